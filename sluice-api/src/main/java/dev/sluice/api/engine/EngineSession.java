@@ -1,0 +1,43 @@
+package dev.sluice.api.engine;
+
+import dev.sluice.api.TableName;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.iceberg.Schema;
+
+/**
+ * One connection to an engine. Not thread-safe. Tables of the lake become visible to SQL under
+ * their quoted names ({@code "zone"."name"}) once registered with {@link #registerTable}.
+ */
+public interface EngineSession extends AutoCloseable {
+
+  /**
+   * Makes a table readable under its name for this session: the given data files, read with
+   * columns mapped by Iceberg field id so that renamed and added columns read correctly.
+   */
+  void registerTable(TableName name, Schema schema, List<String> dataFiles);
+
+  /** Makes a view readable under its name for this session. */
+  void registerView(TableName name, String sql);
+
+  /** Runs a statement that returns no rows. */
+  void execute(String sql);
+
+  /** Runs a query and returns at most {@code maxRows} rows of its result. */
+  QueryResult query(String sql, int maxRows);
+
+  /** Returns the result columns of a query as an Iceberg schema (fresh field ids from 1). */
+  Schema describe(String sql);
+
+  /** Creates (or replaces) a temporary table holding the result of a query; returns its rows. */
+  long createTemporaryTable(String name, String sql);
+
+  /**
+   * Writes the result of a query to one Parquet file carrying the schema's field ids. The
+   * query's columns must match the schema's columns by name.
+   */
+  WrittenFile writeParquet(String sql, Schema schema, Path target);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,8 @@
+package dev.sluice.core.state;
+
+/** Where a run is in its life: running until it is finished once, as succeeded or failed. */
+public enum RunStatus {
+  RUNNING,
+  SUCCEEDED,
+  FAILED
+}

@@ -1,0 +1,658 @@
+package dev.sluice.core.state;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.SluiceException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record of every run: its steps, their timings, the rows and bytes they moved, the snapshots
+ * they committed and the checks they ran. It lives in a state database, an SQLite file by default
+ * or PostgreSQL for shared use, whose schema Flyway migrations keep up to date.
+ *
+ * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
+ * kept to the millisecond.
+ *
+ * <p>The store is safe for use by many threads: they share one connection, one statement at a
+ * time. Other processes may use the same database at the same time; with SQLite, a writer waits
+ * for the others (WAL journal, busy timeout) rather than failing.
+ *
+ * <p>Every method throws {@link SluiceException} when the database fails, with a message that
+ * names the database but never its password, {@link NullPointerException} for a null argument
+ * that is not marked nullable, and {@link IllegalStateException} once the store is closed.
+ */
+public final class RunStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RunStore.class);
+
+  /** The kinds of asset a step can materialize. */
+  public static final Set<String> STEP_KINDS = Set.of("source", "seed", "model");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+  private static final int RUN_ID_ATTEMPTS = 16;
+  private static final int AMBIGUOUS_MATCHES_SHOWN = 5;
+
+  private static final String RUN_SUMMARY_COLUMNS =
+      "r.id, r.command, r.status, r.started_at, r.finished_at, r.error, r.selection,"
+          + " (SELECT COUNT(*) FROM sluice_steps s WHERE s.run_id = r.id) AS step_count,"
+          + " (SELECT COUNT(*) FROM sluice_steps s WHERE s.run_id = r.id AND s.status = 'FAILED')"
+          + " AS failed_step_count";
+
+  private final StateDatabase database;
+  private final Object lock = new Object();
+  // Guarded by lock. Null before the first use and after a connection was found closed.
+  private Connection sharedConnection;
+  // Guarded by lock.
+  private boolean closed;
+
+  private RunStore(StateDatabase database, Connection connection) {
+    this.database = database;
+    this.sharedConnection = connection;
+  }
+
+  /**
+   * Opens the state database at a JDBC URL and brings its schema up to date. For SQLite, the
+   * directory of the database file is created when missing.
+   *
+   * @param jdbcUrl {@code jdbc:sqlite:<path>} or {@code jdbc:postgresql://<host>:<port>/<db>}
+   * @param properties driver properties, such as {@code user} and {@code password}; they override
+   *     the store's defaults (for SQLite: WAL journal, 10 s busy timeout, foreign keys on)
+   * @throws SluiceException if the URL names no supported database, the database cannot be reached
+   *     or a migration fails; the message never contains a password
+   */
+  public static RunStore open(String jdbcUrl, Map<String, String> properties) {
+    StateDatabase database = StateDatabase.of(jdbcUrl, properties);
+    database.migrate();
+    Connection connection;
+    try {
+      connection = database.getConnection();
+    } catch (SQLException e) {
+      throw database.failure("connect", e);
+    }
+    log.debug("Opened run state database {}", database.describe());
+    return new RunStore(database, connection);
+  }
+
+  /**
+   * Records the start of a run.
+   *
+   * @param command the command that started it, such as "run"
+   * @param selection the asset selection it was started with, kept as given
+   * @return the new run's id, such as "20261121-193300-a1b2": its start time in UTC and four random
+   *     hex digits, so that ids sort by start time
+   */
+  public String startRun(String command, List<String> selection, Instant startedAt) {
+    requireNonNull(command, "command is null");
+    requireNonNull(selection, "selection is null");
+    requireNonNull(startedAt, "startedAt is null");
+    String selectionJson = toJson(List.copyOf(selection));
+    return inDatabase(
+        "start a run",
+        connection -> {
+          for (int attempt = 1; ; attempt++) {
+            String runId = RunIds.next(startedAt);
+            if (runExists(connection, runId)) {
+              continue;
+            }
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO sluice_runs (id, command, selection, status, started_at)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
+              insert.setString(1, runId);
+              insert.setString(2, command);
+              insert.setString(3, selectionJson);
+              insert.setString(4, RunStatus.RUNNING.name());
+              insert.setLong(5, startedAt.toEpochMilli());
+              insert.executeUpdate();
+              return runId;
+            } catch (SQLException e) {
+              // Another process may have taken the same id in the same second: draw another one.
+              if (attempt >= RUN_ID_ATTEMPTS || !runExists(connection, runId)) {
+                throw e;
+              }
+            }
+          }
+        });
+  }
+
+  /**
+   * Records the end of a run.
+   *
+   * @param status {@code SUCCEEDED} or {@code FAILED}
+   * @param error why the run failed, or null
+   * @throws IllegalArgumentException if status is {@code RUNNING}
+   * @throws InvalidInputException if no run has this id
+   * @throws IllegalStateException if the run has already finished
+   */
+  public void finishRun(String runId, RunStatus status, Instant finishedAt, String error) {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(finishedAt, "finishedAt is null");
+    if (status == RunStatus.RUNNING) {
+      throw new IllegalArgumentException("Cannot finish run " + runId + " as RUNNING");
+    }
+    inDatabase(
+        "finish run " + runId,
+        connection -> {
+          int updated;
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?"
+                      + " WHERE id = ? AND status = ?")) {
+            update.setString(1, status.name());
+            update.setLong(2, finishedAt.toEpochMilli());
+            update.setString(3, error);
+            update.setString(4, runId);
+            update.setString(5, RunStatus.RUNNING.name());
+            updated = update.executeUpdate();
+          }
+          if (updated == 0) {
+            RunStatus current = runStatus(connection, runId);
+            throw new IllegalStateException(
+                String.format("Cannot finish run %s: it has already finished as %s", runId, current));
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Records the start of a step of a running run.
+   *
+   * @param kind the kind of asset: "source", "seed" or "model"
+   * @return the new step's id
+   * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
+   * @throws InvalidInputException if no run has this id
+   * @throws IllegalStateException if the run has already finished
+   */
+  public long startStep(String runId, String asset, String kind, Instant startedAt) {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(asset, "asset is null");
+    requireNonNull(kind, "kind is null");
+    requireNonNull(startedAt, "startedAt is null");
+    if (!STEP_KINDS.contains(kind)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid kind of step for %s: %s (expected source, seed or model)", asset, kind));
+    }
+    return inDatabase(
+        "start the step of " + asset + " in run " + runId,
+        connection -> {
+          RunStatus runStatus = runStatus(connection, runId);
+          if (runStatus != RunStatus.RUNNING) {
+            throw new IllegalStateException(
+                String.format(
+                    "Cannot start a step of %s in run %s: the run has already finished as %s",
+                    asset, runId, runStatus));
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at)"
+                      + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+            insert.setString(1, runId);
+            insert.setString(2, asset);
+            insert.setString(3, kind);
+            insert.setString(4, StepStatus.RUNNING.name());
+            insert.setLong(5, startedAt.toEpochMilli());
+            try (ResultSet generated = insert.executeQuery()) {
+              if (!generated.next()) {
+                throw new SQLException("The insert of a step returned no id");
+              }
+              return generated.getLong(1);
+            }
+          }
+        });
+  }
+
+  /**
+   * Records the end of a step and what it moved.
+   *
+   * @param status {@code SUCCEEDED}, {@code FAILED} or {@code SKIPPED}
+   * @param error why the step failed, or null
+   * @throws IllegalArgumentException if status is {@code RUNNING}
+   * @throws InvalidInputException if no step has this id
+   * @throws IllegalStateException if the step has already finished
+   */
+  public void finishStep(
+      long stepId, StepStatus status, Instant finishedAt, StepMetrics metrics, String error) {
+    requireNonNull(status, "status is null");
+    requireNonNull(finishedAt, "finishedAt is null");
+    requireNonNull(metrics, "metrics is null");
+    if (status == StepStatus.RUNNING) {
+      throw new IllegalArgumentException("Cannot finish step " + stepId + " as RUNNING");
+    }
+    inDatabase(
+        "finish step " + stepId,
+        connection -> {
+          int updated;
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
+                      + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
+                      + " detail = ?, error = ? WHERE id = ? AND status = ?")) {
+            update.setString(1, status.name());
+            update.setLong(2, finishedAt.toEpochMilli());
+            update.setLong(3, metrics.rowsIn());
+            update.setLong(4, metrics.rowsOut());
+            update.setLong(5, metrics.bytesIn());
+            update.setLong(6, metrics.bytesOut());
+            update.setLong(7, metrics.rejectedRows());
+            setNullableLong(update, 8, metrics.snapshotId());
+            update.setString(9, metrics.detail());
+            update.setString(10, error);
+            update.setLong(11, stepId);
+            update.setString(12, StepStatus.RUNNING.name());
+            updated = update.executeUpdate();
+          }
+          if (updated == 0) {
+            StepStatus current = stepStatus(connection, stepId);
+            throw new IllegalStateException(
+                String.format(
+                    "Cannot finish step %d: it has already finished as %s", stepId, current));
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Records the result of a check that a step ran.
+   *
+   * @throws InvalidInputException if no step has this id
+   */
+  public void recordCheck(long stepId, CheckRecord check) {
+    requireNonNull(check, "check is null");
+    inDatabase(
+        "record check " + check.name() + " of step " + stepId,
+        connection -> {
+          stepStatus(connection, stepId);
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
+                      + " status, failing_rows, sample_json, message)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, stepId);
+            insert.setString(2, check.asset());
+            insert.setString(3, check.name());
+            insert.setString(4, check.column());
+            insert.setString(5, check.severity());
+            insert.setString(6, check.status());
+            insert.setLong(7, check.failingRows());
+            insert.setString(8, check.sampleJson());
+            insert.setString(9, check.message());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * The latest runs, newest first.
+   *
+   * @param limit how many runs at most, at least 1
+   * @throws IllegalArgumentException if limit is less than 1
+   */
+  public List<RunSummary> listRuns(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("Cannot list fewer than 1 run: " + limit);
+    }
+    return inDatabase(
+        "list runs",
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT "
+                      + RUN_SUMMARY_COLUMNS
+                      + " FROM sluice_runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?")) {
+            query.setInt(1, limit);
+            try (ResultSet rows = query.executeQuery()) {
+              List<RunSummary> runs = new ArrayList<>();
+              while (rows.next()) {
+                runs.add(runSummary(rows));
+              }
+              return List.copyOf(runs);
+            }
+          }
+        });
+  }
+
+  /**
+   * A run with its steps and their checks.
+   *
+   * @param runIdOrPrefix a run's id, or a prefix of it that no other run's id starts with
+   * @return the run, or empty when no run's id is or starts with it
+   * @throws InvalidInputException if it is empty, or a prefix of more than one run's id
+   */
+  public Optional<RunDetail> findRun(String runIdOrPrefix) {
+    requireNonNull(runIdOrPrefix, "runIdOrPrefix is null");
+    String wanted = runIdOrPrefix.strip();
+    if (wanted.isEmpty()) {
+      throw new InvalidInputException("Give a run id, or the start of one, to look a run up");
+    }
+    return inDatabase(
+        "look up run " + wanted,
+        connection ->
+            inReadTransaction(
+                connection,
+                () -> {
+                  Optional<String> runId = resolveRunId(connection, wanted);
+                  if (runId.isEmpty()) {
+                    return Optional.<RunDetail>empty();
+                  }
+                  return Optional.of(runDetail(connection, runId.get()));
+                }));
+  }
+
+  /**
+   * When the latest step that materialized an asset successfully finished.
+   *
+   * @return the time it finished, or empty when no step ever materialized the asset successfully
+   */
+  public Optional<Instant> lastSuccessfulStep(String asset) {
+    requireNonNull(asset, "asset is null");
+    return inDatabase(
+        "look up the last successful step of " + asset,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT MAX(finished_at) FROM sluice_steps WHERE asset = ? AND status = ?")) {
+            query.setString(1, asset);
+            query.setString(2, StepStatus.SUCCEEDED.name());
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next()
+                  ? Optional.ofNullable(instantOrNull(rows, 1))
+                  : Optional.<Instant>empty();
+            }
+          }
+        });
+  }
+
+  /** Closes the connection to the state database. Closing twice does nothing. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (sharedConnection == null) {
+        return;
+      }
+      try {
+        sharedConnection.close();
+      } catch (SQLException e) {
+        throw database.failure("close the connection", e);
+      } finally {
+        sharedConnection = null;
+      }
+    }
+  }
+
+  /** Work on the database that may fail as JDBC does. */
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /** Work inside a transaction. */
+  @FunctionalInterface
+  private interface SqlTransaction<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs work on the shared connection, one caller at a time, reconnecting when the connection was
+   * closed under the store (a PostgreSQL server restart, for example).
+   */
+  private <T> T inDatabase(String action, SqlWork<T> work) {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException(
+            "Cannot " + action + ": the run store of " + database.describe() + " is closed");
+      }
+      try {
+        if (sharedConnection == null || sharedConnection.isClosed()) {
+          sharedConnection = database.getConnection();
+        }
+        return work.run(sharedConnection);
+      } catch (SQLException e) {
+        throw database.failure(action, e);
+      }
+    }
+  }
+
+  /** Reads in one transaction, so that a run and its steps are seen as of one moment. */
+  private static <T> T inReadTransaction(Connection connection, SqlTransaction<T> work)
+      throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private static Optional<String> resolveRunId(Connection connection, String wanted)
+      throws SQLException {
+    if (runExists(connection, wanted)) {
+      return Optional.of(wanted);
+    }
+    List<String> matches = new ArrayList<>();
+    // substr rather than LIKE: LIKE ignores case in SQLite, and its wildcards would need escaping.
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT id FROM sluice_runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?")) {
+      query.setInt(1, wanted.length());
+      query.setString(2, wanted);
+      query.setInt(3, AMBIGUOUS_MATCHES_SHOWN + 1);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          matches.add(rows.getString(1));
+        }
+      }
+    }
+    if (matches.size() > 1) {
+      String shown =
+          String.join(", ", matches.subList(0, Math.min(matches.size(), AMBIGUOUS_MATCHES_SHOWN)));
+      throw new InvalidInputException(
+          String.format(
+              "Run id prefix '%s' matches more than one run (%s%s): give more of the id",
+              wanted, shown, matches.size() > AMBIGUOUS_MATCHES_SHOWN ? ", ..." : ""));
+    }
+    return matches.stream().findFirst();
+  }
+
+  private static RunDetail runDetail(Connection connection, String runId) throws SQLException {
+    RunSummary summary;
+    List<String> selection;
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT " + RUN_SUMMARY_COLUMNS + " FROM sluice_runs r WHERE r.id = ?")) {
+      query.setString(1, runId);
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          throw new SQLException("Run " + runId + " disappeared while it was read");
+        }
+        summary = runSummary(rows);
+        selection = fromJson(rows.getString("selection"), runId);
+      }
+    }
+    Map<Long, List<CheckRecord>> checksByStep = checksByStep(connection, runId);
+    List<StepDetail> steps = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT id, asset, kind, status, started_at, finished_at, rows_in, rows_out, bytes_in,"
+                + " bytes_out, rejected_rows, snapshot_id, detail, error"
+                + " FROM sluice_steps WHERE run_id = ? ORDER BY id")) {
+      query.setString(1, runId);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          long stepId = rows.getLong("id");
+          StepMetrics metrics =
+              new StepMetrics(
+                  rows.getLong("rows_in"),
+                  rows.getLong("rows_out"),
+                  rows.getLong("bytes_in"),
+                  rows.getLong("bytes_out"),
+                  rows.getLong("rejected_rows"),
+                  longOrNull(rows, "snapshot_id"),
+                  rows.getString("detail"));
+          steps.add(
+              new StepDetail(
+                  stepId,
+                  rows.getString("asset"),
+                  rows.getString("kind"),
+                  StepStatus.valueOf(rows.getString("status")),
+                  Instant.ofEpochMilli(rows.getLong("started_at")),
+                  instantOrNull(rows, "finished_at"),
+                  metrics,
+                  rows.getString("error"),
+                  checksByStep.getOrDefault(stepId, List.of())));
+        }
+      }
+    }
+    return new RunDetail(summary, selection, steps);
+  }
+
+  private static Map<Long, List<CheckRecord>> checksByStep(Connection connection, String runId)
+      throws SQLException {
+    Map<Long, List<CheckRecord>> checks = new HashMap<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT c.step_id, c.asset, c.name, c.column_name, c.severity, c.status,"
+                + " c.failing_rows, c.sample_json, c.message"
+                + " FROM sluice_check_results c JOIN sluice_steps s ON s.id = c.step_id"
+                + " WHERE s.run_id = ? ORDER BY c.id")) {
+      query.setString(1, runId);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          checks
+              .computeIfAbsent(rows.getLong("step_id"), stepId -> new ArrayList<>())
+              .add(
+                  new CheckRecord(
+                      rows.getString("asset"),
+                      rows.getString("name"),
+                      rows.getString("column_name"),
+                      rows.getString("severity"),
+                      rows.getString("status"),
+                      rows.getLong("failing_rows"),
+                      rows.getString("sample_json"),
+                      rows.getString("message")));
+        }
+      }
+    }
+    return checks;
+  }
+
+  private static RunSummary runSummary(ResultSet rows) throws SQLException {
+    return new RunSummary(
+        rows.getString("id"),
+        rows.getString("command"),
+        RunStatus.valueOf(rows.getString("status")),
+        Instant.ofEpochMilli(rows.getLong("started_at")),
+        instantOrNull(rows, "finished_at"),
+        rows.getInt("step_count"),
+        rows.getInt("failed_step_count"),
+        rows.getString("error"));
+  }
+
+  private static boolean runExists(Connection connection, String runId) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT 1 FROM sluice_runs WHERE id = ?")) {
+      query.setString(1, runId);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  private static RunStatus runStatus(Connection connection, String runId) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT status FROM sluice_runs WHERE id = ?")) {
+      query.setString(1, runId);
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          throw new InvalidInputException("Unknown run: " + runId);
+        }
+        return RunStatus.valueOf(rows.getString(1));
+      }
+    }
+  }
+
+  private static StepStatus stepStatus(Connection connection, long stepId) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT status FROM sluice_steps WHERE id = ?")) {
+      query.setLong(1, stepId);
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          throw new InvalidInputException("Unknown step: " + stepId);
+        }
+        return StepStatus.valueOf(rows.getString(1));
+      }
+    }
+  }
+
+  private static void setNullableLong(PreparedStatement statement, int index, Long value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+
+  private static Long longOrNull(ResultSet rows, String column) throws SQLException {
+    long value = rows.getLong(column);
+    return rows.wasNull() ? null : value;
+  }
+
+  private static Instant instantOrNull(ResultSet rows, String column) throws SQLException {
+    long millis = rows.getLong(column);
+    return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static Instant instantOrNull(ResultSet rows, int column) throws SQLException {
+    long millis = rows.getLong(column);
+    return rows.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static String toJson(List<String> values) {
+    try {
+      return JSON.writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write a list of strings as JSON", e);
+    }
+  }
+
+  private static List<String> fromJson(String json, String runId) throws SQLException {
+    try {
+      return JSON.readValue(json, STRING_LIST);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("The selection of run " + runId + " is not a JSON list: " + json, e);
+    }
+  }
+}

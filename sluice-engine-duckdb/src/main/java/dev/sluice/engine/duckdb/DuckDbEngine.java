@@ -1,0 +1,76 @@
+package dev.sluice.engine.duckdb;
+
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.engine.Engine;
+import dev.sluice.api.engine.EngineSession;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded DuckDB engine: one in-process database; every session is a connection with its
+ * own attached in-memory catalog, so that sessions running in parallel never see each other's
+ * registered tables or temporary results.
+ */
+public final class DuckDbEngine implements Engine {
+  private final DuckDBConnection root;
+  private final AtomicInteger sessions = new AtomicInteger();
+
+  private DuckDbEngine(DuckDBConnection root) {
+    this.root = root;
+  }
+
+  /**
+   * Starts an in-process DuckDB.
+   *
+   * @param spillDirectory where DuckDB may spill intermediate results larger than memory
+   * @param memoryLimit DuckDB's memory limit, e.g. {@code 4GB}, or null for DuckDB's default
+   */
+  public static DuckDbEngine start(Path spillDirectory, String memoryLimit) {
+    try {
+      Properties properties = new Properties();
+      properties.setProperty("temp_directory", spillDirectory.toAbsolutePath().toString());
+      if (memoryLimit != null) {
+        properties.setProperty("memory_limit", memoryLimit);
+      }
+      properties.setProperty("autoinstall_known_extensions", "false");
+      properties.setProperty("autoload_known_extensions", "false");
+      Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET preserve_insertion_order = true");
+      }
+      return new DuckDbEngine(connection.unwrap(DuckDBConnection.class));
+    } catch (SQLException e) {
+      throw new SluiceException("Cannot start DuckDB: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "duckdb";
+  }
+
+  @Override
+  public EngineSession openSession() {
+    try {
+      Connection connection = root.duplicate();
+      return new DuckDbSession(connection, "session_" + sessions.incrementAndGet());
+    } catch (SQLException e) {
+      throw new SluiceException("Cannot open a DuckDB session: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      root.close();
+    } catch (SQLException e) {
+      throw new SluiceException("Cannot close DuckDB: " + e.getMessage(), e);
+    }
+  }
+}

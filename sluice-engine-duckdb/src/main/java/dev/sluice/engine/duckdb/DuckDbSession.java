@@ -1,0 +1,281 @@
+package dev.sluice.engine.duckdb;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.QueryException;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.engine.WrittenFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/** One DuckDB connection working in its own attached in-memory catalog. */
+final class DuckDbSession implements EngineSession {
+  private final Connection connection;
+  private final String catalog;
+  private final Set<String> schemas = new HashSet<>();
+
+  DuckDbSession(Connection connection, String catalog) {
+    this.connection = requireNonNull(connection, "connection is null");
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    run("ATTACH ':memory:' AS " + TableName.quote(catalog));
+    run("USE " + TableName.quote(catalog));
+  }
+
+  @Override
+  public void registerTable(TableName name, Schema schema, List<String> dataFiles) {
+    ensureSchema(name.zone());
+    run("CREATE OR REPLACE VIEW " + name.quoted() + " AS " + scanSql(schema, dataFiles));
+  }
+
+  @Override
+  public void registerView(TableName name, String sql) {
+    ensureSchema(name.zone());
+    run("CREATE OR REPLACE VIEW " + name.quoted() + " AS " + sql);
+  }
+
+  /** A SELECT that reads the files by field id into the schema's current column names. */
+  static String scanSql(Schema schema, List<String> dataFiles) {
+    List<Types.NestedField> columns = schema.columns();
+    if (dataFiles.isEmpty()) {
+      StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
+      for (Types.NestedField column : columns) {
+        select.add(
+            "CAST(NULL AS "
+                + DuckDbTypes.toDuckDb(column.type())
+                + ") AS "
+                + TableName.quote(column.name()));
+      }
+      return select.toString();
+    }
+    StringJoiner files = new StringJoiner(", ", "[", "]");
+    dataFiles.forEach(file -> files.add(literal(file)));
+    StringJoiner mapping = new StringJoiner(", ", "MAP {", "}");
+    StringJoiner names = new StringJoiner(", ");
+    for (Types.NestedField column : columns) {
+      mapping.add(
+          column.fieldId()
+              + ": {name: "
+              + literal(column.name())
+              + ", type: "
+              + literal(DuckDbTypes.toDuckDb(column.type()))
+              + ", default_value: NULL}");
+      names.add(TableName.quote(column.name()));
+    }
+    return "SELECT "
+        + names
+        + " FROM read_parquet("
+        + files
+        + ", schema = "
+        + mapping
+        + ")";
+  }
+
+  @Override
+  public void execute(String sql) {
+    run(sql);
+  }
+
+  @Override
+  public QueryResult query(String sql, int maxRows) {
+    try (Statement statement = connection.createStatement();
+        ResultSet resultSet = statement.executeQuery(sql)) {
+      ResultSetMetaData metadata = resultSet.getMetaData();
+      List<String> columns = new ArrayList<>();
+      List<String> types = new ArrayList<>();
+      for (int i = 1; i <= metadata.getColumnCount(); i++) {
+        columns.add(metadata.getColumnLabel(i));
+        types.add(metadata.getColumnTypeName(i));
+      }
+      List<List<Object>> rows = new ArrayList<>();
+      boolean truncated = false;
+      while (resultSet.next()) {
+        if (rows.size() >= maxRows) {
+          truncated = true;
+          break;
+        }
+        List<Object> row = new ArrayList<>(columns.size());
+        for (int i = 1; i <= columns.size(); i++) {
+          row.add(toJava(resultSet.getObject(i)));
+        }
+        rows.add(row);
+      }
+      return new QueryResult(columns, types, rows, truncated);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+  }
+
+  private static Object toJava(Object value) throws SQLException {
+    if (value instanceof Array array) {
+      Object[] elements = (Object[]) array.getArray();
+      List<Object> list = new ArrayList<>(elements.length);
+      for (Object element : elements) {
+        list.add(toJava(element));
+      }
+      return list;
+    }
+    if (value instanceof Struct struct) {
+      return Arrays.asList(struct.getAttributes());
+    }
+    if (value instanceof Blob blob) {
+      return blob.getBytes(1, (int) blob.length());
+    }
+    return value;
+  }
+
+  @Override
+  public Schema describe(String sql) {
+    QueryResult description = query("DESCRIBE " + sql, Integer.MAX_VALUE);
+    List<String> names = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    for (List<Object> row : description.rows()) {
+      names.add((String) row.get(0));
+      types.add((String) row.get(1));
+    }
+    try {
+      return DuckDbTypes.toSchema(names, types);
+    } catch (IllegalArgumentException e) {
+      throw new QueryException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long createTemporaryTable(String name, String sql) {
+    run("CREATE OR REPLACE TEMP TABLE " + TableName.quote(name) + " AS " + sql);
+    return count("SELECT count(*) FROM " + TableName.quote(name));
+  }
+
+  private long count(String sql) {
+    QueryResult result = query(sql, 1);
+    return ((Number) result.rows().get(0).get(0)).longValue();
+  }
+
+  @Override
+  public WrittenFile writeParquet(String sql, Schema schema, Path target) {
+    StringJoiner select = new StringJoiner(", ");
+    for (Types.NestedField column : schema.columns()) {
+      select.add(
+          "CAST("
+              + TableName.quote(column.name())
+              + " AS "
+              + DuckDbTypes.toDuckDb(column.type())
+              + ") AS "
+              + TableName.quote(column.name()));
+    }
+    StringJoiner fieldIds = new StringJoiner(", ", "{", "}");
+    for (Types.NestedField column : schema.columns()) {
+      fieldIds.add(TableName.quote(column.name()) + ": " + fieldIdSpec(column));
+    }
+    try {
+      Files.createDirectories(target.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String copy =
+        "COPY (SELECT "
+            + select
+            + " FROM ("
+            + sql
+            + ") AS source) TO "
+            + literal(target.toString())
+            + " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000, FIELD_IDS "
+            + fieldIds
+            + ")";
+    long rows;
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(copy);
+      rows = statement.getUpdateCount();
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+    try {
+      return new WrittenFile(target, rows, Files.size(target));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** DuckDB's FIELD_IDS value for a column: a number, or a struct for nested types. */
+  private static String fieldIdSpec(Types.NestedField field) {
+    Type type = field.type();
+    if (type.isPrimitiveType()) {
+      return Integer.toString(field.fieldId());
+    }
+    StringJoiner nested = new StringJoiner(", ", "{", "}");
+    nested.add("__duckdb_field_id: " + field.fieldId());
+    switch (type.typeId()) {
+      case LIST -> nested.add("element: " + fieldIdSpec(type.asListType().fields().get(0)));
+      case MAP -> {
+        nested.add("key: " + fieldIdSpec(type.asMapType().fields().get(0)));
+        nested.add("value: " + fieldIdSpec(type.asMapType().fields().get(1)));
+      }
+      case STRUCT -> {
+        for (Types.NestedField child : type.asStructType().fields()) {
+          nested.add(TableName.quote(child.name()) + ": " + fieldIdSpec(child));
+        }
+      }
+      default -> throw new IllegalStateException("Unexpected nested type " + type);
+    }
+    return nested.toString();
+  }
+
+  private void ensureSchema(String schema) {
+    if (schemas.add(schema)) {
+      run("CREATE SCHEMA IF NOT EXISTS " + TableName.quote(schema));
+    }
+  }
+
+  private void run(String sql) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+  }
+
+  private static QueryException queryError(SQLException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return new QueryException(message, e);
+  }
+
+  /** A SQL string literal. */
+  static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  @Override
+  public void close() {
+    try {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("USE memory");
+        statement.execute("DETACH " + TableName.quote(catalog));
+      } finally {
+        connection.close();
+      }
+    } catch (SQLException e) {
+      throw new SluiceException("Cannot close DuckDB session: " + e.getMessage(), e);
+    }
+  }
+}

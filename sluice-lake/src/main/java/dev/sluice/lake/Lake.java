@@ -1,0 +1,288 @@
+package dev.sluice.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.Zone;
+import dev.sluice.api.engine.WrittenFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Metrics;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.TableScan;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.iceberg.view.View;
+
+/**
+ * The warehouse: Iceberg tables (format v2) in an Iceberg {@link JdbcCatalog} on SQLite or
+ * PostgreSQL. Zones are namespaces.
+ */
+public final class Lake implements AutoCloseable {
+  private final JdbcCatalog catalog;
+  private final Path warehouse;
+
+  private Lake(JdbcCatalog catalog, Path warehouse) {
+    this.catalog = catalog;
+    this.warehouse = warehouse;
+  }
+
+  /**
+   * Opens (and on first use creates) a warehouse.
+   *
+   * @param catalogUrl a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+   * @param connectionProperties JDBC properties such as user and password (never logged)
+   */
+  public static Lake open(Path warehouse, String catalogUrl, Map<String, String> connectionProperties) {
+    requireNonNull(warehouse, "warehouse is null");
+    requireNonNull(catalogUrl, "catalogUrl is null");
+    Path absoluteWarehouse = warehouse.toAbsolutePath().normalize();
+    Map<String, String> properties = new HashMap<>();
+    properties.put(CatalogProperties.URI, catalogUrl);
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, absoluteWarehouse.toString());
+    properties.put("jdbc.schema-version", "V1");
+    connectionProperties.forEach((key, value) -> properties.put("jdbc." + key, value));
+    if (catalogUrl.startsWith("jdbc:sqlite:")) {
+      createParentDirectory(catalogUrl.substring("jdbc:sqlite:".length()));
+      properties.put("jdbc.busy_timeout", "30000");
+      properties.put("jdbc.journal_mode", "WAL");
+      properties.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
+    }
+    JdbcCatalog catalog = new JdbcCatalog();
+    try {
+      catalog.setConf(new org.apache.hadoop.conf.Configuration());
+      catalog.initialize("sluice", properties);
+      for (Zone zone : Zone.values()) {
+        Namespace namespace = Namespace.of(zone.namespace());
+        if (!catalog.namespaceExists(namespace)) {
+          catalog.createNamespace(namespace);
+        }
+      }
+    } catch (RuntimeException e) {
+      throw new SluiceException(
+          "Cannot open the Iceberg catalog at "
+              + redact(catalogUrl)
+              + ": "
+              + rootMessage(e)
+              + ". Check catalog.url in sluice.yaml and that the database is reachable.",
+          e);
+    }
+    return new Lake(catalog, absoluteWarehouse);
+  }
+
+  private static void createParentDirectory(String file) {
+    String path = file.contains("?") ? file.substring(0, file.indexOf('?')) : file;
+    if (path.isEmpty() || path.equals(":memory:")) {
+      return;
+    }
+    Path parent = Path.of(path).toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+
+  public Path warehouse() {
+    return warehouse;
+  }
+
+  public JdbcCatalog catalog() {
+    return catalog;
+  }
+
+  static TableIdentifier identifier(TableName name) {
+    return TableIdentifier.of(Namespace.of(name.zone()), name.name());
+  }
+
+  public Optional<Table> findTable(TableName name) {
+    try {
+      return Optional.of(catalog.loadTable(identifier(name)));
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Loads a table, or fails naming the tables there are. */
+  public Table loadTable(TableName name) {
+    return findTable(name)
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "Table " + name + " does not exist; 'sluice tables' lists the tables there are"));
+  }
+
+  public Optional<View> findView(TableName name) {
+    TableIdentifier identifier = identifier(name);
+    return catalog.viewExists(identifier)
+        ? Optional.of(catalog.loadView(identifier))
+        : Optional.empty();
+  }
+
+  /** All tables and views of all zones, sorted by zone then name. */
+  public List<TableName> listTables() {
+    List<TableName> names = new ArrayList<>();
+    for (Zone zone : Zone.values()) {
+      Namespace namespace = Namespace.of(zone.namespace());
+      catalog.listTables(namespace).forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
+      catalog.listViews(namespace).forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
+    }
+    names.sort(
+        java.util.Comparator.comparing((TableName n) -> Zone.fromName(n.zone()).orElseThrow())
+            .thenComparing(TableName::name));
+    return names;
+  }
+
+  /** Creates an unpartitioned format-v2 table. */
+  public Table createTable(TableName name, Schema schema, Map<String, String> properties) {
+    Map<String, String> tableProperties = new HashMap<>(properties);
+    tableProperties.put(TableProperties.FORMAT_VERSION, "2");
+    tableProperties.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
+    return catalog.createTable(identifier(name), schema, PartitionSpec.unpartitioned(), tableProperties);
+  }
+
+  /** Stores a view's SQL (DuckDB dialect) and its result schema in the catalog. */
+  public void createOrReplaceView(TableName name, Schema schema, String sql, Map<String, String> properties) {
+    catalog
+        .buildView(identifier(name))
+        .withSchema(schema)
+        .withDefaultNamespace(Namespace.of(name.zone()))
+        .withQuery("duckdb", sql)
+        .withProperties(properties)
+        .createOrReplace();
+  }
+
+  public boolean dropTable(TableName name) {
+    TableIdentifier identifier = identifier(name);
+    if (catalog.viewExists(identifier)) {
+      return catalog.dropView(identifier);
+    }
+    return catalog.dropTable(identifier, true);
+  }
+
+  /** Plans a read of a table at a read point. */
+  public TableScanFiles scan(TableName name, ReadPoint point) {
+    Table table = loadTable(name);
+    Long snapshotId = snapshotId(table, point);
+    if (snapshotId == null) {
+      return new TableScanFiles(name, table.schema(), List.of(), null, 0);
+    }
+    Schema schema =
+        point instanceof ReadPoint.Branch ? table.schema() : SnapshotUtil.schemaFor(table, snapshotId, null);
+    TableScan scan = table.newScan().useSnapshot(snapshotId);
+    List<String> files = new ArrayList<>();
+    long records = 0;
+    try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (!task.deletes().isEmpty()) {
+          throw new SluiceException(
+              "Table " + name + " has row-level delete files, which Sluice cannot read yet");
+        }
+        files.add(LocalPaths.toLocalPath(task.file().location()));
+        records += task.file().recordCount();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new TableScanFiles(name, schema, files, snapshotId, records);
+  }
+
+  private static Long snapshotId(Table table, ReadPoint point) {
+    if (point instanceof ReadPoint.Branch branch) {
+      SnapshotRef ref = table.refs().get(branch.name());
+      if (ref == null) {
+        if (branch.name().equals(SnapshotRef.MAIN_BRANCH)) {
+          return null;
+        }
+        throw new InvalidInputException("Table " + table.name() + " has no branch " + branch.name());
+      }
+      return ref.snapshotId();
+    }
+    if (point instanceof ReadPoint.Snapshot snapshot) {
+      if (table.snapshot(snapshot.snapshotId()) == null) {
+        throw new InvalidInputException(
+            "Table " + table.name() + " has no snapshot " + snapshot.snapshotId());
+      }
+      return snapshot.snapshotId();
+    }
+    long timestamp = ((ReadPoint.AsOfTime) point).timestampMillis();
+    try {
+      return SnapshotUtil.snapshotIdAsOfTime(table, timestamp);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "Table " + table.name() + " has no snapshot as old as " + java.time.Instant.ofEpochMilli(timestamp));
+    }
+  }
+
+  /** A new, unique data file path inside the table's location. */
+  public Path newDataFilePath(Table table) {
+    String location = table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet");
+    return Path.of(LocalPaths.toLocalPath(location));
+  }
+
+  /** Describes a Parquet file written for the table, with column metrics read from its footer. */
+  public DataFile toDataFile(Table table, WrittenFile file) {
+    Metrics metrics =
+        ParquetUtil.fileMetrics(
+            org.apache.iceberg.Files.localInput(file.path().toFile()), MetricsConfig.forTable(table));
+    return DataFiles.builder(table.spec())
+        .withPath(file.path().toString())
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(file.sizeInBytes())
+        .withMetrics(metrics)
+        .build();
+  }
+
+  /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */
+  public TableWrite newWrite(TableName name, String auditBranch) {
+    return new TableWrite(this, loadTable(name), auditBranch);
+  }
+
+  /** The snapshot at the head of main, or empty. */
+  public Optional<Snapshot> currentSnapshot(TableName name) {
+    return findTable(name).map(Table::currentSnapshot);
+  }
+
+  @Override
+  public void close() {
+    catalog.close();
+  }
+}

@@ -1,0 +1,237 @@
+package dev.sluice.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.SluiceException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.TypeUtil;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A write to one table, following write-audit-publish: {@link #prepareSchema} stages schema
+ * changes, {@link #commit} makes the new data one atomic Iceberg commit on an audit branch (readers
+ * of {@code main} see nothing yet), then {@link #publish} fast-forwards {@code main} to it or
+ * {@link #discard} drops it and restores the previous schema.
+ */
+public final class TableWrite {
+  private final Lake lake;
+  private final Table table;
+  private final String branch;
+  private final int previousSchemaId;
+  private final Long previousSnapshotId;
+  private final Transaction transaction;
+  private Long committedSnapshotId;
+
+  TableWrite(Lake lake, Table table, String branch) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.table = requireNonNull(table, "table is null");
+    this.branch = requireNonNull(branch, "branch is null");
+    this.previousSchemaId = table.schema().schemaId();
+    Snapshot current = table.currentSnapshot();
+    this.previousSnapshotId = current == null ? null : current.snapshotId();
+    this.transaction = table.newTransaction();
+  }
+
+  public Table table() {
+    return table;
+  }
+
+  public String branch() {
+    return branch;
+  }
+
+  /** The snapshot of main before this write, or null for a table without data. */
+  public Long previousSnapshotId() {
+    return previousSnapshotId;
+  }
+
+  /**
+   * Stages the schema change that lets {@code desired} be written, and returns the schema (with
+   * the table's field ids) that data files must be written with.
+   *
+   * @throws DataException when a column's type changes incompatibly in a {@link
+   *     SchemaChange#UNION} write
+   */
+  public Schema prepareSchema(Schema desired, SchemaChange mode) {
+    Schema current = transaction.table().schema();
+    List<java.util.function.Consumer<UpdateSchema>> changes = new java.util.ArrayList<>();
+    if (mode == SchemaChange.REPLACE) {
+      for (Types.NestedField column : current.columns()) {
+        if (desired.findField(column.name()) == null) {
+          changes.add(update -> update.deleteColumn(column.name()));
+        }
+      }
+    }
+    for (Types.NestedField column : desired.columns()) {
+      Types.NestedField existing = current.findField(column.name());
+      if (existing == null) {
+        changes.add(update -> update.addColumn(column.name(), column.type(), column.doc()));
+      } else if (!existing.type().equals(column.type())) {
+        if (existing.type().isPrimitiveType()
+            && column.type().isPrimitiveType()
+            && TypeUtil.isPromotionAllowed(existing.type(), column.type().asPrimitiveType())) {
+          changes.add(update -> update.updateColumn(column.name(), column.type().asPrimitiveType()));
+        } else if (mode == SchemaChange.REPLACE) {
+          changes.add(update -> update.deleteColumn(column.name()));
+          changes.add(update -> update.addColumn(column.name(), column.type(), column.doc()));
+        } else if (!canWriteInto(column.type(), existing.type())) {
+          throw new DataException(
+              "Column '"
+                  + column.name()
+                  + "' of "
+                  + table.name()
+                  + " changed type from "
+                  + existing.type()
+                  + " to "
+                  + column.type()
+                  + "; rebuild the table with --full-refresh or cast the column to "
+                  + existing.type());
+        }
+      }
+    }
+    if (changes.isEmpty()) {
+      return current;
+    }
+    UpdateSchema update = transaction.updateSchema();
+    changes.forEach(change -> change.accept(update));
+    if (mode == SchemaChange.REPLACE) {
+      String previous = null;
+      for (Types.NestedField column : desired.columns()) {
+        if (previous == null) {
+          update.moveFirst(column.name());
+        } else {
+          update.moveAfter(column.name(), previous);
+        }
+        previous = column.name();
+      }
+    }
+    update.commit();
+    return transaction.table().schema();
+  }
+
+  /** Whether values of {@code source} can be cast into an existing column of {@code target}. */
+  private static boolean canWriteInto(Type source, Type target) {
+    return source.isPrimitiveType()
+        && target.isPrimitiveType()
+        && (TypeUtil.isPromotionAllowed(source, target.asPrimitiveType())
+            || source.typeId() == Type.TypeID.INTEGER && target.typeId() == Type.TypeID.DECIMAL
+            || source.typeId() == Type.TypeID.LONG && target.typeId() == Type.TypeID.DECIMAL
+            || target.typeId() == Type.TypeID.STRING);
+  }
+
+  /** Where to write the next data file of this table. */
+  public Path newDataFilePath() {
+    return lake.newDataFilePath(table);
+  }
+
+  /** Describes a written file for the commit, with column metrics. */
+  public DataFile toDataFile(dev.sluice.api.engine.WrittenFile file) {
+    return lake.toDataFile(transaction.table(), file);
+  }
+
+  /**
+   * Commits the files to the audit branch as one Iceberg commit, together with the staged schema
+   * change.
+   *
+   * @param replaceAll whether the files replace all data (else they are appended)
+   * @param summary properties recorded in the snapshot summary (e.g. load state)
+   * @return the new snapshot id
+   */
+  public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
+    if (previousSnapshotId != null) {
+      transaction.manageSnapshots().createBranch(branch, previousSnapshotId).commit();
+    }
+    if (replaceAll) {
+      OverwriteFiles overwrite =
+          transaction.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue()).toBranch(branch);
+      files.forEach(overwrite::addFile);
+      summary.forEach(overwrite::set);
+      overwrite.commit();
+    } else {
+      AppendFiles append = transaction.newAppend().toBranch(branch);
+      files.forEach(append::appendFile);
+      summary.forEach(append::set);
+      append.commit();
+    }
+    transaction.commitTransaction();
+    table.refresh();
+    committedSnapshotId = table.refs().get(branch).snapshotId();
+    return committedSnapshotId;
+  }
+
+  /** The snapshot committed to the audit branch. */
+  public long committedSnapshotId() {
+    if (committedSnapshotId == null) {
+      throw new IllegalStateException("Nothing committed yet to " + branch);
+    }
+    return committedSnapshotId;
+  }
+
+  /**
+   * Moves main to the audited snapshot and removes the audit branch, in one metadata commit.
+   *
+   * @throws SluiceException when main moved since this write started (another run wrote the table)
+   */
+  public void publish() {
+    table.refresh();
+    SnapshotRef main = table.refs().get(SnapshotRef.MAIN_BRANCH);
+    Long mainSnapshot = main == null ? null : main.snapshotId();
+    if (!java.util.Objects.equals(mainSnapshot, previousSnapshotId)) {
+      discard();
+      throw new SluiceException(
+          "Table "
+              + table.name()
+              + " was changed by another run while this run wrote it; nothing was published."
+              + " Run it again.");
+    }
+    if (main == null) {
+      table
+          .manageSnapshots()
+          .createBranch(SnapshotRef.MAIN_BRANCH, committedSnapshotId())
+          .removeBranch(branch)
+          .commit();
+    } else {
+      table
+          .manageSnapshots()
+          .fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch)
+          .removeBranch(branch)
+          .commit();
+    }
+  }
+
+  /** Drops the audit branch and restores the schema readers had, in one metadata commit. */
+  public void discard() {
+    TableOperations operations = ((HasTableOperations) table).operations();
+    TableMetadata base = operations.refresh();
+    TableMetadata.Builder builder = TableMetadata.buildFrom(base);
+    if (base.ref(branch) != null) {
+      builder.removeRef(branch);
+    }
+    if (base.currentSchemaId() != previousSchemaId) {
+      builder.setCurrentSchema(previousSchemaId);
+    }
+    TableMetadata updated = builder.build();
+    if (updated.changes().isEmpty()) {
+      return;
+    }
+    operations.commit(base, updated);
+    table.refresh();
+  }
+}
