@@ -52,8 +52,7 @@ public record CheckRecord(
     if (failingRows < 0) {
       throw new IllegalArgumentException(
           String.format(
-              "Failing rows of check %s on %s must not be negative: %d",
-              name, asset, failingRows));
+              "Failing rows of check %s on %s must not be negative: %d", name, asset, failingRows));
     }
   }
 }

@@ -30,13 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
  *
- * <p>The store is safe for use by many threads: they share one connection, one statement at a
- * time. Other processes may use the same database at the same time; with SQLite, a writer waits
- * for the others (WAL journal, busy timeout) rather than failing.
+ * <p>The store is safe for use by many threads: they share one connection, one statement at a time.
+ * Other processes may use the same database at the same time; with SQLite, a writer waits for the
+ * others (WAL journal, busy timeout) rather than failing.
  *
- * <p>Every method throws {@link SluiceException} when the database fails, with a message that
- * names the database but never its password, {@link NullPointerException} for a null argument
- * that is not marked nullable, and {@link IllegalStateException} once the store is closed.
+ * <p>Every method throws {@link SluiceException} when the database fails, with a message that names
+ * the database but never its password, {@link NullPointerException} for a null argument that is not
+ * marked nullable, and {@link IllegalStateException} once the store is closed.
  */
 public final class RunStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunStore.class);
@@ -166,7 +166,8 @@ public final class RunStore implements AutoCloseable {
           if (updated == 0) {
             RunStatus current = runStatus(connection, runId);
             throw new IllegalStateException(
-                String.format("Cannot finish run %s: it has already finished as %s", runId, current));
+                String.format(
+                    "Cannot finish run %s: it has already finished as %s", runId, current));
           }
           return null;
         });

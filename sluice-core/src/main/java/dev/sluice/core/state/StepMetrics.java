@@ -1,8 +1,8 @@
 package dev.sluice.core.state;
 
 /**
- * What one step moved: rows and bytes read and written, rows rejected, and the Iceberg snapshot
- * it committed.
+ * What one step moved: rows and bytes read and written, rows rejected, and the Iceberg snapshot it
+ * committed.
  *
  * @param rowsIn rows read, never negative
  * @param rowsOut rows written, never negative

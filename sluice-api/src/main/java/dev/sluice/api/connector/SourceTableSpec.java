@@ -1,0 +1,50 @@
+package dev.sluice.api.connector;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.types.Type;
+
+/**
+ * One table of a source as the project declares it.
+ *
+ * @param source the source's name
+ * @param table the table's name within the source
+ * @param projectDirectory the project root that relative paths start from
+ * @param path a path or glob, relative to the project directory (or absolute)
+ * @param format {@code csv}, {@code json} or {@code parquet}
+ * @param append whether only new files are read (else all files, replacing the table)
+ * @param quarantine whether malformed records are staged as rejected instead of failing
+ * @param options format options, e.g. {@code delimiter}, {@code header}, {@code quote}
+ * @param columns the declared columns, or empty to infer them
+ */
+public record SourceTableSpec(
+    String source,
+    String table,
+    Path projectDirectory,
+    String path,
+    String format,
+    boolean append,
+    boolean quarantine,
+    Map<String, String> options,
+    List<Column> columns) {
+  public SourceTableSpec {
+    requireNonNull(source, "source is null");
+    requireNonNull(table, "table is null");
+    requireNonNull(projectDirectory, "projectDirectory is null");
+    requireNonNull(path, "path is null");
+    requireNonNull(format, "format is null");
+    options = Map.copyOf(options);
+    columns = List.copyOf(columns);
+  }
+
+  /** A declared column. */
+  public record Column(String name, Type type) {
+    public Column {
+      requireNonNull(name, "name is null");
+      requireNonNull(type, "type is null");
+    }
+  }
+}

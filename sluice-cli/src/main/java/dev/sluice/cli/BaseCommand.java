@@ -1,0 +1,47 @@
+package dev.sluice.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ParentCommand;
+
+/** What every subcommand shares: the project directory, JSON mode and the output layer. */
+abstract class BaseCommand implements Callable<Integer> {
+  @ParentCommand SluiceCommand root;
+
+  Output output() {
+    return root.output;
+  }
+
+  boolean json() {
+    return root.json;
+  }
+
+  Path projectDirectory() {
+    return root.project.toAbsolutePath().normalize();
+  }
+
+  static String formatCount(long value) {
+    return String.format(java.util.Locale.ROOT, "%,d", value);
+  }
+
+  static String formatBytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    double value = bytes;
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    int unit = -1;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  static String formatDuration(java.time.Duration duration) {
+    long millis = duration.toMillis();
+    return millis < 1000
+        ? millis + " ms"
+        : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "query", description = "Run a read query over the warehouse, e.g. \"select * from published.revenue limit 10\".")
+final class QueryCommand extends BaseCommand {
+  enum Format {
+    table,
+    csv,
+    json
+  }
+
+  @Parameters(paramLabel = "SQL", description = "The query; tables are named zone.table.")
+  String sql;
+
+  @Option(names = {"-f", "--format"}, defaultValue = "table", description = "table (default), csv or json.")
+  Format format;
+
+  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "Read the tables as of a snapshot id or an ISO timestamp (time travel).")
+  String asOf;
+
+  @Option(names = "--limit", defaultValue = "10000", description = "At most this many rows (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
+    try (Workspace workspace = Workspace.open(projectDirectory())) {
+      QueryResult result = new QueryService(workspace).query(sql, readPoint, limit);
+      print(output(), result, json() ? Format.json : format);
+      if (result.truncated()) {
+        output().message("(showing the first " + limit + " rows; use --limit to see more)");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  static void print(Output output, QueryResult result, Format format) {
+    switch (format) {
+      case table -> {
+        List<List<String>> rows = new ArrayList<>();
+        for (List<Object> row : result.rows()) {
+          List<String> cells = new ArrayList<>();
+          for (Object value : row) {
+            cells.add(text(value));
+          }
+          rows.add(cells);
+        }
+        output.table(result.columns(), rows);
+        output.message("(" + result.rows().size() + (result.rows().size() == 1 ? " row)" : " rows)"));
+      }
+      case csv -> {
+        CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
+        result.columns().forEach(schema::addColumn);
+        try (SequenceWriter writer = new CsvMapper().writer(schema.build()).writeValues(output.out())) {
+          for (List<Object> row : result.rows()) {
+            List<String> cells = new ArrayList<>();
+            for (Object value : row) {
+              cells.add(value == null ? "" : text(value));
+            }
+            writer.write(cells);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        output.out().flush();
+      }
+      case json -> {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (List<Object> row : result.rows()) {
+          Map<String, Object> values = new LinkedHashMap<>();
+          for (int i = 0; i < result.columns().size(); i++) {
+            Object value = row.get(i);
+            values.put(result.columns().get(i), value == null || value instanceof Number || value instanceof Boolean || value instanceof List<?> ? value : text(value));
+          }
+          rows.add(values);
+        }
+        output.json(rows);
+      }
+    }
+  }
+
+  static String text(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof byte[] bytes) {
+      return java.util.HexFormat.of().formatHex(bytes);
+    }
+    return value.toString();
+  }
+}

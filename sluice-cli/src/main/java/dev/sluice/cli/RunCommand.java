@@ -1,0 +1,56 @@
+package dev.sluice.cli;
+
+import dev.sluice.api.RunFailedException;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", description = "Ingest sources, load seeds and build models, in dependency order, with checks.")
+final class RunCommand extends BaseCommand {
+  @Option(names = {"-s", "--select"}, arity = "1..*", paramLabel = "NAME", description = "Only these assets (models, seeds, source.table).")
+  List<String> select = new ArrayList<>();
+
+  @Option(names = "--full-refresh", description = "Rebuild incremental models and reload append sources from scratch.")
+  boolean fullRefresh;
+
+  @Override
+  public Integer call() {
+    try (Workspace workspace = Workspace.open(projectDirectory())) {
+      RunResult result = run(workspace, new RunOptions(select, fullRefresh), output(), json());
+      if (!result.succeeded()) {
+        throw new RunFailedException("Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** Runs, drawing progress, and prints the summary (or JSON). */
+  static RunResult run(Workspace workspace, RunOptions options, Output output, boolean json) {
+    ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
+    RunResult result = new Runner(workspace).run(options, progress);
+    if (json) {
+      output.json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
+    }
+    long failed = result.steps().stream().filter(s -> s.status() == dev.sluice.core.state.StepStatus.FAILED).count();
+    long skipped = result.steps().stream().filter(s -> s.status() == dev.sluice.core.state.StepStatus.SKIPPED).count();
+    output.message(
+        (result.succeeded() ? "Done" : "FAILED")
+            + " in "
+            + formatDuration(result.duration())
+            + ": "
+            + (result.steps().size() - failed - skipped)
+            + " succeeded, "
+            + failed
+            + " failed, "
+            + skipped
+            + " skipped (run "
+            + result.runId()
+            + ")");
+    return result;
+  }
+}

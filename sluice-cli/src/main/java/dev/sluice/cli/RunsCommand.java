@@ -1,0 +1,206 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.state.CheckRecord;
+import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.RunSummary;
+import dev.sluice.core.state.StepDetail;
+import dev.sluice.core.project.Project;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "runs",
+    description = "List recent runs; 'runs show ID' shows one run step by step.",
+    subcommands = RunsCommand.Show.class)
+final class RunsCommand extends BaseCommand {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = {"-n", "--limit"}, defaultValue = "20", description = "How many runs (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    try (RunStore store = openStore(projectDirectory())) {
+      List<RunSummary> runs = store.listRuns(limit);
+      if (json()) {
+        output().json(runs.stream().map(RunsCommand::toJson).toList());
+        return ExitCodes.OK;
+      }
+      if (runs.isEmpty()) {
+        output().message("No runs yet: 'sluice run' starts one.");
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (RunSummary run : runs) {
+        rows.add(
+            List.of(
+                run.id(),
+                run.command(),
+                run.status().name().toLowerCase(Locale.ROOT),
+                run.startedAt().toString(),
+                run.finishedAt() == null ? "" : formatDuration(Duration.between(run.startedAt(), run.finishedAt())),
+                Integer.toString(run.steps()),
+                Integer.toString(run.failedSteps())));
+      }
+      output().table(List.of("run", "command", "status", "started", "took", "steps", "failed"), rows);
+      return ExitCodes.OK;
+    }
+  }
+
+  static RunStore openStore(java.nio.file.Path projectDirectory) {
+    Project project = Project.load(projectDirectory);
+    return RunStore.open(project.config().stateUrl(), project.config().stateProperties());
+  }
+
+  @Command(name = "show", description = "Show one run: its steps, rows, bytes, timings and checks.")
+  static final class Show implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.ParentCommand RunsCommand runs;
+
+    @Parameters(paramLabel = "ID", description = "A run id, or a unique prefix of one.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (RunStore store = openStore(runs.projectDirectory())) {
+        RunDetail detail =
+            store.findRun(id).orElseThrow(() -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
+        Output output = runs.output();
+        if (runs.json()) {
+          output.json(toJson(detail));
+          return ExitCodes.OK;
+        }
+        RunSummary summary = detail.summary();
+        output.line("run      " + summary.id() + " (" + summary.command() + ")");
+        output.line("status   " + summary.status().name().toLowerCase(Locale.ROOT) + (summary.error() == null ? "" : ": " + summary.error()));
+        output.line("started  " + summary.startedAt());
+        if (summary.finishedAt() != null) {
+          output.line("finished " + summary.finishedAt() + " (" + formatDuration(Duration.between(summary.startedAt(), summary.finishedAt())) + ")");
+        }
+        if (!detail.selection().isEmpty()) {
+          output.line("selected " + String.join(" ", detail.selection()));
+        }
+        output.line("");
+        List<List<String>> rows = new ArrayList<>();
+        for (StepDetail step : detail.steps()) {
+          rows.add(
+              List.of(
+                  offset(summary.startedAt(), step.startedAt()),
+                  step.asset(),
+                  step.kind(),
+                  step.status().name().toLowerCase(Locale.ROOT),
+                  step.finishedAt() == null ? "" : formatDuration(Duration.between(step.startedAt(), step.finishedAt())),
+                  formatCount(step.metrics().rowsIn()),
+                  formatCount(step.metrics().rowsOut()),
+                  formatBytes(step.metrics().bytesOut()),
+                  step.metrics().snapshotId() == null ? "" : step.metrics().snapshotId().toString(),
+                  checksSummary(step.checks())));
+        }
+        output.table(List.of("at", "asset", "kind", "status", "took", "rows in", "rows out", "bytes out", "snapshot", "checks"), rows);
+        for (StepDetail step : detail.steps()) {
+          if (step.error() != null || step.metrics().detail() != null || step.checks().stream().anyMatch(c -> !c.status().equals("passed"))) {
+            output.line("");
+            output.line(step.asset() + ": " + (step.metrics().detail() == null ? "" : step.metrics().detail()));
+            if (step.error() != null) {
+              output.line("  " + step.error());
+            }
+            for (CheckRecord check : step.checks()) {
+              if (!check.status().equals("passed")) {
+                output.line("  check " + check.name() + " [" + check.severity() + "] " + check.status() + ": " + check.failingRows() + " failing rows"
+                    + (check.message() == null ? "" : " (" + check.message() + ")"));
+                if (check.sampleJson() != null) {
+                  output.line("    sample: " + check.sampleJson());
+                }
+              }
+            }
+          }
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  private static String offset(Instant start, Instant at) {
+    return "+" + formatDuration(Duration.between(start, at));
+  }
+
+  private static String checksSummary(List<CheckRecord> checks) {
+    if (checks.isEmpty()) {
+      return "";
+    }
+    long passed = checks.stream().filter(c -> c.status().equals("passed")).count();
+    return passed + "/" + checks.size();
+  }
+
+  static Map<String, Object> toJson(RunSummary run) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", run.id());
+    json.put("command", run.command());
+    json.put("status", run.status().name().toLowerCase(Locale.ROOT));
+    json.put("startedAt", run.startedAt().toString());
+    json.put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());
+    json.put("steps", run.steps());
+    json.put("failedSteps", run.failedSteps());
+    json.put("error", run.error());
+    return json;
+  }
+
+  static Map<String, Object> toJson(RunDetail detail) {
+    Map<String, Object> json = toJson(detail.summary());
+    json.put("selection", detail.selection());
+    List<Map<String, Object>> steps = new ArrayList<>();
+    for (StepDetail step : detail.steps()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("asset", step.asset());
+      s.put("kind", step.kind());
+      s.put("status", step.status().name().toLowerCase(Locale.ROOT));
+      s.put("startedAt", step.startedAt().toString());
+      s.put("finishedAt", step.finishedAt() == null ? null : step.finishedAt().toString());
+      s.put("rowsIn", step.metrics().rowsIn());
+      s.put("rowsOut", step.metrics().rowsOut());
+      s.put("bytesIn", step.metrics().bytesIn());
+      s.put("bytesOut", step.metrics().bytesOut());
+      s.put("rejectedRows", step.metrics().rejectedRows());
+      s.put("snapshotId", step.metrics().snapshotId());
+      s.put("detail", step.metrics().detail());
+      s.put("error", step.error());
+      List<Map<String, Object>> checks = new ArrayList<>();
+      for (CheckRecord check : step.checks()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", check.name());
+        c.put("column", check.column());
+        c.put("severity", check.severity());
+        c.put("status", check.status());
+        c.put("failingRows", check.failingRows());
+        c.put("sample", parse(check.sampleJson()));
+        c.put("message", check.message());
+        checks.add(c);
+      }
+      s.put("checks", checks);
+      steps.add(s);
+    }
+    json.put("steps", steps);
+    return json;
+  }
+
+  private static Object parse(String sampleJson) {
+    if (sampleJson == null) {
+      return null;
+    }
+    try {
+      return JSON.readValue(sampleJson, Object.class);
+    } catch (java.io.IOException e) {
+      return sampleJson;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sluice.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code sluice} command. */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceCommand.Version.class,
+    description = "Sluice: ingest, transform, check and publish governed Iceberg tables.",
+    subcommands = {
+      InitCommand.class,
+      ValidateCommand.class,
+      RunCommand.class,
+      TestCommand.class,
+      RunsCommand.class,
+      TablesCommand.class,
+      QueryCommand.class,
+      LineageCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 success, 1 run failed (a step or blocking check failed), 2 bad usage or",
+      "project files, 3 bad input data, 4 SQL error, 70 internal error."
+    })
+public final class SluiceCommand implements Runnable {
+  @Option(
+      names = {"-p", "--project"},
+      description = "Project directory (default: current directory).",
+      defaultValue = ".",
+      scope = ScopeType.INHERIT)
+  Path project;
+
+  @Option(
+      names = "--json",
+      description = "Print machine-readable JSON on stdout.",
+      scope = ScopeType.INHERIT)
+  boolean json;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  Output output;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, false, StandardCharsets.UTF_8), new PrintWriter(System.err, false, StandardCharsets.UTF_8)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    SluiceCommand root = new SluiceCommand();
+    root.output = new Output(out, err);
+    CommandLine commandLine = new CommandLine(root);
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setExecutionExceptionHandler(new ErrorHandler(root.output));
+    commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
+    int code = commandLine.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = SluiceCommand.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "sluice " + (version == null ? "development build" : version),
+        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+      };
+    }
+  }
+}

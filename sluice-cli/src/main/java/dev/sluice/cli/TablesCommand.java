@@ -1,0 +1,65 @@
+package dev.sluice.cli;
+
+import dev.sluice.api.TableName;
+import dev.sluice.core.project.Project;
+import dev.sluice.lake.Lake;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import picocli.CommandLine.Command;
+
+@Command(name = "tables", description = "List the warehouse's tables and views with rows, size and current snapshot.")
+final class TablesCommand extends BaseCommand {
+  @Override
+  public Integer call() {
+    Project project = Project.load(projectDirectory());
+    try (Lake lake = Lake.open(project.config().warehouse(), project.config().catalogUrl(), project.config().catalogProperties())) {
+      List<Map<String, Object>> tables = new ArrayList<>();
+      for (TableName name : lake.listTables()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("table", name.toString());
+        Table table = lake.findTable(name).orElse(null);
+        if (table == null) {
+          row.put("kind", "view");
+          row.put("rows", null);
+          row.put("bytes", null);
+          row.put("snapshotId", null);
+          row.put("updatedAt", null);
+        } else {
+          Snapshot snapshot = table.currentSnapshot();
+          row.put("kind", "table");
+          row.put("rows", snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0")));
+          row.put("bytes", snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-files-size", "0")));
+          row.put("snapshotId", snapshot == null ? null : snapshot.snapshotId());
+          row.put("updatedAt", snapshot == null ? null : Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
+        }
+        tables.add(row);
+      }
+      if (json()) {
+        output().json(tables);
+        return ExitCodes.OK;
+      }
+      if (tables.isEmpty()) {
+        output().message("No tables yet: 'sluice run' builds them.");
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (Map<String, Object> table : tables) {
+        rows.add(
+            List.of(
+                (String) table.get("table"),
+                (String) table.get("kind"),
+                table.get("rows") == null ? "" : formatCount((Long) table.get("rows")),
+                table.get("bytes") == null ? "" : formatBytes((Long) table.get("bytes")),
+                table.get("snapshotId") == null ? "" : table.get("snapshotId").toString(),
+                table.get("updatedAt") == null ? "" : (String) table.get("updatedAt")));
+      }
+      output().table(List.of("table", "kind", "rows", "size", "snapshot", "updated"), rows);
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.sluice.core.project;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads {@code sluice.yaml}. */
+final class ConfigParser {
+  static final String FILE = "sluice.yaml";
+  private static final Set<String> KEYS =
+      Set.of("name", "warehouse", "catalog", "state", "threads", "vars");
+  private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final String SQLITE = "jdbc:sqlite:";
+
+  private ConfigParser() {}
+
+  /**
+   * Reads the settings. Problems are reported and replaced by defaults, so that the result is
+   * always usable for the rest of the loading.
+   */
+  static ProjectConfig parse(Path root, Node node, Secrets secrets, Problems problems) {
+    Optional<YamlMap> maybeMap = YamlMap.of(FILE, node, "sluice.yaml", KEYS, problems);
+    if (maybeMap.isEmpty()) {
+      return defaults(root, "invalid");
+    }
+    YamlMap map = maybeMap.get();
+    String name = map.requiredString("name", "add e.g. 'name: shop' (letters, digits, _ and -)");
+    if (name != null && !NAME.matcher(name).matches()) {
+      problems.add(
+          map.location("name"),
+          "Invalid project name '" + name + "'",
+          "use letters, digits, '_' and '-' only");
+    }
+    Path warehouse = root.resolve("warehouse");
+    String warehouseText = map.string("warehouse");
+    if (warehouseText != null) {
+      try {
+        warehouse = root.resolve(warehouseText).normalize();
+      } catch (InvalidPathException e) {
+        problems.add(map.location("warehouse"), "Invalid warehouse path: " + e.getMessage(), "");
+      }
+    }
+    Integer threads = map.integer("threads", ProjectConfig.DEFAULT_THREADS);
+    if (threads < 1) {
+      problems.add(
+          map.location("threads"),
+          "'threads' must be at least 1, got " + threads,
+          "write e.g. threads: 4");
+      threads = ProjectConfig.DEFAULT_THREADS;
+    }
+    Database catalog = database(root, map, "catalog", ProjectConfig.DEFAULT_CATALOG_URL, secrets);
+    Database state = database(root, map, "state", ProjectConfig.DEFAULT_STATE_URL, secrets);
+    return new ProjectConfig(
+        name == null ? "invalid" : name,
+        warehouse,
+        catalog.url,
+        catalog.properties,
+        state.url,
+        state.properties,
+        threads,
+        map.freeMap("vars"));
+  }
+
+  static ProjectConfig defaults(Path root, String name) {
+    return new ProjectConfig(
+        name,
+        root.resolve("warehouse"),
+        resolveSqlite(root, ProjectConfig.DEFAULT_CATALOG_URL),
+        Map.of(),
+        resolveSqlite(root, ProjectConfig.DEFAULT_STATE_URL),
+        Map.of(),
+        ProjectConfig.DEFAULT_THREADS,
+        Map.of());
+  }
+
+  private record Database(String url, Map<String, String> properties) {}
+
+  private static Database database(
+      Path root, YamlMap map, String key, String defaultUrl, Secrets secrets) {
+    Optional<YamlMap> maybeSection = map.map(key, "'" + key + ":' of sluice.yaml", DATABASE_KEYS);
+    if (maybeSection.isEmpty()) {
+      return new Database(resolveSqlite(root, defaultUrl), Map.of());
+    }
+    YamlMap section = maybeSection.get();
+    String url = section.string("url");
+    if (url == null) {
+      url = defaultUrl;
+    } else if (!url.startsWith("jdbc:")) {
+      section
+          .problems()
+          .add(
+              section.location("url"),
+              key + ".url must be a JDBC URL, got '" + url + "'",
+              "write e.g. jdbc:sqlite:.sluice/" + key + ".db or jdbc:postgresql://host:5432/db");
+      url = defaultUrl;
+    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    for (String secretKey : new String[] {"user", "password"}) {
+      String reference = section.string(secretKey);
+      if (reference != null) {
+        secrets
+            .resolve(reference, key + "." + secretKey, section.location(secretKey))
+            .ifPresent(value -> properties.put(secretKey, value));
+      }
+    }
+    return new Database(resolveSqlite(root, url), properties);
+  }
+
+  /** Makes the file of a SQLite URL absolute, relative to the project, so any directory works. */
+  static String resolveSqlite(Path root, String url) {
+    if (!url.startsWith(SQLITE)) {
+      return url;
+    }
+    String rest = url.substring(SQLITE.length());
+    if (rest.isEmpty() || rest.startsWith(":") || rest.startsWith("file:")) {
+      return url;
+    }
+    int query = rest.indexOf('?');
+    String file = query < 0 ? rest : rest.substring(0, query);
+    String parameters = query < 0 ? "" : rest.substring(query);
+    try {
+      Path path = Path.of(file);
+      return path.isAbsolute() ? url : SQLITE + root.resolve(path).normalize() + parameters;
+    } catch (InvalidPathException e) {
+      return url;
+    }
+  }
+}

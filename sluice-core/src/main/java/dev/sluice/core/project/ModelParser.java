@@ -1,0 +1,233 @@
+package dev.sluice.core.project;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
+import dev.sluice.api.Zone;
+import dev.sluice.core.project.PropertiesParser.ModelProperties;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Builds a model from its SQL file and properties. The SQL is rendered once in "parse" mode (as
+ * dbt does) to find its refs, sources and config() values; config() wins over the properties.
+ */
+final class ModelParser {
+  private static final List<String> ZONES = List.of("raw", "curated", "published");
+  private static final List<String> MATERIALIZATIONS = List.of("view", "table", "incremental");
+
+  /** A model's SQL file, before parsing. */
+  record ModelFile(String name, Path sqlFile, String template, Optional<Zone> directoryZone) {
+    String fileName() {
+      return sqlFile.toString().replace('\\', '/');
+    }
+
+    Location location() {
+      return new Location(fileName(), 1);
+    }
+  }
+
+  /** A parsed model and the SQL file line of each ref() and source() call, for messages. */
+  record ParsedModel(
+      ModelDef model, Map<String, Integer> refLines, Map<SourceRef, Integer> sourceLines) {}
+
+  private ModelParser() {}
+
+  static ParsedModel parse(
+      ModelFile file, ModelProperties properties, ProjectConfig config, Problems problems) {
+    String what = "model '" + file.name() + "'";
+    if (!TableName.isIdentifier(file.name())) {
+      problems.add(
+          file.location(),
+          "Invalid model name '" + file.name() + "'",
+          "a model's name is its file name: letters, digits and '_'; rename the file");
+    }
+    if (file.template().isBlank()) {
+      problems.add(file.location(), "Model '" + file.name() + "' has no SQL", "write one SELECT");
+    }
+    Zone preliminaryZone = file.directoryZone().orElse(Zone.CURATED);
+    TableName preliminaryTable =
+        new TableName(preliminaryZone.namespace(), file.name().isEmpty() ? "_" : file.name());
+    // Render both branches of is_incremental() so that every ref and source is found.
+    TemplateSession full = session(file, false, config, problems);
+    SqlRenderer.render(file.template(), full, preliminaryTable);
+    TemplateSession incremental = session(file, true, config, problems);
+    SqlRenderer.render(file.template(), incremental, preliminaryTable);
+
+    Map<String, Object> configValues = new LinkedHashMap<>(incremental.config());
+    configValues.putAll(full.config());
+    Map<String, Integer> configLines = new LinkedHashMap<>(incremental.configLines());
+    configLines.putAll(full.configLines());
+    Map<String, Integer> refLines = new LinkedHashMap<>(full.refs());
+    incremental.refs().forEach(refLines::putIfAbsent);
+    Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(full.sources());
+    incremental.sources().forEach(sourceLines::putIfAbsent);
+
+    Settings settings = new Settings(file, configValues, configLines, properties, problems);
+    Zone zone = zone(file, settings, problems);
+    Materialization materialization = materialization(settings, problems);
+    List<String> uniqueKey = settings.list("unique_key", PropertiesParser.ModelProperties::uniqueKey);
+    List<String> tags = settings.list("tags", PropertiesParser.ModelProperties::tags);
+
+    List<ColumnDef> columns = properties == null ? List.of() : properties.columns();
+    List<CheckDef> checks = properties == null ? List.of() : properties.checks();
+    ChecksParser.reportDuplicateNames(checks, columns, what, problems);
+    ModelDef model =
+        new ModelDef(
+            file.name().isEmpty() ? "_" : file.name(),
+            file.sqlFile(),
+            file.template(),
+            zone,
+            materialization,
+            uniqueKey,
+            settings.text("description", ModelProperties::description),
+            settings.text("owner", ModelProperties::owner),
+            settings.text("tier", ModelProperties::tier),
+            tags,
+            columns,
+            checks,
+            refLines.keySet(),
+            sourceLines.keySet(),
+            file.location());
+    return new ParsedModel(model, refLines, sourceLines);
+  }
+
+  private static TemplateSession session(
+      ModelFile file, boolean incremental, ProjectConfig config, Problems problems) {
+    return new TemplateSession(
+        Location.of(file.fileName()),
+        true,
+        incremental,
+        true,
+        config.vars(),
+        name -> name.isEmpty() ? null : new TableName("curated", name),
+        (source, table) ->
+            source.isEmpty() || table.isEmpty() ? null : new TableName("raw", source + "_" + table),
+        problems);
+  }
+
+  private static Zone zone(ModelFile file, Settings settings, Problems problems) {
+    Optional<String> declared = settings.string("zone", ModelProperties::zone);
+    if (declared.isEmpty()) {
+      return file.directoryZone().orElse(Zone.CURATED);
+    }
+    Location location = settings.location("zone", ModelProperties::zoneLocation);
+    Optional<Zone> zone = Zone.fromName(declared.get());
+    if (zone.isEmpty()) {
+      problems.add(
+          location,
+          "Unknown zone '" + declared.get() + "'",
+          Suggestions.hint(declared.get(), ZONES, "zones"));
+      return file.directoryZone().orElse(Zone.CURATED);
+    }
+    if (file.directoryZone().isPresent() && file.directoryZone().get() != zone.get()) {
+      Zone directoryZone = file.directoryZone().get();
+      problems.add(
+          location,
+          "Model '"
+              + file.name()
+              + "' is in models/"
+              + directoryZone.namespace()
+              + "/, so its zone is "
+              + directoryZone.namespace()
+              + ", but zone "
+              + zone.get().namespace()
+              + " is set",
+          "remove the zone setting or move the file");
+      return directoryZone;
+    }
+    return zone.get();
+  }
+
+  private static Materialization materialization(Settings settings, Problems problems) {
+    Optional<String> text = settings.string("materialized", ModelProperties::materialized);
+    if (text.isEmpty()) {
+      return Materialization.TABLE;
+    }
+    for (Materialization value : Materialization.values()) {
+      if (value.name().equalsIgnoreCase(text.get())) {
+        return value;
+      }
+    }
+    problems.add(
+        settings.location("materialized", ModelProperties::materializedLocation),
+        "Unknown materialization '" + text.get() + "'",
+        Suggestions.hint(text.get().toLowerCase(Locale.ROOT), MATERIALIZATIONS, "materializations"));
+    return Materialization.TABLE;
+  }
+
+  /** A model setting from config() in the SQL, else from the properties. */
+  private static final class Settings {
+    private final ModelFile file;
+    private final Map<String, Object> config;
+    private final Map<String, Integer> configLines;
+    private final ModelProperties properties;
+    private final Problems problems;
+
+    Settings(
+        ModelFile file,
+        Map<String, Object> config,
+        Map<String, Integer> configLines,
+        ModelProperties properties,
+        Problems problems) {
+      this.file = file;
+      this.config = config;
+      this.configLines = configLines;
+      this.properties = properties;
+      this.problems = problems;
+    }
+
+    Location location(String key, Function<ModelProperties, Location> fromProperties) {
+      if (config.containsKey(key)) {
+        return new Location(file.fileName(), configLines.get(key));
+      }
+      return properties == null ? file.location() : fromProperties.apply(properties);
+    }
+
+    Optional<String> string(
+        String key, Function<ModelProperties, String> fromProperties) {
+      if (config.containsKey(key)) {
+        Object value = config.get(key);
+        if (value instanceof String text) {
+          return Optional.of(text);
+        }
+        problems.add(
+            new Location(file.fileName(), configLines.get(key)),
+            "config() value '" + key + "' must be text, got " + value,
+            "write e.g. config(" + key + "='...')");
+        return Optional.empty();
+      }
+      return Optional.ofNullable(properties == null ? null : fromProperties.apply(properties));
+    }
+
+    String text(String key, Function<ModelProperties, String> fromProperties) {
+      return string(key, fromProperties).orElse(null);
+    }
+
+    List<String> list(
+        String key, Function<ModelProperties, List<String>> fromProperties) {
+      if (config.containsKey(key)) {
+        Object value = config.get(key);
+        if (value instanceof String text) {
+          return List.of(text);
+        }
+        if (value instanceof List<?> items && items.stream().allMatch(String.class::isInstance)) {
+          List<String> list = new ArrayList<>();
+          items.forEach(item -> list.add((String) item));
+          return List.copyOf(list);
+        }
+        problems.add(
+            new Location(file.fileName(), configLines.get(key)),
+            "config() value '" + key + "' must be a name or a list of names, got " + value,
+            "write e.g. config(" + key + "=['a', 'b'])");
+        return List.of();
+      }
+      return properties == null ? List.of() : fromProperties.apply(properties);
+    }
+  }
+}

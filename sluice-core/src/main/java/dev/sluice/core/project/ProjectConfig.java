@@ -1,0 +1,81 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The settings of {@code sluice.yaml}.
+ *
+ * @param warehouse the warehouse directory, absolute
+ * @param catalogUrl the JDBC URL of the Iceberg catalog; a relative SQLite file is resolved against
+ *     the project root
+ * @param catalogProperties {@code user} and {@code password} when given, with their references
+ *     resolved
+ * @param stateUrl the JDBC URL of the run-state database, resolved like {@code catalogUrl}
+ * @param stateProperties as {@code catalogProperties}, for the state database
+ * @param threads how many models run at once, at least 1
+ * @param vars the values for {@code var()} in models
+ */
+public record ProjectConfig(
+    String name,
+    Path warehouse,
+    String catalogUrl,
+    Map<String, String> catalogProperties,
+    String stateUrl,
+    Map<String, String> stateProperties,
+    int threads,
+    Map<String, Object> vars) {
+  public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
+  public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
+  public static final int DEFAULT_THREADS = 4;
+
+  public ProjectConfig {
+    requireNonNull(name, "name is null");
+    requireNonNull(warehouse, "warehouse is null");
+    requireNonNull(catalogUrl, "catalogUrl is null");
+    requireNonNull(catalogProperties, "catalogProperties is null");
+    requireNonNull(stateUrl, "stateUrl is null");
+    requireNonNull(stateProperties, "stateProperties is null");
+    requireNonNull(vars, "vars is null");
+    if (!warehouse.isAbsolute()) {
+      throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1: " + threads);
+    }
+    catalogProperties = Copies.orderedMap(catalogProperties);
+    stateProperties = Copies.orderedMap(stateProperties);
+    vars = Copies.orderedMap(vars);
+  }
+
+  /** Shows the settings with passwords masked: secrets are never logged. */
+  @Override
+  public String toString() {
+    return "ProjectConfig[name="
+        + name
+        + ", warehouse="
+        + warehouse
+        + ", catalogUrl="
+        + catalogUrl
+        + ", catalogProperties="
+        + masked(catalogProperties)
+        + ", stateUrl="
+        + stateUrl
+        + ", stateProperties="
+        + masked(stateProperties)
+        + ", threads="
+        + threads
+        + ", vars="
+        + vars
+        + "]";
+  }
+
+  private static Map<String, String> masked(Map<String, String> properties) {
+    Map<String, String> masked = new LinkedHashMap<>(properties);
+    masked.replaceAll((key, value) -> key.equals("password") ? "****" : value);
+    return masked;
+  }
+}

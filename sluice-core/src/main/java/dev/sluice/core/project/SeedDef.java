@@ -1,0 +1,37 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A seed: a small CSV file (with a header) in {@code seeds/}, reloaded into {@code curated.<name>}
+ * on every run.
+ *
+ * @param csvFile the CSV file, relative to the project root
+ * @param description the description from a {@code seeds:} properties entry, or null
+ */
+public record SeedDef(
+    String name,
+    Path csvFile,
+    String description,
+    List<ColumnDef> columns,
+    List<CheckDef> checks,
+    Location location) {
+  public SeedDef {
+    requireNonNull(name, "name is null");
+    requireNonNull(csvFile, "csvFile is null");
+    requireNonNull(columns, "columns is null");
+    requireNonNull(checks, "checks is null");
+    requireNonNull(location, "location is null");
+    columns = List.copyOf(columns);
+    checks = List.copyOf(checks);
+  }
+
+  public TableName tableName() {
+    return new TableName("curated", name);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.sluice.api.Location;
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.TableName;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Renders model SQL and {@code sql} check queries, which are Jinja templates, with Jinjava.
+ *
+ * <p>Templates can use {@code ref('model')}, {@code source('source', 'table')}, {@code this},
+ * {@code var('name')} / {@code var('name', default)}, {@code config(key=value, ...)} (models only;
+ * renders nothing) and {@code is_incremental()}. Rendering keeps the template's lines: line N of
+ * the output comes from line N of the file, so that an engine error can point at the file's line.
+ *
+ * <p>Instances are stateless and safe to share between threads.
+ */
+public final class SqlRenderer {
+  private static final String TEMPLATE_HINT =
+      "model templates can use ref(), source(), var(), config(), is_incremental() and this";
+
+  private static final Jinjava JINJAVA = createJinjava();
+
+  /**
+   * What a model's rendering for a run resolves against.
+   *
+   * @param incremental what {@code is_incremental()} returns: the model's table exists and the run
+   *     is not a full refresh
+   * @param vars the values of {@code var()}
+   * @param refResolver the table of a model or seed name; null (or a {@code SluiceException}) for
+   *     an unknown name
+   * @param sourceResolver the table of a source table; null for an unknown one
+   * @param thisTable what {@code this} renders as
+   */
+  public record RenderContext(
+      boolean incremental,
+      Map<String, Object> vars,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      TableName thisTable) {
+    public RenderContext {
+      requireNonNull(vars, "vars is null");
+      requireNonNull(refResolver, "refResolver is null");
+      requireNonNull(sourceResolver, "sourceResolver is null");
+      requireNonNull(thisTable, "thisTable is null");
+      vars = Copies.orderedMap(vars);
+    }
+
+    /**
+     * The context that resolves names to the project's own tables, with the project's vars and
+     * the model's table as {@code this}.
+     */
+    public static RenderContext of(Project project, ModelDef model, boolean incremental) {
+      return new RenderContext(
+          incremental,
+          project.config().vars(),
+          name -> project.refTable(name).orElse(null),
+          (source, table) ->
+              project.sourceTable(source, table).map(SourceTableDef::tableName).orElse(null),
+          model.tableName());
+    }
+  }
+
+  /**
+   * Renders a model's SQL for a run. {@code config()} calls render as empty text on their line.
+   *
+   * @throws ProjectException naming the SQL file and line of every problem: template syntax errors,
+   *     unknown vars without a default, names the resolvers do not know
+   */
+  public String render(ModelDef model, RenderContext context) {
+    requireNonNull(model, "model is null");
+    requireNonNull(context, "context is null");
+    Problems problems = new Problems();
+    TemplateSession session =
+        new TemplateSession(
+            Location.of(model.sqlFileName()),
+            true,
+            context.incremental(),
+            true,
+            context.vars(),
+            context.refResolver(),
+            context.sourceResolver(),
+            problems);
+    String sql = render(model.sqlTemplate(), session, context.thisTable());
+    problems.throwIfAny();
+    return withoutTrailingSemicolon(sql);
+  }
+
+  /**
+   * Renders the query of a {@code sql} check, which can use {@code this}, {@code ref()} and {@code
+   * source()}.
+   *
+   * @param location where the check is declared, for errors
+   * @throws ProjectException at the check's location, for template errors and unknown names
+   */
+  public String renderCheckQuery(
+      String template,
+      TableName thisTable,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Location location) {
+    requireNonNull(template, "template is null");
+    requireNonNull(thisTable, "thisTable is null");
+    requireNonNull(location, "location is null");
+    Problems problems = new Problems();
+    TemplateSession session =
+        new TemplateSession(
+            location, false, false, false, Map.of(), refResolver, sourceResolver, problems);
+    String sql = render(template, session, thisTable);
+    problems.throwIfAny();
+    return withoutTrailingSemicolon(sql);
+  }
+
+  /**
+   * Renders a template in a session; template errors are added to the session's problems. The
+   * loader calls this to collect a model's refs, sources and config without a run.
+   */
+  static String render(String template, TemplateSession session, TableName thisTable) {
+    Map<String, Object> bindings = new HashMap<>();
+    bindings.put(TemplateFunctions.SESSION_KEY, session);
+    bindings.put("this", thisTable.quoted());
+    RenderResult result = JINJAVA.renderForResult(template, bindings);
+    for (TemplateError error : result.getErrors()) {
+      if (error.getSeverity() == TemplateError.ErrorType.FATAL
+          || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
+        session.problem(Math.max(error.getLineno(), 0), describe(error), TEMPLATE_HINT);
+      }
+    }
+    return result.getOutput();
+  }
+
+  private static String describe(TemplateError error) {
+    if (error.getException() instanceof UnknownTokenException unknown) {
+      return "Unknown name '" + unknown.getToken() + "' in the template";
+    }
+    String message = error.getMessage() == null ? "" : error.getMessage();
+    return message.startsWith("Template error") ? message : "Template error: " + message;
+  }
+
+  /** Removes a final ';': the SQL is embedded in larger statements. Lines stay as they were. */
+  static String withoutTrailingSemicolon(String sql) {
+    int end = sql.length();
+    while (end > 0 && Character.isWhitespace(sql.charAt(end - 1))) {
+      end--;
+    }
+    if (end > 0 && sql.charAt(end - 1) == ';') {
+      return sql.substring(0, end - 1) + sql.substring(end);
+    }
+    return sql;
+  }
+
+  private static Jinjava createJinjava() {
+    Jinjava jinjava =
+        new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    register(jinjava, "ref", "ref", Object[].class);
+    register(jinjava, "source", "source", Object[].class);
+    register(jinjava, "var", "var", Object[].class);
+    register(jinjava, "config", "config", Object[].class);
+    register(jinjava, "is_incremental", "isIncremental");
+    return jinjava;
+  }
+
+  private static void register(
+      Jinjava jinjava, String name, String methodName, Class<?>... parameterTypes) {
+    try {
+      Method method = TemplateFunctions.class.getMethod(methodName, parameterTypes);
+      // The class is package-private; the expression evaluator calls the method reflectively.
+      method.setAccessible(true);
+      jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", name, method));
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("Missing template function " + methodName, e);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.sluice.core.project;
+
+import com.hubspot.jinjava.el.ext.NamedParameter;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.TableName;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The functions models call in their templates. Jinjava calls them statically; each finds its
+ * {@link TemplateSession} in the rendering's context. They never throw: a problem is recorded with
+ * its template line and the call renders as an empty string, so that one rendering reports every
+ * problem.
+ */
+final class TemplateFunctions {
+  /** The context key of the session, a name no template has a reason to use. */
+  static final String SESSION_KEY = "__sluice_session__";
+
+  private TemplateFunctions() {}
+
+  /** {@code ref('name')}: the quoted table of a model or seed. */
+  public static String ref(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (args.positional.size() != 1 || !args.named.isEmpty() || !isText(args.positional.get(0))) {
+      session.problem(
+          line,
+          "ref() takes the name of one model or seed",
+          "write e.g. {{ ref('orders') }}");
+      return "";
+    }
+    String name = args.positional.get(0).toString();
+    session.recordRef(name, line);
+    return resolve(session, line, "ref('" + name + "')", () -> session.refResolver().apply(name));
+  }
+
+  /** {@code source('source', 'table')}: the quoted raw table of a source table. */
+  public static String source(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (args.positional.size() != 2
+        || !args.named.isEmpty()
+        || !isText(args.positional.get(0))
+        || !isText(args.positional.get(1))) {
+      session.problem(
+          line,
+          "source() takes a source name and a table name",
+          "write e.g. {{ source('shop', 'orders') }}");
+      return "";
+    }
+    String source = args.positional.get(0).toString();
+    String table = args.positional.get(1).toString();
+    session.recordSource(new SourceRef(source, table), line);
+    return resolve(
+        session,
+        line,
+        "source('" + source + "', '" + table + "')",
+        () -> session.sourceResolver().apply(source, table));
+  }
+
+  /** {@code var('name')} or {@code var('name', default)}: a value of {@code vars}. */
+  public static Object var(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (args.positional.isEmpty()
+        || args.positional.size() > 2
+        || !args.named.isEmpty()
+        || !isText(args.positional.get(0))) {
+      session.problem(
+          line,
+          "var() takes a variable name and optionally a default",
+          "write e.g. {{ var('currency') }} or {{ var('currency', 'EUR') }}");
+      return "";
+    }
+    String name = args.positional.get(0).toString();
+    if (session.vars().containsKey(name)) {
+      return session.vars().get(name);
+    }
+    if (args.positional.size() == 2) {
+      return args.positional.get(1);
+    }
+    String suggestion = Suggestions.closest(name, session.vars().keySet()).orElse(null);
+    session.problem(
+        line,
+        "Unknown var '" + name + "'",
+        suggestion != null
+            ? "did you mean '" + suggestion + "'?"
+            : "set it under 'vars:' in sluice.yaml, or give a default: var('" + name + "', ...)");
+    return "";
+  }
+
+  /** {@code config(materialized='incremental', ...)}: sets model properties; renders nothing. */
+  public static String config(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (!session.configAllowed()) {
+      session.problem(line, "config() can only be used in a model's SQL file", "");
+      return "";
+    }
+    if (!args.positional.isEmpty()) {
+      session.problem(
+          line,
+          "config() takes named values only",
+          "write e.g. {{ config(materialized='incremental', unique_key='id') }}");
+    }
+    for (Map.Entry<String, Object> entry : args.named.entrySet()) {
+      if (TemplateSession.CONFIG_KEYS.contains(entry.getKey())) {
+        session.recordConfig(entry.getKey(), entry.getValue(), line);
+      } else {
+        session.problem(
+            line,
+            "Unknown config() key '" + entry.getKey() + "'",
+            Suggestions.hint(entry.getKey(), TemplateSession.CONFIG_KEYS, "config() keys"));
+      }
+    }
+    return "";
+  }
+
+  /** {@code is_incremental()}: whether this run adds to the model's existing table. */
+  public static boolean isIncremental() {
+    return session().incremental();
+  }
+
+  private interface Resolution {
+    TableName resolve();
+  }
+
+  private static String resolve(TemplateSession session, int line, String call, Resolution resolution) {
+    try {
+      TableName table = resolution.resolve();
+      if (table == null) {
+        session.problem(line, "Cannot resolve " + call + ": no such table", "");
+        return "";
+      }
+      return table.quoted();
+    } catch (SluiceException e) {
+      session.problem(line, "Cannot resolve " + call + ": " + e.getMessage(), "");
+      return "";
+    }
+  }
+
+  private static TemplateSession session() {
+    return (TemplateSession) JinjavaInterpreter.getCurrent().getContext().get(SESSION_KEY);
+  }
+
+  private static int line() {
+    return JinjavaInterpreter.getCurrent().getLineNumber();
+  }
+
+  private static boolean isText(Object value) {
+    return value instanceof String;
+  }
+
+  /** The arguments of a call, split into positional ones and Jinja's named ones. */
+  private static final class Arguments {
+    final List<Object> positional = new ArrayList<>();
+    final Map<String, Object> named = new LinkedHashMap<>();
+
+    static Arguments of(Object[] arguments) {
+      Arguments result = new Arguments();
+      if (arguments != null) {
+        for (Object argument : arguments) {
+          if (argument instanceof NamedParameter parameter) {
+            result.named.put(parameter.getName(), parameter.getValue());
+          } else {
+            result.positional.add(argument);
+          }
+        }
+      }
+      return result;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The state of one template rendering, seen by the template functions: what they resolve against,
+ * and what they found (refs, sources, config values, problems with their lines).
+ */
+final class TemplateSession {
+  /** The keys {@code config()} accepts. */
+  static final Set<String> CONFIG_KEYS =
+      Set.of("materialized", "unique_key", "zone", "description", "owner", "tier", "tags");
+
+  private final Location origin;
+  private final boolean templateLines;
+  private final boolean incremental;
+  private final boolean configAllowed;
+  private final Map<String, Object> vars;
+  private final Function<String, TableName> refResolver;
+  private final BiFunction<String, String, TableName> sourceResolver;
+  private final Problems problems;
+  private final Map<String, Integer> refs = new LinkedHashMap<>();
+  private final Map<SourceRef, Integer> sources = new LinkedHashMap<>();
+  private final Map<String, Object> config = new LinkedHashMap<>();
+  private final Map<String, Integer> configLines = new LinkedHashMap<>();
+
+  /**
+   * @param origin where the template is: a model's SQL file, or a check in a YAML file
+   * @param templateLines whether the template's lines are the file's lines (true for SQL files);
+   *     otherwise every problem is reported at the origin
+   */
+  TemplateSession(
+      Location origin,
+      boolean templateLines,
+      boolean incremental,
+      boolean configAllowed,
+      Map<String, Object> vars,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Problems problems) {
+    this.origin = requireNonNull(origin, "origin is null");
+    this.templateLines = templateLines;
+    this.incremental = incremental;
+    this.configAllowed = configAllowed;
+    this.vars = requireNonNull(vars, "vars is null");
+    this.refResolver = requireNonNull(refResolver, "refResolver is null");
+    this.sourceResolver = requireNonNull(sourceResolver, "sourceResolver is null");
+    this.problems = requireNonNull(problems, "problems is null");
+  }
+
+  /** The file location of a template line. */
+  Location location(int templateLine) {
+    return templateLines && templateLine > 0
+        ? new Location(origin.file(), templateLine)
+        : origin;
+  }
+
+  void problem(int templateLine, String message, String hint) {
+    problems.add(location(templateLine), message, hint);
+  }
+
+  boolean incremental() {
+    return incremental;
+  }
+
+  boolean configAllowed() {
+    return configAllowed;
+  }
+
+  Map<String, Object> vars() {
+    return vars;
+  }
+
+  Function<String, TableName> refResolver() {
+    return refResolver;
+  }
+
+  BiFunction<String, String, TableName> sourceResolver() {
+    return sourceResolver;
+  }
+
+  Problems problems() {
+    return problems;
+  }
+
+  void recordRef(String name, int line) {
+    refs.putIfAbsent(name, line);
+  }
+
+  void recordSource(SourceRef source, int line) {
+    sources.putIfAbsent(source, line);
+  }
+
+  void recordConfig(String key, Object value, int line) {
+    config.put(key, value);
+    configLines.put(key, line);
+  }
+
+  /** The models and seeds referred to, each with the template line of its first use. */
+  Map<String, Integer> refs() {
+    return refs;
+  }
+
+  Map<SourceRef, Integer> sources() {
+    return sources;
+  }
+
+  Map<String, Object> config() {
+    return config;
+  }
+
+  Map<String, Integer> configLines() {
+    return configLines;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.core.project.CheckDef;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
+import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.TableScanFiles;
+import dev.sluice.lake.TableWrite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Write-audit-publish of one query result into one table: the result is written as Parquet and
+ * committed to an audit branch in one Iceberg commit, the checks run against that branch, and main
+ * moves to it only when no blocking check failed.
+ */
+final class AuditedWrite {
+  /**
+   * The outcome of a write.
+   *
+   * @param snapshotId the published snapshot, or null when nothing was published
+   */
+  record Outcome(
+      boolean published,
+      long rowsWritten,
+      long bytesWritten,
+      Long snapshotId,
+      List<CheckOutcome> checks) {}
+
+  private final Lake lake;
+  private final EngineSession session;
+  private final CheckRunner checkRunner;
+
+  AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.session = requireNonNull(session, "session is null");
+    this.checkRunner = requireNonNull(checkRunner, "checkRunner is null");
+  }
+
+  /**
+   * Writes the rows of {@code sql} into {@code name}.
+   *
+   * @param replaceAll whether the rows replace the table's data (else they are appended)
+   * @param columnDocs descriptions for columns, by name
+   * @param summary snapshot summary properties to commit with the data
+   */
+  Outcome write(
+      TableName name,
+      String sql,
+      SchemaChange schemaChange,
+      boolean replaceAll,
+      Map<String, String> columnDocs,
+      Map<String, String> tableProperties,
+      Map<String, String> summary,
+      List<CheckDef> checks,
+      String branch) {
+    Schema desired = withDocs(session.describe(sql), columnDocs);
+    if (lake.findTable(name).isEmpty()) {
+      lake.createTable(name, desired, tableProperties);
+    }
+    TableWrite write = lake.newWrite(name, branch);
+    boolean committed = false;
+    try {
+      Schema schema = write.prepareSchema(desired, schemaChange);
+      WrittenFile file =
+          session.writeParquet(projectOnto(schema, desired, sql), schema, write.newDataFilePath());
+      List<DataFile> files = new ArrayList<>();
+      if (file.rowCount() > 0) {
+        files.add(write.toDataFile(file));
+      } else {
+        deleteQuietly(file);
+      }
+      if (files.isEmpty() && !replaceAll && write.previousSnapshotId() != null) {
+        write.discard();
+        return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of());
+      }
+      long snapshot = write.commit(files, replaceAll, summary);
+      committed = true;
+      TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
+      session.registerTable(name, audited.schema(), audited.dataFiles());
+      List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
+      if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
+        write.discard();
+        restoreMain(name);
+        return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
+      }
+      write.publish();
+      restoreMain(name);
+      return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
+    } catch (RuntimeException e) {
+      try {
+        write.discard();
+      } catch (RuntimeException discardFailure) {
+        e.addSuppressed(discardFailure);
+      }
+      if (committed) {
+        restoreMain(name);
+      }
+      throw e;
+    }
+  }
+
+  /** Registers the table's main version in the session again, after auditing a branch. */
+  private void restoreMain(TableName name) {
+    TableScanFiles main = lake.scan(name, ReadPoint.main());
+    session.registerTable(name, main.schema(), main.dataFiles());
+  }
+
+  /** Selects the table's columns from the query: those it lacks become NULL. */
+  static String projectOnto(Schema table, Schema query, String sql) {
+    StringJoiner columns = new StringJoiner(", ");
+    for (Types.NestedField column : table.columns()) {
+      String quoted = TableName.quote(column.name());
+      columns.add(query.findField(column.name()) == null ? "NULL AS " + quoted : quoted);
+    }
+    return "SELECT " + columns + " FROM (" + sql + "\n) AS result";
+  }
+
+  private static Schema withDocs(Schema schema, Map<String, String> docs) {
+    if (docs.isEmpty()) {
+      return schema;
+    }
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      String doc = docs.get(field.name());
+      fields.add(
+          doc == null
+              ? field
+              : Types.NestedField.optional(field.fieldId(), field.name(), field.type(), doc));
+    }
+    return new Schema(fields);
+  }
+
+  private static void deleteQuietly(WrittenFile file) {
+    try {
+      Files.deleteIfExists(file.path());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.project.Severity;
+
+/**
+ * The result of one check on one table version.
+ *
+ * @param failingRows how many rows failed (0 when passed)
+ * @param sample a few failing rows, or null
+ * @param error the reason the check could not run (e.g. a SQL error), or null
+ */
+public record CheckOutcome(CheckDef check, long failingRows, QueryResult sample, String error) {
+  public boolean passed() {
+    return error == null && failingRows == 0;
+  }
+
+  /** Whether this outcome stops publishing: an error-severity check that failed or broke. */
+  public boolean blocks() {
+    return !passed() && check.severity() == Severity.ERROR;
+  }
+
+  public String status() {
+    if (error != null) {
+      return "error";
+    }
+    return failingRows == 0 ? "passed" : "failed";
+  }
+}

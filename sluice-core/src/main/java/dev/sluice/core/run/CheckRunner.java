@@ -1,0 +1,172 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.QueryException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.project.CheckDef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Function;
+
+/**
+ * Runs checks as SQL: each check compiles to a query that returns the failing rows of the table
+ * under test.
+ */
+final class CheckRunner {
+  static final int SAMPLE_ROWS = 5;
+
+  private final Function<String, TableName> relationshipTargets;
+  private final Function<String, String> customQueryRenderer;
+
+  /**
+   * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
+   * @param customQueryRenderer renders a {@code sql} check's query template for the table
+   */
+  CheckRunner(
+      Function<String, TableName> relationshipTargets,
+      Function<String, String> customQueryRenderer) {
+    this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
+    this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
+  }
+
+  /** Runs every check against the table as the session currently sees it. */
+  List<CheckOutcome> run(EngineSession session, TableName table, List<CheckDef> checks) {
+    List<CheckOutcome> outcomes = new ArrayList<>();
+    for (CheckDef check : checks) {
+      outcomes.add(runOne(session, table, check));
+    }
+    return outcomes;
+  }
+
+  private CheckOutcome runOne(EngineSession session, TableName table, CheckDef check) {
+    String failing;
+    try {
+      failing = failingRowsSql(table, check);
+    } catch (RuntimeException e) {
+      return new CheckOutcome(check, 0, null, e.getMessage());
+    }
+    try {
+      QueryResult count = session.query("SELECT count(*) FROM (" + failing + ") AS failing", 1);
+      long failingRows = ((Number) count.rows().get(0).get(0)).longValue();
+      QueryResult sample =
+          failingRows == 0
+              ? null
+              : session.query(
+                  "SELECT * FROM (" + failing + ") AS failing LIMIT " + SAMPLE_ROWS, SAMPLE_ROWS);
+      return new CheckOutcome(check, failingRows, sample, null);
+    } catch (QueryException e) {
+      return new CheckOutcome(check, 0, null, "check query failed: " + e.getMessage());
+    }
+  }
+
+  /** The SQL returning the rows that fail the check. */
+  String failingRowsSql(TableName table, CheckDef check) {
+    String relation = table.quoted();
+    Map<String, Object> arguments = check.arguments();
+    String column = check.column() == null ? null : TableName.quote(check.column());
+    return switch (check.type()) {
+      case "not_null" ->
+          "SELECT * FROM " + relation + " WHERE " + requireColumn(check, column) + " IS NULL";
+      case "unique" -> {
+        String key = requireColumn(check, column);
+        yield "SELECT "
+            + key
+            + ", count(*) AS occurrences FROM "
+            + relation
+            + " WHERE "
+            + key
+            + " IS NOT NULL GROUP BY "
+            + key
+            + " HAVING count(*) > 1";
+      }
+      case "accepted_values" -> {
+        StringJoiner values = new StringJoiner(", ", "(", ")");
+        for (Object value : listArgument(arguments.get("values"))) {
+          values.add(literal(value));
+        }
+        String key = requireColumn(check, column);
+        yield "SELECT * FROM "
+            + relation
+            + " WHERE "
+            + key
+            + " IS NOT NULL AND CAST("
+            + key
+            + " AS VARCHAR) NOT IN "
+            + values;
+      }
+      case "relationships" -> {
+        String key = requireColumn(check, column);
+        TableName target = relationshipTargets.apply(String.valueOf(arguments.get("to")));
+        String field = TableName.quote(String.valueOf(arguments.get("field")));
+        yield "SELECT child.* FROM "
+            + relation
+            + " AS child WHERE child."
+            + key
+            + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+            + target.quoted()
+            + " AS parent WHERE parent."
+            + field
+            + " = child."
+            + key
+            + ")";
+      }
+      case "row_count" -> {
+        StringJoiner conditions = new StringJoiner(" OR ");
+        if (arguments.get("min") != null) {
+          conditions.add("row_count < " + toLong(arguments.get("min"), "min"));
+        }
+        if (arguments.get("max") != null) {
+          conditions.add("row_count > " + toLong(arguments.get("max"), "max"));
+        }
+        if (conditions.length() == 0) {
+          conditions.add("false");
+        }
+        yield "SELECT row_count FROM (SELECT count(*) AS row_count FROM "
+            + relation
+            + ") AS counted WHERE "
+            + conditions;
+      }
+      case "expression" ->
+          "SELECT * FROM "
+              + relation
+              + " WHERE NOT coalesce(("
+              + arguments.get("expression")
+              + "), false)";
+      case "sql" -> customQueryRenderer.apply(String.valueOf(arguments.get("query")));
+      default -> throw new IllegalArgumentException("unknown check type " + check.type());
+    };
+  }
+
+  private static String requireColumn(CheckDef check, String column) {
+    if (column == null) {
+      throw new IllegalArgumentException(
+          "check " + check.name() + " needs a column: declare it under a column or add column:");
+    }
+    return column;
+  }
+
+  private static List<?> listArgument(Object value) {
+    return value instanceof List<?> list ? list : List.of(value);
+  }
+
+  private static long toLong(Object value, String name) {
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    try {
+      return Long.parseLong(String.valueOf(value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "row_count " + name + " must be a whole number: " + value, e);
+    }
+  }
+
+  private static String literal(Object value) {
+    return "'" + String.valueOf(value).replace("'", "''") + "'";
+  }
+}

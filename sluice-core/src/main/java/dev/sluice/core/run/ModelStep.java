@@ -1,0 +1,167 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.QueryException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.SourceRef;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.SchemaChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Builds one SQL model. */
+final class ModelStep {
+  private static final Pattern ENGINE_LINE = Pattern.compile("LINE (\\d+):");
+
+  private ModelStep() {}
+
+  static StepResult run(StepContext context, ModelDef model) {
+    Instant started = Instant.now();
+    TableName target = model.tableName();
+    Lake lake = context.lake();
+    EngineSession session = context.session();
+    boolean tableExists = lake.findTable(target).isPresent();
+    boolean incremental =
+        model.materialization() == Materialization.INCREMENTAL
+            && tableExists
+            && !context.options().fullRefresh();
+    String sql =
+        context
+            .renderer()
+            .render(
+                model,
+                new SqlRenderer.RenderContext(
+                    incremental,
+                    context.project().config().vars(),
+                    context::resolveRef,
+                    context::resolveSource,
+                    target));
+    Relations relations = context.relations();
+    for (String ref : model.refs()) {
+      relations.register(context.resolveRef(ref));
+    }
+    for (SourceRef source : model.sources()) {
+      relations.register(context.resolveSource(source.source(), source.table()));
+    }
+    if (incremental) {
+      relations.register(target);
+    }
+    try {
+      return switch (model.materialization()) {
+        case VIEW -> view(context, model, sql, started);
+        case TABLE -> table(context, model, sql, started, "rebuilt");
+        case INCREMENTAL ->
+            incremental ? incrementalUpdate(context, model, sql, started) : table(context, model, sql, started, "built in full");
+      };
+    } catch (QueryException e) {
+      throw new QueryException(describeError(model, e), e);
+    }
+  }
+
+  /** "Model x (models/x.sql:3): the engine's message". */
+  static String describeError(ModelDef model, QueryException e) {
+    String message = e.getMessage();
+    Matcher line = ENGINE_LINE.matcher(message);
+    String where = model.sqlFile().toString() + (line.find() ? ":" + line.group(1) : "");
+    return "Model " + model.name() + " (" + where + "): " + message.strip();
+  }
+
+  private static StepResult view(StepContext context, ModelDef model, String sql, Instant started) {
+    TableName target = model.tableName();
+    EngineSession session = context.session();
+    session.registerView(target, sql);
+    List<CheckOutcome> checks =
+        context.checkRunner(target).run(session, target, StepContext.allChecks(model.checks(), model.columns()));
+    boolean blocked = checks.stream().anyMatch(CheckOutcome::blocks);
+    if (!blocked) {
+      if (context.lake().findTable(target).isPresent()) {
+        context.lake().dropTable(target);
+      }
+      context
+          .lake()
+          .createOrReplaceView(
+              target,
+              session.describe("SELECT * FROM " + target.quoted()),
+              sql,
+              StepContext.tableProperties(model.description(), model.owner(), model.tags()));
+    }
+    return new StepResult(
+        model.name(), "model", target.toString(), blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
+        0, 0, 0, 0, 0, null, Duration.between(started, Instant.now()), checks,
+        blocked ? null : "view replaced",
+        blocked ? Steps.blockedMessage(target, checks) : null);
+  }
+
+  private static StepResult table(StepContext context, ModelDef model, String sql, Instant started, String detail) {
+    TableName target = model.tableName();
+    if (context.lake().findView(target).isPresent()) {
+      context.lake().dropTable(target);
+    }
+    AuditedWrite.Outcome outcome =
+        write(context, model, sql, SchemaChange.REPLACE, true);
+    return result(model, outcome, started, detail);
+  }
+
+  private static StepResult incrementalUpdate(StepContext context, ModelDef model, String sql, Instant started) {
+    TableName target = model.tableName();
+    EngineSession session = context.session();
+    String newRows = "new_rows_" + model.name();
+    long rows = session.createTemporaryTable(newRows, sql);
+    if (model.uniqueKey().isEmpty()) {
+      AuditedWrite.Outcome outcome =
+          write(context, model, "SELECT * FROM " + TableName.quote(newRows), SchemaChange.UNION, false);
+      return result(model, outcome, started, "appended " + rows + " new rows");
+    }
+    StringJoiner join = new StringJoiner(" AND ");
+    for (String key : model.uniqueKey()) {
+      join.add("existing." + TableName.quote(key) + " IS NOT DISTINCT FROM incoming." + TableName.quote(key));
+    }
+    String merged =
+        "SELECT existing.* FROM "
+            + target.quoted()
+            + " AS existing ANTI JOIN "
+            + TableName.quote(newRows)
+            + " AS incoming ON "
+            + join
+            + " UNION ALL BY NAME SELECT * FROM "
+            + TableName.quote(newRows);
+    AuditedWrite.Outcome outcome = write(context, model, merged, SchemaChange.UNION, true);
+    return result(model, outcome, started, "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey()));
+  }
+
+  private static AuditedWrite.Outcome write(
+      StepContext context, ModelDef model, String sql, SchemaChange change, boolean replaceAll) {
+    TableName target = model.tableName();
+    return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+        .write(
+            target,
+            sql,
+            change,
+            replaceAll,
+            StepContext.columnDocs(model.columns()),
+            StepContext.tableProperties(model.description(), model.owner(), model.tags()),
+            Map.of("sluice.run-id", context.runId()),
+            StepContext.allChecks(model.checks(), model.columns()),
+            context.auditBranch());
+  }
+
+  private static StepResult result(ModelDef model, AuditedWrite.Outcome outcome, Instant started, String detail) {
+    TableName target = model.tableName();
+    return new StepResult(
+        model.name(), "model", target.toString(),
+        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
+        0, outcome.rowsWritten(), 0, outcome.bytesWritten(), 0, outcome.snapshotId(),
+        Duration.between(started, Instant.now()), outcome.checks(),
+        detail,
+        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+}

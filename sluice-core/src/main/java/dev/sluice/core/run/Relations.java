@@ -1,0 +1,108 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.Zone;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
+import dev.sluice.lake.TableScanFiles;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.util.TablesNamesFinder;
+import org.apache.iceberg.view.SQLViewRepresentation;
+import org.apache.iceberg.view.View;
+
+/**
+ * Makes lake tables and views readable in an engine session under their names, reading the version
+ * the caller asks for. Views are registered with the tables their SQL reads.
+ */
+public final class Relations {
+  private final Lake lake;
+  private final EngineSession session;
+  private final ReadPoint readPoint;
+  private final Set<TableName> registered = new HashSet<>();
+
+  public Relations(Lake lake, EngineSession session, ReadPoint readPoint) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.session = requireNonNull(session, "session is null");
+    this.readPoint = requireNonNull(readPoint, "readPoint is null");
+  }
+
+  /**
+   * Registers a table or view.
+   *
+   * @throws InvalidInputException when it does not exist
+   */
+  public void register(TableName name) {
+    if (!tryRegister(name)) {
+      throw new InvalidInputException(
+          "Table " + name + " does not exist yet: run 'sluice run' to build it, or check its name");
+    }
+  }
+
+  /** Registers a table or view if it exists; returns whether it does. */
+  public boolean tryRegister(TableName name) {
+    if (registered.contains(name)) {
+      return true;
+    }
+    Optional<View> view = lake.findView(name);
+    if (view.isPresent()) {
+      registered.add(name);
+      String sql = viewSql(view.get());
+      for (TableName dependency : referencedTables(sql)) {
+        tryRegister(dependency);
+      }
+      session.registerView(name, sql);
+      return true;
+    }
+    if (lake.findTable(name).isEmpty()) {
+      return false;
+    }
+    TableScanFiles scan = lake.scan(name, readPoint);
+    session.registerTable(name, scan.schema(), scan.dataFiles());
+    registered.add(name);
+    return true;
+  }
+
+  /** Registers every table a query reads, as far as a SQL parser can tell; else every table. */
+  public void registerTablesOf(String sql) {
+    Set<TableName> tables = referencedTables(sql);
+    if (tables == null) {
+      lake.listTables().forEach(this::tryRegister);
+      return;
+    }
+    tables.forEach(this::tryRegister);
+  }
+
+  private static String viewSql(View view) {
+    SQLViewRepresentation representation = view.sqlFor("duckdb");
+    if (representation == null) {
+      throw new InvalidInputException("View " + view.name() + " has no DuckDB SQL");
+    }
+    return representation.sql();
+  }
+
+  /** The zone-qualified tables a query names, or null when the parser cannot read the query. */
+  static Set<TableName> referencedTables(String sql) {
+    Set<String> names;
+    try {
+      names = TablesNamesFinder.findTables(sql);
+    } catch (JSQLParserException | RuntimeException e) {
+      return null;
+    }
+    Set<TableName> tables = new LinkedHashSet<>();
+    for (String name : names) {
+      String[] parts = name.replace("\"", "").split("\\.");
+      if (parts.length == 2 && Zone.fromName(parts[0]).isPresent()) {
+        tables.add(new TableName(parts[0].toLowerCase(java.util.Locale.ROOT), parts[1]));
+      }
+    }
+    return tables;
+  }
+}

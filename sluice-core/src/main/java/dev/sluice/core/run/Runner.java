@@ -1,0 +1,305 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.AssetGraph;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SeedDef;
+import dev.sluice.core.project.SourceTableDef;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.CheckRecord;
+import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepMetrics;
+import dev.sluice.core.state.StepStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a project's assets in dependency order: independent assets in parallel (at most {@code
+ * threads} at once), each in its own engine session. A failed asset skips everything downstream
+ * of it. Every step is recorded in the run store.
+ */
+public final class Runner {
+  private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Workspace workspace;
+  private final SqlRenderer renderer = new SqlRenderer();
+
+  public Runner(Workspace workspace) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+  }
+
+  /** The assets a run with these options would build, in dependency order. */
+  public List<String> plan(RunOptions options) {
+    AssetGraph graph = workspace.project().graph();
+    Set<String> selected =
+        options.select().isEmpty()
+            ? new LinkedHashSet<>(graph.topologicalOrder())
+            : new LinkedHashSet<>(graph.select(options.select()));
+    List<String> order = new ArrayList<>();
+    for (String asset : graph.topologicalOrder()) {
+      if (selected.contains(asset)) {
+        order.add(asset);
+      }
+    }
+    return order;
+  }
+
+  public RunResult run(RunOptions options, RunListener listener) {
+    Project project = workspace.project();
+    List<String> order = plan(options);
+    Instant started = Instant.now();
+    RunStore store = workspace.runStore();
+    String runId = store.startRun("run", options.select(), started);
+    listener.runStarted(runId, order.size());
+    Set<String> selected = new LinkedHashSet<>(order);
+    Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
+    int threads = Math.max(1, project.config().threads());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (String asset : order) {
+        List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
+        for (String dependency : project.graph().upstream(asset)) {
+          if (selected.contains(dependency)) {
+            upstream.add(futures.get(dependency));
+          }
+        }
+        CompletableFuture<StepResult> future =
+            CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(
+                    ignored -> runStep(asset, upstream, runId, started, options, listener), pool);
+        futures.put(asset, future);
+      }
+      List<StepResult> results = new ArrayList<>();
+      for (String asset : order) {
+        results.add(futures.get(asset).join());
+      }
+      boolean failed = results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
+      long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
+      RunStatus status = failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
+      Instant finished = Instant.now();
+      store.finishRun(runId, status, finished, failed ? failures + " step(s) failed" : null);
+      return new RunResult(runId, status, Duration.between(started, finished), results);
+    } catch (RuntimeException e) {
+      store.finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
+      throw e;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Runs the checks of the selected assets against their published data, without building
+   * anything.
+   */
+  public RunResult test(RunOptions options, RunListener listener) {
+    Project project = workspace.project();
+    List<String> order = plan(options);
+    Instant started = Instant.now();
+    RunStore store = workspace.runStore();
+    String runId = store.startRun("test", options.select(), started);
+    listener.runStarted(runId, order.size());
+    List<StepResult> results = new ArrayList<>();
+    for (String asset : order) {
+      String kind = kindOf(asset);
+      dev.sluice.api.TableName table = dev.sluice.api.TableName.parse(tableOf(asset));
+      Instant stepStarted = Instant.now();
+      long stepId = store.startStep(runId, asset, kind, stepStarted);
+      listener.stepStarted(asset, kind);
+      StepResult result;
+      try (EngineSession session = workspace.engine().openSession()) {
+        StepContext context =
+            new StepContext(project, workspace.lake(), session, renderer, runId, started, options);
+        if (!context.relations().tryRegister(table)) {
+          result = StepResult.skipped(asset, kind, table.toString(), "not built yet: run 'sluice run' first");
+        } else {
+          List<CheckOutcome> outcomes =
+              context.checkRunner(table).run(session, table, checksOf(asset));
+          boolean blocked = outcomes.stream().anyMatch(CheckOutcome::blocks);
+          result =
+              new StepResult(
+                  asset, kind, table.toString(), blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
+                  0, 0, 0, 0, 0, null, Duration.between(stepStarted, Instant.now()), outcomes,
+                  "tested", blocked ? Steps.blockedMessage(table, outcomes).replace("not published: ", "") : null);
+        }
+      } catch (SluiceException e) {
+        result = failed(asset, kind, table.toString(), stepStarted, e.getMessage());
+      }
+      store.finishStep(stepId, result.status(), Instant.now(), StepMetrics.empty(), result.error());
+      for (CheckOutcome check : result.checks()) {
+        store.recordCheck(stepId, checkRecord(asset, check));
+      }
+      listener.stepFinished(result);
+      results.add(result);
+    }
+    boolean failed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
+    Instant finished = Instant.now();
+    store.finishRun(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, finished, failed ? "checks failed" : null);
+    return new RunResult(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, Duration.between(started, finished), results);
+  }
+
+  private List<dev.sluice.core.project.CheckDef> checksOf(String asset) {
+    Project project = workspace.project();
+    ModelDef model = project.models().get(asset);
+    if (model != null) {
+      return StepContext.allChecks(model.checks(), model.columns());
+    }
+    SeedDef seed = project.seeds().get(asset);
+    if (seed != null) {
+      return StepContext.allChecks(seed.checks(), seed.columns());
+    }
+    SourceTableDef table = sourceTable(asset);
+    return StepContext.allChecks(table.checks(), table.columns());
+  }
+
+  private StepResult runStep(
+      String asset,
+      List<CompletableFuture<StepResult>> upstream,
+      String runId,
+      Instant runStarted,
+      RunOptions options,
+      RunListener listener) {
+    Project project = workspace.project();
+    String kind = kindOf(asset);
+    String table = tableOf(asset);
+    RunStore store = workspace.runStore();
+    for (CompletableFuture<StepResult> dependency : upstream) {
+      StepResult result = dependency.join();
+      if (result.status() != StepStatus.SUCCEEDED) {
+        StepResult skipped =
+            StepResult.skipped(asset, kind, table, "skipped: upstream " + result.asset() + " " + result.status().name().toLowerCase(java.util.Locale.ROOT));
+        long stepId = store.startStep(runId, asset, kind, Instant.now());
+        store.finishStep(stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
+        listener.stepFinished(skipped);
+        return skipped;
+      }
+    }
+    Instant started = Instant.now();
+    long stepId = store.startStep(runId, asset, kind, started);
+    listener.stepStarted(asset, kind);
+    StepResult result;
+    try (EngineSession session = workspace.engine().openSession()) {
+      StepContext context =
+          new StepContext(project, workspace.lake(), session, renderer, runId, runStarted, options);
+      result = execute(context, asset);
+    } catch (SluiceException e) {
+      result = failed(asset, kind, table, started, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("Step {} failed unexpectedly", asset, e);
+      result = failed(asset, kind, table, started, "unexpected error: " + e);
+    }
+    store.finishStep(
+        stepId,
+        result.status(),
+        Instant.now(),
+        new StepMetrics(
+            result.rowsIn(), result.rowsOut(), result.bytesIn(), result.bytesOut(),
+            result.rejectedRows(), result.snapshotId(), result.detail()),
+        result.error());
+    for (CheckOutcome check : result.checks()) {
+      store.recordCheck(stepId, checkRecord(asset, check));
+    }
+    listener.stepFinished(result);
+    return result;
+  }
+
+  private static StepResult failed(String asset, String kind, String table, Instant started, String message) {
+    return new StepResult(
+        asset, kind, table, StepStatus.FAILED, 0, 0, 0, 0, 0, null,
+        Duration.between(started, Instant.now()), List.of(), null, message);
+  }
+
+  private StepResult execute(StepContext context, String asset) {
+    Project project = workspace.project();
+    ModelDef model = project.models().get(asset);
+    if (model != null) {
+      return ModelStep.run(context, model);
+    }
+    SeedDef seed = project.seeds().get(asset);
+    if (seed != null) {
+      return SeedStep.run(context, seed);
+    }
+    return SourceStep.run(context, sourceTable(asset));
+  }
+
+  private SourceTableDef sourceTable(String asset) {
+    int dot = asset.indexOf('.');
+    return workspace
+        .project()
+        .sourceTable(asset.substring(0, dot), asset.substring(dot + 1))
+        .orElseThrow(() -> new IllegalStateException("Unknown asset " + asset));
+  }
+
+  /** {@code model}, {@code seed} or {@code source}. */
+  public String kindOf(String asset) {
+    Project project = workspace.project();
+    if (project.models().containsKey(asset)) {
+      return "model";
+    }
+    return project.seeds().containsKey(asset) ? "seed" : "source";
+  }
+
+  /** The table an asset writes. */
+  public String tableOf(String asset) {
+    Project project = workspace.project();
+    ModelDef model = project.models().get(asset);
+    if (model != null) {
+      return model.tableName().toString();
+    }
+    SeedDef seed = project.seeds().get(asset);
+    if (seed != null) {
+      return seed.tableName().toString();
+    }
+    return sourceTable(asset).tableName().toString();
+  }
+
+  private static CheckRecord checkRecord(String asset, CheckOutcome outcome) {
+    return new CheckRecord(
+        asset,
+        outcome.check().name(),
+        outcome.check().column(),
+        outcome.check().severity().name().toLowerCase(java.util.Locale.ROOT),
+        outcome.status(),
+        outcome.failingRows(),
+        outcome.sample() == null ? null : sampleJson(outcome.sample()),
+        outcome.error());
+  }
+
+  static String sampleJson(QueryResult sample) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (List<Object> row : sample.rows()) {
+      Map<String, Object> values = new LinkedHashMap<>();
+      for (int i = 0; i < sample.columns().size(); i++) {
+        Object value = row.get(i);
+        values.put(sample.columns().get(i), value == null || value instanceof Number || value instanceof Boolean ? value : value.toString());
+      }
+      rows.add(values);
+    }
+    try {
+      return JSON.writeValueAsString(rows);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

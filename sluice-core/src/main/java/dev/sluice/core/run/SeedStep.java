@@ -1,0 +1,58 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.TableName;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.core.project.ColumnDef;
+import dev.sluice.core.project.ColumnTypes;
+import dev.sluice.core.project.SeedDef;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.SchemaChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Loads one seed CSV into the curated zone, replacing its table. */
+final class SeedStep {
+  private SeedStep() {}
+
+  static StepResult run(StepContext context, SeedDef seed) {
+    Instant started = Instant.now();
+    TableName target = seed.tableName();
+    List<SourceTableSpec.Column> columns = new ArrayList<>();
+    for (ColumnDef column : seed.columns()) {
+      if (column.type() != null) {
+        columns.add(new SourceTableSpec.Column(column.name(), ColumnTypes.parse(column.type(), column.location())));
+      }
+    }
+    SourceTableSpec spec =
+        new SourceTableSpec(
+            "seed", seed.name(), context.project().root(), seed.csvFile().toString(), "csv",
+            false, false, Map.of(), columns.size() == seed.columns().size() ? columns : List.of());
+    StagedData staged = SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
+    if (staged.nothingNew()) {
+      return StepResult.skipped(seed.name(), "seed", target.toString(), "seed file " + seed.csvFile() + " not found");
+    }
+    AuditedWrite.Outcome outcome =
+        new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+            .write(
+                target,
+                "SELECT * EXCLUDE (_source_file) FROM " + TableName.quote(staged.relation()),
+                SchemaChange.REPLACE,
+                true,
+                StepContext.columnDocs(seed.columns()),
+                StepContext.tableProperties(seed.description(), null, List.of()),
+                Map.of("sluice.run-id", context.runId()),
+                StepContext.allChecks(seed.checks(), seed.columns()),
+                context.auditBranch());
+    return new StepResult(
+        seed.name(), "seed", target.toString(),
+        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
+        staged.rows(), outcome.rowsWritten(), staged.bytesRead(), outcome.bytesWritten(), 0,
+        outcome.snapshotId(), Duration.between(started, Instant.now()), outcome.checks(), "seed loaded",
+        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+}

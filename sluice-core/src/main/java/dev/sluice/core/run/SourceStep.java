@@ -1,0 +1,166 @@
+package dev.sluice.core.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceFile;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.core.project.ColumnDef;
+import dev.sluice.core.project.ColumnTypes;
+import dev.sluice.core.project.LoadMode;
+import dev.sluice.core.project.OnError;
+import dev.sluice.core.project.SourceTableDef;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.SchemaChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+
+/** Loads one source table into the raw zone. */
+final class SourceStep {
+  static final String LOADED_FILES = "sluice.loaded-files";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SourceStep() {}
+
+  static StepResult run(StepContext context, SourceTableDef table) {
+    Instant started = Instant.now();
+    String connectorType = context.project().sources().get(table.source()).connector();
+    SourceConnector connector = connector(connectorType);
+    TableName target = table.tableName();
+    boolean append = table.mode() == LoadMode.APPEND;
+    LoadState state =
+        append && !context.options().fullRefresh() ? loadState(context, target) : LoadState.empty();
+    StagedData staged =
+        connector.stage(spec(context, table, append), state, context.session());
+    if (staged.nothingNew()) {
+      return new StepResult(
+          table.assetName(), "source", target.toString(), StepStatus.SUCCEEDED, 0, 0, 0, 0, 0,
+          null, Duration.between(started, Instant.now()), List.of(),
+          append ? "no new files at " + table.path() : "no files match " + table.path(), null);
+    }
+    Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
+    for (SourceFile file : staged.files()) {
+      loaded.put(file.path(), file.checksum());
+    }
+    String loadedAt = "CAST(" + literal(context.runStartedAt().toString()) + " AS TIMESTAMPTZ)";
+    AuditedWrite.Outcome outcome =
+        new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+            .write(
+                target,
+                "SELECT *, " + loadedAt + " AS _loaded_at FROM " + TableName.quote(staged.relation()),
+                append ? SchemaChange.UNION : SchemaChange.REPLACE,
+                !append,
+                StepContext.columnDocs(table.columns()),
+                StepContext.tableProperties(table.description(), table.owner(), table.tags()),
+                Map.of(LOADED_FILES, toJson(loaded), "sluice.run-id", context.runId()),
+                StepContext.allChecks(table.checks(), table.columns()),
+                context.auditBranch());
+    if (outcome.published() && staged.rejectedRows() > 0) {
+      new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+          .write(
+              new TableName(target.zone(), target.name() + "__rejected"),
+              "SELECT *, " + loadedAt + " AS _rejected_at FROM " + TableName.quote(staged.rejectedRelation()),
+              SchemaChange.UNION,
+              false,
+              Map.of(),
+              Map.of("comment", "Records of " + target + " that could not be loaded, with the reason"),
+              Map.of("sluice.run-id", context.runId()),
+              List.of(),
+              context.auditBranch());
+    }
+    String detail =
+        staged.files().size()
+            + (staged.files().size() == 1 ? " file" : " files")
+            + (append ? " appended" : " loaded")
+            + (staged.rejectedRows() > 0
+                ? ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected"
+                : "");
+    return new StepResult(
+        table.assetName(),
+        "source",
+        target.toString(),
+        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
+        staged.rows() + staged.rejectedRows(),
+        outcome.rowsWritten(),
+        staged.bytesRead(),
+        outcome.bytesWritten(),
+        staged.rejectedRows(),
+        outcome.snapshotId(),
+        Duration.between(started, Instant.now()),
+        outcome.checks(),
+        detail,
+        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+
+  static SourceTableSpec spec(StepContext context, SourceTableDef table, boolean append) {
+    List<SourceTableSpec.Column> columns = new ArrayList<>();
+    for (ColumnDef column : table.columns()) {
+      if (column.type() != null) {
+        columns.add(new SourceTableSpec.Column(column.name(), ColumnTypes.parse(column.type(), column.location())));
+      }
+    }
+    if (!columns.isEmpty() && columns.size() != table.columns().size()) {
+      throw new InvalidInputException(
+          table.location()
+              + ": declare a type for every column of "
+              + table.assetName()
+              + ", or for none to infer them");
+    }
+    return new SourceTableSpec(
+        table.source(),
+        table.name(),
+        context.project().root(),
+        table.path(),
+        table.format(),
+        append,
+        table.onError() == OnError.QUARANTINE,
+        table.csvOptions(),
+        columns);
+  }
+
+  static SourceConnector connector(String type) {
+    for (SourceConnector connector : ServiceLoader.load(SourceConnector.class)) {
+      if (connector.type().equals(type)) {
+        return connector;
+      }
+    }
+    throw new InvalidInputException("No connector of type '" + type + "' is installed");
+  }
+
+  /** The files loaded so far, as committed with the table's current snapshot. */
+  static LoadState loadState(StepContext context, TableName target) {
+    Snapshot snapshot = context.lake().currentSnapshot(target).orElse(null);
+    if (snapshot == null || snapshot.summary().get(LOADED_FILES) == null) {
+      return LoadState.empty();
+    }
+    try {
+      return new LoadState(
+          JSON.readValue(snapshot.summary().get(LOADED_FILES), new TypeReference<Map<String, String>>() {}));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Unreadable load state in " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String toJson(Map<String, String> value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+}

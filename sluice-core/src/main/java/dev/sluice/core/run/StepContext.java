@@ -1,0 +1,128 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.project.ColumnDef;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SeedDef;
+import dev.sluice.core.project.SourceTableDef;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What a step needs: the project, the lake, its own engine session and the run's settings. */
+record StepContext(
+    Project project,
+    Lake lake,
+    EngineSession session,
+    SqlRenderer renderer,
+    String runId,
+    Instant runStartedAt,
+    RunOptions options) {
+  StepContext {
+    requireNonNull(project, "project is null");
+    requireNonNull(lake, "lake is null");
+    requireNonNull(session, "session is null");
+    requireNonNull(renderer, "renderer is null");
+    requireNonNull(runId, "runId is null");
+    requireNonNull(runStartedAt, "runStartedAt is null");
+    requireNonNull(options, "options is null");
+  }
+
+  Relations relations() {
+    return new Relations(lake, session, ReadPoint.main());
+  }
+
+  /** The audit branch of this run for one table. */
+  String auditBranch() {
+    return "audit-" + runId;
+  }
+
+  TableName resolveRef(String name) {
+    ModelDef model = project.models().get(name);
+    if (model != null) {
+      return model.tableName();
+    }
+    SeedDef seed = project.seeds().get(name);
+    if (seed != null) {
+      return seed.tableName();
+    }
+    throw new InvalidInputException("Unknown model or seed '" + name + "'");
+  }
+
+  TableName resolveSource(String source, String table) {
+    return project
+        .sourceTable(source, table)
+        .map(SourceTableDef::tableName)
+        .orElseThrow(
+            () -> new InvalidInputException("Unknown source table " + source + "." + table));
+  }
+
+  /** A check's {@code to:}: a model or seed name, or {@code source.table}. */
+  TableName resolveCheckTarget(String target) {
+    int dot = target.indexOf('.');
+    if (dot > 0 && !project.models().containsKey(target)) {
+      return resolveSource(target.substring(0, dot), target.substring(dot + 1));
+    }
+    return resolveRef(target);
+  }
+
+  CheckRunner checkRunner(TableName thisTable) {
+    return new CheckRunner(
+        target -> {
+          TableName resolved = resolveCheckTarget(target);
+          relations().tryRegister(resolved);
+          return resolved;
+        },
+        template ->
+            renderer.renderCheckQuery(
+                template,
+                thisTable,
+                this::resolveRef,
+                this::resolveSource,
+                project.config().vars()));
+  }
+
+  /** Table-level checks plus each column's checks. */
+  static List<CheckDef> allChecks(List<CheckDef> tableChecks, List<ColumnDef> columns) {
+    List<CheckDef> checks = new ArrayList<>(tableChecks);
+    for (ColumnDef column : columns) {
+      checks.addAll(column.checks());
+    }
+    return checks;
+  }
+
+  static Map<String, String> columnDocs(List<ColumnDef> columns) {
+    Map<String, String> docs = new LinkedHashMap<>();
+    for (ColumnDef column : columns) {
+      if (column.description() != null && !column.description().isBlank()) {
+        docs.put(column.name(), column.description());
+      }
+    }
+    return docs;
+  }
+
+  static Map<String, String> tableProperties(String description, String owner, List<String> tags) {
+    Map<String, String> properties = new LinkedHashMap<>();
+    if (description != null && !description.isBlank()) {
+      properties.put("comment", description);
+    }
+    if (owner != null && !owner.isBlank()) {
+      properties.put("sluice.owner", owner);
+    }
+    if (tags != null && !tags.isEmpty()) {
+      properties.put("sluice.tags", String.join(",", tags));
+    }
+    return properties;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.sluice.core.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.SluiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run store on an SQLite file, the default state database. */
+class SqliteRunStoreTest extends RunStoreContractTest {
+  @TempDir Path directory;
+
+  @Override
+  String jdbcUrl() {
+    return url(directory.resolve("project/.sluice/state.db"));
+  }
+
+  @Override
+  Map<String, String> properties() {
+    return Map.of();
+  }
+
+  @Test
+  void createsTheDirectoryOfTheFileAndUsesWriteAheadLogging() throws SQLException {
+    assertThat(directory.resolve("project/.sluice/state.db")).isRegularFile();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      assertThat(singleString(statement, "PRAGMA journal_mode")).isEqualToIgnoringCase("wal");
+    }
+  }
+
+  @Test
+  void sharesTheFileWithAnotherStoreWritingAtTheSameTime() throws Exception {
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      List<RunStore> stores = List.of(store, other);
+      runConcurrently(
+          4,
+          thread -> {
+            RunStore writer = stores.get(thread % 2);
+            for (int i = 0; i < 20; i++) {
+              String runId = writer.startRun("run", List.of(), START);
+              long step = writer.startStep(runId, "asset", "seed", START);
+              writer.finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
+              writer.finishRun(runId, RunStatus.SUCCEEDED, START, null);
+            }
+          });
+
+      assertThat(store.listRuns(1000))
+          .hasSize(80)
+          .allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+    }
+  }
+
+  @Test
+  void explainsADirectoryThatCannotBeCreated() throws Exception {
+    Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
+
+    assertThatThrownBy(() -> RunStore.open(url(file.resolve("state.db")), Map.of()))
+        .isInstanceOf(SluiceException.class)
+        .hasMessageContaining("Cannot create the directory of state database")
+        .hasMessageContaining("not-a-directory");
+  }
+
+  private static String url(Path file) {
+    return "jdbc:sqlite:" + file.toAbsolutePath();
+  }
+}
