@@ -40,7 +40,10 @@ public final class Workspace implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Lake lake =
-        Lake.open(project.config().warehouse(), project.config().catalogUrl(), project.config().catalogProperties());
+        Lake.open(
+            project.config().warehouse(),
+            project.config().catalogUrl(),
+            project.config().catalogProperties());
     RunStore runStore;
     try {
       runStore = RunStore.open(project.config().stateUrl(), project.config().stateProperties());

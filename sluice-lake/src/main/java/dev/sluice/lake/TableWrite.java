@@ -155,7 +155,12 @@ public final class TableWrite {
    * @return the new snapshot id
    */
   public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    if (previousSnapshotId != null) {
+    boolean staleBranch = transaction.table().refs().containsKey(branch);
+    if (staleBranch && previousSnapshotId == null) {
+      transaction.manageSnapshots().removeBranch(branch).commit();
+    } else if (staleBranch) {
+      transaction.manageSnapshots().replaceBranch(branch, previousSnapshotId).commit();
+    } else if (previousSnapshotId != null) {
       transaction.manageSnapshots().createBranch(branch, previousSnapshotId).commit();
     }
     if (replaceAll) {

@@ -83,8 +83,8 @@ public final class AssetGraph {
    *
    * @param kinds every asset and its kind
    * @param upstream the assets each asset reads directly; assets without an entry read nothing
-   * @throws IllegalArgumentException for an edge to an unknown asset, or a cycle (the message
-   *     lists its path)
+   * @throws IllegalArgumentException for an edge to an unknown asset, or a cycle (the message lists
+   *     its path)
    */
   public static AssetGraph of(Map<String, Kind> kinds, Map<String, Set<String>> upstream) {
     requireNonNull(kinds, "kinds is null");
@@ -122,9 +122,9 @@ public final class AssetGraph {
   }
 
   /**
-   * A cycle in a dependency map, as a path that starts and ends at the same asset ({@code a, b,
-   * a}: a reads b, which reads a); empty when there is none. Dependencies on assets missing from
-   * the map's keys are ignored.
+   * A cycle in a dependency map, as a path that starts and ends at the same asset ({@code a, b, a}:
+   * a reads b, which reads a); empty when there is none. Dependencies on assets missing from the
+   * map's keys are ignored.
    */
   public static List<String> findCycle(Map<String, ? extends Set<String>> upstream) {
     Map<String, Integer> state = new HashMap<>(); // absent: new, 1: on the path, 2: done
@@ -228,7 +228,8 @@ public final class AssetGraph {
    */
   public List<String> select(List<String> names) {
     requireNonNull(names, "names is null");
-    Set<String> selected = new TreeSet<>((a, b) -> Integer.compare(positions.get(a), positions.get(b)));
+    Set<String> selected =
+        new TreeSet<>((a, b) -> Integer.compare(positions.get(a), positions.get(b)));
     for (String name : names) {
       selected.add(check(name));
     }
@@ -238,8 +239,10 @@ public final class AssetGraph {
   private String check(String asset) {
     requireNonNull(asset, "asset is null");
     if (!kinds.containsKey(asset)) {
-      String hint = Suggestions.closest(asset, kinds.keySet()).map(s -> ": did you mean '" + s + "'?").orElse(
-          ": assets are models and seeds by name, and source tables as source.table");
+      String hint =
+          Suggestions.closest(asset, kinds.keySet())
+              .map(s -> ": did you mean '" + s + "'?")
+              .orElse(": assets are models and seeds by name, and source tables as source.table");
       throw new InvalidInputException("Unknown asset '" + asset + "'" + hint);
     }
     return asset;

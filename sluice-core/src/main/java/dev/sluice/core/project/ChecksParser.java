@@ -119,7 +119,8 @@ final class ChecksParser {
     }
   }
 
-  private static Optional<CheckDef> check(YamlMap owner, Node node, String ownerName, String column) {
+  private static Optional<CheckDef> check(
+      YamlMap owner, Node node, String ownerName, String column) {
     String file = owner.file();
     Problems problems = owner.problems();
     Location location = YamlFiles.location(file, node);
@@ -138,15 +139,20 @@ final class ChecksParser {
     } else {
       problems.add(
           location,
-          "A check is a name or a map with one key, the check's name; got " + YamlMap.describe(node),
+          "A check is a name or a map with one key, the check's name; got "
+              + YamlMap.describe(node),
           node instanceof MappingNode
-              ? "indent the check's arguments under its name, e.g. '- " + EXAMPLES.get("row_count") + "'"
+              ? "indent the check's arguments under its name, e.g. '- "
+                  + EXAMPLES.get("row_count")
+                  + "'"
               : "write e.g. '- not_null' or '- " + EXAMPLES.get("accepted_values") + "'");
       return Optional.empty();
     }
     if (!ARGUMENTS.containsKey(type)) {
       problems.add(
-          location, "Unknown check '" + type + "'", Suggestions.hint(type, CheckDef.TYPES, "checks"));
+          location,
+          "Unknown check '" + type + "'",
+          Suggestions.hint(type, CheckDef.TYPES, "checks"));
       return Optional.empty();
     }
     Set<String> allowed = new HashSet<>(ARGUMENTS.get(type));
@@ -158,7 +164,8 @@ final class ChecksParser {
     YamlMap arguments = null;
     if (argumentsNode != null) {
       Optional<YamlMap> map =
-          YamlMap.of(file, argumentsNode, "the arguments of check '" + type + "'", allowed, problems);
+          YamlMap.of(
+              file, argumentsNode, "the arguments of check '" + type + "'", allowed, problems);
       if (map.isEmpty()) {
         return Optional.empty();
       }
@@ -198,7 +205,9 @@ final class ChecksParser {
     }
     if (type.equals("row_count") && values.isEmpty()) {
       problems.add(
-          location, "Check 'row_count' needs 'min:', 'max:' or both", "write e.g. '- row_count: {min: 1}'");
+          location,
+          "Check 'row_count' needs 'min:', 'max:' or both",
+          "write e.g. '- row_count: {min: 1}'");
       valid = false;
     }
     if (!valid || severity == null) {
@@ -227,14 +236,15 @@ final class ChecksParser {
                 arguments.location("severity"),
                 "Unknown severity '" + text + "'",
                 Suggestions.closest(text, List.of("error", "warn"))
-                    .map(s -> "did you mean '" + s + "'? ")
-                    .orElse("")
+                        .map(s -> "did you mean '" + s + "'? ")
+                        .orElse("")
                     + "severity is 'error' (the run fails) or 'warn' (reported only)");
         return null;
     }
   }
 
-  private static boolean validateArguments(String type, YamlMap arguments, Map<String, Object> values) {
+  private static boolean validateArguments(
+      String type, YamlMap arguments, Map<String, Object> values) {
     boolean valid = true;
     switch (type) {
       case "accepted_values":
@@ -256,7 +266,11 @@ final class ChecksParser {
                 .problems()
                 .add(
                     arguments.location(key),
-                    "'" + key + "' of check 'row_count' must be a whole number, got '" + value + "'",
+                    "'"
+                        + key
+                        + "' of check 'row_count' must be a whole number, got '"
+                        + value
+                        + "'",
                     "write e.g. row_count: {min: 1}");
             valid = false;
           }

@@ -101,6 +101,7 @@ public final class ColumnTypes {
     }
 
     private Type parseType() {
+      skipSpaces();
       Type type = parseBase();
       skipSpaces();
       while (peek('[')) {

@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Builds a model from its SQL file and properties. The SQL is rendered once in "parse" mode (as
- * dbt does) to find its refs, sources and config() values; config() wins over the properties.
+ * Builds a model from its SQL file and properties. The SQL is rendered once in "parse" mode (as dbt
+ * does) to find its refs, sources and config() values; config() wins over the properties.
  */
 final class ModelParser {
   private static final List<String> ZONES = List.of("raw", "curated", "published");
@@ -71,7 +71,8 @@ final class ModelParser {
     Settings settings = new Settings(file, configValues, configLines, properties, problems);
     Zone zone = zone(file, settings, problems);
     Materialization materialization = materialization(settings, problems);
-    List<String> uniqueKey = settings.list("unique_key", PropertiesParser.ModelProperties::uniqueKey);
+    List<String> uniqueKey =
+        settings.list("unique_key", PropertiesParser.ModelProperties::uniqueKey);
     List<String> tags = settings.list("tags", PropertiesParser.ModelProperties::tags);
 
     List<ColumnDef> columns = properties == null ? List.of() : properties.columns();
@@ -157,7 +158,8 @@ final class ModelParser {
     problems.add(
         settings.location("materialized", ModelProperties::materializedLocation),
         "Unknown materialization '" + text.get() + "'",
-        Suggestions.hint(text.get().toLowerCase(Locale.ROOT), MATERIALIZATIONS, "materializations"));
+        Suggestions.hint(
+            text.get().toLowerCase(Locale.ROOT), MATERIALIZATIONS, "materializations"));
     return Materialization.TABLE;
   }
 
@@ -189,8 +191,7 @@ final class ModelParser {
       return properties == null ? file.location() : fromProperties.apply(properties);
     }
 
-    Optional<String> string(
-        String key, Function<ModelProperties, String> fromProperties) {
+    Optional<String> string(String key, Function<ModelProperties, String> fromProperties) {
       if (config.containsKey(key)) {
         Object value = config.get(key);
         if (value instanceof String text) {
@@ -209,8 +210,7 @@ final class ModelParser {
       return string(key, fromProperties).orElse(null);
     }
 
-    List<String> list(
-        String key, Function<ModelProperties, List<String>> fromProperties) {
+    List<String> list(String key, Function<ModelProperties, List<String>> fromProperties) {
       if (config.containsKey(key)) {
         Object value = config.get(key);
         if (value instanceof String text) {

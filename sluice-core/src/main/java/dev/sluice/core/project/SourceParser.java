@@ -20,8 +20,17 @@ final class SourceParser {
   private static final Set<String> KEYS = Set.of("name", "connector", "description", "tables");
   private static final Set<String> TABLE_KEYS =
       Set.of(
-          "name", "path", "format", "mode", "on_error", "csv", "description", "owner", "tags",
-          "columns", "checks");
+          "name",
+          "path",
+          "format",
+          "mode",
+          "on_error",
+          "csv",
+          "description",
+          "owner",
+          "tags",
+          "columns",
+          "checks");
   private static final Set<String> CSV_KEYS = Set.of("delimiter", "header", "quote");
   private static final Set<String> CONNECTORS = Set.of("file");
   private static final Set<String> FORMATS = Set.of("csv", "json", "parquet");
@@ -127,8 +136,7 @@ final class SourceParser {
     String format = format(table, path, problems);
     LoadMode mode =
         choice(table, "mode", LoadMode.class, LoadMode.APPEND, "full (replace) or append");
-    OnError onError =
-        choice(table, "on_error", OnError.class, OnError.FAIL, "fail or quarantine");
+    OnError onError = choice(table, "on_error", OnError.class, OnError.FAIL, "fail or quarantine");
     Map<String, String> csv = csvOptions(table, format, problems);
     List<ColumnDef> columns = ChecksParser.columns(table, what);
     List<CheckDef> checks = ChecksParser.checks(table, what, null);

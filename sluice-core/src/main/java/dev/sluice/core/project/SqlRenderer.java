@@ -59,8 +59,8 @@ public final class SqlRenderer {
     }
 
     /**
-     * The context that resolves names to the project's own tables, with the project's vars and
-     * the model's table as {@code this}.
+     * The context that resolves names to the project's own tables, with the project's vars and the
+     * model's table as {@code this}.
      */
     public static RenderContext of(Project project, ModelDef model, boolean incremental) {
       return new RenderContext(
@@ -99,10 +99,25 @@ public final class SqlRenderer {
   }
 
   /**
-   * Renders the query of a {@code sql} check, which can use {@code this}, {@code ref()} and {@code
-   * source()}.
+   * Renders the query of a {@code sql} check, which can use {@code this}, {@code ref()}, {@code
+   * source()} and {@code var()}.
    *
-   * @param location where the check is declared, for errors
+   * @throws ProjectException for template errors and unknown names
+   */
+  public String renderCheckQuery(
+      String template,
+      TableName thisTable,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars) {
+    return renderCheckQuery(
+        template, thisTable, refResolver, sourceResolver, vars, Location.of("sql check query"));
+  }
+
+  /**
+   * As {@link #renderCheckQuery(String, TableName, Function, BiFunction, Map)}, with where the
+   * check is declared, which errors name.
+   *
    * @throws ProjectException at the check's location, for template errors and unknown names
    */
   public String renderCheckQuery(
@@ -110,14 +125,16 @@ public final class SqlRenderer {
       TableName thisTable,
       Function<String, TableName> refResolver,
       BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars,
       Location location) {
     requireNonNull(template, "template is null");
     requireNonNull(thisTable, "thisTable is null");
+    requireNonNull(vars, "vars is null");
     requireNonNull(location, "location is null");
     Problems problems = new Problems();
     TemplateSession session =
         new TemplateSession(
-            location, false, false, false, Map.of(), refResolver, sourceResolver, problems);
+            location, false, false, false, vars, refResolver, sourceResolver, problems);
     String sql = render(template, session, thisTable);
     problems.throwIfAny();
     return withoutTrailingSemicolon(sql);
@@ -162,8 +179,7 @@ public final class SqlRenderer {
   }
 
   private static Jinjava createJinjava() {
-    Jinjava jinjava =
-        new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);

@@ -28,9 +28,7 @@ final class TemplateFunctions {
     Arguments args = Arguments.of(arguments);
     if (args.positional.size() != 1 || !args.named.isEmpty() || !isText(args.positional.get(0))) {
       session.problem(
-          line,
-          "ref() takes the name of one model or seed",
-          "write e.g. {{ ref('orders') }}");
+          line, "ref() takes the name of one model or seed", "write e.g. {{ ref('orders') }}");
       return "";
     }
     String name = args.positional.get(0).toString();
@@ -132,7 +130,8 @@ final class TemplateFunctions {
     TableName resolve();
   }
 
-  private static String resolve(TemplateSession session, int line, String call, Resolution resolution) {
+  private static String resolve(
+      TemplateSession session, int line, String call, Resolution resolution) {
     try {
       TableName table = resolution.resolve();
       if (table == null) {

@@ -58,9 +58,7 @@ final class TemplateSession {
 
   /** The file location of a template line. */
   Location location(int templateLine) {
-    return templateLines && templateLine > 0
-        ? new Location(origin.file(), templateLine)
-        : origin;
+    return templateLines && templateLine > 0 ? new Location(origin.file(), templateLine) : origin;
   }
 
   void problem(int templateLine, String message, String hint) {

@@ -49,7 +49,7 @@ final class YamlFiles {
       Node node = new Yaml(new LoaderOptions()).compose(reader);
       if (node == null) {
         Mark start = new Mark(file, 0, 0, 0, new int[0], 0);
-        node = new MappingNode(Tag.MAP, List.of(), start, start, null);
+        node = new MappingNode(Tag.MAP, false, new ArrayList<>(), start, start, null);
       }
       return Optional.of(node);
     } catch (MarkedYAMLException e) {
@@ -109,7 +109,10 @@ final class YamlFiles {
     if (Tag.INT.equals(tag)) {
       try {
         long number = Long.parseLong(value.replace("_", ""));
-        return number == (int) number ? Integer.valueOf((int) number) : Long.valueOf(number);
+        if (number == (int) number) {
+          return Integer.valueOf((int) number);
+        }
+        return Long.valueOf(number);
       } catch (NumberFormatException e) {
         return value;
       }

@@ -20,7 +20,17 @@ import java.util.regex.Pattern;
 public final class QueryService {
   private static final Pattern FIRST_WORD = Pattern.compile("^\\s*\\(*\\s*([A-Za-z]+)");
   private static final Set<String> READ_STATEMENTS =
-      Set.of("SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SUMMARIZE", "EXPLAIN", "PIVOT", "UNPIVOT");
+      Set.of(
+          "SELECT",
+          "WITH",
+          "FROM",
+          "VALUES",
+          "TABLE",
+          "DESCRIBE",
+          "SUMMARIZE",
+          "EXPLAIN",
+          "PIVOT",
+          "UNPIVOT");
 
   private final Workspace workspace;
 
@@ -53,7 +63,8 @@ public final class QueryService {
           "Only read queries can be run here (SELECT, WITH, ...); got: " + abbreviate(statement));
     }
     if (statement.contains(";")) {
-      throw new InvalidInputException("Run one statement at a time; remove the ';' inside the query");
+      throw new InvalidInputException(
+          "Run one statement at a time; remove the ';' inside the query");
     }
     return statement;
   }

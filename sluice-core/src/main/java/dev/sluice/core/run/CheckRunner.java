@@ -21,7 +21,7 @@ final class CheckRunner {
   static final int SAMPLE_ROWS = 5;
 
   private final Function<String, TableName> relationshipTargets;
-  private final Function<String, String> customQueryRenderer;
+  private final Function<CheckDef, String> customQueryRenderer;
 
   /**
    * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
@@ -29,7 +29,7 @@ final class CheckRunner {
    */
   CheckRunner(
       Function<String, TableName> relationshipTargets,
-      Function<String, String> customQueryRenderer) {
+      Function<CheckDef, String> customQueryRenderer) {
     this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
     this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
   }
@@ -137,7 +137,7 @@ final class CheckRunner {
               + " WHERE NOT coalesce(("
               + arguments.get("expression")
               + "), false)";
-      case "sql" -> customQueryRenderer.apply(String.valueOf(arguments.get("query")));
+      case "sql" -> customQueryRenderer.apply(check);
       default -> throw new IllegalArgumentException("unknown check type " + check.type());
     };
   }

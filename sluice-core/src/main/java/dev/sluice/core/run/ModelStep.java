@@ -28,7 +28,6 @@ final class ModelStep {
     Instant started = Instant.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
-    EngineSession session = context.session();
     boolean tableExists = lake.findTable(target).isPresent();
     boolean incremental =
         model.materialization() == Materialization.INCREMENTAL
@@ -60,7 +59,9 @@ final class ModelStep {
         case VIEW -> view(context, model, sql, started);
         case TABLE -> table(context, model, sql, started, "rebuilt");
         case INCREMENTAL ->
-            incremental ? incrementalUpdate(context, model, sql, started) : table(context, model, sql, started, "built in full");
+            incremental
+                ? incrementalUpdate(context, model, sql, started)
+                : table(context, model, sql, started, "built in full");
       };
     } catch (QueryException e) {
       throw new QueryException(describeError(model, e), e);
@@ -80,7 +81,9 @@ final class ModelStep {
     EngineSession session = context.session();
     session.registerView(target, sql);
     List<CheckOutcome> checks =
-        context.checkRunner(target).run(session, target, StepContext.allChecks(model.checks(), model.columns()));
+        context
+            .checkRunner(target)
+            .run(session, target, StepContext.allChecks(model.checks(), model.columns()));
     boolean blocked = checks.stream().anyMatch(CheckOutcome::blocks);
     if (!blocked) {
       if (context.lake().findTable(target).isPresent()) {
@@ -95,35 +98,55 @@ final class ModelStep {
               StepContext.tableProperties(model.description(), model.owner(), model.tags()));
     }
     return new StepResult(
-        model.name(), "model", target.toString(), blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
-        0, 0, 0, 0, 0, null, Duration.between(started, Instant.now()), checks,
+        model.name(),
+        "model",
+        target.toString(),
+        blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        Duration.between(started, Instant.now()),
+        checks,
         blocked ? null : "view replaced",
         blocked ? Steps.blockedMessage(target, checks) : null);
   }
 
-  private static StepResult table(StepContext context, ModelDef model, String sql, Instant started, String detail) {
+  private static StepResult table(
+      StepContext context, ModelDef model, String sql, Instant started, String detail) {
     TableName target = model.tableName();
     if (context.lake().findView(target).isPresent()) {
       context.lake().dropTable(target);
     }
-    AuditedWrite.Outcome outcome =
-        write(context, model, sql, SchemaChange.REPLACE, true);
+    AuditedWrite.Outcome outcome = write(context, model, sql, SchemaChange.REPLACE, true);
     return result(model, outcome, started, detail);
   }
 
-  private static StepResult incrementalUpdate(StepContext context, ModelDef model, String sql, Instant started) {
+  private static StepResult incrementalUpdate(
+      StepContext context, ModelDef model, String sql, Instant started) {
     TableName target = model.tableName();
     EngineSession session = context.session();
     String newRows = "new_rows_" + model.name();
     long rows = session.createTemporaryTable(newRows, sql);
     if (model.uniqueKey().isEmpty()) {
       AuditedWrite.Outcome outcome =
-          write(context, model, "SELECT * FROM " + TableName.quote(newRows), SchemaChange.UNION, false);
+          write(
+              context,
+              model,
+              "SELECT * FROM " + TableName.quote(newRows),
+              SchemaChange.UNION,
+              false);
       return result(model, outcome, started, "appended " + rows + " new rows");
     }
     StringJoiner join = new StringJoiner(" AND ");
     for (String key : model.uniqueKey()) {
-      join.add("existing." + TableName.quote(key) + " IS NOT DISTINCT FROM incoming." + TableName.quote(key));
+      join.add(
+          "existing."
+              + TableName.quote(key)
+              + " IS NOT DISTINCT FROM incoming."
+              + TableName.quote(key));
     }
     String merged =
         "SELECT existing.* FROM "
@@ -135,7 +158,11 @@ final class ModelStep {
             + " UNION ALL BY NAME SELECT * FROM "
             + TableName.quote(newRows);
     AuditedWrite.Outcome outcome = write(context, model, merged, SchemaChange.UNION, true);
-    return result(model, outcome, started, "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey()));
+    return result(
+        model,
+        outcome,
+        started,
+        "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey()));
   }
 
   private static AuditedWrite.Outcome write(
@@ -154,13 +181,22 @@ final class ModelStep {
             context.auditBranch());
   }
 
-  private static StepResult result(ModelDef model, AuditedWrite.Outcome outcome, Instant started, String detail) {
+  private static StepResult result(
+      ModelDef model, AuditedWrite.Outcome outcome, Instant started, String detail) {
     TableName target = model.tableName();
     return new StepResult(
-        model.name(), "model", target.toString(),
+        model.name(),
+        "model",
+        target.toString(),
         outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
-        0, outcome.rowsWritten(), 0, outcome.bytesWritten(), 0, outcome.snapshotId(),
-        Duration.between(started, Instant.now()), outcome.checks(),
+        0,
+        outcome.rowsWritten(),
+        0,
+        outcome.bytesWritten(),
+        0,
+        outcome.snapshotId(),
+        Duration.between(started, Instant.now()),
+        outcome.checks(),
         detail,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
   }

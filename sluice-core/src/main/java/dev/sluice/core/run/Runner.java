@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a project's assets in dependency order: independent assets in parallel (at most {@code
- * threads} at once), each in its own engine session. A failed asset skips everything downstream
- * of it. Every step is recorded in the run store.
+ * threads} at once), each in its own engine session. A failed asset skips everything downstream of
+ * it. Every step is recorded in the run store.
  */
 public final class Runner {
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
@@ -110,8 +110,7 @@ public final class Runner {
   }
 
   /**
-   * Runs the checks of the selected assets against their published data, without building
-   * anything.
+   * Runs the checks of the selected assets against their published data, without building anything.
    */
   public RunResult test(RunOptions options, RunListener listener) {
     Project project = workspace.project();
@@ -132,16 +131,31 @@ public final class Runner {
         StepContext context =
             new StepContext(project, workspace.lake(), session, renderer, runId, started, options);
         if (!context.relations().tryRegister(table)) {
-          result = StepResult.skipped(asset, kind, table.toString(), "not built yet: run 'sluice run' first");
+          result =
+              StepResult.skipped(
+                  asset, kind, table.toString(), "not built yet: run 'sluice run' first");
         } else {
           List<CheckOutcome> outcomes =
               context.checkRunner(table).run(session, table, checksOf(asset));
           boolean blocked = outcomes.stream().anyMatch(CheckOutcome::blocks);
           result =
               new StepResult(
-                  asset, kind, table.toString(), blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
-                  0, 0, 0, 0, 0, null, Duration.between(stepStarted, Instant.now()), outcomes,
-                  "tested", blocked ? Steps.blockedMessage(table, outcomes).replace("not published: ", "") : null);
+                  asset,
+                  kind,
+                  table.toString(),
+                  blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  null,
+                  Duration.between(stepStarted, Instant.now()),
+                  outcomes,
+                  "tested",
+                  blocked
+                      ? Steps.blockedMessage(table, outcomes).replace("not published: ", "")
+                      : null);
         }
       } catch (SluiceException e) {
         result = failed(asset, kind, table.toString(), stepStarted, e.getMessage());
@@ -155,8 +169,16 @@ public final class Runner {
     }
     boolean failed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
     Instant finished = Instant.now();
-    store.finishRun(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, finished, failed ? "checks failed" : null);
-    return new RunResult(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, Duration.between(started, finished), results);
+    store.finishRun(
+        runId,
+        failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
+        finished,
+        failed ? "checks failed" : null);
+    return new RunResult(
+        runId,
+        failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
+        Duration.between(started, finished),
+        results);
   }
 
   private List<dev.sluice.core.project.CheckDef> checksOf(String asset) {
@@ -188,9 +210,17 @@ public final class Runner {
       StepResult result = dependency.join();
       if (result.status() != StepStatus.SUCCEEDED) {
         StepResult skipped =
-            StepResult.skipped(asset, kind, table, "skipped: upstream " + result.asset() + " " + result.status().name().toLowerCase(java.util.Locale.ROOT));
+            StepResult.skipped(
+                asset,
+                kind,
+                table,
+                "skipped: upstream "
+                    + result.asset()
+                    + " "
+                    + result.status().name().toLowerCase(java.util.Locale.ROOT));
         long stepId = store.startStep(runId, asset, kind, Instant.now());
-        store.finishStep(stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
+        store.finishStep(
+            stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
         listener.stepFinished(skipped);
         return skipped;
       }
@@ -214,8 +244,13 @@ public final class Runner {
         result.status(),
         Instant.now(),
         new StepMetrics(
-            result.rowsIn(), result.rowsOut(), result.bytesIn(), result.bytesOut(),
-            result.rejectedRows(), result.snapshotId(), result.detail()),
+            result.rowsIn(),
+            result.rowsOut(),
+            result.bytesIn(),
+            result.bytesOut(),
+            result.rejectedRows(),
+            result.snapshotId(),
+            result.detail()),
         result.error());
     for (CheckOutcome check : result.checks()) {
       store.recordCheck(stepId, checkRecord(asset, check));
@@ -224,10 +259,23 @@ public final class Runner {
     return result;
   }
 
-  private static StepResult failed(String asset, String kind, String table, Instant started, String message) {
+  private static StepResult failed(
+      String asset, String kind, String table, Instant started, String message) {
     return new StepResult(
-        asset, kind, table, StepStatus.FAILED, 0, 0, 0, 0, 0, null,
-        Duration.between(started, Instant.now()), List.of(), null, message);
+        asset,
+        kind,
+        table,
+        StepStatus.FAILED,
+        0,
+        0,
+        0,
+        0,
+        0,
+        null,
+        Duration.between(started, Instant.now()),
+        List.of(),
+        null,
+        message);
   }
 
   private StepResult execute(StepContext context, String asset) {
@@ -292,7 +340,11 @@ public final class Runner {
       Map<String, Object> values = new LinkedHashMap<>();
       for (int i = 0; i < sample.columns().size(); i++) {
         Object value = row.get(i);
-        values.put(sample.columns().get(i), value == null || value instanceof Number || value instanceof Boolean ? value : value.toString());
+        values.put(
+            sample.columns().get(i),
+            value == null || value instanceof Number || value instanceof Boolean
+                ? value
+                : value.toString());
       }
       rows.add(values);
     }

@@ -25,16 +25,27 @@ final class SeedStep {
     List<SourceTableSpec.Column> columns = new ArrayList<>();
     for (ColumnDef column : seed.columns()) {
       if (column.type() != null) {
-        columns.add(new SourceTableSpec.Column(column.name(), ColumnTypes.parse(column.type(), column.location())));
+        columns.add(
+            new SourceTableSpec.Column(
+                column.name(), ColumnTypes.parse(column.type(), column.location())));
       }
     }
     SourceTableSpec spec =
         new SourceTableSpec(
-            "seed", seed.name(), context.project().root(), seed.csvFile().toString(), "csv",
-            false, false, Map.of(), columns.size() == seed.columns().size() ? columns : List.of());
-    StagedData staged = SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
+            "seed",
+            seed.name(),
+            context.project().root(),
+            seed.csvFile().toString(),
+            "csv",
+            false,
+            false,
+            Map.of(),
+            columns.size() == seed.columns().size() ? columns : List.of());
+    StagedData staged =
+        SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
     if (staged.nothingNew()) {
-      return StepResult.skipped(seed.name(), "seed", target.toString(), "seed file " + seed.csvFile() + " not found");
+      return StepResult.skipped(
+          seed.name(), "seed", target.toString(), "seed file " + seed.csvFile() + " not found");
     }
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
@@ -49,10 +60,19 @@ final class SeedStep {
                 StepContext.allChecks(seed.checks(), seed.columns()),
                 context.auditBranch());
     return new StepResult(
-        seed.name(), "seed", target.toString(),
+        seed.name(),
+        "seed",
+        target.toString(),
         outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
-        staged.rows(), outcome.rowsWritten(), staged.bytesRead(), outcome.bytesWritten(), 0,
-        outcome.snapshotId(), Duration.between(started, Instant.now()), outcome.checks(), "seed loaded",
+        staged.rows(),
+        outcome.rowsWritten(),
+        staged.bytesRead(),
+        outcome.bytesWritten(),
+        0,
+        outcome.snapshotId(),
+        Duration.between(started, Instant.now()),
+        outcome.checks(),
+        "seed loaded",
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
   }
 }

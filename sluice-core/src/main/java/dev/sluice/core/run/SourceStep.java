@@ -41,13 +41,23 @@ final class SourceStep {
     boolean append = table.mode() == LoadMode.APPEND;
     LoadState state =
         append && !context.options().fullRefresh() ? loadState(context, target) : LoadState.empty();
-    StagedData staged =
-        connector.stage(spec(context, table, append), state, context.session());
+    StagedData staged = connector.stage(spec(context, table, append), state, context.session());
     if (staged.nothingNew()) {
       return new StepResult(
-          table.assetName(), "source", target.toString(), StepStatus.SUCCEEDED, 0, 0, 0, 0, 0,
-          null, Duration.between(started, Instant.now()), List.of(),
-          append ? "no new files at " + table.path() : "no files match " + table.path(), null);
+          table.assetName(),
+          "source",
+          target.toString(),
+          StepStatus.SUCCEEDED,
+          0,
+          0,
+          0,
+          0,
+          0,
+          null,
+          Duration.between(started, Instant.now()),
+          List.of(),
+          append ? "no new files at " + table.path() : "no files match " + table.path(),
+          null);
     }
     Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
     for (SourceFile file : staged.files()) {
@@ -58,7 +68,10 @@ final class SourceStep {
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
             .write(
                 target,
-                "SELECT *, " + loadedAt + " AS _loaded_at FROM " + TableName.quote(staged.relation()),
+                "SELECT *, "
+                    + loadedAt
+                    + " AS _loaded_at FROM "
+                    + TableName.quote(staged.relation()),
                 append ? SchemaChange.UNION : SchemaChange.REPLACE,
                 !append,
                 StepContext.columnDocs(table.columns()),
@@ -70,11 +83,15 @@ final class SourceStep {
       new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
           .write(
               new TableName(target.zone(), target.name() + "__rejected"),
-              "SELECT *, " + loadedAt + " AS _rejected_at FROM " + TableName.quote(staged.rejectedRelation()),
+              "SELECT *, "
+                  + loadedAt
+                  + " AS _rejected_at FROM "
+                  + TableName.quote(staged.rejectedRelation()),
               SchemaChange.UNION,
               false,
               Map.of(),
-              Map.of("comment", "Records of " + target + " that could not be loaded, with the reason"),
+              Map.of(
+                  "comment", "Records of " + target + " that could not be loaded, with the reason"),
               Map.of("sluice.run-id", context.runId()),
               List.of(),
               context.auditBranch());
@@ -107,7 +124,9 @@ final class SourceStep {
     List<SourceTableSpec.Column> columns = new ArrayList<>();
     for (ColumnDef column : table.columns()) {
       if (column.type() != null) {
-        columns.add(new SourceTableSpec.Column(column.name(), ColumnTypes.parse(column.type(), column.location())));
+        columns.add(
+            new SourceTableSpec.Column(
+                column.name(), ColumnTypes.parse(column.type(), column.location())));
       }
     }
     if (!columns.isEmpty() && columns.size() != table.columns().size()) {
@@ -146,9 +165,11 @@ final class SourceStep {
     }
     try {
       return new LoadState(
-          JSON.readValue(snapshot.summary().get(LOADED_FILES), new TypeReference<Map<String, String>>() {}));
+          JSON.readValue(
+              snapshot.summary().get(LOADED_FILES), new TypeReference<Map<String, String>>() {}));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Unreadable load state in " + target + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Unreadable load state in " + target + ": " + e.getMessage(), e);
     }
   }
 

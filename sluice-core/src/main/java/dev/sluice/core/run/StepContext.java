@@ -84,13 +84,14 @@ record StepContext(
           relations().tryRegister(resolved);
           return resolved;
         },
-        template ->
+        check ->
             renderer.renderCheckQuery(
-                template,
+                String.valueOf(check.arguments().get("query")),
                 thisTable,
                 this::resolveRef,
                 this::resolveSource,
-                project.config().vars()));
+                project.config().vars(),
+                check.location()));
   }
 
   /** Table-level checks plus each column's checks. */

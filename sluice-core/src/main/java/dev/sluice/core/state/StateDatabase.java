@@ -12,17 +12,20 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.logging.Logger;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database that holds run state: which vendor it is, how to connect to it and how to bring its
@@ -51,8 +54,11 @@ final class StateDatabase implements DataSource {
   static final String MIGRATIONS = "classpath:db/migration/state";
   static final String SCHEMA_HISTORY_TABLE = "sluice_state_schema_history";
 
+  private static final Logger log = LoggerFactory.getLogger(StateDatabase.class);
+  private static final int SQLITE_MIGRATION_ATTEMPTS = 10;
+
   private static final Pattern SECRET_PARAMETER =
-      Pattern.compile("(?i)([?&;:]\\w*(?:password|secret|token)\\w*=)([^&;]*)");
+      Pattern.compile("(?i)([?&;:]\\w*(?:password|secret|token)\\w*=)([^&;\\s]*)");
   private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:]*:)([^/@]*)@");
   private static final String MASK = "****";
 
@@ -124,17 +130,43 @@ final class StateDatabase implements DataSource {
    * @throws SluiceException if the database cannot be reached or a migration fails
    */
   void migrate() {
+    Flyway flyway =
+        Flyway.configure(StateDatabase.class.getClassLoader())
+            .dataSource(this)
+            .locations(MIGRATIONS)
+            .table(SCHEMA_HISTORY_TABLE)
+            .placeholders(Map.of("identity_primary_key", vendor.identityColumn))
+            .failOnMissingLocations(true)
+            .load();
+    // Flyway cannot lock an SQLite database, so stores that open a new database at the same time
+    // (threads or processes) can collide: one is refused as busy, or finds a table that another
+    // has just created. Looking again after the other has finished finds the schema up to date.
+    int attempts = vendor == Vendor.SQLITE ? SQLITE_MIGRATION_ATTEMPTS : 1;
+    FlywayException lastFailure = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        flyway.migrate();
+        return;
+      } catch (FlywayException e) {
+        if (lastFailure != null) {
+          e.addSuppressed(lastFailure);
+        }
+        lastFailure = e;
+        if (attempt < attempts) {
+          log.debug("Migrating state database {} failed, trying again", describe(), e);
+          pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(50, 250)));
+        }
+      }
+    }
+    throw failure("apply schema migrations", lastFailure);
+  }
+
+  private static void pause(Duration duration) {
     try {
-      Flyway.configure(StateDatabase.class.getClassLoader())
-          .dataSource(this)
-          .locations(MIGRATIONS)
-          .table(SCHEMA_HISTORY_TABLE)
-          .placeholders(Map.of("identity_primary_key", vendor.identityColumn))
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      throw failure("apply schema migrations", e);
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SluiceException("Interrupted while migrating the state database", e);
     }
   }
 
@@ -169,7 +201,7 @@ final class StateDatabase implements DataSource {
   }
 
   @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+  public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
     throw new SQLFeatureNotSupportedException("The state database logs through SLF4J");
   }
 
@@ -273,12 +305,13 @@ final class StateDatabase implements DataSource {
     return USER_INFO_PASSWORD.matcher(masked).replaceAll("$1" + MASK + "@");
   }
 
+  /** Masks each secret wherever it appears; the secrets include those found in the URL. */
   private static String redact(String text, Set<String> secrets) {
     String redacted = text;
     for (String secret : secrets) {
       redacted = redacted.replace(secret, MASK);
     }
-    return redactUrl(redacted);
+    return redacted;
   }
 
   /** The driver's own words when there are some, as they say best what went wrong. */

@@ -1,5 +1,8 @@
 package dev.sluice.core.state;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.SluiceException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -10,6 +13,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
@@ -48,6 +52,18 @@ class PostgresRunStoreTest extends RunStoreContractTest {
   void closeStore() {
     super.closeStore();
     execute("DROP SCHEMA " + schema + " CASCADE");
+  }
+
+  @Test
+  void explainsAWrongPasswordWithoutShowingIt() {
+    Map<String, String> wrong = new HashMap<>(properties());
+    wrong.put("password", "certainly-wrong-password");
+
+    assertThatThrownBy(() -> RunStore.open(jdbcUrl(), wrong))
+        .isInstanceOf(SluiceException.class)
+        .hasMessageContaining(jdbcUrl())
+        .hasMessageContaining("password authentication failed")
+        .hasMessageNotContaining("certainly-wrong-password");
   }
 
   private static Map<String, String> credentials() {

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,26 @@ class SqliteRunStoreTest extends RunStoreContractTest {
       assertThat(store.listRuns(1000))
           .hasSize(80)
           .allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+    }
+  }
+
+  @Test
+  void letsSeveralStoresOpenANewFileAtOnce() throws Exception {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String url = url(directory.resolve("new-" + attempt + "/state.db"));
+      List<String> runIds = Collections.synchronizedList(new ArrayList<>());
+
+      runConcurrently(
+          4,
+          thread -> {
+            try (RunStore opened = RunStore.open(url, Map.of())) {
+              runIds.add(opened.startRun("run", List.of(), START));
+            }
+          });
+
+      try (RunStore reopened = RunStore.open(url, Map.of())) {
+        assertThat(reopened.listRuns(10)).extracting(RunSummary::id).hasSameElementsAs(runIds);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.SluiceException;
+import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,22 @@ class StateDatabaseTest {
         .hasMessageContaining("password=****")
         .hasMessageNotContaining("hunter2")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void keepsTheDriversReasonAfterTheMaskedUrl() {
+    StateDatabase database =
+        StateDatabase.of("jdbc:postgresql://127.0.0.1:5432/state?password=wrong-pw", Map.of());
+
+    SluiceException failure =
+        database.failure(
+            "connect",
+            new SQLException("FATAL: password authentication failed for user \"sluice\""));
+
+    assertThat(failure)
+        .hasMessage(
+            "Cannot connect in state database jdbc:postgresql://127.0.0.1:5432/state?password=****:"
+                + " FATAL: password authentication failed for user \"sluice\"");
   }
 
   @Test

@@ -1,0 +1,332 @@
+package dev.sluice.connectors.file;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.engine.EngineSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Stages CSV files with DuckDB's {@code read_csv}, one file at a time so that each bad record is
+ * attributed to its file. The dialect is given, never sniffed: DuckDB's sniffer guesses wrong or
+ * gives up on files with malformed rows. Bad records are collected with {@code store_rejects}
+ * and located by their byte offset.
+ *
+ * <p>With declared columns, each file's header must name every declared column (in any order;
+ * other columns are ignored) and values are converted by the reader, so values that do not
+ * convert are bad records. Without declared columns, all values are read as text, the columns of
+ * all files are united by name, and {@link CsvTypeInference} chooses the types.
+ */
+final class CsvStager implements FormatStager {
+  private static final int INSERT_BATCH = 1000;
+
+  /** Why a record is bad, per DuckDB error, led by the column where there is one. */
+  private static final String REASON =
+      "CASE CAST(error_type AS VARCHAR)"
+          + " WHEN 'CAST' THEN 'column \"' || column_name || '\": '"
+          + " || regexp_replace(error_message, '^Error when converting column \"[^\"]*\"\\. ', '')"
+          + " WHEN 'MISSING COLUMNS' THEN 'too few values: ' || regexp_replace(error_message,"
+          + " '^Expected Number of Columns: ([0-9]+) Found: ([0-9]+).*$', 'expected \\1, found \\2')"
+          + " WHEN 'TOO MANY COLUMNS' THEN 'too many values: ' || regexp_replace(error_message,"
+          + " '^Expected Number of Columns: ([0-9]+) Found: ([0-9]+).*$', 'expected \\1, found \\2')"
+          + " WHEN 'UNQUOTED VALUE' THEN 'column \"' || coalesce(column_name, '?') || '\": a quoted"
+          + " value is not closed properly (a quote is missing, or there is text after the closing"
+          + " quote)'"
+          + " WHEN 'LINE SIZE OVER MAXIMUM' THEN 'the record is longer than the maximum line size: '"
+          + " || error_message"
+          + " WHEN 'INVALID ENCODING' THEN 'the record is not valid UTF-8 text'"
+          + " ELSE lower(CAST(error_type AS VARCHAR)) || ': ' || error_message END";
+
+  @Override
+  public long stage(Staging staging, List<InputFile> files) {
+    EngineSession session = staging.session();
+    CsvOptions options = CsvOptions.parse(staging.spec().options());
+    List<SourceTableSpec.Column> declared = staging.spec().columns();
+    List<List<String>> fileColumns = new ArrayList<>();
+    for (InputFile file : files) {
+      fileColumns.add(columnsOf(staging, file, options));
+    }
+    String target;
+    List<String> columns = new ArrayList<>();
+    StringJoiner definition = new StringJoiner(", ", "(", ")");
+    if (declared.isEmpty()) {
+      target = staging.workTable("text");
+      columns.addAll(unite(fileColumns));
+      columns.forEach(column -> definition.add(Sql.identifier(column) + " VARCHAR"));
+    } else {
+      target = staging.stagedTable();
+      for (SourceTableSpec.Column column : declared) {
+        columns.add(column.name());
+        definition.add(Sql.identifier(column.name()) + " " + DuckDbTypeNames.of(column.type()));
+      }
+    }
+    definition.add(Sql.identifier(Staging.SOURCE_FILE) + " VARCHAR");
+    session.execute("CREATE OR REPLACE TEMP TABLE " + Sql.identifier(target) + " " + definition);
+    for (int i = 0; i < files.size(); i++) {
+      read(staging, files.get(i), fileColumns.get(i), columns, target, options);
+    }
+    if (!declared.isEmpty()) {
+      return staging.count(target);
+    }
+    StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+    new CsvTypeInference(options).conversions(session, target, columns).forEach(select::add);
+    select.add(Sql.identifier(Staging.SOURCE_FILE));
+    return session.createTemporaryTable(
+        staging.stagedTable(), select + " FROM " + Sql.identifier(target));
+  }
+
+  /** The names of a file's columns, in file order; empty for an empty file. */
+  private static List<String> columnsOf(Staging staging, InputFile file, CsvOptions options) {
+    List<SourceTableSpec.Column> declared = staging.spec().columns();
+    if (!options.header() && !declared.isEmpty()) {
+      return declared.stream().map(SourceTableSpec.Column::name).toList();
+    }
+    List<String> first;
+    try {
+      first =
+          CsvHeader.firstRecord(
+              file, options.delimiterFor(file.path()), options.quote(), options.escape());
+    } catch (IOException e) {
+      throw InputFile.unreadable(file.name(), e);
+    }
+    List<String> names = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (int i = 0; i < first.size(); i++) {
+      String name = options.header() ? first.get(i).strip() : "";
+      if (name.isEmpty()) {
+        name = "column" + i;
+      }
+      String previous = seen.put(name.toLowerCase(Locale.ROOT), name);
+      if (previous != null) {
+        throw new DataException(
+            file.name()
+                + " line 1: the header names the column '"
+                + name
+                + "' twice; give each column its own name");
+      }
+      staging.checkNotReserved(file.name() + " line 1", name);
+      names.add(name);
+    }
+    return names;
+  }
+
+  /** The columns of all files, united by name (ignoring case), in order of first appearance. */
+  private static List<String> unite(List<List<String>> fileColumns) {
+    Map<String, String> union = new LinkedHashMap<>();
+    for (List<String> columns : fileColumns) {
+      for (String column : columns) {
+        union.putIfAbsent(column.toLowerCase(Locale.ROOT), column);
+      }
+    }
+    return new ArrayList<>(union.values());
+  }
+
+  private void read(
+      Staging staging,
+      InputFile file,
+      List<String> fileColumns,
+      List<String> targetColumns,
+      String target,
+      CsvOptions options) {
+    if (fileColumns.isEmpty()) {
+      return;
+    }
+    Map<String, String> targetByLowerName = new HashMap<>();
+    targetColumns.forEach(column -> targetByLowerName.put(column.toLowerCase(Locale.ROOT), column));
+    Map<String, SourceTableSpec.Column> declaredByLowerName = new HashMap<>();
+    staging.spec().columns()
+        .forEach(column -> declaredByLowerName.put(column.name().toLowerCase(Locale.ROOT), column));
+    boolean declared = !declaredByLowerName.isEmpty();
+    if (declared && options.header()) {
+      checkDeclaredColumnsPresent(staging, file, fileColumns);
+    }
+
+    StringJoiner types = new StringJoiner(", ", "{", "}");
+    StringJoiner insertColumns = new StringJoiner(", ", "(", ")");
+    StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+    for (String column : fileColumns) {
+      String lower = column.toLowerCase(Locale.ROOT);
+      SourceTableSpec.Column declaredColumn = declaredByLowerName.get(lower);
+      String type = declaredColumn == null ? "VARCHAR" : DuckDbTypeNames.of(declaredColumn.type());
+      types.add(Sql.literal(column) + ": " + Sql.literal(type));
+      if (!declared || declaredColumn != null) {
+        insertColumns.add(Sql.identifier(targetByLowerName.get(lower)));
+        select.add(Sql.identifier(column));
+      }
+    }
+    insertColumns.add(Sql.identifier(Staging.SOURCE_FILE));
+    select.add(Sql.literal(file.name()));
+
+    String errors = staging.workTable("csv_errors");
+    String scans = staging.workTable("csv_scans");
+    staging.drop(errors);
+    staging.drop(scans);
+    StringBuilder reader =
+        new StringBuilder("read_csv(")
+            .append(Sql.literal(file.path().toString()))
+            .append(", auto_detect = false, header = ")
+            .append(options.header())
+            .append(", delim = ")
+            .append(Sql.literal(options.delimiterFor(file.path())))
+            .append(", quote = ")
+            .append(Sql.literal(options.quote()))
+            .append(", escape = ")
+            .append(Sql.literal(options.escape()));
+    if (options.nullString() != null) {
+      reader.append(", nullstr = ").append(Sql.literal(options.nullString()));
+    }
+    if (options.dateFormat() != null) {
+      reader.append(", dateformat = ").append(Sql.literal(options.dateFormat()));
+    }
+    if (options.timestampFormat() != null) {
+      reader.append(", timestampformat = ").append(Sql.literal(options.timestampFormat()));
+    }
+    reader
+        .append(", strict_mode = true, columns = ")
+        .append(types)
+        .append(", store_rejects = true, rejects_table = ")
+        .append(Sql.literal(errors))
+        .append(", rejects_scan = ")
+        .append(Sql.literal(scans))
+        .append(')');
+    try {
+      staging
+          .session()
+          .execute(
+              "INSERT INTO "
+                  + Sql.identifier(target)
+                  + " "
+                  + insertColumns
+                  + " "
+                  + select
+                  + " FROM "
+                  + reader);
+    } catch (QueryException e) {
+      throw new DataException(
+          "Cannot read " + file.name() + " as CSV: " + Sql.firstLine(e.getMessage()), e);
+    }
+    if (staging.temporaryTableExists(errors)) {
+      collectRejects(staging, file, errors);
+    }
+  }
+
+  private static void checkDeclaredColumnsPresent(
+      Staging staging, InputFile file, List<String> fileColumns) {
+    List<String> lower = fileColumns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+    for (SourceTableSpec.Column column : staging.spec().columns()) {
+      if (!lower.contains(column.name().toLowerCase(Locale.ROOT))) {
+        throw new DataException(
+            file.name()
+                + " line 1: the header has no column '"
+                + column.name()
+                + "', which sources/"
+                + staging.spec().source()
+                + ".yaml declares (the header has: "
+                + String.join(", ", fileColumns)
+                + "); fix the header, set csv: header: false if the file has none, or change the"
+                + " declared columns");
+      }
+    }
+  }
+
+  /**
+   * Handles the bad records DuckDB found in one file: fail on the first, or quarantine all. A
+   * record with a structural error (wrong number of values, broken quote, bad encoding) is
+   * described by that alone: DuckDB also reports the shifted values that then do not convert.
+   */
+  private static void collectRejects(Staging staging, InputFile file, String errors) {
+    EngineSession session = staging.session();
+    String grouped =
+        "SELECT position, trim(any_value(csv_line), chr(13) || chr(10)) AS raw,"
+            + " CASE WHEN bool_or(NOT is_cast) THEN string_agg(reason, '; ' ORDER BY column_idx)"
+            + " FILTER (WHERE NOT is_cast) ELSE string_agg(reason, '; ' ORDER BY column_idx) END"
+            + " AS reason FROM ("
+            + "SELECT coalesce(line_byte_position, 0) AS position, column_idx, csv_line,"
+            + " CAST(error_type AS VARCHAR) = 'CAST' AS is_cast, "
+            + REASON
+            + " AS reason, row_number() OVER (PARTITION BY line_byte_position, error_type"
+            + " ORDER BY column_idx) AS nth FROM "
+            + Sql.identifier(errors)
+            + ") WHERE nth = 1 OR is_cast GROUP BY position";
+    long bad =
+        ((Number)
+                session
+                    .query(
+                        "SELECT count(DISTINCT line_byte_position) FROM " + Sql.identifier(errors),
+                        1)
+                    .rows()
+                    .get(0)
+                    .get(0))
+            .longValue();
+    if (bad == 0) {
+      return;
+    }
+    if (!staging.quarantine()) {
+      List<Object> first =
+          session.query(grouped + " ORDER BY position LIMIT 1", 1).rows().get(0);
+      long position = ((Number) first.get(0)).longValue();
+      long line = lines(file, List.of(position)).get(position);
+      throw staging.malformed(file.name(), "line", line, (String) first.get(2), bad);
+    }
+    List<Long> positions = new ArrayList<>();
+    for (List<Object> row :
+        session
+            .query(
+                "SELECT DISTINCT coalesce(line_byte_position, 0) FROM "
+                    + Sql.identifier(errors)
+                    + " ORDER BY 1",
+                Integer.MAX_VALUE)
+            .rows()) {
+      positions.add(((Number) row.get(0)).longValue());
+    }
+    Map<Long, Long> lines = lines(file, positions);
+    String lineTable = staging.workTable("csv_lines");
+    session.execute(
+        "CREATE OR REPLACE TEMP TABLE " + Sql.identifier(lineTable) + " (position UBIGINT, line BIGINT)");
+    for (int start = 0; start < positions.size(); start += INSERT_BATCH) {
+      StringJoiner values = new StringJoiner(", ");
+      for (Long position : positions.subList(start, Math.min(positions.size(), start + INSERT_BATCH))) {
+        values.add("(" + position + ", " + lines.get(position) + ")");
+      }
+      session.execute("INSERT INTO " + Sql.identifier(lineTable) + " VALUES " + values);
+    }
+    session.execute(
+        "INSERT INTO "
+            + Sql.identifier(staging.rejectedTable())
+            + " SELECT "
+            + Sql.literal(file.name())
+            + ", l.line, g.raw, g.reason FROM ("
+            + grouped
+            + ") AS g JOIN "
+            + Sql.identifier(lineTable)
+            + " AS l ON g.position = l.position ORDER BY l.line");
+    staging.drop(lineTable);
+  }
+
+  /**
+   * The lines of records at DuckDB's {@code line_byte_position}s, which count from 1 and may point
+   * at the line break before the record.
+   */
+  private static Map<Long, Long> lines(InputFile file, List<Long> positions) {
+    List<Long> offsets = positions.stream().map(p -> Math.max(0, p - 1)).toList();
+    Map<Long, Long> byOffset;
+    try (InputStream in = file.open()) {
+      byOffset = LineNumbers.of(in, offsets);
+    } catch (IOException e) {
+      throw InputFile.unreadable(file.name(), e);
+    }
+    Map<Long, Long> byPosition = new HashMap<>();
+    for (Long position : positions) {
+      byPosition.put(position, byOffset.get(Math.max(0, position - 1)));
+    }
+    return byPosition;
+  }
+}

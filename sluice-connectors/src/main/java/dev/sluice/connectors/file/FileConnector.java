@@ -1,0 +1,133 @@
+package dev.sluice.connectors.file;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceFile;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.engine.EngineSession;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code file} connector: reads CSV, JSON and Parquet files found by a path or glob, with
+ * DuckDB's readers.
+ *
+ * <ul>
+ *   <li>Files are matched as described in {@link SourceFiles} and read in path order; each is
+ *       identified by its path relative to the project and its SHA-256 checksum. In append mode,
+ *       a file whose path and checksum were loaded before is skipped, so a changed file is read
+ *       again.
+ *   <li>The staged table has the data columns, then {@code _source_file} (the file's path). With
+ *       declared columns it has exactly those, in that order and with those types; without, the
+ *       types are inferred and the columns of all files are united by name.
+ *   <li>A malformed record (a CSV row with too many or too few values or a broken quote, a line
+ *       that is not a JSON object, a value that does not convert to its column's type) fails the
+ *       load with file, line, column and problem; when the table quarantines, it is staged as a
+ *       rejected record instead. Every record of a file is either staged or rejected.
+ *   <li>A file that cannot be read, or is not of the format (an empty or non-Parquet {@code
+ *       .parquet} file, a non-JSON {@code .json} file), fails the load whatever {@code on_error}
+ *       says.
+ * </ul>
+ *
+ * <p>CSV options are described by {@link CsvOption}.
+ */
+public final class FileConnector implements SourceConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(FileConnector.class);
+
+  @Override
+  public String type() {
+    return "file";
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws dev.sluice.api.DataException for a malformed record when the table does not
+   *     quarantine, or for a file that cannot be read as its format
+   * @throws InvalidInputException for an unknown format, a bad option or an invalid glob
+   */
+  @Override
+  public StagedData stage(SourceTableSpec table, LoadState state, EngineSession session) {
+    requireNonNull(table, "table is null");
+    requireNonNull(state, "state is null");
+    requireNonNull(session, "session is null");
+    FileFormat format = FileFormat.of(table.format());
+    if (format == FileFormat.CSV) {
+      CsvOptions.parse(table.options());
+    } else if (!table.options().isEmpty()) {
+      throw new InvalidInputException(
+          "Options "
+              + table.options().keySet()
+              + " of "
+              + table.source()
+              + "."
+              + table.table()
+              + " apply only to CSV files, but the format is "
+              + format.displayName());
+    }
+    List<InputFile> files = newFiles(table, state);
+    if (files.isEmpty()) {
+      LOG.debug("No new files for {}.{} at {}", table.source(), table.table(), table.path());
+      return new StagedData(null, 0, null, 0, List.of());
+    }
+    Staging staging = new Staging(table, session);
+    try {
+      if (table.quarantine()) {
+        staging.createRejectedTable();
+      }
+      long rows = stager(format).stage(staging, files);
+      long rejected = table.quarantine() ? staging.count(staging.rejectedTable()) : 0;
+      String rejectedRelation = rejected > 0 ? staging.rejectedTable() : null;
+      if (table.quarantine() && rejected == 0) {
+        staging.drop(staging.rejectedTable());
+      }
+      staging.dropWorkTables();
+      List<SourceFile> read = files.stream().map(InputFile::toSourceFile).toList();
+      LOG.debug(
+          "Staged {} rows ({} rejected) of {}.{} from {} files",
+          rows,
+          rejected,
+          table.source(),
+          table.table(),
+          read.size());
+      return new StagedData(staging.stagedTable(), rows, rejectedRelation, rejected, read);
+    } catch (SluiceException | IllegalStateException e) {
+      try {
+        staging.dropAll();
+      } catch (SluiceException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  /** The files to read: all matching files, or in append mode those not loaded before. */
+  private static List<InputFile> newFiles(SourceTableSpec table, LoadState state) {
+    Path project = table.projectDirectory();
+    List<InputFile> files = new ArrayList<>();
+    for (Path path : SourceFiles.resolve(project, table.path())) {
+      InputFile file = InputFile.read(project, path);
+      if (table.append() && file.checksum().equals(state.loadedFiles().get(file.name()))) {
+        continue;
+      }
+      files.add(file);
+    }
+    return files;
+  }
+
+  private static FormatStager stager(FileFormat format) {
+    return switch (format) {
+      case CSV -> new CsvStager();
+      case JSON -> new JsonStager();
+      case PARQUET -> new ParquetStager();
+    };
+  }
+}

@@ -1,0 +1,98 @@
+package dev.sluice.connectors.file;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.connector.SourceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A file to read, with the name it is reported under (relative to the project when inside it), its
+ * SHA-256 checksum and size.
+ */
+record InputFile(Path path, String name, String checksum, long sizeInBytes) {
+  private static final int BUFFER_SIZE = 1 << 16;
+
+  InputFile {
+    requireNonNull(path, "path is null");
+    requireNonNull(name, "name is null");
+    requireNonNull(checksum, "checksum is null");
+  }
+
+  /**
+   * Reads a file's checksum and size.
+   *
+   * @throws DataException naming the file when it cannot be read
+   */
+  static InputFile read(Path projectDirectory, Path path) {
+    String name = displayName(projectDirectory, path);
+    MessageDigest digest = sha256();
+    long size = 0;
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] buffer = new byte[BUFFER_SIZE];
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+        size += n;
+      }
+    } catch (IOException e) {
+      throw unreadable(name, e);
+    }
+    return new InputFile(path, name, HexFormat.of().formatHex(digest.digest()), size);
+  }
+
+  SourceFile toSourceFile() {
+    return new SourceFile(name, checksum, sizeInBytes);
+  }
+
+  /** Whether the file is gzip-compressed, judged by its name as DuckDB does. */
+  boolean gzipped() {
+    return path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
+  }
+
+  /** Opens the file's content, decompressed when it is gzip-compressed. */
+  InputStream open() throws IOException {
+    InputStream in = Files.newInputStream(path);
+    return gzipped() ? new GZIPInputStream(in, BUFFER_SIZE) : in;
+  }
+
+  /** A DataException saying the file cannot be read, and why. */
+  static DataException unreadable(String name, IOException e) {
+    String reason;
+    if (e instanceof NoSuchFileException) {
+      reason = "the file does not exist (was it moved while loading?)";
+    } else if (e instanceof AccessDeniedException) {
+      reason = "permission denied; make it readable by the user running Sluice";
+    } else {
+      reason = e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+    return new DataException("Cannot read " + name + ": " + reason, e);
+  }
+
+  /** A path relative to the project with '/' separators when inside it, else the absolute path. */
+  static String displayName(Path projectDirectory, Path path) {
+    Path project = projectDirectory.toAbsolutePath().normalize();
+    Path absolute = path.toAbsolutePath().normalize();
+    if (absolute.startsWith(project)) {
+      return project.relativize(absolute).toString().replace('\\', '/');
+    }
+    return absolute.toString();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("The JDK has no SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,381 @@
+package dev.sluice.connectors.file;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.DataException;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.engine.EngineSession;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+
+/**
+ * Stages JSON files: an array of objects ({@code [{...}, {...}]}) or one object per line
+ * (NDJSON), told apart by the first character. DuckDB's JSON reader can only fail or silently
+ * skip bad records, so each record is first checked here with Jackson: good records go, tagged
+ * with their file and line, to a buffer file that DuckDB reads; bad ones are rejected with their
+ * line. In an array, a syntax error ends what can be read: the rest of the file becomes one
+ * rejected record, so that nothing is dropped without a trace.
+ */
+final class JsonStager implements FormatStager {
+  private static final String FORMAT_HINT =
+      "a JSON source file holds an array of objects, or one object per line";
+  private static final int MAX_RAW_CHARACTERS = 1 << 20;
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+          .build();
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder(FACTORY)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
+
+  /** What reading one file produced. */
+  private record FileResult(long goodRecords, List<RejectedRecord> rejected) {}
+
+  @Override
+  public long stage(Staging staging, List<InputFile> files) {
+    Path buffer;
+    try {
+      buffer = Files.createTempFile("sluice-json-", ".ndjson");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a temporary file: " + e.getMessage(), e);
+    }
+    try {
+      long good = 0;
+      List<RejectedRecord> rejected = new ArrayList<>();
+      try (Writer out = Files.newBufferedWriter(buffer, StandardCharsets.UTF_8)) {
+        for (int i = 0; i < files.size(); i++) {
+          InputFile file = files.get(i);
+          FileResult result = split(file, i, out);
+          if (!result.rejected().isEmpty() && !staging.quarantine()) {
+            RejectedRecord first = result.rejected().get(0);
+            throw staging.malformed(
+                file.name(), "line", first.line(), first.reason(), result.rejected().size());
+          }
+          good += result.goodRecords();
+          rejected.addAll(result.rejected());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write " + buffer + ": " + e.getMessage(), e);
+      }
+      staging.insertRejected(rejected);
+      List<String> names = files.stream().map(InputFile::name).toList();
+      return staging.spec().columns().isEmpty()
+          ? stageInferred(staging, buffer, names, good)
+          : stageDeclared(staging, buffer, names, good);
+    } finally {
+      try {
+        Files.deleteIfExists(buffer);
+      } catch (IOException e) {
+        buffer.toFile().deleteOnExit();
+      }
+    }
+  }
+
+  private static long stageInferred(
+      Staging staging, Path buffer, List<String> names, long goodRecords) {
+    EngineSession session = staging.session();
+    if (goodRecords == 0) {
+      return session.createTemporaryTable(
+          staging.stagedTable(), "SELECT CAST(NULL AS VARCHAR) AS _source_file WHERE false");
+    }
+    String records = staging.workTable("json");
+    read(
+        staging,
+        records,
+        "SELECT f, l, r FROM read_ndjson("
+            + Sql.literal(buffer.toString())
+            + ", sample_size = -1, map_inference_threshold = -1, maximum_object_size = 268435456)");
+    List<Object> recordType = session.query("DESCRIBE " + Sql.identifier(records), 3).rows().get(2);
+    if (!((String) recordType.get(1)).startsWith("STRUCT(")) {
+      throw new DataException(
+          "Cannot infer columns from "
+              + String.join(", ", names)
+              + ": the records have no fields; declare the columns in sources/"
+              + staging.spec().source()
+              + ".yaml");
+    }
+    StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+    for (List<Object> column :
+        session.query("DESCRIBE SELECT r.* FROM " + Sql.identifier(records), Integer.MAX_VALUE)
+            .rows()) {
+      String name = (String) column.get(0);
+      String type = (String) column.get(1);
+      staging.checkNotReserved(String.join(", ", names), name);
+      String value = "r." + Sql.identifier(name);
+      String expression =
+          switch (type) {
+            case "JSON" -> value + " ->> '$'";
+            case "NULL", "\"NULL\"" -> "CAST(NULL AS VARCHAR)";
+            default -> value;
+          };
+      select.add(expression + " AS " + Sql.identifier(name));
+    }
+    select.add(Sql.stringList(names) + "[f + 1] AS _source_file");
+    return session.createTemporaryTable(
+        staging.stagedTable(), select + " FROM " + Sql.identifier(records) + " ORDER BY f, l");
+  }
+
+  private static long stageDeclared(
+      Staging staging, Path buffer, List<String> names, long goodRecords) {
+    List<SourceTableSpec.Column> columns = staging.spec().columns();
+    EngineSession session = staging.session();
+    if (goodRecords == 0) {
+      StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
+      for (SourceTableSpec.Column column : columns) {
+        select.add(
+            "CAST(NULL AS "
+                + DuckDbTypeNames.of(column.type())
+                + ") AS "
+                + Sql.identifier(column.name()));
+      }
+      select.add("CAST(NULL AS VARCHAR) AS _source_file");
+      return session.createTemporaryTable(staging.stagedTable(), select.toString());
+    }
+    ObjectNode structure = MAPPER.createObjectNode();
+    columns.forEach(column -> structure.put(column.name(), "JSON"));
+    String records = staging.workTable("json");
+    read(
+        staging,
+        records,
+        "SELECT f, l, r, json_transform(r, "
+            + Sql.literal(structure.toString())
+            + ") AS v FROM read_ndjson("
+            + Sql.literal(buffer.toString())
+            + ", columns = {'f': 'INTEGER', 'l': 'BIGINT', 'r': 'JSON'},"
+            + " maximum_object_size = 268435456)");
+    StringJoiner source = new StringJoiner(", ", "SELECT ", "");
+    for (int i = 0; i < columns.size(); i++) {
+      source.add(
+          "v." + Sql.identifier(columns.get(i).name()) + " AS " + DeclaredColumns.valueColumn(i));
+    }
+    source.add(Sql.stringList(names) + "[f + 1] AS _source_file");
+    source.add("l AS _line");
+    source.add("r AS __raw");
+    return new DeclaredColumns(columns, true)
+        .stage(
+            staging,
+            source + " FROM " + Sql.identifier(records) + " ORDER BY f, l",
+            "CAST(__raw AS VARCHAR)",
+            "line");
+  }
+
+  private static void read(Staging staging, String table, String sql) {
+    try {
+      staging.session().createTemporaryTable(table, sql);
+    } catch (QueryException e) {
+      throw new DataException("Cannot load the JSON records: " + Sql.firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** Checks the records of one file and writes the good ones to {@code out}. */
+  private static FileResult split(InputFile file, int index, Writer out) throws IOException {
+    int first = firstSignificantCharacter(file);
+    if (first < 0) {
+      throw new DataException(file.name() + " is empty, which is not JSON; " + FORMAT_HINT);
+    }
+    if (first == '[') {
+      return splitArray(file, index, out);
+    }
+    if (first == '{') {
+      return splitLines(file, index, out);
+    }
+    throw new DataException(
+        file.name()
+            + " is not a JSON file: it starts with '"
+            + Character.toString(first)
+            + "'; "
+            + FORMAT_HINT);
+  }
+
+  private static int firstSignificantCharacter(InputFile file) {
+    try (InputStream in = file.open()) {
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        if (b == 0xEF || b == 0xBB || b == 0xBF || Character.isWhitespace(b)) {
+          continue;
+        }
+        return b;
+      }
+      return -1;
+    } catch (IOException e) {
+      throw InputFile.unreadable(file.name(), e);
+    }
+  }
+
+  private static FileResult splitLines(InputFile file, int index, Writer out) throws IOException {
+    List<RejectedRecord> rejected = new ArrayList<>();
+    long good = 0;
+    long number = 0;
+    try (InputStream in = file.open();
+        BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(
+                    in,
+                    StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        number++;
+        if (number == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1);
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        String problem = objectProblem(line);
+        if (problem == null) {
+          out.write("{\"f\":" + index + ",\"l\":" + number + ",\"r\":" + line + "}\n");
+          good++;
+        } else {
+          rejected.add(new RejectedRecord(file.name(), number, line, problem));
+        }
+      }
+    } catch (CharacterCodingException e) {
+      throw new DataException(
+          file.name()
+              + " line "
+              + (number + 1)
+              + " is not valid UTF-8 text; save the file as UTF-8",
+          e);
+    }
+    return new FileResult(good, rejected);
+  }
+
+  /** Why a line is not one JSON object, or null when it is. */
+  private static String objectProblem(String line) {
+    try (JsonParser parser = FACTORY.createParser(line)) {
+      JsonToken token = parser.nextToken();
+      if (token != JsonToken.START_OBJECT) {
+        return "the record is not a JSON object but " + kind(token);
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        return "unexpected text after the JSON object at column "
+            + parser.currentTokenLocation().getColumnNr();
+      }
+      return null;
+    } catch (JsonProcessingException e) {
+      return "invalid JSON at column "
+          + (e.getLocation() == null ? 0 : e.getLocation().getColumnNr())
+          + ": "
+          + Sql.firstLine(e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static FileResult splitArray(InputFile file, int index, Writer out) throws IOException {
+    List<RejectedRecord> rejected = new ArrayList<>();
+    long good = 0;
+    long elementLine = -1;
+    long elementOffset = -1;
+    try (InputStream in = file.open();
+        JsonParser parser = FACTORY.createParser(in)) {
+      try {
+        parser.nextToken();
+        for (JsonToken token = parser.nextToken();
+            token != JsonToken.END_ARRAY;
+            token = parser.nextToken()) {
+          if (token == null) {
+            throw new DataException(file.name() + " ends inside the array; the closing ] is missing");
+          }
+          JsonLocation start = parser.currentTokenLocation();
+          elementLine = start.getLineNr();
+          elementOffset = start.getByteOffset();
+          JsonNode node = MAPPER.readTree(parser);
+          if (node.isObject()) {
+            out.write("{\"f\":" + index + ",\"l\":" + elementLine + ",\"r\":");
+            out.write(MAPPER.writeValueAsString(node));
+            out.write("}\n");
+            good++;
+          } else {
+            rejected.add(
+                new RejectedRecord(
+                    file.name(),
+                    elementLine,
+                    node.toString(),
+                    "the record is not a JSON object but " + kind(node.asToken())));
+          }
+          elementOffset = -1;
+        }
+        if (parser.nextToken() != null) {
+          JsonLocation after = parser.currentTokenLocation();
+          rejected.add(
+              new RejectedRecord(
+                  file.name(),
+                  after.getLineNr(),
+                  rest(file, after.getByteOffset()),
+                  "unexpected text after the closing ] of the array"));
+        }
+      } catch (JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        long line = elementOffset >= 0 ? elementLine : (at == null ? 0 : at.getLineNr());
+        long offset = elementOffset >= 0 ? elementOffset : (at == null ? 0 : at.getByteOffset());
+        rejected.add(
+            new RejectedRecord(
+                file.name(),
+                line,
+                rest(file, offset),
+                "invalid JSON at line "
+                    + (at == null ? line : at.getLineNr())
+                    + ", column "
+                    + (at == null ? 0 : at.getColumnNr())
+                    + ": "
+                    + Sql.firstLine(e.getOriginalMessage())
+                    + "; the rest of the file from this record on cannot be read"));
+      }
+    }
+    return new FileResult(good, rejected);
+  }
+
+  /** The text of a file from a byte offset on, shortened to at most a mebibyte. */
+  private static String rest(InputFile file, long offset) throws IOException {
+    try (InputStream in = file.open()) {
+      in.skipNBytes(Math.max(0, offset));
+      byte[] bytes = in.readNBytes(MAX_RAW_CHARACTERS);
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String kind(JsonToken token) {
+    if (token == null) {
+      return "nothing";
+    }
+    return switch (token) {
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> token.name().toLowerCase(Locale.ROOT);
+    };
+  }
+}

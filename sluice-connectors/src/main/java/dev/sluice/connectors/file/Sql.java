@@ -1,0 +1,37 @@
+package dev.sluice.connectors.file;
+
+import dev.sluice.api.TableName;
+import java.util.List;
+import java.util.StringJoiner;
+
+/** Small helpers to write DuckDB SQL text. */
+final class Sql {
+  private Sql() {}
+
+  /** A SQL string literal. */
+  static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  /** A double-quoted SQL identifier. */
+  static String identifier(String name) {
+    return TableName.quote(name);
+  }
+
+  /** A DuckDB list literal of strings, e.g. {@code ['a', 'b']}. */
+  static String stringList(List<String> values) {
+    StringJoiner list = new StringJoiner(", ", "[", "]");
+    values.forEach(value -> list.add(literal(value)));
+    return list.toString();
+  }
+
+  /** The first line of an engine error message, without DuckDB's "LINE 1: ..." context. */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    String trimmed = message.strip();
+    int newline = trimmed.indexOf('\n');
+    return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+  }
+}

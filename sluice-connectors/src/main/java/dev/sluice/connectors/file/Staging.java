@@ -1,0 +1,199 @@
+package dev.sluice.connectors.file;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.engine.EngineSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One staging of a source table in a session: the names of its temporary tables, the table of
+ * rejected records, and the wording of data errors.
+ */
+final class Staging {
+  static final String SOURCE_FILE = "_source_file";
+  static final String REJECTED_COLUMNS =
+      "_source_file VARCHAR, _line BIGINT, _raw_record VARCHAR, _reason VARCHAR";
+
+  /** Column names the connector or the loader add to every row. */
+  private static final Set<String> RESERVED = Set.of(SOURCE_FILE, "_loaded_at");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Staging.class);
+  private static final int INSERT_BATCH = 500;
+  private static final int MAX_VALUE_LENGTH = 200;
+
+  private final SourceTableSpec spec;
+  private final EngineSession session;
+  private final String prefix;
+  private final List<String> workTables = new ArrayList<>();
+
+  Staging(SourceTableSpec spec, EngineSession session) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.session = requireNonNull(session, "session is null");
+    this.prefix = "stage_" + sanitize(spec.source()) + "_" + sanitize(spec.table());
+  }
+
+  SourceTableSpec spec() {
+    return spec;
+  }
+
+  EngineSession session() {
+    return session;
+  }
+
+  boolean quarantine() {
+    return spec.quarantine();
+  }
+
+  /** The temporary table of good rows. */
+  String stagedTable() {
+    return prefix;
+  }
+
+  /** The temporary table of rejected records. */
+  String rejectedTable() {
+    return prefix + "__rejected";
+  }
+
+  /** A temporary table for intermediate results, dropped by {@link #dropWorkTables()}. */
+  String workTable(String purpose) {
+    String name = prefix + "__" + purpose;
+    if (!workTables.contains(name)) {
+      workTables.add(name);
+    }
+    return name;
+  }
+
+  /** Creates the (empty) table of rejected records. */
+  void createRejectedTable() {
+    session.execute(
+        "CREATE OR REPLACE TEMP TABLE " + Sql.identifier(rejectedTable()) + " (" + REJECTED_COLUMNS + ")");
+  }
+
+  /** Adds rejected records to the rejected table. */
+  void insertRejected(List<RejectedRecord> records) {
+    for (int start = 0; start < records.size(); start += INSERT_BATCH) {
+      StringJoiner values = new StringJoiner(", ");
+      for (RejectedRecord record : records.subList(start, Math.min(records.size(), start + INSERT_BATCH))) {
+        values.add(
+            "("
+                + Sql.literal(record.file())
+                + ", "
+                + record.line()
+                + ", "
+                + Sql.literal(record.raw())
+                + ", "
+                + Sql.literal(record.reason())
+                + ")");
+      }
+      session.execute("INSERT INTO " + Sql.identifier(rejectedTable()) + " VALUES " + values);
+    }
+  }
+
+  long count(String table) {
+    return ((Number)
+            session.query("SELECT count(*) FROM " + Sql.identifier(table), 1).rows().get(0).get(0))
+        .longValue();
+  }
+
+  /** Whether a temporary table of this session exists. */
+  boolean temporaryTableExists(String table) {
+    return !session
+        .query(
+            "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = " + Sql.literal(table),
+            1)
+        .rows()
+        .isEmpty();
+  }
+
+  void drop(String table) {
+    session.execute("DROP TABLE IF EXISTS " + Sql.identifier(table));
+  }
+
+  /** Drops the intermediate tables; failures are logged, as they must not hide the result. */
+  void dropWorkTables() {
+    for (String table : workTables) {
+      try {
+        drop(table);
+      } catch (QueryException e) {
+        LOG.warn("Cannot drop temporary table {}: {}", table, e.getMessage());
+      }
+    }
+    workTables.clear();
+  }
+
+  /** Drops everything this staging created, after a failure. */
+  void dropAll() {
+    workTables.add(stagedTable());
+    workTables.add(rejectedTable());
+    dropWorkTables();
+  }
+
+  /**
+   * The error for a malformed record when the table does not quarantine: file, line, problem and
+   * how to fix it.
+   *
+   * @param unit "line" or "row"
+   * @param malformedInFile how many malformed records the file has (0 when unknown)
+   */
+  DataException malformed(
+      String file, String unit, long line, String reason, long malformedInFile) {
+    StringBuilder message =
+        new StringBuilder("Malformed record in ")
+            .append(file)
+            .append(" at ")
+            .append(unit)
+            .append(' ')
+            .append(line)
+            .append(": ")
+            .append(reason)
+            .append(". ");
+    if (malformedInFile > 1) {
+      message
+          .append("The file has ")
+          .append(malformedInFile)
+          .append(" malformed records; this is the first. ");
+    }
+    message
+        .append("Fix the file, or set on_error: quarantine in sources/")
+        .append(spec.source())
+        .append(".yaml to load the good rows and keep the bad ones in raw.")
+        .append(spec.source())
+        .append('_')
+        .append(spec.table())
+        .append("__rejected");
+    return new DataException(message.toString());
+  }
+
+  /**
+   * Checks that a file's column name is not one the loader adds.
+   *
+   * @throws DataException naming the file and column
+   */
+  void checkNotReserved(String file, String column) {
+    if (RESERVED.contains(column.toLowerCase(Locale.ROOT))) {
+      throw new DataException(
+          file
+              + " has a column named "
+              + column
+              + ", which Sluice adds to every loaded row; rename the column in the file");
+    }
+  }
+
+  /** A value shortened for messages. */
+  static String abbreviate(String value) {
+    return value.length() <= MAX_VALUE_LENGTH ? value : value.substring(0, MAX_VALUE_LENGTH) + "...";
+  }
+
+  private static String sanitize(String name) {
+    return name.replaceAll("[^A-Za-z0-9_]", "_");
+  }
+}

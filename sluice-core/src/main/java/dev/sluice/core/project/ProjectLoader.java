@@ -1,0 +1,350 @@
+package dev.sluice.core.project;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.Zone;
+import dev.sluice.core.project.ModelParser.ModelFile;
+import dev.sluice.core.project.ModelParser.ParsedModel;
+import dev.sluice.core.project.PropertiesParser.ModelProperties;
+import dev.sluice.core.project.PropertiesParser.Properties;
+import dev.sluice.core.project.PropertiesParser.SeedProperties;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Loads a project directory: reads every file, collects every problem, then builds the model. */
+final class ProjectLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ProjectLoader.class);
+
+  private final Path root;
+  private final Function<String, String> environment;
+  private final Problems problems = new Problems();
+
+  ProjectLoader(Path root, Function<String, String> environment) {
+    this.root = root.toAbsolutePath().normalize();
+    this.environment = environment;
+  }
+
+  Project load() {
+    if (!Files.isDirectory(root)) {
+      throw new ProjectException(
+          Location.of(root.toString()),
+          "Project directory " + root + " does not exist",
+          "create a project with `sluice init <name>`");
+    }
+    Path configFile = root.resolve(ConfigParser.FILE);
+    if (!Files.isRegularFile(configFile)) {
+      throw new ProjectException(
+          Location.of(ConfigParser.FILE),
+          "No sluice.yaml in " + root + ": this is not a Sluice project",
+          "create one with `sluice init <name>`, or run sluice in a project directory");
+    }
+    Secrets secrets = new Secrets(root, environment, problems);
+    ProjectConfig config =
+        YamlFiles.read(root, configFile, problems)
+            .map(node -> ConfigParser.parse(root, node, secrets, problems))
+            .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
+
+    Map<String, SourceDef> sources = loadSources();
+    Map<String, ModelFile> modelFiles = loadModelFiles();
+    Map<String, Path> seedFiles = loadSeedFiles();
+    reportModelsThatAreSeeds(modelFiles, seedFiles);
+
+    Map<String, ModelProperties> modelProperties = new LinkedHashMap<>();
+    Map<String, SeedProperties> seedProperties = new LinkedHashMap<>();
+    loadProperties(modelFiles, seedFiles, modelProperties, seedProperties);
+
+    Map<String, ModelDef> models = new TreeMap<>();
+    Map<String, ParsedModel> parsed = new TreeMap<>();
+    for (ModelFile file : modelFiles.values()) {
+      ParsedModel model =
+          ModelParser.parse(file, modelProperties.get(file.name()), config, problems);
+      models.put(model.model().name(), model.model());
+      parsed.put(model.model().name(), model);
+    }
+    Map<String, SeedDef> seeds = new TreeMap<>();
+    seedFiles.forEach((name, path) -> seeds.put(name, seed(name, path, seedProperties.get(name))));
+
+    new ReferenceValidator(sources, seeds, models, config.vars(), problems)
+        .validate(parsed.values());
+    problems.throwIfAny();
+    AssetGraph graph = AssetGraph.of(sources, seeds, models);
+    LOG.debug(
+        "Loaded project {} from {}: {} sources, {} seeds, {} models",
+        config.name(),
+        root,
+        sources.size(),
+        seeds.size(),
+        models.size());
+    return new Project(root, config, sources, models, seeds, graph);
+  }
+
+  private Map<String, SourceDef> loadSources() {
+    Map<String, SourceDef> sources = new TreeMap<>();
+    for (Path path : files(root.resolve("sources"), false, ".yaml", ".yml")) {
+      String file = YamlFiles.relative(root, path);
+      YamlFiles.read(root, path, problems)
+          .flatMap(node -> SourceParser.parse(file, node, problems))
+          .ifPresent(
+              source -> {
+                SourceDef previous = sources.putIfAbsent(source.name(), source);
+                if (previous != null) {
+                  problems.add(
+                      source.location(),
+                      "Source '" + source.name() + "' is declared twice",
+                      "also in " + previous.location() + "; source names must be unique");
+                }
+              });
+    }
+    return sources;
+  }
+
+  private Map<String, ModelFile> loadModelFiles() {
+    Path modelsDir = root.resolve("models");
+    Map<String, ModelFile> models = new TreeMap<>();
+    Map<String, List<ModelFile>> byName = new TreeMap<>();
+    for (Path path : files(modelsDir, true, ".sql")) {
+      String fileName = path.getFileName().toString();
+      String name = fileName.substring(0, fileName.length() - ".sql".length());
+      Path relative = root.relativize(path);
+      Path underModels = modelsDir.relativize(path);
+      Optional<Zone> directoryZone =
+          underModels.getNameCount() > 1
+              ? Zone.fromName(underModels.getName(0).toString())
+              : Optional.empty();
+      String template;
+      try {
+        template = Files.readString(path, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        problems.add(
+            Location.of(YamlFiles.relative(root, path)), "Cannot read the file: " + e.getMessage());
+        continue;
+      }
+      ModelFile file = new ModelFile(name, relative, template, directoryZone);
+      byName.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).add(file);
+      models.putIfAbsent(name, file);
+    }
+    byName.values().stream()
+        .filter(files -> files.size() > 1)
+        .forEach(
+            files -> {
+              for (int i = 0; i < files.size(); i++) {
+                ModelFile file = files.get(i);
+                List<String> others = new ArrayList<>();
+                for (int j = 0; j < files.size(); j++) {
+                  if (j != i) {
+                    others.add(files.get(j).fileName());
+                  }
+                }
+                problems.add(
+                    file.location(),
+                    "Model '"
+                        + file.name()
+                        + "' is defined twice: also in "
+                        + String.join(", ", others),
+                    "model names must be unique in the project; rename one of the files");
+                if (!file.name().equals(files.get(0).name())) {
+                  models.remove(file.name());
+                }
+              }
+            });
+    return models;
+  }
+
+  private Map<String, Path> loadSeedFiles() {
+    Map<String, Path> seeds = new TreeMap<>();
+    for (Path path : files(root.resolve("seeds"), true, ".csv")) {
+      String fileName = path.getFileName().toString();
+      String name = fileName.substring(0, fileName.length() - ".csv".length());
+      Path relative = root.relativize(path);
+      Location location = new Location(YamlFiles.relative(root, path), 1);
+      Path previous = seeds.putIfAbsent(name, relative);
+      if (previous != null) {
+        String previousFile = previous.toString().replace('\\', '/');
+        problems.add(
+            location,
+            "Seed '" + name + "' is defined twice: also in " + previousFile,
+            "seed names must be unique in the project; rename one of the files");
+        problems.add(
+            new Location(previousFile, 1),
+            "Seed '" + name + "' is defined twice: also in " + location.file(),
+            "seed names must be unique in the project; rename one of the files");
+        continue;
+      }
+      if (!TableName.isIdentifier(name)) {
+        problems.add(
+            location,
+            "Invalid seed name '" + name + "'",
+            "a seed's name is its file name: letters, digits and '_'; rename the file");
+      }
+      if (!hasHeader(path)) {
+        problems.add(
+            location,
+            "Seed file " + location.file() + " is empty",
+            "a seed is a CSV file whose first line names the columns");
+      }
+    }
+    return seeds;
+  }
+
+  private void reportModelsThatAreSeeds(Map<String, ModelFile> models, Map<String, Path> seeds) {
+    for (ModelFile model : models.values()) {
+      Path seed = seeds.get(model.name());
+      if (seed != null) {
+        String seedFile = seed.toString().replace('\\', '/');
+        String hint = "ref('" + model.name() + "') must name one table; rename one of them";
+        problems.add(
+            model.location(),
+            "'" + model.name() + "' is both a model and a seed (" + seedFile + ")",
+            hint);
+        problems.add(
+            new Location(seedFile, 1),
+            "'" + model.name() + "' is both a seed and a model (" + model.fileName() + ")",
+            hint);
+      }
+    }
+  }
+
+  private void loadProperties(
+      Map<String, ModelFile> modelFiles,
+      Map<String, Path> seedFiles,
+      Map<String, ModelProperties> modelProperties,
+      Map<String, SeedProperties> seedProperties) {
+    List<Path> files = new ArrayList<>(files(root.resolve("models"), true, ".yaml", ".yml"));
+    files.addAll(files(root.resolve("seeds"), true, ".yaml", ".yml"));
+    for (Path path : files) {
+      String file = YamlFiles.relative(root, path);
+      Optional<Properties> properties =
+          YamlFiles.read(root, path, problems)
+              .map(node -> PropertiesParser.parse(file, node, problems));
+      if (properties.isEmpty()) {
+        continue;
+      }
+      for (ModelProperties model : properties.get().models()) {
+        if (!modelFiles.containsKey(model.name())) {
+          String hint =
+              seedFiles.containsKey(model.name())
+                  ? "'" + model.name() + "' is a seed: list it under 'seeds:'"
+                  : Suggestions.closest(model.name(), modelFiles.keySet())
+                      .map(name -> "did you mean '" + name + "'?")
+                      .orElse(
+                          "create models/<zone>/" + model.name() + ".sql, or remove this entry");
+          problems.add(
+              model.location(),
+              "Properties for model '" + model.name() + "', which has no .sql file",
+              hint);
+          continue;
+        }
+        ModelProperties previous = modelProperties.putIfAbsent(model.name(), model);
+        if (previous != null) {
+          problems.add(
+              model.location(),
+              "Properties of model '" + model.name() + "' are given twice",
+              "merge them with the ones at " + previous.location());
+        }
+      }
+      for (SeedProperties seed : properties.get().seeds()) {
+        if (!seedFiles.containsKey(seed.name())) {
+          String hint =
+              modelFiles.containsKey(seed.name())
+                  ? "'" + seed.name() + "' is a model: list it under 'models:'"
+                  : Suggestions.closest(seed.name(), seedFiles.keySet())
+                      .map(name -> "did you mean '" + name + "'?")
+                      .orElse("create seeds/" + seed.name() + ".csv, or remove this entry");
+          problems.add(
+              seed.location(),
+              "Properties for seed '" + seed.name() + "', which has no .csv file in seeds/",
+              hint);
+          continue;
+        }
+        SeedProperties previous = seedProperties.putIfAbsent(seed.name(), seed);
+        if (previous != null) {
+          problems.add(
+              seed.location(),
+              "Properties of seed '" + seed.name() + "' are given twice",
+              "merge them with the ones at " + previous.location());
+        }
+      }
+    }
+  }
+
+  private SeedDef seed(String name, Path csvFile, SeedProperties properties) {
+    Location location = new Location(csvFile.toString().replace('\\', '/'), 1);
+    if (properties == null) {
+      return new SeedDef(name, csvFile, null, List.of(), List.of(), location);
+    }
+    ChecksParser.reportDuplicateNames(
+        properties.checks(), properties.columns(), "seed '" + name + "'", problems);
+    return new SeedDef(
+        name,
+        csvFile,
+        properties.description(),
+        properties.columns(),
+        properties.checks(),
+        location);
+  }
+
+  private static boolean hasHeader(Path csv) {
+    try (BufferedReader reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+      String line = reader.readLine();
+      return line != null && !line.isBlank();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The files with one of the extensions in a directory, sorted; hidden entries are skipped. */
+  private List<Path> files(Path directory, boolean recursive, String... extensions) {
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    try (Stream<Path> stream = recursive ? Files.walk(directory) : Files.list(directory)) {
+      return stream
+          .filter(Files::isRegularFile)
+          .filter(path -> !isHidden(directory.relativize(path)))
+          .filter(path -> hasExtension(path, extensions))
+          .sorted()
+          .collect(Collectors.toList());
+    } catch (IOException | UncheckedIOException e) {
+      problems.add(
+          Location.of(YamlFiles.relative(root, directory)),
+          "Cannot list the directory: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  private static boolean isHidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasExtension(Path path, String... extensions) {
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    for (String extension : extensions) {
+      if (name.endsWith(extension)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

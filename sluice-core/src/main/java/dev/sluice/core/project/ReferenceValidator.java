@@ -1,0 +1,206 @@
+package dev.sluice.core.project;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
+import dev.sluice.core.project.ModelParser.ParsedModel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Checks what the project's files refer to: ref() and source() calls, relationships checks and the
+ * queries of sql checks; and that models form no cycle and no two assets share a table.
+ */
+final class ReferenceValidator {
+  private final Map<String, SourceDef> sources;
+  private final Map<String, SeedDef> seeds;
+  private final Map<String, ModelDef> models;
+  private final Map<String, Object> vars;
+  private final Problems problems;
+  private final Set<String> refNames = new LinkedHashSet<>();
+
+  ReferenceValidator(
+      Map<String, SourceDef> sources,
+      Map<String, SeedDef> seeds,
+      Map<String, ModelDef> models,
+      Map<String, Object> vars,
+      Problems problems) {
+    this.sources = sources;
+    this.seeds = seeds;
+    this.models = models;
+    this.vars = vars;
+    this.problems = problems;
+    refNames.addAll(models.keySet());
+    refNames.addAll(seeds.keySet());
+  }
+
+  void validate(Collection<ParsedModel> parsedModels) {
+    Map<String, ParsedModel> byName = new TreeMap<>();
+    for (ParsedModel parsed : parsedModels) {
+      String file = parsed.model().sqlFileName();
+      parsed.refLines().forEach((name, line) -> checkRef(name, new Location(file, line)));
+      parsed.sourceLines().forEach((source, line) -> checkSource(source, new Location(file, line)));
+      byName.put(parsed.model().name(), parsed);
+    }
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        checkChecks(table.tableName(), table.checks(), table.columns());
+      }
+    }
+    for (SeedDef seed : seeds.values()) {
+      checkChecks(seed.tableName(), seed.checks(), seed.columns());
+    }
+    for (ModelDef model : models.values()) {
+      checkChecks(model.tableName(), model.checks(), model.columns());
+    }
+    checkCycles(byName);
+    checkTables();
+  }
+
+  private void checkRef(String name, Location location) {
+    if (refNames.contains(name)) {
+      return;
+    }
+    problems.add(
+        location,
+        "Unknown model or seed '" + name + "' in ref('" + name + "')",
+        Suggestions.closest(name, refNames)
+            .map(closest -> "did you mean '" + closest + "'?")
+            .orElse(
+                "no model (models/**/"
+                    + name
+                    + ".sql) or seed (seeds/"
+                    + name
+                    + ".csv) has this name"));
+  }
+
+  private void checkSource(SourceRef ref, Location location) {
+    SourceDef source = sources.get(ref.source());
+    String call = "source('" + ref.source() + "', '" + ref.table() + "')";
+    if (source == null) {
+      problems.add(
+          location,
+          "Unknown source '" + ref.source() + "' in " + call,
+          Suggestions.closest(ref.source(), sources.keySet())
+              .map(closest -> "did you mean '" + closest + "'?")
+              .orElse("sources are declared in sources/<name>.yaml"));
+      return;
+    }
+    if (source.table(ref.table()).isEmpty()) {
+      List<String> tables = source.tables().stream().map(SourceTableDef::name).toList();
+      problems.add(
+          location,
+          "Source '" + ref.source() + "' has no table '" + ref.table() + "' (in " + call + ")",
+          Suggestions.hint(ref.table(), tables, "its tables"));
+    }
+  }
+
+  private void checkChecks(TableName table, List<CheckDef> tableChecks, List<ColumnDef> columns) {
+    List<CheckDef> checks = new ArrayList<>(tableChecks);
+    columns.forEach(column -> checks.addAll(column.checks()));
+    for (CheckDef check : checks) {
+      if (check.type().equals("relationships")
+          && check.arguments().get("to") instanceof String to) {
+        checkRelationshipTarget(to, check.location());
+      }
+      if (check.type().equals("sql") && check.arguments().get("query") instanceof String query) {
+        checkQuery(query, table, check.location());
+      }
+    }
+  }
+
+  private void checkRelationshipTarget(String to, Location location) {
+    int dot = to.indexOf('.');
+    if (dot > 0) {
+      checkSource(new SourceRef(to.substring(0, dot), to.substring(dot + 1)), location);
+    } else if (!refNames.contains(to)) {
+      problems.add(
+          location,
+          "Unknown model or seed '" + to + "' in 'to:' of a relationships check",
+          Suggestions.closest(to, refNames)
+              .map(closest -> "did you mean '" + closest + "'?")
+              .orElse("'to:' names a model or seed, or a source table as source.table"));
+    }
+  }
+
+  private void checkQuery(String query, TableName table, Location location) {
+    TemplateSession session =
+        new TemplateSession(
+            location,
+            false,
+            false,
+            false,
+            vars,
+            name -> name.isEmpty() ? null : new TableName("curated", name),
+            (source, sourceTable) ->
+                source.isEmpty() || sourceTable.isEmpty()
+                    ? null
+                    : new TableName("raw", source + "_" + sourceTable),
+            problems);
+    SqlRenderer.render(query, session, table);
+    session.refs().keySet().forEach(name -> checkRef(name, location));
+    session.sources().keySet().forEach(source -> checkSource(source, location));
+  }
+
+  private void checkCycles(Map<String, ParsedModel> parsed) {
+    Map<String, Set<String>> upstream = new HashMap<>();
+    for (ModelDef model : models.values()) {
+      Set<String> refs = new LinkedHashSet<>();
+      model.refs().stream().filter(models::containsKey).forEach(refs::add);
+      upstream.put(model.name(), refs);
+    }
+    List<String> cycle = AssetGraph.findCycle(upstream);
+    if (cycle.isEmpty()) {
+      return;
+    }
+    ParsedModel first = parsed.get(cycle.get(0));
+    Integer line = first.refLines().get(cycle.get(1));
+    Location location = new Location(first.model().sqlFileName(), line == null ? 1 : line);
+    if (cycle.size() == 2) {
+      problems.add(
+          location,
+          "Model '" + cycle.get(0) + "' refers to itself: " + String.join(" → ", cycle),
+          "a model cannot ref() itself; an incremental model reads its own table with {{ this }}");
+    } else {
+      problems.add(
+          location,
+          "Models form a cycle: " + String.join(" → ", cycle),
+          "a model cannot depend on itself, directly or through others;"
+              + " remove one of these ref() calls");
+    }
+  }
+
+  /** Reports two assets that would write the same table, e.g. sources a_b.c and a.b_c. */
+  private void checkTables() {
+    Map<TableName, String> owners = new HashMap<>();
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        claim(owners, table.tableName(), "source table " + table.assetName(), table.location());
+      }
+    }
+    for (SeedDef seed : seeds.values()) {
+      claim(owners, seed.tableName(), "seed " + seed.name(), seed.location());
+    }
+    for (ModelDef model : models.values()) {
+      if (!seeds.containsKey(model.name())) {
+        claim(owners, model.tableName(), "model " + model.name(), model.location());
+      }
+    }
+  }
+
+  private void claim(
+      Map<TableName, String> owners, TableName table, String owner, Location location) {
+    String previous = owners.putIfAbsent(table, owner);
+    if (previous != null) {
+      problems.add(
+          location,
+          "Table " + table + " would be written by both " + previous + " and " + owner,
+          "rename one of them");
+    }
+  }
+}
