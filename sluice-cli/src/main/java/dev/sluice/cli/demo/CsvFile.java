@@ -18,8 +18,8 @@ import java.time.LocalDate;
  * Writes one CSV file fast, row by row, with {@code \n} line ends whatever the platform.
  *
  * <p>The rows go to a temporary file next to the target, which {@link #commit()} moves into place:
- * an interrupted run never leaves a half-written file that an {@code append} source would load
- * as new. Closing without committing deletes the temporary file.
+ * an interrupted run never leaves a half-written file that an {@code append} source would load as
+ * new. Closing without committing deletes the temporary file.
  */
 final class CsvFile implements Closeable {
   private static final int FLUSH_AT = 1 << 16;
@@ -139,10 +139,7 @@ final class CsvFile implements Closeable {
     writer.close();
     try {
       Files.move(
-          temporary,
-          target,
-          StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+          temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
     }

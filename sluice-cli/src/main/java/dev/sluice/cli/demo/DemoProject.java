@@ -10,19 +10,19 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The sample project of {@code sluice demo}: an online shop with customers, products, orders,
- * order lines and payments, its curated and published models, and their checks.
+ * The sample project of {@code sluice demo}: an online shop with customers, products, orders, order
+ * lines and payments, its curated and published models, and their checks.
  *
- * <p>The project files are resources under {@code /demo/}; the data files are generated (see
- * {@link ShopData}), deterministically, with more than a million order lines.
+ * <p>The project files are resources under {@code /demo/}; the data files are generated (see {@link
+ * ShopData}), deterministically, with more than a million order lines.
  */
 public final class DemoProject {
   private static final String RESOURCE_ROOT = "/demo/";
 
   /**
-   * The project files, as resource names under {@code /demo/}. A resource's path is its path in
-   * the project, except that {@code gitignore} becomes {@code .gitignore} (the build leaves dot
-   * files out of the resources).
+   * The project files, as resource names under {@code /demo/}. A resource's path is its path in the
+   * project, except that {@code gitignore} becomes {@code .gitignore} (the build leaves dot files
+   * out of the resources).
    */
   static final List<String> PROJECT_FILES =
       List.of(

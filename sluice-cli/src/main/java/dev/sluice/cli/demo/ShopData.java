@@ -15,11 +15,11 @@ import java.util.SplittableRandom;
  * the countries seed.
  *
  * <p>The data is a pure function of {@link #SEED}: every run writes the same bytes, so that an
- * {@code append} source sees no new file when the demo is created again. Each table draws from
- * its own split of the random generator, so changing how one table is made leaves the others
- * alone. Keys hold together (every line's order exists, every order's customer signed up before
- * ordering, every payment pays a non-placed order in full), so the project's relationship checks
- * pass; the only flaws are three malformed payment records, always the same, for quarantine.
+ * {@code append} source sees no new file when the demo is created again. Each table draws from its
+ * own split of the random generator, so changing how one table is made leaves the others alone.
+ * Keys hold together (every line's order exists, every order's customer signed up before ordering,
+ * every payment pays a non-placed order in full), so the project's relationship checks pass; the
+ * only flaws are three malformed payment records, always the same, for quarantine.
  */
 final class ShopData {
   static final long SEED = 20_240_101L;
@@ -31,8 +31,8 @@ final class ShopData {
   static final List<String> STATUSES = List.of("placed", "shipped", "delivered", "returned");
   static final List<String> PAYMENT_METHODS = List.of("card", "paypal", "bank_transfer", "voucher");
 
-  /** The data rows of the payments file of the last year after which a malformed row follows. */
-  static final int[] MALFORMED_PAYMENT_POSITIONS = {1_200, 30_000, 75_000};
+  /** How many rows of the last year's payments file come before each malformed record. */
+  private static final int[] MALFORMED_PAYMENT_POSITIONS = {1_200, 30_000, 75_000};
 
   private static final LocalDate FIRST_SIGNUP_DAY = LocalDate.of(2021, 1, 1);
   private static final long SECONDS_PER_DAY = 86_400L;
@@ -40,9 +40,9 @@ final class ShopData {
   private static final int SHIPPED = 1;
   private static final int DELIVERED = 2;
   private static final int RETURNED = 3;
-  private static final int VOUCHER = 3;
-  private static final int CARD = 0;
-  private static final int BANK_TRANSFER = 2;
+  private static final int METHOD_CARD = 0;
+  private static final int METHOD_BANK_TRANSFER = 2;
+  private static final int METHOD_VOUCHER = 3;
   private static final int MAX_LINES_PER_ORDER = 8;
 
   /** A country of the seed; {@code weight} is its relative share of the customers. */
@@ -71,61 +71,84 @@ final class ShopData {
           new Country("CA", "Canada", "North America", 2),
           new Country("AU", "Australia", "Oceania", 2));
 
-  private static final String[] FIRST_NAMES = {
-    "Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ines", "Jonas",
-    "Karin", "Lucas", "Maria", "Noah", "Olivia", "Paul", "Quentin", "Rosa", "Sofia", "Tom",
-    "Ulla", "Victor", "Wiebke", "Xavier", "Yara", "Zoe", "Liam", "Mia", "Elias", "Lea",
-    "Marco", "Giulia", "Pierre", "Camille", "Jan", "Eva", "Lars", "Ingrid", "Carlos", "Lucia"
-  };
+  private static final List<String> FIRST_NAMES =
+      words(
+          "Anna|Ben|Clara|David|Emma|Felix|Greta|Hugo|Ines|Jonas|Karin|Lucas|Maria|Noah|"
+              + "Olivia|Paul|Quentin|Rosa|Sofia|Tom|Ulla|Victor|Wiebke|Xavier|Yara|Zoe|Liam|Mia|"
+              + "Elias|Lea|Marco|Giulia|Pierre|Camille|Jan|Eva|Lars|Ingrid|Carlos|Lucia");
 
-  private static final String[] LAST_NAMES = {
-    "Schmidt", "Mueller", "Martin", "Bernard", "de Vries", "Jansen", "Garcia", "Lopez", "Rossi",
-    "Bianchi", "Nowak", "Kowalski", "Svensson", "Johansson", "Nielsen", "Hansen", "Virtanen",
-    "Murphy", "Kelly", "Silva", "Santos", "Novak", "Dvorak", "Smith", "Jones", "Taylor", "Brown",
-    "Wilson", "Peeters", "Maes", "Gruber", "Huber", "Meier", "Keller", "Berg", "Larsen", "Dubois",
-    "Moreau", "Ferrari", "Costa"
-  };
+  private static final List<String> LAST_NAMES =
+      words(
+          "Schmidt|Mueller|Martin|Bernard|de Vries|Jansen|Garcia|Lopez|Rossi|Bianchi|"
+              + "Nowak|Kowalski|Svensson|Johansson|Nielsen|Hansen|Virtanen|Murphy|Kelly|Silva|"
+              + "Santos|Novak|Dvorak|Smith|Jones|Taylor|Brown|Wilson|Peeters|Maes|Gruber|Huber|"
+              + "Meier|Keller|Berg|Larsen|Dubois|Moreau|Ferrari|Costa");
 
-  private static final String[] EMAIL_DOMAINS = {"example.com", "example.net", "example.org"};
+  private static final List<String> EMAIL_DOMAINS =
+      List.of("example.com", "example.net", "example.org");
 
   /** A product category: its nouns and its price range in whole currency units. */
-  private record Category(String name, int minPrice, int maxPrice, String... nouns) {}
+  private record Category(String name, int minPrice, int maxPrice, List<String> nouns) {
+    Category(String name, int minPrice, int maxPrice, String nouns) {
+      this(name, minPrice, maxPrice, words(nouns));
+    }
+  }
 
-  private static final Category[] CATEGORIES = {
-    new Category(
-        "electronics", 9, 399, "Headphones", "Speaker", "Charger", "Keyboard", "Mouse", "Webcam",
-        "Monitor", "Power Bank", "Smartwatch", "Router"),
-    new Category(
-        "home", 5, 149, "Lamp", "Cushion", "Vase", "Blanket", "Mirror", "Clock", "Candle", "Rug",
-        "Shelf", "Picture Frame"),
-    new Category(
-        "kitchen", 4, 199, "Knife Set", "Pan", "Kettle", "Blender", "Mug", "Cutting Board",
-        "Toaster", "Teapot", "Grater", "Bowl"),
-    new Category(
-        "garden", 6, 249, "Hose", "Planter", "Shovel", "Lantern", "Bird Feeder", "Hammock",
-        "Sprinkler", "Pruner", "Bench", "Seed Kit"),
-    new Category(
-        "toys", 4, 89, "Puzzle", "Board Game", "Plush Bear", "Kite", "Building Blocks", "Toy Car",
-        "Doll", "Yo-Yo", "Train Set", "Marble Run"),
-    new Category(
-        "books", 5, 59, "Cookbook", "Novel", "Atlas", "Travel Guide", "Notebook", "Comic",
-        "Poetry Collection", "Biography", "Art Book", "Dictionary"),
-    new Category(
-        "sports", 5, 179, "Yoga Mat", "Dumbbell", "Water Bottle", "Running Belt", "Jump Rope",
-        "Tennis Racket", "Football", "Bike Light", "Helmet", "Backpack"),
-    new Category(
-        "beauty", 3, 99, "Face Cream", "Shampoo", "Perfume", "Hair Dryer", "Lip Balm", "Soap",
-        "Body Lotion", "Nail Kit", "Brush Set", "Sunscreen")
-  };
+  private static final List<Category> CATEGORIES =
+      List.of(
+          new Category(
+              "electronics",
+              9,
+              399,
+              "Headphones|Speaker|Charger|Keyboard|Mouse|"
+                  + "Webcam|Monitor|Power Bank|Smartwatch|Router"),
+          new Category(
+              "home",
+              5,
+              149,
+              "Lamp|Cushion|Vase|Blanket|Mirror|Clock|Candle|Rug|Shelf|Picture Frame"),
+          new Category(
+              "kitchen",
+              4,
+              199,
+              "Knife Set|Pan|Kettle|Blender|Mug|Cutting Board|Toaster|Teapot|Grater|Bowl"),
+          new Category(
+              "garden",
+              6,
+              249,
+              "Hose|Planter|Shovel|Lantern|Bird Feeder|"
+                  + "Hammock|Sprinkler|Pruner|Bench|Seed Kit"),
+          new Category(
+              "toys",
+              4,
+              89,
+              "Puzzle|Board Game|Plush Bear|Kite|Building Blocks|"
+                  + "Toy Car|Doll|Yo-Yo|Train Set|Marble Run"),
+          new Category(
+              "books",
+              5,
+              59,
+              "Cookbook|Novel|Atlas|Travel Guide|Notebook|"
+                  + "Comic|Poetry Collection|Biography|Art Book|Dictionary"),
+          new Category(
+              "sports",
+              5,
+              179,
+              "Yoga Mat|Dumbbell|Water Bottle|Running Belt|Jump Rope|"
+                  + "Tennis Racket|Football|Bike Light|Helmet|Backpack"),
+          new Category(
+              "beauty",
+              3,
+              99,
+              "Face Cream|Shampoo|Perfume|Hair Dryer|Lip Balm|"
+                  + "Soap|Body Lotion|Nail Kit|Brush Set|Sunscreen"));
 
-  private static final String[] ADJECTIVES = {
-    "Classic", "Compact", "Deluxe", "Eco", "Essential", "Premium", "Smart", "Vintage", "Urban",
-    "Nordic", "Travel", "Mini", "Pro", "Soft", "Bright", "Everyday"
-  };
+  private static final List<String> ADJECTIVES =
+      words(
+          "Classic|Compact|Deluxe|Eco|Essential|Premium|Smart|Vintage|Urban|Nordic|Travel|"
+              + "Mini|Pro|Soft|Bright|Everyday");
 
-  private static final String[] COLOURS = {
-    "Black", "White", "Grey", "Blue", "Green", "Red", "Oak", "Sand"
-  };
+  private static final List<String> COLOURS = words("Black|White|Grey|Blue|Green|Red|Oak|Sand");
 
   private static final int[] PRICE_ENDINGS = {99, 99, 49, 95, 0};
 
@@ -142,19 +165,33 @@ final class ShopData {
 
   private ShopData() {}
 
-  /** The orders, sorted by time; ids are the index plus one. */
-  private record Orders(long[] orderedAt, int[] customerIds, byte[] statuses, int[] yearStarts) {
+  /** The orders, sorted by time, in parallel arrays; an order's id is its index plus one. */
+  private static final class Orders {
+    final long[] orderedAt;
+    final int[] customerIds;
+    final byte[] statuses;
+
+    /** The index of each year's first order, and the number of orders at the end. */
+    final int[] yearStarts;
+
+    Orders(long[] orderedAt, int[] customerIds, byte[] statuses, int[] yearStarts) {
+      this.orderedAt = orderedAt;
+      this.customerIds = customerIds;
+      this.statuses = statuses;
+      this.yearStarts = yearStarts;
+    }
+
     int count() {
       return orderedAt.length;
+    }
+
+    int years() {
+      return yearStarts.length - 1;
     }
 
     /** The year of the orders from {@code yearStarts[y]} to {@code yearStarts[y + 1]}. */
     int year(int yearIndex) {
       return FIRST_ORDER_DAY.getYear() + yearIndex;
-    }
-
-    int years() {
-      return yearStarts.length - 1;
     }
   }
 
@@ -182,7 +219,7 @@ final class ShopData {
   }
 
   /** The name of the orders, order lines or payments file of one year. */
-  static String yearFile(String table, int year) {
+  private static String yearFile(String table, int year) {
     return table + "_" + year + ".csv";
   }
 
@@ -210,13 +247,13 @@ final class ShopData {
         CsvFile.create(path, "customer_id", "name", "email", "country", "signup_date")) {
       for (int i = 0; i < CUSTOMERS; i++) {
         int id = i + 1;
-        String first = FIRST_NAMES[random.nextInt(FIRST_NAMES.length)];
-        String last = LAST_NAMES[random.nextInt(LAST_NAMES.length)];
+        String first = FIRST_NAMES.get(random.nextInt(FIRST_NAMES.size()));
+        String last = LAST_NAMES.get(random.nextInt(LAST_NAMES.size()));
         String email =
             (first + "." + last.replace(" ", "")).toLowerCase(Locale.ROOT)
                 + id
                 + "@"
-                + EMAIL_DOMAINS[random.nextInt(EMAIL_DOMAINS.length)];
+                + EMAIL_DOMAINS.get(random.nextInt(EMAIL_DOMAINS.size()));
         Country country = COUNTRIES.get(weighted(random, countryWeights));
         csv.number(id)
             .text(first + " " + last)
@@ -234,24 +271,20 @@ final class ShopData {
       throws IOException {
     try (CsvFile csv = CsvFile.create(path, "product_id", "name", "category", "unit_price")) {
       for (int i = 0; i < PRODUCTS; i++) {
-        Category category = CATEGORIES[random.nextInt(CATEGORIES.length)];
+        Category category = CATEGORIES.get(random.nextInt(CATEGORIES.size()));
         String name =
-            ADJECTIVES[random.nextInt(ADJECTIVES.length)]
+            ADJECTIVES.get(random.nextInt(ADJECTIVES.size()))
                 + " "
-                + category.nouns()[random.nextInt(category.nouns().length)]
+                + category.nouns().get(random.nextInt(category.nouns().size()))
                 + " "
-                + COLOURS[random.nextInt(COLOURS.length)];
+                + COLOURS.get(random.nextInt(COLOURS.size()));
         double spread = random.nextDouble();
         int whole =
             category.minPrice()
                 + (int) ((category.maxPrice() - category.minPrice()) * spread * spread * spread);
         int ending = PRICE_ENDINGS[random.nextInt(PRICE_ENDINGS.length)];
         priceCents[i] = ending == 0 ? whole * 100 : whole * 100 - 100 + ending;
-        csv.number(i + 1)
-            .text(name)
-            .text(category.name())
-            .hundredths(priceCents[i])
-            .endRow();
+        csv.number(i + 1).text(name).text(category.name()).hundredths(priceCents[i]).endRow();
       }
       csv.commit();
     }
@@ -274,8 +307,8 @@ final class ShopData {
 
   /**
    * Orders over the two years: more on weekends, in November and before Christmas, growing over
-   * time, mostly in the evening. Older customers order more often; nobody orders before signing
-   * up. Recent orders are still placed or shipped.
+   * time, mostly in the evening. Older customers order more often; nobody orders before signing up.
+   * Recent orders are still placed or shipped.
    */
   private static Orders generateOrders(SplittableRandom random, int[] signupDays) {
     long firstDay = FIRST_ORDER_DAY.toEpochDay();
@@ -290,8 +323,7 @@ final class ShopData {
     for (int i = 0; i < ORDERS; i++) {
       int day = pick(cumulativeDays, random.nextDouble() * sum);
       int hour = weighted(random, HOUR_WEIGHTS);
-      orderedAt[i] =
-          (firstDay + day) * SECONDS_PER_DAY + hour * 3600L + random.nextInt(3600);
+      orderedAt[i] = (firstDay + day) * SECONDS_PER_DAY + hour * 3600L + random.nextInt(3600);
     }
     Arrays.sort(orderedAt);
 
@@ -359,13 +391,12 @@ final class ShopData {
   private static void writeOrders(Path directory, Orders orders) throws IOException {
     for (int y = 0; y < orders.years(); y++) {
       Path path = directory.resolve(yearFile("orders", orders.year(y)));
-      try (CsvFile csv =
-          CsvFile.create(path, "order_id", "customer_id", "order_date", "status")) {
-        for (int i = orders.yearStarts()[y]; i < orders.yearStarts()[y + 1]; i++) {
+      try (CsvFile csv = CsvFile.create(path, "order_id", "customer_id", "order_date", "status")) {
+        for (int i = orders.yearStarts[y]; i < orders.yearStarts[y + 1]; i++) {
           csv.number(i + 1L)
-              .number(orders.customerIds()[i])
-              .timestamp(orders.orderedAt()[i])
-              .text(STATUSES.get(orders.statuses()[i]))
+              .number(orders.customerIds[i])
+              .timestamp(orders.orderedAt[i])
+              .text(STATUSES.get(orders.statuses[i]))
               .endRow();
         }
         csv.commit();
@@ -376,8 +407,8 @@ final class ShopData {
   /**
    * Writes one to eight lines per order, each of a different product at its list price.
    *
-   * @return each order's exact total in ten-thousandths of the currency: the sum of {@code quantity
-   *     * unit_price * (1 - discount)}
+   * @return each order's exact total in ten-thousandths of the currency: the sum over its lines of
+   *     quantity times unit price times (1 - discount)
    */
   private static long[] writeOrderLines(
       Path directory,
@@ -400,7 +431,7 @@ final class ShopData {
               "quantity",
               "unit_price",
               "discount")) {
-        for (int i = orders.yearStarts()[y]; i < orders.yearStarts()[y + 1]; i++) {
+        for (int i = orders.yearStarts[y]; i < orders.yearStarts[y + 1]; i++) {
           int lines = 1 + random.nextInt(MAX_LINES_PER_ORDER);
           long total = 0;
           for (int line = 0; line < lines; line++) {
@@ -442,9 +473,9 @@ final class ShopData {
   }
 
   /**
-   * Writes the payments of every order that is not merely placed, in the file of the order's
-   * year: one payment of the order's total, or for half the larger voucher orders the voucher's
-   * value plus the rest by card. The last year's file also holds the three malformed records.
+   * Writes the payments of every order that is not merely placed, in the file of the order's year:
+   * one payment of the order's total, or for half the larger voucher orders the voucher's value
+   * plus the rest by card. The last year's file also holds the three malformed records.
    */
   private static void writePayments(
       Path directory, SplittableRandom random, Orders orders, long[] totals) throws IOException {
@@ -455,22 +486,23 @@ final class ShopData {
       int nextMalformed = 0;
       try (CsvFile csv =
           CsvFile.create(path, "payment_id", "order_id", "paid_at", "method", "amount")) {
-        for (int i = orders.yearStarts()[y]; i < orders.yearStarts()[y + 1]; i++) {
-          if (orders.statuses()[i] == PLACED) {
+        for (int i = orders.yearStarts[y]; i < orders.yearStarts[y + 1]; i++) {
+          if (orders.statuses[i] == PLACED) {
             continue;
           }
           long orderId = i + 1L;
           long amountCents = (totals[i] + 50) / 100;
           int method = weighted(random, METHOD_WEIGHTS);
           long paidAt =
-              orders.orderedAt()[i]
-                  + (method == BANK_TRANSFER
+              orders.orderedAt[i]
+                  + (method == METHOD_BANK_TRANSFER
                       ? 3_600 + random.nextInt(3 * 86_400)
                       : 10 + random.nextInt(1_800));
-          if (method == VOUCHER && amountCents > 2_500 && random.nextBoolean()) {
+          if (method == METHOD_VOUCHER && amountCents > 2_500 && random.nextBoolean()) {
             long voucherCents = random.nextBoolean() ? 1_000 : 2_000;
-            payment(csv, ++paymentId, orderId, paidAt, VOUCHER, voucherCents);
-            payment(csv, ++paymentId, orderId, paidAt + 60, CARD, amountCents - voucherCents);
+            payment(csv, ++paymentId, orderId, paidAt, METHOD_VOUCHER, voucherCents);
+            payment(
+                csv, ++paymentId, orderId, paidAt + 60, METHOD_CARD, amountCents - voucherCents);
           } else {
             payment(csv, ++paymentId, orderId, paidAt, method, amountCents);
           }
@@ -501,13 +533,18 @@ final class ShopData {
    * The demo's malformed payment records, for an order that was paid already: an amount with its
    * currency, a record cut short, and a day that does not exist.
    */
-  static String malformedPayment(int which, long paymentId, long orderId) {
+  private static String malformedPayment(int which, long paymentId, long orderId) {
     return switch (which) {
       case 0 -> paymentId + "," + orderId + ",2025-03-14 10:21:07,card,19.99 EUR";
       case 1 -> paymentId + "," + orderId + ",2025-06-02 18:45:51,paypal";
       case 2 -> paymentId + "," + orderId + ",2025-02-30 09:15:00,bank_transfer,45.10";
       default -> throw new IllegalArgumentException("No malformed payment " + which);
     };
+  }
+
+  /** The words of a text separated by {@code |}. */
+  private static List<String> words(String text) {
+    return List.of(text.split("\\|", -1));
   }
 
   /** An index drawn with the given relative weights. */

@@ -2,6 +2,13 @@ package dev.sluice.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.api.Zone;
+import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.Severity;
+import dev.sluice.core.project.SourceTableDef;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +19,8 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,6 +78,42 @@ class DemoProjectTest {
             "data/payments/payments_2024.csv",
             "data/payments/payments_2025.csv");
     assertThat(DemoProject.sampleQuery()).contains("published.revenue_by_country");
+  }
+
+  @Test
+  void isAValidProjectWithEveryKindOfCheck() {
+    Project project = Project.load(directory);
+
+    assertThat(project.config().name()).isEqualTo("shop");
+    assertThat(project.config().vars()).containsEntry("currency", "EUR");
+    assertThat(project.sources().get("shop").tables())
+        .extracting(SourceTableDef::name)
+        .containsExactly("customers", "products", "orders", "order_lines", "payments");
+    assertThat(project.seeds()).containsOnlyKeys("countries");
+    assertThat(project.models())
+        .containsOnlyKeys(
+            "customers",
+            "products",
+            "orders",
+            "order_lines",
+            "order_facts",
+            "daily_revenue",
+            "customer_lifetime_value",
+            "product_performance",
+            "revenue_by_country");
+    assertThat(project.models().get("products").materialization()).isEqualTo(Materialization.VIEW);
+    assertThat(project.models().get("order_facts").materialization())
+        .isEqualTo(Materialization.INCREMENTAL);
+    assertThat(project.models().get("order_facts").uniqueKey()).containsExactly("order_id");
+    assertThat(project.models().get("daily_revenue").zone()).isEqualTo(Zone.PUBLISHED);
+
+    List<CheckDef> checks = new ArrayList<>();
+    for (ModelDef model : project.models().values()) {
+      checks.addAll(model.checks());
+      model.columns().forEach(column -> checks.addAll(column.checks()));
+    }
+    assertThat(checks).extracting(CheckDef::type).containsAll(CheckDef.TYPES);
+    assertThat(checks).extracting(CheckDef::severity).contains(Severity.WARN);
   }
 
   @Test
@@ -153,7 +196,8 @@ class DemoProjectTest {
   @Test
   void onlyTheThreeDeliberateRecordsOfThePaymentsAreMalformed() throws IOException {
     List<String> malformed = new ArrayList<>();
-    for (String file : List.of("data/payments/payments_2024.csv", "data/payments/payments_2025.csv")) {
+    for (String file :
+        List.of("data/payments/payments_2024.csv", "data/payments/payments_2025.csv")) {
       for (String[] payment : rows(file)) {
         if (!isValidPayment(payment)) {
           malformed.add(String.join(",", payment));

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the first record of a CSV file: the column names when it has a header. DuckDB's sniffer
- * is not used for this because it gives up on small files with malformed rows.
+ * Reads the first record of a CSV file: the column names when it has a header. DuckDB's sniffer is
+ * not used for this because it gives up on small files with malformed rows.
  */
 final class CsvHeader {
   /** How many characters of a first record are read at most. */

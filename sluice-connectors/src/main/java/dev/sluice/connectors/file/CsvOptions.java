@@ -28,8 +28,6 @@ record CsvOptions(
     String dateFormat,
     String timestampFormat) {
 
-  static final CsvOptions DEFAULTS = parse(Map.of());
-
   /**
    * Reads options from a source table's {@code csv:} block.
    *
@@ -51,9 +49,10 @@ record CsvOptions(
                                   .collect(Collectors.joining(", "))));
       values.put(option, entry.getValue());
     }
-    String delimiter = values.containsKey(CsvOption.DELIMITER)
-        ? character(CsvOption.DELIMITER, values.get(CsvOption.DELIMITER), false)
-        : null;
+    String delimiter =
+        values.containsKey(CsvOption.DELIMITER)
+            ? character(CsvOption.DELIMITER, values.get(CsvOption.DELIMITER), false)
+            : null;
     boolean header = bool(values.getOrDefault(CsvOption.HEADER, "true"));
     String quote = character(CsvOption.QUOTE, values.getOrDefault(CsvOption.QUOTE, "\""), true);
     String escape =

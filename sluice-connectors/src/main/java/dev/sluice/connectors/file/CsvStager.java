@@ -13,19 +13,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stages CSV files with DuckDB's {@code read_csv}, one file at a time so that each bad record is
  * attributed to its file. The dialect is given, never sniffed: DuckDB's sniffer guesses wrong or
- * gives up on files with malformed rows. Bad records are collected with {@code store_rejects}
- * and located by their byte offset.
+ * gives up on files with malformed rows. Bad records are collected with {@code store_rejects} and
+ * located by their byte offset.
  *
- * <p>With declared columns, each file's header must name every declared column (in any order;
- * other columns are ignored) and values are converted by the reader, so values that do not
- * convert are bad records. Without declared columns, all values are read as text, the columns of
- * all files are united by name, and {@link CsvTypeInference} chooses the types.
+ * <p>With declared columns, each file's header must name every declared column (in any order; other
+ * columns are ignored) and values are converted by the reader, so values that do not convert are
+ * bad records. Without declared columns, all values are read as text, the columns of all files are
+ * united by name, and {@link CsvTypeInference} chooses the types.
  */
 final class CsvStager implements FormatStager {
+  private static final Logger LOG = LoggerFactory.getLogger(CsvStager.class);
   private static final int INSERT_BATCH = 1000;
 
   /** Why a record is bad, per DuckDB error, led by the column where there is one. */
@@ -44,6 +47,10 @@ final class CsvStager implements FormatStager {
           + " || error_message"
           + " WHEN 'INVALID ENCODING' THEN 'the record is not valid UTF-8 text'"
           + " ELSE lower(CAST(error_type AS VARCHAR)) || ': ' || error_message END";
+
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime) / 1_000_000;
+  }
 
   @Override
   public long stage(Staging staging, List<InputFile> files) {
@@ -70,17 +77,25 @@ final class CsvStager implements FormatStager {
     }
     definition.add(Sql.identifier(Staging.SOURCE_FILE) + " VARCHAR");
     session.execute("CREATE OR REPLACE TEMP TABLE " + Sql.identifier(target) + " " + definition);
+    long started = System.nanoTime();
     for (int i = 0; i < files.size(); i++) {
       read(staging, files.get(i), fileColumns.get(i), columns, target, options);
     }
+    LOG.debug("Read {} CSV files in {} ms", files.size(), millisSince(started));
     if (!declared.isEmpty()) {
       return staging.count(target);
     }
+    started = System.nanoTime();
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
     new CsvTypeInference(options).conversions(session, target, columns).forEach(select::add);
     select.add(Sql.identifier(Staging.SOURCE_FILE));
-    return session.createTemporaryTable(
-        staging.stagedTable(), select + " FROM " + Sql.identifier(target));
+    LOG.debug("Inferred the types of {} columns in {} ms", columns.size(), millisSince(started));
+    started = System.nanoTime();
+    long rows =
+        session.createTemporaryTable(
+            staging.stagedTable(), select + " FROM " + Sql.identifier(target));
+    LOG.debug("Converted {} rows in {} ms", rows, millisSince(started));
+    return rows;
   }
 
   /** The names of a file's columns, in file order; empty for an empty file. */
@@ -142,7 +157,9 @@ final class CsvStager implements FormatStager {
     Map<String, String> targetByLowerName = new HashMap<>();
     targetColumns.forEach(column -> targetByLowerName.put(column.toLowerCase(Locale.ROOT), column));
     Map<String, SourceTableSpec.Column> declaredByLowerName = new HashMap<>();
-    staging.spec().columns()
+    staging
+        .spec()
+        .columns()
         .forEach(column -> declaredByLowerName.put(column.name().toLowerCase(Locale.ROOT), column));
     boolean declared = !declaredByLowerName.isEmpty();
     if (declared && options.header()) {
@@ -270,8 +287,7 @@ final class CsvStager implements FormatStager {
       return;
     }
     if (!staging.quarantine()) {
-      List<Object> first =
-          session.query(grouped + " ORDER BY position LIMIT 1", 1).rows().get(0);
+      List<Object> first = session.query(grouped + " ORDER BY position LIMIT 1", 1).rows().get(0);
       long position = ((Number) first.get(0)).longValue();
       long line = lines(file, List.of(position)).get(position);
       throw staging.malformed(file.name(), "line", line, (String) first.get(2), bad);
@@ -290,10 +306,13 @@ final class CsvStager implements FormatStager {
     Map<Long, Long> lines = lines(file, positions);
     String lineTable = staging.workTable("csv_lines");
     session.execute(
-        "CREATE OR REPLACE TEMP TABLE " + Sql.identifier(lineTable) + " (position UBIGINT, line BIGINT)");
+        "CREATE OR REPLACE TEMP TABLE "
+            + Sql.identifier(lineTable)
+            + " (position UBIGINT, line BIGINT)");
     for (int start = 0; start < positions.size(); start += INSERT_BATCH) {
       StringJoiner values = new StringJoiner(", ");
-      for (Long position : positions.subList(start, Math.min(positions.size(), start + INSERT_BATCH))) {
+      for (Long position :
+          positions.subList(start, Math.min(positions.size(), start + INSERT_BATCH))) {
         values.add("(" + position + ", " + lines.get(position) + ")");
       }
       session.execute("INSERT INTO " + Sql.identifier(lineTable) + " VALUES " + values);

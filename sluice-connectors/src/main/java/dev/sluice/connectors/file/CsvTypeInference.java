@@ -39,12 +39,12 @@ final class CsvTypeInference {
     list.add(
         new Candidate(
             "BIGINT",
-            "(regexp_full_match($v, '" + INTEGER + "') AND TRY_CAST($v AS BIGINT) IS NOT NULL)",
+            "(TRY_CAST($v AS BIGINT) IS NOT NULL AND regexp_full_match($v, '" + INTEGER + "'))",
             "CAST($v AS BIGINT)"));
     list.add(
         new Candidate(
             "DOUBLE",
-            "(regexp_full_match($v, '" + DECIMAL + "') AND TRY_CAST($v AS DOUBLE) IS NOT NULL)",
+            "(TRY_CAST($v AS DOUBLE) IS NOT NULL AND regexp_full_match($v, '" + DECIMAL + "'))",
             "CAST($v AS DOUBLE)"));
     if (options.dateFormat() != null) {
       String format = Sql.literal(options.dateFormat());
@@ -57,7 +57,7 @@ final class CsvTypeInference {
       list.add(
           new Candidate(
               "DATE",
-              "(regexp_full_match($v, '" + DATE + "') AND TRY_CAST($v AS DATE) IS NOT NULL)",
+              "(TRY_CAST($v AS DATE) IS NOT NULL AND regexp_full_match($v, '" + DATE + "'))",
               "CAST($v AS DATE)"));
     }
     if (options.timestampFormat() != null) {
@@ -71,55 +71,67 @@ final class CsvTypeInference {
       list.add(
           new Candidate(
               "TIMESTAMP",
-              "(regexp_full_match($v, '"
+              "(TRY_CAST($v AS TIMESTAMP) IS NOT NULL AND regexp_full_match($v, '"
                   + DATE
                   + TIME
-                  + "') AND TRY_CAST($v AS TIMESTAMP) IS NOT NULL)",
+                  + "'))",
               "CAST($v AS TIMESTAMP)"));
       list.add(
           new Candidate(
               "TIMESTAMPTZ",
-              "(regexp_full_match($v, '"
+              "(TRY_CAST($v AS TIMESTAMPTZ) IS NOT NULL AND regexp_full_match($v, '"
                   + DATE
                   + TIME
                   + ZONE
-                  + "') AND TRY_CAST($v AS TIMESTAMPTZ) IS NOT NULL)",
+                  + "'))",
               "CAST($v AS TIMESTAMPTZ)"));
     }
     this.candidates = List.copyOf(list);
   }
 
   /**
-   * A SELECT list converting each column of {@code table} to its inferred type, one expression
-   * per column, aliased to the column's name.
+   * A SELECT list converting each column of {@code table} to its inferred type, one expression per
+   * column, aliased to the column's name. Each candidate is tested by looking for one value that
+   * does not match it, so a wrong candidate usually costs a few rows, and only the chosen one reads
+   * the whole column.
    */
   List<String> conversions(EngineSession session, String table, List<String> columns) {
     List<String> conversions = new ArrayList<>();
     if (columns.isEmpty()) {
       return conversions;
     }
-    StringJoiner tests = new StringJoiner(", ", "SELECT ", " FROM " + Sql.identifier(table));
-    for (String column : columns) {
-      String value = Sql.identifier(column);
-      tests.add("count(" + value + ")");
-      for (Candidate candidate : candidates) {
-        tests.add("bool_and(" + value + " IS NULL OR " + candidate.test(value) + ")");
-      }
-    }
-    List<Object> results = session.query(tests.toString(), 1).rows().get(0);
-    int index = 0;
-    for (String column : columns) {
-      String value = Sql.identifier(column);
-      long nonNull = ((Number) results.get(index++)).longValue();
+    StringJoiner counts = new StringJoiner(", ", "SELECT ", " FROM " + Sql.identifier(table));
+    columns.forEach(column -> counts.add("count(" + Sql.identifier(column) + ")"));
+    List<Object> nonNull = session.query(counts.toString(), 1).rows().get(0);
+    for (int i = 0; i < columns.size(); i++) {
+      String value = Sql.identifier(columns.get(i));
       String conversion = value;
-      for (Candidate candidate : candidates) {
-        boolean matches = Boolean.TRUE.equals(results.get(index++));
-        if (matches && nonNull > 0 && conversion.equals(value)) {
-          conversion = candidate.conversion(value);
+      if (((Number) nonNull.get(i)).longValue() > 0) {
+        for (Candidate candidate : candidates) {
+          if (allMatch(session, table, value, candidate)) {
+            conversion = candidate.conversion(value);
+            break;
+          }
         }
       }
       conversions.add(conversion + " AS " + value);
     }
     return conversions;
+  }
+
+  private static boolean allMatch(
+      EngineSession session, String table, String value, Candidate candidate) {
+    return session
+        .query(
+            "SELECT 1 FROM "
+                + Sql.identifier(table)
+                + " WHERE "
+                + value
+                + " IS NOT NULL AND NOT ("
+                + candidate.test(value)
+                + ") LIMIT 1",
+            1)
+        .rows()
+        .isEmpty();
   }
 }

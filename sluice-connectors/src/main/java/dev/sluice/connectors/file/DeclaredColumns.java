@@ -8,14 +8,14 @@ import org.apache.iceberg.types.Type;
 
 /**
  * Converts the values of declared columns with TRY_CAST, so that a value of the wrong type makes
- * its row a bad record (with the column and value in the reason) instead of failing the whole
- * load or turning silently into NULL. Used for JSON and Parquet, where DuckDB's readers cannot
- * collect bad records themselves.
+ * its row a bad record (with the column and value in the reason) instead of failing the whole load
+ * or turning silently into NULL. Used for JSON and Parquet, where DuckDB's readers cannot collect
+ * bad records themselves.
  *
- * <p>The source relation must have, per declared column {@code i}, the raw value as {@code __v<i>},
- * plus {@code _source_file}, {@code _line} and a raw-record expression's inputs. The result has
- * the typed columns, {@code _source_file}, {@code _line}, {@code _reason} (NULL for good rows) and
- * {@code _raw_record} (only for bad rows).
+ * <p>The source relation must have, per declared column {@code i}, the raw value as {@code __v<i>}
+ * ({@link #valueColumn}), plus {@code _source_file}, {@code __line} (the record's line, or row
+ * number) and whatever the raw-record expression reads. Good rows go to the staged table with the
+ * typed columns and {@code _source_file}; bad rows to the rejected table.
  */
 final class DeclaredColumns {
   private final List<SourceTableSpec.Column> columns;
@@ -36,14 +36,13 @@ final class DeclaredColumns {
 
   /**
    * Stages {@code source} into {@code staging}'s tables: good rows into the staged table, bad ones
-   * into the rejected table, or a DataException for the first bad one when not quarantining.
+   * into the rejected table.
    *
    * @param source a relation with the columns described in the class documentation
    * @param rawRecord an expression over the source's columns giving a bad record's text
-   * @param unit "line" or "row", for messages
    * @return the number of rows staged
    */
-  long stage(Staging staging, String source, String rawRecord, String unit) {
+  long stage(Staging staging, String source, String rawRecord) {
     EngineSession session = staging.session();
     StringJoiner typed = new StringJoiner(", ");
     StringJoiner reasons = new StringJoiner(", ", "NULLIF(concat_ws('; ', ", "), '')");
@@ -70,57 +69,29 @@ final class DeclaredColumns {
     String checked =
         "SELECT "
             + finalColumns
-            + ", _source_file, _line, _reason, CASE WHEN _reason IS NOT NULL THEN "
+            + ", _source_file, __line, __reason, CASE WHEN __reason IS NOT NULL THEN "
             + rawRecord
-            + " END AS _raw_record FROM (SELECT *, "
+            + " END AS __raw_record FROM (SELECT *, "
             + reasons
-            + " AS _reason FROM (SELECT *, "
+            + " AS __reason FROM (SELECT *, "
             + typed
             + " FROM ("
             + source
             + ")))";
     String work = staging.workTable("checked");
     session.createTemporaryTable(work, checked);
-    String bad = "FROM " + Sql.identifier(work) + " WHERE _reason IS NOT NULL";
-    long badCount =
-        ((Number) session.query("SELECT count(*) " + bad, 1).rows().get(0).get(0)).longValue();
-    if (badCount > 0 && !staging.quarantine()) {
-      List<Object> first =
-          session
-              .query(
-                  "SELECT _source_file, _line, _reason "
-                      + bad
-                      + " ORDER BY _source_file, _line LIMIT 1",
-                  1)
-              .rows()
-              .get(0);
-      String file = (String) first.get(0);
-      long inFile =
-          ((Number)
-                  session
-                      .query(
-                          "SELECT count(*) " + bad + " AND _source_file = " + Sql.literal(file), 1)
-                      .rows()
-                      .get(0)
-                      .get(0))
-              .longValue();
-      throw staging.malformed(
-          file, unit, ((Number) first.get(1)).longValue(), (String) first.get(2), inFile);
-    }
-    if (badCount > 0) {
-      session.execute(
-          "INSERT INTO "
-              + Sql.identifier(staging.rejectedTable())
-              + " SELECT _source_file, _line, _raw_record, _reason "
-              + bad
-              + " ORDER BY _source_file, _line");
-    }
+    session.execute(
+        "INSERT INTO "
+            + Sql.identifier(staging.rejectedTable())
+            + " SELECT _source_file, __line, __raw_record, __reason FROM "
+            + Sql.identifier(work)
+            + " WHERE __reason IS NOT NULL ORDER BY _source_file, __line");
     StringJoiner names = new StringJoiner(", ");
     columns.forEach(column -> names.add(Sql.identifier(column.name())));
     names.add(Sql.identifier(Staging.SOURCE_FILE));
     return session.createTemporaryTable(
         staging.stagedTable(),
-        "SELECT " + names + " FROM " + Sql.identifier(work) + " WHERE _reason IS NULL");
+        "SELECT " + names + " FROM " + Sql.identifier(work) + " WHERE __reason IS NULL");
   }
 
   /** The typed value, NULL when the raw value does not convert. */
@@ -147,7 +118,15 @@ final class DeclaredColumns {
   /** A value as shown in a reason: JSON text for JSON, else the text in double quotes. */
   private String shown(String value) {
     String text =
-        jsonValues ? "CAST(" + value + " AS VARCHAR)" : "'\"' || CAST(" + value + " AS VARCHAR) || '\"'";
-    return "CASE WHEN length(" + text + ") > 200 THEN left(" + text + ", 200) || '...' ELSE " + text + " END";
+        jsonValues
+            ? "CAST(" + value + " AS VARCHAR)"
+            : "'\"' || CAST(" + value + " AS VARCHAR) || '\"'";
+    return "CASE WHEN length("
+        + text
+        + ") > 200 THEN left("
+        + text
+        + ", 200) || '...' ELSE "
+        + text
+        + " END";
   }
 }

@@ -48,7 +48,8 @@ final class DuckDbTypeNames {
         }
         yield fields.toString();
       }
-      default -> throw new InvalidInputException("Column type " + type + " cannot be read from files");
+      default ->
+          throw new InvalidInputException("Column type " + type + " cannot be read from files");
     };
   }
 

@@ -3,7 +3,6 @@ package dev.sluice.connectors.file;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.SluiceException;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Files are matched as described in {@link SourceFiles} and read in path order; each is
- *       identified by its path relative to the project and its SHA-256 checksum. In append mode,
- *       a file whose path and checksum were loaded before is skipped, so a changed file is read
+ *       identified by its path relative to the project and its SHA-256 checksum. In append mode, a
+ *       file whose path and checksum were loaded before is skipped, so a changed file is read
  *       again.
  *   <li>The staged table has the data columns, then {@code _source_file} (the file's path). With
  *       declared columns it has exactly those, in that order and with those types; without, the
@@ -50,8 +49,8 @@ public final class FileConnector implements SourceConnector {
   /**
    * {@inheritDoc}
    *
-   * @throws dev.sluice.api.DataException for a malformed record when the table does not
-   *     quarantine, or for a file that cannot be read as its format
+   * @throws dev.sluice.api.DataException for a malformed record when the table does not quarantine,
+   *     or for a file that cannot be read as its format
    * @throws InvalidInputException for an unknown format, a bad option or an invalid glob
    */
   @Override
@@ -73,20 +72,36 @@ public final class FileConnector implements SourceConnector {
               + " apply only to CSV files, but the format is "
               + format.displayName());
     }
+    for (SourceTableSpec.Column column : table.columns()) {
+      if (Staging.isReserved(column.name())) {
+        throw new InvalidInputException(
+            "Column '"
+                + column.name()
+                + "' of "
+                + table.source()
+                + "."
+                + table.table()
+                + " has a name Sluice adds to every loaded row; choose another name");
+      }
+    }
+    long started = System.nanoTime();
     List<InputFile> files = newFiles(table, state);
+    LOG.debug(
+        "Found and checksummed {} files in {} ms",
+        files.size(),
+        (System.nanoTime() - started) / 1_000_000);
     if (files.isEmpty()) {
       LOG.debug("No new files for {}.{} at {}", table.source(), table.table(), table.path());
       return new StagedData(null, 0, null, 0, List.of());
     }
     Staging staging = new Staging(table, session);
     try {
-      if (table.quarantine()) {
-        staging.createRejectedTable();
-      }
+      staging.createRejectedTable();
       long rows = stager(format).stage(staging, files);
-      long rejected = table.quarantine() ? staging.count(staging.rejectedTable()) : 0;
+      staging.failOnRejected(format == FileFormat.PARQUET ? "row" : "line");
+      long rejected = staging.count(staging.rejectedTable());
       String rejectedRelation = rejected > 0 ? staging.rejectedTable() : null;
-      if (table.quarantine() && rejected == 0) {
+      if (rejected == 0) {
         staging.drop(staging.rejectedTable());
       }
       staging.dropWorkTables();
@@ -99,10 +114,10 @@ public final class FileConnector implements SourceConnector {
           table.table(),
           read.size());
       return new StagedData(staging.stagedTable(), rows, rejectedRelation, rejected, read);
-    } catch (SluiceException | IllegalStateException e) {
+    } catch (RuntimeException e) {
       try {
         staging.dropAll();
-      } catch (SluiceException cleanup) {
+      } catch (RuntimeException cleanup) {
         e.addSuppressed(cleanup);
       }
       throw e;

@@ -31,19 +31,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 
 /**
- * Stages JSON files: an array of objects ({@code [{...}, {...}]}) or one object per line
- * (NDJSON), told apart by the first character. DuckDB's JSON reader can only fail or silently
- * skip bad records, so each record is first checked here with Jackson: good records go, tagged
- * with their file and line, to a buffer file that DuckDB reads; bad ones are rejected with their
- * line. In an array, a syntax error ends what can be read: the rest of the file becomes one
- * rejected record, so that nothing is dropped without a trace.
+ * Stages JSON files: an array of objects ({@code [{...}, {...}]}) or one object per line (NDJSON),
+ * told apart by the first character. DuckDB's JSON reader can only fail or silently skip bad
+ * records, so each record is first checked here with Jackson: good records go, tagged with their
+ * file and line, to a buffer file that DuckDB reads; bad ones are rejected with their line. Values
+ * are then converted to declared types by {@link DeclaredColumns}. In an array, a syntax error ends
+ * what can be read: the rest of the file becomes one rejected record, so that nothing is dropped
+ * without a trace.
  */
 final class JsonStager implements FormatStager {
   private static final String FORMAT_HINT =
       "a JSON source file holds an array of objects, or one object per line";
   private static final int MAX_RAW_CHARACTERS = 1 << 20;
+  private static final Pattern START_MARKER =
+      Pattern.compile(
+          " ?\\(start marker at \\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]\\)");
 
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
@@ -74,11 +79,6 @@ final class JsonStager implements FormatStager {
         for (int i = 0; i < files.size(); i++) {
           InputFile file = files.get(i);
           FileResult result = split(file, i, out);
-          if (!result.rejected().isEmpty() && !staging.quarantine()) {
-            RejectedRecord first = result.rejected().get(0);
-            throw staging.malformed(
-                file.name(), "line", first.line(), first.reason(), result.rejected().size());
-          }
           good += result.goodRecords();
           rejected.addAll(result.rejected());
         }
@@ -124,7 +124,8 @@ final class JsonStager implements FormatStager {
     }
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
     for (List<Object> column :
-        session.query("DESCRIBE SELECT r.* FROM " + Sql.identifier(records), Integer.MAX_VALUE)
+        session
+            .query("DESCRIBE SELECT r.* FROM " + Sql.identifier(records), Integer.MAX_VALUE)
             .rows()) {
       String name = (String) column.get(0);
       String type = (String) column.get(1);
@@ -177,14 +178,13 @@ final class JsonStager implements FormatStager {
           "v." + Sql.identifier(columns.get(i).name()) + " AS " + DeclaredColumns.valueColumn(i));
     }
     source.add(Sql.stringList(names) + "[f + 1] AS _source_file");
-    source.add("l AS _line");
+    source.add("l AS __line");
     source.add("r AS __raw");
     return new DeclaredColumns(columns, true)
         .stage(
             staging,
             source + " FROM " + Sql.identifier(records) + " ORDER BY f, l",
-            "CAST(__raw AS VARCHAR)",
-            "line");
+            "CAST(__raw AS VARCHAR)");
   }
 
   private static void read(Staging staging, String table, String sql) {
@@ -286,7 +286,7 @@ final class JsonStager implements FormatStager {
       return "invalid JSON at column "
           + (e.getLocation() == null ? 0 : e.getLocation().getColumnNr())
           + ": "
-          + Sql.firstLine(e.getOriginalMessage());
+          + problem(e, false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -305,7 +305,8 @@ final class JsonStager implements FormatStager {
             token != JsonToken.END_ARRAY;
             token = parser.nextToken()) {
           if (token == null) {
-            throw new DataException(file.name() + " ends inside the array; the closing ] is missing");
+            throw new DataException(
+                file.name() + " ends inside the array; the closing ] is missing");
           }
           JsonLocation start = parser.currentTokenLocation();
           elementLine = start.getLineNr();
@@ -349,11 +350,22 @@ final class JsonStager implements FormatStager {
                     + ", column "
                     + (at == null ? 0 : at.getColumnNr())
                     + ": "
-                    + Sql.firstLine(e.getOriginalMessage())
+                    + problem(e, true)
                     + "; the rest of the file from this record on cannot be read"));
       }
     }
     return new FileResult(good, rejected);
+  }
+
+  /**
+   * Jackson's description of a syntax error, without its notes about the (redacted) source.
+   *
+   * @param withLine whether to keep the line of an opening bracket (false when parsing one line)
+   */
+  static String problem(JsonProcessingException e, boolean withLine) {
+    return START_MARKER
+        .matcher(Sql.firstLine(e.getOriginalMessage()))
+        .replaceAll(withLine ? " (opened at line $1, column $2)" : " (opened at column $2)");
   }
 
   /** The text of a file from a byte offset on, shortened to at most a mebibyte. */

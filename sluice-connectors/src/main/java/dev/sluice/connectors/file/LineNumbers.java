@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Finds the line numbers of records from their byte offsets, in one pass over the file. DuckDB's
- * CSV reader reports where a bad record starts as a byte offset; its own line count treats a
- * quoted value spanning lines as one line, which would send users to the wrong place.
+ * CSV reader reports where a bad record starts as a byte offset; its own line count treats a quoted
+ * value spanning lines as one line, which would send users to the wrong place.
  */
 final class LineNumbers {
   private static final int BUFFER_SIZE = 1 << 16;

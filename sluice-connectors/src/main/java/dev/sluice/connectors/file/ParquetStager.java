@@ -49,7 +49,12 @@ final class ParquetStager implements FormatStager {
       if (declared.isEmpty()) {
         return session.createTemporaryTable(
             staging.stagedTable(),
-            "SELECT * EXCLUDE (" + FILE_COLUMN + "), " + fileName + " AS _source_file FROM " + reader);
+            "SELECT * EXCLUDE ("
+                + FILE_COLUMN
+                + "), "
+                + fileName
+                + " AS _source_file FROM "
+                + reader);
       }
       StringJoiner source = new StringJoiner(", ", "SELECT ", " FROM " + reader);
       StringJoiner raw = new StringJoiner(", ", "CAST(to_json({", "}) AS VARCHAR)");
@@ -59,9 +64,8 @@ final class ParquetStager implements FormatStager {
         raw.add(Sql.literal(name) + ": " + DeclaredColumns.valueColumn(i));
       }
       source.add(fileName + " AS _source_file");
-      source.add("file_row_number + 1 AS _line");
-      return new DeclaredColumns(declared, false)
-          .stage(staging, source.toString(), raw.toString(), "row");
+      source.add("file_row_number + 1 AS __line");
+      return new DeclaredColumns(declared, false).stage(staging, source.toString(), raw.toString());
     } catch (QueryException e) {
       throw new DataException(
           "Cannot read the Parquet files "
@@ -93,8 +97,7 @@ final class ParquetStager implements FormatStager {
         columns.add(column);
       }
     } catch (QueryException e) {
-      String reason =
-          Sql.firstLine(e.getMessage()).replace(file.path().toString(), file.name());
+      String reason = Sql.firstLine(e.getMessage()).replace(file.path().toString(), file.name());
       throw new DataException(
           file.name() + " is not a Parquet file DuckDB can read (" + reason + ")", e);
     }

@@ -28,7 +28,6 @@ final class Staging {
 
   private static final Logger LOG = LoggerFactory.getLogger(Staging.class);
   private static final int INSERT_BATCH = 500;
-  private static final int MAX_VALUE_LENGTH = 200;
 
   private final SourceTableSpec spec;
   private final EngineSession session;
@@ -72,17 +71,25 @@ final class Staging {
     return name;
   }
 
-  /** Creates the (empty) table of rejected records. */
+  /**
+   * Creates the (empty) table of rejected records. It is created whether or not the table
+   * quarantines: without quarantine, it finds the first bad record.
+   */
   void createRejectedTable() {
     session.execute(
-        "CREATE OR REPLACE TEMP TABLE " + Sql.identifier(rejectedTable()) + " (" + REJECTED_COLUMNS + ")");
+        "CREATE OR REPLACE TEMP TABLE "
+            + Sql.identifier(rejectedTable())
+            + " ("
+            + REJECTED_COLUMNS
+            + ")");
   }
 
   /** Adds rejected records to the rejected table. */
   void insertRejected(List<RejectedRecord> records) {
     for (int start = 0; start < records.size(); start += INSERT_BATCH) {
       StringJoiner values = new StringJoiner(", ");
-      for (RejectedRecord record : records.subList(start, Math.min(records.size(), start + INSERT_BATCH))) {
+      for (RejectedRecord record :
+          records.subList(start, Math.min(records.size(), start + INSERT_BATCH))) {
         values.add(
             "("
                 + Sql.literal(record.file())
@@ -138,6 +145,50 @@ final class Staging {
   }
 
   /**
+   * Fails with the first rejected record (by file, then line) when the table does not quarantine
+   * and there is one.
+   *
+   * @param unit "line" or "row", for the message
+   */
+  void failOnRejected(String unit) {
+    if (quarantine()) {
+      return;
+    }
+    String rejected = Sql.identifier(rejectedTable());
+    List<List<Object>> first =
+        session
+            .query(
+                "SELECT _source_file, _line, _reason FROM "
+                    + rejected
+                    + " ORDER BY _source_file, _line LIMIT 1",
+                1)
+            .rows();
+    if (first.isEmpty()) {
+      return;
+    }
+    String file = (String) first.get(0).get(0);
+    long inFile =
+        ((Number)
+                session
+                    .query(
+                        "SELECT count(*) FROM "
+                            + rejected
+                            + " WHERE _source_file = "
+                            + Sql.literal(file),
+                        1)
+                    .rows()
+                    .get(0)
+                    .get(0))
+            .longValue();
+    throw malformed(
+        file,
+        unit,
+        ((Number) first.get(0).get(1)).longValue(),
+        (String) first.get(0).get(2),
+        inFile);
+  }
+
+  /**
    * The error for a malformed record when the table does not quarantine: file, line, problem and
    * how to fix it.
    *
@@ -173,24 +224,24 @@ final class Staging {
     return new DataException(message.toString());
   }
 
+  /** Whether a column name is one Sluice adds to every loaded row. */
+  static boolean isReserved(String column) {
+    return RESERVED.contains(column.toLowerCase(Locale.ROOT));
+  }
+
   /**
    * Checks that a file's column name is not one the loader adds.
    *
    * @throws DataException naming the file and column
    */
   void checkNotReserved(String file, String column) {
-    if (RESERVED.contains(column.toLowerCase(Locale.ROOT))) {
+    if (isReserved(column)) {
       throw new DataException(
           file
               + " has a column named "
               + column
               + ", which Sluice adds to every loaded row; rename the column in the file");
     }
-  }
-
-  /** A value shortened for messages. */
-  static String abbreviate(String value) {
-    return value.length() <= MAX_VALUE_LENGTH ? value : value.substring(0, MAX_VALUE_LENGTH) + "...";
   }
 
   private static String sanitize(String name) {

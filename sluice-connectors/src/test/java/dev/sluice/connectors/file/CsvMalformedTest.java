@@ -14,17 +14,17 @@ class CsvMalformedTest extends FileConnectorTestBase {
   /** Physical lines: a quoted value spans lines 3-4, line 6 is blank. */
   private static final String ORDERS =
       String.join(
-          "\n",
-          "id,note,amount", // 1
-          "1,plain,1.5", // 2
-          "2,\"two", // 3
-          "lines\",2.5", // 4
-          "3,short", // 5
-          "", // 6
-          "4,ok,xx", // 7
-          "5,too,many,values", // 8
-          "6,\"stray\"quote,1", // 9
-          "7,fine,7") // 10
+              "\n",
+              "id,note,amount", // 1
+              "1,plain,1.5", // 2
+              "2,\"two", // 3
+              "lines\",2.5", // 4
+              "3,short", // 5
+              "", // 6
+              "4,ok,xx", // 7
+              "5,too,many,values", // 8
+              "6,\"stray\"quote,1", // 9
+              "7,fine,7") // 10
           + "\n";
 
   private static final Column[] DECLARED = {
@@ -69,7 +69,8 @@ class CsvMalformedTest extends FileConnectorTestBase {
 
     assertThatThrownBy(() -> stage(spec("data/orders.csv", "csv")))
         .isInstanceOf(DataException.class)
-        .hasMessageContaining("data/orders.csv at line 3: column \"name\": a quoted value is not closed");
+        .hasMessageContaining(
+            "data/orders.csv at line 3: column \"name\": a quoted value is not closed");
   }
 
   @Test
@@ -133,7 +134,8 @@ class CsvMalformedTest extends FileConnectorTestBase {
     assertThat(staged.rows()).isEqualTo(1);
     List<List<Object>> rejected = rows(staged.rejectedRelation(), "_line");
     assertThat(rejected).hasSize(1);
-    assertThat(rejected.get(0).subList(0, 3)).containsExactly("data/orders.csv", 3L, "2,\"b\n3,c\n4,d");
+    assertThat(rejected.get(0).subList(0, 3))
+        .containsExactly("data/orders.csv", 3L, "2,\"b\n3,c\n4,d");
   }
 
   @Test
@@ -150,14 +152,16 @@ class CsvMalformedTest extends FileConnectorTestBase {
 
   @Test
   void invalidUtf8IsABadRecord() {
-    byte[] bytes = "id,name\n1,a\n2,\u0000\n3,c\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes =
+        "id,name\n1,a\n2,\u0000\n3,c\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     bytes[bytes.length - 6] = (byte) 0xff;
     writeBytes("data/orders.csv", bytes);
 
     StagedData staged = stage(spec("data/orders.csv", "csv").quarantine());
 
     assertThat(staged.rows()).isEqualTo(2);
-    assertThat(rejected(staged)).containsExactly("data/orders.csv:3 the record is not valid UTF-8 text");
+    assertThat(rejected(staged))
+        .containsExactly("data/orders.csv:3 the record is not valid UTF-8 text");
   }
 
   @Test
@@ -189,10 +193,7 @@ class CsvMalformedTest extends FileConnectorTestBase {
     assertThatThrownBy(() -> stage(spec("data/*.csv", "csv")))
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("Malformed record in data/b.csv at line 3: too few values");
-    assertThat(
-            session
-                .query("SELECT table_name FROM duckdb_tables() WHERE temporary", 100)
-                .rows())
+    assertThat(session.query("SELECT table_name FROM duckdb_tables() WHERE temporary", 100).rows())
         .isEmpty();
   }
 

@@ -62,6 +62,18 @@ class CsvStagingTest extends FileConnectorTestBase {
   }
 
   @Test
+  void infersTimestampsWithZonesAndWidensDatesToTimestamps() {
+    write(
+        "data/events.csv",
+        "at,when\n2024-01-31T10:00:00Z,2024-01-31\n2024-02-01 08:00:00+02:00,2024-02-01 10:30\n");
+
+    StagedData staged = stage(spec("data/events.csv", "csv"));
+
+    assertThat(columns(staged.relation()))
+        .containsExactly("at TIMESTAMP WITH TIME ZONE", "when TIMESTAMP", "_source_file VARCHAR");
+  }
+
+  @Test
   void enforcesDeclaredColumnsByHeaderName() {
     write("data/orders.csv", "status,extra,id,amount\nplaced,x,1,12.50\nshipped,y,2,3\n");
 
@@ -74,7 +86,8 @@ class CsvStagingTest extends FileConnectorTestBase {
                     new Column("status", Types.StringType.get())));
 
     assertThat(columns(staged.relation()))
-        .containsExactly("id BIGINT", "amount DECIMAL(10,2)", "status VARCHAR", "_source_file VARCHAR");
+        .containsExactly(
+            "id BIGINT", "amount DECIMAL(10,2)", "status VARCHAR", "_source_file VARCHAR");
     assertThat(rows(staged.relation(), "id"))
         .containsExactly(
             List.of(1L, new BigDecimal("12.50"), "placed", "data/orders.csv"),
@@ -167,7 +180,11 @@ class CsvStagingTest extends FileConnectorTestBase {
 
     assertThat(rows(staged.relation(), "id"))
         .containsExactly(List.of(1L, LocalDate.of(2024, 1, 31), "data/orders.csv"));
-    assertThat(rejected(staged)).hasSize(1).first().asString().startsWith("data/orders.csv:3 column \"day\"");
+    assertThat(rejected(staged))
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("data/orders.csv:3 column \"day\"");
   }
 
   @Test
@@ -176,7 +193,8 @@ class CsvStagingTest extends FileConnectorTestBase {
 
     StagedData staged = stage(spec("data/orders.tsv", "csv"));
 
-    assertThat(rows(staged.relation(), "id")).containsExactly(List.of(1L, "a,b", "data/orders.tsv"));
+    assertThat(rows(staged.relation(), "id"))
+        .containsExactly(List.of(1L, "a,b", "data/orders.tsv"));
   }
 
   @Test
@@ -187,15 +205,24 @@ class CsvStagingTest extends FileConnectorTestBase {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("delimter")
         .hasMessageContaining("delimiter");
-    assertThatThrownBy(() -> stage(spec("data/orders.csv", "csv").options(Map.of("delimiter", ";;"))))
+    assertThatThrownBy(
+            () -> stage(spec("data/orders.csv", "csv").options(Map.of("delimiter", ";;"))))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("one character");
-    assertThatThrownBy(() -> stage(spec("data/orders.csv", "csv").options(Map.of("header", "maybe"))))
+    assertThatThrownBy(
+            () -> stage(spec("data/orders.csv", "csv").options(Map.of("header", "maybe"))))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("true or false");
     assertThatThrownBy(() -> stage(spec("data/orders.csv", "xml")))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("xml");
+    assertThatThrownBy(
+            () ->
+                stage(
+                    spec("data/orders.csv", "csv")
+                        .columns(new Column("_source_file", Types.StringType.get()))))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("_source_file");
   }
 
   @Test
@@ -209,6 +236,15 @@ class CsvStagingTest extends FileConnectorTestBase {
     assertThat(staged.files()).hasSize(2);
     assertThat(columns(staged.relation()))
         .containsExactly("id VARCHAR", "name VARCHAR", "_source_file VARCHAR");
+  }
+
+  @Test
+  void aHeaderWithAReservedNameFails() {
+    write("data/orders.csv", "id,_source_file\n1,2\n");
+
+    assertThatThrownBy(() -> stage(spec("data/orders.csv", "csv")))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("data/orders.csv line 1 has a column named _source_file");
   }
 
   @Test
@@ -232,6 +268,7 @@ class CsvStagingTest extends FileConnectorTestBase {
     StagedData staged = stage(spec("data/*.csv.gz", "csv").quarantine());
 
     assertThat(staged.rows()).isEqualTo(1);
-    assertThat(rejected(staged)).containsExactly("data/orders.csv.gz:3 too many values: expected 2, found 3");
+    assertThat(rejected(staged))
+        .containsExactly("data/orders.csv.gz:3 too many values: expected 2, found 3");
   }
 }

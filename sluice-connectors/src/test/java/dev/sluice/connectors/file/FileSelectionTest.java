@@ -97,7 +97,9 @@ class FileSelectionTest extends FileConnectorTestBase {
     write("data/c.csv", "id\n4\n");
     StagedData next = stage(spec("data/*.csv", "csv").append(), new LoadState(loaded));
 
-    assertThat(next.files()).extracting(SourceFile::path).containsExactly("data/b.csv", "data/c.csv");
+    assertThat(next.files())
+        .extracting(SourceFile::path)
+        .containsExactly("data/b.csv", "data/c.csv");
     assertThat(rows(next.relation(), "id"))
         .containsExactly(
             List.of(2L, "data/b.csv"), List.of(3L, "data/b.csv"), List.of(4L, "data/c.csv"));

@@ -102,11 +102,13 @@ class JsonStagingTest extends FileConnectorTestBase {
 
   @Test
   void badLinesFailNamingFileLineAndProblem() {
-    write("data/orders.ndjson", "{\"id\": 1}\n{\"id\": 2,\n{\"id\": 3}\n");
+    write("data/orders.ndjson", "{\"id\": 1}\n{\"id\": 2, \"x\": 1\n{\"id\": 3}\n");
 
     assertThatThrownBy(() -> stage(spec("data/orders.ndjson", "json")))
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("Malformed record in data/orders.ndjson at line 2: invalid JSON")
+        .hasMessageContaining("expected close marker for Object (opened at column 1)")
+        .hasMessageNotContaining("REDACTED")
         .hasMessageContaining("on_error: quarantine");
   }
 
@@ -121,6 +123,7 @@ class JsonStagingTest extends FileConnectorTestBase {
                 "not json at all",
                 "[1, 2]",
                 "{\"id\": 5, \"amount\": 5} trailing",
+                "{\"id\": 10} {\"id\": 11}",
                 "{\"id\": \"six\", \"amount\": 6}",
                 "{\"id\": 7, \"id\": 8}",
                 "{\"id\": 9, \"amount\": null}")
@@ -139,16 +142,20 @@ class JsonStagingTest extends FileConnectorTestBase {
             List.of(1L, 1.5, "data/orders.ndjson"),
             java.util.Arrays.asList(9L, null, "data/orders.ndjson"));
     List<List<Object>> rejected = rows(staged.rejectedRelation(), "_line");
-    assertThat(rejected).extracting(row -> row.get(1)).containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
-    assertThat(rejected.get(0).get(3)).isEqualTo("column \"amount\": \"abc\" is not a valid DOUBLE");
+    assertThat(rejected).extracting(row -> row.get(1)).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    assertThat(rejected.get(0).get(3))
+        .isEqualTo("column \"amount\": \"abc\" is not a valid DOUBLE");
     assertThat(rejected.get(0).get(2)).isEqualTo("{\"id\":2,\"amount\":\"abc\"}");
     assertThat(rejected.get(1).get(2)).isEqualTo("not json at all");
-    assertThat((String) rejected.get(1).get(3)).startsWith("invalid JSON at column 4: Unrecognized token 'not'");
+    assertThat((String) rejected.get(1).get(3))
+        .startsWith("invalid JSON at column 4: Unrecognized token 'not'");
     assertThat(rejected.get(2).get(3)).isEqualTo("the record is not a JSON object but an array");
-    assertThat((String) rejected.get(3).get(3)).startsWith("unexpected text after the JSON object");
-    assertThat(rejected.get(4).get(3)).isEqualTo("column \"id\": \"six\" is not a valid BIGINT");
-    assertThat((String) rejected.get(5).get(3)).contains("Duplicate field 'id'");
-    assertThat(staged.rows() + staged.rejectedRows()).isEqualTo(8);
+    assertThat((String) rejected.get(3).get(3)).contains("Unrecognized token 'trailing'");
+    assertThat((String) rejected.get(4).get(3))
+        .isEqualTo("unexpected text after the JSON object at column 12");
+    assertThat(rejected.get(5).get(3)).isEqualTo("column \"id\": \"six\" is not a valid BIGINT");
+    assertThat((String) rejected.get(6).get(3)).contains("Duplicate field 'id'");
+    assertThat(staged.rows() + staged.rejectedRows()).isEqualTo(9);
   }
 
   @Test

@@ -18,13 +18,13 @@ class ParquetStagingTest extends FileConnectorTestBase {
   private void writeParquet(String relativePath, String select) throws Exception {
     Path path = project.resolve(relativePath);
     Files.createDirectories(path.getParent());
-    session.execute("COPY (" + select + ") TO " + Sql.literal(path.toString()) + " (FORMAT parquet)");
+    session.execute(
+        "COPY (" + select + ") TO " + Sql.literal(path.toString()) + " (FORMAT parquet)");
   }
 
   @Test
   void readsParquetUnitingColumnsByName() throws Exception {
-    writeParquet(
-        "data/a.parquet", "SELECT range AS id, 'n' || range AS name FROM range(3)");
+    writeParquet("data/a.parquet", "SELECT range AS id, 'n' || range AS name FROM range(3)");
     writeParquet("data/b.parquet", "SELECT 10 AS id, 2.5::DOUBLE AS amount");
 
     StagedData staged = stage(spec("data/*.parquet", "parquet"));
@@ -123,8 +123,7 @@ class ParquetStagingTest extends FileConnectorTestBase {
     assertThatThrownBy(
             () ->
                 stage(
-                    spec("data/a.parquet", "parquet")
-                        .options(java.util.Map.of("delimiter", ";"))))
+                    spec("data/a.parquet", "parquet").options(java.util.Map.of("delimiter", ";"))))
         .isInstanceOf(dev.sluice.api.InvalidInputException.class)
         .hasMessageContaining("apply only to CSV");
   }

@@ -21,7 +21,9 @@ import java.util.TreeSet;
 /**
  * The project's assets and what each one reads. Assets are source tables (named {@code
  * source.table}), seeds and models (named by their name); a model depends on the models and seeds
- * it {@code ref()}s and on the source tables it {@code source()}s. The graph has no cycles.
+ * it {@code ref()}s and on the source tables it {@code source()}s. An asset also depends on the
+ * assets its checks read (the {@code to:} of a relationships check, the tables of a sql check's
+ * query), because checks run before the asset's new data is published. The graph has no cycles.
  *
  * <p>Orders are deterministic: an asset comes after everything it depends on, ties are broken by
  * name.
@@ -93,9 +95,10 @@ public final class AssetGraph {
   }
 
   /**
-   * The graph of a project's source tables, seeds and models.
+   * The graph of a project's source tables, seeds and models. References to missing assets are
+   * left out (the loader reports them).
    *
-   * @throws IllegalArgumentException when a model refers to something missing, or for a cycle
+   * @throws IllegalArgumentException for a cycle
    */
   public static AssetGraph of(
       Map<String, SourceDef> sources, Map<String, SeedDef> seeds, Map<String, ModelDef> models) {
@@ -107,18 +110,56 @@ public final class AssetGraph {
     }
     seeds.keySet().forEach(seed -> kinds.put(seed, Kind.SEED));
     models.keySet().forEach(model -> kinds.put(model, Kind.MODEL));
-    return of(kinds, dependencies(models));
+    return of(kinds, dependencies(kinds, sources, seeds, models));
   }
 
-  /** The direct dependencies of each model: its refs and its source tables. */
-  static Map<String, Set<String>> dependencies(Map<String, ModelDef> models) {
+  /**
+   * The direct dependencies of each asset: a model's refs and source tables, and the assets that
+   * the checks of any asset read. Only dependencies on assets in {@code kinds} are kept, and an
+   * asset's checks reading the asset itself add nothing.
+   */
+  static Map<String, Set<String>> dependencies(
+      Map<String, Kind> kinds,
+      Map<String, SourceDef> sources,
+      Map<String, SeedDef> seeds,
+      Map<String, ModelDef> models) {
     Map<String, Set<String>> upstream = new HashMap<>();
     for (ModelDef model : models.values()) {
       Set<String> dependencies = new LinkedHashSet<>(model.refs());
       model.sources().forEach(source -> dependencies.add(source.assetName()));
+      addCheckTargets(dependencies, model.checks(), model.columns());
       upstream.put(model.name(), dependencies);
     }
+    for (SeedDef seed : seeds.values()) {
+      Set<String> dependencies = new LinkedHashSet<>();
+      addCheckTargets(dependencies, seed.checks(), seed.columns());
+      upstream.put(seed.name(), dependencies);
+    }
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        Set<String> dependencies = new LinkedHashSet<>();
+        addCheckTargets(dependencies, table.checks(), table.columns());
+        upstream.put(table.assetName(), dependencies);
+      }
+    }
+    upstream.forEach(
+        (asset, dependencies) ->
+            dependencies.removeIf(dependency -> !kinds.containsKey(dependency)
+                || (dependency.equals(asset) && kinds.get(asset) != Kind.MODEL)));
+    // A model's checks reading its own table are no dependency either; a ref() to itself is.
+    for (ModelDef model : models.values()) {
+      if (!model.refs().contains(model.name())) {
+        upstream.get(model.name()).remove(model.name());
+      }
+    }
     return upstream;
+  }
+
+  private static void addCheckTargets(
+      Set<String> dependencies, List<CheckDef> checks, List<ColumnDef> columns) {
+    checks.forEach(check -> dependencies.addAll(CheckTargets.of(check)));
+    columns.forEach(
+        column -> column.checks().forEach(check -> dependencies.addAll(CheckTargets.of(check))));
   }
 
   /**
@@ -174,6 +215,8 @@ public final class AssetGraph {
   }
 
   /**
+   * What an asset is.
+   *
    * @throws InvalidInputException for an unknown asset
    */
   public Kind kind(String asset) {

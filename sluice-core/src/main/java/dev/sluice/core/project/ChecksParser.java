@@ -224,80 +224,81 @@ final class ChecksParser {
     if (text == null) {
       return Severity.ERROR;
     }
-    switch (text.toLowerCase(Locale.ROOT)) {
-      case "error":
-        return Severity.ERROR;
-      case "warn":
-        return Severity.WARN;
-      default:
-        arguments
-            .problems()
-            .add(
-                arguments.location("severity"),
-                "Unknown severity '" + text + "'",
-                Suggestions.closest(text, List.of("error", "warn"))
-                        .map(s -> "did you mean '" + s + "'? ")
-                        .orElse("")
-                    + "severity is 'error' (the run fails) or 'warn' (reported only)");
-        return null;
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (lower.equals("error")) {
+      return Severity.ERROR;
     }
+    if (lower.equals("warn")) {
+      return Severity.WARN;
+    }
+    arguments
+        .problems()
+        .add(
+            arguments.location("severity"),
+            "Unknown severity '" + text + "'",
+            Suggestions.closest(text, List.of("error", "warn"))
+                    .map(s -> "did you mean '" + s + "'? ")
+                    .orElse("")
+                + "severity is 'error' (the run fails) or 'warn' (reported only)");
+    return null;
   }
 
   private static boolean validateArguments(
       String type, YamlMap arguments, Map<String, Object> values) {
+    return switch (type) {
+      case "accepted_values" -> validateValues(arguments, values);
+      case "row_count" -> validateRowCount(arguments, values);
+      case "relationships", "expression", "sql" -> validateTexts(type, arguments, values);
+      default -> true;
+    };
+  }
+
+  private static boolean validateValues(YamlMap arguments, Map<String, Object> values) {
+    if (values.containsKey("values") && !(values.get("values") instanceof List)) {
+      arguments
+          .problems()
+          .add(
+              arguments.location("values"),
+              "'values' of check 'accepted_values' must be a list",
+              "write e.g. values: [placed, shipped]");
+      return false;
+    }
+    return true;
+  }
+
+  private static boolean validateRowCount(YamlMap arguments, Map<String, Object> values) {
     boolean valid = true;
-    switch (type) {
-      case "accepted_values":
-        if (values.containsKey("values") && !(values.get("values") instanceof List)) {
-          arguments
-              .problems()
-              .add(
-                  arguments.location("values"),
-                  "'values' of check 'accepted_values' must be a list",
-                  "write e.g. values: [placed, shipped]");
-          valid = false;
-        }
-        break;
-      case "row_count":
-        for (String key : List.of("min", "max")) {
-          Object value = values.get(key);
-          if (value != null && !(value instanceof Integer || value instanceof Long)) {
-            arguments
-                .problems()
-                .add(
-                    arguments.location(key),
-                    "'"
-                        + key
-                        + "' of check 'row_count' must be a whole number, got '"
-                        + value
-                        + "'",
-                    "write e.g. row_count: {min: 1}");
-            valid = false;
-          }
-        }
-        break;
-      case "relationships":
-      case "expression":
-      case "sql":
-        for (Map.Entry<String, Object> entry : values.entrySet()) {
-          if (!(entry.getValue() instanceof String)) {
-            // Numbers and booleans are fine as text; lists and maps are not.
-            if (entry.getValue() instanceof List || entry.getValue() instanceof Map) {
-              arguments
-                  .problems()
-                  .add(
-                      arguments.location(entry.getKey()),
-                      "'" + entry.getKey() + "' of check '" + type + "' must be text",
-                      "write e.g. '- " + EXAMPLES.get(type) + "'");
-              valid = false;
-            } else {
-              entry.setValue(String.valueOf(entry.getValue()));
-            }
-          }
-        }
-        break;
-      default:
-        break;
+    for (String key : List.of("min", "max")) {
+      Object value = values.get(key);
+      if (value != null && !(value instanceof Integer || value instanceof Long)) {
+        arguments
+            .problems()
+            .add(
+                arguments.location(key),
+                "'" + key + "' of check 'row_count' must be a whole number, got '" + value + "'",
+                "write e.g. row_count: {min: 1}");
+        valid = false;
+      }
+    }
+    return valid;
+  }
+
+  /** Text arguments: numbers and booleans are taken as text; lists and maps are problems. */
+  private static boolean validateTexts(String type, YamlMap arguments, Map<String, Object> values) {
+    boolean valid = true;
+    for (Map.Entry<String, Object> entry : values.entrySet()) {
+      Object value = entry.getValue();
+      if (value instanceof List || value instanceof Map) {
+        arguments
+            .problems()
+            .add(
+                arguments.location(entry.getKey()),
+                "'" + entry.getKey() + "' of check '" + type + "' must be text",
+                "write e.g. '- " + EXAMPLES.get(type) + "'");
+        valid = false;
+      } else if (!(value instanceof String)) {
+        entry.setValue(String.valueOf(value));
+      }
     }
     return valid;
   }

@@ -122,49 +122,49 @@ public final class ColumnTypes {
       }
       String name = word.toLowerCase(Locale.ROOT);
       skipSpaces();
-      switch (name) {
-        case "decimal":
-          return parseDecimal();
-        case "list":
-          {
-            expect('<');
-            int elementId = nextId++;
-            Type element = parseType();
-            skipSpaces();
-            expect('>');
-            return Types.ListType.ofOptional(elementId, element);
-          }
-        case "map":
-          {
-            expect('<');
-            int keyId = nextId++;
-            int valueId = nextId++;
-            Type key = parseType();
-            skipSpaces();
-            expect(',');
-            Type value = parseType();
-            skipSpaces();
-            expect('>');
-            return Types.MapType.ofOptional(keyId, valueId, key, value);
-          }
-        case "struct":
-          return parseStruct();
-        default:
-          Type primitive = PRIMITIVES.get(name);
-          if (primitive == null) {
-            List<String> candidates = new ArrayList<>(PRIMITIVES.keySet());
-            candidates.addAll(NESTED);
-            throw error(
-                "Unknown column type '"
-                    + word
-                    + "'"
-                    + (text.equals(word) ? "" : " in '" + text + "'"),
-                Suggestions.closest(word, candidates)
-                    .map(closest -> "did you mean '" + closest + "'?")
-                    .orElse("known types: " + String.join(", ", typeNames())));
-          }
-          return primitive;
+      return switch (name) {
+        case "decimal" -> parseDecimal();
+        case "list" -> parseList();
+        case "map" -> parseMap();
+        case "struct" -> parseStruct();
+        default -> primitive(name, word);
+      };
+    }
+
+    private Type parseList() {
+      expect('<');
+      int elementId = nextId++;
+      Type element = parseType();
+      skipSpaces();
+      expect('>');
+      return Types.ListType.ofOptional(elementId, element);
+    }
+
+    private Type parseMap() {
+      expect('<');
+      int keyId = nextId++;
+      int valueId = nextId++;
+      Type key = parseType();
+      skipSpaces();
+      expect(',');
+      Type value = parseType();
+      skipSpaces();
+      expect('>');
+      return Types.MapType.ofOptional(keyId, valueId, key, value);
+    }
+
+    private Type primitive(String name, String word) {
+      Type primitive = PRIMITIVES.get(name);
+      if (primitive == null) {
+        List<String> candidates = new ArrayList<>(PRIMITIVES.keySet());
+        candidates.addAll(NESTED);
+        throw error(
+            "Unknown column type '" + word + "'" + (text.equals(word) ? "" : " in '" + text + "'"),
+            Suggestions.closest(word, candidates)
+                .map(closest -> "did you mean '" + closest + "'?")
+                .orElse("known types: " + String.join(", ", typeNames())));
       }
+      return primitive;
     }
 
     private Type parseDecimal() {

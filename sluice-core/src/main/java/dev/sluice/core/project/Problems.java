@@ -27,6 +27,10 @@ final class Problems {
     problems.addAll(exception.problems());
   }
 
+  void addAll(Problems other) {
+    problems.addAll(other.problems);
+  }
+
   boolean isEmpty() {
     return problems.isEmpty();
   }

@@ -72,9 +72,21 @@ final class ProjectLoader {
 
     Map<String, ModelDef> models = new TreeMap<>();
     Map<String, ParsedModel> parsed = new TreeMap<>();
-    for (ModelFile file : modelFiles.values()) {
-      ParsedModel model =
-          ModelParser.parse(file, modelProperties.get(file.name()), config, problems);
+    // Rendering templates dominates loading time; models are independent, so parse in parallel.
+    List<Map.Entry<ParsedModel, Problems>> results =
+        modelFiles.values().parallelStream()
+            .map(
+                file -> {
+                  Problems modelProblems = new Problems();
+                  ParsedModel model =
+                      ModelParser.parse(
+                          file, modelProperties.get(file.name()), config, modelProblems);
+                  return Map.entry(model, modelProblems);
+                })
+            .collect(Collectors.toList());
+    for (Map.Entry<ParsedModel, Problems> result : results) {
+      ParsedModel model = result.getKey();
+      problems.addAll(result.getValue());
       models.put(model.model().name(), model.model());
       parsed.put(model.model().name(), model);
     }

@@ -12,7 +12,8 @@ final class Suggestions {
   /** The candidate closest to the input, if one is close enough to be a likely typo. */
   static Optional<String> closest(String input, Collection<String> candidates) {
     String normalized = input.toLowerCase(Locale.ROOT);
-    int limit = Math.max(2, normalized.length() / 3);
+    // Short names allow one edit, longer ones a third of their length; never a complete rewrite.
+    int limit = Math.min(normalized.length() - 1, Math.max(2, normalized.length() / 3));
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : new TreeSet<>(candidates)) {

@@ -57,10 +57,7 @@ final class YamlFiles {
       int line = mark == null ? 0 : mark.getLine() + 1;
       String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
       String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-      problems.add(
-          new Location(file, line),
-          "Invalid YAML: " + what + context,
-          "check the indentation, the colons and the quoting on this line and the one before");
+      problems.add(new Location(file, line), "Invalid YAML: " + what + context, yamlHint(what));
       return Optional.empty();
     } catch (YAMLException e) {
       problems.add(
@@ -72,6 +69,19 @@ final class YamlFiles {
       problems.add(Location.of(file), "Cannot read the file: " + e.getMessage(), "");
       return Optional.empty();
     }
+  }
+
+  private static String yamlHint(String problem) {
+    if (problem.contains("mapping values are not allowed")) {
+      return "a value that contains ': ' must be quoted, e.g. description: \"a: b\"";
+    }
+    if (problem.contains("expected <block end>") || problem.contains("bad indentation")) {
+      return "the indentation of this line does not match the lines above it";
+    }
+    if (problem.contains("(TAB)")) {
+      return "YAML is indented with spaces, not tabs";
+    }
+    return "check the indentation, the colons and the quoting on this line and the one before";
   }
 
   /** The plain Java value of a node: String, Integer/Long, Double, Boolean, null, List or Map. */

@@ -49,7 +49,7 @@ class GoldenPathTest {
             columns:
               - name: order_id
                 type: bigint
-                checks: [not_null, unique]
+                checks: [not_null]
               - name: customer_id
                 type: bigint
               - name: amount
@@ -225,15 +225,15 @@ class GoldenPathTest {
               .currentSnapshot()
               .snapshotId();
 
-      // a duplicate order id breaks the unique check on the source table
-      write("data/orders/2024-03.csv", "order_id,customer_id,amount,status\n1,2,99.00,placed\n");
+      // an unknown status breaks the accepted_values check on the source table
+      write("data/orders/2024-03.csv", "order_id,customer_id,amount,status\n9,2,99.00,lost\n");
       RunResult failed = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
 
       assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
       StepResult source = step(failed, "shop.orders");
       assertThat(source.status()).isEqualTo(StepStatus.FAILED);
       assertThat(source.error())
-          .contains("unique(order_id)")
+          .contains("accepted_values(status)")
           .contains("readers still see the previous data");
       CheckOutcome unique =
           source.checks().stream().filter(c -> !c.passed()).findFirst().orElseThrow();

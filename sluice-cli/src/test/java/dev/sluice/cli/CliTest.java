@@ -1,0 +1,117 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI in-process, on a real project: output streams, JSON and exit codes. */
+class CliTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path directory;
+
+  record Result(int code, String out, String err) {}
+
+  private Result sluice(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] withProject = new String[args.length + 2];
+    withProject[0] = "-p";
+    withProject[1] = directory.resolve("shop").toString();
+    System.arraycopy(args, 0, withProject, 2, args.length);
+    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void initValidateRunQueryAndInspect() throws IOException {
+    Result init =
+        new Result(
+            SluiceCommand.execute(
+                new String[] {"-p", directory.toString(), "init", "shop"},
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())),
+            "",
+            "");
+    assertThat(init.code()).isZero();
+    assertThat(directory.resolve("shop/sluice.yaml")).exists();
+
+    Result validate = sluice("validate");
+    assertThat(validate.code()).as(validate.err()).isZero();
+    assertThat(validate.err()).contains("is valid");
+    assertThat(validate.out()).isEmpty();
+
+    Result run = sluice("run");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.err()).contains("ok").contains("Done");
+
+    Result tables = sluice("tables", "--json");
+    assertThat(tables.code()).isZero();
+    JsonNode tableList = JSON.readTree(tables.out());
+    assertThat(tableList.isArray()).isTrue();
+    assertThat(tableList.findValuesAsText("table")).contains("raw.example_example", "curated.example_clean");
+
+    Result csv = sluice("query", "select count(*) as n from curated.example_clean", "--format", "csv");
+    assertThat(csv.code()).as(csv.err()).isZero();
+    assertThat(csv.out().lines().toList()).first().isEqualTo("n");
+
+    Result json = sluice("query", "select 1 as one", "--json");
+    assertThat(JSON.readTree(json.out()).get(0).get("one").asInt()).isEqualTo(1);
+
+    Result runs = sluice("runs", "--json");
+    JsonNode runList = JSON.readTree(runs.out());
+    String runId = runList.get(0).get("id").asText();
+    assertThat(runList.get(0).get("status").asText()).isEqualTo("succeeded");
+
+    Result show = sluice("runs", "show", runId.substring(0, runId.length() - 2), "--json");
+    assertThat(show.code()).as(show.err()).isZero();
+    assertThat(JSON.readTree(show.out()).get("id").asText()).isEqualTo(runId);
+    Result showFull = sluice("runs", "show", runId);
+    assertThat(showFull.code()).isZero();
+    assertThat(showFull.out()).contains(runId).contains("example_clean");
+
+    Result lineage = sluice("lineage", "example_clean");
+    assertThat(lineage.code()).as(lineage.err()).isZero();
+    assertThat(lineage.out()).contains("example.example");
+  }
+
+  @Test
+  void exitCodesSayWhatWentWrong() throws IOException {
+    SluiceCommand.execute(
+        new String[] {"-p", directory.toString(), "init", "shop"},
+        new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter()));
+
+    Result sqlError = sluice("query", "select nope from curated.example_clean");
+    assertThat(sqlError.code()).isEqualTo(4);
+    assertThat(sqlError.err()).contains("nope");
+
+    Result usage = sluice("query");
+    assertThat(usage.code()).isEqualTo(2);
+
+    Path yaml = directory.resolve("shop/sluice.yaml");
+    Files.writeString(yaml, Files.readString(yaml) + "thredas: 3\n");
+    Result badProject = sluice("validate", "--json");
+    assertThat(badProject.code()).isEqualTo(2);
+    assertThat(badProject.err()).contains("sluice.yaml").contains("threads");
+    assertThat(JSON.readTree(badProject.out()).get("problems").get(0).get("file").asText()).isEqualTo("sluice.yaml");
+  }
+
+  @Test
+  void versionAndHelp() {
+    StringWriter out = new StringWriter();
+    assertThat(SluiceCommand.execute(new String[] {"--version"}, new PrintWriter(out), new PrintWriter(new StringWriter()))).isZero();
+    assertThat(out.toString()).startsWith("sluice ");
+    StringWriter help = new StringWriter();
+    assertThat(SluiceCommand.execute(new String[] {"--help"}, new PrintWriter(help), new PrintWriter(new StringWriter()))).isZero();
+    assertThat(help.toString()).contains("run").contains("query").contains("demo");
+  }
+}
