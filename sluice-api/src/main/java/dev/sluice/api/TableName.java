@@ -12,7 +12,8 @@ public record TableName(String zone, String name) {
     requireNonNull(zone, "zone is null");
     requireNonNull(name, "name is null");
     if (zone.isEmpty() || name.isEmpty()) {
-      throw new IllegalArgumentException("Table name parts must not be empty: " + zone + "." + name);
+      throw new IllegalArgumentException(
+          "Table name parts must not be empty: " + zone + "." + name);
     }
   }
 

@@ -17,31 +17,53 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "demo",
-    description = "Create a sample online-shop project, ingest it, build and check its models, and query the result.")
+    description =
+        "Create a sample online-shop project, ingest it, build and check its models, and query the result.")
 final class DemoCommand extends BaseCommand {
-  @Option(names = "--dir", defaultValue = "sluice-demo", description = "Where to create the demo project (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      defaultValue = "sluice-demo",
+      description = "Where to create the demo project (default: ${DEFAULT-VALUE}).")
   Path directory;
 
   @Override
   public Integer call() {
     Instant started = Instant.now();
     Path target = projectDirectory().resolve(directory).normalize();
-    output().message("Creating the demo project in " + target + " (an online shop, 1M+ order lines) ...");
+    output()
+        .message(
+            "Creating the demo project in " + target + " (an online shop, 1M+ order lines) ...");
     DemoProject.create(target);
-    output().message("Generated the data in " + formatDuration(Duration.between(started, Instant.now())) + "; running it:");
+    output()
+        .message(
+            "Generated the data in "
+                + formatDuration(Duration.between(started, Instant.now()))
+                + "; running it:");
     try (Workspace workspace = Workspace.open(target)) {
       RunResult result = RunCommand.run(workspace, RunOptions.all(), output(), json());
       if (!result.succeeded()) {
-        throw new RunFailedException("The demo run failed: see 'sluice -p " + target + " runs show " + result.runId() + "'");
+        throw new RunFailedException(
+            "The demo run failed: see 'sluice -p " + target + " runs show " + result.runId() + "'");
       }
       long rows = result.steps().stream().mapToLong(StepResult::rowsOut).sum();
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
-      long passed = result.steps().stream().flatMap(s -> s.checks().stream()).filter(c -> c.passed()).count();
+      long passed =
+          result.steps().stream().flatMap(s -> s.checks().stream()).filter(c -> c.passed()).count();
       long rejected = result.steps().stream().mapToLong(StepResult::rejectedRows).sum();
       output().message("");
-      output().message(
-          "Wrote " + formatCount(rows) + " rows into " + result.steps().size() + " tables; "
-              + passed + "/" + checks + " checks passed; " + rejected + " malformed rows quarantined.");
+      output()
+          .message(
+              "Wrote "
+                  + formatCount(rows)
+                  + " rows into "
+                  + result.steps().size()
+                  + " tables; "
+                  + passed
+                  + "/"
+                  + checks
+                  + " checks passed; "
+                  + rejected
+                  + " malformed rows quarantined.");
       String sql = DemoProject.sampleQuery();
       output().message("");
       output().message("A query over the published tables:");
@@ -52,10 +74,18 @@ final class DemoCommand extends BaseCommand {
         QueryCommand.print(output(), answer, QueryCommand.Format.table);
       }
       output().message("");
-      output().message("Demo finished in " + formatDuration(Duration.between(started, Instant.now())) + ". Try:");
+      output()
+          .message(
+              "Demo finished in "
+                  + formatDuration(Duration.between(started, Instant.now()))
+                  + ". Try:");
       output().message("  ./sluice -p " + directory + " tables");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
-      output().message("  ./sluice -p " + directory + " query \"select * from published.daily_revenue order by 1 desc limit 5\"");
+      output()
+          .message(
+              "  ./sluice -p "
+                  + directory
+                  + " query \"select * from published.daily_revenue order by 1 desc limit 5\"");
       return ExitCodes.OK;
     }
   }

@@ -22,13 +22,24 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     int code = ExitCodes.forException(failure);
     if (json) {
       Map<String, Object> error = new LinkedHashMap<>();
-      error.put("error", failure instanceof SluiceException ? failure.getMessage() : failure.toString());
+      error.put(
+          "error", failure instanceof SluiceException ? failure.getMessage() : failure.toString());
       error.put("exitCode", code);
       if (failure instanceof ProjectException project) {
         error.put(
             "problems",
             project.problems().stream()
-                .map(p -> Map.of("file", p.location().file(), "line", p.location().line(), "message", p.message(), "hint", p.hint()))
+                .map(
+                    p ->
+                        Map.of(
+                            "file",
+                            p.location().file(),
+                            "line",
+                            p.location().line(),
+                            "message",
+                            p.message(),
+                            "hint",
+                            p.hint()))
                 .toList());
       }
       output.json(error);

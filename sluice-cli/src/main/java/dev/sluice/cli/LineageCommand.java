@@ -13,7 +13,10 @@ import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "lineage", description = "Show what an asset is built from (upstream) and what is built from it (downstream).")
+@Command(
+    name = "lineage",
+    description =
+        "Show what an asset is built from (upstream) and what is built from it (downstream).")
 final class LineageCommand extends BaseCommand {
   @Parameters(paramLabel = "NAME", description = "A model, seed or source.table.")
   String name;
@@ -44,7 +47,8 @@ final class LineageCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private void printTree(String node, Function<String, Set<String>> next, String indent, Set<String> path) {
+  private void printTree(
+      String node, Function<String, Set<String>> next, String indent, Set<String> path) {
     output().line(indent + node);
     if (!path.add(node)) {
       return;

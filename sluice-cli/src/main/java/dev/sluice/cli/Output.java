@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CLI's one output layer: data goes to stdout (as a table, CSV or JSON), messages and
- * progress to stderr.
+ * The CLI's one output layer: data goes to stdout (as a table, CSV or JSON), messages and progress
+ * to stderr.
  */
 public final class Output {
   private static final ObjectMapper JSON =

@@ -82,11 +82,19 @@ final class ProgressPrinter implements RunListener {
 
   static String describeCheck(CheckOutcome check) {
     String severity = check.check().severity().name().toLowerCase(Locale.ROOT);
-    StringBuilder text = new StringBuilder("        check ").append(check.check().name()).append(" [").append(severity).append("] ");
+    StringBuilder text =
+        new StringBuilder("        check ")
+            .append(check.check().name())
+            .append(" [")
+            .append(severity)
+            .append("] ");
     if (check.error() != null) {
       return text.append("could not run: ").append(check.error()).toString();
     }
-    text.append(check.status()).append(": ").append(BaseCommand.formatCount(check.failingRows())).append(" failing rows");
+    text.append(check.status())
+        .append(": ")
+        .append(BaseCommand.formatCount(check.failingRows()))
+        .append(" failing rows");
     if (check.sample() != null) {
       text.append("\n          sample: ").append(String.join(", ", check.sample().columns()));
       for (List<Object> row : check.sample().rows()) {

@@ -17,7 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "query", description = "Run a read query over the warehouse, e.g. \"select * from published.revenue limit 10\".")
+@Command(
+    name = "query",
+    description =
+        "Run a read query over the warehouse, e.g. \"select * from published.revenue limit 10\".")
 final class QueryCommand extends BaseCommand {
   enum Format {
     table,
@@ -28,13 +31,22 @@ final class QueryCommand extends BaseCommand {
   @Parameters(paramLabel = "SQL", description = "The query; tables are named zone.table.")
   String sql;
 
-  @Option(names = {"-f", "--format"}, defaultValue = "table", description = "table (default), csv or json.")
+  @Option(
+      names = {"-f", "--format"},
+      defaultValue = "table",
+      description = "table (default), csv or json.")
   Format format;
 
-  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "Read the tables as of a snapshot id or an ISO timestamp (time travel).")
+  @Option(
+      names = "--as-of",
+      paramLabel = "SNAPSHOT|TIMESTAMP",
+      description = "Read the tables as of a snapshot id or an ISO timestamp (time travel).")
   String asOf;
 
-  @Option(names = "--limit", defaultValue = "10000", description = "At most this many rows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      defaultValue = "10000",
+      description = "At most this many rows (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Override
@@ -62,12 +74,14 @@ final class QueryCommand extends BaseCommand {
           rows.add(cells);
         }
         output.table(result.columns(), rows);
-        output.message("(" + result.rows().size() + (result.rows().size() == 1 ? " row)" : " rows)"));
+        output.message(
+            "(" + result.rows().size() + (result.rows().size() == 1 ? " row)" : " rows)"));
       }
       case csv -> {
         CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
         result.columns().forEach(schema::addColumn);
-        try (SequenceWriter writer = new CsvMapper().writer(schema.build()).writeValues(output.out())) {
+        try (SequenceWriter writer =
+            new CsvMapper().writer(schema.build()).writeValues(output.out())) {
           for (List<Object> row : result.rows()) {
             List<String> cells = new ArrayList<>();
             for (Object value : row) {
@@ -86,7 +100,14 @@ final class QueryCommand extends BaseCommand {
           Map<String, Object> values = new LinkedHashMap<>();
           for (int i = 0; i < result.columns().size(); i++) {
             Object value = row.get(i);
-            values.put(result.columns().get(i), value == null || value instanceof Number || value instanceof Boolean || value instanceof List<?> ? value : text(value));
+            values.put(
+                result.columns().get(i),
+                value == null
+                        || value instanceof Number
+                        || value instanceof Boolean
+                        || value instanceof List<?>
+                    ? value
+                    : text(value));
           }
           rows.add(values);
         }

@@ -10,12 +10,20 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "Ingest sources, load seeds and build models, in dependency order, with checks.")
+@Command(
+    name = "run",
+    description = "Ingest sources, load seeds and build models, in dependency order, with checks.")
 final class RunCommand extends BaseCommand {
-  @Option(names = {"-s", "--select"}, arity = "1..*", paramLabel = "NAME", description = "Only these assets (models, seeds, source.table).")
+  @Option(
+      names = {"-s", "--select"},
+      arity = "1..*",
+      paramLabel = "NAME",
+      description = "Only these assets (models, seeds, source.table).")
   List<String> select = new ArrayList<>();
 
-  @Option(names = "--full-refresh", description = "Rebuild incremental models and reload append sources from scratch.")
+  @Option(
+      names = "--full-refresh",
+      description = "Rebuild incremental models and reload append sources from scratch.")
   boolean fullRefresh;
 
   @Override
@@ -23,7 +31,8 @@ final class RunCommand extends BaseCommand {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       RunResult result = run(workspace, new RunOptions(select, fullRefresh), output(), json());
       if (!result.succeeded()) {
-        throw new RunFailedException("Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
+        throw new RunFailedException(
+            "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
       }
       return ExitCodes.OK;
     }
@@ -36,8 +45,14 @@ final class RunCommand extends BaseCommand {
     if (json) {
       output.json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
     }
-    long failed = result.steps().stream().filter(s -> s.status() == dev.sluice.core.state.StepStatus.FAILED).count();
-    long skipped = result.steps().stream().filter(s -> s.status() == dev.sluice.core.state.StepStatus.SKIPPED).count();
+    long failed =
+        result.steps().stream()
+            .filter(s -> s.status() == dev.sluice.core.state.StepStatus.FAILED)
+            .count();
+    long skipped =
+        result.steps().stream()
+            .filter(s -> s.status() == dev.sluice.core.state.StepStatus.SKIPPED)
+            .count();
     output.message(
         (result.succeeded() ? "Done" : "FAILED")
             + " in "

@@ -2,12 +2,12 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepDetail;
-import dev.sluice.core.project.Project;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +26,10 @@ import picocli.CommandLine.Parameters;
 final class RunsCommand extends BaseCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = {"-n", "--limit"}, defaultValue = "20", description = "How many runs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--limit"},
+      defaultValue = "20",
+      description = "How many runs (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Override
@@ -49,11 +52,14 @@ final class RunsCommand extends BaseCommand {
                 run.command(),
                 run.status().name().toLowerCase(Locale.ROOT),
                 run.startedAt().toString(),
-                run.finishedAt() == null ? "" : formatDuration(Duration.between(run.startedAt(), run.finishedAt())),
+                run.finishedAt() == null
+                    ? ""
+                    : formatDuration(Duration.between(run.startedAt(), run.finishedAt())),
                 Integer.toString(run.steps()),
                 Integer.toString(run.failedSteps())));
       }
-      output().table(List.of("run", "command", "status", "started", "took", "steps", "failed"), rows);
+      output()
+          .table(List.of("run", "command", "status", "started", "took", "steps", "failed"), rows);
       return ExitCodes.OK;
     }
   }
@@ -74,7 +80,10 @@ final class RunsCommand extends BaseCommand {
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
         RunDetail detail =
-            store.findRun(id).orElseThrow(() -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
+            store
+                .findRun(id)
+                .orElseThrow(
+                    () -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
         Output output = runs.output();
         if (runs.json()) {
           output.json(toJson(detail));
@@ -82,10 +91,18 @@ final class RunsCommand extends BaseCommand {
         }
         RunSummary summary = detail.summary();
         output.line("run      " + summary.id() + " (" + summary.command() + ")");
-        output.line("status   " + summary.status().name().toLowerCase(Locale.ROOT) + (summary.error() == null ? "" : ": " + summary.error()));
+        output.line(
+            "status   "
+                + summary.status().name().toLowerCase(Locale.ROOT)
+                + (summary.error() == null ? "" : ": " + summary.error()));
         output.line("started  " + summary.startedAt());
         if (summary.finishedAt() != null) {
-          output.line("finished " + summary.finishedAt() + " (" + formatDuration(Duration.between(summary.startedAt(), summary.finishedAt())) + ")");
+          output.line(
+              "finished "
+                  + summary.finishedAt()
+                  + " ("
+                  + formatDuration(Duration.between(summary.startedAt(), summary.finishedAt()))
+                  + ")");
         }
         if (!detail.selection().isEmpty()) {
           output.line("selected " + String.join(" ", detail.selection()));
@@ -99,25 +116,53 @@ final class RunsCommand extends BaseCommand {
                   step.asset(),
                   step.kind(),
                   step.status().name().toLowerCase(Locale.ROOT),
-                  step.finishedAt() == null ? "" : formatDuration(Duration.between(step.startedAt(), step.finishedAt())),
+                  step.finishedAt() == null
+                      ? ""
+                      : formatDuration(Duration.between(step.startedAt(), step.finishedAt())),
                   formatCount(step.metrics().rowsIn()),
                   formatCount(step.metrics().rowsOut()),
                   formatBytes(step.metrics().bytesOut()),
                   step.metrics().snapshotId() == null ? "" : step.metrics().snapshotId().toString(),
                   checksSummary(step.checks())));
         }
-        output.table(List.of("at", "asset", "kind", "status", "took", "rows in", "rows out", "bytes out", "snapshot", "checks"), rows);
+        output.table(
+            List.of(
+                "at",
+                "asset",
+                "kind",
+                "status",
+                "took",
+                "rows in",
+                "rows out",
+                "bytes out",
+                "snapshot",
+                "checks"),
+            rows);
         for (StepDetail step : detail.steps()) {
-          if (step.error() != null || step.metrics().detail() != null || step.checks().stream().anyMatch(c -> !c.status().equals("passed"))) {
+          if (step.error() != null
+              || step.metrics().detail() != null
+              || step.checks().stream().anyMatch(c -> !c.status().equals("passed"))) {
             output.line("");
-            output.line(step.asset() + ": " + (step.metrics().detail() == null ? "" : step.metrics().detail()));
+            output.line(
+                step.asset()
+                    + ": "
+                    + (step.metrics().detail() == null ? "" : step.metrics().detail()));
             if (step.error() != null) {
               output.line("  " + step.error());
             }
             for (CheckRecord check : step.checks()) {
               if (!check.status().equals("passed")) {
-                output.line("  check " + check.name() + " [" + check.severity() + "] " + check.status() + ": " + check.failingRows() + " failing rows"
-                    + (check.message() == null ? "" : " (" + check.message() + ")"));
+                output.line(
+                    "  check "
+                        + check.name()
+                        + " ["
+                        + check.severity()
+                        + "] "
+                        + check.status()
+                        + ": "
+                        + check.failingRows()
+                        + " failing rows"
+                        + (check.message() == null ? "" : " (" + check.message() + ")"));
                 if (check.sampleJson() != null) {
                   output.line("    sample: " + check.sampleJson());
                 }

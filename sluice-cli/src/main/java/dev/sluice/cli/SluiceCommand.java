@@ -55,7 +55,11 @@ public final class SluiceCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, false, StandardCharsets.UTF_8), new PrintWriter(System.err, false, StandardCharsets.UTF_8)));
+    System.exit(
+        execute(
+            args,
+            new PrintWriter(System.out, false, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, false, StandardCharsets.UTF_8)));
   }
 
   /** Runs the CLI with the given streams and returns the exit code. */
@@ -80,7 +84,11 @@ public final class SluiceCommand implements Runnable {
       String version = SluiceCommand.class.getPackage().getImplementationVersion();
       return new String[] {
         "sluice " + (version == null ? "development build" : version),
-        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
       };
     }
   }

@@ -12,12 +12,18 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import picocli.CommandLine.Command;
 
-@Command(name = "tables", description = "List the warehouse's tables and views with rows, size and current snapshot.")
+@Command(
+    name = "tables",
+    description = "List the warehouse's tables and views with rows, size and current snapshot.")
 final class TablesCommand extends BaseCommand {
   @Override
   public Integer call() {
     Project project = Project.load(projectDirectory());
-    try (Lake lake = Lake.open(project.config().warehouse(), project.config().catalogUrl(), project.config().catalogProperties())) {
+    try (Lake lake =
+        Lake.open(
+            project.config().warehouse(),
+            project.config().catalogUrl(),
+            project.config().catalogProperties())) {
       List<Map<String, Object>> tables = new ArrayList<>();
       for (TableName name : lake.listTables()) {
         Map<String, Object> row = new LinkedHashMap<>();
@@ -32,10 +38,22 @@ final class TablesCommand extends BaseCommand {
         } else {
           Snapshot snapshot = table.currentSnapshot();
           row.put("kind", "table");
-          row.put("rows", snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0")));
-          row.put("bytes", snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-files-size", "0")));
+          row.put(
+              "rows",
+              snapshot == null
+                  ? 0L
+                  : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0")));
+          row.put(
+              "bytes",
+              snapshot == null
+                  ? 0L
+                  : Long.parseLong(snapshot.summary().getOrDefault("total-files-size", "0")));
           row.put("snapshotId", snapshot == null ? null : snapshot.snapshotId());
-          row.put("updatedAt", snapshot == null ? null : Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
+          row.put(
+              "updatedAt",
+              snapshot == null
+                  ? null
+                  : Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
         }
         tables.add(row);
       }

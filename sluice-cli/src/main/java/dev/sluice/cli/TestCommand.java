@@ -10,24 +10,39 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "test", description = "Run the checks against the published data, without building anything.")
+@Command(
+    name = "test",
+    description = "Run the checks against the published data, without building anything.")
 final class TestCommand extends BaseCommand {
-  @Option(names = {"-s", "--select"}, arity = "1..*", paramLabel = "NAME", description = "Only these assets.")
+  @Option(
+      names = {"-s", "--select"},
+      arity = "1..*",
+      paramLabel = "NAME",
+      description = "Only these assets.")
   List<String> select = new ArrayList<>();
 
   @Override
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       RunResult result =
-          new Runner(workspace).test(new RunOptions(select, false), new ProgressPrinter(output(), System.console() != null));
+          new Runner(workspace)
+              .test(
+                  new RunOptions(select, false),
+                  new ProgressPrinter(output(), System.console() != null));
       if (json()) {
-        output().json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
+        output()
+            .json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
       }
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
-      long failed = result.steps().stream().flatMap(s -> s.checks().stream()).filter(c -> !c.passed()).count();
+      long failed =
+          result.steps().stream()
+              .flatMap(s -> s.checks().stream())
+              .filter(c -> !c.passed())
+              .count();
       output().message(checks + " checks, " + failed + " not passed (run " + result.runId() + ")");
       if (!result.succeeded()) {
-        throw new RunFailedException("Blocking checks failed: see above, or 'sluice runs show " + result.runId() + "'");
+        throw new RunFailedException(
+            "Blocking checks failed: see above, or 'sluice runs show " + result.runId() + "'");
       }
       return ExitCodes.OK;
     }

@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 
-@Command(name = "validate", description = "Load and check the project's files without running anything.")
+@Command(
+    name = "validate",
+    description = "Load and check the project's files without running anything.")
 final class ValidateCommand extends BaseCommand {
   @Override
   public Integer call() {

@@ -57,9 +57,11 @@ class CliTest {
     assertThat(tables.code()).isZero();
     JsonNode tableList = JSON.readTree(tables.out());
     assertThat(tableList.isArray()).isTrue();
-    assertThat(tableList.findValuesAsText("table")).contains("raw.example_example", "curated.example_clean");
+    assertThat(tableList.findValuesAsText("table"))
+        .contains("raw.example_example", "curated.example_clean");
 
-    Result csv = sluice("query", "select count(*) as n from curated.example_clean", "--format", "csv");
+    Result csv =
+        sluice("query", "select count(*) as n from curated.example_clean", "--format", "csv");
     assertThat(csv.code()).as(csv.err()).isZero();
     assertThat(csv.out().lines().toList()).first().isEqualTo("n");
 
@@ -102,16 +104,27 @@ class CliTest {
     Result badProject = sluice("validate", "--json");
     assertThat(badProject.code()).isEqualTo(2);
     assertThat(badProject.err()).contains("sluice.yaml").contains("threads");
-    assertThat(JSON.readTree(badProject.out()).get("problems").get(0).get("file").asText()).isEqualTo("sluice.yaml");
+    assertThat(JSON.readTree(badProject.out()).get("problems").get(0).get("file").asText())
+        .isEqualTo("sluice.yaml");
   }
 
   @Test
   void versionAndHelp() {
     StringWriter out = new StringWriter();
-    assertThat(SluiceCommand.execute(new String[] {"--version"}, new PrintWriter(out), new PrintWriter(new StringWriter()))).isZero();
+    assertThat(
+            SluiceCommand.execute(
+                new String[] {"--version"},
+                new PrintWriter(out),
+                new PrintWriter(new StringWriter())))
+        .isZero();
     assertThat(out.toString()).startsWith("sluice ");
     StringWriter help = new StringWriter();
-    assertThat(SluiceCommand.execute(new String[] {"--help"}, new PrintWriter(help), new PrintWriter(new StringWriter()))).isZero();
+    assertThat(
+            SluiceCommand.execute(
+                new String[] {"--help"},
+                new PrintWriter(help),
+                new PrintWriter(new StringWriter())))
+        .isZero();
     assertThat(help.toString()).contains("run").contains("query").contains("demo");
   }
 }

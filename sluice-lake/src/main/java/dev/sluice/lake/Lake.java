@@ -59,7 +59,8 @@ public final class Lake implements AutoCloseable {
    * @param catalogUrl a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
    * @param connectionProperties JDBC properties such as user and password (never logged)
    */
-  public static Lake open(Path warehouse, String catalogUrl, Map<String, String> connectionProperties) {
+  public static Lake open(
+      Path warehouse, String catalogUrl, Map<String, String> connectionProperties) {
     requireNonNull(warehouse, "warehouse is null");
     requireNonNull(catalogUrl, "catalogUrl is null");
     Path absoluteWarehouse = warehouse.toAbsolutePath().normalize();
@@ -147,7 +148,9 @@ public final class Lake implements AutoCloseable {
         .orElseThrow(
             () ->
                 new InvalidInputException(
-                    "Table " + name + " does not exist; 'sluice tables' lists the tables there are"));
+                    "Table "
+                        + name
+                        + " does not exist; 'sluice tables' lists the tables there are"));
   }
 
   public Optional<View> findView(TableName name) {
@@ -162,8 +165,12 @@ public final class Lake implements AutoCloseable {
     List<TableName> names = new ArrayList<>();
     for (Zone zone : Zone.values()) {
       Namespace namespace = Namespace.of(zone.namespace());
-      catalog.listTables(namespace).forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
-      catalog.listViews(namespace).forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
+      catalog
+          .listTables(namespace)
+          .forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
+      catalog
+          .listViews(namespace)
+          .forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
     }
     names.sort(
         java.util.Comparator.comparing((TableName n) -> Zone.fromName(n.zone()).orElseThrow())
@@ -176,11 +183,13 @@ public final class Lake implements AutoCloseable {
     Map<String, String> tableProperties = new HashMap<>(properties);
     tableProperties.put(TableProperties.FORMAT_VERSION, "2");
     tableProperties.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
-    return catalog.createTable(identifier(name), schema, PartitionSpec.unpartitioned(), tableProperties);
+    return catalog.createTable(
+        identifier(name), schema, PartitionSpec.unpartitioned(), tableProperties);
   }
 
   /** Stores a view's SQL (DuckDB dialect) and its result schema in the catalog. */
-  public void createOrReplaceView(TableName name, Schema schema, String sql, Map<String, String> properties) {
+  public void createOrReplaceView(
+      TableName name, Schema schema, String sql, Map<String, String> properties) {
     catalog
         .buildView(identifier(name))
         .withSchema(schema)
@@ -206,7 +215,9 @@ public final class Lake implements AutoCloseable {
       return new TableScanFiles(name, table.schema(), List.of(), null, 0);
     }
     Schema schema =
-        point instanceof ReadPoint.Branch ? table.schema() : SnapshotUtil.schemaFor(table, snapshotId, null);
+        point instanceof ReadPoint.Branch
+            ? table.schema()
+            : SnapshotUtil.schemaFor(table, snapshotId, null);
     TableScan scan = table.newScan().useSnapshot(snapshotId);
     List<String> files = new ArrayList<>();
     long records = 0;
@@ -232,7 +243,8 @@ public final class Lake implements AutoCloseable {
         if (branch.name().equals(SnapshotRef.MAIN_BRANCH)) {
           return null;
         }
-        throw new InvalidInputException("Table " + table.name() + " has no branch " + branch.name());
+        throw new InvalidInputException(
+            "Table " + table.name() + " has no branch " + branch.name());
       }
       return ref.snapshotId();
     }
@@ -248,7 +260,10 @@ public final class Lake implements AutoCloseable {
       return SnapshotUtil.snapshotIdAsOfTime(table, timestamp);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(
-          "Table " + table.name() + " has no snapshot as old as " + java.time.Instant.ofEpochMilli(timestamp));
+          "Table "
+              + table.name()
+              + " has no snapshot as old as "
+              + java.time.Instant.ofEpochMilli(timestamp));
     }
   }
 
@@ -262,7 +277,8 @@ public final class Lake implements AutoCloseable {
   public DataFile toDataFile(Table table, WrittenFile file) {
     Metrics metrics =
         ParquetUtil.fileMetrics(
-            org.apache.iceberg.Files.localInput(file.path().toFile()), MetricsConfig.forTable(table));
+            org.apache.iceberg.Files.localInput(file.path().toFile()),
+            MetricsConfig.forTable(table));
     return DataFiles.builder(table.spec())
         .withPath(file.path().toString())
         .withFormat(FileFormat.PARQUET)

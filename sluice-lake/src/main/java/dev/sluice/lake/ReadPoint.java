@@ -23,8 +23,8 @@ public sealed interface ReadPoint {
   }
 
   /**
-   * Parses a user's {@code --as-of}: a snapshot id (digits) or an ISO-8601 timestamp such as
-   * {@code 2026-11-21T10:00:00Z}.
+   * Parses a user's {@code --as-of}: a snapshot id (digits) or an ISO-8601 timestamp such as {@code
+   * 2026-11-21T10:00:00Z}.
    */
   static ReadPoint parse(String text) {
     if (text.chars().allMatch(Character::isDigit)) {

@@ -63,11 +63,11 @@ public final class TableWrite {
   }
 
   /**
-   * Stages the schema change that lets {@code desired} be written, and returns the schema (with
-   * the table's field ids) that data files must be written with.
+   * Stages the schema change that lets {@code desired} be written, and returns the schema (with the
+   * table's field ids) that data files must be written with.
    *
-   * @throws DataException when a column's type changes incompatibly in a {@link
-   *     SchemaChange#UNION} write
+   * @throws DataException when a column's type changes incompatibly in a {@link SchemaChange#UNION}
+   *     write
    */
   public Schema prepareSchema(Schema desired, SchemaChange mode) {
     Schema current = transaction.table().schema();
@@ -87,7 +87,8 @@ public final class TableWrite {
         if (existing.type().isPrimitiveType()
             && column.type().isPrimitiveType()
             && TypeUtil.isPromotionAllowed(existing.type(), column.type().asPrimitiveType())) {
-          changes.add(update -> update.updateColumn(column.name(), column.type().asPrimitiveType()));
+          changes.add(
+              update -> update.updateColumn(column.name(), column.type().asPrimitiveType()));
         } else if (mode == SchemaChange.REPLACE) {
           changes.add(update -> update.deleteColumn(column.name()));
           changes.add(update -> update.addColumn(column.name(), column.type(), column.doc()));
@@ -165,7 +166,10 @@ public final class TableWrite {
     }
     if (replaceAll) {
       OverwriteFiles overwrite =
-          transaction.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue()).toBranch(branch);
+          transaction
+              .newOverwrite()
+              .overwriteByRowFilter(Expressions.alwaysTrue())
+              .toBranch(branch);
       files.forEach(overwrite::addFile);
       summary.forEach(overwrite::set);
       overwrite.commit();

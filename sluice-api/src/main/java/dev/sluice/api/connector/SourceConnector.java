@@ -15,8 +15,8 @@ public interface SourceConnector {
    * Stages the data of {@code table} that is new since {@code state} as a temporary table of the
    * session, plus the rejected records when the table quarantines them.
    *
-   * @throws dev.sluice.api.DataException for a malformed record when the table does not
-   *     quarantine, naming file, line and problem
+   * @throws dev.sluice.api.DataException for a malformed record when the table does not quarantine,
+   *     naming file, line and problem
    * @throws dev.sluice.api.InvalidInputException for options that cannot work (e.g. bad format)
    */
   StagedData stage(SourceTableSpec table, LoadState state, EngineSession session);

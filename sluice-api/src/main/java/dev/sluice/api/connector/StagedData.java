@@ -13,7 +13,11 @@ import java.util.List;
  * @param files the files read (empty when nothing was new)
  */
 public record StagedData(
-    String relation, long rows, String rejectedRelation, long rejectedRows, List<SourceFile> files) {
+    String relation,
+    long rows,
+    String rejectedRelation,
+    long rejectedRows,
+    List<SourceFile> files) {
   public StagedData {
     files = List.copyOf(files);
   }

@@ -12,8 +12,8 @@ import org.apache.iceberg.Schema;
 public interface EngineSession extends AutoCloseable {
 
   /**
-   * Makes a table readable under its name for this session: the given data files, read with
-   * columns mapped by Iceberg field id so that renamed and added columns read correctly.
+   * Makes a table readable under its name for this session: the given data files, read with columns
+   * mapped by Iceberg field id so that renamed and added columns read correctly.
    */
   void registerTable(TableName name, Schema schema, List<String> dataFiles);
 
@@ -33,8 +33,8 @@ public interface EngineSession extends AutoCloseable {
   long createTemporaryTable(String name, String sql);
 
   /**
-   * Writes the result of a query to one Parquet file carrying the schema's field ids. The
-   * query's columns must match the schema's columns by name.
+   * Writes the result of a query to one Parquet file carrying the schema's field ids. The query's
+   * columns must match the schema's columns by name.
    */
   WrittenFile writeParquet(String sql, Schema schema, Path target);
 

@@ -95,8 +95,8 @@ public final class AssetGraph {
   }
 
   /**
-   * The graph of a project's source tables, seeds and models. References to missing assets are
-   * left out (the loader reports them).
+   * The graph of a project's source tables, seeds and models. References to missing assets are left
+   * out (the loader reports them).
    *
    * @throws IllegalArgumentException for a cycle
    */
@@ -127,39 +127,37 @@ public final class AssetGraph {
     for (ModelDef model : models.values()) {
       Set<String> dependencies = new LinkedHashSet<>(model.refs());
       model.sources().forEach(source -> dependencies.add(source.assetName()));
-      addCheckTargets(dependencies, model.checks(), model.columns());
+      addCheckTargets(model.name(), dependencies, model.checks(), model.columns());
       upstream.put(model.name(), dependencies);
     }
     for (SeedDef seed : seeds.values()) {
       Set<String> dependencies = new LinkedHashSet<>();
-      addCheckTargets(dependencies, seed.checks(), seed.columns());
+      addCheckTargets(seed.name(), dependencies, seed.checks(), seed.columns());
       upstream.put(seed.name(), dependencies);
     }
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {
         Set<String> dependencies = new LinkedHashSet<>();
-        addCheckTargets(dependencies, table.checks(), table.columns());
+        addCheckTargets(table.assetName(), dependencies, table.checks(), table.columns());
         upstream.put(table.assetName(), dependencies);
       }
     }
-    upstream.forEach(
-        (asset, dependencies) ->
-            dependencies.removeIf(dependency -> !kinds.containsKey(dependency)
-                || (dependency.equals(asset) && kinds.get(asset) != Kind.MODEL)));
-    // A model's checks reading its own table are no dependency either; a ref() to itself is.
-    for (ModelDef model : models.values()) {
-      if (!model.refs().contains(model.name())) {
-        upstream.get(model.name()).remove(model.name());
-      }
-    }
+    upstream.values().forEach(dependencies -> dependencies.retainAll(kinds.keySet()));
     return upstream;
   }
 
+  /** Adds what the checks read, except the checked asset itself. */
   private static void addCheckTargets(
-      Set<String> dependencies, List<CheckDef> checks, List<ColumnDef> columns) {
-    checks.forEach(check -> dependencies.addAll(CheckTargets.of(check)));
-    columns.forEach(
-        column -> column.checks().forEach(check -> dependencies.addAll(CheckTargets.of(check))));
+      String asset, Set<String> dependencies, List<CheckDef> checks, List<ColumnDef> columns) {
+    List<CheckDef> all = new ArrayList<>(checks);
+    columns.forEach(column -> all.addAll(column.checks()));
+    for (CheckDef check : all) {
+      for (String target : CheckTargets.of(check)) {
+        if (!target.equals(asset)) {
+          dependencies.add(target);
+        }
+      }
+    }
   }
 
   /**

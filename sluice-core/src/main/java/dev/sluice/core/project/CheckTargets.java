@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The assets a check reads besides its own table: the {@code to:} of a relationships check, and
- * the refs and sources of a sql check's query. Checks run inside their asset's step, before
- * publishing, so these assets are upstream of the checked one.
+ * The assets a check reads besides its own table: the {@code to:} of a relationships check, and the
+ * refs and sources of a sql check's query. Checks run inside their asset's step, before publishing,
+ * so these assets are upstream of the checked one.
  */
 final class CheckTargets {
   private CheckTargets() {}

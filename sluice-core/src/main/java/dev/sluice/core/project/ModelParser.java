@@ -51,8 +51,7 @@ final class ModelParser {
       problems.add(file.location(), "Model '" + file.name() + "' has no SQL", "write one SELECT");
     }
     Zone preliminaryZone = file.directoryZone().orElse(Zone.CURATED);
-    TableName preliminaryTable =
-        new TableName(preliminaryZone.namespace(), file.name().isEmpty() ? "_" : file.name());
+    TableName preliminaryTable = new TableName(preliminaryZone.namespace(), file.name());
     // Render both branches of is_incremental() so that every ref and source is found.
     TemplateSession full = session(file, false, config, problems);
     SqlRenderer.render(file.template(), full, preliminaryTable);
@@ -80,7 +79,7 @@ final class ModelParser {
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
     ModelDef model =
         new ModelDef(
-            file.name().isEmpty() ? "_" : file.name(),
+            file.name(),
             file.sqlFile(),
             file.template(),
             zone,

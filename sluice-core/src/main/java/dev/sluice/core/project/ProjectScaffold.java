@@ -83,7 +83,7 @@ public final class ProjectScaffold {
         connector: file
         description: An example CSV export
         tables:
-          - name: customers
+          - name: example
             path: data/example.csv
             format: csv
             mode: full
@@ -115,7 +115,7 @@ public final class ProjectScaffold {
           id,
           trim(name) as name,
           coalesce(country, '{{ var('default_country') }}') as country
-        from {{ source('example', 'customers') }}
+        from {{ source('example', 'example') }}
         """);
     files.put(
         "models/curated/example_clean.yaml",

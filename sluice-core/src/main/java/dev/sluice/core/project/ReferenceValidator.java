@@ -6,6 +6,7 @@ import dev.sluice.core.project.ModelParser.ParsedModel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,31 +148,71 @@ final class ReferenceValidator {
     session.sources().keySet().forEach(source -> checkSource(source, location));
   }
 
+  /**
+   * Reports a cycle among the assets, at the place that adds its first edge: a ref() or source()
+   * call, or a check that reads another asset.
+   */
   private void checkCycles(Map<String, ParsedModel> parsed) {
-    Map<String, Set<String>> upstream = new HashMap<>();
-    for (ModelDef model : models.values()) {
-      Set<String> refs = new LinkedHashSet<>();
-      model.refs().stream().filter(models::containsKey).forEach(refs::add);
-      upstream.put(model.name(), refs);
+    Map<String, Map<String, Location>> edges = new HashMap<>();
+    for (ParsedModel model : parsed.values()) {
+      Map<String, Location> modelEdges = new LinkedHashMap<>();
+      String file = model.model().sqlFileName();
+      model.refLines().forEach((name, line) -> modelEdges.put(name, new Location(file, line)));
+      model
+          .sourceLines()
+          .forEach((source, line) -> modelEdges.put(source.assetName(), new Location(file, line)));
+      addCheckEdges(
+          model.model().name(), model.model().checks(), model.model().columns(), modelEdges);
+      edges.put(model.model().name(), modelEdges);
     }
+    for (SeedDef seed : seeds.values()) {
+      Map<String, Location> seedEdges = new LinkedHashMap<>();
+      addCheckEdges(seed.name(), seed.checks(), seed.columns(), seedEdges);
+      edges.put(seed.name(), seedEdges);
+    }
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        Map<String, Location> tableEdges = new LinkedHashMap<>();
+        addCheckEdges(table.assetName(), table.checks(), table.columns(), tableEdges);
+        edges.put(table.assetName(), tableEdges);
+      }
+    }
+    Map<String, Set<String>> upstream = new HashMap<>();
+    edges.forEach((asset, targets) -> upstream.put(asset, targets.keySet()));
     List<String> cycle = AssetGraph.findCycle(upstream);
     if (cycle.isEmpty()) {
       return;
     }
-    ParsedModel first = parsed.get(cycle.get(0));
-    Integer line = first.refLines().get(cycle.get(1));
-    Location location = new Location(first.model().sqlFileName(), line == null ? 1 : line);
+    Location location = edges.get(cycle.get(0)).get(cycle.get(1));
+    String path = String.join(" → ", cycle);
     if (cycle.size() == 2) {
       problems.add(
           location,
-          "Model '" + cycle.get(0) + "' refers to itself: " + String.join(" → ", cycle),
+          "Model '" + cycle.get(0) + "' refers to itself: " + path,
           "a model cannot ref() itself; an incremental model reads its own table with {{ this }}");
-    } else {
-      problems.add(
-          location,
-          "Models form a cycle: " + String.join(" → ", cycle),
-          "a model cannot depend on itself, directly or through others;"
-              + " remove one of these ref() calls");
+      return;
+    }
+    boolean onlyModels = cycle.stream().allMatch(models::containsKey);
+    problems.add(
+        location,
+        (onlyModels ? "Models" : "Assets") + " form a cycle: " + path,
+        "an asset cannot depend on itself, directly or through others; remove one of these"
+            + " ref() calls (a relationships or sql check also makes the table it reads upstream)");
+  }
+
+  private static void addCheckEdges(
+      String asset,
+      List<CheckDef> tableChecks,
+      List<ColumnDef> columns,
+      Map<String, Location> edges) {
+    List<CheckDef> checks = new ArrayList<>(tableChecks);
+    columns.forEach(column -> checks.addAll(column.checks()));
+    for (CheckDef check : checks) {
+      for (String target : CheckTargets.of(check)) {
+        if (!target.equals(asset)) {
+          edges.putIfAbsent(target, check.location());
+        }
+      }
     }
   }
 

@@ -132,10 +132,26 @@ final class ModelStep {
     long rows = session.createTemporaryTable(newRows, sql);
     if (rows == 0) {
       Long current =
-          context.lake().currentSnapshot(target).map(snapshot -> snapshot.snapshotId()).orElse(null);
+          context
+              .lake()
+              .currentSnapshot(target)
+              .map(snapshot -> snapshot.snapshotId())
+              .orElse(null);
       return new StepResult(
-          model.name(), "model", target.toString(), StepStatus.SUCCEEDED, 0, 0, 0, 0, 0, current,
-          Duration.between(started, Instant.now()), List.of(), "no new rows", null);
+          model.name(),
+          "model",
+          target.toString(),
+          StepStatus.SUCCEEDED,
+          0,
+          0,
+          0,
+          0,
+          0,
+          current,
+          Duration.between(started, Instant.now()),
+          List.of(),
+          "no new rows",
+          null);
     }
     if (model.uniqueKey().isEmpty()) {
       AuditedWrite.Outcome outcome =

@@ -80,8 +80,8 @@ public final class Runner {
     try {
       for (String asset : order) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
-        for (String dependency : project.graph().upstream(asset)) {
-          if (selected.contains(dependency)) {
+        for (String dependency : workspace.project().graph().upstream(asset)) {
+          if (selected.contains(dependency) && futures.containsKey(dependency)) {
             upstream.add(futures.get(dependency));
           }
         }

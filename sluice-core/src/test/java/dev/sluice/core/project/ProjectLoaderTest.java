@@ -662,6 +662,58 @@ class ProjectLoaderTest {
   }
 
   @Test
+  void tablesThatChecksReadAreUpstream() {
+    write(root, "sluice.yaml", "name: shop\n");
+    write(root, "seeds/countries.csv", "code\nFI\n");
+    write(root, "models/customers.sql", "select 1 as id, 'FI' as country\n");
+    write(root, "models/orders.sql", "select 1 as customer_id\n");
+    write(
+        root,
+        "models/orders.yaml",
+        """
+        models:
+          - name: orders
+            columns:
+              - name: customer_id
+                checks:
+                  - relationships: {to: customers, field: id}
+          - name: customers
+            checks:
+              - sql:
+                  name: known_countries
+                  query: "select * from {{ this }} where country not in (select code from {{ ref('countries') }})"
+        """);
+
+    AssetGraph graph = Project.load(root).graph();
+
+    assertThat(graph.upstream("orders")).containsExactly("customers");
+    assertThat(graph.upstream("customers")).containsExactly("countries");
+    assertThat(graph.topologicalOrder()).containsExactly("countries", "customers", "orders");
+  }
+
+  @Test
+  void cycleThroughACheckIsReportedAtTheCheck() {
+    write(root, "sluice.yaml", "name: shop\n");
+    write(root, "models/customers.sql", "select * from {{ ref('orders') }}\n");
+    write(root, "models/orders.sql", "select 1 as customer_id\n");
+    write(
+        root,
+        "models/orders.yaml",
+        """
+        models:
+          - name: orders
+            checks:
+              - relationships: {column: customer_id, to: customers, field: id}
+        """);
+
+    ProjectException.Problem problem = TestProjects.onlyProblem(root);
+
+    assertThat(problem.message()).isEqualTo("Models form a cycle: customers → orders → customers");
+    assertThat(problem.location()).isEqualTo(new Location("models/customers.sql", 1));
+    assertThat(problem.hint()).contains("relationships");
+  }
+
+  @Test
   void reportsEveryProblemAtOnce() {
     write(root, "sluice.yaml", "name: shop\nthreds: 4\n");
     write(root, "models/a.sql", "select * from {{ ref('nope') }}\n");

@@ -21,19 +21,19 @@ class ProjectScaffoldTest {
     Project project = Project.load(root);
 
     assertThat(project.config().name()).isEqualTo("shop");
-    assertThat(project.sourceTable("example", "customers")).isPresent();
+    assertThat(project.sourceTable("example", "example")).isPresent();
     ModelDef model = project.models().get("example_clean");
-    assertThat(model.sources()).containsExactly(new SourceRef("example", "customers"));
+    assertThat(model.sources()).containsExactly(new SourceRef("example", "example"));
     assertThat(model.columns().get(0).checks()).extracting(CheckDef::type).contains("not_null");
     assertThat(project.graph().topologicalOrder())
-        .containsExactly("example.customers", "example_clean");
+        .containsExactly("example.example", "example_clean");
     assertThat(Files.readString(root.resolve(".gitignore"), StandardCharsets.UTF_8))
         .contains("warehouse/")
         .contains(".sluice/");
     assertThat(root.resolve("data/example.csv")).isRegularFile();
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
-    assertThat(sql).contains("\"raw\".\"example_customers\"").contains("'GB'");
+    assertThat(sql).contains("\"raw\".\"example_example\"").contains("'GB'");
   }
 
   @Test

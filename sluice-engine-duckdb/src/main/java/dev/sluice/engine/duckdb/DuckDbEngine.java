@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.duckdb.DuckDBConnection;
 
 /**
- * The embedded DuckDB engine: one in-process database; every session is a connection with its
- * own attached in-memory catalog, so that sessions running in parallel never see each other's
+ * The embedded DuckDB engine: one in-process database; every session is a connection with its own
+ * attached in-memory catalog, so that sessions running in parallel never see each other's
  * registered tables or temporary results.
  */
 public final class DuckDbEngine implements Engine {

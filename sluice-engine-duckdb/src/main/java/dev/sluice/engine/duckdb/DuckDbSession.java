@@ -83,13 +83,7 @@ final class DuckDbSession implements EngineSession {
               + ", default_value: NULL}");
       names.add(TableName.quote(column.name()));
     }
-    return "SELECT "
-        + names
-        + " FROM read_parquet("
-        + files
-        + ", schema = "
-        + mapping
-        + ")";
+    return "SELECT " + names + " FROM read_parquet(" + files + ", schema = " + mapping + ")";
   }
 
   @Override

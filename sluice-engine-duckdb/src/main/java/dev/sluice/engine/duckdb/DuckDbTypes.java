@@ -14,7 +14,9 @@ import org.apache.iceberg.types.Types;
 public final class DuckDbTypes {
   private DuckDbTypes() {}
 
-  /** The DuckDB type for an Iceberg type, e.g. {@code DECIMAL(12,2)} or {@code STRUCT("a" INTEGER)}. */
+  /**
+   * The DuckDB type for an Iceberg type, e.g. {@code DECIMAL(12,2)} or {@code STRUCT("a" INTEGER)}.
+   */
   public static String toDuckDb(Type type) {
     return switch (type.typeId()) {
       case BOOLEAN -> "BOOLEAN";

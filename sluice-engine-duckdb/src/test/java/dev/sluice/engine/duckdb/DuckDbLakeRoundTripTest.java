@@ -28,7 +28,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DuckDB writes Iceberg-owned Parquet, the lake commits it, and both DuckDB and Iceberg read it. */
+/**
+ * DuckDB writes Iceberg-owned Parquet, the lake commits it, and both DuckDB and Iceberg read it.
+ */
 class DuckDbLakeRoundTripTest {
   private static final TableName ORDERS = new TableName("curated", "orders");
 
@@ -39,7 +41,11 @@ class DuckDbLakeRoundTripTest {
 
   @BeforeEach
   void start() {
-    lake = Lake.open(directory.resolve("warehouse"), "jdbc:sqlite:" + directory.resolve("catalog.db"), Map.of());
+    lake =
+        Lake.open(
+            directory.resolve("warehouse"),
+            "jdbc:sqlite:" + directory.resolve("catalog.db"),
+            Map.of());
     engine = DuckDbEngine.start(directory.resolve("spill"), "1GB");
     session = engine.openSession();
   }
@@ -59,7 +65,8 @@ class DuckDbLakeRoundTripTest {
     TableWrite write = lake.newWrite(ORDERS, "audit_test");
     Schema schema = write.prepareSchema(desired, change);
     WrittenFile file = session.writeParquet(sql, schema, write.newDataFilePath());
-    long snapshot = write.commit(List.of(write.toDataFile(file)), replace, Map.of("sluice.test", "x"));
+    long snapshot =
+        write.commit(List.of(write.toDataFile(file)), replace, Map.of("sluice.test", "x"));
     write.publish();
     return snapshot;
   }
@@ -85,8 +92,24 @@ class DuckDbLakeRoundTripTest {
     QueryResult result = read(ReadPoint.main(), "SELECT * FROM " + ORDERS.quoted());
     assertThat(result.rows()).hasSize(1);
     assertThat(result.columns())
-        .containsExactly("tiny", "int_value", "big", "amount", "f", "d", "s", "b", "day", "ts", "tstz",
-            "t", "bin", "id", "list_value", "struct_value", "map_value");
+        .containsExactly(
+            "tiny",
+            "int_value",
+            "big",
+            "amount",
+            "f",
+            "d",
+            "s",
+            "b",
+            "day",
+            "ts",
+            "tstz",
+            "t",
+            "bin",
+            "id",
+            "list_value",
+            "struct_value",
+            "map_value");
     List<Object> row = result.rows().get(0);
     assertThat(row.get(2)).isEqualTo(3L);
     assertThat(row.get(3).toString()).isEqualTo("1.25");
@@ -110,16 +133,21 @@ class DuckDbLakeRoundTripTest {
 
   @Test
   void renamedAndAddedColumnsReadByFieldIdAndTimeTravelReadsOldVersions() {
-    long first = write("SELECT range AS id, range * 10 AS amount FROM range(3)", SchemaChange.REPLACE, true);
+    long first =
+        write("SELECT range AS id, range * 10 AS amount FROM range(3)", SchemaChange.REPLACE, true);
     lake.loadTable(ORDERS).updateSchema().renameColumn("amount", "total").commit();
 
-    QueryResult renamed = read(ReadPoint.main(), "SELECT id, total FROM " + ORDERS.quoted() + " ORDER BY id");
+    QueryResult renamed =
+        read(ReadPoint.main(), "SELECT id, total FROM " + ORDERS.quoted() + " ORDER BY id");
     assertThat(renamed.rows()).containsExactly(List.of(0L, 0L), List.of(1L, 10L), List.of(2L, 20L));
     List<Record> records = icebergRecords(lake.loadTable(ORDERS));
-    assertThat(records).extracting(r -> r.getField("total")).containsExactlyInAnyOrder(0L, 10L, 20L);
+    assertThat(records)
+        .extracting(r -> r.getField("total"))
+        .containsExactlyInAnyOrder(0L, 10L, 20L);
 
     write("SELECT 3::BIGINT AS id, 30::BIGINT AS total, 'new' AS note", SchemaChange.UNION, false);
-    QueryResult added = read(ReadPoint.main(), "SELECT id, total, note FROM " + ORDERS.quoted() + " ORDER BY id");
+    QueryResult added =
+        read(ReadPoint.main(), "SELECT id, total, note FROM " + ORDERS.quoted() + " ORDER BY id");
     assertThat(added.rows()).hasSize(4);
     assertThat(added.rows().get(0)).containsExactly(0L, 0L, null);
     assertThat(added.rows().get(3)).containsExactly(3L, 30L, "new");
@@ -138,7 +166,8 @@ class DuckDbLakeRoundTripTest {
     WrittenFile file = session.writeParquet(sql, schema, write.newDataFilePath());
     long audited = write.commit(List.of(write.toDataFile(file)), true, Map.of());
 
-    QueryResult onBranch = read(ReadPoint.branch("audit_bad"), "SELECT count(*) FROM " + ORDERS.quoted());
+    QueryResult onBranch =
+        read(ReadPoint.branch("audit_bad"), "SELECT count(*) FROM " + ORDERS.quoted());
     assertThat(onBranch.rows().get(0).get(0)).isEqualTo(100L);
     assertThat(audited).isNotEqualTo(before);
     write.discard();
@@ -147,7 +176,9 @@ class DuckDbLakeRoundTripTest {
     assertThat(table.currentSnapshot().snapshotId()).isEqualTo(before);
     assertThat(table.refs()).doesNotContainKey("audit_bad");
     assertThat(table.schema().findField("extra")).isNull();
-    assertThat(read(ReadPoint.main(), "SELECT count(*) FROM " + ORDERS.quoted()).rows().get(0).get(0)).isEqualTo(5L);
+    assertThat(
+            read(ReadPoint.main(), "SELECT count(*) FROM " + ORDERS.quoted()).rows().get(0).get(0))
+        .isEqualTo(5L);
   }
 
   @Test

@@ -1,0 +1,72 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole demo, twice: the second run loads nothing twice and leaves the same results. */
+class DemoCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path directory;
+
+  private String[] run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SluiceCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
+    assertThat(code).as(err.toString()).isZero();
+    return new String[] {out.toString(), err.toString()};
+  }
+
+  private Map<String, Long> rowCounts(Path project) throws Exception {
+    JsonNode tables = JSON.readTree(run("-p", project.toString(), "tables", "--json")[0]);
+    Map<String, Long> counts = new HashMap<>();
+    for (JsonNode table : tables) {
+      if (table.get("kind").asText().equals("table")) {
+        counts.put(table.get("table").asText(), table.get("rows").asLong());
+      }
+    }
+    return counts;
+  }
+
+  @Test
+  void demoRunsEndToEndAndCanBeRunAgain() throws Exception {
+    String[] first = run("-p", directory.toString(), "demo", "--dir", "shop");
+    Path project = directory.resolve("shop");
+    assertThat(first[1]).contains("checks passed").contains("3 malformed rows quarantined");
+    assertThat(first[0]).contains("country_name");
+    Map<String, Long> counts = rowCounts(project);
+    assertThat(counts.get("raw.shop_order_lines")).isGreaterThanOrEqualTo(1_000_000L);
+    assertThat(counts.get("raw.shop_payments__rejected")).isEqualTo(3L);
+    assertThat(counts).containsKeys("published.daily_revenue", "published.revenue_by_country");
+
+    String revenue =
+        run(
+            "-p",
+            project.toString(),
+            "query",
+            "select sum(net_revenue) from published.revenue_by_country",
+            "--format",
+            "csv")[0];
+
+    run("-p", directory.toString(), "demo", "--dir", "shop");
+    assertThat(rowCounts(project)).isEqualTo(counts);
+    assertThat(
+            run(
+                "-p",
+                project.toString(),
+                "query",
+                "select sum(net_revenue) from published.revenue_by_country",
+                "--format",
+                "csv")[0])
+        .isEqualTo(revenue);
+  }
+}
