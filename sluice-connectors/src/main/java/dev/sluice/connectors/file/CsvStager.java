@@ -4,6 +4,7 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ final class CsvStager implements FormatStager {
       target = staging.stagedTable();
       for (SourceTableSpec.Column column : declared) {
         columns.add(column.name());
-        definition.add(Sql.identifier(column.name()) + " " + DuckDbTypeNames.of(column.type()));
+        definition.add(Sql.identifier(column.name()) + " " + DuckDbTypes.toDuckDb(column.type()));
       }
     }
     definition.add(Sql.identifier(Staging.SOURCE_FILE) + " VARCHAR");
@@ -172,7 +173,8 @@ final class CsvStager implements FormatStager {
     for (String column : fileColumns) {
       String lower = column.toLowerCase(Locale.ROOT);
       SourceTableSpec.Column declaredColumn = declaredByLowerName.get(lower);
-      String type = declaredColumn == null ? "VARCHAR" : DuckDbTypeNames.of(declaredColumn.type());
+      String type =
+          declaredColumn == null ? "VARCHAR" : DuckDbTypes.toDuckDb(declaredColumn.type());
       types.add(Sql.literal(column) + ": " + Sql.literal(type));
       if (!declared || declaredColumn != null) {
         insertColumns.add(Sql.identifier(targetByLowerName.get(lower)));

@@ -2,6 +2,7 @@ package dev.sluice.connectors.file;
 
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.util.List;
 import java.util.StringJoiner;
 import org.apache.iceberg.types.Type;
@@ -62,7 +63,7 @@ final class DeclaredColumns {
               + " || "
               + shown(value)
               + " || "
-              + Sql.literal(" is not a valid " + DuckDbTypeNames.of(column.type()))
+              + Sql.literal(" is not a valid " + DuckDbTypes.toDuckDb(column.type()))
               + " END");
       finalColumns.add(typedName + " AS " + Sql.identifier(column.name()));
     }
@@ -96,11 +97,11 @@ final class DeclaredColumns {
 
   /** The typed value, NULL when the raw value does not convert. */
   private String conversion(String value, Type type) {
-    String duckDbType = DuckDbTypeNames.of(type);
+    String duckDbType = DuckDbTypes.toDuckDb(type);
     if (!jsonValues) {
       return "TRY_CAST(" + value + " AS " + duckDbType + ")";
     }
-    if (DuckDbTypeNames.isText(type)) {
+    if (type.typeId() == org.apache.iceberg.types.Type.TypeID.STRING) {
       return value + " ->> '$'";
     }
     String expected =

@@ -16,6 +16,7 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,7 +154,7 @@ final class JsonStager implements FormatStager {
       for (SourceTableSpec.Column column : columns) {
         select.add(
             "CAST(NULL AS "
-                + DuckDbTypeNames.of(column.type())
+                + DuckDbTypes.toDuckDb(column.type())
                 + ") AS "
                 + Sql.identifier(column.name()));
       }

@@ -1,57 +1,83 @@
 package dev.sluice.core.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.SluiceException;
+import dev.sluice.core.testing.PostgresDatabase;
+import dev.sluice.core.testing.TestPostgres;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * The run store on PostgreSQL, each test in a schema of its own. It runs when
- * SLUICE_TEST_POSTGRES_URL names a server to use, such as
- * jdbc:postgresql://127.0.0.1:5432/postgres, with SLUICE_TEST_POSTGRES_USER and
- * SLUICE_TEST_POSTGRES_PASSWORD for the credentials.
+ * The run store on a real PostgreSQL server (see {@link TestPostgres}), each test in a new database
+ * of its own that only its owner may log in to, with a password.
  */
-@EnabledIfEnvironmentVariable(named = PostgresRunStoreTest.URL_VARIABLE, matches = ".+")
 class PostgresRunStoreTest extends RunStoreContractTest {
-  static final String URL_VARIABLE = "SLUICE_TEST_POSTGRES_URL";
-
-  private final String schema = "sluice_state_test_" + UUID.randomUUID().toString().substring(0, 8);
+  private PostgresDatabase database;
 
   @Override
   String jdbcUrl() {
-    return System.getenv(URL_VARIABLE);
+    return database.jdbcUrl();
   }
 
   @Override
   Map<String, String> properties() {
-    Map<String, String> properties = new HashMap<>(credentials());
-    properties.put("currentSchema", schema);
-    return properties;
+    return database.credentials();
   }
 
   @BeforeEach
   @Override
   void openStore() {
-    execute("CREATE SCHEMA " + schema);
+    database = TestPostgres.newDatabase();
     super.openStore();
   }
 
   @AfterEach
   @Override
   void closeStore() {
-    super.closeStore();
-    execute("DROP SCHEMA " + schema + " CASCADE");
+    try {
+      super.closeStore();
+    } finally {
+      database.close();
+    }
+  }
+
+  @Test
+  void createsItsTablesWithGeneratedStepIds() throws SQLException {
+    List<String> tables = new ArrayList<>();
+    try (Connection connection = database.connect();
+        Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = 'public' ORDER BY table_name")) {
+      while (result.next()) {
+        tables.add(result.getString(1));
+      }
+    }
+    assertThat(tables)
+        .contains(
+            "sluice_runs",
+            "sluice_steps",
+            "sluice_check_results",
+            StateDatabase.SCHEMA_HISTORY_TABLE);
+
+    String runId = store.startRun("run", List.of(), START);
+    long first = store.startStep(runId, "a", "model", START);
+    long second = store.startStep(runId, "b", "model", START);
+    assertThat(second).isGreaterThan(first);
   }
 
   @Test
@@ -63,30 +89,14 @@ class PostgresRunStoreTest extends RunStoreContractTest {
         .isInstanceOf(SluiceException.class)
         .hasMessageContaining(jdbcUrl())
         .hasMessageContaining("password authentication failed")
-        .hasMessageNotContaining("certainly-wrong-password");
+        .hasMessageNotContaining("certainly-wrong-password")
+        .satisfies(
+            failure -> assertThat(stackTrace(failure)).doesNotContain("certainly-wrong-password"));
   }
 
-  private static Map<String, String> credentials() {
-    Map<String, String> credentials = new HashMap<>();
-    String user = System.getenv("SLUICE_TEST_POSTGRES_USER");
-    String password = System.getenv("SLUICE_TEST_POSTGRES_PASSWORD");
-    if (user != null) {
-      credentials.put("user", user);
-    }
-    if (password != null) {
-      credentials.put("password", password);
-    }
-    return credentials;
-  }
-
-  private void execute(String sql) {
-    Properties driverProperties = new Properties();
-    driverProperties.putAll(credentials());
-    try (Connection connection = DriverManager.getConnection(jdbcUrl(), driverProperties);
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot run " + sql, e);
-    }
+  private static String stackTrace(Throwable failure) {
+    StringWriter text = new StringWriter();
+    failure.printStackTrace(new PrintWriter(text));
+    return text.toString();
   }
 }
