@@ -34,6 +34,10 @@ import org.apache.iceberg.TableScan;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Binder;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.parquet.ParquetUtil;
@@ -209,6 +213,16 @@ public final class Lake implements AutoCloseable {
 
   /** Plans a read of a table at a read point. */
   public TableScanFiles scan(TableName name, ReadPoint point) {
+    return scan(name, point, Expressions.alwaysTrue());
+  }
+
+  /**
+   * Plans a read of a table at a read point, keeping only the files whose partition values and
+   * column metrics may hold rows matching {@code filter}. The filter only prunes files: the reader
+   * must still apply its own predicate. A filter that does not bind to the table's schema (an
+   * unknown column, an incompatible literal) prunes nothing.
+   */
+  public TableScanFiles scan(TableName name, ReadPoint point, Expression filter) {
     Table table = loadTable(name);
     Long snapshotId = snapshotId(table, point);
     if (snapshotId == null) {
@@ -219,6 +233,14 @@ public final class Lake implements AutoCloseable {
             ? table.schema()
             : SnapshotUtil.schemaFor(table, snapshotId, null);
     TableScan scan = table.newScan().useSnapshot(snapshotId);
+    if (filter.op() != Expression.Operation.TRUE) {
+      try {
+        Binder.bind(schema.asStruct(), filter, false);
+        scan = scan.filter(filter);
+      } catch (ValidationException e) {
+        // the filter is only an optimization: read every file
+      }
+    }
     List<String> files = new ArrayList<>();
     long records = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {

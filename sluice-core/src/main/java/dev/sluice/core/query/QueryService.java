@@ -47,7 +47,8 @@ public final class QueryService {
   public QueryResult query(String sql, ReadPoint readPoint, int maxRows) {
     String statement = checkReadOnly(sql);
     try (EngineSession session = workspace.engine().openSession()) {
-      new Relations(workspace.lake(), session, readPoint).registerTablesOf(statement);
+      new Relations(workspace.lake(), session, readPoint)
+          .registerTablesOf(statement, FilePruning.filterFor(statement));
       return session.query(statement, maxRows);
     }
   }

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.util.TablesNamesFinder;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.view.SQLViewRepresentation;
 import org.apache.iceberg.view.View;
 
@@ -72,10 +74,27 @@ public final class Relations {
 
   /** Registers every table a query reads, as far as a SQL parser can tell; else every table. */
   public void registerTablesOf(String sql) {
+    registerTablesOf(sql, Expressions.alwaysTrue());
+  }
+
+  /**
+   * Registers every table a query reads; when it reads exactly one table, only the files that may
+   * match {@code filter} (see {@link Lake#scan(TableName, ReadPoint, Expression)}).
+   */
+  public void registerTablesOf(String sql, Expression filter) {
     Set<TableName> tables = referencedTables(sql);
     if (tables == null) {
       lake.listTables().forEach(this::tryRegister);
       return;
+    }
+    if (tables.size() == 1) {
+      TableName only = tables.iterator().next();
+      if (lake.findView(only).isEmpty() && lake.findTable(only).isPresent()) {
+        TableScanFiles scan = lake.scan(only, readPoint, filter);
+        session.registerTable(only, scan.schema(), scan.dataFiles());
+        registered.add(only);
+        return;
+      }
     }
     tables.forEach(this::tryRegister);
   }

@@ -168,7 +168,10 @@ public final class TestPostgres {
         statement.execute(sql);
       } catch (SQLException e) {
         throw new IllegalStateException(
-            "Cannot run " + sql.replace(password == null ? "\0" : password, "****") + " on " + adminUrl,
+            "Cannot run "
+                + sql.replace(password == null ? "\0" : password, "****")
+                + " on "
+                + adminUrl,
             e);
       }
     }

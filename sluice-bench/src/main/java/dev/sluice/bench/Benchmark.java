@@ -1,0 +1,79 @@
+package dev.sluice.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.bench.BenchSettings.Suite;
+import dev.sluice.bench.ingest.IngestSuite;
+import dev.sluice.bench.orchestrate.OrchestrationSuite;
+import dev.sluice.bench.report.Report;
+import dev.sluice.bench.report.SuiteResult;
+import dev.sluice.bench.startup.StartupSuite;
+import dev.sluice.bench.transform.TransformSuite;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the chosen suites, in a fixed order, and collects their results into a report. */
+public final class Benchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
+
+  private final BenchSettings settings;
+  private final List<Integer> planSizes;
+  private final int noOpAssets;
+
+  /**
+   * @param planSizes project sizes of the orchestration suite's load-and-plan measurement
+   * @param noOpAssets how many no-op models the orchestration suite runs per materialization
+   */
+  public Benchmark(BenchSettings settings, List<Integer> planSizes, int noOpAssets) {
+    this.settings = requireNonNull(settings, "settings is null");
+    this.planSizes = List.copyOf(planSizes);
+    this.noOpAssets = noOpAssets;
+  }
+
+  public static Benchmark standard(BenchSettings settings) {
+    return new Benchmark(settings, List.of(1_000, 10_000), 200);
+  }
+
+  public Report run() {
+    Instant started = Instant.now();
+    Map<String, String> machine = Machine.describe();
+    List<SuiteResult> results = new ArrayList<>();
+    TpchWorkspace tpch = new TpchWorkspace(settings);
+    for (Suite suite : Suite.values()) {
+      if (!settings.suites().contains(suite)) {
+        continue;
+      }
+      LOG.info("Running the {} suite ...", suite.name().toLowerCase(Locale.ROOT));
+      results.add(
+          switch (suite) {
+            case INGEST -> new IngestSuite(settings, tpch).run();
+            case TRANSFORM -> new TransformSuite(settings, tpch).run();
+            case ORCHESTRATE -> new OrchestrationSuite(settings, planSizes, noOpAssets).run();
+            case STARTUP -> new StartupSuite(settings).run();
+          });
+    }
+    Map<String, String> echoed = new LinkedHashMap<>();
+    echoed.put("scale", String.valueOf(settings.scale()));
+    echoed.put("suite", join(settings.suites()));
+    echoed.put("baselines", join(settings.baselines()));
+    echoed.put("repetitions", String.valueOf(settings.repetitions()));
+    echoed.put("warmups", String.valueOf(settings.warmups()));
+    Report report = new Report(started, machine, echoed, results);
+    report.write(settings.outputDirectory());
+    return report;
+  }
+
+  private static String join(java.util.Set<? extends Enum<?>> values) {
+    return values.stream()
+        .sorted()
+        .map(value -> value.name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.joining(","));
+  }
+}

@@ -1,0 +1,258 @@
+package dev.sluice.bench.ingest;
+
+import dev.sluice.bench.BenchSettings;
+import dev.sluice.bench.BenchSettings.Baseline;
+import dev.sluice.bench.Machine;
+import dev.sluice.bench.TpchWorkspace;
+import dev.sluice.bench.report.Measurement;
+import dev.sluice.bench.report.SuiteResult;
+import dev.sluice.bench.spark.SparkBaseline;
+import dev.sluice.bench.tpch.TpchData;
+import dev.sluice.bench.tpch.TpchProject;
+import dev.sluice.bench.tpch.TpchTables;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TPC-H CSV files → tables: Sluice's file source into raw Iceberg tables (a {@code sluice run} of
+ * the eight source tables) against DuckDB's own {@code COPY (SELECT * FROM read_csv(...)) TO
+ * 'x.parquet'} of the same files, alternating run by run, and Spark local writing Iceberg tables.
+ */
+public final class IngestSuite {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestSuite.class);
+  public static final String NAME = "ingest";
+
+  private final BenchSettings settings;
+  private final TpchWorkspace tpch;
+
+  public IngestSuite(BenchSettings settings, TpchWorkspace tpch) {
+    this.settings = settings;
+    this.tpch = tpch;
+  }
+
+  public SuiteResult run() {
+    TpchData data = tpch.data();
+    long rows = data.totalRows();
+    long bytes = data.totalBytes();
+    SuiteResult result = new SuiteResult(NAME);
+    boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
+    Map<String, List<Double>> sluice = new LinkedHashMap<>();
+    Map<String, List<Double>> direct = new LinkedHashMap<>();
+    for (int run = 0; run < settings.runs(); run++) {
+      boolean warmup = settings.isWarmup(run);
+      // Alternate which system goes first, so that neither always meets a warm page cache first.
+      boolean sluiceFirst = run % 2 == 0;
+      if (sluiceFirst) {
+        record(sluice, runSluice(), warmup);
+      }
+      if (duckdb) {
+        record(direct, runDuckDb(data), warmup);
+      }
+      if (!sluiceFirst) {
+        record(sluice, runSluice(), warmup);
+      }
+      LOG.info("ingest run {}/{} done", run + 1, settings.runs());
+    }
+    tpch.markIngested();
+    Map<String, Number> volume = Map.of("rows", rows, "bytes", bytes);
+    result.add(measurement("total", "sluice", sluice.get("total"), volume));
+    sluice.forEach(
+        (table, samples) -> {
+          if (!table.equals("total")) {
+            result.add(measurement(table, "sluice", samples, Map.of()));
+          }
+        });
+    if (duckdb) {
+      result.add(measurement("total", "duckdb", direct.get("total"), volume));
+      direct.forEach(
+          (table, samples) -> {
+            if (!table.equals("total")) {
+              result.add(measurement(table, "duckdb", samples, Map.of()));
+            }
+          });
+    }
+    if (settings.baselines().contains(Baseline.SPARK)) {
+      runSpark(data, result, volume);
+    }
+    judge(result);
+    result.note(
+        "Sluice: an in-process `sluice run` of the 8 source tables (Runner, file source with declared"
+            + " columns, write-audit-publish commit to raw.tpch_*), workspace opened and closed"
+            + " inside the timing. DuckDB: one in-memory connection per run, one COPY per table."
+            + " Peak RSS of the benchmark JVM (Sluice and DuckDB in-process): "
+            + (Machine.peakRssOfThisProcess() >> 20)
+            + " MiB.");
+    return result;
+  }
+
+  private static void record(Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
+    if (warmup) {
+      return;
+    }
+    run.forEach((name, millis) -> into.computeIfAbsent(name, k -> new ArrayList<>()).add(millis));
+  }
+
+  private static Measurement measurement(
+      String name, String system, List<Double> samples, Map<String, Number> volume) {
+    Map<String, Number> metrics = new LinkedHashMap<>(volume);
+    if (volume.containsKey("rows")) {
+      double seconds = new Measurement(NAME, name, system, samples, Map.of()).medianMillis() / 1000;
+      metrics.put("rowsPerSecond", Math.round(volume.get("rows").doubleValue() / seconds));
+      metrics.put(
+          "megabytesPerSecond",
+          Math.round(volume.get("bytes").doubleValue() / (1 << 20) / seconds * 10) / 10.0);
+    }
+    return new Measurement(NAME, name, system, samples, metrics);
+  }
+
+  /** One Sluice load of all source tables: the time per table and in total. */
+  private Map<String, Double> runSluice() {
+    Map<String, Double> times = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    RunResult run;
+    try (Workspace workspace = Workspace.open(tpch.project())) {
+      run =
+          new Runner(workspace)
+              .run(new RunOptions(TpchProject.sourceAssets(), false), RunListener.NONE);
+    }
+    double total = (System.nanoTime() - started) / 1e6;
+    if (!run.succeeded()) {
+      throw new IllegalStateException("The Sluice ingest failed: " + failures(run));
+    }
+    times.put("total", total);
+    for (StepResult step : run.steps()) {
+      times.put(step.asset().substring(step.asset().indexOf('.') + 1), step.duration().toNanos() / 1e6);
+    }
+    return times;
+  }
+
+  static String failures(RunResult run) {
+    StringJoiner errors = new StringJoiner("; ");
+    run.steps().stream()
+        .filter(step -> step.error() != null)
+        .forEach(step -> errors.add(step.asset() + ": " + step.error()));
+    return errors.toString();
+  }
+
+  /** One DuckDB COPY of every table's CSV files to a Parquet file. */
+  private Map<String, Double> runDuckDb(TpchData data) {
+    Path output = tpch.root().resolve("duckdb-copy");
+    Map<String, Double> times = new LinkedHashMap<>();
+    try {
+      Files.createDirectories(output);
+      long started = System.nanoTime();
+      try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+          Statement statement = connection.createStatement()) {
+        for (String table : TpchTables.names()) {
+          long tableStarted = System.nanoTime();
+          statement.execute(copySql(data, table, output.resolve(table + ".parquet")));
+          times.put(table, (System.nanoTime() - tableStarted) / 1e6);
+        }
+      }
+      times.put("total", (System.nanoTime() - started) / 1e6);
+      return reorder(times);
+    } catch (SQLException e) {
+      throw new IllegalStateException("The DuckDB COPY failed: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, Double> reorder(Map<String, Double> times) {
+    Map<String, Double> ordered = new LinkedHashMap<>();
+    ordered.put("total", times.get("total"));
+    times.forEach(ordered::putIfAbsent);
+    return ordered;
+  }
+
+  static String copySql(TpchData data, String table, Path target) {
+    StringJoiner columns = new StringJoiner(", ", "{", "}");
+    for (TpchTables.Column column : TpchTables.columns(table)) {
+      columns.add("'" + column.name() + "': '" + column.duckDbType() + "'");
+    }
+    return String.format(
+        Locale.ROOT,
+        "COPY (SELECT * FROM read_csv('%s/*.csv', header = true, auto_detect = false,"
+            + " delim = ',', quote = '\"', columns = %s)) TO '%s' (FORMAT parquet)",
+        data.tableDirectory(table),
+        columns,
+        target);
+  }
+
+  private void runSpark(TpchData data, SuiteResult result, Map<String, Number> volume) {
+    Path work = tpch.root().resolve("spark-ingest");
+    Map<String, String> job = new HashMap<>();
+    job.put("mode", "ingest");
+    job.put("catalog.uri", "jdbc:sqlite:" + work.resolve("catalog.db"));
+    job.put("warehouse", work.resolve("warehouse").toString());
+    job.put("tables", String.join(",", TpchTables.names()));
+    for (String table : TpchTables.names()) {
+      StringJoiner schema = new StringJoiner(", ");
+      TpchTables.columns(table).forEach(c -> schema.add(c.name() + " " + c.sparkType()));
+      job.put("schema." + table, schema.toString());
+      job.put("csv." + table, data.tableDirectory(table).toString());
+    }
+    job.put("rows.total", String.valueOf(volume.get("rows")));
+    SparkBaseline.Result spark =
+        new SparkBaseline(settings.sluiceHome(), "8g")
+            .run(job, settings.warmups(), settings.repetitions(), work);
+    Map<String, Number> totals = new LinkedHashMap<>(volume);
+    Measurement total = measurement("total", "spark", spark.millis().get("total"), totals);
+    Map<String, Number> metrics = new LinkedHashMap<>(total.metrics());
+    metrics.put("peakRssBytes", spark.peakRssBytes());
+    result.add(new Measurement(NAME, "total", "spark", total.samplesMillis(), metrics));
+    spark
+        .millis()
+        .forEach(
+            (table, samples) -> {
+              if (!table.equals("total")) {
+                result.add(new Measurement(NAME, table, "spark", samples, Map.of()));
+              }
+            });
+  }
+
+  private static void judge(SuiteResult result) {
+    Measurement sluice = result.find("total", "sluice").orElseThrow();
+    result
+        .find("total", "duckdb")
+        .ifPresent(
+            duckdb -> {
+              double ratio = duckdb.medianMillis() / sluice.medianMillis();
+              result.target(
+                  "ingest throughput at least 0.8 × DuckDB COPY",
+                  String.format(Locale.ROOT, "%.2f ×", ratio),
+                  ratio >= 0.8);
+            });
+    result
+        .find("total", "spark")
+        .ifPresent(
+            spark -> {
+              double ratio = spark.medianMillis() / sluice.medianMillis();
+              result.target(
+                  "ingest throughput at least 5 × Spark local",
+                  String.format(Locale.ROOT, "%.2f ×", ratio),
+                  ratio >= 5);
+            });
+  }
+}

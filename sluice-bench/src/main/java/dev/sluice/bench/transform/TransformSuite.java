@@ -1,0 +1,299 @@
+package dev.sluice.bench.transform;
+
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.bench.BenchSettings;
+import dev.sluice.bench.BenchSettings.Baseline;
+import dev.sluice.bench.Machine;
+import dev.sluice.bench.TpchWorkspace;
+import dev.sluice.bench.report.Measurement;
+import dev.sluice.bench.report.SuiteResult;
+import dev.sluice.bench.spark.SparkBaseline;
+import dev.sluice.bench.tpch.TpchProject;
+import dev.sluice.bench.tpch.TpchQueries;
+import dev.sluice.bench.tpch.TpchTables;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
+import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The 22 TPC-H queries: as Sluice table models in the published zone, built by an in-process
+ * {@code sluice run}, against the same SQL run directly in DuckDB over the same Parquet files (the
+ * data files of the raw Iceberg tables), alternating run by run, and Spark local[2] reading the
+ * same Iceberg tables through the same SQLite catalog. Every Sluice result is compared row for row
+ * with DuckDB's; a difference fails the suite.
+ */
+public final class TransformSuite {
+  private static final Logger LOG = LoggerFactory.getLogger(TransformSuite.class);
+  public static final String NAME = "transform";
+
+  private final BenchSettings settings;
+  private final TpchWorkspace tpch;
+
+  public TransformSuite(BenchSettings settings, TpchWorkspace tpch) {
+    this.settings = settings;
+    this.tpch = tpch;
+  }
+
+  public SuiteResult run() {
+    tpch.data();
+    if (!tpch.ingested()) {
+      ingestOnce();
+    }
+    Map<String, List<String>> files = dataFiles();
+    List<TpchQueries.Query> queries = TpchQueries.all();
+    boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
+    Map<String, List<Double>> sluice = new LinkedHashMap<>();
+    Map<String, List<Double>> direct = new LinkedHashMap<>();
+    Map<String, List<List<Object>>> directResults = new HashMap<>();
+    for (int run = 0; run < settings.runs(); run++) {
+      boolean warmup = settings.isWarmup(run);
+      boolean sluiceFirst = run % 2 == 0;
+      if (sluiceFirst) {
+        record(sluice, runSluice(), warmup);
+      }
+      if (duckdb) {
+        record(direct, runDuckDb(files, queries, directResults), warmup);
+      }
+      if (!sluiceFirst) {
+        record(sluice, runSluice(), warmup);
+      }
+      LOG.info("transform run {}/{} done", run + 1, settings.runs());
+    }
+    SuiteResult result = new SuiteResult(NAME);
+    sluice.forEach((name, samples) -> result.add(new Measurement(NAME, name, "sluice", samples, Map.of())));
+    if (duckdb) {
+      direct.forEach((name, samples) -> result.add(new Measurement(NAME, name, "duckdb", samples, Map.of())));
+      crossCheck(queries, directResults, result);
+    }
+    if (settings.baselines().contains(Baseline.SPARK)) {
+      runSpark(queries, directResults, result);
+    }
+    judge(result);
+    result.note(
+        "Sluice: an in-process `sluice run` of the 22 models (threads: 1, so one query at a time"
+            + " like the direct run; DuckDB itself uses every core), each materialized as an Iceberg"
+            + " table with write-audit-publish; workspace opened and closed inside the total."
+            + " DuckDB-direct: one in-memory connection per run, views over the same Parquet data"
+            + " files, every result fetched. Peak RSS of the benchmark JVM: "
+            + (Machine.peakRssOfThisProcess() >> 20)
+            + " MiB.");
+    return result;
+  }
+
+  private void ingestOnce() {
+    LOG.info("Loading the TPC-H tables into Sluice (once, untimed) ...");
+    try (Workspace workspace = Workspace.open(tpch.project())) {
+      RunResult run =
+          new Runner(workspace)
+              .run(new RunOptions(TpchProject.sourceAssets(), false), RunListener.NONE);
+      if (!run.succeeded()) {
+        throw new IllegalStateException("Loading the TPC-H tables failed");
+      }
+    }
+    tpch.markIngested();
+  }
+
+  /** The Parquet data files of each raw table, from Iceberg scan planning. */
+  private Map<String, List<String>> dataFiles() {
+    Map<String, List<String>> files = new LinkedHashMap<>();
+    try (Workspace workspace = Workspace.open(tpch.project())) {
+      for (String table : TpchTables.names()) {
+        files.put(
+            table,
+            workspace.lake().scan(TableName.parse(TpchProject.rawTable(table)), ReadPoint.main()).dataFiles());
+      }
+    }
+    return files;
+  }
+
+  private static void record(Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
+    if (!warmup) {
+      run.forEach((name, millis) -> into.computeIfAbsent(name, k -> new ArrayList<>()).add(millis));
+    }
+  }
+
+  private Map<String, Double> runSluice() {
+    Map<String, Double> times = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    RunResult run;
+    try (Workspace workspace = Workspace.open(tpch.project())) {
+      run =
+          new Runner(workspace)
+              .run(new RunOptions(TpchProject.modelAssets(), false), RunListener.NONE);
+    }
+    times.put("total", (System.nanoTime() - started) / 1e6);
+    if (!run.succeeded()) {
+      StringJoiner errors = new StringJoiner("; ");
+      run.steps().stream()
+          .filter(step -> step.error() != null)
+          .forEach(step -> errors.add(step.asset() + ": " + step.error()));
+      throw new IllegalStateException("The Sluice transform run failed: " + errors);
+    }
+    for (StepResult step : run.steps()) {
+      times.put(step.asset(), step.duration().toNanos() / 1e6);
+    }
+    return times;
+  }
+
+  private static Map<String, Double> runDuckDb(
+      Map<String, List<String>> files,
+      List<TpchQueries.Query> queries,
+      Map<String, List<List<Object>>> results) {
+    Map<String, Double> times = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      for (Map.Entry<String, List<String>> table : files.entrySet()) {
+        StringJoiner list = new StringJoiner(", ", "[", "]");
+        table.getValue().forEach(file -> list.add("'" + file.replace("'", "''") + "'"));
+        statement.execute(
+            "CREATE VIEW " + table.getKey() + " AS SELECT * FROM read_parquet(" + list + ")");
+      }
+      for (TpchQueries.Query query : queries) {
+        long queryStarted = System.nanoTime();
+        List<List<Object>> rows = new ArrayList<>();
+        try (ResultSet resultSet = statement.executeQuery(query.render(table -> table))) {
+          int columns = resultSet.getMetaData().getColumnCount();
+          while (resultSet.next()) {
+            List<Object> row = new ArrayList<>(columns);
+            for (int i = 1; i <= columns; i++) {
+              row.add(resultSet.getObject(i));
+            }
+            rows.add(row);
+          }
+        }
+        times.put(query.name(), (System.nanoTime() - queryStarted) / 1e6);
+        results.put(query.name(), rows);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("A DuckDB-direct query failed: " + e.getMessage(), e);
+    }
+    Map<String, Double> ordered = new LinkedHashMap<>();
+    ordered.put("total", (System.nanoTime() - started) / 1e6);
+    ordered.putAll(times);
+    return ordered;
+  }
+
+  /** Compares every published model table with DuckDB's result; a difference fails the suite. */
+  private void crossCheck(
+      List<TpchQueries.Query> queries, Map<String, List<List<Object>>> expected, SuiteResult result) {
+    List<String> mismatches = new ArrayList<>();
+    long rows = 0;
+    try (Workspace workspace = Workspace.open(tpch.project())) {
+      QueryService service = new QueryService(workspace);
+      for (TpchQueries.Query query : queries) {
+        QueryResult actual =
+            service.query("select * from published." + query.name(), ReadPoint.main(), Integer.MAX_VALUE);
+        rows += actual.rows().size();
+        Optional<String> difference = ResultComparison.difference(expected.get(query.name()), actual.rows());
+        difference.ifPresent(d -> mismatches.add(query.name() + ": " + d));
+      }
+    }
+    if (!mismatches.isEmpty()) {
+      throw new IllegalStateException(
+          "Sluice's results differ from DuckDB-direct's: " + String.join("\n", mismatches));
+    }
+    result.note(
+        "Cross-check: all 22 published tables equal DuckDB-direct's results row for row ("
+            + rows
+            + " rows; floating point within a relative 1e-9).");
+  }
+
+  private void runSpark(
+      List<TpchQueries.Query> queries, Map<String, List<List<Object>>> directResults, SuiteResult result) {
+    Path work = tpch.root().resolve("spark-transform");
+    Path queryDirectory = work.resolve("queries");
+    try {
+      Files.createDirectories(queryDirectory);
+      for (TpchQueries.Query query : queries) {
+        Files.writeString(
+            queryDirectory.resolve(query.name() + ".sql"),
+            query.render(table -> "lake.raw.tpch_" + table));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path project = tpch.project().toAbsolutePath();
+    Map<String, String> job = new HashMap<>();
+    job.put("mode", "transform");
+    job.put("catalog.uri", "jdbc:sqlite:" + project.resolve(".sluice/catalog.db"));
+    job.put("warehouse", project.resolve("warehouse").toString());
+    job.put("queries", queryDirectory.toString());
+    SparkBaseline.Result spark =
+        new SparkBaseline(settings.sluiceHome(), "8g")
+            .run(job, settings.warmups(), settings.repetitions(), work);
+    spark
+        .millis()
+        .forEach(
+            (name, samples) -> {
+              Map<String, Number> metrics = new LinkedHashMap<>();
+              if (name.equals("total")) {
+                metrics.put("peakRssBytes", spark.peakRssBytes());
+              } else {
+                metrics.put("rows", spark.rows().get(name));
+              }
+              result.add(new Measurement(NAME, name, "spark", samples, metrics));
+            });
+    List<String> differentCounts = new ArrayList<>();
+    directResults.forEach(
+        (name, rows) -> {
+          Long sparkRows = spark.rows().get(name);
+          if (sparkRows == null || sparkRows != rows.size()) {
+            differentCounts.add(name + " (spark " + sparkRows + ", duckdb " + rows.size() + ")");
+          }
+        });
+    result.note(
+        differentCounts.isEmpty()
+            ? "Spark returned the same number of rows as DuckDB-direct for every query."
+            : "Spark's row counts differ for: " + String.join(", ", differentCounts));
+  }
+
+  private static void judge(SuiteResult result) {
+    Measurement sluice = result.find("total", "sluice").orElseThrow();
+    result
+        .find("total", "duckdb")
+        .ifPresent(
+            duckdb -> {
+              double ratio = sluice.medianMillis() / duckdb.medianMillis();
+              result.target(
+                  "22 TPC-H models in at most 1.2 × DuckDB-direct's time",
+                  String.format(Locale.ROOT, "%.2f ×", ratio),
+                  ratio <= 1.2);
+            });
+    result
+        .find("total", "spark")
+        .ifPresent(
+            spark -> {
+              double ratio = spark.medianMillis() / sluice.medianMillis();
+              result.target(
+                  "22 TPC-H models at least 5 × faster than Spark local",
+                  String.format(Locale.ROOT, "%.2f ×", ratio),
+                  ratio >= 5);
+            });
+  }
+}
