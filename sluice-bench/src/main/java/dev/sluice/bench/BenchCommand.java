@@ -27,27 +27,38 @@ import picocli.CommandLine.Option;
       "and its own orchestration and startup costs. Writes report.md, results.json and charts."
     })
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--scale", defaultValue = "1", description = "TPC-H scale factor (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scale",
+      defaultValue = "1",
+      description = "TPC-H scale factor (default: ${DEFAULT-VALUE}).")
   double scale;
 
   @Option(
       names = "--suite",
       split = ",",
       defaultValue = "ingest,transform,orchestrate,startup",
-      description = "Suites to run, comma-separated: ingest, transform, orchestrate, startup (default: all).")
+      description =
+          "Suites to run, comma-separated: ingest, transform, orchestrate, startup (default: all).")
   List<String> suites;
 
   @Option(
       names = "--baselines",
       split = ",",
       defaultValue = "duckdb,spark",
-      description = "Systems to compare with, comma-separated: duckdb, spark (default: both); 'none' for none.")
+      description =
+          "Systems to compare with, comma-separated: duckdb, spark (default: both); 'none' for none.")
   List<String> baselines;
 
-  @Option(names = "--repetitions", defaultValue = "3", description = "Timed runs of each measurement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repetitions",
+      defaultValue = "3",
+      description = "Timed runs of each measurement (default: ${DEFAULT-VALUE}).")
   int repetitions;
 
-  @Option(names = "--warmups", defaultValue = "1", description = "Untimed warm-up runs before them (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmups",
+      defaultValue = "1",
+      description = "Untimed warm-up runs before them (default: ${DEFAULT-VALUE}).")
   int warmups;
 
   @Option(names = "--output", description = "Report directory (default: bench/results/<today>).")
@@ -55,12 +66,14 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--work",
-      description = "Directory for generated data and projects, reused across runs (default: bench/work).")
+      description =
+          "Directory for generated data and projects, reused across runs (default: bench/work).")
   Path work;
 
   @Option(
       names = "--sluice-home",
-      description = "The Sluice checkout (default: the sluice.home property, else the current directory).")
+      description =
+          "The Sluice checkout (default: the sluice.home property, else the current directory).")
   Path sluiceHome;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -85,7 +98,9 @@ public final class BenchCommand implements Callable<Integer> {
             baselines.equals(List.of("none")) ? Set.of() : parse(baselines, Baseline.class),
             repetitions,
             warmups,
-            output != null ? output : home.resolve("bench/results").resolve(LocalDate.now().toString()),
+            output != null
+                ? output
+                : home.resolve("bench/results").resolve(LocalDate.now().toString()),
             work != null ? work : home.resolve("bench/work"),
             home);
     Report report = Benchmark.standard(settings).run();
@@ -94,7 +109,11 @@ public final class BenchCommand implements Callable<Integer> {
     boolean allMet = true;
     for (SuiteResult suite : report.suites()) {
       for (TargetCheck target : suite.targets()) {
-        err.println((target.met() ? "  met     " : "  MISSED  ") + target.target() + ": " + target.measured());
+        err.println(
+            (target.met() ? "  met     " : "  MISSED  ")
+                + target.target()
+                + ": "
+                + target.measured());
         allMet &= target.met();
       }
     }
@@ -110,7 +129,12 @@ public final class BenchCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "Unknown " + type.getSimpleName().toLowerCase(Locale.ROOT) + " '" + name + "'; choose from " + EnumSet.allOf(type).toString().toLowerCase(Locale.ROOT));
+            "Unknown "
+                + type.getSimpleName().toLowerCase(Locale.ROOT)
+                + " '"
+                + name
+                + "'; choose from "
+                + EnumSet.allOf(type).toString().toLowerCase(Locale.ROOT));
       }
     }
     return values;

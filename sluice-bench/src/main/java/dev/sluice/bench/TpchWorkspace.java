@@ -34,9 +34,7 @@ public final class TpchWorkspace {
       LOG.info("Generating TPC-H data at scale {} (first use only) ...", settings.scale());
       data =
           TpchData.generate(
-              root().resolve("data"),
-              settings.scale(),
-              Runtime.getRuntime().availableProcessors());
+              root().resolve("data"), settings.scale(), Runtime.getRuntime().availableProcessors());
       LOG.info(
           "TPC-H data ready: {} rows, {} MB, in {} s",
           data.totalRows(),

@@ -52,9 +52,7 @@ class BenchSmokeTest {
   void orchestrationAndStartup(@TempDir Path dir) {
     Report report =
         new Benchmark(
-                settings(dir, Set.of(Suite.ORCHESTRATE, Suite.STARTUP), Set.of()),
-                List.of(100),
-                12)
+                settings(dir, Set.of(Suite.ORCHESTRATE, Suite.STARTUP), Set.of()), List.of(100), 12)
             .run();
 
     SuiteResult orchestrate = report.suites().get(0);

@@ -106,7 +106,8 @@ public final class IngestSuite {
     return result;
   }
 
-  private static void record(Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
+  private static void record(
+      Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
     if (warmup) {
       return;
     }
@@ -142,7 +143,8 @@ public final class IngestSuite {
     }
     times.put("total", total);
     for (StepResult step : run.steps()) {
-      times.put(step.asset().substring(step.asset().indexOf('.') + 1), step.duration().toNanos() / 1e6);
+      times.put(
+          step.asset().substring(step.asset().indexOf('.') + 1), step.duration().toNanos() / 1e6);
     }
     return times;
   }

@@ -11,12 +11,12 @@ import java.util.Locale;
 /**
  * A generated project of no-op models in three shapes, a third of the assets each: chains of ten
  * ({@code c_i_0 → c_i_1 → ...}), wide fan-out (one root read by many) and diamonds ({@code a → b, c
- * → d}). Every model selects one row.
+ * → d}), and single models to make up the count. Every model selects one row.
  */
 final class SyntheticProject {
   private SyntheticProject() {}
 
-  /** Writes a project of {@code assets} models (rounded down to whole shapes) with a materialization. */
+  /** Writes a project of {@code assets} models with a materialization; returns how many. */
   static int write(Path root, int assets, String materialized) {
     try {
       Files.createDirectories(root.resolve("models/curated"));
@@ -46,6 +46,10 @@ final class SyntheticProject {
         model(models, "d" + diamond + "_c", materialized, List.of(a));
         model(models, "d" + diamond + "_d", materialized, List.of("d" + diamond + "_b", "d" + diamond + "_c"));
         written += 4;
+      }
+      for (int single = 0; written < assets; single++) {
+        model(models, "s" + single, materialized, List.of());
+        written++;
       }
       return written;
     } catch (IOException e) {

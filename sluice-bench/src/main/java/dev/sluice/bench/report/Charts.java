@@ -18,44 +18,54 @@ final class Charts {
   private Charts() {}
 
   /** Writes one chart per suite; returns their file names. */
-  static List<String> write(Report report, Path directory) throws IOException {
+  static List<String> write(Report report, Path directory) {
     System.setProperty("java.awt.headless", "true");
     List<String> written = new ArrayList<>();
     for (SuiteResult suite : report.suites()) {
       if (suite.measurements().isEmpty()) {
         continue;
       }
-      String file = suite.suite() + ".png";
-      try {
-        BitmapEncoder.saveBitmap(chart(suite), directory.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
-        written.add(file);
-      } catch (RuntimeException | Error e) {
-        // Charts are a convenience: a JVM without fonts must not lose the measurements.
-        LOG.warn("Cannot draw the {} chart: {}", suite.suite(), e.toString());
+      List<String> names = suite.names().stream().filter(n -> !n.equals("total")).toList();
+      save(chart(suite, suite.suite(), names), directory, suite.suite() + ".png", written);
+      if (suite.names().contains("total") && suite.systems().size() > 1) {
+        save(
+            chart(suite, suite.suite() + " total", List.of("total")),
+            directory,
+            suite.suite() + "-total.png",
+            written);
       }
     }
     return written;
   }
 
-  private static CategoryChart chart(SuiteResult suite) {
-    List<String> names = suite.names();
+  private static void save(CategoryChart chart, Path directory, String file, List<String> written) {
+    try {
+      BitmapEncoder.saveBitmap(
+          chart, directory.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+      written.add(file);
+    } catch (IOException | RuntimeException | Error e) {
+      // Charts are a convenience: a JVM without fonts must not lose the measurements.
+      LOG.warn("Cannot draw the chart {}: {}", file, e.toString());
+    }
+  }
+
+  private static CategoryChart chart(SuiteResult suite, String title, List<String> names) {
     CategoryChart chart =
         new CategoryChartBuilder()
-            .width(Math.max(800, 60 * names.size() * Math.max(1, suite.systems().size())))
+            .width(Math.max(800, Math.min(1600, 40 * names.size() * suite.systems().size())))
             .height(500)
-            .title("sluice bench: " + suite.suite() + " (median ms, log scale)")
+            .title("sluice bench: " + title + " (median ms; lower is better)")
             .xAxisTitle("")
             .yAxisTitle("milliseconds")
             .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-    chart.getStyler().setYAxisLogarithmic(true);
     chart.getStyler().setXAxisLabelRotation(45);
     for (String system : suite.systems()) {
       List<String> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
       for (String name : names) {
         x.add(name);
-        y.add(suite.find(name, system).map(m -> Math.max(0.01, m.medianMillis())).orElse(0.01));
+        y.add(suite.find(name, system).map(Measurement::medianMillis).orElse(0.0));
       }
       chart.addSeries(system, x, y);
     }

@@ -19,10 +19,15 @@ final class MarkdownReport {
     StringBuilder md = new StringBuilder();
     md.append("# Sluice benchmark report\n\n");
     md.append("Run ").append(report.started()).append(" with `./sluice bench");
-    report.settings().forEach((key, value) -> md.append(" --").append(key).append(' ').append(value));
+    report
+        .settings()
+        .forEach((key, value) -> md.append(" --").append(key).append(' ').append(value));
     md.append("`.\n\n");
     md.append("## Machine\n\n| | |\n|---|---|\n");
-    report.machine().forEach((key, value) -> md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
+    report
+        .machine()
+        .forEach(
+            (key, value) -> md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
     md.append(
         "\nMethod: warm-up runs first (not counted), then the timed repetitions; times are the"
             + " median with min–max over the repetitions. Sluice and DuckDB-direct run alternately"
@@ -88,10 +93,14 @@ final class MarkdownReport {
         measurement.ifPresent(m -> metrics(other, system, m.metrics()));
       }
       if (hasDuckDb) {
-        md.append(' ').append(ratio(suite.find(name, "sluice"), suite.find(name, "duckdb"))).append(" |");
+        md.append(' ')
+            .append(ratio(suite.find(name, "sluice"), suite.find(name, "duckdb")))
+            .append(" |");
       }
       if (hasSpark) {
-        md.append(' ').append(ratio(suite.find(name, "spark"), suite.find(name, "sluice"))).append(" |");
+        md.append(' ')
+            .append(ratio(suite.find(name, "spark"), suite.find(name, "sluice")))
+            .append(" |");
       }
       md.append(' ').append(other).append(" |\n");
     }

@@ -91,7 +91,11 @@ public final class Report {
       }
       ArrayNode targets = suiteNode.putArray("targets");
       for (TargetCheck target : suite.targets()) {
-        targets.addObject().put("target", target.target()).put("measured", target.measured()).put("met", target.met());
+        targets
+            .addObject()
+            .put("target", target.target())
+            .put("measured", target.measured())
+            .put("met", target.met());
       }
       ArrayNode notes = suiteNode.putArray("notes");
       suite.notes().forEach(notes::add);

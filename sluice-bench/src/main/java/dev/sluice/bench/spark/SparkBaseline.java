@@ -55,7 +55,8 @@ public final class SparkBaseline {
    * @param heap the child's maximum heap, e.g. {@code 8g}
    */
   public SparkBaseline(Path sluiceHome, String heap) {
-    this.project = requireNonNull(sluiceHome, "sluiceHome is null").resolve("sluice-bench/spark-runner");
+    this.project =
+        requireNonNull(sluiceHome, "sluiceHome is null").resolve("sluice-bench/spark-runner");
     this.heap = requireNonNull(heap, "heap is null");
   }
 
@@ -66,18 +67,26 @@ public final class SparkBaseline {
    * @param rows per name, the rows of the last run
    * @param peakRssBytes the child's peak resident set size
    */
-  public record Result(Map<String, List<Double>> millis, Map<String, Long> rows, long peakRssBytes) {}
+  public record Result(
+      Map<String, List<Double>> millis, Map<String, Long> rows, long peakRssBytes) {}
 
   /** Builds the runner project unless it was built before. */
   public void ensureBuilt() {
     if (Files.exists(project.resolve("target/spark-runner.jar"))) {
       return;
     }
-    LOG.info("Building the Spark baseline (first use only; downloads Spark from Maven Central) ...");
+    LOG.info(
+        "Building the Spark baseline (first use only; downloads Spark from Maven Central) ...");
     Path mvnw = project.getParent().getParent().resolve("mvnw");
     ChildProcess.Outcome outcome =
         ChildProcess.run(
-            List.of(mvnw.toString(), "-q", "-B", "-f", project.resolve("pom.xml").toString(), "package"),
+            List.of(
+                mvnw.toString(),
+                "-q",
+                "-B",
+                "-f",
+                project.resolve("pom.xml").toString(),
+                "package"),
             project,
             3600);
     if (outcome.exitCode() != 0) {
@@ -90,7 +99,8 @@ public final class SparkBaseline {
    *
    * @param properties the job (see SparkRunner): mode, catalog.uri, warehouse, and the mode's keys
    */
-  public Result run(Map<String, String> properties, int warmups, int repetitions, Path workDirectory) {
+  public Result run(
+      Map<String, String> properties, int warmups, int repetitions, Path workDirectory) {
     ensureBuilt();
     try {
       Files.createDirectories(workDirectory);
@@ -109,13 +119,17 @@ public final class SparkBaseline {
       command.add("-Xmx" + heap);
       command.addAll(JVM_FLAGS);
       command.add("-cp");
-      command.add(project.resolve("target/spark-runner.jar") + ":" + project.resolve("target/lib") + "/*");
+      command.add(
+          project.resolve("target/spark-runner.jar") + ":" + project.resolve("target/lib") + "/*");
       command.add("dev.sluice.bench.spark.SparkRunner");
       command.add(jobFile.toString());
       ChildProcess.Outcome outcome = ChildProcess.run(command, workDirectory, 4 * 3600);
       if (outcome.exitCode() != 0) {
         throw new IllegalStateException(
-            "The Spark baseline failed (exit " + outcome.exitCode() + "):\n" + tail(outcome.output()));
+            "The Spark baseline failed (exit "
+                + outcome.exitCode()
+                + "):\n"
+                + tail(outcome.output()));
       }
       return parse(Files.readAllLines(output), warmups, outcome.peakRssBytes());
     } catch (IOException e) {

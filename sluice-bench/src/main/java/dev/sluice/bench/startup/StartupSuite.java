@@ -39,8 +39,7 @@ public final class StartupSuite {
       }
       Files.createDirectories(oneModel.resolve("models/published"));
       Files.writeString(oneModel.resolve("sluice.yaml"), "name: one_model\n");
-      Files.writeString(
-          oneModel.resolve("models/published/answer.sql"), "select 42 as answer\n");
+      Files.writeString(oneModel.resolve("models/published/answer.sql"), "select 42 as answer\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,7 +65,8 @@ public final class StartupSuite {
           peak = Math.max(peak, outcome.peakRssBytes());
         }
       }
-      result.add(new Measurement(NAME, command.getKey(), "sluice", samples, Map.of("peakRssBytes", peak)));
+      result.add(
+          new Measurement(NAME, command.getKey(), "sluice", samples, Map.of("peakRssBytes", peak)));
     }
     Measurement help = result.find("sluice --help", "sluice").orElseThrow();
     result.target(
@@ -86,11 +86,13 @@ public final class StartupSuite {
 
   private List<String> launcher() {
     Path jar = settings.sluiceHome().resolve("sluice-cli/target/sluice.jar");
-    List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-XX:+UseParallelGC"));
+    List<String> command =
+        new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-XX:+UseParallelGC"));
     if (Files.exists(jar)) {
       command.addAll(List.of("-jar", jar.toString()));
     } else {
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.sluice.cli.SluiceCommand"));
+      command.addAll(
+          List.of("-cp", System.getProperty("java.class.path"), "dev.sluice.cli.SluiceCommand"));
     }
     return command;
   }

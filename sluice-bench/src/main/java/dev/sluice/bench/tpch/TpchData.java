@@ -143,9 +143,11 @@ public final class TpchData {
     Path file = folder.resolve(String.format(Locale.ROOT, "part-%02d.csv", part));
     Path partial = folder.resolve(file.getFileName() + ".tmp");
     long rows = 0;
-    try (Writer out = new BufferedWriter(Files.newBufferedWriter(partial, StandardCharsets.UTF_8))) {
+    try (Writer out =
+        new BufferedWriter(Files.newBufferedWriter(partial, StandardCharsets.UTF_8))) {
       out.write(
-          String.join(",", TpchTables.columns(table.getTableName()).stream().map(c -> c.name()).toList()));
+          String.join(
+              ",", TpchTables.columns(table.getTableName()).stream().map(c -> c.name()).toList()));
       out.write('\n');
       for (TpchEntity entity : table.createGenerator(scale, part, partCount)) {
         writeLine(out, entity.toLine());

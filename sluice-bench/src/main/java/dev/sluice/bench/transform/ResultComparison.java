@@ -19,7 +19,8 @@ public final class ResultComparison {
   private ResultComparison() {}
 
   /** The first difference found, or empty when the results are equal. */
-  public static Optional<String> difference(List<List<Object>> expected, List<List<Object>> actual) {
+  public static Optional<String> difference(
+      List<List<Object>> expected, List<List<Object>> actual) {
     if (expected.size() != actual.size()) {
       return Optional.of("expected " + expected.size() + " rows, got " + actual.size());
     }
@@ -33,8 +34,7 @@ public final class ResultComparison {
       }
       for (int column = 0; column < a.size(); column++) {
         if (!same(a.get(column), b.get(column))) {
-          return Optional.of(
-              "row " + row + " column " + column + ": expected " + a + ", got " + b);
+          return Optional.of("row " + row + " column " + column + ": expected " + a + ", got " + b);
         }
       }
     }

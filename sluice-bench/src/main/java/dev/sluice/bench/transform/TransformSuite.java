@@ -41,11 +41,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The 22 TPC-H queries: as Sluice table models in the published zone, built by an in-process
- * {@code sluice run}, against the same SQL run directly in DuckDB over the same Parquet files (the
- * data files of the raw Iceberg tables), alternating run by run, and Spark local[2] reading the
- * same Iceberg tables through the same SQLite catalog. Every Sluice result is compared row for row
- * with DuckDB's; a difference fails the suite.
+ * The 22 TPC-H queries: as Sluice table models in the published zone, built by an in-process {@code
+ * sluice run}, against the same SQL run directly in DuckDB over the same Parquet files (the data
+ * files of the raw Iceberg tables), alternating run by run, and Spark local[2] reading the same
+ * Iceberg tables through the same SQLite catalog. Every Sluice result is compared row for row with
+ * DuckDB's; a difference fails the suite.
  */
 public final class TransformSuite {
   private static final Logger LOG = LoggerFactory.getLogger(TransformSuite.class);
@@ -85,9 +85,11 @@ public final class TransformSuite {
       LOG.info("transform run {}/{} done", run + 1, settings.runs());
     }
     SuiteResult result = new SuiteResult(NAME);
-    sluice.forEach((name, samples) -> result.add(new Measurement(NAME, name, "sluice", samples, Map.of())));
+    sluice.forEach(
+        (name, samples) -> result.add(new Measurement(NAME, name, "sluice", samples, Map.of())));
     if (duckdb) {
-      direct.forEach((name, samples) -> result.add(new Measurement(NAME, name, "duckdb", samples, Map.of())));
+      direct.forEach(
+          (name, samples) -> result.add(new Measurement(NAME, name, "duckdb", samples, Map.of())));
       crossCheck(queries, directResults, result);
     }
     if (settings.baselines().contains(Baseline.SPARK)) {
@@ -125,13 +127,17 @@ public final class TransformSuite {
       for (String table : TpchTables.names()) {
         files.put(
             table,
-            workspace.lake().scan(TableName.parse(TpchProject.rawTable(table)), ReadPoint.main()).dataFiles());
+            workspace
+                .lake()
+                .scan(TableName.parse(TpchProject.rawTable(table)), ReadPoint.main())
+                .dataFiles());
       }
     }
     return files;
   }
 
-  private static void record(Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
+  private static void record(
+      Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
     if (!warmup) {
       run.forEach((name, millis) -> into.computeIfAbsent(name, k -> new ArrayList<>()).add(millis));
     }
@@ -201,16 +207,20 @@ public final class TransformSuite {
 
   /** Compares every published model table with DuckDB's result; a difference fails the suite. */
   private void crossCheck(
-      List<TpchQueries.Query> queries, Map<String, List<List<Object>>> expected, SuiteResult result) {
+      List<TpchQueries.Query> queries,
+      Map<String, List<List<Object>>> expected,
+      SuiteResult result) {
     List<String> mismatches = new ArrayList<>();
     long rows = 0;
     try (Workspace workspace = Workspace.open(tpch.project())) {
       QueryService service = new QueryService(workspace);
       for (TpchQueries.Query query : queries) {
         QueryResult actual =
-            service.query("select * from published." + query.name(), ReadPoint.main(), Integer.MAX_VALUE);
+            service.query(
+                "select * from published." + query.name(), ReadPoint.main(), Integer.MAX_VALUE);
         rows += actual.rows().size();
-        Optional<String> difference = ResultComparison.difference(expected.get(query.name()), actual.rows());
+        Optional<String> difference =
+            ResultComparison.difference(expected.get(query.name()), actual.rows());
         difference.ifPresent(d -> mismatches.add(query.name() + ": " + d));
       }
     }
@@ -225,7 +235,9 @@ public final class TransformSuite {
   }
 
   private void runSpark(
-      List<TpchQueries.Query> queries, Map<String, List<List<Object>>> directResults, SuiteResult result) {
+      List<TpchQueries.Query> queries,
+      Map<String, List<List<Object>>> directResults,
+      SuiteResult result) {
     Path work = tpch.root().resolve("spark-transform");
     Path queryDirectory = work.resolve("queries");
     try {

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class ResultComparisonTest {
   @Test
   void equalRowsInAnotherOrderMatch() {
-    List<List<Object>> a = List.of(row("A", new BigDecimal("1.50"), 2.0), row("B", new BigDecimal("3"), 4.0));
-    List<List<Object>> b = List.of(row("B", new BigDecimal("3.00"), 4.0), row("A", new BigDecimal("1.5"), 2.0));
+    List<List<Object>> a =
+        List.of(row("A", new BigDecimal("1.50"), 2.0), row("B", new BigDecimal("3"), 4.0));
+    List<List<Object>> b =
+        List.of(row("B", new BigDecimal("3.00"), 4.0), row("A", new BigDecimal("1.5"), 2.0));
 
     assertThat(ResultComparison.difference(a, b)).isEmpty();
   }
@@ -26,7 +28,8 @@ class ResultComparisonTest {
     assertThat(ResultComparison.difference(List.of(row("A", 1L)), List.of(row("A", 2L))))
         .hasValueSatisfying(d -> assertThat(d).contains("column 1"));
     assertThat(ResultComparison.difference(List.of(row(1.0)), List.of(row(1.001)))).isPresent();
-    assertThat(ResultComparison.difference(List.of(row(1L)), List.of())).hasValue("expected 1 rows, got 0");
+    assertThat(ResultComparison.difference(List.of(row(1L)), List.of()))
+        .hasValue("expected 1 rows, got 0");
   }
 
   private static List<Object> row(Object... values) {

@@ -127,6 +127,8 @@ class GoldenPathTest {
     writeProject();
     try (Workspace workspace = Workspace.open(project)) {
       RunResult first = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      long afterFirstRun = System.currentTimeMillis();
+      Thread.sleep(5);
       assertThat(first.steps())
           .allSatisfy(
               step ->
@@ -209,6 +211,12 @@ class GoldenPathTest {
                   "select amount from curated.orders where order_id = 3",
                   ReadPoint.snapshot(firstSnapshot)))
           .containsExactly(List.of("5.25"));
+      assertThat(
+              rows(
+                  queries,
+                  "select count(*), max(amount) from curated.orders",
+                  ReadPoint.asOf(afterFirstRun)))
+          .containsExactly(List.of("3", "20.00"));
     }
   }
 

@@ -58,9 +58,10 @@ class PostgresCatalogTest {
 
   @AfterEach
   void dropDatabases() {
-    try (catalog;
-        state) {
-      // drops both
+    try {
+      catalog.close();
+    } finally {
+      state.close();
     }
   }
 
