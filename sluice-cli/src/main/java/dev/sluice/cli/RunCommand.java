@@ -17,9 +17,17 @@ final class RunCommand extends BaseCommand {
   @Option(
       names = {"-s", "--select"},
       arity = "1..*",
-      paramLabel = "NAME",
-      description = "Only these assets (models, seeds, source.table).")
+      paramLabel = "SELECTOR",
+      description =
+          "Only these assets: name, +name (with upstream), name+ (with downstream), 2+name, tag:x, zone:x, path:x, source:x; a,b intersects.")
   List<String> select = new ArrayList<>();
+
+  @Option(
+      names = {"-x", "--exclude"},
+      arity = "1..*",
+      paramLabel = "SELECTOR",
+      description = "Leave out these assets (same syntax as --select).")
+  List<String> exclude = new ArrayList<>();
 
   @Option(
       names = "--full-refresh",
@@ -29,7 +37,8 @@ final class RunCommand extends BaseCommand {
   @Override
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
-      RunResult result = run(workspace, new RunOptions(select, fullRefresh), output(), json());
+      RunResult result =
+          run(workspace, new RunOptions(select, exclude, fullRefresh), output(), json());
       if (!result.succeeded()) {
         throw new RunFailedException(
             "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");

@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       InitCommand.class,
       ValidateCommand.class,
+      PlanCommand.class,
       RunCommand.class,
       TestCommand.class,
       RunsCommand.class,

@@ -17,9 +17,16 @@ final class TestCommand extends BaseCommand {
   @Option(
       names = {"-s", "--select"},
       arity = "1..*",
-      paramLabel = "NAME",
-      description = "Only these assets.")
+      paramLabel = "SELECTOR",
+      description = "Only these assets (same syntax as run --select).")
   List<String> select = new ArrayList<>();
+
+  @Option(
+      names = {"-x", "--exclude"},
+      arity = "1..*",
+      paramLabel = "SELECTOR",
+      description = "Leave out these assets (same syntax as --select).")
+  List<String> exclude = new ArrayList<>();
 
   @Override
   public Integer call() {
@@ -27,7 +34,7 @@ final class TestCommand extends BaseCommand {
       RunResult result =
           new Runner(workspace)
               .test(
-                  new RunOptions(select, false),
+                  new RunOptions(select, exclude, false),
                   new ProgressPrinter(output(), System.console() != null));
       if (json()) {
         output()

@@ -60,7 +60,8 @@ public final class OrchestrationSuite {
           order = new Runner(workspace).plan(RunOptions.all());
           long planned = System.nanoTime();
           if (order.size() != assets) {
-            throw new IllegalStateException("Planned " + order.size() + " of " + assets + " assets");
+            throw new IllegalStateException(
+                "Planned " + order.size() + " of " + assets + " assets");
           }
           if (!settings.isWarmup(run)) {
             load.add((loadedAt - started) / 1e6);
@@ -69,10 +70,13 @@ public final class OrchestrationSuite {
           }
         }
       }
-      result.add(new Measurement(NAME, "load+validate " + assets, "sluice", load, Map.of("assets", assets)));
+      result.add(
+          new Measurement(
+              NAME, "load+validate " + assets, "sluice", load, Map.of("assets", assets)));
       result.add(new Measurement(NAME, "plan " + assets, "sluice", plan, Map.of("assets", assets)));
       Measurement both =
-          new Measurement(NAME, "load+validate+plan " + assets, "sluice", total, Map.of("assets", assets));
+          new Measurement(
+              NAME, "load+validate+plan " + assets, "sluice", total, Map.of("assets", assets));
       result.add(both);
       if (size == 10_000) {
         result.target(
@@ -123,9 +127,17 @@ public final class OrchestrationSuite {
       }
     }
     result.add(
-        new Measurement(NAME, "per no-op " + materialized + " asset", "sluice", perAsset, Map.of("assets", assets)));
-    result.add(new Measurement(NAME, "trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of()));
-    Measurement overhead = result.find("per no-op " + materialized + " asset", "sluice").orElseThrow();
+        new Measurement(
+            NAME,
+            "per no-op " + materialized + " asset",
+            "sluice",
+            perAsset,
+            Map.of("assets", assets)));
+    result.add(
+        new Measurement(
+            NAME, "trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of()));
+    Measurement overhead =
+        result.find("per no-op " + materialized + " asset", "sluice").orElseThrow();
     result.target(
         "under 2 ms overhead per no-op asset (" + materialized + " models)",
         String.format(Locale.ROOT, "%.1f ms", overhead.medianMillis()),

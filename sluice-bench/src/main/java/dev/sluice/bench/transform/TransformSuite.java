@@ -245,7 +245,7 @@ public final class TransformSuite {
       for (TpchQueries.Query query : queries) {
         Files.writeString(
             queryDirectory.resolve(query.name() + ".sql"),
-            query.render(table -> "lake.raw.tpch_" + table));
+            query.render(table -> "sluice.raw.tpch_" + table));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -95,7 +95,7 @@ final class ModelStep {
               target,
               session.describe("SELECT * FROM " + target.quoted()),
               sql,
-              StepContext.tableProperties(model.description(), model.owner(), model.tags()));
+              viewProperties(context, model));
     }
     return new StepResult(
         model.name(),
@@ -112,6 +112,13 @@ final class ModelStep {
         checks,
         blocked ? null : "view replaced",
         blocked ? Steps.blockedMessage(target, checks) : null);
+  }
+
+  private static Map<String, String> viewProperties(StepContext context, ModelDef model) {
+    Map<String, String> properties =
+        StepContext.tableProperties(model.description(), model.owner(), model.tags());
+    properties.put(Planner.FINGERPRINT, Planner.fingerprint(context.project(), model));
+    return properties;
   }
 
   private static StepResult table(
@@ -199,7 +206,11 @@ final class ModelStep {
             replaceAll,
             StepContext.columnDocs(model.columns()),
             StepContext.tableProperties(model.description(), model.owner(), model.tags()),
-            Map.of("sluice.run-id", context.runId()),
+            Map.of(
+                "sluice.run-id",
+                context.runId(),
+                Planner.FINGERPRINT,
+                Planner.fingerprint(context.project(), model)),
             StepContext.allChecks(model.checks(), model.columns()),
             context.auditBranch());
   }

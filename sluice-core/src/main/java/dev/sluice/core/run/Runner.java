@@ -8,7 +8,6 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
-import dev.sluice.core.project.AssetGraph;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
@@ -52,18 +51,8 @@ public final class Runner {
 
   /** The assets a run with these options would build, in dependency order. */
   public List<String> plan(RunOptions options) {
-    AssetGraph graph = workspace.project().graph();
-    Set<String> selected =
-        options.select().isEmpty()
-            ? new LinkedHashSet<>(graph.topologicalOrder())
-            : new LinkedHashSet<>(graph.select(options.select()));
-    List<String> order = new ArrayList<>();
-    for (String asset : graph.topologicalOrder()) {
-      if (selected.contains(asset)) {
-        order.add(asset);
-      }
-    }
-    return order;
+    return new dev.sluice.core.project.Selector(workspace.project())
+        .select(options.select(), options.exclude());
   }
 
   public RunResult run(RunOptions options, RunListener listener) {

@@ -22,7 +22,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Jobs: {@code ingest} reads the TPC-H CSV files with a declared schema and writes Iceberg
  * tables; {@code transform} runs SQL files over Iceberg tables and collects their results. Both use
- * an Iceberg {@code JdbcCatalog} (SQLite) registered as the Spark catalog {@code lake}.
+ * an Iceberg {@code JdbcCatalog} (SQLite) registered as the Spark catalog {@code sluice} (the name Sluice gives its JdbcCatalog, which the catalog tables record).
  */
 public final class SparkRunner {
   private SparkRunner() {}
@@ -41,11 +41,11 @@ public final class SparkRunner {
             .master(job.getProperty("master", "local[2]"))
             .appName("sluice-bench")
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.catalog.lake", "org.apache.iceberg.spark.SparkCatalog")
-            .config("spark.sql.catalog.lake.catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog")
-            .config("spark.sql.catalog.lake.uri", job.getProperty("catalog.uri"))
-            .config("spark.sql.catalog.lake.warehouse", job.getProperty("warehouse"))
-            .config("spark.sql.catalog.lake.jdbc.schema-version", "V1")
+            .config("spark.sql.catalog.sluice", "org.apache.iceberg.spark.SparkCatalog")
+            .config("spark.sql.catalog.sluice.catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog")
+            .config("spark.sql.catalog.sluice.uri", job.getProperty("catalog.uri"))
+            .config("spark.sql.catalog.sluice.warehouse", job.getProperty("warehouse"))
+            .config("spark.sql.catalog.sluice.jdbc.schema-version", "V1")
             .config(
                 "spark.sql.extensions",
                 "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
@@ -68,7 +68,7 @@ public final class SparkRunner {
 
   private static void ingest(SparkSession spark, Properties job, int run, Writer out)
       throws IOException {
-    spark.sql("CREATE NAMESPACE IF NOT EXISTS lake.raw");
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS sluice.raw");
     long total = System.nanoTime();
     long totalRows = 0;
     for (String table : job.getProperty("tables").split(",")) {
@@ -79,7 +79,7 @@ public final class SparkRunner {
               .schema(job.getProperty("schema." + table))
               .option("header", "true")
               .csv(job.getProperty("csv." + table));
-      rows.writeTo("lake.raw." + table).using("iceberg").createOrReplace();
+      rows.writeTo("sluice.raw." + table).using("iceberg").createOrReplace();
       long count = Long.parseLong(job.getProperty("rows." + table, "-1"));
       totalRows += Math.max(0, count);
       line(out, run, table, started, count);

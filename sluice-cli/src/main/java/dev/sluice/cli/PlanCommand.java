@@ -1,0 +1,67 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.PlannedStep;
+import dev.sluice.core.run.Planner;
+import dev.sluice.core.run.RunOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "plan", description = "Show what 'sluice run' would build, in order, and why.")
+final class PlanCommand extends BaseCommand {
+  @Option(
+      names = {"-s", "--select"},
+      arity = "1..*",
+      paramLabel = "SELECTOR",
+      description = "Only these assets (same syntax as run --select).")
+  List<String> select = new ArrayList<>();
+
+  @Option(
+      names = {"-x", "--exclude"},
+      arity = "1..*",
+      paramLabel = "SELECTOR",
+      description = "Leave out these assets.")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(names = "--full-refresh", description = "Plan a full refresh.")
+  boolean fullRefresh;
+
+  @Override
+  public Integer call() {
+    try (Workspace workspace = Workspace.open(projectDirectory())) {
+      List<PlannedStep> steps =
+          new Planner(workspace).plan(new RunOptions(select, exclude, fullRefresh));
+      if (json()) {
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (PlannedStep step : steps) {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("asset", step.asset());
+          entry.put("kind", step.kind());
+          entry.put("table", step.table());
+          entry.put("reasons", step.reasons());
+          json.add(entry);
+        }
+        output().json(json);
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      int position = 1;
+      for (PlannedStep step : steps) {
+        rows.add(
+            List.of(
+                Integer.toString(position++),
+                step.asset(),
+                step.kind(),
+                step.table(),
+                String.join("; ", step.reasons())));
+      }
+      output().table(List.of("#", "asset", "kind", "table", "why"), rows);
+      output().message(steps.size() + (steps.size() == 1 ? " asset" : " assets") + " would run.");
+      return ExitCodes.OK;
+    }
+  }
+}

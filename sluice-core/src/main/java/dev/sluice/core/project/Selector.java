@@ -1,0 +1,192 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Asset selection, as on every command that takes {@code --select} and {@code --exclude}.
+ *
+ * <ul>
+ *   <li>{@code name}: one asset (a model, a seed or {@code source.table});
+ *   <li>{@code +name}: it and everything upstream; {@code 2+name}: up to two levels up;
+ *   <li>{@code name+}: it and everything downstream; {@code name+1}: one level down;
+ *   <li>{@code tag:x}, {@code zone:curated}, {@code path:models/marts}, {@code source:crm}: every
+ *       asset with that tag, in that zone, under that path, or of that source;
+ *   <li>several selectors (separate arguments or separated by spaces) are a union; selectors joined
+ *       by commas ({@code tag:finance,zone:published}) are an intersection.
+ * </ul>
+ */
+public final class Selector {
+  private static final Pattern TERM = Pattern.compile("^(\\d*\\+)?([^+]+)(\\+\\d*)?$");
+
+  private final Project project;
+
+  public Selector(Project project) {
+    this.project = requireNonNull(project, "project is null");
+  }
+
+  /**
+   * The selected assets minus the excluded ones, in dependency order.
+   *
+   * @param select selectors; empty selects every asset
+   * @throws InvalidInputException for a selector that names nothing known
+   */
+  public List<String> select(List<String> select, List<String> exclude) {
+    AssetGraph graph = project.graph();
+    Set<String> chosen =
+        select.isEmpty() ? new HashSet<>(graph.topologicalOrder()) : evaluate(select);
+    chosen.removeAll(evaluate(exclude));
+    List<String> ordered = new ArrayList<>();
+    for (String asset : graph.topologicalOrder()) {
+      if (chosen.contains(asset)) {
+        ordered.add(asset);
+      }
+    }
+    return ordered;
+  }
+
+  private Set<String> evaluate(List<String> arguments) {
+    Set<String> union = new LinkedHashSet<>();
+    for (String argument : arguments) {
+      for (String selector : argument.trim().split("\\s+")) {
+        if (!selector.isEmpty()) {
+          union.addAll(intersection(selector));
+        }
+      }
+    }
+    return union;
+  }
+
+  private Set<String> intersection(String selector) {
+    Set<String> result = null;
+    for (String part : selector.split(",")) {
+      Set<String> matched = term(part.trim());
+      if (result == null) {
+        result = new LinkedHashSet<>(matched);
+      } else {
+        result.retainAll(matched);
+      }
+    }
+    return result == null ? Set.of() : result;
+  }
+
+  private Set<String> term(String term) {
+    Matcher matcher = TERM.matcher(term);
+    if (!matcher.matches()) {
+      throw new InvalidInputException(
+          "Cannot read the selector '"
+              + term
+              + "': use name, +name, name+, 2+name, tag:x, zone:x, path:x or source:x");
+    }
+    Set<String> core = core(matcher.group(2));
+    Set<String> result = new LinkedHashSet<>(core);
+    AssetGraph graph = project.graph();
+    if (matcher.group(1) != null) {
+      result.addAll(walk(core, graph::upstream, depth(matcher.group(1).replace("+", ""))));
+    }
+    if (matcher.group(3) != null) {
+      result.addAll(walk(core, graph::downstream, depth(matcher.group(3).replace("+", ""))));
+    }
+    return result;
+  }
+
+  private static int depth(String digits) {
+    return digits.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(digits);
+  }
+
+  private static Set<String> walk(
+      Set<String> start, Function<String, Set<String>> next, int depth) {
+    Set<String> seen = new LinkedHashSet<>();
+    Deque<String> frontier = new ArrayDeque<>(start);
+    for (int level = 0; level < depth && !frontier.isEmpty(); level++) {
+      Deque<String> following = new ArrayDeque<>();
+      for (String asset : frontier) {
+        for (String neighbour : next.apply(asset)) {
+          if (seen.add(neighbour)) {
+            following.add(neighbour);
+          }
+        }
+      }
+      frontier = following;
+    }
+    return seen;
+  }
+
+  private Set<String> core(String text) {
+    int colon = text.indexOf(':');
+    if (colon < 0) {
+      return Set.copyOf(project.graph().select(List.of(text)));
+    }
+    String method = text.substring(0, colon).toLowerCase(Locale.ROOT);
+    String value = text.substring(colon + 1);
+    Set<String> matched = new LinkedHashSet<>();
+    switch (method) {
+      case "tag" -> {
+        project.models().values().stream()
+            .filter(m -> m.tags().contains(value))
+            .forEach(m -> matched.add(m.name()));
+        sourceTables().stream()
+            .filter(t -> t.tags().contains(value))
+            .forEach(t -> matched.add(t.assetName()));
+      }
+      case "zone" -> {
+        project.models().values().stream()
+            .filter(m -> m.zone().namespace().equalsIgnoreCase(value))
+            .forEach(m -> matched.add(m.name()));
+        project.seeds().values().stream()
+            .filter(s -> s.tableName().zone().equalsIgnoreCase(value))
+            .forEach(s -> matched.add(s.name()));
+        if (value.equalsIgnoreCase("raw")) {
+          sourceTables().forEach(t -> matched.add(t.assetName()));
+        }
+      }
+      case "path" -> {
+        String prefix = value;
+        project.models().values().stream()
+            .filter(m -> m.sqlFileName().startsWith(prefix))
+            .forEach(m -> matched.add(m.name()));
+        project.seeds().values().stream()
+            .filter(s -> s.csvFile().toString().replace('\\', '/').startsWith(prefix))
+            .forEach(s -> matched.add(s.name()));
+        sourceTables().stream()
+            .filter(t -> t.location().file().startsWith(prefix))
+            .forEach(t -> matched.add(t.assetName()));
+      }
+      case "source" -> {
+        if (!project.sources().containsKey(value)) {
+          throw new InvalidInputException(
+              "No source '"
+                  + value
+                  + "': "
+                  + Suggestions.hint(value, project.sources().keySet(), "the sources are"));
+        }
+        project.sources().get(value).tables().forEach(t -> matched.add(t.assetName()));
+      }
+      default ->
+          throw new InvalidInputException(
+              "Unknown selector method '" + method + ":': use tag:, zone:, path: or source:");
+    }
+    if (matched.isEmpty()) {
+      throw new InvalidInputException("The selector '" + text + "' matches no asset");
+    }
+    return matched;
+  }
+
+  private List<SourceTableDef> sourceTables() {
+    List<SourceTableDef> tables = new ArrayList<>();
+    project.sources().values().forEach(source -> tables.addAll(source.tables()));
+    return tables;
+  }
+}

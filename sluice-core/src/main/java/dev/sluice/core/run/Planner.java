@@ -1,0 +1,115 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.LoadMode;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SourceTableDef;
+import dev.sluice.core.project.SqlRenderer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/** Explains what a run would do and why, without doing it. */
+public final class Planner {
+  /** The snapshot summary key (and view property) holding a model's fingerprint. */
+  static final String FINGERPRINT = "sluice.model-fingerprint";
+
+  private final Workspace workspace;
+
+  public Planner(Workspace workspace) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+  }
+
+  public List<PlannedStep> plan(RunOptions options) {
+    Runner runner = new Runner(workspace);
+    List<PlannedStep> steps = new ArrayList<>();
+    for (String asset : runner.plan(options)) {
+      String kind = runner.kindOf(asset);
+      TableName table = TableName.parse(runner.tableOf(asset));
+      steps.add(
+          new PlannedStep(asset, kind, table.toString(), reasons(asset, kind, table, options)));
+    }
+    return steps;
+  }
+
+  private List<String> reasons(String asset, String kind, TableName table, RunOptions options) {
+    Project project = workspace.project();
+    List<String> reasons = new ArrayList<>();
+    Optional<Table> existing = workspace.lake().findTable(table);
+    boolean isView = workspace.lake().findView(table).isPresent();
+    Snapshot current = existing.map(Table::currentSnapshot).orElse(null);
+    if (existing.isEmpty() && !isView || existing.isPresent() && current == null) {
+      reasons.add("new: not built yet");
+    }
+    switch (kind) {
+      case "model" -> {
+        ModelDef model = project.models().get(asset);
+        String fingerprint = fingerprint(project, model);
+        String recorded =
+            isView
+                ? workspace.lake().findView(table).orElseThrow().properties().get(FINGERPRINT)
+                : current == null ? null : current.summary().get(FINGERPRINT);
+        if ((current != null || isView) && !fingerprint.equals(recorded)) {
+          reasons.add("changed: SQL or configuration differs from the last build");
+        }
+        if (model.materialization() == Materialization.INCREMENTAL && current != null) {
+          reasons.add(
+              options.fullRefresh() ? "full refresh requested" : "incremental: adds new rows");
+        }
+      }
+      case "source" -> {
+        SourceTableDef source = sourceTable(project, asset);
+        reasons.add(
+            source.mode() == LoadMode.APPEND && !options.fullRefresh()
+                ? "append: loads files not loaded before from " + source.path()
+                : "full: reloads every file of " + source.path());
+      }
+      default -> reasons.add("seed: reloaded on every run");
+    }
+    if (current != null) {
+      for (String upstream : project.graph().upstream(asset)) {
+        TableName upstreamTable = TableName.parse(new Runner(workspace).tableOf(upstream));
+        Optional<Snapshot> upstreamSnapshot =
+            workspace.lake().findTable(upstreamTable).map(Table::currentSnapshot);
+        if (upstreamSnapshot.isPresent()
+            && upstreamSnapshot.get().timestampMillis() > current.timestampMillis()) {
+          reasons.add("upstream updated: " + upstream);
+        }
+      }
+    }
+    if (reasons.isEmpty()) {
+      reasons.add("up to date: rebuilt to keep it current");
+    }
+    return reasons;
+  }
+
+  private static SourceTableDef sourceTable(Project project, String asset) {
+    int dot = asset.indexOf('.');
+    return project.sourceTable(asset.substring(0, dot), asset.substring(dot + 1)).orElseThrow();
+  }
+
+  /** A hash of what a model builds: its SQL as rendered for a full build, and its settings. */
+  static String fingerprint(Project project, ModelDef model) {
+    String sql =
+        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    String text =
+        sql + "\n" + model.materialization() + "\n" + model.uniqueKey() + "\n" + model.zone();
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
