@@ -31,7 +31,15 @@ final class SourceParser {
           "tags",
           "columns",
           "checks");
-  private static final Set<String> CSV_KEYS = Set.of("delimiter", "header", "quote");
+  private static final Set<String> CSV_KEYS =
+      Set.of(
+          "delimiter",
+          "header",
+          "quote",
+          "escape",
+          "null_string",
+          "date_format",
+          "timestamp_format");
   private static final Set<String> CONNECTORS = Set.of("file");
   private static final Set<String> FORMATS = Set.of("csv", "json", "parquet");
 
@@ -222,6 +230,12 @@ final class SourceParser {
             "quote it, e.g. " + key + ": \"" + (key.equals("quote") ? "'" : ";") + "\"");
       }
       options.put(key, value);
+    }
+    for (String key : List.of("escape", "null_string", "date_format", "timestamp_format")) {
+      String value = csv.string(key);
+      if (value != null) {
+        options.put(key, value);
+      }
     }
     Boolean header = csv.bool("header", null);
     if (header != null) {

@@ -10,6 +10,7 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.core.testing.PostgresDatabase;
 import dev.sluice.core.testing.TestPostgres;
@@ -122,7 +123,7 @@ class PostgresCatalogTest {
         .satisfies(
             row ->
                 assertThat(row.get(0))
-                    .contains(project.resolve("warehouse").toRealPath().toString())
+                    .contains(project.resolve("warehouse").toAbsolutePath().normalize().toString())
                     .endsWith(".metadata.json"));
     // The run history is in PostgreSQL too.
     assertThat(select(state, "SELECT id, command, status FROM sluice_runs"))
@@ -172,7 +173,7 @@ class PostgresCatalogTest {
       assertThat(rows(new QueryService(reader), "select count(*) from raw.shop_orders"))
           .containsExactly(List.of("4"));
       assertThat(reader.runStore().listRuns(10))
-          .extracting(summary -> summary.id())
+          .extracting(RunSummary::id)
           .containsExactly(second.runId(), run.runId());
     }
 
