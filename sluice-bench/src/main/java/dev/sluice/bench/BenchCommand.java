@@ -79,6 +79,8 @@ public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // The CLI's jar brings its own logback.xml: name ours, so that logback does not pick at random.
+    System.setProperty("logback.configurationFile", "sluice-bench-logback.xml");
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CommandLine commandLine = new CommandLine(new BenchCommand());
     commandLine.setErr(err);

@@ -38,7 +38,7 @@ public final class Benchmark {
   }
 
   public static Benchmark standard(BenchSettings settings) {
-    return new Benchmark(settings, List.of(1_000, 10_000), 200);
+    return new Benchmark(settings, List.of(1_000, 10_000), 100);
   }
 
   public Report run() {

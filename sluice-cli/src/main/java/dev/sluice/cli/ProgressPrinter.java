@@ -55,6 +55,22 @@ final class ProgressPrinter implements RunListener {
     drawStatus();
   }
 
+  @Override
+  public synchronized void stepRetrying(
+      String asset, int attempt, java.time.Duration delay, String reason) {
+    clearStatus();
+    output.message(
+        "  retry "
+            + asset
+            + ": attempt "
+            + attempt
+            + " in "
+            + BaseCommand.formatDuration(delay)
+            + " after: "
+            + reason.lines().findFirst().orElse(""));
+    drawStatus();
+  }
+
   static String describe(StepResult result) {
     String mark =
         switch (result.status()) {

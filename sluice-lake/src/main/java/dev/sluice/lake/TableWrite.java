@@ -204,7 +204,7 @@ public final class TableWrite {
     Long mainSnapshot = main == null ? null : main.snapshotId();
     if (!java.util.Objects.equals(mainSnapshot, previousSnapshotId)) {
       discard();
-      throw new SluiceException(
+      throw new dev.sluice.api.TransientException(
           "Table "
               + table.name()
               + " was changed by another run while this run wrote it; nothing was published."

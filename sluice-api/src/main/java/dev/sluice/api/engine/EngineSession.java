@@ -38,6 +38,14 @@ public interface EngineSession extends AutoCloseable {
    */
   WrittenFile writeParquet(String sql, Schema schema, Path target);
 
+  /**
+   * Cancels the statement this session is running, if any; may be called from another thread. The
+   * cancelled statement fails with a {@link dev.sluice.api.QueryException}.
+   */
+  default void cancel() {
+    throw new UnsupportedOperationException("This engine cannot cancel statements");
+  }
+
   @Override
   void close();
 }

@@ -85,11 +85,13 @@ public final class TransformSuite {
       LOG.info("transform run {}/{} done", run + 1, settings.runs());
     }
     SuiteResult result = new SuiteResult(NAME);
-    sluice.forEach(
-        (name, samples) -> result.add(new Measurement(NAME, name, "sluice", samples, Map.of())));
+    List<String> names = new ArrayList<>(List.of("total"));
+    queries.forEach(query -> names.add(query.name()));
+    names.forEach(
+        name -> result.add(new Measurement(NAME, name, "sluice", sluice.get(name), Map.of())));
     if (duckdb) {
-      direct.forEach(
-          (name, samples) -> result.add(new Measurement(NAME, name, "duckdb", samples, Map.of())));
+      names.forEach(
+          name -> result.add(new Measurement(NAME, name, "duckdb", direct.get(name), Map.of())));
       crossCheck(queries, directResults, result);
     }
     if (settings.baselines().contains(Baseline.SPARK)) {

@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigParser {
   static final String FILE = "sluice.yaml";
   private static final Set<String> KEYS =
-      Set.of("name", "warehouse", "catalog", "state", "threads", "vars");
+      Set.of("name", "warehouse", "catalog", "state", "threads", "vars", "retries", "timeout");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
@@ -64,7 +64,14 @@ final class ConfigParser {
         state.url,
         state.properties,
         threads,
-        map.freeMap("vars"));
+        map.freeMap("vars"),
+        Execution.read(
+            map.string("retries"),
+            map.location("retries"),
+            map.string("timeout"),
+            map.location("timeout"),
+            Execution.DEFAULT,
+            problems));
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -76,7 +83,8 @@ final class ConfigParser {
         resolveSqlite(root, ProjectConfig.DEFAULT_STATE_URL),
         Map.of(),
         ProjectConfig.DEFAULT_THREADS,
-        Map.of());
+        Map.of(),
+        Execution.DEFAULT);
   }
 
   private record Database(String url, Map<String, String> properties) {}

@@ -37,7 +37,8 @@ public record ModelDef(
     List<CheckDef> checks,
     Set<String> refs,
     Set<SourceRef> sources,
-    Location location) {
+    Location location,
+    Execution execution) {
   public ModelDef {
     requireNonNull(name, "name is null");
     requireNonNull(sqlFile, "sqlFile is null");

@@ -93,7 +93,14 @@ final class ModelParser {
             checks,
             refLines.keySet(),
             sourceLines.keySet(),
-            file.location());
+            file.location(),
+            Execution.read(
+                settings.scalar("retries", ModelProperties::retries),
+                settings.location("retries", ModelProperties::retriesLocation),
+                settings.scalar("timeout", ModelProperties::timeout),
+                settings.location("timeout", ModelProperties::timeoutLocation),
+                config.execution(),
+                problems));
     return new ParsedModel(model, refLines, sourceLines);
   }
 
@@ -203,6 +210,14 @@ final class ModelParser {
         return Optional.empty();
       }
       return Optional.ofNullable(properties == null ? null : fromProperties.apply(properties));
+    }
+
+    /** A setting that may be a number or text in config(), as text. */
+    String scalar(String key, Function<ModelProperties, String> fromProperties) {
+      if (config.containsKey(key) && config.get(key) instanceof Number number) {
+        return number.toString();
+      }
+      return text(key, fromProperties);
     }
 
     String text(String key, Function<ModelProperties, String> fromProperties) {

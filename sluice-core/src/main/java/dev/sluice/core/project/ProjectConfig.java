@@ -27,7 +27,8 @@ public record ProjectConfig(
     String stateUrl,
     Map<String, String> stateProperties,
     int threads,
-    Map<String, Object> vars) {
+    Map<String, Object> vars,
+    Execution execution) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -40,6 +41,7 @@ public record ProjectConfig(
     requireNonNull(stateUrl, "stateUrl is null");
     requireNonNull(stateProperties, "stateProperties is null");
     requireNonNull(vars, "vars is null");
+    requireNonNull(execution, "execution is null");
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
     }

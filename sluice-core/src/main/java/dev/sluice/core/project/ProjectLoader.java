@@ -61,7 +61,7 @@ final class ProjectLoader {
             .map(node -> ConfigParser.parse(root, node, secrets, problems))
             .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
 
-    Map<String, SourceDef> sources = loadSources();
+    Map<String, SourceDef> sources = loadSources(config.execution());
     Map<String, ModelFile> modelFiles = loadModelFiles();
     Map<String, Path> seedFiles = loadSeedFiles();
     reportModelsThatAreSeeds(modelFiles, seedFiles);
@@ -107,12 +107,12 @@ final class ProjectLoader {
     return new Project(root, config, sources, models, seeds, graph);
   }
 
-  private Map<String, SourceDef> loadSources() {
+  private Map<String, SourceDef> loadSources(Execution defaults) {
     Map<String, SourceDef> sources = new TreeMap<>();
     for (Path path : files(root.resolve("sources"), false, ".yaml", ".yml")) {
       String file = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .flatMap(node -> SourceParser.parse(file, node, problems))
+          .flatMap(node -> SourceParser.parse(file, node, defaults, problems))
           .ifPresent(
               source -> {
                 SourceDef previous = sources.putIfAbsent(source.name(), source);

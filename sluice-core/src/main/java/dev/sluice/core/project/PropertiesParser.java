@@ -21,7 +21,9 @@ final class PropertiesParser {
           "materialized",
           "unique_key",
           "columns",
-          "checks");
+          "checks",
+          "retries",
+          "timeout");
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -38,7 +40,11 @@ final class PropertiesParser {
       List<String> uniqueKey,
       List<ColumnDef> columns,
       List<CheckDef> checks,
-      Location location) {}
+      Location location,
+      String retries,
+      Location retriesLocation,
+      String timeout,
+      Location timeoutLocation) {}
 
   record SeedProperties(
       String name,
@@ -93,7 +99,11 @@ final class PropertiesParser {
             map.stringList("unique_key"),
             columns,
             checks,
-            map.location()));
+            map.location(),
+            map.string("retries"),
+            map.location("retries"),
+            map.string("timeout"),
+            map.location("timeout")));
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

@@ -30,7 +30,9 @@ final class SourceParser {
           "owner",
           "tags",
           "columns",
-          "checks");
+          "checks",
+          "retries",
+          "timeout");
   private static final Set<String> CSV_KEYS =
       Set.of(
           "delimiter",
@@ -45,7 +47,7 @@ final class SourceParser {
 
   private SourceParser() {}
 
-  static Optional<SourceDef> parse(String file, Node node, Problems problems) {
+  static Optional<SourceDef> parse(String file, Node node, Execution defaults, Problems problems) {
     Optional<YamlMap> maybeMap = YamlMap.of(file, node, "a source file", KEYS, problems);
     if (maybeMap.isEmpty()) {
       return Optional.empty();
@@ -83,7 +85,7 @@ final class SourceParser {
     List<SourceTableDef> tables = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node tableNode : tableNodes) {
-      table(name, map.file(), tableNode, problems)
+      table(name, map.file(), tableNode, defaults, problems)
           .ifPresent(
               table -> {
                 Location previous = seen.putIfAbsent(table.name(), table.location());
@@ -107,7 +109,7 @@ final class SourceParser {
   }
 
   private static Optional<SourceTableDef> table(
-      String source, String file, Node node, Problems problems) {
+      String source, String file, Node node, Execution defaults, Problems problems) {
     Optional<YamlMap> maybeTable =
         YamlMap.of(file, node, "a table of source '" + source + "'", TABLE_KEYS, problems);
     if (maybeTable.isEmpty()) {
@@ -166,7 +168,14 @@ final class SourceParser {
             table.stringList("tags"),
             columns,
             checks,
-            table.location()));
+            table.location(),
+            Execution.read(
+                table.string("retries"),
+                table.location("retries"),
+                table.string("timeout"),
+                table.location("timeout"),
+                defaults,
+                problems)));
   }
 
   private static String format(YamlMap table, String path, Problems problems) {

@@ -30,7 +30,8 @@ public record SourceTableDef(
     List<String> tags,
     List<ColumnDef> columns,
     List<CheckDef> checks,
-    Location location) {
+    Location location,
+    Execution execution) {
   public SourceTableDef {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");

@@ -17,7 +17,16 @@ import java.util.function.Function;
 final class TemplateSession {
   /** The keys {@code config()} accepts. */
   static final Set<String> CONFIG_KEYS =
-      Set.of("materialized", "unique_key", "zone", "description", "owner", "tier", "tags");
+      Set.of(
+          "materialized",
+          "unique_key",
+          "zone",
+          "description",
+          "owner",
+          "tier",
+          "tags",
+          "retries",
+          "timeout");
 
   private final Location origin;
   private final boolean templateLines;

@@ -8,5 +8,8 @@ public interface RunListener {
 
   default void stepFinished(StepResult result) {}
 
+  /** A step failed transiently and will be attempted again after {@code delay}. */
+  default void stepRetrying(String asset, int attempt, java.time.Duration delay, String reason) {}
+
   RunListener NONE = new RunListener() {};
 }

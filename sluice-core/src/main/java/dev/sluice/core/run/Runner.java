@@ -45,8 +45,39 @@ public final class Runner {
   private final Workspace workspace;
   private final SqlRenderer renderer = new SqlRenderer();
 
+  private final StepAttempts attempts;
+
   public Runner(Workspace workspace) {
+    this(workspace, Duration.ofSeconds(1), Duration.ofMinutes(1));
+  }
+
+  /**
+   * A runner whose retries wait {@code retryBaseDelay}, doubling (with jitter) up to {@code
+   * retryMaxDelay}.
+   */
+  public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay) {
     this.workspace = requireNonNull(workspace, "workspace is null");
+    this.attempts = new StepAttempts(workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay);
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "sluice-step-timeouts");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private dev.sluice.core.project.Execution executionOf(String asset) {
+    Project project = workspace.project();
+    ModelDef model = project.models().get(asset);
+    if (model != null) {
+      return model.execution();
+    }
+    if (project.seeds().containsKey(asset)) {
+      return project.config().execution();
+    }
+    return sourceTable(asset).execution();
   }
 
   /** The assets a run with these options would build, in dependency order. */
@@ -218,10 +249,24 @@ public final class Runner {
     long stepId = store.startStep(runId, asset, kind, started);
     listener.stepStarted(asset, kind);
     StepResult result;
-    try (EngineSession session = workspace.engine().openSession()) {
-      StepContext context =
-          new StepContext(project, workspace.lake(), session, renderer, runId, runStarted, options);
-      result = execute(context, asset);
+    try {
+      result =
+          attempts.run(
+              executionOf(asset),
+              session ->
+                  execute(
+                      new StepContext(
+                          project, workspace.lake(), session, renderer, runId, runStarted, options),
+                      asset),
+              (attempt, delay, failure) -> {
+                LOG.warn(
+                    "Retrying {} (attempt {}) in {} after: {}",
+                    asset,
+                    attempt,
+                    delay,
+                    failure.getMessage());
+                listener.stepRetrying(asset, attempt, delay, failure.getMessage());
+              });
     } catch (SluiceException e) {
       result = failed(asset, kind, table, started, e.getMessage());
     } catch (RuntimeException e) {

@@ -137,6 +137,9 @@ final class StateDatabase implements DataSource {
             .table(SCHEMA_HISTORY_TABLE)
             .placeholders(Map.of("identity_primary_key", vendor.identityColumn))
             .failOnMissingLocations(true)
+            // the database may already hold other tables, such as the Iceberg catalog's
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
             .load();
     // Flyway cannot lock an SQLite database, so stores that open a new database at the same time
     // (threads or processes) can collide: one is refused as busy, or finds a table that another

@@ -34,7 +34,8 @@ class SqlRendererTest {
         List.of(),
         Set.of(),
         Set.of(),
-        new Location("models/curated/events_daily.sql", 1));
+        new Location("models/curated/events_daily.sql", 1),
+        Execution.DEFAULT);
   }
 
   private static SqlRenderer.RenderContext context(boolean incremental, Map<String, Object> vars) {

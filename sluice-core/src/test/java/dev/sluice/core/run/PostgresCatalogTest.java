@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -189,9 +188,6 @@ class PostgresCatalogTest {
   }
 
   @Test
-  @Disabled(
-      "Flyway refuses a database that already holds the catalog's tables: StateDatabase.migrate()"
-          + " needs .baselineOnMigrate(true).baselineVersion(\"0\")")
   void sharesOneDatabaseBetweenCatalogAndRunState() throws Exception {
     writeProject(catalog.jdbcUrl(), catalog.jdbcUrl());
     try (Workspace workspace = Workspace.open(project)) {

@@ -167,12 +167,8 @@ public final class TestPostgres {
           Statement statement = connection.createStatement()) {
         statement.execute(sql);
       } catch (SQLException e) {
-        throw new IllegalStateException(
-            "Cannot run "
-                + sql.replace(password == null ? "\0" : password, "****")
-                + " on "
-                + adminUrl,
-            e);
+        String shown = password == null ? sql : sql.replace(password, "****");
+        throw new IllegalStateException("Cannot run " + shown + " on " + adminUrl, e);
       }
     }
   }

@@ -35,6 +35,8 @@ final class DuckDbSession implements EngineSession {
   private final Connection connection;
   private final String catalog;
   private final Set<String> schemas = new HashSet<>();
+  private volatile Statement running;
+  private volatile boolean cancelled;
 
   DuckDbSession(Connection connection, String catalog) {
     this.connection = requireNonNull(connection, "connection is null");
@@ -93,7 +95,7 @@ final class DuckDbSession implements EngineSession {
 
   @Override
   public QueryResult query(String sql, int maxRows) {
-    try (Statement statement = connection.createStatement();
+    try (Statement statement = track(connection.createStatement());
         ResultSet resultSet = statement.executeQuery(sql)) {
       ResultSetMetaData metadata = resultSet.getMetaData();
       List<String> columns = new ArrayList<>();
@@ -198,7 +200,7 @@ final class DuckDbSession implements EngineSession {
             + fieldIds
             + ")";
     long rows;
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = track(connection.createStatement())) {
       statement.execute(copy);
       rows = statement.getUpdateCount();
     } catch (SQLException e) {
@@ -242,15 +244,40 @@ final class DuckDbSession implements EngineSession {
   }
 
   private void run(String sql) {
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = track(connection.createStatement())) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw queryError(e);
     }
   }
 
-  private static QueryException queryError(SQLException e) {
+  private Statement track(Statement statement) throws SQLException {
+    if (cancelled) {
+      statement.close();
+      throw new SQLException("INTERRUPT: the session was cancelled");
+    }
+    running = statement;
+    return statement;
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+    Statement statement = running;
+    if (statement != null) {
+      try {
+        statement.cancel();
+      } catch (SQLException e) {
+        // the statement finished or closed meanwhile: nothing left to cancel
+      }
+    }
+  }
+
+  private QueryException queryError(SQLException e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (cancelled) {
+      message = "cancelled: " + message;
+    }
     return new QueryException(message, e);
   }
 

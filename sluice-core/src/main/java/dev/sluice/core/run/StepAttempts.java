@@ -1,0 +1,148 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.SluiceException;
+import dev.sluice.api.TransientException;
+import dev.sluice.api.engine.Engine;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.Execution;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.iceberg.exceptions.CommitFailedException;
+
+/**
+ * Runs one step's attempts: each in a fresh engine session, cancelled when it outlasts the step's
+ * timeout, and retried after a transient failure with exponential backoff and jitter (a Failsafe
+ * retry policy), as often as the step's {@code retries} allow.
+ */
+final class StepAttempts {
+  /** Hears about each retry, before its delay. */
+  interface RetryListener {
+    void retrying(int nextAttempt, Duration delay, Throwable failure);
+  }
+
+  private final Engine engine;
+  private final ScheduledExecutorService watchdog;
+  private final Duration baseDelay;
+  private final Duration maxDelay;
+
+  StepAttempts(
+      Engine engine, ScheduledExecutorService watchdog, Duration baseDelay, Duration maxDelay) {
+    this.engine = requireNonNull(engine, "engine is null");
+    this.watchdog = requireNonNull(watchdog, "watchdog is null");
+    this.baseDelay = requireNonNull(baseDelay, "baseDelay is null");
+    this.maxDelay = requireNonNull(maxDelay, "maxDelay is null");
+  }
+
+  <T> T run(Execution execution, Function<EngineSession, T> attempt, RetryListener listener) {
+    RetryPolicy<T> retry =
+        RetryPolicy.<T>builder()
+            .handleIf(StepAttempts::isTransient)
+            .withMaxRetries(execution.retries())
+            .withBackoff(
+                baseDelay, maxDelay.compareTo(baseDelay) > 0 ? maxDelay : baseDelay.multipliedBy(2))
+            .withJitter(0.25)
+            .onRetryScheduled(
+                event ->
+                    listener.retrying(
+                        event.getAttemptCount() + 1, event.getDelay(), event.getLastException()))
+            .build();
+    try {
+      return Failsafe.with(retry).get(() -> attempt(execution.timeout(), attempt));
+    } catch (FailsafeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new SluiceException(cause.getMessage(), cause);
+    }
+  }
+
+  private <T> T attempt(Duration timeout, Function<EngineSession, T> attempt) {
+    try (EngineSession session = engine.openSession()) {
+      AtomicBoolean timedOut = new AtomicBoolean();
+      ScheduledFuture<?> alarm =
+          timeout == null
+              ? null
+              : watchdog.schedule(
+                  () -> {
+                    timedOut.set(true);
+                    session.cancel();
+                  },
+                  timeout.toMillis(),
+                  TimeUnit.MILLISECONDS);
+      try {
+        return attempt.apply(session);
+      } catch (RuntimeException e) {
+        if (timedOut.get()) {
+          throw new StepTimeoutException(
+              "timed out after " + describe(timeout) + " and was cancelled; nothing was published",
+              e);
+        }
+        throw e;
+      } finally {
+        if (alarm != null) {
+          alarm.cancel(false);
+        }
+      }
+    }
+  }
+
+  /** Whether a failure may pass when tried again. */
+  static boolean isTransient(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof StepTimeoutException) {
+        return false;
+      }
+      if (cause instanceof TransientException
+          || cause instanceof CommitFailedException
+          || cause instanceof IOException
+          || cause instanceof UncheckedIOException) {
+        return true;
+      }
+      String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+      if (message.contains("sqlite_busy") || message.contains("database is locked")) {
+        return true;
+      }
+      if (cause instanceof QueryException && message.startsWith("io error")) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  static String describe(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 3_600_000 == 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis % 60_000 == 0) {
+      return millis / 60_000 + "m";
+    }
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
+
+  /** A step attempt that ran longer than its timeout. */
+  static final class StepTimeoutException extends SluiceException {
+    private static final long serialVersionUID = 1L;
+
+    StepTimeoutException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
