@@ -47,10 +47,28 @@ final class RunCommand extends BaseCommand {
     }
   }
 
+  private static int finish(RunResult result) {
+    if (!result.succeeded()) {
+      throw new RunFailedException(
+          "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Resumes a run, drawing progress, and prints the summary (or JSON). */
+  static RunResult resume(Workspace workspace, String runId, Output output, boolean json) {
+    ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
+    return summarize(workspace, new Runner(workspace).resume(runId, progress), output, json);
+  }
+
   /** Runs, drawing progress, and prints the summary (or JSON). */
   static RunResult run(Workspace workspace, RunOptions options, Output output, boolean json) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    RunResult result = new Runner(workspace).run(options, progress);
+    return summarize(workspace, new Runner(workspace).run(options, progress), output, json);
+  }
+
+  private static RunResult summarize(
+      Workspace workspace, RunResult result, Output output, boolean json) {
     if (json) {
       output.json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
     }

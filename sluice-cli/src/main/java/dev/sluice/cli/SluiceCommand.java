@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
       ValidateCommand.class,
       PlanCommand.class,
       RunCommand.class,
+      RerunCommand.class,
       TestCommand.class,
       RunsCommand.class,
       TablesCommand.class,

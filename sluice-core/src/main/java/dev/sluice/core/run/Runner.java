@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
@@ -14,14 +15,17 @@ import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.CheckRecord;
+import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,11 +91,67 @@ public final class Runner {
   }
 
   public RunResult run(RunOptions options, RunListener listener) {
+    return run(options, listener, "run");
+  }
+
+  /**
+   * Runs again what a run left undone: its steps that failed, were skipped, were interrupted or
+   * never started. Committed steps are not redone. A run still marked as running (its process was
+   * killed) is first marked as interrupted; resume only runs whose process is gone.
+   *
+   * @throws InvalidInputException when the run is unknown or nothing is left to do
+   */
+  public RunResult resume(String runIdOrPrefix, RunListener listener) {
+    RunStore store = workspace.runStore();
+    RunDetail previous =
+        store
+            .findRun(runIdOrPrefix)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "No run " + runIdOrPrefix + ": 'sluice runs' lists them"));
+    String previousId = previous.summary().id();
+    if (previous.summary().status() == RunStatus.RUNNING) {
+      Instant now = Instant.now();
+      for (StepDetail step : previous.steps()) {
+        if (step.status() == StepStatus.RUNNING) {
+          store.finishStep(
+              step.id(),
+              StepStatus.FAILED,
+              now,
+              StepMetrics.empty(),
+              "interrupted: the process running it stopped; nothing it wrote was published");
+        }
+      }
+      store.finishRun(previousId, RunStatus.FAILED, now, "interrupted: the process stopped");
+    }
+    Set<String> done = new HashSet<>();
+    for (StepDetail step : previous.steps()) {
+      if (step.status() == StepStatus.SUCCEEDED) {
+        done.add(step.asset());
+      }
+    }
+    List<String> remaining = new ArrayList<>();
+    for (String asset :
+        new dev.sluice.core.project.Selector(workspace.project())
+            .select(previous.selection(), List.of())) {
+      if (!done.contains(asset)) {
+        remaining.add(asset);
+      }
+    }
+    if (remaining.isEmpty()) {
+      throw new InvalidInputException(
+          "Nothing to resume: every step of run " + previousId + " succeeded");
+    }
+    return run(new RunOptions(remaining, false), listener, "resume " + previousId);
+  }
+
+  private RunResult run(RunOptions options, RunListener listener, String command) {
     Project project = workspace.project();
     List<String> order = plan(options);
     Instant started = Instant.now();
     RunStore store = workspace.runStore();
-    String runId = store.startRun("run", options.select(), started);
+    String runId = store.startRun(command, options.select(), started);
     listener.runStarted(runId, order.size());
     Set<String> selected = new LinkedHashSet<>(order);
     Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();

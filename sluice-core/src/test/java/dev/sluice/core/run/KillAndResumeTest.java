@@ -1,0 +1,106 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills (SIGKILL) a run in the middle and resumes it: committed steps are not redone, the
+ * interrupted and unstarted ones are, and no row is loaded twice.
+ */
+class KillAndResumeTest {
+  @TempDir Path project;
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  @Test
+  void resumedRunFinishesWhatTheKilledRunLeftUndone() throws Exception {
+    write("sluice.yaml", "name: resume\nthreads: 1\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
+    write("data/1.csv", "id,amount\n1,10\n2,20\n");
+    write("data/2.csv", "id,amount\n3,30\n");
+    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    write(
+        "models/curated/heavy.sql",
+        "select e.id, e.amount, (select sum(x.range * y.range) from range(40000) x, range(40000) y)"
+            + " as heavy from {{ ref('events') }} e\n");
+    write("models/published/totals.sql", "select sum(amount) as total from {{ ref('heavy') }}\n");
+
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                RunInChildProcess.class.getName(),
+                project.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String runId = null;
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("run ")) {
+          runId = line.substring(4);
+        }
+        if (line.equals("finished events SUCCEEDED")) {
+          break;
+        }
+      }
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(runId).isNotNull();
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
+
+      RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+
+      assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+      assertThat(resumed.steps()).extracting(StepResult::asset).containsExactly("heavy", "totals");
+      RunDetail interrupted = workspace.runStore().findRun(runId).orElseThrow();
+      assertThat(interrupted.summary().status()).isEqualTo(RunStatus.FAILED);
+      assertThat(interrupted.steps()).noneMatch(step -> step.status() == StepStatus.RUNNING);
+
+      QueryService queries = new QueryService(workspace);
+      assertThat(
+              queries
+                  .query(
+                      "select count(*), count(distinct id) from raw.app_events",
+                      ReadPoint.main(),
+                      1)
+                  .rows()
+                  .get(0))
+          .containsExactly(3L, 3L);
+      assertThat(
+              queries
+                  .query("select total from published.totals", ReadPoint.main(), 1)
+                  .rows()
+                  .get(0)
+                  .get(0)
+                  .toString())
+          .isEqualTo("60");
+    }
+  }
+}
