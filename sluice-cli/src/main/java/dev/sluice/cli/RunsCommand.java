@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "runs",
     description = "List recent runs; 'runs show ID' shows one run step by step.",
-    subcommands = RunsCommand.Show.class)
+    subcommands = {RunsCommand.Show.class, RunsCommand.Cancel.class})
 final class RunsCommand extends BaseCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -170,6 +170,30 @@ final class RunsCommand extends BaseCommand {
             }
           }
         }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      description =
+          "Stop a running run: its running steps are cancelled (nothing partial is published)"
+              + " and the rest are skipped.")
+  static final class Cancel implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.ParentCommand RunsCommand runs;
+
+    @Parameters(paramLabel = "ID", description = "A run id, or a unique prefix of one.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (RunStore store = openStore(runs.projectDirectory())) {
+        String runId = store.requestCancel(id, Instant.now());
+        if (runs.json()) {
+          runs.output().json(Map.of("run", runId, "cancelRequested", true));
+        }
+        runs.output().message("Asked run " + runId + " to stop; it stops within a second or two.");
         return ExitCodes.OK;
       }
     }

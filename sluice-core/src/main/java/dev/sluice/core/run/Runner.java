@@ -64,6 +64,8 @@ public final class Runner {
     this.attempts = new StepAttempts(workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay);
   }
 
+  private static final Duration CANCEL_POLL = Duration.ofMillis(500);
+
   private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -153,6 +155,22 @@ public final class Runner {
     RunStore store = workspace.runStore();
     String runId = store.startRun(command, options.select(), started);
     listener.runStarted(runId, order.size());
+    RunControl control = new RunControl();
+    java.util.concurrent.ScheduledFuture<?> cancelPoll =
+        WATCHDOG.scheduleWithFixedDelay(
+            () -> {
+              try {
+                if (!control.cancelled() && store.isCancelRequested(runId)) {
+                  LOG.warn("Run {} was asked to stop: cancelling its steps", runId);
+                  control.cancel();
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("Cannot read whether run {} was cancelled: {}", runId, e.getMessage());
+              }
+            },
+            CANCEL_POLL.toMillis(),
+            CANCEL_POLL.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     Set<String> selected = new LinkedHashSet<>(order);
     Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
     int threads = Math.max(1, project.config().threads());
@@ -168,7 +186,8 @@ public final class Runner {
         CompletableFuture<StepResult> future =
             CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(
-                    ignored -> runStep(asset, upstream, runId, started, options, listener), pool);
+                    ignored -> runStep(asset, upstream, runId, started, options, control, listener),
+                    pool);
         futures.put(asset, future);
       }
       List<StepResult> results = new ArrayList<>();
@@ -177,14 +196,24 @@ public final class Runner {
       }
       boolean failed = results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
-      RunStatus status = failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
+      RunStatus status =
+          control.cancelled()
+              ? RunStatus.CANCELLED
+              : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
       Instant finished = Instant.now();
-      store.finishRun(runId, status, finished, failed ? failures + " step(s) failed" : null);
+      store.finishRun(
+          runId,
+          status,
+          finished,
+          control.cancelled()
+              ? "cancelled on request"
+              : failed ? failures + " step(s) failed" : null);
       return new RunResult(runId, status, Duration.between(started, finished), results);
     } catch (RuntimeException e) {
       store.finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
       throw e;
     } finally {
+      cancelPoll.cancel(false);
       pool.shutdownNow();
     }
   }
@@ -281,6 +310,7 @@ public final class Runner {
       String runId,
       Instant runStarted,
       RunOptions options,
+      RunControl control,
       RunListener listener) {
     Project project = workspace.project();
     String kind = kindOf(asset);
@@ -305,6 +335,14 @@ public final class Runner {
         return skipped;
       }
     }
+    if (control.cancelled()) {
+      StepResult skipped = StepResult.skipped(asset, kind, table, "skipped: the run was cancelled");
+      long stepId = store.startStep(runId, asset, kind, Instant.now());
+      store.finishStep(
+          stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
+      listener.stepFinished(skipped);
+      return skipped;
+    }
     Instant started = Instant.now();
     long stepId = store.startStep(runId, asset, kind, started);
     listener.stepStarted(asset, kind);
@@ -313,6 +351,7 @@ public final class Runner {
       result =
           attempts.run(
               executionOf(asset),
+              control,
               session ->
                   execute(
                       new StepContext(

@@ -46,7 +46,11 @@ final class StepAttempts {
     this.maxDelay = requireNonNull(maxDelay, "maxDelay is null");
   }
 
-  <T> T run(Execution execution, Function<EngineSession, T> attempt, RetryListener listener) {
+  <T> T run(
+      Execution execution,
+      RunControl control,
+      Function<EngineSession, T> attempt,
+      RetryListener listener) {
     RetryPolicy<T> retry =
         RetryPolicy.<T>builder()
             .handleIf(StepAttempts::isTransient)
@@ -60,7 +64,7 @@ final class StepAttempts {
                         event.getAttemptCount() + 1, event.getDelay(), event.getLastException()))
             .build();
     try {
-      return Failsafe.with(retry).get(() -> attempt(execution.timeout(), attempt));
+      return Failsafe.with(retry).get(() -> attempt(execution.timeout(), control, attempt));
     } catch (FailsafeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof RuntimeException runtime) {
@@ -70,8 +74,9 @@ final class StepAttempts {
     }
   }
 
-  private <T> T attempt(Duration timeout, Function<EngineSession, T> attempt) {
+  private <T> T attempt(Duration timeout, RunControl control, Function<EngineSession, T> attempt) {
     try (EngineSession session = engine.openSession()) {
+      control.started(session);
       AtomicBoolean timedOut = new AtomicBoolean();
       ScheduledFuture<?> alarm =
           timeout == null
@@ -86,6 +91,9 @@ final class StepAttempts {
       try {
         return attempt.apply(session);
       } catch (RuntimeException e) {
+        if (control.cancelled()) {
+          throw new RunControl.RunCancelledException(e);
+        }
         if (timedOut.get()) {
           throw new StepTimeoutException(
               "timed out after " + describe(timeout) + " and was cancelled; nothing was published",
@@ -93,6 +101,7 @@ final class StepAttempts {
         }
         throw e;
       } finally {
+        control.finished(session);
         if (alarm != null) {
           alarm.cancel(false);
         }
@@ -103,7 +112,8 @@ final class StepAttempts {
   /** Whether a failure may pass when tried again. */
   static boolean isTransient(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof StepTimeoutException) {
+      if (cause instanceof StepTimeoutException
+          || cause instanceof RunControl.RunCancelledException) {
         return false;
       }
       if (cause instanceof TransientException

@@ -4,5 +4,7 @@ package dev.sluice.core.state;
 public enum RunStatus {
   RUNNING,
   SUCCEEDED,
-  FAILED
+  FAILED,
+  /** Stopped on request ({@code sluice runs cancel}). */
+  CANCELLED
 }

@@ -174,6 +174,62 @@ public final class RunStore implements AutoCloseable {
   }
 
   /**
+   * Asks a running run to stop. The process running it notices within a second, cancels its running
+   * steps (nothing they wrote is published) and skips the steps not yet started.
+   *
+   * @return the id of the run asked to stop
+   * @throws InvalidInputException if no run has this id (or prefix), or it has already finished
+   */
+  public String requestCancel(String runIdOrPrefix, Instant requestedAt) {
+    requireNonNull(requestedAt, "requestedAt is null");
+    RunSummary run =
+        findRun(runIdOrPrefix)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "No run " + runIdOrPrefix + ": 'sluice runs' lists them"))
+            .summary();
+    if (run.status() != RunStatus.RUNNING) {
+      throw new InvalidInputException(
+          "Run "
+              + run.id()
+              + " has already finished ("
+              + run.status().name().toLowerCase(java.util.Locale.ROOT)
+              + ")");
+    }
+    inDatabase(
+        "cancel run " + run.id(),
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_runs SET cancel_requested_at = ? WHERE id = ?")) {
+            update.setLong(1, requestedAt.toEpochMilli());
+            update.setString(2, run.id());
+            update.executeUpdate();
+          }
+          return null;
+        });
+    return run.id();
+  }
+
+  /** Whether someone asked the run to stop. */
+  public boolean isCancelRequested(String runId) {
+    requireNonNull(runId, "runId is null");
+    return inDatabase(
+        "read run " + runId,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT cancel_requested_at FROM sluice_runs WHERE id = ?")) {
+            query.setString(1, runId);
+            try (java.sql.ResultSet result = query.executeQuery()) {
+              return result.next() && result.getObject(1) != null;
+            }
+          }
+        });
+  }
+
+  /**
    * Records the start of a step of a running run.
    *
    * @param kind the kind of asset: "source", "seed" or "model"
