@@ -85,8 +85,20 @@ final class RunsCommand extends BaseCommand {
                 .orElseThrow(
                     () -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
         Output output = runs.output();
+        List<dev.sluice.core.state.RunEvent> events = store.events(detail.summary().id());
         if (runs.json()) {
-          output.json(toJson(detail));
+          Map<String, Object> json = toJson(detail);
+          List<Map<String, Object>> timeline = new ArrayList<>();
+          for (dev.sluice.core.state.RunEvent event : events) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", event.at().toString());
+            entry.put("asset", event.asset());
+            entry.put("event", event.kind());
+            entry.put("message", event.message());
+            timeline.add(entry);
+          }
+          json.put("events", timeline);
+          output.json(json);
           return ExitCodes.OK;
         }
         RunSummary summary = detail.summary();
@@ -138,6 +150,20 @@ final class RunsCommand extends BaseCommand {
                 "snapshot",
                 "checks"),
             rows);
+        if (!events.isEmpty()) {
+          output.line("");
+          output.line("timeline:");
+          List<List<String>> timeline = new ArrayList<>();
+          for (dev.sluice.core.state.RunEvent event : events) {
+            timeline.add(
+                java.util.Arrays.asList(
+                    offset(summary.startedAt(), event.at()),
+                    event.asset() == null ? "(run)" : event.asset(),
+                    event.kind(),
+                    event.message() == null ? "" : event.message().lines().findFirst().orElse("")));
+          }
+          output.table(List.of("at", "asset", "event", "details"), timeline);
+        }
         for (StepDetail step : detail.steps()) {
           if (step.error() != null
               || step.metrics().detail() != null

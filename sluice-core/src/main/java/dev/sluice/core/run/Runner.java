@@ -155,6 +155,14 @@ public final class Runner {
     RunStore store = workspace.runStore();
     String runId = store.startRun(command, options.select(), started);
     listener.runStarted(runId, order.size());
+    event(
+        runId,
+        null,
+        "queued",
+        order.size()
+            + " steps: "
+            + String.join(", ", order.size() > 20 ? order.subList(0, 20) : order)
+            + (order.size() > 20 ? ", ..." : ""));
     RunControl control = new RunControl();
     java.util.concurrent.ScheduledFuture<?> cancelPoll =
         WATCHDOG.scheduleWithFixedDelay(
@@ -201,6 +209,7 @@ public final class Runner {
               ? RunStatus.CANCELLED
               : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
       Instant finished = Instant.now();
+      event(runId, null, "finished", status.name().toLowerCase(java.util.Locale.ROOT));
       store.finishRun(
           runId,
           status,
@@ -331,6 +340,7 @@ public final class Runner {
         long stepId = store.startStep(runId, asset, kind, Instant.now());
         store.finishStep(
             stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
+        stepEvents(runId, skipped);
         listener.stepFinished(skipped);
         return skipped;
       }
@@ -340,11 +350,13 @@ public final class Runner {
       long stepId = store.startStep(runId, asset, kind, Instant.now());
       store.finishStep(
           stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
+      stepEvents(runId, skipped);
       listener.stepFinished(skipped);
       return skipped;
     }
     Instant started = Instant.now();
     long stepId = store.startStep(runId, asset, kind, started);
+    event(runId, asset, "started", kind + " -> " + table);
     listener.stepStarted(asset, kind);
     StepResult result;
     try {
@@ -364,6 +376,16 @@ public final class Runner {
                     attempt,
                     delay,
                     failure.getMessage());
+                event(
+                    runId,
+                    asset,
+                    "retrying",
+                    "attempt "
+                        + attempt
+                        + " in "
+                        + delay.toMillis()
+                        + " ms after: "
+                        + failure.getMessage());
                 listener.stepRetrying(asset, attempt, delay, failure.getMessage());
               });
     } catch (SluiceException e) {
@@ -388,8 +410,46 @@ public final class Runner {
     for (CheckOutcome check : result.checks()) {
       store.recordCheck(stepId, checkRecord(asset, check));
     }
+    stepEvents(runId, result);
     listener.stepFinished(result);
     return result;
+  }
+
+  /** Adds to the run's timeline; a failure to record never fails the run. */
+  private void event(String runId, String asset, String kind, String message) {
+    try {
+      workspace
+          .runStore()
+          .recordEvent(
+              new dev.sluice.core.state.RunEvent(runId, asset, Instant.now(), kind, message));
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot record the event {} of run {}: {}", kind, runId, e.getMessage());
+    }
+  }
+
+  private void stepEvents(String runId, StepResult result) {
+    if (!result.checks().isEmpty()) {
+      long passed = result.checks().stream().filter(CheckOutcome::passed).count();
+      event(
+          runId,
+          result.asset(),
+          "checked",
+          passed + "/" + result.checks().size() + " checks passed");
+    }
+    switch (result.status()) {
+      case SUCCEEDED ->
+          event(
+              runId,
+              result.asset(),
+              result.snapshotId() == null ? "succeeded" : "published",
+              (result.snapshotId() == null ? "" : "snapshot " + result.snapshotId() + ", ")
+                  + result.rowsOut()
+                  + " rows"
+                  + (result.detail() == null ? "" : ", " + result.detail()));
+      case FAILED -> event(runId, result.asset(), "failed", result.error());
+      case SKIPPED -> event(runId, result.asset(), "skipped", result.error());
+      case RUNNING -> {}
+    }
   }
 
   private static StepResult failed(

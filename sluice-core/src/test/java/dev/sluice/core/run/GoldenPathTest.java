@@ -128,6 +128,19 @@ class GoldenPathTest {
     try (Workspace workspace = Workspace.open(project)) {
       RunResult first = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
       long afterFirstRun = System.currentTimeMillis();
+      List<dev.sluice.core.state.RunEvent> timeline = workspace.runStore().events(first.runId());
+      assertThat(timeline)
+          .first()
+          .extracting(dev.sluice.core.state.RunEvent::kind)
+          .isEqualTo("queued");
+      assertThat(timeline)
+          .last()
+          .extracting(dev.sluice.core.state.RunEvent::kind)
+          .isEqualTo("finished");
+      assertThat(timeline)
+          .filteredOn(event -> "revenue_by_country".equals(event.asset()))
+          .extracting(dev.sluice.core.state.RunEvent::kind)
+          .containsExactly("started", "checked", "published");
       Thread.sleep(5);
       assertThat(first.steps())
           .allSatisfy(
