@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.TransientException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
@@ -65,6 +66,7 @@ public final class Runner {
   }
 
   private static final Duration CANCEL_POLL = Duration.ofMillis(500);
+  private static final Duration LOCK_TTL = Duration.ofSeconds(60);
 
   private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
@@ -365,10 +367,20 @@ public final class Runner {
               executionOf(asset),
               control,
               session ->
-                  execute(
-                      new StepContext(
-                          project, workspace.lake(), session, renderer, runId, runStarted, options),
-                      asset),
+                  whileLocked(
+                      table,
+                      runId,
+                      () ->
+                          execute(
+                              new StepContext(
+                                  project,
+                                  workspace.lake(),
+                                  session,
+                                  renderer,
+                                  runId,
+                                  runStarted,
+                                  options),
+                              asset)),
               (attempt, delay, failure) -> {
                 LOG.warn(
                     "Retrying {} (attempt {}) in {} after: {}",
@@ -413,6 +425,48 @@ public final class Runner {
     stepEvents(runId, result);
     listener.stepFinished(result);
     return result;
+  }
+
+  /**
+   * Runs work while holding the lock on a table, so that no two runs (in any process) build the
+   * same table at once. The lock is renewed while the work runs; a holder that died loses it when
+   * it expires.
+   *
+   * @throws TransientException when another run holds the lock (retried if the asset allows)
+   */
+  private <T> T whileLocked(String table, String runId, java.util.function.Supplier<T> work) {
+    RunStore store = workspace.runStore();
+    String resource = "table:" + table;
+    if (!store.tryLock(resource, runId, LOCK_TTL, Instant.now())) {
+      String holder =
+          store
+              .lockHolder(resource)
+              .map(lock -> "run " + lock.owner() + " (since " + lock.acquiredAt() + ")")
+              .orElse("another run");
+      throw new TransientException(
+          table
+              + " is being built by "
+              + holder
+              + "; run it again when that run has finished, or give the asset retries");
+    }
+    java.util.concurrent.ScheduledFuture<?> renewal =
+        WATCHDOG.scheduleWithFixedDelay(
+            () -> {
+              try {
+                store.tryLock(resource, runId, LOCK_TTL, Instant.now());
+              } catch (RuntimeException e) {
+                LOG.warn("Cannot renew the lock on {}: {}", table, e.getMessage());
+              }
+            },
+            LOCK_TTL.toMillis() / 3,
+            LOCK_TTL.toMillis() / 3,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return work.get();
+    } finally {
+      renewal.cancel(false);
+      store.unlock(resource, runId);
+    }
   }
 
   /** Adds to the run's timeline; a failure to record never fails the run. */

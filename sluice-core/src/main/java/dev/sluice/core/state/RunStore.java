@@ -212,6 +212,104 @@ public final class RunStore implements AutoCloseable {
     return run.id();
   }
 
+  /**
+   * Takes a lock (or lease) on a resource for {@code ttl}, unless another owner holds it and has
+   * not let it expire. Taking a lock one already holds renews it. Works across processes: the
+   * database's primary key decides between owners racing for the same resource.
+   *
+   * @return whether {@code owner} now holds the lock
+   */
+  public boolean tryLock(String resource, String owner, java.time.Duration ttl, Instant now) {
+    requireNonNull(resource, "resource is null");
+    requireNonNull(owner, "owner is null");
+    long expires = now.plus(ttl).toEpochMilli();
+    return inDatabase(
+        "lock " + resource,
+        connection -> {
+          try (PreparedStatement expired =
+              connection.prepareStatement(
+                  "DELETE FROM sluice_locks WHERE resource = ? AND expires_at < ?")) {
+            expired.setString(1, resource);
+            expired.setLong(2, now.toEpochMilli());
+            expired.executeUpdate();
+          }
+          try (PreparedStatement renew =
+              connection.prepareStatement(
+                  "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
+            renew.setLong(1, expires);
+            renew.setString(2, resource);
+            renew.setString(3, owner);
+            if (renew.executeUpdate() == 1) {
+              return true;
+            }
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_locks (resource, owner, acquired_at, expires_at)"
+                      + " VALUES (?, ?, ?, ?)")) {
+            insert.setString(1, resource);
+            insert.setString(2, owner);
+            insert.setLong(3, now.toEpochMilli());
+            insert.setLong(4, expires);
+            insert.executeUpdate();
+            return true;
+          } catch (SQLException e) {
+            if (isUniqueViolation(e)) {
+              return false;
+            }
+            throw e;
+          }
+        });
+  }
+
+  private static boolean isUniqueViolation(SQLException e) {
+    String state = e.getSQLState();
+    String message = String.valueOf(e.getMessage());
+    return (state != null && state.startsWith("23"))
+        || message.contains("UNIQUE constraint failed")
+        || message.contains("SQLITE_CONSTRAINT");
+  }
+
+  /** Releases a lock held by {@code owner}; a lock held by someone else is left alone. */
+  public void unlock(String resource, String owner) {
+    inDatabase(
+        "unlock " + resource,
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement(
+                  "DELETE FROM sluice_locks WHERE resource = ? AND owner = ?")) {
+            delete.setString(1, resource);
+            delete.setString(2, owner);
+            delete.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Who holds the lock on a resource, if anyone (expired locks included). */
+  public Optional<LockHolder> lockHolder(String resource) {
+    return inDatabase(
+        "read lock " + resource,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT owner, acquired_at, expires_at FROM sluice_locks WHERE resource = ?")) {
+            query.setString(1, resource);
+            try (java.sql.ResultSet result = query.executeQuery()) {
+              if (!result.next()) {
+                return Optional.<LockHolder>empty();
+              }
+              return Optional.of(
+                  new LockHolder(
+                      resource,
+                      result.getString(1),
+                      Instant.ofEpochMilli(result.getLong(2)),
+                      Instant.ofEpochMilli(result.getLong(3))));
+            }
+          }
+        });
+  }
+
   /** Adds an event to a run's timeline. */
   public void recordEvent(RunEvent event) {
     requireNonNull(event, "event is null");

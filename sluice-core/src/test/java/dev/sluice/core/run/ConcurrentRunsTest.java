@@ -1,0 +1,100 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two runs never build the same table at once; locks expire when their holder dies. */
+class ConcurrentRunsTest {
+  @TempDir Path project;
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  @Test
+  void aSecondRunOfTheSameAssetFailsClearlyWhileTheFirstHoldsIt() throws Exception {
+    write("sluice.yaml", "name: locks\n");
+    write(
+        "models/curated/slow.sql",
+        "select 42 as answer, (select sum(a.range * b.range) from range(60000) a, range(60000) b) as heavy\n");
+    try (Workspace first = Workspace.open(project);
+        Workspace second = Workspace.open(project)) {
+      CountDownLatch started = new CountDownLatch(1);
+      RunListener signal =
+          new RunListener() {
+            @Override
+            public void stepStarted(String asset, String kind) {
+              started.countDown();
+            }
+          };
+      CompletableFuture<RunResult> firstRun =
+          CompletableFuture.supplyAsync(() -> new Runner(first).run(RunOptions.all(), signal));
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      // the first run's step may still be taking its lock: give it a moment, then race
+      RunResult secondRun = null;
+      for (int attempt = 0; attempt < 50; attempt++) {
+        RunResult candidate = new Runner(second).run(RunOptions.all(), RunListener.NONE);
+        if (candidate.steps().get(0).status() == StepStatus.FAILED) {
+          secondRun = candidate;
+          break;
+        }
+        if (firstRun.isDone()) {
+          break;
+        }
+      }
+      RunResult firstResult = firstRun.get(120, TimeUnit.SECONDS);
+      assertThat(firstResult.succeeded()).as(String.valueOf(firstResult.steps())).isTrue();
+      assertThat(secondRun).as("a run that raced the first one").isNotNull();
+      assertThat(secondRun.steps().get(0).error())
+          .contains("curated.slow is being built by run " + firstResult.runId());
+      assertThat(
+              new QueryService(first)
+                  .query("select count(*), max(answer) from curated.slow", ReadPoint.main(), 1)
+                  .rows()
+                  .get(0))
+          .containsExactly(1L, 42);
+      assertThat(first.runStore().lockHolder("table:curated.slow")).isEmpty();
+    }
+  }
+
+  @Test
+  void locksAreExclusiveRenewableAndExpire() throws IOException {
+    write("sluice.yaml", "name: leases\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunStore store = workspace.runStore();
+      Instant now = Instant.now();
+      Duration ttl = Duration.ofSeconds(10);
+      assertThat(store.tryLock("scheduler", "a", ttl, now)).isTrue();
+      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(5))).isFalse();
+      assertThat(store.tryLock("scheduler", "a", ttl, now.plusSeconds(8))).as("renewed").isTrue();
+      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(15)))
+          .as("still renewed")
+          .isFalse();
+      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(19)))
+          .as("expired: taken over")
+          .isTrue();
+      assertThat(store.lockHolder("scheduler").orElseThrow().owner()).isEqualTo("b");
+      store.unlock("scheduler", "a");
+      assertThat(store.lockHolder("scheduler")).isPresent();
+      store.unlock("scheduler", "b");
+      assertThat(store.lockHolder("scheduler")).isEmpty();
+    }
+  }
+}
