@@ -20,6 +20,7 @@ import picocli.CommandLine.ScopeType;
       PlanCommand.class,
       RunCommand.class,
       RerunCommand.class,
+      ServeCommand.class,
       TestCommand.class,
       RunsCommand.class,
       TablesCommand.class,

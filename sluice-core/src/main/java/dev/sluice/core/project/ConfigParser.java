@@ -13,7 +13,16 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ConfigParser {
   static final String FILE = "sluice.yaml";
   private static final Set<String> KEYS =
-      Set.of("name", "warehouse", "catalog", "state", "threads", "vars", "retries", "timeout");
+      Set.of(
+          "name",
+          "warehouse",
+          "catalog",
+          "state",
+          "threads",
+          "vars",
+          "retries",
+          "timeout",
+          "schedules");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
@@ -71,7 +80,8 @@ final class ConfigParser {
             map.string("timeout"),
             map.location("timeout"),
             Execution.DEFAULT,
-            problems));
+            problems),
+        ScheduleParser.parse(map, FILE, problems));
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -84,7 +94,8 @@ final class ConfigParser {
         Map.of(),
         ProjectConfig.DEFAULT_THREADS,
         Map.of(),
-        Execution.DEFAULT);
+        Execution.DEFAULT,
+        java.util.List.of());
   }
 
   private record Database(String url, Map<String, String> properties) {}

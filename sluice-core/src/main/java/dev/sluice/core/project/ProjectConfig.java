@@ -28,7 +28,8 @@ public record ProjectConfig(
     Map<String, String> stateProperties,
     int threads,
     Map<String, Object> vars,
-    Execution execution) {
+    Execution execution,
+    java.util.List<ScheduleDef> schedules) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -42,6 +43,7 @@ public record ProjectConfig(
     requireNonNull(stateProperties, "stateProperties is null");
     requireNonNull(vars, "vars is null");
     requireNonNull(execution, "execution is null");
+    schedules = java.util.List.copyOf(schedules);
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
     }

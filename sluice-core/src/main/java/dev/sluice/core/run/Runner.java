@@ -150,7 +150,8 @@ public final class Runner {
     return run(new RunOptions(remaining, false), listener, "resume " + previousId);
   }
 
-  private RunResult run(RunOptions options, RunListener listener, String command) {
+  /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */
+  public RunResult run(RunOptions options, RunListener listener, String command) {
     Project project = workspace.project();
     List<String> order = plan(options);
     Instant started = Instant.now();

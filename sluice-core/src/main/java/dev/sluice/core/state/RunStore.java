@@ -310,6 +310,49 @@ public final class RunStore implements AutoCloseable {
         });
   }
 
+  /** The last tick of a schedule that the scheduler dealt with, if any. */
+  public Optional<Instant> lastScheduleTick(String schedule) {
+    return inDatabase(
+        "read schedule " + schedule,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT last_tick FROM sluice_schedule_ticks WHERE schedule = ?")) {
+            query.setString(1, schedule);
+            try (java.sql.ResultSet result = query.executeQuery()) {
+              return result.next()
+                  ? Optional.of(Instant.ofEpochMilli(result.getLong(1)))
+                  : Optional.<Instant>empty();
+            }
+          }
+        });
+  }
+
+  /** Records that the scheduler dealt with a schedule's ticks up to {@code tick}. */
+  public void recordScheduleTick(String schedule, Instant tick) {
+    inDatabase(
+        "record schedule " + schedule,
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_schedule_ticks SET last_tick = ? WHERE schedule = ?")) {
+            update.setLong(1, tick.toEpochMilli());
+            update.setString(2, schedule);
+            if (update.executeUpdate() == 1) {
+              return null;
+            }
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_schedule_ticks (schedule, last_tick) VALUES (?, ?)")) {
+            insert.setString(1, schedule);
+            insert.setLong(2, tick.toEpochMilli());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
   /** Adds an event to a run's timeline. */
   public void recordEvent(RunEvent event) {
     requireNonNull(event, "event is null");

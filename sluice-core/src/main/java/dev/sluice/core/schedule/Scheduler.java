@@ -1,0 +1,134 @@
+package dev.sluice.core.schedule;
+
+import static java.util.Objects.requireNonNull;
+
+import com.cronutils.model.time.ExecutionTime;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.ScheduleDef;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.RunStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates the project's cron schedules and starts their runs. Exactly one scheduler acts at a
+ * time: each evaluation first takes (or renews) the {@code scheduler} lease in the state database;
+ * a scheduler that cannot stands by, and takes over when the holder stops renewing it.
+ */
+public final class Scheduler {
+  /** A schedule's tick that is due: run the schedule's selection for it. */
+  public record Trigger(String schedule, Instant tick, List<String> select) {
+    public Trigger {
+      select = List.copyOf(select);
+    }
+  }
+
+  static final String LEASE = "scheduler";
+
+  /** Ticks older than this are late: catch_up: skip drops them. */
+  static final Duration ON_TIME = Duration.ofMinutes(1);
+
+  /** At most this many missed ticks are run with catch_up: all. */
+  static final int MAX_CATCH_UP = 100;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+  private final Workspace workspace;
+  private final String owner;
+  private final Clock clock;
+  private final Duration leaseTtl;
+
+  /**
+   * @param owner this scheduler's name in the lease, unique per process (e.g. host and pid)
+   * @param leaseTtl how long the lease lasts without renewal; evaluate more often than this
+   */
+  public Scheduler(Workspace workspace, String owner, Clock clock, Duration leaseTtl) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+    this.owner = requireNonNull(owner, "owner is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.leaseTtl = requireNonNull(leaseTtl, "leaseTtl is null");
+  }
+
+  /** Whether this scheduler holds the lease (renewing it). */
+  public boolean takeLease() {
+    return workspace.runStore().tryLock(LEASE, owner, leaseTtl, clock.instant());
+  }
+
+  /**
+   * Takes or renews the lease, then returns the ticks that are due and records them as dealt with.
+   * Returns nothing while another scheduler holds the lease.
+   */
+  public List<Trigger> evaluate() {
+    if (!takeLease()) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    RunStore store = workspace.runStore();
+    List<Trigger> triggers = new ArrayList<>();
+    for (ScheduleDef schedule : workspace.project().config().schedules()) {
+      ExecutionTime times = schedule.executionTime();
+      ZonedDateTime current = now.atZone(schedule.timeZone());
+      Optional<ZonedDateTime> latest = times.lastExecution(current.plusNanos(1));
+      Optional<Instant> handled = store.lastScheduleTick(schedule.name());
+      if (latest.isEmpty()) {
+        continue;
+      }
+      if (handled.isEmpty()) {
+        // first sight of this schedule: start from now, do not run what was before
+        store.recordScheduleTick(schedule.name(), latest.get().toInstant());
+        continue;
+      }
+      List<Instant> due = new ArrayList<>();
+      Optional<ZonedDateTime> next = times.nextExecution(handled.get().atZone(schedule.timeZone()));
+      while (next.isPresent() && !next.get().toInstant().isAfter(now)) {
+        due.add(next.get().toInstant());
+        if (due.size() > MAX_CATCH_UP) {
+          due.remove(0);
+        }
+        next = times.nextExecution(next.get());
+      }
+      if (due.isEmpty()) {
+        continue;
+      }
+      Instant newest = due.get(due.size() - 1);
+      List<Instant> chosen =
+          switch (schedule.catchUp()) {
+            case ALL -> due;
+            case LATEST -> List.of(newest);
+            case SKIP ->
+                Duration.between(newest, now).compareTo(ON_TIME) <= 0 ? List.of(newest) : List.of();
+          };
+      if (chosen.size() < due.size()) {
+        LOG.info(
+            "Schedule {}: {} missed tick(s) not run (catch_up: {})",
+            schedule.name(),
+            due.size() - chosen.size(),
+            schedule.catchUp());
+      }
+      for (Instant tick : chosen) {
+        triggers.add(new Trigger(schedule.name(), tick, schedule.select()));
+      }
+      store.recordScheduleTick(schedule.name(), newest);
+    }
+    return triggers;
+  }
+
+  /** Runs a trigger's selection; the run's command names the schedule and tick. */
+  public RunResult fire(Trigger trigger, RunListener listener) {
+    return new Runner(workspace)
+        .run(
+            new RunOptions(trigger.select(), false),
+            listener,
+            "schedule " + trigger.schedule() + " @ " + trigger.tick());
+  }
+}
