@@ -22,7 +22,8 @@ final class ConfigParser {
           "vars",
           "retries",
           "timeout",
-          "schedules");
+          "schedules",
+          "sensors");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
@@ -81,7 +82,8 @@ final class ConfigParser {
             map.location("timeout"),
             Execution.DEFAULT,
             problems),
-        ScheduleParser.parse(map, FILE, problems));
+        ScheduleParser.parse(map, FILE, problems),
+        ScheduleParser.parseSensors(map, FILE, problems));
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -95,6 +97,7 @@ final class ConfigParser {
         ProjectConfig.DEFAULT_THREADS,
         Map.of(),
         Execution.DEFAULT,
+        java.util.List.of(),
         java.util.List.of());
   }
 

@@ -29,7 +29,8 @@ public record ProjectConfig(
     int threads,
     Map<String, Object> vars,
     Execution execution,
-    java.util.List<ScheduleDef> schedules) {
+    java.util.List<ScheduleDef> schedules,
+    java.util.List<SensorDef> sensors) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -44,6 +45,7 @@ public record ProjectConfig(
     requireNonNull(vars, "vars is null");
     requireNonNull(execution, "execution is null");
     schedules = java.util.List.copyOf(schedules);
+    sensors = java.util.List.copyOf(sensors);
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
     }

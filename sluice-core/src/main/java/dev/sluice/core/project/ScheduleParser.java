@@ -1,6 +1,7 @@
 package dev.sluice.core.project;
 
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -14,7 +15,89 @@ import org.yaml.snakeyaml.nodes.Node;
 final class ScheduleParser {
   private static final Set<String> KEYS = Set.of("name", "cron", "select", "time_zone", "catch_up");
 
+  private static final Set<String> SENSOR_KEYS =
+      Set.of("name", "type", "select", "when", "max_age", "min_interval");
+
   private ScheduleParser() {}
+
+  static List<SensorDef> parseSensors(YamlMap config, String file, Problems problems) {
+    List<SensorDef> sensors = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Node node : config.list("sensors")) {
+      YamlMap.of(file, node, "a sensor", SENSOR_KEYS, problems)
+          .ifPresent(
+              map -> {
+                String name = map.requiredString("name", "add e.g. 'name: marts_on_new_data'");
+                String typeText =
+                    map.requiredString("type", "add 'type: upstream_updated' or 'type: freshness'");
+                if (name == null || typeText == null) {
+                  return;
+                }
+                if (!names.add(name)) {
+                  problems.add(map.location("name"), "Sensor '" + name + "' is declared twice", "");
+                }
+                SensorDef.Type type;
+                try {
+                  type = SensorDef.Type.valueOf(typeText.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                  problems.add(
+                      map.location("type"),
+                      "Unknown sensor type '" + typeText + "'",
+                      "use upstream_updated or freshness");
+                  return;
+                }
+                List<String> select = map.stringList("select");
+                if (select.isEmpty()) {
+                  problems.add(
+                      map.location(),
+                      "Sensor '" + name + "' selects nothing",
+                      "add e.g. select: [revenue]");
+                }
+                String when = map.string("when");
+                if (when != null && !when.equals("any") && !when.equals("all")) {
+                  problems.add(
+                      map.location("when"), "'when' must be any or all, got '" + when + "'", "");
+                }
+                Duration maxAge = duration(map, "max_age", null, problems);
+                if (type == SensorDef.Type.FRESHNESS && maxAge == null) {
+                  problems.add(
+                      map.location(),
+                      "Freshness sensor '" + name + "' needs max_age",
+                      "add e.g. max_age: 60m");
+                  return;
+                }
+                Duration minInterval =
+                    duration(map, "min_interval", Duration.ofMinutes(5), problems);
+                sensors.add(
+                    new SensorDef(
+                        name,
+                        type,
+                        select,
+                        "all".equals(when),
+                        maxAge,
+                        minInterval,
+                        map.location()));
+              });
+    }
+    return sensors;
+  }
+
+  private static Duration duration(
+      YamlMap map, String key, Duration defaultValue, Problems problems) {
+    String text = map.string(key);
+    if (text == null) {
+      return defaultValue;
+    }
+    Duration duration = Execution.parseDuration(text);
+    if (duration == null) {
+      problems.add(
+          map.location(key),
+          "'" + key + "' must be a duration like 90s, 10m or 2h, got '" + text + "'",
+          "");
+      return defaultValue;
+    }
+    return duration;
+  }
 
   static List<ScheduleDef> parse(YamlMap config, String file, Problems problems) {
     List<ScheduleDef> schedules = new ArrayList<>();

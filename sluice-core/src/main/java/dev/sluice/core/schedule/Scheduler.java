@@ -3,8 +3,11 @@ package dev.sluice.core.schedule;
 import static java.util.Objects.requireNonNull;
 
 import com.cronutils.model.time.ExecutionTime;
+import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.ScheduleDef;
+import dev.sluice.core.project.Selector;
+import dev.sluice.core.project.SensorDef;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -17,6 +20,8 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +31,13 @@ import org.slf4j.LoggerFactory;
  * a scheduler that cannot stands by, and takes over when the holder stops renewing it.
  */
 public final class Scheduler {
-  /** A schedule's tick that is due: run the schedule's selection for it. */
+  /**
+   * A run to start: a schedule's due tick, or a sensor that fired.
+   *
+   * @param schedule the schedule's or sensor's name
+   * @param tick the schedule's tick, or when the sensor fired
+   * @param select what to run
+   */
   public record Trigger(String schedule, Instant tick, List<String> select) {
     public Trigger {
       select = List.copyOf(select);
@@ -120,7 +131,67 @@ public final class Scheduler {
       }
       store.recordScheduleTick(schedule.name(), newest);
     }
+    for (SensorDef sensor : workspace.project().config().sensors()) {
+      evaluate(sensor, now).ifPresent(triggers::add);
+    }
     return triggers;
+  }
+
+  /** Whether a sensor fires now; a sensor fires at most once per its {@code min_interval}. */
+  private Optional<Trigger> evaluate(SensorDef sensor, Instant now) {
+    RunStore store = workspace.runStore();
+    String key = "sensor:" + sensor.name();
+    Optional<Instant> lastFired = store.lastScheduleTick(key);
+    if (lastFired.isPresent()
+        && Duration.between(lastFired.get(), now).compareTo(sensor.minInterval()) < 0) {
+      return Optional.empty();
+    }
+    List<String> assets = new Selector(workspace.project()).select(sensor.select(), List.of());
+    List<String> run = new ArrayList<>();
+    for (String asset : assets) {
+      Optional<Long> built = snapshotMillis(asset);
+      boolean fires =
+          switch (sensor.type()) {
+            case FRESHNESS ->
+                built.isEmpty()
+                    || Duration.between(Instant.ofEpochMilli(built.get()), now)
+                            .compareTo(sensor.maxAge())
+                        > 0;
+            case UPSTREAM_UPDATED -> upstreamNewer(asset, built, sensor.all());
+          };
+      if (fires) {
+        run.add(sensor.type() == SensorDef.Type.FRESHNESS ? "+" + asset : asset);
+      }
+    }
+    if (run.isEmpty()) {
+      return Optional.empty();
+    }
+    LOG.info("Sensor {} fired for {}", sensor.name(), run);
+    store.recordScheduleTick(key, now);
+    return Optional.of(new Trigger(sensor.name(), now, run));
+  }
+
+  private boolean upstreamNewer(String asset, Optional<Long> built, boolean all) {
+    int newer = 0;
+    int upstreams = 0;
+    for (String upstream : workspace.project().graph().upstream(asset)) {
+      upstreams++;
+      Optional<Long> upstreamBuilt = snapshotMillis(upstream);
+      if (upstreamBuilt.isPresent() && (built.isEmpty() || upstreamBuilt.get() > built.get())) {
+        newer++;
+      }
+    }
+    return upstreams > 0 && (all ? newer == upstreams : newer > 0);
+  }
+
+  /** When an asset's table last got a snapshot on main, if it has one. */
+  private Optional<Long> snapshotMillis(String asset) {
+    TableName table = TableName.parse(new Runner(workspace).tableOf(asset));
+    return workspace
+        .lake()
+        .findTable(table)
+        .map(Table::currentSnapshot)
+        .map(Snapshot::timestampMillis);
   }
 
   /** Runs a trigger's selection; the run's command names the schedule and tick. */
