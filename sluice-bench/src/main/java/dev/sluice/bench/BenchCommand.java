@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "sluice bench",
     mixinStandardHelpOptions = true,
-    description = {
-      "Measures Sluice against DuckDB directly and Spark local on TPC-H (ingest, transform),",
-      "and its own orchestration and startup costs. Writes report.md, results.json and charts."
-    })
+    description =
+        "Measures Sluice against DuckDB directly and Spark local on TPC-H (ingest, transform),"
+            + " and its own orchestration and startup costs. Writes report.md, results.json and"
+            + " charts.")
 public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--scale",

@@ -59,6 +59,7 @@ public final class Benchmark {
             case STARTUP -> new StartupSuite(settings).run();
           });
     }
+    machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());
     Map<String, String> echoed = new LinkedHashMap<>();
     echoed.put("scale", String.valueOf(settings.scale()));
     echoed.put("suite", join(settings.suites()));

@@ -33,7 +33,18 @@ public final class Machine {
             + System.getProperty("java.vendor")
             + ")");
     machine.put("jvm max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+    machine.put("load average at start (1, 5, 15 min)", loadAverage());
     return machine;
+  }
+
+  /** The load average: on a shared machine, how busy it was with other work. */
+  public static String loadAverage() {
+    List<String> lines = lines(Path.of("/proc/loadavg"));
+    if (lines.isEmpty()) {
+      return "unknown";
+    }
+    String[] fields = lines.get(0).split(" ");
+    return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
   }
 
   private static String memInfo(String key) {

@@ -32,7 +32,9 @@ final class MarkdownReport {
         "\nMethod: warm-up runs first (not counted), then the timed repetitions; times are the"
             + " median with min–max over the repetitions. Sluice and DuckDB-direct run alternately"
             + " (which goes first alternates too) in this one JVM. Spark runs in a child JVM with"
-            + " its own warm-up and repetitions. Ratios compare medians.\n\n");
+            + " its own warm-up and repetitions. Ratios compare medians. A load average above the number of"
+            + " cores means other work shared the machine: the numbers are then noisier and"
+            + " slower than on an idle machine.\n\n");
     md.append("## Targets\n\n| suite | target | measured | met |\n|---|---|---|---|\n");
     for (SuiteResult suite : report.suites()) {
       for (TargetCheck target : suite.targets()) {

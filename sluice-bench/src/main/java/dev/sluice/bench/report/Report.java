@@ -34,7 +34,7 @@ public final class Report {
       Map<String, String> settings,
       List<SuiteResult> suites) {
     this.started = requireNonNull(started, "started is null");
-    this.machine = Map.copyOf(machine);
+    this.machine = new java.util.LinkedHashMap<>(machine);
     this.settings = settings;
     this.suites = List.copyOf(suites);
   }
