@@ -13,11 +13,14 @@ import java.util.List;
  * to stderr.
  */
 public final class Output {
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+  /** Built on first use only: most commands print no JSON, and Jackson is slow to load. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -49,7 +52,7 @@ public final class Output {
 
   public void json(Object value) {
     try {
-      out.println(JSON.writeValueAsString(value));
+      out.println(Json.MAPPER.writeValueAsString(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
