@@ -9,23 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "plan", description = "Show what 'sluice run' would build, in order, and why.")
 final class PlanCommand extends BaseCommand {
-  @Option(
-      names = {"-s", "--select"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description = "Only these assets (same syntax as run --select).")
-  List<String> select = new ArrayList<>();
-
-  @Option(
-      names = {"-x", "--exclude"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description = "Leave out these assets.")
-  List<String> exclude = new ArrayList<>();
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(names = "--full-refresh", description = "Plan a full refresh.")
   boolean fullRefresh;
@@ -34,7 +23,8 @@ final class PlanCommand extends BaseCommand {
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       List<PlannedStep> steps =
-          new Planner(workspace).plan(new RunOptions(select, exclude, fullRefresh));
+          new Planner(workspace)
+              .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
       if (json()) {
         List<Map<String, Object>> json = new ArrayList<>();
         for (PlannedStep step : steps) {

@@ -5,29 +5,15 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
     name = "run",
     description = "Ingest sources, load seeds and build models, in dependency order, with checks.")
 final class RunCommand extends BaseCommand {
-  @Option(
-      names = {"-s", "--select"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description =
-          "Only these assets: name, +name (with upstream), name+ (with downstream), 2+name, tag:x, zone:x, path:x, source:x; a,b intersects.")
-  List<String> select = new ArrayList<>();
-
-  @Option(
-      names = {"-x", "--exclude"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description = "Leave out these assets (same syntax as --select).")
-  List<String> exclude = new ArrayList<>();
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Option(
       names = "--full-refresh",
@@ -38,7 +24,11 @@ final class RunCommand extends BaseCommand {
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       RunResult result =
-          run(workspace, new RunOptions(select, exclude, fullRefresh), output(), json());
+          run(
+              workspace,
+              new RunOptions(selection.select, selection.exclude, fullRefresh),
+              output(),
+              json());
       if (!result.succeeded()) {
         throw new RunFailedException(
             "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");

@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       TablesCommand.class,
       QueryCommand.class,
       LineageCommand.class,
+      ConnectorsCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -5,28 +5,14 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(
     name = "test",
     description = "Run the checks against the published data, without building anything.")
 final class TestCommand extends BaseCommand {
-  @Option(
-      names = {"-s", "--select"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description = "Only these assets (same syntax as run --select).")
-  List<String> select = new ArrayList<>();
-
-  @Option(
-      names = {"-x", "--exclude"},
-      arity = "1..*",
-      paramLabel = "SELECTOR",
-      description = "Leave out these assets (same syntax as --select).")
-  List<String> exclude = new ArrayList<>();
+  @Mixin SelectionOptions selection = new SelectionOptions();
 
   @Override
   public Integer call() {
@@ -34,7 +20,7 @@ final class TestCommand extends BaseCommand {
       RunResult result =
           new Runner(workspace)
               .test(
-                  new RunOptions(select, exclude, false),
+                  new RunOptions(selection.select, selection.exclude, false),
                   new ProgressPrinter(output(), System.console() != null));
       if (json()) {
         output()

@@ -80,6 +80,21 @@ class CliTest {
     assertThat(showFull.code()).isZero();
     assertThat(showFull.out()).contains(runId).contains("example_clean");
 
+    Result plan = sluice("plan", "--select", "+example_clean", "--json");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    JsonNode planned = JSON.readTree(plan.out());
+    assertThat(planned.findValuesAsText("asset"))
+        .containsExactly("example.example", "example_clean");
+    assertThat(planned.get(1).get("reasons").get(0).asText()).startsWith("up to date");
+
+    Result cancelFinished = sluice("runs", "cancel", runId);
+    assertThat(cancelFinished.code()).isEqualTo(2);
+    assertThat(cancelFinished.err()).contains("already finished");
+
+    Result connectors = sluice("connectors", "--json");
+    assertThat(connectors.code()).as(connectors.err()).isZero();
+    assertThat(connectors.out()).contains("file").contains("postgres");
+
     Result lineage = sluice("lineage", "example_clean");
     assertThat(lineage.code()).as(lineage.err()).isZero();
     assertThat(lineage.out()).contains("example.example");

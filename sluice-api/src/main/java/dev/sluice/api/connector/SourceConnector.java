@@ -1,15 +1,38 @@
 package dev.sluice.api.connector;
 
 import dev.sluice.api.engine.EngineSession;
+import java.util.List;
 
 /**
  * Reads one table of a source system and stages its new data in an engine session, from where
  * Sluice writes it to the lake in one commit. Implementations find each other with {@link
- * java.util.ServiceLoader}.
+ * java.util.ServiceLoader} (see {@link SourceConnectors}).
  */
 public interface SourceConnector {
   /** The {@code connector:} name in a source file, e.g. {@code file}. */
   String type();
+
+  /** One sentence saying what the connector reads, for {@code sluice connectors}. */
+  default String description() {
+    return "";
+  }
+
+  /**
+   * The options a source of this connector takes in {@code options:} (of the source, and of each
+   * table, which override the source's). The project loader rejects options not listed here.
+   */
+  default List<ConnectorOption> options() {
+    return List.of();
+  }
+
+  /**
+   * Checks combinations of options that are valid one by one, e.g. an option that needs another.
+   *
+   * @return what is wrong, one message per problem; empty when the options can work
+   */
+  default List<String> validate(ConnectorOptions options) {
+    return List.of();
+  }
 
   /**
    * Stages the data of {@code table} that is new since {@code state} as a temporary table of the
@@ -18,6 +41,8 @@ public interface SourceConnector {
    * @throws dev.sluice.api.DataException for a malformed record when the table does not quarantine,
    *     naming file, line and problem
    * @throws dev.sluice.api.InvalidInputException for options that cannot work (e.g. bad format)
+   * @throws dev.sluice.api.TransientException when the source cannot be reached; the message names
+   *     the source, host and cause, never a secret
    */
   StagedData stage(SourceTableSpec table, LoadState state, EngineSession session);
 }

@@ -13,11 +13,14 @@ import org.apache.iceberg.types.Type;
  * @param source the source's name
  * @param table the table's name within the source
  * @param projectDirectory the project root that relative paths start from
- * @param path a path or glob, relative to the project directory (or absolute)
- * @param format {@code csv}, {@code json} or {@code parquet}
- * @param append whether only new files are read (else all files, replacing the table)
+ * @param path for file sources, a path or glob, relative to the project directory (or absolute)
+ * @param format for file sources, {@code csv}, {@code json} or {@code parquet}
+ * @param append whether only new files are read (else all files, replacing the table); for other
+ *     connectors, whether a load may read only what is new since its state
  * @param quarantine whether malformed records are staged as rejected instead of failing
- * @param options format options, e.g. {@code delimiter}, {@code header}, {@code quote}
+ * @param options format options of file sources, e.g. {@code delimiter}, {@code header}; for other
+ *     connectors, the values of their {@link SourceConnector#options()} (secrets resolved; {@link
+ *     #toString()} shows no option value)
  * @param columns the declared columns, or empty to infer them
  */
 public record SourceTableSpec(
@@ -38,6 +41,28 @@ public record SourceTableSpec(
     requireNonNull(format, "format is null");
     options = Map.copyOf(options);
     columns = List.copyOf(columns);
+  }
+
+  /** The spec with option values left out, since some of them may be secrets. */
+  @Override
+  public String toString() {
+    return "SourceTableSpec[source="
+        + source
+        + ", table="
+        + table
+        + ", path="
+        + path
+        + ", format="
+        + format
+        + ", append="
+        + append
+        + ", quarantine="
+        + quarantine
+        + ", options="
+        + options.keySet()
+        + ", columns="
+        + columns
+        + "]";
   }
 
   /** A declared column. */

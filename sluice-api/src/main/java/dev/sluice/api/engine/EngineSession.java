@@ -46,6 +46,41 @@ public interface EngineSession extends AutoCloseable {
     throw new UnsupportedOperationException("This engine cannot cancel statements");
   }
 
+  /**
+   * Creates (or replaces) a temporary table with the schema's columns and opens a writer that
+   * appends rows to it in bulk, without SQL per row. Rows are buffered by the engine, not on the
+   * Java heap, so that a source can stream any number of them.
+   *
+   * @throws UnsupportedOperationException when the engine has no bulk writer
+   */
+  default RowWriter openRowWriter(String name, Schema schema) {
+    throw new UnsupportedOperationException("This engine cannot write rows in bulk");
+  }
+
   @Override
   void close();
+
+  /**
+   * Appends rows to a temporary table; see {@link #openRowWriter}. Not thread-safe. Closing it
+   * makes every appended row visible; rows appended to a writer that failed are discarded.
+   */
+  interface RowWriter extends AutoCloseable {
+    /**
+     * Appends one row, its values in column order: {@code null}, {@link Boolean}, {@link Integer},
+     * {@link Long}, {@link Float}, {@link Double}, {@link java.math.BigDecimal}, {@link String},
+     * {@link java.time.LocalDate}, {@link java.time.LocalTime}, {@link java.time.LocalDateTime},
+     * {@link java.time.OffsetDateTime}, {@link java.util.UUID}, {@code byte[]} or a {@link List} of
+     * those for a list column.
+     *
+     * @throws dev.sluice.api.DataException for a value that does not fit its column, naming it
+     */
+    void append(Object... values);
+
+    /** How many rows were appended so far. */
+    long rows();
+
+    /** Flushes the remaining rows into the table. */
+    @Override
+    void close();
+  }
 }

@@ -3,6 +3,7 @@ package dev.sluice.connectors.file;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
@@ -44,6 +45,34 @@ public final class FileConnector implements SourceConnector {
   @Override
   public String type() {
     return "file";
+  }
+
+  @Override
+  public String description() {
+    return "CSV, JSON and Parquet files found by a path or glob";
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>File sources give these options in a table's {@code csv:} block, for CSV files only.
+   */
+  @Override
+  public List<ConnectorOption> options() {
+    List<ConnectorOption> options = new ArrayList<>();
+    for (CsvOption option : CsvOption.values()) {
+      boolean bool = option == CsvOption.HEADER;
+      options.add(
+          ConnectorOption.builder(
+                  option.key(), bool ? ConnectorOption.Type.BOOLEAN : ConnectorOption.Type.STRING)
+              .description(
+                  "CSV (in 'csv:'): "
+                      + option.description()
+                      + (bool ? "" : "; default: " + option.defaultValue()))
+              .defaultValue(bool ? option.defaultValue() : null)
+              .build());
+    }
+    return List.copyOf(options);
   }
 
   /**

@@ -23,7 +23,8 @@ final class ConfigParser {
           "retries",
           "timeout",
           "schedules",
-          "sensors");
+          "sensors",
+          "pools");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
@@ -83,7 +84,8 @@ final class ConfigParser {
             Execution.DEFAULT,
             problems),
         ScheduleParser.parse(map, FILE, problems),
-        ScheduleParser.parseSensors(map, FILE, problems));
+        ScheduleParser.parseSensors(map, FILE, problems),
+        pools(map, problems));
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -98,7 +100,32 @@ final class ConfigParser {
         Map.of(),
         Execution.DEFAULT,
         java.util.List.of(),
-        java.util.List.of());
+        java.util.List.of(),
+        Map.of());
+  }
+
+  /** {@code pools: {warehouse: 2}}: named pools and their slots. */
+  private static Map<String, Integer> pools(YamlMap map, Problems problems) {
+    Map<String, Integer> pools = new LinkedHashMap<>();
+    map.freeMap("pools")
+        .forEach(
+            (name, slots) -> {
+              int count;
+              try {
+                count = Integer.parseInt(String.valueOf(slots).trim());
+              } catch (NumberFormatException e) {
+                count = 0;
+              }
+              if (count < 1) {
+                problems.add(
+                    map.location("pools"),
+                    "Pool '" + name + "' must have at least 1 slot, got '" + slots + "'",
+                    "write e.g. pools: {warehouse: 2}");
+              } else {
+                pools.put(name, count);
+              }
+            });
+    return pools;
   }
 
   private record Database(String url, Map<String, String> properties) {}

@@ -12,16 +12,22 @@ import java.util.regex.Pattern;
  *
  * @param retries how many times to retry after a transient failure (0: never)
  * @param timeout how long one attempt may take, or null for no limit
+ * @param pool the named pool whose slots limit how many such steps run at once, or null
  */
-public record Execution(int retries, Duration timeout) {
+public record Execution(int retries, Duration timeout, String pool) {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
-  public static final Execution DEFAULT = new Execution(0, null);
+  public static final Execution DEFAULT = new Execution(0, null, null);
 
   public Execution {
     if (retries < 0) {
       throw new IllegalArgumentException("retries must not be negative: " + retries);
     }
+  }
+
+  /** The same settings, in a pool. */
+  Execution inPool(String name) {
+    return new Execution(retries, timeout, name);
   }
 
   /**
@@ -60,7 +66,7 @@ public record Execution(int retries, Duration timeout) {
         limit = defaults.timeout();
       }
     }
-    return new Execution(retryCount, limit);
+    return new Execution(retryCount, limit, defaults.pool());
   }
 
   /** Parses {@code 500ms}, {@code 90s}, {@code 10m} or {@code 2h}; null when it cannot. */

@@ -94,14 +94,33 @@ final class ModelParser {
             refLines.keySet(),
             sourceLines.keySet(),
             file.location(),
-            Execution.read(
-                settings.scalar("retries", ModelProperties::retries),
-                settings.location("retries", ModelProperties::retriesLocation),
-                settings.scalar("timeout", ModelProperties::timeout),
-                settings.location("timeout", ModelProperties::timeoutLocation),
-                config.execution(),
-                problems));
+            execution(settings, config, problems));
     return new ParsedModel(model, refLines, sourceLines);
+  }
+
+  private static Execution execution(Settings settings, ProjectConfig config, Problems problems) {
+    Execution execution =
+        Execution.read(
+            settings.scalar("retries", ModelProperties::retries),
+            settings.location("retries", ModelProperties::retriesLocation),
+            settings.scalar("timeout", ModelProperties::timeout),
+            settings.location("timeout", ModelProperties::timeoutLocation),
+            config.execution(),
+            problems);
+    Optional<String> pool = settings.string("pool", ModelProperties::pool);
+    if (pool.isEmpty()) {
+      return execution;
+    }
+    if (!config.pools().containsKey(pool.get())) {
+      problems.add(
+          settings.location("pool", ModelProperties::poolLocation),
+          "Unknown pool '" + pool.get() + "'",
+          config.pools().isEmpty()
+              ? "declare it in sluice.yaml, e.g. pools: {" + pool.get() + ": 2}"
+              : Suggestions.hint(pool.get(), config.pools().keySet(), "the pools are"));
+      return execution;
+    }
+    return execution.inPool(pool.get());
   }
 
   private static TemplateSession session(

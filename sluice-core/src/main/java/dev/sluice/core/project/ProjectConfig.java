@@ -30,7 +30,8 @@ public record ProjectConfig(
     Map<String, Object> vars,
     Execution execution,
     java.util.List<ScheduleDef> schedules,
-    java.util.List<SensorDef> sensors) {
+    java.util.List<SensorDef> sensors,
+    Map<String, Integer> pools) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -46,6 +47,7 @@ public record ProjectConfig(
     requireNonNull(execution, "execution is null");
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
+    pools = Map.copyOf(pools);
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
     }

@@ -23,7 +23,8 @@ final class PropertiesParser {
           "columns",
           "checks",
           "retries",
-          "timeout");
+          "timeout",
+          "pool");
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -44,7 +45,9 @@ final class PropertiesParser {
       String retries,
       Location retriesLocation,
       String timeout,
-      Location timeoutLocation) {}
+      Location timeoutLocation,
+      String pool,
+      Location poolLocation) {}
 
   record SeedProperties(
       String name,
@@ -103,7 +106,9 @@ final class PropertiesParser {
             map.string("retries"),
             map.location("retries"),
             map.string("timeout"),
-            map.location("timeout")));
+            map.location("timeout"),
+            map.string("pool"),
+            map.location("pool")));
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * A source system, declared in one {@code sources/*.yaml} file.
  *
- * @param connector the connector that reads it; only {@code file} for now
+ * @param connector the connector that reads it: {@code file}, or an installed connector such as
+ *     {@code postgres}
  * @param description the description, or null
  */
 public record SourceDef(

@@ -1,7 +1,12 @@
 package dev.sluice.core.project;
 
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceConnectors;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,12 +17,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads one {@code sources/*.yaml} file. */
 final class SourceParser {
-  private static final Set<String> KEYS = Set.of("name", "connector", "description", "tables");
+  private static final Set<String> KEYS =
+      Set.of("name", "connector", "description", "options", "tables");
   private static final Set<String> TABLE_KEYS =
       Set.of(
           "name",
@@ -42,7 +53,22 @@ final class SourceParser {
           "null_string",
           "date_format",
           "timestamp_format");
-  private static final Set<String> CONNECTORS = Set.of("file");
+
+  /** The keys of a table of a source whose connector is not {@code file}. */
+  private static final Set<String> CONNECTOR_TABLE_KEYS =
+      Set.of(
+          "name",
+          "options",
+          "description",
+          "owner",
+          "tags",
+          "columns",
+          "checks",
+          "retries",
+          "timeout");
+
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)}");
   private static final Set<String> FORMATS = Set.of("csv", "json", "parquet");
 
   private SourceParser() {}
@@ -67,13 +93,30 @@ final class SourceParser {
               + (map.has("name") ? "" : " set 'name:' or rename the file"));
     }
     String connector = map.has("connector") ? map.string("connector") : "file";
-    if (connector != null && !CONNECTORS.contains(connector)) {
-      problems.add(
-          map.location("connector"),
-          "Unknown connector '" + connector + "'",
-          Suggestions.closest(connector, CONNECTORS)
-              .map(s -> "did you mean '" + s + "'?")
-              .orElse("the connectors are: " + String.join(", ", CONNECTORS)));
+    SourceConnector installed = null;
+    if (connector != null) {
+      installed = SourceConnectors.find(connector).orElse(null);
+      if (installed == null) {
+        List<String> names = SourceConnectors.all().stream().map(SourceConnector::type).toList();
+        problems.add(
+            map.location("connector"),
+            "Unknown connector '" + connector + "'",
+            Suggestions.closest(connector, names)
+                .map(s -> "did you mean '" + s + "'?")
+                .orElse("the connectors are: " + String.join(", ", names)));
+      }
+    }
+    boolean files = connector == null || connector.equals("file");
+    Map<String, OptionValue> sourceOptions = Map.of();
+    if (map.has("options")) {
+      if (files) {
+        problems.add(
+            map.location("options"),
+            "File sources take no 'options:'",
+            "give CSV options in a table's 'csv:' block");
+      } else if (installed != null) {
+        sourceOptions = options(map, installed, problems);
+      }
     }
     List<Node> tableNodes = map.list("tables");
     if (tableNodes.isEmpty()) {
@@ -85,19 +128,28 @@ final class SourceParser {
     List<SourceTableDef> tables = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node tableNode : tableNodes) {
-      table(name, map.file(), tableNode, defaults, problems)
-          .ifPresent(
-              table -> {
-                Location previous = seen.putIfAbsent(table.name(), table.location());
-                if (previous != null) {
-                  problems.add(
-                      table.location(),
-                      "Table '" + table.name() + "' of source '" + name + "' is declared twice",
-                      "the other one is on line " + previous.line());
-                } else {
-                  tables.add(table);
-                }
-              });
+      Optional<SourceTableDef> parsed;
+      if (files) {
+        parsed = table(name, map.file(), tableNode, defaults, problems);
+      } else if (installed != null) {
+        parsed =
+            connectorTable(
+                name, installed, sourceOptions, map.file(), tableNode, defaults, problems);
+      } else {
+        parsed = Optional.empty();
+      }
+      parsed.ifPresent(
+          table -> {
+            Location previous = seen.putIfAbsent(table.name(), table.location());
+            if (previous != null) {
+              problems.add(
+                  table.location(),
+                  "Table '" + table.name() + "' of source '" + name + "' is declared twice",
+                  "the other one is on line " + previous.line());
+            } else {
+              tables.add(table);
+            }
+          });
     }
     return Optional.of(
         new SourceDef(
@@ -106,6 +158,234 @@ final class SourceParser {
             map.string("description"),
             tables,
             map.location()));
+  }
+
+  /** An option's value as written (a secret stays a reference) and where it was written. */
+  private record OptionValue(String value, Location location) {}
+
+  /**
+   * A table of a source whose connector is not {@code file}: its options, validated against the
+   * connector's, and what every table has (description, columns, checks, ...).
+   */
+  private static Optional<SourceTableDef> connectorTable(
+      String source,
+      SourceConnector connector,
+      Map<String, OptionValue> sourceOptions,
+      String file,
+      Node node,
+      Execution defaults,
+      Problems problems) {
+    Optional<YamlMap> maybeTable =
+        YamlMap.of(
+            file, node, "a table of source '" + source + "'", CONNECTOR_TABLE_KEYS, problems);
+    if (maybeTable.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMap table = maybeTable.get();
+    String name = table.requiredString("name", "give every table a name: '- name: orders'");
+    if (name == null) {
+      return Optional.empty();
+    }
+    boolean valid = true;
+    if (!TableName.isIdentifier(name)) {
+      problems.add(
+          table.location("name"),
+          "Invalid table name '" + name + "'",
+          "a table name is letters, digits and '_'");
+      valid = false;
+    }
+    String what = "source table '" + source + "." + name + "'";
+    Map<String, OptionValue> merged = new LinkedHashMap<>(sourceOptions);
+    merged.putAll(options(table, connector, problems));
+    for (ConnectorOption option : connector.options()) {
+      if (option.required() && !merged.containsKey(option.name())) {
+        problems.add(
+            table.location(),
+            "Missing option '" + option.name() + "' of " + what,
+            "add it to 'options:' of the table or of the source: " + option.description());
+        valid = false;
+      }
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, Location> locations = new LinkedHashMap<>();
+    merged.forEach(
+        (key, value) -> {
+          values.put(key, value.value());
+          locations.put(key, value.location());
+        });
+    if (valid) {
+      try {
+        ConnectorOptions checked = ConnectorOptions.of(connector.options(), values, what);
+        for (String problem : connector.validate(checked)) {
+          problems.add(
+              table.has("options") ? table.location("options") : table.location(),
+              "Options of " + what + " cannot work: " + problem,
+              "see `sluice connectors describe " + connector.type() + "`");
+          valid = false;
+        }
+      } catch (InvalidInputException e) {
+        // each option was checked above, where it is written; this is only a safety net
+        problems.add(table.location(), e.getMessage(), "");
+        valid = false;
+      }
+    }
+    List<ColumnDef> columns = ChecksParser.columns(table, what);
+    List<CheckDef> checks = ChecksParser.checks(table, what, null);
+    ChecksParser.reportDuplicateNames(checks, columns, what, problems);
+    if (!valid) {
+      return Optional.empty();
+    }
+    String mode = values.getOrDefault("mode", "");
+    return Optional.of(
+        new SourceTableDef(
+            source,
+            name,
+            "",
+            "",
+            mode.equalsIgnoreCase("full") || mode.isEmpty() ? LoadMode.FULL : LoadMode.APPEND,
+            OnError.FAIL,
+            Map.of(),
+            table.string("description"),
+            table.string("owner"),
+            table.stringList("tags"),
+            columns,
+            checks,
+            table.location(),
+            Execution.read(
+                table.string("retries"),
+                table.location("retries"),
+                table.string("timeout"),
+                table.location("timeout"),
+                defaults,
+                problems),
+            values,
+            locations,
+            secretNames(connector)));
+  }
+
+  private static Set<String> secretNames(SourceConnector connector) {
+    Set<String> names = new java.util.TreeSet<>();
+    for (ConnectorOption option : connector.options()) {
+      if (option.secret()) {
+        names.add(option.name());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Reads an {@code options:} mapping: each key must be an option of the connector, and each value
+   * of its type; a secret must be a reference. Messages never show a secret's value.
+   */
+  private static Map<String, OptionValue> options(
+      YamlMap owner, SourceConnector connector, Problems problems) {
+    Optional<Node> maybeNode = owner.node("options");
+    if (maybeNode.isEmpty()) {
+      return Map.of();
+    }
+    String file = owner.file();
+    if (!(maybeNode.get() instanceof MappingNode mapping)) {
+      problems.add(
+          owner.location("options"),
+          "'options' must be a mapping of option names to values, got "
+              + YamlMap.describe(maybeNode.get()),
+          "write e.g. 'options:' and on the next lines '  url: jdbc:postgresql://host/db'");
+      return Map.of();
+    }
+    Map<String, ConnectorOption> declared = new LinkedHashMap<>();
+    connector.options().forEach(option -> declared.put(option.name(), option));
+    Map<String, OptionValue> values = new LinkedHashMap<>();
+    for (NodeTuple tuple : mapping.getValue()) {
+      Location keyLocation = YamlFiles.location(file, tuple.getKeyNode());
+      String key = tuple.getKeyNode() instanceof ScalarNode scalar ? scalar.getValue() : null;
+      ConnectorOption option = key == null ? null : declared.get(key);
+      if (option == null) {
+        problems.add(
+            keyLocation,
+            "Unknown option '" + key + "' of connector '" + connector.type() + "'",
+            Suggestions.hint(
+                String.valueOf(key), declared.keySet(), "the options of " + connector.type()));
+        continue;
+      }
+      if (values.containsKey(key)) {
+        problems.add(
+            keyLocation,
+            "Option '" + key + "' appears twice",
+            "remove one of them (the other is on line " + values.get(key).location().line() + ")");
+        continue;
+      }
+      Node valueNode = tuple.getValueNode();
+      Location valueLocation = YamlFiles.location(file, valueNode);
+      String value = optionText(option, valueNode, valueLocation, problems);
+      if (value == null) {
+        continue;
+      }
+      if (REFERENCE.matcher(value.strip()).matches()) {
+        if (option.type() != ConnectorOption.Type.STRING) {
+          problems.add(
+              valueLocation,
+              "Option '"
+                  + key
+                  + "' is a "
+                  + option.type().displayName()
+                  + " and cannot be a"
+                  + " reference",
+              "write its value in the source file");
+          continue;
+        }
+      } else if (option.secret()) {
+        problems.add(
+            valueLocation,
+            "Secrets must be given by reference: option '" + key + "' holds a literal value",
+            "write ${env:NAME} to read an environment variable or ${file:path} to read a file,"
+                + " and keep the value out of the project");
+        continue;
+      } else {
+        Optional<String> problem = option.check(value);
+        if (problem.isPresent()) {
+          problems.add(
+              valueLocation, "Option '" + key + "' " + problem.get(), option.description());
+          continue;
+        }
+      }
+      values.put(key, new OptionValue(value, valueLocation));
+    }
+    return values;
+  }
+
+  /** An option's value as text: a scalar, or for a list option a list joined by commas. */
+  private static String optionText(
+      ConnectorOption option, Node node, Location location, Problems problems) {
+    if (node instanceof ScalarNode scalar && !YamlMap.isNull(node)) {
+      return scalar.getValue();
+    }
+    if (node instanceof SequenceNode sequence && option.type() == ConnectorOption.Type.LIST) {
+      List<String> items = new ArrayList<>();
+      for (Node item : sequence.getValue()) {
+        if (item instanceof ScalarNode scalar && !YamlMap.isNull(item)) {
+          items.add(scalar.getValue());
+        } else {
+          problems.add(
+              YamlFiles.location(location.file(), item),
+              "Each item of option '" + option.name() + "' must be a single value",
+              "write e.g. " + option.name() + ": [id, tenant_id]");
+          return null;
+        }
+      }
+      return String.join(",", items);
+    }
+    problems.add(
+        location,
+        "Option '"
+            + option.name()
+            + "' must be "
+            + (option.type() == ConnectorOption.Type.LIST
+                ? "a value or a list of values"
+                : "a single value")
+            + ", got "
+            + (option.secret() ? "something else" : YamlMap.describe(node)),
+        option.description());
+    return null;
   }
 
   private static Optional<SourceTableDef> table(
@@ -175,7 +455,10 @@ final class SourceParser {
                 table.string("timeout"),
                 table.location("timeout"),
                 defaults,
-                problems)));
+                problems),
+            Map.of(),
+            Map.of(),
+            Set.of()));
   }
 
   private static String format(YamlMap table, String path, Problems problems) {

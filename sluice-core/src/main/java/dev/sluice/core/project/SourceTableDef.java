@@ -3,19 +3,31 @@ package dev.sluice.core.project;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.Location;
+import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One table of a source, loaded into {@code raw.<source>_<table>}.
  *
- * @param path a glob relative to the project root; it may match no file yet
- * @param format {@code csv}, {@code json} or {@code parquet}
+ * @param path for file sources, a glob relative to the project root; it may match no file yet;
+ *     empty for other connectors
+ * @param format for file sources, {@code csv}, {@code json} or {@code parquet}; empty for others
+ * @param mode for other connectors, {@code FULL} unless the {@code mode} option asks for more
  * @param csvOptions the {@code csv:} options as written ({@code delimiter}, {@code header}, {@code
  *     quote}); empty for other formats
  * @param description the description, or null
  * @param owner the owner, or null
+ * @param options for connectors other than {@code file}: the values of the connector's options (the
+ *     source's, overridden by the table's), as written: secrets are references such as {@code
+ *     ${env:NAME}}, resolved only by {@link #resolveOptions}
+ * @param optionLocations where each option was written
+ * @param secretOptions the names of the options that are secrets
  */
 public record SourceTableDef(
     String source,
@@ -31,7 +43,10 @@ public record SourceTableDef(
     List<ColumnDef> columns,
     List<CheckDef> checks,
     Location location,
-    Execution execution) {
+    Execution execution,
+    Map<String, String> options,
+    Map<String, Location> optionLocations,
+    Set<String> secretOptions) {
   public SourceTableDef {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -48,6 +63,39 @@ public record SourceTableDef(
     tags = List.copyOf(tags);
     columns = List.copyOf(columns);
     checks = List.copyOf(checks);
+    options = Copies.orderedMap(options);
+    optionLocations = Copies.orderedMap(optionLocations);
+    secretOptions = Set.copyOf(secretOptions);
+  }
+
+  /**
+   * The option values with every reference ({@code ${env:NAME}}, {@code ${file:path}}) replaced by
+   * what it refers to. The result holds secrets: hand it only to the connector.
+   *
+   * @param root the project directory, which {@code ${file:path}} is relative to
+   * @param environment the environment variables {@code ${env:NAME}} reads
+   * @throws ProjectException naming the file and line of each reference that cannot be resolved,
+   *     never a secret's value
+   */
+  public Map<String, String> resolveOptions(Path root, Function<String, String> environment) {
+    Problems problems = new Problems();
+    Secrets secrets = new Secrets(root, environment, problems);
+    Map<String, String> resolved = new LinkedHashMap<>();
+    options.forEach(
+        (key, value) -> {
+          if (secretOptions.contains(key) || value.strip().startsWith("${")) {
+            secrets
+                .resolve(
+                    value,
+                    assetName() + " option " + key,
+                    optionLocations.getOrDefault(key, location))
+                .ifPresent(secret -> resolved.put(key, secret));
+          } else {
+            resolved.put(key, value);
+          }
+        });
+    problems.throwIfAny();
+    return resolved;
   }
 
   /** The table the source table is loaded into: {@code raw.<source>_<table>}. */

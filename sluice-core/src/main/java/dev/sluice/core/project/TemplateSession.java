@@ -26,7 +26,8 @@ final class TemplateSession {
           "tier",
           "tags",
           "retries",
-          "timeout");
+          "timeout",
+          "pool");
 
   private final Location origin;
   private final boolean templateLines;

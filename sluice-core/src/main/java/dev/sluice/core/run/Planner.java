@@ -70,6 +70,11 @@ public final class Planner {
       }
       case "source" -> {
         SourceTableDef source = sourceTable(project, asset);
+        String connector = project.sources().get(source.source()).connector();
+        if (!connector.equals("file")) {
+          reasons.add(connector + ": reads what is new in the source");
+          break;
+        }
         reasons.add(
             source.mode() == LoadMode.APPEND && !options.fullRefresh()
                 ? "append: loads files not loaded before from " + source.path()

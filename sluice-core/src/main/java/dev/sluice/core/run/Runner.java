@@ -51,6 +51,7 @@ public final class Runner {
   private final SqlRenderer renderer = new SqlRenderer();
 
   private final StepAttempts attempts;
+  private final Map<String, java.util.concurrent.Semaphore> pools = new HashMap<>();
 
   public Runner(Workspace workspace) {
     this(workspace, Duration.ofSeconds(1), Duration.ofMinutes(1));
@@ -63,6 +64,11 @@ public final class Runner {
   public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay) {
     this.workspace = requireNonNull(workspace, "workspace is null");
     this.attempts = new StepAttempts(workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay);
+    workspace
+        .project()
+        .config()
+        .pools()
+        .forEach((name, slots) -> pools.put(name, new java.util.concurrent.Semaphore(slots, true)));
   }
 
   private static final Duration CANCEL_POLL = Duration.ofMillis(500);
@@ -357,6 +363,12 @@ public final class Runner {
       listener.stepFinished(skipped);
       return skipped;
     }
+    dev.sluice.core.project.Execution execution = executionOf(asset);
+    java.util.concurrent.Semaphore slot =
+        execution.pool() == null ? null : pools.get(execution.pool());
+    if (slot != null) {
+      slot.acquireUninterruptibly();
+    }
     Instant started = Instant.now();
     long stepId = store.startStep(runId, asset, kind, started);
     event(runId, asset, "started", kind + " -> " + table);
@@ -365,7 +377,7 @@ public final class Runner {
     try {
       result =
           attempts.run(
-              executionOf(asset),
+              execution,
               control,
               session ->
                   whileLocked(
@@ -407,6 +419,18 @@ public final class Runner {
       LOG.error("Step {} failed unexpectedly", asset, e);
       result = failed(asset, kind, table, started, "unexpected error: " + e);
     }
+    try {
+      return record(runId, asset, stepId, result, listener);
+    } finally {
+      if (slot != null) {
+        slot.release();
+      }
+    }
+  }
+
+  private StepResult record(
+      String runId, String asset, long stepId, StepResult result, RunListener listener) {
+    RunStore store = workspace.runStore();
     store.finishStep(
         stepId,
         result.status(),

@@ -16,19 +16,26 @@ import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.OnError;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.TableScanFiles;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
 
 /** Loads one source table into the raw zone. */
 final class SourceStep {
   static final String LOADED_FILES = "sluice.loaded-files";
+
+  /** The snapshot summary key of a connector's state (e.g. a cursor), as a JSON object. */
+  static final String SOURCE_STATE = "sluice.source-state";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SourceStep() {}
@@ -37,10 +44,14 @@ final class SourceStep {
     Instant started = Instant.now();
     String connectorType = context.project().sources().get(table.source()).connector();
     SourceConnector connector = connector(connectorType);
+    boolean files = connectorType.equals("file");
     TableName target = table.tableName();
     boolean append = table.mode() == LoadMode.APPEND;
+    // file sources read their state only to append; other connectors decide by their options
     LoadState state =
-        append && !context.options().fullRefresh() ? loadState(context, target) : LoadState.empty();
+        (append || !files) && !context.options().fullRefresh()
+            ? loadState(context, target)
+            : LoadState.empty();
     StagedData staged = connector.stage(spec(context, table, append), state, context.session());
     if (staged.nothingNew()) {
       return new StepResult(
@@ -56,27 +67,48 @@ final class SourceStep {
           null,
           Duration.between(started, Instant.now()),
           List.of(),
-          append ? "no new files at " + table.path() : "no files match " + table.path(),
+          !files
+              ? "no new rows"
+              : append ? "no new files at " + table.path() : "no files match " + table.path(),
           null);
     }
-    Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
-    for (SourceFile file : staged.files()) {
-      loaded.put(file.path(), file.checksum());
+    Map<String, String> summary = new TreeMap<>();
+    summary.put("sluice.run-id", context.runId());
+    if (files) {
+      Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
+      for (SourceFile file : staged.files()) {
+        loaded.put(file.path(), file.checksum());
+      }
+      summary.put(LOADED_FILES, toJson(loaded));
     }
+    if (!staged.state().isEmpty()) {
+      summary.put(SOURCE_STATE, toJson(new TreeMap<>(staged.state())));
+    }
+    StagedData.Write write =
+        staged.write() != null
+            ? staged.write()
+            : append ? StagedData.Write.append() : StagedData.Write.replace();
     String loadedAt = "CAST(" + literal(context.runStartedAt().toString()) + " AS TIMESTAMPTZ)";
+    String rows =
+        "SELECT *, " + loadedAt + " AS _loaded_at FROM " + TableName.quote(staged.relation());
+    boolean merge =
+        write.kind() == StagedData.Write.Kind.MERGE && context.lake().findTable(target).isPresent();
+    if (merge) {
+      rows = mergeSql(context, target, staged.relation(), write.keys(), rows);
+    }
+    boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE || merge;
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
             .write(
                 target,
-                "SELECT *, "
-                    + loadedAt
-                    + " AS _loaded_at FROM "
-                    + TableName.quote(staged.relation()),
-                append ? SchemaChange.UNION : SchemaChange.REPLACE,
-                !append,
+                rows,
+                write.kind() == StagedData.Write.Kind.REPLACE
+                    ? SchemaChange.REPLACE
+                    : SchemaChange.UNION,
+                replaceAll,
                 StepContext.columnDocs(table.columns()),
                 StepContext.tableProperties(table.description(), table.owner(), table.tags()),
-                Map.of(LOADED_FILES, toJson(loaded), "sluice.run-id", context.runId()),
+                summary,
                 StepContext.allChecks(table.checks(), table.columns()),
                 context.auditBranch());
     if (outcome.published() && staged.rejectedRows() > 0) {
@@ -97,12 +129,20 @@ final class SourceStep {
               context.auditBranch());
     }
     String detail =
-        staged.files().size()
-            + (staged.files().size() == 1 ? " file" : " files")
-            + (append ? " appended" : " loaded")
-            + (staged.rejectedRows() > 0
-                ? ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected"
-                : "");
+        files
+            ? staged.files().size()
+                + (staged.files().size() == 1 ? " file" : " files")
+                + (append ? " appended" : " loaded")
+            : staged.rows()
+                + (staged.rows() == 1 ? " row" : " rows")
+                + switch (write.kind()) {
+                  case REPLACE -> " loaded";
+                  case APPEND -> " appended";
+                  case MERGE -> " merged on " + String.join(", ", write.keys());
+                };
+    if (staged.rejectedRows() > 0) {
+      detail += ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected";
+    }
     return new StepResult(
         table.assetName(),
         "source",
@@ -118,6 +158,29 @@ final class SourceStep {
         outcome.checks(),
         detail,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+
+  /**
+   * The rows of a merge: the staged rows, and the table's rows whose key no staged row has. The
+   * result replaces the table, in one commit.
+   */
+  private static String mergeSql(
+      StepContext context, TableName target, String staged, List<String> keys, String stagedRows) {
+    TableScanFiles current = context.lake().scan(target, ReadPoint.main());
+    context.session().registerTable(target, current.schema(), current.dataFiles());
+    StringJoiner sameKey = new StringJoiner(" AND ");
+    for (String key : keys) {
+      String column = TableName.quote(key);
+      sameKey.add("staged." + column + " IS NOT DISTINCT FROM existing." + column);
+    }
+    return stagedRows
+        + "\nUNION ALL BY NAME\nSELECT * FROM "
+        + target.quoted()
+        + " AS existing WHERE NOT EXISTS (SELECT 1 FROM "
+        + TableName.quote(staged)
+        + " AS staged WHERE "
+        + sameKey
+        + ")";
   }
 
   static SourceTableSpec spec(StepContext context, SourceTableDef table, boolean append) {
@@ -136,6 +199,11 @@ final class SourceStep {
               + table.assetName()
               + ", or for none to infer them");
     }
+    // options of other connectors may hold secrets: they are resolved only now, for the connector
+    Map<String, String> options =
+        table.options().isEmpty()
+            ? table.csvOptions()
+            : table.resolveOptions(context.project().root(), System::getenv);
     return new SourceTableSpec(
         table.source(),
         table.name(),
@@ -144,7 +212,7 @@ final class SourceStep {
         table.format(),
         append,
         table.onError() == OnError.QUARANTINE,
-        table.csvOptions(),
+        options,
         columns);
   }
 
@@ -157,16 +225,26 @@ final class SourceStep {
     throw new InvalidInputException("No connector of type '" + type + "' is installed");
   }
 
-  /** The files loaded so far, as committed with the table's current snapshot. */
+  /**
+   * The files loaded so far and the connector's state, as committed with the table's current
+   * snapshot.
+   */
   static LoadState loadState(StepContext context, TableName target) {
     Snapshot snapshot = context.lake().currentSnapshot(target).orElse(null);
-    if (snapshot == null || snapshot.summary().get(LOADED_FILES) == null) {
+    if (snapshot == null) {
       return LoadState.empty();
     }
+    return new LoadState(
+        fromJson(snapshot.summary().get(LOADED_FILES), target),
+        fromJson(snapshot.summary().get(SOURCE_STATE), target));
+  }
+
+  private static Map<String, String> fromJson(String json, TableName target) {
+    if (json == null) {
+      return Map.of();
+    }
     try {
-      return new LoadState(
-          JSON.readValue(
-              snapshot.summary().get(LOADED_FILES), new TypeReference<Map<String, String>>() {}));
+      return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
           "Unreadable load state in " + target + ": " + e.getMessage(), e);

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,32 +35,20 @@ class ConcurrentRunsTest {
         "select 42 as answer, (select sum(a.range * b.range) from range(60000) a, range(60000) b) as heavy\n");
     try (Workspace first = Workspace.open(project);
         Workspace second = Workspace.open(project)) {
-      CountDownLatch started = new CountDownLatch(1);
-      RunListener signal =
-          new RunListener() {
-            @Override
-            public void stepStarted(String asset, String kind) {
-              started.countDown();
-            }
-          };
       CompletableFuture<RunResult> firstRun =
-          CompletableFuture.supplyAsync(() -> new Runner(first).run(RunOptions.all(), signal));
-      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-      // the first run's step may still be taking its lock: give it a moment, then race
-      RunResult secondRun = null;
-      for (int attempt = 0; attempt < 50; attempt++) {
-        RunResult candidate = new Runner(second).run(RunOptions.all(), RunListener.NONE);
-        if (candidate.steps().get(0).status() == StepStatus.FAILED) {
-          secondRun = candidate;
-          break;
-        }
-        if (firstRun.isDone()) {
-          break;
-        }
+          CompletableFuture.supplyAsync(
+              () -> new Runner(first).run(RunOptions.all(), RunListener.NONE));
+      // wait (bounded) until the first run holds the table's lock
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (first.runStore().lockHolder("table:curated.slow").isEmpty()) {
+        assertThat(System.nanoTime()).as("the first run takes the lock").isLessThan(deadline);
+        assertThat(firstRun).isNotDone();
+        TimeUnit.MILLISECONDS.sleep(10);
       }
+      RunResult secondRun = new Runner(second).run(RunOptions.all(), RunListener.NONE);
       RunResult firstResult = firstRun.get(120, TimeUnit.SECONDS);
       assertThat(firstResult.succeeded()).as(String.valueOf(firstResult.steps())).isTrue();
-      assertThat(secondRun).as("a run that raced the first one").isNotNull();
+      assertThat(secondRun.steps().get(0).status()).isEqualTo(StepStatus.FAILED);
       assertThat(secondRun.steps().get(0).error())
           .contains("curated.slow is being built by run " + firstResult.runId());
       assertThat(

@@ -29,6 +29,8 @@ import java.util.StringJoiner;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /** One DuckDB connection working in its own attached in-memory catalog. */
 final class DuckDbSession implements EngineSession {
@@ -279,6 +281,24 @@ final class DuckDbSession implements EngineSession {
       message = "cancelled: " + message;
     }
     return new QueryException(message, e);
+  }
+
+  @Override
+  public RowWriter openRowWriter(String name, Schema schema) {
+    requireNonNull(name, "name is null");
+    requireNonNull(schema, "schema is null");
+    StringJoiner columns = new StringJoiner(", ", "(", ")");
+    for (Types.NestedField column : schema.columns()) {
+      columns.add(TableName.quote(column.name()) + " " + DuckDbTypes.toDuckDb(column.type()));
+    }
+    run("CREATE OR REPLACE TEMP TABLE " + TableName.quote(name) + " " + columns);
+    try {
+      DuckDBAppender appender =
+          connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", name);
+      return new DuckDbRowWriter(name, schema, appender);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
   }
 
   /** A SQL string literal. */

@@ -1,0 +1,70 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.ProjectException;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Project;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A named pool's slots bound how many of its steps run at once, whatever the threads. */
+class PoolsTest {
+  @TempDir Path project;
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  @Test
+  void poolMembersRunOneAtATimeWhileOthersRunBesideThem() throws IOException {
+    write("sluice.yaml", "name: pools\nthreads: 4\npools:\n  warehouse: 1\n");
+    String heavy =
+        "select (select sum(a.range * b.range) from range(15000) a, range(15000) b) as x\n";
+    for (String name : new String[] {"p1", "p2", "p3"}) {
+      write("models/curated/" + name + ".sql", "{{ config(pool='warehouse') }}\n" + heavy);
+    }
+    write("models/curated/free.sql", heavy);
+    AtomicInteger inPool = new AtomicInteger();
+    AtomicInteger mostInPool = new AtomicInteger();
+    RunListener listener =
+        new RunListener() {
+          @Override
+          public void stepStarted(String asset, String kind) {
+            if (asset.startsWith("p")) {
+              mostInPool.accumulateAndGet(inPool.incrementAndGet(), Math::max);
+            }
+          }
+
+          @Override
+          public void stepFinished(StepResult result) {
+            if (result.asset().startsWith("p")) {
+              inPool.decrementAndGet();
+            }
+          }
+        };
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), listener);
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      assertThat(mostInPool.get()).isEqualTo(1);
+      assertThat(workspace.project().models().get("p1").execution().pool()).isEqualTo("warehouse");
+    }
+  }
+
+  @Test
+  void unknownPoolsAndBadSlotsAreProjectErrors() throws IOException {
+    write("sluice.yaml", "name: pools\npools:\n  warehouse: 0\n");
+    write("models/curated/m.sql", "{{ config(pool='warehose') }}\nselect 1 as x\n");
+    assertThatThrownBy(() -> Project.load(project))
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining("Pool 'warehouse' must have at least 1 slot")
+        .hasMessageContaining("Unknown pool 'warehose'");
+  }
+}
