@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
-import dev.sluice.api.TransientException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
@@ -452,83 +451,16 @@ public final class Runner {
     return result;
   }
 
-  /**
-   * Runs work while holding the lock on a table, so that no two runs (in any process) build the
-   * same table at once. The lock is renewed while the work runs; a holder that died loses it when
-   * it expires.
-   *
-   * @throws TransientException when another run holds the lock (retried if the asset allows)
-   */
   private <T> T whileLocked(String table, String runId, java.util.function.Supplier<T> work) {
-    RunStore store = workspace.runStore();
-    String resource = "table:" + table;
-    if (!store.tryLock(resource, runId, LOCK_TTL, Instant.now())) {
-      String holder =
-          store
-              .lockHolder(resource)
-              .map(lock -> "run " + lock.owner() + " (since " + lock.acquiredAt() + ")")
-              .orElse("another run");
-      throw new TransientException(
-          table
-              + " is being built by "
-              + holder
-              + "; run it again when that run has finished, or give the asset retries");
-    }
-    java.util.concurrent.ScheduledFuture<?> renewal =
-        WATCHDOG.scheduleWithFixedDelay(
-            () -> {
-              try {
-                store.tryLock(resource, runId, LOCK_TTL, Instant.now());
-              } catch (RuntimeException e) {
-                LOG.warn("Cannot renew the lock on {}: {}", table, e.getMessage());
-              }
-            },
-            LOCK_TTL.toMillis() / 3,
-            LOCK_TTL.toMillis() / 3,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
-    try {
-      return work.get();
-    } finally {
-      renewal.cancel(false);
-      store.unlock(resource, runId);
-    }
+    return new TableLocks(workspace.runStore(), WATCHDOG, LOCK_TTL).whileLocked(table, runId, work);
   }
 
-  /** Adds to the run's timeline; a failure to record never fails the run. */
   private void event(String runId, String asset, String kind, String message) {
-    try {
-      workspace
-          .runStore()
-          .recordEvent(
-              new dev.sluice.core.state.RunEvent(runId, asset, Instant.now(), kind, message));
-    } catch (RuntimeException e) {
-      LOG.warn("Cannot record the event {} of run {}: {}", kind, runId, e.getMessage());
-    }
+    RunTimeline.record(workspace.runStore(), runId, asset, kind, message);
   }
 
   private void stepEvents(String runId, StepResult result) {
-    if (!result.checks().isEmpty()) {
-      long passed = result.checks().stream().filter(CheckOutcome::passed).count();
-      event(
-          runId,
-          result.asset(),
-          "checked",
-          passed + "/" + result.checks().size() + " checks passed");
-    }
-    switch (result.status()) {
-      case SUCCEEDED ->
-          event(
-              runId,
-              result.asset(),
-              result.snapshotId() == null ? "succeeded" : "published",
-              (result.snapshotId() == null ? "" : "snapshot " + result.snapshotId() + ", ")
-                  + result.rowsOut()
-                  + " rows"
-                  + (result.detail() == null ? "" : ", " + result.detail()));
-      case FAILED -> event(runId, result.asset(), "failed", result.error());
-      case SKIPPED -> event(runId, result.asset(), "skipped", result.error());
-      case RUNNING -> {}
-    }
+    RunTimeline.recordStep(workspace.runStore(), runId, result);
   }
 
   private static StepResult failed(
