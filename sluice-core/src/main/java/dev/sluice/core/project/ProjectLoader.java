@@ -62,6 +62,7 @@ final class ProjectLoader {
             .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
 
     Map<String, SourceDef> sources = loadSources(config.execution());
+    checkPools(sources, config);
     Map<String, ModelFile> modelFiles = loadModelFiles();
     Map<String, Path> seedFiles = loadSeedFiles();
     reportModelsThatAreSeeds(modelFiles, seedFiles);
@@ -105,6 +106,23 @@ final class ProjectLoader {
         seeds.size(),
         models.size());
     return new Project(root, config, sources, models, seeds, graph);
+  }
+
+  /** Every source table's pool must be declared in sluice.yaml. */
+  private void checkPools(Map<String, SourceDef> sources, ProjectConfig config) {
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        String pool = table.execution().pool();
+        if (pool != null && !config.pools().containsKey(pool)) {
+          problems.add(
+              table.location(),
+              "Unknown pool '" + pool + "' for " + table.assetName(),
+              config.pools().isEmpty()
+                  ? "declare it in sluice.yaml, e.g. pools: {" + pool + ": 2}"
+                  : Suggestions.hint(pool, config.pools().keySet(), "the pools are"));
+        }
+      }
+    }
   }
 
   private Map<String, SourceDef> loadSources(Execution defaults) {

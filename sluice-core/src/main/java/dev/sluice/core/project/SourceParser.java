@@ -43,7 +43,8 @@ final class SourceParser {
           "columns",
           "checks",
           "retries",
-          "timeout");
+          "timeout",
+          "pool");
   private static final Set<String> CSV_KEYS =
       Set.of(
           "delimiter",
@@ -65,7 +66,8 @@ final class SourceParser {
           "columns",
           "checks",
           "retries",
-          "timeout");
+          "timeout",
+          "pool");
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)}");
@@ -251,13 +253,7 @@ final class SourceParser {
             columns,
             checks,
             table.location(),
-            Execution.read(
-                table.string("retries"),
-                table.location("retries"),
-                table.string("timeout"),
-                table.location("timeout"),
-                defaults,
-                problems),
+            execution(table, defaults, problems),
             values,
             locations,
             secretNames(connector)));
@@ -449,16 +445,24 @@ final class SourceParser {
             columns,
             checks,
             table.location(),
-            Execution.read(
-                table.string("retries"),
-                table.location("retries"),
-                table.string("timeout"),
-                table.location("timeout"),
-                defaults,
-                problems),
+            execution(table, defaults, problems),
             Map.of(),
             Map.of(),
             Set.of()));
+  }
+
+  /** A table's retries, timeout and pool (the pool's name is checked by the loader). */
+  private static Execution execution(YamlMap table, Execution defaults, Problems problems) {
+    Execution execution =
+        Execution.read(
+            table.string("retries"),
+            table.location("retries"),
+            table.string("timeout"),
+            table.location("timeout"),
+            defaults,
+            problems);
+    String pool = table.string("pool");
+    return pool == null ? execution : execution.inPool(pool);
   }
 
   private static String format(YamlMap table, String path, Problems problems) {

@@ -26,6 +26,9 @@ class PoolsTest {
   @Test
   void poolMembersRunOneAtATimeWhileOthersRunBesideThem() throws IOException {
     write("sluice.yaml", "name: pools\nthreads: 4\npools:\n  warehouse: 1\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    pool: warehouse\n");
     String heavy =
         "select (select sum(a.range * b.range) from range(15000) a, range(15000) b) as x\n";
     for (String name : new String[] {"p1", "p2", "p3"}) {
@@ -55,6 +58,8 @@ class PoolsTest {
       assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
       assertThat(mostInPool.get()).isEqualTo(1);
       assertThat(workspace.project().models().get("p1").execution().pool()).isEqualTo("warehouse");
+      assertThat(workspace.project().sourceTable("app", "events").orElseThrow().execution().pool())
+          .isEqualTo("warehouse");
     }
   }
 
@@ -62,9 +67,13 @@ class PoolsTest {
   void unknownPoolsAndBadSlotsAreProjectErrors() throws IOException {
     write("sluice.yaml", "name: pools\npools:\n  warehouse: 0\n");
     write("models/curated/m.sql", "{{ config(pool='warehose') }}\nselect 1 as x\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    pool: loaders\n");
     assertThatThrownBy(() -> Project.load(project))
         .isInstanceOf(ProjectException.class)
         .hasMessageContaining("Pool 'warehouse' must have at least 1 slot")
-        .hasMessageContaining("Unknown pool 'warehose'");
+        .hasMessageContaining("Unknown pool 'warehose'")
+        .hasMessageContaining("sources/app.yaml:3: Unknown pool 'loaders' for app.events");
   }
 }
