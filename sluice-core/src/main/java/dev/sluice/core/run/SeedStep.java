@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import dev.sluice.api.DataException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceTableSpec;
@@ -41,8 +42,18 @@ final class SeedStep {
             false,
             Map.of(),
             columns.size() == seed.columns().size() ? columns : List.of());
-    StagedData staged =
-        SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
+    StagedData staged;
+    try {
+      staged = SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
+    } catch (DataException e) {
+      // the file connector's hint is about source files; a seed can only be fixed
+      throw new DataException(
+          e.getMessage().replaceFirst("Fix the file, or set on_error: .*$", "")
+              + "Fix the seed file "
+              + seed.csvFile()
+              + " (seeds load all rows or none)",
+          e);
+    }
     if (staged.nothingNew()) {
       return StepResult.skipped(
           seed.name(), "seed", target.toString(), "seed file " + seed.csvFile() + " not found");

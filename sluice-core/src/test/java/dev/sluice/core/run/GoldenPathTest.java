@@ -323,6 +323,22 @@ class GoldenPathTest {
   }
 
   @Test
+  void malformedSeedRowsNameTheSeedFile() throws Exception {
+    writeProject();
+    write("seeds/countries.csv", "code,country_name\nDE,Germany\nUS,\"United States\nFI,Finland\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result =
+          new Runner(workspace).run(new RunOptions(List.of("countries"), false), RunListener.NONE);
+      StepResult seed = step(result, "countries");
+      assertThat(seed.status()).isEqualTo(StepStatus.FAILED);
+      assertThat(seed.error())
+          .contains("seeds/countries.csv")
+          .contains("Fix the seed file")
+          .doesNotContain("sources/seed.yaml");
+    }
+  }
+
+  @Test
   void sqlErrorNamesTheModelFileAndLine() throws Exception {
     writeProject();
     write(
