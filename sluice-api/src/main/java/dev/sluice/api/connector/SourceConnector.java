@@ -45,4 +45,15 @@ public interface SourceConnector {
    *     the source, host and cause, never a secret
    */
   StagedData stage(SourceTableSpec table, LoadState state, EngineSession session);
+
+  /**
+   * Whether a load would find data that was not loaded before, judged against {@code state} (the
+   * state committed with the last load), without staging anything. Sensors use it.
+   *
+   * @throws UnsupportedOperationException when the connector cannot tell
+   */
+  default boolean hasNewData(SourceTableSpec table, LoadState state) {
+    throw new UnsupportedOperationException(
+        "The " + type() + " connector cannot tell whether it has new data");
+  }
 }

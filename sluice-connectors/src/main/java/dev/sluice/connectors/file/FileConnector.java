@@ -153,6 +153,19 @@ public final class FileConnector implements SourceConnector {
     }
   }
 
+  /** Whether files exist whose name and checksum were not loaded before (in any mode). */
+  @Override
+  public boolean hasNewData(SourceTableSpec table, LoadState state) {
+    Path project = table.projectDirectory();
+    for (Path path : SourceFiles.resolve(project, table.path())) {
+      InputFile file = InputFile.read(project, path);
+      if (!file.checksum().equals(state.loadedFiles().get(file.name()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The files to read: all matching files, or in append mode those not loaded before. */
   private static List<InputFile> newFiles(SourceTableSpec table, LoadState state) {
     Path project = table.projectDirectory();

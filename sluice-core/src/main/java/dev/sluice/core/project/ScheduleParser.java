@@ -43,7 +43,7 @@ final class ScheduleParser {
                   problems.add(
                       map.location("type"),
                       "Unknown sensor type '" + typeText + "'",
-                      "use upstream_updated or freshness");
+                      "use upstream_updated, freshness or new_data");
                   return;
                 }
                 List<String> select = map.stringList("select");

@@ -13,7 +13,9 @@ import java.util.List;
  *   <li>{@code upstream_updated}: the selected assets' upstream tables have newer snapshots than
  *       they do ({@code when: any} upstream, or {@code all} of them); runs the selected assets;
  *   <li>{@code freshness}: a selected asset's newest snapshot is older than {@code max_age}; runs
- *       it with everything upstream ({@code +asset}).
+ *       it with everything upstream ({@code +asset});
+ *   <li>{@code new_data}: a selected source table has data its last load did not read (for file
+ *       sources: new or changed files at its path); runs it with everything downstream.
  * </ul>
  *
  * @param minInterval the least time between two runs started by this sensor
@@ -29,7 +31,8 @@ public record SensorDef(
   /** What the sensor watches. */
   public enum Type {
     UPSTREAM_UPDATED,
-    FRESHNESS
+    FRESHNESS,
+    NEW_DATA
   }
 
   public SensorDef {

@@ -503,6 +503,32 @@ public final class Runner {
         .orElseThrow(() -> new IllegalStateException("Unknown asset " + asset));
   }
 
+  /**
+   * Whether a source table's connector has data that its last load did not read (e.g. new or
+   * changed files), without loading anything.
+   *
+   * @throws UnsupportedOperationException when the connector cannot tell
+   */
+  public boolean hasNewData(String sourceAsset) {
+    Project project = workspace.project();
+    SourceTableDef table = sourceTable(sourceAsset);
+    dev.sluice.api.connector.SourceConnector connector =
+        SourceStep.connector(project.sources().get(table.source()).connector());
+    try (EngineSession session = workspace.engine().openSession()) {
+      StepContext context =
+          new StepContext(
+              project,
+              workspace.lake(),
+              session,
+              renderer,
+              "sensor",
+              Instant.now(),
+              RunOptions.all());
+      return connector.hasNewData(
+          SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
+    }
+  }
+
   /** {@code model}, {@code seed} or {@code source}. */
   public String kindOf(String asset) {
     Project project = workspace.project();

@@ -147,9 +147,18 @@ public final class Scheduler {
       return Optional.empty();
     }
     List<String> assets = new Selector(workspace.project()).select(sensor.select(), List.of());
+    Runner runner = new Runner(workspace);
     List<String> run = new ArrayList<>();
     for (String asset : assets) {
       Optional<Long> built = snapshotMillis(asset);
+      if (sensor.type() == SensorDef.Type.NEW_DATA) {
+        if (workspace.project().graph().kind(asset)
+                == dev.sluice.core.project.AssetGraph.Kind.SOURCE_TABLE
+            && runner.hasNewData(asset)) {
+          run.add(asset + "+");
+        }
+        continue;
+      }
       boolean fires =
           switch (sensor.type()) {
             case FRESHNESS ->
@@ -158,6 +167,7 @@ public final class Scheduler {
                             .compareTo(sensor.maxAge())
                         > 0;
             case UPSTREAM_UPDATED -> upstreamNewer(asset, built, sensor.all());
+            case NEW_DATA -> false;
           };
       if (fires) {
         run.add(sensor.type() == SensorDef.Type.FRESHNESS ? "+" + asset : asset);

@@ -67,4 +67,33 @@ class SensorTest {
           .containsExactly("mart_fresh");
     }
   }
+
+  @Test
+  void newDataSensorFiresForNewOrChangedFiles() throws Exception {
+    write(
+        "sluice.yaml",
+        "name: arrivals\nsensors:\n  - {name: arrivals, type: new_data, select: [app.events], min_interval: 1m}\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
+    write("data/1.csv", "id\n1\n");
+    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    SchedulerTest.TestClock clock = new SchedulerTest.TestClock(Instant.now());
+    try (Workspace workspace = Workspace.open(project)) {
+      Scheduler scheduler = new Scheduler(workspace, "a", clock, Duration.ofMinutes(10));
+      List<Scheduler.Trigger> first = scheduler.evaluate();
+      assertThat(first).hasSize(1);
+      assertThat(first.get(0).select()).containsExactly("app.events+");
+      assertThat(scheduler.fire(first.get(0), RunListener.NONE).steps())
+          .extracting(step -> step.asset())
+          .containsExactly("app.events", "events");
+
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(scheduler.evaluate()).as("everything loaded").isEmpty();
+
+      write("data/2.csv", "id\n2\n");
+      clock.advance(Duration.ofMinutes(2));
+      assertThat(scheduler.evaluate()).hasSize(1);
+    }
+  }
 }
