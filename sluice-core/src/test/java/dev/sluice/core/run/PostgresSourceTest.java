@@ -132,6 +132,66 @@ class PostgresSourceTest {
   }
 
   @Test
+  void thePasswordAppearsInNoLogRunHistoryCatalogOrFile() throws Exception {
+    writeProject();
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    ch.qos.logback.classic.Level level = root.getLevel();
+    // capture everything at DEBUG, but keep the console quiet meanwhile
+    List<ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent>> console =
+        new java.util.ArrayList<>();
+    root.iteratorForAppenders().forEachRemaining(console::add);
+    console.forEach(root::detachAppender);
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    root.addAppender(logs);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult good = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(good.succeeded()).as(String.valueOf(good.steps())).isTrue();
+      Files.writeString(
+          project.resolve("sources/shop.yaml"),
+          Files.readString(project.resolve("sources/shop.yaml"))
+              .replace(source.jdbcUrl(), "jdbc:postgresql://127.0.0.1:1/shop"));
+      try (Workspace broken = Workspace.open(project)) {
+        RunResult bad = new Runner(broken).run(RunOptions.all(), RunListener.NONE);
+        assertThat(bad.succeeded()).isFalse();
+        for (String runId : List.of(good.runId(), bad.runId())) {
+          assertThat(String.valueOf(broken.runStore().findRun(runId).orElseThrow()))
+              .doesNotContain(source.password());
+          assertThat(String.valueOf(broken.runStore().events(runId)))
+              .doesNotContain(source.password());
+        }
+      }
+    } finally {
+      root.detachAppender(logs);
+      root.setLevel(level);
+      console.forEach(root::addAppender);
+    }
+    assertThat(logs.list).isNotEmpty();
+    for (ch.qos.logback.classic.spi.ILoggingEvent event : logs.list) {
+      String text =
+          event.getFormattedMessage()
+              + (event.getThrowableProxy() == null
+                  ? ""
+                  : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                      event.getThrowableProxy()));
+      assertThat(text).as(event.getLoggerName()).doesNotContain(source.password());
+    }
+    try (Stream<Path> files = Files.walk(project)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        if (!file.startsWith(project.resolve("secrets"))) {
+          assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+              .as(file.toString())
+              .doesNotContain(source.password());
+        }
+      }
+    }
+  }
+
+  @Test
   void reportsBadOptionsWithFileLineAndSuggestion() throws Exception {
     write("sluice.yaml", "name: shop\n");
     write(
