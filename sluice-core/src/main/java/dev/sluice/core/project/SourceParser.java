@@ -177,25 +177,13 @@ final class SourceParser {
       Node node,
       Execution defaults,
       Problems problems) {
-    Optional<YamlMap> maybeTable =
-        YamlMap.of(
-            file, node, "a table of source '" + source + "'", CONNECTOR_TABLE_KEYS, problems);
-    if (maybeTable.isEmpty()) {
+    Optional<TableStart> start = tableStart(source, file, node, CONNECTOR_TABLE_KEYS, problems);
+    if (start.isEmpty()) {
       return Optional.empty();
     }
-    YamlMap table = maybeTable.get();
-    String name = table.requiredString("name", "give every table a name: '- name: orders'");
-    if (name == null) {
-      return Optional.empty();
-    }
-    boolean valid = true;
-    if (!TableName.isIdentifier(name)) {
-      problems.add(
-          table.location("name"),
-          "Invalid table name '" + name + "'",
-          "a table name is letters, digits and '_'");
-      valid = false;
-    }
+    YamlMap table = start.get().table();
+    String name = start.get().name();
+    boolean valid = start.get().validName();
     String what = "source table '" + source + "." + name + "'";
     Map<String, OptionValue> merged = new LinkedHashMap<>(sourceOptions);
     merged.putAll(options(table, connector, problems));
@@ -384,10 +372,13 @@ final class SourceParser {
     return null;
   }
 
-  private static Optional<SourceTableDef> table(
-      String source, String file, Node node, Execution defaults, Problems problems) {
+  /** A source table's mapping and name, as every kind of table starts. */
+  private record TableStart(YamlMap table, String name, boolean validName) {}
+
+  private static Optional<TableStart> tableStart(
+      String source, String file, Node node, Set<String> keys, Problems problems) {
     Optional<YamlMap> maybeTable =
-        YamlMap.of(file, node, "a table of source '" + source + "'", TABLE_KEYS, problems);
+        YamlMap.of(file, node, "a table of source '" + source + "'", keys, problems);
     if (maybeTable.isEmpty()) {
       return Optional.empty();
     }
@@ -396,14 +387,25 @@ final class SourceParser {
     if (name == null) {
       return Optional.empty();
     }
-    boolean valid = true;
-    if (!TableName.isIdentifier(name)) {
+    boolean valid = TableName.isIdentifier(name);
+    if (!valid) {
       problems.add(
           table.location("name"),
           "Invalid table name '" + name + "'",
           "a table name is letters, digits and '_'");
-      valid = false;
     }
+    return Optional.of(new TableStart(table, name, valid));
+  }
+
+  private static Optional<SourceTableDef> table(
+      String source, String file, Node node, Execution defaults, Problems problems) {
+    Optional<TableStart> start = tableStart(source, file, node, TABLE_KEYS, problems);
+    if (start.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMap table = start.get().table();
+    String name = start.get().name();
+    boolean valid = start.get().validName();
     String what = "source table '" + source + "." + name + "'";
     String path = table.requiredString("path", "add e.g. 'path: data/" + name + "/*.csv'");
     if (path != null) {
