@@ -133,6 +133,8 @@ public final class Runner {
         }
       }
       store.finishRun(previousId, RunStatus.FAILED, now, "interrupted: the process stopped");
+      // its process is gone: the tables it was building are free again
+      store.unlockAll(previousId);
     }
     Set<String> done = new HashSet<>();
     for (StepDetail step : previous.steps()) {

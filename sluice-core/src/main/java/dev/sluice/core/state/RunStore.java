@@ -286,6 +286,23 @@ public final class RunStore implements AutoCloseable {
         });
   }
 
+  /**
+   * Releases every lock an owner holds, e.g. those of a run whose process was killed.
+   *
+   * @return how many locks were released
+   */
+  public int unlockAll(String owner) {
+    return inDatabase(
+        "unlock the locks of " + owner,
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM sluice_locks WHERE owner = ?")) {
+            delete.setString(1, owner);
+            return delete.executeUpdate();
+          }
+        });
+  }
+
   /** Who holds the lock on a resource, if anyone (expired locks included). */
   public Optional<LockHolder> lockHolder(String resource) {
     return inDatabase(

@@ -75,6 +75,15 @@ class KillAndResumeTest {
       RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
       assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
 
+      // the killed run may have died holding the lock on the table it was building
+      workspace
+          .runStore()
+          .tryLock(
+              "table:curated.heavy",
+              runId,
+              java.time.Duration.ofMinutes(5),
+              java.time.Instant.now());
+
       RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
 
       assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
