@@ -56,4 +56,38 @@ public interface SourceConnector {
     throw new UnsupportedOperationException(
         "The " + type() + " connector cannot tell whether it has new data");
   }
+
+  /**
+   * The columns a load of {@code table} would stage, with their types, primary key and cursor
+   * candidates, found without staging anything: from a database's catalog, a file's header or the
+   * declared columns. {@code sluice sources discover} shows it, and the connector contract tests
+   * check that it matches what {@link #stage} stages.
+   *
+   * @throws UnsupportedOperationException when the connector cannot tell before it reads
+   * @throws dev.sluice.api.InvalidInputException when the table cannot be found or its options
+   *     cannot work
+   * @throws dev.sluice.api.TransientException when the source cannot be reached
+   */
+  default DiscoveredSchema discover(SourceTableSpec table) {
+    throw new UnsupportedOperationException(
+        "The " + type() + " connector cannot discover a table's schema");
+  }
+
+  /**
+   * Whether the connector can read a {@link ReplayWindow} again: when it can, {@link #stage} is
+   * given the window in {@link LoadState#replay()}, reads what it covers whatever the state says,
+   * and returns a write that replaces those rows (so that a replay is idempotent) and a state that
+   * does not move back. {@code sluice ingest --replay} refuses sources whose connector cannot.
+   */
+  default boolean supportsReplay() {
+    return false;
+  }
+
+  /**
+   * What the bounds of a {@link ReplayWindow} mean for this connector, for help and error messages,
+   * e.g. {@code cursor values of the table's 'cursor' column}.
+   */
+  default String replayWindowDescription() {
+    return "";
+  }
 }
