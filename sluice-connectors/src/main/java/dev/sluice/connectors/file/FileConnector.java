@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
@@ -13,6 +14,7 @@ import dev.sluice.api.engine.EngineSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +116,11 @@ public final class FileConnector implements SourceConnector {
       }
     }
     long started = System.nanoTime();
-    List<InputFile> files = newFiles(table, state);
+    List<InputFile> files =
+        state.replay() != null
+            ? filesIn(
+                table, ModifiedWindow.of(state.replay(), table.source() + "." + table.table()))
+            : newFiles(table, state);
     LOG.debug(
         "Found and checksummed {} files in {} ms",
         files.size(),
@@ -142,7 +148,19 @@ public final class FileConnector implements SourceConnector {
           table.source(),
           table.table(),
           read.size());
-      return new StagedData(staging.stagedTable(), rows, rejectedRelation, rejected, read);
+      // files read again (replayed, or changed since they were loaded) replace their old rows
+      boolean again =
+          state.replay() != null
+              || table.append()
+                  && read.stream().anyMatch(f -> state.loadedFiles().containsKey(f.path()));
+      return new StagedData(
+          staging.stagedTable(),
+          rows,
+          rejectedRelation,
+          rejected,
+          read,
+          Map.of(),
+          again ? StagedData.Write.merge(List.of(Staging.SOURCE_FILE)) : null);
     } catch (RuntimeException e) {
       try {
         staging.dropAll();
@@ -164,6 +182,47 @@ public final class FileConnector implements SourceConnector {
       }
     }
     return false;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>With declared columns, those; without, the columns and types a load of the matching files
+   * would stage, found by staging them in a scratch DuckDB (bad records are ignored). Cursor
+   * candidates are the whole-number, date and timestamp columns; files declare no primary key.
+   *
+   * @throws InvalidInputException when no file matches and no columns are declared
+   */
+  @Override
+  public DiscoveredSchema discover(SourceTableSpec table) {
+    requireNonNull(table, "table is null");
+    return FileDiscovery.discover(this, table);
+  }
+
+  /**
+   * Replays the files modified in a window: {@code --from} and {@code --to} are times (see {@link
+   * ModifiedWindow}).
+   */
+  @Override
+  public boolean supportsReplay() {
+    return true;
+  }
+
+  @Override
+  public String replayWindowDescription() {
+    return ModifiedWindow.DESCRIPTION;
+  }
+
+  /** The matching files modified in the window, loaded before or not. */
+  private static List<InputFile> filesIn(SourceTableSpec table, ModifiedWindow window) {
+    Path project = table.projectDirectory();
+    List<InputFile> files = new ArrayList<>();
+    for (Path path : SourceFiles.resolve(project, table.path())) {
+      if (window.contains(path)) {
+        files.add(InputFile.read(project, path));
+      }
+    }
+    return files;
   }
 
   /** The files to read: all matching files, or in append mode those not loaded before. */

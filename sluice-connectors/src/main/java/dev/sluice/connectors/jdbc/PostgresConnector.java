@@ -8,7 +8,9 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
@@ -92,14 +94,10 @@ public final class PostgresConnector implements SourceConnector {
     requireNonNull(table, "table is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = validate(checked);
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    PostgresOptions options = checkedOptions(table);
+    if (state.replay() != null) {
+      checkReplay(options, table);
     }
-    PostgresOptions options = PostgresOptions.of(checked, table.table());
     String raw = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table()) + "__read";
     String staged = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table());
     try (Connection connection = connect(options, table.source())) {
@@ -115,6 +113,99 @@ public final class PostgresConnector implements SourceConnector {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The columns and types are those a load stages; the primary key is the table's in the catalog
+   * (none for a query); cursor candidates are the whole-number, date and timestamp columns.
+   *
+   * @throws InvalidInputException for options that cannot work, a refused login or a missing table
+   * @throws TransientException when the server cannot be reached
+   */
+  @Override
+  public DiscoveredSchema discover(SourceTableSpec table) {
+    requireNonNull(table, "table is null");
+    PostgresOptions options = checkedOptions(table);
+    try (Connection connection = connect(options, table.source())) {
+      connection.setReadOnly(true);
+      List<PostgresColumn> columns = discover(connection, relation(options));
+      List<String> primaryKey =
+          options.query() != null ? List.of() : primaryKey(connection, options);
+      List<String> cursors = new ArrayList<>();
+      for (PostgresColumn column : columns) {
+        if (column.isTemporal()
+            || column.type().typeId() == org.apache.iceberg.types.Type.TypeID.INTEGER
+            || column.type().typeId() == org.apache.iceberg.types.Type.TypeID.LONG) {
+          cursors.add(column.name());
+        }
+      }
+      return new DiscoveredSchema(schema(columns), primaryKey, cursors);
+    } catch (SQLException e) {
+      throw failure(e, options, table.source());
+    }
+  }
+
+  /** Replays a range of cursor values: {@code --from} and {@code --to} are cursor values. */
+  @Override
+  public boolean supportsReplay() {
+    return true;
+  }
+
+  @Override
+  public String replayWindowDescription() {
+    return "values of the table's 'cursor' column (inclusive), e.g. --from 2026-01-01 --to"
+        + " 2026-01-31; the rows read are merged on 'primary_key'";
+  }
+
+  private PostgresOptions checkedOptions(SourceTableSpec table) {
+    String what = "source table '" + table.source() + "." + table.table() + "'";
+    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
+    List<String> problems = validate(checked);
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    }
+    return PostgresOptions.of(checked, table.table());
+  }
+
+  private static void checkReplay(PostgresOptions options, SourceTableSpec table) {
+    if (!options.incremental() || options.primaryKey().isEmpty()) {
+      throw new InvalidInputException(
+          "Cannot replay source table '"
+              + table.source()
+              + "."
+              + table.table()
+              + "': a replay reads a range of cursor values again and merges the rows on their"
+              + " key, which needs 'mode: incremental' with a 'cursor' and a 'primary_key'");
+    }
+  }
+
+  /** The primary key columns of the table in the catalog, in key order; empty for none. */
+  private static List<String> primaryKey(Connection connection, PostgresOptions options)
+      throws SQLException {
+    String sql =
+        "SELECT a.attname FROM pg_index i"
+            + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+            + " WHERE i.indrelid = CAST(? AS regclass) AND i.indisprimary"
+            + " ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)";
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, quote(options.schema()) + "." + quote(options.table()));
+      try (ResultSet resultSet = statement.executeQuery()) {
+        while (resultSet.next()) {
+          columns.add(resultSet.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
+
+  private static String relation(PostgresOptions options) {
+    return options.query() != null
+        ? "(" + options.query() + ") AS source"
+        : quote(options.schema()) + "." + quote(options.table());
+  }
+
   private StagedData read(
       Connection connection,
       PostgresOptions options,
@@ -126,10 +217,7 @@ public final class PostgresConnector implements SourceConnector {
       throws SQLException {
     connection.setAutoCommit(false);
     connection.setReadOnly(true);
-    String relation =
-        options.query() != null
-            ? "(" + options.query() + ") AS source"
-            : quote(options.schema()) + "." + quote(options.table());
+    String relation = relation(options);
     List<PostgresColumn> columns = discover(connection, relation);
     int cursorIndex = -1;
     if (options.incremental()) {
@@ -154,8 +242,26 @@ public final class PostgresConnector implements SourceConnector {
               + "' is "
               + cursor.postgresType());
     }
+    ReplayWindow replay = state.replay();
+    if (replay != null) {
+      // a replay reads its window whatever the last load read
+      lastCursor = null;
+    }
     StringBuilder sql = new StringBuilder("SELECT * FROM ").append(relation);
-    if (lastCursor != null) {
+    if (replay != null) {
+      sql.append(" WHERE ")
+          .append(quote(cursor.name()))
+          .append(" >= CAST(? AS ")
+          .append(cursor.postgresType())
+          .append(")");
+      if (replay.to() != null) {
+        sql.append(" AND ")
+            .append(quote(cursor.name()))
+            .append(" <= CAST(? AS ")
+            .append(cursor.postgresType())
+            .append(")");
+      }
+    } else if (lastCursor != null) {
       sql.append(" WHERE ")
           .append(quote(cursor.name()))
           .append(" > CAST(? AS ")
@@ -175,7 +281,12 @@ public final class PostgresConnector implements SourceConnector {
         connection.prepareStatement(
             sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       statement.setFetchSize(options.fetchSize());
-      if (lastCursor != null) {
+      if (replay != null) {
+        statement.setString(1, replay.from());
+        if (replay.to() != null) {
+          statement.setString(2, replay.to());
+        }
+      } else if (lastCursor != null) {
         statement.setString(1, lastCursor);
         if (!options.lookback().isZero()) {
           statement.setString(2, options.lookback().toMillis() / 1000.0 + " seconds");
@@ -223,11 +334,13 @@ public final class PostgresConnector implements SourceConnector {
         options.server(),
         (System.nanoTime() - started) / 1_000_000);
     Map<String, String> newState =
-        cursor == null
-            ? Map.of()
-            : greatest == null
-                ? Map.of(CURSOR_COLUMN, cursor.name())
-                : Map.of(CURSOR_COLUMN, cursor.name(), CURSOR_VALUE, greatest);
+        replay != null
+            ? state.state()
+            : cursor == null
+                ? Map.of()
+                : greatest == null
+                    ? Map.of(CURSOR_COLUMN, cursor.name())
+                    : Map.of(CURSOR_COLUMN, cursor.name(), CURSOR_VALUE, greatest);
     if (options.incremental() && read == 0) {
       dropQuietly(session, raw);
       return StagedData.nothingNew(newState);
