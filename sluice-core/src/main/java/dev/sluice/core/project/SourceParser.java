@@ -60,6 +60,7 @@ final class SourceParser {
       Set.of(
           "name",
           "options",
+          "on_error",
           "description",
           "owner",
           "tags",
@@ -219,10 +220,12 @@ final class SourceParser {
         valid = false;
       }
     }
+    // connectors that can tell a bad record from a good one (e.g. kafka) quarantine it
+    OnError onError = choice(table, "on_error", OnError.class, OnError.FAIL, "fail or quarantine");
     List<ColumnDef> columns = ChecksParser.columns(table, what);
     List<CheckDef> checks = ChecksParser.checks(table, what, null);
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
-    if (!valid) {
+    if (!valid || onError == null) {
       return Optional.empty();
     }
     String mode = values.getOrDefault("mode", "");
@@ -233,7 +236,7 @@ final class SourceParser {
             "",
             "",
             mode.equalsIgnoreCase("full") || mode.isEmpty() ? LoadMode.FULL : LoadMode.APPEND,
-            OnError.FAIL,
+            onError,
             Map.of(),
             table.string("description"),
             table.string("owner"),

@@ -1,0 +1,206 @@
+package dev.sluice.connectors.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TransientException;
+import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.engine.EngineSession;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code kafka} connector: loads the JSON messages of one or more topics into a table, each
+ * record exactly once.
+ *
+ * <ul>
+ *   <li>A load reads, per partition, from the offset committed with the table up to the end offset
+ *       seen when the load starts (bounded, and at most {@code max_records}), with partitions
+ *       assigned by hand. The offsets it reached are returned as {@link StagedData#state()}, which
+ *       Sluice commits in the same Iceberg snapshot as the rows (see {@link Offsets}). A load that
+ *       fails or is killed before that commit leaves the offsets where they were, so the next load
+ *       reads the same records again; after it, they are never read again.
+ *   <li>Consumer groups play no part in that: with {@code group_id}, offsets are also committed to
+ *       a group so that Kafka's tools can show the lag, and that commit may fail harmlessly.
+ *   <li>Partitions added to a topic later are read from their start. A committed offset that the
+ *       partition no longer has (deleted by retention) fails the load, or with {@code offset_reset}
+ *       skips to the earliest or latest record (see {@link ReadPlan}).
+ *   <li>Rows carry {@code _key}, {@code _topic}, {@code _partition}, {@code _offset} and {@code
+ *       _timestamp}; values become columns as {@link KafkaStaging} describes. Tombstones (records
+ *       without a value) are skipped, or kept with {@code tombstones: keep}.
+ *   <li>Brokers that cannot be reached fail the load with a {@link TransientException} naming the
+ *       source and the bootstrap servers; a secret is never part of a message.
+ * </ul>
+ */
+public final class KafkaConnector implements SourceConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaConnector.class);
+
+  @Override
+  public String type() {
+    return "kafka";
+  }
+
+  @Override
+  public String description() {
+    return "JSON messages of Kafka topics, each record loaded exactly once, with the offsets"
+        + " committed in the table's Iceberg snapshot";
+  }
+
+  @Override
+  public List<ConnectorOption> options() {
+    return KafkaOptions.DECLARATIONS;
+  }
+
+  @Override
+  public List<String> validate(ConnectorOptions options) {
+    return KafkaOptions.problems(options);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidInputException for options that cannot work, a refused login or a missing topic
+   * @throws TransientException when no broker answers within {@code timeout}
+   * @throws DataException for a malformed message when the table does not quarantine, naming topic,
+   *     partition and offset; or for offsets deleted by retention with {@code offset_reset: fail}
+   */
+  @Override
+  public StagedData stage(SourceTableSpec table, LoadState state, EngineSession session) {
+    requireNonNull(table, "table is null");
+    requireNonNull(state, "state is null");
+    requireNonNull(session, "session is null");
+    String what = "source table '" + table.source() + "." + table.table() + "'";
+    KafkaOptions options = options(table, what);
+    Map<TopicPartition, Long> committed = Offsets.fromState(state.state());
+    KafkaStaging staging = new KafkaStaging(table, session, options.keepTombstones());
+    try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
+      // the offsets the table has committed: corrects the group after a load that failed
+      reader.commitToGroup(committed);
+      KafkaReader.Partitions partitions = reader.partitions();
+      ReadPlan plan =
+          ReadPlan.of(partitions.beginning(), partitions.end(), committed, options, what);
+      boolean firstLoad = committed.isEmpty();
+      StagedData.Write write = firstLoad ? StagedData.Write.replace() : StagedData.Write.append();
+      if (!plan.hasRecords()) {
+        if (plan.start().equals(committed)) {
+          return StagedData.nothingNew(state.state());
+        }
+        // nothing to read, but where to start changed (a first load, a reset, a new partition):
+        // commit the offsets with an empty load, or the next load would decide again
+        staging.open();
+        long rows = staging.finish();
+        staging.close();
+        staging.dropRejected();
+        return new StagedData(
+            staging.stagedTable(), rows, null, 0, List.of(), Offsets.toState(plan.start()), write);
+      }
+      staging.open();
+      long started = System.nanoTime();
+      Map<TopicPartition, Long> next = reader.read(plan, options.maxRecords(), staging::add);
+      long rows = staging.finish();
+      KafkaStaging.Rejection rejection = staging.firstRejection();
+      if (rejection != null && !table.quarantine()) {
+        throw malformed(table, rejection);
+      }
+      staging.close();
+      long rejected = rejection == null ? 0 : rejection.count();
+      if (rejection == null) {
+        staging.dropRejected();
+      }
+      LOG.debug(
+          "Read {} rows ({} rejected, {} tombstones skipped) of {} from {} in {} ms",
+          rows,
+          rejected,
+          staging.skippedTombstones(),
+          what,
+          options.bootstrapServers(),
+          (System.nanoTime() - started) / 1_000_000);
+      // for monitoring only, before Sluice commits: a failed commit is corrected by the next load
+      reader.commitToGroup(next);
+      return new StagedData(
+          staging.stagedTable(),
+          rows,
+          rejection == null ? null : staging.rejectedTable(),
+          rejected,
+          List.of(),
+          Offsets.toState(next),
+          write);
+    } catch (RuntimeException e) {
+      staging.dropAll();
+      throw e;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Compares the end offsets of the partitions with the offsets committed with the table.
+   *
+   * @throws TransientException when no broker answers
+   */
+  @Override
+  public boolean hasNewData(SourceTableSpec table, LoadState state) {
+    String what = "source table '" + table.source() + "." + table.table() + "'";
+    KafkaOptions options = options(table, what);
+    Map<TopicPartition, Long> committed = Offsets.fromState(state.state());
+    try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
+      KafkaReader.Partitions partitions = reader.partitions();
+      for (Map.Entry<TopicPartition, Long> entry : partitions.end().entrySet()) {
+        long end = entry.getValue();
+        Long next = committed.get(entry.getKey());
+        if (next == null) {
+          boolean skipsToLatest = committed.isEmpty() && options.startingOffsets().equals("latest");
+          if (!skipsToLatest && end > partitions.beginning().getOrDefault(entry.getKey(), 0L)) {
+            return true;
+          }
+        } else if (next != end) {
+          // more records, or a partition that lost records: a load has something to do or say
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private KafkaOptions options(SourceTableSpec table, String what) {
+    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
+    List<String> problems = validate(checked);
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    }
+    return KafkaOptions.of(checked, table.table());
+  }
+
+  private static DataException malformed(SourceTableSpec table, KafkaStaging.Rejection rejection) {
+    StringBuilder message =
+        new StringBuilder("Malformed record in ").append(rejection.reason()).append(". ");
+    if (rejection.count() > 1) {
+      message
+          .append("The load found ")
+          .append(rejection.count())
+          .append(" malformed records; this is the first. ");
+    }
+    return new DataException(
+        message
+            .append("Nothing was loaded. Fix the producer, or set on_error: quarantine on table '")
+            .append(table.table())
+            .append("' in sources/")
+            .append(table.source())
+            .append(".yaml to load the good records and keep the bad ones in raw.")
+            .append(table.source())
+            .append('_')
+            .append(table.table())
+            .append("__rejected")
+            .toString());
+  }
+}

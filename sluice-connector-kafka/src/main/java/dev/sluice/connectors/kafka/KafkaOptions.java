@@ -1,0 +1,334 @@
+package dev.sluice.connectors.kafka;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.ConnectorOption.Type;
+import dev.sluice.api.connector.ConnectorOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The options of a {@code kafka} source table, read and checked.
+ *
+ * @param bootstrapServers the brokers to start from, {@code host:port}
+ * @param topics the topics to read
+ * @param startingOffsets where partitions start at the first load: {@code earliest} or {@code
+ *     latest}
+ * @param offsetReset what a load does when a committed offset is no longer in its partition: {@code
+ *     fail}, {@code earliest} or {@code latest}
+ * @param maxRecords at most this many records per load, or 0 for no limit
+ * @param keepTombstones whether records without a value become rows (else they are skipped)
+ * @param groupId the consumer group that loaded offsets are committed to for monitoring, or null
+ * @param readCommitted whether only records of committed transactions are read
+ * @param securityProtocol Kafka's {@code security.protocol}, e.g. {@code SASL_SSL}
+ * @param saslMechanism Kafka's {@code sasl.mechanism}, e.g. {@code SCRAM-SHA-512}
+ * @param saslUsername the SASL user, or null
+ * @param saslPassword the SASL password (a resolved secret), or null
+ * @param truststoreLocation a trust store for TLS, or null for the JVM's
+ * @param truststorePassword its password (a resolved secret), or null
+ * @param timeout how long to wait for the brokers
+ */
+record KafkaOptions(
+    String bootstrapServers,
+    List<String> topics,
+    String startingOffsets,
+    String offsetReset,
+    long maxRecords,
+    boolean keepTombstones,
+    String groupId,
+    boolean readCommitted,
+    String securityProtocol,
+    String saslMechanism,
+    String saslUsername,
+    String saslPassword,
+    String truststoreLocation,
+    String truststorePassword,
+    Duration timeout) {
+  static final String BOOTSTRAP_SERVERS = "bootstrap_servers";
+  static final String TOPIC = "topic";
+  static final String FORMAT = "format";
+  static final String STARTING_OFFSETS = "starting_offsets";
+  static final String OFFSET_RESET = "offset_reset";
+  static final String MAX_RECORDS = "max_records";
+  static final String TOMBSTONES = "tombstones";
+  static final String GROUP_ID = "group_id";
+  static final String ISOLATION_LEVEL = "isolation_level";
+  static final String SECURITY_PROTOCOL = "security_protocol";
+  static final String SASL_MECHANISM = "sasl_mechanism";
+  static final String SASL_USERNAME = "sasl_username";
+  static final String SASL_PASSWORD = "sasl_password";
+  static final String SSL_TRUSTSTORE_LOCATION = "ssl_truststore_location";
+  static final String SSL_TRUSTSTORE_PASSWORD = "ssl_truststore_password";
+  static final String TIMEOUT = "timeout";
+
+  /** Kafka's rule for topic names. */
+  private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+  /** The declarations, in the order the docs show them. */
+  static final List<ConnectorOption> DECLARATIONS =
+      List.of(
+          ConnectorOption.builder(BOOTSTRAP_SERVERS, Type.LIST)
+              .description("the brokers to connect to first, host:port, one or a list")
+              .required()
+              .build(),
+          ConnectorOption.builder(TOPIC, Type.LIST)
+              .description(
+                  "the topic to read, or a list of topics read into the same table; by default"
+                      + " the source table's name")
+              .build(),
+          ConnectorOption.builder(FORMAT, Type.CHOICE)
+              .description("how message values are encoded: json, one JSON object per message")
+              .allowedValues("json")
+              .defaultValue("json")
+              .build(),
+          ConnectorOption.builder(STARTING_OFFSETS, Type.CHOICE)
+              .description(
+                  "where the first load of the table starts: earliest reads every record the"
+                      + " topic retains, latest only records produced after it; partitions added"
+                      + " later are always read from their start")
+              .allowedValues("earliest", "latest")
+              .defaultValue("earliest")
+              .build(),
+          ConnectorOption.builder(OFFSET_RESET, Type.CHOICE)
+              .description(
+                  "what a load does when records it has not loaded yet were deleted (retention,"
+                      + " or the topic was recreated): fail with an error, or skip to the"
+                      + " earliest or latest retained record, losing the deleted ones")
+              .allowedValues("fail", "earliest", "latest")
+              .defaultValue("fail")
+              .build(),
+          ConnectorOption.builder(MAX_RECORDS, Type.INTEGER)
+              .description(
+                  "at most this many records per load (across partitions); the next load goes"
+                      + " on from there; by default every record up to the end offsets seen"
+                      + " when the load starts")
+              .build(),
+          ConnectorOption.builder(TOMBSTONES, Type.CHOICE)
+              .description(
+                  "records with a null value (deletes of compacted topics): skip them, or keep"
+                      + " them as rows whose value columns are null")
+              .allowedValues("skip", "keep")
+              .defaultValue("skip")
+              .build(),
+          ConnectorOption.builder(GROUP_ID, Type.STRING)
+              .description(
+                  "a consumer group to commit loaded offsets to, so that lag can be monitored"
+                      + " with Kafka's tools; Sluice reads its offsets only from the table")
+              .build(),
+          ConnectorOption.builder(ISOLATION_LEVEL, Type.CHOICE)
+              .description(
+                  "read_committed reads only records of committed transactions;"
+                      + " read_uncommitted reads every record")
+              .allowedValues("read_committed", "read_uncommitted")
+              .defaultValue("read_committed")
+              .build(),
+          ConnectorOption.builder(SECURITY_PROTOCOL, Type.CHOICE)
+              .description("how to talk to the brokers")
+              .allowedValues("plaintext", "ssl", "sasl_plaintext", "sasl_ssl")
+              .defaultValue("plaintext")
+              .build(),
+          ConnectorOption.builder(SASL_MECHANISM, Type.CHOICE)
+              .description("for sasl_plaintext and sasl_ssl, how to log in")
+              .allowedValues("plain", "scram-sha-256", "scram-sha-512")
+              .defaultValue("plain")
+              .build(),
+          ConnectorOption.builder(SASL_USERNAME, Type.STRING)
+              .description("for sasl_plaintext and sasl_ssl, the user to log in as")
+              .build(),
+          ConnectorOption.builder(SASL_PASSWORD, Type.STRING)
+              .description("the SASL user's password, by reference: ${env:NAME} or ${file:path}")
+              .secret()
+              .build(),
+          ConnectorOption.builder(SSL_TRUSTSTORE_LOCATION, Type.STRING)
+              .description(
+                  "for ssl and sasl_ssl, a trust store (JKS or PKCS12 file) with the brokers'"
+                      + " certificate authority; by default the JVM's")
+              .build(),
+          ConnectorOption.builder(SSL_TRUSTSTORE_PASSWORD, Type.STRING)
+              .description("the trust store's password, by reference")
+              .secret()
+              .build(),
+          ConnectorOption.builder(TIMEOUT, Type.DURATION)
+              .description(
+                  "how long to wait for the brokers to answer before the load fails (and is"
+                      + " retried as the table's retries allow)")
+              .defaultValue("30s")
+              .build());
+
+  KafkaOptions {
+    requireNonNull(bootstrapServers, "bootstrapServers is null");
+    topics = List.copyOf(topics);
+    requireNonNull(timeout, "timeout is null");
+  }
+
+  /** Combinations of options that cannot work, one message each. */
+  static List<String> problems(ConnectorOptions options) {
+    List<String> problems = new ArrayList<>();
+    for (String server : options.list(BOOTSTRAP_SERVERS)) {
+      int colon = server.lastIndexOf(':');
+      if (colon <= 0 || !server.substring(colon + 1).matches("\\d{1,5}")) {
+        problems.add(
+            "'bootstrap_servers' must be host:port, e.g. broker-1.internal:9092, got '"
+                + server
+                + "'");
+      }
+    }
+    if (options.has(BOOTSTRAP_SERVERS) && options.list(BOOTSTRAP_SERVERS).isEmpty()) {
+      problems.add("'bootstrap_servers' is empty; give host:port of at least one broker");
+    }
+    for (String topic : options.list(TOPIC)) {
+      if (!TOPIC_NAME.matcher(topic).matches()) {
+        problems.add(
+            "'"
+                + topic
+                + "' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)");
+      }
+    }
+    Long maxRecords = options.integer(MAX_RECORDS);
+    if (maxRecords != null && maxRecords < 1) {
+      problems.add("'max_records' must be at least 1");
+    }
+    boolean sasl = options.choice(SECURITY_PROTOCOL).startsWith("sasl");
+    if (sasl && (!options.has(SASL_USERNAME) || !options.has(SASL_PASSWORD))) {
+      problems.add(
+          "security_protocol: "
+              + options.choice(SECURITY_PROTOCOL)
+              + " needs 'sasl_username' and"
+              + " 'sasl_password'");
+    }
+    if (!sasl && (options.has(SASL_USERNAME) || options.has(SASL_PASSWORD))) {
+      problems.add(
+          "'sasl_username' and 'sasl_password' need security_protocol: sasl_plaintext or"
+              + " sasl_ssl");
+    }
+    boolean ssl = options.choice(SECURITY_PROTOCOL).endsWith("ssl");
+    if (!ssl && (options.has(SSL_TRUSTSTORE_LOCATION) || options.has(SSL_TRUSTSTORE_PASSWORD))) {
+      problems.add("the ssl_truststore options need security_protocol: ssl or sasl_ssl");
+    }
+    Duration timeout = options.duration(TIMEOUT);
+    if (timeout != null && (timeout.toMillis() < 100 || timeout.toHours() > 1)) {
+      problems.add("'timeout' must be between 100ms and 1h");
+    }
+    return problems;
+  }
+
+  /** Reads checked options; {@code defaultTopic} is the source table's name. */
+  static KafkaOptions of(ConnectorOptions options, String defaultTopic) {
+    List<String> topics = options.list(TOPIC);
+    Long maxRecords = options.integer(MAX_RECORDS);
+    return new KafkaOptions(
+        String.join(",", options.list(BOOTSTRAP_SERVERS)),
+        topics.isEmpty() ? List.of(defaultTopic) : topics,
+        options.choice(STARTING_OFFSETS),
+        options.choice(OFFSET_RESET),
+        maxRecords == null ? 0 : maxRecords,
+        "keep".equals(options.choice(TOMBSTONES)),
+        options.string(GROUP_ID),
+        "read_committed".equals(options.choice(ISOLATION_LEVEL)),
+        options.choice(SECURITY_PROTOCOL).toUpperCase(Locale.ROOT),
+        options.choice(SASL_MECHANISM).toUpperCase(Locale.ROOT),
+        options.string(SASL_USERNAME),
+        options.string(SASL_PASSWORD),
+        options.string(SSL_TRUSTSTORE_LOCATION),
+        options.string(SSL_TRUSTSTORE_PASSWORD),
+        options.duration(TIMEOUT));
+  }
+
+  /**
+   * The consumer's configuration. Offsets are never committed automatically and never reset
+   * silently: the connector decides where each partition starts.
+   */
+  Properties consumerProperties(String clientId) {
+    Properties properties = new Properties();
+    properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+    properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    properties.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
+    if (groupId != null) {
+      properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    int millis = (int) timeout.toMillis();
+    properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+    properties.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+    properties.put(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) millis);
+    properties.put(
+        CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, (long) millis);
+    properties.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol);
+    if (securityProtocol.startsWith("SASL")) {
+      properties.put(SaslConfigs.SASL_MECHANISM, saslMechanism);
+      String module =
+          saslMechanism.equals("PLAIN")
+              ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+              : "org.apache.kafka.common.security.scram.ScramLoginModule";
+      properties.put(
+          SaslConfigs.SASL_JAAS_CONFIG,
+          module
+              + " required username=\""
+              + jaasEscape(saslUsername)
+              + "\" password=\""
+              + jaasEscape(saslPassword)
+              + "\";");
+    }
+    if (truststoreLocation != null) {
+      properties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststoreLocation);
+    }
+    if (truststorePassword != null) {
+      properties.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, truststorePassword);
+    }
+    return properties;
+  }
+
+  /** A value in a JAAS configuration's double quotes. */
+  private static String jaasEscape(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  /** Removes the secrets from a text that may quote them (e.g. a client's message). */
+  String withoutSecrets(String text) {
+    if (text == null) {
+      return "";
+    }
+    String result = text;
+    for (String secret : new String[] {saslPassword, truststorePassword}) {
+      if (secret != null && !secret.isEmpty()) {
+        result = result.replace(secret, "****");
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaOptions[bootstrapServers="
+        + bootstrapServers
+        + ", topics="
+        + topics
+        + ", startingOffsets="
+        + startingOffsets
+        + ", offsetReset="
+        + offsetReset
+        + ", maxRecords="
+        + maxRecords
+        + ", securityProtocol="
+        + securityProtocol
+        + ", saslUsername="
+        + saslUsername
+        + "]";
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.connectors.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka broker in KRaft mode (one combined broker and controller), started in this JVM on a
+ * free port, in a temporary directory, once for all tests. Each test uses topics of its own.
+ */
+final class TestKafka {
+  private static final AtomicInteger TOPICS = new AtomicInteger();
+  private static KafkaClusterTestKit cluster;
+
+  private TestKafka() {}
+
+  /** The running broker, started at the first call. */
+  static synchronized KafkaClusterTestKit cluster() {
+    if (cluster == null) {
+      try {
+        KafkaClusterTestKit started =
+            new KafkaClusterTestKit.Builder(
+                    new TestKitNodes.Builder()
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        started.format();
+        started.startup();
+        started.waitForReadyBrokers();
+        cluster = started;
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      try {
+                        started.close();
+                      } catch (Exception e) {
+                        // the JVM ends anyway
+                      }
+                    }));
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot start the test Kafka broker: " + e, e);
+      }
+    }
+    return cluster;
+  }
+
+  static String bootstrapServers() {
+    return cluster().bootstrapServers();
+  }
+
+  /** A new topic with a name no other test uses. */
+  static String newTopic(String prefix, int partitions) {
+    String topic = prefix + "-" + TOPICS.incrementAndGet();
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+    return topic;
+  }
+
+  static void addPartitions(String topic, int totalPartitions) {
+    try (Admin admin = admin()) {
+      admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(totalPartitions))).all().get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Deletes the records of a partition before an offset, as retention would. */
+  static void deleteRecordsBefore(String topic, int partition, long offset) {
+    try (Admin admin = admin()) {
+      admin
+          .deleteRecords(
+              Map.of(new TopicPartition(topic, partition), RecordsToDelete.beforeOffset(offset)))
+          .all()
+          .get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A message: partition, key and value (null for none). */
+  record Message(int partition, String key, String value) {
+    static Message of(String value) {
+      return new Message(0, null, value);
+    }
+  }
+
+  /** Produces messages, acknowledged by the broker, in order. */
+  static void produce(String topic, List<Message> messages) {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
+      for (Message message : messages) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topic, message.partition(), bytes(message.key()), bytes(message.value())))
+            .get();
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Produces raw bytes as one message's value, to partition 0. */
+  static void produceBytes(String topic, byte[] value) {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
+      producer.send(new ProducerRecord<>(topic, 0, null, value)).get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Admin admin() {
+    Properties properties = new Properties();
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(properties);
+  }
+}
