@@ -7,13 +7,17 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +84,9 @@ public final class KafkaConnector implements SourceConnector {
     requireNonNull(session, "session is null");
     String what = "source table '" + table.source() + "." + table.table() + "'";
     KafkaOptions options = options(table, what);
-    Map<TopicPartition, Long> committed = Offsets.fromState(state.state());
+    // a full load reads everything the topics retain, whatever was loaded before
+    Map<TopicPartition, Long> committed =
+        options.full() ? Map.of() : Offsets.fromState(state.state());
     KafkaStaging staging = new KafkaStaging(table, session, options.keepTombstones());
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       // the offsets the table has committed: corrects the group after a load that failed
@@ -91,11 +97,12 @@ public final class KafkaConnector implements SourceConnector {
       boolean firstLoad = committed.isEmpty();
       StagedData.Write write = firstLoad ? StagedData.Write.replace() : StagedData.Write.append();
       if (!plan.hasRecords()) {
-        if (plan.start().equals(committed)) {
+        if (!options.full() && plan.start().equals(committed)) {
           return StagedData.nothingNew(state.state());
         }
         // nothing to read, but where to start changed (a first load, a reset, a new partition):
-        // commit the offsets with an empty load, or the next load would decide again
+        // commit the offsets with an empty load, or the next load would decide again; a full
+        // load of empty topics empties the table
         staging.open();
         long rows = staging.finish();
         staging.close();
@@ -151,6 +158,7 @@ public final class KafkaConnector implements SourceConnector {
   public boolean hasNewData(SourceTableSpec table, LoadState state) {
     String what = "source table '" + table.source() + "." + table.table() + "'";
     KafkaOptions options = options(table, what);
+    // a full load commits the end offsets too: they tell whether the topics changed since
     Map<TopicPartition, Long> committed = Offsets.fromState(state.state());
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       KafkaReader.Partitions partitions = reader.partitions();
@@ -158,7 +166,8 @@ public final class KafkaConnector implements SourceConnector {
         long end = entry.getValue();
         Long next = committed.get(entry.getKey());
         if (next == null) {
-          boolean skipsToLatest = committed.isEmpty() && options.startingOffsets().equals("latest");
+          boolean skipsToLatest =
+              !options.full() && committed.isEmpty() && options.startingOffsets().equals("latest");
           if (!skipsToLatest && end > partitions.beginning().getOrDefault(entry.getKey(), 0L)) {
             return true;
           }
@@ -169,6 +178,36 @@ public final class KafkaConnector implements SourceConnector {
       }
       return false;
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The columns are the declared ones (after checking that the topics exist): without declared
+   * types, the columns are inferred from the records a load reads, so they cannot be known before.
+   *
+   * @throws UnsupportedOperationException when the table declares no column types
+   */
+  @Override
+  public DiscoveredSchema discover(SourceTableSpec table) {
+    String what = "source table '" + table.source() + "." + table.table() + "'";
+    KafkaOptions options = options(table, what);
+    try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
+      reader.partitions();
+    }
+    if (table.columns().isEmpty()) {
+      throw new UnsupportedOperationException(
+          "The kafka connector infers the columns of "
+              + what
+              + " from the messages each load reads; declare the columns with their types to"
+              + " fix them");
+    }
+    List<Types.NestedField> fields = new ArrayList<>();
+    int id = 0;
+    for (SourceTableSpec.Column column : table.columns()) {
+      fields.add(Types.NestedField.optional(++id, column.name(), column.type()));
+    }
+    return new DiscoveredSchema(new Schema(fields), List.of(), List.of());
   }
 
   private KafkaOptions options(SourceTableSpec table, String what) {

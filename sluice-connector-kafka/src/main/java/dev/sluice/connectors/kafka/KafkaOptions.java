@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The options of a {@code kafka} source table, read and checked.
  *
  * @param bootstrapServers the brokers to start from, {@code host:port}
+ * @param full whether every load reads all records the topics retain and replaces the table
  * @param topics the topics to read
  * @param startingOffsets where partitions start at the first load: {@code earliest} or {@code
  *     latest}
@@ -40,6 +41,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 record KafkaOptions(
     String bootstrapServers,
+    boolean full,
     List<String> topics,
     String startingOffsets,
     String offsetReset,
@@ -57,6 +59,7 @@ record KafkaOptions(
   static final String BOOTSTRAP_SERVERS = "bootstrap_servers";
   static final String TOPIC = "topic";
   static final String FORMAT = "format";
+  static final String MODE = "mode";
   static final String STARTING_OFFSETS = "starting_offsets";
   static final String OFFSET_RESET = "offset_reset";
   static final String MAX_RECORDS = "max_records";
@@ -90,6 +93,14 @@ record KafkaOptions(
               .description("how message values are encoded: json, one JSON object per message")
               .allowedValues("json")
               .defaultValue("json")
+              .build(),
+          ConnectorOption.builder(MODE, Type.CHOICE)
+              .description(
+                  "incremental: each load reads the records that arrived since the last one and"
+                      + " appends them; full: each load reads every record the topics retain and"
+                      + " replaces the table (for small compacted topics)")
+              .allowedValues("incremental", "full")
+              .defaultValue("incremental")
               .build(),
           ConnectorOption.builder(STARTING_OFFSETS, Type.CHOICE)
               .description(
@@ -228,6 +239,7 @@ record KafkaOptions(
     Long maxRecords = options.integer(MAX_RECORDS);
     return new KafkaOptions(
         String.join(",", options.list(BOOTSTRAP_SERVERS)),
+        "full".equals(options.choice(MODE)),
         topics.isEmpty() ? List.of(defaultTopic) : topics,
         options.choice(STARTING_OFFSETS),
         options.choice(OFFSET_RESET),
@@ -317,6 +329,8 @@ record KafkaOptions(
   public String toString() {
     return "KafkaOptions[bootstrapServers="
         + bootstrapServers
+        + ", full="
+        + full
         + ", topics="
         + topics
         + ", startingOffsets="

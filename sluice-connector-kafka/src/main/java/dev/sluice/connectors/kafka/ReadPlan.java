@@ -60,7 +60,8 @@ record ReadPlan(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) 
       if (next == null) {
         // a partition the table has not read: all of it is new, unless this is the first load
         // and the table starts at the latest records
-        from = firstLoad && options.startingOffsets().equals("latest") ? last : first;
+        boolean latest = !options.full() && options.startingOffsets().equals("latest");
+        from = firstLoad && latest ? last : first;
       } else if (next < first || next > last) {
         from = reset(partition, next, first, last, options, where);
       } else {
