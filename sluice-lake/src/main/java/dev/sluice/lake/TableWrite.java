@@ -19,6 +19,7 @@ import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
@@ -137,6 +138,13 @@ public final class TableWrite {
             || target.typeId() == Type.TypeID.STRING);
   }
 
+  /** Stages table properties to be set in the same commit as the data. */
+  public void setProperties(Map<String, String> properties) {
+    org.apache.iceberg.UpdateProperties update = transaction.updateProperties();
+    properties.forEach(update::set);
+    update.commit();
+  }
+
   /** Where to write the next data file of this table. */
   public Path newDataFilePath() {
     return lake.newDataFilePath(table);
@@ -182,6 +190,58 @@ public final class TableWrite {
     transaction.commitTransaction();
     table.refresh();
     committedSnapshotId = table.refs().get(branch).snapshotId();
+    return committedSnapshotId;
+  }
+
+  /**
+   * Replaces the rows that match {@code filter} with {@code files} on main, in one Iceberg commit
+   * together with the staged schema change; the rest of the table is untouched. When another writer
+   * committed in between, Iceberg retries the commit on top of it, unless that writer added rows
+   * matching {@code filter} since this write started.
+   *
+   * <p>Each existing data file must lie wholly inside or wholly outside the filter (Sluice writes
+   * one file per partition), judged by its column bounds.
+   *
+   * @return the new snapshot id
+   * @throws dev.sluice.api.TransientException when another run wrote rows matching the filter
+   *     meanwhile
+   * @throws DataException when an existing data file holds rows both inside and outside the filter
+   */
+  public long commitOverwrite(
+      List<DataFile> files, Expression filter, Map<String, String> summary) {
+    OverwriteFiles overwrite =
+        transaction
+            .newOverwrite()
+            .overwriteByRowFilter(filter)
+            .conflictDetectionFilter(filter)
+            .validateNoConflictingData()
+            .validateNoConflictingDeletes();
+    if (previousSnapshotId != null) {
+      overwrite.validateFromSnapshot(previousSnapshotId);
+    }
+    files.forEach(overwrite::addFile);
+    summary.forEach(overwrite::set);
+    try {
+      overwrite.commit();
+      transaction.commitTransaction();
+    } catch (org.apache.iceberg.exceptions.ValidationException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("some, but not all")) {
+        throw new DataException(
+            "Table "
+                + table.name()
+                + " has data files that span several partitions (it was built unpartitioned or"
+                + " with other partitions); rebuild it with --full-refresh",
+            e);
+      }
+      throw new dev.sluice.api.TransientException(
+          "Another run wrote the same partitions of "
+              + table.name()
+              + " while this run built them; nothing was committed. Run it again.",
+          e);
+    }
+    table.refresh();
+    committedSnapshotId = table.currentSnapshot().snapshotId();
     return committedSnapshotId;
   }
 

@@ -7,5 +7,17 @@ public enum Materialization {
   /** Recompute the result and replace the table atomically (the default). */
   TABLE,
   /** Like TABLE on the first run; later runs append or, with a unique key, merge the result. */
-  INCREMENTAL
+  INCREMENTAL,
+  /**
+   * Built one time partition (and static partition) at a time: the SQL receives the window as
+   * {@code start} and {@code end}, and its rows replace exactly that partition.
+   */
+  INCREMENTAL_BY_TIME_RANGE,
+  /** Built one partition of static values at a time; its rows replace exactly that partition. */
+  INCREMENTAL_BY_PARTITION;
+
+  /** Whether models of this materialization are built partition by partition. */
+  public boolean partitioned() {
+    return this == INCREMENTAL_BY_TIME_RANGE || this == INCREMENTAL_BY_PARTITION;
+  }
 }

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param tier the tier (e.g. gold), or null
  * @param refs the models and seeds the SQL refers to with {@code ref()}
  * @param sources the source tables the SQL refers to with {@code source()}
+ * @param partitions how the table is partitioned, or null for an unpartitioned model
  */
 public record ModelDef(
     String name,
@@ -38,7 +39,8 @@ public record ModelDef(
     Set<String> refs,
     Set<SourceRef> sources,
     Location location,
-    Execution execution) {
+    Execution execution,
+    PartitionsDef partitions) {
   public ModelDef {
     requireNonNull(name, "name is null");
     requireNonNull(sqlFile, "sqlFile is null");
@@ -58,6 +60,11 @@ public record ModelDef(
     checks = List.copyOf(checks);
     refs = Copies.orderedSet(refs);
     sources = Copies.orderedSet(sources);
+  }
+
+  /** Whether the model is built one partition at a time. */
+  public boolean partitioned() {
+    return partitions != null;
   }
 
   public TableName tableName() {

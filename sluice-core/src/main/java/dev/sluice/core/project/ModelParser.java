@@ -19,7 +19,9 @@ import java.util.function.Function;
  */
 final class ModelParser {
   private static final List<String> ZONES = List.of("raw", "curated", "published");
-  private static final List<String> MATERIALIZATIONS = List.of("view", "table", "incremental");
+  private static final List<String> MATERIALIZATIONS =
+      List.of(
+          "view", "table", "incremental", "incremental_by_time_range", "incremental_by_partition");
 
   /** A model's SQL file, before parsing. */
   record ModelFile(String name, Path sqlFile, String template, Optional<Zone> directoryZone) {
@@ -53,10 +55,13 @@ final class ModelParser {
     Zone preliminaryZone = file.directoryZone().orElse(Zone.CURATED);
     TableName preliminaryTable = new TableName(preliminaryZone.namespace(), file.name());
     // Render both branches of is_incremental() so that every ref and source is found.
+    PartitionsDef partitions = properties == null ? null : properties.partitions();
+    Map<String, Object> partitionVariables =
+        partitions == null ? Map.of() : PartitionVariables.placeholders(partitions);
     TemplateSession full = session(file, false, config, problems);
-    SqlRenderer.render(file.template(), full, preliminaryTable);
+    SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
     TemplateSession incremental = session(file, true, config, problems);
-    SqlRenderer.render(file.template(), incremental, preliminaryTable);
+    SqlRenderer.render(file.template(), incremental, preliminaryTable, partitionVariables);
 
     Map<String, Object> configValues = new LinkedHashMap<>(incremental.config());
     configValues.putAll(full.config());
@@ -70,6 +75,7 @@ final class ModelParser {
     Settings settings = new Settings(file, configValues, configLines, properties, problems);
     Zone zone = zone(file, settings, problems);
     Materialization materialization = materialization(settings, problems);
+    checkPartitions(file, settings, materialization, partitions, properties, problems);
     List<String> uniqueKey =
         settings.list("unique_key", PropertiesParser.ModelProperties::uniqueKey);
     List<String> tags = settings.list("tags", PropertiesParser.ModelProperties::tags);
@@ -94,7 +100,8 @@ final class ModelParser {
             refLines.keySet(),
             sourceLines.keySet(),
             file.location(),
-            execution(settings, config, problems));
+            execution(settings, config, problems),
+            materialization.partitioned() ? partitions : null);
     return new ParsedModel(model, refLines, sourceLines);
   }
 
@@ -135,6 +142,64 @@ final class ModelParser {
         (source, table) ->
             source.isEmpty() || table.isEmpty() ? null : new TableName("raw", source + "_" + table),
         problems);
+  }
+
+  private static void checkPartitions(
+      ModelFile file,
+      Settings settings,
+      Materialization materialization,
+      PartitionsDef partitions,
+      ModelProperties properties,
+      Problems problems) {
+    Location location = settings.location("materialized", ModelProperties::materializedLocation);
+    String name = file.name();
+    if (materialization.partitioned() && partitions == null) {
+      if (properties == null
+          || properties.partitionsLocation() == null
+          || properties.partitionsLocation().equals(properties.location())) {
+        problems.add(
+            location,
+            "Model '"
+                + name
+                + "' is materialized "
+                + lowerCase(materialization)
+                + " but declares no partitions",
+            "add 'partitions:' to its properties, e.g. partitions: [{column: day, grain: day,"
+                + " start: 2024-01-01}]");
+      }
+      return;
+    }
+    if (partitions == null) {
+      return;
+    }
+    if (!materialization.partitioned()) {
+      problems.add(
+          properties.partitionsLocation(),
+          "Model '"
+              + name
+              + "' declares partitions but is materialized "
+              + lowerCase(materialization),
+          "set materialized: "
+              + (partitions.time().isPresent()
+                  ? "incremental_by_time_range"
+                  : "incremental_by_partition"));
+    } else if (materialization == Materialization.INCREMENTAL_BY_TIME_RANGE
+        && partitions.time().isEmpty()) {
+      problems.add(
+          location,
+          "Model '" + name + "' is incremental_by_time_range but has no time dimension",
+          "add one (column, grain, start) or set materialized: incremental_by_partition");
+    }
+    if (!settings.list("unique_key", ModelProperties::uniqueKey).isEmpty()) {
+      problems.add(
+          location,
+          "Model '" + name + "' is partitioned and has a unique_key",
+          "a partitioned model replaces whole partitions; remove unique_key");
+    }
+  }
+
+  private static String lowerCase(Materialization materialization) {
+    return materialization.name().toLowerCase(Locale.ROOT);
   }
 
   private static Zone zone(ModelFile file, Settings settings, Problems problems) {

@@ -24,7 +24,8 @@ final class PropertiesParser {
           "checks",
           "retries",
           "timeout",
-          "pool");
+          "pool",
+          "partitions");
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -47,7 +48,9 @@ final class PropertiesParser {
       String timeout,
       Location timeoutLocation,
       String pool,
-      Location poolLocation) {}
+      Location poolLocation,
+      PartitionsDef partitions,
+      Location partitionsLocation) {}
 
   record SeedProperties(
       String name,
@@ -108,7 +111,9 @@ final class PropertiesParser {
             map.string("timeout"),
             map.location("timeout"),
             map.string("pool"),
-            map.location("pool")));
+            map.location("pool"),
+            PartitionsParser.parse(map, what),
+            map.location("partitions")));
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

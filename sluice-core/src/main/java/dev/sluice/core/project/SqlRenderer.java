@@ -29,7 +29,8 @@ import java.util.function.Function;
  */
 public final class SqlRenderer {
   private static final String TEMPLATE_HINT =
-      "model templates can use ref(), source(), var(), config(), is_incremental() and this";
+      "model templates can use ref(), source(), var(), config(), is_incremental(), this,"
+          + " and in partitioned models start, end, start_ts, end_ts and partition";
 
   private static final Jinjava JINJAVA = createJinjava();
 
@@ -43,14 +44,28 @@ public final class SqlRenderer {
    *     an unknown name
    * @param sourceResolver the table of a source table; null for an unknown one
    * @param thisTable what {@code this} renders as
+   * @param partitionVariables {@code start}, {@code end} and {@code partition} of the partition
+   *     being built (see {@link PartitionVariables}); empty for unpartitioned models
    */
   public record RenderContext(
       boolean incremental,
       Map<String, Object> vars,
       Function<String, TableName> refResolver,
       BiFunction<String, String, TableName> sourceResolver,
-      TableName thisTable) {
+      TableName thisTable,
+      Map<String, Object> partitionVariables) {
+    public RenderContext(
+        boolean incremental,
+        Map<String, Object> vars,
+        Function<String, TableName> refResolver,
+        BiFunction<String, String, TableName> sourceResolver,
+        TableName thisTable) {
+      this(incremental, vars, refResolver, sourceResolver, thisTable, Map.of());
+    }
+
     public RenderContext {
+      requireNonNull(partitionVariables, "partitionVariables is null");
+      partitionVariables = Copies.orderedMap(partitionVariables);
       requireNonNull(vars, "vars is null");
       requireNonNull(refResolver, "refResolver is null");
       requireNonNull(sourceResolver, "sourceResolver is null");
@@ -69,7 +84,8 @@ public final class SqlRenderer {
           name -> project.refTable(name).orElse(null),
           (source, table) ->
               project.sourceTable(source, table).map(SourceTableDef::tableName).orElse(null),
-          model.tableName());
+          model.tableName(),
+          model.partitioned() ? PartitionVariables.placeholders(model.partitions()) : Map.of());
     }
   }
 
@@ -93,7 +109,8 @@ public final class SqlRenderer {
             context.refResolver(),
             context.sourceResolver(),
             problems);
-    String sql = render(model.sqlTemplate(), session, context.thisTable());
+    String sql =
+        render(model.sqlTemplate(), session, context.thisTable(), context.partitionVariables());
     problems.throwIfAny();
     return withoutTrailingSemicolon(sql);
   }
@@ -145,7 +162,13 @@ public final class SqlRenderer {
    * loader calls this to collect a model's refs, sources and config without a run.
    */
   static String render(String template, TemplateSession session, TableName thisTable) {
-    Map<String, Object> bindings = new HashMap<>();
+    return render(template, session, thisTable, Map.of());
+  }
+
+  /** As {@link #render(String, TemplateSession, TableName)}, with more variables bound. */
+  static String render(
+      String template, TemplateSession session, TableName thisTable, Map<String, Object> more) {
+    Map<String, Object> bindings = new HashMap<>(more);
     bindings.put(TemplateFunctions.SESSION_KEY, session);
     bindings.put("this", thisTable.quoted());
     RenderResult result = JINJAVA.renderForResult(template, bindings);

@@ -62,6 +62,9 @@ final class ModelStep {
             incremental
                 ? incrementalUpdate(context, model, sql, started)
                 : table(context, model, sql, started, "built in full");
+        case INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_PARTITION ->
+            throw new IllegalStateException(
+                "Partitioned model " + model.name() + " is built by partitions");
       };
     } catch (QueryException e) {
       throw new QueryException(describeError(model, e), e);

@@ -34,13 +34,59 @@ public final class Planner {
   public List<PlannedStep> plan(RunOptions options) {
     Runner runner = new Runner(workspace);
     List<PlannedStep> steps = new ArrayList<>();
-    for (String asset : runner.plan(options)) {
+    List<Work> works =
+        new WorkPlanner(workspace, java.time.Instant.now()).plan(runner.plan(options), options);
+    java.util.Map<String, java.util.Map<String, dev.sluice.core.state.PartitionState>> states =
+        new java.util.HashMap<>();
+    for (Work work : works) {
+      String asset = work.asset();
       String kind = runner.kindOf(asset);
       TableName table = TableName.parse(runner.tableOf(asset));
-      steps.add(
-          new PlannedStep(asset, kind, table.toString(), reasons(asset, kind, table, options)));
+      List<String> reasons =
+          work.partitioned()
+              ? partitionReasons(
+                  work,
+                  options,
+                  states.computeIfAbsent(asset, name -> workspace.runStore().partitions(name)))
+              : reasons(asset, kind, table, options);
+      steps.add(new PlannedStep(work.id(), kind, table.toString(), reasons));
     }
     return steps;
+  }
+
+  private static List<String> partitionReasons(
+      Work work,
+      RunOptions options,
+      java.util.Map<String, dev.sluice.core.state.PartitionState> states) {
+    if (work.replaceAll()) {
+      return List.of("full refresh: rebuilds all " + work.keys().size() + " partitions");
+    }
+    int missing = 0;
+    int failed = 0;
+    for (var key : work.keys()) {
+      var state = states.get(key.toString());
+      if (state == null || !state.materialized()) {
+        missing++;
+      } else if (dev.sluice.core.state.PartitionState.FAILED.equals(state.status())) {
+        failed++;
+      }
+    }
+    List<String> reasons = new ArrayList<>();
+    if (missing > 0) {
+      reasons.add("missing partitions: " + missing);
+    }
+    if (failed > 0) {
+      reasons.add("failed last time: " + failed);
+    }
+    int rest = work.keys().size() - missing - failed;
+    if (rest > 0) {
+      reasons.add(
+          options.partitions().mode() == PartitionSelection.Mode.DUE
+                  && options.partitions().keys().isEmpty()
+              ? "lookback: rebuilt for late data"
+              : "requested: rebuilt");
+    }
+    return reasons;
   }
 
   private List<String> reasons(String asset, String kind, TableName table, RunOptions options) {
@@ -109,7 +155,14 @@ public final class Planner {
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
     String text =
-        sql + "\n" + model.materialization() + "\n" + model.uniqueKey() + "\n" + model.zone();
+        sql
+            + "\n"
+            + model.materialization()
+            + "\n"
+            + model.uniqueKey()
+            + "\n"
+            + model.zone()
+            + (model.partitioned() ? "\n" + model.partitions() : "");
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -1,19 +1,35 @@
 package dev.sluice.core.run;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.List;
 
 /**
- * What to run.
+ * What a run builds and how.
  *
- * @param select selectors of the assets to run (empty: all); see {@link
- *     dev.sluice.core.project.Selector}
- * @param exclude selectors of assets to leave out
- * @param fullRefresh rebuild incremental models and reload append sources from scratch
+ * @param select the selection (see {@link dev.sluice.core.project.Selector}); empty for all
+ * @param exclude what to leave out of the selection
+ * @param fullRefresh rebuild incremental and partitioned models from scratch
+ * @param partitions which partitions of partitioned models to build
+ * @param threads how many steps run at once, or 0 for the project's {@code threads}
  */
-public record RunOptions(List<String> select, List<String> exclude, boolean fullRefresh) {
+public record RunOptions(
+    List<String> select,
+    List<String> exclude,
+    boolean fullRefresh,
+    PartitionSelection partitions,
+    int threads) {
   public RunOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
+    requireNonNull(partitions, "partitions is null");
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must not be negative: " + threads);
+    }
+  }
+
+  public RunOptions(List<String> select, List<String> exclude, boolean fullRefresh) {
+    this(select, exclude, fullRefresh, PartitionSelection.DUE, 0);
   }
 
   public RunOptions(List<String> select, boolean fullRefresh) {

@@ -27,9 +27,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -72,6 +72,9 @@ public final class Runner {
 
   private static final Duration CANCEL_POLL = Duration.ofMillis(500);
   private static final Duration LOCK_TTL = Duration.ofSeconds(60);
+
+  /** How often a running run records that its process is alive. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
   private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(
@@ -142,28 +145,52 @@ public final class Runner {
         done.add(step.asset());
       }
     }
-    List<String> remaining = new ArrayList<>();
-    for (String asset :
-        new dev.sluice.core.project.Selector(workspace.project())
-            .select(previous.selection(), List.of())) {
-      if (!done.contains(asset)) {
-        remaining.add(asset);
+    Optional<List<String>> plan = store.plan(previousId);
+    List<Work> remaining = new ArrayList<>();
+    if (plan.isPresent()) {
+      WorkPlanner planner = new WorkPlanner(workspace, Instant.now());
+      for (String id : plan.get()) {
+        if (!done.contains(id)) {
+          planner.fromId(id).ifPresent(remaining::add);
+        }
+      }
+    } else {
+      for (String asset :
+          new dev.sluice.core.project.Selector(workspace.project())
+              .select(previous.selection(), List.of())) {
+        if (!done.contains(asset)) {
+          remaining.add(Work.whole(asset));
+        }
       }
     }
     if (remaining.isEmpty()) {
       throw new InvalidInputException(
           "Nothing to resume: every step of run " + previousId + " succeeded");
     }
-    return run(new RunOptions(remaining, false), listener, "resume " + previousId);
+    return execute(
+        remaining, new RunOptions(previous.selection(), false), listener, "resume " + previousId);
   }
 
   /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */
   public RunResult run(RunOptions options, RunListener listener, String command) {
+    List<Work> works = new WorkPlanner(workspace, Instant.now()).plan(plan(options), options);
+    return execute(works, options, listener, command);
+  }
+
+  /** The steps a run with these options would take: assets, or partitions of them. */
+  public List<String> steps(RunOptions options) {
+    return new WorkPlanner(workspace, Instant.now())
+        .plan(plan(options), options).stream().map(Work::id).toList();
+  }
+
+  private RunResult execute(
+      List<Work> works, RunOptions options, RunListener listener, String command) {
     Project project = workspace.project();
-    List<String> order = plan(options);
+    List<String> order = works.stream().map(Work::id).toList();
     Instant started = Instant.now();
     RunStore store = workspace.runStore();
     String runId = store.startRun(command, options.select(), started);
+    store.recordPlan(runId, order);
     listener.runStarted(runId, order.size());
     event(
         runId,
@@ -174,10 +201,17 @@ public final class Runner {
             + String.join(", ", order.size() > 20 ? order.subList(0, 20) : order)
             + (order.size() > 20 ? ", ..." : ""));
     RunControl control = new RunControl();
+    store.heartbeat(runId, started);
+    Instant[] lastHeartbeat = {started};
     java.util.concurrent.ScheduledFuture<?> cancelPoll =
         WATCHDOG.scheduleWithFixedDelay(
             () -> {
               try {
+                Instant now = Instant.now();
+                if (now.isAfter(lastHeartbeat[0].plus(HEARTBEAT))) {
+                  store.heartbeat(runId, now);
+                  lastHeartbeat[0] = now;
+                }
                 if (!control.cancelled() && store.isCancelRequested(runId)) {
                   LOG.warn("Run {} was asked to stop: cancelling its steps", runId);
                   control.cancel();
@@ -189,28 +223,29 @@ public final class Runner {
             CANCEL_POLL.toMillis(),
             CANCEL_POLL.toMillis(),
             java.util.concurrent.TimeUnit.MILLISECONDS);
-    Set<String> selected = new LinkedHashSet<>(order);
+    Map<String, List<Work>> worksByAsset = new LinkedHashMap<>();
+    works.forEach(
+        work -> worksByAsset.computeIfAbsent(work.asset(), ignored -> new ArrayList<>()).add(work));
     Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
-    int threads = Math.max(1, project.config().threads());
+    int threads =
+        Math.max(1, options.threads() > 0 ? options.threads() : project.config().threads());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      for (String asset : order) {
+      for (Work work : works) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
-        for (String dependency : workspace.project().graph().upstream(asset)) {
-          if (selected.contains(dependency) && futures.containsKey(dependency)) {
-            upstream.add(futures.get(dependency));
-          }
+        for (Work dependency : dependencies(work, worksByAsset)) {
+          upstream.add(futures.get(dependency.id()));
         }
         CompletableFuture<StepResult> future =
             CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(
-                    ignored -> runStep(asset, upstream, runId, started, options, control, listener),
+                    ignored -> runStep(work, upstream, runId, started, options, control, listener),
                     pool);
-        futures.put(asset, future);
+        futures.put(work.id(), future);
       }
       List<StepResult> results = new ArrayList<>();
-      for (String asset : order) {
-        results.add(futures.get(asset).join());
+      for (Work work : works) {
+        results.add(futures.get(work.id()).join());
       }
       boolean failed = results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
@@ -235,6 +270,35 @@ public final class Runner {
       cancelPoll.cancel(false);
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The steps a step waits for: the steps of its upstream assets in the run; for two models
+   * partitioned alike, only the upstream steps that build the same partitions.
+   */
+  private List<Work> dependencies(Work work, Map<String, List<Work>> worksByAsset) {
+    List<Work> dependencies = new ArrayList<>();
+    Project project = workspace.project();
+    ModelDef model = project.models().get(work.asset());
+    for (String upstream : project.graph().upstream(work.asset())) {
+      List<Work> upstreamWorks = worksByAsset.getOrDefault(upstream, List.of());
+      ModelDef upstreamModel = project.models().get(upstream);
+      boolean alike =
+          work.partitioned()
+              && !work.replaceAll()
+              && model != null
+              && upstreamModel != null
+              && upstreamModel.partitioned()
+              && upstreamModel.partitions().equals(model.partitions());
+      for (Work candidate : upstreamWorks) {
+        if (!alike
+            || candidate.replaceAll()
+            || !java.util.Collections.disjoint(candidate.keys(), work.keys())) {
+          dependencies.add(candidate);
+        }
+      }
+    }
+    return dependencies;
   }
 
   /**
@@ -324,7 +388,7 @@ public final class Runner {
   }
 
   private StepResult runStep(
-      String asset,
+      Work work,
       List<CompletableFuture<StepResult>> upstream,
       String runId,
       Instant runStarted,
@@ -332,6 +396,8 @@ public final class Runner {
       RunControl control,
       RunListener listener) {
     Project project = workspace.project();
+    String asset = work.asset();
+    String step = work.id();
     String kind = kindOf(asset);
     String table = tableOf(asset);
     RunStore store = workspace.runStore();
@@ -340,14 +406,14 @@ public final class Runner {
       if (result.status() != StepStatus.SUCCEEDED) {
         StepResult skipped =
             StepResult.skipped(
-                asset,
+                step,
                 kind,
                 table,
                 "skipped: upstream "
                     + result.asset()
                     + " "
                     + result.status().name().toLowerCase(java.util.Locale.ROOT));
-        long stepId = store.startStep(runId, asset, kind, Instant.now());
+        long stepId = store.startStep(runId, step, kind, Instant.now(), work.partitionLabel());
         store.finishStep(
             stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
         stepEvents(runId, skipped);
@@ -356,8 +422,8 @@ public final class Runner {
       }
     }
     if (control.cancelled()) {
-      StepResult skipped = StepResult.skipped(asset, kind, table, "skipped: the run was cancelled");
-      long stepId = store.startStep(runId, asset, kind, Instant.now());
+      StepResult skipped = StepResult.skipped(step, kind, table, "skipped: the run was cancelled");
+      long stepId = store.startStep(runId, step, kind, Instant.now(), work.partitionLabel());
       store.finishStep(
           stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
       stepEvents(runId, skipped);
@@ -371,9 +437,10 @@ public final class Runner {
       slot.acquireUninterruptibly();
     }
     Instant started = Instant.now();
-    long stepId = store.startStep(runId, asset, kind, started);
-    event(runId, asset, "started", kind + " -> " + table);
-    listener.stepStarted(asset, kind);
+    long stepId = store.startStep(runId, step, kind, started, work.partitionLabel());
+    event(runId, step, "started", kind + " -> " + table);
+    listener.stepStarted(step, kind);
+    Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
     StepResult result;
     try {
       result =
@@ -382,7 +449,7 @@ public final class Runner {
               control,
               session ->
                   whileLocked(
-                      table,
+                      work.partitioned() ? table + "[" + work.partitionLabel() + "]" : table,
                       runId,
                       () ->
                           execute(
@@ -394,17 +461,18 @@ public final class Runner {
                                   runId,
                                   runStarted,
                                   options),
-                              asset)),
+                              work,
+                              rowsByPartition)),
               (attempt, delay, failure) -> {
                 LOG.warn(
                     "Retrying {} (attempt {}) in {} after: {}",
-                    asset,
+                    step,
                     attempt,
                     delay,
                     failure.getMessage());
                 event(
                     runId,
-                    asset,
+                    step,
                     "retrying",
                     "attempt "
                         + attempt
@@ -412,13 +480,17 @@ public final class Runner {
                         + delay.toMillis()
                         + " ms after: "
                         + failure.getMessage());
-                listener.stepRetrying(asset, attempt, delay, failure.getMessage());
+                listener.stepRetrying(step, attempt, delay, failure.getMessage());
               });
     } catch (SluiceException e) {
-      result = failed(asset, kind, table, started, e.getMessage());
+      result = failed(step, kind, table, started, e.getMessage());
     } catch (RuntimeException e) {
-      LOG.error("Step {} failed unexpectedly", asset, e);
-      result = failed(asset, kind, table, started, "unexpected error: " + e);
+      LOG.error("Step {} failed unexpectedly", step, e);
+      result = failed(step, kind, table, started, "unexpected error: " + e);
+    }
+    if (work.partitioned()) {
+      result = result.withAsset(step);
+      recordPartitions(runId, work, result, rowsByPartition);
     }
     try {
       return record(runId, asset, stepId, result, listener);
@@ -484,9 +556,43 @@ public final class Runner {
         message);
   }
 
-  private StepResult execute(StepContext context, String asset) {
+  private void recordPartitions(
+      String runId, Work work, StepResult result, Map<String, Long> rowsByPartition) {
+    boolean succeeded = result.status() == StepStatus.SUCCEEDED;
+    Instant now = Instant.now();
+    RunStore store = workspace.runStore();
+    if (!succeeded) {
+      store.recordPartitions(
+          work.asset(),
+          work.keys().stream().map(Object::toString).toList(),
+          false,
+          runId,
+          now,
+          null,
+          null,
+          result.error());
+      return;
+    }
+    for (var key : work.keys()) {
+      store.recordPartitions(
+          work.asset(),
+          List.of(key.toString()),
+          true,
+          runId,
+          now,
+          rowsByPartition.getOrDefault(key.toString(), 0L),
+          result.snapshotId(),
+          null);
+    }
+  }
+
+  private StepResult execute(StepContext context, Work work, Map<String, Long> rowsByPartition) {
     Project project = workspace.project();
+    String asset = work.asset();
     ModelDef model = project.models().get(asset);
+    if (model != null && work.partitioned()) {
+      return PartitionStep.run(context, model, work, rowsByPartition);
+    }
     if (model != null) {
       return ModelStep.run(context, model);
     }

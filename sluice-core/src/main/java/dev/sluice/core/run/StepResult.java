@@ -32,6 +32,25 @@ public record StepResult(
     checks = List.copyOf(checks);
   }
 
+  /** The same result, for a step named {@code name} (e.g. a partition step). */
+  StepResult withAsset(String name) {
+    return new StepResult(
+        name,
+        kind,
+        table,
+        status,
+        rowsIn,
+        rowsOut,
+        bytesIn,
+        bytesOut,
+        rejectedRows,
+        snapshotId,
+        duration,
+        checks,
+        detail,
+        error);
+  }
+
   static StepResult skipped(String asset, String kind, String table, String reason) {
     return new StepResult(
         asset,

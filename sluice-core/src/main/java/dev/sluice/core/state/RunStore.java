@@ -633,15 +633,209 @@ public final class RunStore implements AutoCloseable {
         connection -> {
           try (PreparedStatement query =
               connection.prepareStatement(
-                  "SELECT MAX(finished_at) FROM sluice_steps WHERE asset = ? AND status = ?")) {
+                  "SELECT MAX(finished_at) FROM sluice_steps WHERE (asset = ?"
+                      + " OR substr(asset, 1, ?) = ?) AND status = ?")) {
+            // a partitioned asset's steps are named asset[partition]
             query.setString(1, asset);
-            query.setString(2, StepStatus.SUCCEEDED.name());
+            query.setInt(2, asset.length() + 1);
+            query.setString(3, asset + "[");
+            query.setString(4, StepStatus.SUCCEEDED.name());
             try (ResultSet rows = query.executeQuery()) {
               return rows.next()
                   ? Optional.ofNullable(instantOrNull(rows, 1))
                   : Optional.<Instant>empty();
             }
           }
+        });
+  }
+
+  /**
+   * Starts a step that builds partitions of an asset.
+   *
+   * @param step what the run calls the step, e.g. {@code daily[2024-03-01]}
+   * @param partition the partitions it builds (see {@code PartitionRange.label()}), or null
+   */
+  public long startStep(
+      String runId, String step, String kind, Instant startedAt, String partition) {
+    long stepId = startStep(runId, step, kind, startedAt);
+    if (partition != null) {
+      inDatabase(
+          "record the partition of step " + step,
+          connection -> {
+            try (PreparedStatement update =
+                connection.prepareStatement(
+                    "UPDATE sluice_steps SET partition_key = ? WHERE id = ?")) {
+              update.setString(1, partition);
+              update.setLong(2, stepId);
+              return update.executeUpdate();
+            }
+          });
+    }
+    return stepId;
+  }
+
+  /** Records the steps a run is to take, before it takes any, so that a resume knows them. */
+  public void recordPlan(String runId, List<String> steps) {
+    String json = toJson(List.copyOf(steps));
+    inDatabase(
+        "record the plan of run " + runId,
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement("UPDATE sluice_runs SET plan = ? WHERE id = ?")) {
+            update.setString(1, json);
+            update.setString(2, runId);
+            return update.executeUpdate();
+          }
+        });
+  }
+
+  /** The steps a run planned, or empty for runs that recorded none (before partitions). */
+  public Optional<List<String>> plan(String runId) {
+    return inDatabase(
+        "read the plan of run " + runId,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement("SELECT plan FROM sluice_runs WHERE id = ?")) {
+            query.setString(1, runId);
+            try (ResultSet rows = query.executeQuery()) {
+              if (!rows.next() || rows.getString(1) == null) {
+                return Optional.<List<String>>empty();
+              }
+              return Optional.of(fromJson(rows.getString(1), runId));
+            }
+          }
+        });
+  }
+
+  /** Notes that a run's process is alive. */
+  public void heartbeat(String runId, Instant at) {
+    inDatabase(
+        "record that run " + runId + " is alive",
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?")) {
+            update.setLong(1, at.toEpochMilli());
+            update.setString(2, runId);
+            update.setString(3, RunStatus.RUNNING.name());
+            return update.executeUpdate();
+          }
+        });
+  }
+
+  /**
+   * Runs still marked as running whose process has given no sign of life since {@code before}
+   * (their last heartbeat, or their start when they never sent one): their process died.
+   */
+  public List<String> abandonedRuns(Instant before) {
+    return inDatabase(
+        "find abandoned runs",
+        connection -> {
+          List<String> runs = new ArrayList<>();
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT id FROM sluice_runs WHERE status = ?"
+                      + " AND COALESCE(heartbeat_at, started_at) < ? ORDER BY id")) {
+            query.setString(1, RunStatus.RUNNING.name());
+            query.setLong(2, before.toEpochMilli());
+            try (ResultSet rows = query.executeQuery()) {
+              while (rows.next()) {
+                runs.add(rows.getString(1));
+              }
+            }
+          }
+          return runs;
+        });
+  }
+
+  /**
+   * Records the outcome of building some partitions of an asset: materialized (with rows and
+   * snapshot) or failed (with the error; an earlier materialization stays known).
+   */
+  public void recordPartitions(
+      String asset,
+      List<String> partitions,
+      boolean materialized,
+      String runId,
+      Instant at,
+      Long rows,
+      Long snapshotId,
+      String error) {
+    inDatabase(
+        "record the partitions of " + asset,
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_partitions (asset, partition_key, status, run_id,"
+                      + " updated_at, materialized_at, rows_out, snapshot_id, error)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (asset, partition_key) DO UPDATE SET"
+                      + " status = excluded.status, run_id = excluded.run_id,"
+                      + " updated_at = excluded.updated_at,"
+                      + " materialized_at = COALESCE(excluded.materialized_at,"
+                      + " sluice_partitions.materialized_at),"
+                      + " rows_out = COALESCE(excluded.rows_out, sluice_partitions.rows_out),"
+                      + " snapshot_id = COALESCE(excluded.snapshot_id,"
+                      + " sluice_partitions.snapshot_id),"
+                      + " error = excluded.error")) {
+            for (String partition : partitions) {
+              upsert.setString(1, asset);
+              upsert.setString(2, partition);
+              upsert.setString(
+                  3, materialized ? PartitionState.MATERIALIZED : PartitionState.FAILED);
+              upsert.setString(4, runId);
+              upsert.setLong(5, at.toEpochMilli());
+              setNullableLong(upsert, 6, materialized ? at.toEpochMilli() : null);
+              setNullableLong(upsert, 7, materialized ? rows : null);
+              setNullableLong(upsert, 8, materialized ? snapshotId : null);
+              upsert.setString(9, materialized ? null : error);
+              upsert.addBatch();
+            }
+            connection.setAutoCommit(false);
+            try {
+              upsert.executeBatch();
+              connection.commit();
+            } catch (SQLException e) {
+              connection.rollback();
+              throw e;
+            } finally {
+              connection.setAutoCommit(true);
+            }
+            return null;
+          }
+        });
+  }
+
+  /** What is known of the partitions of an asset, by partition key. */
+  public Map<String, PartitionState> partitions(String asset) {
+    return inDatabase(
+        "read the partitions of " + asset,
+        connection -> {
+          Map<String, PartitionState> states = new java.util.LinkedHashMap<>();
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT partition_key, status, run_id, updated_at, materialized_at, rows_out,"
+                      + " snapshot_id, error FROM sluice_partitions WHERE asset = ?"
+                      + " ORDER BY partition_key")) {
+            query.setString(1, asset);
+            try (ResultSet rows = query.executeQuery()) {
+              while (rows.next()) {
+                states.put(
+                    rows.getString("partition_key"),
+                    new PartitionState(
+                        asset,
+                        rows.getString("partition_key"),
+                        rows.getString("status"),
+                        rows.getString("run_id"),
+                        Instant.ofEpochMilli(rows.getLong("updated_at")),
+                        instantOrNull(rows, "materialized_at"),
+                        longOrNull(rows, "rows_out"),
+                        longOrNull(rows, "snapshot_id"),
+                        rows.getString("error")));
+              }
+            }
+          }
+          return states;
         });
   }
 

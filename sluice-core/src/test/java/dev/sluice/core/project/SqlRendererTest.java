@@ -35,7 +35,8 @@ class SqlRendererTest {
         Set.of(),
         Set.of(),
         new Location("models/curated/events_daily.sql", 1),
-        Execution.DEFAULT);
+        Execution.DEFAULT,
+        null);
   }
 
   private static SqlRenderer.RenderContext context(boolean incremental, Map<String, Object> vars) {

@@ -1,0 +1,65 @@
+package dev.sluice.core.project;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The template variables of a partitioned model's SQL: {@code start} and {@code end} (the time
+ * window as the wall-clock time of the dimension's zone: a date such as {@code 2024-03-01}, or
+ * {@code 2024-03-01 05:00:00} for hours), {@code start_ts} and {@code end_ts} (the same instants
+ * with their offset, for TIMESTAMPTZ columns), and {@code partition} (the values by column, e.g.
+ * {@code partition.region}).
+ */
+public final class PartitionVariables {
+  private static final DateTimeFormatter LOCAL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+  private static final DateTimeFormatter WITH_OFFSET =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx", Locale.ROOT);
+
+  private PartitionVariables() {}
+
+  /** The variables for building {@code range}. */
+  public static Map<String, Object> of(PartitionRange range) {
+    Map<String, Object> variables = new LinkedHashMap<>();
+    boolean hourly =
+        range.partitions().time().map(time -> time.grain() == TimeGrain.HOUR).orElse(false);
+    range
+        .start()
+        .ifPresent(
+            start -> {
+              variables.put("start", local(start, hourly));
+              variables.put("start_ts", start.format(WITH_OFFSET));
+            });
+    range
+        .end()
+        .ifPresent(
+            end -> {
+              variables.put("end", local(end, hourly));
+              variables.put("end_ts", end.format(WITH_OFFSET));
+            });
+    Map<String, Object> values = new LinkedHashMap<>(range.partitions().valuesOf(range.first()));
+    variables.put("partition", values);
+    variables.put("partition_key", range.label());
+    return variables;
+  }
+
+  /** Values for rendering at load time, when no partition is being built: the first one's. */
+  static Map<String, Object> placeholders(PartitionsDef partitions) {
+    java.util.List<String> first = new java.util.ArrayList<>();
+    for (PartitionsDef.Dimension dimension : partitions.dimensions()) {
+      if (dimension instanceof PartitionsDef.TimeDimension time) {
+        first.add(time.grain().keyOf(time.start().atStartOfDay()));
+      } else {
+        first.add(((PartitionsDef.StaticDimension) dimension).values().get(0));
+      }
+    }
+    return of(PartitionRange.of(partitions, PartitionKey.of(first)));
+  }
+
+  private static String local(ZonedDateTime moment, boolean hourly) {
+    return hourly ? moment.toLocalDateTime().format(LOCAL) : moment.toLocalDate().toString();
+  }
+}

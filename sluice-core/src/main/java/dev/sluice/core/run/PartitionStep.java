@@ -1,0 +1,311 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.PartitionKey;
+import dev.sluice.core.project.PartitionRange;
+import dev.sluice.core.project.PartitionVariables;
+import dev.sluice.core.project.PartitionsDef;
+import dev.sluice.core.project.SourceRef;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
+import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.TableScanFiles;
+import dev.sluice.lake.TableWrite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+
+/**
+ * Builds a range of partitions of a partitioned model: renders its SQL with the window, checks that
+ * every row lies inside the range, writes one data file per partition, runs the checks on just
+ * those rows, and replaces exactly the range's rows in one Iceberg commit. Nothing is visible
+ * before the commit, and a blocking check failure commits nothing.
+ */
+final class PartitionStep {
+  /** Snapshot summary key naming the partitions a commit replaced. */
+  static final String PARTITIONS = "sluice.partitions";
+
+  private PartitionStep() {}
+
+  /**
+   * Builds the partitions of {@code work}.
+   *
+   * @param rowsByPartition receives the rows written per partition key
+   */
+  static StepResult run(
+      StepContext context, ModelDef model, Work work, Map<String, Long> rowsByPartition) {
+    Instant started = Instant.now();
+    TableName target = model.tableName();
+    Lake lake = context.lake();
+    boolean tableExists = lake.findTable(target).isPresent();
+    if (tableExists && !work.replaceAll()) {
+      checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
+    }
+    Relations relations = context.relations();
+    for (String ref : model.refs()) {
+      relations.register(context.resolveRef(ref));
+    }
+    for (SourceRef source : model.sources()) {
+      relations.register(context.resolveSource(source.source(), source.table()));
+    }
+    if (tableExists) {
+      relations.register(target);
+    }
+    EngineSession session = context.session();
+    String result = TableName.quote("partition_rows_" + model.name());
+    long rows = 0;
+    Schema desired = null;
+    List<PartitionFilter> filters = new ArrayList<>();
+    for (PartitionRange range : work.ranges()) {
+      String sql =
+          context
+              .renderer()
+              .render(
+                  model,
+                  new SqlRenderer.RenderContext(
+                      tableExists && !work.replaceAll(),
+                      context.project().config().vars(),
+                      context::resolveRef,
+                      context::resolveSource,
+                      target,
+                      PartitionVariables.of(range)));
+      try {
+        if (desired == null) {
+          rows += session.createTemporaryTable("partition_rows_" + model.name(), sql);
+          desired = session.describe("SELECT * FROM " + result);
+        } else {
+          session.execute("INSERT INTO " + result + " BY NAME " + sql);
+        }
+      } catch (dev.sluice.api.QueryException e) {
+        throw new dev.sluice.api.QueryException(ModelStep.describeError(model, e), e);
+      }
+      PartitionFilter filter = PartitionFilter.of(model.name(), range, desired);
+      rejectRowsOutside(model, range, session, result, filter);
+      filters.add(filter);
+    }
+    if (work.ranges().size() > 1) {
+      rows =
+          ((Number) session.query("SELECT count(*) FROM " + result, 1).rows().get(0).get(0))
+              .longValue();
+    }
+
+    if (!tableExists) {
+      Map<String, String> properties =
+          StepContext.tableProperties(model.description(), model.owner(), model.tags());
+      properties.putAll(PartitionFilter.tableProperties(model.partitions()));
+      properties.put(LAYOUT, layout(model));
+      try {
+        lake.createTable(target, desired, properties);
+      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+        // another partition of the same run created it first: write into that one
+        checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
+      }
+    }
+    TableWrite write = lake.newWrite(target, context.auditBranch());
+    Schema schema = write.prepareSchema(desired, SchemaChange.UNION);
+    if (work.replaceAll()) {
+      Map<String, String> properties = PartitionFilter.tableProperties(model.partitions());
+      properties.put(LAYOUT, layout(model));
+      write.setProperties(properties);
+    }
+    List<WrittenFile> written = new ArrayList<>();
+    List<DataFile> files = new ArrayList<>();
+    boolean committed = false;
+    try {
+      for (PartitionRange range : work.ranges()) {
+        for (PartitionKey key : range.keys()) {
+          PartitionFilter one =
+              PartitionFilter.of(model.name(), PartitionRange.of(range.partitions(), key), desired);
+          WrittenFile file =
+              session.writeParquet(
+                  AuditedWrite.projectOnto(
+                      schema, desired, "SELECT * FROM " + result + " WHERE " + one.sql()),
+                  schema,
+                  write.newDataFilePath());
+          written.add(file);
+          rowsByPartition.put(key.toString(), file.rowCount());
+          if (file.rowCount() > 0) {
+            files.add(write.toDataFile(file));
+          }
+        }
+      }
+      session.registerTable(
+          target,
+          schema,
+          written.stream()
+              .filter(file -> file.rowCount() > 0)
+              .map(file -> file.path().toString())
+              .toList());
+      List<CheckOutcome> checks =
+          context
+              .checkRunner(target)
+              .run(session, target, StepContext.allChecks(model.checks(), model.columns()));
+      if (checks.stream().anyMatch(CheckOutcome::blocks)) {
+        return result(
+            model,
+            work,
+            StepStatus.FAILED,
+            rows,
+            0,
+            null,
+            started,
+            checks,
+            Steps.blockedMessage(target, checks));
+      }
+      Map<String, String> summary = new HashMap<>();
+      summary.put("sluice.run-id", context.runId());
+      summary.put(Planner.FINGERPRINT, Planner.fingerprint(context.project(), model));
+      summary.put(PARTITIONS, work.partitionLabel());
+      Expression replaced = Expressions.alwaysFalse();
+      for (PartitionFilter filter : filters) {
+        replaced = Expressions.or(replaced, filter.iceberg());
+      }
+      long snapshot =
+          write.commitOverwrite(
+              files, work.replaceAll() ? Expressions.alwaysTrue() : replaced, summary);
+      committed = true;
+      long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
+      return result(
+          model, work, StepStatus.SUCCEEDED, rows, bytes, snapshot, started, checks, null);
+    } finally {
+      if (!committed) {
+        written.forEach(PartitionStep::deleteQuietly);
+      }
+      TableScanFiles main = lake.scan(target, ReadPoint.main());
+      session.registerTable(target, main.schema(), main.dataFiles());
+    }
+  }
+
+  /** Table property recording how the data files are split (which columns, grain and zone). */
+  static final String LAYOUT = "sluice.partition-layout";
+
+  /** The part of a model's partitions that decides which rows share a data file. */
+  static String layout(ModelDef model) {
+    StringBuilder layout = new StringBuilder();
+    for (PartitionsDef.Dimension dimension : model.partitions().dimensions()) {
+      if (layout.length() > 0) {
+        layout.append(", ");
+      }
+      layout.append(dimension.column());
+      if (dimension instanceof PartitionsDef.TimeDimension time) {
+        layout
+            .append(' ')
+            .append(time.grain().name().toLowerCase(java.util.Locale.ROOT))
+            .append(' ')
+            .append(time.zone());
+      }
+    }
+    return layout.toString();
+  }
+
+  private static void checkLayout(ModelDef model, String recorded) {
+    String wanted = layout(model);
+    if (!wanted.equals(recorded)) {
+      throw new DataException(
+          "Model "
+              + model.name()
+              + " is partitioned by "
+              + wanted
+              + ", but its table was built "
+              + (recorded == null ? "without partitions" : "partitioned by " + recorded)
+              + "; rebuild it once with 'sluice run --select "
+              + model.name()
+              + " --full-refresh'");
+    }
+  }
+
+  private static void rejectRowsOutside(
+      ModelDef model,
+      PartitionRange range,
+      EngineSession session,
+      String result,
+      PartitionFilter filter) {
+    QueryResult outside =
+        session.query(
+            "SELECT count(*) FROM " + result + " WHERE NOT coalesce((" + filter.sql() + "), false)",
+            1);
+    long count = ((Number) outside.rows().get(0).get(0)).longValue();
+    if (count > 0) {
+      String timeHint =
+          range.partitions().time().isPresent()
+              ? " e.g. WHERE "
+                  + range.partitions().time().get().column()
+                  + " >= '{{ start }}' AND "
+                  + range.partitions().time().get().column()
+                  + " < '{{ end }}'"
+              : " e.g. WHERE ... = '{{ partition." + range.partitions().columns().get(0) + " }}'";
+      throw new DataException(
+          "Model "
+              + model.name()
+              + " ("
+              + model.sqlFileName()
+              + ") returned "
+              + count
+              + " row(s) outside partition "
+              + range.label()
+              + " ("
+              + filter.description()
+              + "); nothing was written. Filter its SQL to the partition,"
+              + timeHint);
+    }
+  }
+
+  private static StepResult result(
+      ModelDef model,
+      Work work,
+      StepStatus status,
+      long rows,
+      long bytes,
+      Long snapshot,
+      Instant started,
+      List<CheckOutcome> checks,
+      String error) {
+    return new StepResult(
+        model.name(),
+        "model",
+        model.tableName().toString(),
+        status,
+        0,
+        status == StepStatus.SUCCEEDED ? rows : 0,
+        0,
+        bytes,
+        0,
+        snapshot,
+        Duration.between(started, Instant.now()),
+        checks,
+        status == StepStatus.SUCCEEDED
+            ? (work.replaceAll()
+                    ? "rebuilt all " + work.keys().size() + " partitions"
+                    : "replaced partition " + work.partitionLabel())
+                + " ("
+                + rows
+                + " rows)"
+            : null,
+        error);
+  }
+
+  private static void deleteQuietly(WrittenFile file) {
+    try {
+      Files.deleteIfExists(file.path());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.PartitionKey;
+import dev.sluice.core.project.PartitionRange;
+import dev.sluice.core.project.PartitionsDef;
+import dev.sluice.core.state.PartitionState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Turns the selected assets into steps: one per asset, or one per partition range. */
+final class WorkPlanner {
+  private final Workspace workspace;
+  private final Instant now;
+
+  WorkPlanner(Workspace workspace, Instant now) {
+    this.workspace = workspace;
+    this.now = now;
+  }
+
+  /** The steps of {@code assets} (in dependency order), in the same order. */
+  List<Work> plan(List<String> assets, RunOptions options) {
+    List<Work> works = new ArrayList<>();
+    for (String asset : assets) {
+      ModelDef model = workspace.project().models().get(asset);
+      if (model == null || !model.partitioned()) {
+        works.add(Work.whole(asset));
+      } else {
+        works.addAll(partitions(model, options));
+      }
+    }
+    return works;
+  }
+
+  /** The partition steps of one model. */
+  List<Work> partitions(ModelDef model, RunOptions options) {
+    PartitionsDef partitions = model.partitions();
+    PartitionSelection selection = options.partitions();
+    if (options.fullRefresh()) {
+      List<PartitionKey> all = partitions.complete(now);
+      return all.isEmpty()
+          ? List.of()
+          : List.of(
+              Work.fullRefresh(
+                  model.name(), PartitionRange.batches(partitions, all, Integer.MAX_VALUE)));
+    }
+    List<PartitionKey> keys;
+    if (!selection.keys().isEmpty()) {
+      keys = new ArrayList<>();
+      for (String text : selection.keys()) {
+        PartitionKey key = PartitionKey.parse(text);
+        Optional<String> problem = partitions.problemWith(key);
+        if (problem.isPresent()) {
+          throw new InvalidInputException(
+              "Model "
+                  + model.name()
+                  + ": "
+                  + problem.get()
+                  + "; 'sluice partitions "
+                  + model.name()
+                  + "' lists its partitions");
+        }
+        keys.add(key);
+      }
+    } else {
+      keys = due(model, selection);
+    }
+    List<Work> works = new ArrayList<>();
+    for (PartitionRange range : PartitionRange.batches(partitions, keys, selection.batchSize())) {
+      works.add(Work.partitions(model.name(), range));
+    }
+    return works;
+  }
+
+  private List<PartitionKey> due(ModelDef model, PartitionSelection selection) {
+    PartitionsDef partitions = model.partitions();
+    List<PartitionKey> window = partitions.between(selection.from(), selection.to(), now);
+    if (selection.mode() == PartitionSelection.Mode.ALL) {
+      return window;
+    }
+    Map<String, PartitionState> states = workspace.runStore().partitions(model.name());
+    Set<String> lookback = lookback(partitions, window);
+    List<PartitionKey> due = new ArrayList<>();
+    for (PartitionKey key : window) {
+      PartitionState state = states.get(key.toString());
+      boolean missing = state == null || !state.materialized();
+      boolean failed = state != null && PartitionState.FAILED.equals(state.status());
+      boolean wanted =
+          switch (selection.mode()) {
+            case MISSING -> missing;
+            case FAILED -> failed;
+            default -> missing || failed || lookback.contains(timeValue(partitions, key));
+          };
+      if (wanted) {
+        due.add(key);
+      }
+    }
+    return due;
+  }
+
+  /** The time values of the model's latest {@code lookback} partitions in the window. */
+  private static Set<String> lookback(PartitionsDef partitions, List<PartitionKey> window) {
+    if (partitions.lookback() == 0 || partitions.time().isEmpty()) {
+      return Set.of();
+    }
+    Set<String> times = new LinkedHashSet<>();
+    window.forEach(key -> times.add(timeValue(partitions, key)));
+    List<String> ordered = new ArrayList<>(times);
+    return new HashSet<>(
+        ordered.subList(Math.max(0, ordered.size() - partitions.lookback()), ordered.size()));
+  }
+
+  private static String timeValue(PartitionsDef partitions, PartitionKey key) {
+    return partitions
+        .time()
+        .map(time -> key.values().get(partitions.dimensions().indexOf(time)))
+        .orElse("");
+  }
+
+  /**
+   * The step a run recorded in its plan, rebuilt for a resume.
+   *
+   * @return empty when the asset or its partitions no longer exist
+   */
+  Optional<Work> fromId(String id) {
+    String asset = Work.assetOf(id);
+    String label = Work.labelOf(id);
+    if (label == null) {
+      return Optional.of(Work.whole(asset));
+    }
+    ModelDef model = workspace.project().models().get(asset);
+    if (model == null || !model.partitioned()) {
+      return Optional.empty();
+    }
+    if (label.equals(Work.ALL_PARTITIONS)) {
+      List<PartitionKey> all = model.partitions().complete(now);
+      return all.isEmpty()
+          ? Optional.empty()
+          : Optional.of(
+              Work.fullRefresh(
+                  asset, PartitionRange.batches(model.partitions(), all, Integer.MAX_VALUE)));
+    }
+    PartitionRange range = PartitionRange.parseLabel(model.partitions(), label);
+    for (PartitionKey key : range.keys()) {
+      if (model.partitions().problemWith(key).isPresent()) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(Work.partitions(asset, range));
+  }
+}

@@ -1,0 +1,40 @@
+package dev.sluice.core.state;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * What the run store knows of one partition of a partitioned asset.
+ *
+ * @param status {@code MATERIALIZED} when its last build succeeded, else {@code FAILED}
+ * @param runId the run of its last build
+ * @param updatedAt when its last build ended
+ * @param materializedAt when it was last built successfully, or null if never
+ * @param rows the rows its last successful build wrote, or null
+ * @param error why the last build failed, or null
+ */
+public record PartitionState(
+    String asset,
+    String partition,
+    String status,
+    String runId,
+    Instant updatedAt,
+    Instant materializedAt,
+    Long rows,
+    Long snapshotId,
+    String error) {
+  public static final String MATERIALIZED = "MATERIALIZED";
+  public static final String FAILED = "FAILED";
+
+  public PartitionState {
+    requireNonNull(asset, "asset is null");
+    requireNonNull(partition, "partition is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(updatedAt, "updatedAt is null");
+  }
+
+  public boolean materialized() {
+    return materializedAt != null;
+  }
+}

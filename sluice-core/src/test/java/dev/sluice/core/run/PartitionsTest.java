@@ -1,0 +1,340 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.state.PartitionState;
+import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.StepDetail;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Partitioned models against real DuckDB and Iceberg: each step replaces exactly its partitions in
+ * one commit, the run store knows every partition's state, and backfills batch and select them.
+ */
+class PartitionsTest {
+  @TempDir Path project;
+
+  private final LocalDate today = LocalDate.now(ZoneOffset.UTC);
+  private final LocalDate start = today.minusDays(5);
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  /** Events of the five complete days before today, in two regions; amount = day index. */
+  private void events(int extraOnThirdDay) throws IOException {
+    StringBuilder csv = new StringBuilder("event_date,region,amount\n");
+    for (int day = 0; day < 5; day++) {
+      for (String region : List.of("eu", "us")) {
+        csv.append(start.plusDays(day)).append(',').append(region).append(',').append(day + 1);
+        csv.append('\n');
+      }
+    }
+    for (int i = 0; i < extraOnThirdDay; i++) {
+      csv.append(start.plusDays(2)).append(",eu,100\n");
+    }
+    write("data/events.csv", csv.toString());
+  }
+
+  @BeforeEach
+  void project() throws IOException {
+    write("sluice.yaml", "name: partitions\nthreads: 2\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: full\n");
+    events(0);
+    write(
+        "models/curated/daily.sql",
+        "select event_date, sum(amount) as amount, count(*) as events\n"
+            + "from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "group by event_date\n");
+    write(
+        "models/curated/daily.yaml",
+        "models:\n"
+            + "  - name: daily\n"
+            + "    materialized: incremental_by_time_range\n"
+            + "    partitions:\n"
+            + "      - column: event_date\n"
+            + "        grain: day\n"
+            + "        start: "
+            + start
+            + "\n");
+  }
+
+  private RunResult run(Workspace workspace, RunOptions options) {
+    RunResult result = new Runner(workspace).run(options, RunListener.NONE);
+    return result;
+  }
+
+  private static RunOptions select(String selection, PartitionSelection partitions, int threads) {
+    return new RunOptions(List.of(selection), List.of(), false, partitions, threads);
+  }
+
+  private static List<List<Object>> rows(Workspace workspace, String sql) {
+    return new QueryService(workspace).query(sql, ReadPoint.main(), 1000).rows();
+  }
+
+  private static List<String> stepNames(RunResult result) {
+    List<String> names = new ArrayList<>();
+    result.steps().forEach(step -> names.add(step.asset()));
+    return names;
+  }
+
+  @Test
+  void aRunBuildsEveryMissingPartitionThenNothingUntilOneIsDue() {
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult first = run(workspace, RunOptions.all());
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+      List<String> days = new ArrayList<>();
+      for (int day = 0; day < 5; day++) {
+        days.add("daily[" + start.plusDays(day) + "]");
+      }
+      assertThat(stepNames(first)).containsAll(days).hasSize(6);
+      assertThat(rows(workspace, "select count(*), sum(amount), sum(events) from curated.daily"))
+          .containsExactly(List.of(5L, new java.math.BigDecimal("30"), java.math.BigInteger.TEN));
+
+      Map<String, PartitionState> states = workspace.runStore().partitions("daily");
+      assertThat(states).hasSize(5);
+      assertThat(states.values()).allMatch(PartitionState::materialized);
+      assertThat(states.get(start.toString()).rows()).isEqualTo(1L);
+      assertThat(states.get(start.toString()).runId()).isEqualTo(first.runId());
+
+      RunResult second = run(workspace, RunOptions.all());
+      assertThat(stepNames(second)).containsExactly("app.events");
+
+      RunDetail detail = workspace.runStore().findRun(first.runId()).orElseThrow();
+      assertThat(detail.steps()).extracting(StepDetail::asset).containsAll(days);
+    }
+  }
+
+  @Test
+  void rebuildingAPartitionReplacesExactlyItsRowsAndIsIdempotent() throws IOException {
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+      String third = start.plusDays(2).toString();
+      events(3);
+      assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
+          .isTrue();
+      assertThat(rows(workspace, "select count(*) from raw.app_events"))
+          .containsExactly(List.of(13L));
+      PartitionSelection one =
+          new PartitionSelection(PartitionSelection.Mode.ALL, null, null, List.of(third), 1);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        RunResult result = run(workspace, select("daily", one, 0));
+        assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+        assertThat(stepNames(result)).containsExactly("daily[" + third + "]");
+        assertThat(
+                rows(
+                    workspace,
+                    "select event_date::varchar, amount, events from curated.daily"
+                        + " order by event_date"))
+            .hasSize(5)
+            .contains(List.of(third, new java.math.BigDecimal("306"), 5L))
+            .contains(List.of(start.toString(), new java.math.BigDecimal("2"), 2L));
+      }
+    }
+  }
+
+  @Test
+  void backfillBatchesConsecutivePartitionsAndSelectsMissingOrFailedOnes() throws IOException {
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
+          .isTrue();
+      PartitionSelection backfill =
+          new PartitionSelection(
+              PartitionSelection.Mode.ALL, start.plusDays(1), start.plusDays(5), List.of(), 2);
+      RunResult result = run(workspace, select("daily", backfill, 2));
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      assertThat(stepNames(result))
+          .containsExactly(
+              "daily[" + start.plusDays(1) + ".." + start.plusDays(2) + "]",
+              "daily[" + start.plusDays(3) + ".." + start.plusDays(4) + "]");
+      assertThat(rows(workspace, "select count(*) from curated.daily"))
+          .containsExactly(List.of(4L));
+      // each partition has its own data file, so one of a batch can be replaced alone
+      PartitionSelection single =
+          new PartitionSelection(
+              PartitionSelection.Mode.ALL, null, null, List.of(start.plusDays(2).toString()), 1);
+      assertThat(run(workspace, select("daily", single, 0)).succeeded()).isTrue();
+      assertThat(rows(workspace, "select count(*) from curated.daily"))
+          .containsExactly(List.of(4L));
+
+      PartitionSelection missing =
+          new PartitionSelection(PartitionSelection.Mode.MISSING, null, null, List.of(), 1);
+      RunResult filled = run(workspace, select("daily", missing, 0));
+      assertThat(stepNames(filled)).containsExactly("daily[" + start + "]");
+      assertThat(rows(workspace, "select count(*) from curated.daily"))
+          .containsExactly(List.of(5L));
+
+      PartitionSelection failed =
+          new PartitionSelection(PartitionSelection.Mode.FAILED, null, null, List.of(), 1);
+      assertThat(new Runner(workspace).steps(select("daily", failed, 0))).isEmpty();
+    }
+  }
+
+  @Test
+  void rowsOutsideThePartitionFailTheStepAndCommitNothing() throws IOException {
+    write(
+        "models/curated/daily.sql",
+        "select event_date, sum(amount) as amount from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}'\n"
+            + "group by event_date\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = run(workspace, RunOptions.all());
+      assertThat(result.succeeded()).isFalse();
+      StepResult first =
+          result.steps().stream()
+              .filter(step -> step.asset().equals("daily[" + start + "]"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(first.error())
+          .contains("returned 4 row(s) outside partition " + start)
+          .contains("event_date in [" + start)
+          .contains("nothing was written")
+          .contains("< '{{ end }}'");
+      // the last day's window holds all its rows: that partition is built, the others failed
+      Map<String, PartitionState> states = workspace.runStore().partitions("daily");
+      assertThat(states.get(start.plusDays(4).toString()).materialized()).isTrue();
+      assertThat(states.get(start.toString()).status()).isEqualTo(PartitionState.FAILED);
+      assertThat(states.get(start.toString()).error()).contains("outside partition");
+      assertThat(rows(workspace, "select count(*) from curated.daily"))
+          .containsExactly(List.of(1L));
+
+      write(
+          "models/curated/daily.sql",
+          "select event_date, sum(amount) as amount from {{ source('app', 'events') }}\n"
+              + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+              + "group by event_date\n");
+    }
+    try (Workspace workspace = Workspace.open(project)) {
+      PartitionSelection failed =
+          new PartitionSelection(PartitionSelection.Mode.FAILED, null, null, List.of(), 1);
+      RunResult retried = run(workspace, select("daily", failed, 0));
+      assertThat(retried.succeeded()).as(String.valueOf(retried.steps())).isTrue();
+      assertThat(retried.steps()).hasSize(4);
+      assertThat(rows(workspace, "select count(*) from curated.daily"))
+          .containsExactly(List.of(5L));
+      assertThat(workspace.runStore().partitions("daily").values())
+          .allMatch(state -> state.status().equals(PartitionState.MATERIALIZED));
+    }
+  }
+
+  @Test
+  void multiDimensionalPartitionsAndChecksPerPartition() throws IOException {
+    write(
+        "models/curated/regional.sql",
+        "select event_date, region, sum(amount) as amount,\n"
+            + "  case when region = 'us' and event_date = DATE '"
+            + start.plusDays(1)
+            + "' then null else 1 end as flag\n"
+            + "from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "  and region = '{{ partition.region }}'\n"
+            + "group by all\n");
+    write(
+        "models/curated/regional.yaml",
+        "models:\n"
+            + "  - name: regional\n"
+            + "    materialized: incremental_by_time_range\n"
+            + "    columns:\n"
+            + "      - name: flag\n"
+            + "        checks: [not_null]\n"
+            + "    partitions:\n"
+            + "      - column: event_date\n"
+            + "        grain: day\n"
+            + "        start: "
+            + start
+            + "\n"
+            + "      - column: region\n"
+            + "        values: [eu, us]\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = run(workspace, select("+regional", PartitionSelection.DUE, 0));
+      assertThat(result.steps()).hasSize(11);
+      String bad = "regional[" + start.plusDays(1) + "|us]";
+      List<StepResult> failed =
+          result.steps().stream().filter(step -> step.status() != StepStatus.SUCCEEDED).toList();
+      assertThat(failed).extracting(StepResult::asset).containsExactly(bad);
+      assertThat(failed.get(0).checks()).anyMatch(CheckOutcome::blocks);
+      assertThat(rows(workspace, "select count(*), count(distinct region) from curated.regional"))
+          .containsExactly(List.of(9L, 2L));
+      RunDetail detail = workspace.runStore().findRun(result.runId()).orElseThrow();
+      StepDetail badStep =
+          detail.steps().stream()
+              .filter(step -> step.asset().equals(bad))
+              .findFirst()
+              .orElseThrow();
+      assertThat(badStep.checks()).anyMatch(check -> check.status().equals("failed"));
+      assertThat(
+              workspace.runStore().partitions("regional").get(start.plusDays(1) + "|us").status())
+          .isEqualTo(PartitionState.FAILED);
+    }
+  }
+
+  @Test
+  void unknownPartitionKeysAreRejectedWithTheReason() {
+    try (Workspace workspace = Workspace.open(project)) {
+      PartitionSelection wrong =
+          new PartitionSelection(PartitionSelection.Mode.ALL, null, null, List.of("2024-13-01"), 1);
+      assertThatThrownBy(() -> new Runner(workspace).steps(select("daily", wrong, 0)))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("'2024-13-01' is not a day partition; write it like 2024-03-01");
+    }
+  }
+
+  @Test
+  void aChangedLayoutNeedsAFullRefreshWhichRebuildsAllPartitionsInOneCommit() throws IOException {
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+    }
+    write(
+        "models/curated/daily.yaml",
+        "models:\n"
+            + "  - name: daily\n"
+            + "    materialized: incremental_by_time_range\n"
+            + "    partitions:\n"
+            + "      - column: event_date\n"
+            + "        grain: day\n"
+            + "        time_zone: Europe/Paris\n"
+            + "        start: "
+            + start
+            + "\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      PartitionSelection one =
+          new PartitionSelection(
+              PartitionSelection.Mode.ALL, null, null, List.of(start.toString()), 1);
+      RunResult refused = run(workspace, select("daily", one, 0));
+      assertThat(refused.steps().get(0).error())
+          .contains("partitioned by event_date day Europe/Paris")
+          .contains("built partitioned by event_date day UTC")
+          .contains("--full-refresh");
+      RunResult rebuilt =
+          run(
+              workspace,
+              new RunOptions(List.of("daily"), List.of(), true, PartitionSelection.DUE, 0));
+      assertThat(rebuilt.succeeded()).as(String.valueOf(rebuilt.steps())).isTrue();
+      assertThat(stepNames(rebuilt)).containsExactly("daily[*]");
+      assertThat(rows(workspace, "select count(*), sum(events) from curated.daily"))
+          .containsExactly(List.of(5L, java.math.BigInteger.TEN));
+      assertThat(run(workspace, select("daily", one, 0)).succeeded()).isTrue();
+    }
+  }
+}
