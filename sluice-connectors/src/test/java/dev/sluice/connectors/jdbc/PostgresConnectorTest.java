@@ -179,8 +179,8 @@ class PostgresConnectorTest {
     assertThat(first.rows()).isEqualTo(3);
     assertThat(first.write()).isEqualTo(StagedData.Write.merge(List.of("id")));
     assertThat(first.state())
-        .containsEntry(PostgresConnector.CURSOR_COLUMN, "updated_at")
-        .containsKey(PostgresConnector.CURSOR_VALUE);
+        .containsEntry(JdbcSourceConnector.CURSOR_COLUMN, "updated_at")
+        .containsKey(JdbcSourceConnector.CURSOR_VALUE);
 
     // an update, an insert, a row committed late (within the lookback) and one too old for it
     database.execute(
@@ -220,7 +220,7 @@ class PostgresConnectorTest {
     assertThat(
             session.query("SELECT id, value FROM " + staged.relation() + " ORDER BY id", 10).rows())
         .containsExactly(List.of(1, "b"), List.of(2, "c"));
-    assertThat(staged.state()).containsEntry(PostgresConnector.CURSOR_VALUE, "2");
+    assertThat(staged.state()).containsEntry(JdbcSourceConnector.CURSOR_VALUE, "2");
   }
 
   @Test
@@ -237,6 +237,113 @@ class PostgresConnectorTest {
 
     assertThat(session.query("SELECT * FROM " + staged.relation(), 10).rows())
         .containsExactly(List.of(2, new BigDecimal("20.000000000")));
+  }
+
+  @Test
+  void chunkedParallelReadEqualsTheTable() {
+    database.execute(
+        "CREATE TABLE events (id bigint PRIMARY KEY, grp int, amount numeric(12,2), note text)",
+        "INSERT INTO events SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE i % 100 END,"
+            + " i * 0.25, 'n' || i FROM generate_series(1, 20000) AS i");
+    String expected =
+        "SELECT count(*), CAST(sum(id) AS VARCHAR), sum(amount), count(DISTINCT note) FROM ";
+
+    // on the primary key, in chunks of 1,000 keys, 3 at a time
+    StagedData byKey =
+        stage("events", Map.of("parallelism", "3", "chunk_rows", "1000"), LoadState.empty());
+    assertThat(byKey.rows()).isEqualTo(20000);
+    assertThat(session.query(expected + byKey.relation(), 1).rows().get(0))
+        .containsExactly(20000L, "200010000", new BigDecimal("50002500.00"), 20000L);
+
+    // on a column with NULLs and repeated values, and on a query
+    StagedData byGroup =
+        stage("events", Map.of("parallelism", "4", "split_column", "grp"), LoadState.empty());
+    assertThat(session.query(expected + byGroup.relation(), 1).rows().get(0))
+        .containsExactly(20000L, "200010000", new BigDecimal("50002500.00"), 20000L);
+    StagedData byQuery =
+        stage(
+            "recent",
+            Map.of(
+                "query", "SELECT id, amount FROM events WHERE id > 10000",
+                "split_column", "id",
+                "chunk_rows", "999"),
+            LoadState.empty());
+    assertThat(session.query("SELECT count(*), min(id) FROM " + byQuery.relation(), 1).rows())
+        .containsExactly(List.of(10000L, 10001L));
+
+    // an empty table and one row
+    database.execute("CREATE TABLE nothing (id int PRIMARY KEY)");
+    assertThat(stage("nothing", Map.of(), LoadState.empty()).rows()).isZero();
+    database.execute("INSERT INTO nothing VALUES (5)");
+    assertThat(stage("nothing", Map.of("parallelism", "8"), LoadState.empty()).rows()).isOne();
+  }
+
+  @Test
+  void chunksOfAFullReadShareOneSnapshotWhileOthersWrite() throws Exception {
+    database.execute(
+        "CREATE TABLE numbers (id int PRIMARY KEY)",
+        "INSERT INTO numbers SELECT i FROM generate_series(1, 5000) AS i",
+        "CREATE TABLE churn (id serial PRIMARY KEY)");
+    // another client commits write transactions all along, so xmax moves between chunk starts
+    java.util.concurrent.atomic.AtomicBoolean loading =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 100_000 && loading.get(); i++) {
+                database.execute("INSERT INTO churn DEFAULT VALUES");
+              }
+            });
+    writer.start();
+    StagedData staged;
+    try {
+      staged =
+          stage(
+              "snapshots",
+              Map.of(
+                  "query",
+                  "SELECT id, CAST(pg_current_snapshot() AS text) AS snap FROM numbers",
+                  "split_column",
+                  "id",
+                  "chunk_rows",
+                  "100",
+                  "parallelism",
+                  "3",
+                  "fetch_size",
+                  "10"),
+              LoadState.empty());
+    } finally {
+      loading.set(false);
+      writer.join();
+    }
+    assertThat(
+            session
+                .query("SELECT count(*), count(DISTINCT snap) FROM " + staged.relation(), 1)
+                .rows())
+        .containsExactly(List.of(5000L, 1L));
+  }
+
+  @Test
+  void rejectsChunkingOptionsThatCannotWork() {
+    database.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
+    assertThatThrownBy(() -> stage("orders", Map.of("split_column", "status"), LoadState.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'split_column' of source table 'shop.orders'")
+        .hasMessageContaining("must be a numeric column");
+    assertThatThrownBy(() -> stage("orders", Map.of("split_column", "nope"), LoadState.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("its columns are id, status");
+    assertThatThrownBy(() -> stage("orders", Map.of("parallelism", "0"), LoadState.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'parallelism' must be between 1 and 64");
+    assertThatThrownBy(
+            () ->
+                stage(
+                    "orders",
+                    Map.of("mode", "incremental", "cursor", "id", "split_column", "id"),
+                    LoadState.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("apply only to mode: full");
   }
 
   @Test

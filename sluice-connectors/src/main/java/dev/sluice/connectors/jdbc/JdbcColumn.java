@@ -3,7 +3,6 @@ package dev.sluice.connectors.jdbc;
 import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -13,39 +12,21 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * A column of a PostgreSQL result: its name, its PostgreSQL type, the Iceberg type it is stored as
- * and how its values are read.
- *
- * <table>
- *   <caption>Type mapping</caption>
- *   <tr><th>PostgreSQL</th><th>Iceberg</th></tr>
- *   <tr><td>smallint, integer</td><td>int</td></tr>
- *   <tr><td>bigint, oid</td><td>long</td></tr>
- *   <tr><td>real / double precision</td><td>float / double</td></tr>
- *   <tr><td>numeric(p,s), p &le; 38</td><td>decimal(p,s)</td></tr>
- *   <tr><td>numeric without precision, or p &gt; 38</td><td>decimal(38,9), rounded</td></tr>
- *   <tr><td>boolean</td><td>boolean</td></tr>
- *   <tr><td>date, time</td><td>date, time</td></tr>
- *   <tr><td>timestamp / timestamptz</td><td>timestamp / timestamptz</td></tr>
- *   <tr><td>uuid</td><td>uuid</td></tr>
- *   <tr><td>bytea</td><td>binary</td></tr>
- *   <tr><td>one-dimensional arrays of the types above</td><td>list</td></tr>
- *   <tr><td>text, varchar, char, json, jsonb, xml, interval, timetz, inet, enums, others</td>
- *       <td>string (PostgreSQL's text form)</td></tr>
- * </table>
+ * A column of a database result: its name, its type in the database, the Iceberg type it is stored
+ * as and how its values are read. Dialects decide the mapping (see {@link PostgresDialect#columns}
+ * and {@link MySqlDialect#columns}); reading is the same for every database.
  */
-final class PostgresColumn {
-  /** The decimal type of a numeric without (or with too large a) precision. */
+final class JdbcColumn {
+  /** The decimal type of a number without (or with too large a) precision. */
   static final Types.DecimalType UNBOUNDED_NUMERIC = Types.DecimalType.of(38, 9);
 
-  private enum Kind {
+  /** How a value is read from the driver and what Java value the engine's row writer gets. */
+  enum Kind {
     INTEGER,
     LONG,
     FLOAT,
@@ -56,86 +37,43 @@ final class PostgresColumn {
     TIME,
     TIMESTAMP,
     TIMESTAMPTZ,
+    /** A timestamp without zone that the session gives in UTC (MySQL's TIMESTAMP): an instant. */
+    TIMESTAMP_UTC,
     UUID,
     BINARY,
     STRING
   }
 
   private final String name;
-  private final String postgresType;
+  private final String sourceType;
   private final Kind kind;
   private final Kind elementKind;
   private final Type type;
 
-  private PostgresColumn(String name, String postgresType, Kind kind, Kind elementKind, Type type) {
+  private JdbcColumn(String name, String sourceType, Kind kind, Kind elementKind, Type type) {
     this.name = name;
-    this.postgresType = postgresType;
+    this.sourceType = sourceType;
     this.kind = kind;
     this.elementKind = elementKind;
     this.type = type;
   }
 
-  /** The columns of a result, with field ids (for list elements) from {@code ids}. */
-  static List<PostgresColumn> of(ResultSetMetaData metadata, AtomicInteger ids)
-      throws SQLException {
-    List<PostgresColumn> columns = new ArrayList<>();
-    for (int i = 1; i <= metadata.getColumnCount(); i++) {
-      String typeName = metadata.getColumnTypeName(i).toLowerCase(Locale.ROOT);
-      String name = metadata.getColumnLabel(i);
-      if (typeName.startsWith("_")) {
-        Kind element = kind(typeName.substring(1));
-        if (element == Kind.STRING && !isText(typeName.substring(1))) {
-          // arrays of types kept as text (json, intervals, ...) are kept as text as a whole
-          columns.add(
-              new PostgresColumn(name, typeName, Kind.STRING, null, Types.StringType.get()));
-        } else {
-          Type elementType =
-              element == Kind.DECIMAL ? UNBOUNDED_NUMERIC : icebergType(element, 0, 0);
-          columns.add(
-              new PostgresColumn(
-                  name,
-                  typeName,
-                  null,
-                  element,
-                  Types.ListType.ofOptional(ids.incrementAndGet(), elementType)));
-        }
-      } else {
-        Kind kind = kind(typeName);
-        columns.add(
-            new PostgresColumn(
-                name,
-                typeName,
-                kind,
-                null,
-                icebergType(kind, metadata.getPrecision(i), metadata.getScale(i))));
-      }
-    }
-    return columns;
+  /** A column of one value per row; {@code precision} and {@code scale} matter for decimals. */
+  static JdbcColumn scalar(String name, String sourceType, Kind kind, int precision, int scale) {
+    return new JdbcColumn(name, sourceType, kind, null, icebergType(kind, precision, scale));
   }
 
-  private static boolean isText(String typeName) {
-    return switch (typeName) {
-      case "text", "varchar", "bpchar", "name", "citext" -> true;
-      default -> false;
-    };
+  /** A column of a given Iceberg type (e.g. decimal(20,0) for MySQL's bigint unsigned). */
+  static JdbcColumn scalar(String name, String sourceType, Kind kind, Type type) {
+    return new JdbcColumn(name, sourceType, kind, null, type);
   }
 
-  private static Kind kind(String typeName) {
-    return switch (typeName) {
-      case "int2", "int4" -> Kind.INTEGER;
-      case "int8", "oid" -> Kind.LONG;
-      case "float4" -> Kind.FLOAT;
-      case "float8" -> Kind.DOUBLE;
-      case "numeric" -> Kind.DECIMAL;
-      case "bool" -> Kind.BOOLEAN;
-      case "date" -> Kind.DATE;
-      case "time" -> Kind.TIME;
-      case "timestamp" -> Kind.TIMESTAMP;
-      case "timestamptz" -> Kind.TIMESTAMPTZ;
-      case "uuid" -> Kind.UUID;
-      case "bytea" -> Kind.BINARY;
-      default -> Kind.STRING;
-    };
+  /** A column of one-dimensional arrays read with {@link ResultSet#getArray}. */
+  static JdbcColumn list(String name, String sourceType, Kind elementKind, int elementId) {
+    Type elementType =
+        elementKind == Kind.DECIMAL ? UNBOUNDED_NUMERIC : icebergType(elementKind, 0, 0);
+    return new JdbcColumn(
+        name, sourceType, null, elementKind, Types.ListType.ofOptional(elementId, elementType));
   }
 
   private static Type icebergType(Kind kind, int precision, int scale) {
@@ -152,7 +90,7 @@ final class PostgresColumn {
       case DATE -> Types.DateType.get();
       case TIME -> Types.TimeType.get();
       case TIMESTAMP -> Types.TimestampType.withoutZone();
-      case TIMESTAMPTZ -> Types.TimestampType.withZone();
+      case TIMESTAMPTZ, TIMESTAMP_UTC -> Types.TimestampType.withZone();
       case UUID -> Types.UUIDType.get();
       case BINARY -> Types.BinaryType.get();
       case STRING -> Types.StringType.get();
@@ -163,18 +101,40 @@ final class PostgresColumn {
     return name;
   }
 
-  /** The PostgreSQL type name, e.g. {@code timestamptz} or {@code _int4}. */
-  String postgresType() {
-    return postgresType;
+  /** The database's type name, e.g. {@code timestamptz}, {@code _int4} or {@code INT UNSIGNED}. */
+  String sourceType() {
+    return sourceType;
   }
 
   Type type() {
     return type;
   }
 
+  /** How values are read; null for a list column. */
+  Kind kind() {
+    return kind;
+  }
+
   /** Whether values are dates or timestamps, which a lookback interval can be subtracted from. */
   boolean isTemporal() {
-    return kind == Kind.DATE || kind == Kind.TIMESTAMP || kind == Kind.TIMESTAMPTZ;
+    return kind == Kind.DATE
+        || kind == Kind.TIMESTAMP
+        || kind == Kind.TIMESTAMPTZ
+        || kind == Kind.TIMESTAMP_UTC;
+  }
+
+  /** Whether values are whole numbers, which key ranges can split on exactly. */
+  boolean isIntegral() {
+    return kind == Kind.INTEGER
+        || kind == Kind.LONG
+        || (kind == Kind.DECIMAL
+            && type instanceof Types.DecimalType decimal
+            && decimal.scale() == 0);
+  }
+
+  /** Whether values are numbers, which key ranges can split on. */
+  boolean isNumeric() {
+    return isIntegral() || kind == Kind.DECIMAL || kind == Kind.FLOAT || kind == Kind.DOUBLE;
   }
 
   /** Reads the column's value in the current row as a Java value for the engine's row writer. */
@@ -207,6 +167,10 @@ final class PostgresColumn {
           case TIME -> resultSet.getObject(index, LocalTime.class);
           case TIMESTAMP -> resultSet.getObject(index, LocalDateTime.class);
           case TIMESTAMPTZ -> resultSet.getObject(index, OffsetDateTime.class);
+          case TIMESTAMP_UTC -> {
+            LocalDateTime local = resultSet.getObject(index, LocalDateTime.class);
+            yield local == null ? null : local.atOffset(ZoneOffset.UTC);
+          }
           case UUID -> resultSet.getObject(index, UUID.class);
           case BINARY -> resultSet.getBytes(index);
           case STRING -> resultSet.getString(index);
