@@ -87,6 +87,9 @@ public final class KafkaConnector implements SourceConnector {
     // a full load reads everything the topics retain, whatever was loaded before
     Map<TopicPartition, Long> committed =
         options.full() ? Map.of() : Offsets.fromState(state.state());
+    if (state.replayWindow().isPresent()) {
+      return Replay.stage(table, options, state, session, what);
+    }
     KafkaStaging staging = new KafkaStaging(table, session, options.keepTombstones());
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       // the offsets the table has committed: corrects the group after a load that failed
@@ -145,6 +148,22 @@ public final class KafkaConnector implements SourceConnector {
       staging.dropAll();
       throw e;
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A window of record timestamps is read again, up to the offsets the table has loaded, and
+   * merged on {@code _topic}, {@code _partition} and {@code _offset}; see {@link Replay}.
+   */
+  @Override
+  public boolean supportsReplay() {
+    return true;
+  }
+
+  @Override
+  public String replayWindowDescription() {
+    return Replay.DESCRIPTION;
   }
 
   /**
@@ -220,7 +239,8 @@ public final class KafkaConnector implements SourceConnector {
     return KafkaOptions.of(checked, table.table());
   }
 
-  private static DataException malformed(SourceTableSpec table, KafkaStaging.Rejection rejection) {
+  /** The error for a malformed record when the table does not quarantine. */
+  static DataException malformed(SourceTableSpec table, KafkaStaging.Rejection rejection) {
     StringBuilder message =
         new StringBuilder("Malformed record in ").append(rejection.reason()).append(". ");
     if (rejection.count() > 1) {

@@ -87,6 +87,28 @@ final class KafkaReader implements AutoCloseable {
   }
 
   /**
+   * Per partition, the offset of the first record whose timestamp is at or after {@code time}, or
+   * {@code fallback}'s offset when there is none.
+   */
+  Map<TopicPartition, Long> offsetsAt(java.time.Instant time, Map<TopicPartition, Long> fallback) {
+    Map<TopicPartition, Long> query = new TreeMap<>(Offsets.ORDER);
+    fallback.keySet().forEach(partition -> query.put(partition, time.toEpochMilli()));
+    try {
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found =
+          consumer.offsetsForTimes(query, options.timeout());
+      Map<TopicPartition, Long> offsets = new TreeMap<>(Offsets.ORDER);
+      fallback.forEach(
+          (partition, offset) -> {
+            org.apache.kafka.clients.consumer.OffsetAndTimestamp at = found.get(partition);
+            offsets.put(partition, at == null ? offset : at.offset());
+          });
+      return offsets;
+    } catch (KafkaException e) {
+      throw failure("find offsets by time in", e);
+    }
+  }
+
+  /**
    * Reads the records of a plan, at most {@code maxRecords} (0 for no limit), in offset order per
    * partition.
    *

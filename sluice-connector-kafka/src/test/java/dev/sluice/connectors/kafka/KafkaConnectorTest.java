@@ -7,6 +7,7 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceConnectors;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
@@ -358,6 +359,43 @@ class KafkaConnectorTest {
         connector.stage(spec(topic, Map.of("tombstones", "keep")), LoadState.empty(), session);
     assertThat(rows("SELECT n, _key, _offset FROM " + kept.relation() + " ORDER BY _offset"))
         .containsExactly(List.of("1", "a", "0"), List.of("null", "a", "1"), List.of("2", "b", "2"));
+  }
+
+  @Test
+  void replayReadsAWindowOfTimestampsAgainOnlyUpToTheLoadedOffsets() {
+    String topic = TestKafka.newTopic("replay", 1);
+    TestKafka.produce(topic, messages(0, 3));
+    StagedData loaded = connector.stage(spec(topic, Map.of()), LoadState.empty(), session);
+    TestKafka.produce(topic, messages(3, 4));
+
+    StagedData all =
+        connector.stage(
+            spec(topic, Map.of()),
+            committed(loaded).withReplay(new ReplayWindow("2000-01-01", null)),
+            session);
+    assertThat(rows("SELECT n FROM " + all.relation() + " ORDER BY n"))
+        .containsExactly(List.of("0"), List.of("1"), List.of("2"));
+    assertThat(all.write())
+        .isEqualTo(StagedData.Write.merge(List.of("_topic", "_partition", "_offset")));
+    assertThat(all.state()).isEqualTo(loaded.state());
+
+    StagedData none =
+        connector.stage(
+            spec(topic, Map.of()),
+            committed(loaded).withReplay(new ReplayWindow("2000-01-01", "2000-01-02T00:00:00Z")),
+            session);
+    assertThat(none.rows()).isZero();
+
+    assertThatThrownBy(
+            () ->
+                connector.stage(
+                    spec(topic, Map.of()),
+                    committed(loaded).withReplay(new ReplayWindow("yesterday", null)),
+                    session))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(
+            "Cannot read the replay bound 'yesterday' of source table 'shop.events'")
+        .hasMessageContaining("record timestamps");
   }
 
   @Test

@@ -111,6 +111,88 @@ class KafkaSourceTest {
     }
   }
 
+  @Test
+  void theSaslPasswordAppearsInNoLogRunHistoryOrFile() throws Exception {
+    String password = "kafka-Secret-8731";
+    write("secrets/kafka-password", password + "\n");
+    write("sluice.yaml", "name: shop\n");
+    // port 1 has no broker: the loads fail
+    write(
+        "sources/shop.yaml",
+        """
+        connector: kafka
+        options:
+          security_protocol: sasl_plaintext
+          sasl_mechanism: scram-sha-512
+          sasl_username: loader
+          sasl_password: ${file:secrets/kafka-password}
+          timeout: 3s
+        tables:
+          - name: other
+            options:
+              bootstrap_servers: 127.0.0.1:1
+        """);
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    ch.qos.logback.classic.Level level = root.getLevel();
+    List<ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent>> console =
+        new ArrayList<>();
+    root.iteratorForAppenders().forEachRemaining(console::add);
+    console.forEach(root::detachAppender);
+    List<ch.qos.logback.classic.Logger> quieted = new ArrayList<>();
+    for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
+      ch.qos.logback.classic.Logger logger =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name);
+      logger.setLevel(null);
+      quieted.add(logger);
+    }
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    root.addAppender(logs);
+    RunResult run;
+    try (Workspace workspace = Workspace.open(project)) {
+      run = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(run.succeeded()).isFalse();
+      assertThat(run.steps())
+          .filteredOn(step -> step.asset().equals("shop.other"))
+          .singleElement()
+          .satisfies(step -> assertThat(step.error()).contains("kafka at 127.0.0.1:1"));
+      assertThat(String.valueOf(workspace.runStore().findRun(run.runId()).orElseThrow()))
+          .doesNotContain(password);
+      assertThat(String.valueOf(workspace.runStore().events(run.runId()))).doesNotContain(password);
+    } finally {
+      root.detachAppender(logs);
+      root.setLevel(level);
+      quieted.forEach(logger -> logger.setLevel(ch.qos.logback.classic.Level.ERROR));
+      console.forEach(root::addAppender);
+    }
+    assertThat(run.steps()).allSatisfy(step -> assertThat(step.status()).isNotNull());
+    assertThat(logs.list).isNotEmpty();
+    for (ch.qos.logback.classic.spi.ILoggingEvent event : logs.list) {
+      String text =
+          event.getFormattedMessage()
+              + (event.getThrowableProxy() == null
+                  ? ""
+                  : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                      event.getThrowableProxy()));
+      assertThat(text).as(event.getLoggerName()).doesNotContain(password);
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(project)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        if (!file.startsWith(project.resolve("secrets"))) {
+          assertThat(
+                  new String(
+                      Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+              .as(file.toString())
+              .doesNotContain(password);
+        }
+      }
+    }
+  }
+
   private void writeProject(String topic, String checks) throws IOException {
     write("sluice.yaml", "name: shop\n");
     write(

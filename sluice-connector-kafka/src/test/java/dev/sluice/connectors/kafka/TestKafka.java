@@ -49,21 +49,36 @@ final class TestKafka {
         started.startup();
         started.waitForReadyBrokers();
         cluster = started;
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      try {
-                        started.close();
-                      } catch (Exception e) {
-                        // the JVM ends anyway
-                      }
-                    }));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started)));
       } catch (Exception e) {
         throw new IllegalStateException("Cannot start the test Kafka broker: " + e, e);
       }
     }
     return cluster;
+  }
+
+  /**
+   * Stops the broker when the test JVM ends, waiting at most 20 seconds so that a slow shutdown
+   * cannot keep the JVM from ending.
+   */
+  private static void stop(KafkaClusterTestKit started) {
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                started.close();
+              } catch (Throwable e) {
+                // the JVM ends anyway; the temporary directory is left behind
+              }
+            },
+            "test-kafka-stop");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(20_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static String bootstrapServers() {
