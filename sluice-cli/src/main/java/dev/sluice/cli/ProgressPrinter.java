@@ -29,7 +29,7 @@ final class ProgressPrinter implements RunListener {
   @Override
   public synchronized void runStarted(String runId, int steps) {
     total = steps;
-    output.message("Run " + runId + ": " + steps + (steps == 1 ? " asset" : " assets"));
+    output.message("Run " + runId + ": " + steps + (steps == 1 ? " step" : " steps"));
   }
 
   @Override
@@ -43,7 +43,8 @@ final class ProgressPrinter implements RunListener {
     running.remove(result.asset());
     finished++;
     clearStatus();
-    output.message(describe(result));
+    // long runs (backfills) count their progress on every line
+    output.message(describe(result) + (total >= 10 ? "  [" + finished + "/" + total + "]" : ""));
     for (CheckOutcome check : result.checks()) {
       if (!check.passed()) {
         output.message(describeCheck(check));

@@ -20,13 +20,49 @@ final class RunCommand extends BaseCommand {
       description = "Rebuild incremental models and reload append sources from scratch.")
   boolean fullRefresh;
 
+  @Option(
+      names = "--partition",
+      arity = "1..*",
+      paramLabel = "KEY",
+      description =
+          "Build only these partitions of the selected partitioned models, e.g. 2024-03-01 or"
+              + " '2024-03-01|eu' (default: the missing and failed ones).")
+  java.util.List<String> partitions = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--resume",
+      paramLabel = "RUN_ID",
+      description =
+          "Finish a run that was interrupted (killed) or failed: what it committed is not redone.")
+  String resume;
+
   @Override
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
+      if (resume != null) {
+        if (!selection.select.isEmpty() || fullRefresh || !partitions.isEmpty()) {
+          throw new dev.sluice.api.InvalidInputException(
+              "--resume takes no --select, --full-refresh or --partition: it finishes the run as"
+                  + " it was started");
+        }
+        return finish(resume(workspace, resume, output(), json()));
+      }
       RunResult result =
           run(
               workspace,
-              new RunOptions(selection.select, selection.exclude, fullRefresh),
+              new RunOptions(
+                  selection.select,
+                  selection.exclude,
+                  fullRefresh,
+                  partitions.isEmpty()
+                      ? dev.sluice.core.run.PartitionSelection.DUE
+                      : new dev.sluice.core.run.PartitionSelection(
+                          dev.sluice.core.run.PartitionSelection.Mode.ALL,
+                          null,
+                          null,
+                          partitions,
+                          1),
+                  0),
               output(),
               json());
       if (!result.succeeded()) {
@@ -37,7 +73,7 @@ final class RunCommand extends BaseCommand {
     }
   }
 
-  private static int finish(RunResult result) {
+  static int finish(RunResult result) {
     if (!result.succeeded()) {
       throw new RunFailedException(
           "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
@@ -53,8 +89,15 @@ final class RunCommand extends BaseCommand {
 
   /** Runs, drawing progress, and prints the summary (or JSON). */
   static RunResult run(Workspace workspace, RunOptions options, Output output, boolean json) {
+    return run(workspace, options, output, json, "run");
+  }
+
+  /** Runs as {@code command} (e.g. a backfill), drawing progress, and prints the summary. */
+  static RunResult run(
+      Workspace workspace, RunOptions options, Output output, boolean json, String command) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    return summarize(workspace, new Runner(workspace).run(options, progress), output, json);
+    return summarize(
+        workspace, new Runner(workspace).run(options, progress, command), output, json);
   }
 
   private static RunResult summarize(

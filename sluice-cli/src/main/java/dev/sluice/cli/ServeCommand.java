@@ -29,14 +29,15 @@ final class ServeCommand extends BaseCommand {
   public Integer call() throws InterruptedException {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       List<ScheduleDef> schedules = workspace.project().config().schedules();
-      if (schedules.isEmpty()) {
-        output().message("No schedules in sluice.yaml: add 'schedules:' (see docs/concepts.md).");
-        return ExitCodes.OK;
-      }
       String owner = ProcessHandle.current().pid() + "@" + hostName();
       Duration interval = Duration.ofSeconds(Math.max(1, intervalSeconds));
       Scheduler scheduler =
           new Scheduler(workspace, owner, Clock.systemUTC(), interval.multipliedBy(4));
+      recoverAbandonedRuns(scheduler);
+      if (schedules.isEmpty()) {
+        output().message("No schedules in sluice.yaml: add 'schedules:' (see docs/concepts.md).");
+        return ExitCodes.OK;
+      }
       output()
           .message(
               "Scheduler "
@@ -48,6 +49,7 @@ final class ServeCommand extends BaseCommand {
                   + " s");
       boolean wasLeader = false;
       while (true) {
+        recoverAbandonedRuns(scheduler);
         List<Scheduler.Trigger> triggers = scheduler.evaluate();
         boolean leader =
             workspace
@@ -82,6 +84,27 @@ final class ServeCommand extends BaseCommand {
           return ExitCodes.OK;
         }
         Thread.sleep(interval.toMillis());
+      }
+    }
+  }
+
+  /** Finishes the runs whose process died (killed, crashed), when this server holds the lease. */
+  private void recoverAbandonedRuns(Scheduler scheduler) {
+    for (String runId : scheduler.abandonedRuns()) {
+      output().message("Run " + runId + " was interrupted (its process is gone): resuming it");
+      try {
+        RunResult result =
+            scheduler.recover(runId, new ProgressPrinter(output(), System.console() != null));
+        output()
+            .message(
+                "Resumed run "
+                    + runId
+                    + " as run "
+                    + result.runId()
+                    + ": "
+                    + result.status().name().toLowerCase(java.util.Locale.ROOT));
+      } catch (dev.sluice.api.SluiceException e) {
+        output().message("Cannot resume run " + runId + ": " + e.getMessage());
       }
     }
   }

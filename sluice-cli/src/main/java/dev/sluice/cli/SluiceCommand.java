@@ -19,6 +19,8 @@ import picocli.CommandLine.ScopeType;
       ValidateCommand.class,
       PlanCommand.class,
       RunCommand.class,
+      BackfillCommand.class,
+      PartitionsCommand.class,
       RerunCommand.class,
       ServeCommand.class,
       TestCommand.class,

@@ -56,8 +56,13 @@ final class ModelParser {
     TableName preliminaryTable = new TableName(preliminaryZone.namespace(), file.name());
     // Render both branches of is_incremental() so that every ref and source is found.
     PartitionsDef partitions = properties == null ? null : properties.partitions();
+    // a model that declares partitions (even wrongly: that is reported elsewhere) may use them
     Map<String, Object> partitionVariables =
-        partitions == null ? Map.of() : PartitionVariables.placeholders(partitions);
+        partitions != null
+            ? PartitionVariables.placeholders(partitions)
+            : properties != null && properties.declaresPartitions()
+                ? PartitionVariables.generic()
+                : Map.of();
     TemplateSession full = session(file, false, config, problems);
     SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
     TemplateSession incremental = session(file, true, config, problems);

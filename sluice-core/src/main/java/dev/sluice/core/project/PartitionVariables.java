@@ -59,6 +59,18 @@ public final class PartitionVariables {
     return of(PartitionRange.of(partitions, PartitionKey.of(first)));
   }
 
+  /** Values for rendering a model whose partitions could not be read. */
+  static Map<String, Object> generic() {
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put("start", "1970-01-01");
+    variables.put("start_ts", "1970-01-01 00:00:00+00:00");
+    variables.put("end", "1970-01-02");
+    variables.put("end_ts", "1970-01-02 00:00:00+00:00");
+    variables.put("partition", new LinkedHashMap<String, Object>());
+    variables.put("partition_key", "");
+    return variables;
+  }
+
   private static String local(ZonedDateTime moment, boolean hourly) {
     return hourly ? moment.toLocalDateTime().format(LOCAL) : moment.toLocalDate().toString();
   }

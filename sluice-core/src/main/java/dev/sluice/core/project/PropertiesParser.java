@@ -50,7 +50,8 @@ final class PropertiesParser {
       String pool,
       Location poolLocation,
       PartitionsDef partitions,
-      Location partitionsLocation) {}
+      Location partitionsLocation,
+      boolean declaresPartitions) {}
 
   record SeedProperties(
       String name,
@@ -113,7 +114,8 @@ final class PropertiesParser {
             map.string("pool"),
             map.location("pool"),
             PartitionsParser.parse(map, what),
-            map.location("partitions")));
+            map.location("partitions"),
+            map.has("partitions")));
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

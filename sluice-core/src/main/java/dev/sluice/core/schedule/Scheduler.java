@@ -212,4 +212,27 @@ public final class Scheduler {
             listener,
             "schedule " + trigger.schedule() + " @ " + trigger.tick());
   }
+
+  /** A run whose process gave no sign of life for this long is taken as dead. */
+  public static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofSeconds(60);
+
+  /**
+   * The runs still marked as running whose process died (no heartbeat for {@link
+   * #ABANDONED_AFTER}); empty unless this scheduler holds the lease, so that one process recovers
+   * them.
+   */
+  public List<String> abandonedRuns() {
+    if (!takeLease()) {
+      return List.of();
+    }
+    return workspace.runStore().abandonedRuns(clock.instant().minus(ABANDONED_AFTER));
+  }
+
+  /**
+   * Finishes a dead run: marks it interrupted and runs what it left undone (its committed steps are
+   * not redone).
+   */
+  public RunResult recover(String runId, RunListener listener) {
+    return new Runner(workspace).resume(runId, listener);
+  }
 }
