@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
@@ -160,6 +161,21 @@ class HttpSourceRunTest {
       assertThat(step.error()).contains("source 'shop'").contains("HTTP 503").doesNotContain(TOKEN);
       assertThat(workspace.lake().findTable(new TableName("raw", "shop_orders"))).isEmpty();
     }
+  }
+
+  @Test
+  void theExampleOfTheDocsIsAValidSourceFile() throws Exception {
+    String page = Files.readString(Path.of("../docs/connectors/http.md"));
+    int start = page.indexOf("```yaml\n") + "```yaml\n".length();
+    String example = page.substring(start, page.indexOf("```", start));
+    write("sluice.yaml", "name: shop\n");
+    write("sources/shop_api.yaml", example);
+    Project loaded = Project.load(project);
+    for (String table : List.of("orders", "order_lines", "customers")) {
+      assertThat(loaded.sourceTable("shop_api", table)).as(table).isPresent();
+    }
+    assertThat(loaded.sourceTable("shop_api", "orders").orElseThrow().onError())
+        .hasToString("QUARANTINE");
   }
 
   private void writeProject() throws IOException {
