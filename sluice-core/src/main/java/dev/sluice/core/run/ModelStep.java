@@ -44,16 +44,7 @@ final class ModelStep {
                     context::resolveRef,
                     context::resolveSource,
                     target));
-    Relations relations = context.relations();
-    for (String ref : model.refs()) {
-      relations.register(context.resolveRef(ref));
-    }
-    for (SourceRef source : model.sources()) {
-      relations.register(context.resolveSource(source.source(), source.table()));
-    }
-    if (incremental) {
-      relations.register(target);
-    }
+    registerInputs(context, model, incremental);
     try {
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
@@ -68,6 +59,23 @@ final class ModelStep {
       };
     } catch (QueryException e) {
       throw new QueryException(describeError(model, e), e);
+    }
+  }
+
+  /**
+   * Registers in the session the tables the model reads: its refs and sources, and its own table
+   * when {@code withItself} (incremental SQL reads {@code this}).
+   */
+  static void registerInputs(StepContext context, ModelDef model, boolean withItself) {
+    Relations relations = context.relations();
+    for (String ref : model.refs()) {
+      relations.register(context.resolveRef(ref));
+    }
+    for (SourceRef source : model.sources()) {
+      relations.register(context.resolveSource(source.source(), source.table()));
+    }
+    if (withItself) {
+      relations.register(model.tableName());
     }
   }
 

@@ -10,7 +10,6 @@ import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionVariables;
 import dev.sluice.core.project.PartitionsDef;
-import dev.sluice.core.project.SourceRef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
@@ -58,16 +57,7 @@ final class PartitionStep {
     if (tableExists && !work.replaceAll()) {
       checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
     }
-    Relations relations = context.relations();
-    for (String ref : model.refs()) {
-      relations.register(context.resolveRef(ref));
-    }
-    for (SourceRef source : model.sources()) {
-      relations.register(context.resolveSource(source.source(), source.table()));
-    }
-    if (tableExists) {
-      relations.register(target);
-    }
+    ModelStep.registerInputs(context, model, tableExists);
     EngineSession session = context.session();
     String result = TableName.quote("partition_rows_" + model.name());
     long rows = 0;

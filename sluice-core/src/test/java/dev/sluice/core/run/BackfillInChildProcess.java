@@ -21,19 +21,7 @@ public final class BackfillInChildProcess {
                   false,
                   new PartitionSelection(PartitionSelection.Mode.ALL, null, null, List.of(), 1),
                   1),
-              new RunListener() {
-                @Override
-                public void runStarted(String runId, int steps) {
-                  System.out.println("run " + runId);
-                  System.out.flush();
-                }
-
-                @Override
-                public void stepFinished(StepResult result) {
-                  System.out.println("finished " + result.asset() + " " + result.status());
-                  System.out.flush();
-                }
-              },
+              RunInChildProcess.PRINTING,
               "backfill " + args[1]);
     }
   }

@@ -9,22 +9,23 @@ public final class RunInChildProcess {
 
   public static void main(String[] args) {
     try (Workspace workspace = Workspace.open(Path.of(args[0]))) {
-      new Runner(workspace)
-          .run(
-              RunOptions.all(),
-              new RunListener() {
-                @Override
-                public void runStarted(String runId, int steps) {
-                  System.out.println("run " + runId);
-                  System.out.flush();
-                }
-
-                @Override
-                public void stepFinished(StepResult result) {
-                  System.out.println("finished " + result.asset() + " " + result.status());
-                  System.out.flush();
-                }
-              });
+      new Runner(workspace).run(RunOptions.all(), PRINTING);
     }
   }
+
+  /** Prints the run id and each finished step, for the parent test to follow. */
+  static final RunListener PRINTING =
+      new RunListener() {
+        @Override
+        public void runStarted(String runId, int steps) {
+          System.out.println("run " + runId);
+          System.out.flush();
+        }
+
+        @Override
+        public void stepFinished(StepResult result) {
+          System.out.println("finished " + result.asset() + " " + result.status());
+          System.out.flush();
+        }
+      };
 }
