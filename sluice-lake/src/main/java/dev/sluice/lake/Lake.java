@@ -6,6 +6,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
+import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.WrittenFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
@@ -41,6 +45,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.iceberg.view.View;
 
@@ -72,6 +77,7 @@ public final class Lake implements AutoCloseable {
     properties.put(CatalogProperties.URI, catalogUrl);
     properties.put(CatalogProperties.WAREHOUSE_LOCATION, absoluteWarehouse.toString());
     properties.put("jdbc.schema-version", "V1");
+    properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
     connectionProperties.forEach((key, value) -> properties.put("jdbc." + key, value));
     if (catalogUrl.startsWith("jdbc:sqlite:")) {
       createParentDirectory(catalogUrl.substring("jdbc:sqlite:".length()));
@@ -81,7 +87,6 @@ public final class Lake implements AutoCloseable {
     }
     JdbcCatalog catalog = new JdbcCatalog();
     try {
-      catalog.setConf(new org.apache.hadoop.conf.Configuration());
       catalog.initialize("sluice", properties);
       for (Zone zone : Zone.values()) {
         Namespace namespace = Namespace.of(zone.namespace());
@@ -255,7 +260,28 @@ public final class Lake implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new TableScanFiles(name, schema, files, snapshotId, records);
+    return new TableScanFiles(
+        name, schema, files, snapshotId, records, columnMapping(table, schema));
+  }
+
+  /**
+   * {@link ColumnMapping#NAME} when every schema the table ever had equals the one read (same field
+   * ids, names, types) and no two columns differ only in case: then every data file, which Sluice
+   * writes with the table's column names, carries the read schema's names. Else field ids.
+   */
+  static ColumnMapping columnMapping(Table table, Schema read) {
+    for (Schema schema : table.schemas().values()) {
+      if (!schema.asStruct().equals(read.asStruct())) {
+        return ColumnMapping.FIELD_ID;
+      }
+    }
+    Set<String> names = new HashSet<>();
+    for (String name : TypeUtil.indexByName(read.asStruct()).keySet()) {
+      if (!names.add(name.toLowerCase(Locale.ROOT))) {
+        return ColumnMapping.FIELD_ID;
+      }
+    }
+    return ColumnMapping.NAME;
   }
 
   private static Long snapshotId(Table table, ReadPoint point) {

@@ -17,6 +17,16 @@ public interface EngineSession extends AutoCloseable {
    */
   void registerTable(TableName name, Schema schema, List<String> dataFiles);
 
+  /**
+   * As {@link #registerTable(TableName, Schema, List)}, matching the files' columns as {@code
+   * mapping} says. {@link ColumnMapping#NAME} is only correct when every file was written with the
+   * schema's current column names and types; the lake says when (see {@code TableScanFiles}).
+   */
+  default void registerTable(
+      TableName name, Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    registerTable(name, schema, dataFiles);
+  }
+
   /** Makes a view readable under its name for this session. */
   void registerView(TableName name, String sql);
 

@@ -90,7 +90,7 @@ final class AuditedWrite {
       long snapshot = write.commit(files, replaceAll, summary);
       committed = true;
       TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
-      session.registerTable(name, audited.schema(), audited.dataFiles());
+      session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
       List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
       if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
         write.discard();
@@ -98,7 +98,7 @@ final class AuditedWrite {
         return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
       }
       write.publish();
-      restoreMain(name);
+      // main is now the audited snapshot, which the session already reads: no new registration
       return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
     } catch (RuntimeException e) {
       try {
@@ -116,7 +116,7 @@ final class AuditedWrite {
   /** Registers the table's main version in the session again, after auditing a branch. */
   private void restoreMain(TableName name) {
     TableScanFiles main = lake.scan(name, ReadPoint.main());
-    session.registerTable(name, main.schema(), main.dataFiles());
+    session.registerTable(name, main.schema(), main.dataFiles(), main.columnMapping());
   }
 
   /** Selects the table's columns from the query: those it lacks become NULL. */

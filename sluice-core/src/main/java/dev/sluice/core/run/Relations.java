@@ -67,7 +67,7 @@ public final class Relations {
       return false;
     }
     TableScanFiles scan = lake.scan(name, readPoint);
-    session.registerTable(name, scan.schema(), scan.dataFiles());
+    session.registerTable(name, scan.schema(), scan.dataFiles(), scan.columnMapping());
     registered.add(name);
     return true;
   }
@@ -91,7 +91,7 @@ public final class Relations {
       TableName only = tables.iterator().next();
       if (lake.findView(only).isEmpty() && lake.findTable(only).isPresent()) {
         TableScanFiles scan = lake.scan(only, readPoint, filter);
-        session.registerTable(only, scan.schema(), scan.dataFiles());
+        session.registerTable(only, scan.schema(), scan.dataFiles(), scan.columnMapping());
         registered.add(only);
         return;
       }

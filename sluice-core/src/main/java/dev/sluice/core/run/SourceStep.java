@@ -167,7 +167,9 @@ final class SourceStep {
   private static String mergeSql(
       StepContext context, TableName target, String staged, List<String> keys, String stagedRows) {
     TableScanFiles current = context.lake().scan(target, ReadPoint.main());
-    context.session().registerTable(target, current.schema(), current.dataFiles());
+    context
+        .session()
+        .registerTable(target, current.schema(), current.dataFiles(), current.columnMapping());
     StringJoiner sameKey = new StringJoiner(" AND ");
     for (String key : keys) {
       String column = TableName.quote(key);

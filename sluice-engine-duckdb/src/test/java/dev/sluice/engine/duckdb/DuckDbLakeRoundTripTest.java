@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.WrittenFile;
@@ -13,10 +14,14 @@ import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableScanFiles;
 import dev.sluice.lake.TableWrite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -73,7 +78,7 @@ class DuckDbLakeRoundTripTest {
 
   private QueryResult read(ReadPoint point, String sql) {
     TableScanFiles scan = lake.scan(ORDERS, point);
-    session.registerTable(ORDERS, scan.schema(), scan.dataFiles());
+    session.registerTable(ORDERS, scan.schema(), scan.dataFiles(), scan.columnMapping());
     return session.query(sql, 1000);
   }
 
@@ -129,6 +134,34 @@ class DuckDbLakeRoundTripTest {
     assertThat(((Record) records.get(0).getField("struct_value")).getField("y")).isEqualTo("two");
     assertThat(records.get(0).getField("map_value")).isEqualTo(Map.of("k", 10));
     assertThat(table.currentSnapshot().summary()).containsEntry("sluice.test", "x");
+    // Iceberg's files are written without Hadoop: no checksum side files, no chmod processes
+    try (Stream<Path> files = Files.walk(directory.resolve("warehouse"))) {
+      assertThat(files.map(Path::toString)).isNotEmpty().noneMatch(file -> file.endsWith(".crc"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void tablesWhoseColumnsNeverChangedAreReadByNameOthersByFieldId() {
+    long first =
+        write("SELECT range AS id, range * 10 AS amount FROM range(3)", SchemaChange.REPLACE, true);
+    assertThat(lake.scan(ORDERS, ReadPoint.main()).columnMapping()).isEqualTo(ColumnMapping.NAME);
+    write("SELECT 3::BIGINT AS id, 30::BIGINT AS amount", SchemaChange.UNION, false);
+    assertThat(lake.scan(ORDERS, ReadPoint.main()).columnMapping()).isEqualTo(ColumnMapping.NAME);
+    assertThat(read(ReadPoint.main(), "SELECT max(amount) FROM " + ORDERS.quoted()).rows())
+        .containsExactly(List.of(30L));
+
+    // a column dropped and added again under its old name: old files hold the old column
+    lake.loadTable(ORDERS).updateSchema().deleteColumn("amount").commit();
+    lake.loadTable(ORDERS).updateSchema().addColumn("amount", Types.LongType.get()).commit();
+    TableScanFiles scan = lake.scan(ORDERS, ReadPoint.main());
+    assertThat(scan.columnMapping()).isEqualTo(ColumnMapping.FIELD_ID);
+    assertThat(read(ReadPoint.main(), "SELECT count(amount) FROM " + ORDERS.quoted()).rows())
+        .containsExactly(List.of(0L));
+    // an old snapshot of a table whose columns changed since is read by field id too
+    assertThat(lake.scan(ORDERS, ReadPoint.snapshot(first)).columnMapping())
+        .isEqualTo(ColumnMapping.FIELD_ID);
   }
 
   @Test
