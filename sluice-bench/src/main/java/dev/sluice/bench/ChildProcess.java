@@ -41,6 +41,8 @@ public final class ChildProcess {
               .directory(directory.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
+      // options given to the benchmark's JVM (a profiler, say) are not the measured process's
+      builder.environment().remove("JAVA_OPTS");
       long started = System.nanoTime();
       Process process = builder.start();
       long peak = -1;

@@ -24,7 +24,10 @@ import picocli.CommandLine.Parameters;
     description = "List recent runs; 'runs show ID' shows one run step by step.",
     subcommands = {RunsCommand.Show.class, RunsCommand.Cancel.class})
 final class RunsCommand extends BaseCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Built on first use only: picocli creates this command for every invocation (startup). */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   @Option(
       names = {"-n", "--limit"},
@@ -293,7 +296,7 @@ final class RunsCommand extends BaseCommand {
       return null;
     }
     try {
-      return JSON.readValue(sampleJson, Object.class);
+      return Json.MAPPER.readValue(sampleJson, Object.class);
     } catch (java.io.IOException e) {
       return sampleJson;
     }

@@ -142,5 +142,11 @@ public final class OrchestrationSuite {
         "under 2 ms overhead per no-op asset (" + materialized + " models)",
         String.format(Locale.ROOT, "%.1f ms", overhead.medianMillis()),
         overhead.medianMillis() < 2);
+    Measurement latency =
+        result.find("trigger to first step (" + materialized + ")", "sluice").orElseThrow();
+    result.target(
+        "trigger to first step under 100 ms (" + materialized + " models)",
+        String.format(Locale.ROOT, "%.1f ms", latency.medianMillis()),
+        latency.medianMillis() < 100);
   }
 }
