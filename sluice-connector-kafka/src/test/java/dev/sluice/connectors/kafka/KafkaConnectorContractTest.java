@@ -13,9 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterAll;
 
 /** The connector contract, kept by the kafka connector on a real in-process Kafka broker. */
 class KafkaConnectorContractTest extends ConnectorContractTest {
+  @AfterAll
+  static void stopKafka() {
+    TestKafka.stop();
+  }
+
   @Override
   protected SourceConnector connector() {
     return new KafkaConnector();

@@ -45,7 +45,11 @@ class KafkaConnectorTest {
 
   @AfterAll
   static void stopEngine() {
-    engine.close();
+    try {
+      engine.close();
+    } finally {
+      TestKafka.stop();
+    }
   }
 
   @BeforeEach

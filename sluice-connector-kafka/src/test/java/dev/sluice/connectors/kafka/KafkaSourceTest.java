@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaSourceTest {
   @TempDir Path project;
+
+  @AfterAll
+  static void stopKafka() {
+    TestKafka.stop();
+  }
 
   @Test
   void loadsTopicsExactlyOnceIntoIcebergAcrossAFailedLoad() throws Exception {

@@ -21,7 +21,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * A real Kafka broker in KRaft mode (one combined broker and controller), started in this JVM on a
- * free port, in a temporary directory, once for all tests. Each test uses topics of its own.
+ * free port, in a temporary directory, at the first use by a test class and stopped by {@link
+ * #stop()} after it. Each test uses topics of its own.
  */
 final class TestKafka {
   private static final AtomicInteger TOPICS = new AtomicInteger();
@@ -49,7 +50,6 @@ final class TestKafka {
         started.startup();
         started.waitForReadyBrokers();
         cluster = started;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started)));
       } catch (Exception e) {
         throw new IllegalStateException("Cannot start the test Kafka broker: " + e, e);
       }
@@ -58,26 +58,18 @@ final class TestKafka {
   }
 
   /**
-   * Stops the broker when the test JVM ends, waiting at most 20 seconds so that a slow shutdown
-   * cannot keep the JVM from ending.
+   * Stops the broker, if it runs; test classes call it after their tests, so that the broker is
+   * stopped inside the test run rather than while the JVM exits. The next test starts a new one.
    */
-  private static void stop(KafkaClusterTestKit started) {
-    Thread closer =
-        new Thread(
-            () -> {
-              try {
-                started.close();
-              } catch (Throwable e) {
-                // the JVM ends anyway; the temporary directory is left behind
-              }
-            },
-            "test-kafka-stop");
-    closer.setDaemon(true);
-    closer.start();
-    try {
-      closer.join(20_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  static synchronized void stop() {
+    if (cluster != null) {
+      try {
+        cluster.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot stop the test Kafka broker: " + e, e);
+      } finally {
+        cluster = null;
+      }
     }
   }
 
