@@ -60,8 +60,11 @@ public record StagedData(
    * @param kind replace the table, append to it, or merge into it
    * @param keys for a merge, the columns that identify a row: a staged row replaces the table's
    *     rows with the same values in these columns
+   * @param deleteColumn for a merge that also deletes (e.g. of a change stream), a boolean column
+   *     of the staged rows: a staged row where it is true removes the table's rows with its key and
+   *     is not written itself; the column is not written to the table. Null for none.
    */
-  public record Write(Kind kind, List<String> keys) {
+  public record Write(Kind kind, List<String> keys, String deleteColumn) {
     /** The kinds of write. */
     public enum Kind {
       REPLACE,
@@ -75,6 +78,14 @@ public record StagedData(
       if ((kind == Kind.MERGE) == keys.isEmpty()) {
         throw new IllegalArgumentException("A merge, and only a merge, has keys: " + kind + keys);
       }
+      if (deleteColumn != null && (kind != Kind.MERGE || keys.contains(deleteColumn))) {
+        throw new IllegalArgumentException(
+            "Only a merge deletes, with a column that is not a key: " + kind + keys + deleteColumn);
+      }
+    }
+
+    public Write(Kind kind, List<String> keys) {
+      this(kind, keys, null);
     }
 
     public static Write replace() {
@@ -87,6 +98,14 @@ public record StagedData(
 
     public static Write merge(List<String> keys) {
       return new Write(Kind.MERGE, keys);
+    }
+
+    /**
+     * A merge on {@code keys} in which staged rows whose {@code deleteColumn} is true delete the
+     * table's row with their key instead of replacing it.
+     */
+    public static Write mergeWithDeletes(List<String> keys, String deleteColumn) {
+      return new Write(Kind.MERGE, keys, requireNonNull(deleteColumn, "deleteColumn is null"));
     }
   }
 }

@@ -89,8 +89,7 @@ final class SourceStep {
             ? staged.write()
             : append ? StagedData.Write.append() : StagedData.Write.replace();
     String loadedAt = "CAST(" + literal(context.runStartedAt().toString()) + " AS TIMESTAMPTZ)";
-    String rows =
-        "SELECT *, " + loadedAt + " AS _loaded_at FROM " + TableName.quote(staged.relation());
+    String rows = stagedRows(staged.relation(), write.deleteColumn(), loadedAt);
     boolean merge =
         write.kind() == StagedData.Write.Kind.MERGE && context.lake().findTable(target).isPresent();
     if (merge) {
@@ -161,8 +160,29 @@ final class SourceStep {
   }
 
   /**
-   * The rows of a merge: the staged rows, and the table's rows whose key no staged row has. The
-   * result replaces the table, in one commit.
+   * The staged rows to write, with the load time. With a delete column, the rows that delete are
+   * left out, and so is the column; in a merge they still remove the table's rows of their key.
+   */
+  static String stagedRows(String relation, String deleteColumn, String loadedAt) {
+    if (deleteColumn == null) {
+      return "SELECT *, " + loadedAt + " AS _loaded_at FROM " + TableName.quote(relation);
+    }
+    String column = TableName.quote(deleteColumn);
+    return "SELECT * EXCLUDE ("
+        + column
+        + "), "
+        + loadedAt
+        + " AS _loaded_at FROM "
+        + TableName.quote(relation)
+        + " WHERE "
+        + column
+        + " IS NOT TRUE";
+  }
+
+  /**
+   * The rows of a merge: the staged rows (less those that delete), and the table's rows whose key
+   * no staged row has (so a staged row that deletes removes the table's row of its key). The result
+   * replaces the table, in one commit.
    */
   private static String mergeSql(
       StepContext context, TableName target, String staged, List<String> keys, String stagedRows) {

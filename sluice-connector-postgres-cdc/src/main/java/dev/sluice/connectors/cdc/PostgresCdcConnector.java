@@ -1,0 +1,361 @@
+package dev.sluice.connectors.cdc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.DiscoveredSchema;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.connectors.jdbc.PostgresTypes;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code postgres_cdc} connector: keeps a table equal to a PostgreSQL table by reading its
+ * change stream (logical replication with pgoutput) through Debezium's embedded engine.
+ *
+ * <ul>
+ *   <li>The first load reads a snapshot of the table and replaces the lake's table with it; each
+ *       later load reads the changes committed since the position committed with the table's data,
+ *       up to the moment the load started (or {@code max_events}), and merges them on the primary
+ *       key: inserts and updates replace the row of their key, deletes remove it, and of several
+ *       changes to one key only the last counts. A truncate replaces the table with the rows
+ *       written after it.
+ *   <li>The position is part of the table's state, committed in the same Iceberg snapshot as the
+ *       data (see {@link StateOffsetStore}); the replication slot is confirmed up to it only at the
+ *       start of the next load, so a load that fails before its commit loses nothing and one that
+ *       is repeated applies nothing twice.
+ *   <li>Setup problems (wal_level, REPLICATION, grants, publication, slot) fail the load with a
+ *       message saying how to fix them (see {@link ReplicationSetup}); the password is never part
+ *       of a message.
+ * </ul>
+ */
+public final class PostgresCdcConnector implements SourceConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresCdcConnector.class);
+
+  /** The staged column that marks a row which deletes its key. */
+  static final String DELETED = "_sluice_deleted";
+
+  /** The staged column ordering the changes of a load as the stream gave them (LSN order). */
+  static final String SEQUENCE = "_sluice_sequence";
+
+  /** Columns of the table in {@code history: true}. */
+  static final String OP = "_op";
+
+  static final String LSN = "_lsn";
+  static final String COMMITTED_AT = "_committed_at";
+
+  private static final Set<String> RESERVED = Set.of(DELETED, SEQUENCE, OP, LSN, COMMITTED_AT);
+
+  @Override
+  public String type() {
+    return "postgres_cdc";
+  }
+
+  @Override
+  public String description() {
+    return "a PostgreSQL table kept equal to its source through logical replication (Debezium)";
+  }
+
+  @Override
+  public List<ConnectorOption> options() {
+    return CdcOptions.DECLARATIONS;
+  }
+
+  @Override
+  public List<String> validate(ConnectorOptions options) {
+    return CdcOptions.problems(options);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidInputException for options that cannot work, a refused login, a server without
+   *     wal_level=logical, missing rights, or a table without a key
+   * @throws dev.sluice.api.TransientException when the server cannot be reached or the stream
+   *     breaks
+   */
+  @Override
+  public StagedData stage(SourceTableSpec table, LoadState state, EngineSession session) {
+    requireNonNull(table, "table is null");
+    requireNonNull(state, "state is null");
+    requireNonNull(session, "session is null");
+    String what = what(table);
+    CdcOptions options = checkedOptions(table);
+    String prefix = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table());
+    String raw = prefix + "__changes";
+    String staged = prefix;
+    try (ReplicationSetup setup = ReplicationSetup.connect(options, table.source())) {
+      ReplicationSetup.TableShape shape = setup.checkTable();
+      List<String> keys = keys(options, shape, what);
+      setup.ensurePublication();
+      CommittedPosition committed = prepareSlot(setup, options, state);
+      if (options.snapshotEachLoad()) {
+        committed = null;
+      }
+      ChangeBatch batch =
+          new ChangeBatch(options, table.source(), shape.columns(), keys, committed, setup);
+      ChangeBatch.Result result = batch.read(session, raw);
+      return stageResult(session, options, keys, result, raw, staged, state);
+    } catch (SQLException e) {
+      dropQuietly(session, raw);
+      dropQuietly(session, staged);
+      throw ReplicationSetup.failure(e, options, table.source());
+    } catch (RuntimeException e) {
+      dropQuietly(session, raw);
+      dropQuietly(session, staged);
+      throw e;
+    }
+  }
+
+  /**
+   * The table's columns with the types a load stages, and its primary key; no cursor candidates,
+   * since the change stream needs none.
+   *
+   * @throws InvalidInputException for options that cannot work, a refused login, a server without
+   *     wal_level=logical, missing rights or a missing table
+   * @throws dev.sluice.api.TransientException when the server cannot be reached
+   */
+  @Override
+  public DiscoveredSchema discover(SourceTableSpec table) {
+    requireNonNull(table, "table is null");
+    CdcOptions options = checkedOptions(table);
+    try (ReplicationSetup setup = ReplicationSetup.connect(options, table.source())) {
+      ReplicationSetup.TableShape shape = setup.checkTable();
+      List<Types.NestedField> fields = new ArrayList<>();
+      int id = 0;
+      for (PostgresTypes.Column column : shape.columns()) {
+        fields.add(Types.NestedField.optional(++id, column.name(), column.type()));
+      }
+      return new DiscoveredSchema(new Schema(fields), shape.primaryKey(), List.of());
+    } catch (SQLException e) {
+      throw ReplicationSetup.failure(e, options, table.source());
+    }
+  }
+
+  private CdcOptions checkedOptions(SourceTableSpec table) {
+    String what = what(table);
+    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
+    List<String> problems = validate(checked);
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    }
+    return CdcOptions.of(checked, table.source(), table.table());
+  }
+
+  private static String what(SourceTableSpec table) {
+    return "source table '" + table.source() + "." + table.table() + "'";
+  }
+
+  private static List<String> keys(
+      CdcOptions options, ReplicationSetup.TableShape shape, String what) {
+    List<String> names = shape.columns().stream().map(PostgresTypes.Column::name).toList();
+    for (String name : names) {
+      if (RESERVED.contains(name)) {
+        throw new InvalidInputException(
+            "Table "
+                + options.qualifiedTable()
+                + " of "
+                + what
+                + " has a column named "
+                + name
+                + ", which the postgres_cdc connector uses itself");
+      }
+    }
+    List<String> keys = options.primaryKey().isEmpty() ? shape.primaryKey() : options.primaryKey();
+    if (keys.isEmpty()) {
+      throw new InvalidInputException(
+          "Table "
+              + options.qualifiedTable()
+              + " of "
+              + what
+              + " has no primary key, which change data capture needs to apply updates and"
+              + " deletes: add one (ALTER TABLE ... ADD PRIMARY KEY (...)), or run ALTER TABLE ..."
+              + " REPLICA IDENTITY FULL and name the columns that identify a row in 'primary_key'");
+    }
+    if (shape.primaryKey().isEmpty() && !shape.identityFull()) {
+      throw new InvalidInputException(
+          "Table "
+              + options.qualifiedTable()
+              + " of "
+              + what
+              + " has no primary key, so its deletes do not carry the 'primary_key' columns: run"
+              + " ALTER TABLE "
+              + ReplicationSetup.quote(options.schema())
+              + "."
+              + ReplicationSetup.quote(options.table())
+              + " REPLICA IDENTITY FULL");
+    }
+    for (String key : keys) {
+      if (!names.contains(key)) {
+        throw new InvalidInputException(
+            "'primary_key' of "
+                + what
+                + " names column '"
+                + key
+                + "', which the table does not have; its columns are "
+                + String.join(", ", names));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Confirms the committed position to the slot (creating the slot when missing); returns the
+   * position to resume from, or null to read a snapshot.
+   */
+  private static CommittedPosition prepareSlot(
+      ReplicationSetup setup, CdcOptions options, LoadState state) throws SQLException {
+    CommittedPosition committed = CommittedPosition.of(state.state(), options.slot());
+    ReplicationSetup.Slot slot = setup.inactiveSlot();
+    if (slot == null) {
+      if (committed != null) {
+        LOG.warn(
+            "Replication slot {} on {} is gone: reading a new snapshot of {}",
+            options.slot(),
+            options.server(),
+            options.qualifiedTable());
+      }
+      setup.createSlot();
+      return null;
+    }
+    if (committed == null || committed.confirmable() == null) {
+      return committed;
+    }
+    int order =
+        slot.confirmedFlush() == null
+            ? -1
+            : slot.confirmedFlush().compareTo(committed.confirmable());
+    if (order > 0) {
+      // another consumer confirmed changes the lake does not have: they cannot be read again
+      LOG.warn(
+          "Replication slot {} on {} was confirmed to {}, past the committed {}: reading a new"
+              + " snapshot of {}",
+          options.slot(),
+          options.server(),
+          slot.confirmedFlush().asString(),
+          committed.confirmable().asString(),
+          options.qualifiedTable());
+      return null;
+    }
+    if (order < 0) {
+      setup.advanceSlot(committed.confirmable());
+    }
+    return committed;
+  }
+
+  private static StagedData stageResult(
+      EngineSession session,
+      CdcOptions options,
+      List<String> keys,
+      ChangeBatch.Result result,
+      String raw,
+      String staged,
+      LoadState state) {
+    String relation = quote(raw);
+    if (options.history()) {
+      if (result.changes() == 0 && !result.snapshot()) {
+        dropQuietly(session, raw);
+        return StagedData.nothingNew(state.state());
+      }
+      long rows =
+          session.createTemporaryTable(
+              staged,
+              "SELECT * EXCLUDE ("
+                  + quote(SEQUENCE)
+                  + ", "
+                  + quote(DELETED)
+                  + ") FROM "
+                  + relation
+                  + " ORDER BY "
+                  + quote(SEQUENCE));
+      dropQuietly(session, raw);
+      return new StagedData(
+          staged, rows, null, 0, List.of(), result.position().toState(), StagedData.Write.append());
+    }
+    String latest =
+        "SELECT *, row_number() OVER (PARTITION BY "
+            + String.join(", ", keys.stream().map(PostgresCdcConnector::quote).toList())
+            + " ORDER BY "
+            + quote(SEQUENCE)
+            + " DESC) AS _sluice_rank FROM "
+            + relation
+            + " WHERE "
+            + quote(SEQUENCE)
+            + " > "
+            + result.lastTruncate();
+    if (result.snapshot() || result.lastTruncate() >= 0) {
+      // a snapshot or a truncate: the table becomes the rows that exist after the load
+      long rows =
+          session.createTemporaryTable(
+              staged,
+              "SELECT * EXCLUDE (_sluice_rank, "
+                  + quote(SEQUENCE)
+                  + ", "
+                  + quote(DELETED)
+                  + ") FROM ("
+                  + latest
+                  + ") WHERE _sluice_rank = 1 AND NOT "
+                  + quote(DELETED));
+      dropQuietly(session, raw);
+      return new StagedData(
+          staged,
+          rows,
+          null,
+          0,
+          List.of(),
+          result.position().toState(),
+          StagedData.Write.replace());
+    }
+    if (result.changes() == 0) {
+      dropQuietly(session, raw);
+      return StagedData.nothingNew(state.state());
+    }
+    long rows =
+        session.createTemporaryTable(
+            staged,
+            "SELECT * EXCLUDE (_sluice_rank, "
+                + quote(SEQUENCE)
+                + ") FROM ("
+                + latest
+                + ") WHERE _sluice_rank = 1");
+    dropQuietly(session, raw);
+    return new StagedData(
+        staged,
+        rows,
+        null,
+        0,
+        List.of(),
+        result.position().toState(),
+        StagedData.Write.mergeWithDeletes(keys, DELETED));
+  }
+
+  private static void dropQuietly(EngineSession session, String table) {
+    try {
+      session.execute("DROP TABLE IF EXISTS " + quote(table));
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot drop staging table {}", table, e);
+    }
+  }
+
+  static String quote(String identifier) {
+    return TableName.quote(identifier);
+  }
+
+  private static String sanitize(String name) {
+    return name.replaceAll("[^A-Za-z0-9_]", "_");
+  }
+}
