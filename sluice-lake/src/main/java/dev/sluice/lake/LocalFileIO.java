@@ -41,7 +41,18 @@ public final class LocalFileIO implements FileIO {
 
   @Override
   public OutputFile newOutputFile(String location) {
-    return org.apache.iceberg.Files.localOutput(LocalPaths.toLocalPath(location));
+    String path = LocalPaths.toLocalPath(location);
+    // Iceberg's local output fails when another thread creates the same directory at the same
+    // moment (two steps creating one table); createDirectories tolerates that race.
+    Path parent = Path.of(path).getParent();
+    if (parent != null) {
+      try {
+        Files.createDirectories(parent);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create the directory of " + location, e);
+      }
+    }
+    return org.apache.iceberg.Files.localOutput(path);
   }
 
   @Override

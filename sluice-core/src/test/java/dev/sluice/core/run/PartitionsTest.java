@@ -129,7 +129,8 @@ class PartitionsTest {
   @Test
   void rebuildingAPartitionReplacesExactlyItsRowsAndIsIdempotent() throws IOException {
     try (Workspace workspace = Workspace.open(project)) {
-      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+      RunResult first = run(workspace, RunOptions.all());
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
       String third = start.plusDays(2).toString();
       events(3);
       assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
@@ -303,7 +304,8 @@ class PartitionsTest {
   @Test
   void aChangedLayoutNeedsAFullRefreshWhichRebuildsAllPartitionsInOneCommit() throws IOException {
     try (Workspace workspace = Workspace.open(project)) {
-      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+      RunResult first = run(workspace, RunOptions.all());
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
     }
     write(
         "models/curated/daily.yaml",
