@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
       RunCommand.class,
       BackfillCommand.class,
       PartitionsCommand.class,
+      IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,
       TestCommand.class,
@@ -29,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       QueryCommand.class,
       LineageCommand.class,
       ConnectorsCommand.class,
+      SourcesCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -7,11 +7,15 @@ import picocli.CommandLine.Command;
 
 @Command(
     name = "validate",
-    description = "Load and check the project's files without running anything.")
+    description =
+        "Load and check the project's files, and that the environment variables and files its"
+            + " secret references name exist, without running anything.")
 final class ValidateCommand extends BaseCommand {
   @Override
   public Integer call() {
     Project project = Project.load(projectDirectory());
+    // secrets are resolved only by runs; validate checks that they can be
+    project.checkSecrets(System::getenv);
     int sourceTables = project.sources().values().stream().mapToInt(s -> s.tables().size()).sum();
     if (json()) {
       Map<String, Object> result = new LinkedHashMap<>();

@@ -142,4 +142,22 @@ class CliTest {
         .isZero();
     assertThat(help.toString()).contains("run").contains("query").contains("demo");
   }
+
+  @Test
+  void validateNamesSecretReferencesThatCannotBeResolved() throws IOException {
+    Path shop = directory.resolve("shop");
+    Files.createDirectories(shop.resolve("sources"));
+    Files.writeString(shop.resolve("sluice.yaml"), "name: shop\n");
+    Files.writeString(
+        shop.resolve("sources/crm.yaml"),
+        "connector: postgres\noptions:\n  url: jdbc:postgresql://localhost/crm\n"
+            + "  password: ${env:SLUICE_TEST_UNSET_PASSWORD_7f3a}\ntables:\n  - name: accounts\n");
+    Result validate = sluice("validate");
+    assertThat(validate.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(validate.err())
+        .contains("sources/crm.yaml:4")
+        .contains("SLUICE_TEST_UNSET_PASSWORD_7f3a")
+        .contains("is not set");
+    assertThat(validate.out()).isEmpty();
+  }
 }

@@ -2,11 +2,16 @@ package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Location;
 import dev.sluice.api.ProjectException;
+import dev.sluice.api.ProjectException.Problem;
 import dev.sluice.api.TableName;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A loaded and validated project: its settings, sources, models, seeds and their asset graph.
@@ -51,6 +56,33 @@ public record Project(
   static Project load(Path root, Map<String, String> environment) {
     requireNonNull(environment, "environment is null");
     return new ProjectLoader(root, environment::get).load();
+  }
+
+  /**
+   * Checks that every secret reference of the sources' options ({@code ${env:NAME}}, {@code
+   * ${file:path}}) can be resolved now: the variable is set, the file exists. {@code sluice
+   * validate} runs it, so that a missing secret is found before a run; loading a project does not,
+   * since only runs need the secrets.
+   *
+   * @throws ProjectException naming, for each reference that cannot be resolved, its file, line,
+   *     variable or file, and never a value
+   */
+  public void checkSecrets(Function<String, String> environment) {
+    requireNonNull(environment, "environment is null");
+    Map<Location, Problem> problems = new LinkedHashMap<>();
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        try {
+          table.resolveOptions(root, environment);
+        } catch (ProjectException e) {
+          // an option of the source is shared by its tables: report it once
+          e.problems().forEach(problem -> problems.putIfAbsent(problem.location(), problem));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ProjectException(List.copyOf(problems.values()));
+    }
   }
 
   /** A table of a source, by source and table name. */

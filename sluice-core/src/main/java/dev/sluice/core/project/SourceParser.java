@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one {@code sources/*.yaml} file. */
 final class SourceParser {
   private static final Set<String> KEYS =
-      Set.of("name", "connector", "description", "options", "tables");
+      Set.of("name", "connector", "description", "options", "schema_drift", "tables");
   private static final Set<String> TABLE_KEYS =
       Set.of(
           "name",
@@ -44,7 +44,8 @@ final class SourceParser {
           "checks",
           "retries",
           "timeout",
-          "pool");
+          "pool",
+          "schema_drift");
   private static final Set<String> CSV_KEYS =
       Set.of(
           "delimiter",
@@ -68,7 +69,12 @@ final class SourceParser {
           "checks",
           "retries",
           "timeout",
-          "pool");
+          "pool",
+          "schema_drift");
+
+  private static final String DRIFT_VALUES =
+      "evolve (add new columns, widen types), freeze (fail on any change) or discard (drop new"
+          + " columns)";
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)}");
@@ -121,6 +127,9 @@ final class SourceParser {
         sourceOptions = options(map, installed, problems);
       }
     }
+    SchemaDrift drift =
+        choice(map, "schema_drift", SchemaDrift.class, SchemaDrift.EVOLVE, DRIFT_VALUES);
+    SchemaDrift sourceDrift = drift == null ? SchemaDrift.EVOLVE : drift;
     List<Node> tableNodes = map.list("tables");
     if (tableNodes.isEmpty()) {
       problems.add(
@@ -133,11 +142,18 @@ final class SourceParser {
     for (Node tableNode : tableNodes) {
       Optional<SourceTableDef> parsed;
       if (files) {
-        parsed = table(name, map.file(), tableNode, defaults, problems);
+        parsed = table(name, map.file(), tableNode, defaults, sourceDrift, problems);
       } else if (installed != null) {
         parsed =
             connectorTable(
-                name, installed, sourceOptions, map.file(), tableNode, defaults, problems);
+                name,
+                installed,
+                sourceOptions,
+                map.file(),
+                tableNode,
+                defaults,
+                sourceDrift,
+                problems);
       } else {
         parsed = Optional.empty();
       }
@@ -177,6 +193,7 @@ final class SourceParser {
       String file,
       Node node,
       Execution defaults,
+      SchemaDrift sourceDrift,
       Problems problems) {
     Optional<TableStart> start = tableStart(source, file, node, CONNECTOR_TABLE_KEYS, problems);
     if (start.isEmpty()) {
@@ -225,7 +242,8 @@ final class SourceParser {
     List<ColumnDef> columns = ChecksParser.columns(table, what);
     List<CheckDef> checks = ChecksParser.checks(table, what, null);
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
-    if (!valid || onError == null) {
+    SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
+    if (!valid || onError == null || drift == null) {
       return Optional.empty();
     }
     String mode = values.getOrDefault("mode", "");
@@ -247,7 +265,8 @@ final class SourceParser {
             execution(table, defaults, problems),
             values,
             locations,
-            secretNames(connector)));
+            secretNames(connector),
+            drift));
   }
 
   private static Set<String> secretNames(SourceConnector connector) {
@@ -401,7 +420,12 @@ final class SourceParser {
   }
 
   private static Optional<SourceTableDef> table(
-      String source, String file, Node node, Execution defaults, Problems problems) {
+      String source,
+      String file,
+      Node node,
+      Execution defaults,
+      SchemaDrift sourceDrift,
+      Problems problems) {
     Optional<TableStart> start = tableStart(source, file, node, TABLE_KEYS, problems);
     if (start.isEmpty()) {
       return Optional.empty();
@@ -428,11 +452,12 @@ final class SourceParser {
     LoadMode mode =
         choice(table, "mode", LoadMode.class, LoadMode.APPEND, "full (replace) or append");
     OnError onError = choice(table, "on_error", OnError.class, OnError.FAIL, "fail or quarantine");
+    SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
     Map<String, String> csv = csvOptions(table, format, problems);
     List<ColumnDef> columns = ChecksParser.columns(table, what);
     List<CheckDef> checks = ChecksParser.checks(table, what, null);
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
-    if (!valid || format == null || mode == null || onError == null) {
+    if (!valid || format == null || mode == null || onError == null || drift == null) {
       return Optional.empty();
     }
     return Optional.of(
@@ -453,7 +478,8 @@ final class SourceParser {
             execution(table, defaults, problems),
             Map.of(),
             Map.of(),
-            Set.of()));
+            Set.of(),
+            drift));
   }
 
   /** A table's retries, timeout and pool (the pool's name is checked by the loader). */

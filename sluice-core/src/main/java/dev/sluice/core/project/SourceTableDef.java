@@ -2,10 +2,13 @@ package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Location;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.SourceTableSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +31,7 @@ import java.util.function.Function;
  *     ${env:NAME}}, resolved only by {@link #resolveOptions}
  * @param optionLocations where each option was written
  * @param secretOptions the names of the options that are secrets
+ * @param schemaDrift what a load does when the source's columns no longer match the table's
  */
 public record SourceTableDef(
     String source,
@@ -46,7 +50,8 @@ public record SourceTableDef(
     Execution execution,
     Map<String, String> options,
     Map<String, Location> optionLocations,
-    Set<String> secretOptions) {
+    Set<String> secretOptions,
+    SchemaDrift schemaDrift) {
   public SourceTableDef {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -66,6 +71,47 @@ public record SourceTableDef(
     options = Copies.orderedMap(options);
     optionLocations = Copies.orderedMap(optionLocations);
     secretOptions = Set.copyOf(secretOptions);
+    requireNonNull(schemaDrift, "schemaDrift is null");
+  }
+
+  /** A table whose schema evolves with its source. */
+  public SourceTableDef(
+      String source,
+      String name,
+      String path,
+      String format,
+      LoadMode mode,
+      OnError onError,
+      Map<String, String> csvOptions,
+      String description,
+      String owner,
+      List<String> tags,
+      List<ColumnDef> columns,
+      List<CheckDef> checks,
+      Location location,
+      Execution execution,
+      Map<String, String> options,
+      Map<String, Location> optionLocations,
+      Set<String> secretOptions) {
+    this(
+        source,
+        name,
+        path,
+        format,
+        mode,
+        onError,
+        csvOptions,
+        description,
+        owner,
+        tags,
+        columns,
+        checks,
+        location,
+        execution,
+        options,
+        optionLocations,
+        secretOptions,
+        SchemaDrift.EVOLVE);
   }
 
   /**
@@ -96,6 +142,44 @@ public record SourceTableDef(
         });
     problems.throwIfAny();
     return resolved;
+  }
+
+  /**
+   * The table as its connector is given it, secrets resolved: hand it only to the connector.
+   *
+   * @param append whether a load reads only what is new (see {@link SourceTableSpec#append()})
+   * @throws ProjectException for a reference that cannot be resolved
+   * @throws InvalidInputException for a table that declares types for some columns only
+   */
+  public SourceTableSpec spec(Path root, Function<String, String> environment, boolean append) {
+    List<SourceTableSpec.Column> declared = new ArrayList<>();
+    for (ColumnDef column : columns) {
+      if (column.type() != null) {
+        declared.add(
+            new SourceTableSpec.Column(
+                column.name(), ColumnTypes.parse(column.type(), column.location())));
+      }
+    }
+    if (!declared.isEmpty() && declared.size() != columns.size()) {
+      throw new InvalidInputException(
+          location
+              + ": declare a type for every column of "
+              + assetName()
+              + ", or for none to infer them");
+    }
+    // options of other connectors may hold secrets: they are resolved only now, for the connector
+    Map<String, String> resolved =
+        options.isEmpty() ? csvOptions : resolveOptions(root, environment);
+    return new SourceTableSpec(
+        source,
+        name,
+        root,
+        path,
+        format,
+        append,
+        onError == OnError.QUARANTINE,
+        resolved,
+        declared);
   }
 
   /** The table the source table is loaded into: {@code raw.<source>_<table>}. */

@@ -2,6 +2,7 @@ package dev.sluice.core.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.connector.ReplayWindow;
 import java.util.List;
 
 /**
@@ -12,13 +13,16 @@ import java.util.List;
  * @param fullRefresh rebuild incremental and partitioned models from scratch
  * @param partitions which partitions of partitioned models to build
  * @param threads how many steps run at once, or 0 for the project's {@code threads}
+ * @param replay for {@code sluice ingest --replay}: the window each selected source table reads
+ *     again and merges idempotently, or null for ordinary loads
  */
 public record RunOptions(
     List<String> select,
     List<String> exclude,
     boolean fullRefresh,
     PartitionSelection partitions,
-    int threads) {
+    int threads,
+    ReplayWindow replay) {
   public RunOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -26,6 +30,18 @@ public record RunOptions(
     if (threads < 0) {
       throw new IllegalArgumentException("threads must not be negative: " + threads);
     }
+    if (replay != null && fullRefresh) {
+      throw new IllegalArgumentException("A replay cannot also be a full refresh");
+    }
+  }
+
+  public RunOptions(
+      List<String> select,
+      List<String> exclude,
+      boolean fullRefresh,
+      PartitionSelection partitions,
+      int threads) {
+    this(select, exclude, fullRefresh, partitions, threads, null);
   }
 
   public RunOptions(List<String> select, List<String> exclude, boolean fullRefresh) {
@@ -38,5 +54,10 @@ public record RunOptions(
 
   public static RunOptions all() {
     return new RunOptions(List.of(), List.of(), false);
+  }
+
+  /** The same options, replaying {@code window} of each selected source table. */
+  public RunOptions withReplay(ReplayWindow window) {
+    return new RunOptions(select, exclude, fullRefresh, partitions, threads, window);
   }
 }

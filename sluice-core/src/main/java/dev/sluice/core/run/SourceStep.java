@@ -3,17 +3,16 @@ package dev.sluice.core.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
-import dev.sluice.core.project.ColumnDef;
-import dev.sluice.core.project.ColumnTypes;
 import dev.sluice.core.project.LoadMode;
-import dev.sluice.core.project.OnError;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
@@ -24,10 +23,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Loads one source table into the raw zone. */
 final class SourceStep {
@@ -37,6 +41,7 @@ final class SourceStep {
   static final String SOURCE_STATE = "sluice.source-state";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(SourceStep.class);
 
   private SourceStep() {}
 
@@ -47,12 +52,25 @@ final class SourceStep {
     boolean files = connectorType.equals("file");
     TableName target = table.tableName();
     boolean append = table.mode() == LoadMode.APPEND;
+    ReplayWindow replay = context.options().replay();
     // file sources read their state only to append; other connectors decide by their options
     LoadState state =
-        (append || !files) && !context.options().fullRefresh()
+        (append || !files || replay != null) && !context.options().fullRefresh()
             ? loadState(context, target)
             : LoadState.empty();
+    if (replay != null) {
+      if (!connector.supportsReplay()) {
+        throw new InvalidInputException(
+            "Cannot replay "
+                + table.assetName()
+                + ": the "
+                + connectorType
+                + " connector cannot read a window again");
+      }
+      state = state.withReplay(replay);
+    }
     StagedData staged = connector.stage(spec(context, table, append), state, context.session());
+    String replayed = replay == null ? "" : "replay of " + replay.describe() + ": ";
     if (staged.nothingNew()) {
       return new StepResult(
           table.assetName(),
@@ -67,9 +85,11 @@ final class SourceStep {
           null,
           Duration.between(started, Instant.now()),
           List.of(),
-          !files
-              ? "no new rows"
-              : append ? "no new files at " + table.path() : "no files match " + table.path(),
+          replay != null
+              ? replayed + "nothing in the window"
+              : !files
+                  ? "no new rows"
+                  : append ? "no new files at " + table.path() : "no files match " + table.path(),
           null);
     }
     Map<String, String> summary = new TreeMap<>();
@@ -90,8 +110,41 @@ final class SourceStep {
             : append ? StagedData.Write.append() : StagedData.Write.replace();
     String loadedAt = "CAST(" + literal(context.runStartedAt().toString()) + " AS TIMESTAMPTZ)";
     String rows = stagedRows(staged.relation(), write.deleteColumn(), loadedAt);
-    boolean merge =
-        write.kind() == StagedData.Write.Kind.MERGE && context.lake().findTable(target).isPresent();
+    SchemaChange schemaChange =
+        write.kind() == StagedData.Write.Kind.REPLACE ? SchemaChange.REPLACE : SchemaChange.UNION;
+    Optional<Table> existing = context.lake().findTable(target);
+    String drift = null;
+    if (existing.isPresent()) {
+      SchemaDiff diff =
+          SchemaDiff.between(existing.get().schema(), context.session().describe(rows));
+      if (!diff.isEmpty()) {
+        switch (table.schemaDrift()) {
+          case FREEZE ->
+              throw new DataException(
+                  "The columns of source table "
+                      + table.assetName()
+                      + " changed, and its schema_drift is freeze: "
+                      + diff.describe()
+                      + ". Nothing was loaded. Change the source back, or set 'schema_drift:"
+                      + " evolve' to let "
+                      + target
+                      + " follow it");
+          case DISCARD -> {
+            if (!diff.added().isEmpty()) {
+              LOG.warn(
+                  "Dropping new columns of {} (schema_drift: discard): {}",
+                  table.assetName(),
+                  String.join(", ", diff.added()));
+            }
+            rows = keepColumns(existing.get().schema(), context.session().describe(rows), rows);
+            schemaChange = SchemaChange.UNION;
+            drift = discarded(diff);
+          }
+          case EVOLVE -> drift = evolved(diff, schemaChange);
+        }
+      }
+    }
+    boolean merge = write.kind() == StagedData.Write.Kind.MERGE && existing.isPresent();
     if (merge) {
       rows = mergeSql(context, target, staged.relation(), write.keys(), rows);
     }
@@ -101,9 +154,7 @@ final class SourceStep {
             .write(
                 target,
                 rows,
-                write.kind() == StagedData.Write.Kind.REPLACE
-                    ? SchemaChange.REPLACE
-                    : SchemaChange.UNION,
+                schemaChange,
                 replaceAll,
                 StepContext.columnDocs(table.columns()),
                 StepContext.tableProperties(table.description(), table.owner(), table.tags()),
@@ -128,17 +179,23 @@ final class SourceStep {
               context.auditBranch());
     }
     String detail =
-        files
-            ? staged.files().size()
-                + (staged.files().size() == 1 ? " file" : " files")
-                + (append ? " appended" : " loaded")
-            : staged.rows()
-                + (staged.rows() == 1 ? " row" : " rows")
-                + switch (write.kind()) {
-                  case REPLACE -> " loaded";
-                  case APPEND -> " appended";
-                  case MERGE -> " merged on " + String.join(", ", write.keys());
-                };
+        replayed
+            + (files
+                ? staged.files().size()
+                    + (staged.files().size() == 1 ? " file" : " files")
+                    + (write.kind() == StagedData.Write.Kind.MERGE
+                        ? " reloaded (their earlier rows replaced)"
+                        : append ? " appended" : " loaded")
+                : staged.rows()
+                    + (staged.rows() == 1 ? " row" : " rows")
+                    + switch (write.kind()) {
+                      case REPLACE -> " loaded";
+                      case APPEND -> " appended";
+                      case MERGE -> " merged on " + String.join(", ", write.keys());
+                    });
+    if (drift != null) {
+      detail += "; " + drift;
+    }
     if (staged.rejectedRows() > 0) {
       detail += ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected";
     }
@@ -157,6 +214,51 @@ final class SourceStep {
         outcome.checks(),
         detail,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+
+  /** The step detail of an evolved schema, e.g. {@code schema evolved: added discount int}. */
+  private static String evolved(SchemaDiff diff, SchemaChange change) {
+    List<String> parts = new ArrayList<>();
+    if (!diff.added().isEmpty()) {
+      parts.add("added " + String.join(", ", diff.added()));
+    }
+    if (!diff.retyped().isEmpty()) {
+      parts.add("retyped " + String.join(", ", diff.retyped()));
+    }
+    if (!diff.removed().isEmpty()) {
+      parts.add(
+          (change == SchemaChange.REPLACE ? "removed " : "no longer in the source (NULL): ")
+              + String.join(", ", diff.removed()));
+    }
+    return "schema evolved: " + String.join("; ", parts);
+  }
+
+  /** The step detail of a discarded drift: the warning that new columns were dropped. */
+  private static String discarded(SchemaDiff diff) {
+    List<String> parts = new ArrayList<>();
+    if (!diff.added().isEmpty()) {
+      parts.add(
+          "warning: new columns dropped (schema_drift: discard): "
+              + String.join(", ", diff.added()));
+    }
+    if (!diff.removed().isEmpty()) {
+      parts.add("no longer in the source (NULL): " + String.join(", ", diff.removed()));
+    }
+    if (!diff.retyped().isEmpty()) {
+      parts.add("retyped " + String.join(", ", diff.retyped()));
+    }
+    return String.join("; ", parts);
+  }
+
+  /** The rows with only the columns the table has (the table's other columns become NULL). */
+  private static String keepColumns(Schema table, Schema load, String rows) {
+    StringJoiner columns = new StringJoiner(", ");
+    for (org.apache.iceberg.types.Types.NestedField column : load.columns()) {
+      if (table.findField(column.name()) != null) {
+        columns.add(TableName.quote(column.name()));
+      }
+    }
+    return "SELECT " + columns + " FROM (" + rows + "\n) AS kept";
   }
 
   /**
@@ -206,36 +308,7 @@ final class SourceStep {
   }
 
   static SourceTableSpec spec(StepContext context, SourceTableDef table, boolean append) {
-    List<SourceTableSpec.Column> columns = new ArrayList<>();
-    for (ColumnDef column : table.columns()) {
-      if (column.type() != null) {
-        columns.add(
-            new SourceTableSpec.Column(
-                column.name(), ColumnTypes.parse(column.type(), column.location())));
-      }
-    }
-    if (!columns.isEmpty() && columns.size() != table.columns().size()) {
-      throw new InvalidInputException(
-          table.location()
-              + ": declare a type for every column of "
-              + table.assetName()
-              + ", or for none to infer them");
-    }
-    // options of other connectors may hold secrets: they are resolved only now, for the connector
-    Map<String, String> options =
-        table.options().isEmpty()
-            ? table.csvOptions()
-            : table.resolveOptions(context.project().root(), System::getenv);
-    return new SourceTableSpec(
-        table.source(),
-        table.name(),
-        context.project().root(),
-        table.path(),
-        table.format(),
-        append,
-        table.onError() == OnError.QUARANTINE,
-        options,
-        columns);
+    return table.spec(context.project().root(), System::getenv, append);
   }
 
   static SourceConnector connector(String type) {
