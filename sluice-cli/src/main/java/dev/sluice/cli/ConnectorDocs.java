@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The options table of a connector's page ({@code docs/connectors/<type>.md}), generated from its
- * {@link ConnectorOption} declarations so that the docs cannot drift from the code. The table sits
- * between two marker comments; the rest of the page is written by hand.
+ * The options table of a connector's page ({@code docs/connectors/<type>.md}, with - for _ in the
+ * type), generated from its {@link ConnectorOption} declarations so that the docs cannot drift from
+ * the code. The table sits between two marker comments; the rest of the page is written by hand.
  */
 final class ConnectorDocs {
   /** The command that rewrites every page's generated block, from the repository root. */
@@ -26,7 +26,7 @@ final class ConnectorDocs {
 
   /** The page of a connector in a docs directory. */
   static Path page(Path directory, SourceConnector connector) {
-    return directory.resolve(connector.type() + ".md");
+    return directory.resolve(connector.type().replace('_', '-') + ".md");
   }
 
   /** The generated block, markers included: a Markdown table of the connector's options. */
