@@ -2,6 +2,8 @@ package dev.sluice.api.connector;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +20,10 @@ import java.util.Map;
  * @param state the connector's state to commit with the data (e.g. the last cursor value), handed
  *     back in {@link LoadState#state()} at the next load; empty for none
  * @param write how the rows go into the table, or null for what the table's {@code mode:} says
+ * @param afterScan for a relation that reads the source itself (a view over the files, so that they
+ *     are read once, while being written), what to do after its one scan; null when the relation
+ *     holds the rows already. Until then {@code rows} and the rejected records are unknown (0 and
+ *     null).
  */
 public record StagedData(
     String relation,
@@ -26,10 +32,27 @@ public record StagedData(
     long rejectedRows,
     List<SourceFile> files,
     Map<String, String> state,
-    Write write) {
+    Write write,
+    AfterScan afterScan) {
   public StagedData {
     files = List.copyOf(files);
     state = Map.copyOf(state);
+    if (afterScan != null
+        && (relation == null || write != null && write.kind() == Write.Kind.MERGE)) {
+      // a merge reads the staged rows twice (the rows, and the keys they replace)
+      throw new IllegalArgumentException("Only a relation that is not merged is read lazily");
+    }
+  }
+
+  public StagedData(
+      String relation,
+      long rows,
+      String rejectedRelation,
+      long rejectedRows,
+      List<SourceFile> files,
+      Map<String, String> state,
+      Write write) {
+    this(relation, rows, rejectedRelation, rejectedRows, files, state, write, null);
   }
 
   public StagedData(
@@ -46,12 +69,89 @@ public record StagedData(
     return new StagedData(null, 0, null, 0, List.of(), state, null);
   }
 
+  /**
+   * A relation that reads the source when it is scanned: the caller must scan it exactly once (e.g.
+   * by writing it) and then call {@link #scanned(long)}.
+   */
+  public static StagedData readOnScan(
+      String relation, List<SourceFile> files, Map<String, String> state, AfterScan afterScan) {
+    return new StagedData(
+        relation, 0, null, 0, files, state, null, requireNonNull(afterScan, "afterScan is null"));
+  }
+
   public boolean nothingNew() {
     return relation == null;
   }
 
+  /** Whether the relation reads the source when scanned, see {@link #readOnScan}. */
+  public boolean readsOnScan() {
+    return afterScan != null;
+  }
+
+  /**
+   * For a reader that scans the rows more than once: a {@link #readOnScan} relation copied into a
+   * temporary table (its one scan) and completed; any other staged data as it is.
+   *
+   * @throws dev.sluice.api.DataException when the scan met a bad record and the table does not
+   *     quarantine
+   */
+  public StagedData materialized(EngineSession session) {
+    if (afterScan == null) {
+      return this;
+    }
+    String table = relation + "__rows";
+    long rows = session.createTemporaryTable(table, "SELECT * FROM " + TableName.quote(relation));
+    try {
+      StagedData done = scanned(rows);
+      return new StagedData(
+          table, rows, done.rejectedRelation, done.rejectedRows, files, state, write, null);
+    } catch (RuntimeException e) {
+      session.execute("DROP TABLE IF EXISTS " + TableName.quote(table));
+      throw e;
+    }
+  }
+
+  /**
+   * The staged data after the one scan of a {@link #readOnScan} relation, with what it found.
+   *
+   * @param rows the rows the scan produced
+   * @throws dev.sluice.api.DataException when the scan met a bad record and the table does not
+   *     quarantine: nothing of this scan may be committed
+   */
+  public StagedData scanned(long rows) {
+    if (afterScan == null) {
+      throw new IllegalStateException("The relation " + relation + " holds its rows already");
+    }
+    Rejected rejected = afterScan.afterScan();
+    return new StagedData(
+        relation, rows, rejected.relation(), rejected.rows(), files, state, write, null);
+  }
+
   public long bytesRead() {
     return files.stream().mapToLong(SourceFile::sizeInBytes).sum();
+  }
+
+  /** What to do after the one scan of a relation that reads its source, see {@link #readOnScan}. */
+  @FunctionalInterface
+  public interface AfterScan {
+    /**
+     * Handles the bad records the scan met.
+     *
+     * @return the rejected records to quarantine
+     * @throws dev.sluice.api.DataException for a bad record when the table does not quarantine
+     */
+    Rejected afterScan();
+  }
+
+  /**
+   * Rejected records.
+   *
+   * @param relation the temporary table of rejected records (see {@code rejectedRelation}), or null
+   *     when none were rejected
+   * @param rows how many
+   */
+  public record Rejected(String relation, long rows) {
+    public static final Rejected NONE = new Rejected(null, 0);
   }
 
   /**

@@ -239,7 +239,7 @@ public abstract class ConnectorContractTest {
 
   /** Stages a table with the connector under test. */
   protected StagedData stage(SourceTableSpec table, LoadState state) {
-    return connector().stage(table, state, session);
+    return connector().stage(table, state, session).materialized(session);
   }
 
   /** The state the runner would hand the next load after {@code staged} was committed. */

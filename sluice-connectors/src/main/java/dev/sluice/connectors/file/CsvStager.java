@@ -3,6 +3,7 @@ package dev.sluice.connectors.file;
 import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.IOException;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class CsvStager implements FormatStager {
   private static final Logger LOG = LoggerFactory.getLogger(CsvStager.class);
   private static final int INSERT_BATCH = 1000;
+
+  /** The column of each row's file path in a read of several files (not a data column). */
+  private static final String PATH_COLUMN = "_sluice_csv_path";
 
   /** Why a record is bad, per DuckDB error, led by the column where there is one. */
   private static final String REASON =
@@ -167,16 +171,11 @@ final class CsvStager implements FormatStager {
       checkDeclaredColumnsPresent(staging, file, fileColumns);
     }
 
-    StringJoiner types = new StringJoiner(", ", "{", "}");
     StringJoiner insertColumns = new StringJoiner(", ", "(", ")");
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
     for (String column : fileColumns) {
       String lower = column.toLowerCase(Locale.ROOT);
-      SourceTableSpec.Column declaredColumn = declaredByLowerName.get(lower);
-      String type =
-          declaredColumn == null ? "VARCHAR" : DuckDbTypes.toDuckDb(declaredColumn.type());
-      types.add(Sql.literal(column) + ": " + Sql.literal(type));
-      if (!declared || declaredColumn != null) {
+      if (!declared || declaredByLowerName.containsKey(lower)) {
         insertColumns.add(Sql.identifier(targetByLowerName.get(lower)));
         select.add(Sql.identifier(column));
       }
@@ -188,34 +187,16 @@ final class CsvStager implements FormatStager {
     String scans = staging.workTable("csv_scans");
     staging.drop(errors);
     staging.drop(scans);
-    StringBuilder reader =
-        new StringBuilder("read_csv(")
-            .append(Sql.literal(file.path().toString()))
-            .append(", auto_detect = false, header = ")
-            .append(options.header())
-            .append(", delim = ")
-            .append(Sql.literal(options.delimiterFor(file.path())))
-            .append(", quote = ")
-            .append(Sql.literal(options.quote()))
-            .append(", escape = ")
-            .append(Sql.literal(options.escape()));
-    if (options.nullString() != null) {
-      reader.append(", nullstr = ").append(Sql.literal(options.nullString()));
-    }
-    if (options.dateFormat() != null) {
-      reader.append(", dateformat = ").append(Sql.literal(options.dateFormat()));
-    }
-    if (options.timestampFormat() != null) {
-      reader.append(", timestampformat = ").append(Sql.literal(options.timestampFormat()));
-    }
-    reader
-        .append(", strict_mode = true, columns = ")
-        .append(types)
-        .append(", store_rejects = true, rejects_table = ")
-        .append(Sql.literal(errors))
-        .append(", rejects_scan = ")
-        .append(Sql.literal(scans))
-        .append(')');
+    String reader =
+        reader(
+            staging,
+            Sql.literal(file.path().toString()),
+            fileColumns,
+            options.delimiterFor(file.path()),
+            options,
+            errors,
+            scans,
+            false);
     try {
       staging
           .session()
@@ -235,6 +216,177 @@ final class CsvStager implements FormatStager {
     if (staging.temporaryTableExists(errors)) {
       collectRejects(staging, file, errors);
     }
+  }
+
+  /**
+   * Stages files with declared columns as a view that reads them when it is scanned, so that they
+   * are read once, while being written, like DuckDB's own {@code COPY} from {@code read_csv}. That
+   * needs one {@code read_csv} of all the files: every file must have the same header and delimiter
+   * (else the files are read one by one into a temporary table, see {@link #stage}).
+   *
+   * @return what to do after the view's scan (collect or fail on its bad records), or null when the
+   *     files cannot be read by one {@code read_csv}
+   */
+  StagedData.AfterScan stageAsView(Staging staging, List<InputFile> files) {
+    CsvOptions options = CsvOptions.parse(staging.spec().options());
+    if (staging.spec().columns().isEmpty() || files.isEmpty()) {
+      return null;
+    }
+    List<String> fileColumns = columnsOf(staging, files.get(0), options);
+    String delimiter = options.delimiterFor(files.get(0).path());
+    for (InputFile file : files) {
+      if (!columnsOf(staging, file, options).equals(fileColumns)
+          || !options.delimiterFor(file.path()).equals(delimiter)) {
+        return null;
+      }
+    }
+    if (fileColumns.isEmpty()) {
+      return null;
+    }
+    if (options.header()) {
+      for (InputFile file : files) {
+        checkDeclaredColumnsPresent(staging, file, fileColumns);
+      }
+    }
+    StringJoiner paths = new StringJoiner(", ", "[", "]");
+    files.forEach(file -> paths.add(Sql.literal(file.path().toString())));
+    StringBuilder sourceFile = new StringBuilder();
+    if (files.size() == 1) {
+      sourceFile.append(Sql.literal(files.get(0).name()));
+    } else {
+      sourceFile.append("CASE ").append(Sql.identifier(PATH_COLUMN));
+      files.forEach(
+          file ->
+              sourceFile
+                  .append(" WHEN ")
+                  .append(Sql.literal(file.path().toString()))
+                  .append(" THEN ")
+                  .append(Sql.literal(file.name())));
+      sourceFile.append(" END");
+    }
+    Map<String, String> fileColumnByLowerName = new HashMap<>();
+    fileColumns.forEach(c -> fileColumnByLowerName.put(c.toLowerCase(Locale.ROOT), c));
+    StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+    for (SourceTableSpec.Column column : staging.spec().columns()) {
+      select.add(
+          Sql.identifier(fileColumnByLowerName.get(column.name().toLowerCase(Locale.ROOT)))
+              + " AS "
+              + Sql.identifier(column.name()));
+    }
+    select.add(sourceFile + " AS " + Sql.identifier(Staging.SOURCE_FILE));
+    String errors = staging.workTable("csv_errors");
+    String scans = staging.workTable("csv_scans");
+    staging.drop(errors);
+    staging.drop(scans);
+    staging
+        .session()
+        .execute(
+            "CREATE OR REPLACE TEMP VIEW "
+                + Sql.identifier(staging.stagedTable())
+                + " AS "
+                + select
+                + " FROM "
+                + reader(
+                    staging,
+                    paths.toString(),
+                    fileColumns,
+                    delimiter,
+                    options,
+                    errors,
+                    scans,
+                    files.size() > 1));
+    return () -> {
+      if (staging.temporaryTableExists(errors)) {
+        for (int i = 0; i < files.size(); i++) {
+          InputFile file = files.get(i);
+          String fileErrors = staging.workTable("csv_file_errors");
+          staging
+              .session()
+              .execute(
+                  "CREATE OR REPLACE TEMP TABLE "
+                      + Sql.identifier(fileErrors)
+                      + " AS SELECT e.* FROM "
+                      + Sql.identifier(errors)
+                      + " AS e JOIN "
+                      + Sql.identifier(scans)
+                      + " AS s ON e.scan_id = s.scan_id AND e.file_id = s.file_id"
+                      + " WHERE s.file_path = "
+                      + Sql.literal(file.path().toString()));
+          collectRejects(staging, file, fileErrors);
+        }
+      }
+      long rejected = staging.count(staging.rejectedTable());
+      if (rejected == 0) {
+        staging.drop(staging.rejectedTable());
+      }
+      staging.dropWorkTables();
+      return rejected == 0
+          ? StagedData.Rejected.NONE
+          : new StagedData.Rejected(staging.rejectedTable(), rejected);
+    };
+  }
+
+  /**
+   * A {@code read_csv} of files with the given columns (the declared type for declared columns,
+   * text for the others), keeping bad records in {@code errors} and {@code scans}.
+   *
+   * @param paths a SQL literal of a path, or a list of them
+   * @param filename whether to add each row's file path as the column {@link #PATH_COLUMN}
+   */
+  private static String reader(
+      Staging staging,
+      String paths,
+      List<String> fileColumns,
+      String delimiter,
+      CsvOptions options,
+      String errors,
+      String scans,
+      boolean filename) {
+    Map<String, SourceTableSpec.Column> declaredByLowerName = new HashMap<>();
+    staging
+        .spec()
+        .columns()
+        .forEach(column -> declaredByLowerName.put(column.name().toLowerCase(Locale.ROOT), column));
+    StringJoiner types = new StringJoiner(", ", "{", "}");
+    for (String column : fileColumns) {
+      SourceTableSpec.Column declaredColumn =
+          declaredByLowerName.get(column.toLowerCase(Locale.ROOT));
+      String type =
+          declaredColumn == null ? "VARCHAR" : DuckDbTypes.toDuckDb(declaredColumn.type());
+      types.add(Sql.literal(column) + ": " + Sql.literal(type));
+    }
+    StringBuilder reader =
+        new StringBuilder("read_csv(")
+            .append(paths)
+            .append(", auto_detect = false, header = ")
+            .append(options.header())
+            .append(", delim = ")
+            .append(Sql.literal(delimiter))
+            .append(", quote = ")
+            .append(Sql.literal(options.quote()))
+            .append(", escape = ")
+            .append(Sql.literal(options.escape()));
+    if (options.nullString() != null) {
+      reader.append(", nullstr = ").append(Sql.literal(options.nullString()));
+    }
+    if (options.dateFormat() != null) {
+      reader.append(", dateformat = ").append(Sql.literal(options.dateFormat()));
+    }
+    if (options.timestampFormat() != null) {
+      reader.append(", timestampformat = ").append(Sql.literal(options.timestampFormat()));
+    }
+    if (filename) {
+      reader.append(", filename = ").append(Sql.literal(PATH_COLUMN));
+    }
+    return reader
+        .append(", strict_mode = true, columns = ")
+        .append(types)
+        .append(", store_rejects = true, rejects_table = ")
+        .append(Sql.literal(errors))
+        .append(", rejects_scan = ")
+        .append(Sql.literal(scans))
+        .append(')')
+        .toString();
   }
 
   private static void checkDeclaredColumnsPresent(

@@ -130,8 +130,35 @@ public final class FileConnector implements SourceConnector {
       return new StagedData(null, 0, null, 0, List.of());
     }
     Staging staging = new Staging(table, session);
+    List<SourceFile> read = files.stream().map(InputFile::toSourceFile).toList();
+    // files read again (replayed, or changed since they were loaded) replace their old rows
+    boolean again =
+        state.replay() != null
+            || table.append()
+                && read.stream().anyMatch(f -> state.loadedFiles().containsKey(f.path()));
     try {
+      // a view and a table of one name cannot replace each other
+      staging.dropRelation(staging.stagedTable());
       staging.createRejectedTable();
+      if (format == FileFormat.CSV && !again) {
+        StagedData.AfterScan afterScan = new CsvStager().stageAsView(staging, files);
+        if (afterScan != null) {
+          LOG.debug(
+              "Staged {}.{} as a view over {} files", table.source(), table.table(), read.size());
+          return StagedData.readOnScan(
+              staging.stagedTable(),
+              read,
+              Map.of(),
+              () -> {
+                try {
+                  return afterScan.afterScan();
+                } catch (RuntimeException e) {
+                  dropAfterFailure(staging, e);
+                  throw e;
+                }
+              });
+        }
+      }
       long rows = stager(format).stage(staging, files);
       staging.failOnRejected(format == FileFormat.PARQUET ? "row" : "line");
       long rejected = staging.count(staging.rejectedTable());
@@ -140,7 +167,6 @@ public final class FileConnector implements SourceConnector {
         staging.drop(staging.rejectedTable());
       }
       staging.dropWorkTables();
-      List<SourceFile> read = files.stream().map(InputFile::toSourceFile).toList();
       LOG.debug(
           "Staged {} rows ({} rejected) of {}.{} from {} files",
           rows,
@@ -148,11 +174,6 @@ public final class FileConnector implements SourceConnector {
           table.source(),
           table.table(),
           read.size());
-      // files read again (replayed, or changed since they were loaded) replace their old rows
-      boolean again =
-          state.replay() != null
-              || table.append()
-                  && read.stream().anyMatch(f -> state.loadedFiles().containsKey(f.path()));
       return new StagedData(
           staging.stagedTable(),
           rows,
@@ -162,12 +183,16 @@ public final class FileConnector implements SourceConnector {
           Map.of(),
           again ? StagedData.Write.merge(List.of(Staging.SOURCE_FILE)) : null);
     } catch (RuntimeException e) {
-      try {
-        staging.dropAll();
-      } catch (RuntimeException cleanup) {
-        e.addSuppressed(cleanup);
-      }
+      dropAfterFailure(staging, e);
       throw e;
+    }
+  }
+
+  private static void dropAfterFailure(Staging staging, RuntimeException failure) {
+    try {
+      staging.dropAll();
+    } catch (RuntimeException cleanup) {
+      failure.addSuppressed(cleanup);
     }
   }
 

@@ -66,7 +66,8 @@ final class FileDiscovery {
     Path scratch = createScratchDirectory();
     try (DuckDbEngine engine = DuckDbEngine.start(scratch, "1GB");
         EngineSession session = engine.openSession()) {
-      StagedData staged = connector.stage(lenient, LoadState.empty(), session);
+      StagedData staged =
+          connector.stage(lenient, LoadState.empty(), session).materialized(session);
       if (staged.nothingNew()) {
         throw new InvalidInputException(
             "Cannot discover the columns of "

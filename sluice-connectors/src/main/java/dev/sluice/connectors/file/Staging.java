@@ -125,6 +125,20 @@ final class Staging {
     session.execute("DROP TABLE IF EXISTS " + Sql.identifier(table));
   }
 
+  /** Drops a staged relation: a temporary table, or a view over the files. */
+  void dropRelation(String relation) {
+    boolean view =
+        !session
+            .query(
+                "SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = "
+                    + Sql.literal(relation),
+                1)
+            .rows()
+            .isEmpty();
+    session.execute(
+        (view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + Sql.identifier(relation));
+  }
+
   /** Drops the intermediate tables; failures are logged, as they must not hide the result. */
   void dropWorkTables() {
     for (String table : workTables) {
@@ -139,9 +153,9 @@ final class Staging {
 
   /** Drops everything this staging created, after a failure. */
   void dropAll() {
-    workTables.add(stagedTable());
     workTables.add(rejectedTable());
     dropWorkTables();
+    dropRelation(stagedTable());
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec.Column;
 import dev.sluice.api.connector.StagedData;
@@ -92,6 +93,45 @@ class CsvStagingTest extends FileConnectorTestBase {
         .containsExactly(
             List.of(1L, new BigDecimal("12.50"), "placed", "data/orders.csv"),
             List.of(2L, new BigDecimal("3.00"), "shipped", "data/orders.csv"));
+  }
+
+  @Test
+  void filesWithOneHeaderAreReadOnceWhenScannedAndOthersOneByOne() {
+    Column[] declared = {
+      new Column("id", Types.LongType.get()), new Column("amount", Types.DecimalType.of(10, 2))
+    };
+    write("data/a.csv", "id,amount\n1,1.50\n");
+    write("data/b.csv", "id,amount\n2,x\n3,3\n");
+
+    StagedData lazy =
+        connector.stage(
+            spec("data/*.csv", "csv").quarantine().columns(declared).build(project),
+            LoadState.empty(),
+            session);
+
+    assertThat(lazy.readsOnScan()).isTrue();
+    assertThat(columns(lazy.relation()))
+        .containsExactly("id BIGINT", "amount DECIMAL(10,2)", "_source_file VARCHAR");
+    long scanned =
+        session.createTemporaryTable("scanned", "SELECT * FROM " + Sql.identifier(lazy.relation()));
+    StagedData done = lazy.scanned(scanned);
+    assertThat(done.rows()).isEqualTo(2);
+    assertThat(rows("scanned", "id"))
+        .containsExactly(
+            List.of(1L, new BigDecimal("1.50"), "data/a.csv"),
+            List.of(3L, new BigDecimal("3.00"), "data/b.csv"));
+    assertThat(done.rejectedRows()).isEqualTo(1);
+    List<Object> rejected = rows(done.rejectedRelation(), "_line").get(0);
+    assertThat(rejected.subList(0, 3)).containsExactly("data/b.csv", 2L, "2,x");
+    assertThat((String) rejected.get(3)).startsWith("column \"amount\": ");
+
+    // another column order in one file: read file by file into a temporary table
+    write("data/b.csv", "amount,id\n3,3\n");
+    StagedData eager =
+        connector.stage(
+            spec("data/*.csv", "csv").columns(declared).build(project), LoadState.empty(), session);
+    assertThat(eager.readsOnScan()).isFalse();
+    assertThat(eager.rows()).isEqualTo(2);
   }
 
   @Test

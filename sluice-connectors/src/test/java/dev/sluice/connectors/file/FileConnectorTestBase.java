@@ -71,11 +71,11 @@ abstract class FileConnectorTestBase {
   }
 
   StagedData stage(Spec spec) {
-    return connector.stage(spec.build(project), LoadState.empty(), session);
+    return connector.stage(spec.build(project), LoadState.empty(), session).materialized(session);
   }
 
   StagedData stage(Spec spec, LoadState state) {
-    return connector.stage(spec.build(project), state, session);
+    return connector.stage(spec.build(project), state, session).materialized(session);
   }
 
   /** All rows of a relation, ordered by the given SQL. */

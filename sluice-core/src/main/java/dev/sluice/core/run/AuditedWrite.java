@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
@@ -43,11 +44,21 @@ final class AuditedWrite {
   private final Lake lake;
   private final EngineSession session;
   private final CheckRunner checkRunner;
+  private Consumer<WrittenFile> afterWrite = file -> {};
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
     this.session = requireNonNull(session, "session is null");
     this.checkRunner = requireNonNull(checkRunner, "checkRunner is null");
+  }
+
+  /**
+   * Runs {@code action} after the rows are written to their data file and before it is committed:
+   * when it throws, nothing is committed and the file is deleted.
+   */
+  AuditedWrite afterWrite(Consumer<WrittenFile> action) {
+    this.afterWrite = requireNonNull(action, "action is null");
+    return this;
   }
 
   /**
@@ -77,6 +88,12 @@ final class AuditedWrite {
       Schema schema = write.prepareSchema(desired, schemaChange);
       WrittenFile file =
           session.writeParquet(projectOnto(schema, desired, sql), schema, write.newDataFilePath());
+      try {
+        afterWrite.accept(file);
+      } catch (RuntimeException e) {
+        deleteQuietly(file);
+        throw e;
+      }
       List<DataFile> files = new ArrayList<>();
       if (file.rowCount() > 0) {
         files.add(write.toDataFile(file));

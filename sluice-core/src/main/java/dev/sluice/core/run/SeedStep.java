@@ -44,7 +44,10 @@ final class SeedStep {
             columns.size() == seed.columns().size() ? columns : List.of());
     StagedData staged;
     try {
-      staged = SourceStep.connector("file").stage(spec, LoadState.empty(), context.session());
+      staged =
+          SourceStep.connector("file")
+              .stage(spec, LoadState.empty(), context.session())
+              .materialized(context.session());
     } catch (DataException e) {
       // the file connector's hint is about source files; a seed can only be fixed
       throw new DataException(

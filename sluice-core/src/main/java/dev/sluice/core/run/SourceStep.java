@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -69,7 +70,11 @@ final class SourceStep {
       }
       state = state.withReplay(replay);
     }
-    StagedData staged = connector.stage(spec(context, table, append), state, context.session());
+    StagedData stagedByConnector =
+        connector.stage(spec(context, table, append), state, context.session());
+    // a relation that reads its source once is complete only after the write below
+    AtomicReference<StagedData> read = new AtomicReference<>(stagedByConnector);
+    StagedData staged = stagedByConnector;
     String replayed = replay == null ? "" : "replay of " + replay.describe() + ": ";
     if (staged.nothingNew()) {
       return new StepResult(
@@ -151,6 +156,12 @@ final class SourceStep {
     boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE || merge;
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+            .afterWrite(
+                file -> {
+                  if (read.get().readsOnScan()) {
+                    read.set(read.get().scanned(file.rowCount()));
+                  }
+                })
             .write(
                 target,
                 rows,
@@ -161,6 +172,7 @@ final class SourceStep {
                 summary,
                 StepContext.allChecks(table.checks(), table.columns()),
                 context.auditBranch());
+    staged = read.get();
     if (outcome.published() && staged.rejectedRows() > 0) {
       new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
           .write(
