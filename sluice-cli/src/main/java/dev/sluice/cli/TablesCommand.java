@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.lake.Lake;
 import java.time.Instant;
@@ -19,11 +20,7 @@ final class TablesCommand extends BaseCommand {
   @Override
   public Integer call() {
     Project project = Project.load(projectDirectory());
-    try (Lake lake =
-        Lake.open(
-            project.config().warehouse(),
-            project.config().catalogUrl(),
-            project.config().catalogProperties())) {
+    try (Lake lake = Workspace.openLake(project.config())) {
       List<Map<String, Object>> tables = new ArrayList<>();
       for (TableName name : lake.listTables()) {
         Map<String, Object> row = new LinkedHashMap<>();

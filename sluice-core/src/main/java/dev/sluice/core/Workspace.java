@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.engine.Engine;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.project.ProjectConfig;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import dev.sluice.lake.Lake;
@@ -39,11 +40,7 @@ public final class Workspace implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Lake lake =
-        Lake.open(
-            project.config().warehouse(),
-            project.config().catalogUrl(),
-            project.config().catalogProperties());
+    Lake lake = openLake(project.config());
     RunStore runStore;
     try {
       runStore = RunStore.open(project.config().stateUrl(), project.config().stateProperties());
@@ -53,6 +50,24 @@ public final class Workspace implements AutoCloseable {
     }
     Engine engine = DuckDbEngine.start(spill, null);
     return new Workspace(project, lake, engine, runStore);
+  }
+
+  /**
+   * Opens the project's warehouse: a local directory, or a location in S3-compatible storage whose
+   * bucket is checked first (a missing bucket, refused credentials or an unreachable endpoint fail
+   * here, before anything is written).
+   */
+  public static Lake openLake(ProjectConfig config) {
+    if (config.warehouseObjectStore() != null) {
+      return Lake.open(
+          config.warehouseObjectStore(),
+          config.warehouseStorage(),
+          "the 's3:' block of sluice.yaml",
+          config.warehouse(),
+          config.catalogUrl(),
+          config.catalogProperties());
+    }
+    return Lake.open(config.warehouse(), config.catalogUrl(), config.catalogProperties());
   }
 
   public Project project() {

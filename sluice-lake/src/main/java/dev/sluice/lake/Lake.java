@@ -8,6 +8,9 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.objectstore.ObjectStore;
+import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.S3Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +38,7 @@ import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.TableScan;
+import org.apache.iceberg.aws.s3.S3FileIO;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -43,6 +47,7 @@ import org.apache.iceberg.expressions.Binder;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.parquet.ParquetUtil;
 import org.apache.iceberg.types.TypeUtil;
@@ -54,12 +59,19 @@ import org.apache.iceberg.view.View;
  * PostgreSQL. Zones are namespaces.
  */
 public final class Lake implements AutoCloseable {
-  private final JdbcCatalog catalog;
-  private final Path warehouse;
+  /** How large the local cache of a warehouse in object storage may grow. */
+  public static final long DEFAULT_CACHE_LIMIT_BYTES = 4L << 30;
 
-  private Lake(JdbcCatalog catalog, Path warehouse) {
+  private final JdbcCatalog catalog;
+  private final String location;
+  private final WarehouseFiles files;
+  private final AutoCloseable storage;
+
+  private Lake(JdbcCatalog catalog, String location, WarehouseFiles files, AutoCloseable storage) {
     this.catalog = catalog;
-    this.warehouse = warehouse;
+    this.location = location;
+    this.files = files;
+    this.storage = storage;
   }
 
   /**
@@ -71,13 +83,72 @@ public final class Lake implements AutoCloseable {
   public static Lake open(
       Path warehouse, String catalogUrl, Map<String, String> connectionProperties) {
     requireNonNull(warehouse, "warehouse is null");
-    requireNonNull(catalogUrl, "catalogUrl is null");
     Path absoluteWarehouse = warehouse.toAbsolutePath().normalize();
+    JdbcCatalog catalog =
+        openCatalog(
+            absoluteWarehouse.toString(),
+            catalogUrl,
+            connectionProperties,
+            properties -> {
+              LocalFileIO io = new LocalFileIO();
+              io.initialize(properties);
+              return io;
+            });
+    return new Lake(catalog, absoluteWarehouse.toString(), new LocalWarehouseFiles(), () -> {});
+  }
+
+  /**
+   * Opens (and on first use creates) a warehouse in S3-compatible storage. Iceberg's metadata and
+   * the data files are objects under {@code warehouse}; the engine works on local copies in {@code
+   * workDirectory} (see {@link ObjectStoreWarehouseFiles}).
+   *
+   * @param settingsOrigin where the storage settings are written, for messages
+   * @throws SluiceException naming the endpoint and bucket when the bucket cannot be used (it does
+   *     not exist, the credentials are refused, the endpoint cannot be reached); never a credential
+   */
+  public static Lake open(
+      S3Location warehouse,
+      S3Settings settings,
+      String settingsOrigin,
+      Path workDirectory,
+      String catalogUrl,
+      Map<String, String> connectionProperties) {
+    requireNonNull(warehouse, "warehouse is null");
+    requireNonNull(workDirectory, "workDirectory is null");
+    ObjectStore store = ObjectStore.open(settings, settingsOrigin);
+    try {
+      store.checkBucket(warehouse.bucket(), "the warehouse " + warehouse);
+      S3FileIO io = new S3FileIO(store::client);
+      JdbcCatalog catalog =
+          openCatalog(
+              warehouse.withoutTrailingSlash().toString(),
+              catalogUrl,
+              connectionProperties,
+              properties -> {
+                io.initialize(properties);
+                return io;
+              });
+      return new Lake(
+          catalog,
+          warehouse.withoutTrailingSlash().toString(),
+          new ObjectStoreWarehouseFiles(store, io, workDirectory, DEFAULT_CACHE_LIMIT_BYTES),
+          store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static JdbcCatalog openCatalog(
+      String warehouseLocation,
+      String catalogUrl,
+      Map<String, String> connectionProperties,
+      java.util.function.Function<Map<String, String>, FileIO> fileIo) {
+    requireNonNull(catalogUrl, "catalogUrl is null");
     Map<String, String> properties = new HashMap<>();
     properties.put(CatalogProperties.URI, catalogUrl);
-    properties.put(CatalogProperties.WAREHOUSE_LOCATION, absoluteWarehouse.toString());
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseLocation);
     properties.put("jdbc.schema-version", "V1");
-    properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
     connectionProperties.forEach((key, value) -> properties.put("jdbc." + key, value));
     if (catalogUrl.startsWith("jdbc:sqlite:")) {
       createParentDirectory(catalogUrl.substring("jdbc:sqlite:".length()));
@@ -85,7 +156,7 @@ public final class Lake implements AutoCloseable {
       properties.put("jdbc.journal_mode", "WAL");
       properties.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
     }
-    JdbcCatalog catalog = new JdbcCatalog();
+    JdbcCatalog catalog = new JdbcCatalog(fileIo, null, true);
     try {
       catalog.initialize("sluice", properties);
       for (Zone zone : Zone.values()) {
@@ -103,7 +174,7 @@ public final class Lake implements AutoCloseable {
               + ". Check catalog.url in sluice.yaml and that the database is reachable.",
           e);
     }
-    return new Lake(catalog, absoluteWarehouse);
+    return catalog;
   }
 
   private static void createParentDirectory(String file) {
@@ -131,8 +202,9 @@ public final class Lake implements AutoCloseable {
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 
-  public Path warehouse() {
-    return warehouse;
+  /** The warehouse's location: a local directory or an {@code s3://} URI. */
+  public String location() {
+    return location;
   }
 
   public JdbcCatalog catalog() {
@@ -246,7 +318,7 @@ public final class Lake implements AutoCloseable {
         // the filter is only an optimization: read every file
       }
     }
-    List<String> files = new ArrayList<>();
+    List<String> dataFiles = new ArrayList<>();
     long records = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
@@ -254,14 +326,14 @@ public final class Lake implements AutoCloseable {
           throw new SluiceException(
               "Table " + name + " has row-level delete files, which Sluice cannot read yet");
         }
-        files.add(LocalPaths.toLocalPath(task.file().location()));
+        dataFiles.add(files.readablePath(task.file().location()));
         records += task.file().recordCount();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return new TableScanFiles(
-        name, schema, files, snapshotId, records, columnMapping(table, schema));
+        name, schema, dataFiles, snapshotId, records, columnMapping(table, schema));
   }
 
   /**
@@ -318,17 +390,21 @@ public final class Lake implements AutoCloseable {
   /** A new, unique data file path inside the table's location. */
   public Path newDataFilePath(Table table) {
     String location = table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet");
-    return Path.of(LocalPaths.toLocalPath(location));
+    return files.newDataFile(location);
   }
 
-  /** Describes a Parquet file written for the table, with column metrics read from its footer. */
+  /**
+   * Describes a Parquet file written for the table, with column metrics read from its footer. For a
+   * warehouse in object storage, this uploads the file.
+   */
   public DataFile toDataFile(Table table, WrittenFile file) {
     Metrics metrics =
         ParquetUtil.fileMetrics(
             org.apache.iceberg.Files.localInput(file.path().toFile()),
             MetricsConfig.forTable(table));
+    String stored = files.store(file.path());
     return DataFiles.builder(table.spec())
-        .withPath(file.path().toString())
+        .withPath(stored)
         .withFormat(FileFormat.PARQUET)
         .withFileSizeInBytes(file.sizeInBytes())
         .withMetrics(metrics)
@@ -347,6 +423,15 @@ public final class Lake implements AutoCloseable {
 
   @Override
   public void close() {
-    catalog.close();
+    try {
+      catalog.close();
+    } finally {
+      files.close();
+      try {
+        storage.close();
+      } catch (Exception e) {
+        throw new SluiceException("Cannot close the warehouse storage: " + e.getMessage(), e);
+      }
+    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.sluice.core.project;
 
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.S3Settings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,10 +27,14 @@ final class ConfigParser {
           "timeout",
           "schedules",
           "sensors",
-          "pools");
+          "pools",
+          "s3");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
+
+  /** Where a warehouse in object storage keeps its local copies, relative to the project. */
+  static final String OBJECT_STORE_WORK_DIRECTORY = ".sluice/s3";
 
   private ConfigParser() {}
 
@@ -50,7 +57,22 @@ final class ConfigParser {
     }
     Path warehouse = root.resolve("warehouse");
     String warehouseText = map.string("warehouse");
-    if (warehouseText != null) {
+    S3Block s3 = S3Block.parse(map, FILE, problems);
+    S3Location objectStore = null;
+    S3Settings storage = null;
+    if (warehouseText != null && S3Location.isS3(warehouseText)) {
+      try {
+        objectStore = S3Location.parse(warehouseText);
+        // the local copies of a warehouse in object storage live in the project's work directory
+        warehouse = root.resolve(OBJECT_STORE_WORK_DIRECTORY);
+        storage = s3.resolve(secrets, FILE, map.location("warehouse")).orElse(S3Settings.DEFAULT);
+      } catch (InvalidInputException e) {
+        problems.add(
+            map.location("warehouse"),
+            e.getMessage(),
+            "write e.g. warehouse: s3://my-bucket/warehouse, or a local directory");
+      }
+    } else if (warehouseText != null) {
       try {
         warehouse = root.resolve(warehouseText).normalize();
       } catch (InvalidPathException e) {
@@ -85,7 +107,10 @@ final class ConfigParser {
             problems),
         ScheduleParser.parse(map, FILE, problems),
         ScheduleParser.parseSensors(map, FILE, problems),
-        pools(map, problems));
+        pools(map, problems),
+        objectStore,
+        storage,
+        s3);
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -101,7 +126,10 @@ final class ConfigParser {
         Execution.DEFAULT,
         java.util.List.of(),
         java.util.List.of(),
-        Map.of());
+        Map.of(),
+        null,
+        null,
+        S3Block.EMPTY);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

@@ -2,6 +2,8 @@ package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.S3Settings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +11,8 @@ import java.util.Map;
 /**
  * The settings of {@code sluice.yaml}.
  *
- * @param warehouse the warehouse directory, absolute
+ * @param warehouse the warehouse directory, absolute; for a warehouse in object storage, the local
+ *     directory of its cache and uploads
  * @param catalogUrl the JDBC URL of the Iceberg catalog; a relative SQLite file is resolved against
  *     the project root
  * @param catalogProperties {@code user} and {@code password} when given, with their references
@@ -18,6 +21,12 @@ import java.util.Map;
  * @param stateProperties as {@code catalogProperties}, for the state database
  * @param threads how many models run at once, at least 1
  * @param vars the values for {@code var()} in models
+ * @param warehouseObjectStore the warehouse's location in S3-compatible storage, or null for a
+ *     warehouse in {@code warehouse}
+ * @param warehouseStorage how to reach the warehouse's storage (credentials resolved: hand it only
+ *     to the lake), or null for a local warehouse
+ * @param s3 the {@code s3:} block as written, which file sources reading {@code s3://} paths
+ *     inherit
  */
 public record ProjectConfig(
     String name,
@@ -31,7 +40,10 @@ public record ProjectConfig(
     Execution execution,
     java.util.List<ScheduleDef> schedules,
     java.util.List<SensorDef> sensors,
-    Map<String, Integer> pools) {
+    Map<String, Integer> pools,
+    S3Location warehouseObjectStore,
+    S3Settings warehouseStorage,
+    S3Block s3) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -48,6 +60,10 @@ public record ProjectConfig(
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);
+    requireNonNull(s3, "s3 is null");
+    if ((warehouseObjectStore == null) != (warehouseStorage == null)) {
+      throw new IllegalArgumentException("a warehouse in object storage needs its settings");
+    }
     if (!warehouse.isAbsolute()) {
       throw new IllegalArgumentException("warehouse must be absolute: " + warehouse);
     }
@@ -65,7 +81,8 @@ public record ProjectConfig(
     return "ProjectConfig[name="
         + name
         + ", warehouse="
-        + warehouse
+        + (warehouseObjectStore == null ? warehouse : warehouseObjectStore)
+        + (warehouseStorage == null ? "" : ", warehouseStorage=" + warehouseStorage)
         + ", catalogUrl="
         + catalogUrl
         + ", catalogProperties="
