@@ -57,7 +57,14 @@ class BenchSmokeTest {
 
     SuiteResult orchestrate = report.suites().get(0);
     assertThat(orchestrate.names())
-        .contains("load+validate+plan 100", "per no-op view asset", "per no-op table asset");
+        .contains(
+            "load+validate+plan 100",
+            "per no-op view asset",
+            "scheduling overhead per view asset",
+            "per no-op table asset",
+            "scheduling overhead per table asset",
+            "backfill 4 daily partitions, batch 1",
+            "backfill 4 daily partitions, batch 30");
     SuiteResult startup = report.suites().get(1);
     assertThat(startup.names())
         .containsExactly("sluice --help", "sluice validate (demo)", "sluice run (one model)");

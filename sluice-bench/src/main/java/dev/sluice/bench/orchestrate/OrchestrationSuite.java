@@ -1,14 +1,18 @@
 package dev.sluice.bench.orchestrate;
 
+import static dev.sluice.core.run.RunListener.NONE;
+
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,19 +93,99 @@ public final class OrchestrationSuite {
     for (String materialized : List.of("view", "table")) {
       runNoOps(result, root.resolve("run-" + materialized), materialized);
     }
+    int days = BackfillProject.days(settings.scale());
+    backfill(result, root.resolve("backfill"), days, 1);
+    backfill(result, root.resolve("backfill"), days, 30);
     result.note(
         "No-op models select one row; the shapes are chains of ten, a wide fan-out and diamonds."
-            + " Per-asset overhead is the run's wall time divided by its assets (threads: 2), which"
-            + " includes the engine query, the Iceberg commit in the SQLite catalog and the run"
-            + " store's records. Trigger-to-first-step: from Runner.run to the first step starting."
-            + " Not measured yet: a 365-partition backfill (Sluice has no partitions yet).");
+            + " They run with threads: 1, so the run's wall time is the steps' own time plus the"
+            + " scheduler's. Per-asset time is the run's wall time divided by its assets: the"
+            + " engine query, the Iceberg commits in the SQLite catalog, the run store. Scheduling"
+            + " overhead per asset is the run's wall time less the time spent inside the steps"
+            + " (each step's measured duration: rendering, the engine, the lake), divided by the"
+            + " assets: planning, dispatch, opening the step's engine session, the table lock, and"
+            + " persisting every state transition and timeline event in the run store before work"
+            + " proceeds. Trigger-to-first-step: from Runner.run to the first step starting.");
+    result.note(
+        "Backfill: a model partitioned by day (incremental_by_time_range) over a raw table of "
+            + BackfillProject.ROWS_PER_DAY
+            + " rows per day, "
+            + days
+            + " daily partitions backfilled with --concurrency 2, by batches of 1 (one step and one"
+            + " Iceberg commit per partition) and of 30; each repetition starts from a new"
+            + " warehouse and run store, the raw table loaded before the timing.");
     return result;
+  }
+
+  /** Times a backfill of every partition of {@link BackfillProject}'s model. */
+  private void backfill(SuiteResult result, Path project, int days, int batchSize) {
+    List<Double> total = new ArrayList<>();
+    List<Double> perPartition = new ArrayList<>();
+    for (int run = 0; run < settings.runs(); run++) {
+      BackfillProject.write(project, days);
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult loaded =
+            new Runner(workspace)
+                .run(new RunOptions(List.of("app.events"), List.of(), false), NONE);
+        if (!loaded.succeeded()) {
+          throw new IllegalStateException("Loading the backfill's source failed: " + loaded);
+        }
+        RunOptions backfill =
+            new RunOptions(
+                List.of("daily"),
+                List.of(),
+                false,
+                new PartitionSelection(
+                    PartitionSelection.Mode.ALL,
+                    BackfillProject.START,
+                    BackfillProject.START.plusDays(days),
+                    List.of(),
+                    batchSize),
+                2);
+        long started = System.nanoTime();
+        RunResult outcome = new Runner(workspace).run(backfill, NONE);
+        long finished = System.nanoTime();
+        int expected = (days + batchSize - 1) / batchSize;
+        if (!outcome.succeeded() || outcome.steps().size() != expected) {
+          throw new IllegalStateException(
+              "The backfill failed or ran "
+                  + outcome.steps().size()
+                  + " of "
+                  + expected
+                  + " steps: "
+                  + outcome.steps().stream()
+                      .filter(step -> step.error() != null)
+                      .map(StepResult::error)
+                      .findFirst()
+                      .orElse(""));
+        }
+        BackfillProject.checkResult(workspace, days);
+        if (!settings.isWarmup(run)) {
+          total.add((finished - started) / 1e6);
+          perPartition.add((finished - started) / 1e6 / days);
+        }
+      }
+    }
+    String name = "backfill " + days + " daily partitions, batch " + batchSize;
+    result.add(
+        new Measurement(
+            NAME, name, "sluice", total, Map.of("partitions", days, "batchSize", batchSize)));
+    result.add(
+        new Measurement(
+            NAME,
+            "per partition, batch " + batchSize,
+            "sluice",
+            perPartition,
+            Map.of("partitions", days)));
+    LOG.info("orchestrate: backfilled {} partitions by batches of {}", days, batchSize);
   }
 
   private void runNoOps(SuiteResult result, Path project, String materialized) {
     int assets = SyntheticProject.write(project, runSize, materialized);
     List<Double> perAsset = new ArrayList<>();
+    List<Double> overhead = new ArrayList<>();
     List<Double> firstStep = new ArrayList<>();
+    RunOptions serial = new RunOptions(List.of(), List.of(), false, PartitionSelection.DUE, 1);
     for (int run = 0; run < settings.runs(); run++) {
       try (Workspace workspace = Workspace.open(project)) {
         AtomicLong firstStepAt = new AtomicLong();
@@ -109,7 +193,7 @@ public final class OrchestrationSuite {
         RunResult outcome =
             new Runner(workspace)
                 .run(
-                    RunOptions.all(),
+                    serial,
                     new RunListener() {
                       @Override
                       public void stepStarted(String asset, String kind) {
@@ -121,29 +205,43 @@ public final class OrchestrationSuite {
           throw new IllegalStateException("The no-op " + materialized + " run failed");
         }
         if (!settings.isWarmup(run)) {
-          perAsset.add((finished - started) / 1e6 / assets);
+          double wall = (finished - started) / 1e6;
+          double inSteps =
+              outcome.steps().stream().mapToDouble(step -> step.duration().toNanos() / 1e6).sum();
+          perAsset.add(wall / assets);
+          overhead.add((wall - inSteps) / assets);
           firstStep.add((firstStepAt.get() - started) / 1e6);
         }
       }
     }
-    result.add(
+    Measurement total =
         new Measurement(
             NAME,
             "per no-op " + materialized + " asset",
             "sluice",
             perAsset,
-            Map.of("assets", assets)));
-    result.add(
+            Map.of("assets", assets));
+    result.add(total);
+    Measurement scheduling =
         new Measurement(
-            NAME, "trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of()));
-    Measurement overhead =
-        result.find("per no-op " + materialized + " asset", "sluice").orElseThrow();
-    result.target(
-        "under 2 ms overhead per no-op asset (" + materialized + " models)",
-        String.format(Locale.ROOT, "%.1f ms", overhead.medianMillis()),
-        overhead.medianMillis() < 2);
+            NAME,
+            "scheduling overhead per " + materialized + " asset",
+            "sluice",
+            overhead,
+            Map.of("assets", assets));
+    result.add(scheduling);
     Measurement latency =
-        result.find("trigger to first step (" + materialized + ")", "sluice").orElseThrow();
+        new Measurement(
+            NAME, "trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of());
+    result.add(latency);
+    result.target(
+        "under 2 ms scheduling overhead per no-op asset (" + materialized + " models)",
+        String.format(
+            Locale.ROOT,
+            "%.2f ms (the whole asset, with its engine and lake work: %.1f ms)",
+            scheduling.medianMillis(),
+            total.medianMillis()),
+        scheduling.medianMillis() < 2);
     result.target(
         "trigger to first step under 100 ms (" + materialized + " models)",
         String.format(Locale.ROOT, "%.1f ms", latency.medianMillis()),
