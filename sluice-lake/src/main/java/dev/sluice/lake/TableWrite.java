@@ -245,6 +245,52 @@ public final class TableWrite {
     return committedSnapshotId;
   }
 
+  /**
+   * Commits the files to main directly, in one Iceberg commit together with the staged schema
+   * change: for a write that has nothing to audit (no checks), which saves the audit branch's
+   * commit and the publish. A replacing write fails when another writer added rows since this write
+   * started, as {@link #publish} would; appends of other writers are kept (Iceberg retries on top
+   * of them).
+   *
+   * @param replaceAll whether the files replace all data (else they are appended)
+   * @return the new snapshot id
+   * @throws dev.sluice.api.TransientException when another run replaced or added rows meanwhile
+   */
+  public long commitToMain(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
+    try {
+      if (replaceAll) {
+        OverwriteFiles overwrite =
+            transaction
+                .newOverwrite()
+                .overwriteByRowFilter(Expressions.alwaysTrue())
+                .validateNoConflictingData()
+                .validateNoConflictingDeletes();
+        if (previousSnapshotId != null) {
+          overwrite.validateFromSnapshot(previousSnapshotId);
+        }
+        files.forEach(overwrite::addFile);
+        summary.forEach(overwrite::set);
+        overwrite.commit();
+      } else {
+        AppendFiles append = transaction.newAppend();
+        files.forEach(append::appendFile);
+        summary.forEach(append::set);
+        append.commit();
+      }
+      transaction.commitTransaction();
+    } catch (org.apache.iceberg.exceptions.ValidationException e) {
+      throw new dev.sluice.api.TransientException(
+          "Table "
+              + table.name()
+              + " was changed by another run while this run wrote it; nothing was published."
+              + " Run it again.",
+          e);
+    }
+    table.refresh();
+    committedSnapshotId = table.currentSnapshot().snapshotId();
+    return committedSnapshotId;
+  }
+
   /** The snapshot committed to the audit branch. */
   public long committedSnapshotId() {
     if (committedSnapshotId == null) {

@@ -26,7 +26,8 @@ import org.apache.iceberg.types.Types;
 /**
  * Write-audit-publish of one query result into one table: the result is written as Parquet and
  * committed to an audit branch in one Iceberg commit, the checks run against that branch, and main
- * moves to it only when no blocking check failed.
+ * moves to it only when no blocking check failed. A table without checks has nothing to audit: its
+ * data is committed to main in one commit.
  */
 final class AuditedWrite {
   /**
@@ -103,6 +104,11 @@ final class AuditedWrite {
       if (files.isEmpty() && !replaceAll && write.previousSnapshotId() != null) {
         write.discard();
         return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of());
+      }
+      if (checks.isEmpty()) {
+        // nothing to audit: one commit to main instead of the audit branch and the publish
+        long snapshot = write.commitToMain(files, replaceAll, summary);
+        return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, List.of());
       }
       long snapshot = write.commit(files, replaceAll, summary);
       committed = true;
