@@ -38,7 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
-          "Suites to run, comma-separated: ingest, transform, orchestrate, startup (default: all).")
+          "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors"
+              + " (default: all but connectors).")
   List<String> suites;
 
   @Option(

@@ -60,7 +60,9 @@ public record BenchSettings(
     INGEST,
     TRANSFORM,
     ORCHESTRATE,
-    STARTUP
+    STARTUP,
+    /** Not run by default: see docs/benchmarks.md. */
+    CONNECTORS
   }
 
   /** The systems Sluice is compared with. */

