@@ -141,7 +141,7 @@ final class CdcLag {
                 + " the postgres_cdc source table back to back (%d loads, median %.0f ms each, the"
                 + " Debezium engine started per load). Lag per change: from the row's changed_at"
                 + " (set by the UPDATE) to the time main pointed at the first Iceberg snapshot"
-                + " holding it (snapshot log, after write-audit-publish): median %s ms, p95 %s ms,"
+                + " holding it (Iceberg snapshot log: when it became readable): median %s ms, p95 %s ms,"
                 + " max %s ms over %,d changes%s.",
             KEYS,
             duration.toSeconds(),
