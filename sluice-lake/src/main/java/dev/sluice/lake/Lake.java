@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -53,6 +54,10 @@ import org.apache.iceberg.parquet.ParquetUtil;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.iceberg.view.View;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.LocalInputFile;
 
 /**
  * The warehouse: Iceberg tables (format v2) in an Iceberg {@link JdbcCatalog} on SQLite or
@@ -398,10 +403,7 @@ public final class Lake implements AutoCloseable {
    * warehouse in object storage, this uploads the file.
    */
   public DataFile toDataFile(Table table, WrittenFile file) {
-    Metrics metrics =
-        ParquetUtil.fileMetrics(
-            org.apache.iceberg.Files.localInput(file.path().toFile()),
-            MetricsConfig.forTable(table));
+    Metrics metrics = footerMetrics(file.path(), MetricsConfig.forTable(table));
     String stored = files.store(file.path());
     return DataFiles.builder(table.spec())
         .withPath(stored)
@@ -409,6 +411,22 @@ public final class Lake implements AutoCloseable {
         .withFileSizeInBytes(file.sizeInBytes())
         .withMetrics(metrics)
         .build();
+  }
+
+  /**
+   * Column metrics from a local Parquet file's footer. Read with a plain Parquet configuration:
+   * Iceberg's {@code ParquetUtil.fileMetrics} builds a Hadoop {@code Configuration}, which parses
+   * Hadoop's default XML resources for every file (about 5 ms a file against 0.2 ms).
+   */
+  private static Metrics footerMetrics(Path file, MetricsConfig config) {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            new LocalInputFile(file),
+            ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+      return ParquetUtil.footerMetrics(reader.getFooter(), Stream.empty(), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Parquet footer of " + file, e);
+    }
   }
 
   /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */
