@@ -88,6 +88,12 @@ final class CdcLag {
         SluiceLoad.run(runner, ASSET);
         loadMillis.add((System.nanoTime() - started) / 1e6);
         LakeVersion version = lakeVersion(workspace);
+        LOG.debug(
+            "CDC load {}: {} ms, snapshot {} readable at {}",
+            loadMillis.size(),
+            Math.round(loadMillis.get(loadMillis.size() - 1)),
+            version.snapshotId(),
+            java.time.Instant.ofEpochMilli(version.visibleAtMillis()));
         if (seen.isEmpty() || seen.get(seen.size() - 1).snapshotId() != version.snapshotId()) {
           seen.add(version);
         }
@@ -123,6 +129,9 @@ final class CdcLag {
     metrics.put("updatesPerSecond", Math.round(writer.sustainedRate() * 10) / 10.0);
     metrics.put("p95Millis", Math.round(percentile(lags, 0.95)));
     metrics.put("loads", loadMillis.size());
+    metrics.put(
+        "maxLoadMillis",
+        Math.round(loadMillis.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
     metrics.put(
         "medianLoadMillis",
         Math.round(
