@@ -53,7 +53,8 @@ public final class ConnectorsSuite {
       throughput.measure(result);
 
       MemoryCeiling memory =
-          new MemoryCeiling(postgres, root.resolve("memory"), scaled(MEMORY_ROWS));
+          new MemoryCeiling(
+              postgres, root.resolve("memory"), scaled(MEMORY_ROWS), MemoryCeiling.HEAP);
       memory.prepare();
       memory.measure(result);
 

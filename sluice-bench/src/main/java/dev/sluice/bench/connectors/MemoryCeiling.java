@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class MemoryCeiling {
   static final String TABLE = "big_items";
+
+  /** The heap of the child JVM: the ceiling. */
   static final String HEAP = "-Xmx512m";
 
   private static final Logger LOG = LoggerFactory.getLogger(MemoryCeiling.class);
@@ -30,11 +32,16 @@ final class MemoryCeiling {
   private final BenchPostgres postgres;
   private final Path project;
   private final long rows;
+  private final String heap;
 
-  MemoryCeiling(BenchPostgres postgres, Path project, long rows) {
+  /**
+   * @param heap the child JVM's heap option, {@value #HEAP} in the suite
+   */
+  MemoryCeiling(BenchPostgres postgres, Path project, long rows, String heap) {
     this.postgres = postgres;
     this.project = project;
     this.rows = rows;
+    this.heap = heap;
   }
 
   /** Generates the table and writes the project: parallelism 2, about ten chunks. */
@@ -62,7 +69,7 @@ final class MemoryCeiling {
   void measure(SuiteResult result) {
     List<String> command = new ArrayList<>();
     command.add(ChildProcess.javaExecutable());
-    command.add(HEAP);
+    command.add(heap);
     command.add("-XX:+ExitOnOutOfMemoryError");
     command.add("-XX:+UseParallelGC");
     command.add("-Dlogback.configurationFile=sluice-bench-logback.xml");
@@ -71,10 +78,10 @@ final class MemoryCeiling {
     command.add(LoadInChildProcess.class.getName());
     command.add(project.toAbsolutePath().toString());
     command.add(ASSET);
-    String name = String.format(Locale.ROOT, "%,d-row load, %s (child JVM)", rows, HEAP);
+    String name = String.format(Locale.ROOT, "%,d-row load, %s (child JVM)", rows, heap);
     String target =
-        String.format(Locale.ROOT, "a %,d-row PostgreSQL table ingests with %s", rows, HEAP);
-    LOG.info("connectors: loading {} rows in a child JVM with {} ...", rows, HEAP);
+        String.format(Locale.ROOT, "a %,d-row PostgreSQL table ingests with %s", rows, heap);
+    LOG.info("connectors: loading {} rows in a child JVM with {} ...", rows, heap);
     ChildProcess.Outcome outcome;
     try {
       outcome = ChildProcess.run(command, project, TIMEOUT_SECONDS);
@@ -105,7 +112,7 @@ final class MemoryCeiling {
     }
     result.note(
         "Memory ceiling: one `sluice run` of a postgres source table in a child JVM started with "
-            + HEAP
+            + heap
             + " -XX:+ExitOnOutOfMemoryError (parallelism 2, chunks of a tenth of the key range),"
             + " from start to exit; peak RSS is the child's VmHWM (heap, DuckDB's native memory,"
             + " the JVM itself). The table has the same columns as the throughput table.");
