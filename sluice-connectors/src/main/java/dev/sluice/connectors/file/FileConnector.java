@@ -11,6 +11,8 @@ import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.objectstore.ObjectStore;
+import dev.sluice.objectstore.StoredObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *       .parquet} file, a non-JSON {@code .json} file), fails the load whatever {@code on_error}
  *       says.
  * </ul>
+ *
+ * <p>A path {@code s3://bucket/prefix/*.csv} reads objects of S3-compatible storage, identified by
+ * their location and ETag instead of path and checksum (see {@link ObjectSource}); the {@code s3:}
+ * settings arrive as options.
  *
  * <p>CSV options are described by {@link CsvOption}.
  */
@@ -74,6 +80,7 @@ public final class FileConnector implements SourceConnector {
               .defaultValue(bool ? option.defaultValue() : null)
               .build());
     }
+    options.addAll(ObjectSource.options());
     return List.copyOf(options);
   }
 
@@ -85,10 +92,11 @@ public final class FileConnector implements SourceConnector {
    * @throws InvalidInputException for an unknown format, a bad option or an invalid glob
    */
   @Override
-  public StagedData stage(SourceTableSpec table, LoadState state, EngineSession session) {
-    requireNonNull(table, "table is null");
+  public StagedData stage(SourceTableSpec spec, LoadState state, EngineSession session) {
+    requireNonNull(spec, "spec is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
+    SourceTableSpec table = ObjectSource.withoutStorageOptions(spec);
     FileFormat format = FileFormat.of(table.format());
     if (format == FileFormat.CSV) {
       CsvOptions.parse(table.options());
@@ -116,11 +124,16 @@ public final class FileConnector implements SourceConnector {
       }
     }
     long started = System.nanoTime();
-    List<InputFile> files =
-        state.replay() != null
-            ? filesIn(
-                table, ModifiedWindow.of(state.replay(), table.source() + "." + table.table()))
-            : newFiles(table, state);
+    List<InputFile> files;
+    if (ObjectSource.isObjectPath(spec.path())) {
+      files = newObjects(spec, state);
+    } else {
+      files =
+          state.replay() != null
+              ? filesIn(
+                  table, ModifiedWindow.of(state.replay(), table.source() + "." + table.table()))
+              : newFiles(table, state);
+    }
     LOG.debug(
         "Found and checksummed {} files in {} ms",
         files.size(),
@@ -199,6 +212,18 @@ public final class FileConnector implements SourceConnector {
   /** Whether files exist whose name and checksum were not loaded before (in any mode). */
   @Override
   public boolean hasNewData(SourceTableSpec table, LoadState state) {
+    if (ObjectSource.isObjectPath(table.path())) {
+      ObjectSource source = ObjectSource.of(table);
+      try (ObjectStore store = source.open()) {
+        for (StoredObject object : source.list(store)) {
+          String loaded = state.loadedFiles().get(object.location().toString());
+          if (!ObjectSource.checksum(object).equals(loaded)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
     Path project = table.projectDirectory();
     for (Path path : SourceFiles.resolve(project, table.path())) {
       InputFile file = InputFile.read(project, path);
@@ -248,6 +273,33 @@ public final class FileConnector implements SourceConnector {
       }
     }
     return files;
+  }
+
+  /**
+   * The objects to read, downloaded: all matching objects, or in append mode those whose location
+   * and ETag were not loaded before; for a replay, those last modified in the window.
+   */
+  private static List<InputFile> newObjects(SourceTableSpec spec, LoadState state) {
+    ObjectSource source = ObjectSource.of(spec);
+    ModifiedWindow window =
+        state.replay() == null
+            ? null
+            : ModifiedWindow.of(state.replay(), spec.source() + "." + spec.table());
+    try (ObjectStore store = source.open()) {
+      List<StoredObject> objects = new ArrayList<>();
+      for (StoredObject object : source.list(store)) {
+        if (window != null) {
+          if (window.contains(object.lastModified())) {
+            objects.add(object);
+          }
+        } else if (!spec.append()
+            || !ObjectSource.checksum(object)
+                .equals(state.loadedFiles().get(object.location().toString()))) {
+          objects.add(object);
+        }
+      }
+      return source.download(store, objects);
+    }
   }
 
   /** The files to read: all matching files, or in append mode those not loaded before. */

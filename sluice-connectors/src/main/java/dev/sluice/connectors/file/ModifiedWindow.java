@@ -37,11 +37,14 @@ record ModifiedWindow(Instant from, Instant to) {
 
   boolean contains(Path file) {
     try {
-      Instant modified = Files.getLastModifiedTime(file).toInstant();
-      return !modified.isBefore(from) && !modified.isAfter(to);
+      return contains(Files.getLastModifiedTime(file).toInstant());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  boolean contains(Instant modified) {
+    return !modified.isBefore(from) && !modified.isAfter(to);
   }
 
   private static Instant parse(String text, boolean end, String flag, String table) {

@@ -61,7 +61,7 @@ final class ProjectLoader {
             .map(node -> ConfigParser.parse(root, node, secrets, problems))
             .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
 
-    Map<String, SourceDef> sources = loadSources(config.execution());
+    Map<String, SourceDef> sources = loadSources(config.execution(), config.s3());
     checkPools(sources, config);
     Map<String, ModelFile> modelFiles = loadModelFiles();
     Map<String, Path> seedFiles = loadSeedFiles();
@@ -125,12 +125,12 @@ final class ProjectLoader {
     }
   }
 
-  private Map<String, SourceDef> loadSources(Execution defaults) {
+  private Map<String, SourceDef> loadSources(Execution defaults, S3Block s3) {
     Map<String, SourceDef> sources = new TreeMap<>();
     for (Path path : files(root.resolve("sources"), false, ".yaml", ".yml")) {
       String file = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .flatMap(node -> SourceParser.parse(file, node, defaults, problems))
+          .flatMap(node -> SourceParser.parse(file, node, defaults, s3, problems))
           .ifPresent(
               source -> {
                 SourceDef previous = sources.putIfAbsent(source.name(), source);

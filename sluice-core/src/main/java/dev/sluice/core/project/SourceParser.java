@@ -7,6 +7,7 @@ import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceConnectors;
+import dev.sluice.objectstore.S3Location;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one {@code sources/*.yaml} file. */
 final class SourceParser {
   private static final Set<String> KEYS =
-      Set.of("name", "connector", "description", "options", "schema_drift", "tables");
+      Set.of("name", "connector", "description", "options", "schema_drift", "tables", "s3");
   private static final Set<String> TABLE_KEYS =
       Set.of(
           "name",
@@ -82,7 +83,14 @@ final class SourceParser {
 
   private SourceParser() {}
 
-  static Optional<SourceDef> parse(String file, Node node, Execution defaults, Problems problems) {
+  /**
+   * Reads a source file.
+   *
+   * @param projectS3 the {@code s3:} block of sluice.yaml, which file sources reading {@code s3://}
+   *     paths inherit (their own {@code s3:} block takes precedence)
+   */
+  static Optional<SourceDef> parse(
+      String file, Node node, Execution defaults, S3Block projectS3, Problems problems) {
     Optional<YamlMap> maybeMap = YamlMap.of(file, node, "a source file", KEYS, problems);
     if (maybeMap.isEmpty()) {
       return Optional.empty();
@@ -127,6 +135,17 @@ final class SourceParser {
         sourceOptions = options(map, installed, problems);
       }
     }
+    S3Block s3 = projectS3;
+    if (map.has("s3")) {
+      if (files) {
+        s3 = projectS3.overriddenBy(S3Block.parse(map, file, problems));
+      } else {
+        problems.add(
+            map.location("s3"),
+            "'s3:' applies only to file sources",
+            "give the settings of connector '" + connector + "' in 'options:'");
+      }
+    }
     SchemaDrift drift =
         choice(map, "schema_drift", SchemaDrift.class, SchemaDrift.EVOLVE, DRIFT_VALUES);
     SchemaDrift sourceDrift = drift == null ? SchemaDrift.EVOLVE : drift;
@@ -142,7 +161,7 @@ final class SourceParser {
     for (Node tableNode : tableNodes) {
       Optional<SourceTableDef> parsed;
       if (files) {
-        parsed = table(name, map.file(), tableNode, defaults, sourceDrift, problems);
+        parsed = table(name, map.file(), tableNode, defaults, sourceDrift, s3, problems);
       } else if (installed != null) {
         parsed =
             connectorTable(
@@ -425,6 +444,7 @@ final class SourceParser {
       Node node,
       Execution defaults,
       SchemaDrift sourceDrift,
+      S3Block s3,
       Problems problems) {
     Optional<TableStart> start = tableStart(source, file, node, TABLE_KEYS, problems);
     if (start.isEmpty()) {
@@ -435,6 +455,15 @@ final class SourceParser {
     boolean valid = start.get().validName();
     String what = "source table '" + source + "." + name + "'";
     String path = table.requiredString("path", "add e.g. 'path: data/" + name + "/*.csv'");
+    boolean inObjectStore = path != null && S3Location.isS3(path);
+    if (inObjectStore) {
+      try {
+        S3Location.parse(path);
+      } catch (InvalidInputException e) {
+        problems.add(table.location("path"), e.getMessage(), "e.g. s3://bucket/orders/*.csv");
+        valid = false;
+      }
+    }
     if (path != null) {
       try {
         FileSystems.getDefault().getPathMatcher("glob:" + path);
@@ -476,9 +505,10 @@ final class SourceParser {
             checks,
             table.location(),
             execution(table, defaults, problems),
-            Map.of(),
-            Map.of(),
-            Set.of(),
+            // objects in S3 are read with the storage settings, credentials still references
+            inObjectStore ? s3.values() : Map.of(),
+            inObjectStore ? s3.locations() : Map.of(),
+            inObjectStore ? S3Block.SECRETS : Set.of(),
             drift));
   }
 

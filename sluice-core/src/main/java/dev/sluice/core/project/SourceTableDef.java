@@ -28,7 +28,8 @@ import java.util.function.Function;
  * @param owner the owner, or null
  * @param options for connectors other than {@code file}: the values of the connector's options (the
  *     source's, overridden by the table's), as written: secrets are references such as {@code
- *     ${env:NAME}}, resolved only by {@link #resolveOptions}
+ *     ${env:NAME}}, resolved only by {@link #resolveOptions}; for file sources reading {@code
+ *     s3://} paths, the {@code s3:} settings (of sluice.yaml, overridden by the source's)
  * @param optionLocations where each option was written
  * @param secretOptions the names of the options that are secrets
  * @param schemaDrift what a load does when the source's columns no longer match the table's
@@ -167,9 +168,12 @@ public record SourceTableDef(
               + assetName()
               + ", or for none to infer them");
     }
-    // options of other connectors may hold secrets: they are resolved only now, for the connector
-    Map<String, String> resolved =
-        options.isEmpty() ? csvOptions : resolveOptions(root, environment);
+    // options may hold secrets (a connector's, a file source's S3 credentials): they are resolved
+    // only now, for the connector
+    Map<String, String> resolved = new LinkedHashMap<>(csvOptions);
+    if (!options.isEmpty()) {
+      resolved.putAll(resolveOptions(root, environment));
+    }
     return new SourceTableSpec(
         source,
         name,

@@ -1,0 +1,300 @@
+package dev.sluice.connectors.file;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.objectstore.ObjectStore;
+import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.S3Settings;
+import dev.sluice.objectstore.StoredObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
+
+/**
+ * The files of a source table whose {@code path} is in S3-compatible storage: {@code
+ * s3://bucket/prefix/*.csv}. DuckDB cannot read {@code s3://} itself (its S3 extension is not part
+ * of the JDBC build), so the matching objects are listed, and those to load are downloaded into the
+ * table's staging directory, from which the usual readers stage them.
+ *
+ * <ul>
+ *   <li>The glob works as for local files ({@link SourceFiles}): {@code *} stays within one level
+ *       of the key's '/'-separated parts, {@code **} crosses them; keys with a part starting with
+ *       '.' and "directory" markers (keys ending in '/') are skipped. A path without a glob is one
+ *       object, or the objects directly under it as a prefix.
+ *   <li>An object is known by its location ({@code s3://bucket/key}, its {@code _source_file}) and
+ *       its ETag, which changes whenever it is written again: a load compares them with the files
+ *       it loaded before, so unchanged objects are not even downloaded.
+ *   <li>The staging directory ({@code .sluice/s3/sources/<source>_<table>/} in the project) keeps
+ *       the objects of the last load, which the engine may read after staging; objects no longer
+ *       being loaded are deleted from it at the next load.
+ * </ul>
+ */
+final class ObjectSource {
+  static final String ENDPOINT = "endpoint";
+  static final String REGION = "region";
+  static final String PATH_STYLE_ACCESS = "path_style_access";
+  static final String ACCESS_KEY_ID = "access_key_id";
+  static final String SECRET_ACCESS_KEY = "secret_access_key";
+  static final Set<String> KEYS =
+      Set.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+
+  private static final String GLOB_CHARACTERS = "*?[{";
+  private static final String CHECKSUM_PREFIX = "etag:";
+
+  private final SourceTableSpec table;
+  private final S3Location base;
+  private final PathMatcher matcher;
+  private final int depth;
+  private final boolean single;
+
+  private ObjectSource(
+      SourceTableSpec table, S3Location base, PathMatcher matcher, int depth, boolean single) {
+    this.table = table;
+    this.base = base;
+    this.matcher = matcher;
+    this.depth = depth;
+    this.single = single;
+  }
+
+  /** The options of the connector's {@code s3:} settings, for its description and docs. */
+  static List<ConnectorOption> options() {
+    String where = "S3 (in 's3:' of the source, or of sluice.yaml): ";
+    return List.of(
+        ConnectorOption.builder(ENDPOINT, ConnectorOption.Type.STRING)
+            .description(
+                where
+                    + "the URL of S3-compatible storage for s3:// paths, e.g."
+                    + " http://minio:9000; default: AWS S3")
+            .build(),
+        ConnectorOption.builder(REGION, ConnectorOption.Type.STRING)
+            .description(where + "the region requests are signed for; default: us-east-1")
+            .build(),
+        ConnectorOption.builder(PATH_STYLE_ACCESS, ConnectorOption.Type.BOOLEAN)
+            .description(
+                where
+                    + "address buckets as endpoint/bucket (MinIO, Ceph, s3proxy) instead of"
+                    + " bucket.endpoint")
+            .defaultValue("false")
+            .build(),
+        ConnectorOption.builder(ACCESS_KEY_ID, ConnectorOption.Type.STRING)
+            .description(
+                where
+                    + "the access key id, by reference (${env:NAME} or ${file:path}); without it"
+                    + " and secret_access_key, the AWS SDK's default credentials")
+            .secret()
+            .build(),
+        ConnectorOption.builder(SECRET_ACCESS_KEY, ConnectorOption.Type.STRING)
+            .description(
+                where + "the secret access key, by reference (${env:NAME} or ${file:path})")
+            .secret()
+            .build());
+  }
+
+  static boolean isObjectPath(String path) {
+    return S3Location.isS3(path);
+  }
+
+  /** The spec without the storage settings, which are not options of the format. */
+  static SourceTableSpec withoutStorageOptions(SourceTableSpec table) {
+    Map<String, String> formatOptions = new LinkedHashMap<>(table.options());
+    formatOptions.keySet().removeAll(KEYS);
+    if (formatOptions.size() == table.options().size()) {
+      return table;
+    }
+    return new SourceTableSpec(
+        table.source(),
+        table.table(),
+        table.projectDirectory(),
+        table.path(),
+        table.format(),
+        table.append(),
+        table.quarantine(),
+        formatOptions,
+        table.columns());
+  }
+
+  /**
+   * Reads the table's {@code s3://} path.
+   *
+   * @throws InvalidInputException for a path that names no bucket or has an invalid glob
+   */
+  static ObjectSource of(SourceTableSpec table) {
+    requireNonNull(table, "table is null");
+    S3Location location = S3Location.parse(table.path());
+    List<String> segments = List.of(location.key().split("/", -1));
+    int firstGlob = 0;
+    while (firstGlob < segments.size() && !isGlob(segments.get(firstGlob))) {
+      firstGlob++;
+    }
+    String fixed = String.join("/", segments.subList(0, firstGlob));
+    if (firstGlob == segments.size()) {
+      // one object, or the objects directly under a prefix
+      PathMatcher any = FileSystems.getDefault().getPathMatcher("glob:*");
+      return new ObjectSource(table, new S3Location(location.bucket(), fixed), any, 1, true);
+    }
+    String rest = String.join("/", segments.subList(firstGlob, segments.size()));
+    PathMatcher matcher;
+    try {
+      matcher = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+    } catch (PatternSyntaxException e) {
+      throw new InvalidInputException(
+          "Invalid glob '"
+              + rest
+              + "' in the source path "
+              + table.path()
+              + ": "
+              + e.getDescription(),
+          e);
+    }
+    int depth = rest.contains("**") ? Integer.MAX_VALUE : segments.size() - firstGlob;
+    return new ObjectSource(table, new S3Location(location.bucket(), fixed), matcher, depth, false);
+  }
+
+  /** The storage settings of the table: its {@code s3:} options, or AWS S3's defaults. */
+  S3Settings settings() {
+    Map<String, String> options = table.options();
+    String accessKeyId = options.get(ACCESS_KEY_ID);
+    String secretAccessKey = options.get(SECRET_ACCESS_KEY);
+    if (accessKeyId == null || secretAccessKey == null) {
+      accessKeyId = null;
+      secretAccessKey = null;
+    }
+    return new S3Settings(
+        options.get(ENDPOINT),
+        options.get(REGION),
+        Boolean.parseBoolean(options.getOrDefault(PATH_STYLE_ACCESS, "false")),
+        accessKeyId,
+        secretAccessKey);
+  }
+
+  /** Opens a client of the table's storage. */
+  ObjectStore open() {
+    return ObjectStore.open(settings(), "the 's3:' settings of source '" + table.source() + "'");
+  }
+
+  /** The matching objects, sorted by key. */
+  List<StoredObject> list(ObjectStore store) {
+    String prefix = base.key();
+    if (single) {
+      // an exact key, else the objects directly under it
+      List<StoredObject> exact = new ArrayList<>();
+      for (StoredObject object : store.list(base)) {
+        if (object.location().key().equals(prefix)) {
+          exact.add(object);
+        }
+      }
+      if (!exact.isEmpty()) {
+        return exact;
+      }
+    }
+    String directory = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+    List<StoredObject> matching = new ArrayList<>();
+    for (StoredObject object : store.list(new S3Location(base.bucket(), directory))) {
+      String key = object.location().key();
+      if (key.endsWith("/")) {
+        continue;
+      }
+      String relative = key.substring(directory.length());
+      String[] parts = relative.split("/", -1);
+      if (parts.length > depth || isHidden(parts)) {
+        continue;
+      }
+      try {
+        if (matcher.matches(Path.of(relative))) {
+          matching.add(object);
+        }
+      } catch (InvalidPathException e) {
+        // a key no local file could be named after cannot match a glob
+      }
+    }
+    matching.sort(Comparator.comparing(object -> object.location().key()));
+    return matching;
+  }
+
+  /** The checksum an object is loaded with: its ETag, which changes with its content. */
+  static String checksum(StoredObject object) {
+    return CHECKSUM_PREFIX + object.version();
+  }
+
+  /** The directory the table's objects are downloaded to. */
+  Path stagingDirectory() {
+    return table
+        .projectDirectory()
+        .resolve(".sluice")
+        .resolve("s3")
+        .resolve("sources")
+        .resolve(table.source() + "_" + table.table());
+  }
+
+  /**
+   * Downloads the objects to load into the staging directory (deleting the copies of objects not
+   * among them) and describes them as input files.
+   */
+  List<InputFile> download(ObjectStore store, List<StoredObject> objects) {
+    Path staging = stagingDirectory().toAbsolutePath().normalize();
+    Set<Path> keep = new HashSet<>();
+    List<InputFile> files = new ArrayList<>();
+    for (StoredObject object : objects) {
+      S3Location location = object.location();
+      Path local = staging.resolve(location.bucket()).resolve(location.key()).normalize();
+      if (!local.startsWith(staging.resolve(location.bucket()))) {
+        throw new InvalidInputException(
+            "Cannot load " + location + ": its key leads outside the staging directory");
+      }
+      store.download(location, local);
+      keep.add(local);
+      files.add(new InputFile(local, location.toString(), checksum(object), object.size()));
+    }
+    deleteOthers(staging, keep);
+    return files;
+  }
+
+  private static void deleteOthers(Path staging, Set<Path> keep) {
+    if (!Files.isDirectory(staging)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(staging)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        if (Files.isRegularFile(path) && !keep.contains(path)) {
+          Files.deleteIfExists(path);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot clean the staging directory " + staging, e);
+    }
+  }
+
+  private static boolean isHidden(String[] parts) {
+    for (String part : parts) {
+      if (part.startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isGlob(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      if (GLOB_CHARACTERS.indexOf(segment.charAt(i)) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
