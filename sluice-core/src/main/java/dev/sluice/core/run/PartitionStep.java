@@ -2,9 +2,11 @@ package dev.sluice.core.run;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.project.PartitionRange;
@@ -13,9 +15,7 @@ import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
-import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
-import dev.sluice.lake.TableScanFiles;
 import dev.sluice.lake.TableWrite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -136,17 +136,19 @@ final class PartitionStep {
           }
         }
       }
-      session.registerTable(
-          target,
-          schema,
-          written.stream()
-              .filter(file -> file.rowCount() > 0)
-              .map(file -> file.path().toString())
-              .toList());
-      List<CheckOutcome> checks =
-          context
-              .checkRunner(target)
-              .run(session, target, StepContext.allChecks(model.checks(), model.columns()));
+      List<CheckDef> checkDefs = StepContext.allChecks(model.checks(), model.columns());
+      if (!checkDefs.isEmpty()) {
+        // the checks read just the rows written, from files this step wrote with these names
+        session.registerTable(
+            target,
+            schema,
+            written.stream()
+                .filter(file -> file.rowCount() > 0)
+                .map(file -> file.path().toString())
+                .toList(),
+            ColumnMapping.NAME);
+      }
+      List<CheckOutcome> checks = context.checkRunner(target).run(session, target, checkDefs);
       if (checks.stream().anyMatch(CheckOutcome::blocks)) {
         return result(
             model,
@@ -175,11 +177,10 @@ final class PartitionStep {
       return result(
           model, work, StepStatus.SUCCEEDED, rows, bytes, snapshot, started, checks, null);
     } finally {
+      // the step's session ends with it: its registrations need no restoring
       if (!committed) {
         written.forEach(PartitionStep::deleteQuietly);
       }
-      TableScanFiles main = lake.scan(target, ReadPoint.main());
-      session.registerTable(target, main.schema(), main.dataFiles());
     }
   }
 
