@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
@@ -40,6 +41,9 @@ import org.apache.iceberg.expressions.Expressions;
 final class PartitionStep {
   /** Snapshot summary key naming the partitions a commit replaced. */
   static final String PARTITIONS = "sluice.partitions";
+
+  /** A template that may read the model's own table: any word {@code this}, even in a comment. */
+  private static final Pattern MENTIONS_THIS = Pattern.compile("\\bthis\\b");
 
   private PartitionStep() {}
 
@@ -57,7 +61,9 @@ final class PartitionStep {
     if (tableExists && !work.replaceAll()) {
       checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
     }
-    ModelStep.registerInputs(context, model, tableExists);
+    // the model's own table is registered (all its files planned) only when its SQL may read it
+    ModelStep.registerInputs(
+        context, model, tableExists && MENTIONS_THIS.matcher(model.sqlTemplate()).find());
     EngineSession session = context.session();
     String result = TableName.quote("partition_rows_" + model.name());
     long rows = 0;

@@ -127,6 +127,35 @@ class PartitionsTest {
   }
 
   @Test
+  void aPartitionCanReadTheModelsEarlierPartitionsThroughThis() throws IOException {
+    write(
+        "models/curated/daily.sql",
+        "select event_date, count(*) as events,\n"
+            + "{% if is_incremental() %}(select count(*) from {{ this }}){% else %}0{% endif %}"
+            + " as earlier_days\n"
+            + "from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "group by event_date\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
+          .isTrue();
+      for (int day = 0; day < 3; day++) {
+        PartitionSelection one =
+            new PartitionSelection(
+                PartitionSelection.Mode.ALL,
+                null,
+                null,
+                List.of(start.plusDays(day).toString()),
+                1);
+        RunResult result = run(workspace, select("daily", one, 0));
+        assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      }
+      assertThat(rows(workspace, "select earlier_days from curated.daily order by event_date"))
+          .containsExactly(List.of(0L), List.of(1L), List.of(2L));
+    }
+  }
+
+  @Test
   void rebuildingAPartitionReplacesExactlyItsRowsAndIsIdempotent() throws IOException {
     try (Workspace workspace = Workspace.open(project)) {
       RunResult first = run(workspace, RunOptions.all());
