@@ -38,8 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
-          "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors"
-              + " (default: all but connectors).")
+          "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
+              + " micro (default: all but connectors and micro).")
   List<String> suites;
 
   @Option(

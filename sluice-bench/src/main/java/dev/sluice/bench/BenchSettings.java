@@ -62,7 +62,9 @@ public record BenchSettings(
     ORCHESTRATE,
     STARTUP,
     /** Not run by default: see docs/benchmarks.md. */
-    CONNECTORS
+    CONNECTORS,
+    /** JMH micro-benchmarks; not run by default. */
+    MICRO
   }
 
   /** The systems Sluice is compared with. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.bench.BenchSettings.Suite;
 import dev.sluice.bench.connectors.ConnectorsSuite;
 import dev.sluice.bench.ingest.IngestSuite;
+import dev.sluice.bench.micro.MicroSuite;
 import dev.sluice.bench.orchestrate.OrchestrationSuite;
 import dev.sluice.bench.report.Report;
 import dev.sluice.bench.report.SuiteResult;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.openjdk.jmh.runner.options.TimeValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ public final class Benchmark {
             case ORCHESTRATE -> new OrchestrationSuite(settings, planSizes, noOpAssets).run();
             case STARTUP -> new StartupSuite(settings).run();
             case CONNECTORS -> new ConnectorsSuite(settings).run();
+            case MICRO -> new MicroSuite(settings, TimeValue.seconds(1)).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());
