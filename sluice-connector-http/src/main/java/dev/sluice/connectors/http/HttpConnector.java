@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
@@ -22,8 +25,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,27 +104,21 @@ public final class HttpConnector implements SourceConnector {
     requireNonNull(table, "table is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = new ArrayList<>(validate(checked));
-    for (SourceTableSpec.Column column : table.columns()) {
-      String problem = JsonValues.unsupported(column.type());
-      if (problem != null) {
-        problems.add("column '" + column.name() + "': " + problem);
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
-    }
-    HttpOptions options = HttpOptions.of(checked);
+    String what = what(table);
+    HttpOptions options = checkedOptions(table);
     HttpOptions.Incremental incremental = options.incremental();
+    ReplayWindow replay = state.replay();
+    if (replay != null) {
+      checkReplay(options, what);
+    }
     String previous =
         incremental.enabled() && incremental.cursor().equals(state.state().get(CURSOR_FIELD))
             ? state.state().get(CURSOR_VALUE)
             : null;
-    String cursor = previous != null ? previous : incremental.cursorStart();
-    if (cursor != null && !incremental.lookback().isZero()) {
+    // a replay reads its window whatever the last load read, without lookback
+    String cursor =
+        replay != null ? replay.from() : previous != null ? previous : incremental.cursorStart();
+    if (replay == null && cursor != null && !incremental.lookback().isZero()) {
       String earlier = CursorValues.minus(cursor, incremental.lookback());
       if (earlier == null) {
         throw new InvalidInputException(
@@ -131,10 +132,11 @@ public final class HttpConnector implements SourceConnector {
     }
     RequestUrls urls = new RequestUrls(options);
     HttpFetcher fetcher = new HttpFetcher(options, urls, table.source());
-    Pages pages = new Pages(options.pagination(), urls, cursor);
+    Pages pages =
+        new Pages(options.pagination(), urls, cursor, replay == null ? null : replay.to());
     JsonPointer recordsPath = JsonPaths.pointer(options.recordsPath());
     try (HttpStaging staging =
-        new HttpStaging(session, table, options, new RecordShaper(options), previous)) {
+        new HttpStaging(session, table, options, new RecordShaper(options), previous, replay)) {
       try {
         URI uri = pages.first();
         long page = 0;
@@ -161,13 +163,25 @@ public final class HttpConnector implements SourceConnector {
             page,
             what,
             fetcher.host());
+        if (replay != null && staging.outsideWindow() > 0) {
+          LOG.info(
+              "Replay of {} {}: skipped {} records outside the window",
+              what,
+              replay.describe(),
+              staging.outsideWindow());
+        }
         Map<String, String> newState =
-            !incremental.enabled()
-                ? Map.of()
-                : staging.greatestCursor() == null
-                    ? Map.of(CURSOR_FIELD, incremental.cursor())
-                    : Map.of(
-                        CURSOR_FIELD, incremental.cursor(), CURSOR_VALUE, staging.greatestCursor());
+            replay != null
+                ? state.state()
+                : !incremental.enabled()
+                    ? Map.of()
+                    : staging.greatestCursor() == null
+                        ? Map.of(CURSOR_FIELD, incremental.cursor())
+                        : Map.of(
+                            CURSOR_FIELD,
+                            incremental.cursor(),
+                            CURSOR_VALUE,
+                            staging.greatestCursor());
         StagedData.Write write =
             !incremental.enabled()
                 ? StagedData.Write.replace()
@@ -179,6 +193,123 @@ public final class HttpConnector implements SourceConnector {
         staging.dropAll();
         throw e;
       }
+    }
+  }
+
+  /**
+   * Replays a range of cursor values: {@code {cursor}} is filled with {@code --from} and {@code
+   * {cursor_end}} with {@code --to}, and only records whose cursor lies in the window are merged.
+   */
+  @Override
+  public boolean supportsReplay() {
+    return true;
+  }
+
+  @Override
+  public String replayWindowDescription() {
+    return "values of the table's 'cursor' field (inclusive), e.g. --from 2026-01-01T00:00:00Z"
+        + " --to 2026-01-31T23:59:59Z: {cursor} is sent as --from, {cursor_end} as --to, and the"
+        + " records in the window are merged on 'primary_key'";
+  }
+
+  /**
+   * The columns of the first page's records, shaped as a load shapes them (or the declared columns,
+   * without a request); the primary key and cursor that the options name, and columns of date and
+   * timestamp values as other cursor candidates.
+   *
+   * @throws InvalidInputException for options that cannot work, refused credentials, or a request
+   *     the source rejects
+   * @throws TransientException when the source cannot be reached or keeps failing
+   * @throws DataException when the first page is not JSON or holds no records where {@code
+   *     records_path} says
+   */
+  @Override
+  public DiscoveredSchema discover(SourceTableSpec table) {
+    requireNonNull(table, "table is null");
+    String what = what(table);
+    HttpOptions options = checkedOptions(table);
+    HttpOptions.Incremental incremental = options.incremental();
+    Schema schema;
+    if (!table.columns().isEmpty()) {
+      schema = HttpStaging.declaredSchema(table);
+    } else {
+      RequestUrls urls = new RequestUrls(options);
+      HttpFetcher fetcher = new HttpFetcher(options, urls, table.source());
+      URI uri = new Pages(options.pagination(), urls, incremental.cursorStart(), null).first();
+      HttpResponse<byte[]> response = fetcher.get(uri);
+      String shown = urls.display(uri);
+      JsonNode records =
+          records(
+              parse(response, 1, shown, what),
+              JsonPaths.pointer(options.recordsPath()),
+              1,
+              shown,
+              what);
+      RecordShaper shaper = new RecordShaper(options);
+      Map<String, JsonTypeInference> inferred = new LinkedHashMap<>();
+      for (JsonNode record : records) {
+        try {
+          for (ObjectNode row : shaper.rows(record)) {
+            row.properties()
+                .forEach(
+                    field ->
+                        inferred
+                            .computeIfAbsent(field.getKey(), name -> new JsonTypeInference())
+                            .add(field.getValue()));
+          }
+        } catch (JsonValues.Mismatch e) {
+          LOG.debug("Discovery of {} skips a record that cannot be shaped: {}", what, e);
+        }
+      }
+      schema = HttpStaging.inferredSchema(inferred);
+    }
+    List<String> primaryKey =
+        incremental.primaryKey().stream().filter(key -> schema.findField(key) != null).toList();
+    List<String> cursors = new ArrayList<>();
+    if (incremental.enabled()) {
+      String cursorColumn = String.join(options.separator(), JsonPaths.names(incremental.cursor()));
+      if (schema.findField(cursorColumn) != null) {
+        cursors.add(cursorColumn);
+      }
+    }
+    for (Types.NestedField field : schema.columns()) {
+      Type.TypeID type = field.type().typeId();
+      if ((type == Type.TypeID.TIMESTAMP || type == Type.TypeID.DATE)
+          && !cursors.contains(field.name())) {
+        cursors.add(field.name());
+      }
+    }
+    return new DiscoveredSchema(schema, primaryKey, cursors);
+  }
+
+  private static String what(SourceTableSpec table) {
+    return "source table '" + table.source() + "." + table.table() + "'";
+  }
+
+  private HttpOptions checkedOptions(SourceTableSpec table) {
+    String what = what(table);
+    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
+    List<String> problems = new ArrayList<>(validate(checked));
+    for (SourceTableSpec.Column column : table.columns()) {
+      String problem = JsonValues.unsupported(column.type());
+      if (problem != null) {
+        problems.add("column '" + column.name() + "': " + problem);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    }
+    return HttpOptions.of(checked);
+  }
+
+  private static void checkReplay(HttpOptions options, String what) {
+    if (!options.incremental().enabled() || options.incremental().primaryKey().isEmpty()) {
+      throw new InvalidInputException(
+          "Cannot replay "
+              + what
+              + ": a replay reads a range of cursor values again and merges the records on their"
+              + " key, which needs 'mode: incremental' with a 'cursor' and a 'primary_key'");
     }
   }
 

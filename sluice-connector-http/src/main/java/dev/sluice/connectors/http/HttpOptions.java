@@ -137,6 +137,12 @@ record HttpOptions(
   /** The template in {@code url} and {@code query_params} that the last cursor value fills. */
   static final String CURSOR_TEMPLATE = "{cursor}";
 
+  /**
+   * The template that a replay fills with the last value of its window ({@code --to}); left out of
+   * other loads, and of replays without {@code --to}.
+   */
+  static final String CURSOR_END_TEMPLATE = "{cursor_end}";
+
   /** The declarations, in the order the docs show them. */
   static final List<ConnectorOption> DECLARATIONS =
       List.of(
@@ -150,7 +156,8 @@ record HttpOptions(
               .description(
                   "query parameters added to every first request, as name=value items; a value"
                       + " may use {cursor}, and a parameter whose {cursor} has no value yet is"
-                      + " left out")
+                      + " left out; {cursor_end} is the --to of 'sluice ingest --replay' (left out"
+                      + " otherwise)")
               .build(),
           option(HEADERS, Type.LIST)
               .description(
@@ -355,7 +362,8 @@ record HttpOptions(
     String url = options.string(URL);
     if (url != null) {
       try {
-        URI uri = new URI(url.replace(CURSOR_TEMPLATE, "cursor"));
+        URI uri =
+            new URI(url.replace(CURSOR_TEMPLATE, "cursor").replace(CURSOR_END_TEMPLATE, "end"));
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
           problems.add("'url' must be an http:// or https:// URL with a host, got '" + url + "'");

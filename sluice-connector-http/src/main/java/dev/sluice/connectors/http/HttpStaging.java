@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
@@ -71,19 +72,25 @@ final class HttpStaging implements AutoCloseable {
   private final Writer out;
   private final List<String> pages = new ArrayList<>();
   private final Map<String, JsonTypeInference> inferred = new LinkedHashMap<>();
+  private final ReplayWindow window;
   private long rows;
   private long records;
+  private long outsideWindow;
   private String greatest;
 
   /**
    * @param previousCursor the greatest cursor value committed by the last load, or null
+   * @param window for a replay, the cursor values to keep (records outside it, or without a cursor
+   *     value, are skipped); null for an ordinary load
    */
   HttpStaging(
       EngineSession session,
       SourceTableSpec table,
       HttpOptions options,
       RecordShaper shaper,
-      String previousCursor) {
+      String previousCursor,
+      ReplayWindow window) {
+    this.window = window;
     this.session = session;
     this.table = table;
     this.options = options;
@@ -127,14 +134,19 @@ final class HttpStaging implements AutoCloseable {
       for (JsonNode record : pageRecords) {
         number++;
         records++;
+        String cursorValue = null;
         if (cursor != null && record.isObject()) {
           JsonNode value = record.at(cursor);
           if (value.isValueNode() && !value.isNull()) {
-            String text = value.asText();
-            if (greatest == null || CursorValues.compare(text, greatest) > 0) {
-              greatest = text;
+            cursorValue = value.asText();
+            if (greatest == null || CursorValues.compare(cursorValue, greatest) > 0) {
+              greatest = cursorValue;
             }
           }
+        }
+        if (window != null && !inWindow(cursorValue)) {
+          outsideWindow++;
+          continue;
         }
         List<ObjectNode> shaped;
         try {
@@ -164,6 +176,17 @@ final class HttpStaging implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + buffer + ": " + e.getMessage(), e);
     }
+  }
+
+  private boolean inWindow(String cursorValue) {
+    return cursorValue != null
+        && CursorValues.compare(cursorValue, window.from()) >= 0
+        && (window.to() == null || CursorValues.compare(cursorValue, window.to()) <= 0);
+  }
+
+  /** How many records a replay skipped because their cursor value lies outside its window. */
+  long outsideWindow() {
+    return outsideWindow;
   }
 
   /** Writes a record that cannot become rows; it is checked again, and rejected, by finish. */
@@ -280,7 +303,7 @@ final class HttpStaging implements AutoCloseable {
       if (rejected == 0) {
         drop(rejectedName);
       }
-      if (goodRows == 0 && rejected == 0 && options.incremental().enabled()) {
+      if (goodRows == 0 && rejected == 0 && (options.incremental().enabled() || window != null)) {
         return StagedData.nothingNew(state);
       }
       load(schema, good, goodRows);
@@ -310,17 +333,26 @@ final class HttpStaging implements AutoCloseable {
 
   /** The declared columns, or those inferred from the rows. */
   private Schema schema() {
+    return table.columns().isEmpty() ? inferredSchema(inferred) : declaredSchema(table);
+  }
+
+  /** The columns the table declares. */
+  static Schema declaredSchema(SourceTableSpec table) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    int id = 0;
+    for (SourceTableSpec.Column column : table.columns()) {
+      fields.add(Types.NestedField.optional(++id, column.name(), column.type()));
+    }
+    return new Schema(fields);
+  }
+
+  /** The columns the counted kinds of values give, in the order the fields were first seen. */
+  static Schema inferredSchema(Map<String, JsonTypeInference> inferred) {
     List<Types.NestedField> fields = new ArrayList<>();
     AtomicInteger ids = new AtomicInteger(10_000);
     int id = 0;
-    if (!table.columns().isEmpty()) {
-      for (SourceTableSpec.Column column : table.columns()) {
-        fields.add(Types.NestedField.optional(++id, column.name(), column.type()));
-      }
-    } else {
-      for (Map.Entry<String, JsonTypeInference> column : inferred.entrySet()) {
-        fields.add(Types.NestedField.optional(++id, column.getKey(), column.getValue().type(ids)));
-      }
+    for (Map.Entry<String, JsonTypeInference> column : inferred.entrySet()) {
+      fields.add(Types.NestedField.optional(++id, column.getKey(), column.getValue().type(ids)));
     }
     return new Schema(fields);
   }

@@ -27,6 +27,7 @@ final class Pages {
   private final HttpOptions.Pagination pagination;
   private final RequestUrls urls;
   private final String cursor;
+  private final String cursorEnd;
   private final JsonPointer next;
   private long page;
   private long offset;
@@ -34,18 +35,20 @@ final class Pages {
 
   /**
    * @param cursor the value of {@code {cursor}} for the first request, or null
+   * @param cursorEnd the value of {@code {cursor_end}} (a replay's last value), or null
    */
-  Pages(HttpOptions.Pagination pagination, RequestUrls urls, String cursor) {
+  Pages(HttpOptions.Pagination pagination, RequestUrls urls, String cursor, String cursorEnd) {
     this.pagination = pagination;
     this.urls = urls;
     this.cursor = cursor;
+    this.cursorEnd = cursorEnd;
     this.next = pagination.nextPath() == null ? null : JsonPaths.pointer(pagination.nextPath());
     this.page = pagination.firstPage();
   }
 
   /** The first request's URL. */
   URI first() {
-    return urls.first(cursor, paging(null));
+    return urls.first(cursor, cursorEnd, paging(null));
   }
 
   /** The pagination parameters of the current page. */
@@ -89,14 +92,14 @@ final class Pages {
           return Optional.empty();
         }
         page++;
-        return Optional.of(urls.first(cursor, paging(null)));
+        return Optional.of(urls.first(cursor, cursorEnd, paging(null)));
       }
       case "offset" -> {
         if (records == 0 || records < size) {
           return Optional.empty();
         }
         offset += records;
-        return Optional.of(urls.first(cursor, paging(null)));
+        return Optional.of(urls.first(cursor, cursorEnd, paging(null)));
       }
       case "cursor" -> {
         String value = text(body.at(next));
@@ -104,7 +107,7 @@ final class Pages {
           return Optional.empty();
         }
         lastCursor = value;
-        return Optional.of(urls.first(cursor, paging(value)));
+        return Optional.of(urls.first(cursor, cursorEnd, paging(value)));
       }
       case "next_url" -> {
         String value = text(body.at(next));

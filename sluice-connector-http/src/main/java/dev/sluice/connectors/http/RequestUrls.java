@@ -53,9 +53,11 @@ final class RequestUrls {
    * The URL of a first request.
    *
    * @param cursor the value of {@code {cursor}}, or null to leave out the parameters that use it
+   * @param cursorEnd the value of {@code {cursor_end}} (the end of a replay window), or null to
+   *     leave out the parameters that use it
    * @param paging parameters of the pagination, which replace parameters of the same name
    */
-  URI first(String cursor, Map<String, String> paging) {
+  URI first(String cursor, String cursorEnd, Map<String, String> paging) {
     Map<String, String> query = new LinkedHashMap<>();
     for (Map.Entry<String, String> param : params) {
       String value = param.getValue();
@@ -64,6 +66,12 @@ final class RequestUrls {
           continue;
         }
         value = value.replace(HttpOptions.CURSOR_TEMPLATE, cursor);
+      }
+      if (value.contains(HttpOptions.CURSOR_END_TEMPLATE)) {
+        if (cursorEnd == null) {
+          continue;
+        }
+        value = value.replace(HttpOptions.CURSOR_END_TEMPLATE, cursorEnd);
       }
       query.put(param.getKey(), value);
     }
@@ -146,6 +154,7 @@ final class RequestUrls {
 
   private static String decode(String text) {
     return text.contains(HttpOptions.CURSOR_TEMPLATE)
+            || text.contains(HttpOptions.CURSOR_END_TEMPLATE)
         ? text
         : URLDecoder.decode(text, StandardCharsets.UTF_8);
   }

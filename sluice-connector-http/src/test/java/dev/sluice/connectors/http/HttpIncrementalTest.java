@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +96,75 @@ class HttpIncrementalTest extends HttpConnectorTestBase {
     StagedData third = connector.stage(table, new LoadState(Map.of(), second.state()), session);
     assertThat(third.rows()).isEqualTo(1);
     assertThat(third.state()).isEqualTo(second.state());
+  }
+
+  @Test
+  void replayReadsAWindowOfCursorValuesAgainAndMergesIt() {
+    orders.add(new String[] {"1", "new", "2024-01-01T09:00:00Z"});
+    orders.add(new String[] {"2", "new", "2024-01-01T10:00:00Z"});
+    orders.add(new String[] {"3", "new", "2024-01-01T11:00:00Z"});
+    orders.add(new String[] {"4", "new", "2024-01-01T12:00:00Z"});
+    serveOrdersUpdatedSince();
+    SourceTableSpec table =
+        spec(incremental("query_params", "updated_until={cursor_end}", "lookback", "1h"));
+    StagedData first = connector.stage(table, LoadState.empty(), session);
+    LoadState loaded = new LoadState(Map.of(), first.state());
+
+    ReplayWindow window = new ReplayWindow("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z");
+    StagedData replay = connector.stage(table, loaded.withReplay(window), session);
+    // {cursor} is the window's start (no lookback), {cursor_end} its end
+    assertThat(api.requests("/orders").get(1).query())
+        .containsEntry("updated_since", "2024-01-01T10:00:00Z")
+        .containsEntry("updated_until", "2024-01-01T11:00:00Z");
+    // the source ignores updated_until: the records past the window are left out here
+    assertThat(rows("SELECT id FROM " + replay.relation() + " ORDER BY id"))
+        .containsExactly(List.of("2"), List.of("3"));
+    assertThat(replay.write()).isEqualTo(StagedData.Write.merge(List.of("id")));
+    assertThat(replay.state()).as("a replay does not move the cursor").isEqualTo(first.state());
+
+    // an open window reads to the newest record, and leaves {cursor_end} out
+    StagedData open =
+        connector.stage(
+            table, loaded.withReplay(new ReplayWindow("2024-01-01T11:00:00Z", null)), session);
+    assertThat(api.requests("/orders").get(2).query()).doesNotContainKey("updated_until");
+    assertThat(rows("SELECT id FROM " + open.relation() + " ORDER BY id"))
+        .containsExactly(List.of("3"), List.of("4"));
+
+    StagedData empty =
+        connector.stage(
+            table,
+            loaded.withReplay(new ReplayWindow("2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z")),
+            session);
+    assertThat(empty.nothingNew()).isTrue();
+    assertThat(empty.state()).isEqualTo(first.state());
+  }
+
+  @Test
+  void replayNeedsACursorAndAPrimaryKey() {
+    serveOrdersUpdatedSince();
+    Map<String, String> withoutKey = incremental();
+    withoutKey.remove("primary_key");
+    LoadState replay = LoadState.empty().withReplay(new ReplayWindow("2024-01-01", null));
+    assertThatThrownBy(() -> connector.stage(spec(withoutKey), replay, session))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("Cannot replay source table 'shop.orders'")
+        .hasMessageContaining("'primary_key'");
+    assertThat(api.requests("/orders")).isEmpty();
+  }
+
+  @Test
+  void discoveryInfersTheColumnsOfTheFirstPageWithoutStaging() {
+    orders.add(new String[] {"1", "new", "2024-01-01T09:00:00Z"});
+    orders.add(new String[] {"2", "paid", "2024-01-01T10:00:00Z"});
+    serveOrdersUpdatedSince();
+    DiscoveredSchema discovered = connector.discover(spec(incremental()));
+    assertThat(discovered.columnNames()).containsExactly("id", "status", "meta_updated_at");
+    assertThat(discovered.schema().findType("id")).isEqualTo(Types.LongType.get());
+    assertThat(discovered.schema().findType("meta_updated_at"))
+        .isEqualTo(Types.TimestampType.withZone());
+    assertThat(discovered.primaryKey()).containsExactly("id");
+    assertThat(discovered.cursorCandidates()).containsExactly("meta_updated_at");
+    assertThat(api.requests("/orders")).hasSize(1);
   }
 
   @Test
