@@ -136,7 +136,12 @@ public final class Lake implements AutoCloseable {
       return new Lake(
           catalog,
           warehouse.withoutTrailingSlash().toString(),
-          new ObjectStoreWarehouseFiles(store, io, workDirectory, DEFAULT_CACHE_LIMIT_BYTES),
+          new ObjectStoreWarehouseFiles(
+              store,
+              warehouse.withoutTrailingSlash(),
+              io,
+              workDirectory,
+              DEFAULT_CACHE_LIMIT_BYTES),
           store);
     } catch (RuntimeException e) {
       store.close();
@@ -205,6 +210,16 @@ public final class Lake implements AutoCloseable {
       cause = cause.getCause();
     }
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+
+  /**
+   * A failure of an operation on this warehouse, explained when its storage caused it: for a
+   * warehouse in object storage, an exception naming the endpoint and bucket and how to fix it
+   * (never a credential), a {@link dev.sluice.api.TransientException} when the endpoint cannot be
+   * reached; any other failure is returned as it is.
+   */
+  public RuntimeException explain(RuntimeException failure) {
+    return files.explain(failure);
   }
 
   /** The warehouse's location: a local directory or an {@code s3://} URI. */

@@ -2,6 +2,7 @@ package dev.sluice.lake;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.SluiceException;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
 import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Data files of a warehouse in S3-compatible storage. The engine writes a data file to a local
@@ -37,14 +39,20 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
   private static final double PRUNE_TO = 0.8;
 
   private final ObjectStore store;
+  private final S3Location warehouse;
   private final FileIO io;
   private final Path uploads;
   private final Path cache;
   private final long cacheLimitBytes;
 
   ObjectStoreWarehouseFiles(
-      ObjectStore store, FileIO io, Path workDirectory, long cacheLimitBytes) {
+      ObjectStore store,
+      S3Location warehouse,
+      FileIO io,
+      Path workDirectory,
+      long cacheLimitBytes) {
     this.store = requireNonNull(store, "store is null");
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.io = requireNonNull(io, "io is null");
     Path work = workDirectory.toAbsolutePath().normalize();
     this.uploads = work.resolve("uploads").resolve(UUID.randomUUID().toString());
@@ -102,6 +110,41 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
       store.download(object, cached);
     }
     return cached.toString();
+  }
+
+  /**
+   * Explains failures whose cause is the storage (an SDK error from Iceberg's metadata reads and
+   * writes, or from this class): the storage's message names the endpoint and bucket and says how
+   * to fix it; an unreachable endpoint becomes a {@link dev.sluice.api.TransientException}, which
+   * steps retry.
+   */
+  @Override
+  public RuntimeException explain(RuntimeException failure) {
+    boolean explained =
+        String.valueOf(failure.getMessage()).contains(store.settings().describeEndpoint());
+    for (Throwable cause = failure; cause != null && !explained; cause = cause.getCause()) {
+      if (cause instanceof SdkException) {
+        SluiceException storage = store.failure("use the warehouse", warehouse, failure);
+        return failure instanceof SluiceException && !(failure.getMessage() == null)
+            ? copy(storage, failure.getMessage() + ": " + storage.getMessage(), failure)
+            : storage;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return failure;
+  }
+
+  /** An exception of the storage failure's kind, with a message that keeps the step's context. */
+  private static SluiceException copy(SluiceException kind, String message, Throwable cause) {
+    if (kind instanceof dev.sluice.api.TransientException) {
+      return new dev.sluice.api.TransientException(message, cause);
+    }
+    if (kind instanceof dev.sluice.api.InvalidInputException) {
+      return new dev.sluice.api.InvalidInputException(message, cause);
+    }
+    return new SluiceException(message, cause);
   }
 
   /** {@code directory/bucket/key}, refusing keys that would lead outside the directory. */

@@ -20,6 +20,14 @@ interface WarehouseFiles extends AutoCloseable {
   /** A local path the engine can read the data file at {@code location} from. */
   String readablePath(String location);
 
+  /**
+   * A failure of an operation on the warehouse, explained when the warehouse's storage caused it
+   * (naming endpoint and bucket); else the failure itself.
+   */
+  default RuntimeException explain(RuntimeException failure) {
+    return failure;
+  }
+
   @Override
   void close();
 }

@@ -62,7 +62,9 @@ public final class Runner {
    */
   public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay) {
     this.workspace = requireNonNull(workspace, "workspace is null");
-    this.attempts = new StepAttempts(workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay);
+    this.attempts =
+        new StepAttempts(
+            workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay, workspace.lake()::explain);
     workspace
         .project()
         .config()

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 /**
@@ -37,9 +38,24 @@ final class StepAttempts {
   private final ScheduledExecutorService watchdog;
   private final Duration baseDelay;
   private final Duration maxDelay;
+  private final UnaryOperator<RuntimeException> explain;
 
   StepAttempts(
       Engine engine, ScheduledExecutorService watchdog, Duration baseDelay, Duration maxDelay) {
+    this(engine, watchdog, baseDelay, maxDelay, UnaryOperator.identity());
+  }
+
+  /**
+   * @param explain turns a failure into one that explains its cause (e.g. the warehouse's storage
+   *     could not be reached), before it is retried or reported
+   */
+  StepAttempts(
+      Engine engine,
+      ScheduledExecutorService watchdog,
+      Duration baseDelay,
+      Duration maxDelay,
+      UnaryOperator<RuntimeException> explain) {
+    this.explain = requireNonNull(explain, "explain is null");
     this.engine = requireNonNull(engine, "engine is null");
     this.watchdog = requireNonNull(watchdog, "watchdog is null");
     this.baseDelay = requireNonNull(baseDelay, "baseDelay is null");
@@ -99,7 +115,7 @@ final class StepAttempts {
               "timed out after " + describe(timeout) + " and was cancelled; nothing was published",
               e);
         }
-        throw e;
+        throw explain.apply(e);
       } finally {
         control.finished(session);
         if (alarm != null) {

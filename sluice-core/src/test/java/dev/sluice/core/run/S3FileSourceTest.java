@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -159,6 +162,44 @@ class S3FileSourceTest {
         .hasMessageContaining("sources/shop.yaml:2")
         .hasMessageContaining("SHOP_S3_KEY")
         .hasMessageContaining("SHOP_S3_SECRET");
+  }
+
+  @Test
+  void aReplayReadsTheObjectsModifiedInTheWindowAgainWithoutDuplicates() throws Exception {
+    writeProject(SECRET);
+    s3.put(bucket, "orders/a.csv", "order_id,amount\n1,1.00\n2,2.00\n");
+    s3.put(bucket, "orders/b.csv", "order_id,amount\n3,3.00\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(runOrders(workspace).status()).isEqualTo(StepStatus.SUCCEEDED);
+      // objects carry the server's time of their last write: a window around today holds both
+      LocalDate today = LocalDate.now(ZoneOffset.UTC);
+      ReplayWindow window =
+          new ReplayWindow(today.minusDays(1).toString(), today.plusDays(1).toString());
+      StepResult replayed = step(replay(workspace, window));
+      assertThat(replayed.status()).as(String.valueOf(replayed)).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(replayed.detail()).contains("2 files reloaded");
+      QueryService queries = new QueryService(workspace);
+      assertThat(rows(queries, "select order_id from raw.shop_orders order by 1"))
+          .containsExactly(List.of("1"), List.of("2"), List.of("3"));
+      StepResult empty = step(replay(workspace, new ReplayWindow("2001-01-01", "2001-12-31")));
+      assertThat(empty.detail()).contains("nothing in the window");
+      assertThat(rows(queries, "select count(*) from raw.shop_orders"))
+          .containsExactly(List.of("3"));
+    }
+  }
+
+  private static RunResult replay(Workspace workspace, ReplayWindow window) {
+    RunOptions options =
+        new RunOptions(List.of("source:shop"), List.of(), false).withReplay(window);
+    return new Runner(workspace)
+        .run(options, RunListener.NONE, "ingest --replay " + window.describe());
+  }
+
+  private static StepResult step(RunResult run) {
+    return run.steps().stream()
+        .filter(step -> step.asset().equals("shop.orders"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step shop.orders in " + run.steps()));
   }
 
   @Test

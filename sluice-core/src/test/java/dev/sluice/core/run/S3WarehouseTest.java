@@ -21,6 +21,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -157,6 +161,52 @@ class S3WarehouseTest {
         .hasMessageContaining("the S3 endpoint " + endpoint + " cannot be reached")
         .hasMessageContaining("s3://lake")
         .satisfies(e -> assertThat(fullText(e)).doesNotContain(SECRET));
+  }
+
+  @Test
+  void anEndpointLostMidRunFailsTheStepNamingItAndCommitsNothing() throws Exception {
+    TestS3 lost = TestS3.start(ACCESS_KEY_ID, SECRET);
+    lost.createBucket("lake");
+    String endpoint = lost.endpoint();
+    writeProject("s3://lake/warehouse", endpoint, SECRET);
+    String before;
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult first = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+      before = metadataLocation("raw", "shop_orders");
+
+      // Iceberg retries reading the table's metadata with backoff (about a minute) before failing
+      lost.close();
+      write("data/orders/2024-02.csv", "order_id,customer_id,amount\n4,2,1.00\n");
+      RunResult second =
+          new Runner(workspace)
+              .run(new RunOptions(List.of("shop.orders"), false), RunListener.NONE);
+      StepResult step = second.steps().get(0);
+      assertThat(step.status()).isEqualTo(dev.sluice.core.state.StepStatus.FAILED);
+      assertThat(step.error())
+          .contains("the S3 endpoint " + endpoint + " cannot be reached")
+          .contains("s3://lake/warehouse")
+          .doesNotContain(SECRET);
+    }
+    assertThat(metadataLocation("raw", "shop_orders")).isEqualTo(before);
+    assertNoFileContainsTheSecret();
+  }
+
+  /** The metadata file the catalog points a table at: what a commit changes. */
+  private String metadataLocation(String namespace, String table) throws Exception {
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:sqlite:" + project.resolve(".sluice/catalog.db"));
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT metadata_location FROM iceberg_tables"
+                    + " WHERE table_namespace = ? AND table_name = ?")) {
+      statement.setString(1, namespace);
+      statement.setString(2, table);
+      try (ResultSet result = statement.executeQuery()) {
+        assertThat(result.next()).as(namespace + "." + table).isTrue();
+        return result.getString(1);
+      }
+    }
   }
 
   @Test
