@@ -28,8 +28,9 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class Replay {
   static final String DESCRIPTION =
-      "record timestamps, UTC: a date (2026-01-31) or a date and time (2026-01-31T12:00:00Z); only"
-          + " records the table has loaded are read again";
+      "record timestamps, UTC: a date (2026-01-31) or a date and time (2026-01-31T12:00:00Z); or"
+          + " offsets, the same in every partition (--from 100 --to 199); only records the table"
+          + " has loaded are read again";
 
   static final List<String> KEYS =
       List.of(KafkaStaging.TOPIC, KafkaStaging.PARTITION, KafkaStaging.OFFSET);
@@ -43,9 +44,20 @@ final class Replay {
       EngineSession session,
       String what) {
     ReplayWindow window = state.replayWindow().orElseThrow();
-    Instant from = parse(window.from(), false, what);
-    Instant to = window.to() == null ? null : parse(window.to(), true, what);
-    if (to != null && to.isBefore(from)) {
+    boolean byOffset = isOffset(window.from());
+    if (window.to() != null && isOffset(window.to()) != byOffset) {
+      throw new InvalidInputException(
+          "The replay window "
+              + window.describe()
+              + " of "
+              + what
+              + " mixes an offset and a timestamp; give two offsets or two timestamps");
+    }
+    Long fromOffset = byOffset ? Long.parseLong(window.from().strip()) : null;
+    Long toOffset = byOffset && window.to() != null ? Long.parseLong(window.to().strip()) : null;
+    Instant from = byOffset ? null : parse(window.from(), false, what);
+    Instant to = byOffset || window.to() == null ? null : parse(window.to(), true, what);
+    if (to != null && to.isBefore(from) || toOffset != null && toOffset < fromOffset) {
       throw new InvalidInputException(
           "The replay window " + window.describe() + " of " + what + " ends before it starts");
     }
@@ -63,9 +75,20 @@ final class Replay {
               still.put(partition, offset);
             }
           });
-      Map<TopicPartition, Long> start = reader.offsetsAt(from, still);
-      Map<TopicPartition, Long> end =
-          to == null ? still : reader.offsetsAt(to.plusMillis(1), still);
+      Map<TopicPartition, Long> start;
+      Map<TopicPartition, Long> end;
+      if (byOffset) {
+        // the window's offsets in every partition; the end is exclusive, as offsetsAt gives it
+        start = new TreeMap<>(Offsets.ORDER);
+        end = new TreeMap<>(Offsets.ORDER);
+        for (TopicPartition partition : still.keySet()) {
+          start.put(partition, fromOffset);
+          end.put(partition, toOffset == null ? still.get(partition) : toOffset + 1);
+        }
+      } else {
+        start = reader.offsetsAt(from, still);
+        end = to == null ? still : reader.offsetsAt(to.plusMillis(1), still);
+      }
       Map<TopicPartition, Long> first = new TreeMap<>(Offsets.ORDER);
       Map<TopicPartition, Long> last = new TreeMap<>(Offsets.ORDER);
       for (Map.Entry<TopicPartition, Long> entry : still.entrySet()) {
@@ -98,6 +121,11 @@ final class Replay {
       staging.dropAll();
       throw e;
     }
+  }
+
+  /** Whether a bound is an offset (a whole number), not a timestamp. */
+  private static boolean isOffset(String bound) {
+    return bound.strip().matches("[0-9]{1,18}");
   }
 
   /**

@@ -403,6 +403,41 @@ class KafkaConnectorTest {
   }
 
   @Test
+  void replayReadsAWindowOfOffsetsAgainOnlyUpToTheLoadedOffsets() {
+    String topic = TestKafka.newTopic("replay-offsets", 1);
+    TestKafka.produce(topic, messages(0, 4));
+    StagedData loaded = connector.stage(spec(topic, Map.of()), LoadState.empty(), session);
+    TestKafka.produce(topic, messages(4, 5));
+
+    StagedData middle =
+        connector.stage(
+            spec(topic, Map.of()),
+            committed(loaded).withReplay(new ReplayWindow("1", "2")),
+            session);
+    assertThat(rows("SELECT n, _offset FROM " + middle.relation() + " ORDER BY n"))
+        .containsExactly(List.of("1", "1"), List.of("2", "2"));
+    assertThat(middle.state()).isEqualTo(loaded.state());
+
+    // an open window ends at the loaded offsets: record 4 is left to the next load
+    StagedData open =
+        connector.stage(
+            spec(topic, Map.of()),
+            committed(loaded).withReplay(new ReplayWindow("2", null)),
+            session);
+    assertThat(rows("SELECT n FROM " + open.relation() + " ORDER BY n"))
+        .containsExactly(List.of("2"), List.of("3"));
+
+    assertThatThrownBy(
+            () ->
+                connector.stage(
+                    spec(topic, Map.of()),
+                    committed(loaded).withReplay(new ReplayWindow("3", "2026-01-01")),
+                    session))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("mixes an offset and a timestamp");
+  }
+
+  @Test
   void anUnreachableBrokerIsATransientErrorNamingSourceAndServersButNoSecret() throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -3,6 +3,7 @@ package dev.sluice.connectors.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.connectors.kafka.TestKafka.Message;
 import dev.sluice.core.Workspace;
@@ -114,6 +115,50 @@ class KafkaSourceTest {
       assertThat(rows(queries, "select id from raw.shop_events order by id"))
           .containsExactly(
               List.of("1"), List.of("1"), List.of("2"), List.of("4"), List.of("5"), List.of("6"));
+    }
+  }
+
+  @Test
+  void ingestReplayOfATimestampWindowMergesTheRecordsAgainIdempotently() throws Exception {
+    String topic = TestKafka.newTopic("shop-replay", 2);
+    TestKafka.produce(
+        topic,
+        List.of(
+            new Message(0, "a", "{\"id\": 1, \"kind\": \"click\"}"),
+            new Message(1, "b", "{\"id\": 2, \"kind\": \"view\"}"),
+            new Message(0, "c", "{\"id\": 3, \"kind\": \"buy\"}")));
+    writeProject(topic, "[not_null]");
+    try (Workspace workspace = Workspace.open(project)) {
+      QueryService queries = new QueryService(workspace);
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+      // what 'sluice ingest --source shop --replay --from 2000-01-01' runs
+      ReplayWindow window = new ReplayWindow("2000-01-01", null);
+      RunOptions replay =
+          new RunOptions(List.of("source:shop"), List.of(), false).withReplay(window);
+      for (int time = 1; time <= 2; time++) {
+        RunResult replayed =
+            new Runner(workspace)
+                .run(
+                    replay, RunListener.NONE, "ingest --source shop --replay " + window.describe());
+        assertThat(replayed.succeeded()).as(String.valueOf(replayed.steps())).isTrue();
+        assertThat(step(replayed).detail())
+            .isEqualTo(
+                "replay of [2000-01-01, newest]: 3 rows merged on _topic, _partition, _offset");
+        assertThat(
+                rows(
+                    queries,
+                    "select count(*), count(distinct (_partition, _offset)) from raw.shop_events"))
+            .containsExactly(List.of("3", "3"));
+      }
+      // the committed offsets did not move: the next ordinary load reads only new records
+      assertThat(step(new Runner(workspace).run(RunOptions.all(), RunListener.NONE)).detail())
+          .isEqualTo("no new rows");
+      TestKafka.produce(topic, List.of(new Message(1, "d", "{\"id\": 4, \"kind\": \"buy\"}")));
+      assertThat(step(new Runner(workspace).run(RunOptions.all(), RunListener.NONE)).detail())
+          .isEqualTo("1 row appended");
+      assertThat(rows(queries, "select id from raw.shop_events order by id"))
+          .containsExactly(List.of("1"), List.of("2"), List.of("3"), List.of("4"));
     }
   }
 
