@@ -80,8 +80,11 @@ class S3FileSourceTest {
         assertThat(rows(queries, "select count(*) from raw.shop_orders"))
             .containsExactly(List.of("3"));
 
+        assertThat(new Runner(workspace).hasNewData("shop.orders")).isFalse();
+
         // a new object is picked up incrementally
         s3.put(bucket, "orders/2024-02.csv", "order_id,amount\n4,7.00\n");
+        assertThat(new Runner(workspace).hasNewData("shop.orders")).isTrue();
         StepResult second = runOrders(workspace);
         assertThat(second.status()).as(second.error()).isEqualTo(StepStatus.SUCCEEDED);
         assertThat(rows(queries, "select order_id from raw.shop_orders order by 1"))
