@@ -1,0 +1,201 @@
+package dev.sluice.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TransientException;
+import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.engine.duckdb.DuckDbEngine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connector against a broker that speaks TLS only: a broker of its own, in-process (KRaft),
+ * with a certificate made by the JDK's keytool for this test, and a trust store holding it.
+ */
+class KafkaTlsTest {
+  private static final String TOPIC = "tls-events";
+  private static final String STORE_PASSWORD = "store-Secret-5521";
+
+  private static Path directory;
+  private static KafkaClusterTestKit cluster;
+  private static DuckDbEngine engine;
+
+  private final KafkaConnector connector = new KafkaConnector();
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    directory = Files.createTempDirectory("sluice-kafka-tls");
+    Path keystore = directory.resolve("broker.p12");
+    Path certificate = directory.resolve("broker.crt");
+    Path truststore = directory.resolve("truststore.p12");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "broker",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=dns:localhost,ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        STORE_PASSWORD,
+        "-keypass",
+        STORE_PASSWORD);
+    keytool(
+        "-exportcert",
+        "-alias",
+        "broker",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        STORE_PASSWORD,
+        "-rfc",
+        "-file",
+        certificate.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "broker",
+        "-file",
+        certificate.toString(),
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        truststore.toString(),
+        "-storepass",
+        STORE_PASSWORD);
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            // the test kit only sets up PLAINTEXT and SASL listeners: its broker listener speaks
+            // TLS through the listener map
+            .setConfigProp("listener.security.protocol.map", "EXTERNAL:SSL,CONTROLLER:PLAINTEXT")
+            .setConfigProp("ssl.keystore.type", "PKCS12")
+            .setConfigProp("ssl.keystore.location", keystore.toString())
+            .setConfigProp("ssl.keystore.password", STORE_PASSWORD)
+            .setConfigProp("ssl.key.password", STORE_PASSWORD)
+            .setConfigProp("ssl.truststore.type", "PKCS12")
+            .setConfigProp("ssl.truststore.location", truststore.toString())
+            .setConfigProp("ssl.truststore.password", STORE_PASSWORD)
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    Properties client = cluster.clientProperties();
+    client.put("security.protocol", "SSL");
+    client.put("ssl.truststore.type", "PKCS12");
+    client.put("ssl.truststore.location", truststore.toString());
+    client.put("ssl.truststore.password", STORE_PASSWORD);
+    try (Admin admin = Admin.create(client)) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+    }
+    client.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    client.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client)) {
+      for (int n = 0; n < 2; n++) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    TOPIC, 0, null, ("{\"n\": " + n + "}").getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
+    }
+    engine = DuckDbEngine.start(Files.createTempDirectory("sluice-kafka-tls-spill"), "1GB");
+  }
+
+  private static void keytool(String... arguments) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException("keytool failed: " + output);
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (engine != null) {
+      engine.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void readsWithTheTrustStore() {
+    try (EngineSession session = engine.openSession()) {
+      StagedData staged =
+          connector.stage(
+              spec(directory.resolve("truststore.p12").toString()), LoadState.empty(), session);
+      assertThat(staged.rows()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void withoutTheTrustStoreTheCertificateIsRefusedNamingTheBroker() {
+    try (EngineSession session = engine.openSession()) {
+      assertThatThrownBy(() -> connector.stage(spec(null), LoadState.empty(), session))
+          .isInstanceOfAny(
+              InvalidInputException.class, TransientException.class, DataException.class)
+          .hasMessageContaining("kafka at " + cluster.bootstrapServers());
+    }
+  }
+
+  private static SourceTableSpec spec(String truststore) {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("bootstrap_servers", cluster.bootstrapServers());
+    options.put("topic", TOPIC);
+    options.put("security_protocol", "ssl");
+    if (truststore != null) {
+      options.put("ssl_truststore_location", truststore);
+      options.put("ssl_truststore_password", STORE_PASSWORD);
+    }
+    options.put("timeout", "10s");
+    return new SourceTableSpec(
+        "shop", "events", Path.of("."), "", "", true, false, options, List.of());
+  }
+}
