@@ -188,7 +188,7 @@ final class ChangeBatch {
     if ("m".equals(op)) {
       Struct message = value.getStruct("message");
       inSnapshot = false;
-      position = CommittedPosition.atMarker(options.slot(), record.sourceOffset());
+      position = CommittedPosition.after(options.slot(), record.sourceOffset());
       if (message != null
           && markerPrefix.equals(message.getString("prefix"))
           && token.equals(content(message.get("content")))) {

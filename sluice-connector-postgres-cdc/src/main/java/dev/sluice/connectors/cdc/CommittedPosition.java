@@ -63,25 +63,6 @@ record CommittedPosition(
     }
   }
 
-  /**
-   * The position after the load's own marker, a transactional logical decoding message whose record
-   * has {@code offset}. Every transaction that committed before the message was written came before
-   * it in the stream, so the slot may be confirmed up to the message's own LSN, even when
-   * Debezium's last processed LSN lies further back (transactions of other tables are not streamed
-   * at all): this is what lets the slot of an idle table move on.
-   */
-  static CommittedPosition atMarker(String slot, Map<String, ?> offset) {
-    CommittedPosition position = after(slot, offset);
-    Object lsn = offset.get("lsn");
-    if (lsn instanceof Number number) {
-      LogSequenceNumber message = LogSequenceNumber.valueOf(number.longValue());
-      if (position.confirmable() == null || message.compareTo(position.confirmable()) > 0) {
-        return new CommittedPosition(slot, position.offset(), message, null);
-      }
-    }
-    return position;
-  }
-
   /** Debezium's offset as a map. */
   Map<String, Object> offsetMap() {
     try {
