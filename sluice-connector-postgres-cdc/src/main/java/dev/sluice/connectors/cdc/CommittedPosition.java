@@ -3,7 +3,6 @@ package dev.sluice.connectors.cdc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import org.postgresql.replication.LogSequenceNumber;
@@ -17,15 +16,11 @@ import org.postgresql.replication.LogSequenceNumber;
  * @param offset Debezium's offset of the last change applied, as JSON
  * @param confirmable the WAL position up to which every change is in the lake: the commit of the
  *     last transaction read whole (what Debezium itself would flush to the slot)
- * @param committedAt when the load that committed this position ran, or null when not known (a
- *     position read from the stream, or committed before the time was recorded)
  */
-record CommittedPosition(
-    String slot, String offset, LogSequenceNumber confirmable, Instant committedAt) {
+record CommittedPosition(String slot, String offset, LogSequenceNumber confirmable) {
   static final String SLOT = "slot";
   static final String OFFSET = "debezium.offset";
   static final String CONFIRMABLE = "confirmable.lsn";
-  static final String COMMITTED_AT = "committed.at";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,12 +30,10 @@ record CommittedPosition(
       return null;
     }
     String confirmable = state.get(CONFIRMABLE);
-    String committedAt = state.get(COMMITTED_AT);
     return new CommittedPosition(
         slot,
         state.get(OFFSET),
-        confirmable == null ? null : LogSequenceNumber.valueOf(confirmable),
-        committedAt == null ? null : Instant.parse(committedAt));
+        confirmable == null ? null : LogSequenceNumber.valueOf(confirmable));
   }
 
   /** The position after the change whose record has {@code offset}. */
@@ -56,8 +49,7 @@ record CommittedPosition(
       return new CommittedPosition(
           slot,
           JSON.writeValueAsString(new TreeMap<>(offset)),
-          position == null ? null : LogSequenceNumber.valueOf(((Number) position).longValue()),
-          null);
+          position == null ? null : LogSequenceNumber.valueOf(((Number) position).longValue()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write the offset of a change record", e);
     }
@@ -72,28 +64,14 @@ record CommittedPosition(
     }
   }
 
-  /**
-   * Whether this position lies past {@code other} (a position of the same slot, or null): whether
-   * committing it would let the slot release more WAL.
-   */
-  boolean isPast(CommittedPosition other) {
-    if (confirmable == null) {
-      return false;
-    }
-    return other == null
-        || other.confirmable() == null
-        || confirmable.compareTo(other.confirmable()) > 0;
-  }
-
-  /** The state to commit with the data of a load that ran at {@code now}. */
-  Map<String, String> toState(Instant now) {
+  /** The state to commit with the data. */
+  Map<String, String> toState() {
     Map<String, String> state = new TreeMap<>();
     state.put(SLOT, slot);
     state.put(OFFSET, offset);
     if (confirmable != null) {
       state.put(CONFIRMABLE, confirmable.asString());
     }
-    state.put(COMMITTED_AT, now.toString());
     return state;
   }
 }

@@ -205,64 +205,6 @@ class PostgresCdcConnectorTest {
   }
 
   @Test
-  void hasNewDataOnlyForChangesOfTheTablePastTheCommittedPosition() {
-    database.execute(
-        "CREATE TABLE orders (id int PRIMARY KEY, status text)",
-        "CREATE TABLE other (id int PRIMARY KEY)",
-        "INSERT INTO orders VALUES (1, 'new')");
-    SourceTableSpec orders = spec("orders", Map.of());
-    // never loaded: the first load reads a snapshot
-    assertThat(connector.hasNewData(orders, LoadState.empty())).isTrue();
-
-    StagedData snapshot = stage("orders", Map.of(), LoadState.empty());
-    LoadState committed = new LoadState(Map.of(), snapshot.state());
-    assertThat(connector.hasNewData(orders, committed)).isFalse();
-
-    // changes of a table the publication does not hold are not new data; the embedded server
-    // commits asynchronously, and logical decoding reads only WAL flushed to disk
-    database.execute(
-        "SET synchronous_commit = on", "INSERT INTO other SELECT generate_series(1, 100)");
-    assertThat(connector.hasNewData(orders, committed)).isFalse();
-
-    database.execute(
-        "SET synchronous_commit = on", "UPDATE orders SET status = 'paid' WHERE id = 1");
-    assertThat(connector.hasNewData(orders, committed)).isTrue();
-    // looking consumed nothing: the load still reads the change
-    StagedData changes = stage("orders", Map.of(), committed);
-    assertThat(rows(changes)).containsExactly(List.of(1, "paid", false));
-    assertThat(connector.hasNewData(orders, new LoadState(Map.of(), changes.state()))).isFalse();
-
-    database.dropSlots();
-    assertThat(connector.hasNewData(orders, new LoadState(Map.of(), changes.state()))).isTrue();
-  }
-
-  @Test
-  void anIdleLoadCommitsItsPositionOnlyAfterTheHeartbeatInterval() {
-    database.execute(
-        "CREATE TABLE orders (id int PRIMARY KEY, status text)",
-        "CREATE TABLE other (id int PRIMARY KEY)",
-        "INSERT INTO orders VALUES (1, 'new')");
-    StagedData snapshot = stage("orders", Map.of(), LoadState.empty());
-    LoadState committed = new LoadState(Map.of(), snapshot.state());
-    database.execute("INSERT INTO other SELECT generate_series(1, 100)");
-
-    StagedData quiet = stage("orders", Map.of(), committed);
-    assertThat(quiet.nothingNew()).isTrue();
-    assertThat(quiet.stateOnly()).isFalse();
-
-    StagedData heartbeat = stage("orders", Map.of("heartbeat_interval", "0s"), committed);
-    assertThat(heartbeat.nothingNew()).isTrue();
-    assertThat(heartbeat.stateOnly()).isTrue();
-    assertThat(heartbeat.state().get("confirmable.lsn"))
-        .isNotEqualTo(snapshot.state().get("confirmable.lsn"));
-
-    // the position committed alone is one to resume from: nothing lost, nothing repeated
-    database.execute("INSERT INTO orders VALUES (2, 'new')");
-    StagedData next = stage("orders", Map.of(), new LoadState(Map.of(), heartbeat.state()));
-    assertThat(rows(next)).containsExactly(List.of(2, "new", false));
-  }
-
-  @Test
   void aMissingSlotMeansANewSnapshot() {
     database.execute(
         "CREATE TABLE orders (id int PRIMARY KEY, status text)",
@@ -332,15 +274,14 @@ class PostgresCdcConnectorTest {
   }
 
   private StagedData stage(String table, Map<String, String> options, LoadState state) {
-    return connector.stage(spec(table, options), state, session);
-  }
-
-  private SourceTableSpec spec(String table, Map<String, String> options) {
     Map<String, String> all = new LinkedHashMap<>();
     all.put("url", database.url());
     all.put("user", database.user());
     all.put("password", database.password());
     all.putAll(options);
-    return new SourceTableSpec("shop", table, Path.of("."), "", "", true, false, all, List.of());
+    return connector.stage(
+        new SourceTableSpec("shop", table, Path.of("."), "", "", true, false, all, List.of()),
+        state,
+        session);
   }
 }
