@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code kafka} connector: loads the JSON messages of one or more topics into a table, each
- * record exactly once.
+ * The {@code kafka} connector: loads the JSON or Avro messages of one or more topics into a table,
+ * each record exactly once (Avro as {@link AvroDecoder} and {@link AvroColumns} describe).
  *
  * <ul>
  *   <li>A load reads, per partition, from the offset committed with the table up to the end offset
@@ -55,8 +55,9 @@ public final class KafkaConnector implements SourceConnector {
 
   @Override
   public String description() {
-    return "JSON messages of Kafka topics, each record loaded exactly once, with the offsets"
-        + " committed in the table's Iceberg snapshot";
+    return "JSON or Avro messages of Kafka topics (Avro with a Confluent-API schema registry or a"
+        + " schema file), each record loaded exactly once, with the offsets committed in the"
+        + " table's Iceberg snapshot";
   }
 
   @Override
@@ -90,7 +91,7 @@ public final class KafkaConnector implements SourceConnector {
     if (state.replayWindow().isPresent()) {
       return Replay.stage(table, options, state, session, what);
     }
-    KafkaStaging staging = new KafkaStaging(table, session, options.keepTombstones());
+    KafkaStaging staging = new KafkaStaging(table, session, options);
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       // the offsets the table has committed: corrects the group after a load that failed
       reader.commitToGroup(committed);

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOption.Type;
 import dev.sluice.api.connector.ConnectorOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * @param truststoreLocation a trust store for TLS, or null for the JVM's
  * @param truststorePassword its password (a resolved secret), or null
  * @param timeout how long to wait for the brokers
+ * @param avroValues whether values are Avro binary (else JSON text)
+ * @param avroKeys whether keys are Avro binary (else text)
+ * @param schemaRegistryUrl the schema registry's base URL, or null
+ * @param schemaRegistryUsername its user for HTTP basic authentication, or null
+ * @param schemaRegistryPassword its password (a resolved secret), or null
+ * @param valueSchema an Avro schema file for plain Avro values, or null
+ * @param keySchema an Avro schema file for plain Avro keys, or null
  */
 record KafkaOptions(
     String bootstrapServers,
@@ -55,7 +64,14 @@ record KafkaOptions(
     String saslPassword,
     String truststoreLocation,
     String truststorePassword,
-    Duration timeout) {
+    Duration timeout,
+    boolean avroValues,
+    boolean avroKeys,
+    String schemaRegistryUrl,
+    String schemaRegistryUsername,
+    String schemaRegistryPassword,
+    String valueSchema,
+    String keySchema) {
   static final String BOOTSTRAP_SERVERS = "bootstrap_servers";
   static final String TOPIC = "topic";
   static final String FORMAT = "format";
@@ -73,6 +89,12 @@ record KafkaOptions(
   static final String SSL_TRUSTSTORE_LOCATION = "ssl_truststore_location";
   static final String SSL_TRUSTSTORE_PASSWORD = "ssl_truststore_password";
   static final String TIMEOUT = "timeout";
+  static final String KEY_FORMAT = "key_format";
+  static final String SCHEMA_REGISTRY_URL = "schema_registry_url";
+  static final String SCHEMA_REGISTRY_USERNAME = "schema_registry_username";
+  static final String SCHEMA_REGISTRY_PASSWORD = "schema_registry_password";
+  static final String VALUE_SCHEMA = "value_schema";
+  static final String KEY_SCHEMA = "key_schema";
 
   /** Kafka's rule for topic names. */
   private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
@@ -90,9 +112,44 @@ record KafkaOptions(
                       + " the source table's name")
               .build(),
           ConnectorOption.builder(FORMAT, Type.CHOICE)
-              .description("how message values are encoded: json, one JSON object per message")
-              .allowedValues("json")
+              .description(
+                  "how message values are encoded: json, one JSON object per message; avro, an"
+                      + " Avro record in the Confluent wire format (with schema_registry_url) or"
+                      + " plain Avro binary (with value_schema)")
+              .allowedValues("json", "avro")
               .defaultValue("json")
+              .build(),
+          ConnectorOption.builder(SCHEMA_REGISTRY_URL, Type.STRING)
+              .description(
+                  "for avro, the base URL of a schema registry speaking the Confluent REST API"
+                      + " (Confluent, Apicurio's /apis/ccompat/v7, Redpanda, Karapace); messages"
+                      + " carry the id of their writer schema, fetched from it and cached")
+              .build(),
+          ConnectorOption.builder(SCHEMA_REGISTRY_USERNAME, Type.STRING)
+              .description("the schema registry's user for HTTP basic authentication, if any")
+              .build(),
+          ConnectorOption.builder(SCHEMA_REGISTRY_PASSWORD, Type.STRING)
+              .description(
+                  "the schema registry user's password (an API secret), by reference:"
+                      + " ${env:NAME} or ${file:path}")
+              .secret()
+              .build(),
+          ConnectorOption.builder(VALUE_SCHEMA, Type.STRING)
+              .description(
+                  "for avro without a registry, the Avro schema file (.avsc, relative to the"
+                      + " project) that the values were written with, as plain Avro binary")
+              .build(),
+          ConnectorOption.builder(KEY_FORMAT, Type.CHOICE)
+              .description(
+                  "how message keys are encoded: string, UTF-8 text; avro, Avro binary (from the"
+                      + " schema registry, or plain with key_schema), kept in _key as JSON text")
+              .allowedValues("string", "avro")
+              .defaultValue("string")
+              .build(),
+          ConnectorOption.builder(KEY_SCHEMA, Type.STRING)
+              .description(
+                  "for key_format: avro without a registry, the Avro schema file (.avsc) of the"
+                      + " keys")
               .build(),
           ConnectorOption.builder(MODE, Type.CHOICE)
               .description(
@@ -226,9 +283,66 @@ record KafkaOptions(
     if (!ssl && (options.has(SSL_TRUSTSTORE_LOCATION) || options.has(SSL_TRUSTSTORE_PASSWORD))) {
       problems.add("the ssl_truststore options need security_protocol: ssl or sasl_ssl");
     }
+    problems.addAll(avroProblems(options));
     Duration timeout = options.duration(TIMEOUT);
     if (timeout != null && (timeout.toMillis() < 100 || timeout.toHours() > 1)) {
       problems.add("'timeout' must be between 100ms and 1h");
+    }
+    return problems;
+  }
+
+  private static List<String> avroProblems(ConnectorOptions options) {
+    List<String> problems = new ArrayList<>();
+    boolean avroValues = "avro".equals(options.choice(FORMAT));
+    boolean avroKeys = "avro".equals(options.choice(KEY_FORMAT));
+    boolean registry = options.has(SCHEMA_REGISTRY_URL);
+    if (avroValues && registry == options.has(VALUE_SCHEMA)) {
+      problems.add(
+          "format: avro needs either 'schema_registry_url' (messages in the Confluent wire"
+              + " format) or 'value_schema' (a .avsc file, for plain Avro binary), not "
+              + (registry ? "both" : "neither"));
+    }
+    if (!avroValues && options.has(VALUE_SCHEMA)) {
+      problems.add("'value_schema' needs format: avro");
+    }
+    if (avroKeys && registry == options.has(KEY_SCHEMA)) {
+      problems.add(
+          "key_format: avro needs either 'schema_registry_url' or 'key_schema' (a .avsc file),"
+              + " not "
+              + (registry ? "both" : "neither"));
+    }
+    if (!avroKeys && options.has(KEY_SCHEMA)) {
+      problems.add("'key_schema' needs key_format: avro");
+    }
+    if (registry && !avroValues && !avroKeys) {
+      problems.add("'schema_registry_url' needs format: avro or key_format: avro");
+    }
+    if (registry) {
+      String url = options.string(SCHEMA_REGISTRY_URL);
+      try {
+        URI uri = new URI(url);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+            || uri.getHost() == null) {
+          problems.add(
+              "'schema_registry_url' must be an http:// or https:// URL, e.g."
+                  + " https://registry.internal:8081");
+        } else if (uri.getUserInfo() != null) {
+          problems.add(
+              "'schema_registry_url' must not carry credentials; give them as"
+                  + " schema_registry_username and schema_registry_password (by reference)");
+        } else if (uri.getQuery() != null || uri.getFragment() != null) {
+          problems.add("'schema_registry_url' must be the registry's base URL, without ? or #");
+        }
+      } catch (URISyntaxException e) {
+        problems.add("'schema_registry_url' is not a URL: " + e.getReason());
+      }
+    }
+    if (options.has(SCHEMA_REGISTRY_PASSWORD) && !options.has(SCHEMA_REGISTRY_USERNAME)) {
+      problems.add("'schema_registry_password' needs 'schema_registry_username'");
+    }
+    if (!registry
+        && (options.has(SCHEMA_REGISTRY_USERNAME) || options.has(SCHEMA_REGISTRY_PASSWORD))) {
+      problems.add("the schema_registry_username and _password options need 'schema_registry_url'");
     }
     return problems;
   }
@@ -253,7 +367,14 @@ record KafkaOptions(
         options.string(SASL_PASSWORD),
         options.string(SSL_TRUSTSTORE_LOCATION),
         options.string(SSL_TRUSTSTORE_PASSWORD),
-        options.duration(TIMEOUT));
+        options.duration(TIMEOUT),
+        "avro".equals(options.choice(FORMAT)),
+        "avro".equals(options.choice(KEY_FORMAT)),
+        options.string(SCHEMA_REGISTRY_URL),
+        options.string(SCHEMA_REGISTRY_USERNAME),
+        options.string(SCHEMA_REGISTRY_PASSWORD),
+        options.string(VALUE_SCHEMA),
+        options.string(KEY_SCHEMA));
   }
 
   /**
@@ -317,7 +438,7 @@ record KafkaOptions(
       return "";
     }
     String result = text;
-    for (String secret : new String[] {saslPassword, truststorePassword}) {
+    for (String secret : new String[] {saslPassword, truststorePassword, schemaRegistryPassword}) {
       if (secret != null && !secret.isEmpty()) {
         result = result.replace(secret, "****");
       }
@@ -343,6 +464,12 @@ record KafkaOptions(
         + securityProtocol
         + ", saslUsername="
         + saslUsername
+        + ", avroValues="
+        + avroValues
+        + ", avroKeys="
+        + avroKeys
+        + ", schemaRegistryUrl="
+        + schemaRegistryUrl
         + "]";
   }
 }

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -89,6 +90,8 @@ final class KafkaStaging implements AutoCloseable {
   private final SourceTableSpec spec;
   private final EngineSession session;
   private final boolean keepTombstones;
+  private final AvroDecoder valueDecoder;
+  private final AvroDecoder keyDecoder;
   private final String prefix;
   private final List<String> workTables = new ArrayList<>();
   private EngineSession.RowWriter records;
@@ -99,10 +102,25 @@ final class KafkaStaging implements AutoCloseable {
   private long goodValues;
   private long skippedTombstones;
 
-  KafkaStaging(SourceTableSpec spec, EngineSession session, boolean keepTombstones) {
+  /**
+   * @throws InvalidInputException for a declared column the connector adds itself, or an Avro
+   *     schema file that cannot be read
+   */
+  KafkaStaging(SourceTableSpec spec, EngineSession session, KafkaOptions options) {
     this.spec = requireNonNull(spec, "spec is null");
     this.session = requireNonNull(session, "session is null");
-    this.keepTombstones = keepTombstones;
+    this.keepTombstones = options.keepTombstones();
+    SchemaRegistry registry =
+        options.schemaRegistryUrl() == null
+            ? null
+            : new SchemaRegistry(
+                options.schemaRegistryUrl(),
+                options.schemaRegistryUsername(),
+                options.schemaRegistryPassword(),
+                options.timeout(),
+                "source table '" + spec.source() + "." + spec.table() + "'");
+    this.valueDecoder = AvroDecoder.of(options, spec, false, registry);
+    this.keyDecoder = AvroDecoder.of(options, spec, true, registry);
     this.prefix = "stage_" + sanitize(spec.source()) + "_" + sanitize(spec.table());
     for (SourceTableSpec.Column column : spec.columns()) {
       if (RESERVED.contains(column.name().toLowerCase(Locale.ROOT))) {
@@ -134,7 +152,7 @@ final class KafkaStaging implements AutoCloseable {
   void open() {
     records = session.openRowWriter(workTable("records"), RECORDS);
     rejected = session.openRowWriter(rejectedTable(), REJECTED);
-    if (spec.columns().isEmpty()) {
+    if (spec.columns().isEmpty() && valueDecoder == null) {
       try {
         valuesFile = Files.createTempFile("sluice-kafka-", ".ndjson");
         values = Files.newBufferedWriter(valuesFile, StandardCharsets.UTF_8);
@@ -148,6 +166,14 @@ final class KafkaStaging implements AutoCloseable {
   void add(ConsumerRecord<byte[], byte[]> record) {
     String origin = Offsets.describe(new TopicPartition(record.topic(), record.partition()));
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (keyDecoder != null && record.key() != null) {
+      AvroDecoder.Decoded decoded = keyDecoder.decode(record.key());
+      if (decoded.problem() != null) {
+        reject(record, origin, "the key is " + decoded.problem());
+        return;
+      }
+      key = decoded.datum() instanceof CharSequence text ? text.toString() : decoded.json();
+    }
     OffsetDateTime timestamp =
         record.timestamp() == RecordBatch.NO_TIMESTAMP
             ? null
@@ -160,6 +186,17 @@ final class KafkaStaging implements AutoCloseable {
       } else {
         skippedTombstones++;
       }
+      return;
+    }
+    if (valueDecoder != null) {
+      AvroDecoder.Decoded decoded = valueDecoder.decode(record.value());
+      if (decoded.problem() != null) {
+        reject(record, origin, decoded.problem());
+        return;
+      }
+      records.append(
+          seq, record.topic(), record.partition(), record.offset(), timestamp, key, decoded.json());
+      goodValues++;
       return;
     }
     JsonRecords.Decoded decoded = JsonRecords.decode(record.value());
@@ -183,6 +220,17 @@ final class KafkaStaging implements AutoCloseable {
         throw new UncheckedIOException("Cannot write " + valuesFile + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** Quarantines a record that cannot be decoded; its raw value is kept as base64. */
+  private void reject(ConsumerRecord<byte[], byte[]> record, String origin, String problem) {
+    rejected.append(
+        origin,
+        record.offset(),
+        record.value() == null
+            ? null
+            : "base64:" + Base64.getEncoder().encodeToString(record.value()),
+        origin + " offset " + record.offset() + ": " + problem);
   }
 
   /** How many tombstones were skipped. */
@@ -210,13 +258,35 @@ final class KafkaStaging implements AutoCloseable {
       }
     }
     String recordsTable = workTable("records");
-    return spec.columns().isEmpty() ? stageInferred(recordsTable) : stageDeclared(recordsTable);
+    if (!spec.columns().isEmpty()) {
+      return stageDeclared(recordsTable, spec.columns());
+    }
+    if (valueDecoder != null) {
+      List<SourceTableSpec.Column> columns = AvroColumns.of(valueDecoder.schemasSeen().values());
+      for (SourceTableSpec.Column column : columns) {
+        if (RESERVED.contains(column.name().toLowerCase(Locale.ROOT))) {
+          throw new DataException(
+              "The Avro schema of source table '"
+                  + spec.source()
+                  + "."
+                  + spec.table()
+                  + "' has a field named "
+                  + column.name()
+                  + ", which the kafka connector adds to every row; rename the field, or"
+                  + " declare the table's columns");
+        }
+      }
+      if (!columns.isEmpty()) {
+        return stageDeclared(recordsTable, columns);
+      }
+    }
+    return stageInferred(recordsTable);
   }
 
   private long stageInferred(String recordsTable) {
     String source = quote(recordsTable) + " AS m";
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
-    if (goodValues > 0) {
+    if (goodValues > 0 && valuesFile != null) {
       String valuesTable = workTable("values");
       createTable(
           valuesTable,
@@ -258,8 +328,7 @@ final class KafkaStaging implements AutoCloseable {
     return createTable(stagedTable(), select + " FROM " + source + " ORDER BY m." + SEQUENCE);
   }
 
-  private long stageDeclared(String recordsTable) {
-    List<SourceTableSpec.Column> columns = spec.columns();
+  private long stageDeclared(String recordsTable, List<SourceTableSpec.Column> columns) {
     ObjectNode structure = MAPPER.createObjectNode();
     columns.forEach(column -> structure.put(column.name(), "JSON"));
     String structureText;
@@ -277,7 +346,7 @@ final class KafkaStaging implements AutoCloseable {
       String value = "__v" + i;
       String converted = "__t" + i;
       raw.add("__j." + quote(column.name()) + " AS " + value);
-      typed.add(conversion(value, column.type()) + " AS " + converted);
+      typed.add(conversion(value, column.type(), valueDecoder != null) + " AS " + converted);
       reasons.add(
           "CASE WHEN "
               + value
@@ -330,10 +399,16 @@ final class KafkaStaging implements AutoCloseable {
             + SEQUENCE);
   }
 
-  /** The typed value of a JSON value, NULL when it does not convert. */
-  private static String conversion(String value, Type type) {
+  /**
+   * The typed value of a JSON value, NULL when it does not convert. Binary values of Avro messages
+   * are base64 strings ({@link AvroJson}).
+   */
+  private static String conversion(String value, Type type, boolean base64) {
     if (type.typeId() == Type.TypeID.STRING) {
       return value + " ->> '$'";
+    }
+    if (base64 && (type.typeId() == Type.TypeID.BINARY || type.typeId() == Type.TypeID.FIXED)) {
+      return "from_base64(" + value + " ->> '$')";
     }
     String cast = "TRY_CAST(" + value + " AS " + DuckDbTypes.toDuckDb(type) + ")";
     String expected =

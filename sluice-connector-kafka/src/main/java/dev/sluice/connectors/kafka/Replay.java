@@ -65,7 +65,7 @@ final class Replay {
     if (loaded.isEmpty()) {
       return StagedData.nothingNew(state.state());
     }
-    KafkaStaging staging = new KafkaStaging(table, session, options.keepTombstones());
+    KafkaStaging staging = new KafkaStaging(table, session, options);
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       KafkaReader.Partitions partitions = reader.partitions();
       Map<TopicPartition, Long> still = new TreeMap<>(Offsets.ORDER);

@@ -149,6 +149,21 @@ final class TestKafka {
     }
   }
 
+  /** Produces messages of raw bytes (key, value; either may be null) to partition 0, in order. */
+  static void produceRecords(String topic, List<byte[][]> messages) {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
+      for (byte[][] message : messages) {
+        producer.send(new ProducerRecord<>(topic, 0, message[0], message[1])).get();
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static byte[] bytes(String text) {
     return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
   }
