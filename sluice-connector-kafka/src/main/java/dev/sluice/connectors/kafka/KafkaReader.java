@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -242,10 +243,22 @@ final class KafkaReader implements AutoCloseable {
    */
   private RuntimeException failure(String action, KafkaException e) {
     String cause = options.withoutSecrets(e.getMessage());
+    if (e instanceof SslAuthenticationException) {
+      return new InvalidInputException(
+          "Cannot set up TLS with "
+              + where
+              + ": "
+              + cause
+              + "; check ssl_truststore_location (it must hold the brokers' certificate authority)"
+              + " and that the brokers' certificates name the hosts in bootstrap_servers");
+    }
     if (e instanceof AuthenticationException) {
       return new InvalidInputException(
           "Cannot log in to "
               + where
+              + (options.securityProtocol().startsWith("SASL")
+                  ? " with SASL mechanism " + options.saslMechanism()
+                  : "")
               + ": "
               + cause
               + "; check sasl_username, sasl_password and sasl_mechanism");

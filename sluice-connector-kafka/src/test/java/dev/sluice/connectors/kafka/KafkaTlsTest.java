@@ -181,7 +181,8 @@ class KafkaTlsTest {
       assertThatThrownBy(() -> connector.stage(spec(null), LoadState.empty(), session))
           .isInstanceOfAny(
               InvalidInputException.class, TransientException.class, DataException.class)
-          .hasMessageContaining("kafka at " + cluster.bootstrapServers());
+          .hasMessageContaining("kafka at " + cluster.bootstrapServers())
+          .hasMessageContaining("check ssl_truststore_location");
     }
   }
 
