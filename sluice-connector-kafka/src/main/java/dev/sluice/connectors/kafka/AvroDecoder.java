@@ -82,10 +82,19 @@ final class AvroDecoder {
       return registry(registry, !keys);
     }
     String file = keys ? options.keySchema() : options.valueSchema();
+    return plain(schemaFile(spec, file, keys ? "key_schema" : "value_schema"), !keys);
+  }
+
+  /**
+   * Reads an Avro schema file of the project.
+   *
+   * @param option the option that names it, for messages
+   * @throws InvalidInputException when the file cannot be read or is not an Avro schema
+   */
+  static Schema schemaFile(SourceTableSpec spec, String file, String option) {
     Path path = spec.projectDirectory().resolve(file);
-    String option = keys ? "key_schema" : "value_schema";
     try {
-      return plain(new Schema.Parser().parse(path.toFile()), !keys);
+      return new Schema.Parser().parse(path.toFile());
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new InvalidInputException(
           "The Avro schema file "

@@ -203,10 +203,13 @@ public final class KafkaConnector implements SourceConnector {
   /**
    * {@inheritDoc}
    *
-   * <p>The columns are the declared ones (after checking that the topics exist): without declared
-   * types, the columns are inferred from the records a load reads, so they cannot be known before.
+   * <p>The columns are the declared ones (after checking that the topics exist); for Avro values
+   * without declared columns, those of the schema file or of the registry's latest schema of the
+   * subject {@code <topic>-value}. JSON columns without declared types are inferred from the
+   * records a load reads, so they cannot be known before.
    *
-   * @throws UnsupportedOperationException when the table declares no column types
+   * @throws UnsupportedOperationException when the table declares no column types and its columns
+   *     cannot be known from an Avro schema
    */
   @Override
   public DiscoveredSchema discover(SourceTableSpec table) {
@@ -215,7 +218,22 @@ public final class KafkaConnector implements SourceConnector {
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       reader.partitions();
     }
-    if (table.columns().isEmpty()) {
+    List<SourceTableSpec.Column> columns = table.columns();
+    if (columns.isEmpty() && options.avroValues()) {
+      columns = avroColumns(table, options, what);
+    }
+    if (columns.isEmpty() && options.avroValues()) {
+      throw new UnsupportedOperationException(
+          "The schema registry at "
+              + options.schemaRegistryUrl()
+              + " has no subject "
+              + options.topics().stream().map(topic -> "'" + topic + "-value'").toList()
+              + " for the columns of "
+              + what
+              + "; they come from the schemas of the messages each load reads, or declare the"
+              + " columns with their types");
+    }
+    if (columns.isEmpty()) {
       throw new UnsupportedOperationException(
           "The kafka connector infers the columns of "
               + what
@@ -224,10 +242,39 @@ public final class KafkaConnector implements SourceConnector {
     }
     List<Types.NestedField> fields = new ArrayList<>();
     int id = 0;
-    for (SourceTableSpec.Column column : table.columns()) {
+    for (SourceTableSpec.Column column : columns) {
       fields.add(Types.NestedField.optional(++id, column.name(), column.type()));
     }
     return new DiscoveredSchema(new Schema(fields), List.of(), List.of());
+  }
+
+  /**
+   * The columns of Avro values before any load: those of the schema file, or of the latest schema
+   * of each topic's {@code <topic>-value} subject (Confluent's default subject naming); empty when
+   * the registry has no such subject.
+   */
+  private static List<SourceTableSpec.Column> avroColumns(
+      SourceTableSpec table, KafkaOptions options, String what) {
+    if (options.valueSchema() != null) {
+      return AvroColumns.of(
+          List.of(AvroDecoder.schemaFile(table, options.valueSchema(), "value_schema")));
+    }
+    SchemaRegistry registry =
+        new SchemaRegistry(
+            options.schemaRegistryUrl(),
+            options.schemaRegistryUsername(),
+            options.schemaRegistryPassword(),
+            options.timeout(),
+            what);
+    List<org.apache.avro.Schema> schemas = new ArrayList<>();
+    for (String topic : options.topics()) {
+      org.apache.avro.Schema schema = registry.latest(topic + "-value");
+      if (schema == null) {
+        return List.of();
+      }
+      schemas.add(schema);
+    }
+    return AvroColumns.of(schemas);
   }
 
   private KafkaOptions options(SourceTableSpec table, String what) {

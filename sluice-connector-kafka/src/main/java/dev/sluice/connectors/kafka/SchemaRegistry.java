@@ -9,6 +9,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,8 +25,9 @@ import org.apache.avro.SchemaParseException;
 /**
  * A client of a schema registry that speaks the Confluent REST API (Confluent Schema Registry,
  * Apicurio Registry's {@code /apis/ccompat/v7}, Redpanda, Karapace). It calls only {@code GET
- * /schemas/ids/{id}}: the id in a message's header names its writer schema. Schemas are immutable
- * under their id, so found ones are cached for the life of the JVM (per registry URL).
+ * /schemas/ids/{id}}, as the id in a message's header names its writer schema, and (for discover)
+ * {@code GET /subjects/{subject}/versions/latest}. Schemas are immutable under their id, so found
+ * ones are cached for the life of the JVM (per registry URL).
  *
  * <p>Failures that concern the registry rather than one message fail the load: an unreachable
  * registry (transient), refused credentials or a URL that does not speak the API (invalid input).
@@ -37,6 +39,9 @@ final class SchemaRegistry {
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final int CACHE_LIMIT = 10_000;
   private static final Map<String, Map<Integer, Schema>> CACHE = new ConcurrentHashMap<>();
+
+  /** Clients by connect timeout: shared by loads, since each client keeps a selector thread. */
+  private static final Map<Duration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
 
   private final String url;
   private final String authorization;
@@ -63,7 +68,9 @@ final class SchemaRegistry {
                             .getBytes(StandardCharsets.UTF_8));
     this.timeout = requireNonNull(timeout, "timeout is null");
     this.where = requireNonNull(where, "where is null");
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.client =
+        CLIENTS.computeIfAbsent(
+            timeout, key -> HttpClient.newBuilder().connectTimeout(key).build());
   }
 
   /** The registry's URL, as messages show it. */
@@ -72,11 +79,11 @@ final class SchemaRegistry {
   }
 
   /**
-   * The writer schema with this id, or null when the registry does not know the id.
+   * The writer schema with this id; or, as {@link Lookup#problem()}, why there is none: the
+   * registry does not know the id, or its schema is not Avro or cannot be parsed.
    *
    * @throws TransientException when the registry cannot be reached or fails (5xx)
    * @throws InvalidInputException when it refuses the credentials or does not speak the API
-   * @return a problem of the schema itself (not Avro, unparseable) as {@link Lookup#problem()}
    */
   Lookup schema(int id) {
     Map<Integer, Schema> cached = CACHE.computeIfAbsent(url, key -> new ConcurrentHashMap<>());
@@ -84,7 +91,68 @@ final class SchemaRegistry {
     if (known != null) {
       return new Lookup(known, null);
     }
-    String path = "/schemas/ids/" + id;
+    JsonNode body = get("/schemas/ids/" + id, 40403);
+    if (body == null) {
+      return new Lookup(null, "schema id " + id + " is not in the schema registry at " + url);
+    }
+    Lookup lookup = parse(body, "schema id " + id);
+    if (lookup.schema() != null && cached.size() < CACHE_LIMIT) {
+      cached.put(id, lookup.schema());
+    }
+    return lookup;
+  }
+
+  /**
+   * The latest schema registered under a subject (e.g. {@code orders-value}), or null when the
+   * registry has no such subject.
+   *
+   * @throws TransientException when the registry cannot be reached or fails (5xx)
+   * @throws InvalidInputException when it refuses the credentials, does not speak the API, or the
+   *     subject's schema is not an Avro schema
+   */
+  Schema latest(String subject) {
+    JsonNode body =
+        get(
+            "/subjects/"
+                + URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/versions/latest",
+            40401);
+    if (body == null) {
+      return null;
+    }
+    Lookup lookup = parse(body, "the latest schema of subject '" + subject + "'");
+    if (lookup.problem() != null) {
+      throw new InvalidInputException(
+          "Cannot use " + lookup.problem() + " (schema registry at " + url + ")");
+    }
+    return lookup.schema();
+  }
+
+  /** An Avro schema from the body of an answer, or why it is not one. */
+  private static Lookup parse(JsonNode body, String what) {
+    String type = body.path("schemaType").asText("AVRO");
+    if (!type.equalsIgnoreCase("AVRO")) {
+      return new Lookup(null, what + " is a " + type + " schema, not Avro");
+    }
+    if (body.path("references").size() > 0) {
+      return new Lookup(
+          null,
+          what
+              + " refers to other schemas (references), which Sluice does not resolve; embed the"
+              + " referenced types in the schema");
+    }
+    try {
+      return new Lookup(new Schema.Parser().parse(body.get("schema").asText()), null);
+    } catch (SchemaParseException e) {
+      return new Lookup(null, what + " of the registry is not a valid Avro schema: " + e);
+    }
+  }
+
+  /**
+   * The JSON answer to {@code GET path}, or null for a 404 with the Confluent API's error code
+   * {@code notFound} (40403 for an unknown schema id, 40401 for an unknown subject).
+   */
+  private JsonNode get(String path, int notFound) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url + path))
             .timeout(timeout)
@@ -113,31 +181,10 @@ final class SchemaRegistry {
     int status = response.statusCode();
     JsonNode body = parse(response.body());
     if (status == 200 && body != null && body.path("schema").isTextual()) {
-      String type = body.path("schemaType").asText("AVRO");
-      if (!type.equalsIgnoreCase("AVRO")) {
-        return new Lookup(null, "schema id " + id + " is a " + type + " schema, not Avro");
-      }
-      if (body.path("references").size() > 0) {
-        return new Lookup(
-            null,
-            "schema id "
-                + id
-                + " refers to other schemas (references), which Sluice does not resolve; embed"
-                + " the referenced types in the schema");
-      }
-      try {
-        Schema schema = new Schema.Parser().parse(body.get("schema").asText());
-        if (cached.size() < CACHE_LIMIT) {
-          cached.put(id, schema);
-        }
-        return new Lookup(schema, null);
-      } catch (SchemaParseException e) {
-        return new Lookup(
-            null, "schema id " + id + " of the registry is not a valid Avro schema: " + e);
-      }
+      return body;
     }
-    if (status == 404 && body != null && body.path("error_code").asInt() == 40403) {
-      return new Lookup(null, "schema id " + id + " is not in the schema registry at " + url);
+    if (status == 404 && body != null && body.path("error_code").asInt() == notFound) {
+      return null;
     }
     if (status == 401 || status == 403) {
       throw new InvalidInputException(

@@ -8,6 +8,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
@@ -447,6 +448,106 @@ class KafkaAvroTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("The Avro schema file " + project.resolve("schemas/missing.avsc"))
         .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void declaredColumnsPlainAvroKeysAndAReplayOfAvroMessages() throws IOException {
+    Files.createDirectories(project.resolve("schemas"));
+    Files.writeString(project.resolve("schemas/order.avsc"), ORDER.toString(true));
+    Files.writeString(project.resolve("schemas/key.avsc"), "\"string\"");
+    Schema keySchema = Schema.create(Schema.Type.STRING);
+    String topic = TestKafka.newTopic("avro-declared", 1);
+    TestKafka.produceRecords(
+        topic,
+        List.<byte[][]>of(
+            new byte[][] {
+              TestSchemaRegistry.avro(keySchema, "order-5"),
+              TestSchemaRegistry.avro(ORDER, order(5, "10.00", null, "plain"))
+            },
+            new byte[][] {
+              new byte[] {40}, // a string of 20 bytes, without them
+              TestSchemaRegistry.avro(ORDER, order(6, "11.00", null, null))
+            },
+            new byte[][] {
+              TestSchemaRegistry.avro(keySchema, "order-7"),
+              TestSchemaRegistry.avro(ORDER, order(7, "12.50", "zip-7", null))
+            }));
+    Map<String, String> options = new HashMap<>();
+    options.put("bootstrap_servers", TestKafka.bootstrapServers());
+    options.put("topic", topic);
+    options.put("format", "avro");
+    options.put("value_schema", "schemas/order.avsc");
+    options.put("key_format", "avro");
+    options.put("key_schema", "schemas/key.avsc");
+    SourceTableSpec spec =
+        new SourceTableSpec(
+            "shop",
+            "events",
+            project,
+            "",
+            "",
+            false,
+            true,
+            options,
+            List.of(
+                new SourceTableSpec.Column("id", org.apache.iceberg.types.Types.IntegerType.get()),
+                new SourceTableSpec.Column(
+                    "amount", org.apache.iceberg.types.Types.DecimalType.of(10, 1)),
+                new SourceTableSpec.Column(
+                    "payload", org.apache.iceberg.types.Types.BinaryType.get())));
+
+    StagedData staged = connector.stage(spec, LoadState.empty(), session);
+
+    // only the declared fields, converted to the declared types
+    assertThat(
+            rows(
+                "SELECT id, CAST(amount AS VARCHAR), hex(payload), _key FROM "
+                    + staged.relation()
+                    + " ORDER BY id"))
+        .containsExactly(
+            List.of("5", "10.0", "00FF01", "order-5"), List.of("7", "12.5", "00FF01", "order-7"));
+    assertThat(rows("SELECT _line, _reason FROM " + staged.rejectedRelation()))
+        .containsExactly(
+            List.of(
+                "1",
+                "topic '"
+                    + topic
+                    + "' partition 0 offset 1: the key is truncated: the Avro datum of the schema"
+                    + " file ends before its last field"));
+
+    // a replay of offsets 2 and later reads the same Avro messages again
+    StagedData replayed =
+        connector.stage(
+            spec,
+            new LoadState(Map.of(), staged.state()).withReplay(new ReplayWindow("2", null)),
+            session);
+    assertThat(rows("SELECT id, _offset FROM " + replayed.relation()))
+        .containsExactly(List.of("7", "2"));
+  }
+
+  @Test
+  void discoverGivesTheColumnsOfTheSchemaFileOrOfTheSubjectsLatestSchema() throws IOException {
+    String topic = TestKafka.newTopic("avro-discover", 1);
+    Files.createDirectories(project.resolve("schemas"));
+    Files.writeString(project.resolve("schemas/order.avsc"), ORDER.toString(true));
+    Map<String, String> file = new HashMap<>();
+    file.put("format", "avro");
+    file.put("value_schema", "schemas/order.avsc");
+    assertThat(connector.discover(spec(topic, file)).schema().columns())
+        .extracting(field -> field.name() + " " + field.type())
+        .startsWith("id long", "amount decimal(12, 2)", "day date", "placed_at timestamptz")
+        .contains("address struct<1004: city: optional string, 1005: zip: optional string>");
+
+    Map<String, String> withRegistry = new HashMap<>();
+    withRegistry.put("format", "avro");
+    withRegistry.put("schema_registry_url", registry.url());
+    assertThatThrownBy(() -> connector.discover(spec(topic, withRegistry)))
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("has no subject ['" + topic + "-value']");
+    registry.register(topic + "-value", SMALL_V1);
+    assertThat(connector.discover(spec(topic, withRegistry)).schema().columns())
+        .extracting(field -> field.name() + " " + field.type())
+        .containsExactly("id long");
   }
 
   @Test

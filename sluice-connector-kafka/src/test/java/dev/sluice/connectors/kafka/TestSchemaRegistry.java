@@ -24,8 +24,9 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * A small HTTP server that speaks the schema registry protocol of the Confluent REST API, as far as
  * the connector uses it: {@code GET /schemas/ids/{id}} answers {@code {"schema": "..."}} for a
- * schema the test registered, and 404 with {@code error_code} 40403 for an unknown id; with a user,
- * requests without its HTTP basic credentials get 401.
+ * schema the test registered, and 404 with {@code error_code} 40403 for an unknown id; {@code GET
+ * /subjects/{subject}/versions/latest} answers the subject's latest schema with its id, or 404 with
+ * 40401; with a user, requests without its HTTP basic credentials get 401.
  *
  * <p>This is the registry's protocol, not a real registry: Confluent Schema Registry is not on
  * Maven Central, and Apicurio Registry (which is) is a Quarkus application that cannot reasonably
@@ -38,6 +39,7 @@ final class TestSchemaRegistry implements AutoCloseable {
 
   private final HttpServer server;
   private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
+  private final Map<String, Integer> subjects = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger(100);
   private final AtomicInteger lookups = new AtomicInteger();
   private final String authorization;
@@ -52,6 +54,7 @@ final class TestSchemaRegistry implements AutoCloseable {
                     .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/schemas/ids/", this::handle);
+    server.createContext("/subjects/", this::handleSubject);
     server.start();
   }
 
@@ -63,6 +66,13 @@ final class TestSchemaRegistry implements AutoCloseable {
   int register(Schema schema) {
     int id = ids.incrementAndGet();
     schemas.put(id, schema);
+    return id;
+  }
+
+  /** Registers a schema as the latest version of a subject and returns its new id. */
+  int register(String subject, Schema schema) {
+    int id = register(schema);
+    subjects.put(subject, id);
     return id;
   }
 
@@ -107,6 +117,32 @@ final class TestSchemaRegistry implements AutoCloseable {
       lookups.incrementAndGet();
       ObjectNode body = MAPPER.createObjectNode();
       body.put("schema", schema.toString());
+      respond(exchange, 200, body);
+    }
+  }
+
+  private void handleSubject(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (authorization != null
+          && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        respond(exchange, 401, error(40101, "Unauthorized"));
+        return;
+      }
+      String path = exchange.getRequestURI().getPath();
+      String subject =
+          path.endsWith("/versions/latest")
+              ? path.substring("/subjects/".length(), path.length() - "/versions/latest".length())
+              : null;
+      Integer id = subject == null ? null : subjects.get(subject);
+      if (!"GET".equals(exchange.getRequestMethod()) || id == null) {
+        respond(exchange, 404, error(40401, "Subject '" + subject + "' not found."));
+        return;
+      }
+      ObjectNode body = MAPPER.createObjectNode();
+      body.put("subject", subject);
+      body.put("id", id);
+      body.put("version", 1);
+      body.put("schema", schemas.get(id).toString());
       respond(exchange, 200, body);
     }
   }
