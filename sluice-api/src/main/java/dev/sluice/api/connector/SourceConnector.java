@@ -2,6 +2,7 @@ package dev.sluice.api.connector;
 
 import dev.sluice.api.engine.EngineSession;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads one table of a source system and stages its new data in an engine session, from where
@@ -45,6 +46,15 @@ public interface SourceConnector {
    *     the source, host and cause, never a secret
    */
   StagedData stage(SourceTableSpec table, LoadState state, EngineSession session);
+
+  /**
+   * Called once the state a load returned from {@link #stage} is committed to the lake's main
+   * branch with its data: the connector may now tell the source what it no longer needs to keep,
+   * e.g. confirm a replication slot up to the committed position. A failure here loses nothing (the
+   * state is committed), so implementations log it rather than throw, and the next load does the
+   * same from the committed state.
+   */
+  default void committed(SourceTableSpec table, Map<String, String> state) {}
 
   /**
    * Whether a load would find data that was not loaded before, judged against {@code state} (the

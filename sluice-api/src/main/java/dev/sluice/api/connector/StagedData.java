@@ -24,6 +24,8 @@ import java.util.Map;
  *     are read once, while being written), what to do after its one scan; null when the relation
  *     holds the rows already. Until then {@code rows} and the rejected records are unknown (0 and
  *     null).
+ * @param stateOnly true when nothing new was staged but {@code state} moved on and is committed on
+ *     its own, in a snapshot without data (see {@link #stateOnly(Map)})
  */
 public record StagedData(
     String relation,
@@ -33,15 +35,31 @@ public record StagedData(
     List<SourceFile> files,
     Map<String, String> state,
     Write write,
-    AfterScan afterScan) {
+    AfterScan afterScan,
+    boolean stateOnly) {
   public StagedData {
     files = List.copyOf(files);
     state = Map.copyOf(state);
+    if (stateOnly && relation != null) {
+      throw new IllegalArgumentException("A state-only result stages no rows: " + relation);
+    }
     if (afterScan != null
         && (relation == null || write != null && write.kind() == Write.Kind.MERGE)) {
       // a merge reads the staged rows twice (the rows, and the keys they replace)
       throw new IllegalArgumentException("Only a relation that is not merged is read lazily");
     }
+  }
+
+  public StagedData(
+      String relation,
+      long rows,
+      String rejectedRelation,
+      long rejectedRows,
+      List<SourceFile> files,
+      Map<String, String> state,
+      Write write,
+      AfterScan afterScan) {
+    this(relation, rows, rejectedRelation, rejectedRows, files, state, write, afterScan, false);
   }
 
   public StagedData(
@@ -79,6 +97,17 @@ public record StagedData(
         relation, 0, null, 0, files, state, null, requireNonNull(afterScan, "afterScan is null"));
   }
 
+  /**
+   * Nothing new was found, but the connector read past data of no interest to the table and its
+   * position moved on: Sluice commits {@code state} alone, in a snapshot without data, so that the
+   * source can stop keeping what lies before it (e.g. WAL held by a replication slot). The table's
+   * rows do not change.
+   */
+  public static StagedData stateOnly(Map<String, String> state) {
+    return new StagedData(null, 0, null, 0, List.of(), state, null, null, true);
+  }
+
+  /** Whether there are no rows to write (also true for a {@link #stateOnly(Map)} result). */
   public boolean nothingNew() {
     return relation == null;
   }

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * @param maxDuration how long one load may read changes
  * @param fetchSize how many rows the initial snapshot fetches at a time
  * @param connectTimeout how long to wait for a connection
+ * @param heartbeatInterval how old the committed position may get before a load that finds no
+ *     changes of the table commits its position anyway, so that the slot releases WAL
  */
 record CdcOptions(
     String url,
@@ -50,7 +52,8 @@ record CdcOptions(
     long maxEvents,
     Duration maxDuration,
     int fetchSize,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    Duration heartbeatInterval) {
   static final String URL = "url";
   static final String USER = "user";
   static final String PASSWORD = "password";
@@ -65,6 +68,7 @@ record CdcOptions(
   static final String MAX_DURATION = "max_duration";
   static final String FETCH_SIZE = "fetch_size";
   static final String CONNECT_TIMEOUT = "connect_timeout";
+  static final String HEARTBEAT_INTERVAL = "heartbeat_interval";
 
   /** Replication slot names: PostgreSQL allows lower-case letters, digits and underscores. */
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
@@ -143,6 +147,14 @@ record CdcOptions(
           ConnectorOption.builder(CONNECT_TIMEOUT, Type.DURATION)
               .description("how long to wait for the server to accept a connection")
               .defaultValue("10s")
+              .build(),
+          ConnectorOption.builder(HEARTBEAT_INTERVAL, Type.DURATION)
+              .description(
+                  "how long the slot may hold WAL written by other tables while this one has no"
+                      + " changes: a load that finds none commits its position (a snapshot without"
+                      + " data) when the last committed one is older than this, and the slot is"
+                      + " confirmed up to it; 0s at every such load")
+              .defaultValue("10m")
               .build());
 
   CdcOptions {
@@ -204,7 +216,8 @@ record CdcOptions(
         options.integer(MAX_EVENTS),
         options.duration(MAX_DURATION),
         Math.toIntExact(options.integer(FETCH_SIZE)),
-        options.duration(CONNECT_TIMEOUT));
+        options.duration(CONNECT_TIMEOUT),
+        options.duration(HEARTBEAT_INTERVAL));
   }
 
   /**

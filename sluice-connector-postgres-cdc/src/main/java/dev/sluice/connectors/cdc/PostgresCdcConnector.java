@@ -14,8 +14,10 @@ import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.connectors.jdbc.PostgresTypes;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
@@ -265,11 +267,12 @@ public final class PostgresCdcConnector implements SourceConnector {
       String raw,
       String staged,
       LoadState state) {
+    Instant now = Instant.now();
     String relation = quote(raw);
     if (options.history()) {
       if (result.changes() == 0 && !result.snapshot()) {
         dropQuietly(session, raw);
-        return StagedData.nothingNew(state.state());
+        return idle(options, result, state, now);
       }
       long rows =
           session.createTemporaryTable(
@@ -284,7 +287,13 @@ public final class PostgresCdcConnector implements SourceConnector {
                   + quote(SEQUENCE));
       dropQuietly(session, raw);
       return new StagedData(
-          staged, rows, null, 0, List.of(), result.position().toState(), StagedData.Write.append());
+          staged,
+          rows,
+          null,
+          0,
+          List.of(),
+          result.position().toState(now),
+          StagedData.Write.append());
     }
     String latest =
         "SELECT *, row_number() OVER (PARTITION BY "
@@ -317,12 +326,12 @@ public final class PostgresCdcConnector implements SourceConnector {
           null,
           0,
           List.of(),
-          result.position().toState(),
+          result.position().toState(now),
           StagedData.Write.replace());
     }
     if (result.changes() == 0) {
       dropQuietly(session, raw);
-      return StagedData.nothingNew(state.state());
+      return idle(options, result, state, now);
     }
     long rows =
         session.createTemporaryTable(
@@ -339,8 +348,97 @@ public final class PostgresCdcConnector implements SourceConnector {
         null,
         0,
         List.of(),
-        result.position().toState(),
+        result.position().toState(now),
         StagedData.Write.mergeWithDeletes(keys, DELETED));
+  }
+
+  /**
+   * The result of a load that read no change of the table. The stream still moved on, past the
+   * load's own marker, the commits of earlier loads' markers and the WAL of other tables; once the
+   * committed position is older than {@code heartbeat_interval}, the position reached is committed
+   * on its own, so that the slot can be confirmed (in {@link #committed}) up to the last commit
+   * read, the earlier loads' markers at least (never further, see {@link
+   * CommittedPosition#restartLimit}), and the server recycle the WAL before it. This is Debezium's
+   * heartbeat action ({@code heartbeat.action.query} writing a logical decoding message) done by
+   * the load itself, with the confirmation after the lake's commit rather than Debezium's flush.
+   */
+  private static StagedData idle(
+      CdcOptions options, ChangeBatch.Result result, LoadState state, Instant now) {
+    CommittedPosition committed = CommittedPosition.of(state.state(), options.slot());
+    CommittedPosition reached = result.position();
+    if (committed == null || reached == null || !reached.isPast(committed)) {
+      return StagedData.nothingNew(state.state());
+    }
+    Instant last = committed.committedAt();
+    if (last != null && now.isBefore(last.plus(options.heartbeatInterval()))) {
+      return StagedData.nothingNew(state.state());
+    }
+    LOG.debug(
+        "No changes of {}; committing the position {} so that slot {} can release WAL",
+        options.qualifiedTable(),
+        reached.confirmable().asString(),
+        options.slot());
+    return StagedData.stateOnly(reached.toState(now));
+  }
+
+  /**
+   * Confirms the replication slot up to the position just committed to the lake, so that the server
+   * may recycle the WAL before it without waiting for the next load. A failure loses nothing: the
+   * next load confirms the committed position before it reads.
+   */
+  @Override
+  public void committed(SourceTableSpec table, Map<String, String> state) {
+    requireNonNull(table, "table is null");
+    requireNonNull(state, "state is null");
+    CdcOptions options = checkedOptions(table);
+    CommittedPosition position = CommittedPosition.of(state, options.slot());
+    if (position == null || position.confirmable() == null) {
+      return;
+    }
+    try (ReplicationSetup setup = ReplicationSetup.connect(options, table.source())) {
+      ReplicationSetup.Slot slot = setup.inactiveSlot();
+      if (slot != null
+          && (slot.confirmedFlush() == null
+              || slot.confirmedFlush().compareTo(position.confirmable()) < 0)) {
+        setup.advanceSlot(position.confirmable());
+      }
+    } catch (SQLException e) {
+      LOG.warn(
+          "Cannot confirm replication slot {} up to {}; the next load does: {}",
+          options.slot(),
+          position.confirmable().asString(),
+          ReplicationSetup.failure(e, options, table.source()).getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Cannot confirm replication slot {} up to {}; the next load does: {}",
+          options.slot(),
+          position.confirmable().asString(),
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Whether the slot holds changes of the table past the committed position, looked at with {@code
+   * pg_logical_slot_peek_binary_changes} (which consumes nothing). True before the first load, when
+   * the slot is gone, and in {@code mode: full}; false while a load is reading the slot.
+   *
+   * @throws InvalidInputException for options that cannot work or a refused login
+   * @throws dev.sluice.api.TransientException when the server cannot be reached
+   */
+  @Override
+  public boolean hasNewData(SourceTableSpec table, LoadState state) {
+    requireNonNull(table, "table is null");
+    requireNonNull(state, "state is null");
+    CdcOptions options = checkedOptions(table);
+    CommittedPosition committed = CommittedPosition.of(state.state(), options.slot());
+    if (committed == null || options.snapshotEachLoad()) {
+      return true;
+    }
+    try (ReplicationSetup setup = ReplicationSetup.connect(options, table.source())) {
+      return setup.hasChangesAfter(committed.confirmable());
+    } catch (SQLException e) {
+      throw ReplicationSetup.failure(e, options, table.source());
+    }
   }
 
   private static void dropQuietly(EngineSession session, String table) {

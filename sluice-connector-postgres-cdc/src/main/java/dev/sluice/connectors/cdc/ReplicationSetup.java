@@ -34,6 +34,15 @@ final class ReplicationSetup implements AutoCloseable {
 
   private static final long INACTIVE_CHECK_MILLIS = 200;
 
+  /** How many times {@link #hasChangesAfter} looks whether a reading connection left the slot. */
+  private static final int PEEK_INACTIVE_CHECKS = 15;
+
+  /**
+   * How many decoded rows {@link #hasChangesAfter} looks at: one transaction of the table is enough
+   * to tell, and the peek stops after the transaction in which this many rows were reached.
+   */
+  private static final int PEEK_CHANGES = 1000;
+
   private final CdcOptions options;
   private final String source;
   private final Connection connection;
@@ -227,12 +236,16 @@ final class ReplicationSetup implements AutoCloseable {
                 + options.slot()
                 + "' is in use by another process; each source table needs a slot of its own");
       }
-      try {
-        Thread.sleep(INACTIVE_CHECK_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransientException("Interrupted while waiting for slot " + options.slot());
-      }
+      pause();
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(INACTIVE_CHECK_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientException("Interrupted while waiting for slot " + options.slot());
     }
   }
 
@@ -277,6 +290,55 @@ final class ReplicationSetup implements AutoCloseable {
       statement.setString(2, position.asString());
       statement.execute();
       LOG.debug("Advanced replication slot {} to {}", options.slot(), position);
+    }
+  }
+
+  /**
+   * Whether the slot holds a change of the table (an insert, update, delete or truncate published
+   * to it) past {@code committed}, looked at without consuming anything. A slot confirmed behind
+   * the committed position is confirmed up to it first, as a load would.
+   *
+   * @return true when the slot is gone or was confirmed past the committed position (the next load
+   *     reads a snapshot), false while another connection reads the slot
+   */
+  boolean hasChangesAfter(LogSequenceNumber committed) throws SQLException {
+    Slot slot = slot();
+    // the connection of a load that just ended leaves the slot within a moment
+    for (int check = 0; slot != null && slot.active() && check < PEEK_INACTIVE_CHECKS; check++) {
+      pause();
+      slot = slot();
+    }
+    if (slot == null) {
+      return true;
+    }
+    if (slot.active()) {
+      LOG.debug("Replication slot {} is being read; no new data to tell of", options.slot());
+      return false;
+    }
+    if (committed != null && slot.confirmedFlush() != null) {
+      int order = slot.confirmedFlush().compareTo(committed);
+      if (order > 0) {
+        return true;
+      }
+      if (order < 0) {
+        advanceSlot(committed);
+      }
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?, NULL, ?, 'proto_version',"
+                + " '1', 'publication_names', ?) WHERE get_byte(data, 0) IN (73, 85, 68, 84)")) {
+      statement.setString(1, options.slot());
+      statement.setInt(2, PEEK_CHANGES);
+      statement.setString(3, quote(options.publication()));
+      try (ResultSet resultSet = statement.executeQuery()) {
+        return resultSet.next() && resultSet.getLong(1) > 0;
+      }
+    } catch (SQLException e) {
+      if ("55006".equals(e.getSQLState())) {
+        return false; // a load started reading the slot meanwhile
+      }
+      throw e;
     }
   }
 

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.replication.LogSequenceNumber;
 
 /** The postgres_cdc connector against a real PostgreSQL server and a real DuckDB engine. */
 class PostgresCdcConnectorTest {
@@ -205,6 +206,150 @@ class PostgresCdcConnectorTest {
   }
 
   @Test
+  void hasNewDataOnlyForChangesOfTheTablePastTheCommittedPosition() {
+    database.execute(
+        "CREATE TABLE orders (id int PRIMARY KEY, status text)",
+        "CREATE TABLE other (id int PRIMARY KEY)",
+        "INSERT INTO orders VALUES (1, 'new')");
+    SourceTableSpec orders = spec("orders", Map.of());
+    // never loaded: the first load reads a snapshot
+    assertThat(connector.hasNewData(orders, LoadState.empty())).isTrue();
+
+    StagedData snapshot = stage("orders", Map.of(), LoadState.empty());
+    LoadState committed = new LoadState(Map.of(), snapshot.state());
+    assertThat(connector.hasNewData(orders, committed)).isFalse();
+
+    // changes of a table the publication does not hold are not new data; the embedded server
+    // commits asynchronously, and logical decoding reads only WAL flushed to disk
+    database.execute(
+        "SET synchronous_commit = on", "INSERT INTO other SELECT generate_series(1, 100)");
+    assertThat(connector.hasNewData(orders, committed)).isFalse();
+
+    database.execute(
+        "SET synchronous_commit = on", "UPDATE orders SET status = 'paid' WHERE id = 1");
+    assertThat(connector.hasNewData(orders, committed)).isTrue();
+    // looking consumed nothing: the load still reads the change
+    StagedData changes = stage("orders", Map.of(), committed);
+    assertThat(rows(changes)).containsExactly(List.of(1, "paid", false));
+    assertThat(connector.hasNewData(orders, new LoadState(Map.of(), changes.state()))).isFalse();
+
+    database.dropSlots();
+    assertThat(connector.hasNewData(orders, new LoadState(Map.of(), changes.state()))).isTrue();
+  }
+
+  @Test
+  void anIdleLoadCommitsItsPositionOnlyAfterTheHeartbeatInterval() {
+    database.execute(
+        "CREATE TABLE orders (id int PRIMARY KEY, status text)",
+        "CREATE TABLE other (id int PRIMARY KEY)",
+        "INSERT INTO orders VALUES (1, 'new')");
+    StagedData snapshot = stage("orders", Map.of(), LoadState.empty());
+    LoadState committed = new LoadState(Map.of(), snapshot.state());
+    database.execute("INSERT INTO other SELECT generate_series(1, 100)");
+
+    StagedData quiet = stage("orders", Map.of(), committed);
+    assertThat(quiet.nothingNew()).isTrue();
+    assertThat(quiet.stateOnly()).isFalse();
+
+    StagedData heartbeat = stage("orders", Map.of("heartbeat_interval", "0s"), committed);
+    assertThat(heartbeat.nothingNew()).isTrue();
+    assertThat(heartbeat.stateOnly()).isTrue();
+    assertThat(heartbeat.state().get("confirmable.lsn"))
+        .isNotEqualTo(snapshot.state().get("confirmable.lsn"));
+
+    // the position committed alone is one to resume from: nothing lost, nothing repeated
+    database.execute("INSERT INTO orders VALUES (2, 'new')");
+    StagedData next = stage("orders", Map.of(), new LoadState(Map.of(), heartbeat.state()));
+    assertThat(rows(next)).containsExactly(List.of(2, "new", false));
+  }
+
+  /**
+   * The server logs its running transactions (as its background writer does every 15 seconds while
+   * WAL is written) between a load's last commit and the marker it stops at. A slot confirmed up to
+   * the marker would then let {@code restart_lsn} pass the offset's {@code lsn_commit}, and
+   * Debezium would refuse to resume from it ("no longer available on the server"); confirmed up to
+   * {@code lsn_commit}, every load resumes, after data loads and heartbeat commits alike.
+   */
+  @Test
+  void resumesAfterDataAndHeartbeatCommitsWhileTheServerLogsItsRunningTransactions() {
+    database.execute(
+        "CREATE TABLE orders (id int PRIMARY KEY, status text)",
+        "CREATE TABLE other (id serial PRIMARY KEY, note text)",
+        "INSERT INTO orders VALUES (1, 'new'), (2, 'new')");
+    SourceTableSpec orders = spec("orders", Map.of("heartbeat_interval", "0s"));
+    StagedData snapshot = connector.stage(orders, LoadState.empty(), session);
+    assertThat(snapshot.rows()).isEqualTo(2);
+    LoadState committed = commit(orders, snapshot);
+
+    // a data load, then a restart from its position
+    database.execute(
+        "UPDATE orders SET status = 'paid' WHERE id = 1", "INSERT INTO orders VALUES (3, 'new')");
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+    StagedData changes = connector.stage(orders, committed, session);
+    assertThat(rows(changes)).containsExactly(List.of(1, "paid", false), List.of(3, "new", false));
+    committed = commit(orders, changes);
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+
+    // an idle load commits its position alone (other tables wrote meanwhile), then a restart
+    database.execute("INSERT INTO other (note) SELECT 'x' FROM generate_series(1, 100)");
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+    StagedData heartbeat = connector.stage(orders, committed, session);
+    assertThat(heartbeat.stateOnly()).isTrue();
+    committed = commit(orders, heartbeat);
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+
+    // a second heartbeat: the slot moves past what the other table wrote
+    database.execute("INSERT INTO other (note) SELECT 'x' FROM generate_series(1, 100)");
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+    StagedData again = connector.stage(orders, committed, session);
+    assertThat(again.stateOnly()).isTrue();
+    committed = commit(orders, again);
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+
+    // nothing lost, nothing read twice
+    database.execute(
+        "DELETE FROM orders WHERE id = 2", "UPDATE orders SET status = 'sent' WHERE id = 3");
+    otherTablesWriteAndTheServerLogsItsRunningTransactions();
+    StagedData next = connector.stage(orders, committed, session);
+    assertThat(rows(next)).containsExactly(Arrays.asList(2, null, true), List.of(3, "sent", false));
+    committed = commit(orders, next);
+    StagedData quiet = connector.stage(orders, committed, session);
+    assertThat(quiet.nothingNew()).isTrue();
+  }
+
+  /**
+   * What the runner does once a load's state is in the lake: confirms the slot through {@link
+   * PostgresCdcConnector#committed}; checks that the slot still holds what Debezium resumes from.
+   */
+  private LoadState commit(SourceTableSpec table, StagedData staged) {
+    connector.committed(table, staged.state());
+    // the LSN Debezium checks the slot's restart_lsn against: lsn_commit, else lsn_proc
+    Map<String, Object> offset =
+        CommittedPosition.of(staged.state(), "sluice_shop_orders").offsetMap();
+    Object checked = offset.getOrDefault("lsn_commit", offset.get("lsn_proc"));
+    assertThat(checked).isInstanceOf(Number.class);
+    String lsnCommit = LogSequenceNumber.valueOf(((Number) checked).longValue()).asString();
+    assertThat(
+            database.rows(
+                "SELECT restart_lsn <= '"
+                    + lsnCommit
+                    + "'::pg_lsn, confirmed_flush_lsn = '"
+                    + lsnCommit
+                    + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'sluice_shop_orders'"))
+        .containsExactly(List.of("t", "t"));
+    return new LoadState(Map.of(), staged.state());
+  }
+
+  /**
+   * Writes to a table the slot does not publish, then logs the server's running transactions into
+   * the WAL (xl_running_xacts), past the last commit of the captured table.
+   */
+  private void otherTablesWriteAndTheServerLogsItsRunningTransactions() {
+    database.execute("INSERT INTO other (note) VALUES ('y')");
+    TestPostgres.admin("SELECT pg_log_standby_snapshot()");
+  }
+
+  @Test
   void aMissingSlotMeansANewSnapshot() {
     database.execute(
         "CREATE TABLE orders (id int PRIMARY KEY, status text)",
@@ -274,14 +419,15 @@ class PostgresCdcConnectorTest {
   }
 
   private StagedData stage(String table, Map<String, String> options, LoadState state) {
+    return connector.stage(spec(table, options), state, session);
+  }
+
+  private SourceTableSpec spec(String table, Map<String, String> options) {
     Map<String, String> all = new LinkedHashMap<>();
     all.put("url", database.url());
     all.put("user", database.user());
     all.put("password", database.password());
     all.putAll(options);
-    return connector.stage(
-        new SourceTableSpec("shop", table, Path.of("."), "", "", true, false, all, List.of()),
-        state,
-        session);
+    return new SourceTableSpec("shop", table, Path.of("."), "", "", true, false, all, List.of());
   }
 }

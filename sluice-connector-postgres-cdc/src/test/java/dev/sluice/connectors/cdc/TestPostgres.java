@@ -79,8 +79,17 @@ final class TestPostgres {
       return DriverManager.getConnection(url, properties);
     }
 
-    /** Drops the database's replication slots, which would otherwise outlive it. */
+    /**
+     * Drops the database's replication slots, which would otherwise outlive it (and, holding a slot
+     * name, fail the next test that uses it). The connection of a load that just ended may still
+     * hold its slot: it is ended first.
+     */
     void dropSlots() {
+      admin(
+          "SELECT pg_terminate_backend(active_pid, 10000) FROM pg_replication_slots WHERE"
+              + " database = '"
+              + name
+              + "' AND active");
       admin(
           "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
               + name

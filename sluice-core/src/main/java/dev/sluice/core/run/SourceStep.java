@@ -77,6 +77,13 @@ final class SourceStep {
     StagedData staged = stagedByConnector;
     String replayed = replay == null ? "" : "replay of " + replay.describe() + ": ";
     if (staged.nothingNew()) {
+      Long stateSnapshot = null;
+      if (staged.stateOnly() && replay == null && !staged.state().equals(state.state())) {
+        stateSnapshot = commitStateOnly(context, target, staged.state());
+        if (stateSnapshot != null) {
+          connector.committed(spec(context, table, append), staged.state());
+        }
+      }
       return new StepResult(
           table.assetName(),
           "source",
@@ -87,13 +94,13 @@ final class SourceStep {
           0,
           0,
           0,
-          null,
+          stateSnapshot,
           Duration.between(started, Instant.now()),
           List.of(),
           replay != null
               ? replayed + "nothing in the window"
               : !files
-                  ? "no new rows"
+                  ? stateSnapshot != null ? "no new rows; position committed" : "no new rows"
                   : append ? "no new files at " + table.path() : "no files match " + table.path(),
           null);
     }
@@ -190,6 +197,9 @@ final class SourceStep {
               List.of(),
               context.auditBranch());
     }
+    if (outcome.published()) {
+      connector.committed(spec(context, table, append), staged.state());
+    }
     String detail =
         replayed
             + (files
@@ -226,6 +236,27 @@ final class SourceStep {
         outcome.checks(),
         detail,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+
+  /**
+   * Commits a connector's state alone, in a snapshot of main without data (an append of no files),
+   * for a load that found nothing new while its position moved on.
+   *
+   * @return the new snapshot's id, or null when the table does not exist yet
+   */
+  private static Long commitStateOnly(
+      StepContext context, TableName target, Map<String, String> state) {
+    Optional<Table> existing = context.lake().findTable(target);
+    if (existing.isEmpty()) {
+      return null;
+    }
+    Table table = existing.get();
+    table
+        .newFastAppend()
+        .set("sluice.run-id", context.runId())
+        .set(SOURCE_STATE, toJson(new TreeMap<>(state)))
+        .commit();
+    return table.currentSnapshot().snapshotId();
   }
 
   /** The step detail of an evolved schema, e.g. {@code schema evolved: added discount int}. */
