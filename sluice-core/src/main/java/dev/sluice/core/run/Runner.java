@@ -415,22 +415,12 @@ public final class Runner {
                     + result.asset()
                     + " "
                     + result.status().name().toLowerCase(java.util.Locale.ROOT));
-        long stepId = store.startStep(runId, step, kind, Instant.now(), work.partitionLabel());
-        store.finishStep(
-            stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
-        stepEvents(runId, skipped);
-        listener.stepFinished(skipped);
-        return skipped;
+        return recordSkipped(runId, work, kind, skipped, listener);
       }
     }
     if (control.cancelled()) {
       StepResult skipped = StepResult.skipped(step, kind, table, "skipped: the run was cancelled");
-      long stepId = store.startStep(runId, step, kind, Instant.now(), work.partitionLabel());
-      store.finishStep(
-          stepId, StepStatus.SKIPPED, Instant.now(), StepMetrics.empty(), skipped.error());
-      stepEvents(runId, skipped);
-      listener.stepFinished(skipped);
-      return skipped;
+      return recordSkipped(runId, work, kind, skipped, listener);
     }
     dev.sluice.core.project.Execution execution = executionOf(asset);
     java.util.concurrent.Semaphore slot =
@@ -439,8 +429,14 @@ public final class Runner {
       slot.acquireUninterruptibly();
     }
     Instant started = Instant.now();
-    long stepId = store.startStep(runId, step, kind, started, work.partitionLabel());
-    event(runId, step, "started", kind + " -> " + table);
+    long stepId =
+        store.inOneTransaction(
+            "start step " + step,
+            () -> {
+              long id = store.startStep(runId, step, kind, started, work.partitionLabel());
+              event(runId, step, "started", kind + " -> " + table);
+              return id;
+            });
     listener.stepStarted(step, kind);
     Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
     StepResult result;
@@ -490,12 +486,19 @@ public final class Runner {
       LOG.error("Step {} failed unexpectedly", step, e);
       result = failed(step, kind, table, started, "unexpected error: " + e);
     }
-    if (work.partitioned()) {
-      result = result.withAsset(step);
-      recordPartitions(runId, work, result, rowsByPartition);
-    }
+    StepResult finished = work.partitioned() ? result.withAsset(step) : result;
     try {
-      return record(runId, asset, stepId, result, listener);
+      return record(
+          runId,
+          asset,
+          stepId,
+          finished,
+          listener,
+          () -> {
+            if (work.partitioned()) {
+              recordPartitions(runId, work, finished, rowsByPartition);
+            }
+          });
     } finally {
       if (slot != null) {
         slot.release();
@@ -503,26 +506,58 @@ public final class Runner {
     }
   }
 
-  private StepResult record(
-      String runId, String asset, long stepId, StepResult result, RunListener listener) {
+  /** Records a step that did not run, in one transaction, and tells the listener. */
+  private StepResult recordSkipped(
+      String runId, Work work, String kind, StepResult skipped, RunListener listener) {
     RunStore store = workspace.runStore();
-    store.finishStep(
-        stepId,
-        result.status(),
-        Instant.now(),
-        new StepMetrics(
-            result.rowsIn(),
-            result.rowsOut(),
-            result.bytesIn(),
-            result.bytesOut(),
-            result.rejectedRows(),
-            result.snapshotId(),
-            result.detail()),
-        result.error());
-    for (CheckOutcome check : result.checks()) {
-      store.recordCheck(stepId, checkRecord(asset, check));
-    }
-    stepEvents(runId, result);
+    store.inOneTransaction(
+        "skip step " + work.id(),
+        () -> {
+          Instant now = Instant.now();
+          long stepId = store.startStep(runId, work.id(), kind, now, work.partitionLabel());
+          store.finishStep(stepId, StepStatus.SKIPPED, now, StepMetrics.empty(), skipped.error());
+          stepEvents(runId, skipped);
+          return null;
+        });
+    listener.stepFinished(skipped);
+    return skipped;
+  }
+
+  /**
+   * Records a step's end, its checks, timeline events and whatever {@code alsoRecord} records, in
+   * one transaction, then tells the listener.
+   */
+  private StepResult record(
+      String runId,
+      String asset,
+      long stepId,
+      StepResult result,
+      RunListener listener,
+      Runnable alsoRecord) {
+    RunStore store = workspace.runStore();
+    store.inOneTransaction(
+        "finish step " + result.asset(),
+        () -> {
+          alsoRecord.run();
+          store.finishStep(
+              stepId,
+              result.status(),
+              Instant.now(),
+              new StepMetrics(
+                  result.rowsIn(),
+                  result.rowsOut(),
+                  result.bytesIn(),
+                  result.bytesOut(),
+                  result.rejectedRows(),
+                  result.snapshotId(),
+                  result.detail()),
+              result.error());
+          for (CheckOutcome check : result.checks()) {
+            store.recordCheck(stepId, checkRecord(asset, check));
+          }
+          stepEvents(runId, result);
+          return null;
+        });
     listener.stepFinished(result);
     return result;
   }

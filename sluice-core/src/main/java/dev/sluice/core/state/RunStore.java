@@ -223,51 +223,42 @@ public final class RunStore implements AutoCloseable {
     requireNonNull(resource, "resource is null");
     requireNonNull(owner, "owner is null");
     long expires = now.plus(ttl).toEpochMilli();
-    return inDatabase(
+    return inOneTransaction(
         "lock " + resource,
-        connection -> {
-          try (PreparedStatement expired =
-              connection.prepareStatement(
-                  "DELETE FROM sluice_locks WHERE resource = ? AND expires_at < ?")) {
-            expired.setString(1, resource);
-            expired.setLong(2, now.toEpochMilli());
-            expired.executeUpdate();
-          }
-          try (PreparedStatement renew =
-              connection.prepareStatement(
-                  "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
-            renew.setLong(1, expires);
-            renew.setString(2, resource);
-            renew.setString(3, owner);
-            if (renew.executeUpdate() == 1) {
-              return true;
-            }
-          }
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_locks (resource, owner, acquired_at, expires_at)"
-                      + " VALUES (?, ?, ?, ?)")) {
-            insert.setString(1, resource);
-            insert.setString(2, owner);
-            insert.setLong(3, now.toEpochMilli());
-            insert.setLong(4, expires);
-            insert.executeUpdate();
-            return true;
-          } catch (SQLException e) {
-            if (isUniqueViolation(e)) {
-              return false;
-            }
-            throw e;
-          }
-        });
-  }
-
-  private static boolean isUniqueViolation(SQLException e) {
-    String state = e.getSQLState();
-    String message = String.valueOf(e.getMessage());
-    return (state != null && state.startsWith("23"))
-        || message.contains("UNIQUE constraint failed")
-        || message.contains("SQLITE_CONSTRAINT");
+        () ->
+            inDatabase(
+                "lock " + resource,
+                connection -> {
+                  try (PreparedStatement expired =
+                      connection.prepareStatement(
+                          "DELETE FROM sluice_locks WHERE resource = ? AND expires_at < ?")) {
+                    expired.setString(1, resource);
+                    expired.setLong(2, now.toEpochMilli());
+                    expired.executeUpdate();
+                  }
+                  try (PreparedStatement renew =
+                      connection.prepareStatement(
+                          "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
+                    renew.setLong(1, expires);
+                    renew.setString(2, resource);
+                    renew.setString(3, owner);
+                    if (renew.executeUpdate() == 1) {
+                      return true;
+                    }
+                  }
+                  // ON CONFLICT rather than catching the unique violation: in PostgreSQL a failed
+                  // statement would abort the transaction.
+                  try (PreparedStatement insert =
+                      connection.prepareStatement(
+                          "INSERT INTO sluice_locks (resource, owner, acquired_at, expires_at)"
+                              + " VALUES (?, ?, ?, ?) ON CONFLICT (resource) DO NOTHING")) {
+                    insert.setString(1, resource);
+                    insert.setString(2, owner);
+                    insert.setLong(3, now.toEpochMilli());
+                    insert.setLong(4, expires);
+                    return insert.executeUpdate() == 1;
+                  }
+                }));
   }
 
   /** Releases a lock held by {@code owner}; a lock held by someone else is left alone. */
@@ -610,7 +601,7 @@ public final class RunStore implements AutoCloseable {
     return inDatabase(
         "look up run " + wanted,
         connection ->
-            inReadTransaction(
+            inTransaction(
                 connection,
                 () -> {
                   Optional<String> runId = resolveRunId(connection, wanted);
@@ -791,16 +782,7 @@ public final class RunStore implements AutoCloseable {
               upsert.setString(9, materialized ? null : error);
               upsert.addBatch();
             }
-            connection.setAutoCommit(false);
-            try {
-              upsert.executeBatch();
-              connection.commit();
-            } catch (SQLException e) {
-              connection.rollback();
-              throw e;
-            } finally {
-              connection.setAutoCommit(true);
-            }
+            inTransaction(connection, upsert::executeBatch);
             return null;
           }
         });
@@ -860,6 +842,53 @@ public final class RunStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes the records of {@code work} (calls of this store's methods on this thread) in one
+   * transaction: one commit, and one write of SQLite's log, instead of one each. The scheduler
+   * records a step's start with its timeline event, and its end with its checks and events, so.
+   * Other threads wait for the transaction, as they wait for any record. Nested calls join the
+   * outer transaction.
+   */
+  public <T> T inOneTransaction(String action, java.util.function.Supplier<T> work) {
+    requireNonNull(work, "work is null");
+    synchronized (lock) {
+      Connection connection = inDatabase(action, shared -> shared.getAutoCommit() ? shared : null);
+      if (connection == null) {
+        return work.get();
+      }
+      try {
+        connection.setAutoCommit(false);
+      } catch (SQLException e) {
+        throw database.failure(action, e);
+      }
+      try {
+        T result = work.get();
+        connection.commit();
+        return result;
+      } catch (SQLException e) {
+        rollback(connection, e);
+        throw database.failure(action, e);
+      } catch (RuntimeException e) {
+        rollback(connection, e);
+        throw e;
+      } finally {
+        try {
+          connection.setAutoCommit(true);
+        } catch (SQLException e) {
+          log.debug("Cannot end the transaction to {}: {}", action, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static void rollback(Connection connection, Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+    }
+  }
+
   /** Work on the database that may fail as JDBC does. */
   @FunctionalInterface
   private interface SqlWork<T> {
@@ -893,9 +922,15 @@ public final class RunStore implements AutoCloseable {
     }
   }
 
-  /** Reads in one transaction, so that a run and its steps are seen as of one moment. */
-  private static <T> T inReadTransaction(Connection connection, SqlTransaction<T> work)
+  /**
+   * Work in one transaction (so that a run and its steps are read as of one moment, say), or in the
+   * caller's if one is open ({@link #inOneTransaction}).
+   */
+  private static <T> T inTransaction(Connection connection, SqlTransaction<T> work)
       throws SQLException {
+    if (!connection.getAutoCommit()) {
+      return work.run();
+    }
     connection.setAutoCommit(false);
     try {
       T result = work.run();

@@ -9,20 +9,21 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.duckdb.DuckDBConnection;
 
 /**
  * The embedded DuckDB engine: one in-process database; every session is a connection with its own
  * attached in-memory catalog, so that sessions running in parallel never see each other's
- * registered tables or temporary results.
+ * registered tables or temporary results. Catalogs are attached ahead of use and detached behind it
+ * ({@link SessionPool}).
  */
 public final class DuckDbEngine implements Engine {
   private final DuckDBConnection root;
-  private final AtomicInteger sessions = new AtomicInteger();
+  private final SessionPool sessions;
 
   private DuckDbEngine(DuckDBConnection root) {
     this.root = root;
+    this.sessions = new SessionPool(root);
   }
 
   /**
@@ -57,16 +58,12 @@ public final class DuckDbEngine implements Engine {
 
   @Override
   public EngineSession openSession() {
-    try {
-      Connection connection = root.duplicate();
-      return new DuckDbSession(connection, "session_" + sessions.incrementAndGet());
-    } catch (SQLException e) {
-      throw new SluiceException("Cannot open a DuckDB session: " + e.getMessage(), e);
-    }
+    return sessions.take();
   }
 
   @Override
   public void close() {
+    sessions.close();
     try {
       root.close();
     } catch (SQLException e) {

@@ -27,6 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -38,12 +40,18 @@ final class DuckDbSession implements EngineSession {
   private final Connection connection;
   private final String catalog;
   private final Set<String> schemas = new HashSet<>();
+  private final Consumer<DuckDbSession> onClose;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Statement running;
   private volatile boolean cancelled;
 
-  DuckDbSession(Connection connection, String catalog) {
+  /**
+   * @param onClose what closing the session does: it is handed the session to {@link #detach()}
+   */
+  DuckDbSession(Connection connection, String catalog, Consumer<DuckDbSession> onClose) {
     this.connection = requireNonNull(connection, "connection is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
+    this.onClose = requireNonNull(onClose, "onClose is null");
     run("ATTACH ':memory:' AS " + TableName.quote(catalog));
     run("USE " + TableName.quote(catalog));
   }
@@ -338,6 +346,13 @@ final class DuckDbSession implements EngineSession {
 
   @Override
   public void close() {
+    if (closed.compareAndSet(false, true)) {
+      onClose.accept(this);
+    }
+  }
+
+  /** Drops the session's catalog and closes its connection. */
+  void detach() {
     try {
       try (Statement statement = connection.createStatement()) {
         statement.execute("USE memory");
