@@ -1,5 +1,6 @@
 package dev.sluice.connectors.jdbc;
 
+import dev.sluice.api.connector.ConnectorOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -101,8 +102,38 @@ interface JdbcDialect {
   /** Starts the read-only transaction of one chunk's connection, in the snapshot of the token. */
   void beginChunk(Connection connection, String snapshot) throws SQLException;
 
+  /**
+   * Begins the transactions of a chunked read's connections, opened beforehand (so that none is set
+   * up while a lock is held), so that they see the snapshot of the token from {@link
+   * #beginSnapshot} where the database can share one: by default each with {@link #beginChunk}.
+   *
+   * @param coordinator the connection that read the key range (its transaction may end here: it
+   *     reads no chunk)
+   * @param table the quoted table read, or null for a query
+   * @param what the source table, for messages, e.g. {@code shop.orders}
+   * @return what the read guarantees, for logs: e.g. one snapshot for all chunks
+   */
+  default String beginChunks(
+      Connection coordinator,
+      String snapshot,
+      List<Connection> connections,
+      JdbcOptions options,
+      String table,
+      String what)
+      throws SQLException {
+    for (Connection connection : connections) {
+      beginChunk(connection, snapshot);
+    }
+    return chunkConsistency();
+  }
+
   /** What a chunked read guarantees, for logs: e.g. one snapshot for all chunks. */
   String chunkConsistency();
+
+  /** Options only this dialect's connector has, declared after the shared ones. */
+  default List<ConnectorOption> extraOptions() {
+    return List.of();
+  }
 
   /** Whether the failure means the server could not be reached or the connection broke. */
   boolean isUnreachable(SQLException e);

@@ -29,6 +29,8 @@ import java.util.List;
  *     table's single-column numeric primary key
  * @param parallelism how many chunks are read at once, on as many connections
  * @param chunkRows how many key values one chunk spans, or 0 for {@code parallelism} chunks
+ * @param snapshotLock how the connections of a chunked read begin one snapshot ({@code table},
+ *     {@code global} or {@code none}), or null for a dialect without the option
  */
 record JdbcOptions(
     String url,
@@ -45,7 +47,8 @@ record JdbcOptions(
     Duration connectTimeout,
     String splitColumn,
     int parallelism,
-    long chunkRows) {
+    long chunkRows,
+    String snapshotLock) {
   static final String URL = "url";
   static final String USER = "user";
   static final String PASSWORD = "password";
@@ -61,6 +64,7 @@ record JdbcOptions(
   static final String SPLIT_COLUMN = "split_column";
   static final String PARALLELISM = "parallelism";
   static final String CHUNK_ROWS = "chunk_rows";
+  static final String SNAPSHOT_LOCK = "snapshot_lock";
 
   JdbcOptions {
     requireNonNull(url, "url is null");
@@ -74,74 +78,78 @@ record JdbcOptions(
     if (dialect.defaultSchema() != null) {
       schema.defaultValue(dialect.defaultSchema());
     }
-    return List.of(
-        ConnectorOption.builder(URL, Type.STRING)
-            .description(
-                "JDBC URL of the database, " + dialect.urlExample() + "; put no password in it")
-            .required()
-            .build(),
-        ConnectorOption.builder(USER, Type.STRING).description("the user to log in as").build(),
-        ConnectorOption.builder(PASSWORD, Type.STRING)
-            .description("the user's password, by reference: ${env:NAME} or ${file:path}")
-            .secret()
-            .build(),
-        schema.build(),
-        ConnectorOption.builder(TABLE, Type.STRING)
-            .description(
-                "the table (or view) to read; by default the source table's name, unless"
-                    + " 'query' is given")
-            .build(),
-        ConnectorOption.builder(QUERY, Type.STRING)
-            .description("a SELECT to read instead of a table")
-            .build(),
-        ConnectorOption.builder(MODE, Type.CHOICE)
-            .description(
-                "full: read every row and replace the table; incremental: read the rows whose"
-                    + " cursor is past the last load's, and merge them on primary_key (or"
-                    + " append them when there is none)")
-            .allowedValues("full", "incremental")
-            .defaultValue("full")
-            .build(),
-        ConnectorOption.builder(CURSOR, Type.STRING)
-            .description(
-                "for mode: incremental, the column that grows with each insert and update,"
-                    + " e.g. updated_at or an id")
-            .build(),
-        ConnectorOption.builder(LOOKBACK, Type.DURATION)
-            .description(
-                "for a timestamp or date cursor, how far before the last load's cursor to read"
-                    + " again, to catch rows committed late; needs primary_key")
-            .build(),
-        ConnectorOption.builder(PRIMARY_KEY, Type.LIST)
-            .description(
-                "the columns that identify a row: a row read again replaces the loaded one,"
-                    + " and a load keeps one row per key")
-            .build(),
-        ConnectorOption.builder(SPLIT_COLUMN, Type.STRING)
-            .description(
-                "for mode: full, the numeric column whose [min, max] range is split into chunks"
-                    + " read in parallel; by default the table's primary key when it is one"
-                    + " numeric column")
-            .build(),
-        ConnectorOption.builder(PARALLELISM, Type.INTEGER)
-            .description(
-                "for mode: full, how many key-range chunks are read at once, each on its own"
-                    + " connection; 1 reads the table in one stream")
-            .defaultValue("2")
-            .build(),
-        ConnectorOption.builder(CHUNK_ROWS, Type.INTEGER)
-            .description(
-                "for mode: full, how many key values one chunk spans (rows, for a dense key);"
-                    + " by default the range is split into 'parallelism' chunks")
-            .build(),
-        ConnectorOption.builder(FETCH_SIZE, Type.INTEGER)
-            .description("how many rows the driver fetches from the server at a time")
-            .defaultValue("10000")
-            .build(),
-        ConnectorOption.builder(CONNECT_TIMEOUT, Type.DURATION)
-            .description("how long to wait for the server to accept a connection")
-            .defaultValue("10s")
-            .build());
+    List<ConnectorOption> declared = new ArrayList<>();
+    declared.addAll(
+        List.of(
+            ConnectorOption.builder(URL, Type.STRING)
+                .description(
+                    "JDBC URL of the database, " + dialect.urlExample() + "; put no password in it")
+                .required()
+                .build(),
+            ConnectorOption.builder(USER, Type.STRING).description("the user to log in as").build(),
+            ConnectorOption.builder(PASSWORD, Type.STRING)
+                .description("the user's password, by reference: ${env:NAME} or ${file:path}")
+                .secret()
+                .build(),
+            schema.build(),
+            ConnectorOption.builder(TABLE, Type.STRING)
+                .description(
+                    "the table (or view) to read; by default the source table's name, unless"
+                        + " 'query' is given")
+                .build(),
+            ConnectorOption.builder(QUERY, Type.STRING)
+                .description("a SELECT to read instead of a table")
+                .build(),
+            ConnectorOption.builder(MODE, Type.CHOICE)
+                .description(
+                    "full: read every row and replace the table; incremental: read the rows whose"
+                        + " cursor is past the last load's, and merge them on primary_key (or"
+                        + " append them when there is none)")
+                .allowedValues("full", "incremental")
+                .defaultValue("full")
+                .build(),
+            ConnectorOption.builder(CURSOR, Type.STRING)
+                .description(
+                    "for mode: incremental, the column that grows with each insert and update,"
+                        + " e.g. updated_at or an id")
+                .build(),
+            ConnectorOption.builder(LOOKBACK, Type.DURATION)
+                .description(
+                    "for a timestamp or date cursor, how far before the last load's cursor to read"
+                        + " again, to catch rows committed late; needs primary_key")
+                .build(),
+            ConnectorOption.builder(PRIMARY_KEY, Type.LIST)
+                .description(
+                    "the columns that identify a row: a row read again replaces the loaded one,"
+                        + " and a load keeps one row per key")
+                .build(),
+            ConnectorOption.builder(SPLIT_COLUMN, Type.STRING)
+                .description(
+                    "for mode: full, the numeric column whose [min, max] range is split into chunks"
+                        + " read in parallel; by default the table's primary key when it is one"
+                        + " numeric column")
+                .build(),
+            ConnectorOption.builder(PARALLELISM, Type.INTEGER)
+                .description(
+                    "for mode: full, how many key-range chunks are read at once, each on its own"
+                        + " connection; 1 reads the table in one stream")
+                .defaultValue("2")
+                .build(),
+            ConnectorOption.builder(CHUNK_ROWS, Type.INTEGER)
+                .description(
+                    "for mode: full, how many key values one chunk spans (rows, for a dense key);"
+                        + " by default the range is split into 'parallelism' chunks")
+                .build(),
+            ConnectorOption.builder(FETCH_SIZE, Type.INTEGER)
+                .description("how many rows the driver fetches from the server at a time")
+                .defaultValue("10000")
+                .build(),
+            ConnectorOption.builder(CONNECT_TIMEOUT, Type.DURATION)
+                .description("how long to wait for the server to accept a connection")
+                .defaultValue("10s")
+                .build()));
+    declared.addAll(dialect.extraOptions());
+    return List.copyOf(declared);
   }
 
   /** Combinations of options that cannot work, one message each. */
@@ -189,8 +197,13 @@ record JdbcOptions(
     return problems;
   }
 
-  /** Reads checked options; {@code defaultTable} is the source table's name. */
-  static JdbcOptions of(ConnectorOptions options, String defaultTable) {
+  /**
+   * Reads checked options; {@code defaultTable} is the source table's name, {@code dialect} the
+   * connector's (which declares the options beyond the shared ones).
+   */
+  static JdbcOptions of(ConnectorOptions options, String defaultTable, JdbcDialect dialect) {
+    boolean snapshotLock =
+        dialect.extraOptions().stream().anyMatch(option -> option.name().equals(SNAPSHOT_LOCK));
     String query = options.string(QUERY);
     return new JdbcOptions(
         options.string(URL),
@@ -207,7 +220,8 @@ record JdbcOptions(
         options.duration(CONNECT_TIMEOUT),
         options.has(SPLIT_COLUMN) ? options.string(SPLIT_COLUMN) : null,
         Math.toIntExact(options.integer(PARALLELISM)),
-        options.has(CHUNK_ROWS) ? options.integer(CHUNK_ROWS) : 0);
+        options.has(CHUNK_ROWS) ? options.integer(CHUNK_ROWS) : 0,
+        snapshotLock ? options.choice(SNAPSHOT_LOCK) : null);
   }
 
   /** Removes the password from a text that may quote it (e.g. a driver's message). */

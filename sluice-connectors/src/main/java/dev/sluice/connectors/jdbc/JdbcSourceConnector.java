@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
@@ -171,7 +173,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
       throw new InvalidInputException(
           "Options of " + what + " cannot work: " + String.join("; ", problems));
     }
-    return JdbcOptions.of(checked, table.table());
+    return JdbcOptions.of(checked, table.table(), dialect);
   }
 
   private static void checkReplay(JdbcOptions options, SourceTableSpec table) {
@@ -406,38 +408,61 @@ public abstract class JdbcSourceConnector implements SourceConnector {
             : KeyRange.plan(
                 min, max, split.isIntegral(), options.parallelism(), options.chunkRows());
     String what = table.source() + "." + table.table();
-    LOG.debug(
-        "Reading {} in {} chunks on {} of [{}, {}], {} at a time, {}",
-        what,
-        chunks.size(),
-        split.name(),
-        min,
-        max,
-        options.parallelism(),
-        dialect.chunkConsistency());
     ChunkedRead.ChunkReader reader =
         (connection, chunk, sink) ->
             readRange(connection, options, table, relation, columns, split, chunk, sink);
-    try (EngineSession.RowWriter writer = session.openRowWriter(raw, schema)) {
-      Consumer<Object[]> append = writer::append;
-      if (chunks.size() == 1) {
-        reader.read(coordinator, chunks.get(0), append);
-      } else {
+    if (chunks.size() == 1) {
+      try (EngineSession.RowWriter writer = session.openRowWriter(raw, schema)) {
+        reader.read(coordinator, chunks.get(0), writer::append);
+      }
+      return;
+    }
+    // one connection per worker, opened before any transaction begins on them
+    Queue<Connection> idle = new ConcurrentLinkedQueue<>();
+    try {
+      for (int i = Math.min(options.parallelism(), chunks.size()); i > 0; i--) {
+        idle.add(connect(options, table.source()));
+      }
+      String consistency =
+          dialect.beginChunks(
+              coordinator,
+              snapshot,
+              List.copyOf(idle),
+              options,
+              options.query() == null ? relation : null,
+              what);
+      LOG.debug(
+          "Reading {} in {} chunks on {} of [{}, {}], {} at a time, {}",
+          what,
+          chunks.size(),
+          split.name(),
+          min,
+          max,
+          idle.size(),
+          consistency);
+      try (EngineSession.RowWriter writer = session.openRowWriter(raw, schema)) {
+        Consumer<Object[]> append = writer::append;
         new ChunkedRead(
                 () -> {
-                  Connection connection = connect(options, table.source());
-                  try {
-                    dialect.beginChunk(connection, snapshot);
-                    return connection;
-                  } catch (SQLException | RuntimeException e) {
-                    connection.close();
-                    throw e;
+                  Connection connection = idle.poll();
+                  if (connection == null) {
+                    throw new IllegalStateException("No connection left for a chunk of " + what);
                   }
+                  return connection;
                 },
                 reader,
                 options.parallelism(),
                 what)
             .run(chunks, append);
+      }
+    } finally {
+      // the workers close the connections they took; these were never taken
+      for (Connection connection = idle.poll(); connection != null; connection = idle.poll()) {
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          LOG.debug("Cannot close a connection of {}", what, e);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.sluice.connectors.jdbc;
 
+import dev.sluice.api.connector.ConnectorOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MySQL and MariaDB, read with the MariaDB JDBC driver (which speaks to both).
@@ -35,11 +38,25 @@ import org.apache.iceberg.types.Types;
  * <p>The session's time zone is UTC, so TIMESTAMP values (instants) read as UTC whatever the
  * server's zone; DATETIME values have no zone and read as they are. TIME is a duration in MySQL (up
  * to 838 hours, negative too), so it is kept as text. The driver streams a result when a fetch size
- * is set. A chunked read starts a consistent-snapshot transaction on each chunk's connection: each
- * chunk is one consistent view, but MySQL cannot share a snapshot between connections, so chunks
- * started moments apart may see different commits.
+ * is set.
+ *
+ * <p>MySQL and MariaDB cannot share a snapshot between connections, so a chunked read begins the
+ * chunks' consistent-snapshot transactions while nothing can change the table: under {@code LOCK
+ * TABLES ... READ} (or {@code FLUSH TABLES WITH READ LOCK}) taken on the coordinating connection,
+ * released as soon as every chunk's transaction has begun, as mydumper and Debezium do. Without the
+ * privilege the lock needs, the chunks begin one after another, each in its own snapshot, and a
+ * warning says so.
  */
 final class MySqlDialect implements JdbcDialect {
+  private static final Logger LOG = LoggerFactory.getLogger(MySqlDialect.class);
+
+  /** How long to wait for the lock (seconds), while writers of the table wait behind it. */
+  static final int LOCK_WAIT_SECONDS = 10;
+
+  private static final String LOCK_TABLE = "table";
+  private static final String LOCK_GLOBAL = "global";
+  private static final String LOCK_NONE = "none";
+
   @Override
   public String type() {
     return "mysql";
@@ -197,8 +214,111 @@ final class MySqlDialect implements JdbcDialect {
   }
 
   @Override
+  public List<ConnectorOption> extraOptions() {
+    return List.of(
+        ConnectorOption.builder(JdbcOptions.SNAPSHOT_LOCK, ConnectorOption.Type.CHOICE)
+            .description(
+                "for mode: full read in chunks, how their connections begin one snapshot: table"
+                    + " holds LOCK TABLES ... READ on the table (needs the LOCK TABLES privilege)"
+                    + " while they begin, global FLUSH TABLES WITH READ LOCK (needs RELOAD; for a"
+                    + " 'query'), none no lock (each chunk's connection its own snapshot); a lock"
+                    + " that cannot be taken is logged as a warning and the read goes on without")
+            .allowedValues(LOCK_TABLE, LOCK_GLOBAL, LOCK_NONE)
+            .defaultValue(LOCK_TABLE)
+            .build());
+  }
+
+  /**
+   * Begins every chunk's consistent-snapshot transaction while a read lock keeps the table (or, for
+   * {@code snapshot_lock: global}, every table) unchanged, then releases the lock: the lock is held
+   * only while the transactions begin, and the chunks read as of that one moment. The coordinator's
+   * transaction ends with the lock (LOCK TABLES commits it); it reads no chunk.
+   */
+  @Override
+  public String beginChunks(
+      Connection coordinator,
+      String snapshot,
+      List<Connection> connections,
+      JdbcOptions options,
+      String table,
+      String what)
+      throws SQLException {
+    String mode = options.snapshotLock() == null ? LOCK_TABLE : options.snapshotLock();
+    if (LOCK_NONE.equals(mode)) {
+      beginEach(connections);
+      return "a consistent snapshot per connection (snapshot_lock: none)";
+    }
+    if (LOCK_TABLE.equals(mode) && table == null) {
+      LOG.warn(
+          "Source table '{}' reads a query in {} chunks, and a query's tables cannot be locked by"
+              + " name: each chunk's connection reads in a snapshot of its own, so a change"
+              + " committed while they begin may be seen by some chunks and not others. Set"
+              + " snapshot_lock: global to lock all tables for that moment (needs the RELOAD"
+              + " privilege), parallelism: 1 to read in one snapshot, or snapshot_lock: none to"
+              + " accept this",
+          what,
+          connections.size());
+      beginEach(connections);
+      return "a consistent snapshot per connection (a query cannot be locked by name)";
+    }
+    String lock =
+        LOCK_GLOBAL.equals(mode) ? "FLUSH TABLES WITH READ LOCK" : "LOCK TABLES " + table + " READ";
+    try (Statement statement = coordinator.createStatement()) {
+      statement.execute("SET SESSION lock_wait_timeout = " + LOCK_WAIT_SECONDS);
+      try {
+        statement.execute(lock);
+      } catch (SQLException e) {
+        if (!isDenied(e) && !isLockTimeout(e)) {
+          throw e;
+        }
+        LOG.warn(
+            "Source table '{}': cannot take {} ({}), so each of its {} chunk connections reads in"
+                + " a snapshot of its own, and a change committed while they begin may be seen by"
+                + " some chunks and not others. {}",
+            what,
+            lock,
+            options.withoutSecrets(e.getMessage()),
+            connections.size(),
+            isDenied(e)
+                ? (LOCK_GLOBAL.equals(mode)
+                        ? "Grant the RELOAD privilege"
+                        : "Grant the LOCK TABLES privilege on the table's database")
+                    + " to the source's user, set parallelism: 1 to read in one snapshot, or set"
+                    + " snapshot_lock: none to accept this"
+                : "A long transaction held the table for "
+                    + LOCK_WAIT_SECONDS
+                    + " s; the next load tries again");
+        beginEach(connections);
+        return "a consistent snapshot per connection (the lock could not be taken)";
+      }
+      try {
+        beginEach(connections);
+      } finally {
+        statement.execute("UNLOCK TABLES");
+      }
+    }
+    return "one snapshot for all chunks, begun under " + lock;
+  }
+
+  private void beginEach(List<Connection> connections) throws SQLException {
+    for (Connection connection : connections) {
+      beginRead(connection);
+    }
+  }
+
+  /** Missing LOCK TABLES (1044, 1142) or RELOAD (1227) privilege. */
+  private static boolean isDenied(SQLException e) {
+    return e.getErrorCode() == 1044 || e.getErrorCode() == 1142 || e.getErrorCode() == 1227;
+  }
+
+  /** Waited longer than lock_wait_timeout (1205). */
+  private static boolean isLockTimeout(SQLException e) {
+    return e.getErrorCode() == 1205;
+  }
+
+  @Override
   public String chunkConsistency() {
-    return "a consistent snapshot per chunk (MySQL cannot share one between connections)";
+    return "a consistent snapshot per connection";
   }
 
   @Override

@@ -3,6 +3,9 @@ package dev.sluice.connectors.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.LoadState;
@@ -16,11 +19,21 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +41,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mysql connector against a real MariaDB server started by the test (see {@link TestMariaDb})
@@ -73,7 +87,8 @@ class MySqlConnectorTest {
     assertThat(connector.options())
         .extracting(option -> option.name())
         .contains("url", "user", "password", "schema", "table", "query", "mode", "cursor")
-        .contains("lookback", "primary_key", "split_column", "parallelism", "chunk_rows");
+        .contains("lookback", "primary_key", "split_column", "parallelism", "chunk_rows")
+        .contains("snapshot_lock");
     assertThat(connector.options())
         .filteredOn(option -> option.name().equals("password"))
         .singleElement()
@@ -289,6 +304,135 @@ class MySqlConnectorTest {
             LoadState.empty());
     assertThat(session.query("SELECT count(*), min(id) FROM " + byQuery.relation(), 1).rows())
         .containsExactly(List.of(10000L, 10001L));
+  }
+
+  /**
+   * A writer moves amounts between the first and the last key range, and adds pairs of rows (one in
+   * each) that sum to nothing, one transaction at a time, while the table is read in chunks on four
+   * connections: read as of one moment, the total and the parity of the row count never change.
+   * Chunks begun each in a snapshot of their own would see some transfers half.
+   */
+  @Test
+  void chunksReadTheTableAsOfOneMomentWhileAWriterMovesAmountsBetweenThem() throws Exception {
+    database.execute(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance bigint NOT NULL)",
+        "INSERT INTO accounts SELECT seq, 100 FROM seq_1_to_20000");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong transfers = new AtomicLong();
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    Future<?> writing =
+        writer.submit(
+            () -> {
+              try (Connection connection = connect();
+                  Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(false);
+                for (long i = 1; !stop.get(); i++) {
+                  long from = 1 + i % 1000;
+                  statement.execute("UPDATE accounts SET balance = balance - 3 WHERE id = " + from);
+                  statement.execute(
+                      "UPDATE accounts SET balance = balance + 3 WHERE id = " + (20001 - from));
+                  statement.execute(
+                      "INSERT INTO accounts VALUES (" + (-i) + ", 7), (" + (20000 + i) + ", -7)");
+                  connection.commit();
+                  transfers.set(i);
+                }
+              }
+              return null;
+            });
+    try {
+      // the writer must commit between the loads' reads, not only before or after them
+      for (int load = 0; load < 4 || transfers.get() < 100; load++) {
+        if (writing.isDone()) {
+          writing.get(); // the writer failed: its failure is the test's
+        }
+        long before = transfers.get();
+        boolean query = load % 2 == 1;
+        StagedData staged =
+            query
+                ? stage(
+                    "accounts_query",
+                    Map.of(
+                        "query", "SELECT id, balance FROM accounts",
+                        "split_column", "id",
+                        "snapshot_lock", "global",
+                        "parallelism", "4",
+                        "chunk_rows", "700",
+                        "fetch_size", "100"),
+                    LoadState.empty())
+                : stage(
+                    "accounts",
+                    Map.of("parallelism", "4", "chunk_rows", "700", "fetch_size", "100"),
+                    LoadState.empty());
+        assertThat(
+                session
+                    .query(
+                        "SELECT CAST(sum(balance) AS BIGINT), count(*) % 2 FROM "
+                            + staged.relation(),
+                        1)
+                    .rows())
+            .as("load %d (%s), after %d transfers", load, query ? "query" : "table", before)
+            .containsExactly(List.of(2_000_000L, 0L));
+      }
+    } finally {
+      stop.set(true);
+      writing.get();
+      writer.shutdown();
+    }
+  }
+
+  @Test
+  void withoutTheLockPrivilegeChunksReadInSnapshotsOfTheirOwnAndAWarningSaysSo() throws Exception {
+    database.execute(
+        "CREATE TABLE events (id bigint PRIMARY KEY, note text)",
+        "INSERT INTO events SELECT seq, CONCAT('n', seq) FROM seq_1_to_5000");
+    String user = "reader_" + UUID.randomUUID().toString().substring(0, 8);
+    String password = "pw-" + UUID.randomUUID();
+    database.execute(
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT ON " + database.name() + ".* TO '" + user + "'@'%'");
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(MySqlDialect.class);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("url", database.url());
+      options.put("user", user);
+      options.put("password", password);
+      options.put("parallelism", "3");
+      StagedData staged = connector.stage(spec("events", options), LoadState.empty(), session);
+      assertThat(staged.rows()).isEqualTo(5000);
+      assertThat(logs.list)
+          .filteredOn(event -> event.getLevel() == Level.WARN)
+          .singleElement()
+          .satisfies(
+              event ->
+                  assertThat(event.getFormattedMessage())
+                      .contains("Source table 'shop.events'")
+                      .contains("cannot take LOCK TABLES")
+                      .contains("snapshot of its own")
+                      .contains("Grant the LOCK TABLES privilege")
+                      .contains("snapshot_lock: none")
+                      .doesNotContain(password));
+
+      // snapshot_lock: none reads the same way, knowingly, without a warning
+      logs.list.clear();
+      options.put("snapshot_lock", "none");
+      assertThat(connector.stage(spec("events", options), LoadState.empty(), session).rows())
+          .isEqualTo(5000);
+      assertThat(logs.list).noneMatch(event -> event.getLevel() == Level.WARN);
+    } finally {
+      logger.detachAppender(logs);
+      database.execute("DROP USER '" + user + "'@'%'");
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", database.user());
+    properties.setProperty("password", database.password());
+    return DriverManager.getConnection(database.url(), properties);
   }
 
   @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Assumptions;
  * A real MariaDB server for tests, started from Debian's {@code mariadb-server} binaries: {@code
  * mariadb-install-db} into a temporary data directory, then {@code mariadbd} on a free port of
  * 127.0.0.1 with its socket in that directory, and a user {@value #USER} that logs in with a
- * password. One server per test JVM; {@link #stop()} stops it and deletes its data.
+ * password and may grant (tests create users with fewer privileges). One server per test JVM;
+ * {@link #stop()} stops it and deletes its data.
  *
  * <p>When the binaries are missing, {@link #requireServer()} skips the calling tests, unless the
  * environment variable {@code SLUICE_REQUIRE_MARIADB=1} is set (as CI does): then they fail.
@@ -98,7 +99,7 @@ final class TestMariaDb {
               + password
               + "';\nGRANT ALL ON *.* TO '"
               + USER
-              + "'@'%';\n",
+              + "'@'%' WITH GRANT OPTION;\n",
           StandardCharsets.UTF_8);
       run(
           binary("mariadb-install-db").orElseThrow().toString(),
