@@ -320,10 +320,19 @@ public final class Lake implements AutoCloseable {
    * unknown column, an incompatible literal) prunes nothing.
    */
   public TableScanFiles scan(TableName name, ReadPoint point, Expression filter) {
+    return scanDataFiles(name, point, filter).read();
+  }
+
+  /**
+   * As {@link #scan(TableName, ReadPoint, Expression)}, with each file's Iceberg description: for a
+   * merge, which reads some files to rewrite them and removes them in its commit.
+   */
+  public DataFileScan scanDataFiles(TableName name, ReadPoint point, Expression filter) {
     Table table = loadTable(name);
     Long snapshotId = snapshotId(table, point);
     if (snapshotId == null) {
-      return new TableScanFiles(name, table.schema(), List.of(), null, 0);
+      return new DataFileScan(
+          new TableScanFiles(name, table.schema(), List.of(), null, 0), List.of());
     }
     Schema schema =
         point instanceof ReadPoint.Branch
@@ -339,6 +348,7 @@ public final class Lake implements AutoCloseable {
       }
     }
     List<String> dataFiles = new ArrayList<>();
+    List<DataFile> described = new ArrayList<>();
     long records = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
@@ -347,13 +357,16 @@ public final class Lake implements AutoCloseable {
               "Table " + name + " has row-level delete files, which Sluice cannot read yet");
         }
         dataFiles.add(files.readablePath(task.file().location()));
+        described.add(task.file());
         records += task.file().recordCount();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new TableScanFiles(
-        name, schema, dataFiles, snapshotId, records, columnMapping(table, schema));
+    return new DataFileScan(
+        new TableScanFiles(
+            name, schema, dataFiles, snapshotId, records, columnMapping(table, schema)),
+        described);
   }
 
   /**

@@ -164,14 +164,7 @@ public final class TableWrite {
    * @return the new snapshot id
    */
   public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    boolean staleBranch = transaction.table().refs().containsKey(branch);
-    if (staleBranch && previousSnapshotId == null) {
-      transaction.manageSnapshots().removeBranch(branch).commit();
-    } else if (staleBranch) {
-      transaction.manageSnapshots().replaceBranch(branch, previousSnapshotId).commit();
-    } else if (previousSnapshotId != null) {
-      transaction.manageSnapshots().createBranch(branch, previousSnapshotId).commit();
-    }
+    startBranch();
     if (replaceAll) {
       OverwriteFiles overwrite =
           transaction
@@ -191,6 +184,81 @@ public final class TableWrite {
     table.refresh();
     committedSnapshotId = table.refs().get(branch).snapshotId();
     return committedSnapshotId;
+  }
+
+  /**
+   * Commits a merge's files to the audit branch as one Iceberg commit, together with the staged
+   * schema change: {@code rewrite}'s files are removed and {@code files} added.
+   *
+   * @return the new snapshot id
+   * @throws dev.sluice.api.TransientException when another run changed the table's data since the
+   *     snapshot the merge read
+   */
+  public long commit(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
+    startBranch();
+    commitRewrite(rewrite(files, rewrite, summary).toBranch(branch));
+    table.refresh();
+    committedSnapshotId = table.refs().get(branch).snapshotId();
+    return committedSnapshotId;
+  }
+
+  /**
+   * Commits a merge's files to main directly (see {@link #commitToMain(List, boolean, Map)}):
+   * {@code rewrite}'s files are removed and {@code files} added, in one Iceberg commit.
+   *
+   * @return the new snapshot id
+   * @throws dev.sluice.api.TransientException when another run changed the table's data since the
+   *     snapshot the merge read
+   */
+  public long commitToMain(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
+    commitRewrite(rewrite(files, rewrite, summary));
+    table.refresh();
+    committedSnapshotId = table.currentSnapshot().snapshotId();
+    return committedSnapshotId;
+  }
+
+  /**
+   * The overwrite of a merge. Its conflict detection has no filter: any data another writer added
+   * or removed since the snapshot read fails the commit (a row of a merged key may be among it),
+   * and so does a removed file that is already gone.
+   */
+  private OverwriteFiles rewrite(
+      List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
+    OverwriteFiles overwrite =
+        transaction.newOverwrite().validateNoConflictingData().validateNoConflictingDeletes();
+    if (rewrite.readSnapshotId() != null) {
+      overwrite.validateFromSnapshot(rewrite.readSnapshotId());
+    }
+    rewrite.removed().forEach(overwrite::deleteFile);
+    files.forEach(overwrite::addFile);
+    summary.forEach(overwrite::set);
+    return overwrite;
+  }
+
+  private void commitRewrite(OverwriteFiles overwrite) {
+    try {
+      overwrite.commit();
+      transaction.commitTransaction();
+    } catch (org.apache.iceberg.exceptions.ValidationException e) {
+      throw new dev.sluice.api.TransientException(
+          "Table "
+              + table.name()
+              + " was changed by another run while this run merged into it; nothing was"
+              + " committed. Run it again.",
+          e);
+    }
+  }
+
+  /** Points the audit branch at the snapshot this write started from (none: no branch yet). */
+  private void startBranch() {
+    boolean staleBranch = transaction.table().refs().containsKey(branch);
+    if (staleBranch && previousSnapshotId == null) {
+      transaction.manageSnapshots().removeBranch(branch).commit();
+    } else if (staleBranch) {
+      transaction.manageSnapshots().replaceBranch(branch, previousSnapshotId).commit();
+    } else if (previousSnapshotId != null) {
+      transaction.manageSnapshots().createBranch(branch, previousSnapshotId).commit();
+    }
   }
 
   /**

@@ -27,6 +27,22 @@ public interface EngineSession extends AutoCloseable {
     registerTable(name, schema, dataFiles);
   }
 
+  /**
+   * As {@link #registerTable(TableName, Schema, List, ColumnMapping)}, with one more column, {@code
+   * fileColumn}, holding the data file each row was read from, as named in {@code dataFiles}: for a
+   * merge, which rewrites only the files that hold a merged key.
+   *
+   * @throws UnsupportedOperationException when the engine cannot tell the file of a row
+   */
+  default void registerTableWithFiles(
+      TableName name,
+      Schema schema,
+      List<String> dataFiles,
+      ColumnMapping mapping,
+      String fileColumn) {
+    throw new UnsupportedOperationException("This engine cannot tell the data file of a row");
+  }
+
   /** Makes a view readable under its name for this session. */
   void registerView(TableName name, String sql);
 

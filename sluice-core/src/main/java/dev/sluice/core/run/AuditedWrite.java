@@ -6,6 +6,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
+import dev.sluice.lake.FileRewrite;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
@@ -46,6 +47,7 @@ final class AuditedWrite {
   private final EngineSession session;
   private final CheckRunner checkRunner;
   private Consumer<WrittenFile> afterWrite = file -> {};
+  private FileRewrite rewrite;
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -59,6 +61,16 @@ final class AuditedWrite {
    */
   AuditedWrite afterWrite(Consumer<WrittenFile> action) {
     this.afterWrite = requireNonNull(action, "action is null");
+    return this;
+  }
+
+  /**
+   * Makes the write a merge's: the written rows replace {@code rewrite}'s files (the rows kept of
+   * them are part of the query), in place of the {@code replaceAll} of {@link #write}; null for
+   * none.
+   */
+  AuditedWrite rewriting(FileRewrite rewrite) {
+    this.rewrite = rewrite;
     return this;
   }
 
@@ -101,16 +113,22 @@ final class AuditedWrite {
       } else {
         deleteQuietly(file);
       }
-      if (files.isEmpty() && !replaceAll && write.previousSnapshotId() != null) {
+      if (files.isEmpty() && !replaceAll && rewrite == null && write.previousSnapshotId() != null) {
         write.discard();
         return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of());
       }
       if (checks.isEmpty()) {
         // nothing to audit: one commit to main instead of the audit branch and the publish
-        long snapshot = write.commitToMain(files, replaceAll, summary);
+        long snapshot =
+            rewrite != null
+                ? write.commitToMain(files, rewrite, summary)
+                : write.commitToMain(files, replaceAll, summary);
         return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, List.of());
       }
-      long snapshot = write.commit(files, replaceAll, summary);
+      long snapshot =
+          rewrite != null
+              ? write.commit(files, rewrite, summary)
+              : write.commit(files, replaceAll, summary);
       committed = true;
       TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
       session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());

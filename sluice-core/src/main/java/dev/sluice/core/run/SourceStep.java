@@ -15,9 +15,7 @@ import dev.sluice.api.connector.StagedData;
 import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
-import dev.sluice.lake.TableScanFiles;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,13 +154,17 @@ final class SourceStep {
         }
       }
     }
-    boolean merge = write.kind() == StagedData.Write.Kind.MERGE && existing.isPresent();
-    if (merge) {
-      rows = mergeSql(context, target, staged.relation(), write.keys(), rows);
+    FileMerge.Plan merge = null;
+    if (write.kind() == StagedData.Write.Kind.MERGE && existing.isPresent()) {
+      merge =
+          FileMerge.plan(
+              context.lake(), context.session(), target, staged.relation(), write.keys(), rows);
+      rows = merge.rows();
     }
-    boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE || merge;
+    boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE;
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+            .rewriting(merge == null ? null : merge.rewrite())
             .afterWrite(
                 file -> {
                   if (read.get().readsOnScan()) {
@@ -322,32 +324,6 @@ final class SourceStep {
         + " WHERE "
         + column
         + " IS NOT TRUE";
-  }
-
-  /**
-   * The rows of a merge: the staged rows (less those that delete), and the table's rows whose key
-   * no staged row has (so a staged row that deletes removes the table's row of its key). The result
-   * replaces the table, in one commit.
-   */
-  private static String mergeSql(
-      StepContext context, TableName target, String staged, List<String> keys, String stagedRows) {
-    TableScanFiles current = context.lake().scan(target, ReadPoint.main());
-    context
-        .session()
-        .registerTable(target, current.schema(), current.dataFiles(), current.columnMapping());
-    StringJoiner sameKey = new StringJoiner(" AND ");
-    for (String key : keys) {
-      String column = TableName.quote(key);
-      sameKey.add("staged." + column + " IS NOT DISTINCT FROM existing." + column);
-    }
-    return stagedRows
-        + "\nUNION ALL BY NAME\nSELECT * FROM "
-        + target.quoted()
-        + " AS existing WHERE NOT EXISTS (SELECT 1 FROM "
-        + TableName.quote(staged)
-        + " AS staged WHERE "
-        + sameKey
-        + ")";
   }
 
   static SourceTableSpec spec(StepContext context, SourceTableDef table, boolean append) {

@@ -69,6 +69,21 @@ final class DuckDbSession implements EngineSession {
   }
 
   @Override
+  public void registerTableWithFiles(
+      TableName name,
+      Schema schema,
+      List<String> dataFiles,
+      ColumnMapping mapping,
+      String fileColumn) {
+    ensureSchema(name.zone());
+    run(
+        "CREATE OR REPLACE VIEW "
+            + name.quoted()
+            + " AS "
+            + scanSql(schema, dataFiles, mapping, fileColumn));
+  }
+
+  @Override
   public void registerView(TableName name, String sql) {
     ensureSchema(name.zone());
     run("CREATE OR REPLACE VIEW " + name.quoted() + " AS " + sql);
@@ -87,9 +102,26 @@ final class DuckDbSession implements EngineSession {
    * changed.
    */
   static String scanSql(Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    return scanSql(schema, dataFiles, mapping, null);
+  }
+
+  /**
+   * As {@link #scanSql(Schema, List, ColumnMapping)}, with each row's file in {@code fileColumn}.
+   */
+  static String scanSql(
+      Schema schema, List<String> dataFiles, ColumnMapping mapping, String fileColumn) {
     List<Types.NestedField> columns = schema.columns();
+    String fileSelect = fileColumn == null ? "" : ", filename AS " + TableName.quote(fileColumn);
+    String fileOption = fileColumn == null ? "" : ", filename = true";
     if (dataFiles.isEmpty()) {
-      StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
+      StringJoiner select =
+          new StringJoiner(
+              ", ",
+              "SELECT ",
+              (fileColumn == null
+                      ? ""
+                      : ", CAST(NULL AS VARCHAR) AS " + TableName.quote(fileColumn))
+                  + " WHERE false");
       for (Types.NestedField column : columns) {
         select.add(
             "CAST(NULL AS "
@@ -108,7 +140,7 @@ final class DuckDbSession implements EngineSession {
         select.add(
             "CAST(" + quoted + " AS " + DuckDbTypes.toDuckDb(column.type()) + ") AS " + quoted);
       }
-      return select + " FROM read_parquet(" + files + ")";
+      return select + fileSelect + " FROM read_parquet(" + files + fileOption + ")";
     }
     StringJoiner fieldIds = new StringJoiner(", ", "MAP {", "}");
     StringJoiner names = new StringJoiner(", ");
@@ -122,7 +154,15 @@ final class DuckDbSession implements EngineSession {
               + ", default_value: NULL}");
       names.add(TableName.quote(column.name()));
     }
-    return "SELECT " + names + " FROM read_parquet(" + files + ", schema = " + fieldIds + ")";
+    return "SELECT "
+        + names
+        + fileSelect
+        + " FROM read_parquet("
+        + files
+        + ", schema = "
+        + fieldIds
+        + fileOption
+        + ")";
   }
 
   @Override
