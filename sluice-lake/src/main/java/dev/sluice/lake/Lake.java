@@ -33,6 +33,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
@@ -281,11 +282,16 @@ public final class Lake implements AutoCloseable {
 
   /** Creates an unpartitioned format-v2 table. */
   public Table createTable(TableName name, Schema schema, Map<String, String> properties) {
+    return createTable(name, schema, PartitionSpec.unpartitioned(), properties);
+  }
+
+  /** Creates a format-v2 table partitioned by {@code spec} (built on {@code schema}). */
+  public Table createTable(
+      TableName name, Schema schema, PartitionSpec spec, Map<String, String> properties) {
     Map<String, String> tableProperties = new HashMap<>(properties);
     tableProperties.put(TableProperties.FORMAT_VERSION, "2");
     tableProperties.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
-    return catalog.createTable(
-        identifier(name), schema, PartitionSpec.unpartitioned(), tableProperties);
+    return catalog.createTable(identifier(name), schema, spec, tableProperties);
   }
 
   /** Stores a view's SQL (DuckDB dialect) and its result schema in the catalog. */
@@ -431,14 +437,28 @@ public final class Lake implements AutoCloseable {
    * warehouse in object storage, this uploads the file.
    */
   public DataFile toDataFile(Table table, WrittenFile file) {
+    return toDataFile(table, file, null);
+  }
+
+  /**
+   * Describes a written file for a commit, stored where the table's files live.
+   *
+   * @param partition the partition all of the file's rows belong to in the table's spec, or null
+   *     for an unpartitioned table
+   */
+  public DataFile toDataFile(Table table, WrittenFile file, StructLike partition) {
     Metrics metrics = footerMetrics(file.path(), MetricsConfig.forTable(table));
     String stored = files.store(file.path());
-    return DataFiles.builder(table.spec())
-        .withPath(stored)
-        .withFormat(FileFormat.PARQUET)
-        .withFileSizeInBytes(file.sizeInBytes())
-        .withMetrics(metrics)
-        .build();
+    DataFiles.Builder builder =
+        DataFiles.builder(table.spec())
+            .withPath(stored)
+            .withFormat(FileFormat.PARQUET)
+            .withFileSizeInBytes(file.sizeInBytes())
+            .withMetrics(metrics);
+    if (partition != null) {
+      builder.withPartition(partition);
+    }
+    return builder.build();
   }
 
   /**

@@ -11,13 +11,17 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
+import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -153,6 +157,41 @@ public final class TableWrite {
   /** Describes a written file for the commit, with column metrics. */
   public DataFile toDataFile(dev.sluice.api.engine.WrittenFile file) {
     return lake.toDataFile(transaction.table(), file);
+  }
+
+  /**
+   * Describes a written file whose rows all belong to one partition of the spec staged by {@link
+   * #preparePartitionSpec}.
+   */
+  public DataFile toDataFile(dev.sluice.api.engine.WrittenFile file, StructLike partition) {
+    return lake.toDataFile(transaction.table(), file, partition);
+  }
+
+  /**
+   * Stages the change of the table's partition spec to {@code wanted}, unless it already
+   * partitions alike. Files already in the table keep the spec they were written with (Iceberg
+   * reads both); the files of this write are written with {@code wanted}.
+   *
+   * @param wanted a spec over the schema returned by {@link #prepareSchema}, or {@link
+   *     PartitionSpec#unpartitioned()}
+   * @return the spec data files of this write must be described with
+   */
+  public PartitionSpec preparePartitionSpec(PartitionSpec wanted) {
+    PartitionSpec current = transaction.table().spec();
+    if (current.compatibleWith(wanted)) {
+      return current;
+    }
+    Schema schema = transaction.table().schema();
+    UpdatePartitionSpec update = transaction.updateSpec();
+    for (PartitionField field : current.fields()) {
+      update.removeField(field.name());
+    }
+    for (PartitionField field : wanted.fields()) {
+      String column = schema.findColumnName(field.sourceId());
+      update.addField(field.name(), Expressions.transform(column, field.transform()));
+    }
+    update.commit();
+    return transaction.table().spec();
   }
 
   /**

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 
@@ -99,6 +100,8 @@ final class AuditedWrite {
     boolean committed = false;
     try {
       Schema schema = write.prepareSchema(desired, schemaChange);
+      // a table that was once a partitioned model's: this write's file is of no one partition
+      write.preparePartitionSpec(PartitionSpec.unpartitioned());
       WrittenFile file =
           session.writeParquet(projectOnto(schema, desired, sql), schema, write.newDataFilePath());
       try {

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -108,7 +109,8 @@ final class PartitionStep {
       properties.putAll(PartitionFilter.tableProperties(model.partitions()));
       properties.put(LAYOUT, layout(model));
       try {
-        lake.createTable(target, desired, properties);
+        lake.createTable(
+            target, desired, IcebergPartitioning.spec(model.partitions(), desired), properties);
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
         // another partition of the same run created it first: write into that one
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
@@ -116,6 +118,8 @@ final class PartitionStep {
     }
     TableWrite write = lake.newWrite(target, context.auditBranch());
     Schema schema = write.prepareSchema(desired, SchemaChange.UNION);
+    PartitionSpec spec =
+        write.preparePartitionSpec(IcebergPartitioning.spec(model.partitions(), schema));
     if (work.replaceAll()) {
       Map<String, String> properties = PartitionFilter.tableProperties(model.partitions());
       properties.put(LAYOUT, layout(model));
@@ -138,7 +142,12 @@ final class PartitionStep {
           written.add(file);
           rowsByPartition.put(key.toString(), file.rowCount());
           if (file.rowCount() > 0) {
-            files.add(write.toDataFile(file));
+            files.add(
+                write.toDataFile(
+                    file,
+                    spec.isUnpartitioned()
+                        ? null
+                        : IcebergPartitioning.partitionOf(spec, model.partitions(), key, schema)));
           }
         }
       }

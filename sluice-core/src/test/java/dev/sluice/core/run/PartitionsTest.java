@@ -320,6 +320,108 @@ class PartitionsTest {
   }
 
   @Test
+  void theIcebergTableIsPartitionedWhereIcebergsTransformsCutLikeTheWindows() throws IOException {
+    write(
+        "models/curated/regional.sql",
+        "select event_date, region, sum(amount) as amount\n"
+            + "from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "  and region = '{{ partition.region }}'\n"
+            + "group by all\n");
+    writeRegional("day");
+    dev.sluice.api.TableName regional = new dev.sluice.api.TableName("curated", "regional");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = run(workspace, select("+regional", PartitionSelection.DUE, 0));
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      org.apache.iceberg.Table table = workspace.lake().loadTable(regional);
+      assertThat(table.spec().fields())
+          .extracting(field -> field.name() + " " + field.transform())
+          .containsExactly("event_date_day day", "region identity");
+      List<String> partitions = new ArrayList<>();
+      try (var tasks = table.newScan().planFiles()) {
+        for (var task : tasks) {
+          var partition = task.file().partition();
+          LocalDate day = LocalDate.ofEpochDay(partition.get(0, Integer.class));
+          partitions.add(day + "|" + partition.get(1, String.class));
+          // every file holds exactly the rows of its partition
+          assertThat(
+                  rows(
+                      workspace,
+                      "select count(*) from curated.regional where event_date = DATE '"
+                          + day
+                          + "' and region = '"
+                          + partition.get(1, String.class)
+                          + "'"))
+              .containsExactly(List.of(task.file().recordCount()));
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      assertThat(partitions).hasSize(10).contains(start + "|eu", start.plusDays(4) + "|us");
+      // a filter on the partition columns plans one file
+      try (var tasks =
+          table
+              .newScan()
+              .filter(
+                  org.apache.iceberg.expressions.Expressions.and(
+                      org.apache.iceberg.expressions.Expressions.equal("region", "us"),
+                      org.apache.iceberg.expressions.Expressions.equal(
+                          "event_date", start.plusDays(2).toString())))
+              .planFiles()) {
+        assertThat(tasks).hasSize(1);
+      }
+
+      // rebuilding one partition replaces its file by partition, and the others stay
+      long before = table.currentSnapshot().snapshotId();
+      PartitionSelection one =
+          new PartitionSelection(
+              PartitionSelection.Mode.ALL, null, null, List.of(start.plusDays(2) + "|us"), 1);
+      assertThat(run(workspace, select("regional", one, 0)).succeeded()).isTrue();
+      table.refresh();
+      assertThat(table.currentSnapshot().parentId()).isEqualTo(before);
+      assertThat(table.currentSnapshot().summary())
+          .containsEntry("deleted-data-files", "1")
+          .containsEntry("added-data-files", "1");
+      assertThat(rows(workspace, "select count(*), sum(amount) from curated.regional"))
+          .containsExactly(List.of(10L, new java.math.BigDecimal("30")));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+
+    // a model that is no longer partitioned writes unpartitioned files into the same table
+    write("models/curated/regional.yaml", "models:\n  - name: regional\n    materialized: table\n");
+    write(
+        "models/curated/regional.sql",
+        "select event_date, region, sum(amount) as amount\n"
+            + "from {{ source('app', 'events') }} group by all\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult rebuilt = run(workspace, select("regional", PartitionSelection.DUE, 0));
+      assertThat(rebuilt.succeeded()).as(String.valueOf(rebuilt.steps())).isTrue();
+      assertThat(workspace.lake().loadTable(regional).spec().isUnpartitioned()).isTrue();
+      assertThat(rows(workspace, "select count(*), sum(amount) from curated.regional"))
+          .containsExactly(List.of(10L, new java.math.BigDecimal("30")));
+    }
+  }
+
+  private void writeRegional(String grain) throws IOException {
+    write(
+        "models/curated/regional.yaml",
+        "models:\n"
+            + "  - name: regional\n"
+            + "    materialized: incremental_by_time_range\n"
+            + "    partitions:\n"
+            + "      - column: event_date\n"
+            + "        grain: "
+            + grain
+            + "\n"
+            + "        start: "
+            + start
+            + "\n"
+            + "      - column: region\n"
+            + "        values: [eu, us]\n");
+  }
+
+  @Test
   void unknownPartitionKeysAreRejectedWithTheReason() {
     try (Workspace workspace = Workspace.open(project)) {
       PartitionSelection wrong =
