@@ -101,6 +101,15 @@ class BenchSmokeTest {
     assertThat(lag.metrics()).doesNotContainKey("unseenChanges");
     assertThat(lag.samplesMillis()).hasSize(lag.metrics().get("changes").intValue()).isNotEmpty();
     assertThat(lag.samplesMillis()).allSatisfy(millis -> assertThat(millis).isPositive());
+    // the merge cost: both merges of both batches, with the ratio of their medians
+    assertThat(
+            connectors
+                .find("merge 100 changed rows, keys across the table", "sluice")
+                .orElseThrow()
+                .metrics())
+        .containsKeys("filesRewritten", "wholeTableRewriteOverFileMerge");
+    assertThat(connectors.find("merge 100 changed rows, recent keys", "sluice-whole-table-rewrite"))
+        .isPresent();
     assertThat(Files.readString(dir.resolve("report/report.md"))).contains("## connectors");
     assertThat(Files.readString(dir.resolve("report/results.json"))).contains("\"connectors\"");
   }
