@@ -15,8 +15,8 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.StructLike;
 import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
@@ -168,9 +168,9 @@ public final class TableWrite {
   }
 
   /**
-   * Stages the change of the table's partition spec to {@code wanted}, unless it already
-   * partitions alike. Files already in the table keep the spec they were written with (Iceberg
-   * reads both); the files of this write are written with {@code wanted}.
+   * Stages the change of the table's partition spec to {@code wanted}, unless it already partitions
+   * alike. Files already in the table keep the spec they were written with (Iceberg reads both);
+   * the files of this write are written with {@code wanted}.
    *
    * @param wanted a spec over the schema returned by {@link #prepareSchema}, or {@link
    *     PartitionSpec#unpartitioned()}
