@@ -29,7 +29,10 @@ import org.apache.iceberg.types.Types;
  * where a staged key is.
  */
 public final class FileMerge {
-  /** Keys of one column up to which the bounds check compares each key, not their range. */
+  /**
+   * Up to this many distinct staged keys of a column, files are pruned by each key's value against
+   * their bounds; beyond it, by the keys' range.
+   */
   static final int MAX_LISTED_KEYS = 10_000;
 
   /** Iceberg compares at most this many values of an IN with a file's bounds (its own limit). */
