@@ -1,5 +1,6 @@
 package dev.sluice.connectors.kafka;
 
+import dev.sluice.api.DataException;
 import dev.sluice.api.connector.SourceTableSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +26,9 @@ import org.apache.iceberg.types.Types;
  *       local-timestamp-*} as timestamp;
  *   <li>{@code bytes} and {@code fixed} as binary in top-level columns, as base64 strings inside
  *       structs, lists and maps;
- *   <li>records as structs, arrays as lists, maps as maps with string keys;
+ *   <li>records as structs (with {@code nested: flatten}, a record field's fields become columns
+ *       named {@code parent_child}, recursively, outside lists and maps), arrays as lists, maps as
+ *       maps with string keys;
  *   <li>a union of {@code null} and one type as that type (every column is nullable); other unions
  *       and recursive records as strings holding their JSON.
  * </ul>
@@ -38,8 +41,14 @@ import org.apache.iceberg.types.Types;
 final class AvroColumns {
   private AvroColumns() {}
 
-  /** The columns of the record schemas, in the order given. */
-  static List<SourceTableSpec.Column> of(Iterable<Schema> schemas) {
+  /**
+   * The columns of the record schemas, in the order given.
+   *
+   * @param separator with {@code nested: flatten}, what joins the names of a record field and its
+   *     fields (records in records become columns {@code parent_child}); null to keep structs
+   * @throws DataException when two fields of a schema flatten to the same column name
+   */
+  static List<SourceTableSpec.Column> of(Iterable<Schema> schemas, String separator) {
     AtomicInteger ids = new AtomicInteger(1000);
     Map<String, Type> columns = new LinkedHashMap<>();
     for (Schema schema : schemas) {
@@ -48,13 +57,60 @@ final class AvroColumns {
       }
       Set<String> path = new HashSet<>();
       path.add(schema.getFullName());
+      Map<String, Type> own = new LinkedHashMap<>();
       for (Schema.Field field : schema.getFields()) {
-        columns.put(field.name(), type(field.schema(), true, path, ids));
+        add(own, field.name(), field.schema(), separator, path, ids, schema);
       }
+      columns.putAll(own);
     }
     List<SourceTableSpec.Column> result = new ArrayList<>();
     columns.forEach((name, type) -> result.add(new SourceTableSpec.Column(name, type)));
     return result;
+  }
+
+  /**
+   * The record a field holds, alone or in a union with null, that {@code nested: flatten} turns
+   * into columns; null for any other field, or a record that contains itself.
+   */
+  static Schema flattenedRecord(Schema schema, Set<String> path) {
+    Schema record = schema;
+    if (schema.getType() == Schema.Type.UNION) {
+      List<Schema> branches =
+          schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).toList();
+      record = branches.size() == 1 ? branches.get(0) : null;
+    }
+    return record != null
+            && record.getType() == Schema.Type.RECORD
+            && !path.contains(record.getFullName())
+        ? record
+        : null;
+  }
+
+  private static void add(
+      Map<String, Type> columns,
+      String name,
+      Schema schema,
+      String separator,
+      Set<String> path,
+      AtomicInteger ids,
+      Schema owner) {
+    Schema record = separator == null ? null : flattenedRecord(schema, path);
+    if (record != null) {
+      path.add(record.getFullName());
+      for (Schema.Field field : record.getFields()) {
+        add(columns, name + separator + field.name(), field.schema(), separator, path, ids, owner);
+      }
+      path.remove(record.getFullName());
+      return;
+    }
+    if (columns.put(name, type(schema, true, path, ids)) != null) {
+      throw new DataException(
+          "Fields of the Avro schema "
+              + owner.getFullName()
+              + " flatten to the same column name "
+              + name
+              + "; set another 'separator', or nested: struct");
+    }
   }
 
   private static Type type(Schema schema, boolean topLevel, Set<String> path, AtomicInteger ids) {

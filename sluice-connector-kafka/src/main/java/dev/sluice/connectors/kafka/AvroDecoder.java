@@ -41,13 +41,16 @@ final class AvroDecoder {
   private final SchemaRegistry registry;
   private final Schema fileSchema;
   private final boolean recordsOnly;
+  private final String separator;
   private final Map<Integer, Schema> seen = new TreeMap<>();
   private BinaryDecoder reuse;
 
-  private AvroDecoder(SchemaRegistry registry, Schema fileSchema, boolean recordsOnly) {
+  private AvroDecoder(
+      SchemaRegistry registry, Schema fileSchema, boolean recordsOnly, String separator) {
     this.registry = registry;
     this.fileSchema = fileSchema;
     this.recordsOnly = recordsOnly;
+    this.separator = separator;
     if (fileSchema != null) {
       seen.put(FILE_SCHEMA, fileSchema);
     }
@@ -57,14 +60,16 @@ final class AvroDecoder {
    * A decoder of the Confluent wire format.
    *
    * @param recordsOnly whether a datum must be a record (values, which become columns)
+   * @param separator the separator of flattened names ({@code nested: flatten}), or null
    */
-  static AvroDecoder registry(SchemaRegistry registry, boolean recordsOnly) {
-    return new AvroDecoder(requireNonNull(registry, "registry is null"), null, recordsOnly);
+  static AvroDecoder registry(SchemaRegistry registry, boolean recordsOnly, String separator) {
+    return new AvroDecoder(
+        requireNonNull(registry, "registry is null"), null, recordsOnly, separator);
   }
 
   /** A decoder of plain Avro binary written with {@code schema}. */
-  static AvroDecoder plain(Schema schema, boolean recordsOnly) {
-    return new AvroDecoder(null, requireNonNull(schema, "schema is null"), recordsOnly);
+  static AvroDecoder plain(Schema schema, boolean recordsOnly, String separator) {
+    return new AvroDecoder(null, requireNonNull(schema, "schema is null"), recordsOnly, separator);
   }
 
   /**
@@ -79,10 +84,13 @@ final class AvroDecoder {
       return null;
     }
     if (registry != null) {
-      return registry(registry, !keys);
+      return registry(registry, !keys, keys ? null : options.flattenSeparator());
     }
     String file = keys ? options.keySchema() : options.valueSchema();
-    return plain(schemaFile(spec, file, keys ? "key_schema" : "value_schema"), !keys);
+    return plain(
+        schemaFile(spec, file, keys ? "key_schema" : "value_schema"),
+        !keys,
+        keys ? null : options.flattenSeparator());
   }
 
   /**
@@ -185,7 +193,7 @@ final class AvroDecoder {
                 + which
                 + "; was it written with another schema?");
       }
-      json = AvroJson.write(datum, schema);
+      json = AvroJson.write(datum, schema, separator);
     } catch (EOFException e) {
       return Decoded.problem(
           "truncated: the Avro datum of " + which + " ends before its last field");
@@ -194,6 +202,11 @@ final class AvroDecoder {
     }
     seen.putIfAbsent(id, schema);
     return new Decoded(json, datum, null);
+  }
+
+  /** The separator of flattened names, or null when records stay structs. */
+  String separator() {
+    return separator;
   }
 
   /** The writer schemas of the values decoded so far (and the schema file's), by id. */

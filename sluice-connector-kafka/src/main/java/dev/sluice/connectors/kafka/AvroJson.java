@@ -15,7 +15,9 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -34,14 +36,52 @@ final class AvroJson {
 
   private AvroJson() {}
 
-  static String write(Object datum, Schema schema) {
+  /**
+   * The JSON text of a datum.
+   *
+   * @param separator with {@code nested: flatten}, the separator of flattened names (the fields of
+   *     a record's record fields become top-level fields, as {@link AvroColumns} names them); null
+   *     to keep nested objects
+   */
+  static String write(Object datum, Schema schema, String separator) {
     StringWriter text = new StringWriter();
     try (JsonGenerator generator = FACTORY.createGenerator(text)) {
-      write(generator, datum, schema);
+      if (separator != null && schema.getType() == Schema.Type.RECORD) {
+        Set<String> path = new HashSet<>();
+        path.add(schema.getFullName());
+        generator.writeStartObject();
+        writeFlattened(generator, (IndexedRecord) datum, schema, "", separator, path);
+        generator.writeEndObject();
+      } else {
+        write(generator, datum, schema);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return text.toString();
+  }
+
+  private static void writeFlattened(
+      JsonGenerator out,
+      IndexedRecord record,
+      Schema schema,
+      String prefix,
+      String separator,
+      Set<String> path)
+      throws IOException {
+    for (Schema.Field field : schema.getFields()) {
+      Object value = record.get(field.pos());
+      String name = prefix + field.name();
+      Schema nested = AvroColumns.flattenedRecord(field.schema(), path);
+      if (nested == null) {
+        out.writeFieldName(name);
+        write(out, value, field.schema());
+      } else if (value != null) {
+        path.add(nested.getFullName());
+        writeFlattened(out, (IndexedRecord) value, nested, name + separator, separator, path);
+        path.remove(nested.getFullName());
+      }
+    }
   }
 
   private static void write(JsonGenerator out, Object datum, Schema schema) throws IOException {

@@ -257,7 +257,8 @@ public final class KafkaConnector implements SourceConnector {
       SourceTableSpec table, KafkaOptions options, String what) {
     if (options.valueSchema() != null) {
       return AvroColumns.of(
-          List.of(AvroDecoder.schemaFile(table, options.valueSchema(), "value_schema")));
+          List.of(AvroDecoder.schemaFile(table, options.valueSchema(), "value_schema")),
+          options.flattenSeparator());
     }
     SchemaRegistry registry =
         new SchemaRegistry(
@@ -274,7 +275,7 @@ public final class KafkaConnector implements SourceConnector {
       }
       schemas.add(schema);
     }
-    return AvroColumns.of(schemas);
+    return AvroColumns.of(schemas, options.flattenSeparator());
   }
 
   private KafkaOptions options(SourceTableSpec table, String what) {

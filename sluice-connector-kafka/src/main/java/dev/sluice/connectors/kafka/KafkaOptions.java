@@ -47,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * @param schemaRegistryPassword its password (a resolved secret), or null
  * @param valueSchema an Avro schema file for plain Avro values, or null
  * @param keySchema an Avro schema file for plain Avro keys, or null
+ * @param flattenSeparator with {@code nested: flatten}, what joins flattened names; else null
  */
 record KafkaOptions(
     String bootstrapServers,
@@ -71,7 +72,8 @@ record KafkaOptions(
     String schemaRegistryUsername,
     String schemaRegistryPassword,
     String valueSchema,
-    String keySchema) {
+    String keySchema,
+    String flattenSeparator) {
   static final String BOOTSTRAP_SERVERS = "bootstrap_servers";
   static final String TOPIC = "topic";
   static final String FORMAT = "format";
@@ -95,6 +97,8 @@ record KafkaOptions(
   static final String SCHEMA_REGISTRY_PASSWORD = "schema_registry_password";
   static final String VALUE_SCHEMA = "value_schema";
   static final String KEY_SCHEMA = "key_schema";
+  static final String NESTED = "nested";
+  static final String SEPARATOR = "separator";
 
   /** Kafka's rule for topic names. */
   private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
@@ -138,6 +142,18 @@ record KafkaOptions(
               .description(
                   "for avro without a registry, the Avro schema file (.avsc, relative to the"
                       + " project) that the values were written with, as plain Avro binary")
+              .build(),
+          ConnectorOption.builder(NESTED, Type.CHOICE)
+              .description(
+                  "for avro, what becomes of record fields: struct keeps them as struct columns;"
+                      + " flatten makes their fields columns named parent_child (records in lists"
+                      + " and maps stay structs)")
+              .allowedValues("struct", "flatten")
+              .defaultValue("struct")
+              .build(),
+          ConnectorOption.builder(SEPARATOR, Type.STRING)
+              .description("for nested: flatten, what joins the names of nested fields")
+              .defaultValue("_")
               .build(),
           ConnectorOption.builder(KEY_FORMAT, Type.CHOICE)
               .description(
@@ -314,6 +330,13 @@ record KafkaOptions(
     if (!avroKeys && options.has(KEY_SCHEMA)) {
       problems.add("'key_schema' needs key_format: avro");
     }
+    if (!avroValues && "flatten".equals(options.choice(NESTED))) {
+      problems.add(
+          "nested: flatten needs format: avro (JSON values keep nested objects as structs)");
+    }
+    if (options.has(SEPARATOR) && options.string(SEPARATOR).isEmpty()) {
+      problems.add("'separator' must not be empty");
+    }
     if (registry && !avroValues && !avroKeys) {
       problems.add("'schema_registry_url' needs format: avro or key_format: avro");
     }
@@ -374,7 +397,8 @@ record KafkaOptions(
         options.string(SCHEMA_REGISTRY_USERNAME),
         options.string(SCHEMA_REGISTRY_PASSWORD),
         options.string(VALUE_SCHEMA),
-        options.string(KEY_SCHEMA));
+        options.string(KEY_SCHEMA),
+        "flatten".equals(options.choice(NESTED)) ? options.string(SEPARATOR) : null);
   }
 
   /**

@@ -262,7 +262,8 @@ final class KafkaStaging implements AutoCloseable {
       return stageDeclared(recordsTable, spec.columns());
     }
     if (valueDecoder != null) {
-      List<SourceTableSpec.Column> columns = AvroColumns.of(valueDecoder.schemasSeen().values());
+      List<SourceTableSpec.Column> columns =
+          AvroColumns.of(valueDecoder.schemasSeen().values(), valueDecoder.separator());
       for (SourceTableSpec.Column column : columns) {
         if (RESERVED.contains(column.name().toLowerCase(Locale.ROOT))) {
           throw new DataException(

@@ -551,6 +551,48 @@ class KafkaAvroTest {
   }
 
   @Test
+  void nestedFlattenMakesColumnsOfTheFieldsOfRecordFields() throws IOException {
+    Files.createDirectories(project.resolve("schemas"));
+    Files.writeString(project.resolve("schemas/order.avsc"), ORDER.toString(true));
+    String topic = TestKafka.newTopic("avro-flatten", 1);
+    TestKafka.produceRecords(
+        topic,
+        List.<byte[][]>of(
+            new byte[][] {null, TestSchemaRegistry.avro(ORDER, order(3, "1.00", "zip-3", null))}));
+    Map<String, String> options = new HashMap<>();
+    options.put("format", "avro");
+    options.put("value_schema", "schemas/order.avsc");
+    options.put("nested", "flatten");
+    options.put("separator", "__");
+
+    StagedData staged = connector.stage(spec(topic, options), LoadState.empty(), session);
+
+    List<String> names =
+        session.query("DESCRIBE " + staged.relation(), 100).rows().stream()
+            .map(row -> (String) row.get(0))
+            .toList();
+    assertThat(names).contains("address__city", "address__zip").doesNotContain("address");
+    assertThat(rows("SELECT id, address__city, address__zip FROM " + staged.relation()))
+        .containsExactly(List.of("3", "Lyon", "zip-3"));
+
+    // two fields that flatten to one name
+    Files.writeString(
+        project.resolve("schemas/clash.avsc"),
+        """
+        {"type": "record", "name": "Clash", "fields": [
+          {"name": "a__b", "type": "string"},
+          {"name": "a", "type": {"type": "record", "name": "A",
+                                 "fields": [{"name": "b", "type": "string"}]}}]}
+        """);
+    options.put("value_schema", "schemas/clash.avsc");
+    assertThatThrownBy(() -> connector.discover(spec(topic, options)))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "Fields of the Avro schema Clash flatten to the same column name a__b; set another"
+                + " 'separator', or nested: struct");
+  }
+
+  @Test
   void optionsThatCannotWorkAreNamed() {
     assertThat(problems(Map.of("format", "avro")))
         .containsExactly(
@@ -562,6 +604,9 @@ class KafkaAvroTest {
         .containsExactly(
             "'schema_registry_url' must not carry credentials; give them as"
                 + " schema_registry_username and schema_registry_password (by reference)");
+    assertThat(problems(Map.of("nested", "flatten")))
+        .containsExactly(
+            "nested: flatten needs format: avro (JSON values keep nested objects as structs)");
     assertThat(problems(Map.of("schema_registry_url", "https://registry:8081")))
         .containsExactly("'schema_registry_url' needs format: avro or key_format: avro");
     assertThat(problems(Map.of("format", "avro", "schema_registry_url", "registry:8081")))
