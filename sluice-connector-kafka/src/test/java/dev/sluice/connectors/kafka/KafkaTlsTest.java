@@ -11,11 +11,9 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbEngine;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,55 +47,9 @@ class KafkaTlsTest {
   @BeforeAll
   static void startBroker() throws Exception {
     directory = Files.createTempDirectory("sluice-kafka-tls");
-    Path keystore = directory.resolve("broker.p12");
-    Path certificate = directory.resolve("broker.crt");
-    Path truststore = directory.resolve("truststore.p12");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "broker",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=dns:localhost,ip:127.0.0.1",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        STORE_PASSWORD,
-        "-keypass",
-        STORE_PASSWORD);
-    keytool(
-        "-exportcert",
-        "-alias",
-        "broker",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        STORE_PASSWORD,
-        "-rfc",
-        "-file",
-        certificate.toString());
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "broker",
-        "-file",
-        certificate.toString(),
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        truststore.toString(),
-        "-storepass",
-        STORE_PASSWORD);
+    TestCertificates certificates = TestCertificates.create(directory, STORE_PASSWORD);
+    Path keystore = certificates.keystore();
+    Path truststore = certificates.truststore();
     cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
@@ -142,17 +94,6 @@ class KafkaTlsTest {
       }
     }
     engine = DuckDbEngine.start(Files.createTempDirectory("sluice-kafka-tls-spill"), "1GB");
-  }
-
-  private static void keytool(String... arguments) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(arguments));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      throw new IllegalStateException("keytool failed: " + output);
-    }
   }
 
   @AfterAll
