@@ -11,6 +11,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code sluice} command. */
 @Command(
     name = "sluice",
+    // -h/--help (and -V/--version) on every command and subcommand, at any depth
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCommand.Version.class,
     description = "Sluice: ingest, transform, check and publish governed Iceberg tables.",
@@ -36,8 +38,8 @@ import picocli.CommandLine.ScopeType;
     },
     footer = {
       "",
-      "Exit codes: 0 success, 1 run failed (a step or blocking check failed), 2 bad usage or",
-      "project files, 3 bad input data, 4 SQL error, 70 internal error."
+      "Exit codes: 0 success, 1 run failed (a step or blocking check failed),",
+      "2 bad usage or project files, 3 bad input data, 4 SQL error, 70 internal error."
     })
 public final class SluiceCommand implements Runnable {
   @Option(
