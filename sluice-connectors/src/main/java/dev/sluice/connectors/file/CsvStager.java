@@ -8,6 +8,8 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,6 +64,8 @@ final class CsvStager implements FormatStager {
     EngineSession session = staging.session();
     CsvOptions options = CsvOptions.parse(staging.spec().options());
     List<SourceTableSpec.Column> declared = staging.spec().columns();
+    Map<InputFile, List<CsvLongRecords.LongRecord>> longRecords =
+        longRecords(staging, files, options);
     List<List<String>> fileColumns = new ArrayList<>();
     for (InputFile file : files) {
       fileColumns.add(columnsOf(staging, file, options));
@@ -84,7 +88,13 @@ final class CsvStager implements FormatStager {
     session.execute("CREATE OR REPLACE TEMP TABLE " + Sql.identifier(target) + " " + definition);
     long started = System.nanoTime();
     for (int i = 0; i < files.size(); i++) {
-      read(staging, files.get(i), fileColumns.get(i), columns, target, options);
+      InputFile file = files.get(i);
+      List<CsvLongRecords.LongRecord> tooLong = longRecords.getOrDefault(file, List.of());
+      if (tooLong.isEmpty()) {
+        read(staging, file, fileColumns.get(i), columns, target, options);
+      } else {
+        readWithout(staging, file, tooLong, fileColumns.get(i), columns, target, options);
+      }
     }
     LOG.debug("Read {} CSV files in {} ms", files.size(), millisSince(started));
     if (!declared.isEmpty()) {
@@ -101,6 +111,82 @@ final class CsvStager implements FormatStager {
             staging.stagedTable(), select + " FROM " + Sql.identifier(target));
     LOG.debug("Converted {} rows in {} ms", rows, millisSince(started));
     return rows;
+  }
+
+  /**
+   * The records longer than the maximum line size, by file: they fail the load at once when the
+   * table does not quarantine, and a long header always does.
+   */
+  private static Map<InputFile, List<CsvLongRecords.LongRecord>> longRecords(
+      Staging staging, List<InputFile> files, CsvOptions options) {
+    Map<InputFile, List<CsvLongRecords.LongRecord>> byFile = new HashMap<>();
+    for (InputFile file : files) {
+      List<CsvLongRecords.LongRecord> found;
+      try {
+        found = CsvLongRecords.find(file, options.quote(), options.escape());
+      } catch (IOException e) {
+        throw InputFile.unreadable(file.name(), e);
+      }
+      if (found.isEmpty()) {
+        continue;
+      }
+      CsvLongRecords.LongRecord first = found.get(0);
+      if (first.line() == 1 && options.header()) {
+        throw new DataException(
+            file.name()
+                + " line 1: the header is longer than the maximum line size of "
+                + CsvLongRecords.MAX_LINE_BYTES
+                + " bytes ("
+                + first.bytes()
+                + " bytes); check that the file is CSV with the delimiter and quote of sources/"
+                + staging.spec().source()
+                + ".yaml");
+      }
+      if (!staging.quarantine()) {
+        throw staging.malformed(file.name(), "line", first.line(), first.reason(), found.size());
+      }
+      byFile.put(file, found);
+    }
+    return byFile;
+  }
+
+  /**
+   * Reads a file without its long records, which are quarantined here: DuckDB reads a copy of the
+   * file in which each is blank lines, so that the lines it reports are the file's.
+   */
+  private void readWithout(
+      Staging staging,
+      InputFile file,
+      List<CsvLongRecords.LongRecord> longRecords,
+      List<String> fileColumns,
+      List<String> targetColumns,
+      String target,
+      CsvOptions options) {
+    Path copy = null;
+    try {
+      List<RejectedRecord> rejected = new ArrayList<>();
+      for (CsvLongRecords.LongRecord record : longRecords) {
+        rejected.add(
+            new RejectedRecord(
+                file.name(), record.line(), CsvLongRecords.shown(file, record), record.reason()));
+      }
+      staging.insertRejected(rejected);
+      copy = Files.createTempFile("sluice-csv-", ".csv");
+      CsvLongRecords.copyWithout(file, longRecords, copy);
+      InputFile withoutLongRecords =
+          new InputFile(copy, file.name(), file.checksum(), Files.size(copy));
+      read(staging, withoutLongRecords, fileColumns, targetColumns, target, options);
+    } catch (IOException e) {
+      throw InputFile.unreadable(file.name(), e);
+    } finally {
+      if (copy != null) {
+        try {
+          Files.deleteIfExists(copy);
+        } catch (IOException e) {
+          LOG.warn("Cannot delete the temporary file {}: {}", copy, e.getMessage());
+        }
+      }
+    }
   }
 
   /** The names of a file's columns, in file order; empty for an empty file. */
@@ -230,6 +316,9 @@ final class CsvStager implements FormatStager {
   StagedData.AfterScan stageAsView(Staging staging, List<InputFile> files) {
     CsvOptions options = CsvOptions.parse(staging.spec().options());
     if (staging.spec().columns().isEmpty() || files.isEmpty()) {
+      return null;
+    }
+    if (!longRecords(staging, files, options).isEmpty()) {
       return null;
     }
     List<String> fileColumns = columnsOf(staging, files.get(0), options);
@@ -365,7 +454,9 @@ final class CsvStager implements FormatStager {
             .append(", quote = ")
             .append(Sql.literal(options.quote()))
             .append(", escape = ")
-            .append(Sql.literal(options.escape()));
+            .append(Sql.literal(options.escape()))
+            .append(", max_line_size = ")
+            .append(CsvLongRecords.MAX_LINE_BYTES);
     if (options.nullString() != null) {
       reader.append(", nullstr = ").append(Sql.literal(options.nullString()));
     }

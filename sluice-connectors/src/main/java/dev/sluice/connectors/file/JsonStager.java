@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -47,12 +48,21 @@ final class JsonStager implements FormatStager {
   private static final String FORMAT_HINT =
       "a JSON source file holds an array of objects, or one object per line";
   private static final int MAX_RAW_CHARACTERS = 1 << 20;
+  private static final int MAX_SHOWN_CHARACTERS = 1000;
   private static final Pattern START_MARKER =
       Pattern.compile(
           " ?\\(start marker at \\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]\\)");
 
+  /** DuckDB's {@code maximum_object_size} for the buffer file's records. */
+  private static final int MAX_OBJECT_BYTES = 1 << 28;
+
+  /** The longest record read: a buffered record adds its file and line to it. */
+  private static final int MAX_RECORD_BYTES = MAX_OBJECT_BYTES - 1024;
+
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxStringLength(MAX_RECORD_BYTES).build())
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
           .build();
@@ -113,7 +123,9 @@ final class JsonStager implements FormatStager {
         records,
         "SELECT f, l, r FROM read_ndjson("
             + Sql.literal(buffer.toString())
-            + ", sample_size = -1, map_inference_threshold = -1, maximum_object_size = 268435456)");
+            + ", sample_size = -1, map_inference_threshold = -1, maximum_object_size = "
+            + MAX_OBJECT_BYTES
+            + ")");
     List<Object> recordType = session.query("DESCRIBE " + Sql.identifier(records), 3).rows().get(2);
     if (!((String) recordType.get(1)).startsWith("STRUCT(")) {
       throw new DataException(
@@ -172,7 +184,9 @@ final class JsonStager implements FormatStager {
             + ") AS v FROM read_ndjson("
             + Sql.literal(buffer.toString())
             + ", columns = {'f': 'INTEGER', 'l': 'BIGINT', 'r': 'JSON'},"
-            + " maximum_object_size = 268435456)");
+            + " maximum_object_size = "
+            + MAX_OBJECT_BYTES
+            + ")");
     StringJoiner source = new StringJoiner(", ", "SELECT ", "");
     for (int i = 0; i < columns.size(); i++) {
       source.add(
@@ -251,12 +265,18 @@ final class JsonStager implements FormatStager {
         if (line.isBlank()) {
           continue;
         }
-        String problem = objectProblem(line);
+        String tooLong = tooLong(line);
+        String problem = tooLong == null ? objectProblem(line) : tooLong;
         if (problem == null) {
           out.write("{\"f\":" + index + ",\"l\":" + number + ",\"r\":" + line + "}\n");
           good++;
         } else {
-          rejected.add(new RejectedRecord(file.name(), number, line, problem));
+          rejected.add(
+              new RejectedRecord(
+                  file.name(),
+                  number,
+                  tooLong == null ? line : line.substring(0, MAX_SHOWN_CHARACTERS),
+                  problem));
         }
       }
     } catch (CharacterCodingException e) {
@@ -268,6 +288,21 @@ final class JsonStager implements FormatStager {
           e);
     }
     return new FileResult(good, rejected);
+  }
+
+  /** Why a record is too long to be read, or null when it is not. */
+  private static String tooLong(String record) {
+    if (record.length() <= MAX_RECORD_BYTES / 3) {
+      return null;
+    }
+    long bytes = record.getBytes(StandardCharsets.UTF_8).length;
+    return bytes <= MAX_RECORD_BYTES
+        ? null
+        : "the record is longer than the maximum of "
+            + MAX_RECORD_BYTES
+            + " bytes ("
+            + bytes
+            + " bytes)";
   }
 
   /** Why a line is not one JSON object, or null when it is. */
@@ -313,9 +348,15 @@ final class JsonStager implements FormatStager {
           elementLine = start.getLineNr();
           elementOffset = start.getByteOffset();
           JsonNode node = MAPPER.readTree(parser);
-          if (node.isObject()) {
+          String text = node.isObject() ? MAPPER.writeValueAsString(node) : null;
+          String tooLong = text == null ? null : tooLong(text);
+          if (tooLong != null) {
+            rejected.add(
+                new RejectedRecord(
+                    file.name(), elementLine, text.substring(0, MAX_SHOWN_CHARACTERS), tooLong));
+          } else if (node.isObject()) {
             out.write("{\"f\":" + index + ",\"l\":" + elementLine + ",\"r\":");
-            out.write(MAPPER.writeValueAsString(node));
+            out.write(text);
             out.write("}\n");
             good++;
           } else {

@@ -1,0 +1,131 @@
+package dev.sluice.connectors.file;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the CSV records longer than DuckDB's maximum line size, in one pass over the file that
+ * follows quotes as the reader does. DuckDB reports such a record correctly only while it fits its
+ * read buffer (16 times the maximum line size, 32 MB): a longer record is skipped without a trace,
+ * or a neighbouring record is blamed for it. So Sluice finds them itself, and DuckDB reads a copy
+ * of the file without them. The pass reads about 1 GB/s, a fraction of DuckDB's read time.
+ */
+final class CsvLongRecords {
+  /** DuckDB's default {@code max_line_size}, given to the reader explicitly. */
+  static final int MAX_LINE_BYTES = 2_000_000;
+
+  /** How much of a long record is kept as its raw text in the rejected table. */
+  private static final int SHOWN_BYTES = 1000;
+
+  private static final int BUFFER_SIZE = 1 << 16;
+
+  /**
+   * A record longer than the maximum line size.
+   *
+   * @param line the 1-based line it starts on
+   * @param start its first byte
+   * @param end the byte after its last (the line break excluded)
+   */
+  record LongRecord(long line, long start, long end) {
+    long bytes() {
+      return end - start;
+    }
+
+    String reason() {
+      return "the record is longer than the maximum line size of "
+          + MAX_LINE_BYTES
+          + " bytes ("
+          + bytes()
+          + " bytes); split its values or load it from another format";
+    }
+  }
+
+  private CsvLongRecords() {}
+
+  /** The records of a file longer than {@link #MAX_LINE_BYTES}, in file order. */
+  static List<LongRecord> find(InputFile file, String quote, String escape) throws IOException {
+    byte quoteByte = quote.isEmpty() ? -1 : (byte) quote.charAt(0);
+    byte escapeByte = escape.isEmpty() ? -1 : (byte) escape.charAt(0);
+    boolean separateEscape = escapeByte != -1 && escapeByte != quoteByte;
+    List<LongRecord> found = new ArrayList<>();
+    byte[] buffer = new byte[BUFFER_SIZE];
+    long position = 0;
+    long line = 1;
+    long recordStart = 0;
+    long recordLine = 1;
+    boolean quoted = false;
+    boolean escaped = false;
+    try (InputStream in = file.open()) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        for (int i = 0; i < n; i++, position++) {
+          byte b = buffer[i];
+          if (escaped) {
+            escaped = false;
+          } else if (quoted && separateEscape && b == escapeByte) {
+            escaped = true;
+          } else if (b == quoteByte) {
+            quoted = !quoted;
+          } else if (!quoted && (b == '\n' || b == '\r')) {
+            if (position - recordStart > MAX_LINE_BYTES) {
+              found.add(new LongRecord(recordLine, recordStart, position));
+            }
+            recordStart = position + 1;
+            recordLine = b == '\n' ? line + 1 : line;
+          }
+          if (b == '\n') {
+            line++;
+          }
+        }
+      }
+    }
+    if (position - recordStart > MAX_LINE_BYTES) {
+      found.add(new LongRecord(recordLine, recordStart, position));
+    }
+    return found;
+  }
+
+  /**
+   * Copies a file without its long records: each becomes its line breaks only (blank lines, which
+   * the reader skips), so that the copy's lines are the file's.
+   */
+  static void copyWithout(InputFile file, List<LongRecord> records, Path copy) throws IOException {
+    byte[] buffer = new byte[BUFFER_SIZE];
+    long position = 0;
+    int next = 0;
+    try (InputStream in = file.open();
+        OutputStream out = Files.newOutputStream(copy)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        int from = 0;
+        for (int i = 0; i < n; i++, position++) {
+          while (next < records.size() && position >= records.get(next).end()) {
+            next++;
+          }
+          boolean inside = next < records.size() && position >= records.get(next).start();
+          if (inside) {
+            out.write(buffer, from, i - from);
+            from = i + 1;
+            if (buffer[i] == '\n') {
+              out.write('\n');
+            }
+          }
+        }
+        out.write(buffer, from, n - from);
+      }
+    }
+  }
+
+  /** The start of a long record, for the rejected table. */
+  static String shown(InputFile file, LongRecord record) throws IOException {
+    try (InputStream in = file.open()) {
+      in.skipNBytes(record.start());
+      byte[] bytes = in.readNBytes(SHOWN_BYTES);
+      return new String(bytes, StandardCharsets.UTF_8) + "... (" + record.bytes() + " bytes)";
+    }
+  }
+}
