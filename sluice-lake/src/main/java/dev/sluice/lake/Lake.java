@@ -3,6 +3,7 @@ package dev.sluice.lake;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
@@ -177,12 +178,21 @@ public final class Lake implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
+      List<String> secrets = new ArrayList<>(Secrets.inUrl(catalogUrl));
+      connectionProperties.forEach(
+          (key, value) -> {
+            if (Secrets.isSecretName(key)) {
+              secrets.add(value);
+            }
+          });
       throw new SluiceException(
-          "Cannot open the Iceberg catalog at "
-              + redact(catalogUrl)
-              + ": "
-              + rootMessage(e)
-              + ". Check catalog.url in sluice.yaml and that the database is reachable.",
+          Secrets.of(secrets)
+              .redact(
+                  "Cannot open the Iceberg catalog at "
+                      + catalogUrl
+                      + ": "
+                      + rootMessage(e)
+                      + ". Check catalog.url in sluice.yaml and that the database is reachable."),
           e);
     }
     return catalog;
@@ -199,10 +209,6 @@ public final class Lake implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   private static String rootMessage(Throwable e) {

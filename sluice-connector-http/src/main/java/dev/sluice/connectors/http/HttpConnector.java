@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
@@ -152,7 +153,7 @@ public final class HttpConnector implements SourceConnector {
           }
           HttpResponse<byte[]> response = fetcher.get(uri);
           String shown = urls.display(uri);
-          JsonNode body = parse(response, page, shown, what);
+          JsonNode body = parse(response, page, shown, what, options.secrets());
           JsonNode records = records(body, recordsPath, page, shown, what);
           staging.add(shown, records);
           uri = pages.next(uri, response, body, records.size()).orElse(null);
@@ -240,7 +241,7 @@ public final class HttpConnector implements SourceConnector {
       String shown = urls.display(uri);
       JsonNode records =
           records(
-              parse(response, 1, shown, what),
+              parse(response, 1, shown, what, options.secrets()),
               JsonPaths.pointer(options.recordsPath()),
               1,
               shown,
@@ -313,7 +314,9 @@ public final class HttpConnector implements SourceConnector {
     }
   }
 
-  private static JsonNode parse(HttpResponse<byte[]> response, long page, String url, String what) {
+  /** The page's JSON; a message about a page that is not JSON quotes it with secrets removed. */
+  private static JsonNode parse(
+      HttpResponse<byte[]> response, long page, String url, String what, Secrets secrets) {
     try {
       return MAPPER.readTree(response.body());
     } catch (JsonProcessingException e) {
@@ -334,11 +337,18 @@ public final class HttpConnector implements SourceConnector {
               + ") is not valid JSON"
               + where
               + ": "
-              + firstLine(e.getOriginalMessage())
+              + secrets.redact(firstLine(e.getOriginalMessage()))
               + contentType(response));
     } catch (IOException e) {
       throw new TransientException(
-          "Cannot read page " + page + " of " + what + " (" + url + "): " + e.getMessage());
+          "Cannot read page "
+              + page
+              + " of "
+              + what
+              + " ("
+              + url
+              + "): "
+              + secrets.redact(e.getMessage()));
     }
   }
 

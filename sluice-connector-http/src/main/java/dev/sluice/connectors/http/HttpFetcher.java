@@ -5,6 +5,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import dev.sluice.api.TransientException;
 import java.io.IOException;
 import java.net.URI;
@@ -41,6 +42,7 @@ final class HttpFetcher {
   private static final Map<String, RateLimiter<Object>> LIMITERS = new ConcurrentHashMap<>();
 
   private final HttpOptions options;
+  private final Secrets secrets;
   private final RequestUrls urls;
   private final String source;
   private final HttpClient client;
@@ -49,6 +51,7 @@ final class HttpFetcher {
 
   HttpFetcher(HttpOptions options, RequestUrls urls, String source) {
     this.options = options;
+    this.secrets = options.secrets();
     this.urls = urls;
     this.source = source;
     this.client =
@@ -237,8 +240,9 @@ final class HttpFetcher {
     if (body.isEmpty()) {
       return "";
     }
-    String shown = body.length() > 200 ? body.substring(0, 200) + "..." : body;
-    return ": " + options.withoutSecrets(shown).replaceAll("\\s+", " ");
+    // redacted before it is shortened, so that no part of a secret is left at the cut
+    String shown = secrets.redact(body).replaceAll("\\s+", " ");
+    return ": " + (shown.length() > 200 ? shown.substring(0, 200) + "..." : shown);
   }
 
   /** The source's host (and port), for messages. */
@@ -298,7 +302,6 @@ final class HttpFetcher {
       return "no response within " + options.timeout().toSeconds() + " s (HttpTimeoutException)";
     }
     String message = e.getMessage();
-    return options.withoutSecrets(
-        e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+    return secrets.redact(e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
   }
 }

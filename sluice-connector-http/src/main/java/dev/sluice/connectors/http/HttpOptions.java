@@ -2,11 +2,14 @@ package dev.sluice.connectors.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Secrets;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOption.Type;
 import dev.sluice.api.connector.ConnectorOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,15 +53,28 @@ record HttpOptions(
       String clientSecret,
       String scope,
       boolean clientAuthInBody) {
-    /** The secret values, to be removed from any text shown. */
-    List<String> secrets() {
+    /**
+     * The secrets, to be removed from any text shown: also the {@code user:password} pairs that
+     * Basic authentication sends (form-encoded for an OAuth2 client), in every encoding.
+     */
+    Secrets secrets() {
       List<String> secrets = new ArrayList<>();
       for (String secret : new String[] {token, password, apiKey, clientSecret}) {
         if (secret != null && !secret.isEmpty()) {
           secrets.add(secret);
         }
       }
-      return secrets;
+      if (username != null && password != null && !password.isEmpty()) {
+        secrets.add(username + ":" + password);
+      }
+      if (clientId != null && clientSecret != null && !clientSecret.isEmpty()) {
+        secrets.add(clientId + ":" + clientSecret);
+        secrets.add(
+            URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+                + ":"
+                + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8));
+      }
+      return Secrets.of(secrets);
     }
 
     @Override
@@ -366,12 +382,15 @@ record HttpOptions(
             new URI(url.replace(CURSOR_TEMPLATE, "cursor").replace(CURSOR_END_TEMPLATE, "end"));
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-          problems.add("'url' must be an http:// or https:// URL with a host, got '" + url + "'");
+          problems.add(
+              "'url' must be an http:// or https:// URL with a host, got '"
+                  + Secrets.redactCredentials(url)
+                  + "'");
         } else if (uri.getUserInfo() != null) {
           problems.add("'url' must not hold a user or password: use auth: basic");
         }
       } catch (URISyntaxException e) {
-        problems.add("'url' is not a valid URL: " + e.getMessage());
+        problems.add("'url' is not a valid URL: " + Secrets.redactCredentials(e.getMessage()));
       }
     }
     for (String param : options.list(QUERY_PARAMS)) {
@@ -537,16 +556,9 @@ record HttpOptions(
         options.duration(CONNECT_TIMEOUT));
   }
 
-  /** Removes every secret from a text that may quote one (e.g. an error body). */
-  String withoutSecrets(String text) {
-    if (text == null) {
-      return "";
-    }
-    String result = text;
-    for (String secret : auth.secrets()) {
-      result = result.replace(secret, "****");
-    }
-    return result;
+  /** The secrets of the options, to remove from any text that may quote one (an error body). */
+  Secrets secrets() {
+    return auth.secrets();
   }
 
   @Override

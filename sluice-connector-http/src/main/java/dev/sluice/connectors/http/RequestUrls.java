@@ -1,6 +1,7 @@
 package dev.sluice.connectors.http;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -95,7 +96,10 @@ final class RequestUrls {
       next = current.resolve(new URI(link.strip()));
     } catch (URISyntaxException | IllegalArgumentException e) {
       throw new InvalidInputException(
-          "The next-page link of " + display(current) + " is not a valid URL: " + e.getMessage());
+          "The next-page link of "
+              + display(current)
+              + " is not a valid URL: "
+              + Secrets.of(apiKey).redact(e.getMessage()));
     }
     if (!sameOrigin(current, next)) {
       throw new InvalidInputException(

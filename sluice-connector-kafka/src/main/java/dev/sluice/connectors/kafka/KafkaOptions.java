@@ -2,6 +2,7 @@ package dev.sluice.connectors.kafka;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Secrets;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOption.Type;
 import dev.sluice.api.connector.ConnectorOptions;
@@ -456,18 +457,14 @@ record KafkaOptions(
     return value.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  /** Removes the secrets from a text that may quote them (e.g. a client's message). */
-  String withoutSecrets(String text) {
-    if (text == null) {
-      return "";
-    }
-    String result = text;
-    for (String secret : new String[] {saslPassword, truststorePassword, schemaRegistryPassword}) {
-      if (secret != null && !secret.isEmpty()) {
-        result = result.replace(secret, "****");
-      }
-    }
-    return result;
+  /** The secrets of the options, to remove from a text that may quote them (a client's message). */
+  Secrets secrets() {
+    return Secrets.of(
+        saslPassword,
+        saslPassword == null ? null : jaasEscape(saslPassword),
+        truststorePassword,
+        schemaRegistryPassword,
+        saslUsername == null || saslPassword == null ? null : saslUsername + ":" + saslPassword);
   }
 
   @Override

@@ -217,7 +217,7 @@ final class KafkaReader implements AutoCloseable {
           "Cannot commit offsets of {} to consumer group {} (used only for monitoring): {}",
           where,
           options.groupId(),
-          options.withoutSecrets(e.getMessage()));
+          options.secrets().redact(e.getMessage()));
     }
   }
 
@@ -242,7 +242,7 @@ final class KafkaReader implements AutoCloseable {
    * exception is not kept as the cause: its message could quote a secret.
    */
   private RuntimeException failure(String action, KafkaException e) {
-    String cause = options.withoutSecrets(e.getMessage());
+    String cause = options.secrets().redact(e.getMessage());
     if (e instanceof SslAuthenticationException) {
       return new InvalidInputException(
           "Cannot set up TLS with "

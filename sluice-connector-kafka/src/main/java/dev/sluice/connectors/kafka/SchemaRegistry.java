@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import dev.sluice.api.TransientException;
 import java.io.IOException;
 import java.net.URI;
@@ -233,7 +234,7 @@ final class SchemaRegistry {
   }
 
   private static String describe(IOException e) {
-    String message = e.getMessage();
+    String message = e.getMessage() == null ? null : Secrets.redactCredentials(e.getMessage());
     String kind = e.getClass().getSimpleName().replace("Exception", "").toLowerCase(Locale.ROOT);
     return message == null || message.isBlank() ? kind : kind + ": " + message;
   }

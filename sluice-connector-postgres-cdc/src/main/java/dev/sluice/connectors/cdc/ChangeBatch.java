@@ -162,7 +162,7 @@ final class ChangeBatch {
               + ": the change stream of "
               + options.qualifiedTable()
               + " failed: "
-              + options.withoutSecrets(describe(e.failure())));
+              + options.secrets().redact(describe(e.failure())));
     }
   }
 

@@ -413,7 +413,7 @@ public final class PostgresCdcConnector implements SourceConnector {
           "Cannot confirm replication slot {} up to {}; the next load does: {}",
           options.slot(),
           position.confirmable().asString(),
-          e.getMessage());
+          options.secrets().redact(e.getMessage()));
     }
   }
 

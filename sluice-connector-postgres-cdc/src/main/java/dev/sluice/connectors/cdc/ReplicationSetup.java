@@ -177,7 +177,7 @@ final class ReplicationSetup implements AutoCloseable {
                 + ": cannot create publication '"
                 + options.publication()
                 + "' ("
-                + options.withoutSecrets(e.getMessage())
+                + options.secrets().redact(e.getMessage())
                 + "); create it as the table's owner: "
                 + create);
       }
@@ -371,7 +371,7 @@ final class ReplicationSetup implements AutoCloseable {
   /** The exception for a failed connection or statement, naming source, server and cause. */
   static RuntimeException failure(SQLException e, CdcOptions options, String source) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String cause = options.withoutSecrets(e.getMessage());
+    String cause = options.secrets().redact(e.getMessage());
     String where = where(options, source);
     // the SQLException is not kept as the cause: its message could quote a secret
     if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {

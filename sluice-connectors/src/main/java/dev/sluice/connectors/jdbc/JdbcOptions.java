@@ -2,6 +2,7 @@ package dev.sluice.connectors.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Secrets;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOption.Type;
 import dev.sluice.api.connector.ConnectorOptions;
@@ -224,12 +225,11 @@ record JdbcOptions(
         snapshotLock ? options.choice(SNAPSHOT_LOCK) : null);
   }
 
-  /** Removes the password from a text that may quote it (e.g. a driver's message). */
-  String withoutSecrets(String text) {
-    if (text == null) {
-      return "";
-    }
-    return password == null || password.isEmpty() ? text : text.replace(password, "****");
+  /** The password, and any in the URL, to remove from a text that may quote them. */
+  Secrets secrets() {
+    List<String> secrets = new ArrayList<>(Secrets.inUrl(url));
+    secrets.add(password);
+    return Secrets.of(secrets);
   }
 
   @Override

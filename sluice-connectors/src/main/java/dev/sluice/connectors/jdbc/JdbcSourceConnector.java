@@ -627,7 +627,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
 
   /** The exception for a failed connection or read, naming source, server and cause. */
   private RuntimeException failure(SQLException e, JdbcOptions options, String source) {
-    String cause = options.withoutSecrets(e.getMessage());
+    String cause = options.secrets().redact(e.getMessage());
     String where =
         "source '" + source + "' (" + dialect.type() + " at " + dialect.server(options.url()) + ")";
     // the SQLException is not kept as the cause: its message could quote a secret

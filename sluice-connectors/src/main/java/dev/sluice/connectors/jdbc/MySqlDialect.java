@@ -277,7 +277,7 @@ final class MySqlDialect implements JdbcDialect {
                 + " some chunks and not others. {}",
             what,
             lock,
-            options.withoutSecrets(e.getMessage()),
+            options.secrets().redact(e.getMessage()),
             connections.size(),
             isDenied(e)
                 ? (LOCK_GLOBAL.equals(mode)

@@ -2,6 +2,7 @@ package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Secrets;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
 import java.nio.file.Path;
@@ -84,11 +85,11 @@ public record ProjectConfig(
         + (warehouseObjectStore == null ? warehouse : warehouseObjectStore)
         + (warehouseStorage == null ? "" : ", warehouseStorage=" + warehouseStorage)
         + ", catalogUrl="
-        + catalogUrl
+        + Secrets.redactCredentials(catalogUrl)
         + ", catalogProperties="
         + masked(catalogProperties)
         + ", stateUrl="
-        + stateUrl
+        + Secrets.redactCredentials(stateUrl)
         + ", stateProperties="
         + masked(stateProperties)
         + ", threads="
@@ -100,7 +101,7 @@ public record ProjectConfig(
 
   private static Map<String, String> masked(Map<String, String> properties) {
     Map<String, String> masked = new LinkedHashMap<>(properties);
-    masked.replaceAll((key, value) -> key.equals("password") ? "****" : value);
+    masked.replaceAll((key, value) -> Secrets.isSecretName(key) ? Secrets.MASK : value);
     return masked;
   }
 }

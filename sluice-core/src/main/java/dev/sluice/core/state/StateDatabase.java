@@ -2,6 +2,7 @@ package dev.sluice.core.state;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,14 +14,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -57,21 +56,16 @@ final class StateDatabase implements DataSource {
   private static final Logger log = LoggerFactory.getLogger(StateDatabase.class);
   private static final int SQLITE_MIGRATION_ATTEMPTS = 10;
 
-  private static final Pattern SECRET_PARAMETER =
-      Pattern.compile("(?i)([?&;:]\\w*(?:password|secret|token)\\w*=)([^&;\\s]*)");
-  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:]*:)([^/@]*)@");
-  private static final String MASK = "****";
-
   private final String url;
   private final Vendor vendor;
   private final Properties properties;
-  private final Set<String> secrets;
+  private final Secrets secrets;
 
-  private StateDatabase(String url, Vendor vendor, Properties properties, Set<String> secrets) {
+  private StateDatabase(String url, Vendor vendor, Properties properties, Secrets secrets) {
     this.url = url;
     this.vendor = vendor;
     this.properties = properties;
-    this.secrets = Set.copyOf(secrets);
+    this.secrets = secrets;
   }
 
   /**
@@ -83,7 +77,7 @@ final class StateDatabase implements DataSource {
   static StateDatabase of(String jdbcUrl, Map<String, String> properties) {
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     requireNonNull(properties, "properties is null");
-    Set<String> secrets = secretsOf(jdbcUrl, properties);
+    Secrets secrets = secretsOf(jdbcUrl, properties);
     String url = jdbcUrl.strip();
     Vendor vendor = vendorOf(url, secrets);
     Properties driverProperties = new Properties();
@@ -114,7 +108,7 @@ final class StateDatabase implements DataSource {
 
   /** Masks every password this database knows of in a piece of text. */
   String redact(String text) {
-    return redact(text, secrets);
+    return secrets.redact(text);
   }
 
   /** A failure to do something in this database, with a message safe to show. */
@@ -221,23 +215,22 @@ final class StateDatabase implements DataSource {
     return type.isInstance(this);
   }
 
-  private static Vendor vendorOf(String url, Set<String> secrets) {
+  private static Vendor vendorOf(String url, Secrets secrets) {
     for (Vendor vendor : Vendor.values()) {
       if (url.startsWith(vendor.urlPrefix)) {
         return vendor;
       }
     }
     throw new SluiceException(
-        redact(
+        secrets.redact(
             String.format(
                 "Unsupported state database URL '%s': use jdbc:sqlite:<path to a file>, such as"
                     + " jdbc:sqlite:/abs/path/.sluice/state.db, or"
                     + " jdbc:postgresql://<host>:<port>/<database>",
-                url),
-            secrets));
+                url)));
   }
 
-  private static void createParentDirectory(String url, Set<String> secrets) {
+  private static void createParentDirectory(String url, Secrets secrets) {
     String location = url.substring(Vendor.SQLITE.urlPrefix.length());
     int query = location.indexOf('?');
     if (query >= 0) {
@@ -254,12 +247,11 @@ final class StateDatabase implements DataSource {
         || location.startsWith(":resource:")
         || url.toLowerCase(Locale.ROOT).contains("mode=memory")) {
       throw new SluiceException(
-          redact(
+          secrets.redact(
               String.format(
                   "State database URL '%s' names no file: run state must outlive the process, so"
                       + " give a file path, such as jdbc:sqlite:/abs/path/.sluice/state.db",
-                  url),
-              secrets));
+                  url)));
     }
     try {
       Path parent = Path.of(location).toAbsolutePath().getParent();
@@ -268,53 +260,26 @@ final class StateDatabase implements DataSource {
       }
     } catch (IOException | InvalidPathException e) {
       throw new SluiceException(
-          redact(
+          secrets.redact(
               String.format(
-                  "Cannot create the directory of state database %s: %s", url, messageOf(e)),
-              secrets),
+                  "Cannot create the directory of state database %s: %s", url, messageOf(e))),
           e);
     }
   }
 
-  private static Set<String> secretsOf(String url, Map<String, String> properties) {
-    Set<String> secrets = new HashSet<>();
+  private static Secrets secretsOf(String url, Map<String, String> properties) {
+    List<String> secrets = new ArrayList<>(Secrets.inUrl(url));
     properties.forEach(
         (key, value) -> {
-          if (isSecretKey(key) && value != null && !value.isEmpty()) {
+          if (Secrets.isSecretName(key)) {
             secrets.add(value);
           }
         });
-    addGroups(SECRET_PARAMETER.matcher(url), secrets);
-    addGroups(USER_INFO_PASSWORD.matcher(url), secrets);
-    return secrets;
-  }
-
-  private static void addGroups(Matcher matcher, Set<String> secrets) {
-    while (matcher.find()) {
-      String secret = matcher.group(2);
-      if (!secret.isEmpty()) {
-        secrets.add(secret);
-      }
-    }
-  }
-
-  private static boolean isSecretKey(String key) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    return lower.contains("password") || lower.contains("secret") || lower.contains("token");
+    return Secrets.of(secrets);
   }
 
   private static String redactUrl(String url) {
-    String masked = SECRET_PARAMETER.matcher(url).replaceAll("$1" + MASK);
-    return USER_INFO_PASSWORD.matcher(masked).replaceAll("$1" + MASK + "@");
-  }
-
-  /** Masks each secret wherever it appears; the secrets include those found in the URL. */
-  private static String redact(String text, Set<String> secrets) {
-    String redacted = text;
-    for (String secret : secrets) {
-      redacted = redacted.replace(secret, MASK);
-    }
-    return redacted;
+    return Secrets.redactCredentials(url);
   }
 
   /** The driver's own words when there are some, as they say best what went wrong. */
