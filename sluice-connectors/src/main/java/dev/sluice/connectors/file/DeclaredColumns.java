@@ -97,27 +97,66 @@ final class DeclaredColumns {
 
   /** The typed value, NULL when the raw value does not convert. */
   private String conversion(String value, Type type) {
+    return jsonValues
+        ? jsonConversion(value, type)
+        : "TRY_CAST(" + value + " AS " + DuckDbTypes.toDuckDb(type) + ")";
+  }
+
+  /**
+   * A JSON value converted to a type, NULL when it does not fit: a number never becomes a boolean
+   * nor a fraction a whole number (DuckDB's cast would round 7.5 to 8 and turn 6 into true), while
+   * numbers and booleans may come as strings ({@code "12.50"}), as the HTTP connector accepts them.
+   */
+  static String jsonConversion(String value, Type type) {
     String duckDbType = DuckDbTypes.toDuckDb(type);
-    if (!jsonValues) {
-      return "TRY_CAST(" + value + " AS " + duckDbType + ")";
-    }
-    if (type.typeId() == org.apache.iceberg.types.Type.TypeID.STRING) {
-      return value + " ->> '$'";
-    }
-    String expected =
-        switch (type.typeId()) {
-          case STRUCT, MAP -> "OBJECT";
-          case LIST -> "ARRAY";
-          default -> null;
-        };
     String cast = "TRY_CAST(" + value + " AS " + duckDbType + ")";
-    return expected == null
-        ? cast
-        : "CASE WHEN json_type(" + value + ") = '" + expected + "' THEN " + cast + " END";
+    String textCast = "TRY_CAST(" + value + " ->> '$' AS " + duckDbType + ")";
+    String kind = "json_type(" + value + ")";
+    return switch (type.typeId()) {
+      case STRING -> value + " ->> '$'";
+      case INTEGER, LONG ->
+          "CASE WHEN "
+              + kind
+              + " IN ('BIGINT', 'UBIGINT') THEN "
+              + cast
+              + " WHEN "
+              + kind
+              + " = 'VARCHAR' THEN "
+              + textCast
+              + " END";
+      case FLOAT, DOUBLE, DECIMAL ->
+          "CASE WHEN "
+              + kind
+              + " IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN "
+              + cast
+              + " WHEN "
+              + kind
+              + " = 'VARCHAR' THEN "
+              + textCast
+              + " END";
+      case BOOLEAN ->
+          "CASE WHEN "
+              + kind
+              + " = 'BOOLEAN' THEN "
+              + cast
+              + " WHEN "
+              + kind
+              + " = 'VARCHAR' THEN "
+              + textCast
+              + " END";
+      case STRUCT, MAP -> "CASE WHEN " + kind + " = 'OBJECT' THEN " + cast + " END";
+      case LIST -> "CASE WHEN " + kind + " = 'ARRAY' THEN " + cast + " END";
+      default -> cast;
+    };
   }
 
   /** A value as shown in a reason: JSON text for JSON, else the text in double quotes. */
   private String shown(String value) {
+    return shown(value, jsonValues);
+  }
+
+  /** A value as shown in a reason, shortened: JSON text for JSON, else the text in quotes. */
+  static String shown(String value, boolean jsonValues) {
     String text =
         jsonValues
             ? "CAST(" + value + " AS VARCHAR)"

@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 
 /**
  * Stages JSON files: an array of objects ({@code [{...}, {...}]}) or one object per line (NDJSON),
@@ -136,6 +138,9 @@ final class JsonStager implements FormatStager {
               + ".yaml");
     }
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
+    StringJoiner finalColumns = new StringJoiner(", ");
+    StringJoiner reasons = new StringJoiner(", ", "NULLIF(concat_ws('; ', ", "), '')");
+    boolean checked = false;
     for (List<Object> column :
         session
             .query("DESCRIBE SELECT r.* FROM " + Sql.identifier(records), Integer.MAX_VALUE)
@@ -144,17 +149,110 @@ final class JsonStager implements FormatStager {
       String type = (String) column.get(1);
       staging.checkNotReserved(String.join(", ", names), name);
       String value = "r." + Sql.identifier(name);
+      Type majority = "JSON".equals(type) ? majorityType(session, records, value) : null;
       String expression =
           switch (type) {
-            case "JSON" -> value + " ->> '$'";
+            case "JSON" ->
+                majority == null
+                    ? value + " ->> '$'"
+                    : DeclaredColumns.jsonConversion(value, majority);
             case "NULL", "\"NULL\"" -> "CAST(NULL AS VARCHAR)";
             default -> value;
           };
+      if (majority != null) {
+        checked = true;
+        String raw = "__r." + Sql.identifier(name);
+        reasons.add(
+            "CASE WHEN json_type("
+                + raw
+                + ") <> 'NULL' AND "
+                + Sql.identifier(name)
+                + " IS NULL THEN "
+                + Sql.literal("column \"" + name + "\": ")
+                + " || "
+                + DeclaredColumns.shown(raw, true)
+                + " || "
+                + Sql.literal(" is not a valid " + DuckDbTypes.toDuckDb(majority))
+                + " END");
+      }
       select.add(expression + " AS " + Sql.identifier(name));
+      finalColumns.add(Sql.identifier(name));
     }
     select.add(Sql.stringList(names) + "[f + 1] AS _source_file");
+    finalColumns.add("_source_file");
+    if (!checked) {
+      return session.createTemporaryTable(
+          staging.stagedTable(), select + " FROM " + Sql.identifier(records) + " ORDER BY f, l");
+    }
+    // A record whose value in a column of mostly numbers (or booleans) is something else is
+    // rejected, as the HTTP connector does: the column keeps its type for the other records.
+    String work = staging.workTable("json_checked");
+    select.add("f AS __f, l AS __l, r AS __r");
+    session.createTemporaryTable(
+        work,
+        "SELECT *, "
+            + reasons
+            + " AS __reason FROM ("
+            + select
+            + " FROM "
+            + Sql.identifier(records)
+            + ")");
+    session.execute(
+        "INSERT INTO "
+            + Sql.identifier(staging.rejectedTable())
+            + " SELECT _source_file, __l, CAST(to_json(__r) AS VARCHAR), __reason FROM "
+            + Sql.identifier(work)
+            + " WHERE __reason IS NOT NULL ORDER BY __f, __l");
     return session.createTemporaryTable(
-        staging.stagedTable(), select + " FROM " + Sql.identifier(records) + " ORDER BY f, l");
+        staging.stagedTable(),
+        "SELECT "
+            + finalColumns
+            + " FROM "
+            + Sql.identifier(work)
+            + " WHERE __reason IS NULL ORDER BY __f, __l");
+  }
+
+  /**
+   * The type of a column of mixed JSON values when more than half of its values are numbers (long,
+   * or double when one has a fraction) or booleans; else null, and the column is text, which holds
+   * every value.
+   */
+  private static Type majorityType(EngineSession session, String records, String value) {
+    long numbers = 0;
+    long fractions = 0;
+    long booleans = 0;
+    long values = 0;
+    for (List<Object> row :
+        session
+            .query(
+                "SELECT json_type("
+                    + value
+                    + "), count(*) FROM "
+                    + Sql.identifier(records)
+                    + " WHERE "
+                    + value
+                    + " IS NOT NULL GROUP BY 1",
+                Integer.MAX_VALUE)
+            .rows()) {
+      String kind = (String) row.get(0);
+      long count = ((Number) row.get(1)).longValue();
+      switch (kind) {
+        case "BIGINT", "UBIGINT" -> numbers += count;
+        case "DOUBLE" -> {
+          numbers += count;
+          fractions += count;
+        }
+        case "BOOLEAN" -> booleans += count;
+        default -> {}
+      }
+      if (!"NULL".equals(kind)) {
+        values += count;
+      }
+    }
+    if (numbers * 2 > values) {
+      return fractions > 0 ? Types.DoubleType.get() : Types.LongType.get();
+    }
+    return booleans * 2 > values ? Types.BooleanType.get() : null;
   }
 
   private static long stageDeclared(

@@ -69,6 +69,62 @@ class JsonStagingTest extends FileConnectorTestBase {
   }
 
   @Test
+  void aValueOfAnotherTypeInAColumnOfNumbersIsQuarantined() {
+    write("data/a.ndjson", "{\"id\": 6}\n{\"id\": 7}\n{\"id\": \"oops\"}\n{\"id\": 8}\n");
+    write("data/b.ndjson", "{\"id\": 9, \"ok\": true}\n{\"id\": 10, \"ok\": 1}\n{\"ok\": false}\n");
+
+    StagedData staged = stage(spec("data/*.ndjson", "json").quarantine());
+
+    assertThat(columns(staged.relation()))
+        .containsExactly("id BIGINT", "ok BOOLEAN", "_source_file VARCHAR");
+    assertThat(rows(staged.relation(), "id NULLS LAST"))
+        .extracting(row -> row.get(0))
+        .containsExactly(6L, 7L, 8L, 9L, null);
+    assertThat(rejected(staged))
+        .containsExactly(
+            "data/a.ndjson:3 column \"id\": \"oops\" is not a valid BIGINT",
+            "data/b.ndjson:2 column \"ok\": 1 is not a valid BOOLEAN");
+    assertThat(rows(staged.rejectedRelation(), "_source_file, _line"))
+        .extracting(row -> row.get(2))
+        .containsExactly("{\"id\":\"oops\",\"ok\":null}", "{\"id\":10,\"ok\":1}");
+  }
+
+  @Test
+  void aValueOfAnotherTypeInAColumnOfNumbersFailsTheLoadWithoutQuarantine() {
+    write("data/a.ndjson", "{\"id\": 6}\n{\"id\": 7}\n{\"id\": \"oops\"}\n{\"id\": 8.5}\n");
+
+    assertThatThrownBy(() -> stage(spec("data/a.ndjson", "json")))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith(
+            "Malformed record in data/a.ndjson at line 3: column \"id\": \"oops\" is not a valid"
+                + " DOUBLE.");
+  }
+
+  @Test
+  void declaredColumnsNeitherRoundFractionsNorTurnNumbersIntoBooleans() {
+    write(
+        "data/a.ndjson",
+        "{\"id\": 1, \"ok\": true}\n{\"id\": 7.5, \"ok\": false}\n{\"id\": 3, \"ok\": 6}\n"
+            + "{\"id\": \"12\", \"ok\": \"true\"}\n");
+
+    StagedData staged =
+        stage(
+            spec("data/a.ndjson", "json")
+                .quarantine()
+                .columns(
+                    new Column("id", Types.LongType.get()),
+                    new Column("ok", Types.BooleanType.get())));
+
+    assertThat(rows(staged.relation(), "id"))
+        .extracting(row -> row.get(0) + " " + row.get(1))
+        .containsExactly("1 true", "12 true");
+    assertThat(rejected(staged))
+        .containsExactly(
+            "data/a.ndjson:2 column \"id\": 7.5 is not a valid BIGINT",
+            "data/a.ndjson:3 column \"ok\": 6 is not a valid BOOLEAN");
+  }
+
+  @Test
   void enforcesDeclaredColumns() {
     write(
         "data/orders.ndjson",

@@ -43,12 +43,20 @@ record SchemaDiff(List<String> added, List<String> removed, List<String> retyped
     return new SchemaDiff(added, removed, retyped);
   }
 
-  /** Whether a column of type {@code existing} holds values of {@code incoming} unchanged. */
+  /**
+   * Whether a column of type {@code existing} takes values of {@code incoming} without a change of
+   * its type, as the lake writes them: widened, whole numbers into a decimal, anything into text (a
+   * file of numbers loaded into a text column is no type change).
+   */
   private static boolean holds(Type existing, Type incoming) {
     return existing.equals(incoming)
         || incoming.isPrimitiveType()
             && existing.isPrimitiveType()
-            && TypeUtil.isPromotionAllowed(incoming, existing.asPrimitiveType());
+            && (TypeUtil.isPromotionAllowed(incoming, existing.asPrimitiveType())
+                || existing.typeId() == Type.TypeID.STRING
+                || existing.typeId() == Type.TypeID.DECIMAL
+                    && (incoming.typeId() == Type.TypeID.INTEGER
+                        || incoming.typeId() == Type.TypeID.LONG));
   }
 
   boolean isEmpty() {

@@ -54,6 +54,22 @@ class SchemaDriftTest {
   }
 
   @Test
+  void numbersLoadedIntoATextColumnAreNoTypeChange() throws Exception {
+    writeFileProject("freeze");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace).succeeded()).isTrue();
+      write("data/b.csv", "id,name\n3,7\n");
+      StepResult step = step(run(workspace));
+      assertThat(step.status()).as(String.valueOf(step)).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(step.detail()).doesNotContain("retyped").doesNotContain("schema");
+      assertThat(rows(workspace, "select id, name from raw.shop_orders order by id"))
+          .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", "7"));
+      assertThat(workspace.lake().loadTable(ORDERS).schema().findField("name").type().toString())
+          .isEqualTo("string");
+    }
+  }
+
+  @Test
   void freezeFailsWithTheDifferenceAndCommitsNothing() throws Exception {
     writeFileProject("freeze");
     try (Workspace workspace = Workspace.open(project)) {
