@@ -14,8 +14,8 @@ import java.util.List;
  * not used for this because it gives up on small files with malformed rows.
  */
 final class CsvHeader {
-  /** How many characters of a first record are read at most. */
-  private static final int MAX_CHARACTERS = 1 << 20;
+  /** How many characters of a first record are read at most: a longer header is refused. */
+  private static final int MAX_CHARACTERS = CsvLongRecords.MAX_LINE_BYTES;
 
   private CsvHeader() {}
 

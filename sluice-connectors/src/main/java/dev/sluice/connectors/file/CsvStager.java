@@ -215,7 +215,7 @@ final class CsvStager implements FormatStager {
         throw new DataException(
             file.name()
                 + " line 1: the header names the column '"
-                + name
+                + Sql.shortened(name, 200)
                 + "' twice; give each column its own name");
       }
       staging.checkNotReserved(file.name() + " line 1", name);
@@ -492,7 +492,7 @@ final class CsvStager implements FormatStager {
                 + "', which sources/"
                 + staging.spec().source()
                 + ".yaml declares (the header has: "
-                + String.join(", ", fileColumns)
+                + Sql.shortened(String.join(", ", fileColumns), 1000)
                 + "); fix the header, set csv: header: false if the file has none, or change the"
                 + " declared columns");
       }

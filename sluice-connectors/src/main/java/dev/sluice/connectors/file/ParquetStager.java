@@ -116,7 +116,7 @@ final class ParquetStager implements FormatStager {
                 + "', which sources/"
                 + staging.spec().source()
                 + ".yaml declares (the file has: "
-                + String.join(", ", columns)
+                + Sql.shortened(String.join(", ", columns), 1000)
                 + "); fix the file or change the declared columns");
       }
     }

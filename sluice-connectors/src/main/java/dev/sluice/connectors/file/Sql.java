@@ -32,6 +32,16 @@ final class Sql {
     }
     String trimmed = message.strip();
     int newline = trimmed.indexOf('\n');
-    return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+    return shortened(newline < 0 ? trimmed : trimmed.substring(0, newline).strip(), 1000);
+  }
+
+  /**
+   * A text from a file (a column name, a header) shortened for a message: a file's values can be
+   * megabytes long, and messages are shown and kept in the run history.
+   */
+  static String shortened(String text, int maxCharacters) {
+    return text.length() <= maxCharacters
+        ? text
+        : text.substring(0, maxCharacters) + "... (" + text.length() + " characters)";
   }
 }

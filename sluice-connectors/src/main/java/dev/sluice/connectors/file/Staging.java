@@ -219,7 +219,7 @@ final class Staging {
             .append(' ')
             .append(line)
             .append(": ")
-            .append(reason)
+            .append(Sql.shortened(reason, 1000))
             .append(". ");
     if (malformedInFile > 1) {
       message
@@ -253,7 +253,7 @@ final class Staging {
       throw new DataException(
           file
               + " has a column named "
-              + column
+              + Sql.shortened(column, 200)
               + ", which Sluice adds to every loaded row; rename the column in the file");
     }
   }

@@ -167,4 +167,23 @@ class OversizedRecordTest extends FileConnectorTestBase {
     assertThat(ids(staged)).containsExactly(1L, 2L, 3L);
     assertThat(staged.rejectedRows()).isZero();
   }
+
+  @Test
+  void aLongHeaderIsNotEchoedWholeIntoTheError() throws IOException {
+    String longName = "x".repeat(1_500_000);
+    write("data/wide.csv", "id," + longName + "\n1,a\n");
+    write("data/huge.csv", "id," + longName + longName + "\n1,a\n");
+
+    assertThatThrownBy(() -> stage(spec("data/wide.csv", "csv").columns(COLUMNS)))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("data/wide.csv line 1: the header has no column 'name'")
+        .hasMessageContaining("(1500004 characters)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2000));
+    assertThatThrownBy(() -> stage(spec("data/huge.csv", "csv").quarantine()))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith(
+            "data/huge.csv line 1: the header is longer than the maximum line size of 2000000"
+                + " bytes (3000003 bytes)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2000));
+  }
 }
