@@ -205,11 +205,9 @@ final class SourceStep {
     String detail =
         replayed
             + (files
-                ? staged.files().size()
-                    + (staged.files().size() == 1 ? " file" : " files")
-                    + (write.kind() == StagedData.Write.Kind.MERGE
-                        ? " reloaded (their earlier rows replaced)"
-                        : append ? " appended" : " loaded")
+                ? write.kind() == StagedData.Write.Kind.MERGE
+                    ? reloadedFiles(staged.files(), state.loadedFiles())
+                    : files(staged.files().size()) + (append ? " appended" : " loaded")
                 : staged.rows()
                     + (staged.rows() == 1 ? " row" : " rows")
                     + switch (write.kind()) {
@@ -238,6 +236,28 @@ final class SourceStep {
         outcome.checks(),
         detail,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+  }
+
+  private static String files(long count) {
+    return count + (count == 1 ? " file" : " files");
+  }
+
+  /** What a load that merges files says: the new files apart from those loaded before. */
+  private static String reloadedFiles(List<SourceFile> read, Map<String, String> loadedBefore) {
+    long reloaded = read.stream().filter(file -> loadedBefore.containsKey(file.path())).count();
+    long added = read.size() - reloaded;
+    List<String> parts = new ArrayList<>();
+    if (added > 0) {
+      parts.add(added + (added == 1 ? " new file" : " new files") + " appended");
+    }
+    if (reloaded > 0 || added == 0) {
+      parts.add(
+          files(reloaded)
+              + (reloaded == 1
+                  ? " reloaded (its earlier rows replaced)"
+                  : " reloaded (their earlier rows replaced)"));
+    }
+    return String.join(", ", parts);
   }
 
   /**

@@ -110,7 +110,7 @@ class ReplayTest {
         assertThat(replayed.status()).as(String.valueOf(replayed)).isEqualTo(StepStatus.SUCCEEDED);
         assertThat(replayed.detail())
             .isEqualTo(
-                "replay of [2026-01-01, 2026-01-31]: 1 file reloaded (their earlier rows replaced)");
+                "replay of [2026-01-01, 2026-01-31]: 1 file reloaded (its earlier rows replaced)");
         assertThat(rows(workspace, "select id, _source_file from raw.shop_orders order by id"))
             .containsExactly(
                 List.of("1", "data/january.csv"),
@@ -136,9 +136,17 @@ class ReplayTest {
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace, null).succeeded()).isTrue();
       write("data/a.csv", "id,status\n1,fixed\n2,fixed\n");
-      assertThat(run(workspace, null).succeeded()).isTrue();
+      write("data/c.csv", "id,status\n4,new\n");
+      StepResult changed = step(run(workspace, null));
+      assertThat(changed.status()).as(String.valueOf(changed)).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(changed.detail())
+          .isEqualTo("1 new file appended, 1 file reloaded (its earlier rows replaced)");
       assertThat(rows(workspace, "select id, status from raw.shop_orders order by id"))
-          .containsExactly(List.of("1", "fixed"), List.of("2", "fixed"), List.of("3", "new"));
+          .containsExactly(
+              List.of("1", "fixed"),
+              List.of("2", "fixed"),
+              List.of("3", "new"),
+              List.of("4", "new"));
     }
   }
 
