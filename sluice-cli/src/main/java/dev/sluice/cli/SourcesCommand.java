@@ -4,6 +4,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceConnectors;
+import dev.sluice.core.project.ColumnTypes;
 import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceDef;
@@ -130,7 +131,7 @@ final class SourcesCommand extends BaseCommand {
           rows.add(
               List.of(
                   field.name(),
-                  field.type().toString(),
+                  ColumnTypes.display(field.type()),
                   schema.primaryKey().contains(field.name()) ? "primary key" : "",
                   schema.cursorCandidates().contains(field.name()) ? "cursor candidate" : ""));
         }
@@ -147,7 +148,7 @@ final class SourcesCommand extends BaseCommand {
       for (Types.NestedField field : schema.schema().columns()) {
         Map<String, Object> column = new LinkedHashMap<>();
         column.put("name", field.name());
-        column.put("type", field.type().toString());
+        column.put("type", ColumnTypes.display(field.type()));
         columns.add(column);
       }
       Map<String, Object> result = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -61,6 +62,31 @@ public final class ColumnTypes {
     names.add("struct<name T, ...>");
     names.add("map<K, V>");
     return List.copyOf(names);
+  }
+
+  /**
+   * A type as shown to users: Iceberg's name, without the field ids that Iceberg's own text gives
+   * nested fields ({@code struct<city: string>}, not {@code struct<3: city: optional string>}).
+   */
+  public static String display(Type type) {
+    requireNonNull(type, "type is null");
+    return switch (type.typeId()) {
+      case STRUCT -> {
+        StringJoiner fields = new StringJoiner(", ", "struct<", ">");
+        type.asStructType()
+            .fields()
+            .forEach(field -> fields.add(field.name() + ": " + display(field.type())));
+        yield fields.toString();
+      }
+      case LIST -> "list<" + display(type.asListType().elementType()) + ">";
+      case MAP ->
+          "map<"
+              + display(type.asMapType().keyType())
+              + ", "
+              + display(type.asMapType().valueType())
+              + ">";
+      default -> type.toString();
+    };
   }
 
   /**

@@ -67,4 +67,14 @@ class ColumnTypesTest {
     assertThatThrownBy(() -> parse("int extra")).hasMessageContaining("unexpected");
     assertThatThrownBy(() -> parse("")).hasMessageContaining("empty");
   }
+
+  @Test
+  void displayShowsNestedTypesWithoutFieldIds() {
+    Type type = parse("struct<id bigint, tags list<varchar>, attrs map<varchar, double>>");
+
+    assertThat(type.toString()).contains("1: id");
+    assertThat(ColumnTypes.display(type))
+        .isEqualTo("struct<id: long, tags: list<string>, attrs: map<string, double>>");
+    assertThat(ColumnTypes.display(parse("decimal(10,2)"))).isEqualTo("decimal(10, 2)");
+  }
 }
