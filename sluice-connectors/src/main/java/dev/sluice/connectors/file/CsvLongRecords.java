@@ -32,8 +32,10 @@ final class CsvLongRecords {
    * @param line the 1-based line it starts on
    * @param start its first byte
    * @param end the byte after its last (the line break excluded)
+   * @param lineBreak the byte that ends it, {@code \r} (of a CRLF) or {@code \n}; -1 at the end of
+   *     the file
    */
-  record LongRecord(long line, long start, long end) {
+  record LongRecord(long line, long start, long end, int lineBreak) {
     long bytes() {
       return end - start;
     }
@@ -78,7 +80,7 @@ final class CsvLongRecords {
             quoted = !quoted;
           } else if (!quoted && (b == '\n' || b == '\r')) {
             if (position - recordStart > MAX_LINE_BYTES) {
-              found.add(new LongRecord(recordLine, recordStart, position));
+              found.add(new LongRecord(recordLine, recordStart, position, b));
             }
             recordStart = position + 1;
             recordLine = b == '\n' ? line + 1 : line;
@@ -90,14 +92,15 @@ final class CsvLongRecords {
       }
     }
     if (position - recordStart > MAX_LINE_BYTES) {
-      found.add(new LongRecord(recordLine, recordStart, position));
+      found.add(new LongRecord(recordLine, recordStart, position, -1));
     }
     return found;
   }
 
   /**
    * Copies a file without its long records: each becomes its line breaks only (blank lines, which
-   * the reader skips), so that the copy's lines are the file's.
+   * the reader skips), so that the copy's lines are the file's. The blank lines end as the file's
+   * lines do: DuckDB fails on a bare LF in a file of CRLF lines.
    */
   static void copyWithout(InputFile file, List<LongRecord> records, Path copy) throws IOException {
     byte[] buffer = new byte[BUFFER_SIZE];
@@ -116,6 +119,9 @@ final class CsvLongRecords {
             out.write(buffer, from, i - from);
             from = i + 1;
             if (buffer[i] == '\n') {
+              if (records.get(next).lineBreak() == '\r') {
+                out.write('\r');
+              }
               out.write('\n');
             }
           }

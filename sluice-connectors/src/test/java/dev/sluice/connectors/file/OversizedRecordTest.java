@@ -186,4 +186,27 @@ class OversizedRecordTest extends FileConnectorTestBase {
                 + " bytes (3000003 bytes)")
         .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(2000));
   }
+
+  @Test
+  void aLongRecordAfterQuotedLineBreaksIsFoundAtItsLineAndTheOthersLoad() throws IOException {
+    String longValue = "y".repeat(2_500_000);
+    write(
+        "data/mixed.csv",
+        "id,name\r\n1,\"two\r\nlines\"\r\n2,\"say \"\"hi\"\"\"\r\n3,\""
+            + longValue
+            + "\nwith a break\"\r\n4,d\r\n5,\"short\"\r\n");
+
+    StagedData staged = stage(spec("data/mixed.csv", "csv").quarantine().columns(COLUMNS));
+
+    assertThat(ids(staged)).containsExactly(1L, 2L, 4L, 5L);
+    assertThat(rejectedLines(staged))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("data/mixed.csv:5 the record is longer than the maximum line size");
+    assertThat(rows(staged.rejectedRelation(), "_line"))
+        .extracting(row -> (String) row.get(2))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("3,\"yyy")
+        .endsWith("(2500017 bytes)")
+        .hasSizeLessThan(1100);
+  }
 }
