@@ -97,9 +97,31 @@ final class DeclaredColumns {
 
   /** The typed value, NULL when the raw value does not convert. */
   private String conversion(String value, Type type) {
-    return jsonValues
-        ? jsonConversion(value, type)
-        : "TRY_CAST(" + value + " AS " + DuckDbTypes.toDuckDb(type) + ")";
+    return jsonValues ? jsonConversion(value, type) : typedConversion(value, type);
+  }
+
+  /**
+   * A typed value (of a Parquet file) converted to a type, NULL when it does not fit: as for JSON,
+   * a fraction never becomes a whole number (DuckDB's cast rounds 7.5 to 8) and only a boolean or
+   * text becomes a boolean (DuckDB's cast turns 6 into true).
+   */
+  private static String typedConversion(String value, Type type) {
+    String cast = "TRY_CAST(" + value + " AS " + DuckDbTypes.toDuckDb(type) + ")";
+    return switch (type.typeId()) {
+      case INTEGER, LONG ->
+          "CASE WHEN typeof("
+              + value
+              + ") = 'VARCHAR' OR "
+              + cast
+              + " = TRY_CAST("
+              + value
+              + " AS DOUBLE) THEN "
+              + cast
+              + " END";
+      case BOOLEAN ->
+          "CASE WHEN typeof(" + value + ") IN ('BOOLEAN', 'VARCHAR') THEN " + cast + " END";
+      default -> cast;
+    };
   }
 
   /**

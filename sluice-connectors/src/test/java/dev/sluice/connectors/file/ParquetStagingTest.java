@@ -70,6 +70,31 @@ class ParquetStagingTest extends FileConnectorTestBase {
   }
 
   @Test
+  void declaredColumnsNeitherRoundFractionsNorTurnNumbersIntoBooleans() throws Exception {
+    writeParquet(
+        "data/a.parquet",
+        "SELECT CAST(id AS DOUBLE) AS id, ok FROM (VALUES (1.0, 'true'), (7.5, 'false'),"
+            + " (3.0, 'true')) AS t(id, ok)");
+    writeParquet("data/b.parquet", "SELECT 4 AS id, 6 AS ok");
+
+    StagedData staged =
+        stage(
+            spec("data/*.parquet", "parquet")
+                .quarantine()
+                .columns(
+                    new Column("id", Types.LongType.get()),
+                    new Column("ok", Types.BooleanType.get())));
+
+    assertThat(rows(staged.relation(), "id"))
+        .extracting(row -> row.get(0) + " " + row.get(1))
+        .containsExactly("1 true", "3 true");
+    assertThat(rejected(staged))
+        .containsExactly(
+            "data/a.parquet:2 column \"id\": \"7.5\" is not a valid BIGINT",
+            "data/b.parquet:1 column \"ok\": \"6\" is not a valid BOOLEAN");
+  }
+
+  @Test
   void declaredTypeMismatchFailsNamingFileAndRow() throws Exception {
     writeParquet("data/a.parquet", "SELECT * FROM (VALUES ('1'), ('x')) AS t(id)");
 
