@@ -3,8 +3,10 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepDetail;
@@ -38,6 +40,7 @@ final class RunsCommand extends BaseCommand {
   @Override
   public Integer call() {
     try (RunStore store = openStore(projectDirectory())) {
+      interruptGoneRuns(store, output());
       List<RunSummary> runs = store.listRuns(limit);
       if (json()) {
         output().json(runs.stream().map(RunsCommand::toJson).toList());
@@ -67,6 +70,17 @@ final class RunsCommand extends BaseCommand {
     }
   }
 
+  /**
+   * Marks the runs whose process is gone as interrupted (releasing their locks), saying so, so that
+   * no run shows as running for ever.
+   */
+  static void interruptGoneRuns(RunStore store, Output output) {
+    for (AbandonedRuns.Interrupted run :
+        new AbandonedRuns(store, java.time.Clock.systemUTC()).interruptAll()) {
+      output.message("Run " + run.runId() + " " + run.message());
+    }
+  }
+
   static RunStore openStore(java.nio.file.Path projectDirectory) {
     Project project = Project.load(projectDirectory);
     return RunStore.open(project.config().stateUrl(), project.config().stateProperties());
@@ -82,6 +96,7 @@ final class RunsCommand extends BaseCommand {
     @Override
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
+        interruptGoneRuns(store, runs.output());
         RunDetail detail =
             store
                 .findRun(id)
@@ -218,6 +233,35 @@ final class RunsCommand extends BaseCommand {
     @Override
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
+        java.util.Optional<RunDetail> run = store.findRun(id);
+        java.util.Optional<AbandonedRuns.Interrupted> gone =
+            run.isPresent() && run.get().summary().status() == RunStatus.RUNNING
+                ? new AbandonedRuns(store, java.time.Clock.systemUTC())
+                    .interruptIfGone(run.get().summary().id())
+                : java.util.Optional.empty();
+        if (gone.isPresent()) {
+          if (runs.json()) {
+            runs.output()
+                .json(
+                    Map.of(
+                        "run",
+                        gone.get().runId(),
+                        "cancelRequested",
+                        false,
+                        "interrupted",
+                        true,
+                        "message",
+                        gone.get().message()));
+          }
+          runs.output()
+              .message(
+                  "Run "
+                      + gone.get().runId()
+                      + " was no longer running: "
+                      + gone.get().message()
+                      + ".");
+          return ExitCodes.OK;
+        }
         String runId = store.requestCancel(id, Instant.now());
         if (runs.json()) {
           runs.output().json(Map.of("run", runId, "cancelRequested", true));

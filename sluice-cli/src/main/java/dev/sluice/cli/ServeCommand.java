@@ -1,21 +1,37 @@
 package dev.sluice.cli;
 
+import dev.sluice.api.SluiceException;
 import dev.sluice.core.Workspace;
-import dev.sluice.core.project.ScheduleDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.StepResult;
+import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
+import dev.sluice.core.state.RunProcess;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
     name = "serve",
     description =
-        "Run the scheduler: start the project's cron schedules when they are due. Several"
-            + " processes may serve one project; one of them (the lease holder) acts.")
+        "Run the scheduler: start the project's cron schedules when they are due and its sensors"
+            + " when they fire. Several processes may serve one project; one of them (the lease"
+            + " holder) acts. Edits to the project are picked up without a restart; SIGTERM (or"
+            + " Ctrl-C) stops it cleanly.")
 final class ServeCommand extends BaseCommand {
+  /** How long a stop (SIGTERM) waits for the running run to stop before the process exits. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
   @Option(
       names = "--interval",
       defaultValue = "15",
@@ -25,38 +41,42 @@ final class ServeCommand extends BaseCommand {
   @Option(names = "--once", description = "Evaluate the schedules once, run what is due, and exit.")
   boolean once;
 
+  /** Set once a stop was asked for (SIGTERM, Ctrl-C); wakes the loop from its wait. */
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  /** Counted down when the loop has released the lease and closed the project. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** The run the scheduler is running now, if any, to cancel on a stop. */
+  private final AtomicReference<String> currentRun = new AtomicReference<>();
+
+  private volatile Workspace workspace;
+
   @Override
   public Integer call() throws InterruptedException {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
-      List<ScheduleDef> schedules = workspace.project().config().schedules();
-      String owner = ProcessHandle.current().pid() + "@" + hostName();
-      Duration interval = Duration.ofSeconds(Math.max(1, intervalSeconds));
-      Scheduler scheduler =
-          new Scheduler(workspace, owner, Clock.systemUTC(), interval.multipliedBy(4));
-      recoverAbandonedRuns(scheduler);
-      if (schedules.isEmpty()) {
-        output().message("No schedules in sluice.yaml: add 'schedules:' (see docs/concepts.md).");
+    Path root = projectDirectory();
+    String owner = RunProcess.current().pid() + "@" + RunProcess.current().host();
+    Duration interval = Duration.ofSeconds(Math.max(1, intervalSeconds));
+    Map<String, String> files = ProjectFiles.snapshot(root);
+    Thread stopHook = new Thread(this::stopOnSignal, "sluice-serve-stop");
+    Runtime.getRuntime().addShutdownHook(stopHook);
+    Scheduler scheduler = null;
+    try {
+      workspace = Workspace.open(root);
+      if (!hasTriggers(workspace.project())) {
+        output()
+            .message(
+                "No schedules or sensors in sluice.yaml: add 'schedules:' or 'sensors:' (see"
+                    + " docs/concepts.md).");
         return ExitCodes.OK;
       }
-      output()
-          .message(
-              "Scheduler "
-                  + owner
-                  + ": "
-                  + schedules.size()
-                  + " schedule(s); checking every "
-                  + interval.toSeconds()
-                  + " s");
+      scheduler = new Scheduler(workspace, owner, Clock.systemUTC(), interval.multipliedBy(4));
+      output().message("Scheduler " + owner + ": " + describe(workspace.project(), interval));
       boolean wasLeader = false;
-      while (true) {
+      while (stopRequested.getCount() > 0) {
         recoverAbandonedRuns(scheduler);
         List<Scheduler.Trigger> triggers = scheduler.evaluate();
-        boolean leader =
-            workspace
-                .runStore()
-                .lockHolder("scheduler")
-                .map(lock -> lock.owner().equals(owner))
-                .orElse(false);
+        boolean leader = scheduler.holdsLease();
         if (leader != wasLeader) {
           output()
               .message(
@@ -66,35 +86,187 @@ final class ServeCommand extends BaseCommand {
           wasLeader = leader;
         }
         for (Scheduler.Trigger trigger : triggers) {
-          output()
-              .message(
-                  "Schedule " + trigger.schedule() + " (tick " + trigger.tick() + "): running");
-          RunResult result =
-              scheduler.fire(trigger, new ProgressPrinter(output(), System.console() != null));
-          output()
-              .message(
-                  "Schedule "
-                      + trigger.schedule()
-                      + ": run "
-                      + result.runId()
-                      + " "
-                      + result.status().name().toLowerCase(java.util.Locale.ROOT));
+          if (stopRequested.getCount() == 0) {
+            break;
+          }
+          fire(scheduler, trigger);
         }
-        if (once) {
-          return ExitCodes.OK;
+        if (once || stopRequested.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+          break;
         }
-        Thread.sleep(interval.toMillis());
+        Map<String, String> now = ProjectFiles.snapshot(root);
+        if (!now.equals(files)) {
+          files = now;
+          Scheduler reloaded = reload(root, owner, interval);
+          if (reloaded != null) {
+            scheduler = reloaded;
+          }
+        }
+      }
+      if (stopRequested.getCount() == 0) {
+        output().message("Stopping: the scheduler lease is released.");
+      }
+      return ExitCodes.OK;
+    } finally {
+      try {
+        if (scheduler != null) {
+          scheduler.releaseLease();
+        }
+      } finally {
+        Workspace open = workspace;
+        if (open != null) {
+          open.close();
+        }
+        stopped.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopHook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it waits for stopped
+        }
       }
     }
+  }
+
+  /**
+   * The shutdown hook (SIGTERM, SIGINT): stops evaluating, cancels the run in progress (nothing it
+   * did not publish is kept; 'sluice run --resume' finishes it), and waits for the loop to release
+   * the lease and close the project.
+   */
+  private void stopOnSignal() {
+    output().message("Asked to stop (SIGTERM): finishing up.");
+    stopRequested.countDown();
+    String runId = currentRun.get();
+    Workspace open = workspace;
+    if (runId != null && open != null) {
+      try {
+        open.runStore().requestCancel(runId, Instant.now());
+        output()
+            .message(
+                "Cancelling run "
+                    + runId
+                    + " (nothing unpublished is kept; 'sluice run --resume "
+                    + runId
+                    + "' finishes it).");
+      } catch (RuntimeException e) {
+        output().message("Cannot cancel run " + runId + ": " + e.getMessage());
+      }
+    }
+    try {
+      if (!stopped.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        output()
+            .message(
+                "Did not stop within "
+                    + STOP_GRACE.toSeconds()
+                    + " s: exiting; the lease expires by itself.");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void fire(Scheduler scheduler, Scheduler.Trigger trigger) {
+    output().message("Schedule " + trigger.schedule() + " (tick " + trigger.tick() + "): running");
+    RunListener progress = tracking(new ProgressPrinter(output(), System.console() != null));
+    try {
+      RunResult result = scheduler.fire(trigger, progress);
+      output()
+          .message(
+              "Schedule "
+                  + trigger.schedule()
+                  + ": run "
+                  + result.runId()
+                  + " "
+                  + result.status().name().toLowerCase(java.util.Locale.ROOT));
+    } finally {
+      currentRun.set(null);
+    }
+  }
+
+  /**
+   * Loads the edited project and swaps it in; a project that does not load leaves the last good one
+   * serving.
+   *
+   * @return the scheduler of the reloaded project, or null when it kept the last good one
+   */
+  private Scheduler reload(Path root, String owner, Duration interval) {
+    Project project;
+    try {
+      project = Project.load(root);
+    } catch (RuntimeException e) {
+      output()
+          .message(
+              "Project changed, but it does not load; still serving the last good version: "
+                  + e.getMessage());
+      return null;
+    }
+    Workspace reloaded;
+    try {
+      reloaded = Workspace.open(project);
+    } catch (RuntimeException e) {
+      output()
+          .message(
+              "Project changed, but it cannot be opened; still serving the last good version: "
+                  + e.getMessage());
+      return null;
+    }
+    Workspace previous = workspace;
+    workspace = reloaded;
+    previous.close();
+    output().message("Project changed: reloaded. " + describe(project, interval));
+    return new Scheduler(reloaded, owner, Clock.systemUTC(), interval.multipliedBy(4));
+  }
+
+  private static boolean hasTriggers(Project project) {
+    return !project.config().schedules().isEmpty() || !project.config().sensors().isEmpty();
+  }
+
+  private static String describe(Project project, Duration interval) {
+    return project.config().schedules().size()
+        + " schedule(s), "
+        + project.config().sensors().size()
+        + " sensor(s); checking every "
+        + interval.toSeconds()
+        + " s";
+  }
+
+  /** A listener that notes the run in progress (to cancel it on a stop), then tells {@code to}. */
+  private RunListener tracking(RunListener to) {
+    return new RunListener() {
+      @Override
+      public void runStarted(String runId, int steps) {
+        currentRun.set(runId);
+        if (stopRequested.getCount() == 0) {
+          workspace.runStore().requestCancel(runId, Instant.now());
+        }
+        to.runStarted(runId, steps);
+      }
+
+      @Override
+      public void stepStarted(String asset, String kind) {
+        to.stepStarted(asset, kind);
+      }
+
+      @Override
+      public void stepRetrying(String asset, int attempt, Duration delay, String error) {
+        to.stepRetrying(asset, attempt, delay, error);
+      }
+
+      @Override
+      public void stepFinished(StepResult result) {
+        to.stepFinished(result);
+      }
+    };
   }
 
   /** Finishes the runs whose process died (killed, crashed), when this server holds the lease. */
   private void recoverAbandonedRuns(Scheduler scheduler) {
     for (String runId : scheduler.abandonedRuns()) {
+      if (stopRequested.getCount() == 0) {
+        return;
+      }
       output().message("Run " + runId + " was interrupted (its process is gone): resuming it");
       try {
-        RunResult result =
-            scheduler.recover(runId, new ProgressPrinter(output(), System.console() != null));
+        RunResult result = scheduler.recover(runId, tracking(new ProgressPrinter(output(), false)));
         output()
             .message(
                 "Resumed run "
@@ -103,17 +275,11 @@ final class ServeCommand extends BaseCommand {
                     + result.runId()
                     + ": "
                     + result.status().name().toLowerCase(java.util.Locale.ROOT));
-      } catch (dev.sluice.api.SluiceException e) {
+      } catch (SluiceException e) {
         output().message("Cannot resume run " + runId + ": " + e.getMessage());
+      } finally {
+        currentRun.set(null);
       }
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      return "localhost";
     }
   }
 }

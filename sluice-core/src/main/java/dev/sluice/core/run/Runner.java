@@ -14,10 +14,13 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunOwner;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.RunTakenOverException;
 import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
@@ -110,10 +113,11 @@ public final class Runner {
 
   /**
    * Runs again what a run left undone: its steps that failed, were skipped, were interrupted or
-   * never started. Committed steps are not redone. A run still marked as running (its process was
-   * killed) is first marked as interrupted; resume only runs whose process is gone.
+   * never started. Committed steps are not redone. A run still marked as running whose process is
+   * gone (killed, crashed) is first marked as interrupted and its locks released.
    *
-   * @throws InvalidInputException when the run is unknown or nothing is left to do
+   * @throws InvalidInputException when the run is unknown, still running in a live process, or
+   *     nothing is left to do
    */
   public RunResult resume(String runIdOrPrefix, RunListener listener) {
     RunStore store = workspace.runStore();
@@ -125,21 +129,25 @@ public final class Runner {
                     new InvalidInputException(
                         "No run " + runIdOrPrefix + ": 'sluice runs' lists them"));
     String previousId = previous.summary().id();
-    if (previous.summary().status() == RunStatus.RUNNING) {
-      Instant now = Instant.now();
-      for (StepDetail step : previous.steps()) {
-        if (step.status() == StepStatus.RUNNING) {
-          store.finishStep(
-              step.id(),
-              StepStatus.FAILED,
-              now,
-              StepMetrics.empty(),
-              "interrupted: the process running it stopped; nothing it wrote was published");
-        }
+    if (previous.summary().status() == RunStatus.RUNNING
+        && new AbandonedRuns(store, java.time.Clock.systemUTC())
+            .interruptIfGone(previousId)
+            .isEmpty()) {
+      Optional<RunOwner> owner = store.runOwner(previousId);
+      if (owner.isPresent() && owner.get().status() == RunStatus.RUNNING) {
+        throw new InvalidInputException(
+            "Run "
+                + previousId
+                + " is still running"
+                + (owner.get().process() == null ? "" : " (" + owner.get().process() + ")")
+                + ": wait for it to finish, or stop it with 'sluice runs cancel "
+                + previousId
+                + "' and resume it then");
       }
-      store.finishRun(previousId, RunStatus.FAILED, now, "interrupted: the process stopped");
-      // its process is gone: the tables it was building are free again
-      store.unlockAll(previousId);
+      // it finished meanwhile: read what it did
+      previous = store.findRun(previousId).orElseThrow();
+    } else if (previous.summary().status() == RunStatus.RUNNING) {
+      previous = store.findRun(previousId).orElseThrow();
     }
     Set<String> done = new HashSet<>();
     for (StepDetail step : previous.steps()) {
@@ -205,6 +213,7 @@ public final class Runner {
     RunControl control = new RunControl();
     store.heartbeat(runId, started);
     Instant[] lastHeartbeat = {started};
+    RunTakenOverException[] takenOver = {null};
     java.util.concurrent.ScheduledFuture<?> cancelPoll =
         WATCHDOG.scheduleWithFixedDelay(
             () -> {
@@ -218,6 +227,10 @@ public final class Runner {
                   LOG.warn("Run {} was asked to stop: cancelling its steps", runId);
                   control.cancel();
                 }
+              } catch (RunTakenOverException e) {
+                // this process was paused past its heartbeat and the run resumed elsewhere
+                takenOver[0] = e;
+                control.cancel();
               } catch (RuntimeException e) {
                 LOG.warn("Cannot read whether run {} was cancelled: {}", runId, e.getMessage());
               }
@@ -249,6 +262,9 @@ public final class Runner {
       for (Work work : works) {
         results.add(futures.get(work.id()).join());
       }
+      if (takenOver[0] != null) {
+        throw takenOver[0];
+      }
       boolean failed = results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
       RunStatus status =
@@ -266,12 +282,27 @@ public final class Runner {
               : failed ? failures + " step(s) failed" : null);
       return new RunResult(runId, status, Duration.between(started, finished), results);
     } catch (RuntimeException e) {
+      RunTakenOverException fenced = takenOver(e);
+      if (fenced != null) {
+        LOG.debug("Run {} was taken over", runId, e);
+        throw fenced;
+      }
       store.finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
       throw e;
     } finally {
       cancelPoll.cancel(false);
       pool.shutdownNow();
     }
+  }
+
+  /** The fencing failure behind a failure, if it is one: the run was taken over. */
+  private static RunTakenOverException takenOver(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RunTakenOverException fenced) {
+        return fenced;
+      }
+    }
+    return null;
   }
 
   /**
@@ -563,7 +594,8 @@ public final class Runner {
   }
 
   private <T> T whileLocked(String table, String runId, java.util.function.Supplier<T> work) {
-    return new TableLocks(workspace.runStore(), WATCHDOG, LOCK_TTL).whileLocked(table, runId, work);
+    return new TableLocks(workspace.runStore(), WATCHDOG, LOCK_TTL, java.time.Clock.systemUTC())
+        .whileLocked(table, runId, work);
   }
 
   private void event(String runId, String asset, String kind, String message) {

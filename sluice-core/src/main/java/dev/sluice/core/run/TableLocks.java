@@ -3,9 +3,14 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TransientException;
+import dev.sluice.core.state.AbandonedRuns;
+import dev.sluice.core.state.LockHolder;
+import dev.sluice.core.state.RunOwner;
+import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,39 +25,52 @@ final class TableLocks {
   private final RunStore store;
   private final ScheduledExecutorService scheduler;
   private final Duration ttl;
+  private final Clock clock;
 
-  TableLocks(RunStore store, ScheduledExecutorService scheduler, Duration ttl) {
+  TableLocks(RunStore store, ScheduledExecutorService scheduler, Duration ttl, Clock clock) {
     this.store = requireNonNull(store, "store is null");
     this.scheduler = requireNonNull(scheduler, "scheduler is null");
     this.ttl = requireNonNull(ttl, "ttl is null");
+    this.clock = requireNonNull(clock, "clock is null");
   }
 
   /**
    * Runs work while holding the lock on a table, so that no two runs (in any process) build the
-   * same table at once. The lock is renewed while the work runs; a holder that died loses it when
-   * it expires.
+   * same table at once. The lock is renewed while the work runs. A lock whose run's process is gone
+   * (or whose run has finished) is taken over at once, the run marked interrupted; otherwise a
+   * holder that died silently loses it when it expires.
    *
-   * @throws TransientException when another run holds the lock (retried if the asset allows)
+   * @throws TransientException when another live run holds the lock (retried if the asset allows)
    */
   <T> T whileLocked(String table, String runId, Supplier<T> work) {
     String resource = "table:" + table;
-    if (!store.tryLock(resource, runId, ttl, Instant.now())) {
-      String holder =
-          store
-              .lockHolder(resource)
-              .map(lock -> "run " + lock.owner() + " (since " + lock.acquiredAt() + ")")
-              .orElse("another run");
-      throw new TransientException(
-          table
-              + " is being built by "
-              + holder
-              + "; run it again when that run has finished, or give the asset retries");
+    if (!store.tryLock(resource, runId, ttl, clock.instant())) {
+      Optional<LockHolder> holder = store.lockHolder(resource);
+      if (holder.isEmpty()
+          || !freeFromGoneHolder(table, holder.get())
+          || !store.tryLock(resource, runId, ttl, clock.instant())) {
+        String holderName =
+            store
+                .lockHolder(resource)
+                .map(lock -> "run " + lock.owner() + " (since " + lock.acquiredAt() + ")")
+                .orElse("another run");
+        throw new TransientException(
+            table
+                + " is being built by "
+                + holderName
+                + "; run it again when that run has finished, or give the asset retries");
+      }
     }
     ScheduledFuture<?> renewal =
         scheduler.scheduleWithFixedDelay(
             () -> {
               try {
-                store.tryLock(resource, runId, ttl, Instant.now());
+                if (!store.renewLock(resource, runId, ttl, clock.instant())) {
+                  LOG.warn(
+                      "Lost the lock on {}: run {} was taken over by another process",
+                      table,
+                      runId);
+                }
               } catch (RuntimeException e) {
                 LOG.warn("Cannot renew the lock on {}: {}", table, e.getMessage());
               }
@@ -66,5 +84,30 @@ final class TableLocks {
       renewal.cancel(false);
       store.unlock(resource, runId);
     }
+  }
+
+  /**
+   * Frees a lock whose holder is a run that has finished, or whose process is gone (marking the run
+   * interrupted, which releases all its locks).
+   *
+   * @return whether the lock may be free now
+   */
+  private boolean freeFromGoneHolder(String table, LockHolder holder) {
+    Optional<RunOwner> run = store.runOwner(holder.owner());
+    if (run.isEmpty()) {
+      return false;
+    }
+    if (run.get().status() != RunStatus.RUNNING) {
+      LOG.info("Releasing the lock on {} left by finished run {}", table, holder.owner());
+      store.unlock(holder.resource(), holder.owner());
+      return true;
+    }
+    Optional<AbandonedRuns.Interrupted> interrupted =
+        new AbandonedRuns(store, clock).interruptIfGone(holder.owner());
+    interrupted.ifPresent(
+        gone ->
+            LOG.warn(
+                "Run {}, which held the lock on {}, is {}", gone.runId(), table, gone.message()));
+    return interrupted.isPresent();
   }
 }

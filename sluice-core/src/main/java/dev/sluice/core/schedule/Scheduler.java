@@ -12,6 +12,8 @@ import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.AbandonedRuns;
+import dev.sluice.core.state.RunOwner;
 import dev.sluice.core.state.RunStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,6 +75,23 @@ public final class Scheduler {
   /** Whether this scheduler holds the lease (renewing it). */
   public boolean takeLease() {
     return workspace.runStore().tryLock(LEASE, owner, leaseTtl, clock.instant());
+  }
+
+  /** Whether this scheduler holds the lease now (without renewing it). */
+  public boolean holdsLease() {
+    return workspace
+        .runStore()
+        .lockHolder(LEASE)
+        .map(lock -> lock.owner().equals(owner) && lock.expiresAt().isAfter(clock.instant()))
+        .orElse(false);
+  }
+
+  /**
+   * Gives the lease up, if this scheduler holds it, so that another scheduler can act at once
+   * rather than when the lease expires. A server calls this when it stops.
+   */
+  public void releaseLease() {
+    workspace.runStore().unlock(LEASE, owner);
   }
 
   /**
@@ -213,26 +232,28 @@ public final class Scheduler {
             "schedule " + trigger.schedule() + " @ " + trigger.tick());
   }
 
-  /** A run whose process gave no sign of life for this long is taken as dead. */
-  public static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofSeconds(60);
+  /** A run whose process gave no sign of life for this long is taken as dead, on any host. */
+  public static final Duration ABANDONED_AFTER = AbandonedRuns.HEARTBEAT_TIMEOUT;
 
   /**
-   * The runs still marked as running whose process died (no heartbeat for {@link
-   * #ABANDONED_AFTER}); empty unless this scheduler holds the lease, so that one process recovers
-   * them.
+   * The runs still marked as running whose process died: on this host, no process has its id any
+   * more; on any host, no heartbeat for {@link #ABANDONED_AFTER}. Empty unless this scheduler holds
+   * the lease, so that one process recovers them.
    */
   public List<String> abandonedRuns() {
     if (!takeLease()) {
       return List.of();
     }
-    return workspace.runStore().abandonedRuns(clock.instant().minus(ABANDONED_AFTER));
+    return new AbandonedRuns(workspace.runStore(), clock)
+        .find().stream().map(RunOwner::runId).toList();
   }
 
   /**
-   * Finishes a dead run: marks it interrupted and runs what it left undone (its committed steps are
-   * not redone).
+   * Finishes a dead run: marks it interrupted (releasing its locks) and runs what it left undone
+   * (its committed steps are not redone).
    */
   public RunResult recover(String runId, RunListener listener) {
+    new AbandonedRuns(workspace.runStore(), clock).interruptIfGone(runId);
     return new Runner(workspace).resume(runId, listener);
   }
 }

@@ -55,12 +55,20 @@ public final class RunStore implements AutoCloseable {
           + " (SELECT COUNT(*) FROM sluice_steps s WHERE s.run_id = r.id AND s.status = 'FAILED')"
           + " AS failed_step_count";
 
+  private static final String RUN_OWNER_COLUMNS =
+      "id, command, status, host, pid, started_at,"
+          + " COALESCE(heartbeat_at, started_at) AS last_seen_at, generation";
+
   private final StateDatabase database;
   private final Object lock = new Object();
   // Guarded by lock. Null before the first use and after a connection was found closed.
   private Connection sharedConnection;
   // Guarded by lock.
   private boolean closed;
+  // The owner generation of each run this store started and has not finished, and the run of each
+  // of their steps: every write of such a run's state checks that the run was not taken over.
+  private final Map<String, Long> heldGenerations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, String> stepRuns = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RunStore(StateDatabase database, Connection connection) {
     this.database = database;
@@ -99,6 +107,17 @@ public final class RunStore implements AutoCloseable {
    *     hex digits, so that ids sort by start time
    */
   public String startRun(String command, List<String> selection, Instant startedAt) {
+    return startRun(command, selection, startedAt, RunProcess.current());
+  }
+
+  /**
+   * Records the start of a run by a process: this store then owns the run (generation 1), and every
+   * later write of its state through this store fails with {@link RunTakenOverException} once
+   * another process has taken the run over ({@link #interruptRun}).
+   */
+  public String startRun(
+      String command, List<String> selection, Instant startedAt, RunProcess process) {
+    requireNonNull(process, "process is null");
     requireNonNull(command, "command is null");
     requireNonNull(selection, "selection is null");
     requireNonNull(startedAt, "startedAt is null");
@@ -113,14 +132,17 @@ public final class RunStore implements AutoCloseable {
             }
             try (PreparedStatement insert =
                 connection.prepareStatement(
-                    "INSERT INTO sluice_runs (id, command, selection, status, started_at)"
-                        + " VALUES (?, ?, ?, ?, ?)")) {
+                    "INSERT INTO sluice_runs (id, command, selection, status, started_at, host,"
+                        + " pid, generation) VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
               insert.setString(1, runId);
               insert.setString(2, command);
               insert.setString(3, selectionJson);
               insert.setString(4, RunStatus.RUNNING.name());
               insert.setLong(5, startedAt.toEpochMilli());
+              insert.setString(6, process.host());
+              insert.setLong(7, process.pid());
               insert.executeUpdate();
+              heldGenerations.put(runId, 1L);
               return runId;
             } catch (SQLException e) {
               // Another process may have taken the same id in the same second: draw another one.
@@ -150,27 +172,187 @@ public final class RunStore implements AutoCloseable {
     }
     inDatabase(
         "finish run " + runId,
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fence(connection, runId);
+                  finishRunRow(connection, runId, status, finishedAt, error);
+                  return null;
+                }));
+    heldGenerations.remove(runId);
+    stepRuns.values().removeIf(runId::equals);
+  }
+
+  private static void finishRunRow(
+      Connection connection, String runId, RunStatus status, Instant finishedAt, String error)
+      throws SQLException {
+    int updated;
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?"
+                + " WHERE id = ? AND status = ?")) {
+      update.setString(1, status.name());
+      update.setLong(2, finishedAt.toEpochMilli());
+      update.setString(3, error);
+      update.setString(4, runId);
+      update.setString(5, RunStatus.RUNNING.name());
+      updated = update.executeUpdate();
+    }
+    if (updated == 0) {
+      RunStatus current = runStatus(connection, runId);
+      throw new IllegalStateException(
+          String.format("Cannot finish run %s: it has already finished as %s", runId, current));
+    }
+  }
+
+  /**
+   * Fencing: when this store started the run, checks that no other process has taken it over since
+   * (its generation is still the one this store holds). The check is a write of the run's row, so
+   * that it holds the row (PostgreSQL) or the database (SQLite) until the caller's transaction
+   * ends: a takeover cannot slip in between the check and the write it guards.
+   *
+   * @throws RunTakenOverException if the run was taken over
+   */
+  private void fence(Connection connection, String runId) throws SQLException {
+    Long generation = runId == null ? null : heldGenerations.get(runId);
+    if (generation == null) {
+      return;
+    }
+    try (PreparedStatement check =
+        connection.prepareStatement(
+            "UPDATE sluice_runs SET generation = generation WHERE id = ? AND generation = ?")) {
+      check.setString(1, runId);
+      check.setLong(2, generation);
+      if (check.executeUpdate() == 0) {
+        throw new RunTakenOverException(runId);
+      }
+    }
+  }
+
+  private void fenceStep(Connection connection, long stepId) throws SQLException {
+    fence(connection, stepRuns.get(stepId));
+  }
+
+  /**
+   * The runs still marked as running, with who runs them, oldest first: so that runs whose process
+   * is gone can be found ({@link AbandonedRuns}).
+   */
+  public List<RunOwner> runningRuns() {
+    return inDatabase(
+        "list the running runs",
         connection -> {
-          int updated;
-          try (PreparedStatement update =
+          try (PreparedStatement query =
               connection.prepareStatement(
-                  "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?"
-                      + " WHERE id = ? AND status = ?")) {
-            update.setString(1, status.name());
-            update.setLong(2, finishedAt.toEpochMilli());
-            update.setString(3, error);
-            update.setString(4, runId);
-            update.setString(5, RunStatus.RUNNING.name());
-            updated = update.executeUpdate();
+                  "SELECT "
+                      + RUN_OWNER_COLUMNS
+                      + " FROM sluice_runs WHERE status = ? ORDER BY id")) {
+            query.setString(1, RunStatus.RUNNING.name());
+            try (ResultSet rows = query.executeQuery()) {
+              List<RunOwner> owners = new ArrayList<>();
+              while (rows.next()) {
+                owners.add(runOwner(rows));
+              }
+              return List.copyOf(owners);
+            }
           }
-          if (updated == 0) {
-            RunStatus current = runStatus(connection, runId);
-            throw new IllegalStateException(
-                String.format(
-                    "Cannot finish run %s: it has already finished as %s", runId, current));
-          }
-          return null;
         });
+  }
+
+  /** Who runs (or ran) a run, by its exact id. */
+  public Optional<RunOwner> runOwner(String runId) {
+    requireNonNull(runId, "runId is null");
+    return inDatabase(
+        "read who runs run " + runId,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT " + RUN_OWNER_COLUMNS + " FROM sluice_runs WHERE id = ?")) {
+            query.setString(1, runId);
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next() ? Optional.of(runOwner(rows)) : Optional.<RunOwner>empty();
+            }
+          }
+        });
+  }
+
+  private static RunOwner runOwner(ResultSet rows) throws SQLException {
+    String host = rows.getString("host");
+    Long pid = longOrNull(rows, "pid");
+    return new RunOwner(
+        rows.getString("id"),
+        rows.getString("command"),
+        RunStatus.valueOf(rows.getString("status")),
+        host == null || pid == null ? null : new RunProcess(host, pid),
+        Instant.ofEpochMilli(rows.getLong("started_at")),
+        Instant.ofEpochMilli(rows.getLong("last_seen_at")),
+        rows.getLong("generation"));
+  }
+
+  /**
+   * Takes a running run over from its process, which is gone: in one transaction, marks the run
+   * {@link RunStatus#INTERRUPTED} and its running steps failed, increments its generation (so that
+   * the process, should it continue, writes nothing more: fencing) and releases its locks.
+   *
+   * @param generation the generation the caller saw; nothing happens if it changed since
+   * @param error why, with how to resume, e.g. "interrupted: its process is gone; ..."
+   * @return whether this call interrupted the run (false: it had finished or was taken over)
+   */
+  public boolean interruptRun(String runId, long generation, Instant at, String error) {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(at, "at is null");
+    requireNonNull(error, "error is null");
+    return inDatabase(
+        "mark run " + runId + " interrupted",
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  try (PreparedStatement update =
+                      connection.prepareStatement(
+                          "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?,"
+                              + " generation = generation + 1"
+                              + " WHERE id = ? AND status = ? AND generation = ?")) {
+                    update.setString(1, RunStatus.INTERRUPTED.name());
+                    update.setLong(2, at.toEpochMilli());
+                    update.setString(3, error);
+                    update.setString(4, runId);
+                    update.setString(5, RunStatus.RUNNING.name());
+                    update.setLong(6, generation);
+                    if (update.executeUpdate() == 0) {
+                      return false;
+                    }
+                  }
+                  try (PreparedStatement steps =
+                      connection.prepareStatement(
+                          "UPDATE sluice_steps SET status = ?, finished_at = ?, error = ?"
+                              + " WHERE run_id = ? AND status = ?")) {
+                    steps.setString(1, StepStatus.FAILED.name());
+                    steps.setLong(2, at.toEpochMilli());
+                    steps.setString(
+                        3,
+                        "interrupted: the process running it stopped; nothing it wrote was"
+                            + " published");
+                    steps.setString(4, runId);
+                    steps.setString(5, StepStatus.RUNNING.name());
+                    steps.executeUpdate();
+                  }
+                  try (PreparedStatement locks =
+                      connection.prepareStatement("DELETE FROM sluice_locks WHERE owner = ?")) {
+                    locks.setString(1, runId);
+                    locks.executeUpdate();
+                  }
+                  try (PreparedStatement event =
+                      connection.prepareStatement(
+                          "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
+                              + " VALUES (?, NULL, ?, 'interrupted', ?)")) {
+                    event.setString(1, runId);
+                    event.setLong(2, at.toEpochMilli());
+                    event.setString(3, error);
+                    event.executeUpdate();
+                  }
+                  return true;
+                }));
   }
 
   /**
@@ -259,6 +441,29 @@ public final class RunStore implements AutoCloseable {
                     return insert.executeUpdate() == 1;
                   }
                 }));
+  }
+
+  /**
+   * Renews a lock that {@code owner} holds, for {@code ttl} from {@code now}. Unlike {@link
+   * #tryLock}, never takes a lock that was released or taken over meanwhile.
+   *
+   * @return whether {@code owner} still held the lock
+   */
+  public boolean renewLock(String resource, String owner, java.time.Duration ttl, Instant now) {
+    requireNonNull(resource, "resource is null");
+    requireNonNull(owner, "owner is null");
+    return inDatabase(
+        "renew lock " + resource,
+        connection -> {
+          try (PreparedStatement renew =
+              connection.prepareStatement(
+                  "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
+            renew.setLong(1, now.plus(ttl).toEpochMilli());
+            renew.setString(2, resource);
+            renew.setString(3, owner);
+            return renew.executeUpdate() == 1;
+          }
+        });
   }
 
   /** Releases a lock held by {@code owner}; a lock held by someone else is left alone. */
@@ -366,20 +571,24 @@ public final class RunStore implements AutoCloseable {
     requireNonNull(event, "event is null");
     inDatabase(
         "record an event of run " + event.runId(),
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            insert.setString(1, event.runId());
-            insert.setString(2, event.asset());
-            insert.setLong(3, event.at().toEpochMilli());
-            insert.setString(4, event.kind());
-            insert.setString(5, event.message());
-            insert.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fence(connection, event.runId());
+                  try (PreparedStatement insert =
+                      connection.prepareStatement(
+                          "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
+                              + " VALUES (?, ?, ?, ?, ?)")) {
+                    insert.setString(1, event.runId());
+                    insert.setString(2, event.asset());
+                    insert.setLong(3, event.at().toEpochMilli());
+                    insert.setString(4, event.kind());
+                    insert.setString(5, event.message());
+                    insert.executeUpdate();
+                  }
+                  return null;
+                }));
   }
 
   /** A run's timeline, oldest first. */
@@ -447,31 +656,41 @@ public final class RunStore implements AutoCloseable {
     }
     return inDatabase(
         "start the step of " + asset + " in run " + runId,
-        connection -> {
-          RunStatus runStatus = runStatus(connection, runId);
-          if (runStatus != RunStatus.RUNNING) {
-            throw new IllegalStateException(
-                String.format(
-                    "Cannot start a step of %s in run %s: the run has already finished as %s",
-                    asset, runId, runStatus));
-          }
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at)"
-                      + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
-            insert.setString(1, runId);
-            insert.setString(2, asset);
-            insert.setString(3, kind);
-            insert.setString(4, StepStatus.RUNNING.name());
-            insert.setLong(5, startedAt.toEpochMilli());
-            try (ResultSet generated = insert.executeQuery()) {
-              if (!generated.next()) {
-                throw new SQLException("The insert of a step returned no id");
-              }
-              return generated.getLong(1);
-            }
-          }
-        });
+        connection ->
+            inTransaction(connection, () -> insertStep(connection, runId, asset, kind, startedAt)));
+  }
+
+  private long insertStep(
+      Connection connection, String runId, String asset, String kind, Instant startedAt)
+      throws SQLException {
+    fence(connection, runId);
+    RunStatus runStatus = runStatus(connection, runId);
+    if (runStatus != RunStatus.RUNNING) {
+      throw new IllegalStateException(
+          String.format(
+              "Cannot start a step of %s in run %s: the run has already finished as %s",
+              asset, runId, runStatus));
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at)"
+                + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+      insert.setString(1, runId);
+      insert.setString(2, asset);
+      insert.setString(3, kind);
+      insert.setString(4, StepStatus.RUNNING.name());
+      insert.setLong(5, startedAt.toEpochMilli());
+      try (ResultSet generated = insert.executeQuery()) {
+        if (!generated.next()) {
+          throw new SQLException("The insert of a step returned no id");
+        }
+        long stepId = generated.getLong(1);
+        if (heldGenerations.containsKey(runId)) {
+          stepRuns.put(stepId, runId);
+        }
+        return stepId;
+      }
+    }
   }
 
   /**
@@ -493,35 +712,40 @@ public final class RunStore implements AutoCloseable {
     }
     inDatabase(
         "finish step " + stepId,
-        connection -> {
-          int updated;
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
-                      + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
-                      + " detail = ?, error = ? WHERE id = ? AND status = ?")) {
-            update.setString(1, status.name());
-            update.setLong(2, finishedAt.toEpochMilli());
-            update.setLong(3, metrics.rowsIn());
-            update.setLong(4, metrics.rowsOut());
-            update.setLong(5, metrics.bytesIn());
-            update.setLong(6, metrics.bytesOut());
-            update.setLong(7, metrics.rejectedRows());
-            setNullableLong(update, 8, metrics.snapshotId());
-            update.setString(9, metrics.detail());
-            update.setString(10, error);
-            update.setLong(11, stepId);
-            update.setString(12, StepStatus.RUNNING.name());
-            updated = update.executeUpdate();
-          }
-          if (updated == 0) {
-            StepStatus current = stepStatus(connection, stepId);
-            throw new IllegalStateException(
-                String.format(
-                    "Cannot finish step %d: it has already finished as %s", stepId, current));
-          }
-          return null;
-        });
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fenceStep(connection, stepId);
+                  int updated;
+                  try (PreparedStatement update =
+                      connection.prepareStatement(
+                          "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
+                              + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
+                              + " detail = ?, error = ? WHERE id = ? AND status = ?")) {
+                    update.setString(1, status.name());
+                    update.setLong(2, finishedAt.toEpochMilli());
+                    update.setLong(3, metrics.rowsIn());
+                    update.setLong(4, metrics.rowsOut());
+                    update.setLong(5, metrics.bytesIn());
+                    update.setLong(6, metrics.bytesOut());
+                    update.setLong(7, metrics.rejectedRows());
+                    setNullableLong(update, 8, metrics.snapshotId());
+                    update.setString(9, metrics.detail());
+                    update.setString(10, error);
+                    update.setLong(11, stepId);
+                    update.setString(12, StepStatus.RUNNING.name());
+                    updated = update.executeUpdate();
+                  }
+                  if (updated == 0) {
+                    StepStatus current = stepStatus(connection, stepId);
+                    throw new IllegalStateException(
+                        String.format(
+                            "Cannot finish step %d: it has already finished as %s",
+                            stepId, current));
+                  }
+                  return null;
+                }));
   }
 
   /**
@@ -533,26 +757,30 @@ public final class RunStore implements AutoCloseable {
     requireNonNull(check, "check is null");
     inDatabase(
         "record check " + check.name() + " of step " + stepId,
-        connection -> {
-          stepStatus(connection, stepId);
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
-                      + " status, failing_rows, sample_json, message)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, stepId);
-            insert.setString(2, check.asset());
-            insert.setString(3, check.name());
-            insert.setString(4, check.column());
-            insert.setString(5, check.severity());
-            insert.setString(6, check.status());
-            insert.setLong(7, check.failingRows());
-            insert.setString(8, check.sampleJson());
-            insert.setString(9, check.message());
-            insert.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fenceStep(connection, stepId);
+                  stepStatus(connection, stepId);
+                  try (PreparedStatement insert =
+                      connection.prepareStatement(
+                          "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
+                              + " status, failing_rows, sample_json, message)"
+                              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    insert.setLong(1, stepId);
+                    insert.setString(2, check.asset());
+                    insert.setString(3, check.name());
+                    insert.setString(4, check.column());
+                    insert.setString(5, check.severity());
+                    insert.setString(6, check.status());
+                    insert.setLong(7, check.failingRows());
+                    insert.setString(8, check.sampleJson());
+                    insert.setString(9, check.message());
+                    insert.executeUpdate();
+                  }
+                  return null;
+                }));
   }
 
   /**
@@ -670,14 +898,18 @@ public final class RunStore implements AutoCloseable {
     String json = toJson(List.copyOf(steps));
     inDatabase(
         "record the plan of run " + runId,
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement("UPDATE sluice_runs SET plan = ? WHERE id = ?")) {
-            update.setString(1, json);
-            update.setString(2, runId);
-            return update.executeUpdate();
-          }
-        });
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fence(connection, runId);
+                  try (PreparedStatement update =
+                      connection.prepareStatement("UPDATE sluice_runs SET plan = ? WHERE id = ?")) {
+                    update.setString(1, json);
+                    update.setString(2, runId);
+                    return update.executeUpdate();
+                  }
+                }));
   }
 
   /** The steps a run planned, or empty for runs that recorded none (before partitions). */
@@ -698,45 +930,28 @@ public final class RunStore implements AutoCloseable {
         });
   }
 
-  /** Notes that a run's process is alive. */
+  /**
+   * Notes that a run's process is alive.
+   *
+   * @throws RunTakenOverException if this store started the run and another process took it over
+   */
   public void heartbeat(String runId, Instant at) {
     inDatabase(
         "record that run " + runId + " is alive",
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?")) {
-            update.setLong(1, at.toEpochMilli());
-            update.setString(2, runId);
-            update.setString(3, RunStatus.RUNNING.name());
-            return update.executeUpdate();
-          }
-        });
-  }
-
-  /**
-   * Runs still marked as running whose process has given no sign of life since {@code before}
-   * (their last heartbeat, or their start when they never sent one): their process died.
-   */
-  public List<String> abandonedRuns(Instant before) {
-    return inDatabase(
-        "find abandoned runs",
-        connection -> {
-          List<String> runs = new ArrayList<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT id FROM sluice_runs WHERE status = ?"
-                      + " AND COALESCE(heartbeat_at, started_at) < ? ORDER BY id")) {
-            query.setString(1, RunStatus.RUNNING.name());
-            query.setLong(2, before.toEpochMilli());
-            try (ResultSet rows = query.executeQuery()) {
-              while (rows.next()) {
-                runs.add(rows.getString(1));
-              }
-            }
-          }
-          return runs;
-        });
+        connection ->
+            inTransaction(
+                connection,
+                () -> {
+                  fence(connection, runId);
+                  try (PreparedStatement update =
+                      connection.prepareStatement(
+                          "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?")) {
+                    update.setLong(1, at.toEpochMilli());
+                    update.setString(2, runId);
+                    update.setString(3, RunStatus.RUNNING.name());
+                    return update.executeUpdate();
+                  }
+                }));
   }
 
   /**
@@ -782,7 +997,12 @@ public final class RunStore implements AutoCloseable {
               upsert.setString(9, materialized ? null : error);
               upsert.addBatch();
             }
-            inTransaction(connection, upsert::executeBatch);
+            inTransaction(
+                connection,
+                () -> {
+                  fence(connection, runId);
+                  return upsert.executeBatch();
+                });
             return null;
           }
         });

@@ -33,6 +33,55 @@ class KillAndResumeTest {
 
   @Test
   void resumedRunFinishesWhatTheKilledRunLeftUndone() throws Exception {
+    String runId = startAndKillARun();
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
+
+      // the killed run may have died holding the lock on the table it was building
+      workspace
+          .runStore()
+          .tryLock(
+              "table:curated.heavy",
+              runId,
+              java.time.Duration.ofMinutes(5),
+              java.time.Instant.now());
+
+      RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+
+      assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+      assertThat(resumed.steps()).extracting(StepResult::asset).containsExactly("heavy", "totals");
+      RunDetail interrupted = workspace.runStore().findRun(runId).orElseThrow();
+      assertThat(interrupted.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
+      assertThat(interrupted.summary().error())
+          .contains("is gone")
+          .contains("'sluice run --resume " + runId + "'");
+      assertThat(interrupted.steps()).noneMatch(step -> step.status() == StepStatus.RUNNING);
+
+      QueryService queries = new QueryService(workspace);
+      assertThat(
+              queries
+                  .query(
+                      "select count(*), count(distinct id) from raw.app_events",
+                      ReadPoint.main(),
+                      1)
+                  .rows()
+                  .get(0))
+          .containsExactly(3L, 3L);
+      assertThat(
+              queries
+                  .query("select total from published.totals", ReadPoint.main(), 1)
+                  .rows()
+                  .get(0)
+                  .get(0)
+                  .toString())
+          .isEqualTo("60");
+    }
+  }
+
+  /** Starts a run of a three-step project in a child process and kills it in its second step. */
+  private String startAndKillARun() throws IOException, InterruptedException {
     write("sluice.yaml", "name: resume\nthreads: 1\n");
     write(
         "sources/app.yaml",
@@ -70,46 +119,38 @@ class KillAndResumeTest {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(runId).isNotNull();
+    return runId;
+  }
+
+  @Test
+  void aRunFindingATableLockedByAKilledRunTakesTheLockOverAtOnce() throws Exception {
+    String runId = startAndKillARun();
 
     try (Workspace workspace = Workspace.open(project)) {
-      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
-      assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
-
-      // the killed run may have died holding the lock on the table it was building
+      // the killed run died holding the lock on a table (its heartbeat is still fresh)
       workspace
           .runStore()
           .tryLock(
-              "table:curated.heavy",
+              "table:raw.app_events",
               runId,
               java.time.Duration.ofMinutes(5),
               java.time.Instant.now());
+      long started = System.nanoTime();
 
-      RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+      RunResult run =
+          new Runner(workspace)
+              .run(new RunOptions(java.util.List.of("app.events"), false), RunListener.NONE);
 
-      assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
-      assertThat(resumed.steps()).extracting(StepResult::asset).containsExactly("heavy", "totals");
-      RunDetail interrupted = workspace.runStore().findRun(runId).orElseThrow();
-      assertThat(interrupted.summary().status()).isEqualTo(RunStatus.FAILED);
-      assertThat(interrupted.steps()).noneMatch(step -> step.status() == StepStatus.RUNNING);
-
-      QueryService queries = new QueryService(workspace);
-      assertThat(
-              queries
-                  .query(
-                      "select count(*), count(distinct id) from raw.app_events",
-                      ReadPoint.main(),
-                      1)
-                  .rows()
-                  .get(0))
-          .containsExactly(3L, 3L);
-      assertThat(
-              queries
-                  .query("select total from published.totals", ReadPoint.main(), 1)
-                  .rows()
-                  .get(0)
-                  .get(0)
-                  .toString())
-          .isEqualTo("60");
+      assertThat(run.succeeded()).as(String.valueOf(run.steps())).isTrue();
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(java.time.Duration.ofSeconds(30));
+      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      assertThat(killed.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
+      assertThat(killed.summary().error())
+          .contains("its process (pid")
+          .contains("is gone")
+          .contains("'sluice run --resume " + runId + "'");
+      assertThat(workspace.runStore().lockHolder("table:raw.app_events")).isEmpty();
     }
   }
 }

@@ -9,8 +9,10 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -331,6 +333,150 @@ abstract class RunStoreContractTest {
     assertThatThrownBy(() -> store.listRuns(1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  @Test
+  void recordsWhichProcessRunsARunAndItsLastSignOfLife() {
+    RunProcess elsewhere = new RunProcess("builder-7", 4242);
+    String runId = store.startRun("run", List.of(), START, elsewhere);
+
+    assertThat(store.runOwner(runId))
+        .contains(new RunOwner(runId, "run", RunStatus.RUNNING, elsewhere, START, START, 1));
+    store.heartbeat(runId, START.plusSeconds(10));
+    assertThat(store.runOwner(runId).orElseThrow().lastSeenAt()).isEqualTo(START.plusSeconds(10));
+    assertThat(store.runningRuns()).extracting(RunOwner::runId).containsExactly(runId);
+
+    store.finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(20), null);
+    assertThat(store.runningRuns()).isEmpty();
+    assertThat(store.runOwner("20990101-000000-0000")).isEmpty();
+  }
+
+  @Test
+  void interruptingARunFencesItsProcessAndReleasesItsLocksAtOnce() {
+    String runId = store.startRun("run", List.of(), START);
+    long step = store.startStep(runId, "raw.orders", "source", START.plusSeconds(1));
+    assertThat(store.tryLock("table:raw.orders", runId, Duration.ofMinutes(1), START)).isTrue();
+    assertThat(store.tryLock("table:raw.items", runId, Duration.ofMinutes(1), START)).isTrue();
+
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      long generation = other.runOwner(runId).orElseThrow().generation();
+      assertThat(other.interruptRun(runId, generation, START.plusSeconds(90), "interrupted: gone"))
+          .isTrue();
+      // a second taker, who saw the same generation, does nothing
+      assertThat(other.interruptRun(runId, generation, START.plusSeconds(91), "again")).isFalse();
+
+      RunDetail run = other.findRun(runId).orElseThrow();
+      assertThat(run.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
+      assertThat(run.summary().error()).isEqualTo("interrupted: gone");
+      assertThat(run.summary().finishedAt()).isEqualTo(START.plusSeconds(90));
+      assertThat(run.steps())
+          .singleElement()
+          .satisfies(
+              s -> {
+                assertThat(s.status()).isEqualTo(StepStatus.FAILED);
+                assertThat(s.error()).startsWith("interrupted");
+              });
+      assertThat(other.lockHolder("table:raw.orders")).isEmpty();
+      assertThat(other.lockHolder("table:raw.items")).isEmpty();
+      assertThat(other.events(runId)).extracting(RunEvent::kind).containsExactly("interrupted");
+      assertThat(other.runOwner(runId).orElseThrow().generation()).isEqualTo(generation + 1);
+    }
+
+    // the process that started the run continues: every write of its state is refused
+    assertThatThrownBy(() -> store.heartbeat(runId, START.plusSeconds(100)))
+        .isInstanceOf(RunTakenOverException.class)
+        .hasMessageContaining("Run " + runId + " was taken over by another process");
+    assertThatThrownBy(
+            () ->
+                store.finishStep(
+                    step, StepStatus.SUCCEEDED, START.plusSeconds(100), StepMetrics.empty(), null))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(
+            () ->
+                store.recordCheck(
+                    step,
+                    new CheckRecord(
+                        "raw.orders", "row_count", null, "warn", "passed", 0, null, null)))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(
+            () -> store.recordEvent(new RunEvent(runId, null, START.plusSeconds(100), "x", null)))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(() -> store.startStep(runId, "m", "model", START.plusSeconds(100)))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(() -> store.recordPlan(runId, List.of("m")))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(
+            () ->
+                store.recordPartitions(
+                    "m", List.of("2024-04"), true, runId, START.plusSeconds(100), 1L, 1L, null))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(
+            () -> store.finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(100), null))
+        .isInstanceOf(RunTakenOverException.class);
+    // nothing of it was written
+    RunDetail after = store.findRun(runId).orElseThrow();
+    assertThat(after.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(after.steps()).singleElement().satisfies(s -> assertThat(s.checks()).isEmpty());
+    assertThat(store.partitions("m")).isEmpty();
+  }
+
+  @Test
+  void renewingALockNeverTakesOneThatWasReleased() {
+    assertThat(store.tryLock("table:t", "run-a", Duration.ofMinutes(1), START)).isTrue();
+    assertThat(store.renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(20)))
+        .isTrue();
+    assertThat(store.lockHolder("table:t").orElseThrow().expiresAt())
+        .isEqualTo(START.plusSeconds(80));
+
+    store.unlockAll("run-a");
+    assertThat(store.renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(40)))
+        .isFalse();
+    assertThat(store.lockHolder("table:t")).isEmpty();
+  }
+
+  @Test
+  void takesOverARunOnThisHostAtOnceWhenItsProcessIsGone() throws Exception {
+    Process finished = new ProcessBuilder("true").start();
+    assertThat(finished.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    RunProcess gone = new RunProcess(RunProcess.current().host(), finished.pid());
+    String deadRun = store.startRun("backfill daily", List.of(), START, gone);
+    String liveRun = store.startRun("run", List.of(), START, RunProcess.current());
+    store.tryLock("table:curated.daily", deadRun, Duration.ofMinutes(1), START);
+    // the heartbeats are fresh: only the process id tells
+    AbandonedRuns abandoned =
+        new AbandonedRuns(store, Clock.fixed(START.plusSeconds(1), ZoneOffset.UTC));
+
+    List<AbandonedRuns.Interrupted> interrupted = abandoned.interruptAll();
+
+    assertThat(interrupted).extracting(AbandonedRuns.Interrupted::runId).containsExactly(deadRun);
+    assertThat(interrupted.get(0).message())
+        .contains("its process (pid " + finished.pid() + " on " + gone.host() + ") is gone")
+        .contains("locks are released")
+        .contains("'sluice backfill --resume " + deadRun + "'");
+    assertThat(store.lockHolder("table:curated.daily")).isEmpty();
+    assertThat(store.findRun(liveRun).orElseThrow().summary().status())
+        .isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void takesOverARunOfAnotherHostOnlyWhenItsHeartbeatExpired() {
+    String runId = store.startRun("run", List.of(), START, new RunProcess("elsewhere", 1));
+    store.heartbeat(runId, START.plusSeconds(30));
+
+    AbandonedRuns early =
+        new AbandonedRuns(store, Clock.fixed(START.plusSeconds(80), ZoneOffset.UTC));
+    assertThat(early.find()).isEmpty();
+    assertThat(early.interruptIfGone(runId)).isEmpty();
+
+    AbandonedRuns late =
+        new AbandonedRuns(store, Clock.fixed(START.plusSeconds(91), ZoneOffset.UTC));
+    assertThat(late.find()).extracting(RunOwner::runId).containsExactly(runId);
+    assertThat(late.interruptIfGone(runId).orElseThrow().message())
+        .contains("no sign of life since " + START.plusSeconds(30))
+        .contains("'sluice run --resume " + runId + "'");
+    assertThat(store.findRun(runId).orElseThrow().summary().status())
+        .isEqualTo(RunStatus.INTERRUPTED);
+    assertThat(late.find()).isEmpty();
   }
 
   /** A connection of the test's own to the store's database. */
