@@ -1,0 +1,237 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.AbandonedRuns;
+import dev.sluice.core.state.RunProcess;
+import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.RunStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Run state and the scheduler as an operator meets them: killed, paused and signalled processes
+ * (real child processes and real signals), {@code runs cancel} of a dead run, and {@code serve}'s
+ * lease, sensors and reloads.
+ */
+class ServeAndRunStateTest {
+  private static final Duration STARTUP = Duration.ofSeconds(90);
+
+  @TempDir Path project;
+
+  record Result(int code, String out, String err) {}
+
+  private Result sluice(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] withProject = new String[args.length + 2];
+    withProject[0] = "-p";
+    withProject[1] = project.toString();
+    System.arraycopy(args, 0, withProject, 2, args.length);
+    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  private Optional<String> schedulerLeaseHolder() {
+    try (RunStore store = RunsCommand.openStore(project)) {
+      return store.lockHolder("scheduler").map(lock -> lock.owner());
+    }
+  }
+
+  @Test
+  void sigtermStopsServeCleanlyAndReleasesTheLease() throws Exception {
+    write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+    write("models/curated/base.sql", "select 1 as x\n");
+
+    try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
+      serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
+      assertThat(schedulerLeaseHolder()).contains(serve.process().pid() + "@" + host());
+
+      serve.signal("TERM");
+
+      serve.awaitExit(Duration.ofSeconds(60));
+      assertThat(serve.stderr())
+          .contains("Asked to stop (SIGTERM)")
+          .contains("Stopping: the scheduler lease is released.");
+    }
+    assertThat(schedulerLeaseHolder()).isEmpty();
+
+    // a server started right after acts at once, and gives the lease up when it exits
+    Result once = sluice("serve", "--once");
+    assertThat(once.code()).as(once.err()).isZero();
+    assertThat(once.err()).contains("Holding the scheduler lease: acting.");
+    assertThat(schedulerLeaseHolder()).isEmpty();
+  }
+
+  @Test
+  void serveEvaluatesSensorsWithoutSchedulesAndTakesNoLeaseWithNeither() throws Exception {
+    write("sluice.yaml", "name: sensed\n");
+    write("models/curated/base.sql", "select 1 as x\n");
+
+    Result idle = sluice("serve", "--once");
+    assertThat(idle.code()).as(idle.err()).isZero();
+    assertThat(idle.err()).contains("No schedules or sensors in sluice.yaml");
+    assertThat(schedulerLeaseHolder()).isEmpty();
+
+    write(
+        "sluice.yaml",
+        "name: sensed\nsensors:\n  - {name: base_fresh, type: freshness, select: [base],"
+            + " max_age: 60m}\n");
+    Result sensed = sluice("serve", "--once");
+    assertThat(sensed.code()).as(sensed.err()).isZero();
+    assertThat(sensed.err())
+        .contains("0 schedule(s), 1 sensor(s)")
+        .contains("Schedule base_fresh")
+        .contains("succeeded");
+    try (RunStore store = RunsCommand.openStore(project)) {
+      assertThat(store.listRuns(5))
+          .singleElement()
+          .satisfies(run -> assertThat(run.command()).startsWith("schedule base_fresh"));
+    }
+  }
+
+  @Test
+  void serveReloadsTheProjectWhenItsFilesChangeAndKeepsTheLastGoodOneOnABrokenEdit()
+      throws Exception {
+    write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+    write("models/curated/base.sql", "select 1 as x\n");
+
+    try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
+      serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
+
+      write(
+          "sluice.yaml",
+          "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n"
+              + "  - {name: monthly, cron: \"0 0 1 * *\"}\n");
+      serve.awaitLine(line -> line.contains("Project changed: reloaded. 2 schedule(s)"), STARTUP);
+
+      write("sluice.yaml", "name: served\nthredas: 3\n");
+      String broken =
+          serve.awaitLine(line -> line.contains("Project changed, but it does not load"), STARTUP);
+      assertThat(broken).contains("still serving the last good version").contains("sluice.yaml");
+
+      write("models/curated/other.sql", "select 2 as y\n");
+      write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+      serve.awaitLine(line -> line.contains("Project changed: reloaded. 1 schedule(s)"), STARTUP);
+
+      serve.signal("TERM");
+      serve.awaitExit(Duration.ofSeconds(60));
+    }
+    assertThat(schedulerLeaseHolder()).isEmpty();
+  }
+
+  @Test
+  void runsCancelOfARunWhoseProcessIsGoneMarksItInterruptedAndFreesItsLocks() throws Exception {
+    write("sluice.yaml", "name: killed\n");
+    write("models/curated/base.sql", "select 1 as x\n");
+    Process finished = new ProcessBuilder("true").start();
+    assertThat(finished.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String runId;
+    try (RunStore store = RunsCommand.openStore(project)) {
+      runId =
+          store.startRun(
+              "run",
+              List.of(),
+              Instant.now(),
+              new RunProcess(RunProcess.current().host(), finished.pid()));
+      store.tryLock("table:curated.base", runId, Duration.ofMinutes(1), Instant.now());
+    }
+
+    Result cancel = sluice("runs", "cancel", runId);
+
+    assertThat(cancel.code()).as(cancel.err()).isZero();
+    assertThat(cancel.err())
+        .contains("Run " + runId + " was no longer running")
+        .contains("pid " + finished.pid())
+        .contains("is gone")
+        .contains("locks are released")
+        .contains("'sluice run --resume " + runId + "'")
+        .doesNotContain("Asked run");
+    Result runs = sluice("runs", "--json");
+    assertThat(runs.out()).containsPattern("\"status\" *: *\"interrupted\"");
+    Result run = sluice("run");
+    assertThat(run.code()).as(run.err()).isZero();
+  }
+
+  @Test
+  void aPausedRunThatContinuesAfterAnotherProcessResumedItStopsCleanly() throws Exception {
+    write("sluice.yaml", "name: paused\nthreads: 1\n");
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
+    write("data/1.csv", "id,amount\n1,10\n2,20\n");
+    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    write(
+        "models/curated/heavy.sql",
+        "select e.id, e.amount, (select sum(x.range * y.range) from range(30000) x, range(30000) y)"
+            + " as heavy from {{ ref('events') }} e\n");
+    write("models/published/totals.sql", "select sum(amount) as total from {{ ref('heavy') }}\n");
+
+    try (SluiceChildProcess run = SluiceChildProcess.start(project, "run")) {
+      String started = run.awaitLine(line -> line.startsWith("Run "), STARTUP);
+      String runId = started.substring("Run ".length(), started.indexOf(':'));
+      try (RunStore probe = RunsCommand.openStore(project)) {
+        // the child is inside the heavy model once it holds that table's lock
+        await()
+            .atMost(STARTUP)
+            .until(
+                () ->
+                    probe
+                        .lockHolder("table:curated.heavy")
+                        .map(lock -> lock.owner().equals(runId))
+                        .orElse(false));
+      }
+      run.signal("STOP");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunStore store = workspace.runStore();
+
+        // its process lives but gives no sign of life: two minutes on, it is taken as gone
+        AbandonedRuns later =
+            new AbandonedRuns(store, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2)));
+        assertThat(later.interruptIfGone(runId)).isPresent();
+        RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+        assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+
+        run.signal("CONT");
+
+        int code = run.awaitExit(Duration.ofSeconds(120));
+        String stderr = run.stderr();
+        assertThat(stderr)
+            .contains("Run " + runId + " was taken over by another process")
+            .doesNotContain("internal error")
+            .doesNotContain("This is a bug");
+        assertThat(code).as(stderr).isEqualTo(ExitCodes.RUN_FAILED);
+        assertThat(store.findRun(runId).orElseThrow().summary().status())
+            .isEqualTo(RunStatus.INTERRUPTED);
+      }
+    }
+    Result totals = sluice("query", "select total from published.totals", "--format", "csv");
+    assertThat(totals.out().lines().toList()).containsExactly("total", "30");
+  }
+
+  private static String host() {
+    return RunProcess.current().host();
+  }
+}
