@@ -26,7 +26,7 @@ final class PartitionsCommand extends BaseCommand {
   @Option(
       names = "--status",
       paramLabel = "STATUS",
-      description = "Only partitions of this status: materialized, failed or missing.")
+      description = "Only partitions of this status: materialized, stale, failed or missing.")
   String status;
 
   @Override
@@ -41,11 +41,13 @@ final class PartitionsCommand extends BaseCommand {
         throw new InvalidInputException(
             "Model '" + name + "' is not partitioned: give it 'partitions:' in its properties");
       }
-      if (status != null && !List.of("materialized", "failed", "missing").contains(status)) {
+      if (status != null
+          && !List.of("materialized", "stale", "failed", "missing").contains(status)) {
         throw new InvalidInputException(
-            "--status must be materialized, failed or missing, got '" + status + "'");
+            "--status must be materialized, stale, failed or missing, got '" + status + "'");
       }
       Map<String, PartitionState> states = workspace.runStore().partitions(name);
+      Map<String, String> stale = new dev.sluice.core.run.Planner(workspace).stalePartitions(model);
       List<Map<String, Object>> partitions = new ArrayList<>();
       Map<String, Integer> counts = new LinkedHashMap<>();
       for (PartitionKey key : model.partitions().complete(Instant.now())) {
@@ -53,7 +55,9 @@ final class PartitionsCommand extends BaseCommand {
         String partitionStatus =
             state == null
                 ? "missing"
-                : PartitionState.FAILED.equals(state.status()) ? "failed" : "materialized";
+                : PartitionState.FAILED.equals(state.status())
+                    ? "failed"
+                    : stale.containsKey(key.toString()) ? "stale" : "materialized";
         counts.merge(partitionStatus, 1, Integer::sum);
         if (status != null && !status.equals(partitionStatus)) {
           continue;
@@ -68,7 +72,11 @@ final class PartitionsCommand extends BaseCommand {
                 : state.materializedAt().toString());
         row.put("rows", state == null ? null : state.rows());
         row.put("runId", state == null ? null : state.runId());
-        row.put("error", state == null ? null : state.error());
+        row.put(
+            "error",
+            stale.containsKey(key.toString())
+                ? stale.get(key.toString()) + ": 'sluice run' rebuilds it"
+                : state == null ? null : state.error());
         partitions.add(row);
       }
       if (json()) {
@@ -94,6 +102,8 @@ final class PartitionsCommand extends BaseCommand {
                   + " partitions: "
                   + counts.getOrDefault("materialized", 0)
                   + " materialized, "
+                  + counts.getOrDefault("stale", 0)
+                  + " stale, "
                   + counts.getOrDefault("failed", 0)
                   + " failed, "
                   + counts.getOrDefault("missing", 0)

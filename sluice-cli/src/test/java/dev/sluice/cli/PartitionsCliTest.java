@@ -63,7 +63,7 @@ class PartitionsCliTest {
     Result missing = sluice("partitions", "daily");
     assertThat(missing.code()).isEqualTo(0);
     assertThat(missing.out()).contains(start + "|eu").contains("missing");
-    assertThat(missing.err()).contains("8 partitions: 0 materialized, 0 failed, 8 missing");
+    assertThat(missing.err()).contains("8 partitions: 0 materialized, 0 stale, 0 failed, 8 missing");
 
     Result backfill =
         sluice(
@@ -100,7 +100,7 @@ class PartitionsCliTest {
     assertThat(rest.code()).as(rest.err()).isEqualTo(0);
     assertThat(JSON.readTree(rest.out()).get("steps")).hasSize(4);
     assertThat(sluice("partitions", "daily", "--status", "missing").err())
-        .contains("8 partitions: 8 materialized, 0 failed, 0 missing");
+        .contains("8 partitions: 8 materialized, 0 stale, 0 failed, 0 missing");
 
     Result one = sluice("run", "--select", "daily", "--partition", start + "|us");
     assertThat(one.code()).as(one.err()).isEqualTo(0);

@@ -6,3 +6,8 @@
 ALTER TABLE sluice_runs ADD COLUMN host VARCHAR(255);
 ALTER TABLE sluice_runs ADD COLUMN pid BIGINT;
 ALTER TABLE sluice_runs ADD COLUMN generation BIGINT NOT NULL DEFAULT 1;
+
+-- What each partition was built from: the snapshot id of every table its build read, as a JSON
+-- object {"raw.app_events": 123, ...}, so that a change of an input in the partition's window
+-- marks it stale.
+ALTER TABLE sluice_partitions ADD COLUMN inputs TEXT;

@@ -65,8 +65,11 @@ final class ModelStep {
   /**
    * Registers in the session the tables the model reads: its refs and sources, and its own table
    * when {@code withItself} (incremental SQL reads {@code this}).
+   *
+   * @return the snapshot of each table registered (views' tables included), by table
    */
-  static void registerInputs(StepContext context, ModelDef model, boolean withItself) {
+  static java.util.Map<dev.sluice.api.TableName, Long> registerInputs(
+      StepContext context, ModelDef model, boolean withItself) {
     Relations relations = context.relations();
     for (String ref : model.refs()) {
       relations.register(context.resolveRef(ref));
@@ -77,6 +80,7 @@ final class ModelStep {
     if (withItself) {
       relations.register(model.tableName());
     }
+    return relations.snapshotsRead();
   }
 
   /** "Model x (models/x.sql:3): the engine's message". */

@@ -52,9 +52,15 @@ final class PartitionStep {
    * Builds the partitions of {@code work}.
    *
    * @param rowsByPartition receives the rows written per partition key
+   * @param inputsRead receives the snapshot id of each table the build read (not the model's own),
+   *     by table name: what {@link PartitionStaleness} compares the inputs' current state with
    */
   static StepResult run(
-      StepContext context, ModelDef model, Work work, Map<String, Long> rowsByPartition) {
+      StepContext context,
+      ModelDef model,
+      Work work,
+      Map<String, Long> rowsByPartition,
+      Map<String, Long> inputsRead) {
     Instant started = Instant.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
@@ -64,7 +70,13 @@ final class PartitionStep {
     }
     // the model's own table is registered (all its files planned) only when its SQL may read it
     ModelStep.registerInputs(
-        context, model, tableExists && MENTIONS_THIS.matcher(model.sqlTemplate()).find());
+            context, model, tableExists && MENTIONS_THIS.matcher(model.sqlTemplate()).find())
+        .forEach(
+            (table, snapshot) -> {
+              if (!table.equals(target)) {
+                inputsRead.put(table.toString(), snapshot);
+              }
+            });
     EngineSession session = context.session();
     String result = TableName.quote("partition_rows_" + model.name());
     long rows = 0;

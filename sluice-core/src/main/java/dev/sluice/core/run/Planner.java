@@ -34,8 +34,8 @@ public final class Planner {
   public List<PlannedStep> plan(RunOptions options) {
     Runner runner = new Runner(workspace);
     List<PlannedStep> steps = new ArrayList<>();
-    List<Work> works =
-        new WorkPlanner(workspace, java.time.Instant.now()).plan(runner.plan(options), options);
+    WorkPlanner planner = new WorkPlanner(workspace, java.time.Instant.now());
+    List<Work> works = planner.plan(runner.plan(options), options);
     java.util.Map<String, java.util.Map<String, dev.sluice.core.state.PartitionState>> states =
         new java.util.HashMap<>();
     for (Work work : works) {
@@ -47,28 +47,48 @@ public final class Planner {
               ? partitionReasons(
                   work,
                   options,
-                  states.computeIfAbsent(asset, name -> workspace.runStore().partitions(name)))
+                  states.computeIfAbsent(asset, name -> workspace.runStore().partitions(name)),
+                  planner.staleReasons(asset))
               : reasons(asset, kind, table, options);
       steps.add(new PlannedStep(work.id(), kind, table.toString(), reasons));
     }
     return steps;
   }
 
+  /**
+   * The materialized partitions of a partitioned model that are stale (an input changed in their
+   * window since they were built), each with why, by partition key.
+   */
+  public java.util.Map<String, String> stalePartitions(ModelDef model) {
+    requireNonNull(model, "model is null");
+    return new PartitionStaleness(workspace.lake())
+        .stale(
+            model,
+            workspace.runStore().partitions(model.name()),
+            model.partitions().complete(java.time.Instant.now()));
+  }
+
   private static List<String> partitionReasons(
       Work work,
       RunOptions options,
-      java.util.Map<String, dev.sluice.core.state.PartitionState> states) {
+      java.util.Map<String, dev.sluice.core.state.PartitionState> states,
+      java.util.Map<String, String> staleReasons) {
     if (work.replaceAll()) {
       return List.of("full refresh: rebuilds all " + work.keys().size() + " partitions");
     }
     int missing = 0;
     int failed = 0;
+    java.util.Set<String> staleWhy = new java.util.LinkedHashSet<>();
+    int stale = 0;
     for (var key : work.keys()) {
       var state = states.get(key.toString());
       if (state == null || !state.materialized()) {
         missing++;
       } else if (dev.sluice.core.state.PartitionState.FAILED.equals(state.status())) {
         failed++;
+      } else if (staleReasons.containsKey(key.toString())) {
+        stale++;
+        staleWhy.add(staleReasons.get(key.toString()));
       }
     }
     List<String> reasons = new ArrayList<>();
@@ -78,7 +98,10 @@ public final class Planner {
     if (failed > 0) {
       reasons.add("failed last time: " + failed);
     }
-    int rest = work.keys().size() - missing - failed;
+    if (stale > 0) {
+      reasons.add("stale: " + String.join("; ", staleWhy));
+    }
+    int rest = work.keys().size() - missing - failed - stale;
     if (rest > 0) {
       reasons.add(
           options.partitions().mode() == PartitionSelection.Mode.DUE

@@ -29,6 +29,8 @@ public final class Relations {
   private final EngineSession session;
   private final ReadPoint readPoint;
   private final Set<TableName> registered = new HashSet<>();
+  private final java.util.Map<TableName, Long> snapshotsRead =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Relations(Lake lake, EngineSession session, ReadPoint readPoint) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -69,6 +71,7 @@ public final class Relations {
     TableScanFiles scan = lake.scan(name, readPoint);
     session.registerTable(name, scan.schema(), scan.dataFiles(), scan.columnMapping());
     registered.add(name);
+    noteSnapshot(scan);
     return true;
   }
 
@@ -93,10 +96,25 @@ public final class Relations {
         TableScanFiles scan = lake.scan(only, readPoint, filter);
         session.registerTable(only, scan.schema(), scan.dataFiles(), scan.columnMapping());
         registered.add(only);
+        noteSnapshot(scan);
         return;
       }
     }
     tables.forEach(this::tryRegister);
+  }
+
+  /**
+   * The snapshot of each table registered so far (views' tables included); tables without data are
+   * left out. What a partition was built from, to tell later whether its inputs changed.
+   */
+  public java.util.Map<TableName, Long> snapshotsRead() {
+    return java.util.Map.copyOf(snapshotsRead);
+  }
+
+  private void noteSnapshot(TableScanFiles scan) {
+    if (scan.snapshotId() != null) {
+      snapshotsRead.put(scan.name(), scan.snapshotId());
+    }
   }
 
   private static String viewSql(View view) {

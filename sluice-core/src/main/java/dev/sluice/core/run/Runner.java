@@ -470,6 +470,7 @@ public final class Runner {
             });
     listener.stepStarted(step, kind);
     Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Long> inputsRead = new java.util.concurrent.ConcurrentHashMap<>();
     StepResult result;
     try {
       result =
@@ -491,7 +492,8 @@ public final class Runner {
                                   runStarted,
                                   options),
                               work,
-                              rowsByPartition)),
+                              rowsByPartition,
+                              inputsRead)),
               (attempt, delay, failure) -> {
                 LOG.warn(
                     "Retrying {} (attempt {}) in {} after: {}",
@@ -527,7 +529,7 @@ public final class Runner {
           listener,
           () -> {
             if (work.partitioned()) {
-              recordPartitions(runId, work, finished, rowsByPartition);
+              recordPartitions(runId, work, finished, rowsByPartition, inputsRead);
             }
           });
     } finally {
@@ -626,7 +628,11 @@ public final class Runner {
   }
 
   private void recordPartitions(
-      String runId, Work work, StepResult result, Map<String, Long> rowsByPartition) {
+      String runId,
+      Work work,
+      StepResult result,
+      Map<String, Long> rowsByPartition,
+      Map<String, Long> inputsRead) {
     boolean succeeded = result.status() == StepStatus.SUCCEEDED;
     Instant now = Instant.now();
     RunStore store = workspace.runStore();
@@ -651,16 +657,21 @@ public final class Runner {
           now,
           rowsByPartition.getOrDefault(key.toString(), 0L),
           result.snapshotId(),
-          null);
+          null,
+          inputsRead);
     }
   }
 
-  private StepResult execute(StepContext context, Work work, Map<String, Long> rowsByPartition) {
+  private StepResult execute(
+      StepContext context,
+      Work work,
+      Map<String, Long> rowsByPartition,
+      Map<String, Long> inputsRead) {
     Project project = workspace.project();
     String asset = work.asset();
     ModelDef model = project.models().get(asset);
     if (model != null && work.partitioned()) {
-      return PartitionStep.run(context, model, work, rowsByPartition);
+      return PartitionStep.run(context, model, work, rowsByPartition, inputsRead);
     }
     if (model != null) {
       return ModelStep.run(context, model);

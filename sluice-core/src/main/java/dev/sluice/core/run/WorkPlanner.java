@@ -20,10 +20,24 @@ import java.util.Set;
 final class WorkPlanner {
   private final Workspace workspace;
   private final Instant now;
+  private final PartitionStaleness staleness;
+  // the steps planned so far, by asset: a partition whose upstream partitions are rebuilt is due
+  private final Map<String, List<Work>> planned = new java.util.HashMap<>();
+  // why each stale partition planned so far is stale, by step asset and partition key
+  private final Map<String, Map<String, String>> staleReasons = new java.util.HashMap<>();
 
   WorkPlanner(Workspace workspace, Instant now) {
     this.workspace = workspace;
     this.now = now;
+    this.staleness = new PartitionStaleness(workspace.lake());
+  }
+
+  /**
+   * Why the partitions planned for {@code asset} that were materialized are rebuilt: an input
+   * changed in their window, or their upstream partitions are rebuilt in the same run; by key.
+   */
+  Map<String, String> staleReasons(String asset) {
+    return staleReasons.getOrDefault(asset, Map.of());
   }
 
   /** The steps of {@code assets} (in dependency order), in the same order. */
@@ -31,11 +45,12 @@ final class WorkPlanner {
     List<Work> works = new ArrayList<>();
     for (String asset : assets) {
       ModelDef model = workspace.project().models().get(asset);
-      if (model == null || !model.partitioned()) {
-        works.add(Work.whole(asset));
-      } else {
-        works.addAll(partitions(model, options));
-      }
+      List<Work> assetWorks =
+          model == null || !model.partitioned()
+              ? List.of(Work.whole(asset))
+              : partitions(model, options);
+      planned.put(asset, assetWorks);
+      works.addAll(assetWorks);
     }
     return works;
   }
@@ -88,6 +103,12 @@ final class WorkPlanner {
     }
     Map<String, PartitionState> states = workspace.runStore().partitions(model.name());
     Set<String> lookback = lookback(partitions, window);
+    Map<String, String> stale = new java.util.HashMap<>();
+    if (selection.mode() == PartitionSelection.Mode.DUE) {
+      stale.putAll(staleness.stale(model, states, window));
+      stale.putAll(rebuiltUpstream(model, window, stale.keySet()));
+      staleReasons.put(model.name(), stale);
+    }
     List<PartitionKey> due = new ArrayList<>();
     for (PartitionKey key : window) {
       PartitionState state = states.get(key.toString());
@@ -97,10 +118,53 @@ final class WorkPlanner {
           switch (selection.mode()) {
             case MISSING -> missing;
             case FAILED -> failed;
-            default -> missing || failed || lookback.contains(timeValue(partitions, key));
+            default ->
+                missing
+                    || failed
+                    || lookback.contains(timeValue(partitions, key))
+                    || stale.containsKey(key.toString());
           };
       if (wanted) {
         due.add(key);
+      }
+    }
+    return due;
+  }
+
+  /**
+   * The partitions of {@code window} whose time window overlaps a partition of an upstream model
+   * that this plan rebuilds: its rows change, so theirs may.
+   */
+  private Map<String, String> rebuiltUpstream(
+      ModelDef model, List<PartitionKey> window, Set<String> alreadyStale) {
+    List<PartitionRange> upstreamRanges = new ArrayList<>();
+    List<String> upstreamNames = new ArrayList<>();
+    for (String upstream : workspace.project().graph().upstream(model.name())) {
+      for (Work work : planned.getOrDefault(upstream, List.of())) {
+        for (PartitionRange range : work.ranges()) {
+          if (range.start().isPresent() && range.end().isPresent()) {
+            upstreamRanges.add(range);
+            upstreamNames.add(work.id());
+          }
+        }
+      }
+    }
+    Map<String, String> due = new java.util.HashMap<>();
+    if (upstreamRanges.isEmpty() || model.partitions().time().isEmpty()) {
+      return due;
+    }
+    for (PartitionKey key : window) {
+      if (alreadyStale.contains(key.toString())) {
+        continue;
+      }
+      PartitionRange own = PartitionRange.of(model.partitions(), key);
+      for (int i = 0; i < upstreamRanges.size(); i++) {
+        PartitionRange upstream = upstreamRanges.get(i);
+        if (upstream.start().get().isBefore(own.end().orElseThrow())
+            && own.start().orElseThrow().isBefore(upstream.end().get())) {
+          due.put(key.toString(), "upstream " + upstreamNames.get(i) + " is rebuilt in this run");
+          break;
+        }
       }
     }
     return due;

@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param materializedAt when it was last built successfully, or null if never
  * @param rows the rows its last successful build wrote, or null
  * @param error why the last build failed, or null
+ * @param inputs the snapshot id of each table its last successful build read, by table name; empty
+ *     when not known (built before Sluice recorded them)
  */
 public record PartitionState(
     String asset,
@@ -23,7 +25,8 @@ public record PartitionState(
     Instant materializedAt,
     Long rows,
     Long snapshotId,
-    String error) {
+    String error,
+    java.util.Map<String, Long> inputs) {
   public static final String MATERIALIZED = "MATERIALIZED";
   public static final String FAILED = "FAILED";
 
@@ -32,6 +35,7 @@ public record PartitionState(
     requireNonNull(partition, "partition is null");
     requireNonNull(status, "status is null");
     requireNonNull(updatedAt, "updatedAt is null");
+    inputs = inputs == null ? java.util.Map.of() : java.util.Map.copyOf(inputs);
   }
 
   public boolean materialized() {

@@ -967,14 +967,38 @@ public final class RunStore implements AutoCloseable {
       Long rows,
       Long snapshotId,
       String error) {
+    recordPartitions(asset, partitions, materialized, runId, at, rows, snapshotId, error, Map.of());
+  }
+
+  /**
+   * As {@link #recordPartitions(String, List, boolean, String, Instant, Long, Long, String)}, with
+   * what a successful build read: the snapshot id of each input table, by table name.
+   */
+  public void recordPartitions(
+      String asset,
+      List<String> partitions,
+      boolean materialized,
+      String runId,
+      Instant at,
+      Long rows,
+      Long snapshotId,
+      String error,
+      Map<String, Long> inputs) {
+    requireNonNull(inputs, "inputs is null");
+    String inputsJson;
+    try {
+      inputsJson = materialized ? JSON.writeValueAsString(new java.util.TreeMap<>(inputs)) : null;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the inputs of " + asset + " as JSON", e);
+    }
     inDatabase(
         "record the partitions of " + asset,
         connection -> {
           try (PreparedStatement upsert =
               connection.prepareStatement(
                   "INSERT INTO sluice_partitions (asset, partition_key, status, run_id,"
-                      + " updated_at, materialized_at, rows_out, snapshot_id, error)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " updated_at, materialized_at, rows_out, snapshot_id, error, inputs)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                       + " ON CONFLICT (asset, partition_key) DO UPDATE SET"
                       + " status = excluded.status, run_id = excluded.run_id,"
                       + " updated_at = excluded.updated_at,"
@@ -983,7 +1007,8 @@ public final class RunStore implements AutoCloseable {
                       + " rows_out = COALESCE(excluded.rows_out, sluice_partitions.rows_out),"
                       + " snapshot_id = COALESCE(excluded.snapshot_id,"
                       + " sluice_partitions.snapshot_id),"
-                      + " error = excluded.error")) {
+                      + " error = excluded.error,"
+                      + " inputs = COALESCE(excluded.inputs, sluice_partitions.inputs)")) {
             for (String partition : partitions) {
               upsert.setString(1, asset);
               upsert.setString(2, partition);
@@ -995,6 +1020,7 @@ public final class RunStore implements AutoCloseable {
               setNullableLong(upsert, 7, materialized ? rows : null);
               setNullableLong(upsert, 8, materialized ? snapshotId : null);
               upsert.setString(9, materialized ? null : error);
+              upsert.setString(10, inputsJson);
               upsert.addBatch();
             }
             inTransaction(
@@ -1017,7 +1043,7 @@ public final class RunStore implements AutoCloseable {
           try (PreparedStatement query =
               connection.prepareStatement(
                   "SELECT partition_key, status, run_id, updated_at, materialized_at, rows_out,"
-                      + " snapshot_id, error FROM sluice_partitions WHERE asset = ?"
+                      + " snapshot_id, error, inputs FROM sluice_partitions WHERE asset = ?"
                       + " ORDER BY partition_key")) {
             query.setString(1, asset);
             try (ResultSet rows = query.executeQuery()) {
@@ -1033,12 +1059,24 @@ public final class RunStore implements AutoCloseable {
                         instantOrNull(rows, "materialized_at"),
                         longOrNull(rows, "rows_out"),
                         longOrNull(rows, "snapshot_id"),
-                        rows.getString("error")));
+                        rows.getString("error"),
+                        inputsOf(rows.getString("inputs"), asset)));
               }
             }
           }
           return states;
         });
+  }
+
+  private static Map<String, Long> inputsOf(String json, String asset) throws SQLException {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, Long>>() {});
+    } catch (JsonProcessingException e) {
+      throw new SQLException("The inputs of a partition of " + asset + " are not JSON: " + json, e);
+    }
   }
 
   /** Closes the connection to the state database. Closing twice does nothing. */

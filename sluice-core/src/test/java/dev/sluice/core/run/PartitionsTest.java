@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.PartitionState;
 import dev.sluice.core.state.RunDetail;
@@ -123,6 +124,65 @@ class PartitionsTest {
 
       RunDetail detail = workspace.runStore().findRun(first.runId()).orElseThrow();
       assertThat(detail.steps()).extracting(StepDetail::asset).containsAll(days);
+    }
+  }
+
+  @Test
+  void newUpstreamRowsInAPartitionsWindowMakeItStaleAndTheNextRunRebuildsIt() throws IOException {
+    write(
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
+    write(
+        "models/curated/weekly.sql",
+        "select event_date, sum(amount) as amount from {{ ref('daily') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "group by event_date\n");
+    write(
+        "models/curated/weekly.yaml",
+        "models:\n  - name: weekly\n    materialized: incremental_by_time_range\n"
+            + "    partitions:\n      - column: event_date\n        grain: day\n"
+            + "        start: "
+            + start
+            + "\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+      Planner planner = new Planner(workspace);
+      ModelDef daily = workspace.project().models().get("daily");
+      assertThat(planner.stalePartitions(daily)).isEmpty();
+      // nothing new: only the source's step would run
+      assertThat(planner.plan(RunOptions.all()))
+          .extracting(PlannedStep::asset)
+          .containsExactly("app.events");
+
+      // late rows for the third day arrive in a new file
+      write("data/late.csv", "event_date,region,amount\n" + start.plusDays(2) + ",eu,100\n");
+      assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 1)).succeeded())
+          .isTrue();
+
+      String third = start.plusDays(2).toString();
+      assertThat(planner.stalePartitions(daily))
+          .containsOnlyKeys(third)
+          .containsValue("input raw.app_events changed in its window since it was built");
+      List<PlannedStep> plan = planner.plan(RunOptions.all());
+      assertThat(plan)
+          .extracting(PlannedStep::asset)
+          .containsExactly("app.events", "daily[" + third + "]", "weekly[" + third + "]");
+      assertThat(plan.get(1).reasons())
+          .containsExactly("stale: input raw.app_events changed in its window since it was built");
+      assertThat(plan.get(2).reasons())
+          .containsExactly("stale: upstream daily[" + third + "] is rebuilt in this run");
+
+      RunResult rebuilt = run(workspace, RunOptions.all());
+      assertThat(rebuilt.succeeded()).as(String.valueOf(rebuilt.steps())).isTrue();
+      assertThat(stepNames(rebuilt))
+          .containsExactly("app.events", "daily[" + third + "]", "weekly[" + third + "]");
+      assertThat(
+              rows(
+                  workspace,
+                  "select amount from curated.weekly where event_date = '" + third + "'"))
+          .containsExactly(List.of(new java.math.BigDecimal("106")));
+      assertThat(planner.stalePartitions(daily)).isEmpty();
+      assertThat(stepNames(run(workspace, RunOptions.all()))).containsExactly("app.events");
     }
   }
 
