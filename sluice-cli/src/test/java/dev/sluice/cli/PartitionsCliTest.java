@@ -63,7 +63,8 @@ class PartitionsCliTest {
     Result missing = sluice("partitions", "daily");
     assertThat(missing.code()).isEqualTo(0);
     assertThat(missing.out()).contains(start + "|eu").contains("missing");
-    assertThat(missing.err()).contains("8 partitions: 0 materialized, 0 stale, 0 failed, 8 missing");
+    assertThat(missing.err())
+        .contains("8 partitions: 0 materialized, 0 stale, 0 failed, 8 missing");
 
     Result backfill =
         sluice(
