@@ -46,6 +46,20 @@ public interface EngineSession extends AutoCloseable {
   /** Makes a view readable under its name for this session. */
   void registerView(TableName name, String sql);
 
+  /**
+   * Parses user SQL (a model, a check, a query) with the engine's own parser, without running it,
+   * and checks that it is exactly one SELECT that reaches nothing but the tables it names: no table
+   * functions that read files, URLs or the engine's state, no functions that read settings or the
+   * environment, no other databases. The caller decides which of the returned tables may be read.
+   *
+   * @throws dev.sluice.api.SqlRejectedException for a syntax error, anything but one SELECT, or a
+   *     reach outside the named tables
+   * @throws UnsupportedOperationException when the engine cannot check SQL
+   */
+  default ParsedSelect parseSelect(String sql) {
+    throw new UnsupportedOperationException("This engine cannot check SQL before running it");
+  }
+
   /** Runs a statement that returns no rows. */
   void execute(String sql);
 

@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /** "Did you mean ...?" suggestions for misspelt names, by edit distance. */
-final class Suggestions {
+public final class Suggestions {
   private Suggestions() {}
 
   /** The candidate closest to the input, if one is close enough to be a likely typo. */
-  static Optional<String> closest(String input, Collection<String> candidates) {
+  public static Optional<String> closest(String input, Collection<String> candidates) {
     String normalized = input.toLowerCase(Locale.ROOT);
     // Short names allow one edit, longer ones a third of their length; never a complete rewrite.
     int limit = Math.min(normalized.length() - 1, Math.max(2, normalized.length() / 3));

@@ -3,35 +3,25 @@ package dev.sluice.core.query;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
+import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
-import java.util.Locale;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The read path: every query by a person or tool resolves the lake tables it names, reads them at
- * the requested version and runs on the engine. Only read statements are accepted.
+ * the requested version and runs on the engine. Only one SELECT that reads the project's tables is
+ * accepted, as DuckDB's own parser reads it ({@link SqlSandbox}): no files, URLs, settings or other
+ * statements.
  */
 public final class QueryService {
-  private static final Pattern FIRST_WORD = Pattern.compile("^\\s*\\(*\\s*([A-Za-z]+)");
-  private static final Set<String> READ_STATEMENTS =
-      Set.of(
-          "SELECT",
-          "WITH",
-          "FROM",
-          "VALUES",
-          "TABLE",
-          "DESCRIBE",
-          "SUMMARIZE",
-          "EXPLAIN",
-          "PIVOT",
-          "UNPIVOT");
-
   private final Workspace workspace;
 
   public QueryService(Workspace workspace) {
@@ -41,36 +31,39 @@ public final class QueryService {
   /**
    * Runs a read query against the tables as of {@code readPoint}.
    *
-   * @throws InvalidInputException for a statement that is not a single read
+   * @throws InvalidInputException for a statement that is not a single SELECT of the project's
+   *     tables, or names a table that does not exist
    * @throws dev.sluice.api.QueryException when the engine rejects the query
    */
   public QueryResult query(String sql, ReadPoint readPoint, int maxRows) {
-    String statement = checkReadOnly(sql);
+    requireNonNull(sql, "sql is null");
+    String statement = sql.strip();
     try (EngineSession session = workspace.engine().openSession()) {
-      new Relations(workspace.lake(), session, readPoint)
-          .registerTablesOf(statement, FilePruning.filterFor(statement));
+      Set<TableName> tables = SqlSandbox.checkQuery(session, statement);
+      Lake lake = workspace.lake();
+      for (TableName table : tables) {
+        if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
+          throw missingTable(table, lake.listTables());
+        }
+      }
+      new Relations(lake, session, readPoint)
+          .registerTables(tables, FilePruning.filterFor(statement));
       return session.query(statement, maxRows);
     }
   }
 
-  static String checkReadOnly(String sql) {
-    String statement = sql.strip();
-    while (statement.endsWith(";")) {
-      statement = statement.substring(0, statement.length() - 1).strip();
+  /** "Table raw.ordrs does not exist; did you mean raw.orders?", naming Sluice's own tables. */
+  static InvalidInputException missingTable(TableName table, List<TableName> existing) {
+    Optional<String> closest =
+        Suggestions.closest(table.toString(), existing.stream().map(TableName::toString).toList());
+    String hint;
+    if (closest.isPresent()) {
+      hint = "did you mean " + closest.get() + "?";
+    } else if (existing.isEmpty()) {
+      hint = "the warehouse has no tables yet: run 'sluice run' to build them";
+    } else {
+      hint = "'sluice tables' lists the tables";
     }
-    Matcher first = FIRST_WORD.matcher(statement);
-    if (!first.find() || !READ_STATEMENTS.contains(first.group(1).toUpperCase(Locale.ROOT))) {
-      throw new InvalidInputException(
-          "Only read queries can be run here (SELECT, WITH, ...); got: " + abbreviate(statement));
-    }
-    if (statement.contains(";")) {
-      throw new InvalidInputException(
-          "Run one statement at a time; remove the ';' inside the query");
-    }
-    return statement;
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+    return new InvalidInputException("Table " + table + " does not exist; " + hint);
   }
 }

@@ -3,10 +3,12 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.QueryException;
+import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.query.SqlSandbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,13 @@ final class CheckRunner {
       failing = failingRowsSql(table, check);
     } catch (RuntimeException e) {
       return new CheckOutcome(check, 0, null, e.getMessage());
+    }
+    try {
+      // a check's sql, expression and values come from the project's files: the same sandbox as a
+      // model's SQL (docs/security.md)
+      SqlSandbox.checkQuery(session, failing);
+    } catch (SqlRejectedException e) {
+      return new CheckOutcome(check, 0, null, "check query refused: " + e.getMessage());
     }
     try {
       QueryResult count = session.query("SELECT count(*) FROM (" + failing + ") AS failing", 1);

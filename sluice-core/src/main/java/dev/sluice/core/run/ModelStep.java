@@ -7,13 +7,16 @@ import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.SourceRef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +47,7 @@ final class ModelStep {
                     context::resolveRef,
                     context::resolveSource,
                     target));
+    SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
     registerInputs(context, model, incremental);
     try {
       return switch (model.materialization()) {
@@ -81,6 +85,19 @@ final class ModelStep {
       relations.register(model.tableName());
     }
     return relations.snapshotsRead();
+  }
+
+  /** The tables a model may read: its refs, its sources and its own table. */
+  static Set<TableName> inputs(StepContext context, ModelDef model) {
+    Set<TableName> inputs = new LinkedHashSet<>();
+    for (String ref : model.refs()) {
+      inputs.add(context.resolveRef(ref));
+    }
+    for (SourceRef source : model.sources()) {
+      inputs.add(context.resolveSource(source.source(), source.table()));
+    }
+    inputs.add(model.tableName());
+    return inputs;
   }
 
   /** "Model x (models/x.sql:3): the engine's message". */

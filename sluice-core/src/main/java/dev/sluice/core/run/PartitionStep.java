@@ -13,6 +13,7 @@ import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionVariables;
 import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
@@ -95,6 +96,7 @@ final class PartitionStep {
                       context::resolveSource,
                       target,
                       PartitionVariables.of(range)));
+      SqlSandbox.checkModel(session, model.sqlFileName(), sql, ModelStep.inputs(context, model));
       try {
         if (desired == null) {
           rows += session.createTemporaryTable("partition_rows_" + model.name(), sql);

@@ -16,7 +16,6 @@ import java.util.Set;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.util.TablesNamesFinder;
 import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.view.SQLViewRepresentation;
 import org.apache.iceberg.view.View;
 
@@ -75,21 +74,11 @@ public final class Relations {
     return true;
   }
 
-  /** Registers every table a query reads, as far as a SQL parser can tell; else every table. */
-  public void registerTablesOf(String sql) {
-    registerTablesOf(sql, Expressions.alwaysTrue());
-  }
-
   /**
-   * Registers every table a query reads; when it reads exactly one table, only the files that may
-   * match {@code filter} (see {@link Lake#scan(TableName, ReadPoint, Expression)}).
+   * Registers the given tables; when there is exactly one, only the files that may match {@code
+   * filter} (see {@link Lake#scan(TableName, ReadPoint, Expression)}).
    */
-  public void registerTablesOf(String sql, Expression filter) {
-    Set<TableName> tables = referencedTables(sql);
-    if (tables == null) {
-      lake.listTables().forEach(this::tryRegister);
-      return;
-    }
+  public void registerTables(Set<TableName> tables, Expression filter) {
     if (tables.size() == 1) {
       TableName only = tables.iterator().next();
       if (lake.findView(only).isEmpty() && lake.findTable(only).isPresent()) {

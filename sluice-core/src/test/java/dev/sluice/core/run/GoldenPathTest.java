@@ -362,7 +362,7 @@ class GoldenPathTest {
     try (Workspace workspace = Workspace.open(project)) {
       assertThatThrownBy(
               () -> new QueryService(workspace).query("drop table raw.x", ReadPoint.main(), 10))
-          .hasMessageContaining("Only read queries");
+          .hasMessageContaining("Only one SELECT");
     }
   }
 

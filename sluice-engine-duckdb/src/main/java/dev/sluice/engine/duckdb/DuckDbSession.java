@@ -7,6 +7,7 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.WrittenFile;
 import java.io.IOException;
@@ -163,6 +164,16 @@ final class DuckDbSession implements EngineSession {
         + fieldIds
         + fileOption
         + ")";
+  }
+
+  @Override
+  public ParsedSelect parseSelect(String sql) {
+    requireNonNull(sql, "sql is null");
+    try {
+      return SelectSandbox.check(connection, sql);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
   }
 
   @Override
