@@ -101,13 +101,52 @@ class CliTest {
   }
 
   @Test
+  void validateCompilesModelsAndNamesTheFileAndLine() throws IOException {
+    SluiceCommand.execute(
+        new String[] {"-p", directory.toString(), "init", "shop"},
+        new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter()));
+    Path models = directory.resolve("shop/models/curated");
+    Files.writeString(models.resolve("one.sql"), "select 1 as id\n");
+    Files.writeString(models.resolve("two.sql"), "select id,\n  nope\nfrom {{ ref('one') }}\n");
+
+    Result validate = sluice("validate");
+    assertThat(validate.code()).as(validate.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(validate.err()).contains("models/curated/two.sql:2").contains("nope");
+
+    Files.writeString(models.resolve("two.sql"), "select id from {{ ref('one') }}\n");
+    Result valid = sluice("validate");
+    assertThat(valid.code()).as(valid.err()).isZero();
+    assertThat(valid.err()).contains("is valid").contains("example_clean");
+  }
+
+  @Test
+  void queryRefusesHostAccessButNotSemicolonsInStrings() throws IOException {
+    SluiceCommand.execute(
+        new String[] {"-p", directory.toString(), "init", "shop"},
+        new PrintWriter(new StringWriter()),
+        new PrintWriter(new StringWriter()));
+
+    Result file = sluice("query", "select * from read_text('/root/.gitconfig')");
+    assertThat(file.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(file.err()).contains("read_text").doesNotContain("Exception");
+
+    Result semicolon = sluice("query", "select 'a;b' as text", "--format", "csv");
+    assertThat(semicolon.code()).as(semicolon.err()).isZero();
+    assertThat(semicolon.out().lines().toList()).containsExactly("text", "a;b");
+
+    Result missing = sluice("query", "select * from raw.nothing");
+    assertThat(missing.err()).contains("raw.nothing does not exist").doesNotContain("pg_");
+  }
+
+  @Test
   void exitCodesSayWhatWentWrong() throws IOException {
     SluiceCommand.execute(
         new String[] {"-p", directory.toString(), "init", "shop"},
         new PrintWriter(new StringWriter()),
         new PrintWriter(new StringWriter()));
 
-    Result sqlError = sluice("query", "select nope from curated.example_clean");
+    Result sqlError = sluice("query", "select nope");
     assertThat(sqlError.code()).isEqualTo(4);
     assertThat(sqlError.err()).contains("nope");
 

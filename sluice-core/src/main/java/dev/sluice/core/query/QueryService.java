@@ -3,6 +3,7 @@ package dev.sluice.core.query;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
@@ -32,8 +33,8 @@ public final class QueryService {
    * Runs a read query against the tables as of {@code readPoint}.
    *
    * @throws InvalidInputException for a statement that is not a single SELECT of the project's
-   *     tables, or names a table that does not exist
-   * @throws dev.sluice.api.QueryException when the engine rejects the query
+   *     tables
+   * @throws QueryException for a table that does not exist, or when the engine rejects the query
    */
   public QueryResult query(String sql, ReadPoint readPoint, int maxRows) {
     requireNonNull(sql, "sql is null");
@@ -53,7 +54,7 @@ public final class QueryService {
   }
 
   /** "Table raw.ordrs does not exist; did you mean raw.orders?", naming Sluice's own tables. */
-  static InvalidInputException missingTable(TableName table, List<TableName> existing) {
+  static QueryException missingTable(TableName table, List<TableName> existing) {
     Optional<String> closest =
         Suggestions.closest(table.toString(), existing.stream().map(TableName::toString).toList());
     String hint;
@@ -64,6 +65,6 @@ public final class QueryService {
     } else {
       hint = "'sluice tables' lists the tables";
     }
-    return new InvalidInputException("Table " + table + " does not exist; " + hint);
+    return new QueryException("Table " + table + " does not exist; " + hint, null);
   }
 }

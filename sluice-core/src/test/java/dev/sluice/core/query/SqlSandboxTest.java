@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunListener;
@@ -188,7 +189,7 @@ class SqlSandboxTest {
     try (Workspace workspace = Workspace.open(project)) {
       QueryService queries = new QueryService(workspace);
       assertThatThrownBy(() -> queries.query("select * from curated.nmes", ReadPoint.main(), 10))
-          .isInstanceOf(InvalidInputException.class)
+          .isInstanceOf(QueryException.class)
           .hasMessage("Table curated.nmes does not exist; did you mean curated.names?");
       assertThatThrownBy(() -> queries.query("select * from raw.orders", ReadPoint.main(), 10))
           .hasMessageContaining("raw.orders does not exist")

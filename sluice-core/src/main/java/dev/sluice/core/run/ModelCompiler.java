@@ -1,0 +1,165 @@
+package dev.sluice.core.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.ProjectException.Problem;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.Engine;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.AssetGraph;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SourceRef;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.lake.Lake;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.view.View;
+
+/**
+ * Compiles every model without running it, for {@code sluice validate}: in dependency order, each
+ * model's SQL is checked by the sandbox ({@link SqlSandbox}) and described by the engine against
+ * empty relations with its inputs' schemas, so that syntax and binder errors (an unknown column, a
+ * type mismatch) are reported with the file and line before a run. A source or seed that was never
+ * loaded has no schema yet; the models that read it are only checked, not bound.
+ */
+public final class ModelCompiler {
+  private static final Pattern ENGINE_LINE = Pattern.compile("LINE (\\d+):");
+
+  private final Project project;
+  private final Lake lake;
+  private final SqlRenderer renderer = new SqlRenderer();
+  private final Map<TableName, Schema> compiled = new HashMap<>();
+
+  /**
+   * What compiling found.
+   *
+   * @param compiled how many models were bound against their inputs' schemas
+   * @param notBound models checked but not bound, with the input that has no schema yet
+   */
+  public record Result(int compiled, Map<String, TableName> notBound) {
+    public Result {
+      notBound = Map.copyOf(notBound);
+    }
+  }
+
+  private ModelCompiler(Project project, Lake lake) {
+    this.project = requireNonNull(project, "project is null");
+    this.lake = requireNonNull(lake, "lake is null");
+  }
+
+  /**
+   * Compiles every model of the project.
+   *
+   * @throws ProjectException listing each model that does not compile, with its file and line
+   */
+  public static Result compile(Project project, Lake lake, Engine engine) {
+    return new ModelCompiler(project, lake).compileAll(engine);
+  }
+
+  private Result compileAll(Engine engine) {
+    List<Problem> problems = new ArrayList<>();
+    Map<String, TableName> notBound = new HashMap<>();
+    int bound = 0;
+    try (EngineSession session = engine.openSession()) {
+      for (String asset : project.graph().topologicalOrder()) {
+        if (project.graph().kind(asset) != AssetGraph.Kind.MODEL) {
+          continue;
+        }
+        ModelDef model = project.models().get(asset);
+        try {
+          Optional<TableName> missing = compile(session, model);
+          if (missing.isPresent()) {
+            notBound.put(model.name(), missing.get());
+          } else {
+            bound++;
+          }
+        } catch (ProjectException e) {
+          problems.addAll(e.problems());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ProjectException(problems);
+    }
+    return new Result(bound, notBound);
+  }
+
+  /** Compiles one model; returns the first input without a schema, when there is one. */
+  private Optional<TableName> compile(EngineSession session, ModelDef model) {
+    String file = model.sqlFileName();
+    Set<TableName> inputs = new LinkedHashSet<>();
+    for (String ref : model.refs()) {
+      project.refTable(ref).ifPresent(inputs::add);
+    }
+    for (SourceRef source : model.sources()) {
+      project
+          .sourceTable(source.source(), source.table())
+          .ifPresent(table -> inputs.add(table.tableName()));
+    }
+    String full = renderer.render(model, SqlRenderer.RenderContext.of(project, model, false));
+    Set<TableName> readable = new LinkedHashSet<>(inputs);
+    readable.add(model.tableName());
+    SqlSandbox.checkModel(session, file, full, readable);
+    for (TableName input : inputs) {
+      Optional<Schema> schema = schemaOf(input);
+      if (schema.isEmpty()) {
+        return Optional.of(input);
+      }
+      session.registerTable(input, schema.get(), List.of());
+    }
+    Schema result = describe(session, model, full);
+    compiled.put(model.tableName(), result);
+    if (model.materialization() == Materialization.INCREMENTAL) {
+      // the incremental variant reads {{ this }}: the table the full build would make
+      String incremental =
+          renderer.render(model, SqlRenderer.RenderContext.of(project, model, true));
+      SqlSandbox.checkModel(session, file, incremental, readable);
+      session.registerTable(model.tableName(), result, List.of());
+      describe(session, model, incremental);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Schema> schemaOf(TableName input) {
+    Schema known = compiled.get(input);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<Table> table = lake.findTable(input);
+    if (table.isPresent()) {
+      return Optional.of(table.get().schema());
+    }
+    return lake.findView(input).map(View::schema);
+  }
+
+  private static Schema describe(EngineSession session, ModelDef model, String sql) {
+    try {
+      return session.describe(sql);
+    } catch (QueryException e) {
+      String message = e.getMessage().strip();
+      Matcher line = ENGINE_LINE.matcher(message);
+      int lineNumber = line.find() ? Integer.parseInt(line.group(1)) : 0;
+      int context = message.indexOf("\n\nLINE ");
+      String what = context > 0 ? message.substring(0, context).strip() : message;
+      throw new ProjectException(
+          new Location(model.sqlFileName(), lineNumber),
+          "The model's SQL does not compile: " + what,
+          "fix the SQL; 'sluice validate' compiles every model against its inputs' columns");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Project;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sluice validate} compiles every model against its inputs' columns without running it
+ * (issue 11, item 23): syntax and binder errors are reported with the file and line.
+ */
+class ModelCompilerTest {
+  @TempDir Path project;
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  @BeforeEach
+  void writeProject() throws IOException {
+    write("sluice.yaml", "name: shop\n");
+    write(
+        "sources/shop.yaml",
+        "connector: file\ntables:\n  - name: orders\n    path: data/orders.csv\n    mode: full\n");
+    write("models/curated/customers.sql", "select 1 as customer_id, 'Ada' as name\n");
+  }
+
+  private ModelCompiler.Result compile() {
+    Project loaded = Project.load(project);
+    try (Workspace workspace = Workspace.open(loaded)) {
+      return ModelCompiler.compile(loaded, workspace.lake(), workspace.engine());
+    }
+  }
+
+  private ProjectException compileFails() {
+    return catchThrowableOfType(ProjectException.class, this::compile);
+  }
+
+  @Test
+  void aValidProjectCompilesWithoutBuildingAnything() throws IOException {
+    write(
+        "models/published/names.sql",
+        "select upper(name) as name\nfrom {{ ref('customers') }}\nwhere customer_id > 0\n");
+    ModelCompiler.Result result = compile();
+    assertThat(result.compiled()).isEqualTo(2);
+    assertThat(result.notBound()).isEmpty();
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.lake().listTables()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSyntaxErrorIsReportedWithFileAndLine() throws IOException {
+    write("models/published/broken.sql", "select name,\nfrom {{ ref('customers') }}\nwher 1 = 1\n");
+    ProjectException failure = compileFails();
+    assertThat(failure.problems()).hasSize(1);
+    assertThat(failure.problems().get(0).location().toString())
+        .isEqualTo("models/published/broken.sql:3");
+    assertThat(failure.getMessage()).containsIgnoringCase("syntax error");
+  }
+
+  @Test
+  void aBinderErrorIsReportedAgainstTheUpstreamModelsColumns() throws IOException {
+    write(
+        "models/published/names.sql",
+        "select\n  name,\n  no_such_column\nfrom {{ ref('customers') }}\n");
+    write("models/published/typed.sql", "select name + 1 as n\nfrom {{ ref('customers') }}\n");
+    ProjectException failure = compileFails();
+    assertThat(failure.problems())
+        .extracting(problem -> problem.location().toString())
+        .containsExactlyInAnyOrder("models/published/names.sql:3", "models/published/typed.sql:1");
+    assertThat(failure.getMessage()).contains("no_such_column");
+  }
+
+  @Test
+  void theIncrementalVariantIsCompiledToo() throws IOException {
+    write(
+        "models/published/recent.sql",
+        """
+        {{ config(materialized='incremental') }}
+        select customer_id, name from {{ ref('customers') }}
+        {% if is_incremental() %}
+        where customer_id > (select max(missing_column) from {{ this }})
+        {% endif %}
+        """);
+    ProjectException failure = compileFails();
+    assertThat(failure.problems().get(0).location().toString())
+        .isEqualTo("models/published/recent.sql:4");
+    assertThat(failure.getMessage()).contains("missing_column");
+  }
+
+  @Test
+  void aModelOfASourceNeverLoadedIsCheckedButNotBound() throws IOException {
+    write("models/curated/orders.sql", "select * from {{ source('shop', 'orders') }}\n");
+    ModelCompiler.Result result = compile();
+    assertThat(result.compiled()).isEqualTo(1);
+    assertThat(result.notBound()).containsEntry("orders", new TableName("raw", "shop_orders"));
+
+    write(
+        "models/curated/orders.sql",
+        "select * from {{ source('shop', 'orders') }};\ncopy (select 1) to '/tmp/x.csv'\n");
+    assertThat(compileFails().getMessage())
+        .contains("models/curated/orders.sql")
+        .contains("Only one SELECT");
+  }
+}
