@@ -41,9 +41,14 @@ public final class DuckDbEngine implements Engine {
       }
       properties.setProperty("autoinstall_known_extensions", "false");
       properties.setProperty("autoload_known_extensions", "false");
+      properties.setProperty("allow_community_extensions", "false");
       Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET preserve_insertion_order = true");
+        // last: from here on no SQL can change a setting (re-enable extension loading, move the
+        // spill directory, ...); defence in depth behind the parser check of user SQL, see
+        // docs/security.md. Settings of the database go above this line.
+        statement.execute("SET lock_configuration = true");
       }
       return new DuckDbEngine(connection.unwrap(DuckDBConnection.class));
     } catch (SQLException e) {

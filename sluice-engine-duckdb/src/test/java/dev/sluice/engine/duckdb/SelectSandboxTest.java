@@ -3,12 +3,14 @@ package dev.sluice.engine.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.api.QueryException;
 import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.TableReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,6 +141,26 @@ class SelectSandboxTest {
         .hasMessageStartingWith("Syntax error")
         .extracting(e -> ((SqlRejectedException) e).line())
         .isEqualTo(3);
+  }
+
+  @Test
+  void theEngineRefusesSettingChangesEvenWithoutTheParserCheck() {
+    for (String change :
+        List.of(
+            "SET autoload_known_extensions = true",
+            "SET allow_community_extensions = true",
+            "SET temp_directory = '/tmp'",
+            "RESET lock_configuration")) {
+      assertThatThrownBy(() -> session.execute(change))
+          .as(change)
+          .isInstanceOf(QueryException.class)
+          .hasMessageContaining("locked");
+    }
+    // what sessions themselves do still works
+    session.execute("CREATE TEMP TABLE t AS SELECT 1 AS x");
+    try (EngineSession other = engine.openSession()) {
+      assertThat(other.query("SELECT 42", 1).rows()).containsExactly(List.of(42));
+    }
   }
 
   @Test
