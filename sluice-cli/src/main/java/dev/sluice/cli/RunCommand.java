@@ -17,7 +17,7 @@ final class RunCommand extends BaseCommand {
 
   @Option(
       names = "--full-refresh",
-      description = "Rebuild incremental models and reload append sources from scratch.")
+      description = "Rebuild incremental models and source tables from scratch (one commit each).")
   boolean fullRefresh;
 
   @Option(

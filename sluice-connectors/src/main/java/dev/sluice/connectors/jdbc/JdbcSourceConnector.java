@@ -272,7 +272,10 @@ public abstract class JdbcSourceConnector implements SourceConnector {
                 : greatest == null
                     ? Map.of(CURSOR_COLUMN, cursor.name())
                     : Map.of(CURSOR_COLUMN, cursor.name(), CURSOR_VALUE, greatest);
-    if (options.incremental() && read == 0) {
+    // without a state (a first load, or a full refresh) an empty source is an empty table
+    if (options.incremental()
+        && read == 0
+        && (state.replay() != null || !state.state().isEmpty())) {
       dropQuietly(session, raw);
       return StagedData.nothingNew(newState);
     }

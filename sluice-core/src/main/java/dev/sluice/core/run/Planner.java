@@ -140,12 +140,16 @@ public final class Planner {
       case "source" -> {
         SourceTableDef source = sourceTable(project, asset);
         String connector = project.sources().get(source.source()).connector();
+        if (options.fullRefresh()) {
+          reasons.add("full refresh requested: rebuilt from everything the source holds");
+          break;
+        }
         if (!connector.equals("file")) {
           reasons.add(connector + ": reads what is new in the source");
           break;
         }
         reasons.add(
-            source.mode() == LoadMode.APPEND && !options.fullRefresh()
+            source.mode() == LoadMode.APPEND
                 ? "append: loads files not loaded before from " + source.path()
                 : "full: reloads every file of " + source.path());
       }

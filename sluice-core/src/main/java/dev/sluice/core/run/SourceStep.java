@@ -52,9 +52,11 @@ final class SourceStep {
     TableName target = table.tableName();
     boolean append = table.mode() == LoadMode.APPEND;
     ReplayWindow replay = context.options().replay();
+    // a full refresh reads the source as a first load would, and replaces the table with it
+    boolean fullRefresh = context.options().fullRefresh() && replay == null;
     // file sources read their state only to append; other connectors decide by their options
     LoadState state =
-        (append || !files || replay != null) && !context.options().fullRefresh()
+        (append || !files || replay != null) && !fullRefresh
             ? loadState(context, target)
             : LoadState.empty();
     if (replay != null) {
@@ -120,6 +122,10 @@ final class SourceStep {
             : append ? StagedData.Write.append() : StagedData.Write.replace();
     String loadedAt = "CAST(" + literal(context.runStartedAt().toString()) + " AS TIMESTAMPTZ)";
     String rows = stagedRows(staged.relation(), write.deleteColumn(), loadedAt);
+    if (fullRefresh) {
+      // whatever the mode, the rows read from scratch are the table's new content, in one commit
+      write = StagedData.Write.replace();
+    }
     SchemaChange schemaChange =
         write.kind() == StagedData.Write.Kind.REPLACE ? SchemaChange.REPLACE : SchemaChange.UNION;
     Optional<Table> existing = context.lake().findTable(target);
@@ -127,7 +133,10 @@ final class SourceStep {
     if (existing.isPresent()) {
       SchemaDiff diff =
           SchemaDiff.between(existing.get().schema(), context.session().describe(rows));
-      if (!diff.isEmpty()) {
+      if (!diff.isEmpty() && fullRefresh) {
+        // a rebuild takes the source's columns as a first load does
+        drift = evolved(diff, schemaChange);
+      } else if (!diff.isEmpty()) {
         switch (table.schemaDrift()) {
           case FREEZE ->
               throw new DataException(
@@ -204,10 +213,12 @@ final class SourceStep {
     }
     String detail =
         replayed
+            + (fullRefresh ? "rebuilt from scratch: " : "")
             + (files
                 ? write.kind() == StagedData.Write.Kind.MERGE
                     ? reloadedFiles(staged.files(), state.loadedFiles())
-                    : files(staged.files().size()) + (append ? " appended" : " loaded")
+                    : files(staged.files().size())
+                        + (append && !fullRefresh ? " appended" : " loaded")
                 : staged.rows()
                     + (staged.rows() == 1 ? " row" : " rows")
                     + switch (write.kind()) {
