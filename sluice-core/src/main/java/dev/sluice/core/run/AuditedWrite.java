@@ -49,6 +49,7 @@ final class AuditedWrite {
   private final CheckRunner checkRunner;
   private Consumer<WrittenFile> afterWrite = file -> {};
   private FileRewrite rewrite;
+  private boolean committingEmpty;
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -62,6 +63,15 @@ final class AuditedWrite {
    */
   AuditedWrite afterWrite(Consumer<WrittenFile> action) {
     this.afterWrite = requireNonNull(action, "action is null");
+    return this;
+  }
+
+  /**
+   * Commits an append of no rows too (else it commits nothing), for the summary it carries: a
+   * source's load state, which must move on when every record of the load was rejected.
+   */
+  AuditedWrite committingEmpty() {
+    this.committingEmpty = true;
     return this;
   }
 
@@ -116,7 +126,11 @@ final class AuditedWrite {
       } else {
         deleteQuietly(file);
       }
-      if (files.isEmpty() && !replaceAll && rewrite == null && write.previousSnapshotId() != null) {
+      if (files.isEmpty()
+          && !replaceAll
+          && rewrite == null
+          && !committingEmpty
+          && write.previousSnapshotId() != null) {
         write.discard();
         return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of());
       }

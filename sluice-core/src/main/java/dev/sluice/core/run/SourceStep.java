@@ -25,10 +25,13 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,8 @@ final class SourceStep {
         (append || !files || replay != null) && !fullRefresh
             ? loadState(context, target)
             : LoadState.empty();
+    // the rejected records of an earlier load whose data was never published are read again
+    Quarantine.removeUnconfirmed(context.lake(), target);
     if (replay != null) {
       if (!connector.supportsReplay()) {
         throw new InvalidInputException(
@@ -106,6 +111,8 @@ final class SourceStep {
     }
     Map<String, String> summary = new TreeMap<>();
     summary.put("sluice.run-id", context.runId());
+    String loadId = context.runId() + "/" + UUID.randomUUID();
+    summary.put(Quarantine.LOAD_ID, loadId);
     if (files) {
       Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
       for (SourceFile file : staged.files()) {
@@ -171,42 +178,38 @@ final class SourceStep {
       rows = merge.rows();
     }
     boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE;
-    AuditedWrite.Outcome outcome =
-        new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
-            .rewriting(merge == null ? null : merge.rewrite())
-            .afterWrite(
-                file -> {
-                  if (read.get().readsOnScan()) {
-                    read.set(read.get().scanned(file.rowCount()));
-                  }
-                })
-            .write(
-                target,
-                rows,
-                schemaChange,
-                replaceAll,
-                StepContext.columnDocs(table.columns()),
-                StepContext.tableProperties(table.description(), table.owner(), table.tags()),
-                summary,
-                StepContext.allChecks(table.checks(), table.columns()),
-                context.auditBranch());
+    AuditedWrite.Outcome outcome;
+    try {
+      outcome =
+          new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+              .rewriting(merge == null ? null : merge.rewrite())
+              // the load state must be committed even when no row is new (all were rejected)
+              .committingEmpty()
+              .afterWrite(
+                  file -> {
+                    if (read.get().readsOnScan()) {
+                      read.set(read.get().scanned(file.rowCount()));
+                    }
+                    // before the data: a crash between the two commits loses no rejected record
+                    commitRejected(context, target, read.get(), loadedAt, loadId, fullRefresh);
+                  })
+              .write(
+                  target,
+                  rows,
+                  schemaChange,
+                  replaceAll,
+                  StepContext.columnDocs(table.columns()),
+                  StepContext.tableProperties(table.description(), table.owner(), table.tags()),
+                  summary,
+                  StepContext.allChecks(table.checks(), table.columns()),
+                  context.auditBranch());
+    } catch (RuntimeException e) {
+      removeUnconfirmedQuietly(context, target, e);
+      throw e;
+    }
     staged = read.get();
-    if (outcome.published() && staged.rejectedRows() > 0) {
-      new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
-          .write(
-              new TableName(target.zone(), target.name() + "__rejected"),
-              "SELECT *, "
-                  + loadedAt
-                  + " AS _rejected_at FROM "
-                  + TableName.quote(staged.rejectedRelation()),
-              SchemaChange.UNION,
-              false,
-              Map.of(),
-              Map.of(
-                  "comment", "Records of " + target + " that could not be loaded, with the reason"),
-              Map.of("sluice.run-id", context.runId()),
-              List.of(),
-              context.auditBranch());
+    if (!outcome.published()) {
+      removeUnconfirmedQuietly(context, target, null);
     }
     if (outcome.published()) {
       connector.committed(spec(context, table, append), staged.state());
@@ -269,6 +272,62 @@ final class SourceStep {
                   : " reloaded (their earlier rows replaced)"));
     }
     return String.join(", ", parts);
+  }
+
+  /**
+   * Commits the load's rejected records to the rejected table, with the load's id; a full refresh
+   * replaces the rejected records of earlier loads (the rebuild reads their records again).
+   */
+  private static void commitRejected(
+      StepContext context,
+      TableName target,
+      StagedData staged,
+      String loadedAt,
+      String loadId,
+      boolean fullRefresh) {
+    TableName rejected = Quarantine.rejectedTable(target);
+    Map<String, String> summary =
+        Map.of("sluice.run-id", context.runId(), Quarantine.LOAD_ID, loadId);
+    if (staged.rejectedRows() == 0) {
+      Optional<Table> existing =
+          fullRefresh ? context.lake().findTable(rejected) : Optional.empty();
+      if (existing.isPresent() && existing.get().currentSnapshot() != null) {
+        OverwriteFiles emptied =
+            existing.get().newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+        summary.forEach(emptied::set);
+        emptied.commit();
+      }
+      return;
+    }
+    new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+        .write(
+            rejected,
+            "SELECT *, "
+                + loadedAt
+                + " AS _rejected_at FROM "
+                + TableName.quote(staged.rejectedRelation()),
+            SchemaChange.UNION,
+            fullRefresh,
+            Map.of(),
+            Map.of(
+                "comment", "Records of " + target + " that could not be loaded, with the reason"),
+            summary,
+            List.of(),
+            context.auditBranch());
+  }
+
+  private static void removeUnconfirmedQuietly(
+      StepContext context, TableName target, RuntimeException failure) {
+    try {
+      Quarantine.removeUnconfirmed(context.lake(), target);
+    } catch (RuntimeException e) {
+      // the next load of the table removes them
+      if (failure != null) {
+        failure.addSuppressed(e);
+      } else {
+        LOG.warn("Cannot remove the rejected records of an unpublished load of {}", target, e);
+      }
+    }
   }
 
   /**
