@@ -294,10 +294,14 @@ public final class Lake implements AutoCloseable {
   /** Creates a format-v2 table partitioned by {@code spec} (built on {@code schema}). */
   public Table createTable(
       TableName name, Schema schema, PartitionSpec spec, Map<String, String> properties) {
+    return catalog.createTable(identifier(name), schema, spec, tableProperties(properties));
+  }
+
+  private static Map<String, String> tableProperties(Map<String, String> properties) {
     Map<String, String> tableProperties = new HashMap<>(properties);
     tableProperties.put(TableProperties.FORMAT_VERSION, "2");
     tableProperties.put(TableProperties.DEFAULT_FILE_FORMAT, "parquet");
-    return catalog.createTable(identifier(name), schema, spec, tableProperties);
+    return tableProperties;
   }
 
   /** Stores a view's SQL (DuckDB dialect) and its result schema in the catalog. */
@@ -485,7 +489,28 @@ public final class Lake implements AutoCloseable {
 
   /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */
   public TableWrite newWrite(TableName name, String auditBranch) {
-    return new TableWrite(this, loadTable(name), auditBranch);
+    return new TableWrite(this, name, loadTable(name), auditBranch);
+  }
+
+  /**
+   * Starts the first write of a table that does not exist yet: the table is created by the write's
+   * commit to main, together with its data, so that a write that fails, is cancelled or is killed
+   * leaves no table behind (not an empty one). Such a write is audited before it commits, see
+   * {@link TableWrite#commitToMain(List, boolean, Map)}.
+   */
+  public TableWrite newTableWrite(
+      TableName name,
+      Schema schema,
+      PartitionSpec spec,
+      Map<String, String> properties,
+      String auditBranch) {
+    org.apache.iceberg.Transaction create =
+        catalog
+            .buildTable(identifier(name), schema)
+            .withPartitionSpec(spec)
+            .withProperties(tableProperties(properties))
+            .createTransaction();
+    return new TableWrite(this, name, create, auditBranch);
   }
 
   /** The snapshot at the head of main, or empty. */

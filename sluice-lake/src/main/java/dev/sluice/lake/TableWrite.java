@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.TableName;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,21 +38,46 @@ import org.apache.iceberg.types.Types;
  */
 public final class TableWrite {
   private final Lake lake;
-  private final Table table;
+  private final TableName name;
+  private Table table;
   private final String branch;
   private final int previousSchemaId;
   private final Long previousSnapshotId;
   private final Transaction transaction;
   private Long committedSnapshotId;
 
-  TableWrite(Lake lake, Table table, String branch) {
+  /** Whether the table does not exist yet: the commit to main creates it. */
+  private boolean creating;
+
+  TableWrite(Lake lake, TableName name, Table table, String branch) {
     this.lake = requireNonNull(lake, "lake is null");
+    this.name = requireNonNull(name, "name is null");
     this.table = requireNonNull(table, "table is null");
     this.branch = requireNonNull(branch, "branch is null");
     this.previousSchemaId = table.schema().schemaId();
     Snapshot current = table.currentSnapshot();
     this.previousSnapshotId = current == null ? null : current.snapshotId();
     this.transaction = table.newTransaction();
+  }
+
+  /** The first write of a table, which {@code create} creates when it commits. */
+  TableWrite(Lake lake, TableName name, Transaction create, String branch) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.name = requireNonNull(name, "name is null");
+    this.transaction = requireNonNull(create, "create is null");
+    this.table = create.table();
+    this.branch = requireNonNull(branch, "branch is null");
+    this.previousSchemaId = table.schema().schemaId();
+    this.previousSnapshotId = null;
+    this.creating = true;
+  }
+
+  /**
+   * Whether the table does not exist until this write commits to main: it is audited before it
+   * commits ({@link #commit} to an audit branch would create a table without data on main).
+   */
+  public boolean createsTable() {
+    return creating;
   }
 
   public Table table() {
@@ -203,6 +229,7 @@ public final class TableWrite {
    * @return the new snapshot id
    */
   public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
+    checkNotCreating();
     startBranch();
     if (replaceAll) {
       OverwriteFiles overwrite =
@@ -220,7 +247,7 @@ public final class TableWrite {
       append.commit();
     }
     transaction.commitTransaction();
-    table.refresh();
+    refreshAfterCommit();
     committedSnapshotId = table.refs().get(branch).snapshotId();
     return committedSnapshotId;
   }
@@ -234,9 +261,10 @@ public final class TableWrite {
    *     snapshot the merge read
    */
   public long commit(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
+    checkNotCreating();
     startBranch();
     commitRewrite(rewrite(files, rewrite, summary).toBranch(branch));
-    table.refresh();
+    refreshAfterCommit();
     committedSnapshotId = table.refs().get(branch).snapshotId();
     return committedSnapshotId;
   }
@@ -251,7 +279,7 @@ public final class TableWrite {
    */
   public long commitToMain(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
     commitRewrite(rewrite(files, rewrite, summary));
-    table.refresh();
+    refreshAfterCommit();
     committedSnapshotId = table.currentSnapshot().snapshotId();
     return committedSnapshotId;
   }
@@ -274,6 +302,32 @@ public final class TableWrite {
     return overwrite;
   }
 
+  private dev.sluice.api.TransientException createdMeanwhile(RuntimeException e) {
+    return new dev.sluice.api.TransientException(
+        "Table "
+            + name
+            + " was created by another run while this run built it; nothing was committed."
+            + " Run it again.",
+        e);
+  }
+
+  private void checkNotCreating() {
+    if (creating) {
+      throw new IllegalStateException(
+          "The first write of " + name + " is audited before it creates the table on main");
+    }
+  }
+
+  /** Reads the table as committed: the catalog's table once a first write created it. */
+  private void refreshAfterCommit() {
+    if (creating) {
+      table = lake.loadTable(name);
+      creating = false;
+    } else {
+      table.refresh();
+    }
+  }
+
   private void commitRewrite(OverwriteFiles overwrite) {
     try {
       overwrite.commit();
@@ -285,6 +339,8 @@ public final class TableWrite {
               + " was changed by another run while this run merged into it; nothing was"
               + " committed. Run it again.",
           e);
+    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+      throw createdMeanwhile(e);
     }
   }
 
@@ -346,8 +402,10 @@ public final class TableWrite {
               + table.name()
               + " while this run built them; nothing was committed. Run it again.",
           e);
+    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+      throw createdMeanwhile(e);
     }
-    table.refresh();
+    refreshAfterCommit();
     committedSnapshotId = table.currentSnapshot().snapshotId();
     return committedSnapshotId;
   }
@@ -392,8 +450,10 @@ public final class TableWrite {
               + " was changed by another run while this run wrote it; nothing was published."
               + " Run it again.",
           e);
+    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+      throw createdMeanwhile(e);
     }
-    table.refresh();
+    refreshAfterCommit();
     committedSnapshotId = table.currentSnapshot().snapshotId();
     return committedSnapshotId;
   }
@@ -440,6 +500,10 @@ public final class TableWrite {
 
   /** Drops the audit branch and restores the schema readers had, in one metadata commit. */
   public void discard() {
+    if (creating) {
+      // nothing was committed: there is no table to restore
+      return;
+    }
     TableOperations operations = ((HasTableOperations) table).operations();
     TableMetadata base = operations.refresh();
     TableMetadata.Builder builder = TableMetadata.buildFrom(base);

@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
@@ -103,10 +104,12 @@ final class AuditedWrite {
       List<CheckDef> checks,
       String branch) {
     Schema desired = withDocs(session.describe(sql), columnDocs);
-    if (lake.findTable(name).isEmpty()) {
-      lake.createTable(name, desired, tableProperties);
-    }
-    TableWrite write = lake.newWrite(name, branch);
+    // a table's first write creates it in its commit: a write that fails leaves no empty table
+    TableWrite write =
+        lake.findTable(name).isPresent()
+            ? lake.newWrite(name, branch)
+            : lake.newTableWrite(
+                name, desired, PartitionSpec.unpartitioned(), tableProperties, branch);
     boolean committed = false;
     try {
       Schema schema = write.prepareSchema(desired, schemaChange);
@@ -142,6 +145,9 @@ final class AuditedWrite {
                 : write.commitToMain(files, replaceAll, summary);
         return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, List.of());
       }
+      if (write.createsTable()) {
+        return auditThenCreate(name, write, schema, file, files, replaceAll, summary, checks);
+      }
       long snapshot =
           rewrite != null
               ? write.commit(files, rewrite, summary)
@@ -169,6 +175,34 @@ final class AuditedWrite {
       }
       throw e;
     }
+  }
+
+  /**
+   * The first write of a table: the checks read the written file before any table exists, and the
+   * table is created with the data only when no blocking check failed.
+   */
+  private Outcome auditThenCreate(
+      TableName name,
+      TableWrite write,
+      Schema schema,
+      WrittenFile file,
+      List<DataFile> files,
+      boolean replaceAll,
+      Map<String, String> summary,
+      List<CheckDef> checks) {
+    session.registerTable(
+        name,
+        schema,
+        files.isEmpty() ? List.of() : List.of(file.path().toString()),
+        ColumnMapping.NAME);
+    List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
+    if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
+      deleteQuietly(file);
+      return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
+    }
+    long snapshot = write.commitToMain(files, replaceAll, summary);
+    restoreMain(name);
+    return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
   }
 
   /** Registers the table's main version in the session again, after auditing a branch. */

@@ -20,7 +20,8 @@ public final class RunUntilCommit {
     String table = args[1];
     Listeners.register(
         event -> {
-          if (event.tableName().endsWith("." + table)) {
+          // a catalog's table is named catalog.zone.name; a table being created zone.name
+          if (event.tableName().equals(table) || event.tableName().endsWith("." + table)) {
             System.out.println("committing " + table);
             System.out.flush();
             while (true) {

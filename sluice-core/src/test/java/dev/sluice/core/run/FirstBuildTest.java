@@ -1,0 +1,121 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.state.StepStatus;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first build of a table that fails, is blocked by its checks or is killed leaves no table at
+ * all, not an empty one that readers would take for a source or model without rows: the table is
+ * created by the commit that holds its first data.
+ */
+class FirstBuildTest {
+  private static final TableName ORDERS = new TableName("raw", "shop_orders");
+
+  @TempDir Path project;
+
+  @Test
+  void aFirstLoadBlockedByItsChecksLeavesNoTable() throws Exception {
+    writeSource("id,name\n1,a\n,b\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      StepResult blocked = step(run(workspace), "shop.orders");
+      assertThat(blocked.status()).isEqualTo(StepStatus.FAILED);
+      assertThat(blocked.error()).contains("not_null");
+      assertThat(workspace.lake().findTable(ORDERS)).isEmpty();
+
+      write("data/a.csv", "id,name\n1,a\n2,b\n");
+      assertThat(step(run(workspace), "shop.orders").status()).isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(workspace.lake().loadTable(ORDERS).currentSnapshot().summary())
+          .containsEntry("total-records", "2");
+    }
+  }
+
+  @Test
+  void aModelWhoseFirstBuildFailsOrIsBlockedLeavesNoTable() throws Exception {
+    write("sluice.yaml", "name: shop\n");
+    write("models/broken.sql", "select error('boom') as x from range(3)\n");
+    write("models/too_small.sql", "select 1 as x\n");
+    write(
+        "models/too_small.yaml",
+        "models:\n  - name: too_small\n    checks:\n      - row_count: {min: 5}\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = run(workspace);
+      assertThat(step(result, "broken").status()).isEqualTo(StepStatus.FAILED);
+      assertThat(step(result, "too_small").status()).isEqualTo(StepStatus.FAILED);
+      assertThat(workspace.lake().findTable(new TableName("curated", "broken"))).isEmpty();
+      assertThat(workspace.lake().findTable(new TableName("curated", "too_small"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aFirstLoadKilledBeforeItsCommitLeavesNoTable() throws Exception {
+    writeSource("id,name\n1,a\n2,b\n");
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                RunUntilCommit.class.getName(),
+                project.toString(),
+                ORDERS.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = lines.readLine();
+      while (line != null && !line.startsWith("committing")) {
+        line = lines.readLine();
+      }
+      assertThat(line).as("the child reached the commit").isEqualTo("committing " + ORDERS);
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.lake().findTable(ORDERS)).isEmpty();
+    }
+  }
+
+  private void writeSource(String csv) throws IOException {
+    write("sluice.yaml", "name: shop\n");
+    write(
+        "sources/shop.yaml",
+        """
+        tables:
+          - name: orders
+            path: data/*.csv
+            mode: append
+            columns:
+              - name: id
+                checks: [not_null]
+        """);
+    write("data/a.csv", csv);
+  }
+
+  private static RunResult run(Workspace workspace) {
+    return new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+  }
+
+  private static StepResult step(RunResult run, String asset) {
+    return run.steps().stream()
+        .filter(step -> step.asset().equals(asset))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + asset + " in " + run.steps()));
+  }
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+}
