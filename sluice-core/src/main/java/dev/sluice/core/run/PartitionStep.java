@@ -131,7 +131,9 @@ final class PartitionStep {
       }
     }
     TableWrite write = lake.newWrite(target, context.auditBranch());
-    Schema schema = write.prepareSchema(desired, SchemaChange.UNION);
+    // a full refresh rebuilds every partition: columns take the model's types, as in a first build
+    Schema schema =
+        write.prepareSchema(desired, work.replaceAll() ? SchemaChange.REPLACE : SchemaChange.UNION);
     PartitionSpec spec =
         write.preparePartitionSpec(IcebergPartitioning.spec(model.partitions(), schema));
     if (work.replaceAll()) {

@@ -530,4 +530,41 @@ class PartitionsTest {
       assertThat(run(workspace, select("daily", one, 0)).succeeded()).isTrue();
     }
   }
+
+  @Test
+  void aColumnWhoseTypeChangedIsRebuiltByAFullRefresh() throws IOException {
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
+    }
+    write(
+        "models/curated/daily.sql",
+        "select event_date, 'n' || sum(amount) as amount, count(*) as events\n"
+            + "from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "group by event_date\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      PartitionSelection one =
+          new PartitionSelection(
+              PartitionSelection.Mode.ALL, null, null, List.of(start.toString()), 1);
+      RunResult refused = run(workspace, select("daily", one, 0));
+      assertThat(refused.steps().get(0).error())
+          .contains("Column 'amount'")
+          .contains("rebuild the table with --full-refresh");
+      RunResult rebuilt =
+          run(
+              workspace,
+              new RunOptions(List.of("daily"), List.of(), true, PartitionSelection.DUE, 0));
+      assertThat(rebuilt.succeeded()).as(String.valueOf(rebuilt.steps())).isTrue();
+      assertThat(
+              workspace
+                  .lake()
+                  .loadTable(new dev.sluice.api.TableName("curated", "daily"))
+                  .schema()
+                  .findField("amount")
+                  .type())
+          .isEqualTo(org.apache.iceberg.types.Types.StringType.get());
+      assertThat(rows(workspace, "select amount from curated.daily order by event_date limit 1"))
+          .containsExactly(List.of("n2"));
+    }
+  }
 }
