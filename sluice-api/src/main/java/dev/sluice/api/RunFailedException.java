@@ -7,4 +7,12 @@ public class RunFailedException extends SluiceException {
   public RunFailedException(String message) {
     super(message);
   }
+
+  /**
+   * @param cause what failed the run's steps when they all failed alike (e.g. a {@link
+   *     DataException}), so that the exit code can say why; null otherwise
+   */
+  public RunFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -72,7 +72,8 @@ final class BackfillCommand extends BaseCommand {
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       if (resume != null) {
-        return RunCommand.finish(RunCommand.resume(workspace, resume, output(), json()));
+        return RunCommand.finish(
+            workspace, RunCommand.resume(workspace, resume, output()), output(), json());
       }
       if (selection.select.isEmpty()) {
         throw new InvalidInputException(
@@ -116,7 +117,8 @@ final class BackfillCommand extends BaseCommand {
               + String.join(" ", selection.select)
               + (from == null ? "" : " --from " + from)
               + (to == null ? "" : " --to " + to);
-      return RunCommand.finish(RunCommand.run(workspace, options, output(), json(), command));
+      return RunCommand.finish(
+          workspace, RunCommand.run(workspace, options, output(), command), output(), json());
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.api.RunFailedException;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.cli.demo.DemoProject;
 import dev.sluice.core.Workspace;
@@ -40,11 +39,13 @@ final class DemoCommand extends BaseCommand {
                 + formatDuration(Duration.between(started, Instant.now()))
                 + "; running it:");
     try (Workspace workspace = Workspace.open(target)) {
-      RunResult result = RunCommand.run(workspace, RunOptions.all(), output(), json());
-      if (!result.succeeded()) {
-        throw new RunFailedException(
-            "The demo run failed: see 'sluice -p " + target + " runs show " + result.runId() + "'");
-      }
+      RunResult result = RunCommand.run(workspace, RunOptions.all(), output());
+      RunCommand.finish(
+          workspace,
+          result,
+          output(),
+          json(),
+          "The demo run failed: see 'sluice -p " + target + " runs show " + result.runId() + "'");
       long rows = result.steps().stream().mapToLong(StepResult::rowsOut).sum();
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
       long passed =

@@ -21,7 +21,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     boolean json = parseResult.hasMatchedOption("--json") || hasJson(parseResult);
     int code = ExitCodes.forException(failure);
     if (json) {
-      Map<String, Object> error = new LinkedHashMap<>();
+      // one document: a failed run's report, with the error added
+      Map<String, Object> error =
+          failure instanceof RunFailure run && run.report() != null
+              ? new LinkedHashMap<>(run.report())
+              : new LinkedHashMap<>();
       error.put(
           "error", failure instanceof SluiceException ? failure.getMessage() : failure.toString());
       error.put("exitCode", code);

@@ -21,7 +21,8 @@ final class ExitCodes {
 
   static int forException(Throwable failure) {
     if (failure instanceof RunFailedException) {
-      return RUN_FAILED;
+      // a run whose steps all failed alike says why: bad input data (3), a SQL error (4)
+      return failure.getCause() == null ? RUN_FAILED : forException(failure.getCause());
     }
     if (failure instanceof ProjectException
         || failure instanceof InvalidInputException
@@ -38,5 +39,20 @@ final class ExitCodes {
       return RUN_FAILED;
     }
     return INTERNAL;
+  }
+
+  /**
+   * What failed a run's steps, when they all failed alike (bad input data, a SQL error, ...): the
+   * cause a {@link RunFailedException} carries, so that its exit code says why the run failed.
+   *
+   * @param failures each failed step's exception, or null for a step a blocking check failed
+   * @return the first failure, or null when none is known or the steps failed for different reasons
+   */
+  static Throwable commonCause(java.util.List<Throwable> failures) {
+    java.util.Set<Integer> codes = new java.util.HashSet<>();
+    for (Throwable failure : failures) {
+      codes.add(failure == null ? RUN_FAILED : forException(failure));
+    }
+    return codes.size() == 1 && failures.get(0) != null ? failures.get(0) : null;
   }
 }

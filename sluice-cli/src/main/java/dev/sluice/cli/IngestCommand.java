@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.RunFailedException;
 import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceConnectors;
 import dev.sluice.core.Workspace;
@@ -106,13 +105,8 @@ final class IngestCommand extends BaseCommand {
               workspace,
               new RunOptions(List.of(selector), List.of(), fullRefresh).withReplay(window),
               output(),
-              json(),
               command);
-      if (!result.succeeded()) {
-        throw new RunFailedException(
-            "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
-      }
-      return ExitCodes.OK;
+      return RunCommand.finish(workspace, result, output(), json());
     }
   }
 }

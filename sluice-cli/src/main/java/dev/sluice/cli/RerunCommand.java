@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.RunFailedException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunResult;
 import picocli.CommandLine.Command;
@@ -27,12 +26,8 @@ final class RerunCommand extends BaseCommand {
       throw new InvalidInputException("Add --from-failure");
     }
     try (Workspace workspace = Workspace.open(projectDirectory())) {
-      RunResult result = RunCommand.resume(workspace, runId, output(), json());
-      if (!result.succeeded()) {
-        throw new RunFailedException(
-            "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
-      }
-      return ExitCodes.OK;
+      RunResult result = RunCommand.resume(workspace, runId, output());
+      return RunCommand.finish(workspace, result, output(), json());
     }
   }
 }

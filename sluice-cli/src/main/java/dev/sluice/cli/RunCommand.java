@@ -1,10 +1,11 @@
 package dev.sluice.cli;
 
-import dev.sluice.api.RunFailedException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.RunStatus;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ final class RunCommand extends BaseCommand {
               "--resume takes no --select, --full-refresh or --partition: it finishes the run as"
                   + " it was started");
         }
-        return finish(resume(workspace, resume, output(), json()));
+        return finish(workspace, resume(workspace, resume, output()), output(), json());
       }
       RunResult result =
           run(
@@ -63,48 +64,68 @@ final class RunCommand extends BaseCommand {
                           partitions,
                           1),
                   0),
-              output(),
-              json());
-      if (!result.succeeded()) {
-        throw new RunFailedException(
-            "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
+              output());
+      return finish(workspace, result, output(), json());
+    }
+  }
+
+  /**
+   * Ends a command that ran: prints the run's JSON report with {@code --json} (exactly one
+   * document: for a run that did not succeed, the error handler prints it with the error and exit
+   * code added), and throws for a run that did not succeed.
+   *
+   * @throws RunFailure whose exit code says why the run failed (see {@link ExitCodes})
+   */
+  static int finish(Workspace workspace, RunResult result, Output output, boolean json) {
+    String runId = result.runId();
+    return finish(
+        workspace,
+        result,
+        output,
+        json,
+        "Run "
+            + runId
+            + (result.status() == RunStatus.CANCELLED ? " was cancelled" : " failed")
+            + ": see 'sluice runs show "
+            + runId
+            + "'");
+  }
+
+  /** As {@link #finish(Workspace, RunResult, Output, boolean)}, with the failure's message. */
+  static int finish(
+      Workspace workspace, RunResult result, Output output, boolean json, String failureMessage) {
+    Map<String, Object> report =
+        json
+            ? RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow())
+            : null;
+    if (result.succeeded()) {
+      if (report != null) {
+        output.json(report);
       }
       return ExitCodes.OK;
     }
+    throw new RunFailure(failureMessage, ExitCodes.commonCause(result.failures()), report);
   }
 
-  static int finish(RunResult result) {
-    if (!result.succeeded()) {
-      throw new RunFailedException(
-          "Run " + result.runId() + " failed: see 'sluice runs show " + result.runId() + "'");
-    }
-    return ExitCodes.OK;
-  }
-
-  /** Resumes a run, drawing progress, and prints the summary (or JSON). */
-  static RunResult resume(Workspace workspace, String runId, Output output, boolean json) {
+  /** Resumes a run, drawing progress, and prints the summary line. */
+  static RunResult resume(Workspace workspace, String runId, Output output) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    return summarize(workspace, new Runner(workspace).resume(runId, progress), output, json);
+    return summarize(new Runner(workspace).resume(runId, progress), output);
   }
 
-  /** Runs, drawing progress, and prints the summary (or JSON). */
-  static RunResult run(Workspace workspace, RunOptions options, Output output, boolean json) {
-    return run(workspace, options, output, json, "run");
+  /** Runs, drawing progress, and prints the summary line. */
+  static RunResult run(Workspace workspace, RunOptions options, Output output) {
+    return run(workspace, options, output, "run");
   }
 
   /** Runs as {@code command} (e.g. a backfill), drawing progress, and prints the summary. */
-  static RunResult run(
-      Workspace workspace, RunOptions options, Output output, boolean json, String command) {
+  static RunResult run(Workspace workspace, RunOptions options, Output output, String command) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    return summarize(
-        workspace, new Runner(workspace).run(options, progress, command), output, json);
+    return summarize(new Runner(workspace).run(options, progress, command), output);
   }
 
-  private static RunResult summarize(
-      Workspace workspace, RunResult result, Output output, boolean json) {
-    if (json) {
-      output.json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
-    }
+  /** Prints the run's summary line (the JSON report is {@link #finish}'s). */
+  private static RunResult summarize(RunResult result, Output output) {
     long failed =
         result.steps().stream()
             .filter(s -> s.status() == dev.sluice.core.state.StepStatus.FAILED)
@@ -114,7 +135,11 @@ final class RunCommand extends BaseCommand {
             .filter(s -> s.status() == dev.sluice.core.state.StepStatus.SKIPPED)
             .count();
     output.message(
-        (result.succeeded() ? "Done" : "FAILED")
+        (switch (result.status()) {
+              case SUCCEEDED -> "Done";
+              case CANCELLED -> "CANCELLED";
+              default -> "FAILED";
+            })
             + " in "
             + formatDuration(result.duration())
             + ": "

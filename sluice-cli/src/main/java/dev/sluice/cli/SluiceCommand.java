@@ -81,6 +81,17 @@ public final class SluiceCommand implements Runnable {
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(new ErrorHandler(root.output));
     commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
+    CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
+    commandLine.setParameterExceptionHandler(
+        (failure, arguments) -> {
+          int code = usage.handleParseException(failure, arguments);
+          if (java.util.Arrays.asList(arguments).contains("--json")) {
+            // scripts get the one JSON document they asked for, as for every other failure
+            root.output.json(
+                java.util.Map.of("error", String.valueOf(failure.getMessage()), "exitCode", code));
+          }
+          return code;
+        });
     int code = commandLine.execute(args);
     out.flush();
     err.flush();

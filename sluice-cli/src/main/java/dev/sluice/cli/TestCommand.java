@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.api.RunFailedException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -22,10 +21,6 @@ final class TestCommand extends BaseCommand {
               .test(
                   new RunOptions(selection.select, selection.exclude, false),
                   new ProgressPrinter(output(), System.console() != null));
-      if (json()) {
-        output()
-            .json(RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow()));
-      }
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
       long failed =
           result.steps().stream()
@@ -33,11 +28,12 @@ final class TestCommand extends BaseCommand {
               .filter(c -> !c.passed())
               .count();
       output().message(checks + " checks, " + failed + " not passed (run " + result.runId() + ")");
-      if (!result.succeeded()) {
-        throw new RunFailedException(
-            "Blocking checks failed: see above, or 'sluice runs show " + result.runId() + "'");
-      }
-      return ExitCodes.OK;
+      return RunCommand.finish(
+          workspace,
+          result,
+          output(),
+          json(),
+          "Blocking checks failed: see above, or 'sluice runs show " + result.runId() + "'");
     }
   }
 }

@@ -13,4 +13,15 @@ public record RunResult(String runId, RunStatus status, Duration duration, List<
   public boolean succeeded() {
     return status == RunStatus.SUCCEEDED;
   }
+
+  /**
+   * Why each failed step failed, in step order: its exception, or null where a blocking check
+   * failed it.
+   */
+  public List<Throwable> failures() {
+    return steps.stream()
+        .filter(step -> step.status() == dev.sluice.core.state.StepStatus.FAILED)
+        .map(StepResult::failure)
+        .collect(java.util.stream.Collectors.toList());
+  }
 }

@@ -383,7 +383,7 @@ public final class Runner {
                       : null);
         }
       } catch (SluiceException e) {
-        result = failed(asset, kind, table.toString(), stepStarted, e.getMessage());
+        result = failed(asset, kind, table.toString(), stepStarted, e.getMessage(), e);
       }
       store.finishStep(stepId, result.status(), Instant.now(), StepMetrics.empty(), result.error());
       for (CheckOutcome check : result.checks()) {
@@ -514,10 +514,10 @@ public final class Runner {
                 listener.stepRetrying(step, attempt, delay, failure.getMessage());
               });
     } catch (SluiceException e) {
-      result = failed(step, kind, table, started, e.getMessage());
+      result = failed(step, kind, table, started, e.getMessage(), e);
     } catch (RuntimeException e) {
       LOG.error("Step {} failed unexpectedly", step, e);
-      result = failed(step, kind, table, started, "unexpected error: " + e);
+      result = failed(step, kind, table, started, "unexpected error: " + e, e);
     }
     StepResult finished = work.partitioned() ? result.withAsset(step) : result;
     try {
@@ -609,7 +609,7 @@ public final class Runner {
   }
 
   private static StepResult failed(
-      String asset, String kind, String table, Instant started, String message) {
+      String asset, String kind, String table, Instant started, String message, Throwable failure) {
     return new StepResult(
         asset,
         kind,
@@ -624,7 +624,8 @@ public final class Runner {
         Duration.between(started, Instant.now()),
         List.of(),
         null,
-        message);
+        message,
+        failure);
   }
 
   private void recordPartitions(
