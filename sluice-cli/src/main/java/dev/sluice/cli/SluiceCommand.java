@@ -55,6 +55,13 @@ public final class SluiceCommand implements Runnable {
       scope = ScopeType.INHERIT)
   boolean json;
 
+  @Option(
+      names = {"-v", "--verbose"},
+      description =
+          "Print every log line on stderr too (they always go to the project's .sluice/logs/).",
+      scope = ScopeType.INHERIT)
+  boolean verbose;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   Output output;
@@ -91,6 +98,11 @@ public final class SluiceCommand implements Runnable {
                 java.util.Map.of("error", String.valueOf(failure.getMessage()), "exitCode", code));
           }
           return code;
+        });
+    commandLine.setExecutionStrategy(
+        parseResult -> {
+          Logging.configure(root.project.toAbsolutePath().normalize(), root.verbose);
+          return new CommandLine.RunLast().execute(parseResult);
         });
     int code = commandLine.execute(args);
     out.flush();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,14 +24,17 @@ class ExitCodesTest {
   @TempDir Path project;
 
   record Result(int code, String out, String err) {
-    /** Every JSON document printed on stdout. */
+    /** Every JSON document printed on stdout (a top-level array is one document). */
     List<JsonNode> documents() throws IOException {
-      try (MappingIterator<JsonNode> values =
-          JSON.readerFor(JsonNode.class)
-              .without(JsonParser.Feature.AUTO_CLOSE_SOURCE)
-              .readValues(out)) {
-        return values.readAll();
+      List<JsonNode> documents = new java.util.ArrayList<>();
+      try (JsonParser parser = JSON.getFactory().createParser(out)) {
+        for (JsonNode document = JSON.readTree(parser);
+            document != null;
+            document = JSON.readTree(parser)) {
+          documents.add(document);
+        }
       }
+      return documents;
     }
   }
 
@@ -91,6 +93,11 @@ class ExitCodesTest {
     Result run = sluice("run");
     assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.RUN_FAILED).isEqualTo(1);
     assertThat(run.err()).contains("FAILED").contains("sluice runs show");
+    // nothing was published: the step's line says no "rebuilt"
+    assertThat(run.err().lines().filter(line -> line.startsWith("  FAIL orders_clean")))
+        .singleElement()
+        .satisfies(line -> assertThat(line).doesNotContain("rebuilt"));
+    assertThat(run.err()).contains("not published");
   }
 
   @Test
@@ -143,5 +150,36 @@ class ExitCodesTest {
     Result query = sluice("query", "select no_such_column from curated.orders_clean", "--json");
     assertThat(query.code()).isEqualTo(4);
     assertThat(query.documents()).hasSize(1);
+  }
+
+  @Test
+  void aCancelledRunSaysCancelled() throws Exception {
+    write("sluice.yaml", "name: shop\nthreads: 1\n");
+    write(
+        "models/curated/slow.sql",
+        "select sum(a.range * b.range) as total from range(300000) a, range(300000) b\n");
+    write("models/published/after.sql", "select * from {{ ref('slow') }}\n");
+    java.util.concurrent.CompletableFuture<Result> running =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> sluice("run"));
+    String runId = null;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (runId == null && System.nanoTime() < deadline && !running.isDone()) {
+      Result runs = sluice("runs", "--json");
+      assertThat(runs.documents()).as(runs.code() + runs.err()).hasSize(1);
+      for (JsonNode run : runs.documents().get(0)) {
+        if (run.get("status").asText().equals("running")) {
+          runId = run.get("id").asText();
+        }
+      }
+      Thread.onSpinWait();
+    }
+    assertThat(runId).as("a running run").isNotNull();
+    assertThat(sluice("runs", "cancel", runId).code()).isZero();
+    Result run = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.RUN_FAILED);
+    assertThat(run.err())
+        .contains("CANCELLED in")
+        .doesNotContain("FAILED in")
+        .contains("Run " + runId + " was cancelled");
   }
 }

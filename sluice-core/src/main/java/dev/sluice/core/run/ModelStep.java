@@ -263,7 +263,8 @@ final class ModelStep {
         outcome.snapshotId(),
         Duration.between(started, Instant.now()),
         outcome.checks(),
-        detail,
+        // what the step did, only when it did it: a blocked write published nothing
+        outcome.published() ? detail : null,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
   }
 }

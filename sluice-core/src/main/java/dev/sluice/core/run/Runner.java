@@ -495,7 +495,8 @@ public final class Runner {
                               rowsByPartition,
                               inputsRead)),
               (attempt, delay, failure) -> {
-                LOG.warn(
+                // the listener shows the retry (one line); the log file keeps it too
+                LOG.info(
                     "Retrying {} (attempt {}) in {} after: {}",
                     step,
                     attempt,

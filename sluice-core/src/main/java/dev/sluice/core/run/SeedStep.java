@@ -86,7 +86,7 @@ final class SeedStep {
         outcome.snapshotId(),
         Duration.between(started, Instant.now()),
         outcome.checks(),
-        "seed loaded",
+        outcome.published() ? "seed loaded" : null,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
   }
 }

@@ -157,7 +157,8 @@ final class SourceStep {
                       + " follow it");
           case DISCARD -> {
             if (!diff.added().isEmpty()) {
-              LOG.warn(
+              // the step's detail warns of it in the run output
+              LOG.info(
                   "Dropping new columns of {} (schema_drift: discard): {}",
                   table.assetName(),
                   String.join(", ", diff.added()));
@@ -248,7 +249,7 @@ final class SourceStep {
         outcome.snapshotId(),
         Duration.between(started, Instant.now()),
         outcome.checks(),
-        detail,
+        outcome.published() ? detail : null,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
   }
 
