@@ -18,7 +18,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads the {@code columns:} and {@code checks:} of sources, models and seeds. */
 final class ChecksParser {
-  static final Set<String> COLUMN_KEYS = Set.of("name", "type", "description", "checks");
+  static final Set<String> COLUMN_KEYS =
+      Set.of("name", "type", "description", "classification", "checks");
 
   /** The checks that test one column, so that on a table they need {@code column:}. */
   private static final Set<String> COLUMN_CHECKS =
@@ -85,7 +86,14 @@ final class ChecksParser {
         }
       }
       List<CheckDef> checks = checks(column, ownerName + " column " + name, name);
-      columns.add(new ColumnDef(name, type, column.string("description"), checks, location));
+      columns.add(
+          new ColumnDef(
+              name,
+              type,
+              column.string("description"),
+              column.string("classification"),
+              checks,
+              location));
     }
     return columns;
   }

@@ -12,9 +12,16 @@ import org.apache.iceberg.types.Type;
  *
  * @param type the declared type as written (already validated), or null when not declared
  * @param description the description, or null
+ * @param classification what kind of data the column holds for governance (e.g. {@code pii}), or
+ *     null
  */
 public record ColumnDef(
-    String name, String type, String description, List<CheckDef> checks, Location location) {
+    String name,
+    String type,
+    String description,
+    String classification,
+    List<CheckDef> checks,
+    Location location) {
   public ColumnDef {
     requireNonNull(name, "name is null");
     requireNonNull(checks, "checks is null");
