@@ -50,6 +50,7 @@ final class ModelStep {
     SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
     registerInputs(context, model, incremental);
     try {
+      sql = DeclaredTypes.apply(model, context.session(), sql);
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
         case TABLE -> table(context, model, sql, started, "rebuilt");

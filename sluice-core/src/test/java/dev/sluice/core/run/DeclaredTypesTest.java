@@ -1,0 +1,71 @@
+package dev.sluice.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.state.StepStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A model column's {@code type:} is applied (cast) or fails the step, through the real runner. */
+class DeclaredTypesTest {
+  @TempDir Path project;
+
+  private void write(String file, String content) throws IOException {
+    Path path = project.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, content);
+  }
+
+  @Test
+  void declaredTypesAreCastOrFailNamingTheColumn() throws IOException {
+    write("sluice.yaml", "name: types\n");
+    write(
+        "models/curated/orders.sql",
+        "select 1 as id, cast(2.5 as decimal(10, 2)) as amount, 'x' as note\n");
+    write(
+        "models/curated/orders.yaml",
+        """
+        models:
+          - name: orders
+            columns:
+              - {name: id, type: bigint}
+              - {name: amount, type: "decimal(12,2)"}
+              - {name: note, type: varchar}
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      org.apache.iceberg.Schema schema =
+          workspace.lake().findTable(TableName.parse("curated.orders")).orElseThrow().schema();
+      assertThat(schema.findField("id").type()).isEqualTo(Types.LongType.get());
+      assertThat(schema.findField("amount").type()).isEqualTo(Types.DecimalType.of(12, 2));
+    }
+
+    write(
+        "models/curated/orders.yaml",
+        """
+        models:
+          - name: orders
+            columns:
+              - {name: id, type: bigint}
+              - {name: note, type: date}
+              - {name: missing, type: int}
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      StepResult orders = result.steps().get(0);
+      assertThat(orders.status()).isEqualTo(StepStatus.FAILED);
+      assertThat(orders.error())
+          .contains("models/curated/orders.yaml:5")
+          .contains("'note' is declared date but the SQL gives string")
+          .contains("models/curated/orders.yaml:6")
+          .contains("'missing' is declared (type: int) but the SQL gives no such column");
+    }
+  }
+}
