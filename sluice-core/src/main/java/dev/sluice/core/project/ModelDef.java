@@ -22,6 +22,7 @@ import java.util.Set;
  * @param refs the models and seeds the SQL refers to with {@code ref()}
  * @param sources the source tables the SQL refers to with {@code source()}
  * @param partitions how the table is partitioned, or null for an unpartitioned model
+ * @param onSchemaChange what an incremental update does when the SQL's columns change
  */
 public record ModelDef(
     String name,
@@ -40,7 +41,8 @@ public record ModelDef(
     Set<SourceRef> sources,
     Location location,
     Execution execution,
-    PartitionsDef partitions) {
+    PartitionsDef partitions,
+    OnSchemaChange onSchemaChange) {
   public ModelDef {
     requireNonNull(name, "name is null");
     requireNonNull(sqlFile, "sqlFile is null");
@@ -54,6 +56,7 @@ public record ModelDef(
     requireNonNull(refs, "refs is null");
     requireNonNull(sources, "sources is null");
     requireNonNull(location, "location is null");
+    requireNonNull(onSchemaChange, "onSchemaChange is null");
     uniqueKey = List.copyOf(uniqueKey);
     tags = List.copyOf(tags);
     columns = List.copyOf(columns);

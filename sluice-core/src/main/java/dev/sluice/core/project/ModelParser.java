@@ -106,7 +106,8 @@ final class ModelParser {
             sourceLines.keySet(),
             file.location(),
             execution(settings, config, problems),
-            materialization.partitioned() ? partitions : null);
+            materialization.partitioned() ? partitions : null,
+            onSchemaChange(settings, problems));
     return new ParsedModel(model, refLines, sourceLines);
   }
 
@@ -238,6 +239,23 @@ final class ModelParser {
       return directoryZone;
     }
     return zone.get();
+  }
+
+  private static OnSchemaChange onSchemaChange(Settings settings, Problems problems) {
+    Optional<String> text = settings.string("on_schema_change", ModelProperties::onSchemaChange);
+    if (text.isEmpty()) {
+      return OnSchemaChange.IGNORE; // dbt's default
+    }
+    for (OnSchemaChange value : OnSchemaChange.values()) {
+      if (value.name().equalsIgnoreCase(text.get().strip())) {
+        return value;
+      }
+    }
+    problems.add(
+        settings.location("on_schema_change", ModelProperties::onSchemaChangeLocation),
+        "Unknown on_schema_change '" + text.get() + "'",
+        "write ignore (the default), fail, append_new_columns or sync_all_columns");
+    return OnSchemaChange.IGNORE;
   }
 
   private static Materialization materialization(Settings settings, Problems problems) {

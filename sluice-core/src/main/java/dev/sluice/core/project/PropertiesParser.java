@@ -20,6 +20,7 @@ final class PropertiesParser {
           "zone",
           "materialized",
           "unique_key",
+          "on_schema_change",
           "columns",
           "checks",
           "retries",
@@ -51,7 +52,9 @@ final class PropertiesParser {
       Location poolLocation,
       PartitionsDef partitions,
       Location partitionsLocation,
-      boolean declaresPartitions) {}
+      boolean declaresPartitions,
+      String onSchemaChange,
+      Location onSchemaChangeLocation) {}
 
   record SeedProperties(
       String name,
@@ -115,7 +118,9 @@ final class PropertiesParser {
             map.location("pool"),
             PartitionsParser.parse(map, what),
             map.location("partitions"),
-            map.has("partitions")));
+            map.has("partitions"),
+            map.string("on_schema_change"),
+            map.location("on_schema_change")));
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

@@ -20,6 +20,7 @@ final class TemplateSession {
       Set.of(
           "materialized",
           "unique_key",
+          "on_schema_change",
           "zone",
           "description",
           "owner",

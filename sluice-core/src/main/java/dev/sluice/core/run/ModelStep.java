@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
@@ -20,6 +21,8 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
 
 /** Builds one SQL model. */
 final class ModelStep {
@@ -193,15 +196,11 @@ final class ModelStep {
           "no new rows",
           null);
     }
+    SchemaUpdate update = schemaUpdate(context, model, newRows);
     if (model.uniqueKey().isEmpty()) {
       AuditedWrite.Outcome outcome =
-          write(
-              context,
-              model,
-              "SELECT * FROM " + TableName.quote(newRows),
-              SchemaChange.UNION,
-              false);
-      return result(model, outcome, started, "appended " + rows + " new rows");
+          write(context, model, update.newRows(), update.change(), false);
+      return result(model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
     StringJoiner join = new StringJoiner(" AND ");
     for (String key : model.uniqueKey()) {
@@ -212,20 +211,106 @@ final class ModelStep {
               + TableName.quote(key));
     }
     String merged =
-        "SELECT existing.* FROM "
+        "SELECT "
+            + update.existingColumns()
+            + " FROM "
             + target.quoted()
             + " AS existing ANTI JOIN "
             + TableName.quote(newRows)
             + " AS incoming ON "
             + join
-            + " UNION ALL BY NAME SELECT * FROM "
-            + TableName.quote(newRows);
-    AuditedWrite.Outcome outcome = write(context, model, merged, SchemaChange.UNION, true);
+            + " UNION ALL BY NAME "
+            + update.newRows();
+    AuditedWrite.Outcome outcome = write(context, model, merged, update.change(), true);
     return result(
         model,
         outcome,
         started,
-        "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey()));
+        update.describe(
+            "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey())));
+  }
+
+  /**
+   * How an incremental update's rows meet the table when the SQL's columns changed ({@code
+   * on_schema_change}).
+   *
+   * @param newRows the query of the rows to write
+   * @param existingColumns what a merge keeps of the table's rows, e.g. {@code existing.*}
+   * @param note what happened to the table's columns, for the step's detail, or null
+   */
+  private record SchemaUpdate(
+      String newRows, String existingColumns, SchemaChange change, String note) {
+    String describe(String detail) {
+      return note == null ? detail : detail + "; " + note;
+    }
+  }
+
+  private static SchemaUpdate schemaUpdate(StepContext context, ModelDef model, String newRows) {
+    String all = "SELECT * FROM " + TableName.quote(newRows);
+    Schema table = context.lake().loadTable(model.tableName()).schema();
+    Schema incoming = context.session().describe(all);
+    SchemaDiff diff = SchemaDiff.between(table, incoming);
+    if (diff.isEmpty()) {
+      return new SchemaUpdate(all, "existing.*", SchemaChange.UNION, null);
+    }
+    return switch (model.onSchemaChange()) {
+      case FAIL ->
+          throw new InvalidInputException(
+              "The columns of incremental model "
+                  + model.name()
+                  + " ("
+                  + model.sqlFileName()
+                  + ") changed and its on_schema_change is fail: "
+                  + diff.describe()
+                  + ". Nothing was written. Change the SQL back, rebuild the table with"
+                  + " --full-refresh, or set on_schema_change: append_new_columns or"
+                  + " sync_all_columns");
+      case IGNORE ->
+          new SchemaUpdate(
+              select(table, incoming, null, newRows),
+              "existing.*",
+              SchemaChange.UNION,
+              "warning: the SQL's columns changed ("
+                  + diff.describe()
+                  + ") and the table kept its own (on_schema_change: ignore, the default): set"
+                  + " on_schema_change: append_new_columns or sync_all_columns, or run"
+                  + " --full-refresh");
+      case APPEND_NEW_COLUMNS ->
+          new SchemaUpdate(
+              all,
+              "existing.*",
+              SchemaChange.UNION,
+              "schema: "
+                  + diff.describe()
+                  + (diff.added().isEmpty() ? "" : " (new columns are NULL in earlier rows)")
+                  + (diff.removed().isEmpty() ? "" : " (removed columns kept, NULL in new rows)")
+                  + " (on_schema_change: append_new_columns)");
+      case SYNC_ALL_COLUMNS ->
+          new SchemaUpdate(
+              all,
+              select(incoming, table, "existing", null),
+              SchemaChange.REPLACE,
+              "schema synced: "
+                  + diff.describe()
+                  + (diff.added().isEmpty() ? "" : " (new columns are NULL in earlier rows)")
+                  + " (on_schema_change: sync_all_columns)");
+    };
+  }
+
+  /**
+   * The columns of {@code wanted} that {@code available} has (the write and {@code UNION ALL BY
+   * NAME} make the others NULL): qualified by {@code alias}, or as a query of {@code relation}.
+   */
+  private static String select(Schema wanted, Schema available, String alias, String relation) {
+    StringJoiner columns = new StringJoiner(", ");
+    for (Types.NestedField column : wanted.columns()) {
+      if (available.findField(column.name()) != null) {
+        columns.add((alias == null ? "" : alias + ".") + TableName.quote(column.name()));
+      }
+    }
+    return relation == null
+        ? columns.toString()
+        : "SELECT " + columns + " FROM " + TableName.quote(relation);
   }
 
   private static AuditedWrite.Outcome write(

@@ -36,7 +36,8 @@ class SqlRendererTest {
         Set.of(),
         new Location("models/curated/events_daily.sql", 1),
         Execution.DEFAULT,
-        null);
+        null,
+        OnSchemaChange.IGNORE);
   }
 
   private static SqlRenderer.RenderContext context(boolean incremental, Map<String, Object> vars) {
