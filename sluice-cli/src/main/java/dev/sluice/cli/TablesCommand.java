@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
+import dev.sluice.lake.DamagedTableException;
 import dev.sluice.lake.Lake;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,17 +16,39 @@ import picocli.CommandLine.Command;
 
 @Command(
     name = "tables",
-    description = "List the warehouse's tables and views with rows, size and current snapshot.")
+    description =
+        "List the warehouse's tables and views with rows, size and current snapshot; mark damaged"
+            + " tables and orphans (tables no source, seed or model of the project produces).")
 final class TablesCommand extends BaseCommand {
   @Override
   public Integer call() {
     Project project = Project.load(projectDirectory());
     try (Lake lake = Workspace.openLake(project.config())) {
       List<Map<String, Object>> tables = new ArrayList<>();
+      List<DamagedTableException> damaged = new ArrayList<>();
+      List<TableName> orphans = new ArrayList<>();
       for (TableName name : lake.listTables()) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("table", name.toString());
-        Table table = lake.findTable(name).orElse(null);
+        boolean orphan = !project.defines(name);
+        if (orphan) {
+          orphans.add(name);
+        }
+        Table table;
+        try {
+          table = lake.findTable(name).orElse(null);
+        } catch (DamagedTableException e) {
+          damaged.add(e);
+          row.put("kind", "damaged");
+          row.put("rows", null);
+          row.put("bytes", null);
+          row.put("snapshotId", null);
+          row.put("updatedAt", null);
+          row.put("orphan", orphan);
+          row.put("problem", e.getMessage());
+          tables.add(row);
+          continue;
+        }
         if (table == null) {
           row.put("kind", "view");
           row.put("rows", null);
@@ -52,11 +75,14 @@ final class TablesCommand extends BaseCommand {
                   ? null
                   : Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
         }
+        row.put("orphan", orphan);
         tables.add(row);
       }
+      int code = damaged.isEmpty() ? ExitCodes.OK : ExitCodes.RUN_FAILED;
       if (json()) {
         output().json(tables);
-        return ExitCodes.OK;
+        damaged.forEach(e -> output().message("error: " + e.getMessage()));
+        return code;
       }
       if (tables.isEmpty()) {
         output().message("No tables yet: 'sluice run' builds them.");
@@ -67,14 +93,29 @@ final class TablesCommand extends BaseCommand {
         rows.add(
             List.of(
                 (String) table.get("table"),
-                (String) table.get("kind"),
+                (String) table.get("kind")
+                    + (Boolean.TRUE.equals(table.get("orphan")) ? ", orphan" : ""),
                 table.get("rows") == null ? "" : formatCount((Long) table.get("rows")),
                 table.get("bytes") == null ? "" : formatBytes((Long) table.get("bytes")),
                 table.get("snapshotId") == null ? "" : table.get("snapshotId").toString(),
                 table.get("updatedAt") == null ? "" : (String) table.get("updatedAt")));
       }
       output().table(List.of("table", "kind", "rows", "size", "snapshot", "updated"), rows);
-      return ExitCodes.OK;
+      if (!orphans.isEmpty()) {
+        output()
+            .message(
+                orphans.size()
+                    + (orphans.size() == 1 ? " orphan" : " orphans")
+                    + " (no source, seed or model of the project produces "
+                    + (orphans.size() == 1 ? "it" : "them")
+                    + "): 'sluice drop "
+                    + orphans.get(0)
+                    + "' removes "
+                    + (orphans.size() == 1 ? "it" : "one")
+                    + " with its files");
+      }
+      damaged.forEach(e -> output().message("error: " + e.getMessage()));
+      return code;
     }
   }
 }

@@ -69,6 +69,9 @@ public final class Lake implements AutoCloseable {
   /** How large the local cache of a warehouse in object storage may grow. */
   public static final long DEFAULT_CACHE_LIMIT_BYTES = 4L << 30;
 
+  /** The catalog's name in the JDBC catalog's tables. */
+  static final String CATALOG_NAME = "sluice";
+
   private final JdbcCatalog catalog;
   private final String location;
   private final WarehouseFiles files;
@@ -99,9 +102,17 @@ public final class Lake implements AutoCloseable {
             properties -> {
               LocalFileIO io = new LocalFileIO();
               io.initialize(properties);
-              return io;
+              return new MetadataCheckingFileIO(io, absoluteWarehouse.toString());
             });
-    return new Lake(catalog, absoluteWarehouse.toString(), new LocalWarehouseFiles(), () -> {});
+    Lake lake =
+        new Lake(catalog, absoluteWarehouse.toString(), new LocalWarehouseFiles(), () -> {});
+    try {
+      lake.checkWarehouseLocation();
+    } catch (RuntimeException e) {
+      lake.close();
+      throw e;
+    }
+    return lake;
   }
 
   /**
@@ -133,7 +144,7 @@ public final class Lake implements AutoCloseable {
               connectionProperties,
               properties -> {
                 io.initialize(properties);
-                return io;
+                return new MetadataCheckingFileIO(io, null);
               });
       return new Lake(
           catalog,
@@ -170,7 +181,7 @@ public final class Lake implements AutoCloseable {
     }
     JdbcCatalog catalog = new JdbcCatalog(fileIo, null, true);
     try {
-      catalog.initialize("sluice", properties);
+      catalog.initialize(CATALOG_NAME, properties);
       for (Zone zone : Zone.values()) {
         Namespace namespace = Namespace.of(zone.namespace());
         if (!catalog.namespaceExists(namespace)) {
@@ -242,11 +253,49 @@ public final class Lake implements AutoCloseable {
     return TableIdentifier.of(Namespace.of(name.zone()), name.name());
   }
 
+  /**
+   * Loads a table if it exists.
+   *
+   * @throws DamagedTableException when its current metadata file is missing or not JSON
+   * @throws WarehouseMovedException when the catalog places it outside this warehouse
+   */
   public Optional<Table> findTable(TableName name) {
     try {
       return Optional.of(catalog.loadTable(identifier(name)));
     } catch (NoSuchTableException e) {
       return Optional.empty();
+    } catch (UnreadableMetadataException e) {
+      throw explainUnreadable(name, e);
+    } catch (org.apache.iceberg.exceptions.NotFoundException e) {
+      throw new DamagedTableException(name, rootMessage(e), "cannot be read");
+    }
+  }
+
+  private RuntimeException explainUnreadable(TableName name, UnreadableMetadataException e) {
+    return switch (e.reason()) {
+      case OUTSIDE_WAREHOUSE -> new WarehouseMovedException(e.location(), location);
+      case MISSING -> new DamagedTableException(name, e.location(), "is missing");
+      case NOT_JSON ->
+          new DamagedTableException(
+              name, e.location(), e.getMessage().substring(e.location().length() + 2));
+    };
+  }
+
+  /**
+   * Fails when the catalog places the warehouse's tables somewhere else than this warehouse (the
+   * project was moved or copied): one table or view is loaded to read its location. Damaged tables
+   * are left to the commands that touch them.
+   */
+  private void checkWarehouseLocation() {
+    List<TableName> names = listTables();
+    for (TableName name : names) {
+      try {
+        if (findTable(name).isPresent() || findView(name).isPresent()) {
+          return;
+        }
+      } catch (DamagedTableException e) {
+        // look at the next one
+      }
     }
   }
 
@@ -261,11 +310,18 @@ public final class Lake implements AutoCloseable {
                         + " does not exist; 'sluice tables' lists the tables there are"));
   }
 
+  /** Loads a view if it exists; fails as {@link #findTable} does. */
   public Optional<View> findView(TableName name) {
     TableIdentifier identifier = identifier(name);
-    return catalog.viewExists(identifier)
-        ? Optional.of(catalog.loadView(identifier))
-        : Optional.empty();
+    try {
+      return catalog.viewExists(identifier)
+          ? Optional.of(catalog.loadView(identifier))
+          : Optional.empty();
+    } catch (UnreadableMetadataException e) {
+      throw explainUnreadable(name, e);
+    } catch (org.apache.iceberg.exceptions.NotFoundException e) {
+      throw new DamagedTableException(name, rootMessage(e), "cannot be read");
+    }
   }
 
   /** All tables and views of all zones, sorted by zone then name. */
@@ -316,12 +372,126 @@ public final class Lake implements AutoCloseable {
         .createOrReplace();
   }
 
+  /**
+   * Drops a table and deletes its files, or drops a view. A damaged table is dropped from the
+   * catalog and, in a local warehouse, its directory deleted.
+   */
   public boolean dropTable(TableName name) {
     TableIdentifier identifier = identifier(name);
     if (catalog.viewExists(identifier)) {
       return catalog.dropView(identifier);
     }
-    return catalog.dropTable(identifier, true);
+    boolean damaged;
+    try {
+      findTable(name);
+      damaged = false;
+    } catch (DamagedTableException e) {
+      damaged = true;
+    }
+    boolean dropped = catalog.dropTable(identifier, true);
+    if (dropped && damaged && files instanceof LocalWarehouseFiles) {
+      deleteDirectory(Path.of(location, name.zone(), name.name()));
+    }
+    return dropped;
+  }
+
+  private static void deleteDirectory(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + directory, e);
+    }
+  }
+
+  /**
+   * Rolls a damaged table back to its newest readable metadata file older than the damaged one
+   * (Iceberg writes one per commit and keeps the previous ones): the table loses the commits after
+   * that file. Local warehouses only.
+   *
+   * @return the metadata file the table now uses
+   * @throws InvalidInputException when the table is not damaged or no earlier file is readable
+   */
+  public String repairTable(TableName name) {
+    String damaged;
+    try {
+      if (findTable(name).isEmpty()) {
+        throw new InvalidInputException(
+            "Table " + name + " does not exist; 'sluice tables' lists the tables there are");
+      }
+      throw new InvalidInputException("Table " + name + " is not damaged: nothing to repair");
+    } catch (DamagedTableException e) {
+      damaged = e.metadataLocation();
+    }
+    if (!(files instanceof LocalWarehouseFiles)) {
+      throw new SluiceException(
+          "Table "
+              + name
+              + " is damaged ("
+              + damaged
+              + "); 'sluice repair' works on local warehouses only: register an earlier metadata"
+              + " file of the table with the catalog by hand");
+    }
+    Path metadataDirectory = Path.of(LocalPaths.toLocalPath(damaged)).getParent();
+    int damagedVersion = metadataVersion(damaged);
+    FileIO checkingIo = new MetadataCheckingFileIO(new LocalFileIO(), location);
+    String chosen = null;
+    long chosenUpdated = Long.MIN_VALUE;
+    int chosenVersion = -1;
+    try (Stream<Path> candidates = Files.list(metadataDirectory)) {
+      for (Path candidate : candidates.toList()) {
+        String file = candidate.toString();
+        int version = metadataVersion(file);
+        if (!file.endsWith(".metadata.json")
+            || version < 0
+            || version >= damagedVersion
+            || version < chosenVersion) {
+          continue;
+        }
+        try {
+          org.apache.iceberg.TableMetadata metadata =
+              org.apache.iceberg.TableMetadataParser.read(checkingIo, file);
+          if (version > chosenVersion || metadata.lastUpdatedMillis() > chosenUpdated) {
+            chosen = file;
+            chosenVersion = version;
+            chosenUpdated = metadata.lastUpdatedMillis();
+          }
+        } catch (RuntimeException e) {
+          // damaged too: try an older one
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + metadataDirectory, e);
+    }
+    if (chosen == null) {
+      throw new InvalidInputException(
+          "Table "
+              + name
+              + " has no readable metadata file older than "
+              + damaged
+              + ": drop it with 'sluice drop "
+              + name
+              + " --force' and rebuild it with 'sluice run'");
+    }
+    TableIdentifier identifier = identifier(name);
+    catalog.dropTable(identifier, false);
+    catalog.registerTable(identifier, chosen);
+    return chosen;
+  }
+
+  /** The commit number at the start of a metadata file's name ({@code 00003-uuid...}), or -1. */
+  private static int metadataVersion(String location) {
+    String file = location.substring(location.lastIndexOf('/') + 1);
+    int dash = file.indexOf('-');
+    try {
+      return dash < 0 ? -1 : Integer.parseInt(file.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Plans a read of a table at a read point. */

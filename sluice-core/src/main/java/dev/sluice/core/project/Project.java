@@ -91,6 +91,26 @@ public record Project(
     return definition == null ? Optional.empty() : definition.table(table);
   }
 
+  /**
+   * Whether a warehouse table belongs to this project: a source table (or its {@code __rejected}
+   * table), a seed or a model. A table that does not is an orphan, left by a deleted or renamed
+   * source or model.
+   */
+  public boolean defines(TableName table) {
+    requireNonNull(table, "table is null");
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef sourceTable : source.tables()) {
+        TableName name = sourceTable.tableName();
+        if (name.equals(table)
+            || new TableName(name.zone(), name.name() + "__rejected").equals(table)) {
+          return true;
+        }
+      }
+    }
+    return models.values().stream().anyMatch(model -> model.tableName().equals(table))
+        || seeds.values().stream().anyMatch(seed -> seed.tableName().equals(table));
+  }
+
   /** The table {@code ref(name)} stands for: a model's or a seed's. */
   public Optional<TableName> refTable(String name) {
     ModelDef model = models.get(name);
