@@ -219,6 +219,40 @@ class WarehouseRecoveryCliTest {
     assertThat(sluice(project, "drop", "raw.nothing").code()).isEqualTo(ExitCodes.USAGE);
   }
 
+  @Test
+  void readsWorkWithoutTheStateDatabaseAndALostCatalogIsRefused() throws Exception {
+    Path project = builtProject("shop");
+    Path state = project.resolve(".sluice/state.db");
+    deleteSqliteSidecars(state);
+    Files.writeString(state, "this is not a database\n".repeat(200));
+    assertThat(count(project, "curated.example_clean")).isEqualTo(3);
+    assertThat(sluice(project, "tables").code()).isZero();
+    Result runs = sluice(project, "runs");
+    assertThat(runs.code()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+
+    Path catalog = project.resolve(".sluice/catalog.db");
+    deleteSqliteSidecars(catalog);
+    Files.write(catalog, new byte[0]);
+    for (String[] command :
+        List.of(
+            new String[] {"tables"}, new String[] {"run"}, new String[] {"query", "select 1"})) {
+      Result refused = sluice(project, command);
+      assertThat(refused.code()).as(refused.err()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+      assertThat(refused.err())
+          .contains(catalog.toString() + " is empty (0 bytes)")
+          .contains("the warehouse " + project.resolve("warehouse") + " holds tables");
+    }
+    assertThat(Files.size(catalog)).isZero();
+    Files.delete(catalog);
+    assertThat(sluice(project, "tables").err()).contains(catalog + " is missing");
+    assertThat(catalog).doesNotExist();
+  }
+
+  private static void deleteSqliteSidecars(Path database) throws IOException {
+    Files.deleteIfExists(Path.of(database + "-wal"));
+    Files.deleteIfExists(Path.of(database + "-shm"));
+  }
+
   private static String snapshotOf(Path project, String table) throws IOException {
     for (JsonNode row : JSON.readTree(sluice(project, "tables", "--json").out())) {
       if (row.get("table").asText().equals(table)) {

@@ -13,18 +13,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A loaded project with its warehouse, engine and run store open. */
+/**
+ * A loaded project with its warehouse and engine open, and its run store opened on first use: reads
+ * ({@code query}, {@code tables}) need no run state and work when the state database cannot be
+ * opened.
+ */
 public final class Workspace implements AutoCloseable {
   private final Project project;
   private final Lake lake;
   private final Engine engine;
-  private final RunStore runStore;
+  private RunStore runStore;
 
-  private Workspace(Project project, Lake lake, Engine engine, RunStore runStore) {
+  private Workspace(Project project, Lake lake, Engine engine) {
     this.project = project;
     this.lake = lake;
     this.engine = engine;
-    this.runStore = runStore;
   }
 
   /** Loads the project at {@code root} and opens what it needs. */
@@ -34,22 +37,21 @@ public final class Workspace implements AutoCloseable {
 
   public static Workspace open(Project project) {
     requireNonNull(project, "project is null");
-    Path spill = project.root().resolve(".sluice").resolve("tmp");
+    Path spill = project.config().engine().tempDirectory();
     try {
       Files.createDirectories(spill);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     Lake lake = openLake(project.config());
-    RunStore runStore;
+    Engine engine;
     try {
-      runStore = RunStore.open(project.config().stateUrl(), project.config().stateProperties());
+      engine = DuckDbEngine.start(spill, project.config().engine().memoryLimit());
     } catch (RuntimeException e) {
       lake.close();
       throw e;
     }
-    Engine engine = DuckDbEngine.start(spill, null);
-    return new Workspace(project, lake, engine, runStore);
+    return new Workspace(project, lake, engine);
   }
 
   /**
@@ -82,13 +84,21 @@ public final class Workspace implements AutoCloseable {
     return engine;
   }
 
-  public RunStore runStore() {
+  /** The run store, opened on first use. */
+  public synchronized RunStore runStore() {
+    if (runStore == null) {
+      runStore = RunStore.open(project.config().stateUrl(), project.config().stateProperties());
+    }
     return runStore;
   }
 
   @Override
   public void close() {
-    try (runStore;
+    RunStore store;
+    synchronized (this) {
+      store = runStore;
+    }
+    try (store;
         engine;
         lake) {
       // closes all three, last opened first

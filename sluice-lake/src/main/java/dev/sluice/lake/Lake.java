@@ -94,6 +94,7 @@ public final class Lake implements AutoCloseable {
       Path warehouse, String catalogUrl, Map<String, String> connectionProperties) {
     requireNonNull(warehouse, "warehouse is null");
     Path absoluteWarehouse = warehouse.toAbsolutePath().normalize();
+    checkCatalogNotLost(absoluteWarehouse, catalogUrl);
     JdbcCatalog catalog =
         openCatalog(
             absoluteWarehouse.toString(),
@@ -207,6 +208,53 @@ public final class Lake implements AutoCloseable {
           e);
     }
     return catalog;
+  }
+
+  /**
+   * Refuses to start a new SQLite catalog beside a warehouse that already holds tables: a catalog
+   * file that is missing or empty (0 bytes) there was lost, and a new one would orphan every table
+   * of the warehouse.
+   */
+  private static void checkCatalogNotLost(Path warehouse, String catalogUrl) {
+    if (catalogUrl == null || !catalogUrl.startsWith("jdbc:sqlite:")) {
+      return;
+    }
+    String file = catalogUrl.substring("jdbc:sqlite:".length());
+    file = file.contains("?") ? file.substring(0, file.indexOf('?')) : file;
+    if (file.isEmpty() || file.startsWith(":") || file.startsWith("file:")) {
+      return;
+    }
+    Path catalogFile = Path.of(file).toAbsolutePath();
+    try {
+      boolean lost = !Files.exists(catalogFile) || Files.size(catalogFile) == 0;
+      if (!lost || !holdsTables(warehouse)) {
+        return;
+      }
+      throw new SluiceException(
+          "The Iceberg catalog "
+              + catalogFile
+              + (Files.exists(catalogFile) ? " is empty (0 bytes)" : " is missing")
+              + ", but the warehouse "
+              + warehouse
+              + " holds tables: starting a new catalog would orphan them. Restore the catalog"
+              + " file from a backup; or, to start afresh, delete the warehouse directory and "
+              + catalogFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + catalogFile, e);
+    }
+  }
+
+  /** Whether a local warehouse holds a table or view: a metadata file in a zone's table. */
+  private static boolean holdsTables(Path warehouse) throws IOException {
+    if (!Files.isDirectory(warehouse)) {
+      return false;
+    }
+    try (Stream<Path> paths = Files.walk(warehouse, 4)) {
+      return paths.anyMatch(
+          path ->
+              path.getFileName().toString().endsWith(".metadata.json")
+                  && path.getParent().getFileName().toString().equals("metadata"));
+    }
   }
 
   private static void createParentDirectory(String file) {

@@ -28,8 +28,17 @@ final class ConfigParser {
           "schedules",
           "sensors",
           "pools",
-          "s3");
+          "s3",
+          "engine");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
+  private static final Set<String> ENGINE_KEYS = Set.of("memory_limit", "temp_directory");
+
+  /**
+   * A size as DuckDB takes it: a number and a unit, decimal (KB, MB, GB, TB) or binary (KiB...).
+   */
+  private static final Pattern MEMORY_SIZE =
+      Pattern.compile("(?i)\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final String SQLITE = "jdbc:sqlite:";
 
@@ -110,7 +119,39 @@ final class ConfigParser {
         pools(map, problems),
         objectStore,
         storage,
-        s3);
+        s3,
+        engine(root, map, problems));
+  }
+
+  /** {@code engine: {memory_limit: 4GB, temp_directory: .sluice/tmp}}. */
+  private static EngineSettings engine(Path root, YamlMap map, Problems problems) {
+    EngineSettings defaults = EngineSettings.defaults(root);
+    Optional<YamlMap> maybeSection = map.map("engine", "'engine:' of sluice.yaml", ENGINE_KEYS);
+    if (maybeSection.isEmpty()) {
+      return defaults;
+    }
+    YamlMap section = maybeSection.get();
+    String memoryLimit = section.string("memory_limit");
+    if (memoryLimit != null && !MEMORY_SIZE.matcher(memoryLimit.strip()).matches()) {
+      problems.add(
+          section.location("memory_limit"),
+          "Invalid engine.memory_limit '" + memoryLimit + "': expected a size",
+          "write e.g. memory_limit: 4GB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
+      memoryLimit = null;
+    }
+    Path tempDirectory = defaults.tempDirectory();
+    String tempText = section.string("temp_directory");
+    if (tempText != null) {
+      try {
+        tempDirectory = root.resolve(tempText).toAbsolutePath().normalize();
+      } catch (InvalidPathException e) {
+        problems.add(
+            section.location("temp_directory"),
+            "Invalid engine.temp_directory: " + e.getMessage(),
+            "write a directory, relative to the project or absolute");
+      }
+    }
+    return new EngineSettings(memoryLimit == null ? null : memoryLimit.strip(), tempDirectory);
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -129,7 +170,8 @@ final class ConfigParser {
         Map.of(),
         null,
         null,
-        S3Block.EMPTY);
+        S3Block.EMPTY,
+        EngineSettings.defaults(root));
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

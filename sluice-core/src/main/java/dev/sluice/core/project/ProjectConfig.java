@@ -28,6 +28,7 @@ import java.util.Map;
  *     to the lake), or null for a local warehouse
  * @param s3 the {@code s3:} block as written, which file sources reading {@code s3://} paths
  *     inherit
+ * @param engine DuckDB's memory limit and spill directory
  */
 public record ProjectConfig(
     String name,
@@ -44,7 +45,8 @@ public record ProjectConfig(
     Map<String, Integer> pools,
     S3Location warehouseObjectStore,
     S3Settings warehouseStorage,
-    S3Block s3) {
+    S3Block s3,
+    EngineSettings engine) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -62,6 +64,7 @@ public record ProjectConfig(
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);
     requireNonNull(s3, "s3 is null");
+    requireNonNull(engine, "engine is null");
     if ((warehouseObjectStore == null) != (warehouseStorage == null)) {
       throw new IllegalArgumentException("a warehouse in object storage needs its settings");
     }

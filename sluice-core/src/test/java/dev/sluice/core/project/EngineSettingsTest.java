@@ -1,0 +1,80 @@
+package dev.sluice.core.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.ProjectException.Problem;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.Workspace;
+import dev.sluice.engine.duckdb.DuckDbEngine;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code engine:} in sluice.yaml reaches DuckDB; a bad value is a project error with its line. */
+class EngineSettingsTest {
+  @TempDir Path root;
+
+  private static String setting(Workspace workspace, String name) {
+    try (EngineSession session = workspace.engine().openSession()) {
+      return String.valueOf(
+          session.query("select current_setting('" + name + "')", 1).rows().get(0).get(0));
+    }
+  }
+
+  @Test
+  void memoryLimitAndTempDirectoryReachTheEngine() {
+    TestProjects.write(
+        root,
+        "sluice.yaml",
+        "name: shop\nengine:\n  memory_limit: 2GiB\n  temp_directory: scratch/spill\n");
+    try (Workspace workspace = Workspace.open(root)) {
+      assertThat(setting(workspace, "memory_limit")).isEqualTo("2.0 GiB");
+      assertThat(setting(workspace, "temp_directory"))
+          .isEqualTo(root.resolve("scratch/spill").toAbsolutePath().toString());
+    }
+  }
+
+  @Test
+  void theDefaultLeavesRoomForTheJvmAndSpillsInsideTheProject() {
+    TestProjects.write(root, "sluice.yaml", TestProjects.MINIMAL_CONFIG);
+    long total =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    try (Workspace workspace = Workspace.open(root)) {
+      String limit = setting(workspace, "memory_limit");
+      assertThat(DuckDbEngine.defaultMemoryLimit()).endsWith("MiB");
+      // DuckDB's own default would be 80 % of the machine's memory
+      assertThat(parseGiB(limit) * (1L << 30)).isLessThanOrEqualTo(total / 2 + (1L << 30));
+      assertThat(setting(workspace, "temp_directory"))
+          .isEqualTo(root.resolve(".sluice/tmp").toAbsolutePath().toString());
+    }
+  }
+
+  private static double parseGiB(String setting) {
+    String[] parts = setting.split(" ");
+    double value = Double.parseDouble(parts[0]);
+    return switch (parts[1]) {
+      case "MiB" -> value / 1024;
+      case "GiB" -> value;
+      case "TiB" -> value * 1024;
+      default -> throw new AssertionError(setting);
+    };
+  }
+
+  @Test
+  void aBadMemoryLimitIsAProblemWithFileAndLine() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: lots\n");
+    Problem problem = TestProjects.onlyProblem(root);
+    assertThat(problem.toString())
+        .startsWith("sluice.yaml:3")
+        .contains("Invalid engine.memory_limit 'lots'")
+        .contains("4GB");
+  }
+
+  @Test
+  void anUnknownEngineKeyIsAProblem() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory: 4GB\n");
+    assertThat(TestProjects.onlyProblem(root).toString()).startsWith("sluice.yaml:3");
+  }
+}
