@@ -75,6 +75,7 @@ public final class SluiceCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    NativeLibraries.prepare();
     System.exit(
         execute(
             args,

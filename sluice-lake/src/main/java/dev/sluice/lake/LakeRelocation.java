@@ -48,6 +48,7 @@ import org.apache.iceberg.view.ViewMetadataParser;
  */
 public final class LakeRelocation {
   private static final String METADATA_DIRECTORY = "/metadata/";
+  private static final String STAGING_PREFIX = ".relocate-";
 
   /** What a relocation did. */
   public record Result(String from, String to, int tables, int views) {}
@@ -82,9 +83,12 @@ public final class LakeRelocation {
   }
 
   private Result run() {
+    recoverInterrupted();
     List<Entry> entries = entries();
     String from = null;
-    Path staging = warehouse.resolve(".relocate-" + UUID.randomUUID());
+    Path staging = warehouse.resolve(STAGING_PREFIX + UUID.randomUUID());
+    Path backup = staging.resolve("backup");
+    Path staged = staging.resolve("staged");
     List<Switch> switches = new ArrayList<>();
     Map<Path, Path> moves = new LinkedHashMap<>();
     int tables = 0;
@@ -121,7 +125,7 @@ public final class LakeRelocation {
           ViewMetadataParser.write(moved, io.newOutputFile(newMetadata));
           views++;
         } else {
-          stageTable(TableMetadataParser.read(io, current), mapped, source, staging, moves);
+          stageTable(TableMetadataParser.read(io, current), mapped, source, staged, moves);
           TableMetadata metadata = TableMetadataParser.read(io, current);
           TableMetadataParser.write(
               RewriteTablePathUtil.replacePaths(metadata, source, target),
@@ -130,20 +134,71 @@ public final class LakeRelocation {
         }
         switches.add(new Switch(entry, newMetadata, current));
       }
+      // each file replaced is kept in backup/ until the catalog has switched: an interrupted
+      // relocation is undone by the next one (recoverInterrupted)
       for (Map.Entry<Path, Path> move : moves.entrySet()) {
-        Files.move(
-            move.getKey(),
-            move.getValue(),
-            StandardCopyOption.REPLACE_EXISTING,
-            StandardCopyOption.ATOMIC_MOVE);
+        Path kept = backup.resolve(warehouse.relativize(move.getValue()).toString());
+        Files.createDirectories(kept.getParent());
+        Files.move(move.getValue(), kept, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(move.getKey(), move.getValue(), StandardCopyOption.ATOMIC_MOVE);
       }
       switchCatalog(switches);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot relocate the warehouse " + target, e);
-    } finally {
       deleteRecursively(staging);
+    } catch (IOException | RuntimeException e) {
+      restore(staging);
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("Cannot relocate the warehouse " + target, io);
+      }
+      throw (RuntimeException) e;
     }
     return new Result(from, target, tables, views);
+  }
+
+  /**
+   * Finishes what an interrupted relocation left: when the catalog still names a table outside this
+   * warehouse, the files it replaced are put back; else it had switched and only its staging
+   * directory is left.
+   */
+  private void recoverInterrupted() {
+    List<Path> leftovers;
+    try (Stream<Path> children = Files.list(warehouse)) {
+      leftovers =
+          children
+              .filter(path -> path.getFileName().toString().startsWith(STAGING_PREFIX))
+              .toList();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + warehouse, e);
+    }
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    boolean switched = entries().stream().allMatch(entry -> sourceWarehouse(entry).equals(target));
+    for (Path leftover : leftovers) {
+      if (switched) {
+        deleteRecursively(leftover);
+      } else {
+        restore(leftover);
+      }
+    }
+  }
+
+  /** Puts back the files an unfinished relocation replaced, and deletes its staging directory. */
+  private void restore(Path staging) {
+    Path backup = staging.resolve("backup");
+    if (Files.isDirectory(backup)) {
+      try (Stream<Path> paths = Files.walk(backup)) {
+        for (Path kept : paths.filter(Files::isRegularFile).toList()) {
+          Path original = warehouse.resolve(backup.relativize(kept).toString());
+          Files.move(kept, original, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot undo the relocation staged in " + staging + "; run 'sluice relocate' again", e);
+      }
+    }
+    deleteRecursively(staging);
   }
 
   /**

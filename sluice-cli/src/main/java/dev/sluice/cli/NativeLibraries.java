@@ -1,0 +1,155 @@
+package dev.sluice.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the native libraries and temporary files of a {@code sluice} process out of the system
+ * temporary directory, where every killed process used to leave a 72 MB DuckDB library and
+ * SQLite's. In the cache directory ({@code sluice.cache.dir}, else {@code $SLUICE_CACHE_DIR}, else
+ * {@code $XDG_CACHE_HOME/sluice}, else {@code ~/.cache/sluice}):
+ *
+ * <ul>
+ *   <li>{@code native/sqlite-jdbc-VERSION/}: SQLite's library, extracted once per version and
+ *       loaded from there by every process ({@code org.sqlite.lib.path}).
+ *   <li>{@code tmp/PID/}: the process's temporary directory ({@code java.io.tmpdir}). DuckDB's JDBC
+ *       driver (2.0) has no setting for its library's location and unpacks it into the temporary
+ *       directory at every start; it goes here, and the next process deletes the directories of
+ *       processes that are gone.
+ * </ul>
+ *
+ * Called first in {@code main}, before any class reads these properties.
+ */
+final class NativeLibraries {
+  static final String CACHE_PROPERTY = "sluice.cache.dir";
+  static final String CACHE_VARIABLE = "SLUICE_CACHE_DIR";
+  private static final Logger log = LoggerFactory.getLogger(NativeLibraries.class);
+  private static final String STARTED_FILE = "started";
+
+  private NativeLibraries() {}
+
+  /** Sets up the process; a failure is logged and leaves the drivers' defaults. */
+  static void prepare() {
+    try {
+      Path cache = cacheDirectory();
+      useSqliteLibraryIn(cache.resolve("native"));
+      useTemporaryDirectoryIn(cache.resolve("tmp"));
+    } catch (IOException | RuntimeException e) {
+      log.warn("Cannot use the cache directory for native libraries: {}", e.toString());
+    }
+  }
+
+  static Path cacheDirectory() {
+    String configured = System.getProperty(CACHE_PROPERTY);
+    if (configured == null || configured.isBlank()) {
+      configured = System.getenv(CACHE_VARIABLE);
+    }
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured).toAbsolutePath();
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("sluice").toAbsolutePath();
+  }
+
+  private static void useSqliteLibraryIn(Path nativeDirectory) throws IOException {
+    if (System.getProperty("org.sqlite.lib.path") != null) {
+      return;
+    }
+    String folder = org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS();
+    String name = System.mapLibraryName("sqlitejdbc");
+    if (name.endsWith(".jnilib")) {
+      name = name.replace(".jnilib", ".dylib");
+    }
+    String resource = "/org/sqlite/native/" + folder + "/" + name;
+    Path directory =
+        nativeDirectory
+            .resolve("sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion())
+            .resolve(folder);
+    Path library = directory.resolve(name);
+    if (!Files.isRegularFile(library)) {
+      try (InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          return; // no bundled library for this platform: let the driver find one
+        }
+        Files.createDirectories(directory);
+        Path partial = directory.resolve(name + "." + ProcessHandle.current().pid() + ".partial");
+        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+        try {
+          Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+          Files.deleteIfExists(partial); // another process extracted it first
+        }
+      }
+    }
+    System.setProperty("org.sqlite.lib.path", directory.toString());
+    System.setProperty("org.sqlite.lib.name", name);
+  }
+
+  private static void useTemporaryDirectoryIn(Path temporaryRoot) throws IOException {
+    Files.createDirectories(temporaryRoot);
+    deleteDirectoriesOfGoneProcesses(temporaryRoot);
+    ProcessHandle self = ProcessHandle.current();
+    Path own = temporaryRoot.resolve(Long.toString(self.pid()));
+    deleteRecursively(own); // a previous process with the same id
+    Files.createDirectories(own);
+    Files.writeString(own.resolve(STARTED_FILE), startOf(self).map(Instant::toString).orElse(""));
+    System.setProperty("java.io.tmpdir", own.toString());
+  }
+
+  /** Deletes {@code tmp/PID} directories whose process is gone (or is a later one with its id). */
+  private static void deleteDirectoriesOfGoneProcesses(Path temporaryRoot) throws IOException {
+    try (Stream<Path> directories = Files.list(temporaryRoot)) {
+      for (Path directory : directories.toList()) {
+        long pid;
+        try {
+          pid = Long.parseLong(directory.getFileName().toString());
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        boolean alive = process.isPresent() && process.get().isAlive();
+        if (alive) {
+          Path started = directory.resolve(STARTED_FILE);
+          String recorded = Files.exists(started) ? Files.readString(started) : "";
+          String actual = startOf(process.get()).map(Instant::toString).orElse("");
+          alive = recorded.isEmpty() || actual.isEmpty() || recorded.equals(actual);
+        }
+        if (!alive) {
+          deleteRecursively(directory);
+        }
+      }
+    }
+  }
+
+  private static Optional<Instant> startOf(ProcessHandle process) {
+    return process.info().startInstant();
+  }
+
+  private static void deleteRecursively(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      log.debug("Cannot delete {}: {}", directory, e.toString());
+    }
+  }
+}
