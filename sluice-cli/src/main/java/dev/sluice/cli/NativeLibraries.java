@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code native/sqlite-jdbc-VERSION/}: SQLite's library, extracted once per version and
  *       loaded from there by every process ({@code org.sqlite.lib.path}).
- *   <li>{@code tmp/PID/}: the process's temporary directory ({@code java.io.tmpdir}). DuckDB's JDBC
- *       driver (2.0) has no setting for its library's location and unpacks it into the temporary
- *       directory at every start; it goes here, and the next process deletes the directories of
- *       processes that are gone.
+ *   <li>{@code tmp/PID/}: the process's temporary directory, which the {@code sluice} launcher
+ *       passes as {@code java.io.tmpdir} (the JVM reads it only at start). DuckDB's JDBC driver
+ *       (2.0) has no setting for its library's location and unpacks it into the temporary directory
+ *       at every start; it goes there, and the next process deletes the directories of processes
+ *       that are gone.
  * </ul>
  *
  * Called first in {@code main}, before any class reads these properties.
@@ -101,24 +102,29 @@ final class NativeLibraries {
   }
 
   private static void useTemporaryDirectoryIn(Path temporaryRoot) throws IOException {
-    Files.createDirectories(temporaryRoot);
-    deleteDirectoriesOfGoneProcesses(temporaryRoot);
+    if (!Files.isDirectory(temporaryRoot)) {
+      return;
+    }
     ProcessHandle self = ProcessHandle.current();
     Path own = temporaryRoot.resolve(Long.toString(self.pid()));
-    deleteRecursively(own); // a previous process with the same id
-    Files.createDirectories(own);
-    Files.writeString(own.resolve(STARTED_FILE), startOf(self).map(Instant::toString).orElse(""));
-    System.setProperty("java.io.tmpdir", own.toString());
+    if (Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize().equals(own)) {
+      Files.writeString(own.resolve(STARTED_FILE), startOf(self).map(Instant::toString).orElse(""));
+    }
+    deleteDirectoriesOfGoneProcesses(temporaryRoot, self.pid());
   }
 
   /** Deletes {@code tmp/PID} directories whose process is gone (or is a later one with its id). */
-  private static void deleteDirectoriesOfGoneProcesses(Path temporaryRoot) throws IOException {
+  private static void deleteDirectoriesOfGoneProcesses(Path temporaryRoot, long self)
+      throws IOException {
     try (Stream<Path> directories = Files.list(temporaryRoot)) {
       for (Path directory : directories.toList()) {
         long pid;
         try {
           pid = Long.parseLong(directory.getFileName().toString());
         } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid == self) {
           continue;
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid);

@@ -22,28 +22,51 @@ import org.junit.jupiter.api.io.TempDir;
 class NativeLibrariesTest {
   @TempDir Path directory;
 
-  private Process sluice(Path systemTemp, Path cache, Path project, String... args)
-      throws IOException {
+  /**
+   * A {@code sluice} process started as the launcher starts it: a shell makes {@code CACHE/tmp/PID}
+   * and execs Java with it as {@code java.io.tmpdir}.
+   */
+  private Process sluice(Path cache, Path project, String... args) throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Djava.io.tmpdir=" + systemTemp);
-    command.add("-D" + NativeLibraries.CACHE_PROPERTY + "=" + cache);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(SluiceCommand.class.getName());
+    command.add("bash");
+    command.add("-c");
+    command.add(
+        "mkdir -p \"$CACHE/tmp/$$\" && exec \"$JAVA\" -Djava.io.tmpdir=\"$CACHE/tmp/$$\""
+            + " -D"
+            + NativeLibraries.CACHE_PROPERTY
+            + "=\"$CACHE\" -cp \"$CLASSPATH_\" "
+            + SluiceCommand.class.getName()
+            + " \"$@\"");
+    command.add("sluice");
     command.add("-p");
     command.add(project.toString());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(directory.resolve("child-" + System.nanoTime() + ".err").toFile())
-        .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(directory.resolve("child-" + System.nanoTime() + ".err").toFile());
+    builder.environment().put("CACHE", cache.toString());
+    builder
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    builder.environment().put("CLASSPATH_", System.getProperty("java.class.path"));
+    return builder.start();
   }
 
   private static List<Path> filesUnder(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       return paths.filter(Files::isRegularFile).toList();
     }
+  }
+
+  private String childErrors() throws IOException {
+    StringBuilder errors = new StringBuilder();
+    for (Path file : filesUnder(directory)) {
+      if (file.getFileName().toString().endsWith(".err")) {
+        errors.append(Files.readString(file));
+      }
+    }
+    return errors.toString();
   }
 
   private static boolean hasDuckDbLibrary(Path directory) throws IOException {
@@ -54,7 +77,6 @@ class NativeLibrariesTest {
 
   @Test
   void librariesAreExtractedOnceAndAKilledProcessLeavesNothingBehind() throws Exception {
-    Path systemTemp = Files.createDirectories(directory.resolve("system-tmp"));
     Path cache = directory.resolve("cache");
     Path project = Files.createDirectories(directory.resolve("shop"));
     Files.writeString(project.resolve("sluice.yaml"), "name: shop\n");
@@ -62,7 +84,6 @@ class NativeLibrariesTest {
     // a long query, killed once DuckDB's library is unpacked
     Process killed =
         sluice(
-            systemTemp,
             cache,
             project,
             "query",
@@ -70,24 +91,33 @@ class NativeLibrariesTest {
     Path killedTemp = cache.resolve("tmp").resolve(Long.toString(killed.pid()));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!hasDuckDbLibrary(killedTemp)) {
-      assertThat(System.nanoTime()).as("DuckDB's library unpacked in time").isLessThan(deadline);
+      if (System.nanoTime() > deadline) {
+        killed.destroyForcibly();
+        throw new AssertionError(
+            "DuckDB's library was not unpacked in "
+                + killedTemp
+                + " in time; files: "
+                + filesUnder(directory)
+                + "; the process said: "
+                + childErrors());
+      }
       assertThat(killed.isAlive()).as("the query is still running").isTrue();
       TimeUnit.MILLISECONDS.sleep(100);
     }
     killed.destroyForcibly();
     assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(filesUnder(systemTemp)).isEmpty();
     List<Path> sqlite =
         filesUnder(cache.resolve("native")).stream()
             .filter(file -> file.getFileName().toString().contains("sqlitejdbc"))
             .toList();
     assertThat(sqlite).hasSize(1);
+    assertThat(filesUnder(killedTemp))
+        .noneMatch(file -> file.getFileName().toString().contains("sqlite"));
     Object extracted = Files.readAttributes(sqlite.get(0), BasicFileAttributes.class).fileKey();
 
-    Process second = sluice(systemTemp, cache, project, "query", "select 1");
+    Process second = sluice(cache, project, "query", "select 1");
     assertThat(second.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(second.exitValue()).isZero();
-    assertThat(filesUnder(systemTemp)).isEmpty();
     assertThat(killedTemp).doesNotExist();
     assertThat(filesUnder(cache.resolve("native"))).containsExactly(sqlite.get(0));
     assertThat(Files.readAttributes(sqlite.get(0), BasicFileAttributes.class).fileKey())
