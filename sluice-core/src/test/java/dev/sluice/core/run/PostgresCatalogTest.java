@@ -219,7 +219,13 @@ class PostgresCatalogTest {
     writeProject(catalog.jdbcUrl(), state.jdbcUrl());
     write("secrets/state-password", "certainly-wrong-password\n");
 
-    assertThatThrownBy(() -> Workspace.open(project).close())
+    // the run store opens on first use (reads need no run state)
+    assertThatThrownBy(
+            () -> {
+              try (Workspace workspace = Workspace.open(project)) {
+                workspace.runStore();
+              }
+            })
         .isInstanceOf(SluiceException.class)
         .hasMessageContaining("state database")
         .hasMessageContaining(state.jdbcUrl())
