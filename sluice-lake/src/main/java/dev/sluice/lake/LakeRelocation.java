@@ -3,6 +3,7 @@ package dev.sluice.lake;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -286,6 +287,18 @@ public final class LakeRelocation {
     return location.substring(0, at);
   }
 
+  /** Masks the catalog's secrets (in the URL or the connection properties) in a message. */
+  private String redact(String message) {
+    List<String> secrets = new ArrayList<>();
+    connectionProperties.forEach(
+        (key, value) -> {
+          if (Secrets.isSecretName(key)) {
+            secrets.add(value);
+          }
+        });
+    return Secrets.of(secrets).redact(message);
+  }
+
   private Connection connect() throws SQLException {
     Properties properties = new Properties();
     properties.putAll(connectionProperties);
@@ -309,8 +322,7 @@ public final class LakeRelocation {
       }
     } catch (SQLException e) {
       throw new SluiceException(
-          "Cannot read the Iceberg catalog at " + Lake.redact(catalogUrl) + ": " + e.getMessage(),
-          e);
+          redact("Cannot read the Iceberg catalog at " + catalogUrl + ": " + e.getMessage()), e);
     }
     return entries;
   }
@@ -348,8 +360,7 @@ public final class LakeRelocation {
       connection.commit();
     } catch (SQLException e) {
       throw new SluiceException(
-          "Cannot update the Iceberg catalog at " + Lake.redact(catalogUrl) + ": " + e.getMessage(),
-          e);
+          redact("Cannot update the Iceberg catalog at " + catalogUrl + ": " + e.getMessage()), e);
     }
   }
 
