@@ -52,6 +52,21 @@ final class ServeCommand extends BaseCommand {
 
   private volatile Workspace workspace;
 
+  /** What this process did, printed as one JSON document at exit with {@code --json}. */
+  private final ServeReport report = new ServeReport();
+
+  /**
+   * The runs a serve started or resumed, and whether it held the lease: {@code --json}'s output.
+   */
+  static final class ServeReport {
+    public String scheduler;
+    public int schedules;
+    public int sensors;
+    public boolean leader;
+    public boolean stopped;
+    public final List<Map<String, String>> runs = new java.util.ArrayList<>();
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Path root = projectDirectory();
@@ -63,6 +78,9 @@ final class ServeCommand extends BaseCommand {
     Scheduler scheduler = null;
     try {
       workspace = Workspace.open(root);
+      report.scheduler = owner;
+      report.schedules = workspace.project().config().schedules().size();
+      report.sensors = workspace.project().config().sensors().size();
       if (!hasTriggers(workspace.project())) {
         output()
             .message(
@@ -77,6 +95,7 @@ final class ServeCommand extends BaseCommand {
         recoverAbandonedRuns(scheduler);
         List<Scheduler.Trigger> triggers = scheduler.evaluate();
         boolean leader = scheduler.holdsLease();
+        report.leader |= leader;
         if (leader != wasLeader) {
           output()
               .message(
@@ -104,10 +123,14 @@ final class ServeCommand extends BaseCommand {
         }
       }
       if (stopRequested.getCount() == 0) {
+        report.stopped = true;
         output().message("Stopping: the scheduler lease is released.");
       }
       return ExitCodes.OK;
     } finally {
+      if (json() && report.scheduler != null) {
+        output().json(report);
+      }
       try {
         if (scheduler != null) {
           scheduler.releaseLease();
@@ -169,6 +192,16 @@ final class ServeCommand extends BaseCommand {
     RunListener progress = tracking(new ProgressPrinter(output(), System.console() != null));
     try {
       RunResult result = scheduler.fire(trigger, progress);
+      report.runs.add(
+          Map.of(
+              "trigger",
+              trigger.schedule(),
+              "tick",
+              trigger.tick().toString(),
+              "run",
+              result.runId(),
+              "status",
+              result.status().name().toLowerCase(java.util.Locale.ROOT)));
       output()
           .message(
               "Schedule "
@@ -267,6 +300,14 @@ final class ServeCommand extends BaseCommand {
       output().message("Run " + runId + " was interrupted (its process is gone): resuming it");
       try {
         RunResult result = scheduler.recover(runId, tracking(new ProgressPrinter(output(), false)));
+        report.runs.add(
+            Map.of(
+                "resumed",
+                runId,
+                "run",
+                result.runId(),
+                "status",
+                result.status().name().toLowerCase(java.util.Locale.ROOT)));
         output()
             .message(
                 "Resumed run "

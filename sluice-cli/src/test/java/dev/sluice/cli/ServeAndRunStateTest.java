@@ -110,6 +110,33 @@ class ServeAndRunStateTest {
   }
 
   @Test
+  void serveOnceWithJsonPrintsOneDocumentOfWhatItRan() throws Exception {
+    write(
+        "sluice.yaml",
+        "name: sensed\nsensors:\n  - {name: base_fresh, type: freshness, select: [base],"
+            + " max_age: 60m}\n");
+    write("models/curated/base.sql", "select 1 as x\n");
+
+    Result once = sluice("--json", "serve", "--once");
+
+    assertThat(once.code()).as(once.err()).isZero();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(
+            json.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
+                .readValues(once.out())
+                .readAll())
+        .as("exactly one JSON document on stdout")
+        .hasSize(1);
+    com.fasterxml.jackson.databind.JsonNode report = json.readTree(once.out());
+    assertThat(report.path("sensors").asInt()).isEqualTo(1);
+    assertThat(report.path("leader").asBoolean()).isTrue();
+    assertThat(report.path("runs")).hasSize(1);
+    assertThat(report.path("runs").get(0).path("trigger").asText()).isEqualTo("base_fresh");
+    assertThat(report.path("runs").get(0).path("status").asText()).isEqualTo("succeeded");
+  }
+
+  @Test
   void serveReloadsTheProjectWhenItsFilesChangeAndKeepsTheLastGoodOneOnABrokenEdit()
       throws Exception {
     write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
