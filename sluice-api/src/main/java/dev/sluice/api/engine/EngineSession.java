@@ -60,7 +60,14 @@ public interface EngineSession extends AutoCloseable {
     throw new UnsupportedOperationException("This engine cannot check SQL before running it");
   }
 
-  /** Runs a statement that returns no rows. */
+  /**
+   * Runs a statement that returns no rows.
+   *
+   * @throws dev.sluice.api.QueryException when it fails; a {@link
+   *     dev.sluice.api.TransientQueryException} when it may pass if run again (the engine could not
+   *     read or write a file), a {@link dev.sluice.api.QueryCancelledException} when it was
+   *     cancelled
+   */
   void execute(String sql);
 
   /** Runs a query and returns at most {@code maxRows} rows of its result. */
@@ -80,7 +87,8 @@ public interface EngineSession extends AutoCloseable {
 
   /**
    * Cancels the statement this session is running, if any; may be called from another thread. The
-   * cancelled statement fails with a {@link dev.sluice.api.QueryException}.
+   * cancelled statement, and any this session starts after, fails with a {@link
+   * dev.sluice.api.QueryCancelledException}.
    */
   default void cancel() {
     throw new UnsupportedOperationException("This engine cannot cancel statements");

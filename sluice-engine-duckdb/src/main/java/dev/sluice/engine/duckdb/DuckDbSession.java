@@ -365,11 +365,7 @@ final class DuckDbSession implements EngineSession {
   }
 
   private QueryException queryError(SQLException e) {
-    String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    if (cancelled) {
-      message = "cancelled: " + message;
-    }
-    return new QueryException(message, e);
+    return DuckDbErrors.translate(e, cancelled);
   }
 
   @Override
