@@ -5,11 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.DataException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
@@ -17,6 +21,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
@@ -24,8 +29,15 @@ import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Binder;
+import org.apache.iceberg.expressions.Evaluator;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.Projections;
+import org.apache.iceberg.expressions.StrictMetricsEvaluator;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
@@ -45,6 +57,22 @@ public final class TableWrite {
   private final Long previousSnapshotId;
   private final Transaction transaction;
   private Long committedSnapshotId;
+  private State state = State.OPEN;
+
+  /** Where a write is: a write commits once, then publishes or discards an audited commit. */
+  private enum State {
+    OPEN("open"),
+    ON_BRANCH("committed to its audit branch"),
+    ON_MAIN("committed to main"),
+    PUBLISHED("published"),
+    DISCARDED("discarded");
+
+    private final String done;
+
+    State(String done) {
+      this.done = done;
+    }
+  }
 
   /** Whether the table does not exist yet: the commit to main creates it. */
   private boolean creating;
@@ -221,6 +249,167 @@ public final class TableWrite {
   }
 
   /**
+   * Starts this write's one commit: {@code operation}'s files, summary and target are built on the
+   * returned update, which {@link PendingWrite#commit} commits together with the staged schema,
+   * partition spec and property changes.
+   */
+  public PendingWrite newCommit(WriteOperation operation) {
+    return new PendingWrite(this, operation);
+  }
+
+  /** The checks of {@link PendingWrite#apply}. */
+  void validate(PendingWrite pending) {
+    if (state != State.OPEN) {
+      throw new IllegalStateException(
+          "Cannot commit to " + name + ": this write was already " + state.done);
+    }
+    if (pending.isToAuditBranch() && creating) {
+      throw new IllegalStateException(
+          "The first write of " + name + " is audited before it creates the table on main");
+    }
+    if (pending.operation() instanceof WriteOperation.OverwriteRows overwrite && !creating) {
+      checkWhollyInsideOrOutside(overwrite.rows());
+    }
+  }
+
+  /** The one commit path of {@link PendingWrite#commit}. */
+  long commit(PendingWrite pending) {
+    validate(pending);
+    boolean toBranch = pending.isToAuditBranch();
+    if (toBranch) {
+      startBranch();
+    }
+    SnapshotUpdate<?> update = toIceberg(pending.operation(), pending.files(), toBranch);
+    pending.summary().forEach(update::set);
+    if (toBranch) {
+      update.toBranch(branch);
+    }
+    try {
+      update.commit();
+      transaction.commitTransaction();
+    } catch (ValidationException e) {
+      throw conflict(pending.operation(), e);
+    } catch (AlreadyExistsException e) {
+      throw createdMeanwhile(e);
+    }
+    refreshAfterCommit();
+    committedSnapshotId =
+        toBranch ? table.refs().get(branch).snapshotId() : table.currentSnapshot().snapshotId();
+    state = toBranch ? State.ON_BRANCH : State.ON_MAIN;
+    return committedSnapshotId;
+  }
+
+  private SnapshotUpdate<?> toIceberg(
+      WriteOperation operation, List<DataFile> files, boolean toBranch) {
+    if (operation instanceof WriteOperation.Append) {
+      AppendFiles append = transaction.newAppend();
+      files.forEach(append::appendFile);
+      return append;
+    }
+    OverwriteFiles overwrite = transaction.newOverwrite();
+    files.forEach(overwrite::addFile);
+    if (operation instanceof WriteOperation.ReplaceAll) {
+      overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+      // an audited replace is checked at publish, when main must not have moved
+      if (!toBranch) {
+        validateFrom(overwrite, previousSnapshotId);
+      }
+    } else if (operation instanceof WriteOperation.OverwriteRows rows) {
+      overwrite.overwriteByRowFilter(rows.rows()).conflictDetectionFilter(rows.rows());
+      validateFrom(overwrite, previousSnapshotId);
+    } else if (operation instanceof WriteOperation.RewriteFiles rewrite) {
+      // no conflict filter: any data another writer added or removed since the snapshot read fails
+      // the commit (a row of a merged key may be among it), and so does a removed file now gone
+      rewrite.rewrite().removed().forEach(overwrite::deleteFile);
+      validateFrom(overwrite, rewrite.rewrite().readSnapshotId());
+    } else {
+      throw new IllegalArgumentException("Unsupported write operation: " + operation);
+    }
+    return overwrite;
+  }
+
+  private static void validateFrom(OverwriteFiles overwrite, Long snapshotId) {
+    overwrite.validateNoConflictingData().validateNoConflictingDeletes();
+    if (snapshotId != null) {
+      overwrite.validateFromSnapshot(snapshotId);
+    }
+  }
+
+  /** The failure of a commit that Iceberg's validation found in conflict with another writer. */
+  private dev.sluice.api.TransientException conflict(
+      WriteOperation operation, ValidationException e) {
+    String message;
+    if (operation instanceof WriteOperation.OverwriteRows) {
+      message =
+          "Another run wrote the same partitions of "
+              + table.name()
+              + " while this run built them; nothing was committed. Run it again.";
+    } else if (operation instanceof WriteOperation.RewriteFiles) {
+      message =
+          "Table "
+              + table.name()
+              + " was changed by another run while this run merged into it; nothing was"
+              + " committed. Run it again.";
+    } else {
+      message =
+          "Table "
+              + table.name()
+              + " was changed by another run while this run wrote it; nothing was published."
+              + " Run it again.";
+    }
+    return new dev.sluice.api.TransientException(message, e);
+  }
+
+  /**
+   * Fails an overwrite of the rows matching {@code filter} when an existing data file holds rows
+   * both inside and outside it (judged by its partition and column bounds, as Iceberg judges a
+   * delete by filter): such a table was built unpartitioned or with other partitions.
+   */
+  private void checkWhollyInsideOrOutside(Expression filter) {
+    // the table as this write found it (a transaction's table has no scans): its files are main's
+    Table current = table;
+    if (previousSnapshotId == null) {
+      return;
+    }
+    try {
+      Binder.bind(current.schema().asStruct(), filter, true);
+    } catch (ValidationException e) {
+      // a column new with this write: no existing file has rows of it, Iceberg's commit judges
+      return;
+    }
+    StrictMetricsEvaluator allRows = new StrictMetricsEvaluator(current.schema(), filter);
+    Map<Integer, Evaluator> allPartition = new HashMap<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        current
+            .newScan()
+            .useSnapshot(previousSnapshotId)
+            .filter(filter)
+            .includeColumnStats()
+            .planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        Evaluator partition =
+            allPartition.computeIfAbsent(
+                file.specId(),
+                id -> {
+                  PartitionSpec spec = current.specs().get(id);
+                  return new Evaluator(
+                      spec.partitionType(), Projections.strict(spec).project(filter));
+                });
+        if (!partition.eval(file.partition()) && !allRows.eval(file)) {
+          throw new DataException(
+              "Table "
+                  + table.name()
+                  + " has data files that span several partitions (it was built unpartitioned or"
+                  + " with other partitions); rebuild it with --full-refresh");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the data files of " + table.name(), e);
+    }
+  }
+
+  /**
    * Commits the files to the audit branch as one Iceberg commit, together with the staged schema
    * change.
    *
@@ -229,77 +418,25 @@ public final class TableWrite {
    * @return the new snapshot id
    */
   public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    checkNotCreating();
-    startBranch();
-    if (replaceAll) {
-      OverwriteFiles overwrite =
-          transaction
-              .newOverwrite()
-              .overwriteByRowFilter(Expressions.alwaysTrue())
-              .toBranch(branch);
-      files.forEach(overwrite::addFile);
-      summary.forEach(overwrite::set);
-      overwrite.commit();
-    } else {
-      AppendFiles append = transaction.newAppend().toBranch(branch);
-      files.forEach(append::appendFile);
-      summary.forEach(append::set);
-      append.commit();
-    }
-    transaction.commitTransaction();
-    refreshAfterCommit();
-    committedSnapshotId = table.refs().get(branch).snapshotId();
-    return committedSnapshotId;
+    return newCommit(replaceAll ? WriteOperation.replaceAll() : WriteOperation.append())
+        .addFiles(files)
+        .setAll(summary)
+        .toAuditBranch()
+        .commit();
   }
 
-  /**
-   * Commits a merge's files to the audit branch as one Iceberg commit, together with the staged
-   * schema change: {@code rewrite}'s files are removed and {@code files} added.
-   *
-   * @return the new snapshot id
-   * @throws dev.sluice.api.TransientException when another run changed the table's data since the
-   *     snapshot the merge read
-   */
+  /** Commits a merge's files to the audit branch: {@code rewrite}'s files are replaced. */
   public long commit(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
-    checkNotCreating();
-    startBranch();
-    commitRewrite(rewrite(files, rewrite, summary).toBranch(branch));
-    refreshAfterCommit();
-    committedSnapshotId = table.refs().get(branch).snapshotId();
-    return committedSnapshotId;
+    return newCommit(WriteOperation.rewriteFiles(rewrite))
+        .addFiles(files)
+        .setAll(summary)
+        .toAuditBranch()
+        .commit();
   }
 
-  /**
-   * Commits a merge's files to main directly (see {@link #commitToMain(List, boolean, Map)}):
-   * {@code rewrite}'s files are removed and {@code files} added, in one Iceberg commit.
-   *
-   * @return the new snapshot id
-   * @throws dev.sluice.api.TransientException when another run changed the table's data since the
-   *     snapshot the merge read
-   */
+  /** Commits a merge's files to main directly: {@code rewrite}'s files are replaced. */
   public long commitToMain(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
-    commitRewrite(rewrite(files, rewrite, summary));
-    refreshAfterCommit();
-    committedSnapshotId = table.currentSnapshot().snapshotId();
-    return committedSnapshotId;
-  }
-
-  /**
-   * The overwrite of a merge. Its conflict detection has no filter: any data another writer added
-   * or removed since the snapshot read fails the commit (a row of a merged key may be among it),
-   * and so does a removed file that is already gone.
-   */
-  private OverwriteFiles rewrite(
-      List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
-    OverwriteFiles overwrite =
-        transaction.newOverwrite().validateNoConflictingData().validateNoConflictingDeletes();
-    if (rewrite.readSnapshotId() != null) {
-      overwrite.validateFromSnapshot(rewrite.readSnapshotId());
-    }
-    rewrite.removed().forEach(overwrite::deleteFile);
-    files.forEach(overwrite::addFile);
-    summary.forEach(overwrite::set);
-    return overwrite;
+    return newCommit(WriteOperation.rewriteFiles(rewrite)).addFiles(files).setAll(summary).commit();
   }
 
   private dev.sluice.api.TransientException createdMeanwhile(RuntimeException e) {
@@ -311,13 +448,6 @@ public final class TableWrite {
         e);
   }
 
-  private void checkNotCreating() {
-    if (creating) {
-      throw new IllegalStateException(
-          "The first write of " + name + " is audited before it creates the table on main");
-    }
-  }
-
   /** Reads the table as committed: the catalog's table once a first write created it. */
   private void refreshAfterCommit() {
     if (creating) {
@@ -325,22 +455,6 @@ public final class TableWrite {
       creating = false;
     } else {
       table.refresh();
-    }
-  }
-
-  private void commitRewrite(OverwriteFiles overwrite) {
-    try {
-      overwrite.commit();
-      transaction.commitTransaction();
-    } catch (org.apache.iceberg.exceptions.ValidationException e) {
-      throw new dev.sluice.api.TransientException(
-          "Table "
-              + table.name()
-              + " was changed by another run while this run merged into it; nothing was"
-              + " committed. Run it again.",
-          e);
-    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-      throw createdMeanwhile(e);
     }
   }
 
@@ -356,106 +470,18 @@ public final class TableWrite {
     }
   }
 
-  /**
-   * Replaces the rows that match {@code filter} with {@code files} on main, in one Iceberg commit
-   * together with the staged schema change; the rest of the table is untouched. When another writer
-   * committed in between, Iceberg retries the commit on top of it, unless that writer added rows
-   * matching {@code filter} since this write started.
-   *
-   * <p>Each existing data file must lie wholly inside or wholly outside the filter (Sluice writes
-   * one file per partition), judged by its column bounds.
-   *
-   * @return the new snapshot id
-   * @throws dev.sluice.api.TransientException when another run wrote rows matching the filter
-   *     meanwhile
-   * @throws DataException when an existing data file holds rows both inside and outside the filter
-   */
+  /** Replaces the rows that match {@code filter} with {@code files} on main. */
   public long commitOverwrite(
       List<DataFile> files, Expression filter, Map<String, String> summary) {
-    OverwriteFiles overwrite =
-        transaction
-            .newOverwrite()
-            .overwriteByRowFilter(filter)
-            .conflictDetectionFilter(filter)
-            .validateNoConflictingData()
-            .validateNoConflictingDeletes();
-    if (previousSnapshotId != null) {
-      overwrite.validateFromSnapshot(previousSnapshotId);
-    }
-    files.forEach(overwrite::addFile);
-    summary.forEach(overwrite::set);
-    try {
-      overwrite.commit();
-      transaction.commitTransaction();
-    } catch (org.apache.iceberg.exceptions.ValidationException e) {
-      String message = String.valueOf(e.getMessage());
-      if (message.contains("some, but not all")) {
-        throw new DataException(
-            "Table "
-                + table.name()
-                + " has data files that span several partitions (it was built unpartitioned or"
-                + " with other partitions); rebuild it with --full-refresh",
-            e);
-      }
-      throw new dev.sluice.api.TransientException(
-          "Another run wrote the same partitions of "
-              + table.name()
-              + " while this run built them; nothing was committed. Run it again.",
-          e);
-    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-      throw createdMeanwhile(e);
-    }
-    refreshAfterCommit();
-    committedSnapshotId = table.currentSnapshot().snapshotId();
-    return committedSnapshotId;
+    return newCommit(WriteOperation.overwriteRows(filter)).addFiles(files).setAll(summary).commit();
   }
 
-  /**
-   * Commits the files to main directly, in one Iceberg commit together with the staged schema
-   * change: for a write that has nothing to audit (no checks), which saves the audit branch's
-   * commit and the publish. A replacing write fails when another writer added rows since this write
-   * started, as {@link #publish} would; appends of other writers are kept (Iceberg retries on top
-   * of them).
-   *
-   * @param replaceAll whether the files replace all data (else they are appended)
-   * @return the new snapshot id
-   * @throws dev.sluice.api.TransientException when another run replaced or added rows meanwhile
-   */
+  /** Commits the files to main directly (replacing all data or appended). */
   public long commitToMain(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    try {
-      if (replaceAll) {
-        OverwriteFiles overwrite =
-            transaction
-                .newOverwrite()
-                .overwriteByRowFilter(Expressions.alwaysTrue())
-                .validateNoConflictingData()
-                .validateNoConflictingDeletes();
-        if (previousSnapshotId != null) {
-          overwrite.validateFromSnapshot(previousSnapshotId);
-        }
-        files.forEach(overwrite::addFile);
-        summary.forEach(overwrite::set);
-        overwrite.commit();
-      } else {
-        AppendFiles append = transaction.newAppend();
-        files.forEach(append::appendFile);
-        summary.forEach(append::set);
-        append.commit();
-      }
-      transaction.commitTransaction();
-    } catch (org.apache.iceberg.exceptions.ValidationException e) {
-      throw new dev.sluice.api.TransientException(
-          "Table "
-              + table.name()
-              + " was changed by another run while this run wrote it; nothing was published."
-              + " Run it again.",
-          e);
-    } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-      throw createdMeanwhile(e);
-    }
-    refreshAfterCommit();
-    committedSnapshotId = table.currentSnapshot().snapshotId();
-    return committedSnapshotId;
+    return newCommit(replaceAll ? WriteOperation.replaceAll() : WriteOperation.append())
+        .addFiles(files)
+        .setAll(summary)
+        .commit();
   }
 
   /** The snapshot committed to the audit branch. */
@@ -469,9 +495,20 @@ public final class TableWrite {
   /**
    * Moves main to the audited snapshot and removes the audit branch, in one metadata commit.
    *
+   * @throws IllegalStateException unless this write committed to its audit branch and neither
+   *     published nor discarded it
    * @throws SluiceException when main moved since this write started (another run wrote the table)
    */
   public void publish() {
+    if (state != State.ON_BRANCH) {
+      throw new IllegalStateException(
+          "Cannot publish the write of "
+              + name
+              + ": "
+              + (state == State.OPEN
+                  ? "nothing is committed to its audit branch yet"
+                  : "it was already " + state.done));
+    }
     table.refresh();
     SnapshotRef main = table.refs().get(SnapshotRef.MAIN_BRANCH);
     Long mainSnapshot = main == null ? null : main.snapshotId();
@@ -496,10 +533,24 @@ public final class TableWrite {
           .removeBranch(branch)
           .commit();
     }
+    state = State.PUBLISHED;
   }
 
-  /** Drops the audit branch and restores the schema readers had, in one metadata commit. */
+  /**
+   * Drops the audit branch and restores the schema readers had, in one metadata commit; nothing
+   * when the write was already discarded.
+   *
+   * @throws IllegalStateException when the write was published
+   */
   public void discard() {
+    if (state == State.PUBLISHED) {
+      throw new IllegalStateException(
+          "Cannot discard the write of " + name + ": it was already published");
+    }
+    if (state == State.DISCARDED) {
+      return;
+    }
+    state = State.DISCARDED;
     if (creating) {
       // nothing was committed: there is no table to restore
       return;

@@ -1,0 +1,57 @@
+package dev.sluice.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import org.apache.iceberg.expressions.Expression;
+
+/**
+ * What one commit of a {@link TableWrite} does to the table's data. Branch, delete and rewrite
+ * operations join this sealed type, each handled by the one commit path of {@link PendingWrite}.
+ */
+public sealed interface WriteOperation {
+  /** Adds the files; the table's rows stay. Appends of other writers meanwhile are kept. */
+  record Append() implements WriteOperation {}
+
+  /**
+   * The files replace all of the table's data. On main it fails when another writer added or
+   * removed rows since the write started.
+   */
+  record ReplaceAll() implements WriteOperation {}
+
+  /**
+   * The files replace the rows that match {@code rows} (the partitions a step rebuilt); the rest of
+   * the table is untouched. It fails when another writer wrote rows matching {@code rows} since the
+   * write started, and each existing data file must lie wholly inside or outside {@code rows}.
+   */
+  record OverwriteRows(Expression rows) implements WriteOperation {
+    public OverwriteRows {
+      requireNonNull(rows, "rows is null");
+    }
+  }
+
+  /**
+   * A merge's copy-on-write: {@code rewrite}'s files are removed and the files added. It fails when
+   * another writer added or removed data since the snapshot the merge read.
+   */
+  record RewriteFiles(FileRewrite rewrite) implements WriteOperation {
+    public RewriteFiles {
+      requireNonNull(rewrite, "rewrite is null");
+    }
+  }
+
+  static WriteOperation append() {
+    return new Append();
+  }
+
+  static WriteOperation replaceAll() {
+    return new ReplaceAll();
+  }
+
+  static WriteOperation overwriteRows(Expression rows) {
+    return new OverwriteRows(rows);
+  }
+
+  static WriteOperation rewriteFiles(FileRewrite rewrite) {
+    return new RewriteFiles(rewrite);
+  }
+}
