@@ -714,7 +714,7 @@ public final class Lake implements AutoCloseable {
    * Starts the first write of a table that does not exist yet: the table is created by the write's
    * commit to main, together with its data, so that a write that fails, is cancelled or is killed
    * leaves no table behind (not an empty one). Such a write is audited before it commits, see
-   * {@link TableWrite#commitToMain(List, boolean, Map)}.
+   * {@link TableWrite#newCommit}.
    */
   public TableWrite newTableWrite(
       TableName name,

@@ -43,10 +43,12 @@ import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
 
 /**
- * A write to one table, following write-audit-publish: {@link #prepareSchema} stages schema
- * changes, {@link #commit} makes the new data one atomic Iceberg commit on an audit branch (readers
- * of {@code main} see nothing yet), then {@link #publish} fast-forwards {@code main} to it or
- * {@link #discard} drops it and restores the previous schema.
+ * A write to one table, following write-audit-publish, in the style of Iceberg's {@code
+ * Transaction}: {@link #prepareSchema}, {@link #preparePartitionSpec} and {@link #setProperties}
+ * stage changes, {@link #newCommit} builds the write's one {@link PendingWrite} (an operation, its
+ * files, summary and target) that commits them with the data in one Iceberg commit, either to main
+ * or to an audit branch (readers of main see nothing yet), which {@link #publish} then
+ * fast-forwards main to or {@link #discard} drops, restoring the previous schema.
  */
 public final class TableWrite {
   private final Lake lake;
@@ -102,7 +104,7 @@ public final class TableWrite {
 
   /**
    * Whether the table does not exist until this write commits to main: it is audited before it
-   * commits ({@link #commit} to an audit branch would create a table without data on main).
+   * commits (a commit to an audit branch would create a table without data on main).
    */
   public boolean createsTable() {
     return creating;
@@ -409,36 +411,6 @@ public final class TableWrite {
     }
   }
 
-  /**
-   * Commits the files to the audit branch as one Iceberg commit, together with the staged schema
-   * change.
-   *
-   * @param replaceAll whether the files replace all data (else they are appended)
-   * @param summary properties recorded in the snapshot summary (e.g. load state)
-   * @return the new snapshot id
-   */
-  public long commit(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    return newCommit(replaceAll ? WriteOperation.replaceAll() : WriteOperation.append())
-        .addFiles(files)
-        .setAll(summary)
-        .toAuditBranch()
-        .commit();
-  }
-
-  /** Commits a merge's files to the audit branch: {@code rewrite}'s files are replaced. */
-  public long commit(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
-    return newCommit(WriteOperation.rewriteFiles(rewrite))
-        .addFiles(files)
-        .setAll(summary)
-        .toAuditBranch()
-        .commit();
-  }
-
-  /** Commits a merge's files to main directly: {@code rewrite}'s files are replaced. */
-  public long commitToMain(List<DataFile> files, FileRewrite rewrite, Map<String, String> summary) {
-    return newCommit(WriteOperation.rewriteFiles(rewrite)).addFiles(files).setAll(summary).commit();
-  }
-
   private dev.sluice.api.TransientException createdMeanwhile(RuntimeException e) {
     return new dev.sluice.api.TransientException(
         "Table "
@@ -468,20 +440,6 @@ public final class TableWrite {
     } else if (previousSnapshotId != null) {
       transaction.manageSnapshots().createBranch(branch, previousSnapshotId).commit();
     }
-  }
-
-  /** Replaces the rows that match {@code filter} with {@code files} on main. */
-  public long commitOverwrite(
-      List<DataFile> files, Expression filter, Map<String, String> summary) {
-    return newCommit(WriteOperation.overwriteRows(filter)).addFiles(files).setAll(summary).commit();
-  }
-
-  /** Commits the files to main directly (replacing all data or appended). */
-  public long commitToMain(List<DataFile> files, boolean replaceAll, Map<String, String> summary) {
-    return newCommit(replaceAll ? WriteOperation.replaceAll() : WriteOperation.append())
-        .addFiles(files)
-        .setAll(summary)
-        .commit();
   }
 
   /** The snapshot committed to the audit branch. */

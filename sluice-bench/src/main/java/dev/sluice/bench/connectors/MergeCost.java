@@ -13,6 +13,7 @@ import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableScanFiles;
 import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -159,7 +160,7 @@ final class MergeCost {
               rowsSql(start, start + ROWS_PER_FILE), schema, write.newDataFilePath());
       dataFiles.add(write.toDataFile(file));
     }
-    long snapshot = write.commitToMain(dataFiles, false, Map.of());
+    long snapshot = write.newCommit(WriteOperation.append()).addFiles(dataFiles).commit();
     LOG.info(
         "connectors: merge table of {} rows in {} files written in {} s",
         rows,
@@ -199,7 +200,10 @@ final class MergeCost {
     FileMerge.Plan plan =
         FileMerge.plan(lake, session, TABLE, "staged", List.of("id"), "SELECT * FROM staged");
     TableWrite write = lake.newWrite(TABLE, "bench");
-    write.commitToMain(writeRows(write, session, plan.rows()), plan.rewrite(), Map.of());
+    write
+        .newCommit(WriteOperation.rewriteFiles(plan.rewrite()))
+        .addFiles(writeRows(write, session, plan.rows()))
+        .commit();
     return plan.rewrite().removed().size();
   }
 
@@ -213,7 +217,7 @@ final class MergeCost {
             + " AS existing WHERE NOT EXISTS (SELECT 1 FROM staged WHERE staged.id IS NOT"
             + " DISTINCT FROM existing.id)";
     TableWrite write = lake.newWrite(TABLE, "bench");
-    write.commitToMain(writeRows(write, session, rows), true, Map.of());
+    write.newCommit(WriteOperation.replaceAll()).addFiles(writeRows(write, session, rows)).commit();
     return current.dataFiles().size();
   }
 

@@ -7,12 +7,12 @@ import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
-import dev.sluice.lake.FileRewrite;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableScanFiles;
 import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,7 +49,6 @@ final class AuditedWrite {
   private final EngineSession session;
   private final CheckRunner checkRunner;
   private Consumer<WrittenFile> afterWrite = file -> {};
-  private FileRewrite rewrite;
   private boolean committingEmpty;
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
@@ -77,19 +76,10 @@ final class AuditedWrite {
   }
 
   /**
-   * Makes the write a merge's: the written rows replace {@code rewrite}'s files (the rows kept of
-   * them are part of the query), in place of the {@code replaceAll} of {@link #write}; null for
-   * none.
-   */
-  AuditedWrite rewriting(FileRewrite rewrite) {
-    this.rewrite = rewrite;
-    return this;
-  }
-
-  /**
    * Writes the rows of {@code sql} into {@code name}.
    *
-   * @param replaceAll whether the rows replace the table's data (else they are appended)
+   * @param operation how the rows meet the table's data: appended, replacing all of it, or (a
+   *     merge's) replacing the files they rewrite, whose kept rows are part of the query
    * @param columnDocs descriptions for columns, by name
    * @param summary snapshot summary properties to commit with the data
    */
@@ -97,7 +87,7 @@ final class AuditedWrite {
       TableName name,
       String sql,
       SchemaChange schemaChange,
-      boolean replaceAll,
+      WriteOperation operation,
       Map<String, String> columnDocs,
       Map<String, String> tableProperties,
       Map<String, String> summary,
@@ -130,8 +120,7 @@ final class AuditedWrite {
         deleteQuietly(file);
       }
       if (files.isEmpty()
-          && !replaceAll
-          && rewrite == null
+          && operation instanceof WriteOperation.Append
           && !committingEmpty
           && write.previousSnapshotId() != null) {
         write.discard();
@@ -139,19 +128,14 @@ final class AuditedWrite {
       }
       if (checks.isEmpty()) {
         // nothing to audit: one commit to main instead of the audit branch and the publish
-        long snapshot =
-            rewrite != null
-                ? write.commitToMain(files, rewrite, summary)
-                : write.commitToMain(files, replaceAll, summary);
+        long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
         return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, List.of());
       }
       if (write.createsTable()) {
-        return auditThenCreate(name, write, schema, file, files, replaceAll, summary, checks);
+        return auditThenCreate(name, write, schema, file, files, operation, summary, checks);
       }
       long snapshot =
-          rewrite != null
-              ? write.commit(files, rewrite, summary)
-              : write.commit(files, replaceAll, summary);
+          write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch().commit();
       committed = true;
       TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
       session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
@@ -187,7 +171,7 @@ final class AuditedWrite {
       Schema schema,
       WrittenFile file,
       List<DataFile> files,
-      boolean replaceAll,
+      WriteOperation operation,
       Map<String, String> summary,
       List<CheckDef> checks) {
     session.registerTable(
@@ -200,7 +184,7 @@ final class AuditedWrite {
       deleteQuietly(file);
       return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
     }
-    long snapshot = write.commitToMain(files, replaceAll, summary);
+    long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
     restoreMain(name);
     return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
   }

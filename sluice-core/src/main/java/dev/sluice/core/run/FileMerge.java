@@ -58,8 +58,8 @@ public final class FileMerge {
   /**
    * Plans the merge of {@code staged} (rows as {@code stagedRows}, rows that delete left out) into
    * the table on {@code keys}: reads the current snapshot of main, whose id the rewrite carries for
-   * the commit's conflict check. The plan's rows are then written and committed with {@code
-   * TableWrite.commit} or {@code commitToMain} of the rewrite.
+   * the commit's conflict check. The plan's rows are then written and committed as a {@code
+   * WriteOperation.rewriteFiles} of the rewrite.
    */
   public static Plan plan(
       Lake lake,

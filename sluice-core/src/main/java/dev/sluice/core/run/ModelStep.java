@@ -12,6 +12,7 @@ import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.WriteOperation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -163,7 +164,8 @@ final class ModelStep {
     if (context.lake().findView(target).isPresent()) {
       context.lake().dropTable(target);
     }
-    AuditedWrite.Outcome outcome = write(context, model, sql, SchemaChange.REPLACE, true);
+    AuditedWrite.Outcome outcome =
+        write(context, model, sql, SchemaChange.REPLACE, WriteOperation.replaceAll());
     return result(model, outcome, started, detail);
   }
 
@@ -199,7 +201,7 @@ final class ModelStep {
     SchemaUpdate update = schemaUpdate(context, model, newRows);
     if (model.uniqueKey().isEmpty()) {
       AuditedWrite.Outcome outcome =
-          write(context, model, update.newRows(), update.change(), false);
+          write(context, model, update.newRows(), update.change(), WriteOperation.append());
       return result(model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
     StringJoiner join = new StringJoiner(" AND ");
@@ -221,7 +223,8 @@ final class ModelStep {
             + join
             + " UNION ALL BY NAME "
             + update.newRows();
-    AuditedWrite.Outcome outcome = write(context, model, merged, update.change(), true);
+    AuditedWrite.Outcome outcome =
+        write(context, model, merged, update.change(), WriteOperation.replaceAll());
     return result(
         model,
         outcome,
@@ -314,14 +317,18 @@ final class ModelStep {
   }
 
   private static AuditedWrite.Outcome write(
-      StepContext context, ModelDef model, String sql, SchemaChange change, boolean replaceAll) {
+      StepContext context,
+      ModelDef model,
+      String sql,
+      SchemaChange change,
+      WriteOperation operation) {
     TableName target = model.tableName();
     return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
         .write(
             target,
             sql,
             change,
-            replaceAll,
+            operation,
             StepContext.columnDocs(model.columns()),
             StepContext.tableProperties(model.description(), model.owner(), model.tags()),
             Map.of(

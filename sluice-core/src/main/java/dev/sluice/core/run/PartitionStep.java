@@ -18,6 +18,7 @@ import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -201,8 +202,13 @@ final class PartitionStep {
         replaced = Expressions.or(replaced, filter.iceberg());
       }
       long snapshot =
-          write.commitOverwrite(
-              files, work.replaceAll() ? Expressions.alwaysTrue() : replaced, summary);
+          write
+              .newCommit(
+                  WriteOperation.overwriteRows(
+                      work.replaceAll() ? Expressions.alwaysTrue() : replaced))
+              .addFiles(files)
+              .setAll(summary)
+              .commit();
       committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
       return result(

@@ -10,6 +10,7 @@ import dev.sluice.core.project.ColumnTypes;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.WriteOperation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ final class SeedStep {
                 target,
                 "SELECT * EXCLUDE (_source_file) FROM " + TableName.quote(staged.relation()),
                 SchemaChange.REPLACE,
-                true,
+                WriteOperation.replaceAll(),
                 StepContext.columnDocs(seed.columns()),
                 StepContext.tableProperties(seed.description(), null, List.of()),
                 Map.of("sluice.run-id", context.runId()),

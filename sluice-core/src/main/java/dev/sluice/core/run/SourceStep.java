@@ -16,6 +16,7 @@ import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.WriteOperation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,11 +28,9 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,12 +177,16 @@ final class SourceStep {
               context.lake(), context.session(), target, staged.relation(), write.keys(), rows);
       rows = merge.rows();
     }
-    boolean replaceAll = write.kind() == StagedData.Write.Kind.REPLACE;
+    WriteOperation operation =
+        merge != null
+            ? WriteOperation.rewriteFiles(merge.rewrite())
+            : write.kind() == StagedData.Write.Kind.REPLACE
+                ? WriteOperation.replaceAll()
+                : WriteOperation.append();
     AuditedWrite.Outcome outcome;
     try {
       outcome =
           new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
-              .rewriting(merge == null ? null : merge.rewrite())
               // the load state must be committed even when no row is new (all were rejected)
               .committingEmpty()
               .afterWrite(
@@ -198,7 +201,7 @@ final class SourceStep {
                   target,
                   rows,
                   schemaChange,
-                  replaceAll,
+                  operation,
                   StepContext.columnDocs(table.columns()),
                   StepContext.tableProperties(table.description(), table.owner(), table.tags()),
                   summary,
@@ -293,10 +296,12 @@ final class SourceStep {
       Optional<Table> existing =
           fullRefresh ? context.lake().findTable(rejected) : Optional.empty();
       if (existing.isPresent() && existing.get().currentSnapshot() != null) {
-        OverwriteFiles emptied =
-            existing.get().newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
-        summary.forEach(emptied::set);
-        emptied.commit();
+        context
+            .lake()
+            .newWrite(rejected, context.auditBranch())
+            .newCommit(WriteOperation.replaceAll())
+            .setAll(summary)
+            .commit();
       }
       return;
     }
@@ -308,7 +313,7 @@ final class SourceStep {
                 + " AS _rejected_at FROM "
                 + TableName.quote(staged.rejectedRelation()),
             SchemaChange.UNION,
-            fullRefresh,
+            fullRefresh ? WriteOperation.replaceAll() : WriteOperation.append(),
             Map.of(),
             Map.of(
                 "comment", "Records of " + target + " that could not be loaded, with the reason"),
@@ -343,13 +348,13 @@ final class SourceStep {
     if (existing.isEmpty()) {
       return null;
     }
-    Table table = existing.get();
-    table
-        .newFastAppend()
+    return context
+        .lake()
+        .newWrite(target, context.auditBranch())
+        .newCommit(WriteOperation.append())
         .set("sluice.run-id", context.runId())
         .set(SOURCE_STATE, toJson(new TreeMap<>(state)))
         .commit();
-    return table.currentSnapshot().snapshotId();
   }
 
   /** The step detail of an evolved schema, e.g. {@code schema evolved: added discount int}. */

@@ -7,6 +7,7 @@ import dev.sluice.engine.duckdb.DuckDbEngine;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,12 @@ public final class CommitLoop {
         TableWrite write = lake.newWrite(name, "audit-" + batch);
         Schema schema = write.prepareSchema(desired, SchemaChange.UNION);
         WrittenFile file = session.writeParquet(sql, schema, write.newDataFilePath());
-        write.commit(List.of(write.toDataFile(file)), false, Map.of("batch", Long.toString(batch)));
+        write
+            .newCommit(WriteOperation.append())
+            .addFiles(List.of(write.toDataFile(file)))
+            .set("batch", Long.toString(batch))
+            .toAuditBranch()
+            .commit();
         write.publish();
         System.out.println("published " + batch);
         System.out.flush();

@@ -15,6 +15,7 @@ import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
+import dev.sluice.lake.WriteOperation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,7 +210,7 @@ class FileMergeTest {
               PEOPLE,
               "SELECT 2 AS id, 'b from another run' AS name",
               SchemaChange.UNION,
-              false,
+              WriteOperation.append(),
               Map.of(),
               Map.of(),
               Map.of(),
@@ -236,12 +237,11 @@ class FileMergeTest {
       Workspace workspace, EngineSession session, FileMerge.Plan plan, List<CheckDef> checks) {
     AuditedWrite.Outcome outcome =
         new AuditedWrite(workspace.lake(), session, new CheckRunner(name -> null, check -> null))
-            .rewriting(plan.rewrite())
             .write(
                 PEOPLE,
                 plan.rows(),
                 SchemaChange.UNION,
-                false,
+                WriteOperation.rewriteFiles(plan.rewrite()),
                 Map.of(),
                 Map.of(),
                 Map.of("sluice.run-id", "retry"),

@@ -14,6 +14,7 @@ import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableScanFiles;
 import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,7 +72,12 @@ class DuckDbLakeRoundTripTest {
     Schema schema = write.prepareSchema(desired, change);
     WrittenFile file = session.writeParquet(sql, schema, write.newDataFilePath());
     long snapshot =
-        write.commit(List.of(write.toDataFile(file)), replace, Map.of("sluice.test", "x"));
+        write
+            .newCommit(replace ? WriteOperation.replaceAll() : WriteOperation.append())
+            .addFiles(List.of(write.toDataFile(file)))
+            .set("sluice.test", "x")
+            .toAuditBranch()
+            .commit();
     write.publish();
     return snapshot;
   }
@@ -197,7 +203,12 @@ class DuckDbLakeRoundTripTest {
     String sql = "SELECT range AS id, 'x' AS extra FROM range(100)";
     Schema schema = write.prepareSchema(session.describe(sql), SchemaChange.REPLACE);
     WrittenFile file = session.writeParquet(sql, schema, write.newDataFilePath());
-    long audited = write.commit(List.of(write.toDataFile(file)), true, Map.of());
+    long audited =
+        write
+            .newCommit(WriteOperation.replaceAll())
+            .addFiles(List.of(write.toDataFile(file)))
+            .toAuditBranch()
+            .commit();
 
     QueryResult onBranch =
         read(ReadPoint.branch("audit_bad"), "SELECT count(*) FROM " + ORDERS.quoted());
