@@ -2,6 +2,7 @@ package dev.sluice.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.sql.Identifiers;
 import java.util.regex.Pattern;
 
 /** A table's name: its zone (an Iceberg namespace) and its name within the zone. */
@@ -40,9 +41,9 @@ public record TableName(String zone, String name) {
     return quote(zone) + "." + quote(name);
   }
 
-  /** Double-quotes one SQL identifier, escaping embedded quotes. */
+  /** Double-quotes one SQL identifier, escaping embedded quotes: {@link Identifiers#quote}. */
   public static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return Identifiers.quote(identifier);
   }
 
   @Override

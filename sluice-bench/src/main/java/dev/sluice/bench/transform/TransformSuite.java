@@ -2,6 +2,7 @@ package dev.sluice.bench.transform;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
@@ -178,7 +179,7 @@ public final class TransformSuite {
         Statement statement = connection.createStatement()) {
       for (Map.Entry<String, List<String>> table : files.entrySet()) {
         StringJoiner list = new StringJoiner(", ", "[", "]");
-        table.getValue().forEach(file -> list.add("'" + file.replace("'", "''") + "'"));
+        table.getValue().forEach(file -> list.add(SqlLiterals.literal(file)));
         statement.execute(
             "CREATE VIEW " + table.getKey() + " AS SELECT * FROM read_parquet(" + list + ")");
       }

@@ -1,5 +1,9 @@
 package dev.sluice.connectors.http;
 
+import static dev.sluice.api.sql.Identifiers.quote;
+import static dev.sluice.api.sql.Identifiers.sanitize;
+import static dev.sluice.api.sql.SqlLiterals.literal;
+
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -10,7 +14,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.TableName;
 import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
@@ -468,17 +471,5 @@ final class HttpStaging implements AutoCloseable {
     } catch (IOException e) {
       file.toFile().deleteOnExit();
     }
-  }
-
-  private static String quote(String identifier) {
-    return TableName.quote(identifier);
-  }
-
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
-  private static String sanitize(String name) {
-    return name.replaceAll("[^A-Za-z0-9_]", "_");
   }
 }

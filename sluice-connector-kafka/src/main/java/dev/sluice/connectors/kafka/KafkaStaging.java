@@ -1,5 +1,8 @@
 package dev.sluice.connectors.kafka;
 
+import static dev.sluice.api.sql.Identifiers.quote;
+import static dev.sluice.api.sql.Identifiers.sanitize;
+import static dev.sluice.api.sql.SqlLiterals.literal;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.QueryException;
-import dev.sluice.api.TableName;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbTypes;
@@ -554,23 +556,11 @@ final class KafkaStaging implements AutoCloseable {
     }
   }
 
-  private static String quote(String identifier) {
-    return TableName.quote(identifier);
-  }
-
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
   private static String firstLine(String text) {
     if (text == null) {
       return "";
     }
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline);
-  }
-
-  private static String sanitize(String name) {
-    return name.replaceAll("[^A-Za-z0-9_]", "_");
   }
 }

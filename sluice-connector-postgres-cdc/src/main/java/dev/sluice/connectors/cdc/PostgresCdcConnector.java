@@ -1,9 +1,10 @@
 package dev.sluice.connectors.cdc;
 
+import static dev.sluice.api.sql.Identifiers.quote;
+import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.TableName;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.DiscoveredSchema;
@@ -12,6 +13,7 @@ import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
 import dev.sluice.connectors.jdbc.PostgresTypes;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -196,9 +198,9 @@ public final class PostgresCdcConnector implements SourceConnector {
               + what
               + " has no primary key, so its deletes do not carry the 'primary_key' columns: run"
               + " ALTER TABLE "
-              + ReplicationSetup.quote(options.schema())
+              + Identifiers.quote(options.schema())
               + "."
-              + ReplicationSetup.quote(options.table())
+              + Identifiers.quote(options.table())
               + " REPLICA IDENTITY FULL");
     }
     for (String key : keys) {
@@ -297,7 +299,7 @@ public final class PostgresCdcConnector implements SourceConnector {
     }
     String latest =
         "SELECT *, row_number() OVER (PARTITION BY "
-            + String.join(", ", keys.stream().map(PostgresCdcConnector::quote).toList())
+            + String.join(", ", keys.stream().map(Identifiers::quote).toList())
             + " ORDER BY "
             + quote(SEQUENCE)
             + " DESC) AS _sluice_rank FROM "
@@ -447,13 +449,5 @@ public final class PostgresCdcConnector implements SourceConnector {
     } catch (RuntimeException e) {
       LOG.debug("Cannot drop staging table {}", table, e);
     }
-  }
-
-  static String quote(String identifier) {
-    return TableName.quote(identifier);
-  }
-
-  private static String sanitize(String name) {
-    return name.replaceAll("[^A-Za-z0-9_]", "_");
   }
 }

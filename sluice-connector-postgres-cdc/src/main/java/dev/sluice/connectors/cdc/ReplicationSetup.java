@@ -1,5 +1,7 @@
 package dev.sluice.connectors.cdc;
 
+import static dev.sluice.api.sql.Identifiers.quote;
+
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.connectors.jdbc.PostgresTypes;
@@ -420,11 +422,6 @@ final class ReplicationSetup implements AutoCloseable {
         return resultSet.wasNull() ? null : value;
       }
     }
-  }
-
-  /** Quotes a PostgreSQL identifier. */
-  static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
   @Override

@@ -5,6 +5,8 @@ import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,16 +78,17 @@ final class CsvStager implements FormatStager {
     if (declared.isEmpty()) {
       target = staging.workTable("text");
       columns.addAll(unite(fileColumns));
-      columns.forEach(column -> definition.add(Sql.identifier(column) + " VARCHAR"));
+      columns.forEach(column -> definition.add(Identifiers.quote(column) + " VARCHAR"));
     } else {
       target = staging.stagedTable();
       for (SourceTableSpec.Column column : declared) {
         columns.add(column.name());
-        definition.add(Sql.identifier(column.name()) + " " + DuckDbTypes.toDuckDb(column.type()));
+        definition.add(
+            Identifiers.quote(column.name()) + " " + DuckDbTypes.toDuckDb(column.type()));
       }
     }
-    definition.add(Sql.identifier(Staging.SOURCE_FILE) + " VARCHAR");
-    session.execute("CREATE OR REPLACE TEMP TABLE " + Sql.identifier(target) + " " + definition);
+    definition.add(Identifiers.quote(Staging.SOURCE_FILE) + " VARCHAR");
+    session.execute("CREATE OR REPLACE TEMP TABLE " + Identifiers.quote(target) + " " + definition);
     long started = System.nanoTime();
     for (int i = 0; i < files.size(); i++) {
       InputFile file = files.get(i);
@@ -103,12 +106,12 @@ final class CsvStager implements FormatStager {
     started = System.nanoTime();
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
     new CsvTypeInference(options).conversions(session, target, columns).forEach(select::add);
-    select.add(Sql.identifier(Staging.SOURCE_FILE));
+    select.add(Identifiers.quote(Staging.SOURCE_FILE));
     LOG.debug("Inferred the types of {} columns in {} ms", columns.size(), millisSince(started));
     started = System.nanoTime();
     long rows =
         session.createTemporaryTable(
-            staging.stagedTable(), select + " FROM " + Sql.identifier(target));
+            staging.stagedTable(), select + " FROM " + Identifiers.quote(target));
     LOG.debug("Converted {} rows in {} ms", rows, millisSince(started));
     return rows;
   }
@@ -262,12 +265,12 @@ final class CsvStager implements FormatStager {
     for (String column : fileColumns) {
       String lower = column.toLowerCase(Locale.ROOT);
       if (!declared || declaredByLowerName.containsKey(lower)) {
-        insertColumns.add(Sql.identifier(targetByLowerName.get(lower)));
-        select.add(Sql.identifier(column));
+        insertColumns.add(Identifiers.quote(targetByLowerName.get(lower)));
+        select.add(Identifiers.quote(column));
       }
     }
-    insertColumns.add(Sql.identifier(Staging.SOURCE_FILE));
-    select.add(Sql.literal(file.name()));
+    insertColumns.add(Identifiers.quote(Staging.SOURCE_FILE));
+    select.add(SqlLiterals.literal(file.name()));
 
     String errors = staging.workTable("csv_errors");
     String scans = staging.workTable("csv_scans");
@@ -276,7 +279,7 @@ final class CsvStager implements FormatStager {
     String reader =
         reader(
             staging,
-            Sql.literal(file.path().toString()),
+            SqlLiterals.literal(file.path().toString()),
             fileColumns,
             options.delimiterFor(file.path()),
             options,
@@ -288,7 +291,7 @@ final class CsvStager implements FormatStager {
           .session()
           .execute(
               "INSERT INTO "
-                  + Sql.identifier(target)
+                  + Identifiers.quote(target)
                   + " "
                   + insertColumns
                   + " "
@@ -338,19 +341,19 @@ final class CsvStager implements FormatStager {
       }
     }
     StringJoiner paths = new StringJoiner(", ", "[", "]");
-    files.forEach(file -> paths.add(Sql.literal(file.path().toString())));
+    files.forEach(file -> paths.add(SqlLiterals.literal(file.path().toString())));
     StringBuilder sourceFile = new StringBuilder();
     if (files.size() == 1) {
-      sourceFile.append(Sql.literal(files.get(0).name()));
+      sourceFile.append(SqlLiterals.literal(files.get(0).name()));
     } else {
-      sourceFile.append("CASE ").append(Sql.identifier(PATH_COLUMN));
+      sourceFile.append("CASE ").append(Identifiers.quote(PATH_COLUMN));
       files.forEach(
           file ->
               sourceFile
                   .append(" WHEN ")
-                  .append(Sql.literal(file.path().toString()))
+                  .append(SqlLiterals.literal(file.path().toString()))
                   .append(" THEN ")
-                  .append(Sql.literal(file.name())));
+                  .append(SqlLiterals.literal(file.name())));
       sourceFile.append(" END");
     }
     Map<String, String> fileColumnByLowerName = new HashMap<>();
@@ -358,11 +361,11 @@ final class CsvStager implements FormatStager {
     StringJoiner select = new StringJoiner(", ", "SELECT ", "");
     for (SourceTableSpec.Column column : staging.spec().columns()) {
       select.add(
-          Sql.identifier(fileColumnByLowerName.get(column.name().toLowerCase(Locale.ROOT)))
+          Identifiers.quote(fileColumnByLowerName.get(column.name().toLowerCase(Locale.ROOT)))
               + " AS "
-              + Sql.identifier(column.name()));
+              + Identifiers.quote(column.name()));
     }
-    select.add(sourceFile + " AS " + Sql.identifier(Staging.SOURCE_FILE));
+    select.add(sourceFile + " AS " + Identifiers.quote(Staging.SOURCE_FILE));
     String errors = staging.workTable("csv_errors");
     String scans = staging.workTable("csv_scans");
     staging.drop(errors);
@@ -371,7 +374,7 @@ final class CsvStager implements FormatStager {
         .session()
         .execute(
             "CREATE OR REPLACE TEMP VIEW "
-                + Sql.identifier(staging.stagedTable())
+                + Identifiers.quote(staging.stagedTable())
                 + " AS "
                 + select
                 + " FROM "
@@ -393,14 +396,14 @@ final class CsvStager implements FormatStager {
               .session()
               .execute(
                   "CREATE OR REPLACE TEMP TABLE "
-                      + Sql.identifier(fileErrors)
+                      + Identifiers.quote(fileErrors)
                       + " AS SELECT e.* FROM "
-                      + Sql.identifier(errors)
+                      + Identifiers.quote(errors)
                       + " AS e JOIN "
-                      + Sql.identifier(scans)
+                      + Identifiers.quote(scans)
                       + " AS s ON e.scan_id = s.scan_id AND e.file_id = s.file_id"
                       + " WHERE s.file_path = "
-                      + Sql.literal(file.path().toString()));
+                      + SqlLiterals.literal(file.path().toString()));
           collectRejects(staging, file, fileErrors);
         }
       }
@@ -442,7 +445,7 @@ final class CsvStager implements FormatStager {
           declaredByLowerName.get(column.toLowerCase(Locale.ROOT));
       String type =
           declaredColumn == null ? "VARCHAR" : DuckDbTypes.toDuckDb(declaredColumn.type());
-      types.add(Sql.literal(column) + ": " + Sql.literal(type));
+      types.add(SqlLiterals.literal(column) + ": " + SqlLiterals.literal(type));
     }
     StringBuilder reader =
         new StringBuilder("read_csv(")
@@ -450,32 +453,32 @@ final class CsvStager implements FormatStager {
             .append(", auto_detect = false, header = ")
             .append(options.header())
             .append(", delim = ")
-            .append(Sql.literal(delimiter))
+            .append(SqlLiterals.literal(delimiter))
             .append(", quote = ")
-            .append(Sql.literal(options.quote()))
+            .append(SqlLiterals.literal(options.quote()))
             .append(", escape = ")
-            .append(Sql.literal(options.escape()))
+            .append(SqlLiterals.literal(options.escape()))
             .append(", max_line_size = ")
             .append(CsvLongRecords.MAX_LINE_BYTES);
     if (options.nullString() != null) {
-      reader.append(", nullstr = ").append(Sql.literal(options.nullString()));
+      reader.append(", nullstr = ").append(SqlLiterals.literal(options.nullString()));
     }
     if (options.dateFormat() != null) {
-      reader.append(", dateformat = ").append(Sql.literal(options.dateFormat()));
+      reader.append(", dateformat = ").append(SqlLiterals.literal(options.dateFormat()));
     }
     if (options.timestampFormat() != null) {
-      reader.append(", timestampformat = ").append(Sql.literal(options.timestampFormat()));
+      reader.append(", timestampformat = ").append(SqlLiterals.literal(options.timestampFormat()));
     }
     if (filename) {
-      reader.append(", filename = ").append(Sql.literal(PATH_COLUMN));
+      reader.append(", filename = ").append(SqlLiterals.literal(PATH_COLUMN));
     }
     return reader
         .append(", strict_mode = true, columns = ")
         .append(types)
         .append(", store_rejects = true, rejects_table = ")
-        .append(Sql.literal(errors))
+        .append(SqlLiterals.literal(errors))
         .append(", rejects_scan = ")
-        .append(Sql.literal(scans))
+        .append(SqlLiterals.literal(scans))
         .append(')')
         .toString();
   }
@@ -516,13 +519,14 @@ final class CsvStager implements FormatStager {
             + REASON
             + " AS reason, row_number() OVER (PARTITION BY line_byte_position, error_type"
             + " ORDER BY column_idx) AS nth FROM "
-            + Sql.identifier(errors)
+            + Identifiers.quote(errors)
             + ") WHERE nth = 1 OR is_cast GROUP BY position";
     long bad =
         ((Number)
                 session
                     .query(
-                        "SELECT count(DISTINCT line_byte_position) FROM " + Sql.identifier(errors),
+                        "SELECT count(DISTINCT line_byte_position) FROM "
+                            + Identifiers.quote(errors),
                         1)
                     .rows()
                     .get(0)
@@ -542,7 +546,7 @@ final class CsvStager implements FormatStager {
         session
             .query(
                 "SELECT DISTINCT coalesce(line_byte_position, 0) FROM "
-                    + Sql.identifier(errors)
+                    + Identifiers.quote(errors)
                     + " ORDER BY 1",
                 Integer.MAX_VALUE)
             .rows()) {
@@ -552,7 +556,7 @@ final class CsvStager implements FormatStager {
     String lineTable = staging.workTable("csv_lines");
     session.execute(
         "CREATE OR REPLACE TEMP TABLE "
-            + Sql.identifier(lineTable)
+            + Identifiers.quote(lineTable)
             + " (position UBIGINT, line BIGINT)");
     for (int start = 0; start < positions.size(); start += INSERT_BATCH) {
       StringJoiner values = new StringJoiner(", ");
@@ -560,17 +564,17 @@ final class CsvStager implements FormatStager {
           positions.subList(start, Math.min(positions.size(), start + INSERT_BATCH))) {
         values.add("(" + position + ", " + lines.get(position) + ")");
       }
-      session.execute("INSERT INTO " + Sql.identifier(lineTable) + " VALUES " + values);
+      session.execute("INSERT INTO " + Identifiers.quote(lineTable) + " VALUES " + values);
     }
     session.execute(
         "INSERT INTO "
-            + Sql.identifier(staging.rejectedTable())
+            + Identifiers.quote(staging.rejectedTable())
             + " SELECT "
-            + Sql.literal(file.name())
+            + SqlLiterals.literal(file.name())
             + ", l.line, g.raw, g.reason FROM ("
             + grouped
             + ") AS g JOIN "
-            + Sql.identifier(lineTable)
+            + Identifiers.quote(lineTable)
             + " AS l ON g.position = l.position ORDER BY l.line");
     staging.drop(lineTable);
   }

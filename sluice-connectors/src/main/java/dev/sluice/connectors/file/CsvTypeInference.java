@@ -1,6 +1,8 @@
 package dev.sluice.connectors.file;
 
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -47,7 +49,7 @@ final class CsvTypeInference {
             "(TRY_CAST($v AS DOUBLE) IS NOT NULL AND regexp_full_match($v, '" + DECIMAL + "'))",
             "CAST($v AS DOUBLE)"));
     if (options.dateFormat() != null) {
-      String format = Sql.literal(options.dateFormat());
+      String format = SqlLiterals.literal(options.dateFormat());
       list.add(
           new Candidate(
               "DATE",
@@ -61,7 +63,7 @@ final class CsvTypeInference {
               "CAST($v AS DATE)"));
     }
     if (options.timestampFormat() != null) {
-      String format = Sql.literal(options.timestampFormat());
+      String format = SqlLiterals.literal(options.timestampFormat());
       list.add(
           new Candidate(
               "TIMESTAMP",
@@ -100,11 +102,11 @@ final class CsvTypeInference {
     if (columns.isEmpty()) {
       return conversions;
     }
-    StringJoiner counts = new StringJoiner(", ", "SELECT ", " FROM " + Sql.identifier(table));
-    columns.forEach(column -> counts.add("count(" + Sql.identifier(column) + ")"));
+    StringJoiner counts = new StringJoiner(", ", "SELECT ", " FROM " + Identifiers.quote(table));
+    columns.forEach(column -> counts.add("count(" + Identifiers.quote(column) + ")"));
     List<Object> nonNull = session.query(counts.toString(), 1).rows().get(0);
     for (int i = 0; i < columns.size(); i++) {
-      String value = Sql.identifier(columns.get(i));
+      String value = Identifiers.quote(columns.get(i));
       String conversion = value;
       if (((Number) nonNull.get(i)).longValue() > 0) {
         for (Candidate candidate : candidates) {
@@ -124,7 +126,7 @@ final class CsvTypeInference {
     return session
         .query(
             "SELECT 1 FROM "
-                + Sql.identifier(table)
+                + Identifiers.quote(table)
                 + " WHERE "
                 + value
                 + " IS NOT NULL AND NOT ("

@@ -2,6 +2,8 @@ package dev.sluice.connectors.file;
 
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.util.List;
 import java.util.StringJoiner;
@@ -59,13 +61,13 @@ final class DeclaredColumns {
               + " IS NOT NULL AND "
               + typedName
               + " IS NULL THEN "
-              + Sql.literal("column \"" + column.name() + "\": ")
+              + SqlLiterals.literal("column \"" + column.name() + "\": ")
               + " || "
               + shown(value)
               + " || "
-              + Sql.literal(" is not a valid " + DuckDbTypes.toDuckDb(column.type()))
+              + SqlLiterals.literal(" is not a valid " + DuckDbTypes.toDuckDb(column.type()))
               + " END");
-      finalColumns.add(typedName + " AS " + Sql.identifier(column.name()));
+      finalColumns.add(typedName + " AS " + Identifiers.quote(column.name()));
     }
     String checked =
         "SELECT "
@@ -83,16 +85,16 @@ final class DeclaredColumns {
     session.createTemporaryTable(work, checked);
     session.execute(
         "INSERT INTO "
-            + Sql.identifier(staging.rejectedTable())
+            + Identifiers.quote(staging.rejectedTable())
             + " SELECT _source_file, __line, __raw_record, __reason FROM "
-            + Sql.identifier(work)
+            + Identifiers.quote(work)
             + " WHERE __reason IS NOT NULL ORDER BY _source_file, __line");
     StringJoiner names = new StringJoiner(", ");
-    columns.forEach(column -> names.add(Sql.identifier(column.name())));
-    names.add(Sql.identifier(Staging.SOURCE_FILE));
+    columns.forEach(column -> names.add(Identifiers.quote(column.name())));
+    names.add(Identifiers.quote(Staging.SOURCE_FILE));
     return session.createTemporaryTable(
         staging.stagedTable(),
-        "SELECT " + names + " FROM " + Sql.identifier(work) + " WHERE __reason IS NULL");
+        "SELECT " + names + " FROM " + Identifiers.quote(work) + " WHERE __reason IS NULL");
   }
 
   /** The typed value, NULL when the raw value does not convert. */

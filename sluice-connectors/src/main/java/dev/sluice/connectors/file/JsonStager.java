@@ -17,6 +17,8 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -124,11 +126,12 @@ final class JsonStager implements FormatStager {
         staging,
         records,
         "SELECT f, l, r FROM read_ndjson("
-            + Sql.literal(buffer.toString())
+            + SqlLiterals.literal(buffer.toString())
             + ", sample_size = -1, map_inference_threshold = -1, maximum_object_size = "
             + MAX_OBJECT_BYTES
             + ")");
-    List<Object> recordType = session.query("DESCRIBE " + Sql.identifier(records), 3).rows().get(2);
+    List<Object> recordType =
+        session.query("DESCRIBE " + Identifiers.quote(records), 3).rows().get(2);
     if (!((String) recordType.get(1)).startsWith("STRUCT(")) {
       throw new DataException(
           "Cannot infer columns from "
@@ -143,12 +146,12 @@ final class JsonStager implements FormatStager {
     boolean checked = false;
     for (List<Object> column :
         session
-            .query("DESCRIBE SELECT r.* FROM " + Sql.identifier(records), Integer.MAX_VALUE)
+            .query("DESCRIBE SELECT r.* FROM " + Identifiers.quote(records), Integer.MAX_VALUE)
             .rows()) {
       String name = (String) column.get(0);
       String type = (String) column.get(1);
       staging.checkNotReserved(String.join(", ", names), name);
-      String value = "r." + Sql.identifier(name);
+      String value = "r." + Identifiers.quote(name);
       Type majority = "JSON".equals(type) ? majorityType(session, records, value) : null;
       String expression =
           switch (type) {
@@ -161,28 +164,28 @@ final class JsonStager implements FormatStager {
           };
       if (majority != null) {
         checked = true;
-        String raw = "__r." + Sql.identifier(name);
+        String raw = "__r." + Identifiers.quote(name);
         reasons.add(
             "CASE WHEN json_type("
                 + raw
                 + ") <> 'NULL' AND "
-                + Sql.identifier(name)
+                + Identifiers.quote(name)
                 + " IS NULL THEN "
-                + Sql.literal("column \"" + name + "\": ")
+                + SqlLiterals.literal("column \"" + name + "\": ")
                 + " || "
                 + DeclaredColumns.shown(raw, true)
                 + " || "
-                + Sql.literal(" is not a valid " + DuckDbTypes.toDuckDb(majority))
+                + SqlLiterals.literal(" is not a valid " + DuckDbTypes.toDuckDb(majority))
                 + " END");
       }
-      select.add(expression + " AS " + Sql.identifier(name));
-      finalColumns.add(Sql.identifier(name));
+      select.add(expression + " AS " + Identifiers.quote(name));
+      finalColumns.add(Identifiers.quote(name));
     }
     select.add(Sql.stringList(names) + "[f + 1] AS _source_file");
     finalColumns.add("_source_file");
     if (!checked) {
       return session.createTemporaryTable(
-          staging.stagedTable(), select + " FROM " + Sql.identifier(records) + " ORDER BY f, l");
+          staging.stagedTable(), select + " FROM " + Identifiers.quote(records) + " ORDER BY f, l");
     }
     // A record whose value in a column of mostly numbers (or booleans) is something else is
     // rejected, as the HTTP connector does: the column keeps its type for the other records.
@@ -195,20 +198,20 @@ final class JsonStager implements FormatStager {
             + " AS __reason FROM ("
             + select
             + " FROM "
-            + Sql.identifier(records)
+            + Identifiers.quote(records)
             + ")");
     session.execute(
         "INSERT INTO "
-            + Sql.identifier(staging.rejectedTable())
+            + Identifiers.quote(staging.rejectedTable())
             + " SELECT _source_file, __l, CAST(to_json(__r) AS VARCHAR), __reason FROM "
-            + Sql.identifier(work)
+            + Identifiers.quote(work)
             + " WHERE __reason IS NOT NULL ORDER BY __f, __l");
     return session.createTemporaryTable(
         staging.stagedTable(),
         "SELECT "
             + finalColumns
             + " FROM "
-            + Sql.identifier(work)
+            + Identifiers.quote(work)
             + " WHERE __reason IS NULL ORDER BY __f, __l");
   }
 
@@ -228,7 +231,7 @@ final class JsonStager implements FormatStager {
                 "SELECT json_type("
                     + value
                     + "), count(*) FROM "
-                    + Sql.identifier(records)
+                    + Identifiers.quote(records)
                     + " WHERE "
                     + value
                     + " IS NOT NULL GROUP BY 1",
@@ -266,7 +269,7 @@ final class JsonStager implements FormatStager {
             "CAST(NULL AS "
                 + DuckDbTypes.toDuckDb(column.type())
                 + ") AS "
-                + Sql.identifier(column.name()));
+                + Identifiers.quote(column.name()));
       }
       select.add("CAST(NULL AS VARCHAR) AS _source_file");
       return session.createTemporaryTable(staging.stagedTable(), select.toString());
@@ -278,9 +281,9 @@ final class JsonStager implements FormatStager {
         staging,
         records,
         "SELECT f, l, r, json_transform(r, "
-            + Sql.literal(structure.toString())
+            + SqlLiterals.literal(structure.toString())
             + ") AS v FROM read_ndjson("
-            + Sql.literal(buffer.toString())
+            + SqlLiterals.literal(buffer.toString())
             + ", columns = {'f': 'INTEGER', 'l': 'BIGINT', 'r': 'JSON'},"
             + " maximum_object_size = "
             + MAX_OBJECT_BYTES
@@ -288,7 +291,10 @@ final class JsonStager implements FormatStager {
     StringJoiner source = new StringJoiner(", ", "SELECT ", "");
     for (int i = 0; i < columns.size(); i++) {
       source.add(
-          "v." + Sql.identifier(columns.get(i).name()) + " AS " + DeclaredColumns.valueColumn(i));
+          "v."
+              + Identifiers.quote(columns.get(i).name())
+              + " AS "
+              + DeclaredColumns.valueColumn(i));
     }
     source.add(Sql.stringList(names) + "[f + 1] AS _source_file");
     source.add("l AS __line");
@@ -296,7 +302,7 @@ final class JsonStager implements FormatStager {
     return new DeclaredColumns(columns, true)
         .stage(
             staging,
-            source + " FROM " + Sql.identifier(records) + " ORDER BY f, l",
+            source + " FROM " + Identifiers.quote(records) + " ORDER BY f, l",
             "CAST(__raw AS VARCHAR)");
   }
 

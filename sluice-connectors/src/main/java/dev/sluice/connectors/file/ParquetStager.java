@@ -4,6 +4,8 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,8 +62,8 @@ final class ParquetStager implements FormatStager {
       StringJoiner raw = new StringJoiner(", ", "CAST(to_json({", "}) AS VARCHAR)");
       for (int i = 0; i < declared.size(); i++) {
         String name = declared.get(i).name();
-        source.add(Sql.identifier(name) + " AS " + DeclaredColumns.valueColumn(i));
-        raw.add(Sql.literal(name) + ": " + DeclaredColumns.valueColumn(i));
+        source.add(Identifiers.quote(name) + " AS " + DeclaredColumns.valueColumn(i));
+        raw.add(SqlLiterals.literal(name) + ": " + DeclaredColumns.valueColumn(i));
       }
       source.add(fileName + " AS _source_file");
       source.add("file_row_number + 1 AS __line");
@@ -88,7 +90,7 @@ final class ParquetStager implements FormatStager {
               .session()
               .query(
                   "DESCRIBE SELECT * FROM read_parquet("
-                      + Sql.literal(file.path().toString())
+                      + SqlLiterals.literal(file.path().toString())
                       + ")",
                   Integer.MAX_VALUE)
               .rows()) {

@@ -1,6 +1,6 @@
 package dev.sluice.connectors.file;
 
-import dev.sluice.api.TableName;
+import dev.sluice.api.sql.SqlLiterals;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -8,20 +8,10 @@ import java.util.StringJoiner;
 final class Sql {
   private Sql() {}
 
-  /** A SQL string literal. */
-  static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
-  }
-
-  /** A double-quoted SQL identifier. */
-  static String identifier(String name) {
-    return TableName.quote(name);
-  }
-
   /** A DuckDB list literal of strings, e.g. {@code ['a', 'b']}. */
   static String stringList(List<String> values) {
     StringJoiner list = new StringJoiner(", ", "[", "]");
-    values.forEach(value -> list.add(literal(value)));
+    values.forEach(value -> list.add(SqlLiterals.literal(value)));
     return list.toString();
   }
 

@@ -1,11 +1,14 @@
 package dev.sluice.connectors.file;
 
+import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +81,7 @@ final class Staging {
   void createRejectedTable() {
     session.execute(
         "CREATE OR REPLACE TEMP TABLE "
-            + Sql.identifier(rejectedTable())
+            + Identifiers.quote(rejectedTable())
             + " ("
             + REJECTED_COLUMNS
             + ")");
@@ -92,22 +95,26 @@ final class Staging {
           records.subList(start, Math.min(records.size(), start + INSERT_BATCH))) {
         values.add(
             "("
-                + Sql.literal(record.file())
+                + SqlLiterals.literal(record.file())
                 + ", "
                 + record.line()
                 + ", "
-                + Sql.literal(record.raw())
+                + SqlLiterals.literal(record.raw())
                 + ", "
-                + Sql.literal(record.reason())
+                + SqlLiterals.literal(record.reason())
                 + ")");
       }
-      session.execute("INSERT INTO " + Sql.identifier(rejectedTable()) + " VALUES " + values);
+      session.execute("INSERT INTO " + Identifiers.quote(rejectedTable()) + " VALUES " + values);
     }
   }
 
   long count(String table) {
     return ((Number)
-            session.query("SELECT count(*) FROM " + Sql.identifier(table), 1).rows().get(0).get(0))
+            session
+                .query("SELECT count(*) FROM " + Identifiers.quote(table), 1)
+                .rows()
+                .get(0)
+                .get(0))
         .longValue();
   }
 
@@ -115,14 +122,15 @@ final class Staging {
   boolean temporaryTableExists(String table) {
     return !session
         .query(
-            "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = " + Sql.literal(table),
+            "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = "
+                + SqlLiterals.literal(table),
             1)
         .rows()
         .isEmpty();
   }
 
   void drop(String table) {
-    session.execute("DROP TABLE IF EXISTS " + Sql.identifier(table));
+    session.execute("DROP TABLE IF EXISTS " + Identifiers.quote(table));
   }
 
   /** Drops a staged relation: a temporary table, or a view over the files. */
@@ -131,12 +139,12 @@ final class Staging {
         !session
             .query(
                 "SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = "
-                    + Sql.literal(relation),
+                    + SqlLiterals.literal(relation),
                 1)
             .rows()
             .isEmpty();
     session.execute(
-        (view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + Sql.identifier(relation));
+        (view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + Identifiers.quote(relation));
   }
 
   /** Drops the intermediate tables; failures are logged, as they must not hide the result. */
@@ -168,7 +176,7 @@ final class Staging {
     if (quarantine()) {
       return;
     }
-    String rejected = Sql.identifier(rejectedTable());
+    String rejected = Identifiers.quote(rejectedTable());
     List<List<Object>> first =
         session
             .query(
@@ -188,7 +196,7 @@ final class Staging {
                         "SELECT count(*) FROM "
                             + rejected
                             + " WHERE _source_file = "
-                            + Sql.literal(file),
+                            + SqlLiterals.literal(file),
                         1)
                     .rows()
                     .get(0)
@@ -256,9 +264,5 @@ final class Staging {
               + Sql.shortened(column, 200)
               + ", which Sluice adds to every loaded row; rename the column in the file");
     }
-  }
-
-  private static String sanitize(String name) {
-    return name.replaceAll("[^A-Za-z0-9_]", "_");
   }
 }

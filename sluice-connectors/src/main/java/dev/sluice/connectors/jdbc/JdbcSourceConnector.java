@@ -1,5 +1,6 @@
 package dev.sluice.connectors.jdbc;
 
+import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.DataException;
@@ -15,6 +16,7 @@ import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -672,11 +674,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
 
   private static String quoteAll(List<String> identifiers) {
     StringJoiner joiner = new StringJoiner(", ");
-    identifiers.forEach(identifier -> joiner.add(TableName.quote(identifier)));
+    identifiers.forEach(identifier -> joiner.add(Identifiers.quote(identifier)));
     return joiner.toString();
-  }
-
-  private static String sanitize(String name) {
-    return name.replaceAll("[^A-Za-z0-9_]", "_");
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec.Column;
 import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.sql.Identifiers;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -113,7 +114,8 @@ class CsvStagingTest extends FileConnectorTestBase {
     assertThat(columns(lazy.relation()))
         .containsExactly("id BIGINT", "amount DECIMAL(10,2)", "_source_file VARCHAR");
     long scanned =
-        session.createTemporaryTable("scanned", "SELECT * FROM " + Sql.identifier(lazy.relation()));
+        session.createTemporaryTable(
+            "scanned", "SELECT * FROM " + Identifiers.quote(lazy.relation()));
     StagedData done = lazy.scanned(scanned);
     assertThat(done.rows()).isEqualTo(2);
     assertThat(rows("scanned", "id"))

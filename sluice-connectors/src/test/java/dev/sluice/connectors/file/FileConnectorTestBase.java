@@ -4,6 +4,7 @@ import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.sql.Identifiers;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,8 @@ abstract class FileConnectorTestBase {
   List<List<Object>> rows(String relation, String orderBy) {
     return session
         .query(
-            "SELECT * FROM " + Sql.identifier(relation) + " ORDER BY " + orderBy, Integer.MAX_VALUE)
+            "SELECT * FROM " + Identifiers.quote(relation) + " ORDER BY " + orderBy,
+            Integer.MAX_VALUE)
         .rows();
   }
 
@@ -90,7 +92,7 @@ abstract class FileConnectorTestBase {
   List<String> columns(String relation) {
     List<String> columns = new ArrayList<>();
     for (List<Object> row :
-        session.query("DESCRIBE " + Sql.identifier(relation), Integer.MAX_VALUE).rows()) {
+        session.query("DESCRIBE " + Identifiers.quote(relation), Integer.MAX_VALUE).rows()) {
       columns.add(row.get(0) + " " + row.get(1));
     }
     return columns;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.DataException;
 import dev.sluice.api.connector.SourceTableSpec.Column;
 import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.sql.SqlLiterals;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +160,7 @@ class OversizedRecordTest extends FileConnectorTestBase {
         "COPY (SELECT * FROM (VALUES (1, 'a'), (2, repeat('x', "
             + FIELD_BYTES
             + ")), (3, 'c')) AS t(id, name)) TO "
-            + Sql.literal(path.toString())
+            + SqlLiterals.literal(path.toString())
             + " (FORMAT parquet)");
 
     StagedData staged = stage(spec("data/big.parquet", "parquet").quarantine().columns(COLUMNS));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.DataException;
 import dev.sluice.api.connector.SourceTableSpec.Column;
 import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.sql.SqlLiterals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ class ParquetStagingTest extends FileConnectorTestBase {
     Path path = project.resolve(relativePath);
     Files.createDirectories(path.getParent());
     session.execute(
-        "COPY (" + select + ") TO " + Sql.literal(path.toString()) + " (FORMAT parquet)");
+        "COPY (" + select + ") TO " + SqlLiterals.literal(path.toString()) + " (FORMAT parquet)");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.DataException;
 import dev.sluice.api.connector.SourceTableSpec.Column;
 import dev.sluice.api.connector.StagedData;
+import dev.sluice.api.sql.SqlLiterals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -148,7 +149,7 @@ class RecordAccountingTest extends FileConnectorTestBase {
             "COPY (SELECT * FROM (VALUES "
                 + String.join(", ", parquetRows)
                 + ") AS t(id, name, amount)) TO "
-                + Sql.literal(path.toString())
+                + SqlLiterals.literal(path.toString())
                 + " (FORMAT parquet)");
       } else {
         write(name, text.toString());

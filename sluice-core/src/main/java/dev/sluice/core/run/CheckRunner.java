@@ -7,6 +7,7 @@ import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.query.SqlSandbox;
 import java.util.ArrayList;
@@ -176,6 +177,6 @@ final class CheckRunner {
   }
 
   private static String literal(Object value) {
-    return "'" + String.valueOf(value).replace("'", "''") + "'";
+    return SqlLiterals.literal(String.valueOf(value));
   }
 }

@@ -2,6 +2,7 @@ package dev.sluice.core.run;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionsDef;
 import java.time.ZonedDateTime;
@@ -104,7 +105,7 @@ record PartitionFilter(String sql, Expression iceberg, String description) {
         sql.add(
             column
                 + " = "
-                + (literal instanceof String text ? "'" + text.replace("'", "''") + "'" : literal));
+                + (literal instanceof String text ? SqlLiterals.literal(text) : literal));
         parts.add(Expressions.equal(field.name(), literal));
         description.add(field.name() + " = " + value);
       }

@@ -1,5 +1,7 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.api.sql.SqlLiterals.literal;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -467,9 +469,5 @@ final class SourceStep {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.engine.duckdb;
 
+import static dev.sluice.api.sql.SqlLiterals.literal;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.QueryException;
@@ -384,11 +385,6 @@ final class DuckDbSession implements EngineSession {
     } catch (SQLException e) {
       throw queryError(e);
     }
-  }
-
-  /** A SQL string literal. */
-  static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
   }
 
   @Override
