@@ -46,7 +46,7 @@ final class PartitionsCommand extends BaseCommand {
         throw new InvalidInputException(
             "--status must be materialized, stale, failed or missing, got '" + status + "'");
       }
-      Map<String, PartitionState> states = workspace.runStore().partitions(name);
+      Map<String, PartitionState> states = workspace.runStore().partitions().partitions(name);
       Map<String, String> stale = new dev.sluice.core.run.Planner(workspace).stalePartitions(model);
       List<Map<String, Object>> partitions = new ArrayList<>();
       Map<String, Integer> counts = new LinkedHashMap<>();

@@ -96,7 +96,7 @@ final class RunCommand extends BaseCommand {
       Workspace workspace, RunResult result, Output output, boolean json, String failureMessage) {
     Map<String, Object> report =
         json
-            ? RunsCommand.toJson(workspace.runStore().findRun(result.runId()).orElseThrow())
+            ? RunsCommand.toJson(workspace.runStore().runs().findRun(result.runId()).orElseThrow())
             : null;
     if (result.succeeded()) {
       if (report != null) {

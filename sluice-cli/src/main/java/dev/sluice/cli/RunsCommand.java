@@ -41,7 +41,7 @@ final class RunsCommand extends BaseCommand {
   public Integer call() {
     try (RunStore store = openStore(projectDirectory())) {
       interruptGoneRuns(store, output());
-      List<RunSummary> runs = store.listRuns(limit);
+      List<RunSummary> runs = store.runs().listRuns(limit);
       if (json()) {
         output().json(runs.stream().map(RunsCommand::toJson).toList());
         return ExitCodes.OK;
@@ -99,11 +99,12 @@ final class RunsCommand extends BaseCommand {
         interruptGoneRuns(store, runs.output());
         RunDetail detail =
             store
+                .runs()
                 .findRun(id)
                 .orElseThrow(
                     () -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
         Output output = runs.output();
-        List<dev.sluice.core.state.RunEvent> events = store.events(detail.summary().id());
+        List<dev.sluice.core.state.RunEvent> events = store.events().events(detail.summary().id());
         if (runs.json()) {
           Map<String, Object> json = toJson(detail);
           List<Map<String, Object>> timeline = new ArrayList<>();
@@ -233,7 +234,7 @@ final class RunsCommand extends BaseCommand {
     @Override
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
-        java.util.Optional<RunDetail> run = store.findRun(id);
+        java.util.Optional<RunDetail> run = store.runs().findRun(id);
         java.util.Optional<AbandonedRuns.Interrupted> gone =
             run.isPresent() && run.get().summary().status() == RunStatus.RUNNING
                 ? new AbandonedRuns(store, java.time.Clock.systemUTC())
@@ -262,7 +263,7 @@ final class RunsCommand extends BaseCommand {
                       + ".");
           return ExitCodes.OK;
         }
-        String runId = store.requestCancel(id, Instant.now());
+        String runId = store.runs().requestCancel(id, Instant.now());
         if (runs.json()) {
           runs.output().json(Map.of("run", runId, "cancelRequested", true));
         }

@@ -162,7 +162,7 @@ final class ServeCommand extends BaseCommand {
     Workspace open = workspace;
     if (runId != null && open != null) {
       try {
-        open.runStore().requestCancel(runId, Instant.now());
+        open.runStore().runs().requestCancel(runId, Instant.now());
         output()
             .message(
                 "Cancelling run "
@@ -269,7 +269,7 @@ final class ServeCommand extends BaseCommand {
       public void runStarted(String runId, int steps) {
         currentRun.set(runId);
         if (stopRequested.getCount() == 0) {
-          workspace.runStore().requestCancel(runId, Instant.now());
+          workspace.runStore().runs().requestCancel(runId, Instant.now());
         }
         to.runStarted(runId, steps);
       }

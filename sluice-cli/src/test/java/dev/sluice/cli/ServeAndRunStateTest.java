@@ -53,7 +53,7 @@ class ServeAndRunStateTest {
 
   private Optional<String> schedulerLeaseHolder() {
     try (RunStore store = RunsCommand.openStore(project)) {
-      return store.lockHolder("scheduler").map(lock -> lock.owner());
+      return store.locks().lockHolder("scheduler").map(lock -> lock.owner());
     }
   }
 
@@ -103,7 +103,7 @@ class ServeAndRunStateTest {
         .contains("Schedule base_fresh")
         .contains("succeeded");
     try (RunStore store = RunsCommand.openStore(project)) {
-      assertThat(store.listRuns(5))
+      assertThat(store.runs().listRuns(5))
           .singleElement()
           .satisfies(run -> assertThat(run.command()).startsWith("schedule base_fresh"));
     }
@@ -175,12 +175,14 @@ class ServeAndRunStateTest {
     String runId;
     try (RunStore store = RunsCommand.openStore(project)) {
       runId =
-          store.startRun(
-              "run",
-              List.of(),
-              Instant.now(),
-              new RunProcess(RunProcess.current().host(), finished.pid()));
-      store.tryLock("table:curated.base", runId, Duration.ofMinutes(1), Instant.now());
+          store
+              .runs()
+              .startRun(
+                  "run",
+                  List.of(),
+                  Instant.now(),
+                  new RunProcess(RunProcess.current().host(), finished.pid()));
+      store.locks().tryLock("table:curated.base", runId, Duration.ofMinutes(1), Instant.now());
     }
 
     Result cancel = sluice("runs", "cancel", runId);
@@ -223,6 +225,7 @@ class ServeAndRunStateTest {
             .until(
                 () ->
                     probe
+                        .locks()
                         .lockHolder("table:curated.heavy")
                         .map(lock -> lock.owner().equals(runId))
                         .orElse(false));
@@ -247,7 +250,7 @@ class ServeAndRunStateTest {
             .doesNotContain("internal error")
             .doesNotContain("This is a bug");
         assertThat(code).as(stderr).isEqualTo(ExitCodes.RUN_FAILED);
-        assertThat(store.findRun(runId).orElseThrow().summary().status())
+        assertThat(store.runs().findRun(runId).orElseThrow().summary().status())
             .isEqualTo(RunStatus.INTERRUPTED);
       }
     }
@@ -260,7 +263,7 @@ class ServeAndRunStateTest {
   /** The id of the one interrupted run. */
   private static String runId(Path project) {
     try (RunStore store = RunsCommand.openStore(project)) {
-      return store.listRuns(10).stream()
+      return store.runs().listRuns(10).stream()
           .filter(run -> run.status() == RunStatus.INTERRUPTED)
           .findFirst()
           .orElseThrow()

@@ -97,7 +97,7 @@ public class MicroBenchmarks {
     public void open() throws IOException {
       directory = Files.createTempDirectory("sluice-micro-state");
       store = RunStore.open("jdbc:sqlite:" + directory.resolve("state.db"), Map.of());
-      runId = store.startRun("run", List.of(), Instant.now());
+      runId = store.runs().startRun("run", List.of(), Instant.now());
     }
 
     @TearDown(Level.Trial)
@@ -138,7 +138,10 @@ public class MicroBenchmarks {
 
   @Benchmark
   public void runStoreStepTransitions(Store store) {
-    long step = store.store.startStep(store.runId, "model", "model", Instant.now());
-    store.store.finishStep(step, StepStatus.SUCCEEDED, Instant.now(), StepMetrics.empty(), null);
+    long step = store.store.steps().startStep(store.runId, "model", "model", Instant.now());
+    store
+        .store
+        .steps()
+        .finishStep(step, StepStatus.SUCCEEDED, Instant.now(), StepMetrics.empty(), null);
   }
 }

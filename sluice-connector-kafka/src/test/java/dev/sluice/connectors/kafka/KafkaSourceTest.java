@@ -211,9 +211,10 @@ class KafkaSourceTest {
           .filteredOn(step -> step.asset().equals("shop.other"))
           .singleElement()
           .satisfies(step -> assertThat(step.error()).contains("kafka at 127.0.0.1:1"));
-      assertThat(String.valueOf(workspace.runStore().findRun(run.runId()).orElseThrow()))
+      assertThat(String.valueOf(workspace.runStore().runs().findRun(run.runId()).orElseThrow()))
           .doesNotContain(password);
-      assertThat(String.valueOf(workspace.runStore().events(run.runId()))).doesNotContain(password);
+      assertThat(String.valueOf(workspace.runStore().events().events(run.runId())))
+          .doesNotContain(password);
     } finally {
       root.detachAppender(logs);
       root.setLevel(level);

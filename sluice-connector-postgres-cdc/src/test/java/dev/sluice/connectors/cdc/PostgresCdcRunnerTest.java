@@ -226,9 +226,9 @@ class PostgresCdcRunnerTest {
       source.execute("UPDATE orders SET status = 'paid' WHERE id = 1");
       RunResult second = run(workspace);
       for (String runId : List.of(first.runId(), second.runId())) {
-        assertThat(String.valueOf(workspace.runStore().findRun(runId).orElseThrow()))
+        assertThat(String.valueOf(workspace.runStore().runs().findRun(runId).orElseThrow()))
             .doesNotContain(source.password());
-        assertThat(String.valueOf(workspace.runStore().events(runId)))
+        assertThat(String.valueOf(workspace.runStore().events().events(runId)))
             .doesNotContain(source.password());
       }
     } finally {

@@ -47,7 +47,8 @@ public final class Planner {
               ? partitionReasons(
                   work,
                   options,
-                  states.computeIfAbsent(asset, name -> workspace.runStore().partitions(name)),
+                  states.computeIfAbsent(
+                      asset, name -> workspace.runStore().partitions().partitions(name)),
                   planner.staleReasons(asset))
               : reasons(asset, kind, table, options);
       steps.add(new PlannedStep(work.id(), kind, table.toString(), reasons));
@@ -64,7 +65,7 @@ public final class Planner {
     return new PartitionStaleness(workspace.lake())
         .stale(
             model,
-            workspace.runStore().partitions(model.name()),
+            workspace.runStore().partitions().partitions(model.name()),
             model.partitions().complete(java.time.Instant.now()));
   }
 

@@ -15,7 +15,7 @@ final class RunTimeline {
   /** Adds to the run's timeline; a failure to record never fails the run. */
   static void record(RunStore store, String runId, String asset, String kind, String message) {
     try {
-      store.recordEvent(new RunEvent(runId, asset, Instant.now(), kind, message));
+      store.events().recordEvent(new RunEvent(runId, asset, Instant.now(), kind, message));
     } catch (RuntimeException e) {
       LOG.warn("Cannot record the event {} of run {}: {}", kind, runId, e.getMessage());
     }

@@ -123,6 +123,7 @@ public final class Runner {
     RunStore store = workspace.runStore();
     RunDetail previous =
         store
+            .runs()
             .findRun(runIdOrPrefix)
             .orElseThrow(
                 () ->
@@ -133,7 +134,7 @@ public final class Runner {
         && new AbandonedRuns(store, java.time.Clock.systemUTC())
             .interruptIfGone(previousId)
             .isEmpty()) {
-      Optional<RunOwner> owner = store.runOwner(previousId);
+      Optional<RunOwner> owner = store.runs().runOwner(previousId);
       if (owner.isPresent() && owner.get().status() == RunStatus.RUNNING) {
         throw new InvalidInputException(
             "Run "
@@ -145,9 +146,9 @@ public final class Runner {
                 + "' and resume it then");
       }
       // it finished meanwhile: read what it did
-      previous = store.findRun(previousId).orElseThrow();
+      previous = store.runs().findRun(previousId).orElseThrow();
     } else if (previous.summary().status() == RunStatus.RUNNING) {
-      previous = store.findRun(previousId).orElseThrow();
+      previous = store.runs().findRun(previousId).orElseThrow();
     }
     Set<String> done = new HashSet<>();
     for (StepDetail step : previous.steps()) {
@@ -155,7 +156,7 @@ public final class Runner {
         done.add(step.asset());
       }
     }
-    Optional<List<String>> plan = store.plan(previousId);
+    Optional<List<String>> plan = store.plans().plan(previousId);
     List<Work> remaining = new ArrayList<>();
     if (plan.isPresent()) {
       WorkPlanner planner = new WorkPlanner(workspace, Instant.now());
@@ -199,8 +200,8 @@ public final class Runner {
     List<String> order = works.stream().map(Work::id).toList();
     Instant started = Instant.now();
     RunStore store = workspace.runStore();
-    String runId = store.startRun(command, options.select(), started);
-    store.recordPlan(runId, order);
+    String runId = store.runs().startRun(command, options.select(), started);
+    store.plans().recordPlan(runId, order);
     listener.runStarted(runId, order.size());
     event(
         runId,
@@ -211,7 +212,7 @@ public final class Runner {
             + String.join(", ", order.size() > 20 ? order.subList(0, 20) : order)
             + (order.size() > 20 ? ", ..." : ""));
     RunControl control = new RunControl();
-    store.heartbeat(runId, started);
+    store.runs().heartbeat(runId, started);
     Instant[] lastHeartbeat = {started};
     RunTakenOverException[] takenOver = {null};
     java.util.concurrent.ScheduledFuture<?> cancelPoll =
@@ -220,10 +221,10 @@ public final class Runner {
               try {
                 Instant now = Instant.now();
                 if (now.isAfter(lastHeartbeat[0].plus(HEARTBEAT))) {
-                  store.heartbeat(runId, now);
+                  store.runs().heartbeat(runId, now);
                   lastHeartbeat[0] = now;
                 }
-                if (!control.cancelled() && store.isCancelRequested(runId)) {
+                if (!control.cancelled() && store.runs().isCancelRequested(runId)) {
                   LOG.warn("Run {} was asked to stop: cancelling its steps", runId);
                   control.cancel();
                 }
@@ -273,13 +274,15 @@ public final class Runner {
               : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
       Instant finished = Instant.now();
       event(runId, null, "finished", status.name().toLowerCase(java.util.Locale.ROOT));
-      store.finishRun(
-          runId,
-          status,
-          finished,
-          control.cancelled()
-              ? "cancelled on request"
-              : failed ? failures + " step(s) failed" : null);
+      store
+          .runs()
+          .finishRun(
+              runId,
+              status,
+              finished,
+              control.cancelled()
+                  ? "cancelled on request"
+                  : failed ? failures + " step(s) failed" : null);
       return new RunResult(runId, status, Duration.between(started, finished), results);
     } catch (RuntimeException e) {
       RunTakenOverException fenced = takenOver(e);
@@ -287,7 +290,7 @@ public final class Runner {
         LOG.debug("Run {} was taken over", runId, e);
         throw fenced;
       }
-      store.finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
+      store.runs().finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
       throw e;
     } finally {
       cancelPoll.cancel(false);
@@ -342,14 +345,14 @@ public final class Runner {
     List<String> order = plan(options);
     Instant started = Instant.now();
     RunStore store = workspace.runStore();
-    String runId = store.startRun("test", options.select(), started);
+    String runId = store.runs().startRun("test", options.select(), started);
     listener.runStarted(runId, order.size());
     List<StepResult> results = new ArrayList<>();
     for (String asset : order) {
       String kind = kindOf(asset);
       dev.sluice.api.TableName table = dev.sluice.api.TableName.parse(tableOf(asset));
       Instant stepStarted = Instant.now();
-      long stepId = store.startStep(runId, asset, kind, stepStarted);
+      long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
       listener.stepStarted(asset, kind);
       StepResult result;
       try (EngineSession session = workspace.engine().openSession()) {
@@ -385,20 +388,24 @@ public final class Runner {
       } catch (SluiceException e) {
         result = failed(asset, kind, table.toString(), stepStarted, e.getMessage(), e);
       }
-      store.finishStep(stepId, result.status(), Instant.now(), StepMetrics.empty(), result.error());
+      store
+          .steps()
+          .finishStep(stepId, result.status(), Instant.now(), StepMetrics.empty(), result.error());
       for (CheckOutcome check : result.checks()) {
-        store.recordCheck(stepId, checkRecord(asset, check));
+        store.steps().recordCheck(stepId, checkRecord(asset, check));
       }
       listener.stepFinished(result);
       results.add(result);
     }
     boolean failed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
     Instant finished = Instant.now();
-    store.finishRun(
-        runId,
-        failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
-        finished,
-        failed ? "checks failed" : null);
+    store
+        .runs()
+        .finishRun(
+            runId,
+            failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
+            finished,
+            failed ? "checks failed" : null);
     return new RunResult(
         runId,
         failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
@@ -464,7 +471,7 @@ public final class Runner {
         store.inOneTransaction(
             "start step " + step,
             () -> {
-              long id = store.startStep(runId, step, kind, started, work.partitionLabel());
+              long id = store.steps().startStep(runId, step, kind, started, work.partitionLabel());
               event(runId, step, "started", kind + " -> " + table);
               return id;
             });
@@ -548,8 +555,10 @@ public final class Runner {
         "skip step " + work.id(),
         () -> {
           Instant now = Instant.now();
-          long stepId = store.startStep(runId, work.id(), kind, now, work.partitionLabel());
-          store.finishStep(stepId, StepStatus.SKIPPED, now, StepMetrics.empty(), skipped.error());
+          long stepId = store.steps().startStep(runId, work.id(), kind, now, work.partitionLabel());
+          store
+              .steps()
+              .finishStep(stepId, StepStatus.SKIPPED, now, StepMetrics.empty(), skipped.error());
           stepEvents(runId, skipped);
           return null;
         });
@@ -573,21 +582,23 @@ public final class Runner {
         "finish step " + result.asset(),
         () -> {
           alsoRecord.run();
-          store.finishStep(
-              stepId,
-              result.status(),
-              Instant.now(),
-              new StepMetrics(
-                  result.rowsIn(),
-                  result.rowsOut(),
-                  result.bytesIn(),
-                  result.bytesOut(),
-                  result.rejectedRows(),
-                  result.snapshotId(),
-                  result.detail()),
-              result.error());
+          store
+              .steps()
+              .finishStep(
+                  stepId,
+                  result.status(),
+                  Instant.now(),
+                  new StepMetrics(
+                      result.rowsIn(),
+                      result.rowsOut(),
+                      result.bytesIn(),
+                      result.bytesOut(),
+                      result.rejectedRows(),
+                      result.snapshotId(),
+                      result.detail()),
+                  result.error());
           for (CheckOutcome check : result.checks()) {
-            store.recordCheck(stepId, checkRecord(asset, check));
+            store.steps().recordCheck(stepId, checkRecord(asset, check));
           }
           stepEvents(runId, result);
           return null;
@@ -639,28 +650,32 @@ public final class Runner {
     Instant now = Instant.now();
     RunStore store = workspace.runStore();
     if (!succeeded) {
-      store.recordPartitions(
-          work.asset(),
-          work.keys().stream().map(Object::toString).toList(),
-          false,
-          runId,
-          now,
-          null,
-          null,
-          result.error());
+      store
+          .partitions()
+          .recordPartitions(
+              work.asset(),
+              work.keys().stream().map(Object::toString).toList(),
+              false,
+              runId,
+              now,
+              null,
+              null,
+              result.error());
       return;
     }
     for (var key : work.keys()) {
-      store.recordPartitions(
-          work.asset(),
-          List.of(key.toString()),
-          true,
-          runId,
-          now,
-          rowsByPartition.getOrDefault(key.toString(), 0L),
-          result.snapshotId(),
-          null,
-          inputsRead);
+      store
+          .partitions()
+          .recordPartitions(
+              work.asset(),
+              List.of(key.toString()),
+              true,
+              runId,
+              now,
+              rowsByPartition.getOrDefault(key.toString(), 0L),
+              result.snapshotId(),
+              null,
+              inputsRead);
     }
   }
 

@@ -44,13 +44,14 @@ final class TableLocks {
    */
   <T> T whileLocked(String table, String runId, Supplier<T> work) {
     String resource = "table:" + table;
-    if (!store.tryLock(resource, runId, ttl, clock.instant())) {
-      Optional<LockHolder> holder = store.lockHolder(resource);
+    if (!store.locks().tryLock(resource, runId, ttl, clock.instant())) {
+      Optional<LockHolder> holder = store.locks().lockHolder(resource);
       if (holder.isEmpty()
           || !freeFromGoneHolder(table, holder.get())
-          || !store.tryLock(resource, runId, ttl, clock.instant())) {
+          || !store.locks().tryLock(resource, runId, ttl, clock.instant())) {
         String holderName =
             store
+                .locks()
                 .lockHolder(resource)
                 .map(lock -> "run " + lock.owner() + " (since " + lock.acquiredAt() + ")")
                 .orElse("another run");
@@ -65,7 +66,7 @@ final class TableLocks {
         scheduler.scheduleWithFixedDelay(
             () -> {
               try {
-                if (!store.renewLock(resource, runId, ttl, clock.instant())) {
+                if (!store.locks().renewLock(resource, runId, ttl, clock.instant())) {
                   LOG.warn(
                       "Lost the lock on {}: run {} was taken over by another process",
                       table,
@@ -82,7 +83,7 @@ final class TableLocks {
       return work.get();
     } finally {
       renewal.cancel(false);
-      store.unlock(resource, runId);
+      store.locks().unlock(resource, runId);
     }
   }
 
@@ -93,13 +94,13 @@ final class TableLocks {
    * @return whether the lock may be free now
    */
   private boolean freeFromGoneHolder(String table, LockHolder holder) {
-    Optional<RunOwner> run = store.runOwner(holder.owner());
+    Optional<RunOwner> run = store.runs().runOwner(holder.owner());
     if (run.isEmpty()) {
       return false;
     }
     if (run.get().status() != RunStatus.RUNNING) {
       LOG.info("Releasing the lock on {} left by finished run {}", table, holder.owner());
-      store.unlock(holder.resource(), holder.owner());
+      store.locks().unlock(holder.resource(), holder.owner());
       return true;
     }
     Optional<AbandonedRuns.Interrupted> interrupted =

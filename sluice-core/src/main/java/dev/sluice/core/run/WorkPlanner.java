@@ -101,7 +101,7 @@ final class WorkPlanner {
     if (selection.mode() == PartitionSelection.Mode.ALL) {
       return window;
     }
-    Map<String, PartitionState> states = workspace.runStore().partitions(model.name());
+    Map<String, PartitionState> states = workspace.runStore().partitions().partitions(model.name());
     Set<String> lookback = lookback(partitions, window);
     Map<String, String> stale = new java.util.HashMap<>();
     if (selection.mode() == PartitionSelection.Mode.DUE) {

@@ -74,13 +74,14 @@ public final class Scheduler {
 
   /** Whether this scheduler holds the lease (renewing it). */
   public boolean takeLease() {
-    return workspace.runStore().tryLock(LEASE, owner, leaseTtl, clock.instant());
+    return workspace.runStore().locks().tryLock(LEASE, owner, leaseTtl, clock.instant());
   }
 
   /** Whether this scheduler holds the lease now (without renewing it). */
   public boolean holdsLease() {
     return workspace
         .runStore()
+        .locks()
         .lockHolder(LEASE)
         .map(lock -> lock.owner().equals(owner) && lock.expiresAt().isAfter(clock.instant()))
         .orElse(false);
@@ -91,7 +92,7 @@ public final class Scheduler {
    * rather than when the lease expires. A server calls this when it stops.
    */
   public void releaseLease() {
-    workspace.runStore().unlock(LEASE, owner);
+    workspace.runStore().locks().unlock(LEASE, owner);
   }
 
   /**
@@ -109,13 +110,13 @@ public final class Scheduler {
       ExecutionTime times = schedule.executionTime();
       ZonedDateTime current = now.atZone(schedule.timeZone());
       Optional<ZonedDateTime> latest = times.lastExecution(current.plusNanos(1));
-      Optional<Instant> handled = store.lastScheduleTick(schedule.name());
+      Optional<Instant> handled = store.scheduleTicks().lastScheduleTick(schedule.name());
       if (latest.isEmpty()) {
         continue;
       }
       if (handled.isEmpty()) {
         // first sight of this schedule: start from now, do not run what was before
-        store.recordScheduleTick(schedule.name(), latest.get().toInstant());
+        store.scheduleTicks().recordScheduleTick(schedule.name(), latest.get().toInstant());
         continue;
       }
       List<Instant> due = new ArrayList<>();
@@ -148,7 +149,7 @@ public final class Scheduler {
       for (Instant tick : chosen) {
         triggers.add(new Trigger(schedule.name(), tick, schedule.select()));
       }
-      store.recordScheduleTick(schedule.name(), newest);
+      store.scheduleTicks().recordScheduleTick(schedule.name(), newest);
     }
     for (SensorDef sensor : workspace.project().config().sensors()) {
       evaluate(sensor, now).ifPresent(triggers::add);
@@ -160,7 +161,7 @@ public final class Scheduler {
   private Optional<Trigger> evaluate(SensorDef sensor, Instant now) {
     RunStore store = workspace.runStore();
     String key = "sensor:" + sensor.name();
-    Optional<Instant> lastFired = store.lastScheduleTick(key);
+    Optional<Instant> lastFired = store.scheduleTicks().lastScheduleTick(key);
     if (lastFired.isPresent()
         && Duration.between(lastFired.get(), now).compareTo(sensor.minInterval()) < 0) {
       return Optional.empty();
@@ -196,7 +197,7 @@ public final class Scheduler {
       return Optional.empty();
     }
     LOG.info("Sensor {} fired for {}", sensor.name(), run);
-    store.recordScheduleTick(key, now);
+    store.scheduleTicks().recordScheduleTick(key, now);
     return Optional.of(new Trigger(sensor.name(), now, run));
   }
 

@@ -75,7 +75,7 @@ public final class AbandonedRuns {
   /** The running runs whose process is gone, without taking them over. */
   public List<RunOwner> find() {
     List<RunOwner> gone = new ArrayList<>();
-    for (RunOwner run : store.runningRuns()) {
+    for (RunOwner run : store.runs().runningRuns()) {
       if (whyGone(run).isPresent()) {
         gone.add(run);
       }
@@ -86,7 +86,7 @@ public final class AbandonedRuns {
   /** Takes over every running run whose process is gone. */
   public List<Interrupted> interruptAll() {
     List<Interrupted> interrupted = new ArrayList<>();
-    for (RunOwner run : store.runningRuns()) {
+    for (RunOwner run : store.runs().runningRuns()) {
       interrupt(run).ifPresent(interrupted::add);
     }
     return interrupted;
@@ -94,7 +94,7 @@ public final class AbandonedRuns {
 
   /** Takes a run over if it is still marked as running and its process is gone. */
   public Optional<Interrupted> interruptIfGone(String runId) {
-    return store.runOwner(runId).flatMap(this::interrupt);
+    return store.runs().runOwner(runId).flatMap(this::interrupt);
   }
 
   private Optional<Interrupted> interrupt(RunOwner run) {
@@ -108,7 +108,7 @@ public final class AbandonedRuns {
             + "; its locks are released. "
             + resumeHint(run)
             + " runs what it left undone (what it committed is not redone)";
-    if (!store.interruptRun(run.runId(), run.generation(), clock.instant(), message)) {
+    if (!store.runs().interruptRun(run.runId(), run.generation(), clock.instant(), message)) {
       // finished or taken over by someone else meanwhile
       return Optional.empty();
     }

@@ -87,9 +87,9 @@ class BackfillKillAndRecoverTest {
     assertThat(committed).isEqualTo(2);
 
     try (Workspace workspace = Workspace.open(project)) {
-      assertThat(workspace.runStore().findRun(runId).orElseThrow().summary().status())
+      assertThat(workspace.runStore().runs().findRun(runId).orElseThrow().summary().status())
           .isEqualTo(RunStatus.RUNNING);
-      int materializedBefore = workspace.runStore().partitions("daily").size();
+      int materializedBefore = workspace.runStore().partitions().partitions("daily").size();
       assertThat(materializedBefore).isBetween(2, 3);
 
       // its heartbeat is fresh, but a server on the same host sees at once that its process is
@@ -102,12 +102,12 @@ class BackfillKillAndRecoverTest {
       assertThat(recovered.succeeded()).as(String.valueOf(recovered.steps())).isTrue();
       assertThat(recovered.steps()).hasSize(6 - materializedBefore);
       assertThat(recovered.steps()).allMatch(step -> step.asset().startsWith("daily["));
-      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      RunDetail killed = workspace.runStore().runs().findRun(runId).orElseThrow();
       assertThat(killed.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
       assertThat(killed.steps()).noneMatch(step -> step.status() == StepStatus.RUNNING);
       assertThat(server.abandonedRuns()).isEmpty();
 
-      assertThat(workspace.runStore().partitions("daily").values())
+      assertThat(workspace.runStore().partitions().partitions("daily").values())
           .hasSize(6)
           .allMatch(state -> state.status().equals(PartitionState.MATERIALIZED));
       List<List<Object>> rows =

@@ -63,7 +63,7 @@ class CancelRunTest {
           RunStore.open(
               workspace.project().config().stateUrl(),
               workspace.project().config().stateProperties())) {
-        assertThat(other.requestCancel(runId[0].substring(0, runId[0].length() - 1), asked))
+        assertThat(other.runs().requestCancel(runId[0].substring(0, runId[0].length() - 1), asked))
             .isEqualTo(runId[0]);
       }
       RunResult result = running.get(60, TimeUnit.SECONDS);
@@ -81,9 +81,9 @@ class CancelRunTest {
                   .map(t -> t.currentSnapshot())
                   .orElse(null))
           .isNull();
-      assertThat(workspace.runStore().findRun(runId[0]).orElseThrow().summary().status())
+      assertThat(workspace.runStore().runs().findRun(runId[0]).orElseThrow().summary().status())
           .isEqualTo(RunStatus.CANCELLED);
-      assertThatThrownBy(() -> workspace.runStore().requestCancel(runId[0], Instant.now()))
+      assertThatThrownBy(() -> workspace.runStore().runs().requestCancel(runId[0], Instant.now()))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("already finished");
     }

@@ -40,7 +40,7 @@ class ConcurrentRunsTest {
               () -> new Runner(first).run(RunOptions.all(), RunListener.NONE));
       // wait (bounded) until the first run holds the table's lock
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (first.runStore().lockHolder("table:curated.slow").isEmpty()) {
+      while (first.runStore().locks().lockHolder("table:curated.slow").isEmpty()) {
         assertThat(System.nanoTime()).as("the first run takes the lock").isLessThan(deadline);
         assertThat(firstRun).isNotDone();
         TimeUnit.MILLISECONDS.sleep(10);
@@ -57,7 +57,7 @@ class ConcurrentRunsTest {
                   .rows()
                   .get(0))
           .containsExactly(1L, 42);
-      assertThat(first.runStore().lockHolder("table:curated.slow")).isEmpty();
+      assertThat(first.runStore().locks().lockHolder("table:curated.slow")).isEmpty();
     }
   }
 
@@ -68,20 +68,22 @@ class ConcurrentRunsTest {
       RunStore store = workspace.runStore();
       Instant now = Instant.now();
       Duration ttl = Duration.ofSeconds(10);
-      assertThat(store.tryLock("scheduler", "a", ttl, now)).isTrue();
-      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(5))).isFalse();
-      assertThat(store.tryLock("scheduler", "a", ttl, now.plusSeconds(8))).as("renewed").isTrue();
-      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(15)))
+      assertThat(store.locks().tryLock("scheduler", "a", ttl, now)).isTrue();
+      assertThat(store.locks().tryLock("scheduler", "b", ttl, now.plusSeconds(5))).isFalse();
+      assertThat(store.locks().tryLock("scheduler", "a", ttl, now.plusSeconds(8)))
+          .as("renewed")
+          .isTrue();
+      assertThat(store.locks().tryLock("scheduler", "b", ttl, now.plusSeconds(15)))
           .as("still renewed")
           .isFalse();
-      assertThat(store.tryLock("scheduler", "b", ttl, now.plusSeconds(19)))
+      assertThat(store.locks().tryLock("scheduler", "b", ttl, now.plusSeconds(19)))
           .as("expired: taken over")
           .isTrue();
-      assertThat(store.lockHolder("scheduler").orElseThrow().owner()).isEqualTo("b");
-      store.unlock("scheduler", "a");
-      assertThat(store.lockHolder("scheduler")).isPresent();
-      store.unlock("scheduler", "b");
-      assertThat(store.lockHolder("scheduler")).isEmpty();
+      assertThat(store.locks().lockHolder("scheduler").orElseThrow().owner()).isEqualTo("b");
+      store.locks().unlock("scheduler", "a");
+      assertThat(store.locks().lockHolder("scheduler")).isPresent();
+      store.locks().unlock("scheduler", "b");
+      assertThat(store.locks().lockHolder("scheduler")).isEmpty();
     }
   }
 }

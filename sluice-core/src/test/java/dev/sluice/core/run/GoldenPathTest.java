@@ -128,7 +128,8 @@ class GoldenPathTest {
     try (Workspace workspace = Workspace.open(project)) {
       RunResult first = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
       long afterFirstRun = System.currentTimeMillis();
-      List<dev.sluice.core.state.RunEvent> timeline = workspace.runStore().events(first.runId());
+      List<dev.sluice.core.state.RunEvent> timeline =
+          workspace.runStore().events().events(first.runId());
       assertThat(timeline)
           .first()
           .extracting(dev.sluice.core.state.RunEvent::kind)
@@ -198,7 +199,7 @@ class GoldenPathTest {
               List.of("3", "6.25", "shipped"), List.of("4", "7.00", "shipped"));
 
       // the run store has it all
-      RunDetail detail = workspace.runStore().findRun(third.runId()).orElseThrow();
+      RunDetail detail = workspace.runStore().runs().findRun(third.runId()).orElseThrow();
       assertThat(detail.summary().status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(detail.steps())
           .anySatisfy(

@@ -36,12 +36,13 @@ class KillAndResumeTest {
     String runId = startAndKillARun();
 
     try (Workspace workspace = Workspace.open(project)) {
-      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      RunDetail killed = workspace.runStore().runs().findRun(runId).orElseThrow();
       assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
 
       // the killed run may have died holding the lock on the table it was building
       workspace
           .runStore()
+          .locks()
           .tryLock(
               "table:curated.heavy",
               runId,
@@ -52,7 +53,7 @@ class KillAndResumeTest {
 
       assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
       assertThat(resumed.steps()).extracting(StepResult::asset).containsExactly("heavy", "totals");
-      RunDetail interrupted = workspace.runStore().findRun(runId).orElseThrow();
+      RunDetail interrupted = workspace.runStore().runs().findRun(runId).orElseThrow();
       assertThat(interrupted.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
       assertThat(interrupted.summary().error())
           .contains("is gone")
@@ -130,6 +131,7 @@ class KillAndResumeTest {
       // the killed run died holding the lock on a table (its heartbeat is still fresh)
       workspace
           .runStore()
+          .locks()
           .tryLock(
               "table:raw.app_events",
               runId,
@@ -144,13 +146,13 @@ class KillAndResumeTest {
       assertThat(run.succeeded()).as(String.valueOf(run.steps())).isTrue();
       assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
           .isLessThan(java.time.Duration.ofSeconds(30));
-      RunDetail killed = workspace.runStore().findRun(runId).orElseThrow();
+      RunDetail killed = workspace.runStore().runs().findRun(runId).orElseThrow();
       assertThat(killed.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
       assertThat(killed.summary().error())
           .contains("its process (pid")
           .contains("is gone")
           .contains("'sluice run --resume " + runId + "'");
-      assertThat(workspace.runStore().lockHolder("table:raw.app_events")).isEmpty();
+      assertThat(workspace.runStore().locks().lockHolder("table:raw.app_events")).isEmpty();
     }
   }
 }

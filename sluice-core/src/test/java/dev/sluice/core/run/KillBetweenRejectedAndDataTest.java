@@ -76,6 +76,7 @@ class KillBetweenRejectedAndDataTest {
       // the killed run died holding the table's lock: its resumption takes it over
       workspace
           .runStore()
+          .locks()
           .tryLock(
               "table:raw.shop_orders",
               runId,

@@ -113,7 +113,7 @@ class PartitionsTest {
       assertThat(rows(workspace, "select count(*), sum(amount), sum(events) from curated.daily"))
           .containsExactly(List.of(5L, new java.math.BigDecimal("30"), java.math.BigInteger.TEN));
 
-      Map<String, PartitionState> states = workspace.runStore().partitions("daily");
+      Map<String, PartitionState> states = workspace.runStore().partitions().partitions("daily");
       assertThat(states).hasSize(5);
       assertThat(states.values()).allMatch(PartitionState::materialized);
       assertThat(states.get(start.toString()).rows()).isEqualTo(1L);
@@ -122,7 +122,7 @@ class PartitionsTest {
       RunResult second = run(workspace, RunOptions.all());
       assertThat(stepNames(second)).containsExactly("app.events");
 
-      RunDetail detail = workspace.runStore().findRun(first.runId()).orElseThrow();
+      RunDetail detail = workspace.runStore().runs().findRun(first.runId()).orElseThrow();
       assertThat(detail.steps()).extracting(StepDetail::asset).containsAll(days);
     }
   }
@@ -302,7 +302,7 @@ class PartitionsTest {
           .contains("nothing was written")
           .contains("< '{{ end }}'");
       // the last day's window holds all its rows: that partition is built, the others failed
-      Map<String, PartitionState> states = workspace.runStore().partitions("daily");
+      Map<String, PartitionState> states = workspace.runStore().partitions().partitions("daily");
       assertThat(states.get(start.plusDays(4).toString()).materialized()).isTrue();
       assertThat(states.get(start.toString()).status()).isEqualTo(PartitionState.FAILED);
       assertThat(states.get(start.toString()).error()).contains("outside partition");
@@ -323,7 +323,7 @@ class PartitionsTest {
       assertThat(retried.steps()).hasSize(4);
       assertThat(rows(workspace, "select count(*) from curated.daily"))
           .containsExactly(List.of(5L));
-      assertThat(workspace.runStore().partitions("daily").values())
+      assertThat(workspace.runStore().partitions().partitions("daily").values())
           .allMatch(state -> state.status().equals(PartitionState.MATERIALIZED));
     }
   }
@@ -366,7 +366,7 @@ class PartitionsTest {
       assertThat(failed.get(0).checks()).anyMatch(CheckOutcome::blocks);
       assertThat(rows(workspace, "select count(*), count(distinct region) from curated.regional"))
           .containsExactly(List.of(9L, 2L));
-      RunDetail detail = workspace.runStore().findRun(result.runId()).orElseThrow();
+      RunDetail detail = workspace.runStore().runs().findRun(result.runId()).orElseThrow();
       StepDetail badStep =
           detail.steps().stream()
               .filter(step -> step.asset().equals(bad))
@@ -374,7 +374,12 @@ class PartitionsTest {
               .orElseThrow();
       assertThat(badStep.checks()).anyMatch(check -> check.status().equals("failed"));
       assertThat(
-              workspace.runStore().partitions("regional").get(start.plusDays(1) + "|us").status())
+              workspace
+                  .runStore()
+                  .partitions()
+                  .partitions("regional")
+                  .get(start.plusDays(1) + "|us")
+                  .status())
           .isEqualTo(PartitionState.FAILED);
     }
   }

@@ -95,7 +95,7 @@ class PostgresCatalogTest {
       assertThat(workspace.lake().listTables())
           .extracting(TableName::toString)
           .containsExactlyInAnyOrderElementsOf(TABLES);
-      RunDetail detail = workspace.runStore().findRun(first.runId()).orElseThrow();
+      RunDetail detail = workspace.runStore().runs().findRun(first.runId()).orElseThrow();
       assertThat(detail.summary().status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(detail.steps()).hasSize(5);
     }
@@ -160,7 +160,7 @@ class PostgresCatalogTest {
                   new QueryService(reader),
                   "select count(*), sum(orders) from published.revenue_by_country"))
           .containsExactly(List.of("2", "3"));
-      assertThat(reader.runStore().findRun(run.runId()))
+      assertThat(reader.runStore().runs().findRun(run.runId()))
           .hasValueSatisfying(
               detail -> assertThat(detail.summary().status()).isEqualTo(RunStatus.SUCCEEDED));
 
@@ -171,7 +171,7 @@ class PostgresCatalogTest {
       assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
       assertThat(rows(new QueryService(reader), "select count(*) from raw.shop_orders"))
           .containsExactly(List.of("4"));
-      assertThat(reader.runStore().listRuns(10))
+      assertThat(reader.runStore().runs().listRuns(10))
           .extracting(RunSummary::id)
           .containsExactly(second.runId(), run.runId());
     }
@@ -183,7 +183,7 @@ class PostgresCatalogTest {
           .containsExactlyInAnyOrderElementsOf(TABLES);
       assertThat(rows(new QueryService(later), "select count(*) from curated.orders"))
           .containsExactly(List.of("3"));
-      assertThat(later.runStore().listRuns(10)).hasSize(2);
+      assertThat(later.runStore().runs().listRuns(10)).hasSize(2);
     }
   }
 

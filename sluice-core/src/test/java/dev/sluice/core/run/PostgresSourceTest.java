@@ -159,9 +159,9 @@ class PostgresSourceTest {
         RunResult bad = new Runner(broken).run(RunOptions.all(), RunListener.NONE);
         assertThat(bad.succeeded()).isFalse();
         for (String runId : List.of(good.runId(), bad.runId())) {
-          assertThat(String.valueOf(broken.runStore().findRun(runId).orElseThrow()))
+          assertThat(String.valueOf(broken.runStore().runs().findRun(runId).orElseThrow()))
               .doesNotContain(source.password());
-          assertThat(String.valueOf(broken.runStore().events(runId)))
+          assertThat(String.valueOf(broken.runStore().events().events(runId)))
               .doesNotContain(source.password());
         }
       }

@@ -80,7 +80,14 @@ class ReplayTest {
         assertThat(
                 rows(workspace, "select * exclude (_loaded_at) from raw.shop_orders order by id"))
             .isEqualTo(once);
-        assertThat(workspace.runStore().findRun(second.runId()).orElseThrow().summary().command())
+        assertThat(
+                workspace
+                    .runStore()
+                    .runs()
+                    .findRun(second.runId())
+                    .orElseThrow()
+                    .summary()
+                    .command())
             .isEqualTo("ingest --replay [2024-01-02, 2024-01-03]");
 
         // the replay did not move the cursor back: an ordinary load still finds nothing new

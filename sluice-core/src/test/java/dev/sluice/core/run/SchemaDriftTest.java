@@ -48,7 +48,7 @@ class SchemaDriftTest {
       assertThat(rows(workspace, "select id, discount from raw.shop_orders order by id"))
           .containsExactly(
               List.of("1", "null"), List.of("2", "null"), List.of("3", "1.5"), List.of("4", "2.5"));
-      assertThat(String.valueOf(workspace.runStore().events(second.runId())))
+      assertThat(String.valueOf(workspace.runStore().events().events(second.runId())))
           .contains("added discount");
     }
   }

@@ -69,7 +69,7 @@ class SourceFailureTest {
             .contains(source.name())
             .containsIgnoringCase("terminat")
             .doesNotContain(source.password());
-        List<RunEvent> events = workspace.runStore().events(broken.runId());
+        List<RunEvent> events = workspace.runStore().events().events(broken.runId());
         assertThat(events).filteredOn(e -> e.kind().equals("retrying")).hasSize(2);
 
         // nothing of the broken reads was committed: the table is the first load's
@@ -92,7 +92,7 @@ class SourceFailureTest {
           .contains("source 'shop'")
           .contains("127.0.0.1:1/shop")
           .containsIgnoringCase("refused");
-      assertThat(workspace.runStore().events(run.runId()))
+      assertThat(workspace.runStore().events().events(run.runId()))
           .filteredOn(e -> e.kind().equals("retrying"))
           .hasSize(2);
       assertThat(workspace.lake().findTable(ORDERS)).isEmpty();

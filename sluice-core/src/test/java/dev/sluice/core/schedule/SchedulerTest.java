@@ -171,7 +171,8 @@ class SchedulerTest {
               RunListener.NONE);
       assertThat(result.succeeded()).isTrue();
       assertThat(result.steps()).extracting(s -> s.asset()).containsExactly("hello");
-      assertThat(workspace.runStore().findRun(result.runId()).orElseThrow().summary().command())
+      assertThat(
+              workspace.runStore().runs().findRun(result.runId()).orElseThrow().summary().command())
           .isEqualTo("schedule hourly @ 2026-03-01T11:00:00Z");
     }
   }

@@ -74,9 +74,9 @@ class PostgresRunStoreTest extends RunStoreContractTest {
             "sluice_check_results",
             StateDatabase.SCHEMA_HISTORY_TABLE);
 
-    String runId = store.startRun("run", List.of(), START);
-    long first = store.startStep(runId, "a", "model", START);
-    long second = store.startStep(runId, "b", "model", START);
+    String runId = store.runs().startRun("run", List.of(), START);
+    long first = store.steps().startStep(runId, "a", "model", START);
+    long second = store.steps().startStep(runId, "b", "model", START);
     assertThat(second).isGreaterThan(first);
   }
 

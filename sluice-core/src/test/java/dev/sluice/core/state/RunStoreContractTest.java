@@ -55,14 +55,16 @@ abstract class RunStoreContractTest {
 
   @Test
   void recordsAndReadsBackAWholeRun() {
-    String runId = store.startRun("run", List.of("orders+", "tag:finance"), START);
+    String runId = store.runs().startRun("run", List.of("orders+", "tag:finance"), START);
     assertThat(runId).matches("20261121-193300-[0-9a-f]{4}");
 
-    long source = store.startStep(runId, "raw.orders", "source", START.plusSeconds(1));
-    long model = store.startStep(runId, "published.revenue", "model", START.plusSeconds(2));
+    long source = store.steps().startStep(runId, "raw.orders", "source", START.plusSeconds(1));
+    long model = store.steps().startStep(runId, "published.revenue", "model", START.plusSeconds(2));
     StepMetrics sourceMetrics = new StepMetrics(100, 98, 4096, 2048, 2, 7L, "appended 2 new files");
-    store.finishStep(
-        source, StepStatus.SUCCEEDED, START.plusSeconds(3), sourceMetrics, /* error= */ null);
+    store
+        .steps()
+        .finishStep(
+            source, StepStatus.SUCCEEDED, START.plusSeconds(3), sourceMetrics, /* error= */ null);
     CheckRecord notNull =
         new CheckRecord(
             "published.revenue",
@@ -75,17 +77,19 @@ abstract class RunStoreContractTest {
             "3 rows have no amount");
     CheckRecord rowCount =
         new CheckRecord("published.revenue", "row_count", null, "warn", "passed", 0, null, null);
-    store.recordCheck(model, notNull);
-    store.recordCheck(model, rowCount);
-    store.finishStep(
-        model,
-        StepStatus.FAILED,
-        START.plusSeconds(4),
-        StepMetrics.empty(),
-        "check not_null failed");
-    store.finishRun(runId, RunStatus.FAILED, START.plusSeconds(5), "1 step failed");
+    store.steps().recordCheck(model, notNull);
+    store.steps().recordCheck(model, rowCount);
+    store
+        .steps()
+        .finishStep(
+            model,
+            StepStatus.FAILED,
+            START.plusSeconds(4),
+            StepMetrics.empty(),
+            "check not_null failed");
+    store.runs().finishRun(runId, RunStatus.FAILED, START.plusSeconds(5), "1 step failed");
 
-    RunDetail run = store.findRun(runId).orElseThrow();
+    RunDetail run = store.runs().findRun(runId).orElseThrow();
 
     assertThat(run.summary())
         .isEqualTo(
@@ -121,15 +125,15 @@ abstract class RunStoreContractTest {
                 StepMetrics.empty(),
                 "check not_null failed",
                 List.of(notNull, rowCount)));
-    assertThat(store.listRuns(10)).containsExactly(run.summary());
+    assertThat(store.runs().listRuns(10)).containsExactly(run.summary());
   }
 
   @Test
   void showsARunningRunAndStepAsRunning() {
-    String runId = store.startRun("run", List.of(), START);
-    long step = store.startStep(runId, "raw.orders", "source", START);
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "raw.orders", "source", START);
 
-    RunDetail run = store.findRun(runId).orElseThrow();
+    RunDetail run = store.runs().findRun(runId).orElseThrow();
 
     assertThat(run.summary().status()).isEqualTo(RunStatus.RUNNING);
     assertThat(run.summary().finishedAt()).isNull();
@@ -146,20 +150,22 @@ abstract class RunStoreContractTest {
 
   @Test
   void listsNewestRunsFirstUpToTheLimit() {
-    String first = store.startRun("run", List.of(), START);
-    String second = store.startRun("run", List.of(), START.plus(Duration.ofHours(1)));
-    String third = store.startRun("plan", List.of(), START.plus(Duration.ofDays(1)));
+    String first = store.runs().startRun("run", List.of(), START);
+    String second = store.runs().startRun("run", List.of(), START.plus(Duration.ofHours(1)));
+    String third = store.runs().startRun("plan", List.of(), START.plus(Duration.ofDays(1)));
 
-    assertThat(store.listRuns(10)).extracting(RunSummary::id).containsExactly(third, second, first);
-    assertThat(store.listRuns(2)).extracting(RunSummary::id).containsExactly(third, second);
-    assertThatThrownBy(() -> store.listRuns(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.runs().listRuns(10))
+        .extracting(RunSummary::id)
+        .containsExactly(third, second, first);
+    assertThat(store.runs().listRuns(2)).extracting(RunSummary::id).containsExactly(third, second);
+    assertThatThrownBy(() -> store.runs().listRuns(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void givesRunsStartedInTheSameSecondDifferentIds() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      ids.add(store.startRun("run", List.of(), START));
+      ids.add(store.runs().startRun("run", List.of(), START));
     }
 
     assertThat(ids).doesNotHaveDuplicates().allMatch(id -> id.startsWith("20261121-193300-"));
@@ -167,12 +173,12 @@ abstract class RunStoreContractTest {
 
   @Test
   void recordsStepsFromManyThreadsAtOnce() throws Exception {
-    String runId = store.startRun("run", List.of(), START);
+    String runId = store.runs().startRun("run", List.of(), START);
     int threads = 8;
     int stepsPerThread = 25;
     List<Long> stepIds = new ArrayList<>();
     for (int i = 0; i < threads * stepsPerThread; i++) {
-      stepIds.add(store.startStep(runId, "asset_" + i, "model", START));
+      stepIds.add(store.steps().startStep(runId, "asset_" + i, "model", START));
     }
 
     runConcurrently(
@@ -180,19 +186,24 @@ abstract class RunStoreContractTest {
         thread -> {
           for (int i = thread; i < stepIds.size(); i += threads) {
             long stepId = stepIds.get(i);
-            store.recordCheck(
-                stepId,
-                new CheckRecord("asset_" + i, "unique", "id", "error", "passed", 0, null, null));
-            store.finishStep(
-                stepId,
-                StepStatus.SUCCEEDED,
-                START.plusSeconds(i),
-                new StepMetrics(i, i, i * 10L, i * 10L, 0, (long) i, null),
-                null);
+            store
+                .steps()
+                .recordCheck(
+                    stepId,
+                    new CheckRecord(
+                        "asset_" + i, "unique", "id", "error", "passed", 0, null, null));
+            store
+                .steps()
+                .finishStep(
+                    stepId,
+                    StepStatus.SUCCEEDED,
+                    START.plusSeconds(i),
+                    new StepMetrics(i, i, i * 10L, i * 10L, 0, (long) i, null),
+                    null);
           }
         });
 
-    RunDetail run = store.findRun(runId).orElseThrow();
+    RunDetail run = store.runs().findRun(runId).orElseThrow();
     assertThat(run.summary().steps()).isEqualTo(threads * stepsPerThread);
     assertThat(run.summary().failedSteps()).isZero();
     for (int i = 0; i < run.steps().size(); i++) {
@@ -207,17 +218,18 @@ abstract class RunStoreContractTest {
 
   @Test
   void keepsItsDataWhenReopenedAndAppliesEachMigrationOnce() throws SQLException {
-    String runId = store.startRun("run", List.of("orders"), START);
-    long step = store.startStep(runId, "raw.orders", "source", START);
-    store.finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
+    String runId = store.runs().startRun("run", List.of("orders"), START);
+    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    store.steps().finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
     store.close();
 
     store = RunStore.open(jdbcUrl(), properties());
     store.close();
     store = RunStore.open(jdbcUrl(), properties());
 
-    assertThat(store.findRun(runId).orElseThrow().steps()).hasSize(1);
-    assertThat(store.startStep(runId, "raw.customers", "source", START)).isGreaterThan(step);
+    assertThat(store.runs().findRun(runId).orElseThrow().steps()).hasSize(1);
+    assertThat(store.steps().startStep(runId, "raw.customers", "source", START))
+        .isGreaterThan(step);
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
       assertThat(
@@ -233,85 +245,98 @@ abstract class RunStoreContractTest {
 
   @Test
   void findsARunByAUniquePrefixOfItsId() {
-    String first = store.startRun("run", List.of(), START);
-    String second = store.startRun("run", List.of(), START);
-    String nextDay = store.startRun("run", List.of(), START.plus(Duration.ofDays(1)));
+    String first = store.runs().startRun("run", List.of(), START);
+    String second = store.runs().startRun("run", List.of(), START);
+    String nextDay = store.runs().startRun("run", List.of(), START.plus(Duration.ofDays(1)));
 
-    assertThat(store.findRun("20261122")).map(run -> run.summary().id()).contains(nextDay);
-    assertThat(store.findRun(first)).map(run -> run.summary().id()).contains(first);
-    assertThat(store.findRun(second)).map(run -> run.summary().id()).contains(second);
-    assertThatThrownBy(() -> store.findRun("20261121-1933"))
+    assertThat(store.runs().findRun("20261122")).map(run -> run.summary().id()).contains(nextDay);
+    assertThat(store.runs().findRun(first)).map(run -> run.summary().id()).contains(first);
+    assertThat(store.runs().findRun(second)).map(run -> run.summary().id()).contains(second);
+    assertThatThrownBy(() -> store.runs().findRun("20261121-1933"))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("20261121-1933")
         .hasMessageContaining(first)
         .hasMessageContaining(second);
-    assertThatThrownBy(() -> store.findRun(" "))
+    assertThatThrownBy(() -> store.runs().findRun(" "))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("run id");
   }
 
   @Test
   void findsNothingForAnUnknownRun() {
-    store.startRun("run", List.of(), START);
+    store.runs().startRun("run", List.of(), START);
 
-    assertThat(store.findRun("20991231-000000-ffff")).isEmpty();
-    assertThat(store.findRun("2099")).isEmpty();
-    assertThat(store.findRun("2026%")).isEmpty();
+    assertThat(store.runs().findRun("20991231-000000-ffff")).isEmpty();
+    assertThat(store.runs().findRun("2099")).isEmpty();
+    assertThat(store.runs().findRun("2026%")).isEmpty();
   }
 
   @Test
   void tellsWhenAnAssetLastSucceeded() {
-    String runId = store.startRun("run", List.of(), START);
-    long early = store.startStep(runId, "raw.orders", "source", START);
-    long late = store.startStep(runId, "raw.orders", "source", START);
-    long failed = store.startStep(runId, "raw.orders", "source", START);
-    store.finishStep(early, StepStatus.SUCCEEDED, START.plusSeconds(10), StepMetrics.empty(), null);
-    store.finishStep(late, StepStatus.SUCCEEDED, START.plusSeconds(20), StepMetrics.empty(), null);
-    store.finishStep(failed, StepStatus.FAILED, START.plusSeconds(30), StepMetrics.empty(), "x");
+    String runId = store.runs().startRun("run", List.of(), START);
+    long early = store.steps().startStep(runId, "raw.orders", "source", START);
+    long late = store.steps().startStep(runId, "raw.orders", "source", START);
+    long failed = store.steps().startStep(runId, "raw.orders", "source", START);
+    store
+        .steps()
+        .finishStep(early, StepStatus.SUCCEEDED, START.plusSeconds(10), StepMetrics.empty(), null);
+    store
+        .steps()
+        .finishStep(late, StepStatus.SUCCEEDED, START.plusSeconds(20), StepMetrics.empty(), null);
+    store
+        .steps()
+        .finishStep(failed, StepStatus.FAILED, START.plusSeconds(30), StepMetrics.empty(), "x");
 
-    assertThat(store.lastSuccessfulStep("raw.orders")).contains(START.plusSeconds(20));
-    assertThat(store.lastSuccessfulStep("raw.customers")).isEmpty();
+    assertThat(store.steps().lastSuccessfulStep("raw.orders")).contains(START.plusSeconds(20));
+    assertThat(store.steps().lastSuccessfulStep("raw.customers")).isEmpty();
   }
 
   @Test
   void refusesToFinishTwiceOrToTouchWhatDoesNotExist() {
-    String runId = store.startRun("run", List.of(), START);
-    long step = store.startStep(runId, "raw.orders", "source", START);
-    store.finishStep(step, StepStatus.SKIPPED, START, StepMetrics.empty(), null);
-    store.finishRun(runId, RunStatus.SUCCEEDED, START, null);
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    store.steps().finishStep(step, StepStatus.SKIPPED, START, StepMetrics.empty(), null);
+    store.runs().finishRun(runId, RunStatus.SUCCEEDED, START, null);
 
     assertThatThrownBy(
-            () -> store.finishStep(step, StepStatus.FAILED, START, StepMetrics.empty(), null))
+            () ->
+                store.steps().finishStep(step, StepStatus.FAILED, START, StepMetrics.empty(), null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already finished as SKIPPED");
-    assertThatThrownBy(() -> store.finishRun(runId, RunStatus.FAILED, START, null))
+    assertThatThrownBy(() -> store.runs().finishRun(runId, RunStatus.FAILED, START, null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already finished as SUCCEEDED");
-    assertThatThrownBy(() -> store.startStep(runId, "raw.customers", "source", START))
+    assertThatThrownBy(() -> store.steps().startStep(runId, "raw.customers", "source", START))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> store.finishRun("nope", RunStatus.FAILED, START, null))
+    assertThatThrownBy(() -> store.runs().finishRun("nope", RunStatus.FAILED, START, null))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("nope");
-    assertThatThrownBy(() -> store.startStep("nope", "raw.orders", "source", START))
+    assertThatThrownBy(() -> store.steps().startStep("nope", "raw.orders", "source", START))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(
-            () -> store.finishStep(12345, StepStatus.FAILED, START, StepMetrics.empty(), null))
+            () ->
+                store
+                    .steps()
+                    .finishStep(12345, StepStatus.FAILED, START, StepMetrics.empty(), null))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("12345");
     assertThatThrownBy(
             () ->
-                store.recordCheck(
-                    12345, new CheckRecord("a", "unique", null, "warn", "passed", 0, null, null)))
+                store
+                    .steps()
+                    .recordCheck(
+                        12345,
+                        new CheckRecord("a", "unique", null, "warn", "passed", 0, null, null)))
         .isInstanceOf(InvalidInputException.class);
-    assertThatThrownBy(() -> store.finishRun(runId, RunStatus.RUNNING, START, null))
+    assertThatThrownBy(() -> store.runs().finishRun(runId, RunStatus.RUNNING, START, null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void rejectsInvalidValues() {
-    String runId = store.startRun("run", List.of(), START);
+    String runId = store.runs().startRun("run", List.of(), START);
 
-    assertThatThrownBy(() -> store.startStep(runId, "raw.orders", "table", START))
+    assertThatThrownBy(() -> store.steps().startStep(runId, "raw.orders", "table", START))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("table");
     assertThatThrownBy(() -> new StepMetrics(-1, 0, 0, 0, 0, null, null))
@@ -330,7 +355,7 @@ abstract class RunStoreContractTest {
     store.close();
     store.close();
 
-    assertThatThrownBy(() -> store.listRuns(1))
+    assertThatThrownBy(() -> store.runs().listRuns(1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
@@ -338,34 +363,41 @@ abstract class RunStoreContractTest {
   @Test
   void recordsWhichProcessRunsARunAndItsLastSignOfLife() {
     RunProcess elsewhere = new RunProcess("builder-7", 4242);
-    String runId = store.startRun("run", List.of(), START, elsewhere);
+    String runId = store.runs().startRun("run", List.of(), START, elsewhere);
 
-    assertThat(store.runOwner(runId))
+    assertThat(store.runs().runOwner(runId))
         .contains(new RunOwner(runId, "run", RunStatus.RUNNING, elsewhere, START, START, 1));
-    store.heartbeat(runId, START.plusSeconds(10));
-    assertThat(store.runOwner(runId).orElseThrow().lastSeenAt()).isEqualTo(START.plusSeconds(10));
-    assertThat(store.runningRuns()).extracting(RunOwner::runId).containsExactly(runId);
+    store.runs().heartbeat(runId, START.plusSeconds(10));
+    assertThat(store.runs().runOwner(runId).orElseThrow().lastSeenAt())
+        .isEqualTo(START.plusSeconds(10));
+    assertThat(store.runs().runningRuns()).extracting(RunOwner::runId).containsExactly(runId);
 
-    store.finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(20), null);
-    assertThat(store.runningRuns()).isEmpty();
-    assertThat(store.runOwner("20990101-000000-0000")).isEmpty();
+    store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(20), null);
+    assertThat(store.runs().runningRuns()).isEmpty();
+    assertThat(store.runs().runOwner("20990101-000000-0000")).isEmpty();
   }
 
   @Test
   void interruptingARunFencesItsProcessAndReleasesItsLocksAtOnce() {
-    String runId = store.startRun("run", List.of(), START);
-    long step = store.startStep(runId, "raw.orders", "source", START.plusSeconds(1));
-    assertThat(store.tryLock("table:raw.orders", runId, Duration.ofMinutes(1), START)).isTrue();
-    assertThat(store.tryLock("table:raw.items", runId, Duration.ofMinutes(1), START)).isTrue();
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "raw.orders", "source", START.plusSeconds(1));
+    assertThat(store.locks().tryLock("table:raw.orders", runId, Duration.ofMinutes(1), START))
+        .isTrue();
+    assertThat(store.locks().tryLock("table:raw.items", runId, Duration.ofMinutes(1), START))
+        .isTrue();
 
     try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
-      long generation = other.runOwner(runId).orElseThrow().generation();
-      assertThat(other.interruptRun(runId, generation, START.plusSeconds(90), "interrupted: gone"))
+      long generation = other.runs().runOwner(runId).orElseThrow().generation();
+      assertThat(
+              other
+                  .runs()
+                  .interruptRun(runId, generation, START.plusSeconds(90), "interrupted: gone"))
           .isTrue();
       // a second taker, who saw the same generation, does nothing
-      assertThat(other.interruptRun(runId, generation, START.plusSeconds(91), "again")).isFalse();
+      assertThat(other.runs().interruptRun(runId, generation, START.plusSeconds(91), "again"))
+          .isFalse();
 
-      RunDetail run = other.findRun(runId).orElseThrow();
+      RunDetail run = other.runs().findRun(runId).orElseThrow();
       assertThat(run.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
       assertThat(run.summary().error()).isEqualTo("interrupted: gone");
       assertThat(run.summary().finishedAt()).isEqualTo(START.plusSeconds(90));
@@ -376,62 +408,346 @@ abstract class RunStoreContractTest {
                 assertThat(s.status()).isEqualTo(StepStatus.FAILED);
                 assertThat(s.error()).startsWith("interrupted");
               });
-      assertThat(other.lockHolder("table:raw.orders")).isEmpty();
-      assertThat(other.lockHolder("table:raw.items")).isEmpty();
-      assertThat(other.events(runId)).extracting(RunEvent::kind).containsExactly("interrupted");
-      assertThat(other.runOwner(runId).orElseThrow().generation()).isEqualTo(generation + 1);
+      assertThat(other.locks().lockHolder("table:raw.orders")).isEmpty();
+      assertThat(other.locks().lockHolder("table:raw.items")).isEmpty();
+      assertThat(other.events().events(runId))
+          .extracting(RunEvent::kind)
+          .containsExactly("interrupted");
+      assertThat(other.runs().runOwner(runId).orElseThrow().generation()).isEqualTo(generation + 1);
     }
 
     // the process that started the run continues: every write of its state is refused
-    assertThatThrownBy(() -> store.heartbeat(runId, START.plusSeconds(100)))
+    assertThatThrownBy(() -> store.runs().heartbeat(runId, START.plusSeconds(100)))
         .isInstanceOf(RunTakenOverException.class)
         .hasMessageContaining("Run " + runId + " was taken over by another process");
     assertThatThrownBy(
             () ->
-                store.finishStep(
-                    step, StepStatus.SUCCEEDED, START.plusSeconds(100), StepMetrics.empty(), null))
+                store
+                    .steps()
+                    .finishStep(
+                        step,
+                        StepStatus.SUCCEEDED,
+                        START.plusSeconds(100),
+                        StepMetrics.empty(),
+                        null))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
             () ->
-                store.recordCheck(
-                    step,
-                    new CheckRecord(
-                        "raw.orders", "row_count", null, "warn", "passed", 0, null, null)))
-        .isInstanceOf(RunTakenOverException.class);
-    assertThatThrownBy(
-            () -> store.recordEvent(new RunEvent(runId, null, START.plusSeconds(100), "x", null)))
-        .isInstanceOf(RunTakenOverException.class);
-    assertThatThrownBy(() -> store.startStep(runId, "m", "model", START.plusSeconds(100)))
-        .isInstanceOf(RunTakenOverException.class);
-    assertThatThrownBy(() -> store.recordPlan(runId, List.of("m")))
+                store
+                    .steps()
+                    .recordCheck(
+                        step,
+                        new CheckRecord(
+                            "raw.orders", "row_count", null, "warn", "passed", 0, null, null)))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
             () ->
-                store.recordPartitions(
-                    "m", List.of("2024-04"), true, runId, START.plusSeconds(100), 1L, 1L, null))
+                store
+                    .events()
+                    .recordEvent(new RunEvent(runId, null, START.plusSeconds(100), "x", null)))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(() -> store.steps().startStep(runId, "m", "model", START.plusSeconds(100)))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(() -> store.plans().recordPlan(runId, List.of("m")))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
-            () -> store.finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(100), null))
+            () ->
+                store
+                    .partitions()
+                    .recordPartitions(
+                        "m", List.of("2024-04"), true, runId, START.plusSeconds(100), 1L, 1L, null))
+        .isInstanceOf(RunTakenOverException.class);
+    assertThatThrownBy(
+            () -> store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(100), null))
         .isInstanceOf(RunTakenOverException.class);
     // nothing of it was written
-    RunDetail after = store.findRun(runId).orElseThrow();
+    RunDetail after = store.runs().findRun(runId).orElseThrow();
     assertThat(after.summary().status()).isEqualTo(RunStatus.INTERRUPTED);
     assertThat(after.steps()).singleElement().satisfies(s -> assertThat(s.checks()).isEmpty());
-    assertThat(store.partitions("m")).isEmpty();
+    assertThat(store.partitions().partitions("m")).isEmpty();
+  }
+
+  @Test
+  void aLockIsHeldByOneOwnerUntilItExpiresOrIsReleased() {
+    Locks locks = store.locks();
+    Duration ttl = Duration.ofSeconds(10);
+    assertThat(locks.lockHolder("table:t")).isEmpty();
+    assertThat(locks.tryLock("table:t", "run-a", ttl, START)).isTrue();
+    assertThat(locks.tryLock("table:t", "run-b", ttl, START.plusSeconds(5))).isFalse();
+    // taking a lock one holds renews it
+    assertThat(locks.tryLock("table:t", "run-a", ttl, START.plusSeconds(8))).isTrue();
+    assertThat(locks.lockHolder("table:t"))
+        .contains(new LockHolder("table:t", "run-a", START, START.plusSeconds(18)));
+    assertThat(locks.tryLock("table:t", "run-b", ttl, START.plusSeconds(15))).isFalse();
+    // expired: another owner takes it
+    assertThat(locks.tryLock("table:t", "run-b", ttl, START.plusSeconds(19))).isTrue();
+    assertThat(locks.lockHolder("table:t"))
+        .contains(new LockHolder("table:t", "run-b", START.plusSeconds(19), START.plusSeconds(29)));
+    assertThat(locks.renewLock("table:t", "run-a", ttl, START.plusSeconds(20))).isFalse();
+
+    // a lock held by someone else is left alone
+    locks.unlock("table:t", "run-a");
+    assertThat(locks.lockHolder("table:t")).map(LockHolder::owner).contains("run-b");
+    locks.unlock("table:t", "run-b");
+    assertThat(locks.lockHolder("table:t")).isEmpty();
+
+    assertThat(locks.tryLock("table:x", "run-c", ttl, START)).isTrue();
+    assertThat(locks.tryLock("table:y", "run-c", ttl, START)).isTrue();
+    assertThat(locks.tryLock("table:z", "run-d", ttl, START)).isTrue();
+    assertThat(locks.unlockAll("run-c")).isEqualTo(2);
+    assertThat(locks.unlockAll("run-c")).isZero();
+    assertThat(locks.lockHolder("table:x")).isEmpty();
+    assertThat(locks.lockHolder("table:z")).map(LockHolder::owner).contains("run-d");
+  }
+
+  @Test
+  void onlyOneOfManyStoresRacingForALockTakesIt() throws Exception {
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      List<RunStore> stores = List.of(store, other);
+      List<String> winners = java.util.Collections.synchronizedList(new ArrayList<>());
+      runConcurrently(
+          4,
+          thread -> {
+            if (stores
+                .get(thread % 2)
+                .locks()
+                .tryLock("scheduler", "owner-" + thread, Duration.ofMinutes(1), START)) {
+              winners.add("owner-" + thread);
+            }
+          });
+
+      assertThat(winners).hasSize(1);
+      assertThat(other.locks().lockHolder("scheduler"))
+          .map(LockHolder::owner)
+          .contains(winners.get(0));
+    }
+  }
+
+  @Test
+  void recordsTheLastTickOfEachSchedule() {
+    ScheduleTicks ticks = store.scheduleTicks();
+    assertThat(ticks.lastScheduleTick("hourly")).isEmpty();
+
+    ticks.recordScheduleTick("hourly", START);
+    ticks.recordScheduleTick("daily", START.plusSeconds(1));
+    ticks.recordScheduleTick("hourly", START.plusSeconds(3600));
+
+    assertThat(ticks.lastScheduleTick("hourly")).contains(START.plusSeconds(3600));
+    assertThat(ticks.lastScheduleTick("daily")).contains(START.plusSeconds(1));
+  }
+
+  @Test
+  void storesRecordingTheSameNewSchedulesAtOnceAllSucceed() throws Exception {
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      List<RunStore> stores = List.of(store, other);
+      runConcurrently(
+          4,
+          thread -> {
+            for (int i = 0; i < 20; i++) {
+              stores
+                  .get(thread % 2)
+                  .scheduleTicks()
+                  .recordScheduleTick("schedule-" + i, START.plusSeconds(thread));
+            }
+          });
+
+      for (int i = 0; i < 20; i++) {
+        assertThat(other.scheduleTicks().lastScheduleTick("schedule-" + i))
+            .hasValueSatisfying(tick -> assertThat(tick).isBetween(START, START.plusSeconds(3)));
+      }
+    }
+  }
+
+  @Test
+  void keepsTheEventsOfEachRunOldestFirst() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    String otherRun = store.runs().startRun("run", List.of(), START);
+    RunEvent started = new RunEvent(runId, null, START, "run_started", null);
+    RunEvent step = new RunEvent(runId, "raw.orders", START.plusSeconds(1), "step_started", "x");
+    RunEvent elsewhere = new RunEvent(otherRun, "m", START.plusSeconds(2), "step_failed", "boom");
+    RunEvent finished = new RunEvent(runId, "raw.orders", START.plusSeconds(1), "step_ok", null);
+
+    store.events().recordEvent(started);
+    store.events().recordEvent(step);
+    store.events().recordEvent(elsewhere);
+    store.events().recordEvent(finished);
+
+    assertThat(store.events().events(runId)).containsExactly(started, step, finished);
+    assertThat(store.events().events(otherRun)).containsExactly(elsewhere);
+    assertThat(store.events().events("20990101-000000-0000")).isEmpty();
+  }
+
+  @Test
+  void asksARunningRunToStopByAPrefixOfItsId() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    assertThat(store.runs().isCancelRequested(runId)).isFalse();
+
+    assertThat(store.runs().requestCancel(runId.substring(0, runId.length() - 1), START))
+        .isEqualTo(runId);
+
+    assertThat(store.runs().isCancelRequested(runId)).isTrue();
+    assertThat(store.runs().isCancelRequested("20990101-000000-0000")).isFalse();
+    assertThat(store.runs().findRun(runId).orElseThrow().summary().status())
+        .as("the run's process stops it")
+        .isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void refusesToCancelAFinishedOrUnknownRun() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(1), null);
+
+    assertThatThrownBy(() -> store.runs().requestCancel(runId, START.plusSeconds(2)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("Run " + runId + " has already finished (succeeded)");
+    assertThat(store.runs().isCancelRequested(runId)).isFalse();
+    assertThatThrownBy(() -> store.runs().requestCancel("20990101", START))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("No run 20990101: 'sluice runs' lists them");
+  }
+
+  @Test
+  void keepsThePlanOfARun() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    assertThat(store.plans().plan(runId)).isEmpty();
+
+    store.plans().recordPlan(runId, List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+
+    assertThat(store.plans().plan(runId))
+        .contains(List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+    assertThat(store.plans().plan("20990101-000000-0000")).isEmpty();
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      assertThat(other.plans().plan(runId))
+          .contains(List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+    }
+  }
+
+  @Test
+  void aHeartbeatIsKeptOnlyWhileTheRunRuns() {
+    String runId = store.runs().startRun("run", List.of(), START, new RunProcess("builder", 7));
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      // a store that did not start the run (no fencing) records it too
+      other.runs().heartbeat(runId, START.plusSeconds(5));
+      assertThat(store.runs().runOwner(runId).orElseThrow().lastSeenAt())
+          .isEqualTo(START.plusSeconds(5));
+    }
+    store.runs().heartbeat(runId, START.plusSeconds(10));
+    store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(11), null);
+
+    store.runs().heartbeat(runId, START.plusSeconds(20));
+
+    assertThat(store.runs().runOwner(runId).orElseThrow().lastSeenAt())
+        .isEqualTo(START.plusSeconds(10));
+  }
+
+  @Test
+  void recordsBuiltAndFailedPartitionsKeepingWhatWasMaterialized() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    Partitions partitions = store.partitions();
+    partitions.recordPartitions(
+        "daily",
+        List.of("2024-03-02", "2024-03-01"),
+        true,
+        runId,
+        START,
+        42L,
+        7L,
+        null,
+        Map.of("raw.orders", 11L, "raw.items", 12L));
+    partitions.recordPartitions("weekly", List.of("2024-W09"), true, runId, START, 1L, 8L, null);
+
+    String retry = store.runs().startRun("run", List.of(), START.plusSeconds(60));
+    partitions.recordPartitions(
+        "daily",
+        List.of("2024-03-02"),
+        false,
+        retry,
+        START.plusSeconds(61),
+        null,
+        null,
+        "boom",
+        Map.of("ignored", 1L));
+
+    Map<String, PartitionState> daily = partitions.partitions("daily");
+    assertThat(daily).containsOnlyKeys("2024-03-01", "2024-03-02");
+    assertThat(new ArrayList<>(daily.keySet())).containsExactly("2024-03-01", "2024-03-02");
+    assertThat(daily.get("2024-03-01"))
+        .isEqualTo(
+            new PartitionState(
+                "daily",
+                "2024-03-01",
+                PartitionState.MATERIALIZED,
+                runId,
+                START,
+                START,
+                42L,
+                7L,
+                null,
+                Map.of("raw.orders", 11L, "raw.items", 12L)));
+    // a failed rebuild keeps what the earlier build materialized
+    assertThat(daily.get("2024-03-02"))
+        .isEqualTo(
+            new PartitionState(
+                "daily",
+                "2024-03-02",
+                PartitionState.FAILED,
+                retry,
+                START.plusSeconds(61),
+                START,
+                42L,
+                7L,
+                "boom",
+                Map.of("raw.orders", 11L, "raw.items", 12L)));
+    assertThat(partitions.partitions("weekly").get("2024-W09").inputs()).isEmpty();
+    assertThat(partitions.partitions("monthly")).isEmpty();
+  }
+
+  @Test
+  void startsAPartitionStepWithItsPartitionsAtOnce() throws SQLException {
+    String runId = store.runs().startRun("run", List.of(), START);
+    long partitionStep =
+        store.steps().startStep(runId, "daily[2024-03-01]", "model", START, "2024-03-01");
+    long plainStep = store.steps().startStep(runId, "revenue", "model", START);
+    store.runs().finishRun(runId, RunStatus.FAILED, START.plusSeconds(1), "stopped");
+
+    assertThatThrownBy(
+            () -> store.steps().startStep(runId, "daily[2024-03-02]", "model", START, "2024-03-02"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the run has already finished as FAILED");
+
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT id, asset, partition_key FROM sluice_steps ORDER BY id")) {
+      List<String> steps = new ArrayList<>();
+      while (rows.next()) {
+        steps.add(rows.getLong(1) + " " + rows.getString(2) + " " + rows.getString(3));
+      }
+      assertThat(steps)
+          .containsExactly(
+              partitionStep + " daily[2024-03-01] 2024-03-01", plainStep + " revenue null");
+    }
   }
 
   @Test
   void renewingALockNeverTakesOneThatWasReleased() {
-    assertThat(store.tryLock("table:t", "run-a", Duration.ofMinutes(1), START)).isTrue();
-    assertThat(store.renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(20)))
+    assertThat(store.locks().tryLock("table:t", "run-a", Duration.ofMinutes(1), START)).isTrue();
+    assertThat(
+            store
+                .locks()
+                .renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(20)))
         .isTrue();
-    assertThat(store.lockHolder("table:t").orElseThrow().expiresAt())
+    assertThat(store.locks().lockHolder("table:t").orElseThrow().expiresAt())
         .isEqualTo(START.plusSeconds(80));
 
-    store.unlockAll("run-a");
-    assertThat(store.renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(40)))
+    store.locks().unlockAll("run-a");
+    assertThat(
+            store
+                .locks()
+                .renewLock("table:t", "run-a", Duration.ofMinutes(1), START.plusSeconds(40)))
         .isFalse();
-    assertThat(store.lockHolder("table:t")).isEmpty();
+    assertThat(store.locks().lockHolder("table:t")).isEmpty();
   }
 
   @Test
@@ -439,9 +755,9 @@ abstract class RunStoreContractTest {
     Process finished = new ProcessBuilder("true").start();
     assertThat(finished.waitFor(30, TimeUnit.SECONDS)).isTrue();
     RunProcess gone = new RunProcess(RunProcess.current().host(), finished.pid());
-    String deadRun = store.startRun("backfill daily", List.of(), START, gone);
-    String liveRun = store.startRun("run", List.of(), START, RunProcess.current());
-    store.tryLock("table:curated.daily", deadRun, Duration.ofMinutes(1), START);
+    String deadRun = store.runs().startRun("backfill daily", List.of(), START, gone);
+    String liveRun = store.runs().startRun("run", List.of(), START, RunProcess.current());
+    store.locks().tryLock("table:curated.daily", deadRun, Duration.ofMinutes(1), START);
     // the heartbeats are fresh: only the process id tells
     AbandonedRuns abandoned =
         new AbandonedRuns(store, Clock.fixed(START.plusSeconds(1), ZoneOffset.UTC));
@@ -453,15 +769,15 @@ abstract class RunStoreContractTest {
         .contains("its process (pid " + finished.pid() + " on " + gone.host() + ") is gone")
         .contains("locks are released")
         .contains("'sluice backfill --resume " + deadRun + "'");
-    assertThat(store.lockHolder("table:curated.daily")).isEmpty();
-    assertThat(store.findRun(liveRun).orElseThrow().summary().status())
+    assertThat(store.locks().lockHolder("table:curated.daily")).isEmpty();
+    assertThat(store.runs().findRun(liveRun).orElseThrow().summary().status())
         .isEqualTo(RunStatus.RUNNING);
   }
 
   @Test
   void takesOverARunOfAnotherHostOnlyWhenItsHeartbeatExpired() {
-    String runId = store.startRun("run", List.of(), START, new RunProcess("elsewhere", 1));
-    store.heartbeat(runId, START.plusSeconds(30));
+    String runId = store.runs().startRun("run", List.of(), START, new RunProcess("elsewhere", 1));
+    store.runs().heartbeat(runId, START.plusSeconds(30));
 
     AbandonedRuns early =
         new AbandonedRuns(store, Clock.fixed(START.plusSeconds(80), ZoneOffset.UTC));
@@ -474,7 +790,7 @@ abstract class RunStoreContractTest {
     assertThat(late.interruptIfGone(runId).orElseThrow().message())
         .contains("no sign of life since " + START.plusSeconds(30))
         .contains("'sluice run --resume " + runId + "'");
-    assertThat(store.findRun(runId).orElseThrow().summary().status())
+    assertThat(store.runs().findRun(runId).orElseThrow().summary().status())
         .isEqualTo(RunStatus.INTERRUPTED);
     assertThat(late.find()).isEmpty();
   }

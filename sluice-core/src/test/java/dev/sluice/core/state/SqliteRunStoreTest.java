@@ -48,14 +48,16 @@ class SqliteRunStoreTest extends RunStoreContractTest {
           thread -> {
             RunStore writer = stores.get(thread % 2);
             for (int i = 0; i < 20; i++) {
-              String runId = writer.startRun("run", List.of(), START);
-              long step = writer.startStep(runId, "asset", "seed", START);
-              writer.finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
-              writer.finishRun(runId, RunStatus.SUCCEEDED, START, null);
+              String runId = writer.runs().startRun("run", List.of(), START);
+              long step = writer.steps().startStep(runId, "asset", "seed", START);
+              writer
+                  .steps()
+                  .finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
+              writer.runs().finishRun(runId, RunStatus.SUCCEEDED, START, null);
             }
           });
 
-      assertThat(store.listRuns(1000))
+      assertThat(store.runs().listRuns(1000))
           .hasSize(80)
           .allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
     }
@@ -71,12 +73,14 @@ class SqliteRunStoreTest extends RunStoreContractTest {
           4,
           thread -> {
             try (RunStore opened = RunStore.open(url, Map.of())) {
-              runIds.add(opened.startRun("run", List.of(), START));
+              runIds.add(opened.runs().startRun("run", List.of(), START));
             }
           });
 
       try (RunStore reopened = RunStore.open(url, Map.of())) {
-        assertThat(reopened.listRuns(10)).extracting(RunSummary::id).hasSameElementsAs(runIds);
+        assertThat(reopened.runs().listRuns(10))
+            .extracting(RunSummary::id)
+            .hasSameElementsAs(runIds);
       }
     }
   }

@@ -1,0 +1,150 @@
+package dev.sluice.core.state;
+
+import static dev.sluice.core.state.StateRows.JSON;
+import static dev.sluice.core.state.StateRows.instantOrNull;
+import static dev.sluice.core.state.StateRows.longOrNull;
+import static dev.sluice.core.state.StateRows.setNullableLong;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What is known of the partitions of each partitioned asset, in a {@link RunStore}. */
+public final class Partitions {
+  private final StateTransactions transactions;
+  private final Fencing fencing;
+
+  Partitions(StateTransactions transactions, Fencing fencing) {
+    this.transactions = transactions;
+    this.fencing = fencing;
+  }
+
+  /**
+   * Records the outcome of building some partitions of an asset: materialized (with rows and
+   * snapshot) or failed (with the error; an earlier materialization stays known).
+   */
+  public void recordPartitions(
+      String asset,
+      List<String> partitions,
+      boolean materialized,
+      String runId,
+      Instant at,
+      Long rows,
+      Long snapshotId,
+      String error) {
+    recordPartitions(asset, partitions, materialized, runId, at, rows, snapshotId, error, Map.of());
+  }
+
+  /**
+   * As {@link #recordPartitions(String, List, boolean, String, Instant, Long, Long, String)}, with
+   * what a successful build read: the snapshot id of each input table, by table name.
+   */
+  public void recordPartitions(
+      String asset,
+      List<String> partitions,
+      boolean materialized,
+      String runId,
+      Instant at,
+      Long rows,
+      Long snapshotId,
+      String error,
+      Map<String, Long> inputs) {
+    requireNonNull(inputs, "inputs is null");
+    String inputsJson;
+    try {
+      inputsJson = materialized ? JSON.writeValueAsString(new TreeMap<>(inputs)) : null;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the inputs of " + asset + " as JSON", e);
+    }
+    transactions.write(
+        "record the partitions of " + asset,
+        connection -> {
+          fencing.check(connection, runId);
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_partitions (asset, partition_key, status, run_id,"
+                      + " updated_at, materialized_at, rows_out, snapshot_id, error, inputs)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      + " ON CONFLICT (asset, partition_key) DO UPDATE SET"
+                      + " status = excluded.status, run_id = excluded.run_id,"
+                      + " updated_at = excluded.updated_at,"
+                      + " materialized_at = COALESCE(excluded.materialized_at,"
+                      + " sluice_partitions.materialized_at),"
+                      + " rows_out = COALESCE(excluded.rows_out, sluice_partitions.rows_out),"
+                      + " snapshot_id = COALESCE(excluded.snapshot_id,"
+                      + " sluice_partitions.snapshot_id),"
+                      + " error = excluded.error,"
+                      + " inputs = COALESCE(excluded.inputs, sluice_partitions.inputs)")) {
+            for (String partition : partitions) {
+              upsert.setString(1, asset);
+              upsert.setString(2, partition);
+              upsert.setString(
+                  3, materialized ? PartitionState.MATERIALIZED : PartitionState.FAILED);
+              upsert.setString(4, runId);
+              upsert.setLong(5, at.toEpochMilli());
+              setNullableLong(upsert, 6, materialized ? at.toEpochMilli() : null);
+              setNullableLong(upsert, 7, materialized ? rows : null);
+              setNullableLong(upsert, 8, materialized ? snapshotId : null);
+              upsert.setString(9, materialized ? null : error);
+              upsert.setString(10, inputsJson);
+              upsert.addBatch();
+            }
+            upsert.executeBatch();
+            return null;
+          }
+        });
+  }
+
+  /** What is known of the partitions of an asset, by partition key. */
+  public Map<String, PartitionState> partitions(String asset) {
+    return transactions.read(
+        "read the partitions of " + asset,
+        connection -> {
+          Map<String, PartitionState> states = new LinkedHashMap<>();
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT partition_key, status, run_id, updated_at, materialized_at, rows_out,"
+                      + " snapshot_id, error, inputs FROM sluice_partitions WHERE asset = ?"
+                      + " ORDER BY partition_key")) {
+            query.setString(1, asset);
+            try (ResultSet rows = query.executeQuery()) {
+              while (rows.next()) {
+                states.put(
+                    rows.getString("partition_key"),
+                    new PartitionState(
+                        asset,
+                        rows.getString("partition_key"),
+                        rows.getString("status"),
+                        rows.getString("run_id"),
+                        Instant.ofEpochMilli(rows.getLong("updated_at")),
+                        instantOrNull(rows, "materialized_at"),
+                        longOrNull(rows, "rows_out"),
+                        longOrNull(rows, "snapshot_id"),
+                        rows.getString("error"),
+                        inputsOf(rows.getString("inputs"), asset)));
+              }
+            }
+          }
+          return states;
+        });
+  }
+
+  private static Map<String, Long> inputsOf(String json, String asset) throws SQLException {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, Long>>() {});
+    } catch (JsonProcessingException e) {
+      throw new SQLException("The inputs of a partition of " + asset + " are not JSON: " + json, e);
+    }
+  }
+}

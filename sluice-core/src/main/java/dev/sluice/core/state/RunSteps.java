@@ -1,0 +1,227 @@
+package dev.sluice.core.state;
+
+import static dev.sluice.core.state.StateRows.instantOrNull;
+import static dev.sluice.core.state.StateRows.setNullableLong;
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/** The steps of runs in a {@link RunStore}: their start and end, and the checks they ran. */
+public final class RunSteps {
+  /** The kinds of asset a step can materialize. */
+  public static final Set<String> STEP_KINDS = Set.of("source", "seed", "model");
+
+  private final StateTransactions transactions;
+  private final Fencing fencing;
+
+  RunSteps(StateTransactions transactions, Fencing fencing) {
+    this.transactions = transactions;
+    this.fencing = fencing;
+  }
+
+  /**
+   * Records the start of a step of a running run.
+   *
+   * @param kind the kind of asset: "source", "seed" or "model"
+   * @return the new step's id
+   * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
+   * @throws InvalidInputException if no run has this id
+   * @throws IllegalStateException if the run has already finished
+   */
+  public long startStep(String runId, String asset, String kind, Instant startedAt) {
+    return startStep(runId, asset, kind, startedAt, null);
+  }
+
+  /**
+   * Starts a step that builds partitions of an asset, in one transaction with its partitions.
+   *
+   * @param asset what the run calls the step, e.g. {@code daily[2024-03-01]}
+   * @param partition the partitions it builds (see {@code PartitionRange.label()}), or null
+   * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
+   * @throws InvalidInputException if no run has this id
+   * @throws IllegalStateException if the run has already finished
+   */
+  public long startStep(
+      String runId, String asset, String kind, Instant startedAt, String partition) {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(asset, "asset is null");
+    requireNonNull(kind, "kind is null");
+    requireNonNull(startedAt, "startedAt is null");
+    if (!STEP_KINDS.contains(kind)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid kind of step for %s: %s (expected source, seed or model)", asset, kind));
+    }
+    return transactions.write(
+        "start the step of " + asset + " in run " + runId,
+        connection -> insertStep(connection, runId, asset, kind, startedAt, partition));
+  }
+
+  private long insertStep(
+      Connection connection,
+      String runId,
+      String asset,
+      String kind,
+      Instant startedAt,
+      String partition)
+      throws SQLException {
+    fencing.check(connection, runId);
+    RunStatus runStatus = Runs.runStatus(connection, runId);
+    if (runStatus != RunStatus.RUNNING) {
+      throw new IllegalStateException(
+          String.format(
+              "Cannot start a step of %s in run %s: the run has already finished as %s",
+              asset, runId, runStatus));
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at, partition_key)"
+                + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+      insert.setString(1, runId);
+      insert.setString(2, asset);
+      insert.setString(3, kind);
+      insert.setString(4, StepStatus.RUNNING.name());
+      insert.setLong(5, startedAt.toEpochMilli());
+      insert.setString(6, partition);
+      try (ResultSet generated = insert.executeQuery()) {
+        if (!generated.next()) {
+          throw new SQLException("The insert of a step returned no id");
+        }
+        long stepId = generated.getLong(1);
+        fencing.addStep(runId, stepId);
+        return stepId;
+      }
+    }
+  }
+
+  /**
+   * Records the end of a step and what it moved.
+   *
+   * @param status {@code SUCCEEDED}, {@code FAILED} or {@code SKIPPED}
+   * @param error why the step failed, or null
+   * @throws IllegalArgumentException if status is {@code RUNNING}
+   * @throws InvalidInputException if no step has this id
+   * @throws IllegalStateException if the step has already finished
+   */
+  public void finishStep(
+      long stepId, StepStatus status, Instant finishedAt, StepMetrics metrics, String error) {
+    requireNonNull(status, "status is null");
+    requireNonNull(finishedAt, "finishedAt is null");
+    requireNonNull(metrics, "metrics is null");
+    if (status == StepStatus.RUNNING) {
+      throw new IllegalArgumentException("Cannot finish step " + stepId + " as RUNNING");
+    }
+    transactions.write(
+        "finish step " + stepId,
+        connection -> {
+          fencing.checkStep(connection, stepId);
+          int updated;
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
+                      + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
+                      + " detail = ?, error = ? WHERE id = ? AND status = ?")) {
+            update.setString(1, status.name());
+            update.setLong(2, finishedAt.toEpochMilli());
+            update.setLong(3, metrics.rowsIn());
+            update.setLong(4, metrics.rowsOut());
+            update.setLong(5, metrics.bytesIn());
+            update.setLong(6, metrics.bytesOut());
+            update.setLong(7, metrics.rejectedRows());
+            setNullableLong(update, 8, metrics.snapshotId());
+            update.setString(9, metrics.detail());
+            update.setString(10, error);
+            update.setLong(11, stepId);
+            update.setString(12, StepStatus.RUNNING.name());
+            updated = update.executeUpdate();
+          }
+          if (updated == 0) {
+            StepStatus current = stepStatus(connection, stepId);
+            throw new IllegalStateException(
+                String.format(
+                    "Cannot finish step %d: it has already finished as %s", stepId, current));
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Records the result of a check that a step ran.
+   *
+   * @throws InvalidInputException if no step has this id
+   */
+  public void recordCheck(long stepId, CheckRecord check) {
+    requireNonNull(check, "check is null");
+    transactions.write(
+        "record check " + check.name() + " of step " + stepId,
+        connection -> {
+          fencing.checkStep(connection, stepId);
+          stepStatus(connection, stepId);
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
+                      + " status, failing_rows, sample_json, message)"
+                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, stepId);
+            insert.setString(2, check.asset());
+            insert.setString(3, check.name());
+            insert.setString(4, check.column());
+            insert.setString(5, check.severity());
+            insert.setString(6, check.status());
+            insert.setLong(7, check.failingRows());
+            insert.setString(8, check.sampleJson());
+            insert.setString(9, check.message());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * When the latest step that materialized an asset successfully finished.
+   *
+   * @return the time it finished, or empty when no step ever materialized the asset successfully
+   */
+  public Optional<Instant> lastSuccessfulStep(String asset) {
+    requireNonNull(asset, "asset is null");
+    return transactions.read(
+        "look up the last successful step of " + asset,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT MAX(finished_at) FROM sluice_steps WHERE (asset = ?"
+                      + " OR substr(asset, 1, ?) = ?) AND status = ?")) {
+            // a partitioned asset's steps are named asset[partition]
+            query.setString(1, asset);
+            query.setInt(2, asset.length() + 1);
+            query.setString(3, asset + "[");
+            query.setString(4, StepStatus.SUCCEEDED.name());
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next()
+                  ? Optional.ofNullable(instantOrNull(rows, 1))
+                  : Optional.<Instant>empty();
+            }
+          }
+        });
+  }
+
+  private static StepStatus stepStatus(Connection connection, long stepId) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement("SELECT status FROM sluice_steps WHERE id = ?")) {
+      query.setLong(1, stepId);
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          throw new InvalidInputException("Unknown step: " + stepId);
+        }
+        return StepStatus.valueOf(rows.getString(1));
+      }
+    }
+  }
+}
