@@ -98,18 +98,25 @@ final class PartitionStep {
                       target,
                       PartitionVariables.of(range)));
       SqlSandbox.checkModel(session, model.sqlFileName(), sql, ModelStep.inputs(context, model));
+      sql = DeclaredTypes.apply(model, session, sql);
+      // each range's rows are checked on their own before they join the step's rows: checked
+      // together, the rows of the ranges before would count as outside this one
+      String rangeRows = desired == null ? result : TableName.quote("range_rows_" + model.name());
       try {
         if (desired == null) {
           rows += session.createTemporaryTable("partition_rows_" + model.name(), sql);
           desired = session.describe("SELECT * FROM " + result);
         } else {
-          session.execute("INSERT INTO " + result + " BY NAME " + sql);
+          session.createTemporaryTable("range_rows_" + model.name(), sql);
         }
       } catch (dev.sluice.api.QueryException e) {
         throw new dev.sluice.api.QueryException(ModelStep.describeError(model, e), e);
       }
       PartitionFilter filter = PartitionFilter.of(model.name(), range, desired);
-      rejectRowsOutside(model, range, session, result, filter);
+      rejectRowsOutside(model, range, session, rangeRows, filter);
+      if (!rangeRows.equals(result)) {
+        session.execute("INSERT INTO " + result + " BY NAME SELECT * FROM " + rangeRows);
+      }
       filters.add(filter);
     }
     if (work.ranges().size() > 1) {

@@ -68,4 +68,64 @@ class DeclaredTypesTest {
           .contains("'missing' is declared (type: int) but the SQL gives no such column");
     }
   }
+
+  @Test
+  void declaredTypesApplyToModelsBuiltByPartitions() throws IOException {
+    write("sluice.yaml", "name: types\n");
+    write(
+        "models/curated/regional.sql",
+        "select '{{ partition.region }}' as region, 1 as id, 'x' as note\n");
+    write(
+        "models/curated/regional.yaml",
+        """
+        models:
+          - name: regional
+            materialized: incremental_by_partition
+            columns:
+              - {name: id, type: bigint}
+            partitions:
+              - column: region
+                values: [eu, us]
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result =
+          new Runner(workspace)
+              .run(
+                  new RunOptions(java.util.List.of(), java.util.List.of(), true), RunListener.NONE);
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      // a full refresh builds both values of the static partition in one step
+      assertThat(result.steps()).hasSize(1);
+      org.apache.iceberg.Schema schema =
+          workspace.lake().findTable(TableName.parse("curated.regional")).orElseThrow().schema();
+      assertThat(schema.findField("id").type()).isEqualTo(Types.LongType.get());
+    }
+
+    write(
+        "models/curated/regional.yaml",
+        """
+        models:
+          - name: regional
+            materialized: incremental_by_partition
+            columns:
+              - {name: note, type: date}
+            partitions:
+              - column: region
+                values: [eu, us]
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result =
+          new Runner(workspace)
+              .run(
+                  new RunOptions(java.util.List.of(), java.util.List.of(), true), RunListener.NONE);
+      assertThat(result.steps())
+          .isNotEmpty()
+          .allSatisfy(
+              step -> {
+                assertThat(step.status()).isEqualTo(StepStatus.FAILED);
+                assertThat(step.error())
+                    .contains("models/curated/regional.yaml:5")
+                    .contains("'note' is declared date but the SQL gives string");
+              });
+    }
+  }
 }
