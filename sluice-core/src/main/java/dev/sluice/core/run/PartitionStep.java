@@ -125,62 +125,33 @@ final class PartitionStep {
               .longValue();
     }
 
+    // a new table is created by the commit of its first partitions, so that a first build that
+    // fails, is blocked, cancelled or killed leaves no table (not an empty one)
+    TableWrite write = null;
     if (!tableExists) {
-      Map<String, String> properties =
-          StepContext.tableProperties(model.description(), model.owner(), model.tags());
-      properties.putAll(PartitionFilter.tableProperties(model.partitions()));
-      properties.put(LAYOUT, layout(model));
       try {
-        lake.createTable(
-            target, desired, IcebergPartitioning.spec(model.partitions(), desired), properties);
+        write = newTableWrite(lake, model, desired, context.auditBranch());
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-        // another partition of the same run created it first: write into that one
+        // another step of the same run (a backfill's partitions run side by side) committed first
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
       }
     }
-    TableWrite write = lake.newWrite(target, context.auditBranch());
-    // a full refresh rebuilds every partition: columns take the model's types, as in a first build
-    Schema schema =
-        write.prepareSchema(desired, work.replaceAll() ? SchemaChange.REPLACE : SchemaChange.UNION);
-    PartitionSpec spec =
-        write.preparePartitionSpec(IcebergPartitioning.spec(model.partitions(), schema));
-    if (work.replaceAll()) {
-      Map<String, String> properties = PartitionFilter.tableProperties(model.partitions());
-      properties.put(LAYOUT, layout(model));
-      write.setProperties(properties);
+    if (write == null) {
+      write = lake.newWrite(target, context.auditBranch());
     }
+    Prepared prepared = prepare(write, model, work, desired);
     List<WrittenFile> written = new ArrayList<>();
-    List<DataFile> files = new ArrayList<>();
     boolean committed = false;
     try {
-      for (PartitionRange range : work.ranges()) {
-        for (PartitionKey key : range.keys()) {
-          PartitionFilter one =
-              PartitionFilter.of(model.name(), PartitionRange.of(range.partitions(), key), desired);
-          WrittenFile file =
-              session.writeParquet(
-                  AuditedWrite.projectOnto(
-                      schema, desired, "SELECT * FROM " + result + " WHERE " + one.sql()),
-                  schema,
-                  write.newDataFilePath());
-          written.add(file);
-          rowsByPartition.put(key.toString(), file.rowCount());
-          if (file.rowCount() > 0) {
-            files.add(
-                write.toDataFile(
-                    file,
-                    spec.isUnpartitioned()
-                        ? null
-                        : IcebergPartitioning.partitionOf(spec, model.partitions(), key, schema)));
-          }
-        }
-      }
+      List<DataFile> files =
+          writePartitions(
+              session, model, work, desired, result, write, prepared, written, rowsByPartition);
       List<CheckDef> checkDefs = StepContext.allChecks(model.checks(), model.columns());
       if (!checkDefs.isEmpty()) {
         // the checks read just the rows written, from files this step wrote with these names
         session.registerTable(
             target,
-            schema,
+            prepared.schema(),
             written.stream()
                 .filter(file -> file.rowCount() > 0)
                 .map(file -> file.path().toString())
@@ -208,14 +179,27 @@ final class PartitionStep {
       for (PartitionFilter filter : filters) {
         replaced = Expressions.or(replaced, filter.iceberg());
       }
-      long snapshot =
-          write
-              .newCommit(
-                  WriteOperation.overwriteRows(
-                      work.replaceAll() ? Expressions.alwaysTrue() : replaced))
-              .addFiles(files)
-              .setAll(summary)
-              .commit();
+      WriteOperation operation =
+          WriteOperation.overwriteRows(work.replaceAll() ? Expressions.alwaysTrue() : replaced);
+      long snapshot;
+      try {
+        snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+      } catch (dev.sluice.api.TransientException e) {
+        if (!write.createsTable() || lake.findTable(target).isEmpty()) {
+          throw e;
+        }
+        // another step (a backfill's partitions run side by side) created the table first: commit
+        // these partitions into it, with data files written for its column ids
+        checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
+        written.forEach(PartitionStep::deleteQuietly);
+        written.clear();
+        write = lake.newWrite(target, context.auditBranch());
+        prepared = prepare(write, model, work, desired);
+        files =
+            writePartitions(
+                session, model, work, desired, result, write, prepared, written, rowsByPartition);
+        snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+      }
       committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
       return result(
@@ -226,6 +210,82 @@ final class PartitionStep {
         written.forEach(PartitionStep::deleteQuietly);
       }
     }
+  }
+
+  /** The schema and partition spec the data files of a write are written and described with. */
+  private record Prepared(Schema schema, PartitionSpec spec) {}
+
+  /** The first write of a partitioned model's table, which creates it when it commits. */
+  private static TableWrite newTableWrite(
+      Lake lake, ModelDef model, Schema desired, String auditBranch) {
+    Map<String, String> properties =
+        StepContext.tableProperties(model.description(), model.owner(), model.tags());
+    properties.putAll(PartitionFilter.tableProperties(model.partitions()));
+    properties.put(LAYOUT, layout(model));
+    return lake.newTableWrite(
+        model.tableName(),
+        desired,
+        IcebergPartitioning.spec(model.partitions(), desired),
+        properties,
+        auditBranch);
+  }
+
+  /** Stages the write's schema, partition spec and (for a full refresh) properties. */
+  private static Prepared prepare(TableWrite write, ModelDef model, Work work, Schema desired) {
+    // a full refresh rebuilds every partition: columns take the model's types, as in a first build
+    Schema schema =
+        write.prepareSchema(desired, work.replaceAll() ? SchemaChange.REPLACE : SchemaChange.UNION);
+    PartitionSpec spec =
+        write.preparePartitionSpec(IcebergPartitioning.spec(model.partitions(), schema));
+    if (work.replaceAll()) {
+      Map<String, String> properties = PartitionFilter.tableProperties(model.partitions());
+      properties.put(LAYOUT, layout(model));
+      write.setProperties(properties);
+    }
+    return new Prepared(schema, spec);
+  }
+
+  /**
+   * Writes one data file per partition key of {@code work} from the step's rows in {@code result},
+   * adding each to {@code written}.
+   *
+   * @return the files that hold rows, described for the commit
+   */
+  private static List<DataFile> writePartitions(
+      EngineSession session,
+      ModelDef model,
+      Work work,
+      Schema desired,
+      String result,
+      TableWrite write,
+      Prepared prepared,
+      List<WrittenFile> written,
+      Map<String, Long> rowsByPartition) {
+    List<DataFile> files = new ArrayList<>();
+    for (PartitionRange range : work.ranges()) {
+      for (PartitionKey key : range.keys()) {
+        PartitionFilter one =
+            PartitionFilter.of(model.name(), PartitionRange.of(range.partitions(), key), desired);
+        WrittenFile file =
+            session.writeParquet(
+                AuditedWrite.projectOnto(
+                    prepared.schema(), desired, "SELECT * FROM " + result + " WHERE " + one.sql()),
+                prepared.schema(),
+                write.newDataFilePath());
+        written.add(file);
+        rowsByPartition.put(key.toString(), file.rowCount());
+        if (file.rowCount() > 0) {
+          files.add(
+              write.toDataFile(
+                  file,
+                  prepared.spec().isUnpartitioned()
+                      ? null
+                      : IcebergPartitioning.partitionOf(
+                          prepared.spec(), model.partitions(), key, prepared.schema())));
+        }
+      }
+    }
+    return files;
   }
 
   /** Table property recording how the data files are split (which columns, grain and zone). */

@@ -61,6 +61,71 @@ class FirstBuildTest {
   @Test
   void aFirstLoadKilledBeforeItsCommitLeavesNoTable() throws Exception {
     writeSource("id,name\n1,a\n2,b\n");
+    killAtCommit(ORDERS);
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.lake().findTable(ORDERS)).isEmpty();
+    }
+  }
+
+  @Test
+  void aPartitionedModelWhoseFirstPartitionsAreBlockedLeavesNoTable() throws Exception {
+    writePartitionedModel("null::integer");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = run(workspace);
+      assertThat(result.steps()).hasSize(3);
+      assertThat(result.steps())
+          .allSatisfy(
+              step -> {
+                assertThat(step.status()).isEqualTo(StepStatus.FAILED);
+                assertThat(step.error()).contains("not_null");
+              });
+      assertThat(workspace.lake().findTable(DAILY)).isEmpty();
+    }
+    writePartitionedModel("1");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult fixed = run(workspace);
+      assertThat(fixed.succeeded()).as(String.valueOf(fixed.steps())).isTrue();
+      assertThat(workspace.lake().loadTable(DAILY).currentSnapshot().summary())
+          .containsEntry("total-records", "3");
+    }
+  }
+
+  @Test
+  void aFirstPartitionBuildKilledBeforeItsCommitLeavesNoTable() throws Exception {
+    writePartitionedModel("1");
+    killAtCommit(DAILY);
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.lake().findTable(DAILY)).isEmpty();
+    }
+  }
+
+  private static final TableName DAILY = new TableName("curated", "daily");
+
+  /** A model of one row per day, partitioned by day, over the three days before today. */
+  private void writePartitionedModel(String amount) throws IOException {
+    write("sluice.yaml", "name: shop\n");
+    write(
+        "models/daily.sql",
+        "select cast('{{ start }}' as date) as event_date, " + amount + " as amount\n");
+    write(
+        "models/daily.yaml",
+        """
+        models:
+          - name: daily
+            materialized: incremental_by_time_range
+            partitions:
+              - column: event_date
+                grain: day
+                start: %s
+            columns:
+              - name: amount
+                checks: [not_null]
+        """
+            .formatted(java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(3)));
+  }
+
+  /** Runs the project in a child process and kills it when it is about to commit {@code table}. */
+  private void killAtCommit(TableName table) throws Exception {
     Process child =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -68,7 +133,7 @@ class FirstBuildTest {
                 System.getProperty("java.class.path"),
                 RunUntilCommit.class.getName(),
                 project.toString(),
-                ORDERS.toString())
+                table.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try (BufferedReader lines =
@@ -77,12 +142,9 @@ class FirstBuildTest {
       while (line != null && !line.startsWith("committing")) {
         line = lines.readLine();
       }
-      assertThat(line).as("the child reached the commit").isEqualTo("committing " + ORDERS);
+      assertThat(line).as("the child reached the commit").isEqualTo("committing " + table);
       child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-    try (Workspace workspace = Workspace.open(project)) {
-      assertThat(workspace.lake().findTable(ORDERS)).isEmpty();
     }
   }
 

@@ -282,6 +282,37 @@ class PartitionsTest {
   }
 
   @Test
+  void aConcurrentBackfillOfANewTableCommitsEveryPartitionOnce() {
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
+          .isTrue();
+      // five steps of one partition each, four side by side: all find no table, one creates it
+      PartitionSelection backfill =
+          new PartitionSelection(PartitionSelection.Mode.ALL, null, null, List.of(), 1);
+      RunResult result = run(workspace, select("daily", backfill, 4));
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      assertThat(result.steps()).hasSize(5);
+      assertThat(
+              rows(
+                  workspace,
+                  "select event_date, amount, events from curated.daily order by event_date"))
+          .containsExactly(
+              List.of(start, new java.math.BigDecimal("2"), 2L),
+              List.of(start.plusDays(1), new java.math.BigDecimal("4"), 2L),
+              List.of(start.plusDays(2), new java.math.BigDecimal("6"), 2L),
+              List.of(start.plusDays(3), new java.math.BigDecimal("8"), 2L),
+              List.of(start.plusDays(4), new java.math.BigDecimal("10"), 2L));
+      assertThat(
+              workspace
+                  .lake()
+                  .loadTable(new dev.sluice.api.TableName("curated", "daily"))
+                  .snapshots())
+          .as("one commit per partition, none lost or repeated")
+          .hasSize(5);
+    }
+  }
+
+  @Test
   void rowsOutsideThePartitionFailTheStepAndCommitNothing() throws IOException {
     write(
         "models/curated/daily.sql",
