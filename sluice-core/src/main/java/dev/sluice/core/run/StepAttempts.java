@@ -5,16 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
-import dev.sluice.api.QueryException;
+import dev.sluice.api.QueryCancelledException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TransientException;
+import dev.sluice.api.TransientQueryException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.project.Execution;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.sluice.core.state.SqliteErrors;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -129,24 +128,24 @@ final class StepAttempts {
     }
   }
 
-  /** Whether a failure may pass when tried again. */
+  /**
+   * Whether a failure may pass when tried again, judged by its type and those of its causes: a
+   * {@link TransientException} (raised by connectors, the lake and the run store), a {@link
+   * TransientQueryException} (the engine could not read or write a file), a commit that lost to a
+   * concurrent one ({@link CommitFailedException}), or the SQLite catalog busy with another
+   * process's write. Anything else, an {@link java.io.IOException} included, is not retried.
+   */
   static boolean isTransient(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof StepTimeoutException
-          || cause instanceof RunControl.RunCancelledException) {
+          || cause instanceof RunControl.RunCancelledException
+          || cause instanceof QueryCancelledException) {
         return false;
       }
       if (cause instanceof TransientException
+          || cause instanceof TransientQueryException
           || cause instanceof CommitFailedException
-          || cause instanceof IOException
-          || cause instanceof UncheckedIOException) {
-        return true;
-      }
-      String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-      if (message.contains("sqlite_busy") || message.contains("database is locked")) {
-        return true;
-      }
-      if (cause instanceof QueryException && message.startsWith("io error")) {
+          || SqliteErrors.isBusy(cause)) {
         return true;
       }
       if (cause.getCause() == cause) {

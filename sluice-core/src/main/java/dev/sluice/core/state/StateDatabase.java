@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.TransientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -111,11 +112,17 @@ final class StateDatabase implements DataSource {
     return secrets.redact(text);
   }
 
-  /** A failure to do something in this database, with a message safe to show. */
+  /**
+   * A failure to do something in this database, with a message safe to show: a {@link
+   * TransientException} when another connection held the database too long (it may pass when tried
+   * again).
+   */
   SluiceException failure(String action, Throwable cause) {
-    return new SluiceException(
-        redact(String.format("Cannot %s in state database %s: %s", action, url, reasonOf(cause))),
-        cause);
+    String message =
+        redact(String.format("Cannot %s in state database %s: %s", action, url, reasonOf(cause)));
+    return SqliteErrors.isBusy(cause)
+        ? new TransientException(message, cause)
+        : new SluiceException(message, cause);
   }
 
   /**
