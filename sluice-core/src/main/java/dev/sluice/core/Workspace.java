@@ -2,11 +2,14 @@ package dev.sluice.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.engine.Engine;
+import dev.sluice.api.engine.EngineProvider;
+import dev.sluice.api.engine.Engines;
+import dev.sluice.core.project.EngineConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ProjectConfig;
 import dev.sluice.core.state.RunStore;
-import dev.sluice.engine.duckdb.DuckDbEngine;
 import dev.sluice.lake.Lake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,21 +40,39 @@ public final class Workspace implements AutoCloseable {
 
   public static Workspace open(Project project) {
     requireNonNull(project, "project is null");
-    Path spill = project.config().engine().tempDirectory();
+    EngineConfig engineConfig = project.config().engine();
+    EngineProvider provider = engineProvider(engineConfig.name());
     try {
-      Files.createDirectories(spill);
+      Files.createDirectories(engineConfig.tempDirectory());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     Lake lake = openLake(project.config());
     Engine engine;
     try {
-      engine = DuckDbEngine.start(spill, project.config().engine().memoryLimit());
+      engine = provider.start(engineConfig.settings());
     } catch (RuntimeException e) {
       lake.close();
       throw e;
     }
     return new Workspace(project, lake, engine);
+  }
+
+  /**
+   * The installed engine of a name ({@code engine:} in sluice.yaml, checked when the project
+   * loads).
+   *
+   * @throws InvalidInputException when none is installed, listing those that are
+   */
+  private static EngineProvider engineProvider(String name) {
+    return Engines.find(name)
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "No engine '"
+                        + name
+                        + "' is installed (engine: in sluice.yaml); the installed engines are: "
+                        + String.join(", ", Engines.names())));
   }
 
   /**

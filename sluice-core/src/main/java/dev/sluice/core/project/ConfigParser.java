@@ -1,16 +1,20 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.Location;
+import dev.sluice.api.engine.Engines;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads {@code sluice.yaml}. */
 final class ConfigParser {
@@ -31,7 +35,7 @@ final class ConfigParser {
           "s3",
           "engine");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
-  private static final Set<String> ENGINE_KEYS = Set.of("memory_limit", "temp_directory");
+  private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
 
   /**
    * A size as DuckDB takes it: a number and a unit, decimal (KB, MB, GB, TB) or binary (KiB...).
@@ -123,14 +127,30 @@ final class ConfigParser {
         engine(root, map, problems));
   }
 
-  /** {@code engine: {memory_limit: 4GB, temp_directory: .sluice/tmp}}. */
-  private static EngineSettings engine(Path root, YamlMap map, Problems problems) {
-    EngineSettings defaults = EngineSettings.defaults(root);
+  /**
+   * {@code engine: duckdb}, or {@code engine: {name: duckdb, memory_limit: 4GB, temp_directory:
+   * .sluice/tmp}}: the name of an installed engine ({@link Engines}), {@code duckdb} when none is
+   * given.
+   */
+  private static EngineConfig engine(Path root, YamlMap map, Problems problems) {
+    EngineConfig defaults = EngineConfig.defaults(root);
+    Optional<Node> node = map.node("engine");
+    if (node.isEmpty()) {
+      return defaults;
+    }
+    if (node.get() instanceof ScalarNode) {
+      String name = installed(map.string("engine"), map.location("engine"), problems);
+      return new EngineConfig(name, null, defaults.tempDirectory());
+    }
     Optional<YamlMap> maybeSection = map.map("engine", "'engine:' of sluice.yaml", ENGINE_KEYS);
     if (maybeSection.isEmpty()) {
       return defaults;
     }
     YamlMap section = maybeSection.get();
+    String name =
+        section.has("name")
+            ? installed(section.string("name"), section.location("name"), problems)
+            : defaults.name();
     String memoryLimit = section.string("memory_limit");
     if (memoryLimit != null && !MEMORY_SIZE.matcher(memoryLimit.strip()).matches()) {
       problems.add(
@@ -151,7 +171,27 @@ final class ConfigParser {
             "write a directory, relative to the project or absolute");
       }
     }
-    return new EngineSettings(memoryLimit == null ? null : memoryLimit.strip(), tempDirectory);
+    return new EngineConfig(name, memoryLimit == null ? null : memoryLimit.strip(), tempDirectory);
+  }
+
+  /** The name of an installed engine; an unknown one is reported and the default taken. */
+  private static String installed(String name, Location location, Problems problems) {
+    if (name == null) {
+      return Engines.DEFAULT;
+    }
+    String trimmed = name.strip();
+    if (Engines.find(trimmed).isPresent()) {
+      return trimmed;
+    }
+    List<String> names = Engines.names();
+    problems.add(
+        location,
+        "Unknown engine '"
+            + trimmed
+            + "'; the installed engines are: "
+            + (names.isEmpty() ? "none" : String.join(", ", names)),
+        "write e.g. engine: " + Engines.DEFAULT + ", or put the engine's jar on the class path");
+    return Engines.DEFAULT;
   }
 
   static ProjectConfig defaults(Path root, String name) {
@@ -171,7 +211,7 @@ final class ConfigParser {
         null,
         null,
         S3Block.EMPTY,
-        EngineSettings.defaults(root));
+        EngineConfig.defaults(root));
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

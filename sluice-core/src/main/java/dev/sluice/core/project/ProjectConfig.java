@@ -28,7 +28,7 @@ import java.util.Map;
  *     to the lake), or null for a local warehouse
  * @param s3 the {@code s3:} block as written, which file sources reading {@code s3://} paths
  *     inherit
- * @param engine DuckDB's memory limit and spill directory
+ * @param engine the engine that runs the project, its memory limit and spill directory
  */
 public record ProjectConfig(
     String name,
@@ -46,7 +46,7 @@ public record ProjectConfig(
     S3Location warehouseObjectStore,
     S3Settings warehouseStorage,
     S3Block s3,
-    EngineSettings engine) {
+    EngineConfig engine) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;

@@ -77,4 +77,39 @@ class EngineSettingsTest {
     TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory: 4GB\n");
     assertThat(TestProjects.onlyProblem(root).toString()).startsWith("sluice.yaml:3");
   }
+
+  @Test
+  void theEngineIsChosenByNameDuckDbByDefault() {
+    TestProjects.write(root, "sluice.yaml", TestProjects.MINIMAL_CONFIG);
+    try (Workspace workspace = Workspace.open(root)) {
+      assertThat(workspace.engine().name()).isEqualTo("duckdb");
+      assertThat(workspace.project().config().engine().name()).isEqualTo("duckdb");
+    }
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine: duckdb\n");
+    try (Workspace workspace = Workspace.open(root)) {
+      assertThat(workspace.engine().name()).isEqualTo("duckdb");
+    }
+    TestProjects.write(
+        root, "sluice.yaml", "name: shop\nengine:\n  name: duckdb\n  memory_limit: 2GiB\n");
+    try (Workspace workspace = Workspace.open(root)) {
+      assertThat(workspace.engine().name()).isEqualTo("duckdb");
+      assertThat(setting(workspace, "memory_limit")).isEqualTo("2.0 GiB");
+    }
+  }
+
+  @Test
+  void anUnknownEngineIsAProblemWithFileAndLineListingTheInstalledEngines() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nthreads: 2\nengine: spark\n");
+    assertThat(TestProjects.onlyProblem(root).toString())
+        .startsWith("sluice.yaml:3")
+        .contains("Unknown engine 'spark'")
+        .contains("the installed engines are: duckdb");
+
+    TestProjects.write(
+        root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 2GiB\n  name: trino\n");
+    assertThat(TestProjects.onlyProblem(root).toString())
+        .startsWith("sluice.yaml:4")
+        .contains("Unknown engine 'trino'")
+        .contains("duckdb");
+  }
 }
