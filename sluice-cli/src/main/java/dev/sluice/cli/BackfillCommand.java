@@ -73,7 +73,7 @@ final class BackfillCommand extends BaseCommand {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       if (resume != null) {
         return RunCommand.finish(
-            workspace, RunCommand.resume(workspace, resume, output()), output(), json());
+            workspace, RunCommand.resume(runner(workspace), resume, output()), output(), json());
       }
       if (selection.select.isEmpty()) {
         throw new InvalidInputException(
@@ -99,7 +99,7 @@ final class BackfillCommand extends BaseCommand {
               new PartitionSelection(
                   mode, date("--from", from), date("--to", to), partitions, batchSize),
               concurrency);
-      Runner runner = new Runner(workspace);
+      Runner runner = runner(workspace);
       List<String> partitioned = new ArrayList<>();
       for (String asset : runner.plan(options)) {
         ModelDef model = workspace.project().models().get(asset);
@@ -118,7 +118,7 @@ final class BackfillCommand extends BaseCommand {
               + (from == null ? "" : " --from " + from)
               + (to == null ? "" : " --to " + to);
       return RunCommand.finish(
-          workspace, RunCommand.run(workspace, options, output(), command), output(), json());
+          workspace, RunCommand.run(runner, options, output(), command), output(), json());
     }
   }
 

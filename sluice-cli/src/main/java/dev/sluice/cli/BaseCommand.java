@@ -12,6 +12,16 @@ abstract class BaseCommand implements Callable<Integer> {
     return root.output;
   }
 
+  /** The clock every command reads the time from. */
+  java.time.Clock clock() {
+    return root.clock;
+  }
+
+  /** A runner for {@code workspace} on this command's clock. */
+  dev.sluice.core.run.Runner runner(dev.sluice.core.Workspace workspace) {
+    return new dev.sluice.core.run.Runner(workspace, clock());
+  }
+
   boolean json() {
     return root.json;
   }

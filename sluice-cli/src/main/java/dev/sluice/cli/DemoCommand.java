@@ -27,7 +27,7 @@ final class DemoCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Instant started = Instant.now();
+    Instant started = clock().instant();
     Path target = projectDirectory().resolve(directory).normalize();
     output()
         .message(
@@ -36,10 +36,10 @@ final class DemoCommand extends BaseCommand {
     output()
         .message(
             "Generated the data in "
-                + formatDuration(Duration.between(started, Instant.now()))
+                + formatDuration(Duration.between(started, clock().instant()))
                 + "; running it:");
     try (Workspace workspace = Workspace.open(target)) {
-      RunResult result = RunCommand.run(workspace, RunOptions.all(), output());
+      RunResult result = RunCommand.run(runner(workspace), RunOptions.all(), output());
       RunCommand.finish(
           workspace,
           result,
@@ -78,7 +78,7 @@ final class DemoCommand extends BaseCommand {
       output()
           .message(
               "Demo finished in "
-                  + formatDuration(Duration.between(started, Instant.now()))
+                  + formatDuration(Duration.between(started, clock().instant()))
                   + ". Try:");
       output().message("  ./sluice -p " + directory + " tables");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());

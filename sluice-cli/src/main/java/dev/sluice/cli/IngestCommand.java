@@ -102,7 +102,7 @@ final class IngestCommand extends BaseCommand {
       }
       RunResult result =
           RunCommand.run(
-              workspace,
+              runner(workspace),
               new RunOptions(List.of(selector), List.of(), fullRefresh).withReplay(window),
               output(),
               command);

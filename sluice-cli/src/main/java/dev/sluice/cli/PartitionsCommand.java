@@ -5,7 +5,6 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.state.PartitionState;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,10 +46,11 @@ final class PartitionsCommand extends BaseCommand {
             "--status must be materialized, stale, failed or missing, got '" + status + "'");
       }
       Map<String, PartitionState> states = workspace.runStore().partitions().partitions(name);
-      Map<String, String> stale = new dev.sluice.core.run.Planner(workspace).stalePartitions(model);
+      Map<String, String> stale =
+          new dev.sluice.core.run.Planner(workspace, clock()).stalePartitions(model);
       List<Map<String, Object>> partitions = new ArrayList<>();
       Map<String, Integer> counts = new LinkedHashMap<>();
-      for (PartitionKey key : model.partitions().complete(Instant.now())) {
+      for (PartitionKey key : model.partitions().complete(clock().instant())) {
         PartitionState state = states.get(key.toString());
         String partitionStatus =
             state == null
@@ -98,7 +98,7 @@ final class PartitionsCommand extends BaseCommand {
       }
       output()
           .message(
-              model.partitions().complete(Instant.now()).size()
+              model.partitions().complete(clock().instant()).size()
                   + " partitions: "
                   + counts.getOrDefault("materialized", 0)
                   + " materialized, "

@@ -23,7 +23,7 @@ final class PlanCommand extends BaseCommand {
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       List<PlannedStep> steps =
-          new Planner(workspace)
+          new Planner(workspace, clock())
               .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
       if (json()) {
         List<Map<String, Object>> json = new ArrayList<>();

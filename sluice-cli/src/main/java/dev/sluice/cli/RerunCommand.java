@@ -26,7 +26,7 @@ final class RerunCommand extends BaseCommand {
       throw new InvalidInputException("Add --from-failure");
     }
     try (Workspace workspace = Workspace.open(projectDirectory())) {
-      RunResult result = RunCommand.resume(workspace, runId, output());
+      RunResult result = RunCommand.resume(runner(workspace), runId, output());
       return RunCommand.finish(workspace, result, output(), json());
     }
   }

@@ -46,11 +46,11 @@ final class RunCommand extends BaseCommand {
               "--resume takes no --select, --full-refresh or --partition: it finishes the run as"
                   + " it was started");
         }
-        return finish(workspace, resume(workspace, resume, output()), output(), json());
+        return finish(workspace, resume(runner(workspace), resume, output()), output(), json());
       }
       RunResult result =
           run(
-              workspace,
+              runner(workspace),
               new RunOptions(
                   selection.select,
                   selection.exclude,
@@ -108,20 +108,20 @@ final class RunCommand extends BaseCommand {
   }
 
   /** Resumes a run, drawing progress, and prints the summary line. */
-  static RunResult resume(Workspace workspace, String runId, Output output) {
+  static RunResult resume(Runner runner, String runId, Output output) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    return summarize(new Runner(workspace).resume(runId, progress), output);
+    return summarize(runner.resume(runId, progress), output);
   }
 
   /** Runs, drawing progress, and prints the summary line. */
-  static RunResult run(Workspace workspace, RunOptions options, Output output) {
-    return run(workspace, options, output, "run");
+  static RunResult run(Runner runner, RunOptions options, Output output) {
+    return run(runner, options, output, "run");
   }
 
   /** Runs as {@code command} (e.g. a backfill), drawing progress, and prints the summary. */
-  static RunResult run(Workspace workspace, RunOptions options, Output output, String command) {
+  static RunResult run(Runner runner, RunOptions options, Output output, String command) {
     ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
-    return summarize(new Runner(workspace).run(options, progress, command), output);
+    return summarize(runner.run(options, progress, command), output);
   }
 
   /** Prints the run's summary line (the JSON report is {@link #finish}'s). */

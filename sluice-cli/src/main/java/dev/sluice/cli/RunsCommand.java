@@ -40,7 +40,7 @@ final class RunsCommand extends BaseCommand {
   @Override
   public Integer call() {
     try (RunStore store = openStore(projectDirectory())) {
-      interruptGoneRuns(store, output());
+      interruptGoneRuns(store, clock(), output());
       List<RunSummary> runs = store.runs().listRuns(limit);
       if (json()) {
         output().json(runs.stream().map(RunsCommand::toJson).toList());
@@ -74,9 +74,8 @@ final class RunsCommand extends BaseCommand {
    * Marks the runs whose process is gone as interrupted (releasing their locks), saying so, so that
    * no run shows as running for ever.
    */
-  static void interruptGoneRuns(RunStore store, Output output) {
-    for (AbandonedRuns.Interrupted run :
-        new AbandonedRuns(store, java.time.Clock.systemUTC()).interruptAll()) {
+  static void interruptGoneRuns(RunStore store, java.time.Clock clock, Output output) {
+    for (AbandonedRuns.Interrupted run : new AbandonedRuns(store, clock).interruptAll()) {
       output.message("Run " + run.runId() + " " + run.message());
     }
   }
@@ -96,7 +95,7 @@ final class RunsCommand extends BaseCommand {
     @Override
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
-        interruptGoneRuns(store, runs.output());
+        interruptGoneRuns(store, runs.clock(), runs.output());
         RunDetail detail =
             store
                 .runs()
@@ -237,8 +236,7 @@ final class RunsCommand extends BaseCommand {
         java.util.Optional<RunDetail> run = store.runs().findRun(id);
         java.util.Optional<AbandonedRuns.Interrupted> gone =
             run.isPresent() && run.get().summary().status() == RunStatus.RUNNING
-                ? new AbandonedRuns(store, java.time.Clock.systemUTC())
-                    .interruptIfGone(run.get().summary().id())
+                ? new AbandonedRuns(store, runs.clock()).interruptIfGone(run.get().summary().id())
                 : java.util.Optional.empty();
         if (gone.isPresent()) {
           if (runs.json()) {
@@ -263,7 +261,7 @@ final class RunsCommand extends BaseCommand {
                       + ".");
           return ExitCodes.OK;
         }
-        String runId = store.runs().requestCancel(id, Instant.now());
+        String runId = store.runs().requestCancel(id, runs.clock().instant());
         if (runs.json()) {
           runs.output().json(Map.of("run", runId, "cancelRequested", true));
         }

@@ -10,9 +10,7 @@ import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -88,7 +86,7 @@ final class ServeCommand extends BaseCommand {
                     + " docs/concepts.md).");
         return ExitCodes.OK;
       }
-      scheduler = new Scheduler(workspace, owner, Clock.systemUTC(), interval.multipliedBy(4));
+      scheduler = new Scheduler(workspace, owner, clock(), interval.multipliedBy(4));
       output().message("Scheduler " + owner + ": " + describe(workspace.project(), interval));
       boolean wasLeader = false;
       while (stopRequested.getCount() > 0) {
@@ -162,7 +160,7 @@ final class ServeCommand extends BaseCommand {
     Workspace open = workspace;
     if (runId != null && open != null) {
       try {
-        open.runStore().runs().requestCancel(runId, Instant.now());
+        open.runStore().runs().requestCancel(runId, clock().instant());
         output()
             .message(
                 "Cancelling run "
@@ -246,7 +244,7 @@ final class ServeCommand extends BaseCommand {
     workspace = reloaded;
     previous.close();
     output().message("Project changed: reloaded. " + describe(project, interval));
-    return new Scheduler(reloaded, owner, Clock.systemUTC(), interval.multipliedBy(4));
+    return new Scheduler(reloaded, owner, clock(), interval.multipliedBy(4));
   }
 
   private static boolean hasTriggers(Project project) {
@@ -269,7 +267,7 @@ final class ServeCommand extends BaseCommand {
       public void runStarted(String runId, int steps) {
         currentRun.set(runId);
         if (stopRequested.getCount() == 0) {
-          workspace.runStore().runs().requestCancel(runId, Instant.now());
+          workspace.runStore().runs().requestCancel(runId, clock().instant());
         }
         to.runStarted(runId, steps);
       }

@@ -69,6 +69,9 @@ public final class SluiceCommand implements Runnable {
 
   Output output;
 
+  /** Where every command reads the time: the system clock, unless a test gives its own. */
+  java.time.Clock clock;
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getErr());
@@ -85,7 +88,14 @@ public final class SluiceCommand implements Runnable {
 
   /** Runs the CLI with the given streams and returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(args, out, err, java.time.Clock.systemUTC());
+  }
+
+  /** Runs the CLI with the given streams, reading the time from {@code clock}. */
+  public static int execute(
+      String[] args, PrintWriter out, PrintWriter err, java.time.Clock clock) {
     SluiceCommand root = new SluiceCommand();
+    root.clock = java.util.Objects.requireNonNull(clock, "clock is null");
     root.output = new Output(out, err);
     CommandLine commandLine = new CommandLine(root);
     commandLine.setOut(out);

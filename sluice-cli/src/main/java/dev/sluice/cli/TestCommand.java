@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
-import dev.sluice.core.run.Runner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -17,7 +16,7 @@ final class TestCommand extends BaseCommand {
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
       RunResult result =
-          new Runner(workspace)
+          runner(workspace)
               .test(
                   new RunOptions(selection.select, selection.exclude, false),
                   new ProgressPrinter(output(), System.console() != null));

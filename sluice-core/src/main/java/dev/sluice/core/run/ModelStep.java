@@ -32,7 +32,7 @@ final class ModelStep {
   private ModelStep() {}
 
   static StepResult run(StepContext context, ModelDef model) {
-    Instant started = Instant.now();
+    Instant started = context.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
     boolean tableExists = lake.findTable(target).isPresent();
@@ -145,7 +145,7 @@ final class ModelStep {
         0,
         0,
         null,
-        Duration.between(started, Instant.now()),
+        Duration.between(started, context.now()),
         checks,
         blocked ? null : "view replaced",
         blocked ? Steps.blockedMessage(target, checks) : null);
@@ -166,7 +166,7 @@ final class ModelStep {
     }
     AuditedWrite.Outcome outcome =
         write(context, model, sql, SchemaChange.REPLACE, WriteOperation.replaceAll());
-    return result(model, outcome, started, detail);
+    return result(context, model, outcome, started, detail);
   }
 
   private static StepResult incrementalUpdate(
@@ -193,7 +193,7 @@ final class ModelStep {
           0,
           0,
           current,
-          Duration.between(started, Instant.now()),
+          Duration.between(started, context.now()),
           List.of(),
           "no new rows",
           null);
@@ -202,7 +202,8 @@ final class ModelStep {
     if (model.uniqueKey().isEmpty()) {
       AuditedWrite.Outcome outcome =
           write(context, model, update.newRows(), update.change(), WriteOperation.append());
-      return result(model, outcome, started, update.describe("appended " + rows + " new rows"));
+      return result(
+          context, model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
     StringJoiner join = new StringJoiner(" AND ");
     for (String key : model.uniqueKey()) {
@@ -226,6 +227,7 @@ final class ModelStep {
     AuditedWrite.Outcome outcome =
         write(context, model, merged, update.change(), WriteOperation.replaceAll());
     return result(
+        context,
         model,
         outcome,
         started,
@@ -341,7 +343,11 @@ final class ModelStep {
   }
 
   private static StepResult result(
-      ModelDef model, AuditedWrite.Outcome outcome, Instant started, String detail) {
+      StepContext context,
+      ModelDef model,
+      AuditedWrite.Outcome outcome,
+      Instant started,
+      String detail) {
     TableName target = model.tableName();
     return new StepResult(
         model.name(),
@@ -354,7 +360,7 @@ final class ModelStep {
         outcome.bytesWritten(),
         0,
         outcome.snapshotId(),
-        Duration.between(started, Instant.now()),
+        Duration.between(started, context.now()),
         outcome.checks(),
         // what the step did, only when it did it: a blocked write published nothing
         outcome.published() ? detail : null,

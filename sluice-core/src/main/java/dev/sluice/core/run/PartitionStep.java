@@ -63,7 +63,7 @@ final class PartitionStep {
       Work work,
       Map<String, Long> rowsByPartition,
       Map<String, Long> inputsRead) {
-    Instant started = Instant.now();
+    Instant started = context.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
     boolean tableExists = lake.findTable(target).isPresent();
@@ -161,6 +161,7 @@ final class PartitionStep {
       List<CheckOutcome> checks = context.checkRunner(target).run(session, target, checkDefs);
       if (checks.stream().anyMatch(CheckOutcome::blocks)) {
         return result(
+            context,
             model,
             work,
             StepStatus.FAILED,
@@ -203,7 +204,7 @@ final class PartitionStep {
       committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
       return result(
-          model, work, StepStatus.SUCCEEDED, rows, bytes, snapshot, started, checks, null);
+          context, model, work, StepStatus.SUCCEEDED, rows, bytes, snapshot, started, checks, null);
     } finally {
       // the step's session ends with it: its registrations need no restoring
       if (!committed) {
@@ -363,6 +364,7 @@ final class PartitionStep {
   }
 
   private static StepResult result(
+      StepContext context,
       ModelDef model,
       Work work,
       StepStatus status,
@@ -383,7 +385,7 @@ final class PartitionStep {
         bytes,
         0,
         snapshot,
-        Duration.between(started, Instant.now()),
+        Duration.between(started, context.now()),
         checks,
         status == StepStatus.SUCCEEDED
             ? (work.replaceAll()

@@ -13,6 +13,7 @@ import dev.sluice.core.project.SqlRenderer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -26,15 +27,23 @@ public final class Planner {
   static final String FINGERPRINT = "sluice.model-fingerprint";
 
   private final Workspace workspace;
+  private final Clock clock;
 
+  /** A planner on the system clock (UTC). */
   public Planner(Workspace workspace) {
+    this(workspace, Clock.systemUTC());
+  }
+
+  /** A planner that decides which partitions are complete by {@code clock}. */
+  public Planner(Workspace workspace, Clock clock) {
     this.workspace = requireNonNull(workspace, "workspace is null");
+    this.clock = requireNonNull(clock, "clock is null");
   }
 
   public List<PlannedStep> plan(RunOptions options) {
-    Runner runner = new Runner(workspace);
+    Runner runner = new Runner(workspace, clock);
     List<PlannedStep> steps = new ArrayList<>();
-    WorkPlanner planner = new WorkPlanner(workspace, java.time.Instant.now());
+    WorkPlanner planner = new WorkPlanner(workspace, clock.instant());
     List<Work> works = planner.plan(runner.plan(options), options);
     java.util.Map<String, java.util.Map<String, dev.sluice.core.state.PartitionState>> states =
         new java.util.HashMap<>();
@@ -66,7 +75,7 @@ public final class Planner {
         .stale(
             model,
             workspace.runStore().partitions().partitions(model.name()),
-            model.partitions().complete(java.time.Instant.now()));
+            model.partitions().complete(clock.instant()));
   }
 
   private static List<String> partitionReasons(
@@ -158,7 +167,7 @@ public final class Planner {
     }
     if (current != null) {
       for (String upstream : project.graph().upstream(asset)) {
-        TableName upstreamTable = TableName.parse(new Runner(workspace).tableOf(upstream));
+        TableName upstreamTable = TableName.parse(new Runner(workspace, clock).tableOf(upstream));
         Optional<Snapshot> upstreamSnapshot =
             workspace.lake().findTable(upstreamTable).map(Table::currentSnapshot);
         if (upstreamSnapshot.isPresent()

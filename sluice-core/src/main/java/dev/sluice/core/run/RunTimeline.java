@@ -2,7 +2,7 @@ package dev.sluice.core.run;
 
 import dev.sluice.core.state.RunEvent;
 import dev.sluice.core.state.RunStore;
-import java.time.Instant;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,20 +13,22 @@ final class RunTimeline {
   private RunTimeline() {}
 
   /** Adds to the run's timeline; a failure to record never fails the run. */
-  static void record(RunStore store, String runId, String asset, String kind, String message) {
+  static void record(
+      RunStore store, Clock clock, String runId, String asset, String kind, String message) {
     try {
-      store.events().recordEvent(new RunEvent(runId, asset, Instant.now(), kind, message));
+      store.events().recordEvent(new RunEvent(runId, asset, clock.instant(), kind, message));
     } catch (RuntimeException e) {
       LOG.warn("Cannot record the event {} of run {}: {}", kind, runId, e.getMessage());
     }
   }
 
   /** The events that close a step: its checks and its outcome. */
-  static void recordStep(RunStore store, String runId, StepResult result) {
+  static void recordStep(RunStore store, Clock clock, String runId, StepResult result) {
     if (!result.checks().isEmpty()) {
       long passed = result.checks().stream().filter(CheckOutcome::passed).count();
       record(
           store,
+          clock,
           runId,
           result.asset(),
           "checked",
@@ -36,6 +38,7 @@ final class RunTimeline {
       case SUCCEEDED ->
           record(
               store,
+              clock,
               runId,
               result.asset(),
               result.snapshotId() == null ? "succeeded" : "published",
@@ -43,8 +46,8 @@ final class RunTimeline {
                   + result.rowsOut()
                   + " rows"
                   + (result.detail() == null ? "" : ", " + result.detail()));
-      case FAILED -> record(store, runId, result.asset(), "failed", result.error());
-      case SKIPPED -> record(store, runId, result.asset(), "skipped", result.error());
+      case FAILED -> record(store, clock, runId, result.asset(), "failed", result.error());
+      case SKIPPED -> record(store, clock, runId, result.asset(), "skipped", result.error());
       case RUNNING -> {}
     }
   }

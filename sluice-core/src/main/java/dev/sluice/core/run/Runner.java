@@ -24,6 +24,7 @@ import dev.sluice.core.state.RunTakenOverException;
 import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,18 +54,36 @@ public final class Runner {
   private final SqlRenderer renderer = new SqlRenderer();
 
   private final StepAttempts attempts;
+  private final Clock clock;
   private final Map<String, java.util.concurrent.Semaphore> pools = new HashMap<>();
 
+  /** A runner on the system clock (UTC). */
   public Runner(Workspace workspace) {
-    this(workspace, Duration.ofSeconds(1), Duration.ofMinutes(1));
+    this(workspace, Clock.systemUTC());
+  }
+
+  /**
+   * A runner that reads the time (run and step timestamps, heartbeats, locks) from {@code clock}.
+   */
+  public Runner(Workspace workspace, Clock clock) {
+    this(workspace, Duration.ofSeconds(1), Duration.ofMinutes(1), clock);
+  }
+
+  /**
+   * A runner on the system clock whose retries wait {@code retryBaseDelay}, doubling (with jitter)
+   * up to {@code retryMaxDelay}.
+   */
+  public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay) {
+    this(workspace, retryBaseDelay, retryMaxDelay, Clock.systemUTC());
   }
 
   /**
    * A runner whose retries wait {@code retryBaseDelay}, doubling (with jitter) up to {@code
-   * retryMaxDelay}.
+   * retryMaxDelay}, and which reads the time from {@code clock}.
    */
-  public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay) {
+  public Runner(Workspace workspace, Duration retryBaseDelay, Duration retryMaxDelay, Clock clock) {
     this.workspace = requireNonNull(workspace, "workspace is null");
+    this.clock = requireNonNull(clock, "clock is null");
     this.attempts =
         new StepAttempts(
             workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay, workspace.lake()::explain);
@@ -131,9 +150,7 @@ public final class Runner {
                         "No run " + runIdOrPrefix + ": 'sluice runs' lists them"));
     String previousId = previous.summary().id();
     if (previous.summary().status() == RunStatus.RUNNING
-        && new AbandonedRuns(store, java.time.Clock.systemUTC())
-            .interruptIfGone(previousId)
-            .isEmpty()) {
+        && new AbandonedRuns(store, clock).interruptIfGone(previousId).isEmpty()) {
       Optional<RunOwner> owner = store.runs().runOwner(previousId);
       if (owner.isPresent() && owner.get().status() == RunStatus.RUNNING) {
         throw new InvalidInputException(
@@ -159,7 +176,7 @@ public final class Runner {
     Optional<List<String>> plan = store.plans().plan(previousId);
     List<Work> remaining = new ArrayList<>();
     if (plan.isPresent()) {
-      WorkPlanner planner = new WorkPlanner(workspace, Instant.now());
+      WorkPlanner planner = new WorkPlanner(workspace, clock.instant());
       for (String id : plan.get()) {
         if (!done.contains(id)) {
           planner.fromId(id).ifPresent(remaining::add);
@@ -184,13 +201,13 @@ public final class Runner {
 
   /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */
   public RunResult run(RunOptions options, RunListener listener, String command) {
-    List<Work> works = new WorkPlanner(workspace, Instant.now()).plan(plan(options), options);
+    List<Work> works = new WorkPlanner(workspace, clock.instant()).plan(plan(options), options);
     return execute(works, options, listener, command);
   }
 
   /** The steps a run with these options would take: assets, or partitions of them. */
   public List<String> steps(RunOptions options) {
-    return new WorkPlanner(workspace, Instant.now())
+    return new WorkPlanner(workspace, clock.instant())
         .plan(plan(options), options).stream().map(Work::id).toList();
   }
 
@@ -198,7 +215,7 @@ public final class Runner {
       List<Work> works, RunOptions options, RunListener listener, String command) {
     Project project = workspace.project();
     List<String> order = works.stream().map(Work::id).toList();
-    Instant started = Instant.now();
+    Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun(command, options.select(), started);
     store.plans().recordPlan(runId, order);
@@ -219,7 +236,7 @@ public final class Runner {
         WATCHDOG.scheduleWithFixedDelay(
             () -> {
               try {
-                Instant now = Instant.now();
+                Instant now = clock.instant();
                 if (now.isAfter(lastHeartbeat[0].plus(HEARTBEAT))) {
                   store.runs().heartbeat(runId, now);
                   lastHeartbeat[0] = now;
@@ -272,7 +289,7 @@ public final class Runner {
           control.cancelled()
               ? RunStatus.CANCELLED
               : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
-      Instant finished = Instant.now();
+      Instant finished = clock.instant();
       event(runId, null, "finished", status.name().toLowerCase(java.util.Locale.ROOT));
       store
           .runs()
@@ -290,7 +307,7 @@ public final class Runner {
         LOG.debug("Run {} was taken over", runId, e);
         throw fenced;
       }
-      store.runs().finishRun(runId, RunStatus.FAILED, Instant.now(), e.getMessage());
+      store.runs().finishRun(runId, RunStatus.FAILED, clock.instant(), e.getMessage());
       throw e;
     } finally {
       cancelPoll.cancel(false);
@@ -343,7 +360,7 @@ public final class Runner {
   public RunResult test(RunOptions options, RunListener listener) {
     Project project = workspace.project();
     List<String> order = plan(options);
-    Instant started = Instant.now();
+    Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun("test", options.select(), started);
     listener.runStarted(runId, order.size());
@@ -351,13 +368,14 @@ public final class Runner {
     for (String asset : order) {
       String kind = kindOf(asset);
       dev.sluice.api.TableName table = dev.sluice.api.TableName.parse(tableOf(asset));
-      Instant stepStarted = Instant.now();
+      Instant stepStarted = clock.instant();
       long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
       listener.stepStarted(asset, kind);
       StepResult result;
       try (EngineSession session = workspace.engine().openSession()) {
         StepContext context =
-            new StepContext(project, workspace.lake(), session, renderer, runId, started, options);
+            new StepContext(
+                project, workspace.lake(), session, renderer, runId, started, options, clock);
         if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
@@ -378,7 +396,7 @@ public final class Runner {
                   0,
                   0,
                   null,
-                  Duration.between(stepStarted, Instant.now()),
+                  Duration.between(stepStarted, clock.instant()),
                   outcomes,
                   "tested",
                   blocked
@@ -390,7 +408,8 @@ public final class Runner {
       }
       store
           .steps()
-          .finishStep(stepId, result.status(), Instant.now(), StepMetrics.empty(), result.error());
+          .finishStep(
+              stepId, result.status(), clock.instant(), StepMetrics.empty(), result.error());
       for (CheckOutcome check : result.checks()) {
         store.steps().recordCheck(stepId, checkRecord(asset, check));
       }
@@ -398,7 +417,7 @@ public final class Runner {
       results.add(result);
     }
     boolean failed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
-    Instant finished = Instant.now();
+    Instant finished = clock.instant();
     store
         .runs()
         .finishRun(
@@ -466,7 +485,7 @@ public final class Runner {
     if (slot != null) {
       slot.acquireUninterruptibly();
     }
-    Instant started = Instant.now();
+    Instant started = clock.instant();
     long stepId =
         store.inOneTransaction(
             "start step " + step,
@@ -497,7 +516,8 @@ public final class Runner {
                                   renderer,
                                   runId,
                                   runStarted,
-                                  options),
+                                  options,
+                                  clock),
                               work,
                               rowsByPartition,
                               inputsRead)),
@@ -554,7 +574,7 @@ public final class Runner {
     store.inOneTransaction(
         "skip step " + work.id(),
         () -> {
-          Instant now = Instant.now();
+          Instant now = clock.instant();
           long stepId = store.steps().startStep(runId, work.id(), kind, now, work.partitionLabel());
           store
               .steps()
@@ -587,7 +607,7 @@ public final class Runner {
               .finishStep(
                   stepId,
                   result.status(),
-                  Instant.now(),
+                  clock.instant(),
                   new StepMetrics(
                       result.rowsIn(),
                       result.rowsOut(),
@@ -608,19 +628,19 @@ public final class Runner {
   }
 
   private <T> T whileLocked(String table, String runId, java.util.function.Supplier<T> work) {
-    return new TableLocks(workspace.runStore(), WATCHDOG, LOCK_TTL, java.time.Clock.systemUTC())
+    return new TableLocks(workspace.runStore(), WATCHDOG, LOCK_TTL, clock)
         .whileLocked(table, runId, work);
   }
 
   private void event(String runId, String asset, String kind, String message) {
-    RunTimeline.record(workspace.runStore(), runId, asset, kind, message);
+    RunTimeline.record(workspace.runStore(), clock, runId, asset, kind, message);
   }
 
   private void stepEvents(String runId, StepResult result) {
-    RunTimeline.recordStep(workspace.runStore(), runId, result);
+    RunTimeline.recordStep(workspace.runStore(), clock, runId, result);
   }
 
-  private static StepResult failed(
+  private StepResult failed(
       String asset, String kind, String table, Instant started, String message, Throwable failure) {
     return new StepResult(
         asset,
@@ -633,7 +653,7 @@ public final class Runner {
         0,
         0,
         null,
-        Duration.between(started, Instant.now()),
+        Duration.between(started, clock.instant()),
         List.of(),
         null,
         message,
@@ -647,7 +667,7 @@ public final class Runner {
       Map<String, Long> rowsByPartition,
       Map<String, Long> inputsRead) {
     boolean succeeded = result.status() == StepStatus.SUCCEEDED;
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     RunStore store = workspace.runStore();
     if (!succeeded) {
       store
@@ -727,8 +747,9 @@ public final class Runner {
               session,
               renderer,
               "sensor",
-              Instant.now(),
-              RunOptions.all());
+              clock.instant(),
+              RunOptions.all(),
+              clock);
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }

@@ -22,7 +22,7 @@ final class SeedStep {
   private SeedStep() {}
 
   static StepResult run(StepContext context, SeedDef seed) {
-    Instant started = Instant.now();
+    Instant started = context.now();
     TableName target = seed.tableName();
     List<SourceTableSpec.Column> columns = new ArrayList<>();
     for (ColumnDef column : seed.columns()) {
@@ -85,7 +85,7 @@ final class SeedStep {
         outcome.bytesWritten(),
         0,
         outcome.snapshotId(),
-        Duration.between(started, Instant.now()),
+        Duration.between(started, context.now()),
         outcome.checks(),
         outcome.published() ? "seed loaded" : null,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));

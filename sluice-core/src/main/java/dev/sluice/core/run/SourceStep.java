@@ -49,7 +49,7 @@ final class SourceStep {
   private SourceStep() {}
 
   static StepResult run(StepContext context, SourceTableDef table) {
-    Instant started = Instant.now();
+    Instant started = context.now();
     String connectorType = context.project().sources().get(table.source()).connector();
     SourceConnector connector = connector(connectorType);
     boolean files = connectorType.equals("file");
@@ -101,7 +101,7 @@ final class SourceStep {
           0,
           0,
           stateSnapshot,
-          Duration.between(started, Instant.now()),
+          Duration.between(started, context.now()),
           List.of(),
           replay != null
               ? replayed + "nothing in the window"
@@ -252,7 +252,7 @@ final class SourceStep {
         outcome.bytesWritten(),
         staged.rejectedRows(),
         outcome.snapshotId(),
-        Duration.between(started, Instant.now()),
+        Duration.between(started, context.now()),
         outcome.checks(),
         outcome.published() ? detail : null,
         outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));

@@ -14,13 +14,17 @@ import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What a step needs: the project, the lake, its own engine session and the run's settings. */
+/**
+ * What a step needs: the project, the lake, its own engine session, the run's settings and the
+ * clock it reads the time from.
+ */
 record StepContext(
     Project project,
     Lake lake,
@@ -28,7 +32,8 @@ record StepContext(
     SqlRenderer renderer,
     String runId,
     Instant runStartedAt,
-    RunOptions options) {
+    RunOptions options,
+    Clock clock) {
   StepContext {
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
@@ -37,6 +42,12 @@ record StepContext(
     requireNonNull(runId, "runId is null");
     requireNonNull(runStartedAt, "runStartedAt is null");
     requireNonNull(options, "options is null");
+    requireNonNull(clock, "clock is null");
+  }
+
+  /** Now, by the run's clock. */
+  Instant now() {
+    return clock.instant();
   }
 
   Relations relations() {

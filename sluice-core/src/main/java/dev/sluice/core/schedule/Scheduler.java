@@ -167,7 +167,7 @@ public final class Scheduler {
       return Optional.empty();
     }
     List<String> assets = new Selector(workspace.project()).select(sensor.select(), List.of());
-    Runner runner = new Runner(workspace);
+    Runner runner = new Runner(workspace, clock);
     List<String> run = new ArrayList<>();
     for (String asset : assets) {
       Optional<Long> built = snapshotMillis(asset);
@@ -216,7 +216,7 @@ public final class Scheduler {
 
   /** When an asset's table last got a snapshot on main, if it has one. */
   private Optional<Long> snapshotMillis(String asset) {
-    TableName table = TableName.parse(new Runner(workspace).tableOf(asset));
+    TableName table = TableName.parse(new Runner(workspace, clock).tableOf(asset));
     return workspace
         .lake()
         .findTable(table)
@@ -226,7 +226,7 @@ public final class Scheduler {
 
   /** Runs a trigger's selection; the run's command names the schedule and tick. */
   public RunResult fire(Trigger trigger, RunListener listener) {
-    return new Runner(workspace)
+    return new Runner(workspace, clock)
         .run(
             new RunOptions(trigger.select(), false),
             listener,
@@ -255,6 +255,6 @@ public final class Scheduler {
    */
   public RunResult recover(String runId, RunListener listener) {
     new AbandonedRuns(workspace.runStore(), clock).interruptIfGone(runId);
-    return new Runner(workspace).resume(runId, listener);
+    return new Runner(workspace, clock).resume(runId, listener);
   }
 }

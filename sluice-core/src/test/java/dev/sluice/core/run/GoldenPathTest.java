@@ -142,7 +142,8 @@ class GoldenPathTest {
           .filteredOn(event -> "revenue_by_country".equals(event.asset()))
           .extracting(dev.sluice.core.state.RunEvent::kind)
           .containsExactly("started", "checked", "published");
-      Thread.sleep(5);
+      // the next run's snapshots are later than this, so that reading as of it reads the first
+      dev.sluice.core.testing.WallClock.awaitPast(afterFirstRun);
       assertThat(first.steps())
           .allSatisfy(
               step ->

@@ -87,7 +87,7 @@ class S3WarehouseTest {
             .allSatisfy(file -> assertThat(file.location()).startsWith("s3://lake/" + prefix));
 
         write("data/orders/2024-02.csv", "order_id,customer_id,amount\n4,2,1.00\n5,3,2.50\n");
-        Thread.sleep(5);
+        dev.sluice.core.testing.WallClock.awaitPast(afterFirstRun);
         RunResult second = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
         assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
         assertThat(rows(queries, "select count(*) from raw.shop_orders"))

@@ -44,11 +44,13 @@ class SensorTest {
       assertThat(unbuilt).extracting(Scheduler.Trigger::schedule).containsExactly("mart_fresh");
       assertThat(unbuilt.get(0).select()).containsExactly("+mart");
       scheduler.fire(unbuilt.get(0), RunListener.NONE);
+      long martBuilt = System.currentTimeMillis();
 
       clock.advance(Duration.ofMinutes(10));
       assertThat(scheduler.evaluate()).as("everything built and fresh").isEmpty();
 
-      Thread.sleep(5);
+      // base's next snapshot is stamped (by Iceberg, on the wall clock) later than mart's
+      dev.sluice.core.testing.WallClock.awaitPast(martBuilt);
       new Runner(workspace).run(new RunOptions(List.of("base"), false), RunListener.NONE);
       clock.set(Instant.now());
       List<Scheduler.Trigger> updated = scheduler.evaluate();
