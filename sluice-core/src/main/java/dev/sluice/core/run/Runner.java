@@ -22,6 +22,7 @@ import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunTakenOverException;
 import dev.sluice.core.state.StepDetail;
+import dev.sluice.core.state.StepKey;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
 import java.time.Clock;
@@ -167,26 +168,26 @@ public final class Runner {
     } else if (previous.summary().status() == RunStatus.RUNNING) {
       previous = store.runs().findRun(previousId).orElseThrow();
     }
-    Set<String> done = new HashSet<>();
+    Set<StepKey> done = new HashSet<>();
     for (StepDetail step : previous.steps()) {
       if (step.status() == StepStatus.SUCCEEDED) {
-        done.add(step.asset());
+        done.add(step.key());
       }
     }
-    Optional<List<String>> plan = store.plans().plan(previousId);
+    Optional<List<StepKey>> plan = store.plans().plan(previousId);
     List<Work> remaining = new ArrayList<>();
     if (plan.isPresent()) {
       WorkPlanner planner = new WorkPlanner(workspace, clock.instant());
-      for (String id : plan.get()) {
-        if (!done.contains(id)) {
-          planner.fromId(id).ifPresent(remaining::add);
+      for (StepKey step : plan.get()) {
+        if (!done.contains(step)) {
+          planner.fromKey(step).ifPresent(remaining::add);
         }
       }
     } else {
       for (String asset :
           new dev.sluice.core.project.Selector(workspace.project())
               .select(previous.selection(), List.of())) {
-        if (!done.contains(asset)) {
+        if (!done.contains(StepKey.of(asset))) {
           remaining.add(Work.whole(asset));
         }
       }
@@ -214,11 +215,12 @@ public final class Runner {
   private RunResult execute(
       List<Work> works, RunOptions options, RunListener listener, String command) {
     Project project = workspace.project();
-    List<String> order = works.stream().map(Work::id).toList();
+    List<StepKey> steps = works.stream().map(Work::key).toList();
+    List<String> order = steps.stream().map(StepKey::name).toList();
     Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun(command, options.select(), started);
-    store.plans().recordPlan(runId, order);
+    store.plans().recordPlan(runId, steps);
     listener.runStarted(runId, order.size());
     event(
         runId,
@@ -259,7 +261,7 @@ public final class Runner {
     Map<String, List<Work>> worksByAsset = new LinkedHashMap<>();
     works.forEach(
         work -> worksByAsset.computeIfAbsent(work.asset(), ignored -> new ArrayList<>()).add(work));
-    Map<String, CompletableFuture<StepResult>> futures = new HashMap<>();
+    Map<StepKey, CompletableFuture<StepResult>> futures = new HashMap<>();
     int threads =
         Math.max(1, options.threads() > 0 ? options.threads() : project.config().threads());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -267,18 +269,18 @@ public final class Runner {
       for (Work work : works) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
         for (Work dependency : dependencies(work, worksByAsset)) {
-          upstream.add(futures.get(dependency.id()));
+          upstream.add(futures.get(dependency.key()));
         }
         CompletableFuture<StepResult> future =
             CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(
                     ignored -> runStep(work, upstream, runId, started, options, control, listener),
                     pool);
-        futures.put(work.id(), future);
+        futures.put(work.key(), future);
       }
       List<StepResult> results = new ArrayList<>();
       for (Work work : works) {
-        results.add(futures.get(work.id()).join());
+        results.add(futures.get(work.key()).join());
       }
       if (takenOver[0] != null) {
         throw takenOver[0];
@@ -490,7 +492,7 @@ public final class Runner {
         store.inOneTransaction(
             "start step " + step,
             () -> {
-              long id = store.steps().startStep(runId, step, kind, started, work.partitionLabel());
+              long id = store.steps().startStep(runId, work.key(), kind, started);
               event(runId, step, "started", kind + " -> " + table);
               return id;
             });
@@ -575,7 +577,7 @@ public final class Runner {
         "skip step " + work.id(),
         () -> {
           Instant now = clock.instant();
-          long stepId = store.steps().startStep(runId, work.id(), kind, now, work.partitionLabel());
+          long stepId = store.steps().startStep(runId, work.key(), kind, now);
           store
               .steps()
               .finishStep(stepId, StepStatus.SKIPPED, now, StepMetrics.empty(), skipped.error());

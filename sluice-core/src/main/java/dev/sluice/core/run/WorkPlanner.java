@@ -7,6 +7,7 @@ import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.state.PartitionState;
+import dev.sluice.core.state.StepKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -194,9 +195,9 @@ final class WorkPlanner {
    *
    * @return empty when the asset or its partitions no longer exist
    */
-  Optional<Work> fromId(String id) {
-    String asset = Work.assetOf(id);
-    String label = Work.labelOf(id);
+  Optional<Work> fromKey(StepKey step) {
+    String asset = step.asset();
+    String label = step.partition();
     if (label == null) {
       return Optional.of(Work.whole(asset));
     }

@@ -19,8 +19,8 @@ public final class RunPlans {
   }
 
   /** Records the steps a run is to take, before it takes any, so that a resume knows them. */
-  public void recordPlan(String runId, List<String> steps) {
-    String json = toJson(List.copyOf(steps));
+  public void recordPlan(String runId, List<StepKey> steps) {
+    String json = toJson(steps.stream().map(StepKey::name).toList());
     transactions.write(
         "record the plan of run " + runId,
         connection -> {
@@ -35,7 +35,7 @@ public final class RunPlans {
   }
 
   /** The steps a run planned, or empty for runs that recorded none (before partitions). */
-  public Optional<List<String>> plan(String runId) {
+  public Optional<List<StepKey>> plan(String runId) {
     return transactions.read(
         "read the plan of run " + runId,
         connection -> {
@@ -44,9 +44,10 @@ public final class RunPlans {
             query.setString(1, runId);
             try (ResultSet rows = query.executeQuery()) {
               if (!rows.next() || rows.getString(1) == null) {
-                return Optional.<List<String>>empty();
+                return Optional.<List<StepKey>>empty();
               }
-              return Optional.of(fromJson(rows.getString(1), "plan", runId));
+              return Optional.of(
+                  fromJson(rows.getString(1), "plan", runId).stream().map(StepKey::parse).toList());
             }
           }
         });

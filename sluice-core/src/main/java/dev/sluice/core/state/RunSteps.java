@@ -36,32 +36,34 @@ public final class RunSteps {
    * @throws IllegalStateException if the run has already finished
    */
   public long startStep(String runId, String asset, String kind, Instant startedAt) {
-    return startStep(runId, asset, kind, startedAt, null);
+    return startStep(runId, StepKey.of(asset), kind, startedAt);
   }
 
   /**
-   * Starts a step that builds partitions of an asset, in one transaction with its partitions.
+   * Records the start of a step of a running run, which builds an asset or partitions of it.
    *
-   * @param asset what the run calls the step, e.g. {@code daily[2024-03-01]}
-   * @param partition the partitions it builds (see {@code PartitionRange.label()}), or null
+   * @param step the step: recorded by its name (e.g. {@code daily[2024-03-01]}) with its partition
+   *     label (see {@code PartitionRange.label()}), if it has one
+   * @param kind the kind of asset: "source", "seed" or "model"
+   * @return the new step's id
    * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
    * @throws InvalidInputException if no run has this id
    * @throws IllegalStateException if the run has already finished
    */
-  public long startStep(
-      String runId, String asset, String kind, Instant startedAt, String partition) {
+  public long startStep(String runId, StepKey step, String kind, Instant startedAt) {
     requireNonNull(runId, "runId is null");
-    requireNonNull(asset, "asset is null");
+    requireNonNull(step, "step is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(startedAt, "startedAt is null");
     if (!STEP_KINDS.contains(kind)) {
       throw new IllegalArgumentException(
           String.format(
-              "Invalid kind of step for %s: %s (expected source, seed or model)", asset, kind));
+              "Invalid kind of step for %s: %s (expected source, seed or model)", step, kind));
     }
     return transactions.write(
-        "start the step of " + asset + " in run " + runId,
-        connection -> insertStep(connection, runId, asset, kind, startedAt, partition));
+        "start the step of " + step + " in run " + runId,
+        connection ->
+            insertStep(connection, runId, step.name(), kind, startedAt, step.partition()));
   }
 
   private long insertStep(

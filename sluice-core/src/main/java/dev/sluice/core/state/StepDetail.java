@@ -37,4 +37,9 @@ public record StepDetail(
     requireNonNull(metrics, "metrics is null");
     checks = List.copyOf(requireNonNull(checks, "checks is null"));
   }
+
+  /** The step's identity, read from the name the store recorded it by. */
+  public StepKey key() {
+    return StepKey.parse(asset);
+  }
 }

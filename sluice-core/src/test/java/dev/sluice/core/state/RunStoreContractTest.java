@@ -448,7 +448,7 @@ abstract class RunStoreContractTest {
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(() -> store.steps().startStep(runId, "m", "model", START.plusSeconds(100)))
         .isInstanceOf(RunTakenOverException.class);
-    assertThatThrownBy(() -> store.plans().recordPlan(runId, List.of("m")))
+    assertThatThrownBy(() -> store.plans().recordPlan(runId, List.of(StepKey.of("m"))))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
             () ->
@@ -607,18 +607,25 @@ abstract class RunStoreContractTest {
   }
 
   @Test
-  void keepsThePlanOfARun() {
+  void keepsThePlanOfARun() throws SQLException {
     String runId = store.runs().startRun("run", List.of(), START);
     assertThat(store.plans().plan(runId)).isEmpty();
+    List<StepKey> plan =
+        List.of(StepKey.of("raw.orders"), StepKey.of("daily", "2024-03-01"), StepKey.of("revenue"));
 
-    store.plans().recordPlan(runId, List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+    store.plans().recordPlan(runId, plan);
 
-    assertThat(store.plans().plan(runId))
-        .contains(List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+    assertThat(store.plans().plan(runId)).contains(plan);
     assertThat(store.plans().plan("20990101-000000-0000")).isEmpty();
     try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
-      assertThat(other.plans().plan(runId))
-          .contains(List.of("raw.orders", "daily[2024-03-01]", "revenue"));
+      assertThat(other.plans().plan(runId)).contains(plan);
+    }
+    // the state database keeps the steps by name, as it always did
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT plan FROM sluice_runs")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("[\"raw.orders\",\"daily[2024-03-01]\",\"revenue\"]");
     }
   }
 
@@ -706,12 +713,12 @@ abstract class RunStoreContractTest {
   void startsAPartitionStepWithItsPartitionsAtOnce() throws SQLException {
     String runId = store.runs().startRun("run", List.of(), START);
     long partitionStep =
-        store.steps().startStep(runId, "daily[2024-03-01]", "model", START, "2024-03-01");
+        store.steps().startStep(runId, StepKey.of("daily", "2024-03-01"), "model", START);
     long plainStep = store.steps().startStep(runId, "revenue", "model", START);
     store.runs().finishRun(runId, RunStatus.FAILED, START.plusSeconds(1), "stopped");
 
     assertThatThrownBy(
-            () -> store.steps().startStep(runId, "daily[2024-03-02]", "model", START, "2024-03-02"))
+            () -> store.steps().startStep(runId, StepKey.of("daily", "2024-03-02"), "model", START))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("the run has already finished as FAILED");
 
