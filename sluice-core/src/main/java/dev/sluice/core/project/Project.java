@@ -85,6 +85,33 @@ public record Project(
     }
   }
 
+  /**
+   * The asset named {@code name}: a model, a seed or a source table ({@code source.table}).
+   *
+   * @throws IllegalArgumentException when the project has no such asset
+   */
+  public Asset asset(String name) {
+    return findAsset(name).orElseThrow(() -> new IllegalArgumentException("Unknown asset " + name));
+  }
+
+  /** The asset named {@code name}, if the project has one. */
+  public Optional<Asset> findAsset(String name) {
+    requireNonNull(name, "name is null");
+    ModelDef model = models.get(name);
+    if (model != null) {
+      return Optional.of(new Asset.Model(model));
+    }
+    SeedDef seed = seeds.get(name);
+    if (seed != null) {
+      return Optional.of(new Asset.Seed(seed));
+    }
+    // a source table's asset is named source.table; source names hold no dot
+    int dot = name.indexOf('.');
+    return dot < 0
+        ? Optional.empty()
+        : sourceTable(name.substring(0, dot), name.substring(dot + 1)).map(Asset.SourceTable::new);
+  }
+
   /** A table of a source, by source and table name. */
   public Optional<SourceTableDef> sourceTable(String source, String table) {
     SourceDef definition = sources.get(source);

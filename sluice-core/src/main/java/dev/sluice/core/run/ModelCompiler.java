@@ -9,7 +9,7 @@ import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
-import dev.sluice.core.project.AssetGraph;
+import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
@@ -77,10 +77,10 @@ public final class ModelCompiler {
     int bound = 0;
     try (EngineSession session = engine.openSession()) {
       for (String asset : project.graph().topologicalOrder()) {
-        if (project.graph().kind(asset) != AssetGraph.Kind.MODEL) {
+        if (!(project.asset(asset) instanceof Asset.Model modelAsset)) {
           continue;
         }
-        ModelDef model = project.models().get(asset);
+        ModelDef model = modelAsset.definition();
         try {
           Optional<TableName> missing = compile(session, model);
           if (missing.isPresent()) {

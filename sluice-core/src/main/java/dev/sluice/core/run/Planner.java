@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
@@ -49,8 +50,9 @@ public final class Planner {
         new java.util.HashMap<>();
     for (Work work : works) {
       String asset = work.asset();
-      String kind = runner.kindOf(asset);
-      TableName table = TableName.parse(runner.tableOf(asset));
+      Asset definition = workspace.project().asset(asset);
+      String kind = definition.stepKind();
+      TableName table = definition.tableName();
       List<String> reasons =
           work.partitioned()
               ? partitionReasons(
@@ -59,7 +61,7 @@ public final class Planner {
                   states.computeIfAbsent(
                       asset, name -> workspace.runStore().partitions().partitions(name)),
                   planner.staleReasons(asset))
-              : reasons(asset, kind, table, options);
+              : reasons(definition, options);
       steps.add(new PlannedStep(work.id(), kind, table.toString(), reasons));
     }
     return steps;
@@ -122,8 +124,9 @@ public final class Planner {
     return reasons;
   }
 
-  private List<String> reasons(String asset, String kind, TableName table, RunOptions options) {
+  private List<String> reasons(Asset asset, RunOptions options) {
     Project project = workspace.project();
+    TableName table = asset.tableName();
     List<String> reasons = new ArrayList<>();
     Optional<Table> existing = workspace.lake().findTable(table);
     boolean isView = workspace.lake().findView(table).isPresent();
@@ -131,43 +134,28 @@ public final class Planner {
     if (existing.isEmpty() && !isView || existing.isPresent() && current == null) {
       reasons.add("new: not built yet");
     }
-    switch (kind) {
-      case "model" -> {
-        ModelDef model = project.models().get(asset);
-        String fingerprint = fingerprint(project, model);
-        String recorded =
-            isView
-                ? workspace.lake().findView(table).orElseThrow().properties().get(FINGERPRINT)
-                : current == null ? null : current.summary().get(FINGERPRINT);
-        if ((current != null || isView) && !fingerprint.equals(recorded)) {
-          reasons.add("changed: SQL or configuration differs from the last build");
-        }
-        if (model.materialization() == Materialization.INCREMENTAL && current != null) {
-          reasons.add(
-              options.fullRefresh() ? "full refresh requested" : "incremental: adds new rows");
-        }
+    if (asset instanceof Asset.Model modelAsset) {
+      ModelDef model = modelAsset.definition();
+      String fingerprint = fingerprint(project, model);
+      String recorded =
+          isView
+              ? workspace.lake().findView(table).orElseThrow().properties().get(FINGERPRINT)
+              : current == null ? null : current.summary().get(FINGERPRINT);
+      if ((current != null || isView) && !fingerprint.equals(recorded)) {
+        reasons.add("changed: SQL or configuration differs from the last build");
       }
-      case "source" -> {
-        SourceTableDef source = sourceTable(project, asset);
-        String connector = project.sources().get(source.source()).connector();
-        if (options.fullRefresh()) {
-          reasons.add("full refresh requested: rebuilt from everything the source holds");
-          break;
-        }
-        if (!connector.equals("file")) {
-          reasons.add(connector + ": reads what is new in the source");
-          break;
-        }
+      if (model.materialization() == Materialization.INCREMENTAL && current != null) {
         reasons.add(
-            source.mode() == LoadMode.APPEND
-                ? "append: loads files not loaded before from " + source.path()
-                : "full: reloads every file of " + source.path());
+            options.fullRefresh() ? "full refresh requested" : "incremental: adds new rows");
       }
-      default -> reasons.add("seed: reloaded on every run");
+    } else if (asset instanceof Asset.SourceTable sourceAsset) {
+      reasons.add(sourceReason(project, sourceAsset.definition(), options));
+    } else {
+      reasons.add("seed: reloaded on every run");
     }
     if (current != null) {
-      for (String upstream : project.graph().upstream(asset)) {
-        TableName upstreamTable = TableName.parse(new Runner(workspace, clock).tableOf(upstream));
+      for (String upstream : project.graph().upstream(asset.name())) {
+        TableName upstreamTable = project.asset(upstream).tableName();
         Optional<Snapshot> upstreamSnapshot =
             workspace.lake().findTable(upstreamTable).map(Table::currentSnapshot);
         if (upstreamSnapshot.isPresent()
@@ -182,9 +170,18 @@ public final class Planner {
     return reasons;
   }
 
-  private static SourceTableDef sourceTable(Project project, String asset) {
-    int dot = asset.indexOf('.');
-    return project.sourceTable(asset.substring(0, dot), asset.substring(dot + 1)).orElseThrow();
+  /** Why a source table's step loads what it loads. */
+  private static String sourceReason(Project project, SourceTableDef source, RunOptions options) {
+    String connector = project.sources().get(source.source()).connector();
+    if (options.fullRefresh()) {
+      return "full refresh requested: rebuilt from everything the source holds";
+    }
+    if (!connector.equals("file")) {
+      return connector + ": reads what is new in the source";
+    }
+    return source.mode() == LoadMode.APPEND
+        ? "append: loads files not loaded before from " + source.path()
+        : "full: reloads every file of " + source.path();
   }
 
   /** A hash of what a model builds: its SQL as rendered for a full build, and its settings. */

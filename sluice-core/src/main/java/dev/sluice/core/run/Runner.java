@@ -9,9 +9,9 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
-import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.AbandonedRuns;
@@ -108,18 +108,6 @@ public final class Runner {
             thread.setDaemon(true);
             return thread;
           });
-
-  private dev.sluice.core.project.Execution executionOf(String asset) {
-    Project project = workspace.project();
-    ModelDef model = project.models().get(asset);
-    if (model != null) {
-      return model.execution();
-    }
-    if (project.seeds().containsKey(asset)) {
-      return project.config().execution();
-    }
-    return sourceTable(asset).execution();
-  }
 
   /** The assets a run with these options would build, in dependency order. */
   public List<String> plan(RunOptions options) {
@@ -368,8 +356,9 @@ public final class Runner {
     listener.runStarted(runId, order.size());
     List<StepResult> results = new ArrayList<>();
     for (String asset : order) {
-      String kind = kindOf(asset);
-      dev.sluice.api.TableName table = dev.sluice.api.TableName.parse(tableOf(asset));
+      Asset definition = project.asset(asset);
+      String kind = definition.stepKind();
+      dev.sluice.api.TableName table = definition.tableName();
       Instant stepStarted = clock.instant();
       long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
       listener.stepStarted(asset, kind);
@@ -384,7 +373,7 @@ public final class Runner {
                   asset, kind, table.toString(), "not built yet: run 'sluice run' first");
         } else {
           List<CheckOutcome> outcomes =
-              context.checkRunner(table).run(session, table, checksOf(asset));
+              context.checkRunner(table).run(session, table, definition.allChecks());
           boolean blocked = outcomes.stream().anyMatch(CheckOutcome::blocks);
           result =
               new StepResult(
@@ -434,20 +423,6 @@ public final class Runner {
         results);
   }
 
-  private List<dev.sluice.core.project.CheckDef> checksOf(String asset) {
-    Project project = workspace.project();
-    ModelDef model = project.models().get(asset);
-    if (model != null) {
-      return StepContext.allChecks(model.checks(), model.columns());
-    }
-    SeedDef seed = project.seeds().get(asset);
-    if (seed != null) {
-      return StepContext.allChecks(seed.checks(), seed.columns());
-    }
-    SourceTableDef table = sourceTable(asset);
-    return StepContext.allChecks(table.checks(), table.columns());
-  }
-
   private StepResult runStep(
       Work work,
       List<CompletableFuture<StepResult>> upstream,
@@ -457,10 +432,10 @@ public final class Runner {
       RunControl control,
       RunListener listener) {
     Project project = workspace.project();
-    String asset = work.asset();
+    Asset asset = project.asset(work.asset());
     String step = work.id();
-    String kind = kindOf(asset);
-    String table = tableOf(asset);
+    String kind = asset.stepKind();
+    String table = asset.tableName().toString();
     RunStore store = workspace.runStore();
     for (CompletableFuture<StepResult> dependency : upstream) {
       StepResult result = dependency.join();
@@ -481,7 +456,7 @@ public final class Runner {
       StepResult skipped = StepResult.skipped(step, kind, table, "skipped: the run was cancelled");
       return recordSkipped(runId, work, kind, skipped, listener);
     }
-    dev.sluice.core.project.Execution execution = executionOf(asset);
+    dev.sluice.core.project.Execution execution = asset.execution(project.config());
     java.util.concurrent.Semaphore slot =
         execution.pool() == null ? null : pools.get(execution.pool());
     if (slot != null) {
@@ -520,6 +495,7 @@ public final class Runner {
                                   runStarted,
                                   options,
                                   clock),
+                              asset,
                               work,
                               rowsByPartition,
                               inputsRead)),
@@ -553,7 +529,7 @@ public final class Runner {
     try {
       return record(
           runId,
-          asset,
+          asset.name(),
           stepId,
           finished,
           listener,
@@ -701,33 +677,26 @@ public final class Runner {
     }
   }
 
-  private StepResult execute(
+  private static StepResult execute(
       StepContext context,
+      Asset asset,
       Work work,
       Map<String, Long> rowsByPartition,
       Map<String, Long> inputsRead) {
-    Project project = workspace.project();
-    String asset = work.asset();
-    ModelDef model = project.models().get(asset);
-    if (model != null && work.partitioned()) {
-      return PartitionStep.run(context, model, work, rowsByPartition, inputsRead);
-    }
-    if (model != null) {
-      return ModelStep.run(context, model);
-    }
-    SeedDef seed = project.seeds().get(asset);
-    if (seed != null) {
-      return SeedStep.run(context, seed);
-    }
-    return SourceStep.run(context, sourceTable(asset));
+    return asset.map(
+        model ->
+            work.partitioned()
+                ? PartitionStep.run(context, model, work, rowsByPartition, inputsRead)
+                : ModelStep.run(context, model),
+        seed -> SeedStep.run(context, seed),
+        table -> SourceStep.run(context, table));
   }
 
   private SourceTableDef sourceTable(String asset) {
-    int dot = asset.indexOf('.');
-    return workspace
-        .project()
-        .sourceTable(asset.substring(0, dot), asset.substring(dot + 1))
-        .orElseThrow(() -> new IllegalStateException("Unknown asset " + asset));
+    if (workspace.project().asset(asset) instanceof Asset.SourceTable table) {
+      return table.definition();
+    }
+    throw new IllegalArgumentException(asset + " is not a source table");
   }
 
   /**
@@ -755,29 +724,6 @@ public final class Runner {
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }
-  }
-
-  /** {@code model}, {@code seed} or {@code source}. */
-  public String kindOf(String asset) {
-    Project project = workspace.project();
-    if (project.models().containsKey(asset)) {
-      return "model";
-    }
-    return project.seeds().containsKey(asset) ? "seed" : "source";
-  }
-
-  /** The table an asset writes. */
-  public String tableOf(String asset) {
-    Project project = workspace.project();
-    ModelDef model = project.models().get(asset);
-    if (model != null) {
-      return model.tableName().toString();
-    }
-    SeedDef seed = project.seeds().get(asset);
-    if (seed != null) {
-      return seed.tableName().toString();
-    }
-    return sourceTable(asset).tableName().toString();
   }
 
   private static CheckRecord checkRecord(String asset, CheckOutcome outcome) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ModelDef;
@@ -16,7 +17,6 @@ import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,11 +107,7 @@ record StepContext(
 
   /** Table-level checks plus each column's checks. */
   static List<CheckDef> allChecks(List<CheckDef> tableChecks, List<ColumnDef> columns) {
-    List<CheckDef> checks = new ArrayList<>(tableChecks);
-    for (ColumnDef column : columns) {
-      checks.addAll(column.checks());
-    }
-    return checks;
+    return Asset.withColumnChecks(tableChecks, columns);
   }
 
   static Map<String, String> columnDocs(List<ColumnDef> columns) {

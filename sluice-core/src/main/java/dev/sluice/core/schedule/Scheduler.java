@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.cronutils.model.time.ExecutionTime;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ScheduleDef;
 import dev.sluice.core.project.Selector;
 import dev.sluice.core.project.SensorDef;
@@ -172,8 +173,7 @@ public final class Scheduler {
     for (String asset : assets) {
       Optional<Long> built = snapshotMillis(asset);
       if (sensor.type() == SensorDef.Type.NEW_DATA) {
-        if (workspace.project().graph().kind(asset)
-                == dev.sluice.core.project.AssetGraph.Kind.SOURCE_TABLE
+        if (workspace.project().asset(asset) instanceof Asset.SourceTable
             && runner.hasNewData(asset)) {
           run.add(asset + "+");
         }
@@ -216,7 +216,7 @@ public final class Scheduler {
 
   /** When an asset's table last got a snapshot on main, if it has one. */
   private Optional<Long> snapshotMillis(String asset) {
-    TableName table = TableName.parse(new Runner(workspace, clock).tableOf(asset));
+    TableName table = workspace.project().asset(asset).tableName();
     return workspace
         .lake()
         .findTable(table)
