@@ -55,7 +55,7 @@ final class PartitionsCommand extends BaseCommand {
         String partitionStatus =
             state == null
                 ? "missing"
-                : PartitionState.FAILED.equals(state.status())
+                : state.status() == dev.sluice.core.state.PartitionStatus.FAILED
                     ? "failed"
                     : stale.containsKey(key.toString()) ? "stale" : "materialized";
         counts.merge(partitionStatus, 1, Integer::sum);

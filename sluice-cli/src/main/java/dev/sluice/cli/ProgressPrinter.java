@@ -6,7 +6,6 @@ import dev.sluice.core.run.StepResult;
 import dev.sluice.core.state.StepStatus;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -98,7 +97,7 @@ final class ProgressPrinter implements RunListener {
   }
 
   static String describeCheck(CheckOutcome check) {
-    String severity = check.check().severity().name().toLowerCase(Locale.ROOT);
+    String severity = check.check().severity().label();
     StringBuilder text =
         new StringBuilder("        check ")
             .append(check.check().name())
@@ -108,7 +107,7 @@ final class ProgressPrinter implements RunListener {
     if (check.error() != null) {
       return text.append("could not run: ").append(check.error()).toString();
     }
-    text.append(check.status())
+    text.append(check.status().label())
         .append(": ")
         .append(BaseCommand.formatCount(check.failingRows()))
         .append(" failing rows");

@@ -5,6 +5,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.CheckRecord;
+import dev.sluice.core.state.CheckStatus;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
@@ -185,7 +186,7 @@ final class RunsCommand extends BaseCommand {
         for (StepDetail step : detail.steps()) {
           if (step.error() != null
               || step.metrics().detail() != null
-              || step.checks().stream().anyMatch(c -> !c.status().equals("passed"))) {
+              || step.checks().stream().anyMatch(c -> c.status() != CheckStatus.PASSED)) {
             output.line("");
             output.line(
                 step.asset()
@@ -195,14 +196,14 @@ final class RunsCommand extends BaseCommand {
               output.line("  " + step.error());
             }
             for (CheckRecord check : step.checks()) {
-              if (!check.status().equals("passed")) {
+              if (check.status() != CheckStatus.PASSED) {
                 output.line(
                     "  check "
                         + check.name()
                         + " ["
-                        + check.severity()
+                        + check.severity().label()
                         + "] "
-                        + check.status()
+                        + check.status().label()
                         + ": "
                         + check.failingRows()
                         + " failing rows"
@@ -279,7 +280,7 @@ final class RunsCommand extends BaseCommand {
     if (checks.isEmpty()) {
       return "";
     }
-    long passed = checks.stream().filter(c -> c.status().equals("passed")).count();
+    long passed = checks.stream().filter(c -> c.status() == CheckStatus.PASSED).count();
     return passed + "/" + checks.size();
   }
 
@@ -320,8 +321,8 @@ final class RunsCommand extends BaseCommand {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", check.name());
         c.put("column", check.column());
-        c.put("severity", check.severity());
-        c.put("status", check.status());
+        c.put("severity", check.severity().label());
+        c.put("status", check.status().label());
         c.put("failingRows", check.failingRows());
         c.put("sample", parse(check.sampleJson()));
         c.put("message", check.message());

@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.Severity;
+import dev.sluice.core.state.CheckStatus;
 
 /**
  * The result of one check on one table version.
@@ -21,10 +22,10 @@ public record CheckOutcome(CheckDef check, long failingRows, QueryResult sample,
     return !passed() && check.severity() == Severity.ERROR;
   }
 
-  public String status() {
+  public CheckStatus status() {
     if (error != null) {
-      return "error";
+      return CheckStatus.ERROR;
     }
-    return failingRows == 0 ? "passed" : "failed";
+    return failingRows == 0 ? CheckStatus.PASSED : CheckStatus.FAILED;
   }
 }

@@ -65,7 +65,7 @@ final class PartitionStaleness {
       PartitionState state = states.get(key.toString());
       if (state == null
           || !state.materialized()
-          || PartitionState.FAILED.equals(state.status())
+          || state.status() == dev.sluice.core.state.PartitionStatus.FAILED
           || state.inputs().isEmpty()) {
         continue;
       }

@@ -96,7 +96,7 @@ public final class Planner {
       var state = states.get(key.toString());
       if (state == null || !state.materialized()) {
         missing++;
-      } else if (dev.sluice.core.state.PartitionState.FAILED.equals(state.status())) {
+      } else if (state.status() == dev.sluice.core.state.PartitionStatus.FAILED) {
         failed++;
       } else if (staleReasons.containsKey(key.toString())) {
         stale++;

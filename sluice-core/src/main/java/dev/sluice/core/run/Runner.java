@@ -731,7 +731,7 @@ public final class Runner {
         asset,
         outcome.check().name(),
         outcome.check().column(),
-        outcome.check().severity().name().toLowerCase(java.util.Locale.ROOT),
+        outcome.check().severity(),
         outcome.status(),
         outcome.failingRows(),
         outcome.sample() == null ? null : sampleJson(outcome.sample()),

@@ -7,6 +7,7 @@ import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.state.PartitionState;
+import dev.sluice.core.state.PartitionStatus;
 import dev.sluice.core.state.StepKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ final class WorkPlanner {
     for (PartitionKey key : window) {
       PartitionState state = states.get(key.toString());
       boolean missing = state == null || !state.materialized();
-      boolean failed = state != null && PartitionState.FAILED.equals(state.status());
+      boolean failed = state != null && state.status() == PartitionStatus.FAILED;
       boolean wanted =
           switch (selection.mode()) {
             case MISSING -> missing;

@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * What the run store knows of one partition of a partitioned asset.
  *
- * @param status {@code MATERIALIZED} when its last build succeeded, else {@code FAILED}
+ * @param status {@link PartitionStatus#MATERIALIZED} when its last build succeeded, else {@link
+ *     PartitionStatus#FAILED}
  * @param runId the run of its last build
  * @param updatedAt when its last build ended
  * @param materializedAt when it was last built successfully, or null if never
@@ -19,7 +20,7 @@ import java.time.Instant;
 public record PartitionState(
     String asset,
     String partition,
-    String status,
+    PartitionStatus status,
     String runId,
     Instant updatedAt,
     Instant materializedAt,
@@ -27,9 +28,6 @@ public record PartitionState(
     Long snapshotId,
     String error,
     java.util.Map<String, Long> inputs) {
-  public static final String MATERIALIZED = "MATERIALIZED";
-  public static final String FAILED = "FAILED";
-
   public PartitionState {
     requireNonNull(asset, "asset is null");
     requireNonNull(partition, "partition is null");

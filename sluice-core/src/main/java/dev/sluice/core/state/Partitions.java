@@ -1,6 +1,7 @@
 package dev.sluice.core.state;
 
 import static dev.sluice.core.state.StateRows.JSON;
+import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.longOrNull;
 import static dev.sluice.core.state.StateRows.setNullableLong;
@@ -87,7 +88,7 @@ public final class Partitions {
               upsert.setString(1, asset);
               upsert.setString(2, partition);
               upsert.setString(
-                  3, materialized ? PartitionState.MATERIALIZED : PartitionState.FAILED);
+                  3, (materialized ? PartitionStatus.MATERIALIZED : PartitionStatus.FAILED).name());
               upsert.setString(4, runId);
               upsert.setLong(5, at.toEpochMilli());
               setNullableLong(upsert, 6, materialized ? at.toEpochMilli() : null);
@@ -122,7 +123,7 @@ public final class Partitions {
                     new PartitionState(
                         asset,
                         rows.getString("partition_key"),
-                        rows.getString("status"),
+                        enumValue(rows, "status", PartitionStatus.class),
                         rows.getString("run_id"),
                         Instant.ofEpochMilli(rows.getLong("updated_at")),
                         instantOrNull(rows, "materialized_at"),

@@ -1,5 +1,6 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.setNullableLong;
 import static java.util.Objects.requireNonNull;
@@ -175,8 +176,8 @@ public final class RunSteps {
             insert.setString(2, check.asset());
             insert.setString(3, check.name());
             insert.setString(4, check.column());
-            insert.setString(5, check.severity());
-            insert.setString(6, check.status());
+            insert.setString(5, check.severity().label());
+            insert.setString(6, check.status().label());
             insert.setLong(7, check.failingRows());
             insert.setString(8, check.sampleJson());
             insert.setString(9, check.message());
@@ -222,7 +223,7 @@ public final class RunSteps {
         if (!rows.next()) {
           throw new InvalidInputException("Unknown step: " + stepId);
         }
-        return StepStatus.valueOf(rows.getString(1));
+        return enumValue(rows, "status", StepStatus.class);
       }
     }
   }

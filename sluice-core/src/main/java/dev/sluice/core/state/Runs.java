@@ -1,5 +1,6 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.fromJson;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.longOrNull;
@@ -7,6 +8,7 @@ import static dev.sluice.core.state.StateRows.toJson;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.project.Severity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -198,7 +200,7 @@ public final class Runs {
     return new RunOwner(
         rows.getString("id"),
         rows.getString("command"),
-        RunStatus.valueOf(rows.getString("status")),
+        enumValue(rows, "status", RunStatus.class),
         host == null || pid == null ? null : new RunProcess(host, pid),
         Instant.ofEpochMilli(rows.getLong("started_at")),
         Instant.ofEpochMilli(rows.getLong("last_seen_at")),
@@ -468,7 +470,7 @@ public final class Runs {
                   stepId,
                   rows.getString("asset"),
                   rows.getString("kind"),
-                  StepStatus.valueOf(rows.getString("status")),
+                  enumValue(rows, "status", StepStatus.class),
                   Instant.ofEpochMilli(rows.getLong("started_at")),
                   instantOrNull(rows, "finished_at"),
                   metrics,
@@ -478,6 +480,24 @@ public final class Runs {
       }
     }
     return new RunDetail(summary, selection, steps);
+  }
+
+  /** A check's severity or status as the state database holds it, parsed with a clear error. */
+  private static <T> T checkValue(
+      ResultSet rows, String column, java.util.function.Function<String, T> parse)
+      throws SQLException {
+    String value = rows.getString(column);
+    try {
+      return parse.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "Cannot read the "
+              + column
+              + " of a check result in the state database: "
+              + e.getMessage()
+              + ": was it written by a newer Sluice?",
+          e);
+    }
   }
 
   private static Map<Long, List<CheckRecord>> checksByStep(Connection connection, String runId)
@@ -499,8 +519,8 @@ public final class Runs {
                       rows.getString("asset"),
                       rows.getString("name"),
                       rows.getString("column_name"),
-                      rows.getString("severity"),
-                      rows.getString("status"),
+                      checkValue(rows, "severity", Severity::parse),
+                      checkValue(rows, "status", CheckStatus::parse),
                       rows.getLong("failing_rows"),
                       rows.getString("sample_json"),
                       rows.getString("message")));
@@ -514,7 +534,7 @@ public final class Runs {
     return new RunSummary(
         rows.getString("id"),
         rows.getString("command"),
-        RunStatus.valueOf(rows.getString("status")),
+        enumValue(rows, "status", RunStatus.class),
         Instant.ofEpochMilli(rows.getLong("started_at")),
         instantOrNull(rows, "finished_at"),
         rows.getInt("step_count"),
@@ -540,7 +560,7 @@ public final class Runs {
         if (!rows.next()) {
           throw new InvalidInputException("Unknown run: " + runId);
         }
-        return RunStatus.valueOf(rows.getString(1));
+        return enumValue(rows, "status", RunStatus.class);
       }
     }
   }

@@ -26,6 +26,30 @@ final class StateRows {
     }
   }
 
+  /**
+   * The enum constant a column holds (by its name), with an error naming the column and the allowed
+   * values when the database holds something else.
+   */
+  static <E extends Enum<E>> E enumValue(ResultSet rows, String column, Class<E> type)
+      throws SQLException {
+    String value = rows.getString(column);
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equals(value)) {
+        return constant;
+      }
+    }
+    throw new IllegalStateException(
+        "The state database holds "
+            + (value == null ? "no value" : "'" + value + "'")
+            + " in the column "
+            + column
+            + ", which is not a "
+            + type.getSimpleName()
+            + " (expected one of "
+            + java.util.Arrays.toString(type.getEnumConstants())
+            + "): was it written by a newer Sluice?");
+  }
+
   static Long longOrNull(ResultSet rows, String column) throws SQLException {
     long value = rows.getLong(column);
     return rows.wasNull() ? null : value;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.schedule.Scheduler;
-import dev.sluice.core.state.PartitionState;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.StepStatus;
@@ -109,7 +108,7 @@ class BackfillKillAndRecoverTest {
 
       assertThat(workspace.runStore().partitions().partitions("daily").values())
           .hasSize(6)
-          .allMatch(state -> state.status().equals(PartitionState.MATERIALIZED));
+          .allMatch(state -> state.status() == dev.sluice.core.state.PartitionStatus.MATERIALIZED);
       List<List<Object>> rows =
           new QueryService(workspace)
               .query(

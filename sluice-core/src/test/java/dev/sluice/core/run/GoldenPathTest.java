@@ -210,7 +210,10 @@ class GoldenPathTest {
                 assertThat(step.metrics().snapshotId()).isNotNull();
                 assertThat(step.checks())
                     .hasSize(5)
-                    .allSatisfy(check -> assertThat(check.status()).isEqualTo("passed"));
+                    .allSatisfy(
+                        check ->
+                            assertThat(check.status())
+                                .isEqualTo(dev.sluice.core.state.CheckStatus.PASSED));
               });
 
       // time travel: the first version of curated.orders had 3 rows with the old amount

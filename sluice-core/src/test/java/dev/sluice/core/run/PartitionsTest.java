@@ -335,7 +335,8 @@ class PartitionsTest {
       // the last day's window holds all its rows: that partition is built, the others failed
       Map<String, PartitionState> states = workspace.runStore().partitions().partitions("daily");
       assertThat(states.get(start.plusDays(4).toString()).materialized()).isTrue();
-      assertThat(states.get(start.toString()).status()).isEqualTo(PartitionState.FAILED);
+      assertThat(states.get(start.toString()).status())
+          .isEqualTo(dev.sluice.core.state.PartitionStatus.FAILED);
       assertThat(states.get(start.toString()).error()).contains("outside partition");
       assertThat(rows(workspace, "select count(*) from curated.daily"))
           .containsExactly(List.of(1L));
@@ -355,7 +356,7 @@ class PartitionsTest {
       assertThat(rows(workspace, "select count(*) from curated.daily"))
           .containsExactly(List.of(5L));
       assertThat(workspace.runStore().partitions().partitions("daily").values())
-          .allMatch(state -> state.status().equals(PartitionState.MATERIALIZED));
+          .allMatch(state -> state.status() == dev.sluice.core.state.PartitionStatus.MATERIALIZED);
     }
   }
 
@@ -403,7 +404,8 @@ class PartitionsTest {
               .filter(step -> step.asset().equals(bad))
               .findFirst()
               .orElseThrow();
-      assertThat(badStep.checks()).anyMatch(check -> check.status().equals("failed"));
+      assertThat(badStep.checks())
+          .anyMatch(check -> check.status() == dev.sluice.core.state.CheckStatus.FAILED);
       assertThat(
               workspace
                   .runStore()
@@ -411,7 +413,7 @@ class PartitionsTest {
                   .partitions("regional")
                   .get(start.plusDays(1) + "|us")
                   .status())
-          .isEqualTo(PartitionState.FAILED);
+          .isEqualTo(dev.sluice.core.state.PartitionStatus.FAILED);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.core.project.Severity;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -70,13 +71,21 @@ abstract class RunStoreContractTest {
             "published.revenue",
             "not_null",
             "amount",
-            "error",
-            "failed",
+            Severity.ERROR,
+            CheckStatus.FAILED,
             3,
             "[{\"id\":1,\"amount\":null}]",
             "3 rows have no amount");
     CheckRecord rowCount =
-        new CheckRecord("published.revenue", "row_count", null, "warn", "passed", 0, null, null);
+        new CheckRecord(
+            "published.revenue",
+            "row_count",
+            null,
+            Severity.WARN,
+            CheckStatus.PASSED,
+            0,
+            null,
+            null);
     store.steps().recordCheck(model, notNull);
     store.steps().recordCheck(model, rowCount);
     store
@@ -191,7 +200,14 @@ abstract class RunStoreContractTest {
                 .recordCheck(
                     stepId,
                     new CheckRecord(
-                        "asset_" + i, "unique", "id", "error", "passed", 0, null, null));
+                        "asset_" + i,
+                        "unique",
+                        "id",
+                        Severity.ERROR,
+                        CheckStatus.PASSED,
+                        0,
+                        null,
+                        null));
             store
                 .steps()
                 .finishStep(
@@ -326,7 +342,8 @@ abstract class RunStoreContractTest {
                     .steps()
                     .recordCheck(
                         12345,
-                        new CheckRecord("a", "unique", null, "warn", "passed", 0, null, null)))
+                        new CheckRecord(
+                            "a", "unique", null, Severity.WARN, CheckStatus.PASSED, 0, null, null)))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> store.runs().finishRun(runId, RunStatus.RUNNING, START, null))
         .isInstanceOf(IllegalArgumentException.class);
@@ -342,12 +359,49 @@ abstract class RunStoreContractTest {
     assertThatThrownBy(() -> new StepMetrics(-1, 0, 0, 0, 0, null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("rowsIn");
-    assertThatThrownBy(() -> new CheckRecord("a", "unique", null, "fatal", "passed", 0, null, null))
+    assertThatThrownBy(() -> Severity.parse("fatal"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("fatal");
-    assertThatThrownBy(() -> new CheckRecord("a", "unique", null, "warn", "ok", 0, null, null))
+    assertThatThrownBy(() -> CheckStatus.parse("ok"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ok");
+  }
+
+  @Test
+  void aStatusTheStoreCannotReadIsNamedWithItsColumn() throws SQLException {
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    store
+        .steps()
+        .recordCheck(
+            step,
+            new CheckRecord(
+                "raw.orders", "unique", null, Severity.WARN, CheckStatus.PASSED, 0, null, null));
+    store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(1), null);
+    assertThat(store.runs().findRun(runId).orElseThrow().steps().get(0).checks())
+        .extracting(CheckRecord::severity, CheckRecord::status)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Severity.WARN, CheckStatus.PASSED));
+    // the database keeps the values as it always did
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rows =
+          statement.executeQuery("SELECT severity, status FROM sluice_check_results")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getString(1) + " " + rows.getString(2)).isEqualTo("warn passed");
+      }
+      statement.executeUpdate("UPDATE sluice_check_results SET status = 'fine'");
+    }
+    assertThatThrownBy(() -> store.runs().findRun(runId))
+        .hasMessageContaining("Invalid check status: fine")
+        .hasMessageContaining("status");
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE sluice_check_results SET status = 'passed'");
+      statement.executeUpdate("UPDATE sluice_steps SET status = 'DONE'");
+    }
+    assertThatThrownBy(() -> store.runs().findRun(runId))
+        .hasMessageContaining("'DONE'")
+        .hasMessageContaining("StepStatus");
   }
 
   @Test
@@ -438,7 +492,14 @@ abstract class RunStoreContractTest {
                     .recordCheck(
                         step,
                         new CheckRecord(
-                            "raw.orders", "row_count", null, "warn", "passed", 0, null, null)))
+                            "raw.orders",
+                            "row_count",
+                            null,
+                            Severity.WARN,
+                            CheckStatus.PASSED,
+                            0,
+                            null,
+                            null)))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
             () ->
@@ -683,7 +744,7 @@ abstract class RunStoreContractTest {
             new PartitionState(
                 "daily",
                 "2024-03-01",
-                PartitionState.MATERIALIZED,
+                PartitionStatus.MATERIALIZED,
                 runId,
                 START,
                 START,
@@ -697,7 +758,7 @@ abstract class RunStoreContractTest {
             new PartitionState(
                 "daily",
                 "2024-03-02",
-                PartitionState.FAILED,
+                PartitionStatus.FAILED,
                 retry,
                 START.plusSeconds(61),
                 START,
