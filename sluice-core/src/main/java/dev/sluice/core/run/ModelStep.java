@@ -134,21 +134,13 @@ final class ModelStep {
               sql,
               viewProperties(context, model));
     }
-    return new StepResult(
-        model.name(),
-        "model",
-        target.toString(),
-        blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
-        0,
-        0,
-        0,
-        0,
-        0,
-        null,
-        Duration.between(started, context.now()),
-        checks,
-        blocked ? null : "view replaced",
-        blocked ? Steps.blockedMessage(target, checks) : null);
+    return StepResult.builder(model.name(), "model", target.toString())
+        .status(blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED)
+        .duration(Duration.between(started, context.now()))
+        .checks(checks)
+        .detail(blocked ? null : "view replaced")
+        .error(blocked ? Steps.blockedMessage(target, checks) : null)
+        .build();
   }
 
   private static Map<String, String> viewProperties(StepContext context, ModelDef model) {
@@ -182,21 +174,12 @@ final class ModelStep {
               .currentSnapshot(target)
               .map(snapshot -> snapshot.snapshotId())
               .orElse(null);
-      return new StepResult(
-          model.name(),
-          "model",
-          target.toString(),
-          StepStatus.SUCCEEDED,
-          0,
-          0,
-          0,
-          0,
-          0,
-          current,
-          Duration.between(started, context.now()),
-          List.of(),
-          "no new rows",
-          null);
+      return StepResult.builder(model.name(), "model", target.toString())
+          .status(StepStatus.SUCCEEDED)
+          .snapshotId(current)
+          .duration(Duration.between(started, context.now()))
+          .detail("no new rows")
+          .build();
     }
     SchemaUpdate update = schemaUpdate(context, model, newRows);
     if (model.uniqueKey().isEmpty()) {
@@ -349,21 +332,16 @@ final class ModelStep {
       Instant started,
       String detail) {
     TableName target = model.tableName();
-    return new StepResult(
-        model.name(),
-        "model",
-        target.toString(),
-        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
-        0,
-        outcome.rowsWritten(),
-        0,
-        outcome.bytesWritten(),
-        0,
-        outcome.snapshotId(),
-        Duration.between(started, context.now()),
-        outcome.checks(),
+    return StepResult.builder(model.name(), "model", target.toString())
+        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
+        .rowsOut(outcome.rowsWritten())
+        .bytesOut(outcome.bytesWritten())
+        .snapshotId(outcome.snapshotId())
+        .duration(Duration.between(started, context.now()))
+        .checks(outcome.checks())
         // what the step did, only when it did it: a blocked write published nothing
-        outcome.published() ? detail : null,
-        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+        .detail(outcome.published() ? detail : null)
+        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+        .build();
   }
 }

@@ -374,28 +374,24 @@ final class PartitionStep {
       Instant started,
       List<CheckOutcome> checks,
       String error) {
-    return new StepResult(
-        model.name(),
-        "model",
-        model.tableName().toString(),
-        status,
-        0,
-        status == StepStatus.SUCCEEDED ? rows : 0,
-        0,
-        bytes,
-        0,
-        snapshot,
-        Duration.between(started, context.now()),
-        checks,
-        status == StepStatus.SUCCEEDED
-            ? (work.replaceAll()
-                    ? "rebuilt all " + work.keys().size() + " partitions"
-                    : "replaced partition " + work.partitionLabel())
-                + " ("
-                + rows
-                + " rows)"
-            : null,
-        error);
+    return StepResult.builder(model.name(), "model", model.tableName().toString())
+        .status(status)
+        .rowsOut(status == StepStatus.SUCCEEDED ? rows : 0)
+        .bytesOut(bytes)
+        .snapshotId(snapshot)
+        .duration(Duration.between(started, context.now()))
+        .checks(checks)
+        .detail(
+            status == StepStatus.SUCCEEDED
+                ? (work.replaceAll()
+                        ? "rebuilt all " + work.keys().size() + " partitions"
+                        : "replaced partition " + work.partitionLabel())
+                    + " ("
+                    + rows
+                    + " rows)"
+                : null)
+        .error(error)
+        .build();
   }
 
   private static void deleteQuietly(WrittenFile file) {

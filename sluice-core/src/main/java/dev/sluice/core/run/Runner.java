@@ -376,23 +376,16 @@ public final class Runner {
               context.checkRunner(table).run(session, table, definition.allChecks());
           boolean blocked = outcomes.stream().anyMatch(CheckOutcome::blocks);
           result =
-              new StepResult(
-                  asset,
-                  kind,
-                  table.toString(),
-                  blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED,
-                  0,
-                  0,
-                  0,
-                  0,
-                  0,
-                  null,
-                  Duration.between(stepStarted, clock.instant()),
-                  outcomes,
-                  "tested",
-                  blocked
-                      ? Steps.blockedMessage(table, outcomes).replace("not published: ", "")
-                      : null);
+              StepResult.builder(asset, kind, table.toString())
+                  .status(blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED)
+                  .duration(Duration.between(stepStarted, clock.instant()))
+                  .checks(outcomes)
+                  .detail("tested")
+                  .error(
+                      blocked
+                          ? Steps.blockedMessage(table, outcomes).replace("not published: ", "")
+                          : null)
+                  .build();
         }
       } catch (SluiceException e) {
         result = failed(asset, kind, table.toString(), stepStarted, e.getMessage(), e);
@@ -620,22 +613,12 @@ public final class Runner {
 
   private StepResult failed(
       String asset, String kind, String table, Instant started, String message, Throwable failure) {
-    return new StepResult(
-        asset,
-        kind,
-        table,
-        StepStatus.FAILED,
-        0,
-        0,
-        0,
-        0,
-        0,
-        null,
-        Duration.between(started, clock.instant()),
-        List.of(),
-        null,
-        message,
-        failure);
+    return StepResult.builder(asset, kind, table)
+        .status(StepStatus.FAILED)
+        .duration(Duration.between(started, clock.instant()))
+        .error(message)
+        .failure(failure)
+        .build();
   }
 
   private void recordPartitions(

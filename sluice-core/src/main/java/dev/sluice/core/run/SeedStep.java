@@ -74,20 +74,17 @@ final class SeedStep {
                 Map.of("sluice.run-id", context.runId()),
                 StepContext.allChecks(seed.checks(), seed.columns()),
                 context.auditBranch());
-    return new StepResult(
-        seed.name(),
-        "seed",
-        target.toString(),
-        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
-        staged.rows(),
-        outcome.rowsWritten(),
-        staged.bytesRead(),
-        outcome.bytesWritten(),
-        0,
-        outcome.snapshotId(),
-        Duration.between(started, context.now()),
-        outcome.checks(),
-        outcome.published() ? "seed loaded" : null,
-        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+    return StepResult.builder(seed.name(), "seed", target.toString())
+        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
+        .rowsIn(staged.rows())
+        .rowsOut(outcome.rowsWritten())
+        .bytesIn(staged.bytesRead())
+        .bytesOut(outcome.bytesWritten())
+        .snapshotId(outcome.snapshotId())
+        .duration(Duration.between(started, context.now()))
+        .checks(outcome.checks())
+        .detail(outcome.published() ? "seed loaded" : null)
+        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+        .build();
   }
 }

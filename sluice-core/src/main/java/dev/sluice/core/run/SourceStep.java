@@ -90,25 +90,19 @@ final class SourceStep {
           connector.committed(spec(context, table, append), staged.state());
         }
       }
-      return new StepResult(
-          table.assetName(),
-          "source",
-          target.toString(),
-          StepStatus.SUCCEEDED,
-          0,
-          0,
-          0,
-          0,
-          0,
-          stateSnapshot,
-          Duration.between(started, context.now()),
-          List.of(),
-          replay != null
-              ? replayed + "nothing in the window"
-              : !files
-                  ? stateSnapshot != null ? "no new rows; position committed" : "no new rows"
-                  : append ? "no new files at " + table.path() : "no files match " + table.path(),
-          null);
+      return StepResult.builder(table.assetName(), "source", target.toString())
+          .status(StepStatus.SUCCEEDED)
+          .snapshotId(stateSnapshot)
+          .duration(Duration.between(started, context.now()))
+          .detail(
+              replay != null
+                  ? replayed + "nothing in the window"
+                  : !files
+                      ? stateSnapshot != null ? "no new rows; position committed" : "no new rows"
+                      : append
+                          ? "no new files at " + table.path()
+                          : "no files match " + table.path())
+          .build();
     }
     Map<String, String> summary = new TreeMap<>();
     summary.put("sluice.run-id", context.runId());
@@ -241,21 +235,19 @@ final class SourceStep {
     if (staged.rejectedRows() > 0) {
       detail += ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected";
     }
-    return new StepResult(
-        table.assetName(),
-        "source",
-        target.toString(),
-        outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
-        staged.rows() + staged.rejectedRows(),
-        outcome.rowsWritten(),
-        staged.bytesRead(),
-        outcome.bytesWritten(),
-        staged.rejectedRows(),
-        outcome.snapshotId(),
-        Duration.between(started, context.now()),
-        outcome.checks(),
-        outcome.published() ? detail : null,
-        outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()));
+    return StepResult.builder(table.assetName(), "source", target.toString())
+        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
+        .rowsIn(staged.rows() + staged.rejectedRows())
+        .rowsOut(outcome.rowsWritten())
+        .bytesIn(staged.bytesRead())
+        .bytesOut(outcome.bytesWritten())
+        .rejectedRows(staged.rejectedRows())
+        .snapshotId(outcome.snapshotId())
+        .duration(Duration.between(started, context.now()))
+        .checks(outcome.checks())
+        .detail(outcome.published() ? detail : null)
+        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+        .build();
   }
 
   private static String files(long count) {

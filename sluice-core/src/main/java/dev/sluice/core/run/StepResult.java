@@ -1,5 +1,7 @@
 package dev.sluice.core.run;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.core.state.StepStatus;
 import java.time.Duration;
 import java.util.List;
@@ -33,78 +35,160 @@ public record StepResult(
     String error,
     Throwable failure) {
   public StepResult {
+    requireNonNull(asset, "asset is null");
+    requireNonNull(kind, "kind is null");
+    requireNonNull(table, "table is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(duration, "duration is null");
     checks = List.copyOf(checks);
   }
 
-  /** A result without a failure exception. */
-  public StepResult(
-      String asset,
-      String kind,
-      String table,
-      StepStatus status,
-      long rowsIn,
-      long rowsOut,
-      long bytesIn,
-      long bytesOut,
-      long rejectedRows,
-      Long snapshotId,
-      Duration duration,
-      List<CheckOutcome> checks,
-      String detail,
-      String error) {
-    this(
-        asset,
-        kind,
-        table,
-        status,
-        rowsIn,
-        rowsOut,
-        bytesIn,
-        bytesOut,
-        rejectedRows,
-        snapshotId,
-        duration,
-        checks,
-        detail,
-        error,
-        null);
+  /**
+   * A result for a step of {@code asset}, of {@code kind}, writing {@code table}: nothing moved, no
+   * snapshot, no checks, no time taken, until set.
+   */
+  public static Builder builder(String asset, String kind, String table) {
+    return new Builder(asset, kind, table);
+  }
+
+  /** A builder holding this result's values. */
+  public Builder toBuilder() {
+    return builder(asset, kind, table)
+        .status(status)
+        .rowsIn(rowsIn)
+        .rowsOut(rowsOut)
+        .bytesIn(bytesIn)
+        .bytesOut(bytesOut)
+        .rejectedRows(rejectedRows)
+        .snapshotId(snapshotId)
+        .duration(duration)
+        .checks(checks)
+        .detail(detail)
+        .error(error)
+        .failure(failure);
   }
 
   /** The same result, for a step named {@code name} (e.g. a partition step). */
   StepResult withAsset(String name) {
-    return new StepResult(
-        name,
-        kind,
-        table,
-        status,
-        rowsIn,
-        rowsOut,
-        bytesIn,
-        bytesOut,
-        rejectedRows,
-        snapshotId,
-        duration,
-        checks,
-        detail,
-        error,
-        failure);
+    Builder builder = toBuilder();
+    builder.asset = requireNonNull(name, "name is null");
+    return builder.build();
   }
 
   static StepResult skipped(String asset, String kind, String table, String reason) {
-    return new StepResult(
-        asset,
-        kind,
-        table,
-        StepStatus.SKIPPED,
-        0,
-        0,
-        0,
-        0,
-        0,
-        null,
-        Duration.ZERO,
-        List.of(),
-        null,
-        reason);
+    return builder(asset, kind, table).status(StepStatus.SKIPPED).error(reason).build();
+  }
+
+  /** Builds a {@link StepResult}; {@link #status} must be set. */
+  public static final class Builder {
+    private String asset;
+    private final String kind;
+    private final String table;
+    private StepStatus status;
+    private long rowsIn;
+    private long rowsOut;
+    private long bytesIn;
+    private long bytesOut;
+    private long rejectedRows;
+    private Long snapshotId;
+    private Duration duration = Duration.ZERO;
+    private List<CheckOutcome> checks = List.of();
+    private String detail;
+    private String error;
+    private Throwable failure;
+
+    private Builder(String asset, String kind, String table) {
+      this.asset = requireNonNull(asset, "asset is null");
+      this.kind = requireNonNull(kind, "kind is null");
+      this.table = requireNonNull(table, "table is null");
+    }
+
+    public Builder status(StepStatus status) {
+      this.status = requireNonNull(status, "status is null");
+      return this;
+    }
+
+    public Builder rowsIn(long rowsIn) {
+      this.rowsIn = rowsIn;
+      return this;
+    }
+
+    public Builder rowsOut(long rowsOut) {
+      this.rowsOut = rowsOut;
+      return this;
+    }
+
+    public Builder bytesIn(long bytesIn) {
+      this.bytesIn = bytesIn;
+      return this;
+    }
+
+    public Builder bytesOut(long bytesOut) {
+      this.bytesOut = bytesOut;
+      return this;
+    }
+
+    public Builder rejectedRows(long rejectedRows) {
+      this.rejectedRows = rejectedRows;
+      return this;
+    }
+
+    /** The snapshot published, or null. */
+    public Builder snapshotId(Long snapshotId) {
+      this.snapshotId = snapshotId;
+      return this;
+    }
+
+    public Builder duration(Duration duration) {
+      this.duration = requireNonNull(duration, "duration is null");
+      return this;
+    }
+
+    public Builder checks(List<CheckOutcome> checks) {
+      this.checks = List.copyOf(checks);
+      return this;
+    }
+
+    /** A short human description of what the step did, or null. */
+    public Builder detail(String detail) {
+      this.detail = detail;
+      return this;
+    }
+
+    /** Why the step failed or was skipped, or null. */
+    public Builder error(String error) {
+      this.error = error;
+      return this;
+    }
+
+    /** The exception that failed the step, or null. */
+    public Builder failure(Throwable failure) {
+      this.failure = failure;
+      return this;
+    }
+
+    /**
+     * The result.
+     *
+     * @throws NullPointerException when no status was set
+     */
+    public StepResult build() {
+      return new StepResult(
+          asset,
+          kind,
+          table,
+          status,
+          rowsIn,
+          rowsOut,
+          bytesIn,
+          bytesOut,
+          rejectedRows,
+          snapshotId,
+          duration,
+          checks,
+          detail,
+          error,
+          failure);
+    }
   }
 }
