@@ -78,4 +78,140 @@ public record ModelDef(
   public String sqlFileName() {
     return sqlFile.toString().replace('\\', '/');
   }
+
+  /**
+   * A builder of the model {@code name} of {@code sqlFile} (whose text is {@code sqlTemplate}),
+   * declared at {@code location} and written to {@code zone}: a table with no key, properties,
+   * references or checks, on the default execution settings, until set.
+   */
+  public static Builder builder(
+      String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
+    return new Builder(name, sqlFile, sqlTemplate, zone, location);
+  }
+
+  /** Builds a {@link ModelDef}. */
+  public static final class Builder {
+    private final String name;
+    private final Path sqlFile;
+    private final String sqlTemplate;
+    private final Zone zone;
+    private Materialization materialization = Materialization.TABLE;
+    private List<String> uniqueKey = List.of();
+    private String description;
+    private String owner;
+    private String tier;
+    private List<String> tags = List.of();
+    private List<ColumnDef> columns = List.of();
+    private List<CheckDef> checks = List.of();
+    private Set<String> refs = Set.of();
+    private Set<SourceRef> sources = Set.of();
+    private final Location location;
+    private Execution execution = Execution.DEFAULT;
+    private PartitionsDef partitions;
+    private OnSchemaChange onSchemaChange = OnSchemaChange.IGNORE;
+
+    private Builder(String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
+      this.name = requireNonNull(name, "name is null");
+      this.sqlFile = requireNonNull(sqlFile, "sqlFile is null");
+      this.sqlTemplate = requireNonNull(sqlTemplate, "sqlTemplate is null");
+      this.zone = requireNonNull(zone, "zone is null");
+      this.location = requireNonNull(location, "location is null");
+    }
+
+    /** TABLE unless set. */
+    public Builder materialization(Materialization materialization) {
+      this.materialization = materialization;
+      return this;
+    }
+
+    public Builder uniqueKey(List<String> uniqueKey) {
+      this.uniqueKey = uniqueKey;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    public Builder tier(String tier) {
+      this.tier = tier;
+      return this;
+    }
+
+    public Builder tags(List<String> tags) {
+      this.tags = tags;
+      return this;
+    }
+
+    public Builder columns(List<ColumnDef> columns) {
+      this.columns = columns;
+      return this;
+    }
+
+    public Builder checks(List<CheckDef> checks) {
+      this.checks = checks;
+      return this;
+    }
+
+    public Builder refs(Set<String> refs) {
+      this.refs = refs;
+      return this;
+    }
+
+    public Builder sources(Set<SourceRef> sources) {
+      this.sources = sources;
+      return this;
+    }
+
+    /** {@link Execution#DEFAULT} unless set. */
+    public Builder execution(Execution execution) {
+      this.execution = execution;
+      return this;
+    }
+
+    /** How the table is partitioned, or null (the default) for an unpartitioned model. */
+    public Builder partitions(PartitionsDef partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    /** IGNORE (dbt's default) unless set. */
+    public Builder onSchemaChange(OnSchemaChange onSchemaChange) {
+      this.onSchemaChange = onSchemaChange;
+      return this;
+    }
+
+    /**
+     * The model.
+     *
+     * @throws NullPointerException when a list, set or setting that must be given was set to null
+     */
+    public ModelDef build() {
+      return new ModelDef(
+          name,
+          sqlFile,
+          sqlTemplate,
+          zone,
+          materialization,
+          uniqueKey,
+          description,
+          owner,
+          tier,
+          tags,
+          columns,
+          checks,
+          refs,
+          sources,
+          location,
+          execution,
+          partitions,
+          onSchemaChange);
+    }
+  }
 }

@@ -89,25 +89,21 @@ final class ModelParser {
     List<CheckDef> checks = properties == null ? List.of() : properties.checks();
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
     ModelDef model =
-        new ModelDef(
-            file.name(),
-            file.sqlFile(),
-            file.template(),
-            zone,
-            materialization,
-            uniqueKey,
-            settings.text("description", ModelProperties::description),
-            settings.text("owner", ModelProperties::owner),
-            settings.text("tier", ModelProperties::tier),
-            tags,
-            columns,
-            checks,
-            refLines.keySet(),
-            sourceLines.keySet(),
-            file.location(),
-            execution(settings, config, problems),
-            materialization.partitioned() ? partitions : null,
-            onSchemaChange(settings, problems));
+        ModelDef.builder(file.name(), file.sqlFile(), file.template(), zone, file.location())
+            .materialization(materialization)
+            .uniqueKey(uniqueKey)
+            .description(settings.text("description", ModelProperties::description))
+            .owner(settings.text("owner", ModelProperties::owner))
+            .tier(settings.text("tier", ModelProperties::tier))
+            .tags(tags)
+            .columns(columns)
+            .checks(checks)
+            .refs(refLines.keySet())
+            .sources(sourceLines.keySet())
+            .execution(execution(settings, config, problems))
+            .partitions(materialization.partitioned() ? partitions : null)
+            .onSchemaChange(onSchemaChange(settings, problems))
+            .build();
     return new ParsedModel(model, refLines, sourceLines);
   }
 

@@ -54,7 +54,151 @@ final class PropertiesParser {
       Location partitionsLocation,
       boolean declaresPartitions,
       String onSchemaChange,
-      Location onSchemaChangeLocation) {}
+      Location onSchemaChangeLocation) {
+    static Builder builder(String name, Location location) {
+      return new Builder(name, location);
+    }
+
+    /** Builds {@link ModelProperties}: a setting not set is absent (null, or empty lists). */
+    static final class Builder {
+      private final String name;
+      private String description;
+      private String owner;
+      private String tier;
+      private List<String> tags = List.of();
+      private String zone;
+      private Location zoneLocation;
+      private String materialized;
+      private Location materializedLocation;
+      private List<String> uniqueKey = List.of();
+      private List<ColumnDef> columns = List.of();
+      private List<CheckDef> checks = List.of();
+      private final Location location;
+      private String retries;
+      private Location retriesLocation;
+      private String timeout;
+      private Location timeoutLocation;
+      private String pool;
+      private Location poolLocation;
+      private PartitionsDef partitions;
+      private Location partitionsLocation;
+      private boolean declaresPartitions;
+      private String onSchemaChange;
+      private Location onSchemaChangeLocation;
+
+      private Builder(String name, Location location) {
+        this.name = name;
+        this.location = location;
+      }
+
+      Builder description(String description) {
+        this.description = description;
+        return this;
+      }
+
+      Builder owner(String owner) {
+        this.owner = owner;
+        return this;
+      }
+
+      Builder tier(String tier) {
+        this.tier = tier;
+        return this;
+      }
+
+      Builder tags(List<String> tags) {
+        this.tags = tags;
+        return this;
+      }
+
+      Builder zone(String zone, Location location) {
+        this.zone = zone;
+        this.zoneLocation = location;
+        return this;
+      }
+
+      Builder materialized(String materialized, Location location) {
+        this.materialized = materialized;
+        this.materializedLocation = location;
+        return this;
+      }
+
+      Builder uniqueKey(List<String> uniqueKey) {
+        this.uniqueKey = uniqueKey;
+        return this;
+      }
+
+      Builder columns(List<ColumnDef> columns) {
+        this.columns = columns;
+        return this;
+      }
+
+      Builder checks(List<CheckDef> checks) {
+        this.checks = checks;
+        return this;
+      }
+
+      Builder retries(String retries, Location location) {
+        this.retries = retries;
+        this.retriesLocation = location;
+        return this;
+      }
+
+      Builder timeout(String timeout, Location location) {
+        this.timeout = timeout;
+        this.timeoutLocation = location;
+        return this;
+      }
+
+      Builder pool(String pool, Location location) {
+        this.pool = pool;
+        this.poolLocation = location;
+        return this;
+      }
+
+      /** The partitions, where they are declared, and whether they are declared at all. */
+      Builder partitions(PartitionsDef partitions, Location location, boolean declared) {
+        this.partitions = partitions;
+        this.partitionsLocation = location;
+        this.declaresPartitions = declared;
+        return this;
+      }
+
+      Builder onSchemaChange(String onSchemaChange, Location location) {
+        this.onSchemaChange = onSchemaChange;
+        this.onSchemaChangeLocation = location;
+        return this;
+      }
+
+      ModelProperties build() {
+        return new ModelProperties(
+            name,
+            description,
+            owner,
+            tier,
+            tags,
+            zone,
+            zoneLocation,
+            materialized,
+            materializedLocation,
+            uniqueKey,
+            columns,
+            checks,
+            location,
+            retries,
+            retriesLocation,
+            timeout,
+            timeoutLocation,
+            pool,
+            poolLocation,
+            partitions,
+            partitionsLocation,
+            declaresPartitions,
+            onSchemaChange,
+            onSchemaChangeLocation);
+      }
+    }
+  }
 
   record SeedProperties(
       String name,
@@ -96,31 +240,25 @@ final class PropertiesParser {
     List<ColumnDef> columns = ChecksParser.columns(map, what);
     List<CheckDef> checks = ChecksParser.checks(map, what, null);
     return Optional.of(
-        new ModelProperties(
-            name,
-            map.string("description"),
-            map.string("owner"),
-            map.string("tier"),
-            map.stringList("tags"),
-            map.string("zone"),
-            map.location("zone"),
-            map.string("materialized"),
-            map.location("materialized"),
-            map.stringList("unique_key"),
-            columns,
-            checks,
-            map.location(),
-            map.string("retries"),
-            map.location("retries"),
-            map.string("timeout"),
-            map.location("timeout"),
-            map.string("pool"),
-            map.location("pool"),
-            PartitionsParser.parse(map, what),
-            map.location("partitions"),
-            map.has("partitions"),
-            map.string("on_schema_change"),
-            map.location("on_schema_change")));
+        ModelProperties.builder(name, map.location())
+            .description(map.string("description"))
+            .owner(map.string("owner"))
+            .tier(map.string("tier"))
+            .tags(map.stringList("tags"))
+            .zone(map.string("zone"), map.location("zone"))
+            .materialized(map.string("materialized"), map.location("materialized"))
+            .uniqueKey(map.stringList("unique_key"))
+            .columns(columns)
+            .checks(checks)
+            .retries(map.string("retries"), map.location("retries"))
+            .timeout(map.string("timeout"), map.location("timeout"))
+            .pool(map.string("pool"), map.location("pool"))
+            .partitions(
+                PartitionsParser.parse(map, what),
+                map.location("partitions"),
+                map.has("partitions"))
+            .onSchemaChange(map.string("on_schema_change"), map.location("on_schema_change"))
+            .build());
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

@@ -10,7 +10,6 @@ import dev.sluice.api.Zone;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SqlRendererTest {
@@ -19,25 +18,14 @@ class SqlRendererTest {
   private final SqlRenderer renderer = new SqlRenderer();
 
   private static ModelDef model(String sql) {
-    return new ModelDef(
-        "events_daily",
-        Path.of("models/curated/events_daily.sql"),
-        sql,
-        Zone.CURATED,
-        Materialization.INCREMENTAL,
-        List.of(),
-        null,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        List.of(),
-        Set.of(),
-        Set.of(),
-        new Location("models/curated/events_daily.sql", 1),
-        Execution.DEFAULT,
-        null,
-        OnSchemaChange.IGNORE);
+    return ModelDef.builder(
+            "events_daily",
+            Path.of("models/curated/events_daily.sql"),
+            sql,
+            Zone.CURATED,
+            new Location("models/curated/events_daily.sql", 1))
+        .materialization(Materialization.INCREMENTAL)
+        .build();
   }
 
   private static SqlRenderer.RenderContext context(boolean incremental, Map<String, Object> vars) {
