@@ -282,10 +282,13 @@ public final class Lake implements AutoCloseable {
    * A failure of an operation on this warehouse, explained when its storage caused it: for a
    * warehouse in object storage, an exception naming the endpoint and bucket and how to fix it
    * (never a credential), a {@link dev.sluice.api.TransientException} when the endpoint cannot be
-   * reached; any other failure is returned as it is.
+   * reached; a {@link dev.sluice.api.TransientException} too, with the same message, when the
+   * catalog failed in a way that may pass when tried again (a commit that lost to a concurrent one,
+   * a busy SQLite file, an unreachable PostgreSQL: see {@link CatalogFailures}); any other failure
+   * is returned as it is.
    */
   public RuntimeException explain(RuntimeException failure) {
-    return files.explain(failure);
+    return CatalogFailures.typed(files.explain(failure));
   }
 
   /** The warehouse's location: a local directory or an {@code s3://} URI. */

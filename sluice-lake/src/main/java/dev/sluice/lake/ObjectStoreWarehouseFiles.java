@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.SluiceException;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.StorageFailure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -120,13 +121,13 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
    */
   @Override
   public RuntimeException explain(RuntimeException failure) {
-    boolean explained =
-        String.valueOf(failure.getMessage()).contains(store.settings().describeEndpoint());
+    boolean explained = StorageFailure.isExplained(failure);
     for (Throwable cause = failure; cause != null && !explained; cause = cause.getCause()) {
       if (cause instanceof SdkException) {
         SluiceException storage = store.failure("use the warehouse", warehouse, failure);
         return failure instanceof SluiceException && !(failure.getMessage() == null)
-            ? copy(storage, failure.getMessage() + ": " + storage.getMessage(), failure)
+            ? StorageFailure.of(
+                storage, failure.getMessage() + ": " + storage.getMessage(), failure)
             : storage;
       }
       if (cause.getCause() == cause) {
@@ -134,17 +135,6 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
       }
     }
     return failure;
-  }
-
-  /** An exception of the storage failure's kind, with a message that keeps the step's context. */
-  private static SluiceException copy(SluiceException kind, String message, Throwable cause) {
-    if (kind instanceof dev.sluice.api.TransientException) {
-      return new dev.sluice.api.TransientException(message, cause);
-    }
-    if (kind instanceof dev.sluice.api.InvalidInputException) {
-      return new dev.sluice.api.InvalidInputException(message, cause);
-    }
-    return new SluiceException(message, cause);
   }
 
   /** {@code directory/bucket/key}, refusing keys that would lead outside the directory. */

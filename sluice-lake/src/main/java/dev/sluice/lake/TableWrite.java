@@ -30,6 +30,7 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Binder;
 import org.apache.iceberg.expressions.Evaluator;
@@ -293,6 +294,14 @@ public final class TableWrite {
       throw conflict(pending.operation(), e);
     } catch (AlreadyExistsException e) {
       throw createdMeanwhile(e);
+    } catch (CommitFailedException e) {
+      // other writers kept committing through all of Iceberg's own retries
+      throw new dev.sluice.api.TransientException(
+          "Table "
+              + table.name()
+              + " was changed by other runs while this run committed to it; nothing was committed."
+              + " Run it again.",
+          e);
     }
     refreshAfterCommit();
     committedSnapshotId =

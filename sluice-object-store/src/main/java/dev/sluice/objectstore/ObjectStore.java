@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
-import dev.sluice.api.TransientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -183,7 +182,8 @@ public final class ObjectStore implements AutoCloseable {
 
   /**
    * Turns a failure of the storage into an exception whose message says what failed where and how
-   * to fix it; it names the endpoint and bucket and never a credential.
+   * to fix it; it names the endpoint and bucket and never a credential. The exception is a {@link
+   * StorageFailure}, so that it is not explained again.
    *
    * @param action what was being done, e.g. {@code list} or {@code write}
    */
@@ -196,7 +196,7 @@ public final class ObjectStore implements AutoCloseable {
           service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
       String reason = "HTTP " + status + (code == null ? "" : " " + code);
       if ("NoSuchBucket".equals(code) || status == 404 && location.key().isEmpty()) {
-        return new InvalidInputException(
+        return new StorageFailure.InvalidInput(
             "Cannot "
                 + action
                 + " "
@@ -210,7 +210,7 @@ public final class ObjectStore implements AutoCloseable {
             e);
       }
       if (status == 401 || status == 403) {
-        return new InvalidInputException(
+        return new StorageFailure.InvalidInput(
             "Cannot "
                 + action
                 + " "
@@ -225,14 +225,14 @@ public final class ObjectStore implements AutoCloseable {
             e);
       }
       if (status >= 500 || status == 429) {
-        return new TransientException(
+        return new StorageFailure.Transient(
             "Cannot " + action + " " + location + ": " + where + " failed (" + reason + ")", e);
       }
-      return new SluiceException(
+      return new StorageFailure.Other(
           "Cannot " + action + " " + location + ": " + where + " answered " + reason, e);
     }
     if (find(e, SdkClientException.class) != null || e instanceof IOException) {
-      return new TransientException(
+      return new StorageFailure.Transient(
           "Cannot "
               + action
               + " "
@@ -246,7 +246,7 @@ public final class ObjectStore implements AutoCloseable {
               + " and that the service is running",
           e);
     }
-    return new SluiceException(
+    return new StorageFailure.Other(
         "Cannot "
             + action
             + " "

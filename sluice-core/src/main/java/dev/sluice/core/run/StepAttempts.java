@@ -12,7 +12,6 @@ import dev.sluice.api.TransientQueryException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.project.Execution;
-import dev.sluice.core.state.SqliteErrors;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import org.apache.iceberg.exceptions.CommitFailedException;
 
 /**
  * Runs one step's attempts: each in a fresh engine session, cancelled when it outlasts the step's
@@ -131,9 +129,11 @@ final class StepAttempts {
   /**
    * Whether a failure may pass when tried again, judged by its type and those of its causes: a
    * {@link TransientException} (raised by connectors, the lake and the run store), a {@link
-   * TransientQueryException} (the engine could not read or write a file), a commit that lost to a
-   * concurrent one ({@link CommitFailedException}), or the SQLite catalog busy with another
-   * process's write. Anything else, an {@link java.io.IOException} included, is not retried.
+   * TransientQueryException} (the engine could not read or write a file). The lake turns its
+   * catalog's transient failures (a lost commit, a busy SQLite file) into {@link
+   * TransientException}s when it explains a failed attempt ({@code Lake.explain}), so core needs no
+   * knowledge of Iceberg's or SQLite's exceptions. Anything else, an {@link java.io.IOException}
+   * included, is not retried.
    */
   static boolean isTransient(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -142,10 +142,7 @@ final class StepAttempts {
           || cause instanceof QueryCancelledException) {
         return false;
       }
-      if (cause instanceof TransientException
-          || cause instanceof TransientQueryException
-          || cause instanceof CommitFailedException
-          || SqliteErrors.isBusy(cause)) {
+      if (cause instanceof TransientException || cause instanceof TransientQueryException) {
         return true;
       }
       if (cause.getCause() == cause) {

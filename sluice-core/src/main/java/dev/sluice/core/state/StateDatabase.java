@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TransientException;
+import dev.sluice.lake.SqliteErrors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TransientException;
+import dev.sluice.lake.SqliteErrors;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,15 +2,22 @@ package dev.sluice.engine.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sluice.api.DataException;
 import dev.sluice.api.QueryCancelledException;
 import dev.sluice.api.QueryException;
+import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.TransientQueryException;
+import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineProvider;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
+import dev.sluice.api.engine.ParsedSelect;
+import dev.sluice.api.engine.TableReference;
 import dev.sluice.api.engine.WrittenFile;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -23,6 +30,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -55,8 +63,16 @@ import org.junit.jupiter.api.io.TempDir;
  * each other's temporary tables and views; every Iceberg primitive type is written to Parquet and
  * read back unchanged; written files carry the schema's field ids, and files are read by field id,
  * so that a renamed column still reads from files written before the rename; the files of an older
- * snapshot read as that snapshot; a statement cancelled from another thread stops with a {@link
- * QueryCancelledException}, and a failed statement raises a {@link QueryException}.
+ * snapshot read as that snapshot; files of a table whose columns never changed read alike by name;
+ * each row can name the file it was read from; a list column round-trips; a value that does not fit
+ * its column is a {@link DataException}; SQL is parsed without running it and only one SELECT
+ * passes; a statement cancelled from another thread stops with a {@link QueryCancelledException}; a
+ * file that cannot be read is a {@link TransientQueryException}, any other failed statement a
+ * {@link QueryException}.
+ *
+ * <p>Optional abilities of {@link EngineSession} (they are {@code default} methods throwing {@link
+ * UnsupportedOperationException}) are tested only when {@link #supports} says the engine has them,
+ * as Trino's {@code BaseConnectorTest} does with {@code hasBehavior}.
  */
 public abstract class EngineContractTest {
   /** How long a cancelled statement may take to stop. */
@@ -72,6 +88,27 @@ public abstract class EngineContractTest {
 
   /** A query returning rows that runs for a minute or more unless cancelled. */
   protected abstract String longRunningQuery();
+
+  /** The optional abilities of {@link EngineSession} an engine may lack. */
+  protected enum Ability {
+    /** {@link EngineSession#parseSelect}. */
+    PARSE_SELECT,
+    /** {@link EngineSession#registerTableWithFiles}. */
+    ROW_FILES,
+    /** {@link EngineSession#openRowWriter}. */
+    ROW_WRITER,
+    /** {@link EngineSession#cancel}. */
+    CANCEL
+  }
+
+  /**
+   * Whether the engine under test has an optional ability; by default it has them all. An engine
+   * that lacks one overrides this, and the tests of that ability check that it says so with an
+   * {@link UnsupportedOperationException}.
+   */
+  protected boolean supports(Ability ability) {
+    return true;
+  }
 
   /** The settings each test's engine is started with: a temporary directory, 1 GB of memory. */
   protected EngineSettings settings() throws IOException {
@@ -164,6 +201,7 @@ public abstract class EngineContractTest {
 
   @Test
   void everyIcebergPrimitiveTypeRoundTripsThroughParquet() {
+    assumeTrue(supports(Ability.ROW_WRITER), "the engine has no row writer");
     Schema schema = new Schema(PRIMITIVES);
     Path file = directory.resolve("data/primitives.parquet");
     TableName table = new TableName("raw", "primitives");
@@ -244,8 +282,7 @@ public abstract class EngineContractTest {
           "SELECT CAST(2 AS BIGINT) AS id, 'grace' AS full_name, 85 AS age", after, current);
       session.registerTable(table, after, List.of(old.toString(), current.toString()));
       assertThat(session.query("SELECT id, full_name, age FROM " + table.quoted(), 10).rows())
-          .containsExactlyInAnyOrder(
-              java.util.Arrays.asList(1L, "ada", null), List.of(2L, "grace", 85));
+          .containsExactlyInAnyOrder(Arrays.asList(1L, "ada", null), List.of(2L, "grace", 85));
     }
   }
 
@@ -281,6 +318,12 @@ public abstract class EngineContractTest {
 
   @Test
   void aStatementCancelledFromAnotherThreadStopsWithQueryCancelledException() throws Exception {
+    if (!supports(Ability.CANCEL)) {
+      try (EngineSession session = engine.openSession()) {
+        assertThatThrownBy(session::cancel).isInstanceOf(UnsupportedOperationException.class);
+      }
+      return;
+    }
     ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor();
     try (EngineSession session = engine.openSession()) {
       CompletableFuture<Object> running =
@@ -298,6 +341,163 @@ public abstract class EngineContractTest {
     }
     try (EngineSession other = engine.openSession()) {
       assertThat(other.query("SELECT 1 AS one", 1).rows()).containsExactly(List.of(1));
+    }
+  }
+
+  @Test
+  void filesOfATableWhoseColumnsNeverChangedReadAlikeByNameAndByFieldId() {
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "id", Types.LongType.get()),
+            Types.NestedField.optional(2, "name", Types.StringType.get()));
+    Path first = directory.resolve("data/by-name-1.parquet");
+    Path second = directory.resolve("data/by-name-2.parquet");
+    TableName byName = new TableName("curated", "by_name");
+    TableName byId = new TableName("curated", "by_id");
+    try (EngineSession session = engine.openSession()) {
+      session.writeParquet("SELECT CAST(1 AS BIGINT) AS id, 'one' AS name", schema, first);
+      session.writeParquet("SELECT CAST(2 AS BIGINT) AS id, NULL AS name", schema, second);
+      List<String> files = List.of(first.toString(), second.toString());
+      session.registerTable(byName, schema, files, ColumnMapping.NAME);
+      session.registerTable(byId, schema, files, ColumnMapping.FIELD_ID);
+      List<List<Object>> expected = List.of(List.of(1L, "one"), Arrays.asList(2L, null));
+      assertThat(
+              session.query("SELECT id, name FROM " + byName.quoted() + " ORDER BY id", 10).rows())
+          .isEqualTo(expected);
+      assertThat(session.query("SELECT id, name FROM " + byId.quoted() + " ORDER BY id", 10).rows())
+          .isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void eachRowNamesTheDataFileItWasReadFrom() {
+    Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+    Path first = directory.resolve("data/rows-1.parquet");
+    Path second = directory.resolve("data/rows-2.parquet");
+    TableName table = new TableName("curated", "with_files");
+    List<String> files = List.of(first.toString(), second.toString());
+    try (EngineSession session = engine.openSession()) {
+      if (!supports(Ability.ROW_FILES)) {
+        assertThatThrownBy(
+                () ->
+                    session.registerTableWithFiles(
+                        table, schema, files, ColumnMapping.FIELD_ID, "source_file"))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      session.writeParquet("SELECT CAST(1 AS BIGINT) AS id UNION ALL SELECT 2", schema, first);
+      session.writeParquet("SELECT CAST(3 AS BIGINT) AS id", schema, second);
+      for (ColumnMapping mapping : ColumnMapping.values()) {
+        session.registerTableWithFiles(table, schema, files, mapping, "source_file");
+        assertThat(
+                session
+                    .query("SELECT id, source_file FROM " + table.quoted() + " ORDER BY id", 10)
+                    .rows())
+            .as("read by %s", mapping)
+            .containsExactly(
+                List.of(1L, first.toString()),
+                List.of(2L, first.toString()),
+                List.of(3L, second.toString()));
+      }
+    }
+  }
+
+  @Test
+  void aListColumnRoundTripsThroughParquet() {
+    assumeTrue(supports(Ability.ROW_WRITER), "the engine has no row writer");
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "id", Types.LongType.get()),
+            Types.NestedField.optional(
+                2, "tags", Types.ListType.ofOptional(3, Types.StringType.get())));
+    Path file = directory.resolve("data/lists.parquet");
+    TableName table = new TableName("raw", "lists");
+    try (EngineSession session = engine.openSession()) {
+      try (EngineSession.RowWriter writer = session.openRowWriter("lists_in", schema)) {
+        writer.append(1L, List.of("a", "b"));
+        writer.append(2L, List.of());
+        writer.append(3L, null);
+        assertThat(writer.rows()).isEqualTo(3);
+      }
+      session.writeParquet("SELECT * FROM lists_in", schema, file);
+      session.registerTable(table, schema, List.of(file.toString()));
+      assertThat(session.describe("SELECT tags FROM " + table.quoted()).columns().get(0).type())
+          .isInstanceOfSatisfying(
+              Types.ListType.class,
+              list -> assertThat(list.elementType()).isEqualTo(Types.StringType.get()));
+      List<List<Object>> rows =
+          session.query("SELECT id, tags FROM " + table.quoted() + " ORDER BY id", 10).rows();
+      assertThat(rows).hasSize(3);
+      assertThat(rows.get(0).get(1)).asList().containsExactly("a", "b");
+      assertThat(rows.get(1).get(1)).asList().isEmpty();
+      assertThat(rows.get(2).get(1)).isNull();
+    }
+  }
+
+  @Test
+  void aValueThatDoesNotFitItsColumnIsADataErrorNamingTheColumn() {
+    Schema schema =
+        new Schema(
+            Types.NestedField.optional(1, "id", Types.IntegerType.get()),
+            Types.NestedField.optional(2, "amount", Types.DecimalType.of(4, 2)));
+    try (EngineSession session = engine.openSession()) {
+      if (!supports(Ability.ROW_WRITER)) {
+        assertThatThrownBy(() -> session.openRowWriter("too_big", schema))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      EngineSession.RowWriter writer = session.openRowWriter("too_big", schema);
+      writer.append(1, new BigDecimal("12.34"));
+      assertThatThrownBy(() -> writer.append(2, new BigDecimal("123.45")))
+          .isInstanceOf(DataException.class)
+          .hasMessageContaining("amount");
+    }
+  }
+
+  @Test
+  void userSqlIsParsedWithoutRunningItAndOnlyOneSelectPasses() {
+    try (EngineSession session = engine.openSession()) {
+      if (!supports(Ability.PARSE_SELECT)) {
+        assertThatThrownBy(() -> session.parseSelect("SELECT 1"))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      ParsedSelect parsed =
+          session.parseSelect(
+              "WITH recent AS (SELECT * FROM raw.orders)\n"
+                  + "SELECT * FROM recent JOIN customers c ON recent.customer = c.id");
+      assertThat(parsed.tables())
+          .extracting(TableReference::toString)
+          .containsExactly("raw.orders", "customers");
+      assertThat(parsed.tables().get(0).line()).isIn(0, 1);
+
+      session.execute("CREATE TEMPORARY TABLE kept AS SELECT 1 AS x");
+      assertThatThrownBy(() -> session.parseSelect("DROP TABLE kept"))
+          .isInstanceOf(SqlRejectedException.class);
+      assertThatThrownBy(() -> session.parseSelect("SELECT 1; DROP TABLE kept"))
+          .isInstanceOf(SqlRejectedException.class);
+      assertThatThrownBy(() -> session.parseSelect("SELEC 1"))
+          .isInstanceOf(SqlRejectedException.class);
+      assertThat(session.query("SELECT x FROM kept", 1).rows())
+          .as("parsing ran nothing")
+          .containsExactly(List.of(1));
+    }
+  }
+
+  @Test
+  void aDataFileThatCannotBeReadIsATransientQueryException() {
+    Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+    TableName table = new TableName("curated", "gone");
+    String missing = directory.resolve("data/not-there.parquet").toString();
+    try (EngineSession session = engine.openSession()) {
+      assertThatThrownBy(
+              () -> {
+                // an engine may read a file's footer when the table is registered, or at the query
+                session.registerTable(table, schema, List.of(missing));
+                session.query("SELECT * FROM " + table.quoted(), 1);
+              })
+          .isInstanceOf(TransientQueryException.class)
+          .hasMessageContaining("not-there.parquet");
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.sluice.core.state;
+package dev.sluice.lake;
 
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
