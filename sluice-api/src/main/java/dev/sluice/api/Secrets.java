@@ -247,7 +247,8 @@ public final class Secrets {
 
   private static String jsonEscaped(String secret) {
     StringBuilder escaped = new StringBuilder();
-    for (char c : secret.toCharArray()) {
+    for (int i = 0; i < secret.length(); i++) {
+      char c = secret.charAt(i);
       switch (c) {
         case '"' -> escaped.append("\\\"");
         case '\\' -> escaped.append("\\\\");

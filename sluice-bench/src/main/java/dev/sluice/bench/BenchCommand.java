@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -103,7 +104,8 @@ public final class BenchCommand implements Callable<Integer> {
             warmups,
             output != null
                 ? output
-                : home.resolve("bench/results").resolve(LocalDate.now().toString()),
+                : home.resolve("bench/results")
+                    .resolve(LocalDate.now(ZoneId.systemDefault()).toString()),
             work != null ? work : home.resolve("bench/work"),
             home);
     Report report = Benchmark.standard(settings).run();

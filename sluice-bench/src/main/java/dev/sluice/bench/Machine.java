@@ -43,7 +43,7 @@ public final class Machine {
     if (lines.isEmpty()) {
       return "unknown";
     }
-    String[] fields = lines.get(0).split(" ");
+    String[] fields = lines.get(0).split(" ", -1);
     return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
   }
 

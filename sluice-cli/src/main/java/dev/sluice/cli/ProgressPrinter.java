@@ -20,6 +20,17 @@ final class ProgressPrinter implements RunListener {
   private int finished;
   private int statusWidth;
 
+  /**
+   * Whether the process runs in a terminal, where progress is shown live: Sluice targets Java 17,
+   * on which {@code System.console()} is null without one.
+   */
+  // On JDK 22+ System.console() is never null and this would need Console.isTerminal(), which 17
+  // lacks; revisit when the target moves past 21.
+  @SuppressWarnings("SystemConsoleNull")
+  static boolean onTerminal() {
+    return System.console() != null;
+  }
+
   ProgressPrinter(Output output, boolean live) {
     this.output = output;
     this.live = live;

@@ -109,7 +109,7 @@ final class RunCommand extends BaseCommand {
 
   /** Resumes a run, drawing progress, and prints the summary line. */
   static RunResult resume(Runner runner, String runId, Output output) {
-    ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
+    ProgressPrinter progress = new ProgressPrinter(output, ProgressPrinter.onTerminal());
     return summarize(runner.resume(runId, progress), output);
   }
 
@@ -120,7 +120,7 @@ final class RunCommand extends BaseCommand {
 
   /** Runs as {@code command} (e.g. a backfill), drawing progress, and prints the summary. */
   static RunResult run(Runner runner, RunOptions options, Output output, String command) {
-    ProgressPrinter progress = new ProgressPrinter(output, System.console() != null);
+    ProgressPrinter progress = new ProgressPrinter(output, ProgressPrinter.onTerminal());
     return summarize(runner.run(options, progress, command), output);
   }
 

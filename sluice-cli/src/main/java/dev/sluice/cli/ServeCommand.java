@@ -187,7 +187,7 @@ final class ServeCommand extends BaseCommand {
 
   private void fire(Scheduler scheduler, Scheduler.Trigger trigger) {
     output().message("Schedule " + trigger.schedule() + " (tick " + trigger.tick() + "): running");
-    RunListener progress = tracking(new ProgressPrinter(output(), System.console() != null));
+    RunListener progress = tracking(new ProgressPrinter(output(), ProgressPrinter.onTerminal()));
     try {
       RunResult result = scheduler.fire(trigger, progress);
       report.runs.add(

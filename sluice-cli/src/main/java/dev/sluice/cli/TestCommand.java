@@ -19,7 +19,7 @@ final class TestCommand extends BaseCommand {
           runner(workspace)
               .test(
                   new RunOptions(selection.select, selection.exclude, false),
-                  new ProgressPrinter(output(), System.console() != null));
+                  new ProgressPrinter(output(), ProgressPrinter.onTerminal()));
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
       long failed =
           result.steps().stream()

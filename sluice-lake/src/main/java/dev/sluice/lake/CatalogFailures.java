@@ -32,7 +32,7 @@ final class CatalogFailures {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof CommitFailedException
           || cause instanceof SQLTransientException
-          || cause instanceof SQLException sql && isTransientState(sql.getSQLState())) {
+          || (cause instanceof SQLException sql && isTransientState(sql.getSQLState()))) {
         return true;
       }
       if (cause.getCause() == cause) {

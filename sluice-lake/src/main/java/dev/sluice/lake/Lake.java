@@ -739,17 +739,38 @@ public final class Lake implements AutoCloseable {
     return findTable(name).map(Table::currentSnapshot);
   }
 
+  /** Closes the catalog, the warehouse files and the storage, each even when one before failed. */
   @Override
   public void close() {
+    RuntimeException failure = null;
     try {
       catalog.close();
-    } finally {
-      files.close();
-      try {
-        storage.close();
-      } catch (Exception e) {
-        throw new SluiceException("Cannot close the warehouse storage: " + e.getMessage(), e);
-      }
+    } catch (RuntimeException e) {
+      failure = e;
     }
+    try {
+      files.close();
+    } catch (RuntimeException e) {
+      failure = withSuppressed(failure, e);
+    }
+    try {
+      storage.close();
+    } catch (Exception e) {
+      failure =
+          withSuppressed(
+              failure,
+              new SluiceException("Cannot close the warehouse storage: " + e.getMessage(), e));
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static RuntimeException withSuppressed(RuntimeException first, RuntimeException next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
   }
 }

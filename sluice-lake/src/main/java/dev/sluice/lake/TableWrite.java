@@ -194,8 +194,8 @@ public final class TableWrite {
     return source.isPrimitiveType()
         && target.isPrimitiveType()
         && (TypeUtil.isPromotionAllowed(source, target.asPrimitiveType())
-            || source.typeId() == Type.TypeID.INTEGER && target.typeId() == Type.TypeID.DECIMAL
-            || source.typeId() == Type.TypeID.LONG && target.typeId() == Type.TypeID.DECIMAL
+            || (source.typeId() == Type.TypeID.INTEGER && target.typeId() == Type.TypeID.DECIMAL)
+            || (source.typeId() == Type.TypeID.LONG && target.typeId() == Type.TypeID.DECIMAL)
             || target.typeId() == Type.TypeID.STRING);
   }
 

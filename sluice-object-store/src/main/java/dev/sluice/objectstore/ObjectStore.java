@@ -195,7 +195,7 @@ public final class ObjectStore implements AutoCloseable {
       String code =
           service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
       String reason = "HTTP " + status + (code == null ? "" : " " + code);
-      if ("NoSuchBucket".equals(code) || status == 404 && location.key().isEmpty()) {
+      if ("NoSuchBucket".equals(code) || (status == 404 && location.key().isEmpty())) {
         return new StorageFailure.InvalidInput(
             "Cannot "
                 + action

@@ -44,7 +44,7 @@ public record StagedData(
       throw new IllegalArgumentException("A state-only result stages no rows: " + relation);
     }
     if (afterScan != null
-        && (relation == null || write != null && write.kind() == Write.Kind.MERGE)) {
+        && (relation == null || (write != null && write.kind() == Write.Kind.MERGE))) {
       // a merge reads the staged rows twice (the rows, and the keys they replace)
       throw new IllegalArgumentException("Only a relation that is not merged is read lazily");
     }

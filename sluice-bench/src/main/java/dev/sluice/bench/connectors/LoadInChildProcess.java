@@ -17,6 +17,8 @@ public final class LoadInChildProcess {
   private LoadInChildProcess() {}
 
   /**
+   * Loads one asset of a project and exits.
+   *
    * @param args the project directory and the asset, e.g. {@code pg.big}
    */
   public static void main(String[] args) {

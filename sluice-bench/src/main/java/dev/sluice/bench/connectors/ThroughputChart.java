@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -57,8 +58,8 @@ final class ThroughputChart {
     chart.addSeries("rows per second", names, rowsPerSecond);
     try {
       Files.createDirectories(directory);
-      BitmapEncoder.saveBitmap(
-          chart, directory.resolve(FILE).toString(), BitmapEncoder.BitmapFormat.PNG);
+      // what XChart's deprecated saveBitmap did
+      ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", directory.resolve(FILE).toFile());
       return true;
     } catch (IOException | RuntimeException | Error e) {
       // a convenience, as the report's charts are: a JVM without fonts keeps the measurements

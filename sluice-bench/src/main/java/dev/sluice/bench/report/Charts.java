@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -40,8 +41,8 @@ final class Charts {
 
   private static void save(CategoryChart chart, Path directory, String file, List<String> written) {
     try {
-      BitmapEncoder.saveBitmap(
-          chart, directory.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+      // what XChart's deprecated saveBitmap did
+      ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", directory.resolve(file).toFile());
       written.add(file);
     } catch (IOException | RuntimeException | Error e) {
       // Charts are a convenience: a JVM without fonts must not lose the measurements.

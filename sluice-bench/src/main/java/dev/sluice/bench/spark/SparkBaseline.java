@@ -142,7 +142,7 @@ public final class SparkBaseline {
     Map<String, Long> rows = new LinkedHashMap<>();
     long rss = sampledRss;
     for (String line : lines) {
-      String[] fields = line.split("\t");
+      String[] fields = line.split("\t", -1);
       if (fields[0].equals("rss")) {
         rss = Math.max(rss, Long.parseLong(fields[1]));
         continue;

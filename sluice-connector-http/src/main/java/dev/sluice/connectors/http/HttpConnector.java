@@ -65,7 +65,7 @@ public final class HttpConnector implements SourceConnector {
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnector.class);
   private static final JsonMapper MAPPER =
       JsonMapper.builder()
-          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .nodeFactory(new JsonNodeFactory(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();

@@ -381,7 +381,7 @@ record HttpOptions(
         URI uri =
             new URI(url.replace(CURSOR_TEMPLATE, "cursor").replace(CURSOR_END_TEMPLATE, "end"));
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        if ((!scheme.equals("http") && !scheme.equals("https")) || uri.getHost() == null) {
           problems.add(
               "'url' must be an http:// or https:// URL with a host, got '"
                   + Secrets.redactCredentials(url)

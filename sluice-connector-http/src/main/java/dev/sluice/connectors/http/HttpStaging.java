@@ -56,7 +56,7 @@ final class HttpStaging implements AutoCloseable {
   private static final String SEQUENCE = "__sluice_seq";
   private static final JsonMapper MAPPER =
       JsonMapper.builder()
-          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .nodeFactory(new JsonNodeFactory(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)

@@ -28,7 +28,7 @@ import org.apache.iceberg.types.Types;
  * text).
  */
 final class JsonValues {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  private static final JsonNodeFactory NODES = new JsonNodeFactory(true);
   private static final DateTimeFormatter TIMESTAMP_WITH_ZONE =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSSxxx", Locale.ROOT);
   private static final DateTimeFormatter TIMESTAMP =
@@ -69,6 +69,8 @@ final class JsonValues {
    *
    * @throws Mismatch when it does not fit
    */
+  // every case returns or throws, several through try/catch: arrows would only add braces
+  @SuppressWarnings("StatementSwitchToExpressionSwitch")
   static JsonNode convert(JsonNode value, Type type) throws Mismatch {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return NODES.nullNode();

@@ -88,7 +88,7 @@ final class Pages {
     Long size = pagination.pageSize();
     switch (pagination.style()) {
       case "page_number" -> {
-        if (records == 0 || size != null && records < size) {
+        if (records == 0 || (size != null && records < size)) {
           return Optional.empty();
         }
         page++;
@@ -131,7 +131,7 @@ final class Pages {
         Matcher rel = REL.matcher(link.group(2));
         while (rel.find()) {
           String relations = rel.group(1) != null ? rel.group(1) : rel.group(2);
-          for (String relation : relations.strip().split("\\s+")) {
+          for (String relation : relations.strip().split("\\s+", -1)) {
             if (relation.equalsIgnoreCase("next")) {
               return Optional.of(link.group(1));
             }

@@ -15,7 +15,7 @@ import java.util.Map;
  * separator ({@code customer_address_city}) or kept as structs; arrays stay lists.
  */
 final class RecordShaper {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  private static final JsonNodeFactory NODES = new JsonNodeFactory(true);
 
   private final boolean flatten;
   private final String separator;

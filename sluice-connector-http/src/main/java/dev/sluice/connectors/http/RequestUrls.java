@@ -31,7 +31,7 @@ final class RequestUrls {
     this.base = question < 0 ? url : url.substring(0, question);
     this.params = new ArrayList<>();
     if (question >= 0) {
-      for (String pair : url.substring(question + 1).split("&")) {
+      for (String pair : url.substring(question + 1).split("&", -1)) {
         if (pair.isEmpty()) {
           continue;
         }

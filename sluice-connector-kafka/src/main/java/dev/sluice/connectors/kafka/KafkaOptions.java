@@ -345,7 +345,7 @@ record KafkaOptions(
       String url = options.string(SCHEMA_REGISTRY_URL);
       try {
         URI uri = new URI(url);
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+        if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
             || uri.getHost() == null) {
           problems.add(
               "'schema_registry_url' must be an http:// or https:// URL, e.g."

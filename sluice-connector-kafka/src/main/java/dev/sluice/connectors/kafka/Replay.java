@@ -57,7 +57,7 @@ final class Replay {
     Long toOffset = byOffset && window.to() != null ? Long.parseLong(window.to().strip()) : null;
     Instant from = byOffset ? null : parse(window.from(), false, what);
     Instant to = byOffset || window.to() == null ? null : parse(window.to(), true, what);
-    if (to != null && to.isBefore(from) || toOffset != null && toOffset < fromOffset) {
+    if ((to != null && to.isBefore(from)) || (toOffset != null && toOffset < fromOffset)) {
       throw new InvalidInputException(
           "The replay window " + window.describe() + " of " + what + " ends before it starts");
     }

@@ -147,8 +147,8 @@ public final class FileConnector implements SourceConnector {
     // files read again (replayed, or changed since they were loaded) replace their old rows
     boolean again =
         state.replay() != null
-            || table.append()
-                && read.stream().anyMatch(f -> state.loadedFiles().containsKey(f.path()));
+            || (table.append()
+                && read.stream().anyMatch(f -> state.loadedFiles().containsKey(f.path())));
     try {
       // a view and a table of one name cannot replace each other
       staging.dropRelation(staging.stagedTable());

@@ -72,7 +72,7 @@ final class JsonStager implements FormatStager {
           .build();
   private static final JsonMapper MAPPER =
       JsonMapper.builder(FACTORY)
-          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+          .nodeFactory(new JsonNodeFactory(true))
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .build();
 

@@ -60,7 +60,7 @@ public final class Selector {
   private Set<String> evaluate(List<String> arguments) {
     Set<String> union = new LinkedHashSet<>();
     for (String argument : arguments) {
-      for (String selector : argument.trim().split("\\s+")) {
+      for (String selector : argument.trim().split("\\s+", -1)) {
         if (!selector.isEmpty()) {
           union.addAll(intersection(selector));
         }
@@ -69,6 +69,8 @@ public final class Selector {
     return union;
   }
 
+  // a trailing ',' is ignored, as String.split drops trailing empty strings: kept so
+  @SuppressWarnings("StringSplitter")
   private Set<String> intersection(String selector) {
     Set<String> result = null;
     for (String part : selector.split(",")) {

@@ -40,7 +40,7 @@ final class FilePruning {
       return Expressions.alwaysTrue();
     }
     if (!(statement instanceof Select select)
-        || !(select.getSelectBody() instanceof PlainSelect plain)
+        || !(select instanceof PlainSelect plain)
         || (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty())
         || !(plain.getFromItem() instanceof net.sf.jsqlparser.schema.Table table)
         || table.getSchemaName() == null

@@ -131,7 +131,7 @@ public final class Planner {
     Optional<Table> existing = workspace.lake().findTable(table);
     boolean isView = workspace.lake().findView(table).isPresent();
     Snapshot current = existing.map(Table::currentSnapshot).orElse(null);
-    if (existing.isEmpty() && !isView || existing.isPresent() && current == null) {
+    if ((existing.isEmpty() && !isView) || (existing.isPresent() && current == null)) {
       reasons.add("new: not built yet");
     }
     if (asset instanceof Asset.Model modelAsset) {

@@ -124,7 +124,7 @@ public final class Relations {
     }
     Set<TableName> tables = new LinkedHashSet<>();
     for (String name : names) {
-      String[] parts = name.replace("\"", "").split("\\.");
+      String[] parts = name.replace("\"", "").split("\\.", -1);
       if (parts.length == 2 && Zone.fromName(parts[0]).isPresent()) {
         tables.add(new TableName(parts[0].toLowerCase(java.util.Locale.ROOT), parts[1]));
       }

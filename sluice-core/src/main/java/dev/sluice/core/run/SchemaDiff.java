@@ -50,13 +50,13 @@ record SchemaDiff(List<String> added, List<String> removed, List<String> retyped
    */
   private static boolean holds(Type existing, Type incoming) {
     return existing.equals(incoming)
-        || incoming.isPrimitiveType()
+        || (incoming.isPrimitiveType()
             && existing.isPrimitiveType()
             && (TypeUtil.isPromotionAllowed(incoming, existing.asPrimitiveType())
                 || existing.typeId() == Type.TypeID.STRING
-                || existing.typeId() == Type.TypeID.DECIMAL
+                || (existing.typeId() == Type.TypeID.DECIMAL
                     && (incoming.typeId() == Type.TypeID.INTEGER
-                        || incoming.typeId() == Type.TypeID.LONG));
+                        || incoming.typeId() == Type.TypeID.LONG))));
   }
 
   boolean isEmpty() {

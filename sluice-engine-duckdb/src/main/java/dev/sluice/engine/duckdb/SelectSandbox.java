@@ -15,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -140,8 +139,8 @@ final class SelectSandbox {
       } else if (node.path("class").asText("").equals("FUNCTION")) {
         checkFunction(node);
       }
-      for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-        visit(fields.next().getValue());
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        visit(field.getValue());
       }
     } finally {
       if (scoped) {

@@ -2,6 +2,7 @@ package dev.sluice.engine.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.LIST;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.api.DataException;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.iceberg.Schema;
@@ -330,8 +332,10 @@ public abstract class EngineContractTest {
           CompletableFuture.supplyAsync(() -> session.query(longRunningQuery(), 10));
       // cancelled once it runs (or, should it not have started yet, before it starts: the
       // session is cancelled either way)
-      canceller.schedule(session::cancel, 300, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> cancelling =
+          canceller.schedule(session::cancel, 300, TimeUnit.MILLISECONDS);
       Throwable failure = failureOf(running);
+      cancelling.get(CANCEL_SECONDS, TimeUnit.SECONDS); // cancel() itself returned normally
       assertThat(failure).isInstanceOf(QueryCancelledException.class);
       assertThatThrownBy(() -> session.query("SELECT 1", 1))
           .as("a cancelled session runs nothing more")
@@ -428,8 +432,8 @@ public abstract class EngineContractTest {
       List<List<Object>> rows =
           session.query("SELECT id, tags FROM " + table.quoted() + " ORDER BY id", 10).rows();
       assertThat(rows).hasSize(3);
-      assertThat(rows.get(0).get(1)).asList().containsExactly("a", "b");
-      assertThat(rows.get(1).get(1)).asList().isEmpty();
+      assertThat(rows.get(0).get(1)).asInstanceOf(LIST).containsExactly("a", "b");
+      assertThat(rows.get(1).get(1)).asInstanceOf(LIST).isEmpty();
       assertThat(rows.get(2).get(1)).isNull();
     }
   }
