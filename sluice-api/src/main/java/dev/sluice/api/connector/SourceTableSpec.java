@@ -13,13 +13,11 @@ import org.apache.iceberg.types.Type;
  * @param source the source's name
  * @param table the table's name within the source
  * @param projectDirectory the project root that relative paths start from
- * @param path for file sources, a path or glob, relative to the project directory (or absolute)
- * @param format for file sources, {@code csv}, {@code json} or {@code parquet}
  * @param append whether only new files are read (else all files, replacing the table); for other
  *     connectors, whether a load may read only what is new since its state
  * @param quarantine whether malformed records are staged as rejected instead of failing
- * @param options format options of file sources, e.g. {@code delimiter}, {@code header}; for other
- *     connectors, the values of their {@link SourceConnector#options()} (secrets resolved; {@link
+ * @param options the values of the connector's {@link SourceConnector#options()}, e.g. a file
+ *     source's {@code path}, {@code format} and {@code delimiter} (secrets resolved; {@link
  *     #toString()} shows no option value)
  * @param columns the declared columns, or empty to infer them
  */
@@ -27,8 +25,6 @@ public record SourceTableSpec(
     String source,
     String table,
     Path projectDirectory,
-    String path,
-    String format,
     boolean append,
     boolean quarantine,
     Map<String, String> options,
@@ -37,8 +33,6 @@ public record SourceTableSpec(
     requireNonNull(source, "source is null");
     requireNonNull(table, "table is null");
     requireNonNull(projectDirectory, "projectDirectory is null");
-    requireNonNull(path, "path is null");
-    requireNonNull(format, "format is null");
     options = Map.copyOf(options);
     columns = List.copyOf(columns);
   }
@@ -50,10 +44,6 @@ public record SourceTableSpec(
         + source
         + ", table="
         + table
-        + ", path="
-        + path
-        + ", format="
-        + format
         + ", append="
         + append
         + ", quarantine="

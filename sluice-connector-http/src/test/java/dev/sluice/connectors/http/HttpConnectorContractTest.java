@@ -125,15 +125,7 @@ class HttpConnectorContractTest extends ConnectorContractTest {
       options.put("next_cursor_param", "from");
       options.putAll(extra);
       return new SourceTableSpec(
-          "shop",
-          "items",
-          Path.of("."),
-          "",
-          "",
-          extra.containsKey("mode"),
-          quarantine,
-          options,
-          List.of());
+          "shop", "items", Path.of("."), extra.containsKey("mode"), quarantine, options, List.of());
     }
 
     @Override

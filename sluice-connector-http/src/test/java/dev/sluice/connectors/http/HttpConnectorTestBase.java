@@ -68,8 +68,6 @@ abstract class HttpConnectorTestBase {
         "shop",
         "orders",
         Path.of("."),
-        "",
-        "",
         "incremental".equals(options.get("mode")),
         quarantine,
         options,

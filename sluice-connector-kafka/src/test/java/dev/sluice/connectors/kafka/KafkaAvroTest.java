@@ -484,8 +484,6 @@ class KafkaAvroTest {
             "shop",
             "events",
             project,
-            "",
-            "",
             false,
             true,
             options,
@@ -637,8 +635,7 @@ class KafkaAvroTest {
     Map<String, String> options = new HashMap<>(extra);
     options.put("bootstrap_servers", TestKafka.bootstrapServers());
     options.put("topic", topic);
-    return new SourceTableSpec(
-        "shop", "events", project, "", "", false, quarantine, options, List.of());
+    return new SourceTableSpec("shop", "events", project, false, quarantine, options, List.of());
   }
 
   private List<List<String>> rows(String sql) {

@@ -81,8 +81,6 @@ class KafkaConnectorContractTest extends ConnectorContractTest {
           "shop",
           "items",
           Path.of("."),
-          "",
-          "",
           false,
           quarantine,
           options,

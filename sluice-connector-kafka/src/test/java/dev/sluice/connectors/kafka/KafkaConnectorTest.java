@@ -229,8 +229,6 @@ class KafkaConnectorTest {
             "shop",
             "payments",
             Path.of("."),
-            "",
-            "",
             false,
             true,
             Map.of("bootstrap_servers", TestKafka.bootstrapServers(), "topic", topic),
@@ -451,8 +449,7 @@ class KafkaConnectorTest {
     options.put("sasl_username", "loader");
     options.put("sasl_password", password);
     SourceTableSpec spec =
-        new SourceTableSpec(
-            "shop", "events", Path.of("."), "", "", false, false, options, List.of());
+        new SourceTableSpec("shop", "events", Path.of("."), false, false, options, List.of());
 
     assertThatThrownBy(() -> connector.stage(spec, LoadState.empty(), session))
         .isInstanceOf(TransientException.class)
@@ -499,8 +496,7 @@ class KafkaConnectorTest {
     Map<String, String> options = new HashMap<>(extra);
     options.put("bootstrap_servers", TestKafka.bootstrapServers());
     options.putIfAbsent("topic", topic);
-    return new SourceTableSpec(
-        "shop", "events", Path.of("."), "", "", false, false, options, List.of());
+    return new SourceTableSpec("shop", "events", Path.of("."), false, false, options, List.of());
   }
 
   private static LoadState committed(StagedData staged) {

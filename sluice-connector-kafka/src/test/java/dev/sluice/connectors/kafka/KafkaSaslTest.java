@@ -159,7 +159,6 @@ class KafkaSaslTest {
     options.put("sasl_username", JaasUtils.KAFKA_PLAIN_USER1);
     options.put("sasl_password", password);
     options.put("timeout", "10s");
-    return new SourceTableSpec(
-        "shop", "events", Path.of("."), "", "", true, false, options, List.of());
+    return new SourceTableSpec("shop", "events", Path.of("."), true, false, options, List.of());
   }
 }

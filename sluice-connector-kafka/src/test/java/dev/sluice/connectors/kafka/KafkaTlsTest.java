@@ -137,7 +137,6 @@ class KafkaTlsTest {
       options.put("ssl_truststore_password", STORE_PASSWORD);
     }
     options.put("timeout", "10s");
-    return new SourceTableSpec(
-        "shop", "events", Path.of("."), "", "", true, false, options, List.of());
+    return new SourceTableSpec("shop", "events", Path.of("."), true, false, options, List.of());
   }
 }

@@ -67,7 +67,7 @@ class PostgresCdcConnectorContractTest extends ConnectorContractTest {
       options.put("password", database.password());
       options.putAll(extra);
       return new SourceTableSpec(
-          "shop", "items", Path.of("."), "", "", false, quarantine, options, List.of());
+          "shop", "items", Path.of("."), false, quarantine, options, List.of());
     }
 
     /** Merges of changes carry the delete marker. */

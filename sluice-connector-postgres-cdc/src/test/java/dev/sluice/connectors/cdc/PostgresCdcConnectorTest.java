@@ -428,6 +428,6 @@ class PostgresCdcConnectorTest {
     all.put("user", database.user());
     all.put("password", database.password());
     all.putAll(options);
-    return new SourceTableSpec("shop", table, Path.of("."), "", "", true, false, all, List.of());
+    return new SourceTableSpec("shop", table, Path.of("."), true, false, all, List.of());
   }
 }

@@ -64,7 +64,7 @@ final class CsvStager implements FormatStager {
   @Override
   public long stage(Staging staging, List<InputFile> files) {
     EngineSession session = staging.session();
-    CsvOptions options = CsvOptions.parse(staging.spec().options());
+    CsvOptions options = CsvOptions.parse(FileOptions.formatOptions(staging.spec()));
     List<SourceTableSpec.Column> declared = staging.spec().columns();
     Map<InputFile, List<CsvLongRecords.LongRecord>> longRecords =
         longRecords(staging, files, options);
@@ -317,7 +317,7 @@ final class CsvStager implements FormatStager {
    *     files cannot be read by one {@code read_csv}
    */
   StagedData.AfterScan stageAsView(Staging staging, List<InputFile> files) {
-    CsvOptions options = CsvOptions.parse(staging.spec().options());
+    CsvOptions options = CsvOptions.parse(FileOptions.formatOptions(staging.spec()));
     if (staging.spec().columns().isEmpty() || files.isEmpty()) {
       return null;
     }

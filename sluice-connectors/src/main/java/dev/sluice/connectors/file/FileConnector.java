@@ -97,13 +97,13 @@ public final class FileConnector implements SourceConnector {
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
     SourceTableSpec table = ObjectSource.withoutStorageOptions(spec);
-    FileFormat format = FileFormat.of(table.format());
+    FileFormat format = FileFormat.of(FileOptions.format(table));
     if (format == FileFormat.CSV) {
-      CsvOptions.parse(table.options());
-    } else if (!table.options().isEmpty()) {
+      CsvOptions.parse(FileOptions.formatOptions(table));
+    } else if (!FileOptions.formatOptions(table).isEmpty()) {
       throw new InvalidInputException(
           "Options "
-              + table.options().keySet()
+              + FileOptions.formatOptions(table).keySet()
               + " of "
               + table.source()
               + "."
@@ -125,7 +125,7 @@ public final class FileConnector implements SourceConnector {
     }
     long started = System.nanoTime();
     List<InputFile> files;
-    if (ObjectSource.isObjectPath(spec.path())) {
+    if (ObjectSource.isObjectPath(FileOptions.path(spec))) {
       files = newObjects(spec, state);
     } else {
       files =
@@ -139,7 +139,8 @@ public final class FileConnector implements SourceConnector {
         files.size(),
         (System.nanoTime() - started) / 1_000_000);
     if (files.isEmpty()) {
-      LOG.debug("No new files for {}.{} at {}", table.source(), table.table(), table.path());
+      LOG.debug(
+          "No new files for {}.{} at {}", table.source(), table.table(), FileOptions.path(table));
       return new StagedData(null, 0, null, 0, List.of());
     }
     Staging staging = new Staging(table, session);
@@ -212,7 +213,7 @@ public final class FileConnector implements SourceConnector {
   /** Whether files exist whose name and checksum were not loaded before (in any mode). */
   @Override
   public boolean hasNewData(SourceTableSpec table, LoadState state) {
-    if (ObjectSource.isObjectPath(table.path())) {
+    if (ObjectSource.isObjectPath(FileOptions.path(table))) {
       ObjectSource source = ObjectSource.of(table);
       try (ObjectStore store = source.open()) {
         for (StoredObject object : source.list(store)) {
@@ -225,7 +226,7 @@ public final class FileConnector implements SourceConnector {
       return false;
     }
     Path project = table.projectDirectory();
-    for (Path path : SourceFiles.resolve(project, table.path())) {
+    for (Path path : SourceFiles.resolve(project, FileOptions.path(table))) {
       InputFile file = InputFile.read(project, path);
       if (!file.checksum().equals(state.loadedFiles().get(file.name()))) {
         return true;
@@ -268,7 +269,9 @@ public final class FileConnector implements SourceConnector {
     Path project = table.projectDirectory();
     return checksummed(
         project,
-        SourceFiles.resolve(project, table.path()).stream().filter(window::contains).toList());
+        SourceFiles.resolve(project, FileOptions.path(table)).stream()
+            .filter(window::contains)
+            .toList());
   }
 
   /**
@@ -310,7 +313,8 @@ public final class FileConnector implements SourceConnector {
   private static List<InputFile> newFiles(SourceTableSpec table, LoadState state) {
     Path project = table.projectDirectory();
     List<InputFile> files = new ArrayList<>();
-    for (InputFile file : checksummed(project, SourceFiles.resolve(project, table.path()))) {
+    for (InputFile file :
+        checksummed(project, SourceFiles.resolve(project, FileOptions.path(table)))) {
       if (table.append() && file.checksum().equals(state.loadedFiles().get(file.name()))) {
         continue;
       }

@@ -57,8 +57,6 @@ final class FileDiscovery {
             table.source(),
             table.table(),
             table.projectDirectory(),
-            table.path(),
-            table.format(),
             false,
             true,
             table.options(),
@@ -75,7 +73,7 @@ final class FileDiscovery {
                 + "."
                 + table.table()
                 + ": no file matches "
-                + table.path()
+                + FileOptions.path(table)
                 + "; add a file or declare the columns");
       }
       return session.describe(

@@ -121,8 +121,6 @@ final class ObjectSource {
         table.source(),
         table.table(),
         table.projectDirectory(),
-        table.path(),
-        table.format(),
         table.append(),
         table.quarantine(),
         formatOptions,
@@ -136,7 +134,7 @@ final class ObjectSource {
    */
   static ObjectSource of(SourceTableSpec table) {
     requireNonNull(table, "table is null");
-    S3Location location = S3Location.parse(table.path());
+    S3Location location = S3Location.parse(FileOptions.path(table));
     List<String> segments = List.of(location.key().split("/", -1));
     int firstGlob = 0;
     while (firstGlob < segments.size() && !isGlob(segments.get(firstGlob))) {
@@ -157,7 +155,7 @@ final class ObjectSource {
           "Invalid glob '"
               + rest
               + "' in the source path "
-              + table.path()
+              + FileOptions.path(table)
               + ": "
               + e.getDescription(),
           e);

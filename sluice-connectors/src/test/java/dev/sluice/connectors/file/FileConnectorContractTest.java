@@ -81,11 +81,9 @@ class FileConnectorContractTest extends ConnectorContractTest {
           "shop",
           "items",
           project,
-          "data/*.csv",
-          "csv",
           incremental,
           quarantine,
-          options,
+          FileOptions.with("data/*.csv", "csv", options),
           List.of());
     }
 

@@ -143,7 +143,13 @@ abstract class FileConnectorTestBase {
 
     SourceTableSpec build(Path project) {
       return new SourceTableSpec(
-          "shop", "orders", project, path, format, append, quarantine, options, columns);
+          "shop",
+          "orders",
+          project,
+          append,
+          quarantine,
+          FileOptions.with(path, format, options),
+          columns);
     }
   }
 }

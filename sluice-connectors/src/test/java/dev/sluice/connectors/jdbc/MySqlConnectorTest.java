@@ -550,7 +550,6 @@ class MySqlConnectorTest {
   }
 
   private static SourceTableSpec spec(String table, Map<String, String> options) {
-    return new SourceTableSpec(
-        "shop", table, Path.of("."), "", "", false, false, options, List.of());
+    return new SourceTableSpec("shop", table, Path.of("."), false, false, options, List.of());
   }
 }

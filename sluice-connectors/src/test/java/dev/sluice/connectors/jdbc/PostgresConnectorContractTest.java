@@ -73,7 +73,7 @@ class PostgresConnectorContractTest extends ConnectorContractTest {
       options.put("password", database.password());
       options.putAll(extra);
       return new SourceTableSpec(
-          "shop", "items", Path.of("."), "", "", false, quarantine, options, List.of());
+          "shop", "items", Path.of("."), false, quarantine, options, List.of());
     }
 
     /** Connector tables do not quarantine: a value that cannot be stored fails the load. */

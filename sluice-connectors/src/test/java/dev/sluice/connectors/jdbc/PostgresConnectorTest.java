@@ -446,7 +446,6 @@ class PostgresConnectorTest {
   }
 
   private static SourceTableSpec spec(String table, Map<String, String> options) {
-    return new SourceTableSpec(
-        "shop", table, Path.of("."), "", "", false, false, options, List.of());
+    return new SourceTableSpec("shop", table, Path.of("."), false, false, options, List.of());
   }
 }

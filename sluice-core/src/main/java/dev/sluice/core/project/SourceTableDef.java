@@ -170,20 +170,18 @@ public record SourceTableDef(
     }
     // options may hold secrets (a connector's, a file source's S3 credentials): they are resolved
     // only now, for the connector
-    Map<String, String> resolved = new LinkedHashMap<>(csvOptions);
+    Map<String, String> resolved = new LinkedHashMap<>();
+    if (!path.isEmpty()) {
+      // a file source's path and format are options of the file connector
+      resolved.put("path", path);
+      resolved.put("format", format);
+    }
+    resolved.putAll(csvOptions);
     if (!options.isEmpty()) {
       resolved.putAll(resolveOptions(root, environment));
     }
     return new SourceTableSpec(
-        source,
-        name,
-        root,
-        path,
-        format,
-        append,
-        onError == OnError.QUARANTINE,
-        resolved,
-        declared);
+        source, name, root, append, onError == OnError.QUARANTINE, resolved, declared);
   }
 
   /** The table the source table is loaded into: {@code raw.<source>_<table>}. */

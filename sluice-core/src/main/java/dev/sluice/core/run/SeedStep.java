@@ -37,11 +37,9 @@ final class SeedStep {
             "seed",
             seed.name(),
             context.project().root(),
-            seed.csvFile().toString(),
-            "csv",
             false,
             false,
-            Map.of(),
+            Map.of("path", seed.csvFile().toString(), "format", "csv"),
             columns.size() == seed.columns().size() ? columns : List.of());
     StagedData staged;
     try {
