@@ -12,10 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One option a connector takes in a source file's {@code options:}: its name, type, description and
- * default, and whether it is required or a secret. Connectors declare their options with {@link
- * SourceConnector#options()}; the project loader validates source files against them, and {@code
- * sluice connectors describe} and the docs are generated from them.
+ * One option a connector takes in a source file: its name, type, description and default, whether
+ * it is required or a secret, and where it is written ({@link Placement}: in {@code options:} by
+ * default). Connectors declare their options with {@link SourceConnector#options()}; the project
+ * loader validates source files against them, and {@code sluice connectors describe} and the docs
+ * are generated from them.
  *
  * <p>Values are text: a YAML list is given to {@link #check} and the connector joined by commas.
  *
@@ -27,6 +28,9 @@ import java.util.regex.Pattern;
  * @param secret whether the value is a secret: given only by reference ({@code ${env:NAME}} or
  *     {@code ${file:path}}) and never shown
  * @param allowedValues the values a {@link Type#CHOICE} option takes, else empty
+ * @param placement where a source file gives the option
+ * @param block for {@link Placement#TABLE_BLOCK} and {@link Placement#SOURCE_BLOCK}, the key of the
+ *     block that holds the option, e.g. {@code csv}; else null
  */
 public record ConnectorOption(
     String name,
@@ -35,7 +39,9 @@ public record ConnectorOption(
     String defaultValue,
     boolean required,
     boolean secret,
-    List<String> allowedValues) {
+    List<String> allowedValues,
+    Placement placement,
+    String block) {
   private static final Pattern SIMPLE_DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
@@ -60,10 +66,37 @@ public record ConnectorOption(
     }
   }
 
+  /**
+   * Where a source file gives an option. Most options are written in {@code options:}; a connector
+   * may give its main options a key of their own in the table (a file source's {@code path:}) or
+   * group them in a block ({@code csv:} of a table, {@code s3:} of the source).
+   */
+  public enum Placement {
+    /** In {@code options:} of the source or of a table; a table's value overrides the source's. */
+    OPTIONS,
+    /** A key of the table itself, e.g. {@code path: data/*.csv}. */
+    TABLE,
+    /**
+     * A key of a block of the table named by {@link #block()}, e.g. {@code csv: {header: true}}.
+     */
+    TABLE_BLOCK,
+    /**
+     * A key of a block of the source named by {@link #block()}, e.g. {@code s3:}; a block of the
+     * same name in {@code sluice.yaml} gives every source its defaults.
+     */
+    SOURCE_BLOCK
+  }
+
   public ConnectorOption {
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");
     requireNonNull(description, "description is null");
+    requireNonNull(placement, "placement is null");
+    if ((placement == Placement.TABLE_BLOCK || placement == Placement.SOURCE_BLOCK)
+        != (block != null)) {
+      throw new IllegalArgumentException(
+          "Option " + name + " needs a block exactly when it is placed in one");
+    }
     allowedValues = List.copyOf(allowedValues);
     if (type == Type.CHOICE && allowedValues.isEmpty()) {
       throw new IllegalArgumentException("Choice option " + name + " has no allowed values");
@@ -165,6 +198,8 @@ public record ConnectorOption(
     private boolean required;
     private boolean secret;
     private final List<String> allowedValues = new ArrayList<>();
+    private Placement placement = Placement.OPTIONS;
+    private String block;
 
     private Builder(String name, Type type) {
       this.name = requireNonNull(name, "name is null");
@@ -196,9 +231,30 @@ public record ConnectorOption(
       return this;
     }
 
+    /** The option is a key of the table itself instead of a key of {@code options:}. */
+    public Builder tableKey() {
+      this.placement = Placement.TABLE;
+      this.block = null;
+      return this;
+    }
+
+    /** The option is a key of the table's block {@code block:}, e.g. {@code csv}. */
+    public Builder inTableBlock(String block) {
+      this.placement = Placement.TABLE_BLOCK;
+      this.block = requireNonNull(block, "block is null");
+      return this;
+    }
+
+    /** The option is a key of the source's block {@code block:}, e.g. {@code s3}. */
+    public Builder inSourceBlock(String block) {
+      this.placement = Placement.SOURCE_BLOCK;
+      this.block = requireNonNull(block, "block is null");
+      return this;
+    }
+
     public ConnectorOption build() {
       return new ConnectorOption(
-          name, type, description, defaultValue, required, secret, allowedValues);
+          name, type, description, defaultValue, required, secret, allowedValues, placement, block);
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -20,10 +21,13 @@ import java.util.StringJoiner;
 public final class ConnectorOptions {
   private final Map<String, ConnectorOption> declared;
   private final Map<String, String> values;
+  private final Set<String> given;
 
-  private ConnectorOptions(Map<String, ConnectorOption> declared, Map<String, String> values) {
+  private ConnectorOptions(
+      Map<String, ConnectorOption> declared, Map<String, String> values, Set<String> given) {
     this.declared = declared;
     this.values = values;
+    this.given = given;
   }
 
   /**
@@ -60,6 +64,7 @@ public final class ConnectorOptions {
       }
       checked.put(entry.getKey(), entry.getValue());
     }
+    Set<String> given = Set.copyOf(checked.keySet());
     for (ConnectorOption option : declarations) {
       if (!checked.containsKey(option.name())) {
         if (option.required()) {
@@ -70,12 +75,17 @@ public final class ConnectorOptions {
         }
       }
     }
-    return new ConnectorOptions(declared, checked);
+    return new ConnectorOptions(declared, checked, given);
   }
 
   /** Whether the option has a value (set or by default). */
   public boolean has(String name) {
     return values.containsKey(declaration(name).name());
+  }
+
+  /** Whether the option is given, not only by its default. */
+  public boolean isGiven(String name) {
+    return given.contains(declaration(name).name());
   }
 
   /** The option's text, or null when it has no value. */

@@ -19,8 +19,9 @@ public interface SourceConnector {
   }
 
   /**
-   * The options a source of this connector takes in {@code options:} (of the source, and of each
-   * table, which override the source's). The project loader rejects options not listed here.
+   * The options a source of this connector takes: in {@code options:} (of the source, and of each
+   * table, which override the source's), or where their {@link ConnectorOption#placement()} says.
+   * The project loader rejects options not listed here, and checks each value against its type.
    */
   default List<ConnectorOption> options() {
     return List.of();
@@ -33,6 +34,35 @@ public interface SourceConnector {
    */
   default List<String> validate(ConnectorOptions options) {
     return List.of();
+  }
+
+  /**
+   * Checks options beyond their types, like {@link #validate}, for problems that belong to one
+   * option: the loader reports each at the line where its option is written, e.g. a file source's
+   * path whose extension tells no format.
+   *
+   * @param options the table's options, each of its type; secrets are still references
+   * @return the problems; empty when the options can work
+   */
+  default List<OptionProblem> check(ConnectorOptions options) {
+    return List.of();
+  }
+
+  /**
+   * Whether a load of a table with these options reads only what is new since the state committed
+   * with the table's last load, and appends it (else it reads everything and replaces the table):
+   * the table's load mode, which becomes {@link SourceTableSpec#append()}.
+   */
+  default boolean incremental(ConnectorOptions options) {
+    return false;
+  }
+
+  /**
+   * Where a table with these options is read from, in a few words for plans and run summaries, e.g.
+   * a file source's path; empty when there is nothing short to say. Never a secret.
+   */
+  default String origin(ConnectorOptions options) {
+    return "";
   }
 
   /**

@@ -85,6 +85,12 @@ public final class HttpConnector implements SourceConnector {
     return HttpOptions.DECLARATIONS;
   }
 
+  /** In {@code mode: incremental}, a load reads what is new since the last. */
+  @Override
+  public boolean incremental(ConnectorOptions options) {
+    return "incremental".equals(options.choice(HttpOptions.MODE));
+  }
+
   @Override
   public List<String> validate(ConnectorOptions options) {
     return HttpOptions.problems(options);

@@ -65,6 +65,12 @@ public final class KafkaConnector implements SourceConnector {
     return KafkaOptions.DECLARATIONS;
   }
 
+  /** In {@code mode: incremental}, a load reads what is new since the last. */
+  @Override
+  public boolean incremental(ConnectorOptions options) {
+    return "incremental".equals(options.choice(KafkaOptions.MODE));
+  }
+
   @Override
   public List<String> validate(ConnectorOptions options) {
     return KafkaOptions.problems(options);

@@ -78,6 +78,12 @@ public final class PostgresCdcConnector implements SourceConnector {
     return CdcOptions.DECLARATIONS;
   }
 
+  /** In {@code mode: incremental}, a load reads what is new since the last. */
+  @Override
+  public boolean incremental(ConnectorOptions options) {
+    return "incremental".equals(options.choice(CdcOptions.MODE));
+  }
+
   @Override
   public List<String> validate(ConnectorOptions options) {
     return CdcOptions.problems(options);

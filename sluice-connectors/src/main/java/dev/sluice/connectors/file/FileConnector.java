@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.connector.ConnectorOption;
+import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.OptionProblem;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * their location and ETag instead of path and checksum (see {@link ObjectSource}); the {@code s3:}
  * settings arrive as options.
  *
- * <p>CSV options are described by {@link CsvOption}.
+ * <p>The options are described by {@link FileOptions}, the CSV options by {@link CsvOption}.
  */
 public final class FileConnector implements SourceConnector {
   private static final Logger LOG = LoggerFactory.getLogger(FileConnector.class);
@@ -63,25 +65,38 @@ public final class FileConnector implements SourceConnector {
   /**
    * {@inheritDoc}
    *
-   * <p>File sources give these options in a table's {@code csv:} block, for CSV files only.
+   * <p>File sources give {@code path}, {@code format} and {@code mode} as keys of the table, the
+   * CSV options in the table's {@code csv:} block and the storage settings in the source's {@code
+   * s3:} block (see {@link FileOptions}).
    */
   @Override
   public List<ConnectorOption> options() {
-    List<ConnectorOption> options = new ArrayList<>();
-    for (CsvOption option : CsvOption.values()) {
-      boolean bool = option == CsvOption.HEADER;
-      options.add(
-          ConnectorOption.builder(
-                  option.key(), bool ? ConnectorOption.Type.BOOLEAN : ConnectorOption.Type.STRING)
-              .description(
-                  "CSV (in 'csv:'): "
-                      + option.description()
-                      + (bool ? "" : "; default: " + option.defaultValue()))
-              .defaultValue(bool ? option.defaultValue() : null)
-              .build());
-    }
-    options.addAll(ObjectSource.options());
-    return List.copyOf(options);
+    return FileOptions.declarations();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The path must be a valid glob or S3 URL whose extension tells the format when {@code format}
+   * is not given; {@code csv:} options apply to CSV files only, and a delimiter or quote is one
+   * character.
+   */
+  @Override
+  public List<OptionProblem> check(ConnectorOptions options) {
+    return FileOptions.check(options);
+  }
+
+  /** In mode {@code append} (the default), a load reads only files not loaded before. */
+  @Override
+  public boolean incremental(ConnectorOptions options) {
+    return "append".equals(options.choice(FileOptions.MODE));
+  }
+
+  /** The path or glob. */
+  @Override
+  public String origin(ConnectorOptions options) {
+    String path = options.string(FileOptions.PATH);
+    return path == null ? "" : path;
   }
 
   /**

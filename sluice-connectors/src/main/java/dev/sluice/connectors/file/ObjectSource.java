@@ -3,10 +3,10 @@ package dev.sluice.connectors.file;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
-import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
+import dev.sluice.objectstore.S3Options;
 import dev.sluice.objectstore.S3Settings;
 import dev.sluice.objectstore.StoredObject;
 import java.io.IOException;
@@ -46,13 +46,8 @@ import java.util.stream.Stream;
  * </ul>
  */
 final class ObjectSource {
-  static final String ENDPOINT = "endpoint";
-  static final String REGION = "region";
-  static final String PATH_STYLE_ACCESS = "path_style_access";
-  static final String ACCESS_KEY_ID = "access_key_id";
-  static final String SECRET_ACCESS_KEY = "secret_access_key";
-  static final Set<String> KEYS =
-      Set.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+  /** The storage settings among a table's options. */
+  static final Set<String> KEYS = Set.copyOf(S3Options.KEYS);
 
   private static final String GLOB_CHARACTERS = "*?[{";
   private static final String CHECKSUM_PREFIX = "etag:";
@@ -70,40 +65,6 @@ final class ObjectSource {
     this.matcher = matcher;
     this.depth = depth;
     this.single = single;
-  }
-
-  /** The options of the connector's {@code s3:} settings, for its description and docs. */
-  static List<ConnectorOption> options() {
-    String where = "S3 (in 's3:' of the source, or of sluice.yaml): ";
-    return List.of(
-        ConnectorOption.builder(ENDPOINT, ConnectorOption.Type.STRING)
-            .description(
-                where
-                    + "the URL of S3-compatible storage for s3:// paths, e.g."
-                    + " http://minio:9000; default: AWS S3")
-            .build(),
-        ConnectorOption.builder(REGION, ConnectorOption.Type.STRING)
-            .description(where + "the region requests are signed for; default: us-east-1")
-            .build(),
-        ConnectorOption.builder(PATH_STYLE_ACCESS, ConnectorOption.Type.BOOLEAN)
-            .description(
-                where
-                    + "address buckets as endpoint/bucket (MinIO, Ceph, s3proxy) instead of"
-                    + " bucket.endpoint")
-            .defaultValue("false")
-            .build(),
-        ConnectorOption.builder(ACCESS_KEY_ID, ConnectorOption.Type.STRING)
-            .description(
-                where
-                    + "the access key id, by reference (${env:NAME} or ${file:path}); without it"
-                    + " and secret_access_key, the AWS SDK's default credentials")
-            .secret()
-            .build(),
-        ConnectorOption.builder(SECRET_ACCESS_KEY, ConnectorOption.Type.STRING)
-            .description(
-                where + "the secret access key, by reference (${env:NAME} or ${file:path})")
-            .secret()
-            .build());
   }
 
   static boolean isObjectPath(String path) {
@@ -166,19 +127,7 @@ final class ObjectSource {
 
   /** The storage settings of the table: its {@code s3:} options, or AWS S3's defaults. */
   S3Settings settings() {
-    Map<String, String> options = table.options();
-    String accessKeyId = options.get(ACCESS_KEY_ID);
-    String secretAccessKey = options.get(SECRET_ACCESS_KEY);
-    if (accessKeyId == null || secretAccessKey == null) {
-      accessKeyId = null;
-      secretAccessKey = null;
-    }
-    return new S3Settings(
-        options.get(ENDPOINT),
-        options.get(REGION),
-        Boolean.parseBoolean(options.getOrDefault(PATH_STYLE_ACCESS, "false")),
-        accessKeyId,
-        secretAccessKey);
+    return S3Options.settings(table.options());
   }
 
   /** Opens a client of the table's storage. */

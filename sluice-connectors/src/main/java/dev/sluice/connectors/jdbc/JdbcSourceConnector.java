@@ -87,6 +87,12 @@ public abstract class JdbcSourceConnector implements SourceConnector {
     return options;
   }
 
+  /** In {@code mode: incremental}, a load reads what is new since the last. */
+  @Override
+  public boolean incremental(ConnectorOptions options) {
+    return "incremental".equals(options.choice(JdbcOptions.MODE));
+  }
+
   @Override
   public List<String> validate(ConnectorOptions options) {
     return JdbcOptions.problems(options, dialect);

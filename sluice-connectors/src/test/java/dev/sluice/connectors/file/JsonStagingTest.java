@@ -42,6 +42,24 @@ class JsonStagingTest extends FileConnectorTestBase {
   }
 
   @Test
+  void theFormatIsToldFromTheExtensionWhenNotGiven() {
+    write("data/a.ndjson", "{\"id\": 1, \"name\": \"Ann\"}\n");
+    write("data/b.ndjson", "{\"id\": 2, \"name\": \"Bob\"}\n");
+
+    StagedData staged = stage(spec("data/*.ndjson", null));
+
+    assertThat(rows(staged.relation(), "id"))
+        .extracting(row -> row.get(0) + " " + row.get(1))
+        .containsExactly("1 Ann", "2 Bob");
+    assertThat(FileOptions.formatOf("data/orders.TSV")).contains("csv");
+    assertThat(FileOptions.formatOf("s3://bucket/orders/*.parquet")).contains("parquet");
+    assertThat(FileOptions.formatOf("data/b.jsonl.gz")).contains("json");
+    assertThat(FileOptions.formatOf("data/items.txt")).isEmpty();
+    assertThatThrownBy(() -> stage(spec("data/items.txt", null)))
+        .hasMessageContaining("Cannot tell the format of 'data/items.txt' of shop.orders");
+  }
+
+  @Test
   void readsNewlineDelimitedObjectsUnitingFieldsAcrossFiles() {
     write("data/a.ndjson", "{\"id\": 1, \"name\": \"Ann\"}\n\n{\"id\": 2, \"name\": \"Bob\"}\n");
     write("data/b.ndjson", "{\"id\": 3, \"score\": \"high\"}\n");

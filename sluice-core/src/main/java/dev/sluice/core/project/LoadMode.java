@@ -1,9 +1,14 @@
 package dev.sluice.core.project;
 
-/** How a source table's files are loaded. */
+import dev.sluice.api.connector.SourceConnector;
+
+/**
+ * How a source table is loaded, as its connector tells from the table's options ({@link
+ * SourceConnector#incremental}).
+ */
 public enum LoadMode {
-  /** Replace the whole table with the files found now. */
+  /** Each load reads everything the source holds and replaces the table. */
   FULL,
-  /** Load only files whose name and checksum were not loaded before. */
+  /** A load reads only what is new since the last (for files: files not loaded before). */
   APPEND
 }

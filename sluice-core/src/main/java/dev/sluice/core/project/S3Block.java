@@ -1,7 +1,9 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.Location;
+import dev.sluice.objectstore.S3Options;
 import dev.sluice.objectstore.S3Settings;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,18 +20,11 @@ import java.util.regex.Pattern;
  * @param locations where each setting was written
  */
 public record S3Block(Map<String, String> values, Map<String, Location> locations) {
-  static final String ENDPOINT = "endpoint";
-  static final String REGION = "region";
-  static final String PATH_STYLE_ACCESS = "path_style_access";
-  static final String ACCESS_KEY_ID = "access_key_id";
-  static final String SECRET_ACCESS_KEY = "secret_access_key";
-
-  /** The keys, in the order the docs list them. */
-  static final List<String> KEYS =
-      List.of(ENDPOINT, REGION, PATH_STYLE_ACCESS, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
-
-  /** The keys whose values are secrets, given only by reference. */
-  static final Set<String> SECRETS = Set.of(ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+  private static final String PATH_STYLE_ACCESS = S3Options.PATH_STYLE_ACCESS;
+  private static final String ACCESS_KEY_ID = S3Options.ACCESS_KEY_ID;
+  private static final String SECRET_ACCESS_KEY = S3Options.SECRET_ACCESS_KEY;
+  private static final List<String> KEYS = S3Options.KEYS;
+  private static final Set<String> SECRETS = S3Options.SECRETS;
 
   static final S3Block EMPTY = new S3Block(Map.of(), Map.of());
 
@@ -87,13 +82,14 @@ public record S3Block(Map<String, String> values, Map<String, Location> location
       values.put(key, value);
       locations.put(key, block.location(key));
     }
-    if (block.has(ACCESS_KEY_ID) != block.has(SECRET_ACCESS_KEY)) {
-      problems.add(
-          block.location(),
-          "'s3:' of " + what + " gives only one of access_key_id and secret_access_key",
-          "give both, or neither to use the default AWS credentials (AWS_ACCESS_KEY_ID, a"
-              + " profile, an instance role)");
+    Set<String> given = new HashSet<>();
+    for (String key : List.of(ACCESS_KEY_ID, SECRET_ACCESS_KEY)) {
+      if (block.has(key)) {
+        given.add(key);
+      }
     }
+    S3Options.credentialsProblem(given, "'s3:' of " + what)
+        .ifPresent(problem -> problems.add(block.location(), problem, S3Options.CREDENTIALS_HINT));
     return new S3Block(values, locations);
   }
 
@@ -140,18 +136,7 @@ public record S3Block(Map<String, String> values, Map<String, Location> location
 
   /** Settings from resolved values, keyed as in an {@code s3:} block. */
   static S3Settings settings(Map<String, String> resolved) {
-    String accessKeyId = resolved.get(ACCESS_KEY_ID);
-    String secretAccessKey = resolved.get(SECRET_ACCESS_KEY);
-    if (accessKeyId == null || secretAccessKey == null) {
-      accessKeyId = null;
-      secretAccessKey = null;
-    }
-    return new S3Settings(
-        resolved.get(ENDPOINT),
-        resolved.get(REGION),
-        Boolean.parseBoolean(resolved.getOrDefault(PATH_STYLE_ACCESS, "false")),
-        accessKeyId,
-        secretAccessKey);
+    return S3Options.settings(resolved);
   }
 
   /** Shows the settings with the credentials' references only (they are not secrets). */

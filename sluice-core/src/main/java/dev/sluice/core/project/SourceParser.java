@@ -5,21 +5,22 @@ import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import dev.sluice.api.connector.ConnectorOption;
 import dev.sluice.api.connector.ConnectorOptions;
+import dev.sluice.api.connector.OptionProblem;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceConnectors;
-import dev.sluice.objectstore.S3Location;
-import java.nio.file.FileSystems;
+import dev.sluice.objectstore.S3Options;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -29,39 +30,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one {@code sources/*.yaml} file. */
 final class SourceParser {
   private static final Set<String> KEYS =
-      Set.of("name", "connector", "description", "options", "schema_drift", "tables", "s3");
+      Set.of("name", "connector", "description", "options", "schema_drift", "tables");
+
+  /** The keys every source table has, whatever its connector. */
   private static final Set<String> TABLE_KEYS =
       Set.of(
           "name",
-          "path",
-          "format",
-          "mode",
-          "on_error",
-          "csv",
-          "description",
-          "owner",
-          "tags",
-          "columns",
-          "checks",
-          "retries",
-          "timeout",
-          "pool",
-          "schema_drift");
-  private static final Set<String> CSV_KEYS =
-      Set.of(
-          "delimiter",
-          "header",
-          "quote",
-          "escape",
-          "null_string",
-          "date_format",
-          "timestamp_format");
-
-  /** The keys of a table of a source whose connector is not {@code file}. */
-  private static final Set<String> CONNECTOR_TABLE_KEYS =
-      Set.of(
-          "name",
-          "options",
           "on_error",
           "description",
           "owner",
@@ -79,19 +53,25 @@ final class SourceParser {
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\$\\{(env:[A-Za-z_][A-Za-z0-9_]*|file:[^}]+)}");
-  private static final Set<String> FORMATS = Set.of("csv", "json", "parquet");
 
   private SourceParser() {}
 
   /**
-   * Reads a source file.
+   * Reads a source file. Every option of its connector is checked against the connector's {@link
+   * ConnectorOption} declarations, wherever the connector places it (in {@code options:}, as a key
+   * of the table, in a block such as {@code csv:}), and then by the connector ({@link
+   * SourceConnector#check}, {@link SourceConnector#validate}).
    *
-   * @param projectS3 the {@code s3:} block of sluice.yaml, which file sources reading {@code s3://}
-   *     paths inherit (their own {@code s3:} block takes precedence)
+   * @param projectS3 the {@code s3:} block of sluice.yaml, which sources whose connector takes an
+   *     {@code s3:} block inherit (their own {@code s3:} block takes precedence)
    */
   static Optional<SourceDef> parse(
       String file, Node node, Execution defaults, S3Block projectS3, Problems problems) {
-    Optional<YamlMap> maybeMap = YamlMap.of(file, node, "a source file", KEYS, problems);
+    Set<String> keys = new HashSet<>(KEYS);
+    for (SourceConnector each : SourceConnectors.all()) {
+      keys.addAll(blocks(each, ConnectorOption.Placement.SOURCE_BLOCK));
+    }
+    Optional<YamlMap> maybeMap = YamlMap.of(file, node, "a source file", keys, problems);
     if (maybeMap.isEmpty()) {
       return Optional.empty();
     }
@@ -123,27 +103,58 @@ final class SourceParser {
                 .orElse("the connectors are: " + String.join(", ", names)));
       }
     }
-    boolean files = connector == null || connector.equals("file");
-    Map<String, OptionValue> sourceOptions = Map.of();
-    if (map.has("options")) {
-      if (files) {
-        problems.add(
-            map.location("options"),
-            "File sources take no 'options:'",
-            "give CSV options in a table's 'csv:' block");
-      } else if (installed != null) {
-        sourceOptions = options(map, installed, problems);
+    Map<String, OptionValue> sourceOptions = new LinkedHashMap<>();
+    Map<String, Location> sourceBlocks = new HashMap<>();
+    // a value of the wrong type in options: is dropped (the connector's own checks see the rest);
+    // one written elsewhere (a table key, a block) leaves the table out
+    boolean sourceOptionsValid = true;
+    boolean sourceBlocksValid = true;
+    if (installed != null) {
+      if (map.has("options")) {
+        if (takesOptions(installed)) {
+          sourceOptionsValid = options(map, installed, sourceOptions, problems);
+        } else {
+          problems.add(
+              map.location("options"),
+              capitalized(installed.type()) + " sources take no 'options:'",
+              "give their options " + placesOf(installed));
+        }
       }
-    }
-    S3Block s3 = projectS3;
-    if (map.has("s3")) {
-      if (files) {
-        s3 = projectS3.overriddenBy(S3Block.parse(map, file, problems));
-      } else {
-        problems.add(
-            map.location("s3"),
-            "'s3:' applies only to file sources",
-            "give the settings of connector '" + connector + "' in 'options:'");
+      for (String block : keys) {
+        if (KEYS.contains(block) || !map.has(block)) {
+          continue;
+        }
+        if (!blocks(installed, ConnectorOption.Placement.SOURCE_BLOCK).contains(block)) {
+          List<String> takers =
+              SourceConnectors.all().stream()
+                  .filter(c -> blocks(c, ConnectorOption.Placement.SOURCE_BLOCK).contains(block))
+                  .map(SourceConnector::type)
+                  .toList();
+          problems.add(
+              map.location(block),
+              "'" + block + ":' applies only to " + String.join(", ", takers) + " sources",
+              "give the settings of connector '" + installed.type() + "' in 'options:'");
+        }
+      }
+      for (String block : blocks(installed, ConnectorOption.Placement.SOURCE_BLOCK)) {
+        Map<String, OptionValue> values = new LinkedHashMap<>();
+        if (map.has(block)) {
+          sourceBlocks.put(block, map.location(block));
+        }
+        sourceBlocksValid &=
+            block(map, block, "'" + block + ":' of " + file, installed, values, problems);
+        if (block.equals(S3Options.BLOCK)) {
+          // credentials come as a pair, in each block; sluice.yaml's s3: is the default of every
+          // source's
+          Optional<String> problem =
+              S3Options.credentialsProblem(values.keySet(), "'s3:' of " + file);
+          if (problem.isPresent()) {
+            problems.add(map.location(block), problem.get(), S3Options.CREDENTIALS_HINT);
+            sourceBlocksValid = false;
+          }
+          values = inherit(projectS3, values);
+        }
+        sourceOptions.putAll(values);
       }
     }
     SchemaDrift drift =
@@ -160,14 +171,15 @@ final class SourceParser {
     Map<String, Location> seen = new HashMap<>();
     for (Node tableNode : tableNodes) {
       Optional<SourceTableDef> parsed;
-      if (files) {
-        parsed = table(name, map.file(), tableNode, defaults, sourceDrift, s3, problems);
-      } else if (installed != null) {
+      if (installed != null) {
         parsed =
-            connectorTable(
+            table(
                 name,
                 installed,
                 sourceOptions,
+                sourceBlocks,
+                sourceOptionsValid,
+                sourceBlocksValid,
                 map.file(),
                 tableNode,
                 defaults,
@@ -201,20 +213,99 @@ final class SourceParser {
   /** An option's value as written (a secret stays a reference) and where it was written. */
   private record OptionValue(String value, Location location) {}
 
+  /** The names of the blocks of a placement that the connector's options are in, e.g. csv. */
+  private static Set<String> blocks(
+      SourceConnector connector, ConnectorOption.Placement placement) {
+    Set<String> blocks = new TreeSet<>();
+    for (ConnectorOption option : connector.options()) {
+      if (option.placement() == placement) {
+        blocks.add(option.block());
+      }
+    }
+    return blocks;
+  }
+
+  /** Whether the connector takes {@code options:}: it places options there, or declares none. */
+  private static boolean takesOptions(SourceConnector connector) {
+    return connector.options().isEmpty()
+        || connector.options().stream()
+            .anyMatch(option -> option.placement() == ConnectorOption.Placement.OPTIONS);
+  }
+
+  /** Where a connector that takes no {@code options:} wants its options, for a hint. */
+  private static String placesOf(SourceConnector connector) {
+    List<String> places = new ArrayList<>();
+    List<String> tableKeys =
+        connector.options().stream()
+            .filter(option -> option.placement() == ConnectorOption.Placement.TABLE)
+            .map(ConnectorOption::name)
+            .toList();
+    if (!tableKeys.isEmpty()) {
+      places.add("as keys of a table (" + String.join(", ", tableKeys) + ")");
+    }
+    for (String block : blocks(connector, ConnectorOption.Placement.TABLE_BLOCK)) {
+      places.add("in a table's '" + block + ":' block");
+    }
+    for (String block : blocks(connector, ConnectorOption.Placement.SOURCE_BLOCK)) {
+      places.add("in the source's '" + block + ":' block");
+    }
+    return String.join(", ", places);
+  }
+
+  private static String capitalized(String text) {
+    return text.isEmpty()
+        ? text
+        : text.substring(0, 1).toUpperCase(Locale.ROOT) + text.substring(1);
+  }
+
   /**
-   * A table of a source whose connector is not {@code file}: its options, validated against the
-   * connector's, and what every table has (description, columns, checks, ...).
+   * The storage settings of a source: sluice.yaml's, overridden by the source's own (credentials
+   * come as a pair: a block that gives one replaces both).
    */
-  private static Optional<SourceTableDef> connectorTable(
+  private static Map<String, OptionValue> inherit(
+      S3Block project, Map<String, OptionValue> source) {
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, Location> locations = new LinkedHashMap<>();
+    source.forEach(
+        (key, value) -> {
+          values.put(key, value.value());
+          locations.put(key, value.location());
+        });
+    S3Block merged = project.overriddenBy(new S3Block(values, locations));
+    Map<String, OptionValue> result = new LinkedHashMap<>();
+    merged
+        .values()
+        .forEach(
+            (key, value) -> result.put(key, new OptionValue(value, merged.locations().get(key))));
+    return result;
+  }
+
+  /**
+   * A table of a source: its connector's options, wherever the connector places them, checked
+   * against the connector's declarations and by the connector, and what every table has
+   * (description, columns, checks, ...).
+   */
+  private static Optional<SourceTableDef> table(
       String source,
       SourceConnector connector,
       Map<String, OptionValue> sourceOptions,
+      Map<String, Location> sourceBlocks,
+      boolean sourceOptionsValid,
+      boolean sourceBlocksValid,
       String file,
       Node node,
       Execution defaults,
       SchemaDrift sourceDrift,
       Problems problems) {
-    Optional<TableStart> start = tableStart(source, file, node, CONNECTOR_TABLE_KEYS, problems);
+    Set<String> keys = new HashSet<>(TABLE_KEYS);
+    if (takesOptions(connector)) {
+      keys.add("options");
+    }
+    keys.addAll(blocks(connector, ConnectorOption.Placement.TABLE_BLOCK));
+    connector.options().stream()
+        .filter(option -> option.placement() == ConnectorOption.Placement.TABLE)
+        .forEach(option -> keys.add(option.name()));
+    Optional<TableStart> start = tableStart(source, file, node, keys, problems);
     if (start.isEmpty()) {
       return Optional.empty();
     }
@@ -223,13 +314,32 @@ final class SourceParser {
     boolean valid = start.get().validName();
     String what = "source table '" + source + "." + name + "'";
     Map<String, OptionValue> merged = new LinkedHashMap<>(sourceOptions);
-    merged.putAll(options(table, connector, problems));
+    boolean optionsValid = sourceOptionsValid;
+    if (takesOptions(connector)) {
+      optionsValid &= options(table, connector, merged, problems);
+    }
+    boolean placedValid = sourceBlocksValid;
+    placedValid &= tableKeys(table, connector, merged, problems);
+    for (String block : blocks(connector, ConnectorOption.Placement.TABLE_BLOCK)) {
+      placedValid &= block(table, block, "the " + block + " options", connector, merged, problems);
+    }
     for (ConnectorOption option : connector.options()) {
       if (option.required() && !merged.containsKey(option.name())) {
-        problems.add(
-            table.location(),
-            "Missing option '" + option.name() + "' of " + what,
-            "add it to 'options:' of the table or of the source: " + option.description());
+        if (option.placement() == ConnectorOption.Placement.TABLE) {
+          problems.add(
+              table.location(),
+              "Missing '" + option.name() + "' in a table of source '" + source + "'",
+              "add '"
+                  + option.name()
+                  + ":' to the table; see `sluice connectors describe "
+                  + connector.type()
+                  + "`");
+        } else {
+          problems.add(
+              table.location(),
+              "Missing option '" + option.name() + "' of " + what,
+              "add it to 'options:' of the table or of the source: " + option.description());
+        }
         valid = false;
       }
     }
@@ -240,9 +350,21 @@ final class SourceParser {
           values.put(key, value.value());
           locations.put(key, value.location());
         });
+    ConnectorOptions checked = null;
     if (valid) {
       try {
-        ConnectorOptions checked = ConnectorOptions.of(connector.options(), values, what);
+        checked = ConnectorOptions.of(connector.options(), values, what);
+        // a problem the connector finds may follow from a value it was not given (a format
+        // that is not one makes the path's extension count): it checks complete options only
+        List<OptionProblem> optionProblems =
+            optionsValid && placedValid ? connector.check(checked) : List.of();
+        for (OptionProblem problem : optionProblems) {
+          problems.add(
+              locationOf(table, problem.option(), locations, sourceBlocks),
+              problem.message(),
+              problem.hint());
+          valid = false;
+        }
         for (String problem : connector.validate(checked)) {
           problems.add(
               table.has("options") ? table.location("options") : table.location(),
@@ -262,34 +384,47 @@ final class SourceParser {
     List<CheckDef> checks = ChecksParser.checks(table, what, null);
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
     SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
-    if (!valid || onError == null || drift == null) {
+    Execution execution = execution(table, defaults, problems);
+    if (!valid || !placedValid || checked == null || onError == null || drift == null) {
       return Optional.empty();
     }
-    String mode = values.getOrDefault("mode", "");
     return Optional.of(
-        new SourceTableDef(
-            source,
-            name,
-            "",
-            "",
-            mode.equalsIgnoreCase("full") || mode.isEmpty() ? LoadMode.FULL : LoadMode.APPEND,
-            onError,
-            Map.of(),
-            table.string("description"),
-            table.string("owner"),
-            table.stringList("tags"),
-            columns,
-            checks,
-            table.location(),
-            execution(table, defaults, problems),
-            values,
-            locations,
-            secretNames(connector),
-            drift));
+        SourceTableDef.builder(source, name)
+            .mode(connector.incremental(checked) ? LoadMode.APPEND : LoadMode.FULL)
+            .onError(onError)
+            .description(table.string("description"))
+            .owner(table.string("owner"))
+            .tags(table.stringList("tags"))
+            .columns(columns)
+            .checks(checks)
+            .location(table.location())
+            .execution(execution)
+            .options(values, locations, secretNames(connector))
+            .schemaDrift(drift)
+            .origin(connector.origin(checked))
+            .build());
+  }
+
+  /**
+   * Where a connector's problem is reported: at its option's value, at its block (of the table or
+   * the source), else at the table.
+   */
+  private static Location locationOf(
+      YamlMap table,
+      String option,
+      Map<String, Location> locations,
+      Map<String, Location> sourceBlocks) {
+    if (locations.containsKey(option)) {
+      return locations.get(option);
+    }
+    if (sourceBlocks.containsKey(option) && !table.has(option)) {
+      return sourceBlocks.get(option);
+    }
+    return table.location(option);
   }
 
   private static Set<String> secretNames(SourceConnector connector) {
-    Set<String> names = new java.util.TreeSet<>();
+    Set<String> names = new TreeSet<>();
     for (ConnectorOption option : connector.options()) {
       if (option.secret()) {
         names.add(option.name());
@@ -299,14 +434,20 @@ final class SourceParser {
   }
 
   /**
-   * Reads an {@code options:} mapping: each key must be an option of the connector, and each value
-   * of its type; a secret must be a reference. Messages never show a secret's value.
+   * Reads an {@code options:} mapping into {@code values} (a table's override the source's): each
+   * key must be an option of the connector, and each value of its type; a secret must be a
+   * reference. Messages never show a secret's value.
+   *
+   * @return whether every option is valid
    */
-  private static Map<String, OptionValue> options(
-      YamlMap owner, SourceConnector connector, Problems problems) {
+  private static boolean options(
+      YamlMap owner,
+      SourceConnector connector,
+      Map<String, OptionValue> values,
+      Problems problems) {
     Optional<Node> maybeNode = owner.node("options");
     if (maybeNode.isEmpty()) {
-      return Map.of();
+      return true;
     }
     String file = owner.file();
     if (!(maybeNode.get() instanceof MappingNode mapping)) {
@@ -315,11 +456,14 @@ final class SourceParser {
           "'options' must be a mapping of option names to values, got "
               + YamlMap.describe(maybeNode.get()),
           "write e.g. 'options:' and on the next lines '  url: jdbc:postgresql://host/db'");
-      return Map.of();
+      return false;
     }
     Map<String, ConnectorOption> declared = new LinkedHashMap<>();
-    connector.options().forEach(option -> declared.put(option.name(), option));
-    Map<String, OptionValue> values = new LinkedHashMap<>();
+    connector.options().stream()
+        .filter(option -> option.placement() == ConnectorOption.Placement.OPTIONS)
+        .forEach(option -> declared.put(option.name(), option));
+    Map<String, Location> seen = new HashMap<>();
+    boolean valid = true;
     for (NodeTuple tuple : mapping.getValue()) {
       Location keyLocation = YamlFiles.location(file, tuple.getKeyNode());
       String key = tuple.getKeyNode() instanceof ScalarNode scalar ? scalar.getValue() : null;
@@ -330,52 +474,206 @@ final class SourceParser {
             "Unknown option '" + key + "' of connector '" + connector.type() + "'",
             Suggestions.hint(
                 String.valueOf(key), declared.keySet(), "the options of " + connector.type()));
+        valid = false;
         continue;
       }
-      if (values.containsKey(key)) {
+      if (seen.containsKey(key)) {
         problems.add(
             keyLocation,
             "Option '" + key + "' appears twice",
-            "remove one of them (the other is on line " + values.get(key).location().line() + ")");
+            "remove one of them (the other is on line " + seen.get(key).line() + ")");
+        valid = false;
         continue;
       }
       Node valueNode = tuple.getValueNode();
       Location valueLocation = YamlFiles.location(file, valueNode);
-      String value = optionText(option, valueNode, valueLocation, problems);
+      seen.put(key, valueLocation);
+      String value = value(option, valueNode, valueLocation, problems);
       if (value == null) {
+        valid = false;
         continue;
-      }
-      if (REFERENCE.matcher(value.strip()).matches()) {
-        if (option.type() != ConnectorOption.Type.STRING) {
-          problems.add(
-              valueLocation,
-              "Option '"
-                  + key
-                  + "' is a "
-                  + option.type().displayName()
-                  + " and cannot be a"
-                  + " reference",
-              "write its value in the source file");
-          continue;
-        }
-      } else if (option.secret()) {
-        problems.add(
-            valueLocation,
-            "Secrets must be given by reference: option '" + key + "' holds a literal value",
-            "write ${env:NAME} to read an environment variable or ${file:path} to read a file,"
-                + " and keep the value out of the project");
-        continue;
-      } else {
-        Optional<String> problem = option.check(value);
-        if (problem.isPresent()) {
-          problems.add(
-              valueLocation, "Option '" + key + "' " + problem.get(), option.description());
-          continue;
-        }
       }
       values.put(key, new OptionValue(value, valueLocation));
     }
-    return values;
+    return valid;
+  }
+
+  /**
+   * Reads the options a connector places as keys of the table into {@code values}.
+   *
+   * @return whether every one is valid
+   */
+  private static boolean tableKeys(
+      YamlMap table,
+      SourceConnector connector,
+      Map<String, OptionValue> values,
+      Problems problems) {
+    boolean valid = true;
+    for (ConnectorOption option : connector.options()) {
+      if (option.placement() != ConnectorOption.Placement.TABLE) {
+        continue;
+      }
+      Optional<Node> node = table.node(option.name());
+      if (node.isEmpty()) {
+        continue;
+      }
+      Location location = table.location(option.name());
+      String value = keyValue(option, node.get(), location, option.name(), problems);
+      if (value == null) {
+        valid = false;
+      } else {
+        values.put(option.name(), new OptionValue(value, location));
+      }
+    }
+    return valid;
+  }
+
+  /**
+   * Reads the options a connector places in the block {@code block:} of {@code owner} (a table or
+   * the source) into {@code values}.
+   *
+   * @param what the block, for messages, e.g. {@code the csv options}
+   * @return whether the block and every option in it is valid
+   */
+  private static boolean block(
+      YamlMap owner,
+      String block,
+      String what,
+      SourceConnector connector,
+      Map<String, OptionValue> values,
+      Problems problems) {
+    Map<String, ConnectorOption> declared = new LinkedHashMap<>();
+    for (ConnectorOption option : connector.options()) {
+      if (block.equals(option.block())) {
+        declared.put(option.name(), option);
+      }
+    }
+    if (!owner.has(block)) {
+      return true;
+    }
+    int before = problems.size();
+    Optional<YamlMap> maybeBlock = owner.map(block, what, declared.keySet());
+    if (maybeBlock.isEmpty()) {
+      return false;
+    }
+    YamlMap map = maybeBlock.get();
+    boolean valid = problems.size() == before;
+    for (ConnectorOption option : declared.values()) {
+      Optional<Node> node = map.node(option.name());
+      if (node.isEmpty()) {
+        continue;
+      }
+      Location location = map.location(option.name());
+      String value =
+          keyValue(
+              option,
+              node.get(),
+              location,
+              block + "." + option.name() + " of " + owner.file(),
+              problems);
+      if (value == null) {
+        valid = false;
+      } else {
+        values.put(option.name(), new OptionValue(value, location));
+      }
+    }
+    return valid;
+  }
+
+  /**
+   * The value of an option written as a key of its own (of the table or of a block), checked
+   * against its type, or null with the problem reported. Reported as the table's own keys are:
+   * {@code Unknown mode 'replace'}.
+   *
+   * @param shown how a secret's message names the option, e.g. {@code s3.access_key_id of
+   *     sources/landing.yaml}
+   */
+  private static String keyValue(
+      ConnectorOption option, Node node, Location location, String shown, Problems problems) {
+    String value = optionText(option, node, location, problems);
+    if (value == null) {
+      return null;
+    }
+    if (REFERENCE.matcher(value.strip()).matches()) {
+      if (option.type() != ConnectorOption.Type.STRING) {
+        problems.add(
+            location,
+            "'"
+                + option.name()
+                + "' is a "
+                + option.type().displayName()
+                + " and cannot be a"
+                + " reference",
+            "write its value in the source file");
+        return null;
+      }
+      return value;
+    }
+    if (option.secret()) {
+      problems.add(
+          location,
+          "Secrets must be given by reference: " + shown + " holds a literal value",
+          "write ${env:NAME} to read an environment variable or ${file:path} to read a file,"
+              + " and keep the value out of the project");
+      return null;
+    }
+    Optional<String> problem = option.check(value);
+    if (problem.isEmpty()) {
+      return value;
+    }
+    if (option.type() == ConnectorOption.Type.CHOICE) {
+      problems.add(
+          location,
+          "Unknown " + option.name() + " '" + value + "'",
+          Suggestions.hint(
+              value.strip().toLowerCase(Locale.ROOT),
+              option.allowedValues(),
+              option.name() + " is one of"));
+    } else {
+      problems.add(location, "'" + option.name() + "' " + problem.get(), option.description());
+    }
+    return null;
+  }
+
+  /**
+   * The value of an option in {@code options:}, checked against its type, or null with the problem
+   * reported.
+   */
+  private static String value(
+      ConnectorOption option, Node valueNode, Location valueLocation, Problems problems) {
+    String key = option.name();
+    String value = optionText(option, valueNode, valueLocation, problems);
+    if (value == null) {
+      return null;
+    }
+    if (REFERENCE.matcher(value.strip()).matches()) {
+      if (option.type() != ConnectorOption.Type.STRING) {
+        problems.add(
+            valueLocation,
+            "Option '"
+                + key
+                + "' is a "
+                + option.type().displayName()
+                + " and cannot be a"
+                + " reference",
+            "write its value in the source file");
+        return null;
+      }
+    } else if (option.secret()) {
+      problems.add(
+          valueLocation,
+          "Secrets must be given by reference: option '" + key + "' holds a literal value",
+          "write ${env:NAME} to read an environment variable or ${file:path} to read a file,"
+              + " and keep the value out of the project");
+      return null;
+    } else {
+      Optional<String> problem = option.check(value);
+      if (problem.isPresent()) {
+        problems.add(valueLocation, "Option '" + key + "' " + problem.get(), option.description());
+        return null;
+      }
+    }
+    return value;
   }
 
   /** An option's value as text: a scalar, or for a list option a list joined by commas. */
@@ -438,80 +736,6 @@ final class SourceParser {
     return Optional.of(new TableStart(table, name, valid));
   }
 
-  private static Optional<SourceTableDef> table(
-      String source,
-      String file,
-      Node node,
-      Execution defaults,
-      SchemaDrift sourceDrift,
-      S3Block s3,
-      Problems problems) {
-    Optional<TableStart> start = tableStart(source, file, node, TABLE_KEYS, problems);
-    if (start.isEmpty()) {
-      return Optional.empty();
-    }
-    YamlMap table = start.get().table();
-    String name = start.get().name();
-    boolean valid = start.get().validName();
-    String what = "source table '" + source + "." + name + "'";
-    String path = table.requiredString("path", "add e.g. 'path: data/" + name + "/*.csv'");
-    boolean inObjectStore = path != null && S3Location.isS3(path);
-    if (inObjectStore) {
-      try {
-        S3Location.parse(path);
-      } catch (InvalidInputException e) {
-        problems.add(table.location("path"), e.getMessage(), "e.g. s3://bucket/orders/*.csv");
-        valid = false;
-      }
-    }
-    if (path != null) {
-      try {
-        FileSystems.getDefault().getPathMatcher("glob:" + path);
-      } catch (PatternSyntaxException e) {
-        problems.add(
-            table.location("path"),
-            "Invalid path pattern '" + path + "': " + e.getDescription(),
-            "write a glob relative to the project, e.g. data/orders/*.csv");
-        valid = false;
-      }
-    } else {
-      valid = false;
-    }
-    String format = format(table, path, problems);
-    LoadMode mode =
-        choice(table, "mode", LoadMode.class, LoadMode.APPEND, "full (replace) or append");
-    OnError onError = choice(table, "on_error", OnError.class, OnError.FAIL, "fail or quarantine");
-    SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
-    Map<String, String> csv = csvOptions(table, format, problems);
-    List<ColumnDef> columns = ChecksParser.columns(table, what);
-    List<CheckDef> checks = ChecksParser.checks(table, what, null);
-    ChecksParser.reportDuplicateNames(checks, columns, what, problems);
-    if (!valid || format == null || mode == null || onError == null || drift == null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new SourceTableDef(
-            source,
-            name,
-            path,
-            format,
-            mode,
-            onError,
-            csv,
-            table.string("description"),
-            table.string("owner"),
-            table.stringList("tags"),
-            columns,
-            checks,
-            table.location(),
-            execution(table, defaults, problems),
-            // objects in S3 are read with the storage settings, credentials still references
-            inObjectStore ? s3.values() : Map.of(),
-            inObjectStore ? s3.locations() : Map.of(),
-            inObjectStore ? S3Block.SECRETS : Set.of(),
-            drift));
-  }
-
   /** A table's retries, timeout and pool (the pool's name is checked by the loader). */
   private static Execution execution(YamlMap table, Execution defaults, Problems problems) {
     Execution execution =
@@ -524,81 +748,6 @@ final class SourceParser {
             problems);
     String pool = table.string("pool");
     return pool == null ? execution : execution.inPool(pool);
-  }
-
-  private static String format(YamlMap table, String path, Problems problems) {
-    String format = table.string("format");
-    if (format != null) {
-      String lower = format.toLowerCase(Locale.ROOT);
-      if (!FORMATS.contains(lower)) {
-        problems.add(
-            table.location("format"),
-            "Unknown format '" + format + "'",
-            Suggestions.hint(lower, FORMATS, "formats"));
-        return null;
-      }
-      return lower;
-    }
-    if (path == null) {
-      return null;
-    }
-    String lower = path.toLowerCase(Locale.ROOT);
-    if (lower.endsWith(".gz")) {
-      lower = lower.substring(0, lower.length() - 3);
-    }
-    if (lower.endsWith(".csv") || lower.endsWith(".tsv")) {
-      return "csv";
-    }
-    if (lower.endsWith(".json") || lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) {
-      return "json";
-    }
-    if (lower.endsWith(".parquet")) {
-      return "parquet";
-    }
-    problems.add(
-        table.location("path"),
-        "Cannot tell the format of '" + path + "' from its extension",
-        "add 'format: csv', 'format: json' or 'format: parquet'");
-    return null;
-  }
-
-  private static Map<String, String> csvOptions(YamlMap table, String format, Problems problems) {
-    Optional<YamlMap> maybeCsv = table.map("csv", "the csv options", CSV_KEYS);
-    if (maybeCsv.isEmpty()) {
-      return Map.of();
-    }
-    YamlMap csv = maybeCsv.get();
-    if (format != null && !format.equals("csv")) {
-      problems.add(
-          table.location("csv"),
-          "'csv:' options apply only to CSV files, but the format is " + format,
-          "remove 'csv:' or set 'format: csv'");
-    }
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String key : List.of("delimiter", "quote")) {
-      String value = csv.string(key);
-      if (value == null) {
-        continue;
-      }
-      if (value.length() != 1) {
-        problems.add(
-            csv.location(key),
-            "'" + key + "' must be one character, got '" + value + "'",
-            "quote it, e.g. " + key + ": \"" + (key.equals("quote") ? "'" : ";") + "\"");
-      }
-      options.put(key, value);
-    }
-    for (String key : List.of("escape", "null_string", "date_format", "timestamp_format")) {
-      String value = csv.string(key);
-      if (value != null) {
-        options.put(key, value);
-      }
-    }
-    Boolean header = csv.bool("header", null);
-    if (header != null) {
-      options.put("header", header.toString());
-    }
-    return options;
   }
 
   private static <E extends Enum<E>> E choice(

@@ -6,6 +6,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Location;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,32 +17,28 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One table of a source, loaded into {@code raw.<source>_<table>}.
+ * One table of a source, loaded into {@code raw.<source>_<table>}. Build it with {@link
+ * #builder(String, String)}.
  *
- * @param path for file sources, a glob relative to the project root; it may match no file yet;
- *     empty for other connectors
- * @param format for file sources, {@code csv}, {@code json} or {@code parquet}; empty for others
- * @param mode for other connectors, {@code FULL} unless the {@code mode} option asks for more
- * @param csvOptions the {@code csv:} options as written ({@code delimiter}, {@code header}, {@code
- *     quote}); empty for other formats
+ * @param mode whether a load reads only what is new ({@code APPEND}) or everything ({@code FULL}),
+ *     as the connector tells from the table's options ({@link SourceConnector#incremental})
  * @param description the description, or null
  * @param owner the owner, or null
- * @param options for connectors other than {@code file}: the values of the connector's options (the
- *     source's, overridden by the table's), as written: secrets are references such as {@code
- *     ${env:NAME}}, resolved only by {@link #resolveOptions}; for file sources reading {@code
- *     s3://} paths, the {@code s3:} settings (of sluice.yaml, overridden by the source's)
+ * @param options the values of the connector's options (the source's, overridden by the table's,
+ *     wherever the connector places them: e.g. a file source's {@code path:} and {@code csv:}), as
+ *     written: secrets are references such as {@code ${env:NAME}}, resolved only by {@link
+ *     #resolveOptions}
  * @param optionLocations where each option was written
  * @param secretOptions the names of the options that are secrets
  * @param schemaDrift what a load does when the source's columns no longer match the table's
+ * @param origin where the table is read from, in a few words ({@link SourceConnector#origin}), e.g.
+ *     a file source's path; empty when the connector says nothing
  */
 public record SourceTableDef(
     String source,
     String name,
-    String path,
-    String format,
     LoadMode mode,
     OnError onError,
-    Map<String, String> csvOptions,
     String description,
     String owner,
     List<String> tags,
@@ -52,67 +49,30 @@ public record SourceTableDef(
     Map<String, String> options,
     Map<String, Location> optionLocations,
     Set<String> secretOptions,
-    SchemaDrift schemaDrift) {
+    SchemaDrift schemaDrift,
+    String origin) {
   public SourceTableDef {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
-    requireNonNull(path, "path is null");
-    requireNonNull(format, "format is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(onError, "onError is null");
-    requireNonNull(csvOptions, "csvOptions is null");
     requireNonNull(tags, "tags is null");
     requireNonNull(columns, "columns is null");
     requireNonNull(checks, "checks is null");
     requireNonNull(location, "location is null");
-    csvOptions = Copies.orderedMap(csvOptions);
+    requireNonNull(schemaDrift, "schemaDrift is null");
+    requireNonNull(origin, "origin is null");
     tags = List.copyOf(tags);
     columns = List.copyOf(columns);
     checks = List.copyOf(checks);
     options = Copies.orderedMap(options);
     optionLocations = Copies.orderedMap(optionLocations);
     secretOptions = Set.copyOf(secretOptions);
-    requireNonNull(schemaDrift, "schemaDrift is null");
   }
 
-  /** A table whose schema evolves with its source. */
-  public SourceTableDef(
-      String source,
-      String name,
-      String path,
-      String format,
-      LoadMode mode,
-      OnError onError,
-      Map<String, String> csvOptions,
-      String description,
-      String owner,
-      List<String> tags,
-      List<ColumnDef> columns,
-      List<CheckDef> checks,
-      Location location,
-      Execution execution,
-      Map<String, String> options,
-      Map<String, Location> optionLocations,
-      Set<String> secretOptions) {
-    this(
-        source,
-        name,
-        path,
-        format,
-        mode,
-        onError,
-        csvOptions,
-        description,
-        owner,
-        tags,
-        columns,
-        checks,
-        location,
-        execution,
-        options,
-        optionLocations,
-        secretOptions,
-        SchemaDrift.EVOLVE);
+  /** A builder of a table named {@code name} of source {@code source}. */
+  public static Builder builder(String source, String name) {
+    return new Builder(source, name);
   }
 
   /**
@@ -168,18 +128,9 @@ public record SourceTableDef(
               + assetName()
               + ", or for none to infer them");
     }
-    // options may hold secrets (a connector's, a file source's S3 credentials): they are resolved
-    // only now, for the connector
-    Map<String, String> resolved = new LinkedHashMap<>();
-    if (!path.isEmpty()) {
-      // a file source's path and format are options of the file connector
-      resolved.put("path", path);
-      resolved.put("format", format);
-    }
-    resolved.putAll(csvOptions);
-    if (!options.isEmpty()) {
-      resolved.putAll(resolveOptions(root, environment));
-    }
+    // options may hold secrets (a database password, S3 credentials): they are resolved only now,
+    // for the connector
+    Map<String, String> resolved = options.isEmpty() ? Map.of() : resolveOptions(root, environment);
     return new SourceTableSpec(
         source, name, root, append, onError == OnError.QUARANTINE, resolved, declared);
   }
@@ -192,5 +143,116 @@ public record SourceTableDef(
   /** The asset name in the graph: {@code <source>.<table>}. */
   public String assetName() {
     return source + "." + name;
+  }
+
+  /** Builds a {@link SourceTableDef}; what is not set is empty, {@code FULL}, {@code FAIL}. */
+  public static final class Builder {
+    private final String source;
+    private final String name;
+    private LoadMode mode = LoadMode.FULL;
+    private OnError onError = OnError.FAIL;
+    private String description;
+    private String owner;
+    private List<String> tags = List.of();
+    private List<ColumnDef> columns = List.of();
+    private List<CheckDef> checks = List.of();
+    private Location location;
+    private Execution execution;
+    private Map<String, String> options = Map.of();
+    private Map<String, Location> optionLocations = Map.of();
+    private Set<String> secretOptions = Set.of();
+    private SchemaDrift schemaDrift = SchemaDrift.EVOLVE;
+    private String origin = "";
+
+    private Builder(String source, String name) {
+      this.source = requireNonNull(source, "source is null");
+      this.name = requireNonNull(name, "name is null");
+    }
+
+    public Builder mode(LoadMode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    public Builder onError(OnError onError) {
+      this.onError = onError;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    public Builder tags(List<String> tags) {
+      this.tags = tags;
+      return this;
+    }
+
+    public Builder columns(List<ColumnDef> columns) {
+      this.columns = columns;
+      return this;
+    }
+
+    public Builder checks(List<CheckDef> checks) {
+      this.checks = checks;
+      return this;
+    }
+
+    public Builder location(Location location) {
+      this.location = location;
+      return this;
+    }
+
+    public Builder execution(Execution execution) {
+      this.execution = execution;
+      return this;
+    }
+
+    /** The options as written, where each was written, and which of them are secrets. */
+    public Builder options(
+        Map<String, String> options,
+        Map<String, Location> optionLocations,
+        Set<String> secretOptions) {
+      this.options = options;
+      this.optionLocations = optionLocations;
+      this.secretOptions = secretOptions;
+      return this;
+    }
+
+    public Builder schemaDrift(SchemaDrift schemaDrift) {
+      this.schemaDrift = schemaDrift;
+      return this;
+    }
+
+    public Builder origin(String origin) {
+      this.origin = origin;
+      return this;
+    }
+
+    public SourceTableDef build() {
+      return new SourceTableDef(
+          source,
+          name,
+          mode,
+          onError,
+          description,
+          owner,
+          tags,
+          columns,
+          checks,
+          location,
+          execution,
+          options,
+          optionLocations,
+          secretOptions,
+          schemaDrift,
+          origin);
+    }
   }
 }

@@ -180,8 +180,8 @@ public final class Planner {
       return connector + ": reads what is new in the source";
     }
     return source.mode() == LoadMode.APPEND
-        ? "append: loads files not loaded before from " + source.path()
-        : "full: reloads every file of " + source.path();
+        ? "append: loads files not loaded before from " + source.origin()
+        : "full: reloads every file of " + source.origin();
   }
 
   /** A hash of what a model builds: its SQL as rendered for a full build, and its settings. */

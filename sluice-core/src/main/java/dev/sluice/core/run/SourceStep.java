@@ -100,8 +100,8 @@ final class SourceStep {
                   : !files
                       ? stateSnapshot != null ? "no new rows; position committed" : "no new rows"
                       : append
-                          ? "no new files at " + table.path()
-                          : "no files match " + table.path())
+                          ? "no new files at " + table.origin()
+                          : "no files match " + table.origin())
           .build();
     }
     Map<String, String> summary = new TreeMap<>();

@@ -162,10 +162,12 @@ class ProjectLoaderTest {
     SourceTableDef orders = project.sourceTable("shop", "orders").orElseThrow();
     assertThat(orders.tableName()).isEqualTo(new TableName("raw", "shop_orders"));
     assertThat(orders.assetName()).isEqualTo("shop.orders");
-    assertThat(orders.format()).isEqualTo("csv");
+    assertThat(orders.origin()).isEqualTo("data/orders/*.csv");
     assertThat(orders.mode()).isEqualTo(LoadMode.APPEND);
     assertThat(orders.onError()).isEqualTo(OnError.QUARANTINE);
-    assertThat(orders.csvOptions())
+    assertThat(orders.options())
+        .containsEntry("path", "data/orders/*.csv")
+        .containsEntry("mode", "append")
         .containsEntry("delimiter", ";")
         .containsEntry("header", "true")
         .containsEntry("quote", "\"");
@@ -186,7 +188,9 @@ class ProjectLoaderTest {
     assertThat(orders.columns().get(2).type()).isEqualTo("decimal(10, 2)");
     assertThat(orders.checks().get(0).arguments()).containsEntry("min", 1);
     SourceTableDef customers = project.sourceTable("shop", "customers").orElseThrow();
-    assertThat(customers.format()).isEqualTo("json");
+    // the file connector tells the format from the extension when it loads
+    assertThat(customers.options()).containsEntry("path", "data/customers.json");
+    assertThat(customers.options()).doesNotContainKey("format");
     assertThat(customers.mode()).isEqualTo(LoadMode.FULL);
     assertThat(customers.onError()).isEqualTo(OnError.FAIL);
     assertThat(project.sourceTable("shop", "nope")).isEmpty();

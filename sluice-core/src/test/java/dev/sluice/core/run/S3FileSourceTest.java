@@ -214,7 +214,7 @@ class S3FileSourceTest {
     write("sluice.yaml", "name: shop\n");
     write("sources/landing.yaml", example);
     Project loaded = Project.load(project);
-    assertThat(loaded.sourceTable("landing", "orders").orElseThrow().path())
+    assertThat(loaded.sourceTable("landing", "orders").orElseThrow().origin())
         .isEqualTo("s3://landing/orders/*.csv");
     assertThat(loaded.sourceTable("landing", "orders").orElseThrow().options())
         .containsEntry("endpoint", "http://minio:9000")
