@@ -83,6 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
   public static void main(String[] args) {
     // The CLI's jar brings its own logback.xml: name ours, so that logback does not pick at random.
     System.setProperty("logback.configurationFile", "sluice-bench-logback.xml");
+    // native libraries and temporary files as for the command (docs/operations.md)
+    dev.sluice.cli.NativeLibraries.prepare();
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     CommandLine commandLine = new CommandLine(new BenchCommand());
     commandLine.setErr(err);

@@ -23,16 +23,20 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code native/sqlite-jdbc-VERSION/}: SQLite's library, extracted once per version and
  *       loaded from there by every process ({@code org.sqlite.lib.path}).
+ *   <li>{@code native/snappy-java-VERSION/}: Snappy's library, alike ({@code
+ *       org.xerial.snappy.lib.path}).
  *   <li>{@code tmp/PID/}: the process's temporary directory, which the {@code sluice} launcher
- *       passes as {@code java.io.tmpdir} (the JVM reads it only at start). DuckDB's JDBC driver
- *       (2.0) has no setting for its library's location and unpacks it into the temporary directory
- *       at every start; it goes there, and the next process deletes the directories of processes
- *       that are gone.
+ *       passes as {@code java.io.tmpdir} (the JVM reads it only at start); the next process deletes
+ *       the directories of processes that are gone.
  * </ul>
  *
- * Called first in {@code main}, before any class reads these properties.
+ * DuckDB's library is not extracted: the build puts the driver's jar without it in {@code lib/} and
+ * the library beside it, where the driver loads it in place (execution {@code duckdb-native} of the
+ * parent pom, docs/adr/0004).
+ *
+ * <p>Called first in {@code main}, before any class reads these properties.
  */
-final class NativeLibraries {
+public final class NativeLibraries {
   static final String CACHE_PROPERTY = "sluice.cache.dir";
   static final String CACHE_VARIABLE = "SLUICE_CACHE_DIR";
   private static final Logger log = LoggerFactory.getLogger(NativeLibraries.class);
@@ -40,11 +44,15 @@ final class NativeLibraries {
 
   private NativeLibraries() {}
 
-  /** Sets up the process; a failure is logged and leaves the drivers' defaults. */
-  static void prepare() {
+  /**
+   * Sets up the process; a failure is logged and leaves the drivers' defaults. Public for the other
+   * commands shipped with {@code lib/} (the benchmarks).
+   */
+  public static void prepare() {
     try {
       Path cache = cacheDirectory();
       useSqliteLibraryIn(cache.resolve("native"));
+      useSnappyLibraryIn(cache.resolve("native"));
       useTemporaryDirectoryIn(cache.resolve("tmp"));
     } catch (IOException | RuntimeException e) {
       log.warn("Cannot use the cache directory for native libraries: {}", e.toString());
@@ -76,29 +84,73 @@ final class NativeLibraries {
     if (name.endsWith(".jnilib")) {
       name = name.replace(".jnilib", ".dylib");
     }
-    String resource = "/org/sqlite/native/" + folder + "/" + name;
     Path directory =
         nativeDirectory
             .resolve("sqlite-jdbc-" + org.sqlite.SQLiteJDBCLoader.getVersion())
             .resolve(folder);
-    Path library = directory.resolve(name);
-    if (!Files.isRegularFile(library)) {
-      try (InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          return; // no bundled library for this platform: let the driver find one
-        }
-        Files.createDirectories(directory);
-        Path partial = directory.resolve(name + "." + ProcessHandle.current().pid() + ".partial");
-        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-        try {
-          Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-          Files.deleteIfExists(partial); // another process extracted it first
-        }
+    if (extractOnce(
+        org.sqlite.SQLiteJDBCLoader.class,
+        "/org/sqlite/native/" + folder + "/" + name,
+        directory.resolve(name))) {
+      System.setProperty("org.sqlite.lib.path", directory.toString());
+      System.setProperty("org.sqlite.lib.name", name);
+    }
+  }
+
+  /**
+   * Snappy's library (Iceberg's and Parquet's codecs load it when a run writes): its loader takes a
+   * library at {@code org.xerial.snappy.lib.path}/{@code lib.name} in place, else unpacks it into
+   * the temporary directory at every start.
+   */
+  private static void useSnappyLibraryIn(Path nativeDirectory) throws IOException {
+    if (System.getProperty("org.xerial.snappy.lib.path") != null
+        || NativeLibraries.class.getResource("/org/xerial/snappy/VERSION") == null) {
+      return;
+    }
+    String folder = org.xerial.snappy.OSInfo.getNativeLibFolderPathForCurrentOS();
+    String name = System.mapLibraryName("snappyjava");
+    Path directory =
+        nativeDirectory
+            .resolve("snappy-java-" + org.xerial.snappy.SnappyLoader.getVersion())
+            .resolve(folder);
+    if (extractOnce(
+        org.xerial.snappy.SnappyLoader.class,
+        "/org/xerial/snappy/native/" + folder + "/" + name,
+        directory.resolve(name))) {
+      System.setProperty("org.xerial.snappy.lib.path", directory.toString());
+      System.setProperty("org.xerial.snappy.lib.name", name);
+    }
+  }
+
+  /**
+   * Extracts {@code resource} of {@code owner}'s jar to {@code library} unless it is there already
+   * (written to a file of this process first and moved in place, so that processes starting
+   * together never load a partial file).
+   *
+   * @return whether the library is there: false when the jar has none for this platform (the driver
+   *     then finds one itself)
+   */
+  private static boolean extractOnce(Class<?> owner, String resource, Path library)
+      throws IOException {
+    if (Files.isRegularFile(library)) {
+      return true;
+    }
+    try (InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) {
+        return false;
+      }
+      Files.createDirectories(library.getParent());
+      Path partial =
+          library.resolveSibling(
+              library.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
+      Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+        Files.deleteIfExists(partial); // another process extracted it first
       }
     }
-    System.setProperty("org.sqlite.lib.path", directory.toString());
-    System.setProperty("org.sqlite.lib.name", name);
+    return true;
   }
 
   private static void useTemporaryDirectoryIn(Path temporaryRoot) throws IOException {
