@@ -109,10 +109,7 @@ public final class NativeLibraries {
     }
     String folder = org.xerial.snappy.OSInfo.getNativeLibFolderPathForCurrentOS();
     String name = System.mapLibraryName("snappyjava");
-    Path directory =
-        nativeDirectory
-            .resolve("snappy-java-" + org.xerial.snappy.SnappyLoader.getVersion())
-            .resolve(folder);
+    Path directory = nativeDirectory.resolve("snappy-java-" + snappyVersion()).resolve(folder);
     if (extractOnce(
         org.xerial.snappy.SnappyLoader.class,
         "/org/xerial/snappy/native/" + folder + "/" + name,
@@ -120,6 +117,15 @@ public final class NativeLibraries {
       System.setProperty("org.xerial.snappy.lib.path", directory.toString());
       System.setProperty("org.xerial.snappy.lib.name", name);
     }
+  }
+
+  /**
+   * The snappy-java release (its jar's manifest, such as 1.1.10.7): {@code SnappyLoader.getVersion}
+   * gives only Snappy's own version (1.1.10), shared by releases with different libraries.
+   */
+  private static String snappyVersion() {
+    String release = org.xerial.snappy.SnappyLoader.class.getPackage().getImplementationVersion();
+    return release != null ? release : org.xerial.snappy.SnappyLoader.getVersion();
   }
 
   /**
