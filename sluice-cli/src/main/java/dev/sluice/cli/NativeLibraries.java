@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * DuckDB's library is not extracted: the build puts the driver's jar without it in {@code lib/} and
  * the library beside it, where the driver loads it in place (execution {@code duckdb-native} of the
- * parent pom, docs/adr/0004).
+ * parent pom, docs/adr/0005).
  *
  * <p>Called first in {@code main}, before any class reads these properties.
  */
