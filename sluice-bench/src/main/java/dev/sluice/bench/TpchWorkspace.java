@@ -2,8 +2,15 @@ package dev.sluice.bench;
 
 import dev.sluice.bench.tpch.TpchData;
 import dev.sluice.bench.tpch.TpchProject;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,5 +64,27 @@ public final class TpchWorkspace {
 
   public synchronized void markIngested() {
     ingested = true;
+  }
+
+  /**
+   * One in-process {@code sluice run} of {@code assets} in the project, the workspace opened and
+   * closed inside the timing.
+   *
+   * @param what what the run does, for the error, e.g. {@code ingest}
+   * @return milliseconds: {@code total}, then each step's, by its asset
+   * @throws IllegalStateException if a step failed
+   */
+  public Map<String, Double> runSluice(List<String> assets, String what) {
+    Map<String, Double> times = new LinkedHashMap<>();
+    long started = System.nanoTime();
+    RunResult run;
+    try (Workspace workspace = Workspace.open(project())) {
+      run = SluiceLoad.run(new Runner(workspace), assets, what);
+    }
+    times.put("total", (System.nanoTime() - started) / 1e6);
+    for (StepResult step : run.steps()) {
+      times.put(step.asset(), step.duration().toNanos() / 1e6);
+    }
+    return times;
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.api.io.Directories;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
@@ -441,22 +442,9 @@ public final class Lake implements AutoCloseable {
     }
     boolean dropped = catalog.dropTable(identifier, true);
     if (dropped && damaged && files instanceof LocalWarehouseFiles) {
-      deleteDirectory(Path.of(location, name.zone(), name.name()));
+      Directories.deleteRecursively(Path.of(location, name.zone(), name.name()));
     }
     return dropped;
-  }
-
-  private static void deleteDirectory(Path directory) {
-    if (!Files.isDirectory(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + directory, e);
-    }
   }
 
   /**

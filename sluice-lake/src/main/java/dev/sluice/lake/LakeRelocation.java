@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Secrets;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.io.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +144,7 @@ public final class LakeRelocation {
         Files.move(move.getKey(), move.getValue(), StandardCopyOption.ATOMIC_MOVE);
       }
       switchCatalog(switches);
-      deleteRecursively(staging);
+      Directories.deleteRecursively(staging);
     } catch (IOException | RuntimeException e) {
       restore(staging);
       if (e instanceof IOException io) {
@@ -178,7 +178,7 @@ public final class LakeRelocation {
     boolean switched = entries().stream().allMatch(entry -> sourceWarehouse(entry).equals(target));
     for (Path leftover : leftovers) {
       if (switched) {
-        deleteRecursively(leftover);
+        Directories.deleteRecursively(leftover);
       } else {
         restore(leftover);
       }
@@ -199,7 +199,7 @@ public final class LakeRelocation {
             "Cannot undo the relocation staged in " + staging + "; run 'sluice relocate' again", e);
       }
     }
-    deleteRecursively(staging);
+    Directories.deleteRecursively(staging);
   }
 
   /**
@@ -361,19 +361,6 @@ public final class LakeRelocation {
     } catch (SQLException e) {
       throw new SluiceException(
           redact("Cannot update the Iceberg catalog at " + catalogUrl + ": " + e.getMessage()), e);
-    }
-  }
-
-  private static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + directory, e);
     }
   }
 

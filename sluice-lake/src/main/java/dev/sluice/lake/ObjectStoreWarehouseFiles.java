@@ -3,6 +3,7 @@ package dev.sluice.lake;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.io.Directories;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.StorageFailure;
@@ -196,14 +197,10 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
 
   @Override
   public void close() {
-    if (Files.isDirectory(uploads)) {
-      try (Stream<Path> paths = Files.walk(uploads)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-      } catch (IOException | UncheckedIOException e) {
-        LOG.warn("Cannot delete the upload directory {}: {}", uploads, e.toString());
-      }
+    try {
+      Directories.deleteRecursively(uploads);
+    } catch (UncheckedIOException e) {
+      LOG.warn("Cannot delete the upload directory {}: {}", uploads, e.getCause().toString());
     }
     pruneCache();
   }

@@ -1,6 +1,7 @@
 package dev.sluice.bench.connectors;
 
 import dev.sluice.api.TableName;
+import dev.sluice.bench.SluiceLoad;
 import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.core.Workspace;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * holding that version of its row or a later one (a change overwritten within one load counts as
  * visible with the one that overwrote it).
  */
-final class CdcLag {
+final class CdcLag extends PostgresMeasurement {
   static final String TABLE = "cdc_events";
   static final int KEYS = 1_000;
 
@@ -42,18 +43,16 @@ final class CdcLag {
   /** How many loads after the writer stopped may still be needed to see its last changes. */
   private static final int CATCH_UP_LOADS = 20;
 
-  private final BenchPostgres postgres;
-  private final Path project;
   private final int updatesPerSecond;
   private final Duration duration;
 
   CdcLag(BenchPostgres postgres, Path project, int updatesPerSecond, Duration duration) {
-    this.postgres = postgres;
-    this.project = project;
+    super(postgres, project);
     this.updatesPerSecond = updatesPerSecond;
     this.duration = duration;
   }
 
+  @Override
   void prepare() {
     postgres.execute(
         "CREATE TABLE "
@@ -68,6 +67,7 @@ final class CdcLag {
     ConnectorsProject.writeCdc(project, postgres, TABLE);
   }
 
+  @Override
   void measure(SuiteResult result) {
     List<LakeVersion> seen = new ArrayList<>();
     List<Double> loadMillis = new ArrayList<>();

@@ -1,18 +1,13 @@
 package dev.sluice.bench.connectors;
 
+import dev.sluice.api.io.Directories;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.Machine;
 import dev.sluice.bench.report.SuiteResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connectors suite: Sluice's PostgreSQL sources against a real PostgreSQL server started for
@@ -29,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class ConnectorsSuite {
   public static final String NAME = "connectors";
 
-  private static final Logger LOG = LoggerFactory.getLogger(ConnectorsSuite.class);
   private static final long THROUGHPUT_ROWS = 1_000_000;
   private static final long MEMORY_ROWS = 10_000_000;
   private static final int UPDATES_PER_SECOND = 100;
@@ -47,24 +41,21 @@ public final class ConnectorsSuite {
 
   public SuiteResult run() {
     Path root = root();
-    deleteRecursively(root);
+    // the projects of an earlier run: their catalogs point at tables of an old server
+    Directories.deleteRecursively(root);
     SuiteResult result = new SuiteResult(NAME);
     try (BenchPostgres postgres = BenchPostgres.start()) {
-      ReadThroughput throughput =
-          new ReadThroughput(
-              settings, postgres, root.resolve("throughput"), scaled(THROUGHPUT_ROWS));
-      throughput.prepare();
-      throughput.measure(result);
-
-      MemoryCeiling memory =
-          new MemoryCeiling(
-              postgres, root.resolve("memory"), scaled(MEMORY_ROWS), MemoryCeiling.HEAP);
-      memory.prepare();
-      memory.measure(result);
-
-      CdcLag lag = new CdcLag(postgres, root.resolve("cdc"), UPDATES_PER_SECOND, updatePeriod());
-      lag.prepare();
-      lag.measure(result);
+      List<PostgresMeasurement> measurements =
+          List.of(
+              new ReadThroughput(
+                  settings, postgres, root.resolve("throughput"), scaled(THROUGHPUT_ROWS)),
+              new MemoryCeiling(
+                  postgres, root.resolve("memory"), scaled(MEMORY_ROWS), MemoryCeiling.HEAP),
+              new CdcLag(postgres, root.resolve("cdc"), UPDATES_PER_SECOND, updatePeriod()));
+      for (PostgresMeasurement measurement : measurements) {
+        measurement.prepare();
+        measurement.measure(result);
+      }
     }
     new MergeCost(settings, root.resolve("merge"), scaledFiles()).measure(result);
     result.note(
@@ -97,21 +88,5 @@ public final class ConnectorsSuite {
   private Duration updatePeriod() {
     long millis = Math.round(UPDATE_PERIOD.toMillis() * Math.min(1, settings.scale()));
     return Duration.ofMillis(Math.max(SHORTEST_UPDATE_PERIOD.toMillis(), millis));
-  }
-
-  /** Removes the projects of an earlier run: their catalogs point at tables of an old server. */
-  private static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot remove the old connectors projects in " + directory, e);
-    }
-    LOG.debug("Removed {}", directory);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.bench.connectors;
 
+import dev.sluice.bench.SluiceLoad;
 import dev.sluice.core.run.StepResult;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

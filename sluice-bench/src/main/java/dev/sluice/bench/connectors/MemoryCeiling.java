@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * (VmHWM) is sampled. Running out of memory is a result (the target is missed), not a failure of
  * the benchmark.
  */
-final class MemoryCeiling {
+final class MemoryCeiling extends PostgresMeasurement {
   static final String TABLE = "big_items";
 
   /** The heap of the child JVM: the ceiling. */
@@ -29,8 +29,6 @@ final class MemoryCeiling {
   private static final String ASSET = ConnectorsProject.POSTGRES_SOURCE + ".big";
   private static final long TIMEOUT_SECONDS = TimeUnit.HOURS.toSeconds(2);
 
-  private final BenchPostgres postgres;
-  private final Path project;
   private final long rows;
   private final String heap;
 
@@ -38,21 +36,15 @@ final class MemoryCeiling {
    * @param heap the child JVM's heap option, {@value #HEAP} in the suite
    */
   MemoryCeiling(BenchPostgres postgres, Path project, long rows, String heap) {
-    this.postgres = postgres;
-    this.project = project;
+    super(postgres, project);
     this.rows = rows;
     this.heap = heap;
   }
 
   /** Generates the table and writes the project: parallelism 2, about ten chunks. */
+  @Override
   void prepare() {
-    long started = System.nanoTime();
-    postgres.execute(SyntheticTable.createStatements(TABLE, rows));
-    LOG.info(
-        "PostgreSQL table {} ({} rows) generated in {} s",
-        TABLE,
-        rows,
-        (System.nanoTime() - started) / 1_000_000_000);
+    generate(TABLE, rows);
     ConnectorsProject.writePostgres(
         project,
         postgres,
@@ -66,6 +58,7 @@ final class MemoryCeiling {
             .formatted(TABLE, Math.max(10_000, rows / 10)));
   }
 
+  @Override
   void measure(SuiteResult result) {
     List<String> command = new ArrayList<>();
     command.add(ChildProcess.javaExecutable());

@@ -1,6 +1,7 @@
 package dev.sluice.bench.connectors;
 
 import dev.sluice.bench.BenchSettings;
+import dev.sluice.bench.SluiceLoad;
 import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.core.run.StepResult;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@code COPY (SELECT * FROM table) TO STDOUT} of the same table, the three alternating run by run
  * so that none always goes first.
  */
-final class ReadThroughput {
+final class ReadThroughput extends PostgresMeasurement {
   static final String TABLE = "items";
   static final String BASELINE = "postgres-copy";
 
@@ -27,26 +28,18 @@ final class ReadThroughput {
   private static final List<Integer> PARALLELISM = List.of(1, 2);
 
   private final BenchSettings settings;
-  private final BenchPostgres postgres;
-  private final Path project;
   private final long rows;
 
   ReadThroughput(BenchSettings settings, BenchPostgres postgres, Path project, long rows) {
+    super(postgres, project);
     this.settings = settings;
-    this.postgres = postgres;
-    this.project = project;
     this.rows = rows;
   }
 
   /** Generates the table and writes the project: one source table per parallelism. */
+  @Override
   void prepare() {
-    long started = System.nanoTime();
-    postgres.execute(SyntheticTable.createStatements(TABLE, rows));
-    LOG.info(
-        "PostgreSQL table {} ({} rows) generated in {} s",
-        TABLE,
-        rows,
-        (System.nanoTime() - started) / 1_000_000_000);
+    generate(TABLE, rows);
     StringBuilder tables = new StringBuilder();
     for (int parallelism : PARALLELISM) {
       tables.append(
@@ -61,6 +54,7 @@ final class ReadThroughput {
     ConnectorsProject.writePostgres(project, postgres, tables.toString());
   }
 
+  @Override
   void measure(SuiteResult result) {
     Map<String, List<Double>> samples = new LinkedHashMap<>();
     long bytes = -1;

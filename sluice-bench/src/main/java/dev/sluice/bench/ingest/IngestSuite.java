@@ -1,5 +1,6 @@
 package dev.sluice.bench.ingest;
 
+import dev.sluice.bench.AlternatingRuns;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
@@ -10,12 +11,6 @@ import dev.sluice.bench.spark.SparkBaseline;
 import dev.sluice.bench.tpch.TpchData;
 import dev.sluice.bench.tpch.TpchProject;
 import dev.sluice.bench.tpch.TpchTables;
-import dev.sluice.core.Workspace;
-import dev.sluice.core.run.RunListener;
-import dev.sluice.core.run.RunOptions;
-import dev.sluice.core.run.RunResult;
-import dev.sluice.core.run.Runner;
-import dev.sluice.core.run.StepResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,15 +19,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * TPC-H CSV files → tables: Sluice's file source into raw Iceberg tables (a {@code sluice run} of
@@ -40,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * 'x.parquet'} of the same files, alternating run by run, and Spark local writing Iceberg tables.
  */
 public final class IngestSuite {
-  private static final Logger LOG = LoggerFactory.getLogger(IngestSuite.class);
   public static final String NAME = "ingest";
 
   private final BenchSettings settings;
@@ -57,39 +48,27 @@ public final class IngestSuite {
     long bytes = data.totalBytes();
     SuiteResult result = new SuiteResult(NAME);
     boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
-    Map<String, List<Double>> sluice = new LinkedHashMap<>();
-    Map<String, List<Double>> direct = new LinkedHashMap<>();
-    for (int run = 0; run < settings.runs(); run++) {
-      boolean warmup = settings.isWarmup(run);
-      // Alternate which system goes first, so that neither always meets a warm page cache first.
-      boolean sluiceFirst = run % 2 == 0;
-      if (sluiceFirst) {
-        record(sluice, runSluice(), warmup);
-      }
-      if (duckdb) {
-        record(direct, runDuckDb(data), warmup);
-      }
-      if (!sluiceFirst) {
-        record(sluice, runSluice(), warmup);
-      }
-      LOG.info("ingest run {}/{} done", run + 1, settings.runs());
-    }
+    AlternatingRuns runs =
+        AlternatingRuns.run(settings, NAME, this::runSluice, duckdb ? () -> runDuckDb(data) : null);
     tpch.markIngested();
     Map<String, Number> volume = Map.of("rows", rows, "bytes", bytes);
-    result.add(measurement("total", "sluice", sluice.get("total"), volume));
+    result.add(measurement("total", "sluice", runs.sluice("total"), volume));
     for (String table : TpchTables.names()) {
-      result.add(measurement(table, "sluice", sluice.get(table), Map.of()));
+      result.add(measurement(table, "sluice", runs.sluice(table), Map.of()));
     }
     if (duckdb) {
-      result.add(measurement("total", "duckdb", direct.get("total"), volume));
+      result.add(measurement("total", "duckdb", runs.baseline("total"), volume));
       for (String table : TpchTables.names()) {
-        result.add(measurement(table, "duckdb", direct.get(table), Map.of()));
+        result.add(measurement(table, "duckdb", runs.baseline(table), Map.of()));
       }
     }
     if (settings.baselines().contains(Baseline.SPARK)) {
       runSpark(data, result, volume);
     }
-    judge(result);
+    result.targetRatio(
+        "ingest throughput at least 0.8 × DuckDB COPY", "total", "duckdb", "sluice", r -> r >= 0.8);
+    result.targetRatio(
+        "ingest throughput at least 5 × Spark local", "total", "spark", "sluice", r -> r >= 5);
     result.note(
         "Sluice: an in-process `sluice run` of the 8 source tables (Runner, file source with declared"
             + " columns, write-audit-publish commit to raw.tpch_*), workspace opened and closed"
@@ -98,14 +77,6 @@ public final class IngestSuite {
             + (Machine.peakRssOfThisProcess() >> 20)
             + " MiB.");
     return result;
-  }
-
-  private static void record(
-      Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
-    if (warmup) {
-      return;
-    }
-    run.forEach((name, millis) -> into.computeIfAbsent(name, k -> new ArrayList<>()).add(millis));
   }
 
   private static Measurement measurement(
@@ -121,34 +92,15 @@ public final class IngestSuite {
     return new Measurement(NAME, name, system, samples, metrics);
   }
 
-  /** One Sluice load of all source tables: the time per table and in total. */
+  /**
+   * One Sluice load of all source tables: the time per table (its source table's name) and in
+   * total.
+   */
   private Map<String, Double> runSluice() {
     Map<String, Double> times = new LinkedHashMap<>();
-    long started = System.nanoTime();
-    RunResult run;
-    try (Workspace workspace = Workspace.open(tpch.project())) {
-      run =
-          new Runner(workspace)
-              .run(new RunOptions(TpchProject.sourceAssets(), false), RunListener.NONE);
-    }
-    double total = (System.nanoTime() - started) / 1e6;
-    if (!run.succeeded()) {
-      throw new IllegalStateException("The Sluice ingest failed: " + failures(run));
-    }
-    times.put("total", total);
-    for (StepResult step : run.steps()) {
-      times.put(
-          step.asset().substring(step.asset().indexOf('.') + 1), step.duration().toNanos() / 1e6);
-    }
+    tpch.runSluice(TpchProject.sourceAssets(), "ingest")
+        .forEach((asset, millis) -> times.put(asset.substring(asset.indexOf('.') + 1), millis));
     return times;
-  }
-
-  static String failures(RunResult run) {
-    StringJoiner errors = new StringJoiner("; ");
-    run.steps().stream()
-        .filter(step -> step.error() != null)
-        .forEach(step -> errors.add(step.asset() + ": " + step.error()));
-    return errors.toString();
   }
 
   /** One DuckDB COPY of every table's CSV files to a Parquet file. */
@@ -217,38 +169,14 @@ public final class IngestSuite {
     Measurement total = measurement("total", "spark", spark.millis().get("total"), totals);
     Map<String, Number> metrics = new LinkedHashMap<>(total.metrics());
     metrics.put("peakRssBytes", spark.peakRssBytes());
-    result.add(new Measurement(NAME, "total", "spark", total.samplesMillis(), metrics));
+    result.add("total", "spark", total.samplesMillis(), metrics);
     spark
         .millis()
         .forEach(
             (table, samples) -> {
               if (!table.equals("total")) {
-                result.add(new Measurement(NAME, table, "spark", samples, Map.of()));
+                result.add(table, "spark", samples, Map.of());
               }
-            });
-  }
-
-  private static void judge(SuiteResult result) {
-    Measurement sluice = result.find("total", "sluice").orElseThrow();
-    result
-        .find("total", "duckdb")
-        .ifPresent(
-            duckdb -> {
-              double ratio = duckdb.medianMillis() / sluice.medianMillis();
-              result.target(
-                  "ingest throughput at least 0.8 × DuckDB COPY",
-                  String.format(Locale.ROOT, "%.2f ×", ratio),
-                  ratio >= 0.8);
-            });
-    result
-        .find("total", "spark")
-        .ifPresent(
-            spark -> {
-              double ratio = spark.medianMillis() / sluice.medianMillis();
-              result.target(
-                  "ingest throughput at least 5 × Spark local",
-                  String.format(Locale.ROOT, "%.2f ×", ratio),
-                  ratio >= 5);
             });
   }
 }

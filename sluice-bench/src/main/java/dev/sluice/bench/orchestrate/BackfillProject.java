@@ -1,5 +1,6 @@
 package dev.sluice.bench.orchestrate;
 
+import dev.sluice.api.io.Directories;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.lake.ReadPoint;
@@ -8,9 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A project for the backfill benchmark: a CSV source of events over a number of days and a small
@@ -30,7 +29,7 @@ final class BackfillProject {
   /** Writes the project afresh: no warehouse and no run store left from an earlier run. */
   static void write(Path root, int days) {
     try {
-      deleteRecursively(root);
+      Directories.deleteRecursively(root);
       Files.createDirectories(root.resolve("data"));
       Files.createDirectories(root.resolve("sources"));
       Files.createDirectories(root.resolve("models/curated"));
@@ -113,17 +112,6 @@ final class BackfillProject {
               + days
               + ", "
               + ROWS_PER_DAY * days);
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.sluice.bench.orchestrate;
 import static dev.sluice.core.run.RunListener.NONE;
 
 import dev.sluice.bench.BenchSettings;
+import dev.sluice.bench.SluiceLoad;
 import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.core.Workspace;
@@ -74,14 +75,10 @@ public final class OrchestrationSuite {
           }
         }
       }
-      result.add(
-          new Measurement(
-              NAME, "load+validate " + assets, "sluice", load, Map.of("assets", assets)));
-      result.add(new Measurement(NAME, "plan " + assets, "sluice", plan, Map.of("assets", assets)));
+      result.add("load+validate " + assets, "sluice", load, Map.of("assets", assets));
+      result.add("plan " + assets, "sluice", plan, Map.of("assets", assets));
       Measurement both =
-          new Measurement(
-              NAME, "load+validate+plan " + assets, "sluice", total, Map.of("assets", assets));
-      result.add(both);
+          result.add("load+validate+plan " + assets, "sluice", total, Map.of("assets", assets));
       if (size == 10_000) {
         result.target(
             "10,000 assets loaded, validated and planned in under 2 s",
@@ -124,12 +121,8 @@ public final class OrchestrationSuite {
     for (int run = 0; run < settings.runs(); run++) {
       BackfillProject.write(project, days);
       try (Workspace workspace = Workspace.open(project)) {
-        RunResult loaded =
-            new Runner(workspace)
-                .run(new RunOptions(List.of("app.events"), List.of(), false), NONE);
-        if (!loaded.succeeded()) {
-          throw new IllegalStateException("Loading the backfill's source failed: " + loaded);
-        }
+        SluiceLoad.run(
+            new Runner(workspace), List.of("app.events"), "load of the backfill's source");
         RunOptions backfill =
             new RunOptions(
                 List.of("daily"),
@@ -167,16 +160,9 @@ public final class OrchestrationSuite {
       }
     }
     String name = "backfill " + days + " daily partitions, batch " + batchSize;
+    result.add(name, "sluice", total, Map.of("partitions", days, "batchSize", batchSize));
     result.add(
-        new Measurement(
-            NAME, name, "sluice", total, Map.of("partitions", days, "batchSize", batchSize)));
-    result.add(
-        new Measurement(
-            NAME,
-            "per partition, batch " + batchSize,
-            "sluice",
-            perPartition,
-            Map.of("partitions", days)));
+        "per partition, batch " + batchSize, "sluice", perPartition, Map.of("partitions", days));
     LOG.info("orchestrate: backfilled {} partitions by batches of {}", days, batchSize);
   }
 
@@ -215,25 +201,16 @@ public final class OrchestrationSuite {
       }
     }
     Measurement total =
-        new Measurement(
-            NAME,
-            "per no-op " + materialized + " asset",
-            "sluice",
-            perAsset,
-            Map.of("assets", assets));
-    result.add(total);
+        result.add(
+            "per no-op " + materialized + " asset", "sluice", perAsset, Map.of("assets", assets));
     Measurement scheduling =
-        new Measurement(
-            NAME,
+        result.add(
             "scheduling overhead per " + materialized + " asset",
             "sluice",
             overhead,
             Map.of("assets", assets));
-    result.add(scheduling);
     Measurement latency =
-        new Measurement(
-            NAME, "trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of());
-    result.add(latency);
+        result.add("trigger to first step (" + materialized + ")", "sluice", firstStep, Map.of());
     result.target(
         "under 2 ms scheduling overhead per no-op asset (" + materialized + " models)",
         String.format(

@@ -2,7 +2,10 @@ package dev.sluice.bench.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.DoublePredicate;
 
 /** What one suite measured, the targets it was judged against and notes for the report. */
 public final class SuiteResult {
@@ -35,8 +38,31 @@ public final class SuiteResult {
     measurements.add(measurement);
   }
 
+  /** Adds the measurement of {@code name} on {@code system} in this suite and returns it. */
+  public Measurement add(
+      String name, String system, List<Double> samplesMillis, Map<String, Number> metrics) {
+    Measurement measurement = new Measurement(suite, name, system, samplesMillis, metrics);
+    add(measurement);
+    return measurement;
+  }
+
   public void target(String target, String measured, boolean met) {
     targets.add(new TargetCheck(target, measured, met));
+  }
+
+  /**
+   * Judges {@code target} by the ratio of two systems' median times of {@code name} ({@code
+   * numerator}'s over {@code denominator}'s), shown as {@code 1.23 ×}; nothing when either system
+   * was not measured.
+   */
+  public void targetRatio(
+      String target, String name, String numerator, String denominator, DoublePredicate met) {
+    Optional<Measurement> over = find(name, numerator);
+    Optional<Measurement> under = find(name, denominator);
+    if (over.isPresent() && under.isPresent()) {
+      double ratio = over.get().medianMillis() / under.get().medianMillis();
+      target(target, String.format(Locale.ROOT, "%.2f ×", ratio), met.test(ratio));
+    }
   }
 
   public void note(String note) {

@@ -3,11 +3,11 @@ package dev.sluice.bench.transform;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.sql.SqlLiterals;
+import dev.sluice.bench.AlternatingRuns;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
 import dev.sluice.bench.TpchWorkspace;
-import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.spark.SparkBaseline;
 import dev.sluice.bench.tpch.TpchProject;
@@ -15,11 +15,6 @@ import dev.sluice.bench.tpch.TpchQueries;
 import dev.sluice.bench.tpch.TpchTables;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
-import dev.sluice.core.run.RunListener;
-import dev.sluice.core.run.RunOptions;
-import dev.sluice.core.run.RunResult;
-import dev.sluice.core.run.Runner;
-import dev.sluice.core.run.StepResult;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -63,42 +57,43 @@ public final class TransformSuite {
   public SuiteResult run() {
     tpch.data();
     if (!tpch.ingested()) {
-      ingestOnce();
+      LOG.info("Loading the TPC-H tables into Sluice (once, untimed) ...");
+      tpch.runSluice(TpchProject.sourceAssets(), "load of the TPC-H tables");
+      tpch.markIngested();
     }
     Map<String, List<String>> files = dataFiles();
     List<TpchQueries.Query> queries = TpchQueries.all();
     boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
-    Map<String, List<Double>> sluice = new LinkedHashMap<>();
-    Map<String, List<Double>> direct = new LinkedHashMap<>();
     Map<String, List<List<Object>>> directResults = new HashMap<>();
-    for (int run = 0; run < settings.runs(); run++) {
-      boolean warmup = settings.isWarmup(run);
-      boolean sluiceFirst = run % 2 == 0;
-      if (sluiceFirst) {
-        record(sluice, runSluice(), warmup);
-      }
-      if (duckdb) {
-        record(direct, runDuckDb(files, queries, directResults), warmup);
-      }
-      if (!sluiceFirst) {
-        record(sluice, runSluice(), warmup);
-      }
-      LOG.info("transform run {}/{} done", run + 1, settings.runs());
-    }
+    AlternatingRuns runs =
+        AlternatingRuns.run(
+            settings,
+            NAME,
+            () -> tpch.runSluice(TpchProject.modelAssets(), "transform run"),
+            duckdb ? () -> runDuckDb(files, queries, directResults) : null);
     SuiteResult result = new SuiteResult(NAME);
     List<String> names = new ArrayList<>(List.of("total"));
     queries.forEach(query -> names.add(query.name()));
-    names.forEach(
-        name -> result.add(new Measurement(NAME, name, "sluice", sluice.get(name), Map.of())));
+    names.forEach(name -> result.add(name, "sluice", runs.sluice(name), Map.of()));
     if (duckdb) {
-      names.forEach(
-          name -> result.add(new Measurement(NAME, name, "duckdb", direct.get(name), Map.of())));
+      names.forEach(name -> result.add(name, "duckdb", runs.baseline(name), Map.of()));
       crossCheck(queries, directResults, result);
     }
     if (settings.baselines().contains(Baseline.SPARK)) {
       runSpark(queries, directResults, result);
     }
-    judge(result);
+    result.targetRatio(
+        "22 TPC-H models in at most 1.2 × DuckDB-direct's time",
+        "total",
+        "sluice",
+        "duckdb",
+        r -> r <= 1.2);
+    result.targetRatio(
+        "22 TPC-H models at least 5 × faster than Spark local",
+        "total",
+        "spark",
+        "sluice",
+        r -> r >= 5);
     result.note(
         "Sluice: an in-process `sluice run` of the 22 models (threads: 1, so one query at a time"
             + " like the direct run; DuckDB itself uses every core), each materialized as an Iceberg"
@@ -108,19 +103,6 @@ public final class TransformSuite {
             + (Machine.peakRssOfThisProcess() >> 20)
             + " MiB.");
     return result;
-  }
-
-  private void ingestOnce() {
-    LOG.info("Loading the TPC-H tables into Sluice (once, untimed) ...");
-    try (Workspace workspace = Workspace.open(tpch.project())) {
-      RunResult run =
-          new Runner(workspace)
-              .run(new RunOptions(TpchProject.sourceAssets(), false), RunListener.NONE);
-      if (!run.succeeded()) {
-        throw new IllegalStateException("Loading the TPC-H tables failed");
-      }
-    }
-    tpch.markIngested();
   }
 
   /** The Parquet data files of each raw table, from Iceberg scan planning. */
@@ -137,36 +119,6 @@ public final class TransformSuite {
       }
     }
     return files;
-  }
-
-  private static void record(
-      Map<String, List<Double>> into, Map<String, Double> run, boolean warmup) {
-    if (!warmup) {
-      run.forEach((name, millis) -> into.computeIfAbsent(name, k -> new ArrayList<>()).add(millis));
-    }
-  }
-
-  private Map<String, Double> runSluice() {
-    Map<String, Double> times = new LinkedHashMap<>();
-    long started = System.nanoTime();
-    RunResult run;
-    try (Workspace workspace = Workspace.open(tpch.project())) {
-      run =
-          new Runner(workspace)
-              .run(new RunOptions(TpchProject.modelAssets(), false), RunListener.NONE);
-    }
-    times.put("total", (System.nanoTime() - started) / 1e6);
-    if (!run.succeeded()) {
-      StringJoiner errors = new StringJoiner("; ");
-      run.steps().stream()
-          .filter(step -> step.error() != null)
-          .forEach(step -> errors.add(step.asset() + ": " + step.error()));
-      throw new IllegalStateException("The Sluice transform run failed: " + errors);
-    }
-    for (StepResult step : run.steps()) {
-      times.put(step.asset(), step.duration().toNanos() / 1e6);
-    }
-    return times;
   }
 
   private static Map<String, Double> runDuckDb(
@@ -272,7 +224,7 @@ public final class TransformSuite {
               } else {
                 metrics.put("rows", spark.rows().get(name));
               }
-              result.add(new Measurement(NAME, name, "spark", samples, metrics));
+              result.add(name, "spark", samples, metrics);
             });
     List<String> differentCounts = new ArrayList<>();
     directResults.forEach(
@@ -286,29 +238,5 @@ public final class TransformSuite {
         differentCounts.isEmpty()
             ? "Spark returned the same number of rows as DuckDB-direct for every query."
             : "Spark's row counts differ for: " + String.join(", ", differentCounts));
-  }
-
-  private static void judge(SuiteResult result) {
-    Measurement sluice = result.find("total", "sluice").orElseThrow();
-    result
-        .find("total", "duckdb")
-        .ifPresent(
-            duckdb -> {
-              double ratio = sluice.medianMillis() / duckdb.medianMillis();
-              result.target(
-                  "22 TPC-H models in at most 1.2 × DuckDB-direct's time",
-                  String.format(Locale.ROOT, "%.2f ×", ratio),
-                  ratio <= 1.2);
-            });
-    result
-        .find("total", "spark")
-        .ifPresent(
-            spark -> {
-              double ratio = spark.medianMillis() / sluice.medianMillis();
-              result.target(
-                  "22 TPC-H models at least 5 × faster than Spark local",
-                  String.format(Locale.ROOT, "%.2f ×", ratio),
-                  ratio >= 5);
-            });
   }
 }

@@ -257,12 +257,7 @@ public final class HttpConnector implements SourceConnector {
       for (JsonNode record : records) {
         try {
           for (ObjectNode row : shaper.rows(record)) {
-            row.properties()
-                .forEach(
-                    field ->
-                        inferred
-                            .computeIfAbsent(field.getKey(), name -> new JsonTypeInference())
-                            .add(field.getValue()));
+            JsonTypeInference.addFields(inferred, row);
           }
         } catch (JsonValues.Mismatch e) {
           LOG.debug("Discovery of {} skips a record that cannot be shaped: {}", what, e);

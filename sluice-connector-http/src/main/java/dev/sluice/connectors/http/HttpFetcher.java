@@ -197,41 +197,21 @@ final class HttpFetcher {
       return response;
     }
     String where = "source '" + source + "' (http at " + host() + ")";
+    String answered = "Cannot read " + where + ": " + what + " answered HTTP " + status;
     if (retryable(status)) {
       throw new TransientException(
-          "Cannot read "
-              + where
-              + ": "
-              + what
-              + " answered HTTP "
-              + status
-              + " after "
-              + (options.maxRetries() + 1)
-              + " attempts"
-              + excerpt(response));
+          answered + " after " + (options.maxRetries() + 1) + " attempts" + excerpt(response));
     }
     if (status == 401 || status == 403) {
       throw new InvalidInputException(
-          "Cannot read "
-              + where
-              + ": "
-              + what
-              + " answered HTTP "
-              + status
+          answered
               + ", refusing the credentials of auth: "
               + options.auth().kind()
               + "; check the auth options and their secrets"
               + excerpt(response));
     }
     throw new InvalidInputException(
-        "Cannot read "
-            + where
-            + ": "
-            + what
-            + " answered HTTP "
-            + status
-            + (status == 404 ? "; check 'url'" : "")
-            + excerpt(response));
+        answered + (status == 404 ? "; check 'url'" : "") + excerpt(response));
   }
 
   /** The start of a response body, for messages, with secrets removed. */

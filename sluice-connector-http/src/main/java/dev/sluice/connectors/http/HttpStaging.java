@@ -160,12 +160,7 @@ final class HttpStaging implements AutoCloseable {
         }
         for (ObjectNode row : shaped) {
           if (table.columns().isEmpty()) {
-            row.properties()
-                .forEach(
-                    field ->
-                        inferred
-                            .computeIfAbsent(field.getKey(), name -> new JsonTypeInference())
-                            .add(field.getValue()));
+            JsonTypeInference.addFields(inferred, row);
           }
           ObjectNode line = MAPPER.createObjectNode();
           line.put("p", page);

@@ -36,6 +36,17 @@ final class JsonTypeInference {
   private Map<String, JsonTypeInference> fields;
   private JsonTypeInference elements;
 
+  /** Counts each field of {@code object} in the inference of its name, made on first sight. */
+  static void addFields(Map<String, JsonTypeInference> byName, JsonNode object) {
+    object
+        .properties()
+        .forEach(
+            field ->
+                byName
+                    .computeIfAbsent(field.getKey(), name -> new JsonTypeInference())
+                    .add(field.getValue()));
+  }
+
   /** Counts one value. */
   void add(JsonNode value) {
     if (value == null || value.isNull() || value.isMissingNode()) {
@@ -61,13 +72,7 @@ final class JsonTypeInference {
       if (fields == null) {
         fields = new LinkedHashMap<>();
       }
-      value
-          .properties()
-          .forEach(
-              field ->
-                  fields
-                      .computeIfAbsent(field.getKey(), name -> new JsonTypeInference())
-                      .add(field.getValue()));
+      addFields(fields, value);
     } else if (value.isArray()) {
       kind = Kind.ARRAY;
       if (elements == null) {

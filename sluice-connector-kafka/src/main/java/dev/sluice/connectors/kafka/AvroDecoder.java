@@ -101,31 +101,24 @@ final class AvroDecoder {
    */
   static Schema schemaFile(SourceTableSpec spec, String file, String option) {
     Path path = spec.projectDirectory().resolve(file);
+    String schemaFile =
+        "The Avro schema file "
+            + path
+            + " ('"
+            + option
+            + "' of source table '"
+            + spec.source()
+            + "."
+            + spec.table()
+            + "')";
     try {
       return new Schema.Parser().parse(path.toFile());
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new InvalidInputException(
-          "The Avro schema file "
-              + path
-              + " ('"
-              + option
-              + "' of source table '"
-              + spec.source()
-              + "."
-              + spec.table()
-              + "') does not exist; check the path, which is relative to the project");
+          schemaFile + " does not exist; check the path, which is relative to the project");
     } catch (IOException | SchemaParseException e) {
       throw new InvalidInputException(
-          "The Avro schema file "
-              + path
-              + " ('"
-              + option
-              + "' of source table '"
-              + spec.source()
-              + "."
-              + spec.table()
-              + "') is not a valid Avro schema: "
-              + e.getMessage());
+          schemaFile + " is not a valid Avro schema: " + e.getMessage());
     }
   }
 

@@ -282,24 +282,18 @@ public final class PostgresCdcConnector implements SourceConnector {
         dropQuietly(session, raw);
         return idle(options, result, state, now);
       }
-      long rows =
-          session.createTemporaryTable(
-              staged,
-              "SELECT * EXCLUDE ("
-                  + quote(SEQUENCE)
-                  + ", "
-                  + quote(DELETED)
-                  + ") FROM "
-                  + relation
-                  + " ORDER BY "
-                  + quote(SEQUENCE));
-      dropQuietly(session, raw);
-      return new StagedData(
+      return stage(
+          session,
+          "SELECT * EXCLUDE ("
+              + quote(SEQUENCE)
+              + ", "
+              + quote(DELETED)
+              + ") FROM "
+              + relation
+              + " ORDER BY "
+              + quote(SEQUENCE),
+          raw,
           staged,
-          rows,
-          null,
-          0,
-          List.of(),
           result.position().toState(now),
           StagedData.Write.append());
     }
@@ -316,24 +310,18 @@ public final class PostgresCdcConnector implements SourceConnector {
             + result.lastTruncate();
     if (result.snapshot() || result.lastTruncate() >= 0) {
       // a snapshot or a truncate: the table becomes the rows that exist after the load
-      long rows =
-          session.createTemporaryTable(
-              staged,
-              "SELECT * EXCLUDE (_sluice_rank, "
-                  + quote(SEQUENCE)
-                  + ", "
-                  + quote(DELETED)
-                  + ") FROM ("
-                  + latest
-                  + ") WHERE _sluice_rank = 1 AND NOT "
-                  + quote(DELETED));
-      dropQuietly(session, raw);
-      return new StagedData(
+      return stage(
+          session,
+          "SELECT * EXCLUDE (_sluice_rank, "
+              + quote(SEQUENCE)
+              + ", "
+              + quote(DELETED)
+              + ") FROM ("
+              + latest
+              + ") WHERE _sluice_rank = 1 AND NOT "
+              + quote(DELETED),
+          raw,
           staged,
-          rows,
-          null,
-          0,
-          List.of(),
           result.position().toState(now),
           StagedData.Write.replace());
     }
@@ -341,23 +329,34 @@ public final class PostgresCdcConnector implements SourceConnector {
       dropQuietly(session, raw);
       return idle(options, result, state, now);
     }
-    long rows =
-        session.createTemporaryTable(
-            staged,
-            "SELECT * EXCLUDE (_sluice_rank, "
-                + quote(SEQUENCE)
-                + ") FROM ("
-                + latest
-                + ") WHERE _sluice_rank = 1");
-    dropQuietly(session, raw);
-    return new StagedData(
+    return stage(
+        session,
+        "SELECT * EXCLUDE (_sluice_rank, "
+            + quote(SEQUENCE)
+            + ") FROM ("
+            + latest
+            + ") WHERE _sluice_rank = 1",
+        raw,
         staged,
-        rows,
-        null,
-        0,
-        List.of(),
         result.position().toState(now),
         StagedData.Write.mergeWithDeletes(keys, DELETED));
+  }
+
+  /**
+   * Creates {@code staged} from {@code select} over the raw changes, drops the raw changes and
+   * returns the staged rows, to be written with {@code write} along with the position {@code
+   * state}.
+   */
+  private static StagedData stage(
+      EngineSession session,
+      String select,
+      String raw,
+      String staged,
+      Map<String, String> state,
+      StagedData.Write write) {
+    long rows = session.createTemporaryTable(staged, select);
+    dropQuietly(session, raw);
+    return new StagedData(staged, rows, null, 0, List.of(), state, write);
   }
 
   /**

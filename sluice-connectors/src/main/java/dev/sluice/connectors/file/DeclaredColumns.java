@@ -139,39 +139,30 @@ final class DeclaredColumns {
     return switch (type.typeId()) {
       case STRING -> value + " ->> '$'";
       case INTEGER, LONG ->
-          "CASE WHEN "
-              + kind
-              + " IN ('BIGINT', 'UBIGINT') THEN "
-              + cast
-              + " WHEN "
-              + kind
-              + " = 'VARCHAR' THEN "
-              + textCast
-              + " END";
+          castOrCastText(kind + " IN ('BIGINT', 'UBIGINT')", kind, cast, textCast);
       case FLOAT, DOUBLE, DECIMAL ->
-          "CASE WHEN "
-              + kind
-              + " IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN "
-              + cast
-              + " WHEN "
-              + kind
-              + " = 'VARCHAR' THEN "
-              + textCast
-              + " END";
-      case BOOLEAN ->
-          "CASE WHEN "
-              + kind
-              + " = 'BOOLEAN' THEN "
-              + cast
-              + " WHEN "
-              + kind
-              + " = 'VARCHAR' THEN "
-              + textCast
-              + " END";
+          castOrCastText(kind + " IN ('BIGINT', 'UBIGINT', 'DOUBLE')", kind, cast, textCast);
+      case BOOLEAN -> castOrCastText(kind + " = 'BOOLEAN'", kind, cast, textCast);
       case STRUCT, MAP -> "CASE WHEN " + kind + " = 'OBJECT' THEN " + cast + " END";
       case LIST -> "CASE WHEN " + kind + " = 'ARRAY' THEN " + cast + " END";
       default -> cast;
     };
+  }
+
+  /**
+   * {@code cast} when the JSON value is of the kind {@code fits} accepts, {@code textCast} (its
+   * text cast) when it is a string, else NULL.
+   */
+  private static String castOrCastText(String fits, String kind, String cast, String textCast) {
+    return "CASE WHEN "
+        + fits
+        + " THEN "
+        + cast
+        + " WHEN "
+        + kind
+        + " = 'VARCHAR' THEN "
+        + textCast
+        + " END";
   }
 
   /** A value as shown in a reason: JSON text for JSON, else the text in double quotes. */

@@ -7,15 +7,14 @@ import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.io.Directories;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -82,23 +81,13 @@ final class FileDiscovery {
               + ") FROM "
               + TableName.quote(staged.relation()));
     } finally {
-      deleteRecursively(scratch);
+      Directories.deleteRecursively(scratch);
     }
   }
 
   private static Path createScratchDirectory() {
     try {
       return Files.createTempDirectory("sluice-discover");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteRecursively(Path directory) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

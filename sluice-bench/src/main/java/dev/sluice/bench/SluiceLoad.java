@@ -1,4 +1,4 @@
-package dev.sluice.bench.connectors;
+package dev.sluice.bench;
 
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunListener;
@@ -9,32 +9,45 @@ import dev.sluice.core.run.StepResult;
 import java.util.List;
 import java.util.StringJoiner;
 
-/** One Sluice load of one source table, as {@code sluice run --select source.table} does it. */
-final class SluiceLoad {
+/**
+ * In-process Sluice runs, as {@code sluice run --select ...} does them, that fail the benchmark
+ * when a step fails.
+ */
+public final class SluiceLoad {
   private SluiceLoad() {}
+
+  /**
+   * Runs {@code assets}.
+   *
+   * @param what what the run does, for the error, e.g. {@code ingest}
+   * @throws IllegalStateException when the run fails, with each failed step's error
+   */
+  public static RunResult run(Runner runner, List<String> assets, String what) {
+    RunResult run = runner.run(new RunOptions(assets, false), RunListener.NONE);
+    if (!run.succeeded()) {
+      StringJoiner errors = new StringJoiner("; ");
+      run.steps().stream()
+          .filter(step -> step.error() != null)
+          .forEach(step -> errors.add(step.asset() + ": " + step.error()));
+      throw new IllegalStateException("The Sluice " + what + " failed: " + errors);
+    }
+    return run;
+  }
 
   /**
    * Runs {@code asset} and returns its step.
    *
    * @throws IllegalStateException when the run fails, with each failed step's error
    */
-  static StepResult run(Runner runner, String asset) {
-    RunResult run = runner.run(new RunOptions(List.of(asset), false), RunListener.NONE);
-    if (!run.succeeded()) {
-      StringJoiner errors = new StringJoiner("; ");
-      run.steps().stream()
-          .filter(step -> step.error() != null)
-          .forEach(step -> errors.add(step.asset() + ": " + step.error()));
-      throw new IllegalStateException("The Sluice load of " + asset + " failed: " + errors);
-    }
-    return run.steps().stream()
+  public static StepResult run(Runner runner, String asset) {
+    return run(runner, List.of(asset), "load of " + asset).steps().stream()
         .filter(step -> step.asset().equals(asset))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("The run has no step " + asset));
   }
 
   /** Opens the workspace, loads {@code asset} and closes the workspace again. */
-  static StepResult openRunClose(java.nio.file.Path project, String asset) {
+  public static StepResult openRunClose(java.nio.file.Path project, String asset) {
     try (Workspace workspace = Workspace.open(project)) {
       return run(new Runner(workspace), asset);
     }
