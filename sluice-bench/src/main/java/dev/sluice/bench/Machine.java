@@ -88,4 +88,9 @@ public final class Machine {
   public static long peakRssOfThisProcess() {
     return peakRss(ProcessHandle.current().pid());
   }
+
+  /** The peak resident set size of this JVM in mebibytes, as the reports' notes give it. */
+  public static String peakRssOfThisProcessText() {
+    return (peakRssOfThisProcess() >> 20) + " MiB";
+  }
 }

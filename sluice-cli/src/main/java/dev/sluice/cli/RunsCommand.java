@@ -86,8 +86,8 @@ final class RunsCommand extends BaseCommand {
     return RunStore.open(project.config().stateUrl(), project.config().stateProperties());
   }
 
-  @Command(name = "show", description = "Show one run: its steps, rows, bytes, timings and checks.")
-  static final class Show implements java.util.concurrent.Callable<Integer> {
+  /** A subcommand about one run: its id, or a unique prefix of one, and the project's run store. */
+  abstract static class OneRunCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.ParentCommand RunsCommand runs;
 
     @Parameters(paramLabel = "ID", description = "A run id, or a unique prefix of one.")
@@ -96,127 +96,137 @@ final class RunsCommand extends BaseCommand {
     @Override
     public Integer call() {
       try (RunStore store = openStore(runs.projectDirectory())) {
-        interruptGoneRuns(store, runs.clock(), runs.output());
-        RunDetail detail =
-            store
-                .runs()
-                .findRun(id)
-                .orElseThrow(
-                    () -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
-        Output output = runs.output();
-        List<dev.sluice.core.state.RunEvent> events = store.events().events(detail.summary().id());
-        if (runs.json()) {
-          Map<String, Object> json = toJson(detail);
-          List<Map<String, Object>> timeline = new ArrayList<>();
-          for (dev.sluice.core.state.RunEvent event : events) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("at", event.at().toString());
-            entry.put("asset", event.asset());
-            entry.put("event", event.kind());
-            entry.put("message", event.message());
-            timeline.add(entry);
-          }
-          json.put("events", timeline);
-          output.json(json);
-          return ExitCodes.OK;
+        return call(store);
+      }
+    }
+
+    abstract Integer call(RunStore store);
+  }
+
+  @Command(name = "show", description = "Show one run: its steps, rows, bytes, timings and checks.")
+  static final class Show extends OneRunCommand {
+    @Override
+    Integer call(RunStore store) {
+      interruptGoneRuns(store, runs.clock(), runs.output());
+      RunDetail detail =
+          store
+              .runs()
+              .findRun(id)
+              .orElseThrow(
+                  () -> new InvalidInputException("No run " + id + ": 'sluice runs' lists them"));
+      Output output = runs.output();
+      List<dev.sluice.core.state.RunEvent> events = store.events().events(detail.summary().id());
+      if (runs.json()) {
+        Map<String, Object> json = toJson(detail);
+        List<Map<String, Object>> timeline = new ArrayList<>();
+        for (dev.sluice.core.state.RunEvent event : events) {
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("at", event.at().toString());
+          entry.put("asset", event.asset());
+          entry.put("event", event.kind());
+          entry.put("message", event.message());
+          timeline.add(entry);
         }
-        RunSummary summary = detail.summary();
-        output.line("run      " + summary.id() + " (" + summary.command() + ")");
+        json.put("events", timeline);
+        output.json(json);
+        return ExitCodes.OK;
+      }
+      RunSummary summary = detail.summary();
+      output.line("run      " + summary.id() + " (" + summary.command() + ")");
+      output.line(
+          "status   "
+              + summary.status().name().toLowerCase(Locale.ROOT)
+              + (summary.error() == null ? "" : ": " + summary.error()));
+      output.line("started  " + summary.startedAt());
+      if (summary.finishedAt() != null) {
         output.line(
-            "status   "
-                + summary.status().name().toLowerCase(Locale.ROOT)
-                + (summary.error() == null ? "" : ": " + summary.error()));
-        output.line("started  " + summary.startedAt());
-        if (summary.finishedAt() != null) {
-          output.line(
-              "finished "
-                  + summary.finishedAt()
-                  + " ("
-                  + formatDuration(Duration.between(summary.startedAt(), summary.finishedAt()))
-                  + ")");
-        }
-        if (!detail.selection().isEmpty()) {
-          output.line("selected " + String.join(" ", detail.selection()));
-        }
-        output.line("");
-        List<List<String>> rows = new ArrayList<>();
-        for (StepDetail step : detail.steps()) {
-          rows.add(
-              List.of(
-                  offset(summary.startedAt(), step.startedAt()),
-                  step.asset(),
-                  step.kind(),
-                  step.status().name().toLowerCase(Locale.ROOT),
-                  step.finishedAt() == null
-                      ? ""
-                      : formatDuration(Duration.between(step.startedAt(), step.finishedAt())),
-                  formatCount(step.metrics().rowsIn()),
-                  formatCount(step.metrics().rowsOut()),
-                  formatBytes(step.metrics().bytesOut()),
-                  step.metrics().snapshotId() == null ? "" : step.metrics().snapshotId().toString(),
-                  checksSummary(step.checks())));
-        }
-        output.table(
+            "finished "
+                + summary.finishedAt()
+                + " ("
+                + formatDuration(Duration.between(summary.startedAt(), summary.finishedAt()))
+                + ")");
+      }
+      if (!detail.selection().isEmpty()) {
+        output.line("selected " + String.join(" ", detail.selection()));
+      }
+      output.line("");
+      List<List<String>> rows = new ArrayList<>();
+      for (StepDetail step : detail.steps()) {
+        rows.add(
             List.of(
-                "at",
-                "asset",
-                "kind",
-                "status",
-                "took",
-                "rows in",
-                "rows out",
-                "bytes out",
-                "snapshot",
-                "checks"),
-            rows);
-        if (!events.isEmpty()) {
-          output.line("");
-          output.line("timeline:");
-          List<List<String>> timeline = new ArrayList<>();
-          for (dev.sluice.core.state.RunEvent event : events) {
-            timeline.add(
-                java.util.Arrays.asList(
-                    offset(summary.startedAt(), event.at()),
-                    event.asset() == null ? "(run)" : event.asset(),
-                    event.kind(),
-                    event.message() == null ? "" : event.message().lines().findFirst().orElse("")));
-          }
-          output.table(List.of("at", "asset", "event", "details"), timeline);
+                offset(summary.startedAt(), step.startedAt()),
+                step.asset(),
+                step.kind(),
+                step.status().name().toLowerCase(Locale.ROOT),
+                step.finishedAt() == null
+                    ? ""
+                    : formatDuration(Duration.between(step.startedAt(), step.finishedAt())),
+                formatCount(step.metrics().rowsIn()),
+                formatCount(step.metrics().rowsOut()),
+                formatBytes(step.metrics().bytesOut()),
+                step.metrics().snapshotId() == null ? "" : step.metrics().snapshotId().toString(),
+                checksSummary(step.checks())));
+      }
+      output.table(
+          List.of(
+              "at",
+              "asset",
+              "kind",
+              "status",
+              "took",
+              "rows in",
+              "rows out",
+              "bytes out",
+              "snapshot",
+              "checks"),
+          rows);
+      if (!events.isEmpty()) {
+        output.line("");
+        output.line("timeline:");
+        List<List<String>> timeline = new ArrayList<>();
+        for (dev.sluice.core.state.RunEvent event : events) {
+          timeline.add(
+              java.util.Arrays.asList(
+                  offset(summary.startedAt(), event.at()),
+                  event.asset() == null ? "(run)" : event.asset(),
+                  event.kind(),
+                  event.message() == null ? "" : event.message().lines().findFirst().orElse("")));
         }
-        for (StepDetail step : detail.steps()) {
-          if (step.error() != null
-              || step.metrics().detail() != null
-              || step.checks().stream().anyMatch(c -> c.status() != CheckStatus.PASSED)) {
-            output.line("");
-            output.line(
-                step.asset()
-                    + ": "
-                    + (step.metrics().detail() == null ? "" : step.metrics().detail()));
-            if (step.error() != null) {
-              output.line("  " + step.error());
-            }
-            for (CheckRecord check : step.checks()) {
-              if (check.status() != CheckStatus.PASSED) {
-                output.line(
-                    "  check "
-                        + check.name()
-                        + " ["
-                        + check.severity().label()
-                        + "] "
-                        + check.status().label()
-                        + ": "
-                        + check.failingRows()
-                        + " failing rows"
-                        + (check.message() == null ? "" : " (" + check.message() + ")"));
-                if (check.sampleJson() != null) {
-                  output.line("    sample: " + check.sampleJson());
-                }
+        output.table(List.of("at", "asset", "event", "details"), timeline);
+      }
+      for (StepDetail step : detail.steps()) {
+        if (step.error() != null
+            || step.metrics().detail() != null
+            || step.checks().stream().anyMatch(c -> c.status() != CheckStatus.PASSED)) {
+          output.line("");
+          output.line(
+              step.asset()
+                  + ": "
+                  + (step.metrics().detail() == null ? "" : step.metrics().detail()));
+          if (step.error() != null) {
+            output.line("  " + step.error());
+          }
+          for (CheckRecord check : step.checks()) {
+            if (check.status() != CheckStatus.PASSED) {
+              output.line(
+                  "  check "
+                      + check.name()
+                      + " ["
+                      + check.severity().label()
+                      + "] "
+                      + check.status().label()
+                      + ": "
+                      + check.failingRows()
+                      + " failing rows"
+                      + (check.message() == null ? "" : " (" + check.message() + ")"));
+              if (check.sampleJson() != null) {
+                output.line("    sample: " + check.sampleJson());
               }
             }
           }
         }
-        return ExitCodes.OK;
       }
+      return ExitCodes.OK;
     }
   }
 
@@ -225,50 +235,43 @@ final class RunsCommand extends BaseCommand {
       description =
           "Stop a running run: its running steps are cancelled (nothing partial is published)"
               + " and the rest are skipped.")
-  static final class Cancel implements java.util.concurrent.Callable<Integer> {
-    @picocli.CommandLine.ParentCommand RunsCommand runs;
-
-    @Parameters(paramLabel = "ID", description = "A run id, or a unique prefix of one.")
-    String id;
-
+  static final class Cancel extends OneRunCommand {
     @Override
-    public Integer call() {
-      try (RunStore store = openStore(runs.projectDirectory())) {
-        java.util.Optional<RunDetail> run = store.runs().findRun(id);
-        java.util.Optional<AbandonedRuns.Interrupted> gone =
-            run.isPresent() && run.get().summary().status() == RunStatus.RUNNING
-                ? new AbandonedRuns(store, runs.clock()).interruptIfGone(run.get().summary().id())
-                : java.util.Optional.empty();
-        if (gone.isPresent()) {
-          if (runs.json()) {
-            runs.output()
-                .json(
-                    Map.of(
-                        "run",
-                        gone.get().runId(),
-                        "cancelRequested",
-                        false,
-                        "interrupted",
-                        true,
-                        "message",
-                        gone.get().message()));
-          }
-          runs.output()
-              .message(
-                  "Run "
-                      + gone.get().runId()
-                      + " was no longer running: "
-                      + gone.get().message()
-                      + ".");
-          return ExitCodes.OK;
-        }
-        String runId = store.runs().requestCancel(id, runs.clock().instant());
+    Integer call(RunStore store) {
+      java.util.Optional<RunDetail> run = store.runs().findRun(id);
+      java.util.Optional<AbandonedRuns.Interrupted> gone =
+          run.isPresent() && run.get().summary().status() == RunStatus.RUNNING
+              ? new AbandonedRuns(store, runs.clock()).interruptIfGone(run.get().summary().id())
+              : java.util.Optional.empty();
+      if (gone.isPresent()) {
         if (runs.json()) {
-          runs.output().json(Map.of("run", runId, "cancelRequested", true));
+          runs.output()
+              .json(
+                  Map.of(
+                      "run",
+                      gone.get().runId(),
+                      "cancelRequested",
+                      false,
+                      "interrupted",
+                      true,
+                      "message",
+                      gone.get().message()));
         }
-        runs.output().message("Asked run " + runId + " to stop; it stops within a second or two.");
+        runs.output()
+            .message(
+                "Run "
+                    + gone.get().runId()
+                    + " was no longer running: "
+                    + gone.get().message()
+                    + ".");
         return ExitCodes.OK;
       }
+      String runId = store.runs().requestCancel(id, runs.clock().instant());
+      if (runs.json()) {
+        runs.output().json(Map.of("run", runId, "cancelRequested", true));
+      }
+      runs.output().message("Asked run " + runId + " to stop; it stops within a second or two.");
+      return ExitCodes.OK;
     }
   }
 

@@ -11,11 +11,13 @@ import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -185,29 +187,47 @@ final class ServeCommand extends BaseCommand {
     }
   }
 
+  /**
+   * Adds a run this process started or resumed to the {@code --json} report, after what caused it
+   * ({@code cause}), and returns its status as the report gives it.
+   */
+  private String reportRun(Map<String, String> cause, RunResult result) {
+    String status = result.status().name().toLowerCase(java.util.Locale.ROOT);
+    Map<String, String> run = new LinkedHashMap<>(cause);
+    run.put("run", result.runId());
+    run.put("status", status);
+    report.runs.add(run);
+    return status;
+  }
+
+  /**
+   * What {@code step} of a reload makes, or null after saying that the last good version keeps
+   * serving because {@code problem}.
+   */
+  private <T> T orKeepServing(Supplier<T> step, String problem) {
+    try {
+      return step.get();
+    } catch (RuntimeException e) {
+      output()
+          .message(
+              "Project changed, but "
+                  + problem
+                  + "; still serving the last good version: "
+                  + e.getMessage());
+      return null;
+    }
+  }
+
   private void fire(Scheduler scheduler, Scheduler.Trigger trigger) {
     output().message("Schedule " + trigger.schedule() + " (tick " + trigger.tick() + "): running");
     RunListener progress = tracking(new ProgressPrinter(output(), ProgressPrinter.onTerminal()));
     try {
       RunResult result = scheduler.fire(trigger, progress);
-      report.runs.add(
-          Map.of(
-              "trigger",
-              trigger.schedule(),
-              "tick",
-              trigger.tick().toString(),
-              "run",
-              result.runId(),
-              "status",
-              result.status().name().toLowerCase(java.util.Locale.ROOT)));
-      output()
-          .message(
-              "Schedule "
-                  + trigger.schedule()
-                  + ": run "
-                  + result.runId()
-                  + " "
-                  + result.status().name().toLowerCase(java.util.Locale.ROOT));
+      Map<String, String> cause = new LinkedHashMap<>();
+      cause.put("trigger", trigger.schedule());
+      cause.put("tick", trigger.tick().toString());
+      String status = reportRun(cause, result);
+      output().message("Schedule " + trigger.schedule() + ": run " + result.runId() + " " + status);
     } finally {
       currentRun.set(null);
     }
@@ -220,24 +240,12 @@ final class ServeCommand extends BaseCommand {
    * @return the scheduler of the reloaded project, or null when it kept the last good one
    */
   private Scheduler reload(Path root, String owner, Duration interval) {
-    Project project;
-    try {
-      project = Project.load(root);
-    } catch (RuntimeException e) {
-      output()
-          .message(
-              "Project changed, but it does not load; still serving the last good version: "
-                  + e.getMessage());
+    Project project = orKeepServing(() -> Project.load(root), "it does not load");
+    if (project == null) {
       return null;
     }
-    Workspace reloaded;
-    try {
-      reloaded = Workspace.open(project);
-    } catch (RuntimeException e) {
-      output()
-          .message(
-              "Project changed, but it cannot be opened; still serving the last good version: "
-                  + e.getMessage());
+    Workspace reloaded = orKeepServing(() -> Workspace.open(project), "it cannot be opened");
+    if (reloaded == null) {
       return null;
     }
     Workspace previous = workspace;
@@ -298,22 +306,8 @@ final class ServeCommand extends BaseCommand {
       output().message("Run " + runId + " was interrupted (its process is gone): resuming it");
       try {
         RunResult result = scheduler.recover(runId, tracking(new ProgressPrinter(output(), false)));
-        report.runs.add(
-            Map.of(
-                "resumed",
-                runId,
-                "run",
-                result.runId(),
-                "status",
-                result.status().name().toLowerCase(java.util.Locale.ROOT)));
-        output()
-            .message(
-                "Resumed run "
-                    + runId
-                    + " as run "
-                    + result.runId()
-                    + ": "
-                    + result.status().name().toLowerCase(java.util.Locale.ROOT));
+        String status = reportRun(Map.of("resumed", runId), result);
+        output().message("Resumed run " + runId + " as run " + result.runId() + ": " + status);
       } catch (SluiceException e) {
         output().message("Cannot resume run " + runId + ": " + e.getMessage());
       } finally {

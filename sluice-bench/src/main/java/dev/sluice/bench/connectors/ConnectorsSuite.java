@@ -63,8 +63,8 @@ public final class ConnectorsSuite {
             + " machine, started by the suite. Repetitions and warm-ups apply to the throughput"
             + " measurement; the memory load and the CDC run are one run each. Peak RSS of the"
             + " benchmark JVM: "
-            + (Machine.peakRssOfThisProcess() >> 20)
-            + " MiB.");
+            + Machine.peakRssOfThisProcessText()
+            + ".");
     if (ThroughputChart.write(result, settings.outputDirectory())) {
       result.note("Rows per second of each read: ![rows per second](" + ThroughputChart.FILE + ")");
     }

@@ -4,6 +4,7 @@ import dev.sluice.bench.AlternatingRuns;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
+import dev.sluice.bench.TpchSuite;
 import dev.sluice.bench.TpchWorkspace;
 import dev.sluice.bench.report.Measurement;
 import dev.sluice.bench.report.SuiteResult;
@@ -31,23 +32,20 @@ import java.util.StringJoiner;
  * the eight source tables) against DuckDB's own {@code COPY (SELECT * FROM read_csv(...)) TO
  * 'x.parquet'} of the same files, alternating run by run, and Spark local writing Iceberg tables.
  */
-public final class IngestSuite {
+public final class IngestSuite extends TpchSuite {
   public static final String NAME = "ingest";
 
-  private final BenchSettings settings;
-  private final TpchWorkspace tpch;
-
   public IngestSuite(BenchSettings settings, TpchWorkspace tpch) {
-    this.settings = settings;
-    this.tpch = tpch;
+    super(settings, tpch);
   }
 
+  @Override
   public SuiteResult run() {
     TpchData data = tpch.data();
     long rows = data.totalRows();
     long bytes = data.totalBytes();
     SuiteResult result = new SuiteResult(NAME);
-    boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
+    boolean duckdb = compares(Baseline.DUCKDB);
     AlternatingRuns runs =
         AlternatingRuns.run(settings, NAME, this::runSluice, duckdb ? () -> runDuckDb(data) : null);
     tpch.markIngested();
@@ -62,7 +60,7 @@ public final class IngestSuite {
         result.add(measurement(table, "duckdb", runs.baseline(table), Map.of()));
       }
     }
-    if (settings.baselines().contains(Baseline.SPARK)) {
+    if (compares(Baseline.SPARK)) {
       runSpark(data, result, volume);
     }
     result.targetRatio(
@@ -74,8 +72,8 @@ public final class IngestSuite {
             + " columns, write-audit-publish commit to raw.tpch_*), workspace opened and closed"
             + " inside the timing. DuckDB: one in-memory connection per run, one COPY per table."
             + " Peak RSS of the benchmark JVM (Sluice and DuckDB in-process): "
-            + (Machine.peakRssOfThisProcess() >> 20)
-            + " MiB.");
+            + Machine.peakRssOfThisProcessText()
+            + ".");
     return result;
   }
 
@@ -162,9 +160,7 @@ public final class IngestSuite {
       job.put("csv." + table, data.tableDirectory(table).toString());
     }
     job.put("rows.total", String.valueOf(volume.get("rows")));
-    SparkBaseline.Result spark =
-        new SparkBaseline(settings.sluiceHome(), "8g")
-            .run(job, settings.warmups(), settings.repetitions(), work);
+    SparkBaseline.Result spark = runSpark(job, work);
     Map<String, Number> totals = new LinkedHashMap<>(volume);
     Measurement total = measurement("total", "spark", spark.millis().get("total"), totals);
     Map<String, Number> metrics = new LinkedHashMap<>(total.metrics());

@@ -1,9 +1,11 @@
 package dev.sluice.bench.report;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Renders a {@link Report} as Markdown: machine, method, one section per suite, targets. */
 final class MarkdownReport {
@@ -24,10 +26,7 @@ final class MarkdownReport {
         .forEach((key, value) -> md.append(" --").append(key).append(' ').append(value));
     md.append("`.\n\n");
     md.append("## Machine\n\n| | |\n|---|---|\n");
-    report
-        .machine()
-        .forEach(
-            (key, value) -> md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
+    report.machine().forEach((key, value) -> row(md, List.of(key, value)));
     md.append(
         "\nMethod: warm-up runs first (not counted), then the timed repetitions; times are the"
             + " median with min–max over the repetitions. Sluice and DuckDB-direct run alternately"
@@ -35,18 +34,17 @@ final class MarkdownReport {
             + " its own warm-up and repetitions. Ratios compare medians. A load average above the number of"
             + " cores means other work shared the machine: the numbers are then noisier and"
             + " slower than on an idle machine.\n\n");
-    md.append("## Targets\n\n| suite | target | measured | met |\n|---|---|---|---|\n");
+    md.append("## Targets\n\n");
+    header(md, List.of("suite", "target", "measured", "met"));
     for (SuiteResult suite : report.suites()) {
       for (TargetCheck target : suite.targets()) {
-        md.append("| ")
-            .append(suite.suite())
-            .append(" | ")
-            .append(target.target())
-            .append(" | ")
-            .append(target.measured())
-            .append(" | ")
-            .append(target.met() ? "yes" : "**no**")
-            .append(" |\n");
+        row(
+            md,
+            List.of(
+                suite.suite(),
+                target.target(),
+                target.measured(),
+                target.met() ? "yes" : "**no**"));
       }
     }
     for (SuiteResult suite : report.suites()) {
@@ -67,45 +65,45 @@ final class MarkdownReport {
 
   private static void table(StringBuilder md, SuiteResult suite) {
     List<String> systems = suite.systems();
-    md.append("| name |");
-    systems.forEach(system -> md.append(' ').append(system).append(" ms (min–max) |"));
     boolean hasDuckDb = systems.contains("duckdb") && systems.contains("sluice");
     boolean hasSpark = systems.contains("spark") && systems.contains("sluice");
+    List<String> header = new ArrayList<>(List.of("name"));
+    systems.forEach(system -> header.add(system + " ms (min–max)"));
     if (hasDuckDb) {
-      md.append(" sluice / duckdb |");
+      header.add("sluice / duckdb");
     }
     if (hasSpark) {
-      md.append(" spark / sluice |");
+      header.add("spark / sluice");
     }
-    md.append(" other |\n|---|");
-    systems.forEach(system -> md.append("---|"));
-    if (hasDuckDb) {
-      md.append("---|");
-    }
-    if (hasSpark) {
-      md.append("---|");
-    }
-    md.append("---|\n");
+    header.add("other");
+    header(md, header);
     for (String name : suite.names()) {
-      md.append("| ").append(name).append(" |");
+      List<String> cells = new ArrayList<>(List.of(name));
       StringBuilder other = new StringBuilder();
       for (String system : systems) {
         Optional<Measurement> measurement = suite.find(name, system);
-        md.append(' ').append(measurement.map(MarkdownReport::cell).orElse("")).append(" |");
+        cells.add(measurement.map(MarkdownReport::cell).orElse(""));
         measurement.ifPresent(m -> metrics(other, system, m.metrics()));
       }
       if (hasDuckDb) {
-        md.append(' ')
-            .append(ratio(suite.find(name, "sluice"), suite.find(name, "duckdb")))
-            .append(" |");
+        cells.add(ratio(suite, name, "sluice", "duckdb"));
       }
       if (hasSpark) {
-        md.append(' ')
-            .append(ratio(suite.find(name, "spark"), suite.find(name, "sluice")))
-            .append(" |");
+        cells.add(ratio(suite, name, "spark", "sluice"));
       }
-      md.append(' ').append(other).append(" |\n");
+      cells.add(other.toString());
+      row(md, cells);
     }
+  }
+
+  /** A table's header row and the row under it. */
+  private static void header(StringBuilder md, List<String> names) {
+    row(md, names);
+    md.append("|---".repeat(names.size())).append("|\n");
+  }
+
+  private static void row(StringBuilder md, List<String> cells) {
+    md.append("| ").append(String.join(" | ", cells)).append(" |\n");
   }
 
   private static String cell(Measurement measurement) {
@@ -137,11 +135,9 @@ final class MarkdownReport {
     return String.format(Locale.ROOT, "%,d", value.longValue());
   }
 
-  private static String ratio(Optional<Measurement> numerator, Optional<Measurement> denominator) {
-    if (numerator.isEmpty() || denominator.isEmpty()) {
-      return "";
-    }
-    double ratio = numerator.get().medianMillis() / denominator.get().medianMillis();
-    return String.format(Locale.ROOT, "%.2f", ratio);
+  private static String ratio(
+      SuiteResult suite, String name, String numerator, String denominator) {
+    OptionalDouble ratio = suite.ratio(name, numerator, denominator);
+    return ratio.isPresent() ? String.format(Locale.ROOT, "%.2f", ratio.getAsDouble()) : "";
   }
 }

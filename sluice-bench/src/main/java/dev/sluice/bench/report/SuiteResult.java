@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.DoublePredicate;
 
 /** What one suite measured, the targets it was judged against and notes for the report. */
@@ -51,18 +52,26 @@ public final class SuiteResult {
   }
 
   /**
-   * Judges {@code target} by the ratio of two systems' median times of {@code name} ({@code
-   * numerator}'s over {@code denominator}'s), shown as {@code 1.23 ×}; nothing when either system
-   * was not measured.
+   * The ratio of two systems' median times of {@code name}, {@code numerator}'s over {@code
+   * denominator}'s; empty when either was not measured.
+   */
+  public OptionalDouble ratio(String name, String numerator, String denominator) {
+    Optional<Measurement> over = find(name, numerator);
+    Optional<Measurement> under = find(name, denominator);
+    return over.isPresent() && under.isPresent()
+        ? OptionalDouble.of(over.get().medianMillis() / under.get().medianMillis())
+        : OptionalDouble.empty();
+  }
+
+  /**
+   * Judges {@code target} by the {@link #ratio} of two systems' median times of {@code name}, shown
+   * as {@code 1.23 ×}; nothing when either system was not measured.
    */
   public void targetRatio(
       String target, String name, String numerator, String denominator, DoublePredicate met) {
-    Optional<Measurement> over = find(name, numerator);
-    Optional<Measurement> under = find(name, denominator);
-    if (over.isPresent() && under.isPresent()) {
-      double ratio = over.get().medianMillis() / under.get().medianMillis();
-      target(target, String.format(Locale.ROOT, "%.2f ×", ratio), met.test(ratio));
-    }
+    ratio(name, numerator, denominator)
+        .ifPresent(
+            ratio -> target(target, String.format(Locale.ROOT, "%.2f ×", ratio), met.test(ratio)));
   }
 
   public void note(String note) {

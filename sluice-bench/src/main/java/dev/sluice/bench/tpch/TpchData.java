@@ -25,37 +25,28 @@ import java.util.stream.Stream;
  * written as CSV files with a header: {@code <dir>/<table>/part-<n>.csv}, several parts for the
  * large tables. A marker file records a finished generation, so a later run at the same scale
  * reuses the files.
+ *
+ * @param directory the folder of the tables' folders
+ * @param scale the scale factor, positive
  */
-public final class TpchData {
+public record TpchData(Path directory, double scale) {
   private static final String DONE_MARKER = "_generated";
 
-  private final Path directory;
-  private final double scale;
-
-  private TpchData(Path directory, double scale) {
-    this.directory = directory;
-    this.scale = scale;
+  public TpchData {
+    requireNonNull(directory, "directory is null");
+    if (scale <= 0) {
+      throw new IllegalArgumentException("scale must be positive: " + scale);
+    }
   }
 
   /** The data at {@code scale} in {@code directory}, generated now unless already there. */
   public static TpchData generate(Path directory, double scale, int parallelism) {
     requireNonNull(directory, "directory is null");
-    if (scale <= 0) {
-      throw new IllegalArgumentException("scale must be positive: " + scale);
-    }
     TpchData data = new TpchData(directory.toAbsolutePath().normalize(), scale);
     if (!Files.exists(data.directory.resolve(DONE_MARKER))) {
       data.write(Math.max(1, parallelism));
     }
     return data;
-  }
-
-  public Path directory() {
-    return directory;
-  }
-
-  public double scale() {
-    return scale;
   }
 
   /** The folder of one table's CSV files. */

@@ -7,6 +7,7 @@ import dev.sluice.bench.AlternatingRuns;
 import dev.sluice.bench.BenchSettings;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
+import dev.sluice.bench.TpchSuite;
 import dev.sluice.bench.TpchWorkspace;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.spark.SparkBaseline;
@@ -42,18 +43,15 @@ import org.slf4j.LoggerFactory;
  * Iceberg tables through the same SQLite catalog. Every Sluice result is compared row for row with
  * DuckDB's; a difference fails the suite.
  */
-public final class TransformSuite {
+public final class TransformSuite extends TpchSuite {
   private static final Logger LOG = LoggerFactory.getLogger(TransformSuite.class);
   public static final String NAME = "transform";
 
-  private final BenchSettings settings;
-  private final TpchWorkspace tpch;
-
   public TransformSuite(BenchSettings settings, TpchWorkspace tpch) {
-    this.settings = settings;
-    this.tpch = tpch;
+    super(settings, tpch);
   }
 
+  @Override
   public SuiteResult run() {
     tpch.data();
     if (!tpch.ingested()) {
@@ -63,7 +61,7 @@ public final class TransformSuite {
     }
     Map<String, List<String>> files = dataFiles();
     List<TpchQueries.Query> queries = TpchQueries.all();
-    boolean duckdb = settings.baselines().contains(Baseline.DUCKDB);
+    boolean duckdb = compares(Baseline.DUCKDB);
     Map<String, List<List<Object>>> directResults = new HashMap<>();
     AlternatingRuns runs =
         AlternatingRuns.run(
@@ -79,7 +77,7 @@ public final class TransformSuite {
       names.forEach(name -> result.add(name, "duckdb", runs.baseline(name), Map.of()));
       crossCheck(queries, directResults, result);
     }
-    if (settings.baselines().contains(Baseline.SPARK)) {
+    if (compares(Baseline.SPARK)) {
       runSpark(queries, directResults, result);
     }
     result.targetRatio(
@@ -100,8 +98,8 @@ public final class TransformSuite {
             + " table with write-audit-publish; workspace opened and closed inside the total."
             + " DuckDB-direct: one in-memory connection per run, views over the same Parquet data"
             + " files, every result fetched. Peak RSS of the benchmark JVM: "
-            + (Machine.peakRssOfThisProcess() >> 20)
-            + " MiB.");
+            + Machine.peakRssOfThisProcessText()
+            + ".");
     return result;
   }
 
@@ -211,9 +209,7 @@ public final class TransformSuite {
     job.put("catalog.uri", "jdbc:sqlite:" + project.resolve(".sluice/catalog.db"));
     job.put("warehouse", project.resolve("warehouse").toString());
     job.put("queries", queryDirectory.toString());
-    SparkBaseline.Result spark =
-        new SparkBaseline(settings.sluiceHome(), "8g")
-            .run(job, settings.warmups(), settings.repetitions(), work);
+    SparkBaseline.Result spark = runSpark(job, work);
     spark
         .millis()
         .forEach(

@@ -330,27 +330,21 @@ public final class HttpConnector implements SourceConnector {
                   + e.getLocation().getColumnNr();
       throw new DataException(
           "Page "
-              + page
-              + " of "
-              + what
-              + " ("
-              + url
-              + ") is not valid JSON"
+              + pageOf(page, what, url)
+              + " is not valid JSON"
               + where
               + ": "
               + secrets.redact(firstLine(e.getOriginalMessage()))
               + contentType(response));
     } catch (IOException e) {
       throw new TransientException(
-          "Cannot read page "
-              + page
-              + " of "
-              + what
-              + " ("
-              + url
-              + "): "
-              + secrets.redact(e.getMessage()));
+          "Cannot read page " + pageOf(page, what, url) + ": " + secrets.redact(e.getMessage()));
     }
+  }
+
+  /** A page of a table's responses, as messages name it: {@code 3 of source.table (url)}. */
+  private static String pageOf(long page, String what, String url) {
+    return page + " of " + what + " (" + url + ")";
   }
 
   private static String contentType(HttpResponse<byte[]> response) {
@@ -371,12 +365,8 @@ public final class HttpConnector implements SourceConnector {
       }
       throw new DataException(
           "Page "
-              + page
-              + " of "
-              + what
-              + " ("
-              + url
-              + ") has no records at records_path '"
+              + pageOf(page, what, url)
+              + " has no records at records_path '"
               + path
               + "'"
               + (fields.isEmpty()
@@ -389,12 +379,8 @@ public final class HttpConnector implements SourceConnector {
     if (!records.isArray()) {
       throw new DataException(
           "Page "
-              + page
-              + " of "
-              + what
-              + " ("
-              + url
-              + ") holds "
+              + pageOf(page, what, url)
+              + " holds "
               + RecordShaper.kind(records)
               + " at records_path '"
               + path

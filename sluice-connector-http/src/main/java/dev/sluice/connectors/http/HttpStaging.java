@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -365,13 +366,10 @@ final class HttpStaging implements AutoCloseable {
 
   private void load(Schema schema, Path good, long goodRows) {
     if (goodRows == 0) {
-      StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
-      for (Types.NestedField column : schema.columns()) {
-        select.add(
-            "CAST(NULL AS " + DuckDbTypes.toDuckDb(column.type()) + ") AS " + quote(column.name()));
-      }
-      select.add("CAST(NULL AS BIGINT) AS " + quote(SEQUENCE));
-      session.createTemporaryTable(rawName, select.toString());
+      Map<String, Type> empty = new LinkedHashMap<>();
+      schema.columns().forEach(column -> empty.put(column.name(), column.type()));
+      empty.put(SEQUENCE, Types.LongType.get());
+      session.createTemporaryTable(rawName, DuckDbTypes.emptySelect(empty));
       return;
     }
     StringJoiner columns = new StringJoiner(", ", "{", "}");

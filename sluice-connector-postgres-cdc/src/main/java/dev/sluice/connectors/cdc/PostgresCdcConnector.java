@@ -18,6 +18,7 @@ import dev.sluice.connectors.jdbc.PostgresTypes;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +55,9 @@ public final class PostgresCdcConnector implements SourceConnector {
 
   /** The staged column ordering the changes of a load as the stream gave them (LSN order). */
   static final String SEQUENCE = "_sluice_sequence";
+
+  /** The rank of a change among the changes of its key, newest first. */
+  private static final String RANK = "_sluice_rank";
 
   /** Columns of the table in {@code history: true}. */
   static final String OP = "_op";
@@ -284,42 +288,34 @@ public final class PostgresCdcConnector implements SourceConnector {
       }
       return stage(
           session,
-          "SELECT * EXCLUDE ("
-              + quote(SEQUENCE)
-              + ", "
-              + quote(DELETED)
-              + ") FROM "
-              + relation
-              + " ORDER BY "
-              + quote(SEQUENCE),
+          allBut(SEQUENCE, DELETED) + relation + " ORDER BY " + quote(SEQUENCE),
           raw,
           staged,
           result.position().toState(now),
           StagedData.Write.append());
     }
     String latest =
-        "SELECT *, row_number() OVER (PARTITION BY "
+        "(SELECT *, row_number() OVER (PARTITION BY "
             + String.join(", ", keys.stream().map(Identifiers::quote).toList())
             + " ORDER BY "
             + quote(SEQUENCE)
-            + " DESC) AS _sluice_rank FROM "
+            + " DESC) AS "
+            + quote(RANK)
+            + " FROM "
             + relation
             + " WHERE "
             + quote(SEQUENCE)
             + " > "
-            + result.lastTruncate();
+            + result.lastTruncate()
+            + ") WHERE "
+            + quote(RANK)
+            + " = 1";
     if (result.snapshot() || result.lastTruncate() >= 0) {
       // a snapshot or a truncate: the table becomes the rows that exist after the load
+      String existing = allBut(RANK, SEQUENCE, DELETED) + latest + " AND NOT " + quote(DELETED);
       return stage(
           session,
-          "SELECT * EXCLUDE (_sluice_rank, "
-              + quote(SEQUENCE)
-              + ", "
-              + quote(DELETED)
-              + ") FROM ("
-              + latest
-              + ") WHERE _sluice_rank = 1 AND NOT "
-              + quote(DELETED),
+          existing,
           raw,
           staged,
           result.position().toState(now),
@@ -329,17 +325,21 @@ public final class PostgresCdcConnector implements SourceConnector {
       dropQuietly(session, raw);
       return idle(options, result, state, now);
     }
+    StagedData.Write merge = StagedData.Write.mergeWithDeletes(keys, DELETED);
     return stage(
         session,
-        "SELECT * EXCLUDE (_sluice_rank, "
-            + quote(SEQUENCE)
-            + ") FROM ("
-            + latest
-            + ") WHERE _sluice_rank = 1",
+        allBut(RANK, SEQUENCE) + latest,
         raw,
         staged,
         result.position().toState(now),
-        StagedData.Write.mergeWithDeletes(keys, DELETED));
+        merge);
+  }
+
+  /** {@code SELECT * EXCLUDE (columns) FROM }, for the relation that follows. */
+  private static String allBut(String... columns) {
+    return "SELECT * EXCLUDE ("
+        + String.join(", ", Arrays.stream(columns).map(Identifiers::quote).toList())
+        + ") FROM ";
   }
 
   /**

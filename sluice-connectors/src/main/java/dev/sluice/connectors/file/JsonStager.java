@@ -32,8 +32,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.apache.iceberg.types.Type;
@@ -119,17 +121,11 @@ final class JsonStager implements FormatStager {
     EngineSession session = staging.session();
     if (goodRecords == 0) {
       return session.createTemporaryTable(
-          staging.stagedTable(), "SELECT CAST(NULL AS VARCHAR) AS _source_file WHERE false");
+          staging.stagedTable(),
+          DuckDbTypes.emptySelect(Map.of("_source_file", Types.StringType.get())));
     }
-    String records = staging.workTable("json");
-    read(
-        staging,
-        records,
-        "SELECT f, l, r FROM read_ndjson("
-            + SqlLiterals.literal(buffer.toString())
-            + ", sample_size = -1, map_inference_threshold = -1, maximum_object_size = "
-            + MAX_OBJECT_BYTES
-            + ")");
+    String records =
+        readBuffer(staging, buffer, "f, l, r", "sample_size = -1, map_inference_threshold = -1");
     List<Object> recordType =
         session.query("DESCRIBE " + Identifiers.quote(records), 3).rows().get(2);
     if (!((String) recordType.get(1)).startsWith("STRUCT(")) {
@@ -263,31 +259,19 @@ final class JsonStager implements FormatStager {
     List<SourceTableSpec.Column> columns = staging.spec().columns();
     EngineSession session = staging.session();
     if (goodRecords == 0) {
-      StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
-      for (SourceTableSpec.Column column : columns) {
-        select.add(
-            "CAST(NULL AS "
-                + DuckDbTypes.toDuckDb(column.type())
-                + ") AS "
-                + Identifiers.quote(column.name()));
-      }
-      select.add("CAST(NULL AS VARCHAR) AS _source_file");
-      return session.createTemporaryTable(staging.stagedTable(), select.toString());
+      Map<String, Type> empty = new LinkedHashMap<>();
+      columns.forEach(column -> empty.put(column.name(), column.type()));
+      empty.put("_source_file", Types.StringType.get());
+      return session.createTemporaryTable(staging.stagedTable(), DuckDbTypes.emptySelect(empty));
     }
     ObjectNode structure = MAPPER.createObjectNode();
     columns.forEach(column -> structure.put(column.name(), "JSON"));
-    String records = staging.workTable("json");
-    read(
-        staging,
-        records,
-        "SELECT f, l, r, json_transform(r, "
-            + SqlLiterals.literal(structure.toString())
-            + ") AS v FROM read_ndjson("
-            + SqlLiterals.literal(buffer.toString())
-            + ", columns = {'f': 'INTEGER', 'l': 'BIGINT', 'r': 'JSON'},"
-            + " maximum_object_size = "
-            + MAX_OBJECT_BYTES
-            + ")");
+    String records =
+        readBuffer(
+            staging,
+            buffer,
+            "f, l, r, json_transform(r, " + SqlLiterals.literal(structure.toString()) + ") AS v",
+            "columns = {'f': 'INTEGER', 'l': 'BIGINT', 'r': 'JSON'}");
     StringJoiner source = new StringJoiner(", ", "SELECT ", "");
     for (int i = 0; i < columns.size(); i++) {
       source.add(
@@ -306,12 +290,30 @@ final class JsonStager implements FormatStager {
             "CAST(__raw AS VARCHAR)");
   }
 
-  private static void read(Staging staging, String table, String sql) {
+  /**
+   * Reads the buffered records (file index {@code f}, line {@code l}, record {@code r}) into a new
+   * work table of {@code columns}, with read_ndjson's {@code options}, and returns its name.
+   */
+  private static String readBuffer(Staging staging, Path buffer, String columns, String options) {
+    String records = staging.workTable("json");
     try {
-      staging.session().createTemporaryTable(table, sql);
+      staging
+          .session()
+          .createTemporaryTable(
+              records,
+              "SELECT "
+                  + columns
+                  + " FROM read_ndjson("
+                  + SqlLiterals.literal(buffer.toString())
+                  + ", "
+                  + options
+                  + ", maximum_object_size = "
+                  + MAX_OBJECT_BYTES
+                  + ")");
     } catch (QueryException e) {
       throw new DataException("Cannot load the JSON records: " + Sql.firstLine(e.getMessage()), e);
     }
+    return records;
   }
 
   /** Checks the records of one file and writes the good ones to {@code out}. */

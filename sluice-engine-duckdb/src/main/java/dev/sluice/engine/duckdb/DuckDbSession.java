@@ -26,7 +26,9 @@ import java.sql.Struct;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,22 +118,12 @@ final class DuckDbSession implements EngineSession {
     String fileSelect = fileColumn == null ? "" : ", filename AS " + TableName.quote(fileColumn);
     String fileOption = fileColumn == null ? "" : ", filename = true";
     if (dataFiles.isEmpty()) {
-      StringJoiner select =
-          new StringJoiner(
-              ", ",
-              "SELECT ",
-              (fileColumn == null
-                      ? ""
-                      : ", CAST(NULL AS VARCHAR) AS " + TableName.quote(fileColumn))
-                  + " WHERE false");
-      for (Types.NestedField column : columns) {
-        select.add(
-            "CAST(NULL AS "
-                + DuckDbTypes.toDuckDb(column.type())
-                + ") AS "
-                + TableName.quote(column.name()));
+      Map<String, Type> empty = new LinkedHashMap<>();
+      columns.forEach(column -> empty.put(column.name(), column.type()));
+      if (fileColumn != null) {
+        empty.put(fileColumn, Types.StringType.get());
       }
-      return select.toString();
+      return DuckDbTypes.emptySelect(empty);
     }
     StringJoiner files = new StringJoiner(", ", "[", "]");
     dataFiles.forEach(file -> files.add(literal(file)));

@@ -4,6 +4,8 @@ import dev.sluice.api.TableName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
@@ -13,6 +15,18 @@ import org.apache.iceberg.types.Types;
 /** Maps between DuckDB type names and Iceberg types. */
 public final class DuckDbTypes {
   private DuckDbTypes() {}
+
+  /**
+   * A SELECT of no rows with {@code columns} (name to Iceberg type, in order) as DuckDB types: e.g.
+   * {@code SELECT CAST(NULL AS BIGINT) AS "id" WHERE false}, to create an empty table of them.
+   */
+  public static String emptySelect(Map<String, Type> columns) {
+    StringJoiner select = new StringJoiner(", ", "SELECT ", " WHERE false");
+    columns.forEach(
+        (name, type) ->
+            select.add("CAST(NULL AS " + toDuckDb(type) + ") AS " + TableName.quote(name)));
+    return select.toString();
+  }
 
   /**
    * The DuckDB type for an Iceberg type, e.g. {@code DECIMAL(12,2)} or {@code STRUCT("a" INTEGER)}.
