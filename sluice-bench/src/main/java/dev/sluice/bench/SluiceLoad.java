@@ -25,13 +25,18 @@ public final class SluiceLoad {
   public static RunResult run(Runner runner, List<String> assets, String what) {
     RunResult run = runner.run(new RunOptions(assets, false), RunListener.NONE);
     if (!run.succeeded()) {
-      StringJoiner errors = new StringJoiner("; ");
-      run.steps().stream()
-          .filter(step -> step.error() != null)
-          .forEach(step -> errors.add(step.asset() + ": " + step.error()));
-      throw new IllegalStateException("The Sluice " + what + " failed: " + errors);
+      throw new IllegalStateException("The Sluice " + what + " failed: " + failures(run));
     }
     return run;
+  }
+
+  /** Each failed step of {@code run} with its error, e.g. {@code raw.a: boom; raw.b: ...}. */
+  public static String failures(RunResult run) {
+    StringJoiner errors = new StringJoiner("; ");
+    run.steps().stream()
+        .filter(step -> step.error() != null)
+        .forEach(step -> errors.add(step.asset() + ": " + step.error()));
+    return errors.toString();
   }
 
   /**

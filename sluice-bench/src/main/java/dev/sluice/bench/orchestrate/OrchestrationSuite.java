@@ -13,7 +13,6 @@ import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
-import dev.sluice.core.run.StepResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,11 +145,7 @@ public final class OrchestrationSuite {
                   + " of "
                   + expected
                   + " steps: "
-                  + outcome.steps().stream()
-                      .filter(step -> step.error() != null)
-                      .map(StepResult::error)
-                      .findFirst()
-                      .orElse(""));
+                  + SluiceLoad.failures(outcome));
         }
         BackfillProject.checkResult(workspace, days);
         if (!settings.isWarmup(run)) {

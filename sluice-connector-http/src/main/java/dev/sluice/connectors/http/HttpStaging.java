@@ -18,6 +18,7 @@ import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.io.TemporaryFiles;
 import dev.sluice.engine.duckdb.DuckDbTypes;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -252,12 +253,7 @@ final class HttpStaging implements AutoCloseable {
                     ", ", schema.columns().stream().map(Types.NestedField::name).toList()));
       }
     }
-    Path good;
-    try {
-      good = Files.createTempFile("sluice-http-rows-", ".ndjson");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a temporary file: " + e.getMessage(), e);
-    }
+    Path good = TemporaryFiles.create("sluice-http-rows-", ".ndjson");
     try {
       long rejected;
       long goodRows;

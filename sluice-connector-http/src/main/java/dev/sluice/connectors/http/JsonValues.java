@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
@@ -120,22 +121,9 @@ final class JsonValues {
           return NODES.numberNode(scaled);
         }
       case DATE:
-        {
-          LocalDate date = value.isTextual() ? date(value.asText()) : null;
-          if (date == null) {
-            throw mismatch(value, type);
-          }
-          return NODES.textNode(date.toString());
-        }
+        return parsedText(value, type, JsonValues::date);
       case TIME:
-        try {
-          if (value.isTextual()) {
-            return NODES.textNode(LocalTime.parse(value.asText()).toString());
-          }
-        } catch (DateTimeParseException e) {
-          // falls through to the mismatch
-        }
-        throw mismatch(value, type);
+        return parsedText(value, type, LocalTime::parse);
       case TIMESTAMP:
         {
           if (value.isTextual()) {
@@ -158,14 +146,7 @@ final class JsonValues {
           throw mismatch(value, type);
         }
       case UUID:
-        try {
-          if (value.isTextual()) {
-            return NODES.textNode(UUID.fromString(value.asText()).toString());
-          }
-        } catch (IllegalArgumentException e) {
-          // falls through to the mismatch
-        }
-        throw mismatch(value, type);
+        return parsedText(value, type, UUID::fromString);
       case LIST:
         {
           if (!value.isArray()) {
@@ -228,36 +209,45 @@ final class JsonValues {
 
   /** An ISO date ({@code 2024-01-31}), or null. */
   static LocalDate date(String text) {
-    if (text.length() != 10) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(text);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return text.length() == 10 ? parsedOrNull(text, LocalDate::parse) : null;
   }
 
   /** An ISO timestamp with offset ({@code 2024-01-31T10:00:00Z}), or null. */
   static OffsetDateTime timestampWithZone(String text) {
-    if (text.length() < 16 || text.length() > 40 || !Character.isDigit(text.charAt(0))) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text.replace(' ', 'T'));
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return mayBeTimestamp(text)
+        ? parsedOrNull(text.replace(' ', 'T'), OffsetDateTime::parse)
+        : null;
   }
 
   /** An ISO timestamp without offset ({@code 2024-01-31T10:00:00}), or null. */
   static LocalDateTime timestamp(String text) {
-    if (text.length() < 16 || text.length() > 40 || !Character.isDigit(text.charAt(0))) {
-      return null;
+    return mayBeTimestamp(text) ? parsedOrNull(text.replace(' ', 'T'), LocalDateTime::parse) : null;
+  }
+
+  /** Whether {@code text} may be an ISO timestamp: a cheap test before parsing it. */
+  private static boolean mayBeTimestamp(String text) {
+    return text.length() >= 16 && text.length() <= 40 && Character.isDigit(text.charAt(0));
+  }
+
+  /**
+   * A text value parsed by {@code parse} (which returns null or throws for text it does not take)
+   * and written in its canonical form.
+   *
+   * @throws Mismatch when the value is not text that {@code parse} takes
+   */
+  private static JsonNode parsedText(JsonNode value, Type type, Function<String, ?> parse)
+      throws Mismatch {
+    Object parsed = value.isTextual() ? parsedOrNull(value.asText(), parse) : null;
+    if (parsed == null) {
+      throw mismatch(value, type);
     }
+    return NODES.textNode(parsed.toString());
+  }
+
+  private static <T> T parsedOrNull(String text, Function<String, T> parse) {
     try {
-      return LocalDateTime.parse(text.replace(' ', 'T'));
-    } catch (DateTimeParseException e) {
+      return parse.apply(text);
+    } catch (DateTimeParseException | IllegalArgumentException e) {
       return null;
     }
   }

@@ -90,6 +90,10 @@ final class KafkaStaging implements AutoCloseable {
           Types.NestedField.optional(4, "_reason", Types.StringType.get()));
 
   private final SourceTableSpec spec;
+
+  /** The source table, as messages name it: {@code source table 'shop.orders'}. */
+  private final String described;
+
   private final EngineSession session;
   private final boolean keepTombstones;
   private final AvroDecoder valueDecoder;
@@ -110,6 +114,7 @@ final class KafkaStaging implements AutoCloseable {
    */
   KafkaStaging(SourceTableSpec spec, EngineSession session, KafkaOptions options) {
     this.spec = requireNonNull(spec, "spec is null");
+    this.described = "source table '" + spec.source() + "." + spec.table() + "'";
     this.session = requireNonNull(session, "session is null");
     this.keepTombstones = options.keepTombstones();
     SchemaRegistry registry =
@@ -120,24 +125,27 @@ final class KafkaStaging implements AutoCloseable {
                 options.schemaRegistryUsername(),
                 options.schemaRegistryPassword(),
                 options.timeout(),
-                "source table '" + spec.source() + "." + spec.table() + "'");
+                described);
     this.valueDecoder = AvroDecoder.of(options, spec, false, registry);
     this.keyDecoder = AvroDecoder.of(options, spec, true, registry);
     this.prefix = "stage_" + sanitize(spec.source()) + "_" + sanitize(spec.table());
     for (SourceTableSpec.Column column : spec.columns()) {
-      if (RESERVED.contains(column.name().toLowerCase(Locale.ROOT))) {
+      if (isReserved(column.name())) {
         throw new InvalidInputException(
             "Column '"
                 + column.name()
-                + "' of source table '"
-                + spec.source()
-                + "."
-                + spec.table()
-                + "' is one the kafka connector adds to every row ("
+                + "' of "
+                + described
+                + " is one the kafka connector adds to every row ("
                 + String.join(", ", RESERVED.stream().sorted().toList())
                 + "); declare only the fields of the message values");
       }
     }
+  }
+
+  /** Whether {@code column} is one the connector adds to every row, compared without case. */
+  private static boolean isReserved(String column) {
+    return RESERVED.contains(column.toLowerCase(Locale.ROOT));
   }
 
   /** The temporary table of good rows. */
@@ -267,13 +275,11 @@ final class KafkaStaging implements AutoCloseable {
       List<SourceTableSpec.Column> columns =
           AvroColumns.of(valueDecoder.schemasSeen().values(), valueDecoder.separator());
       for (SourceTableSpec.Column column : columns) {
-        if (RESERVED.contains(column.name().toLowerCase(Locale.ROOT))) {
+        if (isReserved(column.name())) {
           throw new DataException(
-              "The Avro schema of source table '"
-                  + spec.source()
-                  + "."
-                  + spec.table()
-                  + "' has a field named "
+              "The Avro schema of "
+                  + described
+                  + " has a field named "
                   + column.name()
                   + ", which the kafka connector adds to every row; rename the field, or"
                   + " declare the table's columns");
@@ -305,7 +311,7 @@ final class KafkaStaging implements AutoCloseable {
                 .rows()) {
           String name = (String) column.get(0);
           String type = (String) column.get(1);
-          if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+          if (isReserved(name)) {
             throw new DataException(
                 "Messages of "
                     + String.join(", ", topics())
@@ -483,13 +489,7 @@ final class KafkaStaging implements AutoCloseable {
       return session.createTemporaryTable(name, sql);
     } catch (QueryException e) {
       throw new DataException(
-          "Cannot stage the records of source table '"
-              + spec.source()
-              + "."
-              + spec.table()
-              + "': "
-              + firstLine(e.getMessage()),
-          e);
+          "Cannot stage the records of " + described + ": " + firstLine(e.getMessage()), e);
     }
   }
 

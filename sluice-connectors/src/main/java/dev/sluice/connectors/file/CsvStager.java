@@ -485,21 +485,12 @@ final class CsvStager implements FormatStager {
 
   private static void checkDeclaredColumnsPresent(
       Staging staging, InputFile file, List<String> fileColumns) {
-    List<String> lower = fileColumns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
-    for (SourceTableSpec.Column column : staging.spec().columns()) {
-      if (!lower.contains(column.name().toLowerCase(Locale.ROOT))) {
-        throw new DataException(
-            file.name()
-                + " line 1: the header has no column '"
-                + column.name()
-                + "', which sources/"
-                + staging.spec().source()
-                + ".yaml declares (the header has: "
-                + Sql.shortened(String.join(", ", fileColumns), 1000)
-                + "); fix the header, set csv: header: false if the file has none, or change the"
-                + " declared columns");
-      }
-    }
+    staging.checkDeclaredColumnsPresent(
+        file.name() + " line 1: the header",
+        "the header",
+        fileColumns,
+        "fix the header, set csv: header: false if the file has none, or change the declared"
+            + " columns");
   }
 
   /**

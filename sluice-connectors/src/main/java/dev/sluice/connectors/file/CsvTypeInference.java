@@ -24,6 +24,23 @@ final class CsvTypeInference {
 
   /** A candidate type: how to test a value (never null) and how to convert it. */
   private record Candidate(String type, String test, String conversion) {
+    /** Values that DuckDB casts to {@code type} and that match the regular expression fully. */
+    static Candidate matching(String type, String pattern) {
+      return new Candidate(
+          type,
+          "(TRY_CAST($v AS " + type + ") IS NOT NULL AND regexp_full_match($v, '" + pattern + "'))",
+          "CAST($v AS " + type + ")");
+    }
+
+    /** Values that parse with the strptime {@code format}, converted to {@code type}. */
+    static Candidate formatted(String type, String format) {
+      String literal = SqlLiterals.literal(format);
+      return new Candidate(
+          type,
+          "try_strptime($v, " + literal + ") IS NOT NULL",
+          "CAST(strptime($v, " + literal + ") AS " + type + ")");
+    }
+
     String test(String value) {
       return test.replace("$v", value);
     }
@@ -38,55 +55,18 @@ final class CsvTypeInference {
   CsvTypeInference(CsvOptions options) {
     List<Candidate> list = new ArrayList<>();
     list.add(new Candidate("BOOLEAN", "lower($v) IN ('true', 'false')", "CAST($v AS BOOLEAN)"));
-    list.add(
-        new Candidate(
-            "BIGINT",
-            "(TRY_CAST($v AS BIGINT) IS NOT NULL AND regexp_full_match($v, '" + INTEGER + "'))",
-            "CAST($v AS BIGINT)"));
-    list.add(
-        new Candidate(
-            "DOUBLE",
-            "(TRY_CAST($v AS DOUBLE) IS NOT NULL AND regexp_full_match($v, '" + DECIMAL + "'))",
-            "CAST($v AS DOUBLE)"));
+    list.add(Candidate.matching("BIGINT", INTEGER));
+    list.add(Candidate.matching("DOUBLE", DECIMAL));
     if (options.dateFormat() != null) {
-      String format = SqlLiterals.literal(options.dateFormat());
-      list.add(
-          new Candidate(
-              "DATE",
-              "try_strptime($v, " + format + ") IS NOT NULL",
-              "CAST(strptime($v, " + format + ") AS DATE)"));
+      list.add(Candidate.formatted("DATE", options.dateFormat()));
     } else {
-      list.add(
-          new Candidate(
-              "DATE",
-              "(TRY_CAST($v AS DATE) IS NOT NULL AND regexp_full_match($v, '" + DATE + "'))",
-              "CAST($v AS DATE)"));
+      list.add(Candidate.matching("DATE", DATE));
     }
     if (options.timestampFormat() != null) {
-      String format = SqlLiterals.literal(options.timestampFormat());
-      list.add(
-          new Candidate(
-              "TIMESTAMP",
-              "try_strptime($v, " + format + ") IS NOT NULL",
-              "CAST(strptime($v, " + format + ") AS TIMESTAMP)"));
+      list.add(Candidate.formatted("TIMESTAMP", options.timestampFormat()));
     } else {
-      list.add(
-          new Candidate(
-              "TIMESTAMP",
-              "(TRY_CAST($v AS TIMESTAMP) IS NOT NULL AND regexp_full_match($v, '"
-                  + DATE
-                  + TIME
-                  + "'))",
-              "CAST($v AS TIMESTAMP)"));
-      list.add(
-          new Candidate(
-              "TIMESTAMPTZ",
-              "(TRY_CAST($v AS TIMESTAMPTZ) IS NOT NULL AND regexp_full_match($v, '"
-                  + DATE
-                  + TIME
-                  + ZONE
-                  + "'))",
-              "CAST($v AS TIMESTAMPTZ)"));
+      list.add(Candidate.matching("TIMESTAMP", DATE + TIME));
+      list.add(Candidate.matching("TIMESTAMPTZ", DATE + TIME + ZONE));
     }
     this.candidates = List.copyOf(list);
   }

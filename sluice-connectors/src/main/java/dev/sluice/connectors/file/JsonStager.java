@@ -17,6 +17,7 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.io.TemporaryFiles;
 import dev.sluice.api.sql.Identifiers;
 import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.engine.duckdb.DuckDbTypes;
@@ -83,12 +84,7 @@ final class JsonStager implements FormatStager {
 
   @Override
   public long stage(Staging staging, List<InputFile> files) {
-    Path buffer;
-    try {
-      buffer = Files.createTempFile("sluice-json-", ".ndjson");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create a temporary file: " + e.getMessage(), e);
-    }
+    Path buffer = TemporaryFiles.create("sluice-json-", ".ndjson");
     try {
       long good = 0;
       List<RejectedRecord> rejected = new ArrayList<>();

@@ -49,7 +49,6 @@ final class ObjectSource {
   /** The storage settings among a table's options. */
   static final Set<String> KEYS = Set.copyOf(S3Options.KEYS);
 
-  private static final String GLOB_CHARACTERS = "*?[{";
   private static final String CHECKSUM_PREFIX = "etag:";
 
   private final SourceTableSpec table;
@@ -98,7 +97,7 @@ final class ObjectSource {
     S3Location location = S3Location.parse(FileOptions.path(table));
     List<String> segments = List.of(location.key().split("/", -1));
     int firstGlob = 0;
-    while (firstGlob < segments.size() && !isGlob(segments.get(firstGlob))) {
+    while (firstGlob < segments.size() && !SourceFiles.isGlob(segments.get(firstGlob))) {
       firstGlob++;
     }
     String fixed = String.join("/", segments.subList(0, firstGlob));
@@ -230,15 +229,6 @@ final class ObjectSource {
   private static boolean isHidden(String[] parts) {
     for (String part : parts) {
       if (part.startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isGlob(String segment) {
-    for (int i = 0; i < segment.length(); i++) {
-      if (GLOB_CHARACTERS.indexOf(segment.charAt(i)) >= 0) {
         return true;
       }
     }

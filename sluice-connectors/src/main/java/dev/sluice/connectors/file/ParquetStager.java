@@ -8,7 +8,6 @@ import dev.sluice.api.sql.Identifiers;
 import dev.sluice.api.sql.SqlLiterals;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
@@ -108,19 +107,7 @@ final class ParquetStager implements FormatStager {
 
   private static void checkDeclaredColumnsPresent(
       Staging staging, InputFile file, List<String> columns) {
-    List<String> lower = columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
-    for (SourceTableSpec.Column column : staging.spec().columns()) {
-      if (!lower.contains(column.name().toLowerCase(Locale.ROOT))) {
-        throw new DataException(
-            file.name()
-                + " has no column '"
-                + column.name()
-                + "', which sources/"
-                + staging.spec().source()
-                + ".yaml declares (the file has: "
-                + Sql.shortened(String.join(", ", columns), 1000)
-                + "); fix the file or change the declared columns");
-      }
-    }
+    staging.checkDeclaredColumnsPresent(
+        file.name(), "the file", columns, "fix the file or change the declared columns");
   }
 }

@@ -94,7 +94,8 @@ final class SourceFiles {
     return false;
   }
 
-  private static boolean isGlob(String segment) {
+  /** Whether a path segment holds a glob character: a star, question mark, bracket or brace. */
+  static boolean isGlob(String segment) {
     for (int i = 0; i < segment.length(); i++) {
       if (GLOB_CHARACTERS.indexOf(segment.charAt(i)) >= 0) {
         return true;

@@ -265,4 +265,35 @@ final class Staging {
               + ", which Sluice adds to every loaded row; rename the column in the file");
     }
   }
+
+  /**
+   * Checks that a file has every declared column, compared without regard to case.
+   *
+   * @param file the file, and where in it the columns are named, e.g. {@code a.csv line 1: the
+   *     header}
+   * @param holder what holds the columns, e.g. {@code the header}
+   * @param fileColumns the file's columns
+   * @param fix how to fix a missing column
+   * @throws DataException naming the first missing column and the file's columns
+   */
+  void checkDeclaredColumnsPresent(
+      String file, String holder, List<String> fileColumns, String fix) {
+    List<String> lower = fileColumns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+    for (SourceTableSpec.Column column : spec.columns()) {
+      if (!lower.contains(column.name().toLowerCase(Locale.ROOT))) {
+        throw new DataException(
+            file
+                + " has no column '"
+                + column.name()
+                + "', which sources/"
+                + spec.source()
+                + ".yaml declares ("
+                + holder
+                + " has: "
+                + Sql.shortened(String.join(", ", fileColumns), 1000)
+                + "); "
+                + fix);
+      }
+    }
+  }
 }
