@@ -291,13 +291,19 @@ final class RunsCommand extends BaseCommand {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("id", run.id());
     json.put("command", run.command());
-    json.put("status", run.status().name().toLowerCase(Locale.ROOT));
-    json.put("startedAt", run.startedAt().toString());
-    json.put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());
+    putStatusAndTimes(json, run.status(), run.startedAt(), run.finishedAt());
     json.put("steps", run.steps());
     json.put("failedSteps", run.failedSteps());
     json.put("error", run.error());
     return json;
+  }
+
+  /** The status and times that runs and steps both have, as their JSON gives them. */
+  private static void putStatusAndTimes(
+      Map<String, Object> json, Enum<?> status, Instant startedAt, Instant finishedAt) {
+    json.put("status", status.name().toLowerCase(Locale.ROOT));
+    json.put("startedAt", startedAt.toString());
+    json.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
   }
 
   static Map<String, Object> toJson(RunDetail detail) {
@@ -308,9 +314,7 @@ final class RunsCommand extends BaseCommand {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("asset", step.asset());
       s.put("kind", step.kind());
-      s.put("status", step.status().name().toLowerCase(Locale.ROOT));
-      s.put("startedAt", step.startedAt().toString());
-      s.put("finishedAt", step.finishedAt() == null ? null : step.finishedAt().toString());
+      putStatusAndTimes(s, step.status(), step.startedAt(), step.finishedAt());
       s.put("rowsIn", step.metrics().rowsIn());
       s.put("rowsOut", step.metrics().rowsOut());
       s.put("bytesIn", step.metrics().bytesIn());

@@ -1,26 +1,17 @@
 package dev.sluice.api.connector;
 
 import dev.sluice.api.InvalidInputException;
-import java.util.ArrayList;
-import java.util.Comparator;
+import dev.sluice.api.ServiceProviders;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 /** The installed {@link SourceConnector}s, found with {@link ServiceLoader}. */
 public final class SourceConnectors {
   private SourceConnectors() {}
 
-  /** Every installed connector, sorted by type. */
+  /** Every installed connector, sorted by type; the first found wins when two share a type. */
   public static List<SourceConnector> all() {
-    List<SourceConnector> connectors = new ArrayList<>();
-    for (SourceConnector connector : ServiceLoader.load(SourceConnector.class)) {
-      if (connectors.stream().noneMatch(c -> c.type().equals(connector.type()))) {
-        connectors.add(connector);
-      }
-    }
-    connectors.sort(Comparator.comparing(SourceConnector::type));
-    return List.copyOf(connectors);
+    return ServiceProviders.installed(SourceConnector.class, SourceConnector::type);
   }
 
   /** The connector of a type, if installed. */

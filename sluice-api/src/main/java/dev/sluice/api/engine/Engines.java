@@ -1,7 +1,6 @@
 package dev.sluice.api.engine;
 
-import java.util.ArrayList;
-import java.util.Comparator;
+import dev.sluice.api.ServiceProviders;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -15,14 +14,7 @@ public final class Engines {
 
   /** Every installed engine, sorted by name; the first found wins when two share a name. */
   public static List<EngineProvider> installed() {
-    List<EngineProvider> providers = new ArrayList<>();
-    for (EngineProvider provider : ServiceLoader.load(EngineProvider.class)) {
-      if (providers.stream().noneMatch(p -> p.name().equals(provider.name()))) {
-        providers.add(provider);
-      }
-    }
-    providers.sort(Comparator.comparing(EngineProvider::name));
-    return List.copyOf(providers);
+    return ServiceProviders.installed(EngineProvider.class, EngineProvider::name);
   }
 
   /** The names of the installed engines, sorted. */
