@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,17 +49,12 @@ class ExitCodesTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   /** A project with one CSV source (three rows) and a model over it. */
   private void shop(String modelSql) throws IOException {
-    write("sluice.yaml", "name: shop\n");
-    write("data/orders.csv", "order_id,amount\n1,10.5\n2,20\n3,7.25\n");
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "data/orders.csv", "order_id,amount\n1,10.5\n2,20\n3,7.25\n");
     write(
+        project,
         "sources/shop.yaml",
         "tables:\n"
             + "  - name: orders\n"
@@ -67,7 +62,7 @@ class ExitCodesTest {
             + "    columns:\n"
             + "      - {name: order_id, type: bigint}\n"
             + "      - {name: amount, type: double}\n");
-    write("models/curated/orders_clean.sql", modelSql);
+    write(project, "models/curated/orders_clean.sql", modelSql);
   }
 
   @Test
@@ -83,6 +78,7 @@ class ExitCodesTest {
   void aFailedBlockingCheckIsOne() throws IOException {
     shop("select order_id, amount from {{ source('shop', 'orders') }}\n");
     write(
+        project,
         "models/curated/orders_clean.yaml",
         "models:\n"
             + "  - name: orders_clean\n"
@@ -109,7 +105,7 @@ class ExitCodesTest {
     assertThat(unknownOption.documents()).hasSize(1);
     assertThat(unknownOption.documents().get(0).get("exitCode").asInt()).isEqualTo(2);
 
-    write("sluice.yaml", "name: shop\nthredas: 2\n");
+    write(project, "sluice.yaml", "name: shop\nthredas: 2\n");
     Result badProject = sluice("run", "--json");
     assertThat(badProject.code()).isEqualTo(2);
     assertThat(badProject.err()).contains("sluice.yaml:2");
@@ -121,7 +117,7 @@ class ExitCodesTest {
   @Test
   void badInputDataIsThree() throws IOException {
     shop("select order_id, amount from {{ source('shop', 'orders') }}\n");
-    write("data/orders.csv", "order_id,amount\n1,10.5\ntwo,20\n3,7.25\n");
+    write(project, "data/orders.csv", "order_id,amount\n1,10.5\ntwo,20\n3,7.25\n");
     Result run = sluice("run");
     assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.DATA).isEqualTo(3);
     assertThat(run.err()).contains("orders.csv");
@@ -154,26 +150,31 @@ class ExitCodesTest {
 
   @Test
   void aCancelledRunSaysCancelled() throws Exception {
-    write("sluice.yaml", "name: shop\nthreads: 1\n");
+    write(project, "sluice.yaml", "name: shop\nthreads: 1\n");
     write(
+        project,
         "models/curated/slow.sql",
         "select sum(a.range * b.range) as total from range(300000) a, range(300000) b\n");
-    write("models/published/after.sql", "select * from {{ ref('slow') }}\n");
+    write(project, "models/published/after.sql", "select * from {{ ref('slow') }}\n");
     java.util.concurrent.CompletableFuture<Result> running =
         java.util.concurrent.CompletableFuture.supplyAsync(() -> sluice("run"));
-    String runId = null;
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-    while (runId == null && System.nanoTime() < deadline && !running.isDone()) {
-      Result runs = sluice("runs", "--json");
-      assertThat(runs.documents()).as(runs.code() + runs.err()).hasSize(1);
-      for (JsonNode run : runs.documents().get(0)) {
-        if (run.get("status").asText().equals("running")) {
-          runId = run.get("id").asText();
-        }
-      }
-      Thread.onSpinWait();
-    }
-    assertThat(runId).as("a running run").isNotNull();
+    String runId =
+        org.awaitility.Awaitility.await("a running run")
+            .atMost(java.time.Duration.ofSeconds(60))
+            .pollInterval(java.time.Duration.ofMillis(50))
+            .until(
+                () -> {
+                  assertThat(running).as("the run is still going").isNotDone();
+                  Result runs = sluice("runs", "--json");
+                  assertThat(runs.documents()).as(runs.code() + runs.err()).hasSize(1);
+                  for (JsonNode run : runs.documents().get(0)) {
+                    if (run.get("status").asText().equals("running")) {
+                      return run.get("id").asText();
+                    }
+                  }
+                  return null;
+                },
+                java.util.Objects::nonNull);
     assertThat(sluice("runs", "cancel", runId).code()).isZero();
     Result run = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.RUN_FAILED);

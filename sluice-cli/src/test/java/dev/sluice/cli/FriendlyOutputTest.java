@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -47,20 +48,15 @@ class FriendlyOutputTest {
         Files.readString(err, StandardCharsets.UTF_8));
   }
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void aRetryIsOneFriendlyLineAndLogLinesGoToTheLogFile() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/api.yaml",
         "connector: http\n"
             + "options:\n"

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -36,26 +36,22 @@ class PartitionsCliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @BeforeEach
   void project() throws IOException {
-    write("sluice.yaml", "name: cli\nthreads: 2\n");
+    write(project, "sluice.yaml", "name: cli\nthreads: 2\n");
     write(
+        project,
         "models/curated/daily.sql",
         "select d::date as day, '{{ partition.region }}' as region, 1 as n\n"
             + "from range(DATE '{{ start }}', DATE '{{ end }}', INTERVAL 1 DAY) t(d)\n");
     write(
+        project,
         "models/curated/daily.yaml",
         "models:\n  - name: daily\n    materialized: incremental_by_time_range\n"
             + "    partitions:\n      - column: day\n        grain: day\n        start: "
             + start
             + "\n      - column: region\n        values: [eu, us]\n");
-    write("models/curated/plain.sql", "select 1 as x\n");
+    write(project, "models/curated/plain.sql", "select 1 as x\n");
   }
 
   @Test

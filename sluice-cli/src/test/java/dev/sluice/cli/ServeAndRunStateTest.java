@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,10 +9,8 @@ import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,12 +44,6 @@ class ServeAndRunStateTest {
     return new Result(code, out.toString(), err.toString());
   }
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   private Optional<String> schedulerLeaseHolder() {
     try (RunStore store = RunsCommand.openStore(project)) {
       return store.locks().lockHolder("scheduler").map(lock -> lock.owner());
@@ -59,8 +52,11 @@ class ServeAndRunStateTest {
 
   @Test
   void sigtermStopsServeCleanlyAndReleasesTheLease() throws Exception {
-    write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
-    write("models/curated/base.sql", "select 1 as x\n");
+    write(
+        project,
+        "sluice.yaml",
+        "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
 
     try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
       serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
@@ -84,8 +80,8 @@ class ServeAndRunStateTest {
 
   @Test
   void serveEvaluatesSensorsWithoutSchedulesAndTakesNoLeaseWithNeither() throws Exception {
-    write("sluice.yaml", "name: sensed\n");
-    write("models/curated/base.sql", "select 1 as x\n");
+    write(project, "sluice.yaml", "name: sensed\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
 
     Result idle = sluice("serve", "--once");
     assertThat(idle.code()).as(idle.err()).isZero();
@@ -93,6 +89,7 @@ class ServeAndRunStateTest {
     assertThat(schedulerLeaseHolder()).isEmpty();
 
     write(
+        project,
         "sluice.yaml",
         "name: sensed\nsensors:\n  - {name: base_fresh, type: freshness, select: [base],"
             + " max_age: 60m}\n");
@@ -112,10 +109,11 @@ class ServeAndRunStateTest {
   @Test
   void serveOnceWithJsonPrintsOneDocumentOfWhatItRan() throws Exception {
     write(
+        project,
         "sluice.yaml",
         "name: sensed\nsensors:\n  - {name: base_fresh, type: freshness, select: [base],"
             + " max_age: 60m}\n");
-    write("models/curated/base.sql", "select 1 as x\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
 
     Result once = sluice("--json", "serve", "--once");
 
@@ -139,25 +137,32 @@ class ServeAndRunStateTest {
   @Test
   void serveReloadsTheProjectWhenItsFilesChangeAndKeepsTheLastGoodOneOnABrokenEdit()
       throws Exception {
-    write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
-    write("models/curated/base.sql", "select 1 as x\n");
+    write(
+        project,
+        "sluice.yaml",
+        "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
 
     try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
       serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
 
       write(
+          project,
           "sluice.yaml",
           "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n"
               + "  - {name: monthly, cron: \"0 0 1 * *\"}\n");
       serve.awaitLine(line -> line.contains("Project changed: reloaded. 2 schedule(s)"), STARTUP);
 
-      write("sluice.yaml", "name: served\nthredas: 3\n");
+      write(project, "sluice.yaml", "name: served\nthredas: 3\n");
       String broken =
           serve.awaitLine(line -> line.contains("Project changed, but it does not load"), STARTUP);
       assertThat(broken).contains("still serving the last good version").contains("sluice.yaml");
 
-      write("models/curated/other.sql", "select 2 as y\n");
-      write("sluice.yaml", "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
+      write(project, "models/curated/other.sql", "select 2 as y\n");
+      write(
+          project,
+          "sluice.yaml",
+          "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
       serve.awaitLine(line -> line.contains("Project changed: reloaded. 1 schedule(s)"), STARTUP);
 
       serve.signal("TERM");
@@ -168,8 +173,8 @@ class ServeAndRunStateTest {
 
   @Test
   void runsCancelOfARunWhoseProcessIsGoneMarksItInterruptedAndFreesItsLocks() throws Exception {
-    write("sluice.yaml", "name: killed\n");
-    write("models/curated/base.sql", "select 1 as x\n");
+    write(project, "sluice.yaml", "name: killed\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
     Process finished = new ProcessBuilder("true").start();
     assertThat(finished.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String runId;
@@ -203,17 +208,22 @@ class ServeAndRunStateTest {
 
   @Test
   void aPausedRunThatContinuesAfterAnotherProcessResumedItStopsCleanly() throws Exception {
-    write("sluice.yaml", "name: paused\nthreads: 1\n");
+    write(project, "sluice.yaml", "name: paused\nthreads: 1\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
-    write("data/1.csv", "id,amount\n1,10\n2,20\n");
-    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    write(project, "data/1.csv", "id,amount\n1,10\n2,20\n");
+    write(project, "models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
     write(
+        project,
         "models/curated/heavy.sql",
         "select e.id, e.amount, (select sum(x.range * y.range) from range(30000) x, range(30000) y)"
             + " as heavy from {{ ref('events') }} e\n");
-    write("models/published/totals.sql", "select sum(amount) as total from {{ ref('heavy') }}\n");
+    write(
+        project,
+        "models/published/totals.sql",
+        "select sum(amount) as total from {{ ref('heavy') }}\n");
 
     try (SluiceChildProcess run = SluiceChildProcess.start(project, "run")) {
       String started = run.awaitLine(line -> line.startsWith("Run "), STARTUP);

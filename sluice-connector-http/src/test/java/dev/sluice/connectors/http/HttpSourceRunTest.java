@@ -1,5 +1,6 @@
 package dev.sluice.connectors.http;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
@@ -210,8 +211,8 @@ class HttpSourceRunTest {
     String page = Files.readString(Path.of("../docs/connectors/http.md"));
     int start = page.indexOf("```yaml\n") + "```yaml\n".length();
     String example = page.substring(start, page.indexOf("```", start));
-    write("sluice.yaml", "name: shop\n");
-    write("sources/shop_api.yaml", example);
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "sources/shop_api.yaml", example);
     Project loaded = Project.load(project);
     for (String table : List.of("orders", "order_lines", "customers")) {
       assertThat(loaded.sourceTable("shop_api", table)).as(table).isPresent();
@@ -221,9 +222,10 @@ class HttpSourceRunTest {
   }
 
   private void writeProject() throws IOException {
-    write("secrets/api-token", TOKEN + "\n");
-    write("sluice.yaml", "name: shop\nthreads: 2\n");
+    write(project, "secrets/api-token", TOKEN + "\n");
+    write(project, "sluice.yaml", "name: shop\nthreads: 2\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: http
@@ -253,12 +255,6 @@ class HttpSourceRunTest {
               parent_key: [id]
         """
             .formatted(api.url()));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   private static List<List<String>> rows(QueryService queries, String sql) {

@@ -12,7 +12,6 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbEngine;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +24,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -37,10 +33,8 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,34 +66,13 @@ class KafkaScramTest {
     TestCertificates certificates = TestCertificates.create(directory, STORE_PASSWORD);
     Path keystore = certificates.keystore();
     truststore = certificates.truststore();
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            // the test kit sets up SASL listeners with PLAIN: its broker listener speaks SASL over
-            // TLS through the listener map, and accepts the SCRAM mechanisms too
-            .setConfigProp(
-                "listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT")
-            .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
-            .setConfigProp("ssl.keystore.type", "PKCS12")
-            .setConfigProp("ssl.keystore.location", keystore.toString())
-            .setConfigProp("ssl.keystore.password", STORE_PASSWORD)
-            .setConfigProp("ssl.key.password", STORE_PASSWORD)
-            .setConfigProp("ssl.truststore.type", "PKCS12")
-            .setConfigProp("ssl.truststore.location", truststore.toString())
-            .setConfigProp("ssl.truststore.password", STORE_PASSWORD)
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    Map<String, String> config = new LinkedHashMap<>();
+    // the test kit sets up SASL listeners with PLAIN: its broker listener speaks SASL over TLS
+    // through the listener map, and accepts the SCRAM mechanisms too
+    config.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT");
+    config.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+    config.putAll(TestKafka.tls(keystore, truststore, STORE_PASSWORD));
+    cluster = TestKafka.start(SecurityProtocol.SASL_PLAINTEXT, config);
     Properties client = cluster.clientProperties();
     client.put("security.protocol", "SASL_SSL");
     client.put("ssl.truststore.type", "PKCS12");
@@ -138,17 +111,7 @@ class KafkaScramTest {
       }
       admin.createAcls(acls).all().get();
     }
-    client.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    client.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client)) {
-      for (int n = 0; n < 3; n++) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    TOPIC, 0, null, ("{\"n\": " + n + "}").getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
-    }
+    TestKafka.produceNumbered(client, TOPIC, 3);
     awaitScramCredentials();
     engine = DuckDbEngine.start(Files.createTempDirectory("sluice-kafka-scram-spill"), "1GB");
   }
@@ -176,19 +139,19 @@ class KafkaScramTest {
               + "\" password=\""
               + user[2]
               + "\";");
-      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-      while (true) {
-        try (Admin admin = Admin.create(properties)) {
-          admin.describeTopics(List.of(TOPIC)).allTopicNames().get();
-          break;
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (!(e.getCause() instanceof SaslAuthenticationException)
-              || System.nanoTime() > deadline) {
-            throw e;
-          }
-          java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
-        }
-      }
+      org.awaitility.Awaitility.await(user[0] + " login of " + user[1])
+          .atMost(java.time.Duration.ofMinutes(2))
+          .pollInterval(java.time.Duration.ofMillis(200))
+          .ignoreExceptionsMatching(
+              e ->
+                  e instanceof java.util.concurrent.ExecutionException
+                      && e.getCause() instanceof SaslAuthenticationException)
+          .untilAsserted(
+              () -> {
+                try (Admin admin = Admin.create(properties)) {
+                  admin.describeTopics(List.of(TOPIC)).allTopicNames().get();
+                }
+              });
     }
   }
 

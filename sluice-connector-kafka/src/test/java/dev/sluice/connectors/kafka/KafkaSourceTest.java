@@ -1,5 +1,6 @@
 package dev.sluice.connectors.kafka;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
@@ -165,10 +166,11 @@ class KafkaSourceTest {
   @Test
   void theSaslPasswordAppearsInNoLogRunHistoryOrFile() throws Exception {
     String password = "kafka-Secret-8731";
-    write("secrets/kafka-password", password + "\n");
-    write("sluice.yaml", "name: shop\n");
+    write(project, "secrets/kafka-password", password + "\n");
+    write(project, "sluice.yaml", "name: shop\n");
     // port 1 has no broker: the loads fail
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: kafka
@@ -246,8 +248,9 @@ class KafkaSourceTest {
   }
 
   private void writeProject(String topic, String checks) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: kafka
@@ -273,12 +276,6 @@ class KafkaSourceTest {
         .filter(step -> step.asset().equals("shop.events"))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no step shop.events in " + run.steps()));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   private static List<List<String>> rows(QueryService queries, String sql) {

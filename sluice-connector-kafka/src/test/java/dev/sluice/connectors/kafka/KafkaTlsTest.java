@@ -11,7 +11,6 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.engine.duckdb.DuckDbEngine;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,12 +19,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,30 +45,12 @@ class KafkaTlsTest {
     TestCertificates certificates = TestCertificates.create(directory, STORE_PASSWORD);
     Path keystore = certificates.keystore();
     Path truststore = certificates.truststore();
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            // the test kit only sets up PLAINTEXT and SASL listeners: its broker listener speaks
-            // TLS through the listener map
-            .setConfigProp("listener.security.protocol.map", "EXTERNAL:SSL,CONTROLLER:PLAINTEXT")
-            .setConfigProp("ssl.keystore.type", "PKCS12")
-            .setConfigProp("ssl.keystore.location", keystore.toString())
-            .setConfigProp("ssl.keystore.password", STORE_PASSWORD)
-            .setConfigProp("ssl.key.password", STORE_PASSWORD)
-            .setConfigProp("ssl.truststore.type", "PKCS12")
-            .setConfigProp("ssl.truststore.location", truststore.toString())
-            .setConfigProp("ssl.truststore.password", STORE_PASSWORD)
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    Map<String, String> config = new LinkedHashMap<>();
+    // the test kit only sets up PLAINTEXT and SASL listeners: its broker listener speaks TLS
+    // through the listener map
+    config.put("listener.security.protocol.map", "EXTERNAL:SSL,CONTROLLER:PLAINTEXT");
+    config.putAll(TestKafka.tls(keystore, truststore, STORE_PASSWORD));
+    cluster = TestKafka.start(SecurityProtocol.PLAINTEXT, config);
     Properties client = cluster.clientProperties();
     client.put("security.protocol", "SSL");
     client.put("ssl.truststore.type", "PKCS12");
@@ -82,17 +59,7 @@ class KafkaTlsTest {
     try (Admin admin = Admin.create(client)) {
       admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
     }
-    client.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    client.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client)) {
-      for (int n = 0; n < 2; n++) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    TOPIC, 0, null, ("{\"n\": " + n + "}").getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
-    }
+    TestKafka.produceNumbered(client, TOPIC, 2);
     engine = DuckDbEngine.start(Files.createTempDirectory("sluice-kafka-tls-spill"), "1GB");
   }
 

@@ -1,6 +1,8 @@
 package dev.sluice.connectors.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -34,27 +37,79 @@ final class TestKafka {
   static synchronized KafkaClusterTestKit cluster() {
     if (cluster == null) {
       try {
-        KafkaClusterTestKit started =
-            new KafkaClusterTestKit.Builder(
-                    new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        started.format();
-        started.startup();
-        started.waitForReadyBrokers();
-        cluster = started;
+        cluster =
+            start(SecurityProtocol.PLAINTEXT, Map.of("group.initial.rebalance.delay.ms", "0"));
       } catch (Exception e) {
         throw new IllegalStateException("Cannot start the test Kafka broker: " + e, e);
       }
     }
     return cluster;
+  }
+
+  /**
+   * Starts a broker of its own for a test class (the one broker setup of this module's tests): one
+   * combined broker and controller, replication factors of one, listeners speaking {@code protocol}
+   * as the test kit sets them up (PLAINTEXT, or SASL_PLAINTEXT with PLAIN and the test kit's
+   * users), with {@code config} on top (a listener map to TLS, say: see {@link #tls}). The caller
+   * closes it.
+   */
+  static KafkaClusterTestKit start(SecurityProtocol protocol, Map<String, String> config)
+      throws Exception {
+    KafkaClusterTestKit.Builder builder =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBrokerSecurityProtocol(protocol)
+                    .setControllerSecurityProtocol(protocol)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1");
+    config.forEach(builder::setConfigProp);
+    KafkaClusterTestKit started = builder.build();
+    try {
+      started.format();
+      started.startup();
+      started.waitForReadyBrokers();
+    } catch (Exception e) {
+      started.close();
+      throw e;
+    }
+    return started;
+  }
+
+  /**
+   * The broker settings for TLS with a PKCS12 key store and trust store (both with {@code
+   * password}); the listener map that makes a listener speak TLS is the caller's.
+   */
+  static Map<String, String> tls(Path keystore, Path truststore, String password) {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("ssl.keystore.type", "PKCS12");
+    config.put("ssl.keystore.location", keystore.toString());
+    config.put("ssl.keystore.password", password);
+    config.put("ssl.key.password", password);
+    config.put("ssl.truststore.type", "PKCS12");
+    config.put("ssl.truststore.location", truststore.toString());
+    config.put("ssl.truststore.password", password);
+    return config;
+  }
+
+  /**
+   * Produces {@code count} messages {@code {"n": 0}}, {@code {"n": 1}}, ... to partition 0 of
+   * {@code topic}, with the client settings {@code client} (security included).
+   */
+  static void produceNumbered(Properties client, String topic, int count) throws Exception {
+    Properties properties = new Properties();
+    properties.putAll(client);
+    properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties)) {
+      for (int n = 0; n < count; n++) {
+        producer.send(new ProducerRecord<>(topic, 0, null, bytes("{\"n\": " + n + "}"))).get();
+      }
+    }
   }
 
   /**

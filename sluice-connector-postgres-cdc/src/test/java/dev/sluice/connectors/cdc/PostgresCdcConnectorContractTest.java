@@ -4,6 +4,8 @@ import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.connector.testkit.ConnectorContractTest;
 import dev.sluice.connector.testkit.ConnectorFixture;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,7 @@ class PostgresCdcConnectorContractTest extends ConnectorContractTest {
 
   @Override
   protected ConnectorFixture newFixture() {
-    return new CdcFixture(TestPostgres.newDatabase());
+    return new CdcFixture(TestPostgres.logicalReplication().createDatabase());
   }
 
   /**
@@ -27,9 +29,9 @@ class PostgresCdcConnectorContractTest extends ConnectorContractTest {
    * loads read its changes, full loads a new snapshot each time.
    */
   static final class CdcFixture implements ConnectorFixture {
-    private final TestPostgres.Database database;
+    private final PostgresDatabase database;
 
-    CdcFixture(TestPostgres.Database database) {
+    CdcFixture(PostgresDatabase database) {
       this.database = database;
       database.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text)");
     }
@@ -62,7 +64,7 @@ class PostgresCdcConnectorContractTest extends ConnectorContractTest {
 
     private SourceTableSpec spec(Map<String, String> extra, boolean quarantine) {
       Map<String, String> options = new LinkedHashMap<>();
-      options.put("url", database.url());
+      options.put("url", database.jdbcUrl());
       options.put("user", database.user());
       options.put("password", database.password());
       options.putAll(extra);

@@ -12,6 +12,8 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -38,7 +40,7 @@ class PostgresCdcConnectorTest {
   private static DuckDbEngine engine;
 
   private final PostgresCdcConnector connector = new PostgresCdcConnector();
-  private TestPostgres.Database database;
+  private PostgresDatabase database;
   private EngineSession session;
 
   @BeforeAll
@@ -54,7 +56,7 @@ class PostgresCdcConnectorTest {
 
   @BeforeEach
   void setUp() {
-    database = TestPostgres.newDatabase();
+    database = TestPostgres.logicalReplication().createDatabase();
     session = engine.openSession();
   }
 
@@ -346,7 +348,7 @@ class PostgresCdcConnectorTest {
    */
   private void otherTablesWriteAndTheServerLogsItsRunningTransactions() {
     database.execute("INSERT INTO other (note) VALUES ('y')");
-    TestPostgres.admin("SELECT pg_log_standby_snapshot()");
+    TestPostgres.logicalReplication().admin("SELECT pg_log_standby_snapshot()");
   }
 
   @Test
@@ -376,14 +378,17 @@ class PostgresCdcConnectorTest {
         .hasMessageContaining("has no primary key")
         .hasMessageContaining("REPLICA IDENTITY FULL");
 
-    TestPostgres.admin("CREATE ROLE plain_" + database.name() + " LOGIN PASSWORD 'p-secret'");
+    TestPostgres.logicalReplication()
+        .admin("CREATE ROLE plain_" + database.name() + " LOGIN PASSWORD 'p-secret'");
     Map<String, String> plain = Map.of("user", "plain_" + database.name(), "password", "p-secret");
     assertThatThrownBy(() -> stage("orders", plain, LoadState.empty()))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("Source 'shop' (postgres at localhost:" + TestPostgres.port())
+        .hasMessageContaining(
+            "Source 'shop' (postgres at localhost:" + TestPostgres.logicalReplication().port())
         .hasMessageContaining("ALTER ROLE \"plain_" + database.name() + "\" WITH REPLICATION")
         .hasMessageNotContaining("p-secret");
-    TestPostgres.admin("ALTER ROLE plain_" + database.name() + " WITH REPLICATION");
+    TestPostgres.logicalReplication()
+        .admin("ALTER ROLE plain_" + database.name() + " WITH REPLICATION");
     assertThatThrownBy(() -> stage("orders", plain, LoadState.empty()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("GRANT SELECT ON \"public\".\"orders\"");
@@ -424,7 +429,7 @@ class PostgresCdcConnectorTest {
 
   private SourceTableSpec spec(String table, Map<String, String> options) {
     Map<String, String> all = new LinkedHashMap<>();
-    all.put("url", database.url());
+    all.put("url", database.jdbcUrl());
     all.put("user", database.user());
     all.put("password", database.password());
     all.putAll(options);

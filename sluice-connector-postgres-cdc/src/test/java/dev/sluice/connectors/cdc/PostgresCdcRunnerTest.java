@@ -1,9 +1,12 @@
 package dev.sluice.connectors.cdc;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunListener;
@@ -34,11 +37,11 @@ class PostgresCdcRunnerTest {
 
   @TempDir Path project;
 
-  private TestPostgres.Database source;
+  private PostgresDatabase source;
 
   @BeforeEach
   void createSource() {
-    source = TestPostgres.newDatabase();
+    source = TestPostgres.logicalReplication().createDatabase();
     source.execute(
         "CREATE TABLE orders (id int PRIMARY KEY, status text, amount numeric(10,2))",
         "INSERT INTO orders VALUES (1, 'new', 10.50), (2, 'new', 20.00), (3, 'new', 5.25)");
@@ -286,14 +289,15 @@ class PostgresCdcRunnerTest {
   }
 
   private void writeProject(String tableOptions) throws IOException {
-    write("secrets/source-password", source.password() + "\n");
-    write("sluice.yaml", "name: shop\n");
+    write(project, "secrets/source-password", source.password() + "\n");
+    write(project, "sluice.yaml", "name: shop\n");
     String options =
         tableOptions.isEmpty() || tableOptions.contains("columns:")
             ? ""
             : "    options:\n" + tableOptions;
     String columns = tableOptions.contains("columns:") ? tableOptions : "";
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres_cdc
@@ -304,7 +308,7 @@ class PostgresCdcRunnerTest {
         tables:
           - name: orders
         %s%s"""
-            .formatted(source.url(), source.user(), options, columns));
+            .formatted(source.jdbcUrl(), source.user(), options, columns));
   }
 
   private static StepResult step(RunResult run, String asset) {
@@ -312,11 +316,5 @@ class PostgresCdcRunnerTest {
         .filter(step -> step.asset().equals(asset))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no step " + asset + " in " + run.steps()));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -5,6 +5,8 @@ import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.connector.testkit.ConnectorContractTest;
 import dev.sluice.connector.testkit.ConnectorFixture;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +29,9 @@ class PostgresConnectorContractTest extends ConnectorContractTest {
    * incremental loads use {@code id} as cursor and key.
    */
   static final class PostgresFixture implements ConnectorFixture {
-    private final TestPostgres.Database database;
+    private final PostgresDatabase database;
 
-    PostgresFixture(TestPostgres.Database database) {
+    PostgresFixture(PostgresDatabase database) {
       this.database = database;
       database.execute("CREATE TABLE items (id bigint PRIMARY KEY, name text, tags int[])");
     }
@@ -68,7 +70,7 @@ class PostgresConnectorContractTest extends ConnectorContractTest {
 
     private SourceTableSpec spec(Map<String, String> extra, boolean quarantine) {
       Map<String, String> options = new LinkedHashMap<>();
-      options.put("url", database.url());
+      options.put("url", database.jdbcUrl());
       options.put("user", database.user());
       options.put("password", database.password());
       options.putAll(extra);

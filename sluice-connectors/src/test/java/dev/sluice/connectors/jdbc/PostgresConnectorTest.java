@@ -11,6 +11,8 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -35,7 +37,7 @@ class PostgresConnectorTest {
   private static DuckDbEngine engine;
 
   private final PostgresConnector connector = new PostgresConnector();
-  private TestPostgres.Database database;
+  private PostgresDatabase database;
   private EngineSession session;
 
   @BeforeAll
@@ -436,7 +438,8 @@ class PostgresConnectorTest {
   }
 
   private Map<String, String> connection() {
-    return Map.of("url", database.url(), "user", database.user(), "password", database.password());
+    return Map.of(
+        "url", database.jdbcUrl(), "user", database.user(), "password", database.password());
   }
 
   private StagedData stage(String table, Map<String, String> options, LoadState state) {

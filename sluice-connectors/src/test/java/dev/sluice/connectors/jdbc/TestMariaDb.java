@@ -138,27 +138,24 @@ final class TestMariaDb {
     Properties properties = new Properties();
     properties.setProperty("user", USER);
     properties.setProperty("password", password);
-    SQLException last = null;
     // a startup wait, bounded generously for a loaded machine; no test asserts on its duration
-    for (int attempt = 0; attempt < 600; attempt++) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException(
-            "mariadbd stopped at startup: " + Files.readString(directory.resolve("error.log")));
-      }
-      try (Connection connection =
-          DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", properties)) {
-        return;
-      } catch (SQLException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while MariaDB starts", e);
-      }
-    }
-    throw new IllegalStateException("MariaDB did not accept connections: " + last);
+    org.awaitility.Awaitility.await("MariaDB accepts connections")
+        .atMost(java.time.Duration.ofMinutes(2))
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .ignoreException(SQLException.class)
+        .untilAsserted(
+            () -> {
+              if (!server.isAlive()) {
+                throw new IllegalStateException(
+                    "mariadbd stopped at startup: "
+                        + Files.readString(directory.resolve("error.log")));
+              }
+              try (Connection connection =
+                  DriverManager.getConnection(
+                      "jdbc:mariadb://127.0.0.1:" + port + "/", properties)) {
+                // connected
+              }
+            });
   }
 
   /** Stops the server and deletes its data directory. */

@@ -1,5 +1,6 @@
 package dev.sluice.core.query;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,6 @@ import dev.sluice.core.run.StepResult;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,17 +30,11 @@ class SqlSandboxTest {
   @TempDir Path project;
   @TempDir Path outside;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @BeforeEach
   void writeProject() throws IOException {
-    write("sluice.yaml", "name: shop\n");
-    write("seeds/countries.csv", "code,country_name\nDE,Germany\nUS,United States\n");
-    write("models/curated/names.sql", "select country_name from {{ ref('countries') }}\n");
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "seeds/countries.csv", "code,country_name\nDE,Germany\nUS,United States\n");
+    write(project, "models/curated/names.sql", "select country_name from {{ ref('countries') }}\n");
   }
 
   private RunResult run() {
@@ -58,6 +52,7 @@ class SqlSandboxTest {
     Path written = outside.resolve("leak.csv");
     Path attached = outside.resolve("other.db");
     write(
+        project,
         "models/curated/copier.sql",
         "select code from {{ ref('countries') }};\ncopy (select 42 as answer) to '"
             + written
@@ -74,11 +69,12 @@ class SqlSandboxTest {
   @Test
   void aModelCannotReadHostFilesOrTheEnvironment() throws IOException {
     write(
+        project,
         "models/curated/environ.sql",
         "select code,\n  (select content from read_blob('/proc/self/environ')) as leak\n"
             + "from {{ ref('countries') }}\n");
-    write("models/curated/home.sql", "select getenv('HOME') as home\n");
-    write("models/curated/warehouse.sql", "from glob('" + project + "/**')\n");
+    write(project, "models/curated/home.sql", "select getenv('HOME') as home\n");
+    write(project, "models/curated/warehouse.sql", "from glob('" + project + "/**')\n");
     RunResult result = run();
     assertThat(step(result, "environ").error())
         .contains("models/curated/environ.sql:2")
@@ -95,8 +91,8 @@ class SqlSandboxTest {
 
   @Test
   void aModelReadsOnlyItsInputs() throws IOException {
-    write("models/curated/sneaky.sql", "select * from curated.names\n");
-    write("models/curated/settings.sql", "select * from pg_catalog.pg_settings\n");
+    write(project, "models/curated/sneaky.sql", "select * from curated.names\n");
+    write(project, "models/curated/settings.sql", "select * from pg_catalog.pg_settings\n");
     RunResult result = run();
     assertThat(step(result, "sneaky").error())
         .contains("models/curated/sneaky.sql:1")
@@ -108,6 +104,7 @@ class SqlSandboxTest {
   @Test
   void checkSqlIsSandboxedToo() throws IOException {
     write(
+        project,
         "models/curated/schema.yaml",
         """
         models:

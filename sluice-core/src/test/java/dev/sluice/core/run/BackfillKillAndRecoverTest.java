@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Workspace;
@@ -10,10 +11,8 @@ import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,22 +31,18 @@ import org.junit.jupiter.api.io.TempDir;
 class BackfillKillAndRecoverTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void aServerFinishesABackfillWhoseProcessWasKilled() throws Exception {
     LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(6);
-    write("sluice.yaml", "name: backfill\nthreads: 1\n");
+    write(project, "sluice.yaml", "name: backfill\nthreads: 1\n");
     write(
+        project,
         "models/curated/daily.sql",
         "select d::date as day, (select count(*) from range(2000) a, range(6000) b"
             + " where a.range * b.range % 7 = 0) as heavy, 1 as n\n"
             + "from range(DATE '{{ start }}', DATE '{{ end }}', INTERVAL 1 DAY) t(d)\n");
     write(
+        project,
         "models/curated/daily.yaml",
         "models:\n  - name: daily\n    materialized: incremental_by_time_range\n"
             + "    partitions:\n      - column: day\n        grain: day\n        start: "

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +10,6 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.StepStatus;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,19 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CancelRunTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void cancelStopsTheRunningStepAndSkipsTheRest() throws Exception {
-    write("sluice.yaml", "name: cancel\nthreads: 1\n");
+    write(project, "sluice.yaml", "name: cancel\nthreads: 1\n");
     write(
+        project,
         "models/curated/slow.sql",
         "select sum(a.range * b.range) as total from range(300000) a, range(300000) b\n");
-    write("models/published/after.sql", "select * from {{ ref('slow') }}\n");
+    write(project, "models/published/after.sql", "select * from {{ ref('slow') }}\n");
     try (Workspace workspace = Workspace.open(project)) {
       CountDownLatch slowStarted = new CountDownLatch(1);
       String[] runId = new String[1];

@@ -1,6 +1,8 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
@@ -8,7 +10,6 @@ import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,16 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrentRunsTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void aSecondRunOfTheSameAssetFailsClearlyWhileTheFirstHoldsIt() throws Exception {
-    write("sluice.yaml", "name: locks\n");
+    write(project, "sluice.yaml", "name: locks\n");
     write(
+        project,
         "models/curated/slow.sql",
         "select 42 as answer, (select sum(a.range * b.range) from range(60000) a, range(60000) b) as heavy\n");
     try (Workspace first = Workspace.open(project);
@@ -39,12 +35,14 @@ class ConcurrentRunsTest {
           CompletableFuture.supplyAsync(
               () -> new Runner(first).run(RunOptions.all(), RunListener.NONE));
       // wait (bounded) until the first run holds the table's lock
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (first.runStore().locks().lockHolder("table:curated.slow").isEmpty()) {
-        assertThat(System.nanoTime()).as("the first run takes the lock").isLessThan(deadline);
-        assertThat(firstRun).isNotDone();
-        TimeUnit.MILLISECONDS.sleep(10);
-      }
+      await("the first run takes the lock")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(10))
+          .untilAsserted(
+              () -> {
+                assertThat(firstRun).isNotDone();
+                assertThat(first.runStore().locks().lockHolder("table:curated.slow")).isPresent();
+              });
       RunResult secondRun = new Runner(second).run(RunOptions.all(), RunListener.NONE);
       RunResult firstResult = firstRun.get(120, TimeUnit.SECONDS);
       assertThat(firstResult.succeeded()).as(String.valueOf(firstResult.steps())).isTrue();
@@ -63,7 +61,7 @@ class ConcurrentRunsTest {
 
   @Test
   void locksAreExclusiveRenewableAndExpire() throws IOException {
-    write("sluice.yaml", "name: leases\n");
+    write(project, "sluice.yaml", "name: leases\n");
     try (Workspace workspace = Workspace.open(project)) {
       RunStore store = workspace.runStore();
       Instant now = Instant.now();

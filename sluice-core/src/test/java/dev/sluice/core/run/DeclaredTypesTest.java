@@ -1,12 +1,12 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.state.StepStatus;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
@@ -16,19 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DeclaredTypesTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void declaredTypesAreCastOrFailNamingTheColumn() throws IOException {
-    write("sluice.yaml", "name: types\n");
+    write(project, "sluice.yaml", "name: types\n");
     write(
+        project,
         "models/curated/orders.sql",
         "select 1 as id, cast(2.5 as decimal(10, 2)) as amount, 'x' as note\n");
     write(
+        project,
         "models/curated/orders.yaml",
         """
         models:
@@ -48,6 +44,7 @@ class DeclaredTypesTest {
     }
 
     write(
+        project,
         "models/curated/orders.yaml",
         """
         models:
@@ -71,11 +68,13 @@ class DeclaredTypesTest {
 
   @Test
   void declaredTypesApplyToModelsBuiltByPartitions() throws IOException {
-    write("sluice.yaml", "name: types\n");
+    write(project, "sluice.yaml", "name: types\n");
     write(
+        project,
         "models/curated/regional.sql",
         "select '{{ partition.region }}' as region, 1 as id, 'x' as note\n");
     write(
+        project,
         "models/curated/regional.yaml",
         """
         models:
@@ -101,6 +100,7 @@ class DeclaredTypesTest {
     }
 
     write(
+        project,
         "models/curated/regional.yaml",
         """
         models:

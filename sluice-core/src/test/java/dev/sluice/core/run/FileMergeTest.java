@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,6 @@ import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.WriteOperation;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -167,7 +167,7 @@ class FileMergeTest {
 
   private Path writeMinimalProject() {
     try {
-      write("sluice.yaml", "name: shop\n");
+      write(project, "sluice.yaml", "name: shop\n");
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -277,8 +277,9 @@ class FileMergeTest {
   }
 
   private void writeProject(String changes, String options, String tableExtras) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: change_list
@@ -304,11 +305,5 @@ class FileMergeTest {
       rows.add(String.valueOf(row.get(0)));
     }
     return rows;
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

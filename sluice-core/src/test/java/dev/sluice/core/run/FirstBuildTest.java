@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
@@ -9,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class FirstBuildTest {
       assertThat(blocked.error()).contains("not_null");
       assertThat(workspace.lake().findTable(ORDERS)).isEmpty();
 
-      write("data/a.csv", "id,name\n1,a\n2,b\n");
+      write(project, "data/a.csv", "id,name\n1,a\n2,b\n");
       assertThat(step(run(workspace), "shop.orders").status()).isEqualTo(StepStatus.SUCCEEDED);
       assertThat(workspace.lake().loadTable(ORDERS).currentSnapshot().summary())
           .containsEntry("total-records", "2");
@@ -43,10 +43,11 @@ class FirstBuildTest {
 
   @Test
   void aModelWhoseFirstBuildFailsOrIsBlockedLeavesNoTable() throws Exception {
-    write("sluice.yaml", "name: shop\n");
-    write("models/broken.sql", "select error('boom') as x from range(3)\n");
-    write("models/too_small.sql", "select 1 as x\n");
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "models/broken.sql", "select error('boom') as x from range(3)\n");
+    write(project, "models/too_small.sql", "select 1 as x\n");
     write(
+        project,
         "models/too_small.yaml",
         "models:\n  - name: too_small\n    checks:\n      - row_count: {min: 5}\n");
     try (Workspace workspace = Workspace.open(project)) {
@@ -103,11 +104,13 @@ class FirstBuildTest {
 
   /** A model of one row per day, partitioned by day, over the three days before today. */
   private void writePartitionedModel(String amount) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "models/daily.sql",
         "select cast('{{ start }}' as date) as event_date, " + amount + " as amount\n");
     write(
+        project,
         "models/daily.yaml",
         """
         models:
@@ -149,8 +152,9 @@ class FirstBuildTest {
   }
 
   private void writeSource(String csv) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         tables:
@@ -161,7 +165,7 @@ class FirstBuildTest {
               - name: id
                 checks: [not_null]
         """);
-    write("data/a.csv", csv);
+    write(project, "data/a.csv", csv);
   }
 
   private static RunResult run(Workspace workspace) {
@@ -173,11 +177,5 @@ class FirstBuildTest {
         .filter(step -> step.asset().equals(asset))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no step " + asset + " in " + run.steps()));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -1,17 +1,17 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,14 +38,19 @@ class FullRefreshTest {
 
   @Test
   void anAppendFileSourceIsRebuiltNotAppendedTo() throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
-        "sources/shop.yaml", "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
-    write("data/a.csv", "id,name\n1,a\n2,b\n");
-    write("models/order_count.sql", "select count(*) as n from {{ source('shop', 'orders') }}\n");
+        project,
+        "sources/shop.yaml",
+        "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
+    write(project, "data/a.csv", "id,name\n1,a\n2,b\n");
+    write(
+        project,
+        "models/order_count.sql",
+        "select count(*) as n from {{ source('shop', 'orders') }}\n");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
-      write("data/b.csv", "id,name\n3,c\n");
+      write(project, "data/b.csv", "id,name\n3,c\n");
       assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
       Snapshot before = workspace.lake().currentSnapshot(ORDERS).orElseThrow();
 
@@ -159,9 +164,10 @@ class FullRefreshTest {
   }
 
   private void writePostgresProject(PostgresDatabase source) throws IOException {
-    write("sluice.yaml", "name: shop\n");
-    write("secrets/password", source.password());
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "secrets/password", source.password());
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres
@@ -210,11 +216,5 @@ class FullRefreshTest {
         statement.execute(sql);
       }
     }
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,15 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class GoldenPathTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   private void writeProject() throws IOException {
-    write("sluice.yaml", "name: shop\nthreads: 3\nvars:\n  min_amount: 0\n");
+    write(project, "sluice.yaml", "name: shop\nthreads: 3\nvars:\n  min_amount: 0\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: file
@@ -62,12 +58,20 @@ class GoldenPathTest {
             path: data/customers.csv
             mode: full
         """);
-    write("data/customers.csv", "customer_id,name,country\n1,Ada,DE\n2,Grace,US\n3,Linus,FI\n");
     write(
+        project,
+        "data/customers.csv",
+        "customer_id,name,country\n1,Ada,DE\n2,Grace,US\n3,Linus,FI\n");
+    write(
+        project,
         "data/orders/2024-01.csv",
         "order_id,customer_id,amount,status\n1,1,10.50,placed\n2,2,20.00,shipped\n3,1,5.25,placed\n");
-    write("seeds/countries.csv", "code,country_name\nDE,Germany\nUS,United States\nFI,Finland\n");
     write(
+        project,
+        "seeds/countries.csv",
+        "code,country_name\nDE,Germany\nUS,United States\nFI,Finland\n");
+    write(
+        project,
         "models/curated/orders.sql",
         """
         {{ config(materialized='incremental', unique_key='order_id') }}
@@ -79,6 +83,7 @@ class GoldenPathTest {
         {% endif %}
         """);
     write(
+        project,
         "models/curated/customers.sql",
         """
         select c.customer_id, c.name, k.country_name
@@ -86,6 +91,7 @@ class GoldenPathTest {
         join {{ ref('countries') }} k on k.code = c.country
         """);
     write(
+        project,
         "models/published/revenue_by_country.sql",
         """
         select c.country_name, sum(o.amount) as revenue, count(*) as orders
@@ -93,9 +99,11 @@ class GoldenPathTest {
         group by 1
         """);
     write(
+        project,
         "models/published/big_orders.sql",
         "{{ config(materialized='view') }}\nselect * from {{ ref('orders') }} where amount > 10\n");
     write(
+        project,
         "models/published/schema.yaml",
         """
         models:
@@ -188,6 +196,7 @@ class GoldenPathTest {
 
       // a new file: appended to raw, merged into the incremental model (order 3 changes)
       write(
+          project,
           "data/orders/2024-02.csv",
           "order_id,customer_id,amount,status\n4,3,7.00,shipped\n3,1,6.25,shipped\n");
       RunResult third = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
@@ -252,7 +261,10 @@ class GoldenPathTest {
               .snapshotId();
 
       // an unknown status breaks the accepted_values check on the source table
-      write("data/orders/2024-03.csv", "order_id,customer_id,amount,status\n9,2,99.00,lost\n");
+      write(
+          project,
+          "data/orders/2024-03.csv",
+          "order_id,customer_id,amount,status\n9,2,99.00,lost\n");
       RunResult failed = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
 
       assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
@@ -280,6 +292,7 @@ class GoldenPathTest {
   void quarantinesMalformedRowsWithTheirReason() throws Exception {
     writeProject();
     write(
+        project,
         "data/orders/2024-01.csv",
         "order_id,customer_id,amount,status\n1,1,10.50,placed\n2,2,not-a-number,shipped\n3,1,5.25,placed,extra\n4,2,1.00,placed\n");
     try (Workspace workspace = Workspace.open(project)) {
@@ -305,10 +318,12 @@ class GoldenPathTest {
   void malformedRowsFailTheLoadByDefaultNamingFileAndLine() throws Exception {
     writeProject();
     write(
+        project,
         "sources/shop.yaml",
         Files.readString(project.resolve("sources/shop.yaml"))
             .replace("on_error: quarantine", "on_error: fail"));
     write(
+        project,
         "data/orders/2024-01.csv",
         "order_id,customer_id,amount,status\n1,1,10.50,placed\n2,2,oops,shipped\n");
     try (Workspace workspace = Workspace.open(project)) {
@@ -330,7 +345,10 @@ class GoldenPathTest {
   @Test
   void malformedSeedRowsNameTheSeedFile() throws Exception {
     writeProject();
-    write("seeds/countries.csv", "code,country_name\nDE,Germany\nUS,\"United States\nFI,Finland\n");
+    write(
+        project,
+        "seeds/countries.csv",
+        "code,country_name\nDE,Germany\nUS,\"United States\nFI,Finland\n");
     try (Workspace workspace = Workspace.open(project)) {
       RunResult result =
           new Runner(workspace).run(new RunOptions(List.of("countries"), false), RunListener.NONE);
@@ -347,6 +365,7 @@ class GoldenPathTest {
   void sqlErrorNamesTheModelFileAndLine() throws Exception {
     writeProject();
     write(
+        project,
         "models/published/broken.sql",
         "select\n  order_id,\n  no_such_column\nfrom {{ ref('orders') }}\n");
     try (Workspace workspace = Workspace.open(project)) {

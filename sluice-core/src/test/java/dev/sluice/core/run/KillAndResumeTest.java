@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Workspace;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,12 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillAndResumeTest {
   @TempDir Path project;
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
 
   @Test
   void resumedRunFinishesWhatTheKilledRunLeftUndone() throws Exception {
@@ -83,18 +77,23 @@ class KillAndResumeTest {
 
   /** Starts a run of a three-step project in a child process and kills it in its second step. */
   private String startAndKillARun() throws IOException, InterruptedException {
-    write("sluice.yaml", "name: resume\nthreads: 1\n");
+    write(project, "sluice.yaml", "name: resume\nthreads: 1\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
-    write("data/1.csv", "id,amount\n1,10\n2,20\n");
-    write("data/2.csv", "id,amount\n3,30\n");
-    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    write(project, "data/1.csv", "id,amount\n1,10\n2,20\n");
+    write(project, "data/2.csv", "id,amount\n3,30\n");
+    write(project, "models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
     write(
+        project,
         "models/curated/heavy.sql",
         "select e.id, e.amount, (select sum(x.range * y.range) from range(40000) x, range(40000) y)"
             + " as heavy from {{ ref('events') }} e\n");
-    write("models/published/totals.sql", "select sum(amount) as total from {{ ref('heavy') }}\n");
+    write(
+        project,
+        "models/published/totals.sql",
+        "select sum(amount) as total from {{ ref('heavy') }}\n");
 
     Process child =
         new ProcessBuilder(

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.engine.QueryResult;
@@ -8,10 +9,8 @@ import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +30,9 @@ class KillBetweenRejectedAndDataTest {
   @ParameterizedTest
   @ValueSource(strings = {"shop_orders", "shop_orders__rejected"})
   void aLoadKilledBeforeEitherCommitIsLoadedOnceByTheNextRun(String killedAt) throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: file
@@ -45,7 +45,7 @@ class KillBetweenRejectedAndDataTest {
               - {name: order_id, type: bigint}
               - {name: amount, type: "decimal(10,2)"}
         """);
-    write("data/a.csv", "order_id,amount\n1,1.50\n2,oops\n3,3.50\n");
+    write(project, "data/a.csv", "order_id,amount\n1,1.50\n2,oops\n3,3.50\n");
 
     Process child =
         new ProcessBuilder(
@@ -84,7 +84,7 @@ class KillBetweenRejectedAndDataTest {
               java.time.Instant.now());
       RunResult again = new Runner(workspace).resume(runId, RunListener.NONE);
       assertThat(again.succeeded()).as(String.valueOf(again.steps())).isTrue();
-      write("data/b.csv", "order_id,amount\n4,4.50\n5,x\n");
+      write(project, "data/b.csv", "order_id,amount\n4,4.50\n5,x\n");
       RunResult next = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
       StepResult step = next.steps().get(0);
       assertThat(step.status()).isEqualTo(StepStatus.SUCCEEDED);
@@ -107,11 +107,5 @@ class KillBetweenRejectedAndDataTest {
       rows.add(row.stream().map(String::valueOf).toList());
     }
     return rows;
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

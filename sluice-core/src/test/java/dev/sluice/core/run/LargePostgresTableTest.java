@@ -1,13 +1,13 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +60,10 @@ class LargePostgresTableTest {
       statement.execute("ANALYZE events");
       expected = checksums(statement);
     }
-    write("secrets/source-password", source.password() + "\n");
-    write("sluice.yaml", "name: large\n");
+    write(project, "secrets/source-password", source.password() + "\n");
+    write(project, "sluice.yaml", "name: large\n");
     write(
+        project,
         "sources/big.yaml",
         """
         connector: postgres
@@ -138,11 +139,5 @@ class LargePostgresTableTest {
       }
       return values;
     }
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

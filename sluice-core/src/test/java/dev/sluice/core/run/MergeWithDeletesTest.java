@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.engine.QueryResult;
@@ -7,7 +8,6 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +52,9 @@ class MergeWithDeletesTest {
   }
 
   private void writeProject(String changes) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: change_list
@@ -72,11 +73,5 @@ class MergeWithDeletesTest {
       rows.add(row.stream().map(String::valueOf).toList());
     }
     return rows;
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -8,7 +9,6 @@ import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,19 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCompilerTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @BeforeEach
   void writeProject() throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         "connector: file\ntables:\n  - name: orders\n    path: data/orders.csv\n    mode: full\n");
-    write("models/curated/customers.sql", "select 1 as customer_id, 'Ada' as name\n");
+    write(project, "models/curated/customers.sql", "select 1 as customer_id, 'Ada' as name\n");
   }
 
   private ModelCompiler.Result compile() {
@@ -50,6 +45,7 @@ class ModelCompilerTest {
   @Test
   void aValidProjectCompilesWithoutBuildingAnything() throws IOException {
     write(
+        project,
         "models/published/names.sql",
         "select upper(name) as name\nfrom {{ ref('customers') }}\nwhere customer_id > 0\n");
     ModelCompiler.Result result = compile();
@@ -62,7 +58,10 @@ class ModelCompilerTest {
 
   @Test
   void aSyntaxErrorIsReportedWithFileAndLine() throws IOException {
-    write("models/published/broken.sql", "select name,\nfrom {{ ref('customers') }}\nwher 1 = 1\n");
+    write(
+        project,
+        "models/published/broken.sql",
+        "select name,\nfrom {{ ref('customers') }}\nwher 1 = 1\n");
     ProjectException failure = compileFails();
     assertThat(failure.problems()).hasSize(1);
     assertThat(failure.problems().get(0).location().toString())
@@ -73,9 +72,13 @@ class ModelCompilerTest {
   @Test
   void aBinderErrorIsReportedAgainstTheUpstreamModelsColumns() throws IOException {
     write(
+        project,
         "models/published/names.sql",
         "select\n  name,\n  no_such_column\nfrom {{ ref('customers') }}\n");
-    write("models/published/typed.sql", "select name + 1 as n\nfrom {{ ref('customers') }}\n");
+    write(
+        project,
+        "models/published/typed.sql",
+        "select name + 1 as n\nfrom {{ ref('customers') }}\n");
     ProjectException failure = compileFails();
     assertThat(failure.problems())
         .extracting(problem -> problem.location().toString())
@@ -86,6 +89,7 @@ class ModelCompilerTest {
   @Test
   void theIncrementalVariantIsCompiledToo() throws IOException {
     write(
+        project,
         "models/published/recent.sql",
         """
         {{ config(materialized='incremental') }}
@@ -102,12 +106,13 @@ class ModelCompilerTest {
 
   @Test
   void aModelOfASourceNeverLoadedIsCheckedButNotBound() throws IOException {
-    write("models/curated/orders.sql", "select * from {{ source('shop', 'orders') }}\n");
+    write(project, "models/curated/orders.sql", "select * from {{ source('shop', 'orders') }}\n");
     ModelCompiler.Result result = compile();
     assertThat(result.compiled()).isEqualTo(1);
     assertThat(result.notBound()).containsEntry("orders", new TableName("raw", "shop_orders"));
 
     write(
+        project,
         "models/curated/orders.sql",
         "select * from {{ source('shop', 'orders') }};\ncopy (select 1) to '/tmp/x.csv'\n");
     assertThat(compileFails().getMessage())

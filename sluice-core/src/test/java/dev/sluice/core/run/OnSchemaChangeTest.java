@@ -1,12 +1,12 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.state.StepStatus;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.iceberg.types.Types;
@@ -22,15 +22,10 @@ class OnSchemaChangeTest {
 
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   private StepResult build(String sql, String onSchemaChange) throws IOException {
-    write("sluice.yaml", "name: changes\n");
+    write(project, "sluice.yaml", "name: changes\n");
     write(
+        project,
         "models/curated/events.sql",
         "{{ config(materialized='incremental'"
             + (onSchemaChange == null ? "" : ", on_schema_change='" + onSchemaChange + "'")

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,6 @@ import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -34,12 +34,6 @@ class PartitionsTest {
   private final LocalDate today = LocalDate.now(ZoneOffset.UTC);
   private final LocalDate start = today.minusDays(5);
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   /** Events of the five complete days before today, in two regions; amount = day index. */
   private void events(int extraOnThirdDay) throws IOException {
     StringBuilder csv = new StringBuilder("event_date,region,amount\n");
@@ -52,23 +46,26 @@ class PartitionsTest {
     for (int i = 0; i < extraOnThirdDay; i++) {
       csv.append(start.plusDays(2)).append(",eu,100\n");
     }
-    write("data/events.csv", csv.toString());
+    write(project, "data/events.csv", csv.toString());
   }
 
   @BeforeEach
   void project() throws IOException {
-    write("sluice.yaml", "name: partitions\nthreads: 2\n");
+    write(project, "sluice.yaml", "name: partitions\nthreads: 2\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: full\n");
     events(0);
     write(
+        project,
         "models/curated/daily.sql",
         "select event_date, sum(amount) as amount, count(*) as events\n"
             + "from {{ source('app', 'events') }}\n"
             + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
             + "group by event_date\n");
     write(
+        project,
         "models/curated/daily.yaml",
         "models:\n"
             + "  - name: daily\n"
@@ -130,14 +127,17 @@ class PartitionsTest {
   @Test
   void newUpstreamRowsInAPartitionsWindowMakeItStaleAndTheNextRunRebuildsIt() throws IOException {
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
     write(
+        project,
         "models/curated/weekly.sql",
         "select event_date, sum(amount) as amount from {{ ref('daily') }}\n"
             + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
             + "group by event_date\n");
     write(
+        project,
         "models/curated/weekly.yaml",
         "models:\n  - name: weekly\n    materialized: incremental_by_time_range\n"
             + "    partitions:\n      - column: event_date\n        grain: day\n"
@@ -155,7 +155,8 @@ class PartitionsTest {
           .containsExactly("app.events");
 
       // late rows for the third day arrive in a new file
-      write("data/late.csv", "event_date,region,amount\n" + start.plusDays(2) + ",eu,100\n");
+      write(
+          project, "data/late.csv", "event_date,region,amount\n" + start.plusDays(2) + ",eu,100\n");
       assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 1)).succeeded())
           .isTrue();
 
@@ -189,6 +190,7 @@ class PartitionsTest {
   @Test
   void aPartitionCanReadTheModelsEarlierPartitionsThroughThis() throws IOException {
     write(
+        project,
         "models/curated/daily.sql",
         "select event_date, count(*) as events,\n"
             + "{% if is_incremental() %}(select count(*) from {{ this }}){% else %}0{% endif %}"
@@ -315,6 +317,7 @@ class PartitionsTest {
   @Test
   void rowsOutsideThePartitionFailTheStepAndCommitNothing() throws IOException {
     write(
+        project,
         "models/curated/daily.sql",
         "select event_date, sum(amount) as amount from {{ source('app', 'events') }}\n"
             + "where event_date >= '{{ start }}'\n"
@@ -342,6 +345,7 @@ class PartitionsTest {
           .containsExactly(List.of(1L));
 
       write(
+          project,
           "models/curated/daily.sql",
           "select event_date, sum(amount) as amount from {{ source('app', 'events') }}\n"
               + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
@@ -363,6 +367,7 @@ class PartitionsTest {
   @Test
   void multiDimensionalPartitionsAndChecksPerPartition() throws IOException {
     write(
+        project,
         "models/curated/regional.sql",
         "select event_date, region, sum(amount) as amount,\n"
             + "  case when region = 'us' and event_date = DATE '"
@@ -373,6 +378,7 @@ class PartitionsTest {
             + "  and region = '{{ partition.region }}'\n"
             + "group by all\n");
     write(
+        project,
         "models/curated/regional.yaml",
         "models:\n"
             + "  - name: regional\n"
@@ -420,6 +426,7 @@ class PartitionsTest {
   @Test
   void theIcebergTableIsPartitionedWhereIcebergsTransformsCutLikeTheWindows() throws IOException {
     write(
+        project,
         "models/curated/regional.sql",
         "select event_date, region, sum(amount) as amount\n"
             + "from {{ source('app', 'events') }}\n"
@@ -487,8 +494,12 @@ class PartitionsTest {
     }
 
     // a model that is no longer partitioned writes unpartitioned files into the same table
-    write("models/curated/regional.yaml", "models:\n  - name: regional\n    materialized: table\n");
     write(
+        project,
+        "models/curated/regional.yaml",
+        "models:\n  - name: regional\n    materialized: table\n");
+    write(
+        project,
         "models/curated/regional.sql",
         "select event_date, region, sum(amount) as amount\n"
             + "from {{ source('app', 'events') }} group by all\n");
@@ -503,6 +514,7 @@ class PartitionsTest {
 
   private void writeRegional(String grain) throws IOException {
     write(
+        project,
         "models/curated/regional.yaml",
         "models:\n"
             + "  - name: regional\n"
@@ -537,6 +549,7 @@ class PartitionsTest {
       assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
     }
     write(
+        project,
         "models/curated/daily.yaml",
         "models:\n"
             + "  - name: daily\n"
@@ -575,6 +588,7 @@ class PartitionsTest {
       assertThat(run(workspace, RunOptions.all()).succeeded()).isTrue();
     }
     write(
+        project,
         "models/curated/daily.sql",
         "select event_date, 'n' || sum(amount) as amount, count(*) as events\n"
             + "from {{ source('app', 'events') }}\n"

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,6 @@ import dev.sluice.api.ProjectException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -17,24 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 class PoolsTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void poolMembersRunOneAtATimeWhileOthersRunBesideThem() throws IOException {
-    write("sluice.yaml", "name: pools\nthreads: 4\npools:\n  warehouse: 1\n");
+    write(project, "sluice.yaml", "name: pools\nthreads: 4\npools:\n  warehouse: 1\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    pool: warehouse\n");
     String heavy =
         "select (select sum(a.range * b.range) from range(15000) a, range(15000) b) as x\n";
     for (String name : new String[] {"p1", "p2", "p3"}) {
-      write("models/curated/" + name + ".sql", "{{ config(pool='warehouse') }}\n" + heavy);
+      write(project, "models/curated/" + name + ".sql", "{{ config(pool='warehouse') }}\n" + heavy);
     }
-    write("models/curated/free.sql", heavy);
+    write(project, "models/curated/free.sql", heavy);
     AtomicInteger inPool = new AtomicInteger();
     AtomicInteger mostInPool = new AtomicInteger();
     RunListener listener =
@@ -65,9 +60,10 @@ class PoolsTest {
 
   @Test
   void unknownPoolsAndBadSlotsAreProjectErrors() throws IOException {
-    write("sluice.yaml", "name: pools\npools:\n  warehouse: 0\n");
-    write("models/curated/m.sql", "{{ config(pool='warehose') }}\nselect 1 as x\n");
+    write(project, "sluice.yaml", "name: pools\npools:\n  warehouse: 0\n");
+    write(project, "models/curated/m.sql", "{{ config(pool='warehose') }}\nselect 1 as x\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    pool: loaders\n");
     assertThatThrownBy(() -> Project.load(project))

@@ -1,24 +1,24 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -165,7 +165,8 @@ class PostgresCatalogTest {
               detail -> assertThat(detail.summary().status()).isEqualTo(RunStatus.SUCCEEDED));
 
       // A new file loaded through one workspace is read through the other.
-      write("data/orders/2024-02.csv", "order_id,customer_id,amount,country\n4,3,7.00,US\n");
+      write(
+          project, "data/orders/2024-02.csv", "order_id,customer_id,amount,country\n4,3,7.00,US\n");
       RunResult second =
           new Runner(writer).run(new RunOptions(List.of("shop.orders"), false), RunListener.NONE);
       assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
@@ -202,7 +203,7 @@ class PostgresCatalogTest {
   @Test
   void explainsAWrongCatalogPasswordWithoutShowingIt() throws Exception {
     writeProject(catalog.jdbcUrl(), state.jdbcUrl());
-    write("secrets/catalog-password", "certainly-wrong-password\n");
+    write(project, "secrets/catalog-password", "certainly-wrong-password\n");
 
     assertThatThrownBy(() -> Workspace.open(project).close())
         .isInstanceOf(SluiceException.class)
@@ -217,7 +218,7 @@ class PostgresCatalogTest {
   @Test
   void explainsAWrongStatePasswordWithoutShowingIt() throws Exception {
     writeProject(catalog.jdbcUrl(), state.jdbcUrl());
-    write("secrets/state-password", "certainly-wrong-password\n");
+    write(project, "secrets/state-password", "certainly-wrong-password\n");
 
     // the run store opens on first use (reads need no run state)
     assertThatThrownBy(
@@ -240,11 +241,12 @@ class PostgresCatalogTest {
    * password in files of the project referred to by {@code ${file:...}}.
    */
   private void writeProject(String catalogUrl, String stateUrl) throws IOException {
-    write("secrets/catalog-user", catalog.user() + "\n");
-    write("secrets/catalog-password", catalog.password() + "\n");
-    write("secrets/state-user", state.user() + "\n");
-    write("secrets/state-password", state.password() + "\n");
+    write(project, "secrets/catalog-user", catalog.user() + "\n");
+    write(project, "secrets/catalog-password", catalog.password() + "\n");
+    write(project, "secrets/state-user", state.user() + "\n");
+    write(project, "secrets/state-password", state.password() + "\n");
     write(
+        project,
         "sluice.yaml",
         """
         name: shop
@@ -260,6 +262,7 @@ class PostgresCatalogTest {
         """
             .formatted(catalogUrl, stateUrl));
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: file
@@ -279,13 +282,16 @@ class PostgresCatalogTest {
                 type: varchar
         """);
     write(
+        project,
         "data/orders/2024-01.csv",
         "order_id,customer_id,amount,country\n1,1,10.50,DE\n2,2,20.00,US\n3,1,5.25,DE\n");
-    write("seeds/countries.csv", "code,country_name\nDE,Germany\nUS,United States\n");
+    write(project, "seeds/countries.csv", "code,country_name\nDE,Germany\nUS,United States\n");
     write(
+        project,
         "models/curated/orders.sql",
         "select order_id, customer_id, amount, country from {{ source('shop', 'orders') }}\n");
     write(
+        project,
         "models/published/revenue_by_country.sql",
         """
         select k.country_name, sum(o.amount) as revenue, count(*) as orders
@@ -293,9 +299,11 @@ class PostgresCatalogTest {
         group by 1
         """);
     write(
+        project,
         "models/published/big_orders.sql",
         "{{ config(materialized='view') }}\nselect * from {{ ref('orders') }} where amount > 10\n");
     write(
+        project,
         "models/published/schema.yaml",
         """
         models:
@@ -306,12 +314,6 @@ class PostgresCatalogTest {
             checks:
               - row_count: {min: 1}
         """);
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   /** Rows of a query run on a database directly, each value as a string. */

@@ -1,17 +1,18 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -193,8 +194,9 @@ class PostgresSourceTest {
 
   @Test
   void reportsBadOptionsWithFileLineAndSuggestion() throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres
@@ -234,9 +236,10 @@ class PostgresSourceTest {
   }
 
   private void writeProject() throws IOException {
-    write("secrets/source-password", source.password() + "\n");
-    write("sluice.yaml", "name: shop\nthreads: 2\n");
+    write(project, "secrets/source-password", source.password() + "\n");
+    write(project, "sluice.yaml", "name: shop\nthreads: 2\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres
@@ -273,12 +276,6 @@ class PostgresSourceTest {
         statement.execute(sql);
       }
     }
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   private static List<List<String>> rows(QueryService queries, String sql) {

@@ -1,14 +1,15 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.connector.ReplayWindow;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,9 +40,10 @@ class ReplayTest {
           "CREATE TABLE orders (id int PRIMARY KEY, status text, updated_at date NOT NULL)",
           "INSERT INTO orders VALUES (1, 'new', '2024-01-01'), (2, 'new', '2024-01-02'),"
               + " (3, 'new', '2024-01-03'), (4, 'new', '2024-01-04')");
-      write("secrets/password", source.password());
-      write("sluice.yaml", "name: shop\n");
+      write(project, "secrets/password", source.password());
+      write(project, "sluice.yaml", "name: shop\n");
       write(
+          project,
           "sources/shop.yaml",
           """
           connector: postgres
@@ -102,11 +104,13 @@ class ReplayTest {
 
   @Test
   void fileReplayReadsTheFilesModifiedInTheWindowAndReplacesTheirRows() throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
-        "sources/shop.yaml", "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
-    write("data/january.csv", "id,status\n1,new\n2,new\n");
-    write("data/february.csv", "id,status\n3,new\n");
+        project,
+        "sources/shop.yaml",
+        "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
+    write(project, "data/january.csv", "id,status\n1,new\n2,new\n");
+    write(project, "data/february.csv", "id,status\n3,new\n");
     touch("data/january.csv", "2026-01-15T10:00:00Z");
     touch("data/february.csv", "2026-02-15T10:00:00Z");
     try (Workspace workspace = Workspace.open(project)) {
@@ -135,15 +139,17 @@ class ReplayTest {
 
   @Test
   void aChangedFileReplacesTheRowsItWasLoadedWith() throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
-        "sources/shop.yaml", "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
-    write("data/a.csv", "id,status\n1,new\n2,new\n");
-    write("data/b.csv", "id,status\n3,new\n");
+        project,
+        "sources/shop.yaml",
+        "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n");
+    write(project, "data/a.csv", "id,status\n1,new\n2,new\n");
+    write(project, "data/b.csv", "id,status\n3,new\n");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace, null).succeeded()).isTrue();
-      write("data/a.csv", "id,status\n1,fixed\n2,fixed\n");
-      write("data/c.csv", "id,status\n4,new\n");
+      write(project, "data/a.csv", "id,status\n1,fixed\n2,fixed\n");
+      write(project, "data/c.csv", "id,status\n4,new\n");
       StepResult changed = step(run(workspace, null));
       assertThat(changed.status()).as(String.valueOf(changed)).isEqualTo(StepStatus.SUCCEEDED);
       assertThat(changed.detail())
@@ -194,11 +200,5 @@ class ReplayTest {
 
   private void touch(String file, String instant) throws IOException {
     Files.setLastModifiedTime(project.resolve(file), FileTime.from(Instant.parse(instant)));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,22 +25,20 @@ import org.junit.jupiter.api.io.TempDir;
 class RetryAndTimeoutTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void transientFailuresAreRetriedWithBackoffUntilTheyPass() throws IOException {
-    write("sluice.yaml", "name: retries\nretries: 1\n");
+    write(project, "sluice.yaml", "name: retries\nretries: 1\n");
     // a model reads only its inputs (docs/security.md): the transient failure is an input's data
     // file that is missing until the third attempt
-    write("seeds/numbers.csv", "id\n1\n2\n");
+    write(project, "seeds/numbers.csv", "id\n1\n2\n");
     write(
+        project,
         "models/curated/late_arrivals.sql",
         "{{ config(retries=4) }}\nselect * from {{ ref('numbers') }}\n");
-    write("models/curated/never.sql", "{{ config(retries=2) }}\nselect * from no_such_table\n");
+    write(
+        project,
+        "models/curated/never.sql",
+        "{{ config(retries=2) }}\nselect * from no_such_table\n");
     Path file;
     Path aside = project.resolve("aside.parquet");
     try (Workspace workspace = Workspace.open(project)) {
@@ -91,11 +90,13 @@ class RetryAndTimeoutTest {
 
   @Test
   void aStepThatOutlastsItsTimeoutIsCancelledAndPublishesNothing() throws IOException {
-    write("sluice.yaml", "name: timeouts\n");
+    write(project, "sluice.yaml", "name: timeouts\n");
     write(
+        project,
         "models/curated/slow.sql",
         "select sum(a.range * b.range) as total from range(200000) a, range(200000) b\n");
     write(
+        project,
         "models/curated/properties.yaml",
         "models:\n  - name: slow\n    timeout: 1s\n    retries: 3\n");
     try (Workspace workspace = Workspace.open(project)) {
@@ -117,9 +118,9 @@ class RetryAndTimeoutTest {
 
   @Test
   void badRetryAndTimeoutSettingsAreProjectErrors() throws IOException {
-    write("sluice.yaml", "name: bad\nretries: many\n");
-    write("models/curated/m.sql", "select 1 as x\n");
-    write("models/curated/properties.yaml", "models:\n  - name: m\n    timeout: soon\n");
+    write(project, "sluice.yaml", "name: bad\nretries: many\n");
+    write(project, "models/curated/m.sql", "select 1 as x\n");
+    write(project, "models/curated/properties.yaml", "models:\n  - name: m\n    timeout: soon\n");
     assertThatThrownBy(() -> dev.sluice.core.project.Project.load(project))
         .isInstanceOf(ProjectException.class)
         .hasMessageContaining("sluice.yaml:2")

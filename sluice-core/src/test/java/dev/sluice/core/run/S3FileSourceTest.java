@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -153,6 +154,7 @@ class S3FileSourceTest {
   void anUnresolvableCredentialReferenceIsReportedByValidate() throws Exception {
     writeProject(SECRET);
     write(
+        project,
         "sources/shop.yaml",
         Files.readString(project.resolve("sources/shop.yaml"))
             .replace(
@@ -211,8 +213,8 @@ class S3FileSourceTest {
     int section = page.indexOf("## Files in S3-compatible storage");
     int start = page.indexOf("```yaml\n", section) + "```yaml\n".length();
     String example = page.substring(start, page.indexOf("```", start));
-    write("sluice.yaml", "name: shop\n");
-    write("sources/landing.yaml", example);
+    write(project, "sluice.yaml", "name: shop\n");
+    write(project, "sources/landing.yaml", example);
     Project loaded = Project.load(project);
     assertThat(loaded.sourceTable("landing", "orders").orElseThrow().origin())
         .isEqualTo("s3://landing/orders/*.csv");
@@ -234,6 +236,7 @@ class S3FileSourceTest {
     bucket = "landing-" + UUID.randomUUID().toString().substring(0, 8);
     s3.createBucket(bucket);
     write(
+        project,
         "sluice.yaml",
         """
         name: shop
@@ -244,9 +247,10 @@ class S3FileSourceTest {
           secret_access_key: ${file:secrets/s3-secret}
         """
             .formatted(s3.endpoint()));
-    write("secrets/s3-key", ACCESS_KEY_ID + "\n");
-    write("secrets/s3-secret", secret + "\n");
+    write(project, "secrets/s3-key", ACCESS_KEY_ID + "\n");
+    write(project, "secrets/s3-secret", secret + "\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         tables:
@@ -260,12 +264,6 @@ class S3FileSourceTest {
               - {name: amount, type: "decimal(10,2)"}
         """
             .formatted(bucket));
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   /** The catalog, the run store and every other file of the project, but the secret files. */

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -86,7 +87,10 @@ class S3WarehouseTest {
         assertThat(table.currentSnapshot().addedDataFiles(table.io()))
             .allSatisfy(file -> assertThat(file.location()).startsWith("s3://lake/" + prefix));
 
-        write("data/orders/2024-02.csv", "order_id,customer_id,amount\n4,2,1.00\n5,3,2.50\n");
+        write(
+            project,
+            "data/orders/2024-02.csv",
+            "order_id,customer_id,amount\n4,2,1.00\n5,3,2.50\n");
         dev.sluice.core.testing.WallClock.awaitPast(afterFirstRun);
         RunResult second = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
         assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
@@ -177,7 +181,7 @@ class S3WarehouseTest {
 
       // Iceberg retries reading the table's metadata with backoff (about a minute) before failing
       lost.close();
-      write("data/orders/2024-02.csv", "order_id,customer_id,amount\n4,2,1.00\n");
+      write(project, "data/orders/2024-02.csv", "order_id,customer_id,amount\n4,2,1.00\n");
       RunResult second =
           new Runner(workspace)
               .run(new RunOptions(List.of("shop.orders"), false), RunListener.NONE);
@@ -232,6 +236,7 @@ class S3WarehouseTest {
 
   private void writeProject(String warehouse, String endpoint, String secret) throws IOException {
     write(
+        project,
         "sluice.yaml",
         """
         name: shop
@@ -244,9 +249,10 @@ class S3WarehouseTest {
           secret_access_key: ${file:secrets/s3-secret}
         """
             .formatted(warehouse, endpoint));
-    write("secrets/s3-key", ACCESS_KEY_ID + "\n");
-    write("secrets/s3-secret", secret + "\n");
+    write(project, "secrets/s3-key", ACCESS_KEY_ID + "\n");
+    write(project, "secrets/s3-secret", secret + "\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         tables:
@@ -258,20 +264,17 @@ class S3WarehouseTest {
               - {name: amount, type: "decimal(10,2)"}
         """);
     write(
-        "data/orders/2024-01.csv", "order_id,customer_id,amount\n1,1,10.50\n2,2,20.00\n3,1,5.25\n");
+        project,
+        "data/orders/2024-01.csv",
+        "order_id,customer_id,amount\n1,1,10.50\n2,2,20.00\n3,1,5.25\n");
     write(
+        project,
         "models/published/revenue.sql",
         """
         select customer_id, sum(amount) as revenue
         from {{ source('shop', 'orders') }}
         group by 1
         """);
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 
   /** The catalog, the run store and every other file of the project, but the secret files. */

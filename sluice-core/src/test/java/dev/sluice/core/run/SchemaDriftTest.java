@@ -1,20 +1,20 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +39,7 @@ class SchemaDriftTest {
     writeFileProject("evolve");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace).succeeded()).isTrue();
-      write("data/b.csv", "id,name,discount\n3,c,1.5\n4,d,2.5\n");
+      write(project, "data/b.csv", "id,name,discount\n3,c,1.5\n4,d,2.5\n");
       RunResult second = run(workspace);
       StepResult step = step(second);
       assertThat(step.status()).as(String.valueOf(step)).isEqualTo(StepStatus.SUCCEEDED);
@@ -58,7 +58,7 @@ class SchemaDriftTest {
     writeFileProject("freeze");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace).succeeded()).isTrue();
-      write("data/b.csv", "id,name\n3,7\n");
+      write(project, "data/b.csv", "id,name\n3,7\n");
       StepResult step = step(run(workspace));
       assertThat(step.status()).as(String.valueOf(step)).isEqualTo(StepStatus.SUCCEEDED);
       assertThat(step.detail()).doesNotContain("retyped").doesNotContain("schema");
@@ -75,7 +75,7 @@ class SchemaDriftTest {
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace).succeeded()).isTrue();
       long snapshot = workspace.lake().currentSnapshot(ORDERS).orElseThrow().snapshotId();
-      write("data/b.csv", "id,note\n3,late\n");
+      write(project, "data/b.csv", "id,note\n3,late\n");
       RunResult second = run(workspace);
       StepResult step = step(second);
       assertThat(step.status()).isEqualTo(StepStatus.FAILED);
@@ -98,7 +98,7 @@ class SchemaDriftTest {
     writeFileProject("discard");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(run(workspace).succeeded()).isTrue();
-      write("data/b.csv", "id,name,discount\n3,c,1.5\n");
+      write(project, "data/b.csv", "id,name,discount\n3,c,1.5\n");
       StepResult step = step(run(workspace));
       assertThat(step.status()).as(String.valueOf(step)).isEqualTo(StepStatus.SUCCEEDED);
       assertThat(step.detail()).contains("new columns dropped").contains("discount");
@@ -115,8 +115,8 @@ class SchemaDriftTest {
           source,
           "CREATE TABLE orders (id int PRIMARY KEY, status text)",
           "INSERT INTO orders VALUES (1, 'new'), (2, 'paid')");
-      write("secrets/password", source.password());
-      write("sluice.yaml", "name: shop\n");
+      write(project, "secrets/password", source.password());
+      write(project, "sluice.yaml", "name: shop\n");
       writePostgresSource(source, "freeze");
       try (Workspace workspace = Workspace.open(project)) {
         assertThat(run(workspace).succeeded()).isTrue();
@@ -168,8 +168,9 @@ class SchemaDriftTest {
 
   @Test
   void anUnknownPolicyIsAProjectErrorWithFileAndLine() throws Exception {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         "schema_drift: frozen\ntables:\n  - name: orders\n    path: data/*.csv\n"
             + "    schema_drift: sometimes\n");
@@ -188,17 +189,19 @@ class SchemaDriftTest {
   }
 
   private void writeFileProject(String policy) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         "tables:\n  - name: orders\n    path: data/*.csv\n    mode: append\n    schema_drift: "
             + policy
             + "\n");
-    write("data/a.csv", "id,name\n1,a\n2,b\n");
+    write(project, "data/a.csv", "id,name\n1,a\n2,b\n");
   }
 
   private void writePostgresSource(PostgresDatabase source, String policy) throws IOException {
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres
@@ -246,11 +249,5 @@ class SchemaDriftTest {
         statement.execute(sql);
       }
     }
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.Selector;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,35 +19,39 @@ import org.junit.jupiter.api.io.TempDir;
 class SelectionAndPlanTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @BeforeEach
   void writeProject() throws IOException {
-    write("sluice.yaml", "name: graph\n");
+    write(project, "sluice.yaml", "name: graph\n");
     write(
+        project,
         "sources/crm.yaml",
         "connector: file\ntables:\n  - name: customers\n    path: data/customers.csv\n    tags: [pii]\n");
     write(
+        project,
         "sources/shop.yaml",
         "connector: file\ntables:\n  - name: orders\n    path: data/orders.csv\n    mode: append\n");
-    write("data/customers.csv", "customer_id,name\n1,Ada\n");
-    write("data/orders.csv", "order_id,customer_id,amount\n1,1,10\n");
-    write("models/curated/stg_orders.sql", "select * from {{ source('shop', 'orders') }}\n");
-    write("models/curated/stg_customers.sql", "select * from {{ source('crm', 'customers') }}\n");
+    write(project, "data/customers.csv", "customer_id,name\n1,Ada\n");
+    write(project, "data/orders.csv", "order_id,customer_id,amount\n1,1,10\n");
     write(
+        project, "models/curated/stg_orders.sql", "select * from {{ source('shop', 'orders') }}\n");
+    write(
+        project,
+        "models/curated/stg_customers.sql",
+        "select * from {{ source('crm', 'customers') }}\n");
+    write(
+        project,
         "models/curated/orders_enriched.sql",
         "select o.*, c.name from {{ ref('stg_orders') }} o join {{ ref('stg_customers') }} c using (customer_id)\n");
     write(
+        project,
         "models/published/marts/revenue.sql",
         "select sum(amount) as revenue from {{ ref('orders_enriched') }}\n");
     write(
+        project,
         "models/published/customer_count.sql",
         "select count(*) as n from {{ ref('stg_customers') }}\n");
     write(
+        project,
         "models/published/properties.yaml",
         "models:\n  - name: revenue\n    tags: [finance]\n  - name: customer_count\n    tags: [finance, crm]\n");
   }
@@ -118,6 +122,7 @@ class SelectionAndPlanTest {
       assertThat(revenue.reasons()).containsExactly("up to date: rebuilt to keep it current");
 
       write(
+          project,
           "models/published/marts/revenue.sql",
           "select sum(amount) * 2 as revenue from {{ ref('orders_enriched') }}\n");
       try (Workspace changed = Workspace.open(project)) {

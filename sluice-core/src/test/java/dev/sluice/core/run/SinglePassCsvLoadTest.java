@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
@@ -24,15 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SinglePassCsvLoadTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   private void writeProject(String onError) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: file
@@ -46,8 +42,8 @@ class SinglePassCsvLoadTest {
               - {name: amount, type: "decimal(10,2)"}
         """
             .formatted(onError));
-    write("data/a.csv", "order_id,amount\n1,1.50\n2,2.50\n");
-    write("data/b.csv", "order_id,amount\n3,3.50\n4,oops\n5,5.50\n6\n");
+    write(project, "data/a.csv", "order_id,amount\n1,1.50\n2,2.50\n");
+    write(project, "data/b.csv", "order_id,amount\n3,3.50\n4,oops\n5,5.50\n6\n");
   }
 
   @Test
@@ -78,7 +74,7 @@ class SinglePassCsvLoadTest {
   @Test
   void aBadRecordFailsTheLoadAndLeavesTheTableAsItWas() throws Exception {
     writeProject("fail");
-    write("data/b.csv", "order_id,amount\n3,3.50\n");
+    write(project, "data/b.csv", "order_id,amount\n3,3.50\n");
     try (Workspace workspace = Workspace.open(project)) {
       assertThat(step(run(workspace)).status()).isEqualTo(StepStatus.SUCCEEDED);
       long loaded =
@@ -89,7 +85,7 @@ class SinglePassCsvLoadTest {
               .snapshotId();
       long dataFiles = dataFiles();
 
-      write("data/c.csv", "order_id,amount\n7,7.50\n8,eight\n");
+      write(project, "data/c.csv", "order_id,amount\n7,7.50\n8,eight\n");
       StepResult failed = step(run(workspace));
 
       assertThat(failed.status()).isEqualTo(StepStatus.FAILED);

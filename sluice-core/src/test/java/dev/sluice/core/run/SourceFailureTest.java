@@ -1,18 +1,18 @@
 package dev.sluice.core.run;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.RunEvent;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.testing.PostgresDatabase;
-import dev.sluice.core.testing.TestPostgres;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -104,11 +104,12 @@ class SourceFailureTest {
   }
 
   private void writeProject(PostgresDatabase source, String url) throws IOException {
-    write("sluice.yaml", "name: shop\n");
+    write(project, "sluice.yaml", "name: shop\n");
     if (source != null) {
-      write("secrets/password", source.password());
+      write(project, "secrets/password", source.password());
     }
     write(
+        project,
         "sources/shop.yaml",
         """
         connector: postgres
@@ -125,7 +126,7 @@ class SourceFailureTest {
         """
             .formatted(url, source == null ? "sluice" : source.user()));
     if (source == null) {
-      write("secrets/password", "unused");
+      write(project, "secrets/password", "unused");
     }
   }
 
@@ -141,11 +142,5 @@ class SourceFailureTest {
         statement.execute(sql);
       }
     }
-  }
-
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
   }
 }

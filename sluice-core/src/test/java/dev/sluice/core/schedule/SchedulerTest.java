@@ -1,5 +1,6 @@
 package dev.sluice.core.schedule;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,16 +56,10 @@ class SchedulerTest {
     }
   }
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   private void writeProject(String schedules) throws IOException {
-    write("sluice.yaml", "name: scheduled\nschedules:\n" + schedules);
-    write("models/curated/hello.sql", "select 1 as x\n");
-    write("models/curated/other.sql", "select 2 as y\n");
+    write(project, "sluice.yaml", "name: scheduled\nschedules:\n" + schedules);
+    write(project, "models/curated/hello.sql", "select 1 as x\n");
+    write(project, "models/curated/other.sql", "select 2 as y\n");
   }
 
   private static List<Instant> ticks(List<Scheduler.Trigger> triggers) {

@@ -1,13 +1,12 @@
 package dev.sluice.core.schedule;
 
+import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.Runner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,15 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SensorTest {
   @TempDir Path project;
 
-  private void write(String file, String content) throws IOException {
-    Path path = project.resolve(file);
-    Files.createDirectories(path.getParent());
-    Files.writeString(path, content);
-  }
-
   @Test
   void sensorsFireOnNewUpstreamDataAndOnStaleAssets() throws Exception {
     write(
+        project,
         "sluice.yaml",
         """
         name: sensors
@@ -35,8 +29,8 @@ class SensorTest {
           - {name: marts_follow, type: upstream_updated, select: [mart], min_interval: 5m}
           - {name: mart_fresh, type: freshness, select: [mart], max_age: 60m}
         """);
-    write("models/curated/base.sql", "select 1 as x\n");
-    write("models/published/mart.sql", "select * from {{ ref('base') }}\n");
+    write(project, "models/curated/base.sql", "select 1 as x\n");
+    write(project, "models/published/mart.sql", "select * from {{ ref('base') }}\n");
     SchedulerTest.TestClock clock = new SchedulerTest.TestClock(Instant.now());
     try (Workspace workspace = Workspace.open(project)) {
       Scheduler scheduler = new Scheduler(workspace, "a", clock, Duration.ofMinutes(10));
@@ -73,13 +67,15 @@ class SensorTest {
   @Test
   void newDataSensorFiresForNewOrChangedFiles() throws Exception {
     write(
+        project,
         "sluice.yaml",
         "name: arrivals\nsensors:\n  - {name: arrivals, type: new_data, select: [app.events], min_interval: 1m}\n");
     write(
+        project,
         "sources/app.yaml",
         "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n");
-    write("data/1.csv", "id\n1\n");
-    write("models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
+    write(project, "data/1.csv", "id\n1\n");
+    write(project, "models/curated/events.sql", "select * from {{ source('app', 'events') }}\n");
     SchedulerTest.TestClock clock = new SchedulerTest.TestClock(Instant.now());
     try (Workspace workspace = Workspace.open(project)) {
       Scheduler scheduler = new Scheduler(workspace, "a", clock, Duration.ofMinutes(10));
@@ -93,7 +89,7 @@ class SensorTest {
       clock.advance(Duration.ofMinutes(2));
       assertThat(scheduler.evaluate()).as("everything loaded").isEmpty();
 
-      write("data/2.csv", "id\n2\n");
+      write(project, "data/2.csv", "id\n2\n");
       clock.advance(Duration.ofMinutes(2));
       assertThat(scheduler.evaluate()).hasSize(1);
     }

