@@ -142,7 +142,7 @@ final class TestMariaDb {
     org.awaitility.Awaitility.await("MariaDB accepts connections")
         .atMost(java.time.Duration.ofMinutes(2))
         .pollInterval(java.time.Duration.ofMillis(200))
-        .ignoreException(SQLException.class)
+        .ignoreExceptionsInstanceOf(SQLException.class)
         .untilAsserted(
             () -> {
               if (!server.isAlive()) {
