@@ -375,31 +375,215 @@ record KafkaOptions(
   static KafkaOptions of(ConnectorOptions options, String defaultTopic) {
     List<String> topics = options.list(TOPIC);
     Long maxRecords = options.integer(MAX_RECORDS);
-    return new KafkaOptions(
-        String.join(",", options.list(BOOTSTRAP_SERVERS)),
-        "full".equals(options.choice(MODE)),
-        topics.isEmpty() ? List.of(defaultTopic) : topics,
-        options.choice(STARTING_OFFSETS),
-        options.choice(OFFSET_RESET),
-        maxRecords == null ? 0 : maxRecords,
-        "keep".equals(options.choice(TOMBSTONES)),
-        options.string(GROUP_ID),
-        "read_committed".equals(options.choice(ISOLATION_LEVEL)),
-        options.choice(SECURITY_PROTOCOL).toUpperCase(Locale.ROOT),
-        options.choice(SASL_MECHANISM).toUpperCase(Locale.ROOT),
-        options.string(SASL_USERNAME),
-        options.string(SASL_PASSWORD),
-        options.string(SSL_TRUSTSTORE_LOCATION),
-        options.string(SSL_TRUSTSTORE_PASSWORD),
-        options.duration(TIMEOUT),
-        "avro".equals(options.choice(FORMAT)),
-        "avro".equals(options.choice(KEY_FORMAT)),
-        options.string(SCHEMA_REGISTRY_URL),
-        options.string(SCHEMA_REGISTRY_USERNAME),
-        options.string(SCHEMA_REGISTRY_PASSWORD),
-        options.string(VALUE_SCHEMA),
-        options.string(KEY_SCHEMA),
-        "flatten".equals(options.choice(NESTED)) ? options.string(SEPARATOR) : null);
+    return builder(String.join(",", options.list(BOOTSTRAP_SERVERS)))
+        .full("full".equals(options.choice(MODE)))
+        .topics(topics.isEmpty() ? List.of(defaultTopic) : topics)
+        .startingOffsets(options.choice(STARTING_OFFSETS))
+        .offsetReset(options.choice(OFFSET_RESET))
+        .maxRecords(maxRecords == null ? 0 : maxRecords)
+        .keepTombstones("keep".equals(options.choice(TOMBSTONES)))
+        .groupId(options.string(GROUP_ID))
+        .readCommitted("read_committed".equals(options.choice(ISOLATION_LEVEL)))
+        .securityProtocol(options.choice(SECURITY_PROTOCOL).toUpperCase(Locale.ROOT))
+        .saslMechanism(options.choice(SASL_MECHANISM).toUpperCase(Locale.ROOT))
+        .saslUsername(options.string(SASL_USERNAME))
+        .saslPassword(options.string(SASL_PASSWORD))
+        .truststoreLocation(options.string(SSL_TRUSTSTORE_LOCATION))
+        .truststorePassword(options.string(SSL_TRUSTSTORE_PASSWORD))
+        .timeout(options.duration(TIMEOUT))
+        .avroValues("avro".equals(options.choice(FORMAT)))
+        .avroKeys("avro".equals(options.choice(KEY_FORMAT)))
+        .schemaRegistryUrl(options.string(SCHEMA_REGISTRY_URL))
+        .schemaRegistryUsername(options.string(SCHEMA_REGISTRY_USERNAME))
+        .schemaRegistryPassword(options.string(SCHEMA_REGISTRY_PASSWORD))
+        .valueSchema(options.string(VALUE_SCHEMA))
+        .keySchema(options.string(KEY_SCHEMA))
+        .flattenSeparator(
+            "flatten".equals(options.choice(NESTED)) ? options.string(SEPARATOR) : null)
+        .build();
+  }
+
+  /**
+   * Options for the brokers {@code bootstrapServers}: no topics, plaintext, JSON values, string
+   * keys, a 30s timeout, every other flag off and every other value null, until set.
+   */
+  static Builder builder(String bootstrapServers) {
+    return new Builder(bootstrapServers);
+  }
+
+  /** Builds {@link KafkaOptions}. */
+  static final class Builder {
+    private final String bootstrapServers;
+    private boolean full;
+    private List<String> topics = List.of();
+    private String startingOffsets;
+    private String offsetReset;
+    private long maxRecords;
+    private boolean keepTombstones;
+    private String groupId;
+    private boolean readCommitted;
+    private String securityProtocol = "PLAINTEXT";
+    private String saslMechanism = "PLAIN";
+    private String saslUsername;
+    private String saslPassword;
+    private String truststoreLocation;
+    private String truststorePassword;
+    private Duration timeout = Duration.ofSeconds(30);
+    private boolean avroValues;
+    private boolean avroKeys;
+    private String schemaRegistryUrl;
+    private String schemaRegistryUsername;
+    private String schemaRegistryPassword;
+    private String valueSchema;
+    private String keySchema;
+    private String flattenSeparator;
+
+    private Builder(String bootstrapServers) {
+      this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
+    }
+
+    Builder full(boolean full) {
+      this.full = full;
+      return this;
+    }
+
+    Builder topics(List<String> topics) {
+      this.topics = List.copyOf(topics);
+      return this;
+    }
+
+    Builder startingOffsets(String startingOffsets) {
+      this.startingOffsets = startingOffsets;
+      return this;
+    }
+
+    Builder offsetReset(String offsetReset) {
+      this.offsetReset = offsetReset;
+      return this;
+    }
+
+    Builder maxRecords(long maxRecords) {
+      this.maxRecords = maxRecords;
+      return this;
+    }
+
+    Builder keepTombstones(boolean keepTombstones) {
+      this.keepTombstones = keepTombstones;
+      return this;
+    }
+
+    Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    Builder readCommitted(boolean readCommitted) {
+      this.readCommitted = readCommitted;
+      return this;
+    }
+
+    Builder securityProtocol(String securityProtocol) {
+      this.securityProtocol = securityProtocol;
+      return this;
+    }
+
+    Builder saslMechanism(String saslMechanism) {
+      this.saslMechanism = saslMechanism;
+      return this;
+    }
+
+    Builder saslUsername(String saslUsername) {
+      this.saslUsername = saslUsername;
+      return this;
+    }
+
+    Builder saslPassword(String saslPassword) {
+      this.saslPassword = saslPassword;
+      return this;
+    }
+
+    Builder truststoreLocation(String truststoreLocation) {
+      this.truststoreLocation = truststoreLocation;
+      return this;
+    }
+
+    Builder truststorePassword(String truststorePassword) {
+      this.truststorePassword = truststorePassword;
+      return this;
+    }
+
+    Builder timeout(Duration timeout) {
+      this.timeout = requireNonNull(timeout, "timeout is null");
+      return this;
+    }
+
+    Builder avroValues(boolean avroValues) {
+      this.avroValues = avroValues;
+      return this;
+    }
+
+    Builder avroKeys(boolean avroKeys) {
+      this.avroKeys = avroKeys;
+      return this;
+    }
+
+    Builder schemaRegistryUrl(String schemaRegistryUrl) {
+      this.schemaRegistryUrl = schemaRegistryUrl;
+      return this;
+    }
+
+    Builder schemaRegistryUsername(String schemaRegistryUsername) {
+      this.schemaRegistryUsername = schemaRegistryUsername;
+      return this;
+    }
+
+    Builder schemaRegistryPassword(String schemaRegistryPassword) {
+      this.schemaRegistryPassword = schemaRegistryPassword;
+      return this;
+    }
+
+    Builder valueSchema(String valueSchema) {
+      this.valueSchema = valueSchema;
+      return this;
+    }
+
+    Builder keySchema(String keySchema) {
+      this.keySchema = keySchema;
+      return this;
+    }
+
+    Builder flattenSeparator(String flattenSeparator) {
+      this.flattenSeparator = flattenSeparator;
+      return this;
+    }
+
+    KafkaOptions build() {
+      return new KafkaOptions(
+          bootstrapServers,
+          full,
+          topics,
+          startingOffsets,
+          offsetReset,
+          maxRecords,
+          keepTombstones,
+          groupId,
+          readCommitted,
+          securityProtocol,
+          saslMechanism,
+          saslUsername,
+          saslPassword,
+          truststoreLocation,
+          truststorePassword,
+          timeout,
+          avroValues,
+          avroKeys,
+          schemaRegistryUrl,
+          schemaRegistryUsername,
+          schemaRegistryPassword,
+          valueSchema,
+          keySchema,
+          flattenSeparator);
+    }
   }
 
   /**
