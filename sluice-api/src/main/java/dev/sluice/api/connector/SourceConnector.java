@@ -3,6 +3,7 @@ package dev.sluice.api.connector;
 import dev.sluice.api.engine.EngineSession;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads one table of a source system and stages its new data in an engine session, from where
@@ -16,6 +17,32 @@ public interface SourceConnector {
   /** One sentence saying what the connector reads, for {@code sluice connectors}. */
   default String description() {
     return "";
+  }
+
+  /**
+   * What the connector can do beyond staging a table, in ways that change how Sluice loads it; core
+   * asks these instead of a connector's name.
+   */
+  enum Capability {
+    /**
+     * Its tables are files, each tracked by path and checksum in {@link LoadState#loadedFiles()}:
+     * Sluice commits the files a load read ({@link StagedData#files()}) with its data, a load that
+     * replaces the table is given no state (it reads every file again), and plans and runs count
+     * files rather than rows.
+     */
+    LOADS_FILES,
+    /** It reads the project's seed CSV files, see {@link #stageSeed}. */
+    READS_SEEDS
+  }
+
+  /** The capabilities the connector declares; none by default. */
+  default Set<Capability> capabilities() {
+    return Set.of();
+  }
+
+  /** Whether the connector declares {@code capability}. */
+  default boolean supports(Capability capability) {
+    return capabilities().contains(capability);
   }
 
   /**
@@ -76,6 +103,19 @@ public interface SourceConnector {
    *     the source, host and cause, never a secret
    */
   StagedData stage(SourceTableSpec table, LoadState state, EngineSession session);
+
+  /**
+   * Stages a seed, all of its rows or none: the whole CSV file, with a header, as a temporary table
+   * of the session that holds its rows (never one that reads the file when scanned).
+   *
+   * @return the staged rows, or {@link StagedData#nothingNew} when the file does not exist
+   * @throws UnsupportedOperationException unless the connector declares {@link
+   *     Capability#READS_SEEDS}
+   * @throws dev.sluice.api.DataException for a malformed record, naming file, line and problem
+   */
+  default StagedData stageSeed(SeedSpec seed, EngineSession session) {
+    throw new UnsupportedOperationException("The " + type() + " connector cannot read seeds");
+  }
 
   /**
    * Called once the state a load returned from {@link #stage} is committed to the lake's main

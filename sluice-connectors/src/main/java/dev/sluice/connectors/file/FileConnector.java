@@ -8,6 +8,7 @@ import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.DiscoveredSchema;
 import dev.sluice.api.connector.LoadState;
 import dev.sluice.api.connector.OptionProblem;
+import dev.sluice.api.connector.SeedSpec;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceFile;
 import dev.sluice.api.connector.SourceTableSpec;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,12 @@ public final class FileConnector implements SourceConnector {
   @Override
   public String description() {
     return "CSV, JSON and Parquet files found by a path or glob";
+  }
+
+  /** Files, tracked by path and checksum; it also reads seeds, which are CSV files. */
+  @Override
+  public Set<Capability> capabilities() {
+    return Set.of(Capability.LOADS_FILES, Capability.READS_SEEDS);
   }
 
   /**
@@ -215,6 +223,22 @@ public final class FileConnector implements SourceConnector {
       dropAfterFailure(staging, e);
       throw e;
     }
+  }
+
+  /** The seed's CSV file, read as a file source of that one file in mode full would read it. */
+  @Override
+  public StagedData stageSeed(SeedSpec seed, EngineSession session) {
+    requireNonNull(seed, "seed is null");
+    SourceTableSpec spec =
+        new SourceTableSpec(
+            "seed",
+            seed.name(),
+            seed.projectDirectory(),
+            false,
+            false,
+            FileOptions.with(seed.csvFile().toString(), FileFormat.CSV.displayName(), Map.of()),
+            seed.columns());
+    return stage(spec, LoadState.empty(), session).materialized(session);
   }
 
   private static void dropAfterFailure(Staging staging, RuntimeException failure) {

@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
+import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.LoadMode;
@@ -176,7 +177,7 @@ public final class Planner {
     if (options.fullRefresh()) {
       return "full refresh requested: rebuilt from everything the source holds";
     }
-    if (!connector.equals("file")) {
+    if (!SourceStep.connector(connector).supports(SourceConnector.Capability.LOADS_FILES)) {
       return connector + ": reads what is new in the source";
     }
     return source.mode() == LoadMode.APPEND

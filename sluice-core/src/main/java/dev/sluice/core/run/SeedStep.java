@@ -1,8 +1,11 @@
 package dev.sluice.core.run;
 
 import dev.sluice.api.DataException;
+import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
-import dev.sluice.api.connector.LoadState;
+import dev.sluice.api.connector.SeedSpec;
+import dev.sluice.api.connector.SourceConnector;
+import dev.sluice.api.connector.SourceConnectors;
 import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.core.project.ColumnDef;
@@ -21,6 +24,18 @@ import java.util.Map;
 final class SeedStep {
   private SeedStep() {}
 
+  /** The installed connector that reads seeds (the file connector). */
+  private static SourceConnector seedReader() {
+    return SourceConnectors.all().stream()
+        .filter(connector -> connector.supports(SourceConnector.Capability.READS_SEEDS))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "No installed connector reads seeds; put the file connector"
+                        + " (sluice-connectors) on the class path"));
+  }
+
   static StepResult run(StepContext context, SeedDef seed) {
     Instant started = context.now();
     TableName target = seed.tableName();
@@ -32,21 +47,15 @@ final class SeedStep {
                 column.name(), ColumnTypes.parse(column.type(), column.location())));
       }
     }
-    SourceTableSpec spec =
-        new SourceTableSpec(
-            "seed",
+    SeedSpec spec =
+        new SeedSpec(
             seed.name(),
             context.project().root(),
-            false,
-            false,
-            Map.of("path", seed.csvFile().toString(), "format", "csv"),
+            seed.csvFile(),
             columns.size() == seed.columns().size() ? columns : List.of());
     StagedData staged;
     try {
-      staged =
-          SourceStep.connector("file")
-              .stage(spec, LoadState.empty(), context.session())
-              .materialized(context.session());
+      staged = seedReader().stageSeed(spec, context.session());
     } catch (DataException e) {
       // the file connector's hint is about source files; a seed can only be fixed
       throw new DataException(

@@ -52,7 +52,7 @@ final class SourceStep {
     Instant started = context.now();
     String connectorType = context.project().sources().get(table.source()).connector();
     SourceConnector connector = connector(connectorType);
-    boolean files = connectorType.equals("file");
+    boolean files = connector.supports(SourceConnector.Capability.LOADS_FILES);
     TableName target = table.tableName();
     boolean append = table.mode() == LoadMode.APPEND;
     ReplayWindow replay = context.options().replay();

@@ -1,0 +1,25 @@
+package dev.sluice.api.connector;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A seed of the project, as a connector that {@linkplain SourceConnector.Capability#READS_SEEDS
+ * reads seeds} is given it.
+ *
+ * @param name the seed's name
+ * @param projectDirectory the project root that {@code csvFile} is relative to
+ * @param csvFile the CSV file, with a header, relative to the project root
+ * @param columns the declared columns, or empty to infer them
+ */
+public record SeedSpec(
+    String name, Path projectDirectory, Path csvFile, List<SourceTableSpec.Column> columns) {
+  public SeedSpec {
+    requireNonNull(name, "name is null");
+    requireNonNull(projectDirectory, "projectDirectory is null");
+    requireNonNull(csvFile, "csvFile is null");
+    columns = List.copyOf(columns);
+  }
+}
