@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL for shared use, whose schema Flyway migrations keep up to date.
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
- * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()} and {@link #partitions()}. They
- * share one connection and its transactions: {@link #inOneTransaction} makes the records of several
- * parts in one.
+ * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()} and {@link
+ * #audit()}. They share one connection and its transactions: {@link #inOneTransaction} makes the
+ * records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -43,6 +43,7 @@ public final class RunStore implements AutoCloseable {
   private final RunEvents events;
   private final RunPlans plans;
   private final Partitions partitions;
+  private final AuditLog audit;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -56,6 +57,7 @@ public final class RunStore implements AutoCloseable {
     this.events = new RunEvents(transactions, fencing);
     this.plans = new RunPlans(transactions, fencing);
     this.partitions = new Partitions(transactions, fencing);
+    this.audit = new AuditLog(transactions, database.secrets());
   }
 
   /**
@@ -114,6 +116,11 @@ public final class RunStore implements AutoCloseable {
   /** What is known of the partitions of each partitioned asset. */
   public Partitions partitions() {
     return partitions;
+  }
+
+  /** The append-only, tamper-evident audit log. */
+  public AuditLog audit() {
+    return audit;
   }
 
   /**

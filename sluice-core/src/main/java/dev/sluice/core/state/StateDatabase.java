@@ -108,6 +108,11 @@ final class StateDatabase implements DataSource {
     return redactUrl(url);
   }
 
+  /** The passwords this database knows of, for masking them in what is stored. */
+  Secrets secrets() {
+    return secrets;
+  }
+
   /** Masks every password this database knows of in a piece of text. */
   String redact(String text) {
     return secrets.redact(text);

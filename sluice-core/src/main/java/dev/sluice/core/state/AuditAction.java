@@ -1,0 +1,47 @@
+package dev.sluice.core.state;
+
+import java.util.Locale;
+
+/** What an {@link AuditRecord} records. Kept in the state database by constant name. */
+public enum AuditAction {
+  /** A read through the query service: tables and columns read, masks and filters applied. */
+  QUERY,
+  /** A run started or finished (details: run id, command, event, status). */
+  RUN,
+  /** A commit to a table (details: snapshot id, operation, branch, run id). */
+  COMMIT,
+  /** A change of policies.yaml (details: file hash, previous hash, diff). */
+  POLICY_CHANGE,
+  /** A request for access to a table or columns. */
+  ACCESS_REQUEST,
+  /** An approval or denial of an access request. */
+  ACCESS_DECISION,
+  /** A read or action that was refused, with what was refused and why. */
+  REFUSED,
+  /** Table maintenance that removes data: expired snapshots, removed files. */
+  MAINTENANCE;
+
+  /** The name people read and type: {@code policy_change}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The action a label names, in either case.
+   *
+   * @throws IllegalArgumentException naming the allowed labels when none matches
+   */
+  public static AuditAction fromLabel(String label) {
+    for (AuditAction action : values()) {
+      if (action.label().equalsIgnoreCase(label.strip())) {
+        return action;
+      }
+    }
+    StringBuilder allowed = new StringBuilder();
+    for (AuditAction action : values()) {
+      allowed.append(allowed.length() == 0 ? "" : ", ").append(action.label());
+    }
+    throw new IllegalArgumentException(
+        "Unknown audit action '" + label + "': use one of " + allowed);
+  }
+}
