@@ -38,6 +38,20 @@ class LayeringTest {
           .because("the API is what engine and connector authors build on, and nothing more");
 
   @ArchTest
+  static final ArchRule lineageDependsOnTheApiOnly =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.sluice.lineage..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.sluice..")
+                  .and(not(resideInAPackage("dev.sluice.api..")))
+                  .and(not(resideInAPackage("dev.sluice.lineage.."))))
+          .because(
+              "SQL analysis is engine-neutral: core depends on lineage, lineage on the API only"
+                  + " (docs/adr/0006-column-lineage-with-jsqlparser.md)");
+
+  @ArchTest
   static final ArchRule coreUsesNoEngineOrConnectorImplementation =
       noClasses()
           .that()

@@ -19,7 +19,11 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads the {@code columns:} and {@code checks:} of sources, models and seeds. */
 final class ChecksParser {
   static final Set<String> COLUMN_KEYS =
-      Set.of("name", "type", "description", "classification", "checks");
+      Set.of("name", "type", "description", "classification", "classification_reason", "checks");
+
+  /** A classification tag: lower-case words of letters, digits and '_', joined by dots. */
+  private static final java.util.regex.Pattern TAG =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
 
   /** The checks that test one column, so that on a table they need {@code column:}. */
   private static final Set<String> COLUMN_CHECKS =
@@ -54,6 +58,16 @@ final class ChecksParser {
 
   /** Reads a {@code columns:} list; reports bad types and repeated names. */
   static List<ColumnDef> columns(YamlMap owner, String ownerName) {
+    return columns(owner, ownerName, false);
+  }
+
+  /**
+   * Reads a {@code columns:} list; reports bad types, repeated names and bad classifications.
+   *
+   * @param inherits whether the columns inherit classification tags from their inputs (a model's),
+   *     so that an explicit {@code classification: []} must say why
+   */
+  static List<ColumnDef> columns(YamlMap owner, String ownerName, boolean inherits) {
     List<ColumnDef> columns = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node node : owner.list("columns")) {
@@ -91,11 +105,55 @@ final class ChecksParser {
               name,
               type,
               column.string("description"),
-              column.string("classification"),
+              classification(column, ownerName + " column " + name, inherits),
               checks,
               location));
     }
     return columns;
+  }
+
+  /**
+   * Reads {@code classification:} and {@code classification_reason:} of a column; null if absent.
+   */
+  private static ClassificationDef classification(
+      YamlMap column, String columnName, boolean inherits) {
+    String reason = column.string("classification_reason");
+    if (!column.has("classification")) {
+      if (column.has("classification_reason")) {
+        column
+            .problems()
+            .add(
+                column.location("classification_reason"),
+                "'classification_reason' of " + columnName + " without 'classification'",
+                "it gives the reason of 'classification: []'; write both, or remove it");
+      }
+      return null;
+    }
+    Location location = column.location("classification");
+    List<String> tags = column.stringList("classification");
+    for (String tag : tags) {
+      if (!TAG.matcher(tag).matches()) {
+        column
+            .problems()
+            .add(
+                location,
+                "Invalid classification tag '" + tag + "' of " + columnName,
+                "a tag is lower-case words of letters, digits and '_' joined by dots, e.g. pii or"
+                    + " pii.email");
+      }
+    }
+    if (tags.isEmpty() && inherits && (reason == null || reason.isBlank())) {
+      column
+          .problems()
+          .add(
+              location,
+              "'classification: []' of "
+                  + columnName
+                  + " drops the tags it inherits from its inputs but gives no reason",
+              "add classification_reason: \"...\" saying why the column holds no such data"
+                  + " (e.g. \"hashed with a secret key\")");
+    }
+    return new ClassificationDef(tags, reason, location);
   }
 
   /**

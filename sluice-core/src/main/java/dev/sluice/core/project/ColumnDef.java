@@ -12,14 +12,15 @@ import org.apache.iceberg.types.Type;
  *
  * @param type the declared type as written (already validated), or null when not declared
  * @param description the description, or null
- * @param classification what kind of data the column holds for governance (e.g. {@code pii}), or
- *     null
+ * @param classification the governance tags declared for the column ({@code classification:}, e.g.
+ *     {@code [pii, pii.email]}), or null when it declares none; the tags a column holds, inherited
+ *     ones included, come from {@code dev.sluice.core.lineage.ColumnTags}
  */
 public record ColumnDef(
     String name,
     String type,
     String description,
-    String classification,
+    ClassificationDef classification,
     List<CheckDef> checks,
     Location location) {
   public ColumnDef {

@@ -237,7 +237,7 @@ final class PropertiesParser {
       return Optional.empty();
     }
     String what = "model '" + name + "'";
-    List<ColumnDef> columns = ChecksParser.columns(map, what);
+    List<ColumnDef> columns = ChecksParser.columns(map, what, true);
     List<CheckDef> checks = ChecksParser.checks(map, what, null);
     return Optional.of(
         ModelProperties.builder(name, map.location())
