@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * A loaded project with its warehouse and engine open, and its run store opened on first use: reads
@@ -25,12 +26,15 @@ public final class Workspace implements AutoCloseable {
   private final Project project;
   private final Lake lake;
   private final Engine engine;
+  private final WorkspaceAudit audit;
   private RunStore runStore;
 
-  private Workspace(Project project, Lake lake, Engine engine) {
+  private Workspace(Project project, Lake lake, Engine engine, Clock clock, String principal) {
     this.project = project;
     this.lake = lake;
     this.engine = engine;
+    this.audit = new WorkspaceAudit(this::runStore, clock, principal);
+    lake.onCommit(audit::committed);
   }
 
   /** Loads the project at {@code root} and opens what it needs. */
@@ -38,8 +42,22 @@ public final class Workspace implements AutoCloseable {
     return open(Project.load(root));
   }
 
+  /**
+   * Opens the project's warehouse and engine, acting as the local user (the project's owner) on the
+   * system clock.
+   */
   public static Workspace open(Project project) {
+    return open(project, Clock.systemUTC(), localPrincipal());
+  }
+
+  /**
+   * Opens the project's warehouse and engine; what it records in the audit log (runs, commits) is
+   * by {@code principal} at the times of {@code clock}.
+   */
+  public static Workspace open(Project project, Clock clock, String principal) {
     requireNonNull(project, "project is null");
+    requireNonNull(clock, "clock is null");
+    requireNonNull(principal, "principal is null");
     EngineConfig engineConfig = project.config().engine();
     EngineProvider provider = engineProvider(engineConfig.name());
     try {
@@ -55,7 +73,13 @@ public final class Workspace implements AutoCloseable {
       lake.close();
       throw e;
     }
-    return new Workspace(project, lake, engine);
+    return new Workspace(project, lake, engine, clock, principal);
+  }
+
+  /** The user running this process, who owns a local project: {@code user.name}. */
+  public static String localPrincipal() {
+    String user = System.getProperty("user.name");
+    return user == null || user.isBlank() ? "local" : user;
   }
 
   /**
@@ -103,6 +127,11 @@ public final class Workspace implements AutoCloseable {
 
   public Engine engine() {
     return engine;
+  }
+
+  /** What this workspace records in the audit log: runs, commits, and entries of its own. */
+  public WorkspaceAudit audit() {
+    return audit;
   }
 
   /** The run store, opened on first use. */

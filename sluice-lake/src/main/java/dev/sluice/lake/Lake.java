@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
@@ -70,6 +71,8 @@ public final class Lake implements AutoCloseable {
   /** How large the local cache of a warehouse in object storage may grow. */
   public static final long DEFAULT_CACHE_LIMIT_BYTES = 4L << 30;
 
+  private static final org.slf4j.Logger COMMIT_LOG = org.slf4j.LoggerFactory.getLogger(Lake.class);
+
   /** The catalog's name in the JDBC catalog's tables. */
   static final String CATALOG_NAME = "sluice";
 
@@ -77,6 +80,7 @@ public final class Lake implements AutoCloseable {
   private final String location;
   private final WarehouseFiles files;
   private final AutoCloseable storage;
+  private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
 
   private Lake(JdbcCatalog catalog, String location, WarehouseFiles files, AutoCloseable storage) {
     this.catalog = catalog;
@@ -694,6 +698,63 @@ public final class Lake implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the Parquet footer of " + file, e);
     }
+  }
+
+  /** Adds a listener that hears of every commit made through this lake's write path from now on. */
+  public void onCommit(CommitListener listener) {
+    commitListeners.add(requireNonNull(listener, "listener is null"));
+  }
+
+  /** Tells the listeners of a commit; a listener's failure is logged, the commit stands. */
+  void committed(TableCommit commit) {
+    for (CommitListener listener : commitListeners) {
+      try {
+        listener.committed(commit);
+      } catch (RuntimeException e) {
+        COMMIT_LOG.error(
+            "A listener failed to record the commit of snapshot {} to {}: {}",
+            commit.snapshotId(),
+            commit.table(),
+            e.getMessage(),
+            e);
+      }
+    }
+  }
+
+  /**
+   * Expires the snapshots of a table older than {@code olderThan} (Iceberg's {@code
+   * ExpireSnapshots}), keeping at least the current snapshot of main and the snapshots that
+   * branches and tags point to, and deletes the files that only expired snapshots referenced. Time
+   * travel to an expired snapshot fails afterwards, and the rows only its files held are gone.
+   *
+   * @throws dev.sluice.api.InvalidInputException when the table does not exist
+   */
+  public ExpiredSnapshots expireSnapshots(TableName name, java.time.Instant olderThan) {
+    requireNonNull(olderThan, "olderThan is null");
+    Table table = loadTable(name);
+    int before = snapshotCount(table);
+    List<String> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+    org.apache.iceberg.io.FileIO io = table.io();
+    table
+        .expireSnapshots()
+        .expireOlderThan(olderThan.toEpochMilli())
+        .retainLast(1)
+        .deleteWith(
+            path -> {
+              io.deleteFile(path);
+              deleted.add(path);
+            })
+        .commit();
+    table.refresh();
+    return new ExpiredSnapshots(before - snapshotCount(table), deleted);
+  }
+
+  private static int snapshotCount(Table table) {
+    int count = 0;
+    for (Snapshot ignored : table.snapshots()) {
+      count++;
+    }
+    return count;
   }
 
   /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */

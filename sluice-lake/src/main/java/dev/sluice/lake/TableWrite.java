@@ -307,6 +307,13 @@ public final class TableWrite {
     committedSnapshotId =
         toBranch ? table.refs().get(branch).snapshotId() : table.currentSnapshot().snapshotId();
     state = toBranch ? State.ON_BRANCH : State.ON_MAIN;
+    lake.committed(
+        new TableCommit(
+            name,
+            committedSnapshotId,
+            label(pending.operation()),
+            toBranch ? branch : SnapshotRef.MAIN_BRANCH,
+            pending.summary()));
     return committedSnapshotId;
   }
 
@@ -316,6 +323,9 @@ public final class TableWrite {
       AppendFiles append = transaction.newAppend();
       files.forEach(append::appendFile);
       return append;
+    }
+    if (operation instanceof WriteOperation.DeleteRows delete) {
+      return deleteRows(delete, files, toBranch);
     }
     OverwriteFiles overwrite = transaction.newOverwrite();
     files.forEach(overwrite::addFile);
@@ -335,6 +345,23 @@ public final class TableWrite {
       validateFrom(overwrite, rewrite.rewrite().readSnapshotId());
     } else {
       throw new IllegalArgumentException("Unsupported write operation: " + operation);
+    }
+    return overwrite;
+  }
+
+  /**
+   * A delete by row filter, copy-on-write: every data file with rows matching the filter is
+   * rewritten without them (the engine wrote the kept rows as {@code files}, see {@link
+   * WriteOperation.DeleteRows}), and files whose rows all match are removed.
+   */
+  private SnapshotUpdate<?> deleteRows(
+      WriteOperation.DeleteRows delete, List<DataFile> files, boolean toBranch) {
+    OverwriteFiles overwrite = transaction.newOverwrite();
+    delete.rewrite().removed().forEach(overwrite::deleteFile);
+    files.forEach(overwrite::addFile);
+    overwrite.conflictDetectionFilter(delete.rows());
+    if (!toBranch) {
+      validateFrom(overwrite, delete.rewrite().readSnapshotId());
     }
     return overwrite;
   }
@@ -501,6 +528,31 @@ public final class TableWrite {
           .commit();
     }
     state = State.PUBLISHED;
+    table.refresh();
+    Snapshot published = table.currentSnapshot();
+    lake.committed(
+        new TableCommit(
+            name,
+            committedSnapshotId(),
+            "publish",
+            SnapshotRef.MAIN_BRANCH,
+            published == null ? Map.of() : published.summary()));
+  }
+
+  /** The name of an operation in commit records: {@code append}, {@code delete_rows}, ... */
+  static String label(WriteOperation operation) {
+    if (operation instanceof WriteOperation.Append) {
+      return "append";
+    } else if (operation instanceof WriteOperation.ReplaceAll) {
+      return "replace_all";
+    } else if (operation instanceof WriteOperation.OverwriteRows) {
+      return "overwrite_rows";
+    } else if (operation instanceof WriteOperation.RewriteFiles) {
+      return "rewrite_files";
+    } else if (operation instanceof WriteOperation.DeleteRows) {
+      return "delete_rows";
+    }
+    throw new IllegalArgumentException("Unsupported write operation: " + operation);
   }
 
   /**

@@ -39,6 +39,19 @@ public sealed interface WriteOperation {
     }
   }
 
+  /**
+   * Deletes the rows that match {@code rows}, copy-on-write: {@code rewrite}'s files (those holding
+   * a matching row) are removed and the commit's files, written with their other rows, are added,
+   * so no data file of the new snapshot holds a deleted row. It fails when another writer wrote
+   * rows matching {@code rows} since the snapshot the files were read at.
+   */
+  record DeleteRows(Expression rows, FileRewrite rewrite) implements WriteOperation {
+    public DeleteRows {
+      requireNonNull(rows, "rows is null");
+      requireNonNull(rewrite, "rewrite is null");
+    }
+  }
+
   static WriteOperation append() {
     return new Append();
   }
@@ -53,5 +66,9 @@ public sealed interface WriteOperation {
 
   static WriteOperation rewriteFiles(FileRewrite rewrite) {
     return new RewriteFiles(rewrite);
+  }
+
+  static WriteOperation deleteRows(Expression rows, FileRewrite rewrite) {
+    return new DeleteRows(rows, rewrite);
   }
 }

@@ -208,6 +208,7 @@ public final class Runner {
     Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun(command, options.select(), started);
+    workspace.audit().runStarted(runId, command, options.select());
     store.plans().recordPlan(runId, steps);
     listener.runStarted(runId, order.size());
     event(
@@ -281,15 +282,12 @@ public final class Runner {
               : failed ? RunStatus.FAILED : RunStatus.SUCCEEDED;
       Instant finished = clock.instant();
       event(runId, null, "finished", status.name().toLowerCase(java.util.Locale.ROOT));
-      store
-          .runs()
-          .finishRun(
-              runId,
-              status,
-              finished,
-              control.cancelled()
-                  ? "cancelled on request"
-                  : failed ? failures + " step(s) failed" : null);
+      String error =
+          control.cancelled()
+              ? "cancelled on request"
+              : failed ? failures + " step(s) failed" : null;
+      store.runs().finishRun(runId, status, finished, error);
+      workspace.audit().runFinished(runId, status, error);
       return new RunResult(runId, status, Duration.between(started, finished), results);
     } catch (RuntimeException e) {
       RunTakenOverException fenced = takenOver(e);
@@ -298,6 +296,7 @@ public final class Runner {
         throw fenced;
       }
       store.runs().finishRun(runId, RunStatus.FAILED, clock.instant(), e.getMessage());
+      workspace.audit().runFinished(runId, RunStatus.FAILED, e.getMessage());
       throw e;
     } finally {
       cancelPoll.cancel(false);
@@ -353,6 +352,7 @@ public final class Runner {
     Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun("test", options.select(), started);
+    workspace.audit().runStarted(runId, "test", options.select());
     listener.runStarted(runId, order.size());
     List<StepResult> results = new ArrayList<>();
     for (String asset : order) {
@@ -408,6 +408,12 @@ public final class Runner {
             runId,
             failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
             finished,
+            failed ? "checks failed" : null);
+    workspace
+        .audit()
+        .runFinished(
+            runId,
+            failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
             failed ? "checks failed" : null);
     return new RunResult(
         runId,
