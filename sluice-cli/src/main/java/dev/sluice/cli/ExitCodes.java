@@ -15,6 +15,10 @@ final class ExitCodes {
   static final int USAGE = 2;
   static final int DATA = 3;
   static final int QUERY = 4;
+
+  /** {@code sluice audit verify} found a changed, removed or re-ordered audit record. */
+  static final int AUDIT_BROKEN = 5;
+
   static final int INTERNAL = 70;
 
   private ExitCodes() {}

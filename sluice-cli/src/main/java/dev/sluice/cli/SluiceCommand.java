@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       ServeCommand.class,
       TestCommand.class,
       RunsCommand.class,
+      AuditCommand.class,
       TablesCommand.class,
       DropCommand.class,
       RepairCommand.class,
