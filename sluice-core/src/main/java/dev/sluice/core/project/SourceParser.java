@@ -11,6 +11,7 @@ import dev.sluice.api.connector.SourceConnectors;
 import dev.sluice.objectstore.S3Options;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -508,24 +510,11 @@ final class SourceParser {
       SourceConnector connector,
       Map<String, OptionValue> values,
       Problems problems) {
-    boolean valid = true;
-    for (ConnectorOption option : connector.options()) {
-      if (option.placement() != ConnectorOption.Placement.TABLE) {
-        continue;
-      }
-      Optional<Node> node = table.node(option.name());
-      if (node.isEmpty()) {
-        continue;
-      }
-      Location location = table.location(option.name());
-      String value = keyValue(option, node.get(), location, option.name(), problems);
-      if (value == null) {
-        valid = false;
-      } else {
-        values.put(option.name(), new OptionValue(value, location));
-      }
-    }
-    return valid;
+    List<ConnectorOption> placed =
+        connector.options().stream()
+            .filter(option -> option.placement() == ConnectorOption.Placement.TABLE)
+            .toList();
+    return keys(table, placed, name -> name, values, problems);
   }
 
   /**
@@ -556,21 +545,37 @@ final class SourceParser {
     if (maybeBlock.isEmpty()) {
       return false;
     }
-    YamlMap map = maybeBlock.get();
     boolean valid = problems.size() == before;
-    for (ConnectorOption option : declared.values()) {
+    boolean keysValid =
+        keys(
+            maybeBlock.get(),
+            declared.values(),
+            name -> block + "." + name + " of " + owner.file(),
+            values,
+            problems);
+    return valid && keysValid;
+  }
+
+  /**
+   * Reads those of {@code options} that {@code map} has as keys into {@code values}.
+   *
+   * @param shown how a secret's message names an option, from its name
+   * @return whether every one is valid
+   */
+  private static boolean keys(
+      YamlMap map,
+      Collection<ConnectorOption> options,
+      Function<String, String> shown,
+      Map<String, OptionValue> values,
+      Problems problems) {
+    boolean valid = true;
+    for (ConnectorOption option : options) {
       Optional<Node> node = map.node(option.name());
       if (node.isEmpty()) {
         continue;
       }
       Location location = map.location(option.name());
-      String value =
-          keyValue(
-              option,
-              node.get(),
-              location,
-              block + "." + option.name() + " of " + owner.file(),
-              problems);
+      String value = keyValue(option, node.get(), location, shown.apply(option.name()), problems);
       if (value == null) {
         valid = false;
       } else {
