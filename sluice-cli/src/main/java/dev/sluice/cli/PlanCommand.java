@@ -30,7 +30,7 @@ final class PlanCommand extends BaseCommand {
         for (PlannedStep step : steps) {
           Map<String, Object> entry = new LinkedHashMap<>();
           entry.put("asset", step.asset());
-          entry.put("kind", step.kind());
+          entry.put("kind", step.kind().label());
           entry.put("table", step.table());
           entry.put("reasons", step.reasons());
           json.add(entry);
@@ -45,7 +45,7 @@ final class PlanCommand extends BaseCommand {
             List.of(
                 Integer.toString(position++),
                 step.asset(),
-                step.kind(),
+                step.kind().label(),
                 step.table(),
                 String.join("; ", step.reasons())));
       }

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.core.run.CheckOutcome;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.StepResult;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +44,7 @@ final class ProgressPrinter implements RunListener {
   }
 
   @Override
-  public synchronized void stepStarted(String asset, String kind) {
+  public synchronized void stepStarted(String asset, StepKind kind) {
     running.add(asset);
     drawStatus();
   }

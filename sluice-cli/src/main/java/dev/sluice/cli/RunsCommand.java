@@ -156,7 +156,7 @@ final class RunsCommand extends BaseCommand {
             List.of(
                 offset(summary.startedAt(), step.startedAt()),
                 step.asset(),
-                step.kind(),
+                step.kind().label(),
                 step.status().name().toLowerCase(Locale.ROOT),
                 step.finishedAt() == null
                     ? ""
@@ -313,7 +313,7 @@ final class RunsCommand extends BaseCommand {
     for (StepDetail step : detail.steps()) {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("asset", step.asset());
-      s.put("kind", step.kind());
+      s.put("kind", step.kind().label());
       putStatusAndTimes(s, step.status(), step.startedAt(), step.finishedAt());
       s.put("rowsIn", step.metrics().rowsIn());
       s.put("rowsOut", step.metrics().rowsOut());

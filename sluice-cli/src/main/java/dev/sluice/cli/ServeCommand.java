@@ -9,6 +9,7 @@ import dev.sluice.core.run.StepResult;
 import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
+import dev.sluice.core.state.StepKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -281,7 +282,7 @@ final class ServeCommand extends BaseCommand {
       }
 
       @Override
-      public void stepStarted(String asset, String kind) {
+      public void stepStarted(String asset, StepKind kind) {
         to.stepStarted(asset, kind);
       }
 

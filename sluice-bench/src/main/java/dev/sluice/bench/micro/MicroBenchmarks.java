@@ -2,6 +2,7 @@ package dev.sluice.bench.micro;
 
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.engine.duckdb.DuckDbEngine;
@@ -138,7 +139,7 @@ public class MicroBenchmarks {
 
   @Benchmark
   public void runStoreStepTransitions(Store store) {
-    long step = store.store.steps().startStep(store.runId, "model", "model", Instant.now());
+    long step = store.store.steps().startStep(store.runId, "model", StepKind.MODEL, Instant.now());
     store
         .store
         .steps()

@@ -13,6 +13,7 @@ import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.StepKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,7 +182,7 @@ public final class OrchestrationSuite {
                     serial,
                     new RunListener() {
                       @Override
-                      public void stepStarted(String asset, String kind) {
+                      public void stepStarted(String asset, StepKind kind) {
                         firstStepAt.compareAndSet(0, System.nanoTime());
                       }
                     });

@@ -3,7 +3,7 @@ package dev.sluice.core.project;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
-import java.util.ArrayList;
+import dev.sluice.core.state.StepKind;
 import java.util.List;
 import java.util.function.Function;
 
@@ -13,64 +13,56 @@ import java.util.function.Function;
  * fails to compile where it is not handled) or tests the record type.
  */
 public sealed interface Asset permits Asset.Model, Asset.Seed, Asset.SourceTable {
+  /** The definition the asset was loaded from. */
+  AssetDefinition definition();
+
   /** The asset's name: a model's or seed's name, or {@code source.table}. */
-  String name();
+  default String name() {
+    return map(ModelDef::name, SeedDef::name, SourceTableDef::assetName);
+  }
 
   /** The table the asset writes. */
-  TableName tableName();
+  default TableName tableName() {
+    return definition().tableName();
+  }
 
   /** What the run store records as the kind of a step of this asset. */
-  String stepKind();
+  default StepKind stepKind() {
+    return map(model -> StepKind.MODEL, seed -> StepKind.SEED, sourceTable -> StepKind.SOURCE);
+  }
 
-  /** How steps of this asset run (pool, retries, timeout), given the project's defaults. */
-  Execution execution(ProjectConfig config);
+  /**
+   * How steps of this asset run (pool, retries, timeout), given the project's defaults. A seed has
+   * no settings of its own: the project's apply.
+   */
+  default Execution execution(ProjectConfig config) {
+    return map(ModelDef::execution, seed -> config.execution(), SourceTableDef::execution);
+  }
 
   /** Its table-level checks and each column's checks. */
-  List<CheckDef> allChecks();
+  default List<CheckDef> allChecks() {
+    return definition().allChecks();
+  }
 
   /** The result of {@code model}, {@code seed} or {@code sourceTable}, by what this asset is. */
-  <T> T map(
+  default <T> T map(
       Function<ModelDef, T> model,
       Function<SeedDef, T> seed,
-      Function<SourceTableDef, T> sourceTable);
+      Function<SourceTableDef, T> sourceTable) {
+    if (this instanceof Model asset) {
+      return model.apply(asset.definition());
+    }
+    if (this instanceof Seed asset) {
+      return seed.apply(asset.definition());
+    }
+    // the interface is sealed: nothing else implements it
+    return sourceTable.apply(((SourceTable) this).definition());
+  }
 
   /** A SQL model. */
   record Model(ModelDef definition) implements Asset {
     public Model {
       requireNonNull(definition, "definition is null");
-    }
-
-    @Override
-    public String name() {
-      return definition.name();
-    }
-
-    @Override
-    public TableName tableName() {
-      return definition.tableName();
-    }
-
-    @Override
-    public String stepKind() {
-      return "model";
-    }
-
-    @Override
-    public Execution execution(ProjectConfig config) {
-      return definition.execution();
-    }
-
-    @Override
-    public List<CheckDef> allChecks() {
-      return Asset.withColumnChecks(definition.checks(), definition.columns());
-    }
-
-    @Override
-    public <T> T map(
-        Function<ModelDef, T> model,
-        Function<SeedDef, T> seed,
-        Function<SourceTableDef, T> sourceTable) {
-      return model.apply(definition);
     }
   }
 
@@ -79,40 +71,6 @@ public sealed interface Asset permits Asset.Model, Asset.Seed, Asset.SourceTable
     public Seed {
       requireNonNull(definition, "definition is null");
     }
-
-    @Override
-    public String name() {
-      return definition.name();
-    }
-
-    @Override
-    public TableName tableName() {
-      return definition.tableName();
-    }
-
-    @Override
-    public String stepKind() {
-      return "seed";
-    }
-
-    /** A seed has no settings of its own: the project's apply. */
-    @Override
-    public Execution execution(ProjectConfig config) {
-      return config.execution();
-    }
-
-    @Override
-    public List<CheckDef> allChecks() {
-      return Asset.withColumnChecks(definition.checks(), definition.columns());
-    }
-
-    @Override
-    public <T> T map(
-        Function<ModelDef, T> model,
-        Function<SeedDef, T> seed,
-        Function<SourceTableDef, T> sourceTable) {
-      return seed.apply(definition);
-    }
   }
 
   /** A table of a source, loaded by its connector. */
@@ -120,47 +78,5 @@ public sealed interface Asset permits Asset.Model, Asset.Seed, Asset.SourceTable
     public SourceTable {
       requireNonNull(definition, "definition is null");
     }
-
-    @Override
-    public String name() {
-      return definition.assetName();
-    }
-
-    @Override
-    public TableName tableName() {
-      return definition.tableName();
-    }
-
-    @Override
-    public String stepKind() {
-      return "source";
-    }
-
-    @Override
-    public Execution execution(ProjectConfig config) {
-      return definition.execution();
-    }
-
-    @Override
-    public List<CheckDef> allChecks() {
-      return Asset.withColumnChecks(definition.checks(), definition.columns());
-    }
-
-    @Override
-    public <T> T map(
-        Function<ModelDef, T> model,
-        Function<SeedDef, T> seed,
-        Function<SourceTableDef, T> sourceTable) {
-      return sourceTable.apply(definition);
-    }
-  }
-
-  /** Table-level checks plus each column's checks. */
-  static List<CheckDef> withColumnChecks(List<CheckDef> tableChecks, List<ColumnDef> columns) {
-    List<CheckDef> checks = new ArrayList<>(tableChecks);
-    for (ColumnDef column : columns) {
-      checks.addAll(column.checks());
-    }
-    return checks;
   }
 }

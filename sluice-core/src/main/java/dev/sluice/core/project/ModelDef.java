@@ -42,7 +42,8 @@ public record ModelDef(
     Location location,
     Execution execution,
     PartitionsDef partitions,
-    OnSchemaChange onSchemaChange) {
+    OnSchemaChange onSchemaChange)
+    implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
     requireNonNull(sqlFile, "sqlFile is null");
@@ -70,6 +71,7 @@ public record ModelDef(
     return partitions != null;
   }
 
+  @Override
   public TableName tableName() {
     return new TableName(zone.namespace(), name);
   }

@@ -20,7 +20,8 @@ public record SeedDef(
     String description,
     List<ColumnDef> columns,
     List<CheckDef> checks,
-    Location location) {
+    Location location)
+    implements AssetDefinition {
   public SeedDef {
     requireNonNull(name, "name is null");
     requireNonNull(csvFile, "csvFile is null");
@@ -31,6 +32,7 @@ public record SeedDef(
     checks = List.copyOf(checks);
   }
 
+  @Override
   public TableName tableName() {
     return new TableName("curated", name);
   }

@@ -50,7 +50,8 @@ public record SourceTableDef(
     Map<String, Location> optionLocations,
     Set<String> secretOptions,
     SchemaDrift schemaDrift,
-    String origin) {
+    String origin)
+    implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -136,6 +137,7 @@ public record SourceTableDef(
   }
 
   /** The table the source table is loaded into: {@code raw.<source>_<table>}. */
+  @Override
   public TableName tableName() {
     return new TableName("raw", source + "_" + name);
   }

@@ -9,6 +9,7 @@ import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.SourceRef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
@@ -117,10 +118,7 @@ final class ModelStep {
     TableName target = model.tableName();
     EngineSession session = context.session();
     session.registerView(target, sql);
-    List<CheckOutcome> checks =
-        context
-            .checkRunner(target)
-            .run(session, target, StepContext.allChecks(model.checks(), model.columns()));
+    List<CheckOutcome> checks = context.checkRunner(target).run(session, target, model.allChecks());
     boolean blocked = checks.stream().anyMatch(CheckOutcome::blocks);
     if (!blocked) {
       if (context.lake().findTable(target).isPresent()) {
@@ -134,7 +132,7 @@ final class ModelStep {
               sql,
               viewProperties(context, model));
     }
-    return StepResult.builder(model.name(), "model", target.toString())
+    return StepResult.builder(model.name(), StepKind.MODEL, target.toString())
         .status(blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED)
         .duration(Duration.between(started, context.now()))
         .checks(checks)
@@ -174,7 +172,7 @@ final class ModelStep {
               .currentSnapshot(target)
               .map(snapshot -> snapshot.snapshotId())
               .orElse(null);
-      return StepResult.builder(model.name(), "model", target.toString())
+      return StepResult.builder(model.name(), StepKind.MODEL, target.toString())
           .status(StepStatus.SUCCEEDED)
           .snapshotId(current)
           .duration(Duration.between(started, context.now()))
@@ -321,7 +319,7 @@ final class ModelStep {
                 context.runId(),
                 Planner.FINGERPRINT,
                 Planner.fingerprint(context.project(), model)),
-            StepContext.allChecks(model.checks(), model.columns()),
+            model.allChecks(),
             context.auditBranch());
   }
 
@@ -332,7 +330,7 @@ final class ModelStep {
       Instant started,
       String detail) {
     TableName target = model.tableName();
-    return StepResult.builder(model.name(), "model", target.toString())
+    return StepResult.builder(model.name(), StepKind.MODEL, target.toString())
         .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
         .rowsOut(outcome.rowsWritten())
         .bytesOut(outcome.bytesWritten())

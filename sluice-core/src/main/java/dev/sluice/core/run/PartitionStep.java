@@ -14,6 +14,7 @@ import dev.sluice.core.project.PartitionVariables;
 import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
@@ -146,7 +147,7 @@ final class PartitionStep {
       List<DataFile> files =
           writePartitions(
               session, model, work, desired, result, write, prepared, written, rowsByPartition);
-      List<CheckDef> checkDefs = StepContext.allChecks(model.checks(), model.columns());
+      List<CheckDef> checkDefs = model.allChecks();
       if (!checkDefs.isEmpty()) {
         // the checks read just the rows written, from files this step wrote with these names
         session.registerTable(
@@ -374,7 +375,7 @@ final class PartitionStep {
       Instant started,
       List<CheckOutcome> checks,
       String error) {
-    return StepResult.builder(model.name(), "model", model.tableName().toString())
+    return StepResult.builder(model.name(), StepKind.MODEL, model.tableName().toString())
         .status(status)
         .rowsOut(status == StepStatus.SUCCEEDED ? rows : 0)
         .bytesOut(bytes)

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import dev.sluice.core.state.StepKind;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  *
  * @param reasons why the asset would be built, e.g. {@code new: not built yet}
  */
-public record PlannedStep(String asset, String kind, String table, List<String> reasons) {
+public record PlannedStep(String asset, StepKind kind, String table, List<String> reasons) {
   public PlannedStep {
     reasons = List.copyOf(reasons);
   }

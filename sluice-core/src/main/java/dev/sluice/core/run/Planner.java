@@ -12,6 +12,7 @@ import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.StepKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,7 +53,7 @@ public final class Planner {
     for (Work work : works) {
       String asset = work.asset();
       Asset definition = workspace.project().asset(asset);
-      String kind = definition.stepKind();
+      StepKind kind = definition.stepKind();
       TableName table = definition.tableName();
       List<String> reasons =
           work.partitioned()

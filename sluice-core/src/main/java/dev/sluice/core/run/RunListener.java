@@ -1,10 +1,12 @@
 package dev.sluice.core.run;
 
+import dev.sluice.core.state.StepKind;
+
 /** Hears about a run's progress, e.g. to draw it. Called from worker threads. */
 public interface RunListener {
   default void runStarted(String runId, int steps) {}
 
-  default void stepStarted(String asset, String kind) {}
+  default void stepStarted(String asset, StepKind kind) {}
 
   default void stepFinished(StepResult result) {}
 

@@ -23,6 +23,7 @@ import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunTakenOverException;
 import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepKey;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
 import java.time.Clock;
@@ -357,7 +358,7 @@ public final class Runner {
     List<StepResult> results = new ArrayList<>();
     for (String asset : order) {
       Asset definition = project.asset(asset);
-      String kind = definition.stepKind();
+      StepKind kind = definition.stepKind();
       dev.sluice.api.TableName table = definition.tableName();
       Instant stepStarted = clock.instant();
       long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
@@ -433,7 +434,7 @@ public final class Runner {
     Project project = workspace.project();
     Asset asset = project.asset(work.asset());
     String step = work.id();
-    String kind = asset.stepKind();
+    StepKind kind = asset.stepKind();
     String table = asset.tableName().toString();
     RunStore store = workspace.runStore();
     for (CompletableFuture<StepResult> dependency : upstream) {
@@ -467,7 +468,7 @@ public final class Runner {
             "start step " + step,
             () -> {
               long id = store.steps().startStep(runId, work.key(), kind, started);
-              event(runId, step, "started", kind + " -> " + table);
+              event(runId, step, "started", kind.label() + " -> " + table);
               return id;
             });
     listener.stepStarted(step, kind);
@@ -546,7 +547,7 @@ public final class Runner {
 
   /** Records a step that did not run, in one transaction, and tells the listener. */
   private StepResult recordSkipped(
-      String runId, Work work, String kind, StepResult skipped, RunListener listener) {
+      String runId, Work work, StepKind kind, StepResult skipped, RunListener listener) {
     RunStore store = workspace.runStore();
     store.inOneTransaction(
         "skip step " + work.id(),
@@ -618,7 +619,12 @@ public final class Runner {
   }
 
   private StepResult failed(
-      String asset, String kind, String table, Instant started, String message, Throwable failure) {
+      String asset,
+      StepKind kind,
+      String table,
+      Instant started,
+      String message,
+      Throwable failure) {
     return StepResult.builder(asset, kind, table)
         .status(StepStatus.FAILED)
         .duration(Duration.between(started, clock.instant()))

@@ -11,6 +11,7 @@ import dev.sluice.api.connector.StagedData;
 import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ColumnTypes;
 import dev.sluice.core.project.SeedDef;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.WriteOperation;
@@ -67,7 +68,10 @@ final class SeedStep {
     }
     if (staged.nothingNew()) {
       return StepResult.skipped(
-          seed.name(), "seed", target.toString(), "seed file " + seed.csvFile() + " not found");
+          seed.name(),
+          StepKind.SEED,
+          target.toString(),
+          "seed file " + seed.csvFile() + " not found");
     }
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
@@ -79,9 +83,9 @@ final class SeedStep {
                 StepContext.columnDocs(seed.columns()),
                 StepContext.tableProperties(seed.description(), null, List.of()),
                 Map.of("sluice.run-id", context.runId()),
-                StepContext.allChecks(seed.checks(), seed.columns()),
+                seed.allChecks(),
                 context.auditBranch());
-    return StepResult.builder(seed.name(), "seed", target.toString())
+    return StepResult.builder(seed.name(), StepKind.SEED, target.toString())
         .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
         .rowsIn(staged.rows())
         .rowsOut(outcome.rowsWritten())

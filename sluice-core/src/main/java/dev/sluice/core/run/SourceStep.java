@@ -16,6 +16,7 @@ import dev.sluice.api.connector.SourceTableSpec;
 import dev.sluice.api.connector.StagedData;
 import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.SourceTableDef;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.WriteOperation;
@@ -90,7 +91,7 @@ final class SourceStep {
           connector.committed(spec(context, table, append), staged.state());
         }
       }
-      return StepResult.builder(table.assetName(), "source", target.toString())
+      return StepResult.builder(table.assetName(), StepKind.SOURCE, target.toString())
           .status(StepStatus.SUCCEEDED)
           .snapshotId(stateSnapshot)
           .duration(Duration.between(started, context.now()))
@@ -201,7 +202,7 @@ final class SourceStep {
                   StepContext.columnDocs(table.columns()),
                   StepContext.tableProperties(table.description(), table.owner(), table.tags()),
                   summary,
-                  StepContext.allChecks(table.checks(), table.columns()),
+                  table.allChecks(),
                   context.auditBranch());
     } catch (RuntimeException e) {
       removeUnconfirmedQuietly(context, target, e);
@@ -235,7 +236,7 @@ final class SourceStep {
     if (staged.rejectedRows() > 0) {
       detail += ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected";
     }
-    return StepResult.builder(table.assetName(), "source", target.toString())
+    return StepResult.builder(table.assetName(), StepKind.SOURCE, target.toString())
         .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
         .rowsIn(staged.rows() + staged.rejectedRows())
         .rowsOut(outcome.rowsWritten())

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
-import dev.sluice.core.project.Asset;
-import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
@@ -103,11 +101,6 @@ record StepContext(
                 this::resolveSource,
                 project.config().vars(),
                 check.location()));
-  }
-
-  /** Table-level checks plus each column's checks. */
-  static List<CheckDef> allChecks(List<CheckDef> tableChecks, List<ColumnDef> columns) {
-    return Asset.withColumnChecks(tableChecks, columns);
   }
 
   static Map<String, String> columnDocs(List<ColumnDef> columns) {

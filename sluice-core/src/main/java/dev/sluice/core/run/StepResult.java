@@ -2,6 +2,7 @@ package dev.sluice.core.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.List;
  * What one step of a run did.
  *
  * @param asset the asset's name (a model, a seed or {@code source.table})
- * @param kind {@code source}, {@code seed} or {@code model}
+ * @param kind what kind of asset the step materialized
  * @param table the table written, e.g. {@code curated.orders}
  * @param snapshotId the snapshot published, or null
  * @param detail a short human description, e.g. {@code appended 2 new files}
@@ -20,7 +21,7 @@ import java.util.List;
  */
 public record StepResult(
     String asset,
-    String kind,
+    StepKind kind,
     String table,
     StepStatus status,
     long rowsIn,
@@ -47,7 +48,7 @@ public record StepResult(
    * A result for a step of {@code asset}, of {@code kind}, writing {@code table}: nothing moved, no
    * snapshot, no checks, no time taken, until set.
    */
-  public static Builder builder(String asset, String kind, String table) {
+  public static Builder builder(String asset, StepKind kind, String table) {
     return new Builder(asset, kind, table);
   }
 
@@ -75,14 +76,14 @@ public record StepResult(
     return builder.build();
   }
 
-  static StepResult skipped(String asset, String kind, String table, String reason) {
+  static StepResult skipped(String asset, StepKind kind, String table, String reason) {
     return builder(asset, kind, table).status(StepStatus.SKIPPED).error(reason).build();
   }
 
   /** Builds a {@link StepResult}; {@link #status} must be set. */
   public static final class Builder {
     private String asset;
-    private final String kind;
+    private final StepKind kind;
     private final String table;
     private StepStatus status;
     private long rowsIn;
@@ -97,7 +98,7 @@ public record StepResult(
     private String error;
     private Throwable failure;
 
-    private Builder(String asset, String kind, String table) {
+    private Builder(String asset, StepKind kind, String table) {
       this.asset = requireNonNull(asset, "asset is null");
       this.kind = requireNonNull(kind, "kind is null");
       this.table = requireNonNull(table, "table is null");

@@ -1,9 +1,5 @@
 package dev.sluice.core.state;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /** How a data check came out. */
 public enum CheckStatus {
   /** No row failed it. */
@@ -15,7 +11,7 @@ public enum CheckStatus {
 
   /** How the run store and the CLI write it: {@code passed}, {@code failed} or {@code error}. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return Labels.of(this);
   }
 
   /**
@@ -24,16 +20,6 @@ public enum CheckStatus {
    * @throws IllegalArgumentException naming the value and the allowed ones
    */
   public static CheckStatus parse(String label) {
-    for (CheckStatus status : values()) {
-      if (status.label().equals(label)) {
-        return status;
-      }
-    }
-    throw new IllegalArgumentException(
-        "Invalid check status: "
-            + label
-            + " (expected "
-            + Arrays.stream(values()).map(CheckStatus::label).collect(Collectors.joining(", "))
-            + ")");
+    return Labels.parse(CheckStatus.class, label, "check status");
   }
 }

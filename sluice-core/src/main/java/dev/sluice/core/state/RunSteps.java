@@ -12,13 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 
 /** The steps of runs in a {@link RunStore}: their start and end, and the checks they ran. */
 public final class RunSteps {
-  /** The kinds of asset a step can materialize. */
-  public static final Set<String> STEP_KINDS = Set.of("source", "seed", "model");
-
   private final StateTransactions transactions;
   private final Fencing fencing;
 
@@ -30,13 +26,12 @@ public final class RunSteps {
   /**
    * Records the start of a step of a running run.
    *
-   * @param kind the kind of asset: "source", "seed" or "model"
+   * @param kind the kind of asset
    * @return the new step's id
-   * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
    * @throws InvalidInputException if no run has this id
    * @throws IllegalStateException if the run has already finished
    */
-  public long startStep(String runId, String asset, String kind, Instant startedAt) {
+  public long startStep(String runId, String asset, StepKind kind, Instant startedAt) {
     return startStep(runId, StepKey.of(asset), kind, startedAt);
   }
 
@@ -45,22 +40,16 @@ public final class RunSteps {
    *
    * @param step the step: recorded by its name (e.g. {@code daily[2024-03-01]}) with its partition
    *     label (see {@code PartitionRange.label()}), if it has one
-   * @param kind the kind of asset: "source", "seed" or "model"
+   * @param kind the kind of asset, recorded by its {@link StepKind#label()}
    * @return the new step's id
-   * @throws IllegalArgumentException if kind is not one of {@link #STEP_KINDS}
    * @throws InvalidInputException if no run has this id
    * @throws IllegalStateException if the run has already finished
    */
-  public long startStep(String runId, StepKey step, String kind, Instant startedAt) {
+  public long startStep(String runId, StepKey step, StepKind kind, Instant startedAt) {
     requireNonNull(runId, "runId is null");
     requireNonNull(step, "step is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(startedAt, "startedAt is null");
-    if (!STEP_KINDS.contains(kind)) {
-      throw new IllegalArgumentException(
-          String.format(
-              "Invalid kind of step for %s: %s (expected source, seed or model)", step, kind));
-    }
     return transactions.write(
         "start the step of " + step + " in run " + runId,
         connection ->
@@ -71,7 +60,7 @@ public final class RunSteps {
       Connection connection,
       String runId,
       String asset,
-      String kind,
+      StepKind kind,
       Instant startedAt,
       String partition)
       throws SQLException {
@@ -89,7 +78,7 @@ public final class RunSteps {
                 + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
       insert.setString(1, runId);
       insert.setString(2, asset);
-      insert.setString(3, kind);
+      insert.setString(3, kind.label());
       insert.setString(4, StepStatus.RUNNING.name());
       insert.setLong(5, startedAt.toEpochMilli());
       insert.setString(6, partition);

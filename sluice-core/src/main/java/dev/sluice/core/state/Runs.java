@@ -469,7 +469,7 @@ public final class Runs {
               new StepDetail(
                   stepId,
                   rows.getString("asset"),
-                  rows.getString("kind"),
+                  stateValue(rows, "kind", "a step", StepKind::parse),
                   enumValue(rows, "status", StepStatus.class),
                   Instant.ofEpochMilli(rows.getLong("started_at")),
                   instantOrNull(rows, "finished_at"),
@@ -486,6 +486,16 @@ public final class Runs {
   private static <T> T checkValue(
       ResultSet rows, String column, java.util.function.Function<String, T> parse)
       throws SQLException {
+    return stateValue(rows, column, "a check result", parse);
+  }
+
+  /**
+   * A value the state database holds by its label (of {@code of}, e.g. a step's kind), parsed with
+   * an error naming the column and the value.
+   */
+  private static <T> T stateValue(
+      ResultSet rows, String column, String of, java.util.function.Function<String, T> parse)
+      throws SQLException {
     String value = rows.getString(column);
     try {
       return parse.apply(value);
@@ -493,7 +503,9 @@ public final class Runs {
       throw new IllegalStateException(
           "Cannot read the "
               + column
-              + " of a check result in the state database: "
+              + " of "
+              + of
+              + " in the state database: "
               + e.getMessage()
               + ": was it written by a newer Sluice?",
           e);

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param id the step's id, unique in the state database
  * @param asset the asset the step materialized
- * @param kind "source", "seed" or "model"
+ * @param kind what kind of asset it materialized
  * @param status where the step is
  * @param startedAt when it started
  * @param finishedAt when it finished, or null while it runs
@@ -21,7 +21,7 @@ import java.util.List;
 public record StepDetail(
     long id,
     String asset,
-    String kind,
+    StepKind kind,
     StepStatus status,
     Instant startedAt,
     Instant finishedAt,

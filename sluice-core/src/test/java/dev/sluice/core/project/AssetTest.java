@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.TableName;
+import dev.sluice.core.state.StepKind;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ class AssetTest {
 
     Asset model = project.asset("revenue");
     assertThat(model).isInstanceOf(Asset.Model.class);
-    assertThat(model.stepKind()).isEqualTo("model");
+    assertThat(model.stepKind()).isEqualTo(StepKind.MODEL);
     assertThat(model.tableName()).isEqualTo(new TableName("published", "revenue"));
     assertThat(model.allChecks())
         .extracting(CheckDef::type)
@@ -48,7 +49,7 @@ class AssetTest {
 
     Asset seed = project.asset("countries");
     assertThat(seed).isInstanceOf(Asset.Seed.class);
-    assertThat(seed.stepKind()).isEqualTo("seed");
+    assertThat(seed.stepKind()).isEqualTo(StepKind.SEED);
     assertThat(seed.tableName()).isEqualTo(new TableName("curated", "countries"));
     assertThat(seed.allChecks()).extracting(CheckDef::type).containsExactly("not_null");
     assertThat(seed.execution(project.config())).isEqualTo(project.config().execution());
@@ -56,7 +57,7 @@ class AssetTest {
     Asset source = project.asset("shop.orders");
     assertThat(source).isInstanceOf(Asset.SourceTable.class);
     assertThat(source.name()).isEqualTo("shop.orders");
-    assertThat(source.stepKind()).isEqualTo("source");
+    assertThat(source.stepKind()).isEqualTo(StepKind.SOURCE);
     assertThat(source.tableName())
         .isEqualTo(project.sourceTable("shop", "orders").orElseThrow().tableName());
 

@@ -9,6 +9,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class CancelRunTest {
             }
 
             @Override
-            public void stepStarted(String asset, String kind) {
+            public void stepStarted(String asset, StepKind kind) {
               if (asset.equals("slow")) {
                 slowStarted.countDown();
               }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.ProjectException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.state.StepKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,7 @@ class PoolsTest {
     RunListener listener =
         new RunListener() {
           @Override
-          public void stepStarted(String asset, String kind) {
+          public void stepStarted(String asset, StepKind kind) {
             if (asset.startsWith("p")) {
               mostInPool.accumulateAndGet(inPool.incrementAndGet(), Math::max);
             }

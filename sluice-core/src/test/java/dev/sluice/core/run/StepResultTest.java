@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import java.time.Duration;
 import java.util.List;
@@ -12,14 +13,14 @@ class StepResultTest {
   @Test
   void aResultMovedNothingUntilToldOtherwise() {
     StepResult result =
-        StepResult.builder("orders", "model", "curated.orders")
+        StepResult.builder("orders", StepKind.MODEL, "curated.orders")
             .status(StepStatus.SUCCEEDED)
             .build();
     assertThat(result)
         .isEqualTo(
             new StepResult(
                 "orders",
-                "model",
+                StepKind.MODEL,
                 "curated.orders",
                 StepStatus.SUCCEEDED,
                 0,
@@ -38,7 +39,7 @@ class StepResultTest {
   @Test
   void aResultRebuiltFromItsBuilderIsTheSameAndAStatusIsRequired() {
     StepResult result =
-        StepResult.builder("daily", "model", "curated.daily")
+        StepResult.builder("daily", StepKind.MODEL, "curated.daily")
             .status(StepStatus.FAILED)
             .rowsIn(1)
             .rowsOut(2)
@@ -54,7 +55,7 @@ class StepResultTest {
     assertThat(result.toBuilder().build()).isEqualTo(result);
     assertThat(result.withAsset("daily[2024-03-01]").asset()).isEqualTo("daily[2024-03-01]");
     assertThat(result.withAsset("daily[2024-03-01]").rowsOut()).isEqualTo(2);
-    assertThatThrownBy(() -> StepResult.builder("a", "model", "curated.a").build())
+    assertThatThrownBy(() -> StepResult.builder("a", StepKind.MODEL, "curated.a").build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("status is null");
   }

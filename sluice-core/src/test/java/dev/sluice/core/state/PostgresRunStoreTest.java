@@ -75,8 +75,8 @@ class PostgresRunStoreTest extends RunStoreContractTest {
             StateDatabase.SCHEMA_HISTORY_TABLE);
 
     String runId = store.runs().startRun("run", List.of(), START);
-    long first = store.steps().startStep(runId, "a", "model", START);
-    long second = store.steps().startStep(runId, "b", "model", START);
+    long first = store.steps().startStep(runId, "a", StepKind.MODEL, START);
+    long second = store.steps().startStep(runId, "b", StepKind.MODEL, START);
     assertThat(second).isGreaterThan(first);
   }
 

@@ -59,8 +59,10 @@ abstract class RunStoreContractTest {
     String runId = store.runs().startRun("run", List.of("orders+", "tag:finance"), START);
     assertThat(runId).matches("20261121-193300-[0-9a-f]{4}");
 
-    long source = store.steps().startStep(runId, "raw.orders", "source", START.plusSeconds(1));
-    long model = store.steps().startStep(runId, "published.revenue", "model", START.plusSeconds(2));
+    long source =
+        store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START.plusSeconds(1));
+    long model =
+        store.steps().startStep(runId, "published.revenue", StepKind.MODEL, START.plusSeconds(2));
     StepMetrics sourceMetrics = new StepMetrics(100, 98, 4096, 2048, 2, 7L, "appended 2 new files");
     store
         .steps()
@@ -117,7 +119,7 @@ abstract class RunStoreContractTest {
             new StepDetail(
                 source,
                 "raw.orders",
-                "source",
+                StepKind.SOURCE,
                 StepStatus.SUCCEEDED,
                 START.plusSeconds(1),
                 START.plusSeconds(3),
@@ -127,7 +129,7 @@ abstract class RunStoreContractTest {
             new StepDetail(
                 model,
                 "published.revenue",
-                "model",
+                StepKind.MODEL,
                 StepStatus.FAILED,
                 START.plusSeconds(2),
                 START.plusSeconds(4),
@@ -140,7 +142,7 @@ abstract class RunStoreContractTest {
   @Test
   void showsARunningRunAndStepAsRunning() {
     String runId = store.runs().startRun("run", List.of(), START);
-    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
 
     RunDetail run = store.runs().findRun(runId).orElseThrow();
 
@@ -187,7 +189,7 @@ abstract class RunStoreContractTest {
     int stepsPerThread = 25;
     List<Long> stepIds = new ArrayList<>();
     for (int i = 0; i < threads * stepsPerThread; i++) {
-      stepIds.add(store.steps().startStep(runId, "asset_" + i, "model", START));
+      stepIds.add(store.steps().startStep(runId, "asset_" + i, StepKind.MODEL, START));
     }
 
     runConcurrently(
@@ -235,7 +237,7 @@ abstract class RunStoreContractTest {
   @Test
   void keepsItsDataWhenReopenedAndAppliesEachMigrationOnce() throws SQLException {
     String runId = store.runs().startRun("run", List.of("orders"), START);
-    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
     store.steps().finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);
     store.close();
 
@@ -244,7 +246,7 @@ abstract class RunStoreContractTest {
     store = RunStore.open(jdbcUrl(), properties());
 
     assertThat(store.runs().findRun(runId).orElseThrow().steps()).hasSize(1);
-    assertThat(store.steps().startStep(runId, "raw.customers", "source", START))
+    assertThat(store.steps().startStep(runId, "raw.customers", StepKind.SOURCE, START))
         .isGreaterThan(step);
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
@@ -290,9 +292,9 @@ abstract class RunStoreContractTest {
   @Test
   void tellsWhenAnAssetLastSucceeded() {
     String runId = store.runs().startRun("run", List.of(), START);
-    long early = store.steps().startStep(runId, "raw.orders", "source", START);
-    long late = store.steps().startStep(runId, "raw.orders", "source", START);
-    long failed = store.steps().startStep(runId, "raw.orders", "source", START);
+    long early = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
+    long late = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
+    long failed = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
     store
         .steps()
         .finishStep(early, StepStatus.SUCCEEDED, START.plusSeconds(10), StepMetrics.empty(), null);
@@ -310,7 +312,7 @@ abstract class RunStoreContractTest {
   @Test
   void refusesToFinishTwiceOrToTouchWhatDoesNotExist() {
     String runId = store.runs().startRun("run", List.of(), START);
-    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
     store.steps().finishStep(step, StepStatus.SKIPPED, START, StepMetrics.empty(), null);
     store.runs().finishRun(runId, RunStatus.SUCCEEDED, START, null);
 
@@ -322,12 +324,13 @@ abstract class RunStoreContractTest {
     assertThatThrownBy(() -> store.runs().finishRun(runId, RunStatus.FAILED, START, null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already finished as SUCCEEDED");
-    assertThatThrownBy(() -> store.steps().startStep(runId, "raw.customers", "source", START))
+    assertThatThrownBy(
+            () -> store.steps().startStep(runId, "raw.customers", StepKind.SOURCE, START))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> store.runs().finishRun("nope", RunStatus.FAILED, START, null))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("nope");
-    assertThatThrownBy(() -> store.steps().startStep("nope", "raw.orders", "source", START))
+    assertThatThrownBy(() -> store.steps().startStep("nope", "raw.orders", StepKind.SOURCE, START))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(
             () ->
@@ -351,11 +354,10 @@ abstract class RunStoreContractTest {
 
   @Test
   void rejectsInvalidValues() {
-    String runId = store.runs().startRun("run", List.of(), START);
 
-    assertThatThrownBy(() -> store.steps().startStep(runId, "raw.orders", "table", START))
+    assertThatThrownBy(() -> StepKind.parse("table"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("table");
+        .hasMessage("Invalid kind of step: table (expected source, seed, model)");
     assertThatThrownBy(() -> new StepMetrics(-1, 0, 0, 0, 0, null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("rowsIn");
@@ -370,7 +372,7 @@ abstract class RunStoreContractTest {
   @Test
   void aStatusTheStoreCannotReadIsNamedWithItsColumn() throws SQLException {
     String runId = store.runs().startRun("run", List.of(), START);
-    long step = store.steps().startStep(runId, "raw.orders", "source", START);
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
     store
         .steps()
         .recordCheck(
@@ -402,6 +404,35 @@ abstract class RunStoreContractTest {
     assertThatThrownBy(() -> store.runs().findRun(runId))
         .hasMessageContaining("'DONE'")
         .hasMessageContaining("StepStatus");
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE sluice_steps SET status = 'SUCCEEDED', kind = 'table'");
+    }
+    assertThatThrownBy(() -> store.runs().findRun(runId))
+        .hasMessageContaining("Cannot read the kind of a step in the state database")
+        .hasMessageContaining("Invalid kind of step: table");
+  }
+
+  @Test
+  void keepsAStepsKindByItsLabel() throws SQLException {
+    String runId = store.runs().startRun("run", List.of(), START);
+    store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
+    store.steps().startStep(runId, "countries", StepKind.SEED, START);
+    store.steps().startStep(runId, "revenue", StepKind.MODEL, START);
+
+    assertThat(store.runs().findRun(runId).orElseThrow().steps())
+        .extracting(StepDetail::kind)
+        .containsExactly(StepKind.SOURCE, StepKind.SEED, StepKind.MODEL);
+    // the database keeps the text it always did
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT kind FROM sluice_steps ORDER BY id")) {
+      List<String> kinds = new ArrayList<>();
+      while (rows.next()) {
+        kinds.add(rows.getString(1));
+      }
+      assertThat(kinds).containsExactly("source", "seed", "model");
+    }
   }
 
   @Test
@@ -434,7 +465,7 @@ abstract class RunStoreContractTest {
   @Test
   void interruptingARunFencesItsProcessAndReleasesItsLocksAtOnce() {
     String runId = store.runs().startRun("run", List.of(), START);
-    long step = store.steps().startStep(runId, "raw.orders", "source", START.plusSeconds(1));
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START.plusSeconds(1));
     assertThat(store.locks().tryLock("table:raw.orders", runId, Duration.ofMinutes(1), START))
         .isTrue();
     assertThat(store.locks().tryLock("table:raw.items", runId, Duration.ofMinutes(1), START))
@@ -507,7 +538,8 @@ abstract class RunStoreContractTest {
                     .events()
                     .recordEvent(new RunEvent(runId, null, START.plusSeconds(100), "x", null)))
         .isInstanceOf(RunTakenOverException.class);
-    assertThatThrownBy(() -> store.steps().startStep(runId, "m", "model", START.plusSeconds(100)))
+    assertThatThrownBy(
+            () -> store.steps().startStep(runId, "m", StepKind.MODEL, START.plusSeconds(100)))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(() -> store.plans().recordPlan(runId, List.of(StepKey.of("m"))))
         .isInstanceOf(RunTakenOverException.class);
@@ -774,12 +806,15 @@ abstract class RunStoreContractTest {
   void startsAPartitionStepWithItsPartitionsAtOnce() throws SQLException {
     String runId = store.runs().startRun("run", List.of(), START);
     long partitionStep =
-        store.steps().startStep(runId, StepKey.of("daily", "2024-03-01"), "model", START);
-    long plainStep = store.steps().startStep(runId, "revenue", "model", START);
+        store.steps().startStep(runId, StepKey.of("daily", "2024-03-01"), StepKind.MODEL, START);
+    long plainStep = store.steps().startStep(runId, "revenue", StepKind.MODEL, START);
     store.runs().finishRun(runId, RunStatus.FAILED, START.plusSeconds(1), "stopped");
 
     assertThatThrownBy(
-            () -> store.steps().startStep(runId, StepKey.of("daily", "2024-03-02"), "model", START))
+            () ->
+                store
+                    .steps()
+                    .startStep(runId, StepKey.of("daily", "2024-03-02"), StepKind.MODEL, START))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("the run has already finished as FAILED");
 

@@ -49,7 +49,7 @@ class SqliteRunStoreTest extends RunStoreContractTest {
             RunStore writer = stores.get(thread % 2);
             for (int i = 0; i < 20; i++) {
               String runId = writer.runs().startRun("run", List.of(), START);
-              long step = writer.steps().startStep(runId, "asset", "seed", START);
+              long step = writer.steps().startStep(runId, "asset", StepKind.SEED, START);
               writer
                   .steps()
                   .finishStep(step, StepStatus.SUCCEEDED, START, StepMetrics.empty(), null);

@@ -1,0 +1,26 @@
+package dev.sluice.core.project;
+
+import dev.sluice.api.TableName;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the definitions of a model, a seed and a source table share, for {@link Asset}. */
+public interface AssetDefinition {
+  /** The table the asset writes. */
+  TableName tableName();
+
+  /** The declared columns, each with its checks. */
+  List<ColumnDef> columns();
+
+  /** The table-level checks. */
+  List<CheckDef> checks();
+
+  /** The table-level checks, then each column's checks. */
+  default List<CheckDef> allChecks() {
+    List<CheckDef> all = new ArrayList<>(checks());
+    for (ColumnDef column : columns()) {
+      all.addAll(column.checks());
+    }
+    return all;
+  }
+}
