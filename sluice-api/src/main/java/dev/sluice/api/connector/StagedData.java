@@ -50,41 +50,28 @@ public record StagedData(
     }
   }
 
-  public StagedData(
-      String relation,
-      long rows,
-      String rejectedRelation,
-      long rejectedRows,
-      List<SourceFile> files,
-      Map<String, String> state,
-      Write write,
-      AfterScan afterScan) {
-    this(relation, rows, rejectedRelation, rejectedRows, files, state, write, afterScan, false);
+  /** A builder of staged data: no rows, nothing rejected, no files, no state, until set. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public StagedData(
-      String relation,
-      long rows,
-      String rejectedRelation,
-      long rejectedRows,
-      List<SourceFile> files,
-      Map<String, String> state,
-      Write write) {
-    this(relation, rows, rejectedRelation, rejectedRows, files, state, write, null);
-  }
-
-  public StagedData(
-      String relation,
-      long rows,
-      String rejectedRelation,
-      long rejectedRows,
-      List<SourceFile> files) {
-    this(relation, rows, rejectedRelation, rejectedRows, files, Map.of(), null);
+  /** A builder holding these values. */
+  public Builder toBuilder() {
+    Builder builder =
+        builder()
+            .relation(relation, rows)
+            .rejected(rejectedRelation, rejectedRows)
+            .files(files)
+            .state(state)
+            .write(write);
+    builder.afterScan = afterScan;
+    builder.stateOnly = stateOnly;
+    return builder;
   }
 
   /** Nothing new was found: there is no relation to write, and the state stays as it was. */
   public static StagedData nothingNew(Map<String, String> state) {
-    return new StagedData(null, 0, null, 0, List.of(), state, null);
+    return builder().state(state).build();
   }
 
   /**
@@ -93,8 +80,9 @@ public record StagedData(
    */
   public static StagedData readOnScan(
       String relation, List<SourceFile> files, Map<String, String> state, AfterScan afterScan) {
-    return new StagedData(
-        relation, 0, null, 0, files, state, null, requireNonNull(afterScan, "afterScan is null"));
+    Builder builder = builder().relation(relation, 0).files(files).state(state);
+    builder.afterScan = requireNonNull(afterScan, "afterScan is null");
+    return builder.build();
   }
 
   /**
@@ -104,7 +92,9 @@ public record StagedData(
    * rows do not change.
    */
   public static StagedData stateOnly(Map<String, String> state) {
-    return new StagedData(null, 0, null, 0, List.of(), state, null, null, true);
+    Builder builder = builder().state(state);
+    builder.stateOnly = true;
+    return builder.build();
   }
 
   /** Whether there are no rows to write (also true for a {@link #stateOnly(Map)} result). */
@@ -132,8 +122,7 @@ public record StagedData(
     long rows = session.createTemporaryTable(table, "SELECT * FROM " + TableName.quote(relation));
     try {
       StagedData done = scanned(rows);
-      return new StagedData(
-          table, rows, done.rejectedRelation, done.rejectedRows, files, state, write, null);
+      return done.toBuilder().relation(table, rows).build();
     } catch (RuntimeException e) {
       session.execute("DROP TABLE IF EXISTS " + TableName.quote(table));
       throw e;
@@ -152,12 +141,77 @@ public record StagedData(
       throw new IllegalStateException("The relation " + relation + " holds its rows already");
     }
     Rejected rejected = afterScan.afterScan();
-    return new StagedData(
-        relation, rows, rejected.relation(), rejected.rows(), files, state, write, null);
+    Builder builder =
+        toBuilder().relation(relation, rows).rejected(rejected.relation(), rejected.rows());
+    builder.afterScan = null;
+    return builder.build();
   }
 
   public long bytesRead() {
     return files.stream().mapToLong(SourceFile::sizeInBytes).sum();
+  }
+
+  /**
+   * Builds {@link StagedData}. A relation that reads its source when scanned is made by {@link
+   * #readOnScan}, a state-only result by {@link #stateOnly}.
+   */
+  public static final class Builder {
+    private String relation;
+    private long rows;
+    private String rejectedRelation;
+    private long rejectedRows;
+    private List<SourceFile> files = List.of();
+    private Map<String, String> state = Map.of();
+    private Write write;
+    private AfterScan afterScan;
+    private boolean stateOnly;
+
+    private Builder() {}
+
+    /** The temporary table of staged rows and how many it holds; null for nothing new. */
+    public Builder relation(String relation, long rows) {
+      this.relation = relation;
+      this.rows = rows;
+      return this;
+    }
+
+    /** The temporary table of rejected records and how many; null and 0 for none. */
+    public Builder rejected(String relation, long rows) {
+      this.rejectedRelation = relation;
+      this.rejectedRows = rows;
+      return this;
+    }
+
+    /** The files read; none for sources that are not files. */
+    public Builder files(List<SourceFile> files) {
+      this.files = requireNonNull(files, "files is null");
+      return this;
+    }
+
+    /** The connector's state to commit with the data. */
+    public Builder state(Map<String, String> state) {
+      this.state = requireNonNull(state, "state is null");
+      return this;
+    }
+
+    /** How the rows go into the table; null (the default) for what the table's mode says. */
+    public Builder write(Write write) {
+      this.write = write;
+      return this;
+    }
+
+    public StagedData build() {
+      return new StagedData(
+          relation,
+          rows,
+          rejectedRelation,
+          rejectedRows,
+          files,
+          state,
+          write,
+          afterScan,
+          stateOnly);
+    }
   }
 
   /** What to do after the one scan of a relation that reads its source, see {@link #readOnScan}. */

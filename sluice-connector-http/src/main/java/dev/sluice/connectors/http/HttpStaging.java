@@ -311,14 +311,12 @@ final class HttpStaging implements AutoCloseable {
           records,
           staged,
           rejected);
-      return new StagedData(
-          stagedName,
-          staged,
-          rejected == 0 ? null : rejectedName,
-          rejected,
-          List.of(),
-          state,
-          write);
+      return StagedData.builder()
+          .relation(stagedName, staged)
+          .rejected(rejected == 0 ? null : rejectedName, rejected)
+          .state(state)
+          .write(write)
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + buffer + ": " + e.getMessage(), e);
     } finally {

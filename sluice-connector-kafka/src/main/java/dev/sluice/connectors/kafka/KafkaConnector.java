@@ -117,8 +117,11 @@ public final class KafkaConnector implements SourceConnector {
         long rows = staging.finish();
         staging.close();
         staging.dropRejected();
-        return new StagedData(
-            staging.stagedTable(), rows, null, 0, List.of(), Offsets.toState(plan.start()), write);
+        return StagedData.builder()
+            .relation(staging.stagedTable(), rows)
+            .state(Offsets.toState(plan.start()))
+            .write(write)
+            .build();
       }
       staging.open();
       long started = System.nanoTime();
@@ -143,14 +146,12 @@ public final class KafkaConnector implements SourceConnector {
           (System.nanoTime() - started) / 1_000_000);
       // for monitoring only, before Sluice commits: a failed commit is corrected by the next load
       reader.commitToGroup(next);
-      return new StagedData(
-          staging.stagedTable(),
-          rows,
-          rejection == null ? null : staging.rejectedTable(),
-          rejected,
-          List.of(),
-          Offsets.toState(next),
-          write);
+      return StagedData.builder()
+          .relation(staging.stagedTable(), rows)
+          .rejected(rejection == null ? null : staging.rejectedTable(), rejected)
+          .state(Offsets.toState(next))
+          .write(write)
+          .build();
     } catch (RuntimeException e) {
       staging.dropAll();
       throw e;

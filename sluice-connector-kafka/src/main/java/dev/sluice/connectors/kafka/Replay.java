@@ -109,14 +109,14 @@ final class Replay {
       if (rejection == null) {
         staging.dropRejected();
       }
-      return new StagedData(
-          staging.stagedTable(),
-          rows,
-          rejection == null ? null : staging.rejectedTable(),
-          rejection == null ? 0 : rejection.count(),
-          List.of(),
-          state.state(),
-          StagedData.Write.merge(KEYS));
+      return StagedData.builder()
+          .relation(staging.stagedTable(), rows)
+          .rejected(
+              rejection == null ? null : staging.rejectedTable(),
+              rejection == null ? 0 : rejection.count())
+          .state(state.state())
+          .write(StagedData.Write.merge(KEYS))
+          .build();
     } catch (RuntimeException e) {
       staging.dropAll();
       throw e;

@@ -356,7 +356,7 @@ public final class PostgresCdcConnector implements SourceConnector {
       StagedData.Write write) {
     long rows = session.createTemporaryTable(staged, select);
     dropQuietly(session, raw);
-    return new StagedData(staged, rows, null, 0, List.of(), state, write);
+    return StagedData.builder().relation(staged, rows).state(state).write(write).build();
   }
 
   /**

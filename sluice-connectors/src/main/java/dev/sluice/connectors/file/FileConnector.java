@@ -164,7 +164,7 @@ public final class FileConnector implements SourceConnector {
     if (files.isEmpty()) {
       LOG.debug(
           "No new files for {}.{} at {}", table.source(), table.table(), FileOptions.path(table));
-      return new StagedData(null, 0, null, 0, List.of());
+      return StagedData.nothingNew(Map.of());
     }
     Staging staging = new Staging(table, session);
     List<SourceFile> read = files.stream().map(InputFile::toSourceFile).toList();
@@ -211,14 +211,12 @@ public final class FileConnector implements SourceConnector {
           table.source(),
           table.table(),
           read.size());
-      return new StagedData(
-          staging.stagedTable(),
-          rows,
-          rejectedRelation,
-          rejected,
-          read,
-          Map.of(),
-          again ? StagedData.Write.merge(List.of(Staging.SOURCE_FILE)) : null);
+      return StagedData.builder()
+          .relation(staging.stagedTable(), rows)
+          .rejected(rejectedRelation, rejected)
+          .files(read)
+          .write(again ? StagedData.Write.merge(List.of(Staging.SOURCE_FILE)) : null)
+          .build();
     } catch (RuntimeException e) {
       dropAfterFailure(staging, e);
       throw e;

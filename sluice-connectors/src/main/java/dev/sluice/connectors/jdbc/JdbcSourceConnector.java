@@ -306,7 +306,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
             : options.primaryKey().isEmpty()
                 ? StagedData.Write.append()
                 : StagedData.Write.merge(options.primaryKey());
-    return new StagedData(staged, rows, null, 0, List.of(), newState, write);
+    return StagedData.builder().relation(staged, rows).state(newState).write(write).build();
   }
 
   /**

@@ -54,15 +54,13 @@ public final class ChangeListConnector implements SourceConnector {
                 + table.options().getOrDefault("columns", "id, name, deleted")
                 + ")");
     String position = table.options().get("position");
-    return new StagedData(
-        relation,
-        rows,
-        null,
-        0,
-        List.of(),
-        position == null ? Map.of() : Map.of("position", position),
-        Boolean.parseBoolean(table.options().getOrDefault("append", "false"))
-            ? StagedData.Write.append()
-            : StagedData.Write.mergeWithDeletes(List.of("id"), "deleted"));
+    return StagedData.builder()
+        .relation(relation, rows)
+        .state(position == null ? Map.of() : Map.of("position", position))
+        .write(
+            Boolean.parseBoolean(table.options().getOrDefault("append", "false"))
+                ? StagedData.Write.append()
+                : StagedData.Write.mergeWithDeletes(List.of("id"), "deleted"))
+        .build();
   }
 }
