@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -160,7 +161,8 @@ public final class Lake implements AutoCloseable {
               warehouse.withoutTrailingSlash(),
               io,
               workDirectory,
-              DEFAULT_CACHE_LIMIT_BYTES),
+              DEFAULT_CACHE_LIMIT_BYTES,
+              Clock.systemUTC()),
           store);
     } catch (RuntimeException e) {
       store.close();

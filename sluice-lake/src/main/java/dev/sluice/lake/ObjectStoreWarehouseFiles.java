@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,13 +47,19 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
   private final Path uploads;
   private final Path cache;
   private final long cacheLimitBytes;
+  private final Clock clock;
 
+  /**
+   * Data files in {@code warehouse}, cached under {@code workDirectory} up to {@code
+   * cacheLimitBytes}; a cached file's use is marked with {@code clock}'s time.
+   */
   ObjectStoreWarehouseFiles(
       ObjectStore store,
       S3Location warehouse,
       FileIO io,
       Path workDirectory,
-      long cacheLimitBytes) {
+      long cacheLimitBytes,
+      Clock clock) {
     this.store = requireNonNull(store, "store is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.io = requireNonNull(io, "io is null");
@@ -60,6 +67,7 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
     this.uploads = work.resolve("uploads").resolve(UUID.randomUUID().toString());
     this.cache = work.resolve("cache");
     this.cacheLimitBytes = cacheLimitBytes;
+    this.clock = requireNonNull(clock, "clock is null");
     pruneCache();
   }
 
@@ -103,7 +111,7 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
     if (Files.isRegularFile(cached)) {
       try {
         // the modification time is the last use, by which the cache is pruned
-        Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+        Files.setLastModifiedTime(cached, FileTime.from(clock.instant()));
       } catch (IOException e) {
         // pruned meanwhile by another process: download it again
         store.download(object, cached);

@@ -25,6 +25,7 @@ import dev.sluice.api.engine.EngineSession;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,18 @@ public final class HttpConnector implements SourceConnector {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
+
+  private final Clock clock;
+
+  /** The connector as {@link java.util.ServiceLoader} makes it: on the system clock. */
+  public HttpConnector() {
+    this(Clock.systemUTC());
+  }
+
+  /** A connector that reads the time (token expiry, Retry-After dates) from {@code clock}. */
+  HttpConnector(Clock clock) {
+    this.clock = requireNonNull(clock, "clock is null");
+  }
 
   @Override
   public String type() {
@@ -138,7 +151,7 @@ public final class HttpConnector implements SourceConnector {
       cursor = earlier;
     }
     RequestUrls urls = new RequestUrls(options);
-    HttpFetcher fetcher = new HttpFetcher(options, urls, table.source());
+    HttpFetcher fetcher = new HttpFetcher(options, urls, table.source(), clock);
     Pages pages =
         new Pages(options.pagination(), urls, cursor, replay == null ? null : replay.to());
     JsonPointer recordsPath = JsonPaths.pointer(options.recordsPath());
@@ -241,7 +254,7 @@ public final class HttpConnector implements SourceConnector {
       schema = HttpStaging.declaredSchema(table);
     } else {
       RequestUrls urls = new RequestUrls(options);
-      HttpFetcher fetcher = new HttpFetcher(options, urls, table.source());
+      HttpFetcher fetcher = new HttpFetcher(options, urls, table.source(), clock);
       URI uri = new Pages(options.pagination(), urls, incremental.cursorStart(), null).first();
       HttpResponse<byte[]> response = fetcher.get(uri);
       String shown = urls.display(uri);

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -48,8 +49,9 @@ final class HttpFetcher {
   private final HttpClient client;
   private final RateLimiter<Object> limiter;
   private final OAuth2Tokens tokens;
+  private final Clock clock;
 
-  HttpFetcher(HttpOptions options, RequestUrls urls, String source) {
+  HttpFetcher(HttpOptions options, RequestUrls urls, String source, Clock clock) {
     this.options = options;
     this.secrets = options.secrets();
     this.urls = urls;
@@ -69,7 +71,9 @@ final class HttpFetcher {
                     RateLimiter.smoothBuilder(Duration.ofNanos((long) (1_000_000_000L / rate)))
                         .withMaxWaitTime(Duration.ofDays(1))
                         .build());
-    this.tokens = "oauth2".equals(options.auth().kind()) ? new OAuth2Tokens(options.auth()) : null;
+    this.clock = clock;
+    this.tokens =
+        "oauth2".equals(options.auth().kind()) ? new OAuth2Tokens(options.auth(), clock) : null;
   }
 
   /**
@@ -242,7 +246,7 @@ final class HttpFetcher {
   private Duration delay(HttpResponse<byte[]> last, int attempts) {
     Duration max = options.retryMaxDelay();
     if (last != null) {
-      Optional<Duration> retryAfter = retryAfter(last);
+      Optional<Duration> retryAfter = retryAfter(last, clock);
       if (retryAfter.isPresent()) {
         return retryAfter.get().compareTo(max) > 0 ? max : retryAfter.get();
       }
@@ -254,8 +258,8 @@ final class HttpFetcher {
     return backoff.compareTo(max) > 0 ? max : backoff;
   }
 
-  /** The server's Retry-After: seconds, or an HTTP date. */
-  static Optional<Duration> retryAfter(HttpResponse<?> response) {
+  /** The server's Retry-After: seconds, or an HTTP date (from {@code clock}'s now). */
+  static Optional<Duration> retryAfter(HttpResponse<?> response, Clock clock) {
     Optional<String> header = response.headers().firstValue("Retry-After");
     if (header.isEmpty()) {
       return Optional.empty();
@@ -266,7 +270,7 @@ final class HttpFetcher {
     } catch (NumberFormatException e) {
       try {
         Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        Duration wait = Duration.between(Instant.now(), at);
+        Duration wait = Duration.between(clock.instant(), at);
         return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
       } catch (DateTimeParseException notADate) {
         return Optional.empty();

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -39,9 +40,12 @@ final class OAuth2Tokens {
 
   private final HttpOptions.Auth auth;
   private final String key;
+  private final Clock clock;
 
-  OAuth2Tokens(HttpOptions.Auth auth) {
+  /** Tokens of {@code auth}, valid until their expiry by {@code clock}. */
+  OAuth2Tokens(HttpOptions.Auth auth, Clock clock) {
     this.auth = auth;
+    this.clock = clock;
     this.key =
         auth.tokenUrl()
             + "\n"
@@ -55,7 +59,7 @@ final class OAuth2Tokens {
   /** A valid access token: the cached one, or a new one from the token URL. */
   String token(HttpFetcher fetcher) {
     Token cached = CACHE.get(key);
-    if (cached != null && Instant.now().isBefore(cached.expiresAt())) {
+    if (cached != null && clock.instant().isBefore(cached.expiresAt())) {
       return cached.value();
     }
     Token fresh = fetch(fetcher);
@@ -93,7 +97,7 @@ final class OAuth2Tokens {
     StringJoiner body = new StringJoiner("&");
     form.forEach((name, value) -> body.add(encode(name) + "=" + encode(value)));
     String what = "POST " + uri + " (the OAuth2 token URL)";
-    Instant requested = Instant.now();
+    Instant requested = clock.instant();
     HttpResponse<byte[]> response = fetcher.postForm(uri, body.toString(), headers, what);
     int status = response.statusCode();
     if (status < 200 || status >= 300) {

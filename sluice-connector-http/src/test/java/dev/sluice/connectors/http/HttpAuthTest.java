@@ -175,20 +175,7 @@ class HttpAuthTest extends HttpConnectorTestBase {
             "Bearer tok-1".equals(request.header("Authorization"))
                 ? TestApi.Response.json(orders(1, 2))
                 : TestApi.Response.status(401, ""));
-    var options =
-        options(
-            "url",
-            api.url() + "/orders",
-            "auth",
-            "oauth2",
-            "token_url",
-            api.url() + "/oauth/token",
-            "client_id",
-            "shop-client",
-            "client_secret",
-            SECRET,
-            "scope",
-            "orders:read");
+    var options = oauth2Options("/oauth/token", "shop-client", SECRET, "scope", "orders:read");
     assertThat(stage(options).rows()).isEqualTo(2);
     assertThat(stage(options).rows()).isEqualTo(2);
     assertThat(api.requests("/oauth/token")).hasSize(1);
@@ -217,27 +204,8 @@ class HttpAuthTest extends HttpConnectorTestBase {
           return TestApi.Response.json(
               "{\"access_token\":\"t" + issued[0] + "\",\"expires_in\":10}");
         });
-    api.route(
-        "/orders",
-        request ->
-            request.header("Authorization") != null
-                    && request.header("Authorization").startsWith("Bearer t")
-                ? TestApi.Response.json(orders(1, 1))
-                : TestApi.Response.status(401, ""));
-    var options =
-        options(
-            "url",
-            api.url() + "/orders",
-            "auth",
-            "oauth2",
-            "token_url",
-            api.url() + "/token",
-            "client_id",
-            "c2",
-            "client_secret",
-            SECRET,
-            "client_auth",
-            "body");
+    serveOrdersToBearer("t");
+    var options = oauth2Options("/token", "c2", SECRET, "client_auth", "body");
     stage(options);
     stage(options);
     assertThat(api.requests("/token")).hasSize(2);

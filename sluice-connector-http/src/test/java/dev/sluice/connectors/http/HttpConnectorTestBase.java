@@ -78,6 +78,42 @@ abstract class HttpConnectorTestBase {
     return connector.stage(spec(options), LoadState.empty(), session);
   }
 
+  /**
+   * Options of a table at {@code /orders} that authenticates with OAuth2 client credentials at
+   * {@code tokenPath}, then the {@code more} options as name, value pairs.
+   */
+  Map<String, String> oauth2Options(
+      String tokenPath, String clientId, String clientSecret, String... more) {
+    Map<String, String> options =
+        options(
+            "url",
+            api.url() + "/orders",
+            "auth",
+            "oauth2",
+            "token_url",
+            api.url() + tokenPath,
+            "client_id",
+            clientId,
+            "client_secret",
+            clientSecret);
+    options.putAll(options(more));
+    return options;
+  }
+
+  /**
+   * Serves one order at {@code /orders} to requests whose bearer token starts with {@code prefix},
+   * and 401 to any other.
+   */
+  void serveOrdersToBearer(String prefix) {
+    api.route(
+        "/orders",
+        request ->
+            request.header("Authorization") != null
+                    && request.header("Authorization").startsWith("Bearer " + prefix)
+                ? TestApi.Response.json(orders(1, 1))
+                : TestApi.Response.status(401, ""));
+  }
+
   /** The rows of a query, each value as text. */
   List<List<String>> rows(String sql) {
     List<List<String>> rows = new ArrayList<>();

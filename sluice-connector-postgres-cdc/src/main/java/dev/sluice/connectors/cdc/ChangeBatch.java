@@ -10,6 +10,7 @@ import io.debezium.connector.postgresql.PostgresConnector;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -75,6 +76,7 @@ final class ChangeBatch {
   private boolean done;
   private CommittedPosition position;
   private String passwordToken;
+  private final Clock clock;
 
   ChangeBatch(
       CdcOptions options,
@@ -82,8 +84,10 @@ final class ChangeBatch {
       List<PostgresTypes.Column> columns,
       List<String> keys,
       CommittedPosition committed,
-      ReplicationSetup setup) {
+      ReplicationSetup setup,
+      Clock clock) {
     this.options = options;
+    this.clock = clock;
     this.source = source;
     this.columns = List.copyOf(columns);
     for (int i = 0; i < columns.size(); i++) {
@@ -99,17 +103,17 @@ final class ChangeBatch {
 
   /** Reads the changes into the temporary table {@code raw}. */
   Result read(EngineSession session, String raw) throws SQLException {
-    Instant deadline = Instant.now().plus(options.maxDuration());
-    Instant nextMarker = Instant.now();
+    Instant deadline = clock.instant().plus(options.maxDuration());
+    Instant nextMarker = clock.instant();
     passwordToken =
         options.password() == null ? null : RegisteredPassword.register(options.password());
     try (EngineSession.RowWriter writer = session.openRowWriter(raw, schema());
         ChangeStream stream =
             new ChangeStream(engineProperties(), "sluice-cdc-" + options.slot())) {
       while (!done) {
-        if (!Instant.now().isBefore(nextMarker)) {
+        if (!clock.instant().isBefore(nextMarker)) {
           setup.emitMarker(markerPrefix, token);
-          nextMarker = Instant.now().plus(MARKER_INTERVAL);
+          nextMarker = clock.instant().plus(MARKER_INTERVAL);
         }
         List<SourceRecord> batch = poll(stream);
         for (SourceRecord record : batch) {
@@ -118,7 +122,7 @@ final class ChangeBatch {
           }
           apply(record, writer);
         }
-        if (!done && Instant.now().isAfter(deadline)) {
+        if (!done && clock.instant().isAfter(deadline)) {
           if (inSnapshot) {
             throw new TransientException(
                 ReplicationSetup.where(options, source)

@@ -16,6 +16,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.sql.Identifiers;
 import dev.sluice.connectors.jdbc.PostgresTypes;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,6 +67,21 @@ public final class PostgresCdcConnector implements SourceConnector {
   static final String COMMITTED_AT = "_committed_at";
 
   private static final Set<String> RESERVED = Set.of(DELETED, SEQUENCE, OP, LSN, COMMITTED_AT);
+
+  private final Clock clock;
+
+  /** The connector as {@link java.util.ServiceLoader} makes it: on the system clock. */
+  public PostgresCdcConnector() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * A connector that reads the time (a load's deadline, when markers are emitted, the age of the
+   * committed position) from {@code clock}.
+   */
+  PostgresCdcConnector(Clock clock) {
+    this.clock = requireNonNull(clock, "clock is null");
+  }
 
   @Override
   public String type() {
@@ -120,9 +136,9 @@ public final class PostgresCdcConnector implements SourceConnector {
         committed = null;
       }
       ChangeBatch batch =
-          new ChangeBatch(options, table.source(), shape.columns(), keys, committed, setup);
+          new ChangeBatch(options, table.source(), shape.columns(), keys, committed, setup, clock);
       ChangeBatch.Result result = batch.read(session, raw);
-      return stageResult(session, options, keys, result, raw, staged, state);
+      return stageResult(session, options, keys, result, raw, staged, state, clock.instant());
     } catch (SQLException e) {
       dropQuietly(session, raw);
       dropQuietly(session, staged);
@@ -278,8 +294,8 @@ public final class PostgresCdcConnector implements SourceConnector {
       ChangeBatch.Result result,
       String raw,
       String staged,
-      LoadState state) {
-    Instant now = Instant.now();
+      LoadState state,
+      Instant now) {
     String relation = quote(raw);
     if (options.history()) {
       if (result.changes() == 0 && !result.snapshot()) {
