@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
       TestCommand.class,
       RunsCommand.class,
       AuditCommand.class,
+      MaintainCommand.class,
       TablesCommand.class,
       DropCommand.class,
       RepairCommand.class,

@@ -737,16 +737,34 @@ public final class Lake implements AutoCloseable {
     int before = snapshotCount(table);
     List<String> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
     org.apache.iceberg.io.FileIO io = table.io();
-    table
-        .expireSnapshots()
-        .expireOlderThan(olderThan.toEpochMilli())
-        .retainLast(1)
-        .deleteWith(
-            path -> {
-              io.deleteFile(path);
-              deleted.add(path);
-            })
-        .commit();
+    org.apache.iceberg.ExpireSnapshots expire =
+        table
+            .expireSnapshots()
+            .expireOlderThan(olderThan.toEpochMilli())
+            .retainLast(1)
+            .deleteWith(
+                path -> {
+                  io.deleteFile(path);
+                  deleted.add(path);
+                });
+    // Naming the snapshots makes Iceberg find the files to delete by reachability (every file of
+    // an expired snapshot that no kept snapshot references); its incremental cleanup, used for an
+    // expiry by age alone, keeps the files that a kept snapshot deleted, such as the files a
+    // retention delete removed, until that snapshot expires too.
+    Set<Long> referenced = new HashSet<>();
+    table.refs().values().forEach(ref -> referenced.add(ref.snapshotId()));
+    boolean any = false;
+    for (Snapshot snapshot : table.snapshots()) {
+      if (snapshot.timestampMillis() < olderThan.toEpochMilli()
+          && !referenced.contains(snapshot.snapshotId())) {
+        expire.expireSnapshotId(snapshot.snapshotId());
+        any = true;
+      }
+    }
+    if (!any) {
+      return new ExpiredSnapshots(0, List.of());
+    }
+    expire.commit();
     table.refresh();
     return new ExpiredSnapshots(before - snapshotCount(table), deleted);
   }

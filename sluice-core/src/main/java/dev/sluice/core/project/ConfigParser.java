@@ -2,6 +2,7 @@ package dev.sluice.core.project;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Location;
+import dev.sluice.api.Zone;
 import dev.sluice.api.engine.Engines;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
@@ -33,7 +34,9 @@ final class ConfigParser {
           "sensors",
           "pools",
           "s3",
-          "engine");
+          "engine",
+          "zones");
+  private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
 
@@ -124,7 +127,39 @@ final class ConfigParser {
         objectStore,
         storage,
         s3,
-        engine(root, map, problems));
+        engine(root, map, problems),
+        zones(map));
+  }
+
+  /**
+   * {@code zones: {raw: {retention: {column: loaded_at, keep: 90d}, keep_snapshots: 7d}}}: what
+   * applies to every table of a zone.
+   */
+  private static Map<Zone, ZoneSettings> zones(YamlMap map) {
+    Map<Zone, ZoneSettings> zones = new java.util.EnumMap<>(Zone.class);
+    Set<String> names = new java.util.TreeSet<>();
+    for (Zone zone : Zone.values()) {
+      names.add(zone.namespace());
+    }
+    map.map("zones", "'zones:' of sluice.yaml", names)
+        .ifPresent(
+            section -> {
+              for (Zone zone : Zone.values()) {
+                String what = "zone '" + zone.namespace() + "' in sluice.yaml";
+                section
+                    .map(zone.namespace(), what, ZONE_KEYS)
+                    .ifPresent(
+                        settings ->
+                            zones.put(
+                                zone,
+                                new ZoneSettings(
+                                    RetentionParser.parse(settings, what).orElse(null),
+                                    RetentionParser.age(
+                                        settings, "keep_snapshots", "keep_snapshots: 7d"),
+                                    section.location(zone.namespace()))));
+              }
+            });
+    return zones;
   }
 
   /**
@@ -211,7 +246,8 @@ final class ConfigParser {
         null,
         null,
         S3Block.EMPTY,
-        EngineConfig.defaults(root));
+        EngineConfig.defaults(root),
+        Map.of());
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

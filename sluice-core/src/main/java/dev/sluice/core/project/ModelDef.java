@@ -23,6 +23,8 @@ import java.util.Set;
  * @param sources the source tables the SQL refers to with {@code source()}
  * @param partitions how the table is partitioned, or null for an unpartitioned model
  * @param onSchemaChange what an incremental update does when the SQL's columns change
+ * @param retention how long the table keeps its rows ({@code retention:} in its properties), or
+ *     null
  */
 public record ModelDef(
     String name,
@@ -42,7 +44,8 @@ public record ModelDef(
     Location location,
     Execution execution,
     PartitionsDef partitions,
-    OnSchemaChange onSchemaChange)
+    OnSchemaChange onSchemaChange,
+    RetentionDef retention)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -111,6 +114,7 @@ public record ModelDef(
     private Execution execution = Execution.DEFAULT;
     private PartitionsDef partitions;
     private OnSchemaChange onSchemaChange = OnSchemaChange.IGNORE;
+    private RetentionDef retention;
 
     private Builder(String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
       this.name = requireNonNull(name, "name is null");
@@ -189,6 +193,11 @@ public record ModelDef(
       return this;
     }
 
+    public Builder retention(RetentionDef retention) {
+      this.retention = retention;
+      return this;
+    }
+
     /**
      * The model.
      *
@@ -213,7 +222,8 @@ public record ModelDef(
           location,
           execution,
           partitions,
-          onSchemaChange);
+          onSchemaChange,
+          retention);
     }
   }
 }

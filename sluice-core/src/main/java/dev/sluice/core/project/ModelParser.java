@@ -103,6 +103,7 @@ final class ModelParser {
             .execution(execution(settings, config, problems))
             .partitions(materialization.partitioned() ? partitions : null)
             .onSchemaChange(onSchemaChange(settings, problems))
+            .retention(properties == null ? null : properties.retention())
             .build();
     return new ParsedModel(model, refLines, sourceLines);
   }

@@ -112,6 +112,35 @@ public record Project(
         : sourceTable(name.substring(0, dot), name.substring(dot + 1)).map(Asset.SourceTable::new);
   }
 
+  /**
+   * The retention a table declares itself ({@code retention:} of a source table or a model), else
+   * its zone's ({@code zones:} in sluice.yaml), which applies only to tables that have the zone's
+   * column: {@link #zoneRetention} gives it for the caller to check against the table's schema.
+   */
+  public Optional<RetentionDef> ownRetention(TableName table) {
+    requireNonNull(table, "table is null");
+    for (ModelDef model : models.values()) {
+      if (model.tableName().equals(table) && model.retention() != null) {
+        return Optional.of(model.retention());
+      }
+    }
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef sourceTable : source.tables()) {
+        if (sourceTable.tableName().equals(table) && sourceTable.retention() != null) {
+          return Optional.of(sourceTable.retention());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The retention {@code zones:} in sluice.yaml sets for a table's zone, if any. */
+  public Optional<RetentionDef> zoneRetention(TableName table) {
+    return dev.sluice.api.Zone.fromName(table.zone())
+        .map(zone -> config.zones().get(zone))
+        .map(ZoneSettings::retention);
+  }
+
   /** A table of a source, by source and table name. */
   public Optional<SourceTableDef> sourceTable(String source, String table) {
     SourceDef definition = sources.get(source);

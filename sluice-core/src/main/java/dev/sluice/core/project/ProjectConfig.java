@@ -29,6 +29,7 @@ import java.util.Map;
  * @param s3 the {@code s3:} block as written, which file sources reading {@code s3://} paths
  *     inherit
  * @param engine the engine that runs the project, its memory limit and spill directory
+ * @param zones what {@code zones:} sets for the tables of each zone: retention, snapshot expiry
  */
 public record ProjectConfig(
     String name,
@@ -46,7 +47,8 @@ public record ProjectConfig(
     S3Location warehouseObjectStore,
     S3Settings warehouseStorage,
     S3Block s3,
-    EngineConfig engine) {
+    EngineConfig engine,
+    Map<dev.sluice.api.Zone, ZoneSettings> zones) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -65,6 +67,7 @@ public record ProjectConfig(
     pools = Map.copyOf(pools);
     requireNonNull(s3, "s3 is null");
     requireNonNull(engine, "engine is null");
+    zones = Map.copyOf(zones);
     if ((warehouseObjectStore == null) != (warehouseStorage == null)) {
       throw new IllegalArgumentException("a warehouse in object storage needs its settings");
     }

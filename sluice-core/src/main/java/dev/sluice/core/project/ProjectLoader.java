@@ -96,6 +96,14 @@ final class ProjectLoader {
 
     new ReferenceValidator(sources, seeds, models, config.vars(), problems)
         .validate(parsed.values());
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        checkRetention(table.retention(), table.columns(), "source table " + table.assetName());
+      }
+    }
+    for (ModelDef model : models.values()) {
+      checkRetention(model.retention(), model.columns(), "model " + model.name());
+    }
     problems.throwIfAny();
     AssetGraph graph = AssetGraph.of(sources, seeds, models);
     LOG.debug(
@@ -106,6 +114,43 @@ final class ProjectLoader {
         seeds.size(),
         models.size());
     return new Project(root, config, sources, models, seeds, graph);
+  }
+
+  /**
+   * A retention's column must be one of the table's declared columns (when it declares them), of a
+   * date or timestamp type (when declared); tables without declared columns are checked against
+   * their schema when maintenance runs.
+   */
+  private void checkRetention(RetentionDef retention, List<ColumnDef> columns, String what) {
+    if (retention == null || columns.isEmpty()) {
+      return;
+    }
+    List<String> names = columns.stream().map(ColumnDef::name).toList();
+    ColumnDef column =
+        columns.stream()
+            .filter(candidate -> candidate.name().equalsIgnoreCase(retention.column()))
+            .findFirst()
+            .orElse(null);
+    if (column == null) {
+      problems.add(
+          retention.location(),
+          "Retention column '" + retention.column() + "' is not a column of " + what,
+          Suggestions.hint(retention.column(), names, "its columns are"));
+      return;
+    }
+    String type = column.type() == null ? "" : column.type().strip().toLowerCase(Locale.ROOT);
+    if (!type.isEmpty() && !type.startsWith("date") && !type.startsWith("timestamp")) {
+      problems.add(
+          retention.location(),
+          "Retention column '"
+              + retention.column()
+              + "' of "
+              + what
+              + " is a "
+              + column.type()
+              + ": rows expire by a date or timestamp column",
+          "name a date or timestamp column, e.g. the time each row's event happened");
+    }
   }
 
   /** Every source table's pool must be declared in sluice.yaml. */

@@ -26,7 +26,8 @@ final class PropertiesParser {
           "retries",
           "timeout",
           "pool",
-          "partitions");
+          "partitions",
+          RetentionParser.KEY);
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -54,7 +55,8 @@ final class PropertiesParser {
       Location partitionsLocation,
       boolean declaresPartitions,
       String onSchemaChange,
-      Location onSchemaChangeLocation) {
+      Location onSchemaChangeLocation,
+      RetentionDef retention) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -85,6 +87,7 @@ final class PropertiesParser {
       private boolean declaresPartitions;
       private String onSchemaChange;
       private Location onSchemaChangeLocation;
+      private RetentionDef retention;
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -164,6 +167,11 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder retention(RetentionDef retention) {
+        this.retention = retention;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -195,7 +203,8 @@ final class PropertiesParser {
             partitionsLocation,
             declaresPartitions,
             onSchemaChange,
-            onSchemaChangeLocation);
+            onSchemaChangeLocation,
+            retention);
       }
     }
   }
@@ -258,6 +267,7 @@ final class PropertiesParser {
                 map.location("partitions"),
                 map.has("partitions"))
             .onSchemaChange(map.string("on_schema_change"), map.location("on_schema_change"))
+            .retention(RetentionParser.parse(map, what).orElse(null))
             .build());
   }
 

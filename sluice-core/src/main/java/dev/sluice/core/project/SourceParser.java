@@ -47,7 +47,8 @@ final class SourceParser {
           "retries",
           "timeout",
           "pool",
-          "schema_drift");
+          "schema_drift",
+          RetentionParser.KEY);
 
   private static final String DRIFT_VALUES =
       "evolve (add new columns, widen types), freeze (fail on any change) or discard (drop new"
@@ -387,6 +388,7 @@ final class SourceParser {
     ChecksParser.reportDuplicateNames(checks, columns, what, problems);
     SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
     Execution execution = execution(table, defaults, problems);
+    RetentionDef retention = RetentionParser.parse(table, what).orElse(null);
     if (!valid || !placedValid || checked == null || onError == null || drift == null) {
       return Optional.empty();
     }
@@ -404,6 +406,7 @@ final class SourceParser {
             .options(values, locations, secretNames(connector))
             .schemaDrift(drift)
             .origin(connector.origin(checked))
+            .retention(retention)
             .build());
   }
 

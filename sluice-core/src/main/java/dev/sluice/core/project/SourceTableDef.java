@@ -33,6 +33,7 @@ import java.util.function.Function;
  * @param schemaDrift what a load does when the source's columns no longer match the table's
  * @param origin where the table is read from, in a few words ({@link SourceConnector#origin}), e.g.
  *     a file source's path; empty when the connector says nothing
+ * @param retention how long the table keeps its rows ({@code retention:}), or null
  */
 public record SourceTableDef(
     String source,
@@ -50,7 +51,8 @@ public record SourceTableDef(
     Map<String, Location> optionLocations,
     Set<String> secretOptions,
     SchemaDrift schemaDrift,
-    String origin)
+    String origin,
+    RetentionDef retention)
     implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
@@ -165,6 +167,7 @@ public record SourceTableDef(
     private Set<String> secretOptions = Set.of();
     private SchemaDrift schemaDrift = SchemaDrift.EVOLVE;
     private String origin = "";
+    private RetentionDef retention;
 
     private Builder(String source, String name) {
       this.source = requireNonNull(source, "source is null");
@@ -237,6 +240,11 @@ public record SourceTableDef(
       return this;
     }
 
+    public Builder retention(RetentionDef retention) {
+      this.retention = retention;
+      return this;
+    }
+
     public SourceTableDef build() {
       return new SourceTableDef(
           source,
@@ -254,7 +262,8 @@ public record SourceTableDef(
           optionLocations,
           secretOptions,
           schemaDrift,
-          origin);
+          origin,
+          retention);
     }
   }
 }
