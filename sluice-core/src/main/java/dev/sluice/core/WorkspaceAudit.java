@@ -8,6 +8,7 @@ import dev.sluice.core.state.AuditRecord;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.lake.TableCommit;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -85,6 +86,23 @@ public final class WorkspaceAudit {
             .detail("status", status.name().toLowerCase(java.util.Locale.ROOT))
             .detail("error", error)
             .build());
+  }
+
+  /**
+   * Records a change of a policy file (such as the project's policies.yaml) since the last one
+   * recorded: its SHA-256, the previous one, a line diff and the content (secrets masked). Records
+   * nothing when the file is as last recorded. The runner calls it at the start of every run; the
+   * policy features may call it when they load the file.
+   *
+   * @return the record, or empty when nothing changed (or it could not be written)
+   */
+  public Optional<AuditRecord> policyFile(Path file) {
+    try {
+      return PolicyFileChanges.record(this, filter -> store.get().audit().records(filter), file);
+    } catch (RuntimeException e) {
+      log.error("Cannot record a change of {} in the audit log: {}", file, e.getMessage(), e);
+      return Optional.empty();
+    }
   }
 
   /** Records a commit to a table: its snapshot, operation, branch and run. */

@@ -210,6 +210,7 @@ public final class Runner {
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun(command, options.select(), started);
     workspace.audit().runStarted(runId, command, options.select());
+    workspace.audit().policyFile(project.root().resolve("policies.yaml"));
     store.plans().recordPlan(runId, steps);
     listener.runStarted(runId, order.size());
     event(
