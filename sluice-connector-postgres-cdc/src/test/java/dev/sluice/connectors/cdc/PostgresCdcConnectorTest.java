@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -253,7 +255,10 @@ class PostgresCdcConnectorTest {
     assertThat(quiet.nothingNew()).isTrue();
     assertThat(quiet.stateOnly()).isFalse();
 
-    StagedData heartbeat = stage("orders", Map.of("heartbeat_interval", "0s"), committed);
+    // the same load once the connector's clock is past the default interval (10 minutes)
+    PostgresCdcConnector later =
+        new PostgresCdcConnector(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(11)));
+    StagedData heartbeat = later.stage(spec("orders", Map.of()), committed, session);
     assertThat(heartbeat.nothingNew()).isTrue();
     assertThat(heartbeat.stateOnly()).isTrue();
     assertThat(heartbeat.state().get("confirmable.lsn"))
