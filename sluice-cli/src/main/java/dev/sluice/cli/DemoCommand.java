@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.cli.demo.DemoProject;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.lineage.ColumnTags;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -11,6 +12,7 @@ import dev.sluice.lake.ReadPoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,6 +76,16 @@ final class DemoCommand extends BaseCommand {
       if (!json()) {
         QueryCommand.print(output(), answer, QueryCommand.Format.table);
       }
+      List<String> personal =
+          ColumnTags.of(workspace.project()).withTag("pii").stream()
+              .map(column -> column.column().toString())
+              .toList();
+      output().message("");
+      output()
+          .message(
+              "Columns holding personal data, declared or inherited along column lineage ('sluice"
+                  + " catalog columns --tag pii' says why):");
+      output().message("  " + String.join(", ", personal));
       output().message("");
       output()
           .message(

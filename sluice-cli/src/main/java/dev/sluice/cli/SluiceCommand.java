@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       RelocateCommand.class,
       QueryCommand.class,
       LineageCommand.class,
+      CatalogCommand.class,
       ConnectorsCommand.class,
       SourcesCommand.class,
       DemoCommand.class,

@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.lineage.AssetColumns;
+import dev.sluice.core.lineage.ProjectLineage;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.run.ModelCompiler;
 import java.util.ArrayList;
@@ -33,6 +35,22 @@ final class ValidateCommand extends BaseCommand {
     warnings.forEach(
         warning ->
             output().message("warning: " + warning + "; a run that loads this source will fail"));
+    // a model whose column lineage cannot be derived gets no column lineage and inherits no
+    // classification: say so, with the model's file and why
+    for (AssetColumns model : ProjectLineage.of(project).notDerivable().values()) {
+      String warning =
+          model.location()
+              + ": the column lineage of model '"
+              + model.asset()
+              + "' cannot be derived: "
+              + model.notDerivable();
+      warnings.add(warning);
+      output()
+          .message(
+              "warning: "
+                  + warning
+                  + "; its columns have no column lineage and inherit no classification");
+    }
     ModelCompiler.Result compiled;
     try (Workspace workspace = Workspace.open(project)) {
       compiled = ModelCompiler.compile(project, workspace.lake(), workspace.engine());

@@ -54,14 +54,24 @@ public final class DemoProject {
   public static void create(Path directory) {
     requireNonNull(directory, "directory is null");
     try {
-      Files.createDirectories(directory);
-      for (String file : PROJECT_FILES) {
-        writeProjectFile(directory, file);
-      }
+      writeProjectFiles(directory);
       ShopData.write(directory);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot create the demo project in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the demo's project files (configuration, sources, models, properties) into a directory,
+   * without the data files and the countries seed.
+   *
+   * @throws IOException when a file cannot be written
+   */
+  public static void writeProjectFiles(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    for (String file : PROJECT_FILES) {
+      writeProjectFile(directory, file);
     }
   }
 
