@@ -63,8 +63,15 @@ public final class ColumnLineage {
 
   /** The parser's message without its list of expected tokens: what it met and where. */
   private static String parserMessage(JSQLParserException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
     String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    String prefix = cause.getClass().getName() + ": ";
+    if (message.startsWith(prefix)) {
+      message = message.substring(prefix.length());
+    }
     StringBuilder text = new StringBuilder();
     for (String line : message.lines().toList()) {
       String trimmed = line.strip();
@@ -76,6 +83,10 @@ public final class ColumnLineage {
       }
       text.append(trimmed);
     }
-    return text.toString();
+    int end = text.length();
+    while (end > 0 && text.charAt(end - 1) == '.') {
+      end--;
+    }
+    return text.substring(0, end);
   }
 }
