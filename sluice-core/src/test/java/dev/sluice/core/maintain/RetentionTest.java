@@ -113,6 +113,12 @@ class RetentionTest {
       RetentionOutcome again = new Maintenance(workspace, CLOCK).applyRetention().get(0);
       assertThat(again.rowsDeleted()).isZero();
       assertThat(again.snapshotId()).isNull();
+
+      // the delete carried the load state: the next append load reads only a new file, it does
+      // not load a.csv and b.csv again (their expired rows would come back, the others twice)
+      write(project, "data/c.csv", "id,event_time\n6,2026-12-05 10:00:00\n");
+      assertThat(runner.run(RunOptions.all(), RunListener.NONE).succeeded()).isTrue();
+      assertThat(ids(workspace, ReadPoint.main())).containsExactly(4L, 5L, 6L);
     }
   }
 
