@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       MaintainCommand.class,
       TablesCommand.class,
       DropCommand.class,
+      EraseCommand.class,
       RepairCommand.class,
       RelocateCommand.class,
       QueryCommand.class,

@@ -19,7 +19,9 @@ public enum AuditAction {
   /** A read or action that was refused, with what was refused and why. */
   REFUSED,
   /** Table maintenance that removes data: expired snapshots, removed files. */
-  MAINTENANCE;
+  MAINTENANCE,
+  /** An erasure of a data subject: tables, rows removed, snapshots expired (never the value). */
+  ERASURE;
 
   /** The name people read and type: {@code policy_change}. */
   public String label() {
