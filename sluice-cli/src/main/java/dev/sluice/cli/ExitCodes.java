@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.api.AccessDeniedException;
 import dev.sluice.api.DataException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.ProjectException;
@@ -19,6 +20,8 @@ final class ExitCodes {
   /** {@code sluice audit verify} found a changed, removed or re-ordered audit record. */
   static final int AUDIT_BROKEN = 5;
 
+  /** A principal asked for a table or column its grants do not allow. */
+  static final int ACCESS_DENIED = 6;
   static final int INTERNAL = 70;
 
   private ExitCodes() {}
@@ -38,6 +41,9 @@ final class ExitCodes {
     }
     if (failure instanceof QueryException) {
       return QUERY;
+    }
+    if (failure instanceof AccessDeniedException) {
+      return ACCESS_DENIED;
     }
     if (failure instanceof SluiceException) {
       return RUN_FAILED;

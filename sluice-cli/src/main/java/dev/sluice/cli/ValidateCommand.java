@@ -6,6 +6,7 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.lineage.AssetColumns;
 import dev.sluice.core.lineage.ProjectLineage;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.query.PolicyCheck;
 import dev.sluice.core.run.ModelCompiler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,7 @@ final class ValidateCommand extends BaseCommand {
     ModelCompiler.Result compiled;
     try (Workspace workspace = Workspace.open(project)) {
       compiled = ModelCompiler.compile(project, workspace.lake(), workspace.engine());
+      PolicyCheck.check(project, workspace.lake(), workspace.engine());
     }
     int sourceTables = project.sources().values().stream().mapToInt(s -> s.tables().size()).sum();
     if (json()) {
@@ -65,6 +67,7 @@ final class ValidateCommand extends BaseCommand {
       result.put("modelsCompiled", compiled.compiled());
       result.put("modelsNotCompiled", new TreeMap<>(compiled.notBound()).keySet());
       result.put("seeds", project.seeds().size());
+      result.put("policies", project.policies().declared());
       result.put("warnings", warnings);
       output().json(result);
     }

@@ -43,6 +43,28 @@ public interface EngineSession extends AutoCloseable {
     throw new UnsupportedOperationException("This engine cannot tell the data file of a row");
   }
 
+  /**
+   * Makes a deterministic function of one VARCHAR, computed in Java, callable from SQL as {@code
+   * name(text)}; NULL gives NULL. For keyed masks, whose key must not appear in any SQL text.
+   * Function names are global to the engine: a name must identify one function for the engine's
+   * life.
+   *
+   * @throws UnsupportedOperationException when the engine cannot call Java functions
+   */
+  default void registerTextFunction(
+      String name, java.util.function.UnaryOperator<String> function) {
+    throw new UnsupportedOperationException("This engine cannot call Java functions");
+  }
+
+  /**
+   * As {@link #registerTextFunction}, for a function of one BIGINT giving a BIGINT.
+   *
+   * @throws UnsupportedOperationException when the engine cannot call Java functions
+   */
+  default void registerNumberFunction(String name, java.util.function.LongUnaryOperator function) {
+    throw new UnsupportedOperationException("This engine cannot call Java functions");
+  }
+
   /** Makes a view readable under its name for this session. */
   void registerView(TableName name, String sql);
 

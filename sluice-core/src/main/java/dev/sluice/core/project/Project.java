@@ -6,11 +6,16 @@ import dev.sluice.api.Location;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.ProjectException.Problem;
 import dev.sluice.api.TableName;
+import dev.sluice.governance.ColumnClassification;
+import dev.sluice.governance.Policies;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -20,6 +25,7 @@ import java.util.function.Function;
  * @param sources the sources by name
  * @param models the models by name
  * @param seeds the seeds by name
+ * @param policies who may read what ({@code policies.yaml}); {@link Policies#none()} without one
  */
 public record Project(
     Path root,
@@ -27,7 +33,8 @@ public record Project(
     Map<String, SourceDef> sources,
     Map<String, ModelDef> models,
     Map<String, SeedDef> seeds,
-    AssetGraph graph) {
+    AssetGraph graph,
+    Policies policies) {
   public Project {
     requireNonNull(root, "root is null");
     requireNonNull(config, "config is null");
@@ -35,6 +42,7 @@ public record Project(
     requireNonNull(models, "models is null");
     requireNonNull(seeds, "seeds is null");
     requireNonNull(graph, "graph is null");
+    requireNonNull(policies, "policies is null");
     sources = Copies.orderedMap(sources);
     models = Copies.orderedMap(models);
     seeds = Copies.orderedMap(seeds);
@@ -174,5 +182,54 @@ public record Project(
       return Optional.of(model.tableName());
     }
     return Optional.ofNullable(seeds.get(name)).map(SeedDef::tableName);
+  }
+
+  /** Every table the project defines, with its declared columns (empty when not declared). */
+  public Map<TableName, List<ColumnDef>> tables() {
+    return tables(sources, models, seeds);
+  }
+
+  /** The classification tags the project's files declare for its tables' columns. */
+  public ColumnClassification classification() {
+    return classification(tables());
+  }
+
+  static Map<TableName, List<ColumnDef>> tables(
+      Map<String, SourceDef> sources, Map<String, ModelDef> models, Map<String, SeedDef> seeds) {
+    Map<TableName, List<ColumnDef>> tables = new LinkedHashMap<>();
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef table : source.tables()) {
+        tables.put(table.tableName(), table.columns());
+        TableName rejected =
+            new TableName(table.tableName().zone(), table.tableName().name() + "__rejected");
+        tables.put(rejected, List.of());
+      }
+    }
+    models.values().forEach(model -> tables.put(model.tableName(), model.columns()));
+    seeds.values().forEach(seed -> tables.put(seed.tableName(), seed.columns()));
+    return tables;
+  }
+
+  static ColumnClassification classification(Map<TableName, List<ColumnDef>> tables) {
+    Map<String, Set<String>> tags = new HashMap<>();
+    tables.forEach(
+        (table, columns) ->
+            columns.forEach(
+                column -> {
+                  if (column.classification() != null && !column.classification().isBlank()) {
+                    Set<String> columnTags = new TreeSet<>();
+                    for (String tag : column.classification().split(",", -1)) {
+                      if (!tag.isBlank()) {
+                        columnTags.add(tag.strip());
+                      }
+                    }
+                    tags.put(key(table, column.name()), Set.copyOf(columnTags));
+                  }
+                }));
+    return (table, column) -> tags.getOrDefault(key(table, column), Set.of());
+  }
+
+  private static String key(TableName table, String column) {
+    return (table + "." + column).toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.core.project.ModelParser.ParsedModel;
 import dev.sluice.core.project.PropertiesParser.ModelProperties;
 import dev.sluice.core.project.PropertiesParser.Properties;
 import dev.sluice.core.project.PropertiesParser.SeedProperties;
+import dev.sluice.governance.Policies;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,6 +105,9 @@ final class ProjectLoader {
     for (ModelDef model : models.values()) {
       checkRetention(model.retention(), model.columns(), "model " + model.name());
     }
+    Map<TableName, List<ColumnDef>> tables = Project.tables(sources, models, seeds);
+    Policies policies =
+        PoliciesParser.load(root, tables, Project.classification(tables), secrets, problems);
     problems.throwIfAny();
     AssetGraph graph = AssetGraph.of(sources, seeds, models);
     LOG.debug(
@@ -113,7 +117,7 @@ final class ProjectLoader {
         sources.size(),
         seeds.size(),
         models.size());
-    return new Project(root, config, sources, models, seeds, graph);
+    return new Project(root, config, sources, models, seeds, graph, policies);
   }
 
   /**

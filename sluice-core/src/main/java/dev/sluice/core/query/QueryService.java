@@ -2,6 +2,7 @@ package dev.sluice.core.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.AccessDeniedException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
@@ -10,17 +11,24 @@ import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
+import dev.sluice.governance.AccessPolicy;
+import dev.sluice.governance.Principal;
+import dev.sluice.governance.TableAccess;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The read path: every query by a person or tool resolves the lake tables it names, reads them at
- * the requested version and runs on the engine. Only one SELECT that reads the project's tables is
+ * The read path: every query by a person or tool resolves the caller, the lake tables it names, the
+ * caller's grants, column masks and row filters ({@code policies.yaml}), reads the tables at the
+ * requested version and runs on the engine. Only one SELECT that reads the project's tables is
  * accepted, as DuckDB's own parser reads it ({@link SqlSandbox}): no files, URLs, settings or other
- * statements.
+ * statements. The project's owner ({@link Principal#projectOwner()}) reads every table as stored;
+ * any other principal reads through {@link GovernedRelations}.
  */
 public final class QueryService {
   private final Workspace workspace;
@@ -29,15 +37,62 @@ public final class QueryService {
     this.workspace = requireNonNull(workspace, "workspace is null");
   }
 
+  /** The project's policies, with the classification of its columns. */
+  public AccessPolicy policy() {
+    return new AccessPolicy(workspace.project().policies(), workspace.project().classification());
+  }
+
   /**
-   * Runs a read query against the tables as of {@code readPoint}.
+   * The principal a user or group name stands for.
+   *
+   * @throws InvalidInputException when policies.yaml declares no such user or group, naming the
+   *     closest one
+   */
+  public Principal principal(String name) {
+    AccessPolicy policy = policy();
+    return policy
+        .principal(name)
+        .orElseThrow(
+            () -> {
+              List<String> known = policy.principalNames();
+              String hint;
+              if (!policy.policies().declared()) {
+                hint = "the project has no policies.yaml: declare users, roles and grants there";
+              } else if (known.isEmpty()) {
+                hint = "policies.yaml declares no users or groups";
+              } else {
+                hint =
+                    Suggestions.closest(name, known)
+                        .map(closest -> "did you mean " + closest + "?")
+                        .orElse("the principals are " + String.join(", ", new TreeSet<>(known)));
+              }
+              return new InvalidInputException("Unknown principal '" + name + "': " + hint);
+            });
+  }
+
+  /**
+   * Runs a read query as the project's owner, against the tables as of {@code readPoint}.
    *
    * @throws InvalidInputException for a statement that is not a single SELECT of the project's
    *     tables
    * @throws QueryException for a table that does not exist, or when the engine rejects the query
    */
   public QueryResult query(String sql, ReadPoint readPoint, int maxRows) {
+    return query(sql, readPoint, maxRows, Principal.projectOwner());
+  }
+
+  /**
+   * Runs a read query as {@code principal}: it sees only the tables and columns it is granted,
+   * masked, and only the rows its filters allow.
+   *
+   * @throws AccessDeniedException naming the table (and privilege) the principal may not read
+   * @throws InvalidInputException for a statement that is not a single SELECT of the project's
+   *     tables
+   * @throws QueryException for a table that does not exist, or when the engine rejects the query
+   */
+  public QueryResult query(String sql, ReadPoint readPoint, int maxRows, Principal principal) {
     requireNonNull(sql, "sql is null");
+    requireNonNull(principal, "principal is null");
     String statement = sql.strip();
     try (EngineSession session = workspace.engine().openSession()) {
       Set<TableName> tables = SqlSandbox.checkQuery(session, statement);
@@ -47,10 +102,63 @@ public final class QueryService {
           throw missingTable(table, lake.listTables());
         }
       }
-      new Relations(lake, session, readPoint)
-          .registerTables(tables, FilePruning.filterFor(statement));
-      return session.query(statement, maxRows);
+      if (principal.owner()) {
+        new Relations(lake, session, readPoint)
+            .registerTables(tables, FilePruning.filterFor(statement));
+        return session.query(statement, maxRows);
+      }
+      GovernedRelations relations =
+          new GovernedRelations(lake, session, readPoint, policy(), principal);
+      relations.registerAll(tables);
+      try {
+        return session.query(statement, maxRows);
+      } catch (QueryException e) {
+        throw withDeniedColumns(e, relations.applied());
+      }
     }
+  }
+
+  /**
+   * What {@code principal} may read of {@code table} and why: grants, columns, masks, filters.
+   *
+   * @throws QueryException when the table does not exist
+   */
+  public TableAccess explain(Principal principal, TableName table) {
+    Lake lake = workspace.lake();
+    if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
+      throw missingTable(table, lake.listTables());
+    }
+    try (EngineSession session = workspace.engine().openSession()) {
+      return new GovernedRelations(lake, session, ReadPoint.main(), policy(), principal)
+          .access(table);
+    }
+  }
+
+  /** The engine's error, with the columns the principal may not read named. */
+  private static QueryException withDeniedColumns(
+      QueryException error, Map<TableName, TableAccess> applied) {
+    StringBuilder denied = new StringBuilder();
+    applied.forEach(
+        (table, access) -> {
+          if (!access.deniedColumns().isEmpty()) {
+            denied
+                .append(denied.length() == 0 ? "" : "; ")
+                .append(table)
+                .append(": ")
+                .append(String.join(", ", access.deniedColumns()));
+          }
+        });
+    if (denied.length() == 0) {
+      return error;
+    }
+    return new QueryException(
+        error.getMessage()
+            + " (columns not granted to "
+            + applied.values().iterator().next().principal().name()
+            + ", so not readable: "
+            + denied
+            + ")",
+        error);
   }
 
   /** "Table raw.ordrs does not exist; did you mean raw.orders?", naming Sluice's own tables. */

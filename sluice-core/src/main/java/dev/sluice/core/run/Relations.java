@@ -106,7 +106,8 @@ public final class Relations {
     }
   }
 
-  private static String viewSql(View view) {
+  /** A view's DuckDB SQL. */
+  public static String viewSql(View view) {
     SQLViewRepresentation representation = view.sqlFor("duckdb");
     if (representation == null) {
       throw new InvalidInputException("View " + view.name() + " has no DuckDB SQL");
@@ -115,7 +116,7 @@ public final class Relations {
   }
 
   /** The zone-qualified tables a query names, or null when the parser cannot read the query. */
-  static Set<TableName> referencedTables(String sql) {
+  public static Set<TableName> referencedTables(String sql) {
     Set<String> names;
     try {
       names = TablesNamesFinder.findTables(sql);

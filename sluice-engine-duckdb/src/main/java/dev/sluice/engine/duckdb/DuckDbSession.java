@@ -33,11 +33,14 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBFunctions;
 
 /** One DuckDB connection working in its own attached in-memory catalog. */
 final class DuckDbSession implements EngineSession {
@@ -85,6 +88,36 @@ final class DuckDbSession implements EngineSession {
             + name.quoted()
             + " AS "
             + scanSql(schema, dataFiles, mapping, fileColumn));
+  }
+
+  @Override
+  public void registerTextFunction(String name, UnaryOperator<String> function) {
+    try {
+      DuckDBFunctions.scalarFunction()
+          .withName(name)
+          .withParameter(String.class)
+          .withReturnType(String.class)
+          .withFunction(function)
+          .withNullInNullOut()
+          .register(connection);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+  }
+
+  @Override
+  public void registerNumberFunction(String name, LongUnaryOperator function) {
+    try {
+      DuckDBFunctions.scalarFunction()
+          .withName(name)
+          .withParameter(long.class)
+          .withReturnType(long.class)
+          .withLongFunction(function)
+          .withNullInNullOut()
+          .register(connection);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
   }
 
   @Override
