@@ -22,6 +22,7 @@ final class ExitCodes {
 
   /** A principal asked for a table or column its grants do not allow. */
   static final int ACCESS_DENIED = 6;
+
   static final int INTERNAL = 70;
 
   private ExitCodes() {}

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -189,7 +188,10 @@ public record Project(
     return tables(sources, models, seeds);
   }
 
-  /** The classification tags the project's files declare for its tables' columns. */
+  /**
+   * The classification tags the project's files declare for its tables' columns (not those a column
+   * inherits along lineage: {@code dev.sluice.core.lineage.ColumnTags} has both).
+   */
   public ColumnClassification classification() {
     return classification(tables());
   }
@@ -216,14 +218,9 @@ public record Project(
         (table, columns) ->
             columns.forEach(
                 column -> {
-                  if (column.classification() != null && !column.classification().isBlank()) {
-                    Set<String> columnTags = new TreeSet<>();
-                    for (String tag : column.classification().split(",", -1)) {
-                      if (!tag.isBlank()) {
-                        columnTags.add(tag.strip());
-                      }
-                    }
-                    tags.put(key(table, column.name()), Set.copyOf(columnTags));
+                  if (column.classification() != null
+                      && !column.classification().tags().isEmpty()) {
+                    tags.put(key(table, column.name()), Set.copyOf(column.classification().tags()));
                   }
                 }));
     return (table, column) -> tags.getOrDefault(key(table, column), Set.of());

@@ -37,6 +37,8 @@ public final class PolicyCheck {
   private PolicyCheck() {}
 
   /**
+   * Checks every row filter's and custom mask's SQL.
+   *
    * @throws ProjectException naming policies.yaml and the line of each filter or mask whose SQL
    *     does not parse or bind
    */

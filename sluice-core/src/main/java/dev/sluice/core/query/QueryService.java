@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.AccessDeniedException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.QueryException;
+import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
+import dev.sluice.core.state.AuditAction;
+import dev.sluice.core.state.AuditEntry;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
 import dev.sluice.governance.TableAccess;
@@ -95,7 +98,13 @@ public final class QueryService {
     requireNonNull(principal, "principal is null");
     String statement = sql.strip();
     try (EngineSession session = workspace.engine().openSession()) {
-      Set<TableName> tables = SqlSandbox.checkQuery(session, statement);
+      Set<TableName> tables;
+      try {
+        tables = SqlSandbox.checkQuery(session, statement);
+      } catch (SqlRejectedException e) {
+        audit(refusal(principal, statement, e.getMessage()).build());
+        throw e;
+      }
       Lake lake = workspace.lake();
       for (TableName table : tables) {
         if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
@@ -105,16 +114,86 @@ public final class QueryService {
       if (principal.owner()) {
         new Relations(lake, session, readPoint)
             .registerTables(tables, FilePruning.filterFor(statement));
-        return session.query(statement, maxRows);
+        QueryResult result = session.query(statement, maxRows);
+        AuditEntry.Builder entry = entry(AuditAction.QUERY, principal, statement);
+        tables.forEach(table -> entry.table(table.toString()));
+        audit(entry.detail("rows", result.rows().size()).build());
+        return result;
       }
       GovernedRelations relations =
           new GovernedRelations(lake, session, readPoint, policy(), principal);
-      relations.registerAll(tables);
       try {
-        return session.query(statement, maxRows);
+        relations.registerAll(tables);
+      } catch (AccessDeniedException e) {
+        AuditEntry.Builder entry = refusal(principal, statement, e.getMessage());
+        tables.forEach(table -> entry.table(table.toString()));
+        audit(entry.build());
+        throw e;
+      }
+      QueryResult result;
+      try {
+        result = session.query(statement, maxRows);
       } catch (QueryException e) {
         throw withDeniedColumns(e, relations.applied());
       }
+      audit(queried(principal, statement, relations.applied(), result));
+      return result;
+    }
+  }
+
+  /** The audit record of a governed query: what was read, how it was masked and filtered. */
+  private AuditEntry queried(
+      Principal principal,
+      String statement,
+      Map<TableName, TableAccess> applied,
+      QueryResult result) {
+    AuditEntry.Builder entry = entry(AuditAction.QUERY, principal, statement);
+    Map<String, Object> masks = new java.util.TreeMap<>();
+    Map<String, Object> filters = new java.util.TreeMap<>();
+    applied.forEach(
+        (table, access) -> {
+          entry.table(table.toString());
+          access.columns().forEach(column -> entry.column(table.toString(), column));
+          access
+              .masks()
+              .forEach((column, mask) -> masks.put(table + "." + column, mask.kind().label()));
+          if (access.filtered()) {
+            filters.put(table.toString(), access.predicate());
+          }
+        });
+    return entry
+        .detail("masks", masks)
+        .detail("row_filters", filters)
+        .detail("rows", result.rows().size())
+        .build();
+  }
+
+  private AuditEntry.Builder refusal(Principal principal, String statement, String reason) {
+    return entry(AuditAction.REFUSED, principal, statement).detail("reason", reason);
+  }
+
+  /** An entry by the workspace's principal, reading as {@code principal} unless the owner. */
+  private AuditEntry.Builder entry(AuditAction action, Principal principal, String statement) {
+    AuditEntry.Builder entry =
+        workspace.audit().entry(action).detail("query_hash", sha256(statement));
+    if (!principal.owner()) {
+      entry.detail("as", principal.name());
+    }
+    return entry;
+  }
+
+  private void audit(AuditEntry entry) {
+    workspace.audit().record(entry);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("Every JDK has SHA-256", e);
     }
   }
 

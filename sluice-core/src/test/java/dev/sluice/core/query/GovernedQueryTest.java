@@ -14,6 +14,9 @@ import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.AuditAction;
+import dev.sluice.core.state.AuditFilter;
+import dev.sluice.core.state.AuditRecord;
 import dev.sluice.governance.Principal;
 import dev.sluice.governance.TableAccess;
 import dev.sluice.lake.ReadPoint;
@@ -91,8 +94,8 @@ class GovernedQueryTest {
             + "  - name: customers\n"
             + "    columns:\n"
             + "      - {name: id}\n"
-            + "      - {name: name, classification: pii.name}\n"
-            + "      - {name: email, classification: pii.email}\n"
+            + "      - {name: name, classification: [pii.name]}\n"
+            + "      - {name: email, classification: [pii.email]}\n"
             + "      - {name: country}\n"
             + "      - {name: birth_date}\n"
             + "      - {name: ssn}\n"
@@ -534,6 +537,39 @@ class GovernedQueryTest {
           queries.explain(queries.principal("root"), new TableName("published", "orders"));
       assertThat(root.unrestricted()).isTrue();
       assertThat(root.notes()).anyMatch(note -> note.contains("role admin is exempt"));
+    }
+  }
+
+  @Test
+  void everyQueryAndRefusalIsAuditedWithoutValues() {
+    query("ana", "select email from published.customers where id = 1");
+    assertThatThrownBy(() -> query("nobody", "select * from published.orders"))
+        .isInstanceOf(AccessDeniedException.class);
+    try (Workspace workspace = Workspace.open(project)) {
+      List<AuditRecord> queries =
+          workspace.runStore().audit().records(AuditFilter.all().withAction(AuditAction.QUERY));
+      assertThat(queries)
+          .anySatisfy(
+              record -> {
+                assertThat(record.details())
+                    .contains("\"as\":\"ana\"")
+                    .contains("\"published.customers.email\":\"email_domain\"")
+                    .contains("country = principal.country")
+                    .contains("query_hash");
+                assertThat(record.tables()).containsExactly("published.customers");
+              });
+      List<AuditRecord> refused =
+          workspace.runStore().audit().records(AuditFilter.all().withAction(AuditAction.REFUSED));
+      assertThat(refused)
+          .anySatisfy(
+              record -> {
+                assertThat(record.details())
+                    .contains("\"as\":\"nobody\"")
+                    .contains("nobody may not read published.orders");
+              });
+      for (AuditRecord record : workspace.runStore().audit().records(AuditFilter.all())) {
+        assertThat(record.toString()).doesNotContain("token-key-never-shown");
+      }
     }
   }
 }

@@ -32,7 +32,7 @@ class PoliciesValidationTest {
         project,
         "models/published/models.yaml",
         "models:\n  - name: customers\n    columns:\n      - {name: id}\n"
-            + "      - {name: email, classification: pii.email}\n      - {name: country}\n");
+            + "      - {name: email, classification: [pii.email]}\n      - {name: country}\n");
   }
 
   private static final String VALID =
