@@ -199,6 +199,19 @@ final class ExpressionWalker extends ExpressionVisitorAdapter<Void> {
     if (lambdaParameters.contains(qualifier)) {
       return null;
     }
+    if (table.getSchemaName() != null) {
+      // a field of a struct column of a relation (c.address.city)
+      Optional<Relation> owner = scope.relation(null, Names.unquote(table.getSchemaName()));
+      Optional<Relation.Column> struct =
+          owner.flatMap(r -> r.column(qualifier).or(() -> r.assumedColumn(qualifier)));
+      if (struct.isPresent()) {
+        withKind(
+            kind == DependencyKind.DIRECT ? DependencyKind.TRANSFORMATION : kind,
+            carries,
+            () -> add(struct.get().dependencies()));
+        return null;
+      }
+    }
     throw new NotDerivableException("'" + column + "' names no table or column the query reads");
   }
 

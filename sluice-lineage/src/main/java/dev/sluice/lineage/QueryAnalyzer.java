@@ -64,7 +64,8 @@ final class QueryAnalyzer {
         }
         if (item.isRecursive() && body.getSelect() instanceof SetOperationList set) {
           // a recursive CTE reads itself: its columns are those of its first branch
-          visible.put(name, Relation.derived(name, query(set.getSelects().get(0), outer, visible)));
+          List<OutputColumn> first = query(set.getSelects().get(0), outer, visible);
+          visible.put(name, Relation.derived(name, renamed(first, item.getWithItemList())));
         }
         List<OutputColumn> columns = query(body.getSelect(), outer, visible);
         visible.put(name, Relation.derived(name, renamed(columns, item.getWithItemList())));

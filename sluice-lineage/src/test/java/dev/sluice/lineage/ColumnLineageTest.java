@@ -243,4 +243,62 @@ class ColumnLineageTest {
     assertThat(reason("select * from \"raw\".\"unknown_table\"")).contains("raw.unknown_table");
     assertThat(reason("select * from orders")).contains("neither a CTE nor a zone.table");
   }
+
+  @Test
+  void usingJoinsRecursiveCtesLambdasStructFieldsAndValues() {
+    QueryLineage using =
+        lineage(
+            """
+            select customer_id, o.amount
+            from "curated"."orders" o join "raw"."shop_customers" c using (customer_id)
+            """);
+    assertThat(inputs(using, "customer_id"))
+        .containsExactly(
+            "curated.orders.customer_id (direct)", "raw.shop_customers.customer_id (direct)");
+    assertThat(conditions(using))
+        .containsExactly(
+            "curated.orders.customer_id (join)", "raw.shop_customers.customer_id (join)");
+
+    QueryLineage recursive =
+        lineage(
+            """
+            with recursive days(n, day) as (
+                select 0, min(ordered_at) from "curated"."orders"
+                union all
+                select n + 1, day + interval 1 day from days where n < 30
+            )
+            select day from days
+            """);
+    assertThat(inputs(recursive, "day"))
+        .containsExactly("curated.orders.ordered_at (aggregation, carries values)");
+
+    QueryLineage lambda =
+        lineage(
+            "select list_transform([amount, amount * 2], x -> x + 1) as amounts,"
+                + " c.address.city as city"
+                + " from \"curated\".\"orders\" o, \"raw\".\"shop_customers\" c");
+    assertThat(inputs(lambda, "amounts")).containsExactly("curated.orders.amount (transformation)");
+    assertThat(inputs(lambda, "city"))
+        .containsExactly("raw.shop_customers.address (transformation)");
+
+    // VALUES as a FROM item is not analysed: said, not guessed
+    assertThat(reason("select code, label from (values ('DE', 'Germany')) as t(code, label)"))
+        .contains("is not analysed");
+  }
+
+  @Test
+  void setOperationsOfDifferentWidthsAndQualifiersOfNoTableAreNotGuessed() {
+    assertThat(
+            reason(
+                "select order_id, status from \"curated\".\"orders\""
+                    + " union select customer_id from \"raw\".\"shop_customers\""))
+        .contains("return 2 and 1 columns");
+    assertThat(reason("select x.order_id from \"curated\".\"orders\" o"))
+        .contains("'x.order_id' names no table or column");
+    assertThat(reason("select o.nope from \"curated\".\"orders\" o"))
+        .contains("o has no column nope");
+    assertThat(
+            reason("select * from \"curated\".\"orders\" pivot (sum(amount) for status in ('a'))"))
+        .contains("PIVOT");
+  }
 }

@@ -171,4 +171,24 @@ class ColumnTagsTest {
     assertThat(fromFirst.location().toString()).isEqualTo("models/published/from_first.sql");
     assertThat(fromFirst.notDerivable()).contains("parser cannot read it").contains("line 1");
   }
+
+  @Test
+  void aModelReadingOneWhoseLineageIsNotDerivableSaysSoInsteadOfGuessing() throws IOException {
+    ProjectFiles.write(
+        root, "models/published/after_from_first.sql", "select * from {{ ref('from_first') }}\n");
+    ProjectFiles.write(
+        root,
+        "models/published/named.sql",
+        "select email as contact from {{ ref('from_first') }}\n");
+    Project project = Project.load(root);
+    ProjectLineage lineage = ProjectLineage.of(project);
+    assertThat(lineage.notDerivable().get("after_from_first").notDerivable())
+        .contains("'*' reads published.from_first, whose columns are not known");
+    // a named column of a model without lineage is still traced to it, and inherits nothing
+    assertThat(lineage.asset("named").orElseThrow().column("contact").orElseThrow().inputs())
+        .extracting(Object::toString)
+        .containsExactly("published.from_first.email (direct)");
+    assertThat(ColumnTags.of(project, lineage).tags(TableName.parse("published.named"), "contact"))
+        .isEmpty();
+  }
 }
