@@ -51,6 +51,7 @@ final class PlanCommand extends BaseCommand {
       }
       output().table(List.of("#", "asset", "kind", "table", "why"), rows);
       output().message(steps.size() + (steps.size() == 1 ? " asset" : " assets") + " would run.");
+      AccessCommand.printChanges(output(), workspace, projectDirectory());
       return ExitCodes.OK;
     }
   }

@@ -44,6 +44,14 @@ final class QueryCommand extends BaseCommand {
   String asOf;
 
   @Option(
+      names = "--as",
+      paramLabel = "PRINCIPAL",
+      description =
+          "Run as this user or group of policies.yaml: what it would see, its grants, masks and"
+              + " row filters applied (an owner's preview).")
+  String as;
+
+  @Option(
       names = "--limit",
       defaultValue = "10000",
       description = "At most this many rows (default: ${DEFAULT-VALUE}).")
@@ -53,7 +61,11 @@ final class QueryCommand extends BaseCommand {
   public Integer call() {
     ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
     try (Workspace workspace = Workspace.open(projectDirectory())) {
-      QueryResult result = new QueryService(workspace).query(sql, readPoint, limit);
+      QueryService queries = new QueryService(workspace);
+      QueryResult result =
+          as == null
+              ? queries.query(sql, readPoint, limit)
+              : queries.query(sql, readPoint, limit, queries.principal(as));
       print(output(), result, json() ? Format.json : format);
       if (result.truncated()) {
         output().message("(showing the first " + limit + " rows; use --limit to see more)");

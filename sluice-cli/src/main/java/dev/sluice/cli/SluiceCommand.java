@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       RepairCommand.class,
       RelocateCommand.class,
       QueryCommand.class,
+      AccessCommand.class,
       LineageCommand.class,
       CatalogCommand.class,
       ConnectorsCommand.class,
@@ -46,7 +47,8 @@ import picocli.CommandLine.ScopeType;
     footer = {
       "",
       "Exit codes: 0 success, 1 run failed (a step or blocking check failed),",
-      "2 bad usage or project files, 3 bad input data, 4 SQL error, 70 internal error."
+      "2 bad usage or project files, 3 bad input data, 4 SQL error, 5 audit log broken,",
+      "6 access refused, 70 internal error."
     })
 public final class SluiceCommand implements Runnable {
   @Option(

@@ -183,6 +183,37 @@ public record Project(
     return Optional.ofNullable(seeds.get(name)).map(SeedDef::tableName);
   }
 
+  /**
+   * Reads policies from YAML text, e.g. policies.yaml as committed in git, and checks it against
+   * this project's tables; key references resolve from the process environment and the project.
+   *
+   * @throws ProjectException listing the problems of the text
+   */
+  public Policies policiesFromText(String yaml) {
+    requireNonNull(yaml, "yaml is null");
+    Path directory = null;
+    try {
+      directory = java.nio.file.Files.createTempDirectory("sluice-policies");
+      java.nio.file.Files.writeString(directory.resolve(Policies.FILE), yaml);
+      Problems problems = new Problems();
+      Policies policies =
+          PoliciesParser.load(
+              directory,
+              tables(),
+              classification(),
+              new Secrets(root, System::getenv, problems),
+              problems);
+      problems.throwIfAny();
+      return policies;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      if (directory != null) {
+        dev.sluice.api.io.Directories.deleteRecursively(directory);
+      }
+    }
+  }
+
   /** Every table the project defines, with its declared columns (empty when not declared). */
   public Map<TableName, List<ColumnDef>> tables() {
     return tables(sources, models, seeds);
