@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,17 +24,8 @@ class AuditCliTest {
 
   @TempDir Path project;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = project.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(project, args);
   }
 
   @BeforeEach
@@ -50,7 +39,7 @@ class AuditCliTest {
   void listsRunsAndCommitsFilteredAndAsJson() throws IOException {
     assertThat(sluice("run").code()).isZero();
 
-    Result all = sluice("--json", "audit");
+    InProcessCli.Result all = sluice("--json", "audit");
     assertThat(all.code()).as(all.err()).isZero();
     JsonNode records = JSON.readTree(all.out());
     assertThat(records).hasSizeGreaterThanOrEqualTo(4);
@@ -62,7 +51,7 @@ class AuditCliTest {
     assertThat(records.get(1).get("previous_hash").asText())
         .isEqualTo(records.get(0).get("hash").asText());
 
-    Result names = sluice("--json", "audit", "--table", "published.names");
+    InProcessCli.Result names = sluice("--json", "audit", "--table", "published.names");
     JsonNode commits = JSON.readTree(names.out());
     assertThat(commits).isNotEmpty();
     assertThat(commits)
@@ -73,26 +62,26 @@ class AuditCliTest {
               assertThat(commit.get("details").get("snapshot_id").asLong()).isPositive();
             });
 
-    Result table = sluice("audit", "--action", "commit", "--since", "1d");
+    InProcessCli.Result table = sluice("audit", "--action", "commit", "--since", "1d");
     assertThat(table.code()).isZero();
     assertThat(table.out()).contains("seq", "commit", "published.names").doesNotContain("| run ");
 
-    Result nobody = sluice("audit", "--principal", "nobody-at-all");
+    InProcessCli.Result nobody = sluice("audit", "--principal", "nobody-at-all");
     assertThat(nobody.code()).isZero();
     assertThat(nobody.out()).isEmpty();
     assertThat(nobody.err()).contains("No audit records match");
 
-    Result future = sluice("--json", "audit", "--since", "2999-01-01");
+    InProcessCli.Result future = sluice("--json", "audit", "--since", "2999-01-01");
     assertThat(JSON.readTree(future.out())).isEmpty();
   }
 
   @Test
   void badFiltersGetClearErrors() {
-    Result since = sluice("audit", "--since", "last tuesday");
+    InProcessCli.Result since = sluice("audit", "--since", "last tuesday");
     assertThat(since.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(since.err()).contains("--since 'last tuesday' is not a date, a time or an age");
 
-    Result action = sluice("audit", "--action", "reed");
+    InProcessCli.Result action = sluice("audit", "--action", "reed");
     assertThat(action.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(action.err()).contains("Unknown audit action 'reed'", "query", "refused");
   }
@@ -100,18 +89,18 @@ class AuditCliTest {
   @Test
   void verifyNamesTheFirstTamperedRecordAndExitsWithFive() throws Exception {
     assertThat(sluice("run").code()).isZero();
-    Result intact = sluice("audit", "verify");
+    InProcessCli.Result intact = sluice("audit", "verify");
     assertThat(intact.code()).as(intact.err()).isZero();
     assertThat(intact.out()).startsWith("intact: ");
 
     tamper("UPDATE sluice_audit SET details = '{\"event\":\"nothing\"}' WHERE sequence = 2");
 
-    Result broken = sluice("audit", "verify");
+    InProcessCli.Result broken = sluice("audit", "verify");
     assertThat(broken.code()).isEqualTo(ExitCodes.AUDIT_BROKEN);
     assertThat(broken.out()).contains("broken at record 2: record 2 was changed");
     assertThat(broken.err()).contains("The audit log was tampered with");
 
-    Result json = sluice("--json", "audit", "verify");
+    InProcessCli.Result json = sluice("--json", "audit", "verify");
     assertThat(json.code()).isEqualTo(ExitCodes.AUDIT_BROKEN);
     JsonNode document = JSON.readTree(json.out());
     assertThat(document.get("intact").asBoolean()).isFalse();

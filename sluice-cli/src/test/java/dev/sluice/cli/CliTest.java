@@ -18,23 +18,14 @@ class CliTest {
 
   @TempDir Path directory;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = directory.resolve("shop").toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(directory.resolve("shop"), args);
   }
 
   @Test
   void initValidateRunQueryAndInspect() throws IOException {
-    Result init =
-        new Result(
+    InProcessCli.Result init =
+        new InProcessCli.Result(
             SluiceCommand.execute(
                 new String[] {"-p", directory.toString(), "init", "shop"},
                 new PrintWriter(new StringWriter()),
@@ -44,58 +35,59 @@ class CliTest {
     assertThat(init.code()).isZero();
     assertThat(directory.resolve("shop/sluice.yaml")).exists();
 
-    Result validate = sluice("validate");
+    InProcessCli.Result validate = sluice("validate");
     assertThat(validate.code()).as(validate.err()).isZero();
     assertThat(validate.err()).contains("is valid");
     assertThat(validate.out()).isEmpty();
 
-    Result run = sluice("run");
+    InProcessCli.Result run = sluice("run");
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.err()).contains("ok").contains("Done");
 
-    Result tables = sluice("tables", "--json");
+    InProcessCli.Result tables = sluice("tables", "--json");
     assertThat(tables.code()).isZero();
     JsonNode tableList = JSON.readTree(tables.out());
     assertThat(tableList.isArray()).isTrue();
     assertThat(tableList.findValuesAsText("table"))
         .contains("raw.example_example", "curated.example_clean");
 
-    Result csv =
+    InProcessCli.Result csv =
         sluice("query", "select count(*) as n from curated.example_clean", "--format", "csv");
     assertThat(csv.code()).as(csv.err()).isZero();
     assertThat(csv.out().lines().toList()).first().isEqualTo("n");
 
-    Result json = sluice("query", "select 1 as one", "--json");
+    InProcessCli.Result json = sluice("query", "select 1 as one", "--json");
     assertThat(JSON.readTree(json.out()).get(0).get("one").asInt()).isEqualTo(1);
 
-    Result runs = sluice("runs", "--json");
+    InProcessCli.Result runs = sluice("runs", "--json");
     JsonNode runList = JSON.readTree(runs.out());
     String runId = runList.get(0).get("id").asText();
     assertThat(runList.get(0).get("status").asText()).isEqualTo("succeeded");
 
-    Result show = sluice("runs", "show", runId.substring(0, runId.length() - 2), "--json");
+    InProcessCli.Result show =
+        sluice("runs", "show", runId.substring(0, runId.length() - 2), "--json");
     assertThat(show.code()).as(show.err()).isZero();
     assertThat(JSON.readTree(show.out()).get("id").asText()).isEqualTo(runId);
-    Result showFull = sluice("runs", "show", runId);
+    InProcessCli.Result showFull = sluice("runs", "show", runId);
     assertThat(showFull.code()).isZero();
     assertThat(showFull.out()).contains(runId).contains("example_clean");
 
-    Result plan = sluice("plan", "--select", "+example_clean", "--json");
+    InProcessCli.Result plan = sluice("plan", "--select", "+example_clean", "--json");
     assertThat(plan.code()).as(plan.err()).isZero();
     JsonNode planned = JSON.readTree(plan.out());
     assertThat(planned.findValuesAsText("asset"))
         .containsExactly("example.example", "example_clean");
     assertThat(planned.get(1).get("reasons").get(0).asText()).startsWith("up to date");
 
-    Result cancelFinished = sluice("runs", "cancel", runId);
+    InProcessCli.Result cancelFinished = sluice("runs", "cancel", runId);
     assertThat(cancelFinished.code()).isEqualTo(2);
     assertThat(cancelFinished.err()).contains("already finished");
 
-    Result connectors = sluice("connectors", "--json");
+    InProcessCli.Result connectors = sluice("connectors", "--json");
     assertThat(connectors.code()).as(connectors.err()).isZero();
     assertThat(connectors.out()).contains("file").contains("postgres");
 
-    Result lineage = sluice("lineage", "example_clean");
+    InProcessCli.Result lineage = sluice("lineage", "example_clean");
     assertThat(lineage.code()).as(lineage.err()).isZero();
     assertThat(lineage.out()).contains("example.example");
   }
@@ -110,12 +102,12 @@ class CliTest {
     Files.writeString(models.resolve("one.sql"), "select 1 as id\n");
     Files.writeString(models.resolve("two.sql"), "select id,\n  nope\nfrom {{ ref('one') }}\n");
 
-    Result validate = sluice("validate");
+    InProcessCli.Result validate = sluice("validate");
     assertThat(validate.code()).as(validate.err()).isEqualTo(ExitCodes.USAGE);
     assertThat(validate.err()).contains("models/curated/two.sql:2").contains("nope");
 
     Files.writeString(models.resolve("two.sql"), "select id from {{ ref('one') }}\n");
-    Result valid = sluice("validate");
+    InProcessCli.Result valid = sluice("validate");
     assertThat(valid.code()).as(valid.err()).isZero();
     assertThat(valid.err()).contains("is valid").contains("example_clean");
   }
@@ -127,15 +119,15 @@ class CliTest {
         new PrintWriter(new StringWriter()),
         new PrintWriter(new StringWriter()));
 
-    Result file = sluice("query", "select * from read_text('/root/.gitconfig')");
+    InProcessCli.Result file = sluice("query", "select * from read_text('/root/.gitconfig')");
     assertThat(file.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(file.err()).contains("read_text").doesNotContain("Exception");
 
-    Result semicolon = sluice("query", "select 'a;b' as text", "--format", "csv");
+    InProcessCli.Result semicolon = sluice("query", "select 'a;b' as text", "--format", "csv");
     assertThat(semicolon.code()).as(semicolon.err()).isZero();
     assertThat(semicolon.out().lines().toList()).containsExactly("text", "a;b");
 
-    Result missing = sluice("query", "select * from raw.nothing");
+    InProcessCli.Result missing = sluice("query", "select * from raw.nothing");
     assertThat(missing.err()).contains("raw.nothing does not exist").doesNotContain("pg_");
   }
 
@@ -146,16 +138,16 @@ class CliTest {
         new PrintWriter(new StringWriter()),
         new PrintWriter(new StringWriter()));
 
-    Result sqlError = sluice("query", "select nope");
+    InProcessCli.Result sqlError = sluice("query", "select nope");
     assertThat(sqlError.code()).isEqualTo(4);
     assertThat(sqlError.err()).contains("nope");
 
-    Result usage = sluice("query");
+    InProcessCli.Result usage = sluice("query");
     assertThat(usage.code()).isEqualTo(2);
 
     Path yaml = directory.resolve("shop/sluice.yaml");
     Files.writeString(yaml, Files.readString(yaml) + "thredas: 3\n");
-    Result badProject = sluice("validate", "--json");
+    InProcessCli.Result badProject = sluice("validate", "--json");
     assertThat(badProject.code()).isEqualTo(2);
     assertThat(badProject.err()).contains("sluice.yaml").contains("threads");
     assertThat(JSON.readTree(badProject.out()).get("problems").get(0).get("file").asText())
@@ -197,7 +189,7 @@ class CliTest {
         shop.resolve("sources/shop.yaml"),
         "tables:\n  - name: orders\n    path: data/orders.csv\n");
 
-    Result validate = sluice("validate", "--json");
+    InProcessCli.Result validate = sluice("validate", "--json");
     assertThat(validate.code()).as(validate.err()).isEqualTo(ExitCodes.OK);
     assertThat(validate.err())
         .contains("warning: sources/crm.yaml:4")
@@ -207,10 +199,10 @@ class CliTest {
     assertThat(result.get("valid").asBoolean()).isTrue();
     assertThat(result.get("warnings").get(0).asText()).contains("SLUICE_TEST_UNSET_PASSWORD_7f3a");
 
-    Result other = sluice("run", "--select", "shop.orders");
+    InProcessCli.Result other = sluice("run", "--select", "shop.orders");
     assertThat(other.code()).as(other.err()).isZero();
 
-    Result crm = sluice("run", "--select", "crm.accounts");
+    InProcessCli.Result crm = sluice("run", "--select", "crm.accounts");
     assertThat(crm.code()).as(crm.err()).isEqualTo(ExitCodes.USAGE);
     assertThat(crm.err())
         .contains("sources/crm.yaml:4")
@@ -221,7 +213,7 @@ class CliTest {
         shop.resolve("sources/crm.yaml"),
         "connector: postgres\noptions:\n  url: jdbc:postgresql://localhost/crm\n"
             + "  password: hunter2\ntables:\n  - name: accounts\n");
-    Result literal = sluice("validate");
+    InProcessCli.Result literal = sluice("validate");
     assertThat(literal.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(literal.err()).contains("sources/crm.yaml:4").doesNotContain("hunter2");
   }

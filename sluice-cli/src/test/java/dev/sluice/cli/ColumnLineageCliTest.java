@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.demo.DemoProject;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,17 +21,8 @@ class ColumnLineageCliTest {
 
   @TempDir Path directory;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = directory.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(directory, args);
   }
 
   @BeforeEach
@@ -46,7 +35,7 @@ class ColumnLineageCliTest {
 
   @Test
   void everyColumnOfAModelWithItsInputsAndKinds() throws IOException {
-    Result text = sluice("lineage", "customers", "--columns");
+    InProcessCli.Result text = sluice("lineage", "customers", "--columns");
     assertThat(text.code()).as(text.err()).isZero();
     assertThat(text.out())
         .contains("columns of customers (curated.customers):")
@@ -54,7 +43,7 @@ class ColumnLineageCliTest {
         .contains("  customer_id\n    <- raw.shop_customers.customer_id (direct)")
         .contains("curated.countries.code (join)");
 
-    Result json = sluice("lineage", "daily_revenue", "--columns", "--json");
+    InProcessCli.Result json = sluice("lineage", "daily_revenue", "--columns", "--json");
     assertThat(json.code()).as(json.err()).isZero();
     JsonNode lineage = JSON.readTree(json.out());
     assertThat(lineage.get("derivable").asBoolean()).isTrue();
@@ -68,13 +57,13 @@ class ColumnLineageCliTest {
 
   @Test
   void oneColumnUpstreamAndDownstreamThroughTheModels() throws IOException {
-    Result text = sluice("lineage", "customers.email");
+    InProcessCli.Result text = sluice("lineage", "customers.email");
     assertThat(text.code()).as(text.err()).isZero();
     assertThat(text.out())
         .contains("upstream of customers.email (curated.customers.email) [pii, pii.email]:")
         .contains("  raw.shop_customers.email (shop.customers, transformation)");
 
-    Result json = sluice("lineage", "shop.customers.name", "--json");
+    InProcessCli.Result json = sluice("lineage", "shop.customers.name", "--json");
     assertThat(json.code()).as(json.err()).isZero();
     JsonNode name = JSON.readTree(json.out());
     assertThat(name.get("tags").toString()).contains("pii.name");
@@ -82,21 +71,21 @@ class ColumnLineageCliTest {
         .contains(
             "curated.customers.customer_name", "published.customer_lifetime_value.customer_name");
 
-    Result unknown = sluice("lineage", "customers.nope");
+    InProcessCli.Result unknown = sluice("lineage", "customers.nope");
     assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(unknown.err()).contains("'customers' has no column 'nope'").contains("email");
   }
 
   @Test
   void catalogListsEveryColumnHoldingATagAndWhy() throws IOException {
-    Result text = sluice("catalog", "columns", "--tag", "pii.email");
+    InProcessCli.Result text = sluice("catalog", "columns", "--tag", "pii.email");
     assertThat(text.code()).as(text.err()).isZero();
     assertThat(text.out())
         .contains("raw.shop_customers")
         .contains("declared at sources/shop.yaml:")
         .contains("inherited from raw.shop_customers.email (transformation)");
 
-    Result json = sluice("catalog", "columns", "--tag", "pii", "--json");
+    InProcessCli.Result json = sluice("catalog", "columns", "--tag", "pii", "--json");
     JsonNode columns = JSON.readTree(json.out());
     assertThat(columns.findValuesAsText("column"))
         .contains("email", "name", "customer_name")
@@ -110,7 +99,7 @@ class ColumnLineageCliTest {
         directory.resolve("models/published/from_first.sql"),
         "-- DuckDB reads FROM-first SQL; the lineage parser does not\n"
             + "from {{ ref('customers') }} select email\n");
-    Result validate = sluice("validate", "--json");
+    InProcessCli.Result validate = sluice("validate", "--json");
     assertThat(validate.code()).as(validate.err()).isZero();
     assertThat(validate.err())
         .contains(
@@ -134,7 +123,7 @@ class ColumnLineageCliTest {
               - name: email_hash
                 classification: []
         """);
-    Result validate = sluice("validate");
+    InProcessCli.Result validate = sluice("validate");
     assertThat(validate.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(validate.err())
         .contains("models/published/hashes.yaml:5")

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,17 +17,8 @@ class EraseCliTest {
 
   @TempDir Path project;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = project.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(project, args);
   }
 
   @BeforeEach
@@ -58,21 +47,21 @@ class EraseCliTest {
   void aDryRunThenAnErasureRecordedInTheAuditLog() throws IOException {
     assertThat(sluice("run").code()).isZero();
 
-    Result dry = sluice("erase", "--subject", "customer_id=42", "--dry-run");
+    InProcessCli.Result dry = sluice("erase", "--subject", "customer_id=42", "--dry-run");
     assertThat(dry.code()).as(dry.err()).isZero();
     assertThat(dry.out())
         .contains("raw.shop_customers", "delete rows", "customer_id")
         .contains("published.customers_by_country", "rebuild");
     assertThat(dry.err()).contains("Would remove 1 rows of customer_id from 1 tables");
 
-    Result erased = sluice("--json", "erase", "--subject", "customer_id=42");
+    InProcessCli.Result erased = sluice("--json", "erase", "--subject", "customer_id=42");
     assertThat(erased.code()).as(erased.err()).isZero();
     JsonNode report = JSON.readTree(erased.out());
     assertThat(report.get("rowsRemoved").asLong()).isEqualTo(1);
     assertThat(report.get("dryRun").asBoolean()).isFalse();
     assertThat(erased.out()).doesNotContain("\"42\"");
 
-    Result query =
+    InProcessCli.Result query =
         sluice(
             "query",
             "select count(*) as n from raw.shop_customers where customer_id = 42"
@@ -82,18 +71,18 @@ class EraseCliTest {
     assertThat(query.out().lines().filter(line -> line.strip().equals("1"))).hasSize(1);
     assertThat(query.out().lines().filter(line -> line.strip().equals("0"))).hasSize(1);
 
-    Result audit = sluice("audit", "--action", "erasure");
+    InProcessCli.Result audit = sluice("audit", "--action", "erasure");
     assertThat(audit.code()).as(audit.err()).isZero();
     assertThat(audit.out()).contains("erasure", "raw.shop_customers");
   }
 
   @Test
   void aMalformedOrUntaggedSubjectIsAUsageError() {
-    Result malformed = sluice("erase", "--subject", "42");
+    InProcessCli.Result malformed = sluice("erase", "--subject", "42");
     assertThat(malformed.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(malformed.err()).contains("--subject takes KEY=VALUE");
 
-    Result untagged = sluice("erase", "--subject", "custmer_id=42", "--dry-run");
+    InProcessCli.Result untagged = sluice("erase", "--subject", "custmer_id=42", "--dry-run");
     assertThat(untagged.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(untagged.err()).contains("No column is tagged subject.custmer_id", "customer_id");
   }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,17 +16,8 @@ class MaintainCliTest {
 
   @TempDir Path project;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = project.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(project, args);
   }
 
   @Test
@@ -42,7 +31,7 @@ class MaintainCliTest {
     write(project, "data/a.csv", "id,day\n1,2001-01-01\n2,2999-01-01\n");
     assertThat(sluice("run").code()).isZero();
 
-    Result maintain = sluice("--json", "maintain", "--retention");
+    InProcessCli.Result maintain = sluice("--json", "maintain", "--retention");
 
     assertThat(maintain.code()).as(maintain.err()).isZero();
     JsonNode document = JSON.readTree(maintain.out());
@@ -51,13 +40,14 @@ class MaintainCliTest {
     assertThat(document.get("retention").get(0).get("rowsDeleted").asLong()).isEqualTo(1);
     assertThat(document.get("snapshots")).isEmpty();
 
-    Result query = sluice("query", "select id from raw.shop_events", "--format", "csv");
+    InProcessCli.Result query =
+        sluice("query", "select id from raw.shop_events", "--format", "csv");
     assertThat(query.out()).contains("2").doesNotContain("\n1\n");
 
-    Result audit = sluice("audit", "--action", "maintenance");
+    InProcessCli.Result audit = sluice("audit", "--action", "maintenance");
     assertThat(audit.out()).contains("raw.shop_events", "\"rows_deleted\":1");
 
-    Result again = sluice("maintain");
+    InProcessCli.Result again = sluice("maintain");
     assertThat(again.code()).isZero();
     assertThat(again.out()).contains("raw.shop_events", "retention (day <");
   }
@@ -65,7 +55,7 @@ class MaintainCliTest {
   @Test
   void saysWhenThereIsNothingToMaintain() throws IOException {
     write(project, "sluice.yaml", "name: plain\n");
-    Result maintain = sluice("maintain");
+    InProcessCli.Result maintain = sluice("maintain");
     assertThat(maintain.code()).isZero();
     assertThat(maintain.err()).contains("Nothing to maintain");
   }

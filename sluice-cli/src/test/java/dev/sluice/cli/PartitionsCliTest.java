@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -23,17 +21,8 @@ class PartitionsCliTest {
 
   private final LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(4);
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = project.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(project, args);
   }
 
   @BeforeEach
@@ -56,13 +45,13 @@ class PartitionsCliTest {
 
   @Test
   void backfillThenListPartitions() throws IOException {
-    Result missing = sluice("partitions", "daily");
+    InProcessCli.Result missing = sluice("partitions", "daily");
     assertThat(missing.code()).isEqualTo(0);
     assertThat(missing.out()).contains(start + "|eu").contains("missing");
     assertThat(missing.err())
         .contains("8 partitions: 0 materialized, 0 stale, 0 failed, 8 missing");
 
-    Result backfill =
+    InProcessCli.Result backfill =
         sluice(
             "backfill",
             "--select",
@@ -81,7 +70,7 @@ class PartitionsCliTest {
         .contains("daily[" + start.plusDays(1) + ".." + start.plusDays(2) + "|eu]")
         .contains("Done");
 
-    Result json = sluice("partitions", "daily", "--json");
+    InProcessCli.Result json = sluice("partitions", "daily", "--json");
     JsonNode partitions = JSON.readTree(json.out());
     assertThat(partitions).hasSize(8);
     int materialized = 0;
@@ -93,35 +82,36 @@ class PartitionsCliTest {
     }
     assertThat(materialized).isEqualTo(4);
 
-    Result rest = sluice("backfill", "--select", "daily", "--only-missing", "--json");
+    InProcessCli.Result rest = sluice("backfill", "--select", "daily", "--only-missing", "--json");
     assertThat(rest.code()).as(rest.err()).isEqualTo(0);
     assertThat(JSON.readTree(rest.out()).get("steps")).hasSize(4);
     assertThat(sluice("partitions", "daily", "--status", "missing").err())
         .contains("8 partitions: 8 materialized, 0 stale, 0 failed, 0 missing");
 
-    Result one = sluice("run", "--select", "daily", "--partition", start + "|us");
+    InProcessCli.Result one = sluice("run", "--select", "daily", "--partition", start + "|us");
     assertThat(one.code()).as(one.err()).isEqualTo(0);
     assertThat(one.err()).contains("daily[" + start + "|us]").contains("1 step");
 
-    Result count = sluice("query", "select count(*) as n from curated.daily", "--format", "csv");
+    InProcessCli.Result count =
+        sluice("query", "select count(*) as n from curated.daily", "--format", "csv");
     assertThat(count.out()).contains("8");
   }
 
   @Test
   void mistakesGetClearErrors() {
-    Result notPartitioned = sluice("backfill", "--select", "plain");
+    InProcessCli.Result notPartitioned = sluice("backfill", "--select", "plain");
     assertThat(notPartitioned.code()).isEqualTo(2);
     assertThat(notPartitioned.err()).contains("Nothing to backfill");
 
-    Result badDate = sluice("backfill", "--select", "daily", "--from", "yesterday");
+    InProcessCli.Result badDate = sluice("backfill", "--select", "daily", "--from", "yesterday");
     assertThat(badDate.code()).isEqualTo(2);
     assertThat(badDate.err()).contains("--from must be a date like 2024-03-01, got 'yesterday'");
 
-    Result badKey = sluice("run", "--select", "daily", "--partition", start + "|asia");
+    InProcessCli.Result badKey = sluice("run", "--select", "daily", "--partition", start + "|asia");
     assertThat(badKey.code()).isEqualTo(2);
     assertThat(badKey.err()).contains("'asia' is not a value of region [eu, us]");
 
-    Result unknown = sluice("partitions", "nope");
+    InProcessCli.Result unknown = sluice("partitions", "nope");
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.err()).contains("No model 'nope'");
   }

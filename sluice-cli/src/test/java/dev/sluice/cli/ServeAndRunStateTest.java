@@ -9,8 +9,6 @@ import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,17 +29,8 @@ class ServeAndRunStateTest {
 
   @TempDir Path project;
 
-  record Result(int code, String out, String err) {}
-
-  private Result sluice(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] withProject = new String[args.length + 2];
-    withProject[0] = "-p";
-    withProject[1] = project.toString();
-    System.arraycopy(args, 0, withProject, 2, args.length);
-    int code = SluiceCommand.execute(withProject, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private InProcessCli.Result sluice(String... args) {
+    return InProcessCli.sluice(project, args);
   }
 
   private Optional<String> schedulerLeaseHolder() {
@@ -72,7 +61,7 @@ class ServeAndRunStateTest {
     assertThat(schedulerLeaseHolder()).isEmpty();
 
     // a server started right after acts at once, and gives the lease up when it exits
-    Result once = sluice("serve", "--once");
+    InProcessCli.Result once = sluice("serve", "--once");
     assertThat(once.code()).as(once.err()).isZero();
     assertThat(once.err()).contains("Holding the scheduler lease: acting.");
     assertThat(schedulerLeaseHolder()).isEmpty();
@@ -83,7 +72,7 @@ class ServeAndRunStateTest {
     write(project, "sluice.yaml", "name: sensed\n");
     write(project, "models/curated/base.sql", "select 1 as x\n");
 
-    Result idle = sluice("serve", "--once");
+    InProcessCli.Result idle = sluice("serve", "--once");
     assertThat(idle.code()).as(idle.err()).isZero();
     assertThat(idle.err()).contains("No schedules or sensors in sluice.yaml");
     assertThat(schedulerLeaseHolder()).isEmpty();
@@ -93,7 +82,7 @@ class ServeAndRunStateTest {
         "sluice.yaml",
         "name: sensed\nsensors:\n  - {name: base_fresh, type: freshness, select: [base],"
             + " max_age: 60m}\n");
-    Result sensed = sluice("serve", "--once");
+    InProcessCli.Result sensed = sluice("serve", "--once");
     assertThat(sensed.code()).as(sensed.err()).isZero();
     assertThat(sensed.err())
         .contains("0 schedule(s), 1 sensor(s)")
@@ -115,7 +104,7 @@ class ServeAndRunStateTest {
             + " max_age: 60m}\n");
     write(project, "models/curated/base.sql", "select 1 as x\n");
 
-    Result once = sluice("--json", "serve", "--once");
+    InProcessCli.Result once = sluice("--json", "serve", "--once");
 
     assertThat(once.code()).as(once.err()).isZero();
     com.fasterxml.jackson.databind.ObjectMapper json =
@@ -190,7 +179,7 @@ class ServeAndRunStateTest {
       store.locks().tryLock("table:curated.base", runId, Duration.ofMinutes(1), Instant.now());
     }
 
-    Result cancel = sluice("runs", "cancel", runId);
+    InProcessCli.Result cancel = sluice("runs", "cancel", runId);
 
     assertThat(cancel.code()).as(cancel.err()).isZero();
     assertThat(cancel.err())
@@ -200,9 +189,9 @@ class ServeAndRunStateTest {
         .contains("locks are released")
         .contains("'sluice run --resume " + runId + "'")
         .doesNotContain("Asked run");
-    Result runs = sluice("runs", "--json");
+    InProcessCli.Result runs = sluice("runs", "--json");
     assertThat(runs.out()).containsPattern("\"status\" *: *\"interrupted\"");
-    Result run = sluice("run");
+    InProcessCli.Result run = sluice("run");
     assertThat(run.code()).as(run.err()).isZero();
   }
 
@@ -264,9 +253,10 @@ class ServeAndRunStateTest {
             .isEqualTo(RunStatus.INTERRUPTED);
       }
     }
-    Result resumed = sluice("run", "--resume", runId(project));
+    InProcessCli.Result resumed = sluice("run", "--resume", runId(project));
     assertThat(resumed.code()).as(resumed.err()).isZero();
-    Result totals = sluice("query", "select total from published.totals", "--format", "csv");
+    InProcessCli.Result totals =
+        sluice("query", "select total from published.totals", "--format", "csv");
     assertThat(totals.out().lines().toList()).containsExactly("total", "30");
   }
 
