@@ -86,6 +86,20 @@ final class DemoCommand extends BaseCommand {
               "Columns holding personal data, declared or inherited along column lineage ('sluice"
                   + " catalog columns --tag pii' says why):");
       output().message("  " + String.join(", ", personal));
+      String governed = DemoProject.governedQuery();
+      output().message("");
+      output()
+          .message(
+              "The same customers as the analyst of policies.yaml sees them (e-mails masked, names"
+                  + " shortened, only the analyst's country):");
+      output().message("  sluice query --as analyst \"" + governed + "\"");
+      output().message("");
+      QueryService queries = new QueryService(workspace);
+      QueryResult masked =
+          queries.query(governed, ReadPoint.main(), 100, queries.principal("analyst"));
+      if (!json()) {
+        QueryCommand.print(output(), masked, QueryCommand.Format.table);
+      }
       output().message("");
       output()
           .message(
@@ -93,6 +107,7 @@ final class DemoCommand extends BaseCommand {
                   + formatDuration(Duration.between(started, clock().instant()))
                   + ". Try:");
       output().message("  ./sluice -p " + directory + " tables");
+      output().message("  ./sluice -p " + directory + " access explain analyst curated.customers");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
       output()
           .message(

@@ -43,6 +43,11 @@ class DemoCommandTest {
     Path project = directory.resolve("shop");
     assertThat(first[1]).contains("checks passed").contains("3 malformed rows quarantined");
     assertThat(first[0]).contains("country_name");
+    // the analyst of the demo's policies.yaml sees masked e-mails and only one country's rows
+    assertThat(first[0].lines().filter(line -> line.contains("***@example.")).toList())
+        .hasSize(3)
+        .allSatisfy(line -> assertThat(line.strip()).endsWith(" DE"));
+    assertThat(first[1]).contains("sluice query --as analyst");
     Map<String, Long> counts = rowCounts(project);
     assertThat(counts.get("raw.shop_order_lines")).isGreaterThanOrEqualTo(1_000_000L);
     assertThat(counts.get("raw.shop_payments__rejected")).isEqualTo(3L);

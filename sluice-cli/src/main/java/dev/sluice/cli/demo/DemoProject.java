@@ -29,6 +29,7 @@ public final class DemoProject {
           "README.md",
           "gitignore",
           "sluice.yaml",
+          "policies.yaml",
           "sources/shop.yaml",
           "models/curated/curated.yaml",
           "models/curated/customers.sql",
@@ -73,6 +74,12 @@ public final class DemoProject {
     for (String file : PROJECT_FILES) {
       writeProjectFile(directory, file);
     }
+  }
+
+  /** A query that shows the analyst's masks and row filter on the customers. */
+  public static String governedQuery() {
+    return "select customer_id, customer_name, email, country_code from curated.customers"
+        + " order by customer_id limit 3";
   }
 
   /** A query over the published tables that shows what the demo built: the top countries. */
