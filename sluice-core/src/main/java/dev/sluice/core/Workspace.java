@@ -27,12 +27,14 @@ public final class Workspace implements AutoCloseable {
   private final Lake lake;
   private final Engine engine;
   private final WorkspaceAudit audit;
+  private final Clock clock;
   private RunStore runStore;
 
   private Workspace(Project project, Lake lake, Engine engine, Clock clock, String principal) {
     this.project = project;
     this.lake = lake;
     this.engine = engine;
+    this.clock = clock;
     this.audit = new WorkspaceAudit(this::runStore, clock, principal);
     lake.onCommit(audit::committed);
   }
@@ -127,6 +129,14 @@ public final class Workspace implements AutoCloseable {
 
   public Engine engine() {
     return engine;
+  }
+
+  /**
+   * The clock this workspace reads the time from: for its audit records and for whether a
+   * time-bound grant still holds.
+   */
+  public Clock clock() {
+    return clock;
   }
 
   /** What this workspace records in the audit log: runs, commits, and entries of its own. */

@@ -3,6 +3,7 @@ package dev.sluice.governance;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,19 +20,66 @@ import java.util.stream.Stream;
  * Decides what a principal may do with a table from the project's {@link Policies}: default deny
  * (no grant, no access; the {@code raw} zone only by a grant that names it), grants by role with
  * roles inherited, column masks by column or tag with exempt roles, row filters OR-ed across the
- * principal's roles and AND-ed with the table's mandatory filters.
+ * principal's roles and AND-ed with the table's mandatory filters. The {@link TimeBoundGrant}s of
+ * approved access requests add to the declared grants while they last ({@link
+ * #withTimeBoundGrants}).
  */
 public final class AccessPolicy {
   private final Policies policies;
   private final ColumnClassification classification;
+  private final List<TimeBoundGrant> timeBound;
 
   public AccessPolicy(Policies policies, ColumnClassification classification) {
+    this(policies, classification, List.of());
+  }
+
+  private AccessPolicy(
+      Policies policies, ColumnClassification classification, List<TimeBoundGrant> timeBound) {
     this.policies = requireNonNull(policies, "policies is null");
     this.classification = requireNonNull(classification, "classification is null");
+    this.timeBound = List.copyOf(timeBound);
+  }
+
+  /**
+   * This policy with the time-bound grants that still hold at {@code now} added: each is a grant of
+   * {@code read} to a role of its own that only its principal (and, for a group, its members)
+   * holds; the others are left out, so an ended grant allows nothing.
+   */
+  public AccessPolicy withTimeBoundGrants(List<TimeBoundGrant> grants, Instant now) {
+    requireNonNull(now, "now is null");
+    List<TimeBoundGrant> all = new ArrayList<>(timeBound);
+    for (TimeBoundGrant grant : grants) {
+      if (grant.activeAt(now)) {
+        all.add(grant);
+      }
+    }
+    return new AccessPolicy(policies, classification, all);
   }
 
   public Policies policies() {
     return policies;
+  }
+
+  /** The time-bound grants this policy holds (see {@link #withTimeBoundGrants}). */
+  public List<TimeBoundGrant> timeBoundGrants() {
+    return timeBound;
+  }
+
+  /** The classification of the columns that masks by tag read. */
+  public ColumnClassification classification() {
+    return classification;
+  }
+
+  /** The declared grants, then those of the time-bound grants. */
+  public List<GrantDef> grants() {
+    List<GrantDef> all = new ArrayList<>(policies.grants());
+    timeBound.forEach(grant -> all.add(grant.grant()));
+    return all;
+  }
+
+  /** The groups a declared user belongs to (none for a group or an unknown name). */
+  public List<String> groupsOf(String name) {
+    return policies.user(name).map(PrincipalDef::groups).orElse(List.of());
   }
 
   /** The names of the declared users and groups. */
@@ -65,7 +113,15 @@ public final class AccessPolicy {
               });
     }
     attributes.putAll(principal.attributes());
-    return Optional.of(new Principal(principal.name(), withInherited(direct), attributes, false));
+    Set<String> roles = withInherited(direct);
+    // roles of time-bound grants are not inherited and inherit nothing: each reads one table
+    for (TimeBoundGrant grant : timeBound) {
+      if (grant.principal().equals(principal.name())
+          || principal.groups().contains(grant.principal())) {
+        roles.add(grant.role());
+      }
+    }
+    return Optional.of(new Principal(principal.name(), roles, attributes, false));
   }
 
   /** The roles and every role they inherit, transitively (cycles are reported by validation). */
@@ -162,7 +218,7 @@ public final class AccessPolicy {
   /** The grants of the principal's roles that allow {@code privilege} on {@code table}. */
   public List<GrantDef> grantsOf(Principal principal, TableName table, Privilege privilege) {
     List<GrantDef> grants = new ArrayList<>();
-    for (GrantDef grant : policies.grants()) {
+    for (GrantDef grant : grants()) {
       if (principal.roles().contains(grant.role())
           && grant.allows(privilege)
           && grant.on().matches(table)) {
@@ -170,6 +226,37 @@ public final class AccessPolicy {
       }
     }
     return grants;
+  }
+
+  /**
+   * Why {@code principal} may approve or deny requests for access to {@code table}: it is the
+   * table's owner (its name, or a group it belongs to, is the table's {@code owner:}), or a role it
+   * holds is granted {@code grant} (or {@code admin}) on the table. Empty when it may not. Whether
+   * it asked itself is the caller's to check (separation of duties).
+   *
+   * @param owner the table's {@code owner:}, or empty when it declares none
+   */
+  public Optional<String> decisionRight(
+      Principal principal, TableName table, Optional<String> owner) {
+    requireNonNull(principal, "principal is null");
+    requireNonNull(table, "table is null");
+    requireNonNull(owner, "owner is null");
+    if (owner.isPresent()) {
+      String name = owner.get();
+      if (name.equals(principal.name())) {
+        return Optional.of("owner of " + table);
+      }
+      if (groupsOf(principal.name()).contains(name)) {
+        return Optional.of("member of " + name + ", the owner of " + table);
+      }
+    }
+    List<GrantDef> grants = grantsOf(principal, table, Privilege.GRANT);
+    if (grants.isEmpty()) {
+      return Optional.empty();
+    }
+    GrantDef grant = grants.get(0);
+    return Optional.of(
+        "role " + grant.role() + " has " + grant.describe() + " (" + grant.location() + ")");
   }
 
   private Optional<MaskDef> mask(

@@ -12,6 +12,7 @@ import dev.sluice.governance.Privilege;
 import dev.sluice.governance.RoleDef;
 import dev.sluice.governance.RowFilterDef;
 import dev.sluice.governance.TablePattern;
+import dev.sluice.governance.TimeBoundGrant;
 import dev.sluice.governance.TokenKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,14 @@ final class PoliciesParser {
               map -> {
                 String name =
                     map.requiredString("name", "give the role a name, e.g. name: analyst");
-                if (name != null) {
+                if (name != null && name.startsWith(TimeBoundGrant.ROLE_PREFIX)) {
+                  problems.add(
+                      map.location("name"),
+                      "Role name '" + name + "' is reserved for the grants of access requests",
+                      "choose a name that does not start with '"
+                          + TimeBoundGrant.ROLE_PREFIX
+                          + "'");
+                } else if (name != null) {
                   roles.add(
                       new RoleDef(
                           name,

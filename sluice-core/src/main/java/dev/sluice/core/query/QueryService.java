@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.AccessDeniedException;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.QueryException;
+import dev.sluice.api.SluiceException;
 import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
@@ -12,18 +13,24 @@ import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
+import dev.sluice.core.state.AccessRequest;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditEntry;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
 import dev.sluice.governance.TableAccess;
+import dev.sluice.governance.TimeBoundGrant;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The read path: every query by a person or tool resolves the caller, the lake tables it names, the
@@ -34,15 +41,47 @@ import java.util.TreeSet;
  * any other principal reads through {@link GovernedRelations}.
  */
 public final class QueryService {
+  private static final Logger log = LoggerFactory.getLogger(QueryService.class);
+
   private final Workspace workspace;
 
   public QueryService(Workspace workspace) {
     this.workspace = requireNonNull(workspace, "workspace is null");
   }
 
-  /** The project's policies, with the classification of its columns. */
+  /**
+   * The project's policies, with the classification of its columns and the time-bound grants of the
+   * approved access requests that hold now (by the workspace's clock). When the state database
+   * cannot be read, the time-bound grants are left out (so they allow nothing) and a warning is
+   * logged: the declared policies still hold.
+   */
   public AccessPolicy policy() {
-    return new AccessPolicy(workspace.project().policies(), workspace.project().classification());
+    AccessPolicy declared =
+        new AccessPolicy(workspace.project().policies(), workspace.project().classification());
+    if (!declared.policies().declared()) {
+      return declared;
+    }
+    Instant now = workspace.clock().instant();
+    List<TimeBoundGrant> grants = new ArrayList<>();
+    try {
+      for (AccessRequest request : workspace.runStore().accessRequests().approvedAt(now)) {
+        AccessRequest.Decision decision = request.decision().orElseThrow();
+        grants.add(
+            new TimeBoundGrant(
+                request.id(),
+                request.principal(),
+                request.table(),
+                request.columns(),
+                decision.expiresAt(),
+                decision.by()));
+      }
+    } catch (SluiceException e) {
+      log.warn(
+          "Cannot read the time-bound grants of access requests, so none applies: {}",
+          e.getMessage());
+      return declared;
+    }
+    return declared.withTimeBoundGrants(grants, now);
   }
 
   /**

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL for shared use, whose schema Flyway migrations keep up to date.
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
- * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()} and {@link
- * #audit()}. They share one connection and its transactions: {@link #inOneTransaction} makes the
- * records of several parts in one.
+ * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
+ * #audit()} and {@link #accessRequests()}. They share one connection and its transactions: {@link
+ * #inOneTransaction} makes the records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -44,6 +44,7 @@ public final class RunStore implements AutoCloseable {
   private final RunPlans plans;
   private final Partitions partitions;
   private final AuditLog audit;
+  private final AccessRequests accessRequests;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -58,6 +59,7 @@ public final class RunStore implements AutoCloseable {
     this.plans = new RunPlans(transactions, fencing);
     this.partitions = new Partitions(transactions, fencing);
     this.audit = new AuditLog(transactions, database.secrets());
+    this.accessRequests = new AccessRequests(transactions);
   }
 
   /**
@@ -121,6 +123,11 @@ public final class RunStore implements AutoCloseable {
   /** The append-only, tamper-evident audit log. */
   public AuditLog audit() {
     return audit;
+  }
+
+  /** Requests for access to tables, their decisions and the time-bound grants they give. */
+  public AccessRequests accessRequests() {
+    return accessRequests;
   }
 
   /**

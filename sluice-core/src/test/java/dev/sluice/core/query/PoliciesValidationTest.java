@@ -77,6 +77,18 @@ class PoliciesValidationTest {
   }
 
   @Test
+  void theRoleNamesOfAccessRequestsAreReserved() throws IOException {
+    assertThat(
+            problems(
+                VALID.replace(
+                    "roles:\n  - name: analyst\n",
+                    "roles:\n  - name: analyst\n  - name: request#7\n")))
+        .contains(
+            "policies.yaml:7: Role name 'request#7' is reserved for the grants of access requests"
+                + " (choose a name that does not start with 'request#')");
+  }
+
+  @Test
   void unknownGroupsAndInheritedRoles() throws IOException {
     assertThat(
             problems(

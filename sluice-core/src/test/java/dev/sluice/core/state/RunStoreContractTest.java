@@ -913,6 +913,62 @@ abstract class RunStoreContractTest {
   }
 
   /** Work of one of several threads, given the thread's number. */
+  @Test
+  void accessRequestsAreDecidedOnceAndHoldForTheirPeriod() throws Exception {
+    dev.sluice.api.TableName table = dev.sluice.api.TableName.parse("published.customers");
+    AccessRequest asked =
+        store
+            .accessRequests()
+            .create(
+                "nora", table, List.of("id", "email"), "fraud review", Duration.ofDays(2), START);
+    assertThat(store.accessRequests().find(asked.id())).contains(asked);
+    assertThat(asked.status(START)).isEqualTo(AccessRequestStatus.PENDING);
+
+    // two stores (two connections) decide at once: exactly one decision is made
+    List<Optional<AccessRequest>> decisions =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      RunStore[] stores = {store, other};
+      runConcurrently(
+          2,
+          thread ->
+              decisions.add(
+                  stores[thread]
+                      .accessRequests()
+                      .decide(
+                          asked.id(),
+                          thread == 0,
+                          thread == 0 ? "olga" : "grace",
+                          START.plusSeconds(60),
+                          Optional.of("thread " + thread))));
+    }
+    assertThat(decisions.stream().filter(Optional::isPresent).count()).isEqualTo(1);
+    AccessRequest decided = store.accessRequests().find(asked.id()).orElseThrow();
+    AccessRequest.Decision decision = decided.decision().orElseThrow();
+    assertThat(decisions.stream().flatMap(Optional::stream).toList()).containsExactly(decided);
+    if (decision.approved()) {
+      assertThat(decision.expiresAt()).isEqualTo(START.plusSeconds(60).plus(Duration.ofDays(2)));
+      assertThat(store.accessRequests().approvedAt(START.plusSeconds(60)))
+          .extracting(AccessRequest::id)
+          .contains(asked.id());
+      assertThat(store.accessRequests().approvedAt(START.plusSeconds(59)))
+          .extracting(AccessRequest::id)
+          .as("not before its approval")
+          .doesNotContain(asked.id());
+      assertThat(store.accessRequests().approvedAt(decision.expiresAt()))
+          .extracting(AccessRequest::id)
+          .as("not from its end")
+          .doesNotContain(asked.id());
+      assertThat(decided.status(decision.expiresAt())).isEqualTo(AccessRequestStatus.EXPIRED);
+    } else {
+      assertThat(decision.expiresAt()).isNull();
+      assertThat(decided.status(START.plusSeconds(60))).isEqualTo(AccessRequestStatus.DENIED);
+    }
+    assertThat(decided.columns()).containsExactly("id", "email");
+    assertThat(store.accessRequests().all()).extracting(AccessRequest::id).contains(asked.id());
+    assertThat(store.accessRequests().find(Long.MAX_VALUE)).isEmpty();
+  }
+
   @FunctionalInterface
   interface ThreadWork {
     void run(int thread) throws Exception;

@@ -1,0 +1,39 @@
+package dev.sluice.core.state;
+
+import java.util.Locale;
+
+/**
+ * Where an {@link AccessRequest} stands. The state database stores {@code PENDING}, {@code
+ * APPROVED} and {@code DENIED}; an approved request whose period has ended reads as {@code
+ * EXPIRED}, so a grant ends on its own, without a write.
+ */
+public enum AccessRequestStatus {
+  /** Asked, not decided yet. */
+  PENDING,
+  /** Approved, and its period has not ended: its principal reads the table. */
+  APPROVED,
+  /** Denied. */
+  DENIED,
+  /** Approved, and its period has ended: it grants nothing any more. */
+  EXPIRED;
+
+  /** The name people read and type: {@code pending}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The status a label names, in either case.
+   *
+   * @throws IllegalArgumentException naming the allowed labels when none matches
+   */
+  public static AccessRequestStatus fromLabel(String label) {
+    for (AccessRequestStatus status : values()) {
+      if (status.label().equalsIgnoreCase(label.strip())) {
+        return status;
+      }
+    }
+    throw new IllegalArgumentException(
+        "Unknown access request status '" + label + "': use pending, approved, denied or expired");
+  }
+}
