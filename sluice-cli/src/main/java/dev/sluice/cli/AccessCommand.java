@@ -3,7 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
-import dev.sluice.core.project.ColumnDef;
+import dev.sluice.core.access.TableColumns;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.governance.AccessDiff;
@@ -34,13 +34,34 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Who may read what (policies.yaml): 'access explain PRINCIPAL TABLE' says which grants,"
             + " masks and row filters apply and why; 'access diff' shows who gains and loses"
-            + " access against the committed policies.yaml (git HEAD).",
-    subcommands = {AccessCommand.Explain.class, AccessCommand.Diff.class})
+            + " access against the committed policies.yaml (git HEAD); 'access request', 'approve',"
+            + " 'deny' and 'list' handle requests for time-bound access; 'access report' reviews"
+            + " owners, classification and over-broad grants.",
+    subcommands = {
+      AccessCommand.Explain.class,
+      AccessCommand.Diff.class,
+      AccessRequestCommands.Request.class,
+      AccessRequestCommands.Approve.class,
+      AccessRequestCommands.Deny.class,
+      AccessRequestCommands.ListRequests.class,
+      AccessReportCommand.class
+    })
 final class AccessCommand extends BaseCommand {
   @Override
   public Integer call() {
-    output().message("Use 'sluice access explain PRINCIPAL TABLE' or 'sluice access diff'.");
+    output()
+        .message(
+            "Use 'sluice access explain PRINCIPAL TABLE', 'access diff', 'access request TABLE',"
+                + " 'access approve ID', 'access deny ID', 'access list' or 'access report'.");
     return ExitCodes.USAGE;
+  }
+
+  /**
+   * The project's workspace on this command's clock (time-bound grants hold by it), acting as the
+   * user running sluice.
+   */
+  Workspace workspace() {
+    return Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal());
   }
 
   @Command(name = "explain", description = "Which grants, masks and row filters apply and why.")
@@ -56,7 +77,7 @@ final class AccessCommand extends BaseCommand {
     @Override
     public Integer call() {
       Output output = access.output();
-      try (Workspace workspace = Workspace.open(access.projectDirectory())) {
+      try (Workspace workspace = access.workspace()) {
         QueryService queries = new QueryService(workspace);
         Principal principal = queries.principal(principalName);
         TableAccess explained = queries.explain(principal, TableName.parse(table));
@@ -204,25 +225,10 @@ final class AccessCommand extends BaseCommand {
 
   /** Who gains and loses access from {@code before} to the project's policies. */
   static List<AccessDiff.Change> changes(Project project, Lake lake, Policies before) {
-    Map<TableName, List<String>> tables = new LinkedHashMap<>();
-    project
-        .tables()
-        .forEach(
-            (table, declared) -> {
-              List<String> columns =
-                  lake.findTable(table)
-                      .map(
-                          found ->
-                              found.schema().columns().stream()
-                                  .map(org.apache.iceberg.types.Types.NestedField::name)
-                                  .toList())
-                      .orElseGet(() -> declared.stream().map(ColumnDef::name).toList());
-              tables.put(table, columns);
-            });
     return AccessDiff.between(
         new AccessPolicy(before, project.classification()),
         new AccessPolicy(project.policies(), project.classification()),
-        tables);
+        TableColumns.all(project, lake));
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
@@ -60,7 +61,9 @@ final class QueryCommand extends BaseCommand {
   @Override
   public Integer call() {
     ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    // on the command's clock: a time-bound grant holds until the time it reads
+    try (Workspace workspace =
+        Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
       QueryService queries = new QueryService(workspace);
       QueryResult result =
           as == null
