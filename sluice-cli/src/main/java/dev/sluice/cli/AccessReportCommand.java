@@ -46,7 +46,7 @@ final class AccessReportCommand implements Callable<Integer> {
                 table.table().toString(),
                 table.owner().orElse("-"),
                 table.classifiedColumns() + "/" + table.columns().size(),
-                unclassified.isEmpty() ? "-" : String.join(", ", unclassified),
+                unclassified.isEmpty() ? "-" : first(unclassified),
                 Integer.toString(table.findings().size()),
                 table.compliant() ? "yes" : "no"));
       }
@@ -111,6 +111,14 @@ final class AccessReportCommand implements Callable<Integer> {
               100 * report.complianceRate()));
       return ExitCodes.OK;
     }
+  }
+
+  /** The first few names and how many more, so that the table stays readable; JSON has all. */
+  private static String first(List<String> names) {
+    int shown = 4;
+    return names.size() <= shown
+        ? String.join(", ", names)
+        : String.join(", ", names.subList(0, shown)) + " (+" + (names.size() - shown) + " more)";
   }
 
   private static Map<String, Object> json(AccessReport report, Instant now) {

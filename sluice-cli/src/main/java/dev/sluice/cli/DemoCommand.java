@@ -108,6 +108,14 @@ final class DemoCommand extends BaseCommand {
                   + ". Try:");
       output().message("  ./sluice -p " + directory + " tables");
       output().message("  ./sluice -p " + directory + " access explain analyst curated.customers");
+      output()
+          .message(
+              "  ./sluice -p "
+                  + directory
+                  + " access request curated.orders --reason \"basket analysis\" --for 7d --as"
+                  + " analyst");
+      output().message("  ./sluice -p " + directory + " access approve 1 --as admin");
+      output().message("  ./sluice -p " + directory + " access report");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
       output()
           .message(

@@ -37,6 +37,12 @@ public final class AccessReview {
   private static final String PII = "pii";
   private static final String REJECTED = "__rejected";
 
+  /**
+   * The columns the connectors add to a loaded table (when it was loaded, from which file): they
+   * hold no source data and no project file can classify them, so they are left out.
+   */
+  private static final Set<String> LOAD_COLUMNS = Set.of("_loaded_at", "_source_file");
+
   private final Workspace workspace;
 
   public AccessReview(Workspace workspace) {
@@ -74,6 +80,9 @@ public final class AccessReview {
     List<AccessReport.ColumnReport> reports = new ArrayList<>();
     List<String> pii = new ArrayList<>();
     for (String column : columns) {
+      if (LOAD_COLUMNS.contains(column)) {
+        continue;
+      }
       Optional<ColumnClassification> classification = tags.classification(table, column);
       Set<String> held = classification.map(ColumnClassification::tags).orElse(Set.of());
       reports.add(new AccessReport.ColumnReport(column, held, classification.isPresent()));
