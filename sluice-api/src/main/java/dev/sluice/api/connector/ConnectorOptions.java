@@ -78,6 +78,38 @@ public final class ConnectorOptions {
     return new ConnectorOptions(declared, checked, given);
   }
 
+  /**
+   * A table's options as {@code connector} reads them before it stages or discovers the table:
+   * checked against its {@link SourceConnector#options()} and by its {@link
+   * SourceConnector#validate}.
+   *
+   * @throws InvalidInputException naming the table, for options that are invalid or cannot work
+   *     together; the message never contains a secret
+   */
+  public static ConnectorOptions checked(SourceConnector connector, SourceTableSpec table) {
+    return checked(connector, table, List.of());
+  }
+
+  /**
+   * Like {@link #checked(SourceConnector, SourceTableSpec)}, failing also for {@code moreProblems}:
+   * what the connector found wrong with the table beyond its options, e.g. a declared column of a
+   * type it cannot read.
+   */
+  public static ConnectorOptions checked(
+      SourceConnector connector, SourceTableSpec table, List<String> moreProblems) {
+    requireNonNull(connector, "connector is null");
+    requireNonNull(moreProblems, "moreProblems is null");
+    String what = table.described();
+    ConnectorOptions checked = of(connector.options(), table.options(), what);
+    List<String> problems = new ArrayList<>(connector.validate(checked));
+    problems.addAll(moreProblems);
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(
+          "Options of " + what + " cannot work: " + String.join("; ", problems));
+    }
+    return checked;
+  }
+
   /** Whether the option has a value (set or by default). */
   public boolean has(String name) {
     return values.containsKey(declaration(name).name());

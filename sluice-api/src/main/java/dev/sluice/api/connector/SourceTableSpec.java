@@ -2,6 +2,7 @@ package dev.sluice.api.connector;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.sql.Identifiers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,20 @@ public record SourceTableSpec(
     requireNonNull(projectDirectory, "projectDirectory is null");
     options = Map.copyOf(options);
     columns = List.copyOf(columns);
+  }
+
+  /** The table as messages name it, e.g. {@code source table 'shop.orders'}. */
+  public String described() {
+    return "source table '" + source + "." + table + "'";
+  }
+
+  /**
+   * The name a connector gives the temporary table it stages this table in, {@code
+   * stage_<source>_<table>} with every character that is not a letter, digit or underscore
+   * replaced; its other temporary tables start with it.
+   */
+  public String stagingName() {
+    return "stage_" + Identifiers.sanitize(source) + "_" + Identifiers.sanitize(table);
   }
 
   /** The spec with option values left out, since some of them may be secrets. */

@@ -124,7 +124,7 @@ public record StagedData(
       StagedData done = scanned(rows);
       return done.toBuilder().relation(table, rows).build();
     } catch (RuntimeException e) {
-      session.execute("DROP TABLE IF EXISTS " + TableName.quote(table));
+      session.dropTemporaryTablesAfter(e, table);
       throw e;
     }
   }

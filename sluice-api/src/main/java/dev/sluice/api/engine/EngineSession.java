@@ -1,6 +1,7 @@
 package dev.sluice.api.engine;
 
 import dev.sluice.api.TableName;
+import dev.sluice.api.sql.Identifiers;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.iceberg.Schema;
@@ -100,6 +101,25 @@ public interface EngineSession extends AutoCloseable {
 
   /** Creates (or replaces) a temporary table holding the result of a query; returns its rows. */
   long createTemporaryTable(String name, String sql);
+
+  /** Drops a temporary table, if there is one of that name. */
+  default void dropTemporaryTable(String name) {
+    execute("DROP TABLE IF EXISTS " + Identifiers.quote(name));
+  }
+
+  /**
+   * Drops temporary tables after {@code failure}, which remains what the caller throws: a table
+   * that cannot be dropped is added to it as a suppressed exception rather than hiding it.
+   */
+  default void dropTemporaryTablesAfter(RuntimeException failure, String... names) {
+    for (String name : names) {
+      try {
+        dropTemporaryTable(name);
+      } catch (RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+  }
 
   /**
    * Writes the result of a query to one Parquet file carrying the schema's field ids. The query's

@@ -124,7 +124,7 @@ public final class HttpConnector implements SourceConnector {
     requireNonNull(table, "table is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
-    String what = what(table);
+    String what = table.described();
     HttpOptions options = checkedOptions(table);
     HttpOptions.Incremental incremental = options.incremental();
     ReplayWindow replay = state.replay();
@@ -246,7 +246,7 @@ public final class HttpConnector implements SourceConnector {
   @Override
   public DiscoveredSchema discover(SourceTableSpec table) {
     requireNonNull(table, "table is null");
-    String what = what(table);
+    String what = table.described();
     HttpOptions options = checkedOptions(table);
     HttpOptions.Incremental incremental = options.incremental();
     Schema schema;
@@ -297,25 +297,15 @@ public final class HttpConnector implements SourceConnector {
     return new DiscoveredSchema(schema, primaryKey, cursors);
   }
 
-  private static String what(SourceTableSpec table) {
-    return "source table '" + table.source() + "." + table.table() + "'";
-  }
-
   private HttpOptions checkedOptions(SourceTableSpec table) {
-    String what = what(table);
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = new ArrayList<>(validate(checked));
+    List<String> columnProblems = new ArrayList<>();
     for (SourceTableSpec.Column column : table.columns()) {
       String problem = JsonValues.unsupported(column.type());
       if (problem != null) {
-        problems.add("column '" + column.name() + "': " + problem);
+        columnProblems.add("column '" + column.name() + "': " + problem);
       }
     }
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
-    }
-    return HttpOptions.of(checked);
+    return HttpOptions.of(ConnectorOptions.checked(this, table, columnProblems));
   }
 
   private static void checkReplay(HttpOptions options, String what) {

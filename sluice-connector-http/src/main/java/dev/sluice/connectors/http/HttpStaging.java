@@ -1,7 +1,6 @@
 package dev.sluice.connectors.http;
 
 import static dev.sluice.api.sql.Identifiers.quote;
-import static dev.sluice.api.sql.Identifiers.sanitize;
 import static dev.sluice.api.sql.SqlLiterals.literal;
 
 import com.fasterxml.jackson.core.JsonPointer;
@@ -102,8 +101,8 @@ final class HttpStaging implements AutoCloseable {
     this.shaper = shaper;
     this.cursor =
         options.incremental().enabled() ? JsonPaths.pointer(options.incremental().cursor()) : null;
-    this.what = "source table '" + table.source() + "." + table.table() + "'";
-    String base = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table());
+    this.what = table.described();
+    String base = table.stagingName();
     this.stagedName = base;
     this.rawName = base + "__read";
     this.rejectedName = base + "__rejected";
@@ -436,7 +435,7 @@ final class HttpStaging implements AutoCloseable {
 
   private void drop(String name) {
     try {
-      session.execute("DROP TABLE IF EXISTS " + quote(name));
+      session.dropTemporaryTable(name);
     } catch (RuntimeException e) {
       LOG.debug("Cannot drop staging table {}", name, e);
     }

@@ -89,8 +89,8 @@ public final class KafkaConnector implements SourceConnector {
     requireNonNull(table, "table is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    KafkaOptions options = options(table, what);
+    String what = table.described();
+    KafkaOptions options = checkedOptions(table);
     // a full load reads everything the topics retain, whatever was loaded before
     Map<TopicPartition, Long> committed =
         options.full() ? Map.of() : Offsets.fromState(state.state());
@@ -183,8 +183,7 @@ public final class KafkaConnector implements SourceConnector {
    */
   @Override
   public boolean hasNewData(SourceTableSpec table, LoadState state) {
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    KafkaOptions options = options(table, what);
+    KafkaOptions options = checkedOptions(table);
     // a full load commits the end offsets too: they tell whether the topics changed since
     Map<TopicPartition, Long> committed = Offsets.fromState(state.state());
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
@@ -220,8 +219,8 @@ public final class KafkaConnector implements SourceConnector {
    */
   @Override
   public DiscoveredSchema discover(SourceTableSpec table) {
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    KafkaOptions options = options(table, what);
+    String what = table.described();
+    KafkaOptions options = checkedOptions(table);
     try (KafkaReader reader = new KafkaReader(options, table.source(), table.table())) {
       reader.partitions();
     }
@@ -285,14 +284,8 @@ public final class KafkaConnector implements SourceConnector {
     return AvroColumns.of(schemas, options.flattenSeparator());
   }
 
-  private KafkaOptions options(SourceTableSpec table, String what) {
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = validate(checked);
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
-    }
-    return KafkaOptions.of(checked, table.table());
+  private KafkaOptions checkedOptions(SourceTableSpec table) {
+    return KafkaOptions.of(ConnectorOptions.checked(this, table), table.table());
   }
 
   /** The error for a malformed record when the table does not quarantine. */

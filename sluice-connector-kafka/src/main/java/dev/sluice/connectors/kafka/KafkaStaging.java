@@ -1,7 +1,6 @@
 package dev.sluice.connectors.kafka;
 
 import static dev.sluice.api.sql.Identifiers.quote;
-import static dev.sluice.api.sql.Identifiers.sanitize;
 import static dev.sluice.api.sql.SqlLiterals.literal;
 import static java.util.Objects.requireNonNull;
 
@@ -114,7 +113,7 @@ final class KafkaStaging implements AutoCloseable {
    */
   KafkaStaging(SourceTableSpec spec, EngineSession session, KafkaOptions options) {
     this.spec = requireNonNull(spec, "spec is null");
-    this.described = "source table '" + spec.source() + "." + spec.table() + "'";
+    this.described = spec.described();
     this.session = requireNonNull(session, "session is null");
     this.keepTombstones = options.keepTombstones();
     SchemaRegistry registry =
@@ -128,7 +127,7 @@ final class KafkaStaging implements AutoCloseable {
                 described);
     this.valueDecoder = AvroDecoder.of(options, spec, false, registry);
     this.keyDecoder = AvroDecoder.of(options, spec, true, registry);
-    this.prefix = "stage_" + sanitize(spec.source()) + "_" + sanitize(spec.table());
+    this.prefix = spec.stagingName();
     for (SourceTableSpec.Column column : spec.columns()) {
       if (isReserved(column.name())) {
         throw new InvalidInputException(
@@ -550,7 +549,7 @@ final class KafkaStaging implements AutoCloseable {
 
   private void dropQuietly(String table) {
     try {
-      session.execute("DROP TABLE IF EXISTS " + quote(table));
+      session.dropTemporaryTable(table);
     } catch (RuntimeException e) {
       LOG.debug("Cannot drop staging table {}", table, e);
     }

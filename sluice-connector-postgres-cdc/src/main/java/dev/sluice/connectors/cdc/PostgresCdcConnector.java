@@ -1,7 +1,6 @@
 package dev.sluice.connectors.cdc;
 
 import static dev.sluice.api.sql.Identifiers.quote;
-import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
@@ -122,11 +121,10 @@ public final class PostgresCdcConnector implements SourceConnector {
     requireNonNull(table, "table is null");
     requireNonNull(state, "state is null");
     requireNonNull(session, "session is null");
-    String what = what(table);
+    String what = table.described();
     CdcOptions options = checkedOptions(table);
-    String prefix = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table());
-    String raw = prefix + "__changes";
-    String staged = prefix;
+    String staged = table.stagingName();
+    String raw = staged + "__changes";
     try (ReplicationSetup setup = ReplicationSetup.connect(options, table.source())) {
       ReplicationSetup.TableShape shape = setup.checkTable();
       List<String> keys = keys(options, shape, what);
@@ -140,12 +138,11 @@ public final class PostgresCdcConnector implements SourceConnector {
       ChangeBatch.Result result = batch.read(session, raw);
       return stageResult(session, options, keys, result, raw, staged, state, clock.instant());
     } catch (SQLException e) {
-      dropQuietly(session, raw);
-      dropQuietly(session, staged);
-      throw ReplicationSetup.failure(e, options, table.source());
+      RuntimeException failure = ReplicationSetup.failure(e, options, table.source());
+      session.dropTemporaryTablesAfter(failure, raw, staged);
+      throw failure;
     } catch (RuntimeException e) {
-      dropQuietly(session, raw);
-      dropQuietly(session, staged);
+      session.dropTemporaryTablesAfter(e, raw, staged);
       throw e;
     }
   }
@@ -176,18 +173,7 @@ public final class PostgresCdcConnector implements SourceConnector {
   }
 
   private CdcOptions checkedOptions(SourceTableSpec table) {
-    String what = what(table);
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = validate(checked);
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
-    }
-    return CdcOptions.of(checked, table.source(), table.table());
-  }
-
-  private static String what(SourceTableSpec table) {
-    return "source table '" + table.source() + "." + table.table() + "'";
+    return CdcOptions.of(ConnectorOptions.checked(this, table), table.source(), table.table());
   }
 
   private static List<String> keys(
@@ -466,7 +452,7 @@ public final class PostgresCdcConnector implements SourceConnector {
 
   private static void dropQuietly(EngineSession session, String table) {
     try {
-      session.execute("DROP TABLE IF EXISTS " + quote(table));
+      session.dropTemporaryTable(table);
     } catch (RuntimeException e) {
       LOG.debug("Cannot drop staging table {}", table, e);
     }

@@ -1,6 +1,5 @@
 package dev.sluice.connectors.file;
 
-import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.DataException;
@@ -40,7 +39,7 @@ final class Staging {
   Staging(SourceTableSpec spec, EngineSession session) {
     this.spec = requireNonNull(spec, "spec is null");
     this.session = requireNonNull(session, "session is null");
-    this.prefix = "stage_" + sanitize(spec.source()) + "_" + sanitize(spec.table());
+    this.prefix = spec.stagingName();
   }
 
   SourceTableSpec spec() {
@@ -130,7 +129,7 @@ final class Staging {
   }
 
   void drop(String table) {
-    session.execute("DROP TABLE IF EXISTS " + Identifiers.quote(table));
+    session.dropTemporaryTable(table);
   }
 
   /** Drops a staged relation: a temporary table, or a view over the files. */

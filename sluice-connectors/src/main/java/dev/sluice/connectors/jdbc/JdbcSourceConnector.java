@@ -1,6 +1,5 @@
 package dev.sluice.connectors.jdbc;
 
-import static dev.sluice.api.sql.Identifiers.sanitize;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.DataException;
@@ -115,17 +114,16 @@ public abstract class JdbcSourceConnector implements SourceConnector {
     if (state.replay() != null) {
       checkReplay(options, table);
     }
-    String raw = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table()) + "__read";
-    String staged = "stage_" + sanitize(table.source()) + "_" + sanitize(table.table());
+    String staged = table.stagingName();
+    String raw = staged + "__read";
     try (Connection connection = connect(options, table.source())) {
       return read(connection, options, table, state, session, raw, staged);
     } catch (SQLException e) {
-      dropQuietly(session, raw);
-      dropQuietly(session, staged);
-      throw failure(e, options, table.source());
+      RuntimeException failure = failure(e, options, table.source());
+      session.dropTemporaryTablesAfter(failure, raw, staged);
+      throw failure;
     } catch (RuntimeException e) {
-      dropQuietly(session, raw);
-      dropQuietly(session, staged);
+      session.dropTemporaryTablesAfter(e, raw, staged);
       throw e;
     }
   }
@@ -174,14 +172,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
   }
 
   private JdbcOptions checkedOptions(SourceTableSpec table) {
-    String what = "source table '" + table.source() + "." + table.table() + "'";
-    ConnectorOptions checked = ConnectorOptions.of(options(), table.options(), what);
-    List<String> problems = validate(checked);
-    if (!problems.isEmpty()) {
-      throw new InvalidInputException(
-          "Options of " + what + " cannot work: " + String.join("; ", problems));
-    }
-    return JdbcOptions.of(checked, table.table(), dialect);
+    return JdbcOptions.of(ConnectorOptions.checked(this, table), table.table(), dialect);
   }
 
   private static void checkReplay(JdbcOptions options, SourceTableSpec table) {
@@ -668,7 +659,7 @@ public abstract class JdbcSourceConnector implements SourceConnector {
 
   private static void dropQuietly(EngineSession session, String table) {
     try {
-      session.execute("DROP TABLE IF EXISTS " + TableName.quote(table));
+      session.dropTemporaryTable(table);
     } catch (RuntimeException e) {
       LOG.debug("Cannot drop staging table {}", table, e);
     }
