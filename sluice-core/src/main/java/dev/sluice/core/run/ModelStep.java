@@ -41,18 +41,7 @@ final class ModelStep {
         model.materialization() == Materialization.INCREMENTAL
             && tableExists
             && !context.options().fullRefresh();
-    String sql =
-        context
-            .renderer()
-            .render(
-                model,
-                new SqlRenderer.RenderContext(
-                    incremental,
-                    context.project().config().vars(),
-                    context::resolveRef,
-                    context::resolveSource,
-                    target));
-    SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
+    String sql = render(context, model, incremental, Map.of());
     registerInputs(context, model, incremental);
     try {
       sql = DeclaredTypes.apply(model, context.session(), sql);
@@ -323,6 +312,34 @@ final class ModelStep {
             context.auditBranch());
   }
 
+  /**
+   * The model's SQL rendered for this run, checked with the engine's parser to be a single SELECT
+   * that reads only the model's inputs (docs/security.md).
+   *
+   * @param incremental what {@code is_incremental()} says
+   * @param partitionVariables the variables of the partition range being built, or empty
+   */
+  static String render(
+      StepContext context,
+      ModelDef model,
+      boolean incremental,
+      Map<String, Object> partitionVariables) {
+    String sql =
+        context
+            .renderer()
+            .render(
+                model,
+                new SqlRenderer.RenderContext(
+                    incremental,
+                    context.project().config().vars(),
+                    context::resolveRef,
+                    context::resolveSource,
+                    model.tableName(),
+                    partitionVariables));
+    SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
+    return sql;
+  }
+
   private static StepResult result(
       StepContext context,
       ModelDef model,
@@ -330,16 +347,12 @@ final class ModelStep {
       Instant started,
       String detail) {
     TableName target = model.tableName();
-    return StepResult.builder(model.name(), StepKind.MODEL, target.toString())
-        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
-        .rowsOut(outcome.rowsWritten())
-        .bytesOut(outcome.bytesWritten())
-        .snapshotId(outcome.snapshotId())
-        .duration(Duration.between(started, context.now()))
-        .checks(outcome.checks())
-        // what the step did, only when it did it: a blocked write published nothing
-        .detail(outcome.published() ? detail : null)
-        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+    return Steps.written(
+            StepResult.builder(model.name(), StepKind.MODEL, target.toString()),
+            outcome,
+            target,
+            Duration.between(started, context.now()),
+            detail)
         .build();
   }
 }

@@ -12,8 +12,6 @@ import dev.sluice.core.project.PartitionKey;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionVariables;
 import dev.sluice.core.project.PartitionsDef;
-import dev.sluice.core.project.SqlRenderer;
-import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.Lake;
@@ -87,18 +85,8 @@ final class PartitionStep {
     List<PartitionFilter> filters = new ArrayList<>();
     for (PartitionRange range : work.ranges()) {
       String sql =
-          context
-              .renderer()
-              .render(
-                  model,
-                  new SqlRenderer.RenderContext(
-                      tableExists && !work.replaceAll(),
-                      context.project().config().vars(),
-                      context::resolveRef,
-                      context::resolveSource,
-                      target,
-                      PartitionVariables.of(range)));
-      SqlSandbox.checkModel(session, model.sqlFileName(), sql, ModelStep.inputs(context, model));
+          ModelStep.render(
+              context, model, tableExists && !work.replaceAll(), PartitionVariables.of(range));
       sql = DeclaredTypes.apply(model, session, sql);
       // each range's rows are checked on their own before they join the step's rows: checked
       // together, the rows of the ranges before would count as outside this one

@@ -646,29 +646,24 @@ public final class Runner {
     if (!succeeded) {
       store
           .partitions()
-          .recordPartitions(
+          .recordFailed(
               work.asset(),
               work.keys().stream().map(Object::toString).toList(),
-              false,
               runId,
               now,
-              null,
-              null,
               result.error());
       return;
     }
     for (var key : work.keys()) {
       store
           .partitions()
-          .recordPartitions(
+          .recordMaterialized(
               work.asset(),
               List.of(key.toString()),
-              true,
               runId,
               now,
               rowsByPartition.getOrDefault(key.toString(), 0L),
               result.snapshotId(),
-              null,
               inputsRead);
     }
   }

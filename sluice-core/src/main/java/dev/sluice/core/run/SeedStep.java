@@ -12,7 +12,6 @@ import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ColumnTypes;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.state.StepKind;
-import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.WriteOperation;
 import java.time.Duration;
@@ -85,17 +84,14 @@ final class SeedStep {
                 Map.of("sluice.run-id", context.runId()),
                 seed.allChecks(),
                 context.auditBranch());
-    return StepResult.builder(seed.name(), StepKind.SEED, target.toString())
-        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
-        .rowsIn(staged.rows())
-        .rowsOut(outcome.rowsWritten())
-        .bytesIn(staged.bytesRead())
-        .bytesOut(outcome.bytesWritten())
-        .snapshotId(outcome.snapshotId())
-        .duration(Duration.between(started, context.now()))
-        .checks(outcome.checks())
-        .detail(outcome.published() ? "seed loaded" : null)
-        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+    return Steps.written(
+            StepResult.builder(seed.name(), StepKind.SEED, target.toString())
+                .rowsIn(staged.rows())
+                .bytesIn(staged.bytesRead()),
+            outcome,
+            target,
+            Duration.between(started, context.now()),
+            "seed loaded")
         .build();
   }
 }

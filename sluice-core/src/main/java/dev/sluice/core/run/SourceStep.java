@@ -236,18 +236,15 @@ final class SourceStep {
     if (staged.rejectedRows() > 0) {
       detail += ", " + staged.rejectedRows() + " rejected rows in " + target + "__rejected";
     }
-    return StepResult.builder(table.assetName(), StepKind.SOURCE, target.toString())
-        .status(outcome.published() ? StepStatus.SUCCEEDED : StepStatus.FAILED)
-        .rowsIn(staged.rows() + staged.rejectedRows())
-        .rowsOut(outcome.rowsWritten())
-        .bytesIn(staged.bytesRead())
-        .bytesOut(outcome.bytesWritten())
-        .rejectedRows(staged.rejectedRows())
-        .snapshotId(outcome.snapshotId())
-        .duration(Duration.between(started, context.now()))
-        .checks(outcome.checks())
-        .detail(outcome.published() ? detail : null)
-        .error(outcome.published() ? null : Steps.blockedMessage(target, outcome.checks()))
+    return Steps.written(
+            StepResult.builder(table.assetName(), StepKind.SOURCE, target.toString())
+                .rowsIn(staged.rows() + staged.rejectedRows())
+                .bytesIn(staged.bytesRead())
+                .rejectedRows(staged.rejectedRows()),
+            outcome,
+            target,
+            Duration.between(started, context.now()),
+            detail)
         .build();
   }
 

@@ -29,26 +29,30 @@ public final class Partitions {
   }
 
   /**
-   * Records the outcome of building some partitions of an asset: materialized (with rows and
-   * snapshot) or failed (with the error; an earlier materialization stays known).
+   * Records that some partitions of an asset were built: their rows, the snapshot that holds them
+   * and what the build read, the snapshot id of each input table by table name.
    */
-  public void recordPartitions(
+  public void recordMaterialized(
       String asset,
       List<String> partitions,
-      boolean materialized,
       String runId,
       Instant at,
-      Long rows,
+      long rows,
       Long snapshotId,
-      String error) {
-    recordPartitions(asset, partitions, materialized, runId, at, rows, snapshotId, error, Map.of());
+      Map<String, Long> inputs) {
+    record(asset, partitions, true, runId, at, rows, snapshotId, null, inputs);
   }
 
   /**
-   * As {@link #recordPartitions(String, List, boolean, String, Instant, Long, Long, String)}, with
-   * what a successful build read: the snapshot id of each input table, by table name.
+   * Records that building some partitions of an asset failed, with the error; an earlier
+   * materialization of them stays known.
    */
-  public void recordPartitions(
+  public void recordFailed(
+      String asset, List<String> partitions, String runId, Instant at, String error) {
+    record(asset, partitions, false, runId, at, null, null, error, Map.of());
+  }
+
+  private void record(
       String asset,
       List<String> partitions,
       boolean materialized,

@@ -547,8 +547,8 @@ abstract class RunStoreContractTest {
             () ->
                 store
                     .partitions()
-                    .recordPartitions(
-                        "m", List.of("2024-04"), true, runId, START.plusSeconds(100), 1L, 1L, null))
+                    .recordMaterialized(
+                        "m", List.of("2024-04"), runId, START.plusSeconds(100), 1L, 1L, Map.of()))
         .isInstanceOf(RunTakenOverException.class);
     assertThatThrownBy(
             () -> store.runs().finishRun(runId, RunStatus.SUCCEEDED, START.plusSeconds(100), null))
@@ -744,29 +744,18 @@ abstract class RunStoreContractTest {
   void recordsBuiltAndFailedPartitionsKeepingWhatWasMaterialized() {
     String runId = store.runs().startRun("run", List.of(), START);
     Partitions partitions = store.partitions();
-    partitions.recordPartitions(
+    partitions.recordMaterialized(
         "daily",
         List.of("2024-03-02", "2024-03-01"),
-        true,
         runId,
         START,
         42L,
         7L,
-        null,
         Map.of("raw.orders", 11L, "raw.items", 12L));
-    partitions.recordPartitions("weekly", List.of("2024-W09"), true, runId, START, 1L, 8L, null);
+    partitions.recordMaterialized("weekly", List.of("2024-W09"), runId, START, 1L, 8L, Map.of());
 
     String retry = store.runs().startRun("run", List.of(), START.plusSeconds(60));
-    partitions.recordPartitions(
-        "daily",
-        List.of("2024-03-02"),
-        false,
-        retry,
-        START.plusSeconds(61),
-        null,
-        null,
-        "boom",
-        Map.of("ignored", 1L));
+    partitions.recordFailed("daily", List.of("2024-03-02"), retry, START.plusSeconds(61), "boom");
 
     Map<String, PartitionState> daily = partitions.partitions("daily");
     assertThat(daily).containsOnlyKeys("2024-03-01", "2024-03-02");
