@@ -95,28 +95,22 @@ public record ModelDef(
   }
 
   /** Builds a {@link ModelDef}. */
-  public static final class Builder {
+  public static final class Builder extends AssetBuilder<Builder> {
     private final String name;
     private final Path sqlFile;
     private final String sqlTemplate;
     private final Zone zone;
     private Materialization materialization = Materialization.TABLE;
     private List<String> uniqueKey = List.of();
-    private String description;
-    private String owner;
     private String tier;
-    private List<String> tags = List.of();
-    private List<ColumnDef> columns = List.of();
-    private List<CheckDef> checks = List.of();
     private Set<String> refs = Set.of();
     private Set<SourceRef> sources = Set.of();
     private final Location location;
-    private Execution execution = Execution.DEFAULT;
     private PartitionsDef partitions;
     private OnSchemaChange onSchemaChange = OnSchemaChange.IGNORE;
-    private RetentionDef retention;
 
     private Builder(String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
+      super(Execution.DEFAULT);
       this.name = requireNonNull(name, "name is null");
       this.sqlFile = requireNonNull(sqlFile, "sqlFile is null");
       this.sqlTemplate = requireNonNull(sqlTemplate, "sqlTemplate is null");
@@ -135,33 +129,8 @@ public record ModelDef(
       return this;
     }
 
-    public Builder description(String description) {
-      this.description = description;
-      return this;
-    }
-
-    public Builder owner(String owner) {
-      this.owner = owner;
-      return this;
-    }
-
     public Builder tier(String tier) {
       this.tier = tier;
-      return this;
-    }
-
-    public Builder tags(List<String> tags) {
-      this.tags = tags;
-      return this;
-    }
-
-    public Builder columns(List<ColumnDef> columns) {
-      this.columns = columns;
-      return this;
-    }
-
-    public Builder checks(List<CheckDef> checks) {
-      this.checks = checks;
       return this;
     }
 
@@ -172,12 +141,6 @@ public record ModelDef(
 
     public Builder sources(Set<SourceRef> sources) {
       this.sources = sources;
-      return this;
-    }
-
-    /** {@link Execution#DEFAULT} unless set. */
-    public Builder execution(Execution execution) {
-      this.execution = execution;
       return this;
     }
 
@@ -193,8 +156,8 @@ public record ModelDef(
       return this;
     }
 
-    public Builder retention(RetentionDef retention) {
-      this.retention = retention;
+    @Override
+    protected Builder self() {
       return this;
     }
 

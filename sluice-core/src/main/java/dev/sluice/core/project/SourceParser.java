@@ -598,6 +598,43 @@ final class SourceParser {
    */
   private static String keyValue(
       ConnectorOption option, Node node, Location location, String shown, Problems problems) {
+    return checkedValue(option, node, location, "'" + option.name() + "'", shown, true, problems);
+  }
+
+  /**
+   * The value of an option in {@code options:}, checked against its type, or null with the problem
+   * reported.
+   */
+  private static String value(
+      ConnectorOption option, Node valueNode, Location valueLocation, Problems problems) {
+    String key = option.name();
+    return checkedValue(
+        option,
+        valueNode,
+        valueLocation,
+        "Option '" + key + "'",
+        "option '" + key + "'",
+        false,
+        problems);
+  }
+
+  /**
+   * An option's value checked against its type, or null with the problem reported: a reference only
+   * for a string, a secret only by reference.
+   *
+   * @param named how a message starts naming the option, e.g. {@code Option 'url'}
+   * @param shown how a secret's message names the option
+   * @param choiceHint whether a value that is not one of a choice's values is reported as {@code
+   *     Unknown mode 'replace'} with the closest allowed value, rather than with the allowed values
+   */
+  private static String checkedValue(
+      ConnectorOption option,
+      Node node,
+      Location location,
+      String named,
+      String shown,
+      boolean choiceHint,
+      Problems problems) {
     String value = optionText(option, node, location, problems);
     if (value == null) {
       return null;
@@ -606,12 +643,7 @@ final class SourceParser {
       if (option.type() != ConnectorOption.Type.STRING) {
         problems.add(
             location,
-            "'"
-                + option.name()
-                + "' is a "
-                + option.type().displayName()
-                + " and cannot be a"
-                + " reference",
+            named + " is a " + option.type().displayName() + " and cannot be a reference",
             "write its value in the source file");
         return null;
       }
@@ -629,7 +661,7 @@ final class SourceParser {
     if (problem.isEmpty()) {
       return value;
     }
-    if (option.type() == ConnectorOption.Type.CHOICE) {
+    if (choiceHint && option.type() == ConnectorOption.Type.CHOICE) {
       problems.add(
           location,
           "Unknown " + option.name() + " '" + value + "'",
@@ -638,50 +670,9 @@ final class SourceParser {
               option.allowedValues(),
               option.name() + " is one of"));
     } else {
-      problems.add(location, "'" + option.name() + "' " + problem.get(), option.description());
+      problems.add(location, named + " " + problem.get(), option.description());
     }
     return null;
-  }
-
-  /**
-   * The value of an option in {@code options:}, checked against its type, or null with the problem
-   * reported.
-   */
-  private static String value(
-      ConnectorOption option, Node valueNode, Location valueLocation, Problems problems) {
-    String key = option.name();
-    String value = optionText(option, valueNode, valueLocation, problems);
-    if (value == null) {
-      return null;
-    }
-    if (REFERENCE.matcher(value.strip()).matches()) {
-      if (option.type() != ConnectorOption.Type.STRING) {
-        problems.add(
-            valueLocation,
-            "Option '"
-                + key
-                + "' is a "
-                + option.type().displayName()
-                + " and cannot be a"
-                + " reference",
-            "write its value in the source file");
-        return null;
-      }
-    } else if (option.secret()) {
-      problems.add(
-          valueLocation,
-          "Secrets must be given by reference: option '" + key + "' holds a literal value",
-          "write ${env:NAME} to read an environment variable or ${file:path} to read a file,"
-              + " and keep the value out of the project");
-      return null;
-    } else {
-      Optional<String> problem = option.check(value);
-      if (problem.isPresent()) {
-        problems.add(valueLocation, "Option '" + key + "' " + problem.get(), option.description());
-        return null;
-      }
-    }
-    return value;
   }
 
   /** An option's value as text: a scalar, or for a list option a list joined by commas. */

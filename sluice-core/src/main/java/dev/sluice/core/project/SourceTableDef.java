@@ -150,26 +150,20 @@ public record SourceTableDef(
   }
 
   /** Builds a {@link SourceTableDef}; what is not set is empty, {@code FULL}, {@code FAIL}. */
-  public static final class Builder {
+  public static final class Builder extends AssetBuilder<Builder> {
     private final String source;
     private final String name;
     private LoadMode mode = LoadMode.FULL;
     private OnError onError = OnError.FAIL;
-    private String description;
-    private String owner;
-    private List<String> tags = List.of();
-    private List<ColumnDef> columns = List.of();
-    private List<CheckDef> checks = List.of();
     private Location location;
-    private Execution execution;
     private Map<String, String> options = Map.of();
     private Map<String, Location> optionLocations = Map.of();
     private Set<String> secretOptions = Set.of();
     private SchemaDrift schemaDrift = SchemaDrift.EVOLVE;
     private String origin = "";
-    private RetentionDef retention;
 
     private Builder(String source, String name) {
+      super(null);
       this.source = requireNonNull(source, "source is null");
       this.name = requireNonNull(name, "name is null");
     }
@@ -184,38 +178,8 @@ public record SourceTableDef(
       return this;
     }
 
-    public Builder description(String description) {
-      this.description = description;
-      return this;
-    }
-
-    public Builder owner(String owner) {
-      this.owner = owner;
-      return this;
-    }
-
-    public Builder tags(List<String> tags) {
-      this.tags = tags;
-      return this;
-    }
-
-    public Builder columns(List<ColumnDef> columns) {
-      this.columns = columns;
-      return this;
-    }
-
-    public Builder checks(List<CheckDef> checks) {
-      this.checks = checks;
-      return this;
-    }
-
     public Builder location(Location location) {
       this.location = location;
-      return this;
-    }
-
-    public Builder execution(Execution execution) {
-      this.execution = execution;
       return this;
     }
 
@@ -240,8 +204,8 @@ public record SourceTableDef(
       return this;
     }
 
-    public Builder retention(RetentionDef retention) {
-      this.retention = retention;
+    @Override
+    protected Builder self() {
       return this;
     }
 

@@ -1,0 +1,65 @@
+package dev.sluice.core.project;
+
+import java.util.List;
+
+/**
+ * What the builders of a model and of a source table share: the properties every asset may declare
+ * (description, owner, tags, columns, checks, execution settings, retention).
+ *
+ * @param <B> the builder itself, which the setters return
+ */
+public abstract class AssetBuilder<B extends AssetBuilder<B>> {
+  protected String description;
+  protected String owner;
+  protected List<String> tags = List.of();
+  protected List<ColumnDef> columns = List.of();
+  protected List<CheckDef> checks = List.of();
+  protected Execution execution;
+  protected RetentionDef retention;
+
+  AssetBuilder(Execution execution) {
+    this.execution = execution;
+  }
+
+  /** This builder, as its own type. */
+  protected abstract B self();
+
+  public B description(String description) {
+    this.description = description;
+    return self();
+  }
+
+  public B owner(String owner) {
+    this.owner = owner;
+    return self();
+  }
+
+  public B tags(List<String> tags) {
+    this.tags = tags;
+    return self();
+  }
+
+  public B columns(List<ColumnDef> columns) {
+    this.columns = columns;
+    return self();
+  }
+
+  public B checks(List<CheckDef> checks) {
+    this.checks = checks;
+    return self();
+  }
+
+  /**
+   * The execution settings: unless set, {@link Execution#DEFAULT} for a model, null for a table.
+   */
+  public B execution(Execution execution) {
+    this.execution = execution;
+    return self();
+  }
+
+  /** How long the table keeps its rows, or null (the default) to keep them. */
+  public B retention(RetentionDef retention) {
+    this.retention = retention;
+    return self();
+  }
+}
