@@ -1,14 +1,15 @@
 package dev.sluice.cli;
 
+import dev.sluice.api.io.Directories;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -205,15 +206,10 @@ public final class NativeLibraries {
   }
 
   private static void deleteRecursively(Path directory) {
-    if (!Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      log.debug("Cannot delete {}: {}", directory, e.toString());
+    try {
+      Directories.deleteRecursively(directory);
+    } catch (UncheckedIOException e) {
+      log.debug("Cannot delete {}: {}", directory, e.getCause().toString());
     }
   }
 }

@@ -68,17 +68,8 @@ public final class AccessDiff {
   }
 
   private static TableAccess denied(String name, TableName table, List<String> columns) {
-    return new TableAccess(
-        table,
-        new Principal(name, Set.of(), Map.of(), false),
-        false,
-        List.of(),
-        List.of(),
-        columns,
-        Map.of(),
-        List.of(),
-        List.of(),
-        List.of());
+    return TableAccess.denied(
+        table, new Principal(name, Set.of(), Map.of(), false), columns, List.of());
   }
 
   private static void compare(

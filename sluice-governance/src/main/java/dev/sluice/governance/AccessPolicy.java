@@ -159,17 +159,7 @@ public final class AccessPolicy {
     List<String> notes = new ArrayList<>();
     List<GrantDef> grants = grantsOf(principal, table, Privilege.READ);
     if (grants.isEmpty()) {
-      return new TableAccess(
-          table,
-          principal,
-          false,
-          List.of(),
-          List.of(),
-          columns,
-          Map.of(),
-          List.of(),
-          List.of(),
-          List.of(noGrant(principal, table)));
+      return TableAccess.denied(table, principal, columns, List.of(noGrant(principal, table)));
     }
     Set<String> granted = new LinkedHashSet<>();
     boolean allColumns = false;

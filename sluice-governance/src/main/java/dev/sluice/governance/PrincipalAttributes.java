@@ -2,6 +2,7 @@ package dev.sluice.governance;
 
 import static dev.sluice.api.sql.SqlLiterals.literal;
 
+import dev.sluice.api.sql.Identifiers;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -26,5 +27,21 @@ public final class PrincipalAttributes {
     StringJoiner struct = new StringJoiner(", ", "{", "}");
     values.forEach((name, value) -> struct.add(literal(name) + ": " + literal(value)));
     return struct.toString();
+  }
+
+  /**
+   * A row filter's {@code where} applied to the rows of {@code select} (a query ending with its
+   * {@code FROM}): the one-row relation of the principal's attributes joined, as {@value #ALIAS}.
+   */
+  public static String filtered(String select, Principal principal, String where) {
+    return select
+        + ", (SELECT "
+        + struct(principal)
+        + " AS "
+        + Identifiers.quote(ALIAS)
+        + ") AS "
+        + Identifiers.quote("__sluice_principal")
+        + " WHERE "
+        + where;
   }
 }

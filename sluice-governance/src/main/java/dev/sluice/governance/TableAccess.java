@@ -45,6 +45,19 @@ public record TableAccess(
     notes = List.copyOf(notes);
   }
 
+  /**
+   * That the principal may not read the table at all.
+   *
+   * @param columns the table's columns, all of them denied
+   * @param notes why
+   */
+  static TableAccess denied(
+      TableName table, Principal principal, List<String> columns, List<String> notes) {
+    return new TableAccess(
+        table, principal, false, List.of(), List.of(), columns, Map.of(), List.of(), List.of(),
+        notes);
+  }
+
   /** Whether the principal reads the table as stored: every column, unmasked, every row. */
   public boolean unrestricted() {
     return readable

@@ -142,16 +142,7 @@ final class GovernedRelations {
     String from = stored.quoted();
     String select = "SELECT " + selectList(access, read) + " FROM " + from;
     if (access.filtered()) {
-      String filtered =
-          select
-              + ", (SELECT "
-              + PrincipalAttributes.struct(principal)
-              + " AS "
-              + Identifiers.quote(PrincipalAttributes.ALIAS)
-              + ") AS "
-              + Identifiers.quote("__sluice_principal")
-              + " WHERE "
-              + access.predicate();
+      String filtered = PrincipalAttributes.filtered(select, principal, access.predicate());
       String temporary = "__sluice_governed_" + table.zone() + "__" + table.name();
       session.createTemporaryTable(temporary, filtered);
       session.registerView(table, "SELECT * FROM temp.main." + Identifiers.quote(temporary));

@@ -9,7 +9,6 @@ import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.TableReference;
-import dev.sluice.api.sql.Identifiers;
 import dev.sluice.core.project.Project;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.MaskDef;
@@ -182,16 +181,8 @@ public final class PolicyCheck {
   }
 
   private static String filterSql(RowFilterDef filter, Principal principal) {
-    return "SELECT * FROM "
-        + filter.table().quoted()
-        + ", (SELECT "
-        + PrincipalAttributes.struct(principal)
-        + " AS "
-        + Identifiers.quote(PrincipalAttributes.ALIAS)
-        + ") AS "
-        + Identifiers.quote("__sluice_principal")
-        + " WHERE "
-        + filter.where();
+    return PrincipalAttributes.filtered(
+        "SELECT * FROM " + filter.table().quoted(), principal, filter.where());
   }
 
   /** The principals a filter holds for: holders of its roles, or everyone not exempt. */
