@@ -53,6 +53,46 @@ class MaintainCliTest {
   }
 
   @Test
+  void compactsSmallFilesOfTheSelectedTablesAndShowsFilesBeforeAndAfter() throws IOException {
+    write(project, "sluice.yaml", "name: kept\nmaintenance: {min_input_files: 2}\n");
+    write(
+        project,
+        "sources/shop.yaml",
+        "tables:\n  - name: events\n    path: data/*.csv\n    mode: append\n"
+            + "  - name: other\n    path: other/*.csv\n    mode: append\n");
+    for (int i = 0; i < 3; i++) {
+      write(project, "data/" + i + ".csv", "id\n" + i + "\n");
+      write(project, "other/" + i + ".csv", "id\n" + i + "\n");
+      assertThat(sluice("run").code()).isZero();
+    }
+
+    InProcessCli.Result dryRun =
+        sluice("--json", "maintain", "--compact", "--dry-run", "--select", "shop.events");
+
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    JsonNode planned = JSON.readTree(dryRun.out());
+    assertThat(planned.get("dryRun").asBoolean()).isTrue();
+    assertThat(planned.get("tables")).hasSize(1);
+    JsonNode plan = planned.get("tables").get(0);
+    assertThat(plan.get("table").asText()).isEqualTo("raw.shop_events");
+    assertThat(plan.get("rewrites").get(0).get("filesBefore").asInt()).isEqualTo(3);
+    assertThat(plan.get("rewrites").get(0).get("filesAfter").asInt()).isEqualTo(1);
+    assertThat(plan.get("rewrites").get(0).get("snapshotId").isNull()).isTrue();
+
+    InProcessCli.Result compact = sluice("maintain", "--compact", "--select", "shop.events");
+
+    assertThat(compact.code()).as(compact.err()).isZero();
+    assertThat(compact.out())
+        .contains("raw.shop_events", "compact", "3 files rewritten into 1", "3 → 1")
+        .doesNotContain("raw.shop_other");
+    InProcessCli.Result query =
+        sluice("query", "select count(*) as n from raw.shop_events", "--format", "csv");
+    assertThat(query.out()).contains("3");
+    InProcessCli.Result audit = sluice("audit", "--action", "maintenance");
+    assertThat(audit.out()).contains("\"operation\":\"compact\"");
+  }
+
+  @Test
   void saysWhenThereIsNothingToMaintain() throws IOException {
     write(project, "sluice.yaml", "name: plain\n");
     InProcessCli.Result maintain = sluice("maintain");

@@ -651,6 +651,11 @@ public final class Lake implements AutoCloseable {
     }
   }
 
+  /** A local path the engine can read the data file at {@code location} from. */
+  public String readablePath(String location) {
+    return files.readablePath(location);
+  }
+
   /** A new, unique data file path inside the table's location. */
   public Path newDataFilePath(Table table) {
     String location = table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet");

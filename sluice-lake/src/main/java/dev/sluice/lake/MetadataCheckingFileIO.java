@@ -37,6 +37,11 @@ final class MetadataCheckingFileIO implements FileIO {
             : warehousePrefix + "/";
   }
 
+  /** The file access this checks. */
+  FileIO delegate() {
+    return delegate;
+  }
+
   @Override
   public InputFile newInputFile(String location) {
     return checked(location, delegate.newInputFile(location));

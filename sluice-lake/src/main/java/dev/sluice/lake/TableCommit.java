@@ -10,8 +10,8 @@ import java.util.Map;
  *
  * @param snapshotId the snapshot the commit made (for a publish: the snapshot main moved to)
  * @param operation what it did: {@code append}, {@code replace_all}, {@code overwrite_rows}, {@code
- *     rewrite_files}, {@code delete_rows} or {@code publish} (main fast-forwarded to an audited
- *     snapshot)
+ *     rewrite_files}, {@code delete_rows}, {@code compact}, {@code rewrite_manifests} or {@code
+ *     publish} (main fast-forwarded to an audited snapshot)
  * @param branch the branch committed to: {@code main} or a write's audit branch
  * @param summary the snapshot summary properties the write set (such as {@code sluice.run-id})
  */

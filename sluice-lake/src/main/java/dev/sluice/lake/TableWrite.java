@@ -283,6 +283,10 @@ public final class TableWrite {
       startBranch();
     }
     SnapshotUpdate<?> update = toIceberg(pending.operation(), pending.files(), toBranch);
+    if (pending.operation().carriesLoadState()) {
+      // one place for every commit that is not a load: the next load reads its state from it
+      CarriedState.carry(lake.loadTable(name)).forEach(update::set);
+    }
     pending.summary().forEach(update::set);
     if (toBranch) {
       update.toBranch(branch);
@@ -327,6 +331,9 @@ public final class TableWrite {
     if (operation instanceof WriteOperation.DeleteRows delete) {
       return deleteRows(delete, files, toBranch);
     }
+    if (operation instanceof WriteOperation.Compact compact) {
+      return compact(compact, files);
+    }
     OverwriteFiles overwrite = transaction.newOverwrite();
     files.forEach(overwrite::addFile);
     if (operation instanceof WriteOperation.ReplaceAll) {
@@ -366,6 +373,32 @@ public final class TableWrite {
     return overwrite;
   }
 
+  /**
+   * A rewrite of data files with the same rows (Iceberg's {@code RewriteFiles}), validated from the
+   * snapshot the files were read at: appends of other writers meanwhile are kept, a removal of one
+   * of the rewritten files fails the commit. The new files take the data sequence number of that
+   * snapshot, so that they never look newer than rows deleted after it.
+   */
+  private SnapshotUpdate<?> compact(WriteOperation.Compact compact, List<DataFile> files) {
+    long read = compact.rewrite().readSnapshotId();
+    Snapshot readSnapshot = transaction.table().snapshot(read);
+    if (readSnapshot == null) {
+      throw new dev.sluice.api.TransientException(
+          "Table "
+              + name
+              + " no longer has snapshot "
+              + read
+              + " that the compaction read (it was expired meanwhile); nothing was committed."
+              + " Run it again.");
+    }
+    org.apache.iceberg.RewriteFiles rewrite = transaction.newRewrite();
+    compact.rewrite().removed().forEach(rewrite::deleteFile);
+    files.forEach(rewrite::addFile);
+    rewrite.dataSequenceNumber(readSnapshot.sequenceNumber());
+    rewrite.validateFromSnapshot(read);
+    return rewrite;
+  }
+
   private static void validateFrom(OverwriteFiles overwrite, Long snapshotId) {
     overwrite.validateNoConflictingData().validateNoConflictingDeletes();
     if (snapshotId != null) {
@@ -382,6 +415,12 @@ public final class TableWrite {
           "Another run wrote the same partitions of "
               + table.name()
               + " while this run built them; nothing was committed. Run it again.";
+    } else if (operation instanceof WriteOperation.Compact) {
+      message =
+          "Table "
+              + table.name()
+              + " was changed by another run while maintenance compacted it (a rewritten file was"
+              + " removed); nothing was committed. Run it again.";
     } else if (operation instanceof WriteOperation.RewriteFiles) {
       message =
           "Table "
@@ -551,6 +590,8 @@ public final class TableWrite {
       return "rewrite_files";
     } else if (operation instanceof WriteOperation.DeleteRows) {
       return "delete_rows";
+    } else if (operation instanceof WriteOperation.Compact) {
+      return "compact";
     }
     throw new IllegalArgumentException("Unsupported write operation: " + operation);
   }

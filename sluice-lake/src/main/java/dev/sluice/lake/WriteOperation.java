@@ -52,6 +52,34 @@ public sealed interface WriteOperation {
     }
   }
 
+  /**
+   * Table maintenance's rewrite of data files into fewer or better ordered ones with the same rows
+   * (Iceberg's {@code RewriteFiles}): {@code rewrite}'s files are replaced by the commit's files.
+   * Rows other writers appended meanwhile are kept (an append does not conflict); it fails when
+   * another writer removed one of the rewritten files since the snapshot they were read at. Like a
+   * delete, it carries the table's load state ({@link CarriedState}).
+   */
+  record Compact(FileRewrite rewrite) implements WriteOperation {
+    public Compact {
+      requireNonNull(rewrite, "rewrite is null");
+      if (rewrite.readSnapshotId() == null) {
+        throw new IllegalArgumentException("A compaction reads a snapshot of the table");
+      }
+    }
+  }
+
+  /**
+   * Whether the operation leaves the table's loaded data as it is (the same rows, or fewer by a
+   * delete): such a commit carries the table's load state forward.
+   */
+  default boolean carriesLoadState() {
+    return this instanceof DeleteRows || this instanceof Compact;
+  }
+
+  static WriteOperation compact(FileRewrite rewrite) {
+    return new Compact(rewrite);
+  }
+
   static WriteOperation append() {
     return new Append();
   }

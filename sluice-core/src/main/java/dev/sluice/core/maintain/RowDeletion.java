@@ -7,7 +7,6 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.WrittenFile;
-import dev.sluice.core.run.LoadStateSummary;
 import dev.sluice.lake.DataFileScan;
 import dev.sluice.lake.ExpiredSnapshots;
 import dev.sluice.lake.FileRewrite;
@@ -127,8 +126,7 @@ final class RowDeletion {
                 WriteOperation.deleteRows(
                     rows.filter(), new FileRewrite(read.snapshotId(), removed)))
             .addFiles(added);
-    // the next load reads its state from the current snapshot: carry it across the deletion
-    LoadStateSummary.of(lake.loadTable(name).snapshot(read.snapshotId())).forEach(commit::set);
+    // the lake's write path carries the load state across the deletion (CarriedState)
     summary.forEach(commit::set);
     long snapshotId = commit.commit();
     Snapshot committed = lake.loadTable(name).snapshot(snapshotId);

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the builders of a model and of a source table share: the properties every asset may declare
- * (description, owner, tags, columns, checks, execution settings, retention).
+ * (description, owner, tags, columns, checks, execution settings, retention, maintenance).
  *
  * @param <B> the builder itself, which the setters return
  */
@@ -16,6 +16,7 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   protected List<CheckDef> checks = List.of();
   protected Execution execution;
   protected RetentionDef retention;
+  protected MaintenanceDef maintenance;
 
   AssetBuilder(Execution execution) {
     this.execution = execution;
@@ -60,6 +61,12 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   /** How long the table keeps its rows, or null (the default) to keep them. */
   public B retention(RetentionDef retention) {
     this.retention = retention;
+    return self();
+  }
+
+  /** The table's own {@code maintenance:} settings, or null (the default) for the project's. */
+  public B maintenance(MaintenanceDef maintenance) {
+    this.maintenance = maintenance;
     return self();
   }
 }

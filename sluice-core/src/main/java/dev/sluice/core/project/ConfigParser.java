@@ -35,7 +35,8 @@ final class ConfigParser {
           "pools",
           "s3",
           "engine",
-          "zones");
+          "zones",
+          MaintenanceParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -128,7 +129,8 @@ final class ConfigParser {
         storage,
         s3,
         engine(root, map, problems),
-        zones(map));
+        zones(map),
+        MaintenanceParser.parse(map, "sluice.yaml").orElse(null));
   }
 
   /**
@@ -247,7 +249,8 @@ final class ConfigParser {
         null,
         S3Block.EMPTY,
         EngineConfig.defaults(root),
-        Map.of());
+        Map.of(),
+        null);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

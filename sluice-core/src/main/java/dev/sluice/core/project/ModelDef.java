@@ -25,6 +25,7 @@ import java.util.Set;
  * @param onSchemaChange what an incremental update does when the SQL's columns change
  * @param retention how long the table keeps its rows ({@code retention:} in its properties), or
  *     null
+ * @param maintenance the table's own {@code maintenance:} settings, or null
  */
 public record ModelDef(
     String name,
@@ -45,7 +46,8 @@ public record ModelDef(
     Execution execution,
     PartitionsDef partitions,
     OnSchemaChange onSchemaChange,
-    RetentionDef retention)
+    RetentionDef retention,
+    MaintenanceDef maintenance)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -186,7 +188,8 @@ public record ModelDef(
           execution,
           partitions,
           onSchemaChange,
-          retention);
+          retention,
+          maintenance);
     }
   }
 }

@@ -104,6 +104,7 @@ final class ModelParser {
             .partitions(materialization.partitioned() ? partitions : null)
             .onSchemaChange(onSchemaChange(settings, problems))
             .retention(properties == null ? null : properties.retention())
+            .maintenance(properties == null ? null : properties.maintenance())
             .build();
     return new ParsedModel(model, refLines, sourceLines);
   }

@@ -141,6 +141,42 @@ public record Project(
     return Optional.empty();
   }
 
+  /**
+   * The maintenance settings of a table: its own {@code maintenance:} (of its source table or
+   * model) over sluice.yaml's, over its zone's {@code keep_snapshots:}; empty when none is set.
+   */
+  public Optional<MaintenanceDef> maintenance(TableName table) {
+    requireNonNull(table, "table is null");
+    MaintenanceDef own = null;
+    for (ModelDef model : models.values()) {
+      if (model.tableName().equals(table) && model.maintenance() != null) {
+        own = model.maintenance();
+      }
+    }
+    for (SourceDef source : sources.values()) {
+      for (SourceTableDef sourceTable : source.tables()) {
+        if (sourceTable.tableName().equals(table) && sourceTable.maintenance() != null) {
+          own = sourceTable.maintenance();
+        }
+      }
+    }
+    MaintenanceDef base = config.maintenance();
+    ZoneSettings zone =
+        dev.sluice.api.Zone.fromName(table.zone())
+            .map(name -> config.zones().get(name))
+            .orElse(null);
+    if (zone != null && zone.keepSnapshots() != null) {
+      MaintenanceDef zoneKeep =
+          new MaintenanceDef(
+              null, null, zone.keepSnapshots(), null, null, null, null, zone.location());
+      base = base == null ? zoneKeep : zoneKeep.over(base);
+    }
+    if (own == null) {
+      return Optional.ofNullable(base);
+    }
+    return Optional.of(own.over(base));
+  }
+
   /** The retention {@code zones:} in sluice.yaml sets for a table's zone, if any. */
   public Optional<RetentionDef> zoneRetention(TableName table) {
     return dev.sluice.api.Zone.fromName(table.zone())

@@ -30,6 +30,8 @@ import java.util.Map;
  *     inherit
  * @param engine the engine that runs the project, its memory limit and spill directory
  * @param zones what {@code zones:} sets for the tables of each zone: retention, snapshot expiry
+ * @param maintenance what {@code maintenance:} sets for every table (a table's own settings and its
+ *     zone's {@code keep_snapshots:} override it), or null
  */
 public record ProjectConfig(
     String name,
@@ -48,7 +50,8 @@ public record ProjectConfig(
     S3Settings warehouseStorage,
     S3Block s3,
     EngineConfig engine,
-    Map<dev.sluice.api.Zone, ZoneSettings> zones) {
+    Map<dev.sluice.api.Zone, ZoneSettings> zones,
+    MaintenanceDef maintenance) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;

@@ -27,7 +27,8 @@ final class PropertiesParser {
           "timeout",
           "pool",
           "partitions",
-          RetentionParser.KEY);
+          RetentionParser.KEY,
+          MaintenanceParser.KEY);
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -56,7 +57,8 @@ final class PropertiesParser {
       boolean declaresPartitions,
       String onSchemaChange,
       Location onSchemaChangeLocation,
-      RetentionDef retention) {
+      RetentionDef retention,
+      MaintenanceDef maintenance) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -88,6 +90,7 @@ final class PropertiesParser {
       private String onSchemaChange;
       private Location onSchemaChangeLocation;
       private RetentionDef retention;
+      private MaintenanceDef maintenance;
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -172,6 +175,11 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder maintenance(MaintenanceDef maintenance) {
+        this.maintenance = maintenance;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -204,7 +212,8 @@ final class PropertiesParser {
             declaresPartitions,
             onSchemaChange,
             onSchemaChangeLocation,
-            retention);
+            retention,
+            maintenance);
       }
     }
   }
@@ -268,6 +277,7 @@ final class PropertiesParser {
                 map.has("partitions"))
             .onSchemaChange(map.string("on_schema_change"), map.location("on_schema_change"))
             .retention(RetentionParser.parse(map, what).orElse(null))
+            .maintenance(MaintenanceParser.parse(map, what).orElse(null))
             .build());
   }
 

@@ -48,7 +48,8 @@ final class SourceParser {
           "timeout",
           "pool",
           "schema_drift",
-          RetentionParser.KEY);
+          RetentionParser.KEY,
+          MaintenanceParser.KEY);
 
   private static final String DRIFT_VALUES =
       "evolve (add new columns, widen types), freeze (fail on any change) or discard (drop new"
@@ -389,6 +390,7 @@ final class SourceParser {
     SchemaDrift drift = choice(table, "schema_drift", SchemaDrift.class, sourceDrift, DRIFT_VALUES);
     Execution execution = execution(table, defaults, problems);
     RetentionDef retention = RetentionParser.parse(table, what).orElse(null);
+    MaintenanceDef maintenance = MaintenanceParser.parse(table, what).orElse(null);
     if (!valid || !placedValid || checked == null || onError == null || drift == null) {
       return Optional.empty();
     }
@@ -407,6 +409,7 @@ final class SourceParser {
             .schemaDrift(drift)
             .origin(connector.origin(checked))
             .retention(retention)
+            .maintenance(maintenance)
             .build());
   }
 

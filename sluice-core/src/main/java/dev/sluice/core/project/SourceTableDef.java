@@ -34,6 +34,7 @@ import java.util.function.Function;
  * @param origin where the table is read from, in a few words ({@link SourceConnector#origin}), e.g.
  *     a file source's path; empty when the connector says nothing
  * @param retention how long the table keeps its rows ({@code retention:}), or null
+ * @param maintenance the table's own {@code maintenance:} settings, or null
  */
 public record SourceTableDef(
     String source,
@@ -52,7 +53,8 @@ public record SourceTableDef(
     Set<String> secretOptions,
     SchemaDrift schemaDrift,
     String origin,
-    RetentionDef retention)
+    RetentionDef retention,
+    MaintenanceDef maintenance)
     implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
@@ -227,7 +229,8 @@ public record SourceTableDef(
           secretOptions,
           schemaDrift,
           origin,
-          retention);
+          retention,
+          maintenance);
     }
   }
 }

@@ -27,7 +27,7 @@ import org.apache.iceberg.Table;
 /** Explains what a run would do and why, without doing it. */
 public final class Planner {
   /** The snapshot summary key (and view property) holding a model's fingerprint. */
-  static final String FINGERPRINT = "sluice.model-fingerprint";
+  static final String FINGERPRINT = dev.sluice.lake.CarriedState.MODEL_FINGERPRINT;
 
   private final Workspace workspace;
   private final Clock clock;
@@ -142,7 +142,9 @@ public final class Planner {
       String recorded =
           isView
               ? workspace.lake().findView(table).orElseThrow().properties().get(FINGERPRINT)
-              : current == null ? null : current.summary().get(FINGERPRINT);
+              : current == null
+                  ? null
+                  : dev.sluice.lake.CarriedState.of(existing.get(), current).get(FINGERPRINT);
       if ((current != null || isView) && !fingerprint.equals(recorded)) {
         reasons.add("changed: SQL or configuration differs from the last build");
       }

@@ -18,6 +18,7 @@ import dev.sluice.core.project.LoadMode;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.CarriedState;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.WriteOperation;
 import java.time.Duration;
@@ -39,10 +40,10 @@ import org.slf4j.LoggerFactory;
 
 /** Loads one source table into the raw zone. */
 final class SourceStep {
-  static final String LOADED_FILES = "sluice.loaded-files";
+  static final String LOADED_FILES = CarriedState.LOADED_FILES;
 
   /** The snapshot summary key of a connector's state (e.g. a cursor), as a JSON object. */
-  static final String SOURCE_STATE = "sluice.source-state";
+  static final String SOURCE_STATE = CarriedState.SOURCE_STATE;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(SourceStep.class);
@@ -429,16 +430,17 @@ final class SourceStep {
 
   /**
    * The files loaded so far and the connector's state, as committed with the table's current
-   * snapshot.
+   * snapshot (or carried into it by a commit that is not a load, see {@link CarriedState}).
    */
   static LoadState loadState(StepContext context, TableName target) {
-    Snapshot snapshot = context.lake().currentSnapshot(target).orElse(null);
+    Table table = context.lake().findTable(target).orElse(null);
+    Snapshot snapshot = table == null ? null : table.currentSnapshot();
     if (snapshot == null) {
       return LoadState.empty();
     }
+    Map<String, String> state = CarriedState.of(table, snapshot);
     return new LoadState(
-        fromJson(snapshot.summary().get(LOADED_FILES), target),
-        fromJson(snapshot.summary().get(SOURCE_STATE), target));
+        fromJson(state.get(LOADED_FILES), target), fromJson(state.get(SOURCE_STATE), target));
   }
 
   private static Map<String, String> fromJson(String json, TableName target) {

@@ -1,0 +1,435 @@
+package dev.sluice.core.maintain;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.DataException;
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.TransientException;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.lake.FileRewrite;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.PendingWrite;
+import dev.sluice.lake.TableWrite;
+import dev.sluice.lake.WriteOperation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.actions.BinPackRewriteFilePlanner;
+import org.apache.iceberg.actions.RewriteFileGroup;
+import org.apache.iceberg.actions.SizeBasedFileRewritePlanner;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Rewrites a table's data files with Iceberg's own planning and commit: {@link
+ * BinPackRewriteFilePlanner} chooses the groups of files to rewrite (bin-packing the small files of
+ * each partition that has at least {@code min_input_files} of them, or, to lay rows out in order,
+ * every partition not laid out yet), the engine reads each group through the table's field ids and
+ * writes its rows to files of the target size, and one {@link WriteOperation.Compact} commit
+ * (Iceberg's {@code RewriteFiles}, validated from the snapshot read) replaces them. Rows appended
+ * by other writers meanwhile are kept; when another writer removed a file being rewritten, the
+ * compaction is planned again once, then skipped. A compaction that fails or is killed before its
+ * commit leaves the table as it was (its written files are orphans, removed by orphan cleanup).
+ */
+final class Compaction {
+  /** The snapshot summary property naming the order a layout rewrite wrote its files in. */
+  static final String LAYOUT = "sluice.layout";
+
+  private static final String SCRATCH_ZONE = "sluice_compaction";
+  private static final String ROW = "_sluice_row";
+  private static final int ATTEMPTS = 2;
+
+  /** How the rows of rewritten files are ordered. */
+  enum Kind {
+    /** Bin-pack small files (rows in a declared order within each written file). */
+    COMPACT("compact"),
+    /** Rewrite each partition not yet laid out in {@code sort_by} order, globally sorted. */
+    SORT("sort"),
+    /** As {@link #SORT}, in Z-order of {@code cluster_by}. */
+    CLUSTER("cluster");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+  }
+
+  /**
+   * What a compaction is asked for.
+   *
+   * @param targetFileSize bytes per written file
+   * @param minInputFiles small files a partition needs before a bin-pack rewrites them
+   * @param sortBy columns to sort by, or empty
+   * @param clusterBy columns to Z-order by, or empty
+   */
+  record Settings(
+      long targetFileSize, int minInputFiles, List<String> sortBy, List<String> clusterBy) {
+    Settings {
+      sortBy = List.copyOf(sortBy);
+      clusterBy = List.copyOf(clusterBy);
+    }
+  }
+
+  private final Lake lake;
+  private final EngineSession session;
+  private final Runnable beforeCommit;
+
+  Compaction(Lake lake, EngineSession session) {
+    this(lake, session, () -> {});
+  }
+
+  /**
+   * @param beforeCommit runs after the files are written, before each commit (tests put a commit of
+   *     another writer there)
+   */
+  Compaction(Lake lake, EngineSession session, Runnable beforeCommit) {
+    this.lake = requireNonNull(lake, "lake is null");
+    this.session = requireNonNull(session, "session is null");
+    this.beforeCommit = requireNonNull(beforeCommit, "beforeCommit is null");
+  }
+
+  /** A group of files to rewrite into {@code outputFiles} files. */
+  private record Group(List<DataFile> files, StructLike partition, int outputFiles, long bytes) {}
+
+  /** Compacts (or, with {@code dryRun}, plans) the table's data files. */
+  CompactionOutcome compact(TableName name, Kind kind, Settings settings, boolean dryRun) {
+    Table table = lake.loadTable(name);
+    Snapshot before = table.currentSnapshot();
+    long filesBefore = total(before, SnapshotSummary.TOTAL_DATA_FILES_PROP);
+    long bytesBefore = total(before, SnapshotSummary.TOTAL_FILE_SIZE_PROP);
+    List<String> order = kind == Kind.CLUSTER ? settings.clusterBy() : settings.sortBy();
+    if (kind != Kind.COMPACT && order.isEmpty()) {
+      return CompactionOutcome.nothing(
+          name,
+          kind.label(),
+          filesBefore,
+          bytesBefore,
+          "no " + (kind == Kind.SORT ? "sort_by" : "cluster_by") + " declared");
+    }
+    checkColumns(name, table.schema(), order);
+    String skipped = null;
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      table = lake.loadTable(name);
+      Snapshot read = table.currentSnapshot();
+      if (read == null) {
+        return CompactionOutcome.nothing(name, kind.label(), 0, 0, "no data");
+      }
+      List<Group> groups = plan(table, read, kind, settings, order);
+      int rewritten = groups.stream().mapToInt(group -> group.files().size()).sum();
+      int expected = groups.stream().mapToInt(Group::outputFiles).sum();
+      if (groups.isEmpty() || dryRun) {
+        return new CompactionOutcome(
+            name,
+            kind.label(),
+            filesBefore,
+            groups.isEmpty() ? filesBefore : filesBefore - rewritten + expected,
+            bytesBefore,
+            bytesBefore,
+            rewritten,
+            expected,
+            groups.size(),
+            null,
+            attempt,
+            groups.isEmpty() ? "nothing to rewrite" : null,
+            dryRun);
+      }
+      TableWrite write = lake.newWrite(name, "sluice-maintenance");
+      List<DataFile> removed = new ArrayList<>();
+      List<DataFile> added = new ArrayList<>();
+      try {
+        for (Group group : groups) {
+          removed.addAll(group.files());
+          added.addAll(rewrite(write, name, table, group, kind, order));
+        }
+        beforeCommit.run();
+        // commit on the table as it is now (the files are described already): a write started
+        // before another writer's expiry would read the metadata files it deleted
+        write.discard();
+        write = lake.newWrite(name, "sluice-maintenance");
+        PendingWrite commit =
+            write
+                .newCommit(WriteOperation.compact(new FileRewrite(read.snapshotId(), removed)))
+                .addFiles(added)
+                .set(
+                    LAYOUT,
+                    kind == Kind.COMPACT
+                        ? "none"
+                        : kind.label() + "(" + String.join(", ", order) + ")");
+        long snapshotId = commit.commit();
+        Snapshot after = lake.loadTable(name).snapshot(snapshotId);
+        return new CompactionOutcome(
+            name,
+            kind.label(),
+            filesBefore,
+            total(after, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+            bytesBefore,
+            total(after, SnapshotSummary.TOTAL_FILE_SIZE_PROP),
+            removed.size(),
+            added.size(),
+            groups.size(),
+            snapshotId,
+            attempt,
+            null,
+            false);
+      } catch (TransientException | org.apache.iceberg.exceptions.NotFoundException e) {
+        // another writer removed a file being rewritten, or expired the snapshot read: nothing
+        // was committed
+        write.discard();
+        deleteWritten(table, added);
+        skipped = e.getMessage();
+      } catch (RuntimeException e) {
+        write.discard();
+        deleteWritten(table, added);
+        throw e;
+      }
+    }
+    return CompactionOutcome.nothing(
+        name,
+        kind.label(),
+        filesBefore,
+        bytesBefore,
+        "skipped after " + ATTEMPTS + " attempts: " + skipped);
+  }
+
+  /** The groups Iceberg's bin-pack planner chooses, less those already laid out. */
+  private static List<Group> plan(
+      Table table, Snapshot read, Kind kind, Settings settings, List<String> order) {
+    BinPackRewriteFilePlanner planner =
+        new BinPackRewriteFilePlanner(table, Expressions.alwaysTrue(), read.snapshotId(), false);
+    Map<String, String> options = new HashMap<>();
+    options.put(
+        SizeBasedFileRewritePlanner.TARGET_FILE_SIZE_BYTES,
+        Long.toString(settings.targetFileSize()));
+    options.put(
+        SizeBasedFileRewritePlanner.MIN_INPUT_FILES, Integer.toString(settings.minInputFiles()));
+    if (kind == Kind.COMPACT) {
+      // bounds what the engine sorts at once
+      options.put(
+          SizeBasedFileRewritePlanner.MAX_FILE_GROUP_SIZE_BYTES,
+          Long.toString(8 * settings.targetFileSize()));
+    } else {
+      // a layout orders the rows of a whole partition: one group each, every file of it
+      options.put(SizeBasedFileRewritePlanner.REWRITE_ALL, "true");
+    }
+    planner.init(options);
+    String layout = kind.label() + "(" + String.join(", ", order) + ")";
+    Map<Long, String> layoutBySequence = new HashMap<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      String written = snapshot.summary().get(LAYOUT);
+      if (written != null) {
+        layoutBySequence.put(snapshot.sequenceNumber(), written);
+      }
+    }
+    int specId = table.spec().specId();
+    List<Group> groups = new ArrayList<>();
+    try (CloseableIterable<RewriteFileGroup> planned = planner.plan().groups()) {
+      for (RewriteFileGroup group : planned) {
+        List<DataFile> files = new ArrayList<>();
+        boolean laidOut = true;
+        boolean currentSpec = true;
+        for (FileScanTask task : group.fileScanTasks()) {
+          DataFile file = task.file();
+          files.add(file);
+          currentSpec &= file.specId() == specId;
+          laidOut &= layout.equals(layoutBySequence.get(file.fileSequenceNumber()));
+        }
+        if (!currentSpec || (kind != Kind.COMPACT && laidOut)) {
+          // files of an older partition spec would change partition: a full refresh rebuilds them
+          continue;
+        }
+        if (kind == Kind.COMPACT && files.size() < 2) {
+          continue;
+        }
+        groups.add(
+            new Group(
+                files,
+                files.get(0).partition(),
+                Math.max(1, group.expectedOutputFiles()),
+                group.inputFilesSizeInBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the compaction of " + table.name(), e);
+    }
+    return groups;
+  }
+
+  /** One group's rows, written to its output files in order. */
+  private List<DataFile> rewrite(
+      TableWrite write, TableName name, Table table, Group group, Kind kind, List<String> order) {
+    Schema schema = write.table().schema();
+    TableName scratch = new TableName(SCRATCH_ZONE, name.name());
+    List<String> paths =
+        group.files().stream().map(file -> lake.readablePath(file.location())).toList();
+    session.registerTable(scratch, schema, paths, dev.sluice.api.engine.ColumnMapping.FIELD_ID);
+    long rows = group.files().stream().mapToLong(DataFile::recordCount).sum();
+    List<WrittenFile> written = new ArrayList<>();
+    if (group.outputFiles() == 1 && order.isEmpty()) {
+      written.add(
+          session.writeParquet(
+              "SELECT * FROM " + scratch.quoted(), schema, write.newDataFilePath()));
+    } else {
+      String ordered = "sluice_compaction_rows";
+      session.createTemporaryTable(ordered, numbered(scratch, kind, order));
+      long perFile = (rows + group.outputFiles() - 1) / group.outputFiles();
+      for (long from = 0; from < rows; from += perFile) {
+        written.add(
+            session.writeParquet(
+                "SELECT * EXCLUDE ("
+                    + ROW
+                    + ") FROM "
+                    + TableName.quote(ordered)
+                    + " WHERE "
+                    + ROW
+                    + " > "
+                    + from
+                    + " AND "
+                    + ROW
+                    + " <= "
+                    + (from + perFile)
+                    + " ORDER BY "
+                    + ROW,
+                schema,
+                write.newDataFilePath()));
+      }
+      session.execute("DROP TABLE IF EXISTS " + TableName.quote(ordered));
+    }
+    long writtenRows = written.stream().mapToLong(WrittenFile::rowCount).sum();
+    if (writtenRows != rows) {
+      throw new DataException(
+          "Compaction of "
+              + name
+              + " read "
+              + writtenRows
+              + " rows from files that hold "
+              + rows
+              + "; nothing was committed");
+    }
+    List<DataFile> files = new ArrayList<>();
+    for (WrittenFile file : written) {
+      files.add(
+          table.spec().isUnpartitioned()
+              ? write.toDataFile(file)
+              : write.toDataFile(file, group.partition()));
+    }
+    return files;
+  }
+
+  /** The rows of {@code scratch}, numbered from 1 in the order asked for. */
+  private static String numbered(TableName scratch, Kind kind, List<String> order) {
+    if (order.isEmpty()) {
+      return "SELECT *, row_number() OVER () AS " + ROW + " FROM " + scratch.quoted();
+    }
+    if (kind != Kind.CLUSTER) {
+      List<String> keys = new ArrayList<>();
+      for (String column : order) {
+        keys.add(TableName.quote(column) + " ASC NULLS FIRST");
+      }
+      return "SELECT *, row_number() OVER (ORDER BY "
+          + String.join(", ", keys)
+          + ") AS "
+          + ROW
+          + " FROM "
+          + scratch.quoted();
+    }
+    return zOrdered(scratch, order);
+  }
+
+  /**
+   * Z-order: each column's value becomes its rank scaled to 16 bits (so that skewed columns spread
+   * evenly), and the rows are ordered by the ranks' bits interleaved, so that rows close in every
+   * column are close in the files and a filter on any of the columns prunes files.
+   */
+  private static String zOrdered(TableName scratch, List<String> order) {
+    int columns = order.size();
+    List<String> ranks = new ArrayList<>();
+    List<String> rankNames = new ArrayList<>();
+    for (int j = 0; j < columns; j++) {
+      String rank = "_sluice_rank" + j;
+      rankNames.add(rank);
+      ranks.add(
+          "CAST(floor(percent_rank() OVER (ORDER BY "
+              + TableName.quote(order.get(j))
+              + " ASC NULLS FIRST) * 65535) AS UBIGINT) AS "
+              + rank);
+    }
+    List<String> bits = new ArrayList<>();
+    for (int bit = 0; bit < 16; bit++) {
+      for (int j = 0; j < columns; j++) {
+        bits.add(
+            "((("
+                + rankNames.get(j)
+                + " >> "
+                + bit
+                + ") & 1::UBIGINT) << "
+                + (bit * columns + j)
+                + ")");
+      }
+    }
+    return "SELECT * EXCLUDE (_sluice_z), row_number() OVER (ORDER BY _sluice_z) AS "
+        + ROW
+        + " FROM (SELECT * EXCLUDE ("
+        + String.join(", ", rankNames)
+        + "), "
+        + String.join(" | ", bits)
+        + " AS _sluice_z FROM (SELECT *, "
+        + String.join(", ", ranks)
+        + " FROM "
+        + scratch.quoted()
+        + "))";
+  }
+
+  private static void checkColumns(TableName name, Schema schema, List<String> order) {
+    for (String column : order) {
+      Types.NestedField field = schema.findField(column);
+      if (field == null || !field.type().isPrimitiveType()) {
+        throw new InvalidInputException(
+            "Cannot order "
+                + name
+                + " by '"
+                + column
+                + "': "
+                + (field == null ? "it has no such column" : "it is not a plain column")
+                + " (its columns are: "
+                + String.join(", ", schema.columns().stream().map(Types.NestedField::name).toList())
+                + "); fix sort_by or cluster_by in the table's maintenance:");
+      }
+    }
+  }
+
+  /** Removes the files a compaction wrote but did not commit. */
+  private static void deleteWritten(Table table, List<DataFile> written) {
+    for (DataFile file : written) {
+      try {
+        table.io().deleteFile(file.location());
+      } catch (RuntimeException e) {
+        // left for orphan cleanup
+      }
+    }
+  }
+
+  private static long total(Snapshot snapshot, String property) {
+    if (snapshot == null) {
+      return 0;
+    }
+    String value = snapshot.summary().get(property);
+    return value == null ? 0 : Long.parseLong(value);
+  }
+}
