@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.api.SluiceException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.project.ServerSettings;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.StepResult;
@@ -10,6 +11,8 @@ import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.StepKind;
+import dev.sluice.server.ServerOptions;
+import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,10 +28,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     description =
-        "Run the scheduler: start the project's cron schedules when they are due and its sensors"
-            + " when they fire. Several processes may serve one project; one of them (the lease"
-            + " holder) acts. Edits to the project are picked up without a restart; SIGTERM (or"
-            + " Ctrl-C) stops it cleanly.")
+        "Run the scheduler and the HTTP server: start the project's cron schedules when they are"
+            + " due and its sensors when they fire, and answer the HTTP API (docs/server.md) on"
+            + " 127.0.0.1 unless told otherwise. Several processes may serve one project; one of"
+            + " them (the lease holder) schedules. Edits to the project are picked up without a"
+            + " restart; SIGTERM (or Ctrl-C) stops both cleanly.")
 final class ServeCommand extends BaseCommand {
   /** How long a stop (SIGTERM) waits for the running run to stop before the process exits. */
   static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -39,8 +43,31 @@ final class ServeCommand extends BaseCommand {
       description = "Seconds between evaluations (default: ${DEFAULT-VALUE}).")
   int intervalSeconds;
 
-  @Option(names = "--once", description = "Evaluate the schedules once, run what is due, and exit.")
+  @Option(
+      names = "--once",
+      description = "Evaluate the schedules once, run what is due, and exit (no HTTP server).")
   boolean once;
+
+  @Option(
+      names = "--host",
+      description =
+          "Address the HTTP server binds (default: server.host of sluice.yaml, else 127.0.0.1)."
+              + " Another address needs an API token or a password to exist.")
+  String host;
+
+  @Option(
+      names = "--port",
+      description =
+          "Port of the HTTP server (default: server.port of sluice.yaml, else 8270; 0 picks a"
+              + " free one).")
+  Integer port;
+
+  @Option(
+      names = "--dev",
+      description =
+          "Development mode: no sign-in, every request acts as the project's owner; loopback"
+              + " addresses only, and every response says so.")
+  boolean dev;
 
   /** Set once a stop was asked for (SIGTERM, Ctrl-C); wakes the loop from its wait. */
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -65,6 +92,7 @@ final class ServeCommand extends BaseCommand {
     public int sensors;
     public boolean leader;
     public boolean stopped;
+    public String url;
     public final List<Map<String, String>> runs = new java.util.ArrayList<>();
   }
 
@@ -77,22 +105,44 @@ final class ServeCommand extends BaseCommand {
     Thread stopHook = new Thread(this::stopOnSignal, "sluice-serve-stop");
     Runtime.getRuntime().addShutdownHook(stopHook);
     Scheduler scheduler = null;
+    SluiceServer server = null;
     try {
       workspace = Workspace.open(root);
       report.scheduler = owner;
       report.schedules = workspace.project().config().schedules().size();
       report.sensors = workspace.project().config().sensors().size();
-      if (!hasTriggers(workspace.project())) {
+      boolean scheduled = hasTriggers(workspace.project());
+      if (!scheduled) {
         output()
             .message(
                 "No schedules or sensors in sluice.yaml: add 'schedules:' or 'sensors:' (see"
-                    + " docs/concepts.md).");
-        return ExitCodes.OK;
+                    + " docs/concepts.md)"
+                    + (once ? "." : "; the scheduler is idle."));
+        if (once) {
+          return ExitCodes.OK;
+        }
       }
-      scheduler = new Scheduler(workspace, owner, clock(), interval.multipliedBy(4));
-      output().message("Scheduler " + owner + ": " + describe(workspace.project(), interval));
+      if (!once) {
+        server = SluiceServer.start(serverOptions(workspace.project()), () -> workspace, clock());
+        report.url = server.url();
+        output().message("Serving " + server.url() + " (HTTP API at /api/v1; docs/server.md)");
+        if (dev) {
+          output()
+              .message(
+                  "Development mode: no sign-in, every request acts as the project's owner."
+                      + " Never expose this server.");
+        }
+      }
+      if (scheduled) {
+        scheduler = new Scheduler(workspace, owner, clock(), interval.multipliedBy(4));
+        output().message("Scheduler " + owner + ": " + describe(workspace.project(), interval));
+      }
       boolean wasLeader = false;
       while (stopRequested.getCount() > 0) {
+        if (scheduler == null) {
+          stopRequested.await();
+          break;
+        }
         recoverAbandonedRuns(scheduler);
         List<Scheduler.Trigger> triggers = scheduler.evaluate();
         boolean leader = scheduler.holdsLease();
@@ -125,7 +175,11 @@ final class ServeCommand extends BaseCommand {
       }
       if (stopRequested.getCount() == 0) {
         report.stopped = true;
-        output().message("Stopping: the scheduler lease is released.");
+        output()
+            .message(
+                scheduler == null
+                    ? "Stopping: the HTTP server stops."
+                    : "Stopping: the scheduler lease is released.");
       }
       return ExitCodes.OK;
     } finally {
@@ -133,6 +187,9 @@ final class ServeCommand extends BaseCommand {
         output().json(report);
       }
       try {
+        if (server != null) {
+          server.close();
+        }
         if (scheduler != null) {
           scheduler.releaseLease();
         }
@@ -254,6 +311,31 @@ final class ServeCommand extends BaseCommand {
     previous.close();
     output().message("Project changed: reloaded. " + describe(project, interval));
     return new Scheduler(reloaded, owner, clock(), interval.multipliedBy(4));
+  }
+
+  /**
+   * Where and how to serve: {@code --host}, {@code --port} and {@code --dev} over the {@code
+   * server:} block of sluice.yaml over the defaults (127.0.0.1, port 8270).
+   */
+  private ServerOptions serverOptions(Project project) {
+    ServerSettings settings = project.config().server();
+    String chosenHost =
+        host != null
+            ? host
+            : settings.host() != null ? settings.host() : ServerOptions.DEFAULT_HOST;
+    int chosenPort =
+        port != null
+            ? port
+            : settings.port() != null ? settings.port() : ServerOptions.DEFAULT_PORT;
+    if (chosenPort < 0 || chosenPort > 65535) {
+      throw new dev.sluice.api.InvalidInputException(
+          "--port must be between 0 and 65535, got " + chosenPort);
+    }
+    ServerOptions options = ServerOptions.plain(chosenHost, chosenPort);
+    if (settings.keyStore() != null && settings.keyStorePassword() != null) {
+      options = options.withTls(settings.keyStore(), settings.keyStorePassword());
+    }
+    return dev ? options.inDevMode() : options;
   }
 
   private static boolean hasTriggers(Project project) {

@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
       IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,
+      TokenCommand.class,
+      UserCommand.class,
       TestCommand.class,
       RunsCommand.class,
       AuditCommand.class,

@@ -52,6 +52,30 @@ class LayeringTest {
                   + " (docs/adr/0006-column-lineage-with-jsqlparser.md)");
 
   @ArchTest
+  static final ArchRule nothingBelowTheServerDependsOnIt =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("dev.sluice.server..", "dev.sluice.cli..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.sluice.server..")
+          .because(
+              "the server sits beside the CLI above core: core, governance, the lake, engines and"
+                  + " connectors know nothing of HTTP (docs/architecture.md)");
+
+  @ArchTest
+  static final ArchRule theServerDoesNotDependOnTheCli =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.sluice.server..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.sluice.cli..", "dev.sluice.engine..", "dev.sluice.connectors..")
+          .because(
+              "the CLI assembles the runtime and starts the server (sluice serve); the server"
+                  + " reaches data through core's QueryService only");
+
+  @ArchTest
   static final ArchRule coreUsesNoEngineOrConnectorImplementation =
       noClasses()
           .that()

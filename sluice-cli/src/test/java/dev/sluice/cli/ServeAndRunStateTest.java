@@ -47,9 +47,21 @@ class ServeAndRunStateTest {
         "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
     write(project, "models/curated/base.sql", "select 1 as x\n");
 
-    try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
+    try (SluiceChildProcess serve =
+        SluiceChildProcess.start(project, "serve", "--interval", "1", "--port", "0")) {
+      String serving = serve.awaitLine(line -> line.contains("Serving http://"), STARTUP);
       serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
       assertThat(schedulerLeaseHolder()).contains(serve.process().pid() + "@" + host());
+      // the HTTP server runs beside the scheduler, on this machine only, until the same stop
+      String url = serving.replaceAll(".*Serving (http://[^ ]+).*", "$1");
+      assertThat(url).startsWith("http://127.0.0.1:");
+      java.net.http.HttpResponse<String> live =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/health/live"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
 
       serve.signal("TERM");
 
@@ -132,7 +144,8 @@ class ServeAndRunStateTest {
         "name: served\nschedules:\n  - {name: yearly, cron: \"0 0 1 1 *\"}\n");
     write(project, "models/curated/base.sql", "select 1 as x\n");
 
-    try (SluiceChildProcess serve = SluiceChildProcess.start(project, "serve", "--interval", "1")) {
+    try (SluiceChildProcess serve =
+        SluiceChildProcess.start(project, "serve", "--interval", "1", "--port", "0")) {
       serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
 
       write(

@@ -36,10 +36,13 @@ final class ConfigParser {
           "s3",
           "engine",
           "zones",
-          MaintenanceParser.KEY);
+          MaintenanceParser.KEY,
+          "server");
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
+  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "tls");
+  private static final Set<String> TLS_KEYS = Set.of("key_store", "key_store_password");
 
   /**
    * A size as DuckDB takes it: a number and a unit, decimal (KB, MB, GB, TB) or binary (KiB...).
@@ -130,7 +133,80 @@ final class ConfigParser {
         s3,
         engine(root, map, problems),
         zones(map),
-        MaintenanceParser.parse(map, "sluice.yaml").orElse(null));
+        MaintenanceParser.parse(map, "sluice.yaml").orElse(null),
+        server(root, map, secrets, problems));
+  }
+
+  /**
+   * {@code server: {host: 0.0.0.0, port: 8270, tls: {key_store: certs/server.p12,
+   * key_store_password: ${env:SLUICE_TLS_PASSWORD}}}}: where {@code sluice serve} listens.
+   */
+  private static ServerSettings server(Path root, YamlMap map, Secrets secrets, Problems problems) {
+    Optional<YamlMap> maybeSection = map.map("server", "'server:' of sluice.yaml", SERVER_KEYS);
+    if (maybeSection.isEmpty()) {
+      return ServerSettings.NONE;
+    }
+    YamlMap section = maybeSection.get();
+    String host = section.string("host");
+    if (host != null && host.isBlank()) {
+      problems.add(
+          section.location("host"),
+          "server.host is empty",
+          "write an address to listen on, e.g. host: 127.0.0.1 (the default) or host: 0.0.0.0");
+      host = null;
+    }
+    Integer port = section.integer("port", null);
+    if (port != null && (port < 0 || port > 65535)) {
+      problems.add(
+          section.location("port"),
+          "server.port must be between 0 and 65535, got " + port,
+          "write e.g. port: 8270 (0 picks a free port)");
+      port = null;
+    }
+    Path keyStore = null;
+    String password = null;
+    Optional<YamlMap> tls = section.map("tls", "'server.tls:' of sluice.yaml", TLS_KEYS);
+    if (tls.isPresent()) {
+      String path =
+          tls.get()
+              .requiredString(
+                  "key_store", "add e.g. 'key_store: certs/server.p12' (PKCS12 or JKS)");
+      if (path != null) {
+        try {
+          keyStore = root.resolve(path.strip()).toAbsolutePath().normalize();
+          if (!java.nio.file.Files.isRegularFile(keyStore)) {
+            problems.add(
+                tls.get().location("key_store"),
+                "The TLS key store " + path.strip() + " does not exist",
+                "the path is relative to the project directory; create one with e.g. keytool"
+                    + " -genkeypair -storetype PKCS12 -keystore "
+                    + path.strip());
+            keyStore = null;
+          }
+        } catch (InvalidPathException e) {
+          problems.add(
+              tls.get().location("key_store"),
+              "Invalid server.tls.key_store: " + e.getMessage(),
+              "");
+        }
+      }
+      String reference =
+          tls.get()
+              .requiredString(
+                  "key_store_password",
+                  "add e.g. 'key_store_password: ${env:SLUICE_TLS_PASSWORD}' (by reference)");
+      if (reference != null) {
+        password =
+            secrets
+                .resolve(
+                    reference,
+                    "server.tls.key_store_password",
+                    tls.get().location("key_store_password"))
+                .orElse(null);
+      }
+    }
+    return new ServerSettings(
+        host == null ? null : host.strip(), port, keyStore, password, section.location());
   }
 
   /**
@@ -250,7 +326,8 @@ final class ConfigParser {
         S3Block.EMPTY,
         EngineConfig.defaults(root),
         Map.of(),
-        null);
+        null,
+        ServerSettings.NONE);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

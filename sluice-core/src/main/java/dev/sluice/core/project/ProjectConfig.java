@@ -32,6 +32,8 @@ import java.util.Map;
  * @param zones what {@code zones:} sets for the tables of each zone: retention, snapshot expiry
  * @param maintenance what {@code maintenance:} sets for every table (a table's own settings and its
  *     zone's {@code keep_snapshots:} override it), or null
+ * @param server the {@code server:} block: where {@code sluice serve} listens, with which TLS key
+ *     store
  */
 public record ProjectConfig(
     String name,
@@ -51,7 +53,8 @@ public record ProjectConfig(
     S3Block s3,
     EngineConfig engine,
     Map<dev.sluice.api.Zone, ZoneSettings> zones,
-    MaintenanceDef maintenance) {
+    MaintenanceDef maintenance,
+    ServerSettings server) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -71,6 +74,7 @@ public record ProjectConfig(
     requireNonNull(s3, "s3 is null");
     requireNonNull(engine, "engine is null");
     zones = Map.copyOf(zones);
+    requireNonNull(server, "server is null");
     if ((warehouseObjectStore == null) != (warehouseStorage == null)) {
       throw new IllegalArgumentException("a warehouse in object storage needs its settings");
     }

@@ -21,7 +21,11 @@ public enum AuditAction {
   /** Table maintenance that removes data: expired snapshots, removed files. */
   MAINTENANCE,
   /** An erasure of a data subject: tables, rows removed, snapshots expired (never the value). */
-  ERASURE;
+  ERASURE,
+  /** A sign-in to the server: succeeded, failed (and why), or refused by the rate limit. */
+  LOGIN,
+  /** An API token created or revoked, or a password set or removed (never the secret). */
+  CREDENTIAL;
 
   /** The name people read and type: {@code policy_change}. */
   public String label() {

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
- * #audit()} and {@link #accessRequests()}. They share one connection and its transactions: {@link
- * #inOneTransaction} makes the records of several parts in one.
+ * #audit()}, {@link #accessRequests()}, {@link #tokens()} and {@link #passwords()}. They share one
+ * connection and its transactions: {@link #inOneTransaction} makes the records of several parts in
+ * one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -45,6 +46,8 @@ public final class RunStore implements AutoCloseable {
   private final Partitions partitions;
   private final AuditLog audit;
   private final AccessRequests accessRequests;
+  private final ApiTokens tokens;
+  private final UserPasswords passwords;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -60,6 +63,8 @@ public final class RunStore implements AutoCloseable {
     this.partitions = new Partitions(transactions, fencing);
     this.audit = new AuditLog(transactions, database.secrets());
     this.accessRequests = new AccessRequests(transactions);
+    this.tokens = new ApiTokens(transactions);
+    this.passwords = new UserPasswords(transactions);
   }
 
   /**
@@ -128,6 +133,16 @@ public final class RunStore implements AutoCloseable {
   /** Requests for access to tables, their decisions and the time-bound grants they give. */
   public AccessRequests accessRequests() {
     return accessRequests;
+  }
+
+  /** The server's API tokens (their hashes). */
+  public ApiTokens tokens() {
+    return tokens;
+  }
+
+  /** The password hashes of the people who sign in to the server. */
+  public UserPasswords passwords() {
+    return passwords;
   }
 
   /**

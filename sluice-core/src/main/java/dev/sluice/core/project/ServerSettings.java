@@ -1,0 +1,37 @@
+package dev.sluice.core.project;
+
+import dev.sluice.api.Location;
+import java.nio.file.Path;
+
+/**
+ * The {@code server:} block of sluice.yaml: where {@code sluice serve} listens and with which
+ * certificate. Every field may be absent (null): the command line's {@code --host} and {@code
+ * --port} win over it, and the server's defaults fill the rest.
+ *
+ * @param host the address to bind, or null for the default (127.0.0.1)
+ * @param port the port, or null for the default
+ * @param keyStore the TLS key store (PKCS12 or JKS), absolute, or null to serve plain HTTP
+ * @param keyStorePassword the key store's password, resolved from its reference ({@code ${env:X}},
+ *     {@code ${file:path}}), or null
+ * @param location where the block is, for messages
+ */
+public record ServerSettings(
+    String host, Integer port, Path keyStore, String keyStorePassword, Location location) {
+  /** No {@code server:} block. */
+  public static final ServerSettings NONE =
+      new ServerSettings(null, null, null, null, new Location(ConfigParser.FILE, 1));
+
+  /** Shows the settings without the key store's password. */
+  @Override
+  public String toString() {
+    return "ServerSettings[host="
+        + host
+        + ", port="
+        + port
+        + ", keyStore="
+        + keyStore
+        + ", keyStorePassword="
+        + (keyStorePassword == null ? "null" : "***")
+        + "]";
+  }
+}

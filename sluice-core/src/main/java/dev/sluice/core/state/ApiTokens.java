@@ -1,0 +1,133 @@
+package dev.sluice.core.state;
+
+import static java.util.Objects.requireNonNull;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The server's API tokens in a {@link RunStore}: created, listed, found by id and revoked. Only a
+ * token's hash is stored; making and checking tokens is the server's ({@code
+ * dev.sluice.server.auth}).
+ */
+public final class ApiTokens {
+  private static final String COLUMNS =
+      "id, principal, token_hash, created_at, created_by, expires_at, revoked_at";
+
+  private final StateTransactions transactions;
+
+  ApiTokens(StateTransactions transactions) {
+    this.transactions = transactions;
+  }
+
+  /** Stores a new token. */
+  public void create(ApiToken token) {
+    requireNonNull(token, "token is null");
+    transactions.write(
+        "create API token " + token.id(),
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO sluice_api_tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, token.id());
+            insert.setString(2, token.principal());
+            insert.setString(3, token.tokenHash());
+            insert.setLong(4, token.createdAt().toEpochMilli());
+            insert.setString(5, token.createdBy());
+            setInstant(insert, 6, token.expiresAt());
+            setInstant(insert, 7, token.revokedAt());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** The token with this id, revoked and expired ones too. */
+  public Optional<ApiToken> find(String id) {
+    requireNonNull(id, "id is null");
+    return transactions.read(
+        "read API token " + id,
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT " + COLUMNS + " FROM sluice_api_tokens WHERE id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next() ? Optional.of(token(rows)) : Optional.<ApiToken>empty();
+            }
+          }
+        });
+  }
+
+  /** Every token, the newest first. */
+  public List<ApiToken> list() {
+    return transactions.read(
+        "list API tokens",
+        connection -> {
+          try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT "
+                          + COLUMNS
+                          + " FROM sluice_api_tokens ORDER BY created_at DESC, id");
+              ResultSet rows = query.executeQuery()) {
+            List<ApiToken> tokens = new ArrayList<>();
+            while (rows.next()) {
+              tokens.add(token(rows));
+            }
+            return tokens;
+          }
+        });
+  }
+
+  /**
+   * Revokes a token from {@code at} on; revoking a revoked token keeps its first time.
+   *
+   * @return whether a token with this id exists
+   */
+  public boolean revoke(String id, Instant at) {
+    requireNonNull(id, "id is null");
+    requireNonNull(at, "at is null");
+    return transactions.write(
+        "revoke API token " + id,
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE sluice_api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")) {
+            update.setLong(1, at.toEpochMilli());
+            update.setString(2, id);
+            return update.executeUpdate() > 0;
+          }
+        });
+  }
+
+  /** Whether some token is active at {@code now}. */
+  public boolean anyActive(Instant now) {
+    return list().stream().anyMatch(token -> token.activeAt(now));
+  }
+
+  private static ApiToken token(ResultSet rows) throws SQLException {
+    return new ApiToken(
+        rows.getString("id"),
+        rows.getString("principal"),
+        rows.getString("token_hash"),
+        Instant.ofEpochMilli(rows.getLong("created_at")),
+        rows.getString("created_by"),
+        StateRows.instantOrNull(rows, "expires_at"),
+        StateRows.instantOrNull(rows, "revoked_at"));
+  }
+
+  private static void setInstant(PreparedStatement statement, int index, Instant value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value.toEpochMilli());
+    }
+  }
+}
