@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
+import dev.sluice.server.api.ApiEndpoints;
 import dev.sluice.server.api.Endpoint;
 import dev.sluice.server.api.HttpErrors;
 import dev.sluice.server.api.Json;
@@ -129,6 +130,7 @@ public final class SluiceServer implements AutoCloseable {
               Routes routes = new Routes(config.routes, authentication);
               new ServerEndpoints(workspace, authenticator, sessions, options, clock)
                   .register(routes);
+              new ApiEndpoints(workspace).register(routes);
               endpoints.set(routes.endpoints());
             });
     try {

@@ -79,6 +79,15 @@ public final class Json implements JsonMapper {
                     "The request body has no '" + field + "': send e.g. " + example));
   }
 
+  /** Text that holds JSON as a JSON tree, or the text itself when it is not JSON. */
+  static Object parseOrText(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return text;
+    }
+  }
+
   /** A text field of a JSON object, if present. */
   public static Optional<String> optionalText(JsonNode object, String field, String example) {
     JsonNode value = object.get(field);
