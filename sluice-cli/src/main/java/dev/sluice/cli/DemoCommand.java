@@ -67,6 +67,12 @@ final class DemoCommand extends BaseCommand {
                   + " checks passed; "
                   + rejected
                   + " malformed rows quarantined.");
+      output()
+          .message(
+              "Sent "
+                  + lineageEvents(target)
+                  + " OpenLineage events (the run, each step and its checks, with column lineage)"
+                  + " to .sluice/openlineage.jsonl (openlineage: in sluice.yaml).");
       String sql = DemoProject.sampleQuery();
       output().message("");
       output().message("A query over the published tables:");
@@ -123,6 +129,16 @@ final class DemoCommand extends BaseCommand {
                   + directory
                   + " query \"select * from published.daily_revenue order by 1 desc limit 5\"");
       return ExitCodes.OK;
+    }
+  }
+
+  /** How many events the run wrote to the demo's OpenLineage file. */
+  private static long lineageEvents(Path project) {
+    Path events = project.resolve(".sluice/openlineage.jsonl");
+    try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(events)) {
+      return lines.filter(line -> !line.isBlank()).count();
+    } catch (java.io.IOException e) {
+      return 0;
     }
   }
 }

@@ -87,6 +87,18 @@ class LayeringTest {
               "core finds engines (EngineProvider) and connectors (SourceConnector) with"
                   + " ServiceLoader; the CLI assembles the runtime");
 
+  @ArchTest
+  static final ArchRule nothingUsesTheOpenLineageObserverDirectly =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.sluice.openlineage..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.sluice.openlineage..")
+          .because(
+              "runs reach their observers through RunObserverProvider (ServiceLoader), so that"
+                  + " OpenLineage is one plug-in among others; docs/adr/0008-openlineage-events.md");
+
   /**
    * The classes of one engine or connector ({@code dev.sluice.engine.<name>}, {@code
    * dev.sluice.connectors.<name>}) are its internals, whatever their Java visibility: only its own

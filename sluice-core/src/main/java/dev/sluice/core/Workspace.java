@@ -9,6 +9,7 @@ import dev.sluice.api.engine.Engines;
 import dev.sluice.core.project.EngineConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ProjectConfig;
+import dev.sluice.core.run.RunObservers;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.lake.Lake;
 import java.io.IOException;
@@ -29,6 +30,7 @@ public final class Workspace implements AutoCloseable {
   private final WorkspaceAudit audit;
   private final Clock clock;
   private RunStore runStore;
+  private RunObservers observers;
 
   private Workspace(Project project, Lake lake, Engine engine, Clock clock, String principal) {
     this.project = project;
@@ -152,16 +154,27 @@ public final class Workspace implements AutoCloseable {
     return runStore;
   }
 
+  /** The installed observers of this workspace's runs (e.g. OpenLineage), opened on first use. */
+  public synchronized RunObservers observers() {
+    if (observers == null) {
+      observers = RunObservers.open(this);
+    }
+    return observers;
+  }
+
   @Override
   public void close() {
     RunStore store;
+    RunObservers runObservers;
     synchronized (this) {
       store = runStore;
+      runObservers = observers;
     }
-    try (store;
+    try (runObservers;
+        store;
         engine;
         lake) {
-      // closes all three, last opened first
+      // closes all four, last opened first
     }
   }
 }

@@ -37,7 +37,8 @@ final class ConfigParser {
           "engine",
           "zones",
           MaintenanceParser.KEY,
-          "server");
+          "server",
+          OpenLineageParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -134,7 +135,8 @@ final class ConfigParser {
         engine(root, map, problems),
         zones(map),
         MaintenanceParser.parse(map, "sluice.yaml").orElse(null),
-        server(root, map, secrets, problems));
+        server(root, map, secrets, problems),
+        OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null));
   }
 
   /**
@@ -327,7 +329,8 @@ final class ConfigParser {
         EngineConfig.defaults(root),
         Map.of(),
         null,
-        ServerSettings.NONE);
+        ServerSettings.NONE,
+        null);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

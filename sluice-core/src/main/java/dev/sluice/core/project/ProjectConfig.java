@@ -34,6 +34,7 @@ import java.util.Map;
  *     zone's {@code keep_snapshots:} override it), or null
  * @param server the {@code server:} block: where {@code sluice serve} listens, with which TLS key
  *     store
+ * @param openLineage where OpenLineage events go ({@code openlineage:}), or null to send none
  */
 public record ProjectConfig(
     String name,
@@ -54,7 +55,8 @@ public record ProjectConfig(
     EngineConfig engine,
     Map<dev.sluice.api.Zone, ZoneSettings> zones,
     MaintenanceDef maintenance,
-    ServerSettings server) {
+    ServerSettings server,
+    OpenLineageConfig openLineage) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;

@@ -13,5 +13,11 @@ public interface RunListener {
   /** A step failed transiently and will be attempted again after {@code delay}. */
   default void stepRetrying(String asset, int attempt, java.time.Duration delay, String reason) {}
 
+  /**
+   * The run ended: every step finished, or the run failed as a whole (then {@code result} has no
+   * steps).
+   */
+  default void runFinished(RunResult result) {}
+
   RunListener NONE = new RunListener() {};
 }

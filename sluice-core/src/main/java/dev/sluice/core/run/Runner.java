@@ -202,7 +202,7 @@ public final class Runner {
   }
 
   private RunResult execute(
-      List<Work> works, RunOptions options, RunListener listener, String command) {
+      List<Work> works, RunOptions options, RunListener runListener, String command) {
     Project project = workspace.project();
     List<StepKey> steps = works.stream().map(Work::key).toList();
     List<String> order = steps.stream().map(StepKey::name).toList();
@@ -212,6 +212,7 @@ public final class Runner {
     workspace.audit().runStarted(runId, command, options.select());
     workspace.audit().policyFile(project.root().resolve("policies.yaml"));
     store.plans().recordPlan(runId, steps);
+    RunListener listener = workspace.observers().runStarted(runId, command, started, runListener);
     listener.runStarted(runId, order.size());
     event(
         runId,
@@ -290,15 +291,20 @@ public final class Runner {
               : failed ? failures + " step(s) failed" : null;
       store.runs().finishRun(runId, status, finished, error);
       workspace.audit().runFinished(runId, status, error);
-      return new RunResult(runId, status, Duration.between(started, finished), results);
+      RunResult result = new RunResult(runId, status, Duration.between(started, finished), results);
+      listener.runFinished(result);
+      return result;
     } catch (RuntimeException e) {
       RunTakenOverException fenced = takenOver(e);
       if (fenced != null) {
         LOG.debug("Run {} was taken over", runId, e);
         throw fenced;
       }
-      store.runs().finishRun(runId, RunStatus.FAILED, clock.instant(), e.getMessage());
+      Instant failed = clock.instant();
+      store.runs().finishRun(runId, RunStatus.FAILED, failed, e.getMessage());
       workspace.audit().runFinished(runId, RunStatus.FAILED, e.getMessage());
+      listener.runFinished(
+          new RunResult(runId, RunStatus.FAILED, Duration.between(started, failed), List.of()));
       throw e;
     } finally {
       cancelPoll.cancel(false);

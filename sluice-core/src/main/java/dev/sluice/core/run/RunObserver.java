@@ -1,0 +1,21 @@
+package dev.sluice.core.run;
+
+import java.time.Instant;
+
+/**
+ * Hears about every run of a workspace, whoever starts it (the command line, a schedule, a resume):
+ * for example to send OpenLineage events. Installed through {@link RunObserverProvider}. An
+ * observer's failure never fails a run: it is logged and the run goes on.
+ */
+public interface RunObserver extends AutoCloseable {
+  /**
+   * A run started; the listener returned hears its steps and its end.
+   *
+   * @param command what started it, e.g. {@code run} or {@code schedule hourly}
+   */
+  RunListener runStarted(String runId, String command, Instant startedAt);
+
+  /** Sends what is pending and lets go of what the observer holds. */
+  @Override
+  default void close() {}
+}
