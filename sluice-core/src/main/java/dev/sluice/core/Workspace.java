@@ -170,11 +170,12 @@ public final class Workspace implements AutoCloseable {
       store = runStore;
       runObservers = observers;
     }
-    try (runObservers;
-        store;
+    try (store;
         engine;
-        lake) {
-      // closes all four, last opened first
+        lake;
+        runObservers) {
+      // closes the observers first (they may still write to the run store, e.g. the audit record
+      // of an alert being sent), then the others, last opened first
     }
   }
 }
