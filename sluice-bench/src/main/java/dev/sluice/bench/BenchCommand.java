@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
           "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
-              + " micro (default: all but connectors and micro).")
+              + " micro, maintenance (default: all but connectors, micro and maintenance).")
   List<String> suites;
 
   @Option(

@@ -64,7 +64,9 @@ public record BenchSettings(
     /** Not run by default: see docs/benchmarks.md. */
     CONNECTORS,
     /** JMH micro-benchmarks; not run by default. */
-    MICRO
+    MICRO,
+    /** Table maintenance after many small commits; not run by default. */
+    MAINTENANCE
   }
 
   /** The systems Sluice is compared with. */

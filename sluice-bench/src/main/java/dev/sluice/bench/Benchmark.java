@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.bench.BenchSettings.Suite;
 import dev.sluice.bench.connectors.ConnectorsSuite;
 import dev.sluice.bench.ingest.IngestSuite;
+import dev.sluice.bench.maintain.MaintenanceSuite;
 import dev.sluice.bench.micro.MicroSuite;
 import dev.sluice.bench.orchestrate.OrchestrationSuite;
 import dev.sluice.bench.report.Report;
@@ -62,6 +63,7 @@ public final class Benchmark {
             case STARTUP -> new StartupSuite(settings).run();
             case CONNECTORS -> new ConnectorsSuite(settings).run();
             case MICRO -> new MicroSuite(settings, TimeValue.seconds(1)).run();
+            case MAINTENANCE -> new MaintenanceSuite(settings).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

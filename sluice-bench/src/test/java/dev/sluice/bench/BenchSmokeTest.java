@@ -48,6 +48,31 @@ class BenchSmokeTest {
     assertThat(Files.readString(dir.resolve("report/results.json"))).contains("\"transform\"");
   }
 
+  /**
+   * The maintenance suite at scale 0.01: 20 small commits, the queries before and after compaction
+   * and clustering, and the maintenance's own time; the suite checks that every step kept every
+   * row.
+   */
+  @Test
+  void maintenance(@TempDir Path dir) {
+    Report report =
+        new Benchmark(settings(dir, Set.of(Suite.MAINTENANCE), Set.of()), List.of(), 0).run();
+
+    SuiteResult maintenance = report.suites().get(0);
+    assertThat(maintenance.suite()).isEqualTo("maintenance");
+    assertThat(maintenance.systems()).contains("before", "compacted", "clustered", "sluice");
+    assertThat(maintenance.find("one customer", "clustered")).isPresent();
+    assertThat(
+            maintenance
+                .find("maintenance: compaction and manifests", "sluice")
+                .orElseThrow()
+                .metrics())
+        .containsEntry("dataFilesBefore", 20L)
+        .containsEntry("manifestsAfter", 1);
+    assertThat(maintenance.targets()).hasSize(2);
+    assertThat(dir.resolve("report/report.md")).exists();
+  }
+
   @Test
   void orchestrationAndStartup(@TempDir Path dir) {
     Report report =
