@@ -30,11 +30,11 @@ import java.util.TreeSet;
 /**
  * Access requests: a principal of policies.yaml asks to read a table (or some of its columns) for a
  * while, with a reason; the table's owner, or a principal whose role holds {@code grant} (or {@code
- * admin}) on it, approves or denies, and never the one who asked (separation of duties). An
- * approved request is a time-bound grant: the {@link QueryService} adds it to the grants of
- * policies.yaml, with the same masks and row filters, until its period ends, and from then on it
- * allows nothing. Every request and decision, and every refused decision, is in the audit log; a
- * request or decision and its audit record are written in one transaction.
+ * admin}) on it, approves or denies: a user, never the one who asked nor a member of the group that
+ * asked (separation of duties). An approved request is a time-bound grant: the {@link QueryService}
+ * adds it to the grants of policies.yaml, with the same masks and row filters, until its period
+ * ends, and from then on it allows nothing. Every request and decision, and every refused decision,
+ * is in the audit log; a request or decision and its audit record are written in one transaction.
  *
  * <p>The time comes from the workspace's clock.
  */
@@ -184,6 +184,19 @@ public final class AccessRequestWorkflow {
     Principal decider = queries.principal(deciderName);
     AccessPolicy policy = queries.policy();
     String verb = approve ? "approve" : "deny";
+    if (policy.policies().user(decider.name()).isEmpty()) {
+      // a group holds its members: deciding as one would let a member who asked decide
+      throw refused(
+          decider,
+          request,
+          decider.name()
+              + " may not "
+              + verb
+              + " access request "
+              + id
+              + ": it is a group, and a request is decided by a user (--as a user of"
+              + " policies.yaml)");
+    }
     if (decider.name().equals(request.principal())
         || policy.groupsOf(decider.name()).contains(request.principal())) {
       throw refused(

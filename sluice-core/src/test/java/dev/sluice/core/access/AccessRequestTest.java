@@ -318,6 +318,23 @@ class AccessRequestTest {
   }
 
   @Test
+  void aGroupsRequestIsDecidedByNoneOfItsMembersAndGrantsThemAll() {
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-03T12:00:00Z"));
+    String sql = "select count(*) from published.countries";
+    assertThatThrownBy(() -> query(clock, "bob", sql)).isInstanceOf(AccessDeniedException.class);
+    AccessRequest asked =
+        request(clock, "crm", "published.countries", List.of(), Duration.ofHours(3));
+    assertThatThrownBy(() -> approve(clock, asked.id(), "bob"))
+        .as("bob is a member of crm, which asked")
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("it is the request of crm, a group of bob");
+    approve(clock, asked.id(), "grace");
+    assertThat(query(clock, "bob", sql).rows()).containsExactly(List.of(3L));
+    clock.advance(Duration.ofHours(3));
+    assertThatThrownBy(() -> query(clock, "bob", sql)).isInstanceOf(AccessDeniedException.class);
+  }
+
+  @Test
   void aPrincipalThatIsNeitherOwnerNorGrantHolderCannotDecide() {
     MovableClock clock = new MovableClock(Instant.parse("2026-12-04T09:00:00Z"));
     AccessRequest asked =
@@ -347,6 +364,11 @@ class AccessRequestTest {
                     .audit()
                     .records(AuditFilter.all().withAction(AuditAction.REFUSED)));
     assertThat(refused).anySatisfy(record -> assertThat(record.principal()).isEqualTo("carl"));
+    assertThatThrownBy(() -> approve(clock, asked.id(), "crm"))
+        .as("a group does not decide: its members would decide as it")
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining(
+            "crm may not approve access request " + asked.id() + ": it is a group");
     // the owner's group member denies it; a decision is final
     AccessRequest denied =
         with(
