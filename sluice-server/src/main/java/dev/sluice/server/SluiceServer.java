@@ -9,6 +9,7 @@ import dev.sluice.server.api.Endpoint;
 import dev.sluice.server.api.HttpErrors;
 import dev.sluice.server.api.Json;
 import dev.sluice.server.api.Routes;
+import dev.sluice.server.api.RunLauncher;
 import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.LoginThrottle;
 import dev.sluice.server.auth.RequestAuthentication;
@@ -46,8 +47,11 @@ public final class SluiceServer implements AutoCloseable {
   private final Javalin app;
   private final ServerOptions options;
   private final List<Endpoint> endpoints;
+  private final RunLauncher launcher;
 
-  private SluiceServer(Javalin app, ServerOptions options, List<Endpoint> endpoints) {
+  private SluiceServer(
+      Javalin app, ServerOptions options, List<Endpoint> endpoints, RunLauncher launcher) {
+    this.launcher = launcher;
     this.app = app;
     this.options = options;
     this.endpoints = endpoints;
@@ -91,6 +95,7 @@ public final class SluiceServer implements AutoCloseable {
     RequestAuthentication authentication =
         new RequestAuthentication(authenticator, sessions, options.dev());
     AtomicReference<List<Endpoint>> endpoints = new AtomicReference<>(List.of());
+    RunLauncher launcher = new RunLauncher(workspace, clock);
     Javalin app =
         Javalin.create(
             config -> {
@@ -130,13 +135,14 @@ public final class SluiceServer implements AutoCloseable {
               Routes routes = new Routes(config.routes, authentication);
               new ServerEndpoints(workspace, authenticator, sessions, options, clock)
                   .register(routes);
-              new ApiEndpoints(workspace).register(routes);
+              new ApiEndpoints(workspace, launcher, clock).register(routes);
               endpoints.set(routes.endpoints());
             });
     try {
       app.start();
     } catch (RuntimeException e) {
       app.stop();
+      launcher.close();
       throw new InvalidInputException(
           "Cannot serve on "
               + options.host()
@@ -146,7 +152,7 @@ public final class SluiceServer implements AutoCloseable {
               + rootMessage(e)
               + "; choose another --port (0 picks a free one) or stop what listens there");
     }
-    SluiceServer server = new SluiceServer(app, options, endpoints.get());
+    SluiceServer server = new SluiceServer(app, options, endpoints.get(), launcher);
     log.info("Serving {} (dev mode: {})", server.url(), options.dev());
     return server;
   }
@@ -176,6 +182,7 @@ public final class SluiceServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    launcher.close();
   }
 
   /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */

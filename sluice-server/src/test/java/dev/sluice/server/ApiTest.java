@@ -192,13 +192,54 @@ class ApiTest {
 
     assertThat(http.get("/api/v1/assets/internal", Http.bearer(analystToken)).status())
         .isEqualTo(404);
-    Http.Response runs = http.get("/api/v1/runs?limit=1", Http.bearer(analystToken));
-    assertThat(runs.json().path("items")).hasSize(1);
-    String runId = runs.json().path("items").get(0).path("id").asText();
+    assertThat(http.get("/api/v1/runs?limit=1", Http.bearer(analystToken)).json().path("items"))
+        .hasSize(1);
+    // the oldest run is the one that built the project: the last item of the whole list
+    JsonNode runs =
+        http.get("/api/v1/runs?limit=500", Http.bearer(analystToken)).json().path("items");
+    String runId = runs.get(runs.size() - 1).path("id").asText();
     assertThat(http.get("/api/v1/runs/" + runId, Http.bearer(analystToken)).json().path("steps"))
         .hasSize(3);
     assertThat(http.get("/api/v1/runs?status=done", Http.bearer(analystToken)).status())
         .isEqualTo(400);
+  }
+
+  @Test
+  void anAdministratorStartsARunOfASelectionAndFollowsIt() {
+    Http.Response refused =
+        http.post("/api/v1/runs", "{\"select\": [\"customers\"]}", Http.bearer(analystToken));
+    assertThat(refused.status()).isEqualTo(403);
+
+    Http.Response unknown =
+        http.post("/api/v1/runs", "{\"select\": [\"custmers\"]}", Http.bearer(adminToken));
+    assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
+    assertThat(unknown.json().path("message").asText()).contains("custmers");
+
+    Http.Response badShape =
+        http.post("/api/v1/runs", "{\"select\": \"customers\"}", Http.bearer(adminToken));
+    assertThat(badShape.status()).isEqualTo(400);
+    assertThat(badShape.json().path("message").asText()).contains("'select' must be a list");
+
+    Http.Response started =
+        http.post("/api/v1/runs", "{\"select\": [\"customers\"]}", Http.bearer(adminToken));
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String id = started.json().path("id").asText();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                http.get("/api/v1/runs/" + id, Http.bearer(analystToken))
+                    .json()
+                    .path("status")
+                    .asText(),
+            status -> !status.equals("running"));
+    Http.Response run = http.get("/api/v1/runs/" + id, Http.bearer(analystToken));
+    assertThat(run.json().path("status").asText()).isEqualTo("succeeded");
+    assertThat(run.json().path("command").asText()).contains("api run by boss");
+
+    Http.Response finished =
+        http.post("/api/v1/runs/" + id + "/cancel", "", Http.bearer(adminToken));
+    assertThat(finished.status()).as(finished.body()).isEqualTo(400);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditFilter;
 import dev.sluice.core.state.AuditRecord;
@@ -38,10 +39,16 @@ public final class ApiEndpoints {
       "{\"sql\": \"select * from published.orders limit 10\", \"limit\": 100}";
   static final int MAX_QUERY_ROWS = 10_000;
 
-  private final Supplier<Workspace> workspace;
+  private static final String RUN_EXAMPLE = "{\"select\": [\"orders+\"], \"fullRefresh\": false}";
 
-  public ApiEndpoints(Supplier<Workspace> workspace) {
+  private final Supplier<Workspace> workspace;
+  private final RunLauncher launcher;
+  private final java.time.Clock clock;
+
+  public ApiEndpoints(Supplier<Workspace> workspace, RunLauncher launcher, java.time.Clock clock) {
     this.workspace = requireNonNull(workspace, "workspace is null");
+    this.launcher = requireNonNull(launcher, "launcher is null");
+    this.clock = requireNonNull(clock, "clock is null");
   }
 
   public void register(Routes routes) {
@@ -50,6 +57,9 @@ public final class ApiEndpoints {
     routes.get("/api/v1/assets/{name}", Access.AUTHENTICATED, "One asset", this::asset);
     routes.get("/api/v1/runs", Access.AUTHENTICATED, "Runs, the newest first", this::runs);
     routes.get("/api/v1/runs/{id}", Access.AUTHENTICATED, "One run with its steps", this::run);
+    routes.post("/api/v1/runs", Access.ADMIN, "Start a run of the selected assets", this::trigger);
+    routes.post(
+        "/api/v1/runs/{id}/cancel", Access.ADMIN, "Ask a running run to stop", this::cancel);
     routes.post(
         "/api/v1/query",
         Access.AUTHENTICATED,
@@ -150,6 +160,43 @@ public final class ApiEndpoints {
             });
     answer.put("steps", steps);
     ctx.json(answer);
+  }
+
+  private void trigger(Context ctx, Principal principal) throws InterruptedException {
+    JsonNode body = Json.object(ctx.body(), RUN_EXAMPLE);
+    List<String> select = new ArrayList<>();
+    JsonNode selection = body.get("select");
+    if (selection != null && !selection.isNull()) {
+      if (!selection.isArray()) {
+        throw new InvalidInputException(
+            "'select' must be a list of names: send e.g. " + RUN_EXAMPLE);
+      }
+      for (JsonNode item : selection) {
+        if (!item.isTextual() || item.asText().isBlank()) {
+          throw new InvalidInputException(
+              "Each item of 'select' must be an asset name or selector: send e.g. " + RUN_EXAMPLE);
+        }
+        select.add(item.asText());
+      }
+    }
+    JsonNode fullRefresh = body.get("fullRefresh");
+    if (fullRefresh != null && !fullRefresh.isNull() && !fullRefresh.isBoolean()) {
+      throw new InvalidInputException(
+          "'fullRefresh' must be true or false: send e.g. " + RUN_EXAMPLE);
+    }
+    String runId =
+        launcher.launch(
+            new RunOptions(select, fullRefresh != null && fullRefresh.asBoolean(false)),
+            "api run by "
+                + principal.name()
+                + (select.isEmpty() ? "" : " " + String.join(" ", select)));
+    ctx.status(202).json(Map.of("id", runId, "run", "/api/v1/runs/" + runId));
+  }
+
+  private void cancel(Context ctx, Principal principal) {
+    String id =
+        workspace.get().runStore().runs().requestCancel(ctx.pathParam("id"), clock.instant());
+    ctx.status(202).json(Map.of("id", id, "cancelRequested", true));
   }
 
   private void query(Context ctx, Principal principal) {
