@@ -10,6 +10,7 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.RetentionDef;
 import dev.sluice.core.project.ZoneSettings;
 import dev.sluice.core.state.AuditAction;
+import dev.sluice.core.state.AuditEntry;
 import dev.sluice.lake.ExpiredSnapshots;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,21 +59,14 @@ public final class Maintenance {
             retention.apply(table, definition.get(), definition.get().cutoff(now));
         outcomes.add(outcome);
         if (outcome.snapshotId() != null) {
-          workspace
-              .audit()
-              .record(
-                  workspace
-                      .audit()
-                      .entry(AuditAction.MAINTENANCE)
-                      .table(table.toString())
-                      .detail("operation", "retention")
-                      .detail("column", outcome.column())
-                      .detail("cutoff", outcome.cutoff().toString())
-                      .detail("rows_deleted", outcome.rowsDeleted())
-                      .detail("snapshot_id", outcome.snapshotId())
-                      .detail("snapshots_expired", outcome.snapshotsExpired())
-                      .detail("files_deleted", outcome.filesDeleted())
-                      .build());
+          record(
+              maintenance(table, "retention")
+                  .detail("column", outcome.column())
+                  .detail("cutoff", outcome.cutoff().toString())
+                  .detail("rows_deleted", outcome.rowsDeleted())
+                  .detail("snapshot_id", outcome.snapshotId())
+                  .detail("snapshots_expired", outcome.snapshotsExpired())
+                  .detail("files_deleted", outcome.filesDeleted()));
         }
       }
     }
@@ -96,21 +90,27 @@ public final class Maintenance {
       expiries.add(
           new SnapshotExpiry(table, olderThan, expired.snapshots(), expired.deletedFiles().size()));
       if (expired.snapshots() > 0) {
-        workspace
-            .audit()
-            .record(
-                workspace
-                    .audit()
-                    .entry(AuditAction.MAINTENANCE)
-                    .table(table.toString())
-                    .detail("operation", "expire_snapshots")
-                    .detail("older_than", olderThan.toString())
-                    .detail("snapshots_expired", expired.snapshots())
-                    .detail("files_deleted", expired.deletedFiles().size())
-                    .build());
+        record(
+            maintenance(table, "expire_snapshots")
+                .detail("older_than", olderThan.toString())
+                .detail("snapshots_expired", expired.snapshots())
+                .detail("files_deleted", expired.deletedFiles().size()));
       }
     }
     return expiries;
+  }
+
+  /** The audit record of a maintenance operation on a table, to complete with its figures. */
+  private AuditEntry.Builder maintenance(TableName table, String operation) {
+    return workspace
+        .audit()
+        .entry(AuditAction.MAINTENANCE)
+        .table(table.toString())
+        .detail("operation", operation);
+  }
+
+  private void record(AuditEntry.Builder entry) {
+    workspace.audit().record(entry.build());
   }
 
   /**

@@ -22,64 +22,90 @@ final class ScheduleParser {
 
   static List<SensorDef> parseSensors(YamlMap config, String file, Problems problems) {
     List<SensorDef> sensors = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (Node node : config.list("sensors")) {
-      YamlMap.of(file, node, "a sensor", SENSOR_KEYS, problems)
-          .ifPresent(
-              map -> {
-                String name = map.requiredString("name", "add e.g. 'name: marts_on_new_data'");
-                String typeText =
-                    map.requiredString("type", "add 'type: upstream_updated' or 'type: freshness'");
-                if (name == null || typeText == null) {
-                  return;
-                }
-                if (!names.add(name)) {
-                  problems.add(map.location("name"), "Sensor '" + name + "' is declared twice", "");
-                }
-                SensorDef.Type type;
-                try {
-                  type = SensorDef.Type.valueOf(typeText.toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                  problems.add(
-                      map.location("type"),
-                      "Unknown sensor type '" + typeText + "'",
-                      "use upstream_updated, freshness or new_data");
-                  return;
-                }
-                List<String> select = map.stringList("select");
-                if (select.isEmpty()) {
-                  problems.add(
-                      map.location(),
-                      "Sensor '" + name + "' selects nothing",
-                      "add e.g. select: [revenue]");
-                }
-                String when = map.string("when");
-                if (when != null && !when.equals("any") && !when.equals("all")) {
-                  problems.add(
-                      map.location("when"), "'when' must be any or all, got '" + when + "'", "");
-                }
-                Duration maxAge = duration(map, "max_age", null, problems);
-                if (type == SensorDef.Type.FRESHNESS && maxAge == null) {
-                  problems.add(
-                      map.location(),
-                      "Freshness sensor '" + name + "' needs max_age",
-                      "add e.g. max_age: 60m");
-                  return;
-                }
-                Duration minInterval =
-                    duration(map, "min_interval", Duration.ofMinutes(5), problems);
-                sensors.add(
-                    new SensorDef(
-                        name,
-                        type,
-                        select,
-                        "all".equals(when),
-                        maxAge,
-                        minInterval,
-                        map.location()));
-              });
+    for (Named entry :
+        named(
+            config.list("sensors"),
+            file,
+            "a sensor",
+            SENSOR_KEYS,
+            "Sensor",
+            "add e.g. 'name: marts_on_new_data'",
+            problems)) {
+      YamlMap map = entry.map();
+      String name = entry.name();
+      String typeText =
+          map.requiredString("type", "add 'type: upstream_updated' or 'type: freshness'");
+      if (name == null || typeText == null) {
+        continue;
+      }
+      SensorDef.Type type;
+      try {
+        type = SensorDef.Type.valueOf(typeText.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            map.location("type"),
+            "Unknown sensor type '" + typeText + "'",
+            "use upstream_updated, freshness or new_data");
+        continue;
+      }
+      List<String> select = map.stringList("select");
+      if (select.isEmpty()) {
+        problems.add(
+            map.location(), "Sensor '" + name + "' selects nothing", "add e.g. select: [revenue]");
+      }
+      String when = map.string("when");
+      if (when != null && !when.equals("any") && !when.equals("all")) {
+        problems.add(map.location("when"), "'when' must be any or all, got '" + when + "'", "");
+      }
+      Duration maxAge = duration(map, "max_age", null, problems);
+      if (type == SensorDef.Type.FRESHNESS && maxAge == null) {
+        problems.add(
+            map.location(),
+            "Freshness sensor '" + name + "' needs max_age",
+            "add e.g. max_age: 60m");
+        continue;
+      }
+      Duration minInterval = duration(map, "min_interval", Duration.ofMinutes(5), problems);
+      sensors.add(
+          new SensorDef(
+              name, type, select, "all".equals(when), maxAge, minInterval, map.location()));
     }
     return sensors;
+  }
+
+  /** An entry of a list of named mappings: its name, or null when it has none, and its keys. */
+  private record Named(String name, YamlMap map) {}
+
+  /**
+   * The mappings of a list of schedules or sensors, each with its name: a missing name, and a name
+   * that an earlier entry has, are reported (the entry is still read, to report its other
+   * problems).
+   *
+   * @param kind what an entry is, capitalized, for messages: {@code Schedule}
+   */
+  private static List<Named> named(
+      List<Node> nodes,
+      String file,
+      String what,
+      Set<String> allowedKeys,
+      String kind,
+      String nameHint,
+      Problems problems) {
+    List<Named> entries = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Node node : nodes) {
+      YamlMap.of(file, node, what, allowedKeys, problems)
+          .ifPresent(
+              map -> {
+                String name = map.requiredString("name", nameHint);
+                if (name != null && !names.add(name)) {
+                  problems.add(
+                      map.location("name"), kind + " '" + name + "' is declared twice", "");
+                }
+                entries.add(new Named(name, map));
+              });
+    }
+    return entries;
   }
 
   private static Duration duration(
@@ -101,58 +127,56 @@ final class ScheduleParser {
 
   static List<ScheduleDef> parse(YamlMap config, String file, Problems problems) {
     List<ScheduleDef> schedules = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (Node node : config.list("schedules")) {
-      YamlMap.of(file, node, "a schedule", KEYS, problems)
-          .ifPresent(
-              map -> {
-                String name = map.requiredString("name", "add e.g. 'name: hourly'");
-                String cron =
-                    map.requiredString("cron", "add e.g. cron: \"0 * * * *\" (every hour)");
-                if (name == null || cron == null) {
-                  return;
-                }
-                if (!names.add(name)) {
-                  problems.add(
-                      map.location("name"), "Schedule '" + name + "' is declared twice", "");
-                }
-                try {
-                  ScheduleDef.CRON_PARSER.parse(cron).validate();
-                } catch (IllegalArgumentException e) {
-                  problems.add(
-                      map.location("cron"),
-                      "Invalid cron expression '" + cron + "': " + e.getMessage(),
-                      "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 2 * * *\"");
-                  return;
-                }
-                ZoneId zone = ZoneOffset.UTC;
-                String zoneText = map.string("time_zone");
-                if (zoneText != null) {
-                  try {
-                    zone = ZoneId.of(zoneText);
-                  } catch (DateTimeException e) {
-                    problems.add(
-                        map.location("time_zone"),
-                        "Unknown time zone '" + zoneText + "'",
-                        "use a region name such as Europe/Berlin or UTC");
-                  }
-                }
-                ScheduleDef.CatchUp catchUp = ScheduleDef.CatchUp.LATEST;
-                String catchUpText = map.string("catch_up");
-                if (catchUpText != null) {
-                  try {
-                    catchUp = ScheduleDef.CatchUp.valueOf(catchUpText.toUpperCase(Locale.ROOT));
-                  } catch (IllegalArgumentException e) {
-                    problems.add(
-                        map.location("catch_up"),
-                        "Unknown catch_up '" + catchUpText + "'",
-                        "use skip, latest or all");
-                  }
-                }
-                schedules.add(
-                    new ScheduleDef(
-                        name, cron, map.stringList("select"), zone, catchUp, map.location()));
-              });
+    for (Named entry :
+        named(
+            config.list("schedules"),
+            file,
+            "a schedule",
+            KEYS,
+            "Schedule",
+            "add e.g. 'name: hourly'",
+            problems)) {
+      YamlMap map = entry.map();
+      String name = entry.name();
+      String cron = map.requiredString("cron", "add e.g. cron: \"0 * * * *\" (every hour)");
+      if (name == null || cron == null) {
+        continue;
+      }
+      try {
+        ScheduleDef.CRON_PARSER.parse(cron).validate();
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            map.location("cron"),
+            "Invalid cron expression '" + cron + "': " + e.getMessage(),
+            "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 2 * * *\"");
+        continue;
+      }
+      ZoneId zone = ZoneOffset.UTC;
+      String zoneText = map.string("time_zone");
+      if (zoneText != null) {
+        try {
+          zone = ZoneId.of(zoneText);
+        } catch (DateTimeException e) {
+          problems.add(
+              map.location("time_zone"),
+              "Unknown time zone '" + zoneText + "'",
+              "use a region name such as Europe/Berlin or UTC");
+        }
+      }
+      ScheduleDef.CatchUp catchUp = ScheduleDef.CatchUp.LATEST;
+      String catchUpText = map.string("catch_up");
+      if (catchUpText != null) {
+        try {
+          catchUp = ScheduleDef.CatchUp.valueOf(catchUpText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          problems.add(
+              map.location("catch_up"),
+              "Unknown catch_up '" + catchUpText + "'",
+              "use skip, latest or all");
+        }
+      }
+      schedules.add(
+          new ScheduleDef(name, cron, map.stringList("select"), zone, catchUp, map.location()));
     }
     return schedules;
   }
