@@ -19,13 +19,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** What is known of the partitions of each partitioned asset, in a {@link RunStore}. */
-public final class Partitions {
-  private final StateTransactions transactions;
-  private final Fencing fencing;
-
+public final class Partitions extends FencedPart {
   Partitions(StateTransactions transactions, Fencing fencing) {
-    this.transactions = transactions;
-    this.fencing = fencing;
+    super(transactions, fencing);
   }
 
   /**

@@ -9,13 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The timeline of each run in a {@link RunStore}. */
-public final class RunEvents {
-  private final StateTransactions transactions;
-  private final Fencing fencing;
-
+public final class RunEvents extends FencedPart {
   RunEvents(StateTransactions transactions, Fencing fencing) {
-    this.transactions = transactions;
-    this.fencing = fencing;
+    super(transactions, fencing);
   }
 
   /** Adds an event to a run's timeline. */

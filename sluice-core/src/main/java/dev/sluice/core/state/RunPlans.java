@@ -9,13 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /** The steps each run planned, in a {@link RunStore}, so that a resume knows them. */
-public final class RunPlans {
-  private final StateTransactions transactions;
-  private final Fencing fencing;
-
+public final class RunPlans extends FencedPart {
   RunPlans(StateTransactions transactions, Fencing fencing) {
-    this.transactions = transactions;
-    this.fencing = fencing;
+    super(transactions, fencing);
   }
 
   /** Records the steps a run is to take, before it takes any, so that a resume knows them. */

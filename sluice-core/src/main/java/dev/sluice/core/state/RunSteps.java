@@ -14,13 +14,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** The steps of runs in a {@link RunStore}: their start and end, and the checks they ran. */
-public final class RunSteps {
-  private final StateTransactions transactions;
-  private final Fencing fencing;
-
+public final class RunSteps extends FencedPart {
   RunSteps(StateTransactions transactions, Fencing fencing) {
-    this.transactions = transactions;
-    this.fencing = fencing;
+    super(transactions, fencing);
   }
 
   /**

@@ -26,7 +26,7 @@ import java.util.Optional;
  * takeover of a run whose process is gone, requests to cancel, and reading runs back with their
  * steps and checks.
  */
-public final class Runs {
+public final class Runs extends FencedPart {
   private static final int RUN_ID_ATTEMPTS = 16;
   private static final int AMBIGUOUS_MATCHES_SHOWN = 5;
 
@@ -40,12 +40,8 @@ public final class Runs {
       "id, command, status, host, pid, started_at,"
           + " COALESCE(heartbeat_at, started_at) AS last_seen_at, generation";
 
-  private final StateTransactions transactions;
-  private final Fencing fencing;
-
   Runs(StateTransactions transactions, Fencing fencing) {
-    this.transactions = transactions;
-    this.fencing = fencing;
+    super(transactions, fencing);
   }
 
   /**
