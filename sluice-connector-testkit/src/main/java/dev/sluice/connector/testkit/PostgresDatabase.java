@@ -16,40 +16,20 @@ import java.util.Properties;
 /**
  * A new, empty database on a {@link TestPostgres} server, for one test. Closing it drops it, even
  * while connections to it are still open.
+ *
+ * @param server the server it is on
+ * @param name the database name, such as {@code sluice_test_1a2b3c4d5e6f}
+ * @param jdbcUrl the JDBC URL of the database, without credentials
+ * @param user the role that owns the database and logs in with {@code password}
+ * @param password the role's password, or null when the server asks for none
  */
-public final class PostgresDatabase implements AutoCloseable {
-  private final TestPostgres server;
-  private final String name;
-  private final String jdbcUrl;
-  private final String user;
-  private final String password;
-
-  PostgresDatabase(TestPostgres server, String name, String jdbcUrl, String user, String password) {
-    this.server = requireNonNull(server, "server is null");
-    this.name = requireNonNull(name, "name is null");
-    this.jdbcUrl = requireNonNull(jdbcUrl, "jdbcUrl is null");
-    this.user = user;
-    this.password = password;
-  }
-
-  /** The database name, such as {@code sluice_test_1a2b3c4d5e6f}. */
-  public String name() {
-    return name;
-  }
-
-  /** The JDBC URL of the database, without credentials. */
-  public String jdbcUrl() {
-    return jdbcUrl;
-  }
-
-  /** The role that owns the database and logs in with {@link #password()}. */
-  public String user() {
-    return user;
-  }
-
-  /** The role's password, or null when the server asks for none. */
-  public String password() {
-    return password;
+public record PostgresDatabase(
+    TestPostgres server, String name, String jdbcUrl, String user, String password)
+    implements AutoCloseable {
+  public PostgresDatabase {
+    requireNonNull(server, "server is null");
+    requireNonNull(name, "name is null");
+    requireNonNull(jdbcUrl, "jdbcUrl is null");
   }
 
   /** The driver properties {@code user} and {@code password}, those of them that are set. */
