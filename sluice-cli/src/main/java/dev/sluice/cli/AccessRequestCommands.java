@@ -103,24 +103,9 @@ final class AccessRequestCommands {
       description =
           "Approve a pending access request, as the table's owner or a holder of grant on it who"
               + " did not ask: its principal reads the table from now until its period ends.")
-  static final class Approve implements Callable<Integer> {
-    @ParentCommand AccessCommand access;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The request's number.")
-    long id;
-
-    @Option(
-        names = "--as",
-        paramLabel = "PRINCIPAL",
-        description = "Decide as this user of policies.yaml (default: the user running sluice).")
-    String as;
-
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded).")
-    String reason;
-
-    @Override
-    public Integer call() {
-      return decide(access, id, as, reason, true);
+  static final class Approve extends Decision {
+    Approve() {
+      super(true);
     }
   }
 
@@ -129,7 +114,16 @@ final class AccessRequestCommands {
       description =
           "Deny a pending access request, as the table's owner or a holder of grant on it who did"
               + " not ask.")
-  static final class Deny implements Callable<Integer> {
+  static final class Deny extends Decision {
+    Deny() {
+      super(false);
+    }
+  }
+
+  /** What approving and denying take: the request, who decides, and why. */
+  abstract static class Decision implements Callable<Integer> {
+    private final boolean approve;
+
     @ParentCommand AccessCommand access;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The request's number.")
@@ -144,9 +138,13 @@ final class AccessRequestCommands {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded).")
     String reason;
 
+    Decision(boolean approve) {
+      this.approve = approve;
+    }
+
     @Override
     public Integer call() {
-      return decide(access, id, as, reason, false);
+      return decide(access, id, as, reason, approve);
     }
   }
 
