@@ -186,4 +186,32 @@ class SchedulerTest {
         .hasMessageContaining("Unknown time zone 'Mars/Olympus'")
         .hasMessageContaining("Unknown catch_up 'sometimes'");
   }
+
+  @Test
+  void repeatedAndMissingNamesOfSchedulesAndSensorsAreProjectErrorsWithLines() throws IOException {
+    write(
+        project,
+        "sluice.yaml",
+        """
+        name: scheduled
+        schedules:
+          - {name: hourly, cron: "0 * * * *"}
+          - {name: hourly, cron: "30 * * * *"}
+          - {cron: "0 0 * * *"}
+        sensors:
+          - {name: fresh, type: freshness, select: [hello], max_age: 60m}
+          - {name: fresh, type: upstream_updated, select: [hello]}
+          - {type: freshness, select: [hello], max_age: 60m}
+        """);
+    assertThatThrownBy(() -> Project.load(project))
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining("sluice.yaml:4")
+        .hasMessageContaining("Schedule 'hourly' is declared twice")
+        .hasMessageContaining("sluice.yaml:5")
+        .hasMessageContaining("Missing 'name' in a schedule")
+        .hasMessageContaining("sluice.yaml:8")
+        .hasMessageContaining("Sensor 'fresh' is declared twice")
+        .hasMessageContaining("sluice.yaml:9")
+        .hasMessageContaining("Missing 'name' in a sensor");
+  }
 }
