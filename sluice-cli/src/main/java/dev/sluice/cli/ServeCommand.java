@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.api.SluiceException;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.AlertsConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ServerSettings;
 import dev.sluice.core.run.RunListener;
@@ -338,8 +339,15 @@ final class ServeCommand extends BaseCommand {
     return dev ? options.inDevMode() : options;
   }
 
+  /**
+   * Whether the scheduler has something to evaluate: schedules, sensors, or freshness alert rules
+   * (which only the scheduler's evaluations notice).
+   */
   private static boolean hasTriggers(Project project) {
-    return !project.config().schedules().isEmpty() || !project.config().sensors().isEmpty();
+    return !project.config().schedules().isEmpty()
+        || !project.config().sensors().isEmpty()
+        || project.config().alerts().rules().stream()
+            .anyMatch(rule -> rule.on() == AlertsConfig.Trigger.FRESHNESS);
   }
 
   private static String describe(Project project, Duration interval) {

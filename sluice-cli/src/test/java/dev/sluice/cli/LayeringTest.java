@@ -88,6 +88,18 @@ class LayeringTest {
                   + " ServiceLoader; the CLI assembles the runtime");
 
   @ArchTest
+  static final ArchRule nothingUsesTheAlertsObserverDirectly =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.sluice.alerts..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.sluice.alerts..")
+          .because(
+              "runs reach their observers through RunObserverProvider (ServiceLoader);"
+                  + " docs/adr/0009-alerts.md");
+
+  @ArchTest
   static final ArchRule nothingUsesTheOpenLineageObserverDirectly =
       noClasses()
           .that()

@@ -38,7 +38,8 @@ final class ConfigParser {
           "zones",
           MaintenanceParser.KEY,
           "server",
-          OpenLineageParser.KEY);
+          OpenLineageParser.KEY,
+          AlertsParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -136,7 +137,8 @@ final class ConfigParser {
         zones(map),
         MaintenanceParser.parse(map, "sluice.yaml").orElse(null),
         server(root, map, secrets, problems),
-        OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null));
+        OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null),
+        AlertsParser.parse(map, secrets));
   }
 
   /**
@@ -330,7 +332,8 @@ final class ConfigParser {
         Map.of(),
         null,
         ServerSettings.NONE,
-        null);
+        null,
+        AlertsConfig.NONE);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param server the {@code server:} block: where {@code sluice serve} listens, with which TLS key
  *     store
  * @param openLineage where OpenLineage events go ({@code openlineage:}), or null to send none
+ * @param alerts the alert channels and rules ({@code alerts:}), {@link AlertsConfig#NONE} if none
  */
 public record ProjectConfig(
     String name,
@@ -56,7 +57,8 @@ public record ProjectConfig(
     Map<dev.sluice.api.Zone, ZoneSettings> zones,
     MaintenanceDef maintenance,
     ServerSettings server,
-    OpenLineageConfig openLineage) {
+    OpenLineageConfig openLineage,
+    AlertsConfig alerts) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -70,6 +72,7 @@ public record ProjectConfig(
     requireNonNull(stateProperties, "stateProperties is null");
     requireNonNull(vars, "vars is null");
     requireNonNull(execution, "execution is null");
+    requireNonNull(alerts, "alerts is null");
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);

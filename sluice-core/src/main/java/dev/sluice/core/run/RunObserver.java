@@ -15,6 +15,13 @@ public interface RunObserver extends AutoCloseable {
    */
   RunListener runStarted(String runId, String command, Instant startedAt);
 
+  /**
+   * The scheduler evaluated its schedules and sensors at {@code now} (every few seconds under
+   * {@code sluice serve}, in the process that holds the scheduler's lease): time to look at what
+   * does not come with a run, such as how fresh the tables are.
+   */
+  default void tick(Instant now) {}
+
   /** Sends what is pending and lets go of what the observer holds. */
   @Override
   default void close() {}

@@ -50,6 +50,17 @@ public final class RunObservers implements AutoCloseable {
     return new Both(listener, heard);
   }
 
+  /** Tells each observer that the scheduler evaluated at {@code now}; failures are logged. */
+  public void tick(Instant now) {
+    for (RunObserver observer : observers) {
+      try {
+        observer.tick(now);
+      } catch (RuntimeException e) {
+        LOG.warn("Run observer {} failed on the scheduler's tick: {}", observer, e.toString());
+      }
+    }
+  }
+
   @Override
   public void close() {
     for (RunObserver observer : observers) {

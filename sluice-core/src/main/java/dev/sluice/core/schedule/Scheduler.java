@@ -106,6 +106,7 @@ public final class Scheduler {
     }
     Instant now = clock.instant();
     RunStore store = workspace.runStore();
+    workspace.observers().tick(now);
     List<Trigger> triggers = new ArrayList<>();
     for (ScheduleDef schedule : workspace.project().config().schedules()) {
       ExecutionTime times = schedule.executionTime();

@@ -25,7 +25,9 @@ public enum AuditAction {
   /** A sign-in to the server: succeeded, failed (and why), or refused by the rate limit. */
   LOGIN,
   /** An API token created or revoked, or a password set or removed (never the secret). */
-  CREDENTIAL;
+  CREDENTIAL,
+  /** An alert sent, or that could not be sent: rule, subject, firing or resolved, channels. */
+  ALERT;
 
   /** The name people read and type: {@code policy_change}. */
   public String label() {

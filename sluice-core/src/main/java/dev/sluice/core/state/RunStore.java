@@ -48,6 +48,7 @@ public final class RunStore implements AutoCloseable {
   private final AccessRequests accessRequests;
   private final ApiTokens tokens;
   private final UserPasswords passwords;
+  private final AlertIncidents alertIncidents;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -65,6 +66,7 @@ public final class RunStore implements AutoCloseable {
     this.accessRequests = new AccessRequests(transactions);
     this.tokens = new ApiTokens(transactions);
     this.passwords = new UserPasswords(transactions);
+    this.alertIncidents = new AlertIncidents(transactions);
   }
 
   /**
@@ -123,6 +125,11 @@ public final class RunStore implements AutoCloseable {
   /** What is known of the partitions of each partitioned asset. */
   public Partitions partitions() {
     return partitions;
+  }
+
+  /** The open incidents of the alert rules ({@code alerts:} in sluice.yaml). */
+  public AlertIncidents alertIncidents() {
+    return alertIncidents;
   }
 
   /** The append-only, tamper-evident audit log. */
