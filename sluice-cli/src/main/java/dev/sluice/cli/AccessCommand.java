@@ -225,9 +225,11 @@ final class AccessCommand extends BaseCommand {
 
   /** Who gains and loses access from {@code before} to the project's policies. */
   static List<AccessDiff.Change> changes(Project project, Lake lake, Policies before) {
+    dev.sluice.governance.ColumnClassification tags =
+        dev.sluice.core.lineage.ColumnTags.forPolicies(project);
     return AccessDiff.between(
-        new AccessPolicy(before, project.classification()),
-        new AccessPolicy(project.policies(), project.classification()),
+        new AccessPolicy(before, tags),
+        new AccessPolicy(project.policies(), tags),
         TableColumns.all(project, lake));
   }
 

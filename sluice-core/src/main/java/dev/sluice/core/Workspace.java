@@ -31,6 +31,7 @@ public final class Workspace implements AutoCloseable {
   private final Clock clock;
   private RunStore runStore;
   private RunObservers observers;
+  private dev.sluice.governance.ColumnClassification classification;
 
   private Workspace(Project project, Lake lake, Engine engine, Clock clock, String principal) {
     this.project = project;
@@ -152,6 +153,17 @@ public final class Workspace implements AutoCloseable {
       runStore = RunStore.open(project.config().stateUrl(), project.config().stateProperties());
     }
     return runStore;
+  }
+
+  /**
+   * The classification tags of the project's columns, declared and inherited along column lineage,
+   * as masks by tag apply them: resolved on first use and kept, as the project does not change.
+   */
+  public synchronized dev.sluice.governance.ColumnClassification classification() {
+    if (classification == null) {
+      classification = dev.sluice.core.lineage.ColumnTags.forPolicies(project);
+    }
+    return classification;
   }
 
   /** The installed observers of this workspace's runs (e.g. OpenLineage), opened on first use. */

@@ -47,6 +47,30 @@ public final class ColumnTags {
     this.lineage = lineage;
   }
 
+  /**
+   * The tags of the project's columns, declared and inherited, as the access policy reads them
+   * (masks by tag): resolved on first use, once, so that a policy without masks by tag never
+   * derives the project's lineage.
+   */
+  public static dev.sluice.governance.ColumnClassification forPolicies(Project project) {
+    requireNonNull(project, "project is null");
+    java.util.concurrent.atomic.AtomicReference<ColumnTags> resolved =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    return (table, column) -> {
+      ColumnTags tags = resolved.get();
+      if (tags == null) {
+        synchronized (resolved) {
+          tags = resolved.get();
+          if (tags == null) {
+            tags = of(project);
+            resolved.set(tags);
+          }
+        }
+      }
+      return tags.tags(table, column);
+    };
+  }
+
   /** Resolves the tags of every column of the project, deriving its column lineage. */
   public static ColumnTags of(Project project) {
     return of(project, ProjectLineage.of(project));

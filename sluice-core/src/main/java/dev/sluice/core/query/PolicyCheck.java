@@ -43,7 +43,9 @@ public final class PolicyCheck {
    */
   public static void check(Project project, Lake lake, Engine engine) {
     List<Problem> problems = new ArrayList<>();
-    AccessPolicy policy = new AccessPolicy(project.policies(), project.classification());
+    AccessPolicy policy =
+        new AccessPolicy(
+            project.policies(), dev.sluice.core.lineage.ColumnTags.forPolicies(project));
     try (EngineSession session = engine.openSession()) {
       for (RowFilterDef filter : project.policies().rowFilters()) {
         checkFilter(session, lake, policy, filter, problems);

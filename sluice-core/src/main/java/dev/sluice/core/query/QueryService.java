@@ -50,14 +50,14 @@ public final class QueryService {
   }
 
   /**
-   * The project's policies, with the classification of its columns and the time-bound grants of the
-   * approved access requests that hold now (by the workspace's clock). When the state database
-   * cannot be read, the time-bound grants are left out (so they allow nothing) and a warning is
-   * logged: the declared policies still hold.
+   * The project's policies, with the classification of its columns (declared and inherited) and the
+   * time-bound grants of the approved access requests that hold now (by the workspace's clock).
+   * When the state database cannot be read, the time-bound grants are left out (so they allow
+   * nothing) and a warning is logged: the declared policies still hold.
    */
   public AccessPolicy policy() {
     AccessPolicy declared =
-        new AccessPolicy(workspace.project().policies(), workspace.project().classification());
+        new AccessPolicy(workspace.project().policies(), workspace.classification());
     if (!declared.policies().declared()) {
       return declared;
     }
