@@ -89,6 +89,10 @@ final class StateDatabase implements DataSource {
       // (another thread's connection or another process) wait instead of failing at once.
       driverProperties.setProperty("journal_mode", "WAL");
       driverProperties.setProperty("busy_timeout", "10000");
+      // A transaction takes the write lock when it begins: one that read first and wrote after
+      // another connection's commit would otherwise fail at once (SQLITE_BUSY_SNAPSHOT), since
+      // the busy timeout cannot help a snapshot that is already stale.
+      driverProperties.setProperty("transaction_mode", "IMMEDIATE");
       driverProperties.setProperty("synchronous", "NORMAL");
       driverProperties.setProperty("foreign_keys", "true");
     } else {

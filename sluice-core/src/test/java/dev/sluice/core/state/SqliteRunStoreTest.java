@@ -13,6 +13,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +65,46 @@ class SqliteRunStoreTest extends RunStoreContractTest {
       assertThat(store.runs().listRuns(1000))
           .hasSize(80)
           .allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+    }
+  }
+
+  @Test
+  void aTransactionThatReadsBeforeItWritesWaitsForAnotherStoreInsteadOfFailing() throws Exception {
+    // Regression: a transaction that read first and wrote after another connection's commit was
+    // refused at once with SQLITE_BUSY_SNAPSHOT (it failed CI through the access request test).
+    try (RunStore other = RunStore.open(jdbcUrl(), properties())) {
+      CountDownLatch read = new CountDownLatch(1);
+      CountDownLatch otherWrote = new CountDownLatch(1);
+      ExecutorService executor = Executors.newSingleThreadExecutor();
+      try {
+        Future<String> transaction =
+            executor.submit(
+                () ->
+                    store.inOneTransaction(
+                        "read, then write",
+                        () -> {
+                          store.runs().listRuns(10);
+                          read.countDown();
+                          try {
+                            // the other store's write cannot commit inside this transaction
+                            assertThat(otherWrote.await(500, TimeUnit.MILLISECONDS)).isFalse();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                          }
+                          return store.runs().startRun("first", List.of(), START);
+                        }));
+        assertThat(read.await(30, TimeUnit.SECONDS)).isTrue();
+        String second = other.runs().startRun("second", List.of(), START);
+        otherWrote.countDown();
+        String first = transaction.get(30, TimeUnit.SECONDS);
+
+        assertThat(store.runs().listRuns(10))
+            .extracting(RunSummary::id)
+            .containsExactlyInAnyOrder(first, second);
+      } finally {
+        executor.shutdownNow();
+      }
     }
   }
 
