@@ -14,6 +14,7 @@ import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.LoginThrottle;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
+import dev.sluice.server.iceberg.IcebergCatalogEndpoints;
 import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -136,6 +137,7 @@ public final class SluiceServer implements AutoCloseable {
               new ServerEndpoints(workspace, authenticator, sessions, options, clock)
                   .register(routes);
               new ApiEndpoints(workspace, launcher, clock).register(routes);
+              new IcebergCatalogEndpoints(workspace, authentication).register(config.routes);
               endpoints.set(routes.endpoints());
             });
     try {
