@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.api.SluiceException;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.maintain.RetentionOutcome;
 import dev.sluice.core.project.AlertsConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ServerSettings;
@@ -85,7 +86,8 @@ final class ServeCommand extends BaseCommand {
   private final ServeReport report = new ServeReport();
 
   /**
-   * The runs a serve started or resumed, and whether it held the lease: {@code --json}'s output.
+   * The runs and maintenance a serve started or resumed, and whether it held the lease: {@code
+   * --json}'s output.
    */
   static final class ServeReport {
     public String scheduler;
@@ -95,6 +97,7 @@ final class ServeCommand extends BaseCommand {
     public boolean stopped;
     public String url;
     public final List<Map<String, String>> runs = new java.util.ArrayList<>();
+    public final List<Map<String, String>> maintenance = new java.util.ArrayList<>();
   }
 
   @Override
@@ -160,7 +163,11 @@ final class ServeCommand extends BaseCommand {
           if (stopRequested.getCount() == 0) {
             break;
           }
-          fire(scheduler, trigger);
+          if (trigger.kind() == Scheduler.Kind.MAINTENANCE) {
+            maintain(scheduler, trigger);
+          } else {
+            fire(scheduler, trigger);
+          }
         }
         if (once || stopRequested.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
           break;
@@ -293,6 +300,48 @@ final class ServeCommand extends BaseCommand {
   }
 
   /**
+   * Runs a due maintenance schedule; a failure is reported and the server goes on (the tables stay
+   * readable: each operation commits at once or not at all).
+   */
+  private void maintain(Scheduler scheduler, Scheduler.Trigger trigger) {
+    output()
+        .message(
+            "Maintenance (tick "
+                + trigger.tick()
+                + ") of "
+                + String.join(", ", trigger.select())
+                + ": running");
+    Map<String, String> entry = new LinkedHashMap<>();
+    entry.put("trigger", trigger.schedule());
+    entry.put("tick", trigger.tick().toString());
+    entry.put("tables", String.join(",", trigger.select()));
+    try {
+      Scheduler.ScheduledMaintenance done = scheduler.maintain(trigger);
+      long rows = done.retention().stream().mapToLong(RetentionOutcome::rowsDeleted).sum();
+      long rewrites = done.tables().stream().mapToLong(report -> report.rewrites().size()).sum();
+      long expired =
+          done.tables().stream()
+              .filter(report -> report.expiry() != null)
+              .mapToLong(report -> report.expiry().snapshotsExpired())
+              .sum();
+      entry.put("status", "succeeded");
+      output()
+          .message(
+              "Maintenance: "
+                  + rows
+                  + " expired row(s) deleted, "
+                  + rewrites
+                  + " file group(s) rewritten, "
+                  + expired
+                  + " snapshot(s) expired (audit log: sluice audit --action maintenance)");
+    } catch (SluiceException e) {
+      entry.put("status", "failed");
+      output().message("Maintenance failed: " + e.getMessage());
+    }
+    report.maintenance.add(entry);
+  }
+
+  /**
    * Loads the edited project and swaps it in; a project that does not load leaves the last good one
    * serving.
    *
@@ -346,6 +395,7 @@ final class ServeCommand extends BaseCommand {
   private static boolean hasTriggers(Project project) {
     return !project.config().schedules().isEmpty()
         || !project.config().sensors().isEmpty()
+        || Scheduler.hasMaintenanceSchedule(project)
         || project.config().alerts().rules().stream()
             .anyMatch(rule -> rule.on() == AlertsConfig.Trigger.FRESHNESS);
   }
@@ -354,7 +404,9 @@ final class ServeCommand extends BaseCommand {
     return project.config().schedules().size()
         + " schedule(s), "
         + project.config().sensors().size()
-        + " sensor(s); checking every "
+        + " sensor(s)"
+        + (Scheduler.hasMaintenanceSchedule(project) ? ", scheduled maintenance" : "")
+        + "; checking every "
         + interval.toSeconds()
         + " s";
   }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +106,43 @@ class ServeAndRunStateTest {
           .singleElement()
           .satisfies(run -> assertThat(run.command()).startsWith("schedule base_fresh"));
     }
+  }
+
+  @Test
+  void serveRunsScheduledMaintenanceWhenItIsDue() throws Exception {
+    write(project, "sluice.yaml", "name: kept\nmaintenance: {schedule: \"0 3 * * *\"}\n");
+    write(
+        project,
+        "sources/shop.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: append\n"
+            + "    retention: {column: event_time, keep: 30d}\n    columns:\n"
+            + "      - {name: id, type: bigint}\n      - {name: event_time, type: timestamp}\n");
+    write(project, "data/a.csv", "id,event_time\n1,2026-01-01 10:00:00\n2,2026-12-05 10:00:00\n");
+    Clock evening = Clock.fixed(java.time.Instant.parse("2026-12-06T20:00:00Z"), ZoneOffset.UTC);
+    assertThat(InProcessCli.sluice(evening, project, "run").code()).isZero();
+
+    InProcessCli.Result first = InProcessCli.sluice(evening, project, "serve", "--once");
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.err()).contains("scheduled maintenance").doesNotContain("Maintenance (tick");
+
+    Clock night = Clock.fixed(java.time.Instant.parse("2026-12-07T03:00:20Z"), ZoneOffset.UTC);
+    InProcessCli.Result due = InProcessCli.sluice(night, project, "--json", "serve", "--once");
+    assertThat(due.code()).as(due.err()).isZero();
+    assertThat(due.err())
+        .contains("Maintenance (tick 2026-12-07T03:00:00Z) of raw.shop_events: running")
+        .contains("Maintenance: 1 expired row(s) deleted");
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(due.out());
+    assertThat(report.path("maintenance")).hasSize(1);
+    assertThat(report.path("maintenance").get(0).path("status").asText()).isEqualTo("succeeded");
+    assertThat(report.path("maintenance").get(0).path("tables").asText())
+        .isEqualTo("raw.shop_events");
+
+    InProcessCli.Result left =
+        InProcessCli.sluice(
+            night, project, "query", "--format", "csv", "select id from raw.shop_events");
+    assertThat(left.code()).as(left.err()).isZero();
+    assertThat(left.out().lines()).containsExactly("id", "2");
   }
 
   @Test

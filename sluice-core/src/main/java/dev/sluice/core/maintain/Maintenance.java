@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Table maintenance ({@code sluice maintain}): retention deletes the rows each table keeps no
@@ -42,13 +43,25 @@ public final class Maintenance {
    *     lacks its retention column or it is not a date or timestamp
    */
   public List<RetentionOutcome> applyRetention() {
+    return applyRetention(Set.of());
+  }
+
+  /**
+   * Deletes the expired rows of the given tables that have a retention, as {@link
+   * #applyRetention()} does for every table.
+   *
+   * @param tables the tables; empty: every table of the warehouse
+   */
+  public List<RetentionOutcome> applyRetention(Set<TableName> tables) {
+    requireNonNull(tables, "tables is null");
     Project project = workspace.project();
     Instant now = clock.instant();
     List<RetentionOutcome> outcomes = new ArrayList<>();
     try (EngineSession session = workspace.engine().openSession()) {
       TableRetention retention = new TableRetention(workspace.lake(), session);
       for (TableName table : workspace.lake().listTables()) {
-        if (workspace.lake().findTable(table).isEmpty()) {
+        if ((!tables.isEmpty() && !tables.contains(table))
+            || workspace.lake().findTable(table).isEmpty()) {
           continue;
         }
         Optional<RetentionDef> definition = retentionOf(project, table);

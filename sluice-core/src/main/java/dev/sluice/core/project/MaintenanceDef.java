@@ -23,6 +23,9 @@ import java.util.List;
  *     sort_by: [customer_id, order_date]})
  * @param clusterBy the columns {@code --sort} orders each partition's rows by in Z-order, so that a
  *     filter on any of them prunes files ({@code cluster_by: [x, y]}); not with {@code sort_by}
+ * @param schedule when {@code sluice serve} runs every maintenance operation (retention first) on
+ *     the table ({@code schedule: "0 3 * * *"}, read in {@code time_zone:}, UTC by default); missed
+ *     ticks run once
  * @param location where it is written, for messages
  */
 public record MaintenanceDef(
@@ -33,6 +36,7 @@ public record MaintenanceDef(
     Duration orphanFilesOlderThan,
     List<String> sortBy,
     List<String> clusterBy,
+    ScheduleDef schedule,
     Location location) {
   public MaintenanceDef {
     sortBy = sortBy == null ? null : List.copyOf(sortBy);
@@ -53,6 +57,7 @@ public record MaintenanceDef(
         orphanFilesOlderThan != null ? orphanFilesOlderThan : base.orphanFilesOlderThan,
         sortBy != null || clusterBy != null ? sortBy : base.sortBy,
         sortBy != null || clusterBy != null ? clusterBy : base.clusterBy,
+        schedule != null ? schedule : base.schedule,
         location);
   }
 }

@@ -19,7 +19,9 @@ final class MaintenanceParser {
           "min_snapshots",
           "orphan_files_older_than",
           "sort_by",
-          "cluster_by");
+          "cluster_by",
+          "schedule",
+          "time_zone");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KIB|MIB|GIB)");
   private static final long MIN_TARGET = 1L << 20;
   private static final long MAX_TARGET = 2L << 30;
@@ -64,6 +66,25 @@ final class MaintenanceParser {
               "for one column write sort_by: [" + String.join(", ", clusterBy) + "]");
       clusterBy = null;
     }
+    ScheduleDef schedule = null;
+    String cron = maintenance.string("schedule");
+    if (cron != null && ScheduleParser.validCron(maintenance, "schedule", cron)) {
+      schedule =
+          new ScheduleDef(
+              "maintenance",
+              cron,
+              List.of(),
+              ScheduleParser.timeZone(maintenance),
+              ScheduleDef.CatchUp.LATEST,
+              maintenance.location("schedule"));
+    } else if (cron == null && maintenance.has("time_zone")) {
+      maintenance
+          .problems()
+          .add(
+              maintenance.location("time_zone"),
+              "'time_zone' in 'maintenance:' of " + what + " has no 'schedule' to apply to",
+              "add e.g. schedule: \"0 3 * * *\" (every night at 3), or remove time_zone");
+    }
     return Optional.of(
         new MaintenanceDef(
             target,
@@ -73,6 +94,7 @@ final class MaintenanceParser {
             orphans,
             sortBy,
             clusterBy,
+            schedule,
             map.location(KEY)));
   }
 

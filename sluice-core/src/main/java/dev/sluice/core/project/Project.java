@@ -13,9 +13,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * A loaded and validated project: its settings, sources, models, seeds and their asset graph.
@@ -168,13 +170,30 @@ public record Project(
     if (zone != null && zone.keepSnapshots() != null) {
       MaintenanceDef zoneKeep =
           new MaintenanceDef(
-              null, null, zone.keepSnapshots(), null, null, null, null, zone.location());
+              null, null, zone.keepSnapshots(), null, null, null, null, null, zone.location());
       base = base == null ? zoneKeep : zoneKeep.over(base);
     }
     if (own == null) {
       return Optional.ofNullable(base);
     }
     return Optional.of(own.over(base));
+  }
+
+  /**
+   * Every {@code maintenance: schedule} of the project: sluice.yaml's and those of its source
+   * tables and models.
+   */
+  public Stream<ScheduleDef> maintenanceSchedules() {
+    Stream<MaintenanceDef> own =
+        Stream.concat(
+            models.values().stream().map(ModelDef::maintenance),
+            sources.values().stream()
+                .flatMap(source -> source.tables().stream())
+                .map(SourceTableDef::maintenance));
+    return Stream.concat(Stream.of(config.maintenance()), own)
+        .filter(Objects::nonNull)
+        .map(MaintenanceDef::schedule)
+        .filter(Objects::nonNull);
   }
 
   /** The retention {@code zones:} in sluice.yaml sets for a table's zone, if any. */

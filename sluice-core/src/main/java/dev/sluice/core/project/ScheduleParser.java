@@ -125,6 +125,39 @@ final class ScheduleParser {
     return duration;
   }
 
+  /** Whether {@code cron}, the value of {@code key}, is a valid Unix cron; if not, reports it. */
+  static boolean validCron(YamlMap map, String key, String cron) {
+    try {
+      ScheduleDef.CRON_PARSER.parse(cron).validate();
+      return true;
+    } catch (IllegalArgumentException e) {
+      map.problems()
+          .add(
+              map.location(key),
+              "Invalid cron expression '" + cron + "': " + e.getMessage(),
+              "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 2 * * *\"");
+      return false;
+    }
+  }
+
+  /** The {@code time_zone:} of a mapping, UTC when absent or unknown (reported). */
+  static ZoneId timeZone(YamlMap map) {
+    String zoneText = map.string("time_zone");
+    if (zoneText == null) {
+      return ZoneOffset.UTC;
+    }
+    try {
+      return ZoneId.of(zoneText);
+    } catch (DateTimeException e) {
+      map.problems()
+          .add(
+              map.location("time_zone"),
+              "Unknown time zone '" + zoneText + "'",
+              "use a region name such as Europe/Berlin or UTC");
+      return ZoneOffset.UTC;
+    }
+  }
+
   static List<ScheduleDef> parse(YamlMap config, String file, Problems problems) {
     List<ScheduleDef> schedules = new ArrayList<>();
     for (Named entry :
@@ -142,27 +175,10 @@ final class ScheduleParser {
       if (name == null || cron == null) {
         continue;
       }
-      try {
-        ScheduleDef.CRON_PARSER.parse(cron).validate();
-      } catch (IllegalArgumentException e) {
-        problems.add(
-            map.location("cron"),
-            "Invalid cron expression '" + cron + "': " + e.getMessage(),
-            "use five fields: minute hour day-of-month month day-of-week, e.g. \"30 2 * * *\"");
+      if (!validCron(map, "cron", cron)) {
         continue;
       }
-      ZoneId zone = ZoneOffset.UTC;
-      String zoneText = map.string("time_zone");
-      if (zoneText != null) {
-        try {
-          zone = ZoneId.of(zoneText);
-        } catch (DateTimeException e) {
-          problems.add(
-              map.location("time_zone"),
-              "Unknown time zone '" + zoneText + "'",
-              "use a region name such as Europe/Berlin or UTC");
-        }
-      }
+      ZoneId zone = timeZone(map);
       ScheduleDef.CatchUp catchUp = ScheduleDef.CatchUp.LATEST;
       String catchUpText = map.string("catch_up");
       if (catchUpText != null) {

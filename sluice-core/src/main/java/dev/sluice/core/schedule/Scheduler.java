@@ -5,7 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.cronutils.model.time.ExecutionTime;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.maintain.Maintenance;
+import dev.sluice.core.maintain.RetentionOutcome;
+import dev.sluice.core.maintain.TableMaintenance;
 import dev.sluice.core.project.Asset;
+import dev.sluice.core.project.MaintenanceDef;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ScheduleDef;
 import dev.sluice.core.project.Selector;
 import dev.sluice.core.project.SensorDef;
@@ -21,8 +26,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.slf4j.Logger;
@@ -34,18 +42,36 @@ import org.slf4j.LoggerFactory;
  * a scheduler that cannot stands by, and takes over when the holder stops renewing it.
  */
 public final class Scheduler {
+  /** What a trigger starts. */
+  public enum Kind {
+    /** A run of the selected assets ({@link #fire}). */
+    RUN,
+    /** Maintenance of the selected tables ({@link #maintain}). */
+    MAINTENANCE
+  }
+
   /**
-   * A run to start: a schedule's due tick, or a sensor that fired.
+   * Work to start: a schedule's due tick, a sensor that fired, or tables whose maintenance schedule
+   * is due.
    *
-   * @param schedule the schedule's or sensor's name
+   * @param schedule the schedule's or sensor's name, or {@code maintenance}
    * @param tick the schedule's tick, or when the sensor fired
-   * @param select what to run
+   * @param select what to run (selector syntax), or the tables to maintain
    */
-  public record Trigger(String schedule, Instant tick, List<String> select) {
+  public record Trigger(Kind kind, String schedule, Instant tick, List<String> select) {
     public Trigger {
+      requireNonNull(kind, "kind is null");
       select = List.copyOf(select);
     }
+
+    /** A run of {@code select}. */
+    public Trigger(String schedule, Instant tick, List<String> select) {
+      this(Kind.RUN, schedule, tick, select);
+    }
   }
+
+  /** The key of a table's maintenance ticks among the schedules' ticks. */
+  static final String MAINTENANCE_KEY = "maintenance:";
 
   static final String LEASE = "scheduler";
 
@@ -105,58 +131,139 @@ public final class Scheduler {
       return List.of();
     }
     Instant now = clock.instant();
-    RunStore store = workspace.runStore();
     workspace.observers().tick(now);
     List<Trigger> triggers = new ArrayList<>();
     for (ScheduleDef schedule : workspace.project().config().schedules()) {
-      ExecutionTime times = schedule.executionTime();
-      ZonedDateTime current = now.atZone(schedule.timeZone());
-      Optional<ZonedDateTime> latest = times.lastExecution(current.plusNanos(1));
-      Optional<Instant> handled = store.scheduleTicks().lastScheduleTick(schedule.name());
-      if (latest.isEmpty()) {
-        continue;
-      }
-      if (handled.isEmpty()) {
-        // first sight of this schedule: start from now, do not run what was before
-        store.scheduleTicks().recordScheduleTick(schedule.name(), latest.get().toInstant());
-        continue;
-      }
-      List<Instant> due = new ArrayList<>();
-      Optional<ZonedDateTime> next = times.nextExecution(handled.get().atZone(schedule.timeZone()));
-      while (next.isPresent() && !next.get().toInstant().isAfter(now)) {
-        due.add(next.get().toInstant());
-        if (due.size() > MAX_CATCH_UP) {
-          due.remove(0);
-        }
-        next = times.nextExecution(next.get());
-      }
-      if (due.isEmpty()) {
-        continue;
-      }
-      Instant newest = due.get(due.size() - 1);
-      List<Instant> chosen =
-          switch (schedule.catchUp()) {
-            case ALL -> due;
-            case LATEST -> List.of(newest);
-            case SKIP ->
-                Duration.between(newest, now).compareTo(ON_TIME) <= 0 ? List.of(newest) : List.of();
-          };
-      if (chosen.size() < due.size()) {
-        LOG.info(
-            "Schedule {}: {} missed tick(s) not run (catch_up: {})",
-            schedule.name(),
-            due.size() - chosen.size(),
-            schedule.catchUp());
-      }
-      for (Instant tick : chosen) {
+      for (Instant tick : dueTicks(schedule, schedule.name(), now)) {
         triggers.add(new Trigger(schedule.name(), tick, schedule.select()));
       }
-      store.scheduleTicks().recordScheduleTick(schedule.name(), newest);
     }
     for (SensorDef sensor : workspace.project().config().sensors()) {
       evaluate(sensor, now).ifPresent(triggers::add);
     }
+    maintenanceDue(now).ifPresent(triggers::add);
     return triggers;
+  }
+
+  /**
+   * The ticks of {@code schedule} to act on now, recorded as dealt with under {@code key}: none at
+   * first sight of the schedule (what was before is not run), then those due since the last one
+   * recorded, as its {@code catch_up} chooses.
+   */
+  private List<Instant> dueTicks(ScheduleDef schedule, String key, Instant now) {
+    RunStore store = workspace.runStore();
+    ExecutionTime times = schedule.executionTime();
+    ZonedDateTime current = now.atZone(schedule.timeZone());
+    Optional<ZonedDateTime> latest = times.lastExecution(current.plusNanos(1));
+    Optional<Instant> handled = store.scheduleTicks().lastScheduleTick(key);
+    if (latest.isEmpty()) {
+      return List.of();
+    }
+    if (handled.isEmpty()) {
+      // first sight of this schedule: start from now, do not run what was before
+      store.scheduleTicks().recordScheduleTick(key, latest.get().toInstant());
+      return List.of();
+    }
+    List<Instant> due = new ArrayList<>();
+    Optional<ZonedDateTime> next = times.nextExecution(handled.get().atZone(schedule.timeZone()));
+    while (next.isPresent() && !next.get().toInstant().isAfter(now)) {
+      due.add(next.get().toInstant());
+      if (due.size() > MAX_CATCH_UP) {
+        due.remove(0);
+      }
+      next = times.nextExecution(next.get());
+    }
+    if (due.isEmpty()) {
+      return List.of();
+    }
+    Instant newest = due.get(due.size() - 1);
+    List<Instant> chosen =
+        switch (schedule.catchUp()) {
+          case ALL -> due;
+          case LATEST -> List.of(newest);
+          case SKIP ->
+              Duration.between(newest, now).compareTo(ON_TIME) <= 0 ? List.of(newest) : List.of();
+        };
+    if (chosen.size() < due.size()) {
+      LOG.info(
+          "Schedule {}: {} missed tick(s) not run (catch_up: {})",
+          key,
+          due.size() - chosen.size(),
+          schedule.catchUp());
+    }
+    store.scheduleTicks().recordScheduleTick(key, newest);
+    return chosen;
+  }
+
+  /**
+   * The tables of the warehouse whose {@code maintenance: schedule} (their own, else sluice.yaml's)
+   * is due, as one trigger; each table's ticks are kept apart, so that a table given its own
+   * schedule starts from its first sight.
+   */
+  private Optional<Trigger> maintenanceDue(Instant now) {
+    Project project = workspace.project();
+    if (!hasMaintenanceSchedule(project)) {
+      return Optional.empty();
+    }
+    List<String> tables = new ArrayList<>();
+    Instant newest = null;
+    for (TableName table : workspace.lake().listTables()) {
+      Optional<ScheduleDef> schedule = project.maintenance(table).map(MaintenanceDef::schedule);
+      if (schedule.isEmpty()) {
+        continue;
+      }
+      List<Instant> due = dueTicks(schedule.get(), MAINTENANCE_KEY + table, now);
+      if (!due.isEmpty()) {
+        tables.add(table.toString());
+        Instant tick = due.get(due.size() - 1);
+        newest = newest == null || tick.isAfter(newest) ? tick : newest;
+      }
+    }
+    if (tables.isEmpty()) {
+      return Optional.empty();
+    }
+    LOG.info("Maintenance due for {}", tables);
+    return Optional.of(new Trigger(Kind.MAINTENANCE, "maintenance", newest, tables));
+  }
+
+  /** Whether sluice.yaml or any table of the project schedules maintenance. */
+  public static boolean hasMaintenanceSchedule(Project project) {
+    return project.maintenanceSchedules().findAny().isPresent();
+  }
+
+  /**
+   * Maintains a maintenance trigger's tables as {@code sluice maintain} without options does:
+   * retention first, then compaction, layout, manifests, snapshot expiry and orphan files; every
+   * change is in the audit log.
+   */
+  public ScheduledMaintenance maintain(Trigger trigger) {
+    if (trigger.kind() != Kind.MAINTENANCE) {
+      throw new IllegalArgumentException("Not a maintenance trigger: " + trigger);
+    }
+    Set<TableName> tables =
+        trigger.select().stream().map(TableName::parse).collect(Collectors.toSet());
+    List<RetentionOutcome> retention = new Maintenance(workspace, clock).applyRetention(tables);
+    List<TableMaintenance.Report> reports =
+        new TableMaintenance(workspace, clock)
+            .run(
+                new TableMaintenance.Request(
+                    EnumSet.allOf(TableMaintenance.Operation.class), false, tables));
+    return new ScheduledMaintenance(trigger, retention, reports);
+  }
+
+  /**
+   * What a scheduled maintenance did.
+   *
+   * @param retention the rows each table's retention deleted
+   * @param tables what the other operations did to each table
+   */
+  public record ScheduledMaintenance(
+      Trigger trigger, List<RetentionOutcome> retention, List<TableMaintenance.Report> tables) {
+    public ScheduledMaintenance {
+      requireNonNull(trigger, "trigger is null");
+      retention = List.copyOf(retention);
+      tables = List.copyOf(tables);
+    }
   }
 
   /** Whether a sensor fires now; a sensor fires at most once per its {@code min_interval}. */
@@ -227,6 +334,9 @@ public final class Scheduler {
 
   /** Runs a trigger's selection; the run's command names the schedule and tick. */
   public RunResult fire(Trigger trigger, RunListener listener) {
+    if (trigger.kind() != Kind.RUN) {
+      throw new IllegalArgumentException("Not a run trigger: " + trigger);
+    }
     return new Runner(workspace, clock)
         .run(
             new RunOptions(trigger.select(), false),
