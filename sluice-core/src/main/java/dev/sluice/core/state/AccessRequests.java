@@ -1,14 +1,17 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.nullableMillis;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TableName;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,25 +49,22 @@ public final class AccessRequests {
     long id =
         transactions.write(
             "record an access request",
-            connection -> {
-              try (PreparedStatement insert =
-                  connection.prepareStatement(
-                      "INSERT INTO sluice_access_requests (principal, table_name, column_names,"
-                          + " reason, period_seconds, requested_at, status)"
-                          + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-                insert.setString(1, principal);
-                insert.setString(2, table.toString());
-                insert.setString(3, StateRows.toJson(columns));
-                insert.setString(4, reason);
-                insert.setLong(5, period.toSeconds());
-                insert.setLong(6, millis);
-                insert.setString(7, AccessRequestStatus.PENDING.name());
-                try (ResultSet keys = insert.executeQuery()) {
-                  keys.next();
-                  return keys.getLong(1);
-                }
-              }
-            });
+            connection ->
+                first(
+                        connection,
+                        "INSERT INTO sluice_access_requests (principal, table_name, column_names,"
+                            + " reason, period_seconds, requested_at, status)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        row -> row.getLong(1),
+                        principal,
+                        table.toString(),
+                        StateRows.toJson(columns),
+                        reason,
+                        period.toSeconds(),
+                        millis,
+                        AccessRequestStatus.PENDING)
+                    .orElseThrow(
+                        () -> new SQLException("The insert of an access request returned no id")));
     return new AccessRequest(
         id,
         principal,
@@ -80,16 +80,12 @@ public final class AccessRequests {
   public Optional<AccessRequest> find(long id) {
     return transactions.read(
         "read access request " + id,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM sluice_access_requests WHERE id = ?")) {
-            query.setLong(1, id);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() ? Optional.of(request(rows)) : Optional.<AccessRequest>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT " + COLUMNS + " FROM sluice_access_requests WHERE id = ?",
+                AccessRequests::request,
+                id));
   }
 
   /** Every request, oldest first. */
@@ -124,38 +120,33 @@ public final class AccessRequests {
     return transactions.write(
         "decide access request " + id,
         connection -> {
-          AccessRequest pending;
-          try (PreparedStatement query =
-              connection.prepareStatement(
+          Optional<AccessRequest> found =
+              first(
+                  connection,
                   "SELECT "
                       + COLUMNS
-                      + " FROM sluice_access_requests WHERE id = ? AND status = 'PENDING'")) {
-            query.setLong(1, id);
-            try (ResultSet rows = query.executeQuery()) {
-              if (!rows.next()) {
-                return Optional.<AccessRequest>empty();
-              }
-              pending = request(rows);
-            }
+                      + " FROM sluice_access_requests WHERE id = ? AND status = 'PENDING'",
+                  AccessRequests::request,
+                  id);
+          if (found.isEmpty()) {
+            return Optional.<AccessRequest>empty();
           }
+          AccessRequest pending = found.get();
           long decidedAt = at.toEpochMilli();
           Instant expiresAt =
               approve ? Instant.ofEpochMilli(decidedAt).plus(pending.period()) : null;
-          try (PreparedStatement update =
-              connection.prepareStatement(
+          if (update(
+                  connection,
                   "UPDATE sluice_access_requests SET status = ?, decided_by = ?, decided_at = ?,"
-                      + " decision_reason = ?, expires_at = ? WHERE id = ? AND status = 'PENDING'")) {
-            update.setString(
-                1, (approve ? AccessRequestStatus.APPROVED : AccessRequestStatus.DENIED).name());
-            update.setString(2, by);
-            update.setLong(3, decidedAt);
-            update.setString(4, reason.orElse(null));
-            StateRows.setNullableLong(
-                update, 5, expiresAt == null ? null : expiresAt.toEpochMilli());
-            update.setLong(6, id);
-            if (update.executeUpdate() != 1) {
-              return Optional.<AccessRequest>empty();
-            }
+                      + " decision_reason = ?, expires_at = ? WHERE id = ? AND status = 'PENDING'",
+                  approve ? AccessRequestStatus.APPROVED : AccessRequestStatus.DENIED,
+                  by,
+                  decidedAt,
+                  reason.orElse(null),
+                  nullableMillis(expiresAt),
+                  id)
+              != 1) {
+            return Optional.<AccessRequest>empty();
           }
           return Optional.of(
               new AccessRequest(
@@ -176,24 +167,14 @@ public final class AccessRequests {
     return transactions.read(
         action,
         connection -> {
-          List<AccessRequest> requests = new ArrayList<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM sluice_access_requests" + where + " ORDER BY id")) {
-            if (parameter != null) {
-              // every ? of the condition is the same moment
-              long count = where.chars().filter(c -> c == '?').count();
-              for (int i = 1; i <= count; i++) {
-                query.setLong(i, parameter);
-              }
-            }
-            try (ResultSet rows = query.executeQuery()) {
-              while (rows.next()) {
-                requests.add(request(rows));
-              }
-            }
-          }
-          return requests;
+          // every ? of the condition is the same moment
+          Object[] values = new Object[(int) where.chars().filter(c -> c == '?').count()];
+          Arrays.fill(values, parameter);
+          return list(
+              connection,
+              "SELECT " + COLUMNS + " FROM sluice_access_requests" + where + " ORDER BY id",
+              AccessRequests::request,
+              values);
         });
   }
 

@@ -1,11 +1,10 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,20 +38,14 @@ public final class AlertIncidents {
     requireNonNull(subject, "subject is null");
     requireNonNull(detail, "detail is null");
     requireNonNull(at, "at is null");
-    return transactions.write(
+    return change(
         "open alert incident " + rule + " " + subject,
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_alert_incidents (rule, subject, opened_at, detail)"
-                      + " VALUES (?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING")) {
-            insert.setString(1, rule);
-            insert.setString(2, subject);
-            insert.setLong(3, at.toEpochMilli());
-            insert.setString(4, detail);
-            return insert.executeUpdate() == 1;
-          }
-        });
+        "INSERT INTO sluice_alert_incidents (rule, subject, opened_at, detail)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT (rule, subject) DO NOTHING",
+        rule,
+        subject,
+        at,
+        detail);
   }
 
   /**
@@ -63,40 +56,32 @@ public final class AlertIncidents {
   public boolean resolve(String rule, String subject) {
     requireNonNull(rule, "rule is null");
     requireNonNull(subject, "subject is null");
-    return transactions.write(
+    return change(
         "resolve alert incident " + rule + " " + subject,
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement(
-                  "DELETE FROM sluice_alert_incidents WHERE rule = ? AND subject = ?")) {
-            delete.setString(1, rule);
-            delete.setString(2, subject);
-            return delete.executeUpdate() == 1;
-          }
-        });
+        "DELETE FROM sluice_alert_incidents WHERE rule = ? AND subject = ?",
+        rule,
+        subject);
+  }
+
+  /** Runs the statement that opens or resolves an incident: whether it changed one. */
+  private boolean change(String action, String sql, Object... values) {
+    return transactions.write(action, connection -> update(connection, sql, values) == 1);
   }
 
   /** The open incidents, oldest first. */
   public List<Incident> open() {
     return transactions.read(
         "read alert incidents",
-        connection -> {
-          List<Incident> incidents = new ArrayList<>();
-          try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT rule, subject, opened_at, detail FROM sluice_alert_incidents"
-                          + " ORDER BY opened_at, rule, subject");
-              ResultSet result = query.executeQuery()) {
-            while (result.next()) {
-              incidents.add(
-                  new Incident(
-                      result.getString(1),
-                      result.getString(2),
-                      Instant.ofEpochMilli(result.getLong(3)),
-                      result.getString(4)));
-            }
-          }
-          return incidents;
-        });
+        connection ->
+            list(
+                connection,
+                "SELECT rule, subject, opened_at, detail FROM sluice_alert_incidents"
+                    + " ORDER BY opened_at, rule, subject",
+                row ->
+                    new Incident(
+                        row.getString(1),
+                        row.getString(2),
+                        Instant.ofEpochMilli(row.getLong(3)),
+                        row.getString(4))));
   }
 }

@@ -1,13 +1,13 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.nullableMillis;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,21 +31,17 @@ public final class ApiTokens {
     requireNonNull(token, "token is null");
     transactions.write(
         "create API token " + token.id(),
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_api_tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, token.id());
-            insert.setString(2, token.principal());
-            insert.setString(3, token.tokenHash());
-            insert.setLong(4, token.createdAt().toEpochMilli());
-            insert.setString(5, token.createdBy());
-            setInstant(insert, 6, token.expiresAt());
-            setInstant(insert, 7, token.revokedAt());
-            insert.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            update(
+                connection,
+                "INSERT INTO sluice_api_tokens (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                token.id(),
+                token.principal(),
+                token.tokenHash(),
+                token.createdAt(),
+                token.createdBy(),
+                nullableMillis(token.expiresAt()),
+                nullableMillis(token.revokedAt())));
   }
 
   /** The token with this id, revoked and expired ones too. */
@@ -53,36 +49,23 @@ public final class ApiTokens {
     requireNonNull(id, "id is null");
     return transactions.read(
         "read API token " + id,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM sluice_api_tokens WHERE id = ?")) {
-            query.setString(1, id);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() ? Optional.of(token(rows)) : Optional.<ApiToken>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT " + COLUMNS + " FROM sluice_api_tokens WHERE id = ?",
+                ApiTokens::token,
+                id));
   }
 
   /** Every token, the newest first. */
   public List<ApiToken> list() {
     return transactions.read(
         "list API tokens",
-        connection -> {
-          try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT "
-                          + COLUMNS
-                          + " FROM sluice_api_tokens ORDER BY created_at DESC, id");
-              ResultSet rows = query.executeQuery()) {
-            List<ApiToken> tokens = new ArrayList<>();
-            while (rows.next()) {
-              tokens.add(token(rows));
-            }
-            return tokens;
-          }
-        });
+        connection ->
+            StateSql.list(
+                connection,
+                "SELECT " + COLUMNS + " FROM sluice_api_tokens ORDER BY created_at DESC, id",
+                ApiTokens::token));
   }
 
   /**
@@ -95,15 +78,13 @@ public final class ApiTokens {
     requireNonNull(at, "at is null");
     return transactions.write(
         "revoke API token " + id,
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE sluice_api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")) {
-            update.setLong(1, at.toEpochMilli());
-            update.setString(2, id);
-            return update.executeUpdate() > 0;
-          }
-        });
+        connection ->
+            update(
+                    connection,
+                    "UPDATE sluice_api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                    at,
+                    id)
+                > 0);
   }
 
   /** Whether some token is active at {@code now}. */
@@ -120,14 +101,5 @@ public final class ApiTokens {
         rows.getString("created_by"),
         StateRows.instantOrNull(rows, "expires_at"),
         StateRows.instantOrNull(rows, "revoked_at"));
-  }
-
-  private static void setInstant(PreparedStatement statement, int index, Instant value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value.toEpochMilli());
-    }
   }
 }

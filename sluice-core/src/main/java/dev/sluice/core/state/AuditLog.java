@@ -1,5 +1,9 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.batch;
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The audit log of a {@link RunStore}: append-only and tamper-evident. Every query, run, commit,
@@ -67,23 +72,19 @@ public final class AuditLog {
           // Taking the head row first makes every other appender wait here until this one
           // commits: in SQLite the update takes the database's write lock, in PostgreSQL the
           // row's lock, and the head read after it is the one this append extends.
-          try (PreparedStatement lock =
-              connection.prepareStatement(
-                  "UPDATE sluice_audit_head SET sequence = sequence + 1 WHERE id = 1")) {
-            if (lock.executeUpdate() != 1) {
-              throw new SQLException("The audit log's head row is missing (sluice_audit_head)");
-            }
+          if (update(
+                  connection, "UPDATE sluice_audit_head SET sequence = sequence + 1 WHERE id = 1")
+              != 1) {
+            throw new SQLException("The audit log's head row is missing (sluice_audit_head)");
           }
-          long sequence;
-          String previousHash;
-          try (PreparedStatement head =
-                  connection.prepareStatement(
-                      "SELECT sequence, hash FROM sluice_audit_head WHERE id = 1");
-              ResultSet row = head.executeQuery()) {
-            row.next();
-            sequence = row.getLong(1);
-            previousHash = row.getString(2);
-          }
+          Head head =
+              head(connection)
+                  .orElseThrow(
+                      () ->
+                          new SQLException(
+                              "The audit log's head row is missing (sluice_audit_head)"));
+          long sequence = head.sequence();
+          String previousHash = head.hash();
           String hash =
               AuditChain.hash(
                   sequence,
@@ -94,39 +95,23 @@ public final class AuditLog {
                   columns,
                   details,
                   previousHash);
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_audit ("
-                      + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, sequence);
-            insert.setLong(2, at);
-            insert.setString(3, principal);
-            insert.setString(4, entry.action().name());
-            insert.setString(5, tables);
-            insert.setString(6, columns);
-            insert.setString(7, details);
-            insert.setString(8, previousHash);
-            insert.setString(9, hash);
-            insert.executeUpdate();
-          }
-          try (PreparedStatement index =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_audit_tables (table_name, sequence) VALUES (?, ?)")) {
-            for (String table : entry.tables()) {
-              index.setString(1, table);
-              index.setLong(2, sequence);
-              index.addBatch();
-            }
-            if (!entry.tables().isEmpty()) {
-              index.executeBatch();
-            }
-          }
-          try (PreparedStatement head =
-              connection.prepareStatement("UPDATE sluice_audit_head SET hash = ? WHERE id = 1")) {
-            head.setString(1, hash);
-            head.executeUpdate();
-          }
+          update(
+              connection,
+              "INSERT INTO sluice_audit (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              sequence,
+              at,
+              principal,
+              entry.action(),
+              tables,
+              columns,
+              details,
+              previousHash,
+              hash);
+          batch(
+              connection,
+              "INSERT INTO sluice_audit_tables (table_name, sequence) VALUES (?, ?)",
+              entry.tables().stream().map(table -> new Object[] {table, sequence}).toList());
+          update(connection, "UPDATE sluice_audit_head SET hash = ? WHERE id = 1", hash);
           return new AuditRecord(
               sequence,
               Instant.ofEpochMilli(at),
@@ -173,17 +158,8 @@ public final class AuditLog {
     return transactions.read(
         "read the audit log",
         connection -> {
-          List<AuditRecord> records = new ArrayList<>();
-          try (PreparedStatement query = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-              query.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet rows = query.executeQuery()) {
-              while (rows.next()) {
-                records.add(record(rows));
-              }
-            }
-          }
+          List<AuditRecord> records =
+              list(connection, sql.toString(), AuditLog::record, parameters.toArray());
           Collections.reverse(records);
           return records;
         });
@@ -201,18 +177,12 @@ public final class AuditLog {
   }
 
   private static AuditVerification verify(Connection connection) throws SQLException {
-    long headSequence;
-    String headHash;
-    try (PreparedStatement head =
-            connection.prepareStatement(
-                "SELECT sequence, hash FROM sluice_audit_head WHERE id = 1");
-        ResultSet row = head.executeQuery()) {
-      if (!row.next()) {
-        return AuditVerification.broken(0, 1, "the audit log's head row is missing");
-      }
-      headSequence = row.getLong(1);
-      headHash = row.getString(2);
+    Optional<Head> head = head(connection);
+    if (head.isEmpty()) {
+      return AuditVerification.broken(0, 1, "the audit log's head row is missing");
     }
+    long headSequence = head.get().sequence();
+    String headHash = head.get().hash();
     long checked = 0;
     long expected = 1;
     String previousHash = AuditChain.GENESIS;
@@ -308,6 +278,16 @@ public final class AuditLog {
               + "): the log's end was changed");
     }
     return AuditVerification.ok(checked);
+  }
+
+  /** The head of the chain: the last record's sequence number and hash. */
+  private record Head(long sequence, String hash) {}
+
+  private static Optional<Head> head(Connection connection) throws SQLException {
+    return first(
+        connection,
+        "SELECT sequence, hash FROM sluice_audit_head WHERE id = 1",
+        row -> new Head(row.getLong(1), row.getString(2)));
   }
 
   private static AuditRecord record(ResultSet rows) throws SQLException {

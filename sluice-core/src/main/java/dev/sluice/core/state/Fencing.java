@@ -1,7 +1,6 @@
 package dev.sluice.core.state;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,14 +45,13 @@ final class Fencing {
     if (generation == null) {
       return;
     }
-    try (PreparedStatement check =
-        connection.prepareStatement(
-            "UPDATE sluice_runs SET generation = generation WHERE id = ? AND generation = ?")) {
-      check.setString(1, runId);
-      check.setLong(2, generation);
-      if (check.executeUpdate() == 0) {
-        throw new RunTakenOverException(runId);
-      }
+    if (StateSql.update(
+            connection,
+            "UPDATE sluice_runs SET generation = generation WHERE id = ? AND generation = ?",
+            runId,
+            generation)
+        == 0) {
+      throw new RunTakenOverException(runId);
     }
   }
 

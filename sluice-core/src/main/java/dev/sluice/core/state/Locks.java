@@ -1,9 +1,9 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,6 +13,9 @@ import java.util.Optional;
  * process that uses the state database.
  */
 public final class Locks {
+  private static final String RENEW =
+      "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?";
+
   private final StateTransactions transactions;
 
   Locks(StateTransactions transactions) {
@@ -29,39 +32,29 @@ public final class Locks {
   public boolean tryLock(String resource, String owner, Duration ttl, Instant now) {
     requireNonNull(resource, "resource is null");
     requireNonNull(owner, "owner is null");
-    long expires = now.plus(ttl).toEpochMilli();
+    Instant expires = now.plus(ttl);
     return transactions.write(
         "lock " + resource,
         connection -> {
-          try (PreparedStatement expired =
-              connection.prepareStatement(
-                  "DELETE FROM sluice_locks WHERE resource = ? AND expires_at < ?")) {
-            expired.setString(1, resource);
-            expired.setLong(2, now.toEpochMilli());
-            expired.executeUpdate();
-          }
-          try (PreparedStatement renew =
-              connection.prepareStatement(
-                  "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
-            renew.setLong(1, expires);
-            renew.setString(2, resource);
-            renew.setString(3, owner);
-            if (renew.executeUpdate() == 1) {
-              return true;
-            }
+          update(
+              connection,
+              "DELETE FROM sluice_locks WHERE resource = ? AND expires_at < ?",
+              resource,
+              now);
+          if (update(connection, RENEW, expires, resource, owner) == 1) {
+            return true;
           }
           // ON CONFLICT rather than catching the unique violation: in PostgreSQL a failed
           // statement would abort the transaction.
-          try (PreparedStatement insert =
-              connection.prepareStatement(
+          return update(
+                  connection,
                   "INSERT INTO sluice_locks (resource, owner, acquired_at, expires_at)"
-                      + " VALUES (?, ?, ?, ?) ON CONFLICT (resource) DO NOTHING")) {
-            insert.setString(1, resource);
-            insert.setString(2, owner);
-            insert.setLong(3, now.toEpochMilli());
-            insert.setLong(4, expires);
-            return insert.executeUpdate() == 1;
-          }
+                      + " VALUES (?, ?, ?, ?) ON CONFLICT (resource) DO NOTHING",
+                  resource,
+                  owner,
+                  now,
+                  expires)
+              == 1;
         });
   }
 
@@ -76,32 +69,19 @@ public final class Locks {
     requireNonNull(owner, "owner is null");
     return transactions.read(
         "renew lock " + resource,
-        connection -> {
-          try (PreparedStatement renew =
-              connection.prepareStatement(
-                  "UPDATE sluice_locks SET expires_at = ? WHERE resource = ? AND owner = ?")) {
-            renew.setLong(1, now.plus(ttl).toEpochMilli());
-            renew.setString(2, resource);
-            renew.setString(3, owner);
-            return renew.executeUpdate() == 1;
-          }
-        });
+        connection -> update(connection, RENEW, now.plus(ttl), resource, owner) == 1);
   }
 
   /** Releases a lock held by {@code owner}; a lock held by someone else is left alone. */
   public void unlock(String resource, String owner) {
     transactions.read(
         "unlock " + resource,
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement(
-                  "DELETE FROM sluice_locks WHERE resource = ? AND owner = ?")) {
-            delete.setString(1, resource);
-            delete.setString(2, owner);
-            delete.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            update(
+                connection,
+                "DELETE FROM sluice_locks WHERE resource = ? AND owner = ?",
+                resource,
+                owner));
   }
 
   /**
@@ -112,36 +92,23 @@ public final class Locks {
   public int unlockAll(String owner) {
     return transactions.read(
         "unlock the locks of " + owner,
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement("DELETE FROM sluice_locks WHERE owner = ?")) {
-            delete.setString(1, owner);
-            return delete.executeUpdate();
-          }
-        });
+        connection -> update(connection, "DELETE FROM sluice_locks WHERE owner = ?", owner));
   }
 
   /** Who holds the lock on a resource, if anyone (expired locks included). */
   public Optional<LockHolder> lockHolder(String resource) {
     return transactions.read(
         "read lock " + resource,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT owner, acquired_at, expires_at FROM sluice_locks WHERE resource = ?")) {
-            query.setString(1, resource);
-            try (ResultSet result = query.executeQuery()) {
-              if (!result.next()) {
-                return Optional.<LockHolder>empty();
-              }
-              return Optional.of(
-                  new LockHolder(
-                      resource,
-                      result.getString(1),
-                      Instant.ofEpochMilli(result.getLong(2)),
-                      Instant.ofEpochMilli(result.getLong(3))));
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT owner, acquired_at, expires_at FROM sluice_locks WHERE resource = ?",
+                row ->
+                    new LockHolder(
+                        resource,
+                        row.getString(1),
+                        Instant.ofEpochMilli(row.getLong(2)),
+                        Instant.ofEpochMilli(row.getLong(3))),
+                resource));
   }
 }

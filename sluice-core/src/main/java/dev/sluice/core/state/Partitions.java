@@ -4,15 +4,17 @@ import static dev.sluice.core.state.StateRows.JSON;
 import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.longOrNull;
-import static dev.sluice.core.state.StateRows.setNullableLong;
+import static dev.sluice.core.state.StateSql.batch;
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.nullableLong;
+import static dev.sluice.core.state.StateSql.nullableMillis;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,38 +71,39 @@ public final class Partitions extends FencedPart {
         "record the partitions of " + asset,
         connection -> {
           fencing.check(connection, runId);
-          try (PreparedStatement upsert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_partitions (asset, partition_key, status, run_id,"
-                      + " updated_at, materialized_at, rows_out, snapshot_id, error, inputs)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (asset, partition_key) DO UPDATE SET"
-                      + " status = excluded.status, run_id = excluded.run_id,"
-                      + " updated_at = excluded.updated_at,"
-                      + " materialized_at = COALESCE(excluded.materialized_at,"
-                      + " sluice_partitions.materialized_at),"
-                      + " rows_out = COALESCE(excluded.rows_out, sluice_partitions.rows_out),"
-                      + " snapshot_id = COALESCE(excluded.snapshot_id,"
-                      + " sluice_partitions.snapshot_id),"
-                      + " error = excluded.error,"
-                      + " inputs = COALESCE(excluded.inputs, sluice_partitions.inputs)")) {
-            for (String partition : partitions) {
-              upsert.setString(1, asset);
-              upsert.setString(2, partition);
-              upsert.setString(
-                  3, (materialized ? PartitionStatus.MATERIALIZED : PartitionStatus.FAILED).name());
-              upsert.setString(4, runId);
-              upsert.setLong(5, at.toEpochMilli());
-              setNullableLong(upsert, 6, materialized ? at.toEpochMilli() : null);
-              setNullableLong(upsert, 7, materialized ? rows : null);
-              setNullableLong(upsert, 8, materialized ? snapshotId : null);
-              upsert.setString(9, materialized ? null : error);
-              upsert.setString(10, inputsJson);
-              upsert.addBatch();
-            }
-            upsert.executeBatch();
-            return null;
+          List<Object[]> values = new ArrayList<>();
+          for (String partition : partitions) {
+            values.add(
+                new Object[] {
+                  asset,
+                  partition,
+                  materialized ? PartitionStatus.MATERIALIZED : PartitionStatus.FAILED,
+                  runId,
+                  at,
+                  nullableMillis(materialized ? at : null),
+                  nullableLong(materialized ? rows : null),
+                  nullableLong(materialized ? snapshotId : null),
+                  materialized ? null : error,
+                  inputsJson
+                });
           }
+          batch(
+              connection,
+              "INSERT INTO sluice_partitions (asset, partition_key, status, run_id,"
+                  + " updated_at, materialized_at, rows_out, snapshot_id, error, inputs)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  + " ON CONFLICT (asset, partition_key) DO UPDATE SET"
+                  + " status = excluded.status, run_id = excluded.run_id,"
+                  + " updated_at = excluded.updated_at,"
+                  + " materialized_at = COALESCE(excluded.materialized_at,"
+                  + " sluice_partitions.materialized_at),"
+                  + " rows_out = COALESCE(excluded.rows_out, sluice_partitions.rows_out),"
+                  + " snapshot_id = COALESCE(excluded.snapshot_id,"
+                  + " sluice_partitions.snapshot_id),"
+                  + " error = excluded.error,"
+                  + " inputs = COALESCE(excluded.inputs, sluice_partitions.inputs)",
+              values);
+          return null;
         });
   }
 
@@ -110,29 +113,26 @@ public final class Partitions extends FencedPart {
         "read the partitions of " + asset,
         connection -> {
           Map<String, PartitionState> states = new LinkedHashMap<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
+          for (PartitionState state :
+              list(
+                  connection,
                   "SELECT partition_key, status, run_id, updated_at, materialized_at, rows_out,"
                       + " snapshot_id, error, inputs FROM sluice_partitions WHERE asset = ?"
-                      + " ORDER BY partition_key")) {
-            query.setString(1, asset);
-            try (ResultSet rows = query.executeQuery()) {
-              while (rows.next()) {
-                states.put(
-                    rows.getString("partition_key"),
-                    new PartitionState(
-                        asset,
-                        rows.getString("partition_key"),
-                        enumValue(rows, "status", PartitionStatus.class),
-                        rows.getString("run_id"),
-                        Instant.ofEpochMilli(rows.getLong("updated_at")),
-                        instantOrNull(rows, "materialized_at"),
-                        longOrNull(rows, "rows_out"),
-                        longOrNull(rows, "snapshot_id"),
-                        rows.getString("error"),
-                        inputsOf(rows.getString("inputs"), asset)));
-              }
-            }
+                      + " ORDER BY partition_key",
+                  row ->
+                      new PartitionState(
+                          asset,
+                          row.getString("partition_key"),
+                          enumValue(row, "status", PartitionStatus.class),
+                          row.getString("run_id"),
+                          Instant.ofEpochMilli(row.getLong("updated_at")),
+                          instantOrNull(row, "materialized_at"),
+                          longOrNull(row, "rows_out"),
+                          longOrNull(row, "snapshot_id"),
+                          row.getString("error"),
+                          inputsOf(row.getString("inputs"), asset)),
+                  asset)) {
+            states.put(state.partition(), state);
           }
           return states;
         });

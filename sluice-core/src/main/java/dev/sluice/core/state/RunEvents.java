@@ -1,11 +1,10 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The timeline of each run in a {@link RunStore}. */
@@ -21,18 +20,14 @@ public final class RunEvents extends FencedPart {
         "record an event of run " + event.runId(),
         connection -> {
           fencing.check(connection, event.runId());
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            insert.setString(1, event.runId());
-            insert.setString(2, event.asset());
-            insert.setLong(3, event.at().toEpochMilli());
-            insert.setString(4, event.kind());
-            insert.setString(5, event.message());
-            insert.executeUpdate();
-          }
-          return null;
+          return update(
+              connection,
+              "INSERT INTO sluice_events (run_id, asset, at, kind, message) VALUES (?, ?, ?, ?, ?)",
+              event.runId(),
+              event.asset(),
+              event.at(),
+              event.kind(),
+              event.message());
         });
   }
 
@@ -41,25 +36,17 @@ public final class RunEvents extends FencedPart {
     requireNonNull(runId, "runId is null");
     return transactions.read(
         "read the events of run " + runId,
-        connection -> {
-          List<RunEvent> events = new ArrayList<>();
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT asset, at, kind, message FROM sluice_events WHERE run_id = ? ORDER BY id")) {
-            query.setString(1, runId);
-            try (ResultSet result = query.executeQuery()) {
-              while (result.next()) {
-                events.add(
+        connection ->
+            list(
+                connection,
+                "SELECT asset, at, kind, message FROM sluice_events WHERE run_id = ? ORDER BY id",
+                row ->
                     new RunEvent(
                         runId,
-                        result.getString(1),
-                        Instant.ofEpochMilli(result.getLong(2)),
-                        result.getString(3),
-                        result.getString(4)));
-              }
-            }
-          }
-          return events;
-        });
+                        row.getString(1),
+                        Instant.ofEpochMilli(row.getLong(2)),
+                        row.getString(3),
+                        row.getString(4)),
+                runId));
   }
 }

@@ -2,9 +2,9 @@ package dev.sluice.core.state;
 
 import static dev.sluice.core.state.StateRows.fromJson;
 import static dev.sluice.core.state.StateRows.toJson;
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.update;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,12 +21,7 @@ public final class RunPlans extends FencedPart {
         "record the plan of run " + runId,
         connection -> {
           fencing.check(connection, runId);
-          try (PreparedStatement update =
-              connection.prepareStatement("UPDATE sluice_runs SET plan = ? WHERE id = ?")) {
-            update.setString(1, json);
-            update.setString(2, runId);
-            return update.executeUpdate();
-          }
+          return update(connection, "UPDATE sluice_runs SET plan = ? WHERE id = ?", json, runId);
         });
   }
 
@@ -35,17 +30,17 @@ public final class RunPlans extends FencedPart {
     return transactions.read(
         "read the plan of run " + runId,
         connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement("SELECT plan FROM sluice_runs WHERE id = ?")) {
-            query.setString(1, runId);
-            try (ResultSet rows = query.executeQuery()) {
-              if (!rows.next() || rows.getString(1) == null) {
-                return Optional.<List<StepKey>>empty();
-              }
-              return Optional.of(
-                  fromJson(rows.getString(1), "plan", runId).stream().map(StepKey::parse).toList());
-            }
+          Optional<String> json =
+              first(
+                  connection,
+                  "SELECT plan FROM sluice_runs WHERE id = ?",
+                  row -> row.getString(1),
+                  runId);
+          if (json.isEmpty()) {
+            return Optional.<List<StepKey>>empty();
           }
+          return Optional.of(
+              fromJson(json.get(), "plan", runId).stream().map(StepKey::parse).toList());
         });
   }
 }

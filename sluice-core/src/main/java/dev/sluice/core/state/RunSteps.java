@@ -2,13 +2,13 @@ package dev.sluice.core.state;
 
 import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.instantOrNull;
-import static dev.sluice.core.state.StateRows.setNullableLong;
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.nullableLong;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -68,25 +68,21 @@ public final class RunSteps extends FencedPart {
               "Cannot start a step of %s in run %s: the run has already finished as %s",
               asset, runId, runStatus));
     }
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at, partition_key)"
-                + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
-      insert.setString(1, runId);
-      insert.setString(2, asset);
-      insert.setString(3, kind.label());
-      insert.setString(4, StepStatus.RUNNING.name());
-      insert.setLong(5, startedAt.toEpochMilli());
-      insert.setString(6, partition);
-      try (ResultSet generated = insert.executeQuery()) {
-        if (!generated.next()) {
-          throw new SQLException("The insert of a step returned no id");
-        }
-        long stepId = generated.getLong(1);
-        fencing.addStep(runId, stepId);
-        return stepId;
-      }
-    }
+    long stepId =
+        first(
+                connection,
+                "INSERT INTO sluice_steps (run_id, asset, kind, status, started_at, partition_key)"
+                    + " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                row -> row.getLong(1),
+                runId,
+                asset,
+                kind.label(),
+                StepStatus.RUNNING,
+                startedAt,
+                partition)
+            .orElseThrow(() -> new SQLException("The insert of a step returned no id"));
+    fencing.addStep(runId, stepId);
+    return stepId;
   }
 
   /**
@@ -110,26 +106,24 @@ public final class RunSteps extends FencedPart {
         "finish step " + stepId,
         connection -> {
           fencing.checkStep(connection, stepId);
-          int updated;
-          try (PreparedStatement update =
-              connection.prepareStatement(
+          int updated =
+              update(
+                  connection,
                   "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
                       + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
-                      + " detail = ?, error = ? WHERE id = ? AND status = ?")) {
-            update.setString(1, status.name());
-            update.setLong(2, finishedAt.toEpochMilli());
-            update.setLong(3, metrics.rowsIn());
-            update.setLong(4, metrics.rowsOut());
-            update.setLong(5, metrics.bytesIn());
-            update.setLong(6, metrics.bytesOut());
-            update.setLong(7, metrics.rejectedRows());
-            setNullableLong(update, 8, metrics.snapshotId());
-            update.setString(9, metrics.detail());
-            update.setString(10, error);
-            update.setLong(11, stepId);
-            update.setString(12, StepStatus.RUNNING.name());
-            updated = update.executeUpdate();
-          }
+                      + " detail = ?, error = ? WHERE id = ? AND status = ?",
+                  status,
+                  finishedAt,
+                  metrics.rowsIn(),
+                  metrics.rowsOut(),
+                  metrics.bytesIn(),
+                  metrics.bytesOut(),
+                  metrics.rejectedRows(),
+                  nullableLong(metrics.snapshotId()),
+                  metrics.detail(),
+                  error,
+                  stepId,
+                  StepStatus.RUNNING);
           if (updated == 0) {
             StepStatus current = stepStatus(connection, stepId);
             throw new IllegalStateException(
@@ -152,23 +146,20 @@ public final class RunSteps extends FencedPart {
         connection -> {
           fencing.checkStep(connection, stepId);
           stepStatus(connection, stepId);
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
-                      + " status, failing_rows, sample_json, message)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, stepId);
-            insert.setString(2, check.asset());
-            insert.setString(3, check.name());
-            insert.setString(4, check.column());
-            insert.setString(5, check.severity().label());
-            insert.setString(6, check.status().label());
-            insert.setLong(7, check.failingRows());
-            insert.setString(8, check.sampleJson());
-            insert.setString(9, check.message());
-            insert.executeUpdate();
-          }
-          return null;
+          return update(
+              connection,
+              "INSERT INTO sluice_check_results (step_id, asset, name, column_name, severity,"
+                  + " status, failing_rows, sample_json, message)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              stepId,
+              check.asset(),
+              check.name(),
+              check.column(),
+              check.severity().label(),
+              check.status().label(),
+              check.failingRows(),
+              check.sampleJson(),
+              check.message());
         });
   }
 
@@ -179,37 +170,27 @@ public final class RunSteps extends FencedPart {
    */
   public Optional<Instant> lastSuccessfulStep(String asset) {
     requireNonNull(asset, "asset is null");
+    // a partitioned asset's steps are named asset[partition]
     return transactions.read(
         "look up the last successful step of " + asset,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT MAX(finished_at) FROM sluice_steps WHERE (asset = ?"
-                      + " OR substr(asset, 1, ?) = ?) AND status = ?")) {
-            // a partitioned asset's steps are named asset[partition]
-            query.setString(1, asset);
-            query.setInt(2, asset.length() + 1);
-            query.setString(3, asset + "[");
-            query.setString(4, StepStatus.SUCCEEDED.name());
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next()
-                  ? Optional.ofNullable(instantOrNull(rows, 1))
-                  : Optional.<Instant>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT MAX(finished_at) FROM sluice_steps WHERE (asset = ?"
+                    + " OR substr(asset, 1, ?) = ?) AND status = ?",
+                row -> instantOrNull(row, 1),
+                asset,
+                asset.length() + 1,
+                asset + "[",
+                StepStatus.SUCCEEDED));
   }
 
   private static StepStatus stepStatus(Connection connection, long stepId) throws SQLException {
-    try (PreparedStatement query =
-        connection.prepareStatement("SELECT status FROM sluice_steps WHERE id = ?")) {
-      query.setLong(1, stepId);
-      try (ResultSet rows = query.executeQuery()) {
-        if (!rows.next()) {
-          throw new InvalidInputException("Unknown step: " + stepId);
-        }
-        return enumValue(rows, "status", StepStatus.class);
-      }
-    }
+    return first(
+            connection,
+            "SELECT status FROM sluice_steps WHERE id = ?",
+            row -> enumValue(row, "status", StepStatus.class),
+            stepId)
+        .orElseThrow(() -> new InvalidInputException("Unknown step: " + stepId));
   }
 }

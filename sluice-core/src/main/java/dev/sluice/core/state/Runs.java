@@ -5,21 +5,22 @@ import static dev.sluice.core.state.StateRows.fromJson;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.longOrNull;
 import static dev.sluice.core.state.StateRows.toJson;
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.project.Severity;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The runs of a {@link RunStore}: their start and end, who runs them and their last sign of life,
@@ -76,18 +77,18 @@ public final class Runs extends FencedPart {
             if (runExists(connection, runId)) {
               continue;
             }
-            try (PreparedStatement insert =
-                connection.prepareStatement(
-                    "INSERT INTO sluice_runs (id, command, selection, status, started_at, host,"
-                        + " pid, generation) VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
-              insert.setString(1, runId);
-              insert.setString(2, command);
-              insert.setString(3, selectionJson);
-              insert.setString(4, RunStatus.RUNNING.name());
-              insert.setLong(5, startedAt.toEpochMilli());
-              insert.setString(6, process.host());
-              insert.setLong(7, process.pid());
-              insert.executeUpdate();
+            try {
+              update(
+                  connection,
+                  "INSERT INTO sluice_runs (id, command, selection, status, started_at, host,"
+                      + " pid, generation) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                  runId,
+                  command,
+                  selectionJson,
+                  RunStatus.RUNNING,
+                  startedAt,
+                  process.host(),
+                  process.pid());
               fencing.hold(runId, 1L);
               return runId;
             } catch (SQLException e) {
@@ -129,18 +130,16 @@ public final class Runs extends FencedPart {
   private static void finishRunRow(
       Connection connection, String runId, RunStatus status, Instant finishedAt, String error)
       throws SQLException {
-    int updated;
-    try (PreparedStatement update =
-        connection.prepareStatement(
+    int updated =
+        update(
+            connection,
             "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?"
-                + " WHERE id = ? AND status = ?")) {
-      update.setString(1, status.name());
-      update.setLong(2, finishedAt.toEpochMilli());
-      update.setString(3, error);
-      update.setString(4, runId);
-      update.setString(5, RunStatus.RUNNING.name());
-      updated = update.executeUpdate();
-    }
+                + " WHERE id = ? AND status = ?",
+            status,
+            finishedAt,
+            error,
+            runId,
+            RunStatus.RUNNING);
     if (updated == 0) {
       RunStatus current = runStatus(connection, runId);
       throw new IllegalStateException(
@@ -155,22 +154,15 @@ public final class Runs extends FencedPart {
   public List<RunOwner> runningRuns() {
     return transactions.read(
         "list the running runs",
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT "
-                      + RUN_OWNER_COLUMNS
-                      + " FROM sluice_runs WHERE status = ? ORDER BY id")) {
-            query.setString(1, RunStatus.RUNNING.name());
-            try (ResultSet rows = query.executeQuery()) {
-              List<RunOwner> owners = new ArrayList<>();
-              while (rows.next()) {
-                owners.add(runOwner(rows));
-              }
-              return List.copyOf(owners);
-            }
-          }
-        });
+        connection ->
+            List.copyOf(
+                list(
+                    connection,
+                    "SELECT "
+                        + RUN_OWNER_COLUMNS
+                        + " FROM sluice_runs WHERE status = ? ORDER BY id",
+                    Runs::runOwner,
+                    RunStatus.RUNNING)));
   }
 
   /** Who runs (or ran) a run, by its exact id. */
@@ -178,16 +170,12 @@ public final class Runs extends FencedPart {
     requireNonNull(runId, "runId is null");
     return transactions.read(
         "read who runs run " + runId,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT " + RUN_OWNER_COLUMNS + " FROM sluice_runs WHERE id = ?")) {
-            query.setString(1, runId);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() ? Optional.of(runOwner(rows)) : Optional.<RunOwner>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT " + RUN_OWNER_COLUMNS + " FROM sluice_runs WHERE id = ?",
+                Runs::runOwner,
+                runId));
   }
 
   private static RunOwner runOwner(ResultSet rows) throws SQLException {
@@ -219,48 +207,37 @@ public final class Runs extends FencedPart {
     return transactions.write(
         "mark run " + runId + " interrupted",
         connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
+          if (update(
+                  connection,
                   "UPDATE sluice_runs SET status = ?, finished_at = ?, error = ?,"
                       + " generation = generation + 1"
-                      + " WHERE id = ? AND status = ? AND generation = ?")) {
-            update.setString(1, RunStatus.INTERRUPTED.name());
-            update.setLong(2, at.toEpochMilli());
-            update.setString(3, error);
-            update.setString(4, runId);
-            update.setString(5, RunStatus.RUNNING.name());
-            update.setLong(6, generation);
-            if (update.executeUpdate() == 0) {
-              return false;
-            }
+                      + " WHERE id = ? AND status = ? AND generation = ?",
+                  RunStatus.INTERRUPTED,
+                  at,
+                  error,
+                  runId,
+                  RunStatus.RUNNING,
+                  generation)
+              == 0) {
+            return false;
           }
-          try (PreparedStatement steps =
-              connection.prepareStatement(
-                  "UPDATE sluice_steps SET status = ?, finished_at = ?, error = ?"
-                      + " WHERE run_id = ? AND status = ?")) {
-            steps.setString(1, StepStatus.FAILED.name());
-            steps.setLong(2, at.toEpochMilli());
-            steps.setString(
-                3,
-                "interrupted: the process running it stopped; nothing it wrote was" + " published");
-            steps.setString(4, runId);
-            steps.setString(5, StepStatus.RUNNING.name());
-            steps.executeUpdate();
-          }
-          try (PreparedStatement locks =
-              connection.prepareStatement("DELETE FROM sluice_locks WHERE owner = ?")) {
-            locks.setString(1, runId);
-            locks.executeUpdate();
-          }
-          try (PreparedStatement event =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
-                      + " VALUES (?, NULL, ?, 'interrupted', ?)")) {
-            event.setString(1, runId);
-            event.setLong(2, at.toEpochMilli());
-            event.setString(3, error);
-            event.executeUpdate();
-          }
+          update(
+              connection,
+              "UPDATE sluice_steps SET status = ?, finished_at = ?, error = ?"
+                  + " WHERE run_id = ? AND status = ?",
+              StepStatus.FAILED,
+              at,
+              "interrupted: the process running it stopped; nothing it wrote was published",
+              runId,
+              StepStatus.RUNNING);
+          update(connection, "DELETE FROM sluice_locks WHERE owner = ?", runId);
+          update(
+              connection,
+              "INSERT INTO sluice_events (run_id, asset, at, kind, message)"
+                  + " VALUES (?, NULL, ?, 'interrupted', ?)",
+              runId,
+              at,
+              error);
           return true;
         });
   }
@@ -291,16 +268,12 @@ public final class Runs extends FencedPart {
     }
     transactions.read(
         "cancel run " + run.id(),
-        connection -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE sluice_runs SET cancel_requested_at = ? WHERE id = ?")) {
-            update.setLong(1, requestedAt.toEpochMilli());
-            update.setString(2, run.id());
-            update.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            update(
+                connection,
+                "UPDATE sluice_runs SET cancel_requested_at = ? WHERE id = ?",
+                requestedAt,
+                run.id()));
     return run.id();
   }
 
@@ -309,16 +282,13 @@ public final class Runs extends FencedPart {
     requireNonNull(runId, "runId is null");
     return transactions.read(
         "read run " + runId,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT cancel_requested_at FROM sluice_runs WHERE id = ?")) {
-            query.setString(1, runId);
-            try (ResultSet result = query.executeQuery()) {
-              return result.next() && result.getObject(1) != null;
-            }
-          }
-        });
+        connection ->
+            first(
+                    connection,
+                    "SELECT cancel_requested_at FROM sluice_runs WHERE id = ?",
+                    row -> row.getObject(1),
+                    runId)
+                .isPresent());
   }
 
   /**
@@ -333,22 +303,15 @@ public final class Runs extends FencedPart {
     }
     return transactions.read(
         "list runs",
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT "
-                      + RUN_SUMMARY_COLUMNS
-                      + " FROM sluice_runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?")) {
-            query.setInt(1, limit);
-            try (ResultSet rows = query.executeQuery()) {
-              List<RunSummary> runs = new ArrayList<>();
-              while (rows.next()) {
-                runs.add(runSummary(rows));
-              }
-              return List.copyOf(runs);
-            }
-          }
-        });
+        connection ->
+            List.copyOf(
+                list(
+                    connection,
+                    "SELECT "
+                        + RUN_SUMMARY_COLUMNS
+                        + " FROM sluice_runs r ORDER BY r.started_at DESC, r.id DESC LIMIT ?",
+                    Runs::runSummary,
+                    limit)));
   }
 
   /**
@@ -385,14 +348,12 @@ public final class Runs extends FencedPart {
         "record that run " + runId + " is alive",
         connection -> {
           fencing.check(connection, runId);
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?")) {
-            update.setLong(1, at.toEpochMilli());
-            update.setString(2, runId);
-            update.setString(3, RunStatus.RUNNING.name());
-            return update.executeUpdate();
-          }
+          return update(
+              connection,
+              "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?",
+              at,
+              runId,
+              RunStatus.RUNNING);
         });
   }
 
@@ -401,20 +362,15 @@ public final class Runs extends FencedPart {
     if (runExists(connection, wanted)) {
       return Optional.of(wanted);
     }
-    List<String> matches = new ArrayList<>();
     // substr rather than LIKE: LIKE ignores case in SQLite, and its wildcards would need escaping.
-    try (PreparedStatement query =
-        connection.prepareStatement(
-            "SELECT id FROM sluice_runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?")) {
-      query.setInt(1, wanted.length());
-      query.setString(2, wanted);
-      query.setInt(3, AMBIGUOUS_MATCHES_SHOWN + 1);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          matches.add(rows.getString(1));
-        }
-      }
-    }
+    List<String> matches =
+        list(
+            connection,
+            "SELECT id FROM sluice_runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?",
+            row -> row.getString(1),
+            wanted.length(),
+            wanted,
+            AMBIGUOUS_MATCHES_SHOWN + 1);
     if (matches.size() > 1) {
       String shown =
           String.join(", ", matches.subList(0, Math.min(matches.size(), AMBIGUOUS_MATCHES_SHOWN)));
@@ -427,55 +383,45 @@ public final class Runs extends FencedPart {
   }
 
   private static RunDetail runDetail(Connection connection, String runId) throws SQLException {
-    RunSummary summary;
-    List<String> selection;
-    try (PreparedStatement query =
-        connection.prepareStatement(
-            "SELECT " + RUN_SUMMARY_COLUMNS + " FROM sluice_runs r WHERE r.id = ?")) {
-      query.setString(1, runId);
-      try (ResultSet rows = query.executeQuery()) {
-        if (!rows.next()) {
-          throw new SQLException("Run " + runId + " disappeared while it was read");
-        }
-        summary = runSummary(rows);
-        selection = fromJson(rows.getString("selection"), "selection", runId);
-      }
-    }
+    // the run without its steps, read next
+    RunDetail run =
+        first(
+                connection,
+                "SELECT " + RUN_SUMMARY_COLUMNS + " FROM sluice_runs r WHERE r.id = ?",
+                row ->
+                    new RunDetail(
+                        runSummary(row),
+                        fromJson(row.getString("selection"), "selection", runId),
+                        List.of()),
+                runId)
+            .orElseThrow(() -> new SQLException("Run " + runId + " disappeared while it was read"));
     Map<Long, List<CheckRecord>> checksByStep = checksByStep(connection, runId);
-    List<StepDetail> steps = new ArrayList<>();
-    try (PreparedStatement query =
-        connection.prepareStatement(
+    List<StepDetail> steps =
+        list(
+            connection,
             "SELECT id, asset, kind, status, started_at, finished_at, rows_in, rows_out, bytes_in,"
                 + " bytes_out, rejected_rows, snapshot_id, detail, error"
-                + " FROM sluice_steps WHERE run_id = ? ORDER BY id")) {
-      query.setString(1, runId);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          long stepId = rows.getLong("id");
-          StepMetrics metrics =
-              new StepMetrics(
-                  rows.getLong("rows_in"),
-                  rows.getLong("rows_out"),
-                  rows.getLong("bytes_in"),
-                  rows.getLong("bytes_out"),
-                  rows.getLong("rejected_rows"),
-                  longOrNull(rows, "snapshot_id"),
-                  rows.getString("detail"));
-          steps.add(
-              new StepDetail(
-                  stepId,
-                  rows.getString("asset"),
-                  stateValue(rows, "kind", "a step", StepKind::parse),
-                  enumValue(rows, "status", StepStatus.class),
-                  Instant.ofEpochMilli(rows.getLong("started_at")),
-                  instantOrNull(rows, "finished_at"),
-                  metrics,
-                  rows.getString("error"),
-                  checksByStep.getOrDefault(stepId, List.of())));
-        }
-      }
-    }
-    return new RunDetail(summary, selection, steps);
+                + " FROM sluice_steps WHERE run_id = ? ORDER BY id",
+            row ->
+                new StepDetail(
+                    row.getLong("id"),
+                    row.getString("asset"),
+                    stateValue(row, "kind", "a step", StepKind::parse),
+                    enumValue(row, "status", StepStatus.class),
+                    Instant.ofEpochMilli(row.getLong("started_at")),
+                    instantOrNull(row, "finished_at"),
+                    new StepMetrics(
+                        row.getLong("rows_in"),
+                        row.getLong("rows_out"),
+                        row.getLong("bytes_in"),
+                        row.getLong("bytes_out"),
+                        row.getLong("rejected_rows"),
+                        longOrNull(row, "snapshot_id"),
+                        row.getString("detail")),
+                    row.getString("error"),
+                    checksByStep.getOrDefault(row.getLong("id"), List.of())),
+            runId);
+    return new RunDetail(run.summary(), run.selection(), steps);
   }
 
   /** A check's severity or status as the state database holds it, parsed with a clear error. */
@@ -510,32 +456,30 @@ public final class Runs extends FencedPart {
 
   private static Map<Long, List<CheckRecord>> checksByStep(Connection connection, String runId)
       throws SQLException {
-    Map<Long, List<CheckRecord>> checks = new HashMap<>();
-    try (PreparedStatement query =
-        connection.prepareStatement(
+    List<Map.Entry<Long, CheckRecord>> checks =
+        list(
+            connection,
             "SELECT c.step_id, c.asset, c.name, c.column_name, c.severity, c.status,"
                 + " c.failing_rows, c.sample_json, c.message"
                 + " FROM sluice_check_results c JOIN sluice_steps s ON s.id = c.step_id"
-                + " WHERE s.run_id = ? ORDER BY c.id")) {
-      query.setString(1, runId);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          checks
-              .computeIfAbsent(rows.getLong("step_id"), stepId -> new ArrayList<>())
-              .add(
-                  new CheckRecord(
-                      rows.getString("asset"),
-                      rows.getString("name"),
-                      rows.getString("column_name"),
-                      checkValue(rows, "severity", Severity::parse),
-                      checkValue(rows, "status", CheckStatus::parse),
-                      rows.getLong("failing_rows"),
-                      rows.getString("sample_json"),
-                      rows.getString("message")));
-        }
-      }
-    }
-    return checks;
+                + " WHERE s.run_id = ? ORDER BY c.id",
+            row ->
+                Map.entry(
+                    row.getLong("step_id"),
+                    new CheckRecord(
+                        row.getString("asset"),
+                        row.getString("name"),
+                        row.getString("column_name"),
+                        checkValue(row, "severity", Severity::parse),
+                        checkValue(row, "status", CheckStatus::parse),
+                        row.getLong("failing_rows"),
+                        row.getString("sample_json"),
+                        row.getString("message"))),
+            runId);
+    return checks.stream()
+        .collect(
+            Collectors.groupingBy(
+                Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
   }
 
   private static RunSummary runSummary(ResultSet rows) throws SQLException {
@@ -551,25 +495,16 @@ public final class Runs extends FencedPart {
   }
 
   private static boolean runExists(Connection connection, String runId) throws SQLException {
-    try (PreparedStatement query =
-        connection.prepareStatement("SELECT 1 FROM sluice_runs WHERE id = ?")) {
-      query.setString(1, runId);
-      try (ResultSet rows = query.executeQuery()) {
-        return rows.next();
-      }
-    }
+    return first(connection, "SELECT 1 FROM sluice_runs WHERE id = ?", row -> true, runId)
+        .isPresent();
   }
 
   static RunStatus runStatus(Connection connection, String runId) throws SQLException {
-    try (PreparedStatement query =
-        connection.prepareStatement("SELECT status FROM sluice_runs WHERE id = ?")) {
-      query.setString(1, runId);
-      try (ResultSet rows = query.executeQuery()) {
-        if (!rows.next()) {
-          throw new InvalidInputException("Unknown run: " + runId);
-        }
-        return enumValue(rows, "status", RunStatus.class);
-      }
-    }
+    return first(
+            connection,
+            "SELECT status FROM sluice_runs WHERE id = ?",
+            row -> enumValue(row, "status", RunStatus.class),
+            runId)
+        .orElseThrow(() -> new InvalidInputException("Unknown run: " + runId));
   }
 }

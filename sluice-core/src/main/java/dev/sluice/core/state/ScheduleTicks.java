@@ -1,9 +1,9 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -19,18 +19,12 @@ public final class ScheduleTicks {
   public Optional<Instant> lastScheduleTick(String schedule) {
     return transactions.read(
         "read schedule " + schedule,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT last_tick FROM sluice_schedule_ticks WHERE schedule = ?")) {
-            query.setString(1, schedule);
-            try (ResultSet result = query.executeQuery()) {
-              return result.next()
-                  ? Optional.of(Instant.ofEpochMilli(result.getLong(1)))
-                  : Optional.<Instant>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT last_tick FROM sluice_schedule_ticks WHERE schedule = ?",
+                row -> Instant.ofEpochMilli(row.getLong(1)),
+                schedule));
   }
 
   /**
@@ -41,20 +35,16 @@ public final class ScheduleTicks {
   public void recordScheduleTick(String schedule, Instant tick) {
     requireNonNull(schedule, "schedule is null");
     requireNonNull(tick, "tick is null");
+    // ON CONFLICT rather than an update, then an insert: two schedulers racing for a new
+    // schedule would make the second insert fail (and abort a PostgreSQL transaction).
     transactions.read(
         "record schedule " + schedule,
-        connection -> {
-          // ON CONFLICT rather than an update, then an insert: two schedulers racing for a new
-          // schedule would make the second insert fail (and abort a PostgreSQL transaction).
-          try (PreparedStatement upsert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_schedule_ticks (schedule, last_tick) VALUES (?, ?)"
-                      + " ON CONFLICT (schedule) DO UPDATE SET last_tick = excluded.last_tick")) {
-            upsert.setString(1, schedule);
-            upsert.setLong(2, tick.toEpochMilli());
-            upsert.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            update(
+                connection,
+                "INSERT INTO sluice_schedule_ticks (schedule, last_tick) VALUES (?, ?)"
+                    + " ON CONFLICT (schedule) DO UPDATE SET last_tick = excluded.last_tick",
+                schedule,
+                tick));
   }
 }

@@ -3,10 +3,8 @@ package dev.sluice.core.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,15 +14,6 @@ final class StateRows {
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
 
   private StateRows() {}
-
-  static void setNullableLong(PreparedStatement statement, int index, Long value)
-      throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
-  }
 
   /**
    * The enum constant a column holds (by its name), with an error naming the column and the allowed

@@ -1,11 +1,11 @@
 package dev.sluice.core.state;
 
+import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.list;
+import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,20 +28,16 @@ public final class UserPasswords {
     requireNonNull(at, "at is null");
     transactions.write(
         "set the password of " + principal,
-        connection -> {
-          try (PreparedStatement upsert =
-              connection.prepareStatement(
-                  "INSERT INTO sluice_user_passwords (principal, password_hash, updated_at)"
-                      + " VALUES (?, ?, ?) ON CONFLICT (principal) DO UPDATE SET"
-                      + " password_hash = excluded.password_hash, updated_at ="
-                      + " excluded.updated_at")) {
-            upsert.setString(1, principal);
-            upsert.setString(2, passwordHash);
-            upsert.setLong(3, at.toEpochMilli());
-            upsert.executeUpdate();
-          }
-          return null;
-        });
+        connection ->
+            update(
+                connection,
+                "INSERT INTO sluice_user_passwords (principal, password_hash, updated_at)"
+                    + " VALUES (?, ?, ?) ON CONFLICT (principal) DO UPDATE SET"
+                    + " password_hash = excluded.password_hash, updated_at ="
+                    + " excluded.updated_at",
+                principal,
+                passwordHash,
+                at));
   }
 
   /** The password hash of a principal, if it has one. */
@@ -49,34 +45,23 @@ public final class UserPasswords {
     requireNonNull(principal, "principal is null");
     return transactions.read(
         "read the password of " + principal,
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT password_hash FROM sluice_user_passwords WHERE principal = ?")) {
-            query.setString(1, principal);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() ? Optional.of(rows.getString(1)) : Optional.<String>empty();
-            }
-          }
-        });
+        connection ->
+            first(
+                connection,
+                "SELECT password_hash FROM sluice_user_passwords WHERE principal = ?",
+                row -> row.getString(1),
+                principal));
   }
 
   /** The principals that have a password, in order. */
   public List<String> principals() {
     return transactions.read(
         "list the users with a password",
-        connection -> {
-          try (PreparedStatement query =
-                  connection.prepareStatement(
-                      "SELECT principal FROM sluice_user_passwords ORDER BY principal");
-              ResultSet rows = query.executeQuery()) {
-            List<String> names = new ArrayList<>();
-            while (rows.next()) {
-              names.add(rows.getString(1));
-            }
-            return names;
-          }
-        });
+        connection ->
+            list(
+                connection,
+                "SELECT principal FROM sluice_user_passwords ORDER BY principal",
+                row -> row.getString(1)));
   }
 
   /**
@@ -88,13 +73,8 @@ public final class UserPasswords {
     requireNonNull(principal, "principal is null");
     return transactions.write(
         "remove the password of " + principal,
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement(
-                  "DELETE FROM sluice_user_passwords WHERE principal = ?")) {
-            delete.setString(1, principal);
-            return delete.executeUpdate() > 0;
-          }
-        });
+        connection ->
+            update(connection, "DELETE FROM sluice_user_passwords WHERE principal = ?", principal)
+                > 0);
   }
 }
