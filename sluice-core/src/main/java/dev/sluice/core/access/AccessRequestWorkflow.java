@@ -184,16 +184,13 @@ public final class AccessRequestWorkflow {
     Principal decider = queries.principal(deciderName);
     AccessPolicy policy = queries.policy();
     String verb = approve ? "approve" : "deny";
+    String mayNot = decider.name() + " may not " + verb + " access request " + id;
     if (policy.policies().user(decider.name()).isEmpty()) {
       // a group holds its members: deciding as one would let a member who asked decide
       throw refused(
           decider,
           request,
-          decider.name()
-              + " may not "
-              + verb
-              + " access request "
-              + id
+          mayNot
               + ": it is a group, and a request is decided by a user (--as a user of"
               + " policies.yaml)");
     }
@@ -202,11 +199,7 @@ public final class AccessRequestWorkflow {
       throw refused(
           decider,
           request,
-          decider.name()
-              + " may not "
-              + verb
-              + " access request "
-              + id
+          mayNot
               + ": "
               + (decider.name().equals(request.principal())
                   ? "it is " + decider.name() + "'s own request"
@@ -225,11 +218,7 @@ public final class AccessRequestWorkflow {
       throw refused(
           decider,
           request,
-          decider.name()
-              + " may not "
-              + verb
-              + " access request "
-              + id
+          mayNot
               + " for "
               + request.table()
               + ": only its owner ("

@@ -113,8 +113,12 @@ public final class Maintenance {
     return expiries;
   }
 
-  /** The audit record of a maintenance operation on a table, to complete with its figures. */
   private AuditEntry.Builder maintenance(TableName table, String operation) {
+    return auditEntry(workspace, table, operation);
+  }
+
+  /** The audit record of a maintenance operation on a table, to complete with its figures. */
+  static AuditEntry.Builder auditEntry(Workspace workspace, TableName table, String operation) {
     return workspace
         .audit()
         .entry(AuditAction.MAINTENANCE)

@@ -6,7 +6,6 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.MaintenanceDef;
-import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditEntry;
 import dev.sluice.lake.ExpiredSnapshots;
 import dev.sluice.lake.Housekeeping;
@@ -246,11 +245,7 @@ public final class TableMaintenance {
   }
 
   private AuditEntry.Builder entry(TableName table, String operation) {
-    return workspace
-        .audit()
-        .entry(AuditAction.MAINTENANCE)
-        .table(table.toString())
-        .detail("operation", operation);
+    return Maintenance.auditEntry(workspace, table, operation);
   }
 
   private void record(TableName table, AuditEntry.Builder entry) {

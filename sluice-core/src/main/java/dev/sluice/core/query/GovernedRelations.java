@@ -227,10 +227,7 @@ final class GovernedRelations {
 
   private AccessDeniedException refused(TableName table, TableAccess access) {
     return new AccessDeniedException(
-        "Access refused: "
-            + principal.name()
-            + " may not read "
-            + table
+        mayNotRead(table)
             + ": "
             + String.join("; ", access.notes())
             + " (privilege read; see 'sluice access explain "
@@ -242,14 +239,15 @@ final class GovernedRelations {
 
   private AccessDeniedException refusedThroughView(TableName table, TableName view) {
     return new AccessDeniedException(
-        "Access refused: "
-            + principal.name()
-            + " may not read "
-            + table
+        mayNotRead(table)
             + ", which view "
             + view
             + " reads (privilege read on "
             + table
             + " is needed too: views are read with the reader's grants)");
+  }
+
+  private String mayNotRead(TableName table) {
+    return "Access refused: " + principal.name() + " may not read " + table;
   }
 }
