@@ -30,6 +30,21 @@ abstract class BaseCommand implements Callable<Integer> {
     return root.project.toAbsolutePath().normalize();
   }
 
+  /**
+   * Records a change of credentials (an API token, a password) in the audit log: a {@code
+   * CREDENTIAL} record with the {@code event} and the details {@code details} adds.
+   */
+  static void recordCredential(
+      dev.sluice.core.Workspace workspace,
+      String event,
+      java.util.function.UnaryOperator<dev.sluice.core.state.AuditEntry.Builder> details) {
+    dev.sluice.core.WorkspaceAudit audit = workspace.audit();
+    audit.record(
+        details
+            .apply(audit.entry(dev.sluice.core.state.AuditAction.CREDENTIAL).detail("event", event))
+            .build());
+  }
+
   static String formatCount(long value) {
     return String.format(java.util.Locale.ROOT, "%,d", value);
   }

@@ -4,7 +4,6 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.ApiToken;
-import dev.sluice.core.state.AuditAction;
 import dev.sluice.server.auth.Credentials;
 import dev.sluice.server.auth.IssuedToken;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -31,16 +31,8 @@ import picocli.CommandLine.ParentCommand;
       TokenCommand.ListTokens.class,
       TokenCommand.Revoke.class
     })
-final class TokenCommand extends BaseCommand {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
+final class TokenCommand extends GroupCommand {
   private static final Pattern AGE = Pattern.compile("(\\d+)\\s*([hdw])");
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return ExitCodes.USAGE;
-  }
 
   /** {@code 90d}, {@code 12h}, {@code 2w}: how long a token lives. */
   static Duration parseExpiry(String text) {
@@ -65,7 +57,7 @@ final class TokenCommand extends BaseCommand {
       description =
           "Creates an API token acting as a user or group of policies.yaml and prints it once on"
               + " stdout; send it as 'Authorization: Bearer TOKEN'.")
-  static final class Create implements java.util.concurrent.Callable<Integer> {
+  static final class Create implements Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Parameters(paramLabel = "PRINCIPAL", description = "A user or group of policies.yaml.")
@@ -87,17 +79,14 @@ final class TokenCommand extends BaseCommand {
         IssuedToken issued =
             Credentials.newToken(name, now, expiresAt, workspace.audit().principal());
         workspace.runStore().tokens().create(issued.record());
-        workspace
-            .audit()
-            .record(
-                workspace
-                    .audit()
-                    .entry(AuditAction.CREDENTIAL)
-                    .detail("event", "token_created")
+        recordCredential(
+            workspace,
+            "token_created",
+            entry ->
+                entry
                     .detail("token_id", issued.record().id())
                     .detail("for", name)
-                    .detail("expires_at", expiresAt == null ? null : expiresAt.toString())
-                    .build());
+                    .detail("expires_at", expiresAt == null ? null : expiresAt.toString()));
         if (token.json()) {
           Map<String, Object> json = describe(issued.record());
           json.put("token", issued.token());
@@ -120,7 +109,7 @@ final class TokenCommand extends BaseCommand {
   }
 
   @Command(name = "list", description = "Lists the API tokens (never the tokens themselves).")
-  static final class ListTokens implements java.util.concurrent.Callable<Integer> {
+  static final class ListTokens implements Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Override
@@ -159,7 +148,7 @@ final class TokenCommand extends BaseCommand {
   }
 
   @Command(name = "revoke", description = "Revokes an API token: it stops working at once.")
-  static final class Revoke implements java.util.concurrent.Callable<Integer> {
+  static final class Revoke implements Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Parameters(paramLabel = "ID", description = "The token's id, as 'sluice token list' shows.")
@@ -172,15 +161,7 @@ final class TokenCommand extends BaseCommand {
           throw new InvalidInputException(
               "No API token " + id.strip() + ": 'sluice token list' shows the tokens that exist");
         }
-        workspace
-            .audit()
-            .record(
-                workspace
-                    .audit()
-                    .entry(AuditAction.CREDENTIAL)
-                    .detail("event", "token_revoked")
-                    .detail("token_id", id.strip())
-                    .build());
+        recordCredential(workspace, "token_revoked", entry -> entry.detail("token_id", id.strip()));
         token.output().message("Revoked token " + id.strip() + ".");
         if (token.json()) {
           token.output().json(Map.of("revoked", id.strip()));

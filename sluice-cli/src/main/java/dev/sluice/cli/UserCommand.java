@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
-import dev.sluice.core.state.AuditAction;
 import dev.sluice.server.auth.Credentials;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -22,15 +21,7 @@ import picocli.CommandLine.ParentCommand;
         "People who sign in to the server with a password (docs/server.md): 'user set-password"
             + " USER', 'user remove-password USER'. Only a bcrypt hash is kept.",
     subcommands = {UserCommand.SetPassword.class, UserCommand.RemovePassword.class})
-final class UserCommand extends BaseCommand {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return ExitCodes.USAGE;
-  }
-
+final class UserCommand extends GroupCommand {
   @Command(
       name = "set-password",
       description =
@@ -60,15 +51,7 @@ final class UserCommand extends BaseCommand {
         } finally {
           Arrays.fill(password, '\0');
         }
-        workspace
-            .audit()
-            .record(
-                workspace
-                    .audit()
-                    .entry(AuditAction.CREDENTIAL)
-                    .detail("event", "password_set")
-                    .detail("for", principal)
-                    .build());
+        recordCredential(workspace, "password_set", entry -> entry.detail("for", principal));
         user.output().message("Set the password of " + principal + ".");
         return ExitCodes.OK;
       }
@@ -118,15 +101,7 @@ final class UserCommand extends BaseCommand {
         if (!workspace.runStore().passwords().remove(name.strip())) {
           throw new InvalidInputException(name.strip() + " has no password");
         }
-        workspace
-            .audit()
-            .record(
-                workspace
-                    .audit()
-                    .entry(AuditAction.CREDENTIAL)
-                    .detail("event", "password_removed")
-                    .detail("for", name.strip())
-                    .build());
+        recordCredential(workspace, "password_removed", entry -> entry.detail("for", name.strip()));
         user.output().message("Removed the password of " + name.strip() + ".");
         return ExitCodes.OK;
       }
