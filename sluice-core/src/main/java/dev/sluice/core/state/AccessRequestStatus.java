@@ -1,7 +1,5 @@
 package dev.sluice.core.state;
 
-import java.util.Locale;
-
 /**
  * Where an {@link AccessRequest} stands. The state database stores {@code PENDING}, {@code
  * APPROVED} and {@code DENIED}; an approved request whose period has ended reads as {@code
@@ -19,7 +17,7 @@ public enum AccessRequestStatus {
 
   /** The name people read and type: {@code pending}. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return Labels.of(this);
   }
 
   /**
@@ -28,12 +26,12 @@ public enum AccessRequestStatus {
    * @throws IllegalArgumentException naming the allowed labels when none matches
    */
   public static AccessRequestStatus fromLabel(String label) {
-    for (AccessRequestStatus status : values()) {
-      if (status.label().equalsIgnoreCase(label.strip())) {
-        return status;
-      }
-    }
-    throw new IllegalArgumentException(
-        "Unknown access request status '" + label + "': use pending, approved, denied or expired");
+    return Labels.find(AccessRequestStatus.class, label)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Unknown access request status '"
+                        + label
+                        + "': use pending, approved, denied or expired"));
   }
 }

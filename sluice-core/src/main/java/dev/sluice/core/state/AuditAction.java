@@ -1,7 +1,5 @@
 package dev.sluice.core.state;
 
-import java.util.Locale;
-
 /** What an {@link AuditRecord} records. Kept in the state database by constant name. */
 public enum AuditAction {
   /** A read through the query service: tables and columns read, masks and filters applied. */
@@ -31,7 +29,7 @@ public enum AuditAction {
 
   /** The name people read and type: {@code policy_change}. */
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return Labels.of(this);
   }
 
   /**
@@ -40,16 +38,13 @@ public enum AuditAction {
    * @throws IllegalArgumentException naming the allowed labels when none matches
    */
   public static AuditAction fromLabel(String label) {
-    for (AuditAction action : values()) {
-      if (action.label().equalsIgnoreCase(label.strip())) {
-        return action;
-      }
-    }
-    StringBuilder allowed = new StringBuilder();
-    for (AuditAction action : values()) {
-      allowed.append(allowed.length() == 0 ? "" : ", ").append(action.label());
-    }
-    throw new IllegalArgumentException(
-        "Unknown audit action '" + label + "': use one of " + allowed);
+    return Labels.find(AuditAction.class, label)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Unknown audit action '"
+                        + label
+                        + "': use one of "
+                        + Labels.all(AuditAction.class)));
   }
 }

@@ -67,10 +67,10 @@ public final class Partitions extends FencedPart {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write the inputs of " + asset + " as JSON", e);
     }
-    transactions.write(
+    writeForRun(
         "record the partitions of " + asset,
+        runId,
         connection -> {
-          fencing.check(connection, runId);
           List<Object[]> values = new ArrayList<>();
           for (String partition : partitions) {
             values.add(

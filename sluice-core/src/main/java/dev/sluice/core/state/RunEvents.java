@@ -16,19 +16,18 @@ public final class RunEvents extends FencedPart {
   /** Adds an event to a run's timeline. */
   public void recordEvent(RunEvent event) {
     requireNonNull(event, "event is null");
-    transactions.write(
+    writeForRun(
         "record an event of run " + event.runId(),
-        connection -> {
-          fencing.check(connection, event.runId());
-          return update(
-              connection,
-              "INSERT INTO sluice_events (run_id, asset, at, kind, message) VALUES (?, ?, ?, ?, ?)",
-              event.runId(),
-              event.asset(),
-              event.at(),
-              event.kind(),
-              event.message());
-        });
+        event.runId(),
+        connection ->
+            update(
+                connection,
+                "INSERT INTO sluice_events (run_id, asset, at, kind, message) VALUES (?, ?, ?, ?, ?)",
+                event.runId(),
+                event.asset(),
+                event.at(),
+                event.kind(),
+                event.message()));
   }
 
   /** A run's timeline, oldest first. */

@@ -17,12 +17,11 @@ public final class RunPlans extends FencedPart {
   /** Records the steps a run is to take, before it takes any, so that a resume knows them. */
   public void recordPlan(String runId, List<StepKey> steps) {
     String json = toJson(steps.stream().map(StepKey::name).toList());
-    transactions.write(
+    writeForRun(
         "record the plan of run " + runId,
-        connection -> {
-          fencing.check(connection, runId);
-          return update(connection, "UPDATE sluice_runs SET plan = ? WHERE id = ?", json, runId);
-        });
+        runId,
+        connection ->
+            update(connection, "UPDATE sluice_runs SET plan = ? WHERE id = ?", json, runId));
   }
 
   /** The steps a run planned, or empty for runs that recorded none (before partitions). */

@@ -102,10 +102,10 @@ public final class RunSteps extends FencedPart {
     if (status == StepStatus.RUNNING) {
       throw new IllegalArgumentException("Cannot finish step " + stepId + " as RUNNING");
     }
-    transactions.write(
+    writeForStep(
         "finish step " + stepId,
+        stepId,
         connection -> {
-          fencing.checkStep(connection, stepId);
           int updated =
               update(
                   connection,
@@ -141,10 +141,10 @@ public final class RunSteps extends FencedPart {
    */
   public void recordCheck(long stepId, CheckRecord check) {
     requireNonNull(check, "check is null");
-    transactions.write(
+    writeForStep(
         "record check " + check.name() + " of step " + stepId,
+        stepId,
         connection -> {
-          fencing.checkStep(connection, stepId);
           stepStatus(connection, stepId);
           return update(
               connection,

@@ -117,10 +117,10 @@ public final class Runs extends FencedPart {
     if (status == RunStatus.RUNNING) {
       throw new IllegalArgumentException("Cannot finish run " + runId + " as RUNNING");
     }
-    transactions.write(
+    writeForRun(
         "finish run " + runId,
+        runId,
         connection -> {
-          fencing.check(connection, runId);
           finishRunRow(connection, runId, status, finishedAt, error);
           return null;
         });
@@ -344,17 +344,16 @@ public final class Runs extends FencedPart {
    * @throws RunTakenOverException if this store started the run and another process took it over
    */
   public void heartbeat(String runId, Instant at) {
-    transactions.write(
+    writeForRun(
         "record that run " + runId + " is alive",
-        connection -> {
-          fencing.check(connection, runId);
-          return update(
-              connection,
-              "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?",
-              at,
-              runId,
-              RunStatus.RUNNING);
-        });
+        runId,
+        connection ->
+            update(
+                connection,
+                "UPDATE sluice_runs SET heartbeat_at = ? WHERE id = ? AND status = ?",
+                at,
+                runId,
+                RunStatus.RUNNING));
   }
 
   private static Optional<String> resolveRunId(Connection connection, String wanted)
