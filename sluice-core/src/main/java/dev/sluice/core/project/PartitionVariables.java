@@ -26,24 +26,19 @@ public final class PartitionVariables {
     Map<String, Object> variables = new LinkedHashMap<>();
     boolean hourly =
         range.partitions().time().map(time -> time.grain() == TimeGrain.HOUR).orElse(false);
-    range
-        .start()
-        .ifPresent(
-            start -> {
-              variables.put("start", local(start, hourly));
-              variables.put("start_ts", start.format(WITH_OFFSET));
-            });
-    range
-        .end()
-        .ifPresent(
-            end -> {
-              variables.put("end", local(end, hourly));
-              variables.put("end_ts", end.format(WITH_OFFSET));
-            });
+    range.start().ifPresent(start -> putBound(variables, "start", start, hourly));
+    range.end().ifPresent(end -> putBound(variables, "end", end, hourly));
     Map<String, Object> values = new LinkedHashMap<>(range.partitions().valuesOf(range.first()));
     variables.put("partition", values);
     variables.put("partition_key", range.label());
     return variables;
+  }
+
+  /** A bound of the range as {@code name} (local, as its grain writes it) and {@code name_ts}. */
+  private static void putBound(
+      Map<String, Object> variables, String name, ZonedDateTime bound, boolean hourly) {
+    variables.put(name, local(bound, hourly));
+    variables.put(name + "_ts", bound.format(WITH_OFFSET));
   }
 
   /** Values for rendering at load time, when no partition is being built: the first one's. */

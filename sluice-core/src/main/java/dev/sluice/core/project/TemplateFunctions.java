@@ -26,10 +26,12 @@ final class TemplateFunctions {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
-    if (args.positional.size() != 1 || !args.named.isEmpty() || !isText(args.positional.get(0))) {
-      session.problem(
-          line, "ref() takes the name of one model or seed", "write e.g. {{ ref('orders') }}");
-      return "";
+    if (!args.textsOnly(1, 1)) {
+      return problem(
+          session,
+          line,
+          "ref() takes the name of one model or seed",
+          "write e.g. {{ ref('orders') }}");
     }
     String name = args.positional.get(0).toString();
     session.recordRef(name, line);
@@ -41,15 +43,12 @@ final class TemplateFunctions {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
-    if (args.positional.size() != 2
-        || !args.named.isEmpty()
-        || !isText(args.positional.get(0))
-        || !isText(args.positional.get(1))) {
-      session.problem(
+    if (!args.textsOnly(2, 2)) {
+      return problem(
+          session,
           line,
           "source() takes a source name and a table name",
           "write e.g. {{ source('shop', 'orders') }}");
-      return "";
     }
     String source = args.positional.get(0).toString();
     String table = args.positional.get(1).toString();
@@ -66,15 +65,12 @@ final class TemplateFunctions {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
-    if (args.positional.isEmpty()
-        || args.positional.size() > 2
-        || !args.named.isEmpty()
-        || !isText(args.positional.get(0))) {
-      session.problem(
+    if (!args.textsOnly(1, 2)) {
+      return problem(
+          session,
           line,
           "var() takes a variable name and optionally a default",
           "write e.g. {{ var('currency') }} or {{ var('currency', 'EUR') }}");
-      return "";
     }
     String name = args.positional.get(0).toString();
     if (session.vars().containsKey(name)) {
@@ -84,13 +80,13 @@ final class TemplateFunctions {
       return args.positional.get(1);
     }
     String suggestion = Suggestions.closest(name, session.vars().keySet()).orElse(null);
-    session.problem(
+    return problem(
+        session,
         line,
         "Unknown var '" + name + "'",
         suggestion != null
             ? "did you mean '" + suggestion + "'?"
             : "set it under 'vars:' in sluice.yaml, or give a default: var('" + name + "', ...)");
-    return "";
   }
 
   /** {@code config(materialized='incremental', ...)}: sets model properties; renders nothing. */
@@ -99,8 +95,7 @@ final class TemplateFunctions {
     int line = line();
     Arguments args = Arguments.of(arguments);
     if (!session.configAllowed()) {
-      session.problem(line, "config() can only be used in a model's SQL file", "");
-      return "";
+      return problem(session, line, "config() can only be used in a model's SQL file", "");
     }
     if (!args.positional.isEmpty()) {
       session.problem(
@@ -135,14 +130,18 @@ final class TemplateFunctions {
     try {
       TableName table = resolution.resolve();
       if (table == null) {
-        session.problem(line, "Cannot resolve " + call + ": no such table", "");
-        return "";
+        return problem(session, line, "Cannot resolve " + call + ": no such table", "");
       }
       return table.quoted();
     } catch (SluiceException e) {
-      session.problem(line, "Cannot resolve " + call + ": " + e.getMessage(), "");
-      return "";
+      return problem(session, line, "Cannot resolve " + call + ": " + e.getMessage(), "");
     }
+  }
+
+  /** Reports a problem with a call at {@code line}; the call renders as nothing. */
+  private static String problem(TemplateSession session, int line, String message, String fix) {
+    session.problem(line, message, fix);
+    return "";
   }
 
   private static TemplateSession session() {
@@ -161,6 +160,17 @@ final class TemplateFunctions {
   private static final class Arguments {
     final List<Object> positional = new ArrayList<>();
     final Map<String, Object> named = new LinkedHashMap<>();
+
+    /**
+     * Whether the call has {@code texts} to {@code most} positional arguments and no named ones,
+     * the first {@code texts} of them text (a default after them may be any value).
+     */
+    boolean textsOnly(int texts, int most) {
+      return positional.size() >= texts
+          && positional.size() <= most
+          && named.isEmpty()
+          && positional.subList(0, texts).stream().allMatch(TemplateFunctions::isText);
+    }
 
     static Arguments of(Object[] arguments) {
       Arguments result = new Arguments();

@@ -89,21 +89,16 @@ final class FilePruning {
     if (comparison instanceof EqualsTo) {
       return Expressions.equal(name, value);
     }
-    if (comparison instanceof GreaterThan) {
-      return columnLeft ? Expressions.greaterThan(name, value) : Expressions.lessThan(name, value);
+    // with the column on the right, the comparison is the other way round: 5 < x is x > 5
+    if (comparison instanceof GreaterThan || comparison instanceof MinorThan) {
+      return (comparison instanceof GreaterThan) == columnLeft
+          ? Expressions.greaterThan(name, value)
+          : Expressions.lessThan(name, value);
     }
-    if (comparison instanceof GreaterThanEquals) {
-      return columnLeft
+    if (comparison instanceof GreaterThanEquals || comparison instanceof MinorThanEquals) {
+      return (comparison instanceof GreaterThanEquals) == columnLeft
           ? Expressions.greaterThanOrEqual(name, value)
           : Expressions.lessThanOrEqual(name, value);
-    }
-    if (comparison instanceof MinorThan) {
-      return columnLeft ? Expressions.lessThan(name, value) : Expressions.greaterThan(name, value);
-    }
-    if (comparison instanceof MinorThanEquals) {
-      return columnLeft
-          ? Expressions.lessThanOrEqual(name, value)
-          : Expressions.greaterThanOrEqual(name, value);
     }
     return Expressions.alwaysTrue();
   }
