@@ -164,7 +164,6 @@ final class AccessRequestCommands {
 
     @Override
     public Integer call() {
-      Output output = access.output();
       Optional<AccessRequestStatus> wanted;
       try {
         wanted = Optional.ofNullable(status).map(AccessRequestStatus::fromLabel);
@@ -173,23 +172,16 @@ final class AccessRequestCommands {
       }
       try (Workspace workspace = access.workspace()) {
         Instant now = workspace.clock().instant();
-        List<AccessRequest> requests = new AccessRequestWorkflow(workspace).list(wanted);
-        if (access.json()) {
-          output.json(requests.stream().map(request -> json(request, now)).toList());
-          return ExitCodes.OK;
-        }
-        if (requests.isEmpty()) {
-          output.message(
-              wanted.isPresent()
-                  ? "No " + wanted.get().label() + " access requests."
-                  : "No access requests yet ('sluice access request TABLE --reason ...' asks).");
-          return ExitCodes.OK;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (AccessRequest request : requests) {
-          Optional<AccessRequest.Decision> decision = request.decision();
-          rows.add(
-              List.of(
+        return access.printList(
+            new AccessRequestWorkflow(workspace).list(wanted),
+            request -> json(request, now),
+            wanted.isPresent()
+                ? "No " + wanted.get().label() + " access requests."
+                : "No access requests yet ('sluice access request TABLE --reason ...' asks).",
+            List.of("id", "status", "principal", "table", "for", "decided by", "until", "reason"),
+            request -> {
+              Optional<AccessRequest.Decision> decision = request.decision();
+              return List.of(
                   Long.toString(request.id()),
                   request.status(now).label(),
                   request.principal(),
@@ -199,12 +191,8 @@ final class AccessRequestCommands {
                   decision
                       .map(d -> d.expiresAt() == null ? "-" : d.expiresAt().toString())
                       .orElse("-"),
-                  request.reason()));
-        }
-        output.table(
-            List.of("id", "status", "principal", "table", "for", "decided by", "until", "reason"),
-            rows);
-        return ExitCodes.OK;
+                  request.reason());
+            });
       }
     }
   }

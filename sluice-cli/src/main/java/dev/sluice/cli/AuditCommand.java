@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,28 +79,19 @@ final class AuditCommand extends BaseCommand {
             .withAction(action == null ? null : parseAction(action))
             .withLimit(checkedLimit(limit));
     try (RunStore store = RunsCommand.openStore(projectDirectory())) {
-      List<AuditRecord> records = store.audit().records(filter);
-      if (json()) {
-        output().json(records.stream().map(AuditCommand::toJson).toList());
-        return ExitCodes.OK;
-      }
-      if (records.isEmpty()) {
-        output().message("No audit records match.");
-        return ExitCodes.OK;
-      }
-      List<List<String>> rows = new ArrayList<>();
-      for (AuditRecord record : records) {
-        rows.add(
-            List.of(
-                Long.toString(record.sequence()),
-                record.at().toString(),
-                record.principal(),
-                record.action().label(),
-                String.join(", ", record.tables()),
-                record.details()));
-      }
-      output().table(List.of("seq", "at", "principal", "action", "tables", "details"), rows);
-      return ExitCodes.OK;
+      return printList(
+          store.audit().records(filter),
+          AuditCommand::toJson,
+          "No audit records match.",
+          List.of("seq", "at", "principal", "action", "tables", "details"),
+          record ->
+              List.of(
+                  Long.toString(record.sequence()),
+                  record.at().toString(),
+                  record.principal(),
+                  record.action().label(),
+                  String.join(", ", record.tables()),
+                  record.details()));
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.sluice.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.ParentCommand;
 
 /** What every subcommand shares: the project directory, JSON mode and the output layer. */
@@ -28,6 +30,28 @@ abstract class BaseCommand implements Callable<Integer> {
 
   Path projectDirectory() {
     return root.project.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Prints a list: with --json, each item as {@code json} makes it; else {@code none} as a message
+   * when the list is empty, or a table of {@code headers} with each item's {@code row}.
+   *
+   * @return {@link ExitCodes#OK}
+   */
+  <T> int printList(
+      List<T> items,
+      Function<T, ?> json,
+      String none,
+      List<String> headers,
+      Function<T, List<String>> row) {
+    if (json()) {
+      output().json(items.stream().map(json).toList());
+    } else if (items.isEmpty()) {
+      output().message(none);
+    } else {
+      output().table(headers, items.stream().map(row).toList());
+    }
+    return ExitCodes.OK;
   }
 
   /**

@@ -42,32 +42,22 @@ final class RunsCommand extends BaseCommand {
   public Integer call() {
     try (RunStore store = openStore(projectDirectory())) {
       interruptGoneRuns(store, clock(), output());
-      List<RunSummary> runs = store.runs().listRuns(limit);
-      if (json()) {
-        output().json(runs.stream().map(RunsCommand::toJson).toList());
-        return ExitCodes.OK;
-      }
-      if (runs.isEmpty()) {
-        output().message("No runs yet: 'sluice run' starts one.");
-        return ExitCodes.OK;
-      }
-      List<List<String>> rows = new ArrayList<>();
-      for (RunSummary run : runs) {
-        rows.add(
-            List.of(
-                run.id(),
-                run.command(),
-                run.status().name().toLowerCase(Locale.ROOT),
-                run.startedAt().toString(),
-                run.finishedAt() == null
-                    ? ""
-                    : formatDuration(Duration.between(run.startedAt(), run.finishedAt())),
-                Integer.toString(run.steps()),
-                Integer.toString(run.failedSteps())));
-      }
-      output()
-          .table(List.of("run", "command", "status", "started", "took", "steps", "failed"), rows);
-      return ExitCodes.OK;
+      return printList(
+          store.runs().listRuns(limit),
+          RunsCommand::toJson,
+          "No runs yet: 'sluice run' starts one.",
+          List.of("run", "command", "status", "started", "took", "steps", "failed"),
+          run ->
+              List.of(
+                  run.id(),
+                  run.command(),
+                  run.status().name().toLowerCase(Locale.ROOT),
+                  run.startedAt().toString(),
+                  run.finishedAt() == null
+                      ? ""
+                      : formatDuration(Duration.between(run.startedAt(), run.finishedAt())),
+                  Integer.toString(run.steps()),
+                  Integer.toString(run.failedSteps())));
     }
   }
 

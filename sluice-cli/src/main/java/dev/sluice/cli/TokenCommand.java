@@ -8,12 +8,10 @@ import dev.sluice.server.auth.Credentials;
 import dev.sluice.server.auth.IssuedToken;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -57,7 +55,7 @@ final class TokenCommand extends GroupCommand {
       description =
           "Creates an API token acting as a user or group of policies.yaml and prints it once on"
               + " stdout; send it as 'Authorization: Bearer TOKEN'.")
-  static final class Create implements Callable<Integer> {
+  static final class Create implements java.util.concurrent.Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Parameters(paramLabel = "PRINCIPAL", description = "A user or group of policies.yaml.")
@@ -109,46 +107,35 @@ final class TokenCommand extends GroupCommand {
   }
 
   @Command(name = "list", description = "Lists the API tokens (never the tokens themselves).")
-  static final class ListTokens implements Callable<Integer> {
+  static final class ListTokens implements java.util.concurrent.Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Override
     public Integer call() {
       try (var store = RunsCommand.openStore(token.projectDirectory())) {
-        List<ApiToken> tokens = store.tokens().list();
         Instant now = token.clock().instant();
-        if (token.json()) {
-          List<Map<String, Object>> json = new ArrayList<>();
-          for (ApiToken each : tokens) {
-            Map<String, Object> row = describe(each);
-            row.put("status", status(each, now));
-            json.add(row);
-          }
-          token.output().json(json);
-          return ExitCodes.OK;
-        }
-        if (tokens.isEmpty()) {
-          token.output().message("No API tokens: create one with 'sluice token create PRINCIPAL'.");
-          return ExitCodes.OK;
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (ApiToken each : tokens) {
-          rows.add(
-              List.of(
-                  each.id(),
-                  each.principal(),
-                  status(each, now),
-                  each.createdAt().toString(),
-                  each.expiresAt() == null ? "never" : each.expiresAt().toString()));
-        }
-        token.output().table(List.of("id", "principal", "status", "created", "expires"), rows);
-        return ExitCodes.OK;
+        return token.printList(
+            store.tokens().list(),
+            each -> {
+              Map<String, Object> row = describe(each);
+              row.put("status", status(each, now));
+              return row;
+            },
+            "No API tokens: create one with 'sluice token create PRINCIPAL'.",
+            List.of("id", "principal", "status", "created", "expires"),
+            each ->
+                List.of(
+                    each.id(),
+                    each.principal(),
+                    status(each, now),
+                    each.createdAt().toString(),
+                    each.expiresAt() == null ? "never" : each.expiresAt().toString()));
       }
     }
   }
 
   @Command(name = "revoke", description = "Revokes an API token: it stops working at once.")
-  static final class Revoke implements Callable<Integer> {
+  static final class Revoke implements java.util.concurrent.Callable<Integer> {
     @ParentCommand TokenCommand token;
 
     @Parameters(paramLabel = "ID", description = "The token's id, as 'sluice token list' shows.")
