@@ -15,6 +15,7 @@ import dev.sluice.server.auth.LoginThrottle;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
 import dev.sluice.server.iceberg.IcebergCatalogEndpoints;
+import dev.sluice.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -49,10 +50,16 @@ public final class SluiceServer implements AutoCloseable {
   private final ServerOptions options;
   private final List<Endpoint> endpoints;
   private final RunLauncher launcher;
+  private final ServerMetrics metrics;
 
   private SluiceServer(
-      Javalin app, ServerOptions options, List<Endpoint> endpoints, RunLauncher launcher) {
+      Javalin app,
+      ServerOptions options,
+      List<Endpoint> endpoints,
+      RunLauncher launcher,
+      ServerMetrics metrics) {
     this.launcher = launcher;
+    this.metrics = metrics;
     this.app = app;
     this.options = options;
     this.endpoints = endpoints;
@@ -97,6 +104,7 @@ public final class SluiceServer implements AutoCloseable {
         new RequestAuthentication(authenticator, sessions, options.dev());
     AtomicReference<List<Endpoint>> endpoints = new AtomicReference<>(List.of());
     RunLauncher launcher = new RunLauncher(workspace, clock);
+    ServerMetrics metrics = ServerMetrics.start(workspace.get().project().root(), workspace, clock);
     Javalin app =
         Javalin.create(
             config -> {
@@ -138,6 +146,8 @@ public final class SluiceServer implements AutoCloseable {
                   .register(routes);
               new ApiEndpoints(workspace, launcher, clock).register(routes);
               new IcebergCatalogEndpoints(workspace, authentication).register(config.routes);
+              metrics.register(config.routes, authentication);
+              config.requestLogger.http(metrics::requestServed);
               endpoints.set(routes.endpoints());
             });
     try {
@@ -145,6 +155,7 @@ public final class SluiceServer implements AutoCloseable {
     } catch (RuntimeException e) {
       app.stop();
       launcher.close();
+      metrics.close();
       throw new InvalidInputException(
           "Cannot serve on "
               + options.host()
@@ -154,7 +165,7 @@ public final class SluiceServer implements AutoCloseable {
               + rootMessage(e)
               + "; choose another --port (0 picks a free one) or stop what listens there");
     }
-    SluiceServer server = new SluiceServer(app, options, endpoints.get(), launcher);
+    SluiceServer server = new SluiceServer(app, options, endpoints.get(), launcher, metrics);
     log.info("Serving {} (dev mode: {})", server.url(), options.dev());
     return server;
   }
@@ -185,6 +196,7 @@ public final class SluiceServer implements AutoCloseable {
   public void close() {
     app.stop();
     launcher.close();
+    metrics.close();
   }
 
   /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */
