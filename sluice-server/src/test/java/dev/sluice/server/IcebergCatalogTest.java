@@ -185,6 +185,17 @@ class IcebergCatalogTest {
   }
 
   @Test
+  void aListedTableExistsEvenWhenItIsNotServedRaw() throws IOException {
+    try (RESTCatalog catalog = catalog(analystToken)) {
+      assertThat(catalog.tableExists(TableIdentifier.of("published", "orders"))).isTrue();
+      assertThat(catalog.tableExists(TableIdentifier.of("published", "customers"))).isTrue();
+      assertThat(catalog.tableExists(TableIdentifier.of("published", "nothing"))).isFalse();
+      assertThatThrownBy(() -> catalog.tableExists(TableIdentifier.of("curated", "internal")))
+          .isInstanceOf(ForbiddenException.class);
+    }
+  }
+
+  @Test
   void anUngrantedTableIsNeitherListedNorServed() throws IOException {
     try (RESTCatalog catalog = catalog(analystToken)) {
       assertThatThrownBy(() -> catalog.listTables(Namespace.of("curated")))

@@ -211,10 +211,18 @@ public final class IcebergCatalogEndpoints {
     respond(ctx, response);
   }
 
+  /**
+   * Whether a table exists, for a caller that holds a read grant on it (it is listed to it, so its
+   * existence is no secret), even one it is not served raw.
+   */
   private void tableExists(Context ctx, Principal principal) {
     Workspace open = workspace.get();
     TableIdentifier identifier = identifier(ctx);
-    served(open, access(open, principal), identifier, CatalogAccess.tableName(identifier));
+    TableName name = CatalogAccess.tableName(identifier);
+    access(open, principal).checkGranted(name);
+    if (open.lake().findTable(name).isEmpty()) {
+      throw new NoSuchTableException("Table does not exist: %s", identifier);
+    }
     ctx.status(204);
   }
 
