@@ -12,8 +12,6 @@ import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
-import io.javalin.http.SameSite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +83,7 @@ final class ServerEndpoints {
             + banner
             + "<h1>Sluice: "
             + escape(workspace.get().project().config().name())
-            + "</h1>\n<p>The HTTP API is at <a href=\"/api/v1/openapi.json\">/api/v1</a>"
+            + "</h1>\n<p>The web UI is at <a href=\"/ui\">/ui</a>; the HTTP API at <a href=\"/api/v1/openapi.json\">/api/v1</a>"
             + " (docs/server.md).</p>\n</body></html>\n");
   }
 
@@ -100,12 +98,7 @@ final class ServerEndpoints {
       java.util.Arrays.fill(password, '\0');
     }
     Sessions.Session session = sessions.start(principal.name());
-    Cookie cookie = new Cookie(RequestAuthentication.SESSION_COOKIE, session.id());
-    cookie.setPath("/");
-    cookie.setHttpOnly(true);
-    cookie.setSecure(options.tls());
-    cookie.setSameSite(SameSite.STRICT);
-    ctx.cookie(cookie);
+    ctx.cookie(RequestAuthentication.sessionCookie(session.id(), options.tls()));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("principal", principal.name());
     answer.put("csrfToken", session.csrfToken());

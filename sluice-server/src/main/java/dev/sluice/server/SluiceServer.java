@@ -10,12 +10,15 @@ import dev.sluice.server.api.HttpErrors;
 import dev.sluice.server.api.Json;
 import dev.sluice.server.api.Routes;
 import dev.sluice.server.api.RunLauncher;
+import dev.sluice.server.api.SearchEndpoints;
 import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.LoginThrottle;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
+import dev.sluice.server.catalog.Catalogs;
 import dev.sluice.server.iceberg.IcebergCatalogEndpoints;
 import dev.sluice.server.metrics.ServerMetrics;
+import dev.sluice.server.ui.WebUi;
 import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server of {@code sluice serve}: health checks, sign-in and the JSON API ({@code
- * /api/v1}), every endpoint but the health checks, sign-in and the OpenAPI document behind
- * authentication ({@link RequestAuthentication}), every read through the query service.
+ * The HTTP server of {@code sluice serve}: health checks, sign-in, the JSON API ({@code /api/v1})
+ * and the web UI ({@code /ui}, {@link WebUi}), every endpoint but the health checks, sign-in and
+ * the OpenAPI document behind authentication ({@link RequestAuthentication}), every read through
+ * the query service.
  *
  * <p>It binds {@code 127.0.0.1} unless told otherwise, and refuses to start on another address when
  * nobody could sign in (no API token, no password), or in development mode.
@@ -51,15 +55,18 @@ public final class SluiceServer implements AutoCloseable {
   private final List<Endpoint> endpoints;
   private final RunLauncher launcher;
   private final ServerMetrics metrics;
+  private final WebUi webUi;
 
   private SluiceServer(
       Javalin app,
       ServerOptions options,
       List<Endpoint> endpoints,
       RunLauncher launcher,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      WebUi webUi) {
     this.launcher = launcher;
     this.metrics = metrics;
+    this.webUi = webUi;
     this.app = app;
     this.options = options;
     this.endpoints = endpoints;
@@ -105,6 +112,10 @@ public final class SluiceServer implements AutoCloseable {
     AtomicReference<List<Endpoint>> endpoints = new AtomicReference<>(List.of());
     RunLauncher launcher = new RunLauncher(workspace, clock);
     ServerMetrics metrics = ServerMetrics.start(workspace.get().project().root(), workspace, clock);
+    Catalogs catalogs = new Catalogs();
+    WebUi webUi =
+        new WebUi(
+            workspace, authenticator, sessions, authentication, launcher, options, clock, catalogs);
     Javalin app =
         Javalin.create(
             config -> {
@@ -148,6 +159,8 @@ public final class SluiceServer implements AutoCloseable {
               new IcebergCatalogEndpoints(workspace, authentication).register(config.routes);
               metrics.register(config.routes, authentication);
               config.requestLogger.http(metrics::requestServed);
+              new SearchEndpoints(workspace, catalogs).register(routes);
+              webUi.register(config);
               endpoints.set(routes.endpoints());
             });
     try {
@@ -156,6 +169,7 @@ public final class SluiceServer implements AutoCloseable {
       app.stop();
       launcher.close();
       metrics.close();
+      webUi.close();
       throw new InvalidInputException(
           "Cannot serve on "
               + options.host()
@@ -165,7 +179,7 @@ public final class SluiceServer implements AutoCloseable {
               + rootMessage(e)
               + "; choose another --port (0 picks a free one) or stop what listens there");
     }
-    SluiceServer server = new SluiceServer(app, options, endpoints.get(), launcher, metrics);
+    SluiceServer server = new SluiceServer(app, options, endpoints.get(), launcher, metrics, webUi);
     log.info("Serving {} (dev mode: {})", server.url(), options.dev());
     return server;
   }
@@ -197,6 +211,7 @@ public final class SluiceServer implements AutoCloseable {
     app.stop();
     launcher.close();
     metrics.close();
+    webUi.close();
   }
 
   /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */

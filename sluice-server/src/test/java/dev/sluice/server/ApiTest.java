@@ -293,6 +293,35 @@ class ApiTest {
   }
 
   @Test
+  void searchRanksTheCatalogAndShowsOnlyReadableAssets() {
+    Http.Response found = http.get("/api/v1/search?q=email", Http.bearer(analystToken));
+    assertThat(found.status()).as(found.body()).isEqualTo(200);
+    assertThat(found.json().path("items")).hasSize(1);
+    assertThat(found.json().path("items").get(0).path("name").asText()).isEqualTo("customers");
+    assertThat(found.json().path("items").get(0).path("matchingColumns").toString())
+        .contains("email");
+
+    // the administrator reads every table: people (the seed) and customers both hold an email,
+    // and a prefix finds them too
+    Http.Response all = http.get("/api/v1/search?q=emai&limit=1", Http.bearer(adminToken));
+    assertThat(all.json().path("items")).hasSize(1);
+    assertThat(all.json().path("next").asInt()).isEqualTo(1);
+    assertThat(http.get("/api/v1/search?q=internal", Http.bearer(adminToken)).json().path("items"))
+        .hasSize(1);
+    assertThat(
+            http.get("/api/v1/search?q=internal", Http.bearer(analystToken)).json().path("items"))
+        .isEmpty();
+
+    Http.Response empty = http.get("/api/v1/search?q=%20", Http.bearer(analystToken));
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.json().path("message").asText()).contains("/api/v1/search?q=");
+    Http.Response punctuation = http.get("/api/v1/search?q=%2B%2B", Http.bearer(analystToken));
+    assertThat(punctuation.status()).isEqualTo(400);
+    assertThat(punctuation.json().path("message").asText()).contains("no word to look for");
+    assertThat(http.get("/api/v1/search?q=email").status()).isEqualTo(401);
+  }
+
+  @Test
   void theOpenApiDocumentListsExactlyTheServedEndpoints() throws Exception {
     Http.Response document = http.get("/api/v1/openapi.json");
     assertThat(document.status()).isEqualTo(200);

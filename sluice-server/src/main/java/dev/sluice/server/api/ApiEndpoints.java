@@ -265,7 +265,8 @@ public final class ApiEndpoints {
     ctx.json(page.slice(items));
   }
 
-  private static boolean readable(AccessPolicy policy, Principal principal, Asset asset) {
+  /** Whether a principal may see an asset: the owner, or a holder of a read grant on its table. */
+  public static boolean readable(AccessPolicy policy, Principal principal, Asset asset) {
     return principal.owner()
         || !policy.grantsOf(principal, asset.tableName(), Privilege.READ).isEmpty();
   }

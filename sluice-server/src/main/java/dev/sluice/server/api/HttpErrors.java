@@ -34,37 +34,59 @@ public final class HttpErrors {
     routes.exception(HttpResponseException.class, (failure, ctx) -> respond(ctx, failure));
   }
 
-  /** Answers a failure with its status and body. */
+  /**
+   * What a failure answers: its status, a short error code, what is wrong and how to fix it.
+   *
+   * @param fix what the caller can do about it
+   */
+  public record Problem(int status, String error, String message, String fix) {}
+
+  /** Answers a failure with its status and JSON body. */
   public static void respond(Context ctx, Exception failure) {
+    Problem problem = problem(ctx, failure);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", problem.status());
+    body.put("error", problem.error());
+    body.put("message", problem.message());
+    body.put("fix", problem.fix());
+    ctx.status(problem.status()).json(body);
+  }
+
+  /**
+   * The problem a failure answers (the web UI shows it as a page, the API as JSON), setting the
+   * headers that go with it ({@code Retry-After}, {@code WWW-Authenticate}); an internal error is
+   * logged here with the id the answer shows.
+   */
+  public static Problem problem(Context ctx, Exception failure) {
     if (failure instanceof TooManyLoginAttemptsException throttled) {
       ctx.header("Retry-After", Long.toString(Math.max(1, throttled.retryAfter().toSeconds())));
-      send(ctx, 429, "too_many_attempts", failure.getMessage(), "wait, then sign in again");
+      return new Problem(
+          429, "too_many_attempts", failure.getMessage(), "wait, then sign in again");
     } else if (failure instanceof AuthenticationException) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
-      send(
-          ctx,
+      return new Problem(
           401,
           "unauthenticated",
           failure.getMessage(),
           "send 'Authorization: Bearer TOKEN' (sluice token create PRINCIPAL) or sign in with POST"
               + " /api/v1/login");
     } else if (failure instanceof AccessDeniedException) {
-      send(
-          ctx,
+      return new Problem(
           403,
           "forbidden",
           failure.getMessage(),
           "ask an administrator for a grant in policies.yaml; 'sluice access explain PRINCIPAL"
               + " TABLE' says what applies");
     } else if (failure instanceof ApiException api) {
-      send(ctx, api.status(), reason(api.status()), failure.getMessage(), fixFor(api.status()));
+      return new Problem(
+          api.status(), reason(api.status()), failure.getMessage(), fixFor(api.status()));
     } else if (failure instanceof InvalidInputException
         || failure instanceof QueryException
         || failure instanceof DataException) {
-      send(ctx, 400, "bad_request", failure.getMessage(), "correct the request and send it again");
+      return new Problem(
+          400, "bad_request", failure.getMessage(), "correct the request and send it again");
     } else if (failure instanceof ProjectException) {
-      send(
-          ctx,
+      return new Problem(
           503,
           "project_invalid",
           failure.getMessage(),
@@ -77,26 +99,16 @@ public final class HttpErrors {
               : status == 405
                   ? ctx.method() + " is not allowed on " + ctx.path()
                   : String.valueOf(http.getMessage());
-      send(ctx, status, reason(status), message, fixFor(status));
+      return new Problem(status, reason(status), message, fixFor(status));
     } else {
       String id = UUID.randomUUID().toString();
       log.error("Internal error {} answering {} {}", id, ctx.method(), ctx.path(), failure);
-      send(
-          ctx,
+      return new Problem(
           500,
           "internal_error",
           "Internal error " + id + ": this is a bug in Sluice",
           "report it with the id; the server's log has the details");
     }
-  }
-
-  private static void send(Context ctx, int status, String error, String message, String fix) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", status);
-    body.put("error", error);
-    body.put("message", message);
-    body.put("fix", fix);
-    ctx.status(status).json(body);
   }
 
   private static String reason(int status) {

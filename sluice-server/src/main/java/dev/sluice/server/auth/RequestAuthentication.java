@@ -56,6 +56,18 @@ public final class RequestAuthentication {
     return principal;
   }
 
+  /**
+   * The session cookie: HTTP-only, {@code SameSite=Strict}, {@code Secure} when served over HTTPS.
+   */
+  public static io.javalin.http.Cookie sessionCookie(String sessionId, boolean secure) {
+    io.javalin.http.Cookie cookie = new io.javalin.http.Cookie(SESSION_COOKIE, sessionId);
+    cookie.setPath("/");
+    cookie.setHttpOnly(true);
+    cookie.setSecure(secure);
+    cookie.setSameSite(io.javalin.http.SameSite.STRICT);
+    return cookie;
+  }
+
   /** Whether a principal administers the server: the owner, or a holder of the admin role. */
   public static boolean isAdmin(Principal principal) {
     return principal.owner() || principal.roles().contains(ADMIN_ROLE);
