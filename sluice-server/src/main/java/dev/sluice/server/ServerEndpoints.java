@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.Workspace;
 import dev.sluice.governance.Principal;
 import dev.sluice.server.api.Access;
+import dev.sluice.server.api.ApiException;
 import dev.sluice.server.api.Json;
 import dev.sluice.server.api.Routes;
 import dev.sluice.server.auth.Authenticator;
@@ -88,6 +89,12 @@ final class ServerEndpoints {
   }
 
   private void login(Context ctx, Principal unused) {
+    if (workspace.get().project().config().server().oidc() != null) {
+      throw new ApiException(
+          403,
+          "This server signs people in through OpenID Connect, not with passwords: open"
+              + " /auth/oidc/login (scripts use API tokens: 'sluice token create PRINCIPAL')");
+    }
     JsonNode body = Json.object(ctx.body(), LOGIN_EXAMPLE);
     String user = Json.requiredText(body, "user", LOGIN_EXAMPLE);
     char[] password = Json.requiredText(body, "password", LOGIN_EXAMPLE).toCharArray();
@@ -118,6 +125,11 @@ final class ServerEndpoints {
     answer.put("admin", RequestAuthentication.isAdmin(principal));
     answer.put("dev", options.dev());
     answer.put("at", clock.instant());
+    // a signed-in page (a password's or a provider's session) learns its CSRF token here; no other
+    // site can read this answer (no CORS)
+    sessions
+        .find(ctx.cookie(RequestAuthentication.SESSION_COOKIE))
+        .ifPresent(session -> answer.put("csrfToken", session.csrfToken()));
     ctx.json(answer);
   }
 

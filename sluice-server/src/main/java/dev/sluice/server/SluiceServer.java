@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.OidcSettings;
 import dev.sluice.server.api.ApiEndpoints;
 import dev.sluice.server.api.Endpoint;
 import dev.sluice.server.api.HttpErrors;
@@ -13,6 +14,7 @@ import dev.sluice.server.api.RunLauncher;
 import dev.sluice.server.api.SearchEndpoints;
 import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.LoginThrottle;
+import dev.sluice.server.auth.OidcLogin;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
 import dev.sluice.server.catalog.Catalogs;
@@ -98,13 +100,16 @@ public final class SluiceServer implements AutoCloseable {
             new LoginThrottle(
                 LoginThrottle.DEFAULT_MAX_FAILURES, LoginThrottle.DEFAULT_WINDOW, clock),
             clock);
-    if (!options.dev() && !loopback && !authenticator.anyCredential()) {
+    OidcSettings oidcSettings = workspace.get().project().config().server().oidc();
+    OidcLogin oidc =
+        oidcSettings == null ? null : new OidcLogin(oidcSettings, authenticator, clock);
+    if (!options.dev() && !loopback && oidc == null && !authenticator.anyCredential()) {
       throw new InvalidInputException(
           "Refusing to serve on "
               + options.host()
               + " without authentication: nobody could sign in. Create an API token ('sluice token"
-              + " create PRINCIPAL') or a password ('sluice user set-password USER') first, or"
-              + " serve on 127.0.0.1");
+              + " create PRINCIPAL'), a password ('sluice user set-password USER') or an OpenID"
+              + " Connect provider (server.oidc in sluice.yaml) first, or serve on 127.0.0.1");
     }
     Sessions sessions = new Sessions(Sessions.DEFAULT_IDLE_TIMEOUT, clock);
     RequestAuthentication authentication =
@@ -155,6 +160,7 @@ public final class SluiceServer implements AutoCloseable {
               Routes routes = new Routes(config.routes, authentication);
               new ServerEndpoints(workspace, authenticator, sessions, options, clock)
                   .register(routes);
+              new OidcEndpoints(oidc, sessions, options).register(routes);
               new ApiEndpoints(workspace, launcher, clock).register(routes);
               new IcebergCatalogEndpoints(workspace, authentication).register(config.routes);
               metrics.register(config.routes, authentication);

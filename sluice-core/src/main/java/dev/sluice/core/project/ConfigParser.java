@@ -43,7 +43,7 @@ final class ConfigParser {
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
-  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "tls");
+  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "tls", "oidc");
   private static final Set<String> TLS_KEYS = Set.of("key_store", "key_store_password");
 
   /**
@@ -210,7 +210,12 @@ final class ConfigParser {
       }
     }
     return new ServerSettings(
-        host == null ? null : host.strip(), port, keyStore, password, section.location());
+        host == null ? null : host.strip(),
+        port,
+        keyStore,
+        password,
+        OidcParser.parse(section, secrets),
+        section.location());
   }
 
   /**

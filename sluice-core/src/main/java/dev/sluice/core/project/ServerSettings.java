@@ -13,13 +13,19 @@ import java.nio.file.Path;
  * @param keyStore the TLS key store (PKCS12 or JKS), absolute, or null to serve plain HTTP
  * @param keyStorePassword the key store's password, resolved from its reference ({@code ${env:X}},
  *     {@code ${file:path}}), or null
+ * @param oidc the OpenID Connect provider people sign in through, or null (passwords)
  * @param location where the block is, for messages
  */
 public record ServerSettings(
-    String host, Integer port, Path keyStore, String keyStorePassword, Location location) {
+    String host,
+    Integer port,
+    Path keyStore,
+    String keyStorePassword,
+    OidcSettings oidc,
+    Location location) {
   /** No {@code server:} block. */
   public static final ServerSettings NONE =
-      new ServerSettings(null, null, null, null, new Location(ConfigParser.FILE, 1));
+      new ServerSettings(null, null, null, null, null, new Location(ConfigParser.FILE, 1));
 
   /** Shows the settings without the key store's password. */
   @Override
@@ -32,6 +38,8 @@ public record ServerSettings(
         + keyStore
         + ", keyStorePassword="
         + (keyStorePassword == null ? "null" : "***")
+        + ", oidc="
+        + oidc
         + "]";
   }
 }

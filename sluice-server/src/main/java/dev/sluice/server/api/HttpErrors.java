@@ -6,6 +6,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.QueryException;
 import dev.sluice.server.auth.AuthenticationException;
+import dev.sluice.server.auth.OidcUnavailableException;
 import dev.sluice.server.auth.TooManyLoginAttemptsException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -70,6 +71,12 @@ public final class HttpErrors {
           failure.getMessage(),
           "send 'Authorization: Bearer TOKEN' (sluice token create PRINCIPAL) or sign in with POST"
               + " /api/v1/login");
+    } else if (failure instanceof OidcUnavailableException) {
+      return new Problem(
+          503,
+          "provider_unavailable",
+          failure.getMessage(),
+          "check server.oidc in sluice.yaml and the provider; API tokens still work");
     } else if (failure instanceof AccessDeniedException) {
       return new Problem(
           403,

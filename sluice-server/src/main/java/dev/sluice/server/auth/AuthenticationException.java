@@ -13,4 +13,8 @@ public class AuthenticationException extends SluiceException {
   public AuthenticationException(String message) {
     super(message);
   }
+
+  public AuthenticationException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -20,10 +20,12 @@ import java.util.function.Supplier;
  * endpoint next. Sign-ins by password are rate-limited ({@link LoginThrottle}) and audited ({@link
  * AuditAction#LOGIN}); a token or password never appears in a message or the log.
  *
- * <p>OpenID Connect is the next way in: a verified ID token names a user, resolved by {@link
- * #principal(String)} like a password's.
+ * <p>An OpenID Connect sign-in ({@link OidcLogin}) names a user by a verified ID token's claim,
+ * resolved by {@link #principal(String)} like a password's, and is throttled and audited here too.
  */
 public final class Authenticator {
+  private static final String PASSWORD = "password";
+
   private final Supplier<Workspace> workspace;
   private final LoginThrottle throttle;
   private final Clock clock;
@@ -82,20 +84,20 @@ public final class Authenticator {
     try {
       throttle.checkAllowed(user, client);
     } catch (TooManyLoginAttemptsException e) {
-      audit(user, client, "rate_limited");
+      audit(user, client, PASSWORD, "rate_limited");
       throw e;
     }
     Optional<String> hash = store().passwords().hash(user);
     if (hash.isEmpty() || !Credentials.passwordMatches(password, hash.get())) {
       throttle.failed(user, client);
-      audit(user, client, "failed");
+      audit(user, client, PASSWORD, "failed");
       throw new AuthenticationException(
           "Wrong user name or password; an administrator sets passwords with 'sluice user"
               + " set-password USER'");
     }
     Principal principal = principal(user);
     throttle.succeeded(user, client);
-    audit(user, client, "succeeded");
+    audit(user, client, PASSWORD, "succeeded");
     return principal;
   }
 
@@ -116,7 +118,10 @@ public final class Authenticator {
     }
   }
 
-  /** Whether anyone can sign in: an active API token or a password exists. */
+  /**
+   * Whether anyone can sign in with a token or a password: an active API token or a password
+   * exists.
+   */
   public boolean anyCredential() {
     RunStore store = store();
     return store.tokens().anyActive(clock.instant()) || !store.passwords().principals().isEmpty();
@@ -126,7 +131,26 @@ public final class Authenticator {
     return workspace.get().runStore();
   }
 
-  private void audit(String user, String client, String outcome) {
+  /**
+   * Refuses a sign-in attempt of {@code key} (a user, or a sign-in method) from {@code client}
+   * after too many failures.
+   */
+  void checkAllowed(String key, String client) {
+    throttle.checkAllowed(key, client);
+  }
+
+  /** Counts a failed sign-in attempt of {@code key} from {@code client} toward the rate limit. */
+  void attemptFailed(String key, String client) {
+    throttle.failed(key, client);
+  }
+
+  /** Clears the failures of {@code key} from {@code client} after a sign-in. */
+  void attemptSucceeded(String key, String client) {
+    throttle.succeeded(key, client);
+  }
+
+  /** Records a sign-in attempt in the audit log. */
+  void audit(String user, String client, String method, String outcome) {
     workspace
         .get()
         .audit()
@@ -137,7 +161,7 @@ public final class Authenticator {
                 .entry(AuditAction.LOGIN)
                 .detail("user", user)
                 .detail("client", client)
-                .detail("method", "password")
+                .detail("method", method)
                 .detail("outcome", outcome)
                 .build());
   }
