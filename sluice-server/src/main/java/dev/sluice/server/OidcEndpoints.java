@@ -89,8 +89,8 @@ final class OidcEndpoints {
     // (a redirect would still count as the provider's navigation)
     ctx.html(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            + "<meta http-equiv=\"refresh\" content=\"0;url=/\"><title>Signed in</title></head>\n"
-            + "<body><p>Signed in. <a href=\"/\">Continue</a></p></body></html>\n");
+            + "<meta http-equiv=\"refresh\" content=\"0;url=/ui\"><title>Signed in</title></head>\n"
+            + "<body><p>Signed in. <a href=\"/ui\">Continue</a></p></body></html>\n");
   }
 
   private OidcLogin configured() {

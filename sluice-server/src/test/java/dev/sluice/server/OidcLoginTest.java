@@ -174,7 +174,7 @@ class OidcLoginTest {
         back(signIn, Map.of("preferred_username", "analyst"), List.of("sluice"));
 
     assertThat(callback.statusCode()).as(callback.body()).isEqualTo(200);
-    assertThat(callback.body()).contains("url=/");
+    assertThat(callback.body()).contains("url=/ui");
     String session = cookieHeader(callback, "sluice_session").orElseThrow();
     assertThat(session).contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
     String sessionCookie = "sluice_session=" + cookieValue(session);
@@ -331,6 +331,24 @@ class OidcLoginTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(login.statusCode()).isEqualTo(403);
     assertThat(login.body()).contains("/auth/oidc/login");
+  }
+
+  @Test
+  void theWebUiSendsPeopleToTheProviderAndTakesNoPassword() throws Exception {
+    HttpResponse<String> page = get(server.url() + "/login", null);
+    assertThat(page.statusCode()).isEqualTo(302);
+    assertThat(page.headers().firstValue("Location")).contains("/auth/oidc/login");
+
+    HttpResponse<String> form =
+        BROWSER.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("user=analyst&password=anything"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(form.statusCode()).isEqualTo(401);
+    assertThat(form.body()).contains("signs people in through OpenID Connect");
+    assertThat(cookieHeader(form, "sluice_session")).isEmpty();
   }
 
   @Test

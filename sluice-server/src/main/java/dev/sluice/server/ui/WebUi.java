@@ -238,6 +238,10 @@ public final class WebUi implements AutoCloseable {
       ctx.redirect("/ui");
       return;
     }
+    if (signsInThroughProvider()) {
+      ctx.redirect("/auth/oidc/login");
+      return;
+    }
     render(
         ctx,
         "login.jte",
@@ -249,6 +253,11 @@ public final class WebUi implements AutoCloseable {
     String next = safeNext(ctx.formParam("next"));
     char[] password = Optional.ofNullable(ctx.formParam("password")).orElse("").toCharArray();
     try {
+      if (signsInThroughProvider()) {
+        throw new AuthenticationException(
+            "This server signs people in through OpenID Connect, not with passwords: open"
+                + " /auth/oidc/login");
+      }
       Principal principal = authenticator.password(user, password, ctx.ip());
       Sessions.Session session = sessions.start(principal.name());
       ctx.cookie(RequestAuthentication.sessionCookie(session.id(), options.tls()));
@@ -269,6 +278,11 @@ public final class WebUi implements AutoCloseable {
     } finally {
       Arrays.fill(password, '\0');
     }
+  }
+
+  /** Whether people sign in through the OpenID Connect provider of server.oidc (no passwords). */
+  private boolean signsInThroughProvider() {
+    return workspace.get().project().config().server().oidc() != null;
   }
 
   /** Only a path of this server: never an address elsewhere (an open redirect). */
