@@ -128,6 +128,13 @@ final class DemoCommand extends BaseCommand {
               "  ./sluice -p "
                   + directory
                   + " query \"select * from published.daily_revenue order by 1 desc limit 5\"");
+      output().message("");
+      output()
+          .message(
+              "Open the web UI (asset graph, lineage, runs, search): ./sluice -p "
+                  + directory
+                  + " serve --dev, then http://127.0.0.1:8270/ui (development mode: no sign-in,"
+                  + " this machine only; docs/ui.md)");
       return ExitCodes.OK;
     }
   }

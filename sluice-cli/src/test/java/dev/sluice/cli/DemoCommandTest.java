@@ -48,6 +48,9 @@ class DemoCommandTest {
         .hasSize(3)
         .allSatisfy(line -> assertThat(line.strip()).endsWith(" DE"));
     assertThat(first[1]).contains("sluice query --as analyst");
+    assertThat(first[1].strip().lines().reduce((a, b) -> b).orElseThrow())
+        .as("the demo ends by saying how to open the web UI")
+        .contains("serve --dev", "http://127.0.0.1:8270/ui");
     Map<String, Long> counts = rowCounts(project);
     assertThat(counts.get("raw.shop_order_lines")).isGreaterThanOrEqualTo(1_000_000L);
     assertThat(counts.get("raw.shop_payments__rejected")).isEqualTo(3L);
