@@ -134,4 +134,32 @@ public final class Views {
       String table,
       List<String> actions,
       List<AuditRow> records) {}
+
+  /**
+   * One asset's freshness.
+   *
+   * @param slo the freshness SLO (an alert rule's {@code max_age}), e.g. "6 h", or "" without one
+   * @param state fresh, stale (older than its SLO), never (not built) or "" without an SLO
+   */
+  public record Freshness(String asset, String lastBuilt, String age, String slo, String state) {}
+
+  /** The dashboards page: freshness and SLOs here, the charts from {@code dashboards.json}. */
+  public record Dashboards(Chrome chrome, List<Freshness> freshness, int stale, int withSlo) {}
+
+  /** One access request. */
+  public record AccessRequestRow(
+      long id,
+      String principal,
+      String table,
+      String columns,
+      String reason,
+      String period,
+      String requestedAt,
+      String status,
+      String decision,
+      boolean decidable) {}
+
+  /** The access requests page: the form to ask, and the requests with approve and deny. */
+  public record AccessRequests(
+      Chrome chrome, List<String> tables, List<AccessRequestRow> requests) {}
 }

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.access.AccessRequestWorkflow;
 import dev.sluice.core.lineage.TracedColumn;
+import dev.sluice.core.project.AlertsConfig;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.Project;
@@ -13,6 +15,8 @@ import dev.sluice.core.project.Selector;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.state.AccessRequest;
+import dev.sluice.core.state.AccessRequestStatus;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditFilter;
 import dev.sluice.core.state.AuditRecord;
@@ -164,6 +168,22 @@ public final class WebUi implements AutoCloseable {
     page(config, HandlerType.GET, "/ui/runs/{id}/events", Access.AUTHENTICATED, this::timeline);
     page(config, HandlerType.GET, "/ui/search", Access.AUTHENTICATED, this::search);
     page(config, HandlerType.GET, "/ui/audit", Access.ADMIN, this::audit);
+    page(config, HandlerType.GET, "/ui/dashboards", Access.AUTHENTICATED, this::dashboards);
+    page(config, HandlerType.GET, "/ui/dashboards.json", Access.AUTHENTICATED, this::dashboardData);
+    page(config, HandlerType.GET, "/ui/access", Access.AUTHENTICATED, this::accessRequests);
+    page(config, HandlerType.POST, "/ui/access", Access.AUTHENTICATED, this::requestAccess);
+    page(
+        config,
+        HandlerType.POST,
+        "/ui/access/{id}/approve",
+        Access.AUTHENTICATED,
+        (ctx, viewer) -> decide(ctx, viewer, true));
+    page(
+        config,
+        HandlerType.POST,
+        "/ui/access/{id}/deny",
+        Access.AUTHENTICATED,
+        (ctx, viewer) -> decide(ctx, viewer, false));
   }
 
   @Override
@@ -836,6 +856,206 @@ public final class WebUi implements AutoCloseable {
         "audit.jte",
         new Views.Audit(
             viewer.chrome().titled("Audit log", "audit"), action, principal, table, actions, rows));
+  }
+
+  // dashboards
+
+  /** Each visible asset's freshness, with its SLO: the tightest freshness alert rule on it. */
+  private List<Views.Freshness> freshness(Principal principal, Map<String, Duration> slos) {
+    Workspace open = workspace.get();
+    List<Views.Freshness> rows = new ArrayList<>();
+    for (AssetCatalog.Entry entry : visibleEntries(principal)) {
+      Optional<Instant> built = open.runStore().steps().lastSuccessfulStep(entry.name());
+      Duration slo = slos.get(entry.name());
+      String state =
+          slo == null
+              ? ""
+              : built.isEmpty()
+                  ? "never"
+                  : Duration.between(built.get(), clock.instant()).compareTo(slo) > 0
+                      ? "stale"
+                      : "fresh";
+      rows.add(
+          new Views.Freshness(
+              entry.name(),
+              built.map(WebUi::time).orElse("never"),
+              built.map(this::age).orElse(""),
+              slo == null ? "" : humanDuration(slo),
+              state));
+    }
+    return rows;
+  }
+
+  private Map<String, Duration> freshnessSlos() {
+    Project project = workspace.get().project();
+    Map<String, Duration> slos = new LinkedHashMap<>();
+    for (AlertsConfig.Rule rule : project.config().alerts().rules()) {
+      if (rule.on() != AlertsConfig.Trigger.FRESHNESS || rule.maxAge() == null) {
+        continue;
+      }
+      List<String> assets =
+          rule.select().isEmpty()
+              ? project.graph().topologicalOrder()
+              : new Selector(project).select(rule.select(), List.of());
+      for (String asset : assets) {
+        slos.merge(asset, rule.maxAge(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+      }
+    }
+    return slos;
+  }
+
+  private void dashboards(Context ctx, Viewer viewer) {
+    List<Views.Freshness> rows = freshness(viewer.principal(), freshnessSlos());
+    int stale =
+        (int)
+            rows.stream()
+                .filter(row -> !row.state().equals("fresh") && !row.state().isEmpty())
+                .count();
+    int withSlo = (int) rows.stream().filter(row -> !row.slo().isEmpty()).count();
+    render(
+        ctx,
+        "dashboards.jte",
+        new Views.Dashboards(
+            viewer.chrome().titled("Dashboards", "dashboards"), rows, stale, withSlo));
+  }
+
+  private void dashboardData(Context ctx, Viewer viewer) {
+    var store = workspace.get().runStore().runs();
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (RunSummary summary : store.listRuns(RECENT_RUNS)) {
+      long failedChecks = store.findRun(summary.id()).map(WebUi::checksNotPassed).orElse(0L);
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("id", summary.id());
+      run.put("status", lower(summary.status().name()));
+      run.put(
+          "seconds",
+          summary.finishedAt() == null
+              ? null
+              : Duration.between(summary.startedAt(), summary.finishedAt()).toMillis() / 1000.0);
+      run.put("failedChecks", failedChecks);
+      runs.add(0, run);
+    }
+    Map<String, Duration> slos = freshnessSlos();
+    Workspace open = workspace.get();
+    List<Map<String, Object>> freshness = new ArrayList<>();
+    for (AssetCatalog.Entry entry : visibleEntries(viewer.principal())) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("asset", entry.name());
+      row.put(
+          "hours",
+          open.runStore()
+              .steps()
+              .lastSuccessfulStep(entry.name())
+              .map(at -> Duration.between(at, clock.instant()).toSeconds() / 3600.0)
+              .orElse(null));
+      Duration slo = slos.get(entry.name());
+      row.put("sloHours", slo == null ? null : slo.toSeconds() / 3600.0);
+      freshness.add(row);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("runs", runs);
+    answer.put("freshness", freshness);
+    ctx.json(answer);
+  }
+
+  private static long checksNotPassed(RunDetail detail) {
+    return detail.steps().stream()
+        .flatMap(step -> step.checks().stream())
+        .filter(check -> check.status() != CheckStatus.PASSED)
+        .count();
+  }
+
+  // access requests
+
+  private void accessRequests(Context ctx, Viewer viewer) {
+    Workspace open = workspace.get();
+    Instant now = clock.instant();
+    boolean admin = viewer.chrome().admin();
+    List<Views.AccessRequestRow> rows = new ArrayList<>();
+    for (AccessRequest request : new AccessRequestWorkflow(open).list(Optional.empty())) {
+      boolean own = request.principal().equals(viewer.principal().name());
+      if (!admin && !own && !viewer.principal().owner()) {
+        // a user sees its own requests; the workflow says who may decide the others when asked
+        if (!decider(open, viewer.principal(), request)) {
+          continue;
+        }
+      }
+      AccessRequestStatus status = request.status(now);
+      rows.add(
+          new Views.AccessRequestRow(
+              request.id(),
+              request.principal(),
+              request.table().toString(),
+              request.columns().isEmpty() ? "all" : String.join(", ", request.columns()),
+              request.reason(),
+              AccessRequestWorkflow.periodText(request.period()),
+              time(request.requestedAt()),
+              lower(status.name()),
+              request
+                  .decision()
+                  .map(
+                      decision ->
+                          (decision.approved() ? "approved by " : "denied by ")
+                              + decision.by()
+                              + " at "
+                              + time(decision.at())
+                              + decision.reason().map(reason -> ": " + reason).orElse(""))
+                  .orElse(""),
+              status == AccessRequestStatus.PENDING && !own));
+    }
+    List<String> tables = new ArrayList<>();
+    for (AssetCatalog.Entry entry : catalogs.catalog(open).entries()) {
+      tables.add(entry.asset().tableName().toString());
+    }
+    render(
+        ctx,
+        "access.jte",
+        new Views.AccessRequests(
+            viewer.chrome().titled("Access requests", "access"), tables, rows));
+  }
+
+  /** Whether a principal holds grant or admin on the request's table (so may decide it). */
+  private static boolean decider(Workspace open, Principal principal, AccessRequest request) {
+    AccessPolicy policy = new QueryService(open).policy();
+    return !policy
+            .grantsOf(principal, request.table(), dev.sluice.governance.Privilege.GRANT)
+            .isEmpty()
+        || !policy
+            .grantsOf(principal, request.table(), dev.sluice.governance.Privilege.ADMIN)
+            .isEmpty();
+  }
+
+  private void requestAccess(Context ctx, Viewer viewer) {
+    String table = Optional.ofNullable(ctx.formParam("table")).orElse("").strip();
+    List<String> columns = selectors(Optional.ofNullable(ctx.formParam("columns")).orElse(""));
+    String periodText = Optional.ofNullable(ctx.formParam("period")).orElse("").strip();
+    Duration period =
+        periodText.isEmpty()
+            ? AccessRequestWorkflow.DEFAULT_PERIOD
+            : AccessRequestWorkflow.period(periodText);
+    AccessRequest request =
+        new AccessRequestWorkflow(workspace.get())
+            .request(viewer.principal().name(), table, columns, ctx.formParam("reason"), period);
+    ctx.header("HX-Refresh", "true");
+    ctx.status(201).result(Long.toString(request.id()));
+  }
+
+  private void decide(Context ctx, Viewer viewer, boolean approve) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(
+          "'" + ctx.pathParam("id") + "' is not a request number: the access page lists them");
+    }
+    AccessRequestWorkflow workflow = new AccessRequestWorkflow(workspace.get());
+    if (approve) {
+      workflow.approve(id, viewer.principal().name(), Optional.empty());
+    } else {
+      workflow.deny(id, viewer.principal().name(), Optional.empty());
+    }
+    ctx.header("HX-Refresh", "true");
+    ctx.status(200).result(approve ? "approved" : "denied");
   }
 
   // rendering

@@ -106,7 +106,12 @@ class WebUiBrowserTest {
           }
         });
     api.start();
-    write(project, "sluice.yaml", "name: shop\n");
+    write(
+        project,
+        "sluice.yaml",
+        "name: shop\nalerts:\n  channels:\n    ops: {type: webhook, url: http://127.0.0.1:9/hook}\n"
+            + "  rules:\n    - {name: stale, on: freshness, max_age: 6h, select: [customers],"
+            + " channels: [ops]}\n");
     write(
         project,
         "seeds/people.csv",
@@ -307,9 +312,17 @@ class WebUiBrowserTest {
     open("/ui/runs");
     assertThat(browser.findElement(By.id("runs")).getText()).contains("ui run by boss");
     screenshot("runs");
-    open("/ui/assets/customers");
-    waiting.until(ExpectedConditions.presenceOfElementLocated(By.id("preview")));
-    screenshot("asset-admin");
+
+    // the dashboards draw their three charts from the runs so far
+    open("/ui/dashboards");
+    waiting.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-charts", "3"));
+    // customers has a freshness SLO (6 h, an alert rule), met: it was built minutes ago
+    assertThat(browser.findElement(By.id("freshness")).getText())
+        .contains("customers")
+        .contains("6 h 0 min")
+        .contains("fresh")
+        .contains("order_totals");
+    screenshot("dashboards");
   }
 
   @Test
@@ -343,5 +356,44 @@ class WebUiBrowserTest {
                 .getAttribute("data-status"))
         .isEqualTo("404");
     screenshot("refused");
+  }
+
+  @Test
+  @Order(6)
+  void anAnalystAsksForAccessAndTheAdministratorApprovesIt() throws IOException {
+    open("/ui/access");
+    browser.findElement(By.id("access-table")).sendKeys("curated.internal");
+    browser.findElement(By.id("access-reason")).sendKeys("reconcile the ids");
+    browser.findElement(By.id("access-ask")).click();
+    WebElement request =
+        waiting.until(
+            ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#access-requests tbody tr")));
+    assertThat(request.getText())
+        .contains("analyst")
+        .contains("curated.internal")
+        .contains("pending");
+    // the one who asked cannot decide
+    assertThat(request.findElements(By.className("approve"))).isEmpty();
+
+    // a request for a table that does not exist is refused, saying which
+    browser.findElement(By.id("access-table")).sendKeys("curated.nothing");
+    browser.findElement(By.id("access-reason")).sendKeys("just curious");
+    browser.findElement(By.id("access-ask")).click();
+    WebElement refused =
+        waiting.until(
+            ExpectedConditions.presenceOfElementLocated(By.cssSelector("#access-result .problem")));
+    assertThat(refused.getAttribute("data-status")).isEqualTo("400");
+    assertThat(refused.getText()).contains("curated.nothing");
+
+    browser.findElement(By.id("logout")).click();
+    waiting.until(ExpectedConditions.urlContains("/login"));
+    signIn("boss", ADMIN_PASSWORD);
+    open("/ui/access");
+    browser.findElement(By.cssSelector("#access-requests .approve")).click();
+    waiting.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("#access-requests tbody tr"), "approved by boss"));
+    screenshot("access");
   }
 }
