@@ -96,6 +96,33 @@ public interface EngineSession extends AutoCloseable {
   /** Runs a query and returns at most {@code maxRows} rows of its result. */
   QueryResult query(String sql, int maxRows);
 
+  /**
+   * Runs a query with values for its positional parameters ({@code ?}, in order) and returns at
+   * most {@code maxRows} rows of its result. The values are bound by the engine, never written into
+   * the SQL text: {@code null}, {@link Boolean}, {@link Integer}, {@link Long}, {@link Float},
+   * {@link Double}, {@link java.math.BigDecimal}, {@link String}, {@link java.time.LocalDate},
+   * {@link java.time.LocalTime}, {@link java.time.LocalDateTime} or {@code byte[]}.
+   *
+   * @throws dev.sluice.api.QueryException when the engine rejects the query or a value
+   * @throws UnsupportedOperationException when the engine cannot bind parameters
+   */
+  default QueryResult query(String sql, List<Object> parameters, int maxRows) {
+    if (parameters.isEmpty()) {
+      return query(sql, maxRows);
+    }
+    throw new UnsupportedOperationException("This engine cannot bind query parameters");
+  }
+
+  /**
+   * Prepares a query without running it: its result columns and the types of its parameters.
+   *
+   * @throws dev.sluice.api.QueryException when the engine rejects the query
+   * @throws UnsupportedOperationException when the engine cannot prepare statements
+   */
+  default StatementDescription prepare(String sql) {
+    throw new UnsupportedOperationException("This engine cannot prepare statements");
+  }
+
   /** Returns the result columns of a query as an Iceberg schema (fresh field ids from 1). */
   Schema describe(String sql);
 

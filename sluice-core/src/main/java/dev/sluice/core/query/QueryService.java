@@ -10,6 +10,7 @@ import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.engine.StatementDescription;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
@@ -133,51 +134,111 @@ public final class QueryService {
    * @throws QueryException for a table that does not exist, or when the engine rejects the query
    */
   public QueryResult query(String sql, ReadPoint readPoint, int maxRows, Principal principal) {
+    return query(sql, List.of(), readPoint, maxRows, principal);
+  }
+
+  /**
+   * Runs a read query with values for its positional parameters ({@code ?}) as {@code principal},
+   * as {@link #query(String, ReadPoint, int, Principal)} does: the engine binds the values, which
+   * never become SQL text.
+   *
+   * @throws AccessDeniedException naming the table (and privilege) the principal may not read
+   * @throws InvalidInputException for a statement that is not a single SELECT of the project's
+   *     tables
+   * @throws QueryException for a table that does not exist, when the engine rejects the query, or a
+   *     parameter value
+   */
+  public QueryResult query(
+      String sql, List<Object> parameters, ReadPoint readPoint, int maxRows, Principal principal) {
+    requireNonNull(sql, "sql is null");
+    requireNonNull(parameters, "parameters is null");
+    requireNonNull(principal, "principal is null");
+    String statement = sql.strip();
+    try (EngineSession session = workspace.engine().openSession()) {
+      Registered registered = register(session, statement, readPoint, principal);
+      if (principal.owner()) {
+        QueryResult result = session.query(statement, parameters, maxRows);
+        AuditEntry.Builder entry = entry(AuditAction.QUERY, principal, statement);
+        registered.tables().forEach(table -> entry.table(table.toString()));
+        audit(entry.detail("rows", result.rows().size()).build());
+        return result;
+      }
+      QueryResult result;
+      try {
+        result = session.query(statement, parameters, maxRows);
+      } catch (QueryException e) {
+        throw withDeniedColumns(e, registered.applied());
+      }
+      audit(queried(principal, statement, registered.applied(), result));
+      return result;
+    }
+  }
+
+  /**
+   * What a read query would return to {@code principal} (its columns as the principal sees them,
+   * masked) and the types of its parameters, without running it: for clients that prepare a
+   * statement before they run it. The same checks apply as for {@link #query(String, List,
+   * ReadPoint, int, Principal)}, and a refusal is audited; a description reads no data, so it is
+   * not audited as a query.
+   *
+   * @throws AccessDeniedException naming the table (and privilege) the principal may not read
+   * @throws InvalidInputException for a statement that is not a single SELECT of the project's
+   *     tables
+   * @throws QueryException for a table that does not exist, or when the engine rejects the query
+   */
+  public StatementDescription prepare(String sql, Principal principal) {
     requireNonNull(sql, "sql is null");
     requireNonNull(principal, "principal is null");
     String statement = sql.strip();
     try (EngineSession session = workspace.engine().openSession()) {
-      Set<TableName> tables;
+      Registered registered = register(session, statement, ReadPoint.main(), principal);
       try {
-        tables = SqlSandbox.checkQuery(session, statement);
-      } catch (SqlRejectedException e) {
-        audit(refusal(principal, statement, e.getMessage()).build());
-        throw e;
-      }
-      Lake lake = workspace.lake();
-      for (TableName table : tables) {
-        if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
-          throw missingTable(table, lake.listTables());
-        }
-      }
-      if (principal.owner()) {
-        new Relations(lake, session, readPoint)
-            .registerTables(tables, FilePruning.filterFor(statement));
-        QueryResult result = session.query(statement, maxRows);
-        AuditEntry.Builder entry = entry(AuditAction.QUERY, principal, statement);
-        tables.forEach(table -> entry.table(table.toString()));
-        audit(entry.detail("rows", result.rows().size()).build());
-        return result;
-      }
-      GovernedRelations relations =
-          new GovernedRelations(lake, session, readPoint, policy(), principal);
-      try {
-        relations.registerAll(tables);
-      } catch (AccessDeniedException e) {
-        AuditEntry.Builder entry = refusal(principal, statement, e.getMessage());
-        tables.forEach(table -> entry.table(table.toString()));
-        audit(entry.build());
-        throw e;
-      }
-      QueryResult result;
-      try {
-        result = session.query(statement, maxRows);
+        return session.prepare(statement);
       } catch (QueryException e) {
-        throw withDeniedColumns(e, relations.applied());
+        throw withDeniedColumns(e, registered.applied());
       }
-      audit(queried(principal, statement, relations.applied(), result));
-      return result;
     }
+  }
+
+  /** The tables a statement reads, and how each was registered for a principal who is not owner. */
+  private record Registered(Set<TableName> tables, Map<TableName, TableAccess> applied) {}
+
+  /**
+   * Checks a statement with the sandbox, and registers the tables it reads in {@code session}: as
+   * stored for the owner, else with the principal's grants, masks and row filters. Refusals are
+   * audited.
+   */
+  private Registered register(
+      EngineSession session, String statement, ReadPoint readPoint, Principal principal) {
+    Set<TableName> tables;
+    try {
+      tables = SqlSandbox.checkQuery(session, statement);
+    } catch (SqlRejectedException e) {
+      audit(refusal(principal, statement, e.getMessage()).build());
+      throw e;
+    }
+    Lake lake = workspace.lake();
+    for (TableName table : tables) {
+      if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
+        throw missingTable(table, lake.listTables());
+      }
+    }
+    if (principal.owner()) {
+      new Relations(lake, session, readPoint)
+          .registerTables(tables, FilePruning.filterFor(statement));
+      return new Registered(tables, Map.of());
+    }
+    GovernedRelations relations =
+        new GovernedRelations(lake, session, readPoint, policy(), principal);
+    try {
+      relations.registerAll(tables);
+    } catch (AccessDeniedException e) {
+      AuditEntry.Builder entry = refusal(principal, statement, e.getMessage());
+      tables.forEach(table -> entry.table(table.toString()));
+      audit(entry.build());
+      throw e;
+    }
+    return new Registered(tables, relations.applied());
   }
 
   /** The audit record of a governed query: what was read, how it was masked and filtered. */

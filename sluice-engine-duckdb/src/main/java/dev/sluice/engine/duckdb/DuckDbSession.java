@@ -10,6 +10,7 @@ import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.engine.StatementDescription;
 import dev.sluice.api.engine.WrittenFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Connection;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -211,30 +214,72 @@ final class DuckDbSession implements EngineSession {
   public QueryResult query(String sql, int maxRows) {
     try (Statement statement = track(connection.createStatement());
         ResultSet resultSet = statement.executeQuery(sql)) {
-      ResultSetMetaData metadata = resultSet.getMetaData();
+      return read(resultSet, maxRows);
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+    if (parameters.isEmpty()) {
+      return query(sql, maxRows);
+    }
+    try (PreparedStatement statement = track(connection.prepareStatement(sql))) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setObject(i + 1, parameters.get(i));
+      }
+      try (ResultSet resultSet = statement.executeQuery()) {
+        return read(resultSet, maxRows);
+      }
+    } catch (SQLException e) {
+      throw queryError(e);
+    }
+  }
+
+  @Override
+  public StatementDescription prepare(String sql) {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      ResultSetMetaData metadata = statement.getMetaData();
       List<String> columns = new ArrayList<>();
       List<String> types = new ArrayList<>();
       for (int i = 1; i <= metadata.getColumnCount(); i++) {
         columns.add(metadata.getColumnLabel(i));
         types.add(metadata.getColumnTypeName(i));
       }
-      List<List<Object>> rows = new ArrayList<>();
-      boolean truncated = false;
-      while (resultSet.next()) {
-        if (rows.size() >= maxRows) {
-          truncated = true;
-          break;
-        }
-        List<Object> row = new ArrayList<>(columns.size());
-        for (int i = 1; i <= columns.size(); i++) {
-          row.add(toJava(resultSet.getObject(i)));
-        }
-        rows.add(row);
+      ParameterMetaData parameters = statement.getParameterMetaData();
+      List<String> parameterTypes = new ArrayList<>();
+      for (int i = 1; i <= parameters.getParameterCount(); i++) {
+        parameterTypes.add(parameters.getParameterTypeName(i));
       }
-      return new QueryResult(columns, types, rows, truncated);
+      return new StatementDescription(columns, types, parameterTypes);
     } catch (SQLException e) {
       throw queryError(e);
     }
+  }
+
+  private static QueryResult read(ResultSet resultSet, int maxRows) throws SQLException {
+    ResultSetMetaData metadata = resultSet.getMetaData();
+    List<String> columns = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    for (int i = 1; i <= metadata.getColumnCount(); i++) {
+      columns.add(metadata.getColumnLabel(i));
+      types.add(metadata.getColumnTypeName(i));
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    boolean truncated = false;
+    while (resultSet.next()) {
+      if (rows.size() >= maxRows) {
+        truncated = true;
+        break;
+      }
+      List<Object> row = new ArrayList<>(columns.size());
+      for (int i = 1; i <= columns.size(); i++) {
+        row.add(toJava(resultSet.getObject(i)));
+      }
+      rows.add(row);
+    }
+    return new QueryResult(columns, types, rows, truncated);
   }
 
   private static Object toJava(Object value) throws SQLException {
@@ -368,7 +413,7 @@ final class DuckDbSession implements EngineSession {
     }
   }
 
-  private Statement track(Statement statement) throws SQLException {
+  private <T extends Statement> T track(T statement) throws SQLException {
     if (cancelled) {
       statement.close();
       throw new SQLException("INTERRUPT: the session was cancelled");
