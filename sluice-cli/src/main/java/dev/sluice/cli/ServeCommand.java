@@ -13,6 +13,8 @@ import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.StepKind;
+import dev.sluice.flight.FlightOptions;
+import dev.sluice.flight.SluiceFlightServer;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
@@ -65,6 +67,14 @@ final class ServeCommand extends BaseCommand {
   Integer port;
 
   @Option(
+      names = "--flight-port",
+      description =
+          "Port of the Arrow Flight SQL endpoint for BI tools, on the HTTP server's host (default:"
+              + " server.flight_port of sluice.yaml, else none; 0 picks a free one;"
+              + " docs/bi-tools.md).")
+  Integer flightPort;
+
+  @Option(
       names = "--dev",
       description =
           "Development mode: no sign-in, every request acts as the project's owner; loopback"
@@ -96,6 +106,7 @@ final class ServeCommand extends BaseCommand {
     public boolean leader;
     public boolean stopped;
     public String url;
+    public String flight;
     public final List<Map<String, String>> runs = new java.util.ArrayList<>();
     public final List<Map<String, String>> maintenance = new java.util.ArrayList<>();
   }
@@ -110,6 +121,7 @@ final class ServeCommand extends BaseCommand {
     Runtime.getRuntime().addShutdownHook(stopHook);
     Scheduler scheduler = null;
     SluiceServer server = null;
+    SluiceFlightServer flight = null;
     try {
       workspace = Workspace.open(root);
       report.scheduler = owner;
@@ -136,6 +148,7 @@ final class ServeCommand extends BaseCommand {
                   "Development mode: no sign-in, every request acts as the project's owner."
                       + " Never expose this server.");
         }
+        flight = startFlight(workspace.project(), server);
       }
       if (scheduled) {
         scheduler = new Scheduler(workspace, owner, clock(), interval.multipliedBy(4));
@@ -195,6 +208,9 @@ final class ServeCommand extends BaseCommand {
         output().json(report);
       }
       try {
+        if (flight != null) {
+          flight.close();
+        }
         if (server != null) {
           server.close();
         }
@@ -386,6 +402,27 @@ final class ServeCommand extends BaseCommand {
       options = options.withTls(settings.keyStore(), settings.keyStorePassword());
     }
     return dev ? options.inDevMode() : options;
+  }
+
+  /**
+   * Starts the Flight SQL endpoint on the HTTP server's host when {@code --flight-port} or {@code
+   * server.flight_port} asks for one, or returns null.
+   */
+  private SluiceFlightServer startFlight(Project project, SluiceServer server) {
+    Integer port = flightPort != null ? flightPort : project.config().server().flightPort();
+    if (port == null) {
+      return null;
+    }
+    if (port < 0 || port > 65535) {
+      throw new dev.sluice.api.InvalidInputException(
+          "--flight-port must be between 0 and 65535, got " + port);
+    }
+    SluiceFlightServer flight =
+        SluiceFlightServer.start(
+            new FlightOptions(server.options().host(), port, dev), () -> workspace, clock());
+    report.flight = flight.url();
+    output().message("Serving Flight SQL on " + flight.url() + " (BI tools; docs/bi-tools.md)");
+    return flight;
   }
 
   /**

@@ -55,13 +55,38 @@ class LayeringTest {
   static final ArchRule nothingBelowTheServerDependsOnIt =
       noClasses()
           .that()
-          .resideOutsideOfPackages("dev.sluice.server..", "dev.sluice.cli..")
+          .resideOutsideOfPackages("dev.sluice.server..", "dev.sluice.flight..", "dev.sluice.cli..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("dev.sluice.server..")
           .because(
               "the server sits beside the CLI above core: core, governance, the lake, engines and"
-                  + " connectors know nothing of HTTP (docs/architecture.md)");
+                  + " connectors know nothing of HTTP; the Flight SQL endpoint beside it uses its"
+                  + " credentials (docs/architecture.md)");
+
+  @ArchTest
+  static final ArchRule onlyTheCliStartsTheFlightSqlEndpoint =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("dev.sluice.flight..", "dev.sluice.cli..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.sluice.flight..")
+          .because(
+              "the Flight SQL endpoint sits beside the HTTP server, whose credentials it uses, and"
+                  + " sluice serve starts both (docs/adr/0012-arrow-flight-sql.md)");
+
+  @ArchTest
+  static final ArchRule theFlightSqlEndpointReadsThroughTheQueryServiceOnly =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.sluice.flight..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.sluice.cli..", "dev.sluice.engine..", "dev.sluice.connectors..")
+          .because(
+              "every statement of a BI tool runs through core's QueryService, as the signed-in"
+                  + " principal (docs/adr/0012-arrow-flight-sql.md)");
 
   @ArchTest
   static final ArchRule theServerDoesNotDependOnTheCli =

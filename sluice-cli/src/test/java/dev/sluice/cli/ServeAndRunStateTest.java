@@ -49,8 +49,16 @@ class ServeAndRunStateTest {
     write(project, "models/curated/base.sql", "select 1 as x\n");
 
     try (SluiceChildProcess serve =
-        SluiceChildProcess.start(project, "serve", "--interval", "1", "--port", "0")) {
+        SluiceChildProcess.start(
+            project, "serve", "--interval", "1", "--port", "0", "--flight-port", "0")) {
       String serving = serve.awaitLine(line -> line.contains("Serving http://"), STARTUP);
+      // the Flight SQL endpoint for BI tools listens on the same host (FlightSqlTest tests it)
+      String flight = serve.awaitLine(line -> line.contains("Serving Flight SQL on"), STARTUP);
+      int flightPort =
+          Integer.parseInt(flight.replaceAll(".*grpc://127\\.0\\.0\\.1:([0-9]+).*", "$1"));
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", flightPort)) {
+        assertThat(socket.isConnected()).isTrue();
+      }
       serve.awaitLine(line -> line.contains("Holding the scheduler lease"), STARTUP);
       assertThat(schedulerLeaseHolder()).contains(serve.process().pid() + "@" + host());
       // the HTTP server runs beside the scheduler, on this machine only, until the same stop

@@ -53,6 +53,8 @@ final class SluiceChildProcess implements AutoCloseable {
   static SluiceChildProcess start(Path project, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // as the jar's manifest says (Arrow's memory, for the Flight SQL endpoint)
+    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(SluiceCommand.class.getName());

@@ -221,7 +221,7 @@ public final class SluiceServer implements AutoCloseable {
   }
 
   /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */
-  static boolean isLoopback(String host) {
+  public static boolean isLoopback(String host) {
     try {
       for (InetAddress address : InetAddress.getAllByName(host)) {
         if (!address.isLoopbackAddress()) {

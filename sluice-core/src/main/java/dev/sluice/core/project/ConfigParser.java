@@ -43,7 +43,8 @@ final class ConfigParser {
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
-  private static final Set<String> SERVER_KEYS = Set.of("host", "port", "tls", "oidc");
+  private static final Set<String> SERVER_KEYS =
+      Set.of("host", "port", "flight_port", "tls", "oidc");
   private static final Set<String> TLS_KEYS = Set.of("key_store", "key_store_password");
 
   /**
@@ -142,8 +143,9 @@ final class ConfigParser {
   }
 
   /**
-   * {@code server: {host: 0.0.0.0, port: 8270, tls: {key_store: certs/server.p12,
-   * key_store_password: ${env:SLUICE_TLS_PASSWORD}}}}: where {@code sluice serve} listens.
+   * {@code server: {host: 0.0.0.0, port: 8270, flight_port: 8271, tls: {key_store:
+   * certs/server.p12, key_store_password: ${env:SLUICE_TLS_PASSWORD}}}}: where {@code sluice serve}
+   * listens.
    */
   private static ServerSettings server(Path root, YamlMap map, Secrets secrets, Problems problems) {
     Optional<YamlMap> maybeSection = map.map("server", "'server:' of sluice.yaml", SERVER_KEYS);
@@ -166,6 +168,15 @@ final class ConfigParser {
           "server.port must be between 0 and 65535, got " + port,
           "write e.g. port: 8270 (0 picks a free port)");
       port = null;
+    }
+    Integer flightPort = section.integer("flight_port", null);
+    if (flightPort != null && (flightPort < 0 || flightPort > 65535)) {
+      problems.add(
+          section.location("flight_port"),
+          "server.flight_port must be between 0 and 65535, got " + flightPort,
+          "write e.g. flight_port: 8271 (0 picks a free port), or leave it out to serve no Flight"
+              + " SQL");
+      flightPort = null;
     }
     Path keyStore = null;
     String password = null;
@@ -212,6 +223,7 @@ final class ConfigParser {
     return new ServerSettings(
         host == null ? null : host.strip(),
         port,
+        flightPort,
         keyStore,
         password,
         OidcParser.parse(section, secrets),

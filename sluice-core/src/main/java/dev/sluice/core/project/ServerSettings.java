@@ -10,6 +10,8 @@ import java.nio.file.Path;
  *
  * @param host the address to bind, or null for the default (127.0.0.1)
  * @param port the port, or null for the default
+ * @param flightPort the port of the Arrow Flight SQL endpoint (on the same host), or null to serve
+ *     no Flight SQL
  * @param keyStore the TLS key store (PKCS12 or JKS), absolute, or null to serve plain HTTP
  * @param keyStorePassword the key store's password, resolved from its reference ({@code ${env:X}},
  *     {@code ${file:path}}), or null
@@ -19,13 +21,14 @@ import java.nio.file.Path;
 public record ServerSettings(
     String host,
     Integer port,
+    Integer flightPort,
     Path keyStore,
     String keyStorePassword,
     OidcSettings oidc,
     Location location) {
   /** No {@code server:} block. */
   public static final ServerSettings NONE =
-      new ServerSettings(null, null, null, null, null, new Location(ConfigParser.FILE, 1));
+      new ServerSettings(null, null, null, null, null, null, new Location(ConfigParser.FILE, 1));
 
   /** Shows the settings without the key store's password. */
   @Override
@@ -34,6 +37,8 @@ public record ServerSettings(
         + host
         + ", port="
         + port
+        + ", flightPort="
+        + flightPort
         + ", keyStore="
         + keyStore
         + ", keyStorePassword="
