@@ -18,6 +18,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
 import dev.sluice.api.engine.ParsedSelect;
+import dev.sluice.api.engine.StatementDescription;
 import dev.sluice.api.engine.TableReference;
 import dev.sluice.api.engine.WrittenFile;
 import java.io.IOException;
@@ -100,7 +101,12 @@ public abstract class EngineContractTest {
     /** {@link EngineSession#openRowWriter}. */
     ROW_WRITER,
     /** {@link EngineSession#cancel}. */
-    CANCEL
+    CANCEL,
+    /**
+     * {@link EngineSession#prepare} and {@link EngineSession#query(String, List, int)} with
+     * parameters.
+     */
+    PREPARE
   }
 
   /**
@@ -315,6 +321,29 @@ public abstract class EngineContractTest {
       // a table with no files yet reads as empty, with its columns
       session.registerTable(table, v2, List.of());
       assertThat(session.query("SELECT key, note FROM " + table.quoted(), 10).rows()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPreparedQueryDescribesItselfAndBindsValuesWithoutPastingThem() {
+    try (EngineSession session = engine.openSession()) {
+      String sql = "SELECT x AS id, 'n' || x AS name FROM range(5) t(x) WHERE x = ? OR 'a' = ?";
+      if (!supports(Ability.PREPARE)) {
+        assertThatThrownBy(() -> session.prepare(sql))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> session.query(sql, List.of(1L, "b"), 10))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      StatementDescription description = session.prepare(sql);
+      assertThat(description.columns()).containsExactly("id", "name");
+      assertThat(description.parameterTypes()).hasSize(2);
+      assertThat(session.query(sql, List.of(3L, "b"), 10).rows())
+          .containsExactly(List.of(3L, "n3"));
+      // a value is data, never SQL: a quote or a statement in it changes nothing
+      assertThat(session.query(sql, Arrays.asList(null, "a' OR '1' = '1"), 10).rows()).isEmpty();
+      assertThatThrownBy(() -> session.prepare("SELECT * FROM no_such_table WHERE x = ?"))
+          .isInstanceOf(QueryException.class);
     }
   }
 
