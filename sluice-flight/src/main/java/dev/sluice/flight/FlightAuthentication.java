@@ -173,6 +173,14 @@ final class FlightAuthentication implements CallHeaderAuthenticator {
       }
       return identified(FlightIdentity.token(principal.name(), tokenId.get()));
     }
+    if (workspace.get().project().config().server().oidc() != null) {
+      // people sign in through the provider, as on the HTTP server; tools use API tokens
+      throw CallStatus.UNAUTHENTICATED
+          .withDescription(
+              "This server signs people in through OpenID Connect, not with passwords: give an"
+                  + " API token as the password ('sluice token create PRINCIPAL')")
+          .toRuntimeException();
+    }
     Principal principal =
         checked(() -> authenticator.password(user, password.toCharArray(), CLIENT));
     return identified(FlightIdentity.password(principal.name()));

@@ -258,6 +258,45 @@ class FlightSqlTest {
   }
 
   @Test
+  void withAnOpenIdConnectProviderPasswordsAreRefusedAndTokensStillWork(@TempDir Path other)
+      throws Exception {
+    write(
+        other,
+        "sluice.yaml",
+        "name: shop\nserver:\n  oidc: {issuer: https://login.example.com, client_id: sluice}\n");
+    write(other, "policies.yaml", "users:\n  - {name: analyst}\n");
+    try (Workspace withProvider = Workspace.open(other)) {
+      Instant now = Instant.now();
+      withProvider
+          .runStore()
+          .passwords()
+          .set("analyst", Credentials.hashPassword(PASSWORD.toCharArray()), now);
+      IssuedToken issued = Credentials.newToken("analyst", now, null, "test");
+      withProvider.runStore().tokens().create(issued.record());
+      SluiceFlightServer flight =
+          SluiceFlightServer.start(
+              new FlightOptions("127.0.0.1", 0, false), () -> withProvider, Clock.systemUTC());
+      try {
+        Properties byPassword = new Properties();
+        byPassword.setProperty("user", "analyst");
+        byPassword.setProperty("password", PASSWORD);
+        assertThatThrownBy(() -> DriverManager.getConnection(flight.jdbcUrl(), byPassword))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("signs people in through OpenID Connect");
+        Properties byToken = new Properties();
+        byToken.setProperty("user", "analyst");
+        byToken.setProperty("password", issued.token());
+        try (Connection connection = DriverManager.getConnection(flight.jdbcUrl(), byToken);
+            ResultSet one = connection.createStatement().executeQuery("select 1 as x")) {
+          assertThat(rows(one)).containsExactly(List.of("1"));
+        }
+      } finally {
+        flight.close();
+      }
+    }
+  }
+
+  @Test
   void anApiTokenSignsInAsPasswordOrAsBearerAndStopsWhenRevoked() throws SQLException {
     try (Connection byPassword = connect("analyst", analystToken);
         Statement statement = byPassword.createStatement();
