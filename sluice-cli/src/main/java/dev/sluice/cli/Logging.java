@@ -55,7 +55,9 @@ final class Logging {
         root.addAppender(console);
       }
     }
-    if (project != null && Files.isRegularFile(project.resolve("sluice.yaml"))) {
+    if (project != null
+        && (Files.isRegularFile(project.resolve("sluice.yaml"))
+            || Files.isRegularFile(project.resolve("dbt_project.yml")))) {
       Appender<ILoggingEvent> previous = root.getAppender(FILE_APPENDER);
       if (previous != null) {
         root.detachAppender(previous);

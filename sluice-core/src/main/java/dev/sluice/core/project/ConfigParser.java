@@ -329,6 +329,11 @@ final class ConfigParser {
   }
 
   static ProjectConfig defaults(Path root, String name) {
+    return defaults(root, name, Map.of(), ProjectConfig.DEFAULT_THREADS);
+  }
+
+  /** The defaults, with the values of {@code var()} and how many models run at once. */
+  static ProjectConfig defaults(Path root, String name, Map<String, Object> vars, int threads) {
     return new ProjectConfig(
         name,
         root.resolve("warehouse"),
@@ -336,8 +341,8 @@ final class ConfigParser {
         Map.of(),
         resolveSqlite(root, ProjectConfig.DEFAULT_STATE_URL),
         Map.of(),
-        ProjectConfig.DEFAULT_THREADS,
-        Map.of(),
+        threads,
+        vars,
         Execution.DEFAULT,
         java.util.List.of(),
         java.util.List.of(),

@@ -34,14 +34,34 @@ final class ModelParser {
     }
   }
 
-  /** A parsed model and the SQL file line of each ref() and source() call, for messages. */
+  /**
+   * A parsed model and the SQL file line of each ref() and source() call, for messages, and the
+   * values its SQL gives {@code config()} with their lines.
+   */
   record ParsedModel(
-      ModelDef model, Map<String, Integer> refLines, Map<SourceRef, Integer> sourceLines) {}
+      ModelDef model,
+      Map<String, Integer> refLines,
+      Map<SourceRef, Integer> sourceLines,
+      Map<String, Object> config,
+      Map<String, Integer> configLines) {}
 
   private ModelParser() {}
 
   static ParsedModel parse(
       ModelFile file, ModelProperties properties, ProjectConfig config, Problems problems) {
+    return parse(file, properties, config, false, problems);
+  }
+
+  /**
+   * As {@link #parse(ModelFile, ModelProperties, ProjectConfig, Problems)}; a dbt project's model
+   * ({@code dbt}) may give {@code config()} any key, as dbt's adapters read keys of their own.
+   */
+  static ParsedModel parse(
+      ModelFile file,
+      ModelProperties properties,
+      ProjectConfig config,
+      boolean dbt,
+      Problems problems) {
     String what = "model '" + file.name() + "'";
     if (!TableName.isIdentifier(file.name())) {
       problems.add(
@@ -64,8 +84,12 @@ final class ModelParser {
                 ? PartitionVariables.generic()
                 : Map.of();
     TemplateSession full = session(file, false, config, problems);
-    SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
     TemplateSession incremental = session(file, true, config, problems);
+    if (dbt) {
+      full.allowAnyConfigKey();
+      incremental.allowAnyConfigKey();
+    }
+    SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
     SqlRenderer.render(file.template(), incremental, preliminaryTable, partitionVariables);
 
     Map<String, Object> configValues = new LinkedHashMap<>(incremental.config());
@@ -106,7 +130,7 @@ final class ModelParser {
             .retention(properties == null ? null : properties.retention())
             .maintenance(properties == null ? null : properties.maintenance())
             .build();
-    return new ParsedModel(model, refLines, sourceLines);
+    return new ParsedModel(model, refLines, sourceLines, configValues, configLines);
   }
 
   private static Execution execution(Settings settings, ProjectConfig config, Problems problems) {
@@ -265,6 +289,14 @@ final class ModelParser {
       if (value.name().equalsIgnoreCase(text.get())) {
         return value;
       }
+    }
+    if (text.get().equalsIgnoreCase("ephemeral")) {
+      // a dbt model's config() may ask for it; dbt_project.yml and properties are checked before
+      problems.add(
+          settings.location("materialized", ModelProperties::materializedLocation),
+          "Ephemeral models are not built by Sluice yet",
+          "materialize it as a view: materialized='view' (docs/dbt.md)");
+      return Materialization.TABLE;
     }
     problems.add(
         settings.location("materialized", ModelProperties::materializedLocation),

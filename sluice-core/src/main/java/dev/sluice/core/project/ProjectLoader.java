@@ -50,27 +50,49 @@ final class ProjectLoader {
           "create a project with `sluice init <name>`");
     }
     Path configFile = root.resolve(ConfigParser.FILE);
+    DbtProject dbt = null;
     if (!Files.isRegularFile(configFile)) {
-      throw new ProjectException(
-          Location.of(ConfigParser.FILE),
-          "No sluice.yaml in " + root + ": this is not a Sluice project",
-          "create one with `sluice init <name>`, or run sluice in a project directory");
+      if (!Files.isRegularFile(root.resolve(DbtProjectFile.FILE))) {
+        throw new ProjectException(
+            Location.of(ConfigParser.FILE),
+            "No sluice.yaml in " + root + ": this is not a Sluice project",
+            "create one with `sluice init <name>`, or run sluice in a project directory");
+      }
+      // a dbt project, read into the same model (docs/dbt.md)
+      dbt = DbtProject.read(root, environment, problems);
     }
     Secrets secrets = new Secrets(root, environment, problems);
     ProjectConfig config =
-        YamlFiles.read(root, configFile, problems)
-            .map(node -> ConfigParser.parse(root, node, secrets, problems))
-            .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
+        dbt != null
+            ? dbt.config()
+            : YamlFiles.read(root, configFile, problems)
+                .map(node -> ConfigParser.parse(root, node, secrets, problems))
+                .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
 
-    Map<String, SourceDef> sources = loadSources(config.execution(), config.s3());
+    Map<String, SourceDef> sources =
+        dbt != null ? new TreeMap<>() : loadSources(config.execution(), config.s3());
     checkPools(sources, config);
-    Map<String, ModelFile> modelFiles = loadModelFiles();
-    Map<String, Path> seedFiles = loadSeedFiles();
+    Map<String, ModelFile> modelFiles =
+        dbt != null
+            ? loadModelFiles(dbt.modelDirectories(), false)
+            : loadModelFiles(List.of(root.resolve("models")), true);
+    Map<String, Path> seedFiles =
+        loadSeedFiles(dbt != null ? dbt.seedDirectories() : List.of(root.resolve("seeds")));
     reportModelsThatAreSeeds(modelFiles, seedFiles);
 
     Map<String, ModelProperties> modelProperties = new LinkedHashMap<>();
     Map<String, SeedProperties> seedProperties = new LinkedHashMap<>();
-    loadProperties(modelFiles, seedFiles, modelProperties, seedProperties);
+    if (dbt != null) {
+      List<Path> propertyFiles = new ArrayList<>();
+      for (Path directory : dbt.propertyDirectories()) {
+        propertyFiles.addAll(files(directory, true, ".yml", ".yaml"));
+      }
+      dbt.properties(
+          propertyFiles, modelFiles, seedFiles, modelProperties, seedProperties, problems);
+    } else {
+      loadProperties(modelFiles, seedFiles, modelProperties, seedProperties);
+    }
+    boolean dbtModels = dbt != null;
 
     Map<String, ModelDef> models = new TreeMap<>();
     Map<String, ParsedModel> parsed = new TreeMap<>();
@@ -82,12 +104,15 @@ final class ProjectLoader {
                   Problems modelProblems = new Problems();
                   ParsedModel model =
                       ModelParser.parse(
-                          file, modelProperties.get(file.name()), config, modelProblems);
+                          file, modelProperties.get(file.name()), config, dbtModels, modelProblems);
                   return Map.entry(model, modelProblems);
                 })
             .collect(Collectors.toList());
     for (Map.Entry<ParsedModel, Problems> result : results) {
       ParsedModel model = result.getKey();
+      if (dbt != null && !dbt.keep(model, result.getValue())) {
+        continue; // disabled by config(enabled=false) in its SQL
+      }
       problems.addAll(result.getValue());
       models.put(model.model().name(), model.model());
       parsed.put(model.model().name(), model);
@@ -194,17 +219,28 @@ final class ProjectLoader {
     return sources;
   }
 
-  private Map<String, ModelFile> loadModelFiles() {
-    Path modelsDir = root.resolve("models");
+  /**
+   * The models' SQL files in the directories.
+   *
+   * @param zonesFromDirectories whether a first directory named after a zone sets the models' zone
+   *     ({@code models/published/revenue.sql}), as in Sluice's own projects
+   */
+  private Map<String, ModelFile> loadModelFiles(
+      List<Path> directories, boolean zonesFromDirectories) {
     Map<String, ModelFile> models = new TreeMap<>();
     Map<String, List<ModelFile>> byName = new TreeMap<>();
-    for (Path path : files(modelsDir, true, ".sql")) {
+    List<Map.Entry<Path, Path>> sqlFiles = new ArrayList<>();
+    for (Path directory : directories) {
+      files(directory, true, ".sql").forEach(path -> sqlFiles.add(Map.entry(directory, path)));
+    }
+    for (Map.Entry<Path, Path> sqlFile : sqlFiles) {
+      Path path = sqlFile.getValue();
       String fileName = path.getFileName().toString();
       String name = fileName.substring(0, fileName.length() - ".sql".length());
       Path relative = root.relativize(path);
-      Path underModels = modelsDir.relativize(path);
+      Path underModels = sqlFile.getKey().relativize(path);
       Optional<Zone> directoryZone =
-          underModels.getNameCount() > 1
+          zonesFromDirectories && underModels.getNameCount() > 1
               ? Zone.fromName(underModels.getName(0).toString())
               : Optional.empty();
       String template;
@@ -246,9 +282,11 @@ final class ProjectLoader {
     return models;
   }
 
-  private Map<String, Path> loadSeedFiles() {
+  private Map<String, Path> loadSeedFiles(List<Path> directories) {
     Map<String, Path> seeds = new TreeMap<>();
-    for (Path path : files(root.resolve("seeds"), true, ".csv")) {
+    List<Path> csvFiles = new ArrayList<>();
+    directories.forEach(directory -> csvFiles.addAll(files(directory, true, ".csv")));
+    for (Path path : csvFiles) {
       String fileName = path.getFileName().toString();
       String name = fileName.substring(0, fileName.length() - ".csv".length());
       Path relative = root.relativize(path);

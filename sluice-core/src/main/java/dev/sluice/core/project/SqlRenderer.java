@@ -119,6 +119,8 @@ public final class SqlRenderer {
             context.refResolver(),
             context.sourceResolver(),
             problems);
+    // the keys of config() were checked when the project was loaded
+    session.allowAnyConfigKey();
     String sql =
         render(model.sqlTemplate(), session, context.thisTable(), context.partitionVariables());
     problems.throwIfAny();

@@ -104,7 +104,7 @@ final class TemplateFunctions {
           "write e.g. {{ config(materialized='incremental', unique_key='id') }}");
     }
     for (Map.Entry<String, Object> entry : args.named.entrySet()) {
-      if (TemplateSession.CONFIG_KEYS.contains(entry.getKey())) {
+      if (session.configKeyAllowed(entry.getKey())) {
         session.recordConfig(entry.getKey(), entry.getValue(), line);
       } else {
         session.problem(

@@ -42,6 +42,7 @@ final class TemplateSession {
   private final Map<SourceRef, Integer> sources = new LinkedHashMap<>();
   private final Map<String, Object> config = new LinkedHashMap<>();
   private final Map<String, Integer> configLines = new LinkedHashMap<>();
+  private boolean anyConfigKey;
 
   /**
    * @param origin where the template is: a model's SQL file, or a check in a YAML file
@@ -82,6 +83,20 @@ final class TemplateSession {
 
   boolean configAllowed() {
     return configAllowed;
+  }
+
+  /**
+   * Lets {@code config()} take any key: in a dbt project's models, whose configs dbt's adapters
+   * read, and when rendering for a run, the keys having been checked when the project was loaded.
+   */
+  TemplateSession allowAnyConfigKey() {
+    anyConfigKey = true;
+    return this;
+  }
+
+  /** Whether {@code config()} takes a key. */
+  boolean configKeyAllowed(String key) {
+    return anyConfigKey || CONFIG_KEYS.contains(key);
   }
 
   Map<String, Object> vars() {

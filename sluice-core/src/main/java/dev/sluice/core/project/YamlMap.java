@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * them, so that loading goes on and finds every problem.
  */
 final class YamlMap {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(YamlMap.class);
   private final String file;
   private final String what;
   private final Node node;
@@ -42,6 +43,28 @@ final class YamlMap {
    */
   static Optional<YamlMap> of(
       String file, Node node, String what, Set<String> allowedKeys, Problems problems) {
+    return read(file, node, what, allowedKeys, false, problems);
+  }
+
+  /**
+   * Reads a mapping node whose unknown keys are kept and noted at debug level, not reported: dbt's
+   * files, whose keys dbt accepts even where Sluice does not act on them.
+   *
+   * @param knownKeys the keys Sluice acts on; the others are kept and noted
+   * @return empty (with a problem reported) when the node is not a mapping
+   */
+  static Optional<YamlMap> lenient(
+      String file, Node node, String what, Set<String> knownKeys, Problems problems) {
+    return read(file, node, what, knownKeys, true, problems);
+  }
+
+  private static Optional<YamlMap> read(
+      String file,
+      Node node,
+      String what,
+      Set<String> allowedKeys,
+      boolean lenient,
+      Problems problems) {
     if (!(node instanceof MappingNode mapping)) {
       problems.add(
           YamlFiles.location(file, node),
@@ -58,7 +81,9 @@ final class YamlMap {
         continue;
       }
       String key = scalarKey.getValue();
-      if (!allowedKeys.contains(key)) {
+      if (!allowedKeys.contains(key) && lenient) {
+        LOG.debug("{}: '{}' in {} is accepted and ignored", keyLocation, key, what);
+      } else if (!allowedKeys.contains(key)) {
         problems.add(
             keyLocation,
             "Unknown key '" + key + "' in " + what,
@@ -96,6 +121,11 @@ final class YamlMap {
   Location location(String key) {
     NodeTuple tuple = entries.get(key);
     return tuple == null ? location() : YamlFiles.location(file, tuple.getValueNode());
+  }
+
+  /** The keys of the mapping, in file order (for a lenient map, also those Sluice ignores). */
+  Set<String> keys() {
+    return Collections.unmodifiableSet(entries.keySet());
   }
 
   boolean has(String key) {

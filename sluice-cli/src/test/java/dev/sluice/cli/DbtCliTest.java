@@ -1,0 +1,112 @@
+package dev.sluice.cli;
+
+import static dev.sluice.cli.InProcessCli.sluice;
+import static dev.sluice.connector.testkit.ProjectFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sluice command in a dbt project's directory: validate, run, test and query it. */
+class DbtCliTest {
+  @TempDir Path project;
+
+  private void writeProject() throws IOException {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: 'shop'
+        config-version: 2
+        profile: 'shop'
+        models:
+          shop:
+            +materialized: table
+            staging:
+              +materialized: view
+              +docs: {node_color: silver}
+        """);
+    write(
+        project,
+        "profiles.yml",
+        "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: shop.duckdb, threads: 1}\n");
+    write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,1000\n2,shipped,250\n");
+    write(
+        project,
+        "models/staging/stg_orders.sql",
+        "select id as order_id, status, amount / 100 as amount from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/revenue.sql",
+        """
+        {% set statuses = ['placed', 'shipped'] %}
+        select
+        {% for status in statuses -%}
+          sum(case when status = '{{ status }}' then amount else 0 end) as {{ status }}_amount,
+        {% endfor -%}
+          sum(amount) as amount
+        from {{ ref('stg_orders') }}
+        """);
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: stg_orders
+            columns:
+              - name: order_id
+                tests: [unique, not_null]
+              - name: status
+                tests:
+                  - accepted_values:
+                      values: ['placed', 'shipped']
+        """);
+  }
+
+  @Test
+  void validateRunTestAndQueryADbtProject() throws IOException {
+    writeProject();
+
+    InProcessCli.Result validate = sluice(project, "validate");
+    assertThat(validate.code()).as(validate.err()).isZero();
+    assertThat(validate.err())
+        .contains("Project 'shop' is valid: 0 source tables, 1 seeds, 2 models");
+
+    InProcessCli.Result run = sluice(project, "run");
+    assertThat(run.code()).as(run.err()).isZero();
+
+    InProcessCli.Result test = sluice(project, "test", "--select", "stg_orders");
+    assertThat(test.code()).as(test.err()).isZero();
+    assertThat(test.err()).contains("3 checks, 0 not passed");
+
+    InProcessCli.Result query =
+        sluice(
+            project,
+            "query",
+            "--format",
+            "csv",
+            "select placed_amount, shipped_amount, amount from curated.revenue");
+    assertThat(query.code()).as(query.err()).isZero();
+    assertThat(query.out()).contains("10.0,2.5,12.5");
+  }
+
+  @Test
+  void aTestSluiceDoesNotRunIsABadProjectFileWithItsLine() throws IOException {
+    writeProject();
+    write(
+        project,
+        "models/more.yml",
+        "version: 2\nmodels:\n  - name: revenue\n    data_tests:\n      - dbt_utils.expression_is_true:\n          expression: amount > 0\n");
+
+    InProcessCli.Result validate = sluice(project, "validate");
+
+    assertThat(validate.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(validate.err())
+        .contains("models/more.yml:5")
+        .contains(
+            "Test 'dbt_utils.expression_is_true' of model 'revenue' is not supported by Sluice yet");
+  }
+}

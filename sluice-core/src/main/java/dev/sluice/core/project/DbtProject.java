@@ -1,0 +1,367 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.Location;
+import dev.sluice.core.project.DbtConfigTree.Setting;
+import dev.sluice.core.project.ModelParser.ModelFile;
+import dev.sluice.core.project.ModelParser.ParsedModel;
+import dev.sluice.core.project.PropertiesParser.ModelProperties;
+import dev.sluice.core.project.PropertiesParser.SeedProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A dbt project read into Sluice's project model: where its models and seeds are, the configs
+ * {@code dbt_project.yml} and its properties files give each of them (dbt's precedence: a model's
+ * {@code config()} over its properties' {@code config:} over the project's config tree), and the
+ * target its profile names. The models, seeds and checks are then Sluice's own, built, checked and
+ * published as any other.
+ *
+ * <p>Where Sluice would build something other than dbt builds, loading stops with a problem at the
+ * line that asks for it (a hook, an ephemeral model, a test config Sluice does not apply); configs
+ * that do not change what is built (documentation, grants, {@code persist_docs}, ...) are accepted
+ * and ignored, as dbt accepts settings its adapter does not use.
+ */
+final class DbtProject {
+  private static final Logger LOG = LoggerFactory.getLogger(DbtProject.class);
+
+  /** Model configs that would make the built tables differ from dbt's: not supported yet. */
+  private static final Set<String> UNSUPPORTED_MODEL_CONFIGS =
+      Set.of("pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header");
+
+  private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
+
+  private final Path root;
+  private final DbtProjectFile file;
+  private final DbtProfile profile;
+
+  private DbtProject(Path root, DbtProjectFile file, DbtProfile profile) {
+    this.root = requireNonNull(root, "root is null");
+    this.file = requireNonNull(file, "file is null");
+    this.profile = requireNonNull(profile, "profile is null");
+  }
+
+  /**
+   * Reads dbt_project.yml and the profile.
+   *
+   * @throws dev.sluice.api.ProjectException when dbt_project.yml cannot be read
+   */
+  static DbtProject read(Path root, Function<String, String> environment, Problems problems) {
+    Path path = root.resolve(DbtProjectFile.FILE);
+    Optional<DbtProjectFile> file =
+        YamlFiles.read(root, path, problems).flatMap(node -> DbtProjectFile.parse(node, problems));
+    if (file.isEmpty()) {
+      problems.throwIfAny();
+      throw new IllegalStateException("dbt_project.yml was not read, and no problem says why");
+    }
+    DbtProfile profile =
+        DbtProfile.read(root, file.get().profile(), file.get().name(), environment, problems);
+    LOG.debug(
+        "dbt project {}: target {} (schema {}) from {}",
+        file.get().name(),
+        profile.name(),
+        profile.schema(),
+        profile.file() == null ? "Sluice's defaults" : profile.file());
+    return new DbtProject(root, file.get(), profile);
+  }
+
+  /** The project's settings: Sluice's defaults, with dbt's vars and the target's threads. */
+  ProjectConfig config() {
+    return ConfigParser.defaults(
+        root,
+        file.name(),
+        file.vars(),
+        profile.threads() == null ? ProjectConfig.DEFAULT_THREADS : profile.threads());
+  }
+
+  List<Path> modelDirectories() {
+    return directories(file.modelPaths());
+  }
+
+  List<Path> seedDirectories() {
+    return directories(file.seedPaths());
+  }
+
+  /** The directories whose YAML files may hold properties. */
+  List<Path> propertyDirectories() {
+    List<String> paths = new ArrayList<>(file.modelPaths());
+    paths.addAll(file.seedPaths());
+    paths.addAll(file.snapshotPaths());
+    paths.addAll(file.testPaths());
+    paths.addAll(file.macroPaths());
+    return directories(paths);
+  }
+
+  DbtProfile profile() {
+    return profile;
+  }
+
+  private List<Path> directories(List<String> paths) {
+    return paths.stream().distinct().map(root::resolve).filter(Files::isDirectory).toList();
+  }
+
+  /**
+   * Reads the properties files, applies the config tree of dbt_project.yml, and leaves out the
+   * disabled models and seeds (from {@code modelFiles} and {@code seedFiles}, which it changes).
+   */
+  void properties(
+      List<Path> propertyFiles,
+      Map<String, ModelFile> modelFiles,
+      Map<String, Path> seedFiles,
+      Map<String, ModelProperties> modelProperties,
+      Map<String, SeedProperties> seedProperties,
+      Problems problems) {
+    Map<String, DbtProperties.Entry> models = new LinkedHashMap<>();
+    Map<String, DbtProperties.Entry> seeds = new LinkedHashMap<>();
+    for (Path path : propertyFiles) {
+      String name = YamlFiles.relative(root, path);
+      YamlFiles.read(root, path, problems)
+          .map(node -> DbtProperties.parse(name, node, problems))
+          .ifPresent(
+              contents -> {
+                collect(contents.models(), models, "model", problems);
+                collect(contents.seeds(), seeds, "seed", problems);
+              });
+    }
+    warnOfUnknown(models, modelFiles.keySet(), "model");
+    warnOfUnknown(seeds, seedFiles.keySet(), "seed");
+    for (ModelFile model : List.copyOf(modelFiles.values())) {
+      DbtProperties.Entry entry = models.get(model.name());
+      Map<String, Setting> settings =
+          file.models().configFor(path(model.sqlFile(), modelDirectories()));
+      if (entry != null) {
+        merge(settings, entry.config());
+      }
+      if (disabled(settings)) {
+        LOG.debug("Model {} is disabled", model.name());
+        modelFiles.remove(model.name());
+        continue;
+      }
+      modelProperties.put(model.name(), modelProperties(model, entry, settings, problems));
+    }
+    for (Map.Entry<String, Path> seed : Map.copyOf(seedFiles).entrySet()) {
+      DbtProperties.Entry entry = seeds.get(seed.getKey());
+      Map<String, Setting> settings =
+          file.seeds().configFor(path(seed.getValue(), seedDirectories()));
+      if (entry != null) {
+        merge(settings, entry.config());
+      }
+      if (disabled(settings)) {
+        seedFiles.remove(seed.getKey());
+        continue;
+      }
+      checkSeedSettings(seed.getKey(), settings, problems);
+      if (entry != null) {
+        seedProperties.put(
+            seed.getKey(),
+            new SeedProperties(
+                entry.name(),
+                entry.description(),
+                entry.columns(),
+                entry.checks(),
+                entry.location()));
+      }
+    }
+  }
+
+  /**
+   * Checks the configs a model's SQL gives with {@code config()}, over those of its properties and
+   * the project; returns false when the SQL disables the model.
+   */
+  boolean keep(ParsedModel parsed, Problems problems) {
+    Map<String, Object> config = parsed.config();
+    if (Boolean.FALSE.equals(config.get("enabled"))) {
+      return false;
+    }
+    Map<String, Setting> settings = new LinkedHashMap<>();
+    config.forEach(
+        (key, value) ->
+            settings.put(
+                key,
+                new Setting(
+                    value,
+                    new Location(parsed.model().sqlFileName(), parsed.configLines().get(key)))));
+    checkModelSettings(parsed.model().name(), settings, problems);
+    return true;
+  }
+
+  private ModelProperties modelProperties(
+      ModelFile model,
+      DbtProperties.Entry entry,
+      Map<String, Setting> settings,
+      Problems problems) {
+    checkModelSettings(model.name(), settings, problems);
+    ModelProperties.Builder builder =
+        ModelProperties.builder(model.name(), entry == null ? model.location() : entry.location());
+    if (entry != null) {
+      builder.description(entry.description()).columns(entry.columns()).checks(entry.checks());
+    }
+    Setting materialized = settings.get("materialized");
+    if (materialized != null) {
+      builder.materialized(String.valueOf(materialized.value()), materialized.location());
+    }
+    Setting uniqueKey = settings.get("unique_key");
+    if (uniqueKey != null) {
+      builder.uniqueKey(strings(uniqueKey.value()));
+    }
+    Setting onSchemaChange = settings.get("on_schema_change");
+    if (onSchemaChange != null) {
+      builder.onSchemaChange(String.valueOf(onSchemaChange.value()), onSchemaChange.location());
+    }
+    Setting tags = settings.get("tags");
+    if (tags != null) {
+      builder.tags(strings(tags.value()));
+    }
+    return builder.build();
+  }
+
+  private static void checkModelSettings(
+      String model, Map<String, Setting> settings, Problems problems) {
+    for (Map.Entry<String, Setting> entry : settings.entrySet()) {
+      String key = entry.getKey();
+      Setting setting = entry.getValue();
+      if (UNSUPPORTED_MODEL_CONFIGS.contains(key)
+          && !DbtConfigTree.asList(setting.value()).isEmpty()) {
+        problems.add(
+            setting.location(),
+            "'" + key + "' of model '" + model + "' is not supported by Sluice yet",
+            "remove it, or run its SQL as a model of its own (docs/dbt.md)");
+      }
+    }
+    Setting strategy = settings.get("incremental_strategy");
+    if (strategy != null) {
+      String text = String.valueOf(strategy.value()).toLowerCase(Locale.ROOT);
+      if (!STRATEGIES.contains(text)) {
+        problems.add(
+            strategy.location(),
+            "incremental_strategy '"
+                + strategy.value()
+                + "' of model '"
+                + model
+                + "' is not supported by Sluice yet",
+            "use append, merge or delete+insert (docs/dbt.md)");
+      } else if (text.equals("append") && settings.containsKey("unique_key")) {
+        problems.add(
+            strategy.location(),
+            "Model '" + model + "' has incremental_strategy 'append' and a unique_key",
+            "Sluice merges on a unique_key; remove the unique_key to append, or use merge");
+      }
+    }
+    Setting contract = settings.get("contract");
+    if (contract != null
+        && contract.value() instanceof Map<?, ?> map
+        && Boolean.TRUE.equals(map.get("enforced"))) {
+      problems.add(
+          contract.location(),
+          "The enforced contract of model '" + model + "' is not supported by Sluice yet",
+          "declare the columns' types as a Sluice contract, or remove 'enforced' (docs/dbt.md)");
+    }
+  }
+
+  private static void checkSeedSettings(
+      String seed, Map<String, Setting> settings, Problems problems) {
+    Setting delimiter = settings.get("delimiter");
+    if (delimiter != null && !",".equals(String.valueOf(delimiter.value()))) {
+      problems.add(
+          delimiter.location(),
+          "The delimiter of seed '" + seed + "' is not supported by Sluice yet",
+          "Sluice reads seeds as comma-separated files (docs/dbt.md)");
+    }
+    Setting columnTypes = settings.get("column_types");
+    if (columnTypes != null && columnTypes.value() instanceof Map<?, ?> types && !types.isEmpty()) {
+      problems.add(
+          columnTypes.location(),
+          "column_types of seed '" + seed + "' is not supported by Sluice yet",
+          "Sluice infers a seed's column types from its values (docs/dbt.md)");
+    }
+  }
+
+  /** Entries of one kind by name; an entry given twice is a problem, as in dbt. */
+  private static void collect(
+      List<DbtProperties.Entry> entries,
+      Map<String, DbtProperties.Entry> byName,
+      String kind,
+      Problems problems) {
+    for (DbtProperties.Entry entry : entries) {
+      DbtProperties.Entry previous = byName.putIfAbsent(entry.name(), entry);
+      if (previous != null) {
+        problems.add(
+            entry.location(),
+            "Properties of " + kind + " '" + entry.name() + "' are given twice",
+            "merge them with the ones at " + previous.location());
+      }
+    }
+  }
+
+  /** dbt warns of properties for a resource it does not find, and goes on: so does Sluice. */
+  private static void warnOfUnknown(
+      Map<String, DbtProperties.Entry> entries, Set<String> names, String kind) {
+    entries.values().stream()
+        .filter(entry -> !names.contains(entry.name()))
+        .forEach(
+            entry ->
+                LOG.warn(
+                    "{}: properties for {} '{}', which the project does not have{}",
+                    entry.location(),
+                    kind,
+                    entry.name(),
+                    Suggestions.closest(entry.name(), names)
+                        .map(name -> " (did you mean '" + name + "'?)")
+                        .orElse("")));
+  }
+
+  /** A resource's path in the config tree: the package, its directories, its name. */
+  private List<String> path(Path relativeFile, List<Path> directories) {
+    Path absolute = root.resolve(relativeFile);
+    List<String> path = new ArrayList<>();
+    path.add(file.name());
+    for (Path directory : directories) {
+      if (absolute.startsWith(directory)) {
+        Path inside = directory.relativize(absolute);
+        for (int i = 0; i < inside.getNameCount() - 1; i++) {
+          path.add(inside.getName(i).toString());
+        }
+        break;
+      }
+    }
+    String fileName = absolute.getFileName().toString();
+    int dot = fileName.lastIndexOf('.');
+    path.add(dot < 0 ? fileName : fileName.substring(0, dot));
+    return path;
+  }
+
+  private static void merge(Map<String, Setting> settings, Map<String, Setting> over) {
+    over.forEach(
+        (key, setting) -> {
+          if (key.equals("tags") && settings.containsKey("tags")) {
+            List<Object> tags = new ArrayList<>(DbtConfigTree.asList(settings.get(key).value()));
+            DbtConfigTree.asList(setting.value()).stream()
+                .filter(tag -> !tags.contains(tag))
+                .forEach(tags::add);
+            settings.put(key, new Setting(List.copyOf(tags), setting.location()));
+          } else {
+            settings.put(key, setting);
+          }
+        });
+  }
+
+  private static boolean disabled(Map<String, Setting> settings) {
+    Setting enabled = settings.get("enabled");
+    return enabled != null && Boolean.FALSE.equals(enabled.value());
+  }
+
+  private static List<String> strings(Object value) {
+    return DbtConfigTree.asList(value).stream().map(String::valueOf).toList();
+  }
+}

@@ -1,0 +1,158 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.Location;
+import dev.sluice.core.project.DbtConfigTree.Setting;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a dbt properties file ({@code version: 2}): its models' and seeds' descriptions, columns,
+ * data tests and {@code config:}. Its other sections (sources, exposures, macros, semantic models,
+ * ...) and keys are accepted; Sluice does not act on them yet (noted at debug level).
+ */
+final class DbtProperties {
+  private static final Set<String> KEYS = Set.of("version", "models", "seeds");
+  private static final Set<String> NODE_KEYS =
+      Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags");
+  private static final Set<String> COLUMN_KEYS =
+      Set.of("name", "description", "data_type", "data_tests", "tests");
+
+  /**
+   * The properties of one model or seed.
+   *
+   * @param config its {@code config:} block and {@code tags:}, with their lines
+   */
+  record Entry(
+      String name,
+      String description,
+      List<ColumnDef> columns,
+      List<CheckDef> checks,
+      Map<String, Setting> config,
+      Location location) {
+    Entry {
+      requireNonNull(name, "name is null");
+      columns = List.copyOf(columns);
+      checks = List.copyOf(checks);
+      config = Copies.orderedMap(config);
+      requireNonNull(location, "location is null");
+    }
+  }
+
+  /** What one properties file declares. */
+  record Contents(List<Entry> models, List<Entry> seeds) {}
+
+  private DbtProperties() {}
+
+  static Contents parse(String file, Node node, Problems problems) {
+    List<Entry> models = new ArrayList<>();
+    List<Entry> seeds = new ArrayList<>();
+    Optional<YamlMap> maybeMap = YamlMap.lenient(file, node, "a properties file", KEYS, problems);
+    if (maybeMap.isPresent()) {
+      YamlMap map = maybeMap.get();
+      Integer version = map.integer("version", 2);
+      if (version != null && version != 2) {
+        problems.add(
+            map.location("version"),
+            "Properties files of version " + version + " are not supported",
+            "dbt 1.x properties files are 'version: 2'");
+      }
+      for (Node entry : map.list("models")) {
+        entry(file, entry, "model", problems).ifPresent(models::add);
+      }
+      for (Node entry : map.list("seeds")) {
+        entry(file, entry, "seed", problems).ifPresent(seeds::add);
+      }
+    }
+    return new Contents(models, seeds);
+  }
+
+  private static Optional<Entry> entry(String file, Node node, String kind, Problems problems) {
+    Optional<YamlMap> maybeMap =
+        YamlMap.lenient(file, node, "a " + kind + "'s properties", NODE_KEYS, problems);
+    if (maybeMap.isEmpty()) {
+      return Optional.empty();
+    }
+    YamlMap map = maybeMap.get();
+    String name = map.requiredString("name", "write the " + kind + "'s name: '- name: customers'");
+    if (name == null) {
+      return Optional.empty();
+    }
+    String what = kind + " '" + name + "'";
+    Map<String, Setting> config = new LinkedHashMap<>();
+    map.node("config")
+        .flatMap(value -> YamlMap.lenient(file, value, "the config of " + what, Set.of(), problems))
+        .ifPresent(
+            block -> {
+              for (String key : block.keys()) {
+                block
+                    .node(key)
+                    .ifPresent(
+                        value ->
+                            config.put(
+                                key.startsWith("+") ? key.substring(1) : key,
+                                new Setting(YamlFiles.toJava(value), block.location(key))));
+              }
+            });
+    if (map.has("tags")) {
+      List<Object> tags =
+          new ArrayList<>(
+              DbtConfigTree.asList(config.containsKey("tags") ? config.get("tags").value() : null));
+      tags.addAll(map.stringList("tags"));
+      config.put("tags", new Setting(List.copyOf(tags), map.location("tags")));
+    }
+    return Optional.of(
+        new Entry(
+            name,
+            map.string("description"),
+            columns(map, what),
+            DbtTests.read(map, what, null),
+            config,
+            map.location()));
+  }
+
+  private static List<ColumnDef> columns(YamlMap owner, String ownerName) {
+    List<ColumnDef> columns = new ArrayList<>();
+    Map<String, Location> seen = new HashMap<>();
+    for (Node node : owner.list("columns")) {
+      Optional<YamlMap> maybeColumn =
+          YamlMap.lenient(
+              owner.file(), node, "a column of " + ownerName, COLUMN_KEYS, owner.problems());
+      if (maybeColumn.isEmpty()) {
+        continue;
+      }
+      YamlMap column = maybeColumn.get();
+      String name = column.requiredString("name", "give every column a name: '- name: id'");
+      if (name == null) {
+        continue;
+      }
+      Location previous = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), column.location());
+      if (previous != null) {
+        owner
+            .problems()
+            .add(
+                column.location(),
+                "Column '" + name + "' of " + ownerName + " is declared twice",
+                "merge it with the one on line " + previous.line());
+      }
+      // data_type documents the column; dbt enforces it only under an enforced contract
+      columns.add(
+          new ColumnDef(
+              name,
+              null,
+              column.string("description"),
+              null,
+              DbtTests.read(column, ownerName + " column " + name, name),
+              column.location()));
+    }
+    return columns;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.sluice.core.project;
+
+import static dev.sluice.core.project.TestProjects.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.CheckOutcome;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dbt project runs under Sluice: seeds, views and tables in dbt's order, its data tests as
+ * Sluice's checks before publishing, and the rows dbt-duckdb builds from the same files.
+ */
+class DbtRunTest {
+  @TempDir Path project;
+
+  @Test
+  void jaffleShopBuildsTheRowsDbtBuildsAndPassesItsTests() {
+    DbtProjectTest.copyFixture("jaffle_shop", project);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(result.steps())
+          .allSatisfy(
+              step ->
+                  assertThat(step.status())
+                      .as(step.asset() + ": " + step.error())
+                      .isEqualTo(StepStatus.SUCCEEDED));
+      assertThat(result.steps())
+          .extracting(StepResult::asset)
+          .containsExactlyInAnyOrder(
+              "raw_customers",
+              "raw_orders",
+              "raw_payments",
+              "stg_customers",
+              "stg_orders",
+              "stg_payments",
+              "customers",
+              "orders");
+      List<CheckOutcome> checks =
+          result.steps().stream().flatMap(step -> step.checks().stream()).toList();
+      // jaffle_shop's 20 data tests on models; checks of views run when their tables are read
+      assertThat(checks).isNotEmpty().allSatisfy(check -> assertThat(check.passed()).isTrue());
+
+      QueryService queries = new QueryService(workspace);
+      // what dbt-duckdb builds from these seeds (worked out by hand from the fixture's rows)
+      assertThat(
+              rows(
+                  queries,
+                  "select customer_id, first_name, first_order, most_recent_order,"
+                      + " number_of_orders, customer_lifetime_value"
+                      + " from curated.customers order by customer_id"))
+          .containsExactly(
+              List.of("1", "Michael", "2018-01-01", "2018-01-07", "3", "28.0"),
+              List.of("2", "Shawn", "2018-01-05", "2018-01-05", "1", "25.0"),
+              List.of("3", "Kathleen", "2018-01-02", "2018-01-05", "2", "37.0"),
+              List.of("4", "Jimmy", "null", "null", "null", "null"));
+      assertThat(
+              rows(
+                  queries,
+                  "select order_id, status, credit_card_amount, coupon_amount,"
+                      + " bank_transfer_amount, gift_card_amount, amount"
+                      + " from curated.orders order by order_id"))
+          .containsExactly(
+              List.of("1", "returned", "10.0", "0.0", "0.0", "0.0", "10.0"),
+              List.of("2", "completed", "20.0", "0.0", "0.0", "0.0", "20.0"),
+              List.of("3", "completed", "9.0", "1.0", "0.0", "0.0", "10.0"),
+              List.of("4", "placed", "0.0", "0.0", "25.0", "0.0", "25.0"),
+              List.of("5", "shipped", "0.0", "0.0", "0.0", "17.0", "17.0"),
+              List.of("6", "return_pending", "8.0", "0.0", "0.0", "0.0", "8.0"));
+      assertThat(rows(queries, "select count(*) from curated.stg_payments"))
+          .containsExactly(List.of("7"));
+    }
+  }
+
+  @Test
+  void aFailingDataTestStopsPublishingAndAWarningOneDoesNot() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "seeds/raw_orders.csv", "id,status\n1,placed\n2,lost\n2,shipped\n");
+    write(project, "models/orders.sql", "select id, status from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/orders.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            columns:
+              - name: id
+                data_tests:
+                  - unique:
+                      config:
+                        severity: warn
+              - name: status
+                data_tests:
+                  - accepted_values:
+                      arguments:
+                        values: [placed, shipped]
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(result.succeeded()).isFalse();
+      StepResult orders =
+          result.steps().stream().filter(step -> step.asset().equals("orders")).findFirst().get();
+      assertThat(orders.checks())
+          .extracting(
+              check -> check.check().name(), CheckOutcome::failingRows, CheckOutcome::blocks)
+          .containsExactlyInAnyOrder(
+              org.assertj.core.groups.Tuple.tuple("unique(id)", 1L, false),
+              org.assertj.core.groups.Tuple.tuple("accepted_values(status)", 1L, true));
+      // the failing test kept the new rows from being published
+      assertThat(
+              workspace
+                  .lake()
+                  .findTable(new dev.sluice.api.TableName("curated", "orders"))
+                  .map(org.apache.iceberg.Table::currentSnapshot))
+          .isEmpty();
+    }
+  }
+
+  private static List<List<String>> rows(QueryService queries, String sql) {
+    QueryResult result = queries.query(sql, ReadPoint.main(), 1000);
+    List<List<String>> rows = new ArrayList<>();
+    for (List<Object> row : result.rows()) {
+      rows.add(row.stream().map(String::valueOf).toList());
+    }
+    return rows;
+  }
+}
