@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "run",
-    description = "Ingest sources, load seeds and build models, in dependency order, with checks.")
+    aliases = "build",
+    description =
+        "Ingest sources, load seeds and build models, in dependency order, with checks (dbt's"
+            + " build: a model's checks run before it is published, and a failure skips what"
+            + " depends on it).")
 final class RunCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 

@@ -94,6 +94,45 @@ class DbtCliTest {
   }
 
   @Test
+  void seedLsCompileAndBuildWithDbtsSelectors() throws IOException {
+    writeProject();
+
+    InProcessCli.Result seed = sluice(project, "seed");
+    assertThat(seed.code()).as(seed.err()).isZero();
+    assertThat(seed.err()).contains("1 succeeded");
+
+    InProcessCli.Result ls = sluice(project, "ls");
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out().lines().skip(2).map(line -> line.split("\\s+")[0]).toList())
+        .containsExactly("raw_orders", "stg_orders", "revenue");
+    assertThat(sluice(project, "ls", "-s", "config.materialized:view").out())
+        .contains("stg_orders")
+        .doesNotContain("revenue");
+    assertThat(sluice(project, "ls", "-s", "resource_type:seed").out())
+        .contains("raw_orders  seed")
+        .doesNotContain("stg_orders");
+    // @stg_orders: it, what depends on it, and what those read
+    assertThat(sluice(project, "ls", "-s", "@stg_orders", "--json").out())
+        .contains("\"raw_orders\"", "\"stg_orders\"", "\"revenue\"");
+    InProcessCli.Result badType = sluice(project, "ls", "-s", "resource_type:modle");
+    assertThat(badType.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badType.err()).contains("Unknown resource type 'modle'").contains("model");
+
+    InProcessCli.Result compile = sluice(project, "compile", "-s", "revenue");
+    assertThat(compile.code()).as(compile.err()).isZero();
+    assertThat(compile.out())
+        .contains("sum(case when status = 'placed' then amount else 0 end) as placed_amount")
+        .contains("\"curated\".\"stg_orders\"");
+    assertThat(project.resolve("target/compiled/shop/models/revenue.sql")).exists();
+
+    // a failing test of stg_orders skips revenue, which reads it
+    write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,1000\n1,lost,250\n");
+    InProcessCli.Result build = sluice(project, "build");
+    assertThat(build.code()).isEqualTo(ExitCodes.RUN_FAILED);
+    assertThat(build.err()).contains("1 failed, 1 skipped");
+  }
+
+  @Test
   void aTestSluiceDoesNotRunIsABadProjectFileWithItsLine() throws IOException {
     writeProject();
     write(

@@ -22,14 +22,20 @@ import java.util.regex.Pattern;
  *   <li>{@code name}: one asset (a model, a seed or {@code source.table});
  *   <li>{@code +name}: it and everything upstream; {@code 2+name}: up to two levels up;
  *   <li>{@code name+}: it and everything downstream; {@code name+1}: one level down;
+ *   <li>{@code @name}: it, everything downstream, and everything upstream of those (dbt's
+ *       {@code @}: what a build of it and its descendants needs);
  *   <li>{@code tag:x}, {@code zone:curated}, {@code path:models/marts}, {@code source:crm}: every
  *       asset with that tag, in that zone, under that path, or of that source;
+ *   <li>{@code resource_type:model} (or {@code seed}, {@code source}) and {@code
+ *       config.materialized:view}: every asset of that kind, every model of that materialization
+ *       (dbt's selector methods);
  *   <li>several selectors (separate arguments or separated by spaces) are a union; selectors joined
  *       by commas ({@code tag:finance,zone:published}) are an intersection.
  * </ul>
  */
 public final class Selector {
-  private static final Pattern TERM = Pattern.compile("^(\\d*\\+)?([^+]+)(\\+\\d*)?$");
+  private static final Pattern TERM = Pattern.compile("^(@)?(\\d*\\+)?([^+@]+)(\\+\\d*)?$");
+  private static final List<String> RESOURCE_TYPES = List.of("model", "seed", "source");
 
   private final Project project;
 
@@ -90,16 +96,26 @@ public final class Selector {
       throw new InvalidInputException(
           "Cannot read the selector '"
               + term
-              + "': use name, +name, name+, 2+name, tag:x, zone:x, path:x or source:x");
+              + "': use name, +name, name+, 2+name, @name, tag:x, zone:x, path:x, source:x,"
+              + " resource_type:x or config.materialized:x");
     }
-    Set<String> core = core(matcher.group(2));
+    Set<String> core = core(matcher.group(3));
     Set<String> result = new LinkedHashSet<>(core);
     AssetGraph graph = project.graph();
     if (matcher.group(1) != null) {
-      result.addAll(walk(core, graph::upstream, depth(matcher.group(1).replace("+", ""))));
+      if (matcher.group(2) != null || matcher.group(4) != null) {
+        throw new InvalidInputException(
+            "Cannot read the selector '" + term + "': '@' takes no '+' (write @name)");
+      }
+      result.addAll(walk(core, graph::downstream, Integer.MAX_VALUE));
+      result.addAll(walk(Set.copyOf(result), graph::upstream, Integer.MAX_VALUE));
+      return result;
     }
-    if (matcher.group(3) != null) {
-      result.addAll(walk(core, graph::downstream, depth(matcher.group(3).replace("+", ""))));
+    if (matcher.group(2) != null) {
+      result.addAll(walk(core, graph::upstream, depth(matcher.group(2).replace("+", ""))));
+    }
+    if (matcher.group(4) != null) {
+      result.addAll(walk(core, graph::downstream, depth(matcher.group(4).replace("+", ""))));
     }
     return result;
   }
@@ -176,9 +192,29 @@ public final class Selector {
         }
         project.sources().get(value).tables().forEach(t -> matched.add(t.assetName()));
       }
+      case "resource_type" -> {
+        switch (value.toLowerCase(Locale.ROOT)) {
+          case "model" -> matched.addAll(project.models().keySet());
+          case "seed" -> matched.addAll(project.seeds().keySet());
+          case "source" -> sourceTables().forEach(t -> matched.add(t.assetName()));
+          default ->
+              throw new InvalidInputException(
+                  "Unknown resource type '"
+                      + value
+                      + "': "
+                      + Suggestions.hint(value, RESOURCE_TYPES, "the resource types are"));
+        }
+      }
+      case "config.materialized" ->
+          project.models().values().stream()
+              .filter(m -> m.materialization().name().equalsIgnoreCase(value))
+              .forEach(m -> matched.add(m.name()));
       default ->
           throw new InvalidInputException(
-              "Unknown selector method '" + method + ":': use tag:, zone:, path: or source:");
+              "Unknown selector method '"
+                  + method
+                  + ":': use tag:, zone:, path:, source:, resource_type: or"
+                  + " config.materialized:");
     }
     if (matched.isEmpty()) {
       throw new InvalidInputException("The selector '" + text + "' matches no asset");

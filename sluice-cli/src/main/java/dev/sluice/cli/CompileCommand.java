@@ -1,0 +1,95 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.Selector;
+import dev.sluice.core.project.SqlRenderer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.Table;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice compile}: renders the selected models' SQL as a run would, into {@code
+ * target/compiled/}, as dbt's {@code compile} does.
+ */
+@Command(
+    name = "compile",
+    description =
+        "Render the SQL of the models --select picks (all by default) as the next run would, into"
+            + " target/compiled/<project>/<model file>; with one model, print its SQL; dbt's"
+            + " compile.")
+final class CompileCommand extends BaseCommand {
+  @Mixin SelectionOptions selection = new SelectionOptions();
+
+  @Option(
+      names = "--full-refresh",
+      description = "Render incremental models as a full refresh builds them.")
+  boolean fullRefresh;
+
+  @Override
+  public Integer call() {
+    try (Workspace workspace = Workspace.open(projectDirectory())) {
+      Project project = workspace.project();
+      SqlRenderer renderer = new SqlRenderer();
+      Path target =
+          project.root().resolve("target").resolve("compiled").resolve(project.config().name());
+      List<Map<String, Object>> compiled = new ArrayList<>();
+      for (String name : new Selector(project).select(selection.select, selection.exclude)) {
+        ModelDef model = project.models().get(name);
+        if (model == null) {
+          continue; // seeds and source tables have no SQL
+        }
+        boolean incremental =
+            !fullRefresh
+                && workspace
+                    .lake()
+                    .findTable(model.tableName())
+                    .map(Table::currentSnapshot)
+                    .isPresent();
+        String sql =
+            renderer.render(model, SqlRenderer.RenderContext.of(project, model, incremental));
+        Path file = target.resolve(model.sqlFileName());
+        write(file, sql);
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("name", model.name());
+        item.put("file", model.sqlFileName());
+        item.put("compiled", project.root().relativize(file).toString().replace('\\', '/'));
+        item.put("incremental", incremental);
+        item.put("sql", sql);
+        compiled.add(item);
+      }
+      if (json()) {
+        output().json(compiled);
+      } else if (compiled.size() == 1) {
+        output().line(String.valueOf(compiled.get(0).get("sql")).strip());
+      } else {
+        compiled.forEach(
+            item ->
+                output().message("Compiled " + item.get("name") + " to " + item.get("compiled")));
+      }
+      output()
+          .message(compiled.size() + (compiled.size() == 1 ? " model" : " models") + " compiled.");
+      return ExitCodes.OK;
+    }
+  }
+
+  private static void write(Path file, String sql) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, sql, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunOptions;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sluice seed}: loads the seeds, with their checks, as dbt's {@code seed} does. */
+@Command(
+    name = "seed",
+    description = "Load the seeds (all, or those --select picks) with their checks; dbt's seed.")
+final class SeedCommand extends BaseCommand {
+  @Mixin SelectionOptions selection = new SelectionOptions();
+
+  @Option(names = "--full-refresh", description = "Accepted for dbt: seeds are always reloaded.")
+  boolean fullRefresh;
+
+  @Override
+  public Integer call() {
+    try (Workspace workspace = Workspace.open(projectDirectory())) {
+      if (workspace.project().seeds().isEmpty()) {
+        output().message("The project has no seeds.");
+        return ExitCodes.OK;
+      }
+      return RunCommand.finish(
+          workspace,
+          RunCommand.run(
+              runner(workspace),
+              new RunOptions(onlySeeds(selection.select), selection.exclude, fullRefresh),
+              output()),
+          output(),
+          json());
+    }
+  }
+
+  /** Each selector intersected with every seed: {@code a b} is {@code resource_type:seed,a ...}. */
+  static List<String> onlySeeds(List<String> select) {
+    String seeds = "resource_type:seed";
+    if (select.isEmpty()) {
+      return List.of(seeds);
+    }
+    List<String> selectors = new ArrayList<>();
+    for (String argument : select) {
+      for (String selector : argument.trim().split("\\s+", -1)) {
+        if (!selector.isEmpty()) {
+          selectors.add(seeds + "," + selector);
+        }
+      }
+    }
+    return selectors;
+  }
+}
