@@ -53,6 +53,13 @@ final class QueryCommand extends BaseCommand {
   String as;
 
   @Option(
+      names = "--env",
+      paramLabel = "NAME",
+      description =
+          "Read environment NAME: its branch of the tables it built, production's of the others.")
+  String environment;
+
+  @Option(
       names = "--limit",
       defaultValue = "10000",
       description = "At most this many rows (default: ${DEFAULT-VALUE}).")
@@ -60,10 +67,19 @@ final class QueryCommand extends BaseCommand {
 
   @Override
   public Integer call() {
+    if (environment != null && asOf != null) {
+      throw new dev.sluice.api.InvalidInputException(
+          "--env and --as-of cannot be combined: read an environment's current tables, or"
+              + " production's at a time");
+    }
     ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
     // on the command's clock: a time-bound grant holds until the time it reads
     try (Workspace workspace =
         Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
+      if (environment != null) {
+        new dev.sluice.core.env.Environments(workspace).requireExists(environment);
+        readPoint = ReadPoint.environment(environment);
+      }
       QueryService queries = new QueryService(workspace);
       QueryResult result =
           as == null

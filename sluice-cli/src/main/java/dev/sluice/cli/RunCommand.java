@@ -41,9 +41,28 @@ final class RunCommand extends BaseCommand {
           "Finish a run that was interrupted (killed) or failed: what it committed is not redone.")
   String resume;
 
+  @Option(
+      names = "--env",
+      paramLabel = "NAME",
+      description =
+          "Build into environment NAME (docs/environments.md): the models that differ from"
+              + " production and their downstream are rebuilt into branch NAME of their tables;"
+              + " every other table is read from production, without a copy.")
+  String environment;
+
   @Override
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
+      if (environment != null) {
+        if (resume != null || fullRefresh || !partitions.isEmpty()) {
+          throw new dev.sluice.api.InvalidInputException(
+              "--env takes no --resume, --full-refresh or --partition: it rebuilds the changed"
+                  + " models and their downstream in full (run it again to finish a failed"
+                  + " build)");
+        }
+        return EnvCommand.build(
+            workspace, environment, selection.select, selection.exclude, output(), json());
+      }
       if (resume != null) {
         if (!selection.select.isEmpty() || fullRefresh || !partitions.isEmpty()) {
           throw new dev.sluice.api.InvalidInputException(
@@ -129,7 +148,7 @@ final class RunCommand extends BaseCommand {
   }
 
   /** Prints the run's summary line (the JSON report is {@link #finish}'s). */
-  private static RunResult summarize(RunResult result, Output output) {
+  static RunResult summarize(RunResult result, Output output) {
     long failed =
         result.steps().stream()
             .filter(s -> s.status() == dev.sluice.core.state.StepStatus.FAILED)

@@ -20,9 +20,30 @@ import picocli.CommandLine.Command;
         "List the warehouse's tables and views with rows, size and current snapshot; mark damaged"
             + " tables and orphans (tables no source, seed or model of the project produces).")
 final class TablesCommand extends BaseCommand {
+  @picocli.CommandLine.Option(
+      names = "--env",
+      paramLabel = "NAME",
+      description =
+          "The tables as environment NAME reads them: its branch where it built a table (branch"
+              + " NAME), else production's (branch main).")
+  String environment;
+
   @Override
   public Integer call() {
     Project project = Project.load(projectDirectory());
+    if (environment != null) {
+      dev.sluice.core.env.EnvironmentName.check(environment);
+      try (var store = RunsCommand.openStore(projectDirectory())) {
+        if (store.environments().find(environment).isEmpty()) {
+          throw new dev.sluice.api.InvalidInputException(
+              "No environment "
+                  + environment
+                  + ": 'sluice env list' lists them, 'sluice run --env "
+                  + environment
+                  + "' builds it");
+        }
+      }
+    }
     try (Lake lake = Workspace.openLake(project.config())) {
       List<Map<String, Object>> tables = new ArrayList<>();
       List<DamagedTableException> damaged = new ArrayList<>();
@@ -57,6 +78,13 @@ final class TablesCommand extends BaseCommand {
           row.put("updatedAt", null);
         } else {
           Snapshot snapshot = table.currentSnapshot();
+          if (environment != null) {
+            org.apache.iceberg.SnapshotRef ref = table.refs().get(environment);
+            row.put("branch", ref == null ? "main" : environment);
+            if (ref != null) {
+              snapshot = table.snapshot(ref.snapshotId());
+            }
+          }
           row.put("kind", "table");
           row.put(
               "rows",
@@ -94,6 +122,7 @@ final class TablesCommand extends BaseCommand {
             List.of(
                 (String) table.get("table"),
                 (String) table.get("kind")
+                    + (table.get("branch") == null ? "" : " (" + table.get("branch") + ")")
                     + (Boolean.TRUE.equals(table.get("orphan")) ? ", orphan" : ""),
                 table.get("rows") == null ? "" : formatCount((Long) table.get("rows")),
                 table.get("bytes") == null ? "" : formatBytes((Long) table.get("bytes")),

@@ -565,8 +565,12 @@ public final class Lake implements AutoCloseable {
       return new DataFileScan(
           new TableScanFiles(name, table.schema(), List.of(), null, 0), List.of());
     }
+    // main reads the table's current schema (a column renamed without a commit of data too);
+    // another branch (an environment's) the schema its head was written with, which may differ
+    // from main's until it is promoted
     Schema schema =
-        point instanceof ReadPoint.Branch
+        (point instanceof ReadPoint.Branch || point instanceof ReadPoint.Environment)
+                && isMainHead(table, snapshotId)
             ? table.schema()
             : SnapshotUtil.schemaFor(table, snapshotId, null);
     TableScan scan = table.newScan().useSnapshot(snapshotId);
@@ -620,7 +624,20 @@ public final class Lake implements AutoCloseable {
     return ColumnMapping.NAME;
   }
 
+  /** Whether the snapshot is the head of main. */
+  private static boolean isMainHead(Table table, long snapshotId) {
+    SnapshotRef main = table.refs().get(SnapshotRef.MAIN_BRANCH);
+    return main != null && main.snapshotId() == snapshotId;
+  }
+
   private static Long snapshotId(Table table, ReadPoint point) {
+    if (point instanceof ReadPoint.Environment environment) {
+      SnapshotRef ref = table.refs().get(environment.name());
+      if (ref == null) {
+        ref = table.refs().get(SnapshotRef.MAIN_BRANCH);
+      }
+      return ref == null ? null : ref.snapshotId();
+    }
     if (point instanceof ReadPoint.Branch branch) {
       SnapshotRef ref = table.refs().get(branch.name());
       if (ref == null) {
@@ -785,6 +802,20 @@ public final class Lake implements AutoCloseable {
   /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */
   public TableWrite newWrite(TableName name, String auditBranch) {
     return new TableWrite(this, name, loadTable(name), auditBranch);
+  }
+
+  /**
+   * Starts a write to one table whose commits go to branch {@code target} (an environment's)
+   * instead of main: the branch starts at main's head when the table does not have it yet, and
+   * readers of main see nothing of the write.
+   */
+  public TableWrite newWrite(TableName name, String auditBranch, String target) {
+    return new TableWrite(this, name, loadTable(name), auditBranch, target);
+  }
+
+  /** The branches of the warehouse's tables: environments' branches, their heads, their removal. */
+  public Branches branches() {
+    return new Branches(this);
   }
 
   /**

@@ -14,6 +14,15 @@ public sealed interface ReadPoint {
     return new Branch(name);
   }
 
+  /**
+   * The head of an environment's branch {@code name} in the tables that have one, else the head of
+   * {@code main}: an environment holds only the tables it changed and reads every other table from
+   * production, without a copy.
+   */
+  static ReadPoint environment(String name) {
+    return new Environment(name);
+  }
+
   static ReadPoint snapshot(long snapshotId) {
     return new Snapshot(snapshotId);
   }
@@ -42,6 +51,13 @@ public sealed interface ReadPoint {
   }
 
   record Branch(String name) implements ReadPoint {}
+
+  /** The branch {@code name} where a table has it, else main. */
+  record Environment(String name) implements ReadPoint {
+    public Environment {
+      java.util.Objects.requireNonNull(name, "name is null");
+    }
+  }
 
   record Snapshot(long snapshotId) implements ReadPoint {}
 

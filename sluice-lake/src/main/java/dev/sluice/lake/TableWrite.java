@@ -50,12 +50,18 @@ import org.apache.iceberg.types.Types;
  * files, summary and target) that commits them with the data in one Iceberg commit, either to main
  * or to an audit branch (readers of main see nothing yet), which {@link #publish} then
  * fast-forwards main to or {@link #discard} drops, restoring the previous schema.
+ *
+ * <p>A write may target another branch than main: an environment's (see {@link
+ * Lake#newWrite(TableName, String, String)}). Then "main" above reads as that branch, which starts
+ * at main's head when the table does not have it yet, and the table's current schema (the one
+ * readers of main use) stays main's: the branch's snapshots carry their own.
  */
 public final class TableWrite {
   private final Lake lake;
   private final TableName name;
   private Table table;
   private final String branch;
+  private final String target;
   private final int previousSchemaId;
   private final Long previousSnapshotId;
   private final Transaction transaction;
@@ -81,12 +87,23 @@ public final class TableWrite {
   private boolean creating;
 
   TableWrite(Lake lake, TableName name, Table table, String branch) {
+    this(lake, name, table, branch, SnapshotRef.MAIN_BRANCH);
+  }
+
+  /** A write whose commits go to branch {@code target} instead of main. */
+  TableWrite(Lake lake, TableName name, Table table, String branch, String target) {
     this.lake = requireNonNull(lake, "lake is null");
     this.name = requireNonNull(name, "name is null");
     this.table = requireNonNull(table, "table is null");
     this.branch = requireNonNull(branch, "branch is null");
+    this.target = requireNonNull(target, "target is null");
+    if (branch.equals(target)) {
+      throw new IllegalArgumentException("The audit branch cannot be the target: " + branch);
+    }
     this.previousSchemaId = table.schema().schemaId();
-    Snapshot current = table.currentSnapshot();
+    SnapshotRef targetRef = table.refs().get(target);
+    Snapshot current =
+        targetRef == null ? table.currentSnapshot() : table.snapshot(targetRef.snapshotId());
     this.previousSnapshotId = current == null ? null : current.snapshotId();
     this.transaction = table.newTransaction();
   }
@@ -98,6 +115,7 @@ public final class TableWrite {
     this.transaction = requireNonNull(create, "create is null");
     this.table = create.table();
     this.branch = requireNonNull(branch, "branch is null");
+    this.target = SnapshotRef.MAIN_BRANCH;
     this.previousSchemaId = table.schema().schemaId();
     this.previousSnapshotId = null;
     this.creating = true;
@@ -117,6 +135,15 @@ public final class TableWrite {
 
   public String branch() {
     return branch;
+  }
+
+  /** The branch this write publishes to: main, or an environment's. */
+  public String target() {
+    return target;
+  }
+
+  private boolean toMain() {
+    return target.equals(SnapshotRef.MAIN_BRANCH);
   }
 
   /** The snapshot of main before this write, or null for a table without data. */
@@ -281,6 +308,8 @@ public final class TableWrite {
     boolean toBranch = pending.isToAuditBranch();
     if (toBranch) {
       startBranch();
+    } else if (!toMain()) {
+      startTarget();
     }
     SnapshotUpdate<?> update = toIceberg(pending.operation(), pending.files(), toBranch);
     if (pending.operation().carriesLoadState()) {
@@ -290,6 +319,8 @@ public final class TableWrite {
     pending.summary().forEach(update::set);
     if (toBranch) {
       update.toBranch(branch);
+    } else if (!toMain()) {
+      update.toBranch(target);
     }
     try {
       update.commit();
@@ -308,15 +339,17 @@ public final class TableWrite {
           e);
     }
     refreshAfterCommit();
-    committedSnapshotId =
-        toBranch ? table.refs().get(branch).snapshotId() : table.currentSnapshot().snapshotId();
+    committedSnapshotId = table.refs().get(toBranch ? branch : target).snapshotId();
     state = toBranch ? State.ON_BRANCH : State.ON_MAIN;
+    if (!toBranch) {
+      restoreMainSchema();
+    }
     lake.committed(
         new TableCommit(
             name,
             committedSnapshotId,
             label(pending.operation()),
-            toBranch ? branch : SnapshotRef.MAIN_BRANCH,
+            toBranch ? branch : target,
             pending.summary()));
     return committedSnapshotId;
   }
@@ -517,6 +550,34 @@ public final class TableWrite {
     }
   }
 
+  /**
+   * Points the target branch at the snapshot this write started from, when the table does not have
+   * it yet (a table without data: the commit creates it).
+   */
+  private void startTarget() {
+    if (!transaction.table().refs().containsKey(target) && previousSnapshotId != null) {
+      transaction.manageSnapshots().createBranch(target, previousSnapshotId).commit();
+    }
+  }
+
+  /**
+   * After a commit to another branch than main: the table's current schema, which readers of main
+   * use, becomes main's again (the branch's snapshot keeps the schema it was written with).
+   */
+  private void restoreMainSchema() {
+    if (toMain()) {
+      return;
+    }
+    TableOperations operations = ((HasTableOperations) table).operations();
+    TableMetadata base = operations.refresh();
+    if (base.currentSchemaId() == previousSchemaId) {
+      return;
+    }
+    operations.commit(
+        base, TableMetadata.buildFrom(base).setCurrentSchema(previousSchemaId).build());
+    table.refresh();
+  }
+
   /** The snapshot committed to the audit branch. */
   public long committedSnapshotId() {
     if (committedSnapshotId == null) {
@@ -543,8 +604,13 @@ public final class TableWrite {
                   : "it was already " + state.done));
     }
     table.refresh();
-    SnapshotRef main = table.refs().get(SnapshotRef.MAIN_BRANCH);
-    Long mainSnapshot = main == null ? null : main.snapshotId();
+    SnapshotRef main = table.refs().get(target);
+    Long mainSnapshot =
+        main != null
+            ? Long.valueOf(main.snapshotId())
+            : toMain() || table.currentSnapshot() == null
+                ? null
+                : table.currentSnapshot().snapshotId();
     if (!java.util.Objects.equals(mainSnapshot, previousSnapshotId)) {
       discard();
       throw new dev.sluice.api.TransientException(
@@ -556,25 +622,22 @@ public final class TableWrite {
     if (main == null) {
       table
           .manageSnapshots()
-          .createBranch(SnapshotRef.MAIN_BRANCH, committedSnapshotId())
+          .createBranch(target, committedSnapshotId())
           .removeBranch(branch)
           .commit();
     } else {
-      table
-          .manageSnapshots()
-          .fastForwardBranch(SnapshotRef.MAIN_BRANCH, branch)
-          .removeBranch(branch)
-          .commit();
+      table.manageSnapshots().fastForwardBranch(target, branch).removeBranch(branch).commit();
     }
     state = State.PUBLISHED;
     table.refresh();
-    Snapshot published = table.currentSnapshot();
+    restoreMainSchema();
+    Snapshot published = table.snapshot(table.refs().get(target).snapshotId());
     lake.committed(
         new TableCommit(
             name,
             committedSnapshotId(),
             "publish",
-            SnapshotRef.MAIN_BRANCH,
+            target,
             published == null ? Map.of() : published.summary()));
   }
 

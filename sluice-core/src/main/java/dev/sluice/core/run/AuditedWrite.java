@@ -50,6 +50,7 @@ final class AuditedWrite {
   private final CheckRunner checkRunner;
   private Consumer<WrittenFile> afterWrite = file -> {};
   private boolean committingEmpty;
+  private String target = "main";
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -64,6 +65,19 @@ final class AuditedWrite {
   AuditedWrite afterWrite(Consumer<WrittenFile> action) {
     this.afterWrite = requireNonNull(action, "action is null");
     return this;
+  }
+
+  /**
+   * Publishes to branch {@code target} (an environment's) instead of main: readers of main see
+   * nothing of the write. A table that does not exist yet is created without data first.
+   */
+  AuditedWrite publishingTo(String target) {
+    this.target = requireNonNull(target, "target is null");
+    return this;
+  }
+
+  private boolean toMain() {
+    return target.equals("main");
   }
 
   /**
@@ -95,11 +109,20 @@ final class AuditedWrite {
       String branch) {
     Schema desired = withDocs(session.describe(sql), columnDocs);
     // a table's first write creates it in its commit: a write that fails leaves no empty table
-    TableWrite write =
-        lake.findTable(name).isPresent()
-            ? lake.newWrite(name, branch)
-            : lake.newTableWrite(
-                name, desired, PartitionSpec.unpartitioned(), tableProperties, branch);
+    TableWrite write;
+    if (!toMain()) {
+      if (lake.findTable(name).isEmpty()) {
+        // a model new in an environment: main has the table without data until it is promoted
+        lake.createTable(name, desired, tableProperties);
+      }
+      write = lake.newWrite(name, branch, target);
+    } else {
+      write =
+          lake.findTable(name).isPresent()
+              ? lake.newWrite(name, branch)
+              : lake.newTableWrite(
+                  name, desired, PartitionSpec.unpartitioned(), tableProperties, branch);
+    }
     boolean committed = false;
     try {
       Schema schema = write.prepareSchema(desired, schemaChange);
@@ -146,6 +169,10 @@ final class AuditedWrite {
         return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
       }
       write.publish();
+      if (!toMain()) {
+        // the session reads the environment's head, now the audited snapshot
+        restoreMain(name);
+      }
       // main is now the audited snapshot, which the session already reads: no new registration
       return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
     } catch (RuntimeException e) {
@@ -189,9 +216,13 @@ final class AuditedWrite {
     return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
   }
 
-  /** Registers the table's main version in the session again, after auditing a branch. */
+  /**
+   * Registers the version of the table this write publishes to (main, or an environment's branch)
+   * in the session again, after auditing a branch.
+   */
   private void restoreMain(TableName name) {
-    TableScanFiles main = lake.scan(name, ReadPoint.main());
+    TableScanFiles main =
+        lake.scan(name, toMain() ? ReadPoint.main() : ReadPoint.environment(target));
     session.registerTable(name, main.schema(), main.dataFiles(), main.columnMapping());
   }
 

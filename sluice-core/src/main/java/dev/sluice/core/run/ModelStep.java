@@ -296,6 +296,7 @@ final class ModelStep {
       WriteOperation operation) {
     TableName target = model.tableName();
     return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+        .publishingTo(context.targetBranch())
         .write(
             target,
             sql,

@@ -189,7 +189,7 @@ public final class Planner {
   }
 
   /** A hash of what a model builds: its SQL as rendered for a full build, and its settings. */
-  static String fingerprint(Project project, ModelDef model) {
+  public static String fingerprint(Project project, ModelDef model) {
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
     String text =

@@ -15,6 +15,9 @@ import java.util.List;
  * @param threads how many steps run at once, or 0 for the project's {@code threads}
  * @param replay for {@code sluice ingest --replay}: the window each selected source table reads
  *     again and merges idempotently, or null for ordinary loads
+ * @param environment for {@code sluice run --env}: the environment whose branches the run builds
+ *     the changed models and their downstream into (reading everything else from main), or null for
+ *     production
  */
 public record RunOptions(
     List<String> select,
@@ -22,7 +25,8 @@ public record RunOptions(
     boolean fullRefresh,
     PartitionSelection partitions,
     int threads,
-    ReplayWindow replay) {
+    ReplayWindow replay,
+    String environment) {
   public RunOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -33,6 +37,19 @@ public record RunOptions(
     if (replay != null && fullRefresh) {
       throw new IllegalArgumentException("A replay cannot also be a full refresh");
     }
+    if (environment != null && replay != null) {
+      throw new IllegalArgumentException("A replay cannot build an environment");
+    }
+  }
+
+  public RunOptions(
+      List<String> select,
+      List<String> exclude,
+      boolean fullRefresh,
+      PartitionSelection partitions,
+      int threads,
+      ReplayWindow replay) {
+    this(select, exclude, fullRefresh, partitions, threads, replay, null);
   }
 
   public RunOptions(
@@ -58,6 +75,11 @@ public record RunOptions(
 
   /** The same options, replaying {@code window} of each selected source table. */
   public RunOptions withReplay(ReplayWindow window) {
-    return new RunOptions(select, exclude, fullRefresh, partitions, threads, window);
+    return new RunOptions(select, exclude, fullRefresh, partitions, threads, window, environment);
+  }
+
+  /** The same options, building into environment {@code name}. */
+  public RunOptions inEnvironment(String name) {
+    return new RunOptions(select, exclude, fullRefresh, partitions, threads, replay, name);
   }
 }

@@ -139,6 +139,17 @@ public final class Runner {
                     new InvalidInputException(
                         "No run " + runIdOrPrefix + ": 'sluice runs' lists them"));
     String previousId = previous.summary().id();
+    Optional<String> environment = store.environments().environmentOf(previousId);
+    if (environment.isPresent()) {
+      throw new InvalidInputException(
+          "Run "
+              + previousId
+              + " built environment "
+              + environment.get()
+              + ", which is not resumed: run 'sluice run --env "
+              + environment.get()
+              + "' again, it rebuilds what differs from production");
+    }
     if (previous.summary().status() == RunStatus.RUNNING
         && new AbandonedRuns(store, clock).interruptIfGone(previousId).isEmpty()) {
       Optional<RunOwner> owner = store.runs().runOwner(previousId);

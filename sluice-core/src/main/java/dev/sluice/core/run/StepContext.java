@@ -49,7 +49,19 @@ record StepContext(
   }
 
   Relations relations() {
-    return new Relations(lake, session, ReadPoint.main());
+    return new Relations(lake, session, readPoint());
+  }
+
+  /** What this run reads: main, or in an environment its branches where they exist. */
+  ReadPoint readPoint() {
+    return options.environment() == null
+        ? ReadPoint.main()
+        : ReadPoint.environment(options.environment());
+  }
+
+  /** The branch this run's writes publish to: main, or its environment's. */
+  String targetBranch() {
+    return options.environment() == null ? "main" : options.environment();
   }
 
   /** The audit branch of this run for one table. */

@@ -25,7 +25,11 @@ public enum AuditAction {
   /** An API token created or revoked, or a password set or removed (never the secret). */
   CREDENTIAL,
   /** An alert sent, or that could not be sent: rule, subject, firing or resolved, channels. */
-  ALERT;
+  ALERT,
+  /** A development environment built or dropped: its tables, branches and files removed. */
+  ENVIRONMENT,
+  /** A promotion of an environment to production, or its rollback: started, promoted, refused. */
+  PROMOTION;
 
   /** The name people read and type: {@code policy_change}. */
   public String label() {

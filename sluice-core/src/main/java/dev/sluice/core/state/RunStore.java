@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
- * #audit()}, {@link #accessRequests()}, {@link #tokens()} and {@link #passwords()}. They share one
- * connection and its transactions: {@link #inOneTransaction} makes the records of several parts in
- * one.
+ * #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()} and {@link
+ * #environments()} and {@link #promotions()}. They share one connection and its transactions:
+ * {@link #inOneTransaction} makes the records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -49,6 +49,8 @@ public final class RunStore implements AutoCloseable {
   private final ApiTokens tokens;
   private final UserPasswords passwords;
   private final AlertIncidents alertIncidents;
+  private final EnvironmentRecords environments;
+  private final PromotionRecords promotions;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -67,6 +69,8 @@ public final class RunStore implements AutoCloseable {
     this.tokens = new ApiTokens(transactions);
     this.passwords = new UserPasswords(transactions);
     this.alertIncidents = new AlertIncidents(transactions);
+    this.environments = new EnvironmentRecords(transactions);
+    this.promotions = new PromotionRecords(transactions);
   }
 
   /**
@@ -130,6 +134,16 @@ public final class RunStore implements AutoCloseable {
   /** The open incidents of the alert rules ({@code alerts:} in sluice.yaml). */
   public AlertIncidents alertIncidents() {
     return alertIncidents;
+  }
+
+  /** The development environments: when and from what each was built, and its tables. */
+  public EnvironmentRecords environments() {
+    return environments;
+  }
+
+  /** The promotions of environments to production: their plans and progress. */
+  public PromotionRecords promotions() {
+    return promotions;
   }
 
   /** The append-only, tamper-evident audit log. */

@@ -1,0 +1,315 @@
+package dev.sluice.core.env;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.AuditAction;
+import dev.sluice.core.state.EnvironmentRecords.Environment;
+import dev.sluice.core.state.EnvironmentRecords.EnvironmentTable;
+import dev.sluice.core.state.PromotionRecords;
+import dev.sluice.core.state.PromotionRecords.PromotedTable;
+import dev.sluice.core.state.PromotionRecords.Promotion;
+import dev.sluice.lake.Lake;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.iceberg.SnapshotRef;
+
+/**
+ * Promotion of an environment to production ({@code sluice promote NAME}): after the checks of the
+ * environment's models pass on its data, and only when production has not moved since the
+ * environment was built, each table's main moves to the environment's snapshot. The plan is
+ * recorded before production moves and each table when it has moved, so that a promotion that was
+ * killed is finished by {@link #resume}; one promotion runs at a time. {@link #rollback} returns
+ * production to where a promotion found it. Every promotion and rollback is audited.
+ */
+public final class Promotions {
+  private final Workspace workspace;
+  private final Clock clock;
+  private Consumer<TableName> beforeMove = table -> {};
+
+  public Promotions(Workspace workspace) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+    this.clock = workspace.clock();
+  }
+
+  /** Runs {@code action} before main moves for each table: a test stops a promotion half-way so. */
+  Promotions beforeMove(Consumer<TableName> action) {
+    this.beforeMove = requireNonNull(action, "action is null");
+    return this;
+  }
+
+  /**
+   * The outcome of a promotion attempt.
+   *
+   * @param promotion the promotion as recorded, or null when the checks failed (nothing moved)
+   * @param checks the run of the environment's checks, or null when resuming
+   */
+  public record Outcome(Promotion promotion, RunResult checks) {
+    public boolean succeeded() {
+      return promotion != null && promotion.status() == PromotionRecords.Status.DONE;
+    }
+  }
+
+  /**
+   * Promotes an environment.
+   *
+   * @throws InvalidInputException when the environment does not exist or holds no table, when
+   *     production moved since it was built (naming each table; {@code sluice env rebase NAME}
+   *     rebuilds it on production), when its branches moved since it was recorded, or when another
+   *     promotion is running
+   */
+  public Outcome promote(String name, RunListener listener) {
+    EnvironmentName.check(name);
+    Environments environments = new Environments(workspace);
+    Environment environment = environments.show(name);
+    List<EnvironmentTable> built = environment.built();
+    if (built.isEmpty()) {
+      throw new InvalidInputException(
+          "Environment " + name + " differs from production in no table: nothing to promote");
+    }
+    refuseWhileRunning();
+    checkNotBehind(environment);
+    List<String> models =
+        built.stream().map(EnvironmentTable::model).filter(Objects::nonNull).toList();
+    RunResult checks =
+        new Runner(workspace, clock)
+            .test(new RunOptions(models, List.of(), false).inEnvironment(name), listener);
+    if (!checks.succeeded()) {
+      audit(name, null, "refused", "checks failed on the environment: run " + checks.runId());
+      return new Outcome(null, checks);
+    }
+    // upstream tables first: a reader meanwhile sees new inputs under old outputs, not the reverse
+    List<String> order = workspace.project().graph().topologicalOrder();
+    List<EnvironmentTable> ordered = new ArrayList<>(built);
+    ordered.sort(
+        java.util.Comparator.comparingInt(
+            table -> table.model() == null ? Integer.MAX_VALUE : order.indexOf(table.model())));
+    List<PromotedTable> tables = new ArrayList<>();
+    for (EnvironmentTable table : ordered) {
+      tables.add(
+          new PromotedTable(table.table(), table.baseSnapshotId(), table.snapshotId(), false));
+    }
+    String id = "promotion-" + UUID.randomUUID().toString().substring(0, 8);
+    boolean started =
+        workspace
+            .runStore()
+            .promotions()
+            .start(
+                id,
+                name,
+                clock.instant(),
+                workspace.audit().principal(),
+                environment.gitCommit(),
+                tables);
+    if (!started) {
+      refuseWhileRunning();
+      throw new InvalidInputException("Another promotion started meanwhile: try again");
+    }
+    audit(name, id, "started", null);
+    return new Outcome(apply(id), checks);
+  }
+
+  /**
+   * Finishes the promotion that was interrupted (its process killed): the tables whose main has not
+   * moved yet move now.
+   *
+   * @throws InvalidInputException when no promotion is running
+   */
+  public Outcome resume() {
+    Promotion running =
+        workspace
+            .runStore()
+            .promotions()
+            .running()
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "No promotion to resume: every promotion finished ('sluice promote"
+                            + " --list' lists them)"));
+    audit(running.environment(), running.id(), "resumed", null);
+    return new Outcome(apply(running.id()), null);
+  }
+
+  /** Every promotion, newest first. */
+  public List<Promotion> list() {
+    return workspace.runStore().promotions().list();
+  }
+
+  private Promotion apply(String id) {
+    PromotionRecords records = workspace.runStore().promotions();
+    Promotion promotion = records.find(id).orElseThrow();
+    Lake lake = workspace.lake();
+    for (PromotedTable table : promotion.tables()) {
+      if (table.done()) {
+        continue;
+      }
+      TableName name = TableName.parse(table.table());
+      beforeMove.accept(name);
+      lake.branches().moveMain(name, table.fromSnapshotId(), table.toSnapshotId());
+      records.markTable(id, table.table(), true);
+    }
+    // production now holds what the environment built: its branches are no longer needed, and
+    // no file is deleted with them (main references every one)
+    for (PromotedTable table : promotion.tables()) {
+      lake.branches().remove(TableName.parse(table.table()), promotion.environment());
+    }
+    workspace.runStore().environments().remove(promotion.environment());
+    records.finish(id, PromotionRecords.Status.DONE, clock.instant());
+    audit(promotion.environment(), id, "promoted", null);
+    return records.find(id).orElseThrow();
+  }
+
+  /**
+   * Returns production to where a promotion found it: each table's main moves back to its snapshot
+   * before the promotion (a table that had no data is emptied).
+   *
+   * @throws InvalidInputException when the promotion is unknown, not done, or production changed a
+   *     table since (naming it)
+   */
+  public Promotion rollback(String id) {
+    PromotionRecords records = workspace.runStore().promotions();
+    Promotion promotion =
+        records
+            .find(id)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "No promotion " + id + ": 'sluice promote --list' lists them"));
+    if (promotion.status() != PromotionRecords.Status.DONE) {
+      throw new InvalidInputException(
+          "Promotion "
+              + id
+              + " is "
+              + promotion.status().label()
+              + ": only a finished promotion is rolled back"
+              + (promotion.status() == PromotionRecords.Status.RUNNING
+                  ? " (finish it first with 'sluice promote --resume')"
+                  : ""));
+    }
+    Lake lake = workspace.lake();
+    List<String> moved = new ArrayList<>();
+    for (PromotedTable table : promotion.tables()) {
+      Long main = mainHead(lake, TableName.parse(table.table()));
+      if (!Objects.equals(main, table.toSnapshotId())) {
+        moved.add(
+            table.table()
+                + " (now at snapshot "
+                + main
+                + ", promoted "
+                + table.toSnapshotId()
+                + ")");
+      }
+    }
+    if (!moved.isEmpty()) {
+      throw new InvalidInputException(
+          "Cannot roll back promotion "
+              + id
+              + ": production changed since in "
+              + String.join(", ", moved)
+              + "; nothing was changed");
+    }
+    for (PromotedTable table : promotion.tables()) {
+      TableName name = TableName.parse(table.table());
+      if (table.fromSnapshotId() == null) {
+        lake.branches().clearMain(name, table.toSnapshotId());
+      } else {
+        lake.branches().moveMain(name, table.toSnapshotId(), table.fromSnapshotId());
+      }
+      records.markTable(id, table.table(), false);
+    }
+    records.finish(id, PromotionRecords.Status.ROLLED_BACK, clock.instant());
+    audit(promotion.environment(), id, "rolled_back", null);
+    return records.find(id).orElseThrow();
+  }
+
+  private void refuseWhileRunning() {
+    workspace
+        .runStore()
+        .promotions()
+        .running()
+        .ifPresent(
+            running -> {
+              throw new InvalidInputException(
+                  "Promotion "
+                      + running.id()
+                      + " of environment "
+                      + running.environment()
+                      + " is running since "
+                      + running.startedAt()
+                      + " (or was interrupted): promotions run one at a time. Wait for it, or"
+                      + " finish an interrupted one with 'sluice promote --resume'");
+            });
+  }
+
+  /** Refuses an environment built on production that has moved since, naming what moved. */
+  private void checkNotBehind(Environment environment) {
+    Lake lake = workspace.lake();
+    List<String> moved = new ArrayList<>();
+    for (EnvironmentTable table : environment.tables()) {
+      TableName name = TableName.parse(table.table());
+      Long main = mainHead(lake, name);
+      if (!Objects.equals(main, table.baseSnapshotId())) {
+        moved.add(
+            table.table() + " (snapshot " + table.baseSnapshotId() + " then, " + main + " now)");
+      }
+      if (table.built()) {
+        Long head = lake.branches().head(name, environment.name()).orElse(null);
+        if (!Objects.equals(head, table.snapshotId())) {
+          throw new InvalidInputException(
+              "Environment "
+                  + environment.name()
+                  + "'s branch of "
+                  + table.table()
+                  + " is at snapshot "
+                  + head
+                  + ", not "
+                  + table.snapshotId()
+                  + " as its last build recorded: run 'sluice run --env "
+                  + environment.name()
+                  + "' again");
+        }
+      }
+    }
+    if (!moved.isEmpty()) {
+      throw new InvalidInputException(
+          "Environment "
+              + environment.name()
+              + " is behind production, which changed since it was built: "
+              + String.join(", ", moved)
+              + ". Rebuild it on production with 'sluice env rebase "
+              + environment.name()
+              + "', then promote it");
+    }
+  }
+
+  private static Long mainHead(Lake lake, TableName table) {
+    return lake.findTable(table)
+        .map(found -> found.refs().get(SnapshotRef.MAIN_BRANCH))
+        .map(SnapshotRef::snapshotId)
+        .orElse(null);
+  }
+
+  private void audit(String environment, String promotionId, String event, String detail) {
+    workspace
+        .audit()
+        .record(
+            workspace
+                .audit()
+                .entry(AuditAction.PROMOTION)
+                .detail("environment", environment)
+                .detail("promotion_id", promotionId)
+                .detail("event", event)
+                .detail("detail", detail)
+                .build());
+  }
+}
