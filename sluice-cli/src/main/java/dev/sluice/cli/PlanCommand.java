@@ -19,12 +19,39 @@ final class PlanCommand extends BaseCommand {
   @Option(names = "--full-refresh", description = "Plan a full refresh.")
   boolean fullRefresh;
 
+  @Option(
+      names = "--env",
+      paramLabel = "NAME",
+      description =
+          "Plan 'sluice run --env NAME': the models that differ from production and their"
+              + " downstream, which the environment would build into its branches.")
+  String environment;
+
   @Override
   public Integer call() {
     try (Workspace workspace = Workspace.open(projectDirectory())) {
-      List<PlannedStep> steps =
-          new Planner(workspace, clock())
-              .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
+      List<PlannedStep> steps;
+      if (environment != null) {
+        if (fullRefresh) {
+          throw new dev.sluice.api.InvalidInputException(
+              "--env takes no --full-refresh: an environment rebuilds what it builds in full");
+        }
+        steps =
+            new dev.sluice.core.env.Environments(workspace)
+                .changes(environment, selection.select, selection.exclude).stream()
+                    .map(
+                        change ->
+                            new PlannedStep(
+                                change.model(),
+                                dev.sluice.core.state.StepKind.MODEL,
+                                change.table().toString(),
+                                List.of(change.reason())))
+                    .toList();
+      } else {
+        steps =
+            new Planner(workspace, clock())
+                .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
+      }
       if (json()) {
         List<Map<String, Object>> json = new ArrayList<>();
         for (PlannedStep step : steps) {
@@ -50,7 +77,15 @@ final class PlanCommand extends BaseCommand {
                 String.join("; ", step.reasons())));
       }
       output().table(List.of("#", "asset", "kind", "table", "why"), rows);
-      output().message(steps.size() + (steps.size() == 1 ? " asset" : " assets") + " would run.");
+      output()
+          .message(
+              steps.size()
+                  + (steps.size() == 1 ? " asset" : " assets")
+                  + (environment == null
+                      ? " would run."
+                      : " would be built into environment "
+                          + environment
+                          + "; every other table is read from production."));
       AccessCommand.printChanges(output(), workspace, projectDirectory());
       return ExitCodes.OK;
     }

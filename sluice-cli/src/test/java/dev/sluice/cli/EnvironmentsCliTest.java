@@ -306,6 +306,42 @@ class EnvironmentsCliTest {
         .contains("No promotion promotion-x");
   }
 
+  @Test
+  void planShowsWhatAnEnvironmentWouldBuildAndAFailedBuildLeavesItAsItWas() throws IOException {
+    write(
+        project,
+        "models/curated/big.sql",
+        "select id, amount from {{ ref('orders') }} where amount > 1\n");
+    JsonNode plan = json("plan", "--env", "dev");
+    assertThat(plan.findValuesAsText("asset")).containsExactly("big", "total");
+    assertThat(plan.get(1).get("reasons").get(0).asText()).isEqualTo("downstream of big");
+    assertThat(ok("plan", "--env", "dev").err())
+        .contains("2 assets would be built into environment dev");
+    assertThat(sluice("plan", "--env", "main").err()).contains("'main' is production");
+
+    ok("run", "--env", "dev");
+    // production runs meanwhile: the environment keeps its tables
+    write(
+        project,
+        "models/published/counted.sql",
+        "select count(*) * 10 as n from {{ ref('orders') }}\n");
+    ok("run", "--select", "counted");
+    assertThat(value("select n from published.counted", "--env", "dev")).isEqualTo("30");
+    assertThat(value("select total from published.total", "--env", "dev")).isEqualTo("35.0");
+
+    // a build whose blocking check fails publishes nothing to the environment's branch
+    write(
+        project,
+        "models/curated/big.sql",
+        "select cast(null as integer) as id, amount from {{ ref('orders') }}\n");
+    InProcessCli.Result failed = sluice("run", "--env", "dev");
+    assertThat(failed.code()).as(failed.err()).isEqualTo(ExitCodes.RUN_FAILED);
+    assertThat(failed.err()).contains("The build of environment dev");
+    assertThat(value("select count(id) from curated.big", "--env", "dev")).isEqualTo("3");
+    assertThat(value("select total from published.total", "--env", "dev")).isEqualTo("35.0");
+    assertThat(value("select total from published.total")).isEqualTo("30.0");
+  }
+
   private Set<String> dataFiles() throws IOException {
     Set<String> files = new HashSet<>();
     try (Stream<Path> paths = Files.walk(project.resolve("warehouse"))) {
