@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 public final class SqlRenderer {
   private static final String TEMPLATE_HINT =
-      "model templates can use ref(), source(), var(), config(), is_incremental(), this,"
+      "model templates can use ref(), source(), var(), env_var(), config(), is_incremental(), this,"
           + " and in partitioned models start, end, start_ts, end_ts and partition";
 
   private static final Jinjava JINJAVA = createJinjava();
@@ -252,6 +252,7 @@ public final class SqlRenderer {
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);
+    register(jinjava, "env_var", "envVar", Object[].class);
     register(jinjava, "config", "config", Object[].class);
     register(jinjava, "is_incremental", "isIncremental");
     return jinjava;

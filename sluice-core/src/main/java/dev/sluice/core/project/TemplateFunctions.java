@@ -21,19 +21,22 @@ final class TemplateFunctions {
 
   private TemplateFunctions() {}
 
-  /** {@code ref('name')}: the quoted table of a model or seed. */
+  /**
+   * {@code ref('name')}: the quoted table of a model or seed; dbt's {@code ref('package', 'name')}
+   * names it in the project's own package, the only one a project has.
+   */
   public static String ref(Object... arguments) {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
-    if (!args.textsOnly(1, 1)) {
+    if (!args.textsOnly(1, 1) && !args.textsOnly(2, 2)) {
       return problem(
           session,
           line,
           "ref() takes the name of one model or seed",
           "write e.g. {{ ref('orders') }}");
     }
-    String name = args.positional.get(0).toString();
+    String name = args.positional.get(args.positional.size() - 1).toString();
     session.recordRef(name, line);
     return resolve(session, line, "ref('" + name + "')", () -> session.refResolver().apply(name));
   }
@@ -87,6 +90,44 @@ final class TemplateFunctions {
         suggestion != null
             ? "did you mean '" + suggestion + "'?"
             : "set it under 'vars:' in sluice.yaml, or give a default: var('" + name + "', ...)");
+  }
+
+  /**
+   * dbt's {@code env_var('NAME')} or {@code env_var('NAME', default)}: an environment variable of
+   * the process. dbt's secret variables ({@code DBT_ENV_SECRET_*}) are refused, as dbt refuses them
+   * in models: a model's SQL is logged and stored.
+   */
+  public static Object envVar(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (!args.textsOnly(1, 2)) {
+      return problem(
+          session,
+          line,
+          "env_var() takes a variable name and optionally a default",
+          "write e.g. {{ env_var('REGION') }} or {{ env_var('REGION', 'eu') }}");
+    }
+    String name = args.positional.get(0).toString();
+    if (name.startsWith("DBT_ENV_SECRET")) {
+      return problem(
+          session,
+          line,
+          "env_var('" + name + "') reads a secret, which a model's SQL may not",
+          "secrets belong in profiles.yml or a source's connection (${env:NAME})");
+    }
+    String value = session.environment().apply(name);
+    if (value != null) {
+      return value;
+    }
+    if (args.positional.size() == 2) {
+      return args.positional.get(1);
+    }
+    return problem(
+        session,
+        line,
+        "Environment variable '" + name + "' is required but not set",
+        "set it, or give a default: env_var('" + name + "', '...')");
   }
 
   /** {@code config(materialized='incremental', ...)}: sets model properties; renders nothing. */

@@ -94,6 +94,11 @@ final class TemplateSession {
     return this;
   }
 
+  /** What {@code env_var()} reads: the process environment, when loading and when running. */
+  Function<String, String> environment() {
+    return System::getenv;
+  }
+
   /** Whether {@code config()} takes a key. */
   boolean configKeyAllowed(String key) {
     return anyConfigKey || CONFIG_KEYS.contains(key);

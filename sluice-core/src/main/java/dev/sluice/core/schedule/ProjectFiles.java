@@ -17,10 +17,13 @@ import java.util.stream.Stream;
  * What a project's files look like now (names, sizes, modification times), so that a long-running
  * server can tell when they were edited and reload the project. Only the files a project is loaded
  * from count: {@code sluice.yaml}, {@code policies.yaml}, and what is under {@code sources/},
- * {@code models/} and {@code seeds/}; never the warehouse or the state database.
+ * {@code models/} and {@code seeds/}; never the warehouse or the state database. A dbt project's
+ * {@code dbt_project.yml} and {@code profiles.yml} count too (its models and seeds in the default
+ * directories; not yet those of other {@code model-paths}).
  */
 public final class ProjectFiles {
-  private static final List<String> FILES = List.of("sluice.yaml", "policies.yaml");
+  private static final List<String> FILES =
+      List.of("sluice.yaml", "policies.yaml", "dbt_project.yml", "profiles.yml");
   private static final List<String> DIRECTORIES = List.of("sources", "models", "seeds");
   private static final long HASHED_UP_TO = 1 << 20;
 

@@ -330,6 +330,48 @@ class DbtProjectTest {
   }
 
   @Test
+  void envVarReadsTheEnvironmentAndRefTakesThePackage() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "seeds/codes.csv", "id\n1\n");
+    write(
+        project,
+        "models/m.sql",
+        "select '{{ env_var('PATH') }}' as path, '{{ env_var('SLUICE_SURELY_UNSET', 'eu') }}' as"
+            + " region, id from {{ ref('shop', 'codes') }}\n");
+    ModelDef model = Project.load(project, Map.of()).models().get("m");
+    assertThat(model.refs()).containsExactly("codes");
+    assertThat(
+            new SqlRenderer()
+                .render(model, SqlRenderer.RenderContext.of(Project.load(project), model, false)))
+        .contains(
+            "'" + System.getenv("PATH") + "' as path", "'eu' as region", "\"curated\".\"codes\"");
+
+    write(
+        project,
+        "models/m.sql",
+        "select 1 as id\n, '{{ env_var('SLUICE_SURELY_UNSET') }}' as a\n,"
+            + " '{{ env_var('DBT_ENV_SECRET_TOKEN', 'x') }}' as b\n");
+    assertThat(problems(project))
+        .extracting(p -> p.location().toString(), Problem::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "models/m.sql:2",
+                "Environment variable 'SLUICE_SURELY_UNSET' is required but not set"),
+            org.assertj.core.groups.Tuple.tuple(
+                "models/m.sql:3",
+                "env_var('DBT_ENV_SECRET_TOKEN') reads a secret, which a model's SQL may not"));
+  }
+
+  @Test
+  void aServerSeesEditsOfDbtProjectYmlAndProfilesYml() {
+    copyFixture("jaffle_shop", project);
+    Map<String, String> before = dev.sluice.core.schedule.ProjectFiles.snapshot(project);
+    assertThat(before).containsKeys("dbt_project.yml", "profiles.yml");
+    write(project, "profiles.yml", "jaffle_shop:\n  outputs: {dev: {type: duckdb, threads: 3}}\n");
+    assertThat(dev.sluice.core.schedule.ProjectFiles.snapshot(project)).isNotEqualTo(before);
+  }
+
+  @Test
   void aDbtProjectFileWithoutANameIsAProblem() {
     write(project, "dbt_project.yml", "version: '1.0'\nconfig-version: 1\n");
     assertThat(problems(project))
