@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       EnvCommand.class,
       PromoteCommand.class,
       PromoteCommand.Rollback.class,
+      DiffCommand.class,
       BackfillCommand.class,
       PartitionsCommand.class,
       IngestCommand.class,

@@ -342,6 +342,49 @@ class EnvironmentsCliTest {
     assertThat(value("select total from published.total")).isEqualTo("30.0");
   }
 
+  @Test
+  void diffShowsRowsOnlyInOneSideAndChangedColumnsByKey() throws IOException {
+    write(
+        project,
+        "models/curated/big.sql",
+        "select id, case when id = 1 then amount + 1 else amount end as amount, amount * 2 as doubled"
+            + " from {{ ref('orders') }} where amount > 1\n");
+    ok("run", "--env", "dev");
+    JsonNode keyed = json("diff", "curated.big", "--env", "dev", "--key", "id");
+    assertThat(keyed.get("productionRows").asLong()).isEqualTo(2);
+    assertThat(keyed.get("environmentRows").asLong()).isEqualTo(3);
+    assertThat(keyed.get("onlyInProduction").asLong()).isZero();
+    assertThat(keyed.get("onlyInEnvironment").asLong()).isEqualTo(1);
+    assertThat(keyed.get("changed").asLong()).isEqualTo(1);
+    assertThat(keyed.get("changedByColumn").get("amount").asLong()).isEqualTo(1);
+    assertThat(keyed.get("addedColumns").get(0).asText()).isEqualTo("doubled");
+    assertThat(keyed.get("sample")).hasSize(1);
+    assertThat(keyed.get("sample").get(0).get("id").asInt()).isEqualTo(1);
+    assertThat(keyed.get("sample").get(0).get("amount (production)").asText()).isEqualTo("10.0");
+    assertThat(keyed.get("sample").get(0).get("amount (dev)").asText()).isEqualTo("11.0");
+
+    JsonNode whole = json("diff", "curated.big", "--env", "dev");
+    assertThat(whole.get("onlyInProduction").asLong()).isEqualTo(1);
+    assertThat(whole.get("onlyInEnvironment").asLong()).isEqualTo(2);
+    assertThat(whole.get("changed").isNull()).isTrue();
+    // a table the environment does not hold is production's on both sides
+    JsonNode same = json("diff", "curated.orders", "--env", "dev", "--key", "id");
+    assertThat(same.get("sharedFiles").asInt()).isEqualTo(1);
+    assertThat(same.get("changed").asLong()).isZero();
+    assertThat(same.get("onlyInEnvironment").asLong()).isZero();
+    assertThat(ok("diff", "curated.big", "--env", "dev", "--key", "id").err())
+        .contains("only in dev: 1, changed: 1")
+        .contains("columns added: doubled");
+
+    InProcessCli.Result badKey = sluice("diff", "curated.big", "--env", "dev", "--key", "nope");
+    assertThat(badKey.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badKey.err()).contains("Key column 'nope' is not in both versions of curated.big");
+    assertThat(sluice("diff", "curated.nothing", "--env", "dev").err())
+        .contains("Table curated.nothing does not exist");
+    assertThat(sluice("diff", "curated.big", "--env", "nope").err())
+        .contains("No environment nope");
+  }
+
   private Set<String> dataFiles() throws IOException {
     Set<String> files = new HashSet<>();
     try (Stream<Path> paths = Files.walk(project.resolve("warehouse"))) {

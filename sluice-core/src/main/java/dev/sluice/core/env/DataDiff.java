@@ -1,0 +1,260 @@
+package dev.sluice.core.env;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.Workspace;
+import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
+import dev.sluice.lake.TableScanFiles;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The difference between production's version of a table and an environment's ({@code sluice diff
+ * TABLE --env NAME}): rows only in one side, and with a key the rows changed and which columns
+ * changed. Data files both versions share are left out of the comparison before any row is read:
+ * their rows are on both sides alike.
+ */
+public final class DataDiff {
+  private static final int SAMPLE_ROWS = 10;
+
+  private final Workspace workspace;
+
+  public DataDiff(Workspace workspace) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+  }
+
+  /**
+   * The difference.
+   *
+   * @param sharedFiles data files both versions reference, not compared row by row
+   * @param changed rows whose key is on both sides with another value in a compared column, or null
+   *     without a key
+   * @param changedByColumn per compared column, how many rows changed in it (empty without a key)
+   * @param sample up to 10 changed rows (with a key) or rows only in the environment (without)
+   */
+  public record Result(
+      TableName table,
+      String environment,
+      Long productionSnapshot,
+      Long environmentSnapshot,
+      long productionRows,
+      long environmentRows,
+      int sharedFiles,
+      long onlyInProduction,
+      long onlyInEnvironment,
+      Long changed,
+      Map<String, Long> changedByColumn,
+      List<String> addedColumns,
+      List<String> removedColumns,
+      QueryResult sample) {}
+
+  /**
+   * Compares the table's version on main with the environment's.
+   *
+   * @param keys the columns that identify a row, or empty to compare whole rows
+   * @throws InvalidInputException for an unknown environment or table, or a key column that is not
+   *     in both versions
+   */
+  public Result diff(TableName table, String environment, List<String> keys) {
+    new Environments(workspace).requireExists(environment);
+    Lake lake = workspace.lake();
+    if (lake.findTable(table).isEmpty()) {
+      throw new InvalidInputException(
+          "Table "
+              + table
+              + " does not exist: 'sluice tables --env "
+              + environment
+              + "' lists them");
+    }
+    TableScanFiles production = lake.scan(table, ReadPoint.main());
+    TableScanFiles changedVersion = lake.scan(table, ReadPoint.environment(environment));
+    Set<String> shared = new HashSet<>(production.dataFiles());
+    shared.retainAll(changedVersion.dataFiles());
+    List<String> common = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    for (Types.NestedField column : production.schema().columns()) {
+      if (changedVersion.schema().findField(column.name()) != null) {
+        common.add(column.name());
+      } else {
+        removed.add(column.name());
+      }
+    }
+    List<String> added = new ArrayList<>();
+    for (Types.NestedField column : changedVersion.schema().columns()) {
+      if (production.schema().findField(column.name()) == null) {
+        added.add(column.name());
+      }
+    }
+    List<String> keyColumns = new ArrayList<>();
+    for (String key : keys) {
+      String found =
+          common.stream()
+              .filter(column -> column.equalsIgnoreCase(key.strip()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "Key column '"
+                              + key
+                              + "' is not in both versions of "
+                              + table
+                              + ": use columns of "
+                              + String.join(", ", common)));
+      keyColumns.add(found);
+    }
+    TableName left = new TableName(table.zone(), "sluice_diff_production");
+    TableName right = new TableName(table.zone(), "sluice_diff_environment");
+    try (EngineSession session = workspace.engine().openSession()) {
+      register(session, left, production.schema(), production, shared);
+      register(session, right, changedVersion.schema(), changedVersion, shared);
+      String columns = columnList(common, null);
+      long onlyInProduction;
+      long onlyInEnvironment;
+      Long changed = null;
+      Map<String, Long> changedByColumn = new LinkedHashMap<>();
+      QueryResult sample;
+      if (keyColumns.isEmpty()) {
+        onlyInProduction = count(session, except(columns, left, right));
+        onlyInEnvironment = count(session, except(columns, right, left));
+        sample = session.query(except(columns, right, left), SAMPLE_ROWS);
+      } else {
+        StringJoiner on = new StringJoiner(" AND ");
+        keyColumns.forEach(
+            key ->
+                on.add(
+                    "p."
+                        + TableName.quote(key)
+                        + " IS NOT DISTINCT FROM e."
+                        + TableName.quote(key)));
+        onlyInProduction =
+            count(
+                session,
+                "SELECT 1 FROM "
+                    + left.quoted()
+                    + " p ANTI JOIN "
+                    + right.quoted()
+                    + " e ON "
+                    + on);
+        onlyInEnvironment =
+            count(
+                session,
+                "SELECT 1 FROM "
+                    + right.quoted()
+                    + " e ANTI JOIN "
+                    + left.quoted()
+                    + " p ON "
+                    + on);
+        List<String> compared =
+            common.stream().filter(column -> !keyColumns.contains(column)).toList();
+        StringJoiner counts = new StringJoiner(", ");
+        StringJoiner any = new StringJoiner(" OR ");
+        for (String column : compared) {
+          String distinct =
+              "p." + TableName.quote(column) + " IS DISTINCT FROM e." + TableName.quote(column);
+          counts.add("count(*) FILTER (WHERE " + distinct + ")");
+          any.add(distinct);
+        }
+        String joined = " FROM " + left.quoted() + " p JOIN " + right.quoted() + " e ON " + on;
+        if (compared.isEmpty()) {
+          changed = 0L;
+          sample = session.query("SELECT 1 WHERE false", 1);
+        } else {
+          List<Object> row =
+              session
+                  .query("SELECT count(*) FILTER (WHERE " + any + "), " + counts + joined, 1)
+                  .rows()
+                  .get(0);
+          changed = ((Number) row.get(0)).longValue();
+          for (int i = 0; i < compared.size(); i++) {
+            changedByColumn.put(compared.get(i), ((Number) row.get(i + 1)).longValue());
+          }
+          StringJoiner shown = new StringJoiner(", ");
+          keyColumns.forEach(key -> shown.add("p." + TableName.quote(key)));
+          for (String column : compared) {
+            shown.add(
+                "p."
+                    + TableName.quote(column)
+                    + " AS "
+                    + TableName.quote(column + " (production)"));
+            shown.add(
+                "e."
+                    + TableName.quote(column)
+                    + " AS "
+                    + TableName.quote(column + " (" + environment + ")"));
+          }
+          sample =
+              session.query(
+                  "SELECT "
+                      + shown
+                      + joined
+                      + " WHERE "
+                      + any
+                      + " ORDER BY "
+                      + columnList(keyColumns, "p"),
+                  SAMPLE_ROWS);
+        }
+      }
+      return new Result(
+          table,
+          environment,
+          production.snapshotId(),
+          changedVersion.snapshotId(),
+          production.recordCount(),
+          changedVersion.recordCount(),
+          shared.size(),
+          onlyInProduction,
+          onlyInEnvironment,
+          changed,
+          changedByColumn,
+          added,
+          removed,
+          sample);
+    }
+  }
+
+  private static void register(
+      EngineSession session,
+      TableName name,
+      Schema schema,
+      TableScanFiles scan,
+      Set<String> shared) {
+    List<String> files = scan.dataFiles().stream().filter(file -> !shared.contains(file)).toList();
+    session.registerTable(name, schema, files, scan.columnMapping());
+  }
+
+  private static String except(String columns, TableName from, TableName minus) {
+    return "SELECT "
+        + columns
+        + " FROM "
+        + from.quoted()
+        + " EXCEPT ALL SELECT "
+        + columns
+        + " FROM "
+        + minus.quoted();
+  }
+
+  private static long count(EngineSession session, String sql) {
+    return ((Number)
+            session.query("SELECT count(*) FROM (" + sql + ") AS rows_", 1).rows().get(0).get(0))
+        .longValue();
+  }
+
+  private static String columnList(List<String> columns, String alias) {
+    StringJoiner list = new StringJoiner(", ");
+    columns.forEach(
+        column -> list.add((alias == null ? "" : alias + ".") + TableName.quote(column)));
+    return list.length() == 0 ? "1" : list.toString();
+  }
+}
