@@ -2,7 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
-import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.run.Backfills;
 import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.Runner;
@@ -75,11 +75,6 @@ final class BackfillCommand extends BaseCommand {
         return RunCommand.finish(
             workspace, RunCommand.resume(runner(workspace), resume, output()), output(), json());
       }
-      if (selection.select.isEmpty()) {
-        throw new InvalidInputException(
-            "Say what to backfill with --select, e.g. sluice backfill --select daily_revenue"
-                + " --from 2024-01-01 --to 2024-02-01");
-      }
       if (onlyMissing && failed) {
         throw new InvalidInputException("Give --only-missing or --failed, not both");
       }
@@ -100,18 +95,7 @@ final class BackfillCommand extends BaseCommand {
                   mode, date("--from", from), date("--to", to), partitions, batchSize),
               concurrency);
       Runner runner = runner(workspace);
-      List<String> partitioned = new ArrayList<>();
-      for (String asset : runner.plan(options)) {
-        ModelDef model = workspace.project().models().get(asset);
-        if (model != null && model.partitioned()) {
-          partitioned.add(asset);
-        }
-      }
-      if (partitioned.isEmpty()) {
-        throw new InvalidInputException(
-            "Nothing to backfill: the selection has no partitioned model (a model with"
-                + " 'partitions:' in its properties); 'sluice run' builds the others");
-      }
+      Backfills.partitionedModels(workspace, runner, options);
       String command =
           "backfill "
               + String.join(" ", selection.select)

@@ -19,8 +19,8 @@ import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
-import dev.sluice.governance.Privilege;
 import dev.sluice.lake.ReadPoint;
+import dev.sluice.server.catalog.Visibility;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +75,7 @@ public final class ApiEndpoints {
     List<Map<String, Object>> visible = new ArrayList<>();
     for (String name : project.graph().topologicalOrder()) {
       Asset asset = project.asset(name);
-      if (readable(policy, principal, asset)) {
+      if (Visibility.readable(policy, principal, asset)) {
         visible.add(summary(project, asset));
       }
     }
@@ -89,7 +89,7 @@ public final class ApiEndpoints {
     Asset asset =
         project
             .findAsset(name)
-            .filter(found -> readable(policy, principal, found))
+            .filter(found -> Visibility.readable(policy, principal, found))
             .orElseThrow(
                 () ->
                     ApiException.notFound(
@@ -263,12 +263,6 @@ public final class ApiEndpoints {
       items.add(each);
     }
     ctx.json(page.slice(items));
-  }
-
-  /** Whether a principal may see an asset: the owner, or a holder of a read grant on its table. */
-  public static boolean readable(AccessPolicy policy, Principal principal, Asset asset) {
-    return principal.owner()
-        || !policy.grantsOf(principal, asset.tableName(), Privilege.READ).isEmpty();
   }
 
   private static Map<String, Object> summary(Project project, Asset asset) {

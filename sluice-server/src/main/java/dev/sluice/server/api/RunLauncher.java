@@ -6,6 +6,7 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,23 +49,41 @@ public final class RunLauncher implements AutoCloseable {
    * @throws SluiceException when the run cannot start (an unknown selection, for instance)
    */
   public String launch(RunOptions options, String command) throws InterruptedException {
+    return start(
+        (runner, listener) -> runner.run(options, listener, command),
+        "Run launched through the API");
+  }
+
+  /**
+   * Runs again what a run did not finish (its failed, skipped and interrupted steps), as {@code
+   * sluice rerun --from-failure} does, and returns the new run's id once it is recorded.
+   *
+   * @throws SluiceException when the run is unknown, still running, or nothing is left to do
+   */
+  public String rerun(String runId) throws InterruptedException {
+    return start(
+        (runner, listener) -> runner.resume(runId, listener), "Rerun launched through the API");
+  }
+
+  private String start(BiFunction<Runner, RunListener, RunResult> work, String what)
+      throws InterruptedException {
     CompletableFuture<String> started = new CompletableFuture<>();
     runs.execute(
         () -> {
           try {
-            new Runner(workspace.get(), clock)
-                .run(
-                    options,
+            RunResult finished =
+                work.apply(
+                    new Runner(workspace.get(), clock),
                     new RunListener() {
                       @Override
                       public void runStarted(String runId, int steps) {
                         started.complete(runId);
                       }
-                    },
-                    command);
+                    });
+            log.debug("{}: run {} {}", what, finished.runId(), finished.status());
           } catch (RuntimeException e) {
             if (!started.completeExceptionally(e)) {
-              log.warn("Run launched through the API failed: {}", e.getMessage());
+              log.warn("{} failed: {}", what, e.getMessage());
             }
           }
         });

@@ -10,6 +10,7 @@ import dev.sluice.governance.Principal;
 import dev.sluice.server.catalog.AssetCatalog;
 import dev.sluice.server.catalog.CatalogSearch;
 import dev.sluice.server.catalog.Catalogs;
+import dev.sluice.server.catalog.Visibility;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +52,7 @@ public final class SearchEndpoints {
     for (CatalogSearch.Hit hit :
         catalogs
             .search(open)
-            .search(query, entry -> ApiEndpoints.readable(policy, principal, entry.asset()))) {
+            .search(query, entry -> Visibility.readable(policy, principal, entry.asset()))) {
       AssetCatalog.Entry entry = hit.entry();
       Map<String, Object> item = new LinkedHashMap<>();
       item.put("name", entry.name());

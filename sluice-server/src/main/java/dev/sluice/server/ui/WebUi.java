@@ -22,8 +22,6 @@ import dev.sluice.core.state.AuditFilter;
 import dev.sluice.core.state.AuditRecord;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.CheckStatus;
-import dev.sluice.core.state.PartitionState;
-import dev.sluice.core.state.PartitionStatus;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunEvent;
 import dev.sluice.core.state.RunStatus;
@@ -32,10 +30,9 @@ import dev.sluice.core.state.StepDetail;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
 import dev.sluice.lake.ReadPoint;
-import dev.sluice.lineage.ColumnRef;
 import dev.sluice.server.ServerOptions;
 import dev.sluice.server.api.Access;
-import dev.sluice.server.api.ApiEndpoints;
+import dev.sluice.server.api.AccessRequestEndpoints;
 import dev.sluice.server.api.ApiException;
 import dev.sluice.server.api.HttpErrors;
 import dev.sluice.server.api.RunLauncher;
@@ -44,8 +41,11 @@ import dev.sluice.server.auth.Authenticator;
 import dev.sluice.server.auth.RequestAuthentication;
 import dev.sluice.server.auth.Sessions;
 import dev.sluice.server.catalog.AssetCatalog;
+import dev.sluice.server.catalog.AssetLineage;
 import dev.sluice.server.catalog.CatalogSearch;
 import dev.sluice.server.catalog.Catalogs;
+import dev.sluice.server.catalog.PartitionGrid;
+import dev.sluice.server.catalog.Visibility;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -397,7 +397,7 @@ public final class WebUi implements AutoCloseable {
     Workspace open = workspace.get();
     AccessPolicy policy = new QueryService(open).policy();
     return catalogs.catalog(open).entries().stream()
-        .filter(entry -> ApiEndpoints.readable(policy, principal, entry.asset()))
+        .filter(entry -> Visibility.readable(policy, principal, entry.asset()))
         .toList();
   }
 
@@ -412,20 +412,18 @@ public final class WebUi implements AutoCloseable {
     AssetCatalog.Entry entry =
         catalog
             .entry(name)
-            .filter(found -> ApiEndpoints.readable(policy, viewer.principal(), found.asset()))
+            .filter(found -> Visibility.readable(policy, viewer.principal(), found.asset()))
             .orElseThrow(
                 () ->
                     ApiException.notFound(
                         "No asset '" + name + "' that you may read: the asset graph lists them"));
     Asset asset = entry.asset();
+    AssetLineage visible = AssetLineage.of(catalog, entry, policy, viewer.principal());
     List<Views.ColumnLineage> lineage = new ArrayList<>();
-    for (AssetCatalog.Column column : entry.columns()) {
-      ColumnRef ref = new ColumnRef(asset.tableName(), column.name());
+    for (AssetLineage.ColumnLineage column : visible.columns()) {
       lineage.add(
           new Views.ColumnLineage(
-              column.name(),
-              traced(catalog.lineage().upstream(ref)),
-              traced(catalog.lineage().downstream(ref))));
+              column.column(), traced(column.upstream()), traced(column.downstream())));
     }
     List<Views.DeclaredCheck> checks = new ArrayList<>();
     for (CheckDef check : asset.allChecks()) {
@@ -480,19 +478,16 @@ public final class WebUi implements AutoCloseable {
             .map(at -> time(at) + " (" + age(at) + " ago)")
             .orElse("never built");
     List<Views.PartitionCell> partitions = new ArrayList<>();
-    for (PartitionState state : open.runStore().partitions().partitions(name).values()) {
-      String cell =
-          state.status() == PartitionStatus.FAILED
-              ? "failed"
-              : state.materialized() ? "materialized" : "missing";
+    for (PartitionGrid.Cell cell :
+        PartitionGrid.of(open, project.models().get(name), clock.instant())) {
       partitions.add(
           new Views.PartitionCell(
-              state.partition(),
-              cell,
-              state.runId() == null ? "" : state.runId(),
-              state.error() != null
-                  ? state.error()
-                  : state.rows() == null ? "" : state.rows() + " rows"));
+              cell.partition(),
+              cell.status().label(),
+              cell.runId() == null ? "" : cell.runId(),
+              cell.error() != null
+                  ? cell.error()
+                  : cell.rows() == null ? "" : cell.rows() + " rows"));
     }
     render(
         ctx,
@@ -503,8 +498,8 @@ public final class WebUi implements AutoCloseable {
             asset.tableName().toString(),
             status,
             freshness,
-            project.graph().upstream(name).stream().sorted().toList(),
-            project.graph().downstream(name).stream().sorted().toList(),
+            visible.upstream(),
+            visible.downstream(),
             lineage,
             checks,
             history,
@@ -801,7 +796,7 @@ public final class WebUi implements AutoCloseable {
     AccessPolicy policy = new QueryService(open).policy();
     return catalogs
         .search(open)
-        .search(query, entry -> ApiEndpoints.readable(policy, principal, entry.asset()));
+        .search(query, entry -> Visibility.readable(policy, principal, entry.asset()));
   }
 
   private static Views.SearchHit searchHit(CatalogSearch.Hit hit) {
@@ -970,15 +965,11 @@ public final class WebUi implements AutoCloseable {
   private void accessRequests(Context ctx, Viewer viewer) {
     Workspace open = workspace.get();
     Instant now = clock.instant();
-    boolean admin = viewer.chrome().admin();
     List<Views.AccessRequestRow> rows = new ArrayList<>();
     for (AccessRequest request : new AccessRequestWorkflow(open).list(Optional.empty())) {
       boolean own = request.principal().equals(viewer.principal().name());
-      if (!admin && !own && !viewer.principal().owner()) {
-        // a user sees its own requests; the workflow says who may decide the others when asked
-        if (!decider(open, viewer.principal(), request)) {
-          continue;
-        }
+      if (!AccessRequestEndpoints.visibleTo(open, viewer.principal(), request)) {
+        continue;
       }
       AccessRequestStatus status = request.status(now);
       rows.add(
@@ -1012,17 +1003,6 @@ public final class WebUi implements AutoCloseable {
         "access.jte",
         new Views.AccessRequests(
             viewer.chrome().titled("Access requests", "access"), tables, rows));
-  }
-
-  /** Whether a principal holds grant or admin on the request's table (so may decide it). */
-  private static boolean decider(Workspace open, Principal principal, AccessRequest request) {
-    AccessPolicy policy = new QueryService(open).policy();
-    return !policy
-            .grantsOf(principal, request.table(), dev.sluice.governance.Privilege.GRANT)
-            .isEmpty()
-        || !policy
-            .grantsOf(principal, request.table(), dev.sluice.governance.Privilege.ADMIN)
-            .isEmpty();
   }
 
   private void requestAccess(Context ctx, Viewer viewer) {
