@@ -66,7 +66,9 @@ public record BenchSettings(
     /** JMH micro-benchmarks; not run by default. */
     MICRO,
     /** Table maintenance after many small commits; not run by default. */
-    MAINTENANCE
+    MAINTENANCE,
+    /** The HTTP API's and the UI's latency over 10,000 assets; not run by default. */
+    SERVER
   }
 
   /** The systems Sluice is compared with. */

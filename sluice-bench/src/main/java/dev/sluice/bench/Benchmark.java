@@ -10,6 +10,7 @@ import dev.sluice.bench.micro.MicroSuite;
 import dev.sluice.bench.orchestrate.OrchestrationSuite;
 import dev.sluice.bench.report.Report;
 import dev.sluice.bench.report.SuiteResult;
+import dev.sluice.bench.server.ServerSuite;
 import dev.sluice.bench.startup.StartupSuite;
 import dev.sluice.bench.transform.TransformSuite;
 import java.time.Instant;
@@ -64,6 +65,7 @@ public final class Benchmark {
             case CONNECTORS -> new ConnectorsSuite(settings).run();
             case MICRO -> new MicroSuite(settings, TimeValue.seconds(1)).run();
             case MAINTENANCE -> new MaintenanceSuite(settings).run();
+            case SERVER -> new ServerSuite(settings).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

@@ -49,6 +49,32 @@ class BenchSmokeTest {
   }
 
   /**
+   * The server suite at scale 0.01: 200 assets, every endpoint timed over 20 requests, then 50
+   * clients during a run; the targets are reported (met or not), never asserted.
+   */
+  @Test
+  void server(@TempDir Path dir) {
+    Report report =
+        new Benchmark(settings(dir, Set.of(Suite.SERVER), Set.of()), List.of(), 0).run();
+    SuiteResult server = report.suites().get(0);
+    assertThat(server.names())
+        .contains(
+            "asset list, first page",
+            "one asset",
+            "search, one word",
+            "ui: asset page",
+            "50 clients during a run: asset list");
+    assertThat(server.find("asset list, last page", "sluice").orElseThrow().metrics())
+        .containsKeys("p50Millis", "p99Millis")
+        .containsEntry("requests", 20);
+    assertThat(
+            server.find("50 clients during a run: search", "sluice").orElseThrow().samplesMillis())
+        .hasSizeGreaterThanOrEqualTo(250);
+    assertThat(server.targets()).hasSize(3);
+    assertThat(server.notes()).anyMatch(note -> note.contains("ended succeeded"));
+  }
+
+  /**
    * The maintenance suite at scale 0.01: 20 small commits, the queries before and after compaction
    * and clustering, and the maintenance's own time; the suite checks that every step kept every
    * row.

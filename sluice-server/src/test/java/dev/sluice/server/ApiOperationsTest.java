@@ -204,6 +204,21 @@ class ApiOperationsTest {
     assertThat(filtered.json().path("checks").get(0).path("latest").path("failingRows").asLong())
         .isEqualTo(1);
 
+    // the failing check is on the run's timeline, with what failed
+    Http.Response events =
+        http.get("/api/v1/runs/" + failedRunId + "/events?limit=500", Http.bearer(analyst));
+    assertThat(events.status()).as(events.body()).isEqualTo(200);
+    assertThat(events.json().path("items"))
+        .anySatisfy(
+            event -> {
+              assertThat(event.path("asset").asText()).isEqualTo("report");
+              assertThat(event.path("kind").asText()).isEqualTo("check failed");
+              assertThat(event.path("message").asText())
+                  .contains("on amount")
+                  .contains("(warn)")
+                  .contains("1 failing row");
+            });
+
     Http.Response history =
         http.get("/api/v1/assets/report/checks/history?status=failed", Http.bearer(analyst));
     assertThat(history.status()).as(history.body()).isEqualTo(200);

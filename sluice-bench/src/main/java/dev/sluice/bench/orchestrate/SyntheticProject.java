@@ -13,11 +13,11 @@ import java.util.Locale;
  * ({@code c_i_0 → c_i_1 → ...}), wide fan-out (one root read by many) and diamonds ({@code a → b, c
  * → d}), and single models to make up the count. Every model selects one row.
  */
-final class SyntheticProject {
+public final class SyntheticProject {
   private SyntheticProject() {}
 
   /** Writes a project of {@code assets} models with a materialization; returns how many. */
-  static int write(Path root, int assets, String materialized) {
+  public static int write(Path root, int assets, String materialized) {
     try {
       Files.createDirectories(root.resolve("models/curated"));
       Files.writeString(

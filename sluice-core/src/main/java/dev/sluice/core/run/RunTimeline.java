@@ -33,6 +33,26 @@ final class RunTimeline {
           result.asset(),
           "checked",
           passed + "/" + result.checks().size() + " checks passed");
+      for (CheckOutcome check : result.checks()) {
+        if (!check.passed()) {
+          record(
+              store,
+              clock,
+              runId,
+              result.asset(),
+              "check " + check.status().name().toLowerCase(java.util.Locale.ROOT),
+              check.check().name()
+                  + (check.check().column() == null ? "" : " on " + check.check().column())
+                  + " ("
+                  + check.check().severity().name().toLowerCase(java.util.Locale.ROOT)
+                  + "): "
+                  + (check.error() != null
+                      ? check.error()
+                      : check.failingRows()
+                          + " failing row"
+                          + (check.failingRows() == 1 ? "" : "s")));
+        }
+      }
     }
     switch (result.status()) {
       case SUCCEEDED ->

@@ -12,6 +12,7 @@ import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.Runner;
 import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunEvent;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.StepKey;
@@ -59,6 +60,11 @@ public final class RunControlEndpoints {
         "Run again the failed, skipped and interrupted steps of a run",
         this::rerun);
     routes.get(
+        "/api/v1/runs/{id}/events",
+        Access.AUTHENTICATED,
+        "A run's timeline: queued, started, retries, checks, commits, the end",
+        this::events);
+    routes.get(
         "/api/v1/backfills", Access.AUTHENTICATED, "Backfills, the newest first", this::backfills);
     routes.post(
         "/api/v1/backfills",
@@ -70,6 +76,28 @@ public final class RunControlEndpoints {
         Access.AUTHENTICATED,
         "A backfill's progress, step by step",
         this::progress);
+  }
+
+  private void events(Context ctx, Principal principal) {
+    Page page = Page.of(ctx);
+    String id = ctx.pathParam("id");
+    Workspace open = workspace.get();
+    RunDetail detail =
+        open.runStore()
+            .runs()
+            .findRun(id)
+            .orElseThrow(
+                () -> ApiException.notFound("No run '" + id + "': GET /api/v1/runs lists them"));
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (RunEvent event : open.runStore().events().events(detail.summary().id())) {
+      Map<String, Object> each = new LinkedHashMap<>();
+      each.put("at", event.at());
+      each.put("asset", event.asset());
+      each.put("kind", event.kind());
+      each.put("message", event.message());
+      items.add(each);
+    }
+    ctx.json(page.slice(items));
   }
 
   private void rerun(Context ctx, Principal principal) throws InterruptedException {
