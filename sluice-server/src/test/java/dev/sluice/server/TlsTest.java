@@ -4,18 +4,16 @@ import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.connector.testkit.SelfSignedKeyStore;
 import dev.sluice.core.Workspace;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,35 +33,7 @@ class TlsTest {
   @Test
   void theServerServesHttpsWithItsKeyStoreAndMarksTheSessionCookieSecure() throws Exception {
     Path keyStore = project.resolve("server.p12");
-    Process keytool =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                "sluice",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=127.0.0.1",
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keyStore.toString(),
-                "-storepass",
-                PASSWORD)
-            .redirectErrorStream(true)
-            .start();
-    String output =
-        new String(
-            keytool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).as(output).isZero();
+    SelfSignedKeyStore.create(keyStore, PASSWORD);
 
     write(project, "sluice.yaml", "name: served\n");
     write(project, "policies.yaml", "users:\n  - {name: analyst}\n");
@@ -82,10 +52,7 @@ class TlsTest {
               dev.sluice.server.auth.Credentials.hashPassword(USER_PASSWORD.toCharArray()),
               java.time.Instant.now());
 
-      KeyStore trusted = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(keyStore)) {
-        trusted.load(in, PASSWORD.toCharArray());
-      }
+      KeyStore trusted = SelfSignedKeyStore.load(keyStore, PASSWORD);
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
