@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,21 +60,5 @@ public final class SelfSignedKeyStore {
       store.load(in, password.toCharArray());
     }
     return store;
-  }
-
-  /**
-   * Writes the certificate of alias {@code sluice} as PEM to {@code pem}, for a client to trust.
-   */
-  public static Path certificatePem(Path keyStore, String password, Path pem)
-      throws IOException, GeneralSecurityException {
-    byte[] der = load(keyStore, password).getCertificate("sluice").getEncoded();
-    Files.writeString(
-        pem,
-        "-----BEGIN CERTIFICATE-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der)
-            + "\n-----END CERTIFICATE-----\n",
-        StandardCharsets.US_ASCII);
-    return pem;
   }
 }
