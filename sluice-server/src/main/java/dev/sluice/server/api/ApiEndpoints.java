@@ -72,14 +72,21 @@ public final class ApiEndpoints {
     Page page = Page.of(ctx);
     Project project = workspace.get().project();
     AccessPolicy policy = new QueryService(workspace.get()).policy();
-    List<Map<String, Object>> visible = new ArrayList<>();
+    List<Asset> visible = new ArrayList<>();
     for (String name : project.graph().topologicalOrder()) {
       Asset asset = project.asset(name);
       if (Visibility.readable(policy, principal, asset)) {
-        visible.add(summary(project, asset));
+        visible.add(asset);
       }
     }
-    ctx.json(page.slice(visible));
+    // only the page's assets are described: with 10,000 assets the rest would be thrown away
+    Map<String, Object> answer = page.slice(visible);
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (Object asset : (List<?>) answer.get("items")) {
+      items.add(summary(project, (Asset) asset));
+    }
+    answer.put("items", items);
+    ctx.json(answer);
   }
 
   private void asset(Context ctx, Principal principal) {
