@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       DiffCommand.class,
       BackfillCommand.class,
       PartitionsCommand.class,
+      ProfileCommand.class,
       IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,

@@ -7,6 +7,7 @@ import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.state.TableProfile;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
@@ -37,13 +38,16 @@ final class AuditedWrite {
    * The outcome of a write.
    *
    * @param snapshotId the published snapshot, or null when nothing was published
+   * @param profiles the profile of the data written, when the write was {@link #profiled} and wrote
+   *     a file; else empty
    */
   record Outcome(
       boolean published,
       long rowsWritten,
       long bytesWritten,
       Long snapshotId,
-      List<CheckOutcome> checks) {}
+      List<CheckOutcome> checks,
+      List<TableProfile> profiles) {}
 
   private final Lake lake;
   private final EngineSession session;
@@ -51,6 +55,7 @@ final class AuditedWrite {
   private Consumer<WrittenFile> afterWrite = file -> {};
   private boolean committingEmpty;
   private String target = "main";
+  private DataProfiler profiler;
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
@@ -86,6 +91,15 @@ final class AuditedWrite {
    */
   AuditedWrite committingEmpty() {
     this.committingEmpty = true;
+    return this;
+  }
+
+  /**
+   * Profiles the data written (in one pass over the file written, before the checks run) and
+   * returns the profile in the outcome, for the metric history.
+   */
+  AuditedWrite profiled(DataProfiler profiler) {
+    this.profiler = requireNonNull(profiler, "profiler is null");
     return this;
   }
 
@@ -136,6 +150,11 @@ final class AuditedWrite {
         deleteQuietly(file);
         throw e;
       }
+      // profiled before the file is handed to the lake, which may move it (object storage)
+      List<TableProfile> profiles =
+          profiler == null
+              ? List.of()
+              : List.of(profiler.profile(session, name, null, schema, List.of(file)));
       List<DataFile> files = new ArrayList<>();
       if (file.rowCount() > 0) {
         files.add(write.toDataFile(file));
@@ -147,15 +166,17 @@ final class AuditedWrite {
           && !committingEmpty
           && write.previousSnapshotId() != null) {
         write.discard();
-        return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of());
+        return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of(), List.of());
       }
       if (checks.isEmpty()) {
         // nothing to audit: one commit to main instead of the audit branch and the publish
         long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
-        return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, List.of());
+        return new Outcome(
+            true, file.rowCount(), file.sizeInBytes(), snapshot, List.of(), profiles);
       }
       if (write.createsTable()) {
-        return auditThenCreate(name, write, schema, file, files, operation, summary, checks);
+        return auditThenCreate(
+            name, write, schema, file, files, operation, summary, checks, profiles);
       }
       long snapshot =
           write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch().commit();
@@ -166,7 +187,7 @@ final class AuditedWrite {
       if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
         write.discard();
         restoreMain(name);
-        return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
+        return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);
       }
       write.publish();
       if (!toMain()) {
@@ -174,7 +195,7 @@ final class AuditedWrite {
         restoreMain(name);
       }
       // main is now the audited snapshot, which the session already reads: no new registration
-      return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
+      return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes, profiles);
     } catch (RuntimeException e) {
       try {
         write.discard();
@@ -200,7 +221,8 @@ final class AuditedWrite {
       List<DataFile> files,
       WriteOperation operation,
       Map<String, String> summary,
-      List<CheckDef> checks) {
+      List<CheckDef> checks,
+      List<TableProfile> profiles) {
     session.registerTable(
         name,
         schema,
@@ -209,11 +231,11 @@ final class AuditedWrite {
     List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
     if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
       deleteQuietly(file);
-      return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes);
+      return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);
     }
     long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
     restoreMain(name);
-    return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes);
+    return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes, profiles);
   }
 
   /**

@@ -297,6 +297,7 @@ final class ModelStep {
     TableName target = model.tableName();
     return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
         .publishingTo(context.targetBranch())
+        .profiled(context.profiler())
         .write(
             target,
             sql,

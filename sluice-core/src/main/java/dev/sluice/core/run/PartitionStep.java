@@ -14,6 +14,7 @@ import dev.sluice.core.project.PartitionVariables;
 import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
+import dev.sluice.core.state.TableProfile;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableWrite;
@@ -130,11 +131,21 @@ final class PartitionStep {
     }
     Prepared prepared = prepare(write, model, work, desired);
     List<WrittenFile> written = new ArrayList<>();
+    List<TableProfile> profiles = new ArrayList<>();
     boolean committed = false;
     try {
       List<DataFile> files =
           writePartitions(
-              session, model, work, desired, result, write, prepared, written, rowsByPartition);
+              context,
+              model,
+              work,
+              desired,
+              result,
+              write,
+              prepared,
+              written,
+              profiles,
+              rowsByPartition);
       List<CheckDef> checkDefs = model.allChecks();
       if (!checkDefs.isEmpty()) {
         // the checks read just the rows written, from files this step wrote with these names
@@ -150,16 +161,19 @@ final class PartitionStep {
       List<CheckOutcome> checks = context.checkRunner(target).run(session, target, checkDefs);
       if (checks.stream().anyMatch(CheckOutcome::blocks)) {
         return result(
-            context,
-            model,
-            work,
-            StepStatus.FAILED,
-            rows,
-            0,
-            null,
-            started,
-            checks,
-            Steps.blockedMessage(target, checks));
+                context,
+                model,
+                work,
+                StepStatus.FAILED,
+                rows,
+                0,
+                null,
+                started,
+                checks,
+                Steps.blockedMessage(target, checks))
+            .toBuilder()
+            .profiles(profiles)
+            .build();
       }
       Map<String, String> summary = new HashMap<>();
       summary.put("sluice.run-id", context.runId());
@@ -183,17 +197,39 @@ final class PartitionStep {
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
         written.forEach(PartitionStep::deleteQuietly);
         written.clear();
+        profiles.clear();
         write = lake.newWrite(target, context.auditBranch());
         prepared = prepare(write, model, work, desired);
         files =
             writePartitions(
-                session, model, work, desired, result, write, prepared, written, rowsByPartition);
+                context,
+                model,
+                work,
+                desired,
+                result,
+                write,
+                prepared,
+                written,
+                profiles,
+                rowsByPartition);
         snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
       }
       committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
       return result(
-          context, model, work, StepStatus.SUCCEEDED, rows, bytes, snapshot, started, checks, null);
+              context,
+              model,
+              work,
+              StepStatus.SUCCEEDED,
+              rows,
+              bytes,
+              snapshot,
+              started,
+              checks,
+              null)
+          .toBuilder()
+          .profiles(profiles)
+          .build();
     } finally {
       // the step's session ends with it: its registrations need no restoring
       if (!committed) {
@@ -237,12 +273,12 @@ final class PartitionStep {
 
   /**
    * Writes one data file per partition key of {@code work} from the step's rows in {@code result},
-   * adding each to {@code written}.
+   * adding each to {@code written} and its profile to {@code profiles}.
    *
    * @return the files that hold rows, described for the commit
    */
   private static List<DataFile> writePartitions(
-      EngineSession session,
+      StepContext context,
       ModelDef model,
       Work work,
       Schema desired,
@@ -250,7 +286,10 @@ final class PartitionStep {
       TableWrite write,
       Prepared prepared,
       List<WrittenFile> written,
+      List<TableProfile> profiles,
       Map<String, Long> rowsByPartition) {
+    EngineSession session = context.session();
+    DataProfiler profiler = context.profiler();
     List<DataFile> files = new ArrayList<>();
     for (PartitionRange range : work.ranges()) {
       for (PartitionKey key : range.keys()) {
@@ -264,6 +303,10 @@ final class PartitionStep {
                 write.newDataFilePath());
         written.add(file);
         rowsByPartition.put(key.toString(), file.rowCount());
+        // profiled before the file is handed to the lake, which may move it (object storage)
+        profiles.add(
+            profiler.profile(
+                session, model.tableName(), key.toString(), prepared.schema(), List.of(file)));
         if (file.rowCount() > 0) {
           files.add(
               write.toDataFile(

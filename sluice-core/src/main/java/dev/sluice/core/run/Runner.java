@@ -26,6 +26,7 @@ import dev.sluice.core.state.StepKey;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
+import dev.sluice.core.state.TableProfile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -385,7 +386,15 @@ public final class Runner {
       try (EngineSession session = workspace.engine().openSession()) {
         StepContext context =
             new StepContext(
-                project, workspace.lake(), session, renderer, runId, started, options, clock);
+                project,
+                workspace.lake(),
+                session,
+                renderer,
+                runId,
+                started,
+                options,
+                clock,
+                workspace.classification());
         if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
@@ -512,7 +521,8 @@ public final class Runner {
                                   runId,
                                   runStarted,
                                   options,
-                                  clock),
+                                  clock,
+                                  workspace.classification()),
                               asset,
                               work,
                               rowsByPartition,
@@ -615,6 +625,10 @@ public final class Runner {
                   result.error());
           for (CheckOutcome check : result.checks()) {
             store.steps().recordCheck(stepId, checkRecord(asset, check));
+          }
+          Instant recorded = clock.instant();
+          for (TableProfile profile : result.profiles()) {
+            store.metrics().record(stepId, asset, profile, recorded);
           }
           stepEvents(runId, result);
           return null;
@@ -728,7 +742,8 @@ public final class Runner {
               "sensor",
               clock.instant(),
               RunOptions.all(),
-              clock);
+              clock,
+              workspace.classification());
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }

@@ -74,6 +74,7 @@ final class SeedStep {
     }
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+            .profiled(context.profiler())
             .write(
                 target,
                 "SELECT * EXCLUDE (_source_file) FROM " + TableName.quote(staged.relation()),

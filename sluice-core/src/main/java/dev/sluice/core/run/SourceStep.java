@@ -187,6 +187,7 @@ final class SourceStep {
           new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
               // the load state must be committed even when no row is new (all were rejected)
               .committingEmpty()
+              .profiled(context.profiler())
               .afterWrite(
                   file -> {
                     if (read.get().readsOnScan()) {

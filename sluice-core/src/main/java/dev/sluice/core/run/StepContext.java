@@ -11,6 +11,7 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.governance.ColumnClassification;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import java.time.Clock;
@@ -20,8 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a step needs: the project, the lake, its own engine session, the run's settings and the
- * clock it reads the time from.
+ * What a step needs: the project, the lake, its own engine session, the run's settings, the clock
+ * it reads the time from and the classification of the project's columns (which the data profile
+ * keeps no raw values of).
  */
 record StepContext(
     Project project,
@@ -31,7 +33,8 @@ record StepContext(
     String runId,
     Instant runStartedAt,
     RunOptions options,
-    Clock clock) {
+    Clock clock,
+    ColumnClassification classification) {
   StepContext {
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
@@ -41,6 +44,12 @@ record StepContext(
     requireNonNull(runStartedAt, "runStartedAt is null");
     requireNonNull(options, "options is null");
     requireNonNull(clock, "clock is null");
+    requireNonNull(classification, "classification is null");
+  }
+
+  /** Profiles what a step writes, keeping no raw value of a classified column. */
+  DataProfiler profiler() {
+    return new DataProfiler(classification);
   }
 
   /** Now, by the run's clock. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
+import dev.sluice.core.state.TableProfile;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,6 +19,8 @@ import java.util.List;
  * @param failure the exception that failed the step (e.g. a {@code DataException} for bad input, a
  *     {@code QueryException} for a model's SQL), or null: the step did not fail, or a blocking
  *     check failed it
+ * @param profiles what the step wrote to its table (or each partition of it): rows, bytes, files
+ *     and column profiles, for the metric history
  */
 public record StepResult(
     String asset,
@@ -32,6 +35,7 @@ public record StepResult(
     Long snapshotId,
     Duration duration,
     List<CheckOutcome> checks,
+    List<TableProfile> profiles,
     String detail,
     String error,
     Throwable failure) {
@@ -42,6 +46,7 @@ public record StepResult(
     requireNonNull(status, "status is null");
     requireNonNull(duration, "duration is null");
     checks = List.copyOf(checks);
+    profiles = List.copyOf(profiles);
   }
 
   /**
@@ -64,6 +69,7 @@ public record StepResult(
         .snapshotId(snapshotId)
         .duration(duration)
         .checks(checks)
+        .profiles(profiles)
         .detail(detail)
         .error(error)
         .failure(failure);
@@ -94,6 +100,7 @@ public record StepResult(
     private Long snapshotId;
     private Duration duration = Duration.ZERO;
     private List<CheckOutcome> checks = List.of();
+    private List<TableProfile> profiles = List.of();
     private String detail;
     private String error;
     private Throwable failure;
@@ -150,6 +157,12 @@ public record StepResult(
       return this;
     }
 
+    /** What the step wrote, per table or partition. */
+    public Builder profiles(List<TableProfile> profiles) {
+      this.profiles = List.copyOf(profiles);
+      return this;
+    }
+
     /** A short human description of what the step did, or null. */
     public Builder detail(String detail) {
       this.detail = detail;
@@ -187,6 +200,7 @@ public record StepResult(
           snapshotId,
           duration,
           checks,
+          profiles,
           detail,
           error,
           failure);

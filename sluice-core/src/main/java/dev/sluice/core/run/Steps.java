@@ -29,6 +29,7 @@ final class Steps {
         .snapshotId(outcome.snapshotId())
         .duration(duration)
         .checks(outcome.checks())
+        .profiles(outcome.profiles())
         .detail(published ? detail : null)
         .error(published ? null : blockedMessage(target, outcome.checks()));
   }

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
- * #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()} and {@link
- * #environments()} and {@link #promotions()}. They share one connection and its transactions:
- * {@link #inOneTransaction} makes the records of several parts in one.
+ * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()}
+ * and {@link #environments()} and {@link #promotions()}. They share one connection and its
+ * transactions: {@link #inOneTransaction} makes the records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -51,6 +51,7 @@ public final class RunStore implements AutoCloseable {
   private final AlertIncidents alertIncidents;
   private final EnvironmentRecords environments;
   private final PromotionRecords promotions;
+  private final MetricHistory metrics;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -71,6 +72,7 @@ public final class RunStore implements AutoCloseable {
     this.alertIncidents = new AlertIncidents(transactions);
     this.environments = new EnvironmentRecords(transactions);
     this.promotions = new PromotionRecords(transactions);
+    this.metrics = new MetricHistory(transactions, fencing);
   }
 
   /**
@@ -129,6 +131,11 @@ public final class RunStore implements AutoCloseable {
   /** What is known of the partitions of each partitioned asset. */
   public Partitions partitions() {
     return partitions;
+  }
+
+  /** What every step wrote to each table and partition: rows, bytes, files, column profiles. */
+  public MetricHistory metrics() {
+    return metrics;
   }
 
   /** The open incidents of the alert rules ({@code alerts:} in sluice.yaml). */

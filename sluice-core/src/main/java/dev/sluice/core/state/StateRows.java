@@ -44,6 +44,11 @@ final class StateRows {
     return rows.wasNull() ? null : value;
   }
 
+  static Double doubleOrNull(ResultSet rows, String column) throws SQLException {
+    double value = rows.getDouble(column);
+    return rows.wasNull() ? null : value;
+  }
+
   static Instant instantOrNull(ResultSet rows, String column) throws SQLException {
     long millis = rows.getLong(column);
     return rows.wasNull() ? null : Instant.ofEpochMilli(millis);

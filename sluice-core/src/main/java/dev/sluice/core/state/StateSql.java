@@ -15,10 +15,10 @@ import java.util.Optional;
  * parts of a {@link RunStore} say only what they run (the SQL and its values) and how a row reads.
  *
  * <p>A value is bound by its type, the same way on SQLite and PostgreSQL: a {@link String} (or
- * {@code null}) as text, a {@link Long} as a BIGINT, an {@link Integer} as an INTEGER, an {@link
- * Instant} as its epoch milliseconds, an enum constant by its name. A missing number is bound as a
- * typed null with {@link #nullableLong} or {@link #nullableMillis}: PostgreSQL refuses a text null
- * for a BIGINT column.
+ * {@code null}) as text, a {@link Long} as a BIGINT, an {@link Integer} as an INTEGER, a {@link
+ * Double} as a DOUBLE PRECISION, an {@link Instant} as its epoch milliseconds, an enum constant by
+ * its name. A missing number is bound as a typed null with {@link #nullableLong}, {@link
+ * #nullableDouble} or {@link #nullableMillis}: PostgreSQL refuses a text null for a number column.
  */
 final class StateSql {
   /** Reads one row of a result (the cursor stands on it). */
@@ -32,11 +32,21 @@ final class StateSql {
     VALUE
   }
 
+  /** A null DOUBLE PRECISION. */
+  private enum NullDouble {
+    VALUE
+  }
+
   private StateSql() {}
 
   /** The number, or a null BIGINT when it is null. */
   static Object nullableLong(Long value) {
     return value == null ? NullBigint.VALUE : value;
+  }
+
+  /** The number, or a null DOUBLE PRECISION when it is null. */
+  static Object nullableDouble(Double value) {
+    return value == null ? NullDouble.VALUE : value;
   }
 
   /** The time as epoch milliseconds, or a null BIGINT when it is null. */
@@ -114,8 +124,12 @@ final class StateSql {
         statement.setInt(index, number);
       } else if (value instanceof Instant time) {
         statement.setLong(index, time.toEpochMilli());
+      } else if (value instanceof Double number) {
+        statement.setDouble(index, number);
       } else if (value == NullBigint.VALUE) {
         statement.setNull(index, Types.BIGINT);
+      } else if (value == NullDouble.VALUE) {
+        statement.setNull(index, Types.DOUBLE);
       } else if (value instanceof Enum<?> constant) {
         statement.setString(index, constant.name());
       } else {
@@ -124,7 +138,7 @@ final class StateSql {
                 + value.getClass().getName()
                 + " to parameter "
                 + index
-                + " of a state database statement: give a String, Long, Integer, Instant or enum");
+                + " of a state database statement: give a String, Long, Integer, Double, Instant or enum");
       }
     }
   }

@@ -31,6 +31,7 @@ class StepResultTest {
                 null,
                 Duration.ZERO,
                 List.of(),
+                List.of(),
                 null,
                 null,
                 null));

@@ -55,6 +55,62 @@ abstract class RunStoreContractTest {
   }
 
   @Test
+  void keepsTheMetricHistoryOfEachWriteAndReadsTheLatestOfSucceededSteps() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    long first = store.steps().startStep(runId, "daily", StepKind.MODEL, START);
+    ColumnProfile amount =
+        new ColumnProfile("amount", "double", 0.25, 3L, "1.5", "9.0", 4.75, null, null, null);
+    ColumnProfile name =
+        new ColumnProfile("name", "string", 0.0, 4L, null, null, null, 1L, 12L, 6.5);
+    store
+        .metrics()
+        .record(
+            first,
+            "daily",
+            new TableProfile("curated.daily", "2026-11-20", 4, 1024, 1, List.of(amount, name)),
+            START.plusSeconds(1));
+    store
+        .steps()
+        .finishStep(first, StepStatus.SUCCEEDED, START.plusSeconds(2), StepMetrics.empty(), null);
+    long blocked = store.steps().startStep(runId, "daily", StepKind.MODEL, START.plusSeconds(3));
+    store
+        .metrics()
+        .record(
+            blocked,
+            "daily",
+            new TableProfile("curated.daily", "2026-11-20", 0, 10, 1, List.of()),
+            START.plusSeconds(4));
+    store
+        .steps()
+        .finishStep(
+            blocked, StepStatus.FAILED, START.plusSeconds(5), StepMetrics.empty(), "blocked");
+
+    MetricHistory.Recorded latest =
+        store.metrics().latest("curated.daily", "2026-11-20").orElseThrow();
+    assertThat(latest.runId()).isEqualTo(runId);
+    assertThat(latest.stepStatus()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(latest.recordedAt()).isEqualTo(START.plusSeconds(1));
+    assertThat(latest.profile())
+        .isEqualTo(
+            new TableProfile("curated.daily", "2026-11-20", 4, 1024, 1, List.of(amount, name)));
+    assertThat(store.metrics().history("curated.daily", null, false, 10))
+        .extracting(recorded -> recorded.stepStatus())
+        .containsExactly(StepStatus.FAILED, StepStatus.SUCCEEDED);
+    assertThat(store.metrics().latest("curated.daily", "2026-11-21")).isEmpty();
+    assertThat(store.metrics().latest("curated.other", null)).isEmpty();
+    assertThatThrownBy(
+            () ->
+                store
+                    .metrics()
+                    .record(
+                        424242L,
+                        "daily",
+                        new TableProfile("curated.daily", null, 0, 0, 0, List.of()),
+                        START))
+        .isInstanceOf(InvalidInputException.class);
+  }
+
+  @Test
   void recordsAndReadsBackAWholeRun() {
     String runId = store.runs().startRun("run", List.of("orders+", "tag:finance"), START);
     assertThat(runId).matches("20261121-193300-[0-9a-f]{4}");
