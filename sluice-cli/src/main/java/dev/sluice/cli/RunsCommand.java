@@ -321,7 +321,7 @@ final class RunsCommand extends BaseCommand {
         c.put("severity", check.severity().label());
         c.put("status", check.status().label());
         c.put("failingRows", check.failingRows());
-        c.put("sample", parse(check.sampleJson()));
+        c.put("sample", parseSample(check.sampleJson()));
         c.put("message", check.message());
         checks.add(c);
       }
@@ -332,7 +332,8 @@ final class RunsCommand extends BaseCommand {
     return json;
   }
 
-  private static Object parse(String sampleJson) {
+  /** A sample of failing rows as JSON values, or its text when it is not JSON. */
+  static Object parseSample(String sampleJson) {
     if (sampleJson == null) {
       return null;
     }

@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       BackfillCommand.class,
       PartitionsCommand.class,
       ProfileCommand.class,
+      ChecksCommand.class,
       IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
  * #withTimeBoundGrants}).
  */
 public final class AccessPolicy {
+  /** A principal that holds no role: what values kept outside the tables are masked for. */
+  private static final Principal NO_ROLES = new Principal("anyone", Set.of(), Map.of(), false);
+
   private final Policies policies;
   private final ColumnClassification classification;
   private final List<TimeBoundGrant> timeBound;
@@ -203,6 +206,17 @@ public final class AccessPolicy {
     }
     return new TableAccess(
         table, principal, true, grants, visible, denied, masks, roleFilters, mandatory, notes);
+  }
+
+  /**
+   * The mask of a column's values kept outside its table, such as the sample of failing rows a
+   * check records: the mask that applies to a principal holding no role (whom no exemption lifts),
+   * or empty when no mask covers the column.
+   */
+  public Optional<MaskDef> storedMask(TableName table, String column) {
+    requireNonNull(table, "table is null");
+    requireNonNull(column, "column is null");
+    return mask(NO_ROLES, table, column, new ArrayList<>());
   }
 
   /** The grants of the principal's roles that allow {@code privilege} on {@code table}. */

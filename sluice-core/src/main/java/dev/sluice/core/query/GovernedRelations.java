@@ -13,21 +13,16 @@ import dev.sluice.governance.MaskExpressions;
 import dev.sluice.governance.Principal;
 import dev.sluice.governance.PrincipalAttributes;
 import dev.sluice.governance.TableAccess;
-import dev.sluice.governance.TokenKey;
-import dev.sluice.governance.Tokens;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.TableScanFiles;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.view.View;
@@ -50,9 +45,6 @@ import org.apache.iceberg.view.View;
 final class GovernedRelations {
   /** The schema of the stored tables: not a zone, so no query can name it. */
   static final String STORED_SCHEMA = "__sluice_stored";
-
-  private static final Map<TokenKey, String> FUNCTION_IDS = new ConcurrentHashMap<>();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Lake lake;
   private final EngineSession session;
@@ -179,7 +171,8 @@ final class GovernedRelations {
         select.add(quoted);
       } else {
         org.apache.iceberg.types.Type type = field != null ? field.type() : Types.StringType.get();
-        select.add(MaskExpressions.sql(mask, column, type, functions()) + " AS " + quoted);
+        select.add(
+            MaskExpressions.sql(mask, column, type, MaskFunctions.in(session)) + " AS " + quoted);
       }
     }
     if (select.length() == 0) {
@@ -187,42 +180,6 @@ final class GovernedRelations {
           principal.name() + " may read no column of " + access.table());
     }
     return select.toString();
-  }
-
-  private MaskExpressions.KeyedFunctions functions() {
-    return new MaskExpressions.KeyedFunctions() {
-      @Override
-      public String hash(TokenKey key) {
-        String name = "sluice_hash_" + id(key);
-        session.registerTextFunction(name, Tokens.hash(key));
-        return name;
-      }
-
-      @Override
-      public String token(TokenKey key) {
-        String name = "sluice_token_" + id(key);
-        session.registerTextFunction(name, Tokens.token(key));
-        return name;
-      }
-
-      @Override
-      public String tokenNumber(TokenKey key) {
-        String name = "sluice_token_number_" + id(key);
-        session.registerNumberFunction(name, Tokens.tokenNumber(key));
-        return name;
-      }
-    };
-  }
-
-  /** A random name part per key for this process: function names say nothing of the key. */
-  private static String id(TokenKey key) {
-    return FUNCTION_IDS.computeIfAbsent(
-        key,
-        unused -> {
-          byte[] bytes = new byte[8];
-          RANDOM.nextBytes(bytes);
-          return HexFormat.of().formatHex(bytes);
-        });
   }
 
   private AccessDeniedException refused(TableName table, TableAccess access) {

@@ -23,6 +23,7 @@ import java.util.function.Function;
 final class CheckRunner {
   static final int SAMPLE_ROWS = 5;
 
+  private final SampleMasking sampleMasking;
   private final Function<String, TableName> relationshipTargets;
   private final Function<CheckDef, String> customQueryRenderer;
 
@@ -33,6 +34,25 @@ final class CheckRunner {
   CheckRunner(
       Function<String, TableName> relationshipTargets,
       Function<CheckDef, String> customQueryRenderer) {
+    this(
+        new SampleMasking(
+            new dev.sluice.governance.AccessPolicy(
+                dev.sluice.governance.Policies.none(),
+                dev.sluice.governance.ColumnClassification.NONE)),
+        relationshipTargets,
+        customQueryRenderer);
+  }
+
+  /**
+   * @param sampleMasking masks the failing rows a check keeps
+   * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
+   * @param customQueryRenderer renders a {@code sql} check's query template for the table
+   */
+  CheckRunner(
+      SampleMasking sampleMasking,
+      Function<String, TableName> relationshipTargets,
+      Function<CheckDef, String> customQueryRenderer) {
+    this.sampleMasking = requireNonNull(sampleMasking, "sampleMasking is null");
     this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
     this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
   }
@@ -66,8 +86,8 @@ final class CheckRunner {
       QueryResult sample =
           failingRows == 0
               ? null
-              : session.query(
-                  "SELECT * FROM (" + failing + ") AS failing LIMIT " + SAMPLE_ROWS, SAMPLE_ROWS);
+              // masked as policies.yaml says: the sample is kept in the run's history
+              : sampleMasking.sample(session, table, failing, SAMPLE_ROWS);
       return new CheckOutcome(check, failingRows, sample, null);
     } catch (QueryException e) {
       return new CheckOutcome(check, 0, null, "check query failed: " + e.getMessage());

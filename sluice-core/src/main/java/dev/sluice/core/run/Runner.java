@@ -394,7 +394,7 @@ public final class Runner {
                 started,
                 options,
                 clock,
-                workspace.classification());
+                policy());
         if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
@@ -522,7 +522,7 @@ public final class Runner {
                                   runStarted,
                                   options,
                                   clock,
-                                  workspace.classification()),
+                                  policy()),
                               asset,
                               work,
                               rowsByPartition,
@@ -743,10 +743,16 @@ public final class Runner {
               clock.instant(),
               RunOptions.all(),
               clock,
-              workspace.classification());
+              policy());
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }
+  }
+
+  /** The project's access policy: which columns are classified, which masks apply. */
+  private dev.sluice.governance.AccessPolicy policy() {
+    return new dev.sluice.governance.AccessPolicy(
+        workspace.project().policies(), workspace.classification());
   }
 
   private static CheckRecord checkRecord(String asset, CheckOutcome outcome) {

@@ -11,7 +11,7 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
-import dev.sluice.governance.ColumnClassification;
+import dev.sluice.governance.AccessPolicy;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import java.time.Clock;
@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * What a step needs: the project, the lake, its own engine session, the run's settings, the clock
- * it reads the time from and the classification of the project's columns (which the data profile
- * keeps no raw values of).
+ * it reads the time from and the access policy (the classification of the project's columns, which
+ * the data profile keeps no raw values of, and the masks that the samples of failing rows take).
  */
 record StepContext(
     Project project,
@@ -34,7 +34,7 @@ record StepContext(
     Instant runStartedAt,
     RunOptions options,
     Clock clock,
-    ColumnClassification classification) {
+    AccessPolicy policy) {
   StepContext {
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
@@ -44,12 +44,12 @@ record StepContext(
     requireNonNull(runStartedAt, "runStartedAt is null");
     requireNonNull(options, "options is null");
     requireNonNull(clock, "clock is null");
-    requireNonNull(classification, "classification is null");
+    requireNonNull(policy, "policy is null");
   }
 
   /** Profiles what a step writes, keeping no raw value of a classified column. */
   DataProfiler profiler() {
-    return new DataProfiler(classification);
+    return new DataProfiler(policy.classification());
   }
 
   /** Now, by the run's clock. */
@@ -109,6 +109,7 @@ record StepContext(
 
   CheckRunner checkRunner(TableName thisTable) {
     return new CheckRunner(
+        new SampleMasking(policy),
         target -> {
           TableName resolved = resolveCheckTarget(target);
           relations().tryRegister(resolved);

@@ -3,6 +3,7 @@ package dev.sluice.core.state;
 import static dev.sluice.core.state.StateRows.enumValue;
 import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateSql.first;
+import static dev.sluice.core.state.StateSql.list;
 import static dev.sluice.core.state.StateSql.nullableLong;
 import static dev.sluice.core.state.StateSql.update;
 import static java.util.Objects.requireNonNull;
@@ -11,6 +12,8 @@ import dev.sluice.api.InvalidInputException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The steps of runs in a {@link RunStore}: their start and end, and the checks they ran. */
@@ -161,6 +164,47 @@ public final class RunSteps extends FencedPart {
               check.sampleJson(),
               check.message());
         });
+  }
+
+  /**
+   * The results of the checks named {@code name}, newest first: each with its run, its step and the
+   * partition the step built.
+   *
+   * @param asset only the results on this asset, or null for every asset with a check of the name
+   * @param limit at most this many, the newest
+   */
+  public List<CheckHistoryEntry> checkHistory(String name, String asset, int limit) {
+    requireNonNull(name, "name is null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+    List<Object> values = new ArrayList<>();
+    values.add(name);
+    if (asset != null) {
+      values.add(asset);
+    }
+    String sql =
+        "SELECT s.run_id, c.step_id, s.partition_key, s.started_at, c.asset, c.name,"
+            + " c.column_name, c.severity, c.status, c.failing_rows, c.sample_json, c.message"
+            + " FROM sluice_check_results c JOIN sluice_steps s ON s.id = c.step_id"
+            + " WHERE c.name = ?"
+            + (asset == null ? "" : " AND c.asset = ?")
+            + " ORDER BY s.started_at DESC, c.id DESC LIMIT "
+            + limit;
+    return transactions.read(
+        "read the history of check " + name,
+        connection ->
+            list(
+                connection,
+                sql,
+                row ->
+                    new CheckHistoryEntry(
+                        row.getString("run_id"),
+                        row.getLong("step_id"),
+                        row.getString("partition_key"),
+                        Instant.ofEpochMilli(row.getLong("started_at")),
+                        Runs.checkRecord(row)),
+                values.toArray()));
   }
 
   /**

@@ -453,6 +453,19 @@ public final class Runs extends FencedPart {
     }
   }
 
+  /** The check result of a row with the columns of {@code sluice_check_results}. */
+  static CheckRecord checkRecord(ResultSet row) throws SQLException {
+    return new CheckRecord(
+        row.getString("asset"),
+        row.getString("name"),
+        row.getString("column_name"),
+        checkValue(row, "severity", Severity::parse),
+        checkValue(row, "status", CheckStatus::parse),
+        row.getLong("failing_rows"),
+        row.getString("sample_json"),
+        row.getString("message"));
+  }
+
   private static Map<Long, List<CheckRecord>> checksByStep(Connection connection, String runId)
       throws SQLException {
     List<Map.Entry<Long, CheckRecord>> checks =
@@ -462,18 +475,7 @@ public final class Runs extends FencedPart {
                 + " c.failing_rows, c.sample_json, c.message"
                 + " FROM sluice_check_results c JOIN sluice_steps s ON s.id = c.step_id"
                 + " WHERE s.run_id = ? ORDER BY c.id",
-            row ->
-                Map.entry(
-                    row.getLong("step_id"),
-                    new CheckRecord(
-                        row.getString("asset"),
-                        row.getString("name"),
-                        row.getString("column_name"),
-                        checkValue(row, "severity", Severity::parse),
-                        checkValue(row, "status", CheckStatus::parse),
-                        row.getLong("failing_rows"),
-                        row.getString("sample_json"),
-                        row.getString("message"))),
+            row -> Map.entry(row.getLong("step_id"), checkRecord(row)),
             runId);
     return checks.stream()
         .collect(
