@@ -504,7 +504,7 @@ public abstract class EngineContractTest {
           .containsExactly("raw.orders", "customers");
       assertThat(parsed.tables().get(0).line()).isIn(0, 1);
 
-      session.execute("CREATE TEMPORARY TABLE kept AS SELECT 1 AS x");
+      session.createTemporaryTable("kept", "SELECT 1 AS x");
       assertThatThrownBy(() -> session.parseSelect("DROP TABLE kept"))
           .isInstanceOf(SqlRejectedException.class);
       assertThatThrownBy(() -> session.parseSelect("SELECT 1; DROP TABLE kept"))

@@ -1,0 +1,345 @@
+package dev.sluice.engine.spark;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.QueryCancelledException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ColumnMapping;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParsedSelect;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.engine.StatementDescription;
+import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.api.io.Directories;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.connect.Dataset;
+import org.apache.spark.sql.connect.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.runtime.BoxedUnit;
+
+/**
+ * One Spark Connect session: its temporary views are the session's registered tables, views and
+ * temporary tables. Lake tables are registered as views named {@code `zone.name`} and the SQL the
+ * session runs names them as {@code "zone"."name"}; {@link SparkSql#rewriteTables} bridges the two.
+ */
+final class SparkSqlSession implements EngineSession {
+  /** How often, and how many times at most, {@link #cancel} interrupts a running statement. */
+  private static final long CANCEL_INTERVAL_MILLIS = 100;
+
+  private static final int CANCEL_ATTEMPTS = 300;
+
+  private final SparkSession spark;
+  private final SparkRemote remote;
+  private final Set<String> registered = ConcurrentHashMap.newKeySet();
+  private volatile boolean cancelled;
+  private final Object statements = new Object();
+  private int running;
+
+  SparkSqlSession(SparkSession spark, SparkRemote remote) {
+    this.spark = requireNonNull(spark, "spark is null");
+    this.remote = requireNonNull(remote, "remote is null");
+  }
+
+  @Override
+  public void registerTable(TableName name, Schema schema, List<String> dataFiles) {
+    registerTable(name, schema, dataFiles, ColumnMapping.FIELD_ID);
+  }
+
+  @Override
+  public void registerTable(
+      TableName name, Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    run(() -> register(name, scan(schema, dataFiles, mapping)));
+  }
+
+  @Override
+  public void registerTableWithFiles(
+      TableName name,
+      Schema schema,
+      List<String> dataFiles,
+      ColumnMapping mapping,
+      String fileColumn) {
+    run(
+        () -> {
+          Dataset<Row> scan = scan(schema, dataFiles, mapping);
+          if (dataFiles.isEmpty()) {
+            register(name, scan.withColumn(fileColumn, functions.lit(null).cast("string")));
+            return null;
+          }
+          // Spark names a row's file as a URI (file:/data/x.parquet); give it back as the lake
+          // named it
+          List<Column> pairs = new ArrayList<>();
+          for (String file : dataFiles) {
+            for (String spelling : spellings(file)) {
+              pairs.add(functions.lit(spelling));
+              pairs.add(functions.lit(file));
+            }
+          }
+          Column path = functions.col("_metadata.file_path");
+          Column named =
+              functions.coalesce(
+                  functions.try_element_at(functions.map(pairs.toArray(Column[]::new)), path),
+                  path);
+          register(name, scan.select(functions.col("*"), named.as(fileColumn)));
+          return null;
+        });
+  }
+
+  /** How Spark may spell the path of a file the lake named. */
+  private static List<String> spellings(String file) {
+    if (file.startsWith("/")) {
+      return List.of("file:" + file, "file://" + file);
+    }
+    return List.of(file);
+  }
+
+  private Dataset<Row> scan(Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    StructType struct = SparkTypes.struct(schema, mapping == ColumnMapping.FIELD_ID);
+    if (dataFiles.isEmpty()) {
+      return spark.createDataFrame(Collections.<Row>emptyList(), struct);
+    }
+    // The client's reader sends a schema as DDL, which drops the field ids; the JSON form keeps
+    // them, and the server reads either
+    String schemaJson = struct.json();
+    return spark.newDataFrame(
+        relation -> {
+          relation
+              .getReadBuilder()
+              .getDataSourceBuilder()
+              .setFormat("parquet")
+              .setSchema(schemaJson)
+              .addAllPaths(dataFiles);
+          return BoxedUnit.UNIT;
+        });
+  }
+
+  private Void register(TableName name, Dataset<Row> relation) {
+    relation.createOrReplaceTempView(SparkSql.quotedView(name));
+    registered.add(SparkSql.viewName(name).toLowerCase(Locale.ROOT));
+    return null;
+  }
+
+  @Override
+  public void registerView(TableName name, String sql) {
+    run(() -> register(name, spark.sql(rewrite(sql))));
+  }
+
+  @Override
+  public ParsedSelect parseSelect(String sql) {
+    return SparkSql.parseSelect(sql);
+  }
+
+  @Override
+  public void execute(String sql) {
+    run(
+        () -> {
+          // a command runs when sent; collecting also runs anything else that returns rows
+          spark.sql(rewrite(sql)).collectAsList();
+          return null;
+        });
+  }
+
+  @Override
+  public QueryResult query(String sql, int maxRows) {
+    return query(sql, List.of(), maxRows);
+  }
+
+  @Override
+  public QueryResult query(String sql, List<Object> parameters, int maxRows) {
+    return run(() -> result(dataset(sql, parameters), maxRows));
+  }
+
+  private Dataset<Row> dataset(String sql, List<Object> parameters) {
+    String rewritten = rewrite(sql);
+    return parameters.isEmpty() ? spark.sql(rewritten) : spark.sql(rewritten, parameters.toArray());
+  }
+
+  private static QueryResult result(Dataset<Row> dataset, int maxRows) {
+    StructType schema = dataset.schema();
+    List<Row> rows =
+        dataset.limit(maxRows == Integer.MAX_VALUE ? maxRows : maxRows + 1).collectAsList();
+    List<String> columns = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      columns.add(field.name());
+      types.add(field.dataType().sql());
+    }
+    List<List<Object>> values = new ArrayList<>();
+    for (Row row : rows.subList(0, Math.min(rows.size(), maxRows))) {
+      List<Object> value = new ArrayList<>(row.length());
+      for (int i = 0; i < row.length(); i++) {
+        value.add(SparkTypes.javaValue(row.get(i)));
+      }
+      values.add(Collections.unmodifiableList(value));
+    }
+    return new QueryResult(columns, types, values, rows.size() > maxRows);
+  }
+
+  @Override
+  public StatementDescription prepare(String sql) {
+    int parameters = SparkSql.countParameters(sql);
+    List<Object> unknown = Collections.nCopies(parameters, null);
+    return run(
+        () -> {
+          StructType schema = dataset(sql, unknown).schema();
+          List<String> columns = new ArrayList<>();
+          List<String> types = new ArrayList<>();
+          for (StructField field : schema.fields()) {
+            columns.add(field.name());
+            types.add(field.dataType().sql());
+          }
+          return new StatementDescription(
+              columns, types, Collections.nCopies(parameters, "UNKNOWN"));
+        });
+  }
+
+  @Override
+  public Schema describe(String sql) {
+    return run(() -> SparkTypes.icebergSchema(spark.sql(rewrite(sql)).schema()));
+  }
+
+  @Override
+  public long createTemporaryTable(String name, String sql) {
+    return run(
+        () -> {
+          // materialized now, as a table is: later changes to what it read do not show through
+          Dataset<Row> rows = spark.sql(rewrite(sql)).localCheckpoint(true);
+          rows.createOrReplaceTempView(name);
+          return rows.count();
+        });
+  }
+
+  @Override
+  public void dropTemporaryTable(String name) {
+    run(() -> spark.catalog().dropTempView(name));
+  }
+
+  @Override
+  public WrittenFile writeParquet(String sql, Schema schema, Path target) {
+    Path staging =
+        target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".spark");
+    try {
+      return run(
+          () -> {
+            Dataset<Row> result = spark.sql(rewrite(sql));
+            List<Column> columns = new ArrayList<>();
+            for (Types.NestedField column : schema.columns()) {
+              columns.add(
+                  functions
+                      .col(SparkSql.quote(column.name()))
+                      .cast(SparkTypes.sparkType(column))
+                      .as(column.name(), SparkTypes.fieldId(column.fieldId())));
+            }
+            result
+                .select(columns.toArray(Column[]::new))
+                .coalesce(1)
+                .write()
+                .mode("overwrite")
+                .parquet(staging.toString());
+            Path part = onePartFile(staging);
+            Files.createDirectories(target.getParent());
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+            long rows = spark.read().parquet(target.toString()).count();
+            return new WrittenFile(target, rows, Files.size(target));
+          });
+    } finally {
+      Directories.deleteRecursively(staging);
+    }
+  }
+
+  /** The one data file Spark wrote into a directory, for one partition. */
+  private static Path onePartFile(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      List<Path> parts =
+          files
+              .filter(file -> file.getFileName().toString().startsWith("part-"))
+              .filter(file -> file.getFileName().toString().endsWith(".parquet"))
+              .toList();
+      if (parts.size() != 1) {
+        throw new IllegalStateException(
+            "Spark wrote " + parts.size() + " data files into " + directory + ", not one");
+      }
+      return parts.get(0);
+    }
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+    // A statement sent a moment ago may not be known to the server yet: interrupt again until it
+    // stops, for at most CANCEL_ATTEMPTS tries
+    try {
+      synchronized (statements) {
+        int attempts = 0;
+        do {
+          spark.interruptAll();
+          if (running == 0) {
+            break;
+          }
+          statements.wait(CANCEL_INTERVAL_MILLIS);
+        } while (running > 0 && ++attempts < CANCEL_ATTEMPTS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      throw SparkErrors.translate(e, remote, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      spark.close();
+    } catch (RuntimeException e) {
+      // the server forgets an abandoned session by itself
+    }
+  }
+
+  private String rewrite(String sql) {
+    return registered.isEmpty() ? sql : SparkSql.rewriteTables(sql, registered::contains);
+  }
+
+  /** Work that may throw checked exceptions: Spark's Scala code throws them undeclared. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T call() throws Exception;
+  }
+
+  private <T> T run(Work<T> work) {
+    synchronized (statements) {
+      if (cancelled) {
+        throw new QueryCancelledException("cancelled: the session was cancelled", null);
+      }
+      running++;
+    }
+    try {
+      return work.call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Throwable e) { // Scala code throws checked exceptions, and RetriesExceeded, undeclared
+      throw SparkErrors.translate(e, remote, cancelled);
+    } finally {
+      synchronized (statements) {
+        running--;
+        statements.notifyAll();
+      }
+    }
+  }
+}
