@@ -67,6 +67,8 @@ public record BenchSettings(
     MICRO,
     /** Table maintenance after many small commits; not run by default. */
     MAINTENANCE,
+    /** Precision and recall of anomaly checks on synthetic histories; not run by default. */
+    ANOMALY,
     /** The HTTP API's and the UI's latency over 10,000 assets; not run by default. */
     SERVER
   }

@@ -65,6 +65,7 @@ public final class Benchmark {
             case CONNECTORS -> new ConnectorsSuite(settings).run();
             case MICRO -> new MicroSuite(settings, TimeValue.seconds(1)).run();
             case MAINTENANCE -> new MaintenanceSuite(settings).run();
+            case ANOMALY -> new dev.sluice.bench.quality.AnomalySuite().run();
             case SERVER -> new ServerSuite(settings).run();
           });
     }

@@ -18,8 +18,9 @@ import picocli.CommandLine.ParentCommand;
     name = "checks",
     description =
         "The history of data checks: 'checks history NAME' lists every result of a check, per run"
-            + " and partition, with its masked sample of failing rows (docs/quality.md).",
-    subcommands = {ChecksCommand.History.class})
+            + " and partition, with its masked sample of failing rows; 'checks accept NAME' marks"
+            + " what an anomaly check flagged as expected (docs/quality.md).",
+    subcommands = {ChecksCommand.History.class, ChecksCommand.Accept.class})
 final class ChecksCommand extends GroupCommand {
   @Command(
       name = "history",
@@ -101,6 +102,112 @@ final class ChecksCommand extends GroupCommand {
             .forEach(names::add);
       }
       return names;
+    }
+  }
+
+  @Command(
+      name = "accept",
+      description =
+          "Marks what an anomaly check flagged as expected: the values the flagged step wrote count"
+              + " as history from now on, so the band learns them (docs/quality.md).")
+  static final class Accept implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand ChecksCommand checks;
+
+    @Parameters(
+        paramLabel = "NAME",
+        description = "The anomaly check's name, e.g. anomaly(row_count).")
+    String name;
+
+    @Option(
+        names = "--asset",
+        paramLabel = "ASSET",
+        description = "The model, seed or source table the check is declared on.")
+    String asset;
+
+    @Option(
+        names = "--run",
+        paramLabel = "RUN",
+        description =
+            "The run whose flagged value to accept (an id or a unique prefix; default: the latest).")
+    String run;
+
+    @Override
+    public Integer call() {
+      try (Workspace workspace = Workspace.open(checks.projectDirectory())) {
+        List<String> declaredOn = new java.util.ArrayList<>();
+        for (String each : workspace.project().graph().assets()) {
+          for (CheckDef check : workspace.project().asset(each).allChecks()) {
+            if (check.name().equals(name) && check.type().equals("anomaly")) {
+              declaredOn.add(each);
+            }
+          }
+        }
+        if (declaredOn.isEmpty()) {
+          throw new InvalidInputException(
+              "No anomaly check named '"
+                  + name
+                  + "' in the project: only anomaly checks learn from accepted values ('sluice"
+                  + " checks history NAME' shows a check's results)");
+        }
+        if (asset == null && declaredOn.size() > 1) {
+          throw new InvalidInputException(
+              "Anomaly check '"
+                  + name
+                  + "' is declared on "
+                  + String.join(", ", declaredOn)
+                  + ": say which with --asset");
+        }
+        String on = asset != null ? asset : declaredOn.get(0);
+        if (!declaredOn.contains(on)) {
+          throw new InvalidInputException(
+              "Asset '"
+                  + on
+                  + "' has no anomaly check named '"
+                  + name
+                  + "'; it is declared on "
+                  + String.join(", ", declaredOn));
+        }
+        CheckHistoryEntry flagged =
+            workspace.runStore().steps().checkHistory(name, on, 1_000).stream()
+                .filter(entry -> entry.check().status() == dev.sluice.core.state.CheckStatus.FAILED)
+                .filter(entry -> run == null || entry.runId().startsWith(run))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new InvalidInputException(
+                            "No flagged value of "
+                                + name
+                                + " on "
+                                + on
+                                + (run == null ? "" : " in run " + run)
+                                + " to accept ('sluice checks history "
+                                + name
+                                + "' lists its results)"));
+        int accepted =
+            workspace.runStore().metrics().accept(flagged.stepId(), checks.clock().instant());
+        if (checks.json()) {
+          Map<String, Object> json = new LinkedHashMap<>();
+          json.put("name", name);
+          json.put("asset", on);
+          json.put("runId", flagged.runId());
+          json.put("stepId", flagged.stepId());
+          json.put("accepted", accepted);
+          checks.output().json(json);
+        } else {
+          checks
+              .output()
+              .message(
+                  "Accepted what run "
+                      + flagged.runId()
+                      + " wrote to "
+                      + on
+                      + (flagged.partition() == null ? "" : " partition " + flagged.partition())
+                      + " as expected: anomaly checks count it as history from now on ("
+                      + flagged.check().message()
+                      + ")");
+        }
+        return ExitCodes.OK;
+      }
     }
   }
 

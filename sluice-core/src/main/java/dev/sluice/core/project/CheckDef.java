@@ -31,7 +31,8 @@ public record CheckDef(
           "relationships",
           "row_count",
           "expression",
-          "sql");
+          "sql",
+          "anomaly");
 
   public CheckDef {
     requireNonNull(type, "type is null");

@@ -34,7 +34,8 @@ final class ChecksParser {
           "accepted_values", List.of("values"),
           "relationships", List.of("to", "field"),
           "expression", List.of("expression"),
-          "sql", List.of("query"));
+          "sql", List.of("query"),
+          "anomaly", List.of("metric"));
 
   private static final Map<String, Set<String>> ARGUMENTS =
       Map.of(
@@ -44,7 +45,8 @@ final class ChecksParser {
           "relationships", Set.of("to", "field"),
           "row_count", Set.of("min", "max"),
           "expression", Set.of("expression"),
-          "sql", Set.of("query"));
+          "sql", Set.of("query"),
+          "anomaly", Set.of("metric", "sensitivity", "min_history"));
 
   private static final Map<String, String> EXAMPLES =
       Map.of(
@@ -52,7 +54,8 @@ final class ChecksParser {
           "relationships", "relationships: {to: customers, field: customer_id}",
           "row_count", "row_count: {min: 1}",
           "expression", "expression: {expression: \"amount >= 0\"}",
-          "sql", "sql: {name: no_future_days, query: \"select * from {{ this }} where ...\"}");
+          "sql", "sql: {name: no_future_days, query: \"select * from {{ this }} where ...\"}",
+          "anomaly", "anomaly: {metric: row_count, sensitivity: medium, min_history: 14}");
 
   private ChecksParser() {}
 
@@ -279,6 +282,25 @@ final class ChecksParser {
     if (!valid || severity == null) {
       return Optional.empty();
     }
+    if (type.equals("anomaly")) {
+      String metric;
+      try {
+        metric =
+            dev.sluice.core.quality.AnomalyMetric.parse(
+                    String.valueOf(values.get("metric")), checkColumn)
+                .toString();
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            location,
+            e.getMessage(),
+            "write e.g. anomaly: {metric: null_fraction(email)}, or metric: null_fraction under the"
+                + " column");
+        return Optional.empty();
+      }
+      if (name == null) {
+        name = "anomaly(" + metric + ")";
+      }
+    }
     if (name == null) {
       name = checkColumn == null ? type : type + "(" + checkColumn + ")";
     }
@@ -315,6 +337,7 @@ final class ChecksParser {
       case "accepted_values" -> validateValues(arguments, values);
       case "row_count" -> validateRowCount(arguments, values);
       case "relationships", "expression", "sql" -> validateTexts(type, arguments, values);
+      case "anomaly" -> validateAnomaly(arguments, values);
       default -> true;
     };
   }
@@ -330,6 +353,53 @@ final class ChecksParser {
       return false;
     }
     return true;
+  }
+
+  /** An anomaly check's metric, sensitivity and min_history; the metric's column comes from it. */
+  private static boolean validateAnomaly(YamlMap arguments, Map<String, Object> values) {
+    boolean valid = true;
+    Object metric = values.get("metric");
+    if (metric != null) {
+      try {
+        // the form only: a column metric's column may come from the column it is declared under
+        dev.sluice.core.quality.AnomalyMetric.parse(String.valueOf(metric), "column");
+      } catch (IllegalArgumentException e) {
+        arguments
+            .problems()
+            .add(
+                arguments.location("metric"),
+                e.getMessage(),
+                "write e.g. anomaly: {metric: null_fraction(email)}, or metric: null_fraction under"
+                    + " the column");
+        valid = false;
+      }
+    }
+    Object sensitivity = values.get("sensitivity");
+    if (sensitivity != null) {
+      try {
+        dev.sluice.core.quality.AnomalyBand.Sensitivity.parse(String.valueOf(sensitivity));
+      } catch (IllegalArgumentException e) {
+        arguments
+            .problems()
+            .add(arguments.location("sensitivity"), e.getMessage(), "low flags least, high most");
+        valid = false;
+      }
+    }
+    Object minHistory = values.get("min_history");
+    if (minHistory != null
+        && !((minHistory instanceof Integer || minHistory instanceof Long)
+            && ((Number) minHistory).longValue() >= 1)) {
+      arguments
+          .problems()
+          .add(
+              arguments.location("min_history"),
+              "'min_history' of check 'anomaly' must be a whole number of at least 1, got '"
+                  + minHistory
+                  + "'",
+              "write e.g. min_history: 14 (writes of history before values are judged)");
+      valid = false;
+    }
+    return valid;
   }
 
   private static boolean validateRowCount(YamlMap arguments, Map<String, Object> values) {

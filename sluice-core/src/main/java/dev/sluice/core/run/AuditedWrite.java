@@ -183,7 +183,7 @@ final class AuditedWrite {
       committed = true;
       TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
       session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
-      List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
+      List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
       if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
         write.discard();
         restoreMain(name);
@@ -228,7 +228,7 @@ final class AuditedWrite {
         schema,
         files.isEmpty() ? List.of() : List.of(file.path().toString()),
         ColumnMapping.NAME);
-    List<CheckOutcome> outcomes = checkRunner.run(session, name, checks);
+    List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
     if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
       deleteQuietly(file);
       return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);

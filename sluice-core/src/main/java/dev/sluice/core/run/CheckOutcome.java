@@ -11,8 +11,21 @@ import dev.sluice.core.state.CheckStatus;
  * @param failingRows how many rows failed (0 when passed)
  * @param sample a few failing rows, or null
  * @param error the reason the check could not run (e.g. a SQL error), or null
+ * @param note what the result means, for people (an anomaly check's value, band and history), or
+ *     null
  */
-public record CheckOutcome(CheckDef check, long failingRows, QueryResult sample, String error) {
+public record CheckOutcome(
+    CheckDef check, long failingRows, QueryResult sample, String error, String note) {
+  /** A result without a note. */
+  public CheckOutcome(CheckDef check, long failingRows, QueryResult sample, String error) {
+    this(check, failingRows, sample, error, null);
+  }
+
+  /** A result that ran, with a note on what it means. */
+  static CheckOutcome withNote(CheckDef check, long failingRows, String note) {
+    return new CheckOutcome(check, failingRows, null, null, note);
+  }
+
   public boolean passed() {
     return error == null && failingRows == 0;
   }

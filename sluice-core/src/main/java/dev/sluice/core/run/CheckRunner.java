@@ -10,6 +10,7 @@ import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.core.state.TableProfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ final class CheckRunner {
   static final int SAMPLE_ROWS = 5;
 
   private final SampleMasking sampleMasking;
+  private final AnomalyJudge anomalies;
   private final Function<String, TableName> relationshipTargets;
   private final Function<CheckDef, String> customQueryRenderer;
 
@@ -39,31 +41,59 @@ final class CheckRunner {
             new dev.sluice.governance.AccessPolicy(
                 dev.sluice.governance.Policies.none(),
                 dev.sluice.governance.ColumnClassification.NONE)),
+        new AnomalyJudge(table -> List.of(), java.time.Instant.EPOCH),
         relationshipTargets,
         customQueryRenderer);
   }
 
   /**
    * @param sampleMasking masks the failing rows a check keeps
+   * @param anomalies judges anomaly checks against the metric history
    * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
    * @param customQueryRenderer renders a {@code sql} check's query template for the table
    */
   CheckRunner(
       SampleMasking sampleMasking,
+      AnomalyJudge anomalies,
       Function<String, TableName> relationshipTargets,
       Function<CheckDef, String> customQueryRenderer) {
     this.sampleMasking = requireNonNull(sampleMasking, "sampleMasking is null");
+    this.anomalies = requireNonNull(anomalies, "anomalies is null");
     this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
     this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
   }
 
-  /** Runs every check against the table as the session currently sees it. */
+  /**
+   * Runs every check against the table as the session currently sees it; anomaly checks have no
+   * written data to judge and pass with a note.
+   */
   List<CheckOutcome> run(EngineSession session, TableName table, List<CheckDef> checks) {
+    return run(session, table, checks, List.of());
+  }
+
+  /**
+   * Runs every check against the table as the session currently sees it; anomaly checks judge
+   * {@code written}, the profiles of the data the step wrote, against the metric history.
+   */
+  List<CheckOutcome> run(
+      EngineSession session, TableName table, List<CheckDef> checks, List<TableProfile> written) {
     List<CheckOutcome> outcomes = new ArrayList<>();
     for (CheckDef check : checks) {
-      outcomes.add(runOne(session, table, check));
+      if (check.type().equals("anomaly")) {
+        outcomes.add(judge(table, check, written));
+      } else {
+        outcomes.add(runOne(session, table, check));
+      }
     }
     return outcomes;
+  }
+
+  private CheckOutcome judge(TableName table, CheckDef check, List<TableProfile> written) {
+    try {
+      return anomalies.judge(table, check, written);
+    } catch (RuntimeException e) {
+      return new CheckOutcome(check, 0, null, "anomaly check failed: " + e.getMessage());
+    }
   }
 
   private CheckOutcome runOne(EngineSession session, TableName table, CheckDef check) {

@@ -158,7 +158,8 @@ final class PartitionStep {
                 .toList(),
             ColumnMapping.NAME);
       }
-      List<CheckOutcome> checks = context.checkRunner(target).run(session, target, checkDefs);
+      List<CheckOutcome> checks =
+          context.checkRunner(target).run(session, target, checkDefs, profiles);
       if (checks.stream().anyMatch(CheckOutcome::blocks)) {
         return result(
                 context,

@@ -394,7 +394,8 @@ public final class Runner {
                 started,
                 options,
                 clock,
-                policy());
+                policy(),
+                workspace.runStore().metrics());
         if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
@@ -522,7 +523,8 @@ public final class Runner {
                                   runStarted,
                                   options,
                                   clock,
-                                  policy()),
+                                  policy(),
+                                  workspace.runStore().metrics()),
                               asset,
                               work,
                               rowsByPartition,
@@ -743,7 +745,8 @@ public final class Runner {
               clock.instant(),
               RunOptions.all(),
               clock,
-              policy());
+              policy(),
+              workspace.runStore().metrics());
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }
@@ -764,7 +767,7 @@ public final class Runner {
         outcome.status(),
         outcome.failingRows(),
         outcome.sample() == null ? null : sampleJson(outcome.sample()),
-        outcome.error());
+        outcome.error() != null ? outcome.error() : outcome.note());
   }
 
   static String sampleJson(QueryResult sample) {

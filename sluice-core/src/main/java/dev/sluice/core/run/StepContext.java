@@ -11,6 +11,7 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.state.MetricHistory;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
@@ -34,7 +35,8 @@ record StepContext(
     Instant runStartedAt,
     RunOptions options,
     Clock clock,
-    AccessPolicy policy) {
+    AccessPolicy policy,
+    MetricHistory metrics) {
   StepContext {
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
@@ -45,6 +47,7 @@ record StepContext(
     requireNonNull(options, "options is null");
     requireNonNull(clock, "clock is null");
     requireNonNull(policy, "policy is null");
+    requireNonNull(metrics, "metrics is null");
   }
 
   /** Profiles what a step writes, keeping no raw value of a classified column. */
@@ -110,6 +113,7 @@ record StepContext(
   CheckRunner checkRunner(TableName thisTable) {
     return new CheckRunner(
         new SampleMasking(policy),
+        new AnomalyJudge(AnomalyJudge.of(metrics), now()),
         target -> {
           TableName resolved = resolveCheckTarget(target);
           relations().tryRegister(resolved);

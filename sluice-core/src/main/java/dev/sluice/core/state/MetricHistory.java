@@ -2,6 +2,7 @@ package dev.sluice.core.state;
 
 import static dev.sluice.core.state.StateRows.doubleOrNull;
 import static dev.sluice.core.state.StateRows.enumValue;
+import static dev.sluice.core.state.StateRows.instantOrNull;
 import static dev.sluice.core.state.StateRows.longOrNull;
 import static dev.sluice.core.state.StateSql.batch;
 import static dev.sluice.core.state.StateSql.first;
@@ -26,7 +27,7 @@ import java.util.Optional;
 public final class MetricHistory extends FencedPart {
   private static final String SELECT_METRICS =
       "SELECT m.id, m.step_id, s.run_id, s.status, m.asset, m.table_name, m.partition_key,"
-          + " m.recorded_at, m.row_count, m.bytes, m.files"
+          + " m.recorded_at, m.row_count, m.bytes, m.files, m.accepted_at"
           + " FROM sluice_table_metrics m JOIN sluice_steps s ON s.id = m.step_id";
 
   MetricHistory(StateTransactions transactions, Fencing fencing) {
@@ -36,6 +37,9 @@ public final class MetricHistory extends FencedPart {
   /**
    * One profile as recorded: which run and step wrote the data, when, and whether the step
    * succeeded (a failed step's data was not published).
+   *
+   * @param acceptedAt when a user accepted the write's values as expected ({@link #accept}), or
+   *     null
    */
   public record Recorded(
       String runId,
@@ -43,7 +47,8 @@ public final class MetricHistory extends FencedPart {
       StepStatus stepStatus,
       String asset,
       Instant recordedAt,
-      TableProfile profile) {
+      TableProfile profile,
+      Instant acceptedAt) {
     public Recorded {
       requireNonNull(runId, "runId is null");
       requireNonNull(stepStatus, "stepStatus is null");
@@ -120,6 +125,25 @@ public final class MetricHistory extends FencedPart {
   }
 
   /**
+   * Accepts what a step wrote as expected: anomaly checks count its values as history from now on,
+   * even when the step did not publish them (an error anomaly blocked it).
+   *
+   * @return how many writes (tables, partitions) of the step were accepted; 0 when the step wrote
+   *     none
+   */
+  public int accept(long stepId, Instant at) {
+    requireNonNull(at, "at is null");
+    return transactions.write(
+        "accept the metrics of step " + stepId,
+        connection ->
+            StateSql.update(
+                connection,
+                "UPDATE sluice_table_metrics SET accepted_at = ? WHERE step_id = ?",
+                at,
+                stepId));
+  }
+
+  /**
    * The latest profile of data a successful step wrote to a table.
    *
    * @param table the table, e.g. {@code curated.orders}
@@ -177,7 +201,8 @@ public final class MetricHistory extends FencedPart {
                             row.getLong("row_count"),
                             row.getLong("bytes"),
                             row.getLong("files"),
-                            List.of()));
+                            List.of()),
+                        instantOrNull(row, "accepted_at"));
                   },
                   values.toArray());
           List<Recorded> complete = new ArrayList<>();
@@ -197,7 +222,8 @@ public final class MetricHistory extends FencedPart {
                         profile.rowCount(),
                         profile.bytes(),
                         profile.files(),
-                        columns(connection, ids.get(i)))));
+                        columns(connection, ids.get(i))),
+                    header.acceptedAt()));
           }
           return complete;
         });
