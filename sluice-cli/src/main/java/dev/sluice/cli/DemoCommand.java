@@ -4,6 +4,7 @@ import dev.sluice.api.engine.QueryResult;
 import dev.sluice.cli.demo.DemoProject;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.lineage.ColumnTags;
+import dev.sluice.core.project.ContractDef;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -67,6 +68,18 @@ final class DemoCommand extends BaseCommand {
                   + " checks passed; "
                   + rejected
                   + " malformed rows quarantined.");
+      long contractChecks =
+          result.steps().stream()
+              .flatMap(s -> s.checks().stream())
+              .filter(c -> c.check().name().startsWith(ContractDef.CHECK_PREFIX))
+              .filter(c -> c.passed())
+              .count();
+      output()
+          .message(
+              "The contract of curated.products held: its columns and types, and "
+                  + contractChecks
+                  + " contract checks (primary key, not null, check, grain) passed before it was"
+                  + " published ('sluice contract export products' writes it as ODCS v3).");
       output()
           .message(
               "Sent "
@@ -123,6 +136,7 @@ final class DemoCommand extends BaseCommand {
       output().message("  ./sluice -p " + directory + " access approve 1 --as admin");
       output().message("  ./sluice -p " + directory + " access report");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
+      output().message("  ./sluice -p " + directory + " contract export products");
       output()
           .message(
               "  ./sluice -p "

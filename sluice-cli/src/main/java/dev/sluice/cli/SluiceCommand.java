@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       PartitionsCommand.class,
       ProfileCommand.class,
       ChecksCommand.class,
+      ContractCommand.class,
       IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,

@@ -48,6 +48,8 @@ class DemoCommandTest {
         .hasSize(3)
         .allSatisfy(line -> assertThat(line.strip()).endsWith(" DE"));
     assertThat(first[1]).contains("sluice query --as analyst");
+    assertThat(first[1])
+        .containsPattern("The contract of curated.products held: .* [1-9][0-9]* contract checks");
     assertThat(first[1].strip().lines().reduce((a, b) -> b).orElseThrow())
         .as("the demo ends by saying how to open the web UI")
         .contains("serve --dev", "http://127.0.0.1:8270/ui");
@@ -64,6 +66,9 @@ class DemoCommandTest {
             "select sum(net_revenue) from published.revenue_by_country",
             "--format",
             "csv")[0];
+
+    assertThat(run("-p", project.toString(), "contract", "export", "products")[0])
+        .contains("apiVersion: v3.1.0", "physicalName: curated.products", "primaryKey: true");
 
     run("-p", directory.toString(), "demo", "--dir", "shop");
     assertThat(rowCounts(project)).isEqualTo(counts);

@@ -17,6 +17,7 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   protected Execution execution;
   protected RetentionDef retention;
   protected MaintenanceDef maintenance;
+  protected ContractDef contract;
 
   AssetBuilder(Execution execution) {
     this.execution = execution;
@@ -67,6 +68,12 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   /** The table's own {@code maintenance:} settings, or null (the default) for the project's. */
   public B maintenance(MaintenanceDef maintenance) {
     this.maintenance = maintenance;
+    return self();
+  }
+
+  /** The contract the table is built to ({@code contract:}), or null (the default) for none. */
+  public B contract(ContractDef contract) {
+    this.contract = contract;
     return self();
   }
 }

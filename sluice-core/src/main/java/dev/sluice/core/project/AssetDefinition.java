@@ -15,11 +15,24 @@ public interface AssetDefinition {
   /** The table-level checks. */
   List<CheckDef> checks();
 
-  /** The table-level checks, then each column's checks. */
+  /**
+   * The contract ({@code contract:}) the asset's table is built to, or null when it declares none.
+   */
+  default ContractDef contract() {
+    return null;
+  }
+
+  /**
+   * The table-level checks, then each column's checks, then the checks that hold an enforced
+   * contract's constraints and grain.
+   */
   default List<CheckDef> allChecks() {
     List<CheckDef> all = new ArrayList<>(checks());
     for (ColumnDef column : columns()) {
       all.addAll(column.checks());
+    }
+    if (contract() != null) {
+      all.addAll(contract().checks());
     }
     return all;
   }

@@ -19,7 +19,14 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /** Reads the {@code columns:} and {@code checks:} of sources, models and seeds. */
 final class ChecksParser {
   static final Set<String> COLUMN_KEYS =
-      Set.of("name", "type", "description", "classification", "classification_reason", "checks");
+      Set.of(
+          "name",
+          "type",
+          "description",
+          "classification",
+          "classification_reason",
+          "checks",
+          ContractParser.CONSTRAINTS);
 
   /** A classification tag: lower-case words of letters, digits and '_', joined by dots. */
   private static final java.util.regex.Pattern TAG =

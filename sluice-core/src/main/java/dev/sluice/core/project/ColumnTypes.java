@@ -90,6 +90,34 @@ public final class ColumnTypes {
   }
 
   /**
+   * A type by the SQL name a project file gives it ({@code bigint}, {@code varchar}, {@code
+   * decimal(12,2)}), for messages that hold a type against a declared one; nested types as {@link
+   * #display} shows them.
+   */
+  public static String sqlName(Type type) {
+    requireNonNull(type, "type is null");
+    return switch (type.typeId()) {
+      case BOOLEAN -> "boolean";
+      case INTEGER -> "int";
+      case LONG -> "bigint";
+      case FLOAT -> "float";
+      case DOUBLE -> "double";
+      case STRING -> "varchar";
+      case DATE -> "date";
+      case TIME -> "time";
+      case TIMESTAMP ->
+          ((Types.TimestampType) type).shouldAdjustToUTC() ? "timestamptz" : "timestamp";
+      case BINARY -> "binary";
+      case UUID -> "uuid";
+      case DECIMAL -> {
+        Types.DecimalType decimal = (Types.DecimalType) type;
+        yield "decimal(" + decimal.precision() + "," + decimal.scale() + ")";
+      }
+      default -> display(type);
+    };
+  }
+
+  /**
    * Parses a column type as written in a project file.
    *
    * @param text the type, e.g. {@code decimal(10, 2)}

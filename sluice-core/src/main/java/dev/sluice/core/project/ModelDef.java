@@ -26,6 +26,7 @@ import java.util.Set;
  * @param retention how long the table keeps its rows ({@code retention:} in its properties), or
  *     null
  * @param maintenance the table's own {@code maintenance:} settings, or null
+ * @param contract the contract the table is built to, or null
  */
 public record ModelDef(
     String name,
@@ -47,7 +48,8 @@ public record ModelDef(
     PartitionsDef partitions,
     OnSchemaChange onSchemaChange,
     RetentionDef retention,
-    MaintenanceDef maintenance)
+    MaintenanceDef maintenance,
+    ContractDef contract)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -189,7 +191,8 @@ public record ModelDef(
           partitions,
           onSchemaChange,
           retention,
-          maintenance);
+          maintenance,
+          contract);
     }
   }
 }

@@ -129,6 +129,7 @@ final class ModelParser {
             .onSchemaChange(onSchemaChange(settings, problems))
             .retention(properties == null ? null : properties.retention())
             .maintenance(properties == null ? null : properties.maintenance())
+            .contract(properties == null ? null : properties.contract())
             .build();
     return new ParsedModel(model, refLines, sourceLines, configValues, configLines);
   }

@@ -28,7 +28,8 @@ final class PropertiesParser {
           "pool",
           "partitions",
           RetentionParser.KEY,
-          MaintenanceParser.KEY);
+          MaintenanceParser.KEY,
+          ContractParser.KEY);
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -58,7 +59,8 @@ final class PropertiesParser {
       String onSchemaChange,
       Location onSchemaChangeLocation,
       RetentionDef retention,
-      MaintenanceDef maintenance) {
+      MaintenanceDef maintenance,
+      ContractDef contract) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -91,6 +93,7 @@ final class PropertiesParser {
       private Location onSchemaChangeLocation;
       private RetentionDef retention;
       private MaintenanceDef maintenance;
+      private ContractDef contract;
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -180,6 +183,11 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder contract(ContractDef contract) {
+        this.contract = contract;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -213,7 +221,8 @@ final class PropertiesParser {
             onSchemaChange,
             onSchemaChangeLocation,
             retention,
-            maintenance);
+            maintenance,
+            contract);
       }
     }
   }
@@ -278,6 +287,7 @@ final class PropertiesParser {
             .onSchemaChange(map.string("on_schema_change"), map.location("on_schema_change"))
             .retention(RetentionParser.parse(map, what).orElse(null))
             .maintenance(MaintenanceParser.parse(map, what).orElse(null))
+            .contract(ContractParser.parse(map, what, columns).orElse(null))
             .build());
   }
 

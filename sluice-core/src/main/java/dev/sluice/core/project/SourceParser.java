@@ -44,6 +44,7 @@ final class SourceParser {
           "tags",
           "columns",
           "checks",
+          ContractParser.KEY,
           "retries",
           "timeout",
           "pool",
@@ -391,6 +392,7 @@ final class SourceParser {
     Execution execution = execution(table, defaults, problems);
     RetentionDef retention = RetentionParser.parse(table, what).orElse(null);
     MaintenanceDef maintenance = MaintenanceParser.parse(table, what).orElse(null);
+    ContractDef contract = ContractParser.parse(table, what, columns).orElse(null);
     if (!valid || !placedValid || checked == null || onError == null || drift == null) {
       return Optional.empty();
     }
@@ -410,6 +412,7 @@ final class SourceParser {
             .origin(connector.origin(checked))
             .retention(retention)
             .maintenance(maintenance)
+            .contract(contract)
             .build());
   }
 

@@ -35,6 +35,7 @@ import java.util.function.Function;
  *     a file source's path; empty when the connector says nothing
  * @param retention how long the table keeps its rows ({@code retention:}), or null
  * @param maintenance the table's own {@code maintenance:} settings, or null
+ * @param contract the contract the table is loaded to, or null
  */
 public record SourceTableDef(
     String source,
@@ -54,7 +55,8 @@ public record SourceTableDef(
     SchemaDrift schemaDrift,
     String origin,
     RetentionDef retention,
-    MaintenanceDef maintenance)
+    MaintenanceDef maintenance,
+    ContractDef contract)
     implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
@@ -230,7 +232,8 @@ public record SourceTableDef(
           schemaDrift,
           origin,
           retention,
-          maintenance);
+          maintenance,
+          contract);
     }
   }
 }

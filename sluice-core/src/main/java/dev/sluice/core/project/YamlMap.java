@@ -123,6 +123,12 @@ final class YamlMap {
     return tuple == null ? location() : YamlFiles.location(file, tuple.getValueNode());
   }
 
+  /** The location of a key itself, or of the mapping when the key is absent. */
+  Location keyLocation(String key) {
+    NodeTuple tuple = entries.get(key);
+    return tuple == null ? location() : YamlFiles.location(file, tuple.getKeyNode());
+  }
+
   /** The keys of the mapping, in file order (for a lenient map, also those Sluice ignores). */
   Set<String> keys() {
     return Collections.unmodifiableSet(entries.keySet());

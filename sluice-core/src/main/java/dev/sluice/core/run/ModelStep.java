@@ -44,6 +44,7 @@ final class ModelStep {
     String sql = render(context, model, incremental, Map.of());
     registerInputs(context, model, incremental);
     try {
+      enforceContract(model, context.session(), sql);
       sql = DeclaredTypes.apply(model, context.session(), sql);
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
@@ -59,6 +60,23 @@ final class ModelStep {
     } catch (QueryException e) {
       throw new QueryException(describeError(model, e), e);
     }
+  }
+
+  /**
+   * Holds the columns of the model's SQL against its enforced contract, before anything is written.
+   *
+   * @throws dev.sluice.api.DataException with the column-by-column diff when they violate it
+   */
+  static void enforceContract(ModelDef model, EngineSession session, String sql) {
+    if (model.contract() == null || !model.contract().enforced()) {
+      return;
+    }
+    ContractEnforcement.check(
+        model.contract(),
+        model.columns(),
+        session.describe(sql),
+        "model " + model.name() + " (contract at " + model.contract().location() + ")",
+        column -> false);
   }
 
   /**

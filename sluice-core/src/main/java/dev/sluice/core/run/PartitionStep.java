@@ -88,6 +88,7 @@ final class PartitionStep {
       String sql =
           ModelStep.render(
               context, model, tableExists && !work.replaceAll(), PartitionVariables.of(range));
+      ModelStep.enforceContract(model, session, sql);
       sql = DeclaredTypes.apply(model, session, sql);
       // each range's rows are checked on their own before they join the step's rows: checked
       // together, the rows of the ranges before would count as outside this one

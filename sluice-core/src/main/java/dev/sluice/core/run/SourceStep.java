@@ -132,6 +132,19 @@ final class SourceStep {
     }
     SchemaChange schemaChange =
         write.kind() == StagedData.Write.Kind.REPLACE ? SchemaChange.REPLACE : SchemaChange.UNION;
+    if (table.contract() != null && table.contract().enforced()) {
+      ContractEnforcement.check(
+          table.contract(),
+          table.columns(),
+          context.session().describe(rows),
+          "source table "
+              + table.assetName()
+              + " (contract at "
+              + table.contract().location()
+              + ")",
+          // the columns Sluice and the connectors add: _loaded_at, _source_file, _offset, ...
+          column -> column.startsWith("_"));
+    }
     Optional<Table> existing = context.lake().findTable(target);
     String drift = null;
     if (existing.isPresent()) {
