@@ -1,6 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.core.Workspace;
+import dev.sluice.core.env.ChangeCategory;
+import dev.sluice.core.env.ChangePlanner;
+import dev.sluice.core.env.ModelChange;
 import dev.sluice.core.run.PlannedStep;
 import dev.sluice.core.run.Planner;
 import dev.sluice.core.run.RunOptions;
@@ -12,7 +15,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "plan", description = "Show what 'sluice run' would build, in order, and why.")
+@Command(
+    name = "plan",
+    description =
+        "Show what 'sluice run' would build, in order, and why, and classify each model's change"
+            + " against what production (or --env NAME) was built from: breaking, non-breaking or"
+            + " metadata-only, with the downstream models and columns it affects.")
 final class PlanCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
@@ -52,6 +60,7 @@ final class PlanCommand extends BaseCommand {
             new Planner(workspace, clock())
                 .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
       }
+      List<ModelChange> changes = new ChangePlanner(workspace).plan(environment);
       if (json()) {
         List<Map<String, Object>> json = new ArrayList<>();
         for (PlannedStep step : steps) {
@@ -62,7 +71,11 @@ final class PlanCommand extends BaseCommand {
           entry.put("reasons", step.reasons());
           json.add(entry);
         }
-        output().json(json);
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("against", environment == null ? "production" : environment);
+        document.put("steps", json);
+        document.put("changes", changes.stream().map(PlanCommand::changeJson).toList());
+        output().json(document);
         return ExitCodes.OK;
       }
       List<List<String>> rows = new ArrayList<>();
@@ -86,8 +99,125 @@ final class PlanCommand extends BaseCommand {
                       : " would be built into environment "
                           + environment
                           + "; every other table is read from production."));
+      printChanges(changes);
       AccessCommand.printChanges(output(), workspace, projectDirectory());
       return ExitCodes.OK;
     }
+  }
+
+  private void printChanges(List<ModelChange> changes) {
+    String against = environment == null ? "production" : "environment " + environment;
+    if (changes.isEmpty()) {
+      output().message("No model differs from what " + against + " was built from.");
+      return;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (ModelChange change : changes) {
+      rows.add(
+          List.of(
+              change.model(),
+              change.category().label(),
+              describe(change),
+              change.downstream().isEmpty()
+                  ? "-"
+                  : String.join(
+                      "; ",
+                      change.downstream().stream()
+                          .map(
+                              affected ->
+                                  affected.model()
+                                      + " ("
+                                      + (affected.allRows()
+                                          ? "all rows"
+                                          : String.join(", ", affected.columns()))
+                                      + ")")
+                          .toList())));
+    }
+    output().line("");
+    output().line("Changes against " + against + ":");
+    output().table(List.of("model", "category", "change", "affected downstream"), rows);
+    for (ModelChange change : changes) {
+      if (change.history() != null && change.category() != ChangeCategory.METADATA_ONLY) {
+        output()
+            .message(
+                change.model()
+                    + " is "
+                    + change.history().materialization()
+                    + ": forward-only with '"
+                    + change.history().forwardOnly()
+                    + "', or rebuild its history with '"
+                    + change.history().rebuild()
+                    + "'");
+      }
+      if (change.note() != null) {
+        output().message(change.model() + ": " + change.note());
+      }
+    }
+  }
+
+  /** One line saying what changed in a model. */
+  static String describe(ModelChange change) {
+    List<String> parts = new ArrayList<>();
+    switch (change.kind()) {
+      case "added" -> parts.add("new model");
+      case "configuration" -> parts.add("configuration changed");
+      case "metadata" -> parts.add("metadata: " + String.join(", ", change.metadata()));
+      default -> {}
+    }
+    if (!change.removedColumns().isEmpty() && !"added".equals(change.kind())) {
+      parts.add("removed " + String.join(", ", change.removedColumns()));
+    }
+    if (!change.addedColumns().isEmpty() && !"added".equals(change.kind())) {
+      parts.add("added " + String.join(", ", change.addedColumns()));
+    }
+    if (!change.modifiedColumns().isEmpty()) {
+      parts.add("changed " + String.join(", ", change.modifiedColumns()));
+    }
+    if (change.rowsChanged() != null) {
+      parts.add("rows: " + change.rowsChanged());
+    }
+    if (!"metadata".equals(change.kind()) && !change.metadata().isEmpty()) {
+      parts.add("metadata: " + String.join(", ", change.metadata()));
+    }
+    return parts.isEmpty() ? "SQL reformatted" : String.join("; ", parts);
+  }
+
+  static Map<String, Object> changeJson(ModelChange change) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("model", change.model());
+    entry.put("table", change.table().toString());
+    entry.put("category", change.category().label());
+    entry.put("kind", change.kind());
+    entry.put("added_columns", change.addedColumns());
+    entry.put("removed_columns", change.removedColumns());
+    entry.put("modified_columns", change.modifiedColumns());
+    entry.put("rows_changed", change.rowsChanged());
+    entry.put("metadata", change.metadata());
+    List<Map<String, Object>> downstream = new ArrayList<>();
+    for (ModelChange.AffectedModel affected : change.downstream()) {
+      Map<String, Object> model = new LinkedHashMap<>();
+      model.put("model", affected.model());
+      model.put("columns", affected.columns());
+      model.put("all_rows", affected.allRows());
+      model.put("history", historyJson(affected.history()));
+      downstream.add(model);
+    }
+    entry.put("downstream", downstream);
+    entry.put("history", historyJson(change.history()));
+    entry.put("note", change.note());
+    return entry;
+  }
+
+  private static Map<String, Object> historyJson(ModelChange.HistoryChoice history) {
+    if (history == null) {
+      return null;
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("materialization", history.materialization());
+    json.put("partitions", history.partitions());
+    json.put("rows", history.rows());
+    json.put("forward_only", history.forwardOnly());
+    json.put("rebuild", history.rebuild());
+    return json;
   }
 }

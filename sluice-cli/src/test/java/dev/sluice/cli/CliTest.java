@@ -77,7 +77,7 @@ class CliTest {
     JsonNode planned = JSON.readTree(plan.out());
     assertThat(planned.findValuesAsText("asset"))
         .containsExactly("example.example", "example_clean");
-    assertThat(planned.get(1).get("reasons").get(0).asText()).startsWith("up to date");
+    assertThat(planned.get("steps").get(1).get("reasons").get(0).asText()).startsWith("up to date");
 
     InProcessCli.Result cancelFinished = sluice("runs", "cancel", runId);
     assertThat(cancelFinished.code()).isEqualTo(2);

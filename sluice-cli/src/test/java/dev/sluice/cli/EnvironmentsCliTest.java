@@ -307,6 +307,46 @@ class EnvironmentsCliTest {
   }
 
   @Test
+  void planClassifiesEachChangeAgainstWhatProductionWasBuiltFrom() throws IOException {
+    write(
+        project,
+        "models/curated/big.sql",
+        "select id, amount * 2 as amount from {{ ref('orders') }} where amount > 6\n");
+    write(
+        project,
+        "models/published/counted.yaml",
+        "models:\n  - name: counted\n    description: How many orders\n");
+    JsonNode plan = json("plan");
+    assertThat(plan.get("against").asText()).isEqualTo("production");
+    JsonNode changes = plan.get("changes");
+    assertThat(changes.findValuesAsText("model")).contains("big", "counted", "total");
+    JsonNode big = changes.get(0);
+    assertThat(big.get("model").asText()).isEqualTo("big");
+    assertThat(big.get("category").asText()).isEqualTo("breaking");
+    assertThat(big.get("modified_columns").get(0).asText()).isEqualTo("amount");
+    assertThat(big.get("downstream").get(0).get("model").asText()).isEqualTo("total");
+    assertThat(big.get("downstream").get(0).get("columns").get(0).asText()).isEqualTo("total");
+    JsonNode counted = changes.get(1);
+    assertThat(counted.get("model").asText()).isEqualTo("counted");
+    assertThat(counted.get("category").asText()).isEqualTo("metadata-only");
+    assertThat(counted.get("metadata").get(0).asText()).isEqualTo("description");
+
+    InProcessCli.Result text = ok("plan");
+    assertThat(text.out())
+        .contains("Changes against production:")
+        .contains("breaking")
+        .contains("changed amount")
+        .contains("total (total)")
+        .contains("metadata-only")
+        .contains("metadata: description");
+    // the environment's build leaves counted alone: a metadata-only change builds nothing
+    assertThat(json("plan", "--env", "dev").get("steps").findValuesAsText("asset"))
+        .containsExactly("big", "total");
+    assertThat(sluice("plan", "--env", "Bad;Name").err())
+        .contains("Invalid environment name 'Bad;Name'");
+  }
+
+  @Test
   void planShowsWhatAnEnvironmentWouldBuildAndAFailedBuildLeavesItAsItWas() throws IOException {
     write(
         project,
@@ -314,7 +354,8 @@ class EnvironmentsCliTest {
         "select id, amount from {{ ref('orders') }} where amount > 1\n");
     JsonNode plan = json("plan", "--env", "dev");
     assertThat(plan.findValuesAsText("asset")).containsExactly("big", "total");
-    assertThat(plan.get(1).get("reasons").get(0).asText()).isEqualTo("downstream of big");
+    assertThat(plan.get("steps").get(1).get("reasons").get(0).asText())
+        .isEqualTo("downstream of big");
     assertThat(ok("plan", "--env", "dev").err())
         .contains("2 assets would be built into environment dev");
     assertThat(sluice("plan", "--env", "main").err()).contains("'main' is production");

@@ -361,7 +361,7 @@ final class QueryAnalyzer {
     return renamed;
   }
 
-  private static String outputName(SelectItem<?> item) {
+  static String outputName(SelectItem<?> item) {
     if (item.getAlias() != null) {
       return Names.withoutQuotes(item.getAlias().getName());
     }

@@ -101,7 +101,9 @@ public final class Environments {
 
   /**
    * The models an environment build would write to its branches: those whose fingerprint (SQL and
-   * configuration) differs from production's, and those downstream of them, within the selection.
+   * configuration) differs from production's, and the downstream models that read a column the
+   * change affects ({@link ChangePlanner}; all downstream models when a change cannot be compared),
+   * within the selection.
    *
    * @throws InvalidInputException for an invalid name, or when a model to build is one an
    *     environment cannot hold yet (a view, a partitioned model)
@@ -112,6 +114,12 @@ public final class Environments {
     Lake lake = workspace.lake();
     Set<String> selected = new LinkedHashSet<>(new Selector(project).select(select, exclude));
     Map<String, String> why = new LinkedHashMap<>();
+    // only the downstream models a change reaches through the columns they read are rebuilt; the
+    // others keep reading production's tables (docs/environments.md, change categories)
+    Map<String, ModelChange> categorized = new HashMap<>();
+    for (ModelChange change : new ChangePlanner(workspace).plan(null)) {
+      categorized.put(change.model(), change);
+    }
     for (String asset : project.graph().topologicalOrder()) {
       ModelDef model = project.models().get(asset);
       if (model == null) {
@@ -120,7 +128,13 @@ public final class Environments {
       Optional<String> changed = changedFromProduction(project, lake, model);
       if (changed.isPresent()) {
         why.putIfAbsent(asset, changed.get());
-        for (String downstream : project.graph().allDownstream(asset)) {
+        ModelChange change = categorized.get(asset);
+        Set<String> reached =
+            change == null
+                ? project.graph().allDownstream(asset)
+                : new LinkedHashSet<>(
+                    change.downstream().stream().map(ModelChange.AffectedModel::model).toList());
+        for (String downstream : reached) {
           if (project.models().containsKey(downstream)) {
             why.putIfAbsent(downstream, "downstream of " + asset);
           }

@@ -11,10 +11,12 @@ import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.ModelMetadata;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.AbandonedRuns;
+import dev.sluice.core.state.BuiltModel;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunOwner;
@@ -606,10 +608,14 @@ public final class Runner {
       RunListener listener,
       Runnable alsoRecord) {
     RunStore store = workspace.runStore();
+    BuiltModel built = builtModel(result);
     store.inOneTransaction(
         "finish step " + result.asset(),
         () -> {
           alsoRecord.run();
+          if (built != null) {
+            store.builtModels().record(built);
+          }
           store
               .steps()
               .finishStep(
@@ -637,6 +643,30 @@ public final class Runner {
         });
     listener.stepFinished(result);
     return result;
+  }
+
+  /**
+   * What a model step that succeeded built its table from (its SQL and metadata), kept by
+   * fingerprint so that a later plan can classify changes against it; null for any other step.
+   */
+  private BuiltModel builtModel(StepResult result) {
+    if (result.status() != StepStatus.SUCCEEDED || result.kind() != StepKind.MODEL) {
+      return null;
+    }
+    Project project = workspace.project();
+    ModelDef model = project.models().get(result.asset());
+    if (model == null) {
+      return null;
+    }
+    String sql =
+        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    return new BuiltModel(
+        Planner.fingerprint(project, model),
+        model.name(),
+        model.tableName().toString(),
+        sql,
+        ModelMetadata.of(model),
+        clock.instant());
   }
 
   private <T> T whileLocked(String table, String runId, java.util.function.Supplier<T> work) {

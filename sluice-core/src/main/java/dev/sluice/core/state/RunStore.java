@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
  * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()}
- * and {@link #environments()} and {@link #promotions()}. They share one connection and its
- * transactions: {@link #inOneTransaction} makes the records of several parts in one.
+ * {@link #environments()}, {@link #promotions()} and {@link #builtModels()}. They share one
+ * connection and its transactions: {@link #inOneTransaction} makes the records of several parts in
+ * one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -52,6 +53,7 @@ public final class RunStore implements AutoCloseable {
   private final EnvironmentRecords environments;
   private final PromotionRecords promotions;
   private final MetricHistory metrics;
+  private final BuiltModels builtModels;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -73,6 +75,7 @@ public final class RunStore implements AutoCloseable {
     this.environments = new EnvironmentRecords(transactions);
     this.promotions = new PromotionRecords(transactions);
     this.metrics = new MetricHistory(transactions, fencing);
+    this.builtModels = new BuiltModels(transactions);
   }
 
   /**
@@ -146,6 +149,11 @@ public final class RunStore implements AutoCloseable {
   /** The development environments: when and from what each was built, and its tables. */
   public EnvironmentRecords environments() {
     return environments;
+  }
+
+  /** What each model was built from (its SQL and metadata), by fingerprint. */
+  public BuiltModels builtModels() {
+    return builtModels;
   }
 
   /** The promotions of environments to production: their plans and progress. */

@@ -1,0 +1,348 @@
+package dev.sluice.core.env;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.api.TableName;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.env.ModelChange.AffectedModel;
+import dev.sluice.core.env.ModelChange.HistoryChoice;
+import dev.sluice.core.lineage.AssetColumns;
+import dev.sluice.core.lineage.ProjectLineage;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.ModelMetadata;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.run.Planner;
+import dev.sluice.core.state.BuiltModel;
+import dev.sluice.core.state.PartitionStatus;
+import dev.sluice.lake.CarriedState;
+import dev.sluice.lake.Lake;
+import dev.sluice.lineage.ColumnDependency;
+import dev.sluice.lineage.ConditionDependency;
+import dev.sluice.lineage.OutputColumn;
+import dev.sluice.lineage.QueryChange;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Classifies every change of the project's models against what production, or an environment, was
+ * built from (issue 17 item 2): the fingerprint each table's snapshot carries names the SQL and
+ * metadata recorded when it was built ({@code RunStore.builtModels()}), which {@link QueryChange}
+ * compares column by column; the project's column lineage ({@link ProjectLineage}) then says which
+ * downstream models read a changed column. See docs/environments.md for the rules.
+ */
+public final class ChangePlanner {
+  private final Workspace workspace;
+
+  public ChangePlanner(Workspace workspace) {
+    this.workspace = requireNonNull(workspace, "workspace is null");
+  }
+
+  /**
+   * The changes of the project against production ({@code environment} null) or against an
+   * environment: its branch of a table where it built one, else production's.
+   *
+   * @throws dev.sluice.api.InvalidInputException for an invalid environment name
+   */
+  public List<ModelChange> plan(String environment) {
+    if (environment != null) {
+      EnvironmentName.check(environment);
+    }
+    Project project = workspace.project();
+    ProjectLineage lineage = ProjectLineage.of(project);
+    Map<String, Baseline> baselines = new HashMap<>();
+    for (ModelDef model : project.models().values()) {
+      baseline(model, environment).ifPresent(found -> baselines.put(model.name(), found));
+    }
+    List<ModelChange> changes = new ArrayList<>();
+    for (String name : project.graph().topologicalOrder()) {
+      ModelDef model = project.models().get(name);
+      if (model != null) {
+        change(project, lineage, baselines, model).ifPresent(changes::add);
+      }
+    }
+    return changes;
+  }
+
+  /** What a model's table holds where the plan compares: columns, fingerprint, snapshot. */
+  private record Baseline(
+      String fingerprint, List<String> columns, Long rows, Optional<BuiltModel> built) {}
+
+  private Optional<Baseline> baseline(ModelDef model, String environment) {
+    Lake lake = workspace.lake();
+    TableName tableName = model.tableName();
+    Optional<Table> table = lake.findTable(tableName);
+    if (table.isPresent()) {
+      Table loaded = table.get();
+      Snapshot snapshot =
+          environment != null && loaded.refs().containsKey(environment)
+              ? loaded.snapshot(loaded.refs().get(environment).snapshotId())
+              : loaded.currentSnapshot();
+      if (snapshot == null) {
+        return Optional.empty();
+      }
+      String fingerprint =
+          CarriedState.of(loaded, snapshot).getOrDefault(CarriedState.MODEL_FINGERPRINT, "");
+      org.apache.iceberg.Schema schema =
+          snapshot.schemaId() == null ? loaded.schema() : loaded.schemas().get(snapshot.schemaId());
+      String total = snapshot.summary().get(SnapshotSummary.TOTAL_RECORDS_PROP);
+      return Optional.of(
+          new Baseline(
+              fingerprint,
+              names(schema.columns()),
+              total == null ? null : Long.parseLong(total),
+              workspace.runStore().builtModels().find(fingerprint)));
+    }
+    return lake.findView(tableName)
+        .map(
+            view -> {
+              String fingerprint =
+                  view.properties().getOrDefault(CarriedState.MODEL_FINGERPRINT, "");
+              return new Baseline(
+                  fingerprint,
+                  names(view.schema().columns()),
+                  null,
+                  workspace.runStore().builtModels().find(fingerprint));
+            });
+  }
+
+  private static List<String> names(List<Types.NestedField> fields) {
+    return fields.stream().map(field -> field.name().toLowerCase(Locale.ROOT)).toList();
+  }
+
+  private Optional<ModelChange> change(
+      Project project, ProjectLineage lineage, Map<String, Baseline> baselines, ModelDef model) {
+    Baseline baseline = baselines.get(model.name());
+    AssetColumns columns = lineage.asset(model.name()).orElseThrow();
+    List<String> newColumns =
+        columns.columns().stream().map(column -> column.name().toLowerCase(Locale.ROOT)).toList();
+    if (baseline == null) {
+      return Optional.of(
+          new ModelChange(
+              model.name(),
+              model.tableName(),
+              ChangeCategory.NON_BREAKING,
+              "added",
+              newColumns,
+              List.of(),
+              List.of(),
+              null,
+              List.of(),
+              List.of(),
+              null,
+              null));
+    }
+    String fingerprint = Planner.fingerprint(project, model);
+    if (fingerprint.equals(baseline.fingerprint())) {
+      if (baseline.built().isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> facets =
+          ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model));
+      if (facets.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new ModelChange(
+              model.name(),
+              model.tableName(),
+              ChangeCategory.METADATA_ONLY,
+              "metadata",
+              List.of(),
+              List.of(),
+              List.of(),
+              null,
+              facets,
+              List.of(),
+              null,
+              null));
+    }
+    String sql =
+        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    List<String> facets =
+        baseline
+            .built()
+            .map(built -> ModelMetadata.changed(built.metadata(), ModelMetadata.of(model)))
+            .orElse(List.of());
+    QueryChange query;
+    String note = null;
+    String kind = "sql";
+    if (baseline.built().isEmpty()) {
+      query =
+          new QueryChange(
+              Set.of(),
+              Set.of(),
+              Set.of(),
+              true,
+              "no record of the SQL it was built from (built before Sluice kept it)");
+      note = "every column counts as changed: the SQL it was built from was not recorded";
+    } else if (baseline.built().get().compiledSql().equals(sql)) {
+      query = new QueryChange(Set.of(), Set.of(), Set.of(), false, null);
+      kind = "configuration";
+    } else {
+      query = QueryChange.between(baseline.built().get().compiledSql(), sql);
+    }
+    Set<String> added = new TreeSet<>();
+    Set<String> removed = new TreeSet<>();
+    if (columns.derived()) {
+      added.addAll(newColumns);
+      added.removeAll(baseline.columns());
+      removed.addAll(baseline.columns());
+      removed.removeAll(newColumns);
+    } else {
+      added.addAll(query.added());
+      removed.addAll(query.removed());
+      note = "its column lineage cannot be derived (" + columns.notDerivable() + ")";
+    }
+    Set<String> modified = new TreeSet<>(query.modified());
+    modified.retainAll(newColumns);
+    Set<String> changed = new TreeSet<>();
+    if (query.rowsChanged()) {
+      changed.addAll(newColumns);
+      changed.addAll(baseline.columns());
+    } else {
+      changed.addAll(modified);
+      changed.addAll(removed);
+    }
+    List<AffectedModel> downstream =
+        changed.isEmpty() ? List.of() : affected(project, lineage, baselines, model, changed);
+    ChangeCategory category =
+        !removed.isEmpty() || !downstream.isEmpty()
+            ? ChangeCategory.BREAKING
+            : ChangeCategory.NON_BREAKING;
+    return Optional.of(
+        new ModelChange(
+            model.name(),
+            model.tableName(),
+            category,
+            kind,
+            List.copyOf(added),
+            List.copyOf(removed),
+            List.copyOf(modified),
+            query.rowsChanged() ? query.reason() : null,
+            facets,
+            downstream,
+            history(model, baseline),
+            note));
+  }
+
+  /**
+   * The downstream models whose columns are computed from, or whose rows are decided by, a changed
+   * column of {@code changedModel}, transitively, in graph order.
+   */
+  private List<AffectedModel> affected(
+      Project project,
+      ProjectLineage lineage,
+      Map<String, Baseline> baselines,
+      ModelDef changedModel,
+      Set<String> changedColumns) {
+    Map<TableName, Set<String>> affected = new HashMap<>();
+    affected.put(changedModel.tableName(), changedColumns);
+    Set<String> downstream = project.graph().allDownstream(changedModel.name());
+    List<AffectedModel> result = new ArrayList<>();
+    for (String name : project.graph().topologicalOrder()) {
+      ModelDef model = project.models().get(name);
+      if (model == null || !downstream.contains(name)) {
+        continue;
+      }
+      boolean readsAffected =
+          project.graph().upstream(name).stream()
+              .anyMatch(upstream -> affected.containsKey(project.asset(upstream).tableName()));
+      if (!readsAffected) {
+        continue;
+      }
+      AssetColumns columns = lineage.asset(name).orElseThrow();
+      Baseline baseline = baselines.get(name);
+      Set<String> hit = new TreeSet<>();
+      boolean allRows = !columns.derived();
+      if (columns.derived()) {
+        for (ConditionDependency condition : columns.conditions()) {
+          if (isAffected(affected, condition.column())) {
+            allRows = true;
+          }
+        }
+        for (OutputColumn output : columns.columns()) {
+          for (ColumnDependency input : output.inputs()) {
+            if (isAffected(affected, input.column())) {
+              hit.add(output.name().toLowerCase(Locale.ROOT));
+            }
+          }
+        }
+        if (baseline != null) {
+          // a column that comes and goes with its input through a '*'
+          Set<String> now = new LinkedHashSet<>();
+          columns.columns().forEach(column -> now.add(column.name().toLowerCase(Locale.ROOT)));
+          for (String before : baseline.columns()) {
+            if (!now.contains(before)) {
+              hit.add(before);
+            }
+          }
+        }
+      }
+      if (allRows) {
+        columns.columns().forEach(column -> hit.add(column.name().toLowerCase(Locale.ROOT)));
+        if (baseline != null) {
+          hit.addAll(baseline.columns());
+        }
+      }
+      if (!hit.isEmpty()) {
+        affected.put(model.tableName(), hit);
+        result.add(new AffectedModel(name, List.copyOf(hit), allRows, history(model, baseline)));
+      }
+    }
+    return result;
+  }
+
+  private static boolean isAffected(
+      Map<TableName, Set<String>> affected, dev.sluice.lineage.ColumnRef column) {
+    Set<String> columns = affected.get(column.table());
+    return columns != null && columns.contains(column.column());
+  }
+
+  /** Forward-only vs rebuilding the history, for an incremental or partitioned model. */
+  private HistoryChoice history(ModelDef model, Baseline baseline) {
+    if (baseline == null) {
+      return null;
+    }
+    if (model.partitioned()) {
+      int built =
+          (int)
+              workspace.runStore().partitions().partitions(model.name()).values().stream()
+                  .filter(state -> state.status() == PartitionStatus.MATERIALIZED)
+                  .count();
+      return new HistoryChoice(
+          label(model.materialization()),
+          built,
+          baseline.rows(),
+          "sluice run --select " + model.name() + " (new partitions only)",
+          "sluice backfill --select " + model.name() + " (rebuilds " + built + " partitions)");
+    }
+    if (model.materialization() == Materialization.INCREMENTAL) {
+      return new HistoryChoice(
+          label(model.materialization()),
+          null,
+          baseline.rows(),
+          "sluice run --select " + model.name() + " (new rows only)",
+          "sluice run --full-refresh --select "
+              + model.name()
+              + (baseline.rows() == null ? "" : " (rebuilds " + baseline.rows() + " rows)"));
+    }
+    return null;
+  }
+
+  private static String label(Materialization materialization) {
+    return materialization.name().toLowerCase(Locale.ROOT);
+  }
+}
