@@ -3,6 +3,10 @@ package dev.sluice.cli;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.cli.demo.DemoProject;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.CostAccounting;
+import dev.sluice.core.cost.CostDimension;
+import dev.sluice.core.cost.CostLine;
+import dev.sluice.core.cost.CostReport;
 import dev.sluice.core.lineage.ColumnTags;
 import dev.sluice.core.project.ContractDef;
 import dev.sluice.core.query.QueryService;
@@ -119,6 +123,7 @@ final class DemoCommand extends BaseCommand {
       if (!json()) {
         QueryCommand.print(output(), masked, QueryCommand.Format.table);
       }
+      printCostSummary(workspace);
       output().message("");
       output()
           .message(
@@ -135,6 +140,7 @@ final class DemoCommand extends BaseCommand {
                   + " analyst");
       output().message("  ./sluice -p " + directory + " access approve 1 --as admin");
       output().message("  ./sluice -p " + directory + " access report");
+      output().message("  ./sluice -p " + directory + " cost --by owner");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
       output().message("  ./sluice -p " + directory + " contract export products");
       output()
@@ -161,5 +167,53 @@ final class DemoCommand extends BaseCommand {
     } catch (java.io.IOException e) {
       return 0;
     }
+  }
+
+  /**
+   * The cost of what the demo did, by owner, priced with cost: of the demo's sluice.yaml: what
+   * {@code sluice cost --by owner} shows in full.
+   */
+  private void printCostSummary(Workspace workspace) {
+    CostAccounting accounting = new CostAccounting(workspace);
+    accounting.measureStorage();
+    CostReport report =
+        accounting.report(CostDimension.OWNER, Duration.ofDays(30), clock().instant(), 3);
+    output().message("");
+    output()
+        .message(
+            "What it cost, by owner (sluice cost --by owner; prices from cost: in sluice.yaml, in "
+                + report.currency()
+                + "):");
+    if (!json()) {
+      List<List<String>> rows = new java.util.ArrayList<>();
+      for (CostLine line : report.lines()) {
+        rows.add(costRow(line));
+      }
+      rows.add(costRow(report.total()));
+      output().table(List.of("owner", "compute", "storage", "query", "total", "cpu"), rows);
+    }
+    output()
+        .message(
+            "Top offenders: "
+                + String.join(
+                    ", ",
+                    report.topOffenders().stream()
+                        .map(line -> line.key() + " " + CostCommand.money(line.total()))
+                        .toList())
+                + "; "
+                + report.waste().size()
+                + " waste finding(s) (tables nobody read yet). Compute is the CPU time of each"
+                + " step (estimated where steps ran side by side), storage the bytes each table"
+                + " holds; docs/cost.md says what each figure includes.");
+  }
+
+  private static List<String> costRow(CostLine line) {
+    return List.of(
+        line.key(),
+        CostCommand.money(line.compute()),
+        CostCommand.money(line.storage()),
+        CostCommand.money(line.query()),
+        CostCommand.money(line.total()),
+        String.format(java.util.Locale.ROOT, "%.1f s", line.cpuMillis() / 1000.0));
   }
 }

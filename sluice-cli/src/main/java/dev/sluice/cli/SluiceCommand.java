@@ -42,6 +42,7 @@ import picocli.CommandLine.ScopeType;
       RunsCommand.class,
       AuditCommand.class,
       MaintainCommand.class,
+      CostCommand.class,
       TablesCommand.class,
       DropCommand.class,
       EraseCommand.class,

@@ -50,6 +50,9 @@ class DemoCommandTest {
     assertThat(first[1]).contains("sluice query --as analyst");
     assertThat(first[1])
         .containsPattern("The contract of curated.products held: .* [1-9][0-9]* contract checks");
+    // the demo shows what it cost, by owner, priced with the demo's cost: prices
+    assertThat(first[1]).contains("What it cost, by owner", "in EUR", "Top offenders: ");
+    assertThat(first[0]).contains("finance-data", "crm-team");
     assertThat(first[1].strip().lines().reduce((a, b) -> b).orElseThrow())
         .as("the demo ends by saying how to open the web UI")
         .contains("serve --dev", "http://127.0.0.1:8270/ui");

@@ -585,6 +585,7 @@ public final class Lake implements AutoCloseable {
     List<String> dataFiles = new ArrayList<>();
     List<DataFile> described = new ArrayList<>();
     long records = 0;
+    long bytes = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
@@ -594,13 +595,14 @@ public final class Lake implements AutoCloseable {
         dataFiles.add(files.readablePath(task.file().location()));
         described.add(task.file());
         records += task.file().recordCount();
+        bytes += task.file().fileSizeInBytes();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return new DataFileScan(
         new TableScanFiles(
-            name, schema, dataFiles, snapshotId, records, columnMapping(table, schema)),
+            name, schema, dataFiles, snapshotId, records, columnMapping(table, schema), bytes),
         described);
   }
 
@@ -837,6 +839,16 @@ public final class Lake implements AutoCloseable {
             .withProperties(tableProperties(properties))
             .createTransaction();
     return new TableWrite(this, name, create, auditBranch);
+  }
+
+  /**
+   * What a table holds in storage: live data, data kept only by old snapshots, and metadata, from
+   * its Iceberg metadata.
+   *
+   * @throws InvalidInputException when the table does not exist
+   */
+  public TableStorage storage(TableName name) {
+    return TableStorage.measure(name, loadTable(name));
   }
 
   /** The snapshot at the head of main, or empty. */

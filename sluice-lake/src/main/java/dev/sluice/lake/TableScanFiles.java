@@ -13,6 +13,7 @@ import org.apache.iceberg.Schema;
  * @param snapshotId the snapshot read, or null for a table without data yet
  * @param columnMapping how the files' columns match the schema's: {@link ColumnMapping#NAME} when
  *     the table's columns never changed, so that every file carries the schema's names
+ * @param dataBytes the size of the data files, what reading them all scans
  */
 public record TableScanFiles(
     TableName name,
@@ -20,10 +21,22 @@ public record TableScanFiles(
     List<String> dataFiles,
     Long snapshotId,
     long recordCount,
-    ColumnMapping columnMapping) {
+    ColumnMapping columnMapping,
+    long dataBytes) {
   public TableScanFiles {
     dataFiles = List.copyOf(dataFiles);
     requireNonNull(columnMapping, "columnMapping is null");
+  }
+
+  /** A read whose files' sizes are not known. */
+  public TableScanFiles(
+      TableName name,
+      Schema schema,
+      List<String> dataFiles,
+      Long snapshotId,
+      long recordCount,
+      ColumnMapping columnMapping) {
+    this(name, schema, dataFiles, snapshotId, recordCount, columnMapping, 0);
   }
 
   /** A read whose files are matched to the schema by field id. */

@@ -39,7 +39,8 @@ final class ConfigParser {
           MaintenanceParser.KEY,
           "server",
           OpenLineageParser.KEY,
-          AlertsParser.KEY);
+          AlertsParser.KEY,
+          CostParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -139,7 +140,8 @@ final class ConfigParser {
         MaintenanceParser.parse(map, "sluice.yaml").orElse(null),
         server(root, map, secrets, problems),
         OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null),
-        AlertsParser.parse(map, secrets));
+        AlertsParser.parse(map, secrets),
+        CostParser.parse(map));
   }
 
   /**
@@ -355,7 +357,8 @@ final class ConfigParser {
         null,
         ServerSettings.NONE,
         null,
-        AlertsConfig.NONE);
+        AlertsConfig.NONE,
+        CostPrices.NONE);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

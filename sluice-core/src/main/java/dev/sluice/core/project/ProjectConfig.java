@@ -36,6 +36,7 @@ import java.util.Map;
  *     store
  * @param openLineage where OpenLineage events go ({@code openlineage:}), or null to send none
  * @param alerts the alert channels and rules ({@code alerts:}), {@link AlertsConfig#NONE} if none
+ * @param cost the prices of {@code cost:}, {@link CostPrices#NONE} if none
  */
 public record ProjectConfig(
     String name,
@@ -58,7 +59,8 @@ public record ProjectConfig(
     MaintenanceDef maintenance,
     ServerSettings server,
     OpenLineageConfig openLineage,
-    AlertsConfig alerts) {
+    AlertsConfig alerts,
+    CostPrices cost) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -73,6 +75,7 @@ public record ProjectConfig(
     requireNonNull(vars, "vars is null");
     requireNonNull(execution, "execution is null");
     requireNonNull(alerts, "alerts is null");
+    requireNonNull(cost, "cost is null");
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);

@@ -52,13 +52,16 @@ final class GovernedRelations {
   private final AccessPolicy policy;
   private final Principal principal;
   private final Map<TableName, TableAccess> applied = new LinkedHashMap<>();
+  private final Relations.ReadListener reads;
 
   GovernedRelations(
       Lake lake,
       EngineSession session,
       ReadPoint readPoint,
       AccessPolicy policy,
-      Principal principal) {
+      Principal principal,
+      Relations.ReadListener reads) {
+    this.reads = requireNonNull(reads, "reads is null");
     this.lake = requireNonNull(lake, "lake is null");
     this.session = requireNonNull(session, "session is null");
     this.readPoint = requireNonNull(readPoint, "readPoint is null");
@@ -131,6 +134,7 @@ final class GovernedRelations {
     Schema read = asToday(scan.schema(), current);
     TableName stored = new TableName(STORED_SCHEMA, table.zone() + "__" + table.name());
     session.registerTable(stored, read, scan.dataFiles(), scan.columnMapping());
+    reads.planned(scan.dataFiles().size(), scan.dataBytes());
     String from = stored.quoted();
     String select = "SELECT " + selectList(access, read) + " FROM " + from;
     if (access.filtered()) {

@@ -12,11 +12,13 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.StatementDescription;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.ResourceMeter;
 import dev.sluice.core.project.Suggestions;
 import dev.sluice.core.run.Relations;
 import dev.sluice.core.state.AccessRequest;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditEntry;
+import dev.sluice.core.state.QueryUsage;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
 import dev.sluice.governance.TableAccess;
@@ -154,13 +156,24 @@ public final class QueryService {
     requireNonNull(parameters, "parameters is null");
     requireNonNull(principal, "principal is null");
     String statement = sql.strip();
+    Instant started = workspace.clock().instant();
+    ResourceMeter.Measurement measurement = ResourceMeter.process().start();
+    long[] scanned = new long[2];
+    Relations.ReadListener reads =
+        (files, bytes) -> {
+          synchronized (scanned) {
+            scanned[0] += files;
+            scanned[1] += bytes;
+          }
+        };
     try (EngineSession session = workspace.engine().openSession()) {
-      Registered registered = register(session, statement, readPoint, principal);
+      Registered registered = register(session, statement, readPoint, principal, reads);
       if (principal.owner()) {
         QueryResult result = session.query(statement, parameters, maxRows);
         AuditEntry.Builder entry = entry(AuditAction.QUERY, principal, statement);
         registered.tables().forEach(table -> entry.table(table.toString()));
         audit(entry.detail("rows", result.rows().size()).build());
+        recordUsage(principal, registered, started, measurement, scanned, result);
         return result;
       }
       QueryResult result;
@@ -170,7 +183,48 @@ public final class QueryService {
         throw withDeniedColumns(e, registered.applied());
       }
       audit(queried(principal, statement, registered.applied(), result));
+      recordUsage(principal, registered, started, measurement, scanned, result);
       return result;
+    } finally {
+      measurement.stop();
+    }
+  }
+
+  /**
+   * Records what a query consumed (cost accounting): the files and bytes Iceberg planned for it,
+   * its CPU time and wall time. A failure to record is logged: the answer is not withheld for it.
+   */
+  private void recordUsage(
+      Principal principal,
+      Registered registered,
+      Instant started,
+      ResourceMeter.Measurement measurement,
+      long[] scanned,
+      QueryResult result) {
+    measurement.stop();
+    Instant finished = workspace.clock().instant();
+    try {
+      long files;
+      long bytes;
+      synchronized (scanned) {
+        files = scanned[0];
+        bytes = scanned[1];
+      }
+      workspace
+          .runStore()
+          .costs()
+          .recordQuery(
+              new QueryUsage(
+                  finished,
+                  principal.owner() ? "owner" : principal.name(),
+                  registered.tables().stream().map(TableName::toString).sorted().toList(),
+                  files,
+                  bytes,
+                  measurement.cpuMillis(),
+                  Math.max(0, java.time.Duration.between(started, finished).toMillis()),
+                  result.rows().size()));
+    } catch (RuntimeException e) {
+      log.warn("Cannot record the usage of a query: {}", e.getMessage());
     }
   }
 
@@ -191,7 +245,8 @@ public final class QueryService {
     requireNonNull(principal, "principal is null");
     String statement = sql.strip();
     try (EngineSession session = workspace.engine().openSession()) {
-      Registered registered = register(session, statement, ReadPoint.main(), principal);
+      Registered registered =
+          register(session, statement, ReadPoint.main(), principal, Relations.ReadListener.NONE);
       try {
         return session.prepare(statement);
       } catch (QueryException e) {
@@ -209,7 +264,11 @@ public final class QueryService {
    * audited.
    */
   private Registered register(
-      EngineSession session, String statement, ReadPoint readPoint, Principal principal) {
+      EngineSession session,
+      String statement,
+      ReadPoint readPoint,
+      Principal principal,
+      Relations.ReadListener reads) {
     Set<TableName> tables;
     try {
       tables = SqlSandbox.checkQuery(session, statement);
@@ -224,12 +283,12 @@ public final class QueryService {
       }
     }
     if (principal.owner()) {
-      new Relations(lake, session, readPoint)
+      new Relations(lake, session, readPoint, reads)
           .registerTables(tables, FilePruning.filterFor(statement));
       return new Registered(tables, Map.of());
     }
     GovernedRelations relations =
-        new GovernedRelations(lake, session, readPoint, policy(), principal);
+        new GovernedRelations(lake, session, readPoint, policy(), principal, reads);
     try {
       relations.registerAll(tables);
     } catch (AccessDeniedException e) {
@@ -308,7 +367,8 @@ public final class QueryService {
       throw missingTable(table, lake.listTables());
     }
     try (EngineSession session = workspace.engine().openSession()) {
-      return new GovernedRelations(lake, session, ReadPoint.main(), policy(), principal)
+      return new GovernedRelations(
+              lake, session, ReadPoint.main(), policy(), principal, Relations.ReadListener.NONE)
           .access(table);
     }
   }

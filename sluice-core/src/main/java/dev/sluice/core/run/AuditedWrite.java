@@ -9,6 +9,7 @@ import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.state.TableProfile;
 import dev.sluice.lake.Lake;
+import dev.sluice.lake.PendingWrite;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableScanFiles;
@@ -56,11 +57,18 @@ final class AuditedWrite {
   private boolean committingEmpty;
   private String target = "main";
   private DataProfiler profiler;
+  private StepTally tally = new StepTally();
 
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
     this.session = requireNonNull(session, "session is null");
     this.checkRunner = requireNonNull(checkRunner, "checkRunner is null");
+  }
+
+  /** Counts the data files this write commits into the step's tally. */
+  AuditedWrite countingInto(StepTally tally) {
+    this.tally = requireNonNull(tally, "tally is null");
+    return this;
   }
 
   /**
@@ -170,7 +178,8 @@ final class AuditedWrite {
       }
       if (checks.isEmpty()) {
         // nothing to audit: one commit to main instead of the audit branch and the publish
-        long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+        long snapshot =
+            commitCounted(write.newCommit(operation).addFiles(files).setAll(summary), files.size());
         return new Outcome(
             true, file.rowCount(), file.sizeInBytes(), snapshot, List.of(), profiles);
       }
@@ -179,7 +188,9 @@ final class AuditedWrite {
             name, write, schema, file, files, operation, summary, checks, profiles);
       }
       long snapshot =
-          write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch().commit();
+          commitCounted(
+              write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch(),
+              files.size());
       committed = true;
       TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
       session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
@@ -233,9 +244,17 @@ final class AuditedWrite {
       deleteQuietly(file);
       return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);
     }
-    long snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+    long snapshot =
+        commitCounted(write.newCommit(operation).addFiles(files).setAll(summary), files.size());
     restoreMain(name);
     return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes, profiles);
+  }
+
+  /** Commits a pending write and counts its files into the tally once it is committed. */
+  private long commitCounted(PendingWrite pending, int files) {
+    long snapshot = pending.commit();
+    tally.wrote(files);
+    return snapshot;
   }
 
   /**

@@ -316,6 +316,7 @@ final class ModelStep {
     return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
         .publishingTo(context.targetBranch())
         .profiled(context.profiler())
+        .countingInto(context.tally())
         .write(
             target,
             sql,

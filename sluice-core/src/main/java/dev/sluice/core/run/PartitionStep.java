@@ -190,6 +190,7 @@ final class PartitionStep {
       long snapshot;
       try {
         snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+        context.tally().wrote(files.size());
       } catch (dev.sluice.api.TransientException e) {
         if (!write.createsTable() || lake.findTable(target).isEmpty()) {
           throw e;
@@ -215,6 +216,7 @@ final class PartitionStep {
                 profiles,
                 rowsByPartition);
         snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+        context.tally().wrote(files.size());
       }
       committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();

@@ -24,14 +24,31 @@ import org.apache.iceberg.view.View;
  * the caller asks for. Views are registered with the tables their SQL reads.
  */
 public final class Relations {
+  /** Hears of the data files planned for each read, for cost accounting. */
+  @FunctionalInterface
+  public interface ReadListener {
+    /** A read of {@code files} data files holding {@code bytes} bytes was planned. */
+    void planned(long files, long bytes);
+
+    /** A listener that ignores reads. */
+    ReadListener NONE = (files, bytes) -> {};
+  }
+
   private final Lake lake;
   private final EngineSession session;
   private final ReadPoint readPoint;
+  private final ReadListener reads;
   private final Set<TableName> registered = new HashSet<>();
   private final java.util.Map<TableName, Long> snapshotsRead =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   public Relations(Lake lake, EngineSession session, ReadPoint readPoint) {
+    this(lake, session, readPoint, ReadListener.NONE);
+  }
+
+  /** Relations that tell {@code reads} of every read they plan. */
+  public Relations(Lake lake, EngineSession session, ReadPoint readPoint, ReadListener reads) {
+    this.reads = requireNonNull(reads, "reads is null");
     this.lake = requireNonNull(lake, "lake is null");
     this.session = requireNonNull(session, "session is null");
     this.readPoint = requireNonNull(readPoint, "readPoint is null");
@@ -101,6 +118,7 @@ public final class Relations {
   }
 
   private void noteSnapshot(TableScanFiles scan) {
+    reads.planned(scan.dataFiles().size(), scan.dataBytes());
     if (scan.snapshotId() != null) {
       snapshotsRead.put(scan.name(), scan.snapshotId());
     }

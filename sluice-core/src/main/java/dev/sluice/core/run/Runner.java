@@ -9,6 +9,7 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.ResourceMeter;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.ModelMetadata;
@@ -29,6 +30,7 @@ import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.core.state.TableProfile;
+import dev.sluice.core.state.StepUsage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -244,6 +246,8 @@ public final class Runner {
         WATCHDOG.scheduleWithFixedDelay(
             () -> {
               try {
+                // steps' CPU time and peak memory are read between their start and end too
+                ResourceMeter.process().sample();
                 Instant now = clock.instant();
                 if (now.isAfter(lastHeartbeat[0].plus(HEARTBEAT))) {
                   store.runs().heartbeat(runId, now);
@@ -397,7 +401,8 @@ public final class Runner {
                 options,
                 clock,
                 policy(),
-                workspace.runStore().metrics());
+                workspace.runStore().metrics(),
+                new StepTally());
         if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
@@ -493,6 +498,8 @@ public final class Runner {
       slot.acquireUninterruptibly();
     }
     Instant started = clock.instant();
+    StepTally tally = new StepTally();
+    ResourceMeter.Measurement usage = ResourceMeter.process().start();
     long stepId =
         store.inOneTransaction(
             "start step " + step,
@@ -526,7 +533,8 @@ public final class Runner {
                                   options,
                                   clock,
                                   policy(),
-                                  workspace.runStore().metrics()),
+                                  workspace.runStore().metrics(),
+                                  tally),
                               asset,
                               work,
                               rowsByPartition,
@@ -557,6 +565,7 @@ public final class Runner {
       LOG.error("Step {} failed unexpectedly", step, e);
       result = failed(step, kind, table, started, "unexpected error: " + e, e);
     }
+    usage.stop();
     StepResult finished = work.partitioned() ? result.withAsset(step) : result;
     try {
       return record(
@@ -569,6 +578,24 @@ public final class Runner {
             if (work.partitioned()) {
               recordPartitions(runId, work, finished, rowsByPartition, inputsRead);
             }
+            store
+                .costs()
+                .recordStep(
+                    stepId,
+                    new StepUsage(
+                        runId,
+                        asset.name(),
+                        table,
+                        clock.instant(),
+                        Math.max(0, Duration.between(started, clock.instant()).toMillis()),
+                        usage.cpuMillis(),
+                        usage.peakMemoryBytes(),
+                        finished.rowsIn(),
+                        finished.rowsOut(),
+                        tally.filesRead(),
+                        finished.bytesIn() + tally.bytesRead(),
+                        tally.filesWritten(),
+                        finished.bytesOut()));
           });
     } finally {
       if (slot != null) {
@@ -776,7 +803,8 @@ public final class Runner {
               RunOptions.all(),
               clock,
               policy(),
-              workspace.runStore().metrics());
+              workspace.runStore().metrics(),
+              new StepTally());
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }

@@ -75,6 +75,7 @@ final class SeedStep {
     AuditedWrite.Outcome outcome =
         new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
             .profiled(context.profiler())
+            .countingInto(context.tally())
             .write(
                 target,
                 "SELECT * EXCLUDE (_source_file) FROM " + TableName.quote(staged.relation()),

@@ -111,6 +111,7 @@ final class SourceStep {
     String loadId = context.runId() + "/" + UUID.randomUUID();
     summary.put(Quarantine.LOAD_ID, loadId);
     if (files) {
+      context.tally().read(staged.files().size(), 0);
       Map<String, String> loaded = new TreeMap<>(state.loadedFiles());
       for (SourceFile file : staged.files()) {
         loaded.put(file.path(), file.checksum());
@@ -198,6 +199,7 @@ final class SourceStep {
     try {
       outcome =
           new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+              .countingInto(context.tally())
               // the load state must be committed even when no row is new (all were rejected)
               .committingEmpty()
               .profiled(context.profiler())
@@ -313,6 +315,7 @@ final class SourceStep {
       return;
     }
     new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
+        .countingInto(context.tally())
         .write(
             rejected,
             "SELECT *, "

@@ -23,8 +23,9 @@ import java.util.Map;
 
 /**
  * What a step needs: the project, the lake, its own engine session, the run's settings, the clock
- * it reads the time from and the access policy (the classification of the project's columns, which
- * the data profile keeps no raw values of, and the masks that the samples of failing rows take).
+ * it reads the time from, the access policy (the classification of the project's columns, which
+ * the data profile keeps no raw values of, and the masks that the samples of failing rows take) and
+ * the tally of the files it reads and writes.
  */
 record StepContext(
     Project project,
@@ -36,8 +37,10 @@ record StepContext(
     RunOptions options,
     Clock clock,
     AccessPolicy policy,
-    MetricHistory metrics) {
+    MetricHistory metrics,
+    StepTally tally) {
   StepContext {
+    requireNonNull(tally, "tally is null");
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
     requireNonNull(session, "session is null");
@@ -61,7 +64,7 @@ record StepContext(
   }
 
   Relations relations() {
-    return new Relations(lake, session, readPoint());
+    return new Relations(lake, session, readPoint(), tally::read);
   }
 
   /** What this run reads: main, or in an environment its branches where they exist. */

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
- * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()}
- * {@link #environments()}, {@link #promotions()} and {@link #builtModels()}. They share one
- * connection and its transactions: {@link #inOneTransaction} makes the records of several parts in
- * one.
+ * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()},
+ * {@link #environments()}, {@link #promotions()}, {@link #builtModels()} and {@link #costs()}. They
+ * share one connection and its transactions: {@link #inOneTransaction} makes the records of several
+ * parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -54,6 +54,7 @@ public final class RunStore implements AutoCloseable {
   private final PromotionRecords promotions;
   private final MetricHistory metrics;
   private final BuiltModels builtModels;
+  private final CostRecords costs;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -76,6 +77,7 @@ public final class RunStore implements AutoCloseable {
     this.promotions = new PromotionRecords(transactions);
     this.metrics = new MetricHistory(transactions, fencing);
     this.builtModels = new BuiltModels(transactions);
+    this.costs = new CostRecords(transactions, fencing);
   }
 
   /**
@@ -159,6 +161,11 @@ public final class RunStore implements AutoCloseable {
   /** The promotions of environments to production: their plans and progress. */
   public PromotionRecords promotions() {
     return promotions;
+  }
+
+  /** What steps and queries consumed and what tables hold in storage (cost accounting). */
+  public CostRecords costs() {
+    return costs;
   }
 
   /** The append-only, tamper-evident audit log. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.SluiceException;
 import dev.sluice.core.project.Severity;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -193,6 +194,52 @@ abstract class RunStoreContractTest {
                 "check not_null failed",
                 List.of(notNull, rowCount)));
     assertThat(store.runs().listRuns(10)).containsExactly(run.summary());
+  }
+
+  @Test
+  void recordsWhatStepsAndQueriesConsumedAndWhatTablesHold() {
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "orders", StepKind.MODEL, START);
+    StepUsage usage =
+        new StepUsage(
+            runId,
+            "orders",
+            "curated.orders",
+            START.plusSeconds(2),
+            2000,
+            1500,
+            3_000_000_000L,
+            10,
+            9,
+            2,
+            4096,
+            1,
+            2048);
+    store.costs().recordStep(step, usage);
+    QueryUsage query =
+        new QueryUsage(
+            START.plusSeconds(5),
+            "analyst",
+            List.of("curated.orders", "raw.orders"),
+            3,
+            5_000_000_000_000L,
+            40,
+            55,
+            7);
+    store.costs().recordQuery(query);
+    StorageSample sample =
+        new StorageSample("curated.orders", START.plusSeconds(9), 100, 1, 50, 2, 30, 4);
+    store.costs().recordStorage(sample);
+
+    assertThat(store.costs().steps(START, START.plusSeconds(3))).containsExactly(usage);
+    assertThat(store.costs().steps(START.plusSeconds(3), START.plusSeconds(60))).isEmpty();
+    assertThat(store.costs().queries(START, START.plusSeconds(60))).containsExactly(query);
+    assertThat(store.costs().queries(START, START.plusSeconds(5))).isEmpty();
+    assertThat(store.costs().storage(START.plusSeconds(60))).containsExactly(sample);
+    assertThat(store.costs().storage(START.plusSeconds(9))).isEmpty();
+    assertThatThrownBy(() -> store.costs().recordStep(step, usage))
+        .as("a step's usage is recorded once")
+        .isInstanceOf(SluiceException.class);
   }
 
   @Test
