@@ -7,6 +7,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.BudgetEvent;
 import dev.sluice.core.project.AlertsConfig;
 import dev.sluice.core.project.Selector;
 import dev.sluice.core.run.CheckOutcome;
@@ -133,6 +134,9 @@ final class AlertObserver implements RunObserver {
                   freshness(rule, asset, clock.instant(), runId);
                 }
               }
+              case BUDGET -> {
+                // budget events come through budget(), not with steps
+              }
             }
           });
     }
@@ -192,6 +196,18 @@ final class AlertObserver implements RunObserver {
                 }
               });
     }
+  }
+
+  /**
+   * Sends a budget event to the rules with {@code on: budget}: one incident per subject, kind and
+   * month (a budget warned about in December is warned about again in January).
+   */
+  @Override
+  public void budget(BudgetEvent event) {
+    watched.keySet().stream()
+        .filter(rule -> rule.on() == AlertsConfig.Trigger.BUDGET)
+        .forEach(
+            rule -> fire(rule, event.incident(), event.summary(), event.detail(), event.runId()));
   }
 
   @Override

@@ -272,4 +272,38 @@ class AlertsTest {
         .contains("Cannot reach alert channel 'ops'")
         .doesNotContain("hook-token-never-logged");
   }
+
+  @Test
+  void aSpentBudgetAndARefusedRunAreSentOnceAMonthToBudgetRules() throws Exception {
+    writeProject("    - {name: spending, on: budget, channels: [ops]}\n");
+    String config = java.nio.file.Files.readString(project.resolve("sluice.yaml"));
+    write(
+        project,
+        "sluice.yaml",
+        config
+            + "cost: {currency: EUR, compute: 0.05 per cpu-hour, storage: 1000000000000 per"
+            + " gb-month}\n"
+            + "budgets:\n"
+            + "  - {owner: crm, monthly: 1}\n");
+    write(project, "models/curated/models.yaml", "models:\n  - name: customers\n    owner: crm\n");
+    assertThat(run().succeeded()).isTrue();
+    assertThat(postsTo("/hook")).as("nothing spent before storage is measured").isEmpty();
+    try (Workspace workspace = Workspace.open(project)) {
+      new dev.sluice.core.cost.CostAccounting(workspace).measureStorage();
+    }
+
+    assertThat(run().succeeded()).isTrue();
+    List<JsonNode> hook = postsTo("/hook");
+    assertThat(hook).hasSize(1);
+    JsonNode spent = hook.get(0);
+    assertThat(spent.path("trigger").asText()).isEqualTo("budget");
+    assertThat(spent.path("status").asText()).isEqualTo("firing");
+    assertThat(spent.path("subject").asText()).startsWith("owner crm exceeded ");
+    assertThat(spent.path("summary").asText())
+        .isEqualTo("the budget of owner crm is spent this month");
+    assertThat(spent.path("detail").asText()).contains("of 1.00 EUR", "sluice cost --by owner");
+
+    run(); // still spent this month: the incident is open, nothing more is sent
+    assertThat(postsTo("/hook")).hasSize(1);
+  }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.BudgetStatus;
+import dev.sluice.core.cost.Budgets;
 import dev.sluice.core.cost.Bytes;
 import dev.sluice.core.cost.CostAccounting;
 import dev.sluice.core.cost.CostDimension;
@@ -74,20 +76,71 @@ final class CostCommand extends BaseCommand {
       throw new InvalidInputException("Give --csv or --json, not both");
     }
     CostReport report;
+    List<BudgetStatus> budgets;
     try (Workspace workspace =
         Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
       CostAccounting accounting = new CostAccounting(workspace);
       accounting.measureStorage();
       report = accounting.report(dimension, period, clock().instant(), top);
+      budgets = new Budgets(workspace).status(clock().instant());
     }
     if (json()) {
-      output().json(toJson(report));
+      Map<String, Object> document = toJson(report);
+      document.put("budgets", budgets.stream().map(CostCommand::toJson).toList());
+      output().json(document);
     } else if (csv) {
       printCsv(report);
     } else {
       print(report);
+      printBudgets(report.currency(), budgets);
     }
     return ExitCodes.OK;
+  }
+
+  private void printBudgets(String currency, List<BudgetStatus> budgets) {
+    if (budgets.isEmpty()) {
+      return;
+    }
+    output().line("");
+    output().line("Budgets this month (since " + budgets.get(0).monthStart() + "):");
+    for (BudgetStatus status : budgets) {
+      output()
+          .line(
+              "  "
+                  + status.budget().describe()
+                  + ": "
+                  + money(status.spent())
+                  + " of "
+                  + status.budget().monthly().toPlainString()
+                  + " "
+                  + currency
+                  + " ("
+                  + status.percent().toPlainString()
+                  + "%)"
+                  + (status.exceeded()
+                      ? ", spent"
+                      : status.warning()
+                          ? ", past the warning at " + status.budget().warnPercent() + "%"
+                          : "")
+                  + (status.budget().hard()
+                      ? "; hard: runs that would exceed it are refused"
+                      : ""));
+    }
+  }
+
+  private static Map<String, Object> toJson(BudgetStatus status) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("owner", status.budget().owner());
+    json.put("tag", status.budget().tag());
+    json.put("monthly", status.budget().monthly());
+    json.put("warnPercent", status.budget().warnPercent());
+    json.put("hard", status.budget().hard());
+    json.put("since", status.monthStart().toString());
+    json.put("spent", status.spent());
+    json.put("percent", status.percent());
+    json.put("warning", status.warning());
+    json.put("exceeded", status.exceeded());
+    return json;
   }
 
   /** An age such as {@code 30d}, {@code 24h} or {@code 2w}. */

@@ -23,6 +23,9 @@ final class ExitCodes {
   /** A principal asked for a table or column its grants do not allow. */
   static final int ACCESS_DENIED = 6;
 
+  /** A run was refused before it started: it would take a hard budget past its amount. */
+  static final int BUDGET_EXCEEDED = 7;
+
   static final int INTERNAL = 70;
 
   private ExitCodes() {}
@@ -45,6 +48,9 @@ final class ExitCodes {
     }
     if (failure instanceof AccessDeniedException) {
       return ACCESS_DENIED;
+    }
+    if (failure instanceof dev.sluice.core.cost.BudgetExceededException) {
+      return BUDGET_EXCEEDED;
     }
     if (failure instanceof SluiceException) {
       return RUN_FAILED;

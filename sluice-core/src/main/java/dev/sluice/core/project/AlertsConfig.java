@@ -108,9 +108,17 @@ public record AlertsConfig(Map<String, Channel> channels, List<Rule> rules) {
     /** A check of a selected asset failed, whatever its severity; resolved when it passes. */
     CHECK_FAILED,
     /** A selected asset's newest data is older than {@code max_age}; resolved when fresh. */
-    FRESHNESS;
+    FRESHNESS,
+    /**
+     * A budget of {@code budgets:} reached its warning share or its amount this month, a run was
+     * refused by a hard budget, or a model's cost jumped far above its history; once per month.
+     */
+    BUDGET;
 
-    /** The name in sluice.yaml: {@code run_failed}, {@code check_failed}, {@code freshness}. */
+    /**
+     * The name in sluice.yaml: {@code run_failed}, {@code check_failed}, {@code freshness}, {@code
+     * budget}.
+     */
     public String label() {
       return name().toLowerCase(Locale.ROOT);
     }

@@ -299,7 +299,8 @@ final class AlertsParser {
               rule -> {
                 String name = rule.requiredString("name", "add e.g. 'name: failures'");
                 String onText =
-                    rule.requiredString("on", "add on: run_failed, check_failed or freshness");
+                    rule.requiredString(
+                        "on", "add on: run_failed, check_failed, freshness or budget");
                 if (name == null || onText == null) {
                   return;
                 }
@@ -316,7 +317,7 @@ final class AlertsParser {
                       .add(
                           rule.location("on"),
                           "Unknown alert trigger '" + onText + "'",
-                          "write on: run_failed, check_failed or freshness");
+                          "write on: run_failed, check_failed, freshness or budget");
                   return;
                 }
                 Duration maxAge = null;

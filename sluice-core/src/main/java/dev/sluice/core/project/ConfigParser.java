@@ -40,7 +40,8 @@ final class ConfigParser {
           "server",
           OpenLineageParser.KEY,
           AlertsParser.KEY,
-          CostParser.KEY);
+          CostParser.KEY,
+          BudgetsParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -113,6 +114,7 @@ final class ConfigParser {
     }
     Database catalog = database(root, map, "catalog", ProjectConfig.DEFAULT_CATALOG_URL, secrets);
     Database state = database(root, map, "state", ProjectConfig.DEFAULT_STATE_URL, secrets);
+    CostPrices cost = CostParser.parse(map);
     return new ProjectConfig(
         name == null ? "invalid" : name,
         warehouse,
@@ -141,7 +143,8 @@ final class ConfigParser {
         server(root, map, secrets, problems),
         OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null),
         AlertsParser.parse(map, secrets),
-        CostParser.parse(map));
+        cost,
+        BudgetsParser.parse(map, cost));
   }
 
   /**
@@ -358,7 +361,8 @@ final class ConfigParser {
         ServerSettings.NONE,
         null,
         AlertsConfig.NONE,
-        CostPrices.NONE);
+        CostPrices.NONE,
+        java.util.List.of());
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

@@ -37,6 +37,7 @@ import java.util.Map;
  * @param openLineage where OpenLineage events go ({@code openlineage:}), or null to send none
  * @param alerts the alert channels and rules ({@code alerts:}), {@link AlertsConfig#NONE} if none
  * @param cost the prices of {@code cost:}, {@link CostPrices#NONE} if none
+ * @param budgets the monthly budgets of owners and tags ({@code budgets:})
  */
 public record ProjectConfig(
     String name,
@@ -60,7 +61,8 @@ public record ProjectConfig(
     ServerSettings server,
     OpenLineageConfig openLineage,
     AlertsConfig alerts,
-    CostPrices cost) {
+    CostPrices cost,
+    java.util.List<BudgetDef> budgets) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -76,6 +78,7 @@ public record ProjectConfig(
     requireNonNull(execution, "execution is null");
     requireNonNull(alerts, "alerts is null");
     requireNonNull(cost, "cost is null");
+    budgets = java.util.List.copyOf(budgets);
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);

@@ -22,6 +22,12 @@ public interface RunObserver extends AutoCloseable {
    */
   default void tick(Instant now) {}
 
+  /**
+   * Something about spending happened: a budget reached its warning share or its amount, a run was
+   * refused by a hard budget, a step's cost jumped far above its history.
+   */
+  default void budget(dev.sluice.core.cost.BudgetEvent event) {}
+
   /** Sends what is pending and lets go of what the observer holds. */
   @Override
   default void close() {}

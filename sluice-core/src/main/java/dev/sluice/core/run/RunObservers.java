@@ -61,6 +61,17 @@ public final class RunObservers implements AutoCloseable {
     }
   }
 
+  /** Tells every observer of a budget event; an observer's failure is logged. */
+  public void budget(dev.sluice.core.cost.BudgetEvent event) {
+    for (RunObserver observer : observers) {
+      try {
+        observer.budget(event);
+      } catch (RuntimeException e) {
+        LOG.warn("Run observer {} failed on a budget event: {}", observer, e.toString());
+      }
+    }
+  }
+
   @Override
   public void close() {
     for (RunObserver observer : observers) {

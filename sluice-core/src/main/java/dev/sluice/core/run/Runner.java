@@ -9,6 +9,9 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.cost.BudgetEvent;
+import dev.sluice.core.cost.Budgets;
+import dev.sluice.core.cost.CostJumps;
 import dev.sluice.core.cost.ResourceMeter;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ModelDef;
@@ -29,8 +32,8 @@ import dev.sluice.core.state.StepKey;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepMetrics;
 import dev.sluice.core.state.StepStatus;
-import dev.sluice.core.state.TableProfile;
 import dev.sluice.core.state.StepUsage;
+import dev.sluice.core.state.TableProfile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,6 +211,8 @@ public final class Runner {
   /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */
   public RunResult run(RunOptions options, RunListener listener, String command) {
     List<Work> works = new WorkPlanner(workspace, clock.instant()).plan(plan(options), options);
+    // a run that would take a hard budget past its amount is refused before it starts
+    new Budgets(workspace).checkRun(works.stream().map(Work::asset).toList(), clock.instant());
     return execute(works, options, listener, command);
   }
 
@@ -307,6 +312,7 @@ public final class Runner {
           control.cancelled()
               ? "cancelled on request"
               : failed ? failures + " step(s) failed" : null;
+      announceSpending(runId, finished);
       store.runs().finishRun(runId, status, finished, error);
       workspace.audit().runFinished(runId, status, error);
       RunResult result = new RunResult(runId, status, Duration.between(started, finished), results);
@@ -327,6 +333,34 @@ public final class Runner {
     } finally {
       cancelPoll.cancel(false);
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Flags the steps whose cost jumped far above their history (in the run's timeline and to the
+   * observers) and tells the observers of the budgets the run took past their warning share, when
+   * sluice.yaml declares budgets or an alert rule on budgets. A failure is logged: spending is
+   * reported, never a reason to fail a run.
+   */
+  private void announceSpending(String runId, Instant now) {
+    dev.sluice.core.project.ProjectConfig config = workspace.project().config();
+    boolean watched =
+        !config.budgets().isEmpty()
+            || config.alerts().rules().stream()
+                .anyMatch(rule -> rule.on() == dev.sluice.core.project.AlertsConfig.Trigger.BUDGET);
+    if (!watched) {
+      // nobody listens: no reading of the month's history after every run
+      return;
+    }
+    try {
+      for (BudgetEvent jump : new CostJumps(workspace.runStore()).inRun(runId, now)) {
+        LOG.warn("Run {}: {}", runId, jump.detail());
+        event(runId, jump.subject(), "cost_jump", jump.detail());
+        workspace.observers().budget(jump);
+      }
+      new Budgets(workspace).announce(now, runId);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot tell the spending of run {}: {}", runId, e.toString());
     }
   }
 

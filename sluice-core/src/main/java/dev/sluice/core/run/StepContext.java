@@ -23,9 +23,9 @@ import java.util.Map;
 
 /**
  * What a step needs: the project, the lake, its own engine session, the run's settings, the clock
- * it reads the time from, the access policy (the classification of the project's columns, which
- * the data profile keeps no raw values of, and the masks that the samples of failing rows take) and
- * the tally of the files it reads and writes.
+ * it reads the time from, the access policy (the classification of the project's columns, which the
+ * data profile keeps no raw values of, and the masks that the samples of failing rows take) and the
+ * tally of the files it reads and writes.
  */
 record StepContext(
     Project project,
