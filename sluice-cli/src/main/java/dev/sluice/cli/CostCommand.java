@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +60,15 @@ final class CostCommand extends BaseCommand {
   boolean csv;
 
   @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description =
+          "Also draw the cost over time (per hour, day or week of the period, the costliest"
+              + " groups stacked) as DIR/cost-by-<by>.png, with its figures in"
+              + " DIR/cost-by-<by>.csv.")
+  Path outputDirectory;
+
+  @Option(
       names = "--top",
       paramLabel = "N",
       defaultValue = "5",
@@ -75,14 +85,27 @@ final class CostCommand extends BaseCommand {
     if (csv && json()) {
       throw new InvalidInputException("Give --csv or --json, not both");
     }
+    if (outputDirectory != null) {
+      CostChart.checkDirectory(outputDirectory);
+    }
     CostReport report;
     List<BudgetStatus> budgets;
+    CostChart.Written chart = null;
+    String chartFailure = null;
     try (Workspace workspace =
         Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
       CostAccounting accounting = new CostAccounting(workspace);
       accounting.measureStorage();
       report = accounting.report(dimension, period, clock().instant(), top);
       budgets = new Budgets(workspace).status(clock().instant());
+      if (outputDirectory != null) {
+        try {
+          chart = new CostChart(accounting, dimension).write(report, outputDirectory);
+        } catch (RuntimeException | Error e) {
+          // the report is printed all the same; a JVM without fonts cannot draw text
+          chartFailure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+      }
     }
     if (json()) {
       Map<String, Object> document = toJson(report);
@@ -93,6 +116,25 @@ final class CostCommand extends BaseCommand {
     } else {
       print(report);
       printBudgets(report.currency(), budgets);
+    }
+    if (chart != null) {
+      output()
+          .message(
+              "Cost over time ("
+                  + chart.buckets()
+                  + " buckets): "
+                  + chart.png()
+                  + ", figures in "
+                  + chart.csv());
+    } else if (chartFailure != null) {
+      output()
+          .message(
+              "Cannot draw the cost chart in "
+                  + outputDirectory
+                  + ": "
+                  + chartFailure
+                  + ". The report above is complete; check that the directory is writable.");
+      return ExitCodes.DATA;
     }
     return ExitCodes.OK;
   }

@@ -140,7 +140,11 @@ final class DemoCommand extends BaseCommand {
                   + " analyst");
       output().message("  ./sluice -p " + directory + " access approve 1 --as admin");
       output().message("  ./sluice -p " + directory + " access report");
-      output().message("  ./sluice -p " + directory + " cost --by owner");
+      output()
+          .message(
+              "  ./sluice -p "
+                  + directory
+                  + " cost --by owner --output cost-charts   # and a chart of cost over time");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
       output().message("  ./sluice -p " + directory + " contract export products");
       output()

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -74,6 +78,22 @@ class CostCliTest {
   }
 
   @Test
+  void byPrincipalPutsEachRunsStepsUnderWhoStartedIt() throws Exception {
+    InProcessCli.Result cost = sluice("--json", "cost", "--by", "principal");
+    assertThat(cost.code()).as(cost.err()).isZero();
+    JsonNode lines = JSON.readTree(cost.out()).get("lines");
+    String me = dev.sluice.core.Workspace.localPrincipal();
+    List<String> keys = new java.util.ArrayList<>();
+    lines.forEach(line -> keys.add(line.get("key").asText()));
+    assertThat(keys).as(cost.out()).containsExactlyInAnyOrder(me, "(storage)");
+    JsonNode mine = lines.get(keys.indexOf(me));
+    // the run (its steps) and the query, both by the local user
+    assertThat(mine.get("runs").asLong()).isEqualTo(1);
+    assertThat(mine.get("steps").asLong()).isPositive();
+    assertThat(mine.get("queries").asLong()).isEqualTo(1);
+  }
+
+  @Test
   void csvHasAHeaderAndARowPerGroupAndTheTotal() {
     InProcessCli.Result cost = sluice("cost", "--by", "source", "--csv");
     assertThat(cost.code()).as(cost.err()).isZero();
@@ -82,6 +102,37 @@ class CostCliTest {
         .asString()
         .startsWith("source,currency,compute,storage,query,total,previous_total,trend_percent");
     assertThat(cost.out()).contains("\nshop,EUR,", "\n\"(models)\",EUR,", "\ntotal,EUR,");
+  }
+
+  @Test
+  void outputDrawsTheCostOverTimeWithTheFiguresBehindIt(@TempDir Path out) throws Exception {
+    Path directory = out.resolve("charts");
+    InProcessCli.Result cost =
+        sluice("cost", "--by", "owner", "--since", "7d", "--output", directory.toString());
+    assertThat(cost.code()).as(cost.err()).isZero();
+    assertThat(cost.err()).contains("Cost over time (7 buckets)", "cost-by-owner.png");
+
+    BufferedImage image = ImageIO.read(directory.resolve("cost-by-owner.png").toFile());
+    assertThat(image).isNotNull();
+    assertThat(image.getWidth()).isGreaterThanOrEqualTo(800);
+
+    List<String> rows = Files.readAllLines(directory.resolve("cost-by-owner.csv"));
+    assertThat(rows.get(0)).isEqualTo("bucket,group,value,unit");
+    List<String[]> figures = rows.stream().skip(1).map(row -> row.split(",")).toList();
+    List<String> buckets = figures.stream().map(f -> f[0]).distinct().toList();
+    assertThat(buckets).hasSize(7);
+    assertThat(figures).allSatisfy(f -> assertThat(f[3]).isEqualTo("EUR"));
+    // the project ran and was queried today: its cost is in the last day, none in the first
+    String first = buckets.get(0);
+    String last = buckets.get(buckets.size() - 1);
+    assertThat(figures.stream().filter(f -> f[0].equals(first)))
+        .allSatisfy(f -> assertThat(new BigDecimal(f[2])).isZero());
+    assertThat(
+            figures.stream()
+                .filter(f -> f[0].equals(last) && f[1].equals("sales-team"))
+                .map(f -> new BigDecimal(f[2])))
+        .singleElement()
+        .satisfies(value -> assertThat(value).isPositive());
   }
 
   @Test
@@ -97,6 +148,11 @@ class CostCliTest {
 
     InProcessCli.Result zero = sluice("cost", "--since", "0d");
     assertThat(zero.code()).isEqualTo(ExitCodes.USAGE);
+
+    InProcessCli.Result file =
+        sluice("cost", "--output", project.resolve("sluice.yaml").toString());
+    assertThat(file.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(file.err()).contains("is a file: give a directory");
 
     InProcessCli.Result both = sluice("--json", "cost", "--csv");
     assertThat(both.code()).isEqualTo(ExitCodes.USAGE);

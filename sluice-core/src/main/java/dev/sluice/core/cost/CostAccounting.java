@@ -2,6 +2,9 @@ package dev.sluice.core.cost;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Asset;
@@ -45,6 +48,7 @@ public final class CostAccounting {
   private static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1_000_000_000L);
   private static final BigDecimal BYTES_PER_TB = BigDecimal.valueOf(1_000_000_000_000L);
   private static final int SCALE = 6;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Built at least this often... */
   private static final int REBUILT_MIN_BUILDS = 3;
@@ -114,9 +118,11 @@ public final class CostAccounting {
     List<StepUsage> steps = workspace.runStore().costs().steps(previousFrom, to);
     List<QueryUsage> queries = workspace.runStore().costs().queries(previousFrom, to);
     Map<String, StorageSample> storage = latestStorage(to);
+    Map<String, String> runPrincipals =
+        by == CostDimension.PRINCIPAL ? runPrincipals(previousFrom) : Map.of();
     for (StepUsage step : steps) {
       boolean now = !step.finishedAt().isBefore(from);
-      for (String key : attribution.keys(by, step.asset(), null)) {
+      for (String key : attribution.keys(by, step.asset(), runPrincipals.get(step.runId()))) {
         (now ? current : previous).computeIfAbsent(key, Totals::new).addStep(step, prices);
       }
       (now ? byAsset : previousByAsset)
@@ -149,7 +155,10 @@ public final class CostAccounting {
         continue;
       }
       BigDecimal cost = storageCost(sample.totalBytes(), months, prices);
-      for (String key : attribution.keys(by, asset, null)) {
+      // storage is held for every reader: no principal's own
+      List<String> keys =
+          by == CostDimension.PRINCIPAL ? List.of("(storage)") : attribution.keys(by, asset, null);
+      for (String key : keys) {
         current.computeIfAbsent(key, Totals::new).addStorage(sample.totalBytes(), cost);
         // the history of storage is its measurements: the previous period is priced alike
         previous.computeIfAbsent(key, Totals::new).addStorage(sample.totalBytes(), cost);
@@ -176,6 +185,36 @@ public final class CostAccounting {
         offenders,
         waste,
         notes(prices, storage, to));
+  }
+
+  /**
+   * Who started each run whose steps may fall in a period from {@code from}: the principal of the
+   * run's {@code started} record in the audit log (a run started up to a week before the period may
+   * still finish in it).
+   */
+  private Map<String, String> runPrincipals(Instant from) {
+    Map<String, String> principals = new HashMap<>();
+    for (AuditRecord record :
+        workspace
+            .runStore()
+            .audit()
+            .records(
+                AuditFilter.all()
+                    .withAction(AuditAction.RUN)
+                    .withSince(from.minus(Duration.ofDays(7))))) {
+      if (record.details() == null) {
+        continue;
+      }
+      try {
+        JsonNode details = JSON.readTree(record.details());
+        if ("started".equals(details.path("event").asText()) && details.hasNonNull("run_id")) {
+          principals.put(details.get("run_id").asText(), record.principal());
+        }
+      } catch (JsonProcessingException e) {
+        log.warn("Audit record {} has unreadable details: {}", record.sequence(), e.getMessage());
+      }
+    }
+    return principals;
   }
 
   /**
@@ -540,7 +579,10 @@ public final class CostAccounting {
       return assets;
     }
 
-    /** The groups of an asset's cost; {@code principal} is the query's, or null for runs. */
+    /**
+     * The groups of an asset's cost; {@code principal} is who ran the query or started the run, or
+     * null when the audit log does not say.
+     */
     List<String> keys(CostDimension by, String assetName, String principal) {
       if (by == CostDimension.PRINCIPAL) {
         return List.of(principal != null ? principal : "(runs)");

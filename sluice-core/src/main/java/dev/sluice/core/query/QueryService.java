@@ -216,7 +216,8 @@ public final class QueryService {
           .recordQuery(
               new QueryUsage(
                   finished,
-                  principal.owner() ? "owner" : principal.name(),
+                  // who ran it, as the audit log names them: the local user or the caller
+                  principal.owner() ? workspace.audit().principal() : principal.name(),
                   registered.tables().stream().map(TableName::toString).sorted().toList(),
                   files,
                   bytes,

@@ -120,7 +120,7 @@ class CostAccountingTest {
     List<QueryUsage> queries = workspace.runStore().costs().queries(queried, FAR);
     assertThat(queries).hasSize(1);
     QueryUsage query = queries.get(0);
-    assertThat(query.principal()).isEqualTo("owner");
+    assertThat(query.principal()).isEqualTo(workspace.audit().principal());
     assertThat(query.tables()).containsExactly(ORDERS.toString());
     assertThat(query.filesScanned()).isEqualTo(1);
     assertThat(query.bytesScanned()).isEqualTo(workspace.lake().storage(ORDERS).liveBytes());
@@ -202,7 +202,7 @@ class CostAccountingTest {
     CostReport report =
         new CostAccounting(workspace)
             .report(CostDimension.PRINCIPAL, Duration.between(from, to), to, 5);
-    CostLine owner = line(report, "owner");
+    CostLine owner = line(report, workspace.audit().principal());
     assertThat(owner.queries()).isEqualTo(2);
     long scanned =
         workspace.runStore().costs().queries(from, to).stream()

@@ -31,13 +31,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.encryption.EncryptedFiles;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -440,6 +450,101 @@ class TableMaintenanceTest {
       assertThat(table.location()).isNotEmpty();
       assertThat(ids(workspace)).containsExactly(1L, 2L);
     }
+  }
+
+  @Test
+  void compactionOfAPartitionedTableRewritesOnlyThePartitionsWithEnoughSmallFiles()
+      throws Exception {
+    project("maintenance: {min_input_files: 3}\n");
+    write(
+        project,
+        "models/curated/regional.sql",
+        "select '{{ partition.region }}' as region, cast(1 as bigint) as id\n");
+    write(project, "data/events.csv", "id,kind\n1,odd\n");
+    write(
+        project,
+        "models/curated/regional.yaml",
+        """
+        models:
+          - name: regional
+            materialized: incremental_by_partition
+            partitions:
+              - column: region
+                values: [eu, us]
+        """);
+    TableName regional = new TableName("curated", "regional");
+    try (Workspace workspace = Workspace.open(Project.load(project), Clock.systemUTC(), "ops")) {
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+      Table table = workspace.lake().loadTable(regional);
+      assertThat(table.spec().isPartitioned()).isTrue();
+      // another writer (an engine appending through the catalog) adds small files to eu only
+      for (long id = 100; id < 103; id++) {
+        appendOneRow(table, "eu", id);
+      }
+      String usFile = filesByRegion(workspace, regional).get("us").get(0);
+      assertThat(filesByRegion(workspace, regional).get("eu")).hasSize(4);
+      List<String> before =
+          sorted(IcebergGenerics.read(workspace.lake().loadTable(regional)).build());
+
+      CompactionOutcome compaction =
+          maintenance(workspace).run(only(Operation.COMPACT)).stream()
+              .filter(report -> report.table().equals(regional))
+              .findFirst()
+              .orElseThrow()
+              .rewrites()
+              .get(0);
+
+      assertThat(compaction.snapshotId()).isNotNull();
+      assertThat(compaction.groups()).isEqualTo(1);
+      assertThat(compaction.filesRewritten()).isEqualTo(4);
+      assertThat(compaction.filesWritten()).isEqualTo(1);
+      Map<String, List<String>> after = filesByRegion(workspace, regional);
+      assertThat(after.get("eu")).hasSize(1);
+      // the partition with one file is not touched
+      assertThat(after.get("us")).containsExactly(usFile);
+      assertThat(sorted(IcebergGenerics.read(workspace.lake().loadTable(regional)).build()))
+          .isEqualTo(before)
+          .hasSize(5);
+    }
+  }
+
+  /** One Parquet file of one row in the partition {@code region}, appended with Iceberg's API. */
+  private static void appendOneRow(Table table, String region, long id) throws IOException {
+    GenericRecord row = GenericRecord.create(table.schema());
+    row.setField("region", region);
+    row.setField("id", id);
+    PartitionKey partition = new PartitionKey(table.spec(), table.schema());
+    partition.partition(row);
+    OutputFile out =
+        table
+            .io()
+            .newOutputFile(
+                table
+                    .locationProvider()
+                    .newDataLocation(table.spec(), partition, "appended-" + id + ".parquet"));
+    DataWriter<Record> writer =
+        new GenericAppenderFactory(table.schema(), table.spec())
+            .newDataWriter(
+                EncryptedFiles.plainAsEncryptedOutput(out), FileFormat.PARQUET, partition);
+    try (writer) {
+      writer.write(row);
+    }
+    table.newAppend().appendFile(writer.toDataFile()).commit();
+  }
+
+  /** The live data files of each partition value of {@code region}. */
+  private static Map<String, List<String>> filesByRegion(Workspace workspace, TableName name)
+      throws IOException {
+    Table table = workspace.lake().loadTable(name);
+    Map<String, List<String>> files = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        String region = String.valueOf(task.file().partition().get(0, String.class));
+        files.computeIfAbsent(region, r -> new ArrayList<>()).add(task.file().location());
+      }
+    }
+    return files;
   }
 
   @Test

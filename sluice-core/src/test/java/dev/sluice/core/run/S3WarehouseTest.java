@@ -9,6 +9,9 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.maintain.TableMaintenance;
+import dev.sluice.core.maintain.TableMaintenance.Operation;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.testing.CapturedLogs;
 import dev.sluice.core.testing.TestS3;
@@ -26,9 +29,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
@@ -141,6 +148,51 @@ class S3WarehouseTest {
         .satisfies(e -> assertThat(fullText(e)).doesNotContain(wrong).doesNotContain(SECRET));
     assertThat(s3.client().list(new S3Location("lake", prefix))).isEmpty();
     assertNoFileContains(wrong);
+  }
+
+  @Test
+  void orphanFilesInTheBucketAreRemovedOnlyOnceOlderThanTheSafetyWindow() throws Exception {
+    String prefix = "warehouse-" + UUID.randomUUID();
+    writeProject("s3://lake/" + prefix, s3.endpoint(), SECRET);
+    TableName orders = new TableName("raw", "shop_orders");
+    String orphanKey = prefix + "/raw/shop_orders/data/left-by-a-killed-write.parquet";
+    List<String> referenced;
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+      referenced = workspace.lake().scan(orders, ReadPoint.main()).dataFiles();
+      s3.put("lake", orphanKey, "not referenced by any snapshot");
+      TableMaintenance.Request orphans =
+          new TableMaintenance.Request(EnumSet.of(Operation.ORPHANS), false, Set.of(orders));
+
+      // today the object is younger than the safety window (3 days): it may be a write in progress
+      assertThat(new TableMaintenance(workspace, Clock.systemUTC()).run(orphans).get(0).orphans())
+          .satisfies(outcome -> assertThat(outcome.files()).isEmpty());
+      assertThat(keys(prefix)).contains(orphanKey);
+    }
+    // four days later it is an orphan: listed through S3 and deleted; nothing referenced goes
+    Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(4));
+    try (Workspace workspace = Workspace.open(Project.load(project), later, "ops")) {
+      TableMaintenance.Report report =
+          new TableMaintenance(workspace, later)
+              .run(
+                  new TableMaintenance.Request(
+                      EnumSet.of(Operation.ORPHANS), false, Set.of(orders)))
+              .get(0);
+      assertThat(report.orphans().files()).containsExactly("s3://lake/" + orphanKey);
+      assertThat(keys(prefix)).doesNotContain(orphanKey);
+      assertThat(workspace.lake().scan(orders, ReadPoint.main()).dataFiles())
+          .containsExactlyElementsOf(referenced);
+      QueryService queries = new QueryService(workspace);
+      assertThat(rows(queries, "select count(*) from raw.shop_orders"))
+          .containsExactly(List.of("3"));
+    }
+  }
+
+  private static List<String> keys(String prefix) {
+    return s3.client().list(new S3Location("lake", prefix + "/")).stream()
+        .map(object -> object.location().key())
+        .toList();
   }
 
   @Test
