@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
- * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link #passwords()},
- * {@link #environments()}, {@link #promotions()}, {@link #builtModels()} and {@link #costs()}. They
- * share one connection and its transactions: {@link #inOneTransaction} makes the records of several
- * parts in one.
+ * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link
+ * #passwords()}, {@link #environments()}, {@link #promotions()}, {@link #builtModels()} and {@link
+ * #costs()}. They share one connection and its transactions: {@link #inOneTransaction} makes the
+ * records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
