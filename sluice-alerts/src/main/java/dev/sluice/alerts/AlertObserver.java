@@ -10,6 +10,9 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.cost.BudgetEvent;
 import dev.sluice.core.project.AlertsConfig;
 import dev.sluice.core.project.Selector;
+import dev.sluice.core.quality.Durations;
+import dev.sluice.core.quality.FreshnessSlos;
+import dev.sluice.core.quality.FreshnessTimeline;
 import dev.sluice.core.run.CheckOutcome;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunObserver;
@@ -137,6 +140,11 @@ final class AlertObserver implements RunObserver {
               case BUDGET -> {
                 // budget events come through budget(), not with steps
               }
+              case SLO_BREACH -> {
+                if (step.status() == StepStatus.SUCCEEDED) {
+                  sloBreach(rule, asset, clock.instant(), runId);
+                }
+              }
             }
           });
     }
@@ -219,6 +227,11 @@ final class AlertObserver implements RunObserver {
               freshness(rule, asset, now, null);
             }
           }
+          if (rule.on() == AlertsConfig.Trigger.SLO_BREACH) {
+            for (String asset : assets) {
+              sloBreach(rule, asset, now, null);
+            }
+          }
         });
   }
 
@@ -255,6 +268,63 @@ final class AlertObserver implements RunObserver {
                 + describe(rule.maxAge())
                 + ".",
         runId);
+  }
+
+  /**
+   * Opens or resolves the SLO incident of {@code asset}: open while it is older than its {@code
+   * error_after} or its SLO's error budget is spent. An asset without {@code freshness:} has none.
+   */
+  private void sloBreach(AlertsConfig.Rule rule, String asset, Instant now, String runId) {
+    Optional<FreshnessSlos.AssetFreshness> evaluated;
+    try {
+      evaluated = new FreshnessSlos(workspace.project(), workspace.runStore()).evaluate(asset, now);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "Alert rule '{}': the freshness of {} cannot be judged: {}",
+          rule.name(),
+          asset,
+          e.getMessage());
+      return;
+    }
+    if (evaluated.isEmpty()) {
+      return;
+    }
+    FreshnessSlos.AssetFreshness freshness = evaluated.get();
+    FreshnessTimeline.Result result = freshness.result();
+    String subject = asset + ": freshness slo";
+    if (!freshness.breached()) {
+      resolve(
+          rule,
+          subject,
+          asset + " meets its freshness again",
+          "It is "
+              + result.state().label()
+              + (result.age() == null
+                  ? "."
+                  : ", its data " + Durations.describe(result.age()) + " old."),
+          runId);
+      return;
+    }
+    StringBuilder detail = new StringBuilder();
+    if (result.state() == FreshnessTimeline.State.ERROR) {
+      detail
+          .append("Its data is ")
+          .append(Durations.describe(result.age()))
+          .append(" old: more than error_after ")
+          .append(Durations.describe(freshness.freshness().errorAfter()))
+          .append(". ");
+    }
+    if (result.budgetSpent()) {
+      detail
+          .append("Its SLO's error budget is spent: stale for ")
+          .append(Durations.describe(result.stale()))
+          .append(" of the ")
+          .append(Durations.describe(result.budget()))
+          .append(" allowed in ")
+          .append(Durations.describe(freshness.freshness().slo().window()))
+          .append(".");
+    }
+    fire(rule, subject, asset + " breaches its freshness slo", detail.toString().strip(), runId);
   }
 
   private static String describe(Duration duration) {

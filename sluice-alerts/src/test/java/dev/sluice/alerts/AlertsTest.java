@@ -253,6 +253,46 @@ class AlertsTest {
   }
 
   @Test
+  void anSloBreachFiresOnTheSchedulersTickAndResolvesWhenFreshAgain() throws Exception {
+    writeProject("    - {name: slo, on: slo_breach, select: [customers], channels: [ops]}\n");
+    write(
+        project,
+        "models/curated/models.yaml",
+        "models:\n"
+            + "  - name: customers\n"
+            + "    freshness: {warn_after: 30m, error_after: 1h}\n"
+            + "    slo: {fresh: 99%, window: 1d}\n");
+    assertThat(run().succeeded()).isTrue();
+    assertThat(postsTo("/hook")).isEmpty(); // just built: fresh
+
+    try (Workspace workspace = Workspace.open(project)) {
+      Instant later = Instant.now().plus(Duration.ofHours(3));
+      workspace.observers().tick(later);
+      workspace.observers().tick(later.plusSeconds(60));
+      assertThat(workspace.runStore().freshnessBreaches().since("customers", later))
+          .extracting(breach -> breach.level())
+          .containsExactly("warn", "error");
+    }
+    List<JsonNode> hook = postsTo("/hook");
+    assertThat(hook).hasSize(1);
+    assertThat(hook.get(0).path("status").asText()).isEqualTo("firing");
+    assertThat(hook.get(0).path("summary").asText())
+        .isEqualTo("customers breaches its freshness slo");
+    assertThat(hook.get(0).path("detail").asText())
+        .contains("more than error_after 1h")
+        .contains("error budget is spent");
+
+    assertThat(run().succeeded()).isTrue();
+    // judged at the real time again: fresh, and no stale time in the window
+    try (Workspace workspace = Workspace.open(project)) {
+      workspace.observers().tick(Instant.now());
+    }
+    hook = postsTo("/hook");
+    assertThat(hook).hasSize(2);
+    assertThat(hook.get(1).path("status").asText()).isEqualTo("resolved");
+  }
+
+  @Test
   void anUnreachableChannelNeverFailsTheRunAndIsAuditedAsUndelivered() throws IOException {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

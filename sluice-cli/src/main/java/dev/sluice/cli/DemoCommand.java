@@ -9,6 +9,10 @@ import dev.sluice.core.cost.CostLine;
 import dev.sluice.core.cost.CostReport;
 import dev.sluice.core.lineage.ColumnTags;
 import dev.sluice.core.project.ContractDef;
+import dev.sluice.core.project.FreshnessDef;
+import dev.sluice.core.quality.Durations;
+import dev.sluice.core.quality.FreshnessSlos;
+import dev.sluice.core.quality.FreshnessTimeline;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -126,6 +130,14 @@ final class DemoCommand extends BaseCommand {
       printCostSummary(workspace);
       output().message("");
       output()
+          .message("Freshness SLOs ('sluice slo'; 'sluice report quality' gives the coverage):");
+      for (FreshnessSlos.AssetFreshness slo :
+          new FreshnessSlos(workspace.project(), workspace.runStore())
+              .evaluate(clock().instant())) {
+        output().message("  " + describe(slo));
+      }
+      output().message("");
+      output()
           .message(
               "Demo finished in "
                   + formatDuration(Duration.between(started, clock().instant()))
@@ -145,6 +157,8 @@ final class DemoCommand extends BaseCommand {
               "  ./sluice -p "
                   + directory
                   + " cost --by owner --output cost-charts   # and a chart of cost over time");
+      output().message("  ./sluice -p " + directory + " slo");
+      output().message("  ./sluice -p " + directory + " report quality");
       output().message("  ./sluice -p " + directory + " runs show " + result.runId());
       output().message("  ./sluice -p " + directory + " contract export products");
       output()
@@ -161,6 +175,26 @@ final class DemoCommand extends BaseCommand {
                   + " this machine only; docs/ui.md)");
       return ExitCodes.OK;
     }
+  }
+
+  /** One asset's freshness and SLO, in a line. */
+  private static String describe(FreshnessSlos.AssetFreshness slo) {
+    FreshnessTimeline.Result result = slo.result();
+    FreshnessDef.SloDef promise = slo.freshness().slo();
+    return slo.asset()
+        + " ("
+        + slo.tier()
+        + "): "
+        + result.state().label()
+        + (result.age() == null ? "" : ", data " + Durations.describe(result.age()) + " old")
+        + (promise == null || result.attainment() == null
+            ? ""
+            : String.format(
+                java.util.Locale.ROOT,
+                "; fresh %.2f%% of the time against an SLO of %.2f%% over %s",
+                result.attainment() * 100,
+                promise.fresh() * 100,
+                Durations.describe(promise.window())));
   }
 
   /** How many events the run wrote to the demo's OpenLineage file. */

@@ -434,7 +434,10 @@ final class ServeCommand extends BaseCommand {
         || !project.config().sensors().isEmpty()
         || Scheduler.hasMaintenanceSchedule(project)
         || project.config().alerts().rules().stream()
-            .anyMatch(rule -> rule.on() == AlertsConfig.Trigger.FRESHNESS);
+            .anyMatch(
+                rule ->
+                    rule.on() == AlertsConfig.Trigger.FRESHNESS
+                        || rule.on() == AlertsConfig.Trigger.SLO_BREACH);
   }
 
   private static String describe(Project project, Duration interval) {

@@ -33,6 +33,8 @@ import picocli.CommandLine.ScopeType;
       ProfileCommand.class,
       ChecksCommand.class,
       ContractCommand.class,
+      SloCommand.class,
+      ReportCommand.class,
       IngestCommand.class,
       RerunCommand.class,
       ServeCommand.class,

@@ -53,6 +53,10 @@ class DemoCommandTest {
     // the demo shows what it cost, by owner, priced with the demo's cost: prices
     assertThat(first[1]).contains("What it cost, by owner", "in EUR", "Top offenders: ");
     assertThat(first[0]).contains("finance-data", "crm-team");
+    assertThat(first[1])
+        .contains("Freshness SLOs")
+        .contains("daily_revenue (gold): fresh")
+        .contains("against an SLO of 99.00% over 30d");
     assertThat(first[1].strip().lines().reduce((a, b) -> b).orElseThrow())
         .as("the demo ends by saying how to open the web UI")
         .contains("serve --dev", "http://127.0.0.1:8270/ui");

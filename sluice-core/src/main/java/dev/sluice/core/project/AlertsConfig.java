@@ -113,11 +113,16 @@ public record AlertsConfig(Map<String, Channel> channels, List<Rule> rules) {
      * A budget of {@code budgets:} reached its warning share or its amount this month, a run was
      * refused by a hard budget, or a model's cost jumped far above its history; once per month.
      */
-    BUDGET;
+    BUDGET,
+    /**
+     * A selected asset with {@code freshness:} is older than its {@code error_after}, or its
+     * freshness SLO's error budget is spent; resolved when neither.
+     */
+    SLO_BREACH;
 
     /**
      * The name in sluice.yaml: {@code run_failed}, {@code check_failed}, {@code freshness}, {@code
-     * budget}.
+     * budget}, {@code slo_breach}.
      */
     public String label() {
       return name().toLowerCase(Locale.ROOT);

@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  *     - {name: failures, on: run_failed, channels: [oncall]}
  *     - {name: bad-data, on: check_failed, select: [published_orders+], channels: [ops, team]}
  *     - {name: stale, on: freshness, max_age: 6h, select: [daily_revenue], channels: [team]}
+ *     - {name: slo, on: slo_breach, channels: [oncall]}
  * </pre>
  */
 final class AlertsParser {
@@ -300,7 +301,7 @@ final class AlertsParser {
                 String name = rule.requiredString("name", "add e.g. 'name: failures'");
                 String onText =
                     rule.requiredString(
-                        "on", "add on: run_failed, check_failed, freshness or budget");
+                        "on", "add on: run_failed, check_failed, freshness, budget or slo_breach");
                 if (name == null || onText == null) {
                   return;
                 }
@@ -317,7 +318,7 @@ final class AlertsParser {
                       .add(
                           rule.location("on"),
                           "Unknown alert trigger '" + onText + "'",
-                          "write on: run_failed, check_failed, freshness or budget");
+                          "write on: run_failed, check_failed, freshness, budget or slo_breach");
                   return;
                 }
                 Duration maxAge = null;

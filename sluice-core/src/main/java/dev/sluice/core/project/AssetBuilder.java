@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What the builders of a model and of a source table share: the properties every asset may declare
- * (description, owner, tags, columns, checks, execution settings, retention, maintenance).
+ * (description, owner, tags, columns, checks, execution settings, retention, maintenance,
+ * freshness).
  *
  * @param <B> the builder itself, which the setters return
  */
@@ -18,6 +19,7 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   protected RetentionDef retention;
   protected MaintenanceDef maintenance;
   protected ContractDef contract;
+  protected FreshnessDef freshness;
 
   AssetBuilder(Execution execution) {
     this.execution = execution;
@@ -74,6 +76,12 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   /** The contract the table is built to ({@code contract:}), or null (the default) for none. */
   public B contract(ContractDef contract) {
     this.contract = contract;
+    return self();
+  }
+
+  /** How fresh the asset must be and its SLO ({@code freshness:}, {@code slo:}), or null. */
+  public B freshness(FreshnessDef freshness) {
+    this.freshness = freshness;
     return self();
   }
 }

@@ -15,6 +15,11 @@ public interface AssetDefinition {
   /** The table-level checks. */
   List<CheckDef> checks();
 
+  /** How fresh the asset must be and its freshness SLO, or null when it declares none. */
+  default FreshnessDef freshness() {
+    return null;
+  }
+
   /**
    * The contract ({@code contract:}) the asset's table is built to, or null when it declares none.
    */

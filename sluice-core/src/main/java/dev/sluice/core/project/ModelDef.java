@@ -27,6 +27,7 @@ import java.util.Set;
  *     null
  * @param maintenance the table's own {@code maintenance:} settings, or null
  * @param contract the contract the table is built to, or null
+ * @param freshness {@code freshness:} and {@code slo:} of its properties, or null
  */
 public record ModelDef(
     String name,
@@ -49,7 +50,8 @@ public record ModelDef(
     OnSchemaChange onSchemaChange,
     RetentionDef retention,
     MaintenanceDef maintenance,
-    ContractDef contract)
+    ContractDef contract,
+    FreshnessDef freshness)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -192,7 +194,8 @@ public record ModelDef(
           onSchemaChange,
           retention,
           maintenance,
-          contract);
+          contract,
+          freshness);
     }
   }
 }

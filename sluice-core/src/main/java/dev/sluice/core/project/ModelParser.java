@@ -130,6 +130,7 @@ final class ModelParser {
             .retention(properties == null ? null : properties.retention())
             .maintenance(properties == null ? null : properties.maintenance())
             .contract(properties == null ? null : properties.contract())
+            .freshness(properties == null ? null : properties.freshness())
             .build();
     return new ParsedModel(model, refLines, sourceLines, configValues, configLines);
   }

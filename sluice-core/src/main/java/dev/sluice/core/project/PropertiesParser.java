@@ -29,7 +29,9 @@ final class PropertiesParser {
           "partitions",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
-          ContractParser.KEY);
+          ContractParser.KEY,
+          FreshnessParser.FRESHNESS,
+          FreshnessParser.SLO);
   private static final Set<String> SEED_KEYS = Set.of("name", "description", "columns", "checks");
 
   /** The properties of one model, as written; merged with its SQL's config() by the loader. */
@@ -60,7 +62,8 @@ final class PropertiesParser {
       Location onSchemaChangeLocation,
       RetentionDef retention,
       MaintenanceDef maintenance,
-      ContractDef contract) {
+      ContractDef contract,
+      FreshnessDef freshness) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -94,6 +97,7 @@ final class PropertiesParser {
       private RetentionDef retention;
       private MaintenanceDef maintenance;
       private ContractDef contract;
+      private FreshnessDef freshness;
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -188,6 +192,11 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder freshness(FreshnessDef freshness) {
+        this.freshness = freshness;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -222,7 +231,8 @@ final class PropertiesParser {
             onSchemaChangeLocation,
             retention,
             maintenance,
-            contract);
+            contract,
+            freshness);
       }
     }
   }
@@ -288,6 +298,7 @@ final class PropertiesParser {
             .retention(RetentionParser.parse(map, what).orElse(null))
             .maintenance(MaintenanceParser.parse(map, what).orElse(null))
             .contract(ContractParser.parse(map, what, columns).orElse(null))
+            .freshness(FreshnessParser.parse(map, what, columns, null).orElse(null))
             .build());
   }
 

@@ -32,7 +32,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one {@code sources/*.yaml} file. */
 final class SourceParser {
   private static final Set<String> KEYS =
-      Set.of("name", "connector", "description", "options", "schema_drift", "tables");
+      Set.of(
+          "name",
+          "connector",
+          "description",
+          "options",
+          "schema_drift",
+          "tables",
+          FreshnessParser.FRESHNESS,
+          FreshnessParser.SLO);
 
   /** The keys every source table has, whatever its connector. */
   private static final Set<String> TABLE_KEYS =
@@ -50,7 +58,9 @@ final class SourceParser {
           "pool",
           "schema_drift",
           RetentionParser.KEY,
-          MaintenanceParser.KEY);
+          MaintenanceParser.KEY,
+          FreshnessParser.FRESHNESS,
+          FreshnessParser.SLO);
 
   private static final String DRIFT_VALUES =
       "evolve (add new columns, widen types), freeze (fail on any change) or discard (drop new"
@@ -174,6 +184,9 @@ final class SourceParser {
     }
     List<SourceTableDef> tables = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
+    // the source's freshness: and slo: are its tables' unless a table declares its own
+    FreshnessDef sourceFreshness =
+        FreshnessParser.parse(map, "source '" + name + "'", List.of(), null).orElse(null);
     for (Node tableNode : tableNodes) {
       Optional<SourceTableDef> parsed;
       if (installed != null) {
@@ -189,6 +202,7 @@ final class SourceParser {
                 tableNode,
                 defaults,
                 sourceDrift,
+                sourceFreshness,
                 problems);
       } else {
         parsed = Optional.empty();
@@ -301,6 +315,7 @@ final class SourceParser {
       Node node,
       Execution defaults,
       SchemaDrift sourceDrift,
+      FreshnessDef sourceFreshness,
       Problems problems) {
     Set<String> keys = new HashSet<>(TABLE_KEYS);
     if (takesOptions(connector)) {
@@ -393,6 +408,8 @@ final class SourceParser {
     RetentionDef retention = RetentionParser.parse(table, what).orElse(null);
     MaintenanceDef maintenance = MaintenanceParser.parse(table, what).orElse(null);
     ContractDef contract = ContractParser.parse(table, what, columns).orElse(null);
+    FreshnessDef freshness =
+        FreshnessParser.parse(table, what, columns, sourceFreshness).orElse(null);
     if (!valid || !placedValid || checked == null || onError == null || drift == null) {
       return Optional.empty();
     }
@@ -413,6 +430,7 @@ final class SourceParser {
             .retention(retention)
             .maintenance(maintenance)
             .contract(contract)
+            .freshness(freshness)
             .build());
   }
 

@@ -36,6 +36,7 @@ import java.util.function.Function;
  * @param retention how long the table keeps its rows ({@code retention:}), or null
  * @param maintenance the table's own {@code maintenance:} settings, or null
  * @param contract the contract the table is loaded to, or null
+ * @param freshness {@code freshness:} and {@code slo:} of the table, else of its source, or null
  */
 public record SourceTableDef(
     String source,
@@ -56,7 +57,8 @@ public record SourceTableDef(
     String origin,
     RetentionDef retention,
     MaintenanceDef maintenance,
-    ContractDef contract)
+    ContractDef contract,
+    FreshnessDef freshness)
     implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
@@ -233,7 +235,8 @@ public record SourceTableDef(
           origin,
           retention,
           maintenance,
-          contract);
+          contract,
+          freshness);
     }
   }
 }

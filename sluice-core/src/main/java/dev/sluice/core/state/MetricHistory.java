@@ -144,6 +144,68 @@ public final class MetricHistory extends FencedPart {
   }
 
   /**
+   * One successful write of a table: when it was recorded and, when a column was asked for, the
+   * newest value of that column in the data written (as text; null when it has none or the column
+   * is classified and keeps no maximum).
+   */
+  public record Write(Instant at, String newest) {
+    public Write {
+      requireNonNull(at, "at is null");
+    }
+  }
+
+  /**
+   * The writes of steps that succeeded to a table since {@code since}, oldest first, preceded by
+   * the last one before it (where the table stood when the period began), if any.
+   *
+   * @param column the column whose newest value each write carries, or null for none
+   */
+  public List<Write> successfulWrites(String table, String column, Instant since) {
+    requireNonNull(table, "table is null");
+    requireNonNull(since, "since is null");
+    String select =
+        column == null
+            ? "SELECT m.recorded_at, NULL AS newest FROM sluice_table_metrics m"
+                + " JOIN sluice_steps s ON s.id = m.step_id"
+            : "SELECT m.recorded_at, c.max_value AS newest FROM sluice_table_metrics m"
+                + " JOIN sluice_steps s ON s.id = m.step_id"
+                + " LEFT JOIN sluice_column_metrics c ON c.metric_id = m.id AND c.column_name = ?";
+    List<Object> values = new ArrayList<>();
+    if (column != null) {
+      values.add(column);
+    }
+    values.add(table);
+    values.add(StepStatus.SUCCEEDED);
+    values.add(since);
+    StateSql.Row<Write> row =
+        result ->
+            new Write(
+                Instant.ofEpochMilli(result.getLong("recorded_at")), result.getString("newest"));
+    return transactions.read(
+        "read the writes of " + table,
+        connection -> {
+          List<Write> writes = new ArrayList<>();
+          first(
+                  connection,
+                  select
+                      + " WHERE m.table_name = ? AND s.status = ? AND m.recorded_at < ?"
+                      + " ORDER BY m.recorded_at DESC, m.id DESC LIMIT 1",
+                  row,
+                  values.toArray())
+              .ifPresent(writes::add);
+          writes.addAll(
+              list(
+                  connection,
+                  select
+                      + " WHERE m.table_name = ? AND s.status = ? AND m.recorded_at >= ?"
+                      + " ORDER BY m.recorded_at, m.id",
+                  row,
+                  values.toArray()));
+          return writes;
+        });
+  }
+
+  /**
    * The latest profile of data a successful step wrote to a table.
    *
    * @param table the table, e.g. {@code curated.orders}

@@ -166,6 +166,37 @@ public final class RunSteps extends FencedPart {
         });
   }
 
+  /** How many check results of one status one day (UTC) had. */
+  public record DailyCheckCount(java.time.LocalDate day, CheckStatus status, long count) {
+    public DailyCheckCount {
+      requireNonNull(day, "day is null");
+      requireNonNull(status, "status is null");
+    }
+  }
+
+  /**
+   * The check results of steps that started since {@code since}, counted per day (UTC, by the
+   * step's start) and status, oldest day first.
+   */
+  public List<DailyCheckCount> checkCountsByDay(Instant since) {
+    requireNonNull(since, "since is null");
+    return transactions.read(
+        "count check results per day",
+        connection ->
+            list(
+                connection,
+                "SELECT s.started_at / 86400000 AS day, c.status, COUNT(*) AS results"
+                    + " FROM sluice_check_results c JOIN sluice_steps s ON s.id = c.step_id"
+                    + " WHERE s.started_at >= ? GROUP BY s.started_at / 86400000, c.status"
+                    + " ORDER BY 1, 2",
+                row ->
+                    new DailyCheckCount(
+                        java.time.LocalDate.ofEpochDay(row.getLong("day")),
+                        CheckStatus.parse(row.getString("status")),
+                        row.getLong("results")),
+                since));
+  }
+
   /**
    * The results of the checks named {@code name}, newest first: each with its run, its step and the
    * partition the step built.

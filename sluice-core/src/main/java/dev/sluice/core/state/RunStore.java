@@ -55,6 +55,7 @@ public final class RunStore implements AutoCloseable {
   private final MetricHistory metrics;
   private final BuiltModels builtModels;
   private final CostRecords costs;
+  private final FreshnessBreaches freshnessBreaches;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -78,6 +79,7 @@ public final class RunStore implements AutoCloseable {
     this.metrics = new MetricHistory(transactions, fencing);
     this.builtModels = new BuiltModels(transactions);
     this.costs = new CostRecords(transactions, fencing);
+    this.freshnessBreaches = new FreshnessBreaches(transactions);
   }
 
   /**
@@ -141,6 +143,11 @@ public final class RunStore implements AutoCloseable {
   /** What every step wrote to each table and partition: rows, bytes, files, column profiles. */
   public MetricHistory metrics() {
     return metrics;
+  }
+
+  /** The freshness SLO breaches of assets ({@code freshness:}, {@code slo:}). */
+  public FreshnessBreaches freshnessBreaches() {
+    return freshnessBreaches;
   }
 
   /** The open incidents of the alert rules ({@code alerts:} in sluice.yaml). */

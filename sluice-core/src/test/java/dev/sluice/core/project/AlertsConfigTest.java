@@ -97,7 +97,7 @@ class AlertsConfigTest {
     assertThat(TestProjects.onlyProblem(root).toString())
         .startsWith("sluice.yaml:12")
         .contains("Unknown alert trigger 'run_slow'")
-        .contains("run_failed, check_failed, freshness or budget");
+        .contains("run_failed, check_failed, freshness, budget or slo_breach");
   }
 
   @Test
