@@ -17,6 +17,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded project with its warehouse and engine open, and its run store opened on first use: reads
@@ -32,6 +34,9 @@ public final class Workspace implements AutoCloseable {
   private RunStore runStore;
   private RunObservers observers;
   private dev.sluice.governance.ColumnClassification classification;
+
+  /** The other engines models chose ({@code engine: spark} on a model), started on first use. */
+  private final java.util.Map<String, Engine> otherEngines = new java.util.TreeMap<>();
 
   private Workspace(Project project, Lake lake, Engine engine, Clock clock, String principal) {
     this.project = project;
@@ -130,8 +135,30 @@ public final class Workspace implements AutoCloseable {
     return lake;
   }
 
+  /** The project's engine ({@code engine:} of sluice.yaml). */
   public Engine engine() {
     return engine;
+  }
+
+  /**
+   * The installed engine of a name, as a model chooses it ({@code engine: spark}): the project's
+   * engine for its name or for null, any other started on first use with its options from the
+   * section of sluice.yaml named after it, and kept until the workspace closes.
+   *
+   * @throws InvalidInputException when no engine of that name is installed
+   * @throws dev.sluice.api.SluiceException when the engine cannot start (e.g. its server cannot be
+   *     reached)
+   */
+  public synchronized Engine engine(String name) {
+    if (name == null || name.equals(engine.name())) {
+      return engine;
+    }
+    Engine started = otherEngines.get(name);
+    if (started == null) {
+      started = engineProvider(name).start(project.config().engine().settings(name));
+      otherEngines.put(name, started);
+    }
+    return started;
   }
 
   /**
@@ -178,9 +205,19 @@ public final class Workspace implements AutoCloseable {
   public void close() {
     RunStore store;
     RunObservers runObservers;
+    List<Engine> others;
     synchronized (this) {
       store = runStore;
       runObservers = observers;
+      others = new java.util.ArrayList<>(otherEngines.values());
+      otherEngines.clear();
+    }
+    for (Engine other : others) {
+      try {
+        other.close();
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(Workspace.class).warn("Cannot close engine {}", other.name(), e);
+      }
     }
     try (store;
         engine;

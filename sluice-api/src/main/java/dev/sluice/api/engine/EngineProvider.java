@@ -10,6 +10,15 @@ public interface EngineProvider {
   String name();
 
   /**
+   * The options the engine takes from the section of {@code sluice.yaml} named after it (e.g.
+   * {@code spark: {remote: ..., token: ...}}); an option whose name says it is a secret ({@link
+   * dev.sluice.api.Secrets#isSecretName}) must be given by reference. None by default.
+   */
+  default java.util.Set<String> options() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Starts an engine.
    *
    * @throws dev.sluice.api.SluiceException when the engine cannot start, e.g. refuses a setting

@@ -284,7 +284,7 @@ public final class Erasure {
       predicates.add(
           "CAST("
               + TableName.quote(field.name())
-              + " AS VARCHAR) = "
+              + " AS STRING) = "
               + SqlLiterals.literal(String.valueOf(value.get())));
     }
     if (predicates.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.sluice.core.project;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.Location;
 import dev.sluice.api.Zone;
+import dev.sluice.api.engine.EngineProvider;
 import dev.sluice.api.engine.Engines;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
@@ -68,7 +69,10 @@ final class ConfigParser {
    * always usable for the rest of the loading.
    */
   static ProjectConfig parse(Path root, Node node, Secrets secrets, Problems problems) {
-    Optional<YamlMap> maybeMap = YamlMap.of(FILE, node, "sluice.yaml", KEYS, problems);
+    // a section named after an installed engine holds that engine's options (spark: {remote: ...})
+    Set<String> keys = new java.util.HashSet<>(KEYS);
+    keys.addAll(Engines.names());
+    Optional<YamlMap> maybeMap = YamlMap.of(FILE, node, "sluice.yaml", keys, problems);
     if (maybeMap.isEmpty()) {
       return defaults(root, "invalid");
     }
@@ -137,7 +141,7 @@ final class ConfigParser {
         objectStore,
         storage,
         s3,
-        engine(root, map, problems),
+        engine(root, map, secrets, problems),
         zones(map),
         MaintenanceParser.parse(map, "sluice.yaml").orElse(null),
         server(root, map, secrets, problems),
@@ -271,19 +275,20 @@ final class ConfigParser {
    * .sluice/tmp}}: the name of an installed engine ({@link Engines}), {@code duckdb} when none is
    * given.
    */
-  private static EngineConfig engine(Path root, YamlMap map, Problems problems) {
+  private static EngineConfig engine(Path root, YamlMap map, Secrets secrets, Problems problems) {
     EngineConfig defaults = EngineConfig.defaults(root);
+    Map<String, Map<String, String>> options = engineOptions(map, secrets);
     Optional<Node> node = map.node("engine");
     if (node.isEmpty()) {
-      return defaults;
+      return new EngineConfig(defaults.name(), null, defaults.tempDirectory(), options);
     }
     if (node.get() instanceof ScalarNode) {
       String name = installed(map.string("engine"), map.location("engine"), problems);
-      return new EngineConfig(name, null, defaults.tempDirectory());
+      return new EngineConfig(name, null, defaults.tempDirectory(), options);
     }
     Optional<YamlMap> maybeSection = map.map("engine", "'engine:' of sluice.yaml", ENGINE_KEYS);
     if (maybeSection.isEmpty()) {
-      return defaults;
+      return new EngineConfig(defaults.name(), null, defaults.tempDirectory(), options);
     }
     YamlMap section = maybeSection.get();
     String name =
@@ -310,7 +315,44 @@ final class ConfigParser {
             "write a directory, relative to the project or absolute");
       }
     }
-    return new EngineConfig(name, memoryLimit == null ? null : memoryLimit.strip(), tempDirectory);
+    return new EngineConfig(
+        name, memoryLimit == null ? null : memoryLimit.strip(), tempDirectory, options);
+  }
+
+  /**
+   * The sections named after installed engines, e.g. {@code spark: {remote: "sc://host:15002",
+   * token: ${env:SPARK_TOKEN}}}: each engine's options, the keys it declares ({@link
+   * EngineProvider#options()}), secrets by reference only.
+   */
+  private static Map<String, Map<String, String>> engineOptions(YamlMap map, Secrets secrets) {
+    Map<String, Map<String, String>> options = new java.util.TreeMap<>();
+    for (String engine : Engines.names()) {
+      if (!map.has(engine)) {
+        continue;
+      }
+      EngineProvider provider = Engines.find(engine).orElseThrow();
+      String what = "'" + engine + ":' of sluice.yaml";
+      map.map(engine, what, provider.options())
+          .ifPresent(
+              section -> {
+                Map<String, String> values = new java.util.TreeMap<>();
+                for (String key : section.keys()) {
+                  String value = section.string(key);
+                  if (value == null) {
+                    continue;
+                  }
+                  if (dev.sluice.api.Secrets.isSecretName(key) || value.strip().startsWith("${")) {
+                    secrets
+                        .resolve(value, engine + "." + key, section.location(key))
+                        .ifPresent(secret -> values.put(key, secret));
+                  } else {
+                    values.put(key, value.strip());
+                  }
+                }
+                options.put(engine, values);
+              });
+    }
+    return options;
   }
 
   /** The name of an installed engine; an unknown one is reported and the default taken. */

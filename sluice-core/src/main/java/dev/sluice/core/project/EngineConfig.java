@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The {@code engine:} setting of {@code sluice.yaml}: which installed engine runs the project (an
@@ -17,25 +18,59 @@ import java.nio.file.Path;
  *     DuckDbEngine})
  * @param tempDirectory where the engine spills, absolute (default {@code .sluice/tmp} in the
  *     project)
+ * @param options each installed engine's own settings by the engine's name, from the section of
+ *     {@code sluice.yaml} named after it (e.g. {@code spark: {remote: "sc://host:15002", token:
+ *     ${env:SPARK_TOKEN}}}), secrets resolved: for the project's engine and for the engines models
+ *     choose with {@code engine:}
  */
-public record EngineConfig(String name, String memoryLimit, Path tempDirectory) {
+public record EngineConfig(
+    String name, String memoryLimit, Path tempDirectory, Map<String, Map<String, String>> options) {
   /** The default spill directory, relative to the project. */
   public static final String DEFAULT_TEMP_DIRECTORY = ".sluice/tmp";
 
   public EngineConfig {
     requireNonNull(name, "name is null");
     requireNonNull(tempDirectory, "tempDirectory is null");
+    options = Map.copyOf(requireNonNull(options, "options is null"));
     if (!tempDirectory.isAbsolute()) {
       throw new IllegalArgumentException("tempDirectory must be absolute: " + tempDirectory);
     }
   }
 
   static EngineConfig defaults(Path root) {
-    return new EngineConfig(Engines.DEFAULT, null, root.resolve(DEFAULT_TEMP_DIRECTORY));
+    return new EngineConfig(Engines.DEFAULT, null, root.resolve(DEFAULT_TEMP_DIRECTORY), Map.of());
   }
 
-  /** What the engine is started with. */
+  /** What the project's engine is started with. */
   public EngineSettings settings() {
-    return new EngineSettings(tempDirectory, memoryLimit);
+    return settings(name);
+  }
+
+  /**
+   * What the installed engine of a name is started with: the spill directory, the memory limit
+   * (only for the project's engine: it is the setting of {@code engine:}) and its own options.
+   */
+  public EngineSettings settings(String engine) {
+    return new EngineSettings(
+        tempDirectory,
+        engine.equals(name) ? memoryLimit : null,
+        options.getOrDefault(engine, Map.of()));
+  }
+
+  @Override
+  public String toString() {
+    // the options hold resolved secrets (a token): their names only
+    Map<String, java.util.Set<String>> names = new java.util.TreeMap<>();
+    options.forEach(
+        (engine, values) -> names.put(engine, new java.util.TreeSet<>(values.keySet())));
+    return "EngineConfig[name="
+        + name
+        + ", memoryLimit="
+        + memoryLimit
+        + ", tempDirectory="
+        + tempDirectory
+        + ", options="
+        + names
+        + "]";
   }
 }

@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
  * @param retries how many times to retry after a transient failure (0: never)
  * @param timeout how long one attempt may take, or null for no limit
  * @param pool the named pool whose slots limit how many such steps run at once, or null
+ * @param engine the installed engine that runs the step's SQL ({@code engine: spark} on a model),
+ *     or null for the project's engine
  */
-public record Execution(int retries, Duration timeout, String pool) {
+public record Execution(int retries, Duration timeout, String pool, String engine) {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
-  public static final Execution DEFAULT = new Execution(0, null, null);
+  public static final Execution DEFAULT = new Execution(0, null, null, null);
 
   public Execution {
     if (retries < 0) {
@@ -27,7 +29,12 @@ public record Execution(int retries, Duration timeout, String pool) {
 
   /** The same settings, in a pool. */
   Execution inPool(String name) {
-    return new Execution(retries, timeout, name);
+    return new Execution(retries, timeout, name, engine);
+  }
+
+  /** The same settings, run by the installed engine of a name. */
+  Execution onEngine(String name) {
+    return new Execution(retries, timeout, pool, name);
   }
 
   /**
@@ -66,7 +73,7 @@ public record Execution(int retries, Duration timeout, String pool) {
         limit = defaults.timeout();
       }
     }
-    return new Execution(retryCount, limit, defaults.pool());
+    return new Execution(retryCount, limit, defaults.pool(), defaults.engine());
   }
 
   /** Parses {@code 500ms}, {@code 90s}, {@code 10m} or {@code 2h}; null when it cannot. */

@@ -3,6 +3,7 @@ package dev.sluice.core.project;
 import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
+import dev.sluice.api.engine.Engines;
 import dev.sluice.core.project.PropertiesParser.ModelProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,6 +145,19 @@ final class ModelParser {
             settings.location("timeout", ModelProperties::timeoutLocation),
             config.execution(),
             problems);
+    Optional<String> engine = settings.string("engine", ModelProperties::engine);
+    if (engine.isPresent()) {
+      String name = engine.get().strip();
+      if (Engines.find(name).isPresent()) {
+        execution = execution.onEngine(name);
+      } else {
+        problems.add(
+            settings.location("engine", ModelProperties::engineLocation),
+            "Unknown engine '" + name + "'",
+            Suggestions.hint(name, Engines.names(), "the installed engines are")
+                + " (an engine is installed by putting its jar on the class path)");
+      }
+    }
     Optional<String> pool = settings.string("pool", ModelProperties::pool);
     if (pool.isEmpty()) {
       return execution;

@@ -26,6 +26,7 @@ final class PropertiesParser {
           "retries",
           "timeout",
           "pool",
+          "engine",
           "partitions",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
@@ -55,6 +56,8 @@ final class PropertiesParser {
       Location timeoutLocation,
       String pool,
       Location poolLocation,
+      String engine,
+      Location engineLocation,
       PartitionsDef partitions,
       Location partitionsLocation,
       boolean declaresPartitions,
@@ -89,6 +92,8 @@ final class PropertiesParser {
       private Location timeoutLocation;
       private String pool;
       private Location poolLocation;
+      private String engine;
+      private Location engineLocation;
       private PartitionsDef partitions;
       private Location partitionsLocation;
       private boolean declaresPartitions;
@@ -169,6 +174,12 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder engine(String engine, Location location) {
+        this.engine = engine;
+        this.engineLocation = location;
+        return this;
+      }
+
       /** The partitions, where they are declared, and whether they are declared at all. */
       Builder partitions(PartitionsDef partitions, Location location, boolean declared) {
         this.partitions = partitions;
@@ -224,6 +235,8 @@ final class PropertiesParser {
             timeoutLocation,
             pool,
             poolLocation,
+            engine,
+            engineLocation,
             partitions,
             partitionsLocation,
             declaresPartitions,
@@ -290,6 +303,7 @@ final class PropertiesParser {
             .retries(map.string("retries"), map.location("retries"))
             .timeout(map.string("timeout"), map.location("timeout"))
             .pool(map.string("pool"), map.location("pool"))
+            .engine(map.string("engine"), map.location("engine"))
             .partitions(
                 PartitionsParser.parse(map, what),
                 map.location("partitions"),

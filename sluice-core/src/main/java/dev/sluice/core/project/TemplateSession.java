@@ -28,7 +28,8 @@ final class TemplateSession {
           "tags",
           "retries",
           "timeout",
-          "pool");
+          "pool",
+          "engine");
 
   private final Location origin;
   private final boolean templateLines;

@@ -156,7 +156,7 @@ final class CheckRunner {
             + key
             + " IS NOT NULL AND CAST("
             + key
-            + " AS VARCHAR) NOT IN "
+            + " AS STRING) NOT IN "
             + values;
       }
       case "relationships" -> {

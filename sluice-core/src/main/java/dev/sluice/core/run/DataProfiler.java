@@ -142,8 +142,8 @@ final class DataProfiler {
         aggregates.add("approx_count_distinct(" + quoted + ")");
       }
       if (range) {
-        aggregates.add("CAST(min(" + quoted + ") AS VARCHAR)");
-        aggregates.add("CAST(max(" + quoted + ") AS VARCHAR)");
+        aggregates.add("CAST(min(" + quoted + ") AS STRING)");
+        aggregates.add("CAST(max(" + quoted + ") AS STRING)");
       }
       if (numeric) {
         aggregates.add("CAST(avg(" + quoted + ") AS DOUBLE)");

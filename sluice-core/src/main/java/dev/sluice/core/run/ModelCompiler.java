@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
@@ -68,21 +69,36 @@ public final class ModelCompiler {
    * @throws ProjectException listing each model that does not compile, with its file and line
    */
   public static Result compile(Project project, Lake lake, Engine engine) {
-    return new ModelCompiler(project, lake).compileAll(engine);
+    return compile(project, lake, name -> engine);
   }
 
-  private Result compileAll(Engine engine) {
+  /**
+   * Compiles every model of the project, each on its engine ({@code engine:} on a model, null for
+   * the project's), so that a function one engine does not have is found before a run.
+   *
+   * @param engines the engine of a name, null for the project's
+   * @throws ProjectException listing each model that does not compile, with its file and line
+   */
+  public static Result compile(Project project, Lake lake, Function<String, Engine> engines) {
+    return new ModelCompiler(project, lake).compileAll(engines);
+  }
+
+  private Result compileAll(Function<String, Engine> engines) {
     List<Problem> problems = new ArrayList<>();
     Map<String, TableName> notBound = new HashMap<>();
+    Map<String, EngineSession> sessions = new java.util.TreeMap<>();
     int bound = 0;
-    try (EngineSession session = engine.openSession()) {
+    try {
       for (String asset : project.graph().topologicalOrder()) {
         if (!(project.asset(asset) instanceof Asset.Model modelAsset)) {
           continue;
         }
         ModelDef model = modelAsset.definition();
+        Engine engine = engines.apply(model.execution().engine());
+        EngineSession session =
+            sessions.computeIfAbsent(engine.name(), unused -> engine.openSession());
         try {
-          Optional<TableName> missing = compile(session, model);
+          Optional<TableName> missing = compile(session, engine.name(), model);
           if (missing.isPresent()) {
             notBound.put(model.name(), missing.get());
           } else {
@@ -92,6 +108,8 @@ public final class ModelCompiler {
           problems.addAll(e.problems());
         }
       }
+    } finally {
+      sessions.values().forEach(EngineSession::close);
     }
     if (!problems.isEmpty()) {
       throw new ProjectException(problems);
@@ -100,7 +118,7 @@ public final class ModelCompiler {
   }
 
   /** Compiles one model; returns the first input without a schema, when there is one. */
-  private Optional<TableName> compile(EngineSession session, ModelDef model) {
+  private Optional<TableName> compile(EngineSession session, String engine, ModelDef model) {
     String file = model.sqlFileName();
     Set<TableName> inputs = new LinkedHashSet<>();
     for (String ref : model.refs()) {
@@ -122,7 +140,7 @@ public final class ModelCompiler {
       }
       session.registerTable(input, schema.get(), List.of());
     }
-    Schema result = describe(session, model, full);
+    Schema result = describe(session, engine, model, full);
     compiled.put(model.tableName(), result);
     if (model.materialization() == Materialization.INCREMENTAL) {
       // the incremental variant reads {{ this }}: the table the full build would make
@@ -130,7 +148,7 @@ public final class ModelCompiler {
           renderer.render(model, SqlRenderer.RenderContext.of(project, model, true));
       SqlSandbox.checkModel(session, file, incremental, readable);
       session.registerTable(model.tableName(), result, List.of());
-      describe(session, model, incremental);
+      describe(session, engine, model, incremental);
     }
     return Optional.empty();
   }
@@ -147,7 +165,7 @@ public final class ModelCompiler {
     return lake.findView(input).map(View::schema);
   }
 
-  private static Schema describe(EngineSession session, ModelDef model, String sql) {
+  private static Schema describe(EngineSession session, String engine, ModelDef model, String sql) {
     try {
       return session.describe(sql);
     } catch (QueryException e) {
@@ -158,7 +176,7 @@ public final class ModelCompiler {
       String what = context > 0 ? message.substring(0, context).strip() : message;
       throw new ProjectException(
           new Location(model.sqlFileName(), lineNumber),
-          "The model's SQL does not compile: " + what,
+          "The model's SQL does not compile on engine " + engine + ": " + what,
           "fix the SQL; 'sluice validate' compiles every model against its inputs' columns");
     }
   }

@@ -96,7 +96,7 @@ public final class Runner {
     this.clock = requireNonNull(clock, "clock is null");
     this.attempts =
         new StepAttempts(
-            workspace.engine(), WATCHDOG, retryBaseDelay, retryMaxDelay, workspace.lake()::explain);
+            workspace::engine, WATCHDOG, retryBaseDelay, retryMaxDelay, workspace.lake()::explain);
     workspace
         .project()
         .config()
@@ -423,7 +423,8 @@ public final class Runner {
       long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
       listener.stepStarted(asset, kind);
       StepResult result;
-      try (EngineSession session = workspace.engine().openSession()) {
+      String engine = definition.execution(project.config()).engine();
+      try (EngineSession session = workspace.engine(engine).openSession()) {
         StepContext context =
             new StepContext(
                 project,

@@ -31,7 +31,7 @@ final class StepAttempts {
     void retrying(int nextAttempt, Duration delay, Throwable failure);
   }
 
-  private final Engine engine;
+  private final Function<String, Engine> engines;
   private final ScheduledExecutorService watchdog;
   private final Duration baseDelay;
   private final Duration maxDelay;
@@ -39,21 +39,24 @@ final class StepAttempts {
 
   StepAttempts(
       Engine engine, ScheduledExecutorService watchdog, Duration baseDelay, Duration maxDelay) {
-    this(engine, watchdog, baseDelay, maxDelay, UnaryOperator.identity());
+    this(name -> engine, watchdog, baseDelay, maxDelay, UnaryOperator.identity());
   }
 
   /**
+   * @param engines the engine of a step's {@link Execution#engine()} (null: the project's), started
+   *     within the attempt, so that an engine that cannot be reached fails the attempt as transient
+   *     and is retried
    * @param explain turns a failure into one that explains its cause (e.g. the warehouse's storage
    *     could not be reached), before it is retried or reported
    */
   StepAttempts(
-      Engine engine,
+      Function<String, Engine> engines,
       ScheduledExecutorService watchdog,
       Duration baseDelay,
       Duration maxDelay,
       UnaryOperator<RuntimeException> explain) {
     this.explain = requireNonNull(explain, "explain is null");
-    this.engine = requireNonNull(engine, "engine is null");
+    this.engines = requireNonNull(engines, "engines is null");
     this.watchdog = requireNonNull(watchdog, "watchdog is null");
     this.baseDelay = requireNonNull(baseDelay, "baseDelay is null");
     this.maxDelay = requireNonNull(maxDelay, "maxDelay is null");
@@ -66,7 +69,7 @@ final class StepAttempts {
       RetryListener listener) {
     if (execution.retries() == 0) {
       // nothing to retry: no policy to build and run (a tenth of a millisecond a step)
-      return attempt(execution.timeout(), control, attempt);
+      return attempt(execution, control, attempt);
     }
     RetryPolicy<T> retry =
         RetryPolicy.<T>builder()
@@ -81,7 +84,7 @@ final class StepAttempts {
                         event.getAttemptCount() + 1, event.getDelay(), event.getLastException()))
             .build();
     try {
-      return Failsafe.with(retry).get(() -> attempt(execution.timeout(), control, attempt));
+      return Failsafe.with(retry).get(() -> attempt(execution, control, attempt));
     } catch (FailsafeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof RuntimeException runtime) {
@@ -91,8 +94,10 @@ final class StepAttempts {
     }
   }
 
-  private <T> T attempt(Duration timeout, RunControl control, Function<EngineSession, T> attempt) {
-    try (EngineSession session = engine.openSession()) {
+  private <T> T attempt(
+      Execution execution, RunControl control, Function<EngineSession, T> attempt) {
+    Duration timeout = execution.timeout();
+    try (EngineSession session = engines.apply(execution.engine()).openSession()) {
       control.started(session);
       AtomicBoolean timedOut = new AtomicBoolean();
       ScheduledFuture<?> alarm =

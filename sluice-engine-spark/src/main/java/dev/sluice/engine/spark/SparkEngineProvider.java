@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineProvider;
 import dev.sluice.api.engine.EngineSettings;
+import java.util.Set;
 
 /**
  * Starts the {@link SparkEngine}: {@code engine: spark} with {@code spark: {remote:
@@ -14,6 +15,11 @@ public final class SparkEngineProvider implements EngineProvider {
   @Override
   public String name() {
     return "spark";
+  }
+
+  @Override
+  public Set<String> options() {
+    return Set.of(SparkRemote.REMOTE, SparkRemote.TOKEN);
   }
 
   @Override

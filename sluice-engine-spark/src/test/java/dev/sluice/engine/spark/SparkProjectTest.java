@@ -1,0 +1,210 @@
+package dev.sluice.engine.spark;
+
+import static dev.sluice.connector.testkit.ProjectFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.ModelCompiler;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A project that mixes engines: DuckDB is the project's engine, one model chooses Spark ({@code
+ * config(engine='spark')}) and reaches the suite's Spark Connect server through the {@code spark:}
+ * section of sluice.yaml. Its output is read by a DuckDB model; its checks run on Spark and a
+ * failing one leaves the published table as it was; {@code validate} compiles it on Spark.
+ */
+class SparkProjectTest {
+  private static final TableName BY_CUSTOMER = new TableName("curated", "by_customer");
+
+  @TempDir Path project;
+
+  @Test
+  void aSparkModelBetweenDuckDbModelsBuildsChecksAndPublishes() throws Exception {
+    writeProject();
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult first = run(workspace);
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+      assertThat(workspace.engine().name()).isEqualTo("duckdb");
+      assertThat(workspace.engine("spark").name()).isEqualTo("spark");
+      assertThat(rows(workspace, "select customer, total, orders from curated.by_customer"))
+          .containsExactlyInAnyOrder(List.of("ann", "35", "2"), List.of("bob", "7", "1"));
+      assertThat(rows(workspace, "select customer, tier from curated.tiers"))
+          .containsExactlyInAnyOrder(List.of("ann", "gold"), List.of("bob", "silver"));
+      long published = workspace.lake().loadTable(BY_CUSTOMER).currentSnapshot().snapshotId();
+
+      // the same model now repeats a customer: its unique check, run on Spark, blocks publishing
+      write(
+          project,
+          "models/by_customer.sql",
+          """
+          {{ config(engine='spark') }}
+          select customer, sum(amount) as total, count(*) as orders
+          from {{ ref('orders') }} group by customer, id
+          """);
+      RunResult blocked;
+      try (Workspace changed = Workspace.open(project)) {
+        blocked = run(changed);
+        StepResult step = step(blocked, "by_customer");
+        assertThat(step.status()).isEqualTo(StepStatus.FAILED);
+        assertThat(step.error()).contains("unique");
+        assertThat(step(blocked, "tiers").status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(changed.lake().loadTable(BY_CUSTOMER).currentSnapshot().snapshotId())
+            .as("main still points at the last published snapshot")
+            .isEqualTo(published);
+        assertThat(rows(changed, "select count(*) from curated.by_customer"))
+            .containsExactly(List.of("2"));
+      }
+    }
+  }
+
+  @Test
+  void validateCompilesASparkModelOnSparkAndNamesAFunctionSparkDoesNotHave() throws Exception {
+    writeProject();
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace).succeeded()).isTrue();
+    }
+    // strftime is DuckDB's; Spark has date_format
+    write(
+        project,
+        "models/by_customer.sql",
+        """
+        {{ config(engine='spark') }}
+        select customer, sum(amount) as total, count(*) as orders,
+               max(strftime(day, '%Y')) as year
+        from {{ ref('orders') }} group by customer
+        """);
+    Project changed = Project.load(project);
+    try (Workspace workspace = Workspace.open(changed)) {
+      assertThatThrownBy(() -> ModelCompiler.compile(changed, workspace.lake(), workspace::engine))
+          .isInstanceOf(ProjectException.class)
+          .hasMessageContaining("models/by_customer.sql")
+          .hasMessageContaining("does not compile on engine spark")
+          .hasMessageContaining("strftime");
+      // the DuckDB models compile on DuckDB, where strftime exists
+      write(
+          project,
+          "models/by_customer.sql",
+          "select customer, max(strftime(day, '%Y')) as year from {{ ref('orders') }}"
+              + " group by customer\n");
+    }
+    Project onDuckDb = Project.load(project);
+    try (Workspace workspace = Workspace.open(onDuckDb)) {
+      assertThatThrownBy(() -> ModelCompiler.compile(onDuckDb, workspace.lake(), workspace::engine))
+          .as("tiers reads columns by_customer no longer has")
+          .isInstanceOf(ProjectException.class)
+          .hasMessageContaining("models/tiers.sql")
+          .hasMessageContaining("on engine duckdb")
+          .hasMessageNotContaining("by_customer.sql");
+    }
+  }
+
+  @Test
+  void anUnknownEngineOnAModelIsAProblemAtItsLine() throws Exception {
+    writeProject();
+    write(
+        project,
+        "models/by_customer.sql",
+        "{{ config(engine='sprak') }}\nselect 1 as customer, 1 as total, 1 as orders\n");
+    assertThatThrownBy(() -> Project.load(project))
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining("models/by_customer.sql:1")
+        .hasMessageContaining("Unknown engine 'sprak'")
+        .hasMessageContaining("did you mean 'spark'?");
+  }
+
+  @Test
+  void theSparkSectionTakesOnlyTheEnginesOptionsAndSecretsByReference() throws Exception {
+    writeProject();
+    write(
+        project,
+        "sluice.yaml",
+        """
+        name: mixed
+        spark:
+          remote: "sc://127.0.0.1:15002"
+          token: literal-token-value
+          remtoe: x
+        """);
+    assertThatThrownBy(() -> Project.load(project))
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining("sluice.yaml:4")
+        .hasMessageContaining("Secrets must be given by reference: spark.token")
+        .hasMessageNotContaining("literal-token-value")
+        .hasMessageContaining("sluice.yaml:5")
+        .hasMessageContaining("Unknown key 'remtoe'")
+        .hasMessageContaining("did you mean 'remote'?");
+  }
+
+  private void writeProject() throws Exception {
+    write(
+        project,
+        "sluice.yaml",
+        "name: mixed\nspark:\n  remote: \"" + SparkConnectTestServer.shared().remote() + "\"\n");
+    write(
+        project,
+        "seeds/orders.csv",
+        "id,customer,amount,day\n1,ann,30,2026-12-01\n2,ann,5,2026-12-02\n3,bob,7,2026-12-02\n");
+    write(
+        project,
+        "models/by_customer.sql",
+        """
+        {{ config(engine='spark') }}
+        select customer, sum(amount) as total, count(*) as orders
+        from {{ ref('orders') }} group by customer
+        """);
+    write(
+        project,
+        "models/by_customer.yaml",
+        """
+        models:
+          - name: by_customer
+            columns:
+              - name: customer
+                checks: [not_null, unique]
+        """);
+    write(
+        project,
+        "models/tiers.sql",
+        """
+        select customer, case when total >= 20 then 'gold' else 'silver' end as tier
+        from {{ ref('by_customer') }}
+        """);
+  }
+
+  private static RunResult run(Workspace workspace) {
+    return new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+  }
+
+  private static StepResult step(RunResult run, String asset) {
+    return run.steps().stream()
+        .filter(step -> step.asset().equals(asset))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + asset + " in " + run.steps()));
+  }
+
+  private static List<List<String>> rows(Workspace workspace, String sql) {
+    QueryResult result = new QueryService(workspace).query(sql, ReadPoint.main(), 1000);
+    List<List<String>> rows = new ArrayList<>();
+    for (List<Object> row : result.rows()) {
+      rows.add(row.stream().map(String::valueOf).toList());
+    }
+    return rows;
+  }
+}
