@@ -201,7 +201,7 @@ final class ModelStep {
               + " IS NOT DISTINCT FROM incoming."
               + TableName.quote(key));
     }
-    String merged =
+    String kept =
         "SELECT "
             + update.existingColumns()
             + " FROM "
@@ -209,9 +209,8 @@ final class ModelStep {
             + " AS existing ANTI JOIN "
             + TableName.quote(newRows)
             + " AS incoming ON "
-            + join
-            + " UNION ALL BY NAME "
-            + update.newRows();
+            + join;
+    String merged = unionAllByName(session, kept, update.newRows());
     AuditedWrite.Outcome outcome =
         write(context, model, merged, update.change(), WriteOperation.replaceAll());
     return result(
@@ -221,6 +220,40 @@ final class ModelStep {
         started,
         update.describe(
             "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey())));
+  }
+
+  /**
+   * {@code left UNION ALL BY NAME right} in SQL every engine reads: the columns of both, the left's
+   * first, each side selecting its own or NULL for a column only the other has (so that an added or
+   * removed column is NULL in the rows that lack it). DuckDB's {@code BY NAME} is not Spark SQL.
+   */
+  static String unionAllByName(EngineSession session, String left, String right) {
+    List<String> leftColumns = columnNames(session.describe(left));
+    List<String> rightColumns = columnNames(session.describe(right));
+    LinkedHashSet<String> all = new LinkedHashSet<>(leftColumns);
+    all.addAll(rightColumns);
+    return "SELECT "
+        + selectByName(all, leftColumns)
+        + " FROM ("
+        + left
+        + ") AS kept_rows UNION ALL SELECT "
+        + selectByName(all, rightColumns)
+        + " FROM ("
+        + right
+        + ") AS new_rows";
+  }
+
+  private static List<String> columnNames(Schema schema) {
+    return schema.columns().stream().map(Types.NestedField::name).toList();
+  }
+
+  private static String selectByName(java.util.Collection<String> all, List<String> present) {
+    StringJoiner columns = new StringJoiner(", ");
+    for (String column : all) {
+      String quoted = TableName.quote(column);
+      columns.add(present.contains(column) ? quoted : "NULL AS " + quoted);
+    }
+    return columns.toString();
   }
 
   /**

@@ -85,4 +85,43 @@ class OnSchemaChangeTest {
         .contains("added note");
     assertThat(columns()).containsExactly("id");
   }
+
+  @Test
+  void aMergeOnAUniqueKeyMeetsTheChangedColumnsByName() throws IOException {
+    write(project, "sluice.yaml", "name: changes\n");
+    String config =
+        "{{ config(materialized='incremental', unique_key='id',"
+            + " on_schema_change='append_new_columns') }}\n";
+    write(
+        project,
+        "models/curated/events.sql",
+        config + "select * from (values (1, 'a'), (2, 'b')) as t(id, old)\n");
+    assertThat(runAll().succeeded()).isTrue();
+    // row 2 changes and gains a column, row 3 is new, row 1 is kept with NULL in the new column
+    write(
+        project,
+        "models/curated/events.sql",
+        config + "select * from (values ('y', 'B', 2), ('z', 'C', 3)) as t(note, old, id)\n");
+    RunResult second = runAll();
+    assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
+    assertThat(second.steps().get(0).detail()).contains("merged 2 new or changed rows on id");
+    assertThat(columns()).containsExactly("id", "old", "note");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(
+              new dev.sluice.core.query.QueryService(workspace)
+                  .query(
+                      "select id, old, note from curated.events order by id",
+                      dev.sluice.lake.ReadPoint.main(),
+                      10)
+                  .rows())
+          .containsExactly(
+              java.util.Arrays.asList(1, "a", null), List.of(2, "B", "y"), List.of(3, "C", "z"));
+    }
+  }
+
+  private RunResult runAll() {
+    try (Workspace workspace = Workspace.open(project)) {
+      return new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+    }
+  }
 }
