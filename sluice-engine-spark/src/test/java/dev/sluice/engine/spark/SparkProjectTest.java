@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
@@ -19,6 +21,9 @@ import dev.sluice.core.run.StepResult;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -147,6 +152,60 @@ class SparkProjectTest {
           .hasMessageContaining("models/tiers.sql")
           .hasMessageContaining("on engine duckdb")
           .hasMessageNotContaining("by_customer.sql");
+    }
+  }
+
+  @Test
+  void aMixedProjectKeepsItsCatalogAndRunStateInPostgres() throws Exception {
+    try (PostgresDatabase catalog = TestPostgres.newDatabase();
+        PostgresDatabase state = TestPostgres.newDatabase()) {
+      writeProject();
+      write(project, "secrets/catalog-user", catalog.user() + "\n");
+      write(project, "secrets/catalog-password", catalog.password() + "\n");
+      write(project, "secrets/state-user", state.user() + "\n");
+      write(project, "secrets/state-password", state.password() + "\n");
+      write(
+          project,
+          "sluice.yaml",
+          """
+          name: mixed
+          catalog:
+            url: %s
+            user: ${file:secrets/catalog-user}
+            password: ${file:secrets/catalog-password}
+          state:
+            url: %s
+            user: ${file:secrets/state-user}
+            password: ${file:secrets/state-password}
+          spark:
+            remote: "%s"
+          """
+              .formatted(
+                  catalog.jdbcUrl(), state.jdbcUrl(), SparkConnectTestServer.shared().remote()));
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult first = run(workspace);
+        assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+        assertThat(rows(workspace, "select customer, tier from curated.tiers"))
+            .containsExactlyInAnyOrder(List.of("ann", "gold"), List.of("bob", "silver"));
+        assertThat(
+                workspace.runStore().runs().findRun(first.runId()).orElseThrow().steps().stream()
+                    .map(step -> step.asset())
+                    .toList())
+            .containsExactlyInAnyOrder("orders", "by_customer", "tiers");
+      }
+      try (Connection connection =
+              DriverManager.getConnection(catalog.jdbcUrl(), catalog.user(), catalog.password());
+          ResultSet tables =
+              connection
+                  .createStatement()
+                  .executeQuery(
+                      "SELECT table_namespace || '.' || table_name FROM iceberg_tables ORDER BY 1")) {
+        List<String> names = new ArrayList<>();
+        while (tables.next()) {
+          names.add(tables.getString(1));
+        }
+        assertThat(names).containsExactly("curated.by_customer", "curated.orders", "curated.tiers");
+      }
     }
   }
 
