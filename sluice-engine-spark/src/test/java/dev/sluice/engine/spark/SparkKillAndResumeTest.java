@@ -1,0 +1,128 @@
+package dev.sluice.engine.spark;
+
+import static dev.sluice.connector.testkit.ProjectFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.lake.ReadPoint;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sluice killed (SIGKILL) while a Spark step computes: the step's rows were never committed, and
+ * {@code resume} builds them once, so an appending incremental model on Spark holds no duplicates.
+ */
+class SparkKillAndResumeTest {
+  @TempDir Path project;
+
+  @Test
+  void aRunKilledDuringASparkStepResumesWithoutDuplicates() throws Exception {
+    write(
+        project,
+        "sluice.yaml",
+        "name: resume\nthreads: 1\nspark:\n  remote: \""
+            + SparkConnectTestServer.shared().remote()
+            + "\"\n");
+    write(project, "seeds/orders.csv", "id,amount\n1,10\n2,20\n3,30\n");
+    // appends every run (no unique_key): a step committed twice would double its rows
+    write(
+        project,
+        "models/heavy.sql",
+        """
+        {{ config(engine='spark', materialized='incremental') }}
+        select o.id, o.amount,
+               (select count(*) from range(40000) a cross join range(40000) b
+                where a.id + b.id < 0) as heavy
+        from {{ ref('orders') }} o
+        """);
+    write(project, "models/totals.sql", "select sum(amount) as total from {{ ref('heavy') }}\n");
+
+    String runId = startAndKillDuring("heavy");
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunDetail killed = workspace.runStore().runs().findRun(runId).orElseThrow();
+      assertThat(killed.summary().status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(killed.steps())
+          .filteredOn(step -> step.asset().equals("heavy"))
+          .singleElement()
+          .satisfies(
+              step ->
+                  assertThat(step.status())
+                      .as("killed while Spark computed the step")
+                      .isEqualTo(StepStatus.RUNNING));
+      assertThat(workspace.lake().findTable(dev.sluice.api.TableName.parse("curated.heavy")))
+          .isEmpty();
+      // the killed run may have died holding the lock on the table it was building
+      workspace
+          .runStore()
+          .locks()
+          .tryLock("table:curated.heavy", runId, Duration.ofMinutes(5), Instant.now());
+
+      RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+
+      assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+      QueryService queries = new QueryService(workspace);
+      assertThat(
+              queries
+                  .query(
+                      "select count(*), count(distinct id) from curated.heavy", ReadPoint.main(), 1)
+                  .rows()
+                  .get(0))
+          .containsExactly(3L, 3L);
+      assertThat(
+              queries
+                  .query("select total from curated.totals", ReadPoint.main(), 1)
+                  .rows()
+                  .get(0)
+                  .get(0)
+                  .toString())
+          .isEqualTo("60");
+    }
+  }
+
+  /** Runs the project in a child process and kills it a moment after {@code asset} started. */
+  private String startAndKillDuring(String asset) throws Exception {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RunInChildProcess.class.getName(),
+                project.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String runId = null;
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("run ")) {
+          runId = line.substring(4);
+        }
+        if (line.equals("started " + asset)) {
+          break;
+        }
+      }
+      // into the Spark query: the session opens and the plan is sent within this
+      TimeUnit.SECONDS.sleep(3);
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(runId).as("the child printed its run id").isNotNull();
+    return runId;
+  }
+}
