@@ -88,7 +88,7 @@ class DbtCliTest {
             "query",
             "--format",
             "csv",
-            "select placed_amount, shipped_amount, amount from curated.revenue");
+            "select placed_amount, shipped_amount, amount from main.revenue");
     assertThat(query.code()).as(query.err()).isZero();
     assertThat(query.out()).contains("10.0,2.5,12.5");
   }
@@ -122,7 +122,7 @@ class DbtCliTest {
     assertThat(compile.code()).as(compile.err()).isZero();
     assertThat(compile.out())
         .contains("sum(case when status = 'placed' then amount else 0 end) as placed_amount")
-        .contains("\"curated\".\"stg_orders\"");
+        .contains("\"main\".\"stg_orders\"");
     assertThat(project.resolve("target/compiled/shop/models/revenue.sql")).exists();
 
     // a failing test of stg_orders skips revenue, which reads it

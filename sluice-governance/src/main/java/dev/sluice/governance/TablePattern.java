@@ -10,10 +10,10 @@ import java.nio.file.PathMatcher;
 import java.util.Locale;
 
 /**
- * Which tables a grant covers: {@code zone.table} where either part may be a glob ({@code *},
- * {@code ?}, {@code [ab]}), e.g. {@code published.*}, {@code curated.orders_*}, {@code *.*}. The
- * {@code raw} zone is covered only by a pattern whose zone part is literally {@code raw}: a
- * wildcard zone never reaches landing data.
+ * Which tables a grant covers: {@code zone.table} (or, in a dbt project, {@code schema.table})
+ * where either part may be a glob ({@code *}, {@code ?}, {@code [ab]}), e.g. {@code published.*},
+ * {@code curated.orders_*}, {@code *.*}. The {@code raw} zone is covered only by a pattern whose
+ * zone part is literally {@code raw}: a wildcard zone never reaches landing data.
  */
 public record TablePattern(String text) {
   public TablePattern {
@@ -23,13 +23,21 @@ public record TablePattern(String text) {
 
   /** Whether the text has the {@code zone.table} form; the problem to report, or null. */
   public String problem() {
+    return problem(java.util.Set.of());
+  }
+
+  /**
+   * Whether the text has the {@code zone.table} or {@code namespace.table} form, with a namespace
+   * among {@code namespaces} (a dbt project's schemas); the problem to report, or null.
+   */
+  public String problem(java.util.Set<String> namespaces) {
     int dot = text.indexOf('.');
     if (dot <= 0 || dot == text.length() - 1 || text.indexOf('.', dot + 1) >= 0) {
       return "'" + text + "' is not a zone.table pattern";
     }
     String zone = zone();
-    if (!isGlob(zone) && Zone.fromName(zone).isEmpty()) {
-      return "'" + zone + "' is not a zone";
+    if (!isGlob(zone) && Zone.fromName(zone).isEmpty() && !namespaces.contains(zone)) {
+      return "'" + zone + "' is not a zone" + (namespaces.isEmpty() ? "" : " or a schema");
     }
     return null;
   }

@@ -382,22 +382,50 @@ public final class Lake implements AutoCloseable {
     }
   }
 
-  /** All tables and views of all zones, sorted by zone then name. */
+  /**
+   * All tables and views, sorted by namespace then name: the zones' first, in their order, then the
+   * other namespaces (a dbt project's schemas) by name.
+   */
   public List<TableName> listTables() {
     List<TableName> names = new ArrayList<>();
-    for (Zone zone : Zone.values()) {
-      Namespace namespace = Namespace.of(zone.namespace());
-      catalog
-          .listTables(namespace)
-          .forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
-      catalog
-          .listViews(namespace)
-          .forEach(id -> names.add(new TableName(zone.namespace(), id.name())));
+    for (String space : namespaces()) {
+      Namespace namespace = Namespace.of(space);
+      catalog.listTables(namespace).forEach(id -> names.add(new TableName(space, id.name())));
+      catalog.listViews(namespace).forEach(id -> names.add(new TableName(space, id.name())));
     }
     names.sort(
-        java.util.Comparator.comparing((TableName n) -> Zone.fromName(n.zone()).orElseThrow())
+        java.util.Comparator.comparing(
+                (TableName n) ->
+                    Zone.fromName(n.zone()).map(Zone::ordinal).orElse(Zone.values().length))
+            .thenComparing(TableName::zone)
             .thenComparing(TableName::name));
     return names;
+  }
+
+  /** The one-level namespaces of the catalog: the zones, and those of a dbt project's schemas. */
+  private List<String> namespaces() {
+    List<String> namespaces = new ArrayList<>();
+    for (Zone zone : Zone.values()) {
+      namespaces.add(zone.namespace());
+    }
+    for (Namespace namespace : catalog.listNamespaces()) {
+      if (namespace.length() == 1 && !namespaces.contains(namespace.level(0))) {
+        namespaces.add(namespace.level(0));
+      }
+    }
+    return namespaces;
+  }
+
+  /** Creates the namespace of a table that is not in a zone (a dbt schema's) if it is missing. */
+  private void ensureNamespace(TableName name) {
+    Namespace namespace = Namespace.of(name.zone());
+    if (Zone.fromName(name.zone()).isEmpty() && !catalog.namespaceExists(namespace)) {
+      try {
+        catalog.createNamespace(namespace);
+      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+        // created meanwhile by another writer
+      }
+    }
   }
 
   /** Creates an unpartitioned format-v2 table. */
@@ -408,6 +436,7 @@ public final class Lake implements AutoCloseable {
   /** Creates a format-v2 table partitioned by {@code spec} (built on {@code schema}). */
   public Table createTable(
       TableName name, Schema schema, PartitionSpec spec, Map<String, String> properties) {
+    ensureNamespace(name);
     return catalog.createTable(identifier(name), schema, spec, tableProperties(properties));
   }
 
@@ -421,6 +450,7 @@ public final class Lake implements AutoCloseable {
   /** Stores a view's SQL (DuckDB dialect) and its result schema in the catalog. */
   public void createOrReplaceView(
       TableName name, Schema schema, String sql, Map<String, String> properties) {
+    ensureNamespace(name);
     catalog
         .buildView(identifier(name))
         .withSchema(schema)

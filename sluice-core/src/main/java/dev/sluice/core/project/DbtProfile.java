@@ -22,14 +22,18 @@ import org.slf4j.LoggerFactory;
  * @param schema the target's schema, {@code main} (DuckDB's) by default
  * @param threads the target's threads, or null to keep Sluice's default
  * @param file where the profile was read, or null when there is none
+ * @param profileName the profile's name, as {@code target.profile_name} gives it
+ * @param database the target's database as dbt-duckdb names it: its {@code path}'s file name
+ *     without extension, {@code memory} without one
  */
-record DbtProfile(String name, String schema, Integer threads, String file) {
+record DbtProfile(
+    String name, String schema, Integer threads, String file, String profileName, String database) {
   private static final Logger LOG = LoggerFactory.getLogger(DbtProfile.class);
   static final String FILE = "profiles.yml";
-  private static final Set<String> TARGET_KEYS = Set.of("type", "schema", "threads");
+  private static final Set<String> TARGET_KEYS = Set.of("type", "schema", "threads", "path");
 
   /** No profiles.yml: Sluice's defaults, as a duckdb target named dev. */
-  static final DbtProfile DEFAULT = new DbtProfile("dev", "main", null, null);
+  static final DbtProfile DEFAULT = new DbtProfile("dev", "main", null, null, null, "memory");
 
   /**
    * Reads the profile {@code profileName} (the project's name when null) from the first
@@ -85,7 +89,7 @@ record DbtProfile(String name, String schema, Integer threads, String file) {
     YamlMap map = maybeProfile.get();
     String targetName = Optional.ofNullable(map.string("target")).orElse("dev");
     if (!map.has("outputs")) {
-      return new DbtProfile(targetName, DEFAULT.schema(), null, file);
+      return new DbtProfile(targetName, DEFAULT.schema(), null, file, profile, DEFAULT.database());
     }
     Optional<YamlMap> target =
         map.node("outputs")
@@ -110,7 +114,7 @@ record DbtProfile(String name, String schema, Integer threads, String file) {
                                   problems));
                 });
     if (target.isEmpty()) {
-      return new DbtProfile(targetName, DEFAULT.schema(), null, file);
+      return new DbtProfile(targetName, DEFAULT.schema(), null, file, profile, DEFAULT.database());
     }
     YamlMap output = target.get();
     String type = output.string("type");
@@ -131,7 +135,18 @@ record DbtProfile(String name, String schema, Integer threads, String file) {
         threads = null;
       }
     }
-    return new DbtProfile(targetName, schema, threads, file);
+    return new DbtProfile(
+        targetName, schema, threads, file, profile, database(output.string("path")));
+  }
+
+  /** dbt-duckdb's name of the database at a path: the file's name without its extension. */
+  private static String database(String path) {
+    if (path == null || path.isBlank() || path.strip().equals(":memory:")) {
+      return DEFAULT.database();
+    }
+    String name = Path.of(path.strip()).getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
   }
 
   /** Where the profile was read, for messages. */

@@ -3,6 +3,7 @@ package dev.sluice.core.project;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
 import dev.sluice.core.project.DbtConfigTree.Setting;
 import dev.sluice.core.project.ModelParser.ModelFile;
 import dev.sluice.core.project.ModelParser.ParsedModel;
@@ -45,11 +46,21 @@ final class DbtProject {
   private final Path root;
   private final DbtProjectFile file;
   private final DbtProfile profile;
+  private final DbtMacros macros;
+  private final DbtNames names;
 
-  private DbtProject(Path root, DbtProjectFile file, DbtProfile profile) {
+  /** Each model's configs from the tree and its properties, with their lines. */
+  private final Map<String, Map<String, Setting>> modelSettings = new LinkedHashMap<>();
+
+  /** Each seed's table. */
+  private final Map<String, TableName> seedTables = new LinkedHashMap<>();
+
+  private DbtProject(Path root, DbtProjectFile file, DbtProfile profile, Problems problems) {
     this.root = requireNonNull(root, "root is null");
     this.file = requireNonNull(file, "file is null");
     this.profile = requireNonNull(profile, "profile is null");
+    this.macros = DbtMacros.read(root, macroDirectories(), problems);
+    this.names = new DbtNames(file.name(), profile, macros, config().vars());
   }
 
   /**
@@ -73,7 +84,7 @@ final class DbtProject {
         profile.name(),
         profile.schema(),
         profile.file() == null ? "Sluice's defaults" : profile.file());
-    return new DbtProject(root, file.get(), profile);
+    return new DbtProject(root, file.get(), profile, problems);
   }
 
   /** The project's settings: Sluice's defaults, with dbt's vars and the target's threads. */
@@ -105,6 +116,29 @@ final class DbtProject {
 
   DbtProfile profile() {
     return profile;
+  }
+
+  /** The project's macros, and dbt's that its templates may call. */
+  DbtMacros macros() {
+    return macros;
+  }
+
+  /** The names the project's templates see besides the functions: {@code target}, ... */
+  Map<String, Object> globals() {
+    return DbtNames.globals(profile);
+  }
+
+  /**
+   * The directories of macros: the macro paths, and the {@code generic} directory of each test
+   * path, where dbt looks for generic tests.
+   */
+  private List<Path> macroDirectories() {
+    List<Path> directories = new ArrayList<>(directories(file.macroPaths()));
+    file.testPaths().stream()
+        .map(path -> root.resolve(path).resolve("generic"))
+        .filter(Files::isDirectory)
+        .forEach(directories::add);
+    return directories;
   }
 
   private List<Path> directories(List<String> paths) {
@@ -148,6 +182,7 @@ final class DbtProject {
         modelFiles.remove(model.name());
         continue;
       }
+      modelSettings.put(model.name(), settings);
       modelProperties.put(model.name(), modelProperties(model, entry, settings, problems));
     }
     for (Map.Entry<String, Path> seed : Map.copyOf(seedFiles).entrySet()) {
@@ -162,6 +197,15 @@ final class DbtProject {
         continue;
       }
       checkSeedSettings(seed.getKey(), settings, problems);
+      seedTables.put(
+          seed.getKey(),
+          names.table(
+              "seed",
+              seed.getKey(),
+              path(seed.getValue(), seedDirectories()),
+              YamlFiles.relative(root, root.resolve(seed.getValue())),
+              settings,
+              problems));
       if (entry != null) {
         seedProperties.put(
             seed.getKey(),
@@ -177,23 +221,84 @@ final class DbtProject {
 
   /**
    * Checks the configs a model's SQL gives with {@code config()}, over those of its properties and
-   * the project; returns false when the SQL disables the model.
+   * the project, and names its table as dbt does; returns null when the SQL disables the model.
    */
-  boolean keep(ParsedModel parsed, Problems problems) {
+  ParsedModel finish(ParsedModel parsed, Problems problems) {
     Map<String, Object> config = parsed.config();
     if (Boolean.FALSE.equals(config.get("enabled"))) {
-      return false;
+      return null;
     }
+    ModelDef model = parsed.model();
     Map<String, Setting> settings = new LinkedHashMap<>();
     config.forEach(
         (key, value) ->
             settings.put(
                 key,
                 new Setting(
-                    value,
-                    new Location(parsed.model().sqlFileName(), parsed.configLines().get(key)))));
-    checkModelSettings(parsed.model().name(), settings, problems);
-    return true;
+                    value, new Location(model.sqlFileName(), parsed.configLines().get(key)))));
+    checkModelSettings(model.name(), settings, problems);
+    Map<String, Setting> all =
+        new LinkedHashMap<>(modelSettings.getOrDefault(model.name(), Map.of()));
+    merge(all, settings);
+    TableName table =
+        names.table(
+            "model",
+            model.name(),
+            path(model.sqlFile(), modelDirectories()),
+            model.sqlFileName(),
+            all,
+            problems);
+    return new ParsedModel(
+        model.withTable(table),
+        parsed.refLines(),
+        parsed.sourceLines(),
+        parsed.config(),
+        parsed.configLines());
+  }
+
+  /** The table of a seed, named as dbt names it. */
+  TableName seedTable(String seed) {
+    TableName table = seedTables.get(seed);
+    if (table == null) {
+      throw new IllegalArgumentException("Unknown seed " + seed);
+    }
+    return table;
+  }
+
+  /**
+   * Two models or seeds that dbt would build as one table are a problem, as dbt refuses them: each
+   * is reported with the other.
+   */
+  static void checkTables(
+      Map<String, ModelDef> models, Map<String, SeedDef> seeds, Problems problems) {
+    record Named(String name, TableName table, Location location) {}
+    List<Named> all = new ArrayList<>();
+    seeds
+        .values()
+        .forEach(seed -> all.add(new Named(seed.name(), seed.tableName(), seed.location())));
+    models
+        .values()
+        .forEach(model -> all.add(new Named(model.name(), model.tableName(), model.location())));
+    Map<String, Named> byTable = new LinkedHashMap<>();
+    for (Named asset : all) {
+      Named previous =
+          byTable.putIfAbsent(asset.table().toString().toLowerCase(Locale.ROOT), asset);
+      if (previous != null) {
+        problems.add(
+            asset.location(),
+            "'"
+                + asset.name()
+                + "' and '"
+                + previous.name()
+                + "' are both the table "
+                + asset.table()
+                + " (also "
+                + previous.location()
+                + ")",
+            "dbt refuses two resources with one table too: give one of them another alias or"
+                + " schema");
+      }
+    }
   }
 
   private ModelProperties modelProperties(

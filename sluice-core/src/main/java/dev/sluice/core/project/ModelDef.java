@@ -28,6 +28,8 @@ import java.util.Set;
  * @param maintenance the table's own {@code maintenance:} settings, or null
  * @param contract the contract the table is built to, or null
  * @param freshness {@code freshness:} and {@code slo:} of its properties, or null
+ * @param table the table it writes when that is not {@code <zone>.<name>}, else null: a dbt model's
+ *     table is named by its schema and alias, as dbt names it (docs/dbt.md)
  */
 public record ModelDef(
     String name,
@@ -51,7 +53,8 @@ public record ModelDef(
     RetentionDef retention,
     MaintenanceDef maintenance,
     ContractDef contract,
-    FreshnessDef freshness)
+    FreshnessDef freshness,
+    TableName table)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -82,7 +85,35 @@ public record ModelDef(
 
   @Override
   public TableName tableName() {
-    return new TableName(zone.namespace(), name);
+    return table != null ? table : new TableName(zone.namespace(), name);
+  }
+
+  /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
+  public ModelDef withTable(TableName table) {
+    return new ModelDef(
+        name,
+        sqlFile,
+        sqlTemplate,
+        zone,
+        materialization,
+        uniqueKey,
+        description,
+        owner,
+        tier,
+        tags,
+        columns,
+        checks,
+        refs,
+        sources,
+        location,
+        execution,
+        partitions,
+        onSchemaChange,
+        retention,
+        maintenance,
+        contract,
+        freshness,
+        table);
   }
 
   /** The SQL file as shown in messages: relative, with forward slashes. */
@@ -195,7 +226,8 @@ public record ModelDef(
           retention,
           maintenance,
           contract,
-          freshness);
+          freshness,
+          null);
     }
   }
 }

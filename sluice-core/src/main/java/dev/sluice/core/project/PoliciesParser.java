@@ -273,13 +273,18 @@ final class PoliciesParser {
 
   /** Whether a grant's pattern is well formed and names tables the project has. */
   private boolean checkPattern(TablePattern pattern, Location location) {
-    String problem = pattern.problem();
+    java.util.Set<String> schemas = new java.util.TreeSet<>();
+    tables.keySet().stream()
+        .map(TableName::zone)
+        .filter(zone -> dev.sluice.api.Zone.fromName(zone).isEmpty())
+        .forEach(schemas::add);
+    String problem = pattern.problem(schemas);
     if (problem != null) {
       problems.add(
           location,
           "Invalid table pattern: " + problem,
-          "write zone.table with a zone of raw, curated or published; globs allowed, e.g."
-              + " published.*");
+          "write zone.table with a zone of raw, curated or published (or a dbt project's"
+              + " schema); globs allowed, e.g. published.*");
       return false;
     }
     if (pattern.isExact()) {

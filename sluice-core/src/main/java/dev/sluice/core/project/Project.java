@@ -203,6 +203,19 @@ public record Project(
         .map(ZoneSettings::retention);
   }
 
+  /**
+   * The namespaces of the project's tables that are no zone's: a dbt project's schemas ({@code
+   * main}, {@code main_staging}), in which queries and checks may name tables too.
+   */
+  public Set<String> schemas() {
+    Set<String> schemas = new java.util.TreeSet<>();
+    Stream.concat(models.values().stream(), seeds.values().stream())
+        .map(asset -> asset.tableName().zone())
+        .filter(zone -> dev.sluice.api.Zone.fromName(zone).isEmpty())
+        .forEach(schemas::add);
+    return schemas;
+  }
+
   /** A table of a source, by source and table name. */
   public Optional<SourceTableDef> sourceTable(String source, String table) {
     SourceDef definition = sources.get(source);

@@ -110,8 +110,11 @@ final class ProjectLoader {
             .collect(Collectors.toList());
     for (Map.Entry<ParsedModel, Problems> result : results) {
       ParsedModel model = result.getKey();
-      if (dbt != null && !dbt.keep(model, result.getValue())) {
-        continue; // disabled by config(enabled=false) in its SQL
+      if (dbt != null) {
+        model = dbt.finish(model, result.getValue());
+        if (model == null) {
+          continue; // disabled by config(enabled=false) in its SQL
+        }
       }
       problems.addAll(result.getValue());
       models.put(model.model().name(), model.model());
@@ -119,6 +122,11 @@ final class ProjectLoader {
     }
     Map<String, SeedDef> seeds = new TreeMap<>();
     seedFiles.forEach((name, path) -> seeds.put(name, seed(name, path, seedProperties.get(name))));
+    if (dbt != null) {
+      DbtProject dbtProject = dbt;
+      seeds.replaceAll((name, seed) -> seed.withTable(dbtProject.seedTable(name)));
+      DbtProject.checkTables(models, seeds, problems);
+    }
 
     new ReferenceValidator(sources, seeds, models, config.vars(), problems)
         .validate(parsed.values());

@@ -13,6 +13,8 @@ import java.util.List;
  *
  * @param csvFile the CSV file, relative to the project root
  * @param description the description from a {@code seeds:} properties entry, or null
+ * @param table the table it is loaded into when that is not {@code curated.<name>}, else null: a
+ *     dbt seed's table is named by its schema and alias, as dbt names it
  */
 public record SeedDef(
     String name,
@@ -20,7 +22,8 @@ public record SeedDef(
     String description,
     List<ColumnDef> columns,
     List<CheckDef> checks,
-    Location location)
+    Location location,
+    TableName table)
     implements AssetDefinition {
   public SeedDef {
     requireNonNull(name, "name is null");
@@ -32,8 +35,23 @@ public record SeedDef(
     checks = List.copyOf(checks);
   }
 
+  public SeedDef(
+      String name,
+      Path csvFile,
+      String description,
+      List<ColumnDef> columns,
+      List<CheckDef> checks,
+      Location location) {
+    this(name, csvFile, description, columns, checks, location, null);
+  }
+
+  /** This seed, loaded into {@code table} instead of {@code curated.<name>}. */
+  public SeedDef withTable(TableName table) {
+    return new SeedDef(name, csvFile, description, columns, checks, location, table);
+  }
+
   @Override
   public TableName tableName() {
-    return new TableName("curated", name);
+    return table != null ? table : new TableName("curated", name);
   }
 }

@@ -19,6 +19,7 @@ import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import java.lang.reflect.Method;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -181,16 +182,61 @@ public final class SqlRenderer {
   static String render(
       String template, TemplateSession session, TableName thisTable, Map<String, Object> more) {
     Map<String, Object> bindings = new HashMap<>(more);
-    bindings.put(TemplateFunctions.SESSION_KEY, session);
     bindings.put("this", thisTable.quoted());
-    RenderResult result = renderForResult(template, bindings);
+    return renderBound(template, session, bindings);
+  }
+
+  /**
+   * Renders a template in a session with the given names bound (and a dbt project's macros and
+   * globals, when the session has them); template errors are added to the session's problems.
+   */
+  static String renderBound(
+      String template, TemplateSession session, Map<String, Object> bindings) {
+    Map<String, Object> all = new HashMap<>(session.dbtGlobals());
+    all.putAll(bindings);
+    all.put(TemplateFunctions.SESSION_KEY, session);
+    RenderResult result = renderForResult(template, all, session);
     for (TemplateError error : result.getErrors()) {
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL
-          || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
+      if (isFatal(error)) {
         session.problem(Math.max(error.getLineno(), 0), describe(error), TEMPLATE_HINT);
       }
     }
     return result.getOutput();
+  }
+
+  private static boolean isFatal(TemplateError error) {
+    return error.getSeverity() == TemplateError.ErrorType.FATAL
+        || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR;
+  }
+
+  /**
+   * The macros a file of macros defines, found by rendering it with Jinjava; its errors are added
+   * to {@code problems} at its lines.
+   */
+  static List<String> macrosDefinedBy(DbtMacros.MacroFile file, Problems problems) {
+    Context root = ROOT_CONTEXT.get();
+    JinjavaConfig config = JINJAVA.getGlobalConfig();
+    Context context = new Context(root, new HashMap<>(), config.getDisabled());
+    JinjavaInterpreter interpreter =
+        config.getInterpreterFactory().newInstance(JINJAVA, context, config);
+    try (AutoCloseableSupplier.AutoCloseableImpl<JinjavaInterpreter> current =
+        JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+      current.value().render(file.text());
+      for (TemplateError error : interpreter.getErrorsCopy()) {
+        if (isFatal(error)) {
+          problems.add(
+              new Location(file.file(), Math.max(error.getLineno(), 1)),
+              describe(error),
+              "a file in the macro paths holds {% macro name(...) %} ... {% endmacro %} blocks");
+        }
+      }
+      return List.copyOf(context.getGlobalMacros().keySet());
+    } catch (RuntimeException e) {
+      problems.add(new Location(file.file(), 1), "Template error: " + e.getMessage(), "");
+      return List.of();
+    } finally {
+      root.reset();
+    }
   }
 
   /**
@@ -200,7 +246,8 @@ public final class SqlRenderer {
    * render's context is a child of that copy, whose bookkeeping of resolved names is reset after
    * each render. Copies are per thread because rendering writes that bookkeeping to the parent.
    */
-  private static RenderResult renderForResult(String template, Map<String, Object> bindings) {
+  private static RenderResult renderForResult(
+      String template, Map<String, Object> bindings, TemplateSession session) {
     Context root = ROOT_CONTEXT.get();
     JinjavaConfig config = JINJAVA.getGlobalConfig();
     Context context = new Context(root, bindings, config.getDisabled());
@@ -208,6 +255,7 @@ public final class SqlRenderer {
         config.getInterpreterFactory().newInstance(JINJAVA, context, config);
     try (AutoCloseableSupplier.AutoCloseableImpl<JinjavaInterpreter> current =
         JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+      defineMacros(current.value(), session);
       String output = current.value().render(template);
       return new RenderResult(output, interpreter.getContext(), interpreter.getErrorsCopy());
     } catch (InterpretException e) {
@@ -220,6 +268,22 @@ public final class SqlRenderer {
       return failed(TemplateError.fromException(e), interpreter);
     } finally {
       root.reset();
+    }
+  }
+
+  /**
+   * Defines a dbt project's macros in the interpreter, as dbt makes them callable from every
+   * template; the files' output is dropped. Their errors were reported when the project was loaded.
+   */
+  private static void defineMacros(JinjavaInterpreter interpreter, TemplateSession session) {
+    if (session.macros().isEmpty()) {
+      return;
+    }
+    for (DbtMacros.MacroFile file : session.macros().files()) {
+      interpreter.render(file.text());
+    }
+    for (int i = interpreter.getErrorsCopy().size(); i > 0; i--) {
+      interpreter.removeLastError();
     }
   }
 

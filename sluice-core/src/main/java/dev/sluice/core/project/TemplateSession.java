@@ -44,6 +44,8 @@ final class TemplateSession {
   private final Map<String, Object> config = new LinkedHashMap<>();
   private final Map<String, Integer> configLines = new LinkedHashMap<>();
   private boolean anyConfigKey;
+  private DbtMacros macros = DbtMacros.NONE;
+  private Map<String, Object> dbtGlobals = Map.of();
 
   /**
    * @param origin where the template is: a model's SQL file, or a check in a YAML file
@@ -93,6 +95,25 @@ final class TemplateSession {
   TemplateSession allowAnyConfigKey() {
     anyConfigKey = true;
     return this;
+  }
+
+  /**
+   * Makes a dbt project's macros callable and its globals ({@code target}, ...) known in the
+   * templates rendered in this session.
+   */
+  TemplateSession withDbt(DbtMacros macros, Map<String, Object> globals) {
+    this.macros = requireNonNull(macros, "macros is null");
+    this.dbtGlobals = Copies.orderedMap(globals);
+    return this;
+  }
+
+  DbtMacros macros() {
+    return macros;
+  }
+
+  /** The names a dbt project's templates see besides the functions: {@code target}, ... */
+  Map<String, Object> dbtGlobals() {
+    return dbtGlobals;
   }
 
   /** What {@code env_var()} reads: the process environment, when loading and when running. */

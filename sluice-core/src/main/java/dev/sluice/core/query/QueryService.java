@@ -272,7 +272,7 @@ public final class QueryService {
       Relations.ReadListener reads) {
     Set<TableName> tables;
     try {
-      tables = SqlSandbox.checkQuery(session, statement);
+      tables = SqlSandbox.checkQuery(session, statement, workspace.project().schemas());
     } catch (SqlRejectedException e) {
       audit(refusal(principal, statement, e.getMessage()).build());
       throw e;

@@ -41,8 +41,9 @@ public final class SqlSandbox {
       throw new ProjectException(new Location(file, e.line()), e.getMessage(), modelHint());
     }
     Set<String> inputs = readable.stream().map(SqlSandbox::lowerCase).collect(Collectors.toSet());
+    Set<String> schemas = readable.stream().map(TableName::zone).collect(Collectors.toSet());
     for (TableReference table : parsed.tables()) {
-      Optional<TableName> name = asTableName(table);
+      Optional<TableName> name = asTableName(table, schemas);
       if (name.isEmpty() || !inputs.contains(lowerCase(name.get()))) {
         throw new ProjectException(
             new Location(file, table.line()),
@@ -66,6 +67,15 @@ public final class SqlSandbox {
    *     project's tables, or a name that is not {@code zone.table}
    */
   public static Set<TableName> checkQuery(EngineSession session, String sql) {
+    return checkQuery(session, sql, Set.of());
+  }
+
+  /**
+   * As {@link #checkQuery(EngineSession, String)}, where tables may also be named {@code
+   * schema.table} with a schema of {@code schemas}: a dbt project's ({@link
+   * dev.sluice.core.project.Project#schemas()}).
+   */
+  public static Set<TableName> checkQuery(EngineSession session, String sql, Set<String> schemas) {
     ParsedSelect parsed;
     try {
       parsed = session.parseSelect(sql);
@@ -75,7 +85,7 @@ public final class SqlSandbox {
     Set<TableName> tables = new LinkedHashSet<>();
     for (TableReference table : parsed.tables()) {
       tables.add(
-          asTableName(table)
+          asTableName(table, schemas)
               .orElseThrow(
                   () ->
                       new SqlRejectedException(
@@ -84,6 +94,10 @@ public final class SqlSandbox {
                               + " is not one of the project's tables: name them zone.table, with"
                               + " a zone of "
                               + zones()
+                              + (schemas.isEmpty()
+                                  ? ""
+                                  : " or a schema of "
+                                      + String.join(", ", new java.util.TreeSet<>(schemas)))
                               + " (see 'sluice tables')"
                               + onLine(table.line()),
                           table.line())));
@@ -91,9 +105,15 @@ public final class SqlSandbox {
     return tables;
   }
 
-  private static Optional<TableName> asTableName(TableReference table) {
-    return Zone.fromName(table.schema().toLowerCase(Locale.ROOT))
-        .map(zone -> new TableName(zone.namespace(), table.name()));
+  /** A zone's table, or a table of one of {@code schemas} (a dbt project's), else empty. */
+  private static Optional<TableName> asTableName(TableReference table, Set<String> schemas) {
+    String schema = table.schema().toLowerCase(Locale.ROOT);
+    Optional<TableName> inZone =
+        Zone.fromName(schema).map(zone -> new TableName(zone.namespace(), table.name()));
+    if (inZone.isPresent() || !schemas.contains(schema)) {
+      return inZone;
+    }
+    return Optional.of(new TableName(schema, table.name()));
   }
 
   private static String lowerCase(TableName name) {

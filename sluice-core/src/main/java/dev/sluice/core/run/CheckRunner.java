@@ -14,6 +14,7 @@ import dev.sluice.core.state.TableProfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Function;
 
@@ -28,6 +29,7 @@ final class CheckRunner {
   private final AnomalyJudge anomalies;
   private final Function<String, TableName> relationshipTargets;
   private final Function<CheckDef, String> customQueryRenderer;
+  private Set<String> schemas = Set.of();
 
   /**
    * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
@@ -61,6 +63,14 @@ final class CheckRunner {
     this.anomalies = requireNonNull(anomalies, "anomalies is null");
     this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
     this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
+  }
+
+  /**
+   * Lets checks read the tables of these namespaces besides the zones': a dbt project's schemas.
+   */
+  CheckRunner withSchemas(Set<String> schemas) {
+    this.schemas = Set.copyOf(schemas);
+    return this;
   }
 
   /**
@@ -106,7 +116,7 @@ final class CheckRunner {
     try {
       // a check's sql, expression and values come from the project's files: the same sandbox as a
       // model's SQL (docs/security.md)
-      SqlSandbox.checkQuery(session, failing);
+      SqlSandbox.checkQuery(session, failing, schemas);
     } catch (SqlRejectedException e) {
       return new CheckOutcome(check, 0, null, "check query refused: " + e.getMessage());
     }

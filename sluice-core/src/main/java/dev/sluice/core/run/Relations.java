@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
-import dev.sluice.api.Zone;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
@@ -133,7 +132,10 @@ public final class Relations {
     return representation.sql();
   }
 
-  /** The zone-qualified tables a query names, or null when the parser cannot read the query. */
+  /**
+   * The qualified tables a query names (a zone's, or a dbt schema's: {@code main.customers}), or
+   * null when the parser cannot read the query.
+   */
   public static Set<TableName> referencedTables(String sql) {
     Set<String> names;
     try {
@@ -144,7 +146,7 @@ public final class Relations {
     Set<TableName> tables = new LinkedHashSet<>();
     for (String name : names) {
       String[] parts = name.replace("\"", "").split("\\.", -1);
-      if (parts.length == 2 && Zone.fromName(parts[0]).isPresent()) {
+      if (parts.length == 2 && TableName.isIdentifier(parts[0]) && !parts[1].isEmpty()) {
         tables.add(new TableName(parts[0].toLowerCase(java.util.Locale.ROOT), parts[1]));
       }
     }

@@ -115,21 +115,22 @@ record StepContext(
 
   CheckRunner checkRunner(TableName thisTable) {
     return new CheckRunner(
-        new SampleMasking(policy),
-        new AnomalyJudge(AnomalyJudge.of(metrics), now()),
-        target -> {
-          TableName resolved = resolveCheckTarget(target);
-          relations().tryRegister(resolved);
-          return resolved;
-        },
-        check ->
-            renderer.renderCheckQuery(
-                String.valueOf(check.arguments().get("query")),
-                thisTable,
-                this::resolveRef,
-                this::resolveSource,
-                project.config().vars(),
-                check.location()));
+            new SampleMasking(policy),
+            new AnomalyJudge(AnomalyJudge.of(metrics), now()),
+            target -> {
+              TableName resolved = resolveCheckTarget(target);
+              relations().tryRegister(resolved);
+              return resolved;
+            },
+            check ->
+                renderer.renderCheckQuery(
+                    String.valueOf(check.arguments().get("query")),
+                    thisTable,
+                    this::resolveRef,
+                    this::resolveSource,
+                    project.config().vars(),
+                    check.location()))
+        .withSchemas(project.schemas());
   }
 
   static Map<String, String> columnDocs(List<ColumnDef> columns) {

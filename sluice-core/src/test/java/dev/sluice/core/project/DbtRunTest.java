@@ -62,7 +62,7 @@ class DbtRunTest {
                   queries,
                   "select customer_id, first_name, first_order, most_recent_order,"
                       + " number_of_orders, customer_lifetime_value"
-                      + " from curated.customers order by customer_id"))
+                      + " from main.customers order by customer_id"))
           .containsExactly(
               List.of("1", "Michael", "2018-01-01", "2018-01-07", "3", "28.0"),
               List.of("2", "Shawn", "2018-01-05", "2018-01-05", "1", "25.0"),
@@ -73,7 +73,7 @@ class DbtRunTest {
                   queries,
                   "select order_id, status, credit_card_amount, coupon_amount,"
                       + " bank_transfer_amount, gift_card_amount, amount"
-                      + " from curated.orders order by order_id"))
+                      + " from main.orders order by order_id"))
           .containsExactly(
               List.of("1", "returned", "10.0", "0.0", "0.0", "0.0", "10.0"),
               List.of("2", "completed", "20.0", "0.0", "0.0", "0.0", "20.0"),
@@ -81,7 +81,7 @@ class DbtRunTest {
               List.of("4", "placed", "0.0", "0.0", "25.0", "0.0", "25.0"),
               List.of("5", "shipped", "0.0", "0.0", "0.0", "17.0", "17.0"),
               List.of("6", "return_pending", "8.0", "0.0", "0.0", "0.0", "8.0"));
-      assertThat(rows(queries, "select count(*) from curated.stg_payments"))
+      assertThat(rows(queries, "select count(*) from main.stg_payments"))
           .containsExactly(List.of("7"));
     }
   }
@@ -126,9 +126,70 @@ class DbtRunTest {
       assertThat(
               workspace
                   .lake()
-                  .findTable(new dev.sluice.api.TableName("curated", "orders"))
+                  .findTable(new dev.sluice.api.TableName("main", "orders"))
                   .map(org.apache.iceberg.Table::currentSnapshot))
           .isEmpty();
+    }
+  }
+
+  @Test
+  void tablesAreNamedAsDbtNamesThemAndQueriedByThoseNames() {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        models:
+          shop:
+            staging:
+              +schema: staging
+              +materialized: view
+        seeds:
+          shop:
+            +schema: seeds
+        """);
+    write(
+        project,
+        "profiles.yml",
+        """
+        shop:
+          target: dev
+          outputs:
+            dev: {type: duckdb, path: shop.duckdb, schema: analytics}
+        """);
+    write(
+        project,
+        "seeds/raw_orders.csv",
+        "id,status,amount\n1,placed,10\n2,shipped,2.5\n3,lost,4\n");
+    write(
+        project,
+        "models/staging/stg_orders.sql",
+        "select id as order_id, status, amount from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/revenue.sql",
+        "{{ config(alias='revenue_by_status') }}\n"
+            + "select status, sum(amount) as amount from {{ ref('stg_orders') }} group by status\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(result.succeeded()).as(result.toString()).isTrue();
+
+      // dbt-duckdb builds analytics_seeds.raw_orders, the view analytics_staging.stg_orders and
+      // analytics.revenue_by_status: the same names hold the same rows here
+      QueryService queries = new QueryService(workspace);
+      assertThat(rows(queries, "select status, amount from analytics.revenue_by_status order by 1"))
+          .containsExactly(
+              List.of("lost", "4.0"), List.of("placed", "10.0"), List.of("shipped", "2.5"));
+      assertThat(rows(queries, "select count(*) from analytics_staging.stg_orders"))
+          .containsExactly(List.of("3"));
+      assertThat(rows(queries, "select count(*) from analytics_seeds.raw_orders"))
+          .containsExactly(List.of("3"));
+      assertThat(workspace.lake().listTables())
+          .extracting(Object::toString)
+          .contains(
+              "analytics.revenue_by_status",
+              "analytics_seeds.raw_orders",
+              "analytics_staging.stg_orders");
     }
   }
 
