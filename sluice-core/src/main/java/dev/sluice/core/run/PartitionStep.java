@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
@@ -80,40 +81,44 @@ final class PartitionStep {
               }
             });
     EngineSession session = context.session();
-    String result = TableName.quote("partition_rows_" + model.name());
+    String resultName = "partition_rows_" + model.name();
+    String result = TableName.quote(resultName);
     long rows = 0;
     Schema desired = null;
     List<PartitionFilter> filters = new ArrayList<>();
+    // each range's rows are checked on their own before they join the step's rows (checked
+    // together, the rows of the ranges before would count as outside this one); one range is the
+    // step's rows, several are put together with a UNION ALL, which every engine's SQL has
+    boolean single = work.ranges().size() == 1;
+    List<String> rangeTables = new ArrayList<>();
     for (PartitionRange range : work.ranges()) {
       String sql =
           ModelStep.render(
               context, model, tableExists && !work.replaceAll(), PartitionVariables.of(range));
       ModelStep.enforceContract(model, session, sql);
       sql = DeclaredTypes.apply(model, session, sql);
-      // each range's rows are checked on their own before they join the step's rows: checked
-      // together, the rows of the ranges before would count as outside this one
-      String rangeRows = desired == null ? result : TableName.quote("range_rows_" + model.name());
+      String rangeName =
+          single ? resultName : "range_rows_" + model.name() + "_" + rangeTables.size();
+      String rangeRows = TableName.quote(rangeName);
       try {
+        rows += session.createTemporaryTable(rangeName, sql);
         if (desired == null) {
-          rows += session.createTemporaryTable("partition_rows_" + model.name(), sql);
-          desired = session.describe("SELECT * FROM " + result);
-        } else {
-          session.createTemporaryTable("range_rows_" + model.name(), sql);
+          desired = session.describe("SELECT * FROM " + rangeRows);
         }
       } catch (dev.sluice.api.QueryException e) {
         throw new dev.sluice.api.QueryException(ModelStep.describeError(model, e), e);
       }
+      rangeTables.add(rangeRows);
       PartitionFilter filter = PartitionFilter.of(model.name(), range, desired);
       rejectRowsOutside(model, range, session, rangeRows, filter);
-      if (!rangeRows.equals(result)) {
-        session.execute("INSERT INTO " + result + " BY NAME SELECT * FROM " + rangeRows);
-      }
       filters.add(filter);
     }
-    if (work.ranges().size() > 1) {
-      rows =
-          ((Number) session.query("SELECT count(*) FROM " + result, 1).rows().get(0).get(0))
-              .longValue();
+    if (!single) {
+      StringJoiner union = new StringJoiner(" UNION ALL ");
+      for (String rangeRows : rangeTables) {
+        union.add("SELECT * FROM " + rangeRows);
+      }
+      rows = session.createTemporaryTable(resultName, union.toString());
     }
 
     // a new table is created by the commit of its first partitions, so that a first build that

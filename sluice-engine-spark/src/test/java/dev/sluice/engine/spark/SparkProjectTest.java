@@ -13,6 +13,7 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.ModelCompiler;
+import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,54 @@ class SparkProjectTest {
               List.of("2", "ann", "6"),
               List.of("3", "bob", "7"),
               List.of("4", "cy", "1"));
+    }
+  }
+
+  @Test
+  void aPartitionedSparkModelBuildsItsPartitionsAndBackfillsABatchInOneStep() throws Exception {
+    writeProject();
+    write(
+        project,
+        "models/daily.sql",
+        """
+        {{ config(engine='spark') }}
+        select day, sum(amount) as amount, count(*) as orders from {{ ref('orders') }}
+        where day >= '{{ start }}' and day < '{{ end }}'
+        group by day
+        """);
+    write(
+        project,
+        "models/daily.yaml",
+        """
+        models:
+          - name: daily
+            materialized: incremental_by_time_range
+            partitions:
+              - {column: day, grain: day, start: 2026-11-30}
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult first =
+          new Runner(workspace)
+              .run(
+                  new RunOptions(
+                      List.of("orders", "daily"),
+                      List.of(),
+                      false,
+                      new PartitionSelection(
+                          PartitionSelection.Mode.ALL,
+                          LocalDate.parse("2026-11-30"),
+                          LocalDate.parse("2026-12-03"),
+                          List.of(),
+                          3),
+                      1),
+                  RunListener.NONE);
+      assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+      assertThat(first.steps())
+          .extracting(StepResult::asset)
+          .containsExactly("orders", "daily[2026-11-30..2026-12-02]");
+      assertThat(rows(workspace, "select cast(day as varchar), amount, orders from curated.daily"))
+          .containsExactlyInAnyOrder(
+              List.of("2026-12-01", "30", "1"), List.of("2026-12-02", "12", "2"));
     }
   }
 
