@@ -61,7 +61,7 @@ final class AccessCommand extends BaseCommand {
    * user running sluice.
    */
   Workspace workspace() {
-    return Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal());
+    return Workspace.open(loadProject(), clock(), Workspace.localPrincipal());
   }
 
   @Command(name = "explain", description = "Which grants, masks and row filters apply and why.")
@@ -185,7 +185,7 @@ final class AccessCommand extends BaseCommand {
       Path root = access.projectDirectory();
       String committed = committedPolicies(root, against);
       List<AccessDiff.Change> changes;
-      try (Workspace workspace = Workspace.open(root)) {
+      try (Workspace workspace = access.openWorkspace()) {
         Project project = workspace.project();
         Policies before = committed == null ? Policies.none() : project.policiesFromText(committed);
         changes = changes(project, workspace.lake(), before);

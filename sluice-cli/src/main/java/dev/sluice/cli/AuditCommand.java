@@ -78,7 +78,7 @@ final class AuditCommand extends BaseCommand {
             .withSince(since == null ? null : parseSince(since, clock()))
             .withAction(action == null ? null : parseAction(action))
             .withLimit(checkedLimit(limit));
-    try (RunStore store = RunsCommand.openStore(projectDirectory())) {
+    try (RunStore store = RunsCommand.openStore(loadProject())) {
       return printList(
           store.audit().records(filter),
           AuditCommand::toJson,
@@ -169,7 +169,7 @@ final class AuditCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      try (RunStore store = RunsCommand.openStore(audit.projectDirectory())) {
+      try (RunStore store = RunsCommand.openStore(audit.loadProject())) {
         AuditVerification result = store.audit().verify();
         int code = result.intact() ? ExitCodes.OK : ExitCodes.AUDIT_BROKEN;
         if (audit.json()) {

@@ -70,7 +70,7 @@ final class BackfillCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       if (resume != null) {
         return RunCommand.finish(
             workspace, RunCommand.resume(runner(workspace), resume, output()), output(), json());

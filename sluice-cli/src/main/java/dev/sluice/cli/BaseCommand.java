@@ -32,6 +32,24 @@ abstract class BaseCommand implements Callable<Integer> {
     return root.project.toAbsolutePath().normalize();
   }
 
+  /** The target of sluice.yaml asked for with {@code --target}, or null. */
+  String target() {
+    return root.target;
+  }
+
+  /**
+   * Loads the project with the target's settings ({@code --target}, else {@code SLUICE_TARGET},
+   * else {@code default_target:}).
+   */
+  dev.sluice.core.project.Project loadProject() {
+    return dev.sluice.core.project.Project.load(projectDirectory(), root.target);
+  }
+
+  /** Loads the project (see {@link #loadProject()}) and opens its warehouse and engine. */
+  dev.sluice.core.Workspace openWorkspace() {
+    return dev.sluice.core.Workspace.open(loadProject());
+  }
+
   /**
    * Prints a list: with --json, each item as {@code json} makes it; else {@code none} as a message
    * when the list is empty, or a table of {@code headers} with each item's {@code row}.

@@ -46,7 +46,7 @@ final class CatalogCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      Project project = Project.load(catalog.projectDirectory());
+      Project project = catalog.loadProject();
       ColumnTags tags = ColumnTags.of(project);
       List<ColumnClassification> columns =
           tag == null

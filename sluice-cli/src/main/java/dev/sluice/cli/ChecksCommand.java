@@ -53,7 +53,7 @@ final class ChecksCommand extends GroupCommand {
       if (limit < 1) {
         throw new InvalidInputException("--limit must be a positive number, got " + limit);
       }
-      try (Workspace workspace = Workspace.open(checks.projectDirectory())) {
+      try (Workspace workspace = checks.openWorkspace()) {
         if (asset != null && workspace.project().findAsset(asset).isEmpty()) {
           throw new InvalidInputException(
               "No asset '"
@@ -133,7 +133,7 @@ final class ChecksCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(checks.projectDirectory())) {
+      try (Workspace workspace = checks.openWorkspace()) {
         List<String> declaredOn = new java.util.ArrayList<>();
         for (String each : workspace.project().graph().assets()) {
           for (CheckDef check : workspace.project().asset(each).allChecks()) {

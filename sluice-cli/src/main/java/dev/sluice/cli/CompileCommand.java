@@ -39,7 +39,7 @@ final class CompileCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       Project project = workspace.project();
       SqlRenderer renderer = new SqlRenderer();
       Path target =

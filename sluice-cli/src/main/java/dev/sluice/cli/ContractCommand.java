@@ -39,7 +39,7 @@ final class ContractCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      Project project = Project.load(contract.projectDirectory());
+      Project project = contract.loadProject();
       Asset asset =
           project
               .findAsset(name)

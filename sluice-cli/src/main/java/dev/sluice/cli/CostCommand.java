@@ -13,7 +13,6 @@ import dev.sluice.core.cost.CostDimension;
 import dev.sluice.core.cost.CostLine;
 import dev.sluice.core.cost.CostReport;
 import dev.sluice.core.cost.Waste;
-import dev.sluice.core.project.Project;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -92,8 +91,7 @@ final class CostCommand extends BaseCommand {
     List<BudgetStatus> budgets;
     CostChart.Written chart = null;
     String chartFailure = null;
-    try (Workspace workspace =
-        Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
+    try (Workspace workspace = Workspace.open(loadProject(), clock(), Workspace.localPrincipal())) {
       CostAccounting accounting = new CostAccounting(workspace);
       accounting.measureStorage();
       report = accounting.report(dimension, period, clock().instant(), top);

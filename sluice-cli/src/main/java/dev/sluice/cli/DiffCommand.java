@@ -33,7 +33,7 @@ final class DiffCommand extends BaseCommand {
   @Override
   public Integer call() {
     TableName name = TableName.parse(table);
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       DataDiff.Result diff = new DataDiff(workspace).diff(name, environment, keys);
       if (json()) {
         Map<String, Object> document = new LinkedHashMap<>();

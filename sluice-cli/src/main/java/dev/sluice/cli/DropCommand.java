@@ -27,7 +27,7 @@ final class DropCommand extends BaseCommand {
   @Override
   public Integer call() {
     TableName name = TableName.parse(table);
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     if (project.defines(name) && !force) {
       throw new InvalidInputException(
           "Table "

@@ -119,7 +119,7 @@ final class EnvCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(env.projectDirectory())) {
+      try (Workspace workspace = env.openWorkspace()) {
         return env.printList(
             new Environments(workspace).list(),
             EnvCommand::toJson,
@@ -155,7 +155,7 @@ final class EnvCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(env.projectDirectory())) {
+      try (Workspace workspace = env.openWorkspace()) {
         Environment environment = new Environments(workspace).show(name);
         if (env.json()) {
           Map<String, Object> document = toJson(environment);
@@ -216,7 +216,7 @@ final class EnvCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(env.projectDirectory())) {
+      try (Workspace workspace = env.openWorkspace()) {
         new Environments(workspace).show(name);
         return build(workspace, name, List.of(), List.of(), env.output(), env.json());
       }
@@ -236,7 +236,7 @@ final class EnvCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(env.projectDirectory())) {
+      try (Workspace workspace = env.openWorkspace()) {
         Environments.Drop drop = new Environments(workspace).drop(name);
         if (env.json()) {
           Map<String, Object> document = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ final class EraseCommand extends BaseCommand {
   @Override
   public Integer call() {
     ErasureSubject parsed = ErasureSubject.parse(subject);
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       Erasure erasure = new Erasure(workspace, clock());
       ErasureReport report =
           dryRun

@@ -26,6 +26,9 @@ final class ExitCodes {
   /** A run was refused before it started: it would take a hard budget past its amount. */
   static final int BUDGET_EXCEEDED = 7;
 
+  /** {@code sluice ci} found breaking changes and was not given {@code --allow-breaking}. */
+  static final int BREAKING_CHANGES = 8;
+
   static final int INTERNAL = 70;
 
   private ExitCodes() {}

@@ -64,7 +64,7 @@ final class IngestCommand extends BaseCommand {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--replay and --full-refresh cannot be combined");
     }
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       SourceDef sourceDef = workspace.project().sources().get(source);
       if (sourceDef == null) {
         throw new InvalidInputException(

@@ -45,7 +45,7 @@ final class LineageCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     if (columns) {
       String asset = project.graph().select(List.of(name)).get(0);
       return columns(ProjectLineage.of(project).asset(asset).orElseThrow());

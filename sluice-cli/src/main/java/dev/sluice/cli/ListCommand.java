@@ -36,7 +36,7 @@ final class ListCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     List<Listed> listed = new ArrayList<>();
     for (String name : new Selector(project).select(selection.select, selection.exclude)) {
       listed.add(listed(project.asset(name)));

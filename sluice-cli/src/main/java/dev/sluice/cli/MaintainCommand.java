@@ -95,8 +95,7 @@ final class MaintainCommand extends BaseCommand {
     }
     List<RetentionOutcome> deleted = new ArrayList<>();
     List<TableMaintenance.Report> reports;
-    try (Workspace workspace =
-        Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
+    try (Workspace workspace = Workspace.open(loadProject(), clock(), Workspace.localPrincipal())) {
       Set<TableName> tables = selectedTables(workspace.project());
       if ((all || retention) && dryRun) {
         output().message("--dry-run does not cover retention: run --retention without it");

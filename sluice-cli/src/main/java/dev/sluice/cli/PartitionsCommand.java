@@ -30,7 +30,7 @@ final class PartitionsCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       ModelDef model = workspace.project().models().get(name);
       if (model == null) {
         throw new InvalidInputException(

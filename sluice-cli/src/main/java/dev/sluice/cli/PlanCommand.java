@@ -37,7 +37,7 @@ final class PlanCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       List<PlannedStep> steps;
       if (environment != null) {
         if (fullRefresh) {
@@ -118,20 +118,7 @@ final class PlanCommand extends BaseCommand {
               change.model(),
               change.category().label(),
               describe(change),
-              change.downstream().isEmpty()
-                  ? "-"
-                  : String.join(
-                      "; ",
-                      change.downstream().stream()
-                          .map(
-                              affected ->
-                                  affected.model()
-                                      + " ("
-                                      + (affected.allRows()
-                                          ? "all rows"
-                                          : String.join(", ", affected.columns()))
-                                      + ")")
-                          .toList())));
+              change.downstreamSummary()));
     }
     output().line("");
     output().line("Changes against " + against + ":");
@@ -157,29 +144,7 @@ final class PlanCommand extends BaseCommand {
 
   /** One line saying what changed in a model. */
   static String describe(ModelChange change) {
-    List<String> parts = new ArrayList<>();
-    switch (change.kind()) {
-      case "added" -> parts.add("new model");
-      case "configuration" -> parts.add("configuration changed");
-      case "metadata" -> parts.add("metadata: " + String.join(", ", change.metadata()));
-      default -> {}
-    }
-    if (!change.removedColumns().isEmpty() && !"added".equals(change.kind())) {
-      parts.add("removed " + String.join(", ", change.removedColumns()));
-    }
-    if (!change.addedColumns().isEmpty() && !"added".equals(change.kind())) {
-      parts.add("added " + String.join(", ", change.addedColumns()));
-    }
-    if (!change.modifiedColumns().isEmpty()) {
-      parts.add("changed " + String.join(", ", change.modifiedColumns()));
-    }
-    if (change.rowsChanged() != null) {
-      parts.add("rows: " + change.rowsChanged());
-    }
-    if (!"metadata".equals(change.kind()) && !change.metadata().isEmpty()) {
-      parts.add("metadata: " + String.join(", ", change.metadata()));
-    }
-    return parts.isEmpty() ? "SQL reformatted" : String.join("; ", parts);
+    return change.summary();
   }
 
   static Map<String, Object> changeJson(ModelChange change) {

@@ -39,7 +39,7 @@ final class ProfileCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       TableName table = table(workspace);
       Optional<MetricHistory.Recorded> latest =
           workspace.runStore().metrics().latest(table.toString(), partition);

@@ -35,7 +35,7 @@ final class PromoteCommand extends BaseCommand {
       throw new InvalidInputException(
           "Name one environment to promote, or give --resume or --list (one of them)");
     }
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       Promotions promotions = new Promotions(workspace);
       if (list) {
         return printList(
@@ -127,7 +127,7 @@ final class PromoteCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(projectDirectory())) {
+      try (Workspace workspace = openWorkspace()) {
         Promotion promotion = new Promotions(workspace).rollback(promotionId);
         if (json()) {
           output().json(toJson(promotion));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
-import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
@@ -74,8 +73,7 @@ final class QueryCommand extends BaseCommand {
     }
     ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
     // on the command's clock: a time-bound grant holds until the time it reads
-    try (Workspace workspace =
-        Workspace.open(Project.load(projectDirectory()), clock(), Workspace.localPrincipal())) {
+    try (Workspace workspace = Workspace.open(loadProject(), clock(), Workspace.localPrincipal())) {
       if (environment != null) {
         new dev.sluice.core.env.Environments(workspace).requireExists(environment);
         readPoint = ReadPoint.environment(environment);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 final class RelocateCommand extends BaseCommand {
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     if (project.config().warehouseObjectStore() != null) {
       output()
           .message(

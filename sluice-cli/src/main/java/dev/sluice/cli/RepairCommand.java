@@ -21,7 +21,7 @@ final class RepairCommand extends BaseCommand {
   @Override
   public Integer call() {
     TableName name = TableName.parse(table);
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     try (Lake lake = Workspace.openLake(project.config())) {
       String metadata = lake.repairTable(name);
       if (json()) {

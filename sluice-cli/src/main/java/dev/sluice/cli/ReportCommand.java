@@ -39,7 +39,7 @@ final class ReportCommand extends GroupCommand {
         throw new dev.sluice.api.InvalidInputException(
             "--days must be a positive number, got " + days);
       }
-      try (Workspace workspace = Workspace.open(report.projectDirectory())) {
+      try (Workspace workspace = report.openWorkspace()) {
         Instant since = report.clock().instant().minus(Duration.ofDays(days));
         QualityCoverage coverage =
             QualityCoverage.of(workspace.project(), workspace.runStore(), since);

@@ -25,7 +25,7 @@ final class RerunCommand extends BaseCommand {
     if (!fromFailure) {
       throw new InvalidInputException("Add --from-failure");
     }
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       RunResult result = RunCommand.resume(runner(workspace), runId, output());
       return RunCommand.finish(workspace, result, output(), json());
     }

@@ -52,7 +52,7 @@ final class RunCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       if (environment != null) {
         if (resume != null || fullRefresh || !partitions.isEmpty()) {
           throw new dev.sluice.api.InvalidInputException(

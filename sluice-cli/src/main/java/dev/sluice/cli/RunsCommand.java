@@ -40,7 +40,7 @@ final class RunsCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (RunStore store = openStore(projectDirectory())) {
+    try (RunStore store = openStore(loadProject())) {
       interruptGoneRuns(store, clock(), output());
       return printList(
           store.runs().listRuns(limit),
@@ -72,7 +72,10 @@ final class RunsCommand extends BaseCommand {
   }
 
   static RunStore openStore(java.nio.file.Path projectDirectory) {
-    Project project = Project.load(projectDirectory);
+    return openStore(Project.load(projectDirectory));
+  }
+
+  static RunStore openStore(Project project) {
     return RunStore.open(project.config().stateUrl(), project.config().stateProperties());
   }
 
@@ -85,7 +88,7 @@ final class RunsCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      try (RunStore store = openStore(runs.projectDirectory())) {
+      try (RunStore store = openStore(runs.loadProject())) {
         return call(store);
       }
     }

@@ -20,7 +20,7 @@ final class SeedCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       if (workspace.project().seeds().isEmpty()) {
         output().message("The project has no seeds.");
         return ExitCodes.OK;

@@ -123,7 +123,7 @@ final class ServeCommand extends BaseCommand {
     SluiceServer server = null;
     SluiceFlightServer flight = null;
     try {
-      workspace = Workspace.open(root);
+      workspace = openWorkspace();
       report.scheduler = owner;
       report.schedules = workspace.project().config().schedules().size();
       report.sensors = workspace.project().config().sensors().size();
@@ -364,7 +364,7 @@ final class ServeCommand extends BaseCommand {
    * @return the scheduler of the reloaded project, or null when it kept the last good one
    */
   private Scheduler reload(Path root, String owner, Duration interval) {
-    Project project = orKeepServing(() -> Project.load(root), "it does not load");
+    Project project = orKeepServing(() -> Project.load(root, target()), "it does not load");
     if (project == null) {
       return null;
     }

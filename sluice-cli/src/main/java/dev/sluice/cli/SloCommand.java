@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 final class SloCommand extends BaseCommand {
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       Instant now = clock().instant();
       List<FreshnessSlos.AssetFreshness> assets =
           new FreshnessSlos(workspace.project(), workspace.runStore()).evaluate(now);

@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       PromoteCommand.class,
       PromoteCommand.Rollback.class,
       DiffCommand.class,
+      CiCommand.class,
       BackfillCommand.class,
       PartitionsCommand.class,
       ProfileCommand.class,
@@ -63,7 +64,8 @@ import picocli.CommandLine.ScopeType;
       "",
       "Exit codes: 0 success, 1 run failed (a step or blocking check failed),",
       "2 bad usage or project files, 3 bad input data, 4 SQL error, 5 audit log broken,",
-      "6 access refused, 70 internal error."
+      "6 access refused, 7 over a hard budget, 8 breaking changes (sluice ci),",
+      "70 internal error."
     })
 public final class SluiceCommand implements Runnable {
   @Option(
@@ -72,6 +74,15 @@ public final class SluiceCommand implements Runnable {
       defaultValue = ".",
       scope = ScopeType.INHERIT)
   Path project;
+
+  @Option(
+      names = "--target",
+      paramLabel = "NAME",
+      description =
+          "The target of sluice.yaml's targets: to use (its warehouse, catalog, state, vars and"
+              + " secrets); default: $SLUICE_TARGET, else default_target: of sluice.yaml.",
+      scope = ScopeType.INHERIT)
+  String target;
 
   @Option(
       names = "--json",
@@ -121,6 +132,8 @@ public final class SluiceCommand implements Runnable {
     CommandLine commandLine = new CommandLine(root);
     commandLine.setOut(out);
     commandLine.setErr(err);
+    // 'sluice --target ci run': a target may share its name with a command (sluice ci)
+    commandLine.setAllowSubcommandsAsOptionParameters(true);
     commandLine.setExecutionExceptionHandler(new ErrorHandler(root.output));
     commandLine.setExitCodeExceptionMapper(ExitCodes::forException);
     CommandLine.IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 final class SourcesCommand extends BaseCommand {
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     if (json()) {
       List<Map<String, Object>> list = new ArrayList<>();
       for (SourceDef source : project.sources().values()) {
@@ -69,7 +69,7 @@ final class SourcesCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      Project project = Project.load(parent.projectDirectory());
+      Project project = parent.loadProject();
       SourceDef sourceDef = project.sources().get(source);
       if (sourceDef == null) {
         throw new InvalidInputException(
@@ -108,7 +108,7 @@ final class SourcesCommand extends BaseCommand {
           schema =
               connector.discover(
                   tableDef.spec(
-                      project.root(), System::getenv, tableDef.mode() == LoadMode.APPEND));
+                      project.root(), project.environment(), tableDef.mode() == LoadMode.APPEND));
         } catch (UnsupportedOperationException e) {
           throw new InvalidInputException(
               "The "

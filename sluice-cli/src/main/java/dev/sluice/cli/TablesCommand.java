@@ -30,10 +30,10 @@ final class TablesCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     if (environment != null) {
       dev.sluice.core.env.EnvironmentName.check(environment);
-      try (var store = RunsCommand.openStore(projectDirectory())) {
+      try (var store = RunsCommand.openStore(loadProject())) {
         if (store.environments().find(environment).isEmpty()) {
           throw new dev.sluice.api.InvalidInputException(
               "No environment "

@@ -14,7 +14,7 @@ final class TestCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = Workspace.open(projectDirectory())) {
+    try (Workspace workspace = openWorkspace()) {
       RunResult result =
           runner(workspace)
               .test(

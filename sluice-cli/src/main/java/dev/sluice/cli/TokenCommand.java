@@ -72,7 +72,7 @@ final class TokenCommand extends GroupCommand {
       Instant now = token.clock().instant();
       Instant expiresAt =
           "never".equalsIgnoreCase(expires.strip()) ? null : now.plus(parseExpiry(expires));
-      try (Workspace workspace = Workspace.open(token.projectDirectory())) {
+      try (Workspace workspace = token.openWorkspace()) {
         String name = new QueryService(workspace).principal(principal).name();
         IssuedToken issued =
             Credentials.newToken(name, now, expiresAt, workspace.audit().principal());
@@ -112,7 +112,7 @@ final class TokenCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (var store = RunsCommand.openStore(token.projectDirectory())) {
+      try (var store = RunsCommand.openStore(token.loadProject())) {
         Instant now = token.clock().instant();
         return token.printList(
             store.tokens().list(),
@@ -143,7 +143,7 @@ final class TokenCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(token.projectDirectory())) {
+      try (Workspace workspace = token.openWorkspace()) {
         if (!workspace.runStore().tokens().revoke(id.strip(), token.clock().instant())) {
           throw new InvalidInputException(
               "No API token " + id.strip() + ": 'sluice token list' shows the tokens that exist");

@@ -40,7 +40,7 @@ final class UserCommand extends GroupCommand {
 
     @Override
     public Integer call() throws IOException {
-      try (Workspace workspace = Workspace.open(user.projectDirectory())) {
+      try (Workspace workspace = user.openWorkspace()) {
         String principal = new QueryService(workspace).principal(name).name();
         char[] password = fromStdin ? readStdin() : readTwice(principal);
         try {
@@ -97,7 +97,7 @@ final class UserCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      try (Workspace workspace = Workspace.open(user.projectDirectory())) {
+      try (Workspace workspace = user.openWorkspace()) {
         if (!workspace.runStore().passwords().remove(name.strip())) {
           throw new InvalidInputException(name.strip() + " has no password");
         }

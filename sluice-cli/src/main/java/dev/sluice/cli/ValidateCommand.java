@@ -24,12 +24,12 @@ import picocli.CommandLine.Command;
 final class ValidateCommand extends BaseCommand {
   @Override
   public Integer call() {
-    Project project = Project.load(projectDirectory());
+    Project project = loadProject();
     // secrets are resolved only when a run loads their source: a missing one is a warning here
     // (the references' form was checked when the project was loaded)
     List<String> warnings = new ArrayList<>();
     try {
-      project.checkSecrets(System::getenv);
+      project.checkSecrets(project.environment());
     } catch (ProjectException e) {
       e.problems().forEach(problem -> warnings.add(problem.toString()));
     }

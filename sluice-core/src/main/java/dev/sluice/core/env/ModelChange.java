@@ -48,6 +48,50 @@ public record ModelChange(
     downstream = List.copyOf(downstream);
   }
 
+  /** One line saying what changed, e.g. {@code removed amount; added net_amount}. */
+  public String summary() {
+    List<String> parts = new java.util.ArrayList<>();
+    switch (kind) {
+      case "added" -> parts.add("new model");
+      case "configuration" -> parts.add("configuration changed");
+      case "metadata" -> parts.add("metadata: " + String.join(", ", metadata));
+      default -> {}
+    }
+    if (!removedColumns.isEmpty() && !"added".equals(kind)) {
+      parts.add("removed " + String.join(", ", removedColumns));
+    }
+    if (!addedColumns.isEmpty() && !"added".equals(kind)) {
+      parts.add("added " + String.join(", ", addedColumns));
+    }
+    if (!modifiedColumns.isEmpty()) {
+      parts.add("changed " + String.join(", ", modifiedColumns));
+    }
+    if (rowsChanged != null) {
+      parts.add("rows: " + rowsChanged);
+    }
+    if (!"metadata".equals(kind) && !metadata.isEmpty()) {
+      parts.add("metadata: " + String.join(", ", metadata));
+    }
+    return parts.isEmpty() ? "SQL reformatted" : String.join("; ", parts);
+  }
+
+  /** The affected downstream models, e.g. {@code daily_revenue (revenue); report (all rows)}. */
+  public String downstreamSummary() {
+    if (downstream.isEmpty()) {
+      return "-";
+    }
+    return String.join(
+        "; ",
+        downstream.stream()
+            .map(
+                affected ->
+                    affected.model()
+                        + " ("
+                        + (affected.allRows() ? "all rows" : String.join(", ", affected.columns()))
+                        + ")")
+            .toList());
+  }
+
   /**
    * A downstream model a change reaches.
    *

@@ -42,7 +42,9 @@ final class ConfigParser {
           OpenLineageParser.KEY,
           AlertsParser.KEY,
           CostParser.KEY,
-          BudgetsParser.KEY);
+          BudgetsParser.KEY,
+          TargetsParser.KEY,
+          TargetsParser.DEFAULT_KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -68,7 +70,8 @@ final class ConfigParser {
    * Reads the settings. Problems are reported and replaced by defaults, so that the result is
    * always usable for the rest of the loading.
    */
-  static ProjectConfig parse(Path root, Node node, Secrets secrets, Problems problems) {
+  static ProjectConfig parse(
+      Path root, Node node, Secrets secrets, ProjectConfig.Target target, Problems problems) {
     // a section named after an installed engine holds that engine's options (spark: {remote: ...})
     Set<String> keys = new java.util.HashSet<>(KEYS);
     keys.addAll(Engines.names());
@@ -148,7 +151,8 @@ final class ConfigParser {
         OpenLineageParser.parse(root, map, name == null ? "invalid" : name, secrets).orElse(null),
         AlertsParser.parse(map, secrets),
         cost,
-        BudgetsParser.parse(map, cost));
+        BudgetsParser.parse(map, cost),
+        target);
   }
 
   /**
@@ -404,7 +408,8 @@ final class ConfigParser {
         null,
         AlertsConfig.NONE,
         CostPrices.NONE,
-        java.util.List.of());
+        java.util.List.of(),
+        ProjectConfig.Target.NONE);
   }
 
   /** {@code pools: {warehouse: 2}}: named pools and their slots. */

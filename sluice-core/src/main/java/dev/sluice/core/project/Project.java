@@ -57,14 +57,38 @@ public record Project(
    *     and line, what is wrong and how to fix it
    */
   public static Project load(Path root) {
+    return load(root, (String) null);
+  }
+
+  /**
+   * As {@link #load(Path)}, with the settings of a target of sluice.yaml's {@code targets:}.
+   *
+   * @param target the target's name, or null for the one {@code SLUICE_TARGET} names, else {@code
+   *     default_target:}
+   * @throws ProjectException also for an unknown target, naming sluice.yaml's line and its targets
+   */
+  public static Project load(Path root, String target) {
     requireNonNull(root, "root is null");
-    return new ProjectLoader(root, System::getenv).load();
+    return new ProjectLoader(root, System::getenv, target).load();
   }
 
   /** As {@link #load(Path)}, with the environment variables that {@code ${env:NAME}} reads. */
   static Project load(Path root, Map<String, String> environment) {
+    return load(root, environment, null);
+  }
+
+  /** As {@link #load(Path, String)}, with the environment variables {@code ${env:NAME}} reads. */
+  static Project load(Path root, Map<String, String> environment, String target) {
     requireNonNull(environment, "environment is null");
-    return new ProjectLoader(root, environment::get).load();
+    return new ProjectLoader(root, environment::get, target).load();
+  }
+
+  /**
+   * What {@code ${env:NAME}} reads for this project: the selected target's secrets, else the
+   * process environment.
+   */
+  public Function<String, String> environment() {
+    return config.environment(System::getenv);
   }
 
   /**
@@ -269,7 +293,7 @@ public record Project(
               directory,
               tables(),
               classification(),
-              new Secrets(root, System::getenv, problems),
+              new Secrets(root, environment(), problems),
               problems);
       problems.throwIfAny();
       return policies;

@@ -38,6 +38,8 @@ import java.util.Map;
  * @param alerts the alert channels and rules ({@code alerts:}), {@link AlertsConfig#NONE} if none
  * @param cost the prices of {@code cost:}, {@link CostPrices#NONE} if none
  * @param budgets the monthly budgets of owners and tags ({@code budgets:})
+ * @param target the target of {@code targets:} these settings are for ({@link Target#NONE} without
+ *     targets), with its secrets
  */
 public record ProjectConfig(
     String name,
@@ -62,7 +64,8 @@ public record ProjectConfig(
     OpenLineageConfig openLineage,
     AlertsConfig alerts,
     CostPrices cost,
-    java.util.List<BudgetDef> budgets) {
+    java.util.List<BudgetDef> budgets,
+    Target target) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
   public static final int DEFAULT_THREADS = 4;
@@ -79,6 +82,7 @@ public record ProjectConfig(
     requireNonNull(alerts, "alerts is null");
     requireNonNull(cost, "cost is null");
     budgets = java.util.List.copyOf(budgets);
+    requireNonNull(target, "target is null");
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);
@@ -120,7 +124,45 @@ public record ProjectConfig(
         + threads
         + ", vars="
         + vars
+        + (target.name() == null ? "" : ", target=" + target.name())
         + "]";
+  }
+
+  /**
+   * What {@code ${env:NAME}} reads in this target: the target's secrets ({@code secrets:} of the
+   * target), else the variables of {@code environment}.
+   */
+  public java.util.function.Function<String, String> environment(
+      java.util.function.Function<String, String> environment) {
+    requireNonNull(environment, "environment is null");
+    if (target.secrets().isEmpty()) {
+      return environment;
+    }
+    return name -> {
+      String secret = target.secrets().get(name);
+      return secret != null ? secret : environment.apply(name);
+    };
+  }
+
+  /**
+   * The target of {@code targets:} in sluice.yaml that the settings are for.
+   *
+   * @param name the target's name, or null when sluice.yaml declares no targets
+   * @param secrets the values the target's {@code secrets:} references resolved to, by the name
+   *     {@code ${env:NAME}} reads them under: hand them only to what needs them
+   */
+  public record Target(String name, Map<String, String> secrets) {
+    public static final Target NONE = new Target(null, Map.of());
+
+    public Target {
+      secrets = Map.copyOf(secrets);
+    }
+
+    /** Shows the secrets' names, never their values. */
+    @Override
+    public String toString() {
+      return "Target[name=" + name + ", secrets=" + new java.util.TreeSet<>(secrets.keySet()) + "]";
+    }
   }
 
   private static Map<String, String> masked(Map<String, String> properties) {

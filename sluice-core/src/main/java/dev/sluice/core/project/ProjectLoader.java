@@ -35,11 +35,17 @@ final class ProjectLoader {
 
   private final Path root;
   private final Function<String, String> environment;
+  private final String target;
   private final Problems problems = new Problems();
 
-  ProjectLoader(Path root, Function<String, String> environment) {
+  /**
+   * @param target the target of sluice.yaml's {@code targets:} to load, or null for {@code
+   *     SLUICE_TARGET}, else {@code default_target:}
+   */
+  ProjectLoader(Path root, Function<String, String> environment, String target) {
     this.root = root.toAbsolutePath().normalize();
     this.environment = environment;
+    this.target = target;
   }
 
   Project load() {
@@ -60,14 +66,40 @@ final class ProjectLoader {
       }
       // a dbt project, read into the same model (docs/dbt.md)
       dbt = DbtProject.read(root, environment, problems);
+      String asked = target != null ? target : environment.apply(TargetsParser.VARIABLE);
+      if (asked != null && !asked.isBlank()) {
+        problems.add(
+            Location.of(DbtProjectFile.FILE),
+            "Target '"
+                + asked.strip()
+                + "' was asked for (--target or SLUICE_TARGET), but targets are declared in"
+                + " sluice.yaml and this is a dbt project",
+            "a dbt project runs against the target: of its profile in profiles.yml");
+      }
     }
-    Secrets secrets = new Secrets(root, environment, problems);
+    TargetsParser.Selection selection =
+        dbt != null
+            ? null
+            : YamlFiles.read(root, configFile, problems)
+                .map(node -> TargetsParser.select(root, node, target, environment, problems))
+                .orElse(null);
+    ProjectConfig.Target chosen =
+        selection == null ? ProjectConfig.Target.NONE : selection.target();
+    // within a target, ${env:NAME} reads the target's secrets first
+    Secrets secrets =
+        new Secrets(
+            root,
+            name -> {
+              String secret = chosen.secrets().get(name);
+              return secret != null ? secret : environment.apply(name);
+            },
+            problems);
     ProjectConfig config =
         dbt != null
             ? dbt.config()
-            : YamlFiles.read(root, configFile, problems)
-                .map(node -> ConfigParser.parse(root, node, secrets, problems))
-                .orElseGet(() -> ConfigParser.defaults(root, "invalid"));
+            : selection == null
+                ? ConfigParser.defaults(root, "invalid")
+                : ConfigParser.parse(root, selection.node(), secrets, chosen, problems);
 
     Map<String, SourceDef> sources =
         dbt != null ? new TreeMap<>() : loadSources(config.execution(), config.s3());

@@ -433,7 +433,7 @@ final class SourceStep {
   }
 
   static SourceTableSpec spec(StepContext context, SourceTableDef table, boolean append) {
-    return table.spec(context.project().root(), System::getenv, append);
+    return table.spec(context.project().root(), context.project().environment(), append);
   }
 
   static SourceConnector connector(String type) {
