@@ -169,6 +169,28 @@ public final class ChangePlanner {
               null,
               null));
     }
+    if (baseline.built().isPresent()
+        && Planner.fingerprint(
+                project, model, baseline.built().get().metadata().getOrDefault("contract", ""))
+            .equals(baseline.fingerprint())) {
+      // only the contract differs: the data would be the same, but it must be checked against
+      // the new contract, which a build does (run --env builds it; its downstream is kept)
+      return Optional.of(
+          new ModelChange(
+              model.name(),
+              model.tableName(),
+              ChangeCategory.METADATA_ONLY,
+              "metadata",
+              List.of(),
+              List.of(),
+              List.of(),
+              null,
+              ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model)),
+              List.of(),
+              null,
+              "the contract changed: the model's next build checks its data against it"
+                  + " ('sluice run --env NAME' builds it alone; nothing downstream is rebuilt)"));
+    }
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
     List<String> facets =

@@ -9,15 +9,15 @@ import java.util.TreeMap;
 
 /**
  * A model's metadata as canonical text per facet: what its properties say that does not change the
- * data it builds (description, owner, tier, tags, column descriptions and classification, checks).
- * Two versions of a model whose SQL and configuration are the same differ only here: a
- * metadata-only change. Where in a file something is declared is left out, so moving a line is no
+ * data it builds (description, owner, tier, tags, column descriptions and classification, checks,
+ * the contract). Two versions of a model whose SQL and configuration are the same differ only here:
+ * a metadata-only change. Where in a file something is declared is left out, so moving a line is no
  * change.
  */
 public final class ModelMetadata {
   /** The facets, in the order they are reported. */
   public static final List<String> FACETS =
-      List.of("description", "owner", "tier", "tags", "columns", "checks");
+      List.of("description", "owner", "tier", "tags", "columns", "checks", "contract");
 
   private ModelMetadata() {}
 
@@ -60,7 +60,46 @@ public final class ModelMetadata {
     }
     checks.sort(null);
     facets.put("checks", String.join("\n", checks));
+    facets.put("contract", contract(model));
     return facets;
+  }
+
+  /**
+   * The model's contract as canonical text, empty without one: whether it is enforced, its
+   * evolution, grain and constraints, and the declared type of each column (what an enforced
+   * contract holds the output to). A build checks its data against it, so the model's fingerprint
+   * includes it.
+   */
+  public static String contract(ModelDef model) {
+    ContractDef contract = model.contract();
+    if (contract == null) {
+      return "";
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "enforced="
+            + contract.enforced()
+            + " evolution="
+            + contract.evolution().label()
+            + " grain="
+            + contract.grain());
+    List<String> constraints = new ArrayList<>();
+    for (ContractDef.Constraint constraint : contract.constraints()) {
+      constraints.add(
+          constraint.type().label()
+              + " "
+              + constraint.columns()
+              + " expression="
+              + text(constraint.expression())
+              + " name="
+              + text(constraint.name()));
+    }
+    constraints.sort(null);
+    lines.addAll(constraints);
+    for (ColumnDef column : model.columns()) {
+      lines.add("column " + column.name() + " type=" + text(column.type()));
+    }
+    return String.join("\n", lines);
   }
 
   /** The facets whose text differs between two versions, in {@link #FACETS} order. */

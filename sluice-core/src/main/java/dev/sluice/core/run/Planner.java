@@ -188,8 +188,21 @@ public final class Planner {
         : "full: reloads every file of " + source.origin();
   }
 
-  /** A hash of what a model builds: its SQL as rendered for a full build, and its settings. */
+  /**
+   * A hash of what a model builds: its SQL as rendered for a full build, its settings, and its
+   * contract when it has one (a build checks its data against the contract, so a changed contract
+   * is built, and checked, again).
+   */
   public static String fingerprint(Project project, ModelDef model) {
+    return fingerprint(project, model, dev.sluice.core.project.ModelMetadata.contract(model));
+  }
+
+  /**
+   * As {@link #fingerprint(Project, ModelDef)}, with {@code contract} (as {@link
+   * dev.sluice.core.project.ModelMetadata#contract}) in place of the model's own: whether only the
+   * contract differs from a build whose contract was that.
+   */
+  public static String fingerprint(Project project, ModelDef model, String contract) {
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
     String text =
@@ -200,7 +213,9 @@ public final class Planner {
             + model.uniqueKey()
             + "\n"
             + model.zone()
-            + (model.partitioned() ? "\n" + model.partitions() : "");
+            + (model.partitioned() ? "\n" + model.partitions() : "")
+            // without a contract, the fingerprint is what it was before contracts counted
+            + (contract.isEmpty() ? "" : "\ncontract\n" + contract);
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));

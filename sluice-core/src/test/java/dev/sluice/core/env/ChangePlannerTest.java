@@ -259,4 +259,27 @@ class ChangePlannerTest {
       write("models/curated/clean.sql", FILES.get("models/curated/clean.sql"));
     }
   }
+
+  @Test
+  void aContractOnlyChangeIsMetadataOnlyButItsModelIsBuiltAgainToCheckIt() throws IOException {
+    String contract =
+        "models:\n  - name: total\n    contract: {enforced: false, evolution: additive}\n"
+            + "    columns:\n      - name: total\n        type: double\n";
+    ModelChange change = only(plan("models/published/total.yaml", contract));
+    assertThat(change.model()).isEqualTo("total");
+    assertThat(change.category()).isEqualTo(ChangeCategory.METADATA_ONLY);
+    assertThat(change.metadata()).contains("contract");
+    assertThat(change.downstream()).isEmpty();
+    assertThat(change.note()).contains("the contract changed");
+
+    write("models/published/total.yaml", contract);
+    try (Workspace workspace = Workspace.open(Project.load(project))) {
+      // the fingerprint holds the contract: an environment builds total, and checks it
+      assertThat(new Environments(workspace).changes("dev", List.of(), List.of()))
+          .extracting(Environments.Change::model)
+          .containsExactly("total");
+    } finally {
+      Files.delete(project.resolve("models/published/total.yaml"));
+    }
+  }
 }
