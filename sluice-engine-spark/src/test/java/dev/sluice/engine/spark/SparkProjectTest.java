@@ -260,6 +260,36 @@ class SparkProjectTest {
   }
 
   @Test
+  void aTargetNamesItsOwnSparkServer() throws Exception {
+    writeProject();
+    write(
+        project,
+        "sluice.yaml",
+        """
+        name: mixed
+        default_target: dev
+        spark:
+          remote: "sc://127.0.0.1:1"
+        targets:
+          dev: {}
+          ci:
+            spark:
+              remote: "%s"
+        """
+            .formatted(SparkConnectTestServer.shared().remote()));
+    Project onCi = Project.load(project, "ci");
+    assertThat(onCi.config().engine().settings("spark").option("remote"))
+        .contains(SparkConnectTestServer.shared().remote());
+    try (Workspace workspace = Workspace.open(onCi)) {
+      RunResult run = run(workspace);
+      assertThat(run.succeeded()).as(String.valueOf(run.steps())).isTrue();
+    }
+    assertThat(Project.load(project).config().engine().settings("spark").option("remote"))
+        .as("the default target keeps the top-level section")
+        .contains("sc://127.0.0.1:1");
+  }
+
+  @Test
   void anUnknownEngineOnAModelIsAProblemAtItsLine() throws Exception {
     writeProject();
     write(
