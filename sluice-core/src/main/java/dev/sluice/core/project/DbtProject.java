@@ -52,6 +52,12 @@ final class DbtProject {
   /** Each model's configs from the tree and its properties, with their lines. */
   private final Map<String, Map<String, Setting>> modelSettings = new LinkedHashMap<>();
 
+  /** The sources of the properties files, by name. */
+  private final Map<String, SourceDef> sources = new java.util.TreeMap<>();
+
+  /** The source tables Sluice cannot read, which no model may read. */
+  private final Map<SourceRef, DbtSources.Unreadable> unreadable = new LinkedHashMap<>();
+
   /** Each seed's table. */
   private final Map<String, TableName> seedTables = new LinkedHashMap<>();
 
@@ -123,9 +129,9 @@ final class DbtProject {
     return macros;
   }
 
-  /** The names the project's templates see besides the functions: {@code target}, ... */
-  Map<String, Object> globals() {
-    return DbtNames.globals(profile);
+  /** The project's macros and globals, which its templates see. */
+  DbtTemplates templates() {
+    return new DbtTemplates(macros, DbtNames.globals(profile));
   }
 
   /**
@@ -166,6 +172,16 @@ final class DbtProject {
               contents -> {
                 collect(contents.models(), models, "model", problems);
                 collect(contents.seeds(), seeds, "seed", problems);
+                contents.unreadable().forEach(table -> unreadable.put(table.table(), table));
+                for (SourceDef source : contents.sources()) {
+                  SourceDef previous = sources.putIfAbsent(source.name(), source);
+                  if (previous != null) {
+                    problems.add(
+                        source.location(),
+                        "Source '" + source.name() + "' is declared twice",
+                        "also at " + previous.location() + "; merge its tables into one entry");
+                  }
+                }
               });
     }
     warnOfUnknown(models, modelFiles.keySet(), "model");
@@ -248,12 +264,35 @@ final class DbtProject {
             model.sqlFileName(),
             all,
             problems);
+    Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
+    for (Map.Entry<SourceRef, Integer> source : parsed.sourceLines().entrySet()) {
+      DbtSources.Unreadable cannotRead = unreadable.get(source.getKey());
+      if (cannotRead != null) {
+        problems.add(
+            new Location(model.sqlFileName(), source.getValue()),
+            "Model '"
+                + model.name()
+                + "' reads "
+                + cannotRead.reason()
+                + " ("
+                + cannotRead.location()
+                + ")",
+            "give the source table the file it is read from: meta: {external_location: '...'}"
+                + " (docs/dbt.md)");
+        sourceLines.remove(source.getKey());
+      }
+    }
     return new ParsedModel(
         model.withTable(table),
         parsed.refLines(),
-        parsed.sourceLines(),
+        sourceLines,
         parsed.config(),
         parsed.configLines());
+  }
+
+  /** The sources of the properties files (read by {@link #properties}), by name. */
+  Map<String, SourceDef> sources() {
+    return sources;
   }
 
   /** The table of a seed, named as dbt names it. */

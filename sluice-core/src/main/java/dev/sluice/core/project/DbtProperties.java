@@ -16,11 +16,12 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a dbt properties file ({@code version: 2}): its models' and seeds' descriptions, columns,
- * data tests and {@code config:}. Its other sections (sources, exposures, macros, semantic models,
- * ...) and keys are accepted; Sluice does not act on them yet (noted at debug level).
+ * data tests and {@code config:}, and its sources ({@link DbtSources}). Its other sections
+ * (exposures, macros, semantic models, ...) and keys are accepted; Sluice does not act on them yet
+ * (noted at debug level).
  */
 final class DbtProperties {
-  private static final Set<String> KEYS = Set.of("version", "models", "seeds");
+  private static final Set<String> KEYS = Set.of("version", "models", "seeds", "sources");
   private static final Set<String> NODE_KEYS =
       Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags");
   private static final Set<String> COLUMN_KEYS =
@@ -48,13 +49,19 @@ final class DbtProperties {
   }
 
   /** What one properties file declares. */
-  record Contents(List<Entry> models, List<Entry> seeds) {}
+  record Contents(
+      List<Entry> models,
+      List<Entry> seeds,
+      List<SourceDef> sources,
+      List<DbtSources.Unreadable> unreadable) {}
 
   private DbtProperties() {}
 
   static Contents parse(String file, Node node, Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
+    List<SourceDef> sources = new ArrayList<>();
+    List<DbtSources.Unreadable> unreadable = new ArrayList<>();
     Optional<YamlMap> maybeMap = YamlMap.lenient(file, node, "a properties file", KEYS, problems);
     if (maybeMap.isPresent()) {
       YamlMap map = maybeMap.get();
@@ -71,8 +78,11 @@ final class DbtProperties {
       for (Node entry : map.list("seeds")) {
         entry(file, entry, "seed", problems).ifPresent(seeds::add);
       }
+      for (Node entry : map.list("sources")) {
+        DbtSources.source(file, entry, unreadable, problems).ifPresent(sources::add);
+      }
     }
-    return new Contents(models, seeds);
+    return new Contents(models, seeds, sources, unreadable);
   }
 
   private static Optional<Entry> entry(String file, Node node, String kind, Problems problems) {
@@ -119,7 +129,8 @@ final class DbtProperties {
             map.location()));
   }
 
-  private static List<ColumnDef> columns(YamlMap owner, String ownerName) {
+  /** The {@code columns:} of a model, seed or source table, with their data tests. */
+  static List<ColumnDef> columns(YamlMap owner, String ownerName) {
     List<ColumnDef> columns = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node node : owner.list("columns")) {

@@ -50,18 +50,19 @@ final class ModelParser {
 
   static ParsedModel parse(
       ModelFile file, ModelProperties properties, ProjectConfig config, Problems problems) {
-    return parse(file, properties, config, false, problems);
+    return parse(file, properties, config, null, problems);
   }
 
   /**
    * As {@link #parse(ModelFile, ModelProperties, ProjectConfig, Problems)}; a dbt project's model
-   * ({@code dbt}) may give {@code config()} any key, as dbt's adapters read keys of their own.
+   * ({@code dbt}: its macros and globals, null for a Sluice project's) may give {@code config()}
+   * any key, as dbt's adapters read keys of their own.
    */
   static ParsedModel parse(
       ModelFile file,
       ModelProperties properties,
       ProjectConfig config,
-      boolean dbt,
+      DbtTemplates dbt,
       Problems problems) {
     String what = "model '" + file.name() + "'";
     if (!TableName.isIdentifier(file.name())) {
@@ -86,9 +87,9 @@ final class ModelParser {
                 : Map.of();
     TemplateSession full = session(file, false, config, problems);
     TemplateSession incremental = session(file, true, config, problems);
-    if (dbt) {
-      full.allowAnyConfigKey();
-      incremental.allowAnyConfigKey();
+    if (dbt != null) {
+      dbt.applyTo(full.allowAnyConfigKey());
+      dbt.applyTo(incremental.allowAnyConfigKey());
     }
     SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
     SqlRenderer.render(file.template(), incremental, preliminaryTable, partitionVariables);

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  * @param models the models by name
  * @param seeds the seeds by name
  * @param policies who may read what ({@code policies.yaml}); {@link Policies#none()} without one
+ * @param dbt a dbt project's macros and globals, which its templates see; null for a Sluice project
  */
 public record Project(
     Path root,
@@ -35,7 +36,8 @@ public record Project(
     Map<String, ModelDef> models,
     Map<String, SeedDef> seeds,
     AssetGraph graph,
-    Policies policies) {
+    Policies policies,
+    DbtTemplates dbt) {
   public Project {
     requireNonNull(root, "root is null");
     requireNonNull(config, "config is null");

@@ -121,10 +121,11 @@ final class ProjectLoader {
       }
       dbt.properties(
           propertyFiles, modelFiles, seedFiles, modelProperties, seedProperties, problems);
+      sources.putAll(dbt.sources());
     } else {
       loadProperties(modelFiles, seedFiles, modelProperties, seedProperties);
     }
-    boolean dbtModels = dbt != null;
+    DbtTemplates dbtTemplates = dbt == null ? null : dbt.templates();
 
     Map<String, ModelDef> models = new TreeMap<>();
     Map<String, ParsedModel> parsed = new TreeMap<>();
@@ -136,7 +137,11 @@ final class ProjectLoader {
                   Problems modelProblems = new Problems();
                   ParsedModel model =
                       ModelParser.parse(
-                          file, modelProperties.get(file.name()), config, dbtModels, modelProblems);
+                          file,
+                          modelProperties.get(file.name()),
+                          config,
+                          dbtTemplates,
+                          modelProblems);
                   return Map.entry(model, modelProblems);
                 })
             .collect(Collectors.toList());
@@ -182,7 +187,15 @@ final class ProjectLoader {
         sources.size(),
         seeds.size(),
         models.size());
-    return new Project(root, config, sources, models, seeds, graph, policies);
+    return new Project(
+        root,
+        config,
+        sources,
+        models,
+        seeds,
+        graph,
+        policies,
+        dbt == null ? null : dbt.templates());
   }
 
   /**

@@ -57,6 +57,7 @@ public final class SqlRenderer {
    * @param thisTable what {@code this} renders as
    * @param partitionVariables {@code start}, {@code end} and {@code partition} of the partition
    *     being built (see {@link PartitionVariables}); empty for unpartitioned models
+   * @param dbt a dbt project's macros and globals, or null for a Sluice project's model
    */
   public record RenderContext(
       boolean incremental,
@@ -64,7 +65,8 @@ public final class SqlRenderer {
       Function<String, TableName> refResolver,
       BiFunction<String, String, TableName> sourceResolver,
       TableName thisTable,
-      Map<String, Object> partitionVariables) {
+      Map<String, Object> partitionVariables,
+      DbtTemplates dbt) {
     public RenderContext(
         boolean incremental,
         Map<String, Object> vars,
@@ -72,6 +74,22 @@ public final class SqlRenderer {
         BiFunction<String, String, TableName> sourceResolver,
         TableName thisTable) {
       this(incremental, vars, refResolver, sourceResolver, thisTable, Map.of());
+    }
+
+    public RenderContext(
+        boolean incremental,
+        Map<String, Object> vars,
+        Function<String, TableName> refResolver,
+        BiFunction<String, String, TableName> sourceResolver,
+        TableName thisTable,
+        Map<String, Object> partitionVariables) {
+      this(incremental, vars, refResolver, sourceResolver, thisTable, partitionVariables, null);
+    }
+
+    /** This context, for a model of a dbt project ({@link Project#dbt()}; null for none). */
+    public RenderContext withDbt(DbtTemplates dbt) {
+      return new RenderContext(
+          incremental, vars, refResolver, sourceResolver, thisTable, partitionVariables, dbt);
     }
 
     public RenderContext {
@@ -96,7 +114,8 @@ public final class SqlRenderer {
           (source, table) ->
               project.sourceTable(source, table).map(SourceTableDef::tableName).orElse(null),
           model.tableName(),
-          model.partitioned() ? PartitionVariables.placeholders(model.partitions()) : Map.of());
+          model.partitioned() ? PartitionVariables.placeholders(model.partitions()) : Map.of(),
+          project.dbt());
     }
   }
 
@@ -122,6 +141,9 @@ public final class SqlRenderer {
             problems);
     // the keys of config() were checked when the project was loaded
     session.allowAnyConfigKey();
+    if (context.dbt() != null) {
+      context.dbt().applyTo(session);
+    }
     String sql =
         render(model.sqlTemplate(), session, context.thisTable(), context.partitionVariables());
     problems.throwIfAny();

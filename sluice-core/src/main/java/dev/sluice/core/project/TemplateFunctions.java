@@ -56,11 +56,17 @@ final class TemplateFunctions {
     String source = args.positional.get(0).toString();
     String table = args.positional.get(1).toString();
     session.recordSource(new SourceRef(source, table), line);
-    return resolve(
-        session,
-        line,
-        "source('" + source + "', '" + table + "')",
-        () -> session.sourceResolver().apply(source, table));
+    String resolved =
+        resolve(
+            session,
+            line,
+            "source('" + source + "', '" + table + "')",
+            () -> session.sourceResolver().apply(source, table));
+    if (session.dbt() && !resolved.isEmpty()) {
+      // dbt-duckdb reads an external source's file itself: no columns of Sluice's load
+      return "(select * exclude (_source_file, _loaded_at) from " + resolved + ")";
+    }
+    return resolved;
   }
 
   /** {@code var('name')} or {@code var('name', default)}: a value of {@code vars}. */

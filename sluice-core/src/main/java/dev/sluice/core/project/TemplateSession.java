@@ -111,6 +111,11 @@ final class TemplateSession {
     return macros;
   }
 
+  /** Whether the template is a dbt project's. */
+  boolean dbt() {
+    return macros != DbtMacros.NONE;
+  }
+
   /** The names a dbt project's templates see besides the functions: {@code target}, ... */
   Map<String, Object> dbtGlobals() {
     return dbtGlobals;

@@ -389,7 +389,8 @@ final class ModelStep {
                     context::resolveRef,
                     context::resolveSource,
                     model.tableName(),
-                    partitionVariables));
+                    partitionVariables,
+                    context.project().dbt()));
     SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
     return sql;
   }
