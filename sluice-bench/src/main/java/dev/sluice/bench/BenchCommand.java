@@ -40,8 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
           "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
-              + " micro, maintenance, anomaly, server (default: all but connectors, micro,"
-              + " maintenance, anomaly and server).")
+              + " micro, maintenance, anomaly, unit, server (default: all but connectors, micro,"
+              + " maintenance, anomaly, unit and server).")
   List<String> suites;
 
   @Option(

@@ -69,6 +69,8 @@ public record BenchSettings(
     MAINTENANCE,
     /** Precision and recall of anomaly checks on synthetic histories; not run by default. */
     ANOMALY,
+    /** 100 unit tests of models in one {@code sluice test --unit}; not run by default. */
+    UNIT,
     /** The HTTP API's and the UI's latency over 10,000 assets; not run by default. */
     SERVER
   }

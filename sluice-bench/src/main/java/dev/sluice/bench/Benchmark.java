@@ -66,6 +66,7 @@ public final class Benchmark {
             case MICRO -> new MicroSuite(settings, TimeValue.seconds(1)).run();
             case MAINTENANCE -> new MaintenanceSuite(settings).run();
             case ANOMALY -> new dev.sluice.bench.quality.AnomalySuite().run();
+            case UNIT -> new dev.sluice.bench.quality.UnitTestSuite(settings).run();
             case SERVER -> new ServerSuite(settings).run();
           });
     }

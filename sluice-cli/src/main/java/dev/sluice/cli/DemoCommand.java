@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.cli.demo.DemoHistory;
 import dev.sluice.cli.demo.DemoProject;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.cost.CostAccounting;
@@ -10,10 +11,13 @@ import dev.sluice.core.cost.CostReport;
 import dev.sluice.core.lineage.ColumnTags;
 import dev.sluice.core.project.ContractDef;
 import dev.sluice.core.project.FreshnessDef;
+import dev.sluice.core.project.Project;
 import dev.sluice.core.quality.Durations;
 import dev.sluice.core.quality.FreshnessSlos;
 import dev.sluice.core.quality.FreshnessTimeline;
+import dev.sluice.core.quality.UnitTests;
 import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.CheckOutcome;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.StepResult;
@@ -49,7 +53,43 @@ final class DemoCommand extends BaseCommand {
             "Generated the data in "
                 + formatDuration(Duration.between(started, clock().instant()))
                 + "; running it:");
+    UnitTests.Report unitTests = UnitTests.run(Project.load(target), List.of(), List.of());
+    output().message("");
+    output()
+        .message(
+            "Unit tests of the models ('sluice test --unit': given rows in, expected rows out, in an"
+                + " in-memory engine, before any real data is touched):");
+    for (UnitTests.Result test : unitTests.results()) {
+      output()
+          .message(
+              "  "
+                  + (test.passed() ? "passed" : test.status().label())
+                  + ": "
+                  + test.test().name()
+                  + " (model "
+                  + test.test().model()
+                  + ", "
+                  + test.expectedRows()
+                  + " expected rows)");
+    }
+    if (unitTests.failed() > 0) {
+      UnitTestOutput.print(output(), unitTests);
+      output().message(UnitTestOutput.summary(unitTests));
+      return ExitCodes.RUN_FAILED;
+    }
+    output().message("");
     try (Workspace workspace = Workspace.open(target)) {
+      int seeded = DemoHistory.seed(target, workspace.runStore(), clock().instant());
+      if (seeded > 0) {
+        output()
+            .message(
+                "Seeded "
+                    + seeded
+                    + " days of metric history of published.daily_revenue (from "
+                    + "history/daily_revenue_metrics.csv, recorded as runs '"
+                    + DemoHistory.COMMAND
+                    + "'), so that its anomaly check has a history to judge against.");
+      }
       RunResult result = RunCommand.run(runner(workspace), RunOptions.all(), output());
       RunCommand.finish(
           workspace,
@@ -88,6 +128,11 @@ final class DemoCommand extends BaseCommand {
                   + contractChecks
                   + " contract checks (primary key, not null, check, grain) passed before it was"
                   + " published ('sluice contract export products' writes it as ODCS v3).");
+      anomalyOfDailyRevenue(result)
+          .ifPresent(
+              note ->
+                  output()
+                      .message("The anomaly check on daily_revenue's row count: " + note + "."));
       output()
           .message(
               "Sent "
@@ -175,6 +220,17 @@ final class DemoCommand extends BaseCommand {
                   + " this machine only; docs/ui.md)");
       return ExitCodes.OK;
     }
+  }
+
+  /** What the anomaly check on daily_revenue found, from its note. */
+  private static java.util.Optional<String> anomalyOfDailyRevenue(RunResult result) {
+    return result.steps().stream()
+        .filter(step -> step.asset().equals("daily_revenue"))
+        .flatMap(step -> step.checks().stream())
+        .filter(check -> check.check().type().equals("anomaly"))
+        .map(CheckOutcome::note)
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
   }
 
   /** One asset's freshness and SLO, in a line. */

@@ -67,6 +67,7 @@ final class ValidateCommand extends BaseCommand {
       result.put("modelsCompiled", compiled.compiled());
       result.put("modelsNotCompiled", new TreeMap<>(compiled.notBound()).keySet());
       result.put("seeds", project.seeds().size());
+      result.put("unitTests", project.unitTests().size());
       result.put("policies", project.policies().declared());
       result.put("warnings", warnings);
       output().json(result);
@@ -82,6 +83,11 @@ final class ValidateCommand extends BaseCommand {
                 + " seeds, "
                 + project.models().size()
                 + " models"
+                + (project.unitTests().isEmpty()
+                    ? ""
+                    : ", "
+                        + project.unitTests().size()
+                        + " unit tests (checked, not run: 'sluice test --unit' runs them)")
                 + notCompiled(compiled)
                 + ".");
     return ExitCodes.OK;

@@ -53,6 +53,17 @@ class DemoCommandTest {
     // the demo shows what it cost, by owner, priced with the demo's cost: prices
     assertThat(first[1]).contains("What it cost, by owner", "in EUR", "Top offenders: ");
     assertThat(first[0]).contains("finance-data", "crm-team");
+    // two unit tests pass before the run, one of them on the incremental order_facts with 'this'
+    assertThat(first[1])
+        .contains("passed: daily_revenue_leaves_out_returned_orders (model daily_revenue")
+        .contains("passed: order_facts_merges_new_orders (model order_facts");
+    // the anomaly check is judged against the seeded 30-day history, with a band
+    assertThat(first[1])
+        .contains("Seeded 30 days of metric history of published.daily_revenue")
+        .containsPattern(
+            "The anomaly check on daily_revenue's row count: row_count [0-9,]+ is within the"
+                + " expected [0-9.,]+ to [0-9.,]+ \\(median")
+        .doesNotContain("too little history");
     assertThat(first[1])
         .contains("Freshness SLOs")
         .contains("daily_revenue (gold): fresh")

@@ -37,11 +37,14 @@ public final class DemoProject {
           "models/curated/orders.sql",
           "models/curated/order_lines.sql",
           "models/curated/order_facts.sql",
+          "models/curated/order_facts_tests.yaml",
           "models/published/published.yaml",
+          "models/published/daily_revenue_tests.yaml",
           "models/published/daily_revenue.sql",
           "models/published/customer_lifetime_value.sql",
           "models/published/product_performance.sql",
-          "models/published/revenue_by_country.sql");
+          "models/published/revenue_by_country.sql",
+          DemoHistory.FILE);
 
   private DemoProject() {}
 

@@ -106,6 +106,11 @@ class DemoProjectTest {
         .isEqualTo(Materialization.INCREMENTAL);
     assertThat(project.models().get("order_facts").uniqueKey()).containsExactly("order_id");
     assertThat(project.models().get("daily_revenue").zone()).isEqualTo(Zone.PUBLISHED);
+    // two unit tests, one of them on the incremental order_facts with rows for 'this'
+    assertThat(project.unitTests())
+        .containsOnlyKeys(
+            "daily_revenue_leaves_out_returned_orders", "order_facts_merges_new_orders");
+    assertThat(project.unitTests().get("order_facts_merges_new_orders").givenThis()).isPresent();
 
     List<CheckDef> checks = new ArrayList<>();
     for (ModelDef model : project.models().values()) {
@@ -174,7 +179,7 @@ class DemoProjectTest {
     try (Stream<Path> files = Files.walk(directory)) {
       csvFiles = files.filter(file -> file.toString().endsWith(".csv")).sorted().toList();
     }
-    assertThat(csvFiles).hasSize(9);
+    assertThat(csvFiles).hasSize(10); // the data, the countries seed and the seeded history
     Map<String, Long> irregular = new TreeMap<>();
     for (Path file : csvFiles) {
       try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

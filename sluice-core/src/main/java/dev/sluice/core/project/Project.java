@@ -28,6 +28,7 @@ import java.util.stream.Stream;
  * @param seeds the seeds by name
  * @param policies who may read what ({@code policies.yaml}); {@link Policies#none()} without one
  * @param dbt a dbt project's macros and globals, which its templates see; null for a Sluice project
+ * @param unitTests the unit tests of the models ({@code unit_tests:} of properties files), by name
  */
 public record Project(
     Path root,
@@ -37,7 +38,8 @@ public record Project(
     Map<String, SeedDef> seeds,
     AssetGraph graph,
     Policies policies,
-    DbtTemplates dbt) {
+    DbtTemplates dbt,
+    Map<String, UnitTestDef> unitTests) {
   public Project {
     requireNonNull(root, "root is null");
     requireNonNull(config, "config is null");
@@ -49,6 +51,19 @@ public record Project(
     sources = Copies.orderedMap(sources);
     models = Copies.orderedMap(models);
     seeds = Copies.orderedMap(seeds);
+    unitTests = Copies.orderedMap(requireNonNull(unitTests, "unitTests is null"));
+  }
+
+  /** A Sluice project (no dbt templates) without unit tests. */
+  public Project(
+      Path root,
+      ProjectConfig config,
+      Map<String, SourceDef> sources,
+      Map<String, ModelDef> models,
+      Map<String, SeedDef> seeds,
+      AssetGraph graph,
+      Policies policies) {
+    this(root, config, sources, models, seeds, graph, policies, null, Map.of());
   }
 
   /**

@@ -37,6 +37,7 @@ final class ProjectLoader {
   private final Function<String, String> environment;
   private final String target;
   private final Problems problems = new Problems();
+  private final List<UnitTestDef> unitTests = new ArrayList<>();
 
   /**
    * @param target the target of sluice.yaml's {@code targets:} to load, or null for {@code
@@ -175,6 +176,8 @@ final class ProjectLoader {
     for (ModelDef model : models.values()) {
       checkRetention(model.retention(), model.columns(), "model " + model.name());
     }
+    Map<String, UnitTestDef> tests =
+        new UnitTestValidator(sources, seeds, models, problems).validate(unitTests);
     Map<TableName, List<ColumnDef>> tables = Project.tables(sources, models, seeds);
     Policies policies =
         PoliciesParser.load(root, tables, Project.classification(tables), secrets, problems);
@@ -195,7 +198,8 @@ final class ProjectLoader {
         seeds,
         graph,
         policies,
-        dbt == null ? null : dbt.templates());
+        dbt == null ? null : dbt.templates(),
+        tests);
   }
 
   /**
@@ -402,10 +406,11 @@ final class ProjectLoader {
       String file = YamlFiles.relative(root, path);
       Optional<Properties> properties =
           YamlFiles.read(root, path, problems)
-              .map(node -> PropertiesParser.parse(file, node, problems));
+              .map(node -> PropertiesParser.parse(root, file, node, problems));
       if (properties.isEmpty()) {
         continue;
       }
+      unitTests.addAll(properties.get().unitTests());
       for (ModelProperties model : properties.get().models()) {
         if (!modelFiles.containsKey(model.name())) {
           String hint =

@@ -1,6 +1,7 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.Location;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,7 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /** Reads properties files ({@code models/**}{@code /*.yaml}): docs, columns and checks. */
 final class PropertiesParser {
-  private static final Set<String> KEYS = Set.of("models", "seeds");
+  private static final Set<String> KEYS = Set.of("models", "seeds", UnitTestParser.KEY);
   private static final Set<String> MODEL_KEYS =
       Set.of(
           "name",
@@ -258,11 +259,18 @@ final class PropertiesParser {
       Location location) {}
 
   /** What one properties file declares. */
-  record Properties(List<ModelProperties> models, List<SeedProperties> seeds) {}
+  record Properties(
+      List<ModelProperties> models, List<SeedProperties> seeds, List<UnitTestDef> unitTests) {}
 
   private PropertiesParser() {}
 
-  static Properties parse(String file, Node node, Problems problems) {
+  /**
+   * Reads a properties file.
+   *
+   * @param root the project directory, where unit tests' fixture files are read from
+   */
+  static Properties parse(Path root, String file, Node node, Problems problems) {
+    List<UnitTestDef> unitTests = new ArrayList<>();
     List<ModelProperties> models = new ArrayList<>();
     List<SeedProperties> seeds = new ArrayList<>();
     Optional<YamlMap> maybeMap = YamlMap.of(file, node, "a properties file", KEYS, problems);
@@ -277,8 +285,9 @@ final class PropertiesParser {
             .flatMap(PropertiesParser::seed)
             .ifPresent(seeds::add);
       }
+      unitTests.addAll(UnitTestParser.parse(root, maybeMap.get()));
     }
-    return new Properties(models, seeds);
+    return new Properties(models, seeds, unitTests);
   }
 
   private static Optional<ModelProperties> model(YamlMap map) {
