@@ -141,6 +141,15 @@ class CiCliTest {
     InProcessCli.Result allowed = sluice("ci", "--base", "main", "--allow-breaking");
     assertThat(allowed.code()).as(allowed.err()).isEqualTo(ExitCodes.OK);
     assertThat(allowed.err()).contains("CI passed");
+
+    // an environment that existed before is rebuilt into, never dropped
+    assertThat(sluice("run", "--env", "dev").code()).isZero();
+    InProcessCli.Result intoDev = sluice("ci", "--env", "dev", "--allow-breaking", "--json");
+    assertThat(intoDev.code()).as(intoDev.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(intoDev.out()).get("environmentKept").asBoolean()).isTrue();
+    JsonNode environments = JSON.readTree(sluice("env", "list", "--json").out());
+    assertThat(environments).hasSize(1);
+    assertThat(environments.get(0).get("name").asText()).isEqualTo("dev");
   }
 
   @Test

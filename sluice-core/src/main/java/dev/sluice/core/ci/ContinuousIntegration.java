@@ -130,7 +130,8 @@ public final class ContinuousIntegration {
 
   /**
    * Runs every step. A step that fails is recorded and the steps that need it are skipped; the
-   * environment is dropped in any case unless {@link Options#keepEnvironment()}.
+   * environment is dropped in any case unless {@link Options#keepEnvironment()}, or it existed
+   * before the run (it is then rebuilt, not dropped).
    *
    * @throws dev.sluice.api.InvalidInputException when {@code base} is not a git commit of the
    *     project's repository, or the environment's name is invalid
@@ -214,6 +215,9 @@ public final class ContinuousIntegration {
     List<TableDiff> diffs = new ArrayList<>();
     boolean built = false;
     Environments environments = new Environments(workspace);
+    // an environment that existed before (someone's, or one an earlier run kept) is never dropped
+    boolean existed =
+        environments.list().stream().anyMatch(each -> each.name().equals(environment));
     if (!compiled) {
       steps.add(new Step("build", Outcome.SKIPPED, "the models do not compile"));
     } else {
@@ -256,7 +260,7 @@ public final class ContinuousIntegration {
         steps.add(new Step("build", Outcome.FAILED, e.getMessage()));
       }
     }
-    boolean kept = options.keepEnvironment();
+    boolean kept = options.keepEnvironment() || existed;
     if (built && !kept) {
       environments.drop(environment);
     }
