@@ -135,16 +135,11 @@ final class DbtProject {
   }
 
   /**
-   * The directories of macros: the macro paths, and the {@code generic} directory of each test
-   * path, where dbt looks for generic tests.
+   * The directories of macros: the macro paths. (Generic tests in the test paths' {@code generic/}
+   * directories are not read yet: a data test that names one is a problem.)
    */
   private List<Path> macroDirectories() {
-    List<Path> directories = new ArrayList<>(directories(file.macroPaths()));
-    file.testPaths().stream()
-        .map(path -> root.resolve(path).resolve("generic"))
-        .filter(Files::isDirectory)
-        .forEach(directories::add);
-    return directories;
+    return directories(file.macroPaths());
   }
 
   private List<Path> directories(List<String> paths) {
@@ -288,6 +283,12 @@ final class DbtProject {
         sourceLines,
         parsed.config(),
         parsed.configLines());
+  }
+
+  /** Adds the singular tests of the test paths to the models and seeds they read. */
+  void singularTests(Map<String, ModelDef> models, Map<String, SeedDef> seeds, Problems problems) {
+    DbtSingularTests.attach(
+        root, directories(file.testPaths()), models, seeds, templates(), config().vars(), problems);
   }
 
   /** The sources of the properties files (read by {@link #properties}), by name. */

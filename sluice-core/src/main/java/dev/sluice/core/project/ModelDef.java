@@ -88,6 +88,34 @@ public record ModelDef(
     return table != null ? table : new TableName(zone.namespace(), name);
   }
 
+  /** This model with these checks (a dbt project's singular tests added). */
+  public ModelDef withChecks(List<CheckDef> checks) {
+    return new ModelDef(
+        name,
+        sqlFile,
+        sqlTemplate,
+        zone,
+        materialization,
+        uniqueKey,
+        description,
+        owner,
+        tier,
+        tags,
+        columns,
+        checks,
+        refs,
+        sources,
+        location,
+        execution,
+        partitions,
+        onSchemaChange,
+        retention,
+        maintenance,
+        contract,
+        freshness,
+        table);
+  }
+
   /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
   public ModelDef withTable(TableName table) {
     return new ModelDef(

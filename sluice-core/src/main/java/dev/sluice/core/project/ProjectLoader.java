@@ -164,6 +164,7 @@ final class ProjectLoader {
       DbtProject dbtProject = dbt;
       seeds.replaceAll((name, seed) -> seed.withTable(dbtProject.seedTable(name)));
       DbtProject.checkTables(models, seeds, problems);
+      dbt.singularTests(models, seeds, problems);
     }
 
     new ReferenceValidator(sources, seeds, models, config.vars(), problems)

@@ -110,7 +110,11 @@ final class ReferenceValidator {
         checkRelationshipTarget(to, check.location());
       }
       if (check.type().equals("sql") && check.arguments().get("query") instanceof String query) {
-        checkQuery(query, table, check.location());
+        checkQuery(
+            query,
+            table,
+            check.location(),
+            check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST));
       }
     }
   }
@@ -129,13 +133,17 @@ final class ReferenceValidator {
     }
   }
 
-  private void checkQuery(String query, TableName table, Location location) {
+  /**
+   * @param configAllowed whether the query may call {@code config()}: a dbt singular test's, read
+   *     when the project was loaded
+   */
+  private void checkQuery(String query, TableName table, Location location, boolean configAllowed) {
     TemplateSession session =
         new TemplateSession(
             location,
             false,
             false,
-            false,
+            configAllowed,
             vars,
             name -> name.isEmpty() ? null : new TableName("curated", name),
             (source, sourceTable) ->
@@ -143,6 +151,9 @@ final class ReferenceValidator {
                     ? null
                     : new TableName("raw", source + "_" + sourceTable),
             problems);
+    if (configAllowed) {
+      session.allowAnyConfigKey();
+    }
     SqlRenderer.render(query, session, table);
     session.refs().keySet().forEach(name -> checkRef(name, location));
     session.sources().keySet().forEach(source -> checkSource(source, location));

@@ -184,9 +184,12 @@ public final class SqlRenderer {
     requireNonNull(vars, "vars is null");
     requireNonNull(location, "location is null");
     Problems problems = new Problems();
+    // config() is allowed and renders nothing: a dbt singular test's config(severity=...) was
+    // read when the project was loaded
     TemplateSession session =
         new TemplateSession(
-            location, false, false, false, vars, refResolver, sourceResolver, problems);
+                location, false, false, true, vars, refResolver, sourceResolver, problems)
+            .allowAnyConfigKey();
     String sql = render(template, session, thisTable);
     problems.throwIfAny();
     return withoutTrailingSemicolon(sql);
@@ -277,9 +280,14 @@ public final class SqlRenderer {
         config.getInterpreterFactory().newInstance(JINJAVA, context, config);
     try (AutoCloseableSupplier.AutoCloseableImpl<JinjavaInterpreter> current =
         JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
-      defineMacros(current.value(), session);
+      // the macros' own errors were reported when the project was loaded
+      int macroErrors = defineMacros(current.value(), session);
       String output = current.value().render(template);
-      return new RenderResult(output, interpreter.getContext(), interpreter.getErrorsCopy());
+      List<TemplateError> errors = interpreter.getErrorsCopy();
+      return new RenderResult(
+          output,
+          interpreter.getContext(),
+          errors.subList(Math.min(macroErrors, errors.size()), errors.size()));
     } catch (InterpretException e) {
       return failed(TemplateError.fromSyntaxError(e), interpreter);
     } catch (InvalidArgumentException e) {
@@ -295,18 +303,17 @@ public final class SqlRenderer {
 
   /**
    * Defines a dbt project's macros in the interpreter, as dbt makes them callable from every
-   * template; the files' output is dropped. Their errors were reported when the project was loaded.
+   * template; the files' output is dropped. Returns how many errors they gave, which were reported
+   * when the project was loaded.
    */
-  private static void defineMacros(JinjavaInterpreter interpreter, TemplateSession session) {
+  private static int defineMacros(JinjavaInterpreter interpreter, TemplateSession session) {
     if (session.macros().isEmpty()) {
-      return;
+      return 0;
     }
     for (DbtMacros.MacroFile file : session.macros().files()) {
       interpreter.render(file.text());
     }
-    for (int i = interpreter.getErrorsCopy().size(); i > 0; i--) {
-      interpreter.removeLastError();
-    }
+    return interpreter.getErrorsCopy().size();
   }
 
   private static RenderResult failed(TemplateError error, JinjavaInterpreter interpreter) {
