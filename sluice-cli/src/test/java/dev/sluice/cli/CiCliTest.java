@@ -74,7 +74,12 @@ class CiCliTest {
     assertThat(change.get("added_columns")).isEqualTo(JSON.readTree("[\"doubled\"]"));
     assertThat(stepOutcomes(json))
         .containsExactly(
-            "validate=passed", "compile=passed", "plan=passed", "build=passed", "diff=passed");
+            "validate=passed",
+            "compile=passed",
+            "unit tests=passed",
+            "plan=passed",
+            "build=passed",
+            "diff=passed");
     // only big is built, and compared with production: the same rows, one column more
     assertThat(json.get("diffs")).hasSize(1);
     JsonNode diff = json.get("diffs").get(0);
@@ -169,6 +174,38 @@ class CiCliTest {
         .contains("| build | skipped |")
         .contains("- models/published/total.sql:1: The model's SQL does not compile")
         .contains("amont");
+  }
+
+  @Test
+  void aFailingUnitTestFailsTheChecks() throws Exception {
+    write(
+        project,
+        "models/curated/big_tests.yaml",
+        """
+        unit_tests:
+          - name: keeps_big_orders
+            model: big
+            given:
+              - input: ref('orders')
+                rows:
+                  - {id: 1, amount: 10.0}
+                  - {id: 2, amount: 3.0}
+            expect:
+              rows:
+                - {id: 1, amount: 10.0}
+                - {id: 2, amount: 3.0}
+        """);
+    commit("a unit test the model does not pass");
+
+    InProcessCli.Result result = sluice("ci", "--base", "main", "--report", report(), "--json");
+    assertThat(result.code()).as(result.err()).isEqualTo(ExitCodes.RUN_FAILED);
+    JsonNode json = JSON.readTree(result.out());
+    assertThat(stepOutcomes(json)).contains("unit tests=failed");
+    assertThat(json.get("failures").get(0).asText())
+        .contains("models/curated/big_tests.yaml")
+        .contains("unit test keeps_big_orders of model big failed: 1 expected rows missing");
+    assertThat(Files.readString(project.resolve("ci.md"), StandardCharsets.UTF_8))
+        .contains("| unit tests | failed | 0 passed, 1 failed |");
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.sluice.core.env.ModelChange;
 import dev.sluice.core.env.ProjectRevision;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.quality.UnitTests;
 import dev.sluice.core.run.CheckOutcome;
 import dev.sluice.core.run.ModelCompiler;
 import dev.sluice.core.run.RunListener;
@@ -197,6 +198,13 @@ public final class ContinuousIntegration {
       compiled = false;
     }
 
+    List<String> unitFailures = new ArrayList<>();
+    if (!compiled) {
+      steps.add(new Step("unit tests", Outcome.SKIPPED, "the models do not compile"));
+    } else {
+      steps.add(unitTests(project, problems, unitFailures));
+    }
+
     List<ModelChange> changes = new ChangePlanner(workspace).plan(null);
     long breaking =
         changes.stream().filter(change -> change.category() == ChangeCategory.BREAKING).count();
@@ -211,7 +219,7 @@ public final class ContinuousIntegration {
                 + " breaking"));
 
     String runId = null;
-    List<String> failures = new ArrayList<>();
+    List<String> failures = new ArrayList<>(unitFailures);
     List<TableDiff> diffs = new ArrayList<>();
     boolean built = false;
     Environments environments = new Environments(workspace);
@@ -285,6 +293,45 @@ public final class ContinuousIntegration {
         diffs,
         built && kept,
         status);
+  }
+
+  /**
+   * Runs every unit test of the project ({@code sluice test --unit}) on given rows in an in-memory
+   * DuckDB; each failed test is added to {@code failures}, each bad test file to {@code problems}.
+   */
+  private static Step unitTests(Project project, List<String> problems, List<String> failures) {
+    UnitTests.Report report;
+    try {
+      report = UnitTests.run(project, List.of(), List.of());
+    } catch (ProjectException e) {
+      e.problems().forEach(problem -> problems.add(problem.toString()));
+      return new Step("unit tests", Outcome.FAILED, "the unit tests cannot run");
+    }
+    if (report.results().isEmpty()) {
+      return new Step("unit tests", Outcome.PASSED, "the project has no unit tests");
+    }
+    for (UnitTests.Result result : report.results()) {
+      if (result.passed()) {
+        continue;
+      }
+      failures.add(
+          result.test().location()
+              + ": unit test "
+              + result.test().name()
+              + " of model "
+              + result.test().model()
+              + (result.status() == UnitTests.Status.ERROR
+                  ? " failed: " + result.error()
+                  : " failed: "
+                      + result.missing().size()
+                      + " expected rows missing, "
+                      + result.unexpected().size()
+                      + " unexpected rows"));
+    }
+    return new Step(
+        "unit tests",
+        report.failed() == 0 ? Outcome.PASSED : Outcome.FAILED,
+        report.passed() + " passed, " + report.failed() + " failed");
   }
 
   /** What failed in one step of the build: its error, or each blocking check that failed. */
