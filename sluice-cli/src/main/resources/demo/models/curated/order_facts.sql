@@ -5,7 +5,7 @@ with lines as (
     select
         order_id,
         count(*) as line_count,
-        sum(quantity) as item_count,
+        cast(sum(quantity) as bigint) as item_count,
         sum(quantity * unit_price) as gross_amount,
         sum(line_amount) as net_amount
     from {{ ref('order_lines') }}
@@ -18,7 +18,7 @@ payments as (
         count(*) as payment_count,
         sum(amount) as paid_amount,
         min(paid_at) as paid_at,
-        arg_max(method, amount) as payment_method
+        max_by(method, amount) as payment_method
     from {{ source('shop', 'payments') }}
     group by order_id
 )

@@ -2,11 +2,20 @@
 select
     order_id,
     customer_id,
-    order_date as ordered_at,
-    cast(order_date as date) as order_date,
-    lower(trim(status)) as status
-from {{ source('shop', 'orders') }}
-qualify row_number() over (
-    partition by order_id
-    order by _loaded_at desc, _source_file desc
-) = 1
+    ordered_at,
+    order_date,
+    status
+from (
+    select
+        order_id,
+        customer_id,
+        order_date as ordered_at,
+        cast(order_date as date) as order_date,
+        lower(trim(status)) as status,
+        row_number() over (
+            partition by order_id
+            order by _loaded_at desc, _source_file desc
+        ) as version
+    from {{ source('shop', 'orders') }}
+) as versions
+where version = 1

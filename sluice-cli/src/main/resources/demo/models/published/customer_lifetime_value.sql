@@ -21,7 +21,9 @@ select
     o.first_order_at,
     o.last_order_at,
     coalesce(o.lifetime_value, 0) as lifetime_value,
-    cast(round(coalesce(o.lifetime_value / nullif(o.orders - o.returned_orders, 0), 0), 2)
+    -- to four places before rounding: DuckDB divides decimals as doubles, Spark exactly
+    cast(round(coalesce(
+        cast(o.lifetime_value / nullif(o.orders - o.returned_orders, 0) as decimal(18, 4)), 0), 2)
         as decimal(18, 2)) as average_order_value,
     case
         when coalesce(o.lifetime_value, 0) >= 10000 then 'vip'

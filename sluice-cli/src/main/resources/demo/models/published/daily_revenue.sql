@@ -4,7 +4,7 @@ select
     count(*) as orders,
     count(*) filter (where status = 'returned') as returned_orders,
     count(distinct customer_id) as customers,
-    coalesce(sum(item_count) filter (where status <> 'returned'), 0) as items_sold,
+    cast(coalesce(sum(item_count) filter (where status <> 'returned'), 0) as bigint) as items_sold,
     coalesce(sum(gross_amount) filter (where status <> 'returned'), 0) as gross_revenue,
     coalesce(sum(discount_amount) filter (where status <> 'returned'), 0) as discounts,
     coalesce(sum(net_amount) filter (where status <> 'returned'), 0) as net_revenue,

@@ -3,8 +3,8 @@ with sales as (
     select
         l.product_id,
         count(distinct l.order_id) as orders,
-        sum(l.quantity) filter (where o.status <> 'returned') as units_sold,
-        sum(l.quantity) filter (where o.status = 'returned') as units_returned,
+        cast(sum(l.quantity) filter (where o.status <> 'returned') as bigint) as units_sold,
+        cast(sum(l.quantity) filter (where o.status = 'returned') as bigint) as units_returned,
         sum(l.line_amount) filter (where o.status <> 'returned') as net_revenue
     from {{ ref('order_lines') }} as l
     join {{ ref('orders') }} as o
@@ -23,7 +23,7 @@ select
     cast(coalesce(s.units_returned / nullif(s.units_sold + s.units_returned, 0), 0)
         as decimal(5, 4)) as return_rate,
     cast(round(coalesce(s.net_revenue, 0), 2) as decimal(18, 2)) as net_revenue,
-    rank() over (partition by p.category order by coalesce(s.net_revenue, 0) desc)
+    cast(rank() over (partition by p.category order by coalesce(s.net_revenue, 0) desc) as bigint)
         as rank_in_category,
     '{{ var('currency') }}' as currency
 from {{ ref('products') }} as p

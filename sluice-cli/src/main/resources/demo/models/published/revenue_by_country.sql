@@ -16,8 +16,8 @@ select
     r.customers,
     r.orders,
     r.net_revenue,
-    cast(round(100 * r.net_revenue / sum(r.net_revenue) over (), 2) as decimal(5, 2))
-        as revenue_share_pct,
+    cast(round(cast(100 * r.net_revenue / sum(r.net_revenue) over () as decimal(18, 4)), 2)
+        as decimal(5, 2)) as revenue_share_pct,
     '{{ var('currency') }}' as currency
 from per_country as r
 left join {{ ref('countries') }} as k

@@ -56,10 +56,15 @@ public final class DemoProject {
    * @throws UncheckedIOException when a file cannot be written
    */
   public static void create(Path directory) {
+    create(directory, ShopData.Size.FULL);
+  }
+
+  /** As {@link #create(Path)}, with data of another size (tests on slower engines). */
+  static void create(Path directory, ShopData.Size size) {
     requireNonNull(directory, "directory is null");
     try {
       writeProjectFiles(directory);
-      ShopData.write(directory);
+      ShopData.write(directory, size);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot create the demo project in " + directory + ": " + e.getMessage(), e);

@@ -26,6 +26,18 @@ final class ShopData {
   static final int CUSTOMERS = 20_000;
   static final int PRODUCTS = 2_000;
   static final int ORDERS = 250_000;
+
+  /** How many customers, products and orders to generate. */
+  record Size(int customers, int products, int orders) {
+    /** The demo's size. */
+    static final Size FULL = new Size(CUSTOMERS, PRODUCTS, ORDERS);
+
+    /** A fraction of the demo's size, for tests on slower engines. */
+    static Size fraction(int divisor) {
+      return new Size(CUSTOMERS / divisor, PRODUCTS / divisor, ORDERS / divisor);
+    }
+  }
+
   static final LocalDate FIRST_ORDER_DAY = LocalDate.of(2024, 1, 1);
   static final LocalDate LAST_ORDER_DAY = LocalDate.of(2025, 12, 31);
   static final List<String> STATUSES = List.of("placed", "shipped", "delivered", "returned");
@@ -197,6 +209,11 @@ final class ShopData {
 
   /** Writes every data file and the countries seed under the project directory. */
   static void write(Path project) throws IOException {
+    write(project, Size.FULL);
+  }
+
+  /** Writes the data files of a demo of {@code size}. */
+  static void write(Path project, Size size) throws IOException {
     SplittableRandom root = new SplittableRandom(SEED);
     SplittableRandom customerRandom = root.split();
     SplittableRandom productRandom = root.split();
@@ -206,11 +223,12 @@ final class ShopData {
 
     Path data = project.resolve("data");
     writeCountries(project.resolve("seeds").resolve("countries.csv"));
-    int[] signupDays = writeCustomers(data.resolve("customers.csv"), customerRandom);
-    int[] priceCents = new int[PRODUCTS];
+    int[] signupDays =
+        writeCustomers(data.resolve("customers.csv"), customerRandom, size.customers());
+    int[] priceCents = new int[size.products()];
     writeProducts(data.resolve("products.csv"), productRandom, priceCents);
-    int[] productsByPopularity = shuffledProducts(productRandom);
-    Orders orders = generateOrders(orderRandom, signupDays);
+    int[] productsByPopularity = shuffledProducts(productRandom, size.products());
+    Orders orders = generateOrders(orderRandom, signupDays, size.orders());
     writeOrders(data.resolve("orders"), orders);
     long[] totals =
         writeOrderLines(
@@ -233,11 +251,12 @@ final class ShopData {
   }
 
   /** Writes the customers, whose ids follow their signup; returns each one's signup epoch day. */
-  private static int[] writeCustomers(Path path, SplittableRandom random) throws IOException {
+  private static int[] writeCustomers(Path path, SplittableRandom random, int customers)
+      throws IOException {
     int firstDay = (int) FIRST_SIGNUP_DAY.toEpochDay();
     int lastDay = (int) LAST_ORDER_DAY.toEpochDay();
-    int[] signupDays = new int[CUSTOMERS];
-    for (int i = 0; i < CUSTOMERS; i++) {
+    int[] signupDays = new int[customers];
+    for (int i = 0; i < customers; i++) {
       signupDays[i] = random.nextInt(firstDay, lastDay + 1);
     }
     signupDays[0] = firstDay;
@@ -245,7 +264,7 @@ final class ShopData {
     int[] countryWeights = COUNTRIES.stream().mapToInt(Country::weight).toArray();
     try (CsvFile csv =
         CsvFile.create(path, "customer_id", "name", "email", "country", "signup_date")) {
-      for (int i = 0; i < CUSTOMERS; i++) {
+      for (int i = 0; i < customers; i++) {
         int id = i + 1;
         String first = FIRST_NAMES.get(random.nextInt(FIRST_NAMES.size()));
         String last = LAST_NAMES.get(random.nextInt(LAST_NAMES.size()));
@@ -270,7 +289,7 @@ final class ShopData {
   private static void writeProducts(Path path, SplittableRandom random, int[] priceCents)
       throws IOException {
     try (CsvFile csv = CsvFile.create(path, "product_id", "name", "category", "unit_price")) {
-      for (int i = 0; i < PRODUCTS; i++) {
+      for (int i = 0; i < priceCents.length; i++) {
         Category category = CATEGORIES.get(random.nextInt(CATEGORIES.size()));
         String name =
             ADJECTIVES.get(random.nextInt(ADJECTIVES.size()))
@@ -291,12 +310,12 @@ final class ShopData {
   }
 
   /** Product indexes, most popular first: popularity does not follow the id. */
-  private static int[] shuffledProducts(SplittableRandom random) {
-    int[] products = new int[PRODUCTS];
-    for (int i = 0; i < PRODUCTS; i++) {
+  private static int[] shuffledProducts(SplittableRandom random, int count) {
+    int[] products = new int[count];
+    for (int i = 0; i < count; i++) {
       products[i] = i;
     }
-    for (int i = PRODUCTS - 1; i > 0; i--) {
+    for (int i = count - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int swap = products[i];
       products[i] = products[j];
@@ -310,7 +329,7 @@ final class ShopData {
    * time, mostly in the evening. Older customers order more often; nobody orders before signing up.
    * Recent orders are still placed or shipped.
    */
-  private static Orders generateOrders(SplittableRandom random, int[] signupDays) {
+  private static Orders generateOrders(SplittableRandom random, int[] signupDays, int count) {
     long firstDay = FIRST_ORDER_DAY.toEpochDay();
     int days = (int) (LAST_ORDER_DAY.toEpochDay() - firstDay + 1);
     double[] cumulativeDays = new double[days];
@@ -319,21 +338,21 @@ final class ShopData {
       sum += dayWeight(FIRST_ORDER_DAY.plusDays(d), (double) d / days);
       cumulativeDays[d] = sum;
     }
-    long[] orderedAt = new long[ORDERS];
-    for (int i = 0; i < ORDERS; i++) {
+    long[] orderedAt = new long[count];
+    for (int i = 0; i < count; i++) {
       int day = pick(cumulativeDays, random.nextDouble() * sum);
       int hour = weighted(random, HOUR_WEIGHTS);
       orderedAt[i] = (firstDay + day) * SECONDS_PER_DAY + hour * 3600L + random.nextInt(3600);
     }
     Arrays.sort(orderedAt);
 
-    int[] customerIds = new int[ORDERS];
-    byte[] statuses = new byte[ORDERS];
+    int[] customerIds = new int[count];
+    byte[] statuses = new byte[count];
     int signedUp = 0;
     long lastDay = LAST_ORDER_DAY.toEpochDay();
-    for (int i = 0; i < ORDERS; i++) {
+    for (int i = 0; i < count; i++) {
       long day = Math.floorDiv(orderedAt[i], SECONDS_PER_DAY);
-      while (signedUp < CUSTOMERS && signupDays[signedUp] <= day) {
+      while (signedUp < signupDays.length && signupDays[signedUp] <= day) {
         signedUp++;
       }
       // Customer k of n is drawn with a density falling linearly from the oldest to the newest.
@@ -359,7 +378,7 @@ final class ShopData {
       }
       yearStarts[y] = index;
     }
-    yearStarts[years] = ORDERS;
+    yearStarts[years] = count;
     return new Orders(orderedAt, customerIds, statuses, yearStarts);
   }
 
@@ -460,7 +479,8 @@ final class ShopData {
       SplittableRandom random, int[] productsByPopularity, int[] chosen, int count) {
     while (true) {
       double popularity = random.nextDouble();
-      int product = productsByPopularity[(int) (PRODUCTS * popularity * popularity)];
+      int product =
+          productsByPopularity[(int) (productsByPopularity.length * popularity * popularity)];
       boolean repeated = false;
       for (int i = 0; i < count; i++) {
         repeated |= chosen[i] == product;

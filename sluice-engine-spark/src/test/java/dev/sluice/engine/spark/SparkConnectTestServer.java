@@ -23,7 +23,7 @@ import java.util.Map;
  * test that asks for it and stopped when the JVM exits: it takes about 15 seconds to start and 2 GB
  * of heap, on {@code local[2]}.
  */
-final class SparkConnectTestServer {
+public final class SparkConnectTestServer {
   private static final Path CLASSPATH =
       Path.of("..", "sluice-spark-connect-server", "target", "spark-connect-server.classpath");
 
@@ -57,7 +57,7 @@ final class SparkConnectTestServer {
   }
 
   /** The suite's server, started on first use. */
-  static synchronized SparkConnectTestServer shared() {
+  public static synchronized SparkConnectTestServer shared() {
     if (shared == null) {
       shared = start();
       SparkConnectTestServer started = shared;
@@ -67,7 +67,7 @@ final class SparkConnectTestServer {
   }
 
   /** The server's {@code sc://} address. */
-  String remote() {
+  public String remote() {
     return "sc://127.0.0.1:" + port;
   }
 
