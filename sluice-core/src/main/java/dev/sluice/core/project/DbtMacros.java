@@ -22,33 +22,97 @@ import java.util.stream.Stream;
  */
 final class DbtMacros {
   /** No macros: Sluice's own projects. */
-  static final DbtMacros NONE = new DbtMacros(List.of(), Map.of());
+  static final DbtMacros NONE = new DbtMacros("", List.of(), Map.of(), Map.of());
+
+  /** The package of dbt's own macros, as templates name it: {@code dbt.date_trunc(...)}. */
+  static final String DBT_PACKAGE = "dbt";
 
   /**
    * One file of macros.
    *
    * @param file the file, relative to the project, as messages name it
-   * @param text its text
+   * @param text its text, with the calls Jinjava cannot parse rewritten ({@link
+   *     DbtDispatch#rewriteCalls})
+   * @param packageName the package that defines the file's macros: the project's name, a package's
+   *     of dbt_packages/, or {@value #DBT_PACKAGE}
    */
-  record MacroFile(String file, String text) {
+  record MacroFile(String file, String text, String packageName) {
     MacroFile {
       requireNonNull(file, "file is null");
       requireNonNull(text, "text is null");
+      requireNonNull(packageName, "packageName is null");
+      text = DbtDispatch.rewriteCalls(text);
     }
   }
 
-  private final List<MacroFile> files;
-  private final Map<String, MacroFile> definedIn;
-
-  private DbtMacros(List<MacroFile> files, Map<String, MacroFile> definedIn) {
-    this.files = List.copyOf(files);
-    this.definedIn = Copies.orderedMap(definedIn);
+  /**
+   * The directories of one package's macros.
+   *
+   * @param name the package's name (its dbt_project.yml's {@code name})
+   * @param directories its macro paths (and test paths, for generic tests)
+   */
+  record PackageMacros(String name, List<Path> directories) {
+    PackageMacros {
+      requireNonNull(name, "name is null");
+      directories = List.copyOf(directories);
+    }
   }
 
-  /** Reads the {@code .sql} files of the directories; a file Jinjava cannot parse is a problem. */
-  static DbtMacros read(Path root, List<Path> directories, Problems problems) {
+  private final String rootPackage;
+  private final List<MacroFile> files;
+  private final Map<String, MacroFile> definedIn;
+  private final Map<MacroFile, List<String>> namesByFile;
+
+  private DbtMacros(
+      String rootPackage,
+      List<MacroFile> files,
+      Map<String, MacroFile> definedIn,
+      Map<MacroFile, List<String>> namesByFile) {
+    this.rootPackage = rootPackage;
+    this.files = List.copyOf(files);
+    this.definedIn = Copies.orderedMap(definedIn);
+    this.namesByFile = Map.copyOf(namesByFile);
+  }
+
+  /**
+   * Reads the {@code .sql} files of the packages' directories (dbt's own macros first, then the
+   * installed packages', then the project's, which win where names are the same); a file Jinjava
+   * cannot parse is a problem.
+   */
+  static DbtMacros read(Path root, List<PackageMacros> packages, Problems problems) {
+    String rootPackage = packages.get(packages.size() - 1).name();
+    List<MacroFile> all = new ArrayList<>(DbtBuiltInMacros.FILES);
+    Map<String, MacroFile> definedIn = new LinkedHashMap<>();
+    Map<MacroFile, List<String>> namesByFile = new java.util.HashMap<>();
+    for (MacroFile file : DbtBuiltInMacros.FILES) {
+      namesByFile.put(file, SqlRenderer.macrosDefinedBy(file, problems));
+    }
+    for (PackageMacros packageMacros : packages) {
+      List<MacroFile> files = files(root, packageMacros, problems);
+      for (MacroFile file : files) {
+        List<String> names = SqlRenderer.macrosDefinedBy(file, problems);
+        namesByFile.put(file, names);
+        if (!packageMacros.name().equals(rootPackage)) {
+          continue;
+        }
+        for (String macro : names) {
+          MacroFile previous = definedIn.putIfAbsent(macro, file);
+          if (previous != null && !previous.equals(file)) {
+            problems.add(
+                dev.sluice.api.Location.of(file.file()),
+                "Macro '" + macro + "' is defined twice: also in " + previous.file(),
+                "macro names must be unique in the project; rename one of them");
+          }
+        }
+      }
+      all.addAll(files);
+    }
+    return new DbtMacros(rootPackage, all, definedIn, namesByFile);
+  }
+
+  private static List<MacroFile> files(Path root, PackageMacros packageMacros, Problems problems) {
     List<MacroFile> files = new ArrayList<>();
-    for (Path directory : directories) {
+    for (Path directory : packageMacros.directories()) {
       if (!Files.isDirectory(directory)) {
         continue;
       }
@@ -73,28 +137,15 @@ final class DbtMacros {
           continue; // a directory both a macro and a test path
         }
         try {
-          files.add(new MacroFile(name, Files.readString(path, StandardCharsets.UTF_8)));
+          files.add(
+              new MacroFile(
+                  name, Files.readString(path, StandardCharsets.UTF_8), packageMacros.name()));
         } catch (IOException e) {
           problems.add(dev.sluice.api.Location.of(name), "Cannot read the file: " + e.getMessage());
         }
       }
     }
-    Map<String, MacroFile> definedIn = new LinkedHashMap<>();
-    for (MacroFile file : files) {
-      for (String macro : SqlRenderer.macrosDefinedBy(file, problems)) {
-        MacroFile previous = definedIn.putIfAbsent(macro, file);
-        if (previous != null && !previous.equals(file)) {
-          problems.add(
-              dev.sluice.api.Location.of(file.file()),
-              "Macro '" + macro + "' is defined twice: also in " + previous.file(),
-              "macro names must be unique in the project; rename one of them");
-        }
-      }
-    }
-    List<MacroFile> all = new ArrayList<>();
-    all.add(DbtNames.BUILT_IN);
-    all.addAll(files);
-    return new DbtMacros(all, definedIn);
+    return files;
   }
 
   private static boolean hidden(Path relative) {
@@ -108,6 +159,23 @@ final class DbtMacros {
 
   List<MacroFile> files() {
     return files;
+  }
+
+  /** The macros a file defines. */
+  List<String> namesIn(MacroFile file) {
+    return namesByFile.getOrDefault(file, List.of());
+  }
+
+  /** The project's own package: its name. */
+  String rootPackage() {
+    return rootPackage;
+  }
+
+  /** The packages whose macros are read: dbt's, the installed ones', the project's. */
+  java.util.Set<String> packageNames() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    files.forEach(file -> names.add(file.packageName()));
+    return names;
   }
 
   /** Whether the project defines a macro of that name (dbt's built-in ones left aside). */

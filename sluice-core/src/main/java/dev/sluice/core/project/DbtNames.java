@@ -54,18 +54,29 @@ final class DbtNames {
           {% macro generate_alias_name(custom_alias_name, node) -%}
             {{ default__generate_alias_name(custom_alias_name, node) }}
           {%- endmacro %}
-          """);
+          """,
+          DbtMacros.DBT_PACKAGE);
 
   private final String projectName;
   private final DbtProfile profile;
   private final DbtMacros macros;
   private final Map<String, Object> vars;
+  private final Map<String, Object> globals;
 
-  DbtNames(String projectName, DbtProfile profile, DbtMacros macros, Map<String, Object> vars) {
+  /**
+   * @param globals what the project's templates see besides the functions ({@link DbtGlobals#of})
+   */
+  DbtNames(
+      String projectName,
+      DbtProfile profile,
+      DbtMacros macros,
+      Map<String, Object> vars,
+      Map<String, Object> globals) {
     this.projectName = requireNonNull(projectName, "projectName is null");
     this.profile = requireNonNull(profile, "profile is null");
     this.macros = requireNonNull(macros, "macros is null");
     this.vars = requireNonNull(vars, "vars is null");
+    this.globals = Copies.orderedMap(globals);
   }
 
   /**
@@ -158,7 +169,7 @@ final class DbtNames {
                 ref -> ref.isEmpty() ? null : new TableName("curated", ref),
                 (source, table) -> null,
                 renderProblems)
-            .withDbt(macros, globals(profile));
+            .withDbt(macros, globals);
     String rendered =
         SqlRenderer.renderBound(
                 "{{ " + macro + "(" + argument + ", node) }}", renderSession, bindings)
@@ -202,19 +213,6 @@ final class DbtNames {
     node.put("path", file);
     node.put("config", config);
     return node;
-  }
-
-  /** dbt's {@code target} and the other globals a dbt project's templates see. */
-  static Map<String, Object> globals(DbtProfile profile) {
-    Map<String, Object> target = new LinkedHashMap<>();
-    target.put("name", profile.name());
-    target.put("target_name", profile.name());
-    target.put("schema", profile.schema());
-    target.put("type", "duckdb");
-    target.put("profile_name", profile.profileName());
-    target.put("threads", profile.threads() == null ? 1 : profile.threads());
-    target.put("database", profile.database());
-    return Map.of("target", target);
   }
 
   private static String text(Setting setting) {

@@ -11,6 +11,7 @@ import dev.sluice.core.project.PropertiesParser.ModelProperties;
 import dev.sluice.core.project.PropertiesParser.SeedProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,9 @@ final class DbtProject {
   private final Path root;
   private final DbtProjectFile file;
   private final DbtProfile profile;
+  private final DbtPackages packages;
   private final DbtMacros macros;
+  private final Map<String, Object> globals;
   private final DbtNames names;
 
   /** Each model's configs from the tree and its properties, with their lines. */
@@ -65,8 +68,19 @@ final class DbtProject {
     this.root = requireNonNull(root, "root is null");
     this.file = requireNonNull(file, "file is null");
     this.profile = requireNonNull(profile, "profile is null");
-    this.macros = DbtMacros.read(root, macroDirectories(), problems);
-    this.names = new DbtNames(file.name(), profile, macros, config().vars());
+    this.packages = DbtPackages.read(root, file.packagesInstallPath(), problems);
+    packages.reportMissing(file.packagesInstallPath(), problems);
+    List<DbtMacros.PackageMacros> macroPackages = new ArrayList<>();
+    for (DbtPackages.Installed installed : packages.installed()) {
+      if (!installed.name().equals(file.name())) {
+        macroPackages.add(
+            new DbtMacros.PackageMacros(installed.name(), installed.macroDirectories()));
+      }
+    }
+    macroPackages.add(new DbtMacros.PackageMacros(file.name(), macroDirectories()));
+    this.macros = DbtMacros.read(root, macroPackages, problems);
+    this.globals = DbtGlobals.of(file.name(), profile, file.dispatch(), Clock.systemUTC());
+    this.names = new DbtNames(file.name(), profile, macros, config().vars(), globals);
   }
 
   /**
@@ -124,6 +138,11 @@ final class DbtProject {
     return profile;
   }
 
+  /** The packages installed and declared. */
+  DbtPackages packages() {
+    return packages;
+  }
+
   /** The project's macros, and dbt's that its templates may call. */
   DbtMacros macros() {
     return macros;
@@ -131,7 +150,7 @@ final class DbtProject {
 
   /** The project's macros and globals, which its templates see. */
   DbtTemplates templates() {
-    return new DbtTemplates(macros, DbtNames.globals(profile));
+    return new DbtTemplates(macros, globals);
   }
 
   /**

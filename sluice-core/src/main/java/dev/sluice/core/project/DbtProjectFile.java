@@ -29,6 +29,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * @param models the {@code models:} config tree
  * @param seeds the {@code seeds:} config tree
  * @param tests the {@code data_tests:} (or {@code tests:}) config tree
+ * @param packagesInstallPath where installed packages are ({@code dbt_packages})
+ * @param dispatch the {@code dispatch} config: for a macro namespace, the packages {@code
+ *     adapter.dispatch} searches, in order
  */
 record DbtProjectFile(
     String name,
@@ -42,7 +45,9 @@ record DbtProjectFile(
     Map<String, Object> vars,
     DbtConfigTree models,
     DbtConfigTree seeds,
-    DbtConfigTree tests) {
+    DbtConfigTree tests,
+    String packagesInstallPath,
+    Map<String, List<String>> dispatch) {
   static final String FILE = "dbt_project.yml";
 
   /** The keys Sluice reads; dbt's other keys are accepted and ignored. */
@@ -65,7 +70,9 @@ record DbtProjectFile(
           "tests",
           "data_tests",
           "on-run-start",
-          "on-run-end");
+          "on-run-end",
+          "packages-install-path",
+          "dispatch");
 
   DbtProjectFile {
     requireNonNull(name, "name is null");
@@ -79,6 +86,8 @@ record DbtProjectFile(
     requireNonNull(models, "models is null");
     requireNonNull(seeds, "seeds is null");
     requireNonNull(tests, "tests is null");
+    requireNonNull(packagesInstallPath, "packagesInstallPath is null");
+    dispatch = Copies.orderedMap(dispatch);
   }
 
   /** Reads dbt_project.yml; problems are added, and a best effort is returned. */
@@ -127,7 +136,39 @@ record DbtProjectFile(
             vars(name, map.freeMap("vars")),
             DbtConfigTree.of(FILE, map, "models"),
             DbtConfigTree.of(FILE, map, "seeds"),
-            DbtConfigTree.of(FILE, map, map.has("data_tests") ? "data_tests" : "tests")));
+            DbtConfigTree.of(FILE, map, map.has("data_tests") ? "data_tests" : "tests"),
+            Optional.ofNullable(map.string("packages-install-path")).orElse("dbt_packages"),
+            dispatch(map, problems)));
+  }
+
+  /**
+   * The {@code dispatch} config: a list of {@code {macro_namespace: dbt_utils, search_order:
+   * [my_project, dbt_utils]}}.
+   */
+  private static Map<String, List<String>> dispatch(YamlMap map, Problems problems) {
+    Map<String, List<String>> dispatch = new LinkedHashMap<>();
+    for (Node entry : map.list("dispatch")) {
+      YamlMap.of(
+              FILE, entry, "a dispatch entry", Set.of("macro_namespace", "search_order"), problems)
+          .ifPresent(
+              item -> {
+                String namespace =
+                    item.requiredString(
+                        "macro_namespace", "name the package whose macros it orders");
+                List<String> order = item.stringList("search_order");
+                if (namespace != null && order.isEmpty()) {
+                  problems.add(
+                      item.location(),
+                      "The dispatch entry of '" + namespace + "' has no search_order",
+                      "list the packages to search, e.g. search_order: [my_project, "
+                          + namespace
+                          + "]");
+                } else if (namespace != null) {
+                  dispatch.put(namespace, order);
+                }
+              });
+    }
+    return dispatch;
   }
 
   /** The location of the project file, for problems that concern the whole project. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.AutoCloseableSupplier;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpretException;
@@ -13,6 +14,7 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.sluice.api.Location;
 import dev.sluice.api.ProjectException;
@@ -38,6 +40,12 @@ public final class SqlRenderer {
   private static final String TEMPLATE_HINT =
       "model templates can use ref(), source(), var(), env_var(), config(), is_incremental(), this,"
           + " and in partitioned models start, end, start_ts, end_ts and partition";
+
+  /**
+   * How deep a macro may call itself. A Jinja macro call is some ten Python frames in dbt, whose
+   * stack ends at 1,000: about this depth.
+   */
+  static final int MAX_MACRO_DEPTH = 100;
 
   private static final Jinjava JINJAVA = createJinjava();
 
@@ -140,7 +148,7 @@ public final class SqlRenderer {
             context.sourceResolver(),
             problems);
     // the keys of config() were checked when the project was loaded
-    session.allowAnyConfigKey();
+    session.allowAnyConfigKey().executing();
     if (context.dbt() != null) {
       context.dbt().applyTo(session);
     }
@@ -218,12 +226,35 @@ public final class SqlRenderer {
   static String renderBound(
       String template, TemplateSession session, Map<String, Object> bindings) {
     Map<String, Object> all = new HashMap<>(session.dbtGlobals());
+    if (session.dbt()) {
+      all.put("execute", session.execute());
+      template = DbtDispatch.rewriteCalls(template);
+    }
     all.putAll(bindings);
     all.put(TemplateFunctions.SESSION_KEY, session);
     RenderResult result = renderForResult(template, all, session);
     for (TemplateError error : result.getErrors()) {
       if (isFatal(error)) {
-        session.problem(Math.max(error.getLineno(), 0), describe(error), TEMPLATE_HINT);
+        DbtMacroFunction.Frame frame = session.frameOf(error);
+        if (frame == null) {
+          session.problem(Math.max(error.getLineno(), 0), describe(error), TEMPLATE_HINT);
+        } else {
+          int line =
+              session.attributedCause(error) instanceof InterpretException thrown
+                  ? thrown.getLineNumber()
+                  : error.getLineno();
+          session
+              .problems()
+              .add(
+                  new Location(frame.file(), Math.max(line, 1)),
+                  describe(error)
+                      + " (in macro '"
+                      + frame.macro()
+                      + "', rendering "
+                      + session.origin().file()
+                      + ")",
+                  "fix the macro, or the arguments the template passes it");
+        }
       }
     }
     return result.getOutput();
@@ -231,7 +262,8 @@ public final class SqlRenderer {
 
   private static boolean isFatal(TemplateError error) {
     return error.getSeverity() == TemplateError.ErrorType.FATAL
-        || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR;
+        || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR
+        || error.getCategory() == BasicTemplateErrorCategory.CYCLE_DETECTED;
   }
 
   /**
@@ -241,7 +273,9 @@ public final class SqlRenderer {
   static List<String> macrosDefinedBy(DbtMacros.MacroFile file, Problems problems) {
     Context root = ROOT_CONTEXT.get();
     JinjavaConfig config = JINJAVA.getGlobalConfig();
-    Context context = new Context(root, new HashMap<>(), config.getDisabled());
+    Map<String, Object> bindings = new HashMap<>();
+    bindings.put(DbtMacroFunction.FILE_KEY, file.file());
+    Context context = new Context(root, bindings, config.getDisabled());
     JinjavaInterpreter interpreter =
         config.getInterpreterFactory().newInstance(JINJAVA, context, config);
     try (AutoCloseableSupplier.AutoCloseableImpl<JinjavaInterpreter> current =
@@ -282,12 +316,19 @@ public final class SqlRenderer {
         JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
       // the macros' own errors were reported when the project was loaded
       int macroErrors = defineMacros(current.value(), session);
-      String output = current.value().render(template);
+      String output;
+      try {
+        output = current.value().render(template);
+      } catch (RuntimeException e) {
+        if (!session.stopped()) {
+          throw e;
+        }
+        output = ""; // stopped (TemplateGuard.Ended): the problem that stopped it is recorded
+      }
       List<TemplateError> errors = interpreter.getErrorsCopy();
+      int end = session.stopped() ? Math.min(session.errorsAtStop(), errors.size()) : errors.size();
       return new RenderResult(
-          output,
-          interpreter.getContext(),
-          errors.subList(Math.min(macroErrors, errors.size()), errors.size()));
+          output, interpreter.getContext(), errors.subList(Math.min(macroErrors, end), end));
     } catch (InterpretException e) {
       return failed(TemplateError.fromSyntaxError(e), interpreter);
     } catch (InvalidArgumentException e) {
@@ -310,9 +351,29 @@ public final class SqlRenderer {
     if (session.macros().isEmpty()) {
       return 0;
     }
+    Context context = interpreter.getContext();
+    Map<String, Map<String, Object>> namespaces = new HashMap<>();
     for (DbtMacros.MacroFile file : session.macros().files()) {
+      context.put(DbtMacroFunction.FILE_KEY, file.file());
       interpreter.render(file.text());
+      Map<String, Object> namespace =
+          namespaces.computeIfAbsent(file.packageName(), name -> new HashMap<>());
+      for (String macro : session.macros().namesIn(file)) {
+        Object function = context.getGlobalMacro(macro);
+        if (function != null) {
+          namespace.put(macro, function);
+        }
+      }
     }
+    context.remove(DbtMacroFunction.FILE_KEY);
+    // a package's macros by its name: dbt_utils.star(...), dbt.date_trunc(...)
+    namespaces.forEach(
+        (name, macros) -> {
+          if (!name.equals(session.macros().rootPackage()) && !context.containsKey(name)) {
+            context.put(name, macros);
+          }
+        });
+    context.put(DbtDispatch.NAMESPACES_KEY, namespaces);
     return interpreter.getErrorsCopy().size();
   }
 
@@ -321,8 +382,13 @@ public final class SqlRenderer {
   }
 
   private static String describe(TemplateError error) {
-    if (error.getException() instanceof UnknownTokenException unknown) {
-      return "Unknown name '" + unknown.getToken() + "' in the template";
+    for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof UnknownTokenException unknown) {
+        return "Unknown name '" + unknown.getToken() + "' in the template";
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
     }
     String message = error.getMessage() == null ? "" : error.getMessage();
     return message.startsWith("Template error") ? message : "Template error: " + message;
@@ -341,20 +407,49 @@ public final class SqlRenderer {
   }
 
   private static Jinjava createJinjava() {
-    Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build());
+    Jinjava jinjava =
+        new Jinjava(
+            JinjavaConfig.newBuilder()
+                .withFailOnUnknownTokens(true)
+                // dbt's macros may call themselves (Python's stack is the limit there)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
+                // Jinjava cuts range() at 1,000 items silently; TemplateGuard bounds the work
+                .withRangeLimit(1_000_000)
+                .withProcessors(
+                    JinjavaProcessors.newBuilder()
+                        .withNodePreProcessor(new TemplateGuard())
+                        .build())
+                .build());
+    jinjava.getGlobalContext().registerTag(new DbtMacroTag());
+    jinjava.getGlobalContext().registerTag(new GuardedForTag());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);
     register(jinjava, "env_var", "envVar", Object[].class);
     register(jinjava, "config", "config", Object[].class);
     register(jinjava, "is_incremental", "isIncremental");
+    registerDbt(jinjava, "return", "returnValue");
+    registerDbt(jinjava, "log", "log");
+    registerDbt(jinjava, "print", "print");
+    registerDbt(jinjava, "tojson", "toJson");
+    registerDbt(jinjava, "fromjson", "fromJson");
     return jinjava;
+  }
+
+  private static void registerDbt(Jinjava jinjava, String name, String methodName) {
+    register(jinjava, DbtFunctions.class, name, methodName, Object[].class);
   }
 
   private static void register(
       Jinjava jinjava, String name, String methodName, Class<?>... parameterTypes) {
+    register(jinjava, TemplateFunctions.class, name, methodName, parameterTypes);
+  }
+
+  private static void register(
+      Jinjava jinjava, Class<?> owner, String name, String methodName, Class<?>... parameterTypes) {
     try {
-      Method method = TemplateFunctions.class.getMethod(methodName, parameterTypes);
+      Method method = owner.getMethod(methodName, parameterTypes);
       // The class is package-private; the expression evaluator calls the method reflectively.
       method.setAccessible(true);
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", name, method));

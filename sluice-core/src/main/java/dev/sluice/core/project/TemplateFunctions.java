@@ -191,11 +191,11 @@ final class TemplateFunctions {
     return "";
   }
 
-  private static TemplateSession session() {
+  static TemplateSession session() {
     return (TemplateSession) JinjavaInterpreter.getCurrent().getContext().get(SESSION_KEY);
   }
 
-  private static int line() {
+  static int line() {
     return JinjavaInterpreter.getCurrent().getLineNumber();
   }
 
@@ -204,7 +204,7 @@ final class TemplateFunctions {
   }
 
   /** The arguments of a call, split into positional ones and Jinja's named ones. */
-  private static final class Arguments {
+  static final class Arguments {
     final List<Object> positional = new ArrayList<>();
     final Map<String, Object> named = new LinkedHashMap<>();
 

@@ -46,6 +46,18 @@ final class TemplateSession {
   private boolean anyConfigKey;
   private DbtMacros macros = DbtMacros.NONE;
   private Map<String, Object> dbtGlobals = Map.of();
+  private boolean execute;
+
+  /** The macro calls being rendered, innermost first. */
+  private final java.util.Deque<DbtMacroFunction.Frame> frames = new java.util.ArrayDeque<>();
+
+  /** The macro call in which each of Jinjava's errors happened, innermost call. */
+  private final java.util.IdentityHashMap<Object, DbtMacroFunction.Frame> errorFrames =
+      new java.util.IdentityHashMap<>();
+
+  private long nodesRendered;
+  private boolean stopped;
+  private int errorsAtStop = -1;
 
   /**
    * @param origin where the template is: a model's SQL file, or a check in a YAML file
@@ -109,6 +121,111 @@ final class TemplateSession {
 
   DbtMacros macros() {
     return macros;
+  }
+
+  /**
+   * Marks the rendering as dbt's execution phase ({@code execute} is true): a run or a compile, not
+   * the loading of the project, which is dbt's parsing phase.
+   */
+  TemplateSession executing() {
+    execute = true;
+    return this;
+  }
+
+  /** dbt's {@code execute}: whether this rendering is for a run or a compile, not for loading. */
+  boolean execute() {
+    return execute;
+  }
+
+  /** Where the template is: its file when it is a file, else what declares it. */
+  Location origin() {
+    return origin;
+  }
+
+  java.util.Deque<DbtMacroFunction.Frame> frames() {
+    return frames;
+  }
+
+  /** The innermost macro call being rendered, or null in the template itself. */
+  DbtMacroFunction.Frame frame() {
+    return frames.peek();
+  }
+
+  /** Records in which macro call an error of Jinjava's happened, unless an inner call has. */
+  void attribute(Object error, DbtMacroFunction.Frame frame) {
+    errorFrames.putIfAbsent(error, frame);
+  }
+
+  /**
+   * The macro call in which an error happened, or null for the template itself: an error Jinjava
+   * recorded, or one made of an exception that ended the rendering ({@link #attribute}d by the
+   * exception).
+   */
+  DbtMacroFunction.Frame frameOf(com.hubspot.jinjava.interpret.TemplateError error) {
+    DbtMacroFunction.Frame frame = errorFrames.get(error);
+    Throwable cause = attributedCause(error);
+    return frame != null || cause == null ? frame : errorFrames.get(cause);
+  }
+
+  /** The exception in an error's causes that was {@link #attribute}d to a macro call, or null. */
+  Throwable attributedCause(com.hubspot.jinjava.interpret.TemplateError error) {
+    for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
+      if (errorFrames.containsKey(cause)) {
+        return cause;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  /** Counts a rendered template node; returns the count. */
+  long countNode() {
+    return ++nodesRendered;
+  }
+
+  /**
+   * Stops the rendering: every template node rendered from now on fails at once, so that an error
+   * ({@code exceptions.raise_compiler_error}) or a runaway loop ends it; Jinjava's errors from now
+   * on are consequences, not reported.
+   *
+   * @param errorsSoFar how many errors Jinjava has recorded so far
+   */
+  void stop(int errorsSoFar) {
+    if (!stopped) {
+      stopped = true;
+      errorsAtStop = errorsSoFar;
+    }
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  /** How many of Jinjava's errors came before the rendering was stopped; -1 if it was not. */
+  int errorsAtStop() {
+    return errorsAtStop;
+  }
+
+  /**
+   * The location of the current template line: the macro file's line inside a macro call, else the
+   * template's.
+   */
+  Location currentLocation(int line) {
+    DbtMacroFunction.Frame frame = frame();
+    if (frame != null) {
+      return new Location(frame.file(), Math.max(line, 1));
+    }
+    return location(line);
+  }
+
+  /** What is being rendered, for messages: "macro 'x' (called from ...)" or the origin. */
+  String describeCurrent() {
+    DbtMacroFunction.Frame frame = frame();
+    return frame == null
+        ? origin.file()
+        : "macro '" + frame.macro() + "', rendering " + origin.file();
   }
 
   /** Whether the template is a dbt project's. */

@@ -193,6 +193,83 @@ class DbtRunTest {
     }
   }
 
+  @Test
+  void dbtsCrossDatabaseMacrosGiveDbtDuckdbsValues() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(
+        project,
+        "seeds/events.csv",
+        "id,happened_at,label,amount\n1,2024-03-15 10:30:00,a'b,12.5\n2,2024-02-29 23:00:00,x,oops\n");
+    write(
+        project,
+        "macros/cents.sql",
+        """
+        {% macro amount_or_null(column) -%}
+          {{ return(dbt.safe_cast(column, api_type())) }}
+        {%- endmacro %}
+        {% macro api_type(kind=none) -%}
+          {{ return('double' if kind is none else kind) }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/event_facts.sql",
+        """
+        select
+          id,
+          cast({{ dbt.date_trunc('month', 'happened_at') }} as date) as month,
+          cast({{ dbt.dateadd('day', 1, 'happened_at') }} as date) as next_day,
+          {{ dbt.datediff("'2024-01-01'", 'happened_at', 'day') }} as days_since_new_year,
+          {{ amount_or_null('amount') }} as amount,
+          {{ dbt.concat(['label', "'-'", 'cast(id as varchar)']) }} as tag,
+          {{ dbt.hash('label') }} = md5(label) as hashed,
+          cast({{ dbt.last_day('happened_at', 'month') }} as varchar) as month_end,
+          {{ dbt.split_part("'a,b,c'", "','", 2) }} as second,
+          '{{ dbt.escape_single_quotes("it's") }}' as escaped,
+          cast(id as {{ dbt.type_string() }}) as id_text,
+          {{ dbt.current_timestamp() }} is not null as has_now
+        from {{ ref('events') }}
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
+      assertThat(
+              rows(
+                  new QueryService(workspace),
+                  "select id, month, next_day, days_since_new_year, amount, tag, hashed,"
+                      + " month_end, second, escaped, id_text, has_now"
+                      + " from main.event_facts order by id"))
+          .containsExactly(
+              List.of(
+                  "1",
+                  "2024-03-01",
+                  "2024-03-16",
+                  "74",
+                  "12.5",
+                  "a'b-1",
+                  "true",
+                  "2024-03-31",
+                  "b",
+                  "it's",
+                  "1",
+                  "true"),
+              List.of(
+                  "2",
+                  "2024-02-01",
+                  "2024-03-01",
+                  "59",
+                  "null",
+                  "x-2",
+                  "true",
+                  "2024-02-29",
+                  "b",
+                  "it's",
+                  "2",
+                  "true"));
+    }
+  }
+
   private static List<List<String>> rows(QueryService queries, String sql) {
     QueryResult result = queries.query(sql, ReadPoint.main(), 1000);
     List<List<String>> rows = new ArrayList<>();

@@ -1,0 +1,122 @@
+package dev.sluice.core.project;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import dev.sluice.core.project.TemplateFunctions.Arguments;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * dbt's functions of its Jinja context that are not about tables: {@code return}, {@code log},
+ * {@code print}, {@code tojson} and {@code fromjson}. Jinjava calls them statically; like {@link
+ * TemplateFunctions} they find their {@link TemplateSession} in the rendering's context.
+ */
+final class DbtFunctions {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.dbt");
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  private DbtFunctions() {}
+
+  /**
+   * dbt's {@code return(value)}: ends the macro call being rendered, which gives that value instead
+   * of its text. Outside a macro it is a problem, as in dbt.
+   */
+  public static String returnValue(Object... arguments) {
+    TemplateSession session = TemplateFunctions.session();
+    Arguments args = Arguments.of(arguments);
+    int line = TemplateFunctions.line();
+    if (session == null) {
+      return "";
+    }
+    if (args.positional.size() != 1 || !args.named.isEmpty()) {
+      session
+          .problems()
+          .add(
+              session.currentLocation(line),
+              "return() takes one value",
+              "write e.g. {{ return(columns) }}");
+      return "";
+    }
+    DbtMacroFunction.Frame frame = session.frame();
+    if (frame == null) {
+      session
+          .problems()
+          .add(
+              session.currentLocation(line),
+              "return() is used outside a macro",
+              "return() ends a macro call with a value; use it inside {% macro %} ... {% endmacro %}");
+      return "";
+    }
+    frame.returnValue(args.positional.get(0));
+    return "";
+  }
+
+  /**
+   * dbt's {@code log(message, info=False)}: writes the message to the log, at info level with
+   * {@code info=True}, else at debug level, as dbt writes it to its log file only.
+   */
+  public static String log(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    Object message = args.positional.isEmpty() ? "" : args.positional.get(0);
+    Object info =
+        args.named.getOrDefault("info", args.positional.size() > 1 ? args.positional.get(1) : null);
+    if (Boolean.TRUE.equals(info)) {
+      LOG.info("{}: {}", where(), message);
+    } else {
+      LOG.debug("{}: {}", where(), message);
+    }
+    return "";
+  }
+
+  /**
+   * dbt's {@code print(message)}: dbt prints to its standard output, which Sluice keeps for data;
+   * the message goes to the log at info level (standard error).
+   */
+  public static String print(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    LOG.info("{}: {}", where(), args.positional.isEmpty() ? "" : args.positional.get(0));
+    return "";
+  }
+
+  /** dbt's {@code tojson(value)}: the value as JSON text. */
+  public static String toJson(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    try {
+      return JSON.writeValueAsString(args.positional.isEmpty() ? null : args.positional.get(0));
+    } catch (JsonProcessingException e) {
+      return problem("tojson() cannot write the value: " + e.getOriginalMessage());
+    }
+  }
+
+  /** dbt's {@code fromjson(text)}: the value of JSON text (maps, lists, strings, numbers). */
+  public static Object fromJson(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    if (args.positional.isEmpty() || !(args.positional.get(0) instanceof String text)) {
+      return problem("fromjson() takes JSON text");
+    }
+    try {
+      return JSON.readValue(text, Object.class);
+    } catch (JsonProcessingException e) {
+      return problem("fromjson() cannot read the text: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String problem(String message) {
+    TemplateSession session = TemplateFunctions.session();
+    if (session != null) {
+      session.problems().add(session.currentLocation(TemplateFunctions.line()), message, "");
+    }
+    return "";
+  }
+
+  /** Where a message comes from: the template's file and line, or the macro's. */
+  private static String where() {
+    TemplateSession session = TemplateFunctions.session();
+    if (session == null) {
+      return "template";
+    }
+    return session.currentLocation(JinjavaInterpreter.getCurrent().getLineNumber()).toString();
+  }
+}

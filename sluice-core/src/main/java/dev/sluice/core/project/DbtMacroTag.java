@@ -1,0 +1,57 @@
+package dev.sluice.core.project;
+
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.fn.MacroFunction;
+import com.hubspot.jinjava.lib.tag.MacroTag;
+import com.hubspot.jinjava.tree.TagNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Jinjava's {@code {% macro %}} tag, defining {@link DbtMacroFunction}s, with dbt's {@code none} as
+ * a default value: {@code {% macro m(x=none) %}} (Jinjava, which reports a name whose value is null
+ * as unknown, would refuse it).
+ */
+final class DbtMacroTag extends MacroTag {
+  private static final long serialVersionUID = 1L;
+
+  /** What {@code none} is while a signature's defaults are read: then null. */
+  private static final Object NONE = new Object();
+
+  @Override
+  public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+    Map<String, Object> scope = interpreter.getContext().getScope();
+    boolean had = scope.containsKey("none");
+    Object previous = scope.get("none");
+    scope.put("none", NONE);
+    try {
+      return super.interpret(tagNode, interpreter);
+    } finally {
+      if (had) {
+        scope.put("none", previous);
+      } else {
+        scope.remove("none");
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings("NonApiType") // Jinjava's signature
+  protected MacroFunction constructMacroFunction(
+      TagNode tagNode,
+      JinjavaInterpreter interpreter,
+      String name,
+      LinkedHashMap<String, Object> argumentDefaults) {
+    LinkedHashMap<String, Object> defaults = new LinkedHashMap<>();
+    argumentDefaults.forEach((key, value) -> defaults.put(key, value == NONE ? null : value));
+    Object file = interpreter.getContext().get(DbtMacroFunction.FILE_KEY);
+    return new DbtMacroFunction(
+        tagNode.getChildren(),
+        name,
+        defaults,
+        interpreter.getContext(),
+        interpreter.getLineNumber(),
+        interpreter.getPosition(),
+        file == null ? "the template" : file.toString());
+  }
+}

@@ -1,0 +1,281 @@
+package dev.sluice.core.project;
+
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What dbt's {@code modules} gives templates, with Python's names: {@code modules.datetime} ({@code
+ * datetime.now()}, {@code datetime.utcnow()}, {@code date.today()}, values with {@code strftime}
+ * and {@code isoformat}) and {@code modules.re} ({@code match}, {@code search}, {@code findall},
+ * {@code sub}, {@code split}, {@code escape}, on Java's regular expressions, whose syntax is
+ * Python's for what templates use). Not there: {@code itertools}, {@code pytz}, date arithmetic.
+ */
+public final class DbtModules {
+  static final Map<String, Object> MODULES =
+      Map.of("datetime", new DatetimeModule(), "re", new RegexModule());
+
+  private DbtModules() {}
+
+  /** Python's {@code datetime} module. */
+  public static final class DatetimeModule {
+    private final DateTimes datetime = new DateTimes();
+    private final Dates date = new Dates();
+
+    public DateTimes getDatetime() {
+      return datetime;
+    }
+
+    public Dates getDate() {
+      return date;
+    }
+
+    @Override
+    public String toString() {
+      return "<module 'datetime'>";
+    }
+  }
+
+  /** Python's {@code datetime.datetime} class. */
+  public static final class DateTimes {
+    public DateTime now() {
+      return new DateTime(LocalDateTime.now(java.time.ZoneId.systemDefault()), false);
+    }
+
+    public DateTime utcnow() {
+      return new DateTime(LocalDateTime.now(java.time.ZoneOffset.UTC), false);
+    }
+
+    @Override
+    public String toString() {
+      return "<class 'datetime.datetime'>";
+    }
+  }
+
+  /** Python's {@code datetime.date} class. */
+  public static final class Dates {
+    public Date today() {
+      return new Date(LocalDate.now(java.time.ZoneId.systemDefault()));
+    }
+
+    @Override
+    public String toString() {
+      return "<class 'datetime.date'>";
+    }
+  }
+
+  /** A Python {@code datetime}; {@code utc} ones print their offset, as dbt's run_started_at. */
+  public static final class DateTime {
+    private final LocalDateTime value;
+    private final boolean utc;
+
+    DateTime(LocalDateTime value, boolean utc) {
+      this.value = value;
+      this.utc = utc;
+    }
+
+    public String strftime(String format) {
+      return DbtModules.strftime(value, format, utc);
+    }
+
+    public String isoformat() {
+      return value.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS"))
+          + (utc ? "+00:00" : "");
+    }
+
+    public Date date() {
+      return new Date(value.toLocalDate());
+    }
+
+    public int getYear() {
+      return value.getYear();
+    }
+
+    public int getMonth() {
+      return value.getMonthValue();
+    }
+
+    public int getDay() {
+      return value.getDayOfMonth();
+    }
+
+    public int getHour() {
+      return value.getHour();
+    }
+
+    @Override
+    public String toString() {
+      return value.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+          + (utc ? "+00:00" : "");
+    }
+  }
+
+  /** A Python {@code date}. */
+  public static final class Date {
+    private final LocalDate value;
+
+    Date(LocalDate value) {
+      this.value = value;
+    }
+
+    public String strftime(String format) {
+      return DbtModules.strftime(value.atStartOfDay(), format, false);
+    }
+
+    public String isoformat() {
+      return value.toString();
+    }
+
+    public int getYear() {
+      return value.getYear();
+    }
+
+    public int getMonth() {
+      return value.getMonthValue();
+    }
+
+    public int getDay() {
+      return value.getDayOfMonth();
+    }
+
+    @Override
+    public String toString() {
+      return value.toString();
+    }
+  }
+
+  /** Python's {@code re} module, on {@link Pattern}. */
+  public static final class RegexModule {
+    /** {@code re.match}: a match at the start, or none. */
+    public Match match(String pattern, Object text) {
+      Matcher matcher = Pattern.compile(pattern).matcher(String.valueOf(text));
+      return matcher.lookingAt() ? new Match(matcher) : null;
+    }
+
+    /** {@code re.fullmatch}. */
+    public Match fullmatch(String pattern, Object text) {
+      Matcher matcher = Pattern.compile(pattern).matcher(String.valueOf(text));
+      return matcher.matches() ? new Match(matcher) : null;
+    }
+
+    /** {@code re.search}: the first match anywhere, or none. */
+    public Match search(String pattern, Object text) {
+      Matcher matcher = Pattern.compile(pattern).matcher(String.valueOf(text));
+      return matcher.find() ? new Match(matcher) : null;
+    }
+
+    /** {@code re.findall}: the matches (the first group's, when the pattern has groups). */
+    public List<String> findall(String pattern, Object text) {
+      Matcher matcher = Pattern.compile(pattern).matcher(String.valueOf(text));
+      List<String> found = new ArrayList<>();
+      while (matcher.find()) {
+        found.add(matcher.groupCount() > 0 ? matcher.group(1) : matcher.group());
+      }
+      return found;
+    }
+
+    /** {@code re.sub}: every match replaced; {@code \\1} in the replacement is a group. */
+    public String sub(String pattern, String replacement, Object text) {
+      String javaReplacement = replacement.replace("$", "\\$").replaceAll("\\\\(\\d)", "\\$$1");
+      return Pattern.compile(pattern).matcher(String.valueOf(text)).replaceAll(javaReplacement);
+    }
+
+    /** {@code re.split}. */
+    public List<String> split(String pattern, Object text) {
+      return List.of(Pattern.compile(pattern).split(String.valueOf(text), -1));
+    }
+
+    /** {@code re.escape}. */
+    public String escape(Object text) {
+      return String.valueOf(text).replaceAll("([^A-Za-z0-9_])", "\\\\$1");
+    }
+
+    @Override
+    public String toString() {
+      return "<module 're'>";
+    }
+  }
+
+  /** A Python match object: {@code group(n)}, {@code groups()}, {@code start()}, {@code end()}. */
+  public static final class Match {
+    private final List<String> groups = new ArrayList<>();
+    private final int start;
+    private final int end;
+
+    Match(Matcher matcher) {
+      for (int i = 0; i <= matcher.groupCount(); i++) {
+        groups.add(matcher.group(i));
+      }
+      start = matcher.start();
+      end = matcher.end();
+    }
+
+    public String group() {
+      return groups.get(0);
+    }
+
+    public String group(int index) {
+      return groups.get(index);
+    }
+
+    public List<String> groups() {
+      return groups.subList(1, groups.size());
+    }
+
+    public int start() {
+      return start;
+    }
+
+    public int end() {
+      return end;
+    }
+
+    @Override
+    public String toString() {
+      return "<re.Match object; match='" + groups.get(0) + "'>";
+    }
+  }
+
+  /** Python's {@code strftime} directives, on a date and time. */
+  static String strftime(LocalDateTime value, String format, boolean utc) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < format.length(); i++) {
+      char c = format.charAt(i);
+      if (c != '%' || i + 1 == format.length()) {
+        out.append(c);
+        continue;
+      }
+      char directive = format.charAt(++i);
+      out.append(
+          switch (directive) {
+            case 'Y' -> String.format(Locale.ROOT, "%04d", value.getYear());
+            case 'y' -> String.format(Locale.ROOT, "%02d", value.getYear() % 100);
+            case 'm' -> String.format(Locale.ROOT, "%02d", value.getMonthValue());
+            case 'd' -> String.format(Locale.ROOT, "%02d", value.getDayOfMonth());
+            case 'H' -> String.format(Locale.ROOT, "%02d", value.getHour());
+            case 'I' -> String.format(Locale.ROOT, "%02d", (value.getHour() + 11) % 12 + 1);
+            case 'p' -> value.getHour() < 12 ? "AM" : "PM";
+            case 'M' -> String.format(Locale.ROOT, "%02d", value.getMinute());
+            case 'S' -> String.format(Locale.ROOT, "%02d", value.getSecond());
+            case 'f' -> String.format(Locale.ROOT, "%06d", value.getNano() / 1000);
+            case 'j' -> String.format(Locale.ROOT, "%03d", value.getDayOfYear());
+            case 'b' -> value.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+            case 'B' -> value.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+            case 'a' -> value.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+            case 'A' -> value.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+            case 'z' -> utc ? "+0000" : "";
+            case 'Z' -> utc ? "UTC" : "";
+            case '%' -> "%";
+            default -> "%" + directive;
+          });
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,311 @@
+package dev.sluice.core.project;
+
+import static dev.sluice.core.project.TestProjects.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.api.Location;
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.ProjectException.Problem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dbt's Jinja in a dbt project's templates: return(), log, exceptions, a default of none, errors at
+ * the macro's file and line, runaway renderings stopped, adapter.dispatch with the project's
+ * dispatch config, packages' macros, dbt's globals.
+ */
+class DbtJinjaTest {
+  @TempDir Path project;
+
+  private void shop() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "seeds/payments.csv", "id,amount,method\n1,1000,card\n2,250,cash\n");
+  }
+
+  private String compiled(String model) {
+    Project loaded = Project.load(project, Map.of());
+    ModelDef definition = loaded.models().get(model);
+    return new SqlRenderer()
+        .render(definition, SqlRenderer.RenderContext.of(loaded, definition, false));
+  }
+
+  private List<Problem> problems() {
+    try {
+      Project loaded = Project.load(project, Map.of());
+      for (ModelDef model : loaded.models().values()) {
+        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(loaded, model, false));
+      }
+    } catch (ProjectException e) {
+      return e.problems();
+    }
+    throw new AssertionError("no problem reported");
+  }
+
+  @Test
+  void macrosReturnValuesTakeNoneDefaultsAndLogWithoutOutput() {
+    shop();
+    write(
+        project,
+        "macros/columns.sql",
+        """
+        {% macro payment_columns(prefix=none, exclude=none) -%}
+          {{ log('listing columns', info=True) }}
+          {%- set columns = [] -%}
+          {%- for name in ['id', 'amount', 'method'] -%}
+            {%- if exclude is none or name not in exclude -%}
+              {%- do columns.append(name if prefix is none else prefix ~ name) -%}
+            {%- endif -%}
+          {%- endfor -%}
+          {{ return(columns) }}
+          this text is never rendered {{ exceptions.raise_compiler_error('not reached') }}
+        {%- endmacro %}
+
+        {% macro first_match(values) -%}
+          {%- for value in values -%}
+            {%- if value == 'method' -%}{{ return(value) }}{%- endif -%}
+          {%- endfor -%}
+          {{ return('none matched') }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/payments_out.sql",
+        """
+        {%- set columns = payment_columns(exclude=['method']) -%}
+        {{ print('compiling') }}
+        select {{ columns | join(', ') }}, '{{ first_match(payment_columns()) }}' as first_m,
+          '{{ payment_columns('p_') | length }}' as n,
+          '{{ tojson(fromjson('{"a": [1, 2]}')) }}' as json_round_trip,
+          '{{ modules.re.sub('(\\\\d+)', '<\\\\1>', 'a1b22') }}' as regex,
+          '{{ run_started_at.strftime('%Y') | length }}' as year_digits,
+          '{{ invocation_id | length }}' as id_length,
+          {{ 'true' if execute else 'false' }} as executed
+        from {{ ref('payments') }}
+        """);
+
+    String sql = compiled("payments_out");
+
+    assertThat(sql)
+        .contains("select id, amount, 'method' as first_m")
+        .contains("'3' as n")
+        .contains("'{\"a\":[1,2]}' as json_round_trip")
+        .contains("'a<1>b<22>' as regex")
+        .contains("'4' as year_digits")
+        .contains("'36' as id_length")
+        .contains("true as executed")
+        .doesNotContain("never rendered")
+        .doesNotContain("not reached");
+  }
+
+  @Test
+  void raiseCompilerErrorIsAProblemAtTheMacrosLineNamingTheModel() {
+    shop();
+    write(
+        project,
+        "macros/guard.sql",
+        """
+        {% macro require_positive(value) -%}
+          {%- if value <= 0 -%}
+            {{ exceptions.raise_compiler_error('value must be positive, got ' ~ value) }}
+          {%- endif -%}
+          {{ value }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/limited.sql",
+        "select {{ require_positive(-1) }} as v, {{ require_positive(-2) }} as w\n"
+            + "from {{ ref('payments') }}\n");
+
+    List<Problem> problems = problems();
+
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0).location()).isEqualTo(new Location("macros/guard.sql", 3));
+    assertThat(problems.get(0).message())
+        .contains("value must be positive, got -1")
+        .contains("macro 'require_positive'")
+        .contains("models/limited.sql");
+  }
+
+  @Test
+  void anErrorInAMacroNamesTheMacroAndItsFileAndLine() {
+    shop();
+    write(
+        project,
+        "macros/broken.sql",
+        """
+        {% macro broken() -%}
+          select 1
+          {{ no_such_name }}
+        {%- endmacro %}
+        """);
+    write(project, "models/uses_broken.sql", "{{ broken() }}\n");
+
+    List<Problem> problems = problems();
+
+    assertThat(problems).isNotEmpty();
+    assertThat(problems.get(0).location()).isEqualTo(new Location("macros/broken.sql", 3));
+    assertThat(problems.get(0).message())
+        .contains("no_such_name")
+        .contains("macro 'broken'")
+        .contains("models/uses_broken.sql");
+  }
+
+  @Test
+  void endlessRecursionAndARunawayLoopAreStoppedWithAClearProblem() {
+    shop();
+    write(
+        project,
+        "macros/runaway.sql",
+        """
+        {% macro forever(n) -%}
+          {{ forever(n + 1) }}
+        {%- endmacro %}
+
+        {% macro busy() -%}
+          {%- for i in range(100000) -%}{%- for j in range(100000) -%}{%- endfor -%}{%- endfor -%}
+        {%- endmacro %}
+        """);
+    write(project, "models/recursing.sql", "select {{ forever(1) }} 1 as x\n");
+    write(project, "models/looping.sql", "select {{ busy() }} 1 as x\n");
+
+    assertThatThrownBy(() -> Project.load(project, Map.of()))
+        .isInstanceOfSatisfying(
+            ProjectException.class,
+            e ->
+                assertThat(e.problems())
+                    .satisfiesExactlyInAnyOrder(
+                        problem -> {
+                          assertThat(problem.location())
+                              .isEqualTo(new Location("macros/runaway.sql", 2));
+                          assertThat(problem.message())
+                              .contains("recursion limit of " + SqlRenderer.MAX_MACRO_DEPTH)
+                              .contains("macro 'forever'")
+                              .contains("models/recursing.sql");
+                        },
+                        problem -> {
+                          assertThat(problem.location())
+                              .isEqualTo(new Location("macros/runaway.sql", 6));
+                          assertThat(problem.message())
+                              .contains("runaway loop or recursion")
+                              .contains("macro 'busy'")
+                              .contains("models/looping.sql");
+                        }));
+  }
+
+  @Test
+  void dispatchFollowsTheProjectsDispatchConfigAndPackagesAreCallableByName() {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        dispatch:
+          - macro_namespace: helpers
+            search_order: [shop, helpers]
+        """);
+    write(project, "seeds/payments.csv", "id,amount\n1,1000\n");
+    write(project, "dbt_packages/helpers/dbt_project.yml", "name: helpers\nmacro-paths: [lib]\n");
+    write(
+        project,
+        "dbt_packages/helpers/lib/helpers.sql",
+        """
+        {% macro money(column) -%}
+          {{ return(adapter.dispatch('money', 'helpers')(column)) }}
+        {%- endmacro %}
+        {% macro default__money(column) -%}
+          ({{ column }} / 100.0)
+        {%- endmacro %}
+        {% macro twice(column) -%}
+          ({{ column }} * 2)
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "packages.yml",
+        """
+        packages:
+          - package: acme/helpers
+            version: 1.0.0
+        """);
+    write(
+        project,
+        "macros/money.sql",
+        """
+        {% macro duckdb__money(column) -%}
+          round({{ column }} / 100.0, 1)
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/amounts.sql",
+        """
+        select {{ helpers.money('amount') }} as dollars, {{ helpers.twice('amount') }} as doubled,
+          {{ dbt.type_string() }} as t
+        from {{ ref('payments') }}
+        """);
+
+    String sql = compiled("amounts");
+
+    assertThat(sql)
+        .contains("select round(amount / 100.0, 1) as dollars, (amount * 2) as doubled")
+        .contains("TEXT as t");
+  }
+
+  @Test
+  void aMissingPackageIsAProblemNamingWhereToPutIt() {
+    shop();
+    write(
+        project,
+        "packages.yml",
+        """
+        packages:
+          - package: dbt-labs/dbt_utils
+            version: [">=1.0.0", "<2.0.0"]
+          - local: ../shared
+        """);
+
+    assertThatThrownBy(() -> Project.load(project, Map.of()))
+        .isInstanceOfSatisfying(
+            ProjectException.class,
+            e ->
+                assertThat(e.problems())
+                    .satisfiesExactly(
+                        problem -> {
+                          assertThat(problem.location()).isEqualTo(new Location("packages.yml", 2));
+                          assertThat(problem.message()).contains("dbt-labs/dbt_utils");
+                          assertThat(problem.hint())
+                              .contains("dbt Hub")
+                              .contains("dbt_packages/dbt_utils");
+                        },
+                        problem -> {
+                          assertThat(problem.location()).isEqualTo(new Location("packages.yml", 4));
+                          assertThat(problem.message()).contains("../shared");
+                        }));
+  }
+
+  @Test
+  void anUnknownDispatchedMacroNamesWhatWasSearched() {
+    shop();
+    write(
+        project,
+        "models/bad_dispatch.sql",
+        "select {{ adapter.dispatch('nothing_here', 'dbt')('x') }} 1 as x\n");
+
+    List<Problem> problems = problems();
+
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.location()).isEqualTo(new Location("models/bad_dispatch.sql", 1));
+              assertThat(problem.message())
+                  .contains("dbt.duckdb__nothing_here")
+                  .contains("dbt.default__nothing_here");
+            });
+  }
+}
