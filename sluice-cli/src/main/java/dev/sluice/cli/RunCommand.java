@@ -50,9 +50,27 @@ final class RunCommand extends BaseCommand {
               + " every other table is read from production, without a copy.")
   String environment;
 
+  @Option(
+      names = "--on-workers",
+      description =
+          "Hand the run's steps to the workers ('sluice serve --worker') sharing the PostgreSQL"
+              + " state database and wait for them; without it the run runs in this process"
+              + " (docs/deployment.md).")
+  boolean onWorkers;
+
+  @Override
+  Runner runner(Workspace workspace) {
+    Runner runner = super.runner(workspace);
+    return onWorkers ? runner.onWorkers() : runner;
+  }
+
   @Override
   public Integer call() {
     try (Workspace workspace = openWorkspace()) {
+      if (environment != null && onWorkers) {
+        throw new dev.sluice.api.InvalidInputException(
+            "--env takes no --on-workers: an environment is built in this process");
+      }
       if (environment != null) {
         if (resume != null || fullRefresh || !partitions.isEmpty()) {
           throw new dev.sluice.api.InvalidInputException(

@@ -9,6 +9,7 @@ import dev.sluice.core.project.ServerSettings;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.StepResult;
+import dev.sluice.core.run.Worker;
 import dev.sluice.core.schedule.ProjectFiles;
 import dev.sluice.core.schedule.Scheduler;
 import dev.sluice.core.state.RunProcess;
@@ -81,6 +82,22 @@ final class ServeCommand extends BaseCommand {
               + " addresses only, and every response says so.")
   boolean dev;
 
+  @Option(
+      names = "--worker",
+      description =
+          "Also run steps as a worker: claim the steps that runs queue in the shared (PostgreSQL)"
+              + " state database, run and record them; no HTTP server. Start several, on one or"
+              + " more hosts; one of them (the lease holder) schedules, handing its runs to all"
+              + " (docs/deployment.md).")
+  boolean worker;
+
+  @Option(
+      names = "--slots",
+      description =
+          "With --worker: how many steps this worker runs at once (default: threads of"
+              + " sluice.yaml).")
+  Integer slots;
+
   /** Set once a stop was asked for (SIGTERM, Ctrl-C); wakes the loop from its wait. */
   private final CountDownLatch stopRequested = new CountDownLatch(1);
 
@@ -101,6 +118,7 @@ final class ServeCommand extends BaseCommand {
    */
   static final class ServeReport {
     public String scheduler;
+    public String worker;
     public int schedules;
     public int sensors;
     public boolean leader;
@@ -122,8 +140,33 @@ final class ServeCommand extends BaseCommand {
     Scheduler scheduler = null;
     SluiceServer server = null;
     SluiceFlightServer flight = null;
+    Worker stepWorker = null;
     try {
-      workspace = openWorkspace();
+      if (worker && once) {
+        throw new dev.sluice.api.InvalidInputException(
+            "--worker takes no --once: a worker serves until it is stopped");
+      }
+      if (!worker && slots != null) {
+        throw new dev.sluice.api.InvalidInputException("--slots needs --worker");
+      }
+      workspace =
+          worker
+              ? Worker.untilReachable(
+                  () -> {
+                    dev.sluice.core.Workspace opened = openWorkspace();
+                    try {
+                      opened.runStore();
+                      return opened;
+                    } catch (RuntimeException e) {
+                      opened.close();
+                      throw e;
+                    }
+                  },
+                  "open the project",
+                  WORKER_MAX_BACKOFF,
+                  text -> output().message(text),
+                  () -> stopRequested.getCount() == 0)
+              : openWorkspace();
       report.scheduler = owner;
       report.schedules = workspace.project().config().schedules().size();
       report.sensors = workspace.project().config().sensors().size();
@@ -138,7 +181,9 @@ final class ServeCommand extends BaseCommand {
           return ExitCodes.OK;
         }
       }
-      if (!once) {
+      if (worker) {
+        stepWorker = startWorker(workspace);
+      } else if (!once) {
         server = SluiceServer.start(serverOptions(workspace.project()), () -> workspace, clock());
         report.url = server.url();
         output().message("Serving " + server.url() + " (HTTP API at /api/v1; docs/server.md)");
@@ -186,7 +231,14 @@ final class ServeCommand extends BaseCommand {
           break;
         }
         Map<String, String> now = ProjectFiles.snapshot(root);
-        if (!now.equals(files)) {
+        if (!now.equals(files) && worker) {
+          files = now;
+          output()
+              .message(
+                  "Project changed: restart the workers to serve it (every worker of a state"
+                      + " database must serve the same project); serving the version it started"
+                      + " with.");
+        } else if (!now.equals(files)) {
           files = now;
           Scheduler reloaded = reload(root, owner, interval);
           if (reloaded != null) {
@@ -198,9 +250,14 @@ final class ServeCommand extends BaseCommand {
         report.stopped = true;
         output()
             .message(
-                scheduler == null
-                    ? "Stopping: the HTTP server stops."
-                    : "Stopping: the scheduler lease is released.");
+                worker
+                    ? "Stopping: the worker finishes its running steps (at most "
+                        + STOP_GRACE.toSeconds()
+                        + " s)"
+                        + (scheduler == null ? "." : "; the scheduler lease is released.")
+                    : scheduler == null
+                        ? "Stopping: the HTTP server stops."
+                        : "Stopping: the scheduler lease is released.");
       }
       return ExitCodes.OK;
     } finally {
@@ -208,6 +265,9 @@ final class ServeCommand extends BaseCommand {
         output().json(report);
       }
       try {
+        if (stepWorker != null) {
+          stepWorker.close(STOP_GRACE);
+        }
         if (flight != null) {
           flight.close();
         }
@@ -231,6 +291,34 @@ final class ServeCommand extends BaseCommand {
       }
     }
   }
+
+  /**
+   * Registers this process as a worker (waiting, with backoff, while the state database cannot be
+   * reached) and starts claiming steps in a thread of its own.
+   */
+  private Worker startWorker(dev.sluice.core.Workspace open) {
+    int chosen = slots != null ? slots : open.project().config().threads();
+    if (chosen < 1) {
+      throw new dev.sluice.api.InvalidInputException("--slots must be at least 1, got " + chosen);
+    }
+    Worker started =
+        Worker.untilReachable(
+            () ->
+                Worker.start(
+                    open, Worker.Options.defaults(chosen), clock(), text -> output().message(text)),
+            "register the worker",
+            WORKER_MAX_BACKOFF,
+            text -> output().message(text),
+            () -> stopRequested.getCount() == 0);
+    report.worker = started.id();
+    Thread loop = new Thread(started::run, "sluice-worker");
+    loop.setDaemon(true);
+    loop.start();
+    return started;
+  }
+
+  /** The longest wait between attempts to reach an unreachable state database. */
+  static final Duration WORKER_MAX_BACKOFF = Duration.ofSeconds(30);
 
   /**
    * The shutdown hook (SIGTERM, SIGINT): stops evaluating, cancels the run in progress (nothing it

@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       UserCommand.class,
       TestCommand.class,
       RunsCommand.class,
+      WorkersCommand.class,
       AuditCommand.class,
       MaintainCommand.class,
       CostCommand.class,

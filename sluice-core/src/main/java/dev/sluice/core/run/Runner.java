@@ -66,6 +66,8 @@ public final class Runner {
   private final StepAttempts attempts;
   private final Clock clock;
   private final Map<String, java.util.concurrent.Semaphore> pools = new HashMap<>();
+  // null: steps run in this process; else they are handed to the workers
+  private final WorkerDispatch dispatch;
 
   /** A runner on the system clock (UTC). */
   public Runner(Workspace workspace) {
@@ -102,6 +104,28 @@ public final class Runner {
         .config()
         .pools()
         .forEach((name, slots) -> pools.put(name, new java.util.concurrent.Semaphore(slots, true)));
+    this.dispatch = null;
+  }
+
+  private Runner(Runner runner, WorkerDispatch dispatch) {
+    this.workspace = runner.workspace;
+    this.clock = runner.clock;
+    this.attempts = runner.attempts;
+    this.pools.putAll(runner.pools);
+    this.dispatch = dispatch;
+  }
+
+  /**
+   * A runner like this one that hands its steps to the workers ({@code sluice serve --worker})
+   * sharing the state database, and waits for them: it plans the run, queues each step once its
+   * upstream steps succeeded (at most {@code threads} at once), and records the run; the workers
+   * run and record the steps. Pools are limits across all workers.
+   *
+   * @throws InvalidInputException when the state database cannot be shared (SQLite), or a live
+   *     worker runs another Sluice version
+   */
+  public Runner onWorkers() {
+    return new Runner(this, WorkerDispatch.start(workspace, clock));
   }
 
   private static final Duration CANCEL_POLL = Duration.ofMillis(500);
@@ -506,7 +530,6 @@ public final class Runner {
     String step = work.id();
     StepKind kind = asset.stepKind();
     String table = asset.tableName().toString();
-    RunStore store = workspace.runStore();
     for (CompletableFuture<StepResult> dependency : upstream) {
       StepResult result = dependency.join();
       if (result.status() != StepStatus.SUCCEEDED) {
@@ -526,12 +549,45 @@ public final class Runner {
       StepResult skipped = StepResult.skipped(step, kind, table, "skipped: the run was cancelled");
       return recordSkipped(runId, work, kind, skipped, listener);
     }
+    if (dispatch != null) {
+      return dispatch.run(work, runId, runStarted, options, control, listener);
+    }
     dev.sluice.core.project.Execution execution = asset.execution(project.config());
     java.util.concurrent.Semaphore slot =
         execution.pool() == null ? null : pools.get(execution.pool());
     if (slot != null) {
       slot.acquireUninterruptibly();
     }
+    try {
+      return runHere(work, runId, runStarted, options, control, listener, stepId -> {});
+    } finally {
+      if (slot != null) {
+        slot.release();
+      }
+    }
+  }
+
+  /**
+   * Runs one step in this process and records it: in a fresh engine session per attempt, retried as
+   * its asset says, holding the lock on its table.
+   *
+   * @param recorded hears the id of the step's record as soon as it is started
+   */
+  StepResult runHere(
+      Work work,
+      String runId,
+      Instant runStarted,
+      RunOptions options,
+      RunControl control,
+      RunListener listener,
+      java.util.function.LongConsumer recorded) {
+    Project project = workspace.project();
+    Asset asset = project.asset(work.asset());
+    String step = work.id();
+    StepKind kind = asset.stepKind();
+    String table = asset.tableName().toString();
+    RunStore store = workspace.runStore();
+    dev.sluice.core.project.Execution execution = asset.execution(project.config());
     Instant started = clock.instant();
     StepTally tally = new StepTally();
     ResourceMeter.Measurement usage = ResourceMeter.process().start();
@@ -543,6 +599,7 @@ public final class Runner {
               event(runId, step, "started", kind.label() + " -> " + table);
               return id;
             });
+    recorded.accept(stepId);
     listener.stepStarted(step, kind);
     Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Long> inputsRead = new java.util.concurrent.ConcurrentHashMap<>();
@@ -602,45 +659,39 @@ public final class Runner {
     }
     usage.stop();
     StepResult finished = work.partitioned() ? result.withAsset(step) : result;
-    try {
-      return record(
-          runId,
-          asset.name(),
-          stepId,
-          finished,
-          listener,
-          () -> {
-            if (work.partitioned()) {
-              recordPartitions(runId, work, finished, rowsByPartition, inputsRead);
-            }
-            store
-                .costs()
-                .recordStep(
-                    stepId,
-                    new StepUsage(
-                        runId,
-                        asset.name(),
-                        table,
-                        clock.instant(),
-                        Math.max(0, Duration.between(started, clock.instant()).toMillis()),
-                        usage.cpuMillis(),
-                        usage.peakMemoryBytes(),
-                        finished.rowsIn(),
-                        finished.rowsOut(),
-                        tally.filesRead(),
-                        finished.bytesIn() + tally.bytesRead(),
-                        tally.filesWritten(),
-                        finished.bytesOut()));
-          });
-    } finally {
-      if (slot != null) {
-        slot.release();
-      }
-    }
+    return record(
+        runId,
+        asset.name(),
+        stepId,
+        finished,
+        listener,
+        () -> {
+          if (work.partitioned()) {
+            recordPartitions(runId, work, finished, rowsByPartition, inputsRead);
+          }
+          store
+              .costs()
+              .recordStep(
+                  stepId,
+                  new StepUsage(
+                      runId,
+                      asset.name(),
+                      table,
+                      clock.instant(),
+                      Math.max(0, Duration.between(started, clock.instant()).toMillis()),
+                      usage.cpuMillis(),
+                      usage.peakMemoryBytes(),
+                      finished.rowsIn(),
+                      finished.rowsOut(),
+                      tally.filesRead(),
+                      finished.bytesIn() + tally.bytesRead(),
+                      tally.filesWritten(),
+                      finished.bytesOut()));
+        });
   }
 
   /** Records a step that did not run, in one transaction, and tells the listener. */
-  private StepResult recordSkipped(
+  StepResult recordSkipped(
       String runId, Work work, StepKind kind, StepResult skipped, RunListener listener) {
     RunStore store = workspace.runStore();
     store.inOneTransaction(

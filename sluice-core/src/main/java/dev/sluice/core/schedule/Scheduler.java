@@ -18,6 +18,7 @@ import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.Worker;
 import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.RunOwner;
 import dev.sluice.core.state.RunStore;
@@ -337,7 +338,7 @@ public final class Scheduler {
     if (trigger.kind() != Kind.RUN) {
       throw new IllegalArgumentException("Not a run trigger: " + trigger);
     }
-    return new Runner(workspace, clock)
+    return runner()
         .run(
             new RunOptions(trigger.select(), false),
             listener,
@@ -366,6 +367,20 @@ public final class Scheduler {
    */
   public RunResult recover(String runId, RunListener listener) {
     new AbandonedRuns(workspace.runStore(), clock).interruptIfGone(runId);
-    return new Runner(workspace, clock).resume(runId, listener);
+    return runner().resume(runId, listener);
+  }
+
+  /**
+   * The runner of scheduled runs: on the workers ({@code sluice serve --worker}) when the state
+   * database is shared and a worker is alive, else in this process.
+   */
+  private Runner runner() {
+    Runner runner = new Runner(workspace, clock);
+    RunStore store = workspace.runStore();
+    if (store.shared() && !store.workers().alive(clock.instant(), Worker.ALIVE_TIMEOUT).isEmpty()) {
+      LOG.info("Workers are alive: the run's steps are handed to them");
+      return runner.onWorkers();
+    }
+    return runner;
   }
 }

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>The store hands out one part per concern: {@link #runs()}, {@link #steps()}, {@link #locks()},
  * {@link #scheduleTicks()}, {@link #events()}, {@link #plans()}, {@link #partitions()}, {@link
  * #metrics()}, {@link #audit()}, {@link #accessRequests()}, {@link #tokens()}, {@link
- * #passwords()}, {@link #environments()}, {@link #promotions()}, {@link #builtModels()} and {@link
- * #costs()}. They share one connection and its transactions: {@link #inOneTransaction} makes the
- * records of several parts in one.
+ * #passwords()}, {@link #environments()}, {@link #promotions()}, {@link #builtModels()}, {@link
+ * #costs()}, {@link #workers()} and {@link #stepQueue()}. They share one connection and its
+ * transactions: {@link #inOneTransaction} makes the records of several parts in one.
  *
  * <p>A run and each of its steps start as {@code RUNNING} and are finished exactly once. Times are
  * kept to the millisecond.
@@ -56,6 +56,9 @@ public final class RunStore implements AutoCloseable {
   private final BuiltModels builtModels;
   private final CostRecords costs;
   private final FreshnessBreaches freshnessBreaches;
+  private final Workers workers;
+  private final StepQueue stepQueue;
+  private final boolean shared;
 
   private RunStore(StateDatabase database, Connection connection) {
     this.transactions = new StateTransactions(database, connection);
@@ -80,6 +83,9 @@ public final class RunStore implements AutoCloseable {
     this.builtModels = new BuiltModels(transactions);
     this.costs = new CostRecords(transactions, fencing);
     this.freshnessBreaches = new FreshnessBreaches(transactions);
+    this.workers = new Workers(transactions);
+    this.stepQueue = new StepQueue(transactions);
+    this.shared = database.vendor() == StateDatabase.Vendor.POSTGRESQL;
   }
 
   /**
@@ -173,6 +179,29 @@ public final class RunStore implements AutoCloseable {
   /** What steps and queries consumed and what tables hold in storage (cost accounting). */
   public CostRecords costs() {
     return costs;
+  }
+
+  /** The worker processes that share this store ({@code sluice serve --worker}). */
+  public Workers workers() {
+    return workers;
+  }
+
+  /** The steps runs hand to the workers; needs a {@linkplain #shared() shared} database. */
+  public StepQueue stepQueue() {
+    return stepQueue;
+  }
+
+  /**
+   * Whether the database can be shared by processes on several hosts (PostgreSQL), as workers need;
+   * an SQLite file cannot.
+   */
+  public boolean shared() {
+    return shared;
+  }
+
+  /** The database's URL with any password masked: safe to show. */
+  public String describe() {
+    return transactions.describe();
   }
 
   /** The append-only, tamper-evident audit log. */

@@ -131,6 +131,11 @@ final class StateTransactions implements AutoCloseable {
     }
   }
 
+  /** The database's URL with any password masked. */
+  String describe() {
+    return database.describe();
+  }
+
   /** Closes the connection. Closing twice does nothing. */
   @Override
   public void close() {
