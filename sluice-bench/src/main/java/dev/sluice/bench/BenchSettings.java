@@ -72,7 +72,12 @@ public record BenchSettings(
     /** 100 unit tests of models in one {@code sluice test --unit}; not run by default. */
     UNIT,
     /** The HTTP API's and the UI's latency over 10,000 assets; not run by default. */
-    SERVER
+    SERVER,
+    /**
+     * The connectors suite's memory ceiling alone (a 10-million-row load with a 512 MB heap); not
+     * run by default.
+     */
+    MEMORY
   }
 
   /** The systems Sluice is compared with. */

@@ -68,6 +68,7 @@ public final class Benchmark {
             case ANOMALY -> new dev.sluice.bench.quality.AnomalySuite().run();
             case UNIT -> new dev.sluice.bench.quality.UnitTestSuite(settings).run();
             case SERVER -> new ServerSuite(settings).run();
+            case MEMORY -> new ConnectorsSuite(settings).runMemoryCeiling();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

@@ -3,6 +3,7 @@ package dev.sluice.core;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.ProjectException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineProvider;
 import dev.sluice.api.engine.Engines;
@@ -13,7 +14,6 @@ import dev.sluice.core.run.RunObservers;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.lake.Lake;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -70,11 +70,7 @@ public final class Workspace implements AutoCloseable {
     requireNonNull(principal, "principal is null");
     EngineConfig engineConfig = project.config().engine();
     EngineProvider provider = engineProvider(engineConfig.name());
-    try {
-      Files.createDirectories(engineConfig.tempDirectory());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    checkSpillDirectory(engineConfig);
     Lake lake = openLake(project.config());
     Engine engine;
     try {
@@ -84,6 +80,31 @@ public final class Workspace implements AutoCloseable {
       throw e;
     }
     return new Workspace(project, lake, engine, clock, principal);
+  }
+
+  /**
+   * Creates the engine's spill directory and checks that it can be written now, not in the middle
+   * of the first query that spills.
+   *
+   * @throws ProjectException at {@code temp_directory} of sluice.yaml when it cannot
+   */
+  private static void checkSpillDirectory(EngineConfig config) {
+    Path directory = config.tempDirectory();
+    try {
+      Files.createDirectories(directory);
+      Files.delete(Files.createTempFile(directory, "probe", ".tmp"));
+    } catch (IOException | SecurityException e) {
+      throw new ProjectException(
+          config.tempDirectoryLocation(),
+          "The engine's spill directory "
+              + directory
+              + " cannot be written: "
+              + (e instanceof java.nio.file.AccessDeniedException
+                  ? "permission denied"
+                  : String.valueOf(e.getMessage())),
+          "set engine: {temp_directory: <a directory this user may write>} in sluice.yaml, or"
+              + " give this user write access to it");
+    }
   }
 
   /** The user running this process, who owns a local project: {@code user.name}. */
@@ -157,6 +178,28 @@ public final class Workspace implements AutoCloseable {
     if (started == null) {
       started = engineProvider(name).start(project.config().engine().settings(name));
       otherEngines.put(name, started);
+    }
+    return started;
+  }
+
+  /**
+   * The engine a step runs on: the installed engine its {@link Execution#engine()} names, as {@link
+   * #engine(String)}; for a step with a memory limit of its own ({@code memory_limit} on a model),
+   * an instance of that engine started with that limit on first use and kept until the workspace
+   * closes, so that the step's work is bounded by it (DuckDB's limit holds for a whole database,
+   * not a session).
+   */
+  public synchronized Engine engine(dev.sluice.core.project.Execution execution) {
+    String limit = execution.memoryLimit();
+    if (limit == null) {
+      return engine(execution.engine());
+    }
+    String name = execution.engine() == null ? engine.name() : execution.engine();
+    String key = name + " memory_limit=" + limit;
+    Engine started = otherEngines.get(key);
+    if (started == null) {
+      started = engineProvider(name).start(project.config().engine().settings(name, limit));
+      otherEngines.put(key, started);
     }
     return started;
   }

@@ -71,6 +71,25 @@ public final class ConnectorsSuite {
     return result;
   }
 
+  /**
+   * The memory ceiling alone ({@code --suite memory}), against a PostgreSQL server started for it:
+   * what bounding DuckDB's memory is measured by, without the suite's other measurements.
+   */
+  public SuiteResult runMemoryCeiling() {
+    Path root = root().resolveSibling(root().getFileName() + "-memory");
+    Directories.deleteRecursively(root);
+    SuiteResult result = new SuiteResult("memory");
+    try (BenchPostgres postgres = BenchPostgres.start()) {
+      MemoryCeiling ceiling =
+          new MemoryCeiling(
+              postgres, root.resolve("memory"), scaled(MEMORY_ROWS), MemoryCeiling.HEAP);
+      ceiling.prepare();
+      ceiling.measure(result);
+    }
+    result.note("Load average at the end: " + Machine.loadAverage() + ".");
+    return result;
+  }
+
   private Path root() {
     String scale = String.format(Locale.ROOT, "%s", settings.scale()).replace('.', '_');
     return settings.workDirectory().resolve("connectors-sf" + scale);

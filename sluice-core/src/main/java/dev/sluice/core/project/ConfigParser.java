@@ -55,10 +55,8 @@ final class ConfigParser {
   /**
    * A size as DuckDB takes it: a number and a unit, decimal (KB, MB, GB, TB) or binary (KiB...).
    */
-  private static final Pattern MEMORY_SIZE =
-      Pattern.compile("(?i)\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
-
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
   private static final String SQLITE = "jdbc:sqlite:";
 
   /** Where a warehouse in object storage keeps its local copies, relative to the project. */
@@ -299,14 +297,12 @@ final class ConfigParser {
         section.has("name")
             ? installed(section.string("name"), section.location("name"), problems)
             : defaults.name();
-    String memoryLimit = section.string("memory_limit");
-    if (memoryLimit != null && !MEMORY_SIZE.matcher(memoryLimit.strip()).matches()) {
-      problems.add(
-          section.location("memory_limit"),
-          "Invalid engine.memory_limit '" + memoryLimit + "': expected a size",
-          "write e.g. memory_limit: 4GB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)");
-      memoryLimit = null;
-    }
+    String memoryLimit =
+        MemoryLimits.read(
+            section.string("memory_limit"),
+            section.location("memory_limit"),
+            "engine.memory_limit",
+            problems);
     Path tempDirectory = defaults.tempDirectory();
     String tempText = section.string("temp_directory");
     if (tempText != null) {
@@ -320,7 +316,14 @@ final class ConfigParser {
       }
     }
     return new EngineConfig(
-        name, memoryLimit == null ? null : memoryLimit.strip(), tempDirectory, options);
+        name,
+        memoryLimit,
+        tempDirectory,
+        options,
+        section.has("memory_limit") ? section.location("memory_limit") : null,
+        section.has("temp_directory")
+            ? section.location("temp_directory")
+            : Location.of("sluice.yaml"));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.Location;
 import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
 import java.nio.file.Path;
@@ -14,17 +15,25 @@ import java.util.Map;
  *
  * @param name the engine's name, one of {@link Engines#names()} ({@code duckdb} by default)
  * @param memoryLimit the engine's memory limit as written (e.g. {@code 4GB}), or null for the
- *     engine's default (for DuckDB, half of the memory the JVM's heap leaves, see {@code
- *     DuckDbEngine})
+ *     engine's default (for DuckDB, as much as the JVM's heap, see {@code DuckDbEngine})
  * @param tempDirectory where the engine spills, absolute (default {@code .sluice/tmp} in the
  *     project)
  * @param options each installed engine's own settings by the engine's name, from the section of
  *     {@code sluice.yaml} named after it (e.g. {@code spark: {remote: "sc://host:15002", token:
  *     ${env:SPARK_TOKEN}}}), secrets resolved: for the project's engine and for the engines models
  *     choose with {@code engine:}
+ * @param memoryLimitLocation where {@code memory_limit} is written, or null when it is not: a limit
+ *     the engine refuses is an error at that line
+ * @param tempDirectoryLocation where {@code temp_directory} is written, or {@code sluice.yaml} when
+ *     it is not: a spill directory that cannot be written is an error there
  */
 public record EngineConfig(
-    String name, String memoryLimit, Path tempDirectory, Map<String, Map<String, String>> options) {
+    String name,
+    String memoryLimit,
+    Path tempDirectory,
+    Map<String, Map<String, String>> options,
+    Location memoryLimitLocation,
+    Location tempDirectoryLocation) {
   /** The default spill directory, relative to the project. */
   public static final String DEFAULT_TEMP_DIRECTORY = ".sluice/tmp";
 
@@ -35,6 +44,18 @@ public record EngineConfig(
     if (!tempDirectory.isAbsolute()) {
       throw new IllegalArgumentException("tempDirectory must be absolute: " + tempDirectory);
     }
+    if (tempDirectoryLocation == null) {
+      tempDirectoryLocation = Location.of("sluice.yaml");
+    }
+  }
+
+  /** Settings not written in a file (their errors name {@code sluice.yaml}). */
+  public EngineConfig(
+      String name,
+      String memoryLimit,
+      Path tempDirectory,
+      Map<String, Map<String, String>> options) {
+    this(name, memoryLimit, tempDirectory, options, null, null);
   }
 
   static EngineConfig defaults(Path root) {
@@ -51,10 +72,16 @@ public record EngineConfig(
    * (only for the project's engine: it is the setting of {@code engine:}) and its own options.
    */
   public EngineSettings settings(String engine) {
+    return settings(engine, engine.equals(name) ? memoryLimit : null);
+  }
+
+  /**
+   * What the installed engine of a name is started with for a step that sets its own memory limit
+   * ({@code memory_limit} of a model).
+   */
+  public EngineSettings settings(String engine, String stepMemoryLimit) {
     return new EngineSettings(
-        tempDirectory,
-        engine.equals(name) ? memoryLimit : null,
-        options.getOrDefault(engine, Map.of()));
+        tempDirectory, stepMemoryLimit, options.getOrDefault(engine, Map.of()));
   }
 
   @Override

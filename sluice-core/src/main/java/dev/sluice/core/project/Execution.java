@@ -15,11 +15,15 @@ import java.util.regex.Pattern;
  * @param pool the named pool whose slots limit how many such steps run at once, or null
  * @param engine the installed engine that runs the step's SQL ({@code engine: spark} on a model),
  *     or null for the project's engine
+ * @param memoryLimit the memory the step's engine may use ({@code memory_limit} on a model, e.g.
+ *     {@code 8GB}), or null for the engine's own limit ({@code engine: {memory_limit: ...}} of
+ *     sluice.yaml)
  */
-public record Execution(int retries, Duration timeout, String pool, String engine) {
+public record Execution(
+    int retries, Duration timeout, String pool, String engine, String memoryLimit) {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
-  public static final Execution DEFAULT = new Execution(0, null, null, null);
+  public static final Execution DEFAULT = new Execution(0, null, null, null, null);
 
   public Execution {
     if (retries < 0) {
@@ -29,12 +33,17 @@ public record Execution(int retries, Duration timeout, String pool, String engin
 
   /** The same settings, in a pool. */
   Execution inPool(String name) {
-    return new Execution(retries, timeout, name, engine);
+    return new Execution(retries, timeout, name, engine, memoryLimit);
   }
 
   /** The same settings, run by the installed engine of a name. */
   Execution onEngine(String name) {
-    return new Execution(retries, timeout, pool, name);
+    return new Execution(retries, timeout, pool, name, memoryLimit);
+  }
+
+  /** The same settings, with a memory limit of the step's own. */
+  Execution withMemoryLimit(String limit) {
+    return new Execution(retries, timeout, pool, engine, limit);
   }
 
   /**
@@ -73,7 +82,8 @@ public record Execution(int retries, Duration timeout, String pool, String engin
         limit = defaults.timeout();
       }
     }
-    return new Execution(retryCount, limit, defaults.pool(), defaults.engine());
+    return new Execution(
+        retryCount, limit, defaults.pool(), defaults.engine(), defaults.memoryLimit());
   }
 
   /** Parses {@code 500ms}, {@code 90s}, {@code 10m} or {@code 2h}; null when it cannot. */

@@ -159,6 +159,15 @@ final class ModelParser {
                 + " (an engine is installed by putting its jar on the class path)");
       }
     }
+    String memoryLimit =
+        MemoryLimits.read(
+            settings.string("memory_limit", ModelProperties::memoryLimit).orElse(null),
+            settings.location("memory_limit", ModelProperties::memoryLimitLocation),
+            "memory_limit",
+            problems);
+    if (memoryLimit != null) {
+      execution = execution.withMemoryLimit(memoryLimit);
+    }
     Optional<String> pool = settings.string("pool", ModelProperties::pool);
     if (pool.isEmpty()) {
       return execution;

@@ -28,6 +28,7 @@ final class PropertiesParser {
           "timeout",
           "pool",
           "engine",
+          "memory_limit",
           "partitions",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
@@ -59,6 +60,8 @@ final class PropertiesParser {
       Location poolLocation,
       String engine,
       Location engineLocation,
+      String memoryLimit,
+      Location memoryLimitLocation,
       PartitionsDef partitions,
       Location partitionsLocation,
       boolean declaresPartitions,
@@ -95,6 +98,8 @@ final class PropertiesParser {
       private Location poolLocation;
       private String engine;
       private Location engineLocation;
+      private String memoryLimit;
+      private Location memoryLimitLocation;
       private PartitionsDef partitions;
       private Location partitionsLocation;
       private boolean declaresPartitions;
@@ -181,6 +186,12 @@ final class PropertiesParser {
         return this;
       }
 
+      Builder memoryLimit(String memoryLimit, Location location) {
+        this.memoryLimit = memoryLimit;
+        this.memoryLimitLocation = location;
+        return this;
+      }
+
       /** The partitions, where they are declared, and whether they are declared at all. */
       Builder partitions(PartitionsDef partitions, Location location, boolean declared) {
         this.partitions = partitions;
@@ -238,6 +249,8 @@ final class PropertiesParser {
             poolLocation,
             engine,
             engineLocation,
+            memoryLimit,
+            memoryLimitLocation,
             partitions,
             partitionsLocation,
             declaresPartitions,
@@ -313,6 +326,7 @@ final class PropertiesParser {
             .timeout(map.string("timeout"), map.location("timeout"))
             .pool(map.string("pool"), map.location("pool"))
             .engine(map.string("engine"), map.location("engine"))
+            .memoryLimit(map.string("memory_limit"), map.location("memory_limit"))
             .partitions(
                 PartitionsParser.parse(map, what),
                 map.location("partitions"),

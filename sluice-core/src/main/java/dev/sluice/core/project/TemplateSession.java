@@ -29,7 +29,8 @@ final class TemplateSession {
           "retries",
           "timeout",
           "pool",
-          "engine");
+          "engine",
+          "memory_limit");
 
   private final Location origin;
   private final boolean templateLines;

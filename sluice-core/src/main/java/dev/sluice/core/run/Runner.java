@@ -14,6 +14,7 @@ import dev.sluice.core.cost.Budgets;
 import dev.sluice.core.cost.CostJumps;
 import dev.sluice.core.cost.ResourceMeter;
 import dev.sluice.core.project.Asset;
+import dev.sluice.core.project.Execution;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.ModelMetadata;
 import dev.sluice.core.project.Project;
@@ -447,8 +448,8 @@ public final class Runner {
       long stepId = store.steps().startStep(runId, asset, kind, stepStarted);
       listener.stepStarted(asset, kind);
       StepResult result;
-      String engine = definition.execution(project.config()).engine();
-      try (EngineSession session = workspace.engine(engine).openSession()) {
+      Execution execution = definition.execution(project.config());
+      try (EngineSession session = workspace.engine(execution).openSession()) {
         StepContext context =
             new StepContext(
                 project,

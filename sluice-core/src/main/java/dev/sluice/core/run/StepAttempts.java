@@ -31,7 +31,7 @@ final class StepAttempts {
     void retrying(int nextAttempt, Duration delay, Throwable failure);
   }
 
-  private final Function<String, Engine> engines;
+  private final Function<Execution, Engine> engines;
   private final ScheduledExecutorService watchdog;
   private final Duration baseDelay;
   private final Duration maxDelay;
@@ -39,18 +39,18 @@ final class StepAttempts {
 
   StepAttempts(
       Engine engine, ScheduledExecutorService watchdog, Duration baseDelay, Duration maxDelay) {
-    this(name -> engine, watchdog, baseDelay, maxDelay, UnaryOperator.identity());
+    this(execution -> engine, watchdog, baseDelay, maxDelay, UnaryOperator.identity());
   }
 
   /**
-   * @param engines the engine of a step's {@link Execution#engine()} (null: the project's), started
-   *     within the attempt, so that an engine that cannot be reached fails the attempt as transient
-   *     and is retried
+   * @param engines the engine of a step's {@link Execution#engine()} (null: the project's) with its
+   *     {@link Execution#memoryLimit()}, started within the attempt, so that an engine that cannot
+   *     be reached fails the attempt as transient and is retried
    * @param explain turns a failure into one that explains its cause (e.g. the warehouse's storage
    *     could not be reached), before it is retried or reported
    */
   StepAttempts(
-      Function<String, Engine> engines,
+      Function<Execution, Engine> engines,
       ScheduledExecutorService watchdog,
       Duration baseDelay,
       Duration maxDelay,
@@ -97,7 +97,7 @@ final class StepAttempts {
   private <T> T attempt(
       Execution execution, RunControl control, Function<EngineSession, T> attempt) {
     Duration timeout = execution.timeout();
-    try (EngineSession session = engines.apply(execution.engine()).openSession()) {
+    try (EngineSession session = engines.apply(execution).openSession()) {
       control.started(session);
       AtomicBoolean timedOut = new AtomicBoolean();
       ScheduledFuture<?> alarm =

@@ -1,7 +1,9 @@
 package dev.sluice.core.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.api.ProjectException;
 import dev.sluice.api.ProjectException.Problem;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.Workspace;
@@ -46,6 +48,11 @@ class EngineSettingsTest {
       assertThat(DuckDbEngine.defaultMemoryLimit()).endsWith("MiB");
       // DuckDB's own default would be 80 % of the machine's memory
       assertThat(parseGiB(limit) * (1L << 30)).isLessThanOrEqualTo(total / 2 + (1L << 30));
+      // as much as the heap, at least 256 MiB: the process stays near twice its heap
+      long heap = Runtime.getRuntime().maxMemory();
+      assertThat(parseGiB(limit) * (1L << 30))
+          .isLessThanOrEqualTo(Math.max(heap, 256L << 20) + (1L << 20))
+          .isGreaterThanOrEqualTo(Math.min(Math.max(heap, 256L << 20), 256L << 20) - (1L << 20));
       assertThat(setting(workspace, "temp_directory"))
           .isEqualTo(root.resolve(".sluice/tmp").toAbsolutePath().toString());
     }
@@ -70,6 +77,88 @@ class EngineSettingsTest {
         .startsWith("sluice.yaml:3")
         .contains("Invalid engine.memory_limit 'lots'")
         .contains("4GB");
+  }
+
+  @Test
+  void aLimitTooSmallToRunAQueryOrAShareAbove100PercentIsAProblemWithFileAndLine() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 1MB\n");
+    assertThat(TestProjects.onlyProblem(root).toString())
+        .startsWith("sluice.yaml:3")
+        .contains("Invalid engine.memory_limit '1MB': too small")
+        .contains("at least 16MB");
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 150%\n");
+    assertThat(TestProjects.onlyProblem(root).toString())
+        .startsWith("sluice.yaml:3")
+        .contains("at most 100%");
+  }
+
+  @Test
+  void aShareOfTheMachinesMemoryReachesTheEngine() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 10%\n");
+    long total =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    try (Workspace workspace = Workspace.open(root)) {
+      double limit = parseGiB(setting(workspace, "memory_limit")) * (1L << 30);
+      assertThat(limit).isBetween(total * 0.09, total * 0.11);
+    }
+  }
+
+  @Test
+  void aSpillDirectoryThatCannotBeWrittenIsAnErrorAtItsLine() throws Exception {
+    java.nio.file.Files.writeString(root.resolve("scratch"), "a file, not a directory");
+    TestProjects.write(
+        root,
+        "sluice.yaml",
+        "name: shop\nengine:\n  memory_limit: 2GiB\n  temp_directory: scratch/spill\n");
+    assertThatThrownBy(() -> Workspace.open(root).close())
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining("sluice.yaml:4")
+        .hasMessageContaining("spill directory " + root.resolve("scratch/spill"))
+        .hasMessageContaining("cannot be written")
+        .hasMessageContaining("temp_directory");
+  }
+
+  @Test
+  void aModelsMemoryLimitStartsItsEngineWithThatLimit() {
+    TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 2GiB\n");
+    TestProjects.write(
+        root,
+        "models/big_join.sql",
+        "{{ config(materialized='table', memory_limit='256MB') }}\nselect 1 as x\n");
+    TestProjects.write(root, "models/small.sql", "select 1 as x\n");
+    try (Workspace workspace = Workspace.open(root)) {
+      Execution bigJoin = model(workspace, "big_join").execution();
+      assertThat(bigJoin.memoryLimit()).isEqualTo("256MB");
+      Execution small = model(workspace, "small").execution();
+      assertThat(small.memoryLimit()).isNull();
+
+      assertThat(limitOf(workspace.engine(bigJoin))).isEqualTo("244.1 MiB");
+      assertThat(workspace.engine(bigJoin)).isSameAs(workspace.engine(bigJoin));
+      assertThat(workspace.engine(small)).isSameAs(workspace.engine());
+      assertThat(limitOf(workspace.engine(small))).isEqualTo("2.0 GiB");
+    }
+  }
+
+  @Test
+  void aModelsBadMemoryLimitIsAProblemAtItsLine() {
+    TestProjects.write(root, "sluice.yaml", TestProjects.MINIMAL_CONFIG);
+    TestProjects.write(root, "models/m.sql", "select 1 as x\n{{ config(memory_limit='a lot') }}\n");
+    assertThat(TestProjects.onlyProblem(root).toString())
+        .startsWith("models/m.sql:2")
+        .contains("Invalid memory_limit 'a lot'");
+  }
+
+  private static ModelDef model(Workspace workspace, String name) {
+    return ((Asset.Model) workspace.project().asset(name)).definition();
+  }
+
+  private static String limitOf(dev.sluice.api.engine.Engine engine) {
+    try (EngineSession session = engine.openSession()) {
+      return String.valueOf(
+          session.query("select current_setting('memory_limit')", 1).rows().get(0).get(0));
+    }
   }
 
   @Test
