@@ -40,8 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
           "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
-              + " micro, maintenance, anomaly, unit, server (default: all but connectors, micro,"
-              + " maintenance, anomaly, unit and server).")
+              + " micro, maintenance, anomaly, unit, server, engines (default: all but connectors,"
+              + " micro, maintenance, anomaly, unit, server and engines).")
   List<String> suites;
 
   @Option(

@@ -77,7 +77,9 @@ public record BenchSettings(
      * The connectors suite's memory ceiling alone (a 10-million-row load with a 512 MB heap); not
      * run by default.
      */
-    MEMORY
+    MEMORY,
+    /** The TPC-H models on the Spark engine against the DuckDB engine; not run by default. */
+    ENGINES
   }
 
   /** The systems Sluice is compared with. */

@@ -69,6 +69,7 @@ public final class Benchmark {
             case UNIT -> new dev.sluice.bench.quality.UnitTestSuite(settings).run();
             case SERVER -> new ServerSuite(settings).run();
             case MEMORY -> new ConnectorsSuite(settings).runMemoryCeiling();
+            case ENGINES -> new dev.sluice.bench.spark.EngineSuite(settings, tpch).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

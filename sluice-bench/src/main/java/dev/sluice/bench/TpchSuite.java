@@ -5,14 +5,19 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.spark.SparkBaseline;
+import dev.sluice.bench.tpch.TpchProject;
 import java.nio.file.Path;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A suite over the TPC-H data and project that the ingest and transform suites share: Sluice
  * against the baselines the settings ask for, with the bench's warm-ups and repetitions.
  */
 public abstract class TpchSuite {
+  private static final Logger LOG = LoggerFactory.getLogger(TpchSuite.class);
+
   protected final BenchSettings settings;
   protected final TpchWorkspace tpch;
 
@@ -22,6 +27,16 @@ public abstract class TpchSuite {
   }
 
   public abstract SuiteResult run();
+
+  /** Loads the TPC-H tables into Sluice once per invocation (untimed). */
+  protected void ensureIngested() {
+    tpch.data();
+    if (!tpch.ingested()) {
+      LOG.info("Loading the TPC-H tables into Sluice (once, untimed) ...");
+      tpch.runSluice(TpchProject.sourceAssets(), "load of the TPC-H tables");
+      tpch.markIngested();
+    }
+  }
 
   /** Whether the settings ask for {@code baseline}. */
   protected boolean compares(Baseline baseline) {

@@ -21,6 +21,16 @@ public final class ResultComparison {
   /** The first difference found, or empty when the results are equal. */
   public static Optional<String> difference(
       List<List<Object>> expected, List<List<Object>> actual) {
+    return difference(expected, actual, TOLERANCE);
+  }
+
+  /**
+   * As {@link #difference(List, List)}, allowing a relative difference of {@code tolerance} between
+   * a floating-point value and another number (an engine that averages decimals exactly rounds to
+   * their scale, one that averages them as doubles does not).
+   */
+  public static Optional<String> difference(
+      List<List<Object>> expected, List<List<Object>> actual, double tolerance) {
     if (expected.size() != actual.size()) {
       return Optional.of("expected " + expected.size() + " rows, got " + actual.size());
     }
@@ -33,7 +43,7 @@ public final class ResultComparison {
         return Optional.of("row " + row + ": expected " + a.size() + " columns, got " + b.size());
       }
       for (int column = 0; column < a.size(); column++) {
-        if (!same(a.get(column), b.get(column))) {
+        if (!same(a.get(column), b.get(column), tolerance)) {
           return Optional.of("row " + row + " column " + column + ": expected " + a + ", got " + b);
         }
       }
@@ -66,7 +76,7 @@ public final class ResultComparison {
     return value.toString();
   }
 
-  private static boolean same(Object a, Object b) {
+  private static boolean same(Object a, Object b, double tolerance) {
     if (a == null || b == null) {
       return a == b;
     }
@@ -74,7 +84,7 @@ public final class ResultComparison {
       if (x instanceof Double || x instanceof Float || y instanceof Double || y instanceof Float) {
         double p = x.doubleValue();
         double q = y.doubleValue();
-        return Math.abs(p - q) <= TOLERANCE * Math.max(1, Math.max(Math.abs(p), Math.abs(q)));
+        return Math.abs(p - q) <= tolerance * Math.max(1, Math.max(Math.abs(p), Math.abs(q)));
       }
       return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
     }

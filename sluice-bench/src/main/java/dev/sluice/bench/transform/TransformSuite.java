@@ -33,8 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The 22 TPC-H queries: as Sluice table models in the published zone, built by an in-process {@code
@@ -44,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * DuckDB's; a difference fails the suite.
  */
 public final class TransformSuite extends TpchSuite {
-  private static final Logger LOG = LoggerFactory.getLogger(TransformSuite.class);
   public static final String NAME = "transform";
 
   public TransformSuite(BenchSettings settings, TpchWorkspace tpch) {
@@ -53,12 +50,7 @@ public final class TransformSuite extends TpchSuite {
 
   @Override
   public SuiteResult run() {
-    tpch.data();
-    if (!tpch.ingested()) {
-      LOG.info("Loading the TPC-H tables into Sluice (once, untimed) ...");
-      tpch.runSluice(TpchProject.sourceAssets(), "load of the TPC-H tables");
-      tpch.markIngested();
-    }
+    ensureIngested();
     Map<String, List<String>> files = dataFiles();
     List<TpchQueries.Query> queries = TpchQueries.all();
     boolean duckdb = compares(Baseline.DUCKDB);
