@@ -3,6 +3,7 @@ package dev.sluice.bench.spark;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.bench.ChildProcess;
+import dev.sluice.engine.spark.LocalSparkConnectServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -25,27 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SparkBaseline {
   private static final Logger LOG = LoggerFactory.getLogger(SparkBaseline.class);
-
-  /** Spark's own flags for JDK 17 (from its launcher's JavaModuleOptions). */
-  private static final List<String> JVM_FLAGS =
-      List.of(
-          "-XX:+IgnoreUnrecognizedVMOptions",
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-          "--add-opens=java.base/java.io=ALL-UNNAMED",
-          "--add-opens=java.base/java.net=ALL-UNNAMED",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "--add-opens=java.base/java.util=ALL-UNNAMED",
-          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-          "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-          "-Djdk.reflect.useDirectMethodHandle=false",
-          "-Dio.netty.tryReflectionSetAccessible=true");
 
   private final Path project;
   private final String heap;
@@ -117,7 +97,7 @@ public final class SparkBaseline {
       List<String> command = new ArrayList<>();
       command.add(ChildProcess.javaExecutable());
       command.add("-Xmx" + heap);
-      command.addAll(JVM_FLAGS);
+      command.addAll(LocalSparkConnectServer.javaOptions());
       command.add("-cp");
       command.add(
           project.resolve("target/spark-runner.jar") + ":" + project.resolve("target/lib") + "/*");

@@ -26,9 +26,10 @@ import java.util.TreeMap;
  * instead (docs/deployment.md).
  */
 public final class LocalSparkConnectServer implements AutoCloseable {
-  /** The options Spark needs on Java 17 (Spark's own launcher passes the same). */
+  /** The options Spark needs on Java 17 (from its launcher's JavaModuleOptions). */
   private static final List<String> JAVA_OPTIONS =
       List.of(
+          "-XX:+IgnoreUnrecognizedVMOptions",
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
           "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
           "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
@@ -38,6 +39,7 @@ public final class LocalSparkConnectServer implements AutoCloseable {
           "--add-opens=java.base/java.util=ALL-UNNAMED",
           "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
           "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
           "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
           "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
           "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
@@ -106,6 +108,13 @@ public final class LocalSparkConnectServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The options a JVM running Spark needs on Java 17: the server's, and the bench's Spark local.
+   */
+  public static List<String> javaOptions() {
+    return JAVA_OPTIONS;
   }
 
   /** The server's {@code sc://} address. */
