@@ -40,8 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
           "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
-              + " micro, maintenance, anomaly, unit, server, engines (default: all but connectors,"
-              + " micro, maintenance, anomaly, unit, server and engines).")
+              + " micro, maintenance, anomaly, unit, server, engines, workers (default: all but"
+              + " connectors, micro, maintenance, anomaly, unit, server, engines and workers).")
   List<String> suites;
 
   @Option(

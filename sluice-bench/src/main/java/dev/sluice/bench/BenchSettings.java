@@ -79,7 +79,9 @@ public record BenchSettings(
      */
     MEMORY,
     /** The TPC-H models on the Spark engine against the DuckDB engine; not run by default. */
-    ENGINES
+    ENGINES,
+    /** Orchestration overhead per step on 1 and 3 workers; not run by default. */
+    WORKERS
   }
 
   /** The systems Sluice is compared with. */

@@ -70,6 +70,7 @@ public final class Benchmark {
             case SERVER -> new ServerSuite(settings).run();
             case MEMORY -> new ConnectorsSuite(settings).runMemoryCeiling();
             case ENGINES -> new dev.sluice.bench.spark.EngineSuite(settings, tpch).run();
+            case WORKERS -> new dev.sluice.bench.orchestrate.WorkersSuite(settings).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

