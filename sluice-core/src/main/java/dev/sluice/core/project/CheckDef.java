@@ -34,6 +34,19 @@ public record CheckDef(
           "sql",
           "anomaly");
 
+  /**
+   * The argument that holds a dbt test's configs that decide its outcome, when one is not dbt's
+   * default: {@code where}, {@code limit}, {@code fail_calc}, {@code warn_if}, {@code error_if},
+   * {@code store_failures} ({@link #testConfig()}).
+   */
+  public static final String TEST_CONFIG = "dbt_test_config";
+
+  /**
+   * The key of {@link #testConfig()} that names the table of a dbt test's failing rows ({@code
+   * store_failures}), as {@code namespace.table}.
+   */
+  public static final String FAILURES_TABLE = "store_failures_table";
+
   public CheckDef {
     requireNonNull(type, "type is null");
     requireNonNull(name, "name is null");
@@ -41,6 +54,28 @@ public record CheckDef(
     requireNonNull(severity, "severity is null");
     requireNonNull(location, "location is null");
     arguments = Copies.orderedMap(arguments);
+  }
+
+  /**
+   * A dbt test's configs that decide its outcome, as dbt applies them: {@code where} (a condition:
+   * the check reads only the rows that match it), {@code limit} (of the failing rows counted),
+   * {@code fail_calc} (an aggregate over the failing rows: the failures), {@code warn_if} and
+   * {@code error_if} (a comparison of the failures with a number), {@code store_failures} (true:
+   * the failing rows are kept in a table). Empty for dbt's defaults and Sluice's checks.
+   */
+  public Map<String, Object> testConfig() {
+    Object config = arguments.get(TEST_CONFIG);
+    if (!(config instanceof Map<?, ?> map)) {
+      return Map.of();
+    }
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    map.forEach((key, value) -> values.put(String.valueOf(key), value));
+    return values;
+  }
+
+  /** This check with another severity. */
+  public CheckDef withSeverity(Severity other) {
+    return new CheckDef(type, name, column, arguments, other, location);
   }
 
   /** Whether a failure of this check blocks publishing. */

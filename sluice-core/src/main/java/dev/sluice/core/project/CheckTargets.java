@@ -1,5 +1,7 @@
 package dev.sluice.core.project;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.sluice.api.TableName;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -19,7 +21,13 @@ final class CheckTargets {
     if (check.type().equals("relationships") && check.arguments().get("to") instanceof String to) {
       targets.add(to);
     }
-    if (check.type().equals("sql") && check.arguments().get("query") instanceof String query) {
+    if (check.type().equals("sql") && check.arguments().get("query") instanceof String template) {
+      // a generic test's macro gets its relations as arguments (to=ref('customers')): those are
+      // what it reads besides its own table
+      String query =
+          check.arguments().get(DbtTests.READS) instanceof java.util.List<?> reads
+              ? reads.stream().map(read -> "{{ " + read + " }}").collect(joining("\n"))
+              : template;
       TemplateSession session =
           new TemplateSession(
               check.location(),

@@ -52,6 +52,7 @@ final class DbtMacroFunction extends MacroFunction {
   }
 
   private final String file;
+  private final java.util.Set<String> optionalArguments;
 
   @SuppressWarnings("NonApiType") // Jinjava's MacroFunction takes a LinkedHashMap
   DbtMacroFunction(
@@ -61,14 +62,22 @@ final class DbtMacroFunction extends MacroFunction {
       Context localContextScope,
       int lineNumber,
       int startPosition,
-      String file) {
+      String file,
+      java.util.Set<String> optionalArguments) {
     super(content, name, argumentDefaults, false, localContextScope, lineNumber, startPosition);
     this.file = file;
+    this.optionalArguments = java.util.Set.copyOf(optionalArguments);
   }
 
   private DbtMacroFunction(DbtMacroFunction source, String name) {
     super(source, name);
     this.file = source.file;
+    this.optionalArguments = source.optionalArguments;
+  }
+
+  /** The arguments that have a default value (none too). */
+  java.util.Set<String> optionalArguments() {
+    return optionalArguments;
   }
 
   /** The file that defines the macro, relative to the project. */

@@ -12,25 +12,34 @@ import java.util.Map;
  * a default value: {@code {% macro m(x=none) %}} (Jinjava, which reports a name whose value is null
  * as unknown, would refuse it).
  */
-final class DbtMacroTag extends MacroTag {
+class DbtMacroTag extends MacroTag {
   private static final long serialVersionUID = 1L;
 
   /** What {@code none} is while a signature's defaults are read: then null. */
   private static final Object NONE = new Object();
 
+  /** Python's None, as dbt's templates write it: {@code none}, and {@code None} (dbt_utils). */
+  private static final java.util.List<String> NONE_NAMES = java.util.List.of("none", "None");
+
   @Override
   public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
     Map<String, Object> scope = interpreter.getContext().getScope();
-    boolean had = scope.containsKey("none");
-    Object previous = scope.get("none");
-    scope.put("none", NONE);
+    Map<String, Object> previous = new java.util.HashMap<>();
+    for (String none : NONE_NAMES) {
+      if (scope.containsKey(none)) {
+        previous.put(none, scope.get(none));
+      }
+      scope.put(none, NONE);
+    }
     try {
       return super.interpret(tagNode, interpreter);
     } finally {
-      if (had) {
-        scope.put("none", previous);
-      } else {
-        scope.remove("none");
+      for (String none : NONE_NAMES) {
+        if (previous.containsKey(none)) {
+          scope.put(none, previous.get(none));
+        } else {
+          scope.remove(none);
+        }
       }
     }
   }
@@ -43,7 +52,14 @@ final class DbtMacroTag extends MacroTag {
       String name,
       LinkedHashMap<String, Object> argumentDefaults) {
     LinkedHashMap<String, Object> defaults = new LinkedHashMap<>();
-    argumentDefaults.forEach((key, value) -> defaults.put(key, value == NONE ? null : value));
+    java.util.Set<String> optional = new java.util.HashSet<>();
+    argumentDefaults.forEach(
+        (key, value) -> {
+          defaults.put(key, value == NONE ? null : value);
+          if (value != null) {
+            optional.add(key);
+          }
+        });
     Object file = interpreter.getContext().get(DbtMacroFunction.FILE_KEY);
     return new DbtMacroFunction(
         tagNode.getChildren(),
@@ -52,6 +68,7 @@ final class DbtMacroTag extends MacroTag {
         interpreter.getContext(),
         interpreter.getLineNumber(),
         interpreter.getPosition(),
-        file == null ? "the template" : file.toString());
+        file == null ? "the template" : file.toString(),
+        optional);
   }
 }

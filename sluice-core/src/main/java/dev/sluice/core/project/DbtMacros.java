@@ -61,13 +61,17 @@ final class DbtMacros {
   private final String rootPackage;
   private final List<MacroFile> files;
   private final Map<String, MacroFile> definedIn;
-  private final Map<MacroFile, List<String>> namesByFile;
+  private final Map<MacroFile, Map<String, Signature>> namesByFile;
+
+  /** Each file's template, parsed once: Jinjava's trees are only read when they are rendered. */
+  private final Map<MacroFile, com.hubspot.jinjava.tree.Node> parsed =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private DbtMacros(
       String rootPackage,
       List<MacroFile> files,
       Map<String, MacroFile> definedIn,
-      Map<MacroFile, List<String>> namesByFile) {
+      Map<MacroFile, Map<String, Signature>> namesByFile) {
     this.rootPackage = rootPackage;
     this.files = List.copyOf(files);
     this.definedIn = Copies.orderedMap(definedIn);
@@ -83,19 +87,19 @@ final class DbtMacros {
     String rootPackage = packages.get(packages.size() - 1).name();
     List<MacroFile> all = new ArrayList<>(DbtBuiltInMacros.FILES);
     Map<String, MacroFile> definedIn = new LinkedHashMap<>();
-    Map<MacroFile, List<String>> namesByFile = new java.util.HashMap<>();
+    Map<MacroFile, Map<String, Signature>> namesByFile = new java.util.HashMap<>();
     for (MacroFile file : DbtBuiltInMacros.FILES) {
       namesByFile.put(file, SqlRenderer.macrosDefinedBy(file, problems));
     }
     for (PackageMacros packageMacros : packages) {
       List<MacroFile> files = files(root, packageMacros, problems);
       for (MacroFile file : files) {
-        List<String> names = SqlRenderer.macrosDefinedBy(file, problems);
+        Map<String, Signature> names = SqlRenderer.macrosDefinedBy(file, problems);
         namesByFile.put(file, names);
         if (!packageMacros.name().equals(rootPackage)) {
           continue;
         }
-        for (String macro : names) {
+        for (String macro : names.keySet()) {
           MacroFile previous = definedIn.putIfAbsent(macro, file);
           if (previous != null && !previous.equals(file)) {
             problems.add(
@@ -162,8 +166,95 @@ final class DbtMacros {
   }
 
   /** The macros a file defines. */
-  List<String> namesIn(MacroFile file) {
-    return namesByFile.getOrDefault(file, List.of());
+  java.util.Set<String> namesIn(MacroFile file) {
+    return namesByFile.getOrDefault(file, Map.of()).keySet();
+  }
+
+  /** A file's template, parsed by the interpreter the first time and kept. */
+  com.hubspot.jinjava.tree.Node parsed(
+      MacroFile file, com.hubspot.jinjava.interpret.JinjavaInterpreter interpreter) {
+    return parsed.computeIfAbsent(file, key -> interpreter.parse(key.text()));
+  }
+
+  /**
+   * A generic test's macro ({@code {% test name(...) %}} defines {@code test_name}), as dbt finds
+   * it: {@code package.name} in that package; a plain name in the project, else in the installed
+   * packages (dbt's own generic tests are Sluice's checks, not macros).
+   */
+  java.util.Optional<GenericTest> genericTest(String name) {
+    int dot = name.indexOf('.');
+    String packageName = dot < 0 ? null : name.substring(0, dot);
+    String macro = DbtTestTag.PREFIX + name.substring(dot + 1);
+    List<String> packages = new ArrayList<>();
+    if (packageName != null) {
+      packages.add(packageName);
+    } else {
+      packages.add(rootPackage);
+      packageNames().stream()
+          .filter(other -> !other.equals(rootPackage) && !other.equals(DBT_PACKAGE))
+          .forEach(packages::add);
+    }
+    for (String candidate : packages) {
+      for (MacroFile file : files) {
+        Signature signature = namesByFile.getOrDefault(file, Map.of()).get(macro);
+        if (file.packageName().equals(candidate) && signature != null) {
+          String call = candidate.equals(rootPackage) ? macro : candidate + "." + macro;
+          return java.util.Optional.of(new GenericTest(name, call, signature, file.file()));
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The names of the generic tests the project and its packages define, for "did you mean". */
+  java.util.Set<String> genericTestNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (MacroFile file : files) {
+      for (String macro : namesIn(file)) {
+        if (macro.startsWith(DbtTestTag.PREFIX) && !file.packageName().equals(DBT_PACKAGE)) {
+          String test = macro.substring(DbtTestTag.PREFIX.length());
+          names.add(
+              file.packageName().equals(rootPackage) ? test : file.packageName() + "." + test);
+        }
+      }
+    }
+    return names;
+  }
+
+  /**
+   * A generic test a project or package defines.
+   *
+   * @param name the name the properties use ({@code is_even}, {@code dbt_utils.not_constant})
+   * @param call how a template calls its macro ({@code test_is_even}, {@code
+   *     dbt_utils.test_not_constant})
+   * @param signature the macro's arguments ({@code model}, {@code column_name}, ...)
+   * @param file the file that defines it
+   */
+  record GenericTest(String name, String call, Signature signature, String file) {
+    GenericTest {
+      requireNonNull(name, "name is null");
+      requireNonNull(call, "call is null");
+      requireNonNull(signature, "signature is null");
+      requireNonNull(file, "file is null");
+    }
+  }
+
+  /**
+   * A macro's arguments.
+   *
+   * @param arguments their names, in order
+   * @param optional those with a default value
+   */
+  record Signature(List<String> arguments, java.util.Set<String> optional) {
+    Signature {
+      arguments = List.copyOf(arguments);
+      optional = java.util.Set.copyOf(optional);
+    }
+
+    /** The arguments a call must give. */
+    List<String> required() {
+      return arguments.stream().filter(argument -> !optional.contains(argument)).toList();
+    }
   }
 
   /** The project's own package: its name. */

@@ -227,7 +227,10 @@ final class DbtPackages {
       problems.addAll(packageProblems);
       return Optional.empty();
     }
-    return Optional.of(new Installed(file.get().name(), directory, file.get().macroPaths()));
+    // generic tests are in the macro paths and in the test paths' generic/ directories
+    List<String> macroPaths = new ArrayList<>(file.get().macroPaths());
+    file.get().testPaths().forEach(path -> macroPaths.add(path + "/generic"));
+    return Optional.of(new Installed(file.get().name(), directory, macroPaths));
   }
 
   /** The project name a Hub or git package most likely has: dbt-labs/dbt_utils → dbt_utils. */

@@ -154,11 +154,13 @@ final class DbtProject {
   }
 
   /**
-   * The directories of macros: the macro paths. (Generic tests in the test paths' {@code generic/}
-   * directories are not read yet: a data test that names one is a problem.)
+   * The directories of macros: the macro paths, and the test paths' {@code generic/} directories,
+   * where dbt finds generic tests ({@code {% test %}} blocks) too.
    */
   private List<Path> macroDirectories() {
-    return directories(file.macroPaths());
+    List<String> paths = new ArrayList<>(file.macroPaths());
+    file.testPaths().forEach(path -> paths.add(path + "/generic"));
+    return directories(paths);
   }
 
   private List<Path> directories(List<String> paths) {
@@ -181,7 +183,7 @@ final class DbtProject {
     for (Path path : propertyFiles) {
       String name = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .map(node -> DbtProperties.parse(name, node, problems))
+          .map(node -> DbtProperties.parse(name, node, testsOf(path), problems))
           .ifPresent(
               contents -> {
                 collect(contents.models(), models, "model", problems);
@@ -302,6 +304,18 @@ final class DbtProject {
         sourceLines,
         parsed.config(),
         parsed.configLines());
+  }
+
+  /**
+   * How the data tests of a properties file are read: with the project's generic tests, and the
+   * configs the {@code data_tests:} tree gives the file's directory.
+   */
+  private DbtTests testsOf(Path propertiesFile) {
+    List<String> path = path(propertiesFile, propertyDirectories());
+    return new DbtTests(
+        macros,
+        file.tests().configFor(path.subList(0, path.size() - 1)),
+        profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit");
   }
 
   /** Adds the singular tests of the test paths to the models and seeds they read. */

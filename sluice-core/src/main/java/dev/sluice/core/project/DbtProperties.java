@@ -57,7 +57,7 @@ final class DbtProperties {
 
   private DbtProperties() {}
 
-  static Contents parse(String file, Node node, Problems problems) {
+  static Contents parse(String file, Node node, DbtTests tests, Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
     List<SourceDef> sources = new ArrayList<>();
@@ -73,19 +73,20 @@ final class DbtProperties {
             "dbt 1.x properties files are 'version: 2'");
       }
       for (Node entry : map.list("models")) {
-        entry(file, entry, "model", problems).ifPresent(models::add);
+        entry(file, entry, "model", tests, problems).ifPresent(models::add);
       }
       for (Node entry : map.list("seeds")) {
-        entry(file, entry, "seed", problems).ifPresent(seeds::add);
+        entry(file, entry, "seed", tests, problems).ifPresent(seeds::add);
       }
       for (Node entry : map.list("sources")) {
-        DbtSources.source(file, entry, unreadable, problems).ifPresent(sources::add);
+        DbtSources.source(file, entry, tests, unreadable, problems).ifPresent(sources::add);
       }
     }
     return new Contents(models, seeds, sources, unreadable);
   }
 
-  private static Optional<Entry> entry(String file, Node node, String kind, Problems problems) {
+  private static Optional<Entry> entry(
+      String file, Node node, String kind, DbtTests tests, Problems problems) {
     Optional<YamlMap> maybeMap =
         YamlMap.lenient(file, node, "a " + kind + "'s properties", NODE_KEYS, problems);
     if (maybeMap.isEmpty()) {
@@ -123,14 +124,14 @@ final class DbtProperties {
         new Entry(
             name,
             map.string("description"),
-            columns(map, what),
-            DbtTests.read(map, what, null),
+            columns(map, name, what, tests),
+            tests.read(map, name, what, null),
             config,
             map.location()));
   }
 
   /** The {@code columns:} of a model, seed or source table, with their data tests. */
-  static List<ColumnDef> columns(YamlMap owner, String ownerName) {
+  static List<ColumnDef> columns(YamlMap owner, String resource, String ownerName, DbtTests tests) {
     List<ColumnDef> columns = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node node : owner.list("columns")) {
@@ -161,7 +162,7 @@ final class DbtProperties {
               null,
               column.string("description"),
               null,
-              DbtTests.read(column, ownerName + " column " + name, name),
+              tests.read(column, resource, ownerName + " column " + name, name),
               column.location()));
     }
     return columns;

@@ -72,7 +72,7 @@ final class DbtSources {
    * Sluice does so while nothing reads it or tests it.
    */
   static Optional<SourceDef> source(
-      String file, Node node, List<Unreadable> unreadable, Problems problems) {
+      String file, Node node, DbtTests tests, List<Unreadable> unreadable, Problems problems) {
     Optional<YamlMap> maybeMap =
         YamlMap.lenient(file, node, "a source's properties", SOURCE_KEYS, problems);
     if (maybeMap.isEmpty()) {
@@ -115,8 +115,9 @@ final class DbtSources {
       if (location == null) {
         location = sourceLocation;
       }
-      List<ColumnDef> columns = DbtProperties.columns(table, tableWhat);
-      List<CheckDef> checks = DbtTests.read(table, tableWhat, null);
+      List<ColumnDef> columns =
+          DbtProperties.columns(table, name + "." + tableName, tableWhat, tests);
+      List<CheckDef> checks = tests.read(table, name + "." + tableName, tableWhat, null);
       String loadedAt = Optional.ofNullable(table.string("loaded_at_field")).orElse(sourceLoadedAt);
       Optional<FreshnessThresholds> thresholds =
           table.keys().contains("freshness") ? freshness(table, tableWhat) : sourceFreshness;

@@ -15,13 +15,40 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * Reads dbt's generic data tests ({@code data_tests:} or, before dbt 1.8, {@code tests:}) of a
- * model, seed or column into Sluice's checks: {@code unique}, {@code not_null}, {@code
- * accepted_values} and {@code relationships}, with {@code config: {severity, enabled}}. A test or
- * setting that would make the outcome differ from dbt's is a problem at its line, never ignored.
+ * Reads dbt's data tests ({@code data_tests:} or, before dbt 1.8, {@code tests:}) of a model, seed,
+ * source table or column into Sluice's checks: dbt's generic tests {@code unique}, {@code
+ * not_null}, {@code accepted_values} and {@code relationships} as Sluice's checks of those names,
+ * and custom generic tests ({@code {% test name(model, column_name, ...) %}} in the macro paths,
+ * the test paths' {@code generic/} directories or an installed package) as {@code sql} checks whose
+ * query calls the test's macro. Test configs ({@code severity}, {@code where}, {@code limit},
+ * {@code error_if}, {@code warn_if}, {@code fail_calc}, {@code store_failures}) have dbt's meaning
+ * (see {@link #CONFIG}), from the test, else from the {@code data_tests:} tree of dbt_project.yml.
+ * A test or setting that would make the outcome differ from dbt's is a problem at its line.
  */
 final class DbtTests {
   static final List<String> KEYS = List.of("data_tests", "tests");
+
+  /**
+   * The argument of a check that holds its dbt test configs other than the severity, when one is
+   * not dbt's default: {@code where} (the check reads {@code (select * from <table> where
+   * <where>)}), {@code limit} (of the failing rows counted), {@code fail_calc} (the failures: an
+   * aggregate over the failing rows, {@code count(*)} by default), {@code warn_if} and {@code
+   * error_if} (conditions on the failures, {@code != 0} by default) and {@code store_failures} (the
+   * failing rows are kept in {@code <schema>_dbt_test__audit.<test>}).
+   */
+  static final String CONFIG = CheckDef.TEST_CONFIG;
+
+  /** The argument that names the generic test a {@code sql} check runs: its query calls it. */
+  static final String GENERIC_TEST = "dbt_generic_test";
+
+  /**
+   * The argument of a generic test's {@code sql} check that lists the calls of {@code ref()} and
+   * {@code source()} among its arguments: the assets it reads besides its own table.
+   */
+  static final String READS = "dbt_test_reads";
+
+  /** No custom generic tests, no config tree: dbt's built-in tests only. */
+  static final DbtTests BUILT_IN = new DbtTests(DbtMacros.NONE, Map.of(), "main_dbt_test__audit");
 
   private static final Map<String, Set<String>> ARGUMENTS =
       Map.of(
@@ -35,7 +62,6 @@ final class DbtTests {
       Set.of(
           "tags",
           "meta",
-          "store_failures",
           "store_failures_as",
           "alias",
           "schema",
@@ -63,29 +89,53 @@ final class DbtTests {
           "database",
           "description");
 
-  /** Test configs with the value that is dbt's default: accepted, other values are not. */
-  private static final Map<String, String> DEFAULT_CONFIGS =
+  /** A condition of {@code error_if} and {@code warn_if}: a comparison with a number. */
+  private static final java.util.regex.Pattern CONDITION =
+      java.util.regex.Pattern.compile("\\s*(==|=|!=|<>|<=|>=|<|>)\\s*-?\\d+(\\.\\d+)?\\s*");
+
+  /** dbt's defaults of the configs that decide a test's outcome. */
+  private static final Map<String, Object> DEFAULT_CONFIGS =
       Map.of("error_if", "!= 0", "warn_if", "!= 0", "fail_calc", "count(*)");
 
-  private DbtTests() {}
+  /** A generic test's argument that dbt renders as Jinja: a call of ref, source, var, ... */
+  private static final java.util.regex.Pattern LOOKS_LIKE_CALL =
+      java.util.regex.Pattern.compile("^\\s*(env_var|ref|var|source|doc)\\s*\\(.+\\)\\s*$");
+
+  private final DbtMacros macros;
+  private final Map<String, DbtConfigTree.Setting> defaults;
+  private final String auditSchema;
+
+  /**
+   * @param macros the project's macros, where custom generic tests are found
+   * @param defaults the configs the {@code data_tests:} tree of dbt_project.yml gives the tests of
+   *     one properties file
+   * @param auditSchema where {@code store_failures} keeps failing rows: the target's schema with
+   *     {@code _dbt_test__audit}, as dbt's default {@code generate_schema_name} names it
+   */
+  DbtTests(DbtMacros macros, Map<String, DbtConfigTree.Setting> defaults, String auditSchema) {
+    this.macros = java.util.Objects.requireNonNull(macros, "macros is null");
+    this.defaults = Copies.orderedMap(defaults);
+    this.auditSchema = java.util.Objects.requireNonNull(auditSchema, "auditSchema is null");
+  }
 
   /**
    * The checks of the tests listed under {@code data_tests:} and {@code tests:} of {@code owner}.
    *
+   * @param resource the model's or seed's name, or the source table's as {@code source.table}
    * @param column the column tested, or null for tests of the model or seed
    */
-  static List<CheckDef> read(YamlMap owner, String ownerName, String column) {
+  List<CheckDef> read(YamlMap owner, String resource, String ownerName, String column) {
     List<CheckDef> checks = new ArrayList<>();
     for (String key : KEYS) {
       for (Node node : owner.list(key)) {
-        test(owner, node, ownerName, column).ifPresent(checks::add);
+        test(owner, node, resource, ownerName, column).ifPresent(checks::add);
       }
     }
     return checks;
   }
 
-  private static Optional<CheckDef> test(
-      YamlMap owner, Node node, String ownerName, String column) {
+  private Optional<CheckDef> test(
+      YamlMap owner, Node node, String resource, String ownerName, String column) {
     String file = owner.file();
     Problems problems = owner.problems();
     Location location = YamlFiles.location(file, node);
@@ -105,21 +155,34 @@ final class DbtTests {
           "write e.g. '- not_null' or '- accepted_values: {values: [placed, shipped]}'");
       return Optional.empty();
     }
-    if (!ARGUMENTS.containsKey(type)) {
+    // a project's own test_unique replaces dbt's, as in dbt
+    Optional<DbtMacros.GenericTest> generic =
+        ARGUMENTS.containsKey(type) && !macros.overrides(DbtTestTag.PREFIX + type)
+            ? Optional.empty()
+            : macros.genericTest(type);
+    if (!ARGUMENTS.containsKey(type) && generic.isEmpty()) {
+      Set<String> known = new java.util.TreeSet<>(ARGUMENTS.keySet());
+      known.addAll(macros.genericTestNames());
       problems.add(
           location,
-          "Test '" + type + "' of " + ownerName + " is not supported by Sluice yet",
-          Suggestions.closest(type, ARGUMENTS.keySet())
-                  .map(name -> "did you mean '" + name + "'? ")
-                  .orElse("")
-              + "Sluice runs dbt's generic tests unique, not_null, accepted_values and"
-              + " relationships (docs/dbt.md)");
+          "Unknown test '" + type + "' of " + ownerName,
+          Suggestions.closest(type, known).map(name -> "did you mean '" + name + "'? ").orElse("")
+              + "a generic test is dbt's unique, not_null, accepted_values or relationships, or"
+              + " a {% test "
+              + type
+              + "(model, column_name) %} block in the macro paths, the test paths' generic/"
+              + " directories or an installed package (docs/dbt.md)");
       return Optional.empty();
     }
     Map<String, Object> values = new LinkedHashMap<>();
     Map<String, Location> lines = new LinkedHashMap<>();
     Map<String, Object> config = new LinkedHashMap<>();
     Map<String, Location> configLines = new LinkedHashMap<>();
+    defaults.forEach(
+        (key, setting) -> {
+          config.put(key, setting.value());
+          configLines.put(key, setting.location());
+        });
     String name = null;
     String testColumn = column;
     if (argumentsNode != null) {
@@ -152,35 +215,10 @@ final class DbtTests {
         }
       }
     }
-    boolean valid = true;
-    for (String key : values.keySet()) {
-      if (!ARGUMENTS.get(type).contains(key)) {
-        problems.add(
-            lines.get(key),
-            "Unknown argument '" + key + "' of test '" + type + "'",
-            Suggestions.hint(key, ARGUMENTS.get(type), "its arguments"));
-        valid = false;
-      }
-    }
     if (Boolean.FALSE.equals(config.get("enabled"))) {
       return Optional.empty();
     }
-    for (Map.Entry<String, Object> entry : config.entrySet()) {
-      String key = entry.getKey();
-      String defaultValue = DEFAULT_CONFIGS.get(key);
-      boolean isDefault =
-          defaultValue != null
-              && String.valueOf(entry.getValue())
-                  .replace(" ", "")
-                  .equalsIgnoreCase(defaultValue.replace(" ", ""));
-      if (!IGNORED_CONFIGS.contains(key) && !isDefault) {
-        problems.add(
-            configLines.get(key),
-            "Test config '" + key + "' of " + ownerName + " is not supported by Sluice yet",
-            "remove it, or move the test to a Sluice check (docs/dbt.md)");
-        valid = false;
-      }
-    }
+    boolean valid = true;
     Severity severity = Severity.ERROR;
     if (config.get("severity") != null) {
       String text = String.valueOf(config.get("severity"));
@@ -191,6 +229,57 @@ final class DbtTests {
             configLines.get("severity"),
             "Unknown severity '" + text + "'",
             "severity is 'error' (the run fails) or 'warn' (reported only)");
+        valid = false;
+      }
+    }
+    Map<String, Object> outcomeConfig = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> entry : config.entrySet()) {
+      String key = entry.getKey();
+      if (entry.getValue() == null || IGNORED_CONFIGS.contains(key) || !CONFIGS.contains(key)) {
+        continue; // dbt keeps configs it does not know too
+      }
+      Optional<Object> value = configValue(key, entry.getValue(), configLines.get(key), problems);
+      if (value.isEmpty()) {
+        valid = false;
+      } else if (!isDefault(key, value.get())) {
+        outcomeConfig.put(key, value.get());
+      }
+    }
+    if ("view".equals(String.valueOf(config.get("store_failures_as")))) {
+      problems.add(
+          configLines.get("store_failures_as"),
+          "store_failures_as 'view' of a test of " + ownerName + " is not supported by Sluice",
+          "use 'table' (Sluice keeps the failing rows in an Iceberg table) or 'ephemeral'");
+      valid = false;
+    } else if ("table".equals(String.valueOf(config.get("store_failures_as")))) {
+      outcomeConfig.put("store_failures", true);
+    } else if ("ephemeral".equals(String.valueOf(config.get("store_failures_as")))) {
+      outcomeConfig.remove("store_failures");
+    }
+    if (Boolean.TRUE.equals(outcomeConfig.remove("store_failures"))) {
+      Map<String, Object> named = new LinkedHashMap<>(values);
+      if (testColumn != null) {
+        named.put("column_name", testColumn);
+      }
+      String table = name != null ? name : DbtTestNames.shortName(type, resource, named);
+      if (!TableName.isIdentifier(table.toLowerCase(Locale.ROOT))) {
+        table = DbtTestNames.shortName(type, resource, named);
+      }
+      outcomeConfig.put(
+          CheckDef.FAILURES_TABLE, auditSchema + "." + table.toLowerCase(Locale.ROOT));
+    }
+    if (generic.isPresent()) {
+      return valid
+          ? custom(generic.get(), name, testColumn, values, lines, outcomeConfig, severity)
+              .apply(location, ownerName, problems)
+          : Optional.empty();
+    }
+    for (String key : values.keySet()) {
+      if (!ARGUMENTS.get(type).contains(key)) {
+        problems.add(
+            lines.get(key),
+            "Unknown argument '" + key + "' of test '" + type + "'",
+            Suggestions.hint(key, ARGUMENTS.get(type), "its arguments"));
         valid = false;
       }
     }
@@ -208,7 +297,244 @@ final class DbtTests {
     if (name == null) {
       name = type + "(" + testColumn + ")";
     }
+    if (!outcomeConfig.isEmpty()) {
+      values.put(CONFIG, outcomeConfig);
+    }
     return Optional.of(new CheckDef(type, name, testColumn, values, severity, location));
+  }
+
+  /** What makes a check of a custom generic test, once its location is known. */
+  private interface PendingCheck {
+    Optional<CheckDef> apply(Location location, String ownerName, Problems problems);
+  }
+
+  /**
+   * A custom generic test: a {@code sql} check whose query calls the test's macro with {@code
+   * model} (the table tested, or its rows that match {@code where}), {@code column_name} and the
+   * test's arguments, as dbt calls it: an argument that is a call of {@code ref}, {@code source},
+   * {@code var}, {@code env_var} or {@code doc} is rendered as Jinja, other values are passed as
+   * they are.
+   */
+  private static PendingCheck custom(
+      DbtMacros.GenericTest test,
+      String name,
+      String column,
+      Map<String, Object> values,
+      Map<String, Location> lines,
+      Map<String, Object> config,
+      Severity severity) {
+    return (location, ownerName, problems) -> {
+      List<String> declared = test.signature().arguments();
+      String what = "Test '" + test.name() + "' of " + ownerName;
+      boolean valid = true;
+      if (!declared.contains("model")) {
+        problems.add(
+            new Location(test.file(), 1),
+            "Generic test '" + test.name() + "' has no argument 'model'",
+            "a generic test is {% test " + test.name() + "(model, column_name, ...) %}");
+        return Optional.empty();
+      }
+      for (String key : values.keySet()) {
+        if (!declared.contains(key) || key.equals("model")) {
+          problems.add(
+              lines.get(key),
+              "Unknown argument '" + key + "' of test '" + test.name() + "'",
+              Suggestions.hint(
+                  key,
+                  declared.stream()
+                      .filter(argument -> !Set.of("model", "column_name").contains(argument))
+                      .toList(),
+                  "its arguments (" + test.file() + ")"));
+          valid = false;
+        }
+      }
+      if (column != null && !declared.contains("column_name")) {
+        problems.add(
+            location,
+            what + " tests a column, but its macro takes no 'column_name' (" + test.file() + ")",
+            "list it under the model's data_tests, not the column's");
+        valid = false;
+      }
+      for (String required : test.signature().required()) {
+        if (required.equals("model") || values.containsKey(required)) {
+          continue;
+        }
+        if (required.equals("column_name")) {
+          if (column == null) {
+            problems.add(
+                location,
+                what + " needs the column it tests",
+                "move it under the column in 'columns:', or add 'column_name: <name>'");
+            valid = false;
+          }
+          continue;
+        }
+        problems.add(
+            location,
+            what + " needs the argument '" + required + "' (" + test.file() + ")",
+            "give it: '- " + test.name() + ": {" + required + ": ...}'");
+        valid = false;
+      }
+      if (!valid) {
+        return Optional.empty();
+      }
+      Map<String, Object> arguments = new LinkedHashMap<>();
+      arguments.put("query", callTemplate(test, column, values, config));
+      arguments.put(GENERIC_TEST, test.name());
+      arguments.put(
+          READS,
+          values.values().stream()
+              .filter(String.class::isInstance)
+              .map(String.class::cast)
+              .filter(text -> LOOKS_LIKE_CALL.matcher(text).matches())
+              .map(String::strip)
+              .toList());
+      if (!config.isEmpty()) {
+        arguments.put(CONFIG, config);
+      }
+      String checkName =
+          name != null ? name : column == null ? test.name() : test.name() + "(" + column + ")";
+      return Optional.of(new CheckDef("sql", checkName, column, arguments, severity, location));
+    };
+  }
+
+  /** The template that calls a generic test's macro as dbt calls it. */
+  private static String callTemplate(
+      DbtMacros.GenericTest test,
+      String column,
+      Map<String, Object> values,
+      Map<String, Object> config) {
+    StringBuilder call = new StringBuilder("{{ ").append(test.call()).append("(model=");
+    Object where = config.get("where");
+    if (where == null) {
+      call.append("this");
+    } else {
+      // dbt's get_where_subquery
+      call.append("'(select * from ' ~ this ~ ' where ' ~ ")
+          .append(jinjaLiteral(String.valueOf(where)))
+          .append(" ~ ') dbt_subquery'");
+    }
+    if (column != null) {
+      call.append(", column_name=").append(jinjaLiteral(column));
+    }
+    values.forEach(
+        (key, value) -> {
+          if (value != null) {
+            call.append(", ").append(key).append('=').append(argument(value));
+          }
+        });
+    return call.append(") }}").toString();
+  }
+
+  /** A test argument as a Jinja expression: a call of ref(), source(), ... as itself. */
+  private static String argument(Object value) {
+    if (value instanceof String text) {
+      if (LOOKS_LIKE_CALL.matcher(text).matches()) {
+        return text.strip();
+      }
+      java.util.regex.Matcher expression =
+          java.util.regex.Pattern.compile(
+                  "^\\s*\\{\\{(.*)\\}\\}\\s*$", java.util.regex.Pattern.DOTALL)
+              .matcher(text);
+      if (expression.matches()) {
+        return "(" + expression.group(1).strip() + ")";
+      }
+      return jinjaLiteral(text);
+    }
+    return literal(value);
+  }
+
+  private static String literal(Object value) {
+    if (value == null) {
+      return "none";
+    }
+    if (value instanceof Boolean || value instanceof Number) {
+      return String.valueOf(value);
+    }
+    if (value instanceof List<?> list) {
+      java.util.StringJoiner items = new java.util.StringJoiner(", ", "[", "]");
+      list.forEach(item -> items.add(literal(item)));
+      return items.toString();
+    }
+    if (value instanceof Map<?, ?> map) {
+      java.util.StringJoiner entries = new java.util.StringJoiner(", ", "{", "}");
+      map.forEach(
+          (key, item) -> entries.add(jinjaLiteral(String.valueOf(key)) + ": " + literal(item)));
+      return entries.toString();
+    }
+    return jinjaLiteral(String.valueOf(value));
+  }
+
+  private static String jinjaLiteral(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /** A config's value as the check runs it, or empty (a problem) when it is not valid. */
+  private static Optional<Object> configValue(
+      String key, Object value, Location location, Problems problems) {
+    switch (key) {
+      case "where", "fail_calc" -> {
+        String text = String.valueOf(value).strip();
+        if (text.isEmpty()) {
+          problems.add(location, "Test config '" + key + "' is empty", "remove it, or give it SQL");
+          return Optional.empty();
+        }
+        return Optional.of(text);
+      }
+      case "limit" -> {
+        if (value instanceof Number number && number.longValue() >= 0) {
+          return Optional.of(number.longValue());
+        }
+        problems.add(
+            location,
+            "Test config 'limit' must be a whole number of rows, got '" + value + "'",
+            "write e.g. limit: 100");
+        return Optional.empty();
+      }
+      case "error_if", "warn_if" -> {
+        String text = String.valueOf(value).strip();
+        if (!CONDITION.matcher(text).matches()) {
+          problems.add(
+              location,
+              "Test config '"
+                  + key
+                  + "' must compare the failures with a number, got '"
+                  + value
+                  + "'",
+              "write e.g. " + key + ": '>10' or '!= 0' (dbt's default)");
+          return Optional.empty();
+        }
+        return Optional.of(text);
+      }
+      case "store_failures" -> {
+        if (value instanceof Boolean flag) {
+          return Optional.of(flag);
+        }
+        problems.add(
+            location,
+            "Test config 'store_failures' must be true or false, got '" + value + "'",
+            "write store_failures: true");
+        return Optional.empty();
+      }
+      default -> {
+        problems.add(
+            location,
+            "Unknown test config '" + key + "'",
+            Suggestions.hint(key, CONFIGS, "dbt's test configs"));
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static boolean isDefault(String key, Object value) {
+    if (key.equals("store_failures")) {
+      return Boolean.FALSE.equals(value);
+    }
+    Object defaultValue = DEFAULT_CONFIGS.get(key);
+    return defaultValue != null
+        && String.valueOf(value)
+            .replace(" ", "")
+            .equalsIgnoreCase(String.valueOf(defaultValue).replace(" ", ""));
   }
 
   /** Checks and converts the arguments to what Sluice's check of the same name takes. */

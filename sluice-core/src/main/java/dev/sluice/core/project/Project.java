@@ -254,7 +254,27 @@ public record Project(
         .map(asset -> asset.tableName().zone())
         .filter(zone -> dev.sluice.api.Zone.fromName(zone).isEmpty())
         .forEach(schemas::add);
+    failureTables().stream()
+        .map(TableName::zone)
+        .filter(zone -> dev.sluice.api.Zone.fromName(zone).isEmpty())
+        .forEach(schemas::add);
     return schemas;
+  }
+
+  /** The tables of the failing rows of dbt tests with {@code store_failures}. */
+  public Set<TableName> failureTables() {
+    Set<TableName> tables =
+        new java.util.TreeSet<>(java.util.Comparator.comparing(TableName::toString));
+    Stream<AssetDefinition> assets =
+        Stream.concat(
+            Stream.concat(models.values().stream(), seeds.values().stream()),
+            sources.values().stream().flatMap(source -> source.tables().stream()));
+    assets
+        .flatMap(asset -> asset.allChecks().stream())
+        .map(check -> check.testConfig().get(CheckDef.FAILURES_TABLE))
+        .filter(String.class::isInstance)
+        .forEach(table -> tables.add(TableName.parse((String) table)));
+    return tables;
   }
 
   /** A table of a source, by source and table name. */
@@ -280,7 +300,8 @@ public record Project(
       }
     }
     return models.values().stream().anyMatch(model -> model.tableName().equals(table))
-        || seeds.values().stream().anyMatch(seed -> seed.tableName().equals(table));
+        || seeds.values().stream().anyMatch(seed -> seed.tableName().equals(table))
+        || failureTables().contains(table);
   }
 
   /** The table {@code ref(name)} stands for: a model's or a seed's. */

@@ -167,7 +167,7 @@ final class ProjectLoader {
       dbt.singularTests(models, seeds, problems);
     }
 
-    new ReferenceValidator(sources, seeds, models, config.vars(), problems)
+    new ReferenceValidator(sources, seeds, models, config.vars(), dbtTemplates, problems)
         .validate(parsed.values());
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {

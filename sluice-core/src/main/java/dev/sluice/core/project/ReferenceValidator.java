@@ -23,14 +23,21 @@ final class ReferenceValidator {
   private final Map<String, ModelDef> models;
   private final Map<String, Object> vars;
   private final Problems problems;
+  private final DbtTemplates dbt;
   private final Set<String> refNames = new LinkedHashSet<>();
 
+  /**
+   * @param dbt a dbt project's macros and globals, which its tests' queries see; null for a Sluice
+   *     project
+   */
   ReferenceValidator(
       Map<String, SourceDef> sources,
       Map<String, SeedDef> seeds,
       Map<String, ModelDef> models,
       Map<String, Object> vars,
+      DbtTemplates dbt,
       Problems problems) {
+    this.dbt = dbt;
     this.sources = sources;
     this.seeds = seeds;
     this.models = models;
@@ -114,7 +121,8 @@ final class ReferenceValidator {
             query,
             table,
             check.location(),
-            check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST));
+            check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST)
+                || check.arguments().containsKey(DbtTests.GENERIC_TEST));
       }
     }
   }
@@ -153,6 +161,9 @@ final class ReferenceValidator {
             problems);
     if (configAllowed) {
       session.allowAnyConfigKey();
+      if (dbt != null) {
+        dbt.applyTo(session); // a dbt test's query may call the project's macros
+      }
     }
     SqlRenderer.render(query, session, table);
     session.refs().keySet().forEach(name -> checkRef(name, location));

@@ -187,6 +187,25 @@ public final class SqlRenderer {
       BiFunction<String, String, TableName> sourceResolver,
       Map<String, Object> vars,
       Location location) {
+    return renderCheckQuery(template, thisTable, refResolver, sourceResolver, vars, location, null);
+  }
+
+  /**
+   * As {@link #renderCheckQuery(String, TableName, Function, BiFunction, Map, Location)}, for a
+   * check of a dbt project: its query (a singular test's, a generic test's call of its macro) sees
+   * the project's macros and globals.
+   *
+   * @param dbt the project's macros and globals ({@link Project#dbt()}), or null for none
+   * @throws ProjectException at the check's location, for template errors and unknown names
+   */
+  public String renderCheckQuery(
+      String template,
+      TableName thisTable,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars,
+      Location location,
+      DbtTemplates dbt) {
     requireNonNull(template, "template is null");
     requireNonNull(thisTable, "thisTable is null");
     requireNonNull(vars, "vars is null");
@@ -197,7 +216,11 @@ public final class SqlRenderer {
     TemplateSession session =
         new TemplateSession(
                 location, false, false, true, vars, refResolver, sourceResolver, problems)
-            .allowAnyConfigKey();
+            .allowAnyConfigKey()
+            .executing();
+    if (dbt != null) {
+      dbt.applyTo(session);
+    }
     String sql = render(template, session, thisTable);
     problems.throwIfAny();
     return withoutTrailingSemicolon(sql);
@@ -267,10 +290,11 @@ public final class SqlRenderer {
   }
 
   /**
-   * The macros a file of macros defines, found by rendering it with Jinjava; its errors are added
-   * to {@code problems} at its lines.
+   * The macros a file of macros defines, with their arguments' names, found by rendering it with
+   * Jinjava; its errors are added to {@code problems} at its lines.
    */
-  static List<String> macrosDefinedBy(DbtMacros.MacroFile file, Problems problems) {
+  static Map<String, DbtMacros.Signature> macrosDefinedBy(
+      DbtMacros.MacroFile file, Problems problems) {
     Context root = ROOT_CONTEXT.get();
     JinjavaConfig config = JINJAVA.getGlobalConfig();
     Map<String, Object> bindings = new HashMap<>();
@@ -286,13 +310,26 @@ public final class SqlRenderer {
           problems.add(
               new Location(file.file(), Math.max(error.getLineno(), 1)),
               describe(error),
-              "a file in the macro paths holds {% macro name(...) %} ... {% endmacro %} blocks");
+              "a file in the macro paths holds {% macro name(...) %} ... {% endmacro %} blocks"
+                  + " (and {% test name(model, ...) %} ... {% endtest %} blocks)");
         }
       }
-      return List.copyOf(context.getGlobalMacros().keySet());
+      Map<String, DbtMacros.Signature> macros = new java.util.LinkedHashMap<>();
+      context
+          .getGlobalMacros()
+          .forEach(
+              (name, macro) ->
+                  macros.put(
+                      name,
+                      new DbtMacros.Signature(
+                          macro.getArguments(),
+                          macro instanceof DbtMacroFunction function
+                              ? function.optionalArguments()
+                              : java.util.Set.copyOf(macro.getArguments()))));
+      return macros;
     } catch (RuntimeException e) {
       problems.add(new Location(file.file(), 1), "Template error: " + e.getMessage(), "");
-      return List.of();
+      return Map.of();
     } finally {
       root.reset();
     }
@@ -355,7 +392,9 @@ public final class SqlRenderer {
     Map<String, Map<String, Object>> namespaces = new HashMap<>();
     for (DbtMacros.MacroFile file : session.macros().files()) {
       context.put(DbtMacroFunction.FILE_KEY, file.file());
-      interpreter.render(file.text());
+      // parsed once per project load: parsing every macro file for every model's render was
+      // most of a dbt model's rendering
+      interpreter.render(session.macros().parsed(file, interpreter));
       Map<String, Object> namespace =
           namespaces.computeIfAbsent(file.packageName(), name -> new HashMap<>());
       for (String macro : session.macros().namesIn(file)) {
@@ -422,6 +461,7 @@ public final class SqlRenderer {
                         .build())
                 .build());
     jinjava.getGlobalContext().registerTag(new DbtMacroTag());
+    jinjava.getGlobalContext().registerTag(new DbtTestTag());
     jinjava.getGlobalContext().registerTag(new GuardedForTag());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);

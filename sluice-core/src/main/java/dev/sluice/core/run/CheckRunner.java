@@ -9,6 +9,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.CheckDef;
+import dev.sluice.core.project.Severity;
 import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.TableProfile;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ final class CheckRunner {
   private final Function<String, TableName> relationshipTargets;
   private final Function<CheckDef, String> customQueryRenderer;
   private Set<String> schemas = Set.of();
+  private java.util.function.BiConsumer<TableName, String> failureStore = (table, sql) -> {};
 
   /**
    * @param relationshipTargets resolves a {@code relationships} check's {@code to:}
@@ -63,6 +65,15 @@ final class CheckRunner {
     this.anomalies = requireNonNull(anomalies, "anomalies is null");
     this.relationshipTargets = requireNonNull(relationshipTargets, "relationshipTargets is null");
     this.customQueryRenderer = requireNonNull(customQueryRenderer, "customQueryRenderer is null");
+  }
+
+  /**
+   * Keeps the failing rows of the checks with dbt's {@code store_failures} in their table: {@code
+   * store} replaces the table's rows with those of the query.
+   */
+  CheckRunner storingFailuresWith(java.util.function.BiConsumer<TableName, String> store) {
+    this.failureStore = requireNonNull(store, "store is null");
+    return this;
   }
 
   /**
@@ -120,6 +131,18 @@ final class CheckRunner {
     } catch (SqlRejectedException e) {
       return new CheckOutcome(check, 0, null, "check query refused: " + e.getMessage());
     }
+    if (check.testConfig().get(CheckDef.FAILURES_TABLE) instanceof String stored) {
+      // dbt's store_failures: the test's failing rows replace the table's, every run
+      try {
+        failureStore.accept(TableName.parse(stored), failing);
+      } catch (RuntimeException e) {
+        return new CheckOutcome(
+            check, 0, null, "storing the failing rows in " + stored + " failed: " + e.getMessage());
+      }
+    }
+    if (judgedByThresholds(check)) {
+      return runWithThresholds(session, table, check, failing);
+    }
     try {
       QueryResult count = session.query("SELECT count(*) FROM (" + failing + ") AS failing", 1);
       long failingRows = ((Number) count.rows().get(0).get(0)).longValue();
@@ -134,9 +157,100 @@ final class CheckRunner {
     }
   }
 
+  private static boolean judgedByThresholds(CheckDef check) {
+    Map<String, Object> config = check.testConfig();
+    return config.containsKey("fail_calc")
+        || config.containsKey("warn_if")
+        || config.containsKey("error_if")
+        || config.containsKey("limit");
+  }
+
+  /**
+   * A dbt test with {@code fail_calc}, {@code warn_if}, {@code error_if} or {@code limit}, judged
+   * as dbt's test materialization judges it: the failures are {@code fail_calc} over the failing
+   * rows (at most {@code limit} of them); an error-severity test fails when they meet {@code
+   * error_if}, else warns when they meet {@code warn_if}; a warn-severity test warns when they meet
+   * {@code warn_if}.
+   */
+  private CheckOutcome runWithThresholds(
+      EngineSession session, TableName table, CheckDef check, String failing) {
+    Map<String, Object> config = check.testConfig();
+    String failCalc = String.valueOf(config.getOrDefault("fail_calc", "count(*)"));
+    String warnIf = String.valueOf(config.getOrDefault("warn_if", "!= 0"));
+    String errorIf = String.valueOf(config.getOrDefault("error_if", "!= 0"));
+    String limited =
+        config.get("limit") == null
+            ? failing
+            : "SELECT * FROM (\n" + failing + "\n) AS dbt_limited LIMIT " + config.get("limit");
+    String judged =
+        "SELECT "
+            + failCalc
+            + " AS failures, ("
+            + failCalc
+            + ") "
+            + warnIf
+            + " AS should_warn, ("
+            + failCalc
+            + ") "
+            + errorIf
+            + " AS should_error FROM (\n"
+            + limited
+            + "\n) AS dbt_internal_test";
+    try {
+      SqlSandbox.checkQuery(session, judged, schemas);
+    } catch (SqlRejectedException e) {
+      return new CheckOutcome(check, 0, null, "check query refused: " + e.getMessage());
+    }
+    try {
+      List<Object> row = session.query(judged, 1).rows().get(0);
+      long failures = row.get(0) instanceof Number number ? number.longValue() : 0;
+      boolean shouldWarn = Boolean.TRUE.equals(row.get(1));
+      boolean shouldError = Boolean.TRUE.equals(row.get(2));
+      CheckDef judgedAs;
+      if (check.severity() == Severity.ERROR && shouldError) {
+        judgedAs = check;
+      } else if (shouldWarn) {
+        judgedAs = check.withSeverity(Severity.WARN);
+      } else {
+        return CheckOutcome.withNote(
+            check,
+            0,
+            failures
+                + " failures ("
+                + failCalc
+                + "): neither error_if '"
+                + errorIf
+                + "' nor warn_if '"
+                + warnIf
+                + "' is met");
+      }
+      QueryResult sample = sampleMasking.sample(session, table, limited, SAMPLE_ROWS);
+      String note =
+          failures == 0
+              ? "0 failures ("
+                  + failCalc
+                  + ") meet "
+                  + (judgedAs.severity() == Severity.ERROR
+                      ? "error_if '" + errorIf
+                      : "warn_if '" + warnIf)
+                  + "'"
+              : null;
+      // a test that fails with 0 failures (error_if: '= 0') still fails
+      return new CheckOutcome(judgedAs, Math.max(failures, 1), sample, null, note);
+    } catch (QueryException e) {
+      return new CheckOutcome(check, 0, null, "check query failed: " + e.getMessage());
+    }
+  }
+
   /** The SQL returning the rows that fail the check. */
   String failingRowsSql(TableName table, CheckDef check) {
-    String relation = table.quoted();
+    Object where = check.testConfig().get("where");
+    // dbt's get_where_subquery: a test reads only the rows its 'where' config selects (a generic
+    // test's query applies it itself)
+    String relation =
+        where == null || check.type().equals("sql")
+            ? table.quoted()
+            : "(SELECT * FROM " + table.quoted() + " WHERE " + where + ")";
     Map<String, Object> arguments = check.arguments();
     String column = check.column() == null ? null : TableName.quote(check.column());
     return switch (check.type()) {

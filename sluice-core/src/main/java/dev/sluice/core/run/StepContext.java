@@ -129,8 +129,39 @@ record StepContext(
                     this::resolveRef,
                     this::resolveSource,
                     project.config().vars(),
-                    check.location()))
-        .withSchemas(project.schemas());
+                    check.location(),
+                    project.dbt()))
+        .withSchemas(project.schemas())
+        .storingFailuresWith(this::storeFailures);
+  }
+
+  /**
+   * dbt's {@code store_failures}: a test's failing rows replace the rows of its table, in one
+   * commit, published to the run's branch whatever the test's outcome.
+   */
+  private void storeFailures(TableName table, String failingRowsSql) {
+    new AuditedWrite(
+            lake,
+            session,
+            new CheckRunner(
+                target -> {
+                  throw new IllegalStateException("a failures table has no checks");
+                },
+                check -> {
+                  throw new IllegalStateException("a failures table has no checks");
+                }))
+        .publishingTo(targetBranch())
+        .countingInto(tally)
+        .write(
+            table,
+            failingRowsSql,
+            dev.sluice.lake.SchemaChange.REPLACE,
+            dev.sluice.lake.WriteOperation.replaceAll(),
+            Map.of(),
+            Map.of(),
+            Map.of("sluice.run-id", runId),
+            List.of(),
+            auditBranch());
   }
 
   static Map<String, String> columnDocs(List<ColumnDef> columns) {
