@@ -31,7 +31,10 @@ class DbtCliTest {
     write(
         project,
         "profiles.yml",
-        "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: shop.duckdb, threads: 1}\n");
+        "shop:\n"
+            + "  target: dev\n"
+            + "  outputs:\n"
+            + "    dev: {type: duckdb, path: shop.duckdb, threads: 1}\n");
     write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,1000\n2,shipped,250\n");
     write(
         project,
@@ -138,14 +141,19 @@ class DbtCliTest {
     write(
         project,
         "models/more.yml",
-        "version: 2\nmodels:\n  - name: revenue\n    data_tests:\n      - dbt_utils.expression_is_true:\n          expression: amount > 0\n");
+        "version: 2\n"
+            + "models:\n"
+            + "  - name: revenue\n"
+            + "    data_tests:\n"
+            + "      - dbt_utils.expression_is_true:\n"
+            + "          expression: amount > 0\n");
 
     InProcessCli.Result validate = sluice(project, "validate");
 
     assertThat(validate.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(validate.err())
         .contains("models/more.yml:5")
-        .contains(
-            "Test 'dbt_utils.expression_is_true' of model 'revenue' is not supported by Sluice yet");
+        .contains("Unknown test 'dbt_utils.expression_is_true' of model 'revenue'")
+        .contains("the package 'dbt_utils' is not installed");
   }
 }

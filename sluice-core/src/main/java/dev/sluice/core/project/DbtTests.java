@@ -163,15 +163,25 @@ final class DbtTests {
     if (!ARGUMENTS.containsKey(type) && generic.isEmpty()) {
       Set<String> known = new java.util.TreeSet<>(ARGUMENTS.keySet());
       known.addAll(macros.genericTestNames());
-      problems.add(
-          location,
-          "Unknown test '" + type + "' of " + ownerName,
-          Suggestions.closest(type, known).map(name -> "did you mean '" + name + "'? ").orElse("")
-              + "a generic test is dbt's unique, not_null, accepted_values or relationships, or"
-              + " a {% test "
-              + type
-              + "(model, column_name) %} block in the macro paths, the test paths' generic/"
-              + " directories or an installed package (docs/dbt.md)");
+      int dot = type.indexOf('.');
+      String packageName = dot < 0 ? null : type.substring(0, dot);
+      String hint =
+          packageName != null && !macros.packageNames().contains(packageName)
+              ? "the package '"
+                  + packageName
+                  + "' is not installed: Sluice cannot download it, copy it into"
+                  + " dbt_packages/"
+                  + packageName
+                  + " (what dbt deps installs; docs/dbt.md)"
+              : Suggestions.closest(type, known)
+                      .map(name -> "did you mean '" + name + "'? ")
+                      .orElse("")
+                  + "a generic test is dbt's unique, not_null, accepted_values or relationships,"
+                  + " or a {% test "
+                  + type.substring(dot + 1)
+                  + "(model, column_name) %} block in the macro paths, the test paths' generic/"
+                  + " directories or an installed package (docs/dbt.md)";
+      problems.add(location, "Unknown test '" + type + "' of " + ownerName, hint);
       return Optional.empty();
     }
     Map<String, Object> values = new LinkedHashMap<>();
@@ -573,7 +583,8 @@ final class DbtTests {
         if (target.isEmpty()) {
           problems.add(
               lines.getOrDefault("to", location),
-              "'to:' of test 'relationships' must be ref('name') or source('source', 'table'), got '"
+              "'to:' of test 'relationships' must be ref('name') or source('source', 'table'), got"
+                  + " '"
                   + values.get("to")
                   + "'",
               "write e.g. to: ref('customers')");
