@@ -572,7 +572,8 @@ public final class Runner {
    * Runs one step in this process and records it: in a fresh engine session per attempt, retried as
    * its asset says, holding the lock on its table.
    *
-   * @param recorded hears the id of the step's record as soon as it is started
+   * @param recorded hears the id of the step's record as soon as it is started, in the transaction
+   *     that starts it
    */
   StepResult runHere(
       Work work,
@@ -598,9 +599,11 @@ public final class Runner {
             () -> {
               long id = store.steps().startStep(runId, work.key(), kind, started);
               event(runId, step, "started", kind.label() + " -> " + table);
+              // in the same transaction: a worker's claim names the record it started, so that a
+              // worker killed at any moment leaves no record that the next claimer cannot find
+              recorded.accept(id);
               return id;
             });
-    recorded.accept(stepId);
     listener.stepStarted(step, kind);
     Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Long> inputsRead = new java.util.concurrent.ConcurrentHashMap<>();

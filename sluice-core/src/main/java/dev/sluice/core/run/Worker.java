@@ -113,17 +113,22 @@ public final class Worker implements AutoCloseable {
   // the claims running now, with the stop switch of each
   private final Map<Long, Running> running = new ConcurrentHashMap<>();
   private final AtomicLong stepsRun = new AtomicLong();
+  // gives up the running steps once their leases cannot have been renewed: on a thread of its own,
+  // so that a heartbeat hanging on an unanswering database cannot hold it back
+  private final ScheduledExecutorService leaseWatch;
   private java.util.concurrent.ScheduledFuture<?> heartbeat;
-  // when the leases were last renewed; read and written by the heartbeat thread only
-  private Instant lastRenewed;
+  // when the leases were last renewed: written by the heartbeat, read by the lease watch
+  private volatile Instant lastRenewed;
 
   /**
    * A claim being run.
    *
    * @param abandoned set when the worker gave the claim up (it could not renew its lease): the
    *     claim is left for another worker rather than finished
+   * @param claimed when the claim (and so its lease) was taken
    */
-  private record Running(String runId, String step, RunControl control, AtomicBoolean abandoned) {}
+  private record Running(
+      String runId, String step, RunControl control, AtomicBoolean abandoned, Instant claimed) {}
 
   private Worker(Workspace workspace, Options options, Clock clock, Listener listener) {
     this.workspace = workspace;
@@ -137,6 +142,7 @@ public final class Worker implements AutoCloseable {
     this.freeSlots = new Semaphore(options.slots());
     this.steps = Executors.newFixedThreadPool(options.slots(), daemon("sluice-worker-step"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("sluice-worker-heartbeat"));
+    this.leaseWatch = Executors.newSingleThreadScheduledExecutor(daemon("sluice-worker-leases"));
     this.lastRenewed = clock.instant();
   }
 
@@ -169,6 +175,10 @@ public final class Worker implements AutoCloseable {
             options.heartbeat().toMillis(),
             options.heartbeat().toMillis(),
             TimeUnit.MILLISECONDS);
+    long watchEvery = Math.max(1, options.heartbeat().toMillis() / 2);
+    var unused =
+        leaseWatch.scheduleWithFixedDelay(
+            this::watchLeases, watchEvery, watchEvery, TimeUnit.MILLISECONDS);
     listener.message(
         "Worker "
             + id
@@ -281,6 +291,7 @@ public final class Worker implements AutoCloseable {
       heartbeat.cancel(false);
     }
     heartbeats.shutdownNow();
+    leaseWatch.shutdownNow();
     try {
       workspace.runStore().workers().stopped(id, clock.instant());
     } catch (RuntimeException e) {
@@ -303,7 +314,8 @@ public final class Worker implements AutoCloseable {
     }
     RunControl control = new RunControl();
     AtomicBoolean abandoned = new AtomicBoolean();
-    running.put(claim.id(), new Running(request.runId(), step, control, abandoned));
+    running.put(
+        claim.id(), new Running(request.runId(), step, control, abandoned, clock.instant()));
     AtomicLong stepId = new AtomicLong(-1);
     try {
       store.workers().running(id, request.runId(), step, clock.instant());
@@ -420,18 +432,18 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /**
-   * Records that the worker is alive, renews its leases, and stops steps of cancelled runs. A
-   * worker that could not renew its leases for nearly a lease stops its running steps itself
-   * (nothing they wrote is published), because another worker is about to claim them again: two
-   * attempts of one step never write at once.
-   */
+  /** Records that the worker is alive, renews its leases, and stops steps of cancelled runs. */
   private void heartbeat() {
     Instant now = clock.instant();
     try {
       RunStore store = workspace.runStore();
       store.workers().heartbeat(id, now);
-      store.stepQueue().renew(id, options.lease(), now);
+      List<Long> held =
+          running.entrySet().stream()
+              .filter(claim -> !claim.getValue().abandoned().get())
+              .map(Map.Entry::getKey)
+              .toList();
+      store.stepQueue().renew(id, held, options.lease(), now);
       lastRenewed = now;
       for (Running step : running.values()) {
         if (!step.control().cancelled() && store.runs().isCancelRequested(step.runId())) {
@@ -441,25 +453,39 @@ public final class Worker implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("Worker {}: cannot record its heartbeat: {}", id, e.getMessage());
-      if (!running.isEmpty()
-          && now.isAfter(lastRenewed.plus(options.lease()).minus(options.heartbeat()))) {
-        listener.message(
-            "Worker "
-                + id
-                + " could not renew its leases since "
-                + lastRenewed
-                + " (the state database cannot be reached): stopping its "
-                + running.size()
-                + " running step(s), which other workers take over");
-        running
-            .values()
-            .forEach(
-                step -> {
-                  step.abandoned().set(true);
-                  step.control().cancel();
-                });
-      }
     }
+  }
+
+  /**
+   * Stops the running steps once the leases were not renewed for nearly a lease (the state database
+   * refuses connections, or does not answer at all): another worker is about to claim them again,
+   * and two attempts of one step must never write at once. Nothing the stopped steps wrote is
+   * published. Runs on its own thread, every half heartbeat, whatever the heartbeat is waiting for.
+   */
+  private void watchLeases() {
+    Instant renewed = lastRenewed;
+    Instant now = clock.instant();
+    List<Running> givenUp =
+        running.values().stream()
+            .filter(
+                step -> {
+                  Instant held = step.claimed().isAfter(renewed) ? step.claimed() : renewed;
+                  return now.isAfter(held.plus(options.lease()).minus(options.heartbeat()));
+                })
+            .filter(step -> !step.abandoned().getAndSet(true))
+            .toList();
+    if (givenUp.isEmpty()) {
+      return;
+    }
+    listener.message(
+        "Worker "
+            + id
+            + " could not renew its leases since "
+            + renewed
+            + " (the state database cannot be reached): stopping its "
+            + givenUp.size()
+            + " running step(s), which other workers take over");
+    givenUp.forEach(step -> step.control().cancel());
   }
 
   private void idle() {

@@ -58,6 +58,9 @@ final class StateDatabase implements DataSource {
   private static final Logger log = LoggerFactory.getLogger(StateDatabase.class);
   private static final int SQLITE_MIGRATION_ATTEMPTS = 10;
 
+  /** How long PostgreSQL keeps a state session idle in a transaction before ending it. */
+  static final long IDLE_IN_TRANSACTION_MILLIS = 60_000;
+
   private final String url;
   private final Vendor vendor;
   private final Properties properties;
@@ -98,6 +101,12 @@ final class StateDatabase implements DataSource {
     } else {
       driverProperties.setProperty("connectTimeout", "10");
       driverProperties.setProperty("ApplicationName", "sluice");
+      // Sluice's transactions on its state are short and never wait on anything but the
+      // database: one left open longer is a client cut off mid-transaction (a network
+      // partition), whose row locks would hide a worker's queued step from the others for
+      // as long as the server keeps the session (hours, until TCP keepalive gives up)
+      driverProperties.setProperty(
+          "options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MILLIS);
     }
     driverProperties.putAll(properties);
     return new StateDatabase(url, vendor, driverProperties, secrets);

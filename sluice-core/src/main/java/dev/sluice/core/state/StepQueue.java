@@ -11,6 +11,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -241,21 +244,32 @@ public final class StepQueue {
   }
 
   /**
-   * Renews the leases of the claims a worker holds.
+   * Renews the leases of the claims a worker still works on: a claim it gave up is not renewed, so
+   * that another worker can claim it once its lease expires.
    *
-   * @return how many claims it still holds
+   * @return how many of them it still holds
    */
-  public int renew(String worker, Duration lease, Instant now) {
+  public int renew(String worker, Collection<Long> claims, Duration lease, Instant now) {
     requireNonNull(worker, "worker is null");
+    if (claims.isEmpty()) {
+      return 0;
+    }
+    List<Object> parameters = new ArrayList<>();
+    parameters.add(now.plus(lease));
+    parameters.add(worker);
+    parameters.add(Status.CLAIMED);
+    parameters.addAll(claims);
+    String placeholders = String.join(", ", Collections.nCopies(claims.size(), "?"));
     return transactions.write(
         "renew the leases of worker " + worker,
         connection ->
             update(
                 connection,
-                "UPDATE sluice_step_queue SET lease_expires_at = ? WHERE worker = ? AND status = ?",
-                now.plus(lease),
-                worker,
-                Status.CLAIMED));
+                "UPDATE sluice_step_queue SET lease_expires_at = ? WHERE worker = ? AND status = ?"
+                    + " AND id IN ("
+                    + placeholders
+                    + ")",
+                parameters.toArray()));
   }
 
   /**
