@@ -6,13 +6,16 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.ProjectException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineProvider;
+import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
+import dev.sluice.api.engine.WarehouseStorage;
 import dev.sluice.core.project.EngineConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ProjectConfig;
 import dev.sluice.core.run.RunObservers;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.lake.Lake;
+import dev.sluice.objectstore.S3Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,12 +77,31 @@ public final class Workspace implements AutoCloseable {
     Lake lake = openLake(project.config());
     Engine engine;
     try {
-      engine = provider.start(engineConfig.settings());
+      engine = provider.start(withWarehouse(engineConfig.settings(), project.config()));
     } catch (RuntimeException e) {
       lake.close();
       throw e;
     }
     return new Workspace(project, lake, engine, clock, principal);
+  }
+
+  /**
+   * An engine's settings with the warehouse's object storage, when the warehouse is in object
+   * storage: an engine that reads and writes it itself (Spark) is given its endpoint and keys.
+   */
+  private static EngineSettings withWarehouse(EngineSettings settings, ProjectConfig config) {
+    if (config.warehouseObjectStore() == null) {
+      return settings;
+    }
+    S3Settings storage = config.warehouseStorage();
+    return settings.withWarehouseStorage(
+        new WarehouseStorage(
+            config.warehouseObjectStore().bucket(),
+            storage.endpoint(),
+            storage.effectiveRegion(),
+            storage.pathStyleAccess(),
+            storage.accessKeyId(),
+            storage.secretAccessKey()));
   }
 
   /**
@@ -176,7 +198,9 @@ public final class Workspace implements AutoCloseable {
     }
     Engine started = otherEngines.get(name);
     if (started == null) {
-      started = engineProvider(name).start(project.config().engine().settings(name));
+      started =
+          engineProvider(name)
+              .start(withWarehouse(project.config().engine().settings(name), project.config()));
       otherEngines.put(name, started);
     }
     return started;
@@ -198,7 +222,10 @@ public final class Workspace implements AutoCloseable {
     String key = name + " memory_limit=" + limit;
     Engine started = otherEngines.get(key);
     if (started == null) {
-      started = engineProvider(name).start(project.config().engine().settings(name, limit));
+      started =
+          engineProvider(name)
+              .start(
+                  withWarehouse(project.config().engine().settings(name, limit), project.config()));
       otherEngines.put(key, started);
     }
     return started;

@@ -8,6 +8,7 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
 import dev.sluice.api.engine.ColumnMapping;
+import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.api.io.Directories;
 import dev.sluice.objectstore.ObjectStore;
@@ -81,13 +82,46 @@ public final class Lake implements AutoCloseable {
   private final String location;
   private final WarehouseFiles files;
   private final AutoCloseable storage;
-  private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
+  private final List<CommitListener> commitListeners;
+
+  /** Whether this is another engine's view of a lake, which closes nothing: see {@link #readBy}. */
+  private final boolean view;
 
   private Lake(JdbcCatalog catalog, String location, WarehouseFiles files, AutoCloseable storage) {
+    this(catalog, location, files, storage, new CopyOnWriteArrayList<>(), false);
+  }
+
+  private Lake(
+      JdbcCatalog catalog,
+      String location,
+      WarehouseFiles files,
+      AutoCloseable storage,
+      List<CommitListener> commitListeners,
+      boolean view) {
     this.catalog = catalog;
     this.location = location;
     this.files = files;
     this.storage = storage;
+    this.commitListeners = commitListeners;
+    this.view = view;
+  }
+
+  /**
+   * This warehouse as {@code session}'s engine reads and writes it. For an engine that reads and
+   * writes object storage itself ({@link EngineSession#readsObjectStoreLocations()}) and a
+   * warehouse in object storage, a view of this lake whose scans name the data files at their
+   * {@code s3a://} locations and whose writes let the engine write into the table's location
+   * (nothing goes through the local cache); else this lake. The view shares the catalog and the
+   * commit listeners, and closing it closes nothing.
+   */
+  public Lake readBy(EngineSession session) {
+    if (view || !session.readsObjectStoreLocations()) {
+      return this;
+    }
+    WarehouseFiles direct = files.forEngineReadingObjectStore();
+    return direct == files
+        ? this
+        : new Lake(catalog, location, direct, () -> {}, commitListeners, true);
   }
 
   /**
@@ -707,8 +741,21 @@ public final class Lake implements AutoCloseable {
 
   /** A new, unique data file path inside the table's location. */
   public Path newDataFilePath(Table table) {
-    String location = table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet");
-    return files.newDataFile(location);
+    return files.newDataFile(newDataLocation(table));
+  }
+
+  private static String newDataLocation(Table table) {
+    return table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet");
+  }
+
+  /**
+   * Writes the rows of {@code sql} with the session's engine as a new data file of the table, with
+   * the schema's field ids: a local file (uploaded by {@link #toDataFile}) or, for an engine that
+   * writes object storage itself (see {@link #readBy}), a file under the table's location that no
+   * other write uses.
+   */
+  public WrittenFile writeDataFile(Table table, EngineSession session, String sql, Schema schema) {
+    return files.write(session, sql, schema, newDataLocation(table));
   }
 
   /**
@@ -726,8 +773,17 @@ public final class Lake implements AutoCloseable {
    *     for an unpartitioned table
    */
   public DataFile toDataFile(Table table, WrittenFile file, StructLike partition) {
-    Metrics metrics = footerMetrics(file.path(), MetricsConfig.forTable(table));
-    String stored = files.store(file.path());
+    MetricsConfig config = MetricsConfig.forTable(table);
+    Metrics metrics;
+    String stored;
+    if (file.isLocal()) {
+      metrics = footerMetrics(file.path(), config);
+      stored = files.store(file.path());
+    } else {
+      // written into object storage by the engine: its footer is read from there
+      stored = files.storeWritten(file.location());
+      metrics = ParquetUtil.fileMetrics(table.io().newInputFile(stored), config);
+    }
     DataFiles.Builder builder =
         DataFiles.builder(table.spec())
             .withPath(stored)
@@ -889,6 +945,9 @@ public final class Lake implements AutoCloseable {
   /** Closes the catalog, the warehouse files and the storage, each even when one before failed. */
   @Override
   public void close() {
+    if (view) {
+      return;
+    }
     RuntimeException failure = null;
     try {
       catalog.close();

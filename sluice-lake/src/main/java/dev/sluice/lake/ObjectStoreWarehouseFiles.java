@@ -105,6 +105,11 @@ final class ObjectStoreWarehouseFiles implements WarehouseFiles {
   }
 
   @Override
+  public WarehouseFiles forEngineReadingObjectStore() {
+    return new DirectObjectStoreFiles(this);
+  }
+
+  @Override
   public String readablePath(String location) {
     S3Location object = S3Location.parse(location);
     Path cached = localPath(cache, object);

@@ -233,6 +233,15 @@ public final class TableWrite {
     update.commit();
   }
 
+  /**
+   * Writes the rows of {@code sql} with the session's engine as a new data file of this table, for
+   * {@link #toDataFile}; see {@link Lake#writeDataFile}.
+   */
+  public dev.sluice.api.engine.WrittenFile writeDataFile(
+      dev.sluice.api.engine.EngineSession session, String sql, Schema schema) {
+    return lake.writeDataFile(transaction.table(), session, sql, schema);
+  }
+
   /** Where to write the next data file of this table. */
   public Path newDataFilePath() {
     return lake.newDataFilePath(table);

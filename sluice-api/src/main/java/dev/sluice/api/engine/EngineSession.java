@@ -155,6 +155,30 @@ public interface EngineSession extends AutoCloseable {
   WrittenFile writeParquet(String sql, Schema schema, Path target);
 
   /**
+   * Whether this session reads and writes the data files of a warehouse in object storage itself,
+   * at their locations ({@code s3a://bucket/key}), rather than from local copies that Sluice
+   * downloads and uploads. An engine that runs on other hosts (a Spark cluster) must: they cannot
+   * read Sluice's local files. For such a session the lake hands {@link #registerTable} the files'
+   * object-store locations and writes with {@link #writeParquet(String, Schema, String)}.
+   */
+  default boolean readsObjectStoreLocations() {
+    return false;
+  }
+
+  /**
+   * As {@link #writeParquet(String, Schema, Path)}, into object storage: the engine writes one
+   * Parquet file under {@code directory} (an {@code s3a://} location no other write uses), and the
+   * returned file's {@link WrittenFile#location()} names it. A write that fails or is abandoned
+   * leaves at most files there that no commit references.
+   *
+   * @throws UnsupportedOperationException when the session does not {@link
+   *     #readsObjectStoreLocations()}
+   */
+  default WrittenFile writeParquet(String sql, Schema schema, String directory) {
+    throw new UnsupportedOperationException("This engine writes local files only");
+  }
+
+  /**
    * Cancels the statement this session is running, if any; may be called from another thread. The
    * cancelled statement, and any this session starts after, fails with a {@link
    * dev.sluice.api.QueryCancelledException}.

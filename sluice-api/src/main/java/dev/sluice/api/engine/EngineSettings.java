@@ -15,11 +15,32 @@ import java.util.Optional;
  *     default
  * @param options the engine's own settings from {@code sluice.yaml}, secrets already resolved (e.g.
  *     the Spark engine's {@code remote} and {@code token}); never logged or printed as a whole
+ * @param warehouseStorage the warehouse's object storage, for an engine that reads and writes it
+ *     itself ({@link EngineSession#readsObjectStoreLocations()}); null for a local warehouse
  */
-public record EngineSettings(Path tempDirectory, String memoryLimit, Map<String, String> options) {
+public record EngineSettings(
+    Path tempDirectory,
+    String memoryLimit,
+    Map<String, String> options,
+    WarehouseStorage warehouseStorage) {
   public EngineSettings {
     requireNonNull(tempDirectory, "tempDirectory is null");
     options = Map.copyOf(requireNonNull(options, "options is null"));
+  }
+
+  /** Settings for a local warehouse. */
+  public EngineSettings(Path tempDirectory, String memoryLimit, Map<String, String> options) {
+    this(tempDirectory, memoryLimit, options, null);
+  }
+
+  /** These settings for a warehouse in object storage ({@code storage}), or a local one (null). */
+  public EngineSettings withWarehouseStorage(WarehouseStorage storage) {
+    return new EngineSettings(tempDirectory, memoryLimit, options, storage);
+  }
+
+  /** The warehouse's object storage, if it is in object storage. */
+  public Optional<WarehouseStorage> warehouse() {
+    return Optional.ofNullable(warehouseStorage);
   }
 
   /** Settings without engine options. */
@@ -40,6 +61,7 @@ public record EngineSettings(Path tempDirectory, String memoryLimit, Map<String,
         + memoryLimit
         + ", options="
         + options.keySet()
+        + (warehouseStorage == null ? "" : ", warehouseStorage=" + warehouseStorage)
         + "]";
   }
 }

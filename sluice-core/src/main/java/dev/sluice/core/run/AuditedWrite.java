@@ -150,8 +150,7 @@ final class AuditedWrite {
       Schema schema = write.prepareSchema(desired, schemaChange);
       // a table that was once a partitioned model's: this write's file is of no one partition
       write.preparePartitionSpec(PartitionSpec.unpartitioned());
-      WrittenFile file =
-          session.writeParquet(projectOnto(schema, desired, sql), schema, write.newDataFilePath());
+      WrittenFile file = write.writeDataFile(session, projectOnto(schema, desired, sql), schema);
       try {
         afterWrite.accept(file);
       } catch (RuntimeException e) {
@@ -235,10 +234,7 @@ final class AuditedWrite {
       List<CheckDef> checks,
       List<TableProfile> profiles) {
     session.registerTable(
-        name,
-        schema,
-        files.isEmpty() ? List.of() : List.of(file.path().toString()),
-        ColumnMapping.NAME);
+        name, schema, files.isEmpty() ? List.of() : List.of(file.location()), ColumnMapping.NAME);
     List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
     if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
       deleteQuietly(file);
@@ -292,7 +288,14 @@ final class AuditedWrite {
     return new Schema(fields);
   }
 
-  private static void deleteQuietly(WrittenFile file) {
+  /**
+   * Deletes a local file written but not committed; one an engine wrote into object storage stays
+   * there, referenced by no commit (maintenance removes such orphans).
+   */
+  static void deleteQuietly(WrittenFile file) {
+    if (!file.isLocal()) {
+      return;
+    }
     try {
       Files.deleteIfExists(file.path());
     } catch (IOException e) {

@@ -50,10 +50,7 @@ final class DataProfiler {
       List<WrittenFile> files) {
     long bytes = files.stream().mapToLong(WrittenFile::sizeInBytes).sum();
     List<String> withRows =
-        files.stream()
-            .filter(file -> file.rowCount() > 0)
-            .map(file -> file.path().toString())
-            .toList();
+        files.stream().filter(file -> file.rowCount() > 0).map(WrittenFile::location).toList();
     List<Types.NestedField> columns = schema.columns();
     if (withRows.isEmpty()) {
       List<ColumnProfile> empty = new ArrayList<>();

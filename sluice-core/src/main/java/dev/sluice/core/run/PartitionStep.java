@@ -19,9 +19,6 @@ import dev.sluice.lake.Lake;
 import dev.sluice.lake.SchemaChange;
 import dev.sluice.lake.TableWrite;
 import dev.sluice.lake.WriteOperation;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -160,7 +157,7 @@ final class PartitionStep {
             prepared.schema(),
             written.stream()
                 .filter(file -> file.rowCount() > 0)
-                .map(file -> file.path().toString())
+                .map(WrittenFile::location)
                 .toList(),
             ColumnMapping.NAME);
       }
@@ -203,7 +200,7 @@ final class PartitionStep {
         // another step (a backfill's partitions run side by side) created the table first: commit
         // these partitions into it, with data files written for its column ids
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
-        written.forEach(PartitionStep::deleteQuietly);
+        written.forEach(AuditedWrite::deleteQuietly);
         written.clear();
         profiles.clear();
         write = lake.newWrite(target, context.auditBranch());
@@ -242,7 +239,7 @@ final class PartitionStep {
     } finally {
       // the step's session ends with it: its registrations need no restoring
       if (!committed) {
-        written.forEach(PartitionStep::deleteQuietly);
+        written.forEach(AuditedWrite::deleteQuietly);
       }
     }
   }
@@ -305,11 +302,11 @@ final class PartitionStep {
         PartitionFilter one =
             PartitionFilter.of(model.name(), PartitionRange.of(range.partitions(), key), desired);
         WrittenFile file =
-            session.writeParquet(
+            write.writeDataFile(
+                session,
                 AuditedWrite.projectOnto(
                     prepared.schema(), desired, "SELECT * FROM " + result + " WHERE " + one.sql()),
-                prepared.schema(),
-                write.newDataFilePath());
+                prepared.schema());
         written.add(file);
         rowsByPartition.put(key.toString(), file.rowCount());
         // profiled before the file is handed to the lake, which may move it (object storage)
@@ -433,13 +430,5 @@ final class PartitionStep {
                 : null)
         .error(error)
         .build();
-  }
-
-  private static void deleteQuietly(WrittenFile file) {
-    try {
-      Files.deleteIfExists(file.path());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

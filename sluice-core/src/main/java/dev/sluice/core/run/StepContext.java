@@ -44,6 +44,8 @@ record StepContext(
     requireNonNull(project, "project is null");
     requireNonNull(lake, "lake is null");
     requireNonNull(session, "session is null");
+    // an engine that reads object storage itself reads and writes the warehouse's files there
+    lake = lake.readBy(session);
     requireNonNull(renderer, "renderer is null");
     requireNonNull(runId, "runId is null");
     requireNonNull(runStartedAt, "runStartedAt is null");

@@ -21,9 +21,9 @@ import java.util.TreeMap;
  * A Spark Connect server on this machine, for tests and benchmarks: a child JVM running Spark's own
  * {@code SparkConnectServer} (a local Spark session with the Spark Connect plugin) on the class
  * path that the {@code sluice-spark-connect-server} module resolves from Maven Central (Spark,
- * Iceberg's Spark runtime, the catalogs' JDBC drivers), listening on the loopback address only.
- * Nothing of it is loaded into Sluice's JVM. A production deployment runs its own Spark cluster
- * instead (docs/deployment.md).
+ * Iceberg's Spark runtime, Hadoop's S3A with the AWS SDK, the catalogs' JDBC drivers), listening on
+ * the loopback address only. Nothing of it is loaded into Sluice's JVM. A production deployment
+ * runs its own Spark cluster instead (docs/deployment.md).
  */
 public final class LocalSparkConnectServer implements AutoCloseable {
   /** The options Spark needs on Java 17 (from its launcher's JavaModuleOptions). */
@@ -91,6 +91,10 @@ public final class LocalSparkConnectServer implements AutoCloseable {
       command.addAll(JAVA_OPTIONS);
       command.add(
           "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")).toAbsolutePath());
+      // the AWS SDK's newer default checksums (trailers on uploads) are refused by some
+      // S3-compatible stores: computed and validated only where S3 requires them, as Sluice does
+      command.add("-Daws.requestChecksumCalculation=when_required");
+      command.add("-Daws.responseChecksumValidation=when_required");
       for (Map.Entry<String, String> conf : conf(port, work, cores).entrySet()) {
         command.add("-D" + conf.getKey() + "=" + conf.getValue());
       }
@@ -183,6 +187,17 @@ public final class LocalSparkConnectServer implements AutoCloseable {
     conf.put(
         "spark.sql.extensions",
         "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    // S3A (a warehouse in object storage): a store that does not answer fails a statement within
+    // seconds, not after S3A's default minutes of retries; the step's own retries then apply
+    conf.put("spark.hadoop.fs.s3a.attempts.maximum", "1");
+    conf.put("spark.hadoop.fs.s3a.retry.limit", "1");
+    conf.put("spark.hadoop.fs.s3a.retry.interval", "100ms");
+    conf.put("spark.hadoop.fs.s3a.connection.establish.timeout", "2s");
+    conf.put("spark.hadoop.fs.s3a.connection.timeout", "10s");
+    // s3proxy (the tests' store) implements no checksum but MD5 on bulk deletes, which the AWS SDK
+    // 2.30+ sends with a CRC: S3A deletes one object at a time and keeps directory markers
+    conf.put("spark.hadoop.fs.s3a.multiobjectdelete.enable", "false");
+    conf.put("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
     return conf;
   }
 

@@ -6,7 +6,9 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.WarehouseStorage;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkBuildInfo;
 import org.apache.spark.sql.connect.SparkSession;
@@ -23,8 +25,10 @@ import scala.concurrent.duration.FiniteDuration;
  * a Spark Connect session of its own (its temporary views, its settings), on one server.
  *
  * <p>Spark reads the data files the lake plans and writes Parquet files that the lake commits, as
- * the DuckDB engine does, so the server must reach the warehouse at the paths Sluice names (the
- * same S3 bucket, or the same directory on one machine). See docs/adr/0018-spark-connect-client.md.
+ * the DuckDB engine does. For a warehouse in object storage it reads and writes the files at their
+ * {@code s3a://} locations itself, with the S3A settings each session is given ({@link
+ * S3aSettings}); for a local warehouse, the server must reach the same directory (one machine). See
+ * docs/adr/0018-spark-connect-client.md and docs/scale-out.md.
  */
 final class SparkEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEngine.class);
@@ -66,10 +70,23 @@ final class SparkEngine implements Engine {
 
   private final SparkRemote remote;
   private final SparkSession root;
+  private final Optional<WarehouseStorage> warehouse;
+  private final Optional<String> s3Endpoint;
 
-  private SparkEngine(SparkRemote remote, SparkSession root) {
-    this.remote = requireNonNull(remote, "remote is null");
+  private SparkEngine(
+      SparkRemote remote,
+      SparkSession root,
+      Optional<WarehouseStorage> warehouse,
+      Optional<String> s3Endpoint) {
+    this.s3Endpoint = requireNonNull(s3Endpoint, "s3Endpoint is null");
     this.root = requireNonNull(root, "root is null");
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
+    // the warehouse's secret key is masked in the server's messages, as the token is
+    this.remote =
+        warehouse
+            .map(WarehouseStorage::secretAccessKey)
+            .map(requireNonNull(remote, "remote is null")::masking)
+            .orElse(remote);
   }
 
   /**
@@ -77,9 +94,13 @@ final class SparkEngine implements Engine {
    *
    * @throws TransientException when the server does not answer, naming its address (never the
    *     token)
+   * @param warehouse the warehouse's object storage, which Spark then reads and writes itself
+   *     (sessions set its S3A settings), or empty for a local warehouse
+   * @param s3Endpoint the storage's endpoint as the cluster reaches it, if not the warehouse's
    * @throws InvalidInputException when the server runs another Spark version
    */
-  static SparkEngine connect(SparkRemote remote) {
+  static SparkEngine connect(
+      SparkRemote remote, Optional<WarehouseStorage> warehouse, Optional<String> s3Endpoint) {
     SparkSession root;
     String serverVersion;
     try {
@@ -123,7 +144,7 @@ final class SparkEngine implements Engine {
               + ".x server");
     }
     LOG.info("Connected to Spark {} at {}", serverVersion, remote);
-    return new SparkEngine(remote, root);
+    return new SparkEngine(remote, root, warehouse, s3Endpoint);
   }
 
   static boolean sameMinorVersion(String client, String server) {
@@ -146,10 +167,14 @@ final class SparkEngine implements Engine {
     try {
       session = root.newSession();
       SESSION_CONF.forEach((key, value) -> session.conf().set(key, value));
+      warehouse.ifPresent(
+          storage ->
+              S3aSettings.of(storage, s3Endpoint)
+                  .forEach((key, value) -> session.conf().set(key, value)));
     } catch (Throwable e) { // Scala code throws checked exceptions, and RetriesExceeded, undeclared
       throw SparkErrors.translate(e, remote, false);
     }
-    return new SparkSqlSession(session, remote);
+    return new SparkSqlSession(session, remote, warehouse.isPresent());
   }
 
   @Override

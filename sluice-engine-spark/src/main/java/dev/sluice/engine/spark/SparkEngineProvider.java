@@ -12,6 +12,12 @@ import java.util.Set;
  * "sc://host:15002", token: ${env:SPARK_TOKEN}}} in {@code sluice.yaml}.
  */
 public final class SparkEngineProvider implements EngineProvider {
+  /**
+   * The option naming the warehouse's S3 endpoint as the Spark cluster reaches it, when that is not
+   * the address Sluice uses (e.g. a service name inside the cluster's network).
+   */
+  static final String S3_ENDPOINT = "s3_endpoint";
+
   @Override
   public String name() {
     return "spark";
@@ -19,12 +25,13 @@ public final class SparkEngineProvider implements EngineProvider {
 
   @Override
   public Set<String> options() {
-    return Set.of(SparkRemote.REMOTE, SparkRemote.TOKEN);
+    return Set.of(SparkRemote.REMOTE, SparkRemote.TOKEN, S3_ENDPOINT);
   }
 
   @Override
   public Engine start(EngineSettings settings) {
     requireNonNull(settings, "settings is null");
-    return SparkEngine.connect(SparkRemote.of(settings));
+    return SparkEngine.connect(
+        SparkRemote.of(settings), settings.warehouse(), settings.option(S3_ENDPOINT));
   }
 }

@@ -16,8 +16,10 @@ import java.util.Optional;
  *
  * @param address the {@code sc://host:port} address, without parameters
  * @param token the bearer token the server expects, if any
+ * @param otherSecrets further secrets the server is given (the warehouse's secret key), masked like
+ *     the token in whatever comes back from it
  */
-record SparkRemote(String address, Optional<String> token) {
+record SparkRemote(String address, Optional<String> token, java.util.List<String> otherSecrets) {
   /** The option naming the server. */
   static final String REMOTE = "remote";
 
@@ -27,6 +29,18 @@ record SparkRemote(String address, Optional<String> token) {
   SparkRemote {
     requireNonNull(address, "address is null");
     requireNonNull(token, "token is null");
+    otherSecrets = java.util.List.copyOf(otherSecrets);
+  }
+
+  SparkRemote(String address, Optional<String> token) {
+    this(address, token, java.util.List.of());
+  }
+
+  /** This server, masking {@code secret} too. */
+  SparkRemote masking(String secret) {
+    java.util.List<String> secrets = new java.util.ArrayList<>(otherSecrets);
+    secrets.add(requireNonNull(secret, "secret is null"));
+    return new SparkRemote(address, token, secrets);
   }
 
   /**
@@ -76,7 +90,8 @@ record SparkRemote(String address, Optional<String> token) {
 
   /** Masks the token in text that may come back from the client. */
   Secrets secrets() {
-    return token.map(Secrets::of).orElse(Secrets.none());
+    Secrets others = Secrets.of(otherSecrets);
+    return token.map(value -> Secrets.of(value).and(others)).orElse(others);
   }
 
   @Override

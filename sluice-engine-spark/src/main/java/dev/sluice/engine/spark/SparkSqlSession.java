@@ -48,14 +48,25 @@ final class SparkSqlSession implements EngineSession {
 
   private final SparkSession spark;
   private final SparkRemote remote;
+  private final boolean readsObjectStore;
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
   private volatile boolean cancelled;
   private final Object statements = new Object();
   private int running;
 
-  SparkSqlSession(SparkSession spark, SparkRemote remote) {
+  /**
+   * @param readsObjectStore whether the warehouse is in object storage, which this session then
+   *     reads and writes at its {@code s3a://} locations
+   */
+  SparkSqlSession(SparkSession spark, SparkRemote remote, boolean readsObjectStore) {
     this.spark = requireNonNull(spark, "spark is null");
     this.remote = requireNonNull(remote, "remote is null");
+    this.readsObjectStore = readsObjectStore;
+  }
+
+  @Override
+  public boolean readsObjectStoreLocations() {
+    return readsObjectStore;
   }
 
   @Override
@@ -238,17 +249,7 @@ final class SparkSqlSession implements EngineSession {
     try {
       return run(
           () -> {
-            Dataset<Row> result = spark.sql(rewrite(sql));
-            List<Column> columns = new ArrayList<>();
-            for (Types.NestedField column : schema.columns()) {
-              columns.add(
-                  functions
-                      .col(SparkSql.quote(column.name()))
-                      .cast(SparkTypes.sparkType(column))
-                      .as(column.name(), SparkTypes.fieldId(column.fieldId())));
-            }
-            result
-                .select(columns.toArray(Column[]::new))
+            withFieldIds(sql, schema)
                 .coalesce(1)
                 .write()
                 .mode("overwrite")
@@ -262,6 +263,57 @@ final class SparkSqlSession implements EngineSession {
     } finally {
       Directories.deleteRecursively(staging);
     }
+  }
+
+  /**
+   * Writes one Parquet file into a new directory of the warehouse's object storage, and finds it,
+   * its rows and its size by reading the directory back: the file is never moved (a rename in S3 is
+   * a copy), so a write that fails leaves at most an orphan file there, which no commit names.
+   */
+  @Override
+  public WrittenFile writeParquet(String sql, Schema schema, String directory) {
+    if (!readsObjectStore) {
+      throw new UnsupportedOperationException(
+          "This Spark engine was not given the warehouse's object storage");
+    }
+    return run(
+        () -> {
+          withFieldIds(sql, schema).coalesce(1).write().mode("errorifexists").parquet(directory);
+          List<Row> files =
+              spark
+                  .read()
+                  .parquet(directory)
+                  .select(
+                      functions.col("_metadata.file_path").as("file"),
+                      functions.col("_metadata.file_size").as("size"))
+                  .groupBy("file", "size")
+                  .count()
+                  .collectAsList();
+          if (files.size() > 1) {
+            throw new IllegalStateException(
+                "Spark wrote " + files.size() + " data files into " + directory + ", not one");
+          }
+          if (files.isEmpty()) {
+            // an empty result: Spark wrote a file without rows, which nothing commits
+            return WrittenFile.inObjectStore(directory, 0, 0);
+          }
+          Row file = files.get(0);
+          return WrittenFile.inObjectStore(file.getString(0), file.getLong(2), file.getLong(1));
+        });
+  }
+
+  /** The rows of {@code sql} as the schema's columns, each carrying its Iceberg field id. */
+  private Dataset<Row> withFieldIds(String sql, Schema schema) {
+    Dataset<Row> result = spark.sql(rewrite(sql));
+    List<Column> columns = new ArrayList<>();
+    for (Types.NestedField column : schema.columns()) {
+      columns.add(
+          functions
+              .col(SparkSql.quote(column.name()))
+              .cast(SparkTypes.sparkType(column))
+              .as(column.name(), SparkTypes.fieldId(column.fieldId())));
+    }
+    return result.select(columns.toArray(Column[]::new));
   }
 
   /** The one data file Spark wrote into a directory, for one partition. */

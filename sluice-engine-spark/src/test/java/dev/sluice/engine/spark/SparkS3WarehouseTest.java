@@ -1,0 +1,322 @@
+package dev.sluice.engine.spark;
+
+import static dev.sluice.connector.testkit.ProjectFiles.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.query.QueryService;
+import dev.sluice.core.run.PartitionSelection;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import dev.sluice.core.run.StepResult;
+import dev.sluice.core.state.StepStatus;
+import dev.sluice.core.testing.CapturedLogs;
+import dev.sluice.core.testing.TestS3;
+import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A project whose warehouse is in S3-compatible storage (s3proxy) and whose Iceberg catalog is on
+ * PostgreSQL, with models on the suite's Spark Connect server: Spark reads the data files at their
+ * {@code s3a://} locations and writes its results into the tables' locations itself, with the S3A
+ * settings Sluice gives its sessions. Sluice's local cache of the warehouse is emptied before the
+ * Spark steps and stays empty through them, so Spark never read a file from it; the rows equal
+ * those the same SQL gives on DuckDB. A store that cannot be reached fails the Spark step naming
+ * neither key.
+ */
+class SparkS3WarehouseTest {
+  private static final String ACCESS_KEY_ID = "sluice-spark-key";
+  private static final String SECRET = "planted-spark-s3-secret-" + UUID.randomUUID();
+
+  private static TestS3 s3;
+  private PostgresDatabase catalog;
+
+  @TempDir Path project;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = TestS3.start(ACCESS_KEY_ID, SECRET);
+    s3.createBucket("spark-lake");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    s3.close();
+  }
+
+  @BeforeEach
+  void newCatalog() {
+    catalog = TestPostgres.newDatabase();
+  }
+
+  @AfterEach
+  void dropCatalog() throws Exception {
+    catalog.close();
+  }
+
+  @Test
+  void sparkReadsAndWritesTheWarehouseInObjectStorageWithoutSluicesCache() throws Exception {
+    writeProject(s3, "spark-lake");
+    try (Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "orders"));
+      emptyCache();
+
+      // only Spark runs: it reads the seed's files and writes its tables in the bucket
+      succeeds(run(workspace, "by_customer", "latest", "daily"));
+      assertThat(cachedFiles()).as("Sluice's cache, after the Spark steps").isEmpty();
+      for (String table : List.of("by_customer", "latest", "daily")) {
+        assertThat(dataFiles(workspace, table))
+            .as("the data files of " + table + ", written by Spark in its location")
+            .isNotEmpty()
+            .allSatisfy(
+                file ->
+                    assertThat(file)
+                        .startsWith("s3://spark-lake/wh/curated/" + table + "/data/")
+                        .contains("/part-00000-"));
+      }
+
+      // a DuckDB model reads Spark's table, a Spark model the DuckDB model's
+      succeeds(run(workspace, "tiers", "gold", "by_customer_on_duckdb", "latest_on_duckdb"));
+      assertThat(rows(workspace, "select customer, total, orders from curated.by_customer"))
+          .containsExactlyInAnyOrderElementsOf(
+              rows(workspace, "select customer, total, orders from curated.by_customer_on_duckdb"))
+          .containsExactlyInAnyOrder(List.of("ann", "35", "2"), List.of("bob", "7", "1"));
+      assertThat(rows(workspace, "select customer from curated.gold"))
+          .containsExactly(List.of("ann"));
+      assertThat(rows(workspace, "select cast(day as varchar), amount, orders from curated.daily"))
+          .containsExactlyInAnyOrder(
+              List.of("2026-12-01", "30", "1"), List.of("2026-12-02", "12", "2"));
+    }
+
+    // order 2 changes, order 4 is new: the incremental model merges on Spark, cache unused
+    write(
+        project,
+        "seeds/orders.csv",
+        "id,customer,amount,day\n1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,7,2026-12-02\n"
+            + "4,cy,1,2026-12-03\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "orders"));
+      emptyCache();
+      succeeds(run(workspace, "latest"));
+      assertThat(cachedFiles()).as("Sluice's cache, after the Spark merge").isEmpty();
+      succeeds(run(workspace, "latest_on_duckdb"));
+      assertThat(rows(workspace, "select id, customer, amount from curated.latest"))
+          .containsExactlyInAnyOrderElementsOf(
+              rows(workspace, "select id, customer, amount from curated.latest_on_duckdb"))
+          .containsExactlyInAnyOrder(
+              List.of("1", "ann", "30"),
+              List.of("2", "ann", "6"),
+              List.of("3", "bob", "7"),
+              List.of("4", "cy", "1"));
+    }
+  }
+
+  @Test
+  void anEndpointSparkCannotReachFailsTheStepWithoutNamingTheKeys() throws Exception {
+    // a bucket of its own: the Spark server keeps one S3A file system per bucket
+    String bucket = "spark-elsewhere-" + UUID.randomUUID().toString().substring(0, 8);
+    s3.createBucket(bucket);
+    writeProject(s3, bucket, "  s3_endpoint: \"http://127.0.0.1:1\"\n");
+    try (CapturedLogs logs = CapturedLogs.capture();
+        Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "orders"));
+      RunResult failed = run(workspace, "by_customer");
+      StepResult step = step(failed, "by_customer");
+      assertThat(step.status()).isEqualTo(StepStatus.FAILED);
+      assertThat(step.error())
+          .contains("s3a://" + bucket + "/wh/curated/orders/data/")
+          .doesNotContain(SECRET)
+          .doesNotContain(ACCESS_KEY_ID);
+      assertThat(
+              workspace.runStore().runs().findRun(failed.runId()).orElseThrow().steps().stream()
+                  .map(recorded -> String.valueOf(recorded.error()))
+                  .toList())
+          .as("the run history")
+          .anyMatch(error -> error.contains("s3a://" + bucket))
+          .noneMatch(error -> error.contains(SECRET) || error.contains(ACCESS_KEY_ID));
+      assertThat(logs.text()).doesNotContain(SECRET);
+    }
+  }
+
+  private void writeProject(TestS3 store, String bucket) throws IOException {
+    writeProject(store, bucket, "");
+  }
+
+  /** The project, with {@code sparkOptions} (YAML lines) added to its {@code spark:} section. */
+  private void writeProject(TestS3 store, String bucket, String sparkOptions) throws IOException {
+    write(project, "secrets/s3-key", ACCESS_KEY_ID + "\n");
+    write(project, "secrets/s3-secret", SECRET + "\n");
+    write(project, "secrets/catalog-user", catalog.user() + "\n");
+    write(project, "secrets/catalog-password", catalog.password() + "\n");
+    write(
+        project,
+        "sluice.yaml",
+        """
+        name: lake_on_s3
+        warehouse: s3://%s/wh
+        s3:
+          endpoint: %s
+          region: us-east-1
+          path_style_access: true
+          access_key_id: ${file:secrets/s3-key}
+          secret_access_key: ${file:secrets/s3-secret}
+        catalog:
+          url: %s
+          user: ${file:secrets/catalog-user}
+          password: ${file:secrets/catalog-password}
+        spark:
+          remote: "%s"
+        %s"""
+            .formatted(
+                bucket,
+                store.endpoint(),
+                catalog.jdbcUrl(),
+                SparkConnectTestServer.shared().remote(),
+                sparkOptions));
+    write(
+        project,
+        "seeds/orders.csv",
+        "id,customer,amount,day\n1,ann,30,2026-12-01\n2,ann,5,2026-12-02\n3,bob,7,2026-12-02\n");
+    String byCustomer =
+        "select customer, cast(sum(amount) as bigint) as total, count(*) as orders\n"
+            + "from {{ ref('orders') }} group by customer\n";
+    write(project, "models/by_customer.sql", "{{ config(engine='spark') }}\n" + byCustomer);
+    write(project, "models/by_customer_on_duckdb.sql", byCustomer);
+    String latest =
+        """
+        select id, customer, amount from {{ ref('orders') }}
+        {% if is_incremental() %}
+        where id >= (select max(id) - 1 from {{ this }})
+        {% endif %}
+        """;
+    write(
+        project,
+        "models/latest.sql",
+        "{{ config(engine='spark', materialized='incremental', unique_key='id') }}\n" + latest);
+    write(
+        project,
+        "models/latest_on_duckdb.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\n" + latest);
+    write(
+        project,
+        "models/daily.sql",
+        """
+        {{ config(engine='spark') }}
+        select day, cast(sum(amount) as bigint) as amount, count(*) as orders
+        from {{ ref('orders') }}
+        where day >= '{{ start }}' and day < '{{ end }}'
+        group by day
+        """);
+    write(
+        project,
+        "models/daily.yaml",
+        """
+        models:
+          - name: daily
+            materialized: incremental_by_time_range
+            partitions:
+              - {column: day, grain: day, start: 2026-11-30}
+        """);
+    write(
+        project,
+        "models/tiers.sql",
+        """
+        select customer, case when total >= 20 then 'gold' else 'silver' end as tier
+        from {{ ref('by_customer') }}
+        """);
+    write(
+        project,
+        "models/gold.sql",
+        """
+        {{ config(engine='spark') }}
+        select customer from {{ ref('tiers') }} where tier = 'gold'
+        """);
+  }
+
+  /** The project's local copies of the warehouse's files (see ObjectStoreWarehouseFiles). */
+  private Path cache() {
+    return project.resolve(".sluice/s3/cache");
+  }
+
+  private void emptyCache() throws IOException {
+    dev.sluice.api.io.Directories.deleteRecursively(cache());
+    Files.createDirectories(cache());
+  }
+
+  private List<Path> cachedFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(cache())) {
+      return files.filter(Files::isRegularFile).toList();
+    }
+  }
+
+  private static List<String> dataFiles(Workspace workspace, String table) throws IOException {
+    List<String> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        workspace.lake().loadTable(new TableName("curated", table)).newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        files.add(file.location());
+      }
+    }
+    return files;
+  }
+
+  private static RunResult run(Workspace workspace, String... assets) {
+    return new Runner(workspace)
+        .run(
+            new RunOptions(
+                List.of(assets),
+                List.of(),
+                false,
+                new PartitionSelection(
+                    PartitionSelection.Mode.ALL,
+                    LocalDate.parse("2026-11-30"),
+                    LocalDate.parse("2026-12-03"),
+                    List.of(),
+                    3),
+                1),
+            RunListener.NONE);
+  }
+
+  private static void succeeds(RunResult run) {
+    assertThat(run.succeeded()).as(String.valueOf(run.steps())).isTrue();
+  }
+
+  private static StepResult step(RunResult run, String asset) {
+    return run.steps().stream()
+        .filter(step -> step.asset().startsWith(asset))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + asset + " in " + run.steps()));
+  }
+
+  private static List<List<String>> rows(Workspace workspace, String sql) {
+    QueryResult result = new QueryService(workspace).query(sql, ReadPoint.main(), 1000);
+    List<List<String>> rows = new ArrayList<>();
+    for (List<Object> row : result.rows()) {
+      rows.add(row.stream().map(String::valueOf).toList());
+    }
+    return rows;
+  }
+}
