@@ -47,6 +47,16 @@ public final class Machine {
     return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
   }
 
+  /** The 1-minute load average, or -1 when it cannot be read. */
+  public static double loadAverageOneMinute() {
+    List<String> lines = lines(Path.of("/proc/loadavg"));
+    try {
+      return lines.isEmpty() ? -1 : Double.parseDouble(lines.get(0).split(" ", -1)[0]);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private static String memInfo(String key) {
     for (String line : lines(Path.of("/proc/meminfo"))) {
       if (line.startsWith(key + ":")) {

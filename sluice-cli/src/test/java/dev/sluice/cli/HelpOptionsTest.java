@@ -19,7 +19,7 @@ import picocli.CommandLine;
 class HelpOptionsTest {
   static Stream<Arguments> everyCommandAndHelpOption() {
     List<Arguments> arguments = new ArrayList<>();
-    walk(new CommandLine(new SluiceCommand()), new ArrayList<>(), arguments);
+    walk(SluiceCommand.withAllCommands(), new ArrayList<>(), arguments);
     return arguments.stream();
   }
 

@@ -150,6 +150,13 @@ final class StateDatabase implements DataSource {
    * @throws SluiceException if the database cannot be reached or a migration fails
    */
   void migrate() {
+    if (MigrationHistory.isCurrent(this, SCHEMA_HISTORY_TABLE)) {
+      return;
+    }
+    migrateWithFlyway();
+  }
+
+  private void migrateWithFlyway() {
     Flyway flyway =
         Flyway.configure(StateDatabase.class.getClassLoader())
             .dataSource(this)
