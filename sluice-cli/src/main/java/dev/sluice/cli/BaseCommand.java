@@ -45,6 +45,14 @@ abstract class BaseCommand implements Callable<Integer> {
     return dev.sluice.core.project.Project.load(projectDirectory(), root.target);
   }
 
+  /**
+   * The project's settings alone (sluice.yaml, with the target's settings), for commands that need
+   * only where its state and warehouse are: faster than {@link #loadProject()} on a large project.
+   */
+  dev.sluice.core.project.ProjectConfig loadConfig() {
+    return dev.sluice.core.project.Project.loadConfig(projectDirectory(), root.target);
+  }
+
   /** Loads the project (see {@link #loadProject()}) and opens its warehouse and engine. */
   dev.sluice.core.Workspace openWorkspace() {
     return dev.sluice.core.Workspace.open(loadProject());

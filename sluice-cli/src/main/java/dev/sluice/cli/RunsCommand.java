@@ -40,7 +40,8 @@ final class RunsCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (RunStore store = openStore(loadProject())) {
+    // the runs need only where the state database is: not the models, sources or policies
+    try (RunStore store = openStore(loadConfig())) {
       interruptGoneRuns(store, clock(), output());
       return printList(
           store.runs().listRuns(limit),
@@ -76,7 +77,11 @@ final class RunsCommand extends BaseCommand {
   }
 
   static RunStore openStore(Project project) {
-    return RunStore.open(project.config().stateUrl(), project.config().stateProperties());
+    return openStore(project.config());
+  }
+
+  static RunStore openStore(dev.sluice.core.project.ProjectConfig config) {
+    return RunStore.open(config.stateUrl(), config.stateProperties());
   }
 
   /** A subcommand about one run: its id, or a unique prefix of one, and the project's run store. */
@@ -88,7 +93,7 @@ final class RunsCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-      try (RunStore store = openStore(runs.loadProject())) {
+      try (RunStore store = openStore(runs.loadConfig())) {
         return call(store);
       }
     }

@@ -89,6 +89,19 @@ public record Project(
     return new ProjectLoader(root, System::getenv, target).load();
   }
 
+  /**
+   * The settings of the project in a directory (its sluice.yaml, with a target's settings), without
+   * loading its sources, models, seeds or policies: for what needs only where the project's state
+   * and warehouse are. A dbt project is loaded whole.
+   *
+   * @param target as for {@link #load(Path, String)}
+   * @throws ProjectException listing the problems of sluice.yaml
+   */
+  public static ProjectConfig loadConfig(Path root, String target) {
+    requireNonNull(root, "root is null");
+    return new ProjectLoader(root, System::getenv, target).loadConfig();
+  }
+
   /** As {@link #load(Path)}, with the environment variables that {@code ${env:NAME}} reads. */
   static Project load(Path root, Map<String, String> environment) {
     return load(root, environment, null);

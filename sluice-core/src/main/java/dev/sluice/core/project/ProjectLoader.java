@@ -49,6 +49,52 @@ final class ProjectLoader {
     this.target = target;
   }
 
+  /** sluice.yaml read with the chosen target's settings, and the secrets it resolves with. */
+  private record SluiceConfig(ProjectConfig config, Secrets secrets) {}
+
+  private SluiceConfig sluiceConfig(Path configFile) {
+    TargetsParser.Selection selection =
+        YamlFiles.read(root, configFile, problems)
+            .map(node -> TargetsParser.select(root, node, target, environment, problems))
+            .orElse(null);
+    ProjectConfig.Target chosen =
+        selection == null ? ProjectConfig.Target.NONE : selection.target();
+    Secrets secrets = secrets(chosen);
+    ProjectConfig config =
+        selection == null
+            ? ConfigParser.defaults(root, "invalid")
+            : ConfigParser.parse(root, selection.node(), secrets, chosen, problems);
+    return new SluiceConfig(config, secrets);
+  }
+
+  /** Within a target, {@code ${env:NAME}} reads the target's secrets first. */
+  private Secrets secrets(ProjectConfig.Target chosen) {
+    return new Secrets(
+        root,
+        name -> {
+          String secret = chosen.secrets().get(name);
+          return secret != null ? secret : environment.apply(name);
+        },
+        problems);
+  }
+
+  /**
+   * The project's settings alone (sluice.yaml with the target's settings), without reading its
+   * sources, models, seeds or policies: for commands that need only where the project's state and
+   * warehouse are ({@code sluice runs}). A dbt project is loaded whole.
+   *
+   * @throws ProjectException listing the problems of sluice.yaml
+   */
+  ProjectConfig loadConfig() {
+    Path configFile = root.resolve(ConfigParser.FILE);
+    if (!Files.isDirectory(root) || !Files.isRegularFile(configFile)) {
+      return load().config();
+    }
+    ProjectConfig config = sluiceConfig(configFile).config();
+    problems.throwIfAny();
+    return config;
+  }
+
   Project load() {
     if (!Files.isDirectory(root)) {
       throw new ProjectException(
@@ -78,29 +124,10 @@ final class ProjectLoader {
             "a dbt project runs against the target: of its profile in profiles.yml");
       }
     }
-    TargetsParser.Selection selection =
-        dbt != null
-            ? null
-            : YamlFiles.read(root, configFile, problems)
-                .map(node -> TargetsParser.select(root, node, target, environment, problems))
-                .orElse(null);
-    ProjectConfig.Target chosen =
-        selection == null ? ProjectConfig.Target.NONE : selection.target();
-    // within a target, ${env:NAME} reads the target's secrets first
+    SluiceConfig sluiceConfig = dbt != null ? null : sluiceConfig(configFile);
     Secrets secrets =
-        new Secrets(
-            root,
-            name -> {
-              String secret = chosen.secrets().get(name);
-              return secret != null ? secret : environment.apply(name);
-            },
-            problems);
-    ProjectConfig config =
-        dbt != null
-            ? dbt.config()
-            : selection == null
-                ? ConfigParser.defaults(root, "invalid")
-                : ConfigParser.parse(root, selection.node(), secrets, chosen, problems);
+        sluiceConfig != null ? sluiceConfig.secrets() : secrets(ProjectConfig.Target.NONE);
+    ProjectConfig config = dbt != null ? dbt.config() : sluiceConfig.config();
 
     Map<String, SourceDef> sources =
         dbt != null ? new TreeMap<>() : loadSources(config.execution(), config.s3());
