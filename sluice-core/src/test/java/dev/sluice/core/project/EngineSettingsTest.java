@@ -39,10 +39,7 @@ class EngineSettingsTest {
   @Test
   void theDefaultLeavesRoomForTheJvmAndSpillsInsideTheProject() {
     TestProjects.write(root, "sluice.yaml", TestProjects.MINIMAL_CONFIG);
-    long total =
-        ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-            .getTotalMemorySize();
+    long total = totalMemory();
     try (Workspace workspace = Workspace.open(root)) {
       String limit = setting(workspace, "memory_limit");
       assertThat(DuckDbEngine.defaultMemoryLimit()).endsWith("MiB");
@@ -56,6 +53,12 @@ class EngineSettingsTest {
       assertThat(setting(workspace, "temp_directory"))
           .isEqualTo(root.resolve(".sluice/tmp").toAbsolutePath().toString());
     }
+  }
+
+  private static long totalMemory() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
   }
 
   private static double parseGiB(String setting) {
@@ -95,10 +98,7 @@ class EngineSettingsTest {
   @Test
   void aShareOfTheMachinesMemoryReachesTheEngine() {
     TestProjects.write(root, "sluice.yaml", "name: shop\nengine:\n  memory_limit: 10%\n");
-    long total =
-        ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-            .getTotalMemorySize();
+    long total = totalMemory();
     try (Workspace workspace = Workspace.open(root)) {
       double limit = parseGiB(setting(workspace, "memory_limit")) * (1L << 30);
       assertThat(limit).isBetween(total * 0.09, total * 0.11);
