@@ -68,9 +68,26 @@ public final class FileMerge {
       String staged,
       List<String> keys,
       String stagedRows) {
+    return plan(lake, session, target, staged, keys, stagedRows, ReadPoint.main());
+  }
+
+  /**
+   * As {@link #plan(Lake, EngineSession, TableName, String, List, String)}, merging into the
+   * version of the table {@code readPoint} reads (an environment's branch, else main), whose
+   * snapshot the rewrite carries. The SQL is portable: it runs on every engine that can tell the
+   * file of a row ({@link EngineSession#registerTableWithFiles}), DuckDB and Spark.
+   */
+  public static Plan plan(
+      Lake lake,
+      EngineSession session,
+      TableName target,
+      String staged,
+      List<String> keys,
+      String stagedRows,
+      ReadPoint readPoint) {
     Schema schema = lake.loadTable(target).schema();
     DataFileScan scan =
-        lake.scanDataFiles(target, ReadPoint.main(), keyFilter(session, schema, staged, keys));
+        lake.scanDataFiles(target, readPoint, keyFilter(session, schema, staged, keys));
     TableScanFiles read = scan.read();
     if (read.dataFiles().isEmpty()) {
       return new Plan(stagedRows, new FileRewrite(read.snapshotId(), List.of()), 0);
@@ -103,15 +120,16 @@ public final class FileMerge {
       return new Plan(stagedRows, rewrite, read.dataFiles().size());
     }
     session.registerTable(files, read.schema(), touchedPaths, read.columnMapping());
-    String rows =
-        stagedRows
-            + "\nUNION ALL BY NAME\nSELECT * FROM "
+    String kept =
+        "SELECT * FROM "
             + files.quoted()
             + " AS existing WHERE NOT EXISTS (SELECT 1 FROM "
             + TableName.quote(staged)
             + " AS staged WHERE "
             + sameKey
             + ")";
+    // DuckDB's UNION ALL BY NAME is not Spark SQL
+    String rows = ModelStep.unionAllByName(session, stagedRows, kept);
     return new Plan(rows, rewrite, read.dataFiles().size());
   }
 
@@ -190,7 +208,8 @@ public final class FileMerge {
   private static String castFor(Type type) {
     return switch (type.typeId()) {
       case INTEGER, LONG -> "BIGINT";
-      case STRING -> "VARCHAR";
+      // STRING, not VARCHAR: Spark's VARCHAR needs a length; DuckDB reads STRING as VARCHAR
+      case STRING -> "STRING";
       default -> null;
     };
   }

@@ -193,6 +193,10 @@ final class ModelStep {
       return result(
           context, model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
+    if (update.change() == SchemaChange.UNION) {
+      return merge(context, model, newRows, update, rows, started);
+    }
+    // the table's columns are replaced (sync_all_columns): every row is written with them
     StringJoiner join = new StringJoiner(" AND ");
     for (String key : model.uniqueKey()) {
       join.add(
@@ -220,6 +224,52 @@ final class ModelStep {
         started,
         update.describe(
             "merged " + rows + " new or changed rows on " + String.join(", ", model.uniqueKey())));
+  }
+
+  /**
+   * Merges the new rows into the table on its {@code unique_key} as Iceberg's copy-on-write, on the
+   * model's engine ({@link FileMerge}): only the data files that hold a key of a new row are
+   * rewritten (their other rows with the new ones), every other file stays, and the commit is
+   * Sluice's, on the audit branch with the step's snapshot properties, as for every write.
+   */
+  private static StepResult merge(
+      StepContext context,
+      ModelDef model,
+      String newRows,
+      SchemaUpdate update,
+      long rows,
+      Instant started) {
+    FileMerge.Plan merge =
+        FileMerge.plan(
+            context.lake(),
+            context.session(),
+            model.tableName(),
+            newRows,
+            model.uniqueKey(),
+            update.newRows(),
+            context.readPoint());
+    int rewritten = merge.rewrite().removed().size();
+    AuditedWrite.Outcome outcome =
+        write(
+            context,
+            model,
+            merge.rows(),
+            update.change(),
+            WriteOperation.rewriteFiles(merge.rewrite()));
+    return result(
+        context,
+        model,
+        outcome,
+        started,
+        update.describe(
+            "merged "
+                + rows
+                + " new or changed rows on "
+                + String.join(", ", model.uniqueKey())
+                + " (rewrote "
+                + rewritten
+                + (rewritten == 1 ? " data file" : " data files")
+                + " holding their keys)"));
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
 import dev.sluice.core.state.RunDetail;
@@ -91,6 +92,71 @@ class SparkKillAndResumeTest {
                   .get(0)
                   .toString())
           .isEqualTo("60");
+    }
+  }
+
+  @Test
+  void aRunKilledDuringASparkMergeResumesWithoutDuplicates() throws Exception {
+    write(
+        project,
+        "sluice.yaml",
+        "name: resume\nthreads: 1\nspark:\n  remote: \""
+            + SparkConnectTestServer.shared().remote()
+            + "\"\n");
+    write(project, "seeds/orders.csv", "id,amount,version\n1,10,1\n2,20,1\n3,30,1\n");
+    // merges on id; the second run's new rows take seconds to compute, during which it is killed
+    write(
+        project,
+        "models/latest.sql",
+        """
+        {{ config(engine='spark', materialized='incremental', unique_key='id') }}
+        select id, amount, version from {{ ref('orders') }}
+        {% if is_incremental() %}
+        where version > (select max(version) from {{ this }})
+          and (select count(*) from range(40000) a cross join range(40000) b
+               where a.id + b.id < 0) = 0
+        {% endif %}
+        """);
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+    }
+    // order 2 changes, order 4 is new
+    write(project, "seeds/orders.csv", "id,amount,version\n1,10,1\n2,25,2\n3,30,1\n4,40,2\n");
+
+    String runId = startAndKillDuring("latest");
+    // the resumed step need not be slow
+    write(
+        project,
+        "models/latest.sql",
+        """
+        {{ config(engine='spark', materialized='incremental', unique_key='id') }}
+        select id, amount, version from {{ ref('orders') }}
+        {% if is_incremental() %}
+        where version > (select max(version) from {{ this }})
+        {% endif %}
+        """);
+
+    try (Workspace workspace = Workspace.open(project)) {
+      workspace
+          .runStore()
+          .locks()
+          .tryLock("table:curated.latest", runId, Duration.ofMinutes(5), Instant.now());
+      RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+      assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+      QueryService queries = new QueryService(workspace);
+      assertThat(
+              queries
+                  .query(
+                      "select count(*), count(distinct id), sum(amount) from curated.latest",
+                      ReadPoint.main(),
+                      1)
+                  .rows()
+                  .get(0)
+                  .stream()
+                  .map(String::valueOf)
+                  .toList())
+          .containsExactly("4", "4", "105");
     }
   }
 

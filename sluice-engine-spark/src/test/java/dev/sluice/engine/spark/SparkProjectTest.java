@@ -117,6 +117,81 @@ class SparkProjectTest {
   }
 
   @Test
+  void anIncrementalSparkModelMergesOnlyTheDataFilesHoldingItsKeys() throws Exception {
+    writeProject();
+    write(
+        project,
+        "seeds/changes.csv",
+        "id,customer,amount,version\n1,ann,30,1\n2,ann,5,1\n3,bob,7,1\n");
+    write(
+        project,
+        "models/latest.sql",
+        """
+        {{ config(engine='spark', materialized='incremental', unique_key='id') }}
+        select id, customer, amount, version from {{ ref('changes') }}
+        {% if is_incremental() %}
+        where version > (select max(version) from {{ this }})
+        {% endif %}
+        """);
+    TableName latest = new TableName("curated", "latest");
+    List<String> firstFiles;
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(run(workspace).succeeded()).isTrue();
+      firstFiles = dataFiles(workspace, latest);
+      assertThat(firstFiles).hasSize(1);
+    }
+    // new keys only: their file is added, the first file is not touched
+    write(
+        project,
+        "seeds/changes.csv",
+        "id,customer,amount,version\n1,ann,30,1\n2,ann,5,1\n3,bob,7,1\n4,cy,1,2\n5,dee,2,2\n");
+    List<String> secondFiles;
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult second = run(workspace);
+      assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
+      assertThat(step(second, "latest").detail())
+          .contains("merged 2 new or changed rows on id (rewrote 0 data files");
+      secondFiles = dataFiles(workspace, latest);
+      assertThat(secondFiles).hasSize(2).containsAll(firstFiles);
+    }
+    // order 2 changes and order 6 is new: only the first file (keys 1 to 3) is rewritten
+    write(
+        project,
+        "seeds/changes.csv",
+        "id,customer,amount,version\n1,ann,30,1\n2,ann,6,3\n3,bob,7,1\n4,cy,1,2\n5,dee,2,2\n"
+            + "6,eve,9,3\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult third = run(workspace);
+      assertThat(third.succeeded()).as(String.valueOf(third.steps())).isTrue();
+      assertThat(step(third, "latest").detail())
+          .contains("merged 2 new or changed rows on id (rewrote 1 data file");
+      assertThat(rows(workspace, "select id, customer, amount, version from curated.latest"))
+          .containsExactlyInAnyOrder(
+              List.of("1", "ann", "30", "1"),
+              List.of("2", "ann", "6", "3"),
+              List.of("3", "bob", "7", "1"),
+              List.of("4", "cy", "1", "2"),
+              List.of("5", "dee", "2", "2"),
+              List.of("6", "eve", "9", "3"));
+      List<String> thirdFiles = dataFiles(workspace, latest);
+      List<String> untouched = new ArrayList<>(secondFiles);
+      untouched.removeAll(firstFiles);
+      assertThat(thirdFiles)
+          .as("the file of keys 4 and 5 is kept, the file of keys 1 to 3 replaced")
+          .hasSize(2)
+          .containsAll(untouched)
+          .doesNotContainAnyElementsOf(firstFiles);
+      org.apache.iceberg.Snapshot snapshot = workspace.lake().loadTable(latest).currentSnapshot();
+      assertThat(snapshot.summary())
+          .as("one commit of Sluice's: the merge's files and the step's properties")
+          .containsEntry("sluice.run-id", third.runId())
+          .containsEntry("deleted-data-files", "1")
+          .containsEntry("added-data-files", "1")
+          .containsKey(dev.sluice.lake.CarriedState.MODEL_FINGERPRINT);
+    }
+  }
+
+  @Test
   void aPartitionedSparkModelBuildsItsPartitionsAndBackfillsABatchInOneStep() throws Exception {
     writeProject();
     write(
@@ -380,5 +455,14 @@ class SparkProjectTest {
       rows.add(row.stream().map(String::valueOf).toList());
     }
     return rows;
+  }
+
+  private static List<String> dataFiles(Workspace workspace, TableName table) throws Exception {
+    List<String> files = new ArrayList<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        workspace.lake().loadTable(table).newScan().planFiles()) {
+      tasks.forEach(task -> files.add(task.file().location()));
+    }
+    return files;
   }
 }
