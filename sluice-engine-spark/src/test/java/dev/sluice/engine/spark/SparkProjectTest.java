@@ -82,41 +82,6 @@ class SparkProjectTest {
   }
 
   @Test
-  void anIncrementalSparkModelMergesOnItsUniqueKey() throws Exception {
-    writeProject();
-    write(
-        project,
-        "models/latest.sql",
-        """
-        {{ config(engine='spark', materialized='incremental', unique_key='id') }}
-        select id, customer, amount from {{ ref('orders') }}
-        {% if is_incremental() %}
-        where id >= (select max(id) - 1 from {{ this }})
-        {% endif %}
-        """);
-    try (Workspace workspace = Workspace.open(project)) {
-      assertThat(run(workspace).succeeded()).isTrue();
-    }
-    // order 2 changes its amount, order 4 is new, orders 1 and 3 are as they were
-    write(
-        project,
-        "seeds/orders.csv",
-        "id,customer,amount,day\n1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,7,2026-12-02\n"
-            + "4,cy,1,2026-12-03\n");
-    try (Workspace workspace = Workspace.open(project)) {
-      RunResult second = run(workspace);
-      assertThat(second.succeeded()).as(String.valueOf(second.steps())).isTrue();
-      assertThat(step(second, "latest").detail()).contains("merged 3 new or changed rows on id");
-      assertThat(rows(workspace, "select id, customer, amount from curated.latest"))
-          .containsExactlyInAnyOrder(
-              List.of("1", "ann", "30"),
-              List.of("2", "ann", "6"),
-              List.of("3", "bob", "7"),
-              List.of("4", "cy", "1"));
-    }
-  }
-
-  @Test
   void anIncrementalSparkModelMergesOnlyTheDataFilesHoldingItsKeys() throws Exception {
     writeProject();
     write(
