@@ -48,7 +48,15 @@ final class TablesCommand extends BaseCommand {
       List<Map<String, Object>> tables = new ArrayList<>();
       List<DamagedTableException> damaged = new ArrayList<>();
       List<TableName> orphans = new ArrayList<>();
-      for (TableName name : lake.listTables()) {
+      List<TableName> names = new ArrayList<>(lake.listTables());
+      List<TableName> environmentViews =
+          environment == null ? List.of() : lake.environmentViews().list(environment);
+      for (TableName view : environmentViews) {
+        if (!names.contains(view)) {
+          names.add(view); // a view new in the environment
+        }
+      }
+      for (TableName name : names) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("table", name.toString());
         boolean orphan = !project.defines(name);
@@ -72,6 +80,10 @@ final class TablesCommand extends BaseCommand {
         }
         if (table == null) {
           row.put("kind", "view");
+          if (environment != null) {
+            // an environment's own version of a view, else production's (EnvironmentViews)
+            row.put("branch", environmentViews.contains(name) ? environment : "main");
+          }
           row.put("rows", null);
           row.put("bytes", null);
           row.put("snapshotId", null);

@@ -219,14 +219,44 @@ class EnvironmentsCliTest {
   }
 
   @Test
-  void aChangedViewIsRefusedWithItsFile() throws IOException {
+  void aTableBecomingAViewIsRefusedWithItsFile() throws IOException {
     write(
         project,
         "models/published/counted.yaml",
         "models:\n  - name: counted\n    materialized: view\n");
     InProcessCli.Result run = sluice("run", "--env", "dev");
     assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(run.err()).contains("counted (").contains("counted.sql) is a view");
+    assertThat(run.err())
+        .contains("counted (")
+        .contains("counted.sql) is a view, a table in production")
+        .contains("--exclude");
+  }
+
+  @Test
+  void aChangedViewIsTheEnvironmentsOwnView() throws IOException {
+    write(
+        project,
+        "models/published/cheap.sql",
+        "{{ config(materialized='view') }}\nselect id from {{ ref('orders') }} where amount < 6\n");
+    ok("run", "--select", "cheap");
+    write(
+        project,
+        "models/published/cheap.sql",
+        "{{ config(materialized='view') }}\nselect id from {{ ref('orders') }} where amount < 15\n");
+    JsonNode build = json("run", "--env", "dev");
+    assertThat(build.get("changes").findValuesAsText("model")).containsExactly("cheap");
+    assertThat(value("select count(*) from published.cheap", "--env", "dev")).isEqualTo("2");
+    assertThat(value("select count(*) from published.cheap")).isEqualTo("1");
+    for (JsonNode table : json("tables", "--env", "dev")) {
+      if (table.get("table").asText().equals("published.cheap")) {
+        assertThat(table.get("kind").asText()).isEqualTo("view");
+        assertThat(table.get("branch").asText()).isEqualTo("dev");
+      } else {
+        assertThat(table.get("branch").asText()).as(table.toString()).isEqualTo("main");
+      }
+    }
+    ok("promote", "dev");
+    assertThat(value("select count(*) from published.cheap")).isEqualTo("2");
   }
 
   @Test

@@ -417,6 +417,26 @@ public final class Lake implements AutoCloseable {
   }
 
   /**
+   * The view {@code name} as {@code point} reads it: in an environment its own version of the view
+   * where it has one ({@link EnvironmentViews}), else production's. Views have no history, so every
+   * other read point reads production's current view.
+   */
+  public Optional<View> findView(TableName name, ReadPoint point) {
+    if (point instanceof ReadPoint.Environment environment) {
+      Optional<View> own = environmentViews().find(name, environment.name());
+      if (own.isPresent()) {
+        return own;
+      }
+    }
+    return findView(name);
+  }
+
+  /** The views of development environments, apart from production's. */
+  public EnvironmentViews environmentViews() {
+    return new EnvironmentViews(this);
+  }
+
+  /**
    * All tables and views, sorted by namespace then name: the zones' first, in their order, then the
    * other namespaces (a dbt project's schemas) by name.
    */
@@ -443,7 +463,9 @@ public final class Lake implements AutoCloseable {
       namespaces.add(zone.namespace());
     }
     for (Namespace namespace : catalog.listNamespaces()) {
-      if (namespace.length() == 1 && !namespaces.contains(namespace.level(0))) {
+      if (namespace.length() == 1
+          && !namespace.level(0).equals(EnvironmentViews.NAMESPACE)
+          && !namespaces.contains(namespace.level(0))) {
         namespaces.add(namespace.level(0));
       }
     }

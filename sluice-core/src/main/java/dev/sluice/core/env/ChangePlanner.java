@@ -18,12 +18,14 @@ import dev.sluice.core.state.BuiltModel;
 import dev.sluice.core.state.PartitionStatus;
 import dev.sluice.lake.CarriedState;
 import dev.sluice.lake.Lake;
+import dev.sluice.lake.ReadPoint;
 import dev.sluice.lineage.ColumnDependency;
 import dev.sluice.lineage.ConditionDependency;
 import dev.sluice.lineage.OutputColumn;
 import dev.sluice.lineage.QueryChange;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +107,8 @@ public final class ChangePlanner {
               total == null ? null : Long.parseLong(total),
               workspace.runStore().builtModels().find(fingerprint)));
     }
-    return lake.findView(tableName)
+    return lake.findView(
+            tableName, environment == null ? ReadPoint.main() : ReadPoint.environment(environment))
         .map(
             view -> {
               String fingerprint =
@@ -239,7 +242,9 @@ public final class ChangePlanner {
       changed.addAll(removed);
     }
     List<AffectedModel> downstream =
-        changed.isEmpty() ? List.of() : affected(project, lineage, baselines, model, changed);
+        changed.isEmpty()
+            ? List.of()
+            : affected(project, lineage, baselines, model, changed, query.rowsChanged());
     ChangeCategory category =
         !removed.isEmpty() || !downstream.isEmpty()
             ? ChangeCategory.BREAKING
@@ -269,9 +274,15 @@ public final class ChangePlanner {
       ProjectLineage lineage,
       Map<String, Baseline> baselines,
       ModelDef changedModel,
-      Set<String> changedColumns) {
+      Set<String> changedColumns,
+      boolean rowsChanged) {
     Map<TableName, Set<String>> affected = new HashMap<>();
     affected.put(changedModel.tableName(), changedColumns);
+    // tables whose set of rows may differ: whatever reads them (a count(*) too) is affected
+    Set<TableName> rowsDiffer = new HashSet<>();
+    if (rowsChanged) {
+      rowsDiffer.add(changedModel.tableName());
+    }
     Set<String> downstream = project.graph().allDownstream(changedModel.name());
     List<AffectedModel> result = new ArrayList<>();
     for (String name : project.graph().topologicalOrder()) {
@@ -288,7 +299,10 @@ public final class ChangePlanner {
       AssetColumns columns = lineage.asset(name).orElseThrow();
       Baseline baseline = baselines.get(name);
       Set<String> hit = new TreeSet<>();
-      boolean allRows = !columns.derived();
+      boolean allRows =
+          !columns.derived()
+              || project.graph().upstream(name).stream()
+                  .anyMatch(upstream -> rowsDiffer.contains(project.asset(upstream).tableName()));
       if (columns.derived()) {
         for (ConditionDependency condition : columns.conditions()) {
           if (isAffected(affected, condition.column())) {
@@ -318,6 +332,9 @@ public final class ChangePlanner {
         if (baseline != null) {
           hit.addAll(baseline.columns());
         }
+      }
+      if (allRows) {
+        rowsDiffer.add(model.tableName());
       }
       if (!hit.isEmpty()) {
         affected.put(model.tableName(), hit);

@@ -7,6 +7,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.run.Relations;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.TableScanFiles;
@@ -70,30 +71,106 @@ public final class DataDiff {
   public Result diff(TableName table, String environment, List<String> keys) {
     new Environments(workspace).requireExists(environment);
     Lake lake = workspace.lake();
-    if (lake.findTable(table).isEmpty()) {
-      throw new InvalidInputException(
-          "Table "
-              + table
-              + " does not exist: 'sluice tables --env "
-              + environment
-              + "' lists them");
+    TableName left = new TableName(table.zone(), "sluice_diff_production");
+    TableName right = new TableName(table.zone(), "sluice_diff_environment");
+    try (EngineSession session = workspace.engine().openSession()) {
+      Sides sides;
+      if (lake.findTable(table).isPresent()) {
+        sides = tables(session, table, environment, left, right);
+      } else if (lake.findView(table, ReadPoint.environment(environment)).isPresent()) {
+        sides = views(session, table, environment, left, right);
+      } else {
+        throw new InvalidInputException(
+            "Table "
+                + table
+                + " does not exist: 'sluice tables --env "
+                + environment
+                + "' lists them");
+      }
+      return compare(session, table, environment, keys, sides, left, right);
     }
+  }
+
+  /**
+   * What is compared: each side registered in the session, its schema, snapshot and rows, and how
+   * many data files the sides share (left out of both).
+   */
+  private record Sides(
+      Schema production,
+      Schema environment,
+      Long productionSnapshot,
+      Long environmentSnapshot,
+      long productionRows,
+      long environmentRows,
+      int sharedFiles) {}
+
+  /** A table's two versions: main and the environment's branch, without the files they share. */
+  private Sides tables(
+      EngineSession session, TableName table, String environment, TableName left, TableName right) {
+    Lake lake = workspace.lake();
     TableScanFiles production = lake.scan(table, ReadPoint.main());
     TableScanFiles changedVersion = lake.scan(table, ReadPoint.environment(environment));
     Set<String> shared = new HashSet<>(production.dataFiles());
     shared.retainAll(changedVersion.dataFiles());
+    register(session, left, production.schema(), production, shared);
+    register(session, right, changedVersion.schema(), changedVersion, shared);
+    return new Sides(
+        production.schema(),
+        changedVersion.schema(),
+        production.snapshotId(),
+        changedVersion.snapshotId(),
+        production.recordCount(),
+        changedVersion.recordCount(),
+        shared.size());
+  }
+
+  /**
+   * A view's two versions: production's view and the environment's (its own, else production's),
+   * each read over the versions of the tables its side reads, materialized for the comparison.
+   */
+  private Sides views(
+      EngineSession session, TableName view, String environment, TableName left, TableName right) {
+    Lake lake = workspace.lake();
+    long productionRows = 0;
+    Schema productionSchema = new Schema();
+    if (lake.findView(view).isPresent()) {
+      new Relations(lake, session, ReadPoint.main()).register(view);
+      productionRows = session.createTemporaryTable(left.name(), "SELECT * FROM " + view.quoted());
+      productionSchema = lake.findView(view).orElseThrow().schema();
+    } else {
+      session.createTemporaryTable(left.name(), "SELECT 1 AS sluice_none WHERE false");
+    }
+    new Relations(lake, session, ReadPoint.environment(environment)).register(view);
+    long environmentRows =
+        session.createTemporaryTable(right.name(), "SELECT * FROM " + view.quoted());
+    Schema environmentSchema =
+        lake.findView(view, ReadPoint.environment(environment)).orElseThrow().schema();
+    session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(left.name()));
+    session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(right.name()));
+    return new Sides(
+        productionSchema, environmentSchema, null, null, productionRows, environmentRows, 0);
+  }
+
+  private Result compare(
+      EngineSession session,
+      TableName table,
+      String environment,
+      List<String> keys,
+      Sides sides,
+      TableName left,
+      TableName right) {
     List<String> common = new ArrayList<>();
     List<String> removed = new ArrayList<>();
-    for (Types.NestedField column : production.schema().columns()) {
-      if (changedVersion.schema().findField(column.name()) != null) {
+    for (Types.NestedField column : sides.production().columns()) {
+      if (sides.environment().findField(column.name()) != null) {
         common.add(column.name());
       } else {
         removed.add(column.name());
       }
     }
     List<String> added = new ArrayList<>();
-    for (Types.NestedField column : changedVersion.schema().columns()) {
-      if (production.schema().findField(column.name()) == null) {
+    for (Types.NestedField column : sides.environment().columns()) {
+      if (sides.production().findField(column.name()) == null) {
         added.add(column.name());
       }
     }
@@ -114,114 +191,92 @@ public final class DataDiff {
                               + String.join(", ", common)));
       keyColumns.add(found);
     }
-    TableName left = new TableName(table.zone(), "sluice_diff_production");
-    TableName right = new TableName(table.zone(), "sluice_diff_environment");
-    try (EngineSession session = workspace.engine().openSession()) {
-      register(session, left, production.schema(), production, shared);
-      register(session, right, changedVersion.schema(), changedVersion, shared);
-      String columns = columnList(common, null);
-      long onlyInProduction;
-      long onlyInEnvironment;
-      Long changed = null;
-      Map<String, Long> changedByColumn = new LinkedHashMap<>();
-      QueryResult sample;
-      if (keyColumns.isEmpty()) {
-        onlyInProduction = count(session, except(columns, left, right));
-        onlyInEnvironment = count(session, except(columns, right, left));
-        sample = session.query(except(columns, right, left), SAMPLE_ROWS);
-      } else {
-        StringJoiner on = new StringJoiner(" AND ");
-        keyColumns.forEach(
-            key ->
-                on.add(
-                    "p."
-                        + TableName.quote(key)
-                        + " IS NOT DISTINCT FROM e."
-                        + TableName.quote(key)));
-        onlyInProduction =
-            count(
-                session,
-                "SELECT 1 FROM "
-                    + left.quoted()
-                    + " p ANTI JOIN "
-                    + right.quoted()
-                    + " e ON "
-                    + on);
-        onlyInEnvironment =
-            count(
-                session,
-                "SELECT 1 FROM "
-                    + right.quoted()
-                    + " e ANTI JOIN "
-                    + left.quoted()
-                    + " p ON "
-                    + on);
-        List<String> compared =
-            common.stream().filter(column -> !keyColumns.contains(column)).toList();
-        StringJoiner counts = new StringJoiner(", ");
-        StringJoiner any = new StringJoiner(" OR ");
-        for (String column : compared) {
-          String distinct =
-              "p." + TableName.quote(column) + " IS DISTINCT FROM e." + TableName.quote(column);
-          counts.add("count(*) FILTER (WHERE " + distinct + ")");
-          any.add(distinct);
-        }
-        String joined = " FROM " + left.quoted() + " p JOIN " + right.quoted() + " e ON " + on;
-        if (compared.isEmpty()) {
-          changed = 0L;
-          sample = session.query("SELECT 1 WHERE false", 1);
-        } else {
-          List<Object> row =
-              session
-                  .query("SELECT count(*) FILTER (WHERE " + any + "), " + counts + joined, 1)
-                  .rows()
-                  .get(0);
-          changed = ((Number) row.get(0)).longValue();
-          for (int i = 0; i < compared.size(); i++) {
-            changedByColumn.put(compared.get(i), ((Number) row.get(i + 1)).longValue());
-          }
-          StringJoiner shown = new StringJoiner(", ");
-          keyColumns.forEach(key -> shown.add("p." + TableName.quote(key)));
-          for (String column : compared) {
-            shown.add(
-                "p."
-                    + TableName.quote(column)
-                    + " AS "
-                    + TableName.quote(column + " (production)"));
-            shown.add(
-                "e."
-                    + TableName.quote(column)
-                    + " AS "
-                    + TableName.quote(column + " (" + environment + ")"));
-          }
-          sample =
-              session.query(
-                  "SELECT "
-                      + shown
-                      + joined
-                      + " WHERE "
-                      + any
-                      + " ORDER BY "
-                      + columnList(keyColumns, "p"),
-                  SAMPLE_ROWS);
-        }
+    String columns = columnList(common, null);
+    long onlyInProduction;
+    long onlyInEnvironment;
+    Long changed = null;
+    Map<String, Long> changedByColumn = new LinkedHashMap<>();
+    QueryResult sample;
+    if (keyColumns.isEmpty()) {
+      onlyInProduction = count(session, except(columns, left, right));
+      onlyInEnvironment = count(session, except(columns, right, left));
+      sample = session.query(except(columns, right, left), SAMPLE_ROWS);
+    } else {
+      StringJoiner on = new StringJoiner(" AND ");
+      keyColumns.forEach(
+          key ->
+              on.add(
+                  "p." + TableName.quote(key) + " IS NOT DISTINCT FROM e." + TableName.quote(key)));
+      onlyInProduction =
+          count(
+              session,
+              "SELECT 1 FROM " + left.quoted() + " p ANTI JOIN " + right.quoted() + " e ON " + on);
+      onlyInEnvironment =
+          count(
+              session,
+              "SELECT 1 FROM " + right.quoted() + " e ANTI JOIN " + left.quoted() + " p ON " + on);
+      List<String> compared =
+          common.stream().filter(column -> !keyColumns.contains(column)).toList();
+      StringJoiner counts = new StringJoiner(", ");
+      StringJoiner any = new StringJoiner(" OR ");
+      for (String column : compared) {
+        String distinct =
+            "p." + TableName.quote(column) + " IS DISTINCT FROM e." + TableName.quote(column);
+        counts.add("count(*) FILTER (WHERE " + distinct + ")");
+        any.add(distinct);
       }
-      return new Result(
-          table,
-          environment,
-          production.snapshotId(),
-          changedVersion.snapshotId(),
-          production.recordCount(),
-          changedVersion.recordCount(),
-          shared.size(),
-          onlyInProduction,
-          onlyInEnvironment,
-          changed,
-          changedByColumn,
-          added,
-          removed,
-          sample);
+      String joined = " FROM " + left.quoted() + " p JOIN " + right.quoted() + " e ON " + on;
+      if (compared.isEmpty()) {
+        changed = 0L;
+        sample = session.query("SELECT 1 WHERE false", 1);
+      } else {
+        List<Object> row =
+            session
+                .query("SELECT count(*) FILTER (WHERE " + any + "), " + counts + joined, 1)
+                .rows()
+                .get(0);
+        changed = ((Number) row.get(0)).longValue();
+        for (int i = 0; i < compared.size(); i++) {
+          changedByColumn.put(compared.get(i), ((Number) row.get(i + 1)).longValue());
+        }
+        StringJoiner shown = new StringJoiner(", ");
+        keyColumns.forEach(key -> shown.add("p." + TableName.quote(key)));
+        for (String column : compared) {
+          shown.add(
+              "p." + TableName.quote(column) + " AS " + TableName.quote(column + " (production)"));
+          shown.add(
+              "e."
+                  + TableName.quote(column)
+                  + " AS "
+                  + TableName.quote(column + " (" + environment + ")"));
+        }
+        sample =
+            session.query(
+                "SELECT "
+                    + shown
+                    + joined
+                    + " WHERE "
+                    + any
+                    + " ORDER BY "
+                    + columnList(keyColumns, "p"),
+                SAMPLE_ROWS);
+      }
     }
+    return new Result(
+        table,
+        environment,
+        sides.productionSnapshot(),
+        sides.environmentSnapshot(),
+        sides.productionRows(),
+        sides.environmentRows(),
+        sides.sharedFiles(),
+        onlyInProduction,
+        onlyInEnvironment,
+        changed,
+        changedByColumn,
+        added,
+        removed,
+        sample);
   }
 
   private static void register(

@@ -154,7 +154,11 @@ public final class Environments {
           // an unchanged view reads the environment's tables by itself: nothing to build
           continue;
         }
-        refused.add(asset + " (" + model.sqlFileName() + ") is a view");
+        if (lake.findTable(model.tableName()).isPresent()) {
+          refused.add(asset + " (" + model.sqlFileName() + ") is a view, a table in production");
+          continue;
+        }
+        changes.add(new Change(asset, model.tableName(), reason));
         continue;
       }
       if (model.partitioned()) {
@@ -173,8 +177,9 @@ public final class Environments {
               + name
               + " cannot build "
               + String.join(", ", refused)
-              + ": environments hold tables built in full (materialized table or incremental)"
-              + " so far. Build it in production with 'sluice run', or leave it out with --exclude");
+              + ": an environment cannot change a model between a table and a view, nor hold a"
+              + " partitioned model yet. Build it in production with 'sluice run', or leave it"
+              + " out with --exclude");
     }
     return changes;
   }
@@ -224,7 +229,7 @@ public final class Environments {
     Project project = workspace.project();
     Map<TableName, Long> base = new HashMap<>();
     for (Change change : changes) {
-      base.put(change.table(), mainHead(lake, change.table()));
+      base.put(change.table(), productionVersion(lake, change.table()));
     }
     List<Branches.Removal> reverted = new ArrayList<>();
     if (options.select().isEmpty() && options.exclude().isEmpty()) {
@@ -233,6 +238,12 @@ public final class Environments {
       for (TableName table : lake.branches().tablesWith(name)) {
         if (!building.contains(table)) {
           reverted.add(lake.branches().remove(table, name));
+        }
+      }
+      for (TableName view : lake.environmentViews().list(name)) {
+        if (!building.contains(view)) {
+          lake.environmentViews().drop(view, name);
+          reverted.add(new Branches.Removal(view, true, false, List.of()));
         }
       }
     }
@@ -319,18 +330,13 @@ public final class Environments {
     for (TableName table : lake.branches().tablesWith(name)) {
       Table loaded = lake.loadTable(table);
       Snapshot head = loaded.snapshot(loaded.refs().get(name).snapshotId());
-      String model =
-          project.models().values().stream()
-              .filter(candidate -> candidate.tableName().equals(table))
-              .map(ModelDef::name)
-              .findFirst()
-              .orElse(null);
+      String model = modelOf(project, table);
       Long baseSnapshot =
           base.containsKey(table)
               ? base.get(table)
               : Optional.ofNullable(previous.get(table))
                   .map(EnvironmentTable::baseSnapshotId)
-                  .orElse(mainHead(lake, table));
+                  .orElse(productionVersion(lake, table));
       tables.add(
           new EnvironmentTable(
               table.toString(),
@@ -340,6 +346,22 @@ public final class Environments {
               head.snapshotId(),
               baseSnapshot));
       built.add(table);
+    }
+    for (TableName view : lake.environmentViews().list(name)) {
+      org.apache.iceberg.view.View loaded = lake.environmentViews().find(view, name).orElseThrow();
+      tables.add(
+          new EnvironmentTable(
+              view.toString(),
+              true,
+              modelOf(project, view),
+              loaded.properties().get(CarriedState.MODEL_FINGERPRINT),
+              (long) loaded.currentVersion().versionId(),
+              base.containsKey(view)
+                  ? base.get(view)
+                  : Optional.ofNullable(previous.get(view))
+                      .map(EnvironmentTable::baseSnapshotId)
+                      .orElse(productionVersion(lake, view))));
+      built.add(view);
     }
     // what the built models read from production: where a later promotion checks that production
     // did not move under the environment
@@ -354,7 +376,8 @@ public final class Environments {
     }
     for (TableName table : read) {
       tables.add(
-          new EnvironmentTable(table.toString(), false, null, null, null, mainHead(lake, table)));
+          new EnvironmentTable(
+              table.toString(), false, null, null, null, productionVersion(lake, table)));
     }
     workspace
         .runStore()
@@ -368,11 +391,25 @@ public final class Environments {
             tables);
   }
 
-  private static Long mainHead(Lake lake, TableName table) {
-    return lake.findTable(table)
-        .map(found -> found.refs().get(SnapshotRef.MAIN_BRANCH))
-        .map(SnapshotRef::snapshotId)
+  private static String modelOf(Project project, TableName table) {
+    return project.models().values().stream()
+        .filter(candidate -> candidate.tableName().equals(table))
+        .map(ModelDef::name)
+        .findFirst()
         .orElse(null);
+  }
+
+  /**
+   * What production holds of a table or view, to tell later whether it moved: main's head of a
+   * table, the current version of a view, or null when production has neither (or no data).
+   */
+  static Long productionVersion(Lake lake, TableName table) {
+    Optional<Table> found = lake.findTable(table);
+    if (found.isPresent()) {
+      SnapshotRef main = found.get().refs().get(SnapshotRef.MAIN_BRANCH);
+      return main == null ? null : main.snapshotId();
+    }
+    return lake.findView(table).map(view -> (long) view.currentVersion().versionId()).orElse(null);
   }
 
   /** Every environment, by name. */
@@ -409,14 +446,20 @@ public final class Environments {
   public Drop drop(String name) {
     EnvironmentName.check(name);
     Lake lake = workspace.lake();
-    List<TableName> tables = lake.branches().tablesWith(name);
+    List<TableName> tables = new ArrayList<>(lake.branches().tablesWith(name));
+    List<TableName> views = lake.environmentViews().list(name);
     boolean recorded = workspace.runStore().environments().find(name).isPresent();
-    if (tables.isEmpty() && !recorded) {
+    if (tables.isEmpty() && views.isEmpty() && !recorded) {
       throw unknown(name);
     }
     List<Branches.Removal> removals = new ArrayList<>();
     for (TableName table : tables) {
       removals.add(lake.branches().remove(table, name));
+    }
+    for (TableName view : views) {
+      lake.environmentViews().drop(view, name);
+      removals.add(new Branches.Removal(view, true, false, List.of()));
+      tables.add(view);
     }
     workspace.runStore().environments().remove(name);
     Drop drop = new Drop(name, removals);

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.iceberg.SnapshotRef;
 
 /**
  * Promotion of an environment to production ({@code sluice promote NAME}): after the checks of the
@@ -95,9 +94,25 @@ public final class Promotions {
         java.util.Comparator.comparingInt(
             table -> table.model() == null ? Integer.MAX_VALUE : order.indexOf(table.model())));
     List<PromotedTable> tables = new ArrayList<>();
+    Lake lake = workspace.lake();
     for (EnvironmentTable table : ordered) {
-      tables.add(
-          new PromotedTable(table.table(), table.baseSnapshotId(), table.snapshotId(), false));
+      TableName tableName = TableName.parse(table.table());
+      if (lake.environmentViews().find(tableName, name).isPresent()) {
+        tables.add(
+            new PromotedTable(
+                table.table(),
+                table.baseSnapshotId(),
+                table.snapshotId(),
+                false,
+                true,
+                lake.findView(tableName)
+                    .map(ViewDefinition::of)
+                    .map(ViewDefinition::toJson)
+                    .orElse(null)));
+      } else {
+        tables.add(
+            new PromotedTable(table.table(), table.baseSnapshotId(), table.snapshotId(), false));
+      }
     }
     String id = "promotion-" + UUID.randomUUID().toString().substring(0, 8);
     boolean started =
@@ -155,18 +170,50 @@ public final class Promotions {
       }
       TableName name = TableName.parse(table.table());
       beforeMove.accept(name);
-      lake.branches().moveMain(name, table.fromSnapshotId(), table.toSnapshotId());
-      records.markTable(id, table.table(), true);
+      if (table.view()) {
+        records.markView(id, table.table(), replaceView(lake, name, promotion.environment()));
+      } else {
+        lake.branches().moveMain(name, table.fromSnapshotId(), table.toSnapshotId());
+        records.markTable(id, table.table(), true);
+      }
     }
     // production now holds what the environment built: its branches are no longer needed, and
     // no file is deleted with them (main references every one)
     for (PromotedTable table : promotion.tables()) {
-      lake.branches().remove(TableName.parse(table.table()), promotion.environment());
+      if (table.view()) {
+        lake.environmentViews().drop(TableName.parse(table.table()), promotion.environment());
+      } else {
+        lake.branches().remove(TableName.parse(table.table()), promotion.environment());
+      }
     }
     workspace.runStore().environments().remove(promotion.environment());
     records.finish(id, PromotionRecords.Status.DONE, clock.instant());
     audit(promotion.environment(), id, "promoted", null);
     return records.find(id).orElseThrow();
+  }
+
+  /**
+   * Replaces production's view with the environment's version of it (a view has no snapshots to
+   * fast-forward: its definition is what moves); returns production's new view version. Repeating
+   * it (a resumed promotion) gives the same definition.
+   */
+  private static long replaceView(Lake lake, TableName name, String environment) {
+    org.apache.iceberg.view.View own =
+        lake.environmentViews()
+            .find(name, environment)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "Environment "
+                            + environment
+                            + " no longer holds its view "
+                            + name
+                            + " (dropped meanwhile?): production's view was not replaced. Run"
+                            + " 'sluice run --env "
+                            + environment
+                            + "' and promote again"));
+    ViewDefinition.of(own).replace(lake, name);
+    return lake.findView(name).orElseThrow().currentVersion().versionId();
   }
 
   /**
@@ -199,7 +246,7 @@ public final class Promotions {
     Lake lake = workspace.lake();
     List<String> moved = new ArrayList<>();
     for (PromotedTable table : promotion.tables()) {
-      Long main = mainHead(lake, TableName.parse(table.table()));
+      Long main = Environments.productionVersion(lake, TableName.parse(table.table()));
       if (!Objects.equals(main, table.toSnapshotId())) {
         moved.add(
             table.table()
@@ -220,7 +267,13 @@ public final class Promotions {
     }
     for (PromotedTable table : promotion.tables()) {
       TableName name = TableName.parse(table.table());
-      if (table.fromSnapshotId() == null) {
+      if (table.view()) {
+        if (table.viewBefore() == null) {
+          lake.dropTable(name);
+        } else {
+          ViewDefinition.fromJson(table.viewBefore()).replace(lake, name);
+        }
+      } else if (table.fromSnapshotId() == null) {
         lake.branches().clearMain(name, table.toSnapshotId());
       } else {
         lake.branches().moveMain(name, table.toSnapshotId(), table.fromSnapshotId());
@@ -257,13 +310,21 @@ public final class Promotions {
     List<String> moved = new ArrayList<>();
     for (EnvironmentTable table : environment.tables()) {
       TableName name = TableName.parse(table.table());
-      Long main = mainHead(lake, name);
+      Long main = Environments.productionVersion(lake, name);
       if (!Objects.equals(main, table.baseSnapshotId())) {
         moved.add(
             table.table() + " (snapshot " + table.baseSnapshotId() + " then, " + main + " now)");
       }
       if (table.built()) {
-        Long head = lake.branches().head(name, environment.name()).orElse(null);
+        Long head =
+            lake.branches()
+                .head(name, environment.name())
+                .or(
+                    () ->
+                        lake.environmentViews()
+                            .find(name, environment.name())
+                            .map(view -> (long) view.currentVersion().versionId()))
+                .orElse(null);
         if (!Objects.equals(head, table.snapshotId())) {
           throw new InvalidInputException(
               "Environment "
@@ -290,13 +351,6 @@ public final class Promotions {
               + environment.name()
               + "', then promote it");
     }
-  }
-
-  private static Long mainHead(Lake lake, TableName table) {
-    return lake.findTable(table)
-        .map(found -> found.refs().get(SnapshotRef.MAIN_BRANCH))
-        .map(SnapshotRef::snapshotId)
-        .orElse(null);
   }
 
   private void audit(String environment, String promotionId, String event, String detail) {

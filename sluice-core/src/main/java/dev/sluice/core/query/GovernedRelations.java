@@ -97,7 +97,7 @@ final class GovernedRelations {
   }
 
   private List<String> currentColumns(TableName table) {
-    Optional<View> view = lake.findView(table);
+    Optional<View> view = lake.findView(table, readPoint);
     Schema schema = view.isPresent() ? view.get().schema() : lake.loadTable(table).schema();
     return schema.columns().stream().map(Types.NestedField::name).toList();
   }
@@ -111,7 +111,7 @@ final class GovernedRelations {
       throw throughView == null ? refused(table, access) : refusedThroughView(table, throughView);
     }
     applied.put(table, access);
-    Optional<View> view = lake.findView(table);
+    Optional<View> view = lake.findView(table, readPoint);
     if (view.isPresent()) {
       // a view is read with the reader's rights: the tables it reads are governed as if named
       String sql = Relations.viewSql(view.get());
@@ -126,7 +126,8 @@ final class GovernedRelations {
                 + " policies");
       }
       dependencies.forEach(dependency -> register(dependency, table));
-      session.registerView(table, "SELECT " + selectList(access, null) + " FROM (" + sql + ")");
+      // the view's own row filter and masks apply on top of those of the tables it reads
+      registerGoverned(table, access, "SELECT " + selectList(access, null) + " FROM (" + sql + ")");
       return;
     }
     Schema current = lake.loadTable(table).schema();
@@ -135,8 +136,15 @@ final class GovernedRelations {
     TableName stored = new TableName(STORED_SCHEMA, table.zone() + "__" + table.name());
     session.registerTable(stored, read, scan.dataFiles(), scan.columnMapping());
     reads.planned(scan.dataFiles().size(), scan.dataBytes());
-    String from = stored.quoted();
-    String select = "SELECT " + selectList(access, read) + " FROM " + from;
+    registerGoverned(
+        table, access, "SELECT " + selectList(access, read) + " FROM " + stored.quoted());
+  }
+
+  /**
+   * Registers {@code table} as {@code select} (the principal's columns and masks, ending with its
+   * FROM) with the principal's row filter, materialized when there is one.
+   */
+  private void registerGoverned(TableName table, TableAccess access, String select) {
     if (access.filtered()) {
       String filtered = PrincipalAttributes.filtered(select, principal, access.predicate());
       String temporary = "__sluice_governed_" + table.zone() + "__" + table.name();

@@ -279,7 +279,7 @@ public final class QueryService {
     }
     Lake lake = workspace.lake();
     for (TableName table : tables) {
-      if (lake.findTable(table).isEmpty() && lake.findView(table).isEmpty()) {
+      if (lake.findTable(table).isEmpty() && lake.findView(table, readPoint).isEmpty()) {
         throw missingTable(table, lake.listTables());
       }
     }

@@ -128,16 +128,20 @@ final class ModelStep {
     List<CheckOutcome> checks = context.checkRunner(target).run(session, target, model.allChecks());
     boolean blocked = checks.stream().anyMatch(CheckOutcome::blocks);
     if (!blocked) {
-      if (context.lake().findTable(target).isPresent()) {
-        context.lake().dropTable(target);
+      org.apache.iceberg.Schema schema = session.describe("SELECT * FROM " + target.quoted());
+      String environment = context.options().environment();
+      if (environment != null) {
+        // an environment's version of the view, apart from production's (EnvironmentViews)
+        context
+            .lake()
+            .environmentViews()
+            .createOrReplace(target, environment, schema, sql, viewProperties(context, model));
+      } else {
+        if (context.lake().findTable(target).isPresent()) {
+          context.lake().dropTable(target);
+        }
+        context.lake().createOrReplaceView(target, schema, sql, viewProperties(context, model));
       }
-      context
-          .lake()
-          .createOrReplaceView(
-              target,
-              session.describe("SELECT * FROM " + target.quoted()),
-              sql,
-              viewProperties(context, model));
     }
     return StepResult.builder(model.name(), StepKind.MODEL, target.toString())
         .status(blocked ? StepStatus.FAILED : StepStatus.SUCCEEDED)

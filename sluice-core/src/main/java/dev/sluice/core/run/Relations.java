@@ -70,7 +70,7 @@ public final class Relations {
     if (registered.contains(name)) {
       return true;
     }
-    Optional<View> view = lake.findView(name);
+    Optional<View> view = lake.findView(name, readPoint);
     if (view.isPresent()) {
       registered.add(name);
       String sql = viewSql(view.get());
@@ -97,7 +97,7 @@ public final class Relations {
   public void registerTables(Set<TableName> tables, Expression filter) {
     if (tables.size() == 1) {
       TableName only = tables.iterator().next();
-      if (lake.findView(only).isEmpty() && lake.findTable(only).isPresent()) {
+      if (lake.findView(only, readPoint).isEmpty() && lake.findTable(only).isPresent()) {
         TableScanFiles scan = lake.scan(only, readPoint, filter);
         session.registerTable(only, scan.schema(), scan.dataFiles(), scan.columnMapping());
         registered.add(only);

@@ -59,15 +59,31 @@ public final class PromotionRecords {
   }
 
   /**
-   * A table of a promotion.
+   * A table (or view) of a promotion.
    *
-   * @param fromSnapshotId main's head before the promotion, or null when main had no data
-   * @param toSnapshotId the environment's snapshot main moves to
-   * @param done whether main has moved
+   * @param fromSnapshotId main's head before the promotion, or null when main had no data; of a
+   *     view, production's view version before, or null when production had no such view
+   * @param toSnapshotId the environment's snapshot main moves to; of a view, the environment's view
+   *     version until production's view is replaced, then production's new version
+   * @param done whether main has moved (the view was replaced)
+   * @param view whether this is a view
+   * @param viewBefore of a view, production's definition before the promotion as JSON ({@code sql},
+   *     {@code schema}, {@code properties}), or null when production had no such view
    */
-  public record PromotedTable(String table, Long fromSnapshotId, long toSnapshotId, boolean done) {
+  public record PromotedTable(
+      String table,
+      Long fromSnapshotId,
+      long toSnapshotId,
+      boolean done,
+      boolean view,
+      String viewBefore) {
     public PromotedTable {
       requireNonNull(table, "table is null");
+    }
+
+    /** A table of a promotion (not a view). */
+    public PromotedTable(String table, Long fromSnapshotId, long toSnapshotId, boolean done) {
+      this(table, fromSnapshotId, toSnapshotId, done, false, null);
     }
   }
 
@@ -113,13 +129,16 @@ public final class PromotionRecords {
                   i,
                   nullableLong(table.fromSnapshotId()),
                   table.toSnapshotId(),
-                  table.done() ? 1 : 0
+                  table.done() ? 1 : 0,
+                  table.view() ? "view" : "table",
+                  table.viewBefore()
                 });
           }
           batch(
               connection,
               "INSERT INTO sluice_promotion_tables (promotion_id, table_name, position,"
-                  + " from_snapshot_id, to_snapshot_id, done) VALUES (?, ?, ?, ?, ?, ?)",
+                  + " from_snapshot_id, to_snapshot_id, done, kind, view_before)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
               rows);
           return true;
         });
@@ -137,6 +156,23 @@ public final class PromotionRecords {
                 done ? 1 : 0,
                 id,
                 table));
+  }
+
+  /**
+   * Marks a view of a promotion as replaced in production, with production's new version of it
+   * (what a rollback later expects to find).
+   */
+  public void markView(String id, String view, long productionVersion) {
+    transactions.write(
+        "mark view " + view + " of promotion " + id,
+        connection ->
+            update(
+                connection,
+                "UPDATE sluice_promotion_tables SET done = 1, to_snapshot_id = ?"
+                    + " WHERE promotion_id = ? AND table_name = ?",
+                productionVersion,
+                id,
+                view));
   }
 
   /** Ends a running promotion, or marks a finished one rolled back. */
@@ -185,13 +221,18 @@ public final class PromotionRecords {
           List<PromotedTable> tables =
               StateSql.list(
                   connection,
-                  "SELECT table_name, from_snapshot_id, to_snapshot_id, done"
+                  "SELECT table_name, from_snapshot_id, to_snapshot_id, done, kind, view_before"
                       + " FROM sluice_promotion_tables WHERE promotion_id = ? ORDER BY position",
                   row -> {
                     long from = row.getLong(2);
                     Long fromSnapshot = row.wasNull() ? null : from;
                     return new PromotedTable(
-                        row.getString(1), fromSnapshot, row.getLong(3), row.getInt(4) == 1);
+                        row.getString(1),
+                        fromSnapshot,
+                        row.getLong(3),
+                        row.getInt(4) == 1,
+                        "view".equals(row.getString(5)),
+                        row.getString(6));
                   },
                   id);
           Promotion promotion = found.get();

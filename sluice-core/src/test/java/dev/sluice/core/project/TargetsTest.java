@@ -106,6 +106,35 @@ class TargetsTest {
   }
 
   @Test
+  void envVarInModelSqlNeverReadsATargetsSecrets() {
+    // model SQL is recorded in run history and compiled output: a secret must not flow into it
+    TestProjects.write(
+        root,
+        "models/curated/leaky.sql",
+        "select '{{ env_var('SLUICE_MODEL_SECRET', 'not-a-secret') }}' as v\n");
+    Map<String, String> environment =
+        Map.of(
+            "SLUICE_DB_USER", "sluice",
+            "PROD_DB_PASSWORD", "prod-db-0451",
+            "PROD_CRM_PASSWORD", "prod-crm-0452");
+    Project project =
+        load(
+            CONFIG.replace(
+                "      CRM_PASSWORD: ${env:PROD_CRM_PASSWORD}\n",
+                "      CRM_PASSWORD: ${env:PROD_CRM_PASSWORD}\n"
+                    + "      SLUICE_MODEL_SECRET: ${env:PROD_CRM_PASSWORD}\n"),
+            environment,
+            "prod");
+    // ${env:SLUICE_MODEL_SECRET} in a source's options would read the secret in this target
+    assertThat(project.config().environment(environment::get).apply("SLUICE_MODEL_SECRET"))
+        .isEqualTo("prod-crm-0452");
+    ModelDef model = project.models().get("leaky");
+    String sql =
+        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    assertThat(sql).contains("not-a-secret").doesNotContain("prod-crm-0452");
+  }
+
+  @Test
   void anUnknownTargetNamesSluiceYamlsLineAndItsTargets() {
     assertThatThrownBy(() -> load(CONFIG, Map.of(), "cj"))
         .isInstanceOf(ProjectException.class)
