@@ -31,7 +31,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--scale",
       defaultValue = "1",
-      description = "TPC-H scale factor (default: ${DEFAULT-VALUE}).")
+      description =
+          "TPC-H scale factor (default: ${DEFAULT-VALUE}); the environments suite's sizes are"
+              + " multiplied by it.")
   double scale;
 
   @Option(
@@ -40,8 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "ingest,transform,orchestrate,startup",
       description =
           "Suites to run, comma-separated: ingest, transform, orchestrate, startup, connectors,"
-              + " micro, maintenance, anomaly, unit, server, engines, workers (default: all but"
-              + " connectors, micro, maintenance, anomaly, unit, server, engines and workers).")
+              + " micro, maintenance, anomaly, unit, server, engines, workers, environments"
+              + " (default: all but connectors, micro, maintenance, anomaly, unit, server, engines,"
+              + " workers and environments).")
   List<String> suites;
 
   @Option(

@@ -81,7 +81,12 @@ public record BenchSettings(
     /** The TPC-H models on the Spark engine against the DuckDB engine; not run by default. */
     ENGINES,
     /** Orchestration overhead per step on 1 and 3 workers; not run by default. */
-    WORKERS
+    WORKERS,
+    /**
+     * Environments: creating one for one changed model of 1,000, promoting 100 tables, a diff of
+     * two 10-million-row versions (sizes times {@code --scale}); not run by default.
+     */
+    ENVIRONMENTS
   }
 
   /** The systems Sluice is compared with. */

@@ -71,6 +71,7 @@ public final class Benchmark {
             case MEMORY -> new ConnectorsSuite(settings).runMemoryCeiling();
             case ENGINES -> new dev.sluice.bench.spark.EngineSuite(settings, tpch).run();
             case WORKERS -> new dev.sluice.bench.orchestrate.WorkersSuite(settings).run();
+            case ENVIRONMENTS -> new dev.sluice.bench.env.EnvironmentSuite(settings).run();
           });
     }
     machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());

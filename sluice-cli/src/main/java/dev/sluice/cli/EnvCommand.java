@@ -34,12 +34,22 @@ final class EnvCommand extends GroupCommand {
       String name,
       List<String> select,
       List<String> exclude,
+      List<String> partitions,
       Output output,
       boolean json) {
     Environments environments = new Environments(workspace);
     ProgressPrinter progress = new ProgressPrinter(output, ProgressPrinter.onTerminal());
-    Environments.Build build =
-        environments.build(name, new RunOptions(select, exclude, false), progress);
+    RunOptions options =
+        new RunOptions(
+            select,
+            exclude,
+            false,
+            partitions.isEmpty()
+                ? dev.sluice.core.run.PartitionSelection.DUE
+                : new dev.sluice.core.run.PartitionSelection(
+                    dev.sluice.core.run.PartitionSelection.Mode.ALL, null, null, partitions, 1),
+            0);
+    Environments.Build build = environments.build(name, options, progress);
     for (Branches.Removal reverted : build.reverted()) {
       output.message(
           "  " + reverted.table() + ": no longer differs from production, reads main again");
@@ -218,7 +228,7 @@ final class EnvCommand extends GroupCommand {
     public Integer call() {
       try (Workspace workspace = env.openWorkspace()) {
         new Environments(workspace).show(name);
-        return build(workspace, name, List.of(), List.of(), env.output(), env.json());
+        return build(workspace, name, List.of(), List.of(), List.of(), env.output(), env.json());
       }
     }
   }

@@ -61,6 +61,11 @@ final class PlanCommand extends BaseCommand {
                 .plan(new RunOptions(selection.select, selection.exclude, fullRefresh));
       }
       List<ModelChange> changes = new ChangePlanner(workspace).plan(environment);
+      // once the environment is built, what its changes did to the rows of each table
+      List<Map<String, Object>> dataDiff =
+          environment != null && workspace.runStore().environments().find(environment).isPresent()
+              ? dataDiff(workspace, environment)
+              : null;
       if (json()) {
         List<Map<String, Object>> json = new ArrayList<>();
         for (PlannedStep step : steps) {
@@ -75,6 +80,7 @@ final class PlanCommand extends BaseCommand {
         document.put("against", environment == null ? "production" : environment);
         document.put("steps", json);
         document.put("changes", changes.stream().map(PlanCommand::changeJson).toList());
+        document.put("dataDiff", dataDiff);
         output().json(document);
         return ExitCodes.OK;
       }
@@ -100,9 +106,81 @@ final class PlanCommand extends BaseCommand {
                           + environment
                           + "; every other table is read from production."));
       printChanges(changes);
+      if (dataDiff != null) {
+        printDataDiff(dataDiff);
+      }
       AccessCommand.printChanges(output(), workspace, projectDirectory());
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * The data diff of every table the environment built with production's version (by its model's
+   * unique key, else whole rows), as {@code sluice diff} computes it; a table that cannot be
+   * compared says why.
+   */
+  private static List<Map<String, Object>> dataDiff(Workspace workspace, String environment) {
+    List<Map<String, Object>> diffs = new ArrayList<>();
+    for (dev.sluice.core.state.EnvironmentRecords.EnvironmentTable table :
+        new dev.sluice.core.env.Environments(workspace).show(environment).built()) {
+      dev.sluice.core.project.ModelDef model =
+          table.model() == null ? null : workspace.project().models().get(table.model());
+      List<String> keys = model == null ? List.of() : model.uniqueKey();
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("table", table.table());
+      entry.put("key", keys);
+      try {
+        dev.sluice.core.env.DataDiff.Result diff =
+            new dev.sluice.core.env.DataDiff(workspace)
+                .diff(dev.sluice.api.TableName.parse(table.table()), environment, keys);
+        entry.put("productionRows", diff.productionRows());
+        entry.put("environmentRows", diff.environmentRows());
+        entry.put("onlyInProduction", diff.onlyInProduction());
+        entry.put("onlyInEnvironment", diff.onlyInEnvironment());
+        entry.put("changed", diff.changed());
+        entry.put("changedByColumn", diff.changedByColumn());
+        entry.put("addedColumns", diff.addedColumns());
+        entry.put("removedColumns", diff.removedColumns());
+        entry.put("error", null);
+      } catch (dev.sluice.api.SluiceException e) {
+        entry.put("error", e.getMessage());
+      }
+      diffs.add(entry);
+    }
+    return diffs;
+  }
+
+  private void printDataDiff(List<Map<String, Object>> diffs) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Map<String, Object> diff : diffs) {
+      if (diff.get("error") != null) {
+        rows.add(
+            List.of((String) diff.get("table"), "", "", "", "", "", (String) diff.get("error")));
+        continue;
+      }
+      rows.add(
+          List.of(
+              (String) diff.get("table"),
+              String.valueOf(diff.get("productionRows")),
+              String.valueOf(diff.get("environmentRows")),
+              String.valueOf(diff.get("onlyInProduction")),
+              String.valueOf(diff.get("onlyInEnvironment")),
+              diff.get("changed") == null ? "(no key)" : String.valueOf(diff.get("changed")),
+              ""));
+    }
+    output().line("");
+    output().line("Data diff of environment " + environment + " against production:");
+    output()
+        .table(
+            List.of(
+                "table",
+                "production rows",
+                "environment rows",
+                "only in production",
+                "only in environment",
+                "changed",
+                "problem"),
+            rows);
   }
 
   private void printChanges(List<ModelChange> changes) {

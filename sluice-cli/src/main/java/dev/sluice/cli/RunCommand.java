@@ -72,14 +72,20 @@ final class RunCommand extends BaseCommand {
             "--env takes no --on-workers: an environment is built in this process");
       }
       if (environment != null) {
-        if (resume != null || fullRefresh || !partitions.isEmpty()) {
+        if (resume != null || fullRefresh) {
           throw new dev.sluice.api.InvalidInputException(
-              "--env takes no --resume, --full-refresh or --partition: it rebuilds the changed"
-                  + " models and their downstream in full (run it again to finish a failed"
-                  + " build)");
+              "--env takes no --resume or --full-refresh: it rebuilds the changed models and"
+                  + " their downstream in full (run it again to finish a failed build; --partition"
+                  + " builds only those partitions of a partitioned model)");
         }
         return EnvCommand.build(
-            workspace, environment, selection.select, selection.exclude, output(), json());
+            workspace,
+            environment,
+            selection.select,
+            selection.exclude,
+            partitions,
+            output(),
+            json());
       }
       if (resume != null) {
         if (!selection.select.isEmpty() || fullRefresh || !partitions.isEmpty()) {

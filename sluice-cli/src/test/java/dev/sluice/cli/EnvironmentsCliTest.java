@@ -384,6 +384,7 @@ class EnvironmentsCliTest {
         "select id, amount from {{ ref('orders') }} where amount > 1\n");
     JsonNode plan = json("plan", "--env", "dev");
     assertThat(plan.findValuesAsText("asset")).containsExactly("big", "total");
+    assertThat(plan.get("dataDiff").isNull()).isTrue(); // not built yet: no rows to compare
     assertThat(plan.get("steps").get(1).get("reasons").get(0).asText())
         .isEqualTo("downstream of big");
     assertThat(ok("plan", "--env", "dev").err())
@@ -391,6 +392,18 @@ class EnvironmentsCliTest {
     assertThat(sluice("plan", "--env", "main").err()).contains("'main' is production");
 
     ok("run", "--env", "dev");
+    // built: the plan shows what the change did to the rows of each table
+    JsonNode dataDiff = json("plan", "--env", "dev").get("dataDiff");
+    assertThat(dataDiff.findValuesAsText("table"))
+        .containsExactly("curated.big", "published.total");
+    assertThat(dataDiff.get(0).get("productionRows").asLong()).isEqualTo(2);
+    assertThat(dataDiff.get(0).get("environmentRows").asLong()).isEqualTo(3);
+    assertThat(dataDiff.get(0).get("onlyInEnvironment").asLong()).isEqualTo(1);
+    assertThat(dataDiff.get(0).get("onlyInProduction").asLong()).isZero();
+    assertThat(dataDiff.get(1).get("onlyInProduction").asLong()).isEqualTo(1);
+    assertThat(dataDiff.get(1).get("onlyInEnvironment").asLong()).isEqualTo(1);
+    assertThat(ok("plan", "--env", "dev").out())
+        .contains("Data diff of environment dev against production:");
     // production runs meanwhile: the environment keeps its tables
     write(
         project,

@@ -323,7 +323,12 @@ final class QueryAnalyzer {
         }
       }
     } else if (item instanceof TableFunction function) {
-      scope.add(Relation.opaque(alias == null ? Names.unquote(function.getName()) : alias));
+      // JSqlParser names an unaliased table function (FROM range(10)) by its function only
+      String name =
+          function.getName() != null
+              ? function.getName()
+              : function.getFunction() == null ? null : function.getFunction().getName();
+      scope.add(Relation.opaque(alias != null ? alias : name == null ? "" : Names.unquote(name)));
     } else {
       throw new NotDerivableException("the FROM item '" + item + "' is not analysed");
     }

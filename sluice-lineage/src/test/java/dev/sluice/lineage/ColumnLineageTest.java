@@ -47,6 +47,16 @@ class ColumnLineageTest {
   }
 
   @Test
+  void anUnaliasedTableFunctionInASubqueryIsARelationWithoutInputs() {
+    QueryLineage lineage =
+        lineage(
+            "select id, v from (select range::bigint as id, (range % 1000)::bigint as v"
+                + " from range(10000))");
+    assertThat(lineage.columns()).extracting(OutputColumn::name).containsExactly("id", "v");
+    assertThat(inputs(lineage, "id")).isEmpty();
+  }
+
+  @Test
   void joinsWithAliasesCopyAndTransformColumns() {
     QueryLineage lineage =
         lineage(

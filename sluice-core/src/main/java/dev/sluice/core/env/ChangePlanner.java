@@ -299,10 +299,10 @@ public final class ChangePlanner {
       AssetColumns columns = lineage.asset(name).orElseThrow();
       Baseline baseline = baselines.get(name);
       Set<String> hit = new TreeSet<>();
-      boolean allRows =
-          !columns.derived()
-              || project.graph().upstream(name).stream()
-                  .anyMatch(upstream -> rowsDiffer.contains(project.asset(upstream).tableName()));
+      boolean allRows = !columns.derived();
+      boolean readsChangedRows =
+          project.graph().upstream(name).stream()
+              .anyMatch(upstream -> rowsDiffer.contains(project.asset(upstream).tableName()));
       if (columns.derived()) {
         for (ConditionDependency condition : columns.conditions()) {
           if (isAffected(affected, condition.column())) {
@@ -327,13 +327,17 @@ public final class ChangePlanner {
           }
         }
       }
+      if (readsChangedRows && hit.isEmpty()) {
+        // it reads no changed column, but rows that differ (a count(*)): all of it may differ
+        allRows = true;
+      }
       if (allRows) {
         columns.columns().forEach(column -> hit.add(column.name().toLowerCase(Locale.ROOT)));
         if (baseline != null) {
           hit.addAll(baseline.columns());
         }
       }
-      if (allRows) {
+      if (allRows || readsChangedRows) {
         rowsDiffer.add(model.tableName());
       }
       if (!hit.isEmpty()) {

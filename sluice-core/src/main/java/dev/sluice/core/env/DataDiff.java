@@ -8,6 +8,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.Relations;
+import dev.sluice.lake.DataFileScan;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.TableScanFiles;
@@ -18,7 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -40,6 +46,9 @@ public final class DataDiff {
    * The difference.
    *
    * @param sharedFiles data files both versions reference, not compared row by row
+   * @param samePartitions partitions whose rows hash alike on both sides (their files are not
+   *     compared row by row)
+   * @param comparedFiles data files read row by row, both sides together
    * @param changed rows whose key is on both sides with another value in a compared column, or null
    *     without a key
    * @param changedByColumn per compared column, how many rows changed in it (empty without a key)
@@ -53,6 +62,8 @@ public final class DataDiff {
       long productionRows,
       long environmentRows,
       int sharedFiles,
+      int samePartitions,
+      int comparedFiles,
       long onlyInProduction,
       long onlyInEnvironment,
       Long changed,
@@ -102,18 +113,31 @@ public final class DataDiff {
       Long environmentSnapshot,
       long productionRows,
       long environmentRows,
-      int sharedFiles) {}
+      int sharedFiles,
+      int samePartitions,
+      int comparedFiles) {}
 
-  /** A table's two versions: main and the environment's branch, without the files they share. */
+  /**
+   * A table's two versions: main and the environment's branch, without the files they share and, in
+   * a partitioned table, without the partitions whose rows hash alike on both sides.
+   */
   private Sides tables(
       EngineSession session, TableName table, String environment, TableName left, TableName right) {
     Lake lake = workspace.lake();
-    TableScanFiles production = lake.scan(table, ReadPoint.main());
-    TableScanFiles changedVersion = lake.scan(table, ReadPoint.environment(environment));
+    Expression all = Expressions.alwaysTrue();
+    DataFileScan productionFiles = lake.scanDataFiles(table, ReadPoint.main(), all);
+    DataFileScan environmentFiles =
+        lake.scanDataFiles(table, ReadPoint.environment(environment), all);
+    TableScanFiles production = productionFiles.read();
+    TableScanFiles changedVersion = environmentFiles.read();
     Set<String> shared = new HashSet<>(production.dataFiles());
     shared.retainAll(changedVersion.dataFiles());
-    register(session, left, production.schema(), production, shared);
-    register(session, right, changedVersion.schema(), changedVersion, shared);
+    Set<String> skipped = new HashSet<>(shared);
+    int samePartitions =
+        samePartitions(session, table, productionFiles, environmentFiles, shared, skipped);
+    int compared =
+        register(session, left, production.schema(), production, skipped)
+            + register(session, right, changedVersion.schema(), changedVersion, skipped);
     return new Sides(
         production.schema(),
         changedVersion.schema(),
@@ -121,7 +145,89 @@ public final class DataDiff {
         changedVersion.snapshotId(),
         production.recordCount(),
         changedVersion.recordCount(),
-        shared.size());
+        shared.size(),
+        samePartitions,
+        compared);
+  }
+
+  /**
+   * Compares the partitions of a partitioned table by a hash of their rows before any row is
+   * compared: each side's files of a partition (those the sides do not share) are read once for
+   * their row count and the sum of a 64-bit hash of each row over the columns both sides have, and
+   * a partition whose count and sum are the same on both sides is left out of the row by row
+   * comparison (its files are added to {@code skipped}). A rebuilt table whose change touched one
+   * partition is then compared row by row in that partition only. Equal sums of different rows are
+   * possible in principle (a 64-bit hash per row), not in practice.
+   *
+   * @return how many partitions hashed alike
+   */
+  private int samePartitions(
+      EngineSession session,
+      TableName table,
+      DataFileScan production,
+      DataFileScan environment,
+      Set<String> shared,
+      Set<String> skipped) {
+    Table loaded = workspace.lake().loadTable(table);
+    if (loaded.specs().values().stream().allMatch(PartitionSpec::isUnpartitioned)) {
+      return 0;
+    }
+    Map<String, List<String>> productionPartitions = byPartition(loaded, production, shared);
+    Map<String, List<String>> environmentPartitions = byPartition(loaded, environment, shared);
+    if (productionPartitions.size() < 2) {
+      return 0; // one partition: hashing it first would only read it twice
+    }
+    List<String> common = new ArrayList<>();
+    for (Types.NestedField column : production.read().schema().columns()) {
+      Types.NestedField other = environment.read().schema().findField(column.name());
+      if (other != null && other.type().equals(column.type())) {
+        common.add(column.name());
+      }
+    }
+    if (common.isEmpty()) {
+      return 0;
+    }
+    String hashed = "SELECT count(*), sum(hash(" + columnList(common, null) + ")::HUGEINT) FROM ";
+    TableName probe = new TableName(table.zone(), "sluice_diff_partition");
+    int same = 0;
+    for (Map.Entry<String, List<String>> partition : productionPartitions.entrySet()) {
+      List<String> environmentFiles = environmentPartitions.get(partition.getKey());
+      if (environmentFiles == null) {
+        continue;
+      }
+      session.registerTable(
+          probe,
+          production.read().schema(),
+          partition.getValue(),
+          production.read().columnMapping());
+      List<Object> productionHash = session.query(hashed + probe.quoted(), 1).rows().get(0);
+      session.registerTable(
+          probe, environment.read().schema(), environmentFiles, environment.read().columnMapping());
+      List<Object> environmentHash = session.query(hashed + probe.quoted(), 1).rows().get(0);
+      if (String.valueOf(productionHash).equals(String.valueOf(environmentHash))) {
+        skipped.addAll(partition.getValue());
+        skipped.addAll(environmentFiles);
+        same++;
+      }
+    }
+    return same;
+  }
+
+  /** The files of a scan (but the shared ones) by partition, as its path in the table. */
+  private static Map<String, List<String>> byPartition(
+      Table table, DataFileScan scan, Set<String> shared) {
+    Map<String, List<String>> partitions = new LinkedHashMap<>();
+    for (int i = 0; i < scan.files().size(); i++) {
+      String path = scan.read().dataFiles().get(i);
+      if (shared.contains(path)) {
+        continue;
+      }
+      DataFile file = scan.files().get(i);
+      PartitionSpec spec = table.specs().get(file.specId());
+      String partition = file.specId() + "/" + spec.partitionToPath(file.partition());
+      partitions.computeIfAbsent(partition, key -> new ArrayList<>()).add(path);
+    }
+    return partitions;
   }
 
   /**
@@ -148,7 +254,7 @@ public final class DataDiff {
     session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(left.name()));
     session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(right.name()));
     return new Sides(
-        productionSchema, environmentSchema, null, null, productionRows, environmentRows, 0);
+        productionSchema, environmentSchema, null, null, productionRows, environmentRows, 0, 0, 0);
   }
 
   private Result compare(
@@ -270,6 +376,8 @@ public final class DataDiff {
         sides.productionRows(),
         sides.environmentRows(),
         sides.sharedFiles(),
+        sides.samePartitions(),
+        sides.comparedFiles(),
         onlyInProduction,
         onlyInEnvironment,
         changed,
@@ -279,14 +387,16 @@ public final class DataDiff {
         sample);
   }
 
-  private static void register(
+  /** Registers the files of a scan but those left out; returns how many it registered. */
+  private static int register(
       EngineSession session,
       TableName name,
       Schema schema,
       TableScanFiles scan,
-      Set<String> shared) {
-    List<String> files = scan.dataFiles().stream().filter(file -> !shared.contains(file)).toList();
+      Set<String> leftOut) {
+    List<String> files = scan.dataFiles().stream().filter(file -> !leftOut.contains(file)).toList();
     session.registerTable(name, schema, files, scan.columnMapping());
+    return files.size();
   }
 
   private static String except(String columns, TableName from, TableName minus) {

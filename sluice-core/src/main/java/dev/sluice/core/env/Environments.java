@@ -105,8 +105,8 @@ public final class Environments {
    * change affects ({@link ChangePlanner}; all downstream models when a change cannot be compared),
    * within the selection.
    *
-   * @throws InvalidInputException for an invalid name, or when a model to build is one an
-   *     environment cannot hold yet (a view, a partitioned model)
+   * @throws InvalidInputException for an invalid name, or when a model to build changes between a
+   *     table and a view
    */
   public List<Change> changes(String name, List<String> select, List<String> exclude) {
     EnvironmentName.check(name);
@@ -161,10 +161,6 @@ public final class Environments {
         changes.add(new Change(asset, model.tableName(), reason));
         continue;
       }
-      if (model.partitioned()) {
-        refused.add(asset + " (" + model.sqlFileName() + ") is partitioned");
-        continue;
-      }
       if (lake.findView(model.tableName()).isPresent()) {
         refused.add(asset + " (" + model.sqlFileName() + ") is a view in production");
         continue;
@@ -177,9 +173,8 @@ public final class Environments {
               + name
               + " cannot build "
               + String.join(", ", refused)
-              + ": an environment cannot change a model between a table and a view, nor hold a"
-              + " partitioned model yet. Build it in production with 'sluice run', or leave it"
-              + " out with --exclude");
+              + ": an environment cannot change a model between a table and a view. Build it in"
+              + " production with 'sluice run', or leave it out with --exclude");
     }
     return changes;
   }
@@ -220,9 +215,8 @@ public final class Environments {
   public Build build(String name, RunOptions options, RunListener listener) {
     EnvironmentName.check(name);
     requireNonNull(options, "options is null");
-    if (options.replay() != null || !options.partitions().keys().isEmpty()) {
-      throw new InvalidInputException(
-          "--env builds whole models: it takes no --partition or replay");
+    if (options.replay() != null) {
+      throw new InvalidInputException("--env takes no replay: it builds models, not sources");
     }
     List<Change> changes = changes(name, options.select(), options.exclude());
     Lake lake = workspace.lake();
@@ -255,7 +249,9 @@ public final class Environments {
               changes.stream().map(Change::model).toList(),
               List.of(),
               true,
-              PartitionSelection.DUE,
+              // a partitioned model: every partition (its history rebuilt into the branch), or
+              // only the partitions asked for, the others read from main through the branch
+              options.partitions().keys().isEmpty() ? PartitionSelection.DUE : options.partitions(),
               options.threads(),
               null,
               name);

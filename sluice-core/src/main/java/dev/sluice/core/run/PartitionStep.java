@@ -121,7 +121,19 @@ final class PartitionStep {
     // a new table is created by the commit of its first partitions, so that a first build that
     // fails, is blocked, cancelled or killed leaves no table (not an empty one)
     TableWrite write = null;
-    if (!tableExists) {
+    String environment = context.options().environment();
+    if (!tableExists && environment != null) {
+      // a model new in an environment: main has the table without data until it is promoted
+      try {
+        lake.createTable(
+            target,
+            desired,
+            IcebergPartitioning.spec(model.partitions(), desired),
+            newTableProperties(model));
+      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+        checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
+      }
+    } else if (!tableExists) {
       try {
         write = newTableWrite(lake, model, desired, context.auditBranch());
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
@@ -130,7 +142,7 @@ final class PartitionStep {
       }
     }
     if (write == null) {
-      write = lake.newWrite(target, context.auditBranch());
+      write = newWrite(context, target);
     }
     Prepared prepared = prepare(write, model, work, desired);
     List<WrittenFile> written = new ArrayList<>();
@@ -203,7 +215,7 @@ final class PartitionStep {
         written.forEach(AuditedWrite::deleteQuietly);
         written.clear();
         profiles.clear();
-        write = lake.newWrite(target, context.auditBranch());
+        write = newWrite(context, target);
         prepared = prepare(write, model, work, desired);
         files =
             writePartitions(
@@ -250,16 +262,31 @@ final class PartitionStep {
   /** The first write of a partitioned model's table, which creates it when it commits. */
   private static TableWrite newTableWrite(
       Lake lake, ModelDef model, Schema desired, String auditBranch) {
-    Map<String, String> properties =
-        StepContext.tableProperties(model.description(), model.owner(), model.tags());
-    properties.putAll(PartitionFilter.tableProperties(model.partitions()));
-    properties.put(LAYOUT, layout(model));
     return lake.newTableWrite(
         model.tableName(),
         desired,
         IcebergPartitioning.spec(model.partitions(), desired),
-        properties,
+        newTableProperties(model),
         auditBranch);
+  }
+
+  private static Map<String, String> newTableProperties(ModelDef model) {
+    Map<String, String> properties =
+        StepContext.tableProperties(model.description(), model.owner(), model.tags());
+    properties.putAll(PartitionFilter.tableProperties(model.partitions()));
+    properties.put(LAYOUT, layout(model));
+    return properties;
+  }
+
+  /**
+   * A write of an existing table: to main, or in an environment to its branch (which starts at
+   * main's head, so the partitions the step does not replace are main's files, not copies).
+   */
+  private static TableWrite newWrite(StepContext context, TableName target) {
+    String environment = context.options().environment();
+    return environment == null
+        ? context.lake().newWrite(target, context.auditBranch())
+        : context.lake().newWrite(target, context.auditBranch(), environment);
   }
 
   /** Stages the write's schema, partition spec and (for a full refresh) properties. */

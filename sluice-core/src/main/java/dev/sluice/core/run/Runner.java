@@ -670,7 +670,8 @@ public final class Runner {
         finished,
         listener,
         () -> {
-          if (work.partitioned()) {
+          // production's partition states; an environment's partitions live in its branch only
+          if (work.partitioned() && options.environment() == null) {
             recordPartitions(runId, work, finished, rowsByPartition, inputsRead);
           }
           store

@@ -61,7 +61,9 @@ final class WorkPlanner {
   List<Work> partitions(ModelDef model, RunOptions options) {
     PartitionsDef partitions = model.partitions();
     PartitionSelection selection = options.partitions();
-    if (options.fullRefresh()) {
+    // an environment rebuilds a changed partitioned model in full unless partitions are asked for
+    boolean onlyAskedFor = options.environment() != null && !selection.keys().isEmpty();
+    if (options.fullRefresh() && !onlyAskedFor) {
       List<PartitionKey> all = partitions.complete(now);
       return all.isEmpty()
           ? List.of()
