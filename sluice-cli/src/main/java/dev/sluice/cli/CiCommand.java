@@ -198,14 +198,7 @@ final class CiCommand extends BaseCommand {
         entry.put("error", table.error());
       } else {
         entry.put("table", diff.table().toString());
-        entry.put("productionRows", diff.productionRows());
-        entry.put("environmentRows", diff.environmentRows());
-        entry.put("onlyInProduction", diff.onlyInProduction());
-        entry.put("onlyInEnvironment", diff.onlyInEnvironment());
-        entry.put("changed", diff.changed());
-        entry.put("changedByColumn", diff.changedByColumn());
-        entry.put("addedColumns", diff.addedColumns());
-        entry.put("removedColumns", diff.removedColumns());
+        DiffCommand.putCounts(entry, diff);
       }
       diffs.add(entry);
     }

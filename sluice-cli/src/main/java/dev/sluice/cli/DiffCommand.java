@@ -41,15 +41,7 @@ final class DiffCommand extends BaseCommand {
         document.put("environment", diff.environment());
         document.put("productionSnapshotId", diff.productionSnapshot());
         document.put("environmentSnapshotId", diff.environmentSnapshot());
-        document.put("productionRows", diff.productionRows());
-        document.put("environmentRows", diff.environmentRows());
-        document.put("sharedFiles", diff.sharedFiles());
-        document.put("onlyInProduction", diff.onlyInProduction());
-        document.put("onlyInEnvironment", diff.onlyInEnvironment());
-        document.put("changed", diff.changed());
-        document.put("changedByColumn", diff.changedByColumn());
-        document.put("addedColumns", diff.addedColumns());
-        document.put("removedColumns", diff.removedColumns());
+        putCounts(document, diff);
         List<Map<String, Object>> sample = new ArrayList<>();
         for (List<Object> row : diff.sample().rows()) {
           Map<String, Object> values = new LinkedHashMap<>();
@@ -107,5 +99,23 @@ final class DiffCommand extends BaseCommand {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * The counts of a diff, under the names {@code sluice diff --json}, {@code sluice plan --env
+   * --json} and {@code sluice ci --json} give them.
+   */
+  static void putCounts(Map<String, Object> entry, DataDiff.Result diff) {
+    entry.put("productionRows", diff.productionRows());
+    entry.put("environmentRows", diff.environmentRows());
+    entry.put("sharedFiles", diff.sharedFiles());
+    entry.put("samePartitions", diff.samePartitions());
+    entry.put("comparedFiles", diff.comparedFiles());
+    entry.put("onlyInProduction", diff.onlyInProduction());
+    entry.put("onlyInEnvironment", diff.onlyInEnvironment());
+    entry.put("changed", diff.changed());
+    entry.put("changedByColumn", diff.changedByColumn());
+    entry.put("addedColumns", diff.addedColumns());
+    entry.put("removedColumns", diff.removedColumns());
   }
 }

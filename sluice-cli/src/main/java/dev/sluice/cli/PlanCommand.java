@@ -133,14 +133,7 @@ final class PlanCommand extends BaseCommand {
         dev.sluice.core.env.DataDiff.Result diff =
             new dev.sluice.core.env.DataDiff(workspace)
                 .diff(dev.sluice.api.TableName.parse(table.table()), environment, keys);
-        entry.put("productionRows", diff.productionRows());
-        entry.put("environmentRows", diff.environmentRows());
-        entry.put("onlyInProduction", diff.onlyInProduction());
-        entry.put("onlyInEnvironment", diff.onlyInEnvironment());
-        entry.put("changed", diff.changed());
-        entry.put("changedByColumn", diff.changedByColumn());
-        entry.put("addedColumns", diff.addedColumns());
-        entry.put("removedColumns", diff.removedColumns());
+        DiffCommand.putCounts(entry, diff);
         entry.put("error", null);
       } catch (dev.sluice.api.SluiceException e) {
         entry.put("error", e.getMessage());
