@@ -69,6 +69,13 @@ final class CompileCommand extends BaseCommand {
         item.put("sql", sql);
         compiled.add(item);
       }
+      if (project.dbt() != null) {
+        dev.sluice.core.project.DbtArtifacts artifacts =
+            new dev.sluice.core.project.DbtArtifacts(project);
+        artifacts.write(
+            "manifest.json",
+            artifacts.manifest(java.util.UUID.randomUUID().toString(), java.time.Instant.now()));
+      }
       if (json()) {
         output().json(compiled);
       } else if (compiled.size() == 1) {

@@ -141,6 +141,9 @@ final class RunCommand extends BaseCommand {
   /** As {@link #finish(Workspace, RunResult, Output, boolean)}, with the failure's message. */
   static int finish(
       Workspace workspace, RunResult result, Output output, boolean json, String failureMessage) {
+    // a dbt project's run_results.json and manifest.json, in its target-path, whatever the outcome
+    dev.sluice.core.run.DbtRunResults.write(
+        workspace.project(), result, "build", java.time.Instant.now());
     Map<String, Object> report =
         json
             ? RunsCommand.toJson(workspace.runStore().runs().findRun(result.runId()).orElseThrow())

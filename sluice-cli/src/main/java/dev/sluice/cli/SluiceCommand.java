@@ -38,6 +38,7 @@ public final class SluiceCommand implements Runnable {
           PlanCommand.class,
           RunCommand.class,
           SeedCommand.class,
+          SnapshotCommand.class,
           ListCommand.class,
           CompileCommand.class,
           EnvCommand.class,

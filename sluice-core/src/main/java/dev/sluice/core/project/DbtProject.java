@@ -61,6 +61,9 @@ final class DbtProject {
   /** The source tables Sluice cannot read, which no model may read. */
   private final Map<SourceRef, DbtSources.Unreadable> unreadable = new LinkedHashMap<>();
 
+  /** The snapshots: the names of the models read from the snapshot paths' snapshot blocks. */
+  private final Set<String> snapshots = new java.util.LinkedHashSet<>();
+
   /** Each seed's table. */
   private final Map<String, TableName> seedTables = new LinkedHashMap<>();
 
@@ -120,6 +123,60 @@ final class DbtProject {
     return directories(file.modelPaths());
   }
 
+  List<Path> snapshotDirectories() {
+    return directories(file.snapshotPaths());
+  }
+
+  /**
+   * The snapshots of the snapshot paths: each {@code .sql} file's {@code {% snapshot name %}} block
+   * is a model of that name materialized as a snapshot, whose query is the block's body.
+   */
+  Map<String, ModelFile> snapshotFiles(Problems problems) {
+    Map<String, ModelFile> files = new java.util.TreeMap<>();
+    for (Path directory : snapshotDirectories()) {
+      List<Path> paths;
+      try (java.util.stream.Stream<Path> stream = Files.walk(directory)) {
+        paths =
+            stream
+                .filter(Files::isRegularFile)
+                .filter(path -> path.toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
+                .sorted()
+                .toList();
+      } catch (java.io.IOException e) {
+        problems.add(
+            Location.of(YamlFiles.relative(root, directory)),
+            "Cannot list the directory: " + e.getMessage());
+        continue;
+      }
+      for (Path path : paths) {
+        String name = YamlFiles.relative(root, path);
+        String text;
+        try {
+          text = Files.readString(path, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+          problems.add(Location.of(name), "Cannot read the file: " + e.getMessage());
+          continue;
+        }
+        Map<String, Integer> blocks = SqlRenderer.snapshotBlocks(text);
+        if (blocks.size() != 1) {
+          problems.add(
+              blocks.isEmpty()
+                  ? Location.of(name)
+                  : new Location(name, blocks.values().stream().skip(1).findFirst().orElse(1)),
+              blocks.isEmpty()
+                  ? "The snapshot file has no {% snapshot %} block"
+                  : "The snapshot file holds more than one snapshot block",
+              "write one block per file: {% snapshot name %} select ... {% endsnapshot %}");
+          continue;
+        }
+        String snapshot = blocks.keySet().iterator().next();
+        snapshots.add(snapshot);
+        files.put(snapshot, new ModelFile(snapshot, root.relativize(path), text, Optional.empty()));
+      }
+    }
+    return files;
+  }
+
   List<Path> seedDirectories() {
     return directories(file.seedPaths());
   }
@@ -150,7 +207,8 @@ final class DbtProject {
 
   /** The project's macros and globals, which its templates see. */
   DbtTemplates templates() {
-    return new DbtTemplates(macros, globals);
+    return new DbtTemplates(
+        macros, globals, file.targetPath(), profile.schema(), profile.database());
   }
 
   /**
@@ -180,6 +238,7 @@ final class DbtProject {
       Problems problems) {
     Map<String, DbtProperties.Entry> models = new LinkedHashMap<>();
     Map<String, DbtProperties.Entry> seeds = new LinkedHashMap<>();
+    Map<String, DbtProperties.Entry> snapshotEntries = new LinkedHashMap<>();
     for (Path path : propertyFiles) {
       String name = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
@@ -188,6 +247,7 @@ final class DbtProject {
               contents -> {
                 collect(contents.models(), models, "model", problems);
                 collect(contents.seeds(), seeds, "seed", problems);
+                collect(contents.snapshots(), snapshotEntries, "snapshot", problems);
                 contents.unreadable().forEach(table -> unreadable.put(table.table(), table));
                 for (SourceDef source : contents.sources()) {
                   SourceDef previous = sources.putIfAbsent(source.name(), source);
@@ -201,11 +261,14 @@ final class DbtProject {
               });
     }
     warnOfUnknown(models, modelFiles.keySet(), "model");
+    warnOfUnknown(snapshotEntries, snapshots, "snapshot");
     warnOfUnknown(seeds, seedFiles.keySet(), "seed");
     for (ModelFile model : List.copyOf(modelFiles.values())) {
-      DbtProperties.Entry entry = models.get(model.name());
+      boolean snapshot = snapshots.contains(model.name());
+      DbtProperties.Entry entry = (snapshot ? snapshotEntries : models).get(model.name());
       Map<String, Setting> settings =
-          file.models().configFor(path(model.sqlFile(), modelDirectories()));
+          (snapshot ? file.snapshots() : file.models())
+              .configFor(path(model.sqlFile(), directoriesOf(model.name())));
       if (entry != null) {
         merge(settings, entry.config());
       }
@@ -272,14 +335,18 @@ final class DbtProject {
     Map<String, Setting> all =
         new LinkedHashMap<>(modelSettings.getOrDefault(model.name(), Map.of()));
     merge(all, settings);
+    boolean snapshot = snapshots.contains(model.name());
+    Setting targetSchema = all.get("target_schema");
     TableName table =
-        names.table(
-            "model",
-            model.name(),
-            path(model.sqlFile(), modelDirectories()),
-            model.sqlFileName(),
-            all,
-            problems);
+        snapshot && targetSchema != null && !all.containsKey("schema")
+            ? legacySnapshotTable(model.name(), targetSchema, all.get("alias"), problems)
+            : names.table(
+                snapshot ? "snapshot" : "model",
+                model.name(),
+                path(model.sqlFile(), directoriesOf(model.name())),
+                model.sqlFileName(),
+                all,
+                problems);
     Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
     for (Map.Entry<SourceRef, Integer> source : parsed.sourceLines().entrySet()) {
       DbtSources.Unreadable cannotRead = unreadable.get(source.getKey());
@@ -316,6 +383,29 @@ final class DbtProject {
         macros,
         file.tests().configFor(path.subList(0, path.size() - 1)),
         profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit");
+  }
+
+  /** The directories a model's or snapshot's file is under. */
+  private List<Path> directoriesOf(String model) {
+    return snapshots.contains(model) ? snapshotDirectories() : modelDirectories();
+  }
+
+  /**
+   * A snapshot's table by its {@code target_schema} (dbt before 1.9): that schema as it is, not
+   * through {@code generate_schema_name}, and its alias or name.
+   */
+  private static TableName legacySnapshotTable(
+      String name, Setting targetSchema, Setting alias, Problems problems) {
+    String schema = String.valueOf(targetSchema.value()).toLowerCase(Locale.ROOT);
+    String table = (alias == null ? name : String.valueOf(alias.value())).toLowerCase(Locale.ROOT);
+    if (!TableName.isIdentifier(schema)) {
+      problems.add(
+          targetSchema.location(),
+          "target_schema '" + targetSchema.value() + "' of snapshot '" + name + "' is not a name",
+          "use letters, digits and '_'");
+      schema = "snapshots";
+    }
+    return new TableName(schema, table);
   }
 
   /** Adds the singular tests of the test paths to the models and seeds they read. */
@@ -386,7 +476,17 @@ final class DbtProject {
       builder.description(entry.description()).columns(entry.columns()).checks(entry.checks());
     }
     Setting materialized = settings.get("materialized");
-    if (materialized != null) {
+    if (snapshots.contains(model.name())) {
+      builder.materialized("snapshot", model.location());
+      Map<String, Setting> snapshot = new LinkedHashMap<>();
+      settings.forEach(
+          (key, setting) -> {
+            if (SnapshotDef.KEYS.contains(key)) {
+              snapshot.put(key, setting);
+            }
+          });
+      builder.snapshot(snapshot);
+    } else if (materialized != null) {
       builder.materialized(String.valueOf(materialized.value()), materialized.location());
     }
     Setting uniqueKey = settings.get("unique_key");

@@ -29,6 +29,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * @param models the {@code models:} config tree
  * @param seeds the {@code seeds:} config tree
  * @param tests the {@code data_tests:} (or {@code tests:}) config tree
+ * @param snapshots the {@code snapshots:} config tree
  * @param packagesInstallPath where installed packages are ({@code dbt_packages})
  * @param dispatch the {@code dispatch} config: for a macro namespace, the packages {@code
  *     adapter.dispatch} searches, in order
@@ -46,6 +47,7 @@ record DbtProjectFile(
     DbtConfigTree models,
     DbtConfigTree seeds,
     DbtConfigTree tests,
+    DbtConfigTree snapshots,
     String packagesInstallPath,
     Map<String, List<String>> dispatch) {
   static final String FILE = "dbt_project.yml";
@@ -67,6 +69,7 @@ record DbtProjectFile(
           "vars",
           "models",
           "seeds",
+          "snapshots",
           "tests",
           "data_tests",
           "on-run-start",
@@ -137,6 +140,7 @@ record DbtProjectFile(
             DbtConfigTree.of(FILE, map, "models"),
             DbtConfigTree.of(FILE, map, "seeds"),
             DbtConfigTree.of(FILE, map, map.has("data_tests") ? "data_tests" : "tests"),
+            DbtConfigTree.of(FILE, map, "snapshots"),
             Optional.ofNullable(map.string("packages-install-path")).orElse("dbt_packages"),
             dispatch(map, problems)));
   }

@@ -21,7 +21,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * (noted at debug level).
  */
 final class DbtProperties {
-  private static final Set<String> KEYS = Set.of("version", "models", "seeds", "sources");
+  private static final Set<String> KEYS =
+      Set.of("version", "models", "seeds", "snapshots", "sources");
   private static final Set<String> NODE_KEYS =
       Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags");
   private static final Set<String> COLUMN_KEYS =
@@ -52,6 +53,7 @@ final class DbtProperties {
   record Contents(
       List<Entry> models,
       List<Entry> seeds,
+      List<Entry> snapshots,
       List<SourceDef> sources,
       List<DbtSources.Unreadable> unreadable) {}
 
@@ -60,6 +62,7 @@ final class DbtProperties {
   static Contents parse(String file, Node node, DbtTests tests, Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
+    List<Entry> snapshots = new ArrayList<>();
     List<SourceDef> sources = new ArrayList<>();
     List<DbtSources.Unreadable> unreadable = new ArrayList<>();
     Optional<YamlMap> maybeMap = YamlMap.lenient(file, node, "a properties file", KEYS, problems);
@@ -78,11 +81,14 @@ final class DbtProperties {
       for (Node entry : map.list("seeds")) {
         entry(file, entry, "seed", tests, problems).ifPresent(seeds::add);
       }
+      for (Node entry : map.list("snapshots")) {
+        entry(file, entry, "snapshot", tests, problems).ifPresent(snapshots::add);
+      }
       for (Node entry : map.list("sources")) {
         DbtSources.source(file, entry, tests, unreadable, problems).ifPresent(sources::add);
       }
     }
-    return new Contents(models, seeds, sources, unreadable);
+    return new Contents(models, seeds, snapshots, sources, unreadable);
   }
 
   private static Optional<Entry> entry(

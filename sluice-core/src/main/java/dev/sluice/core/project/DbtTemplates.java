@@ -7,16 +7,43 @@ import java.util.Map;
 /**
  * What a dbt project's templates see besides Sluice's functions, when they are rendered for a run
  * as when the project is loaded: its macros (and dbt's own that it may call) and dbt's globals
- * ({@code target}). A {@code source()} of a dbt project renders its table without the columns the
- * load adds ({@code _source_file}, {@code _loaded_at}), since dbt-duckdb reads the file itself.
+ * ({@code target}); and where its artifacts go ({@code target-path}) and the target they name. A
+ * {@code source()} of a dbt project renders its table without the columns the load adds ({@code
+ * _source_file}, {@code _loaded_at}), since dbt-duckdb reads the file itself.
  */
 public final class DbtTemplates {
   private final DbtMacros macros;
   private final Map<String, Object> globals;
+  private final String targetPath;
+  private final String targetSchema;
+  private final String targetDatabase;
 
-  DbtTemplates(DbtMacros macros, Map<String, Object> globals) {
+  DbtTemplates(
+      DbtMacros macros,
+      Map<String, Object> globals,
+      String targetPath,
+      String targetSchema,
+      String targetDatabase) {
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
+    this.targetPath = requireNonNull(targetPath, "targetPath is null");
+    this.targetSchema = requireNonNull(targetSchema, "targetSchema is null");
+    this.targetDatabase = requireNonNull(targetDatabase, "targetDatabase is null");
+  }
+
+  /** dbt_project.yml's {@code target-path}, relative to the project: {@code target} by default. */
+  public String targetPath() {
+    return targetPath;
+  }
+
+  /** The target's schema ({@code main} without a profile). */
+  String targetSchema() {
+    return targetSchema;
+  }
+
+  /** The target's database as dbt-duckdb names it ({@code memory} without a path). */
+  String targetDatabase() {
+    return targetDatabase;
   }
 
   DbtMacros macros() {

@@ -14,7 +14,12 @@ public enum Materialization {
    */
   INCREMENTAL_BY_TIME_RANGE,
   /** Built one partition of static values at a time; its rows replace exactly that partition. */
-  INCREMENTAL_BY_PARTITION;
+  INCREMENTAL_BY_PARTITION,
+  /**
+   * A type-2 slowly changing dimension, as dbt's snapshots: each run keeps the rows' earlier
+   * versions and adds their changes ({@link SnapshotDef}).
+   */
+  SNAPSHOT;
 
   /** Whether models of this materialization are built partition by partition. */
   public boolean partitioned() {

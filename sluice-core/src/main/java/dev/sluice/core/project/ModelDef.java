@@ -30,6 +30,8 @@ import java.util.Set;
  * @param freshness {@code freshness:} and {@code slo:} of its properties, or null
  * @param table the table it writes when that is not {@code <zone>.<name>}, else null: a dbt model's
  *     table is named by its schema and alias, as dbt names it (docs/dbt.md)
+ * @param snapshot how a model materialized as a snapshot keeps history (a dbt snapshot, or {@code
+ *     materialized: snapshot}), else null
  */
 public record ModelDef(
     String name,
@@ -54,7 +56,8 @@ public record ModelDef(
     MaintenanceDef maintenance,
     ContractDef contract,
     FreshnessDef freshness,
-    TableName table)
+    TableName table,
+    SnapshotDef snapshot)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -113,7 +116,8 @@ public record ModelDef(
         maintenance,
         contract,
         freshness,
-        table);
+        table,
+        snapshot);
   }
 
   /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
@@ -141,7 +145,8 @@ public record ModelDef(
         maintenance,
         contract,
         freshness,
-        table);
+        table,
+        snapshot);
   }
 
   /** The SQL file as shown in messages: relative, with forward slashes. */
@@ -173,6 +178,7 @@ public record ModelDef(
     private final Location location;
     private PartitionsDef partitions;
     private OnSchemaChange onSchemaChange = OnSchemaChange.IGNORE;
+    private SnapshotDef snapshot;
 
     private Builder(String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
       super(Execution.DEFAULT);
@@ -221,6 +227,12 @@ public record ModelDef(
       return this;
     }
 
+    /** How a snapshot keeps history; null (the default) for other models. */
+    public Builder snapshot(SnapshotDef snapshot) {
+      this.snapshot = snapshot;
+      return this;
+    }
+
     @Override
     protected Builder self() {
       return this;
@@ -255,7 +267,8 @@ public record ModelDef(
           maintenance,
           contract,
           freshness,
-          null);
+          null,
+          snapshot);
     }
   }
 }

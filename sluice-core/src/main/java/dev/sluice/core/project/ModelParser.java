@@ -22,7 +22,12 @@ final class ModelParser {
   private static final List<String> ZONES = List.of("raw", "curated", "published");
   private static final List<String> MATERIALIZATIONS =
       List.of(
-          "view", "table", "incremental", "incremental_by_time_range", "incremental_by_partition");
+          "view",
+          "table",
+          "incremental",
+          "incremental_by_time_range",
+          "incremental_by_partition",
+          "snapshot");
 
   /** A model's SQL file, before parsing. */
   record ModelFile(String name, Path sqlFile, String template, Optional<Zone> directoryZone) {
@@ -133,8 +138,62 @@ final class ModelParser {
             .maintenance(properties == null ? null : properties.maintenance())
             .contract(properties == null ? null : properties.contract())
             .freshness(properties == null ? null : properties.freshness())
+            .snapshot(
+                snapshot(
+                    file,
+                    settings,
+                    configValues,
+                    configLines,
+                    properties,
+                    materialization,
+                    uniqueKey,
+                    problems))
             .build();
     return new ParsedModel(model, refLines, sourceLines, configValues, configLines);
+  }
+
+  /**
+   * How a snapshot keeps history: its {@code config()} values over its properties' {@code
+   * snapshot:} block (a dbt snapshot's: over the {@code snapshots:} tree); null for other models.
+   */
+  private static SnapshotDef snapshot(
+      ModelFile file,
+      Settings settings,
+      Map<String, Object> configValues,
+      Map<String, Integer> configLines,
+      ModelProperties properties,
+      Materialization materialization,
+      List<String> uniqueKey,
+      Problems problems) {
+    Map<String, DbtConfigTree.Setting> snapshot =
+        new LinkedHashMap<>(properties == null ? Map.of() : properties.snapshot());
+    configValues.forEach(
+        (key, value) -> {
+          if (SnapshotDef.KEYS.contains(key)) {
+            snapshot.put(
+                key,
+                new DbtConfigTree.Setting(
+                    value, new Location(file.fileName(), configLines.get(key))));
+          }
+        });
+    if (materialization != Materialization.SNAPSHOT) {
+      if (properties != null && !properties.snapshot().isEmpty()) {
+        problems.add(
+            properties.snapshot().values().iterator().next().location(),
+            "Model '"
+                + file.name()
+                + "' has snapshot settings but is not materialized as a snapshot",
+            "set materialized: snapshot, or remove the snapshot settings");
+      }
+      return null;
+    }
+    return SnapshotDef.parse(
+            snapshot,
+            uniqueKey,
+            "snapshot '" + file.name() + "'",
+            settings.location("materialized", ModelProperties::materializedLocation),
+            problems)
+        .orElse(null);
   }
 
   private static Execution execution(Settings settings, ProjectConfig config, Problems problems) {

@@ -136,6 +136,18 @@ final class ProjectLoader {
         dbt != null
             ? loadModelFiles(dbt.modelDirectories(), false)
             : loadModelFiles(List.of(root.resolve("models")), true);
+    if (dbt != null) {
+      // dbt's snapshots are models materialized as snapshots
+      for (ModelFile snapshot : dbt.snapshotFiles(problems).values()) {
+        ModelFile model = modelFiles.putIfAbsent(snapshot.name(), snapshot);
+        if (model != null) {
+          problems.add(
+              snapshot.location(),
+              "Snapshot '" + snapshot.name() + "' has the name of model " + model.fileName(),
+              "rename one of them: dbt refuses two resources of one name too");
+        }
+      }
+    }
     Map<String, Path> seedFiles =
         loadSeedFiles(dbt != null ? dbt.seedDirectories() : List.of(root.resolve("seeds")));
     reportModelsThatAreSeeds(modelFiles, seedFiles);

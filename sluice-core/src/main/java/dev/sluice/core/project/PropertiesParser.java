@@ -4,6 +4,7 @@ import dev.sluice.api.Location;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
@@ -30,6 +31,7 @@ final class PropertiesParser {
           "engine",
           "memory_limit",
           "partitions",
+          "snapshot",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
           ContractParser.KEY,
@@ -70,7 +72,8 @@ final class PropertiesParser {
       RetentionDef retention,
       MaintenanceDef maintenance,
       ContractDef contract,
-      FreshnessDef freshness) {
+      FreshnessDef freshness,
+      Map<String, DbtConfigTree.Setting> snapshot) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -109,6 +112,7 @@ final class PropertiesParser {
       private MaintenanceDef maintenance;
       private ContractDef contract;
       private FreshnessDef freshness;
+      private Map<String, DbtConfigTree.Setting> snapshot = Map.of();
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -220,6 +224,12 @@ final class PropertiesParser {
         return this;
       }
 
+      /** A snapshot's settings ({@code strategy}, {@code updated_at}, ...), with their lines. */
+      Builder snapshot(Map<String, DbtConfigTree.Setting> snapshot) {
+        this.snapshot = snapshot;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -259,7 +269,8 @@ final class PropertiesParser {
             retention,
             maintenance,
             contract,
-            freshness);
+            freshness,
+            snapshot);
       }
     }
   }
@@ -336,7 +347,36 @@ final class PropertiesParser {
             .maintenance(MaintenanceParser.parse(map, what).orElse(null))
             .contract(ContractParser.parse(map, what, columns).orElse(null))
             .freshness(FreshnessParser.parse(map, what, columns, null).orElse(null))
+            .snapshot(snapshotSettings(map, what))
             .build());
+  }
+
+  /** The {@code snapshot:} block of a model materialized as a snapshot, with its lines. */
+  private static Map<String, DbtConfigTree.Setting> snapshotSettings(YamlMap map, String what) {
+    Map<String, DbtConfigTree.Setting> settings = new java.util.LinkedHashMap<>();
+    map.node("snapshot")
+        .flatMap(
+            node ->
+                YamlMap.of(
+                    map.file(),
+                    node,
+                    "the snapshot settings of " + what,
+                    SnapshotDef.KEYS,
+                    map.problems()))
+        .ifPresent(
+            block -> {
+              for (String key : block.keys()) {
+                block
+                    .node(key)
+                    .ifPresent(
+                        value ->
+                            settings.put(
+                                key,
+                                new DbtConfigTree.Setting(
+                                    YamlFiles.toJava(value), block.location(key))));
+              }
+            });
+    return settings;
   }
 
   private static Optional<SeedProperties> seed(YamlMap map) {

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class Selector {
   private static final Pattern TERM = Pattern.compile("^(@)?(\\d*\\+)?([^+@]+)(\\+\\d*)?$");
-  private static final List<String> RESOURCE_TYPES = List.of("model", "seed", "source");
+  private static final List<String> RESOURCE_TYPES = List.of("model", "seed", "snapshot", "source");
 
   private final Project project;
 
@@ -194,7 +194,14 @@ public final class Selector {
       }
       case "resource_type" -> {
         switch (value.toLowerCase(Locale.ROOT)) {
-          case "model" -> matched.addAll(project.models().keySet());
+          case "model" ->
+              project.models().values().stream()
+                  .filter(model -> model.snapshot() == null)
+                  .forEach(model -> matched.add(model.name()));
+          case "snapshot" ->
+              project.models().values().stream()
+                  .filter(model -> model.snapshot() != null)
+                  .forEach(model -> matched.add(model.name()));
           case "seed" -> matched.addAll(project.seeds().keySet());
           case "source" -> sourceTables().forEach(t -> matched.add(t.assetName()));
           default ->

@@ -30,7 +30,13 @@ final class TemplateSession {
           "timeout",
           "pool",
           "engine",
-          "memory_limit");
+          "memory_limit",
+          "strategy",
+          "updated_at",
+          "check_cols",
+          "hard_deletes",
+          "invalidate_hard_deletes",
+          "snapshot_meta_column_names");
 
   private final Location origin;
   private final boolean templateLines;

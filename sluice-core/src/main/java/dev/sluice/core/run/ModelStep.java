@@ -42,7 +42,11 @@ final class ModelStep {
             && tableExists
             && !context.options().fullRefresh();
     String sql = render(context, model, incremental, Map.of());
-    registerInputs(context, model, incremental);
+    // an incremental update and a snapshot's later runs read the model's own table
+    registerInputs(
+        context,
+        model,
+        incremental || (model.materialization() == Materialization.SNAPSHOT && tableExists));
     try {
       enforceContract(model, context.session(), sql);
       sql = DeclaredTypes.apply(model, context.session(), sql);
@@ -53,6 +57,7 @@ final class ModelStep {
             incremental
                 ? incrementalUpdate(context, model, sql, started)
                 : table(context, model, sql, started, "built in full");
+        case SNAPSHOT -> snapshot(context, model, sql, started, tableExists);
         case INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_PARTITION ->
             throw new IllegalStateException(
                 "Partitioned model " + model.name() + " is built by partitions");
@@ -168,6 +173,38 @@ final class ModelStep {
     AuditedWrite.Outcome outcome =
         write(context, model, sql, SchemaChange.REPLACE, WriteOperation.replaceAll());
     return result(context, model, outcome, started, detail);
+  }
+
+  /**
+   * A snapshot (a type-2 slowly changing dimension, {@link SnapshotBuild}): the table's versions
+   * with the changes of the query's rows, written as its new contents in one commit. A full refresh
+   * does not rebuild it, as in dbt: its history would be lost.
+   */
+  private static StepResult snapshot(
+      StepContext context, ModelDef model, String sql, Instant started, boolean tableExists) {
+    TableName target = model.tableName();
+    SnapshotBuild build = new SnapshotBuild(model.snapshot(), started);
+    if (!tableExists) {
+      AuditedWrite.Outcome outcome =
+          write(
+              context,
+              model,
+              build.initial(sql),
+              SchemaChange.REPLACE,
+              WriteOperation.replaceAll());
+      return result(context, model, outcome, started, "snapshot taken");
+    }
+    EngineSession session = context.session();
+    String rows =
+        build.update(
+            session,
+            target,
+            sql,
+            columnNames(session.describe(sql)),
+            context.lake().loadTable(target).schema());
+    AuditedWrite.Outcome outcome =
+        write(context, model, rows, SchemaChange.UNION, WriteOperation.replaceAll());
+    return result(context, model, outcome, started, "snapshot updated");
   }
 
   private static StepResult incrementalUpdate(

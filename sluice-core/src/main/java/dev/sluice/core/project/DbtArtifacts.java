@@ -1,0 +1,494 @@
+package dev.sluice.core.project;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.TableName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * dbt's artifacts of a dbt project, in dbt's published schemas, so that the tools that read them
+ * (docs sites, observability packages, CI scripts) work: {@code manifest.json} (v12: the project's
+ * models, seeds, snapshots, tests, sources and macros, with their dependencies) and {@code
+ * run_results.json} (v6: each node's outcome in a run), written into the project's {@code
+ * target-path}.
+ */
+public final class DbtArtifacts {
+  /** The dbt version the artifacts say they come from: the schemas' release. */
+  static final String DBT_VERSION = "1.10.0";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Project project;
+  private final DbtTemplates dbt;
+  private final String packageName;
+
+  /** The unique id of each asset (model, seed, snapshot, source table) by its Sluice name. */
+  private final Map<String, String> uniqueIds = new LinkedHashMap<>();
+
+  /**
+   * @throws IllegalArgumentException when the project is not a dbt project
+   */
+  public DbtArtifacts(Project project) {
+    this.project = requireNonNull(project, "project is null");
+    if (project.dbt() == null) {
+      throw new IllegalArgumentException("Project " + project.root() + " is not a dbt project");
+    }
+    this.dbt = project.dbt();
+    this.packageName = project.config().name();
+    project
+        .seeds()
+        .keySet()
+        .forEach(name -> uniqueIds.put(name, "seed." + packageName + "." + name));
+    project
+        .models()
+        .values()
+        .forEach(
+            model ->
+                uniqueIds.put(
+                    model.name(),
+                    (model.snapshot() != null ? "snapshot." : "model.")
+                        + packageName
+                        + "."
+                        + model.name()));
+    project.sources().values().stream()
+        .flatMap(source -> source.tables().stream())
+        .forEach(
+            table ->
+                uniqueIds.put(
+                    table.assetName(),
+                    "source." + packageName + "." + table.source() + "." + table.name()));
+  }
+
+  /** Where the artifacts go: the project's {@code target-path}. */
+  public Path targetDirectory() {
+    return project.root().resolve(dbt.targetPath());
+  }
+
+  /** The unique id dbt gives an asset (a model, seed, snapshot or source table). */
+  public String uniqueId(String asset) {
+    return uniqueIds.getOrDefault(asset, "model." + packageName + "." + asset);
+  }
+
+  /** manifest.json (v12). */
+  public ObjectNode manifest(String invocationId, Instant generatedAt) {
+    ObjectNode manifest = JSON.createObjectNode();
+    manifest.set(
+        "metadata",
+        metadata("https://schemas.getdbt.com/dbt/manifest/v12.json", invocationId, generatedAt)
+            .put("project_name", packageName)
+            .put("adapter_type", "duckdb"));
+    ObjectNode nodes = manifest.putObject("nodes");
+    Map<String, Set<String>> parents = new TreeMap<>();
+    for (SeedDef seed : project.seeds().values()) {
+      ObjectNode node =
+          node(
+              nodes,
+              uniqueId(seed.name()),
+              "seed",
+              seed.name(),
+              seed.tableName(),
+              seed.csvFile().toString(),
+              fileText(seed.csvFile()));
+      node.putObject("config").put("enabled", true).put("materialized", "seed");
+      node.put("description", nullToEmpty(seed.description()));
+      columns(node, seed.columns());
+      node.putObject("depends_on").putArray("macros"); // a seed's depend on macros only
+      parents.put(uniqueId(seed.name()), new LinkedHashSet<>());
+      tests(nodes, parents, seed.name(), seed.allChecks());
+    }
+    for (ModelDef model : project.models().values()) {
+      boolean snapshot = model.snapshot() != null;
+      String id = uniqueId(model.name());
+      ObjectNode node =
+          node(
+              nodes,
+              id,
+              snapshot ? "snapshot" : "model",
+              model.name(),
+              model.tableName(),
+              model.sqlFileName(),
+              model.sqlTemplate());
+      ObjectNode config = node.putObject("config");
+      config.put("enabled", true);
+      config.put("materialized", model.materialization().name().toLowerCase(java.util.Locale.ROOT));
+      ArrayNode tags = config.putArray("tags");
+      model.tags().forEach(tags::add);
+      if (!model.uniqueKey().isEmpty()) {
+        if (model.uniqueKey().size() == 1) {
+          config.put("unique_key", model.uniqueKey().get(0));
+        } else {
+          ArrayNode keys = config.putArray("unique_key");
+          model.uniqueKey().forEach(keys::add);
+        }
+      }
+      if (snapshot) {
+        config.put(
+            "strategy", model.snapshot().strategy().name().toLowerCase(java.util.Locale.ROOT));
+        if (model.snapshot().updatedAt() != null) {
+          config.put("updated_at", model.snapshot().updatedAt());
+        }
+      }
+      ArrayNode nodeTags = node.putArray("tags");
+      model.tags().forEach(nodeTags::add);
+      node.put("description", nullToEmpty(model.description()));
+      columns(node, model.columns());
+      node.put("raw_code", model.sqlTemplate());
+      node.put("language", "sql");
+      ArrayNode refs = node.putArray("refs");
+      model.refs().forEach(ref -> refs.addObject().put("name", ref));
+      ArrayNode sources = node.putArray("sources");
+      model
+          .sources()
+          .forEach(source -> sources.addArray().add(source.source()).add(source.table()));
+      Set<String> dependsOn = new LinkedHashSet<>();
+      model.refs().forEach(ref -> dependsOn.add(uniqueId(ref)));
+      model.sources().forEach(source -> dependsOn.add(uniqueId(source.assetName())));
+      ArrayNode dependencies = node.putObject("depends_on").putArray("nodes");
+      dependsOn.forEach(dependencies::add);
+      parents.put(id, dependsOn);
+      tests(nodes, parents, model.name(), model.allChecks());
+    }
+    ObjectNode sources = manifest.putObject("sources");
+    for (SourceDef source : project.sources().values()) {
+      for (SourceTableDef table : source.tables()) {
+        String id = uniqueId(table.assetName());
+        ObjectNode node = sources.putObject(id);
+        node.put("database", database());
+        node.put("schema", table.source());
+        node.put("name", table.name());
+        node.put("resource_type", "source");
+        node.put("package_name", packageName);
+        node.put("path", source.location().file());
+        node.put("original_file_path", source.location().file());
+        node.put("unique_id", id);
+        node.putArray("fqn").add(packageName).add(table.source()).add(table.name());
+        node.put("source_name", table.source());
+        node.put("source_description", nullToEmpty(source.description()));
+        node.put("loader", "");
+        node.put("identifier", table.name());
+        node.put("description", nullToEmpty(table.description()));
+        columns(node, table.columns());
+        parents.put(id, new LinkedHashSet<>());
+        tests(nodes, parents, table.assetName(), table.allChecks());
+      }
+    }
+    ObjectNode macros = manifest.putObject("macros");
+    DbtMacros projectMacros = dbt.macros();
+    for (DbtMacros.MacroFile file : projectMacros.files()) {
+      if (file.packageName().equals(DbtMacros.DBT_PACKAGE)) {
+        continue;
+      }
+      for (String name : projectMacros.namesIn(file)) {
+        String id = "macro." + file.packageName() + "." + name;
+        ObjectNode macro = macros.putObject(id);
+        macro.put("name", name);
+        macro.put("resource_type", "macro");
+        macro.put("package_name", file.packageName());
+        macro.put("path", file.file());
+        macro.put("original_file_path", file.file());
+        macro.put("unique_id", id);
+        macro.put("macro_sql", file.text());
+      }
+    }
+    for (String empty :
+        List.of(
+            "docs",
+            "exposures",
+            "metrics",
+            "groups",
+            "selectors",
+            "disabled",
+            "group_map",
+            "saved_queries",
+            "semantic_models",
+            "unit_tests")) {
+      manifest.putObject(empty);
+    }
+    ObjectNode parentMap = manifest.putObject("parent_map");
+    ObjectNode childMap = manifest.putObject("child_map");
+    Map<String, Set<String>> children = new TreeMap<>();
+    parents.keySet().forEach(id -> children.put(id, new java.util.TreeSet<>()));
+    parents.forEach(
+        (id, ups) ->
+            ups.forEach(
+                up -> children.computeIfAbsent(up, key -> new java.util.TreeSet<>()).add(id)));
+    parents.forEach(
+        (id, ups) -> {
+          ArrayNode list = parentMap.putArray(id);
+          new java.util.TreeSet<>(ups).forEach(list::add);
+        });
+    children.forEach(
+        (id, downs) -> {
+          ArrayNode list = childMap.putArray(id);
+          downs.forEach(list::add);
+        });
+    return manifest;
+  }
+
+  /** The test nodes of an asset's checks (dbt's data tests), with their dependencies. */
+  private void tests(
+      ObjectNode nodes, Map<String, Set<String>> parents, String asset, List<CheckDef> checks) {
+    for (CheckDef check : checks) {
+      boolean singular = check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST);
+      String testName = testName(asset, check);
+      String id =
+          "test."
+              + packageName
+              + "."
+              + testName
+              + (singular ? "" : "." + sha256(testName).substring(0, 10));
+      String file = check.location().file();
+      ObjectNode node =
+          node(nodes, id, "test", testName, new TableName(auditSchema(), testName), file, "");
+      ObjectNode config = node.putObject("config");
+      config.put("enabled", true);
+      config.put("severity", check.severity().label().toUpperCase(java.util.Locale.ROOT));
+      check.testConfig().forEach((key, value) -> config.putPOJO(key, value));
+      node.put("raw_code", singular ? String.valueOf(check.arguments().get("query")) : "");
+      node.put("language", "sql");
+      if (check.column() != null) {
+        node.put("column_name", check.column());
+      }
+      node.put("attached_node", uniqueId(asset));
+      Set<String> dependsOn = new LinkedHashSet<>();
+      dependsOn.add(uniqueId(asset));
+      if (check.type().equals("relationships") && check.arguments().get("to") != null) {
+        dependsOn.add(uniqueId(String.valueOf(check.arguments().get("to"))));
+      }
+      ArrayNode dependencies = node.putObject("depends_on").putArray("nodes");
+      dependsOn.forEach(dependencies::add);
+      parents.put(id, dependsOn);
+    }
+  }
+
+  /** The name dbt gives a test's node. */
+  private String testName(String asset, CheckDef check) {
+    if (check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST)
+        || !check.name().contains("(")) {
+      return check.name();
+    }
+    String test =
+        check.arguments().get(DbtTests.GENERIC_TEST) instanceof String generic
+            ? generic
+            : check.type();
+    Map<String, Object> arguments = new LinkedHashMap<>();
+    check
+        .arguments()
+        .forEach(
+            (key, value) -> {
+              if (!key.equals("query") && !key.startsWith("dbt_")) {
+                arguments.put(key, value);
+              }
+            });
+    if (check.type().equals("relationships") && arguments.get("to") instanceof String to) {
+      int dot = to.indexOf('.');
+      arguments.put(
+          "to",
+          dot < 0
+              ? "ref('" + to + "')"
+              : "source('" + to.substring(0, dot) + "', '" + to.substring(dot + 1) + "')");
+    }
+    if (check.column() != null) {
+      arguments.put("column_name", check.column());
+    }
+    return DbtTestNames.shortName(test, asset, arguments);
+  }
+
+  private String auditSchema() {
+    return dbt.targetSchema() + "_dbt_test__audit";
+  }
+
+  /** The fields every node has. */
+  private ObjectNode node(
+      ObjectNode nodes,
+      String id,
+      String resourceType,
+      String name,
+      TableName table,
+      String file,
+      String text) {
+    ObjectNode node = nodes.putObject(id);
+    node.put("database", database());
+    node.put("schema", table.zone());
+    node.put("name", name);
+    node.put("resource_type", resourceType);
+    node.put("package_name", packageName);
+    node.put("path", withinDirectory(file));
+    node.put("original_file_path", file);
+    node.put("unique_id", id);
+    ArrayNode fqn = node.putArray("fqn").add(packageName);
+    Path path = Path.of(withinDirectory(file));
+    for (int i = 0; i < path.getNameCount() - 1; i++) {
+      fqn.add(path.getName(i).toString());
+    }
+    fqn.add(name);
+    node.put("alias", table.name());
+    node.putObject("checksum").put("name", "sha256").put("checksum", sha256(text));
+    node.put(
+        "relation_name",
+        "\"" + database() + "\".\"" + table.zone() + "\".\"" + table.name() + "\"");
+    return node;
+  }
+
+  private static void columns(ObjectNode node, List<ColumnDef> columns) {
+    ObjectNode all = node.putObject("columns");
+    for (ColumnDef column : columns) {
+      ObjectNode entry = all.putObject(column.name());
+      entry.put("name", column.name());
+      entry.put("description", nullToEmpty(column.description()));
+      entry.putObject("meta");
+      entry.putNull("data_type");
+      entry.putArray("constraints");
+      entry.putNull("quote");
+      entry.putArray("tags");
+    }
+  }
+
+  /** run_results.json (v6) of a run: each step's model, seed or snapshot, and each of its tests. */
+  public ObjectNode runResults(
+      String invocationId,
+      Instant generatedAt,
+      double elapsedSeconds,
+      List<NodeResult> results,
+      Map<String, Object> arguments) {
+    ObjectNode runResults = JSON.createObjectNode();
+    runResults.set(
+        "metadata",
+        metadata("https://schemas.getdbt.com/dbt/run-results/v6.json", invocationId, generatedAt));
+    ArrayNode array = runResults.putArray("results");
+    for (NodeResult result : results) {
+      ObjectNode entry = array.addObject();
+      entry.put("status", result.status());
+      entry.putArray("timing");
+      entry.put("thread_id", "Thread-1");
+      entry.put("execution_time", result.executionSeconds());
+      entry.putObject("adapter_response");
+      if (result.message() == null) {
+        entry.putNull("message");
+      } else {
+        entry.put("message", result.message());
+      }
+      if (result.failures() == null) {
+        entry.putNull("failures");
+      } else {
+        entry.put("failures", result.failures());
+      }
+      entry.put("unique_id", result.uniqueId());
+      entry.put("compiled", true);
+      entry.putNull("compiled_code");
+      if (result.relationName() == null) {
+        entry.putNull("relation_name");
+      } else {
+        entry.put("relation_name", result.relationName());
+      }
+    }
+    runResults.put("elapsed_time", elapsedSeconds);
+    runResults.putPOJO("args", arguments);
+    return runResults;
+  }
+
+  /**
+   * One node's outcome in run_results.json.
+   *
+   * @param status dbt's: {@code success}, {@code error}, {@code skipped} for models, seeds and
+   *     snapshots; {@code pass}, {@code fail}, {@code warn}, {@code error} for tests
+   * @param failures a test's failures, else null
+   */
+  public record NodeResult(
+      String uniqueId,
+      String status,
+      double executionSeconds,
+      String message,
+      Long failures,
+      String relationName) {}
+
+  /** A test's unique id, for run_results.json. */
+  public String testUniqueId(String asset, CheckDef check) {
+    String name = testName(asset, check);
+    return "test."
+        + packageName
+        + "."
+        + name
+        + (check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST)
+            ? ""
+            : "." + sha256(name).substring(0, 10));
+  }
+
+  /** What dbt-duckdb names an asset's relation: {@code "db"."schema"."table"}. */
+  public String relationName(TableName table) {
+    return "\"" + database() + "\".\"" + table.zone() + "\".\"" + table.name() + "\"";
+  }
+
+  /** Writes an artifact into the target directory. */
+  public Path write(String fileName, ObjectNode artifact) {
+    Path file = targetDirectory().resolve(fileName);
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, JSON.writeValueAsString(artifact), StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ObjectNode metadata(String schema, String invocationId, Instant generatedAt) {
+    ObjectNode metadata = JSON.createObjectNode();
+    metadata.put("dbt_schema_version", schema);
+    metadata.put("dbt_version", DBT_VERSION);
+    metadata.put("generated_at", generatedAt.toString());
+    metadata.put("invocation_id", invocationId);
+    metadata.putObject("env");
+    return metadata;
+  }
+
+  private String database() {
+    return dbt.targetDatabase();
+  }
+
+  /** A file's path within its resource directory ({@code models/staging/x.sql}: staging/x.sql). */
+  private static String withinDirectory(String file) {
+    int slash = file.indexOf('/');
+    return slash < 0 ? file : file.substring(slash + 1);
+  }
+
+  private String fileText(Path file) {
+    try {
+      return Files.readString(project.root().resolve(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String nullToEmpty(String text) {
+    return text == null ? "" : text;
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JVM", e);
+    }
+  }
+}

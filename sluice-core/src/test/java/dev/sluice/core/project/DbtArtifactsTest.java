@@ -1,0 +1,174 @@
+package dev.sluice.core.project;
+
+import static dev.sluice.core.project.TestProjects.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.sluice.core.Workspace;
+import dev.sluice.core.run.DbtRunResults;
+import dev.sluice.core.run.RunListener;
+import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.RunResult;
+import dev.sluice.core.run.Runner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dbt's artifacts of a dbt project validate against dbt's published JSON schemas (manifest v12,
+ * run_results v6, from dbt-core 1.10's schemas/, which the team keeps in shared/dbt-schemas beside
+ * the repository: see {@link #schemas()}) and say what the run did.
+ */
+class DbtArtifactsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path project;
+
+  @Test
+  void manifestAndRunResultsFollowDbtsSchemas() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\ntarget-path: build/dbt\n");
+    write(project, "seeds/raw_orders.csv", "id,status,customer_id\n1,placed,1\n2,lost,2\n");
+    write(project, "seeds/raw_customers.csv", "id,name\n1,ann\n2,bo\n");
+    write(
+        project,
+        "models/staging/stg_orders.sql",
+        "select id, status, customer_id from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "snapshots/orders_snapshot.sql",
+        "{% snapshot orders_snapshot %}\n{{ config(target_schema='snapshots', unique_key='id',"
+            + " strategy='check', check_cols='all') }}\nselect * from {{ ref('stg_orders') }}\n"
+            + "{% endsnapshot %}\n");
+    write(
+        project,
+        "tests/assert_no_negative_ids.sql",
+        "select * from {{ ref('stg_orders') }} where id < 0\n");
+    write(
+        project,
+        "macros/is_lost.sql",
+        "{% test is_not_lost(model, column_name) %}select * from {{ model }} where {{ column_name"
+            + " }} = 'lost'{% endtest %}\n");
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: stg_orders
+            description: Orders
+            columns:
+              - name: id
+                description: The order
+                data_tests: [unique, not_null]
+              - name: status
+                data_tests:
+                  - is_not_lost: {config: {severity: warn}}
+              - name: customer_id
+                data_tests:
+                  - relationships: {to: ref('raw_customers'), field: id}
+        """);
+    Instant finished;
+    RunResult result;
+    Project loaded;
+    try (Workspace workspace = Workspace.open(project)) {
+      result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(result.succeeded()).as(result.toString()).isTrue();
+      finished = Instant.now();
+      loaded = workspace.project();
+      DbtRunResults.write(loaded, result, "build", finished);
+    }
+
+    Path target = project.resolve("build/dbt");
+    JsonNode manifest = JSON.readTree(target.resolve("manifest.json").toFile());
+    JsonNode runResults = JSON.readTree(target.resolve("run_results.json").toFile());
+    assertThat(errors("manifest-v12.json", manifest)).isEmpty();
+    assertThat(errors("run-results-v6.json", runResults)).isEmpty();
+
+    // what a manifest reader needs: the nodes, their files and dependencies
+    JsonNode nodes = manifest.get("nodes");
+    assertThat(nodes.get("model.shop.stg_orders").get("original_file_path").asText())
+        .isEqualTo("models/staging/stg_orders.sql");
+    assertThat(nodes.get("model.shop.stg_orders").get("fqn"))
+        .extracting(JsonNode::asText)
+        .containsExactly("shop", "staging", "stg_orders");
+    assertThat(nodes.get("snapshot.shop.orders_snapshot").get("schema").asText())
+        .isEqualTo("snapshots");
+    assertThat(manifest.get("parent_map").get("snapshot.shop.orders_snapshot"))
+        .extracting(JsonNode::asText)
+        .containsExactly("model.shop.stg_orders");
+    List<String> tests = new ArrayList<>();
+    nodes
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (name.startsWith("test.")) {
+                tests.add(nodes.get(name).get("name").asText());
+              }
+            });
+    assertThat(tests)
+        .containsExactlyInAnyOrder(
+            "unique_stg_orders_id",
+            "not_null_stg_orders_id",
+            "is_not_lost_stg_orders_status",
+            "relationships_stg_orders_customer_id__id__ref_raw_customers_",
+            "assert_no_negative_ids");
+    assertThat(manifest.get("macros").has("macro.shop.test_is_not_lost")).isTrue();
+
+    // run_results: each node's and each test's outcome
+    List<String> outcomes = new ArrayList<>();
+    runResults
+        .get("results")
+        .forEach(
+            node ->
+                outcomes.add(
+                    node.get("unique_id").asText().replaceAll("\\.[0-9a-f]{10}$", "")
+                        + " "
+                        + node.get("status").asText()));
+    assertThat(outcomes)
+        .contains(
+            "seed.shop.raw_orders success",
+            "model.shop.stg_orders success",
+            "snapshot.shop.orders_snapshot success",
+            "test.shop.unique_stg_orders_id pass",
+            "test.shop.is_not_lost_stg_orders_status warn",
+            "test.shop.assert_no_negative_ids pass");
+  }
+
+  private static Set<ValidationMessage> errors(String schemaFile, JsonNode artifact)
+      throws IOException {
+    try (InputStream in = Files.newInputStream(schemas().resolve(schemaFile))) {
+      JsonSchema schema =
+          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+      return schema.validate(artifact);
+    }
+  }
+
+  /**
+   * dbt's published artifact schemas (schemas.getdbt.com, dbt-core 1.10's {@code schemas/dbt}):
+   * {@code -Dsluice.dbt.schemas=DIR}, else {@code shared/dbt-schemas} beside the repository, as the
+   * team's machines and CI have it.
+   */
+  static Path schemas() {
+    String configured = System.getProperty("sluice.dbt.schemas");
+    Path directory =
+        configured != null
+            ? Path.of(configured)
+            : Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/dbt-schemas");
+    assertThat(directory.resolve("manifest-v12.json"))
+        .as("dbt's artifact schemas (see DbtArtifactsTest.schemas())")
+        .exists();
+    return directory;
+  }
+}
