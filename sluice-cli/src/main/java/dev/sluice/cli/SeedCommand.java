@@ -38,15 +38,23 @@ final class SeedCommand extends BaseCommand {
 
   /** Each selector intersected with every seed: {@code a b} is {@code resource_type:seed,a ...}. */
   static List<String> onlySeeds(List<String> select) {
-    String seeds = "resource_type:seed";
+    return onlyOfType("seed", select);
+  }
+
+  /**
+   * Each selector intersected with every resource of a type: {@code a b} is {@code
+   * resource_type:<type>,a ...}; no selector is every resource of the type.
+   */
+  static List<String> onlyOfType(String resourceType, List<String> select) {
+    String ofType = "resource_type:" + resourceType;
     if (select.isEmpty()) {
-      return List.of(seeds);
+      return List.of(ofType);
     }
     List<String> selectors = new ArrayList<>();
     for (String argument : select) {
       for (String selector : argument.trim().split("\\s+", -1)) {
         if (!selector.isEmpty()) {
-          selectors.add(seeds + "," + selector);
+          selectors.add(ofType + "," + selector);
         }
       }
     }

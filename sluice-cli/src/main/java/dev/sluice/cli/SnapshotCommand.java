@@ -2,8 +2,6 @@ package dev.sluice.cli;
 
 import dev.sluice.core.Workspace;
 import dev.sluice.core.run.RunOptions;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -33,27 +31,11 @@ final class SnapshotCommand extends BaseCommand {
           workspace,
           RunCommand.run(
               runner(workspace),
-              new RunOptions(onlySnapshots(selection.select), selection.exclude, false),
+              new RunOptions(
+                  SeedCommand.onlyOfType("snapshot", selection.select), selection.exclude, false),
               output()),
           output(),
           json());
     }
-  }
-
-  /** Each selector intersected with every snapshot: {@code resource_type:snapshot,a ...}. */
-  static List<String> onlySnapshots(List<String> select) {
-    String snapshots = "resource_type:snapshot";
-    if (select.isEmpty()) {
-      return List.of(snapshots);
-    }
-    List<String> selectors = new ArrayList<>();
-    for (String argument : select) {
-      for (String selector : argument.trim().split("\\s+", -1)) {
-        if (!selector.isEmpty()) {
-          selectors.add(snapshots + "," + selector);
-        }
-      }
-    }
-    return selectors;
   }
 }

@@ -156,4 +156,32 @@ class DbtCliTest {
         .contains("Unknown test 'dbt_utils.expression_is_true' of model 'revenue'")
         .contains("the package 'dbt_utils' is not installed");
   }
+
+  @Test
+  void snapshotTakesTheSnapshotsAndWritesDbtsArtifacts() throws IOException {
+    writeProject();
+    write(
+        project,
+        "snapshots/orders_snapshot.sql",
+        """
+        {% snapshot orders_snapshot %}
+        {{ config(target_schema='snapshots', unique_key='id', strategy='check',
+                  check_cols=['status']) }}
+        select * from {{ ref('raw_orders') }}
+        {% endsnapshot %}
+        """);
+
+    assertThat(sluice(project, "seed").code()).isZero();
+    InProcessCli.Result snapshot = sluice(project, "snapshot");
+    assertThat(snapshot.code()).as(snapshot.err()).isZero();
+
+    InProcessCli.Result query =
+        sluice(project, "query", "select count(*) from snapshots.orders_snapshot");
+    assertThat(query.out()).contains("2");
+    // run_results.json names the snapshot's node and outcome
+    assertThat(java.nio.file.Files.readString(project.resolve("target/run_results.json")))
+        .contains("\"unique_id\" : \"snapshot.shop.orders_snapshot\"")
+        .contains("\"status\" : \"success\"");
+    assertThat(project.resolve("target/manifest.json")).exists();
+  }
 }
