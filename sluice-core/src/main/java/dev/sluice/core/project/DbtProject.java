@@ -40,7 +40,8 @@ final class DbtProject {
 
   /** Model configs that would make the built tables differ from dbt's: not supported yet. */
   private static final Set<String> UNSUPPORTED_MODEL_CONFIGS =
-      Set.of("pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header");
+      Set.of(
+          "pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header", "dbt_valid_to_current");
 
   private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
 
