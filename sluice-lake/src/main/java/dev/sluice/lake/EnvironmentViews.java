@@ -10,7 +10,6 @@ import java.util.Optional;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.view.View;
 
@@ -53,13 +52,7 @@ public final class EnvironmentViews {
       Map<String, String> properties) {
     TableIdentifier identifier = identifier(name, environment);
     JdbcCatalog catalog = lake.catalog();
-    if (!catalog.namespaceExists(identifier.namespace())) {
-      try {
-        catalog.createNamespace(identifier.namespace());
-      } catch (AlreadyExistsException e) {
-        // created meanwhile by another writer
-      }
-    }
+    Namespaces.createIfMissing(catalog, identifier.namespace());
     return catalog
         .buildView(identifier)
         .withSchema(schema)

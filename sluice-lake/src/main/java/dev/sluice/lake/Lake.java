@@ -221,15 +221,23 @@ public final class Lake implements AutoCloseable {
       properties.put("jdbc.journal_mode", "WAL");
       properties.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
     }
-    JdbcCatalog catalog = new JdbcCatalog(fileIo, null, true);
+    JdbcCatalog catalog;
     try {
-      catalog.initialize(CATALOG_NAME, properties);
-      for (Zone zone : Zone.values()) {
-        Namespace namespace = Namespace.of(zone.namespace());
-        if (!catalog.namespaceExists(namespace)) {
-          catalog.createNamespace(namespace);
-        }
-      }
+      catalog =
+          Namespaces.concurrentSetup(
+              () -> {
+                JdbcCatalog attempt = new JdbcCatalog(fileIo, null, true);
+                try {
+                  attempt.initialize(CATALOG_NAME, properties);
+                  for (Zone zone : Zone.values()) {
+                    Namespaces.createIfMissing(attempt, Namespace.of(zone.namespace()));
+                  }
+                  return attempt;
+                } catch (RuntimeException e) {
+                  closeQuietly(attempt, e);
+                  throw e;
+                }
+              });
     } catch (RuntimeException e) {
       List<String> secrets = new ArrayList<>(Secrets.inUrl(catalogUrl));
       connectionProperties.forEach(
@@ -249,6 +257,14 @@ public final class Lake implements AutoCloseable {
           e);
     }
     return catalog;
+  }
+
+  private static void closeQuietly(JdbcCatalog catalog, RuntimeException failure) {
+    try {
+      catalog.close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /**
@@ -474,13 +490,8 @@ public final class Lake implements AutoCloseable {
 
   /** Creates the namespace of a table that is not in a zone (a dbt schema's) if it is missing. */
   private void ensureNamespace(TableName name) {
-    Namespace namespace = Namespace.of(name.zone());
-    if (Zone.fromName(name.zone()).isEmpty() && !catalog.namespaceExists(namespace)) {
-      try {
-        catalog.createNamespace(namespace);
-      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-        // created meanwhile by another writer
-      }
+    if (Zone.fromName(name.zone()).isEmpty()) {
+      Namespaces.createIfMissing(catalog, Namespace.of(name.zone()));
     }
   }
 
