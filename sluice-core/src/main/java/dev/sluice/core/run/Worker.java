@@ -69,7 +69,8 @@ public final class Worker implements AutoCloseable {
    * @param heartbeat how often it records that it is alive and renews its leases
    * @param lease how long a claim lasts without renewal: a killed worker's step is claimed again by
    *     another worker this long after its last renewal
-   * @param idlePoll how long it waits between looks at the queue when nothing was to be done
+   * @param idlePoll the longest it waits between looks at the queue when nothing was to be done (a
+   *     change of the queue that the state database signals ends the wait sooner)
    * @param maxBackoff the longest wait between attempts to reach an unreachable state database
    */
   public record Options(
@@ -206,10 +207,10 @@ public final class Worker implements AutoCloseable {
    */
   public void run() {
     while (!stopping.get()) {
-      if (!freeSlots.tryAcquire()) {
-        idle();
+      if (!awaitFreeSlot()) {
         continue;
       }
+      long seen = workspace.runStore().stepQueue().changes().generation();
       Optional<StepQueue.Claim> claim;
       try {
         claim =
@@ -235,7 +236,7 @@ public final class Worker implements AutoCloseable {
       }
       if (claim.isEmpty()) {
         freeSlots.release();
-        idle();
+        idleUntilChange(seen);
         continue;
       }
       StepQueue.Claim claimed = claim.get();
@@ -486,6 +487,30 @@ public final class Worker implements AutoCloseable {
             + givenUp.size()
             + " running step(s), which other workers take over");
     givenUp.forEach(step -> step.control().cancel());
+  }
+
+  /** Takes a free slot, waiting for one at most the idle poll; whether one was taken. */
+  private boolean awaitFreeSlot() {
+    try {
+      return freeSlots.tryAcquire(options.idlePoll().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+      return false;
+    }
+  }
+
+  /**
+   * Waits until the queue changes after {@code seen} (a step queued, done or withdrawn anywhere),
+   * at most the idle poll.
+   */
+  private void idleUntilChange(long seen) {
+    try {
+      workspace.runStore().stepQueue().changes().await(seen, options.idlePoll());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+    }
   }
 
   private void idle() {

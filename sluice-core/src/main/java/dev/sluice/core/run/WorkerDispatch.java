@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
 final class WorkerDispatch {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerDispatch.class);
 
-  /** How often the run looks whether its queued steps are done. */
-  static final Duration POLL = Duration.ofMillis(50);
+  /**
+   * The longest the run waits between looks whether its queued steps are done: the state database
+   * signals a step done at once ({@link dev.sluice.core.state.QueueSignals}), so this bounds only
+   * how late a step claimed is shown started, and a wait whose signal was lost.
+   */
+  static final Duration POLL = Duration.ofMillis(250);
 
   /** How long a step may wait for a worker before the run says that none is taking it. */
   static final Duration WAITING_NOTICE = Duration.ofSeconds(30);
@@ -132,6 +136,7 @@ final class WorkerDispatch {
     boolean started = false;
     Instant noticeAt = queuedAt.plus(WAITING_NOTICE);
     while (true) {
+      long seen = queue.changes().generation();
       Optional<StepQueue.Entry> entry = queue.entry(id);
       if (entry.isEmpty()) {
         throw new IllegalStateException("Queued step " + work.id() + " disappeared: entry " + id);
@@ -160,7 +165,7 @@ final class WorkerDispatch {
             alive.size());
         noticeAt = now.plus(WAITING_NOTICE);
       }
-      pause();
+      pause(queue, seen);
     }
   }
 
@@ -200,9 +205,9 @@ final class WorkerDispatch {
     return result;
   }
 
-  private static void pause() {
+  private static void pause(StepQueue queue, long seen) {
     try {
-      Thread.sleep(POLL.toMillis());
+      queue.changes().await(seen, POLL);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new dev.sluice.api.SluiceException("Interrupted while waiting for a worker", e);

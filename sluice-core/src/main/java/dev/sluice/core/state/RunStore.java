@@ -84,8 +84,8 @@ public final class RunStore implements AutoCloseable {
     this.costs = new CostRecords(transactions, fencing);
     this.freshnessBreaches = new FreshnessBreaches(transactions);
     this.workers = new Workers(transactions);
-    this.stepQueue = new StepQueue(transactions);
     this.shared = database.vendor() == StateDatabase.Vendor.POSTGRESQL;
+    this.stepQueue = new StepQueue(transactions, new QueueSignals(database), shared);
   }
 
   /**
@@ -239,6 +239,7 @@ public final class RunStore implements AutoCloseable {
   /** Closes the connection to the state database. Closing twice does nothing. */
   @Override
   public void close() {
+    stepQueue.changes().close();
     transactions.close();
   }
 }

@@ -111,9 +111,29 @@ public final class StepQueue {
   private static final int CANDIDATES = 32;
 
   private final StateTransactions transactions;
+  private final QueueSignals changes;
+  private final boolean notifies;
 
-  StepQueue(StateTransactions transactions) {
+  StepQueue(StateTransactions transactions, QueueSignals changes, boolean notifies) {
     this.transactions = transactions;
+    this.changes = changes;
+    this.notifies = notifies;
+  }
+
+  /**
+   * The signals of this queue's changes (a step queued, done or withdrawn, by any process), to wait
+   * on instead of looking at the queue again and again.
+   */
+  public QueueSignals changes() {
+    return changes;
+  }
+
+  /** Signals a change to every process waiting on the queue, when {@code connection} commits. */
+  private void notifyChange(Connection connection) throws SQLException {
+    if (notifies) {
+      first(
+          connection, "SELECT pg_notify(?, ?)", row -> row.getString(1), QueueSignals.CHANNEL, "");
+    }
   }
 
   /** Queues a step for the workers; returns its entry's id. */
@@ -122,23 +142,27 @@ public final class StepQueue {
     requireNonNull(now, "now is null");
     return transactions.write(
         "queue step " + request.step() + " of run " + request.runId(),
-        connection ->
-            first(
-                    connection,
-                    "INSERT INTO sluice_step_queue (run_id, step, pool, pool_size, full_refresh,"
-                        + " run_started_at, version, status, queued_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    row -> row.getLong(1),
-                    request.runId(),
-                    request.step().name(),
-                    request.pool(),
-                    request.poolSize(),
-                    request.fullRefresh() ? 1 : 0,
-                    request.runStartedAt(),
-                    request.version(),
-                    Status.QUEUED,
-                    now)
-                .orElseThrow());
+        connection -> {
+          long id =
+              first(
+                      connection,
+                      "INSERT INTO sluice_step_queue (run_id, step, pool, pool_size, full_refresh,"
+                          + " run_started_at, version, status, queued_at)"
+                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      row -> row.getLong(1),
+                      request.runId(),
+                      request.step().name(),
+                      request.pool(),
+                      request.poolSize(),
+                      request.fullRefresh() ? 1 : 0,
+                      request.runStartedAt(),
+                      request.version(),
+                      Status.QUEUED,
+                      now)
+                  .orElseThrow();
+          notifyChange(connection);
+          return id;
+        });
   }
 
   /**
@@ -281,19 +305,25 @@ public final class StepQueue {
   public boolean finish(long id, String worker, int attempt, Long stepId, Instant now) {
     return transactions.write(
         "finish queued step " + id,
-        connection ->
-            update(
-                    connection,
-                    "UPDATE sluice_step_queue SET status = ?, step_id = ?, finished_at = ?"
-                        + " WHERE id = ? AND worker = ? AND attempt = ? AND status = ?",
-                    Status.DONE,
-                    StateSql.nullableLong(stepId),
-                    now,
-                    id,
-                    worker,
-                    attempt,
-                    Status.CLAIMED)
-                == 1);
+        connection -> {
+          boolean held =
+              update(
+                      connection,
+                      "UPDATE sluice_step_queue SET status = ?, step_id = ?, finished_at = ?"
+                          + " WHERE id = ? AND worker = ? AND attempt = ? AND status = ?",
+                      Status.DONE,
+                      StateSql.nullableLong(stepId),
+                      now,
+                      id,
+                      worker,
+                      attempt,
+                      Status.CLAIMED)
+                  == 1;
+          if (held) {
+            notifyChange(connection);
+          }
+          return held;
+        });
   }
 
   /** A queued step's entry, with the step it recorded once done. */
@@ -341,15 +371,21 @@ public final class StepQueue {
   public int withdraw(String runId, Instant now) {
     return transactions.write(
         "withdraw the queued steps of run " + runId,
-        connection ->
-            update(
-                connection,
-                "UPDATE sluice_step_queue SET status = ?, finished_at = ?"
-                    + " WHERE run_id = ? AND status = ?",
-                Status.DONE,
-                now,
-                runId,
-                Status.QUEUED));
+        connection -> {
+          int withdrawn =
+              update(
+                  connection,
+                  "UPDATE sluice_step_queue SET status = ?, finished_at = ?"
+                      + " WHERE run_id = ? AND status = ?",
+                  Status.DONE,
+                  now,
+                  runId,
+                  Status.QUEUED);
+          if (withdrawn > 0) {
+            notifyChange(connection);
+          }
+          return withdrawn;
+        });
   }
 
   /** The entries of a run, oldest first. */

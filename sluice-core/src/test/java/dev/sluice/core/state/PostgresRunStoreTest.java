@@ -55,6 +55,36 @@ class PostgresRunStoreTest extends RunStoreContractTest {
   }
 
   @Test
+  void aStepQueuedByOneProcessWakesAnotherWaitingOnTheQueue() throws Exception {
+    String runId = store.runs().startRun("run", List.of(), START);
+    try (RunStore worker = RunStore.open(jdbcUrl(), properties())) {
+      QueueSignals changes = worker.stepQueue().changes();
+      long seen = changes.generation();
+      java.util.concurrent.CompletableFuture<Long> woken =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                long started = System.nanoTime();
+                try {
+                  changes.await(seen, java.time.Duration.ofMinutes(2));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                return System.nanoTime() - started;
+              });
+      store
+          .stepQueue()
+          .enqueue(
+              new StepQueue.Request(runId, StepKey.of("orders"), null, 0, false, START, "test"),
+              START);
+
+      long waited = woken.get(1, java.util.concurrent.TimeUnit.MINUTES);
+      assertThat(java.time.Duration.ofNanos(waited)).isLessThan(java.time.Duration.ofMinutes(1));
+      assertThat(changes.generation()).isGreaterThan(seen);
+      assertThat(worker.stepQueue().entries(runId)).hasSize(1);
+    }
+  }
+
+  @Test
   void createsItsTablesWithGeneratedStepIds() throws SQLException {
     List<String> tables = new ArrayList<>();
     try (Connection connection = database.connect();
