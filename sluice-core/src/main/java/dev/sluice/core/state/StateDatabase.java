@@ -61,6 +61,9 @@ final class StateDatabase implements DataSource {
   /** How long PostgreSQL keeps a state session idle in a transaction before ending it. */
   static final long IDLE_IN_TRANSACTION_MILLIS = 60_000;
 
+  /** How long a PostgreSQL state statement may wait for the server's answer. */
+  static final int SOCKET_TIMEOUT_SECONDS = 300;
+
   private final String url;
   private final Vendor vendor;
   private final Properties properties;
@@ -107,6 +110,11 @@ final class StateDatabase implements DataSource {
       // as long as the server keeps the session (hours, until TCP keepalive gives up)
       driverProperties.setProperty(
           "options", "-c idle_in_transaction_session_timeout=" + IDLE_IN_TRANSACTION_MILLIS);
+      // and the client side of the same partition: a statement whose answer never comes fails
+      // after this long instead of holding its thread (a run waiting for its queued steps, a
+      // scheduler tick) for ever; no statement on the state takes nearly as long
+      driverProperties.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+      driverProperties.setProperty("tcpKeepAlive", "true");
     }
     driverProperties.putAll(properties);
     return new StateDatabase(url, vendor, driverProperties, secrets);
