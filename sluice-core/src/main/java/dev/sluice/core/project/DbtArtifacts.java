@@ -209,9 +209,20 @@ public final class DbtArtifacts {
         macro.put("macro_sql", file.text());
       }
     }
+    ObjectNode docs = manifest.putObject("docs");
+    for (DbtDocs.Block block : dbt.docs().blocks().values()) {
+      String id = "doc." + packageName + "." + block.name();
+      ObjectNode doc = docs.putObject(id);
+      doc.put("name", block.name());
+      doc.put("resource_type", "doc");
+      doc.put("package_name", packageName);
+      doc.put("path", withinDirectory(block.location().file()));
+      doc.put("original_file_path", block.location().file());
+      doc.put("unique_id", id);
+      doc.put("block_contents", block.contents());
+    }
     for (String empty :
         List.of(
-            "docs",
             "exposures",
             "metrics",
             "groups",

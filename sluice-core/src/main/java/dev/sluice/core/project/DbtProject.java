@@ -52,6 +52,7 @@ final class DbtProject {
   private final DbtMacros macros;
   private final Map<String, Object> globals;
   private final DbtNames names;
+  private final DbtDocs docs;
 
   /** Each model's configs from the tree and its properties, with their lines. */
   private final Map<String, Map<String, Setting>> modelSettings = new LinkedHashMap<>();
@@ -85,6 +86,13 @@ final class DbtProject {
     this.macros = DbtMacros.read(root, macroPackages, problems);
     this.globals = DbtGlobals.of(file.name(), profile, file.dispatch(), Clock.systemUTC());
     this.names = new DbtNames(file.name(), profile, macros, config().vars(), globals);
+    this.docs =
+        DbtDocs.read(
+            root,
+            file.name(),
+            file.docsPaths().isEmpty() ? propertyDirectories() : directories(file.docsPaths()),
+            config().vars(),
+            problems);
   }
 
   /**
@@ -209,7 +217,7 @@ final class DbtProject {
   /** The project's macros and globals, which its templates see. */
   DbtTemplates templates() {
     return new DbtTemplates(
-        macros, globals, file.targetPath(), profile.schema(), profile.database());
+        macros, globals, docs, file.targetPath(), profile.schema(), profile.database());
   }
 
   /**
@@ -243,7 +251,7 @@ final class DbtProject {
     for (Path path : propertyFiles) {
       String name = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .map(node -> DbtProperties.parse(name, node, testsOf(path), problems))
+          .map(node -> DbtProperties.parse(name, node, testsOf(path), docs, problems))
           .ifPresent(
               contents -> {
                 collect(contents.models(), models, "model", problems);

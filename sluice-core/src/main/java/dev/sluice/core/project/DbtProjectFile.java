@@ -33,6 +33,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * @param packagesInstallPath where installed packages are ({@code dbt_packages})
  * @param dispatch the {@code dispatch} config: for a macro namespace, the packages {@code
  *     adapter.dispatch} searches, in order
+ * @param docsPaths the directories of docs blocks ({@code .md} files); empty for dbt's default, the
+ *     model, seed, test, macro and snapshot paths
  */
 record DbtProjectFile(
     String name,
@@ -49,7 +51,8 @@ record DbtProjectFile(
     DbtConfigTree tests,
     DbtConfigTree snapshots,
     String packagesInstallPath,
-    Map<String, List<String>> dispatch) {
+    Map<String, List<String>> dispatch,
+    List<String> docsPaths) {
   static final String FILE = "dbt_project.yml";
 
   /** The keys Sluice reads; dbt's other keys are accepted and ignored. */
@@ -75,7 +78,8 @@ record DbtProjectFile(
           "on-run-start",
           "on-run-end",
           "packages-install-path",
-          "dispatch");
+          "dispatch",
+          "docs-paths");
 
   DbtProjectFile {
     requireNonNull(name, "name is null");
@@ -91,6 +95,7 @@ record DbtProjectFile(
     requireNonNull(tests, "tests is null");
     requireNonNull(packagesInstallPath, "packagesInstallPath is null");
     dispatch = Copies.orderedMap(dispatch);
+    docsPaths = List.copyOf(docsPaths);
   }
 
   /** Reads dbt_project.yml; problems are added, and a best effort is returned. */
@@ -142,7 +147,8 @@ record DbtProjectFile(
             DbtConfigTree.of(FILE, map, map.has("data_tests") ? "data_tests" : "tests"),
             DbtConfigTree.of(FILE, map, "snapshots"),
             Optional.ofNullable(map.string("packages-install-path")).orElse("dbt_packages"),
-            dispatch(map, problems)));
+            dispatch(map, problems),
+            map.stringList("docs-paths")));
   }
 
   /**

@@ -59,7 +59,7 @@ final class DbtProperties {
 
   private DbtProperties() {}
 
-  static Contents parse(String file, Node node, DbtTests tests, Problems problems) {
+  static Contents parse(String file, Node node, DbtTests tests, DbtDocs docs, Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
     List<Entry> snapshots = new ArrayList<>();
@@ -76,23 +76,23 @@ final class DbtProperties {
             "dbt 1.x properties files are 'version: 2'");
       }
       for (Node entry : map.list("models")) {
-        entry(file, entry, "model", tests, problems).ifPresent(models::add);
+        entry(file, entry, "model", tests, docs, problems).ifPresent(models::add);
       }
       for (Node entry : map.list("seeds")) {
-        entry(file, entry, "seed", tests, problems).ifPresent(seeds::add);
+        entry(file, entry, "seed", tests, docs, problems).ifPresent(seeds::add);
       }
       for (Node entry : map.list("snapshots")) {
-        entry(file, entry, "snapshot", tests, problems).ifPresent(snapshots::add);
+        entry(file, entry, "snapshot", tests, docs, problems).ifPresent(snapshots::add);
       }
       for (Node entry : map.list("sources")) {
-        DbtSources.source(file, entry, tests, unreadable, problems).ifPresent(sources::add);
+        DbtSources.source(file, entry, tests, docs, unreadable, problems).ifPresent(sources::add);
       }
     }
     return new Contents(models, seeds, snapshots, sources, unreadable);
   }
 
   private static Optional<Entry> entry(
-      String file, Node node, String kind, DbtTests tests, Problems problems) {
+      String file, Node node, String kind, DbtTests tests, DbtDocs docs, Problems problems) {
     Optional<YamlMap> maybeMap =
         YamlMap.lenient(file, node, "a " + kind + "'s properties", NODE_KEYS, problems);
     if (maybeMap.isEmpty()) {
@@ -126,18 +126,29 @@ final class DbtProperties {
       tags.addAll(map.stringList("tags"));
       config.put("tags", new Setting(List.copyOf(tags), map.location("tags")));
     }
+    String uniqueId = docs.uniqueId(kind, name);
     return Optional.of(
         new Entry(
             name,
-            map.string("description"),
-            columns(map, name, what, tests),
+            docs.description(map, uniqueId),
+            columns(map, name, what, tests, docs, uniqueId),
             tests.read(map, name, what, null),
             config,
             map.location()));
   }
 
-  /** The {@code columns:} of a model, seed or source table, with their data tests. */
-  static List<ColumnDef> columns(YamlMap owner, String resource, String ownerName, DbtTests tests) {
+  /**
+   * The {@code columns:} of a model, seed or source table, with their data tests.
+   *
+   * @param uniqueId the owner's unique id, which a missing doc's message names
+   */
+  static List<ColumnDef> columns(
+      YamlMap owner,
+      String resource,
+      String ownerName,
+      DbtTests tests,
+      DbtDocs docs,
+      String uniqueId) {
     List<ColumnDef> columns = new ArrayList<>();
     Map<String, Location> seen = new HashMap<>();
     for (Node node : owner.list("columns")) {
@@ -166,7 +177,7 @@ final class DbtProperties {
           new ColumnDef(
               name,
               null,
-              column.string("description"),
+              docs.description(column, uniqueId),
               null,
               tests.read(column, resource, ownerName + " column " + name, name),
               column.location()));

@@ -72,7 +72,12 @@ final class DbtSources {
    * Sluice does so while nothing reads it or tests it.
    */
   static Optional<SourceDef> source(
-      String file, Node node, DbtTests tests, List<Unreadable> unreadable, Problems problems) {
+      String file,
+      Node node,
+      DbtTests tests,
+      DbtDocs docs,
+      List<Unreadable> unreadable,
+      Problems problems) {
     Optional<YamlMap> maybeMap =
         YamlMap.lenient(file, node, "a source's properties", SOURCE_KEYS, problems);
     if (maybeMap.isEmpty()) {
@@ -115,8 +120,9 @@ final class DbtSources {
       if (location == null) {
         location = sourceLocation;
       }
+      String uniqueId = docs.uniqueId("source", name + "." + tableName);
       List<ColumnDef> columns =
-          DbtProperties.columns(table, name + "." + tableName, tableWhat, tests);
+          DbtProperties.columns(table, name + "." + tableName, tableWhat, tests, docs, uniqueId);
       List<CheckDef> checks = tests.read(table, name + "." + tableName, tableWhat, null);
       String loadedAt = Optional.ofNullable(table.string("loaded_at_field")).orElse(sourceLoadedAt);
       Optional<FreshnessThresholds> thresholds =
@@ -169,7 +175,7 @@ final class DbtSources {
       tables.add(
           SourceTableDef.builder(name, tableName)
               .mode(LoadMode.FULL)
-              .description(table.string("description"))
+              .description(docs.description(table, uniqueId))
               .tags(table.stringList("tags"))
               .columns(columns)
               .checks(checks)
@@ -184,7 +190,12 @@ final class DbtSources {
               .build());
     }
     return Optional.of(
-        new SourceDef(name, "file", map.string("description"), tables, map.location()));
+        new SourceDef(
+            name,
+            "file",
+            docs.description(map, docs.uniqueId("source", name)),
+            tables,
+            map.location()));
   }
 
   /** A location and where it is written. */

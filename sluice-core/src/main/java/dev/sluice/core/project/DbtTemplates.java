@@ -7,13 +7,14 @@ import java.util.Map;
 /**
  * What a dbt project's templates see besides Sluice's functions, when they are rendered for a run
  * as when the project is loaded: its macros (and dbt's own that it may call) and dbt's globals
- * ({@code target}); and where its artifacts go ({@code target-path}) and the target they name. A
- * {@code source()} of a dbt project renders its table without the columns the load adds ({@code
- * _source_file}, {@code _loaded_at}), since dbt-duckdb reads the file itself.
+ * ({@code target}), its docs blocks; and where its artifacts go ({@code target-path}) and the
+ * target they name. A {@code source()} of a dbt project renders its table without the columns the
+ * load adds ({@code _source_file}, {@code _loaded_at}), since dbt-duckdb reads the file itself.
  */
 public final class DbtTemplates {
   private final DbtMacros macros;
   private final Map<String, Object> globals;
+  private final DbtDocs docs;
   private final String targetPath;
   private final String targetSchema;
   private final String targetDatabase;
@@ -21,11 +22,13 @@ public final class DbtTemplates {
   DbtTemplates(
       DbtMacros macros,
       Map<String, Object> globals,
+      DbtDocs docs,
       String targetPath,
       String targetSchema,
       String targetDatabase) {
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
+    this.docs = requireNonNull(docs, "docs is null");
     this.targetPath = requireNonNull(targetPath, "targetPath is null");
     this.targetSchema = requireNonNull(targetSchema, "targetSchema is null");
     this.targetDatabase = requireNonNull(targetDatabase, "targetDatabase is null");
@@ -44,6 +47,11 @@ public final class DbtTemplates {
   /** The target's database as dbt-duckdb names it ({@code memory} without a path). */
   String targetDatabase() {
     return targetDatabase;
+  }
+
+  /** The project's docs blocks, which descriptions read with {@code doc()}. */
+  public DbtDocs docs() {
+    return docs;
   }
 
   DbtMacros macros() {

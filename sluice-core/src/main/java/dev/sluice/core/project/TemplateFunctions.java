@@ -136,6 +136,51 @@ final class TemplateFunctions {
         "set it, or give a default: env_var('" + name + "', '...')");
   }
 
+  /**
+   * dbt's {@code doc('name')} (or {@code doc('package', 'name')}) in a description: the contents of
+   * the project's {@code {% docs name %}} block. A doc the project does not have is a problem, as
+   * dbt stops there.
+   */
+  public static String doc(Object... arguments) {
+    TemplateSession session = session();
+    int line = line();
+    Arguments args = Arguments.of(arguments);
+    if (!args.textsOnly(1, 2)) {
+      return problem(
+          session, line, "doc() takes the name of a docs block", "write e.g. {{ doc('orders') }}");
+    }
+    DbtDocs docs = session.docs();
+    if (docs == null) {
+      return problem(
+          session,
+          line,
+          "doc() can only be used in a description of a properties file",
+          "describe the model in its properties file: description: \"{{ doc('name') }}\"");
+    }
+    String name = args.positional.get(args.positional.size() - 1).toString();
+    String packageName = args.positional.size() == 2 ? args.positional.get(0).toString() : null;
+    DbtDocs.Block block = docs.find(packageName, name);
+    if (block != null) {
+      return block.contents();
+    }
+    return problem(
+        session,
+        line,
+        "Documentation for '"
+            + session.documentedNode()
+            + "' depends on doc '"
+            + name
+            + "'"
+            + (packageName == null ? "" : " in package '" + packageName + "'")
+            + " which was not found",
+        Suggestions.closest(name, docs.names())
+            .map(closest -> "did you mean '" + closest + "'?")
+            .orElse(
+                "write it in a .md file of the model paths: {% docs "
+                    + name
+                    + " %} ... {% enddocs %}"));
+  }
+
   /** {@code config(materialized='incremental', ...)}: sets model properties; renders nothing. */
   public static String config(Object... arguments) {
     TemplateSession session = session();

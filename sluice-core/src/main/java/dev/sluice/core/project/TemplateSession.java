@@ -54,6 +54,8 @@ final class TemplateSession {
   private DbtMacros macros = DbtMacros.NONE;
   private Map<String, Object> dbtGlobals = Map.of();
   private boolean execute;
+  private DbtDocs docs;
+  private String documentedNode;
 
   /** The macro calls being rendered, innermost first. */
   private final java.util.Deque<DbtMacroFunction.Frame> frames = new java.util.ArrayDeque<>();
@@ -124,6 +126,26 @@ final class TemplateSession {
     this.macros = requireNonNull(macros, "macros is null");
     this.dbtGlobals = Copies.orderedMap(globals);
     return this;
+  }
+
+  /**
+   * Makes {@code doc('name')} give the project's docs blocks, in the description of {@code node}
+   * (dbt's unique id, which a missing doc's message names).
+   */
+  TemplateSession withDocs(DbtDocs docs, String node) {
+    this.docs = requireNonNull(docs, "docs is null");
+    this.documentedNode = requireNonNull(node, "node is null");
+    return this;
+  }
+
+  /** The docs blocks {@code doc()} reads, or null outside a description. */
+  DbtDocs docs() {
+    return docs;
+  }
+
+  /** The unique id of the node whose description is rendered, or null. */
+  String documentedNode() {
+    return documentedNode;
   }
 
   DbtMacros macros() {

@@ -61,6 +61,7 @@ class DbtArtifactsTest {
         "macros/is_lost.sql",
         "{% test is_not_lost(model, column_name) %}select * from {{ model }} where {{ column_name"
             + " }} = 'lost'{% endtest %}\n");
+    write(project, "models/docs.md", "{% docs orders %}\nOrders, one a row.\n{% enddocs %}\n");
     write(
         project,
         "models/schema.yml",
@@ -68,7 +69,7 @@ class DbtArtifactsTest {
         version: 2
         models:
           - name: stg_orders
-            description: Orders
+            description: "{{ doc('orders') }}"
             columns:
               - name: id
                 description: The order
@@ -101,6 +102,10 @@ class DbtArtifactsTest {
     assertThat(nodes.get("model.shop.stg_orders").get("fqn"))
         .extracting(JsonNode::asText)
         .containsExactly("shop", "staging", "stg_orders");
+    assertThat(nodes.get("model.shop.stg_orders").get("description").asText())
+        .isEqualTo("Orders, one a row.");
+    assertThat(manifest.get("docs").get("doc.shop.orders").get("block_contents").asText())
+        .isEqualTo("Orders, one a row.");
     assertThat(nodes.get("snapshot.shop.orders_snapshot").get("schema").asText())
         .isEqualTo("snapshots");
     assertThat(manifest.get("parent_map").get("snapshot.shop.orders_snapshot"))
