@@ -41,6 +41,7 @@ public final class SluiceCommand implements Runnable {
           SnapshotCommand.class,
           ListCommand.class,
           CompileCommand.class,
+          DocsCommand.class,
           EnvCommand.class,
           PromoteCommand.class,
           PromoteCommand.Rollback.class,

@@ -184,4 +184,25 @@ class DbtCliTest {
         .contains("\"status\" : \"success\"");
     assertThat(project.resolve("target/manifest.json")).exists();
   }
+
+  @Test
+  void docsGenerateWritesTheCatalogOfWhatIsBuilt(@TempDir Path sluiceProject) throws IOException {
+    writeProject();
+    assertThat(sluice(project, "seed").code()).isZero();
+
+    InProcessCli.Result generate = sluice(project, "docs", "generate", "--json");
+
+    assertThat(generate.code()).as(generate.err()).isZero();
+    assertThat(generate.out()).contains("\"catalog\" : \"target/catalog.json\"", "\"nodes\" : 1");
+    String catalog = java.nio.file.Files.readString(project.resolve("target/catalog.json"));
+    assertThat(catalog)
+        .contains("\"seed.shop.raw_orders\"", "\"type\" : \"VARCHAR\"")
+        .doesNotContain("model.shop.revenue"); // not built yet: dbt leaves it out too
+    assertThat(project.resolve("target/manifest.json")).exists();
+
+    write(sluiceProject, "sluice.yaml", "name: plain\n");
+    InProcessCli.Result notDbt = sluice(sluiceProject, "docs", "generate");
+    assertThat(notDbt.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(notDbt.err()).contains("its catalog is 'sluice catalog'");
+  }
 }

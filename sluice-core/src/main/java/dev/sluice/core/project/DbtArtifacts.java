@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -88,8 +89,25 @@ public final class DbtArtifacts {
     return uniqueIds.getOrDefault(asset, "model." + packageName + "." + asset);
   }
 
-  /** manifest.json (v12). */
+  /** manifest.json (v12), its columns without types. */
   public ObjectNode manifest(String invocationId, Instant generatedAt) {
+    return manifest(invocationId, generatedAt, List.of());
+  }
+
+  /**
+   * manifest.json (v12), each column of a built table with its type ({@code data_type}).
+   *
+   * @param built the tables and views built, as {@link #catalog} describes them
+   */
+  public ObjectNode manifest(String invocationId, Instant generatedAt, List<Relation> built) {
+    Map<String, Map<String, String>> types = new LinkedHashMap<>();
+    for (Relation relation : built) {
+      Map<String, String> columns = new LinkedHashMap<>();
+      relation
+          .columns()
+          .forEach(column -> columns.put(column.name().toLowerCase(Locale.ROOT), column.type()));
+      types.put(relation.asset(), columns);
+    }
     ObjectNode manifest = JSON.createObjectNode();
     manifest.set(
         "metadata",
@@ -110,7 +128,7 @@ public final class DbtArtifacts {
               fileText(seed.csvFile()));
       node.putObject("config").put("enabled", true).put("materialized", "seed");
       node.put("description", nullToEmpty(seed.description()));
-      columns(node, seed.columns());
+      columns(node, seed.columns(), types.get(seed.name()));
       node.putObject("depends_on").putArray("macros"); // a seed's depend on macros only
       parents.put(uniqueId(seed.name()), new LinkedHashSet<>());
       tests(nodes, parents, seed.name(), seed.allChecks());
@@ -150,7 +168,7 @@ public final class DbtArtifacts {
       ArrayNode nodeTags = node.putArray("tags");
       model.tags().forEach(nodeTags::add);
       node.put("description", nullToEmpty(model.description()));
-      columns(node, model.columns());
+      columns(node, model.columns(), types.get(model.name()));
       node.put("raw_code", model.sqlTemplate());
       node.put("language", "sql");
       ArrayNode refs = node.putArray("refs");
@@ -186,7 +204,7 @@ public final class DbtArtifacts {
         node.put("loader", "");
         node.put("identifier", table.name());
         node.put("description", nullToEmpty(table.description()));
-        columns(node, table.columns());
+        columns(node, table.columns(), types.get(table.assetName()));
         parents.put(id, new LinkedHashSet<>());
         tests(nodes, parents, table.assetName(), table.allChecks());
       }
@@ -360,18 +378,167 @@ public final class DbtArtifacts {
     return node;
   }
 
-  private static void columns(ObjectNode node, List<ColumnDef> columns) {
+  /**
+   * A node's documented columns.
+   *
+   * @param types each column's type in the built table, by its name in lower case; null when the
+   *     table's types are not known
+   */
+  private static void columns(ObjectNode node, List<ColumnDef> columns, Map<String, String> types) {
     ObjectNode all = node.putObject("columns");
     for (ColumnDef column : columns) {
       ObjectNode entry = all.putObject(column.name());
       entry.put("name", column.name());
       entry.put("description", nullToEmpty(column.description()));
       entry.putObject("meta");
-      entry.putNull("data_type");
+      String type = types == null ? null : types.get(column.name().toLowerCase(Locale.ROOT));
+      if (type == null) {
+        entry.putNull("data_type");
+      } else {
+        entry.put("data_type", type);
+      }
       entry.putArray("constraints");
       entry.putNull("quote");
       entry.putArray("tags");
     }
+  }
+
+  /**
+   * A column of a built table, as the catalog describes it.
+   *
+   * @param type the engine's name of its type ({@code INTEGER}, {@code VARCHAR})
+   * @param comment its description in the table, or null
+   */
+  public record Column(String name, String type, String comment) {
+    public Column {
+      requireNonNull(name, "name is null");
+      requireNonNull(type, "type is null");
+    }
+  }
+
+  /**
+   * The table or view of an asset (a model, seed, snapshot or source table), as built.
+   *
+   * @param asset the asset's Sluice name
+   * @param rows the rows of the table's current snapshot, or null (a view, an empty table)
+   * @param bytes the size of its data files, or null
+   */
+  public record Relation(
+      String asset, TableName table, boolean view, List<Column> columns, Long rows, Long bytes) {
+    public Relation {
+      requireNonNull(asset, "asset is null");
+      requireNonNull(table, "table is null");
+      columns = List.copyOf(columns);
+    }
+
+    /** This relation without the named columns. */
+    public Relation without(Set<String> names) {
+      return new Relation(
+          asset,
+          table,
+          view,
+          columns.stream().filter(column -> !names.contains(column.name())).toList(),
+          rows,
+          bytes);
+    }
+  }
+
+  /**
+   * catalog.json (v1), as {@code dbt docs generate} writes it: for each built model, seed, snapshot
+   * ({@code nodes}) and source table ({@code sources}), its relation, its columns with their types
+   * and positions, and its row count and size where the table has them.
+   */
+  public ObjectNode catalog(
+      String invocationId, Instant generatedAt, List<Relation> nodes, List<Relation> sources) {
+    ObjectNode catalog = JSON.createObjectNode();
+    catalog.set(
+        "metadata",
+        metadata("https://schemas.getdbt.com/dbt/catalog/v1.json", invocationId, generatedAt));
+    ObjectNode nodeTables = catalog.putObject("nodes");
+    nodes.forEach(relation -> catalogTable(nodeTables, relation, relation.table()));
+    ObjectNode sourceTables = catalog.putObject("sources");
+    Map<String, SourceTableDef> sourceTableDefs = new LinkedHashMap<>();
+    project.sources().values().stream()
+        .flatMap(source -> source.tables().stream())
+        .forEach(table -> sourceTableDefs.put(table.assetName(), table));
+    for (Relation relation : sources) {
+      SourceTableDef table = sourceTableDefs.get(relation.asset());
+      catalogTable(
+          sourceTables,
+          relation,
+          table == null ? relation.table() : new TableName(table.source(), table.name()));
+    }
+    catalog.putNull("errors");
+    return catalog;
+  }
+
+  /** One table of the catalog, named as the manifest names its node. */
+  private void catalogTable(ObjectNode tables, Relation relation, TableName name) {
+    String id = uniqueId(relation.asset());
+    ObjectNode table = tables.putObject(id);
+    ObjectNode metadata = table.putObject("metadata");
+    metadata.put("type", relation.view() ? "VIEW" : "BASE TABLE");
+    metadata.put("schema", name.zone());
+    metadata.put("name", name.name());
+    metadata.put("database", database());
+    metadata.putNull("comment");
+    metadata.putNull("owner");
+    ObjectNode columns = table.putObject("columns");
+    int index = 1;
+    for (Column column : relation.columns()) {
+      ObjectNode entry = columns.putObject(column.name());
+      entry.put("type", column.type());
+      entry.put("index", index++);
+      entry.put("name", column.name());
+      if (column.comment() == null) {
+        entry.putNull("comment");
+      } else {
+        entry.put("comment", column.comment());
+      }
+    }
+    ObjectNode stats = table.putObject("stats");
+    boolean hasStats = relation.rows() != null;
+    stat(
+        stats,
+        "has_stats",
+        "Has Stats?",
+        hasStats,
+        false,
+        "Indicates whether there are statistics for this table");
+    if (hasStats) {
+      stat(
+          stats,
+          "row_count",
+          "Row Count",
+          relation.rows(),
+          true,
+          "Rows in the table's current Iceberg snapshot");
+    }
+    if (relation.bytes() != null) {
+      stat(
+          stats,
+          "bytes",
+          "Approximate Size",
+          relation.bytes(),
+          true,
+          "Bytes of the data files of the table's current Iceberg snapshot");
+    }
+    table.put("unique_id", id);
+  }
+
+  private static void stat(
+      ObjectNode stats,
+      String id,
+      String label,
+      Object value,
+      boolean include,
+      String description) {
+    ObjectNode stat = stats.putObject(id);
+    stat.put("id", id);
+    stat.put("label", label);
+    stat.putPOJO("value", value);
+    stat.put("include", include);
+    stat.put("description", description);
   }
 
   /** run_results.json (v6) of a run: each step's model, seed or snapshot, and each of its tests. */

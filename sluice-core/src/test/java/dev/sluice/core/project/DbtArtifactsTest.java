@@ -11,6 +11,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.run.DbtCatalog;
 import dev.sluice.core.run.DbtRunResults;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
@@ -39,7 +40,10 @@ class DbtArtifactsTest {
 
   @Test
   void manifestAndRunResultsFollowDbtsSchemas() throws IOException {
-    write(project, "dbt_project.yml", "name: shop\ntarget-path: build/dbt\n");
+    write(
+        project,
+        "dbt_project.yml",
+        "name: shop\ntarget-path: build/dbt\nmodels: {shop: {staging: {+materialized: view}}}\n");
     write(project, "seeds/raw_orders.csv", "id,status,customer_id\n1,placed,1\n2,lost,2\n");
     write(project, "seeds/raw_customers.csv", "id,name\n1,ann\n2,bo\n");
     write(
@@ -80,7 +84,13 @@ class DbtArtifactsTest {
               - name: customer_id
                 data_tests:
                   - relationships: {to: ref('raw_customers'), field: id}
+        sources:
+          - name: bank
+            tables:
+              - name: payments
+                meta: {external_location: 'data/payments.csv'}
         """);
+    write(project, "data/payments.csv", "id,amount\n1,2.5\n");
     Instant finished;
     RunResult result;
     Project loaded;
@@ -90,11 +100,13 @@ class DbtArtifactsTest {
       finished = Instant.now();
       loaded = workspace.project();
       DbtRunResults.write(loaded, result, "build", finished);
+      DbtCatalog.generate(workspace, finished);
     }
 
     Path target = project.resolve("build/dbt");
     JsonNode manifest = JSON.readTree(target.resolve("manifest.json").toFile());
     JsonNode runResults = JSON.readTree(target.resolve("run_results.json").toFile());
+    JsonNode catalog = JSON.readTree(target.resolve("catalog.json").toFile());
     // what a manifest reader needs: the nodes, their files and dependencies
     JsonNode nodes = manifest.get("nodes");
     assertThat(nodes.get("model.shop.stg_orders").get("original_file_path").asText())
@@ -148,16 +160,47 @@ class DbtArtifactsTest {
             "test.shop.is_not_lost_stg_orders_status warn",
             "test.shop.assert_no_negative_ids pass");
 
+    // catalog.json: each built relation's columns with DuckDB's types, as dbt-duckdb's catalog
+    JsonNode stgOrders = catalog.get("nodes").get("model.shop.stg_orders");
+    assertThat(stgOrders.get("metadata").get("schema").asText()).isEqualTo("main");
+    assertThat(stgOrders.get("metadata").get("type").asText()).isEqualTo("VIEW");
+    assertThat(stgOrders.get("columns").get("status").get("type").asText()).isEqualTo("VARCHAR");
+    assertThat(stgOrders.get("columns").get("status").get("index").asInt()).isEqualTo(2);
+    JsonNode rawOrders = catalog.get("nodes").get("seed.shop.raw_orders");
+    assertThat(rawOrders.get("metadata").get("type").asText()).isEqualTo("BASE TABLE");
+    assertThat(rawOrders.get("columns").get("id").get("type").asText()).isEqualTo("BIGINT");
+    assertThat(rawOrders.get("stats").get("row_count").get("value").asLong()).isEqualTo(2);
+    assertThat(catalog.get("nodes").has("snapshot.shop.orders_snapshot")).isTrue();
+    JsonNode payments = catalog.get("sources").get("source.shop.bank.payments");
+    assertThat(payments.get("metadata").get("schema").asText()).isEqualTo("bank");
+    assertThat(payments.get("columns").fieldNames())
+        .toIterable()
+        .containsExactly("id", "amount"); // without the columns Sluice's load adds
+    // and the manifest written with it carries the columns' types
+    JsonNode generated = JSON.readTree(target.resolve("manifest.json").toFile());
+    assertThat(
+            generated
+                .get("nodes")
+                .get("model.shop.stg_orders")
+                .get("columns")
+                .get("status")
+                .get("data_type")
+                .asText())
+        .isEqualTo("VARCHAR");
+
     // dbt's published schemas: the team keeps them in shared/, beside the repository
     Path schemas = schemas();
     assumeTrue(
         Files.isRegularFile(schemas.resolve("manifest-v12.json")),
         "dbt's artifact schemas are not in "
             + schemas
-            + ": copy dbt-core 1.10's schemas/dbt/{manifest/v12,run-results/v6}.json there as"
-            + " manifest-v12.json and run-results-v6.json");
+            + ": copy dbt-core 1.10's schemas/dbt/{manifest/v12,run-results/v6,catalog/v1,sources/v3}.json"
+            + " there as manifest-v12.json, run-results-v6.json, catalog-v1.json and"
+            + " sources-v3.json");
     assertThat(errors(schemas.resolve("manifest-v12.json"), manifest)).isEmpty();
     assertThat(errors(schemas.resolve("run-results-v6.json"), runResults)).isEmpty();
+    assertThat(errors(schemas.resolve("catalog-v1.json"), catalog)).isEmpty();
+    assertThat(errors(schemas.resolve("manifest-v12.json"), generated)).isEmpty();
   }
 
   private static Set<ValidationMessage> errors(Path schemaFile, JsonNode artifact)
