@@ -77,7 +77,7 @@ public final class Workspace implements AutoCloseable {
     Lake lake = openLake(project.config());
     Engine engine;
     try {
-      engine = provider.start(withWarehouse(engineConfig.settings(), project.config()));
+      engine = provider.start(withLake(engineConfig.settings(), project.config(), lake));
     } catch (RuntimeException e) {
       lake.close();
       throw e;
@@ -86,10 +86,14 @@ public final class Workspace implements AutoCloseable {
   }
 
   /**
-   * An engine's settings with the warehouse's object storage, when the warehouse is in object
-   * storage: an engine that reads and writes it itself (Spark) is given its endpoint and keys.
+   * An engine's settings with the lake's Iceberg catalog when engines may commit to it themselves
+   * ({@link Lake#catalogForEngines()}: Spark's MERGE INTO), and the warehouse's object storage when
+   * the warehouse is in object storage: an engine that reads and writes it itself (Spark) is given
+   * its endpoint and keys.
    */
-  private static EngineSettings withWarehouse(EngineSettings settings, ProjectConfig config) {
+  private static EngineSettings withLake(
+      EngineSettings engineSettings, ProjectConfig config, Lake lake) {
+    EngineSettings settings = engineSettings.withLakeCatalog(lake.catalogForEngines().orElse(null));
     if (config.warehouseObjectStore() == null) {
       return settings;
     }
@@ -200,7 +204,7 @@ public final class Workspace implements AutoCloseable {
     if (started == null) {
       started =
           engineProvider(name)
-              .start(withWarehouse(project.config().engine().settings(name), project.config()));
+              .start(withLake(project.config().engine().settings(name), project.config(), lake));
       otherEngines.put(name, started);
     }
     return started;
@@ -225,7 +229,8 @@ public final class Workspace implements AutoCloseable {
       started =
           engineProvider(name)
               .start(
-                  withWarehouse(project.config().engine().settings(name, limit), project.config()));
+                  withLake(
+                      project.config().engine().settings(name, limit), project.config(), lake));
       otherEngines.put(key, started);
     }
     return started;

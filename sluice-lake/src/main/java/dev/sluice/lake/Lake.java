@@ -9,6 +9,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.LakeCatalog;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.api.io.Directories;
 import dev.sluice.objectstore.ObjectStore;
@@ -87,6 +88,9 @@ public final class Lake implements AutoCloseable {
   /** Whether this is another engine's view of a lake, which closes nothing: see {@link #readBy}. */
   private final boolean view;
 
+  /** The catalog as engines may reach it themselves, or null: see {@link #catalogForEngines}. */
+  private LakeCatalog engineCatalog;
+
   private Lake(JdbcCatalog catalog, String location, WarehouseFiles files, AutoCloseable storage) {
     this(catalog, location, files, storage, new CopyOnWriteArrayList<>(), false);
   }
@@ -147,6 +151,13 @@ public final class Lake implements AutoCloseable {
             });
     Lake lake =
         new Lake(catalog, absoluteWarehouse.toString(), new LocalWarehouseFiles(), () -> {});
+    if (catalogUrl.startsWith("jdbc:postgresql:")) {
+      lake.engineCatalog =
+          new LakeCatalog(
+              CATALOG_NAME,
+              JdbcCatalog.class.getName(),
+              catalogProperties(absoluteWarehouse.toString(), catalogUrl, connectionProperties));
+    }
     try {
       lake.checkWarehouseLocation();
     } catch (RuntimeException e) {
@@ -204,17 +215,36 @@ public final class Lake implements AutoCloseable {
     }
   }
 
+  /** The Iceberg properties of the JDBC catalog on {@code catalogUrl}, as Sluice opens it. */
+  private static Map<String, String> catalogProperties(
+      String warehouseLocation, String catalogUrl, Map<String, String> connectionProperties) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put(CatalogProperties.URI, catalogUrl);
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseLocation);
+    properties.put("jdbc.schema-version", "V1");
+    connectionProperties.forEach((key, value) -> properties.put("jdbc." + key, value));
+    return properties;
+  }
+
+  /**
+   * The lake's Iceberg catalog as an engine may reach it to commit to its tables itself (Spark's
+   * {@code MERGE INTO}, {@link EngineBranch}): a catalog on PostgreSQL, which processes on other
+   * hosts can share, over a local warehouse. Empty for an SQLite catalog (a file of this host, one
+   * writer at a time) and for a warehouse in object storage (engines reach it through Sluice's scan
+   * planning only, so far).
+   */
+  public Optional<LakeCatalog> catalogForEngines() {
+    return Optional.ofNullable(engineCatalog);
+  }
+
   private static JdbcCatalog openCatalog(
       String warehouseLocation,
       String catalogUrl,
       Map<String, String> connectionProperties,
       java.util.function.Function<Map<String, String>, FileIO> fileIo) {
     requireNonNull(catalogUrl, "catalogUrl is null");
-    Map<String, String> properties = new HashMap<>();
-    properties.put(CatalogProperties.URI, catalogUrl);
-    properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouseLocation);
-    properties.put("jdbc.schema-version", "V1");
-    connectionProperties.forEach((key, value) -> properties.put("jdbc." + key, value));
+    Map<String, String> properties =
+        catalogProperties(warehouseLocation, catalogUrl, connectionProperties);
     if (catalogUrl.startsWith("jdbc:sqlite:")) {
       createParentDirectory(catalogUrl.substring("jdbc:sqlite:".length()));
       properties.put("jdbc.busy_timeout", "30000");

@@ -179,6 +179,30 @@ public interface EngineSession extends AutoCloseable {
   }
 
   /**
+   * Whether {@link #mergeIntoLakeTable} can run: the engine reaches the lake's Iceberg catalog
+   * itself ({@link EngineSettings#lakeCatalog()}) and the warehouse's files. False by default.
+   */
+  default boolean mergesIntoLakeTables() {
+    return false;
+  }
+
+  /**
+   * Merges the rows of the temporary table {@code rows} into branch {@code branch} of the lake's
+   * table {@code table} with the engine's own Iceberg {@code MERGE INTO}, copy-on-write: a row
+   * whose {@code keys} equal a table row's (NULL equal to NULL) replaces it, every other row is
+   * inserted, and only the data files holding a matched row are rewritten. The engine commits the
+   * result to {@code branch} (which must exist) through the lake's catalog, as one or more
+   * snapshots; the lake reads the files it added and removed from there.
+   *
+   * @throws UnsupportedOperationException unless the session {@link #mergesIntoLakeTables()}
+   * @throws dev.sluice.api.QueryException when the engine refuses the merge, e.g. two rows of
+   *     {@code rows} match one table row
+   */
+  default void mergeIntoLakeTable(TableName table, String branch, String rows, List<String> keys) {
+    throw new UnsupportedOperationException("This engine cannot merge into the lake's tables");
+  }
+
+  /**
    * Cancels the statement this session is running, if any; may be called from another thread. The
    * cancelled statement, and any this session starts after, fails with a {@link
    * dev.sluice.api.QueryCancelledException}.

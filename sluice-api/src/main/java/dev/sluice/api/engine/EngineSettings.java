@@ -17,15 +17,27 @@ import java.util.Optional;
  *     the Spark engine's {@code remote} and {@code token}); never logged or printed as a whole
  * @param warehouseStorage the warehouse's object storage, for an engine that reads and writes it
  *     itself ({@link EngineSession#readsObjectStoreLocations()}); null for a local warehouse
+ * @param lakeCatalog the lake's Iceberg catalog, for an engine that may commit to its tables itself
+ *     ({@link EngineSession#mergeIntoLakeTable}); null when the catalog is not shared with engines
  */
 public record EngineSettings(
     Path tempDirectory,
     String memoryLimit,
     Map<String, String> options,
-    WarehouseStorage warehouseStorage) {
+    WarehouseStorage warehouseStorage,
+    LakeCatalog lakeCatalog) {
   public EngineSettings {
     requireNonNull(tempDirectory, "tempDirectory is null");
     options = Map.copyOf(requireNonNull(options, "options is null"));
+  }
+
+  /** Settings without the lake's catalog. */
+  public EngineSettings(
+      Path tempDirectory,
+      String memoryLimit,
+      Map<String, String> options,
+      WarehouseStorage warehouseStorage) {
+    this(tempDirectory, memoryLimit, options, warehouseStorage, null);
   }
 
   /** Settings for a local warehouse. */
@@ -35,7 +47,17 @@ public record EngineSettings(
 
   /** These settings for a warehouse in object storage ({@code storage}), or a local one (null). */
   public EngineSettings withWarehouseStorage(WarehouseStorage storage) {
-    return new EngineSettings(tempDirectory, memoryLimit, options, storage);
+    return new EngineSettings(tempDirectory, memoryLimit, options, storage, lakeCatalog);
+  }
+
+  /** These settings with the lake's Iceberg catalog ({@code catalog}), or without (null). */
+  public EngineSettings withLakeCatalog(LakeCatalog catalog) {
+    return new EngineSettings(tempDirectory, memoryLimit, options, warehouseStorage, catalog);
+  }
+
+  /** The lake's Iceberg catalog, if it is shared with engines. */
+  public Optional<LakeCatalog> catalog() {
+    return Optional.ofNullable(lakeCatalog);
   }
 
   /** The warehouse's object storage, if it is in object storage. */
@@ -62,6 +84,7 @@ public record EngineSettings(
         + ", options="
         + options.keySet()
         + (warehouseStorage == null ? "" : ", warehouseStorage=" + warehouseStorage)
+        + (lakeCatalog == null ? "" : ", lakeCatalog=" + lakeCatalog)
         + "]";
   }
 }

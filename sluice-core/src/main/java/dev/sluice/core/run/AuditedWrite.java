@@ -8,6 +8,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.state.TableProfile;
+import dev.sluice.lake.EngineBranch;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.PendingWrite;
 import dev.sluice.lake.ReadPoint;
@@ -145,7 +146,6 @@ final class AuditedWrite {
               : lake.newTableWrite(
                   name, desired, PartitionSpec.unpartitioned(), tableProperties, branch);
     }
-    boolean committed = false;
     try {
       Schema schema = write.prepareSchema(desired, schemaChange);
       // a table that was once a partitioned model's: this write's file is of no one partition
@@ -175,29 +175,120 @@ final class AuditedWrite {
         write.discard();
         return new Outcome(true, 0, 0, write.previousSnapshotId(), List.of(), List.of());
       }
-      if (checks.isEmpty()) {
-        // nothing to audit: one commit to main instead of the audit branch and the publish
-        long snapshot =
-            commitCounted(write.newCommit(operation).addFiles(files).setAll(summary), files.size());
-        return new Outcome(
-            true, file.rowCount(), file.sizeInBytes(), snapshot, List.of(), profiles);
-      }
-      if (write.createsTable()) {
+      if (write.createsTable() && !checks.isEmpty()) {
         return auditThenCreate(
             name, write, schema, file, files, operation, summary, checks, profiles);
       }
+      return auditAndPublish(
+          name,
+          write,
+          files,
+          file.rowCount(),
+          file.sizeInBytes(),
+          operation,
+          summary,
+          checks,
+          profiles);
+    } catch (RuntimeException e) {
+      discardAfter(e, write);
+      throw e;
+    }
+  }
+
+  /**
+   * Commits what an engine's own {@code MERGE INTO} committed on its branch ({@link EngineBranch}):
+   * the files it removed and added become one rewrite of this write, with {@code summary},
+   * validated from the snapshot the engine started at, then audited and published as every write.
+   * The engine's snapshots stay off main: main gets this write's one snapshot.
+   *
+   * @throws dev.sluice.api.TransientException when the table's target moved since the engine's
+   *     branch started (another run wrote it); nothing is committed
+   */
+  Outcome commitMerge(
+      TableName name,
+      EngineBranch.Changes changes,
+      Map<String, String> summary,
+      List<CheckDef> checks,
+      String branch) {
+    TableWrite write = toMain() ? lake.newWrite(name, branch) : lake.newWrite(name, branch, target);
+    try {
+      if (!java.util.Objects.equals(
+          write.previousSnapshotId(), changes.rewrite().readSnapshotId())) {
+        throw new dev.sluice.api.TransientException(
+            "Table "
+                + name
+                + " was changed by another run while this run merged into it; nothing was"
+                + " committed. Run it again.");
+      }
+      // the engine's files, where the engine wrote them: never deleted by Sluice
+      List<WrittenFile> written =
+          changes.added().stream()
+              .map(
+                  file ->
+                      new WrittenFile(
+                          null, file.recordCount(), file.fileSizeInBytes(), file.location()))
+              .toList();
+      Schema schema = write.table().schema();
+      List<TableProfile> profiles =
+          profiler == null || written.isEmpty()
+              ? List.of()
+              : List.of(profiler.profile(session, name, null, schema, written));
+      return auditAndPublish(
+          name,
+          write,
+          changes.added(),
+          changes.addedRows(),
+          changes.addedBytes(),
+          WriteOperation.rewriteFiles(changes.rewrite()),
+          summary,
+          checks,
+          profiles);
+    } catch (RuntimeException e) {
+      discardAfter(e, write);
+      throw e;
+    }
+  }
+
+  private static void discardAfter(RuntimeException e, TableWrite write) {
+    try {
+      write.discard();
+    } catch (RuntimeException discardFailure) {
+      e.addSuppressed(discardFailure);
+    }
+  }
+
+  /**
+   * Commits {@code files}: to the target at once when there are no checks, else to the audit
+   * branch, where the checks run, then publishes or discards.
+   */
+  private Outcome auditAndPublish(
+      TableName name,
+      TableWrite write,
+      List<DataFile> files,
+      long rows,
+      long bytes,
+      WriteOperation operation,
+      Map<String, String> summary,
+      List<CheckDef> checks,
+      List<TableProfile> profiles) {
+    if (checks.isEmpty()) {
+      // nothing to audit: one commit to main instead of the audit branch and the publish
       long snapshot =
-          commitCounted(
-              write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch(),
-              files.size());
-      committed = true;
-      TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
+          commitCounted(write.newCommit(operation).addFiles(files).setAll(summary), files.size());
+      return new Outcome(true, rows, bytes, snapshot, List.of(), profiles);
+    }
+    long snapshot =
+        commitCounted(
+            write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch(),
+            files.size());
+    try {
+      TableScanFiles audited = lake.scan(name, ReadPoint.branch(write.branch()));
       session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
       List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
       if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
         write.discard();
         restoreMain(name);
-        return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);
+        return new Outcome(false, rows, bytes, null, outcomes, profiles);
       }
       write.publish();
       if (!toMain()) {
@@ -205,16 +296,10 @@ final class AuditedWrite {
         restoreMain(name);
       }
       // main is now the audited snapshot, which the session already reads: no new registration
-      return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes, profiles);
+      return new Outcome(true, rows, bytes, snapshot, outcomes, profiles);
     } catch (RuntimeException e) {
-      try {
-        write.discard();
-      } catch (RuntimeException discardFailure) {
-        e.addSuppressed(discardFailure);
-      }
-      if (committed) {
-        restoreMain(name);
-      }
+      discardAfter(e, write);
+      restoreMain(name);
       throw e;
     }
   }

@@ -234,6 +234,10 @@ final class ModelStep {
       return result(
           context, model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
+    if (update.change() == SchemaChange.UNION
+        && IcebergMerge.applies(context, model, update.note())) {
+      return IcebergMerge.run(context, model, newRows, rows, started);
+    }
     if (update.change() == SchemaChange.UNION) {
       return merge(context, model, newRows, update, rows, started);
     }
@@ -298,19 +302,20 @@ final class ModelStep {
             update.change(),
             WriteOperation.rewriteFiles(merge.rewrite()));
     return result(
-        context,
-        model,
-        outcome,
-        started,
-        update.describe(
-            "merged "
-                + rows
-                + " new or changed rows on "
-                + String.join(", ", model.uniqueKey())
-                + " (rewrote "
-                + rewritten
-                + (rewritten == 1 ? " data file" : " data files")
-                + " holding their keys)"));
+        context, model, outcome, started, update.describe(mergeDetail(model, rows, "", rewritten)));
+  }
+
+  /** "merged 3 new or changed rows on id{how} (rewrote 1 data file holding their keys)". */
+  static String mergeDetail(ModelDef model, long rows, String how, int rewritten) {
+    return "merged "
+        + rows
+        + " new or changed rows on "
+        + String.join(", ", model.uniqueKey())
+        + how
+        + " (rewrote "
+        + rewritten
+        + (rewritten == 1 ? " data file" : " data files")
+        + " holding their keys)";
   }
 
   /**
@@ -437,10 +442,7 @@ final class ModelStep {
       SchemaChange change,
       WriteOperation operation) {
     TableName target = model.tableName();
-    return new AuditedWrite(context.lake(), context.session(), context.checkRunner(target))
-        .publishingTo(context.targetBranch())
-        .profiled(context.profiler())
-        .countingInto(context.tally())
+    return auditedWrite(context, model)
         .write(
             target,
             sql,
@@ -448,13 +450,27 @@ final class ModelStep {
             operation,
             StepContext.columnDocs(model.columns()),
             StepContext.tableProperties(model.description(), model.owner(), model.tags()),
-            Map.of(
-                "sluice.run-id",
-                context.runId(),
-                Planner.FINGERPRINT,
-                Planner.fingerprint(context.project(), model)),
+            summary(context, model),
             model.allChecks(),
             context.auditBranch());
+  }
+
+  /** The write-audit-publish of a model's step: to the run's branch, profiled, counted. */
+  static AuditedWrite auditedWrite(StepContext context, ModelDef model) {
+    return new AuditedWrite(
+            context.lake(), context.session(), context.checkRunner(model.tableName()))
+        .publishingTo(context.targetBranch())
+        .profiled(context.profiler())
+        .countingInto(context.tally());
+  }
+
+  /** The snapshot properties of a model's step: the run and the model's fingerprint. */
+  static Map<String, String> summary(StepContext context, ModelDef model) {
+    return Map.of(
+        "sluice.run-id",
+        context.runId(),
+        Planner.FINGERPRINT,
+        Planner.fingerprint(context.project(), model));
   }
 
   /**
@@ -486,7 +502,7 @@ final class ModelStep {
     return sql;
   }
 
-  private static StepResult result(
+  static StepResult result(
       StepContext context,
       ModelDef model,
       AuditedWrite.Outcome outcome,

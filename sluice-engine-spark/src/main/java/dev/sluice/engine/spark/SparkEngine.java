@@ -6,6 +6,7 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TransientException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.LakeCatalog;
 import dev.sluice.api.engine.WarehouseStorage;
 import java.util.Map;
 import java.util.Optional;
@@ -72,21 +73,31 @@ final class SparkEngine implements Engine {
   private final SparkSession root;
   private final Optional<WarehouseStorage> warehouse;
   private final Optional<String> s3Endpoint;
+  private final Optional<LakeCatalog> catalog;
 
   private SparkEngine(
       SparkRemote remote,
       SparkSession root,
       Optional<WarehouseStorage> warehouse,
-      Optional<String> s3Endpoint) {
+      Optional<String> s3Endpoint,
+      Optional<LakeCatalog> catalog) {
     this.s3Endpoint = requireNonNull(s3Endpoint, "s3Endpoint is null");
     this.root = requireNonNull(root, "root is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
-    // the warehouse's secret key is masked in the server's messages, as the token is
-    this.remote =
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    // the warehouse's secret key and the catalog's password are masked in the server's messages,
+    // as the token is
+    SparkRemote masked =
         warehouse
             .map(WarehouseStorage::secretAccessKey)
             .map(requireNonNull(remote, "remote is null")::masking)
             .orElse(remote);
+    this.remote =
+        catalog
+            .map(LakeCatalog::properties)
+            .map(properties -> properties.get(LakeCatalogSettings.PASSWORD))
+            .map(masked::masking)
+            .orElse(masked);
   }
 
   /**
@@ -97,10 +108,15 @@ final class SparkEngine implements Engine {
    * @param warehouse the warehouse's object storage, which Spark then reads and writes itself
    *     (sessions set its S3A settings), or empty for a local warehouse
    * @param s3Endpoint the storage's endpoint as the cluster reaches it, if not the warehouse's
+   * @param catalog the lake's Iceberg catalog, which sessions then reach themselves for {@code
+   *     MERGE INTO}, or empty
    * @throws InvalidInputException when the server runs another Spark version
    */
   static SparkEngine connect(
-      SparkRemote remote, Optional<WarehouseStorage> warehouse, Optional<String> s3Endpoint) {
+      SparkRemote remote,
+      Optional<WarehouseStorage> warehouse,
+      Optional<String> s3Endpoint,
+      Optional<LakeCatalog> catalog) {
     SparkSession root;
     String serverVersion;
     try {
@@ -144,7 +160,7 @@ final class SparkEngine implements Engine {
               + ".x server");
     }
     LOG.info("Connected to Spark {} at {}", serverVersion, remote);
-    return new SparkEngine(remote, root, warehouse, s3Endpoint);
+    return new SparkEngine(remote, root, warehouse, s3Endpoint, catalog);
   }
 
   static boolean sameMinorVersion(String client, String server) {
@@ -174,7 +190,7 @@ final class SparkEngine implements Engine {
     } catch (Throwable e) { // Scala code throws checked exceptions, and RetriesExceeded, undeclared
       throw SparkErrors.translate(e, remote, false);
     }
-    return new SparkSqlSession(session, remote, warehouse.isPresent());
+    return new SparkSqlSession(session, remote, warehouse.isPresent(), catalog);
   }
 
   @Override

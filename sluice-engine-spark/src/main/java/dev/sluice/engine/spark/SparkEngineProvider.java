@@ -32,6 +32,9 @@ public final class SparkEngineProvider implements EngineProvider {
   public Engine start(EngineSettings settings) {
     requireNonNull(settings, "settings is null");
     return SparkEngine.connect(
-        SparkRemote.of(settings), settings.warehouse(), settings.option(S3_ENDPOINT));
+        SparkRemote.of(settings),
+        settings.warehouse(),
+        settings.option(S3_ENDPOINT),
+        settings.catalog());
   }
 }

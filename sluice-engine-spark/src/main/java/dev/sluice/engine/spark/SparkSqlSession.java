@@ -6,6 +6,7 @@ import dev.sluice.api.QueryCancelledException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.LakeCatalog;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.StatementDescription;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +51,8 @@ final class SparkSqlSession implements EngineSession {
   private final SparkSession spark;
   private final SparkRemote remote;
   private final boolean readsObjectStore;
+  private final Optional<LakeCatalog> catalog;
+  private boolean catalogConfigured;
   private final Set<String> registered = ConcurrentHashMap.newKeySet();
   private volatile boolean cancelled;
   private final Object statements = new Object();
@@ -57,11 +61,73 @@ final class SparkSqlSession implements EngineSession {
   /**
    * @param readsObjectStore whether the warehouse is in object storage, which this session then
    *     reads and writes at its {@code s3a://} locations
+   * @param catalog the lake's Iceberg catalog, which the session reaches itself to merge into the
+   *     lake's tables, or empty
    */
-  SparkSqlSession(SparkSession spark, SparkRemote remote, boolean readsObjectStore) {
+  SparkSqlSession(
+      SparkSession spark,
+      SparkRemote remote,
+      boolean readsObjectStore,
+      Optional<LakeCatalog> catalog) {
     this.spark = requireNonNull(spark, "spark is null");
     this.remote = requireNonNull(remote, "remote is null");
     this.readsObjectStore = readsObjectStore;
+    this.catalog = requireNonNull(catalog, "catalog is null");
+  }
+
+  /** The session reaches the lake's catalog only for a local warehouse, so far. */
+  @Override
+  public boolean mergesIntoLakeTables() {
+    return catalog.isPresent() && !readsObjectStore;
+  }
+
+  /**
+   * Runs Iceberg's {@code MERGE INTO catalog.zone.table.branch_<branch> USING rows ON keys WHEN
+   * MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *}, keys compared with {@code <=>} (NULL
+   * equal to NULL, as Sluice's own merge does). The table's {@code write.merge.mode} decides how
+   * Iceberg writes it (copy-on-write unless set otherwise).
+   */
+  @Override
+  public void mergeIntoLakeTable(TableName table, String branch, String rows, List<String> keys) {
+    if (!mergesIntoLakeTables()) {
+      throw new UnsupportedOperationException(
+          "This Spark session does not reach the lake's Iceberg catalog");
+    }
+    requireNonNull(table, "table is null");
+    requireNonNull(branch, "branch is null");
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("A merge needs at least one key column");
+    }
+    String target =
+        String.join(
+            ".",
+            SparkSql.quote(catalog.get().name()),
+            SparkSql.quote(table.zone()),
+            SparkSql.quote(table.name()),
+            SparkSql.quote("branch_" + branch));
+    java.util.StringJoiner sameKey = new java.util.StringJoiner(" AND ");
+    for (String key : keys) {
+      sameKey.add("existing." + SparkSql.quote(key) + " <=> merged." + SparkSql.quote(key));
+    }
+    String merge =
+        "MERGE INTO "
+            + target
+            + " AS existing USING "
+            + SparkSql.quote(rows)
+            + " AS merged ON "
+            + sameKey
+            + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *";
+    run(
+        () -> {
+          if (!catalogConfigured) {
+            LakeCatalogSettings.of(catalog.get())
+                .forEach((key, value) -> spark.conf().set(key, value));
+            catalogConfigured = true;
+          }
+          // not rewritten: the statement names the catalog's table, not a registered view
+          spark.sql(merge).collectAsList();
+          return null;
+        });
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.sluice.engine.spark;
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.PostgresDatabase;
+import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunListener;
@@ -158,6 +160,124 @@ class SparkKillAndResumeTest {
                   .toList())
           .containsExactly("4", "4", "105");
     }
+  }
+
+  /**
+   * With the catalog on PostgreSQL the merge is Iceberg's MERGE INTO on Spark, into a branch of the
+   * step's own: Sluice is killed as soon as Spark's commit is on that branch (before, or at the
+   * latest just after, Sluice's own commit and publish), and the resumed run holds each key once.
+   */
+  @Test
+  void aRunKilledAfterSparksMergeIntoResumesWithoutDuplicates() throws Exception {
+    try (PostgresDatabase catalog = TestPostgres.newDatabase()) {
+      write(project, "secrets/catalog-user", catalog.user() + "\n");
+      write(project, "secrets/catalog-password", catalog.password() + "\n");
+      write(
+          project,
+          "sluice.yaml",
+          """
+          name: resume
+          threads: 1
+          catalog:
+            url: %s
+            user: ${file:secrets/catalog-user}
+            password: ${file:secrets/catalog-password}
+          spark:
+            remote: "%s"
+          """
+              .formatted(catalog.jdbcUrl(), SparkConnectTestServer.shared().remote()));
+      write(project, "seeds/orders.csv", "id,amount,version\n1,10,1\n2,20,1\n3,30,1\n");
+      write(
+          project,
+          "models/latest.sql",
+          """
+          {{ config(engine='spark', materialized='incremental', unique_key='id') }}
+          select id, amount, version from {{ ref('orders') }}
+          {% if is_incremental() %}
+          where version > (select max(version) from {{ this }})
+          {% endif %}
+          """);
+      try (Workspace workspace = Workspace.open(project)) {
+        assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+            .isTrue();
+      }
+      // order 2 changes, order 4 is new
+      write(project, "seeds/orders.csv", "id,amount,version\n1,10,1\n2,25,2\n3,30,1\n4,40,2\n");
+
+      String runId = startAndKillAfterSparksMerge(dev.sluice.api.TableName.parse("curated.latest"));
+
+      try (Workspace workspace = Workspace.open(project)) {
+        workspace
+            .runStore()
+            .locks()
+            .tryLock("table:curated.latest", runId, Duration.ofMinutes(5), Instant.now());
+        RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
+        assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+        assertThat(
+                new QueryService(workspace)
+                        .query(
+                            "select count(*), count(distinct id), sum(amount) from curated.latest",
+                            ReadPoint.main(),
+                            1)
+                        .rows()
+                        .get(0)
+                        .stream()
+                        .map(String::valueOf)
+                        .toList())
+            .containsExactly("4", "4", "105");
+      }
+    }
+  }
+
+  /**
+   * Runs the project in a child process and kills it as soon as Spark's MERGE INTO committed to the
+   * merge's own branch of {@code table}.
+   */
+  private String startAndKillAfterSparksMerge(dev.sluice.api.TableName table) throws Exception {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RunInChildProcess.class.getName(),
+                project.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String runId = null;
+    try (BufferedReader lines =
+            new BufferedReader(
+                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        dev.sluice.lake.Lake lake =
+            Workspace.openLake(dev.sluice.core.project.Project.load(project).config())) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("run ")) {
+          runId = line.substring(4);
+        }
+        if (line.equals("started latest")) {
+          break;
+        }
+      }
+      assertThat(runId).as("the child printed its run id").isNotNull();
+      String branch = "audit-" + runId + "-merge";
+      long main = lake.loadTable(table).currentSnapshot().snapshotId();
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+      while (!mergedOn(lake.loadTable(table), branch, main)) {
+        assertThat(Instant.now()).as("Spark's merge committed in time").isBefore(deadline);
+        assertThat(child.isAlive()).as("the child still runs").isTrue();
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    return runId;
+  }
+
+  /** Whether Spark committed on the merge's branch, or (a moment later) main moved on already. */
+  private static boolean mergedOn(org.apache.iceberg.Table table, String branch, long main) {
+    org.apache.iceberg.SnapshotRef ref = table.refs().get(branch);
+    return (ref != null && ref.snapshotId() != main)
+        || table.currentSnapshot().snapshotId() != main;
   }
 
   /** Runs the project in a child process and kills it a moment after {@code asset} started. */

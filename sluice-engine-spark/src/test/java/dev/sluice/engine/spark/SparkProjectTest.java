@@ -156,6 +156,138 @@ class SparkProjectTest {
     }
   }
 
+  /**
+   * With the catalog on PostgreSQL, Spark's sessions reach it and an incremental Spark model merges
+   * with Iceberg's MERGE INTO (copy-on-write) into a branch of the step's own, whose files Sluice
+   * commits as one snapshot on the audit branch with the step's properties, checks and publishes;
+   * the same model on DuckDB (Sluice's own merge) gives the same rows. A check failing after the
+   * merge leaves main untouched, and the next run merges those rows once.
+   */
+  @Test
+  void anIncrementalSparkModelMergesWithIcebergsMergeIntoWhenSparkSharesTheCatalog()
+      throws Exception {
+    try (PostgresDatabase catalog = TestPostgres.newDatabase()) {
+      writeProject();
+      write(project, "secrets/catalog-user", catalog.user() + "\n");
+      write(project, "secrets/catalog-password", catalog.password() + "\n");
+      write(
+          project,
+          "sluice.yaml",
+          """
+          name: merges
+          catalog:
+            url: %s
+            user: ${file:secrets/catalog-user}
+            password: ${file:secrets/catalog-password}
+          spark:
+            remote: "%s"
+          """
+              .formatted(catalog.jdbcUrl(), SparkConnectTestServer.shared().remote()));
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,5,1\n3,bob,7,1\n4,cy,1,1\n");
+      String latest =
+          """
+          select id, customer, amount, version from {{ ref('changes') }}
+          {% if is_incremental() %}
+          where version > (select max(version) from {{ this }})
+          {% endif %}
+          """;
+      write(
+          project,
+          "models/latest.sql",
+          "{{ config(engine='spark', materialized='incremental', unique_key='id') }}\n" + latest);
+      write(
+          project,
+          "models/latest_duckdb.sql",
+          "{{ config(materialized='incremental', unique_key='id') }}\n" + latest);
+      write(
+          project,
+          "models/latest.yaml",
+          """
+          models:
+            - name: latest
+              columns:
+                - name: amount
+                  checks:
+                    - expression: {expression: "amount >= 0"}
+            - name: latest_duckdb
+              columns:
+                - name: amount
+                  checks:
+                    - expression: {expression: "amount >= 0"}
+          """);
+      TableName table = new TableName("curated", "latest");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult first = run(workspace);
+        assertThat(first.succeeded()).as(String.valueOf(first.steps())).isTrue();
+      }
+      // key 2 changes, key 5 is new; key 3 changes to a negative amount: the check blocks
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,6,2\n3,bob,-7,2\n4,cy,1,1\n"
+              + "5,dee,2,2\n");
+      long published;
+      try (Workspace workspace = Workspace.open(project)) {
+        published = workspace.lake().loadTable(table).currentSnapshot().snapshotId();
+        RunResult blocked = run(workspace);
+        assertThat(step(blocked, "latest").status()).isEqualTo(StepStatus.FAILED);
+        assertThat(step(blocked, "latest").error()).contains("expression(amount): 1 failing rows");
+        org.apache.iceberg.Table iceberg = workspace.lake().loadTable(table);
+        assertThat(iceberg.snapshots())
+            .as("Spark's MERGE INTO committed on the step's own branch")
+            .anySatisfy(snapshot -> assertThat(snapshot.summary()).containsKey("spark.app.id"));
+        assertThat(iceberg.currentSnapshot().snapshotId())
+            .as("main still points at the last published snapshot")
+            .isEqualTo(published);
+        assertThat(iceberg.refs().keySet())
+            .as("the audit branch and the merge's own branch are gone")
+            .containsExactly("main");
+      }
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,6,2\n3,bob,7,2\n4,cy,1,1\n"
+              + "5,dee,2,2\n");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult merged = run(workspace);
+        assertThat(merged.succeeded()).as(String.valueOf(merged.steps())).isTrue();
+        assertThat(step(merged, "latest").detail())
+            .contains("merged 3 new or changed rows on id with Iceberg's MERGE INTO")
+            .contains("(rewrote 1 data file");
+        assertThat(step(merged, "latest_duckdb").detail())
+            .as("DuckDB merges as before")
+            .contains("merged 3 new or changed rows on id (rewrote 1 data file");
+        List<List<String>> spark =
+            rows(workspace, "select id, customer, amount, version from curated.latest");
+        assertThat(spark)
+            .containsExactlyInAnyOrder(
+                List.of("1", "ann", "30", "1"),
+                List.of("2", "ann", "6", "2"),
+                List.of("3", "bob", "7", "2"),
+                List.of("4", "cy", "1", "1"),
+                List.of("5", "dee", "2", "2"));
+        assertThat(spark)
+            .as("the same rows as DuckDB's merge")
+            .containsExactlyInAnyOrderElementsOf(
+                rows(workspace, "select id, customer, amount, version from curated.latest_duckdb"));
+        org.apache.iceberg.Table iceberg = workspace.lake().loadTable(table);
+        org.apache.iceberg.Snapshot snapshot = iceberg.currentSnapshot();
+        assertThat(snapshot.parentId())
+            .as("one snapshot of Sluice's on main for the step")
+            .isEqualTo(published);
+        assertThat(snapshot.summary())
+            .containsEntry("sluice.run-id", merged.runId())
+            .containsEntry("deleted-data-files", "1")
+            .containsEntry("added-data-files", "1")
+            .containsKey(dev.sluice.lake.CarriedState.MODEL_FINGERPRINT);
+        assertThat(iceberg.refs().keySet()).containsExactly("main");
+      }
+    }
+  }
+
   @Test
   void aPartitionedSparkModelBuildsItsPartitionsAndBackfillsABatchInOneStep() throws Exception {
     writeProject();
