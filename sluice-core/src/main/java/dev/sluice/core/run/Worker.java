@@ -8,6 +8,7 @@ import dev.failsafe.RetryPolicy;
 import dev.sluice.api.SluiceException;
 import dev.sluice.core.SluiceVersion;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.project.ProjectFiles;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.StepKind;
@@ -101,6 +102,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private final Workspace workspace;
+  private final String projectDigest;
   private final Options options;
   private final Clock clock;
   private final Listener listener;
@@ -139,6 +141,8 @@ public final class Worker implements AutoCloseable {
     RunProcess process = RunProcess.current();
     this.id = process.pid() + "@" + process.host();
     this.version = SluiceVersion.current();
+    // the files as they are when the worker starts, just after its project was loaded from them
+    this.projectDigest = ProjectFiles.digest(workspace.project().root());
     this.runner = new Runner(workspace, clock);
     this.freeSlots = new Semaphore(options.slots());
     this.steps = Executors.newFixedThreadPool(options.slots(), daemon("sluice-worker-step"));
@@ -327,7 +331,10 @@ public final class Worker implements AutoCloseable {
           request.runId(),
           claim.attempt());
       Optional<Work> work = new WorkPlanner(workspace, clock.instant()).fromKey(request.step());
-      if (work.isEmpty() || workspace.project().findAsset(request.step().asset()).isEmpty()) {
+      if (request.projectDigest() != null && !request.projectDigest().equals(projectDigest)) {
+        stepId.set(recordOtherProject(request));
+      } else if (work.isEmpty()
+          || workspace.project().findAsset(request.step().asset()).isEmpty()) {
         stepId.set(recordMissing(request));
       } else {
         runner.runHere(
@@ -383,6 +390,39 @@ public final class Worker implements AutoCloseable {
 
   private Instant now() {
     return clock.instant();
+  }
+
+  /**
+   * Records a step of a run planned from another revision of the project than this worker serves,
+   * as failed: running it would build another version of the asset than the run planned.
+   */
+  private long recordOtherProject(StepQueue.Request request) {
+    RunStore store = workspace.runStore();
+    Instant now = clock.instant();
+    long stepId = store.steps().startStep(request.runId(), request.step(), StepKind.MODEL, now);
+    String message =
+        "worker "
+            + id
+            + " serves another revision of the project than run "
+            + request.runId()
+            + " was planned from (project digest "
+            + abbreviated(projectDigest)
+            + " at "
+            + workspace.project().root()
+            + ", the run's "
+            + abbreviated(request.projectDigest())
+            + "): deploy the same project files to every worker and restart the workers"
+            + " ('sluice serve --worker' reads the project when it starts), then"
+            + " 'sluice run --resume "
+            + request.runId()
+            + "'";
+    LOG.warn("Step {}: {}", request.step(), message);
+    store.steps().finishStep(stepId, StepStatus.FAILED, now, StepMetrics.empty(), message);
+    return stepId;
+  }
+
+  private static String abbreviated(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) : digest;
   }
 
   /** Records a step whose asset this worker's project does not have, as failed. */

@@ -7,6 +7,7 @@ import dev.sluice.core.SluiceVersion;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.Execution;
+import dev.sluice.core.project.ProjectFiles;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepQueue;
@@ -42,10 +43,12 @@ final class WorkerDispatch {
 
   private final Workspace workspace;
   private final Clock clock;
+  private final String projectDigest;
 
   private WorkerDispatch(Workspace workspace, Clock clock) {
     this.workspace = requireNonNull(workspace, "workspace is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.projectDigest = ProjectFiles.digest(workspace.project().root());
   }
 
   /**
@@ -130,7 +133,8 @@ final class WorkerDispatch {
                 poolSize == null ? 0 : poolSize,
                 options.fullRefresh(),
                 runStarted,
-                SluiceVersion.current()),
+                SluiceVersion.current(),
+                projectDigest),
             queuedAt);
     LOG.debug("Run {}: queued step {} for the workers (entry {})", runId, work.id(), id);
     boolean started = false;

@@ -47,6 +47,8 @@ public final class StepQueue {
    * @param fullRefresh whether the run rebuilds from scratch
    * @param runStartedAt when the run started (the step reads the time of its run)
    * @param version the Sluice version of the run's process; workers of another version leave it
+   * @param projectDigest the digest of the project the run was planned from ({@code
+   *     ProjectFiles.digest}), or null when not known (a step queued before it was recorded)
    */
   public record Request(
       String runId,
@@ -55,7 +57,8 @@ public final class StepQueue {
       int poolSize,
       boolean fullRefresh,
       Instant runStartedAt,
-      String version) {
+      String version,
+      String projectDigest) {
     public Request {
       requireNonNull(runId, "runId is null");
       requireNonNull(step, "step is null");
@@ -105,7 +108,7 @@ public final class StepQueue {
 
   private static final String CLAIM_COLUMNS =
       "id, run_id, step, pool, pool_size, full_refresh, run_started_at, version, status, worker,"
-          + " attempt, step_id";
+          + " attempt, step_id, project_digest";
 
   /** How many candidates one claim looks at, so that a pool that is full does not stop the rest. */
   private static final int CANDIDATES = 32;
@@ -147,8 +150,8 @@ public final class StepQueue {
               first(
                       connection,
                       "INSERT INTO sluice_step_queue (run_id, step, pool, pool_size, full_refresh,"
-                          + " run_started_at, version, status, queued_at)"
-                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          + " run_started_at, version, status, queued_at, project_digest)"
+                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                       row -> row.getLong(1),
                       request.runId(),
                       request.step().name(),
@@ -158,7 +161,8 @@ public final class StepQueue {
                       request.runStartedAt(),
                       request.version(),
                       Status.QUEUED,
-                      now)
+                      now,
+                      request.projectDigest())
                   .orElseThrow();
           notifyChange(connection);
           return id;
@@ -418,7 +422,8 @@ public final class StepQueue {
             pool == null ? 0 : row.getInt("pool_size"),
             row.getInt("full_refresh") == 1,
             Instant.ofEpochMilli(row.getLong("run_started_at")),
-            row.getString("version")),
+            row.getString("version"),
+            row.getString("project_digest")),
         enumValue(row, "status", Status.class),
         row.getString("worker"),
         row.getInt("attempt"),

@@ -361,10 +361,10 @@ class DbtProjectTest {
   @Test
   void aServerSeesEditsOfDbtProjectYmlAndProfilesYml() {
     copyFixture("jaffle_shop", project);
-    Map<String, String> before = dev.sluice.core.schedule.ProjectFiles.snapshot(project);
+    Map<String, String> before = ProjectFiles.snapshot(project);
     assertThat(before).containsKeys("dbt_project.yml", "profiles.yml");
     write(project, "profiles.yml", "jaffle_shop:\n  outputs: {dev: {type: duckdb, threads: 3}}\n");
-    assertThat(dev.sluice.core.schedule.ProjectFiles.snapshot(project)).isNotEqualTo(before);
+    assertThat(ProjectFiles.snapshot(project)).isNotEqualTo(before);
   }
 
   @Test

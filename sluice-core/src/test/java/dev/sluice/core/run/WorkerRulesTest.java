@@ -12,6 +12,7 @@ import dev.sluice.core.SluiceVersion;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.state.RunProcess;
 import dev.sluice.core.state.RunStore;
+import dev.sluice.core.state.StepDetail;
 import dev.sluice.core.state.Workers;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -102,6 +103,46 @@ class WorkerRulesTest {
             .singleElement()
             .satisfies(stopped -> assertThat(stopped.stoppedAt()).isNotNull());
         assertThat(workers.alive(Instant.now(), Worker.ALIVE_TIMEOUT)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aWorkerServingAnotherRevisionOfTheProjectFailsTheStepInsteadOfRunningIt() throws Exception {
+    try (PostgresDatabase state = TestPostgres.newDatabase()) {
+      writeProject(state);
+      try (Workspace started = Workspace.open(project)) {
+        Worker worker =
+            Worker.start(started, Worker.Options.defaults(1), Clock.systemUTC(), t -> {});
+        Thread loop = new Thread(worker::run, "stale-worker");
+        loop.setDaemon(true);
+        loop.start();
+        try {
+          // the model is edited and deployed, but the worker was not restarted
+          write(project, "models/m.sql", "select 2 as x\n");
+          try (Workspace edited = Workspace.open(project)) {
+            RunResult result =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                        () ->
+                            new Runner(edited).onWorkers().run(RunOptions.all(), RunListener.NONE))
+                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(result.succeeded()).isFalse();
+            StepDetail step =
+                edited.runStore().runs().findRun(result.runId()).orElseThrow().steps().get(0);
+            assertThat(step.status()).isEqualTo(dev.sluice.core.state.StepStatus.FAILED);
+            assertThat(step.error())
+                .contains("worker " + worker.id())
+                .contains("serves another revision of the project than run " + result.runId())
+                .contains("deploy the same project files to every worker and restart the workers")
+                .contains("sluice run --resume " + result.runId());
+            // the old SQL was not run: nothing was built
+            assertThat(edited.lake().findTable(dev.sluice.api.TableName.parse("curated.m")))
+                .isEmpty();
+          }
+        } finally {
+          worker.close(Duration.ofSeconds(5));
+        }
       }
     }
   }

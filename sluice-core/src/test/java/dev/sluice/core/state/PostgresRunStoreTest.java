@@ -74,7 +74,8 @@ class PostgresRunStoreTest extends RunStoreContractTest {
       store
           .stepQueue()
           .enqueue(
-              new StepQueue.Request(runId, StepKey.of("orders"), null, 0, false, START, "test"),
+              new StepQueue.Request(
+                  runId, StepKey.of("orders"), null, 0, false, START, "test", null),
               START);
 
       long waited = woken.get(1, java.util.concurrent.TimeUnit.MINUTES);

@@ -1,4 +1,4 @@
-package dev.sluice.core.schedule;
+package dev.sluice.core.project;
 
 import static java.util.Objects.requireNonNull;
 
@@ -27,7 +27,46 @@ public final class ProjectFiles {
   private static final List<String> DIRECTORIES = List.of("sources", "models", "seeds");
   private static final long HASHED_UP_TO = 1 << 20;
 
+  /** Files that may differ between hosts serving one project: a dbt profile's connections. */
+  private static final List<String> HOST_FILES = List.of("profiles.yml");
+
   private ProjectFiles() {}
+
+  /**
+   * A digest of the project's definition: its files' paths relative to the root and their contents
+   * (not their times), as {@link #snapshot} lists them, less {@code profiles.yml} (each host may
+   * reach the databases its own way). Two copies of one project revision, on any host, have the
+   * same digest; a run and the workers that run its steps compare them.
+   *
+   * @throws UncheckedIOException if a file cannot be read
+   */
+  public static String digest(Path root) {
+    requireNonNull(root, "root is null");
+    java.security.MessageDigest digest = sha256();
+    for (String file : snapshot(root).keySet()) {
+      if (HOST_FILES.contains(file)) {
+        continue;
+      }
+      try {
+        digest.update(file.replace('\\', '/').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(sha256().digest(Files.readAllBytes(root.resolve(file))));
+      } catch (NoSuchFileException e) {
+        // removed since it was listed: not part of the project
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read " + root.resolve(file), e);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("Every Java runtime has SHA-256", e);
+    }
+  }
 
   /**
    * The project files by path relative to the root, each with its size, modification time and (up
