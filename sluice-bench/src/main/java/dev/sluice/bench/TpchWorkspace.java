@@ -75,11 +75,25 @@ public final class TpchWorkspace {
    * @throws IllegalStateException if a step failed
    */
   public Map<String, Double> runSluice(List<String> assets, String what) {
-    return runSluice(project(), assets, what);
+    return runSluice(project(), assets, what, run -> {});
+  }
+
+  /** As {@link #runSluice(List, String)}, handing the run's result to {@code result}. */
+  public Map<String, Double> runSluice(
+      List<String> assets, String what, java.util.function.Consumer<RunResult> result) {
+    return runSluice(project(), assets, what, result);
   }
 
   /** As {@link #runSluice(List, String)}, in another project (one sharing this one's tables). */
   public static Map<String, Double> runSluice(Path project, List<String> assets, String what) {
+    return runSluice(project, assets, what, run -> {});
+  }
+
+  private static Map<String, Double> runSluice(
+      Path project,
+      List<String> assets,
+      String what,
+      java.util.function.Consumer<RunResult> result) {
     Map<String, Double> times = new LinkedHashMap<>();
     long started = System.nanoTime();
     RunResult run;
@@ -87,6 +101,7 @@ public final class TpchWorkspace {
       run = SluiceLoad.run(new Runner(workspace), assets, what);
     }
     times.put("total", (System.nanoTime() - started) / 1e6);
+    result.accept(run);
     for (StepResult step : run.steps()) {
       times.put(step.asset(), step.duration().toNanos() / 1e6);
     }

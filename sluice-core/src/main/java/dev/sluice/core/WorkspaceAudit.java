@@ -107,13 +107,16 @@ public final class WorkspaceAudit {
 
   /** Records a commit to a table: its snapshot, operation, branch and run. */
   public void committed(TableCommit commit) {
-    record(
-        entry(AuditAction.COMMIT)
-            .table(commit.table().toString())
-            .detail("snapshot_id", commit.snapshotId())
-            .detail("operation", commit.operation())
-            .detail("branch", commit.branch())
-            .detail("run_id", commit.summary().get("sluice.run-id"))
-            .build());
+    dev.sluice.api.timing.PhaseTimer.run(
+        dev.sluice.api.timing.StepPhase.RUN_STORE,
+        () ->
+            record(
+                entry(AuditAction.COMMIT)
+                    .table(commit.table().toString())
+                    .detail("snapshot_id", commit.snapshotId())
+                    .detail("operation", commit.operation())
+                    .detail("branch", commit.branch())
+                    .detail("run_id", commit.summary().get("sluice.run-id"))
+                    .build()));
   }
 }

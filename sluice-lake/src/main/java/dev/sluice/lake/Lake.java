@@ -12,6 +12,8 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.LakeCatalog;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.api.io.Directories;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.objectstore.ObjectStore;
 import dev.sluice.objectstore.S3Location;
 import dev.sluice.objectstore.S3Settings;
@@ -398,6 +400,7 @@ public final class Lake implements AutoCloseable {
    * @throws WarehouseMovedException when the catalog places it outside this warehouse
    */
   public Optional<Table> findTable(TableName name) {
+    PhaseTimer.Mark lookup = PhaseTimer.enter(StepPhase.CATALOG);
     try {
       return Optional.of(catalog.loadTable(identifier(name)));
     } catch (NoSuchTableException e) {
@@ -406,6 +409,8 @@ public final class Lake implements AutoCloseable {
       throw explainUnreadable(name, e);
     } catch (org.apache.iceberg.exceptions.NotFoundException e) {
       throw new DamagedTableException(name, rootMessage(e), "cannot be read");
+    } finally {
+      lookup.close();
     }
   }
 
@@ -451,6 +456,7 @@ public final class Lake implements AutoCloseable {
   /** Loads a view if it exists; fails as {@link #findTable} does. */
   public Optional<View> findView(TableName name) {
     TableIdentifier identifier = identifier(name);
+    PhaseTimer.Mark lookup = PhaseTimer.enter(StepPhase.CATALOG);
     try {
       return catalog.viewExists(identifier)
           ? Optional.of(catalog.loadView(identifier))
@@ -459,6 +465,8 @@ public final class Lake implements AutoCloseable {
       throw explainUnreadable(name, e);
     } catch (org.apache.iceberg.exceptions.NotFoundException e) {
       throw new DamagedTableException(name, rootMessage(e), "cannot be read");
+    } finally {
+      lookup.close();
     }
   }
 
@@ -686,7 +694,22 @@ public final class Lake implements AutoCloseable {
    * merge, which reads some files to rewrite them and removes them in its commit.
    */
   public DataFileScan scanDataFiles(TableName name, ReadPoint point, Expression filter) {
-    Table table = loadTable(name);
+    return PhaseTimer.time(
+        StepPhase.CATALOG, () -> planDataFiles(name, loadTable(name), point, filter));
+  }
+
+  /**
+   * As {@link #scan(TableName, ReadPoint)}, of a table already loaded (by {@link #findTable}): the
+   * read plans the version it found, without loading it again.
+   */
+  public TableScanFiles scan(TableName name, Table table, ReadPoint point) {
+    return PhaseTimer.time(
+            StepPhase.CATALOG, () -> planDataFiles(name, table, point, Expressions.alwaysTrue()))
+        .read();
+  }
+
+  private DataFileScan planDataFiles(
+      TableName name, Table table, ReadPoint point, Expression filter) {
     Long snapshotId = snapshotId(table, point);
     if (snapshotId == null) {
       return new DataFileScan(
@@ -700,7 +723,11 @@ public final class Lake implements AutoCloseable {
                 && isMainHead(table, snapshotId)
             ? table.schema()
             : SnapshotUtil.schemaFor(table, snapshotId, null);
-    TableScan scan = table.newScan().useSnapshot(snapshotId);
+    TableScan scan =
+        table
+            .newScan()
+            .useSnapshot(snapshotId)
+            .planWith(ManifestWork.executorFor(table.snapshot(snapshotId), table.io()));
     if (filter.op() != Expression.Operation.TRUE) {
       try {
         Binder.bind(schema.asStruct(), filter, false);
@@ -818,7 +845,8 @@ public final class Lake implements AutoCloseable {
    * other write uses.
    */
   public WrittenFile writeDataFile(Table table, EngineSession session, String sql, Schema schema) {
-    return files.write(session, sql, schema, newDataLocation(table));
+    return PhaseTimer.time(
+        StepPhase.DATA_FILE, () -> files.write(session, sql, schema, newDataLocation(table)));
   }
 
   /**
@@ -836,6 +864,10 @@ public final class Lake implements AutoCloseable {
    *     for an unpartitioned table
    */
   public DataFile toDataFile(Table table, WrittenFile file, StructLike partition) {
+    return PhaseTimer.time(StepPhase.DATA_FILE, () -> describe(table, file, partition));
+  }
+
+  private DataFile describe(Table table, WrittenFile file, StructLike partition) {
     MetricsConfig config = MetricsConfig.forTable(table);
     Metrics metrics;
     String stored;
@@ -953,6 +985,11 @@ public final class Lake implements AutoCloseable {
   /** Starts a write to one table: a pending commit to an audit branch, then publish or discard. */
   public TableWrite newWrite(TableName name, String auditBranch) {
     return new TableWrite(this, name, loadTable(name), auditBranch);
+  }
+
+  /** As {@link #newWrite(TableName, String)}, to a table already loaded (by {@link #findTable}). */
+  public TableWrite newWrite(TableName name, Table table, String auditBranch) {
+    return new TableWrite(this, name, table, auditBranch);
   }
 
   /**

@@ -16,7 +16,8 @@ import org.apache.iceberg.util.JsonUtil;
  * The catalog's file access, checking every table and view metadata file before Iceberg reads it: a
  * file outside the warehouse (the project was moved or copied), a missing file and a file that is
  * not JSON (truncated, overwritten) fail at once with {@link UnreadableMetadataException}, which
- * Iceberg does not retry. Other files pass through unchanged.
+ * Iceberg does not retry. Other files pass through unchanged. Metadata files, manifests and
+ * manifest lists are timed while open ({@link TimedFiles}).
  */
 final class MetadataCheckingFileIO implements FileIO {
   private static final long serialVersionUID = 1L;
@@ -44,12 +45,12 @@ final class MetadataCheckingFileIO implements FileIO {
 
   @Override
   public InputFile newInputFile(String location) {
-    return checked(location, delegate.newInputFile(location));
+    return TimedFiles.timed(checked(location, delegate.newInputFile(location)));
   }
 
   @Override
   public InputFile newInputFile(String location, long length) {
-    return checked(location, delegate.newInputFile(location, length));
+    return TimedFiles.timed(checked(location, delegate.newInputFile(location, length)));
   }
 
   private InputFile checked(String location, InputFile file) {
@@ -128,7 +129,7 @@ final class MetadataCheckingFileIO implements FileIO {
 
   @Override
   public OutputFile newOutputFile(String location) {
-    return delegate.newOutputFile(location);
+    return TimedFiles.timed(delegate.newOutputFile(location));
   }
 
   @Override

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.DataException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -321,6 +323,10 @@ public final class TableWrite {
       startTarget();
     }
     SnapshotUpdate<?> update = toIceberg(pending.operation(), pending.files(), toBranch);
+    // the manifests of the snapshot this write started from: the commit filters them
+    update.scanManifestsWith(
+        ManifestWork.executorFor(
+            previousSnapshotId == null ? null : table.snapshot(previousSnapshotId), table.io()));
     if (pending.operation().carriesLoadState()) {
       // one place for every commit that is not a load: the next load reads its state from it
       CarriedState.carry(lake.loadTable(name)).forEach(update::set);
@@ -332,8 +338,9 @@ public final class TableWrite {
       update.toBranch(target);
     }
     try {
-      update.commit();
-      transaction.commitTransaction();
+      // the snapshot: manifests and manifest list; then the metadata file and the catalog's swap
+      PhaseTimer.run(StepPhase.MANIFEST, update::commit);
+      PhaseTimer.run(StepPhase.CATALOG, transaction::commitTransaction);
     } catch (ValidationException e) {
       throw conflict(pending.operation(), e);
     } catch (AlreadyExistsException e) {
@@ -347,7 +354,7 @@ public final class TableWrite {
               + " Run it again.",
           e);
     }
-    refreshAfterCommit();
+    PhaseTimer.run(StepPhase.CATALOG, this::refreshAfterCommit);
     committedSnapshotId = table.refs().get(toBranch ? branch : target).snapshotId();
     state = toBranch ? State.ON_BRANCH : State.ON_MAIN;
     if (!toBranch) {
@@ -603,6 +610,10 @@ public final class TableWrite {
    * @throws SluiceException when main moved since this write started (another run wrote the table)
    */
   public void publish() {
+    PhaseTimer.run(StepPhase.PUBLISH, this::publishAudited);
+  }
+
+  private void publishAudited() {
     if (state != State.ON_BRANCH) {
       throw new IllegalStateException(
           "Cannot publish the write of "

@@ -55,6 +55,9 @@ final class MarkdownReport {
           md.append("\n![").append(chart).append("](").append(chart).append(")\n");
         }
       }
+      if (!suite.phases().isEmpty()) {
+        phases(md, suite.phases());
+      }
       if (!suite.notes().isEmpty()) {
         md.append('\n');
         suite.notes().forEach(note -> md.append("- ").append(note).append('\n'));
@@ -94,6 +97,24 @@ final class MarkdownReport {
       cells.add(other.toString());
       row(md, cells);
     }
+  }
+
+  /** Where the steps' time went: one row per step, one column per phase, in milliseconds. */
+  private static void phases(StringBuilder md, Map<String, Map<String, Double>> rows) {
+    List<String> columns = PhaseBreakdown.columns(rows.values().iterator().next());
+    md.append(
+        "\nWhere a step's time goes, by phase (ms, the median over the runs; each phase without"
+            + " the phases inside it; the whole step runs from its record's start in the run"
+            + " store to its end):\n\n");
+    List<String> header = new ArrayList<>(List.of("step"));
+    header.addAll(columns);
+    header(md, header);
+    rows.forEach(
+        (row, millis) -> {
+          List<String> cells = new ArrayList<>(List.of(row));
+          columns.forEach(column -> cells.add(Report.millis(millis.getOrDefault(column, 0.0))));
+          row(md, cells);
+        });
   }
 
   /** A table's header row and the row under it. */

@@ -97,6 +97,16 @@ public final class Report {
             .put("measured", target.measured())
             .put("met", target.met());
       }
+      if (!suite.phases().isEmpty()) {
+        ObjectNode phases = suiteNode.putObject("phasesMillis");
+        suite
+            .phases()
+            .forEach(
+                (row, millis) -> {
+                  ObjectNode rowNode = phases.putObject(row);
+                  PhaseBreakdown.columns(millis).forEach(c -> rowNode.put(c, round(millis.get(c))));
+                });
+      }
       ArrayNode notes = suiteNode.putArray("notes");
       suite.notes().forEach(notes::add);
     }

@@ -14,6 +14,7 @@ public final class SuiteResult {
   private final List<Measurement> measurements = new ArrayList<>();
   private final List<TargetCheck> targets = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, Map<String, Double>> phases = new java.util.LinkedHashMap<>();
 
   public SuiteResult(String suite) {
     this.suite = suite;
@@ -76,6 +77,19 @@ public final class SuiteResult {
 
   public void note(String note) {
     notes.add(note);
+  }
+
+  /**
+   * Adds rows of the breakdown of steps' time by phase ({@link PhaseBreakdown}): milliseconds by
+   * phase label, one row per step (or per kind of step).
+   */
+  public void phases(Map<String, Map<String, Double>> rows) {
+    rows.forEach((row, millis) -> phases.put(row, Map.copyOf(millis)));
+  }
+
+  /** The breakdown of steps' time by phase, by row; empty when none was measured. */
+  public Map<String, Map<String, Double>> phases() {
+    return java.util.Collections.unmodifiableMap(phases);
   }
 
   public Optional<Measurement> find(String name, String system) {

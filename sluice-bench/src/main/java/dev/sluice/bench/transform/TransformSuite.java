@@ -9,6 +9,7 @@ import dev.sluice.bench.BenchSettings.Baseline;
 import dev.sluice.bench.Machine;
 import dev.sluice.bench.TpchSuite;
 import dev.sluice.bench.TpchWorkspace;
+import dev.sluice.bench.report.PhaseBreakdown;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.spark.SparkBaseline;
 import dev.sluice.bench.tpch.TpchProject;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The 22 TPC-H queries: as Sluice table models in the published zone, built by an in-process {@code
@@ -55,11 +57,21 @@ public final class TransformSuite extends TpchSuite {
     List<TpchQueries.Query> queries = TpchQueries.all();
     boolean duckdb = compares(Baseline.DUCKDB);
     Map<String, List<List<Object>>> directResults = new HashMap<>();
+    PhaseBreakdown phases = new PhaseBreakdown();
+    AtomicInteger sluiceRuns = new AtomicInteger();
     AlternatingRuns runs =
         AlternatingRuns.run(
             settings,
             NAME,
-            () -> tpch.runSluice(TpchProject.modelAssets(), "transform run"),
+            () ->
+                tpch.runSluice(
+                    TpchProject.modelAssets(),
+                    "transform run",
+                    run -> {
+                      if (!settings.isWarmup(sluiceRuns.getAndIncrement())) {
+                        phases.add(run);
+                      }
+                    }),
             duckdb ? () -> runDuckDb(files, queries, directResults) : null);
     SuiteResult result = new SuiteResult(NAME);
     List<String> names = new ArrayList<>(List.of("total"));
@@ -68,6 +80,9 @@ public final class TransformSuite extends TpchSuite {
     if (duckdb) {
       names.forEach(name -> result.add(name, "duckdb", runs.baseline(name), Map.of()));
       crossCheck(queries, directResults, result);
+    }
+    if (!phases.isEmpty()) {
+      result.phases(phases.medians());
     }
     if (compares(Baseline.SPARK)) {
       runSpark(queries, directResults, result);

@@ -6,6 +6,8 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.WrittenFile;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.state.TableProfile;
 import dev.sluice.lake.EngineBranch;
@@ -22,11 +24,13 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -133,16 +137,17 @@ final class AuditedWrite {
     Schema desired = withDocs(session.describe(sql), columnDocs);
     // a table's first write creates it in its commit: a write that fails leaves no empty table
     TableWrite write;
+    Optional<Table> existing = lake.findTable(name);
     if (!toMain()) {
-      if (lake.findTable(name).isEmpty()) {
+      if (existing.isEmpty()) {
         // a model new in an environment: main has the table without data until it is promoted
         lake.createTable(name, desired, tableProperties);
       }
       write = lake.newWrite(name, branch, target);
     } else {
       write =
-          lake.findTable(name).isPresent()
-              ? lake.newWrite(name, branch)
+          existing.isPresent()
+              ? lake.newWrite(name, existing.get(), branch)
               : lake.newTableWrite(
                   name, desired, PartitionSpec.unpartitioned(), tableProperties, branch);
     }
@@ -282,9 +287,9 @@ final class AuditedWrite {
             write.newCommit(operation).addFiles(files).setAll(summary).toAuditBranch(),
             files.size());
     try {
-      TableScanFiles audited = lake.scan(name, ReadPoint.branch(write.branch()));
-      session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
-      List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
+      List<CheckOutcome> outcomes =
+          PhaseTimer.time(
+              StepPhase.CHECKS, () -> auditBranch(name, write.branch(), checks, profiles));
       if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
         write.discard();
         restoreMain(name);
@@ -293,7 +298,7 @@ final class AuditedWrite {
       write.publish();
       if (!toMain()) {
         // the session reads the environment's head, now the audited snapshot
-        restoreMain(name);
+        PhaseTimer.run(StepPhase.PUBLISH, () -> restoreMain(name));
       }
       // main is now the audited snapshot, which the session already reads: no new registration
       return new Outcome(true, rows, bytes, snapshot, outcomes, profiles);
@@ -302,6 +307,14 @@ final class AuditedWrite {
       restoreMain(name);
       throw e;
     }
+  }
+
+  /** Runs the checks on the audit branch of the table. */
+  private List<CheckOutcome> auditBranch(
+      TableName name, String branch, List<CheckDef> checks, List<TableProfile> profiles) {
+    TableScanFiles audited = lake.scan(name, ReadPoint.branch(branch));
+    session.registerTable(name, audited.schema(), audited.dataFiles(), audited.columnMapping());
+    return checkRunner.run(session, name, checks, profiles);
   }
 
   /**
@@ -318,16 +331,24 @@ final class AuditedWrite {
       Map<String, String> summary,
       List<CheckDef> checks,
       List<TableProfile> profiles) {
-    session.registerTable(
-        name, schema, files.isEmpty() ? List.of() : List.of(file.location()), ColumnMapping.NAME);
-    List<CheckOutcome> outcomes = checkRunner.run(session, name, checks, profiles);
+    List<CheckOutcome> outcomes =
+        PhaseTimer.time(
+            StepPhase.CHECKS,
+            () -> {
+              session.registerTable(
+                  name,
+                  schema,
+                  files.isEmpty() ? List.of() : List.of(file.location()),
+                  ColumnMapping.NAME);
+              return checkRunner.run(session, name, checks, profiles);
+            });
     if (outcomes.stream().anyMatch(CheckOutcome::blocks)) {
       deleteQuietly(file);
       return new Outcome(false, file.rowCount(), file.sizeInBytes(), null, outcomes, profiles);
     }
     long snapshot =
         commitCounted(write.newCommit(operation).addFiles(files).setAll(summary), files.size());
-    restoreMain(name);
+    PhaseTimer.run(StepPhase.PUBLISH, () -> restoreMain(name));
     return new Outcome(true, file.rowCount(), file.sizeInBytes(), snapshot, outcomes, profiles);
   }
 

@@ -80,10 +80,11 @@ public final class Relations {
       session.registerView(name, sql);
       return true;
     }
-    if (lake.findTable(name).isEmpty()) {
+    Optional<org.apache.iceberg.Table> table = lake.findTable(name);
+    if (table.isEmpty()) {
       return false;
     }
-    TableScanFiles scan = lake.scan(name, readPoint);
+    TableScanFiles scan = lake.scan(name, table.get(), readPoint);
     session.registerTable(name, scan.schema(), scan.dataFiles(), scan.columnMapping());
     registered.add(name);
     noteSnapshot(scan);

@@ -8,6 +8,8 @@ import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.cost.BudgetEvent;
 import dev.sluice.core.cost.Budgets;
@@ -585,25 +587,51 @@ public final class Runner {
       java.util.function.LongConsumer recorded) {
     Project project = workspace.project();
     Asset asset = project.asset(work.asset());
+    RunStore store = workspace.runStore();
+    PhaseTimer.Binding phases = PhaseTimer.bind();
+    try {
+      StepResult result =
+          runHere(
+              work, runId, runStarted, options, control, listener, recorded, project, asset, store);
+      return result.withPhases(phases.totals());
+    } finally {
+      phases.close();
+    }
+  }
+
+  private StepResult runHere(
+      Work work,
+      String runId,
+      Instant runStarted,
+      RunOptions options,
+      RunControl control,
+      RunListener listener,
+      java.util.function.LongConsumer recorded,
+      Project project,
+      Asset asset,
+      RunStore store) {
     String step = work.id();
     StepKind kind = asset.stepKind();
     String table = asset.tableName().toString();
-    RunStore store = workspace.runStore();
     dev.sluice.core.project.Execution execution = asset.execution(project.config());
     Instant started = clock.instant();
     StepTally tally = new StepTally();
     ResourceMeter.Measurement usage = ResourceMeter.process().start();
     long stepId =
-        store.inOneTransaction(
-            "start step " + step,
-            () -> {
-              long id = store.steps().startStep(runId, work.key(), kind, started);
-              event(runId, step, "started", kind.label() + " -> " + table);
-              // in the same transaction: a worker's claim names the record it started, so that a
-              // worker killed at any moment leaves no record that the next claimer cannot find
-              recorded.accept(id);
-              return id;
-            });
+        PhaseTimer.time(
+            StepPhase.RUN_STORE,
+            () ->
+                store.inOneTransaction(
+                    "start step " + step,
+                    () -> {
+                      long id = store.steps().startStep(runId, work.key(), kind, started);
+                      event(runId, step, "started", kind.label() + " -> " + table);
+                      // in the same transaction: a worker's claim names the record it started, so
+                      // that a worker killed at any moment leaves no record that the next claimer
+                      // cannot find
+                      recorded.accept(id);
+                      return id;
+                    }));
     listener.stepStarted(step, kind);
     Map<String, Long> rowsByPartition = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Long> inputsRead = new java.util.concurrent.ConcurrentHashMap<>();
@@ -727,6 +755,24 @@ public final class Runner {
       Runnable alsoRecord) {
     RunStore store = workspace.runStore();
     BuiltModel built = builtModel(result);
+    PhaseTimer.Mark recording = PhaseTimer.enter(StepPhase.RUN_STORE);
+    try {
+      recordInOneTransaction(runId, asset, stepId, result, built, alsoRecord, store);
+    } finally {
+      recording.close();
+    }
+    listener.stepFinished(result);
+    return result;
+  }
+
+  private void recordInOneTransaction(
+      String runId,
+      String asset,
+      long stepId,
+      StepResult result,
+      BuiltModel built,
+      Runnable alsoRecord,
+      RunStore store) {
     store.inOneTransaction(
         "finish step " + result.asset(),
         () -> {
@@ -759,8 +805,6 @@ public final class Runner {
           stepEvents(runId, result);
           return null;
         });
-    listener.stepFinished(result);
-    return result;
   }
 
   /**

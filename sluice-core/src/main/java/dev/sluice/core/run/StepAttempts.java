@@ -11,6 +11,8 @@ import dev.sluice.api.TransientException;
 import dev.sluice.api.TransientQueryException;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.project.Execution;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,7 +99,9 @@ final class StepAttempts {
   private <T> T attempt(
       Execution execution, RunControl control, Function<EngineSession, T> attempt) {
     Duration timeout = execution.timeout();
-    try (EngineSession session = engines.apply(execution).openSession()) {
+    try (EngineSession session =
+        new TimedEngineSession(
+            PhaseTimer.time(StepPhase.ENGINE, () -> engines.apply(execution).openSession()))) {
       control.started(session);
       AtomicBoolean timedOut = new AtomicBoolean();
       ScheduledFuture<?> alarm =

@@ -2,11 +2,16 @@ package dev.sluice.core.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.core.state.TableProfile;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one step of a run did.
@@ -21,6 +26,8 @@ import java.util.List;
  *     check failed it
  * @param profiles what the step wrote to its table (or each partition of it): rows, bytes, files
  *     and column profiles, for the metric history
+ * @param phases where the step's wall time went, from the start of its record in the run store to
+ *     the end of it ({@link PhaseTimer}); empty for a step that did not run here
  */
 public record StepResult(
     String asset,
@@ -38,7 +45,8 @@ public record StepResult(
     List<TableProfile> profiles,
     String detail,
     String error,
-    Throwable failure) {
+    Throwable failure,
+    Map<StepPhase, Duration> phases) {
   public StepResult {
     requireNonNull(asset, "asset is null");
     requireNonNull(kind, "kind is null");
@@ -47,6 +55,12 @@ public record StepResult(
     requireNonNull(duration, "duration is null");
     checks = List.copyOf(checks);
     profiles = List.copyOf(profiles);
+    phases = phases.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(phases));
+  }
+
+  /** The same result with where its time went. */
+  StepResult withPhases(Map<StepPhase, Duration> phases) {
+    return toBuilder().phases(phases).build();
   }
 
   /**
@@ -72,7 +86,8 @@ public record StepResult(
         .profiles(profiles)
         .detail(detail)
         .error(error)
-        .failure(failure);
+        .failure(failure)
+        .phases(phases);
   }
 
   /** The same result, for a step named {@code name} (e.g. a partition step). */
@@ -104,6 +119,7 @@ public record StepResult(
     private String detail;
     private String error;
     private Throwable failure;
+    private Map<StepPhase, Duration> phases = Map.of();
 
     private Builder(String asset, StepKind kind, String table) {
       this.asset = requireNonNull(asset, "asset is null");
@@ -181,6 +197,12 @@ public record StepResult(
       return this;
     }
 
+    /** Where the step's time went, by phase. */
+    public Builder phases(Map<StepPhase, Duration> phases) {
+      this.phases = requireNonNull(phases, "phases is null");
+      return this;
+    }
+
     /**
      * The result.
      *
@@ -203,7 +225,8 @@ public record StepResult(
           profiles,
           detail,
           error,
-          failure);
+          failure,
+          phases);
     }
   }
 }

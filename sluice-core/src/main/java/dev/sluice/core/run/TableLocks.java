@@ -3,6 +3,8 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.TransientException;
+import dev.sluice.api.timing.PhaseTimer;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.LockHolder;
 import dev.sluice.core.state.RunOwner;
@@ -44,6 +46,37 @@ final class TableLocks {
    */
   <T> T whileLocked(String table, String runId, Supplier<T> work) {
     String resource = "table:" + table;
+    PhaseTimer.run(StepPhase.RUN_STORE, () -> lock(table, resource, runId));
+    ScheduledFuture<?> renewal =
+        scheduler.scheduleWithFixedDelay(
+            () -> renew(table, resource, runId),
+            ttl.toMillis() / 3,
+            ttl.toMillis() / 3,
+            TimeUnit.MILLISECONDS);
+    try {
+      return work.get();
+    } finally {
+      renewal.cancel(false);
+      PhaseTimer.run(StepPhase.RUN_STORE, () -> store.locks().unlock(resource, runId));
+    }
+  }
+
+  private void renew(String table, String resource, String runId) {
+    try {
+      if (!store.locks().renewLock(resource, runId, ttl, clock.instant())) {
+        LOG.warn("Lost the lock on {}: run {} was taken over by another process", table, runId);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot renew the lock on {}: {}", table, e.getMessage());
+    }
+  }
+
+  /**
+   * Takes the lock on a table, taking it over from a gone holder.
+   *
+   * @throws TransientException when another live run holds it
+   */
+  private void lock(String table, String resource, String runId) {
     if (!store.locks().tryLock(resource, runId, ttl, clock.instant())) {
       Optional<LockHolder> holder = store.locks().lockHolder(resource);
       if (holder.isEmpty()
@@ -61,29 +94,6 @@ final class TableLocks {
                 + holderName
                 + "; run it again when that run has finished, or give the asset retries");
       }
-    }
-    ScheduledFuture<?> renewal =
-        scheduler.scheduleWithFixedDelay(
-            () -> {
-              try {
-                if (!store.locks().renewLock(resource, runId, ttl, clock.instant())) {
-                  LOG.warn(
-                      "Lost the lock on {}: run {} was taken over by another process",
-                      table,
-                      runId);
-                }
-              } catch (RuntimeException e) {
-                LOG.warn("Cannot renew the lock on {}: {}", table, e.getMessage());
-              }
-            },
-            ttl.toMillis() / 3,
-            ttl.toMillis() / 3,
-            TimeUnit.MILLISECONDS);
-    try {
-      return work.get();
-    } finally {
-      renewal.cancel(false);
-      store.locks().unlock(resource, runId);
     }
   }
 

@@ -34,7 +34,8 @@ class StepResultTest {
                 List.of(),
                 null,
                 null,
-                null));
+                null,
+                java.util.Map.of()));
   }
 
   @Test
