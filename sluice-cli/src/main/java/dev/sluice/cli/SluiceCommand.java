@@ -42,6 +42,7 @@ public final class SluiceCommand implements Runnable {
           ListCommand.class,
           CompileCommand.class,
           DocsCommand.class,
+          SourceCommand.class,
           EnvCommand.class,
           PromoteCommand.class,
           PromoteCommand.Rollback.class,

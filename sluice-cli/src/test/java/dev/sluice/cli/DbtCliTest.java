@@ -205,4 +205,31 @@ class DbtCliTest {
     assertThat(notDbt.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(notDbt.err()).contains("its catalog is 'sluice catalog'");
   }
+
+  @Test
+  void sourceFreshnessWritesSourcesJsonAndFailsOnAStaleSource() throws IOException {
+    writeProject();
+    write(project, "data/payments.csv", "id,loaded_at\n1,2020-01-01 00:00:00\n");
+    write(
+        project,
+        "models/sources.yml",
+        """
+        version: 2
+        sources:
+          - name: bank
+            tables:
+              - name: payments
+                meta: {external_location: 'data/payments.csv'}
+                loaded_at_field: loaded_at
+                freshness: {error_after: {count: 2, period: day}}
+        """);
+    assertThat(sluice(project, "run").code()).isZero();
+
+    InProcessCli.Result freshness = sluice(project, "source", "freshness");
+
+    assertThat(freshness.code()).as(freshness.err()).isEqualTo(ExitCodes.RUN_FAILED);
+    assertThat(freshness.out()).contains("bank.payments", "error", "2020-01-01T00:00:00Z");
+    assertThat(java.nio.file.Files.readString(project.resolve("target/sources.json")))
+        .contains("\"unique_id\" : \"source.shop.bank.payments\"", "\"status\" : \"error\"");
+  }
 }

@@ -628,6 +628,13 @@ public final class DbtArtifacts {
     }
   }
 
+  /** An artifact of the given dbt schema, with its {@code metadata}. */
+  public ObjectNode artifact(String schema, String invocationId, Instant generatedAt) {
+    ObjectNode artifact = JSON.createObjectNode();
+    artifact.set("metadata", metadata(schema, invocationId, generatedAt));
+    return artifact;
+  }
+
   private ObjectNode metadata(String schema, String invocationId, Instant generatedAt) {
     ObjectNode metadata = JSON.createObjectNode();
     metadata.put("dbt_schema_version", schema);
