@@ -362,7 +362,9 @@ class WebUiBrowserTest {
   @Order(6)
   void anAnalystAsksForAccessAndTheAdministratorApprovesIt() throws IOException {
     open("/ui/access");
-    browser.findElement(By.id("access-table")).sendKeys("curated.internal");
+    waiting
+        .until(ExpectedConditions.presenceOfElementLocated(By.id("access-table")))
+        .sendKeys("curated.internal");
     browser.findElement(By.id("access-reason")).sendKeys("reconcile the ids");
     browser.findElement(By.id("access-ask")).click();
     WebElement request =
