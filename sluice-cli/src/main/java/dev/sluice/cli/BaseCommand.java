@@ -10,6 +10,8 @@ import picocli.CommandLine.ParentCommand;
 abstract class BaseCommand implements Callable<Integer> {
   @ParentCommand SluiceCommand root;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
+
   Output output() {
     return root.output;
   }
@@ -42,7 +44,65 @@ abstract class BaseCommand implements Callable<Integer> {
    * else {@code default_target:}).
    */
   dev.sluice.core.project.Project loadProject() {
-    return dev.sluice.core.project.Project.load(projectDirectory(), root.target);
+    return dev.sluice.core.project.Project.load(projectDirectory(), invocation());
+  }
+
+  /**
+   * What this invocation asks of the project: the target, {@code --vars}, {@code --state}, and the
+   * flags a dbt project's templates see ({@code flags.WHICH}, {@code flags.FULL_REFRESH}, ...) from
+   * the command and the options it was given.
+   */
+  dev.sluice.core.project.Invocation invocation() {
+    dev.sluice.core.project.Invocation invocation =
+        dev.sluice.core.project.Invocation.NONE
+            .withTarget(root.target)
+            .withVars(
+                root.vars == null
+                    ? java.util.Map.of()
+                    : dev.sluice.core.project.Invocation.parseVars(root.vars))
+            .withFlag("WHICH", commandName());
+    if (root.target != null) {
+      invocation = invocation.withFlag("TARGET", root.target);
+    }
+    if (root.vars != null) {
+      invocation = invocation.withFlag("VARS", invocation.vars());
+    }
+    if (commandSpec == null) {
+      return invocation;
+    }
+    for (String[] flag :
+        new String[][] {
+          {"--full-refresh", "FULL_REFRESH"}, {"--fail-fast", "FAIL_FAST"}, {"--threads", "THREADS"}
+        }) {
+      picocli.CommandLine.Model.OptionSpec option = commandSpec.findOption(flag[0]);
+      Object value = option == null ? null : option.getValue();
+      if (value != null && !Integer.valueOf(0).equals(value)) {
+        invocation = invocation.withFlag(flag[1], value);
+      }
+    }
+    picocli.CommandLine.Model.OptionSpec state = commandSpec.findOption("--state");
+    if (state != null && state.getValue() != null) {
+      invocation = invocation.withState(projectDirectory().resolve((Path) state.getValue()));
+    }
+    return invocation;
+  }
+
+  /** The name this command was called by: {@code build} for {@code run}'s alias too. */
+  private String commandName() {
+    if (commandSpec == null) {
+      return "run";
+    }
+    java.util.Set<String> names = new java.util.HashSet<>(List.of(commandSpec.aliases()));
+    names.add(commandSpec.name());
+    picocli.CommandLine.ParseResult parsed = root.spec.commandLine().getParseResult();
+    if (parsed != null) {
+      for (String argument : parsed.originalArgs()) {
+        if (names.contains(argument)) {
+          return argument;
+        }
+      }
+    }
+    return commandSpec.name();
   }
 
   /**

@@ -45,7 +45,8 @@ final class CompileCommand extends BaseCommand {
       Path target =
           project.root().resolve("target").resolve("compiled").resolve(project.config().name());
       List<Map<String, Object>> compiled = new ArrayList<>();
-      for (String name : new Selector(project).select(selection.select, selection.exclude)) {
+      for (String name :
+          new Selector(project).select(selection.select(project), selection.exclude)) {
         ModelDef model = project.models().get(name);
         if (model == null) {
           continue; // seeds and source tables have no SQL

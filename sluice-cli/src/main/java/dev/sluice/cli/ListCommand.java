@@ -38,7 +38,7 @@ final class ListCommand extends BaseCommand {
   public Integer call() {
     Project project = loadProject();
     List<Listed> listed = new ArrayList<>();
-    for (String name : new Selector(project).select(selection.select, selection.exclude)) {
+    for (String name : new Selector(project).select(selection.select(project), selection.exclude)) {
       listed.add(listed(project.asset(name)));
     }
     return printList(

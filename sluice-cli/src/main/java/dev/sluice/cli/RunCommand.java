@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
 final class RunCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
+  @Mixin RunFlags flags = new RunFlags();
+
   @Option(
       names = "--full-refresh",
       description = "Rebuild incremental models and source tables from scratch (one commit each).")
@@ -98,19 +100,20 @@ final class RunCommand extends BaseCommand {
       RunResult result =
           run(
               runner(workspace),
-              new RunOptions(
-                  selection.select,
-                  selection.exclude,
-                  fullRefresh,
-                  partitions.isEmpty()
-                      ? dev.sluice.core.run.PartitionSelection.DUE
-                      : new dev.sluice.core.run.PartitionSelection(
-                          dev.sluice.core.run.PartitionSelection.Mode.ALL,
-                          null,
-                          null,
-                          partitions,
-                          1),
-                  0),
+              flags.apply(
+                  new RunOptions(
+                      selection.select(workspace.project()),
+                      selection.exclude,
+                      fullRefresh,
+                      partitions.isEmpty()
+                          ? dev.sluice.core.run.PartitionSelection.DUE
+                          : new dev.sluice.core.run.PartitionSelection(
+                              dev.sluice.core.run.PartitionSelection.Mode.ALL,
+                              null,
+                              null,
+                              partitions,
+                              1),
+                      0)),
               output());
       return finish(workspace, result, output(), json());
     }

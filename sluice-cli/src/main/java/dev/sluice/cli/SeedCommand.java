@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
 final class SeedCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
+  @Mixin RunFlags flags = new RunFlags();
+
   @Option(names = "--full-refresh", description = "Accepted for dbt: seeds are always reloaded.")
   boolean fullRefresh;
 
@@ -29,7 +31,11 @@ final class SeedCommand extends BaseCommand {
           workspace,
           RunCommand.run(
               runner(workspace),
-              new RunOptions(onlySeeds(selection.select), selection.exclude, fullRefresh),
+              flags.apply(
+                  new RunOptions(
+                      onlySeeds(selection.select(workspace.project())),
+                      selection.exclude,
+                      fullRefresh)),
               output()),
           output(),
           json());

@@ -88,13 +88,23 @@ public final class SluiceCommand implements Runnable {
   Path project;
 
   @Option(
-      names = "--target",
+      names = {"-t", "--target"},
       paramLabel = "NAME",
       description =
           "The target of sluice.yaml's targets: to use (its warehouse, catalog, state, vars and"
-              + " secrets); default: $SLUICE_TARGET, else default_target: of sluice.yaml.",
+              + " secrets); default: $SLUICE_TARGET, else default_target: of sluice.yaml. In a dbt"
+              + " project: the output of its profile in profiles.yml (default: $DBT_TARGET, else"
+              + " the profile's target:).",
       scope = ScopeType.INHERIT)
   String target;
+
+  @Option(
+      names = "--vars",
+      paramLabel = "YAML",
+      description =
+          "Values of var() over the project's, as a YAML or JSON dictionary: --vars '{days: 3}'.",
+      scope = ScopeType.INHERIT)
+  String vars;
 
   @Option(
       names = "--json",

@@ -17,6 +17,8 @@ import picocli.CommandLine.Mixin;
 final class SnapshotCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
+  @Mixin RunFlags flags = new RunFlags();
+
   @Override
   public Integer call() {
     try (Workspace workspace = openWorkspace()) {
@@ -31,8 +33,11 @@ final class SnapshotCommand extends BaseCommand {
           workspace,
           RunCommand.run(
               runner(workspace),
-              new RunOptions(
-                  SeedCommand.onlyOfType("snapshot", selection.select), selection.exclude, false),
+              flags.apply(
+                  new RunOptions(
+                      SeedCommand.onlyOfType("snapshot", selection.select(workspace.project())),
+                      selection.exclude,
+                      false)),
               output()),
           output(),
           json());

@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
 final class TestCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
+  @Mixin RunFlags flags = new RunFlags();
+
   @Option(
       names = "--unit",
       description =
@@ -34,7 +36,9 @@ final class TestCommand extends BaseCommand {
       RunResult result =
           runner(workspace)
               .test(
-                  new RunOptions(selection.select, selection.exclude, false),
+                  flags.apply(
+                      new RunOptions(
+                          selection.select(workspace.project()), selection.exclude, false)),
                   new ProgressPrinter(output(), ProgressPrinter.onTerminal()));
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
       long failed =
@@ -55,7 +59,7 @@ final class TestCommand extends BaseCommand {
   private Integer unitTests() {
     // the target's vars apply; its warehouse, catalog and state database are never opened
     Project project = loadProject();
-    UnitTests.Report report = UnitTests.run(project, selection.select, selection.exclude);
+    UnitTests.Report report = UnitTests.run(project, selection.select(project), selection.exclude);
     if (json()) {
       output().json(UnitTestOutput.json(report));
     } else {

@@ -22,14 +22,22 @@ final class DbtGlobals {
    * fixes them when it starts.
    *
    * @param searchOrders the {@code dispatch} config of dbt_project.yml
+   * @param invocationFlags the invocation's flags ({@code --full-refresh}, ...) by dbt's names,
+   *     over those of a plain {@code dbt run}
    */
   static Map<String, Object> of(
-      String projectName, DbtProfile profile, Map<String, List<String>> searchOrders, Clock clock) {
+      String projectName,
+      DbtProfile profile,
+      Map<String, List<String>> searchOrders,
+      Map<String, Object> invocationFlags,
+      Clock clock) {
+    Map<String, Object> flags = flags();
+    flags.putAll(invocationFlags);
     Map<String, Object> globals = new LinkedHashMap<>();
-    globals.put("target", target(profile));
+    globals.put("target", target(profile, flags.get("THREADS")));
     globals.put("adapter", new DbtDispatch(projectName, searchOrders));
     globals.put("exceptions", DbtExceptions.INSTANCE);
-    globals.put("flags", flags());
+    globals.put("flags", flags);
     globals.put("modules", DbtModules.MODULES);
     globals.put("invocation_id", UUID.randomUUID().toString());
     globals.put(
@@ -41,22 +49,20 @@ final class DbtGlobals {
   }
 
   /** dbt's {@code target}. */
-  private static Map<String, Object> target(DbtProfile profile) {
+  private static Map<String, Object> target(DbtProfile profile, Object threads) {
     Map<String, Object> target = new LinkedHashMap<>();
     target.put("name", profile.name());
     target.put("target_name", profile.name());
     target.put("schema", profile.schema());
     target.put("type", "duckdb");
     target.put("profile_name", profile.profileName());
-    target.put("threads", profile.threads() == null ? 1 : profile.threads());
+    target.put(
+        "threads", threads != null ? threads : profile.threads() == null ? 1 : profile.threads());
     target.put("database", profile.database());
     return target;
   }
 
-  /**
-   * dbt's {@code flags}: the values of a plain {@code dbt run}. (Sluice's run does not pass its own
-   * flags to templates yet: {@code --full-refresh} shows in {@code is_incremental()}, not here.)
-   */
+  /** dbt's {@code flags}: the values of a plain {@code dbt run}. */
   private static Map<String, Object> flags() {
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("FULL_REFRESH", false);

@@ -38,11 +38,14 @@ record DbtProfile(
   /**
    * Reads the profile {@code profileName} (the project's name when null) from the first
    * profiles.yml found.
+   *
+   * @param asked the output asked for ({@code --target}), or null for the profile's {@code target:}
    */
   static DbtProfile read(
       Path root,
       String profileName,
       String projectName,
+      String asked,
       Function<String, String> environment,
       Problems problems) {
     List<Path> candidates = new ArrayList<>();
@@ -57,6 +60,17 @@ record DbtProfile(
     }
     Optional<Path> found = candidates.stream().filter(Files::isRegularFile).findFirst();
     if (found.isEmpty()) {
+      if (asked != null) {
+        problems.add(
+            Location.of(DbtProjectFile.FILE),
+            "Target '" + asked + "' was asked for, but there is no " + FILE + " to declare it",
+            "looked in "
+                + candidates
+                + "; write the profile with an output '"
+                + asked
+                + "' (docs/dbt.md), or run without --target");
+        return DEFAULT;
+      }
       LOG.debug("No {} found ({}): Sluice's defaults apply", FILE, candidates);
       return DEFAULT;
     }
@@ -65,12 +79,12 @@ record DbtProfile(
     String profile = profileName != null ? profileName : projectName;
     return YamlFiles.read(path.getParent(), path, problems)
         .flatMap(node -> YamlMap.lenient(file, node, FILE, Set.of(), problems))
-        .map(profiles -> target(file, profiles, profile, problems))
+        .map(profiles -> target(file, profiles, profile, asked, problems))
         .orElse(DEFAULT);
   }
 
   private static DbtProfile target(
-      String file, YamlMap profiles, String profile, Problems problems) {
+      String file, YamlMap profiles, String profile, String asked, Problems problems) {
     Optional<YamlMap> maybeProfile =
         profiles
             .node(profile)
@@ -83,11 +97,25 @@ record DbtProfile(
                         Set.of("target", "outputs"),
                         problems));
     if (maybeProfile.isEmpty()) {
+      if (asked != null) {
+        problems.add(
+            new Location(file, 1),
+            "Target '"
+                + asked
+                + "' was asked for, but "
+                + file
+                + " has no profile '"
+                + profile
+                + "'",
+            Suggestions.hint(profile, profiles.keys(), "its profiles are"));
+        return DEFAULT;
+      }
       LOG.debug("{} has no profile '{}': Sluice's defaults apply", file, profile);
       return DEFAULT;
     }
     YamlMap map = maybeProfile.get();
-    String targetName = Optional.ofNullable(map.string("target")).orElse("dev");
+    String targetName =
+        asked != null ? asked : Optional.ofNullable(map.string("target")).orElse("dev");
     if (!map.has("outputs")) {
       return new DbtProfile(targetName, DEFAULT.schema(), null, file, profile, DEFAULT.database());
     }
@@ -98,7 +126,9 @@ record DbtProfile(
                 all -> {
                   if (!all.has(targetName)) {
                     problems.add(
-                        map.location("target"),
+                        asked != null || !map.has("target")
+                            ? map.location("outputs")
+                            : map.location("target"),
                         "Profile '" + profile + "' has no output '" + targetName + "'",
                         Suggestions.hint(targetName, all.keys(), "its outputs are"));
                     return Optional.empty();

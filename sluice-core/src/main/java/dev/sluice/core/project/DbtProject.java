@@ -53,6 +53,7 @@ final class DbtProject {
   private final Map<String, Object> globals;
   private final DbtNames names;
   private final DbtDocs docs;
+  private final Invocation invocation;
 
   /** Each model's configs from the tree and its properties, with their lines. */
   private final Map<String, Map<String, Setting>> modelSettings = new LinkedHashMap<>();
@@ -69,10 +70,16 @@ final class DbtProject {
   /** Each seed's table. */
   private final Map<String, TableName> seedTables = new LinkedHashMap<>();
 
-  private DbtProject(Path root, DbtProjectFile file, DbtProfile profile, Problems problems) {
+  private DbtProject(
+      Path root,
+      DbtProjectFile file,
+      DbtProfile profile,
+      Invocation invocation,
+      Problems problems) {
     this.root = requireNonNull(root, "root is null");
     this.file = requireNonNull(file, "file is null");
     this.profile = requireNonNull(profile, "profile is null");
+    this.invocation = requireNonNull(invocation, "invocation is null");
     this.packages = DbtPackages.read(root, file.packagesInstallPath(), problems);
     packages.reportMissing(file.packagesInstallPath(), problems);
     List<DbtMacros.PackageMacros> macroPackages = new ArrayList<>();
@@ -84,7 +91,8 @@ final class DbtProject {
     }
     macroPackages.add(new DbtMacros.PackageMacros(file.name(), macroDirectories()));
     this.macros = DbtMacros.read(root, macroPackages, problems);
-    this.globals = DbtGlobals.of(file.name(), profile, file.dispatch(), Clock.systemUTC());
+    this.globals =
+        DbtGlobals.of(file.name(), profile, file.dispatch(), invocation.flags(), Clock.systemUTC());
     this.names = new DbtNames(file.name(), profile, macros, config().vars(), globals);
     this.docs =
         DbtDocs.read(
@@ -96,11 +104,13 @@ final class DbtProject {
   }
 
   /**
-   * Reads dbt_project.yml and the profile.
+   * Reads dbt_project.yml and the profile: the output the invocation's target names (else {@code
+   * DBT_TARGET}, else {@code SLUICE_TARGET}, else the profile's {@code target:}).
    *
    * @throws dev.sluice.api.ProjectException when dbt_project.yml cannot be read
    */
-  static DbtProject read(Path root, Function<String, String> environment, Problems problems) {
+  static DbtProject read(
+      Path root, Function<String, String> environment, Invocation invocation, Problems problems) {
     Path path = root.resolve(DbtProjectFile.FILE);
     Optional<DbtProjectFile> file =
         YamlFiles.read(root, path, problems).flatMap(node -> DbtProjectFile.parse(node, problems));
@@ -108,23 +118,40 @@ final class DbtProject {
       problems.throwIfAny();
       throw new IllegalStateException("dbt_project.yml was not read, and no problem says why");
     }
+    String target = invocation.target();
+    for (String variable : List.of("DBT_TARGET", TargetsParser.VARIABLE)) {
+      if (target == null || target.isBlank()) {
+        target = environment.apply(variable);
+      }
+    }
     DbtProfile profile =
-        DbtProfile.read(root, file.get().profile(), file.get().name(), environment, problems);
+        DbtProfile.read(
+            root,
+            file.get().profile(),
+            file.get().name(),
+            target == null || target.isBlank() ? null : target.strip(),
+            environment,
+            problems);
     LOG.debug(
         "dbt project {}: target {} (schema {}) from {}",
         file.get().name(),
         profile.name(),
         profile.schema(),
         profile.file() == null ? "Sluice's defaults" : profile.file());
-    return new DbtProject(root, file.get(), profile, problems);
+    return new DbtProject(root, file.get(), profile, invocation, problems);
   }
 
-  /** The project's settings: Sluice's defaults, with dbt's vars and the target's threads. */
+  /**
+   * The project's settings: Sluice's defaults, with dbt's vars (those of {@code --vars} over the
+   * project's) and the target's threads.
+   */
   ProjectConfig config() {
+    Map<String, Object> vars = new LinkedHashMap<>(file.vars());
+    vars.putAll(invocation.vars());
     return ConfigParser.defaults(
         root,
         file.name(),
-        file.vars(),
+        vars,
         profile.threads() == null ? ProjectConfig.DEFAULT_THREADS : profile.threads());
   }
 

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  * @param policies who may read what ({@code policies.yaml}); {@link Policies#none()} without one
  * @param dbt a dbt project's macros and globals, which its templates see; null for a Sluice project
  * @param unitTests the unit tests of the models ({@code unit_tests:} of properties files), by name
+ * @param invocation what the invocation that loaded the project asked of it (target, vars, dbt's
+ *     flags, the state {@code state:} selectors compare with)
  */
 public record Project(
     Path root,
@@ -39,7 +41,8 @@ public record Project(
     AssetGraph graph,
     Policies policies,
     DbtTemplates dbt,
-    Map<String, UnitTestDef> unitTests) {
+    Map<String, UnitTestDef> unitTests,
+    Invocation invocation) {
   public Project {
     requireNonNull(root, "root is null");
     requireNonNull(config, "config is null");
@@ -52,6 +55,7 @@ public record Project(
     models = Copies.orderedMap(models);
     seeds = Copies.orderedMap(seeds);
     unitTests = Copies.orderedMap(requireNonNull(unitTests, "unitTests is null"));
+    requireNonNull(invocation, "invocation is null");
   }
 
   /** A Sluice project (no dbt templates) without unit tests. */
@@ -63,7 +67,7 @@ public record Project(
       Map<String, SeedDef> seeds,
       AssetGraph graph,
       Policies policies) {
-    this(root, config, sources, models, seeds, graph, policies, null, Map.of());
+    this(root, config, sources, models, seeds, graph, policies, null, Map.of(), Invocation.NONE);
   }
 
   /**
@@ -85,8 +89,19 @@ public record Project(
    * @throws ProjectException also for an unknown target, naming sluice.yaml's line and its targets
    */
   public static Project load(Path root, String target) {
+    return load(root, Invocation.NONE.withTarget(target));
+  }
+
+  /**
+   * As {@link #load(Path)}, as an invocation asks: with its target, its vars over the project's,
+   * and dbt's flags its templates see.
+   *
+   * @throws ProjectException also for an unknown target, naming the file and line that declare the
+   *     targets
+   */
+  public static Project load(Path root, Invocation invocation) {
     requireNonNull(root, "root is null");
-    return new ProjectLoader(root, System::getenv, target).load();
+    return new ProjectLoader(root, System::getenv, invocation).load();
   }
 
   /**
@@ -99,18 +114,26 @@ public record Project(
    */
   public static ProjectConfig loadConfig(Path root, String target) {
     requireNonNull(root, "root is null");
-    return new ProjectLoader(root, System::getenv, target).loadConfig();
+    return new ProjectLoader(root, System::getenv, Invocation.NONE.withTarget(target)).loadConfig();
   }
 
   /** As {@link #load(Path)}, with the environment variables that {@code ${env:NAME}} reads. */
   static Project load(Path root, Map<String, String> environment) {
-    return load(root, environment, null);
+    return load(root, environment, (String) null);
   }
 
   /** As {@link #load(Path, String)}, with the environment variables {@code ${env:NAME}} reads. */
   static Project load(Path root, Map<String, String> environment, String target) {
     requireNonNull(environment, "environment is null");
-    return new ProjectLoader(root, environment::get, target).load();
+    return load(root, environment, Invocation.NONE.withTarget(target));
+  }
+
+  /**
+   * As {@link #load(Path, Invocation)}, with the environment variables {@code ${env:NAME}} reads.
+   */
+  static Project load(Path root, Map<String, String> environment, Invocation invocation) {
+    requireNonNull(environment, "environment is null");
+    return new ProjectLoader(root, environment::get, invocation).load();
   }
 
   /**

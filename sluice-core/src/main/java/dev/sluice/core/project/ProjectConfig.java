@@ -104,6 +104,42 @@ public record ProjectConfig(
     vars = Copies.orderedMap(vars);
   }
 
+  /**
+   * The same settings, with {@code overrides} over the values of {@code var()} ({@code --vars}).
+   */
+  public ProjectConfig withVars(Map<String, Object> overrides) {
+    if (overrides.isEmpty()) {
+      return this;
+    }
+    Map<String, Object> merged = new java.util.LinkedHashMap<>(vars);
+    merged.putAll(overrides);
+    return new ProjectConfig(
+        name,
+        warehouse,
+        catalogUrl,
+        catalogProperties,
+        stateUrl,
+        stateProperties,
+        threads,
+        merged,
+        execution,
+        schedules,
+        sensors,
+        pools,
+        warehouseObjectStore,
+        warehouseStorage,
+        s3,
+        engine,
+        zones,
+        maintenance,
+        server,
+        openLineage,
+        alerts,
+        cost,
+        budgets,
+        target);
+  }
+
   /** Shows the settings with passwords masked: secrets are never logged. */
   @Override
   public String toString() {

@@ -36,17 +36,20 @@ final class ProjectLoader {
   private final Path root;
   private final Function<String, String> environment;
   private final String target;
+  private final Invocation invocation;
   private final Problems problems = new Problems();
   private final List<UnitTestDef> unitTests = new ArrayList<>();
 
   /**
-   * @param target the target of sluice.yaml's {@code targets:} to load, or null for {@code
-   *     SLUICE_TARGET}, else {@code default_target:}
+   * @param invocation what the invocation asks: its target (of sluice.yaml's {@code targets:}, or
+   *     null for {@code SLUICE_TARGET}, else {@code default_target:}; of a dbt profile's outputs),
+   *     vars over the project's, dbt's flags
    */
-  ProjectLoader(Path root, Function<String, String> environment, String target) {
+  ProjectLoader(Path root, Function<String, String> environment, Invocation invocation) {
     this.root = root.toAbsolutePath().normalize();
     this.environment = environment;
-    this.target = target;
+    this.invocation = invocation;
+    this.target = invocation.target();
   }
 
   /** sluice.yaml read with the chosen target's settings, and the secrets it resolves with. */
@@ -112,22 +115,13 @@ final class ProjectLoader {
             "create one with `sluice init <name>`, or run sluice in a project directory");
       }
       // a dbt project, read into the same model (docs/dbt.md)
-      dbt = DbtProject.read(root, environment, problems);
-      String asked = target != null ? target : environment.apply(TargetsParser.VARIABLE);
-      if (asked != null && !asked.isBlank()) {
-        problems.add(
-            Location.of(DbtProjectFile.FILE),
-            "Target '"
-                + asked.strip()
-                + "' was asked for (--target or SLUICE_TARGET), but targets are declared in"
-                + " sluice.yaml and this is a dbt project",
-            "a dbt project runs against the target: of its profile in profiles.yml");
-      }
+      dbt = DbtProject.read(root, environment, invocation, problems);
     }
     SluiceConfig sluiceConfig = dbt != null ? null : sluiceConfig(configFile);
     Secrets secrets =
         sluiceConfig != null ? sluiceConfig.secrets() : secrets(ProjectConfig.Target.NONE);
-    ProjectConfig config = dbt != null ? dbt.config() : sluiceConfig.config();
+    ProjectConfig config =
+        dbt != null ? dbt.config() : sluiceConfig.config().withVars(invocation.vars());
 
     Map<String, SourceDef> sources =
         dbt != null ? new TreeMap<>() : loadSources(config.execution(), config.s3());
@@ -239,7 +233,8 @@ final class ProjectLoader {
         graph,
         policies,
         dbt == null ? null : dbt.templates(),
-        tests);
+        tests,
+        invocation);
   }
 
   /**

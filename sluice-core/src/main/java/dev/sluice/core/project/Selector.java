@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -29,6 +30,11 @@ import java.util.regex.Pattern;
  *   <li>{@code resource_type:model} (or {@code seed}, {@code source}) and {@code
  *       config.materialized:view}: every asset of that kind, every model of that materialization
  *       (dbt's selector methods);
+ *   <li>{@code test_type:singular} (or {@code generic}, {@code data}, {@code unit}): the assets
+ *       with tests of that type; {@code state:modified} (or {@code new}, {@code modified.body},
+ *       {@code modified.configs}, {@code modified.relation}): what differs from the manifest.json
+ *       of {@code --state DIR} (a dbt project's); {@code selector:name}: a selector of
+ *       selectors.yml ({@link DbtSelectors});
  *   <li>several selectors (separate arguments or separated by spaces) are a union; selectors joined
  *       by commas ({@code tag:finance,zone:published}) are an intersection.
  * </ul>
@@ -37,7 +43,10 @@ public final class Selector {
   private static final Pattern TERM = Pattern.compile("^(@)?(\\d*\\+)?([^+@]+)(\\+\\d*)?$");
   private static final List<String> RESOURCE_TYPES = List.of("model", "seed", "snapshot", "source");
 
+  private static final List<String> TEST_TYPES = List.of("generic", "singular", "data", "unit");
+
   private final Project project;
+  private DbtSelectors selectors;
 
   public Selector(Project project) {
     this.project = requireNonNull(project, "project is null");
@@ -97,7 +106,7 @@ public final class Selector {
           "Cannot read the selector '"
               + term
               + "': use name, +name, name+, 2+name, @name, tag:x, zone:x, path:x, source:x,"
-              + " resource_type:x or config.materialized:x");
+              + " resource_type:x, config.materialized:x, test_type:x, state:x or selector:x");
     }
     Set<String> core = core(matcher.group(3));
     Set<String> result = new LinkedHashSet<>(core);
@@ -149,6 +158,13 @@ public final class Selector {
     }
     String method = text.substring(0, colon).toLowerCase(Locale.ROOT);
     String value = text.substring(colon + 1);
+    // what may rightly select nothing: no change since the state, an empty named selection
+    if (method.equals("state")) {
+      return DbtState.select(project, value);
+    }
+    if (method.equals("selector")) {
+      return selectors().evaluate(value, selector -> evaluate(List.of(selector)));
+    }
     Set<String> matched = new LinkedHashSet<>();
     switch (method) {
       case "tag" -> {
@@ -212,6 +228,7 @@ public final class Selector {
                       + Suggestions.hint(value, RESOURCE_TYPES, "the resource types are"));
         }
       }
+      case "test_type" -> testType(value, matched);
       case "config.materialized" ->
           project.models().values().stream()
               .filter(m -> m.materialization().name().equalsIgnoreCase(value))
@@ -220,13 +237,58 @@ public final class Selector {
           throw new InvalidInputException(
               "Unknown selector method '"
                   + method
-                  + ":': use tag:, zone:, path:, source:, resource_type: or"
-                  + " config.materialized:");
+                  + ":': use tag:, zone:, path:, source:, resource_type:,"
+                  + " config.materialized:, test_type:, state: or selector:");
     }
     if (matched.isEmpty()) {
       throw new InvalidInputException("The selector '" + text + "' matches no asset");
     }
     return matched;
+  }
+
+  /**
+   * The assets with tests of a type (dbt's {@code test_type:}): {@code singular} ({@code .sql}
+   * files of the test paths), {@code generic} (data tests of properties files and Sluice's checks),
+   * {@code data} (either), {@code unit} (models with unit tests). Sluice runs an asset's checks
+   * together, so selecting an asset runs all of them.
+   */
+  private void testType(String value, Set<String> matched) {
+    String type = value.toLowerCase(Locale.ROOT);
+    if (type.equals("unit")) {
+      project.unitTests().values().forEach(test -> matched.add(test.model()));
+      return;
+    }
+    if (!TEST_TYPES.contains(type)) {
+      throw new InvalidInputException(
+          "Unknown test type '"
+              + value
+              + "': "
+              + Suggestions.hint(value, TEST_TYPES, "the test types are"));
+    }
+    for (String asset : project.graph().topologicalOrder()) {
+      for (CheckDef check : project.asset(asset).allChecks()) {
+        boolean singular = check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST);
+        if (type.equals("data") || singular == type.equals("singular")) {
+          matched.add(asset);
+        }
+      }
+    }
+  }
+
+  /** The project's selectors.yml, read once per selection. */
+  private DbtSelectors selectors() {
+    if (selectors == null) {
+      selectors = DbtSelectors.read(project.root());
+    }
+    return selectors;
+  }
+
+  /**
+   * The selector of selectors.yml with {@code default: true}: what a command given no selection
+   * selects, as in dbt.
+   */
+  public Optional<String> defaultSelector() {
+    return selectors().defaultSelector();
   }
 
   private List<SourceTableDef> sourceTables() {

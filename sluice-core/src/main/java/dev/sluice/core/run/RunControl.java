@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunControl {
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final Set<EngineSession> active = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicReference<String> stoppedBy =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   boolean cancelled() {
     return cancelled.get();
@@ -20,6 +22,19 @@ final class RunControl {
     if (cancelled.compareAndSet(false, true)) {
       active.forEach(EngineSession::cancel);
     }
+  }
+
+  /**
+   * Stops a run that fails fast ({@code --fail-fast}) at its first failed step: the steps not
+   * started yet are skipped; the running ones finish, as their commits are atomic.
+   */
+  void failed(String step) {
+    stoppedBy.compareAndSet(null, step);
+  }
+
+  /** The failed step that stopped a run failing fast, or null. */
+  String stoppedBy() {
+    return stoppedBy.get();
   }
 
   void started(EngineSession session) {

@@ -18,6 +18,8 @@ import java.util.List;
  * @param environment for {@code sluice run --env}: the environment whose branches the run builds
  *     the changed models and their downstream into (reading everything else from main), or null for
  *     production
+ * @param failFast whether the first step that fails stops the run: the steps not started yet are
+ *     skipped (dbt's {@code --fail-fast}); the running ones finish
  */
 public record RunOptions(
     List<String> select,
@@ -26,7 +28,8 @@ public record RunOptions(
     PartitionSelection partitions,
     int threads,
     ReplayWindow replay,
-    String environment) {
+    String environment,
+    boolean failFast) {
   public RunOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -40,6 +43,17 @@ public record RunOptions(
     if (environment != null && replay != null) {
       throw new IllegalArgumentException("A replay cannot build an environment");
     }
+  }
+
+  public RunOptions(
+      List<String> select,
+      List<String> exclude,
+      boolean fullRefresh,
+      PartitionSelection partitions,
+      int threads,
+      ReplayWindow replay,
+      String environment) {
+    this(select, exclude, fullRefresh, partitions, threads, replay, environment, false);
   }
 
   public RunOptions(
@@ -75,11 +89,22 @@ public record RunOptions(
 
   /** The same options, replaying {@code window} of each selected source table. */
   public RunOptions withReplay(ReplayWindow window) {
-    return new RunOptions(select, exclude, fullRefresh, partitions, threads, window, environment);
+    return new RunOptions(
+        select, exclude, fullRefresh, partitions, threads, window, environment, failFast);
   }
 
   /** The same options, building into environment {@code name}. */
   public RunOptions inEnvironment(String name) {
-    return new RunOptions(select, exclude, fullRefresh, partitions, threads, replay, name);
+    return new RunOptions(
+        select, exclude, fullRefresh, partitions, threads, replay, name, failFast);
+  }
+
+  /**
+   * The same options, with {@code threads} steps at once (0: the project's) and stopping at the
+   * first failure when {@code failFast}.
+   */
+  public RunOptions with(int threads, boolean failFast) {
+    return new RunOptions(
+        select, exclude, fullRefresh, partitions, threads, replay, environment, failFast);
   }
 }

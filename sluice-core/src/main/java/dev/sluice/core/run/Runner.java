@@ -316,7 +316,14 @@ public final class Runner {
         CompletableFuture<StepResult> future =
             CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(
-                    ignored -> runStep(work, upstream, runId, started, options, control, listener),
+                    ignored -> {
+                      StepResult result =
+                          runStep(work, upstream, runId, started, options, control, listener);
+                      if (options.failFast() && result.status() == StepStatus.FAILED) {
+                        control.failed(result.asset());
+                      }
+                      return result;
+                    },
                     pool);
         futures.put(work.key(), future);
       }
@@ -465,7 +472,22 @@ public final class Runner {
                 policy(),
                 workspace.runStore().metrics(),
                 new StepTally());
-        if (!context.relations().tryRegister(table)) {
+        String failedBefore =
+            options.failFast()
+                ? results.stream()
+                    .filter(r -> r.status() == StepStatus.FAILED)
+                    .map(StepResult::asset)
+                    .findFirst()
+                    .orElse(null)
+                : null;
+        if (failedBefore != null) {
+          result =
+              StepResult.skipped(
+                  asset,
+                  kind,
+                  table.toString(),
+                  "skipped: --fail-fast, after " + failedBefore + " failed");
+        } else if (!context.relations().tryRegister(table)) {
           result =
               StepResult.skipped(
                   asset, kind, table.toString(), "not built yet: run 'sluice run' first");
@@ -550,6 +572,12 @@ public final class Runner {
     }
     if (control.cancelled()) {
       StepResult skipped = StepResult.skipped(step, kind, table, "skipped: the run was cancelled");
+      return recordSkipped(runId, work, kind, skipped, listener);
+    }
+    if (control.stoppedBy() != null) {
+      StepResult skipped =
+          StepResult.skipped(
+              step, kind, table, "skipped: --fail-fast, after " + control.stoppedBy() + " failed");
       return recordSkipped(runId, work, kind, skipped, listener);
     }
     if (dispatch != null) {
