@@ -111,6 +111,8 @@ final class DiffCommand extends BaseCommand {
     entry.put("sharedFiles", diff.sharedFiles());
     entry.put("samePartitions", diff.samePartitions());
     entry.put("comparedFiles", diff.comparedFiles());
+    entry.put("sameBuckets", diff.sameBuckets());
+    entry.put("comparedRows", diff.comparedRows());
     entry.put("onlyInProduction", diff.onlyInProduction());
     entry.put("onlyInEnvironment", diff.onlyInEnvironment());
     entry.put("changed", diff.changed());

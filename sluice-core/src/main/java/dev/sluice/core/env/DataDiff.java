@@ -36,6 +36,18 @@ import org.apache.iceberg.types.Types;
 public final class DataDiff {
   private static final int SAMPLE_ROWS = 10;
 
+  /** Below this many rows to compare (both sides), they are compared without hashing first. */
+  static final long BUCKETED_ROWS = 100_000;
+
+  /** About how many rows (both sides) share a bucket of {@link #sameBuckets}. */
+  private static final long ROWS_PER_BUCKET = 1_000;
+
+  private static final String PRODUCTION_BUCKETS = "sluice_diff_production_buckets";
+  private static final String ENVIRONMENT_BUCKETS = "sluice_diff_environment_buckets";
+  private static final String DIFFERING_BUCKETS = "sluice_diff_differing_buckets";
+  private static final String PRODUCTION_ROWS = "sluice_diff_production_rows";
+  private static final String ENVIRONMENT_ROWS = "sluice_diff_environment_rows";
+
   private final Workspace workspace;
 
   public DataDiff(Workspace workspace) {
@@ -49,6 +61,9 @@ public final class DataDiff {
    * @param samePartitions partitions whose rows hash alike on both sides (their files are not
    *     compared row by row)
    * @param comparedFiles data files read row by row, both sides together
+   * @param sameBuckets groups of rows (by a hash of the key, or of the whole row without a key)
+   *     whose count and hash sum are the same on both sides, left out of the row by row comparison
+   * @param comparedRows rows compared row by row, both sides together
    * @param changed rows whose key is on both sides with another value in a compared column, or null
    *     without a key
    * @param changedByColumn per compared column, how many rows changed in it (empty without a key)
@@ -64,6 +79,8 @@ public final class DataDiff {
       int sharedFiles,
       int samePartitions,
       int comparedFiles,
+      int sameBuckets,
+      long comparedRows,
       long onlyInProduction,
       long onlyInEnvironment,
       Long changed,
@@ -115,7 +132,9 @@ public final class DataDiff {
       long environmentRows,
       int sharedFiles,
       int samePartitions,
-      int comparedFiles) {}
+      int comparedFiles,
+      long comparedProductionRows,
+      long comparedEnvironmentRows) {}
 
   /**
    * A table's two versions: main and the environment's branch, without the files they share and, in
@@ -147,7 +166,9 @@ public final class DataDiff {
         changedVersion.recordCount(),
         shared.size(),
         samePartitions,
-        compared);
+        compared,
+        rows(productionFiles, skipped),
+        rows(environmentFiles, skipped));
   }
 
   /**
@@ -213,6 +234,17 @@ public final class DataDiff {
     return same;
   }
 
+  /** The rows of a scan's files but those left out. */
+  private static long rows(DataFileScan scan, Set<String> leftOut) {
+    long rows = 0;
+    for (int i = 0; i < scan.files().size(); i++) {
+      if (!leftOut.contains(scan.read().dataFiles().get(i))) {
+        rows += scan.files().get(i).recordCount();
+      }
+    }
+    return rows;
+  }
+
   /** The files of a scan (but the shared ones) by partition, as its path in the table. */
   private static Map<String, List<String>> byPartition(
       Table table, DataFileScan scan, Set<String> shared) {
@@ -254,7 +286,17 @@ public final class DataDiff {
     session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(left.name()));
     session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(right.name()));
     return new Sides(
-        productionSchema, environmentSchema, null, null, productionRows, environmentRows, 0, 0, 0);
+        productionSchema,
+        environmentSchema,
+        null,
+        null,
+        productionRows,
+        environmentRows,
+        0,
+        0,
+        0,
+        productionRows,
+        environmentRows);
   }
 
   private Result compare(
@@ -297,6 +339,7 @@ public final class DataDiff {
                               + String.join(", ", common)));
       keyColumns.add(found);
     }
+    Buckets buckets = sameBuckets(session, sides, keyColumns, common, left, right);
     String columns = columnList(common, null);
     long onlyInProduction;
     long onlyInEnvironment;
@@ -378,6 +421,8 @@ public final class DataDiff {
         sides.sharedFiles(),
         sides.samePartitions(),
         sides.comparedFiles(),
+        buckets.same(),
+        buckets.comparedRows(),
         onlyInProduction,
         onlyInEnvironment,
         changed,
@@ -385,6 +430,105 @@ public final class DataDiff {
         added,
         removed,
         sample);
+  }
+
+  /** How many groups of rows hashed alike, and how many rows are then compared, both sides. */
+  private record Buckets(int same, long comparedRows) {}
+
+  /**
+   * Leaves out of the row by row comparison the rows that hash alike on both sides, when many rows
+   * remain to compare: each side's rows are grouped into buckets by a hash of the key (of the whole
+   * row without a key), so that a row and its other version fall into the same bucket, and each
+   * bucket's row count and sum of 64-bit row hashes (over the columns both sides have) are computed
+   * in one pass per side, an aggregation, not a join. Only the rows of buckets whose count or sum
+   * differ are then compared, the sides narrowed to them: a 10-million-row table rebuilt in full
+   * with 100 changed rows is joined over about 200,000 rows instead of 20 million (bench suite
+   * environments). Skipped when a column both sides have changed its type (every row would hash
+   * apart), or when the differing buckets hold most of the rows (narrowing would read the sides
+   * once more for nothing). Equal counts and sums of different rows are possible in principle, not
+   * in practice. As with shared files, the result is exact for whole rows and for unique keys.
+   */
+  private static Buckets sameBuckets(
+      EngineSession session,
+      Sides sides,
+      List<String> keyColumns,
+      List<String> common,
+      TableName left,
+      TableName right) {
+    long rows = sides.comparedProductionRows() + sides.comparedEnvironmentRows();
+    Buckets whole = new Buckets(0, rows);
+    if (rows < BUCKETED_ROWS || common.isEmpty()) {
+      return whole;
+    }
+    for (String column : common) {
+      if (!sides
+          .production()
+          .findField(column)
+          .type()
+          .equals(sides.environment().findField(column).type())) {
+        return whole;
+      }
+    }
+    long count = Math.max(2, rows / ROWS_PER_BUCKET);
+    String bucket =
+        "hash(" + columnList(keyColumns.isEmpty() ? common : keyColumns, null) + ") % " + count;
+    String summary =
+        "SELECT "
+            + bucket
+            + " AS bucket, count(*) AS n, sum(hash("
+            + columnList(common, null)
+            + ")::HUGEINT) AS h FROM ";
+    session.createTemporaryTable(PRODUCTION_BUCKETS, summary + left.quoted() + " GROUP BY ALL");
+    session.createTemporaryTable(ENVIRONMENT_BUCKETS, summary + right.quoted() + " GROUP BY ALL");
+    String production = "temp.main." + TableName.quote(PRODUCTION_BUCKETS);
+    String environment = "temp.main." + TableName.quote(ENVIRONMENT_BUCKETS);
+    long total =
+        count(
+            session,
+            "SELECT bucket FROM " + production + " UNION SELECT bucket FROM " + environment);
+    long differing =
+        session.createTemporaryTable(
+            DIFFERING_BUCKETS,
+            "SELECT coalesce(p.bucket, e.bucket) AS bucket FROM "
+                + production
+                + " p FULL JOIN "
+                + environment
+                + " e ON p.bucket = e.bucket WHERE p.n IS DISTINCT FROM e.n"
+                + " OR p.h IS DISTINCT FROM e.h");
+    String inDiffering =
+        " WHERE bucket IN (SELECT bucket FROM temp.main."
+            + TableName.quote(DIFFERING_BUCKETS)
+            + ")";
+    long differingRows =
+        ((Number)
+                session
+                    .query(
+                        "SELECT coalesce((SELECT sum(n) FROM "
+                            + production
+                            + inDiffering
+                            + "), 0) + coalesce((SELECT sum(n) FROM "
+                            + environment
+                            + inDiffering
+                            + "), 0)",
+                        1)
+                    .rows()
+                    .get(0)
+                    .get(0))
+            .longValue();
+    if (differingRows * 2 > rows) {
+      return whole;
+    }
+    String narrowed =
+        " WHERE "
+            + bucket
+            + " IN (SELECT bucket FROM temp.main."
+            + TableName.quote(DIFFERING_BUCKETS)
+            + ")";
+    session.createTemporaryTable(PRODUCTION_ROWS, "SELECT * FROM " + left.quoted() + narrowed);
+    session.createTemporaryTable(ENVIRONMENT_ROWS, "SELECT * FROM " + right.quoted() + narrowed);
+    session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(PRODUCTION_ROWS));
+    session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(ENVIRONMENT_ROWS));
+    return new Buckets((int) (total - differing), differingRows);
   }
 
   /** Registers the files of a scan but those left out; returns how many it registered. */
