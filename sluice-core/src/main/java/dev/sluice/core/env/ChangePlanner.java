@@ -17,7 +17,6 @@ import dev.sluice.core.run.Planner;
 import dev.sluice.core.state.BuiltModel;
 import dev.sluice.core.state.PartitionStatus;
 import dev.sluice.lake.CarriedState;
-import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lineage.ColumnDependency;
 import dev.sluice.lineage.ConditionDependency;
@@ -62,30 +61,98 @@ public final class ChangePlanner {
     if (environment != null) {
       EnvironmentName.check(environment);
     }
+    return compare(environment, true, new CatalogLookups(workspace.lake()));
+  }
+
+  /**
+   * The changes against production that build a model again: a model production has not built, or
+   * whose fingerprint differs from the one production's table (or view) carries. A change of
+   * metadata only, which leaves the fingerprint alone, is left out (a changed contract is in: it is
+   * in the fingerprint). As {@link #plan} finds them, with the tables looked up in {@code lookups}.
+   */
+  List<ModelChange> rebuilds(CatalogLookups lookups) {
+    return compare(null, false, lookups);
+  }
+
+  /**
+   * Compares every model with its baseline. The column lineage is derived only for the models whose
+   * fingerprint differs, what is downstream of them and what they read: the other models' changes
+   * need none (bench suite environments: deriving all 1,000 models for one changed leaf).
+   */
+  private List<ModelChange> compare(
+      String environment, boolean withMetadata, CatalogLookups lookups) {
     Project project = workspace.project();
-    ProjectLineage lineage = ProjectLineage.of(project);
     Map<String, Baseline> baselines = new HashMap<>();
-    for (ModelDef model : project.models().values()) {
-      baseline(model, environment).ifPresent(found -> baselines.put(model.name(), found));
+    Set<String> differing = new LinkedHashSet<>();
+    for (String name : project.graph().topologicalOrder()) {
+      ModelDef model = project.models().get(name);
+      if (model == null) {
+        continue;
+      }
+      String fingerprint = Planner.fingerprint(project, model);
+      Optional<Baseline> baseline = baseline(model, environment, lookups);
+      baseline.ifPresent(found -> baselines.put(name, found));
+      if (baseline.isEmpty() || !fingerprint.equals(baseline.get().fingerprint())) {
+        differing.add(name);
+      }
     }
+    Set<String> derived = new LinkedHashSet<>(differing);
+    differing.forEach(name -> derived.addAll(project.graph().allDownstream(name)));
+    ProjectLineage lineage = ProjectLineage.of(project, derived);
     List<ModelChange> changes = new ArrayList<>();
     for (String name : project.graph().topologicalOrder()) {
       ModelDef model = project.models().get(name);
-      if (model != null) {
-        change(project, lineage, baselines, model).ifPresent(changes::add);
+      if (model == null) {
+        continue;
+      }
+      if (differing.contains(name)) {
+        changes.add(change(project, lineage, baselines, model));
+      } else if (withMetadata) {
+        metadataChange(baselines.get(name), model).ifPresent(changes::add);
       }
     }
     return changes;
   }
 
-  /** What a model's table holds where the plan compares: columns, fingerprint, snapshot. */
-  private record Baseline(
-      String fingerprint, List<String> columns, Long rows, Optional<BuiltModel> built) {}
+  /**
+   * What a model's table holds where the plan compares: columns, fingerprint, snapshot; what it was
+   * built from is read from the state database only when a change needs it.
+   */
+  private final class Baseline {
+    private final String fingerprint;
+    private final List<String> columns;
+    private final Long rows;
+    private Optional<BuiltModel> built;
 
-  private Optional<Baseline> baseline(ModelDef model, String environment) {
-    Lake lake = workspace.lake();
+    Baseline(String fingerprint, List<String> columns, Long rows) {
+      this.fingerprint = fingerprint;
+      this.columns = columns;
+      this.rows = rows;
+    }
+
+    String fingerprint() {
+      return fingerprint;
+    }
+
+    List<String> columns() {
+      return columns;
+    }
+
+    Long rows() {
+      return rows;
+    }
+
+    Optional<BuiltModel> built() {
+      if (built == null) {
+        built = workspace.runStore().builtModels().find(fingerprint);
+      }
+      return built;
+    }
+  }
+
+  private Optional<Baseline> baseline(ModelDef model, String environment, CatalogLookups lookups) {
     TableName tableName = model.tableName();
-    Optional<Table> table = lake.findTable(tableName);
+    Optional<Table> table = lookups.table(tableName);
     if (table.isPresent()) {
       Table loaded = table.get();
       Snapshot snapshot =
@@ -102,75 +169,71 @@ public final class ChangePlanner {
       String total = snapshot.summary().get(SnapshotSummary.TOTAL_RECORDS_PROP);
       return Optional.of(
           new Baseline(
-              fingerprint,
-              names(schema.columns()),
-              total == null ? null : Long.parseLong(total),
-              workspace.runStore().builtModels().find(fingerprint)));
+              fingerprint, names(schema.columns()), total == null ? null : Long.parseLong(total)));
     }
-    return lake.findView(
-            tableName, environment == null ? ReadPoint.main() : ReadPoint.environment(environment))
-        .map(
-            view -> {
-              String fingerprint =
-                  view.properties().getOrDefault(CarriedState.MODEL_FINGERPRINT, "");
-              return new Baseline(
-                  fingerprint,
-                  names(view.schema().columns()),
-                  null,
-                  workspace.runStore().builtModels().find(fingerprint));
-            });
+    Optional<org.apache.iceberg.view.View> view =
+        environment == null
+            ? lookups.view(tableName)
+            : lookups.lake().findView(tableName, ReadPoint.environment(environment));
+    return view.map(
+        found ->
+            new Baseline(
+                found.properties().getOrDefault(CarriedState.MODEL_FINGERPRINT, ""),
+                names(found.schema().columns()),
+                null));
   }
 
   private static List<String> names(List<Types.NestedField> fields) {
     return fields.stream().map(field -> field.name().toLowerCase(Locale.ROOT)).toList();
   }
 
-  private Optional<ModelChange> change(
+  /** A model whose fingerprint is its baseline's: a change of its metadata only, if any. */
+  private Optional<ModelChange> metadataChange(Baseline baseline, ModelDef model) {
+    if (baseline == null || baseline.built().isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> facets =
+        ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model));
+    if (facets.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ModelChange(
+            model.name(),
+            model.tableName(),
+            ChangeCategory.METADATA_ONLY,
+            "metadata",
+            List.of(),
+            List.of(),
+            List.of(),
+            null,
+            facets,
+            List.of(),
+            null,
+            null));
+  }
+
+  /** A model new in the project, or whose fingerprint is not its baseline's. */
+  private ModelChange change(
       Project project, ProjectLineage lineage, Map<String, Baseline> baselines, ModelDef model) {
     Baseline baseline = baselines.get(model.name());
     AssetColumns columns = lineage.asset(model.name()).orElseThrow();
     List<String> newColumns =
         columns.columns().stream().map(column -> column.name().toLowerCase(Locale.ROOT)).toList();
     if (baseline == null) {
-      return Optional.of(
-          new ModelChange(
-              model.name(),
-              model.tableName(),
-              ChangeCategory.NON_BREAKING,
-              "added",
-              newColumns,
-              List.of(),
-              List.of(),
-              null,
-              List.of(),
-              List.of(),
-              null,
-              null));
-    }
-    String fingerprint = Planner.fingerprint(project, model);
-    if (fingerprint.equals(baseline.fingerprint())) {
-      if (baseline.built().isEmpty()) {
-        return Optional.empty();
-      }
-      List<String> facets =
-          ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model));
-      if (facets.isEmpty()) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new ModelChange(
-              model.name(),
-              model.tableName(),
-              ChangeCategory.METADATA_ONLY,
-              "metadata",
-              List.of(),
-              List.of(),
-              List.of(),
-              null,
-              facets,
-              List.of(),
-              null,
-              null));
+      return new ModelChange(
+          model.name(),
+          model.tableName(),
+          ChangeCategory.NON_BREAKING,
+          "added",
+          newColumns,
+          List.of(),
+          List.of(),
+          null,
+          List.of(),
+          List.of(),
+          null,
+          null);
     }
     if (baseline.built().isPresent()
         && Planner.fingerprint(
@@ -178,21 +241,20 @@ public final class ChangePlanner {
             .equals(baseline.fingerprint())) {
       // only the contract differs: the data would be the same, but it must be checked against
       // the new contract, which a build does (run --env builds it; its downstream is kept)
-      return Optional.of(
-          new ModelChange(
-              model.name(),
-              model.tableName(),
-              ChangeCategory.METADATA_ONLY,
-              "metadata",
-              List.of(),
-              List.of(),
-              List.of(),
-              null,
-              ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model)),
-              List.of(),
-              null,
-              "the contract changed: the model's next build checks its data against it"
-                  + " ('sluice run --env NAME' builds it alone; nothing downstream is rebuilt)"));
+      return new ModelChange(
+          model.name(),
+          model.tableName(),
+          ChangeCategory.METADATA_ONLY,
+          "metadata",
+          List.of(),
+          List.of(),
+          List.of(),
+          null,
+          ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model)),
+          List.of(),
+          null,
+          "the contract changed: the model's next build checks its data against it"
+              + " ('sluice run --env NAME' builds it alone; nothing downstream is rebuilt)");
     }
     String sql =
         new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
@@ -249,20 +311,19 @@ public final class ChangePlanner {
         !removed.isEmpty() || !downstream.isEmpty()
             ? ChangeCategory.BREAKING
             : ChangeCategory.NON_BREAKING;
-    return Optional.of(
-        new ModelChange(
-            model.name(),
-            model.tableName(),
-            category,
-            kind,
-            List.copyOf(added),
-            List.copyOf(removed),
-            List.copyOf(modified),
-            query.rowsChanged() ? query.reason() : null,
-            facets,
-            downstream,
-            history(model, baseline),
-            note));
+    return new ModelChange(
+        model.name(),
+        model.tableName(),
+        category,
+        kind,
+        List.copyOf(added),
+        List.copyOf(removed),
+        List.copyOf(modified),
+        query.rowsChanged() ? query.reason() : null,
+        facets,
+        downstream,
+        history(model, baseline),
+        note);
   }
 
   /**

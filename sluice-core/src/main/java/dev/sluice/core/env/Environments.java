@@ -11,7 +11,6 @@ import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.Selector;
 import dev.sluice.core.run.PartitionSelection;
-import dev.sluice.core.run.Planner;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.RunResult;
@@ -29,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.Snapshot;
@@ -109,36 +109,26 @@ public final class Environments {
    *     table and a view
    */
   public List<Change> changes(String name, List<String> select, List<String> exclude) {
+    return changes(name, select, exclude, new CatalogLookups(workspace.lake()));
+  }
+
+  private List<Change> changes(
+      String name, List<String> select, List<String> exclude, CatalogLookups lookups) {
     EnvironmentName.check(name);
     Project project = workspace.project();
-    Lake lake = workspace.lake();
     Set<String> selected = new LinkedHashSet<>(new Selector(project).select(select, exclude));
     Map<String, String> why = new LinkedHashMap<>();
-    // only the downstream models a change reaches through the columns they read are rebuilt; the
-    // others keep reading production's tables (docs/environments.md, change categories)
-    Map<String, ModelChange> categorized = new HashMap<>();
-    for (ModelChange change : new ChangePlanner(workspace).plan(null)) {
-      categorized.put(change.model(), change);
-    }
-    for (String asset : project.graph().topologicalOrder()) {
-      ModelDef model = project.models().get(asset);
-      if (model == null) {
-        continue;
-      }
-      Optional<String> changed = changedFromProduction(project, lake, model);
-      if (changed.isPresent()) {
-        why.putIfAbsent(asset, changed.get());
-        ModelChange change = categorized.get(asset);
-        Set<String> reached =
-            change == null
-                ? project.graph().allDownstream(asset)
-                : new LinkedHashSet<>(
-                    change.downstream().stream().map(ModelChange.AffectedModel::model).toList());
-        for (String downstream : reached) {
-          if (project.models().containsKey(downstream)) {
-            why.putIfAbsent(downstream, "downstream of " + asset);
-          }
-        }
+    // a model changed from production (new there, or its fingerprint differs) and the downstream
+    // models that read a column the change reaches; the others keep reading production's tables
+    // (docs/environments.md, change categories)
+    for (ModelChange change : new ChangePlanner(workspace).rebuilds(lookups)) {
+      why.putIfAbsent(
+          change.model(),
+          "added".equals(change.kind())
+              ? "new: not built in production"
+              : "changed: SQL or configuration differs from production");
+      for (ModelChange.AffectedModel downstream : change.downstream()) {
+        why.putIfAbsent(downstream.model(), "downstream of " + change.model());
       }
     }
     List<Change> changes = new ArrayList<>();
@@ -154,14 +144,14 @@ public final class Environments {
           // an unchanged view reads the environment's tables by itself: nothing to build
           continue;
         }
-        if (lake.findTable(model.tableName()).isPresent()) {
+        if (lookups.table(model.tableName()).isPresent()) {
           refused.add(asset + " (" + model.sqlFileName() + ") is a view, a table in production");
           continue;
         }
         changes.add(new Change(asset, model.tableName(), reason));
         continue;
       }
-      if (lake.findView(model.tableName()).isPresent()) {
+      if (lookups.view(model.tableName()).isPresent()) {
         refused.add(asset + " (" + model.sqlFileName() + ") is a view in production");
         continue;
       }
@@ -179,31 +169,6 @@ public final class Environments {
     return changes;
   }
 
-  /** Why a model differs from production, or empty when production was built from it as it is. */
-  private static Optional<String> changedFromProduction(
-      Project project, Lake lake, ModelDef model) {
-    TableName table = model.tableName();
-    String fingerprint = Planner.fingerprint(project, model);
-    Optional<Table> existing = lake.findTable(table);
-    String recorded;
-    if (existing.isPresent()) {
-      Snapshot current = existing.get().currentSnapshot();
-      if (current == null) {
-        return Optional.of("new: not built in production");
-      }
-      recorded = CarriedState.of(existing.get(), current).get(CarriedState.MODEL_FINGERPRINT);
-    } else {
-      Optional<org.apache.iceberg.view.View> view = lake.findView(table);
-      if (view.isEmpty()) {
-        return Optional.of("new: not built in production");
-      }
-      recorded = view.get().properties().get(CarriedState.MODEL_FINGERPRINT);
-    }
-    return fingerprint.equals(recorded)
-        ? Optional.empty()
-        : Optional.of("changed: SQL or configuration differs from production");
-  }
-
   /**
    * Builds an environment: the models of {@link #changes} are rebuilt in full into branch {@code
    * name} of their tables, reading every table the environment does not hold from main; branches of
@@ -218,20 +183,24 @@ public final class Environments {
     if (options.replay() != null) {
       throw new InvalidInputException("--env takes no replay: it builds models, not sources");
     }
-    List<Change> changes = changes(name, options.select(), options.exclude());
+    CatalogLookups lookups = new CatalogLookups(workspace.lake());
+    List<Change> changes = changes(name, options.select(), options.exclude(), lookups);
     Lake lake = workspace.lake();
     Project project = workspace.project();
-    Map<TableName, Long> base = new HashMap<>();
+    Map<TableName, ProductionVersion> base = new HashMap<>();
     for (Change change : changes) {
-      base.put(change.table(), productionVersion(lake, change.table()));
+      base.put(change.table(), ProductionVersion.of(lake, change.table()));
     }
+    // the tables with the environment's branch: those it had before, and those this build writes
+    Set<TableName> branched = new LinkedHashSet<>(lookups.tablesWith(name));
     List<Branches.Removal> reverted = new ArrayList<>();
     if (options.select().isEmpty() && options.exclude().isEmpty()) {
       Set<TableName> building = new LinkedHashSet<>();
       changes.forEach(change -> building.add(change.table()));
-      for (TableName table : lake.branches().tablesWith(name)) {
+      for (TableName table : List.copyOf(branched)) {
         if (!building.contains(table)) {
           reverted.add(lake.branches().remove(table, name));
+          branched.remove(table);
         }
       }
       for (TableName view : lake.environmentViews().list(name)) {
@@ -286,7 +255,8 @@ public final class Environments {
           };
       result = new Runner(workspace, clock).run(environmentOptions, recording, "run --env " + name);
     }
-    record(name, result == null ? null : result.runId(), revision, changes, base);
+    changes.forEach(change -> branched.add(change.table()));
+    record(name, result == null ? null : result.runId(), revision, changes, base, branched);
     workspace
         .audit()
         .record(
@@ -302,13 +272,19 @@ public final class Environments {
     return new Build(name, changes, result, reverted);
   }
 
-  /** Records the environment's tables as its branches now hold them. */
+  /**
+   * Records the environment's tables as its branches now hold them.
+   *
+   * @param branched the tables that may have the environment's branch: those that had it before the
+   *     build and were kept, and those the build wrote
+   */
   private void record(
       String name,
       String runId,
       Optional<ProjectRevision> revision,
       List<Change> changes,
-      Map<TableName, Long> base) {
+      Map<TableName, ProductionVersion> base,
+      Set<TableName> branched) {
     Lake lake = workspace.lake();
     Project project = workspace.project();
     Map<TableName, EnvironmentTable> previous = new HashMap<>();
@@ -323,28 +299,34 @@ public final class Environments {
                     .forEach(table -> previous.put(TableName.parse(table.table()), table)));
     List<EnvironmentTable> tables = new ArrayList<>();
     Set<TableName> built = new LinkedHashSet<>();
-    for (TableName table : lake.branches().tablesWith(name)) {
-      Table loaded = lake.loadTable(table);
-      Snapshot head = loaded.snapshot(loaded.refs().get(name).snapshotId());
-      String model = modelOf(project, table);
-      Long baseSnapshot =
-          base.containsKey(table)
-              ? base.get(table)
-              : Optional.ofNullable(previous.get(table))
-                  .map(EnvironmentTable::baseSnapshotId)
-                  .orElse(productionVersion(lake, table));
+    // in the catalog's order, as the branches were listed before; a built model's table has no
+    // branch when its checks failed before its first write to the environment
+    for (TableName table : lake.listTables()) {
+      if (!branched.contains(table)) {
+        continue;
+      }
+      Optional<Table> found = lake.findTable(table);
+      SnapshotRef ref = found.map(loaded -> loaded.refs().get(name)).orElse(null);
+      if (ref == null) {
+        continue; // a view (its own view is recorded below), or no branch written
+      }
+      Table loaded = found.get();
+      Snapshot head = loaded.snapshot(ref.snapshotId());
+      ProductionVersion baseVersion = baseOf(table, base, previous);
       tables.add(
           new EnvironmentTable(
               table.toString(),
               true,
-              model,
+              modelOf(project, table),
               CarriedState.of(loaded, head).get(CarriedState.MODEL_FINGERPRINT),
               head.snapshotId(),
-              baseSnapshot));
+              baseVersion.id(),
+              baseVersion.viewUuid()));
       built.add(table);
     }
     for (TableName view : lake.environmentViews().list(name)) {
       org.apache.iceberg.view.View loaded = lake.environmentViews().find(view, name).orElseThrow();
+      ProductionVersion baseVersion = baseOf(view, base, previous);
       tables.add(
           new EnvironmentTable(
               view.toString(),
@@ -352,11 +334,8 @@ public final class Environments {
               modelOf(project, view),
               loaded.properties().get(CarriedState.MODEL_FINGERPRINT),
               (long) loaded.currentVersion().versionId(),
-              base.containsKey(view)
-                  ? base.get(view)
-                  : Optional.ofNullable(previous.get(view))
-                      .map(EnvironmentTable::baseSnapshotId)
-                      .orElse(productionVersion(lake, view))));
+              baseVersion.id(),
+              baseVersion.viewUuid()));
       built.add(view);
     }
     // what the built models read from production: where a later promotion checks that production
@@ -371,9 +350,10 @@ public final class Environments {
       }
     }
     for (TableName table : read) {
+      ProductionVersion production = ProductionVersion.of(lake, table);
       tables.add(
           new EnvironmentTable(
-              table.toString(), false, null, null, null, productionVersion(lake, table)));
+              table.toString(), false, null, null, null, production.id(), production.viewUuid()));
     }
     workspace
         .runStore()
@@ -396,16 +376,60 @@ public final class Environments {
   }
 
   /**
-   * What production holds of a table or view, to tell later whether it moved: main's head of a
-   * table, the current version of a view, or null when production has neither (or no data).
+   * What the environment was built on of a table or view it holds: production's version when this
+   * build wrote it, else what its earlier build recorded, else production's version now.
    */
-  static Long productionVersion(Lake lake, TableName table) {
-    Optional<Table> found = lake.findTable(table);
-    if (found.isPresent()) {
-      SnapshotRef main = found.get().refs().get(SnapshotRef.MAIN_BRANCH);
-      return main == null ? null : main.snapshotId();
+  private ProductionVersion baseOf(
+      TableName table,
+      Map<TableName, ProductionVersion> base,
+      Map<TableName, EnvironmentTable> previous) {
+    if (base.containsKey(table)) {
+      return base.get(table);
     }
-    return lake.findView(table).map(view -> (long) view.currentVersion().versionId()).orElse(null);
+    EnvironmentTable earlier = previous.get(table);
+    return earlier != null
+        ? new ProductionVersion(earlier.baseSnapshotId(), earlier.baseViewUuid())
+        : ProductionVersion.of(workspace.lake(), table);
+  }
+
+  /**
+   * What production holds of a table or view, to tell later whether it moved: main's head of a
+   * table; of a view, its current version and the view's UUID (a view dropped and created again
+   * starts its versions at 1 again, with another UUID). Both null when production has neither (or
+   * no data).
+   *
+   * @param id main's head snapshot, or the view's version
+   * @param viewUuid the view's UUID, or null for a table
+   */
+  record ProductionVersion(Long id, String viewUuid) {
+    static ProductionVersion of(Lake lake, TableName table) {
+      Optional<Table> found = lake.findTable(table);
+      if (found.isPresent()) {
+        SnapshotRef main = found.get().refs().get(SnapshotRef.MAIN_BRANCH);
+        return new ProductionVersion(main == null ? null : main.snapshotId(), null);
+      }
+      return lake.findView(table)
+          .map(
+              view ->
+                  new ProductionVersion(
+                      (long) view.currentVersion().versionId(), view.uuid().toString()))
+          .orElse(new ProductionVersion(null, null));
+    }
+
+    /**
+     * Whether production is still at what was recorded: the same snapshot, or the same version of
+     * the same view. A record without a view's UUID (written before Sluice kept it) compares the
+     * version alone.
+     */
+    boolean isAt(Long recordedId, String recordedViewUuid) {
+      return Objects.equals(id, recordedId)
+          && (recordedViewUuid == null || recordedViewUuid.equals(viewUuid));
+    }
+
+    /** As a message names it: the snapshot or version, and a view's UUID. */
+    String describe() {
+      return viewUuid == null ? String.valueOf(id) : id + " of view " + viewUuid;
+    }
   }
 
   /** Every environment, by name. */

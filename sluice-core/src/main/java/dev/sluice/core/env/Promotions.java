@@ -20,8 +20,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.apache.iceberg.view.View;
 
 /**
  * Promotion of an environment to production ({@code sluice promote NAME}): after the checks of the
@@ -98,6 +100,7 @@ public final class Promotions {
     for (EnvironmentTable table : ordered) {
       TableName tableName = TableName.parse(table.table());
       if (lake.environmentViews().find(tableName, name).isPresent()) {
+        Optional<View> production = lake.findView(tableName);
         tables.add(
             new PromotedTable(
                 table.table(),
@@ -105,10 +108,9 @@ public final class Promotions {
                 table.snapshotId(),
                 false,
                 true,
-                lake.findView(tableName)
-                    .map(ViewDefinition::of)
-                    .map(ViewDefinition::toJson)
-                    .orElse(null)));
+                production.map(ViewDefinition::of).map(ViewDefinition::toJson).orElse(null),
+                production.map(view -> view.uuid().toString()).orElse(null),
+                null));
       } else {
         tables.add(
             new PromotedTable(table.table(), table.baseSnapshotId(), table.snapshotId(), false));
@@ -171,7 +173,9 @@ public final class Promotions {
       TableName name = TableName.parse(table.table());
       beforeMove.accept(name);
       if (table.view()) {
-        records.markView(id, table.table(), replaceView(lake, name, promotion.environment()));
+        View replaced = replaceView(lake, name, promotion, table);
+        records.markView(
+            id, table.table(), replaced.currentVersion().versionId(), replaced.uuid().toString());
       } else {
         lake.branches().moveMain(name, table.fromSnapshotId(), table.toSnapshotId());
         records.markTable(id, table.table(), true);
@@ -194,11 +198,18 @@ public final class Promotions {
 
   /**
    * Replaces production's view with the environment's version of it (a view has no snapshots to
-   * fast-forward: its definition is what moves); returns production's new view version. Repeating
-   * it (a resumed promotion) gives the same definition.
+   * fast-forward: its definition is what moves) and returns production's view then. Production's
+   * view must still be where the promotion found it (the same view, at the same version), as a
+   * table's main must still be at its snapshot; a promotion killed after it replaced the view, but
+   * before it recorded so, finds the environment's definition there and leaves it.
+   *
+   * @throws InvalidInputException when the environment no longer holds its view, or production's
+   *     view changed since the promotion started
    */
-  private static long replaceView(Lake lake, TableName name, String environment) {
-    org.apache.iceberg.view.View own =
+  private static View replaceView(
+      Lake lake, TableName name, Promotion promotion, PromotedTable table) {
+    String environment = promotion.environment();
+    View own =
         lake.environmentViews()
             .find(name, environment)
             .orElseThrow(
@@ -212,8 +223,26 @@ public final class Promotions {
                             + " 'sluice run --env "
                             + environment
                             + "' and promote again"));
+    Environments.ProductionVersion production = Environments.ProductionVersion.of(lake, name);
+    if (!production.isAt(table.fromSnapshotId(), table.fromViewUuid())) {
+      Optional<View> current = lake.findView(name);
+      if (current.isPresent()
+          && ViewDefinition.of(current.get()).sameQuery(ViewDefinition.of(own))) {
+        return current.get(); // replaced before the process was killed
+      }
+      throw new InvalidInputException(
+          "Production's view "
+              + name
+              + " is at version "
+              + production.describe()
+              + ", not "
+              + table.fromSnapshotId()
+              + " as promotion "
+              + promotion.id()
+              + " found it: it changed meanwhile, and was not replaced");
+    }
     ViewDefinition.of(own).replace(lake, name);
-    return lake.findView(name).orElseThrow().currentVersion().versionId();
+    return lake.findView(name).orElseThrow();
   }
 
   /**
@@ -246,12 +275,13 @@ public final class Promotions {
     Lake lake = workspace.lake();
     List<String> moved = new ArrayList<>();
     for (PromotedTable table : promotion.tables()) {
-      Long main = Environments.productionVersion(lake, TableName.parse(table.table()));
-      if (!Objects.equals(main, table.toSnapshotId())) {
+      Environments.ProductionVersion main =
+          Environments.ProductionVersion.of(lake, TableName.parse(table.table()));
+      if (!main.isAt(table.toSnapshotId(), table.toViewUuid())) {
         moved.add(
             table.table()
                 + " (now at snapshot "
-                + main
+                + main.describe()
                 + ", promoted "
                 + table.toSnapshotId()
                 + ")");
@@ -310,10 +340,15 @@ public final class Promotions {
     List<String> moved = new ArrayList<>();
     for (EnvironmentTable table : environment.tables()) {
       TableName name = TableName.parse(table.table());
-      Long main = Environments.productionVersion(lake, name);
-      if (!Objects.equals(main, table.baseSnapshotId())) {
+      Environments.ProductionVersion main = Environments.ProductionVersion.of(lake, name);
+      if (!main.isAt(table.baseSnapshotId(), table.baseViewUuid())) {
         moved.add(
-            table.table() + " (snapshot " + table.baseSnapshotId() + " then, " + main + " now)");
+            table.table()
+                + " (snapshot "
+                + table.baseSnapshotId()
+                + " then, "
+                + main.describe()
+                + " now)");
       }
       if (table.built()) {
         Long head =

@@ -50,6 +50,14 @@ record ViewDefinition(String sql, String schema, Map<String, String> properties)
     }
   }
 
+  /** Whether the other definition has this one's SQL and was built from the same model version. */
+  boolean sameQuery(ViewDefinition other) {
+    return sql.equals(other.sql)
+        && java.util.Objects.equals(
+            properties.get(dev.sluice.lake.CarriedState.MODEL_FINGERPRINT),
+            other.properties.get(dev.sluice.lake.CarriedState.MODEL_FINGERPRINT));
+  }
+
   /** Makes view {@code name} of production this definition. */
   void replace(Lake lake, TableName name) {
     Schema parsed = SchemaParser.fromJson(schema);

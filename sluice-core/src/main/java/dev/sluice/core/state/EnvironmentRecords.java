@@ -61,7 +61,10 @@ public final class EnvironmentRecords {
    * @param model the model that builds it, or null for a table read from production
    * @param fingerprint the model's fingerprint it was built with, or null
    * @param snapshotId the head of the environment's branch of a table it built, or null
-   * @param baseSnapshotId main's head when the build started, or null when main had no data
+   * @param baseSnapshotId main's head when the build started, or null when main had no data; of a
+   *     view, production's view version
+   * @param baseViewUuid of a view, the UUID of production's view that {@code baseSnapshotId} is a
+   *     version of (a view dropped and created again has another), or null
    */
   public record EnvironmentTable(
       String table,
@@ -69,9 +72,21 @@ public final class EnvironmentRecords {
       String model,
       String fingerprint,
       Long snapshotId,
-      Long baseSnapshotId) {
+      Long baseSnapshotId,
+      String baseViewUuid) {
     public EnvironmentTable {
       requireNonNull(table, "table is null");
+    }
+
+    /** A table of an environment (not a view of production). */
+    public EnvironmentTable(
+        String table,
+        boolean built,
+        String model,
+        String fingerprint,
+        Long snapshotId,
+        Long baseSnapshotId) {
+      this(table, built, model, fingerprint, snapshotId, baseSnapshotId, null);
     }
   }
 
@@ -125,13 +140,15 @@ public final class EnvironmentRecords {
                   table.model(),
                   table.fingerprint(),
                   nullableLong(table.snapshotId()),
-                  nullableLong(table.baseSnapshotId())
+                  nullableLong(table.baseSnapshotId()),
+                  table.baseViewUuid()
                 });
           }
           batch(
               connection,
               "INSERT INTO sluice_environment_tables (environment, table_name, built, model,"
-                  + " fingerprint, snapshot_id, base_snapshot_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  + " fingerprint, snapshot_id, base_snapshot_id, base_view_uuid)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
               rows);
           return null;
         });
@@ -156,8 +173,8 @@ public final class EnvironmentRecords {
           List<EnvironmentTable> tables =
               StateSql.list(
                   connection,
-                  "SELECT table_name, built, model, fingerprint, snapshot_id, base_snapshot_id"
-                      + " FROM sluice_environment_tables WHERE environment = ?"
+                  "SELECT table_name, built, model, fingerprint, snapshot_id, base_snapshot_id,"
+                      + " base_view_uuid FROM sluice_environment_tables WHERE environment = ?"
                       + " ORDER BY built DESC, table_name",
                   row ->
                       new EnvironmentTable(
@@ -166,7 +183,8 @@ public final class EnvironmentRecords {
                           row.getString(3),
                           row.getString(4),
                           nullable(row, 5),
-                          nullable(row, 6)),
+                          nullable(row, 6),
+                          row.getString(7)),
                   name);
           Environment environment = found.get();
           return Optional.of(

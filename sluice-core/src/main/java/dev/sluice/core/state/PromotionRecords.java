@@ -69,6 +69,9 @@ public final class PromotionRecords {
    * @param view whether this is a view
    * @param viewBefore of a view, production's definition before the promotion as JSON ({@code sql},
    *     {@code schema}, {@code properties}), or null when production had no such view
+   * @param fromViewUuid of a view, the UUID of production's view before the promotion, or null
+   * @param toViewUuid of a view, the UUID of production's view once the promotion replaced it, or
+   *     null until then
    */
   public record PromotedTable(
       String table,
@@ -76,14 +79,16 @@ public final class PromotionRecords {
       long toSnapshotId,
       boolean done,
       boolean view,
-      String viewBefore) {
+      String viewBefore,
+      String fromViewUuid,
+      String toViewUuid) {
     public PromotedTable {
       requireNonNull(table, "table is null");
     }
 
     /** A table of a promotion (not a view). */
     public PromotedTable(String table, Long fromSnapshotId, long toSnapshotId, boolean done) {
-      this(table, fromSnapshotId, toSnapshotId, done, false, null);
+      this(table, fromSnapshotId, toSnapshotId, done, false, null, null, null);
     }
   }
 
@@ -131,14 +136,16 @@ public final class PromotionRecords {
                   table.toSnapshotId(),
                   table.done() ? 1 : 0,
                   table.view() ? "view" : "table",
-                  table.viewBefore()
+                  table.viewBefore(),
+                  table.fromViewUuid(),
+                  table.toViewUuid()
                 });
           }
           batch(
               connection,
               "INSERT INTO sluice_promotion_tables (promotion_id, table_name, position,"
-                  + " from_snapshot_id, to_snapshot_id, done, kind, view_before)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  + " from_snapshot_id, to_snapshot_id, done, kind, view_before, from_view_uuid,"
+                  + " to_view_uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               rows);
           return true;
         });
@@ -159,18 +166,19 @@ public final class PromotionRecords {
   }
 
   /**
-   * Marks a view of a promotion as replaced in production, with production's new version of it
-   * (what a rollback later expects to find).
+   * Marks a view of a promotion as replaced in production, with production's new version of it and
+   * the view's UUID (what a rollback later expects to find).
    */
-  public void markView(String id, String view, long productionVersion) {
+  public void markView(String id, String view, long productionVersion, String viewUuid) {
     transactions.write(
         "mark view " + view + " of promotion " + id,
         connection ->
             update(
                 connection,
-                "UPDATE sluice_promotion_tables SET done = 1, to_snapshot_id = ?"
+                "UPDATE sluice_promotion_tables SET done = 1, to_snapshot_id = ?, to_view_uuid = ?"
                     + " WHERE promotion_id = ? AND table_name = ?",
                 productionVersion,
+                viewUuid,
                 id,
                 view));
   }
@@ -221,8 +229,8 @@ public final class PromotionRecords {
           List<PromotedTable> tables =
               StateSql.list(
                   connection,
-                  "SELECT table_name, from_snapshot_id, to_snapshot_id, done, kind, view_before"
-                      + " FROM sluice_promotion_tables WHERE promotion_id = ? ORDER BY position",
+                  "SELECT table_name, from_snapshot_id, to_snapshot_id, done, kind, view_before,"
+                      + " from_view_uuid, to_view_uuid FROM sluice_promotion_tables WHERE promotion_id = ? ORDER BY position",
                   row -> {
                     long from = row.getLong(2);
                     Long fromSnapshot = row.wasNull() ? null : from;
@@ -232,7 +240,9 @@ public final class PromotionRecords {
                         row.getLong(3),
                         row.getInt(4) == 1,
                         "view".equals(row.getString(5)),
-                        row.getString(6));
+                        row.getString(6),
+                        row.getString(7),
+                        row.getString(8));
                   },
                   id);
           Promotion promotion = found.get();

@@ -258,6 +258,168 @@ class EnvironmentViewsTest {
     }
   }
 
+  @Test
+  void aPromotionKilledAfterReplacingTheViewIsFinishedByResume() throws Exception {
+    changeTheView();
+    try (Workspace workspace = open()) {
+      assertThat(
+              new Environments(workspace)
+                  .build("dev", RunOptions.all(), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      Promotions killed =
+          new Promotions(workspace)
+              .beforeMove(
+                  table -> {
+                    if (table.name().equals("view_total")) {
+                      throw new IllegalStateException("killed before moving " + table);
+                    }
+                  });
+      assertThatThrownBy(() -> killed.promote("dev", RunListener.NONE))
+          .hasMessageContaining("killed before moving published.view_total");
+
+      Promotion running = workspace.runStore().promotions().running().orElseThrow();
+      assertThat(running.tables())
+          .extracting(PromotionRecords.PromotedTable::table, PromotionRecords.PromotedTable::done)
+          .containsExactly(
+              org.assertj.core.api.Assertions.tuple(VIEW.toString(), true),
+              org.assertj.core.api.Assertions.tuple("published.view_total", false));
+      // half-way: production's view is the environment's, view_total still production's table
+      assertThat(text(workspace, "select * from published.customer_view", ReadPoint.main(), null))
+          .startsWith("id|email|country|doubled");
+      assertThat(text(workspace, "select n from published.view_total", ReadPoint.main(), null))
+          .isEqualTo("n|3");
+      int replacedVersion =
+          workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId();
+
+      Promotion finished = new Promotions(workspace).resume().promotion();
+      assertThat(finished.status()).isEqualTo(PromotionRecords.Status.DONE);
+      assertThat(finished.tables()).allMatch(PromotionRecords.PromotedTable::done);
+      assertThat(text(workspace, "select n from published.view_total", ReadPoint.main(), null))
+          .isEqualTo("n|2");
+      // the view was replaced once, not again by the resume
+      assertThat(workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId())
+          .isEqualTo(replacedVersion);
+      assertThat(workspace.lake().environmentViews().list("dev")).isEmpty();
+      assertThat(workspace.runStore().environments().find("dev")).isEmpty();
+
+      new Promotions(workspace).rollback(finished.id());
+      assertThat(text(workspace, "select * from published.customer_view", ReadPoint.main(), null))
+          .doesNotContain("doubled");
+      assertThat(text(workspace, "select n from published.view_total", ReadPoint.main(), null))
+          .isEqualTo("n|3");
+    }
+  }
+
+  @Test
+  void aPromotionKilledBetweenReplacingTheViewAndRecordingItIsFinishedByResume() throws Exception {
+    changeTheView();
+    try (Workspace workspace = open()) {
+      assertThat(
+              new Environments(workspace)
+                  .build("dev", RunOptions.all(), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      Promotions killed =
+          new Promotions(workspace)
+              .beforeMove(
+                  table -> {
+                    // what the killed process did before it could record it: the view replaced
+                    ViewDefinition.of(
+                            workspace.lake().environmentViews().find(VIEW, "dev").orElseThrow())
+                        .replace(workspace.lake(), VIEW);
+                    throw new IllegalStateException("killed after replacing " + table);
+                  });
+      assertThatThrownBy(() -> killed.promote("dev", RunListener.NONE))
+          .hasMessageContaining("killed after replacing " + VIEW);
+      assertThat(workspace.runStore().promotions().running().orElseThrow().tables())
+          .noneMatch(PromotionRecords.PromotedTable::done);
+
+      Promotion finished = new Promotions(workspace).resume().promotion();
+      assertThat(finished.status()).isEqualTo(PromotionRecords.Status.DONE);
+      assertThat(text(workspace, "select * from published.customer_view", ReadPoint.main(), null))
+          .startsWith("id|email|country|doubled");
+      assertThat(workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId())
+          .isEqualTo(2);
+      assertThat(text(workspace, "select n from published.view_total", ReadPoint.main(), null))
+          .isEqualTo("n|2");
+    }
+  }
+
+  @Test
+  void aPromotionKilledBeforeTheViewRefusesToResumeOverAViewProductionChangedMeanwhile()
+      throws Exception {
+    changeTheView();
+    try (Workspace workspace = open()) {
+      assertThat(
+              new Environments(workspace)
+                  .build("dev", RunOptions.all(), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      Promotions killed =
+          new Promotions(workspace)
+              .beforeMove(
+                  table -> {
+                    throw new IllegalStateException("killed before moving " + table);
+                  });
+      assertThatThrownBy(() -> killed.promote("dev", RunListener.NONE))
+          .hasMessageContaining("killed before moving " + VIEW);
+    }
+    // production's view changes while the promotion is interrupted
+    write(
+        "models/published/customer_view.sql",
+        "{{ config(materialized='view') }}\n"
+            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+    try (Workspace workspace = open()) {
+      assertThat(
+              new Runner(workspace)
+                  .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      assertThatThrownBy(() -> new Promotions(workspace).resume())
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("Production's view " + VIEW + " is at version 2")
+          .hasMessageContaining("not 1")
+          .hasMessageContaining("changed meanwhile");
+      assertThat(text(workspace, "select * from published.customer_view", ReadPoint.main(), null))
+          .doesNotContain("doubled");
+    }
+  }
+
+  @Test
+  void aViewDroppedAndCreatedAgainInProductionMakesTheEnvironmentBehindAtTheSameVersion()
+      throws Exception {
+    changeTheView();
+    try (Workspace workspace = open()) {
+      assertThat(
+              new Environments(workspace)
+                  .build("dev", RunOptions.all(), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+    }
+    write(
+        "models/published/customer_view.sql",
+        "{{ config(materialized='view') }}\n"
+            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+    try (Workspace workspace = open()) {
+      int before = workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId();
+      workspace.lake().dropTable(VIEW);
+      assertThat(
+              new Runner(workspace)
+                  .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      // created again: its versions start again, at the version the environment was built on
+      assertThat(workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId())
+          .isEqualTo(before);
+      assertThatThrownBy(() -> new Promotions(workspace).promote("dev", RunListener.NONE))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("Environment dev is behind production")
+          .hasMessageContaining(VIEW + " (snapshot " + before + " then, " + before + " of view")
+          .hasMessageContaining("sluice env rebase dev");
+    }
+  }
+
   /** The tables an environment's record says it built. */
   private record EnvironmentRecordsView(List<String> built) {
     static EnvironmentRecordsView of(Workspace workspace, String name) {
