@@ -197,20 +197,23 @@ public final class ChangePlanner {
     if (facets.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(
-        new ModelChange(
-            model.name(),
-            model.tableName(),
-            ChangeCategory.METADATA_ONLY,
-            "metadata",
-            List.of(),
-            List.of(),
-            List.of(),
-            null,
-            facets,
-            List.of(),
-            null,
-            null));
+    return Optional.of(metadataOnly(model, facets, null));
+  }
+
+  private static ModelChange metadataOnly(ModelDef model, List<String> facets, String note) {
+    return new ModelChange(
+        model.name(),
+        model.tableName(),
+        ChangeCategory.METADATA_ONLY,
+        "metadata",
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        facets,
+        List.of(),
+        null,
+        note);
   }
 
   /** A model new in the project, or whose fingerprint is not its baseline's. */
@@ -241,18 +244,9 @@ public final class ChangePlanner {
             .equals(baseline.fingerprint())) {
       // only the contract differs: the data would be the same, but it must be checked against
       // the new contract, which a build does (run --env builds it; its downstream is kept)
-      return new ModelChange(
-          model.name(),
-          model.tableName(),
-          ChangeCategory.METADATA_ONLY,
-          "metadata",
-          List.of(),
-          List.of(),
-          List.of(),
-          null,
+      return metadataOnly(
+          model,
           ModelMetadata.changed(baseline.built().get().metadata(), ModelMetadata.of(model)),
-          List.of(),
-          null,
           "the contract changed: the model's next build checks its data against it"
               + " ('sluice run --env NAME' builds it alone; nothing downstream is rebuilt)");
     }

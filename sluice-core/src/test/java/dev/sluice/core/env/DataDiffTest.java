@@ -52,6 +52,14 @@ class DataDiffTest {
             + ")\n");
   }
 
+  private static void buildDev(Workspace workspace) {
+    assertThat(
+            new Environments(workspace)
+                .build("dev", RunOptions.all(), RunListener.NONE)
+                .succeeded())
+        .isTrue();
+  }
+
   @BeforeEach
   void productionIsBuilt() throws IOException {
     write("sluice.yaml", "name: diff\n");
@@ -67,11 +75,7 @@ class DataDiffTest {
     // three values changed, id 3 removed, id 150000 added
     model(ROWS + 1, "case when id % 50000 = 7 then v + 1 else v end", "3");
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
 
       DataDiff.Result keyed = new DataDiff(workspace).diff(TABLE, "dev", List.of("id"));
       assertThat(keyed.productionRows()).isEqualTo(ROWS);
@@ -102,11 +106,7 @@ class DataDiffTest {
   void aRetypedColumnIsComparedWithoutHashingFirst() throws Exception {
     model(ROWS, "(case when id = 10 then v + 1 else v end)::double", "-1");
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
       DataDiff.Result keyed = new DataDiff(workspace).diff(TABLE, "dev", List.of("id"));
       assertThat(keyed.changed()).isEqualTo(1);
       assertThat(keyed.onlyInProduction()).isZero();

@@ -206,23 +206,12 @@ class EnvironmentViewsTest {
       throws Exception {
     changeTheView();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
     }
     // production's view changes after the environment was built
-    write(
-        "models/published/customer_view.sql",
-        "{{ config(materialized='view') }}\n"
-            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+    changeTheViewOfProduction();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Runner(workspace)
-                  .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      rebuildTheView(workspace);
       assertThatThrownBy(() -> new Promotions(workspace).promote("dev", RunListener.NONE))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("Environment dev is behind production")
@@ -262,11 +251,7 @@ class EnvironmentViewsTest {
   void aPromotionKilledAfterReplacingTheViewIsFinishedByResume() throws Exception {
     changeTheView();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
       Promotions killed =
           new Promotions(workspace)
               .beforeMove(
@@ -315,11 +300,7 @@ class EnvironmentViewsTest {
   void aPromotionKilledBetweenReplacingTheViewAndRecordingItIsFinishedByResume() throws Exception {
     changeTheView();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
       Promotions killed =
           new Promotions(workspace)
               .beforeMove(
@@ -351,11 +332,7 @@ class EnvironmentViewsTest {
       throws Exception {
     changeTheView();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
       Promotions killed =
           new Promotions(workspace)
               .beforeMove(
@@ -366,16 +343,9 @@ class EnvironmentViewsTest {
           .hasMessageContaining("killed before moving " + VIEW);
     }
     // production's view changes while the promotion is interrupted
-    write(
-        "models/published/customer_view.sql",
-        "{{ config(materialized='view') }}\n"
-            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+    changeTheViewOfProduction();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Runner(workspace)
-                  .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      rebuildTheView(workspace);
       assertThatThrownBy(() -> new Promotions(workspace).resume())
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("Production's view " + VIEW + " is at version 2")
@@ -391,24 +361,13 @@ class EnvironmentViewsTest {
       throws Exception {
     changeTheView();
     try (Workspace workspace = open()) {
-      assertThat(
-              new Environments(workspace)
-                  .build("dev", RunOptions.all(), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      buildDev(workspace);
     }
-    write(
-        "models/published/customer_view.sql",
-        "{{ config(materialized='view') }}\n"
-            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+    changeTheViewOfProduction();
     try (Workspace workspace = open()) {
       int before = workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId();
       workspace.lake().dropTable(VIEW);
-      assertThat(
-              new Runner(workspace)
-                  .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
-                  .succeeded())
-          .isTrue();
+      rebuildTheView(workspace);
       // created again: its versions start again, at the version the environment was built on
       assertThat(workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId())
           .isEqualTo(before);
@@ -418,6 +377,29 @@ class EnvironmentViewsTest {
           .hasMessageContaining(VIEW + " (snapshot " + before + " then, " + before + " of view")
           .hasMessageContaining("sluice env rebase dev");
     }
+  }
+
+  /** Production's next version of the view (another filter), not built yet. */
+  private void changeTheViewOfProduction() throws IOException {
+    write(
+        "models/published/customer_view.sql",
+        "{{ config(materialized='view') }}\n"
+            + "select id, email, country from {{ ref('customers') }} where amount > 7\n");
+  }
+
+  /** Builds production's view model. */
+  private static void rebuildTheView(Workspace workspace) {
+    assertThat(
+            new Runner(workspace)
+                .run(new RunOptions(List.of("customer_view"), false), RunListener.NONE)
+                .succeeded())
+        .isTrue();
+  }
+
+  private static void buildDev(Workspace workspace) {
+    Environments.Build build =
+        new Environments(workspace).build("dev", RunOptions.all(), RunListener.NONE);
+    assertThat(build.succeeded()).as(String.valueOf(build.run())).isTrue();
   }
 
   /** The tables an environment's record says it built. */
