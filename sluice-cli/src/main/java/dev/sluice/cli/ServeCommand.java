@@ -109,6 +109,9 @@ final class ServeCommand extends BaseCommand {
 
   private volatile Workspace workspace;
 
+  /** With {@code --worker}: the worker claiming steps for the project served now. */
+  private Worker stepWorker;
+
   /** What this process did, printed as one JSON document at exit with {@code --json}. */
   private final ServeReport report = new ServeReport();
 
@@ -140,7 +143,6 @@ final class ServeCommand extends BaseCommand {
     Scheduler scheduler = null;
     SluiceServer server = null;
     SluiceFlightServer flight = null;
-    Worker stepWorker = null;
     try {
       if (worker && once) {
         throw new dev.sluice.api.InvalidInputException(
@@ -201,48 +203,46 @@ final class ServeCommand extends BaseCommand {
       }
       boolean wasLeader = false;
       while (stopRequested.getCount() > 0) {
-        if (scheduler == null) {
-          stopRequested.await();
-          break;
-        }
-        recoverAbandonedRuns(scheduler);
-        List<Scheduler.Trigger> triggers = scheduler.evaluate();
-        boolean leader = scheduler.holdsLease();
-        report.leader |= leader;
-        if (leader != wasLeader) {
-          output()
-              .message(
-                  leader
-                      ? "Holding the scheduler lease: acting."
-                      : "Another scheduler holds the lease: standing by.");
-          wasLeader = leader;
-        }
-        for (Scheduler.Trigger trigger : triggers) {
-          if (stopRequested.getCount() == 0) {
-            break;
+        if (scheduler != null) {
+          recoverAbandonedRuns(scheduler);
+          List<Scheduler.Trigger> triggers = scheduler.evaluate();
+          boolean leader = scheduler.holdsLease();
+          report.leader |= leader;
+          if (leader != wasLeader) {
+            output()
+                .message(
+                    leader
+                        ? "Holding the scheduler lease: acting."
+                        : "Another scheduler holds the lease: standing by.");
+            wasLeader = leader;
           }
-          if (trigger.kind() == Scheduler.Kind.MAINTENANCE) {
-            maintain(scheduler, trigger);
-          } else {
-            fire(scheduler, trigger);
+          for (Scheduler.Trigger trigger : triggers) {
+            if (stopRequested.getCount() == 0) {
+              break;
+            }
+            if (trigger.kind() == Scheduler.Kind.MAINTENANCE) {
+              maintain(scheduler, trigger);
+            } else {
+              fire(scheduler, trigger);
+            }
           }
         }
         if (once || stopRequested.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
           break;
         }
         Map<String, String> now = ProjectFiles.snapshot(root);
-        if (!now.equals(files) && worker) {
+        if (!now.equals(files)) {
           files = now;
-          output()
-              .message(
-                  "Project changed: restart the workers to serve it (every worker of a state"
-                      + " database must serve the same project); serving the version it started"
-                      + " with.");
-        } else if (!now.equals(files)) {
-          files = now;
-          Scheduler reloaded = reload(root, owner, interval);
-          if (reloaded != null) {
-            scheduler = reloaded;
+          if (worker ? reloadWorker(root, interval) : reload(root, interval)) {
+            Scheduler next =
+                hasTriggers(workspace.project())
+                    ? new Scheduler(workspace, owner, clock(), interval.multipliedBy(4))
+                    : null;
+            if (scheduler != null && next == null) {
+              scheduler.releaseLease();
+              wasLeader = false;
+            }
+            scheduler = next;
           }
         }
       }
@@ -449,22 +449,70 @@ final class ServeCommand extends BaseCommand {
    * Loads the edited project and swaps it in; a project that does not load leaves the last good one
    * serving.
    *
-   * @return the scheduler of the reloaded project, or null when it kept the last good one
+   * @return whether the edited project is served now
    */
-  private Scheduler reload(Path root, String owner, Duration interval) {
+  private boolean reload(Path root, Duration interval) {
     Project project = orKeepServing(() -> Project.load(root, target()), "it does not load");
     if (project == null) {
-      return null;
+      return false;
     }
     Workspace reloaded = orKeepServing(() -> Workspace.open(project), "it cannot be opened");
     if (reloaded == null) {
-      return null;
+      return false;
     }
     Workspace previous = workspace;
     workspace = reloaded;
     previous.close();
     output().message("Project changed: reloaded. " + describe(project, interval));
-    return new Scheduler(reloaded, owner, clock(), interval.multipliedBy(4));
+    return true;
+  }
+
+  /**
+   * A worker's reload: loads the edited project (a project that does not load leaves the last good
+   * one serving), lets the running steps finish on the version they were planned from while
+   * claiming nothing new, then registers again and claims steps of the edited project.
+   *
+   * @return whether the edited project is served now (false also when a stop came first)
+   */
+  private boolean reloadWorker(Path root, Duration interval) {
+    Workspace reloaded =
+        orKeepServing(
+            () -> {
+              Workspace opened = Workspace.open(Project.load(root, target()));
+              try {
+                opened.runStore();
+                return opened;
+              } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+              }
+            },
+            "it does not load");
+    if (reloaded == null) {
+      return false;
+    }
+    output()
+        .message(
+            "Project changed: the worker claims no new steps until its running ones finish"
+                + " (they were planned from the version it served), then serves the edited"
+                + " project.");
+    if (!stepWorker.drain(() -> stopRequested.getCount() > 0)) {
+      reloaded.close();
+      return false;
+    }
+    stepWorker.close(Duration.ZERO);
+    stepWorker = null;
+    Workspace previous = workspace;
+    workspace = reloaded;
+    previous.close();
+    stepWorker = startWorker(reloaded);
+    output()
+        .message(
+            "Project changed: reloaded; worker "
+                + stepWorker.id()
+                + " serves it. "
+                + describe(reloaded.project(), interval));
+    return true;
   }
 
   /**

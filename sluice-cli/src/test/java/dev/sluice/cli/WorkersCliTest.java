@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sluice serve --worker}, {@code sluice run --on-workers} and {@code sluice workers} as an
  * operator meets them: a real worker process (the CLI in a child JVM) on a PostgreSQL state
  * database runs the steps of a run queued with {@code --on-workers}, while a plain {@code sluice
- * run} keeps running in its own process; an SQLite state database is refused.
+ * run} keeps running in its own process, and serves an edited project without a restart; an SQLite
+ * state database is refused.
  */
 class WorkersCliTest {
   private static final Duration STARTUP = Duration.ofSeconds(90);
@@ -33,7 +34,8 @@ class WorkersCliTest {
     try (PostgresDatabase state = TestPostgres.newDatabase()) {
       writeProject(state);
       try (SluiceChildProcess worker =
-          SluiceChildProcess.start(project, "serve", "--worker", "--slots", "2")) {
+          SluiceChildProcess.start(
+              project, "serve", "--worker", "--slots", "2", "--interval", "1")) {
         String started = worker.awaitLine(line -> line.startsWith("Worker "), STARTUP);
         String workerId = started.substring("Worker ".length(), started.indexOf(' ', 7));
         assertThat(started).contains("Sluice " + SluiceVersion.current()).contains("2 slot(s)");
@@ -73,6 +75,24 @@ class WorkersCliTest {
                 project, "--json", "query", "select sum(y) as s from curated.doubled");
         assertThat(rows.code()).as(rows.err()).isZero();
         assertThat(rows.out()).contains("12");
+
+        // an edited project is served once the worker sees the change, without a restart
+        write(
+            project, "models/curated/doubled.sql", "select x * 3 as y from {{ ref('numbers') }}\n");
+        worker.awaitLine(line -> line.startsWith("Project changed: reloaded; worker "), STARTUP);
+        InProcessCli.Result edited =
+            InProcessCli.sluice(project, "--json", "run", "--on-workers", "-s", "doubled");
+        assertThat(edited.code()).as(edited.err()).isZero();
+        String editedId = JSON.readTree(edited.out()).get("id").asText();
+        try (RunStore store = RunsCommand.openStore(project)) {
+          assertThat(store.stepQueue().entries(editedId))
+              .singleElement()
+              .satisfies(entry -> assertThat(entry.worker()).isEqualTo(workerId));
+        }
+        InProcessCli.Result tripled =
+            InProcessCli.sluice(
+                project, "--json", "query", "select sum(y) as s from curated.doubled");
+        assertThat(tripled.out()).contains("18");
 
         worker.signal("TERM");
         worker.awaitExit(Duration.ofSeconds(60));

@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -275,6 +276,31 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
+   * Stops claiming and waits for the running steps to finish, as long as {@code keepWaiting} says
+   * so (asked about once a second); their leases are renewed meanwhile. {@link #close(Duration)}
+   * then records the stop. A worker drains before it serves an edited project: the steps it runs
+   * were planned from the version it loaded.
+   *
+   * @return whether every running step finished
+   */
+  public boolean drain(BooleanSupplier keepWaiting) {
+    requireNonNull(keepWaiting, "keepWaiting is null");
+    stop();
+    steps.shutdown();
+    try {
+      while (!steps.awaitTermination(1, TimeUnit.SECONDS)) {
+        if (!keepWaiting.getAsBoolean()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * Stops, waits up to {@code grace} for the running steps, and records that the worker stopped.
    */
   public void close(Duration grace) {
@@ -411,9 +437,9 @@ public final class Worker implements AutoCloseable {
             + workspace.project().root()
             + ", the run's "
             + abbreviated(request.projectDigest())
-            + "): deploy the same project files to every worker and restart the workers"
-            + " ('sluice serve --worker' reads the project when it starts), then"
-            + " 'sluice run --resume "
+            + "): deploy the same project files to every worker (a worker serves the files"
+            + " it finds once its running steps finish, within its --interval of the change),"
+            + " then 'sluice run --resume "
             + request.runId()
             + "'";
     LOG.warn("Step {}: {}", request.step(), message);

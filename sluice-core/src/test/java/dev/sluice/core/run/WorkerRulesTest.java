@@ -134,7 +134,8 @@ class WorkerRulesTest {
             assertThat(step.error())
                 .contains("worker " + worker.id())
                 .contains("serves another revision of the project than run " + result.runId())
-                .contains("deploy the same project files to every worker and restart the workers")
+                .contains(
+                    "deploy the same project files to every worker (a worker serves the files")
                 .contains("sluice run --resume " + result.runId());
             // the old SQL was not run: nothing was built
             assertThat(edited.lake().findTable(dev.sluice.api.TableName.parse("curated.m")))
