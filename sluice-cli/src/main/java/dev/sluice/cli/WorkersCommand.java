@@ -5,7 +5,6 @@ import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.Workers;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -51,33 +50,11 @@ final class WorkersCommand extends BaseCommand {
     }
   }
 
-  /** {@code running}, {@code idle}, {@code stopped} or {@code gone} (no heartbeat for 30 s). */
-  static String status(Workers.Worker worker, Instant now) {
-    if (worker.stoppedAt() != null) {
-      return "stopped";
-    }
-    if (!worker.alive(now, Worker.ALIVE_TIMEOUT)) {
-      return "gone";
-    }
-    return worker.step() == null ? "idle" : "running";
+  private static String status(Workers.Worker worker, Instant now) {
+    return worker.status(now, Worker.ALIVE_TIMEOUT);
   }
 
-  static Map<String, Object> toJson(Workers.Worker worker, Instant now) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", worker.id());
-    json.put("status", status(worker, now));
-    json.put("host", worker.process().host());
-    json.put("pid", worker.process().pid());
-    json.put("version", worker.version());
-    json.put("slots", worker.slots());
-    json.put("started_at", worker.startedAt().toString());
-    json.put("heartbeat_at", worker.heartbeatAt().toString());
-    json.put("stopped_at", worker.stoppedAt() == null ? null : worker.stoppedAt().toString());
-    json.put("run", worker.runId());
-    json.put("step", worker.step());
-    json.put(
-        "step_started_at",
-        worker.stepStartedAt() == null ? null : worker.stepStartedAt().toString());
-    return json;
+  private static Map<String, Object> toJson(Workers.Worker worker, Instant now) {
+    return worker.toJson(now, Worker.ALIVE_TIMEOUT);
   }
 }

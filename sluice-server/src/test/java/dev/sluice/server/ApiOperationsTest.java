@@ -12,6 +12,7 @@ import dev.sluice.core.run.RunResult;
 import dev.sluice.core.run.Runner;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditFilter;
+import dev.sluice.core.state.RunProcess;
 import dev.sluice.server.auth.Credentials;
 import dev.sluice.server.auth.IssuedToken;
 import java.nio.file.Path;
@@ -295,6 +296,31 @@ class ApiOperationsTest {
                 "status"))
         .containsOnly("materialized");
     assertThat(http.get("/api/v1/backfills/nope", Http.bearer(boss)).status()).isEqualTo(404);
+  }
+
+  @Test
+  void theWorkersSharingTheStateAreListedWithTheirStatus() {
+    Instant now = Instant.now();
+    var workers = workspace.runStore().workers();
+    workers.register("7@etl-1", new RunProcess("etl-1", 7), "0.1.0", 2, now);
+    workers.running("7@etl-1", failedRunId, "daily", now);
+    workers.register("8@etl-2", new RunProcess("etl-2", 8), "0.1.0", 1, now.minusSeconds(600));
+    workers.register("9@etl-3", new RunProcess("etl-3", 9), "0.1.0", 1, now);
+    workers.stopped("9@etl-3", now);
+
+    assertThat(http.get("/api/v1/workers").status()).isEqualTo(401);
+    JsonNode live = http.get("/api/v1/workers", Http.bearer(analyst)).json();
+    assertThat(texts(live.path("items"), "id")).containsExactly("7@etl-1");
+    JsonNode running = live.path("items").get(0);
+    assertThat(running.path("status").asText()).isEqualTo("running");
+    assertThat(running.path("run").asText()).isEqualTo(failedRunId);
+    assertThat(running.path("step").asText()).isEqualTo("daily");
+    assertThat(running.path("slots").asInt()).isEqualTo(2);
+    assertThat(running.path("host").asText()).isEqualTo("etl-1");
+
+    JsonNode all = http.get("/api/v1/workers?all=true", Http.bearer(analyst)).json();
+    assertThat(texts(all.path("items"), "id")).contains("7@etl-1", "8@etl-2", "9@etl-3");
+    assertThat(texts(all.path("items"), "status")).contains("running", "gone", "stopped");
   }
 
   @Test

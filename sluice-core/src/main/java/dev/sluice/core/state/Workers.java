@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The worker processes ({@code sluice serve --worker}) that share a {@link RunStore}: who they are,
@@ -47,6 +49,42 @@ public final class Workers {
      */
     public boolean alive(Instant now, Duration timeout) {
       return stoppedAt == null && !heartbeatAt.isBefore(now.minus(timeout));
+    }
+
+    /**
+     * {@code running}, {@code idle}, {@code stopped} or {@code gone} (no sign of life within {@code
+     * timeout}).
+     */
+    public String status(Instant now, Duration timeout) {
+      if (stoppedAt != null) {
+        return "stopped";
+      }
+      if (!alive(now, timeout)) {
+        return "gone";
+      }
+      return step == null ? "idle" : "running";
+    }
+
+    /**
+     * The worker as {@code sluice workers --json} and {@code GET /api/v1/workers} give it: {@code
+     * id}, {@code status}, {@code host}, {@code pid}, {@code version}, {@code slots}, its times
+     * (ISO-8601) and the {@code run} and {@code step} it is running.
+     */
+    public Map<String, Object> toJson(Instant now, Duration timeout) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("id", id);
+      json.put("status", status(now, timeout));
+      json.put("host", process.host());
+      json.put("pid", process.pid());
+      json.put("version", version);
+      json.put("slots", slots);
+      json.put("started_at", startedAt.toString());
+      json.put("heartbeat_at", heartbeatAt.toString());
+      json.put("stopped_at", stoppedAt == null ? null : stoppedAt.toString());
+      json.put("run", runId);
+      json.put("step", step);
+      json.put("step_started_at", stepStartedAt == null ? null : stepStartedAt.toString());
+      return json;
     }
   }
 

@@ -11,12 +11,14 @@ import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.RunOptions;
+import dev.sluice.core.run.Worker;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditFilter;
 import dev.sluice.core.state.AuditRecord;
 import dev.sluice.core.state.RunDetail;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunSummary;
+import dev.sluice.core.state.Workers;
 import dev.sluice.governance.AccessPolicy;
 import dev.sluice.governance.Principal;
 import dev.sluice.lake.ReadPoint;
@@ -66,6 +68,24 @@ public final class ApiEndpoints {
         "A SELECT through the query service, as the caller",
         this::query);
     routes.get("/api/v1/audit", Access.ADMIN, "The audit log, the newest first", this::audit);
+    routes.get(
+        "/api/v1/workers",
+        Access.AUTHENTICATED,
+        "The workers sharing the state database (all=true: the stopped and gone too)",
+        this::workers);
+  }
+
+  private void workers(Context ctx, Principal principal) {
+    Page page = Page.of(ctx);
+    boolean all = Boolean.parseBoolean(ctx.queryParam("all"));
+    java.time.Instant now = clock.instant();
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (Workers.Worker worker : workspace.get().runStore().workers().all()) {
+      if (all || worker.alive(now, Worker.ALIVE_TIMEOUT)) {
+        items.add(worker.toJson(now, Worker.ALIVE_TIMEOUT));
+      }
+    }
+    ctx.json(page.slice(items));
   }
 
   private void assets(Context ctx, Principal principal) {
