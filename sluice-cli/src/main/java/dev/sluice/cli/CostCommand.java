@@ -185,10 +185,15 @@ final class CostCommand extends BaseCommand {
 
   /** An age such as {@code 30d}, {@code 24h} or {@code 2w}. */
   static Duration parsePeriod(String text) {
+    return parsePeriod("--since", text);
+  }
+
+  /** An age such as {@code 30d}, {@code 24h} or {@code 2w}, given as {@code option}. */
+  static Duration parsePeriod(String option, String text) {
     Matcher matcher = PERIOD.matcher(text.strip().toLowerCase(Locale.ROOT));
     if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
       throw new InvalidInputException(
-          "--since '" + text + "' is not a period: write an age such as 30d, 7d, 24h or 2w");
+          option + " '" + text + "' is not a period: write an age such as 30d, 7d, 24h or 2w");
     }
     long amount = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {

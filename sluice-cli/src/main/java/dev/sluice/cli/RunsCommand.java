@@ -7,6 +7,7 @@ import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.CheckRecord;
 import dev.sluice.core.state.CheckStatus;
 import dev.sluice.core.state.RunDetail;
+import dev.sluice.core.state.RunHistory;
 import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunSummary;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "runs",
     description = "List recent runs; 'runs show ID' shows one run step by step.",
-    subcommands = {RunsCommand.Show.class, RunsCommand.Cancel.class})
+    subcommands = {RunsCommand.Show.class, RunsCommand.Cancel.class, RunsCommand.Prune.class})
 final class RunsCommand extends BaseCommand {
   /** Built on first use only: picocli creates this command for every invocation (startup). */
   private static final class Json {
@@ -270,6 +271,61 @@ final class RunsCommand extends BaseCommand {
       }
       runs.output().message("Asked run " + runId + " to stop; it stops within a second or two.");
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "prune",
+      description =
+          "Delete the runs that started before --older-than, with their steps, checks, timelines"
+              + " and metrics; runs something still points at (in progress, the last build of an"
+              + " asset or partition, an environment's build) are kept, and so is the audit log.")
+  static final class Prune implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.ParentCommand RunsCommand runs;
+
+    @Option(
+        names = "--older-than",
+        required = true,
+        paramLabel = "AGE",
+        description = "Prune the runs that started longer ago than this: 90d, 12w, 48h.")
+    String olderThan;
+
+    @Option(names = "--dry-run", description = "Only say what would be deleted.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      Duration age = CostCommand.parsePeriod("--older-than", olderThan);
+      try (RunStore store = openStore(runs.loadConfig())) {
+        interruptGoneRuns(store, runs.clock(), runs.output());
+        Instant before = runs.clock().instant().minus(age);
+        RunHistory.Pruned pruned = store.history().prune(before, dryRun);
+        if (runs.json()) {
+          Map<String, Object> json = new LinkedHashMap<>();
+          json.put("before", before.toString());
+          json.put("dryRun", dryRun);
+          json.put("runs", pruned.runs());
+          json.put("steps", pruned.steps());
+          json.put("events", pruned.events());
+          json.put("checkResults", pruned.checkResults());
+          runs.output().json(json);
+        }
+        runs.output()
+            .message(
+                (dryRun ? "Would prune " : "Pruned ")
+                    + pruned.runs().size()
+                    + " run(s) started before "
+                    + before
+                    + ": "
+                    + pruned.steps()
+                    + " step(s), "
+                    + pruned.events()
+                    + " timeline event(s), "
+                    + pruned.checkResults()
+                    + " check result(s)"
+                    + (dryRun ? " (nothing deleted: --dry-run)." : "."));
+        return ExitCodes.OK;
+      }
     }
   }
 

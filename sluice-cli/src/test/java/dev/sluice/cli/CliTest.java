@@ -83,6 +83,17 @@ class CliTest {
     assertThat(cancelFinished.code()).isEqualTo(2);
     assertThat(cancelFinished.err()).contains("already finished");
 
+    // the run is a day younger than the cutoff: nothing to prune (RunStoreContractTest prunes)
+    InProcessCli.Result prune = sluice("runs", "prune", "--older-than", "1d", "--json");
+    assertThat(prune.code()).as(prune.err()).isZero();
+    assertThat(JSON.readTree(prune.out()).get("runs")).isEmpty();
+    assertThat(prune.err()).contains("Pruned 0 run(s) started before");
+    assertThat(sluice("runs", "--json").out()).contains(runId);
+    InProcessCli.Result badAge = sluice("runs", "prune", "--older-than", "soon");
+    assertThat(badAge.code()).isEqualTo(2);
+    assertThat(badAge.err())
+        .contains("--older-than 'soon' is not a period: write an age such as 30d");
+
     InProcessCli.Result connectors = sluice("connectors", "--json");
     assertThat(connectors.code()).as(connectors.err()).isZero();
     assertThat(connectors.out()).contains("file").contains("postgres");

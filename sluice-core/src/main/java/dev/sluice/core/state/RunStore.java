@@ -57,6 +57,7 @@ public final class RunStore implements AutoCloseable {
   private final CostRecords costs;
   private final FreshnessBreaches freshnessBreaches;
   private final Workers workers;
+  private final RunHistory history;
   private final StepQueue stepQueue;
   private final boolean shared;
 
@@ -84,6 +85,7 @@ public final class RunStore implements AutoCloseable {
     this.costs = new CostRecords(transactions, fencing);
     this.freshnessBreaches = new FreshnessBreaches(transactions);
     this.workers = new Workers(transactions);
+    this.history = new RunHistory(transactions);
     this.shared = database.vendor() == StateDatabase.Vendor.POSTGRESQL;
     this.stepQueue = new StepQueue(transactions, new QueueSignals(database), shared);
   }
@@ -184,6 +186,11 @@ public final class RunStore implements AutoCloseable {
   /** The worker processes that share this store ({@code sluice serve --worker}). */
   public Workers workers() {
     return workers;
+  }
+
+  /** The pruning of old runs ({@code sluice runs prune}). */
+  public RunHistory history() {
+    return history;
   }
 
   /** The steps runs hand to the workers; needs a {@linkplain #shared() shared} database. */

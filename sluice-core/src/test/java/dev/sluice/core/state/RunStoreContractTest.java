@@ -56,6 +56,77 @@ abstract class RunStoreContractTest {
   }
 
   @Test
+  void pruningDeletesOldRunsWithWhatTheyRecordedButKeepsWhatStillPointsAtThem() {
+    Instant old = START.minus(Duration.ofDays(100));
+    // 'orders' was built long ago and again recently: the old build and an old failure go
+    String superseded = finishedRun(old, "orders", StepStatus.SUCCEEDED);
+    long supersededStep = store.runs().findRun(superseded).orElseThrow().steps().get(0).id();
+    store
+        .steps()
+        .recordCheck(
+            supersededStep,
+            new CheckRecord(
+                "orders", "not_null", "id", Severity.ERROR, CheckStatus.PASSED, 0, null, null));
+    store
+        .metrics()
+        .record(
+            supersededStep,
+            "orders",
+            new TableProfile(
+                "curated.orders",
+                null,
+                3,
+                64,
+                1,
+                List.of(new ColumnProfile("id", "long", 0.0, 3L, "1", "3", 2.0, null, null, null))),
+            old);
+    store.events().recordEvent(new RunEvent(superseded, "orders", old, "succeeded", null));
+    String failed = finishedRun(old.plusSeconds(60), "orders", StepStatus.FAILED);
+    // the last build of 'customers', of a partition, and a run still in progress stay
+    String lastOfCustomers = finishedRun(old.plusSeconds(120), "customers", StepStatus.SUCCEEDED);
+    String partition = finishedRun(old.plusSeconds(180), "daily[2026-08-01]", StepStatus.FAILED);
+    store
+        .partitions()
+        .recordFailed("daily", List.of("2026-08-01"), partition, old.plusSeconds(181), "boom");
+    String running = store.runs().startRun("run", List.of(), old.plusSeconds(240));
+    String recent = finishedRun(START, "orders", StepStatus.SUCCEEDED);
+
+    RunHistory.Pruned planned = store.history().prune(START.minus(Duration.ofDays(90)), true);
+    assertThat(planned.runs()).containsExactly(superseded, failed);
+    assertThat(planned.steps()).isEqualTo(2);
+    assertThat(planned.events()).isEqualTo(1);
+    assertThat(planned.checkResults()).isEqualTo(1);
+    assertThat(store.runs().findRun(superseded)).isPresent();
+
+    RunHistory.Pruned pruned = store.history().prune(START.minus(Duration.ofDays(90)), false);
+    assertThat(pruned).isEqualTo(planned);
+    assertThat(store.runs().findRun(superseded)).isEmpty();
+    assertThat(store.runs().findRun(failed)).isEmpty();
+    assertThat(store.events().events(superseded)).isEmpty();
+    assertThat(store.runs().listRuns(10))
+        .extracting(RunSummary::id)
+        .containsExactlyInAnyOrder(lastOfCustomers, partition, running, recent);
+    assertThat(store.steps().lastSuccessfulStep("customers")).isPresent();
+    // nothing is left to prune: a second prune is a no-op
+    assertThat(store.history().prune(START.minus(Duration.ofDays(90)), false).runs()).isEmpty();
+  }
+
+  /** A finished run of one step of {@code asset} with {@code status}, started at {@code at}. */
+  private String finishedRun(Instant at, String asset, StepStatus status) {
+    String runId = store.runs().startRun("run", List.of(asset), at);
+    long step = store.steps().startStep(runId, asset, StepKind.MODEL, at);
+    store.steps().finishStep(step, status, at.plusSeconds(1), StepMetrics.empty(), null);
+    store
+        .runs()
+        .finishRun(
+            runId,
+            status == StepStatus.SUCCEEDED ? RunStatus.SUCCEEDED : RunStatus.FAILED,
+            at.plusSeconds(2),
+            null);
+    return runId;
+  }
+
+  @Test
   void keepsTheMetricHistoryOfEachWriteAndReadsTheLatestOfSucceededSteps() {
     String runId = store.runs().startRun("run", List.of(), START);
     long first = store.steps().startStep(runId, "daily", StepKind.MODEL, START);
