@@ -145,6 +145,9 @@ public final class DbtArtifacts {
               model.tableName(),
               model.sqlFileName(),
               model.sqlTemplate());
+      if (!model.materialization().built()) {
+        node.putNull("relation_name"); // an ephemeral model is no relation, as in dbt
+      }
       ObjectNode config = node.putObject("config");
       config.put("enabled", true);
       config.put("materialized", model.materialization().name().toLowerCase(java.util.Locale.ROOT));

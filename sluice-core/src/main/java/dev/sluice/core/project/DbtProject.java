@@ -475,8 +475,8 @@ final class DbtProject {
     seeds
         .values()
         .forEach(seed -> all.add(new Named(seed.name(), seed.tableName(), seed.location())));
-    models
-        .values()
+    models.values().stream()
+        .filter(model -> model.materialization().built())
         .forEach(model -> all.add(new Named(model.name(), model.tableName(), model.location())));
     Map<String, Named> byTable = new LinkedHashMap<>();
     for (Named asset : all) {
@@ -496,6 +496,27 @@ final class DbtProject {
                 + ")",
             "dbt refuses two resources with one table too: give one of them another alias or"
                 + " schema");
+      }
+    }
+  }
+
+  /**
+   * A data test of an ephemeral model is a problem: Sluice runs a model's tests in the step that
+   * builds it, and an ephemeral model has none (dbt inlines the model into the test's query).
+   */
+  static void checkEphemeralModels(Map<String, ModelDef> models, Problems problems) {
+    for (ModelDef model : models.values()) {
+      if (!model.materialization().built()) {
+        for (CheckDef check : model.allChecks()) {
+          problems.add(
+              check.location(),
+              "Data test '"
+                  + check.name()
+                  + "' of ephemeral model '"
+                  + model.name()
+                  + "' is not run by Sluice",
+              "test the models that read it, or materialize it as a view to test it (docs/dbt.md)");
+        }
       }
     }
   }
@@ -524,6 +545,9 @@ final class DbtProject {
       builder.snapshot(snapshot);
     } else if (materialized != null) {
       builder.materialized(String.valueOf(materialized.value()), materialized.location());
+    } else {
+      // dbt's default materialization (a model's config() may still set another)
+      builder.materialized("view", model.location());
     }
     Setting uniqueKey = settings.get("unique_key");
     if (uniqueKey != null) {

@@ -18,6 +18,7 @@ public final class DbtTemplates {
   private final String targetPath;
   private final String targetSchema;
   private final String targetDatabase;
+  private final Map<String, ModelDef> ephemeralModels;
 
   DbtTemplates(
       DbtMacros macros,
@@ -26,12 +27,38 @@ public final class DbtTemplates {
       String targetPath,
       String targetSchema,
       String targetDatabase) {
+    this(macros, globals, docs, targetPath, targetSchema, targetDatabase, Map.of());
+  }
+
+  private DbtTemplates(
+      DbtMacros macros,
+      Map<String, Object> globals,
+      DbtDocs docs,
+      String targetPath,
+      String targetSchema,
+      String targetDatabase,
+      Map<String, ModelDef> ephemeralModels) {
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
     this.docs = requireNonNull(docs, "docs is null");
     this.targetPath = requireNonNull(targetPath, "targetPath is null");
     this.targetSchema = requireNonNull(targetSchema, "targetSchema is null");
     this.targetDatabase = requireNonNull(targetDatabase, "targetDatabase is null");
+    this.ephemeralModels = Copies.orderedMap(ephemeralModels);
+  }
+
+  /**
+   * These templates, where {@code ref()} of one of {@code models} (the project's ephemeral models)
+   * renders as dbt's CTE of it, {@code __dbt__cte__<name>}, which the rendering prepends.
+   */
+  DbtTemplates withEphemeralModels(Map<String, ModelDef> models) {
+    return new DbtTemplates(
+        macros, globals, docs, targetPath, targetSchema, targetDatabase, models);
+  }
+
+  /** The project's ephemeral models, by name: each is inlined where it is read. */
+  public Map<String, ModelDef> ephemeralModels() {
+    return ephemeralModels;
   }
 
   /** dbt_project.yml's {@code target-path}, relative to the project: {@code target} by default. */
@@ -64,6 +91,6 @@ public final class DbtTemplates {
 
   /** Makes the project's macros and globals known in a session. */
   TemplateSession applyTo(TemplateSession session) {
-    return session.withDbt(macros, globals);
+    return session.withDbt(macros, globals).withEphemeralModels(ephemeralModels.keySet());
   }
 }

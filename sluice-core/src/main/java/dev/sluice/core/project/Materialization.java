@@ -19,7 +19,18 @@ public enum Materialization {
    * A type-2 slowly changing dimension, as dbt's snapshots: each run keeps the rows' earlier
    * versions and adds their changes ({@link SnapshotDef}).
    */
-  SNAPSHOT;
+  SNAPSHOT,
+  /**
+   * dbt's ephemeral model: never built; the models that read it with {@code ref()} get its SQL as a
+   * common table expression ({@link EphemeralModels}). It stays a node of the graph, for lineage
+   * and selection.
+   */
+  EPHEMERAL;
+
+  /** Whether models of this materialization are built at all (an ephemeral one is inlined). */
+  public boolean built() {
+    return this != EPHEMERAL;
+  }
 
   /** Whether models of this materialization are built partition by partition. */
   public boolean partitioned() {

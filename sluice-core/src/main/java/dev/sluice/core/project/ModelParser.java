@@ -110,7 +110,7 @@ final class ModelParser {
 
     Settings settings = new Settings(file, configValues, configLines, properties, problems);
     Zone zone = zone(file, settings, problems);
-    Materialization materialization = materialization(settings, problems);
+    Materialization materialization = materialization(settings, dbt != null, problems);
     checkPartitions(file, settings, materialization, partitions, properties, problems);
     List<String> uniqueKey =
         settings.list("unique_key", PropertiesParser.ModelProperties::uniqueKey);
@@ -365,23 +365,18 @@ final class ModelParser {
     return OnSchemaChange.IGNORE;
   }
 
-  private static Materialization materialization(Settings settings, Problems problems) {
+  private static Materialization materialization(
+      Settings settings, boolean dbt, Problems problems) {
     Optional<String> text = settings.string("materialized", ModelProperties::materialized);
     if (text.isEmpty()) {
       return Materialization.TABLE;
     }
     for (Materialization value : Materialization.values()) {
-      if (value.name().equalsIgnoreCase(text.get())) {
+      // ephemeral models are dbt's (docs/dbt.md)
+      if (value.name().equalsIgnoreCase(text.get())
+          && (dbt || value != Materialization.EPHEMERAL)) {
         return value;
       }
-    }
-    if (text.get().equalsIgnoreCase("ephemeral")) {
-      // a dbt model's config() may ask for it; dbt_project.yml and properties are checked before
-      problems.add(
-          settings.location("materialized", ModelProperties::materializedLocation),
-          "Ephemeral models are not built by Sluice yet",
-          "materialize it as a view: materialized='view' (docs/dbt.md)");
-      return Materialization.TABLE;
     }
     problems.add(
         settings.location("materialized", ModelProperties::materializedLocation),

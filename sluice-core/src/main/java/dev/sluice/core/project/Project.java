@@ -335,9 +335,23 @@ public record Project(
         }
       }
     }
-    return models.values().stream().anyMatch(model -> model.tableName().equals(table))
+    return models.values().stream()
+            .anyMatch(model -> model.materialization().built() && model.tableName().equals(table))
         || seeds.values().stream().anyMatch(seed -> seed.tableName().equals(table))
         || failureTables().contains(table);
+  }
+
+  /**
+   * The models and seeds whose tables a model's SQL reads: its refs, with each ephemeral model's
+   * own in its place (an ephemeral model is inlined, never built).
+   */
+  public List<String> tableRefs(ModelDef model) {
+    return EphemeralModels.tableRefs(model, models);
+  }
+
+  /** The source tables a model's SQL reads, those of the ephemeral models it reads included. */
+  public List<SourceRef> sourcesRead(ModelDef model) {
+    return EphemeralModels.sources(model, models);
   }
 
   /** The table {@code ref(name)} stands for: a model's or a seed's. */

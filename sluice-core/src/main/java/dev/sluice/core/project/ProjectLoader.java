@@ -192,15 +192,18 @@ final class ProjectLoader {
       parsed.put(model.model().name(), model);
     }
     Map<String, SeedDef> seeds = new TreeMap<>();
+    DbtTemplates projectTemplates = dbtTemplates;
     seedFiles.forEach((name, path) -> seeds.put(name, seed(name, path, seedProperties.get(name))));
     if (dbt != null) {
       DbtProject dbtProject = dbt;
       seeds.replaceAll((name, seed) -> seed.withTable(dbtProject.seedTable(name)));
       DbtProject.checkTables(models, seeds, problems);
       dbt.singularTests(models, seeds, problems);
+      DbtProject.checkEphemeralModels(models, problems);
+      projectTemplates = dbtTemplates.withEphemeralModels(EphemeralModels.of(models));
     }
 
-    new ReferenceValidator(sources, seeds, models, config.vars(), dbtTemplates, problems)
+    new ReferenceValidator(sources, seeds, models, config.vars(), projectTemplates, problems)
         .validate(parsed.values());
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {
@@ -225,16 +228,7 @@ final class ProjectLoader {
         seeds.size(),
         models.size());
     return new Project(
-        root,
-        config,
-        sources,
-        models,
-        seeds,
-        graph,
-        policies,
-        dbt == null ? null : dbt.templates(),
-        tests,
-        invocation);
+        root, config, sources, models, seeds, graph, policies, projectTemplates, tests, invocation);
   }
 
   /**

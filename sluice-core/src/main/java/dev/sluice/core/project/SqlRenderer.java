@@ -155,7 +155,50 @@ public final class SqlRenderer {
     String sql =
         render(model.sqlTemplate(), session, context.thisTable(), context.partitionVariables());
     problems.throwIfAny();
-    return withoutTrailingSemicolon(sql);
+    return withEphemeralModels(withoutTrailingSemicolon(sql), session, context);
+  }
+
+  /**
+   * The SQL with the CTEs of the ephemeral models its rendering read ({@link EphemeralModels}),
+   * each rendered in the same context, with {@code this} as its CTE's name.
+   */
+  private static String withEphemeralModels(
+      String sql, TemplateSession session, RenderContext context) {
+    if (session.ephemeralRefs().isEmpty()) {
+      return sql;
+    }
+    Map<String, String> ctes =
+        EphemeralModels.ctes(
+            session.ephemeralRefs(),
+            name -> {
+              ModelDef ephemeral = context.dbt().ephemeralModels().get(name);
+              Problems problems = new Problems();
+              TemplateSession inner =
+                  new TemplateSession(
+                          Location.of(ephemeral.sqlFileName()),
+                          true,
+                          false,
+                          true,
+                          context.vars(),
+                          context.refResolver(),
+                          context.sourceResolver(),
+                          problems)
+                      .allowAnyConfigKey()
+                      .executing();
+              context.dbt().applyTo(inner);
+              String rendered =
+                  renderBound(
+                      ephemeral.sqlTemplate(),
+                      inner,
+                      Map.of("this", EphemeralModels.cteName(name)));
+              problems.throwIfAny();
+              // Jinja (dbt's template engine) drops a template's last newline
+              String code = withoutTrailingSemicolon(rendered);
+              return new EphemeralModels.Rendered(
+                  code.endsWith("\n") ? code.substring(0, code.length() - 1) : code,
+                  inner.ephemeralRefs());
+            });
+    return EphemeralModels.inject(sql, List.copyOf(ctes.values()));
   }
 
   /**
@@ -223,7 +266,13 @@ public final class SqlRenderer {
     }
     String sql = render(template, session, thisTable);
     problems.throwIfAny();
-    return withoutTrailingSemicolon(sql);
+    if (dbt == null) {
+      return withoutTrailingSemicolon(sql);
+    }
+    return withEphemeralModels(
+        withoutTrailingSemicolon(sql),
+        session,
+        new RenderContext(false, vars, refResolver, sourceResolver, thisTable).withDbt(dbt));
   }
 
   /**

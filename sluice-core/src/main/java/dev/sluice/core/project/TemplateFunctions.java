@@ -38,6 +38,10 @@ final class TemplateFunctions {
     }
     String name = args.positional.get(args.positional.size() - 1).toString();
     session.recordRef(name, line);
+    if (session.isEphemeral(name)) {
+      session.recordEphemeralRef(name);
+      return EphemeralModels.cteName(name);
+    }
     return resolve(session, line, "ref('" + name + "')", () -> session.refResolver().apply(name));
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -56,6 +57,8 @@ final class TemplateSession {
   private boolean execute;
   private DbtDocs docs;
   private String documentedNode;
+  private Set<String> ephemeralModels = Set.of();
+  private final Set<String> ephemeralRefs = new java.util.LinkedHashSet<>();
 
   /** The macro calls being rendered, innermost first. */
   private final java.util.Deque<DbtMacroFunction.Frame> frames = new java.util.ArrayDeque<>();
@@ -126,6 +129,25 @@ final class TemplateSession {
     this.macros = requireNonNull(macros, "macros is null");
     this.dbtGlobals = Copies.orderedMap(globals);
     return this;
+  }
+
+  /** Makes {@code ref()} of one of these ephemeral models render as its CTE's name. */
+  TemplateSession withEphemeralModels(Set<String> names) {
+    this.ephemeralModels = Set.copyOf(names);
+    return this;
+  }
+
+  boolean isEphemeral(String model) {
+    return ephemeralModels.contains(model);
+  }
+
+  /** The ephemeral models the template read with {@code ref()}, in the order of first reading. */
+  List<String> ephemeralRefs() {
+    return List.copyOf(ephemeralRefs);
+  }
+
+  void recordEphemeralRef(String model) {
+    ephemeralRefs.add(model);
   }
 
   /**

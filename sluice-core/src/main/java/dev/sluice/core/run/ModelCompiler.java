@@ -94,6 +94,9 @@ public final class ModelCompiler {
           continue;
         }
         ModelDef model = modelAsset.definition();
+        if (!model.materialization().built()) {
+          continue; // compiled inlined in the models that read it
+        }
         Engine engine = engines.apply(model.execution().engine());
         EngineSession session =
             sessions.computeIfAbsent(engine.name(), unused -> engine.openSession());
@@ -121,10 +124,10 @@ public final class ModelCompiler {
   private Optional<TableName> compile(EngineSession session, String engine, ModelDef model) {
     String file = model.sqlFileName();
     Set<TableName> inputs = new LinkedHashSet<>();
-    for (String ref : model.refs()) {
+    for (String ref : project.tableRefs(model)) {
       project.refTable(ref).ifPresent(inputs::add);
     }
-    for (SourceRef source : model.sources()) {
+    for (SourceRef source : project.sourcesRead(model)) {
       project
           .sourceTable(source.source(), source.table())
           .ifPresent(table -> inputs.add(table.tableName()));

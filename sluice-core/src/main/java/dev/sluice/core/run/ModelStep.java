@@ -58,6 +58,9 @@ final class ModelStep {
                 ? incrementalUpdate(context, model, sql, started)
                 : table(context, model, sql, started, "built in full");
         case SNAPSHOT -> snapshot(context, model, sql, started, tableExists);
+        case EPHEMERAL ->
+            throw new IllegalStateException(
+                "Ephemeral model " + model.name() + " is inlined where it is read, never built");
         case INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_PARTITION ->
             throw new IllegalStateException(
                 "Partitioned model " + model.name() + " is built by partitions");
@@ -93,10 +96,10 @@ final class ModelStep {
   static java.util.Map<dev.sluice.api.TableName, Long> registerInputs(
       StepContext context, ModelDef model, boolean withItself) {
     Relations relations = context.relations();
-    for (String ref : model.refs()) {
+    for (String ref : context.project().tableRefs(model)) {
       relations.register(context.resolveRef(ref));
     }
-    for (SourceRef source : model.sources()) {
+    for (SourceRef source : context.project().sourcesRead(model)) {
       relations.register(context.resolveSource(source.source(), source.table()));
     }
     if (withItself) {
@@ -108,10 +111,10 @@ final class ModelStep {
   /** The tables a model may read: its refs, its sources and its own table. */
   static Set<TableName> inputs(StepContext context, ModelDef model) {
     Set<TableName> inputs = new LinkedHashSet<>();
-    for (String ref : model.refs()) {
+    for (String ref : context.project().tableRefs(model)) {
       inputs.add(context.resolveRef(ref));
     }
-    for (SourceRef source : model.sources()) {
+    for (SourceRef source : context.project().sourcesRead(model)) {
       inputs.add(context.resolveSource(source.source(), source.table()));
     }
     inputs.add(model.tableName());

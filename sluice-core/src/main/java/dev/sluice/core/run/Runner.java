@@ -416,7 +416,7 @@ public final class Runner {
     List<Work> dependencies = new ArrayList<>();
     Project project = workspace.project();
     ModelDef model = project.models().get(work.asset());
-    for (String upstream : project.graph().upstream(work.asset())) {
+    for (String upstream : builtUpstream(project, work.asset())) {
       List<Work> upstreamWorks = worksByAsset.getOrDefault(upstream, List.of());
       ModelDef upstreamModel = project.models().get(upstream);
       boolean alike =
@@ -435,6 +435,23 @@ public final class Runner {
       }
     }
     return dependencies;
+  }
+
+  /**
+   * The assets directly upstream of one that are built: an ephemeral model, inlined in what reads
+   * it, stands for what it reads.
+   */
+  private static Set<String> builtUpstream(Project project, String asset) {
+    Set<String> upstream = new java.util.LinkedHashSet<>();
+    for (String direct : project.graph().upstream(asset)) {
+      ModelDef model = project.models().get(direct);
+      if (model != null && !model.materialization().built()) {
+        upstream.addAll(builtUpstream(project, direct));
+      } else {
+        upstream.add(direct);
+      }
+    }
+    return upstream;
   }
 
   /**

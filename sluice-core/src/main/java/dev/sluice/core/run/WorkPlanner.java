@@ -47,6 +47,9 @@ final class WorkPlanner {
     List<Work> works = new ArrayList<>();
     for (String asset : assets) {
       ModelDef model = workspace.project().models().get(asset);
+      if (model != null && !model.materialization().built()) {
+        continue; // an ephemeral model is inlined in what reads it
+      }
       List<Work> assetWorks =
           model == null || !model.partitioned()
               ? List.of(Work.whole(asset))

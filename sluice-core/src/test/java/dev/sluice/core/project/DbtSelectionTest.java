@@ -185,7 +185,7 @@ class DbtSelectionTest {
     write(
         project,
         "models/marts/statuses.sql",
-        "{{ config(materialized='view') }}\nselect distinct status from {{ ref('orders') }}\n");
+        "{{ config(materialized='table') }}\nselect distinct status from {{ ref('orders') }}\n");
     write(project, "models/marts/counts.sql", "select count(*) as n from {{ ref('orders') }}\n");
     Project after = Project.load(project, Map.of(), Invocation.NONE.withState(state));
     assertThat(select(after, "state:modified")).containsExactly("orders", "counts", "statuses");
@@ -196,7 +196,7 @@ class DbtSelectionTest {
         .containsExactly("orders", "counts", "statuses");
     assertThat(select(after, "state:modified.configs")).containsExactly("counts", "statuses");
     assertThat(select(after, "state:modified+")).containsExactly("orders", "counts", "statuses");
-    assertThat(select(after, "state:modified,config.materialized:view"))
+    assertThat(select(after, "state:modified,config.materialized:table"))
         .containsExactly("statuses");
 
     // a config changed in dbt_project.yml alone
