@@ -234,7 +234,12 @@ public final class FileConnector implements SourceConnector {
             seed.projectDirectory(),
             false,
             false,
-            FileOptions.with(seed.csvFile().toString(), FileFormat.CSV.displayName(), Map.of()),
+            FileOptions.with(
+                seed.csvFile().toString(),
+                FileFormat.CSV.displayName(),
+                seed.delimiter().equals(",")
+                    ? Map.of()
+                    : Map.of(CsvOption.DELIMITER.key(), seed.delimiter())),
             seed.columns());
     return stage(spec, LoadState.empty(), session).materialized(session);
   }

@@ -40,8 +40,7 @@ final class DbtProject {
 
   /** Model configs that would make the built tables differ from dbt's: not supported yet. */
   private static final Set<String> UNSUPPORTED_MODEL_CONFIGS =
-      Set.of(
-          "pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header", "dbt_valid_to_current");
+      Set.of("pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header");
 
   private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
 
@@ -67,8 +66,14 @@ final class DbtProject {
   /** The snapshots: the names of the models read from the snapshot paths' snapshot blocks. */
   private final Set<String> snapshots = new java.util.LinkedHashSet<>();
 
+  /** The snapshots defined in properties files ({@code relation:}, dbt 1.9). */
+  private final Set<String> yamlSnapshots = new java.util.LinkedHashSet<>();
+
   /** Each seed's table. */
   private final Map<String, TableName> seedTables = new LinkedHashMap<>();
+
+  /** How each seed's file is read. */
+  private final Map<String, SeedDef.Format> seedFormats = new LinkedHashMap<>();
 
   private DbtProject(
       Path root,
@@ -296,6 +301,7 @@ final class DbtProject {
                 }
               });
     }
+    yamlSnapshots(snapshotEntries, modelFiles, problems);
     warnOfUnknown(models, modelFiles.keySet(), "model");
     warnOfUnknown(snapshotEntries, snapshots, "snapshot");
     warnOfUnknown(seeds, seedFiles.keySet(), "seed");
@@ -304,7 +310,7 @@ final class DbtProject {
       DbtProperties.Entry entry = (snapshot ? snapshotEntries : models).get(model.name());
       Map<String, Setting> settings =
           (snapshot ? file.snapshots() : file.models())
-              .configFor(path(model.sqlFile(), directoriesOf(model.name())));
+              .configFor(configPath(model.name(), model.sqlFile()));
       if (entry != null) {
         merge(settings, entry.config());
       }
@@ -327,7 +333,7 @@ final class DbtProject {
         seedFiles.remove(seed.getKey());
         continue;
       }
-      checkSeedSettings(seed.getKey(), settings, problems);
+      seedFormats.put(seed.getKey(), seedFormat(seed.getKey(), settings, problems));
       seedTables.put(
           seed.getKey(),
           names.table(
@@ -348,6 +354,65 @@ final class DbtProject {
                 entry.location()));
       }
     }
+  }
+
+  /**
+   * dbt 1.9's snapshots defined in properties files: an entry of {@code snapshots:} with a {@code
+   * relation:} is a snapshot whose query is {@code select * from {{ <relation> }}}, as dbt compiles
+   * it, with its {@code config:}.
+   */
+  private void yamlSnapshots(
+      Map<String, DbtProperties.Entry> entries,
+      Map<String, ModelFile> modelFiles,
+      Problems problems) {
+    for (DbtProperties.Entry entry : entries.values()) {
+      Setting relation = entry.relation();
+      if (relation == null) {
+        continue;
+      }
+      String text = relation.value() == null ? "" : String.valueOf(relation.value()).strip();
+      if (!(text.startsWith("ref(") || text.startsWith("source(")) || !text.endsWith(")")) {
+        problems.add(
+            relation.location(),
+            "The relation of snapshot '" + entry.name() + "' must be a ref() or a source()",
+            "write e.g. relation: ref('orders') or relation: source('shop', 'orders')");
+        continue;
+      }
+      ModelFile existing = modelFiles.get(entry.name());
+      if (existing != null) {
+        problems.add(
+            relation.location(),
+            "Snapshot '"
+                + entry.name()
+                + "' has a relation and the name of "
+                + (snapshots.contains(entry.name()) ? "the snapshot " : "the model ")
+                + existing.fileName(),
+            "rename one of them: dbt refuses two resources of one name too");
+        continue;
+      }
+      snapshots.add(entry.name());
+      yamlSnapshots.add(entry.name());
+      modelFiles.put(
+          entry.name(),
+          new ModelFile(
+              entry.name(),
+              Path.of(entry.location().file()),
+              "select * from {{ " + text + " }}",
+              Optional.empty()));
+    }
+  }
+
+  /**
+   * A model's or snapshot's path in its config tree: the package, its file's directories and its
+   * name (a YAML snapshot's: the directories of its properties file).
+   */
+  private List<String> configPath(String model, Path file) {
+    if (!yamlSnapshots.contains(model)) {
+      return path(file, directoriesOf(model));
+    }
+    List<String> path = new ArrayList<>(path(file, propertyDirectories()));
+    path.set(path.size() - 1, model);
+    return path;
   }
 
   /**
@@ -379,7 +444,7 @@ final class DbtProject {
             : names.table(
                 snapshot ? "snapshot" : "model",
                 model.name(),
-                path(model.sqlFile(), directoriesOf(model.name())),
+                configPath(model.name(), model.sqlFile()),
                 model.sqlFileName(),
                 all,
                 problems);
@@ -607,22 +672,72 @@ final class DbtProject {
     }
   }
 
-  private static void checkSeedSettings(
+  /**
+   * How a seed's file is read, from its {@code delimiter} and {@code column_types} (a type in
+   * DuckDB's names, which dbt-duckdb passes on; a bad one is a problem at its line). {@code
+   * quote_columns} needs nothing: Sluice always quotes a seed's column names.
+   */
+  private static SeedDef.Format seedFormat(
       String seed, Map<String, Setting> settings, Problems problems) {
-    Setting delimiter = settings.get("delimiter");
-    if (delimiter != null && !",".equals(String.valueOf(delimiter.value()))) {
-      problems.add(
-          delimiter.location(),
-          "The delimiter of seed '" + seed + "' is not supported by Sluice yet",
-          "Sluice reads seeds as comma-separated files (docs/dbt.md)");
+    String delimiter = ",";
+    Setting delimiterSetting = settings.get("delimiter");
+    if (delimiterSetting != null) {
+      String text = String.valueOf(delimiterSetting.value());
+      if (text.length() == 1) {
+        delimiter = text;
+      } else {
+        problems.add(
+            delimiterSetting.location(),
+            "The delimiter of seed '" + seed + "' must be one character, got '" + text + "'",
+            "write e.g. delimiter: \"|\" or delimiter: \"\\t\"");
+      }
     }
+    Map<String, String> types = new LinkedHashMap<>();
     Setting columnTypes = settings.get("column_types");
-    if (columnTypes != null && columnTypes.value() instanceof Map<?, ?> types && !types.isEmpty()) {
+    if (columnTypes != null && columnTypes.value() instanceof Map<?, ?> map) {
+      map.forEach(
+          (column, type) -> {
+            String text = type == null ? "" : String.valueOf(type).strip();
+            try {
+              ColumnTypes.parse(withoutLength(text), columnTypes.location());
+              types.put(String.valueOf(column), withoutLength(text));
+            } catch (dev.sluice.api.ProjectException e) {
+              problems.add(
+                  columnTypes.location(),
+                  "column_types of seed '"
+                      + seed
+                      + "' gives column '"
+                      + column
+                      + "' the type '"
+                      + text
+                      + "', which Sluice does not know",
+                  Suggestions.hint(
+                      text.toLowerCase(Locale.ROOT), ColumnTypes.typeNames(), "the types are"));
+            }
+          });
+    } else if (columnTypes != null && columnTypes.value() != null) {
       problems.add(
           columnTypes.location(),
-          "column_types of seed '" + seed + "' is not supported by Sluice yet",
-          "Sluice infers a seed's column types from its values (docs/dbt.md)");
+          "column_types of seed '" + seed + "' must map column names to types",
+          "write e.g. column_types: {zip: varchar, amount: decimal(10,2)}");
     }
+    return new SeedDef.Format(delimiter, types);
+  }
+
+  /** A character type without its length ({@code varchar(5)}), which DuckDB ignores too. */
+  private static String withoutLength(String type) {
+    String lower = type.toLowerCase(Locale.ROOT);
+    for (String name : List.of("varchar", "char", "character varying", "character", "text")) {
+      if (lower.startsWith(name + "(") && lower.endsWith(")")) {
+        return "varchar";
+      }
+    }
+    return type;
+  }
+
+  /** How a seed's file is read ({@link #properties} read its settings). */
+  SeedDef.Format seedFormat(String seed) {
+    return seedFormats.getOrDefault(seed, SeedDef.Format.DEFAULT);
   }
 
   /** Entries of one kind by name; an entry given twice is a problem, as in dbt. */
@@ -688,6 +803,14 @@ final class DbtProject {
                 .filter(tag -> !tags.contains(tag))
                 .forEach(tags::add);
             settings.put(key, new Setting(List.copyOf(tags), setting.location()));
+          } else if (key.equals("column_types")
+              && settings.get(key) != null
+              && settings.get(key).value() instanceof Map<?, ?> under
+              && setting.value() instanceof Map<?, ?> types) {
+            // dbt updates a seed's column_types key by key
+            Map<Object, Object> merged = new LinkedHashMap<>(under);
+            merged.putAll(types);
+            settings.put(key, new Setting(merged, setting.location()));
           } else {
             settings.put(key, setting);
           }

@@ -24,7 +24,7 @@ final class DbtProperties {
   private static final Set<String> KEYS =
       Set.of("version", "models", "seeds", "snapshots", "sources");
   private static final Set<String> NODE_KEYS =
-      Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags");
+      Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags", "relation");
   private static final Set<String> COLUMN_KEYS =
       Set.of("name", "description", "data_type", "data_tests", "tests");
 
@@ -32,6 +32,8 @@ final class DbtProperties {
    * The properties of one model or seed.
    *
    * @param config its {@code config:} block and {@code tags:}, with their lines
+   * @param relation a YAML snapshot's {@code relation:} (dbt 1.9: {@code ref('x')} or {@code
+   *     source('s', 't')}) with its line, else null
    */
   record Entry(
       String name,
@@ -39,7 +41,8 @@ final class DbtProperties {
       List<ColumnDef> columns,
       List<CheckDef> checks,
       Map<String, Setting> config,
-      Location location) {
+      Location location,
+      Setting relation) {
     Entry {
       requireNonNull(name, "name is null");
       columns = List.copyOf(columns);
@@ -134,7 +137,12 @@ final class DbtProperties {
             columns(map, name, what, tests, docs, uniqueId),
             tests.read(map, name, what, null),
             config,
-            map.location()));
+            map.location(),
+            map.has("relation")
+                ? map.node("relation")
+                    .map(value -> new Setting(YamlFiles.toJava(value), map.location("relation")))
+                    .orElse(null)
+                : null));
   }
 
   /**

@@ -70,16 +70,7 @@ final class DbtSingularTests {
             SeedDef seed = seeds.get(asset);
             List<CheckDef> all = new ArrayList<>(seed.checks());
             all.addAll(checks);
-            seeds.put(
-                asset,
-                new SeedDef(
-                    seed.name(),
-                    seed.csvFile(),
-                    seed.description(),
-                    seed.columns(),
-                    all,
-                    seed.location(),
-                    seed.table()));
+            seeds.put(asset, seed.withChecks(all));
           }
         });
   }

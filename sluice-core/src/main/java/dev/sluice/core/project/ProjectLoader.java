@@ -196,7 +196,9 @@ final class ProjectLoader {
     seedFiles.forEach((name, path) -> seeds.put(name, seed(name, path, seedProperties.get(name))));
     if (dbt != null) {
       DbtProject dbtProject = dbt;
-      seeds.replaceAll((name, seed) -> seed.withTable(dbtProject.seedTable(name)));
+      seeds.replaceAll(
+          (name, seed) ->
+              seed.withTable(dbtProject.seedTable(name)).withFormat(dbtProject.seedFormat(name)));
       DbtProject.checkTables(models, seeds, problems);
       dbt.singularTests(models, seeds, problems);
       DbtProject.checkEphemeralModels(models, problems);

@@ -6,6 +6,7 @@ import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A seed: a small CSV file (with a header) in {@code seeds/}, reloaded into {@code curated.<name>}
@@ -15,6 +16,7 @@ import java.util.List;
  * @param description the description from a {@code seeds:} properties entry, or null
  * @param table the table it is loaded into when that is not {@code curated.<name>}, else null: a
  *     dbt seed's table is named by its schema and alias, as dbt names it
+ * @param format how the file is read: its delimiter and the types of some of its columns
  */
 public record SeedDef(
     String name,
@@ -23,9 +25,28 @@ public record SeedDef(
     List<ColumnDef> columns,
     List<CheckDef> checks,
     Location location,
-    TableName table)
+    TableName table,
+    Format format)
     implements AssetDefinition {
+  /**
+   * How a seed's file is read (a dbt seed's {@code delimiter} and {@code column_types}).
+   *
+   * @param delimiter the character between values
+   * @param columnTypes the types of columns by name, in DuckDB's names as dbt-duckdb takes them;
+   *     the other columns' types are inferred from their values
+   */
+  public record Format(String delimiter, Map<String, String> columnTypes) {
+    /** Comma-separated, every type inferred. */
+    public static final Format DEFAULT = new Format(",", Map.of());
+
+    public Format {
+      requireNonNull(delimiter, "delimiter is null");
+      columnTypes = Copies.orderedMap(columnTypes);
+    }
+  }
+
   public SeedDef {
+    requireNonNull(format, "format is null");
     requireNonNull(name, "name is null");
     requireNonNull(csvFile, "csvFile is null");
     requireNonNull(columns, "columns is null");
@@ -42,12 +63,22 @@ public record SeedDef(
       List<ColumnDef> columns,
       List<CheckDef> checks,
       Location location) {
-    this(name, csvFile, description, columns, checks, location, null);
+    this(name, csvFile, description, columns, checks, location, null, Format.DEFAULT);
   }
 
   /** This seed, loaded into {@code table} instead of {@code curated.<name>}. */
   public SeedDef withTable(TableName table) {
-    return new SeedDef(name, csvFile, description, columns, checks, location, table);
+    return new SeedDef(name, csvFile, description, columns, checks, location, table, format);
+  }
+
+  /** This seed, read as {@code format} says. */
+  public SeedDef withFormat(Format format) {
+    return new SeedDef(name, csvFile, description, columns, checks, location, table, format);
+  }
+
+  /** This seed with these checks. */
+  public SeedDef withChecks(List<CheckDef> checks) {
+    return new SeedDef(name, csvFile, description, columns, checks, location, table, format);
   }
 
   @Override

@@ -31,6 +31,9 @@ import java.util.Set;
  * @param hardDeletes what happens to a row the query no longer returns
  * @param columns the names of the meta columns
  * @param location where the snapshot is declared
+ * @param validToCurrent dbt's {@code dbt_valid_to_current}: the SQL expression current versions
+ *     have as {@code dbt_valid_to} instead of null (e.g. {@code "'9999-12-31'::timestamp"}), or
+ *     null
  */
 public record SnapshotDef(
     Strategy strategy,
@@ -40,10 +43,12 @@ public record SnapshotDef(
     boolean allColumns,
     HardDeletes hardDeletes,
     MetaColumns columns,
-    Location location) {
+    Location location,
+    String validToCurrent) {
   /** The keys of a snapshot's configuration, besides {@code unique_key}. */
   public static final Set<String> KEYS =
       Set.of(
+          "dbt_valid_to_current",
           "strategy",
           "updated_at",
           "check_cols",
@@ -253,9 +258,18 @@ public record SnapshotDef(
     if (!valid) {
       return Optional.empty();
     }
+    String validToCurrent = text(settings.get("dbt_valid_to_current"));
     return Optional.of(
         new SnapshotDef(
-            strategy, uniqueKey, updatedAt, checkColumns, all, hardDeletes, columns, location));
+            strategy,
+            uniqueKey,
+            updatedAt,
+            checkColumns,
+            all,
+            hardDeletes,
+            columns,
+            location,
+            validToCurrent == null || validToCurrent.isBlank() ? null : validToCurrent.strip()));
   }
 
   private static String text(Setting setting) {

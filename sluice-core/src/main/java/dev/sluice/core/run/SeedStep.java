@@ -36,6 +36,70 @@ final class SeedStep {
                         + " (sluice-connectors) on the class path"));
   }
 
+  private static StagedData stage(
+      StepContext context, SeedDef seed, List<SourceTableSpec.Column> columns) {
+    return seedReader()
+        .stageSeed(
+            new SeedSpec(
+                seed.name(),
+                context.project().root(),
+                seed.csvFile(),
+                columns,
+                seed.format().delimiter()),
+            context.session());
+  }
+
+  /**
+   * The seed's columns with the types its {@code column_types} give, the others' inferred from
+   * their values as without any (the file is read once to infer them: seeds are small), so that a
+   * typed column's values are read as that type, never converted from the inferred one (a {@code
+   * varchar} zip code keeps its leading zeros).
+   *
+   * @return null when the file is missing
+   * @throws DataException when {@code column_types} names a column the file does not have
+   */
+  private static List<SourceTableSpec.Column> typedColumns(StepContext context, SeedDef seed) {
+    StagedData inferred = stage(context, seed, List.of());
+    if (inferred.nothingNew()) {
+      return null;
+    }
+    org.apache.iceberg.Schema schema;
+    try {
+      schema =
+          context
+              .session()
+              .describe(
+                  "SELECT * EXCLUDE (_source_file) FROM " + TableName.quote(inferred.relation()));
+    } finally {
+      context.session().dropTemporaryTable(inferred.relation());
+    }
+    Map<String, String> types = new java.util.HashMap<>();
+    seed.format()
+        .columnTypes()
+        .forEach((column, type) -> types.put(column.toLowerCase(java.util.Locale.ROOT), type));
+    List<SourceTableSpec.Column> columns = new ArrayList<>();
+    for (org.apache.iceberg.types.Types.NestedField field : schema.columns()) {
+      String type = types.remove(field.name().toLowerCase(java.util.Locale.ROOT));
+      columns.add(
+          new SourceTableSpec.Column(
+              field.name(),
+              type == null ? field.type() : ColumnTypes.parse(type, seed.location())));
+    }
+    if (!types.isEmpty()) {
+      throw new DataException(
+          "column_types of seed "
+              + seed.name()
+              + " names "
+              + types.keySet()
+              + ", which "
+              + seed.csvFile()
+              + " does not have; its columns are "
+              + columns.stream().map(SourceTableSpec.Column::name).toList()
+              + ". ");
+    }
+    return columns;
+  }
+
   static StepResult run(StepContext context, SeedDef seed) {
     Instant started = context.now();
     TableName target = seed.tableName();
@@ -47,15 +111,15 @@ final class SeedStep {
                 column.name(), ColumnTypes.parse(column.type(), column.location())));
       }
     }
-    SeedSpec spec =
-        new SeedSpec(
-            seed.name(),
-            context.project().root(),
-            seed.csvFile(),
-            columns.size() == seed.columns().size() ? columns : List.of());
     StagedData staged;
     try {
-      staged = seedReader().stageSeed(spec, context.session());
+      if (seed.format().columnTypes().isEmpty()) {
+        staged =
+            stage(context, seed, columns.size() == seed.columns().size() ? columns : List.of());
+      } else {
+        List<SourceTableSpec.Column> typed = typedColumns(context, seed);
+        staged = typed == null ? null : stage(context, seed, typed);
+      }
     } catch (DataException e) {
       // the file connector's hint is about source files; a seed can only be fixed
       throw new DataException(
@@ -65,7 +129,7 @@ final class SeedStep {
               + " (seeds load all rows or none)",
           e);
     }
-    if (staged.nothingNew()) {
+    if (staged == null || staged.nothingNew()) {
       return StepResult.skipped(
           seed.name(),
           StepKind.SEED,

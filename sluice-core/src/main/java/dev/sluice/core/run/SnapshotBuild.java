@@ -68,8 +68,7 @@ final class SnapshotBuild {
       Schema tableSchema) {
     List<String> tableColumns =
         tableSchema.columns().stream().map(Types.NestedField::name).toList();
-    String current =
-        "(SELECT * FROM " + table.quoted() + " WHERE " + q(meta.validTo()) + " IS NULL)";
+    String current = "(SELECT * FROM " + table.quoted() + " WHERE " + isCurrent("") + ")";
     String changed = rowChanged(sourceColumns, tableColumns);
     String joinOn = keyJoin("snapshotted", "source_rows");
     String firstKey = q(snapshot.uniqueKey().get(0));
@@ -114,9 +113,9 @@ final class SnapshotBuild {
     for (String column : tableColumns) {
       kept.add(
           column.equals(meta.validTo())
-              ? "CASE WHEN existing."
-                  + q(meta.validTo())
-                  + " IS NULL AND closing.closed_id IS NOT NULL THEN closing.closed_to ELSE"
+              ? "CASE WHEN "
+                  + isCurrent("existing.")
+                  + " AND closing.closed_id IS NOT NULL THEN closing.closed_to ELSE"
                   + " existing."
                   + q(meta.validTo())
                   + " END AS "
@@ -220,12 +219,32 @@ final class SnapshotBuild {
         + updated
         + " AS "
         + q(meta.validFrom())
-        + ", nullif("
-        + updated
         + ", "
-        + updated
-        + ") AS "
+        + validTo(updated)
+        + " AS "
         + q(meta.validTo());
+  }
+
+  /**
+   * A new version's dbt_valid_to: null, or the snapshot's {@code dbt_valid_to_current} (dbt's
+   * {@code get_dbt_valid_to_current}), in the type of updated_at.
+   */
+  private String validTo(String updated) {
+    String none = "nullif(" + updated + ", " + updated + ")";
+    return snapshot.validToCurrent() == null
+        ? none
+        : "coalesce(" + none + ", " + snapshot.validToCurrent() + ")";
+  }
+
+  /**
+   * Whether a version (of {@code alias}, e.g. {@code existing.}) is current: its dbt_valid_to is
+   * null, or the snapshot's {@code dbt_valid_to_current}, as dbt-duckdb's snapshot merge asks.
+   */
+  private String isCurrent(String alias) {
+    String validTo = alias + q(meta.validTo());
+    return snapshot.validToCurrent() == null
+        ? validTo + " IS NULL"
+        : "(" + validTo + " = " + snapshot.validToCurrent() + " OR " + validTo + " IS NULL)";
   }
 
   /** The version's time: its updated_at column, or (check without one) the snapshot's time. */

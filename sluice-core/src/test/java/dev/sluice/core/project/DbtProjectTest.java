@@ -233,8 +233,6 @@ class DbtProjectTest {
             org.assertj.core.groups.Tuple.tuple(
                 "dbt_project.yml:6", "'post-hook' of model 'e' is not supported by Sluice yet"),
             org.assertj.core.groups.Tuple.tuple(
-                "dbt_project.yml:11", "The delimiter of seed 's' is not supported by Sluice yet"),
-            org.assertj.core.groups.Tuple.tuple(
                 "models/m.sql:1",
                 "incremental_strategy 'microbatch' of model 'm' is not supported by Sluice yet"));
   }

@@ -206,6 +206,82 @@ class SnapshotsTest {
             "snapshots/d.sql:2: The check strategy of the snapshot 'd' needs check_cols");
   }
 
+  @Test
+  void aYamlSnapshotOfARefWithDbtValidToCurrent() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(
+        project,
+        "seeds/raw_customers.csv",
+        "id,name,updated_at\n1,alice,2024-01-01 00:00:00\n2,bob,2024-01-01 00:00:00\n");
+    // dbt 1.9: a snapshot in a properties file, its query select * from its relation
+    write(
+        project,
+        "snapshots/snapshots.yml",
+        """
+        snapshots:
+          - name: customers_snapshot
+            relation: ref('raw_customers')
+            description: customers' history
+            config:
+              schema: snapshots
+              unique_key: id
+              strategy: timestamp
+              updated_at: updated_at
+              dbt_valid_to_current: "timestamp '9999-12-31 00:00:00'"
+        """);
+    run();
+    write(
+        project,
+        "seeds/raw_customers.csv",
+        "id,name,updated_at\n1,alice,2024-01-01 00:00:00\n2,robert,2024-01-02 00:00:00\n");
+    run();
+    run(); // nothing changed: nothing added
+
+    // dbt-duckdb: current versions have dbt_valid_to_current, not null; a change closes them
+    String forever = "9999-12-31T00:00";
+    assertThat(
+            rows(
+                "select cast(id as integer), name, dbt_valid_from, dbt_valid_to, dbt_scd_id,"
+                    + " dbt_updated_at from main_snapshots.customers_snapshot"
+                    + " order by id, dbt_valid_from"))
+        .containsExactly(
+            closed(1, "alice", "2024-01-01T00:00", forever),
+            closed(2, "bob", "2024-01-01T00:00", "2024-01-02T00:00"),
+            closed(2, "robert", "2024-01-02T00:00", forever));
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.project().models().get("customers_snapshot").description())
+          .isEqualTo("customers' history");
+    }
+  }
+
+  @Test
+  void aYamlSnapshotsRelationIsARefOrASource() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(
+        project,
+        "snapshots/snapshots.yml",
+        """
+        snapshots:
+          - name: s
+            relation: orders
+            config: {unique_key: id, strategy: timestamp, updated_at: at}
+        """);
+    assertThatProblems()
+        .containsExactly(
+            "snapshots/snapshots.yml:3: The relation of snapshot 's' must be a ref() or a"
+                + " source()");
+  }
+
+  private org.assertj.core.api.ListAssert<String> assertThatProblems() {
+    List<String> problems = new ArrayList<>();
+    try {
+      Project.load(project);
+    } catch (ProjectException e) {
+      e.problems().forEach(problem -> problems.add(problem.location() + ": " + problem.message()));
+    }
+    return assertThat(problems);
+  }
+
   private static List<Object> current(int id, String name, String updatedAt) {
     return row(id, name, time(updatedAt), null, scdId(id, updatedAt), time(updatedAt));
   }
