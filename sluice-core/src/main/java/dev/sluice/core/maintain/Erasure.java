@@ -356,7 +356,7 @@ public final class Erasure {
   }
 
   private static boolean isTable(ModelDef model) {
-    return model.materialization() != Materialization.VIEW;
+    return model.materialization() != Materialization.VIEW && model.materialization().built();
   }
 
   private void audit(ErasureReport report) {

@@ -645,7 +645,14 @@ final class DbtProject {
     Setting strategy = settings.get("incremental_strategy");
     if (strategy != null) {
       String text = String.valueOf(strategy.value()).toLowerCase(Locale.ROOT);
-      if (!STRATEGIES.contains(text)) {
+      if (text.equals("insert_overwrite")) {
+        problems.add(
+            strategy.location(),
+            "incremental_strategy 'insert_overwrite' of model '"
+                + model
+                + "' is not one of dbt-duckdb's strategies",
+            "dbt-duckdb refuses it too: use append, merge or delete+insert (docs/dbt.md)");
+      } else if (!STRATEGIES.contains(text)) {
         problems.add(
             strategy.location(),
             "incremental_strategy '"

@@ -171,6 +171,28 @@ class DbtMaterializationsTest {
                 "Data test 'not_null(id)' of ephemeral model 'eph' is not run by Sluice"));
   }
 
+  @Test
+  void insertOverwriteIsAProblemAsInDbtDuckdb() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(
+        project,
+        "models/m.sql",
+        "{{ config(materialized='incremental', incremental_strategy='insert_overwrite') }}\n"
+            + "select 1 as id\n");
+
+    assertThat(problems(project))
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.location()).hasToString("models/m.sql:1");
+              assertThat(problem.message())
+                  .isEqualTo(
+                      "incremental_strategy 'insert_overwrite' of model 'm' is not one of"
+                          + " dbt-duckdb's strategies");
+              assertThat(problem.hint()).contains("dbt-duckdb refuses it too");
+            });
+  }
+
   static List<List<String>> rows(QueryService queries, String sql) {
     QueryResult result = queries.query(sql, ReadPoint.main(), 1000);
     List<List<String>> rows = new ArrayList<>();
