@@ -8,17 +8,21 @@ import dev.sluice.bench.ingest.IngestSuite;
 import dev.sluice.bench.maintain.MaintenanceSuite;
 import dev.sluice.bench.micro.MicroSuite;
 import dev.sluice.bench.orchestrate.OrchestrationSuite;
+import dev.sluice.bench.report.ReferenceChoice;
 import dev.sluice.bench.report.Report;
+import dev.sluice.bench.report.ReportFigures;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.server.ServerSuite;
 import dev.sluice.bench.startup.StartupSuite;
 import dev.sluice.bench.transform.TransformSuite;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.slf4j.Logger;
@@ -31,15 +35,36 @@ public final class Benchmark {
   private final BenchSettings settings;
   private final List<Integer> planSizes;
   private final int noOpAssets;
+  private final boolean reference;
+  private final ReferenceChoice compareWith;
 
   /**
    * @param planSizes project sizes of the orchestration suite's load-and-plan measurement
    * @param noOpAssets how many no-op models the orchestration suite runs per materialization
    */
   public Benchmark(BenchSettings settings, List<Integer> planSizes, int noOpAssets) {
+    this(settings, planSizes, noOpAssets, false, ReferenceChoice.none());
+  }
+
+  private Benchmark(
+      BenchSettings settings,
+      List<Integer> planSizes,
+      int noOpAssets,
+      boolean reference,
+      ReferenceChoice compareWith) {
     this.settings = requireNonNull(settings, "settings is null");
     this.planSizes = List.copyOf(planSizes);
     this.noOpAssets = noOpAssets;
+    this.reference = reference;
+    this.compareWith = requireNonNull(compareWith, "compareWith is null");
+  }
+
+  /**
+   * This benchmark writing a report compared with the one {@code compareWith} picks, marked as a
+   * reference report when {@code reference}.
+   */
+  public Benchmark reporting(boolean reference, ReferenceChoice compareWith) {
+    return new Benchmark(settings, planSizes, noOpAssets, reference, compareWith);
   }
 
   public static Benchmark standard(BenchSettings settings) {
@@ -74,7 +99,7 @@ public final class Benchmark {
             case ENVIRONMENTS -> new dev.sluice.bench.env.EnvironmentSuite(settings).run();
           });
     }
-    machine.put("load average at end (1, 5, 15 min)", Machine.loadAverage());
+    machine.put(ReportFigures.LOAD_AT_END, Machine.loadAverage());
     Map<String, String> echoed = new LinkedHashMap<>();
     echoed.put("scale", String.valueOf(settings.scale()));
     echoed.put("suite", join(settings.suites()));
@@ -82,11 +107,20 @@ public final class Benchmark {
     echoed.put("repetitions", String.valueOf(settings.repetitions()));
     echoed.put("warmups", String.valueOf(settings.warmups()));
     Report report = new Report(started, machine, echoed, results);
+    if (reference) {
+      report = report.asReference();
+    }
+    Set<String> suites = new HashSet<>();
+    results.forEach(result -> suites.add(result.suite()));
+    report =
+        report.comparedWith(
+            compareWith.reference(settings.scale(), suites, settings.outputDirectory()),
+            settings.outputDirectory());
     report.write(settings.outputDirectory());
     return report;
   }
 
-  private static String join(java.util.Set<? extends Enum<?>> values) {
+  private static String join(Set<? extends Enum<?>> values) {
     return values.stream()
         .sorted()
         .map(value -> value.name().toLowerCase(Locale.ROOT))

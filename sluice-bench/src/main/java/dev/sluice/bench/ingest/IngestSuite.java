@@ -7,6 +7,7 @@ import dev.sluice.bench.Machine;
 import dev.sluice.bench.TpchSuite;
 import dev.sluice.bench.TpchWorkspace;
 import dev.sluice.bench.report.Measurement;
+import dev.sluice.bench.report.PhaseBreakdown;
 import dev.sluice.bench.report.SuiteResult;
 import dev.sluice.bench.spark.SparkBaseline;
 import dev.sluice.bench.tpch.TpchData;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TPC-H CSV files → tables: Sluice's file source into raw Iceberg tables (a {@code sluice run} of
@@ -46,8 +48,14 @@ public final class IngestSuite extends TpchSuite {
     long bytes = data.totalBytes();
     SuiteResult result = new SuiteResult(NAME);
     boolean duckdb = compares(Baseline.DUCKDB);
+    PhaseBreakdown phases = new PhaseBreakdown();
+    AtomicInteger sluiceRuns = new AtomicInteger();
     AlternatingRuns runs =
-        AlternatingRuns.run(settings, NAME, this::runSluice, duckdb ? () -> runDuckDb(data) : null);
+        AlternatingRuns.run(
+            settings,
+            NAME,
+            () -> runSluice(settings.isWarmup(sluiceRuns.getAndIncrement()) ? null : phases),
+            duckdb ? () -> runDuckDb(data) : null);
     tpch.markIngested();
     Map<String, Number> volume = Map.of("rows", rows, "bytes", bytes);
     result.add(measurement("total", "sluice", runs.sluice("total"), volume));
@@ -59,6 +67,9 @@ public final class IngestSuite extends TpchSuite {
       for (String table : TpchTables.names()) {
         result.add(measurement(table, "duckdb", runs.baseline(table), Map.of()));
       }
+    }
+    if (!phases.isEmpty()) {
+      result.phases(phases.medians());
     }
     if (compares(Baseline.SPARK)) {
       runSpark(data, result, volume);
@@ -93,10 +104,19 @@ public final class IngestSuite extends TpchSuite {
   /**
    * One Sluice load of all source tables: the time per table (its source table's name) and in
    * total.
+   *
+   * @param phases where the steps' phases go, or null for a warm-up run
    */
-  private Map<String, Double> runSluice() {
+  private Map<String, Double> runSluice(PhaseBreakdown phases) {
     Map<String, Double> times = new LinkedHashMap<>();
-    tpch.runSluice(TpchProject.sourceAssets(), "ingest")
+    tpch.runSluice(
+            TpchProject.sourceAssets(),
+            "ingest",
+            run -> {
+              if (phases != null) {
+                phases.add(run);
+              }
+            })
         .forEach((asset, millis) -> times.put(asset.substring(asset.indexOf('.') + 1), millis));
     return times;
   }

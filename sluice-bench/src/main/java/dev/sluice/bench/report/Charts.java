@@ -8,6 +8,7 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,10 @@ final class Charts {
         continue;
       }
       List<String> names = suite.names().stream().filter(n -> !n.equals("total")).toList();
-      save(chart(suite, suite.suite(), names), directory, suite.suite() + ".png", written);
+      // a suite that measured its total alone has only the total's chart (XChart refuses no bars)
+      if (!names.isEmpty()) {
+        save(chart(suite, suite.suite(), names), directory, suite.suite() + ".png", written);
+      }
       if (suite.names().contains("total") && suite.systems().size() > 1) {
         save(
             chart(suite, suite.suite() + " total", List.of("total")),
@@ -40,7 +44,8 @@ final class Charts {
     return written;
   }
 
-  private static void save(CategoryChart chart, Path directory, String file, List<String> written) {
+  /** Writes {@code chart} as {@code file} in {@code directory} and adds it to {@code written}. */
+  static void save(Chart<?, ?> chart, Path directory, String file, List<String> written) {
     try {
       // what XChart's deprecated saveBitmap did
       ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", directory.resolve(file).toFile());

@@ -1,5 +1,6 @@
 package dev.sluice.bench.report;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,12 +10,21 @@ import java.util.OptionalDouble;
 
 /** Renders a {@link Report} as Markdown: machine, method, one section per suite, targets. */
 final class MarkdownReport {
+  private static final double THRESHOLD_PERCENT = RegressionCheck.THRESHOLD * 100;
+
   private final Report report;
   private final List<String> charts;
+  private final Path directory;
 
-  MarkdownReport(Report report, List<String> charts) {
+  /**
+   * A report to render.
+   *
+   * @param directory where the report is written (links to the reference are relative to it)
+   */
+  MarkdownReport(Report report, List<String> charts, Path directory) {
     this.report = report;
     this.charts = charts;
+    this.directory = directory;
   }
 
   String render() {
@@ -24,7 +34,11 @@ final class MarkdownReport {
     report
         .settings()
         .forEach((key, value) -> md.append(" --").append(key).append(' ').append(value));
-    md.append("`.\n\n");
+    md.append("`.");
+    if (report.reference()) {
+      md.append(" **A reference report**: later runs at this scale compare with it.");
+    }
+    md.append("\n\n");
     md.append("## Machine\n\n| | |\n|---|---|\n");
     report.machine().forEach((key, value) -> row(md, List.of(key, value)));
     md.append(
@@ -47,6 +61,7 @@ final class MarkdownReport {
                 target.met() ? "yes" : "**no**"));
       }
     }
+    report.comparison().ifPresent(check -> comparison(md, check));
     for (SuiteResult suite : report.suites()) {
       md.append("\n## ").append(suite.suite()).append("\n\n");
       table(md, suite);
@@ -97,6 +112,58 @@ final class MarkdownReport {
       cells.add(other.toString());
       row(md, cells);
     }
+  }
+
+  /** The figures more than 10 % worse than the reference report's. */
+  private void comparison(StringBuilder md, RegressionCheck check) {
+    String reference = Report.relative(directory, check.reference().directory());
+    md.append("\n## Compared with the reference report\n\n")
+        .append("Reference: [")
+        .append(reference)
+        .append("](")
+        .append(reference)
+        .append("/report.md), run ")
+        .append(check.reference().started())
+        .append(" (load average at its end ")
+        .append(check.reference().loadAverage())
+        .append("; this run's: ")
+        .append(report.machine().getOrDefault(ReportFigures.LOAD_AT_END, "?"))
+        .append("). ")
+        .append(check.compared())
+        .append(" figures in both (each median time, each Sluice / DuckDB-direct ratio; lower is")
+        .append(" better); ");
+    if (check.regressions().isEmpty()) {
+      md.append(
+          String.format(Locale.ROOT, "none is more than %.0f %% worse.%n", THRESHOLD_PERCENT));
+      return;
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**%d more than %.0f %% worse** (a time measured under more load than the"
+                + " reference's is slower for that alone; a ratio of two systems measured side by"
+                + " side much less so):%n%n",
+            check.regressions().size(),
+            THRESHOLD_PERCENT));
+    header(md, List.of("suite", "name", "figure", "reference", "now", "worse"));
+    for (RegressionCheck.Regression regression : check.regressions()) {
+      ReportFigures.Figure now = regression.current();
+      row(
+          md,
+          List.of(
+              now.suite(),
+              now.name(),
+              now.measure(),
+              figure(regression.reference()),
+              figure(now),
+              String.format(Locale.ROOT, "+%.0f %%", regression.worse() * 100)));
+    }
+  }
+
+  private static String figure(ReportFigures.Figure figure) {
+    return figure.isRatio()
+        ? String.format(Locale.ROOT, "%.2f", figure.value())
+        : Report.millis(figure.value());
   }
 
   /** Where the steps' time went: one row per step, one column per phase, in milliseconds. */
