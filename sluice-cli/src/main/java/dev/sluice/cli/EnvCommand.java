@@ -35,6 +35,7 @@ final class EnvCommand extends GroupCommand {
       List<String> select,
       List<String> exclude,
       List<String> partitions,
+      boolean onWorkers,
       Output output,
       boolean json) {
     Environments environments = new Environments(workspace);
@@ -49,7 +50,7 @@ final class EnvCommand extends GroupCommand {
                 : new dev.sluice.core.run.PartitionSelection(
                     dev.sluice.core.run.PartitionSelection.Mode.ALL, null, null, partitions, 1),
             0);
-    Environments.Build build = environments.build(name, options, progress);
+    Environments.Build build = environments.build(name, options, progress, onWorkers);
     for (Branches.Removal reverted : build.reverted()) {
       output.message(
           "  " + reverted.table() + ": no longer differs from production, reads main again");
@@ -228,7 +229,8 @@ final class EnvCommand extends GroupCommand {
     public Integer call() {
       try (Workspace workspace = env.openWorkspace()) {
         new Environments(workspace).show(name);
-        return build(workspace, name, List.of(), List.of(), List.of(), env.output(), env.json());
+        return build(
+            workspace, name, List.of(), List.of(), List.of(), false, env.output(), env.json());
       }
     }
   }

@@ -69,10 +69,6 @@ final class RunCommand extends BaseCommand {
   @Override
   public Integer call() {
     try (Workspace workspace = openWorkspace()) {
-      if (environment != null && onWorkers) {
-        throw new dev.sluice.api.InvalidInputException(
-            "--env takes no --on-workers: an environment is built in this process");
-      }
       if (environment != null) {
         if (resume != null || fullRefresh) {
           throw new dev.sluice.api.InvalidInputException(
@@ -86,6 +82,7 @@ final class RunCommand extends BaseCommand {
             selection.select,
             selection.exclude,
             partitions,
+            onWorkers,
             output(),
             json());
       }

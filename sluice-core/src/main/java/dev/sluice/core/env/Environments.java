@@ -178,11 +178,23 @@ public final class Environments {
    * @param options what to select and how many threads; {@code environment} is set here
    */
   public Build build(String name, RunOptions options, RunListener listener) {
+    return build(name, options, listener, false);
+  }
+
+  /**
+   * Builds the environment as {@link #build(String, RunOptions, RunListener)} does, its steps run
+   * by the workers sharing the state database when {@code onWorkers} ({@code sluice run --env NAME
+   * --on-workers}).
+   */
+  public Build build(String name, RunOptions options, RunListener listener, boolean onWorkers) {
     EnvironmentName.check(name);
     requireNonNull(options, "options is null");
     if (options.replay() != null) {
       throw new InvalidInputException("--env takes no replay: it builds models, not sources");
     }
+    // refused (an SQLite state database, workers of another version) before anything changes
+    Runner runner =
+        onWorkers ? new Runner(workspace, clock).onWorkers() : new Runner(workspace, clock);
     CatalogLookups lookups = new CatalogLookups(workspace.lake());
     List<Change> changes = changes(name, options.select(), options.exclude(), lookups);
     Lake lake = workspace.lake();
@@ -253,7 +265,7 @@ public final class Environments {
               listener.runFinished(run);
             }
           };
-      result = new Runner(workspace, clock).run(environmentOptions, recording, "run --env " + name);
+      result = runner.run(environmentOptions, recording, "run --env " + name);
     }
     changes.forEach(change -> branched.add(change.table()));
     record(name, result == null ? null : result.runId(), revision, changes, base, branched);

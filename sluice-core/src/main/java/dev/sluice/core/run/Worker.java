@@ -367,7 +367,15 @@ public final class Worker implements AutoCloseable {
             work.get(),
             request.runId(),
             request.runStartedAt(),
-            new RunOptions(List.of(), List.of(), request.fullRefresh()),
+            // an environment's step writes its branch and reads through it, as in the run's process
+            new RunOptions(
+                List.of(),
+                List.of(),
+                request.fullRefresh(),
+                PartitionSelection.DUE,
+                0,
+                null,
+                request.environment()),
             control,
             RunListener.NONE,
             recorded -> {

@@ -134,7 +134,8 @@ final class WorkerDispatch {
                 options.fullRefresh(),
                 runStarted,
                 SluiceVersion.current(),
-                projectDigest),
+                projectDigest,
+                options.environment()),
             queuedAt);
     LOG.debug("Run {}: queued step {} for the workers (entry {})", runId, work.id(), id);
     boolean started = false;

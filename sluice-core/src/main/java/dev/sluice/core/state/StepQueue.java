@@ -49,6 +49,8 @@ public final class StepQueue {
    * @param version the Sluice version of the run's process; workers of another version leave it
    * @param projectDigest the digest of the project the run was planned from ({@code
    *     ProjectFiles.digest}), or null when not known (a step queued before it was recorded)
+   * @param environment the environment the run builds ({@code sluice run --env NAME}), or null for
+   *     production
    */
   public record Request(
       String runId,
@@ -58,7 +60,8 @@ public final class StepQueue {
       boolean fullRefresh,
       Instant runStartedAt,
       String version,
-      String projectDigest) {
+      String projectDigest,
+      String environment) {
     public Request {
       requireNonNull(runId, "runId is null");
       requireNonNull(step, "step is null");
@@ -108,7 +111,7 @@ public final class StepQueue {
 
   private static final String CLAIM_COLUMNS =
       "id, run_id, step, pool, pool_size, full_refresh, run_started_at, version, status, worker,"
-          + " attempt, step_id, project_digest";
+          + " attempt, step_id, project_digest, environment";
 
   /** How many candidates one claim looks at, so that a pool that is full does not stop the rest. */
   private static final int CANDIDATES = 32;
@@ -150,8 +153,8 @@ public final class StepQueue {
               first(
                       connection,
                       "INSERT INTO sluice_step_queue (run_id, step, pool, pool_size, full_refresh,"
-                          + " run_started_at, version, status, queued_at, project_digest)"
-                          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          + " run_started_at, version, status, queued_at, project_digest,"
+                          + " environment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                       row -> row.getLong(1),
                       request.runId(),
                       request.step().name(),
@@ -162,7 +165,8 @@ public final class StepQueue {
                       request.version(),
                       Status.QUEUED,
                       now,
-                      request.projectDigest())
+                      request.projectDigest(),
+                      request.environment())
                   .orElseThrow();
           notifyChange(connection);
           return id;
@@ -423,7 +427,8 @@ public final class StepQueue {
             row.getInt("full_refresh") == 1,
             Instant.ofEpochMilli(row.getLong("run_started_at")),
             row.getString("version"),
-            row.getString("project_digest")),
+            row.getString("project_digest"),
+            row.getString("environment")),
         enumValue(row, "status", Status.class),
         row.getString("worker"),
         row.getInt("attempt"),

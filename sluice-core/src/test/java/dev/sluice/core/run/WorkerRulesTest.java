@@ -222,6 +222,46 @@ class WorkerRulesTest {
   }
 
   /** A port nothing listens on. */
+  @Test
+  void anEnvironmentIsBuiltByTheWorkersIntoItsBranchLeavingProductionAsItWas() throws Exception {
+    try (PostgresDatabase state = TestPostgres.newDatabase()) {
+      writeProject(state);
+      try (Workspace production = Workspace.open(project)) {
+        assertThat(new Runner(production).run(RunOptions.all(), RunListener.NONE).succeeded())
+            .isTrue();
+      }
+      write(project, "models/m.sql", "select 2 as x\n");
+      try (Workspace edited = Workspace.open(project)) {
+        Worker worker =
+            Worker.start(edited, Worker.Options.defaults(1), Clock.systemUTC(), t -> {});
+        Thread loop = new Thread(worker::run, "environment-worker");
+        loop.setDaemon(true);
+        loop.start();
+        try {
+          dev.sluice.core.env.Environments.Build build =
+              java.util.concurrent.CompletableFuture.supplyAsync(
+                      () ->
+                          new dev.sluice.core.env.Environments(edited)
+                              .build("dev", RunOptions.all(), RunListener.NONE, true))
+                  .get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+          assertThat(build.run().succeeded()).isTrue();
+          assertThat(edited.runStore().stepQueue().entries(build.run().runId()))
+              .singleElement()
+              .satisfies(entry -> assertThat(entry.worker()).isEqualTo(worker.id()));
+          var query = new dev.sluice.core.query.QueryService(edited);
+          String sql = "select x from curated.m";
+          assertThat(query.query(sql, dev.sluice.lake.ReadPoint.environment("dev"), 10).rows())
+              .containsExactly(List.of(2));
+          assertThat(query.query(sql, dev.sluice.lake.ReadPoint.main(), 10).rows())
+              .containsExactly(List.of(1));
+        } finally {
+          worker.close(Duration.ofSeconds(5));
+        }
+      }
+    }
+  }
+
   private static int closedPort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

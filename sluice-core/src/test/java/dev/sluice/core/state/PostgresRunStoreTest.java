@@ -75,7 +75,7 @@ class PostgresRunStoreTest extends RunStoreContractTest {
           .stepQueue()
           .enqueue(
               new StepQueue.Request(
-                  runId, StepKey.of("orders"), null, 0, false, START, "test", null),
+                  runId, StepKey.of("orders"), null, 0, false, START, "test", null, null),
               START);
 
       long waited = woken.get(1, java.util.concurrent.TimeUnit.MINUTES);
