@@ -153,13 +153,8 @@ public final class Lake implements AutoCloseable {
             });
     Lake lake =
         new Lake(catalog, absoluteWarehouse.toString(), new LocalWarehouseFiles(), () -> {});
-    if (catalogUrl.startsWith("jdbc:postgresql:")) {
-      lake.engineCatalog =
-          new LakeCatalog(
-              CATALOG_NAME,
-              JdbcCatalog.class.getName(),
-              catalogProperties(absoluteWarehouse.toString(), catalogUrl, connectionProperties));
-    }
+    lake.engineCatalog =
+        engineCatalog(absoluteWarehouse.toString(), catalogUrl, connectionProperties);
     try {
       lake.checkWarehouseLocation();
     } catch (RuntimeException e) {
@@ -200,21 +195,38 @@ public final class Lake implements AutoCloseable {
                 io.initialize(properties);
                 return new MetadataCheckingFileIO(io, null);
               });
-      return new Lake(
-          catalog,
-          warehouse.withoutTrailingSlash().toString(),
-          new ObjectStoreWarehouseFiles(
-              store,
-              warehouse.withoutTrailingSlash(),
-              io,
-              workDirectory,
-              DEFAULT_CACHE_LIMIT_BYTES,
-              Clock.systemUTC()),
-          store);
+      Lake lake =
+          new Lake(
+              catalog,
+              warehouse.withoutTrailingSlash().toString(),
+              new ObjectStoreWarehouseFiles(
+                  store,
+                  warehouse.withoutTrailingSlash(),
+                  io,
+                  workDirectory,
+                  DEFAULT_CACHE_LIMIT_BYTES,
+                  Clock.systemUTC()),
+              store);
+      lake.engineCatalog =
+          engineCatalog(
+              warehouse.withoutTrailingSlash().toString(), catalogUrl, connectionProperties);
+      return lake;
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+  }
+
+  /** The catalog engines may reach themselves: one on PostgreSQL; else null. */
+  private static LakeCatalog engineCatalog(
+      String warehouseLocation, String catalogUrl, Map<String, String> connectionProperties) {
+    if (!catalogUrl.startsWith("jdbc:postgresql:")) {
+      return null;
+    }
+    return new LakeCatalog(
+        CATALOG_NAME,
+        JdbcCatalog.class.getName(),
+        catalogProperties(warehouseLocation, catalogUrl, connectionProperties));
   }
 
   /** The Iceberg properties of the JDBC catalog on {@code catalogUrl}, as Sluice opens it. */
@@ -231,9 +243,9 @@ public final class Lake implements AutoCloseable {
   /**
    * The lake's Iceberg catalog as an engine may reach it to commit to its tables itself (Spark's
    * {@code MERGE INTO}, {@link EngineBranch}): a catalog on PostgreSQL, which processes on other
-   * hosts can share, over a local warehouse. Empty for an SQLite catalog (a file of this host, one
-   * writer at a time) and for a warehouse in object storage (engines reach it through Sluice's scan
-   * planning only, so far).
+   * hosts can share, over a local warehouse or one in object storage (whose {@code s3://} files the
+   * engine then reads and writes with a FileIO of its own, configured from the warehouse's storage
+   * settings it is given). Empty for an SQLite catalog: a file of this host, one writer at a time.
    */
   public Optional<LakeCatalog> catalogForEngines() {
     return Optional.ofNullable(engineCatalog);

@@ -30,7 +30,6 @@ import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdatePartitionSpec;
-import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
@@ -41,9 +40,6 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Projections;
 import org.apache.iceberg.expressions.StrictMetricsEvaluator;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Type;
-import org.apache.iceberg.types.TypeUtil;
-import org.apache.iceberg.types.Types;
 
 /**
  * A write to one table, following write-audit-publish, in the style of Iceberg's {@code
@@ -161,71 +157,13 @@ public final class TableWrite {
    *     write
    */
   public Schema prepareSchema(Schema desired, SchemaChange mode) {
-    Schema current = transaction.table().schema();
-    List<java.util.function.Consumer<UpdateSchema>> changes = new java.util.ArrayList<>();
-    if (mode == SchemaChange.REPLACE) {
-      for (Types.NestedField column : current.columns()) {
-        if (desired.findField(column.name()) == null) {
-          changes.add(update -> update.deleteColumn(column.name()));
-        }
-      }
-    }
-    for (Types.NestedField column : desired.columns()) {
-      Types.NestedField existing = current.findField(column.name());
-      if (existing == null) {
-        changes.add(update -> update.addColumn(column.name(), column.type(), column.doc()));
-      } else if (!existing.type().equals(column.type())) {
-        if (existing.type().isPrimitiveType()
-            && column.type().isPrimitiveType()
-            && TypeUtil.isPromotionAllowed(existing.type(), column.type().asPrimitiveType())) {
-          changes.add(
-              update -> update.updateColumn(column.name(), column.type().asPrimitiveType()));
-        } else if (mode == SchemaChange.REPLACE) {
-          changes.add(update -> update.deleteColumn(column.name()));
-          changes.add(update -> update.addColumn(column.name(), column.type(), column.doc()));
-        } else if (!canWriteInto(column.type(), existing.type())) {
-          throw new DataException(
-              "Column '"
-                  + column.name()
-                  + "' of "
-                  + table.name()
-                  + " changed type from "
-                  + existing.type()
-                  + " to "
-                  + column.type()
-                  + "; rebuild the table with --full-refresh or cast the column to "
-                  + existing.type());
-        }
-      }
-    }
-    if (changes.isEmpty()) {
-      return current;
-    }
-    UpdateSchema update = transaction.updateSchema();
-    changes.forEach(change -> change.accept(update));
-    if (mode == SchemaChange.REPLACE) {
-      String previous = null;
-      for (Types.NestedField column : desired.columns()) {
-        if (previous == null) {
-          update.moveFirst(column.name());
-        } else {
-          update.moveAfter(column.name(), previous);
-        }
-        previous = column.name();
-      }
-    }
-    update.commit();
-    return transaction.table().schema();
-  }
-
-  /** Whether values of {@code source} can be cast into an existing column of {@code target}. */
-  private static boolean canWriteInto(Type source, Type target) {
-    return source.isPrimitiveType()
-        && target.isPrimitiveType()
-        && (TypeUtil.isPromotionAllowed(source, target.asPrimitiveType())
-            || (source.typeId() == Type.TypeID.INTEGER && target.typeId() == Type.TypeID.DECIMAL)
-            || (source.typeId() == Type.TypeID.LONG && target.typeId() == Type.TypeID.DECIMAL)
-            || target.typeId() == Type.TypeID.STRING);
+    return SchemaEvolution.apply(
+        transaction.table().schema(),
+        desired,
+        mode,
+        table.name(),
+        transaction::updateSchema,
+        () -> transaction.table().schema());
   }
 
   /** Stages table properties to be set in the same commit as the data. */

@@ -187,12 +187,13 @@ public interface EngineSession extends AutoCloseable {
   }
 
   /**
-   * Merges the rows of the temporary table {@code rows} into branch {@code branch} of the lake's
-   * table {@code table} with the engine's own Iceberg {@code MERGE INTO}, copy-on-write: a row
-   * whose {@code keys} equal a table row's (NULL equal to NULL) replaces it, every other row is
-   * inserted, and only the data files holding a matched row are rewritten. The engine commits the
-   * result to {@code branch} (which must exist) through the lake's catalog, as one or more
-   * snapshots; the lake reads the files it added and removed from there.
+   * Merges the rows of the query {@code rows} (a SELECT of the table's columns, by name, over the
+   * session's relations) into branch {@code branch} of the lake's table {@code table} with the
+   * engine's own Iceberg {@code MERGE INTO}, copy-on-write: a row whose {@code keys} equal a table
+   * row's (NULL equal to NULL) replaces it, every other row is inserted, and only the data files
+   * holding a matched row are rewritten. The engine commits the result to {@code branch} (which
+   * must exist) through the lake's catalog, as one or more snapshots; the lake reads the files it
+   * added and removed from there.
    *
    * @throws UnsupportedOperationException unless the session {@link #mergesIntoLakeTables()}
    * @throws dev.sluice.api.QueryException when the engine refuses the merge, e.g. two rows of

@@ -225,13 +225,17 @@ final class AuditedWrite {
                 + " was changed by another run while this run merged into it; nothing was"
                 + " committed. Run it again.");
       }
-      // the engine's files, where the engine wrote them: never deleted by Sluice
+      // the engine's files, where the engine wrote them (read by the session at the path it
+      // reads them by: s3a:// for Spark on object storage): never deleted by Sluice
       List<WrittenFile> written =
           changes.added().stream()
               .map(
                   file ->
                       new WrittenFile(
-                          null, file.recordCount(), file.fileSizeInBytes(), file.location()))
+                          null,
+                          file.recordCount(),
+                          file.fileSizeInBytes(),
+                          lake.readablePath(file.location())))
               .toList();
       Schema schema = write.table().schema();
       List<TableProfile> profiles =
@@ -379,7 +383,8 @@ final class AuditedWrite {
     return "SELECT " + columns + " FROM (" + sql + "\n) AS result";
   }
 
-  private static Schema withDocs(Schema schema, Map<String, String> docs) {
+  /** {@code schema} with the descriptions of its columns ({@code docs}, by name). */
+  static Schema withDocs(Schema schema, Map<String, String> docs) {
     if (docs.isEmpty()) {
       return schema;
     }

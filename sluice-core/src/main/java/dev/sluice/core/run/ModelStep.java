@@ -237,9 +237,17 @@ final class ModelStep {
       return result(
           context, model, outcome, started, update.describe("appended " + rows + " new rows"));
     }
-    if (update.change() == SchemaChange.UNION
-        && IcebergMerge.applies(context, model, update.note())) {
-      return IcebergMerge.run(context, model, newRows, rows, started);
+    Schema incoming = session.mergesIntoLakeTables() ? session.describe(update.newRows()) : null;
+    if (incoming != null && IcebergMerge.applies(context, model, incoming, update.change())) {
+      return IcebergMerge.run(
+          context,
+          model,
+          update.newRows(),
+          incoming,
+          update.change(),
+          update.note(),
+          rows,
+          started);
     }
     if (update.change() == SchemaChange.UNION) {
       return merge(context, model, newRows, update, rows, started);

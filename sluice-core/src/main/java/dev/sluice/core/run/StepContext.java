@@ -83,7 +83,7 @@ record StepContext(
 
   /** The audit branch of this run for one table. */
   String auditBranch() {
-    return "audit-" + runId;
+    return AuditBranches.of(runId);
   }
 
   TableName resolveRef(String name) {

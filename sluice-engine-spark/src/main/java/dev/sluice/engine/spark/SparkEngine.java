@@ -84,7 +84,9 @@ final class SparkEngine implements Engine {
     this.s3Endpoint = requireNonNull(s3Endpoint, "s3Endpoint is null");
     this.root = requireNonNull(root, "root is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
-    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.catalog =
+        requireNonNull(catalog, "catalog is null")
+            .map(lake -> LakeCatalogSettings.forWarehouse(lake, warehouse.isPresent()));
     // the warehouse's secret key and the catalog's password are masked in the server's messages,
     // as the token is
     SparkRemote masked =

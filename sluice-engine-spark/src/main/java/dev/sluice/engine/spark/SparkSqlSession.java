@@ -75,17 +75,22 @@ final class SparkSqlSession implements EngineSession {
     this.catalog = requireNonNull(catalog, "catalog is null");
   }
 
-  /** The session reaches the lake's catalog only for a local warehouse, so far. */
+  /**
+   * The session reaches the lake's catalog when it was given it: a local warehouse Spark's server
+   * shares, or one in object storage, whose {@code s3://} files the catalog reads and writes with
+   * S3A ({@link LakeCatalogSettings#forWarehouse}).
+   */
   @Override
   public boolean mergesIntoLakeTables() {
-    return catalog.isPresent() && !readsObjectStore;
+    return catalog.isPresent();
   }
 
   /**
-   * Runs Iceberg's {@code MERGE INTO catalog.zone.table.branch_<branch> USING rows ON keys WHEN
+   * Runs Iceberg's {@code MERGE INTO catalog.zone.table.branch_<branch> USING (rows) ON keys WHEN
    * MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *}, keys compared with {@code <=>} (NULL
-   * equal to NULL, as Sluice's own merge does). The table's {@code write.merge.mode} decides how
-   * Iceberg writes it (copy-on-write unless set otherwise).
+   * equal to NULL, as Sluice's own merge does): {@code *} is every column of the table, taken from
+   * the query's column of its name. The table's {@code write.merge.mode} decides how Iceberg writes
+   * it (copy-on-write unless set otherwise).
    */
   @Override
   public void mergeIntoLakeTable(TableName table, String branch, String rows, List<String> keys) {
@@ -112,9 +117,9 @@ final class SparkSqlSession implements EngineSession {
     String merge =
         "MERGE INTO "
             + target
-            + " AS existing USING "
-            + SparkSql.quote(rows)
-            + " AS merged ON "
+            + " AS existing USING ("
+            + rewrite(rows)
+            + ") AS merged ON "
             + sameKey
             + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *";
     run(
@@ -124,7 +129,8 @@ final class SparkSqlSession implements EngineSession {
                 .forEach((key, value) -> spark.conf().set(key, value));
             catalogConfigured = true;
           }
-          // not rewritten: the statement names the catalog's table, not a registered view
+          // the target names the catalog's table, not a registered view: only the rows' query is
+          // rewritten
           spark.sql(merge).collectAsList();
           return null;
         });

@@ -12,6 +12,8 @@ public final class SparkConnectTestServer {
   private static final Path CLASSPATH =
       Path.of("..", "sluice-spark-connect-server", "target", "spark-connect-server.classpath");
 
+  private static final Path WORK = Path.of("target", "spark-connect-server");
+
   private static SparkConnectTestServer shared;
 
   private final LocalSparkConnectServer server;
@@ -23,9 +25,7 @@ public final class SparkConnectTestServer {
   /** The suite's server, started on first use. */
   public static synchronized SparkConnectTestServer shared() {
     if (shared == null) {
-      LocalSparkConnectServer server =
-          LocalSparkConnectServer.start(
-              CLASSPATH, Path.of("target", "spark-connect-server"), "2g", 2);
+      LocalSparkConnectServer server = LocalSparkConnectServer.start(CLASSPATH, WORK, "2g", 2);
       Runtime.getRuntime().addShutdownHook(new Thread(server::close, "stop-spark-connect"));
       shared = new SparkConnectTestServer(server);
     }
@@ -35,6 +35,11 @@ public final class SparkConnectTestServer {
   /** The server's {@code sc://} address. */
   public String remote() {
     return server.remote();
+  }
+
+  /** The server's log: its standard output and error, Spark's and Iceberg's logging. */
+  Path log() {
+    return WORK.resolve("server.log");
   }
 
   /** The engine options that name this server. */

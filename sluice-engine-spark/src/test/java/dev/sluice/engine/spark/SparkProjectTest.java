@@ -21,6 +21,7 @@ import dev.sluice.core.run.Runner;
 import dev.sluice.core.run.StepResult;
 import dev.sluice.core.state.StepStatus;
 import dev.sluice.lake.ReadPoint;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -285,7 +286,82 @@ class SparkProjectTest {
             .containsKey(dev.sluice.lake.CarriedState.MODEL_FINGERPRINT);
         assertThat(iceberg.refs().keySet()).containsExactly("main");
       }
+
+      // a column added (append_new_columns): the table takes it, then Spark merges into it
+      String withTier =
+          """
+          select id, customer, amount, version,
+            case when amount >= 10 then 'big' else 'small' end as tier
+          from {{ ref('changes') }}
+          {% if is_incremental() %}
+          where version > (select max(version) from {{ this }})
+          {% endif %}
+          """;
+      mergeModels(withTier, "append_new_columns");
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,16,3\n3,bob,7,2\n4,cy,1,1\n"
+              + "5,dee,2,2\n");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult appended = run(workspace);
+        assertThat(appended.succeeded()).as(String.valueOf(appended.steps())).isTrue();
+        assertThat(step(appended, "latest").detail())
+            .contains("merged 1 new or changed rows on id with Iceberg's MERGE INTO")
+            .contains("schema: added tier");
+        List<List<String>> spark =
+            rows(workspace, "select id, customer, amount, version, tier from curated.latest");
+        assertThat(spark)
+            .contains(List.of("2", "ann", "16", "3", "big"), List.of("1", "ann", "30", "1", "null"))
+            .containsExactlyInAnyOrderElementsOf(
+                rows(
+                    workspace,
+                    "select id, customer, amount, version, tier from curated.latest_duckdb"));
+      }
+
+      // a column removed, the others kept (sync_all_columns): merged in place as well
+      String withoutCustomer =
+          """
+          select id, amount, version,
+            case when amount >= 10 then 'big' else 'small' end as tier
+          from {{ ref('changes') }}
+          {% if is_incremental() %}
+          where version > (select max(version) from {{ this }})
+          {% endif %}
+          """;
+      mergeModels(withoutCustomer, "sync_all_columns");
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,16,3\n3,bob,7,2\n4,cy,1,1\n"
+              + "5,dee,2,2\n6,eve,60,4\n");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult synced = run(workspace);
+        assertThat(synced.succeeded()).as(String.valueOf(synced.steps())).isTrue();
+        assertThat(step(synced, "latest").detail())
+            .contains("merged 1 new or changed rows on id with Iceberg's MERGE INTO")
+            .contains("schema synced");
+        assertThat(
+                workspace.lake().loadTable(table).schema().columns().stream()
+                    .map(org.apache.iceberg.types.Types.NestedField::name)
+                    .toList())
+            .containsExactly("id", "amount", "version", "tier");
+        assertThat(rows(workspace, "select id, amount, version, tier from curated.latest"))
+            .hasSize(6)
+            .contains(List.of("6", "60", "4", "big"))
+            .containsExactlyInAnyOrderElementsOf(
+                rows(workspace, "select id, amount, version, tier from curated.latest_duckdb"));
+        assertThat(workspace.lake().loadTable(table).refs().keySet()).containsExactly("main");
+      }
     }
+  }
+
+  /** Both incremental models (Spark's and DuckDB's) as {@code sql}, with {@code onSchemaChange}. */
+  private void mergeModels(String sql, String onSchemaChange) throws IOException {
+    String config =
+        "materialized='incremental', unique_key='id', on_schema_change='" + onSchemaChange + "'";
+    write(project, "models/latest.sql", "{{ config(engine='spark', " + config + ") }}\n" + sql);
+    write(project, "models/latest_duckdb.sql", "{{ config(" + config + ") }}\n" + sql);
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -109,18 +110,64 @@ class SparkS3WarehouseTest {
               List.of("2026-12-01", "30", "1"), List.of("2026-12-02", "12", "2"));
     }
 
-    // order 2 changes, order 4 is new: the incremental model merges on Spark, cache unused
-    write(
-        project,
-        "seeds/orders.csv",
-        "id,customer,amount,day\n1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,7,2026-12-02\n"
-            + "4,cy,1,2026-12-03\n");
+    // order 3 turns negative: Spark's MERGE INTO commits on the step's own branch, the check
+    // fails on the audit branch, and main stays as it was, with no branch left behind
+    TableName latest = new TableName("curated", "latest");
+    seed("1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,-7,2026-12-02\n4,cy,1,2026-12-03\n");
+    long published;
+    try (CapturedLogs logs = CapturedLogs.capture();
+        Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "orders"));
+      published = workspace.lake().loadTable(latest).currentSnapshot().snapshotId();
+      RunResult blocked = run(workspace, "latest");
+      assertThat(step(blocked, "latest").status()).isEqualTo(StepStatus.FAILED);
+      assertThat(step(blocked, "latest").error()).contains("expression(amount): 1 failing rows");
+      Table table = workspace.lake().loadTable(latest);
+      assertThat(table.snapshots())
+          .as("Spark's MERGE INTO committed on the step's own branch, through S3FileIO")
+          .anySatisfy(snapshot -> assertThat(snapshot.summary()).containsKey("spark.app.id"));
+      assertThat(table.currentSnapshot().snapshotId()).isEqualTo(published);
+      assertThat(table.refs().keySet()).containsExactly("main");
+
+      // two new rows of key 3 match one table row: Iceberg refuses the merge, naming no key
+      seed(
+          "1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,7,2026-12-02\n3,bob,8,2026-12-02\n"
+              + "4,cy,1,2026-12-03\n");
+      succeeds(run(workspace, "orders"));
+      RunResult refused = run(workspace, "latest");
+      assertThat(step(refused, "latest").status()).isEqualTo(StepStatus.FAILED);
+      assertThat(step(refused, "latest").error())
+          .containsIgnoringCase("multiple")
+          .doesNotContain(SECRET)
+          .doesNotContain(catalog.password());
+      assertThat(workspace.lake().loadTable(latest).currentSnapshot().snapshotId())
+          .isEqualTo(published);
+      assertThat(logs.text()).doesNotContain(SECRET).doesNotContain(catalog.password());
+    }
+
+    // order 2 changes, order 4 is new: merged by Iceberg's MERGE INTO on Spark, cache unused
+    seed("1,ann,30,2026-12-01\n2,ann,6,2026-12-02\n3,bob,7,2026-12-02\n4,cy,1,2026-12-03\n");
     try (Workspace workspace = Workspace.open(project)) {
       succeeds(run(workspace, "orders"));
       emptyCache();
-      succeeds(run(workspace, "latest"));
+      RunResult merged = run(workspace, "latest");
+      succeeds(merged);
+      assertThat(step(merged, "latest").detail())
+          .contains("merged 3 new or changed rows on id with Iceberg's MERGE INTO");
       assertThat(cachedFiles()).as("Sluice's cache, after the Spark merge").isEmpty();
-      succeeds(run(workspace, "latest_on_duckdb"));
+      Table table = workspace.lake().loadTable(latest);
+      assertThat(table.currentSnapshot().parentId())
+          .as("one snapshot of Sluice's on main for the step")
+          .isEqualTo(published);
+      assertThat(table.currentSnapshot().summary()).containsEntry("sluice.run-id", merged.runId());
+      assertThat(table.refs().keySet()).containsExactly("main");
+      assertThat(dataFiles(workspace, "latest"))
+          .allSatisfy(file -> assertThat(file).startsWith("s3://spark-lake/wh/curated/latest/"));
+      RunResult onDuckDb = run(workspace, "latest_on_duckdb");
+      succeeds(onDuckDb);
+      assertThat(step(onDuckDb, "latest_on_duckdb").detail())
+          .as("DuckDB merges with Sluice's own merge")
+          .doesNotContain("MERGE INTO");
       assertThat(rows(workspace, "select id, customer, amount from curated.latest"))
           .containsExactlyInAnyOrderElementsOf(
               rows(workspace, "select id, customer, amount from curated.latest_on_duckdb"))
@@ -130,6 +177,14 @@ class SparkS3WarehouseTest {
               List.of("3", "bob", "7"),
               List.of("4", "cy", "1"));
     }
+    assertThat(Files.readString(SparkConnectTestServer.shared().log()))
+        .as("the Spark server's log")
+        .doesNotContain(SECRET)
+        .doesNotContain(catalog.password());
+  }
+
+  private void seed(String rows) throws IOException {
+    write(project, "seeds/orders.csv", "id,customer,amount,day\n" + rows);
   }
 
   @Test
@@ -209,6 +264,17 @@ class SparkS3WarehouseTest {
         project,
         "models/latest.sql",
         "{{ config(engine='spark', materialized='incremental', unique_key='id') }}\n" + latest);
+    write(
+        project,
+        "models/latest.yaml",
+        """
+        models:
+          - name: latest
+            columns:
+              - name: amount
+                checks:
+                  - expression: {expression: "amount >= 0"}
+        """);
     write(
         project,
         "models/latest_on_duckdb.sql",
