@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
             + " table says: --retention deletes expired rows, --compact bin-packs small files,"
             + " --sort rewrites partitions in sort_by or cluster_by (Z-) order, --manifests"
             + " rewrites manifests, --expire expires snapshots (keep_snapshots, min_snapshots),"
-            + " --orphans removes unreferenced files older than the safety window. Without an"
+            + " --orphans removes unreferenced files older than the safety window, --branches"
+            + " removes the audit branches killed runs left. Without an"
             + " operation, all of them. --dry-run shows what it would do.")
 final class MaintainCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
@@ -66,6 +67,13 @@ final class MaintainCommand extends BaseCommand {
               + " (default 3d).")
   boolean orphans;
 
+  @Option(
+      names = "--branches",
+      description =
+          "Remove the audit branches (audit-<run>, audit-<run>-merge) that killed runs left, once"
+              + " their run is finished in the run store for an hour; never a running run's.")
+  boolean branches;
+
   @Option(names = "--manifests", description = "Rewrite each table's manifests into few.")
   boolean manifests;
 
@@ -76,8 +84,11 @@ final class MaintainCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    boolean all = !retention && !compact && !sort && !expire && !orphans && !manifests;
+    boolean all = !retention && !compact && !sort && !expire && !orphans && !manifests && !branches;
     Set<Operation> operations = EnumSet.noneOf(Operation.class);
+    if (all || branches) {
+      operations.add(Operation.BRANCHES);
+    }
     if (all || compact) {
       operations.add(Operation.COMPACT);
     }
@@ -212,6 +223,19 @@ final class MaintainCommand extends BaseCommand {
                   + report.expiry().filesDeleted()
                   + " files deleted"));
     }
+    if (report.branches() != null) {
+      List<String> stale =
+          report.branches().branches().stream()
+              .map(TableMaintenance.BranchOutcome::describe)
+              .toList();
+      rows.add(
+          List.of(
+              table,
+              "branches of runs finished before " + report.branches().finishedBefore(),
+              stale.isEmpty()
+                  ? "none"
+                  : String.join(", ", stale) + (report.branches().removed() ? " removed" : "")));
+    }
     if (report.orphans() != null) {
       rows.add(
           List.of(
@@ -255,6 +279,22 @@ final class MaintainCommand extends BaseCommand {
     }
     if (report.expiry() != null) {
       json.put("expiry", toJson(report.expiry()));
+    }
+    if (report.branches() != null) {
+      Map<String, Object> branches = new LinkedHashMap<>();
+      branches.put("finishedBefore", report.branches().finishedBefore().toString());
+      List<Map<String, Object>> stale = new ArrayList<>();
+      for (var branch : report.branches().branches()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("branch", branch.branch());
+        entry.put("runId", branch.runId());
+        entry.put("runStatus", branch.status().name().toLowerCase(java.util.Locale.ROOT));
+        entry.put("runFinishedAt", branch.finishedAt().toString());
+        stale.add(entry);
+      }
+      branches.put("branches", stale);
+      branches.put("removed", report.branches().removed());
+      json.put("branches", branches);
     }
     if (report.orphans() != null) {
       Map<String, Object> orphans = new LinkedHashMap<>();

@@ -93,6 +93,52 @@ class MaintainCliTest {
   }
 
   @Test
+  void removesTheAuditBranchesAFailedRunLeft() throws IOException {
+    write(project, "sluice.yaml", "name: kept\n");
+    write(project, "sources/shop.yaml", "tables:\n  - name: events\n    path: data/*.csv\n");
+    write(project, "data/a.csv", "id\n1\n");
+    assertThat(sluice("run").code()).isZero();
+    String failed;
+    try (dev.sluice.core.Workspace workspace = dev.sluice.core.Workspace.open(project)) {
+      java.time.Instant now = java.time.Instant.now();
+      var runs = workspace.runStore().runs();
+      failed = runs.startRun("run", java.util.List.of(), now.minus(java.time.Duration.ofHours(3)));
+      runs.finishRun(
+          failed,
+          dev.sluice.core.state.RunStatus.FAILED,
+          now.minus(java.time.Duration.ofHours(2)),
+          "killed");
+      org.apache.iceberg.Table table =
+          workspace.lake().loadTable(dev.sluice.api.TableName.parse("raw.shop_events"));
+      table
+          .manageSnapshots()
+          .createBranch("audit-" + failed, table.currentSnapshot().snapshotId())
+          .commit();
+    }
+
+    InProcessCli.Result dryRun = sluice("maintain", "--branches", "--dry-run");
+    assertThat(dryRun.code()).as(dryRun.err()).isZero();
+    assertThat(dryRun.out()).contains("raw.shop_events", "audit-" + failed + " (run failed)");
+
+    InProcessCli.Result removed = sluice("--json", "maintain", "--branches");
+
+    assertThat(removed.code()).as(removed.err()).isZero();
+    JsonNode branches = JSON.readTree(removed.out()).get("tables").get(0).get("branches");
+    assertThat(branches.get("removed").asBoolean()).isTrue();
+    assertThat(branches.get("branches").get(0).get("branch").asText()).isEqualTo("audit-" + failed);
+    assertThat(branches.get("branches").get(0).get("runStatus").asText()).isEqualTo("failed");
+    try (dev.sluice.core.Workspace workspace = dev.sluice.core.Workspace.open(project)) {
+      assertThat(
+              workspace
+                  .lake()
+                  .loadTable(dev.sluice.api.TableName.parse("raw.shop_events"))
+                  .refs()
+                  .keySet())
+          .containsExactly("main");
+    }
+  }
+
+  @Test
   void saysWhenThereIsNothingToMaintain() throws IOException {
     write(project, "sluice.yaml", "name: plain\n");
     InProcessCli.Result maintain = sluice("maintain");

@@ -6,7 +6,9 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.MaintenanceDef;
+import dev.sluice.core.run.AuditBranches;
 import dev.sluice.core.state.AuditEntry;
+import dev.sluice.core.state.RunSummary;
 import dev.sluice.lake.ExpiredSnapshots;
 import dev.sluice.lake.Housekeeping;
 import java.time.Clock;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,7 +28,8 @@ import java.util.Set;
  * expiring snapshots ({@code keep_snapshots:}, {@code min_snapshots:}; branches and tags kept) and
  * removing orphan files older than the safety window. A dry run plans and lists without changing
  * anything. Every change is in the audit log: the commits, and a {@code maintenance} record per
- * operation.
+ * operation. Branches that killed runs left ({@link AuditBranches}) are removed first, so that the
+ * snapshots only they held expire in the same pass.
  */
 public final class TableMaintenance {
   /** Compaction's target file size unless {@code target_file_size:} says otherwise: 128 MiB. */
@@ -40,8 +44,13 @@ public final class TableMaintenance {
   /** Orphan files younger than this are never removed (they may belong to a write in progress). */
   public static final Duration DEFAULT_ORPHAN_WINDOW = Duration.ofDays(3);
 
+  /** Audit branches of runs finished for less than this are kept. */
+  public static final Duration BRANCH_GRACE = AuditBranches.DEFAULT_GRACE;
+
   /** What maintenance can do to a table. */
   public enum Operation {
+    /** Remove the audit branches of runs finished for longer than {@link #BRANCH_GRACE}. */
+    BRANCHES,
     COMPACT,
     SORT,
     MANIFESTS,
@@ -82,6 +91,26 @@ public final class TableMaintenance {
   }
 
   /**
+   * Branches left by finished runs, found (dry run) or removed.
+   *
+   * @param finishedBefore only branches of runs finished before this count
+   */
+  public record BranchOutcome(
+      Instant finishedBefore, List<AuditBranches.Stale> branches, boolean removed) {
+    public BranchOutcome {
+      branches = List.copyOf(branches);
+    }
+
+    /** "audit-20261207-101500-a1b2 (run failed)". */
+    public static String describe(AuditBranches.Stale branch) {
+      return branch.branch()
+          + " (run "
+          + branch.status().name().toLowerCase(java.util.Locale.ROOT)
+          + ")";
+    }
+  }
+
+  /**
    * What maintenance did (or would do) to one table; a null part was not asked for or does not
    * apply (no {@code keep_snapshots:} for expiry).
    */
@@ -90,7 +119,8 @@ public final class TableMaintenance {
       List<CompactionOutcome> rewrites,
       ManifestOutcome manifests,
       SnapshotExpiry expiry,
-      OrphanOutcome orphans) {
+      OrphanOutcome orphans,
+      BranchOutcome branches) {
     public Report {
       rewrites = List.copyOf(rewrites);
     }
@@ -122,16 +152,21 @@ public final class TableMaintenance {
     }
     tables.sort(java.util.Comparator.comparing(TableName::toString));
     List<Report> reports = new ArrayList<>();
+    Map<String, Optional<RunSummary>> runs = AuditBranches.runLookups();
     try (EngineSession session = workspace.engine().openSession()) {
       Compaction compaction = new Compaction(workspace.lake(), session, beforeCommit);
       for (TableName table : tables) {
-        reports.add(maintain(table, request, compaction));
+        reports.add(maintain(table, request, compaction, runs));
       }
     }
     return reports;
   }
 
-  private Report maintain(TableName table, Request request, Compaction compaction) {
+  private Report maintain(
+      TableName table,
+      Request request,
+      Compaction compaction,
+      Map<String, Optional<RunSummary>> runs) {
     MaintenanceDef settings = workspace.project().maintenance(table).orElse(null);
     Compaction.Settings compact =
         new Compaction.Settings(
@@ -141,6 +176,10 @@ public final class TableMaintenance {
             settings == null || settings.clusterBy() == null ? List.of() : settings.clusterBy());
     Set<Operation> operations = request.operations();
     boolean dryRun = request.dryRun();
+    BranchOutcome branches = null;
+    if (operations.contains(Operation.BRANCHES)) {
+      branches = branches(table, clock.instant().minus(BRANCH_GRACE), runs, dryRun);
+    }
     List<CompactionOutcome> rewrites = new ArrayList<>();
     if (operations.contains(Operation.COMPACT)) {
       rewrites.add(audited(compaction.compact(table, Compaction.Kind.COMPACT, compact, dryRun)));
@@ -172,7 +211,28 @@ public final class TableMaintenance {
           value(settings == null ? null : settings.orphanFilesOlderThan(), DEFAULT_ORPHAN_WINDOW);
       orphans = orphans(table, housekeeping, clock.instant().minus(window), dryRun);
     }
-    return new Report(table, rewrites, manifests, expiry, orphans);
+    return new Report(table, rewrites, manifests, expiry, orphans, branches);
+  }
+
+  private BranchOutcome branches(
+      TableName table,
+      Instant finishedBefore,
+      Map<String, Optional<RunSummary>> runs,
+      boolean dryRun) {
+    List<AuditBranches.Stale> stale =
+        AuditBranches.stale(
+            workspace.lake(), workspace.runStore().runs(), table, finishedBefore, runs);
+    if (!dryRun && !stale.isEmpty()) {
+      AuditBranches.remove(workspace.lake(), table, stale);
+      record(
+          table,
+          entry(table, "remove_stale_branches")
+              .detail(
+                  "branches",
+                  String.join(", ", stale.stream().map(AuditBranches.Stale::branch).toList()))
+              .detail("runs_finished_before", finishedBefore.toString()));
+    }
+    return new BranchOutcome(finishedBefore, stale, !dryRun);
   }
 
   private CompactionOutcome audited(CompactionOutcome outcome) {

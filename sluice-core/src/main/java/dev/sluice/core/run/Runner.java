@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.timing.PhaseTimer;
@@ -231,8 +232,32 @@ public final class Runner {
       throw new InvalidInputException(
           "Nothing to resume: every step of run " + previousId + " succeeded");
     }
+    removeBranchesLeftBy(previousId, remaining);
     return execute(
         remaining, new RunOptions(previous.selection(), false), listener, "resume " + previousId);
+  }
+
+  /**
+   * Removes the audit and merge branches a killed run's steps left on the tables the resume builds
+   * again (the resumed run writes under its own id); a branch that cannot be removed now is left to
+   * maintenance.
+   */
+  private void removeBranchesLeftBy(String previousId, List<Work> remaining) {
+    Set<TableName> tables = new HashSet<>();
+    for (Work work : remaining) {
+      workspace.project().findAsset(work.key().name()).ifPresent(a -> tables.add(a.tableName()));
+    }
+    try {
+      int removed = AuditBranches.removeRunBranches(workspace.lake(), tables, previousId);
+      if (removed > 0) {
+        LOG.info("Removed {} branches left by run {}", removed, previousId);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not remove the branches left by run {} (sluice maintain --branches will): {}",
+          previousId,
+          e.getMessage());
+    }
   }
 
   /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */

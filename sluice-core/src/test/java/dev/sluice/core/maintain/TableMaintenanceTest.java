@@ -12,12 +12,15 @@ import dev.sluice.core.maintain.TableMaintenance.Operation;
 import dev.sluice.core.maintain.TableMaintenance.Report;
 import dev.sluice.core.maintain.TableMaintenance.Request;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.run.AuditBranches;
 import dev.sluice.core.run.RunListener;
 import dev.sluice.core.run.RunOptions;
 import dev.sluice.core.run.Runner;
 import dev.sluice.core.state.AuditAction;
 import dev.sluice.core.state.AuditFilter;
 import dev.sluice.core.state.AuditRecord;
+import dev.sluice.core.state.RunStatus;
+import dev.sluice.core.state.Runs;
 import dev.sluice.lake.CarriedState;
 import dev.sluice.lake.ReadPoint;
 import dev.sluice.lake.TableScanFiles;
@@ -412,6 +415,70 @@ class TableMaintenanceTest {
       assertThat(ids(workspace)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
       load(workspace, 6);
       assertThat(ids(workspace)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+    }
+  }
+
+  @Test
+  void branchRemovalTakesOnlyTheBranchesOfRunsFinishedBeforeTheGracePeriod() throws Exception {
+    project("maintenance: {keep_snapshots: 1h, min_snapshots: 1}\n");
+    try (Workspace workspace = Workspace.open(Project.load(project), Clock.systemUTC(), "ops")) {
+      load(workspace, 1);
+      Runs runs = workspace.runStore().runs();
+      Instant now = Instant.now();
+      String failed = runs.startRun("run", List.of(), now.minus(Duration.ofHours(3)));
+      runs.finishRun(failed, RunStatus.FAILED, now.minus(Duration.ofHours(2)), "killed");
+      String recent = runs.startRun("run", List.of(), now.minus(Duration.ofMinutes(40)));
+      runs.finishRun(recent, RunStatus.INTERRUPTED, now.minus(Duration.ofMinutes(30)), "gone");
+      String running = runs.startRun("run", List.of(), now.minus(Duration.ofHours(3)));
+      Table table = workspace.lake().loadTable(EVENTS);
+      long head = table.currentSnapshot().snapshotId();
+      List<String> kept =
+          List.of(
+              "audit-" + recent,
+              "audit-" + running,
+              "audit-20990101-000000-ffff", // a run this state database does not know
+              "dev");
+      for (String branch : kept) {
+        table.manageSnapshots().createBranch(branch, head).commit();
+      }
+      // the failed run's step had committed to its audit branch, and its merge had a branch
+      table.manageSnapshots().createBranch("audit-" + failed, head).commit();
+      table.manageSnapshots().createBranch("audit-" + failed + "-merge", head).commit();
+      table
+          .newDelete()
+          .deleteFromRowFilter(org.apache.iceberg.expressions.Expressions.alwaysTrue())
+          .toBranch("audit-" + failed)
+          .commit();
+      long onlyOnTheBranch =
+          workspace.lake().loadTable(EVENTS).refs().get("audit-" + failed).snapshotId();
+
+      Report dryRun =
+          maintenance(workspace)
+              .run(new Request(EnumSet.of(Operation.BRANCHES), true, Set.of()))
+              .get(0);
+      assertThat(dryRun.branches().branches())
+          .extracting(AuditBranches.Stale::branch)
+          .containsExactlyInAnyOrder("audit-" + failed, "audit-" + failed + "-merge");
+      assertThat(workspace.lake().loadTable(EVENTS).refs()).hasSize(7);
+
+      Report report = maintenance(workspace).run(only(Operation.BRANCHES)).get(0);
+
+      assertThat(report.branches().removed()).isTrue();
+      assertThat(report.branches().branches())
+          .allSatisfy(branch -> assertThat(branch.status()).isEqualTo(RunStatus.FAILED));
+      assertThat(workspace.lake().loadTable(EVENTS).refs().keySet())
+          .containsExactlyInAnyOrderElementsOf(
+              java.util.stream.Stream.concat(kept.stream(), java.util.stream.Stream.of("main"))
+                  .toList());
+      assertThat(lastMaintenance(workspace).details())
+          .contains("remove_stale_branches")
+          .contains("audit-" + failed + "-merge");
+
+      // the snapshot only the removed branch held expires with the others
+      new TableMaintenance(workspace, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))
+          .run(only(Operation.EXPIRE));
+      assertThat(workspace.lake().loadTable(EVENTS).snapshot(onlyOnTheBranch)).isNull();
+      assertThat(ids(workspace)).containsExactly(1L);
     }
   }
 

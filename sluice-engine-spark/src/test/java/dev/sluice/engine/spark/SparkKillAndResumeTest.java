@@ -207,12 +207,19 @@ class SparkKillAndResumeTest {
       String runId = startAndKillAfterSparksMerge(dev.sluice.api.TableName.parse("curated.latest"));
 
       try (Workspace workspace = Workspace.open(project)) {
+        dev.sluice.api.TableName latest = dev.sluice.api.TableName.parse("curated.latest");
+        assertThat(workspace.lake().loadTable(latest).refs().keySet())
+            .as("the killed run left the merge's branch")
+            .contains("audit-" + runId + "-merge");
         workspace
             .runStore()
             .locks()
             .tryLock("table:curated.latest", runId, Duration.ofMinutes(5), Instant.now());
         RunResult resumed = new Runner(workspace).resume(runId, RunListener.NONE);
         assertThat(resumed.succeeded()).as(String.valueOf(resumed.steps())).isTrue();
+        assertThat(workspace.lake().loadTable(latest).refs().keySet())
+            .as("the resume removed the branches the killed run left")
+            .containsExactly("main");
         assertThat(
                 new QueryService(workspace)
                         .query(
