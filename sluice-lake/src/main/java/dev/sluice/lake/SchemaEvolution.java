@@ -7,7 +7,6 @@ import dev.sluice.api.TableName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -53,14 +52,7 @@ public final class SchemaEvolution {
     Table table = lake.loadTable(name);
     int previous = table.schema().schemaId();
     Transaction transaction = table.newTransaction();
-    Schema schema =
-        apply(
-            transaction.table().schema(),
-            desired,
-            mode,
-            table.name(),
-            transaction::updateSchema,
-            () -> transaction.table().schema());
+    Schema schema = apply(transaction, desired, mode);
     if (schema.schemaId() != previous) {
       transaction.commitTransaction();
     }
@@ -119,16 +111,12 @@ public final class SchemaEvolution {
   }
 
   /**
-   * Applies the change to {@code current} through {@code updates} (committed at once) and returns
-   * the schema after it ({@code after}), or {@code current} when nothing changes.
+   * Stages the change in {@code transaction} and returns the table's schema after it (unchanged
+   * when nothing changes).
    */
-  static Schema apply(
-      Schema current,
-      Schema desired,
-      SchemaChange mode,
-      String tableName,
-      Supplier<UpdateSchema> updates,
-      Supplier<Schema> after) {
+  static Schema apply(Transaction transaction, Schema desired, SchemaChange mode) {
+    Schema current = transaction.table().schema();
+    String tableName = transaction.table().name();
     List<Consumer<UpdateSchema>> changes = new ArrayList<>();
     if (mode == SchemaChange.REPLACE) {
       for (Types.NestedField column : current.columns()) {
@@ -168,7 +156,7 @@ public final class SchemaEvolution {
     if (changes.isEmpty()) {
       return current;
     }
-    UpdateSchema update = updates.get();
+    UpdateSchema update = transaction.updateSchema();
     changes.forEach(change -> change.accept(update));
     if (mode == SchemaChange.REPLACE) {
       String previous = null;
@@ -182,7 +170,7 @@ public final class SchemaEvolution {
       }
     }
     update.commit();
-    return after.get();
+    return transaction.table().schema();
   }
 
   /** Whether values of {@code source} can be cast into an existing column of {@code target}. */

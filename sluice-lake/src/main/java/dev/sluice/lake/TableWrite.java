@@ -157,13 +157,7 @@ public final class TableWrite {
    *     write
    */
   public Schema prepareSchema(Schema desired, SchemaChange mode) {
-    return SchemaEvolution.apply(
-        transaction.table().schema(),
-        desired,
-        mode,
-        table.name(),
-        transaction::updateSchema,
-        () -> transaction.table().schema());
+    return SchemaEvolution.apply(transaction, desired, mode);
   }
 
   /** Stages table properties to be set in the same commit as the data. */
