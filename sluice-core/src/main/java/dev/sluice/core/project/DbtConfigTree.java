@@ -127,6 +127,16 @@ final class DbtConfigTree {
           new Setting(
               YamlFiles.toJava(tuple.getValueNode()),
               YamlFiles.location(file, tuple.getValueNode()));
+      if (DbtHooks.KEYS.containsKey(name)) {
+        // every level's hooks run, outer levels' first; each one where it is written
+        DbtHooks.append(
+            configs,
+            name,
+            new Setting(
+                new DbtHooks.HookList(DbtHooks.of(file, tuple.getValueNode())),
+                setting.location()));
+        continue;
+      }
       if (name.equals("tags") && configs.containsKey("tags")) {
         Set<Object> tags = new LinkedHashSet<>(asList(configs.get("tags").value()));
         tags.addAll(asList(setting.value()));

@@ -39,8 +39,7 @@ final class DbtProject {
   private static final Logger LOG = LoggerFactory.getLogger(DbtProject.class);
 
   /** Model configs that would make the built tables differ from dbt's: not supported yet. */
-  private static final Set<String> UNSUPPORTED_MODEL_CONFIGS =
-      Set.of("pre-hook", "post-hook", "pre_hook", "post_hook", "sql_header");
+  private static final Set<String> UNSUPPORTED_MODEL_CONFIGS = Set.of("sql_header");
 
   private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
 
@@ -74,6 +73,9 @@ final class DbtProject {
 
   /** How each seed's file is read. */
   private final Map<String, SeedDef.Format> seedFormats = new LinkedHashMap<>();
+
+  /** The hooks of the models, snapshots and seeds, and the on-run hooks. */
+  private final DbtHooks.Builder hooks = new DbtHooks.Builder();
 
   private DbtProject(
       Path root,
@@ -117,8 +119,8 @@ final class DbtProject {
   static DbtProject read(
       Path root, Function<String, String> environment, Invocation invocation, Problems problems) {
     Path path = root.resolve(DbtProjectFile.FILE);
-    Optional<DbtProjectFile> file =
-        YamlFiles.read(root, path, problems).flatMap(node -> DbtProjectFile.parse(node, problems));
+    Optional<org.yaml.snakeyaml.nodes.Node> node = YamlFiles.read(root, path, problems);
+    Optional<DbtProjectFile> file = node.flatMap(yaml -> DbtProjectFile.parse(yaml, problems));
     if (file.isEmpty()) {
       problems.throwIfAny();
       throw new IllegalStateException("dbt_project.yml was not read, and no problem says why");
@@ -143,7 +145,32 @@ final class DbtProject {
         profile.name(),
         profile.schema(),
         profile.file() == null ? "Sluice's defaults" : profile.file());
-    return new DbtProject(root, file.get(), profile, invocation, problems);
+    DbtProject project = new DbtProject(root, file.get(), profile, invocation, problems);
+    project.runHooks(node.get(), problems);
+    return project;
+  }
+
+  /**
+   * The on-run-start and on-run-end hooks: those of the installed packages (in the order dbt loads
+   * them), then the project's, as dbt runs them.
+   */
+  private void runHooks(org.yaml.snakeyaml.nodes.Node project, Problems problems) {
+    for (DbtPackages.Installed installed : packages.installed()) {
+      if (installed.name().equals(file.name())) {
+        continue;
+      }
+      Path packageFile = installed.directory().resolve(DbtProjectFile.FILE);
+      String name = YamlFiles.relative(root, packageFile);
+      YamlFiles.read(root, packageFile, problems)
+          .ifPresent(
+              yaml ->
+                  hooks.onRun(
+                      DbtHooks.runHooks(name, yaml, "on-run-start"),
+                      DbtHooks.runHooks(name, yaml, "on-run-end")));
+    }
+    hooks.onRun(
+        DbtHooks.runHooks(DbtProjectFile.FILE, project, "on-run-start"),
+        DbtHooks.runHooks(DbtProjectFile.FILE, project, "on-run-end"));
   }
 
   /**
@@ -249,7 +276,8 @@ final class DbtProject {
   /** The project's macros and globals, which its templates see. */
   DbtTemplates templates() {
     return new DbtTemplates(
-        macros, globals, docs, file.targetPath(), profile.schema(), profile.database());
+            macros, globals, docs, file.targetPath(), profile.schema(), profile.database())
+        .withHooks(hooks.build());
   }
 
   /**
@@ -334,6 +362,7 @@ final class DbtProject {
         continue;
       }
       seedFormats.put(seed.getKey(), seedFormat(seed.getKey(), settings, problems));
+      hooks.asset(seed.getKey(), settings);
       seedTables.put(
           seed.getKey(),
           names.table(
@@ -436,6 +465,7 @@ final class DbtProject {
     Map<String, Setting> all =
         new LinkedHashMap<>(modelSettings.getOrDefault(model.name(), Map.of()));
     merge(all, settings);
+    hooks.asset(model.name(), all);
     boolean snapshot = snapshots.contains(model.name());
     Setting targetSchema = all.get("target_schema");
     TableName table =
@@ -513,6 +543,71 @@ final class DbtProject {
   void singularTests(Map<String, ModelDef> models, Map<String, SeedDef> seeds, Problems problems) {
     DbtSingularTests.attach(
         root, directories(file.testPaths()), models, seeds, templates(), config().vars(), problems);
+  }
+
+  /**
+   * Renders every hook as a run would (a model's, snapshot's or seed's with its {@code this}; the
+   * on-run hooks with no results yet) and judges what it would do ({@link DbtHooks#judge}): a hook
+   * that would write, grant or change a setting is a problem at its line, as Sluice cannot do it
+   * the way dbt does.
+   */
+  void checkHooks(Map<String, ModelDef> models, Map<String, SeedDef> seeds, Problems problems) {
+    DbtHooks all = templates().hooks();
+    Map<String, TableName> tables = new LinkedHashMap<>();
+    seeds.forEach((name, seed) -> tables.put(name, seed.tableName()));
+    models.forEach((name, model) -> tables.put(name, model.tableName()));
+    HookJudge judge = new HookJudge(tables, problems);
+    tables.forEach(
+        (name, table) -> {
+          String what = (models.containsKey(name) ? "model" : "seed") + " '" + name + "'";
+          all.pre(name).forEach(hook -> judge.judge(hook, "pre-hook of " + what, table));
+          all.post(name).forEach(hook -> judge.judge(hook, "post-hook of " + what, table));
+        });
+    all.onRunStart().forEach(hook -> judge.judge(hook, "on-run-start hook", null));
+    all.onRunEnd().forEach(hook -> judge.judge(hook, "on-run-end hook", null));
+  }
+
+  /** Renders hooks against the project's tables and reports those Sluice cannot run. */
+  private final class HookJudge {
+    private final SqlRenderer renderer = new SqlRenderer();
+    private final DbtTemplates templates = templates();
+    private final Map<String, Object> vars = config().vars();
+    private final Map<String, TableName> tables;
+    private final Problems problems;
+
+    HookJudge(Map<String, TableName> tables, Problems problems) {
+      this.tables = tables;
+      this.problems = problems;
+    }
+
+    void judge(DbtHooks.Hook hook, String what, TableName thisTable) {
+      String sql;
+      try {
+        sql =
+            renderer.renderHook(
+                hook,
+                thisTable,
+                DbtHooks.runEndContext(List.of(), List.of()),
+                tables::get,
+                (source, table) ->
+                    Optional.ofNullable(sources.get(source))
+                        .flatMap(definition -> definition.table(table))
+                        .map(SourceTableDef::tableName)
+                        .orElse(null),
+                vars,
+                templates);
+      } catch (dev.sluice.api.ProjectException e) {
+        problems.addAll(e);
+        return;
+      }
+      DbtHooks.Verdict verdict = DbtHooks.judge(sql);
+      if (verdict.action() == DbtHooks.Action.REFUSE) {
+        problems.add(
+            hook.location(),
+            "The " + what + " cannot run in Sluice: " + verdict.why(),
+            verdict.hint());
+      }
+    }
   }
 
   /** The sources of the properties files (read by {@link #properties}), by name. */
@@ -804,7 +899,9 @@ final class DbtProject {
   private static void merge(Map<String, Setting> settings, Map<String, Setting> over) {
     over.forEach(
         (key, setting) -> {
-          if (key.equals("tags") && settings.containsKey("tags")) {
+          if (DbtHooks.KEYS.containsKey(key)) {
+            DbtHooks.append(settings, key, setting); // dbt runs them all
+          } else if (key.equals("tags") && settings.containsKey("tags")) {
             List<Object> tags = new ArrayList<>(DbtConfigTree.asList(settings.get(key).value()));
             DbtConfigTree.asList(setting.value()).stream()
                 .filter(tag -> !tags.contains(tag))

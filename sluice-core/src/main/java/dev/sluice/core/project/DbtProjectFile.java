@@ -13,9 +13,8 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * The settings of a dbt project's {@code dbt_project.yml} that Sluice acts on. Its other keys are
- * accepted and ignored (noted at debug level), as dbt accepts them; a setting that would make
- * Sluice build something other than dbt builds (an {@code on-run-start} hook, say) is a problem at
- * its line instead.
+ * accepted and ignored (noted at debug level), as dbt accepts them. Its {@code on-run-start} and
+ * {@code on-run-end} hooks are read by {@link DbtHooks#runHooks}.
  *
  * @param name the project's (and its root package's) name
  * @param profile the profile in profiles.yml, or null
@@ -121,15 +120,6 @@ record DbtProjectFile(
           map.location("config-version"),
           "config-version " + configVersion + " is not supported",
           "dbt 1.x projects use config-version: 2");
-    }
-    for (String hook : List.of("on-run-start", "on-run-end")) {
-      if (map.has(hook)
-          && !DbtConfigTree.asList(YamlFiles.toJava(map.node(hook).get())).isEmpty()) {
-        problems.add(
-            map.location(hook),
-            "'" + hook + "' hooks are not supported by Sluice yet",
-            "remove the hook, or run its SQL in a model; see docs/dbt.md");
-      }
     }
     return Optional.of(
         new DbtProjectFile(

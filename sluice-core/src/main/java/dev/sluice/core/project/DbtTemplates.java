@@ -19,6 +19,7 @@ public final class DbtTemplates {
   private final String targetSchema;
   private final String targetDatabase;
   private final Map<String, ModelDef> ephemeralModels;
+  private final DbtHooks hooks;
 
   DbtTemplates(
       DbtMacros macros,
@@ -27,7 +28,7 @@ public final class DbtTemplates {
       String targetPath,
       String targetSchema,
       String targetDatabase) {
-    this(macros, globals, docs, targetPath, targetSchema, targetDatabase, Map.of());
+    this(macros, globals, docs, targetPath, targetSchema, targetDatabase, Map.of(), DbtHooks.NONE);
   }
 
   private DbtTemplates(
@@ -37,7 +38,9 @@ public final class DbtTemplates {
       String targetPath,
       String targetSchema,
       String targetDatabase,
-      Map<String, ModelDef> ephemeralModels) {
+      Map<String, ModelDef> ephemeralModels,
+      DbtHooks hooks) {
+    this.hooks = requireNonNull(hooks, "hooks is null");
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
     this.docs = requireNonNull(docs, "docs is null");
@@ -53,12 +56,23 @@ public final class DbtTemplates {
    */
   DbtTemplates withEphemeralModels(Map<String, ModelDef> models) {
     return new DbtTemplates(
-        macros, globals, docs, targetPath, targetSchema, targetDatabase, models);
+        macros, globals, docs, targetPath, targetSchema, targetDatabase, models, hooks);
   }
 
   /** The project's ephemeral models, by name: each is inlined where it is read. */
   public Map<String, ModelDef> ephemeralModels() {
     return ephemeralModels;
+  }
+
+  /** These templates, with the project's hooks. */
+  DbtTemplates withHooks(DbtHooks hooks) {
+    return new DbtTemplates(
+        macros, globals, docs, targetPath, targetSchema, targetDatabase, ephemeralModels, hooks);
+  }
+
+  /** The project's hooks: pre- and post-hooks, on-run-start and on-run-end. */
+  public DbtHooks hooks() {
+    return hooks;
   }
 
   /** dbt_project.yml's {@code target-path}, relative to the project: {@code target} by default. */
@@ -72,7 +86,7 @@ public final class DbtTemplates {
   }
 
   /** The target's database as dbt-duckdb names it ({@code memory} without a path). */
-  String targetDatabase() {
+  public String targetDatabase() {
     return targetDatabase;
   }
 

@@ -201,8 +201,9 @@ final class ProjectLoader {
               seed.withTable(dbtProject.seedTable(name)).withFormat(dbtProject.seedFormat(name)));
       DbtProject.checkTables(models, seeds, problems);
       dbt.singularTests(models, seeds, problems);
+      dbt.checkHooks(models, seeds, problems);
       DbtProject.checkEphemeralModels(models, problems);
-      projectTemplates = dbtTemplates.withEphemeralModels(EphemeralModels.of(models));
+      projectTemplates = dbt.templates().withEphemeralModels(EphemeralModels.of(models));
     }
 
     new ReferenceValidator(sources, seeds, models, config.vars(), projectTemplates, problems)

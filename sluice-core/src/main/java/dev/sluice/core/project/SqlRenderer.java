@@ -276,6 +276,41 @@ public final class SqlRenderer {
   }
 
   /**
+   * Renders a dbt hook ({@link DbtHooks}): with the project's macros and globals, {@code this} (the
+   * hook's model, seed or snapshot; none for on-run hooks) and the names of {@code bindings} (an
+   * on-run-end hook's {@code results}, {@code schemas}, ...).
+   *
+   * @param hook the hook, whose location problems name
+   * @param thisTable what {@code this} renders as, or null
+   * @throws ProjectException at the hook's location, for template errors and unknown names
+   */
+  public String renderHook(
+      DbtHooks.Hook hook,
+      TableName thisTable,
+      Map<String, Object> bindings,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars,
+      DbtTemplates dbt) {
+    requireNonNull(hook, "hook is null");
+    requireNonNull(dbt, "dbt is null");
+    Problems problems = new Problems();
+    TemplateSession session =
+        new TemplateSession(
+                hook.location(), false, false, true, vars, refResolver, sourceResolver, problems)
+            .allowAnyConfigKey()
+            .executing();
+    dbt.applyTo(session);
+    Map<String, Object> all = new HashMap<>(bindings);
+    if (thisTable != null) {
+      all.put("this", thisTable.quoted());
+    }
+    String sql = renderBound(hook.template(), session, all);
+    problems.throwIfAny();
+    return withoutTrailingSemicolon(sql);
+  }
+
+  /**
    * Renders a template in a session; template errors are added to the session's problems. The
    * loader calls this to collect a model's refs, sources and config without a run.
    */

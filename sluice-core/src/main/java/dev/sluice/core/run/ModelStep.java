@@ -33,6 +33,15 @@ final class ModelStep {
   private ModelStep() {}
 
   static StepResult run(StepContext context, ModelDef model) {
+    // a dbt model's pre-hooks run in its session before its SQL, its post-hooks once it is
+    // published
+    Set<TableName> readable = inputs(context, model);
+    DbtHookRunner.before(context, model.name(), model.tableName(), readable);
+    return DbtHookRunner.after(
+        context, model.name(), model.tableName(), readable, build(context, model));
+  }
+
+  private static StepResult build(StepContext context, ModelDef model) {
     Instant started = context.now();
     TableName target = model.tableName();
     Lake lake = context.lake();

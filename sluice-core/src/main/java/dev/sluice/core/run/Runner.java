@@ -333,6 +333,7 @@ public final class Runner {
         Math.max(1, options.threads() > 0 ? options.threads() : project.config().threads());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
+      onRunHooks(project, true, List.of()); // a dbt project's on-run-start, before the first step
       for (Work work : works) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
         for (Work dependency : dependencies(work, worksByAsset)) {
@@ -359,7 +360,10 @@ public final class Runner {
       if (takenOver[0] != null) {
         throw takenOver[0];
       }
-      boolean failed = results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
+      // a dbt project's on-run-end, after the last step, whatever the steps' outcome (as dbt)
+      String hookFailure = onRunHooks(project, false, results);
+      boolean failed =
+          hookFailure != null || results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
       RunStatus status =
           control.cancelled()
@@ -370,7 +374,9 @@ public final class Runner {
       String error =
           control.cancelled()
               ? "cancelled on request"
-              : failed ? failures + " step(s) failed" : null;
+              : hookFailure != null
+                  ? (failures > 0 ? failures + " step(s) failed; " : "") + hookFailure
+                  : failed ? failures + " step(s) failed" : null;
       announceSpending(runId, finished);
       store.runs().finishRun(runId, status, finished, error);
       workspace.audit().runFinished(runId, status, error);
@@ -392,6 +398,40 @@ public final class Runner {
     } finally {
       cancelPoll.cancel(false);
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Runs a dbt project's on-run-start hooks (which stop the run when one fails: no step runs) or
+   * its on-run-end hooks, with the steps' results, in an engine session of their own.
+   *
+   * @return for on-run-end, the failure of a hook, or null
+   * @throws SluiceException when an on-run-start hook fails
+   */
+  private String onRunHooks(Project project, boolean start, List<StepResult> results) {
+    if (project.dbt() == null) {
+      return null;
+    }
+    List<dev.sluice.core.project.DbtHooks.Hook> hooks =
+        start ? project.dbt().hooks().onRunStart() : project.dbt().hooks().onRunEnd();
+    if (hooks.isEmpty()) {
+      return null;
+    }
+    try (EngineSession session = workspace.engine().openSession()) {
+      DbtHookRunner.onRun(
+          project,
+          session,
+          renderer,
+          hooks,
+          start ? "on-run-start hook" : "on-run-end hook",
+          start ? Map.of() : DbtHookRunner.runEndContext(project, results));
+      return null;
+    } catch (SluiceException e) {
+      if (start) {
+        throw e;
+      }
+      LOG.error("{}", e.getMessage());
+      return e.getMessage();
     }
   }
 

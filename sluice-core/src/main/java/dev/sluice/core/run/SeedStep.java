@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Loads one seed CSV into the curated zone, replacing its table. */
 final class SeedStep {
@@ -101,6 +102,14 @@ final class SeedStep {
   }
 
   static StepResult run(StepContext context, SeedDef seed) {
+    // a dbt seed's hooks: pre-hooks before the load, post-hooks once it is published
+    Set<TableName> readable = Set.of(seed.tableName());
+    DbtHookRunner.before(context, seed.name(), seed.tableName(), readable);
+    return DbtHookRunner.after(
+        context, seed.name(), seed.tableName(), readable, load(context, seed));
+  }
+
+  private static StepResult load(StepContext context, SeedDef seed) {
     Instant started = context.now();
     TableName target = seed.tableName();
     List<SourceTableSpec.Column> columns = new ArrayList<>();

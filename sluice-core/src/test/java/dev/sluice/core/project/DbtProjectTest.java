@@ -229,9 +229,14 @@ class DbtProjectTest {
         .extracting(p -> p.location().toString(), Problem::message)
         .contains(
             org.assertj.core.groups.Tuple.tuple(
-                "dbt_project.yml:3", "'on-run-start' hooks are not supported by Sluice yet"),
+                "dbt_project.yml:3",
+                "The on-run-start hook cannot run in Sluice: it writes (create), and Sluice's"
+                    + " relations are read-only views of Iceberg tables, which only their own model"
+                    + " writes"),
             org.assertj.core.groups.Tuple.tuple(
-                "dbt_project.yml:6", "'post-hook' of model 'e' is not supported by Sluice yet"),
+                "dbt_project.yml:6",
+                "The post-hook of model 'e' cannot run in Sluice: it would grant privileges, which"
+                    + " Sluice's tables do not take from SQL"),
             org.assertj.core.groups.Tuple.tuple(
                 "models/m.sql:1",
                 "incremental_strategy 'microbatch' of model 'm' is not supported by Sluice yet"));

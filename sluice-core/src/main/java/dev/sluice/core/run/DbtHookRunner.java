@@ -1,0 +1,310 @@
+package dev.sluice.core.run;
+
+import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.ProjectException;
+import dev.sluice.api.QueryException;
+import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.project.DbtArtifacts;
+import dev.sluice.core.project.DbtHooks;
+import dev.sluice.core.project.DbtTemplates;
+import dev.sluice.core.project.Materialization;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.Project;
+import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.core.state.StepKind;
+import dev.sluice.core.state.StepStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a dbt project's hooks ({@link DbtHooks}) as dbt runs them: a model's, snapshot's or seed's
+ * pre-hooks in its step's session before its SQL, its post-hooks after its new data is published
+ * (so that {@code {{ this }}} reads the published rows), each rendered with the step's context. A
+ * hook that fails fails the step; a post-hook runs after publishing and cannot undo it.
+ *
+ * <p>Each rendered hook is judged again ({@link DbtHooks#judge}: the run's context can render what
+ * loading did not see) and, before it runs, checked by the engine's own parser to be one SELECT of
+ * the tables the step may read (docs/security.md).
+ */
+final class DbtHookRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(DbtHookRunner.class);
+
+  /** Where the rendered SQL of a failed hook is cut, in messages. */
+  private static final int MAX_SQL_IN_MESSAGE = 300;
+
+  private DbtHookRunner() {}
+
+  /**
+   * Runs the pre-hooks of a model, snapshot or seed in its step's session.
+   *
+   * @param readable the tables the step may read: its inputs and its own table
+   * @throws QueryException when a hook fails, naming its file, line and SQL
+   * @throws InvalidInputException when a hook renders to something Sluice does not run
+   */
+  static void before(StepContext context, String asset, TableName table, Set<TableName> readable) {
+    DbtTemplates dbt = context.project().dbt();
+    if (dbt == null || dbt.hooks().pre(asset).isEmpty()) {
+      return;
+    }
+    // what a pre-hook may read: the step's inputs, and {{ this }} as it is before the step
+    Relations relations = context.relations();
+    readable.forEach(relations::tryRegister);
+    for (DbtHooks.Hook hook : dbt.hooks().pre(asset)) {
+      run(context.session(), context, hook, "pre-hook of " + asset, table, readable, Map.of());
+    }
+  }
+
+  /**
+   * Runs the post-hooks of a model, snapshot or seed whose step succeeded, reading its table as it
+   * was just published.
+   *
+   * @return the step's result; failed, with the hook's file, line and error, when a hook failed
+   */
+  static StepResult after(
+      StepContext context,
+      String asset,
+      TableName table,
+      Set<TableName> readable,
+      StepResult step) {
+    DbtTemplates dbt = context.project().dbt();
+    if (dbt == null || dbt.hooks().post(asset).isEmpty() || step.status() != StepStatus.SUCCEEDED) {
+      return step;
+    }
+    try {
+      context.relations().register(table); // the version just published
+      for (DbtHooks.Hook hook : dbt.hooks().post(asset)) {
+        run(context.session(), context, hook, "post-hook of " + asset, table, readable, Map.of());
+      }
+      return step;
+    } catch (dev.sluice.api.SluiceException e) {
+      return step.toBuilder()
+          .status(StepStatus.FAILED)
+          .error(
+              e.getMessage()
+                  + ". The step's new data was published before its post-hooks ran, and stays"
+                  + " published: a post-hook cannot undo it")
+          .failure(e)
+          .build();
+    }
+  }
+
+  /**
+   * Runs the on-run-start or on-run-end hooks of a dbt project in a session.
+   *
+   * @param bindings what the hooks see besides the project's context (on-run-end's {@code results},
+   *     {@code schemas}, {@code database_schemas})
+   * @throws QueryException when a hook fails, naming its file, line and SQL
+   */
+  static void onRun(
+      Project project,
+      EngineSession session,
+      SqlRenderer renderer,
+      List<DbtHooks.Hook> hooks,
+      String what,
+      Map<String, Object> bindings) {
+    for (DbtHooks.Hook hook : hooks) {
+      String sql =
+          render(
+              renderer,
+              project,
+              hook,
+              null,
+              bindings,
+              name -> project.refTable(name).orElse(null),
+              (source, table) ->
+                  project
+                      .sourceTable(source, table)
+                      .map(dev.sluice.core.project.SourceTableDef::tableName)
+                      .orElse(null));
+      // an on-run hook has no inputs: it may only read what it computes
+      execute(session, hook, what, sql, Set.of());
+    }
+  }
+
+  /**
+   * What a dbt project's on-run-end hooks see ({@link DbtHooks#runEndContext}): each step's result
+   * and each of its tests', as dbt's {@code results}, and the schemas of the models, seeds and
+   * snapshots built (dbt leaves out those that failed or were skipped).
+   */
+  static Map<String, Object> runEndContext(Project project, List<StepResult> steps) {
+    DbtArtifacts artifacts = new DbtArtifacts(project);
+    String database = project.dbt().targetDatabase();
+    List<Map<String, Object>> results = new ArrayList<>();
+    Set<List<String>> schemas = new LinkedHashSet<>();
+    for (StepResult step : steps) {
+      if (step.kind() == StepKind.SOURCE) {
+        continue; // dbt does not load sources
+      }
+      TableName table = TableName.parse(step.table());
+      ModelDef model = project.models().get(step.asset());
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("name", step.asset());
+      node.put("unique_id", artifacts.uniqueId(step.asset()));
+      node.put(
+          "resource_type",
+          model == null
+              ? "seed"
+              : model.materialization() == Materialization.SNAPSHOT ? "snapshot" : "model");
+      node.put("database", database);
+      node.put("schema", table.zone());
+      node.put("alias", table.name());
+      node.put("identifier", table.name());
+      node.put("relation_name", artifacts.relationName(table));
+      String status =
+          switch (step.status()) {
+            case SUCCEEDED -> "success";
+            case SKIPPED -> "skipped";
+            default -> "error";
+          };
+      results.add(
+          result(
+              status,
+              node,
+              step.status() == StepStatus.SUCCEEDED ? step.detail() : step.error(),
+              step.duration().toMillis() / 1000.0,
+              null));
+      if (step.status() == StepStatus.SUCCEEDED) {
+        schemas.add(List.of(database, table.zone()));
+      }
+      for (CheckOutcome check : step.checks()) {
+        String uniqueId = artifacts.testUniqueId(step.asset(), check.check());
+        Map<String, Object> test = new LinkedHashMap<>();
+        // test.<package>.<name>[.<hash>]
+        String name = uniqueId.substring(uniqueId.indexOf('.', "test.".length()) + 1);
+        test.put("name", name.contains(".") ? name.substring(0, name.indexOf('.')) : name);
+        test.put("unique_id", uniqueId);
+        test.put("resource_type", "test");
+        results.add(
+            result(
+                check.error() != null
+                    ? "error"
+                    : check.passed() ? "pass" : check.blocks() ? "fail" : "warn",
+                test,
+                check.error() != null ? check.error() : check.note(),
+                0,
+                check.failingRows()));
+      }
+    }
+    return DbtHooks.runEndContext(results, List.copyOf(schemas));
+  }
+
+  private static Map<String, Object> result(
+      String status, Map<String, Object> node, String message, double seconds, Long failures) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("status", status);
+    result.put("node", node);
+    result.put("message", message);
+    result.put("execution_time", seconds);
+    result.put("failures", failures);
+    result.put("thread_id", "Thread-1");
+    result.put("adapter_response", Map.of());
+    return result;
+  }
+
+  private static void run(
+      EngineSession session,
+      StepContext context,
+      DbtHooks.Hook hook,
+      String what,
+      TableName table,
+      Set<TableName> readable,
+      Map<String, Object> bindings) {
+    String sql =
+        render(
+            context.renderer(),
+            context.project(),
+            hook,
+            table,
+            bindings,
+            context::resolveRef,
+            context::resolveSource);
+    execute(session, hook, what, sql, readable);
+  }
+
+  private static String render(
+      SqlRenderer renderer,
+      Project project,
+      DbtHooks.Hook hook,
+      TableName table,
+      Map<String, Object> bindings,
+      Function<String, TableName> refs,
+      BiFunction<String, String, TableName> sources) {
+    return renderer.renderHook(
+        hook, table, bindings, refs, sources, project.config().vars(), project.dbt());
+  }
+
+  private static void execute(
+      EngineSession session, DbtHooks.Hook hook, String what, String sql, Set<TableName> readable) {
+    DbtHooks.Verdict verdict = DbtHooks.judge(sql);
+    switch (verdict.action()) {
+      case NOTHING -> {
+        return;
+      }
+      case SKIP -> {
+        LOG.debug("{} ({}) skipped: Iceberg keeps its tables' statistics: {}", what, hook, sql);
+        return;
+      }
+      case REFUSE ->
+          throw new InvalidInputException(
+              "The "
+                  + what
+                  + " ("
+                  + hook.location()
+                  + ") cannot run in Sluice: "
+                  + verdict.why()
+                  + "; "
+                  + verdict.hint()
+                  + ". It rendered as: "
+                  + shortened(sql));
+      case RUN -> {
+        // handled below
+      }
+    }
+    try {
+      SqlSandbox.checkModel(session, hook.location().file(), sql, readable);
+    } catch (ProjectException e) {
+      throw new InvalidInputException(
+          "The "
+              + what
+              + " ("
+              + hook.location()
+              + ") cannot run: "
+              + e.problems().get(0).message()
+              + ". It rendered as: "
+              + shortened(sql),
+          e);
+    }
+    LOG.debug("Running the {} ({}): {}", what, hook.location(), sql);
+    try {
+      session.execute(sql);
+    } catch (QueryException e) {
+      throw new QueryException(
+          "The "
+              + what
+              + " ("
+              + hook.location()
+              + ") failed: "
+              + e.getMessage().strip()
+              + ". It ran: "
+              + shortened(sql),
+          e);
+    }
+  }
+
+  private static String shortened(String sql) {
+    String text = sql.strip();
+    return text.length() <= MAX_SQL_IN_MESSAGE
+        ? text
+        : text.substring(0, MAX_SQL_IN_MESSAGE) + " ...";
+  }
+}
