@@ -123,6 +123,10 @@ final class RunCommand extends BaseCommand {
    *
    * @throws RunFailure whose exit code says why the run failed (see {@link ExitCodes})
    */
+  /** The commands whose name dbt's run_results.json gives as {@code args.which}. */
+  private static final java.util.Set<String> DBT_COMMANDS =
+      java.util.Set.of("run", "build", "seed", "snapshot", "test");
+
   static int finish(Workspace workspace, RunResult result, Output output, boolean json) {
     String runId = result.runId();
     return finish(
@@ -141,9 +145,14 @@ final class RunCommand extends BaseCommand {
   /** As {@link #finish(Workspace, RunResult, Output, boolean)}, with the failure's message. */
   static int finish(
       Workspace workspace, RunResult result, Output output, boolean json, String failureMessage) {
-    // a dbt project's run_results.json and manifest.json, in its target-path, whatever the outcome
+    // a dbt project's run_results.json and manifest.json, in its target-path, whatever the outcome,
+    // with the command as dbt's args.which (run, build, seed, snapshot, test)
+    Object command = workspace.project().invocation().flags().get("WHICH");
     dev.sluice.core.run.DbtRunResults.write(
-        workspace.project(), result, "build", java.time.Instant.now());
+        workspace.project(),
+        result,
+        DBT_COMMANDS.contains(command) ? String.valueOf(command) : "build",
+        java.time.Instant.now());
     Map<String, Object> report =
         json
             ? RunsCommand.toJson(workspace.runStore().runs().findRun(result.runId()).orElseThrow())

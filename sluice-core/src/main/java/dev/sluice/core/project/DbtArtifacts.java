@@ -575,7 +575,11 @@ public final class DbtArtifacts {
       }
       entry.put("unique_id", result.uniqueId());
       entry.put("compiled", true);
-      entry.putNull("compiled_code");
+      if (result.compiledCode() == null) {
+        entry.putNull("compiled_code");
+      } else {
+        entry.put("compiled_code", result.compiledCode());
+      }
       if (result.relationName() == null) {
         entry.putNull("relation_name");
       } else {
@@ -593,6 +597,7 @@ public final class DbtArtifacts {
    * @param status dbt's: {@code success}, {@code error}, {@code skipped} for models, seeds and
    *     snapshots; {@code pass}, {@code fail}, {@code warn}, {@code error} for tests
    * @param failures a test's failures, else null
+   * @param compiledCode the SQL the node ran, rendered, when it was rendered in the run; else null
    */
   public record NodeResult(
       String uniqueId,
@@ -600,7 +605,43 @@ public final class DbtArtifacts {
       double executionSeconds,
       String message,
       Long failures,
-      String relationName) {}
+      String relationName,
+      String compiledCode) {}
+
+  /**
+   * Where a model's SQL goes as a run renders it, as dbt writes it: {@code compiled/} (the compiled
+   * SELECT) or {@code run/} (what ran), then {@code <project>/<its file>}, in the target path.
+   */
+  public Path sqlFile(String kind, ModelDef model) {
+    return targetDirectory().resolve(kind).resolve(packageName).resolve(model.sqlFileName());
+  }
+
+  /**
+   * Adds to a manifest's nodes the SQL a run rendered for them, as dbt's manifest gives a compiled
+   * node: {@code compiled}, {@code compiled_code} and {@code compiled_path}.
+   *
+   * @param compiledCode the rendered SQL of models, by name
+   */
+  public void addCompiledCode(ObjectNode manifest, Map<String, String> compiledCode) {
+    ObjectNode nodes = (ObjectNode) manifest.get("nodes");
+    compiledCode.forEach(
+        (asset, sql) -> {
+          ModelDef model = project.models().get(asset);
+          if (nodes != null
+              && model != null
+              && nodes.get(uniqueId(asset)) instanceof ObjectNode node) {
+            node.put("compiled", true);
+            node.put("compiled_code", sql);
+            node.put(
+                "compiled_path",
+                project
+                    .root()
+                    .relativize(sqlFile("compiled", model))
+                    .toString()
+                    .replace('\\', '/'));
+          }
+        });
+  }
 
   /** A test's unique id, for run_results.json. */
   public String testUniqueId(String asset, CheckDef check) {

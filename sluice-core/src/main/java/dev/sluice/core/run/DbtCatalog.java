@@ -88,8 +88,11 @@ public final class DbtCatalog {
             "catalog.json", artifacts.catalog(invocationId, generatedAt, nodes, sources));
     List<DbtArtifacts.Relation> all = new ArrayList<>(nodes);
     all.addAll(sources);
-    Path manifest =
-        artifacts.write("manifest.json", artifacts.manifest(invocationId, generatedAt, all));
+    com.fasterxml.jackson.databind.node.ObjectNode written =
+        artifacts.manifest(invocationId, generatedAt, all);
+    // each model's compiled_code: the SQL its last run ran (target/run/)
+    artifacts.addCompiledCode(written, DbtRunFiles.ranSince(workspace.project(), Instant.EPOCH));
+    Path manifest = artifacts.write("manifest.json", written);
     return new Written(catalog, manifest, nodes.size(), sources.size());
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.core.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.TableName;
 import dev.sluice.core.project.DbtArtifacts;
 import dev.sluice.core.project.Project;
@@ -32,7 +33,12 @@ public final class DbtRunResults {
       return null;
     }
     DbtArtifacts artifacts = new DbtArtifacts(project);
-    artifacts.write("manifest.json", artifacts.manifest(result.runId(), finishedAt));
+    // the SQL this run's models ran (target/run/), which dbt's artifacts give as compiled_code
+    Map<String, String> compiledCode =
+        DbtRunFiles.ranSince(project, finishedAt.minus(result.duration()));
+    ObjectNode manifest = artifacts.manifest(result.runId(), finishedAt);
+    artifacts.addCompiledCode(manifest, compiledCode);
+    artifacts.write("manifest.json", manifest);
     List<DbtArtifacts.NodeResult> nodes = new ArrayList<>();
     for (StepResult step : result.steps()) {
       if (step.kind() == StepKind.SOURCE) {
@@ -51,7 +57,8 @@ public final class DbtRunResults {
                 step.duration().toMillis() / 1000.0,
                 step.status() == StepStatus.SUCCEEDED ? step.detail() : step.error(),
                 null,
-                relation));
+                relation,
+                step.status() == StepStatus.SKIPPED ? null : compiledCode.get(step.asset())));
       }
       for (CheckOutcome check : step.checks()) {
         String status =
@@ -65,6 +72,7 @@ public final class DbtRunResults {
                 0,
                 check.error() != null ? check.error() : check.note(),
                 check.failingRows(),
+                null,
                 null));
       }
     }

@@ -519,6 +519,7 @@ final class ModelStep {
                     partitionVariables,
                     context.project().dbt()));
     SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
+    DbtRunFiles.write(context.project(), model, sql); // a dbt project's target/run/ SQL
     return sql;
   }
 

@@ -160,6 +160,26 @@ class DbtArtifactsTest {
             "test.shop.is_not_lost_stg_orders_status warn",
             "test.shop.assert_no_negative_ids pass");
 
+    // the SQL each model ran, where dbt writes it (run/ and compiled/ in the target path), is its
+    // compiled_code in run_results.json and the manifest
+    String ran = Files.readString(target.resolve("run/shop/models/staging/stg_orders.sql"));
+    assertThat(ran).contains("\"main\".\"raw_orders\"").doesNotContain("ref(");
+    assertThat(Files.readString(target.resolve("compiled/shop/models/staging/stg_orders.sql")))
+        .isEqualTo(ran);
+    JsonNode stgResult = null;
+    for (JsonNode node : runResults.get("results")) {
+      if (node.get("unique_id").asText().equals("model.shop.stg_orders")) {
+        stgResult = node;
+      }
+    }
+    assertThat(stgResult).isNotNull();
+    assertThat(stgResult.get("compiled_code").asText()).isEqualTo(ran);
+    assertThat(stgResult.get("relation_name").asText()).endsWith("\"main\".\"stg_orders\"");
+    assertThat(nodes.get("model.shop.stg_orders").get("compiled_code").asText()).isEqualTo(ran);
+    assertThat(nodes.get("model.shop.stg_orders").get("compiled_path").asText())
+        .isEqualTo("build/dbt/compiled/shop/models/staging/stg_orders.sql");
+    assertThat(runResults.get("args").get("which").asText()).isEqualTo("build");
+
     // catalog.json: each built relation's columns with DuckDB's types, as dbt-duckdb's catalog
     JsonNode stgOrders = catalog.get("nodes").get("model.shop.stg_orders");
     assertThat(stgOrders.get("metadata").get("schema").asText()).isEqualTo("main");
@@ -188,6 +208,14 @@ class DbtArtifactsTest {
                 .asText())
         .isEqualTo("VARCHAR");
 
+    // dbt test's run_results.json: the tests alone, args.which test
+    DbtRunResults.write(loaded, result, "test", finished);
+    JsonNode testResults = JSON.readTree(target.resolve("run_results.json").toFile());
+    assertThat(testResults.get("args").get("which").asText()).isEqualTo("test");
+    assertThat(testResults.get("results"))
+        .isNotEmpty()
+        .allSatisfy(node -> assertThat(node.get("unique_id").asText()).startsWith("test."));
+
     // dbt's published schemas: the team keeps them in shared/, beside the repository
     Path schemas = schemas();
     assumeTrue(
@@ -201,6 +229,8 @@ class DbtArtifactsTest {
     assertThat(errors(schemas.resolve("run-results-v6.json"), runResults)).isEmpty();
     assertThat(errors(schemas.resolve("catalog-v1.json"), catalog)).isEmpty();
     assertThat(errors(schemas.resolve("manifest-v12.json"), generated)).isEmpty();
+
+    assertThat(errors(schemas.resolve("run-results-v6.json"), testResults)).isEmpty();
   }
 
   private static Set<ValidationMessage> errors(Path schemaFile, JsonNode artifact)
