@@ -181,7 +181,8 @@ class DbtCliTest {
     // run_results.json names the snapshot's node and outcome
     assertThat(java.nio.file.Files.readString(project.resolve("target/run_results.json")))
         .contains("\"unique_id\" : \"snapshot.shop.orders_snapshot\"")
-        .contains("\"status\" : \"success\"");
+        .contains("\"status\" : \"success\"")
+        .contains("\"which\" : \"snapshot\""); // the command, as dbt's args.which
     assertThat(project.resolve("target/manifest.json")).exists();
   }
 
