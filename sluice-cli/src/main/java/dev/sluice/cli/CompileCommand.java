@@ -39,8 +39,15 @@ final class CompileCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = openWorkspace()) {
+    try (Workspace workspace = openWorkspace();
+        dev.sluice.api.engine.EngineSession session = workspace.engine().openSession()) {
       Project project = workspace.project();
+      // dbt's compile runs the templates' introspective queries (run_query, ...) on the tables
+      dev.sluice.core.project.TemplateQueries queries =
+          project.dbt() == null
+              ? null
+              : new dev.sluice.core.run.LakeTemplateQueries(
+                  project, workspace.lake(), session, dev.sluice.lake.ReadPoint.main());
       SqlRenderer renderer = new SqlRenderer();
       Path target =
           project.root().resolve("target").resolve("compiled").resolve(project.config().name());
@@ -58,8 +65,9 @@ final class CompileCommand extends BaseCommand {
                     .findTable(model.tableName())
                     .map(Table::currentSnapshot)
                     .isPresent();
-        String sql =
-            renderer.render(model, SqlRenderer.RenderContext.of(project, model, incremental));
+        SqlRenderer.RenderContext context =
+            SqlRenderer.RenderContext.of(project, model, incremental);
+        String sql = renderer.render(model, queries == null ? context : context.withQueries(queries));
         Path file = target.resolve(model.sqlFileName());
         write(file, sql);
         Map<String, Object> item = new LinkedHashMap<>();

@@ -89,6 +89,24 @@ public final class DbtArtifacts {
     return uniqueIds.getOrDefault(asset, "model." + packageName + "." + asset);
   }
 
+  /**
+   * dbt's {@code graph} in templates: the manifest's {@code nodes}, {@code sources}, {@code
+   * exposures}, {@code metrics}, {@code groups}, {@code semantic_models} and {@code unit_tests}, as
+   * maps by unique id.
+   */
+  Map<String, Object> graph() {
+    ObjectNode manifest = manifest("graph", Instant.EPOCH);
+    Map<String, Object> graph = new LinkedHashMap<>();
+    for (String key : DbtTemplates.GRAPH_KEYS) {
+      graph.put(
+          key,
+          manifest.has(key)
+              ? JSON.convertValue(manifest.get(key), Map.class)
+              : new LinkedHashMap<String, Object>());
+    }
+    return graph;
+  }
+
   /** manifest.json (v12), its columns without types. */
   public ObjectNode manifest(String invocationId, Instant generatedAt) {
     return manifest(invocationId, generatedAt, List.of());

@@ -197,8 +197,28 @@ final class DbtBuiltInMacros {
           """,
           DbtMacros.DBT_PACKAGE);
 
+  /**
+   * dbt-core's {@code statement} macro: in dbt's execution phase, runs its call block's SQL
+   * ({@code adapter.execute}) and stores the result for {@code load_result(name)}.
+   */
+  static final DbtMacros.MacroFile STATEMENT =
+      new DbtMacros.MacroFile(
+          "dbt's statement macro",
+          """
+          {% macro statement(name=none, fetch_result=false, auto_begin=true, language='sql') -%}
+            {%- if execute -%}
+              {%- set result = adapter.execute(caller(), auto_begin=auto_begin, fetch=fetch_result) -%}
+              {%- if name is not none -%}
+                {{ store_result(name, response=result[0], agate_table=result[1]) }}
+              {%- endif -%}
+            {%- endif -%}
+          {%- endmacro %}
+          """,
+          DbtMacros.DBT_PACKAGE);
+
   /** The files, in the order they are defined. */
-  static final List<DbtMacros.MacroFile> FILES = List.of(DbtNames.BUILT_IN, CROSS_DATABASE);
+  static final List<DbtMacros.MacroFile> FILES =
+      List.of(DbtNames.BUILT_IN, CROSS_DATABASE, STATEMENT);
 
   private DbtBuiltInMacros() {}
 }

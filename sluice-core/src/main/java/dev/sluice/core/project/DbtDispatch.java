@@ -12,7 +12,8 @@ import java.util.Map;
  * that implements {@code name} for DuckDB ({@code duckdb__name}, else {@code default__name}) in the
  * packages the project's {@code dispatch} config lists for that namespace (else the namespace
  * itself, or the project then dbt's own without one), as dbt-core searches them; and {@code
- * adapter.quote(name)}.
+ * adapter.quote(name)}; and the introspective {@code execute}, {@code get_columns_in_relation} and
+ * {@code get_relation} ({@link DbtIntrospection}).
  */
 public final class DbtDispatch {
   /** The context key of each package's macros by name, set when the macros are defined. */
@@ -23,14 +24,31 @@ public final class DbtDispatch {
 
   private final String rootPackage;
   private final Map<String, List<String>> searchOrders;
+  private final String database;
 
   /**
    * @param rootPackage the project's name
    * @param searchOrders the {@code dispatch} config: for a macro namespace, the packages to search
    */
-  DbtDispatch(String rootPackage, Map<String, List<String>> searchOrders) {
+  DbtDispatch(String rootPackage, Map<String, List<String>> searchOrders, String database) {
     this.rootPackage = requireNonNull(rootPackage, "rootPackage is null");
     this.searchOrders = Copies.orderedMap(searchOrders);
+    this.database = database;
+  }
+
+  /** {@code adapter.execute(sql, fetch=False)}: {@code [response, table]} ({@link DbtIntrospection}). */
+  public List<Object> execute(Object... arguments) {
+    return DbtIntrospection.execute(arguments);
+  }
+
+  /** {@code adapter.get_columns_in_relation(relation)} ({@link DbtIntrospection#columnsIn}). */
+  public List<DbtIntrospection.DbtColumn> get_columns_in_relation(Object relation) {
+    return DbtIntrospection.columnsIn(relation);
+  }
+
+  /** {@code adapter.get_relation(database, schema, identifier)}: the relation, or none. */
+  public DbtRelation get_relation(Object... arguments) {
+    return DbtIntrospection.relation(database, arguments);
   }
 
   /**

@@ -35,7 +35,8 @@ final class DbtGlobals {
     flags.putAll(invocationFlags);
     Map<String, Object> globals = new LinkedHashMap<>();
     globals.put("target", target(profile, flags.get("THREADS")));
-    globals.put("adapter", new DbtDispatch(projectName, searchOrders));
+    globals.put("adapter", new DbtDispatch(projectName, searchOrders, profile.database()));
+    globals.put("api", DbtIntrospection.api(profile.database()));
     globals.put("exceptions", DbtExceptions.INSTANCE);
     globals.put("flags", flags);
     globals.put("modules", DbtModules.MODULES);

@@ -22,12 +22,19 @@ final class DbtMacroFunction extends MacroFunction {
   static final class Frame {
     private final String macro;
     private final String file;
+    private final int callerLine;
     private boolean returned;
     private Object value;
 
-    Frame(String macro, String file) {
+    Frame(String macro, String file, int callerLine) {
       this.macro = macro;
       this.file = file;
+      this.callerLine = callerLine;
+    }
+
+    /** The line of the call, in the template or macro that called it. */
+    int callerLine() {
+      return callerLine;
     }
 
     String macro() {
@@ -103,9 +110,11 @@ final class DbtMacroFunction extends MacroFunction {
     if (session.stopped() || (caller != null && caller.returned())) {
       return ""; // the calling macro has returned: what follows its return() does not run
     }
-    Frame frame = new Frame(getName(), file);
-    int errorsBefore = interpreter.getErrors().size();
     int line = interpreter.getLineNumber();
+    // the call's node: a call block's tag leaves the interpreter's line behind
+    int callLine = session.takeCallLine();
+    Frame frame = new Frame(getName(), file, callLine > 0 ? callLine : line);
+    int errorsBefore = interpreter.getErrors().size();
     session.frames().push(frame);
     try {
       Object text = super.doEvaluate(argMap, kwargMap, varArgs);

@@ -31,9 +31,12 @@ class DbtMacroTag extends MacroTag {
       }
       scope.put(none, NONE);
     }
+    Map<String, String> literals = DbtMacroSignatures.literals(tagNode.getHelpers());
+    literals.forEach(scope::put);
     try {
       return super.interpret(tagNode, interpreter);
     } finally {
+      literals.keySet().forEach(scope::remove);
       for (String none : NONE_NAMES) {
         if (previous.containsKey(none)) {
           scope.put(none, previous.get(none));

@@ -41,7 +41,7 @@ final class DbtMacros {
       requireNonNull(file, "file is null");
       requireNonNull(text, "text is null");
       requireNonNull(packageName, "packageName is null");
-      text = DbtDispatch.rewriteCalls(text);
+      text = DbtMacroSignatures.rewrite(DbtDispatch.rewriteCalls(text));
     }
   }
 

@@ -12,7 +12,24 @@ import java.util.Map;
  * load adds ({@code _source_file}, {@code _loaded_at}), since dbt-duckdb reads the file itself.
  */
 public final class DbtTemplates {
+  /** The keys of dbt's {@code graph}. */
+  static final java.util.List<String> GRAPH_KEYS =
+      java.util.List.of(
+          "nodes",
+          "sources",
+          "exposures",
+          "metrics",
+          "groups",
+          "semantic_models",
+          "saved_queries",
+          "unit_tests");
+
+  /** dbt's {@code graph} while the project is loaded (dbt's parse): empty. */
+  static final Map<String, Object> EMPTY_GRAPH = emptyGraph();
+
   private final DbtMacros macros;
+  private java.util.function.Supplier<Map<String, Object>> graphSource = () -> EMPTY_GRAPH;
+  private Map<String, Object> graph;
   private final Map<String, Object> globals;
   private final DbtDocs docs;
   private final String targetPath;
@@ -103,8 +120,31 @@ public final class DbtTemplates {
     return globals;
   }
 
-  /** Makes the project's macros and globals known in a session. */
+  /** Makes the project's macros and globals known in a session, and its {@code graph}. */
   TemplateSession applyTo(TemplateSession session) {
-    return session.withDbt(macros, globals).withEphemeralModels(ephemeralModels.keySet());
+    return session
+        .withDbt(macros, globals)
+        .withEphemeralModels(ephemeralModels.keySet())
+        .withGraph(this::graph);
+  }
+
+  /** Where dbt's {@code graph} comes from: the loaded project's manifest. */
+  synchronized void describedBy(java.util.function.Supplier<Map<String, Object>> source) {
+    graphSource = requireNonNull(source, "source is null");
+    graph = null;
+  }
+
+  /** dbt's {@code graph}, made once from the loaded project. */
+  synchronized Map<String, Object> graph() {
+    if (graph == null) {
+      graph = graphSource.get();
+    }
+    return graph;
+  }
+
+  private static Map<String, Object> emptyGraph() {
+    Map<String, Object> empty = new java.util.LinkedHashMap<>();
+    GRAPH_KEYS.forEach(key -> empty.put(key, Map.of()));
+    return java.util.Collections.unmodifiableMap(empty);
   }
 }

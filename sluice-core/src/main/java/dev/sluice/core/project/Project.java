@@ -56,6 +56,11 @@ public record Project(
     seeds = Copies.orderedMap(seeds);
     unitTests = Copies.orderedMap(requireNonNull(unitTests, "unitTests is null"));
     requireNonNull(invocation, "invocation is null");
+    if (dbt != null) {
+      // dbt's graph, which templates read while they execute, is this project's manifest
+      Project project = this;
+      dbt.describedBy(() -> new DbtArtifacts(project).graph());
+    }
   }
 
   /** A Sluice project (no dbt templates) without unit tests. */

@@ -66,6 +66,8 @@ public final class SqlRenderer {
    * @param partitionVariables {@code start}, {@code end} and {@code partition} of the partition
    *     being built (see {@link PartitionVariables}); empty for unpartitioned models
    * @param dbt a dbt project's macros and globals, or null for a Sluice project's model
+   * @param queries what a dbt project's introspective Jinja queries ({@code run_query}, ...), or
+   *     null where it may not query (then {@code execute} is false, as in dbt's parse)
    */
   public record RenderContext(
       boolean incremental,
@@ -74,7 +76,20 @@ public final class SqlRenderer {
       BiFunction<String, String, TableName> sourceResolver,
       TableName thisTable,
       Map<String, Object> partitionVariables,
-      DbtTemplates dbt) {
+      DbtTemplates dbt,
+      TemplateQueries queries) {
+    public RenderContext(
+        boolean incremental,
+        Map<String, Object> vars,
+        Function<String, TableName> refResolver,
+        BiFunction<String, String, TableName> sourceResolver,
+        TableName thisTable,
+        Map<String, Object> partitionVariables,
+        DbtTemplates dbt) {
+      this(
+          incremental, vars, refResolver, sourceResolver, thisTable, partitionVariables, dbt, null);
+    }
+
     public RenderContext(
         boolean incremental,
         Map<String, Object> vars,
@@ -97,7 +112,30 @@ public final class SqlRenderer {
     /** This context, for a model of a dbt project ({@link Project#dbt()}; null for none). */
     public RenderContext withDbt(DbtTemplates dbt) {
       return new RenderContext(
-          incremental, vars, refResolver, sourceResolver, thisTable, partitionVariables, dbt);
+          incremental,
+          vars,
+          refResolver,
+          sourceResolver,
+          thisTable,
+          partitionVariables,
+          dbt,
+          queries);
+    }
+
+    /**
+     * This context, for a rendering that may query the project's tables (a run's, a compile's):
+     * dbt's execution phase.
+     */
+    public RenderContext withQueries(TemplateQueries queries) {
+      return new RenderContext(
+          incremental,
+          vars,
+          refResolver,
+          sourceResolver,
+          thisTable,
+          partitionVariables,
+          dbt,
+          requireNonNull(queries, "queries is null"));
     }
 
     public RenderContext {
@@ -148,7 +186,10 @@ public final class SqlRenderer {
             context.sourceResolver(),
             problems);
     // the keys of config() were checked when the project was loaded
-    session.allowAnyConfigKey().executing();
+    session.allowAnyConfigKey();
+    if (context.queries() != null) {
+      session.querying(context.queries());
+    }
     if (context.dbt() != null) {
       context.dbt().applyTo(session);
     }
@@ -249,6 +290,27 @@ public final class SqlRenderer {
       Map<String, Object> vars,
       Location location,
       DbtTemplates dbt) {
+    return renderCheckQuery(
+        template, thisTable, refResolver, sourceResolver, vars, location, dbt, null);
+  }
+
+  /**
+   * As {@link #renderCheckQuery(String, TableName, Function, BiFunction, Map, Location,
+   * DbtTemplates)}, where a dbt test's introspective Jinja may query the project's tables.
+   *
+   * @param queries what {@code run_query}, {@code adapter.get_columns_in_relation}, ... query, or
+   *     null where they may not ({@code execute} is then false)
+   * @throws ProjectException at the check's location, for template errors and unknown names
+   */
+  public String renderCheckQuery(
+      String template,
+      TableName thisTable,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars,
+      Location location,
+      DbtTemplates dbt,
+      TemplateQueries queries) {
     requireNonNull(template, "template is null");
     requireNonNull(thisTable, "thisTable is null");
     requireNonNull(vars, "vars is null");
@@ -259,8 +321,10 @@ public final class SqlRenderer {
     TemplateSession session =
         new TemplateSession(
                 location, false, false, true, vars, refResolver, sourceResolver, problems)
-            .allowAnyConfigKey()
-            .executing();
+            .allowAnyConfigKey();
+    if (queries != null) {
+      session.querying(queries);
+    }
     if (dbt != null) {
       dbt.applyTo(session);
     }
@@ -322,7 +386,11 @@ public final class SqlRenderer {
   static String render(
       String template, TemplateSession session, TableName thisTable, Map<String, Object> more) {
     Map<String, Object> bindings = new HashMap<>(more);
-    bindings.put("this", thisTable.quoted());
+    bindings.put(
+        "this",
+        session.dbt()
+            ? DbtRelation.of(session.targetDatabase(), thisTable, null)
+            : thisTable.quoted());
     return renderBound(template, session, bindings);
   }
 
@@ -335,7 +403,8 @@ public final class SqlRenderer {
     Map<String, Object> all = new HashMap<>(session.dbtGlobals());
     if (session.dbt()) {
       all.put("execute", session.execute());
-      template = DbtDispatch.rewriteCalls(template);
+      all.put("graph", session.graph());
+      template = DbtMacroSignatures.rewrite(DbtDispatch.rewriteCalls(template));
     }
     all.putAll(bindings);
     all.put(TemplateFunctions.SESSION_KEY, session);
@@ -635,6 +704,8 @@ public final class SqlRenderer {
     jinjava.getGlobalContext().registerTag(new DbtSnapshotTag());
     jinjava.getGlobalContext().registerTag(new DbtDocsTag());
     jinjava.getGlobalContext().registerTag(new GuardedForTag());
+    jinjava.getGlobalContext().registerTag(new DbtDoTag());
+    jinjava.getGlobalContext().registerTag(new DbtCallTag());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);
@@ -647,6 +718,9 @@ public final class SqlRenderer {
     registerDbt(jinjava, "print", "print");
     registerDbt(jinjava, "tojson", "toJson");
     registerDbt(jinjava, "fromjson", "fromJson");
+    register(jinjava, DbtIntrospection.class, "run_query", "runQuery", Object[].class);
+    register(jinjava, DbtIntrospection.class, "load_result", "loadResult", Object[].class);
+    register(jinjava, DbtIntrospection.class, "store_result", "storeResult", Object[].class);
     return jinjava;
   }
 

@@ -25,7 +25,7 @@ final class TemplateFunctions {
    * {@code ref('name')}: the quoted table of a model or seed; dbt's {@code ref('package', 'name')}
    * names it in the project's own package, the only one a project has.
    */
-  public static String ref(Object... arguments) {
+  public static Object ref(Object... arguments) {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
@@ -42,11 +42,16 @@ final class TemplateFunctions {
       session.recordEphemeralRef(name);
       return EphemeralModels.cteName(name);
     }
-    return resolve(session, line, "ref('" + name + "')", () -> session.refResolver().apply(name));
+    TableName table =
+        resolve(session, line, "ref('" + name + "')", () -> session.refResolver().apply(name));
+    if (table == null) {
+      return "";
+    }
+    return session.dbt() ? DbtRelation.of(session.targetDatabase(), table, null) : table.quoted();
   }
 
   /** {@code source('source', 'table')}: the quoted raw table of a source table. */
-  public static String source(Object... arguments) {
+  public static Object source(Object... arguments) {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
@@ -60,17 +65,25 @@ final class TemplateFunctions {
     String source = args.positional.get(0).toString();
     String table = args.positional.get(1).toString();
     session.recordSource(new SourceRef(source, table), line);
-    String resolved =
+    TableName resolved =
         resolve(
             session,
             line,
             "source('" + source + "', '" + table + "')",
             () -> session.sourceResolver().apply(source, table));
-    if (session.dbt() && !resolved.isEmpty()) {
-      // dbt-duckdb reads an external source's file itself: no columns of Sluice's load
-      return "(select * exclude (_source_file, _loaded_at) from " + resolved + ")";
+    if (resolved == null) {
+      return "";
     }
-    return resolved;
+    if (session.dbt()) {
+      // dbt-duckdb reads an external source's file itself: no columns of Sluice's load
+      return new DbtRelation(
+          session.targetDatabase(),
+          resolved.zone(),
+          resolved.name(),
+          "table",
+          "(select * exclude (_source_file, _loaded_at) from " + resolved.quoted() + ")");
+    }
+    return resolved.quoted();
   }
 
   /** {@code var('name')} or {@code var('name', default)}: a value of {@code vars}. */
@@ -221,16 +234,18 @@ final class TemplateFunctions {
     TableName resolve();
   }
 
-  private static String resolve(
+  /** The table of a call, or null after reporting a problem. */
+  private static TableName resolve(
       TemplateSession session, int line, String call, Resolution resolution) {
     try {
       TableName table = resolution.resolve();
       if (table == null) {
-        return problem(session, line, "Cannot resolve " + call + ": no such table", "");
+        problem(session, line, "Cannot resolve " + call + ": no such table", "");
       }
-      return table.quoted();
+      return table;
     } catch (SluiceException e) {
-      return problem(session, line, "Cannot resolve " + call + ": " + e.getMessage(), "");
+      problem(session, line, "Cannot resolve " + call + ": " + e.getMessage(), "");
+      return null;
     }
   }
 

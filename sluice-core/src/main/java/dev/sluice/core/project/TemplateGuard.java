@@ -37,6 +37,7 @@ final class TemplateGuard extends JinjavaNodePreProcessor {
     if (session.stopped()) {
       throw new Ended();
     }
+    session.nodeAt(node.getLineNumber());
     DbtMacroFunction.Frame frame = session.frame();
     if (frame != null && frame.returned()) {
       throw new Ended();

@@ -55,6 +55,9 @@ final class TemplateSession {
   private DbtMacros macros = DbtMacros.NONE;
   private Map<String, Object> dbtGlobals = Map.of();
   private boolean execute;
+  private TemplateQueries queries;
+  private java.util.function.Supplier<Map<String, Object>> graph = () -> DbtTemplates.EMPTY_GRAPH;
+  private final Map<String, Object> statementResults = new LinkedHashMap<>();
   private DbtDocs docs;
   private String documentedNode;
   private Set<String> ephemeralModels = Set.of();
@@ -68,6 +71,8 @@ final class TemplateSession {
       new java.util.IdentityHashMap<>();
 
   private long nodesRendered;
+  private int lastNodeLine;
+  private int callLine;
   private boolean stopped;
   private int errorsAtStop = -1;
 
@@ -188,6 +193,55 @@ final class TemplateSession {
     return execute;
   }
 
+  /**
+   * Lets the templates query the project's tables ({@code run_query}, {@code statement}, {@code
+   * adapter.get_columns_in_relation}): a rendering for a run or a compile, which is then dbt's
+   * execution phase ({@code execute} is true).
+   */
+  TemplateSession querying(TemplateQueries queries) {
+    this.queries = requireNonNull(queries, "queries is null");
+    return executing();
+  }
+
+  /** What the templates query, or null when they cannot (then {@code execute} is false). */
+  TemplateQueries queries() {
+    return execute ? queries : null;
+  }
+
+  /** Where dbt's {@code graph} comes from, when the rendering executes. */
+  TemplateSession withGraph(java.util.function.Supplier<Map<String, Object>> source) {
+    this.graph = requireNonNull(source, "source is null");
+    return this;
+  }
+
+  /**
+   * dbt's {@code graph}: the project's nodes, sources, ... while the rendering executes; empty
+   * while the project is loaded, as in dbt's parse.
+   */
+  Map<String, Object> graph() {
+    return queries() == null ? DbtTemplates.EMPTY_GRAPH : graph.get();
+  }
+
+  /** dbt's {@code load_result(name)}s of this rendering, by the statements' names. */
+  Map<String, Object> statementResults() {
+    return statementResults;
+  }
+
+  /**
+   * Where a call made in a dbt built-in macro comes from ({@code statement}'s query): the line of
+   * the innermost call from the project's own macros or template, in that file.
+   */
+  Location callerLocation(int line, java.util.Set<String> builtInFiles) {
+    int at = line;
+    for (DbtMacroFunction.Frame frame : frames) {
+      if (!builtInFiles.contains(frame.file())) {
+        return new Location(frame.file(), Math.max(at, 1));
+      }
+      at = frame.callerLine();
+    }
+    return location(at);
+  }
+
   /** Where the template is: its file when it is a file, else what declares it. */
   Location origin() {
     return origin;
@@ -229,6 +283,31 @@ final class TemplateSession {
       }
     }
     return null;
+  }
+
+  /** Notes the line of the template node about to be rendered (in its own file). */
+  void nodeAt(int line) {
+    lastNodeLine = line;
+  }
+
+  /** Notes the line of a {@code {% call %}} tag, for the macro it calls ({@link DbtCallTag}). */
+  void callAt(int line) {
+    callLine = line;
+  }
+
+  /**
+   * The line of the node that calls a macro now: a {@code {% call %}} tag's, once, else the last
+   * node's; 0 when unknown.
+   */
+  int takeCallLine() {
+    int line = callLine > 0 ? callLine : lastNodeLine;
+    callLine = 0;
+    return line;
+  }
+
+  /** The line of the last template node rendered, or 0 before the first. */
+  int lastNodeLine() {
+    return lastNodeLine;
   }
 
   /** Counts a rendered template node; returns the count. */
@@ -282,6 +361,13 @@ final class TemplateSession {
   /** Whether the template is a dbt project's. */
   boolean dbt() {
     return macros != DbtMacros.NONE;
+  }
+
+  /** dbt's {@code target.database}, which relations name; null outside a dbt project. */
+  String targetDatabase() {
+    return dbtGlobals.get("target") instanceof Map<?, ?> target && target.get("database") != null
+        ? target.get("database").toString()
+        : null;
   }
 
   /** The names a dbt project's templates see besides the functions: {@code target}, ... */

@@ -132,10 +132,21 @@ public final class ModelCompiler {
           .sourceTable(source.source(), source.table())
           .ifPresent(table -> inputs.add(table.tableName()));
     }
-    String full = renderer.render(model, SqlRenderer.RenderContext.of(project, model, false));
+    IntrospectionProbe probe = project.dbt() == null ? null : new IntrospectionProbe(session);
+    String full;
     Set<TableName> readable = new LinkedHashSet<>(inputs);
     readable.add(model.tableName());
-    SqlSandbox.checkModel(session, file, full, readable);
+    try {
+      full = renderer.render(model, context(model, false, probe));
+      SqlSandbox.checkModel(session, file, full, readable);
+    } catch (ProjectException e) {
+      if (probe != null && probe.missing != null) {
+        // a dbt model's SQL built from a table not built yet (get_column_values, star): it is
+        // compiled when that table exists, as dbt's compile needs it too
+        return Optional.of(probe.missing);
+      }
+      throw e;
+    }
     for (TableName input : inputs) {
       Optional<Schema> schema = schemaOf(input);
       if (schema.isEmpty()) {
@@ -147,13 +158,56 @@ public final class ModelCompiler {
     compiled.put(model.tableName(), result);
     if (model.materialization() == Materialization.INCREMENTAL) {
       // the incremental variant reads {{ this }}: the table the full build would make
-      String incremental =
-          renderer.render(model, SqlRenderer.RenderContext.of(project, model, true));
+      String incremental = renderer.render(model, context(model, true, probe));
       SqlSandbox.checkModel(session, file, incremental, readable);
       session.registerTable(model.tableName(), result, List.of());
       describe(session, engine, model, incremental);
     }
     return Optional.empty();
+  }
+
+  private SqlRenderer.RenderContext context(
+      ModelDef model, boolean incremental, IntrospectionProbe probe) {
+    SqlRenderer.RenderContext context = SqlRenderer.RenderContext.of(project, model, incremental);
+    return probe == null ? context : context.withQueries(probe);
+  }
+
+  /**
+   * The queries of a dbt model's introspective Jinja while it is compiled: on the lake's tables as
+   * they are, noting the first one that is not built yet.
+   */
+  private final class IntrospectionProbe implements dev.sluice.core.project.TemplateQueries {
+    private final LakeTemplateQueries queries;
+    private TableName missing;
+
+    IntrospectionProbe(EngineSession session) {
+      this.queries =
+          new LakeTemplateQueries(project, lake, session, dev.sluice.lake.ReadPoint.main());
+    }
+
+    @Override
+    public dev.sluice.api.engine.QueryResult query(String sql) {
+      Set<TableName> tables = dev.sluice.core.run.Relations.referencedTables(sql);
+      if (tables != null) {
+        tables.stream().filter(table -> !exists(table)).findFirst().ifPresent(this::noteMissing);
+      }
+      return queries.query(sql);
+    }
+
+    @Override
+    public boolean exists(TableName table) {
+      boolean exists = queries.exists(table);
+      if (!exists) {
+        noteMissing(table);
+      }
+      return exists;
+    }
+
+    private void noteMissing(TableName table) {
+      if (missing == null) {
+        missing = table;
+      }
+    }
   }
 
   private Optional<Schema> schemaOf(TableName input) {

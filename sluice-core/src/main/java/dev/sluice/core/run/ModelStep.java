@@ -517,7 +517,8 @@ final class ModelStep {
                     context::resolveSource,
                     model.tableName(),
                     partitionVariables,
-                    context.project().dbt()));
+                    context.project().dbt(),
+                    context.templateQueries()));
     SqlSandbox.checkModel(context.session(), model.sqlFileName(), sql, inputs(context, model));
     DbtRunFiles.write(context.project(), model, sql); // a dbt project's target/run/ SQL
     return sql;

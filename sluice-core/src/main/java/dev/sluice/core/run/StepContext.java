@@ -69,6 +69,16 @@ record StepContext(
     return new Relations(lake, session, readPoint(), tally::read);
   }
 
+  /**
+   * What a dbt project's introspective Jinja queries in this step ({@code run_query}, ...); null in
+   * a Sluice project, whose templates do not query.
+   */
+  dev.sluice.core.project.TemplateQueries templateQueries() {
+    return project.dbt() == null
+        ? null
+        : new LakeTemplateQueries(project, lake, relations(), session, readPoint());
+  }
+
   /** What this run reads: main, or in an environment its branches where they exist. */
   ReadPoint readPoint() {
     return options.environment() == null
@@ -132,7 +142,8 @@ record StepContext(
                     this::resolveSource,
                     project.config().vars(),
                     check.location(),
-                    project.dbt()))
+                    project.dbt(),
+                    templateQueries()))
         .withSchemas(project.schemas())
         .storingFailuresWith(this::storeFailures);
   }
