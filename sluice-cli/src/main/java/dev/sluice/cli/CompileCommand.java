@@ -67,7 +67,8 @@ final class CompileCommand extends BaseCommand {
                     .isPresent();
         SqlRenderer.RenderContext context =
             SqlRenderer.RenderContext.of(project, model, incremental);
-        String sql = renderer.render(model, queries == null ? context : context.withQueries(queries));
+        String sql =
+            renderer.render(model, queries == null ? context : context.withQueries(queries));
         Path file = target.resolve(model.sqlFileName());
         write(file, sql);
         Map<String, Object> item = new LinkedHashMap<>();

@@ -56,7 +56,10 @@ public final class DbtAgateTable {
     return data;
   }
 
-  /** The result as dbt's {@code load_result(name)} gives it: {@code response}, {@code data}, {@code table}. */
+  /**
+   * The result as dbt's {@code load_result(name)} gives it: {@code response}, {@code data}, {@code
+   * table}.
+   */
   Map<String, Object> asResult() {
     Map<String, Object> result = new java.util.LinkedHashMap<>();
     result.put("response", "OK " + rows.size());

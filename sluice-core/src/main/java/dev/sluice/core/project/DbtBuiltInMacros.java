@@ -198,8 +198,8 @@ final class DbtBuiltInMacros {
           DbtMacros.DBT_PACKAGE);
 
   /**
-   * dbt-core's {@code statement} macro: in dbt's execution phase, runs its call block's SQL
-   * ({@code adapter.execute}) and stores the result for {@code load_result(name)}.
+   * dbt-core's {@code statement} macro: in dbt's execution phase, runs its call block's SQL ({@code
+   * adapter.execute}) and stores the result for {@code load_result(name)}.
    */
   static final DbtMacros.MacroFile STATEMENT =
       new DbtMacros.MacroFile(

@@ -36,7 +36,10 @@ public final class DbtDispatch {
     this.database = database;
   }
 
-  /** {@code adapter.execute(sql, fetch=False)}: {@code [response, table]} ({@link DbtIntrospection}). */
+  /**
+   * {@code adapter.execute(sql, fetch=False)}: {@code [response, table]} ({@link
+   * DbtIntrospection}).
+   */
   public List<Object> execute(Object... arguments) {
     return DbtIntrospection.execute(arguments);
   }

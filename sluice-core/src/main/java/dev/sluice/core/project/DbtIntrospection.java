@@ -75,7 +75,9 @@ final class DbtIntrospection {
   static List<Object> execute(Object... arguments) {
     Arguments args = Arguments.of(arguments);
     Object sql = args.positional.isEmpty() ? args.named.get("sql") : args.positional.get(0);
-    Object fetch = args.named.getOrDefault("fetch", args.positional.size() > 2 ? args.positional.get(2) : false);
+    Object fetch =
+        args.named.getOrDefault(
+            "fetch", args.positional.size() > 2 ? args.positional.get(2) : false);
     Object table = query(String.valueOf(sql), "statement");
     if (table == null) {
       return java.util.Arrays.asList("", null);
@@ -100,7 +102,8 @@ final class DbtIntrospection {
     if (table == null || !session.queries().exists(table)) {
       return List.of();
     }
-    Object result = query("select * from " + table.quoted() + " limit 0", "get_columns_in_relation");
+    Object result =
+        query("select * from " + table.quoted() + " limit 0", "get_columns_in_relation");
     List<DbtColumn> columns = new ArrayList<>();
     if (result instanceof DbtAgateTable agate) {
       for (int i = 0; i < agate.getColumnNames().size(); i++) {
@@ -120,13 +123,20 @@ final class DbtIntrospection {
     if (session == null || session.queries() == null) {
       return null;
     }
-    Object schema = args.named.getOrDefault("schema", args.positional.size() > 1 ? args.positional.get(1) : null);
+    Object schema =
+        args.named.getOrDefault(
+            "schema", args.positional.size() > 1 ? args.positional.get(1) : null);
     Object identifier =
-        args.named.getOrDefault("identifier", args.positional.size() > 2 ? args.positional.get(2) : null);
+        args.named.getOrDefault(
+            "identifier", args.positional.size() > 2 ? args.positional.get(2) : null);
     if (schema == null || identifier == null) {
       return null;
     }
-    TableName table = tableOf(session, new DbtRelation(database, schema.toString(), identifier.toString(), null, ""), "adapter.get_relation");
+    TableName table =
+        tableOf(
+            session,
+            new DbtRelation(database, schema.toString(), identifier.toString(), null, ""),
+            "adapter.get_relation");
     if (table == null || !session.queries().exists(table)) {
       return null;
     }
@@ -148,7 +158,11 @@ final class DbtIntrospection {
             parts[parts.length - 2].toLowerCase(java.util.Locale.ROOT), parts[parts.length - 1]);
       }
     }
-    stop(session, call + "() takes a relation (ref(), source(), this, api.Relation.create(...)), not " + relation);
+    stop(
+        session,
+        call
+            + "() takes a relation (ref(), source(), this, api.Relation.create(...)), not "
+            + relation);
     return null;
   }
 
@@ -171,8 +185,7 @@ final class DbtIntrospection {
     if (session.stopped()) {
       return;
     }
-    int line =
-        session.lastNodeLine() > 0 ? session.lastNodeLine() : interpreter.getLineNumber();
+    int line = session.lastNodeLine() > 0 ? session.lastNodeLine() : interpreter.getLineNumber();
     Location location = session.callerLocation(line, BUILT_IN_FILES);
     String macro =
         session.frames().stream()
@@ -213,7 +226,9 @@ final class DbtIntrospection {
       return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    /** dbt's {@code data_type}: DuckDB's name of the type ({@code VARCHAR}, {@code DECIMAL(12,2)}). */
+    /**
+     * dbt's {@code data_type}: DuckDB's name of the type ({@code VARCHAR}, {@code DECIMAL(12,2)}).
+     */
     public String getDataType() {
       return dataType;
     }
@@ -224,7 +239,10 @@ final class DbtIntrospection {
 
     public boolean is_string() {
       String type = dataType.toUpperCase(java.util.Locale.ROOT);
-      return type.startsWith("VARCHAR") || type.equals("TEXT") || type.startsWith("CHAR") || type.equals("STRING");
+      return type.startsWith("VARCHAR")
+          || type.equals("TEXT")
+          || type.startsWith("CHAR")
+          || type.equals("STRING");
     }
 
     public boolean is_number() {
@@ -232,12 +250,22 @@ final class DbtIntrospection {
     }
 
     public boolean is_integer() {
-      return Set.of("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+      return Set.of(
+              "TINYINT",
+              "SMALLINT",
+              "INTEGER",
+              "BIGINT",
+              "HUGEINT",
+              "UTINYINT",
+              "USMALLINT",
+              "UINTEGER",
+              "UBIGINT")
           .contains(dataType.toUpperCase(java.util.Locale.ROOT));
     }
 
     public boolean is_float() {
-      return Set.of("FLOAT", "DOUBLE", "REAL").contains(dataType.toUpperCase(java.util.Locale.ROOT));
+      return Set.of("FLOAT", "DOUBLE", "REAL")
+          .contains(dataType.toUpperCase(java.util.Locale.ROOT));
     }
 
     public boolean is_numeric() {
@@ -265,13 +293,21 @@ final class DbtIntrospection {
 
     public DbtRelation create(Object... arguments) {
       Arguments args = Arguments.of(arguments);
-      Object databaseName = args.named.getOrDefault("database", args.positional.size() > 0 ? args.positional.get(0) : null);
-      Object schema = args.named.getOrDefault("schema", args.positional.size() > 1 ? args.positional.get(1) : null);
-      Object identifier = args.named.getOrDefault("identifier", args.positional.size() > 2 ? args.positional.get(2) : null);
+      Object databaseName =
+          args.named.getOrDefault(
+              "database", args.positional.size() > 0 ? args.positional.get(0) : null);
+      Object schema =
+          args.named.getOrDefault(
+              "schema", args.positional.size() > 1 ? args.positional.get(1) : null);
+      Object identifier =
+          args.named.getOrDefault(
+              "identifier", args.positional.size() > 2 ? args.positional.get(2) : null);
       Object type = args.named.get("type");
       String rendered =
           (schema == null ? "" : "\"" + schema.toString().replace("\"", "\"\"") + "\".")
-              + (identifier == null ? "" : "\"" + identifier.toString().replace("\"", "\"\"") + "\"");
+              + (identifier == null
+                  ? ""
+                  : "\"" + identifier.toString().replace("\"", "\"\"") + "\"");
       return new DbtRelation(
           databaseName == null ? database : databaseName.toString(),
           schema == null ? null : schema.toString(),

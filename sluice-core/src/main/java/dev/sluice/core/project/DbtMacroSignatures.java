@@ -50,7 +50,10 @@ final class DbtMacroSignatures {
           }
           String literal = template.substring(i + 1, close);
           if (literal.indexOf('(') >= 0 || literal.indexOf(')') >= 0 || literal.indexOf(',') >= 0) {
-            signature.append(PREFIX).append(HexFormat.of().formatHex(unescape(literal).getBytes(StandardCharsets.UTF_8)));
+            signature
+                .append(PREFIX)
+                .append(
+                    HexFormat.of().formatHex(unescape(literal).getBytes(StandardCharsets.UTF_8)));
             changed = true;
           } else {
             signature.append(template, i, close + 1);
@@ -85,8 +88,7 @@ final class DbtMacroSignatures {
     Matcher name = NAME.matcher(signature);
     while (name.find()) {
       literals.put(
-          name.group(),
-          new String(HexFormat.of().parseHex(name.group(1)), StandardCharsets.UTF_8));
+          name.group(), new String(HexFormat.of().parseHex(name.group(1)), StandardCharsets.UTF_8));
     }
     return literals;
   }

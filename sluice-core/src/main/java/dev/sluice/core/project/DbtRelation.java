@@ -8,9 +8,9 @@ import java.util.Locale;
 /**
  * dbt's {@code Relation} in templates: what {@code ref()}, {@code source()}, {@code this}, {@code
  * adapter.get_relation(...)} and {@code api.Relation.create(...)} give in a dbt project. It renders
- * as the quoted {@code schema.identifier} (dbt-duckdb's database left out: there is one
- * warehouse), or as the SQL a {@code source()} reads, and has dbt's attributes ({@code database},
- * {@code schema}, {@code identifier}, {@code name}, {@code type}, {@code is_table}, ...).
+ * as the quoted {@code schema.identifier} (dbt-duckdb's database left out: there is one warehouse),
+ * or as the SQL a {@code source()} reads, and has dbt's attributes ({@code database}, {@code
+ * schema}, {@code identifier}, {@code name}, {@code type}, {@code is_table}, ...).
  */
 public final class DbtRelation {
   private final String database;

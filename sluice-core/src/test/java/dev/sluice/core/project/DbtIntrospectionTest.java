@@ -62,10 +62,7 @@ class DbtIntrospectionTest {
       // star read the columns of the seed's table; run_query its row count
       assertThat(rows(queries, "select * from main.payments_narrow order by p_id limit 1"))
           .containsExactly(List.of("1", "1", "6"));
-      assertThat(
-              queries
-                  .query("select * from main.payments_narrow", ReadPoint.main(), 1)
-                  .columns())
+      assertThat(queries.query("select * from main.payments_narrow", ReadPoint.main(), 1).columns())
           .containsExactly("p_id", "p_order_id", "payments_in_total");
       // union_relations: the superset of the columns, each relation's missing ones null
       assertThat(
@@ -139,10 +136,7 @@ class DbtIntrospectionTest {
         project,
         "models/orders.sql",
         "{% set s = statuses(ref('raw_orders')) %}\nselect * from {{ ref('raw_orders') }}\n");
-    write(
-        project,
-        "models/other.sql",
-        "select 1 as one\n{{ through_statement() }}\n");
+    write(project, "models/other.sql", "select 1 as one\n{{ through_statement() }}\n");
     try (Workspace workspace = Workspace.open(project)) {
       RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
 

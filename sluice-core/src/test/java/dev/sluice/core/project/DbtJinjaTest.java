@@ -96,7 +96,8 @@ class DbtJinjaTest {
         .contains("'a<1>b<22>' as regex")
         .contains("'4' as year_digits")
         .contains("'36' as id_length")
-        // rendered without an engine session, as a plan renders it: dbt's parse (DbtIntrospectionTest
+        // rendered without an engine session, as a plan renders it: dbt's parse
+        // (DbtIntrospectionTest
         // runs it with one)
         .contains("false as executed")
         .doesNotContain("never rendered")
