@@ -10,12 +10,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * dbt's functions of its Jinja context that are not about tables: {@code return}, {@code log},
- * {@code print}, {@code tojson} and {@code fromjson}. Jinjava calls them statically; like {@link
+ * {@code print}, {@code tojson}, {@code fromjson}, {@code toyaml}, {@code fromyaml}, {@code
+ * local_md5}, {@code zip} and {@code set}. Jinjava calls them statically; like {@link
  * TemplateFunctions} they find their {@link TemplateSession} in the rendering's context.
  */
 final class DbtFunctions {
   private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.dbt");
   private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
+              .disable(
+                  com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature
+                      .WRITE_DOC_START_MARKER));
 
   private DbtFunctions() {}
 
@@ -101,6 +108,77 @@ final class DbtFunctions {
     } catch (JsonProcessingException e) {
       return problem("fromjson() cannot read the text: " + e.getOriginalMessage());
     }
+  }
+
+  /**
+   * dbt's {@code toyaml(value, default=None, sort_keys=False)}: the value as YAML text (block
+   * style, without the document marker).
+   */
+  public static String toYaml(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    try {
+      String text =
+          YAML.writeValueAsString(args.positional.isEmpty() ? null : args.positional.get(0));
+      return text.startsWith("---") ? text.substring(text.indexOf('\n') + 1) : text;
+    } catch (JsonProcessingException e) {
+      return problem("toyaml() cannot write the value: " + e.getOriginalMessage());
+    }
+  }
+
+  /** dbt's {@code fromyaml(text)}: the value of YAML text (maps, lists, strings, numbers). */
+  public static Object fromYaml(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    if (args.positional.isEmpty() || !(args.positional.get(0) instanceof String text)) {
+      return problem("fromyaml() takes YAML text");
+    }
+    try {
+      return YAML.readValue(text, Object.class);
+    } catch (JsonProcessingException e) {
+      return problem("fromyaml() cannot read the text: " + e.getOriginalMessage());
+    }
+  }
+
+  /** dbt's {@code local_md5(text)}: the MD5 of the text's UTF-8 bytes, in hex. */
+  public static String localMd5(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    String text = args.positional.isEmpty() ? "" : String.valueOf(args.positional.get(0));
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("MD5")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is missing from the JDK", e);
+    }
+  }
+
+  /**
+   * Python's {@code zip(a, b, ...)}, as dbt gives it to templates: lists of the items at each
+   * position, as long as the shortest.
+   */
+  public static java.util.List<java.util.List<Object>> zip(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    java.util.List<java.util.List<Object>> lists = new java.util.ArrayList<>();
+    for (Object argument : args.positional) {
+      lists.add(DbtModules.items(argument));
+    }
+    java.util.List<java.util.List<Object>> zipped = new java.util.ArrayList<>();
+    int length = lists.stream().mapToInt(java.util.List::size).min().orElse(0);
+    for (int i = 0; i < length; i++) {
+      java.util.List<Object> tuple = new java.util.ArrayList<>();
+      for (java.util.List<Object> list : lists) {
+        tuple.add(list.get(i));
+      }
+      zipped.add(tuple);
+    }
+    return zipped;
+  }
+
+  /** Python's {@code set(items)}, as dbt gives it to templates: the distinct items, in order. */
+  public static java.util.Set<Object> set(Object... arguments) {
+    Arguments args = Arguments.of(arguments);
+    return new java.util.LinkedHashSet<>(
+        args.positional.isEmpty() ? java.util.List.of() : DbtModules.items(args.positional.get(0)));
   }
 
   private static String problem(String message) {

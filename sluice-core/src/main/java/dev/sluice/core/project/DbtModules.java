@@ -16,11 +16,18 @@ import java.util.regex.Pattern;
  * datetime.now()}, {@code datetime.utcnow()}, {@code date.today()}, values with {@code strftime}
  * and {@code isoformat}) and {@code modules.re} ({@code match}, {@code search}, {@code findall},
  * {@code sub}, {@code split}, {@code escape}, on Java's regular expressions, whose syntax is
- * Python's for what templates use). Not there: {@code itertools}, {@code pytz}, date arithmetic.
+ * Python's for what templates use) and {@code modules.itertools} ({@code chain}, {@code product},
+ * {@code combinations}, {@code permutations}, as lists). Not there: {@code pytz}, date arithmetic.
  */
 public final class DbtModules {
   static final Map<String, Object> MODULES =
-      Map.of("datetime", new DatetimeModule(), "re", new RegexModule());
+      Map.of(
+          "datetime",
+          new DatetimeModule(),
+          "re",
+          new RegexModule(),
+          "itertools",
+          new ItertoolsModule());
 
   private DbtModules() {}
 
@@ -240,6 +247,117 @@ public final class DbtModules {
     @Override
     public String toString() {
       return "<re.Match object; match='" + groups.get(0) + "'>";
+    }
+  }
+
+  /** The items of a list, a set, a map (its keys, as Python iterates a dict) or a string. */
+  static List<Object> items(Object value) {
+    if (value instanceof java.util.Collection<?> collection) {
+      return new ArrayList<>(collection);
+    }
+    if (value instanceof Map<?, ?> map) {
+      return new ArrayList<>(map.keySet());
+    }
+    if (value instanceof Object[] array) {
+      return new ArrayList<>(List.of(array));
+    }
+    List<Object> characters = new ArrayList<>();
+    if (value != null) {
+      String.valueOf(value).codePoints().forEach(c -> characters.add(Character.toString(c)));
+    }
+    return characters;
+  }
+
+  /** Python's {@code itertools}, each giving a list (of lists, for Python's tuples). */
+  public static final class ItertoolsModule {
+    /** {@code chain(a, b, ...)}: the items of each in turn. */
+    public List<Object> chain(Object... iterables) {
+      List<Object> chained = new ArrayList<>();
+      for (Object iterable : iterables) {
+        chained.addAll(items(iterable));
+      }
+      return chained;
+    }
+
+    /** {@code product(a, b, ...)}: every combination of one item of each, in order. */
+    public List<List<Object>> product(Object... iterables) {
+      List<List<Object>> products = new ArrayList<>();
+      products.add(List.of());
+      for (Object iterable : iterables) {
+        List<List<Object>> next = new ArrayList<>();
+        for (List<Object> prefix : products) {
+          for (Object item : items(iterable)) {
+            List<Object> product = new ArrayList<>(prefix);
+            product.add(item);
+            next.add(product);
+          }
+        }
+        products = next;
+      }
+      return products;
+    }
+
+    /** {@code combinations(items, r)}: the r-long selections in the items' order. */
+    public List<List<Object>> combinations(Object iterable, int length) {
+      List<List<Object>> combinations = new ArrayList<>();
+      combine(items(iterable), length, 0, new ArrayList<>(), combinations);
+      return combinations;
+    }
+
+    /** {@code permutations(items, r)}: the r-long arrangements. */
+    public List<List<Object>> permutations(Object iterable, int length) {
+      List<List<Object>> permutations = new ArrayList<>();
+      permute(
+          items(iterable),
+          length,
+          new ArrayList<>(),
+          new boolean[items(iterable).size()],
+          permutations);
+      return permutations;
+    }
+
+    /** {@code permutations(items)}: the arrangements of all of them. */
+    public List<List<Object>> permutations(Object iterable) {
+      return permutations(iterable, items(iterable).size());
+    }
+
+    private static void combine(
+        List<Object> items, int length, int from, List<Object> current, List<List<Object>> out) {
+      if (current.size() == length) {
+        out.add(new ArrayList<>(current));
+        return;
+      }
+      for (int i = from; i < items.size(); i++) {
+        current.add(items.get(i));
+        combine(items, length, i + 1, current, out);
+        current.remove(current.size() - 1);
+      }
+    }
+
+    private static void permute(
+        List<Object> items,
+        int length,
+        List<Object> current,
+        boolean[] used,
+        List<List<Object>> out) {
+      if (current.size() == length) {
+        out.add(new ArrayList<>(current));
+        return;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        if (!used[i]) {
+          used[i] = true;
+          current.add(items.get(i));
+          permute(items, length, current, used, out);
+          current.remove(current.size() - 1);
+          used[i] = false;
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "<module 'itertools'>";
     }
   }
 

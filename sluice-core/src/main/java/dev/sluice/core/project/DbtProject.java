@@ -62,6 +62,8 @@ final class DbtProject {
   /** The source tables Sluice cannot read, which no model may read. */
   private final Map<SourceRef, DbtSources.Unreadable> unreadable = new LinkedHashMap<>();
 
+  private final List<UnitTestDef> unitTests = new ArrayList<>();
+
   /** The snapshots: the names of the models read from the snapshot paths' snapshot blocks. */
   private final Set<String> snapshots = new java.util.LinkedHashSet<>();
 
@@ -311,13 +313,14 @@ final class DbtProject {
     for (Path path : propertyFiles) {
       String name = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .map(node -> DbtProperties.parse(name, node, testsOf(path), docs, problems))
+          .map(node -> DbtProperties.parse(root, name, node, testsOf(path), docs, problems))
           .ifPresent(
               contents -> {
                 collect(contents.models(), models, "model", problems);
                 collect(contents.seeds(), seeds, "seed", problems);
                 collect(contents.snapshots(), snapshotEntries, "snapshot", problems);
                 contents.unreadable().forEach(table -> unreadable.put(table.table(), table));
+                unitTests.addAll(contents.unitTests());
                 for (SourceDef source : contents.sources()) {
                   SourceDef previous = sources.putIfAbsent(source.name(), source);
                   if (previous != null) {
@@ -613,6 +616,11 @@ final class DbtProject {
   /** The sources of the properties files (read by {@link #properties}), by name. */
   Map<String, SourceDef> sources() {
     return sources;
+  }
+
+  /** The {@code unit_tests} of the properties files (dbt 1.8). */
+  List<UnitTestDef> unitTests() {
+    return unitTests;
   }
 
   /** The table of a seed, named as dbt names it. */

@@ -16,13 +16,13 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a dbt properties file ({@code version: 2}): its models' and seeds' descriptions, columns,
- * data tests and {@code config:}, and its sources ({@link DbtSources}). Its other sections
- * (exposures, macros, semantic models, ...) and keys are accepted; Sluice does not act on them yet
- * (noted at debug level).
+ * data tests and {@code config:}, its sources ({@link DbtSources}) and its {@code unit_tests}
+ * ({@link UnitTestParser}). Its other sections (exposures, macros, semantic models, ...) and keys
+ * are accepted; Sluice does not act on them yet (noted at debug level).
  */
 final class DbtProperties {
   private static final Set<String> KEYS =
-      Set.of("version", "models", "seeds", "snapshots", "sources");
+      Set.of("version", "models", "seeds", "snapshots", "sources", UnitTestParser.KEY);
   private static final Set<String> NODE_KEYS =
       Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags", "relation");
   private static final Set<String> COLUMN_KEYS =
@@ -58,16 +58,27 @@ final class DbtProperties {
       List<Entry> seeds,
       List<Entry> snapshots,
       List<SourceDef> sources,
-      List<DbtSources.Unreadable> unreadable) {}
+      List<DbtSources.Unreadable> unreadable,
+      List<UnitTestDef> unitTests) {}
 
   private DbtProperties() {}
 
-  static Contents parse(String file, Node node, DbtTests tests, DbtDocs docs, Problems problems) {
+  /**
+   * @param root the project's directory, where unit tests' fixture files are
+   */
+  static Contents parse(
+      java.nio.file.Path root,
+      String file,
+      Node node,
+      DbtTests tests,
+      DbtDocs docs,
+      Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
     List<Entry> snapshots = new ArrayList<>();
     List<SourceDef> sources = new ArrayList<>();
     List<DbtSources.Unreadable> unreadable = new ArrayList<>();
+    List<UnitTestDef> unitTests = new ArrayList<>();
     Optional<YamlMap> maybeMap = YamlMap.lenient(file, node, "a properties file", KEYS, problems);
     if (maybeMap.isPresent()) {
       YamlMap map = maybeMap.get();
@@ -90,8 +101,10 @@ final class DbtProperties {
       for (Node entry : map.list("sources")) {
         DbtSources.source(file, entry, tests, docs, unreadable, problems).ifPresent(sources::add);
       }
+      // dbt 1.8's unit tests: Sluice's own format has the same shape
+      unitTests.addAll(UnitTestParser.parse(root, map));
     }
-    return new Contents(models, seeds, snapshots, sources, unreadable);
+    return new Contents(models, seeds, snapshots, sources, unreadable, unitTests);
   }
 
   private static Optional<Entry> entry(

@@ -156,6 +156,7 @@ final class ProjectLoader {
       dbt.properties(
           propertyFiles, modelFiles, seedFiles, modelProperties, seedProperties, problems);
       sources.putAll(dbt.sources());
+      unitTests.addAll(dbt.unitTests());
     } else {
       loadProperties(modelFiles, seedFiles, modelProperties, seedProperties);
     }

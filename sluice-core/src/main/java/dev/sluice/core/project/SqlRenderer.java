@@ -718,6 +718,11 @@ public final class SqlRenderer {
     registerDbt(jinjava, "print", "print");
     registerDbt(jinjava, "tojson", "toJson");
     registerDbt(jinjava, "fromjson", "fromJson");
+    registerDbt(jinjava, "toyaml", "toYaml");
+    registerDbt(jinjava, "fromyaml", "fromYaml");
+    registerDbt(jinjava, "local_md5", "localMd5");
+    registerDbt(jinjava, "zip", "zip");
+    registerDbt(jinjava, "set", "set");
     register(jinjava, DbtIntrospection.class, "run_query", "runQuery", Object[].class);
     register(jinjava, DbtIntrospection.class, "load_result", "loadResult", Object[].class);
     register(jinjava, DbtIntrospection.class, "store_result", "storeResult", Object[].class);

@@ -270,7 +270,14 @@ public final class UnitTests {
           schema(given.rows().rows(), declaredColumns(model, given)),
           "the rows given for " + given.input().text() + " in " + what,
           problems);
-      session.registerView(table, "SELECT * FROM " + TableName.quote(temporary));
+      boolean dbtSource = project.dbt() != null && given.input().kind() == InputKind.SOURCE;
+      // a dbt model's source() leaves out the columns Sluice's load adds, which given rows lack
+      session.registerView(
+          table,
+          "SELECT *"
+              + (dbtSource ? ", NULL AS _source_file, NULL AS _loaded_at" : "")
+              + " FROM "
+              + TableName.quote(temporary));
     }
     Optional<Given> givenThis = test.givenThis();
     boolean incrementalModel = model.materialization() == Materialization.INCREMENTAL;
@@ -300,7 +307,8 @@ public final class UnitTests {
             base.refResolver(),
             base.sourceResolver(),
             base.thisTable(),
-            base.partitionVariables());
+            base.partitionVariables(),
+            base.dbt());
     String sql;
     try {
       sql = renderer.render(model, context);

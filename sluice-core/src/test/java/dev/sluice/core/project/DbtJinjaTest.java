@@ -105,6 +105,45 @@ class DbtJinjaTest {
   }
 
   @Test
+  void yamlMd5ZipSetAndItertoolsAreThereAsInDbt() {
+    shop();
+    write(
+        project,
+        "models/functions.sql",
+        """
+        {%- set config_text = toyaml({'a': 1, 'b': ['x', 'y']}) -%}
+        {%- set parsed = fromyaml('k: [1, 2]\\nname: orders') -%}
+        {%- set pairs = zip(['a', 'b', 'c'], [1, 2]) -%}
+        {%- set distinct = set(['x', 'y', 'x']) -%}
+        {%- set product = modules.itertools.product(['a', 'b'], [1, 2]) -%}
+        {%- set combos = modules.itertools.combinations(['a', 'b', 'c'], 2) -%}
+        {%- do distinct.update(['z']) -%}
+        select '{{ local_md5('orders') }}' as md5,
+          '{{ config_text | replace('\\n', '|') }}' as yaml,
+          '{{ parsed.name }}-{{ parsed.k | length }}' as parsed,
+          '{{ pairs | length }}:{{ pairs[1][0] }}{{ pairs[1][1] }}' as zipped,
+          '{{ distinct | length }}' as distinct_count,
+          '{{ product | length }}:{{ product[3] | join('') }}' as product,
+          '{{ combos | map('join', '') | join(',') }}' as combos,
+          '{{ modules.itertools.chain([1], [2, 3]) | join('') }}' as chained
+        from {{ ref('payments') }}
+        """);
+
+    String sql = compiled("functions");
+
+    assertThat(sql)
+        // md5 of 'orders', as Python's hashlib gives it
+        .contains("'12c500ed0b7879105fb46af0f246be87' as md5")
+        .contains("'a: 1|b:|- \"x\"|- \"y\"|' as yaml")
+        .contains("'orders-2' as parsed")
+        .contains("'2:b2' as zipped")
+        .contains("'3' as distinct_count")
+        .contains("'4:b2' as product")
+        .contains("'ab,ac,bc' as combos")
+        .contains("'123' as chained");
+  }
+
+  @Test
   void raiseCompilerErrorIsAProblemAtTheMacrosLineNamingTheModel() {
     shop();
     write(
