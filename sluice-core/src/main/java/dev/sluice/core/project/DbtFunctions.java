@@ -175,10 +175,57 @@ final class DbtFunctions {
   }
 
   /** Python's {@code set(items)}, as dbt gives it to templates: the distinct items, in order. */
-  public static java.util.Set<Object> set(Object... arguments) {
+  public static PythonSet set(Object... arguments) {
     Arguments args = Arguments.of(arguments);
-    return new java.util.LinkedHashSet<>(
-        args.positional.isEmpty() ? java.util.List.of() : DbtModules.items(args.positional.get(0)));
+    PythonSet set = new PythonSet();
+    if (!args.positional.isEmpty()) {
+      set.addAll(DbtModules.items(args.positional.get(0)));
+    }
+    return set;
+  }
+
+  /** A Python set: {@code add}, {@code update}, {@code union}, {@code intersection}, ... */
+  public static final class PythonSet extends java.util.LinkedHashSet<Object> {
+    private static final long serialVersionUID = 1L;
+
+    /** {@code update(items)}: adds the items. */
+    public boolean update(Object items) {
+      return addAll(DbtModules.items(items));
+    }
+
+    /** {@code union(items)}: a new set with the items too. */
+    public PythonSet union(Object items) {
+      PythonSet union = new PythonSet();
+      union.addAll(this);
+      union.addAll(DbtModules.items(items));
+      return union;
+    }
+
+    /** {@code intersection(items)}: a new set of the items this one has too. */
+    public PythonSet intersection(Object items) {
+      PythonSet intersection = new PythonSet();
+      intersection.addAll(this);
+      intersection.retainAll(DbtModules.items(items));
+      return intersection;
+    }
+
+    /** {@code difference(items)}: a new set without the items. */
+    public PythonSet difference(Object items) {
+      PythonSet difference = new PythonSet();
+      difference.addAll(this);
+      DbtModules.items(items).forEach(difference::remove);
+      return difference;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return super.equals(other);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
   }
 
   private static String problem(String message) {

@@ -137,7 +137,7 @@ class DbtJinjaTest {
         .contains("'a: 1|b:|- \"x\"|- \"y\"|' as yaml")
         .contains("'orders-2' as parsed")
         .contains("'2:b2' as zipped")
-        .contains("'3' as distinct_count")
+        .contains("'3' as distinct_count") // x, y and the z update() added
         .contains("'4:b2' as product")
         .contains("'ab,ac,bc' as combos")
         .contains("'123' as chained");
