@@ -28,12 +28,27 @@ final class PromoteCommand extends BaseCommand {
   @Option(names = "--list", description = "List the promotions, newest first.")
   boolean list;
 
+  /** What {@code --abandon} without an ID stands for: the running promotion. */
+  private static final String RUNNING = "running";
+
+  @Option(
+      names = "--abandon",
+      arity = "0..1",
+      paramLabel = "ID",
+      fallbackValue = RUNNING,
+      description =
+          "Give up the interrupted promotion (ID, or the running one) that --resume cannot finish:"
+              + " the tables it moved go back to production's version before it, unless"
+              + " production changed them since; the environment stays.")
+  String abandon;
+
   @Override
   public Integer call() {
-    int modes = (name == null ? 0 : 1) + (resume ? 1 : 0) + (list ? 1 : 0);
+    int modes =
+        (name == null ? 0 : 1) + (resume ? 1 : 0) + (list ? 1 : 0) + (abandon == null ? 0 : 1);
     if (modes != 1) {
       throw new InvalidInputException(
-          "Name one environment to promote, or give --resume or --list (one of them)");
+          "Name one environment to promote, or give --resume, --abandon or --list (one of them)");
     }
     try (Workspace workspace = openWorkspace()) {
       Promotions promotions = new Promotions(workspace);
@@ -51,6 +66,9 @@ final class PromoteCommand extends BaseCommand {
                     each.startedAt().toString(),
                     each.finishedAt() == null ? "" : each.finishedAt().toString(),
                     each.principal()));
+      }
+      if (abandon != null) {
+        return abandon(promotions.abandon(RUNNING.equals(abandon) ? null : abandon));
       }
       Promotions.Outcome outcome;
       if (resume) {
@@ -88,6 +106,40 @@ final class PromoteCommand extends BaseCommand {
       }
       return ExitCodes.OK;
     }
+  }
+
+  private int abandon(Promotions.Abandonment abandoned) {
+    Promotion promotion = abandoned.promotion();
+    if (json()) {
+      Map<String, Object> document = toJson(promotion);
+      document.put("movedBack", abandoned.restored());
+      document.put("keptChangedByProduction", abandoned.kept());
+      output().json(document);
+      return ExitCodes.OK;
+    }
+    output()
+        .message(
+            "Abandoned promotion "
+                + promotion.id()
+                + " of environment "
+                + promotion.environment()
+                + ": "
+                + (abandoned.restored().isEmpty()
+                    ? "no table had moved"
+                    : "production's " + String.join(", ", abandoned.restored()) + " moved back")
+                + ". Environment "
+                + promotion.environment()
+                + " is kept: 'sluice env rebase "
+                + promotion.environment()
+                + "' rebuilds it on production, then promote it again");
+    if (!abandoned.kept().isEmpty()) {
+      output()
+          .message(
+              "Kept as production has them (changed since the promotion moved them, so they hold"
+                  + " the promoted version under production's later writes): "
+                  + String.join(", ", abandoned.kept()));
+    }
+    return ExitCodes.OK;
   }
 
   static Map<String, Object> toJson(Promotion promotion) {

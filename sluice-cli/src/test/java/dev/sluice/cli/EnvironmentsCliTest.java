@@ -332,6 +332,13 @@ class EnvironmentsCliTest {
     assertThat(sluice("promote").err()).contains("Name one environment to promote");
     assertThat(sluice("promote", "nope").err()).contains("No environment nope");
     assertThat(sluice("promote", "--resume").err()).contains("No promotion to resume");
+    InProcessCli.Result noneRunning = sluice("promote", "--abandon");
+    assertThat(noneRunning.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noneRunning.err()).contains("No promotion to abandon: none is running");
+    assertThat(sluice("promote", "--abandon", "promotion-x").err())
+        .contains("Promotion promotion-x is not running: there is no such promotion");
+    assertThat(sluice("promote", "dev", "--abandon").err())
+        .contains("give --resume, --abandon or --list (one of them)");
     assertThat(sluice("rollback", "--to", "promotion-x").err())
         .contains("No promotion promotion-x");
   }

@@ -18,6 +18,7 @@ import dev.sluice.core.state.PromotionRecords.Promotion;
 import dev.sluice.lake.Lake;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -153,8 +154,189 @@ public final class Promotions {
                     new InvalidInputException(
                         "No promotion to resume: every promotion finished ('sluice promote"
                             + " --list' lists them)"));
+    List<String> conflicts = new ArrayList<>();
+    Lake lake = workspace.lake();
+    for (PromotedTable table : running.tables()) {
+      if (!table.done() && where(lake, running, table) == Position.CHANGED) {
+        conflicts.add(
+            table.table()
+                + (table.view() ? " (version " : " (snapshot ")
+                + table.fromSnapshotId()
+                + " when the promotion started, "
+                + Environments.ProductionVersion.of(lake, TableName.parse(table.table())).describe()
+                + " now)");
+      }
+    }
+    if (!conflicts.isEmpty()) {
+      audit(running.environment(), running.id(), "resume refused", String.join(", ", conflicts));
+      throw new InvalidInputException(
+          "Promotion "
+              + running.id()
+              + " of environment "
+              + running.environment()
+              + " cannot be resumed: production changed since it started in "
+              + String.join(", ", conflicts)
+              + ", so the environment's version would overwrite that change. Nothing was moved."
+              + " Give it up with 'sluice promote --abandon "
+              + running.id()
+              + "' (the tables it moved go back to production's version before it), then"
+              + " 'sluice env rebase "
+              + running.environment()
+              + "' and promote again");
+    }
     audit(running.environment(), running.id(), "resumed", null);
     return new Outcome(apply(running.id()), null);
+  }
+
+  /**
+   * What abandoning a promotion did.
+   *
+   * @param restored the tables and views moved back to production's version before the promotion
+   * @param kept the tables and views the promotion had moved that production changed since: left as
+   *     production has them, which includes the promoted version
+   */
+  public record Abandonment(Promotion promotion, List<String> restored, List<String> kept) {
+    public Abandonment {
+      requireNonNull(promotion, "promotion is null");
+      restored = List.copyOf(restored);
+      kept = List.copyOf(kept);
+    }
+  }
+
+  /**
+   * Gives up a running promotion (one whose process was killed, and which {@link #resume} cannot
+   * finish because production changed meanwhile): every table and view it moved goes back to
+   * production's version before it, last moved first, unless production changed it since (then it
+   * is kept, and named); the promotion is marked abandoned, which lets other promotions run; the
+   * environment stays, to be rebased and promoted again. Audited.
+   *
+   * @param id the promotion, or null for the running one
+   * @throws InvalidInputException when no promotion is running, or {@code id} is not the running
+   *     one
+   */
+  public Abandonment abandon(String id) {
+    PromotionRecords records = workspace.runStore().promotions();
+    Promotion running =
+        records
+            .running()
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        id == null
+                            ? "No promotion to abandon: none is running ('sluice promote --list'"
+                                + " lists them)"
+                            : "Promotion "
+                                + id
+                                + " is not running: "
+                                + records
+                                    .find(id)
+                                    .map(
+                                        found ->
+                                            "it is "
+                                                + found.status().label()
+                                                + " ('sluice rollback --to "
+                                                + id
+                                                + "' undoes a finished one)")
+                                    .orElse("there is no such promotion")));
+    if (id != null && !id.equals(running.id())) {
+      throw new InvalidInputException(
+          "Promotion "
+              + id
+              + " is not running: the running one is "
+              + running.id()
+              + " (of environment "
+              + running.environment()
+              + ")");
+    }
+    Lake lake = workspace.lake();
+    List<String> restored = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    List<PromotedTable> lastMovedFirst = new ArrayList<>(running.tables());
+    Collections.reverse(lastMovedFirst);
+    for (PromotedTable table : lastMovedFirst) {
+      switch (where(lake, running, table)) {
+        case PROMOTED -> {
+          moveBack(lake, table);
+          records.markTable(running.id(), table.table(), false);
+          restored.add(table.table());
+        }
+        case CHANGED -> {
+          if (table.done()) {
+            kept.add(table.table());
+          }
+        }
+        case BEFORE -> {
+          if (table.done()) {
+            records.markTable(running.id(), table.table(), false);
+          }
+        }
+      }
+    }
+    records.finish(running.id(), PromotionRecords.Status.ABANDONED, clock.instant());
+    audit(
+        running.environment(),
+        running.id(),
+        "abandoned",
+        "moved back: "
+            + (restored.isEmpty() ? "none" : String.join(", ", restored))
+            + (kept.isEmpty()
+                ? ""
+                : "; kept, production changed them since: " + String.join(", ", kept)));
+    return new Abandonment(records.find(running.id()).orElseThrow(), restored, kept);
+  }
+
+  /** Where production's table or view is, for a promotion that is running. */
+  private enum Position {
+    /** As the promotion found it. */
+    BEFORE,
+    /** At the environment's version: the promotion moved it (recorded or not). */
+    PROMOTED,
+    /** Elsewhere: production changed it. */
+    CHANGED
+  }
+
+  private static Position where(Lake lake, Promotion promotion, PromotedTable table) {
+    TableName name = TableName.parse(table.table());
+    Environments.ProductionVersion production = Environments.ProductionVersion.of(lake, name);
+    if (table.view()) {
+      if (table.done()) {
+        return production.isAt(table.toSnapshotId(), table.toViewUuid())
+            ? Position.PROMOTED
+            : Position.CHANGED;
+      }
+      if (production.isAt(table.fromSnapshotId(), table.fromViewUuid())) {
+        return Position.BEFORE;
+      }
+      // replaced before the process was killed, and not recorded: production has the
+      // environment's definition
+      Optional<View> own = lake.environmentViews().find(name, promotion.environment());
+      Optional<View> current = lake.findView(name);
+      return own.isPresent()
+              && current.isPresent()
+              && ViewDefinition.of(current.get()).sameQuery(ViewDefinition.of(own.get()))
+          ? Position.PROMOTED
+          : Position.CHANGED;
+    }
+    if (production.isAt(table.toSnapshotId(), null)) {
+      return Position.PROMOTED;
+    }
+    return production.isAt(table.fromSnapshotId(), null) ? Position.BEFORE : Position.CHANGED;
+  }
+
+  /** Moves a promoted table or view back to production's version before the promotion. */
+  private static void moveBack(Lake lake, PromotedTable table) {
+    TableName name = TableName.parse(table.table());
+    if (table.view()) {
+      if (table.viewBefore() == null) {
+        lake.dropTable(name);
+      } else {
+        ViewDefinition.fromJson(table.viewBefore()).replace(lake, name);
+      }
+    } else if (table.fromSnapshotId() == null) {
+      lake.branches().clearMain(name, table.toSnapshotId());
+    } else {
+      lake.branches().moveMain(name, table.toSnapshotId(), table.fromSnapshotId());
+    }
   }
 
   /** Every promotion, newest first. */
@@ -296,18 +478,7 @@ public final class Promotions {
               + "; nothing was changed");
     }
     for (PromotedTable table : promotion.tables()) {
-      TableName name = TableName.parse(table.table());
-      if (table.view()) {
-        if (table.viewBefore() == null) {
-          lake.dropTable(name);
-        } else {
-          ViewDefinition.fromJson(table.viewBefore()).replace(lake, name);
-        }
-      } else if (table.fromSnapshotId() == null) {
-        lake.branches().clearMain(name, table.toSnapshotId());
-      } else {
-        lake.branches().moveMain(name, table.toSnapshotId(), table.fromSnapshotId());
-      }
+      moveBack(lake, table);
       records.markTable(id, table.table(), false);
     }
     records.finish(id, PromotionRecords.Status.ROLLED_BACK, clock.instant());
@@ -330,7 +501,8 @@ public final class Promotions {
                       + " is running since "
                       + running.startedAt()
                       + " (or was interrupted): promotions run one at a time. Wait for it, or"
-                      + " finish an interrupted one with 'sluice promote --resume'");
+                      + " finish an interrupted one with 'sluice promote --resume' (or give it"
+                      + " up with 'sluice promote --abandon')");
             });
   }
 

@@ -31,7 +31,11 @@ public final class PromotionRecords {
   public enum Status {
     RUNNING,
     DONE,
-    ROLLED_BACK;
+    ROLLED_BACK,
+    /**
+     * Given up while running ({@code sluice promote --abandon}): the tables it moved moved back.
+     */
+    ABANDONED;
 
     public String label() {
       return Labels.of(this);

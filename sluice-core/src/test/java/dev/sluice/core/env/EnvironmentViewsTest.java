@@ -348,11 +348,19 @@ class EnvironmentViewsTest {
       rebuildTheView(workspace);
       assertThatThrownBy(() -> new Promotions(workspace).resume())
           .isInstanceOf(InvalidInputException.class)
-          .hasMessageContaining("Production's view " + VIEW + " is at version 2")
-          .hasMessageContaining("not 1")
-          .hasMessageContaining("changed meanwhile");
+          .hasMessageContaining("cannot be resumed: production changed since it started in")
+          .hasMessageContaining(VIEW + " (version 1 when the promotion started, 2 of view")
+          .hasMessageContaining("sluice promote --abandon");
       assertThat(text(workspace, "select * from published.customer_view", ReadPoint.main(), null))
           .doesNotContain("doubled");
+      // given up: the view had not moved, production's own change stays, the lock is released
+      Promotions.Abandonment abandoned = new Promotions(workspace).abandon(null);
+      assertThat(abandoned.restored()).isEmpty();
+      assertThat(abandoned.kept()).isEmpty();
+      assertThat(abandoned.promotion().status()).isEqualTo(PromotionRecords.Status.ABANDONED);
+      assertThat(workspace.lake().findView(VIEW).orElseThrow().currentVersion().versionId())
+          .isEqualTo(2);
+      assertThat(workspace.runStore().promotions().running()).isEmpty();
     }
   }
 
