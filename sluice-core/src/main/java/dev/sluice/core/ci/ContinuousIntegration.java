@@ -205,7 +205,10 @@ public final class ContinuousIntegration {
       steps.add(unitTests(project, problems, unitFailures));
     }
 
-    List<ModelChange> changes = new ChangePlanner(workspace).plan(null);
+    // planned once: the build below reuses this comparison (and its catalog lookups) instead of
+    // comparing the project with production again
+    ChangePlanner.Comparison comparison = new ChangePlanner(workspace).compareWithProduction();
+    List<ModelChange> changes = comparison.changes();
     long breaking =
         changes.stream().filter(change -> change.category() == ChangeCategory.BREAKING).count();
     steps.add(
@@ -231,7 +234,12 @@ public final class ContinuousIntegration {
     } else {
       try {
         Environments.Build build =
-            environments.build(environment, new RunOptions(List.of(), List.of(), false), listener);
+            environments.build(
+                environment,
+                new RunOptions(List.of(), List.of(), false),
+                listener,
+                false,
+                comparison);
         built = true;
         if (build.run() == null) {
           steps.add(new Step("build", Outcome.PASSED, "nothing to build: no model's data changes"));

@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,7 +62,17 @@ public final class ChangePlanner {
     if (environment != null) {
       EnvironmentName.check(environment);
     }
-    return compare(environment, true, new CatalogLookups(workspace.lake()));
+    return compare(environment, true, new CatalogLookups(workspace.lake())).changes();
+  }
+
+  /**
+   * The project compared with production, once: every change as {@link #plan} gives it, and the
+   * tables looked up for it, for an environment build to reuse ({@link Environments#build(String,
+   * dev.sluice.core.run.RunOptions, dev.sluice.core.run.RunListener, Comparison)}), as {@code
+   * sluice ci} plans and then builds. Valid until something is written to the warehouse.
+   */
+  public Comparison compareWithProduction() {
+    return compare(null, true, new CatalogLookups(workspace.lake()));
   }
 
   /**
@@ -71,7 +82,34 @@ public final class ChangePlanner {
    * in the fingerprint). As {@link #plan} finds them, with the tables looked up in {@code lookups}.
    */
   List<ModelChange> rebuilds(CatalogLookups lookups) {
-    return compare(null, false, lookups);
+    return compare(null, false, lookups).rebuilds();
+  }
+
+  /** A comparison of the project with production (or an environment), and its catalog lookups. */
+  public static final class Comparison {
+    private final List<ModelChange> changes;
+    private final Set<String> rebuilt;
+    private final CatalogLookups lookups;
+
+    private Comparison(List<ModelChange> changes, Set<String> rebuilt, CatalogLookups lookups) {
+      this.changes = List.copyOf(changes);
+      this.rebuilt = Set.copyOf(rebuilt);
+      this.lookups = lookups;
+    }
+
+    /** Every change, in graph order, metadata-only changes included. */
+    public List<ModelChange> changes() {
+      return changes;
+    }
+
+    /** The changes whose model's fingerprint differs: those a build writes again. */
+    List<ModelChange> rebuilds() {
+      return changes.stream().filter(change -> rebuilt.contains(change.model())).toList();
+    }
+
+    CatalogLookups lookups() {
+      return lookups;
+    }
   }
 
   /**
@@ -79,11 +117,17 @@ public final class ChangePlanner {
    * fingerprint differs, what is downstream of them and what they read: the other models' changes
    * need none (bench suite environments: deriving all 1,000 models for one changed leaf).
    */
-  private List<ModelChange> compare(
-      String environment, boolean withMetadata, CatalogLookups lookups) {
+  private Comparison compare(String environment, boolean withMetadata, CatalogLookups lookups) {
     Project project = workspace.project();
     Map<String, Baseline> baselines = new HashMap<>();
     Set<String> differing = new LinkedHashSet<>();
+    // the tables load while the fingerprints render
+    lookups.prefetch(
+        project.graph().topologicalOrder().stream()
+            .map(name -> project.models().get(name))
+            .filter(Objects::nonNull)
+            .map(ModelDef::tableName)
+            .toList());
     for (String name : project.graph().topologicalOrder()) {
       ModelDef model = project.models().get(name);
       if (model == null) {
@@ -111,7 +155,7 @@ public final class ChangePlanner {
         metadataChange(baselines.get(name), model).ifPresent(changes::add);
       }
     }
-    return changes;
+    return new Comparison(changes, differing, lookups);
   }
 
   /**

@@ -109,11 +109,16 @@ public final class Environments {
    *     table and a view
    */
   public List<Change> changes(String name, List<String> select, List<String> exclude) {
-    return changes(name, select, exclude, new CatalogLookups(workspace.lake()));
+    CatalogLookups lookups = new CatalogLookups(workspace.lake());
+    return changes(name, select, exclude, new ChangePlanner(workspace).rebuilds(lookups), lookups);
   }
 
   private List<Change> changes(
-      String name, List<String> select, List<String> exclude, CatalogLookups lookups) {
+      String name,
+      List<String> select,
+      List<String> exclude,
+      List<ModelChange> rebuilds,
+      CatalogLookups lookups) {
     EnvironmentName.check(name);
     Project project = workspace.project();
     Set<String> selected = new LinkedHashSet<>(new Selector(project).select(select, exclude));
@@ -121,7 +126,7 @@ public final class Environments {
     // a model changed from production (new there, or its fingerprint differs) and the downstream
     // models that read a column the change reaches; the others keep reading production's tables
     // (docs/environments.md, change categories)
-    for (ModelChange change : new ChangePlanner(workspace).rebuilds(lookups)) {
+    for (ModelChange change : rebuilds) {
       why.putIfAbsent(
           change.model(),
           "added".equals(change.kind())
@@ -178,7 +183,7 @@ public final class Environments {
    * @param options what to select and how many threads; {@code environment} is set here
    */
   public Build build(String name, RunOptions options, RunListener listener) {
-    return build(name, options, listener, false);
+    return build(name, options, listener, false, null);
   }
 
   /**
@@ -187,6 +192,22 @@ public final class Environments {
    * --on-workers}).
    */
   public Build build(String name, RunOptions options, RunListener listener, boolean onWorkers) {
+    return build(name, options, listener, onWorkers, null);
+  }
+
+  /**
+   * Builds an environment as {@link #build(String, RunOptions, RunListener, boolean)} does, with
+   * the changes of a comparison with production made just before (nothing written since), instead
+   * of comparing again: {@code sluice ci} plans, then builds.
+   *
+   * @param comparison as {@link ChangePlanner#compareWithProduction} made it, or null to compare
+   */
+  public Build build(
+      String name,
+      RunOptions options,
+      RunListener listener,
+      boolean onWorkers,
+      ChangePlanner.Comparison comparison) {
     EnvironmentName.check(name);
     requireNonNull(options, "options is null");
     if (options.replay() != null) {
@@ -195,8 +216,11 @@ public final class Environments {
     // refused (an SQLite state database, workers of another version) before anything changes
     Runner runner =
         onWorkers ? new Runner(workspace, clock).onWorkers() : new Runner(workspace, clock);
-    CatalogLookups lookups = new CatalogLookups(workspace.lake());
-    List<Change> changes = changes(name, options.select(), options.exclude(), lookups);
+    CatalogLookups lookups =
+        comparison == null ? new CatalogLookups(workspace.lake()) : comparison.lookups();
+    List<ModelChange> rebuilds =
+        comparison == null ? new ChangePlanner(workspace).rebuilds(lookups) : comparison.rebuilds();
+    List<Change> changes = changes(name, options.select(), options.exclude(), rebuilds, lookups);
     Lake lake = workspace.lake();
     Project project = workspace.project();
     Map<TableName, ProductionVersion> base = new HashMap<>();
