@@ -154,16 +154,7 @@ final class ServeCommand extends BaseCommand {
       workspace =
           worker
               ? Worker.untilReachable(
-                  () -> {
-                    dev.sluice.core.Workspace opened = openWorkspace();
-                    try {
-                      opened.runStore();
-                      return opened;
-                    } catch (RuntimeException e) {
-                      opened.close();
-                      throw e;
-                    }
-                  },
+                  () -> withRunStore(openWorkspace()),
                   "open the project",
                   WORKER_MAX_BACKOFF,
                   text -> output().message(text),
@@ -468,6 +459,20 @@ final class ServeCommand extends BaseCommand {
   }
 
   /**
+   * The workspace once its run store is open (a worker needs the state database at once), else
+   * closed again with the failure.
+   */
+  private static Workspace withRunStore(Workspace opened) {
+    try {
+      opened.runStore();
+      return opened;
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+  }
+
+  /**
    * A worker's reload: loads the edited project (a project that does not load leaves the last good
    * one serving), lets the running steps finish on the version they were planned from while
    * claiming nothing new, then registers again and claims steps of the edited project.
@@ -477,17 +482,7 @@ final class ServeCommand extends BaseCommand {
   private boolean reloadWorker(Path root, Duration interval) {
     Workspace reloaded =
         orKeepServing(
-            () -> {
-              Workspace opened = Workspace.open(Project.load(root, target()));
-              try {
-                opened.runStore();
-                return opened;
-              } catch (RuntimeException e) {
-                opened.close();
-                throw e;
-              }
-            },
-            "it does not load");
+            () -> withRunStore(Workspace.open(Project.load(root, target()))), "it does not load");
     if (reloaded == null) {
       return false;
     }
