@@ -116,6 +116,10 @@ final class RunCommand extends BaseCommand {
     }
   }
 
+  /** The commands whose name dbt's run_results.json gives as {@code args.which}. */
+  private static final java.util.Set<String> DBT_COMMANDS =
+      java.util.Set.of("run", "build", "seed", "snapshot", "test");
+
   /**
    * Ends a command that ran: prints the run's JSON report with {@code --json} (exactly one
    * document: for a run that did not succeed, the error handler prints it with the error and exit
@@ -123,10 +127,6 @@ final class RunCommand extends BaseCommand {
    *
    * @throws RunFailure whose exit code says why the run failed (see {@link ExitCodes})
    */
-  /** The commands whose name dbt's run_results.json gives as {@code args.which}. */
-  private static final java.util.Set<String> DBT_COMMANDS =
-      java.util.Set.of("run", "build", "seed", "snapshot", "test");
-
   static int finish(Workspace workspace, RunResult result, Output output, boolean json) {
     String runId = result.runId();
     return finish(
@@ -151,7 +151,8 @@ final class RunCommand extends BaseCommand {
     dev.sluice.core.run.DbtRunResults.write(
         workspace.project(),
         result,
-        DBT_COMMANDS.contains(command) ? String.valueOf(command) : "build",
+        // a Sluice project, or a command dbt has not, has no WHICH: dbt's default
+        command instanceof String which && DBT_COMMANDS.contains(which) ? which : "build",
         java.time.Instant.now());
     Map<String, Object> report =
         json
