@@ -286,8 +286,18 @@ public final class TableWrite {
               + " Run it again.",
           e);
     }
-    PhaseTimer.run(StepPhase.CATALOG, this::refreshAfterCommit);
-    committedSnapshotId = table.refs().get(toBranch ? branch : target).snapshotId();
+    String committedTo = toBranch ? branch : target;
+    if (creating) {
+      // the catalog's table, which the first write created
+      table = PhaseTimer.time(StepPhase.CATALOG, () -> lake.loadTable(name));
+      creating = false;
+      committedSnapshotId = table.refs().get(committedTo).snapshotId();
+    } else {
+      // the transaction holds the metadata it committed (re-applied on a refreshed base when the
+      // catalog had moved): no catalog look-up or metadata read to learn the new snapshot; the
+      // table reads the catalog again when it is next used
+      committedSnapshotId = transaction.table().refs().get(committedTo).snapshotId();
+    }
     state = toBranch ? State.ON_BRANCH : State.ON_MAIN;
     if (!toBranch) {
       restoreMainSchema();
@@ -476,16 +486,6 @@ public final class TableWrite {
         e);
   }
 
-  /** Reads the table as committed: the catalog's table once a first write created it. */
-  private void refreshAfterCommit() {
-    if (creating) {
-      table = lake.loadTable(name);
-      creating = false;
-    } else {
-      table.refresh();
-    }
-  }
-
   /** Points the audit branch at the snapshot this write started from (none: no branch yet). */
   private void startBranch() {
     boolean staleBranch = transaction.table().refs().containsKey(branch);
@@ -581,9 +581,9 @@ public final class TableWrite {
       table.manageSnapshots().fastForwardBranch(target, branch).removeBranch(branch).commit();
     }
     state = State.PUBLISHED;
-    table.refresh();
     restoreMainSchema();
-    Snapshot published = table.snapshot(table.refs().get(target).snapshotId());
+    // the audited snapshot, as this write's transaction committed it: no need to read the catalog
+    Snapshot published = transaction.table().snapshot(committedSnapshotId());
     lake.committed(
         new TableCommit(
             name,

@@ -64,10 +64,23 @@ final class AuditedWrite {
   private DataProfiler profiler;
   private StepTally tally = new StepTally();
 
+  /** The table as the caller found it (empty: none), or null to look it up when writing. */
+  private Optional<Table> found;
+
   AuditedWrite(Lake lake, EngineSession session, CheckRunner checkRunner) {
     this.lake = requireNonNull(lake, "lake is null");
     this.session = requireNonNull(session, "session is null");
     this.checkRunner = requireNonNull(checkRunner, "checkRunner is null");
+  }
+
+  /**
+   * Writes to the table as the caller just found it ({@link Lake#findTable}; empty when it does not
+   * exist) instead of looking it up again. The commit still validates against the catalog's current
+   * version: a writer that changed the table meanwhile fails it.
+   */
+  AuditedWrite startingFrom(Optional<Table> table) {
+    this.found = requireNonNull(table, "table is null");
+    return this;
   }
 
   /** Counts the data files this write commits into the step's tally. */
@@ -137,7 +150,7 @@ final class AuditedWrite {
     Schema desired = withDocs(session.describe(sql), columnDocs);
     // a table's first write creates it in its commit: a write that fails leaves no empty table
     TableWrite write;
-    Optional<Table> existing = lake.findTable(name);
+    Optional<Table> existing = found != null ? found : lake.findTable(name);
     if (!toMain()) {
       if (existing.isEmpty()) {
         // a model new in an environment: main has the table without data until it is promoted

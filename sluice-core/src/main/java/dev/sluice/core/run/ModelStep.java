@@ -19,11 +19,13 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Types;
 
 /** Builds one SQL model. */
@@ -45,7 +47,10 @@ final class ModelStep {
     Instant started = context.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
-    boolean tableExists = lake.findTable(target).isPresent();
+    // looked up once, under the step's lock on the table: the write starts from this version (a
+    // writer that changed it meanwhile fails the commit's validation, never overwritten unseen)
+    Optional<Table> found = lake.findTable(target);
+    boolean tableExists = found.isPresent();
     boolean incremental =
         model.materialization() == Materialization.INCREMENTAL
             && tableExists
@@ -61,11 +66,11 @@ final class ModelStep {
       sql = DeclaredTypes.apply(model, context.session(), sql);
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
-        case TABLE -> table(context, model, sql, started, "rebuilt");
+        case TABLE -> table(context, model, sql, started, "rebuilt", found);
         case INCREMENTAL ->
             incremental
                 ? incrementalUpdate(context, model, sql, started)
-                : table(context, model, sql, started, "built in full");
+                : table(context, model, sql, started, "built in full", found);
         case SNAPSHOT -> snapshot(context, model, sql, started, tableExists);
         case EPHEMERAL ->
             throw new IllegalStateException(
@@ -176,14 +181,31 @@ final class ModelStep {
     return properties;
   }
 
+  /**
+   * Rebuilds the model's table from its SQL.
+   *
+   * @param found the table as the step found it, or empty when there is none (a view of the name,
+   *     the model's earlier materialization, is dropped: a name is a table or a view, never both)
+   */
   private static StepResult table(
-      StepContext context, ModelDef model, String sql, Instant started, String detail) {
+      StepContext context,
+      ModelDef model,
+      String sql,
+      Instant started,
+      String detail,
+      Optional<Table> found) {
     TableName target = model.tableName();
-    if (context.lake().findView(target).isPresent()) {
+    if (found.isEmpty() && context.lake().findView(target).isPresent()) {
       context.lake().dropTable(target);
     }
     AuditedWrite.Outcome outcome =
-        write(context, model, sql, SchemaChange.REPLACE, WriteOperation.replaceAll());
+        write(
+            auditedWrite(context, model).startingFrom(found),
+            context,
+            model,
+            sql,
+            SchemaChange.REPLACE,
+            WriteOperation.replaceAll());
     return result(context, model, outcome, started, detail);
   }
 
@@ -461,18 +483,26 @@ final class ModelStep {
       String sql,
       SchemaChange change,
       WriteOperation operation) {
-    TableName target = model.tableName();
-    return auditedWrite(context, model)
-        .write(
-            target,
-            sql,
-            change,
-            operation,
-            StepContext.columnDocs(model.columns()),
-            StepContext.tableProperties(model.description(), model.owner(), model.tags()),
-            summary(context, model),
-            model.allChecks(),
-            context.auditBranch());
+    return write(auditedWrite(context, model), context, model, sql, change, operation);
+  }
+
+  private static AuditedWrite.Outcome write(
+      AuditedWrite audited,
+      StepContext context,
+      ModelDef model,
+      String sql,
+      SchemaChange change,
+      WriteOperation operation) {
+    return audited.write(
+        model.tableName(),
+        sql,
+        change,
+        operation,
+        StepContext.columnDocs(model.columns()),
+        StepContext.tableProperties(model.description(), model.owner(), model.tags()),
+        summary(context, model),
+        model.allChecks(),
+        context.auditBranch());
   }
 
   /** The write-audit-publish of a model's step: to the run's branch, profiled, counted. */
