@@ -376,6 +376,7 @@ final class RunsCommand extends BaseCommand {
       s.put("rejectedRows", step.metrics().rejectedRows());
       s.put("snapshotId", step.metrics().snapshotId());
       s.put("detail", step.metrics().detail());
+      s.put("phases", step.metrics().phasesMillis());
       s.put("error", step.error());
       List<Map<String, Object>> checks = new ArrayList<>();
       for (CheckRecord check : step.checks()) {

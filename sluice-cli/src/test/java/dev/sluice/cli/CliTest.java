@@ -68,6 +68,24 @@ class CliTest {
         sluice("runs", "show", runId.substring(0, runId.length() - 2), "--json");
     assertThat(show.code()).as(show.err()).isZero();
     assertThat(JSON.readTree(show.out()).get("id").asText()).isEqualTo(runId);
+    // each step's time by phase, as the run recorded it
+    for (JsonNode step : JSON.readTree(show.out()).get("steps")) {
+      JsonNode phases = step.get("phases");
+      assertThat(phases.fieldNames())
+          .toIterable()
+          .containsExactly(
+              "engine",
+              "dataFile",
+              "manifest",
+              "metadata",
+              "catalog",
+              "checks",
+              "publish",
+              "runStore",
+              "other");
+      assertThat(phases.get("engine").asDouble()).as(step.toString()).isPositive();
+      assertThat(phases.get("runStore").asDouble()).as(step.toString()).isPositive();
+    }
     InProcessCli.Result showFull = sluice("runs", "show", runId);
     assertThat(showFull.code()).isZero();
     assertThat(showFull.out()).contains(runId).contains("example_clean");

@@ -236,6 +236,10 @@ class ApiTest {
     Http.Response run = http.get("/api/v1/runs/" + id, Http.bearer(analystToken));
     assertThat(run.json().path("status").asText()).isEqualTo("succeeded");
     assertThat(run.json().path("command").asText()).contains("api run by boss");
+    // where each step's time went, by phase
+    JsonNode phases = run.json().path("steps").path(0).path("phases");
+    assertThat(phases.path("engine").asDouble()).as(run.body()).isPositive();
+    assertThat(phases.path("runStore").asDouble()).as(run.body()).isPositive();
 
     Http.Response finished =
         http.post("/api/v1/runs/" + id + "/cancel", "", Http.bearer(adminToken));

@@ -702,7 +702,17 @@ public final class Runner {
     try {
       StepResult result =
           runHere(
-              work, runId, runStarted, options, control, listener, recorded, project, asset, store);
+              work,
+              runId,
+              runStarted,
+              options,
+              control,
+              listener,
+              recorded,
+              project,
+              asset,
+              store,
+              phases);
       return result.withPhases(phases.totals());
     } finally {
       phases.close();
@@ -719,7 +729,8 @@ public final class Runner {
       java.util.function.LongConsumer recorded,
       Project project,
       Asset asset,
-      RunStore store) {
+      RunStore store,
+      PhaseTimer.Binding phases) {
     String step = work.id();
     StepKind kind = asset.stepKind();
     String table = asset.tableName().toString();
@@ -806,6 +817,7 @@ public final class Runner {
         asset.name(),
         stepId,
         finished,
+        phases,
         listener,
         () -> {
           // production's partition states; an environment's partitions live in its branch only
@@ -861,13 +873,14 @@ public final class Runner {
       String asset,
       long stepId,
       StepResult result,
+      PhaseTimer.Binding phases,
       RunListener listener,
       Runnable alsoRecord) {
     RunStore store = workspace.runStore();
     BuiltModel built = builtModel(result);
     PhaseTimer.Mark recording = PhaseTimer.enter(StepPhase.RUN_STORE);
     try {
-      recordInOneTransaction(runId, asset, stepId, result, built, alsoRecord, store);
+      recordInOneTransaction(runId, asset, stepId, result, built, alsoRecord, store, phases);
     } finally {
       recording.close();
     }
@@ -882,7 +895,8 @@ public final class Runner {
       StepResult result,
       BuiltModel built,
       Runnable alsoRecord,
-      RunStore store) {
+      RunStore store,
+      PhaseTimer.Binding phases) {
     store.inOneTransaction(
         "finish step " + result.asset(),
         () -> {
@@ -890,6 +904,15 @@ public final class Runner {
           if (built != null) {
             store.builtModels().record(built);
           }
+          for (CheckOutcome check : result.checks()) {
+            store.steps().recordCheck(stepId, checkRecord(asset, check));
+          }
+          Instant recorded = clock.instant();
+          for (TableProfile profile : result.profiles()) {
+            store.metrics().record(stepId, asset, profile, recorded);
+          }
+          stepEvents(runId, result);
+          // the step's last statement: its phases so far, all but this update and the commit
           store
               .steps()
               .finishStep(
@@ -903,16 +926,9 @@ public final class Runner {
                       result.bytesOut(),
                       result.rejectedRows(),
                       result.snapshotId(),
-                      result.detail()),
+                      result.detail(),
+                      phases.totals()),
                   result.error());
-          for (CheckOutcome check : result.checks()) {
-            store.steps().recordCheck(stepId, checkRecord(asset, check));
-          }
-          Instant recorded = clock.instant();
-          for (TableProfile profile : result.profiles()) {
-            store.metrics().record(stepId, asset, profile, recorded);
-          }
-          stepEvents(runId, result);
           return null;
         });
   }

@@ -200,6 +200,7 @@ final class WorkerDispatch {
             .rejectedRows(entry.metrics().rejectedRows())
             .snapshotId(entry.metrics().snapshotId())
             .detail(entry.metrics().detail())
+            .phases(entry.metrics().phases())
             .error(entry.error())
             .duration(Duration.between(queuedAt, clock.instant()))
             .build();

@@ -114,7 +114,7 @@ public final class RunSteps extends FencedPart {
                   connection,
                   "UPDATE sluice_steps SET status = ?, finished_at = ?, rows_in = ?, rows_out = ?,"
                       + " bytes_in = ?, bytes_out = ?, rejected_rows = ?, snapshot_id = ?,"
-                      + " detail = ?, error = ? WHERE id = ? AND status = ?",
+                      + " detail = ?, error = ?, phases = ? WHERE id = ? AND status = ?",
                   status,
                   finishedAt,
                   metrics.rowsIn(),
@@ -125,6 +125,7 @@ public final class RunSteps extends FencedPart {
                   nullableLong(metrics.snapshotId()),
                   metrics.detail(),
                   error,
+                  metrics.phasesJson(),
                   stepId,
                   StepStatus.RUNNING);
           if (updated == 0) {

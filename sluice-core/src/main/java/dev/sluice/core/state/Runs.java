@@ -399,7 +399,7 @@ public final class Runs extends FencedPart {
         list(
             connection,
             "SELECT id, asset, kind, status, started_at, finished_at, rows_in, rows_out, bytes_in,"
-                + " bytes_out, rejected_rows, snapshot_id, detail, error"
+                + " bytes_out, rejected_rows, snapshot_id, detail, error, phases"
                 + " FROM sluice_steps WHERE run_id = ? ORDER BY id",
             row ->
                 new StepDetail(
@@ -416,7 +416,8 @@ public final class Runs extends FencedPart {
                         row.getLong("bytes_out"),
                         row.getLong("rejected_rows"),
                         longOrNull(row, "snapshot_id"),
-                        row.getString("detail")),
+                        row.getString("detail"),
+                        StepMetrics.parsePhases(row.getString("phases"))),
                     row.getString("error"),
                     checksByStep.getOrDefault(row.getLong("id"), List.of())),
             runId);

@@ -175,6 +175,9 @@ final class StateDatabase implements DataSource {
             // the database may already hold other tables, such as the Iceberg catalog's
             .baselineOnMigrate(true)
             .baselineVersion("0")
+            // versions are handed out ahead to work in parallel, so a lower one may come after a
+            // higher one a database already has: it is applied all the same (V22 after V30)
+            .outOfOrder(true)
             .load();
     // Flyway cannot lock an SQLite database, so stores that open a new database at the same time
     // (threads or processes) can collide: one is refused as busy, or finds a table that another

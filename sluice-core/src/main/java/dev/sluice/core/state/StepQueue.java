@@ -343,7 +343,7 @@ public final class StepQueue {
                 connection,
                 "SELECT q.id, q.run_id, q.step, q.status, q.worker, q.attempt, q.step_id,"
                     + " s.status AS step_status, s.error, s.rows_in, s.rows_out, s.bytes_in,"
-                    + " s.bytes_out, s.rejected_rows, s.snapshot_id, s.detail"
+                    + " s.bytes_out, s.rejected_rows, s.snapshot_id, s.detail, s.phases"
                     + " FROM sluice_step_queue q LEFT JOIN sluice_steps s ON s.id = q.step_id"
                     + " WHERE q.id = ?",
                 row -> {
@@ -365,7 +365,8 @@ public final class StepQueue {
                           row.getLong("bytes_out"),
                           row.getLong("rejected_rows"),
                           longOrNull(row, "snapshot_id"),
-                          row.getString("detail")));
+                          row.getString("detail"),
+                          StepMetrics.parsePhases(row.getString("phases"))));
                 },
                 id));
   }

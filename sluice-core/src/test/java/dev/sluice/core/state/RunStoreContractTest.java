@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.SluiceException;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.project.Severity;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -191,7 +192,22 @@ abstract class RunStoreContractTest {
         store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START.plusSeconds(1));
     long model =
         store.steps().startStep(runId, "published.revenue", StepKind.MODEL, START.plusSeconds(2));
-    StepMetrics sourceMetrics = new StepMetrics(100, 98, 4096, 2048, 2, 7L, "appended 2 new files");
+    StepMetrics sourceMetrics =
+        new StepMetrics(
+            100,
+            98,
+            4096,
+            2048,
+            2,
+            7L,
+            "appended 2 new files",
+            Map.of(
+                StepPhase.ENGINE,
+                Duration.ofNanos(12_345_000),
+                StepPhase.DATA_FILE,
+                Duration.ofMillis(2),
+                StepPhase.RUN_STORE,
+                Duration.ofNanos(1_500_000)));
     store
         .steps()
         .finishStep(
@@ -265,6 +281,37 @@ abstract class RunStoreContractTest {
                 "check not_null failed",
                 List.of(notNull, rowCount)));
     assertThat(store.runs().listRuns(10)).containsExactly(run.summary());
+    assertThat(run.steps().get(0).metrics().phasesMillis())
+        .containsExactly(
+            Map.entry("engine", 12.345), Map.entry("dataFile", 2.0), Map.entry("runStore", 1.5));
+    assertThat(run.steps().get(1).metrics().phasesMillis()).isEmpty();
+  }
+
+  @Test
+  void appliesAMigrationOlderThanTheNewestOneItHasWhenItLacksIt() throws SQLException {
+    // a database migrated by a build without V22 but with later versions gets V22 when opened
+    store.close();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("ALTER TABLE sluice_steps DROP COLUMN phases");
+      statement.execute(
+          "DELETE FROM " + StateDatabase.SCHEMA_HISTORY_TABLE + " WHERE version = '22'");
+    }
+    store = RunStore.open(jdbcUrl(), properties());
+
+    String runId = store.runs().startRun("run", List.of(), START);
+    long step = store.steps().startStep(runId, "raw.orders", StepKind.SOURCE, START);
+    store
+        .steps()
+        .finishStep(
+            step,
+            StepStatus.SUCCEEDED,
+            START,
+            new StepMetrics(
+                1, 1, 1, 1, 0, null, null, Map.of(StepPhase.CATALOG, Duration.ofMillis(3))),
+            null);
+    assertThat(store.runs().findRun(runId).orElseThrow().steps().get(0).metrics().phasesMillis())
+        .containsExactly(Map.entry("catalog", 3.0));
   }
 
   @Test

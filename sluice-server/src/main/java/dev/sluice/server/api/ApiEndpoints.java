@@ -183,6 +183,7 @@ public final class ApiEndpoints {
               each.put("asset", step.asset());
               each.put("status", step.status().name().toLowerCase(Locale.ROOT));
               each.put("error", step.error());
+              each.put("phases", step.metrics().phasesMillis());
               steps.add(each);
             });
     answer.put("steps", steps);
