@@ -9,7 +9,7 @@ import java.util.List;
  * package may override it through the {@code dispatch} config), with the SQL dbt-duckdb renders.
  */
 final class DbtBuiltInMacros {
-  /** dbt-core's cross-database macros, as dbt-duckdb renders them. */
+  /** dbt-core's cross-database macros, as dbt-duckdb renders them, and should_store_failures(). */
   static final DbtMacros.MacroFile CROSS_DATABASE =
       new DbtMacros.MacroFile(
           "dbt's cross-database macros",
@@ -193,6 +193,9 @@ final class DbtBuiltInMacros {
           {%- endmacro %}
           {% macro default__type_boolean() -%}
             BOOLEAN
+          {%- endmacro %}
+          {% macro should_store_failures() -%}
+            {{ return(flags.STORE_FAILURES) }}
           {%- endmacro %}
           """,
           DbtMacros.DBT_PACKAGE);

@@ -62,6 +62,8 @@ final class DbtProject {
   /** The source tables Sluice cannot read, which no model may read. */
   private final Map<SourceRef, DbtSources.Unreadable> unreadable = new LinkedHashMap<>();
 
+  private final Map<SourceRef, TableName> sourceRelations = new LinkedHashMap<>();
+
   private final List<UnitTestDef> unitTests = new ArrayList<>();
 
   /** The snapshots: the names of the models read from the snapshot paths' snapshot blocks. */
@@ -276,6 +278,40 @@ final class DbtProject {
   }
 
   /** The project's macros and globals, which its templates see. */
+  /**
+   * The source tables without a location that models read: each is the warehouse's relation {@code
+   * <schema>.<identifier>}, as dbt reads it, whatever loads it (a seed of this project, another
+   * project, another tool writing to the catalog).
+   */
+  Map<SourceRef, TableName> sourceRelations() {
+    return Map.copyOf(sourceRelations);
+  }
+
+  /**
+   * Makes each model that reads a source relation another asset of the project builds (a seed or
+   * model of that table: dbt-labs' jaffle-shop seeds its sources into {@code raw}) depend on that
+   * asset, so that it runs first, as in a dbt build.
+   */
+  void dependOnSourceRelations(Map<String, ModelDef> models, Map<String, SeedDef> seeds) {
+    Map<TableName, String> producers = new java.util.HashMap<>();
+    seeds.values().forEach(seed -> producers.put(seed.tableName(), seed.name()));
+    models.values().stream()
+        .filter(model -> model.materialization().built())
+        .forEach(model -> producers.put(model.tableName(), model.name()));
+    models.replaceAll(
+        (name, model) -> {
+          Set<String> refs = new java.util.LinkedHashSet<>(model.refs());
+          for (SourceRef source : model.sources()) {
+            TableName relation = sourceRelations.get(source);
+            String producer = relation == null ? null : producers.get(relation);
+            if (producer != null && !producer.equals(name)) {
+              refs.add(producer);
+            }
+          }
+          return refs.equals(model.refs()) ? model : model.withRefs(refs);
+        });
+  }
+
   DbtTemplates templates() {
     return new DbtTemplates(
             macros, globals, docs, file.targetPath(), profile.schema(), profile.database())
@@ -345,6 +381,7 @@ final class DbtProject {
       if (entry != null) {
         merge(settings, entry.config());
       }
+      render(settings, problems);
       if (disabled(settings)) {
         LOG.debug("Model {} is disabled", model.name());
         modelFiles.remove(model.name());
@@ -360,6 +397,7 @@ final class DbtProject {
       if (entry != null) {
         merge(settings, entry.config());
       }
+      render(settings, problems);
       if (disabled(settings)) {
         seedFiles.remove(seed.getKey());
         continue;
@@ -484,7 +522,11 @@ final class DbtProject {
     Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
     for (Map.Entry<SourceRef, Integer> source : parsed.sourceLines().entrySet()) {
       DbtSources.Unreadable cannotRead = unreadable.get(source.getKey());
-      if (cannotRead != null) {
+      if (cannotRead != null && cannotRead.relation() != null) {
+        // read as dbt reads it: the warehouse's relation <schema>.<identifier>, whatever loads it
+        sourceRelations.put(source.getKey(), cannotRead.relation());
+        sourceLines.remove(source.getKey());
+      } else if (cannotRead != null) {
         problems.add(
             new Location(model.sqlFileName(), source.getValue()),
             "Model '"
@@ -596,7 +638,7 @@ final class DbtProject {
                     Optional.ofNullable(sources.get(source))
                         .flatMap(definition -> definition.table(table))
                         .map(SourceTableDef::tableName)
-                        .orElse(null),
+                        .orElse(sourceRelations.get(new SourceRef(source, table))),
                 vars,
                 templates);
       } catch (dev.sluice.api.ProjectException e) {
@@ -926,6 +968,40 @@ final class DbtProject {
           } else {
             settings.put(key, setting);
           }
+        });
+  }
+
+  /**
+   * Renders the settings whose value is a template, as dbt renders dbt_project.yml's configs with
+   * {@code var()}, {@code env_var()} and {@code target} ({@code +enabled: "{{
+   * var('load_source_data', false) }}"}); a rendered {@code True} or {@code false} is a boolean, as
+   * dbt's config validation reads it. Hooks are left as they are: they render when they run.
+   */
+  private void render(Map<String, Setting> settings, Problems problems) {
+    settings.replaceAll(
+        (key, setting) -> {
+          if (!(setting.value() instanceof String text)
+              || !text.contains("{{")
+              || key.replace('_', '-').endsWith("-hook")) {
+            return setting;
+          }
+          TemplateSession session =
+              new TemplateSession(
+                      setting.location(),
+                      false,
+                      false,
+                      false,
+                      config().vars(),
+                      name -> null,
+                      (source, table) -> null,
+                      problems)
+                  .withDbt(macros, globals);
+          String rendered = SqlRenderer.renderBound(text, session, Map.of()).strip();
+          Object value =
+              rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
+                  ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
+                  : rendered;
+          return new Setting(value, setting.location());
         });
   }
 

@@ -1,6 +1,7 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,7 +65,19 @@ final class DbtSources {
    * @param location where the table is declared
    * @param reason why Sluice cannot read it
    */
-  record Unreadable(SourceRef table, Location location, String reason) {}
+  record Unreadable(SourceRef table, Location location, String reason, TableName relation) {}
+
+  /**
+   * The relation dbt reads for a source table without a location: {@code <schema>.<identifier>} of
+   * the warehouse, in lower case as DuckDB names it; null when either is not a plain name.
+   */
+  static TableName relation(String schema, String identifier) {
+    String namespace = schema.toLowerCase(Locale.ROOT);
+    String name = identifier.toLowerCase(Locale.ROOT);
+    return TableName.isIdentifier(namespace) && TableName.isIdentifier(name)
+        ? new TableName(namespace, name)
+        : null;
+  }
 
   /**
    * A source of a properties file; problems are reported and a best effort returned. Its tables
@@ -142,7 +155,12 @@ final class DbtSources {
         if (tested) {
           problems.add(table.location(), reason + ", so its data tests cannot run", hint);
         } else {
-          unreadable.add(new Unreadable(new SourceRef(name, tableName), table.location(), reason));
+          unreadable.add(
+              new Unreadable(
+                  new SourceRef(name, tableName),
+                  table.location(),
+                  reason,
+                  relation(schema, identifier)));
         }
         continue;
       }

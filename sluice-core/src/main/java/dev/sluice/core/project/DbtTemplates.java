@@ -37,6 +37,7 @@ public final class DbtTemplates {
   private final String targetDatabase;
   private final Map<String, ModelDef> ephemeralModels;
   private final DbtHooks hooks;
+  private final Map<SourceRef, dev.sluice.api.TableName> sourceRelations;
 
   DbtTemplates(
       DbtMacros macros,
@@ -45,7 +46,16 @@ public final class DbtTemplates {
       String targetPath,
       String targetSchema,
       String targetDatabase) {
-    this(macros, globals, docs, targetPath, targetSchema, targetDatabase, Map.of(), DbtHooks.NONE);
+    this(
+        macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        Map.of(),
+        DbtHooks.NONE,
+        Map.of());
   }
 
   private DbtTemplates(
@@ -56,8 +66,10 @@ public final class DbtTemplates {
       String targetSchema,
       String targetDatabase,
       Map<String, ModelDef> ephemeralModels,
-      DbtHooks hooks) {
+      DbtHooks hooks,
+      Map<SourceRef, dev.sluice.api.TableName> sourceRelations) {
     this.hooks = requireNonNull(hooks, "hooks is null");
+    this.sourceRelations = Map.copyOf(sourceRelations);
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
     this.docs = requireNonNull(docs, "docs is null");
@@ -73,7 +85,15 @@ public final class DbtTemplates {
    */
   DbtTemplates withEphemeralModels(Map<String, ModelDef> models) {
     return new DbtTemplates(
-        macros, globals, docs, targetPath, targetSchema, targetDatabase, models, hooks);
+        macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        models,
+        hooks,
+        sourceRelations);
   }
 
   /** The project's ephemeral models, by name: each is inlined where it is read. */
@@ -84,7 +104,37 @@ public final class DbtTemplates {
   /** These templates, with the project's hooks. */
   DbtTemplates withHooks(DbtHooks hooks) {
     return new DbtTemplates(
-        macros, globals, docs, targetPath, targetSchema, targetDatabase, ephemeralModels, hooks);
+        macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        ephemeralModels,
+        hooks,
+        sourceRelations);
+  }
+
+  /** These templates, where each of {@code relations} is read from the warehouse's relation. */
+  DbtTemplates withSourceRelations(Map<SourceRef, dev.sluice.api.TableName> relations) {
+    return new DbtTemplates(
+        macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        ephemeralModels,
+        hooks,
+        relations);
+  }
+
+  /**
+   * The warehouse's relation a source table without a location stands for ({@code
+   * <schema>.<identifier>}, as dbt reads it), if the table is one.
+   */
+  public java.util.Optional<dev.sluice.api.TableName> sourceRelation(String source, String table) {
+    return java.util.Optional.ofNullable(sourceRelations.get(new SourceRef(source, table)));
   }
 
   /** The project's hooks: pre- and post-hooks, on-run-start and on-run-end. */
@@ -125,6 +175,7 @@ public final class DbtTemplates {
     return session
         .withDbt(macros, globals)
         .withEphemeralModels(ephemeralModels.keySet())
+        .withSourceRelations(sourceRelations.keySet())
         .withGraph(this::graph);
   }
 

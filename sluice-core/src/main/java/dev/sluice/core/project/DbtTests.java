@@ -279,8 +279,14 @@ final class DbtTests {
           CheckDef.FAILURES_TABLE, auditSchema + "." + table.toLowerCase(Locale.ROOT));
     }
     if (generic.isPresent()) {
+      // a test of the whole table is named as dbt names its node, from its arguments, so that
+      // two of one test (dbt_utils.expression_is_true with two expressions) are told apart
+      String checkName =
+          name == null && testColumn == null
+              ? DbtTestNames.shortName(type, resource, values)
+              : name;
       return valid
-          ? custom(generic.get(), name, testColumn, values, lines, outcomeConfig, severity)
+          ? custom(generic.get(), checkName, testColumn, values, lines, outcomeConfig, severity)
               .apply(location, ownerName, problems)
           : Optional.empty();
     }

@@ -120,6 +120,35 @@ public record ModelDef(
         snapshot);
   }
 
+  /** This model reading these models and seeds (a dbt source another asset builds added). */
+  public ModelDef withRefs(Set<String> refs) {
+    return new ModelDef(
+        name,
+        sqlFile,
+        sqlTemplate,
+        zone,
+        materialization,
+        uniqueKey,
+        description,
+        owner,
+        tier,
+        tags,
+        columns,
+        checks,
+        refs,
+        sources,
+        location,
+        execution,
+        partitions,
+        onSchemaChange,
+        retention,
+        maintenance,
+        contract,
+        freshness,
+        table,
+        snapshot);
+  }
+
   /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
   public ModelDef withTable(TableName table) {
     return new ModelDef(

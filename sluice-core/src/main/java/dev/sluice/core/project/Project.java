@@ -325,6 +325,15 @@ public record Project(
   }
 
   /**
+   * The table a {@code source()} reads: a source table's, or for a dbt source table without a
+   * location, the warehouse's relation it names ({@code <schema>.<identifier>}).
+   */
+  public Optional<TableName> sourceTableName(String source, String table) {
+    Optional<TableName> loaded = sourceTable(source, table).map(SourceTableDef::tableName);
+    return loaded.isPresent() || dbt == null ? loaded : dbt.sourceRelation(source, table);
+  }
+
+  /**
    * Whether a warehouse table belongs to this project: a source table (or its {@code __rejected}
    * table), a seed or a model. A table that does not is an orphan, left by a deleted or renamed
    * source or model.

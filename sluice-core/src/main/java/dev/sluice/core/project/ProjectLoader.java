@@ -204,7 +204,11 @@ final class ProjectLoader {
       dbt.singularTests(models, seeds, problems);
       dbt.checkHooks(models, seeds, problems);
       DbtProject.checkEphemeralModels(models, problems);
-      projectTemplates = dbt.templates().withEphemeralModels(EphemeralModels.of(models));
+      dbt.dependOnSourceRelations(models, seeds);
+      projectTemplates =
+          dbt.templates()
+              .withEphemeralModels(EphemeralModels.of(models))
+              .withSourceRelations(dbt.sourceRelations());
     }
 
     new ReferenceValidator(sources, seeds, models, config.vars(), projectTemplates, problems)
@@ -218,7 +222,14 @@ final class ProjectLoader {
       checkRetention(model.retention(), model.columns(), "model " + model.name());
     }
     Map<String, UnitTestDef> tests =
-        new UnitTestValidator(sources, seeds, models, problems).validate(unitTests);
+        new UnitTestValidator(
+                sources,
+                seeds,
+                models,
+                dbt == null ? Map.of() : dbt.sourceRelations(),
+                dbt != null,
+                problems)
+            .validate(unitTests);
     Map<TableName, List<ColumnDef>> tables = Project.tables(sources, models, seeds);
     Policies policies =
         PoliciesParser.load(root, tables, Project.classification(tables), secrets, problems);

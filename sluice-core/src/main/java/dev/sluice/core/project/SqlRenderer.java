@@ -157,8 +157,7 @@ public final class SqlRenderer {
           incremental,
           project.config().vars(),
           name -> project.refTable(name).orElse(null),
-          (source, table) ->
-              project.sourceTable(source, table).map(SourceTableDef::tableName).orElse(null),
+          (source, table) -> project.sourceTableName(source, table).orElse(null),
           model.tableName(),
           model.partitioned() ? PartitionVariables.placeholders(model.partitions()) : Map.of(),
           project.dbt());
@@ -452,6 +451,24 @@ public final class SqlRenderer {
     JinjavaConfig config = JINJAVA.getGlobalConfig();
     Map<String, Object> bindings = new HashMap<>();
     bindings.put(DbtMacroFunction.FILE_KEY, file.file());
+    // Jinjava reads a signature's defaults when the file is read, where Jinja reads them at each
+    // call: a default of the target's (dbt_utils' database=target.database) needs one here; at
+    // a call the project's target is the one it reads
+    bindings.put(
+        "target",
+        Map.of(
+            "name",
+            "",
+            "schema",
+            "",
+            "database",
+            "",
+            "type",
+            "duckdb",
+            "profile_name",
+            "",
+            "threads",
+            1));
     Context context = new Context(root, bindings, config.getDisabled());
     JinjavaInterpreter interpreter =
         config.getInterpreterFactory().newInstance(JINJAVA, context, config);

@@ -74,6 +74,9 @@ final class TemplateFunctions {
     if (resolved == null) {
       return "";
     }
+    if (session.dbt() && session.isSourceRelation(new SourceRef(source, table))) {
+      return DbtRelation.of(session.targetDatabase(), resolved, null);
+    }
     if (session.dbt()) {
       // dbt-duckdb reads an external source's file itself: no columns of Sluice's load
       return new DbtRelation(

@@ -61,6 +61,7 @@ final class TemplateSession {
   private DbtDocs docs;
   private String documentedNode;
   private Set<String> ephemeralModels = Set.of();
+  private Set<SourceRef> sourceRelations = Set.of();
   private final Set<String> ephemeralRefs = new java.util.LinkedHashSet<>();
 
   /** The macro calls being rendered, innermost first. */
@@ -140,6 +141,17 @@ final class TemplateSession {
   TemplateSession withEphemeralModels(Set<String> names) {
     this.ephemeralModels = Set.copyOf(names);
     return this;
+  }
+
+  /** Makes {@code source()} of one of these read the warehouse's relation as it is. */
+  TemplateSession withSourceRelations(Set<SourceRef> sources) {
+    this.sourceRelations = Set.copyOf(sources);
+    return this;
+  }
+
+  /** Whether a source table is the warehouse's relation, not a table Sluice loads. */
+  boolean isSourceRelation(SourceRef source) {
+    return sourceRelations.contains(source);
   }
 
   boolean isEphemeral(String model) {

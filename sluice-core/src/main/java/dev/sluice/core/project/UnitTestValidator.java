@@ -1,5 +1,6 @@
 package dev.sluice.core.project;
 
+import dev.sluice.api.TableName;
 import dev.sluice.core.project.UnitTestDef.Cell;
 import dev.sluice.core.project.UnitTestDef.Given;
 import dev.sluice.core.project.UnitTestDef.Input;
@@ -28,15 +29,28 @@ final class UnitTestValidator {
   private final Map<String, SeedDef> seeds;
   private final Map<String, ModelDef> models;
   private final Problems problems;
+  private final Map<SourceRef, TableName> sourceRelations;
+  private final boolean dbt;
 
+  /**
+   * @param sourceRelations a dbt project's source tables read as the warehouse's relations (no
+   *     location), whose columns are not declared
+   * @param dbt whether the project is a dbt project: a dbt properties file's columns document some
+   *     of a table's columns, not all, so given rows may name others (dbt checks them against the
+   *     relation when the test runs)
+   */
   UnitTestValidator(
       Map<String, SourceDef> sources,
       Map<String, SeedDef> seeds,
       Map<String, ModelDef> models,
+      Map<SourceRef, TableName> sourceRelations,
+      boolean dbt,
       Problems problems) {
     this.sources = sources;
     this.seeds = seeds;
     this.models = models;
+    this.sourceRelations = Map.copyOf(sourceRelations);
+    this.dbt = dbt;
     this.problems = problems;
   }
 
@@ -88,7 +102,15 @@ final class UnitTestValidator {
           columns -> checkRows(given.rows(), columns, "the rows given for " + input.text()));
     }
     List<String> missing = new ArrayList<>();
+    Set<TableName> relations = new HashSet<>();
+    model.sources().stream()
+        .map(sourceRelations::get)
+        .filter(java.util.Objects::nonNull)
+        .forEach(relations::add);
     for (String ref : model.refs()) {
+      if (relations.contains(tableOf(ref))) {
+        continue; // the asset that builds a source relation: the source's rows stand for it
+      }
       if (!givenInputs.contains(new Input(InputKind.REF, ref).text())) {
         missing.add(new Input(InputKind.REF, ref).text());
       }
@@ -169,6 +191,11 @@ final class UnitTestValidator {
         SourceDef source = sources.get(input.name().substring(0, dot));
         Optional<SourceTableDef> table =
             source == null ? Optional.empty() : source.table(input.name().substring(dot + 1));
+        SourceRef ref =
+            new SourceRef(input.name().substring(0, dot), input.name().substring(dot + 1));
+        if (table.isEmpty() && sourceRelations.containsKey(ref) && model.sources().contains(ref)) {
+          return Optional.empty(); // the warehouse's relation: its columns are not declared
+        }
         if (table.isEmpty()) {
           Set<String> names = new TreeSet<>();
           sources.values().forEach(s -> s.tables().forEach(t -> names.add(t.assetName())));
@@ -196,6 +223,15 @@ final class UnitTestValidator {
     }
   }
 
+  private TableName tableOf(String ref) {
+    ModelDef model = models.get(ref);
+    if (model != null) {
+      return model.tableName();
+    }
+    SeedDef seed = seeds.get(ref);
+    return seed == null ? null : seed.tableName();
+  }
+
   private static String inputsHint(ModelDef model) {
     List<String> inputs = new ArrayList<>();
     model.refs().forEach(ref -> inputs.add(new Input(InputKind.REF, ref).text()));
@@ -220,7 +256,7 @@ final class UnitTestValidator {
         String column = cell.getKey();
         ColumnDef declared = byName.get(column.toLowerCase(Locale.ROOT));
         if (declared == null) {
-          if (reported.add(column)) {
+          if (!dbt && reported.add(column)) {
             problems.add(
                 cell.getValue().location(),
                 "Column '" + column + "' in " + what + " is not a column of the table",

@@ -319,8 +319,7 @@ public final class UnitTests {
           .forEach(
               source ->
                   project
-                      .sourceTable(source.source(), source.table())
-                      .map(SourceTableDef::tableName)
+                      .sourceTableName(source.source(), source.table())
                       .ifPresent(readable::add));
       readable.add(model.tableName());
       SqlSandbox.checkModel(session, model.sqlFileName(), sql, readable);
@@ -429,9 +428,8 @@ public final class UnitTests {
         String name = given.input().name();
         int dot = name.indexOf('.');
         yield project
-            .sourceTable(name.substring(0, dot), name.substring(dot + 1))
-            .orElseThrow()
-            .tableName();
+            .sourceTableName(name.substring(0, dot), name.substring(dot + 1))
+            .orElseThrow();
       }
     };
   }

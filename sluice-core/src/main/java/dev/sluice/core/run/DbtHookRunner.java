@@ -121,11 +121,7 @@ final class DbtHookRunner {
               null,
               bindings,
               name -> project.refTable(name).orElse(null),
-              (source, table) ->
-                  project
-                      .sourceTable(source, table)
-                      .map(dev.sluice.core.project.SourceTableDef::tableName)
-                      .orElse(null));
+              (source, table) -> project.sourceTableName(source, table).orElse(null));
       // an on-run hook has no inputs: it may only read what it computes
       execute(session, hook, what, sql, Set.of());
     }

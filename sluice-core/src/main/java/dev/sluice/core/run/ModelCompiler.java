@@ -128,9 +128,7 @@ public final class ModelCompiler {
       project.refTable(ref).ifPresent(inputs::add);
     }
     for (SourceRef source : project.sourcesRead(model)) {
-      project
-          .sourceTable(source.source(), source.table())
-          .ifPresent(table -> inputs.add(table.tableName()));
+      project.sourceTableName(source.source(), source.table()).ifPresent(inputs::add);
     }
     IntrospectionProbe probe = project.dbt() == null ? null : new IntrospectionProbe(session);
     String full;

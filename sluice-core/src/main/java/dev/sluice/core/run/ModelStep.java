@@ -114,7 +114,24 @@ final class ModelStep {
       relations.register(context.resolveRef(ref));
     }
     for (SourceRef source : context.project().sourcesRead(model)) {
-      relations.register(context.resolveSource(source.source(), source.table()));
+      TableName table = context.resolveSource(source.source(), source.table());
+      if (!relations.tryRegister(table)) {
+        throw new InvalidInputException(
+            "Model "
+                + model.name()
+                + " reads source('"
+                + source.source()
+                + "', '"
+                + source.table()
+                + "'), table "
+                + table
+                + ", which the warehouse does not have"
+                + (context.project().sourceTable(source.source(), source.table()).isPresent()
+                    ? ": run 'sluice run' to load it"
+                    : ": load it first (a seed or model that builds it, or the tool that loads"
+                        + " it), or give the source table its file: meta: {external_location:"
+                        + " '...'} (docs/dbt.md)"));
+      }
     }
     if (withItself) {
       relations.register(model.tableName());

@@ -74,7 +74,7 @@ public final class Relations {
     if (view.isPresent()) {
       registered.add(name);
       String sql = viewSql(view.get());
-      for (TableName dependency : referencedTables(sql)) {
+      for (TableName dependency : viewInputs(sql)) {
         tryRegister(dependency);
       }
       session.registerView(name, sql);
@@ -137,6 +137,25 @@ public final class Relations {
    * The qualified tables a query names (a zone's, or a dbt schema's: {@code main.customers}), or
    * null when the parser cannot read the query.
    */
+  /**
+   * The tables a view's SQL reads: by the SQL parser, else (SQL it cannot read, e.g. dbt-labs'
+   * jaffle-shop's stg_products) by the engine's own parser, which read it when the view was made.
+   */
+  private Set<TableName> viewInputs(String sql) {
+    Set<TableName> tables = referencedTables(sql);
+    if (tables != null) {
+      return tables;
+    }
+    Set<TableName> read = new LinkedHashSet<>();
+    for (dev.sluice.api.engine.TableReference reference : session.parseSelect(sql).tables()) {
+      String schema = reference.schema().toLowerCase(java.util.Locale.ROOT);
+      if (TableName.isIdentifier(schema) && !reference.name().isEmpty()) {
+        read.add(new TableName(schema, reference.name()));
+      }
+    }
+    return read;
+  }
+
   public static Set<TableName> referencedTables(String sql) {
     Set<String> names;
     try {

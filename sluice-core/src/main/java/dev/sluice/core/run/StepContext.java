@@ -9,7 +9,6 @@ import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SeedDef;
-import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.MetricHistory;
 import dev.sluice.governance.AccessPolicy;
@@ -110,8 +109,7 @@ record StepContext(
 
   TableName resolveSource(String source, String table) {
     return project
-        .sourceTable(source, table)
-        .map(SourceTableDef::tableName)
+        .sourceTableName(source, table)
         .orElseThrow(
             () -> new InvalidInputException("Unknown source table " + source + "." + table));
   }

@@ -262,6 +262,53 @@ class DbtGenericTestsTest {
                 + " argument 'high' (tests/generic/between.sql)");
   }
 
+  /**
+   * As dbt-labs' jaffle-shop tests its orders: dbt_utils' expression_is_true twice on one model,
+   * told apart by dbt's node names; written as dbt_utils writes it (should_store_failures(), and a
+   * package macro whose default is the target's database).
+   */
+  @Test
+  void twoTestsOfTheWholeTableAreNamedAsDbtNamesTheirNodes() {
+    write(
+        project,
+        "macros/expression_is_true.sql",
+        """
+        {% test expression_is_true(model, expression, column_name=None) %}
+          {{ return(adapter.dispatch('test_expression_is_true', 'shop')(model, expression)) }}
+        {% endtest %}
+        {% macro default__test_expression_is_true(model, expression) %}
+        {% set column_list = '*' if should_store_failures() else "1" %}
+        select {{ column_list }} from {{ model }} where not({{ expression }})
+        {% endmacro %}
+        {% macro relations_in(schema, database=target.database) %}{{ database }}{% endmacro %}
+        """);
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            data_tests:
+              - expression_is_true:
+                  expression: "amount > -5"
+              - expression_is_true:
+                  expression: "amount > 0"
+                  config: {severity: warn}
+        """);
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(result.succeeded()).as(result.toString()).isTrue();
+      assertThat(step(result, "orders").checks())
+          .extracting(check -> check.check().name(), CheckOutcome::failingRows)
+          .contains(
+              Tuple.tuple("expression_is_true_orders_amount_5", 0L),
+              Tuple.tuple("expression_is_true_orders_amount_0", 1L));
+    }
+  }
+
   private static StepResult step(RunResult result, String asset) {
     return result.steps().stream().filter(step -> step.asset().equals(asset)).findFirst().get();
   }
