@@ -76,7 +76,14 @@ final class SessionPool implements AutoCloseable {
       background.execute(
           () -> {
             try {
-              ready.add(attach());
+              DuckDbSession session = attach();
+              try {
+                session.createZoneSchemas();
+              } catch (SluiceException e) {
+                detach(session);
+                throw e;
+              }
+              ready.add(session);
             } catch (SluiceException e) {
               LOG.debug("Cannot attach a DuckDB session ahead of use: {}", e.getMessage());
             } finally {
