@@ -12,7 +12,6 @@ import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.ModelMetadata;
 import dev.sluice.core.project.Project;
-import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.run.Planner;
 import dev.sluice.core.state.BuiltModel;
 import dev.sluice.core.state.PartitionStatus;
@@ -294,8 +293,7 @@ public final class ChangePlanner {
           "the contract changed: the model's next build checks its data against it"
               + " ('sluice run --env NAME' builds it alone; nothing downstream is rebuilt)");
     }
-    String sql =
-        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    String sql = project.renderedForFullBuild(model);
     List<String> facets =
         baseline
             .built()

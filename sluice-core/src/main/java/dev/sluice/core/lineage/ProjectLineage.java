@@ -8,7 +8,6 @@ import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.ColumnDef;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
-import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.lineage.ColumnDependency;
 import dev.sluice.lineage.ColumnLineage;
 import dev.sluice.lineage.ColumnRef;
@@ -105,7 +104,6 @@ public final class ProjectLineage {
   }
 
   private static ProjectLineage derive(Project project, Set<String> needed) {
-    SqlRenderer renderer = new SqlRenderer();
     Map<String, AssetColumns> assets = new LinkedHashMap<>();
     Map<TableName, RelationSchema> schemas = new HashMap<>();
     for (String name : project.graph().topologicalOrder()) {
@@ -115,7 +113,7 @@ public final class ProjectLineage {
       Asset asset = project.asset(name);
       AssetColumns columns =
           asset.map(
-              model -> model(project, model, renderer, schemas),
+              model -> model(project, model, schemas),
               seed -> declared(seed.name(), seed.tableName(), seed.columns(), seed.location()),
               table ->
                   declared(
@@ -142,14 +140,11 @@ public final class ProjectLineage {
   }
 
   private static AssetColumns model(
-      Project project,
-      ModelDef model,
-      SqlRenderer renderer,
-      Map<TableName, RelationSchema> schemas) {
+      Project project, ModelDef model, Map<TableName, RelationSchema> schemas) {
     dev.sluice.api.Location location = dev.sluice.api.Location.of(model.sqlFileName());
     String sql;
     try {
-      sql = renderer.render(model, SqlRenderer.RenderContext.of(project, model, false));
+      sql = project.renderedForFullBuild(model);
     } catch (SluiceException e) {
       return notDerivable(model, "its SQL does not render: " + e.getMessage(), location);
     }

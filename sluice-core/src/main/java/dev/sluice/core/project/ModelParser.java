@@ -49,7 +49,18 @@ final class ModelParser {
       Map<String, Integer> refLines,
       Map<SourceRef, Integer> sourceLines,
       Map<String, Object> config,
-      Map<String, Integer> configLines) {}
+      Map<String, Integer> configLines,
+      FullBuildRenderings.ParseRendering rendering) {
+    /** Without its rendering for a full build (a dbt project's model). */
+    ParsedModel(
+        ModelDef model,
+        Map<String, Integer> refLines,
+        Map<SourceRef, Integer> sourceLines,
+        Map<String, Object> config,
+        Map<String, Integer> configLines) {
+      this(model, refLines, sourceLines, config, configLines, null);
+    }
+  }
 
   private ModelParser() {}
 
@@ -58,16 +69,32 @@ final class ModelParser {
     return parse(file, properties, config, null, problems);
   }
 
+  /** As {@link #parse(ModelFile, ModelProperties, ProjectConfig, DbtTemplates, Problems)}. */
+  static ParsedModel parse(
+      ModelFile file,
+      ModelProperties properties,
+      ProjectConfig config,
+      DbtTemplates dbt,
+      Problems problems) {
+    return parse(file, properties, config, dbt, name -> new TableName("curated", name), problems);
+  }
+
   /**
    * As {@link #parse(ModelFile, ModelProperties, ProjectConfig, Problems)}; a dbt project's model
    * ({@code dbt}: its macros and globals, null for a Sluice project's) may give {@code config()}
    * any key, as dbt's adapters read keys of their own.
+   *
+   * @param refTables the table a {@code ref()} name renders as while loading: the table the model
+   *     or seed of that name will have, as far as its file tells (its directory's zone), so that
+   *     the rendering is a full build's ({@link FullBuildRenderings}); any table for an unknown
+   *     name
    */
   static ParsedModel parse(
       ModelFile file,
       ModelProperties properties,
       ProjectConfig config,
       DbtTemplates dbt,
+      Function<String, TableName> refTables,
       Problems problems) {
     String what = "model '" + file.name() + "'";
     if (!TableName.isIdentifier(file.name())) {
@@ -90,14 +117,21 @@ final class ModelParser {
             : properties != null && properties.declaresPartitions()
                 ? PartitionVariables.generic()
                 : Map.of();
-    TemplateSession full = session(file, false, config, problems);
-    TemplateSession incremental = session(file, true, config, problems);
+    TemplateSession full = session(file, false, config, refTables, problems);
+    // a template that does not call is_incremental() renders alike for an incremental run (a dbt
+    // project's macros may call it)
+    boolean rendersIncrementally = dbt != null || file.template().contains("is_incremental");
+    TemplateSession incremental =
+        rendersIncrementally ? session(file, true, config, refTables, problems) : full;
     if (dbt != null) {
       dbt.applyTo(full.allowAnyConfigKey());
       dbt.applyTo(incremental.allowAnyConfigKey());
     }
-    SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
-    SqlRenderer.render(file.template(), incremental, preliminaryTable, partitionVariables);
+    String fullBuild =
+        SqlRenderer.render(file.template(), full, preliminaryTable, partitionVariables);
+    if (rendersIncrementally) {
+      SqlRenderer.render(file.template(), incremental, preliminaryTable, partitionVariables);
+    }
 
     Map<String, Object> configValues = new LinkedHashMap<>(incremental.config());
     configValues.putAll(full.config());
@@ -149,7 +183,41 @@ final class ModelParser {
                     uniqueKey,
                     problems))
             .build();
-    return new ParsedModel(model, refLines, sourceLines, configValues, configLines);
+    return new ParsedModel(
+        model,
+        refLines,
+        sourceLines,
+        configValues,
+        configLines,
+        dbt != null
+            ? null
+            : new FullBuildRenderings.ParseRendering(
+                file.template(),
+                SqlRenderer.withoutTrailingSemicolon(fullBuild),
+                preliminaryTable,
+                resolved(full.refs().keySet(), refTables),
+                resolved(full.sources().keySet(), ModelParser::sourceTable),
+                config.vars(),
+                partitionVariables));
+  }
+
+  private static <K> Map<K, TableName> resolved(
+      java.util.Set<K> names, Function<K, TableName> resolver) {
+    Map<K, TableName> tables = new LinkedHashMap<>();
+    for (K name : names) {
+      TableName table = resolver.apply(name);
+      if (table != null) {
+        tables.put(name, table);
+      }
+    }
+    return tables;
+  }
+
+  /** The table a {@code source()} renders as while loading: a source table's own. */
+  private static TableName sourceTable(SourceRef source) {
+    return source.source().isEmpty() || source.table().isEmpty()
+        ? null
+        : new TableName("raw", source.source() + "_" + source.table());
   }
 
   /**
@@ -244,16 +312,19 @@ final class ModelParser {
   }
 
   private static TemplateSession session(
-      ModelFile file, boolean incremental, ProjectConfig config, Problems problems) {
+      ModelFile file,
+      boolean incremental,
+      ProjectConfig config,
+      Function<String, TableName> refTables,
+      Problems problems) {
     return new TemplateSession(
         Location.of(file.fileName()),
         true,
         incremental,
         true,
         config.vars(),
-        name -> name.isEmpty() ? null : new TableName("curated", name),
-        (source, table) ->
-            source.isEmpty() || table.isEmpty() ? null : new TableName("raw", source + "_" + table),
+        name -> name.isEmpty() ? null : refTables.apply(name),
+        (source, table) -> sourceTable(new SourceRef(source, table)),
         problems);
   }
 

@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  * @param unitTests the unit tests of the models ({@code unit_tests:} of properties files), by name
  * @param invocation what the invocation that loaded the project asked of it (target, vars, dbt's
  *     flags, the state {@code state:} selectors compare with)
+ * @param renderings each model's SQL as rendered for a full build, kept from loading where it can
+ *     be ({@link #renderedForFullBuild})
  */
 public record Project(
     Path root,
@@ -42,7 +44,8 @@ public record Project(
     Policies policies,
     DbtTemplates dbt,
     Map<String, UnitTestDef> unitTests,
-    Invocation invocation) {
+    Invocation invocation,
+    FullBuildRenderings renderings) {
   public Project {
     requireNonNull(root, "root is null");
     requireNonNull(config, "config is null");
@@ -56,6 +59,7 @@ public record Project(
     seeds = Copies.orderedMap(seeds);
     unitTests = Copies.orderedMap(requireNonNull(unitTests, "unitTests is null"));
     requireNonNull(invocation, "invocation is null");
+    requireNonNull(renderings, "renderings is null");
     if (dbt != null) {
       // dbt's graph, which templates read while they execute, is this project's manifest
       Project project = this;
@@ -72,7 +76,30 @@ public record Project(
       Map<String, SeedDef> seeds,
       AssetGraph graph,
       Policies policies) {
-    this(root, config, sources, models, seeds, graph, policies, null, Map.of(), Invocation.NONE);
+    this(
+        root,
+        config,
+        sources,
+        models,
+        seeds,
+        graph,
+        policies,
+        null,
+        Map.of(),
+        Invocation.NONE,
+        FullBuildRenderings.NONE);
+  }
+
+  /**
+   * A model's SQL as rendered for a full build ({@link SqlRenderer.RenderContext#of(Project,
+   * ModelDef, boolean)}): what its fingerprint hashes. Rendered once per loaded project, or taken
+   * from loading's rendering when that rendered with the same names.
+   *
+   * @throws ProjectException as {@link SqlRenderer#render(ModelDef, SqlRenderer.RenderContext)}
+   */
+  public String renderedForFullBuild(ModelDef model) {
+    requireNonNull(model, "model is null");
+    return renderings.sql(this, model);
   }
 
   /**

@@ -164,6 +164,19 @@ final class ProjectLoader {
 
     Map<String, ModelDef> models = new TreeMap<>();
     Map<String, ParsedModel> parsed = new TreeMap<>();
+    Map<String, FullBuildRenderings.ParseRendering> renderings = new java.util.HashMap<>();
+    // while loading, a ref() renders as the table its model's directory gives it (or a seed's),
+    // the table it has unless its properties say otherwise: the rendering is then a full build's
+    Map<String, TableName> expectedTables = new java.util.HashMap<>();
+    seedFiles.keySet().forEach(name -> expectedTables.put(name, new TableName("curated", name)));
+    modelFiles
+        .values()
+        .forEach(
+            file ->
+                expectedTables.put(
+                    file.name(),
+                    new TableName(
+                        file.directoryZone().orElse(Zone.CURATED).namespace(), file.name())));
     // Rendering templates dominates loading time; models are independent, so parse in parallel.
     List<Map.Entry<ParsedModel, Problems>> results =
         modelFiles.values().parallelStream()
@@ -176,6 +189,7 @@ final class ProjectLoader {
                           modelProperties.get(file.name()),
                           config,
                           dbtTemplates,
+                          name -> expectedTables.getOrDefault(name, new TableName("curated", name)),
                           modelProblems);
                   return Map.entry(model, modelProblems);
                 })
@@ -191,6 +205,9 @@ final class ProjectLoader {
       problems.addAll(result.getValue());
       models.put(model.model().name(), model.model());
       parsed.put(model.model().name(), model);
+      if (model.rendering() != null) {
+        renderings.put(model.model().name(), model.rendering());
+      }
     }
     Map<String, SeedDef> seeds = new TreeMap<>();
     DbtTemplates projectTemplates = dbtTemplates;
@@ -243,7 +260,17 @@ final class ProjectLoader {
         seeds.size(),
         models.size());
     return new Project(
-        root, config, sources, models, seeds, graph, policies, projectTemplates, tests, invocation);
+        root,
+        config,
+        sources,
+        models,
+        seeds,
+        graph,
+        policies,
+        projectTemplates,
+        tests,
+        invocation,
+        new FullBuildRenderings(renderings));
   }
 
   /**

@@ -11,7 +11,6 @@ import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceTableDef;
-import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.state.StepKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -203,8 +202,7 @@ public final class Planner {
    * contract differs from a build whose contract was that.
    */
   public static String fingerprint(Project project, ModelDef model, String contract) {
-    String sql =
-        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    String sql = project.renderedForFullBuild(model);
     String text =
         sql
             + "\n"

@@ -946,8 +946,7 @@ public final class Runner {
     if (model == null) {
       return null;
     }
-    String sql =
-        new SqlRenderer().render(model, SqlRenderer.RenderContext.of(project, model, false));
+    String sql = project.renderedForFullBuild(model);
     return new BuiltModel(
         Planner.fingerprint(project, model),
         model.name(),
