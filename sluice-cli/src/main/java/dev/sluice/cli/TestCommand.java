@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "test",
     description =
-        "Run the checks against the published data, without building anything; with --unit, run"
-            + " the models' unit tests (unit_tests:) on given rows in an in-memory engine instead.")
+        "Run the checks against the published data, without building anything (in a dbt project,"
+            + " the selected models' unit tests too, as dbt test: --select test_type:unit for only"
+            + " them, --exclude test_type:unit for none); with --unit, run only the unit tests"
+            + " (unit_tests:) on given rows in an in-memory engine.")
 final class TestCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
@@ -40,6 +42,19 @@ final class TestCommand extends BaseCommand {
                       new RunOptions(
                           selection.select(workspace.project()), selection.exclude, false)),
                   new ProgressPrinter(output(), ProgressPrinter.onTerminal()));
+      if (!result.unitTests().isEmpty()) {
+        // a dbt project's unit tests, which sluice test runs as dbt test does
+        UnitTests.Report unitReport =
+            new UnitTests.Report(
+                result.unitTests(),
+                result.unitTests().stream()
+                    .map(UnitTests.Result::duration)
+                    .reduce(java.time.Duration.ZERO, java.time.Duration::plus));
+        if (!json()) {
+          UnitTestOutput.print(output(), unitReport);
+        }
+        output().message(UnitTestOutput.summary(unitReport));
+      }
       long checks = result.steps().stream().mapToLong(s -> s.checks().size()).sum();
       long failed =
           result.steps().stream()
@@ -52,7 +67,10 @@ final class TestCommand extends BaseCommand {
           result,
           output(),
           json(),
-          "Blocking checks failed: see above, or 'sluice runs show " + result.runId() + "'");
+          (failed > 0 ? "Blocking checks failed" : "Unit tests did not pass")
+              + ": see above, or 'sluice runs show "
+              + result.runId()
+              + "'");
     }
   }
 

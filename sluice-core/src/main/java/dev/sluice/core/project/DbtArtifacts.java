@@ -273,6 +273,7 @@ public final class DbtArtifacts {
             "unit_tests")) {
       manifest.putObject(empty);
     }
+    manifest.set("unit_tests", unitTests(parents));
     ObjectNode parentMap = manifest.putObject("parent_map");
     ObjectNode childMap = manifest.putObject("child_map");
     Map<String, Set<String>> children = new TreeMap<>();
@@ -328,6 +329,100 @@ public final class DbtArtifacts {
       dependsOn.forEach(dependencies::add);
       parents.put(id, dependsOn);
     }
+  }
+
+  /**
+   * The project's unit tests (dbt 1.8), as dbt's manifest has them: by {@code
+   * unit_test.<project>.<model>.<name>}, each depending on the model it tests; rows given as a list
+   * of mappings or CSV are listed as mappings, as dbt normalizes them, SQL rows as the query.
+   */
+  private ObjectNode unitTests(Map<String, Set<String>> parents) {
+    ObjectNode unitTests = JSON.createObjectNode();
+    for (UnitTestDef test : project.unitTests().values()) {
+      String id = unitTestUniqueId(test);
+      ObjectNode node = unitTests.putObject(id);
+      node.put("model", test.model());
+      ArrayNode given = node.putArray("given");
+      for (UnitTestDef.Given input : test.given()) {
+        ObjectNode fixture = given.addObject().put("input", input.input().text());
+        fixtureRows(fixture, input.rows());
+      }
+      fixtureRows(node.putObject("expect"), test.expect());
+      node.put("name", test.name());
+      node.put("resource_type", "unit_test");
+      node.put("package_name", packageName);
+      String file = test.location().file();
+      node.put("path", withinDirectory(file));
+      node.put("original_file_path", file);
+      node.put("unique_id", id);
+      ArrayNode fqn = node.putArray("fqn").add(packageName);
+      Path path = Path.of(withinDirectory(file));
+      for (int i = 0; i < path.getNameCount() - 1; i++) {
+        fqn.add(path.getName(i).toString());
+      }
+      fqn.add(test.model()).add(test.name());
+      node.put("description", nullToEmpty(test.description()));
+      if (test.vars().isEmpty()
+          && test.macros().isEmpty()
+          && test.envVars().isEmpty()
+          && test.incremental() == null) {
+        node.putNull("overrides");
+      } else {
+        ObjectNode overrides = node.putObject("overrides");
+        ObjectNode macros = overrides.putObject("macros");
+        if (test.incremental() != null) {
+          macros.put("is_incremental", test.incremental());
+        }
+        test.macros().forEach(macros::putPOJO);
+        ObjectNode vars = overrides.putObject("vars");
+        test.vars().forEach(vars::putPOJO);
+        ObjectNode envVars = overrides.putObject("env_vars");
+        test.envVars().forEach(envVars::put);
+      }
+      ObjectNode dependsOn = node.putObject("depends_on");
+      dependsOn.putArray("macros");
+      dependsOn.putArray("nodes").add(uniqueId(test.model()));
+      ObjectNode config = node.putObject("config");
+      ArrayNode tags = config.putArray("tags");
+      test.tags().forEach(tags::add);
+      config.putObject("meta");
+      config.put("enabled", true);
+      node.put("checksum", sha256(test.toString()));
+      ModelDef model = project.models().get(test.model());
+      if (model == null) {
+        node.putNull("schema");
+      } else {
+        node.put("schema", model.tableName().zone());
+      }
+      node.putNull("versions");
+      node.putNull("version");
+      parents.put(id, new LinkedHashSet<>(List.of(uniqueId(test.model()))));
+    }
+    return unitTests;
+  }
+
+  private static void fixtureRows(ObjectNode fixture, UnitTestDef.Rows rows) {
+    if (rows.sql() != null) {
+      fixture.put("rows", rows.sql());
+    } else {
+      ArrayNode list = fixture.putArray("rows");
+      for (UnitTestDef.Row row : rows.rows()) {
+        ObjectNode values = list.addObject();
+        row.cells().forEach((column, cell) -> values.putPOJO(column, cell.value()));
+      }
+    }
+    fixture.put("format", rows.format());
+    if (rows.fixture() == null) {
+      fixture.putNull("fixture");
+    } else {
+      String name = Path.of(rows.fixture()).getFileName().toString();
+      fixture.put("fixture", name.substring(0, name.lastIndexOf('.')));
+    }
+  }
+
+  /** A unit test's unique id, as dbt gives it: {@code unit_test.<project>.<model>.<name>}. */
+  public String unitTestUniqueId(UnitTestDef test) {
+    return "unit_test." + packageName + "." + test.model() + "." + test.name();
   }
 
   /** The name dbt gives a test's node. */
@@ -657,6 +752,41 @@ public final class DbtArtifacts {
                     .relativize(sqlFile("compiled", model))
                     .toString()
                     .replace('\\', '/'));
+          }
+        });
+  }
+
+  /**
+   * Where a test's SQL goes as a run renders it, as dbt writes it: {@code compiled/} or {@code
+   * run/}, then {@code <project>/}: a singular test's file, or the properties file that declares a
+   * generic test and the test's name ({@code models/schema.yml/not_null_orders_id.sql}).
+   */
+  public Path testSqlFile(String kind, String asset, CheckDef check) {
+    Path base = targetDirectory().resolve(kind).resolve(packageName);
+    String file = check.location().file();
+    return check.arguments().containsKey(DbtSingularTests.SINGULAR_TEST)
+        ? base.resolve(file)
+        : base.resolve(file).resolve(testName(asset, check) + ".sql");
+  }
+
+  /**
+   * Adds to a manifest's test nodes the SQL a run ran for them, as dbt's manifest gives a compiled
+   * test: {@code compiled}, {@code compiled_code} and {@code compiled_path}.
+   *
+   * @param compiledCode the SQL of tests, by unique id
+   * @param paths where each was written ({@link #testSqlFile}), by unique id
+   */
+  public void addTestCompiledCode(
+      ObjectNode manifest, Map<String, String> compiledCode, Map<String, Path> paths) {
+    ObjectNode nodes = (ObjectNode) manifest.get("nodes");
+    compiledCode.forEach(
+        (id, sql) -> {
+          if (nodes != null && nodes.get(id) instanceof ObjectNode node) {
+            node.put("compiled", true);
+            node.put("compiled_code", sql);
+            node.put(
+                "compiled_path",
+                project.root().relativize(paths.get(id)).toString().replace('\\', '/'));
           }
         });
   }

@@ -349,7 +349,10 @@ final class DbtProject {
     for (Path path : propertyFiles) {
       String name = YamlFiles.relative(root, path);
       YamlFiles.read(root, path, problems)
-          .map(node -> DbtProperties.parse(root, name, node, testsOf(path), docs, problems))
+          .map(
+              node ->
+                  DbtProperties.parse(
+                      root, file.testPaths(), name, node, testsOf(path), docs, problems))
           .ifPresent(
               contents -> {
                 collect(contents.models(), models, "model", problems);
@@ -605,11 +608,22 @@ final class DbtProject {
     tables.forEach(
         (name, table) -> {
           String what = (models.containsKey(name) ? "model" : "seed") + " '" + name + "'";
-          all.pre(name).forEach(hook -> judge.judge(hook, "pre-hook of " + what, table));
-          all.post(name).forEach(hook -> judge.judge(hook, "post-hook of " + what, table));
+          Set<String> refs = new java.util.LinkedHashSet<>();
+          all.pre(name).forEach(hook -> judge.judge(hook, "pre-hook of " + what, table, refs));
+          all.post(name).forEach(hook -> judge.judge(hook, "post-hook of " + what, table, refs));
+          // as in dbt, a model depends on what its hooks read with ref()
+          refs.remove(name);
+          ModelDef model = models.get(name);
+          if (model != null && !model.refs().containsAll(refs)) {
+            Set<String> dependencies = new java.util.LinkedHashSet<>(model.refs());
+            dependencies.addAll(refs);
+            models.put(name, model.withRefs(dependencies));
+          }
         });
-    all.onRunStart().forEach(hook -> judge.judge(hook, "on-run-start hook", null));
-    all.onRunEnd().forEach(hook -> judge.judge(hook, "on-run-end hook", null));
+    all.onRunStart()
+        .forEach(hook -> judge.judge(hook, "on-run-start hook", null, new java.util.HashSet<>()));
+    all.onRunEnd()
+        .forEach(hook -> judge.judge(hook, "on-run-end hook", null, new java.util.HashSet<>()));
   }
 
   /** Renders hooks against the project's tables and reports those Sluice cannot run. */
@@ -625,7 +639,7 @@ final class DbtProject {
       this.problems = problems;
     }
 
-    void judge(DbtHooks.Hook hook, String what, TableName thisTable) {
+    void judge(DbtHooks.Hook hook, String what, TableName thisTable, Set<String> refs) {
       String sql;
       try {
         sql =
@@ -640,7 +654,8 @@ final class DbtProject {
                         .map(SourceTableDef::tableName)
                         .orElse(sourceRelations.get(new SourceRef(source, table))),
                 vars,
-                templates);
+                templates,
+                refs::addAll);
       } catch (dev.sluice.api.ProjectException e) {
         problems.addAll(e);
         return;

@@ -65,9 +65,11 @@ final class DbtProperties {
 
   /**
    * @param root the project's directory, where unit tests' fixture files are
+   * @param testPaths the project's test paths, whose {@code fixtures/} hold unit tests' fixtures
    */
   static Contents parse(
       java.nio.file.Path root,
+      List<String> testPaths,
       String file,
       Node node,
       DbtTests tests,
@@ -102,7 +104,7 @@ final class DbtProperties {
         DbtSources.source(file, entry, tests, docs, unreadable, problems).ifPresent(sources::add);
       }
       // dbt 1.8's unit tests: Sluice's own format has the same shape
-      unitTests.addAll(UnitTestParser.parse(root, map));
+      unitTests.addAll(UnitTestParser.parse(root, testPaths, true, map));
     }
     return new Contents(models, seeds, snapshots, sources, unreadable, unitTests);
   }

@@ -16,11 +16,12 @@ import java.util.stream.Stream;
 
 /**
  * dbt's singular tests: each {@code .sql} file under the test paths (but their {@code generic/}
- * directories, which hold generic tests) is a query whose rows are failures. Each becomes Sluice's
- * {@code sql} check, named after the file, of the one model or seed it reads with {@code ref()},
- * run on that asset's new rows before they are published; its {@code config(severity='warn')} and
- * {@code config(enabled=false)} apply. A test that reads several models or a source is a problem at
- * its line: Sluice runs a check as part of one asset's step.
+ * directories, which hold generic tests, and {@code fixtures/}, unit tests' fixtures) is a query
+ * whose rows are failures. Each becomes Sluice's {@code sql} check, named after the file, of the
+ * one model or seed it reads with {@code ref()}, run on that asset's new rows before they are
+ * published; its {@code config(severity='warn')} and {@code config(enabled=false)} apply. A test
+ * that reads several models or a source is a problem at its line: Sluice runs a check as part of
+ * one asset's step.
  */
 final class DbtSingularTests {
   /**
@@ -170,6 +171,8 @@ final class DbtSingularTests {
           .filter(Files::isRegularFile)
           .filter(path -> path.toString().toLowerCase(Locale.ROOT).endsWith(".sql"))
           .filter(path -> !directory.relativize(path).startsWith("generic"))
+          // unit tests' fixture files, as dbt reads them, are no tests
+          .filter(path -> !directory.relativize(path).startsWith(UnitTestParser.FIXTURES))
           .filter(path -> !directory.relativize(path).toString().startsWith("."))
           .sorted()
           .toList();

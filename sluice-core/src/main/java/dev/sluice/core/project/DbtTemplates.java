@@ -38,6 +38,8 @@ public final class DbtTemplates {
   private final Map<String, ModelDef> ephemeralModels;
   private final DbtHooks hooks;
   private final Map<SourceRef, dev.sluice.api.TableName> sourceRelations;
+  private final Map<String, Object> macroOverrides;
+  private final Map<String, String> environmentOverrides;
 
   DbtTemplates(
       DbtMacros macros,
@@ -55,6 +57,8 @@ public final class DbtTemplates {
         targetDatabase,
         Map.of(),
         DbtHooks.NONE,
+        Map.of(),
+        Map.of(),
         Map.of());
   }
 
@@ -67,7 +71,11 @@ public final class DbtTemplates {
       String targetDatabase,
       Map<String, ModelDef> ephemeralModels,
       DbtHooks hooks,
-      Map<SourceRef, dev.sluice.api.TableName> sourceRelations) {
+      Map<SourceRef, dev.sluice.api.TableName> sourceRelations,
+      Map<String, Object> macroOverrides,
+      Map<String, String> environmentOverrides) {
+    this.macroOverrides = Copies.orderedMap(macroOverrides);
+    this.environmentOverrides = Copies.orderedMap(environmentOverrides);
     this.hooks = requireNonNull(hooks, "hooks is null");
     this.sourceRelations = Map.copyOf(sourceRelations);
     this.macros = requireNonNull(macros, "macros is null");
@@ -93,7 +101,9 @@ public final class DbtTemplates {
         targetDatabase,
         models,
         hooks,
-        sourceRelations);
+        sourceRelations,
+        macroOverrides,
+        environmentOverrides);
   }
 
   /** The project's ephemeral models, by name: each is inlined where it is read. */
@@ -112,7 +122,9 @@ public final class DbtTemplates {
         targetDatabase,
         ephemeralModels,
         hooks,
-        sourceRelations);
+        sourceRelations,
+        macroOverrides,
+        environmentOverrides);
   }
 
   /** These templates, where each of {@code relations} is read from the warehouse's relation. */
@@ -126,7 +138,31 @@ public final class DbtTemplates {
         targetDatabase,
         ephemeralModels,
         hooks,
-        relations);
+        relations,
+        macroOverrides,
+        environmentOverrides);
+  }
+
+  /**
+   * These templates as a unit test renders its model (dbt's unit test context): each macro of
+   * {@code macros} gives the value the test sets ({@code dbt_utils.x} overrides a package's macro;
+   * dbt's own, such as {@code current_timestamp}, both as {@code x()} and {@code dbt.x()}), and
+   * {@code env_var()} of a name in {@code environment} gives the test's value.
+   */
+  public DbtTemplates withUnitTestOverrides(
+      Map<String, Object> macros, Map<String, String> environment) {
+    return new DbtTemplates(
+        this.macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        ephemeralModels,
+        hooks,
+        sourceRelations,
+        macros,
+        environment);
   }
 
   /**
@@ -174,6 +210,7 @@ public final class DbtTemplates {
   TemplateSession applyTo(TemplateSession session) {
     return session
         .withDbt(macros, globals)
+        .withOverrides(macroOverrides, environmentOverrides)
         .withEphemeralModels(ephemeralModels.keySet())
         .withSourceRelations(sourceRelations.keySet())
         .withGraph(this::graph);

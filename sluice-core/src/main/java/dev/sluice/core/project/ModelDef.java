@@ -120,7 +120,10 @@ public record ModelDef(
         snapshot);
   }
 
-  /** This model reading these models and seeds (a dbt source another asset builds added). */
+  /**
+   * This model reading these models and seeds (a dbt source another asset builds added, a dbt
+   * model's hooks' refs).
+   */
   public ModelDef withRefs(Set<String> refs) {
     return new ModelDef(
         name,

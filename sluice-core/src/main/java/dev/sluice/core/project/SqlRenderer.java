@@ -355,6 +355,24 @@ public final class SqlRenderer {
       BiFunction<String, String, TableName> sourceResolver,
       Map<String, Object> vars,
       DbtTemplates dbt) {
+    return renderHook(
+        hook, thisTable, bindings, refResolver, sourceResolver, vars, dbt, refs -> {});
+  }
+
+  /**
+   * As {@link #renderHook(DbtHooks.Hook, TableName, Map, Function, BiFunction, Map, DbtTemplates)},
+   * telling {@code refsRead} the models and seeds the hook reads with {@code ref()}: in dbt, its
+   * model depends on them.
+   */
+  public String renderHook(
+      DbtHooks.Hook hook,
+      TableName thisTable,
+      Map<String, Object> bindings,
+      Function<String, TableName> refResolver,
+      BiFunction<String, String, TableName> sourceResolver,
+      Map<String, Object> vars,
+      DbtTemplates dbt,
+      java.util.function.Consumer<java.util.Set<String>> refsRead) {
     requireNonNull(hook, "hook is null");
     requireNonNull(dbt, "dbt is null");
     Problems problems = new Problems();
@@ -366,10 +384,12 @@ public final class SqlRenderer {
     dbt.applyTo(session);
     Map<String, Object> all = new HashMap<>(bindings);
     if (thisTable != null) {
-      all.put("this", thisTable.quoted());
+      // dbt's Relation: {{ this }}, this.name, this.schema, this.database, this.render(), ...
+      all.put("this", DbtRelation.of(session.targetDatabase(), thisTable, null));
     }
     String sql = renderBound(hook.template(), session, all);
     problems.throwIfAny();
+    refsRead.accept(session.refs().keySet());
     return withoutTrailingSemicolon(sql);
   }
 
@@ -609,6 +629,9 @@ public final class SqlRenderer {
         JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
       // the macros' own errors were reported when the project was loaded
       int macroErrors = defineMacros(current.value(), session);
+      if (!session.macroOverrides().isEmpty()) {
+        UnitTestMacroOverride.apply(current.value().getContext(), session.macroOverrides());
+      }
       String output;
       try {
         output = current.value().render(template);

@@ -54,6 +54,8 @@ final class TemplateSession {
   private boolean anyConfigKey;
   private DbtMacros macros = DbtMacros.NONE;
   private Map<String, Object> dbtGlobals = Map.of();
+  private Map<String, Object> macroOverrides = Map.of();
+  private Map<String, String> environmentOverrides = Map.of();
   private boolean execute;
   private TemplateQueries queries;
   private java.util.function.Supplier<Map<String, Object>> graph = () -> DbtTemplates.EMPTY_GRAPH;
@@ -135,6 +137,21 @@ final class TemplateSession {
     this.macros = requireNonNull(macros, "macros is null");
     this.dbtGlobals = Copies.orderedMap(globals);
     return this;
+  }
+
+  /**
+   * Makes the named macros give these values, and {@code env_var()} of these names these values, as
+   * a dbt unit test's {@code overrides} do.
+   */
+  TemplateSession withOverrides(Map<String, Object> macros, Map<String, String> environment) {
+    this.macroOverrides = Copies.orderedMap(macros);
+    this.environmentOverrides = Copies.orderedMap(environment);
+    return this;
+  }
+
+  /** The values of the macros a unit test overrides, by name ({@code package.name} too). */
+  Map<String, Object> macroOverrides() {
+    return macroOverrides;
   }
 
   /** Makes {@code ref()} of one of these ephemeral models render as its CTE's name. */
@@ -389,7 +406,13 @@ final class TemplateSession {
 
   /** What {@code env_var()} reads: the process environment, when loading and when running. */
   Function<String, String> environment() {
-    return System::getenv;
+    if (environmentOverrides.isEmpty()) {
+      return System::getenv;
+    }
+    return name ->
+        environmentOverrides.containsKey(name)
+            ? environmentOverrides.get(name)
+            : System.getenv(name);
   }
 
   /** Whether {@code config()} takes a key. */

@@ -25,6 +25,11 @@ import java.util.Set;
  *     {is_incremental: ...}}}), or null: true when rows are given for {@code this} of an
  *     incremental model
  * @param location where the test is declared
+ * @param macros what the other macros the test overrides give ({@code overrides: {macros:
+ *     {current_timestamp: "'2024-01-01'"}}}), by name ({@code dbt_utils.x} for a package's), as
+ *     dbt's unit tests override them
+ * @param envVars values of {@code env_var()} that replace the environment's
+ * @param tags the test's {@code config: {tags: ...}}
  */
 public record UnitTestDef(
     String name,
@@ -34,7 +39,10 @@ public record UnitTestDef(
     Rows expect,
     Map<String, Object> vars,
     Boolean incremental,
-    Location location) {
+    Location location,
+    Map<String, Object> macros,
+    Map<String, String> envVars,
+    List<String> tags) {
   public UnitTestDef {
     requireNonNull(name, "name is null");
     requireNonNull(model, "model is null");
@@ -44,6 +52,33 @@ public record UnitTestDef(
     requireNonNull(location, "location is null");
     given = List.copyOf(given);
     vars = Copies.orderedMap(vars);
+    macros = Copies.orderedMap(requireNonNull(macros, "macros is null"));
+    envVars = Copies.orderedMap(requireNonNull(envVars, "envVars is null"));
+    tags = List.copyOf(requireNonNull(tags, "tags is null"));
+  }
+
+  /** A test without macro or environment overrides and without tags. */
+  public UnitTestDef(
+      String name,
+      String model,
+      String description,
+      List<Given> given,
+      Rows expect,
+      Map<String, Object> vars,
+      Boolean incremental,
+      Location location) {
+    this(
+        name,
+        model,
+        description,
+        given,
+        expect,
+        vars,
+        incremental,
+        location,
+        Map.of(),
+        Map.of(),
+        List.of());
   }
 
   /** What a given names: a model or seed ({@code ref('x')}), a source table, or {@code this}. */
@@ -93,11 +128,34 @@ public record UnitTestDef(
     }
   }
 
-  /** Rows and where they are declared. */
-  public record Rows(List<Row> rows, Location location) {
+  /**
+   * Rows and where they are declared.
+   *
+   * @param format how they are written: {@code dict} (a list of mappings), {@code csv} (inline or a
+   *     fixture file) or {@code sql} (a query that gives them)
+   * @param sql for {@code format: sql}, the query; else null
+   * @param fixture the fixture file they come from, or null
+   */
+  public record Rows(List<Row> rows, Location location, String format, String sql, String fixture) {
     public Rows {
       requireNonNull(location, "location is null");
+      requireNonNull(format, "format is null");
       rows = List.copyOf(rows);
+    }
+
+    /** Rows written as a list of mappings. */
+    public Rows(List<Row> rows, Location location) {
+      this(rows, location, "dict", null, null);
+    }
+
+    /** Rows given by a query ({@code format: sql}). */
+    public static Rows ofSql(String sql, Location location, String fixture) {
+      return new Rows(List.of(), location, "sql", requireNonNull(sql, "sql is null"), fixture);
+    }
+
+    /** These rows, as written in another format or read from a fixture file. */
+    public Rows as(String newFormat, String fixtureFile) {
+      return new Rows(rows, location, newFormat, sql, fixtureFile);
     }
 
     /** The columns the rows name, in the order they first appear. */

@@ -31,21 +31,26 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Reads the {@code unit_tests:} of a properties file, in dbt 1.8's shape: {@code given} rows per
- * input as a list of mappings ({@code format: dict}, the default) or as CSV ({@code format: csv})
- * written inline or in a fixture file ({@code fixture: name} reads {@code
- * tests/fixtures/name.csv}), {@code overrides} of vars and of {@code is_incremental()}, and {@code
- * expect} rows. Whether the model and its inputs exist is checked once the project is loaded
- * ({@link UnitTestValidator}).
+ * input as a list of mappings ({@code format: dict}, the default), as CSV ({@code format: csv}) or
+ * as a query ({@code format: sql}), written inline or in a fixture file ({@code fixture: name}
+ * reads {@code name.csv} or {@code name.sql} under a {@code fixtures/} directory of the test
+ * paths), {@code overrides} of vars, macros ({@code is_incremental()} and any other) and {@code
+ * env_var()}s, {@code config} ({@code enabled}, {@code tags}, {@code meta}), and {@code expect}
+ * rows. A disabled test is left out, as dbt leaves it out. Whether the model and its inputs exist
+ * is checked once the project is loaded ({@link UnitTestValidator}).
  */
 final class UnitTestParser {
   static final String KEY = "unit_tests";
-  static final String FIXTURES = "tests/fixtures";
+  static final String FIXTURES = "fixtures";
   private static final Set<String> TEST_KEYS =
-      Set.of("name", "model", "description", "given", "expect", "overrides");
+      Set.of("name", "model", "description", "given", "expect", "overrides", "config", "versions");
   private static final Set<String> GIVEN_KEYS = Set.of("input", "rows", "format", "fixture");
   private static final Set<String> EXPECT_KEYS = Set.of("rows", "format", "fixture");
-  private static final Set<String> OVERRIDE_KEYS = Set.of("vars", "macros");
-  private static final Set<String> MACROS = Set.of("is_incremental");
+  private static final Set<String> OVERRIDE_KEYS = Set.of("vars", "macros", "env_vars");
+  private static final Set<String> CONFIG_KEYS = Set.of("enabled", "tags", "meta");
+  private static final Set<String> VERSIONS_KEYS = Set.of("include", "exclude");
+  private static final String IS_INCREMENTAL = "is_incremental";
+  private static final Set<String> FORMATS = Set.of("dict", "csv", "sql");
   // the input of a given is one call: ref('x'), source('s', 't') or this
   private static final Pattern REF =
       Pattern.compile("^ref\\(\\s*['\"]([^'\"]+)['\"]\\s*\\)$", Pattern.CASE_INSENSITIVE);
@@ -57,13 +62,29 @@ final class UnitTestParser {
       "write input: ref('model_or_seed'), input: source('source', 'table') or input: this";
 
   private final Path root;
+  private final List<String> testPaths;
+  private final boolean dbt;
   private final String file;
   private final Problems problems;
 
-  private UnitTestParser(Path root, String file, Problems problems) {
+  private UnitTestParser(
+      Path root, List<String> testPaths, boolean dbt, String file, Problems problems) {
     this.root = root;
+    this.testPaths = List.copyOf(testPaths);
+    this.dbt = dbt;
     this.file = file;
     this.problems = problems;
+  }
+
+  /**
+   * The unit tests of a Sluice project's properties file, whose fixtures are under {@code
+   * tests/fixtures}: its models have no macros, so its tests override only {@code is_incremental}.
+   *
+   * @param root the project directory, where fixture files are found; null to report fixtures as
+   *     unreadable
+   */
+  static List<UnitTestDef> parse(Path root, YamlMap properties) {
+    return parse(root, List.of("tests"), false, properties);
   }
 
   /**
@@ -71,9 +92,14 @@ final class UnitTestParser {
    *
    * @param root the project directory, where fixture files are found; null to report fixtures as
    *     unreadable
+   * @param testPaths the test paths (relative to root), whose {@code fixtures/} directories hold
+   *     the fixture files
+   * @param dbt whether the project is a dbt project, whose tests override any macro and env var
    */
-  static List<UnitTestDef> parse(Path root, YamlMap properties) {
-    UnitTestParser parser = new UnitTestParser(root, properties.file(), properties.problems());
+  static List<UnitTestDef> parse(
+      Path root, List<String> testPaths, boolean dbt, YamlMap properties) {
+    UnitTestParser parser =
+        new UnitTestParser(root, testPaths, dbt, properties.file(), properties.problems());
     List<UnitTestDef> tests = new ArrayList<>();
     for (Node node : properties.list(KEY)) {
       YamlMap.of(parser.file, node, "a unit test", TEST_KEYS, parser.problems)
@@ -117,16 +143,20 @@ final class UnitTestParser {
     }
     Map<String, Object> vars = Map.of();
     Boolean incremental = null;
+    Map<String, Object> macros = new java.util.LinkedHashMap<>();
+    Map<String, String> envVars = new java.util.LinkedHashMap<>();
     Optional<YamlMap> overrides = map.map("overrides", "the overrides of " + what, OVERRIDE_KEYS);
     if (overrides.isPresent()) {
       vars = overrides.get().freeMap("vars");
-      Map<String, Object> macros = overrides.get().freeMap("macros");
-      for (Map.Entry<String, Object> macro : macros.entrySet()) {
-        if (!MACROS.contains(macro.getKey())) {
+      for (Map.Entry<String, Object> macro : overrides.get().freeMap("macros").entrySet()) {
+        if (!macro.getKey().equals(IS_INCREMENTAL) && !dbt) {
           problems.add(
               overrides.get().location("macros"),
               "Unknown macro '" + macro.getKey() + "' in the overrides of " + what,
-              Suggestions.hint(macro.getKey(), MACROS, "the macros a unit test can override are"));
+              "the macros a unit test can override are: is_incremental (a Sluice project's"
+                  + " models call no other macro)");
+        } else if (!macro.getKey().equals(IS_INCREMENTAL)) {
+          macros.put(macro.getKey(), macro.getValue());
         } else if (!(macro.getValue() instanceof Boolean value)) {
           problems.add(
               overrides.get().location("macros"),
@@ -136,6 +166,37 @@ final class UnitTestParser {
           incremental = value;
         }
       }
+      if (overrides.get().has("env_vars") && !dbt) {
+        problems.add(
+            overrides.get().location("env_vars"),
+            "env_vars in the overrides of " + what + " apply to a dbt project's unit tests",
+            "give the value the model reads as a var: overrides: {vars: {...}}");
+      }
+      overrides
+          .get()
+          .freeMap("env_vars")
+          .forEach((key, value) -> envVars.put(key, value == null ? "" : String.valueOf(value)));
+    }
+    List<String> tags = List.of();
+    Optional<YamlMap> config = map.map("config", "the config of " + what, CONFIG_KEYS);
+    if (config.isPresent()) {
+      tags = config.get().stringList("tags");
+      if (Boolean.FALSE.equals(config.get().bool("enabled", true))) {
+        return Optional.empty(); // dbt leaves a disabled unit test out
+      }
+    }
+    Optional<YamlMap> versions = map.map("versions", "the versions of " + what, VERSIONS_KEYS);
+    if (versions.isPresent() && (versions.get().has("include") || versions.get().has("exclude"))) {
+      // Sluice reads no versioned models: every model is one that is not versioned
+      problems.add(
+          map.location("versions"),
+          "Unit test '"
+              + name
+              + "' should not have a versions include or exclude when referencing non-versioned"
+              + " model '"
+              + model
+              + "'",
+          "remove 'versions': Sluice does not read versioned models yet");
     }
     return Optional.of(
         new UnitTestDef(
@@ -146,7 +207,10 @@ final class UnitTestParser {
             expect,
             vars,
             incremental,
-            map.location()));
+            map.location(),
+            macros,
+            envVars,
+            tags));
   }
 
   private Optional<Given> given(YamlMap map, String what) {
@@ -182,15 +246,15 @@ final class UnitTestParser {
     return Optional.empty();
   }
 
-  /** The rows of a given or of the expect: {@code rows:} as dict or CSV, or a CSV fixture. */
+  /** The rows of a given or of the expect: {@code rows:} as dict, CSV or SQL, or a fixture. */
   private Rows rows(YamlMap map, String what) {
     String format = map.string("format");
     String normalized = format == null ? "dict" : format.strip().toLowerCase(Locale.ROOT);
-    if (!normalized.equals("dict") && !normalized.equals("csv")) {
+    if (!FORMATS.contains(normalized)) {
       problems.add(
           map.location("format"),
           "Unknown format '" + format + "' of " + what,
-          "format is dict (rows as a list of mappings, the default) or csv");
+          "format is dict (rows as a list of mappings, the default), csv or sql");
       return new Rows(List.of(), map.location());
     }
     if (map.has("fixture")) {
@@ -200,14 +264,17 @@ final class UnitTestParser {
             what + " has both rows and a fixture",
             "give the rows inline or in the fixture file, not both");
       }
-      if (!normalized.equals("csv")) {
+      if (normalized.equals("dict")) {
         problems.add(
             map.location("fixture"),
-            "A fixture of " + what + " must be CSV",
-            "add format: csv; the fixture is read from " + FIXTURES + "/NAME.csv");
+            "A fixture of " + what + " must be CSV or SQL",
+            "add format: csv (or format: sql); the fixture is read from a "
+                + FIXTURES
+                + "/ directory of the test paths: "
+                + fixtureDirectories());
         return new Rows(List.of(), map.location());
       }
-      return fixture(map, what);
+      return fixture(map, normalized, what);
     }
     if (!map.has("rows")) {
       problems.add(
@@ -216,13 +283,16 @@ final class UnitTestParser {
           "list the rows, e.g. rows: [{id: 1, amount: 10}] (rows: [] for none)");
       return new Rows(List.of(), map.location());
     }
-    if (normalized.equals("csv")) {
+    if (!normalized.equals("dict")) {
       Node node = map.node("rows").orElseThrow();
       if (!(node instanceof ScalarNode scalar)) {
         problems.add(
             map.location("rows"),
-            "The CSV rows of " + what + " must be text",
-            "write rows: | and the CSV lines below it, the first naming the columns");
+            "The " + normalized.toUpperCase(Locale.ROOT) + " rows of " + what + " must be text",
+            normalized.equals("csv")
+                ? "write rows: | and the CSV lines below it, the first naming the columns"
+                : "write rows: | and a query below it that selects every column of the input,"
+                    + " e.g. select 1 as id, 'a' as name union all select 2, 'b'");
         return new Rows(List.of(), map.location());
       }
       // a block scalar (rows: |) starts on the line after its indicator
@@ -230,7 +300,10 @@ final class UnitTestParser {
           scalar.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL
               || scalar.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED;
       int firstLine = YamlFiles.location(file, scalar).line() + (block ? 1 : 0);
-      return csv(scalar.getValue(), file, firstLine, map.location("rows"), what);
+      if (normalized.equals("sql")) {
+        return Rows.ofSql(scalar.getValue(), new Location(file, firstLine), null);
+      }
+      return csv(scalar.getValue(), file, firstLine, map.location("rows"), what).as("csv", null);
     }
     List<Row> rows = new ArrayList<>();
     for (Node rowNode : map.list("rows")) {
@@ -265,24 +338,73 @@ final class UnitTestParser {
     return new Rows(rows, map.location("rows"));
   }
 
-  private Rows fixture(YamlMap map, String what) {
+  /** The fixture directories, as a message names them. */
+  private String fixtureDirectories() {
+    return String.join(", ", testPaths.stream().map(path -> path + "/" + FIXTURES).toList());
+  }
+
+  /**
+   * A fixture file: {@code NAME.csv} (or {@code NAME.sql}) anywhere under a {@code fixtures/}
+   * directory of the test paths, as dbt finds it.
+   */
+  private Rows fixture(YamlMap map, String format, String what) {
     String name = map.string("fixture");
-    String relative = FIXTURES + "/" + name + (name.endsWith(".csv") ? "" : ".csv");
-    Path path = root == null ? null : root.resolve(relative);
-    if (path == null || !Files.isRegularFile(path)) {
+    String extension = "." + format;
+    String fileName = name.endsWith(extension) ? name : name + extension;
+    Optional<Path> path = root == null ? Optional.empty() : findFixture(fileName);
+    if (path.isEmpty()) {
       problems.add(
           map.location("fixture"),
           "The fixture '" + name + "' of " + what + " does not exist",
-          "create " + relative + ": a CSV file whose first line names the columns");
+          "create "
+              + testPaths.get(0)
+              + "/"
+              + FIXTURES
+              + "/"
+              + fileName
+              + (format.equals("csv")
+                  ? ": a CSV file whose first line names the columns"
+                  : ": a query that selects every column of the input")
+              + " (fixtures are read from "
+              + fixtureDirectories()
+              + ")");
       return new Rows(List.of(), map.location());
     }
+    String relative = root.relativize(path.get()).toString().replace('\\', '/');
     try {
-      String text = Files.readString(path, StandardCharsets.UTF_8);
-      return csv(text, relative, 1, new Location(relative, 1), what);
+      String text = Files.readString(path.get(), StandardCharsets.UTF_8);
+      if (format.equals("sql")) {
+        return Rows.ofSql(text, new Location(relative, 1), relative);
+      }
+      return csv(text, relative, 1, new Location(relative, 1), what).as("csv", relative);
     } catch (IOException e) {
       problems.add(map.location("fixture"), "Cannot read " + relative + ": " + e.getMessage());
       return new Rows(List.of(), map.location());
     }
+  }
+
+  private Optional<Path> findFixture(String fileName) {
+    for (String testPath : testPaths) {
+      Path directory = root.resolve(testPath).resolve(FIXTURES);
+      if (!Files.isDirectory(directory)) {
+        continue;
+      }
+      try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+        Optional<Path> found =
+            files
+                .filter(Files::isRegularFile)
+                .filter(candidate -> candidate.getFileName().toString().equals(fileName))
+                .sorted()
+                .findFirst();
+        if (found.isPresent()) {
+          return found;
+        }
+      } catch (IOException e) {
+        problems.add(
+            new Location(testPath + "/" + FIXTURES, 0), "Cannot list fixtures: " + e.getMessage());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.EngineSettings;
 import dev.sluice.api.engine.Engines;
 import dev.sluice.core.project.ColumnDef;
+import dev.sluice.core.project.DbtTemplates;
 import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
@@ -27,6 +28,7 @@ import dev.sluice.core.project.UnitTestDef.Cell;
 import dev.sluice.core.project.UnitTestDef.Given;
 import dev.sluice.core.project.UnitTestDef.InputKind;
 import dev.sluice.core.project.UnitTestDef.Row;
+import dev.sluice.core.project.UnitTestDef.Rows;
 import dev.sluice.core.project.UnitTestValues;
 import dev.sluice.core.query.SqlSandbox;
 import java.io.IOException;
@@ -119,6 +121,54 @@ public final class UnitTests {
     public boolean passed() {
       return status == Status.PASSED;
     }
+
+    /**
+     * What dbt gives as a failed unit test's {@code message} in run_results.json: {@code actual
+     * differs from expected:} and the rows that differ, in daff's form ({@code ---} an expected row
+     * the model did not give, {@code +++} a row it gave that was not expected); for an error, what
+     * failed; null for a test that passed.
+     */
+    public String message() {
+      if (status == Status.ERROR) {
+        return error;
+      }
+      if (status == Status.PASSED) {
+        return null;
+      }
+      List<List<String>> table = new ArrayList<>();
+      List<String> header = new ArrayList<>();
+      header.add("@@");
+      header.addAll(columns);
+      table.add(header);
+      missing.forEach(row -> table.add(diffRow("---", row)));
+      unexpected.forEach(row -> table.add(diffRow("+++", row)));
+      int[] widths = new int[header.size()];
+      for (List<String> row : table) {
+        for (int i = 0; i < row.size(); i++) {
+          widths[i] = Math.max(widths[i], row.get(i).length());
+        }
+      }
+      StringBuilder text = new StringBuilder("\n\nactual differs from expected:\n\n");
+      for (List<String> row : table) {
+        StringJoiner line = new StringJoiner(",");
+        for (int i = 0; i < row.size(); i++) {
+          // daff pads each value to its column's width
+          line.add(
+              i == row.size() - 1
+                  ? row.get(i)
+                  : row.get(i) + " ".repeat(widths[i] - row.get(i).length()));
+        }
+        text.append(line).append('\n');
+      }
+      return text.toString();
+    }
+
+    private static List<String> diffRow(String kind, List<Object> values) {
+      List<String> row = new ArrayList<>();
+      row.add(kind);
+      values.forEach(value -> row.add(value == null ? "null" : String.valueOf(value)));
+      return row;
+    }
   }
 
   /** The results of one invocation, in the order the tests ran. */
@@ -199,27 +249,61 @@ public final class UnitTests {
    */
   public static Report run(Project project, List<String> select, List<String> exclude) {
     List<UnitTestDef> tests = select(project, select, exclude);
-    EngineProvider duckdb =
-        Engines.find(Engines.DEFAULT)
-            .orElseThrow(
-                () ->
-                    new InvalidInputException(
-                        "Unit tests run on DuckDB, which is not installed; the installed engines"
-                            + " are: "
-                            + String.join(", ", Engines.names())));
-    Path spill;
-    try {
-      spill = Files.createTempDirectory("sluice-unit-tests");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    try (InMemoryEngine engine = InMemoryEngine.start()) {
+      return run(project, tests, engine.engine());
     }
-    try (Engine engine = duckdb.start(new EngineSettings(spill, "1GB"))) {
-      return run(project, tests, engine);
-    } finally {
+  }
+
+  /**
+   * An in-memory DuckDB for unit tests, started for them and closed afterwards: the warehouse, the
+   * catalog and the state database are never opened.
+   */
+  public static final class InMemoryEngine implements AutoCloseable {
+    private final Path spill;
+    private final Engine engine;
+
+    private InMemoryEngine(Path spill, Engine engine) {
+      this.spill = spill;
+      this.engine = engine;
+    }
+
+    /**
+     * Starts an in-memory DuckDB.
+     *
+     * @throws InvalidInputException when the DuckDB engine is not installed
+     */
+    public static InMemoryEngine start() {
+      EngineProvider duckdb =
+          Engines.find(Engines.DEFAULT)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "Unit tests run on DuckDB, which is not installed; the installed engines"
+                              + " are: "
+                              + String.join(", ", Engines.names())));
+      Path spill;
       try {
-        Files.deleteIfExists(spill);
+        spill = Files.createTempDirectory("sluice-unit-tests");
       } catch (IOException e) {
-        // a spill file left behind in the system's temporary directory is harmless
+        throw new UncheckedIOException(e);
+      }
+      return new InMemoryEngine(spill, duckdb.start(new EngineSettings(spill, "1GB")));
+    }
+
+    public Engine engine() {
+      return engine;
+    }
+
+    @Override
+    public void close() {
+      try {
+        engine.close();
+      } finally {
+        try {
+          Files.deleteIfExists(spill);
+        } catch (IOException e) {
+          // a spill file left behind in the system's temporary directory is harmless
+        }
       }
     }
   }
@@ -255,6 +339,49 @@ public final class UnitTests {
     return new Report(results, Duration.ofNanos(System.nanoTime() - started));
   }
 
+  /**
+   * Runs one unit test on an engine, as {@code dbt build} and {@code dbt test} run it: what keeps
+   * it from running (a value that does not fit its column, an expected column the model does not
+   * give, a query it cannot run) is its {@link Status#ERROR}, naming the file and line, not a
+   * failure of the whole invocation.
+   */
+  public static Result runOne(Project project, UnitTestDef test, Engine engine) {
+    requireNonNull(project, "project is null");
+    requireNonNull(test, "test is null");
+    long started = System.nanoTime();
+    List<Problem> problems = new ArrayList<>();
+    Result result;
+    try (EngineSession session = engine.openSession()) {
+      result = new UnitTests(project).runOne(session, test, problems, started);
+    } catch (ProjectException e) {
+      problems.addAll(e.problems());
+      result = null;
+    }
+    if (problems.isEmpty()) {
+      return result;
+    }
+    StringJoiner error = new StringJoiner("; ");
+    for (Problem problem : problems) {
+      error.add(
+          problem.location()
+              + ": "
+              + problem.message()
+              + (problem.hint() == null || problem.hint().isEmpty()
+                  ? ""
+                  : " (" + problem.hint() + ")"));
+    }
+    return new Result(
+        test,
+        Status.ERROR,
+        List.of(),
+        List.of(),
+        List.of(),
+        test.expect().rows().size(),
+        0,
+        error.toString(),
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
   private Result runOne(
       EngineSession session, UnitTestDef test, List<Problem> problems, long started) {
     ModelDef model = project.models().get(test.model());
@@ -262,6 +389,21 @@ public final class UnitTests {
     int index = 0;
     for (Given given : test.given()) {
       TableName table = table(model, given);
+      boolean dbtSource = project.dbt() != null && given.input().kind() == InputKind.SOURCE;
+      // a dbt model's source() leaves out the columns Sluice's load adds, which given rows lack
+      String loadColumns = dbtSource ? ", NULL AS _source_file, NULL AS _loaded_at" : "";
+      if (given.rows().sql() != null) {
+        String sql = fixtureSql(session, given.rows(), problems);
+        if (sql != null) {
+          try {
+            session.registerView(
+                table, "SELECT *" + loadColumns + " FROM (" + sql + ") AS sluice_unit_fixture");
+          } catch (QueryException e) {
+            return errorResult(test, fixtureError(given.rows(), e), started);
+          }
+        }
+        continue;
+      }
       String temporary = "sluice_unit_given_" + index++;
       writeRows(
           session,
@@ -270,14 +412,7 @@ public final class UnitTests {
           schema(given.rows().rows(), declaredColumns(model, given)),
           "the rows given for " + given.input().text() + " in " + what,
           problems);
-      boolean dbtSource = project.dbt() != null && given.input().kind() == InputKind.SOURCE;
-      // a dbt model's source() leaves out the columns Sluice's load adds, which given rows lack
-      session.registerView(
-          table,
-          "SELECT *"
-              + (dbtSource ? ", NULL AS _source_file, NULL AS _loaded_at" : "")
-              + " FROM "
-              + TableName.quote(temporary));
+      session.registerView(table, "SELECT *" + loadColumns + " FROM " + TableName.quote(temporary));
     }
     Optional<Given> givenThis = test.givenThis();
     boolean incrementalModel = model.materialization() == Materialization.INCREMENTAL;
@@ -300,6 +435,9 @@ public final class UnitTests {
     Map<String, Object> vars = new LinkedHashMap<>(project.config().vars());
     vars.putAll(test.vars());
     RenderContext base = RenderContext.of(project, model, incremental);
+    // a Sluice project's unit tests override no other macro and no env var (UnitTestParser)
+    DbtTemplates dbt =
+        base.dbt() == null ? null : base.dbt().withUnitTestOverrides(test.macros(), test.envVars());
     RenderContext context =
         new RenderContext(
             incremental,
@@ -308,7 +446,7 @@ public final class UnitTests {
             base.sourceResolver(),
             base.thisTable(),
             base.partitionVariables(),
-            base.dbt());
+            dbt);
     String sql;
     try {
       sql = renderer.render(model, context);
@@ -348,60 +486,73 @@ public final class UnitTests {
           Duration.ofNanos(System.nanoTime() - started));
     }
     Schema actual = session.describe("SELECT * FROM " + TableName.quote(ACTUAL));
-    List<String> columns = new ArrayList<>();
-    List<Types.NestedField> expectedFields = new ArrayList<>();
     List<String> produced = actual.columns().stream().map(Types.NestedField::name).toList();
-    Set<String> reported = new LinkedHashSet<>();
-    for (Row row : test.expect().rows()) {
-      for (Map.Entry<String, Cell> cell : row.cells().entrySet()) {
-        Types.NestedField field = actual.caseInsensitiveFindField(cell.getKey());
+    List<String> columns = new ArrayList<>();
+    List<String> expectedColumns = new ArrayList<>();
+    if (test.expect().sql() != null) {
+      String expectedSql = fixtureSql(session, test.expect(), problems);
+      if (expectedSql == null) {
+        return null;
+      }
+      try {
+        session.createTemporaryTable(EXPECTED, expectedSql);
+      } catch (QueryException e) {
+        return errorResult(test, fixtureError(test.expect(), e), started);
+      }
+      Schema expected = session.describe("SELECT * FROM " + TableName.quote(EXPECTED));
+      for (Types.NestedField column : expected.columns()) {
+        Types.NestedField field = actual.caseInsensitiveFindField(column.name());
         if (field == null) {
-          if (reported.add(cell.getKey())) {
-            problems.add(
-                new Problem(
-                    cell.getValue().location(),
-                    "Column '"
-                        + cell.getKey()
-                        + "' in the expect of "
-                        + what
-                        + " is not a column that model '"
-                        + model.name()
-                        + "' produces",
-                    Suggestions.closest(cell.getKey(), produced)
-                        .map(name -> "did you mean '" + name + "'?")
-                        .orElse("it produces " + String.join(", ", produced))));
-          }
-        } else if (!columns.contains(field.name())) {
+          problems.add(
+              missingColumn(test, model, column.name(), test.expect().location(), produced));
+        } else {
           columns.add(field.name());
-          expectedFields.add(
-              Types.NestedField.optional(expectedFields.size() + 1, field.name(), field.type()));
+          expectedColumns.add(column.name());
         }
       }
+    } else {
+      List<Types.NestedField> expectedFields = new ArrayList<>();
+      Set<String> reported = new LinkedHashSet<>();
+      for (Row row : test.expect().rows()) {
+        for (Map.Entry<String, Cell> cell : row.cells().entrySet()) {
+          Types.NestedField field = actual.caseInsensitiveFindField(cell.getKey());
+          if (field == null) {
+            if (reported.add(cell.getKey())) {
+              problems.add(
+                  missingColumn(test, model, cell.getKey(), cell.getValue().location(), produced));
+            }
+          } else if (!columns.contains(field.name())) {
+            columns.add(field.name());
+            expectedFields.add(
+                Types.NestedField.optional(expectedFields.size() + 1, field.name(), field.type()));
+          }
+        }
+      }
+      if (problems.isEmpty()) {
+        writeRows(
+            session,
+            EXPECTED,
+            renamed(test.expect().rows(), columns),
+            new Schema(expectedFields),
+            "the expect of " + what,
+            problems);
+      }
+      expectedColumns.addAll(columns);
     }
     if (!problems.isEmpty()) {
       return null;
     }
-    List<Row> expectRows = renamed(test.expect().rows(), columns);
-    writeRows(
-        session,
-        EXPECTED,
-        expectRows,
-        new Schema(expectedFields),
-        "the expect of " + what,
-        problems);
-    if (!problems.isEmpty()) {
-      return null;
-    }
-    StringJoiner select = new StringJoiner(", ");
-    columns.forEach(column -> select.add(TableName.quote(column)));
-    String list = columns.isEmpty() ? "1" : select.toString();
     List<List<Object>> actualValues =
         session
-            .query("SELECT " + list + " FROM " + TableName.quote(ACTUAL), Integer.MAX_VALUE)
+            .query(
+                "SELECT " + selectList(columns) + " FROM " + TableName.quote(ACTUAL),
+                Integer.MAX_VALUE)
             .rows();
     List<List<Object>> expectedValues =
         session
-            .query("SELECT " + list + " FROM " + TableName.quote(EXPECTED), Integer.MAX_VALUE)
+            .query(
+                "SELECT " + selectList(expectedColumns) + " FROM " + TableName.quote(EXPECTED),
+                Integer.MAX_VALUE)
             .rows();
     List<List<Object>> missing = new ArrayList<>();
     List<List<Object>> unexpected = new ArrayList<>();
@@ -416,6 +567,73 @@ public final class UnitTests {
         expectedValues.size(),
         actualRows,
         null,
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private static String selectList(List<String> columns) {
+    StringJoiner select = new StringJoiner(", ");
+    columns.forEach(column -> select.add(TableName.quote(column)));
+    return columns.isEmpty() ? "1" : select.toString();
+  }
+
+  private static Problem missingColumn(
+      UnitTestDef test, ModelDef model, String column, Location location, List<String> produced) {
+    return new Problem(
+        location,
+        "Column '"
+            + column
+            + "' in the expect of unit test '"
+            + test.name()
+            + "' is not a column that model '"
+            + model.name()
+            + "' produces",
+        Suggestions.closest(column, produced)
+            .map(name -> "did you mean '" + name + "'?")
+            .orElse("it produces " + String.join(", ", produced)));
+  }
+
+  /**
+   * The query of rows given as SQL ({@code format: sql}), checked as a model's SQL is: one SELECT
+   * that reads no table. Null when it is not one, with the problem at its line.
+   */
+  private static String fixtureSql(EngineSession session, Rows rows, List<Problem> problems) {
+    String sql = rows.sql().strip();
+    if (sql.endsWith(";")) {
+      sql = sql.substring(0, sql.length() - 1).strip();
+    }
+    try {
+      SqlSandbox.checkModel(session, rows.location().file(), sql, Set.of());
+      return sql;
+    } catch (ProjectException e) {
+      for (Problem problem : e.problems()) {
+        // the query's lines start at the line of its first row in its file
+        int line = Math.max(problem.location().line(), 1) + rows.location().line() - 1;
+        problems.add(
+            new Problem(
+                new Location(rows.location().file(), line),
+                problem.message().replace("The model reads", "The SQL rows read"),
+                "rows given as SQL select their values, e.g. select 1 as id, 'a' as name"));
+      }
+      return null;
+    }
+  }
+
+  private static String fixtureError(Rows rows, QueryException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    int context = message.indexOf("\n\nLINE ");
+    return rows.location() + ": " + (context > 0 ? message.substring(0, context) : message).strip();
+  }
+
+  private static Result errorResult(UnitTestDef test, String error, long started) {
+    return new Result(
+        test,
+        Status.ERROR,
+        List.of(),
+        List.of(),
+        List.of(),
+        test.expect().rows().size(),
+        0,
+        error,
         Duration.ofNanos(System.nanoTime() - started));
   }
 

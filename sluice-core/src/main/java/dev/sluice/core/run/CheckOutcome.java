@@ -13,9 +13,22 @@ import dev.sluice.core.state.CheckStatus;
  * @param error the reason the check could not run (e.g. a SQL error), or null
  * @param note what the result means, for people (an anomaly check's value, band and history), or
  *     null
+ * @param sql the query that selected the failing rows, as it ran (dbt's {@code compiled_code} of a
+ *     test), or null
  */
 public record CheckOutcome(
-    CheckDef check, long failingRows, QueryResult sample, String error, String note) {
+    CheckDef check, long failingRows, QueryResult sample, String error, String note, String sql) {
+  /** A result without the query it ran. */
+  public CheckOutcome(
+      CheckDef check, long failingRows, QueryResult sample, String error, String note) {
+    this(check, failingRows, sample, error, note, null);
+  }
+
+  /** This result, with the query that selected the failing rows. */
+  CheckOutcome withSql(String query) {
+    return new CheckOutcome(check, failingRows, sample, error, note, query);
+  }
+
   /** A result without a note. */
   public CheckOutcome(CheckDef check, long failingRows, QueryResult sample, String error) {
     this(check, failingRows, sample, error, null);

@@ -124,6 +124,11 @@ final class CheckRunner {
     } catch (RuntimeException e) {
       return new CheckOutcome(check, 0, null, e.getMessage());
     }
+    return runFailing(session, table, check, failing).withSql(failing);
+  }
+
+  private CheckOutcome runFailing(
+      EngineSession session, TableName table, CheckDef check, String failing) {
     try {
       // a check's sql, expression and values come from the project's files: the same sandbox as a
       // model's SQL (docs/security.md)

@@ -92,6 +92,7 @@ public final class DbtCatalog {
         artifacts.manifest(invocationId, generatedAt, all);
     // each model's compiled_code: the SQL its last run ran (target/run/)
     artifacts.addCompiledCode(written, DbtRunFiles.ranSince(workspace.project(), Instant.EPOCH));
+    DbtRunFiles.addTestsRan(workspace.project(), artifacts, written);
     Path manifest = artifacts.write("manifest.json", written);
     return new Written(catalog, manifest, nodes.size(), sources.size());
   }

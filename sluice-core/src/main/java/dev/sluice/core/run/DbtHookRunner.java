@@ -133,6 +133,15 @@ final class DbtHookRunner {
    * snapshots built (dbt leaves out those that failed or were skipped).
    */
   static Map<String, Object> runEndContext(Project project, List<StepResult> steps) {
+    return runEndContext(project, steps, false);
+  }
+
+  /**
+   * As {@link #runEndContext(Project, List)}; with {@code testsOnly} (dbt test), the results are
+   * the tests' alone and no schema was built.
+   */
+  static Map<String, Object> runEndContext(
+      Project project, List<StepResult> steps, boolean testsOnly) {
     DbtArtifacts artifacts = new DbtArtifacts(project);
     String database = project.dbt().targetDatabase();
     List<Map<String, Object>> results = new ArrayList<>();
@@ -162,15 +171,17 @@ final class DbtHookRunner {
             case SKIPPED -> "skipped";
             default -> "error";
           };
-      results.add(
-          result(
-              status,
-              node,
-              step.status() == StepStatus.SUCCEEDED ? step.detail() : step.error(),
-              step.duration().toMillis() / 1000.0,
-              null));
-      if (step.status() == StepStatus.SUCCEEDED) {
-        schemas.add(List.of(database, table.zone()));
+      if (!testsOnly) {
+        results.add(
+            result(
+                status,
+                node,
+                step.status() == StepStatus.SUCCEEDED ? step.detail() : step.error(),
+                step.duration().toMillis() / 1000.0,
+                null));
+        if (step.status() == StepStatus.SUCCEEDED) {
+          schemas.add(List.of(database, table.zone()));
+        }
       }
       for (CheckOutcome check : step.checks()) {
         String uniqueId = artifacts.testUniqueId(step.asset(), check.check());

@@ -56,4 +56,32 @@ final class DbtRunFiles {
     }
     return sql;
   }
+
+  /**
+   * Adds to a manifest the SQL each data test last ran (what a run wrote into {@code run/}), as its
+   * {@code compiled_code}: {@code docs generate}'s manifest, as a run's gives it.
+   */
+  static void addTestsRan(
+      Project project,
+      DbtArtifacts artifacts,
+      com.fasterxml.jackson.databind.node.ObjectNode manifest) {
+    Map<String, String> code = new LinkedHashMap<>();
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (String asset : project.graph().topologicalOrder()) {
+      for (dev.sluice.core.project.CheckDef check : project.asset(asset).allChecks()) {
+        Path file = artifacts.testSqlFile("run", asset, check);
+        if (!Files.isRegularFile(file)) {
+          continue;
+        }
+        String id = artifacts.testUniqueId(asset, check);
+        try {
+          code.put(id, Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        files.put(id, artifacts.testSqlFile("compiled", asset, check));
+      }
+    }
+    artifacts.addTestCompiledCode(manifest, code, files);
+  }
 }

@@ -35,12 +35,18 @@ final class ModelStep {
   private ModelStep() {}
 
   static StepResult run(StepContext context, ModelDef model) {
-    // a dbt model's pre-hooks run in its session before its SQL, its post-hooks once it is
-    // published
+    return withHooks(context, model, () -> build(context, model));
+  }
+
+  /**
+   * Builds a model with its hooks: a dbt model's pre-hooks run in its session before its SQL, its
+   * post-hooks once it is published.
+   */
+  static StepResult withHooks(
+      StepContext context, ModelDef model, java.util.function.Supplier<StepResult> build) {
     Set<TableName> readable = inputs(context, model);
     DbtHookRunner.before(context, model.name(), model.tableName(), readable);
-    return DbtHookRunner.after(
-        context, model.name(), model.tableName(), readable, build(context, model));
+    return DbtHookRunner.after(context, model.name(), model.tableName(), readable, build.get());
   }
 
   private static StepResult build(StepContext context, ModelDef model) {

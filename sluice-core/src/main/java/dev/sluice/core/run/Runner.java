@@ -234,7 +234,11 @@ public final class Runner {
     }
     removeBranchesLeftBy(previousId, remaining);
     return execute(
-        remaining, new RunOptions(previous.selection(), false), listener, "resume " + previousId);
+        remaining,
+        new RunOptions(previous.selection(), false),
+        listener,
+        "resume " + previousId,
+        false);
   }
 
   /**
@@ -262,10 +266,30 @@ public final class Runner {
 
   /** Runs, recording {@code command} as what started the run (e.g. {@code schedule hourly}). */
   public RunResult run(RunOptions options, RunListener listener, String command) {
+    boolean unitTests = false;
+    if (workspace.project().dbt() != null) {
+      // dbt's --exclude test_type:unit leaves out unit tests, not the models they test
+      dev.sluice.core.quality.UnitTestSelection selection =
+          dev.sluice.core.quality.UnitTestSelection.of(options.select(), options.exclude());
+      options =
+          new RunOptions(
+              options.select(),
+              selection.exclude(),
+              options.fullRefresh(),
+              options.partitions(),
+              options.threads(),
+              options.replay(),
+              options.environment(),
+              options.failFast());
+      // dbt build runs each model's unit tests before building it; dbt run does not
+      unitTests =
+          selection.unitTests()
+              && "build".equals(workspace.project().invocation().flags().get("WHICH"));
+    }
     List<Work> works = new WorkPlanner(workspace, clock.instant()).plan(plan(options), options);
     // a run that would take a hard budget past its amount is refused before it starts
     new Budgets(workspace).checkRun(works.stream().map(Work::asset).toList(), clock.instant());
-    return execute(works, options, listener, command);
+    return execute(works, options, listener, command, unitTests);
   }
 
   /** The steps a run with these options would take: assets, or partitions of them. */
@@ -275,8 +299,18 @@ public final class Runner {
   }
 
   private RunResult execute(
-      List<Work> works, RunOptions options, RunListener runListener, String command) {
+      List<Work> works,
+      RunOptions options,
+      RunListener runListener,
+      String command,
+      boolean unitTests) {
     Project project = workspace.project();
+    UnitTestGate gate =
+        unitTests
+            ? UnitTestGate.of(
+                project,
+                works.stream().map(Work::asset).collect(java.util.stream.Collectors.toSet()))
+            : UnitTestGate.none(project);
     List<StepKey> steps = works.stream().map(Work::key).toList();
     List<String> order = steps.stream().map(StepKey::name).toList();
     Instant started = clock.instant();
@@ -344,7 +378,7 @@ public final class Runner {
                 .thenApplyAsync(
                     ignored -> {
                       StepResult result =
-                          runStep(work, upstream, runId, started, options, control, listener);
+                          runStep(work, upstream, runId, started, options, control, listener, gate);
                       if (options.failFast() && result.status() == StepStatus.FAILED) {
                         control.failed(result.asset());
                       }
@@ -365,6 +399,11 @@ public final class Runner {
       boolean failed =
           hookFailure != null || results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
+      long unitFailures = gate.notPassed();
+      String stepsFailed =
+          failures
+              + " step(s) failed"
+              + (unitFailures > 0 ? ", " + unitFailures + " unit test(s) did not pass" : "");
       RunStatus status =
           control.cancelled()
               ? RunStatus.CANCELLED
@@ -375,12 +414,14 @@ public final class Runner {
           control.cancelled()
               ? "cancelled on request"
               : hookFailure != null
-                  ? (failures > 0 ? failures + " step(s) failed; " : "") + hookFailure
-                  : failed ? failures + " step(s) failed" : null;
+                  ? (failures > 0 || unitFailures > 0 ? stepsFailed + "; " : "") + hookFailure
+                  : failed ? stepsFailed : null;
       announceSpending(runId, finished);
       store.runs().finishRun(runId, status, finished, error);
       workspace.audit().runFinished(runId, status, error);
-      RunResult result = new RunResult(runId, status, Duration.between(started, finished), results);
+      RunResult result =
+          new RunResult(
+              runId, status, Duration.between(started, finished), results, gate.results());
       listener.runFinished(result);
       return result;
     } catch (RuntimeException e) {
@@ -398,6 +439,7 @@ public final class Runner {
     } finally {
       cancelPoll.cancel(false);
       pool.shutdownNow();
+      gate.close();
     }
   }
 
@@ -409,6 +451,12 @@ public final class Runner {
    * @throws SluiceException when an on-run-start hook fails
    */
   private String onRunHooks(Project project, boolean start, List<StepResult> results) {
+    return onRunHooks(project, start, results, false);
+  }
+
+  /** As {@link #onRunHooks(Project, boolean, List)}; {@code testsOnly} for dbt test's results. */
+  private String onRunHooks(
+      Project project, boolean start, List<StepResult> results, boolean testsOnly) {
     if (project.dbt() == null) {
       return null;
     }
@@ -424,7 +472,7 @@ public final class Runner {
           renderer,
           hooks,
           start ? "on-run-start hook" : "on-run-end hook",
-          start ? Map.of() : DbtHookRunner.runEndContext(project, results));
+          start ? Map.of() : DbtHookRunner.runEndContext(project, results, testsOnly));
       return null;
     } catch (SluiceException e) {
       if (start) {
@@ -520,15 +568,57 @@ public final class Runner {
   }
 
   /**
-   * Runs the checks of the selected assets against their published data, without building anything.
+   * Runs the checks of the selected assets against their published data, without building anything;
+   * in a dbt project, first the unit tests of the selected models, as {@code dbt test} runs both
+   * ({@code --select test_type:unit} runs only those, {@code --exclude test_type:unit} none).
    */
   public RunResult test(RunOptions options, RunListener listener) {
     Project project = workspace.project();
-    List<String> order = plan(options);
+    List<dev.sluice.core.quality.UnitTests.Result> unitResults = new ArrayList<>();
+    List<String> order;
+    if (project.dbt() != null) {
+      dev.sluice.core.quality.UnitTestSelection selection =
+          dev.sluice.core.quality.UnitTestSelection.of(options.select(), options.exclude());
+      RunOptions assets =
+          new RunOptions(
+              options.select(),
+              selection.exclude(),
+              options.fullRefresh(),
+              options.partitions(),
+              options.threads(),
+              options.replay(),
+              options.environment(),
+              options.failFast());
+      order = selection.onlyUnitTests() ? List.of() : plan(assets);
+      if (selection.unitTests()) {
+        List<dev.sluice.core.project.UnitTestDef> tests =
+            dev.sluice.core.quality.UnitTests.select(
+                project, options.select(), selection.exclude());
+        if (!tests.isEmpty()) {
+          try (dev.sluice.core.quality.UnitTests.InMemoryEngine engine =
+              dev.sluice.core.quality.UnitTests.InMemoryEngine.start()) {
+            for (dev.sluice.core.project.UnitTestDef test : tests) {
+              unitResults.add(
+                  dev.sluice.core.quality.UnitTests.runOne(project, test, engine.engine()));
+            }
+          }
+        }
+      }
+    } else {
+      order = plan(options);
+    }
     Instant started = clock.instant();
     RunStore store = workspace.runStore();
     String runId = store.runs().startRun("test", options.select(), started);
     workspace.audit().runStarted(runId, "test", options.select());
+    try {
+      // dbt test runs the project's on-run-start hooks first, as dbt run does
+      onRunHooks(project, true, List.of());
+    } catch (RuntimeException e) {
+      store.runs().finishRun(runId, RunStatus.FAILED, clock.instant(), e.getMessage());
+      workspace.audit().runFinished(runId, RunStatus.FAILED, e.getMessage());
+      throw e;
+    }
     listener.runStarted(runId, order.size());
     List<StepResult> results = new ArrayList<>();
     for (String asset : order) {
@@ -602,26 +692,31 @@ public final class Runner {
       listener.stepFinished(result);
       results.add(result);
     }
-    boolean failed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
+    boolean checksFailed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
+    long unitFailures = unitResults.stream().filter(r -> !r.passed()).count();
+    // and its on-run-end hooks last, with the tests' results, whatever they are
+    String hookFailure = onRunHooks(project, false, results, true);
+    boolean failed = checksFailed || unitFailures > 0 || hookFailure != null;
+    List<String> failures = new ArrayList<>();
+    if (checksFailed) {
+      failures.add("checks failed");
+    }
+    if (unitFailures > 0) {
+      failures.add(unitFailures + " unit test(s) did not pass");
+    }
+    if (hookFailure != null) {
+      failures.add(hookFailure);
+    }
+    String error = failures.isEmpty() ? null : String.join("; ", failures);
     Instant finished = clock.instant();
-    store
-        .runs()
-        .finishRun(
-            runId,
-            failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
-            finished,
-            failed ? "checks failed" : null);
-    workspace
-        .audit()
-        .runFinished(
-            runId,
-            failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
-            failed ? "checks failed" : null);
+    store.runs().finishRun(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, finished, error);
+    workspace.audit().runFinished(runId, failed ? RunStatus.FAILED : RunStatus.SUCCEEDED, error);
     return new RunResult(
         runId,
         failed ? RunStatus.FAILED : RunStatus.SUCCEEDED,
         Duration.between(started, finished),
-        results);
+        results,
+        unitResults);
   }
 
   private StepResult runStep(
@@ -631,7 +726,8 @@ public final class Runner {
       Instant runStarted,
       RunOptions options,
       RunControl control,
-      RunListener listener) {
+      RunListener listener,
+      UnitTestGate gate) {
     Project project = workspace.project();
     Asset asset = project.asset(work.asset());
     String step = work.id();
@@ -660,6 +756,12 @@ public final class Runner {
       StepResult skipped =
           StepResult.skipped(
               step, kind, table, "skipped: --fail-fast, after " + control.stoppedBy() + " failed");
+      return recordSkipped(runId, work, kind, skipped, listener);
+    }
+    // dbt build: a model whose unit test does not pass is skipped, and so is what reads it
+    String unitTestFailure = kind == StepKind.MODEL ? gate.check(asset.name()) : null;
+    if (unitTestFailure != null) {
+      StepResult skipped = StepResult.skipped(step, kind, table, unitTestFailure);
       return recordSkipped(runId, work, kind, skipped, listener);
     }
     if (dispatch != null) {
@@ -1027,7 +1129,12 @@ public final class Runner {
     return asset.map(
         model ->
             work.partitioned()
-                ? PartitionStep.run(context, model, work, rowsByPartition, inputsRead)
+                // a dbt model's hooks run around each step's partitions, as dbt's around a
+                // microbatch model's batches: pre-hooks before the first, post-hooks after the last
+                ? ModelStep.withHooks(
+                    context,
+                    model,
+                    () -> PartitionStep.run(context, model, work, rowsByPartition, inputsRead))
                 : ModelStep.run(context, model),
         seed -> SeedStep.run(context, seed),
         table -> SourceStep.run(context, table));

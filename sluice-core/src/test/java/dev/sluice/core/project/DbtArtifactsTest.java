@@ -179,6 +179,27 @@ class DbtArtifactsTest {
     assertThat(nodes.get("model.shop.stg_orders").get("compiled_path").asText())
         .isEqualTo("build/dbt/compiled/shop/models/staging/stg_orders.sql");
     assertThat(runResults.get("args").get("which").asText()).isEqualTo("build");
+    // a test's SQL, as it ran, is its compiled_code and in compiled/ and run/, where dbt puts it
+    String notNullId = null;
+    JsonNode notNullResult = null;
+    for (JsonNode node : runResults.get("results")) {
+      if (node.get("unique_id").asText().startsWith("test.shop.not_null_stg_orders_id.")) {
+        notNullId = node.get("unique_id").asText();
+        notNullResult = node;
+      }
+    }
+    assertThat(notNullResult).isNotNull();
+    String notNullSql =
+        Files.readString(
+            target.resolve("compiled/shop/models/schema.yml/not_null_stg_orders_id.sql"));
+    assertThat(notNullSql).contains("\"main\".\"stg_orders\"").containsIgnoringCase("is null");
+    assertThat(notNullResult.get("compiled_code").asText()).isEqualTo(notNullSql);
+    assertThat(nodes.get(notNullId).get("compiled_code").asText()).isEqualTo(notNullSql);
+    assertThat(nodes.get(notNullId).get("compiled_path").asText())
+        .isEqualTo("build/dbt/compiled/shop/models/schema.yml/not_null_stg_orders_id.sql");
+    assertThat(target.resolve("run/shop/tests/assert_no_negative_ids.sql"))
+        .content()
+        .contains("where id < 0");
 
     // catalog.json: each built relation's columns with DuckDB's types, as dbt-duckdb's catalog
     JsonNode stgOrders = catalog.get("nodes").get("model.shop.stg_orders");
@@ -233,8 +254,7 @@ class DbtArtifactsTest {
     assertThat(errors(schemas.resolve("run-results-v6.json"), testResults)).isEmpty();
   }
 
-  private static Set<ValidationMessage> errors(Path schemaFile, JsonNode artifact)
-      throws IOException {
+  static Set<ValidationMessage> errors(Path schemaFile, JsonNode artifact) throws IOException {
     try (InputStream in = Files.newInputStream(schemaFile)) {
       JsonSchema schema =
           JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);

@@ -216,6 +216,67 @@ class DbtHooksTest {
     return message;
   }
 
+  @Test
+  void hooksSeeThisAsDbtsRelationAndTheirRefsAreDependencies() {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        on-run-start: "{{ log('start ' ~ flags.WHICH, info=True) }}"
+        on-run-end: "{{ log('end ' ~ (results | length), info=True) }}"
+        """);
+    write(project, "seeds/raw_orders.csv", "id,amount\n1,10\n2,20\n");
+    write(project, "models/customers.sql", "select 1 as id\n");
+    write(project, "models/orders.sql", "select id, amount from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/orders.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            config:
+              materialized: table
+              pre_hook: "{{ log('this ' ~ this.name ~ ' ' ~ this.identifier ~ ' ' ~ this.schema ~ ' ' ~ this.database ~ ' ' ~ this.render() ~ ' ' ~ this.include(database=false), info=True) }}"
+              post_hook: "select error('no customer') where (select count(*) from {{ ref('customers') }}) = 0 or (select count(*) from {{ this.render() }}) <> 2"
+            columns:
+              - name: id
+                data_tests: [not_null]
+        """);
+    try (Workspace workspace =
+        Workspace.open(Project.load(project, Invocation.NONE.withFlag("WHICH", "build")))) {
+      // as in dbt, the model depends on what its hooks read with ref()
+      assertThat(workspace.project().graph().upstream("orders"))
+          .containsExactlyInAnyOrder("raw_orders", "customers");
+      logs.list.clear();
+
+      RunResult result =
+          new Runner(workspace)
+              // +orders: what orders' hook reads is built first
+              .run(new RunOptions(List.of("+orders"), List.of(), false), RunListener.NONE);
+
+      assertThat(step(result, "orders").status())
+          .as(step(result, "orders").error())
+          .isEqualTo(StepStatus.SUCCEEDED);
+      assertThat(messages())
+          .contains(
+              "this orders orders main "
+                  + workspace.project().dbt().targetDatabase()
+                  + " \"main\".\"orders\" \"main\".\"orders\"");
+    }
+
+    // sluice test runs the on-run hooks around its tests, as dbt test does
+    try (Workspace workspace =
+        Workspace.open(Project.load(project, Invocation.NONE.withFlag("WHICH", "test")))) {
+      logs.list.clear();
+      RunResult tested = new Runner(workspace).test(RunOptions.all(), RunListener.NONE);
+      assertThat(tested.succeeded()).as(tested.toString()).isTrue();
+      // its results are the tests' alone: orders' not_null
+      assertThat(messages()).containsSubsequence("start test", "end 1");
+    }
+  }
+
   private List<String> messages() {
     return logs.list.stream()
         .map(ILoggingEvent::getFormattedMessage)

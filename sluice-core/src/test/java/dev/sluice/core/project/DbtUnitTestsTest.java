@@ -120,4 +120,157 @@ class DbtUnitTestsTest {
         .hasMessageContaining("models/orders.yml:")
         .hasMessageContaining("order");
   }
+
+  @Test
+  void unitTestsOverrideMacrosAndEnvVarsAndReadSqlAndFixturesOfTheTestPaths() {
+    write(project, "dbt_project.yml", "name: shop\ntest-paths: [checks]\n");
+    write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,10\n");
+    write(
+        project,
+        "macros/cents.sql",
+        "{% macro to_cents(column) %}({{ column }} * 100){% endmacro %}\n");
+    write(
+        project,
+        "models/stamped.sql",
+        """
+        select id, {{ to_cents('amount') }} as amount_cents,
+          {{ dbt.current_timestamp() }} as loaded_at, {{ current_timestamp() }} as seen_at,
+          '{{ env_var('SLUICE_UNIT_REGION', 'eu') }}' as region
+        from {{ ref('raw_orders') }}
+        """);
+    write(project, "checks/fixtures/orders.csv", "id,status,amount\n1,placed,10\n2,lost,3\n");
+    write(
+        project,
+        "checks/fixtures/expected/stamped.sql",
+        "select 1 as id, 7 as amount_cents, 'us' as region\n" + "union all select 2, 7, 'us'\n");
+    write(
+        project,
+        "models/stamped.yml",
+        """
+        version: 2
+        unit_tests:
+          - name: stamped_overridden
+            model: stamped
+            overrides:
+              macros:
+                current_timestamp: "timestamp '2024-01-02 03:04:05'"
+                to_cents: "7"
+              env_vars: {SLUICE_UNIT_REGION: us}
+            given:
+              - input: ref('raw_orders')
+                format: csv
+                fixture: orders
+            expect:
+              format: sql
+              fixture: stamped
+          - name: stamped_at
+            model: stamped
+            overrides:
+              macros: {dbt.current_timestamp: "timestamp '2024-01-02 03:04:05'"}
+            given:
+              - input: ref('raw_orders')
+                format: sql
+                rows: select 1 as id, 'placed' as status, 10 as amount
+            expect:
+              rows:
+                - {id: 1, amount_cents: 1000, loaded_at: "2024-01-02 03:04:05", region: eu}
+          - name: stamped_disabled
+            model: stamped
+            config: {enabled: false}
+            given: []
+            expect: {rows: []}
+        """);
+    Project loaded = Project.load(project, Map.of());
+
+    // a disabled unit test is left out, as dbt leaves it out
+    assertThat(loaded.unitTests()).containsOnlyKeys("stamped_overridden", "stamped_at");
+    UnitTests.Report report = UnitTests.run(loaded, List.of(), List.of());
+
+    assertThat(report.results())
+        .allSatisfy(
+            result ->
+                assertThat(result.status())
+                    .as(result.test().name() + ": " + result.message())
+                    .isEqualTo(UnitTests.Status.PASSED));
+    // the override of dbt.current_timestamp is dbt's own macro: it replaces the global one too
+    UnitTests.Result at =
+        report.results().stream()
+            .filter(result -> result.test().name().equals("stamped_at"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(at.columns()).contains("loaded_at");
+  }
+
+  @Test
+  void badUnitTestsAreProblemsAtTheirLines() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,10\n");
+    write(project, "models/orders.sql", "select id from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/orders.yml",
+        """
+        version: 2
+        unit_tests:
+          - name: versioned
+            model: orders
+            versions: {include: [2]}
+            given:
+              - input: ref('raw_orders')
+                rows: [{id: 1}]
+            expect: {rows: [{id: 1}]}
+          - name: missing_fixture
+            model: orders
+            given:
+              - input: ref('raw_orders')
+                format: csv
+                fixture: nowhere
+            expect: {rows: [{id: 1}]}
+          - name: sql_reads_a_table
+            model: orders
+            given:
+              - input: ref('raw_orders')
+                format: sql
+                rows: |
+                  select 1 as id
+                  union all select id from main.raw_orders
+            expect: {rows: [{id: 1}]}
+        """);
+
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> Project.load(project, Map.of()), dev.sluice.api.ProjectException.class)
+                .problems())
+        .extracting(problem -> problem.location() + ": " + problem.message())
+        .containsExactlyInAnyOrder(
+            "models/orders.yml:5: Unit test 'versioned' should not have a versions include or"
+                + " exclude when referencing non-versioned model 'orders'",
+            "models/orders.yml:15: The fixture 'nowhere' of the rows given for ref('raw_orders') in"
+                + " unit test 'missing_fixture' does not exist");
+
+    write(
+        project,
+        "models/orders.yml",
+        """
+        version: 2
+        unit_tests:
+          - name: sql_reads_a_table
+            model: orders
+            given:
+              - input: ref('raw_orders')
+                format: sql
+                rows: |
+                  select 1 as id
+                  union all select id from main.raw_orders
+            expect: {rows: [{id: 1}]}
+        """);
+    Project loaded = Project.load(project, Map.of());
+    try (UnitTests.InMemoryEngine engine = UnitTests.InMemoryEngine.start()) {
+      UnitTests.Result result =
+          UnitTests.runOne(loaded, loaded.unitTests().get("sql_reads_a_table"), engine.engine());
+      // dbt build and dbt test report it as the test's error, at the line that reads the table
+      assertThat(result.status()).isEqualTo(UnitTests.Status.ERROR);
+      assertThat(result.error()).startsWith("models/orders.yml:10: The SQL rows read");
+    }
+  }
 }
