@@ -3,12 +3,15 @@ package dev.sluice.core.project;
 import static dev.sluice.core.project.TestProjects.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.ProjectException;
+import dev.sluice.api.ProjectException.Problem;
 import dev.sluice.api.TableName;
 import java.nio.file.Path;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,41 +121,32 @@ class DbtInvocationTest {
     assertThat(Project.load(project, Map.of("DBT_TARGET", "prod")).models().get("m").tableName())
         .isEqualTo(new TableName("analytics", "m"));
 
-    assertThatThrownBy(() -> Project.load(project, Map.of(), Invocation.NONE.withTarget("prd")))
-        .isInstanceOf(ProjectException.class)
-        .satisfies(
-            e ->
-                assertThat(((ProjectException) e).problems())
-                    .singleElement()
-                    .satisfies(
-                        problem -> {
-                          assertThat(problem.location().toString()).isEqualTo("profiles.yml:4");
-                          assertThat(problem.message())
-                              .isEqualTo("Profile 'shop' has no output 'prd'");
-                          assertThat(problem.hint()).contains("prod");
-                        }));
+    Problem problem =
+        onlyProblem(() -> Project.load(project, Map.of(), Invocation.NONE.withTarget("prd")));
+    assertThat(problem.location().toString()).isEqualTo("profiles.yml:4");
+    assertThat(problem.message()).isEqualTo("Profile 'shop' has no output 'prd'");
+    assertThat(problem.hint()).contains("prod");
   }
 
   @Test
   void aTargetWithoutProfilesIsAProblem() {
     write(project, "dbt_project.yml", "name: shop\n");
     write(project, "models/m.sql", "select 1 as id\n");
-    assertThatThrownBy(
+    Problem problem =
+        onlyProblem(
             () ->
                 Project.load(
-                    project, Map.of("HOME", project.toString()), Invocation.NONE.withTarget("ci")))
-        .isInstanceOf(ProjectException.class)
-        .satisfies(
-            e ->
-                assertThat(((ProjectException) e).problems())
-                    .singleElement()
-                    .satisfies(
-                        problem -> {
-                          assertThat(problem.location().file()).isEqualTo("dbt_project.yml");
-                          assertThat(problem.message())
-                              .isEqualTo(
-                                  "Target 'ci' was asked for, but there is no profiles.yml to"
-                                      + " declare it");
-                        }));
+                    project, Map.of("HOME", project.toString()), Invocation.NONE.withTarget("ci")));
+    assertThat(problem.location().file()).isEqualTo("dbt_project.yml");
+    assertThat(problem.message())
+        .isEqualTo("Target 'ci' was asked for, but there is no profiles.yml to declare it");
+  }
+
+  /** The one problem of a load that must fail. */
+  private static Problem onlyProblem(ThrowingCallable load) {
+    ProjectException failure = catchThrowableOfType(ProjectException.class, load);
+    assertThat(failure).as("the load fails").isNotNull();
+    assertThat(failure.problems()).hasSize(1);
+    return failure.problems().get(0);
   }
 }
