@@ -28,6 +28,8 @@ final class SourceCommand extends GroupCommand {
   static final class Freshness implements Callable<Integer> {
     @ParentCommand SourceCommand parent;
 
+    @picocli.CommandLine.Mixin SelectionOptions selection = new SelectionOptions();
+
     @Override
     public Integer call() {
       try (Workspace workspace = parent.openWorkspace()) {
@@ -36,8 +38,14 @@ final class SourceCommand extends GroupCommand {
               "'sluice source freshness' writes dbt's sources.json for a dbt project, and this is"
                   + " a Sluice project: 'sluice slo' shows its assets' freshness");
         }
+        // dbt's selection applied to the sources: source:bank, source:bank.orders, tag:x, ...
+        dev.sluice.core.project.Project project = workspace.project();
+        java.util.Set<String> selected =
+            new java.util.HashSet<>(
+                new dev.sluice.core.project.Selector(project)
+                    .select(selection.select(project), selection.exclude));
         DbtSourceFreshness.Judged judged =
-            DbtSourceFreshness.judge(workspace, parent.clock().instant());
+            DbtSourceFreshness.judge(workspace, parent.clock().instant(), selected::contains);
         String file = workspace.project().root().relativize(judged.file()).toString();
         if (parent.json()) {
           Map<String, Object> result = new LinkedHashMap<>();

@@ -66,6 +66,11 @@ class DbtCliTest {
                 tests:
                   - accepted_values:
                       values: ['placed', 'shipped']
+        exposures:
+          - name: weekly_revenue
+            type: dashboard
+            owner: {name: Finance, email: finance@example.com}
+            depends_on: [ref('revenue')]
         """);
   }
 
@@ -117,6 +122,21 @@ class DbtCliTest {
     // @stg_orders: it, what depends on it, and what those read
     assertThat(sluice(project, "ls", "-s", "@stg_orders", "--json").out())
         .contains("\"raw_orders\"", "\"stg_orders\"", "\"revenue\"");
+    // exposures: listed when asked for; +exposure:x selects what it reads
+    assertThat(sluice(project, "ls", "--resource-type", "exposure").out())
+        .contains("weekly_revenue  exposure  dashboard")
+        .doesNotContain("stg_orders");
+    assertThat(
+            sluice(project, "ls", "-s", "+exposure:weekly_revenue", "--resource-type", "model")
+                .out()
+                .lines()
+                .skip(2)
+                .map(line -> line.split("\\s+")[0])
+                .toList())
+        .containsExactly("stg_orders", "revenue");
+    InProcessCli.Result noExposure = sluice(project, "ls", "-s", "exposure:weekly_revnue");
+    assertThat(noExposure.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noExposure.err()).contains("No exposure 'weekly_revnue'").contains("weekly_revenue");
     InProcessCli.Result badType = sluice(project, "ls", "-s", "resource_type:modle");
     assertThat(badType.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(badType.err()).contains("Unknown resource type 'modle'").contains("model");

@@ -146,7 +146,7 @@ public final class DbtArtifacts {
               fileText(seed.csvFile()));
       node.putObject("config").put("enabled", true).put("materialized", "seed");
       node.put("description", nullToEmpty(seed.description()));
-      columns(node, seed.columns(), types.get(seed.name()));
+      columns(node, seed.columns(), types.get(seed.name()), declared(seed.name()));
       node.putObject("depends_on").putArray("macros"); // a seed's depend on macros only
       parents.put(uniqueId(seed.name()), new LinkedHashSet<>());
       tests(nodes, parents, seed.name(), seed.allChecks());
@@ -189,7 +189,10 @@ public final class DbtArtifacts {
       ArrayNode nodeTags = node.putArray("tags");
       model.tags().forEach(nodeTags::add);
       node.put("description", nullToEmpty(model.description()));
-      columns(node, model.columns(), types.get(model.name()));
+      columns(node, model.columns(), types.get(model.name()), declared(model.name()));
+      if (!snapshot) {
+        governance(node, config, model.name()); // a snapshot has no access or constraints
+      }
       node.put("raw_code", model.sqlTemplate());
       node.put("language", "sql");
       ArrayNode refs = node.putArray("refs");
@@ -211,8 +214,9 @@ public final class DbtArtifacts {
       for (SourceTableDef table : source.tables()) {
         String id = uniqueId(table.assetName());
         ObjectNode node = sources.putObject(id);
-        node.put("database", database());
-        node.put("schema", table.source());
+        Map<String, Object> declared = dbt.resources().sourceProperties(id);
+        node.put("database", declared.get("database") instanceof String name ? name : database());
+        node.put("schema", declared.get("schema") instanceof String name ? name : table.source());
         node.put("name", table.name());
         node.put("resource_type", "source");
         node.put("package_name", packageName);
@@ -222,10 +226,12 @@ public final class DbtArtifacts {
         node.putArray("fqn").add(packageName).add(table.source()).add(table.name());
         node.put("source_name", table.source());
         node.put("source_description", nullToEmpty(source.description()));
-        node.put("loader", "");
-        node.put("identifier", table.name());
+        node.put("loader", String.valueOf(declared.getOrDefault("loader", "")));
+        node.put(
+            "identifier", declared.get("identifier") instanceof String name ? name : table.name());
+        sourceProperties(node, declared);
         node.put("description", nullToEmpty(table.description()));
-        columns(node, table.columns(), types.get(table.assetName()));
+        columns(node, table.columns(), types.get(table.assetName()), null);
         parents.put(id, new LinkedHashSet<>());
         tests(nodes, parents, table.assetName(), table.allChecks());
       }
@@ -250,30 +256,29 @@ public final class DbtArtifacts {
     }
     ObjectNode docs = manifest.putObject("docs");
     for (DbtDocs.Block block : dbt.docs().blocks().values()) {
-      String id = "doc." + packageName + "." + block.name();
-      ObjectNode doc = docs.putObject(id);
-      doc.put("name", block.name());
-      doc.put("resource_type", "doc");
-      doc.put("package_name", packageName);
-      doc.put("path", withinDirectory(block.location().file()));
-      doc.put("original_file_path", block.location().file());
-      doc.put("unique_id", id);
-      doc.put("block_contents", block.contents());
+      doc(docs, packageName, block, block.location().file());
     }
-    for (String empty :
-        List.of(
-            "exposures",
-            "metrics",
-            "groups",
-            "selectors",
-            "disabled",
-            "group_map",
-            "saved_queries",
-            "semantic_models",
-            "unit_tests")) {
+    for (DbtDocs.PackageDocs pack : dbt.docs().packages().values()) {
+      for (DbtDocs.Block block : pack.blocks().values()) {
+        doc(docs, pack.name(), block, pack.fileInPackage(block));
+      }
+    }
+    for (String empty : List.of("selectors", "disabled", "unit_tests")) {
       manifest.putObject(empty);
     }
     manifest.set("unit_tests", unitTests(parents));
+    dbt.resources()
+        .writeTo(
+            manifest,
+            packageName,
+            database(),
+            this::uniqueId,
+            name -> {
+              ModelDef model = project.models().get(name);
+              SeedDef seed = project.seeds().get(name);
+              return model != null ? model.tableName() : seed == null ? null : seed.tableName();
+            },
+            parents);
     ObjectNode parentMap = manifest.putObject("parent_map");
     ObjectNode childMap = manifest.putObject("child_map");
     Map<String, Set<String>> children = new TreeMap<>();
@@ -293,6 +298,46 @@ public final class DbtArtifacts {
           downs.forEach(list::add);
         });
     return manifest;
+  }
+
+  /**
+   * A source table's properties as declared, which dbt's {@code state:modified} compares: {@code
+   * quoting}, {@code freshness}, {@code loaded_at_field}, {@code external}, its config.
+   */
+  private static void sourceProperties(ObjectNode node, Map<String, Object> declared) {
+    ObjectNode quoting = node.putObject("quoting");
+    for (String key : List.of("database", "schema", "identifier", "column")) {
+      Object value = declared.get("quoting") instanceof Map<?, ?> map ? map.get(key) : null;
+      quoting.set(key, value instanceof Boolean flag ? JSON.valueToTree(flag) : null);
+    }
+    node.set("freshness", JSON.valueToTree(declared.get("freshness")));
+    node.put(
+        "loaded_at_field",
+        declared.get("loaded_at_field") == null
+            ? null
+            : String.valueOf(declared.get("loaded_at_field")));
+    node.set("external", JSON.valueToTree(declared.get("external")));
+    Object config = declared.getOrDefault("config", Map.of());
+    node.putObject("config").put("enabled", true);
+    node.set("unrendered_config", JSON.valueToTree(config));
+    node.set("meta", JSON.valueToTree(declared.getOrDefault("meta", Map.of())));
+  }
+
+  /**
+   * A docs block of the manifest.
+   *
+   * @param file its file, relative to its package (or project)
+   */
+  private static void doc(ObjectNode docs, String owner, DbtDocs.Block block, String file) {
+    String id = "doc." + owner + "." + block.name();
+    ObjectNode doc = docs.putObject(id);
+    doc.put("name", block.name());
+    doc.put("resource_type", "doc");
+    doc.put("package_name", owner);
+    doc.put("path", withinDirectory(file));
+    doc.put("original_file_path", file);
+    doc.put("unique_id", id);
+    doc.put("block_contents", block.contents());
   }
 
   /** The test nodes of an asset's checks (dbt's data tests), with their dependencies. */
@@ -494,28 +539,83 @@ public final class DbtArtifacts {
     return node;
   }
 
+  /** What a model's, seed's or snapshot's properties declare, or null. */
+  private DbtProperties.Declared declared(String asset) {
+    return dbt.resources().declared(uniqueId(asset));
+  }
+
+  /** A model's {@code access}, {@code group}, {@code contract} and constraints, as declared. */
+  private void governance(ObjectNode node, ObjectNode config, String model) {
+    DbtResources.Governance governance = dbt.resources().governance(model);
+    String access =
+        governance == null || governance.access() == null ? "protected" : governance.access();
+    String group = governance == null ? null : governance.group();
+    ObjectNode contract = JSON.createObjectNode();
+    contract.put("enforced", false).put("alias_types", true);
+    if (governance != null && governance.contract() instanceof Map<?, ?> declared) {
+      declared.forEach(
+          (key, value) -> {
+            if (key.equals("enforced") || key.equals("alias_types")) {
+              contract.put(String.valueOf(key), Boolean.TRUE.equals(value));
+            }
+          });
+    }
+    contract.putNull("checksum");
+    for (ObjectNode target : List.of(node, config)) {
+      target.put("access", access);
+      target.put("group", group);
+    }
+    node.set("contract", contract);
+    ObjectNode configContract = config.putObject("contract");
+    configContract.put("enforced", contract.get("enforced").asBoolean());
+    configContract.put("alias_types", contract.get("alias_types").asBoolean());
+    ArrayNode constraints = node.putArray("constraints");
+    DbtProperties.Declared declared = declared(model);
+    if (declared != null) {
+      declared.constraints().forEach(constraint -> constraints.add(JSON.valueToTree(constraint)));
+    }
+  }
+
   /**
-   * A node's documented columns.
+   * A node's documented columns: the {@code data_type}, constraints, {@code quote}, {@code meta}
+   * and {@code tags} its properties declare, else the type of the built table's column.
    *
    * @param types each column's type in the built table, by its name in lower case; null when the
    *     table's types are not known
+   * @param declared what the properties declare of the columns, or null
    */
-  private static void columns(ObjectNode node, List<ColumnDef> columns, Map<String, String> types) {
+  private static void columns(
+      ObjectNode node,
+      List<ColumnDef> columns,
+      Map<String, String> types,
+      DbtProperties.Declared declared) {
     ObjectNode all = node.putObject("columns");
     for (ColumnDef column : columns) {
+      DbtProperties.DeclaredColumn declaredColumn =
+          declared == null ? null : declared.columns().get(column.name());
       ObjectNode entry = all.putObject(column.name());
       entry.put("name", column.name());
       entry.put("description", nullToEmpty(column.description()));
-      entry.putObject("meta");
-      String type = types == null ? null : types.get(column.name().toLowerCase(Locale.ROOT));
-      if (type == null) {
-        entry.putNull("data_type");
-      } else {
-        entry.put("data_type", type);
+      entry.set(
+          "meta", JSON.valueToTree(declaredColumn == null ? Map.of() : declaredColumn.meta()));
+      String type =
+          declaredColumn != null && declaredColumn.dataType() != null
+              ? declaredColumn.dataType()
+              : types == null ? null : types.get(column.name().toLowerCase(Locale.ROOT));
+      entry.put("data_type", type);
+      ArrayNode constraints = entry.putArray("constraints");
+      ArrayNode tags = entry.putArray("tags");
+      if (declaredColumn != null) {
+        declaredColumn
+            .constraints()
+            .forEach(constraint -> constraints.add(JSON.valueToTree(constraint)));
+        declaredColumn.tags().forEach(tags::add);
       }
-      entry.putArray("constraints");
-      entry.putNull("quote");
-      entry.putArray("tags");
+      if (declaredColumn == null || declaredColumn.quote() == null) {
+        entry.putNull("quote");
+      } else {
+        entry.put("quote", declaredColumn.quote());
+      }
     }
   }
 

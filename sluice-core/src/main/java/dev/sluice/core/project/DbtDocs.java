@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,14 +37,39 @@ public final class DbtDocs {
     }
   }
 
+  /**
+   * The docs blocks of an installed package.
+   *
+   * @param directory the package's directory, relative to the project
+   */
+  public record PackageDocs(String name, String directory, Map<String, Block> blocks) {
+    public PackageDocs {
+      requireNonNull(name, "name is null");
+      requireNonNull(directory, "directory is null");
+      blocks = Copies.orderedMap(blocks);
+    }
+
+    /** A block's file relative to the package, as dbt's manifest gives it. */
+    public String fileInPackage(Block block) {
+      String file = block.location().file();
+      return file.startsWith(directory + "/") ? file.substring(directory.length() + 1) : file;
+    }
+  }
+
   private final String packageName;
   private final Map<String, Block> blocks;
   private final Map<String, Object> vars;
+  private final Map<String, PackageDocs> packages;
 
-  private DbtDocs(String packageName, Map<String, Block> blocks, Map<String, Object> vars) {
+  private DbtDocs(
+      String packageName,
+      Map<String, Block> blocks,
+      Map<String, Object> vars,
+      Map<String, PackageDocs> packages) {
     this.packageName = packageName;
     this.blocks = blocks;
     this.vars = vars;
+    this.packages = packages;
   }
 
   /**
@@ -58,6 +84,30 @@ public final class DbtDocs {
       List<Path> directories,
       Map<String, Object> vars,
       Problems problems) {
+    return new DbtDocs(
+        packageName, blocks(root, directories, problems), Copies.orderedMap(vars), Map.of());
+  }
+
+  /**
+   * These docs with the blocks of the installed packages, which {@code doc('package', 'name')}
+   * reads and {@code doc('name')} finds when the project has no such block, as in dbt.
+   */
+  DbtDocs withPackages(Path root, List<DbtPackages.Installed> installed, Problems problems) {
+    Map<String, PackageDocs> all = new TreeMap<>();
+    for (DbtPackages.Installed pack : installed) {
+      if (!pack.name().equals(packageName)) {
+        all.put(
+            pack.name(),
+            new PackageDocs(
+                pack.name(),
+                YamlFiles.relative(root, pack.directory()),
+                blocks(root, pack.docsDirectories(), problems)));
+      }
+    }
+    return new DbtDocs(packageName, blocks, vars, Collections.unmodifiableMap(all));
+  }
+
+  private static Map<String, Block> blocks(Path root, List<Path> directories, Problems problems) {
     Map<String, Block> blocks = new TreeMap<>();
     for (Path file : markdownFiles(directories, problems)) {
       String name = YamlFiles.relative(root, file);
@@ -85,7 +135,7 @@ public final class DbtDocs {
         }
       }
     }
-    return new DbtDocs(packageName, blocks, Copies.orderedMap(vars));
+    return blocks;
   }
 
   private static List<Path> markdownFiles(List<Path> directories, Problems problems) {
@@ -118,12 +168,31 @@ public final class DbtDocs {
     return blocks.keySet();
   }
 
-  /** A block by its name, in the project ({@code packageName} null or the project's); or null. */
+  /** The installed packages' docs blocks, by package. */
+  public Map<String, PackageDocs> packages() {
+    return packages;
+  }
+
+  /**
+   * A block by its name: in the named package (the project's, or an installed one's), else (no
+   * package given) in the project, then in the installed packages, as dbt resolves {@code doc()};
+   * or null.
+   */
   Block find(String packageName, String name) {
     if (packageName != null && !packageName.equals(this.packageName)) {
-      return null; // packages' docs blocks are not read
+      PackageDocs pack = packages.get(packageName);
+      return pack == null ? null : pack.blocks().get(name);
     }
-    return blocks.get(name);
+    Block block = blocks.get(name);
+    if (block != null || packageName != null) {
+      return block;
+    }
+    for (PackageDocs pack : packages.values()) {
+      if (pack.blocks().containsKey(name)) {
+        return pack.blocks().get(name);
+      }
+    }
+    return null;
   }
 
   /**

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * and {@code isoformat}) and {@code modules.re} ({@code match}, {@code search}, {@code findall},
  * {@code sub}, {@code split}, {@code escape}, on Java's regular expressions, whose syntax is
  * Python's for what templates use) and {@code modules.itertools} ({@code chain}, {@code product},
- * {@code combinations}, {@code permutations}, as lists). Not there: {@code pytz}, date arithmetic.
+ * {@code combinations}, {@code permutations}, as lists), with Python's date arithmetic ({@code
+ * datetime.timedelta(days=1)} added to or subtracted from a date or datetime, the difference of two
+ * of them: {@link TimeDelta}). Not there: {@code pytz}.
  */
 public final class DbtModules {
   static final Map<String, Object> MODULES =
@@ -42,6 +44,14 @@ public final class DbtModules {
 
     public Dates getDate() {
       return date;
+    }
+
+    /**
+     * {@code datetime.timedelta(days=0, seconds=0, microseconds=0, milliseconds=0, minutes=0,
+     * hours=0, weeks=0)}, positionally or by name, as in Python.
+     */
+    public TimeDelta timedelta(Object... arguments) {
+      return TimeDelta.of(arguments);
     }
 
     @Override
@@ -121,6 +131,131 @@ public final class DbtModules {
     public String toString() {
       return value.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
           + (utc ? "+00:00" : "");
+    }
+  }
+
+  /**
+   * Python's {@code datetime.timedelta}: a duration that a date or datetime is moved by ({@code +},
+   * {@code -}), or the difference of two; with {@code days}, {@code seconds}, {@code microseconds}
+   * and {@code total_seconds()}, printed as Python prints it ({@code 1 day, 2:00:00}).
+   */
+  public static final class TimeDelta {
+    private static final List<String> UNITS =
+        List.of("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks");
+    private static final long[] MICROS = {
+      86_400_000_000L, 1_000_000L, 1L, 1_000L, 60_000_000L, 3_600_000_000L, 604_800_000_000L
+    };
+
+    private final long micros;
+
+    TimeDelta(long micros) {
+      this.micros = micros;
+    }
+
+    static TimeDelta of(Object... arguments) {
+      double total = 0;
+      int position = 0;
+      for (Object argument : arguments) {
+        String unit;
+        Object value;
+        if (argument instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
+          unit = named.getName();
+          value = named.getValue();
+        } else {
+          if (position >= UNITS.size()) {
+            throw new IllegalArgumentException("timedelta() takes at most 7 arguments");
+          }
+          unit = UNITS.get(position++);
+          value = argument;
+        }
+        int index = UNITS.indexOf(unit);
+        if (index < 0 || !(value instanceof Number number)) {
+          throw new IllegalArgumentException(
+              "timedelta() takes numbers as "
+                  + String.join(", ", UNITS)
+                  + "; got "
+                  + unit
+                  + "="
+                  + value);
+        }
+        total += number.doubleValue() * MICROS[index];
+      }
+      return new TimeDelta(Math.round(total));
+    }
+
+    /** Python's {@code left + right} for dates, datetimes and timedeltas; else null. */
+    static Object add(Object left, Object right) {
+      if (left instanceof TimeDelta && !(right instanceof TimeDelta)) {
+        return add(right, left);
+      }
+      if (!(right instanceof TimeDelta delta)) {
+        return null;
+      }
+      if (left instanceof DateTime dateTime) {
+        return new DateTime(
+            dateTime.value.plus(java.time.Duration.ofNanos(delta.micros * 1_000)), dateTime.utc);
+      }
+      if (left instanceof Date date) {
+        return new Date(date.value.plusDays(Math.floorDiv(delta.micros, MICROS[0])));
+      }
+      if (left instanceof TimeDelta other) {
+        return new TimeDelta(other.micros + delta.micros);
+      }
+      return null;
+    }
+
+    /** Python's {@code left - right} for dates, datetimes and timedeltas; else null. */
+    static Object subtract(Object left, Object right) {
+      if (right instanceof TimeDelta delta) {
+        return add(left, new TimeDelta(-delta.micros));
+      }
+      if (left instanceof DateTime a && right instanceof DateTime b) {
+        return new TimeDelta(java.time.Duration.between(b.value, a.value).toNanos() / 1_000);
+      }
+      if (left instanceof Date a && right instanceof Date b) {
+        return new TimeDelta(
+            java.time.temporal.ChronoUnit.DAYS.between(b.value, a.value) * MICROS[0]);
+      }
+      return null;
+    }
+
+    public long getDays() {
+      return Math.floorDiv(micros, MICROS[0]);
+    }
+
+    public long getSeconds() {
+      return Math.floorMod(micros, MICROS[0]) / MICROS[1];
+    }
+
+    public long getMicroseconds() {
+      return Math.floorMod(micros, MICROS[1]);
+    }
+
+    public double total_seconds() {
+      return micros / 1_000_000.0;
+    }
+
+    @Override
+    public String toString() {
+      long days = getDays();
+      long seconds = getSeconds();
+      String time =
+          String.format(
+              Locale.ROOT, "%d:%02d:%02d", seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+      if (getMicroseconds() != 0) {
+        time += String.format(Locale.ROOT, ".%06d", getMicroseconds());
+      }
+      return days == 0 ? time : days + (Math.abs(days) == 1 ? " day, " : " days, ") + time;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof TimeDelta delta && delta.micros == micros;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(micros);
     }
   }
 

@@ -32,16 +32,27 @@ final class DbtPackages {
    * @param name its name (its dbt_project.yml's), which templates use: {@code dbt_utils.star()}
    * @param directory where it is, absolute
    * @param macroPaths its macro paths, relative to the directory
+   * @param docsPaths the directories of its docs blocks, relative to the directory
    */
-  record Installed(String name, Path directory, List<String> macroPaths) {
+  record Installed(String name, Path directory, List<String> macroPaths, List<String> docsPaths) {
     Installed {
       requireNonNull(name, "name is null");
       requireNonNull(directory, "directory is null");
       macroPaths = List.copyOf(macroPaths);
+      docsPaths = List.copyOf(docsPaths);
     }
 
     List<Path> macroDirectories() {
       return macroPaths.stream().map(directory::resolve).filter(Files::isDirectory).toList();
+    }
+
+    /** Where its docs blocks are: its docs-paths, else dbt's default (its resource paths). */
+    List<Path> docsDirectories() {
+      return docsPaths.stream()
+          .distinct()
+          .map(directory::resolve)
+          .filter(Files::isDirectory)
+          .toList();
     }
   }
 
@@ -230,7 +241,15 @@ final class DbtPackages {
     // generic tests are in the macro paths and in the test paths' generic/ directories
     List<String> macroPaths = new ArrayList<>(file.get().macroPaths());
     file.get().testPaths().forEach(path -> macroPaths.add(path + "/generic"));
-    return Optional.of(new Installed(file.get().name(), directory, macroPaths));
+    List<String> docsPaths = new ArrayList<>(file.get().docsPaths());
+    if (docsPaths.isEmpty()) {
+      docsPaths.addAll(file.get().modelPaths());
+      docsPaths.addAll(file.get().seedPaths());
+      docsPaths.addAll(file.get().snapshotPaths());
+      docsPaths.addAll(file.get().testPaths());
+      docsPaths.addAll(file.get().macroPaths());
+    }
+    return Optional.of(new Installed(file.get().name(), directory, macroPaths, docsPaths));
   }
 
   /** The project name a Hub or git package most likely has: dbt-labs/dbt_utils → dbt_utils. */

@@ -43,6 +43,8 @@ final class DbtProject {
 
   private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
 
+  private static final Set<String> ACCESS = Set.of("private", "protected", "public");
+
   private final Path root;
   private final DbtProjectFile file;
   private final DbtProfile profile;
@@ -81,6 +83,12 @@ final class DbtProject {
   /** The hooks of the models, snapshots and seeds, and the on-run hooks. */
   private final DbtHooks.Builder hooks = new DbtHooks.Builder();
 
+  /** Exposures, groups, semantic models, metrics, saved queries; declared columns and access. */
+  private final DbtResources resources = new DbtResources();
+
+  /** Each model's {@code ref()} calls with their lines, for the access checks. */
+  private final Map<String, Map<String, Location>> refLines = new LinkedHashMap<>();
+
   private DbtProject(
       Path root,
       DbtProjectFile file,
@@ -107,11 +115,12 @@ final class DbtProject {
     this.names = new DbtNames(file.name(), profile, macros, config().vars(), globals);
     this.docs =
         DbtDocs.read(
-            root,
-            file.name(),
-            file.docsPaths().isEmpty() ? propertyDirectories() : directories(file.docsPaths()),
-            config().vars(),
-            problems);
+                root,
+                file.name(),
+                file.docsPaths().isEmpty() ? propertyDirectories() : directories(file.docsPaths()),
+                config().vars(),
+                problems)
+            .withPackages(root, packages.installed(), problems);
   }
 
   /**
@@ -315,7 +324,8 @@ final class DbtProject {
   DbtTemplates templates() {
     return new DbtTemplates(
             macros, globals, docs, file.targetPath(), profile.schema(), profile.database())
-        .withHooks(hooks.build());
+        .withHooks(hooks.build())
+        .withResources(resources);
   }
 
   /**
@@ -352,7 +362,7 @@ final class DbtProject {
           .map(
               node ->
                   DbtProperties.parse(
-                      root, file.testPaths(), name, node, testsOf(path), docs, problems))
+                      root, file.testPaths(), name, node, testsOf(path), docs, resources, problems))
           .ifPresent(
               contents -> {
                 collect(contents.models(), models, "model", problems);
@@ -391,6 +401,10 @@ final class DbtProject {
         continue;
       }
       modelSettings.put(model.name(), settings);
+      if (entry != null) {
+        resources.declare(
+            docs.uniqueId(snapshot ? "snapshot" : "model", model.name()), entry.declared());
+      }
       modelProperties.put(model.name(), modelProperties(model, entry, settings, problems));
     }
     for (Map.Entry<String, Path> seed : Map.copyOf(seedFiles).entrySet()) {
@@ -417,6 +431,7 @@ final class DbtProject {
               settings,
               problems));
       if (entry != null) {
+        resources.declare(docs.uniqueId("seed", seed.getKey()), entry.declared());
         seedProperties.put(
             seed.getKey(),
             new SeedProperties(
@@ -510,6 +525,21 @@ final class DbtProject {
         new LinkedHashMap<>(modelSettings.getOrDefault(model.name(), Map.of()));
     merge(all, settings);
     hooks.asset(model.name(), all);
+    Setting group = all.get("group");
+    Setting access = all.get("access");
+    resources.govern(
+        model.name(),
+        new DbtResources.Governance(
+            group == null || group.value() == null ? null : String.valueOf(group.value()),
+            group == null ? null : group.location(),
+            access == null || access.value() == null ? null : String.valueOf(access.value()),
+            access == null ? null : access.location(),
+            all.get("contract") == null ? null : all.get("contract").value()));
+    Map<String, Location> lines = new LinkedHashMap<>();
+    parsed
+        .refLines()
+        .forEach((ref, line) -> lines.put(ref, new Location(model.sqlFileName(), line)));
+    refLines.put(model.name(), lines);
     boolean snapshot = snapshots.contains(model.name());
     Setting targetSchema = all.get("target_schema");
     TableName table =
@@ -668,6 +698,110 @@ final class DbtProject {
             verdict.hint());
       }
     }
+  }
+
+  /**
+   * Checks the groups and access of the models, with dbt's messages: a group a model names must be
+   * declared, {@code access} is {@code private}, {@code protected} or {@code public} ({@code
+   * private} needs a group; an ephemeral model cannot be {@code public}), and a private model may
+   * be read with {@code ref()} only by models of its group. Then checks what the exposures,
+   * semantic models, metrics and saved queries read ({@link DbtResources#validate}).
+   */
+  void checkResources(
+      Map<String, ModelDef> models,
+      Map<String, SeedDef> seeds,
+      Map<String, SourceDef> projectSources,
+      Problems problems) {
+    Set<String> groups = resources.ofType("group").keySet();
+    for (ModelDef model : models.values()) {
+      DbtResources.Governance governance = resources.governance(model.name());
+      if (governance == null) {
+        continue;
+      }
+      String id = uniqueId(model);
+      if (governance.group() != null && !groups.contains(governance.group())) {
+        problems.add(
+            governance.groupLine(),
+            DbtResources.invalidGroup(governance.group(), groups),
+            DbtResources.groupHint(governance.group(), groups));
+      }
+      String access = governance.access();
+      if (access == null) {
+        continue;
+      }
+      if (!ACCESS.contains(access)) {
+        problems.add(
+            governance.accessLine(),
+            "Model '" + model.name() + "' has an invalid access '" + access + "'",
+            "write access: private, protected or public");
+      } else if (access.equals("private") && governance.group() == null) {
+        problems.add(
+            governance.accessLine(),
+            "Model '" + model.name() + "' is private but in no group",
+            "put it in a group (config: {group: finance}); private means: only its group reads it");
+      } else if (access.equals("public") && !model.materialization().built()) {
+        problems.add(
+            governance.accessLine(),
+            "Node "
+                + id
+                + " with 'ephemeral' materialization has an invalid value (public) for the access"
+                + " field",
+            "make it protected, or materialize it as a view");
+      }
+    }
+    for (ModelDef model : models.values()) {
+      DbtResources.Governance reader = resources.governance(model.name());
+      String readerGroup = reader == null ? null : reader.group();
+      refLines
+          .getOrDefault(model.name(), Map.of())
+          .forEach(
+              (ref, location) -> {
+                DbtResources.Governance target = resources.governance(ref);
+                ModelDef referenced = models.get(ref);
+                if (referenced != null
+                    && target != null
+                    && "private".equals(target.access())
+                    && target.group() != null
+                    && !target.group().equals(readerGroup)) {
+                  problems.add(
+                      location,
+                      "Node "
+                          + uniqueId(model)
+                          + " attempted to reference node "
+                          + uniqueId(referenced)
+                          + ", which is not allowed because the referenced node is private to the '"
+                          + target.group()
+                          + "' group",
+                      "put '"
+                          + model.name()
+                          + "' in group '"
+                          + target.group()
+                          + "', or make '"
+                          + ref
+                          + "' protected or public");
+                }
+              });
+    }
+    Map<String, String> nodes = new java.util.TreeMap<>();
+    seeds.keySet().forEach(seed -> nodes.put(seed, docs.uniqueId("seed", seed)));
+    models.values().forEach(model -> nodes.put(model.name(), uniqueId(model)));
+    Map<String, String> sourceTables = new java.util.TreeMap<>();
+    projectSources
+        .values()
+        .forEach(
+            source ->
+                source
+                    .tables()
+                    .forEach(
+                        table ->
+                            sourceTables.put(
+                                source.name() + "." + table.name(),
+                                docs.uniqueId("source", source.name() + "." + table.name()))));
+    resources.validate(file.name(), nodes, sourceTables, problems);
+  }
+
+  private String uniqueId(ModelDef model) {
+    return docs.uniqueId(model.snapshot() != null ? "snapshot" : "model", model.name());
   }
 
   /** The sources of the properties files (read by {@link #properties}), by name. */

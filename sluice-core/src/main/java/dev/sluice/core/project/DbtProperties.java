@@ -16,17 +16,73 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a dbt properties file ({@code version: 2}): its models' and seeds' descriptions, columns,
- * data tests and {@code config:}, its sources ({@link DbtSources}) and its {@code unit_tests}
- * ({@link UnitTestParser}). Its other sections (exposures, macros, semantic models, ...) and keys
- * are accepted; Sluice does not act on them yet (noted at debug level).
+ * data tests and {@code config:}, its sources ({@link DbtSources}), its {@code unit_tests} ({@link
+ * UnitTestParser}) and its exposures, groups, semantic models, metrics and saved queries ({@link
+ * DbtResources}). Its other sections ({@code macros}, ...) and keys are accepted; Sluice does not
+ * act on them (noted at debug level).
  */
 final class DbtProperties {
-  private static final Set<String> KEYS =
-      Set.of("version", "models", "seeds", "snapshots", "sources", UnitTestParser.KEY);
+  private static final Set<String> KEYS = keys();
   private static final Set<String> NODE_KEYS =
-      Set.of("name", "description", "config", "columns", "data_tests", "tests", "tags", "relation");
+      Set.of(
+          "name",
+          "description",
+          "config",
+          "columns",
+          "data_tests",
+          "tests",
+          "tags",
+          "relation",
+          "access",
+          "group",
+          "constraints");
   private static final Set<String> COLUMN_KEYS =
-      Set.of("name", "description", "data_type", "data_tests", "tests");
+      Set.of(
+          "name",
+          "description",
+          "data_type",
+          "data_tests",
+          "tests",
+          "constraints",
+          "quote",
+          "meta",
+          "tags");
+  private static final List<String> CONSTRAINT_TYPES =
+      List.of("check", "not_null", "unique", "primary_key", "foreign_key", "custom");
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new java.util.HashSet<>(
+            Set.of("version", "models", "seeds", "snapshots", "sources", UnitTestParser.KEY));
+    keys.addAll(DbtResources.KEYS);
+    return Set.copyOf(keys);
+  }
+
+  /**
+   * A column as its properties declare it, kept for the manifest: its {@code data_type} (dbt
+   * enforces it only under an enforced contract, which Sluice refuses), {@code constraints} (each
+   * with {@code type}), {@code quote}, {@code meta} and {@code tags}.
+   */
+  record DeclaredColumn(
+      String dataType,
+      List<Map<String, Object>> constraints,
+      Boolean quote,
+      Map<String, Object> meta,
+      List<String> tags) {
+    DeclaredColumn {
+      constraints = List.copyOf(constraints);
+      meta = Copies.orderedMap(meta);
+      tags = List.copyOf(tags);
+    }
+  }
+
+  /** What a model's, seed's or snapshot's properties declare beyond Sluice's model. */
+  record Declared(List<Map<String, Object>> constraints, Map<String, DeclaredColumn> columns) {
+    Declared {
+      constraints = List.copyOf(constraints);
+      columns = Copies.orderedMap(columns);
+    }
+  }
 
   /**
    * The properties of one model or seed.
@@ -42,7 +98,8 @@ final class DbtProperties {
       List<CheckDef> checks,
       Map<String, Setting> config,
       Location location,
-      Setting relation) {
+      Setting relation,
+      Declared declared) {
     Entry {
       requireNonNull(name, "name is null");
       columns = List.copyOf(columns);
@@ -74,6 +131,7 @@ final class DbtProperties {
       Node node,
       DbtTests tests,
       DbtDocs docs,
+      DbtResources resources,
       Problems problems) {
     List<Entry> models = new ArrayList<>();
     List<Entry> seeds = new ArrayList<>();
@@ -101,10 +159,12 @@ final class DbtProperties {
         entry(file, entry, "snapshot", tests, docs, problems).ifPresent(snapshots::add);
       }
       for (Node entry : map.list("sources")) {
-        DbtSources.source(file, entry, tests, docs, unreadable, problems).ifPresent(sources::add);
+        DbtSources.source(file, entry, tests, docs, unreadable, resources, problems)
+            .ifPresent(sources::add);
       }
       // dbt 1.8's unit tests: Sluice's own format has the same shape
       unitTests.addAll(UnitTestParser.parse(root, testPaths, true, map));
+      resources.read(map, docs);
     }
     return new Contents(models, seeds, snapshots, sources, unreadable, unitTests);
   }
@@ -144,6 +204,11 @@ final class DbtProperties {
       tags.addAll(map.stringList("tags"));
       config.put("tags", new Setting(List.copyOf(tags), map.location("tags")));
     }
+    for (String key : List.of("access", "group")) {
+      if (map.has(key) && !config.containsKey(key)) {
+        config.put(key, new Setting(map.string(key), map.location(key)));
+      }
+    }
     String uniqueId = docs.uniqueId(kind, name);
     return Optional.of(
         new Entry(
@@ -157,7 +222,52 @@ final class DbtProperties {
                 ? map.node("relation")
                     .map(value -> new Setting(YamlFiles.toJava(value), map.location("relation")))
                     .orElse(null)
-                : null));
+                : null,
+            declared(map)));
+  }
+
+  /** The columns' declared types and constraints, and the model's constraints. */
+  private static Declared declared(YamlMap map) {
+    Map<String, DeclaredColumn> columns = new LinkedHashMap<>();
+    for (Node node : map.list("columns")) {
+      YamlMap.lenient(map.file(), node, "a column", COLUMN_KEYS, new Problems())
+          .filter(column -> column.has("name"))
+          .ifPresent(
+              column ->
+                  columns.put(
+                      column.string("name"),
+                      new DeclaredColumn(
+                          column.string("data_type"),
+                          constraints(column, map.problems()),
+                          column.bool("quote", null),
+                          column.freeMap("meta"),
+                          column.stringList("tags"))));
+    }
+    return new Declared(constraints(map, map.problems()), columns);
+  }
+
+  /** {@code constraints:}, each a mapping with one of dbt's constraint types. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> constraints(YamlMap owner, Problems problems) {
+    List<Map<String, Object>> constraints = new ArrayList<>();
+    for (Node node : owner.list("constraints")) {
+      Object value = YamlFiles.toJava(node);
+      Object type = value instanceof Map<?, ?> constraint ? constraint.get("type") : null;
+      if (type == null || !CONSTRAINT_TYPES.contains(String.valueOf(type))) {
+        problems.add(
+            YamlFiles.location(owner.file(), node),
+            "A constraint needs a type: one of "
+                + CONSTRAINT_TYPES
+                + ", got "
+                + YamlMap.describe(node),
+            type == null
+                ? "write e.g. constraints: [{type: not_null}]"
+                : Suggestions.hint(String.valueOf(type), CONSTRAINT_TYPES, "the types are"));
+        continue;
+      }
+      constraints.add((Map<String, Object>) value);
+    }
+    return constraints;
   }
 
   /**

@@ -32,6 +32,8 @@ final class DbtSources {
           "schema",
           "loaded_at_field",
           "freshness",
+          "loader",
+          "quoting",
           "tables",
           "meta",
           "config",
@@ -41,6 +43,7 @@ final class DbtSources {
           "name",
           "identifier",
           "description",
+          "quoting",
           "loaded_at_field",
           "freshness",
           "external",
@@ -90,6 +93,7 @@ final class DbtSources {
       DbtTests tests,
       DbtDocs docs,
       List<Unreadable> unreadable,
+      DbtResources resources,
       Problems problems) {
     Optional<YamlMap> maybeMap =
         YamlMap.lenient(file, node, "a source's properties", SOURCE_KEYS, problems);
@@ -134,6 +138,7 @@ final class DbtSources {
         location = sourceLocation;
       }
       String uniqueId = docs.uniqueId("source", name + "." + tableName);
+      resources.declareSource(uniqueId, declared(map, table, schema, identifier));
       List<ColumnDef> columns =
           DbtProperties.columns(table, name + "." + tableName, tableWhat, tests, docs, uniqueId);
       List<CheckDef> checks = tests.read(table, name + "." + tableName, tableWhat, null);
@@ -214,6 +219,38 @@ final class DbtSources {
             docs.description(map, docs.uniqueId("source", name)),
             tables,
             map.location()));
+  }
+
+  /**
+   * What a source table's properties declare that dbt compares for {@code state:modified} and lists
+   * in the manifest: {@code database}, {@code schema}, {@code identifier}, {@code loader}, {@code
+   * quoting}, {@code freshness} and {@code loaded_at_field} (the table's over the source's), {@code
+   * external}, {@code config} (the source's and the table's), {@code meta} and {@code tags}.
+   */
+  private static Map<String, Object> declared(
+      YamlMap source, YamlMap table, String schema, String identifier) {
+    Map<String, Object> declared = new java.util.LinkedHashMap<>();
+    declared.put("database", source.string("database"));
+    declared.put("schema", schema);
+    declared.put("identifier", identifier);
+    declared.put("loader", Optional.ofNullable(source.string("loader")).orElse(""));
+    Map<String, Object> quoting = new java.util.LinkedHashMap<>(source.freeMap("quoting"));
+    quoting.putAll(table.freeMap("quoting"));
+    declared.put("quoting", quoting);
+    YamlMap freshnessOwner = table.keys().contains("freshness") ? table : source;
+    declared.put("freshness", freshnessOwner.node("freshness").map(YamlFiles::toJava).orElse(null));
+    declared.put(
+        "loaded_at_field",
+        Optional.ofNullable(table.string("loaded_at_field"))
+            .orElse(source.string("loaded_at_field")));
+    declared.put("external", table.node("external").map(YamlFiles::toJava).orElse(null));
+    Map<String, Object> config = new java.util.LinkedHashMap<>(source.freeMap("config"));
+    config.putAll(table.freeMap("config"));
+    declared.put("config", config);
+    Map<String, Object> meta = new java.util.LinkedHashMap<>(source.freeMap("meta"));
+    meta.putAll(table.freeMap("meta"));
+    declared.put("meta", meta);
+    return declared;
   }
 
   /** A location and where it is written. */

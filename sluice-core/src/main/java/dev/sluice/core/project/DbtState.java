@@ -18,7 +18,7 @@ import java.util.Set;
  * old manifest does not have it, {@code modified.body} when its file's checksum differs, {@code
  * modified.configs} when its config differs, {@code modified.relation} when its schema or alias
  * differs (a new node is all three); {@code modified} is any of those, {@code old} and {@code
- * unmodified} their opposites.
+ * unmodified} their opposites. Source tables are compared by their properties ({@link #sourceIn}).
  */
 final class DbtState {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,20 +77,70 @@ final class DbtState {
           "Cannot read " + file + " as a dbt manifest: " + e.getMessage(), e);
     }
     DbtArtifacts artifacts = new DbtArtifacts(project);
-    JsonNode current = artifacts.manifest("state", Instant.EPOCH).path("nodes");
+    JsonNode manifest = artifacts.manifest("state", Instant.EPOCH);
+    JsonNode current = manifest.path("nodes");
+    JsonNode currentSources = manifest.path("sources");
     JsonNode oldNodes = old.path("nodes");
+    JsonNode oldSources = old.path("sources");
     Set<String> selected = new LinkedHashSet<>();
     for (String asset : project.graph().topologicalOrder()) {
-      JsonNode now = current.path(artifacts.uniqueId(asset));
+      String id = artifacts.uniqueId(asset);
+      JsonNode now = current.path(id);
       if (now.isMissingNode()) {
-        continue; // a source: dbt compares sources by their properties, which Sluice does not
+        JsonNode source = currentSources.path(id);
+        if (!source.isMissingNode() && sourceIn(wanted, source, oldSources.path(id))) {
+          selected.add(asset);
+        }
+        continue;
       }
-      JsonNode before = oldNodes.path(artifacts.uniqueId(asset));
+      JsonNode before = oldNodes.path(id);
       if (in(wanted, now, before)) {
         selected.add(asset);
       }
     }
     return selected;
+  }
+
+  /**
+   * A source table's state, as dbt's {@code SourceDefinition.same_contents} judges it: its relation
+   * ({@code database}, {@code schema}, {@code identifier}), its fqn, its config, its {@code
+   * quoting}, {@code freshness} with {@code loaded_at_field}, and {@code external}; its
+   * description, columns, meta and tags are no change. A source has no body.
+   */
+  private static boolean sourceIn(String state, JsonNode now, JsonNode before) {
+    boolean isNew = before.isMissingNode();
+    boolean relation =
+        isNew
+            || !(same(now, before, "database")
+                && same(now, before, "schema")
+                && same(now, before, "identifier"));
+    boolean configs = isNew || !same(now, before, "unrendered_config");
+    boolean modified =
+        relation
+            || configs
+            || !same(now, before, "fqn")
+            || !same(now, before, "quoting")
+            || !same(now, before, "freshness")
+            || !same(now, before, "loaded_at_field")
+            || !same(now, before, "external");
+    return switch (state) {
+      case "new" -> isNew;
+      case "old" -> !isNew;
+      case "modified.body" -> false; // dbt's sources have no same_body
+      case "modified.configs" -> configs;
+      case "modified.relation" -> relation;
+      case "unmodified" -> !modified;
+      default -> modified;
+    };
+  }
+
+  /** Whether a field is the same in both (missing and null are the same, as dbt's defaults). */
+  private static boolean same(JsonNode now, JsonNode before, String field) {
+    JsonNode a = now.path(field);
+    JsonNode b = before.path(field);
+    boolean noA = a.isMissingNode() || a.isNull();
+    boolean noB = b.isMissingNode() || b.isNull();
+    return (noA && noB) || a.equals(b);
   }
 
   private static boolean in(String state, JsonNode now, JsonNode before) {

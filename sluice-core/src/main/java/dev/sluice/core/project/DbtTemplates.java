@@ -40,6 +40,7 @@ public final class DbtTemplates {
   private final Map<SourceRef, dev.sluice.api.TableName> sourceRelations;
   private final Map<String, Object> macroOverrides;
   private final Map<String, String> environmentOverrides;
+  private DbtResources resources = new DbtResources();
 
   DbtTemplates(
       DbtMacros macros,
@@ -103,7 +104,8 @@ public final class DbtTemplates {
         hooks,
         sourceRelations,
         macroOverrides,
-        environmentOverrides);
+        environmentOverrides)
+        .withResources(resources);
   }
 
   /** The project's ephemeral models, by name: each is inlined where it is read. */
@@ -124,7 +126,8 @@ public final class DbtTemplates {
         hooks,
         sourceRelations,
         macroOverrides,
-        environmentOverrides);
+        environmentOverrides)
+        .withResources(resources);
   }
 
   /** These templates, where each of {@code relations} is read from the warehouse's relation. */
@@ -140,7 +143,8 @@ public final class DbtTemplates {
         hooks,
         relations,
         macroOverrides,
-        environmentOverrides);
+        environmentOverrides)
+        .withResources(resources);
   }
 
   /**
@@ -162,7 +166,8 @@ public final class DbtTemplates {
         hooks,
         sourceRelations,
         macros,
-        environment);
+        environment)
+        .withResources(resources);
   }
 
   /**
@@ -171,6 +176,20 @@ public final class DbtTemplates {
    */
   public java.util.Optional<dev.sluice.api.TableName> sourceRelation(String source, String table) {
     return java.util.Optional.ofNullable(sourceRelations.get(new SourceRef(source, table)));
+  }
+
+  /** These templates, with the project's exposures, groups, semantic models, ... */
+  DbtTemplates withResources(DbtResources projectResources) {
+    this.resources = requireNonNull(projectResources, "projectResources is null");
+    return this;
+  }
+
+  /**
+   * The project's exposures, groups, semantic models, metrics and saved queries, and what its
+   * properties declare of columns and access.
+   */
+  public DbtResources resources() {
+    return resources;
   }
 
   /** The project's hooks: pre- and post-hooks, on-run-start and on-run-end. */

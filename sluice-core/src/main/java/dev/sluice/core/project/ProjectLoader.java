@@ -221,6 +221,7 @@ final class ProjectLoader {
       dbt.singularTests(models, seeds, problems);
       dbt.checkHooks(models, seeds, problems);
       DbtProject.checkEphemeralModels(models, problems);
+      dbt.checkResources(models, seeds, sources, problems);
       dbt.dependOnSourceRelations(models, seeds);
       projectTemplates =
           dbt.templates()

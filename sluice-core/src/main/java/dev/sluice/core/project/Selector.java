@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  */
 public final class Selector {
   private static final Pattern TERM = Pattern.compile("^(@)?(\\d*\\+)?([^+@]+)(\\+\\d*)?$");
-  private static final List<String> RESOURCE_TYPES = List.of("model", "seed", "snapshot", "source");
+  private static final List<String> RESOURCE_TYPES =
+      List.of("model", "seed", "snapshot", "source", "exposure");
 
   private static final List<String> TEST_TYPES = List.of("generic", "singular", "data", "unit");
 
@@ -110,6 +111,8 @@ public final class Selector {
     }
     Set<String> core = core(matcher.group(3));
     Set<String> result = new LinkedHashSet<>(core);
+    // an exposure is no asset: what it reads is one level up from it
+    Set<String> exposureParents = exposureParents(matcher.group(3));
     AssetGraph graph = project.graph();
     if (matcher.group(1) != null) {
       if (matcher.group(2) != null || matcher.group(4) != null) {
@@ -117,11 +120,17 @@ public final class Selector {
             "Cannot read the selector '" + term + "': '@' takes no '+' (write @name)");
       }
       result.addAll(walk(core, graph::downstream, Integer.MAX_VALUE));
+      result.addAll(exposureParents);
       result.addAll(walk(Set.copyOf(result), graph::upstream, Integer.MAX_VALUE));
       return result;
     }
     if (matcher.group(2) != null) {
-      result.addAll(walk(core, graph::upstream, depth(matcher.group(2).replace("+", ""))));
+      int depth = depth(matcher.group(2).replace("+", ""));
+      result.addAll(walk(core, graph::upstream, depth));
+      if (depth > 0) {
+        result.addAll(exposureParents);
+        result.addAll(walk(exposureParents, graph::upstream, depth - 1));
+      }
     }
     if (matcher.group(4) != null) {
       result.addAll(walk(core, graph::downstream, depth(matcher.group(4).replace("+", ""))));
@@ -165,6 +174,13 @@ public final class Selector {
     if (method.equals("selector")) {
       return selectors().evaluate(value, selector -> evaluate(List.of(selector)));
     }
+    if (method.equals("exposure")) {
+      exposures(value); // an unknown exposure is an error
+      return Set.of(); // exposures are no assets: +exposure:x selects what x reads
+    }
+    if (method.equals("resource_type") && value.equalsIgnoreCase("exposure")) {
+      return Set.of(); // sluice ls lists them ({@link #selectExposures})
+    }
     Set<String> matched = new LinkedHashSet<>();
     switch (method) {
       case "tag" -> {
@@ -199,6 +215,28 @@ public final class Selector {
             .forEach(t -> matched.add(t.assetName()));
       }
       case "source" -> {
+        int dot = value.indexOf('.');
+        if (!project.sources().containsKey(value)
+            && dot > 0
+            && project.sources().containsKey(value.substring(0, dot))) {
+          // dbt's source:name.table: one table of a source
+          String table = value.substring(dot + 1);
+          SourceDef source = project.sources().get(value.substring(0, dot));
+          if (source.table(table).isEmpty()) {
+            throw new InvalidInputException(
+                "Source '"
+                    + source.name()
+                    + "' has no table '"
+                    + table
+                    + "': "
+                    + Suggestions.hint(
+                        table,
+                        source.tables().stream().map(SourceTableDef::name).toList(),
+                        "its tables are"));
+          }
+          matched.add(source.name() + "." + table);
+          break;
+        }
         if (!project.sources().containsKey(value)) {
           throw new InvalidInputException(
               "No source '"
@@ -238,7 +276,7 @@ public final class Selector {
               "Unknown selector method '"
                   + method
                   + ":': use tag:, zone:, path:, source:, resource_type:,"
-                  + " config.materialized:, test_type:, state: or selector:");
+                  + " config.materialized:, test_type:, state:, exposure: or selector:");
     }
     if (matched.isEmpty()) {
       throw new InvalidInputException("The selector '" + text + "' matches no asset");
@@ -273,6 +311,75 @@ public final class Selector {
         }
       }
     }
+  }
+
+  /** The exposures {@code exposure:value} names ({@code *}: all); none is an error. */
+  private Set<String> exposures(String value) {
+    Set<String> names = exposureNames();
+    if (value.equals("*")) {
+      return names;
+    }
+    if (!names.contains(value)) {
+      throw new InvalidInputException(
+          "No exposure '"
+              + value
+              + "': "
+              + (names.isEmpty()
+                  ? "the project declares no exposures (exposures: in a properties file)"
+                  : Suggestions.hint(value, names, "the exposures are")));
+    }
+    return Set.of(value);
+  }
+
+  private Set<String> exposureNames() {
+    return project.dbt() == null
+        ? Set.of()
+        : new java.util.TreeSet<>(project.dbt().resources().exposures().keySet());
+  }
+
+  /** The assets an {@code exposure:x} term's exposures read; empty for any other term. */
+  private Set<String> exposureParents(String text) {
+    if (!text.toLowerCase(Locale.ROOT).startsWith("exposure:")) {
+      return Set.of();
+    }
+    Set<String> parents = new LinkedHashSet<>();
+    for (String exposure : exposures(text.substring(text.indexOf(':') + 1))) {
+      parents.addAll(project.dbt().resources().assetsRead(exposure));
+    }
+    return parents;
+  }
+
+  /**
+   * The exposures a selection picks, for {@code sluice ls}: those {@code exposure:x} (or {@code
+   * exposure:*}) names, every one for {@code resource_type:exposure}, those with a tag for {@code
+   * tag:x}; the excluded ones left out.
+   */
+  public List<String> selectExposures(List<String> select, List<String> exclude) {
+    Set<String> chosen = exposureTerms(select);
+    chosen.removeAll(exposureTerms(exclude));
+    return List.copyOf(chosen);
+  }
+
+  private Set<String> exposureTerms(List<String> arguments) {
+    Set<String> chosen = new java.util.TreeSet<>();
+    for (String argument : arguments) {
+      for (String selector : argument.trim().split("\\s+", -1)) {
+        Matcher matcher = TERM.matcher(selector);
+        String bare = matcher.matches() ? matcher.group(3) : selector;
+        String lower = bare.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("exposure:")) {
+          chosen.addAll(exposures(bare.substring("exposure:".length())));
+        } else if (lower.equals("resource_type:exposure")) {
+          chosen.addAll(exposureNames());
+        } else if (lower.startsWith("tag:") && project.dbt() != null) {
+          String tag = bare.substring("tag:".length());
+          project.dbt().resources().exposures().values().stream()
+              .filter(exposure -> exposure.hasTag(tag))
+              .forEach(exposure -> chosen.add(exposure.name()));
+        }
+      }
+    }
+    return chosen;
   }
 
   /** The project's selectors.yml, read once per selection. */

@@ -726,9 +726,12 @@ public final class SqlRenderer {
 
   private static Jinjava createJinjava() {
     Jinjava jinjava =
-        new Jinjava(
+        new DbtJinjava(
             JinjavaConfig.newBuilder()
-                .withFailOnUnknownTokens(true)
+                // DbtJinjava.Interpreter reports unknown names, and lets none be a value
+                .withFailOnUnknownTokens(false)
+                .withInterperterFactory(new DbtJinjava.Interpreters())
+                .withElResolver(DbtJinjava.resolver())
                 // dbt's macros may call themselves (Python's stack is the limit there)
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
@@ -753,6 +756,7 @@ public final class SqlRenderer {
     register(jinjava, "config", "config", Object[].class);
     register(jinjava, "is_incremental", "isIncremental");
     register(jinjava, "doc", "doc", Object[].class);
+    register(jinjava, "metric", "metric", Object[].class);
     registerDbt(jinjava, "return", "returnValue");
     registerDbt(jinjava, "log", "log");
     registerDbt(jinjava, "print", "print");

@@ -50,6 +50,21 @@ final class TemplateFunctions {
     return session.dbt() ? DbtRelation.of(session.targetDatabase(), table, null) : table.quoted();
   }
 
+  /**
+   * {@code metric('name')}, as an exposure's {@code depends_on} names a metric: recorded, renders
+   * as nothing (dbt's metric() is for properties files, not for SQL).
+   */
+  public static String metric(Object... arguments) {
+    TemplateSession session = session();
+    Arguments args = Arguments.of(arguments);
+    if (!args.textsOnly(1, 1)) {
+      return problem(
+          session, line(), "metric() takes the name of one metric", "write e.g. metric('revenue')");
+    }
+    session.recordMetric(args.positional.get(0).toString());
+    return "";
+  }
+
   /** {@code source('source', 'table')}: the quoted raw table of a source table. */
   public static Object source(Object... arguments) {
     TemplateSession session = session();

@@ -49,6 +49,7 @@ final class TemplateSession {
   private final Problems problems;
   private final Map<String, Integer> refs = new LinkedHashMap<>();
   private final Map<SourceRef, Integer> sources = new LinkedHashMap<>();
+  private final List<String> metrics = new java.util.ArrayList<>();
   private final Map<String, Object> config = new LinkedHashMap<>();
   private final Map<String, Integer> configLines = new LinkedHashMap<>();
   private boolean anyConfigKey;
@@ -438,6 +439,15 @@ final class TemplateSession {
 
   void recordRef(String name, int line) {
     refs.putIfAbsent(name, line);
+  }
+
+  /** A {@code metric('name')} (an exposure's {@code depends_on}). */
+  void recordMetric(String name) {
+    metrics.add(name);
+  }
+
+  List<String> metrics() {
+    return metrics;
   }
 
   void recordSource(SourceRef source, int line) {

@@ -59,6 +59,18 @@ public final class DbtSourceFreshness {
    * @throws IllegalArgumentException when the project is not a dbt project
    */
   public static Judged judge(Workspace workspace, Instant now) {
+    return judge(workspace, now, asset -> true);
+  }
+
+  /**
+   * Judges the selected source tables' freshness at {@code now} and writes sources.json, as {@code
+   * dbt source freshness --select} does.
+   *
+   * @param selected whether a source table (by its Sluice name, {@code source.table}) is judged
+   * @throws IllegalArgumentException when the project is not a dbt project
+   */
+  public static Judged judge(
+      Workspace workspace, Instant now, java.util.function.Predicate<String> selected) {
     Project project = workspace.project();
     DbtArtifacts artifacts = new DbtArtifacts(project);
     FreshnessSlos slos = new FreshnessSlos(project, workspace.runStore());
@@ -74,7 +86,7 @@ public final class DbtSourceFreshness {
     for (SourceDef source : project.sources().values()) {
       for (SourceTableDef table : source.tables()) {
         FreshnessDef freshness = table.freshness();
-        if (freshness == null) {
+        if (freshness == null || !selected.test(table.assetName())) {
           continue; // dbt skips a source table without freshness
         }
         ObjectNode result = results.addObject();

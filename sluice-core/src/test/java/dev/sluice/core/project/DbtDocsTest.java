@@ -74,6 +74,53 @@ class DbtDocsTest {
   }
 
   @Test
+  void packagesDocsBlocksAreReadAndListed() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "dbt_packages/utils/dbt_project.yml", "name: utils\n");
+    write(
+        project,
+        "dbt_packages/utils/models/docs/utils.md",
+        "{% docs shared_id %}\nAn id all tables share.\n{% enddocs %}\n");
+    write(project, "models/orders.sql", "select 1 as id\n");
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            description: "{{ doc('utils', 'shared_id') }}"
+            columns:
+              - name: id
+                description: "{{ doc('shared_id') }}"
+        """);
+    Project loaded = Project.load(project, Map.of());
+    assertThat(loaded.models().get("orders").description()).isEqualTo("An id all tables share.");
+    assertThat(loaded.models().get("orders").columns().get(0).description())
+        .as("doc('name') finds a package's block when the project has none, as in dbt")
+        .isEqualTo("An id all tables share.");
+    JsonNode doc =
+        new DbtArtifacts(loaded)
+            .manifest("run", Instant.EPOCH)
+            .get("docs")
+            .get("doc.utils.shared_id");
+    assertThat(doc.get("package_name").asText()).isEqualTo("utils");
+    assertThat(doc.get("original_file_path").asText()).isEqualTo("models/docs/utils.md");
+    assertThat(doc.get("path").asText()).isEqualTo("docs/utils.md");
+
+    write(
+        project,
+        "models/schema.yml",
+        "version: 2\nmodels:\n  - name: orders\n    description: \"{{ doc('utils', 'shared') }}\"\n");
+    Problem problem = TestProjects.onlyProblem(project);
+    assertThat(problem.location()).isEqualTo(new Location("models/schema.yml", 4));
+    assertThat(problem.message())
+        .isEqualTo(
+            "Documentation for 'model.shop.orders' depends on doc 'shared' in package 'utils' which"
+                + " was not found");
+  }
+
+  @Test
   void aMissingDocIsAProblemAtTheDescriptionsLine() {
     write(project, "dbt_project.yml", "name: shop\n");
     write(project, "models/orders.sql", "select 1 as id\n");

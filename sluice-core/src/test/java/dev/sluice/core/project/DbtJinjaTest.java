@@ -174,6 +174,52 @@ class DbtJinjaTest {
   }
 
   @Test
+  void noneDictKeysDateArithmeticAndStringMethodsAreAsInDbtsJinja() {
+    shop();
+    write(
+        project,
+        "macros/keys.sql",
+        """
+        {% macro by_column(columns) -%}
+          {%- set mapping = {} -%}
+          {%- for col in columns -%}
+            {%- do mapping.update({col.column: col.dtype}) -%}
+          {%- endfor -%}
+          {{ return(mapping) }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/jinja.sql",
+        """
+        {%- set name = 'amount' -%}
+        {%- set nothing = none -%}
+        {%- set keyed = {name: 'numeric', 'id': 'bigint', plain: 1} -%}
+        {%- set types = by_column([{'column': 'id', 'dtype': 'bigint'},
+                                   {'column': 'method', 'dtype': 'text'}]) -%}
+        {%- set day = modules.datetime.date.today() -%}
+        select '{{ none }}' as a, '{{ nothing }}' as b, '{{ keyed['amount'] }}' as c,
+          '{{ types['method'] }}' as d, {{ keyed['plain'] }} as k,
+          {{ (day + modules.datetime.timedelta(days=1) - day).days }} as e,
+          '{{ modules.datetime.timedelta(hours=26) }}' as f,
+          {{ 'stg_orders'.startswith('stg_') }} as g,
+          '{{ '  x  '.strip() }}|{{ 'a,b,,c'.split(',') | join('/') }}|{{ 'Ab'.upper() }}' as h,
+          '{{ '{}_{}'.format('a', 1) }}{{ '{0}{name}'.format('x', name='y') }}' as i
+        from {{ ref('payments') }}
+        """);
+
+    assertThat(compiled("jinja"))
+        .as("none prints as dbt-core's Jinja2 prints it")
+        .contains("'None' as a, 'None' as b")
+        .as("a dict key is an expression: the value of name, of col.column")
+        .contains("'numeric' as c", "'text' as d")
+        .as("a key name nothing defines keeps its text")
+        .contains("1 as k")
+        .contains("1 as e", "'1 day, 2:00:00' as f", "true as g", "'x|a/b//c|AB' as h")
+        .contains("'a_1xy' as i");
+  }
+
+  @Test
   void anErrorInAMacroNamesTheMacroAndItsFileAndLine() {
     shop();
     write(

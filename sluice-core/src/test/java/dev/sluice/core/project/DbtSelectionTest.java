@@ -218,6 +218,73 @@ class DbtSelectionTest {
   }
 
   @Test
+  void stateModifiedComparesSourcesByTheirPropertiesAsDbtDoes() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "data/orders.csv", "id\n1\n");
+    String sources =
+        """
+        version: 2
+        sources:
+          - name: shop
+            loader: fivetran
+            freshness: {warn_after: {count: 1, period: day}}
+            loaded_at_field: _loaded_at
+            tables:
+              - name: orders
+                description: The orders
+                meta: {external_location: 'data/orders.csv'}
+              - name: payments
+                meta: {external_location: 'data/orders.csv'}
+              - name: refunds
+                meta: {external_location: 'data/orders.csv'}
+        """;
+    write(project, "models/sources.yml", sources);
+    write(project, "models/m.sql", "select * from {{ source('shop', 'orders') }}\n");
+    Path state = project.resolve("prod-target");
+    Files.createDirectories(state);
+    Files.writeString(
+        state.resolve("manifest.json"),
+        new DbtArtifacts(Project.load(project, Map.of()))
+            .manifest("previous", Instant.now())
+            .toString());
+    Project same = Project.load(project, Map.of(), Invocation.NONE.withState(state));
+    assertThat(select(same, "state:modified")).isEmpty();
+
+    // a description is no change; freshness, identifier and quoting are
+    write(
+        project,
+        "models/sources.yml",
+        sources
+            .replace("description: The orders", "description: All the orders")
+            .replace(
+                "      - name: payments\n",
+                "      - name: payments\n        freshness: {warn_after: {count: 2, period: day}}\n")
+            .replace(
+                "      - name: refunds\n",
+                "      - name: refunds\n        identifier: refund_rows\n"
+                    + "        quoting: {identifier: true}\n"));
+    Project after = Project.load(project, Map.of(), Invocation.NONE.withState(state));
+    assertThat(select(after, "state:modified"))
+        .containsExactlyInAnyOrder("shop.payments", "shop.refunds");
+    assertThat(select(after, "state:modified.relation")).containsExactly("shop.refunds");
+    assertThat(select(after, "state:modified.body")).isEmpty();
+    assertThat(select(after, "state:modified+"))
+        .containsExactlyInAnyOrder("shop.payments", "shop.refunds");
+    // a loader is no change either, as in dbt; the source's freshness changes all its tables
+    write(
+        project,
+        "models/sources.yml",
+        sources
+            .replace("fivetran", "airbyte")
+            .replace("count: 1, period: day", "count: 3, period: day"));
+    assertThat(
+            select(
+                Project.load(project, Map.of(), Invocation.NONE.withState(state)),
+                "state:modified+"))
+        .containsExactlyInAnyOrder("shop.orders", "m", "shop.payments", "shop.refunds");
+  }
+
+  @Test
   void stateWithoutAManifestIsAClearError() {
     writeProject();
     Project noState = Project.load(project, Map.of());

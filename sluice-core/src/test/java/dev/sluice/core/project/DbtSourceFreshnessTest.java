@@ -25,7 +25,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +75,14 @@ class DbtSourceFreshnessTest {
     try (Workspace workspace = Workspace.open(project)) {
       RunResult run = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
       assertThat(run.succeeded()).as(run.toString()).isTrue();
+      // dbt's selection applied to the sources: one table, another excluded
+      Set<String> selected =
+          new HashSet<>(
+              new Selector(workspace.project())
+                  .select(List.of("source:bank.late source:bank.fresh"), List.of("bank.fresh")));
+      assertThat(DbtSourceFreshness.judge(workspace, Instant.now(), selected::contains).tables())
+          .extracting(table -> table.table() + " " + table.status())
+          .containsExactly("bank.late warn");
       judged = DbtSourceFreshness.judge(workspace, Instant.now()); // after the load
     }
 

@@ -1,0 +1,246 @@
+package dev.sluice.core.project;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.AdditionOperator;
+import com.hubspot.jinjava.el.ext.AstDict;
+import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.objects.collections.SizeLimitingPyMap;
+import com.hubspot.jinjava.util.ScopeMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.misc.NumberOperations;
+import jinjava.de.odysseus.el.misc.TypeConverter;
+import jinjava.de.odysseus.el.tree.Bindings;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
+import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ELContext;
+import jinjava.javax.el.ELResolver;
+import jinjava.javax.el.ExpressionFactory;
+
+/**
+ * Jinjava with the parts of Jinja2 that dbt projects rely on and Jinjava lacks, added through
+ * Jinjava's own extension points (its expression factory, parser, interpreter factory and EL
+ * resolver), never by rewriting templates:
+ *
+ * <ul>
+ *   <li>{@code none} (or {@code None}) and a name whose value is none are values, printed as
+ *       dbt-core's Jinja2 prints them ({@code None}); a name that is not defined at all stays an
+ *       error, as Sluice reports it ({@link Interpreter});
+ *   <li>a dict literal's keys are expressions, evaluated as Jinja evaluates them: {@code
+ *       {col.column: col}}, and {@code {name: col}} takes the value of {@code name} (Jinjava takes
+ *       the text {@code name}); a key name that is not defined keeps its text, as before;
+ *   <li>Python's date arithmetic: {@code datetime + timedelta}, {@code date - timedelta}, {@code
+ *       datetime - datetime} ({@link DbtModules.TimeDelta});
+ *   <li>Python's string methods on strings ({@link PythonStrings}).
+ * </ul>
+ */
+final class DbtJinjava extends Jinjava {
+  private final ExpressionFactory expressions;
+
+  DbtJinjava(JinjavaConfig config) {
+    super(config);
+    // as Jinjava builds its own factory, with Sluice's syntax builder
+    this.expressions =
+        new ExpressionFactoryImpl(new Properties(), new TruthyTypeConverter()) {
+          @Override
+          protected TreeBuilder createTreeBuilder(
+              Properties properties, Builder.Feature... features) {
+            return new SyntaxBuilder(features);
+          }
+        };
+  }
+
+  @Override
+  public ExpressionFactory getExpressionFactory() {
+    return expressions;
+  }
+
+  /** Jinjava's EL resolver, after Python's string methods ({@link PythonStrings}). */
+  static ELResolver resolver() {
+    CompositeELResolver resolver = new CompositeELResolver();
+    resolver.add(new PythonStrings());
+    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+    return resolver;
+  }
+
+  /** Jinjava's syntax, whose parser is {@link DbtParser}. */
+  static final class SyntaxBuilder extends ExtendedSyntaxBuilder {
+    private static final long serialVersionUID = 1L;
+
+    SyntaxBuilder(Builder.Feature... features) {
+      super(features);
+    }
+
+    @Override
+    protected Parser createParser(String expression) {
+      return new DbtParser(this, expression);
+    }
+  }
+
+  /** Jinjava's parser, with Jinja's dict keys and Python's date arithmetic. */
+  static final class DbtParser extends ExtendedParser {
+    DbtParser(Builder context, String input) {
+      super(context, input);
+    }
+
+    @Override
+    protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
+      return new ExpressionKeyDict(dict);
+    }
+
+    @Override
+    protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
+      if (operator == AdditionOperator.OP) {
+        return super.createAstBinary(left, right, DateAddition.INSTANCE);
+      }
+      if (operator == AstBinary.SUB) {
+        return super.createAstBinary(left, right, DateSubtraction.INSTANCE);
+      }
+      return super.createAstBinary(left, right, operator);
+    }
+  }
+
+  /** A dict literal whose keys are evaluated as Jinja evaluates them. */
+  static final class ExpressionKeyDict extends AstDict {
+    ExpressionKeyDict(Map<AstNode, AstNode> dict) {
+      super(dict);
+    }
+
+    @Override
+    public Object eval(Bindings bindings, ELContext context) {
+      JinjavaInterpreter interpreter =
+          (JinjavaInterpreter)
+              context.getELResolver().getValue(context, null, ExtendedParser.INTERPRETER);
+      Map<String, Object> resolved = new LinkedHashMap<>();
+      for (Map.Entry<AstNode, AstNode> entry : dict.entrySet()) {
+        resolved.put(
+            key(entry.getKey(), bindings, context), entry.getValue().eval(bindings, context));
+      }
+      return new SizeLimitingPyMap(resolved, interpreter.getConfig().getMaxMapSize());
+    }
+
+    private static String key(AstNode node, Bindings bindings, ELContext context) {
+      Object value = node.eval(bindings, context);
+      if (value == null && node instanceof AstIdentifier identifier) {
+        return identifier.getName(); // not defined: its text, as Jinjava took it before
+      }
+      return value == null ? "None" : value.toString();
+    }
+  }
+
+  /** {@code +}: Jinjava's, and a date or datetime plus a timedelta. */
+  static final class DateAddition extends AdditionOperator {
+    static final DateAddition INSTANCE = new DateAddition();
+
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      Object sum = DbtModules.TimeDelta.add(left, right);
+      return sum != null ? sum : super.apply(converter, left, right);
+    }
+  }
+
+  /** {@code -}: numbers', and a date or datetime minus a timedelta or another of its kind. */
+  static final class DateSubtraction extends AstBinary.SimpleOperator {
+    static final DateSubtraction INSTANCE = new DateSubtraction();
+
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      Object difference = DbtModules.TimeDelta.subtract(left, right);
+      return difference != null ? difference : NumberOperations.sub(converter, left, right);
+    }
+
+    @Override
+    public String toString() {
+      return "-";
+    }
+  }
+
+  /**
+   * The interpreter: an expression whose value is none is a value, printed {@code None} as dbt-core
+   * prints it, when it is {@code none} or a name defined as none; any other expression whose value
+   * is null (a name nothing defines, an attribute an object lacks) is an unknown name, as Jinjava's
+   * {@code failOnUnknownTokens} reported it before.
+   */
+  static final class Interpreter extends JinjavaInterpreter {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    Interpreter(Jinjava application, Context context, JinjavaConfig config) {
+      super(application, context, config);
+    }
+
+    Interpreter(JinjavaInterpreter original) {
+      super(original);
+    }
+
+    @Override
+    @SuppressWarnings("ReferenceEquality") // whether an error was added: the same one, or another
+    public Object resolveELExpression(String expression, int lineNumber) {
+      TemplateError previous = getLastError().orElse(null);
+      Object value = super.resolveELExpression(expression, lineNumber);
+      if (value == null && !isNone(expression.strip())) {
+        // an expression that failed (a syntax error) is reported already, as Jinjava reports it
+        TemplateError last = getLastError().orElse(null);
+        if (last == null
+            || last == previous
+            || last.getSeverity() != TemplateError.ErrorType.FATAL) {
+          throw new UnknownTokenException(expression, lineNumber, getPosition());
+        }
+      }
+      return value;
+    }
+
+    @Override
+    public String getAsString(Object object) {
+      return object == null ? "None" : super.getAsString(object);
+    }
+
+    private boolean isNone(String expression) {
+      if (expression.equals("none") || expression.equals("None")) {
+        return true;
+      }
+      if (!NAME.matcher(expression).matches()) {
+        return false;
+      }
+      // a name set to none ({% set x = none %}, a macro's argument): its scope holds it
+      for (ScopeMap<String, Object> scope = getContext();
+          scope != null;
+          scope = scope.getParent()) {
+        if (scope.getScope().containsKey(expression)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Makes {@link Interpreter}s. */
+  static final class Interpreters implements InterpreterFactory {
+    @Override
+    public JinjavaInterpreter newInstance(JinjavaInterpreter original) {
+      return new Interpreter(original);
+    }
+
+    @Override
+    public JinjavaInterpreter newInstance(
+        Jinjava application, Context context, JinjavaConfig config) {
+      return new Interpreter(application, context, config);
+    }
+  }
+}
