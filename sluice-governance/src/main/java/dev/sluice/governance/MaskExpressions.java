@@ -6,8 +6,9 @@ import dev.sluice.api.sql.Identifiers;
 import org.apache.iceberg.types.Type;
 
 /**
- * The SQL expression that computes a masked column from the stored one, for the read path's engine
- * (DuckDB's dialect). A mask keeps the column's type where it can: {@code CASE WHEN FALSE THEN
+ * The SQL expression that computes a masked column from the stored one, for the read path's engine:
+ * SQL that DuckDB and Spark SQL read alike (keyed masks call functions the engine must have been
+ * given, {@link KeyedFunctions}). A mask keeps the column's type where it can: {@code CASE WHEN FALSE THEN
  * column ELSE replacement END} makes the engine cast the replacement to the column's type, so a
  * redacted date is still a date and a redacted number a number.
  */
@@ -33,7 +34,8 @@ public final class MaskExpressions {
    */
   public static String sql(MaskDef mask, String column, Type type, KeyedFunctions functions) {
     String quoted = Identifiers.quote(column);
-    String text = "CAST(" + quoted + " AS VARCHAR)";
+    // STRING and instr are spelled alike in DuckDB and Spark SQL
+    String text = "CAST(" + quoted + " AS STRING)";
     return switch (mask.kind()) {
       case NULL -> "CASE WHEN FALSE THEN " + quoted + " END";
       case REDACT ->
@@ -58,7 +60,7 @@ public final class MaskExpressions {
       case EMAIL_DOMAIN ->
           "CASE WHEN "
               + quoted
-              + " IS NULL THEN NULL WHEN strpos("
+              + " IS NULL THEN NULL WHEN instr("
               + text
               + ", '@') > 0 THEN '***@' || split_part("
               + text

@@ -2,8 +2,11 @@ package dev.sluice.api.engine;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.sql.Identifiers;
+import dev.sluice.api.sql.SqlLiterals;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import org.apache.iceberg.Schema;
 
 /**
@@ -128,6 +131,28 @@ public interface EngineSession extends AutoCloseable {
 
   /** Creates (or replaces) a temporary table holding the result of a query; returns its rows. */
   long createTemporaryTable(String name, String sql);
+
+  /**
+   * How this session's SQL names a temporary table made by {@link #createTemporaryTable}, e.g. from
+   * a view: DuckDB's {@code temp.main."name"} by default.
+   */
+  default String temporaryTableReference(String name) {
+    return "temp.main." + Identifiers.quote(name);
+  }
+
+  /**
+   * An SQL expression of a struct of text values (e.g. a principal's attributes, which row filters
+   * read as {@code principal.NAME}), each value written as this engine's string literal so that it
+   * is data, never SQL, whatever it holds: DuckDB's {@code {'name': 'ana'}} by default.
+   *
+   * @param fields field names to values, in the order of the struct's fields
+   */
+  default String structExpression(Map<String, String> fields) {
+    StringJoiner struct = new StringJoiner(", ", "{", "}");
+    fields.forEach(
+        (name, value) -> struct.add(SqlLiterals.literal(name) + ": " + SqlLiterals.literal(value)));
+    return struct.toString();
+  }
 
   /** Drops a temporary table, if there is one of that name. */
   default void dropTemporaryTable(String name) {

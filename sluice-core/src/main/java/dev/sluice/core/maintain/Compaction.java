@@ -282,19 +282,22 @@ final class Compaction {
     long rows = group.files().stream().mapToLong(DataFile::recordCount).sum();
     List<WrittenFile> written = new ArrayList<>();
     if (group.outputFiles() == 1 && order.isEmpty()) {
-      written.add(
-          session.writeParquet(
-              "SELECT * FROM " + scratch.quoted(), schema, write.newDataFilePath()));
+      written.add(write.writeDataFile(session, "SELECT * FROM " + scratch.quoted(), schema));
     } else {
       String ordered = "sluice_compaction_rows";
       session.createTemporaryTable(ordered, numbered(scratch, kind, order));
       long perFile = (rows + group.outputFiles() - 1) / group.outputFiles();
+      String columns =
+          String.join(
+              ", ",
+              schema.columns().stream().map(column -> TableName.quote(column.name())).toList());
       for (long from = 0; from < rows; from += perFile) {
         written.add(
-            session.writeParquet(
-                "SELECT * EXCLUDE ("
-                    + ROW
-                    + ") FROM "
+            write.writeDataFile(
+                session,
+                "SELECT "
+                    + columns
+                    + " FROM "
                     + TableName.quote(ordered)
                     + " WHERE "
                     + ROW
@@ -306,10 +309,9 @@ final class Compaction {
                     + (from + perFile)
                     + " ORDER BY "
                     + ROW,
-                schema,
-                write.newDataFilePath()));
+                schema));
       }
-      session.execute("DROP TABLE IF EXISTS " + TableName.quote(ordered));
+      session.dropTemporaryTable(ordered);
     }
     long writtenRows = written.stream().mapToLong(WrittenFile::rowCount).sum();
     if (writtenRows != rows) {

@@ -91,7 +91,7 @@ public final class Erasure {
     List<String> notes = new ArrayList<>();
     Set<String> erasedAssets = new LinkedHashSet<>();
     try (EngineSession session = workspace.engine().openSession()) {
-      RowDeletion deletion = new RowDeletion(lake, session);
+      RowDeletion deletion = new RowDeletion(lake.readBy(session), session);
       for (Holder holder : holders.values()) {
         Asset asset = holder.asset();
         if (asset instanceof Asset.Model model

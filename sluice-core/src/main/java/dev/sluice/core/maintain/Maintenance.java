@@ -58,7 +58,7 @@ public final class Maintenance {
     Instant now = clock.instant();
     List<RetentionOutcome> outcomes = new ArrayList<>();
     try (EngineSession session = workspace.engine().openSession()) {
-      TableRetention retention = new TableRetention(workspace.lake(), session);
+      TableRetention retention = new TableRetention(workspace.lake().readBy(session), session);
       for (TableName table : workspace.lake().listTables()) {
         if ((!tables.isEmpty() && !tables.contains(table))
             || workspace.lake().findTable(table).isEmpty()) {

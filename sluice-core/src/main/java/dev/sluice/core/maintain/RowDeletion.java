@@ -177,10 +177,10 @@ final class RowDeletion {
     TableName one = new TableName(SCRATCH_ZONE, name.name() + "_file");
     session.registerTable(one, read.schema(), List.of(path), read.columnMapping());
     WrittenFile kept =
-        session.writeParquet(
+        write.writeDataFile(
+            session,
             "SELECT * FROM " + one.quoted() + " WHERE NOT COALESCE(" + sql + ", false)",
-            write.table().schema(),
-            write.newDataFilePath());
+            write.table().schema());
     if (write.table().spec().isUnpartitioned()) {
       return write.toDataFile(kept);
     }

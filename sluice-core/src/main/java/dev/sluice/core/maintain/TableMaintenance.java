@@ -154,7 +154,9 @@ public final class TableMaintenance {
     List<Report> reports = new ArrayList<>();
     Map<String, Optional<RunSummary>> runs = AuditBranches.runLookups();
     try (EngineSession session = workspace.engine().openSession()) {
-      Compaction compaction = new Compaction(workspace.lake(), session, beforeCommit);
+      // an engine that reads object storage itself rewrites the files at their own locations
+      Compaction compaction =
+          new Compaction(workspace.lake().readBy(session), session, beforeCommit);
       for (TableName table : tables) {
         reports.add(maintain(table, request, compaction, runs));
       }

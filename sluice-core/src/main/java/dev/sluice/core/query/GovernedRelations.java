@@ -146,10 +146,14 @@ final class GovernedRelations {
    */
   private void registerGoverned(TableName table, TableAccess access, String select) {
     if (access.filtered()) {
-      String filtered = PrincipalAttributes.filtered(select, principal, access.predicate());
+      String filtered =
+          PrincipalAttributes.filtered(
+              select,
+              session.structExpression(PrincipalAttributes.values(principal)),
+              access.predicate());
       String temporary = "__sluice_governed_" + table.zone() + "__" + table.name();
       session.createTemporaryTable(temporary, filtered);
-      session.registerView(table, "SELECT * FROM temp.main." + Identifiers.quote(temporary));
+      session.registerView(table, "SELECT * FROM " + session.temporaryTableReference(temporary));
     } else {
       session.registerView(table, select);
     }
@@ -183,8 +187,7 @@ final class GovernedRelations {
         select.add(quoted);
       } else {
         org.apache.iceberg.types.Type type = field != null ? field.type() : Types.StringType.get();
-        select.add(
-            MaskExpressions.sql(mask, column, type, MaskFunctions.in(session)) + " AS " + quoted);
+        select.add(masked(access.table(), mask, column, type) + " AS " + quoted);
       }
     }
     if (select.length() == 0) {
@@ -192,6 +195,32 @@ final class GovernedRelations {
           principal.name() + " may read no column of " + access.table());
     }
     return select.toString();
+  }
+
+  /**
+   * The masked column. A keyed mask ({@code hash}, {@code tokenize}) is computed by a function in
+   * Sluice's process, so that its key never leaves it: an engine that cannot call it (a Spark
+   * cluster) refuses the read rather than show the column unmasked.
+   */
+  private String masked(
+      TableName table, MaskDef mask, String column, org.apache.iceberg.types.Type type) {
+    try {
+      return MaskExpressions.sql(mask, column, type, MaskFunctions.in(session));
+    } catch (UnsupportedOperationException e) {
+      throw new AccessDeniedException(
+          mayNotRead(table)
+              + ": column "
+              + column
+              + " is masked with "
+              + mask.kind().label()
+              + " ("
+              + mask.location()
+              + "), whose key stays in Sluice's process, and this query's engine cannot call"
+              + " Sluice's functions ("
+              + e.getMessage()
+              + "); read it on a project whose engine is duckdb, or use a mask without a key"
+              + " (redact, partial, null, email_domain)");
+    }
   }
 
   private AccessDeniedException refused(TableName table, TableAccess access) {

@@ -74,7 +74,7 @@ public final class PolicyCheck {
             : principals.get(0);
     if (!parses(
         session,
-        filterSql(filter, sample),
+        filterSql(session, filter, sample),
         filter.table(),
         filter.location(),
         "row filter",
@@ -86,7 +86,7 @@ public final class PolicyCheck {
     }
     for (Principal principal : principals) {
       try {
-        session.describe(filterSql(filter, principal));
+        session.describe(filterSql(session, filter, principal));
       } catch (QueryException e) {
         problems.add(
             new Problem(
@@ -182,9 +182,12 @@ public final class PolicyCheck {
     return true;
   }
 
-  private static String filterSql(RowFilterDef filter, Principal principal) {
+  private static String filterSql(
+      EngineSession session, RowFilterDef filter, Principal principal) {
     return PrincipalAttributes.filtered(
-        "SELECT * FROM " + filter.table().quoted(), principal, filter.where());
+        "SELECT * FROM " + filter.table().quoted(),
+        session.structExpression(PrincipalAttributes.values(principal)),
+        filter.where());
   }
 
   /** The principals a filter holds for: holders of its roles, or everyone not exempt. */

@@ -277,7 +277,9 @@ public final class QueryService {
       audit(refusal(principal, statement, e.getMessage()).build());
       throw e;
     }
-    Lake lake = workspace.lake();
+    // an engine that reads object storage itself (a Spark cluster) is handed the data files at
+    // their own locations in the warehouse, never Sluice's local copies
+    Lake lake = workspace.lake().readBy(session);
     for (TableName table : tables) {
       if (lake.findTable(table).isEmpty() && lake.findView(table, readPoint).isEmpty()) {
         throw missingTable(table, lake.listTables());
@@ -369,7 +371,7 @@ public final class QueryService {
     }
     try (EngineSession session = workspace.engine().openSession()) {
       return new GovernedRelations(
-              lake, session, ReadPoint.main(), policy(), principal, Relations.ReadListener.NONE)
+              lake.readBy(session), session, ReadPoint.main(), policy(), principal, Relations.ReadListener.NONE)
           .access(table);
     }
   }

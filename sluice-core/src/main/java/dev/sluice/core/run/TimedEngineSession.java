@@ -64,6 +64,16 @@ final class TimedEngineSession implements EngineSession {
   }
 
   @Override
+  public String temporaryTableReference(String name) {
+    return session.temporaryTableReference(name);
+  }
+
+  @Override
+  public String structExpression(java.util.Map<String, String> fields) {
+    return session.structExpression(fields);
+  }
+
+  @Override
   public void registerView(TableName name, String sql) {
     PhaseTimer.run(StepPhase.ENGINE, () -> session.registerView(name, sql));
   }

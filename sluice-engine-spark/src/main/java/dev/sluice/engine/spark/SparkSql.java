@@ -72,6 +72,14 @@ final class SparkSql {
     return quote(viewName(table));
   }
 
+  /**
+   * A string literal of Spark SQL: Spark reads a backslash in a literal as an escape, so both the
+   * backslash and the quote are escaped with one, and the value ends where the literal does.
+   */
+  static String literal(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
   /** An identifier quoted for Spark SQL with back quotes. */
   static String quote(String identifier) {
     return "`" + identifier.replace("`", "``") + "`";

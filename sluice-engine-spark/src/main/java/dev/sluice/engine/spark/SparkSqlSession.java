@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -307,6 +308,21 @@ final class SparkSqlSession implements EngineSession {
           rows.createOrReplaceTempView(name);
           return rows.count();
         });
+  }
+
+  /** A temporary view, named on its own (Spark's temporary views have one-part names). */
+  @Override
+  public String temporaryTableReference(String name) {
+    return SparkSql.quote(name);
+  }
+
+  /** {@code named_struct('name', 'ana', ...)}: Spark SQL has no struct literal. */
+  @Override
+  public String structExpression(Map<String, String> fields) {
+    java.util.StringJoiner arguments = new java.util.StringJoiner(", ", "named_struct(", ")");
+    fields.forEach(
+        (name, value) -> arguments.add(SparkSql.literal(name)).add(SparkSql.literal(value)));
+    return arguments.toString();
   }
 
   @Override

@@ -2,12 +2,17 @@ package dev.sluice.engine.spark;
 
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.api.AccessDeniedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.connector.testkit.PostgresDatabase;
 import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.maintain.Maintenance;
+import dev.sluice.core.maintain.RetentionOutcome;
+import dev.sluice.core.maintain.TableMaintenance;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunListener;
@@ -22,9 +27,15 @@ import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
@@ -183,6 +194,146 @@ class SparkS3WarehouseTest {
         .doesNotContain(catalog.password());
   }
 
+  /**
+   * Spark as the project's engine: {@code sluice query} (as the owner, at an older snapshot, and as
+   * principals whose masks and row filters apply) and {@code sluice maintain} (compaction,
+   * retention, snapshot expiry, orphan files) hand Spark the data files at their {@code s3a://}
+   * locations and let it write the rewritten ones into the tables' locations: Sluice's cache stays
+   * empty throughout.
+   */
+  @Test
+  void withSparkAsTheProjectsEngineQueriesAndMaintenanceUseTheWarehouseItself() throws Exception {
+    String bucket = "spark-engine-" + UUID.randomUUID().toString().substring(0, 8);
+    s3.createBucket(bucket);
+    writeProject(
+        s3, bucket, "maintenance:\n  min_input_files: 2\n  keep_snapshots: 1h\n  min_snapshots: 1\n");
+    write(
+        project,
+        "models/events.sql",
+        """
+        {{ config(engine='spark', materialized='incremental') }}
+        select id, customer, amount, day from {{ ref('orders') }}
+        {% if is_incremental() %} where id > (select max(id) from {{ this }}) {% endif %}
+        """);
+    write(
+        project,
+        "models/events.yaml",
+        "models:\n  - name: events\n    retention: {column: day, keep: 1d}\n");
+    write(project, "secrets/token-key", "spark-token-key-never-shown\n");
+    write(
+        project,
+        "policies.yaml",
+        """
+        users:
+          - {name: analyst, roles: [analyst], attributes: {customer: ann}}
+          - {name: mallory, roles: [analyst], attributes: {customer: "x\\\\' or true or '"}}
+          - {name: auditor, roles: [auditor]}
+        roles:
+          - name: analyst
+          - name: auditor
+        grants:
+          - {role: analyst, privileges: [read], on: curated.events}
+          - {role: auditor, privileges: [read], on: curated.events}
+        masks:
+          - {column: curated.events.customer, mask: partial, last: 1, exempt: [auditor]}
+          - {column: curated.events.id, mask: tokenize, key: "${file:secrets/token-key}", exempt: [analyst]}
+        row_filters:
+          - {table: curated.events, roles: [analyst], where: customer = principal.customer}
+        """);
+    TableName events = new TableName("curated", "events");
+    long firstBuild;
+    try (Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "orders", "events"));
+      firstBuild = workspace.lake().loadTable(events).currentSnapshot().snapshotId();
+      seed(
+          "1,ann,30,2026-12-01\n2,ann,5,2026-12-02\n3,bob,7,2026-12-02\n4,ann,9,2026-12-03\n"
+              + "5,bob,2,2026-12-03\n");
+      succeeds(run(workspace, "orders", "events"));
+      assertThat(dataFiles(workspace, "events")).as("one file per run").hasSize(2);
+    }
+    Path configuration = project.resolve("sluice.yaml");
+    Files.writeString(configuration, "engine: spark\n" + Files.readString(configuration));
+    emptyCache();
+    try (CapturedLogs logs = CapturedLogs.capture();
+        Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.engine().name()).isEqualTo("spark");
+      QueryService queries = new QueryService(workspace);
+      assertThat(rows(workspace, "select id, customer, amount from curated.events"))
+          .hasSize(5)
+          .contains(List.of("4", "ann", "9"));
+      assertThat(
+              queries
+                  .query("select count(*) from curated.events", ReadPoint.snapshot(firstBuild), 10)
+                  .rows())
+          .as("time travel to the first build")
+          .containsExactly(List.of(3L));
+
+      // masks and row filters, applied by Sluice's SQL around the stored table, hold on Spark
+      assertThat(
+              queries
+                  .query(
+                      "select id, customer, amount from curated.events order by id",
+                      ReadPoint.main(),
+                      100,
+                      queries.principal("analyst"))
+                  .rows())
+          .containsExactly(
+              List.of(1L, "**n", 30L), List.of(2L, "**n", 5L), List.of(4L, "**n", 9L));
+      assertThat(
+              queries
+                  .query(
+                      "select count(*) from curated.events",
+                      ReadPoint.main(),
+                      10,
+                      queries.principal("mallory"))
+                  .rows())
+          .as("an attribute is a value, whatever quotes and backslashes it holds")
+          .containsExactly(List.of(0L));
+      // a keyed mask is computed in Sluice's process only: Spark cannot, so the read is refused
+      assertThatThrownBy(
+              () ->
+                  queries.query(
+                      "select customer from curated.events",
+                      ReadPoint.main(),
+                      10,
+                      queries.principal("auditor")))
+          .isInstanceOf(AccessDeniedException.class)
+          .hasMessageContaining("column id is masked with tokenize")
+          .hasMessageNotContaining("spark-token-key-never-shown");
+
+      // maintain: the two small files compacted into one, written by Spark in the table's
+      // location; then retention rewrites the file with the rows it keeps, on Spark too
+      List<TableMaintenance.Report> reports =
+          new TableMaintenance(workspace, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)))
+              .run(
+                  new TableMaintenance.Request(
+                      EnumSet.allOf(TableMaintenance.Operation.class), false, Set.of(events)));
+      assertThat(reports.get(0).rewrites().get(0).filesRewritten()).isEqualTo(2);
+      assertThat(dataFiles(workspace, "events"))
+          .singleElement()
+          .satisfies(
+              file ->
+                  assertThat(file)
+                      .startsWith("s3://" + bucket + "/wh/curated/events/data/")
+                      .contains("/part-00000-"));
+      assertThat(reports.get(0).expiry().snapshotsExpired()).isPositive();
+      RetentionOutcome retention =
+          new Maintenance(
+                  workspace, Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), ZoneOffset.UTC))
+              .applyRetention(Set.of(events))
+              .get(0);
+      assertThat(retention.rowsDeleted()).isEqualTo(3);
+      assertThat(retention.filesWritten()).isEqualTo(1);
+      assertThat(rows(workspace, "select id from curated.events"))
+          .containsExactlyInAnyOrder(List.of("4"), List.of("5"));
+      assertThat(cachedFiles()).as("Sluice's cache, after the queries and maintenance").isEmpty();
+      assertThat(logs.text())
+          .doesNotContain(SECRET)
+          .doesNotContain(catalog.password())
+          .doesNotContain("spark-token-key-never-shown");
+    }
+  }
+
   private void seed(String rows) throws IOException {
     write(project, "seeds/orders.csv", "id,customer,amount,day\n" + rows);
   }
@@ -210,6 +361,17 @@ class SparkS3WarehouseTest {
           .as("the run history")
           .anyMatch(error -> error.contains("s3a://" + bucket))
           .noneMatch(error -> error.contains(SECRET) || error.contains(ACCESS_KEY_ID));
+      assertThat(logs.text()).doesNotContain(SECRET);
+    }
+    // with Spark as the project's engine, a query fails the same way: Spark reads the files
+    Path configuration = project.resolve("sluice.yaml");
+    Files.writeString(configuration, "engine: spark\n" + Files.readString(configuration));
+    try (CapturedLogs logs = CapturedLogs.capture();
+        Workspace workspace = Workspace.open(project)) {
+      assertThatThrownBy(() -> rows(workspace, "select count(*) from curated.orders"))
+          .hasMessageContaining("s3a://" + bucket + "/wh/")
+          .hasMessageNotContaining(SECRET)
+          .hasMessageNotContaining(ACCESS_KEY_ID);
       assertThat(logs.text()).doesNotContain(SECRET);
     }
   }
