@@ -8,9 +8,9 @@ import org.apache.iceberg.types.Type;
 /**
  * The SQL expression that computes a masked column from the stored one, for the read path's engine:
  * SQL that DuckDB and Spark SQL read alike (keyed masks call functions the engine must have been
- * given, {@link KeyedFunctions}). A mask keeps the column's type where it can: {@code CASE WHEN FALSE THEN
- * column ELSE replacement END} makes the engine cast the replacement to the column's type, so a
- * redacted date is still a date and a redacted number a number.
+ * given, {@link KeyedFunctions}). A mask keeps the column's type where it can: {@code CASE WHEN
+ * FALSE THEN column ELSE replacement END} makes the engine cast the replacement to the column's
+ * type, so a redacted date is still a date and a redacted number a number.
  */
 public final class MaskExpressions {
   private MaskExpressions() {}

@@ -182,8 +182,7 @@ public final class PolicyCheck {
     return true;
   }
 
-  private static String filterSql(
-      EngineSession session, RowFilterDef filter, Principal principal) {
+  private static String filterSql(EngineSession session, RowFilterDef filter, Principal principal) {
     return PrincipalAttributes.filtered(
         "SELECT * FROM " + filter.table().quoted(),
         session.structExpression(PrincipalAttributes.values(principal)),

@@ -371,7 +371,12 @@ public final class QueryService {
     }
     try (EngineSession session = workspace.engine().openSession()) {
       return new GovernedRelations(
-              lake.readBy(session), session, ReadPoint.main(), policy(), principal, Relations.ReadListener.NONE)
+              lake.readBy(session),
+              session,
+              ReadPoint.main(),
+              policy(),
+              principal,
+              Relations.ReadListener.NONE)
           .access(table);
     }
   }

@@ -32,8 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.EnumSet;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -206,7 +206,9 @@ class SparkS3WarehouseTest {
     String bucket = "spark-engine-" + UUID.randomUUID().toString().substring(0, 8);
     s3.createBucket(bucket);
     writeProject(
-        s3, bucket, "maintenance:\n  min_input_files: 2\n  keep_snapshots: 1h\n  min_snapshots: 1\n");
+        s3,
+        bucket,
+        "maintenance:\n  min_input_files: 2\n  keep_snapshots: 1h\n  min_snapshots: 1\n");
     write(
         project,
         "models/events.sql",
@@ -277,8 +279,7 @@ class SparkS3WarehouseTest {
                       100,
                       queries.principal("analyst"))
                   .rows())
-          .containsExactly(
-              List.of(1L, "**n", 30L), List.of(2L, "**n", 5L), List.of(4L, "**n", 9L));
+          .containsExactly(List.of(1L, "**n", 30L), List.of(2L, "**n", 5L), List.of(4L, "**n", 9L));
       assertThat(
               queries
                   .query(
