@@ -38,12 +38,13 @@ final class IcebergMerge {
 
   /**
    * Whether the step merges by the engine's {@code MERGE INTO}: the session reaches the lake's
-   * catalog, the run publishes to main, the table merges copy-on-write and is not partitioned, and
-   * the rows already in the table read as they are after its columns change ({@link
-   * SchemaEvolution#keepsRowsInPlace}: a column whose type changes otherwise is rewritten whole, by
-   * {@link FileMerge}'s path). A run into an environment ({@code sluice run --env}) rebuilds
-   * incremental models in full, so never merges; were it to, a change of columns must not reach
-   * main's readers, and a schema is the table's, not a branch's.
+   * catalog, the run publishes to main, the table merges copy-on-write (partitioned or not: the
+   * engine writes each rewritten file into its partition of the table's spec, and Sluice commits
+   * the files as the engine described them), and the rows already in the table read as they are
+   * after its columns change ({@link SchemaEvolution#keepsRowsInPlace}: a column whose type changes
+   * otherwise is rewritten whole, by {@link FileMerge}'s path). A run into an environment ({@code
+   * sluice run --env}) rebuilds incremental models in full, so never merges; were it to, a change
+   * of columns must not reach main's readers, and a schema is the table's, not a branch's.
    *
    * @param incoming the columns of the rows to merge, as {@code on_schema_change} shapes them
    */
@@ -58,7 +59,6 @@ final class IcebergMerge {
             .properties()
             .getOrDefault(TableProperties.MERGE_MODE, TableProperties.MERGE_MODE_DEFAULT)
             .equals("copy-on-write")
-        && table.spec().isUnpartitioned()
         && SchemaEvolution.keepsRowsInPlace(table.schema(), incoming, change);
   }
 

@@ -352,6 +352,47 @@ class SparkProjectTest {
             .containsExactlyInAnyOrderElementsOf(
                 rows(workspace, "select id, amount, version, tier from curated.latest_duckdb"));
         assertThat(workspace.lake().loadTable(table).refs().keySet()).containsExactly("main");
+
+        // an administrator partitions both tables (by tier): Spark still merges with MERGE INTO,
+        // writing the rewritten rows into their partitions, with the rows of DuckDB's merge
+        for (String name : List.of("latest", "latest_duckdb")) {
+          workspace
+              .lake()
+              .loadTable(new TableName("curated", name))
+              .updateSpec()
+              .addField("tier")
+              .commit();
+        }
+      }
+      write(
+          project,
+          "seeds/changes.csv",
+          "id,customer,amount,version\n1,ann,30,1\n2,ann,16,3\n3,bob,70,5\n4,cy,1,1\n"
+              + "5,dee,2,2\n6,eve,60,4\n7,fay,3,5\n");
+      try (Workspace workspace = Workspace.open(project)) {
+        RunResult partitioned = run(workspace);
+        assertThat(partitioned.succeeded()).as(String.valueOf(partitioned.steps())).isTrue();
+        assertThat(step(partitioned, "latest").detail())
+            .contains("merged 2 new or changed rows on id with Iceberg's MERGE INTO");
+        assertThat(rows(workspace, "select id, amount, version, tier from curated.latest"))
+            .hasSize(7)
+            .contains(List.of("3", "70", "5", "big"), List.of("7", "3", "5", "small"))
+            .containsExactlyInAnyOrderElementsOf(
+                rows(workspace, "select id, amount, version, tier from curated.latest_duckdb"));
+        org.apache.iceberg.Table iceberg = workspace.lake().loadTable(table);
+        List<String> tiers = new ArrayList<>();
+        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+            iceberg.newScan().planFiles()) {
+          for (org.apache.iceberg.FileScanTask task : tasks) {
+            if (task.file().specId() == iceberg.spec().specId()) {
+              tiers.add(task.file().partition().get(0, String.class));
+            }
+          }
+        }
+        assertThat(tiers).as("the tiers of the files Spark wrote in the new spec").contains("big");
+        assertThat(iceberg.currentSnapshot().summary())
+            .containsEntry("sluice.run-id", partitioned.runId());
+        assertThat(iceberg.refs().keySet()).containsExactly("main");
       }
     }
   }
