@@ -42,6 +42,8 @@ public final class SluiceCommand implements Runnable {
           ListCommand.class,
           CompileCommand.class,
           DocsCommand.class,
+          DepsCommand.class,
+          CleanCommand.class,
           SourceCommand.class,
           EnvCommand.class,
           PromoteCommand.class,

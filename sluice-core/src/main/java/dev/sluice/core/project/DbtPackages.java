@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -63,13 +64,35 @@ final class DbtPackages {
    * @param spec what it names: {@code dbt-labs/dbt_utils}, a URL, a directory
    * @param location its line in packages.yml
    * @param installed the package, or empty when it is not installed
+   * @param settings the entry as written, in order: each key's text, or its list of texts (a
+   *     version range)
    */
-  record Declared(String kind, String spec, Location location, Optional<Installed> installed) {
+  record Declared(
+      String kind,
+      String spec,
+      Location location,
+      Optional<Installed> installed,
+      Map<String, Object> settings) {
     Declared {
       requireNonNull(kind, "kind is null");
       requireNonNull(spec, "spec is null");
       requireNonNull(location, "location is null");
       requireNonNull(installed, "installed is null");
+      settings = Copies.orderedMap(settings);
+    }
+
+    /** The versions asked for (e.g. {@code 1.3.0}, or a range); empty when none is. */
+    List<String> versions() {
+      Object version = settings.get("version");
+      if (version instanceof List<?> list) {
+        return list.stream().map(String::valueOf).toList();
+      }
+      return version == null ? List.of() : List.of(String.valueOf(version));
+    }
+
+    /** The name its directory in the install path has: its project's, else the likeliest. */
+    String directoryName() {
+      return installed.map(Installed::name).orElse(guessedName(spec));
     }
 
     /** Where a package of this kind is expected: its directory in the install path. */
@@ -225,11 +248,20 @@ final class DbtPackages {
                                 .equals(name))
                 .findFirst();
       }
-      declared.add(new Declared(kind, spec, location, found));
+      Map<String, Object> settings = new java.util.LinkedHashMap<>();
+      for (String key : entry.get().keys()) {
+        List<String> values = entry.get().stringList(key);
+        settings.put(
+            key,
+            entry.get().node(key).orElse(null) instanceof SequenceNode
+                ? values
+                : values.isEmpty() ? null : values.get(0));
+      }
+      declared.add(new Declared(kind, spec, location, found, settings));
     }
   }
 
-  private static Optional<Installed> readPackage(Path root, Path directory, Problems problems) {
+  static Optional<Installed> readPackage(Path root, Path directory, Problems problems) {
     Problems packageProblems = new Problems();
     Optional<DbtProjectFile> file =
         YamlFiles.read(root, directory.resolve(DbtProjectFile.FILE), packageProblems)
