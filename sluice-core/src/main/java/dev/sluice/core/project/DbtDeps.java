@@ -302,10 +302,8 @@ public final class DbtDeps {
     if (installed == null) {
       return Optional.of("a package whose dbt_project.yml gives no version");
     }
-    Runtime.Version have;
-    try {
-      have = Runtime.Version.parse(installed.strip());
-    } catch (IllegalArgumentException e) {
+    com.fasterxml.jackson.core.Version have = version(installed);
+    if (have.isUnknownVersion()) {
       return Optional.of("version '" + installed + "', which is not a version number");
     }
     for (String requirement : asked) {
@@ -318,12 +316,11 @@ public final class DbtDeps {
           break;
         }
       }
-      int comparison;
-      try {
-        comparison = have.compareToIgnoreOptional(Runtime.Version.parse(text));
-      } catch (IllegalArgumentException e) {
+      com.fasterxml.jackson.core.Version wanted = version(text);
+      if (wanted.isUnknownVersion()) {
         return Optional.of("version " + installed + ", and '" + requirement + "' is no version");
       }
+      int comparison = have.compareTo(wanted);
       boolean met =
           switch (operator) {
             case ">=" -> comparison >= 0;
@@ -337,6 +334,18 @@ public final class DbtDeps {
       }
     }
     return Optional.empty();
+  }
+
+  /** A semantic version ({@code 1.3.0}, {@code 0.9}); unknown when it is none. */
+  private static com.fasterxml.jackson.core.Version version(String text) {
+    String value = text.strip();
+    if (value.startsWith("v")) {
+      value = value.substring(1);
+    }
+    if (!value.matches("[0-9]+(\\.[0-9]+){0,2}([-+].*)?")) {
+      return com.fasterxml.jackson.core.Version.unknownVersion();
+    }
+    return com.fasterxml.jackson.core.util.VersionUtil.parseVersion(value, "", "");
   }
 
   /**
