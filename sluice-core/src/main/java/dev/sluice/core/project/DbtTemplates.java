@@ -94,17 +94,17 @@ public final class DbtTemplates {
    */
   DbtTemplates withEphemeralModels(Map<String, ModelDef> models) {
     return new DbtTemplates(
-        macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        models,
-        hooks,
-        sourceRelations,
-        macroOverrides,
-        environmentOverrides)
+            macros,
+            globals,
+            docs,
+            targetPath,
+            targetSchema,
+            targetDatabase,
+            models,
+            hooks,
+            sourceRelations,
+            macroOverrides,
+            environmentOverrides)
         .withResources(resources);
   }
 
@@ -116,34 +116,34 @@ public final class DbtTemplates {
   /** These templates, with the project's hooks. */
   DbtTemplates withHooks(DbtHooks hooks) {
     return new DbtTemplates(
-        macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        ephemeralModels,
-        hooks,
-        sourceRelations,
-        macroOverrides,
-        environmentOverrides)
+            macros,
+            globals,
+            docs,
+            targetPath,
+            targetSchema,
+            targetDatabase,
+            ephemeralModels,
+            hooks,
+            sourceRelations,
+            macroOverrides,
+            environmentOverrides)
         .withResources(resources);
   }
 
   /** These templates, where each of {@code relations} is read from the warehouse's relation. */
   DbtTemplates withSourceRelations(Map<SourceRef, dev.sluice.api.TableName> relations) {
     return new DbtTemplates(
-        macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        ephemeralModels,
-        hooks,
-        relations,
-        macroOverrides,
-        environmentOverrides)
+            macros,
+            globals,
+            docs,
+            targetPath,
+            targetSchema,
+            targetDatabase,
+            ephemeralModels,
+            hooks,
+            relations,
+            macroOverrides,
+            environmentOverrides)
         .withResources(resources);
   }
 
@@ -156,17 +156,17 @@ public final class DbtTemplates {
   public DbtTemplates withUnitTestOverrides(
       Map<String, Object> macros, Map<String, String> environment) {
     return new DbtTemplates(
-        this.macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        ephemeralModels,
-        hooks,
-        sourceRelations,
-        macros,
-        environment)
+            this.macros,
+            globals,
+            docs,
+            targetPath,
+            targetSchema,
+            targetDatabase,
+            ephemeralModels,
+            hooks,
+            sourceRelations,
+            macros,
+            environment)
         .withResources(resources);
   }
 
