@@ -37,6 +37,22 @@ final class RunCommand extends BaseCommand {
   java.util.List<String> partitions = new java.util.ArrayList<>();
 
   @Option(
+      names = "--event-time-start",
+      paramLabel = "TIME",
+      description =
+          "dbt's backfill of microbatch models: build their batches from the one this date (UTC)"
+              + " falls in, whatever was built before (default: from 'begin').")
+  String eventTimeStart;
+
+  @Option(
+      names = "--event-time-end",
+      paramLabel = "TIME",
+      description =
+          "dbt's backfill of microbatch models: build their batches that start before this date"
+              + " (UTC; default: up to the batch in progress).")
+  String eventTimeEnd;
+
+  @Option(
       names = "--resume",
       paramLabel = "RUN_ID",
       description =
@@ -87,7 +103,11 @@ final class RunCommand extends BaseCommand {
             json());
       }
       if (resume != null) {
-        if (!selection.select.isEmpty() || fullRefresh || !partitions.isEmpty()) {
+        if (!selection.select.isEmpty()
+            || fullRefresh
+            || !partitions.isEmpty()
+            || eventTimeStart != null
+            || eventTimeEnd != null) {
           throw new dev.sluice.api.InvalidInputException(
               "--resume takes no --select, --full-refresh or --partition: it finishes the run as"
                   + " it was started");
@@ -102,18 +122,64 @@ final class RunCommand extends BaseCommand {
                       selection.select(workspace.project()),
                       selection.exclude,
                       fullRefresh,
-                      partitions.isEmpty()
-                          ? dev.sluice.core.run.PartitionSelection.DUE
-                          : new dev.sluice.core.run.PartitionSelection(
-                              dev.sluice.core.run.PartitionSelection.Mode.ALL,
-                              null,
-                              null,
-                              partitions,
-                              1),
+                      partitionSelection(),
                       0)),
               output());
       return finish(workspace, result, output(), json());
     }
+  }
+
+  /**
+   * Which partitions the run builds: those asked for, the batches of the event time flags (dbt's
+   * backfill of microbatch models), else the due ones.
+   */
+  private dev.sluice.core.run.PartitionSelection partitionSelection() {
+    if (eventTimeStart == null && eventTimeEnd == null) {
+      return partitions.isEmpty()
+          ? dev.sluice.core.run.PartitionSelection.DUE
+          : new dev.sluice.core.run.PartitionSelection(
+              dev.sluice.core.run.PartitionSelection.Mode.ALL, null, null, partitions, 1);
+    }
+    if (!partitions.isEmpty()) {
+      throw new dev.sluice.api.InvalidInputException(
+          "--partition and --event-time-start/--event-time-end choose partitions two ways: give"
+              + " one of them");
+    }
+    java.time.LocalDate from = eventTimeDay("--event-time-start", eventTimeStart);
+    java.time.LocalDate to = eventTimeDay("--event-time-end", eventTimeEnd);
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw new dev.sluice.api.InvalidInputException(
+          "--event-time-start "
+              + eventTimeStart
+              + " must be before --event-time-end "
+              + eventTimeEnd
+              + ", as dbt requires");
+    }
+    return new dev.sluice.core.run.PartitionSelection(
+        dev.sluice.core.run.PartitionSelection.Mode.ALL, from, to, java.util.List.of(), 1);
+  }
+
+  /**
+   * The day an event time flag gives (UTC), or null; a time of day other than midnight is refused.
+   */
+  private static java.time.LocalDate eventTimeDay(String flag, String text) {
+    if (text == null) {
+      return null;
+    }
+    java.time.LocalDateTime time = dev.sluice.core.project.DbtMicrobatch.parseTime(text);
+    if (time == null) {
+      throw new dev.sluice.api.InvalidInputException(
+          flag + " '" + text + "' is not a date: write it as 2024-01-01");
+    }
+    if (!time.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
+      throw new dev.sluice.api.InvalidInputException(
+          flag
+              + " '"
+              + text
+              + "' has a time of day: Sluice takes whole days (UTC) yet; write "
+              + time.toLocalDate());
+    }
+    return time.toLocalDate();
   }
 
   /** The commands whose name dbt's run_results.json gives as {@code args.which}. */

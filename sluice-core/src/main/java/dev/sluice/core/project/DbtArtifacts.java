@@ -798,19 +798,33 @@ public final class DbtArtifacts {
       } else {
         entry.put("relation_name", result.relationName());
       }
+      if (result.batches() != null) {
+        ObjectNode batches = entry.putObject("batch_results");
+        addWindows(batches.putArray("successful"), result.batches().successful());
+        addWindows(batches.putArray("failed"), result.batches().failed());
+      }
     }
     runResults.put("elapsed_time", elapsedSeconds);
     runResults.putPOJO("args", arguments);
     return runResults;
   }
 
+  private static void addWindows(ArrayNode array, List<List<String>> windows) {
+    for (List<String> window : windows) {
+      ArrayNode pair = array.addArray();
+      window.forEach(pair::add);
+    }
+  }
+
   /**
    * One node's outcome in run_results.json.
    *
-   * @param status dbt's: {@code success}, {@code error}, {@code skipped} for models, seeds and
-   *     snapshots; {@code pass}, {@code fail}, {@code warn}, {@code error} for tests
+   * @param status dbt's: {@code success}, {@code error}, {@code skipped}, {@code partial success}
+   *     (a microbatch model some of whose batches failed) for models, seeds and snapshots; {@code
+   *     pass}, {@code fail}, {@code warn}, {@code error} for tests
    * @param failures a test's failures, else null
    * @param compiledCode the SQL the node ran, rendered, when it was rendered in the run; else null
+   * @param batches a microbatch model's batches by outcome, else null
    */
   public record NodeResult(
       String uniqueId,
@@ -819,7 +833,19 @@ public final class DbtArtifacts {
       String message,
       Long failures,
       String relationName,
-      String compiledCode) {}
+      String compiledCode,
+      BatchResults batches) {}
+
+  /**
+   * dbt's {@code batch_results} of a microbatch model: the windows of its batches that were built
+   * and of those that failed, each {@code [start, end]} as ISO timestamps with their offset.
+   */
+  public record BatchResults(List<List<String>> successful, List<List<String>> failed) {
+    public BatchResults {
+      successful = List.copyOf(successful);
+      failed = List.copyOf(failed);
+    }
+  }
 
   /**
    * Where a model's SQL goes as a run renders it, as dbt writes it: {@code compiled/} (the compiled

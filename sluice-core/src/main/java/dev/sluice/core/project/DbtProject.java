@@ -41,7 +41,8 @@ final class DbtProject {
   /** Model configs that would make the built tables differ from dbt's: not supported yet. */
   private static final Set<String> UNSUPPORTED_MODEL_CONFIGS = Set.of("sql_header");
 
-  private static final Set<String> STRATEGIES = Set.of("append", "merge", "delete+insert");
+  private static final Set<String> STRATEGIES =
+      Set.of("append", "merge", "delete+insert", "microbatch");
 
   private static final Set<String> ACCESS = Set.of("private", "protected", "public");
 
@@ -88,6 +89,9 @@ final class DbtProject {
 
   /** Each model's {@code ref()} calls with their lines, for the access checks. */
   private final Map<String, Map<String, Location>> refLines = new LinkedHashMap<>();
+
+  /** The microbatch models, and the event times of what they may read. */
+  private final DbtMicrobatch.Builder microbatch = new DbtMicrobatch.Builder();
 
   private DbtProject(
       Path root,
@@ -325,7 +329,8 @@ final class DbtProject {
     return new DbtTemplates(
             macros, globals, docs, file.targetPath(), profile.schema(), profile.database())
         .withHooks(hooks.build())
-        .withResources(resources);
+        .withResources(resources)
+        .withMicrobatch(microbatch.build());
   }
 
   /**
@@ -370,6 +375,11 @@ final class DbtProject {
                 collect(contents.snapshots(), snapshotEntries, "snapshot", problems);
                 contents.unreadable().forEach(table -> unreadable.put(table.table(), table));
                 unitTests.addAll(contents.unitTests());
+                contents
+                    .sourceEventTimes()
+                    .forEach(
+                        (table, column) ->
+                            microbatch.eventTime(table, new Setting(column, Location.of(name))));
                 for (SourceDef source : contents.sources()) {
                   SourceDef previous = sources.putIfAbsent(source.name(), source);
                   if (previous != null) {
@@ -420,6 +430,7 @@ final class DbtProject {
         continue;
       }
       seedFormats.put(seed.getKey(), seedFormat(seed.getKey(), settings, problems));
+      microbatch.eventTime(seed.getKey(), settings.get("event_time"));
       hooks.asset(seed.getKey(), settings);
       seedTables.put(
           seed.getKey(),
@@ -552,6 +563,7 @@ final class DbtProject {
                 model.sqlFileName(),
                 all,
                 problems);
+    ModelDef built = microbatch(model, all, problems);
     Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
     for (Map.Entry<SourceRef, Integer> source : parsed.sourceLines().entrySet()) {
       DbtSources.Unreadable cannotRead = unreadable.get(source.getKey());
@@ -575,11 +587,33 @@ final class DbtProject {
       }
     }
     return new ParsedModel(
-        model.withTable(table),
+        built.withTable(table),
         parsed.refLines(),
         sourceLines,
         parsed.config(),
         parsed.configLines());
+  }
+
+  /**
+   * A model with {@code incremental_strategy: microbatch}, built as Sluice's time partitions (each
+   * batch one partition, replaced by one commit); others as they are. Records the model's event
+   * time, which the batches of the models reading it filter on.
+   */
+  private ModelDef microbatch(ModelDef model, Map<String, Setting> all, Problems problems) {
+    microbatch.eventTime(model.name(), all.get("event_time"));
+    Setting strategy = all.get("incremental_strategy");
+    if (strategy == null
+        || !"microbatch".equalsIgnoreCase(String.valueOf(strategy.value()))
+        || model.materialization() != Materialization.INCREMENTAL) {
+      return model;
+    }
+    Optional<PartitionsDef> batches =
+        DbtMicrobatch.partitions(model.name(), strategy, all, problems);
+    if (batches.isEmpty()) {
+      return model;
+    }
+    microbatch.model(model.name(), all.get("full_refresh"));
+    return model.partitionedAs(Materialization.INCREMENTAL_BY_TIME_RANGE, batches.get());
   }
 
   /**

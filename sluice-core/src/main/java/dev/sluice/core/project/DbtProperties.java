@@ -116,7 +116,8 @@ final class DbtProperties {
       List<Entry> snapshots,
       List<SourceDef> sources,
       List<DbtSources.Unreadable> unreadable,
-      List<UnitTestDef> unitTests) {}
+      List<UnitTestDef> unitTests,
+      Map<String, String> sourceEventTimes) {}
 
   private DbtProperties() {}
 
@@ -139,6 +140,7 @@ final class DbtProperties {
     List<SourceDef> sources = new ArrayList<>();
     List<DbtSources.Unreadable> unreadable = new ArrayList<>();
     List<UnitTestDef> unitTests = new ArrayList<>();
+    Map<String, String> eventTimes = new java.util.LinkedHashMap<>();
     Optional<YamlMap> maybeMap = YamlMap.lenient(file, node, "a properties file", KEYS, problems);
     if (maybeMap.isPresent()) {
       YamlMap map = maybeMap.get();
@@ -161,12 +163,13 @@ final class DbtProperties {
       for (Node entry : map.list("sources")) {
         DbtSources.source(file, entry, tests, docs, unreadable, resources, problems)
             .ifPresent(sources::add);
+        DbtSources.eventTimes(file, entry, eventTimes);
       }
       // dbt 1.8's unit tests: Sluice's own format has the same shape
       unitTests.addAll(UnitTestParser.parse(root, testPaths, true, map));
       resources.read(map, docs);
     }
-    return new Contents(models, seeds, snapshots, sources, unreadable, unitTests);
+    return new Contents(models, seeds, snapshots, sources, unreadable, unitTests, eventTimes);
   }
 
   private static Optional<Entry> entry(

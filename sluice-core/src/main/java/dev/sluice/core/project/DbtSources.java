@@ -253,6 +253,46 @@ final class DbtSources {
     return declared;
   }
 
+  /**
+   * Adds the {@code event_time} of each table of a source (its own {@code config:}, else its
+   * source's) to {@code eventTimes}, by {@code source.table}: what the batches of a microbatch
+   * model filter it on. The source's problems are reported where it is read ({@link #source}).
+   */
+  static void eventTimes(String file, Node node, Map<String, String> eventTimes) {
+    Optional<YamlMap> source =
+        YamlMap.lenient(file, node, "a source's properties", SOURCE_KEYS, new Problems());
+    String name = source.map(map -> map.string("name")).orElse(null);
+    if (name == null) {
+      return;
+    }
+    String sourceEventTime = eventTime(source.get());
+    for (Node tableNode : source.get().list("tables")) {
+      YamlMap.lenient(file, tableNode, "a table", TABLE_KEYS, new Problems())
+          .ifPresent(
+              table -> {
+                String tableName = table.string("name");
+                String column = Optional.ofNullable(eventTime(table)).orElse(sourceEventTime);
+                if (tableName != null && column != null) {
+                  eventTimes.put(name + "." + tableName, column);
+                }
+              });
+    }
+  }
+
+  private static String eventTime(YamlMap map) {
+    if (!map.has("config")) {
+      return null;
+    }
+    return map.node("config")
+        .flatMap(
+            node ->
+                YamlMap.lenient(map.file(), node, "config", Set.of("event_time"), new Problems()))
+        .map(config -> config.string("event_time"))
+        .filter(column -> !column.isBlank())
+        .map(String::strip)
+        .orElse(null);
+  }
+
   /** A location and where it is written. */
   private record Setting(Object value, Location location) {}
 

@@ -41,6 +41,7 @@ public final class DbtTemplates {
   private final Map<String, Object> macroOverrides;
   private final Map<String, String> environmentOverrides;
   private DbtResources resources = new DbtResources();
+  private final DbtMicrobatch microbatch;
 
   DbtTemplates(
       DbtMacros macros,
@@ -60,7 +61,8 @@ public final class DbtTemplates {
         DbtHooks.NONE,
         Map.of(),
         Map.of(),
-        Map.of());
+        Map.of(),
+        DbtMicrobatch.NONE);
   }
 
   private DbtTemplates(
@@ -74,10 +76,12 @@ public final class DbtTemplates {
       DbtHooks hooks,
       Map<SourceRef, dev.sluice.api.TableName> sourceRelations,
       Map<String, Object> macroOverrides,
-      Map<String, String> environmentOverrides) {
+      Map<String, String> environmentOverrides,
+      DbtMicrobatch microbatch) {
     this.macroOverrides = Copies.orderedMap(macroOverrides);
     this.environmentOverrides = Copies.orderedMap(environmentOverrides);
     this.hooks = requireNonNull(hooks, "hooks is null");
+    this.microbatch = requireNonNull(microbatch, "microbatch is null");
     this.sourceRelations = Map.copyOf(sourceRelations);
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
@@ -104,7 +108,8 @@ public final class DbtTemplates {
             hooks,
             sourceRelations,
             macroOverrides,
-            environmentOverrides)
+            environmentOverrides,
+            microbatch)
         .withResources(resources);
   }
 
@@ -126,7 +131,8 @@ public final class DbtTemplates {
             hooks,
             sourceRelations,
             macroOverrides,
-            environmentOverrides)
+            environmentOverrides,
+            microbatch)
         .withResources(resources);
   }
 
@@ -143,7 +149,8 @@ public final class DbtTemplates {
             hooks,
             relations,
             macroOverrides,
-            environmentOverrides)
+            environmentOverrides,
+            microbatch)
         .withResources(resources);
   }
 
@@ -166,7 +173,8 @@ public final class DbtTemplates {
             hooks,
             sourceRelations,
             macros,
-            environment)
+            environment,
+        microbatch)
         .withResources(resources);
   }
 
@@ -190,6 +198,29 @@ public final class DbtTemplates {
    */
   public DbtResources resources() {
     return resources;
+  }
+
+  /** These templates, with the project's microbatch models and its inputs' event times. */
+  DbtTemplates withMicrobatch(DbtMicrobatch microbatch) {
+    return new DbtTemplates(
+        macros,
+        globals,
+        docs,
+        targetPath,
+        targetSchema,
+        targetDatabase,
+        ephemeralModels,
+        hooks,
+        sourceRelations,
+        macroOverrides,
+        environmentOverrides,
+        microbatch)
+        .withResources(resources);
+  }
+
+  /** The project's microbatch models, and the event times of the models, seeds and sources. */
+  public DbtMicrobatch microbatch() {
+    return microbatch;
   }
 
   /** The project's hooks: pre- and post-hooks, on-run-start and on-run-end. */
@@ -232,6 +263,7 @@ public final class DbtTemplates {
         .withOverrides(macroOverrides, environmentOverrides)
         .withEphemeralModels(ephemeralModels.keySet())
         .withSourceRelations(sourceRelations.keySet())
+        .withMicrobatch(microbatch)
         .withGraph(this::graph);
   }
 

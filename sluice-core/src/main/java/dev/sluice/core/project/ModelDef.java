@@ -181,6 +181,38 @@ public record ModelDef(
         snapshot);
   }
 
+  /**
+   * This model, built partition by partition as {@code materialization} with {@code partitions} (a
+   * dbt microbatch model's batches), without a unique key: partitions are replaced whole.
+   */
+  public ModelDef partitionedAs(Materialization materialization, PartitionsDef partitions) {
+    return new ModelDef(
+        name,
+        sqlFile,
+        sqlTemplate,
+        zone,
+        materialization,
+        List.of(),
+        description,
+        owner,
+        tier,
+        tags,
+        columns,
+        checks,
+        refs,
+        sources,
+        location,
+        execution,
+        requireNonNull(partitions, "partitions is null"),
+        onSchemaChange,
+        retention,
+        maintenance,
+        contract,
+        freshness,
+        table,
+        snapshot);
+  }
+
   /** The SQL file as shown in messages: relative, with forward slashes. */
   public String sqlFileName() {
     return sqlFile.toString().replace('\\', '/');

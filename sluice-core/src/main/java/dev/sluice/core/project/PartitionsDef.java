@@ -19,8 +19,12 @@ import java.util.Optional;
  * @param dimensions the dimensions, in declaration order
  * @param lookback how many of the latest time partitions a run builds again even when they are
  *     materialized (late data); 0 by default
+ * @param current whether the time window in progress is a partition too, built again by each run
+ *     until it has ended, and a full refresh renders every partition on its own: a dbt microbatch
+ *     model's batches (docs/dbt.md); false for Sluice's own partitioned models, whose partitions
+ *     are built once their window has ended
  */
-public record PartitionsDef(List<Dimension> dimensions, int lookback) {
+public record PartitionsDef(List<Dimension> dimensions, int lookback, boolean current) {
   /** Separates the dimension values in a partition key. */
   public static final String KEY_SEPARATOR = "|";
 
@@ -32,6 +36,11 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback) {
     if (lookback < 0) {
       throw new IllegalArgumentException("lookback must not be negative: " + lookback);
     }
+  }
+
+  /** Partitions whose windows are built once they have ended. */
+  public PartitionsDef(List<Dimension> dimensions, int lookback) {
+    this(dimensions, lookback, false);
   }
 
   /** One dimension: a column of the model's output and its values. */
@@ -75,8 +84,9 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback) {
   }
 
   /**
-   * Every partition whose time window has ended by {@code now} (all of them without a time
-   * dimension), oldest first, static values in declaration order.
+   * Every partition whose time window has ended by {@code now} (with {@link #current()}: has
+   * started before it), all of them without a time dimension, oldest first, static values in
+   * declaration order.
    */
   public List<PartitionKey> complete(Instant now) {
     return between(null, null, now);
@@ -90,7 +100,8 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback) {
     List<List<String>> valuesPerDimension = new ArrayList<>();
     for (Dimension dimension : dimensions) {
       if (dimension instanceof TimeDimension time) {
-        valuesPerDimension.add(time.grain().keys(time.start(), from, to, now, time.zone()));
+        valuesPerDimension.add(
+            time.grain().keys(time.start(), from, to, now, time.zone(), current));
       } else {
         valuesPerDimension.add(((StaticDimension) dimension).values());
       }

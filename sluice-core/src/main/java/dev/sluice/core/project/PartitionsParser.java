@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.Node;
 final class PartitionsParser {
   private static final Set<String> KEYS =
       Set.of("column", "grain", "start", "time_zone", "lookback", "values");
-  private static final List<String> GRAINS = List.of("hour", "day", "week", "month");
+  private static final List<String> GRAINS = List.of("hour", "day", "week", "month", "year");
 
   private PartitionsParser() {}
 
@@ -147,7 +147,8 @@ final class PartitionsParser {
   private static Optional<PartitionsDef.TimeDimension> timeDimension(YamlMap map, String column) {
     String grainText =
         map.requiredString(
-            "grain", "a time dimension needs 'grain: hour|day|week|month' (or 'values: [...]')");
+            "grain",
+            "a time dimension needs 'grain: hour|day|week|month|year' (or 'values: [...]')");
     String startText = map.requiredString("start", "write the first day, e.g. start: 2024-01-01");
     if (grainText == null || startText == null) {
       return Optional.empty();
@@ -178,6 +179,14 @@ final class PartitionsParser {
               map.location("start"),
               "Monthly partitions start on the first of a month, got " + start,
               "write start: " + start.withDayOfMonth(1));
+      return Optional.empty();
+    }
+    if (grain.get() == TimeGrain.YEAR && start.getDayOfYear() != 1) {
+      map.problems()
+          .add(
+              map.location("start"),
+              "Yearly partitions start on the first of January, got " + start,
+              "write start: " + start.withDayOfYear(1));
       return Optional.empty();
     }
     ZoneId zone = ZoneId.of("UTC");

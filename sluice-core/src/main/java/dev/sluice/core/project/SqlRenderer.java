@@ -191,6 +191,9 @@ public final class SqlRenderer {
     }
     if (context.dbt() != null) {
       context.dbt().applyTo(session);
+      if (context.dbt().microbatch().isMicrobatch(model.name())) {
+        DbtMicrobatch.Window.of(context.partitionVariables()).ifPresent(session::inBatch);
+      }
     }
     String sql =
         render(model.sqlTemplate(), session, context.thisTable(), context.partitionVariables());
@@ -410,6 +413,10 @@ public final class SqlRenderer {
         session.dbt()
             ? DbtRelation.of(session.targetDatabase(), thisTable, null)
             : thisTable.quoted());
+    if (session.dbt()) {
+      // dbt's model.batch: the batch being built (a placeholder one while the project is loaded)
+      bindings.put("model", Map.of("batch", DbtMicrobatch.batch(more)));
+    }
     return renderBound(template, session, bindings);
   }
 

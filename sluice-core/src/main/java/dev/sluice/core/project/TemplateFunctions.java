@@ -47,7 +47,15 @@ final class TemplateFunctions {
     if (table == null) {
       return "";
     }
-    return session.dbt() ? DbtRelation.of(session.targetDatabase(), table, null) : table.quoted();
+    if (!session.dbt()) {
+      return table.quoted();
+    }
+    return new DbtRelation(
+        session.targetDatabase(),
+        table.zone(),
+        table.name(),
+        null,
+        session.readOf(table.quoted(), table.name(), session.microbatch().refEventTime(name)));
   }
 
   /**
@@ -99,7 +107,10 @@ final class TemplateFunctions {
           resolved.zone(),
           resolved.name(),
           "table",
-          "(select * exclude (_source_file, _loaded_at) from " + resolved.quoted() + ")");
+          session.readOf(
+              "(select * exclude (_source_file, _loaded_at) from " + resolved.quoted() + ")",
+              table, // dbt names the filtered subquery by the source table
+              session.microbatch().sourceEventTime(source, table)));
     }
     return resolved.quoted();
   }

@@ -7,6 +7,7 @@ import dev.sluice.api.TableName;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -65,6 +66,8 @@ final class TemplateSession {
   private String documentedNode;
   private Set<String> ephemeralModels = Set.of();
   private Set<SourceRef> sourceRelations = Set.of();
+  private DbtMicrobatch microbatch = DbtMicrobatch.NONE;
+  private DbtMicrobatch.Window batchWindow;
   private final Set<String> ephemeralRefs = new java.util.LinkedHashSet<>();
 
   /** The macro calls being rendered, innermost first. */
@@ -170,6 +173,36 @@ final class TemplateSession {
   /** Whether a source table is the warehouse's relation, not a table Sluice loads. */
   boolean isSourceRelation(SourceRef source) {
     return sourceRelations.contains(source);
+  }
+
+  /** Makes the event times of a dbt project's inputs known, which a batch's reads filter on. */
+  TemplateSession withMicrobatch(DbtMicrobatch microbatch) {
+    this.microbatch = requireNonNull(microbatch, "microbatch is null");
+    return this;
+  }
+
+  /**
+   * Makes this the rendering of one batch of a microbatch model: each {@code ref()} or {@code
+   * source()} of an input with an event time reads only the window.
+   */
+  TemplateSession inBatch(DbtMicrobatch.Window window) {
+    this.batchWindow = requireNonNull(window, "window is null");
+    return this;
+  }
+
+  /**
+   * What an input renders as in this session: filtered to the batch's window on its event time
+   * while a batch is rendered, else {@code rendered} as it is.
+   */
+  String readOf(String rendered, String identifier, Optional<String> eventTime) {
+    if (batchWindow == null || eventTime.isEmpty()) {
+      return rendered;
+    }
+    return DbtMicrobatch.filtered(rendered, identifier, eventTime.get(), batchWindow);
+  }
+
+  DbtMicrobatch microbatch() {
+    return microbatch;
   }
 
   boolean isEphemeral(String model) {

@@ -24,7 +24,8 @@ public enum TimeGrain {
   DAY(DateTimeFormatter.ISO_LOCAL_DATE, "2024-03-01"),
   /** Weeks start on the weekday of the dimension's start date. */
   WEEK(DateTimeFormatter.ISO_LOCAL_DATE, "2024-03-04"),
-  MONTH(DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT), "2024-03");
+  MONTH(DateTimeFormatter.ofPattern("yyyy-MM", Locale.ROOT), "2024-03"),
+  YEAR(DateTimeFormatter.ofPattern("yyyy", Locale.ROOT), "2024");
 
   private final DateTimeFormatter format;
   private final String example;
@@ -42,6 +43,7 @@ public enum TimeGrain {
       case "day", "days", "daily" -> Optional.of(DAY);
       case "week", "weeks", "weekly" -> Optional.of(WEEK);
       case "month", "months", "monthly" -> Optional.of(MONTH);
+      case "year", "years", "yearly" -> Optional.of(YEAR);
       default -> Optional.empty();
     };
   }
@@ -56,6 +58,7 @@ public enum TimeGrain {
       case HOUR -> LocalDateTime.parse(key, format);
       case DAY, WEEK -> LocalDate.parse(key, format).atStartOfDay();
       case MONTH -> YearMonth.parse(key, format).atDay(1).atStartOfDay();
+      case YEAR -> java.time.Year.parse(key, format).atDay(1).atStartOfDay();
     };
   }
 
@@ -66,6 +69,7 @@ public enum TimeGrain {
       case DAY -> start.plusDays(1);
       case WEEK -> start.plusWeeks(1);
       case MONTH -> start.plusMonths(1);
+      case YEAR -> start.plusYears(1);
     };
   }
 
@@ -75,14 +79,17 @@ public enum TimeGrain {
       case HOUR -> start.format(format);
       case DAY, WEEK -> start.toLocalDate().format(format);
       case MONTH -> YearMonth.from(start).format(format);
+      case YEAR -> String.valueOf(start.getYear());
     };
   }
 
   /**
-   * The keys of the windows from {@code start} that have ended by {@code now} and start in [{@code
-   * from}, {@code to}) (null for no bound).
+   * The keys of the windows from {@code start} that have ended by {@code now} (with {@code
+   * current}: that have started before it, the window in progress too) and start in [{@code from},
+   * {@code to}) (null for no bound).
    */
-  List<String> keys(LocalDate start, LocalDate from, LocalDate to, Instant now, ZoneId zone) {
+  List<String> keys(
+      LocalDate start, LocalDate from, LocalDate to, Instant now, ZoneId zone, boolean current) {
     List<String> keys = new ArrayList<>();
     LocalDateTime window = start.atStartOfDay();
     if (from != null && from.isAfter(start)) {
@@ -90,7 +97,8 @@ public enum TimeGrain {
     }
     while (true) {
       LocalDateTime end = next(window);
-      if (ZonedDateTime.of(end, zone).toInstant().isAfter(now)) {
+      Instant limit = ZonedDateTime.of(current ? window : end, zone).toInstant();
+      if (current ? !limit.isBefore(now) : limit.isAfter(now)) {
         return keys;
       }
       if (to != null && !window.isBefore(to.atStartOfDay())) {
@@ -110,6 +118,7 @@ public enum TimeGrain {
           case DAY -> ChronoUnit.DAYS.between(origin, moment);
           case WEEK -> ChronoUnit.WEEKS.between(origin, moment);
           case MONTH -> ChronoUnit.MONTHS.between(origin, moment);
+          case YEAR -> ChronoUnit.YEARS.between(origin, moment);
         };
     LocalDateTime window =
         switch (this) {
@@ -117,6 +126,7 @@ public enum TimeGrain {
           case DAY -> origin.plusDays(steps);
           case WEEK -> origin.plusWeeks(steps);
           case MONTH -> origin.plusMonths(steps);
+          case YEAR -> origin.plusYears(steps);
         };
     return window.isBefore(moment) ? next(window) : window;
   }

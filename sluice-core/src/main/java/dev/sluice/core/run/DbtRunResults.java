@@ -3,7 +3,12 @@ package dev.sluice.core.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.TableName;
 import dev.sluice.core.project.DbtArtifacts;
+import dev.sluice.core.project.ModelDef;
+import dev.sluice.core.project.PartitionKey;
+import dev.sluice.core.project.PartitionRange;
+import dev.sluice.core.project.PartitionsDef;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.state.StepKey;
 import dev.sluice.core.state.StepKind;
 import dev.sluice.core.state.StepStatus;
 import java.io.IOException;
@@ -24,6 +29,11 @@ import java.util.Map;
  * the run ran ({@code build}, {@code test}) a unit test's.
  */
 public final class DbtRunResults {
+  /** How run_results.json gives a batch's bounds, as Python's isoformat. */
+  private static final java.time.format.DateTimeFormatter WINDOW_BOUND =
+      java.time.format.DateTimeFormatter.ofPattern(
+          "yyyy-MM-dd'T'HH:mm:ssxxx", java.util.Locale.ROOT);
+
   private DbtRunResults() {}
 
   /**
@@ -44,48 +54,38 @@ public final class DbtRunResults {
     Map<String, String> testCode = new LinkedHashMap<>();
     Map<String, Path> testFiles = new LinkedHashMap<>();
     List<DbtArtifacts.NodeResult> nodes = new ArrayList<>();
+    // the steps of a partitioned model (a microbatch model's batches) are one node, as in dbt
+    Map<String, List<StepResult>> byAsset = new LinkedHashMap<>();
     for (StepResult step : result.steps()) {
-      if (step.kind() == StepKind.SOURCE) {
-        continue; // dbt does not load sources
-      }
-      String relation = artifacts.relationName(TableName.parse(step.table()));
-      if (!command.equals("test")) { // dbt test reports only its tests
-        nodes.add(
-            new DbtArtifacts.NodeResult(
-                artifacts.uniqueId(step.asset()),
-                switch (step.status()) {
-                  case SUCCEEDED -> "success";
-                  case SKIPPED -> "skipped";
-                  default -> "error";
-                },
-                step.duration().toMillis() / 1000.0,
-                step.status() == StepStatus.SUCCEEDED ? step.detail() : step.error(),
-                null,
-                relation,
-                step.status() == StepStatus.SKIPPED ? null : compiledCode.get(step.asset())));
-      }
-      for (CheckOutcome check : step.checks()) {
-        String testId = artifacts.testUniqueId(step.asset(), check.check());
-        if (check.sql() != null) {
-          // the test's SQL where dbt writes it: compiled/ and run/, its compiled_code
-          testCode.put(testId, check.sql());
-          testFiles.put(testId, writeTestSql(artifacts, step.asset(), check));
-        }
-        String status =
-            check.error() != null
-                ? "error"
-                : check.passed() ? "pass" : check.blocks() ? "fail" : "warn";
-        nodes.add(
-            new DbtArtifacts.NodeResult(
-                artifacts.testUniqueId(step.asset(), check.check()),
-                status,
-                0,
-                check.error() != null ? check.error() : check.note(),
-                check.failingRows(),
-                null,
-                check.sql()));
+      if (step.kind() != StepKind.SOURCE) { // dbt does not load sources
+        byAsset
+            .computeIfAbsent(StepKey.parse(step.asset()).asset(), ignored -> new ArrayList<>())
+            .add(step);
       }
     }
+    byAsset.forEach(
+        (asset, steps) -> {
+          StepResult first = steps.get(0);
+          String relation = artifacts.relationName(TableName.parse(first.table()));
+          if (!command.equals("test")) { // dbt test reports only its tests
+            nodes.add(node(project, artifacts, asset, steps, relation, compiledCode, finishedAt));
+          }
+          Map<String, DbtArtifacts.NodeResult> tests = new LinkedHashMap<>();
+          for (StepResult step : steps) {
+            for (CheckOutcome check : step.checks()) {
+              String testId = artifacts.testUniqueId(asset, check.check());
+              if (check.sql() != null) {
+                // the test's SQL where dbt writes it: compiled/ and run/, its compiled_code
+                testCode.put(testId, check.sql());
+                testFiles.put(testId, writeTestSql(artifacts, asset, check));
+              }
+              DbtArtifacts.NodeResult test = test(artifacts, asset, check);
+              // a test of several batches: its worst outcome, with all of their failures
+              tests.merge(test.uniqueId(), test, DbtRunResults::worse);
+            }
+          }
+          nodes.addAll(tests.values());
+        });
     for (dev.sluice.core.quality.UnitTests.Result unitTest : result.unitTests()) {
       // dbt's unit test results: pass, or fail with the diff as message (failures 1), or error
       nodes.add(
@@ -100,6 +100,7 @@ public final class DbtRunResults {
               unitTest.message(),
               unitTest.status() == dev.sluice.core.quality.UnitTests.Status.FAILED ? 1L : 0L,
               null,
+              null,
               null));
     }
     ObjectNode manifest = artifacts.manifest(result.runId(), finishedAt);
@@ -112,6 +113,99 @@ public final class DbtRunResults {
         "run_results.json",
         artifacts.runResults(
             result.runId(), finishedAt, result.duration().toMillis() / 1000.0, nodes, arguments));
+  }
+
+  /** A model's, seed's or snapshot's node: of its one step, or of the steps of its batches. */
+  private static DbtArtifacts.NodeResult node(
+      Project project,
+      DbtArtifacts artifacts,
+      String asset,
+      List<StepResult> steps,
+      String relation,
+      Map<String, String> compiledCode,
+      Instant finishedAt) {
+    long succeeded = steps.stream().filter(step -> step.status() == StepStatus.SUCCEEDED).count();
+    long skipped = steps.stream().filter(step -> step.status() == StepStatus.SKIPPED).count();
+    long failed = steps.size() - succeeded - skipped;
+    String status =
+        failed == 0 && succeeded == 0
+            ? "skipped"
+            : failed == 0 ? "success" : succeeded > 0 ? "partial success" : "error";
+    String message =
+        steps.size() == 1
+            ? (status.equals("success") ? steps.get(0).detail() : steps.get(0).error())
+            : batchMessage(steps, succeeded, failed);
+    double seconds = steps.stream().mapToLong(step -> step.duration().toMillis()).sum() / 1000.0;
+    ModelDef model = project.models().get(asset);
+    DbtArtifacts.BatchResults batches = null;
+    if (model != null && model.partitioned() && project.dbt().microbatch().isMicrobatch(asset)) {
+      List<List<String>> successful = new ArrayList<>();
+      List<List<String>> failedWindows = new ArrayList<>();
+      for (StepResult step : steps) {
+        if (step.status() != StepStatus.SKIPPED) {
+          List<List<String>> windows =
+              windows(model.partitions(), StepKey.parse(step.asset()).partition(), finishedAt);
+          (step.status() == StepStatus.SUCCEEDED ? successful : failedWindows).addAll(windows);
+        }
+      }
+      batches = new DbtArtifacts.BatchResults(successful, failedWindows);
+    }
+    return new DbtArtifacts.NodeResult(
+        artifacts.uniqueId(asset),
+        status,
+        seconds,
+        message,
+        null,
+        relation,
+        status.equals("skipped") ? null : compiledCode.get(asset),
+        batches);
+  }
+
+  private static String batchMessage(List<StepResult> steps, long succeeded, long failed) {
+    StringBuilder message =
+        new StringBuilder(
+            "Batches: " + succeeded + " successful, " + failed + " failed of " + steps.size());
+    steps.stream()
+        .filter(step -> step.status() == StepStatus.FAILED && step.error() != null)
+        .findFirst()
+        .ifPresent(
+            step -> message.append("; ").append(step.asset()).append(": ").append(step.error()));
+    return message.toString();
+  }
+
+  /** The batches a step built, each {@code [start, end]}: its partitions' windows. */
+  private static List<List<String>> windows(
+      PartitionsDef partitions, String label, Instant finishedAt) {
+    List<PartitionKey> keys =
+        label == null || label.equals("*")
+            ? partitions.complete(finishedAt)
+            : PartitionRange.parseLabel(partitions, label).keys();
+    List<List<String>> windows = new ArrayList<>();
+    for (PartitionKey key : keys) {
+      PartitionRange range = PartitionRange.of(partitions, key);
+      windows.add(
+          List.of(
+              range.start().orElseThrow().format(WINDOW_BOUND),
+              range.end().orElseThrow().format(WINDOW_BOUND)));
+    }
+    return windows;
+  }
+
+  private static DbtArtifacts.NodeResult test(
+      DbtArtifacts artifacts, String asset, CheckOutcome check) {
+    String status =
+        check.error() != null
+            ? "error"
+            : check.passed() ? "pass" : check.blocks() ? "fail" : "warn";
+    return new DbtArtifacts.NodeResult(
+        artifacts.testUniqueId(asset, check.check()),
+        status,
+        0,
+        check.error() != null ? check.error() : check.note(),
+        check.failingRows(),
+        null,
+        check.sql(),
+        null);
   }
 
   /** Writes a test's SQL into compiled/ and run/, as dbt does; returns the compiled/ file. */
@@ -130,5 +224,27 @@ public final class DbtRunResults {
       }
     }
     return compiled;
+  }
+
+  private static final List<String> TEST_SEVERITY = List.of("pass", "warn", "fail", "error");
+
+  private static DbtArtifacts.NodeResult worse(
+      DbtArtifacts.NodeResult one, DbtArtifacts.NodeResult other) {
+    DbtArtifacts.NodeResult worst =
+        TEST_SEVERITY.indexOf(other.status()) > TEST_SEVERITY.indexOf(one.status()) ? other : one;
+    Long failures =
+        one.failures() == null && other.failures() == null
+            ? null
+            : (one.failures() == null ? 0 : one.failures())
+                + (other.failures() == null ? 0 : other.failures());
+    return new DbtArtifacts.NodeResult(
+        worst.uniqueId(),
+        worst.status(),
+        worst.executionSeconds(),
+        worst.message(),
+        failures,
+        null,
+        null,
+        null);
   }
 }

@@ -45,6 +45,7 @@ final class IcebergPartitioning {
             case HOUR -> spec.hour(field.name());
             case DAY -> spec.day(field.name());
             case MONTH -> spec.month(field.name());
+            case YEAR -> spec.year(field.name());
             case WEEK -> throw new IllegalStateException("weeks are never aligned");
           }
         }
@@ -84,6 +85,7 @@ final class IcebergPartitioning {
               case "hour" -> (int) ChronoUnit.HOURS.between(epoch, start);
               case "day" -> (int) ChronoUnit.DAYS.between(epoch, start);
               case "month" -> (int) ChronoUnit.MONTHS.between(epoch, start);
+              case "year" -> (int) ChronoUnit.YEARS.between(epoch, start);
               default ->
                   throw new IllegalStateException("Unexpected partition transform " + transform);
             });

@@ -66,13 +66,14 @@ final class WorkPlanner {
     PartitionSelection selection = options.partitions();
     // an environment rebuilds a changed partitioned model in full unless partitions are asked for
     boolean onlyAskedFor = options.environment() != null && !selection.keys().isEmpty();
-    if (options.fullRefresh() && !onlyAskedFor) {
+    boolean refreshes =
+        workspace.project().dbt() == null
+            || workspace.project().dbt().microbatch().fullRefreshes(model.name());
+    if (options.fullRefresh() && !onlyAskedFor && refreshes) {
       List<PartitionKey> all = partitions.complete(now);
       return all.isEmpty()
           ? List.of()
-          : List.of(
-              Work.fullRefresh(
-                  model.name(), PartitionRange.batches(partitions, all, Integer.MAX_VALUE)));
+          : List.of(Work.fullRefresh(model.name(), fullRefreshRanges(partitions, all)));
     }
     List<PartitionKey> keys;
     if (!selection.keys().isEmpty()) {
@@ -104,14 +105,21 @@ final class WorkPlanner {
 
   private List<PartitionKey> due(ModelDef model, PartitionSelection selection) {
     PartitionsDef partitions = model.partitions();
-    List<PartitionKey> window = partitions.between(selection.from(), selection.to(), now);
+    java.time.LocalDate from = selection.from();
+    if (from != null && partitions.current() && partitions.time().isPresent()) {
+      // dbt starts a backfill at the batch its start falls in
+      var grain = partitions.time().get().grain();
+      from = grain.startOf(grain.keyOf(from.atStartOfDay())).toLocalDate();
+    }
+    List<PartitionKey> window = partitions.between(from, selection.to(), now);
     if (selection.mode() == PartitionSelection.Mode.ALL) {
       return window;
     }
     Map<String, PartitionState> states = workspace.runStore().partitions().partitions(model.name());
     Set<String> lookback = lookback(partitions, window);
     Map<String, String> stale = new java.util.HashMap<>();
-    if (selection.mode() == PartitionSelection.Mode.DUE) {
+    // dbt's microbatch models rebuild their lookback, not what their inputs changed
+    if (selection.mode() == PartitionSelection.Mode.DUE && !partitions.current()) {
       stale.putAll(staleness.stale(model, states, window));
       stale.putAll(rebuiltUpstream(model, window, stale.keySet()));
       staleReasons.put(model.name(), stale);
@@ -177,6 +185,16 @@ final class WorkPlanner {
     return due;
   }
 
+  /**
+   * The ranges a full refresh renders: as few as possible (consecutive partitions together), or
+   * each partition on its own where every window is rendered by itself (a dbt microbatch model's
+   * batches); all are committed together.
+   */
+  private static List<PartitionRange> fullRefreshRanges(
+      PartitionsDef partitions, List<PartitionKey> all) {
+    return PartitionRange.batches(partitions, all, partitions.current() ? 1 : Integer.MAX_VALUE);
+  }
+
   /** The time values of the model's latest {@code lookback} partitions in the window. */
   private static Set<String> lookback(PartitionsDef partitions, List<PartitionKey> window) {
     if (partitions.lookback() == 0 || partitions.time().isEmpty()) {
@@ -215,9 +233,7 @@ final class WorkPlanner {
       List<PartitionKey> all = model.partitions().complete(now);
       return all.isEmpty()
           ? Optional.empty()
-          : Optional.of(
-              Work.fullRefresh(
-                  asset, PartitionRange.batches(model.partitions(), all, Integer.MAX_VALUE)));
+          : Optional.of(Work.fullRefresh(asset, fullRefreshRanges(model.partitions(), all)));
     }
     PartitionRange range = PartitionRange.parseLabel(model.partitions(), label);
     for (PartitionKey key : range.keys()) {

@@ -238,8 +238,7 @@ class DbtProjectTest {
                 "The post-hook of model 'e' cannot run in Sluice: it would grant privileges, which"
                     + " Sluice's tables do not take from SQL"),
             org.assertj.core.groups.Tuple.tuple(
-                "models/m.sql:1",
-                "incremental_strategy 'microbatch' of model 'm' is not supported by Sluice yet"));
+                "models/m.sql:1", "Microbatch model 'm' has no event_time"));
   }
 
   @Test
