@@ -415,7 +415,7 @@ public final class SqlRenderer {
             : thisTable.quoted());
     if (session.dbt()) {
       // dbt's model.batch: the batch being built (a placeholder one while the project is loaded)
-      bindings.put("model", Map.of("batch", DbtMicrobatch.batch(more)));
+      bindings.putIfAbsent("model", Map.of("batch", DbtMicrobatch.batch(more)));
     }
     return renderBound(template, session, bindings);
   }

@@ -97,7 +97,9 @@ final class WorkPlanner {
       keys = due(model, selection);
     }
     List<Work> works = new ArrayList<>();
-    for (PartitionRange range : PartitionRange.batches(partitions, keys, selection.batchSize())) {
+    // a dbt microbatch model's batches are each built (and committed) on their own, as in dbt
+    int batchSize = partitions.current() ? 1 : selection.batchSize();
+    for (PartitionRange range : PartitionRange.batches(partitions, keys, batchSize)) {
       works.add(Work.partitions(model.name(), range));
     }
     return works;
