@@ -22,15 +22,15 @@ class DbtMicrobatchCliTest {
 
   @Test
   void theEventTimeFlagsBuildTheBatchesThatStartInTheirRange() throws IOException {
-    write(project, "dbt_project.yml", "name: shop\nseeds:\n  shop:\n    +event_time: at\n");
-    write(project, "seeds/events.csv", "id,at\n1,2024-01-01 05:00:00\n2,2024-01-02 06:00:00\n");
+    write(project, "dbt_project.yml", "name: shop\nseeds:\n  shop:\n    +event_time: seen\n");
+    write(project, "seeds/events.csv", "id,seen\n1,2024-01-01 05:00:00\n2,2024-01-02 06:00:00\n");
     write(
         project,
         "models/daily.sql",
         """
         {{ config(materialized='incremental', incremental_strategy='microbatch',
                   event_time='day', begin='2024-01-01', batch_size='day') }}
-        select cast(date_trunc('day', cast(at as timestamp)) as date) as day, count(*) as events
+        select cast(date_trunc('day', cast(seen as timestamp)) as date) as day, count(*) as events
         from {{ ref('events') }} group by all
         """);
     Clock clock = Clock.fixed(Instant.parse("2024-01-03T12:00:00Z"), ZoneOffset.UTC);
