@@ -174,7 +174,7 @@ public final class DbtTemplates {
             sourceRelations,
             macros,
             environment,
-        microbatch)
+            microbatch)
         .withResources(resources);
   }
 
@@ -203,18 +203,18 @@ public final class DbtTemplates {
   /** These templates, with the project's microbatch models and its inputs' event times. */
   DbtTemplates withMicrobatch(DbtMicrobatch microbatch) {
     return new DbtTemplates(
-        macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        ephemeralModels,
-        hooks,
-        sourceRelations,
-        macroOverrides,
-        environmentOverrides,
-        microbatch)
+            macros,
+            globals,
+            docs,
+            targetPath,
+            targetSchema,
+            targetDatabase,
+            ephemeralModels,
+            hooks,
+            sourceRelations,
+            macroOverrides,
+            environmentOverrides,
+            microbatch)
         .withResources(resources);
   }
 
