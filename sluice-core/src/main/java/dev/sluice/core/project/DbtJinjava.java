@@ -15,7 +15,10 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
 import com.hubspot.jinjava.objects.collections.SizeLimitingPyMap;
 import com.hubspot.jinjava.util.ScopeMap;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -26,9 +29,12 @@ import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.de.odysseus.el.tree.impl.Builder;
 import jinjava.de.odysseus.el.tree.impl.Parser;
+import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
+import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
@@ -94,10 +100,36 @@ final class DbtJinjava extends Jinjava {
     }
   }
 
-  /** Jinjava's parser, with Jinja's dict keys and Python's date arithmetic. */
+  /**
+   * Jinjava's parser, with Jinja's dict keys, Python's date arithmetic and a trailing comma in a
+   * call's arguments ({@code date_spine(datepart=d, end_date=e,)}, as dbt_date writes it).
+   */
   static final class DbtParser extends ExtendedParser {
     DbtParser(Builder context, String input) {
       super(context, input);
+    }
+
+    @Override
+    protected AstParameters params(Scanner.Symbol left, Scanner.Symbol right)
+        throws Scanner.ScanException, ParseException {
+      // Jinjava's own, but a comma may end the list, as in Python and Jinja
+      consumeToken(left);
+      List<AstNode> parameters = Collections.emptyList();
+      AstNode first = expr(false);
+      if (first != null) {
+        parameters = new ArrayList<>();
+        parameters.add(first);
+        while (getToken().getSymbol() == Scanner.Symbol.COMMA) {
+          consumeToken();
+          AstNode next = expr(false);
+          if (next == null) {
+            break;
+          }
+          parameters.add(next);
+        }
+      }
+      consumeToken(right);
+      return createAstParameters(parameters);
     }
 
     @Override

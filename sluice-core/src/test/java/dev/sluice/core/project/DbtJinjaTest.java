@@ -204,7 +204,10 @@ class DbtJinjaTest {
           '{{ modules.datetime.timedelta(hours=26) }}' as f,
           {{ 'stg_orders'.startswith('stg_') }} as g,
           '{{ '  x  '.strip() }}|{{ 'a,b,,c'.split(',') | join('/') }}|{{ 'Ab'.upper() }}' as h,
-          '{{ '{}_{}'.format('a', 1) }}{{ '{0}{name}'.format('x', name='y') }}' as i
+          '{{ '{}_{}'.format('a', 1) }}{{ '{0}{name}'.format('x', name='y') }}' as i,
+          '{{ '-'.join(
+                ['trailing', 'comma',],
+              ) }}' as j
         from {{ ref('payments') }}
         """);
 
@@ -216,7 +219,9 @@ class DbtJinjaTest {
         .as("a key name nothing defines keeps its text")
         .contains("1 as k")
         .contains("1 as e", "'1 day, 2:00:00' as f", "true as g", "'x|a/b//c|AB' as h")
-        .contains("'a_1xy' as i");
+        .contains("'a_1xy' as i")
+        .as("a call's arguments may end with a comma, as dbt_date's calls do")
+        .contains("'trailing-comma' as j");
   }
 
   @Test
