@@ -239,6 +239,10 @@ final class DbtPackages {
             });
       } else {
         String name = normalized(guessedName(spec));
+        // a git repository dbt-labs/dbt-audit-helper holds the project audit_helper, which dbt
+        // deps installs as dbt_packages/audit_helper (its project's name)
+        String withoutPrefix =
+            kind.equals("git") && name.startsWith("dbt_") ? name.substring("dbt_".length()) : name;
         found =
             installed.stream()
                 .filter(
@@ -246,7 +250,12 @@ final class DbtPackages {
                         normalized(candidate.name()).equals(name)
                             || normalized(candidate.directory().getFileName().toString())
                                 .equals(name))
-                .findFirst();
+                .findFirst()
+                .or(
+                    () ->
+                        installed.stream()
+                            .filter(candidate -> normalized(candidate.name()).equals(withoutPrefix))
+                            .findFirst());
       }
       Map<String, Object> settings = new java.util.LinkedHashMap<>();
       for (String key : entry.get().keys()) {

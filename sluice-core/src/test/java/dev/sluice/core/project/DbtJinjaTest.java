@@ -381,6 +381,34 @@ class DbtJinjaTest {
                         }));
   }
 
+  /**
+   * dbt-labs/jaffle-shop declares {@code git: https://github.com/dbt-labs/dbt-audit-helper.git}, a
+   * repository whose project is audit_helper: dbt deps installs it as dbt_packages/audit_helper.
+   */
+  @Test
+  void aGitPackageIsFoundUnderItsProjectsName() {
+    shop();
+    write(
+        project,
+        "packages.yml",
+        """
+        packages:
+          - git: "https://github.com/dbt-labs/dbt-audit-helper.git"
+            revision: main
+        """);
+    write(project, "dbt_packages/audit_helper/dbt_project.yml", "name: audit_helper\n");
+    write(
+        project,
+        "dbt_packages/audit_helper/macros/compare.sql",
+        "{% macro compare(a) -%}({{ a }} + 0){%- endmacro %}\n");
+    write(
+        project,
+        "models/audited.sql",
+        "select {{ audit_helper.compare('amount') }} as a from {{ ref('payments') }}\n");
+
+    assertThat(compiled("audited")).contains("select (amount + 0) as a");
+  }
+
   @Test
   void anUnknownDispatchedMacroNamesWhatWasSearched() {
     shop();
