@@ -35,13 +35,14 @@ public final class DbtTemplates {
   private final String targetPath;
   private final String targetSchema;
   private final String targetDatabase;
-  private final Map<String, ModelDef> ephemeralModels;
-  private final DbtHooks hooks;
-  private final Map<SourceRef, dev.sluice.api.TableName> sourceRelations;
-  private final Map<String, Object> macroOverrides;
-  private final Map<String, String> environmentOverrides;
+  // Set only by the withers, on a fresh copy, before the copy is handed out.
+  private Map<String, ModelDef> ephemeralModels = Map.of();
+  private DbtHooks hooks = DbtHooks.NONE;
+  private Map<SourceRef, dev.sluice.api.TableName> sourceRelations = Map.of();
+  private Map<String, Object> macroOverrides = Map.of();
+  private Map<String, String> environmentOverrides = Map.of();
   private DbtResources resources = new DbtResources();
-  private final DbtMicrobatch microbatch;
+  private DbtMicrobatch microbatch = DbtMicrobatch.NONE;
 
   DbtTemplates(
       DbtMacros macros,
@@ -50,46 +51,33 @@ public final class DbtTemplates {
       String targetPath,
       String targetSchema,
       String targetDatabase) {
-    this(
-        macros,
-        globals,
-        docs,
-        targetPath,
-        targetSchema,
-        targetDatabase,
-        Map.of(),
-        DbtHooks.NONE,
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        DbtMicrobatch.NONE);
-  }
-
-  private DbtTemplates(
-      DbtMacros macros,
-      Map<String, Object> globals,
-      DbtDocs docs,
-      String targetPath,
-      String targetSchema,
-      String targetDatabase,
-      Map<String, ModelDef> ephemeralModels,
-      DbtHooks hooks,
-      Map<SourceRef, dev.sluice.api.TableName> sourceRelations,
-      Map<String, Object> macroOverrides,
-      Map<String, String> environmentOverrides,
-      DbtMicrobatch microbatch) {
-    this.macroOverrides = Copies.orderedMap(macroOverrides);
-    this.environmentOverrides = Copies.orderedMap(environmentOverrides);
-    this.hooks = requireNonNull(hooks, "hooks is null");
-    this.microbatch = requireNonNull(microbatch, "microbatch is null");
-    this.sourceRelations = Map.copyOf(sourceRelations);
     this.macros = requireNonNull(macros, "macros is null");
     this.globals = Copies.orderedMap(globals);
     this.docs = requireNonNull(docs, "docs is null");
     this.targetPath = requireNonNull(targetPath, "targetPath is null");
     this.targetSchema = requireNonNull(targetSchema, "targetSchema is null");
     this.targetDatabase = requireNonNull(targetDatabase, "targetDatabase is null");
-    this.ephemeralModels = Copies.orderedMap(ephemeralModels);
+  }
+
+  /**
+   * A copy of {@code from} for a wither to change one field of: everything but the {@code graph},
+   * which each copy makes from its own source ({@link #describedBy}).
+   */
+  private DbtTemplates(DbtTemplates from) {
+    this(
+        from.macros,
+        from.globals,
+        from.docs,
+        from.targetPath,
+        from.targetSchema,
+        from.targetDatabase);
+    this.ephemeralModels = from.ephemeralModels;
+    this.hooks = from.hooks;
+    this.sourceRelations = from.sourceRelations;
+    this.macroOverrides = from.macroOverrides;
+    this.environmentOverrides = from.environmentOverrides;
+    this.resources = from.resources;
+    this.microbatch = from.microbatch;
   }
 
   /**
@@ -97,20 +85,9 @@ public final class DbtTemplates {
    * renders as dbt's CTE of it, {@code __dbt__cte__<name>}, which the rendering prepends.
    */
   DbtTemplates withEphemeralModels(Map<String, ModelDef> models) {
-    return new DbtTemplates(
-            macros,
-            globals,
-            docs,
-            targetPath,
-            targetSchema,
-            targetDatabase,
-            models,
-            hooks,
-            sourceRelations,
-            macroOverrides,
-            environmentOverrides,
-            microbatch)
-        .withResources(resources);
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.ephemeralModels = Copies.orderedMap(models);
+    return copy;
   }
 
   /** The project's ephemeral models, by name: each is inlined where it is read. */
@@ -120,38 +97,16 @@ public final class DbtTemplates {
 
   /** These templates, with the project's hooks. */
   DbtTemplates withHooks(DbtHooks hooks) {
-    return new DbtTemplates(
-            macros,
-            globals,
-            docs,
-            targetPath,
-            targetSchema,
-            targetDatabase,
-            ephemeralModels,
-            hooks,
-            sourceRelations,
-            macroOverrides,
-            environmentOverrides,
-            microbatch)
-        .withResources(resources);
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.hooks = requireNonNull(hooks, "hooks is null");
+    return copy;
   }
 
   /** These templates, where each of {@code relations} is read from the warehouse's relation. */
   DbtTemplates withSourceRelations(Map<SourceRef, dev.sluice.api.TableName> relations) {
-    return new DbtTemplates(
-            macros,
-            globals,
-            docs,
-            targetPath,
-            targetSchema,
-            targetDatabase,
-            ephemeralModels,
-            hooks,
-            relations,
-            macroOverrides,
-            environmentOverrides,
-            microbatch)
-        .withResources(resources);
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.sourceRelations = Map.copyOf(relations);
+    return copy;
   }
 
   /**
@@ -162,20 +117,10 @@ public final class DbtTemplates {
    */
   public DbtTemplates withUnitTestOverrides(
       Map<String, Object> macros, Map<String, String> environment) {
-    return new DbtTemplates(
-            this.macros,
-            globals,
-            docs,
-            targetPath,
-            targetSchema,
-            targetDatabase,
-            ephemeralModels,
-            hooks,
-            sourceRelations,
-            macros,
-            environment,
-            microbatch)
-        .withResources(resources);
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.macroOverrides = Copies.orderedMap(macros);
+    copy.environmentOverrides = Copies.orderedMap(environment);
+    return copy;
   }
 
   /**
@@ -202,20 +147,9 @@ public final class DbtTemplates {
 
   /** These templates, with the project's microbatch models and its inputs' event times. */
   DbtTemplates withMicrobatch(DbtMicrobatch microbatch) {
-    return new DbtTemplates(
-            macros,
-            globals,
-            docs,
-            targetPath,
-            targetSchema,
-            targetDatabase,
-            ephemeralModels,
-            hooks,
-            sourceRelations,
-            macroOverrides,
-            environmentOverrides,
-            microbatch)
-        .withResources(resources);
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.microbatch = requireNonNull(microbatch, "microbatch is null");
+    return copy;
   }
 
   /** The project's microbatch models, and the event times of the models, seeds and sources. */
