@@ -67,69 +67,97 @@ final class CsvLongRecords {
 
   /** The records of a file longer than {@link #MAX_LINE_BYTES}, in file order. */
   static List<LongRecord> find(InputFile file, String quote, String escape) throws IOException {
-    // -1 (never a byte's value below) when there is no quote or escape character
-    int quoteByte = quote.isEmpty() ? -1 : quote.charAt(0);
-    int escapeByte = escape.isEmpty() ? -1 : escape.charAt(0);
-    boolean separateEscape = escapeByte != -1 && escapeByte != quoteByte;
-    List<LongRecord> found = new ArrayList<>();
     if (!file.gzipped() && file.sizeInBytes() <= MAX_LINE_BYTES) {
-      return found;
+      return List.of();
     }
+    Scanner scanner = new Scanner(quote, escape);
     byte[] buffer = new byte[BUFFER_SIZE];
-    long position = 0;
-    long line = 1;
-    long recordStart = 0;
-    long recordLine = 1;
-    boolean quoted = false;
-    boolean escaped = false;
-    // each byte that may change the state, repeated in every byte of a word (an absent quote or
-    // escape repeats the line feed, already looked for)
-    long lineFeeds = repeated('\n');
-    long carriageReturns = repeated('\r');
-    long quotes = quoteByte == -1 ? lineFeeds : repeated(quoteByte);
-    long escapes = separateEscape ? repeated(escapeByte) : lineFeeds;
     try (InputStream in = file.open()) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        for (int i = 0; i < n; i++, position++) {
-          // the next eight bytes change nothing when none may and no escape is pending
-          while (!escaped && i + Long.BYTES <= n) {
-            long word = (long) WORDS.get(buffer, i);
-            if (contains(word, lineFeeds)
-                || contains(word, carriageReturns)
-                || contains(word, quotes)
-                || contains(word, escapes)) {
-              break;
-            }
-            i += Long.BYTES;
-            position += Long.BYTES;
-          }
-          if (i >= n) {
+        scanner.update(buffer, n);
+      }
+    }
+    return scanner.finish();
+  }
+
+  /**
+   * Finds the long records of one file fed to it buffer by buffer, so that the pass that reads a
+   * file for its checksum finds them too ({@link InputFile#read(java.nio.file.Path,
+   * java.nio.file.Path, Scanner)}): one read of the file instead of two.
+   */
+  static final class Scanner {
+    private final int quoteByte;
+    private final int escapeByte;
+    private final boolean separateEscape;
+    // each byte that may change the state, repeated in every byte of a word (an absent quote or
+    // escape repeats the line feed, already looked for)
+    private final long lineFeeds = repeated('\n');
+    private final long carriageReturns = repeated('\r');
+    private final long quotes;
+    private final long escapes;
+    private final List<LongRecord> found = new ArrayList<>();
+    private long position;
+    private long line = 1;
+    private long recordStart;
+    private long recordLine = 1;
+    private boolean quoted;
+    private boolean escaped;
+
+    Scanner(String quote, String escape) {
+      // -1 (never a byte's value below) when there is no quote or escape character
+      this.quoteByte = quote.isEmpty() ? -1 : quote.charAt(0);
+      this.escapeByte = escape.isEmpty() ? -1 : escape.charAt(0);
+      this.separateEscape = escapeByte != -1 && escapeByte != quoteByte;
+      this.quotes = quoteByte == -1 ? lineFeeds : repeated(quoteByte);
+      this.escapes = separateEscape ? repeated(escapeByte) : lineFeeds;
+    }
+
+    /** Follows the next {@code n} bytes of the file. */
+    void update(byte[] buffer, int n) {
+      for (int i = 0; i < n; i++, position++) {
+        // the next eight bytes change nothing when none may and no escape is pending
+        while (!escaped && i + Long.BYTES <= n) {
+          long word = (long) WORDS.get(buffer, i);
+          if (contains(word, lineFeeds)
+              || contains(word, carriageReturns)
+              || contains(word, quotes)
+              || contains(word, escapes)) {
             break;
           }
-          int b = buffer[i] & 0xFF;
-          if (escaped) {
-            escaped = false;
-          } else if (quoted && separateEscape && b == escapeByte) {
-            escaped = true;
-          } else if (b == quoteByte) {
-            quoted = !quoted;
-          } else if (!quoted && (b == '\n' || b == '\r')) {
-            if (position - recordStart > MAX_LINE_BYTES) {
-              found.add(new LongRecord(recordLine, recordStart, position, b));
-            }
-            recordStart = position + 1;
-            recordLine = b == '\n' ? line + 1 : line;
+          i += Long.BYTES;
+          position += Long.BYTES;
+        }
+        if (i >= n) {
+          break;
+        }
+        int b = buffer[i] & 0xFF;
+        if (escaped) {
+          escaped = false;
+        } else if (quoted && separateEscape && b == escapeByte) {
+          escaped = true;
+        } else if (b == quoteByte) {
+          quoted = !quoted;
+        } else if (!quoted && (b == '\n' || b == '\r')) {
+          if (position - recordStart > MAX_LINE_BYTES) {
+            found.add(new LongRecord(recordLine, recordStart, position, b));
           }
-          if (b == '\n') {
-            line++;
-          }
+          recordStart = position + 1;
+          recordLine = b == '\n' ? line + 1 : line;
+        }
+        if (b == '\n') {
+          line++;
         }
       }
     }
-    if (position - recordStart > MAX_LINE_BYTES) {
-      found.add(new LongRecord(recordLine, recordStart, position, -1));
+
+    /** The long records found, once the whole file was followed. */
+    List<LongRecord> finish() {
+      List<LongRecord> records = new ArrayList<>(found);
+      if (position - recordStart > MAX_LINE_BYTES) {
+        records.add(new LongRecord(recordLine, recordStart, position, -1));
+      }
+      return List.copyOf(records);
     }
-    return found;
   }
 
   /** {@code b} in each of a word's eight bytes. */

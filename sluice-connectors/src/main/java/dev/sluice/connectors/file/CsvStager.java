@@ -126,7 +126,11 @@ final class CsvStager implements FormatStager {
     for (InputFile file : files) {
       List<CsvLongRecords.LongRecord> found;
       try {
-        found = CsvLongRecords.find(file, options.quote(), options.escape());
+        // found while the file was checksummed, else looked for now
+        found =
+            file.longRecords() != null
+                ? file.longRecords()
+                : CsvLongRecords.find(file, options.quote(), options.escape());
       } catch (IOException e) {
         throw InputFile.unreadable(file.name(), e);
       }

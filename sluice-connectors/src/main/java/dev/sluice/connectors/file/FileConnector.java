@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,8 +122,11 @@ public final class FileConnector implements SourceConnector {
     requireNonNull(session, "session is null");
     SourceTableSpec table = ObjectSource.withoutStorageOptions(spec);
     FileFormat format = FileFormat.of(FileOptions.format(table));
+    // a CSV file's long records are found in the pass that checksums it
+    Supplier<CsvLongRecords.Scanner> scanner = null;
     if (format == FileFormat.CSV) {
-      CsvOptions.parse(FileOptions.formatOptions(table));
+      CsvOptions csv = CsvOptions.parse(FileOptions.formatOptions(table));
+      scanner = () -> new CsvLongRecords.Scanner(csv.quote(), csv.escape());
     } else if (!FileOptions.formatOptions(table).isEmpty()) {
       throw new InvalidInputException(
           "Options "
@@ -154,8 +158,10 @@ public final class FileConnector implements SourceConnector {
       files =
           state.replay() != null
               ? filesIn(
-                  table, ModifiedWindow.of(state.replay(), table.source() + "." + table.table()))
-              : newFiles(table, state);
+                  table,
+                  ModifiedWindow.of(state.replay(), table.source() + "." + table.table()),
+                  scanner)
+              : newFiles(table, state, scanner);
     }
     LOG.debug(
         "Found and checksummed {} files in {} ms",
@@ -307,21 +313,27 @@ public final class FileConnector implements SourceConnector {
   }
 
   /** The matching files modified in the window, loaded before or not. */
-  private static List<InputFile> filesIn(SourceTableSpec table, ModifiedWindow window) {
+  private static List<InputFile> filesIn(
+      SourceTableSpec table, ModifiedWindow window, Supplier<CsvLongRecords.Scanner> scanner) {
     Path project = table.projectDirectory();
     return checksummed(
         project,
         SourceFiles.resolve(project, FileOptions.path(table)).stream()
             .filter(window::contains)
-            .toList());
+            .toList(),
+        scanner);
   }
 
   /**
    * The files with their checksums, in the given order. Checksums are computed on all cores:
-   * SHA-256 of a large source (a gigabyte of CSV) takes seconds on one.
+   * SHA-256 of a large source (a gigabyte of CSV) takes seconds on one. With a scanner (CSV), the
+   * same pass finds each file's long records.
    */
-  private static List<InputFile> checksummed(Path project, List<Path> paths) {
-    return paths.parallelStream().map(path -> InputFile.read(project, path)).toList();
+  private static List<InputFile> checksummed(
+      Path project, List<Path> paths, Supplier<CsvLongRecords.Scanner> scanner) {
+    return paths.parallelStream()
+        .map(path -> InputFile.read(project, path, scanner == null ? null : scanner.get()))
+        .toList();
   }
 
   /**
@@ -352,11 +364,12 @@ public final class FileConnector implements SourceConnector {
   }
 
   /** The files to read: all matching files, or in append mode those not loaded before. */
-  private static List<InputFile> newFiles(SourceTableSpec table, LoadState state) {
+  private static List<InputFile> newFiles(
+      SourceTableSpec table, LoadState state, Supplier<CsvLongRecords.Scanner> scanner) {
     Path project = table.projectDirectory();
     List<InputFile> files = new ArrayList<>();
     for (InputFile file :
-        checksummed(project, SourceFiles.resolve(project, FileOptions.path(table)))) {
+        checksummed(project, SourceFiles.resolve(project, FileOptions.path(table)), scanner)) {
       if (table.append() && file.checksum().equals(state.loadedFiles().get(file.name()))) {
         continue;
       }

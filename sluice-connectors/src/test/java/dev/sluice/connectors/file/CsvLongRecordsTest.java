@@ -41,7 +41,34 @@ class CsvLongRecordsTest {
           .as("round %d", round)
           .extracting(record -> (int) record.bytes())
           .isEqualTo(longRecords);
+      // the pass that checksums the file finds the same records, fed the same buffers
+      InputFile checksummed = InputFile.read(dir, path, new CsvLongRecords.Scanner(quote, escape));
+      assertThat(checksummed.longRecords()).as("round %d", round).isEqualTo(found);
+      assertThat(checksummed.checksum()).isEqualTo(InputFile.read(dir, path).checksum());
+      assertThat(checksummed.sizeInBytes()).isEqualTo(content.length);
     }
+  }
+
+  /**
+   * A gzip-compressed file's records are in its decompressed bytes, which the checksum pass does
+   * not read: it leaves them to be looked for when the file is staged.
+   */
+  @Test
+  void theChecksumPassLeavesGzippedFilesToTheStaging() throws IOException {
+    Path path = dir.resolve("a.csv.gz");
+    try (java.util.zip.GZIPOutputStream out =
+        new java.util.zip.GZIPOutputStream(Files.newOutputStream(path))) {
+      out.write(
+          ("a\n" + "x".repeat(CsvLongRecords.MAX_LINE_BYTES + 1) + "\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+
+    InputFile file = InputFile.read(dir, path, new CsvLongRecords.Scanner("\"", "\""));
+
+    assertThat(file.longRecords()).isNull();
+    assertThat(CsvLongRecords.find(file, "\"", "\""))
+        .singleElement()
+        .satisfies(record -> assertThat(record.line()).isEqualTo(2));
   }
 
   /**
