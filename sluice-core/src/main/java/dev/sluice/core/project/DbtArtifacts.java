@@ -231,7 +231,7 @@ public final class DbtArtifacts {
             "identifier", declared.get("identifier") instanceof String name ? name : table.name());
         sourceProperties(node, declared);
         node.put("description", nullToEmpty(table.description()));
-        columns(node, table.columns(), types.get(table.assetName()), null);
+        columns(node, table.columns(), types.get(table.assetName()), declared(table.assetName()));
         parents.put(id, new LinkedHashSet<>());
         tests(nodes, parents, table.assetName(), table.allChecks());
       }

@@ -13,6 +13,7 @@ import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.objects.collections.SizeLimitingPyMap;
 import com.hubspot.jinjava.util.ScopeMap;
 import java.util.ArrayList;
@@ -32,9 +33,12 @@ import jinjava.de.odysseus.el.tree.impl.Parser;
 import jinjava.de.odysseus.el.tree.impl.Parser.ParseException;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstChoice;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNull;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.de.odysseus.el.tree.impl.ast.AstString;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
@@ -54,7 +58,9 @@ import jinjava.javax.el.ExpressionFactory;
  *       the text {@code name}); a key name that is not defined keeps its text, as before;
  *   <li>Python's date arithmetic: {@code datetime + timedelta}, {@code date - timedelta}, {@code
  *       datetime - datetime} ({@link DbtModules.TimeDelta});
- *   <li>Python's string methods on strings ({@link PythonStrings}).
+ *   <li>Python's string methods on strings ({@link PythonStrings}) and dict methods on dicts
+ *       ({@link PythonDicts}): {@code d.get('missing')} is none, a value;
+ *   <li>a boolean prints, and joins text with {@code ~}, as {@code True} or {@code False}.
  * </ul>
  */
 final class DbtJinjava extends Jinjava {
@@ -64,7 +70,7 @@ final class DbtJinjava extends Jinjava {
     super(config);
     // as Jinjava builds its own factory, with Sluice's syntax builder
     this.expressions =
-        new ExpressionFactoryImpl(new Properties(), new TruthyTypeConverter()) {
+        new ExpressionFactoryImpl(new Properties(), new PythonTypeConverter()) {
           @Override
           protected TreeBuilder createTreeBuilder(
               Properties properties, Builder.Feature... features) {
@@ -82,8 +88,46 @@ final class DbtJinjava extends Jinjava {
   static ELResolver resolver() {
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonStrings());
+    resolver.add(new PythonDicts());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
     return resolver;
+  }
+
+  /**
+   * Jinjava's conversions, but a boolean is the text {@code True} or {@code False}, as Python's
+   * {@code str()} gives it ({@code 'x' ~ flag}, a boolean passed where text is taken).
+   */
+  static final class PythonTypeConverter extends TruthyTypeConverter {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected String coerceToString(Object value) {
+      return value instanceof Boolean flag ? pythonText(flag) : super.coerceToString(value);
+    }
+  }
+
+  /** A boolean as Python prints it. */
+  static String pythonText(boolean flag) {
+    return flag ? "True" : "False";
+  }
+
+  /**
+   * Jinja's {@code string} filter: Jinjava's, but none and booleans as Python's {@code str()} gives
+   * them ({@code None}, {@code True}, {@code False}).
+   */
+  static final class StringFilter implements Filter {
+    @Override
+    public String getName() {
+      return "string";
+    }
+
+    @Override
+    public Object filter(Object value, JinjavaInterpreter interpreter, String... args) {
+      if (value == null) {
+        return "None";
+      }
+      return value instanceof Boolean flag ? pythonText(flag) : value.toString();
+    }
   }
 
   /** Jinjava's syntax, whose parser is {@link DbtParser}. */
@@ -101,8 +145,9 @@ final class DbtJinjava extends Jinjava {
   }
 
   /**
-   * Jinjava's parser, with Jinja's dict keys, Python's date arithmetic and a trailing comma in a
-   * call's arguments ({@code date_spine(datepart=d, end_date=e,)}, as dbt_date writes it).
+   * Jinjava's parser, with Jinja's dict keys, Python's date arithmetic, a trailing comma in a
+   * call's arguments ({@code date_spine(datepart=d, end_date=e,)}, as dbt_date writes it) and
+   * {@code a if b} without {@code else} printing nothing when {@code b} is false.
    */
   static final class DbtParser extends ExtendedParser {
     DbtParser(Builder context, String input) {
@@ -130,6 +175,14 @@ final class DbtJinjava extends Jinjava {
       }
       consumeToken(right);
       return createAstParameters(parameters);
+    }
+
+    @Override
+    protected AstChoice createAstChoice(AstNode question, AstNode yes, AstNode no) {
+      // Jinja's "a if b" without else is undefined when b is false, which prints nothing
+      // ({{ ',' if not loop.last }}); Jinjava gives null there, which is no name's value
+      return super.createAstChoice(
+          question, yes, no.getClass() == AstNull.class ? new AstString("") : no);
     }
 
     @Override
@@ -217,16 +270,38 @@ final class DbtJinjava extends Jinjava {
       super(application, context, config);
     }
 
+    /** Whether the expression being resolved gave none from a dict ({@link PythonDicts}). */
+    private boolean noneFromDict;
+
     Interpreter(JinjavaInterpreter original) {
       super(original);
+    }
+
+    /**
+     * Notes that the expression being resolved took none from a dict ({@code d.get('missing')}, a
+     * key held as none): a value, not an unknown name.
+     */
+    static void noteNone(JinjavaInterpreter current) {
+      if (current instanceof Interpreter interpreter) {
+        interpreter.noneFromDict = true;
+      }
     }
 
     @Override
     @SuppressWarnings("ReferenceEquality") // whether an error was added: the same one, or another
     public Object resolveELExpression(String expression, int lineNumber) {
       TemplateError previous = getLastError().orElse(null);
-      Object value = super.resolveELExpression(expression, lineNumber);
-      if (value == null && !isNone(expression.strip())) {
+      boolean outerNone = noneFromDict; // an expression inside a macro this one calls resets it
+      noneFromDict = false;
+      Object value;
+      boolean dictNone;
+      try {
+        value = super.resolveELExpression(expression, lineNumber);
+      } finally {
+        dictNone = noneFromDict;
+        noneFromDict = outerNone;
+      }
+      if (value == null && !dictNone && !isNone(expression.strip())) {
         // an expression that failed (a syntax error) is reported already, as Jinjava reports it
         TemplateError last = getLastError().orElse(null);
         if (last == null
@@ -240,6 +315,9 @@ final class DbtJinjava extends Jinjava {
 
     @Override
     public String getAsString(Object object) {
+      if (object instanceof Boolean flag) {
+        return pythonText(flag); // as Jinja2 prints it, not Java's true
+      }
       return object == null ? "None" : super.getAsString(object);
     }
 

@@ -70,6 +70,11 @@ public final class DbtModules {
       return new DateTime(LocalDateTime.now(java.time.ZoneOffset.UTC), false);
     }
 
+    /** Python's {@code datetime.today()}: the local date and time, as {@code now()}. */
+    public DateTime today() {
+      return now();
+    }
+
     @Override
     public String toString() {
       return "<class 'datetime.datetime'>";
@@ -103,12 +108,46 @@ public final class DbtModules {
     }
 
     public String isoformat() {
-      return value.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS"))
-          + (utc ? "+00:00" : "");
+      String pattern =
+          value.get(java.time.temporal.ChronoField.NANO_OF_SECOND) == 0
+              ? "yyyy-MM-dd'T'HH:mm:ss"
+              : "yyyy-MM-dd'T'HH:mm:ss.SSSSSS";
+      return value.format(DateTimeFormatter.ofPattern(pattern)) + (utc ? "+00:00" : "");
     }
 
     public Date date() {
       return new Date(value.toLocalDate());
+    }
+
+    /**
+     * Python's {@code replace(hour=0, minute=0, ...)}: this datetime with the named fields ({@code
+     * year}, {@code month}, {@code day}, {@code hour}, {@code minute}, {@code second}, {@code
+     * microsecond}) set.
+     */
+    public DateTime replace(Object... fields) {
+      LocalDateTime replaced = value;
+      for (Object field : fields) {
+        if (!(field instanceof com.hubspot.jinjava.el.ext.NamedParameter named)
+            || !(named.getValue() instanceof Number number)) {
+          throw new IllegalArgumentException(
+              "datetime.replace() takes named numbers (hour=0, ...); got " + field);
+        }
+        int n = number.intValue();
+        replaced =
+            switch (named.getName()) {
+              case "year" -> replaced.withYear(n);
+              case "month" -> replaced.withMonth(n);
+              case "day" -> replaced.withDayOfMonth(n);
+              case "hour" -> replaced.withHour(n);
+              case "minute" -> replaced.withMinute(n);
+              case "second" -> replaced.withSecond(n);
+              case "microsecond" -> replaced.withNano(n * 1_000);
+              default ->
+                  throw new IllegalArgumentException(
+                      "datetime.replace() has no field '" + named.getName() + "'");
+            };
+      }
+      return new DateTime(replaced, utc);
     }
 
     public int getYear() {
@@ -129,8 +168,12 @@ public final class DbtModules {
 
     @Override
     public String toString() {
-      return value.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
-          + (utc ? "+00:00" : "");
+      // as Python's str(): the microseconds only when there are some
+      String pattern =
+          value.get(java.time.temporal.ChronoField.NANO_OF_SECOND) == 0
+              ? "yyyy-MM-dd HH:mm:ss"
+              : "yyyy-MM-dd HH:mm:ss.SSSSSS";
+      return value.format(DateTimeFormatter.ofPattern(pattern)) + (utc ? "+00:00" : "");
     }
   }
 

@@ -623,9 +623,10 @@ final class DbtProject {
   private DbtTests testsOf(Path propertiesFile) {
     List<String> path = path(propertiesFile, propertyDirectories());
     return new DbtTests(
-        macros,
-        file.tests().configFor(path.subList(0, path.size() - 1)),
-        profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit");
+            macros,
+            file.tests().configFor(path.subList(0, path.size() - 1)),
+            profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit")
+        .renderingConfigs(this::renderConfig);
   }
 
   /** The directories a model's or snapshot's file is under. */
@@ -1162,30 +1163,38 @@ final class DbtProject {
    */
   private void render(Map<String, Setting> settings, Problems problems) {
     settings.replaceAll(
-        (key, setting) -> {
-          if (!(setting.value() instanceof String text)
-              || !text.contains("{{")
-              || key.replace('_', '-').endsWith("-hook")) {
-            return setting;
-          }
-          TemplateSession session =
-              new TemplateSession(
-                      setting.location(),
-                      false,
-                      false,
-                      false,
-                      config().vars(),
-                      name -> null,
-                      (source, table) -> null,
-                      problems)
-                  .withDbt(macros, globals);
-          String rendered = SqlRenderer.renderBound(text, session, Map.of()).strip();
-          Object value =
-              rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
-                  ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
-                  : rendered;
-          return new Setting(value, setting.location());
-        });
+        (key, setting) ->
+            key.replace('_', '-').endsWith("-hook")
+                ? setting
+                : new Setting(
+                    renderConfig(setting.value(), setting.location(), problems),
+                    setting.location()));
+  }
+
+  /**
+   * A config value as dbt renders it: a text holding a template rendered with {@code var()}, {@code
+   * env_var()}, {@code target} and the macros, a rendered {@code True} or {@code false} being a
+   * boolean; any other value as it is.
+   */
+  Object renderConfig(Object value, Location location, Problems problems) {
+    if (!(value instanceof String text) || !text.contains("{{")) {
+      return value;
+    }
+    TemplateSession session =
+        new TemplateSession(
+                location,
+                false,
+                false,
+                false,
+                config().vars(),
+                name -> null,
+                (source, table) -> null,
+                problems)
+            .withDbt(macros, globals);
+    String rendered = SqlRenderer.renderBound(text, session, Map.of()).strip();
+    return rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
+        ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
+        : rendered;
   }
 
   private static boolean disabled(Map<String, Setting> settings) {

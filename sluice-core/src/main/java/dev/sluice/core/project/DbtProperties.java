@@ -229,8 +229,11 @@ final class DbtProperties {
             declared(map)));
   }
 
-  /** The columns' declared types and constraints, and the model's constraints. */
-  private static Declared declared(YamlMap map) {
+  /**
+   * The columns' declared types and constraints, and the model's constraints: of a model, seed,
+   * snapshot or source table.
+   */
+  static Declared declared(YamlMap map) {
     Map<String, DeclaredColumn> columns = new LinkedHashMap<>();
     for (Node node : map.list("columns")) {
       YamlMap.lenient(map.file(), node, "a column", COLUMN_KEYS, new Problems())

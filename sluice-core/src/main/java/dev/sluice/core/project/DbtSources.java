@@ -139,6 +139,7 @@ final class DbtSources {
       }
       String uniqueId = docs.uniqueId("source", name + "." + tableName);
       resources.declareSource(uniqueId, declared(map, table, schema, identifier));
+      resources.declare(uniqueId, DbtProperties.declared(table));
       List<ColumnDef> columns =
           DbtProperties.columns(table, name + "." + tableName, tableWhat, tests, docs, uniqueId);
       List<CheckDef> checks = tests.read(table, name + "." + tableName, tableWhat, null);

@@ -756,6 +756,7 @@ public final class SqlRenderer {
     jinjava.getGlobalContext().registerTag(new GuardedForTag());
     jinjava.getGlobalContext().registerTag(new DbtDoTag());
     jinjava.getGlobalContext().registerTag(new DbtCallTag());
+    jinjava.getGlobalContext().registerFilter(new DbtJinjava.StringFilter());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);

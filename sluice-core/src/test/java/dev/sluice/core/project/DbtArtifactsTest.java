@@ -89,6 +89,9 @@ class DbtArtifactsTest {
             tables:
               - name: payments
                 meta: {external_location: 'data/payments.csv'}
+                columns:
+                  - name: amount
+                    data_type: decimal(10, 2)
         """);
     write(project, "data/payments.csv", "id,amount\n1,2.5\n");
     Instant finished;
@@ -140,6 +143,16 @@ class DbtArtifactsTest {
             "relationships_stg_orders_customer_id__id__ref_raw_customers_",
             "assert_no_negative_ids");
     assertThat(manifest.get("macros").has("macro.shop.test_is_not_lost")).isTrue();
+    // a source table's column keeps the data_type its properties declare, as in dbt's manifest
+    assertThat(
+            manifest
+                .get("sources")
+                .get("source.shop.bank.payments")
+                .get("columns")
+                .get("amount")
+                .get("data_type")
+                .asText())
+        .isEqualTo("decimal(10, 2)");
 
     // run_results: each node's and each test's outcome
     List<String> outcomes = new ArrayList<>();

@@ -234,14 +234,22 @@ class DbtGenericTestsTest {
         .allSatisfy(hint -> assertThat(hint).contains("did you mean 'minimum'"));
   }
 
+  /**
+   * As dbt_expectations' integration tests write their tests: an argument left out is none to the
+   * macro (dbt's Jinja gives it an undefined), one test twice on a column with other arguments is
+   * named as dbt names its node, and a severity that is a template is rendered with {@code target}.
+   */
   @Test
-  void aTestMissingAnArgumentIsAProblem() {
+  void missingArgumentsRepeatedTestsAndTemplatedConfigsAreAsInDbt() {
     write(
         project,
         "tests/generic/between.sql",
-        "{% test between(model, column_name, low, high) %}\n"
-            + "select * from {{ model }} where {{ column_name }} not between {{ low }} and {{ high"
-            + " }}\n{% endtest %}\n");
+        """
+        {% test between(model, column_name, low, high) %}
+        select * from {{ model }} where {{ column_name }} < {{ low }}
+          {%- if high is not none %} or {{ column_name }} > {{ high }}{% endif %}
+        {% endtest %}
+        """);
     write(
         project,
         "models/schema.yml",
@@ -253,13 +261,27 @@ class DbtGenericTestsTest {
               - name: amount
                 data_tests:
                   - between: {low: 0}
+                  - between:
+                      low: 5
+                      high: 8
+                      config:
+                        severity: "{{ 'warn' if target.type in ['duckdb'] else 'error' }}"
         """);
 
-    assertThat(problems(project))
-        .extracting(problem -> problem.location() + ": " + problem.message())
-        .containsExactly(
-            "models/schema.yml:7: Test 'between' of model 'orders' column amount needs the"
-                + " argument 'high' (tests/generic/between.sql)");
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      // amounts 10, -3, 7, 3: below 0 is -3; outside 5..8 are 10, -3 and 3
+      assertThat(step(result, "orders").checks())
+          .extracting(
+              check -> check.check().name(),
+              CheckOutcome::failingRows,
+              check -> check.check().severity())
+          .containsExactlyInAnyOrder(
+              Tuple.tuple("between(amount)", 1L, Severity.ERROR),
+              Tuple.tuple("between_orders_amount__8__5", 3L, Severity.WARN),
+              Tuple.tuple("assert_cents_below_a_million", 0L, Severity.ERROR));
+    }
   }
 
   /**

@@ -67,7 +67,7 @@ class DbtInvocationTest {
             "7 as days",
             "'NL' as country",
             "'eu' as region",
-            "false as full_refresh",
+            "False as full_refresh",
             "'run' as which",
             "2 as threads");
 
@@ -88,7 +88,7 @@ class DbtInvocationTest {
             "3 as days",
             "'NL' as country",
             "'us' as region",
-            "true as full_refresh",
+            "True as full_refresh",
             "'build' as which",
             "1 as threads");
     // JSON is YAML: dbt's usual spelling

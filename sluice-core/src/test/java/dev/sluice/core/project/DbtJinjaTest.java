@@ -218,10 +218,80 @@ class DbtJinjaTest {
         .contains("'numeric' as c", "'text' as d")
         .as("a key name nothing defines keeps its text")
         .contains("1 as k")
-        .contains("1 as e", "'1 day, 2:00:00' as f", "true as g", "'x|a/b//c|AB' as h")
+        .contains("1 as e", "'1 day, 2:00:00' as f", "True as g", "'x|a/b//c|AB' as h")
         .contains("'a_1xy' as i")
         .as("a call's arguments may end with a comma, as dbt_date's calls do")
         .contains("'trailing-comma' as j");
+  }
+
+  @Test
+  void booleansPrintAsPythonsAndDictMethodsAreThere() {
+    shop();
+    write(
+        project,
+        "macros/options.sql",
+        """
+        {% macro option(options, key, default=none) -%}
+          {{ return(options.get(key, default)) }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/flags.sql",
+        """
+        {%- set options = {'alias': none, 'quote': true} -%}
+        {%- set day = modules.datetime.datetime.today().replace(year=2024, month=1, day=2,
+              hour=0, minute=0, second=0, microsecond=0) -%}
+        {%- set missing = options.get('schema') -%}
+        {%- set pairs = [] -%}
+        {%- for key, value in {'k': 1, 'flag': false}.items() -%}
+          {%- do pairs.append(key ~ '=' ~ value) -%}
+        {%- endfor -%}
+        select '{{ true }}|{{ 1 > 2 }}|{{ execute }}' as printed,
+          '{{ 'quoted: ' ~ options['quote'] }}|{{ false | string }}|{{ none | string }}' as joined,
+          '{{ options.get('schema') }}|{{ missing is none }}' as missing_key,
+          '{{ options.get('schema', 'main') }}|{{ option(options, 'schema', 'dflt') }}' as dflt,
+          '{{ options.alias }}|{{ options.get('alias', 'x') }}' as held_none,
+          '{{ 'yes' if options.get('schema') else 'no' }}' as falsy,
+          '{{ pairs | join(',') }}|{{ options.keys() | join(',') }}' as items,
+          '{{ options.pop('quote') }}|{{ options.setdefault('tags', []) | length }}' as popped,
+          '{% for i in [1, 2, 3] %}{{ i }}{{ ',' if not loop.last }}{% endfor %}' as no_else,
+          '{{ day - modules.datetime.timedelta(days=10) }}' as ten_days_before
+        from {{ ref('payments') }}
+        """);
+
+    assertThat(compiled("flags"))
+        .as("a boolean prints True or False, as Jinja2 prints it (execute is false: dbt's parse)")
+        .contains("'True|False|False' as printed")
+        .contains("'quoted: True|False|None' as joined")
+        .as("get() of a missing key is none, a value; with a default, the default")
+        .contains("'None|True' as missing_key", "'main|dflt' as dflt")
+        .as("a key held as none is none")
+        .contains("'None|None' as held_none", "'no' as falsy")
+        .contains("'k=1,flag=False|alias,quote' as items")
+        .contains("'True|0' as popped")
+        .as("'a if b' without else prints nothing when b is false")
+        .contains("'1,2,3' as no_else")
+        .as("datetime.today().replace(...), printed as Python prints it")
+        .contains("'2023-12-23 00:00:00' as ten_days_before");
+  }
+
+  @Test
+  void aMissingKeyReadAsAnAttributeIsStillAnUnknownName() {
+    shop();
+    write(
+        project,
+        "models/typo.sql",
+        "{%- set options = {'alias': 'x'} -%}\nselect '{{ options.aliass }}' as a from {{"
+            + " ref('payments') }}\n");
+
+    assertThat(problems())
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.location()).isEqualTo(new Location("models/typo.sql", 2));
+              assertThat(problem.message()).contains("options.aliass");
+            });
   }
 
   @Test
