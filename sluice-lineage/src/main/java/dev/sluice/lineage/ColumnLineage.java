@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import net.sf.jsqlparser.JSQLParserException;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.select.Select;
 
@@ -45,7 +44,7 @@ public final class ColumnLineage {
     requireNonNull(schemas, "schemas is null");
     Statement statement;
     try {
-      statement = CCJSqlParserUtil.parse(sql);
+      statement = SqlParsing.parse(sql);
     } catch (JSQLParserException e) {
       return new LineageResult.NotDerivable("the SQL parser cannot read it: " + parserMessage(e));
     }

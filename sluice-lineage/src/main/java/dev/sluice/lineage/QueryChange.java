@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.AllValue;
 import net.sf.jsqlparser.expression.LongValue;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -65,8 +64,8 @@ public record QueryChange(
     Statement old;
     Statement current;
     try {
-      old = CCJSqlParserUtil.parse(before);
-      current = CCJSqlParserUtil.parse(after);
+      old = SqlParsing.parse(before);
+      current = SqlParsing.parse(after);
     } catch (JSQLParserException e) {
       return everything(
           before.strip().equals(after.strip()),

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +39,21 @@ final class CatalogLookups {
   private final Map<TableName, CompletableFuture<Optional<Table>>> tables =
       new ConcurrentHashMap<>();
   private final Map<TableName, Optional<View>> views = new HashMap<>();
+  private Lake.CatalogNames names;
 
   CatalogLookups(Lake lake) {
     this.lake = requireNonNull(lake, "lake is null");
+  }
+
+  /**
+   * The catalog's names, listed at the first look-up: a name not listed is not looked up (one
+   * catalog query per namespace instead of one per model's table and one per view).
+   */
+  private Lake.CatalogNames names() {
+    if (names == null) {
+      names = lake.catalogNames();
+    }
+    return names;
   }
 
   Lake lake() {
@@ -54,7 +67,7 @@ final class CatalogLookups {
    * run --env}'s overhead for one changed model), which now overlap. A load's failure is {@link
    * #table}'s to throw, as without prefetching.
    */
-  void prefetch(Collection<TableName> names) {
+  void prefetch(Collection<TableName> wanted) {
     ExecutorService loaders =
         Executors.newFixedThreadPool(
             PREFETCH_THREADS,
@@ -64,7 +77,11 @@ final class CatalogLookups {
               return thread;
             });
     try {
-      for (TableName name : names) {
+      Set<TableName> listed = names().tables();
+      for (TableName name : wanted) {
+        if (!listed.contains(name)) {
+          continue;
+        }
         tables.computeIfAbsent(
             name, key -> CompletableFuture.supplyAsync(() -> lake.findTable(key), loaders));
       }
@@ -75,6 +92,13 @@ final class CatalogLookups {
 
   /** The table so named, as {@link Lake#findTable} finds it. */
   Optional<Table> table(TableName name) {
+    if (!tables.containsKey(name) && !names().tables().contains(name)) {
+      return Optional.empty();
+    }
+    return load(name);
+  }
+
+  private Optional<Table> load(TableName name) {
     CompletableFuture<Optional<Table>> found =
         tables.computeIfAbsent(name, key -> CompletableFuture.completedFuture(lake.findTable(key)));
     try {
@@ -89,6 +113,9 @@ final class CatalogLookups {
 
   /** Production's view so named, as {@link Lake#findView(TableName)} finds it. */
   Optional<View> view(TableName name) {
+    if (!names().views().contains(name)) {
+      return Optional.empty();
+    }
     return views.computeIfAbsent(name, lake::findView);
   }
 
@@ -100,7 +127,8 @@ final class CatalogLookups {
     List<TableName> found = new ArrayList<>();
     for (TableName name : lake.listTables()) {
       try {
-        if (table(name).map(table -> table.refs().containsKey(branch)).orElse(false)) {
+        // listed again now: a table created since the first look-up is loaded too
+        if (load(name).map(table -> table.refs().containsKey(branch)).orElse(false)) {
           found.add(name);
         }
       } catch (DamagedTableException e) {

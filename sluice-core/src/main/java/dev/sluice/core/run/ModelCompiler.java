@@ -47,6 +47,14 @@ public final class ModelCompiler {
   private final Map<TableName, Schema> compiled = new HashMap<>();
 
   /**
+   * The relations registered in each engine's session, by engine, with the schema registered: an
+   * input read by many models (a fan-out's root read by 3,000) is registered once, not once per
+   * reader (each a {@code CREATE VIEW} round trip, a quarter of {@code validate}'s samples on
+   * 10,000 models; docs/benchmarks.md).
+   */
+  private final Map<String, Map<TableName, Schema>> registered = new HashMap<>();
+
+  /**
    * What compiling found.
    *
    * @param compiled how many models were bound against their inputs' schemas
@@ -135,7 +143,12 @@ public final class ModelCompiler {
     Set<TableName> readable = new LinkedHashSet<>(inputs);
     readable.add(model.tableName());
     try {
-      full = renderer.render(model, context(model, false, probe));
+      // loading's rendering for a full build when it is one (a dbt model's renders here, with
+      // the probe for its introspective Jinja)
+      full =
+          probe == null
+              ? project.renderedForFullBuild(model)
+              : renderer.render(model, context(model, false, probe));
       SqlSandbox.checkModel(session, file, full, readable);
     } catch (ProjectException e) {
       if (probe != null && probe.missing != null) {
@@ -150,7 +163,7 @@ public final class ModelCompiler {
       if (schema.isEmpty()) {
         return Optional.of(input);
       }
-      session.registerTable(input, schema.get(), List.of());
+      register(session, engine, input, schema.get());
     }
     Schema result = describe(session, engine, model, full);
     compiled.put(model.tableName(), result);
@@ -158,10 +171,22 @@ public final class ModelCompiler {
       // the incremental variant reads {{ this }}: the table the full build would make
       String incremental = renderer.render(model, context(model, true, probe));
       SqlSandbox.checkModel(session, file, incremental, readable);
-      session.registerTable(model.tableName(), result, List.of());
+      register(session, engine, model.tableName(), result);
       describe(session, engine, model, incremental);
     }
     return Optional.empty();
+  }
+
+  /** Registers an empty relation of {@code schema} unless the session has it so already. */
+  private void register(EngineSession session, String engine, TableName table, Schema schema) {
+    Map<TableName, Schema> relations =
+        registered.computeIfAbsent(engine, unused -> new HashMap<>());
+    Schema known = relations.get(table);
+    if (known != null && known.sameSchema(schema)) {
+      return;
+    }
+    session.registerTable(table, schema, List.of());
+    relations.put(table, schema);
   }
 
   private SqlRenderer.RenderContext context(

@@ -12,16 +12,20 @@ import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.state.StepKind;
+import dev.sluice.lake.Lake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.view.View;
 
 /** Explains what a run would do and why, without doing it. */
 public final class Planner {
@@ -45,6 +49,7 @@ public final class Planner {
   public List<PlannedStep> plan(RunOptions options) {
     Runner runner = new Runner(workspace, clock);
     List<PlannedStep> steps = new ArrayList<>();
+    Lookups lookups = new Lookups(workspace.lake());
     WorkPlanner planner = new WorkPlanner(workspace, clock.instant());
     List<Work> works = planner.plan(runner.plan(options), options);
     java.util.Map<String, java.util.Map<String, dev.sluice.core.state.PartitionState>> states =
@@ -62,7 +67,7 @@ public final class Planner {
                   states.computeIfAbsent(
                       asset, name -> workspace.runStore().partitions().partitions(name)),
                   planner.staleReasons(asset))
-              : reasons(definition, options);
+              : reasons(definition, options, lookups);
       steps.add(new PlannedStep(work.id(), kind, table.toString(), reasons));
     }
     return steps;
@@ -125,12 +130,41 @@ public final class Planner {
     return reasons;
   }
 
-  private List<String> reasons(Asset asset, RunOptions options) {
+  /**
+   * The catalog as one plan found it: the names listed once, each table loaded once. A plan of
+   * 10,000 models looked every model's table up, then its view, then its view again and each
+   * upstream table once per reader: one catalog query each, a third of {@code sluice plan}'s
+   * samples (JFR; docs/benchmarks.md).
+   */
+  private static final class Lookups {
+    private final Lake lake;
+    private final Lake.CatalogNames names;
+    private final Map<TableName, Optional<Table>> tables = new HashMap<>();
+
+    Lookups(Lake lake) {
+      this.lake = lake;
+      this.names = lake.catalogNames();
+    }
+
+    Optional<Table> table(TableName name) {
+      if (!names.tables().contains(name)) {
+        return Optional.empty();
+      }
+      return tables.computeIfAbsent(name, lake::findTable);
+    }
+
+    Optional<View> view(TableName name) {
+      return names.views().contains(name) ? lake.findView(name) : Optional.empty();
+    }
+  }
+
+  private List<String> reasons(Asset asset, RunOptions options, Lookups lookups) {
     Project project = workspace.project();
     TableName table = asset.tableName();
     List<String> reasons = new ArrayList<>();
-    Optional<Table> existing = workspace.lake().findTable(table);
-    boolean isView = workspace.lake().findView(table).isPresent();
+    Optional<Table> existing = lookups.table(table);
+    Optional<View> view = lookups.view(table);
+    boolean isView = view.isPresent();
     Snapshot current = existing.map(Table::currentSnapshot).orElse(null);
     if ((existing.isEmpty() && !isView) || (existing.isPresent() && current == null)) {
       reasons.add("new: not built yet");
@@ -140,7 +174,7 @@ public final class Planner {
       String fingerprint = fingerprint(project, model);
       String recorded =
           isView
-              ? workspace.lake().findView(table).orElseThrow().properties().get(FINGERPRINT)
+              ? view.orElseThrow().properties().get(FINGERPRINT)
               : current == null
                   ? null
                   : dev.sluice.lake.CarriedState.of(existing.get(), current).get(FINGERPRINT);
@@ -160,7 +194,7 @@ public final class Planner {
       for (String upstream : project.graph().upstream(asset.name())) {
         TableName upstreamTable = project.asset(upstream).tableName();
         Optional<Snapshot> upstreamSnapshot =
-            workspace.lake().findTable(upstreamTable).map(Table::currentSnapshot);
+            lookups.table(upstreamTable).map(Table::currentSnapshot);
         if (upstreamSnapshot.isPresent()
             && upstreamSnapshot.get().timestampMillis() > current.timestampMillis()) {
           reasons.add("upstream updated: " + upstream);

@@ -87,6 +87,33 @@ class ModelCompilerTest {
   }
 
   @Test
+  void eachReaderOfOneInputIsBoundAgainstItsColumns() throws IOException {
+    // the input is registered in the engine once for all its readers; a refused model between
+    // them does not disturb the checks and bindings of the others
+    write(project, "models/published/a_names.sql", "select name from {{ ref('customers') }}\n");
+    write(
+        project,
+        "models/published/b_refused.sql",
+        "select * from {{ ref('customers') }}, read_text('/etc/hosts')\n");
+    write(
+        project,
+        "models/published/c_unknown.sql",
+        "select\n  customer_id,\n  email\nfrom {{ ref('customers') }}\n");
+    write(
+        project, "models/published/d_ids.sql", "select customer_id from {{ ref('customers') }}\n");
+    ProjectException failure = compileFails();
+    assertThat(failure.problems())
+        .extracting(problem -> problem.location().toString())
+        .containsExactlyInAnyOrder(
+            "models/published/b_refused.sql:1", "models/published/c_unknown.sql:3");
+    assertThat(failure.getMessage()).contains("read_text").contains("email");
+
+    write(project, "models/published/b_refused.sql", "select 1 as one\n");
+    write(project, "models/published/c_unknown.sql", "select name from {{ ref('customers') }}\n");
+    assertThat(compile().compiled()).isEqualTo(5);
+  }
+
+  @Test
   void theIncrementalVariantIsCompiledToo() throws IOException {
     write(
         project,

@@ -143,6 +143,35 @@ class SelectionAndPlanTest {
     }
   }
 
+  @Test
+  void aViewIsPlannedFromTheCatalogsListingAsATableIs() throws IOException {
+    // the plan lists the catalog's tables and views once and looks up only the names listed
+    write(
+        project,
+        "models/published/names.sql",
+        "{{ config(materialized='view') }}\nselect name from {{ ref('stg_customers') }}\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(step(new Planner(workspace).plan(RunOptions.all()), "names").reasons())
+          .containsExactly("new: not built yet");
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+      List<PlannedStep> built = new Planner(workspace).plan(RunOptions.all());
+      assertThat(step(built, "names").reasons())
+          .containsExactly("up to date: rebuilt to keep it current");
+      assertThat(step(built, "stg_customers").reasons())
+          .containsExactly("up to date: rebuilt to keep it current");
+    }
+    write(
+        project,
+        "models/published/names.sql",
+        "{{ config(materialized='view') }}\nselect upper(name) as name from"
+            + " {{ ref('stg_customers') }}\n");
+    try (Workspace changed = Workspace.open(project)) {
+      assertThat(step(new Planner(changed).plan(RunOptions.all()), "names").reasons())
+          .containsExactly("changed: SQL or configuration differs from the last build");
+    }
+  }
+
   private static PlannedStep step(List<PlannedStep> plan, String asset) {
     return plan.stream().filter(s -> s.asset().equals(asset)).findFirst().orElseThrow();
   }

@@ -55,6 +55,9 @@ final class DuckDbSession implements EngineSession {
   private volatile Statement running;
   private volatile boolean cancelled;
 
+  /** The SQL check's statement, prepared at the first check and kept with the session. */
+  private PreparedStatement serializer;
+
   /**
    * @param onClose what closing the session does: it is handed the session to {@link #detach()}
    */
@@ -199,9 +202,21 @@ final class DuckDbSession implements EngineSession {
   public ParsedSelect parseSelect(String sql) {
     requireNonNull(sql, "sql is null");
     try {
-      return SelectSandbox.check(connection, sql);
+      if (serializer == null) {
+        serializer = SelectSandbox.prepare(connection);
+      }
+      return SelectSandbox.check(serializer, sql);
     } catch (SQLException e) {
-      throw queryError(e);
+      RuntimeException error = queryError(e);
+      if (serializer != null) {
+        try {
+          serializer.close(); // prepared again by the next check
+        } catch (SQLException closing) {
+          error.addSuppressed(closing);
+        }
+        serializer = null;
+      }
+      throw error;
     }
   }
 
@@ -479,6 +494,9 @@ final class DuckDbSession implements EngineSession {
   void detach() {
     try {
       try (Statement statement = connection.createStatement()) {
+        if (serializer != null) {
+          serializer.close();
+        }
         statement.execute("USE memory");
         statement.execute("DETACH " + TableName.quote(catalog));
       } finally {

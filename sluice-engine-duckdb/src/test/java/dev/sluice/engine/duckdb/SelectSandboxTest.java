@@ -144,6 +144,25 @@ class SelectSandboxTest {
   }
 
   @Test
+  void checksInOneSessionEachSeeTheirOwnSql() {
+    // the session prepares the parser's statement once and binds each check's SQL to it: a check
+    // after a refusal, a syntax error or a failed statement reads its own SQL, not the last one's
+    assertThatThrownBy(() -> session.parseSelect("select * from read_text('/x')"))
+        .isInstanceOf(SqlRejectedException.class);
+    assertThat(session.parseSelect("select * from raw.a").tables())
+        .extracting(TableReference::toString)
+        .containsExactly("raw.a");
+    assertThatThrownBy(() -> session.parseSelect("select from where"))
+        .isInstanceOf(SqlRejectedException.class)
+        .hasMessageStartingWith("Syntax error");
+    assertThatThrownBy(() -> session.execute("select * from no_such_table"))
+        .isInstanceOf(QueryException.class);
+    assertThat(session.parseSelect("select 1 from curated.b join raw.c using (x)").tables())
+        .extracting(TableReference::toString)
+        .containsExactly("curated.b", "raw.c");
+  }
+
+  @Test
   void theEngineRefusesSettingChangesEvenWithoutTheParserCheck() {
     for (String change :
         List.of(
