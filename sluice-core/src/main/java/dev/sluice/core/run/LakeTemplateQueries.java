@@ -26,6 +26,7 @@ public final class LakeTemplateQueries implements TemplateQueries {
   private final Relations relations;
   private final EngineSession session;
   private final ReadPoint readPoint;
+  private final java.util.Set<TableName> inSession;
 
   /** Queries on {@code session}, reading the lake at {@code readPoint}. */
   public LakeTemplateQueries(
@@ -35,17 +36,41 @@ public final class LakeTemplateQueries implements TemplateQueries {
 
   LakeTemplateQueries(
       Project project, Lake lake, Relations relations, EngineSession session, ReadPoint readPoint) {
+    this(project, lake, relations, session, readPoint, java.util.Set.of());
+  }
+
+  private LakeTemplateQueries(
+      Project project,
+      Lake lake,
+      Relations relations,
+      EngineSession session,
+      ReadPoint readPoint,
+      java.util.Set<TableName> inSession) {
     this.project = requireNonNull(project, "project is null");
     this.lake = requireNonNull(lake, "lake is null");
     this.relations = requireNonNull(relations, "relations is null");
     this.session = requireNonNull(session, "session is null");
     this.readPoint = requireNonNull(readPoint, "readPoint is null");
+    this.inSession = java.util.Set.copyOf(inSession);
+  }
+
+  /**
+   * These queries, reading {@code table} as the session has it registered: the new rows of a write
+   * being audited, which a data test's introspection ({@code
+   * adapter.get_columns_in_relation(model)}, {@code run_query} of the model) reads as dbt's tests
+   * read the built table, not the published version (which a first run does not have yet).
+   */
+  LakeTemplateQueries readingFromSession(TableName table) {
+    return new LakeTemplateQueries(
+        project, lake, relations, session, readPoint, java.util.Set.of(table));
   }
 
   @Override
   public QueryResult query(String sql) {
     for (TableName table : SqlSandbox.checkQuery(session, sql, project.schemas())) {
-      relations.register(table);
+      if (!inSession.contains(table)) {
+        relations.register(table);
+      }
     }
     QueryResult result = session.query(sql, MAX_ROWS);
     if (result.truncated()) {
@@ -57,6 +82,8 @@ public final class LakeTemplateQueries implements TemplateQueries {
 
   @Override
   public boolean exists(TableName table) {
-    return lake.findView(table, readPoint).isPresent() || lake.findTable(table).isPresent();
+    return inSession.contains(table)
+        || lake.findView(table, readPoint).isPresent()
+        || lake.findTable(table).isPresent();
   }
 }

@@ -141,7 +141,10 @@ record StepContext(
                     project.config().vars(),
                     check.location(),
                     project.dbt(),
-                    templateQueries()))
+                    project.dbt() == null
+                        ? null
+                        : new LakeTemplateQueries(project, lake, relations(), session, readPoint())
+                            .readingFromSession(thisTable)))
         .withSchemas(project.schemas())
         .storingFailuresWith(this::storeFailures);
   }

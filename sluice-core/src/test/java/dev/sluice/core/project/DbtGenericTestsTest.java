@@ -285,6 +285,49 @@ class DbtGenericTestsTest {
   }
 
   /**
+   * As dbt_expectations' table-shape tests read the model they test: its columns and a query of its
+   * rows, on the first run too, when the model's new rows are being audited and nothing is
+   * published yet (the test reads the new rows, as dbt's tests read the table just built).
+   */
+  @Test
+  void aTestsIntrospectionReadsTheRowsBeingAudited() {
+    write(
+        project,
+        "tests/generic/has_columns.sql",
+        """
+        {% test has_columns(model, column_list) %}
+        {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name')
+              | map('lower') | list -%}
+        {%- set counted = run_query('select count(*) as n from ' ~ model) -%}
+        select * from (values
+          {%- for c in column_list %} ('{{ c }}', {{ c in actual }}){{ ',' if not loop.last }}
+          {%- endfor %}) t(name, found)
+        where not found or {{ counted.rows[0][0] if execute else 4 }} != 4
+        {% endtest %}
+        """);
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            data_tests:
+              - has_columns: {column_list: [id, status, amount, nope]}
+        """);
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      // nope is the one column the new rows lack; they are 4
+      assertThat(step(result, "orders").checks())
+          .filteredOn(check -> check.check().name().startsWith("has_columns"))
+          .extracting(check -> check.status().name(), CheckOutcome::failingRows)
+          .containsExactly(Tuple.tuple("FAILED", 1L));
+    }
+  }
+
+  /**
    * As dbt-labs' jaffle-shop tests its orders: dbt_utils' expression_is_true twice on one model,
    * told apart by dbt's node names; written as dbt_utils writes it (should_store_failures(), and a
    * package macro whose default is the target's database).
