@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
     name = "compile",
     description =
         "Render the SQL of the models --select picks (all by default) as the next run would, into"
-            + " target/compiled/<project>/<model file>; with one model, print its SQL; dbt's"
-            + " compile.")
+            + " target/compiled/<project>/<model file> (a dbt project's data tests too, as dbt"
+            + " writes them); with one model, print its SQL; dbt's compile.")
 final class CompileCommand extends BaseCommand {
   @Mixin SelectionOptions selection = new SelectionOptions();
 
@@ -52,8 +52,9 @@ final class CompileCommand extends BaseCommand {
       Path target =
           project.root().resolve("target").resolve("compiled").resolve(project.config().name());
       List<Map<String, Object>> compiled = new ArrayList<>();
-      for (String name :
-          new Selector(project).select(selection.select(project), selection.exclude)) {
+      List<String> selected =
+          new Selector(project).select(selection.select(project), selection.exclude);
+      for (String name : selected) {
         ModelDef model = project.models().get(name);
         if (model == null) {
           continue; // seeds and source tables have no SQL
@@ -79,6 +80,8 @@ final class CompileCommand extends BaseCommand {
         item.put("sql", sql);
         compiled.add(item);
       }
+      // and the selected assets' data tests, as dbt compile writes them
+      int tests = dev.sluice.core.run.DbtTestFiles.compile(workspace, session, selected).size();
       if (project.dbt() != null) {
         dev.sluice.core.project.DbtArtifacts artifacts =
             new dev.sluice.core.project.DbtArtifacts(project);
@@ -96,7 +99,11 @@ final class CompileCommand extends BaseCommand {
                 output().message("Compiled " + item.get("name") + " to " + item.get("compiled")));
       }
       output()
-          .message(compiled.size() + (compiled.size() == 1 ? " model" : " models") + " compiled.");
+          .message(
+              compiled.size()
+                  + (compiled.size() == 1 ? " model" : " models")
+                  + (tests > 0 ? " and " + tests + (tests == 1 ? " test" : " tests") : "")
+                  + " compiled.");
       return ExitCodes.OK;
     }
   }

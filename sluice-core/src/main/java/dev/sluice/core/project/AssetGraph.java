@@ -23,7 +23,9 @@ import java.util.TreeSet;
  * source.table}), seeds and models (named by their name); a model depends on the models and seeds
  * it {@code ref()}s and on the source tables it {@code source()}s. An asset also depends on the
  * assets its checks read (the {@code to:} of a relationships check, the tables of a sql check's
- * query), because checks run before the asset's new data is published. The graph has no cycles.
+ * query), because checks run before the asset's new data is published; in a dbt project, only when
+ * the assets they read are upstream of it already, the others being {@link TestAfterParents}, run
+ * after all of their parents as dbt runs them. The graph has no cycles.
  *
  * <p>Orders are deterministic: an asset comes after everything it depends on, ties are broken by
  * name.
@@ -41,8 +43,17 @@ public final class AssetGraph {
   private final Map<String, Set<String>> downstream;
   private final List<String> order;
   private final Map<String, Integer> positions;
+  private final List<TestAfterParents> testsAfterParents;
+  private final Set<CheckDef> checksAfterParents;
 
-  private AssetGraph(Map<String, Kind> kinds, Map<String, Set<String>> upstream) {
+  private AssetGraph(
+      Map<String, Kind> kinds,
+      Map<String, Set<String>> upstream,
+      List<TestAfterParents> testsAfterParents) {
+    this.testsAfterParents = List.copyOf(testsAfterParents);
+    Set<CheckDef> afterParents = new java.util.HashSet<>();
+    testsAfterParents.forEach(test -> afterParents.add(test.check()));
+    this.checksAfterParents = Collections.unmodifiableSet(afterParents);
     Map<String, Set<String>> up = new HashMap<>();
     Map<String, Set<String>> down = new HashMap<>();
     for (String asset : kinds.keySet()) {
@@ -91,7 +102,7 @@ public final class AssetGraph {
   public static AssetGraph of(Map<String, Kind> kinds, Map<String, Set<String>> upstream) {
     requireNonNull(kinds, "kinds is null");
     requireNonNull(upstream, "upstream is null");
-    return new AssetGraph(kinds, upstream);
+    return new AssetGraph(kinds, upstream, List.of());
   }
 
   /**
@@ -102,6 +113,21 @@ public final class AssetGraph {
    */
   public static AssetGraph of(
       Map<String, SourceDef> sources, Map<String, SeedDef> seeds, Map<String, ModelDef> models) {
+    return of(sources, seeds, models, false);
+  }
+
+  /**
+   * The graph of a project's source tables, seeds and models; for a dbt project ({@code dbt}), with
+   * dbt's order of tests on several nodes: a test that reads an asset not upstream of the asset it
+   * tests adds no edge and runs after all of its parents ({@link #testsAfterParents()}).
+   *
+   * @throws IllegalArgumentException for a cycle
+   */
+  public static AssetGraph of(
+      Map<String, SourceDef> sources,
+      Map<String, SeedDef> seeds,
+      Map<String, ModelDef> models,
+      boolean dbt) {
     Map<String, Kind> kinds = new HashMap<>();
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {
@@ -110,7 +136,27 @@ public final class AssetGraph {
     }
     seeds.keySet().forEach(seed -> kinds.put(seed, Kind.SEED));
     models.keySet().forEach(model -> kinds.put(model, Kind.MODEL));
-    return of(kinds, dependencies(kinds, sources, seeds, models));
+    List<TestAfterParents> afterParents =
+        dbt ? TestAfterParents.of(sources, seeds, models) : List.of();
+    Set<CheckDef> excluded = new java.util.HashSet<>();
+    afterParents.forEach(test -> excluded.add(test.check()));
+    return new AssetGraph(
+        kinds, dependencies(kinds, sources, seeds, models, excluded), afterParents);
+  }
+
+  /**
+   * A dbt project's tests on several nodes that run after all of their parents are built, not in
+   * the step of the asset they test (empty for a Sluice project).
+   */
+  public List<TestAfterParents> testsAfterParents() {
+    return testsAfterParents;
+  }
+
+  /**
+   * Whether a check is one of the {@link #testsAfterParents()}, which no step of its asset runs.
+   */
+  public boolean runsAfterParents(CheckDef check) {
+    return checksAfterParents.contains(check);
   }
 
   /**
@@ -123,22 +169,32 @@ public final class AssetGraph {
       Map<String, SourceDef> sources,
       Map<String, SeedDef> seeds,
       Map<String, ModelDef> models) {
+    return dependencies(kinds, sources, seeds, models, Set.of());
+  }
+
+  /** As {@link #dependencies(Map, Map, Map, Map)}, leaving out the edges of {@code excluded}. */
+  static Map<String, Set<String>> dependencies(
+      Map<String, Kind> kinds,
+      Map<String, SourceDef> sources,
+      Map<String, SeedDef> seeds,
+      Map<String, ModelDef> models,
+      Set<CheckDef> excluded) {
     Map<String, Set<String>> upstream = new HashMap<>();
     for (ModelDef model : models.values()) {
       Set<String> dependencies = new LinkedHashSet<>(model.refs());
       model.sources().forEach(source -> dependencies.add(source.assetName()));
-      addCheckTargets(model.name(), dependencies, model.checks(), model.columns());
+      addCheckTargets(model.name(), dependencies, model.checks(), model.columns(), excluded);
       upstream.put(model.name(), dependencies);
     }
     for (SeedDef seed : seeds.values()) {
       Set<String> dependencies = new LinkedHashSet<>();
-      addCheckTargets(seed.name(), dependencies, seed.checks(), seed.columns());
+      addCheckTargets(seed.name(), dependencies, seed.checks(), seed.columns(), excluded);
       upstream.put(seed.name(), dependencies);
     }
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {
         Set<String> dependencies = new LinkedHashSet<>();
-        addCheckTargets(table.assetName(), dependencies, table.checks(), table.columns());
+        addCheckTargets(table.assetName(), dependencies, table.checks(), table.columns(), excluded);
         upstream.put(table.assetName(), dependencies);
       }
     }
@@ -148,9 +204,14 @@ public final class AssetGraph {
 
   /** Adds what the checks read, except the checked asset itself. */
   private static void addCheckTargets(
-      String asset, Set<String> dependencies, List<CheckDef> checks, List<ColumnDef> columns) {
+      String asset,
+      Set<String> dependencies,
+      List<CheckDef> checks,
+      List<ColumnDef> columns,
+      Set<CheckDef> excluded) {
     List<CheckDef> all = new ArrayList<>(checks);
     columns.forEach(column -> all.addAll(column.checks()));
+    all.removeAll(excluded);
     for (CheckDef check : all) {
       for (String target : CheckTargets.of(check)) {
         if (!target.equals(asset)) {

@@ -252,7 +252,7 @@ final class ProjectLoader {
     Policies policies =
         PoliciesParser.load(root, tables, Project.classification(tables), secrets, problems);
     problems.throwIfAny();
-    AssetGraph graph = AssetGraph.of(sources, seeds, models);
+    AssetGraph graph = AssetGraph.of(sources, seeds, models, dbt != null);
     LOG.debug(
         "Loaded project {} from {}: {} sources, {} seeds, {} models",
         config.name(),

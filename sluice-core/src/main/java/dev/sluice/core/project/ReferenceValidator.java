@@ -175,6 +175,11 @@ final class ReferenceValidator {
    * call, or a check that reads another asset.
    */
   private void checkCycles(Map<String, ParsedModel> parsed) {
+    // a dbt test on several nodes not all upstream of its asset runs after them: it adds no edge
+    Set<CheckDef> afterParents = new java.util.HashSet<>();
+    if (dbt != null) {
+      TestAfterParents.of(sources, seeds, models).forEach(test -> afterParents.add(test.check()));
+    }
     Map<String, Map<String, Location>> edges = new HashMap<>();
     for (ParsedModel model : parsed.values()) {
       Map<String, Location> modelEdges = new LinkedHashMap<>();
@@ -184,18 +189,22 @@ final class ReferenceValidator {
           .sourceLines()
           .forEach((source, line) -> modelEdges.put(source.assetName(), new Location(file, line)));
       addCheckEdges(
-          model.model().name(), model.model().checks(), model.model().columns(), modelEdges);
+          model.model().name(),
+          model.model().checks(),
+          model.model().columns(),
+          modelEdges,
+          afterParents);
       edges.put(model.model().name(), modelEdges);
     }
     for (SeedDef seed : seeds.values()) {
       Map<String, Location> seedEdges = new LinkedHashMap<>();
-      addCheckEdges(seed.name(), seed.checks(), seed.columns(), seedEdges);
+      addCheckEdges(seed.name(), seed.checks(), seed.columns(), seedEdges, afterParents);
       edges.put(seed.name(), seedEdges);
     }
     for (SourceDef source : sources.values()) {
       for (SourceTableDef table : source.tables()) {
         Map<String, Location> tableEdges = new LinkedHashMap<>();
-        addCheckEdges(table.assetName(), table.checks(), table.columns(), tableEdges);
+        addCheckEdges(table.assetName(), table.checks(), table.columns(), tableEdges, afterParents);
         edges.put(table.assetName(), tableEdges);
       }
     }
@@ -226,9 +235,11 @@ final class ReferenceValidator {
       String asset,
       List<CheckDef> tableChecks,
       List<ColumnDef> columns,
-      Map<String, Location> edges) {
+      Map<String, Location> edges,
+      Set<CheckDef> afterParents) {
     List<CheckDef> checks = new ArrayList<>(tableChecks);
     columns.forEach(column -> checks.addAll(column.checks()));
+    checks.removeAll(afterParents);
     for (CheckDef check : checks) {
       for (String target : CheckTargets.of(check)) {
         if (!target.equals(asset)) {

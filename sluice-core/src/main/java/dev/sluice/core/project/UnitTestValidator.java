@@ -30,6 +30,11 @@ final class UnitTestValidator {
   private final Map<String, ModelDef> models;
   private final Problems problems;
   private final Map<SourceRef, TableName> sourceRelations;
+
+  /** A model template that calls {@code is_incremental()}, which dbt's unit tests must override. */
+  private static final java.util.regex.Pattern CALLS_IS_INCREMENTAL =
+      java.util.regex.Pattern.compile("\\bis_incremental\\s*\\(");
+
   private final boolean dbt;
 
   /**
@@ -86,6 +91,29 @@ final class UnitTestValidator {
               ? "'" + test.model() + "' is a seed: unit tests test models"
               : Suggestions.hint(test.model(), models.keySet(), "the models are"));
       return;
+    }
+    if (dbt && CALLS_IS_INCREMENTAL.matcher(model.sqlTemplate()).find()) {
+      // dbt's parser requires it, and a 'this' input when it is true
+      if (test.incremental() == null) {
+        problems.add(
+            test.location(),
+            "Boolean override for 'is_incremental' must be provided for unit test '"
+                + test.name()
+                + "' in model '"
+                + model.name()
+                + "'",
+            "add overrides: {macros: {is_incremental: true}} (with rows for '- input: this') or"
+                + " {is_incremental: false}");
+      } else if (test.incremental() && test.givenThis().isEmpty()) {
+        problems.add(
+            test.location(),
+            "Unit test '"
+                + test.name()
+                + "' for incremental model '"
+                + model.name()
+                + "' must have a 'this' input",
+            "give the table's existing rows: '- input: this' with rows (rows: [] for none)");
+      }
     }
     Set<String> givenInputs = new HashSet<>();
     for (Given given : test.given()) {

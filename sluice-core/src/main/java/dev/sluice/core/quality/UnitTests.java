@@ -60,8 +60,9 @@ import org.apache.iceberg.types.Types;
  * inferred from the values); the model's SQL is rendered with the test's overrides and run on them;
  * for an incremental model with rows for {@code this}, its result is merged into them as a run
  * would (on its {@code unique_key}, else appended), so that the expected rows are the table after
- * the merge. Only the columns the expected rows name are compared, as a multiset of rows. The
- * warehouse, the catalog and the state database are never opened.
+ * the merge; in a dbt project, as in dbt, the expected rows are those the model selects. Only the
+ * columns the expected rows name are compared, as a multiset of rows. The warehouse, the catalog
+ * and the state database are never opened.
  *
  * <p>{@code sluice test --unit} and {@code sluice ci} call {@link #run(Project, List, List)}.
  */
@@ -468,7 +469,9 @@ public final class UnitTests {
     long actualRows;
     try {
       session.createTemporaryTable(OUTPUT, sql);
-      if (incremental && incrementalModel) {
+      // a dbt project's unit test compares the rows the model selects, as dbt compares them; a
+      // Sluice project's, the table after the merge
+      if (incremental && incrementalModel && project.dbt() == null) {
         actualRows = session.createTemporaryTable(ACTUAL, merge(model));
       } else {
         actualRows = session.createTemporaryTable(ACTUAL, "SELECT * FROM " + OUTPUT);

@@ -142,6 +142,18 @@ final class DbtHookRunner {
    */
   static Map<String, Object> runEndContext(
       Project project, List<StepResult> steps, boolean testsOnly) {
+    return runEndContext(project, steps, testsOnly, List.of());
+  }
+
+  /**
+   * As {@link #runEndContext(Project, List, boolean)}, with the results of the unit tests the run
+   * ran ({@code build}, {@code test}), which dbt passes in {@code results} too.
+   */
+  static Map<String, Object> runEndContext(
+      Project project,
+      List<StepResult> steps,
+      boolean testsOnly,
+      List<dev.sluice.core.quality.UnitTests.Result> unitTests) {
     DbtArtifacts artifacts = new DbtArtifacts(project);
     String database = project.dbt().targetDatabase();
     List<Map<String, Object>> results = new ArrayList<>();
@@ -201,6 +213,23 @@ final class DbtHookRunner {
                 0,
                 check.failingRows()));
       }
+    }
+    for (dev.sluice.core.quality.UnitTests.Result unitTest : unitTests) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("name", unitTest.test().name());
+      node.put("unique_id", artifacts.unitTestUniqueId(unitTest.test()));
+      node.put("resource_type", "unit_test");
+      results.add(
+          result(
+              switch (unitTest.status()) {
+                case PASSED -> "pass";
+                case FAILED -> "fail";
+                case ERROR -> "error";
+              },
+              node,
+              unitTest.message(),
+              unitTest.duration().toMillis() / 1000.0,
+              unitTest.status() == dev.sluice.core.quality.UnitTests.Status.FAILED ? 1L : 0L));
     }
     return DbtHooks.runEndContext(results, List.copyOf(schemas));
   }

@@ -23,6 +23,7 @@ import dev.sluice.core.project.ModelMetadata;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceTableDef;
 import dev.sluice.core.project.SqlRenderer;
+import dev.sluice.core.project.TestAfterParents;
 import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.BuiltModel;
 import dev.sluice.core.state.CheckRecord;
@@ -366,43 +367,83 @@ public final class Runner {
     int threads =
         Math.max(1, options.threads() > 0 ? options.threads() : project.config().threads());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    TestsAfterParents afterParents = new TestsAfterParents(project, works);
     try {
       onRunHooks(project, true, List.of()); // a dbt project's on-run-start, before the first step
       for (Work work : works) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
+        Set<StepKey> waitsFor = new java.util.LinkedHashSet<>();
         for (Work dependency : dependencies(work, worksByAsset)) {
-          upstream.add(futures.get(dependency.key()));
+          waitsFor.add(dependency.key());
         }
+        // and the tests on several nodes that gate it, which ran after their last parent's step
+        waitsFor.addAll(afterParents.gatingHosts(work));
+        waitsFor.forEach(key -> upstream.add(futures.get(key)));
         CompletableFuture<StepResult> future =
             CompletableFuture.allOf(upstream.toArray(CompletableFuture[]::new))
                 .thenApplyAsync(
                     ignored -> {
                       StepResult result =
-                          runStep(work, upstream, runId, started, options, control, listener, gate);
+                          runStep(
+                              work,
+                              upstream,
+                              runId,
+                              started,
+                              options,
+                              control,
+                              listener,
+                              gate,
+                              afterParents);
                       if (options.failFast() && result.status() == StepStatus.FAILED) {
                         control.failed(result.asset());
                       }
                       return result;
                     },
                     pool);
+        List<TestAfterParents> hosted = afterParents.hostedBy(work);
+        if (!hosted.isEmpty()) {
+          CompletableFuture<StepResult> built = future;
+          // the steps of the tests' parents, this one as built (before its tests)
+          Map<StepKey, CompletableFuture<StepResult>> parents = new HashMap<>();
+          for (TestAfterParents test : hosted) {
+            for (Work parent : afterParents.parentWorks(test)) {
+              parents.put(parent.key(), futures.get(parent.key()));
+            }
+          }
+          parents.put(work.key(), built);
+          future =
+              CompletableFuture.allOf(parents.values().toArray(CompletableFuture[]::new))
+                  .thenApplyAsync(
+                      ignored -> {
+                        runTestsAfterParents(
+                            hosted, afterParents, parents, runId, started, options);
+                        return built.join();
+                      },
+                      pool);
+        }
         futures.put(work.key(), future);
       }
       List<StepResult> results = new ArrayList<>();
       for (Work work : works) {
         results.add(futures.get(work.key()).join());
       }
+      results = afterParents.withOutcomes(results);
       if (takenOver[0] != null) {
         throw takenOver[0];
       }
       // a dbt project's on-run-end, after the last step, whatever the steps' outcome (as dbt)
-      String hookFailure = onRunHooks(project, false, results);
+      recordUnitTests(runId, gate.results());
+      String hookFailure = onRunHooks(project, false, results, false, gate.results());
       boolean failed =
-          hookFailure != null || results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
+          hookFailure != null
+              || afterParents.failed() > 0
+              || results.stream().anyMatch(r -> r.status() != StepStatus.SUCCEEDED);
       long failures = results.stream().filter(r -> r.status() == StepStatus.FAILED).count();
       long unitFailures = gate.notPassed();
       String stepsFailed =
           failures
               + " step(s) failed"
+              + (afterParents.failed() > 0 ? ", " + afterParents.failed() + " test(s) failed" : "")
               + (unitFailures > 0 ? ", " + unitFailures + " unit test(s) did not pass" : "");
       RunStatus status =
           control.cancelled()
@@ -414,7 +455,10 @@ public final class Runner {
           control.cancelled()
               ? "cancelled on request"
               : hookFailure != null
-                  ? (failures > 0 || unitFailures > 0 ? stepsFailed + "; " : "") + hookFailure
+                  ? (failures > 0 || unitFailures > 0 || afterParents.failed() > 0
+                          ? stepsFailed + "; "
+                          : "")
+                      + hookFailure
                   : failed ? stepsFailed : null;
       announceSpending(runId, finished);
       store.runs().finishRun(runId, status, finished, error);
@@ -451,12 +495,19 @@ public final class Runner {
    * @throws SluiceException when an on-run-start hook fails
    */
   private String onRunHooks(Project project, boolean start, List<StepResult> results) {
-    return onRunHooks(project, start, results, false);
+    return onRunHooks(project, start, results, false, List.of());
   }
 
-  /** As {@link #onRunHooks(Project, boolean, List)}; {@code testsOnly} for dbt test's results. */
+  /**
+   * As {@link #onRunHooks(Project, boolean, List)}; {@code testsOnly} for dbt test's results, with
+   * the unit tests' results, which on-run-end's {@code results} have too.
+   */
   private String onRunHooks(
-      Project project, boolean start, List<StepResult> results, boolean testsOnly) {
+      Project project,
+      boolean start,
+      List<StepResult> results,
+      boolean testsOnly,
+      List<dev.sluice.core.quality.UnitTests.Result> unitTests) {
     if (project.dbt() == null) {
       return null;
     }
@@ -472,7 +523,7 @@ public final class Runner {
           renderer,
           hooks,
           start ? "on-run-start hook" : "on-run-end hook",
-          start ? Map.of() : DbtHookRunner.runEndContext(project, results, testsOnly));
+          start ? Map.of() : DbtHookRunner.runEndContext(project, results, testsOnly, unitTests));
       return null;
     } catch (SluiceException e) {
       if (start) {
@@ -665,7 +716,10 @@ public final class Runner {
                   asset, kind, table.toString(), "not built yet: run 'sluice run' first");
         } else {
           List<CheckOutcome> outcomes =
-              context.checkRunner(table).run(session, table, definition.allChecks());
+              context
+                  .checkRunner(table)
+                  .leavingOut(check -> false) // the tests on several nodes too: all are built
+                  .run(session, table, definition.allChecks());
           boolean blocked = outcomes.stream().anyMatch(CheckOutcome::blocks);
           result =
               StepResult.builder(asset, kind, table.toString())
@@ -695,7 +749,8 @@ public final class Runner {
     boolean checksFailed = results.stream().anyMatch(r -> r.status() == StepStatus.FAILED);
     long unitFailures = unitResults.stream().filter(r -> !r.passed()).count();
     // and its on-run-end hooks last, with the tests' results, whatever they are
-    String hookFailure = onRunHooks(project, false, results, true);
+    recordUnitTests(runId, unitResults);
+    String hookFailure = onRunHooks(project, false, results, true, unitResults);
     boolean failed = checksFailed || unitFailures > 0 || hookFailure != null;
     List<String> failures = new ArrayList<>();
     if (checksFailed) {
@@ -719,6 +774,128 @@ public final class Runner {
         unitResults);
   }
 
+  /**
+   * Runs tests on several nodes once all of their parents' steps have ended, against the published
+   * tables, as dbt runs them; a test one of whose parents did not succeed is skipped, as in dbt.
+   * Each outcome is recorded among the checks of its asset's step.
+   *
+   * @param futures the ended steps of the tests' parents
+   */
+  private void runTestsAfterParents(
+      List<TestAfterParents> tests,
+      TestsAfterParents afterParents,
+      Map<StepKey, CompletableFuture<StepResult>> futures,
+      String runId,
+      Instant runStarted,
+      RunOptions options) {
+    Project project = workspace.project();
+    for (TestAfterParents test : tests) {
+      String notBuilt = null;
+      for (Work parent : afterParents.parentWorks(test)) {
+        StepResult result = futures.get(parent.key()).join();
+        if (result.status() != StepStatus.SUCCEEDED) {
+          notBuilt = result.asset();
+        }
+      }
+      if (notBuilt != null) {
+        LOG.info(
+            "Test {} of {} skipped: {} was not built", test.check().name(), test.asset(), notBuilt);
+        continue;
+      }
+      Asset asset = project.asset(test.asset());
+      dev.sluice.api.TableName table = asset.tableName();
+      CheckOutcome outcome;
+      try (EngineSession session =
+          workspace.engine(asset.execution(project.config())).openSession()) {
+        StepContext context =
+            new StepContext(
+                project,
+                workspace.lake(),
+                session,
+                renderer,
+                runId,
+                runStarted,
+                options,
+                clock,
+                policy(),
+                workspace.runStore().metrics(),
+                new StepTally());
+        context.relations().tryRegister(table);
+        outcome =
+            context
+                .checkRunner(table)
+                .leavingOut(check -> false)
+                .run(session, table, List.of(test.check()))
+                .get(0);
+      } catch (RuntimeException e) {
+        outcome = new CheckOutcome(test.check(), 0, null, e.getMessage());
+      }
+      afterParents.ran(test, outcome);
+      LOG.info(
+          "Test {} of {} (after {}): {}",
+          test.check().name(),
+          test.asset(),
+          String.join(", ", new java.util.TreeSet<>(test.parents())),
+          outcome.status().name().toLowerCase(java.util.Locale.ROOT));
+      recordOnStepOf(runId, test.asset(), outcome);
+    }
+  }
+
+  /**
+   * Records each unit test's outcome among the checks of its model's step in the run (a unit test
+   * whose model has no step, in {@code sluice test --select test_type:unit}, is in run_results.json
+   * alone): {@code sluice runs show} lists it as {@code unit_test <name>}, a failure with dbt's
+   * diff.
+   */
+  private void recordUnitTests(
+      String runId, List<dev.sluice.core.quality.UnitTests.Result> unitTests) {
+    if (unitTests.isEmpty()) {
+      return;
+    }
+    RunStore store = workspace.runStore();
+    List<dev.sluice.core.state.StepDetail> steps =
+        store.runs().findRun(runId).map(RunDetail::steps).orElse(List.of());
+    for (dev.sluice.core.quality.UnitTests.Result unitTest : unitTests) {
+      String model = unitTest.test().model();
+      steps.stream()
+          .filter(step -> StepKey.parse(step.asset()).asset().equals(model))
+          .reduce((first, second) -> second)
+          .ifPresent(
+              step ->
+                  store
+                      .steps()
+                      .recordCheck(
+                          step.id(),
+                          new CheckRecord(
+                              model,
+                              "unit_test " + unitTest.test().name(),
+                              null,
+                              dev.sluice.core.project.Severity.ERROR,
+                              switch (unitTest.status()) {
+                                case PASSED -> dev.sluice.core.state.CheckStatus.PASSED;
+                                case FAILED -> dev.sluice.core.state.CheckStatus.FAILED;
+                                case ERROR -> dev.sluice.core.state.CheckStatus.ERROR;
+                              },
+                              unitTest.missing().size() + unitTest.unexpected().size(),
+                              null,
+                              unitTest.passed() ? null : unitTest.message())));
+    }
+  }
+
+  /** Records a check's outcome among those of the last step of its asset in the run. */
+  private void recordOnStepOf(String runId, String asset, CheckOutcome outcome) {
+    RunStore store = workspace.runStore();
+    store
+        .runs()
+        .findRun(runId)
+        .flatMap(
+            run ->
+                run.steps().stream()
+                    .filter(step -> StepKey.parse(step.asset()).asset().equals(asset))
+                    .reduce((first, second) -> second))
+        .ifPresent(step -> store.steps().recordCheck(step.id(), checkRecord(asset, outcome)));
+  }
+
   private StepResult runStep(
       Work work,
       List<CompletableFuture<StepResult>> upstream,
@@ -727,7 +904,8 @@ public final class Runner {
       RunOptions options,
       RunControl control,
       RunListener listener,
-      UnitTestGate gate) {
+      UnitTestGate gate,
+      TestsAfterParents afterParents) {
     Project project = workspace.project();
     Asset asset = project.asset(work.asset());
     String step = work.id();
@@ -756,6 +934,12 @@ public final class Runner {
       StepResult skipped =
           StepResult.skipped(
               step, kind, table, "skipped: --fail-fast, after " + control.stoppedBy() + " failed");
+      return recordSkipped(runId, work, kind, skipped, listener);
+    }
+    // a failing test on several nodes skips what reads all of them, as in dbt
+    String testFailure = afterParents.skipReason(asset.name());
+    if (testFailure != null) {
+      StepResult skipped = StepResult.skipped(step, kind, table, testFailure);
       return recordSkipped(runId, work, kind, skipped, listener);
     }
     // dbt build: a model whose unit test does not pass is skipped, and so is what reads it

@@ -146,7 +146,8 @@ record StepContext(
                         : new LakeTemplateQueries(project, lake, relations(), session, readPoint())
                             .readingFromSession(thisTable)))
         .withSchemas(project.schemas())
-        .storingFailuresWith(this::storeFailures);
+        .storingFailuresWith(this::storeFailures)
+        .leavingOut(project.graph()::runsAfterParents);
   }
 
   /**

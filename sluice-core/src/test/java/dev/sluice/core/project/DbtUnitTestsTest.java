@@ -273,4 +273,68 @@ class DbtUnitTestsTest {
       assertThat(result.error()).startsWith("models/orders.yml:10: The SQL rows read");
     }
   }
+
+  @Test
+  void anIncrementalModelsUnitTestComparesTheRowsItSelectsAsDbtDoes() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(project, "seeds/raw_events.csv", "id,ts\n1,1\n");
+    write(
+        project,
+        "models/events.sql",
+        """
+        {{ config(materialized='incremental', unique_key='id') }}
+        select id, ts from {{ ref('raw_events') }}
+        {% if is_incremental() %}where ts > (select max(ts) from {{ this }}){% endif %}
+        """);
+    String tests =
+        """
+        version: 2
+        unit_tests:
+          - name: only_new_events
+            model: events
+            overrides:
+              macros: {is_incremental: true}
+            given:
+              - input: ref('raw_events')
+                rows: [{id: 1, ts: 1}, {id: 2, ts: 5}, {id: 3, ts: 9}]
+              - input: this
+                rows: [{id: 1, ts: 1}, {id: 2, ts: 5}]
+            expect:
+              rows: [{id: 3, ts: 9}]
+        """;
+    write(project, "models/events.yml", tests);
+    Project loaded = Project.load(project, Map.of());
+
+    // dbt compares the rows the model selects with is_incremental() true, not the table after the
+    // merge (which would also hold ids 1 and 2)
+    assertThat(UnitTests.run(loaded, List.of(), List.of()).results())
+        .singleElement()
+        .satisfies(result -> assertThat(result.status()).isEqualTo(UnitTests.Status.PASSED));
+
+    // as dbt's parser: a test of a model that calls is_incremental() must override it, and with
+    // true give rows for this
+    write(
+        project, "models/events.yml", tests.replace("macros: {is_incremental: true}", "vars: {}"));
+    assertThat(problems())
+        .containsExactly(
+            "models/events.yml:3: Boolean override for 'is_incremental' must be provided for unit"
+                + " test 'only_new_events' in model 'events'");
+    write(
+        project,
+        "models/events.yml",
+        tests.replace("      - input: this\n        rows: [{id: 1, ts: 1}, {id: 2, ts: 5}]\n", ""));
+    assertThat(problems())
+        .containsExactly(
+            "models/events.yml:3: Unit test 'only_new_events' for incremental model 'events' must"
+                + " have a 'this' input");
+  }
+
+  private java.util.List<String> problems() {
+    return org.assertj.core.api.Assertions.catchThrowableOfType(
+            () -> Project.load(project, Map.of()), dev.sluice.api.ProjectException.class)
+        .problems()
+        .stream()
+        .map(problem -> problem.location() + ": " + problem.message())
+        .toList();
+  }
 }
