@@ -1,7 +1,5 @@
 package dev.sluice.governance;
 
-import static dev.sluice.api.sql.SqlLiterals.literal;
-
 import dev.sluice.api.sql.Identifiers;
 import org.apache.iceberg.types.Type;
 
@@ -30,16 +28,24 @@ public final class MaskExpressions {
   /**
    * The masked value of {@code column} (its current name), whose type is {@code type}.
    *
+   * @param literal writes a text as the engine's string literal ({@code
+   *     EngineSession.stringLiteral}): a {@code redact} mask's {@code value:} stays a value on
+   *     every engine, whatever quotes or backslashes it holds
    * @throws IllegalArgumentException for a keyed mask without a key (validation reports it first)
    */
-  public static String sql(MaskDef mask, String column, Type type, KeyedFunctions functions) {
+  public static String sql(
+      MaskDef mask,
+      String column,
+      Type type,
+      KeyedFunctions functions,
+      java.util.function.UnaryOperator<String> literal) {
     String quoted = Identifiers.quote(column);
     // STRING and instr are spelled alike in DuckDB and Spark SQL
     String text = "CAST(" + quoted + " AS STRING)";
     return switch (mask.kind()) {
       case NULL -> "CASE WHEN FALSE THEN " + quoted + " END";
       case REDACT ->
-          sameType(quoted, mask.value() != null ? literal(mask.value()) : redacted(type));
+          sameType(quoted, mask.value() != null ? literal.apply(mask.value()) : redacted(type));
       case HASH -> functions.hash(key(mask)) + "(" + text + ")";
       case TOKENIZE ->
           isWholeNumber(type)

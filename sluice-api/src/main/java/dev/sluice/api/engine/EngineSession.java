@@ -4,6 +4,10 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.sql.Identifiers;
 import dev.sluice.api.sql.SqlLiterals;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -152,6 +156,37 @@ public interface EngineSession extends AutoCloseable {
     fields.forEach(
         (name, value) -> struct.add(SqlLiterals.literal(name) + ": " + SqlLiterals.literal(value)));
     return struct.toString();
+  }
+
+  /**
+   * The value as this engine's SQL string literal, so that it stays a value whatever it holds
+   * (quotes, backslashes): DuckDB's standard literal by default, in which only a quote is escaped
+   * (doubled). Every text Sluice writes into SQL as a value (a mask's constant, a subject's
+   * identifier, a check's accepted values, a partition's value) is written with it.
+   */
+  default String stringLiteral(String value) {
+    return SqlLiterals.literal(value);
+  }
+
+  /**
+   * An SQL expression of the instant as this engine's timestamp with time zone, to compare with a
+   * column of Iceberg's {@code timestamptz}: DuckDB's {@code CAST('... +00' AS TIMESTAMPTZ)} by
+   * default.
+   */
+  default String timestampWithTimeZoneLiteral(Instant instant) {
+    return "CAST('"
+        + LocalDateTime.ofInstant(instant, ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+        + "+00' AS TIMESTAMPTZ)";
+  }
+
+  /**
+   * An SQL expression of a 64-bit hash of the values of {@code expressions} (at least one), as an
+   * exact whole number that may be negative: rows with equal values hash alike within one engine
+   * (the hash differs between engines). DuckDB's {@code hash(...)} by default.
+   */
+  default String hashExpression(List<String> expressions) {
+    return "hash(" + String.join(", ", expressions) + ")";
   }
 
   /** Drops a temporary table, if there is one of that name. */

@@ -98,15 +98,16 @@ public final class DataDiff {
    */
   public Result diff(TableName table, String environment, List<String> keys) {
     new Environments(workspace).requireExists(environment);
-    Lake lake = workspace.lake();
     TableName left = new TableName(table.zone(), "sluice_diff_production");
     TableName right = new TableName(table.zone(), "sluice_diff_environment");
     try (EngineSession session = workspace.engine().openSession()) {
+      // an engine that reads object storage itself (a Spark cluster) reads the files there
+      Lake lake = workspace.lake().readBy(session);
       Sides sides;
       if (lake.findTable(table).isPresent()) {
-        sides = tables(session, table, environment, left, right);
+        sides = tables(lake, session, table, environment, left, right);
       } else if (lake.findView(table, ReadPoint.environment(environment)).isPresent()) {
-        sides = views(session, table, environment, left, right);
+        sides = views(lake, session, table, environment, left, right);
       } else {
         throw new InvalidInputException(
             "Table "
@@ -140,9 +141,13 @@ public final class DataDiff {
    * A table's two versions: main and the environment's branch, without the files they share and, in
    * a partitioned table, without the partitions whose rows hash alike on both sides.
    */
-  private Sides tables(
-      EngineSession session, TableName table, String environment, TableName left, TableName right) {
-    Lake lake = workspace.lake();
+  private static Sides tables(
+      Lake lake,
+      EngineSession session,
+      TableName table,
+      String environment,
+      TableName left,
+      TableName right) {
     Expression all = Expressions.alwaysTrue();
     DataFileScan productionFiles = lake.scanDataFiles(table, ReadPoint.main(), all);
     DataFileScan environmentFiles =
@@ -153,7 +158,7 @@ public final class DataDiff {
     shared.retainAll(changedVersion.dataFiles());
     Set<String> skipped = new HashSet<>(shared);
     int samePartitions =
-        samePartitions(session, table, productionFiles, environmentFiles, shared, skipped);
+        samePartitions(lake, session, table, productionFiles, environmentFiles, shared, skipped);
     int compared =
         register(session, left, production.schema(), production, skipped)
             + register(session, right, changedVersion.schema(), changedVersion, skipped);
@@ -182,14 +187,15 @@ public final class DataDiff {
    *
    * @return how many partitions hashed alike
    */
-  private int samePartitions(
+  private static int samePartitions(
+      Lake lake,
       EngineSession session,
       TableName table,
       DataFileScan production,
       DataFileScan environment,
       Set<String> shared,
       Set<String> skipped) {
-    Table loaded = workspace.lake().loadTable(table);
+    Table loaded = lake.loadTable(table);
     if (loaded.specs().values().stream().allMatch(PartitionSpec::isUnpartitioned)) {
       return 0;
     }
@@ -208,7 +214,7 @@ public final class DataDiff {
     if (common.isEmpty()) {
       return 0;
     }
-    String hashed = "SELECT count(*), sum(hash(" + columnList(common, null) + ")::HUGEINT) FROM ";
+    String hashed = "SELECT count(*), " + hashSum(session, common) + " FROM ";
     TableName probe = new TableName(table.zone(), "sluice_diff_partition");
     int same = 0;
     for (Map.Entry<String, List<String>> partition : productionPartitions.entrySet()) {
@@ -266,9 +272,13 @@ public final class DataDiff {
    * A view's two versions: production's view and the environment's (its own, else production's),
    * each read over the versions of the tables its side reads, materialized for the comparison.
    */
-  private Sides views(
-      EngineSession session, TableName view, String environment, TableName left, TableName right) {
-    Lake lake = workspace.lake();
+  private static Sides views(
+      Lake lake,
+      EngineSession session,
+      TableName view,
+      String environment,
+      TableName left,
+      TableName right) {
     long productionRows = 0;
     Schema productionSchema = new Schema();
     if (lake.findView(view).isPresent()) {
@@ -283,8 +293,8 @@ public final class DataDiff {
         session.createTemporaryTable(right.name(), "SELECT * FROM " + view.quoted());
     Schema environmentSchema =
         lake.findView(view, ReadPoint.environment(environment)).orElseThrow().schema();
-    session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(left.name()));
-    session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(right.name()));
+    session.registerView(left, "SELECT * FROM " + session.temporaryTableReference(left.name()));
+    session.registerView(right, "SELECT * FROM " + session.temporaryTableReference(right.name()));
     return new Sides(
         productionSchema,
         environmentSchema,
@@ -368,10 +378,12 @@ public final class DataDiff {
           common.stream().filter(column -> !keyColumns.contains(column)).toList();
       StringJoiner counts = new StringJoiner(", ");
       StringJoiner any = new StringJoiner(" OR ");
-      for (String column : compared) {
+      for (int i = 0; i < compared.size(); i++) {
+        String column = compared.get(i);
         String distinct =
             "p." + TableName.quote(column) + " IS DISTINCT FROM e." + TableName.quote(column);
-        counts.add("count(*) FILTER (WHERE " + distinct + ")");
+        // named: with one column, Spark would name both counts alike and refuse the result
+        counts.add("count(*) FILTER (WHERE " + distinct + ") AS changed_" + i);
         any.add(distinct);
       }
       String joined = " FROM " + left.quoted() + " p JOIN " + right.quoted() + " e ON " + on;
@@ -381,7 +393,8 @@ public final class DataDiff {
       } else {
         List<Object> row =
             session
-                .query("SELECT count(*) FILTER (WHERE " + any + "), " + counts + joined, 1)
+                .query(
+                    "SELECT count(*) FILTER (WHERE " + any + ") AS changed, " + counts + joined, 1)
                 .rows()
                 .get(0);
         changed = ((Number) row.get(0)).longValue();
@@ -470,18 +483,19 @@ public final class DataDiff {
       }
     }
     long count = Math.max(2, rows / ROWS_PER_BUCKET);
-    String bucket =
-        "hash(" + columnList(keyColumns.isEmpty() ? common : keyColumns, null) + ") % " + count;
+    // the hash may be negative (Spark's): its remainder is brought into 0 .. count - 1
+    String hash = hash(session, keyColumns.isEmpty() ? common : keyColumns);
+    String bucket = "((" + hash + " % " + count + ") + " + count + ") % " + count;
     String summary =
         "SELECT "
             + bucket
-            + " AS bucket, count(*) AS n, sum(hash("
-            + columnList(common, null)
-            + ")::HUGEINT) AS h FROM ";
+            + " AS bucket, count(*) AS n, "
+            + hashSum(session, common)
+            + " AS h FROM ";
     session.createTemporaryTable(PRODUCTION_BUCKETS, summary + left.quoted() + " GROUP BY ALL");
     session.createTemporaryTable(ENVIRONMENT_BUCKETS, summary + right.quoted() + " GROUP BY ALL");
-    String production = "temp.main." + TableName.quote(PRODUCTION_BUCKETS);
-    String environment = "temp.main." + TableName.quote(ENVIRONMENT_BUCKETS);
+    String production = session.temporaryTableReference(PRODUCTION_BUCKETS);
+    String environment = session.temporaryTableReference(ENVIRONMENT_BUCKETS);
     long total =
         count(
             session,
@@ -496,8 +510,8 @@ public final class DataDiff {
                 + " e ON p.bucket = e.bucket WHERE p.n IS DISTINCT FROM e.n"
                 + " OR p.h IS DISTINCT FROM e.h");
     String inDiffering =
-        " WHERE bucket IN (SELECT bucket FROM temp.main."
-            + TableName.quote(DIFFERING_BUCKETS)
+        " WHERE bucket IN (SELECT bucket FROM "
+            + session.temporaryTableReference(DIFFERING_BUCKETS)
             + ")";
     long differingRows =
         ((Number)
@@ -521,13 +535,14 @@ public final class DataDiff {
     String narrowed =
         " WHERE "
             + bucket
-            + " IN (SELECT bucket FROM temp.main."
-            + TableName.quote(DIFFERING_BUCKETS)
+            + " IN (SELECT bucket FROM "
+            + session.temporaryTableReference(DIFFERING_BUCKETS)
             + ")";
     session.createTemporaryTable(PRODUCTION_ROWS, "SELECT * FROM " + left.quoted() + narrowed);
     session.createTemporaryTable(ENVIRONMENT_ROWS, "SELECT * FROM " + right.quoted() + narrowed);
-    session.registerView(left, "SELECT * FROM temp.main." + TableName.quote(PRODUCTION_ROWS));
-    session.registerView(right, "SELECT * FROM temp.main." + TableName.quote(ENVIRONMENT_ROWS));
+    session.registerView(left, "SELECT * FROM " + session.temporaryTableReference(PRODUCTION_ROWS));
+    session.registerView(
+        right, "SELECT * FROM " + session.temporaryTableReference(ENVIRONMENT_ROWS));
     return new Buckets((int) (total - differing), differingRows);
   }
 
@@ -541,6 +556,16 @@ public final class DataDiff {
     List<String> files = scan.dataFiles().stream().filter(file -> !leftOut.contains(file)).toList();
     session.registerTable(name, schema, files, scan.columnMapping());
     return files.size();
+  }
+
+  /** The engine's 64-bit hash of the columns' values. */
+  private static String hash(EngineSession session, List<String> columns) {
+    return session.hashExpression(columns.stream().map(TableName::quote).toList());
+  }
+
+  /** The sum of the rows' hashes, exact (a {@code DECIMAL(38, 0)} does not overflow). */
+  private static String hashSum(EngineSession session, List<String> columns) {
+    return "sum(CAST(" + hash(session, columns) + " AS DECIMAL(38, 0)))";
   }
 
   private static String except(String columns, TableName from, TableName minus) {

@@ -271,26 +271,31 @@ final class Compaction {
     return groups;
   }
 
-  /** One group's rows, written to its output files in order. */
+  /**
+   * One group's rows, written to its output files. Without an order, each output file is written
+   * from a share of the group's files (balanced by size: {@link #binPack}), read and written as
+   * they are, with no sort and no numbering of rows: what a bin-pack needs on any engine, and on a
+   * Spark cluster no shuffle through one task. In an order, the group's rows are numbered in that
+   * order once and each output file takes its range of numbers.
+   */
   private List<DataFile> rewrite(
       TableWrite write, TableName name, Table table, Group group, Kind kind, List<String> order) {
     Schema schema = write.table().schema();
     TableName scratch = new TableName(SCRATCH_ZONE, name.name());
-    List<String> paths =
-        group.files().stream().map(file -> lake.readablePath(file.location())).toList();
-    session.registerTable(scratch, schema, paths, dev.sluice.api.engine.ColumnMapping.FIELD_ID);
     long rows = group.files().stream().mapToLong(DataFile::recordCount).sum();
     List<WrittenFile> written = new ArrayList<>();
-    if (group.outputFiles() == 1 && order.isEmpty()) {
-      written.add(write.writeDataFile(session, "SELECT * FROM " + scratch.quoted(), schema));
+    if (order.isEmpty()) {
+      for (List<DataFile> share : binPack(group.files(), group.outputFiles())) {
+        register(scratch, schema, share);
+        written.add(write.writeDataFile(session, "SELECT * FROM " + scratch.quoted(), schema));
+      }
     } else {
+      register(scratch, schema, group.files());
       String ordered = "sluice_compaction_rows";
-      session.createTemporaryTable(ordered, numbered(scratch, kind, order));
+      session.createTemporaryTable(ordered, numbered(scratch, schema, kind, order));
       long perFile = (rows + group.outputFiles() - 1) / group.outputFiles();
-      String columns =
-          String.join(
-              ", ",
-              schema.columns().stream().map(column -> TableName.quote(column.name())).toList());
+      String columns = columnList(schema);
+      String rowsTable = session.temporaryTableReference(ordered);
       for (long from = 0; from < rows; from += perFile) {
         written.add(
             write.writeDataFile(
@@ -298,7 +303,7 @@ final class Compaction {
                 "SELECT "
                     + columns
                     + " FROM "
-                    + TableName.quote(ordered)
+                    + rowsTable
                     + " WHERE "
                     + ROW
                     + " > "
@@ -334,68 +339,124 @@ final class Compaction {
     return files;
   }
 
-  /** The rows of {@code scratch}, numbered from 1 in the order asked for. */
-  private static String numbered(TableName scratch, Kind kind, List<String> order) {
-    if (order.isEmpty()) {
-      return "SELECT *, row_number() OVER () AS " + ROW + " FROM " + scratch.quoted();
-    }
-    if (kind != Kind.CLUSTER) {
-      List<String> keys = new ArrayList<>();
-      for (String column : order) {
-        keys.add(TableName.quote(column) + " ASC NULLS FIRST");
-      }
-      return "SELECT *, row_number() OVER (ORDER BY "
-          + String.join(", ", keys)
-          + ") AS "
-          + ROW
-          + " FROM "
-          + scratch.quoted();
-    }
-    return zOrdered(scratch, order);
+  private void register(TableName scratch, Schema schema, List<DataFile> files) {
+    List<String> paths = files.stream().map(file -> lake.readablePath(file.location())).toList();
+    session.registerTable(scratch, schema, paths, dev.sluice.api.engine.ColumnMapping.FIELD_ID);
   }
 
   /**
-   * Z-order: each column's value becomes its rank scaled to 16 bits (so that skewed columns spread
-   * evenly), and the rows are ordered by the ranks' bits interleaved, so that rows close in every
-   * column are close in the files and a filter on any of the columns prunes files.
+   * The files in {@code shares} shares of about equal bytes (at most one share per file): the
+   * largest file first, each into the share that holds the fewest bytes so far. Each file is
+   * smaller than three quarters of the target size (the planner's small files), so each share ends
+   * within that of the group's bytes divided by {@code shares}.
    */
-  private static String zOrdered(TableName scratch, List<String> order) {
-    int columns = order.size();
-    List<String> ranks = new ArrayList<>();
-    List<String> rankNames = new ArrayList<>();
-    for (int j = 0; j < columns; j++) {
-      String rank = "_sluice_rank" + j;
-      rankNames.add(rank);
-      ranks.add(
-          "CAST(floor(percent_rank() OVER (ORDER BY "
-              + TableName.quote(order.get(j))
-              + " ASC NULLS FIRST) * 65535) AS UBIGINT) AS "
-              + rank);
+  static List<List<DataFile>> binPack(List<DataFile> files, int shares) {
+    int count = Math.max(1, Math.min(shares, files.size()));
+    List<List<DataFile>> packed = new ArrayList<>();
+    long[] bytes = new long[count];
+    for (int i = 0; i < count; i++) {
+      packed.add(new ArrayList<>());
     }
-    List<String> bits = new ArrayList<>();
-    for (int bit = 0; bit < 16; bit++) {
-      for (int j = 0; j < columns; j++) {
-        bits.add(
-            "((("
-                + rankNames.get(j)
-                + " >> "
-                + bit
-                + ") & 1::UBIGINT) << "
-                + (bit * columns + j)
-                + ")");
+    List<DataFile> largestFirst = new ArrayList<>(files);
+    largestFirst.sort(
+        java.util.Comparator.comparingLong(DataFile::fileSizeInBytes)
+            .reversed()
+            .thenComparing(DataFile::location));
+    for (DataFile file : largestFirst) {
+      int smallest = 0;
+      for (int i = 1; i < count; i++) {
+        if (bytes[i] < bytes[smallest]) {
+          smallest = i;
+        }
+      }
+      packed.get(smallest).add(file);
+      bytes[smallest] += file.fileSizeInBytes();
+    }
+    return packed;
+  }
+
+  /**
+   * The rows of {@code scratch}, numbered from 1 in the order asked for, then by every other plain
+   * column, so that rows equal in the order's columns are numbered alike on every engine (DuckDB
+   * and Spark SQL read this SQL alike).
+   */
+  private static String numbered(TableName scratch, Schema schema, Kind kind, List<String> order) {
+    String source = scratch.quoted();
+    List<String> keys = new ArrayList<>();
+    if (kind == Kind.CLUSTER) {
+      String ranks = ranked(source, schema, order);
+      source = "(" + zValues(ranks, schema, order.size()) + ") AS z_ordered";
+      keys.add("_sluice_z_high");
+      keys.add("_sluice_z_low");
+    }
+    for (String column : order) {
+      keys.add(TableName.quote(column) + " ASC NULLS FIRST");
+    }
+    for (Types.NestedField field : schema.columns()) {
+      if (field.type().isPrimitiveType() && !order.contains(field.name())) {
+        keys.add(TableName.quote(field.name()) + " ASC NULLS FIRST");
       }
     }
-    return "SELECT * EXCLUDE (_sluice_z), row_number() OVER (ORDER BY _sluice_z) AS "
+    return "SELECT "
+        + columnList(schema)
+        + ", row_number() OVER (ORDER BY "
+        + String.join(", ", keys)
+        + ") AS "
         + ROW
-        + " FROM (SELECT * EXCLUDE ("
-        + String.join(", ", rankNames)
-        + "), "
-        + String.join(" | ", bits)
-        + " AS _sluice_z FROM (SELECT *, "
-        + String.join(", ", ranks)
         + " FROM "
-        + scratch.quoted()
-        + "))";
+        + source;
+  }
+
+  /**
+   * Each row with its rank in each of the order's columns, scaled to 16 bits (so that skewed
+   * columns spread evenly): {@code _sluice_rank0}, {@code _sluice_rank1}, ...
+   */
+  private static String ranked(String source, Schema schema, List<String> order) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(columnList(schema));
+    for (int j = 0; j < order.size(); j++) {
+      sql.append(", CAST(floor(percent_rank() OVER (ORDER BY ")
+          .append(TableName.quote(order.get(j)))
+          .append(" ASC NULLS FIRST) * 65535) AS BIGINT) AS _sluice_rank")
+          .append(j);
+    }
+    return sql.append(" FROM ").append(source).toString();
+  }
+
+  /**
+   * Z-order: the ranks' bits interleaved (bit {@code b} of column {@code j} at position {@code b *
+   * columns + j}), as two whole numbers, the high and the low half, each under 2^32, so that the 16
+   * × 4 = 64 bits of four columns need no unsigned type and no bit operators: portable SQL of
+   * {@code floor}, {@code %} and products, ordered by the high half, then the low. Rows close in
+   * every column are then close in the files, and a filter on any of the columns prunes files.
+   */
+  private static String zValues(String ranked, Schema schema, int columns) {
+    List<String> high = new ArrayList<>();
+    List<String> low = new ArrayList<>();
+    for (int bit = 0; bit < 16; bit++) {
+      for (int j = 0; j < columns; j++) {
+        // bit b of the rank, moved to its position within its half
+        String value = "(CAST(floor(_sluice_rank" + j + " / " + (1L << bit) + ") AS BIGINT) % 2)";
+        if (bit < 8) {
+          low.add(value + " * " + (1L << (bit * columns + j)));
+        } else {
+          high.add(value + " * " + (1L << ((bit - 8) * columns + j)));
+        }
+      }
+    }
+    return "SELECT "
+        + columnList(schema)
+        + ", "
+        + String.join(" + ", high)
+        + " AS _sluice_z_high, "
+        + String.join(" + ", low)
+        + " AS _sluice_z_low FROM ("
+        + ranked
+        + ") AS ranked";
+  }
+
+  private static String columnList(Schema schema) {
+    return String.join(
+        ", ", schema.columns().stream().map(column -> TableName.quote(column.name())).toList());
   }
 
   private static void checkColumns(TableName name, Schema schema, List<String> order) {

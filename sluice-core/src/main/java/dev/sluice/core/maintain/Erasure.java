@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.InvalidInputException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
-import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.lineage.ColumnClassification;
 import dev.sluice.core.lineage.ColumnTags;
@@ -111,7 +110,7 @@ public final class Erasure {
                   + " subject's rows from "
                   + asset.map(m -> "", seed -> seed.csvFile().toString(), t -> ""));
         }
-        RowDeletion.Rows rows = subjectRows(lake, holder, subject);
+        RowDeletion.Rows rows = subjectRows(session, lake, holder, subject);
         tables.add(
             erase(
                 deletion,
@@ -131,7 +130,7 @@ public final class Erasure {
                     rejected,
                     ErasureReport.Reason.REJECTED_RECORDS,
                     List.of("_raw_record"),
-                    rejectedRows(subject),
+                    rejectedRows(session, subject),
                     subject,
                     dryRun));
           }
@@ -266,7 +265,8 @@ public final class Erasure {
   }
 
   /** The rows whose identifier columns hold the subject's value. */
-  private static RowDeletion.Rows subjectRows(Lake lake, Holder holder, ErasureSubject subject) {
+  private static RowDeletion.Rows subjectRows(
+      EngineSession session, Lake lake, Holder holder, ErasureSubject subject) {
     Schema schema = lake.loadTable(holder.table()).schema();
     List<String> predicates = new ArrayList<>();
     Expression filter = Expressions.alwaysFalse();
@@ -285,7 +285,7 @@ public final class Erasure {
           "CAST("
               + TableName.quote(field.name())
               + " AS STRING) = "
-              + SqlLiterals.literal(String.valueOf(value.get())));
+              + session.stringLiteral(String.valueOf(value.get())));
     }
     if (predicates.isEmpty()) {
       return new RowDeletion.Rows(Expressions.alwaysFalse(), "false");
@@ -318,15 +318,37 @@ public final class Erasure {
   }
 
   /**
-   * The rejected records whose raw text holds the value as a whole field (split at the delimiters
-   * of CSV and JSON: commas, semicolons, tabs, pipes, quotes, colons, braces, brackets, spaces).
+   * The rejected records whose raw text holds the value as a whole field (bounded by the start or
+   * end of the text or by a delimiter of CSV and JSON: commas, semicolons, tabs, pipes, quotes,
+   * colons, braces, brackets, spaces). A regular expression that DuckDB (RE2) and Spark (Java) read
+   * alike ({@code \z}, not {@code $}, which Java lets match before a final line break), with the
+   * value's punctuation escaped, matched by {@code regexp_extract}, which both have.
    */
-  private static RowDeletion.Rows rejectedRows(ErasureSubject subject) {
+  private static RowDeletion.Rows rejectedRows(EngineSession session, ErasureSubject subject) {
+    String delimiter = "[,;|\\t\"{}\\[\\]: ]";
+    String pattern =
+        "(^|" + delimiter + ")" + regexLiteral(subject.value().strip()) + "(" + delimiter + "|\\z)";
     return new RowDeletion.Rows(
         Expressions.alwaysTrue(),
-        "list_contains(regexp_split_to_array(\"_raw_record\", '[,;|\\t\"{}\\[\\]: ]+'), "
-            + SqlLiterals.literal(subject.value().strip())
-            + ")");
+        "regexp_extract(\"_raw_record\", " + session.stringLiteral(pattern) + ", 0) <> ''");
+  }
+
+  /**
+   * The text as a regular expression matching exactly it, in RE2's and Java's syntax alike: each
+   * ASCII punctuation character but {@code _} escaped with a backslash (both read {@code \.} as a
+   * dot; RE2 refuses an escaped letter, digit or {@code _}), every other character as it is.
+   */
+  static String regexLiteral(String text) {
+    StringBuilder regex = new StringBuilder();
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c < 0x80 && c != '_' && !Character.isLetterOrDigit(c) && c > ' ' && c != 0x7f) {
+                regex.append('\\');
+              }
+              regex.appendCodePoint(c);
+            });
+    return regex.toString();
   }
 
   /**

@@ -29,11 +29,13 @@ final class TableRetention {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
   private final Lake lake;
+  private final EngineSession session;
   private final RowDeletion deletion;
 
   TableRetention(Lake lake, EngineSession session) {
     this.lake = requireNonNull(lake, "lake is null");
-    this.deletion = new RowDeletion(lake, requireNonNull(session, "session is null"));
+    this.session = requireNonNull(session, "session is null");
+    this.deletion = new RowDeletion(lake, session);
   }
 
   /**
@@ -78,7 +80,7 @@ final class TableRetention {
   /** The expired rows as an Iceberg filter (for planning and the commit) and as engine SQL. */
   private record Expired(Expression filter, String sql) {}
 
-  private static Expired expired(
+  private Expired expired(
       TableName name, Types.NestedField field, RetentionDef retention, Instant cutoff) {
     String column = TableName.quote(field.name());
     Type type = field.type();
@@ -94,8 +96,9 @@ final class TableRetention {
       long micros = ChronoUnit.MICROS.between(Instant.EPOCH, cutoff);
       String text = LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC).format(SQL_TIMESTAMP);
       boolean zoned = ((Types.TimestampType) type).shouldAdjustToUTC();
+      // each engine writes the instant in its own type of timestamp with time zone
       String literal =
-          zoned ? "CAST('" + text + "+00' AS TIMESTAMPTZ)" : "TIMESTAMP '" + text + "'";
+          zoned ? session.timestampWithTimeZoneLiteral(cutoff) : "TIMESTAMP '" + text + "'";
       return new Expired(
           Expressions.lessThan(field.name(), micros),
           "COALESCE(" + column + " < " + literal + ", false)");

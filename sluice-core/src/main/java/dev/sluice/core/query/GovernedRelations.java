@@ -205,7 +205,8 @@ final class GovernedRelations {
   private String masked(
       TableName table, MaskDef mask, String column, org.apache.iceberg.types.Type type) {
     try {
-      return MaskExpressions.sql(mask, column, type, MaskFunctions.in(session));
+      return MaskExpressions.sql(
+          mask, column, type, MaskFunctions.in(session), session::stringLiteral);
     } catch (UnsupportedOperationException e) {
       throw new AccessDeniedException(
           mayNotRead(table)

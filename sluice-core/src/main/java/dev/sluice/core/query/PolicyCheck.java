@@ -18,8 +18,6 @@ import dev.sluice.governance.PrincipalAttributes;
 import dev.sluice.governance.PrincipalDef;
 import dev.sluice.governance.RowFilterDef;
 import dev.sluice.lake.Lake;
-import dev.sluice.lake.ReadPoint;
-import dev.sluice.lake.TableScanFiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -177,14 +175,19 @@ public final class PolicyCheck {
     if (lake.findTable(table).isEmpty()) {
       return false; // not built yet: parsed, bound once 'sluice run' has built it
     }
-    TableScanFiles scan = lake.scan(table, ReadPoint.main());
-    session.registerTable(table, scan.schema(), List.of(), scan.columnMapping());
+    // the columns only: no data file is read (a scan would fetch the files of a warehouse in
+    // object storage into Sluice's cache)
+    session.registerTable(table, lake.loadTable(table).schema(), List.of());
     return true;
   }
 
+  /**
+   * The filter over its table, selecting a constant: what is checked is that the {@code where}
+   * binds, and a {@code *} would return the principal's struct too, which Spark cannot describe.
+   */
   private static String filterSql(EngineSession session, RowFilterDef filter, Principal principal) {
     return PrincipalAttributes.filtered(
-        "SELECT * FROM " + filter.table().quoted(),
+        "SELECT 1 AS bound FROM " + filter.table().quoted(),
         session.structExpression(PrincipalAttributes.values(principal)),
         filter.where());
   }

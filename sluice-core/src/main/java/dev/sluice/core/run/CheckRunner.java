@@ -7,7 +7,6 @@ import dev.sluice.api.SqlRejectedException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.QueryResult;
-import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.CheckDef;
 import dev.sluice.core.project.Severity;
 import dev.sluice.core.query.SqlSandbox;
@@ -134,7 +133,7 @@ final class CheckRunner {
   private CheckOutcome runOne(EngineSession session, TableName table, CheckDef check) {
     String failing;
     try {
-      failing = failingRowsSql(table, check);
+      failing = failingRowsSql(session, table, check);
     } catch (RuntimeException e) {
       return new CheckOutcome(check, 0, null, e.getMessage());
     }
@@ -261,8 +260,8 @@ final class CheckRunner {
     }
   }
 
-  /** The SQL returning the rows that fail the check. */
-  String failingRowsSql(TableName table, CheckDef check) {
+  /** The SQL returning the rows that fail the check, with values as the session's literals. */
+  String failingRowsSql(EngineSession session, TableName table, CheckDef check) {
     Object where = check.testConfig().get("where");
     // dbt's get_where_subquery: a test reads only the rows its 'where' config selects (a generic
     // test's query applies it itself)
@@ -290,7 +289,7 @@ final class CheckRunner {
       case "accepted_values" -> {
         StringJoiner values = new StringJoiner(", ", "(", ")");
         for (Object value : listArgument(arguments.get("values"))) {
-          values.add(literal(value));
+          values.add(session.stringLiteral(String.valueOf(value)));
         }
         String key = requireColumn(check, column);
         yield "SELECT * FROM "
@@ -367,9 +366,5 @@ final class CheckRunner {
       throw new IllegalArgumentException(
           "row_count " + name + " must be a whole number: " + value, e);
     }
-  }
-
-  private static String literal(Object value) {
-    return SqlLiterals.literal(String.valueOf(value));
   }
 }

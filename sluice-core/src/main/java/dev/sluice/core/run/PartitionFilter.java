@@ -2,15 +2,19 @@ package dev.sluice.core.run;
 
 import dev.sluice.api.DataException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.sql.SqlLiterals;
 import dev.sluice.core.project.PartitionRange;
 import dev.sluice.core.project.PartitionsDef;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -18,9 +22,9 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * The rows of a partition range, as a DuckDB predicate (to check that a model's result stays inside
- * its partitions) and as an Iceberg filter (to replace exactly those rows), for the types the
- * partition columns have in the model's result.
+ * The rows of a partition range, as a predicate of the step's engine (to check that a model's
+ * result stays inside its partitions) and as an Iceberg filter (to replace exactly those rows), for
+ * the types the partition columns have in the model's result.
  */
 record PartitionFilter(String sql, Expression iceberg, String description) {
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ISO_LOCAL_DATE_TIME;
@@ -31,7 +35,30 @@ record PartitionFilter(String sql, Expression iceberg, String description) {
    *
    * @throws DataException when a partition column is missing or of a type it cannot be
    */
-  static PartitionFilter of(String model, PartitionRange range, Schema schema) {
+  static PartitionFilter of(
+      String model, PartitionRange range, Schema schema, EngineSession session) {
+    return of(model, range, schema, session::stringLiteral, session::timestampWithTimeZoneLiteral);
+  }
+
+  /**
+   * The Iceberg filter of {@code range} over a result of {@code schema}, without SQL.
+   *
+   * @throws DataException when a partition column is missing or of a type it cannot be
+   */
+  static Expression icebergFilter(String model, PartitionRange range, Schema schema) {
+    return of(model, range, schema, SqlLiterals::literal, instant -> "NULL").iceberg();
+  }
+
+  /**
+   * @param text writes a text as the engine's string literal
+   * @param instant writes an instant as the engine's timestamp with time zone
+   */
+  private static PartitionFilter of(
+      String model,
+      PartitionRange range,
+      Schema schema,
+      UnaryOperator<String> text,
+      Function<Instant, String> instant) {
     StringJoiner sql = new StringJoiner(" AND ");
     List<Expression> parts = new ArrayList<>();
     StringJoiner description = new StringJoiner(", ");
@@ -73,8 +100,8 @@ record PartitionFilter(String sql, Expression iceberg, String description) {
           }
           case TIMESTAMP -> {
             if (((Types.TimestampType) field.type()).shouldAdjustToUTC()) {
-              low = "TIMESTAMPTZ '" + start.format(OFFSET) + "'";
-              high = "TIMESTAMPTZ '" + end.format(OFFSET) + "'";
+              low = instant.apply(start.toInstant());
+              high = instant.apply(end.toInstant());
               lowIceberg = start.format(OFFSET);
               highIceberg = end.format(OFFSET);
             } else {
@@ -102,10 +129,7 @@ record PartitionFilter(String sql, Expression iceberg, String description) {
       } else {
         String value = range.staticValues().get(dimension.column());
         Object literal = literal(model, field, value);
-        sql.add(
-            column
-                + " = "
-                + (literal instanceof String text ? SqlLiterals.literal(text) : literal));
+        sql.add(column + " = " + (literal instanceof String string ? text.apply(string) : literal));
         parts.add(Expressions.equal(field.name(), literal));
         description.add(field.name() + " = " + value);
       }

@@ -112,7 +112,7 @@ final class PartitionStaleness {
   /** The window of the partition on the input, or everything when the input lacks its columns. */
   private static Expression window(ModelDef model, PartitionRange range, Schema schema) {
     try {
-      return PartitionFilter.of(model.name(), range, schema).iceberg();
+      return PartitionFilter.icebergFilter(model.name(), range, schema);
     } catch (SluiceException e) {
       return Expressions.alwaysTrue();
     }

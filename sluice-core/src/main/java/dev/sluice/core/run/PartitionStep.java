@@ -106,7 +106,7 @@ final class PartitionStep {
         throw new dev.sluice.api.QueryException(ModelStep.describeError(model, e), e);
       }
       rangeTables.add(rangeRows);
-      PartitionFilter filter = PartitionFilter.of(model.name(), range, desired);
+      PartitionFilter filter = PartitionFilter.of(model.name(), range, desired, session);
       rejectRowsOutside(model, range, session, rangeRows, filter);
       filters.add(filter);
     }
@@ -327,7 +327,8 @@ final class PartitionStep {
     for (PartitionRange range : work.ranges()) {
       for (PartitionKey key : range.keys()) {
         PartitionFilter one =
-            PartitionFilter.of(model.name(), PartitionRange.of(range.partitions(), key), desired);
+            PartitionFilter.of(
+                model.name(), PartitionRange.of(range.partitions(), key), desired, session);
         WrittenFile file =
             write.writeDataFile(
                 session,

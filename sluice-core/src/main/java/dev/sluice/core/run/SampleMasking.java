@@ -58,7 +58,12 @@ final class SampleMasking {
       }
       if (mask.isPresent()) {
         masked.add(
-            MaskExpressions.sql(mask.get(), column.name(), column.type(), MaskFunctions.in(session))
+            MaskExpressions.sql(
+                    mask.get(),
+                    column.name(),
+                    column.type(),
+                    MaskFunctions.in(session),
+                    session::stringLiteral)
                 + " AS "
                 + quoted);
         withheld.add(withheld() + " AS " + quoted);

@@ -74,6 +74,21 @@ final class TimedEngineSession implements EngineSession {
   }
 
   @Override
+  public String stringLiteral(String value) {
+    return session.stringLiteral(value);
+  }
+
+  @Override
+  public String timestampWithTimeZoneLiteral(java.time.Instant instant) {
+    return session.timestampWithTimeZoneLiteral(instant);
+  }
+
+  @Override
+  public String hashExpression(List<String> expressions) {
+    return session.hashExpression(expressions);
+  }
+
+  @Override
   public void registerView(TableName name, String sql) {
     PhaseTimer.run(StepPhase.ENGINE, () -> session.registerView(name, sql));
   }

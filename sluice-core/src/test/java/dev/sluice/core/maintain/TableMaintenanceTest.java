@@ -338,6 +338,66 @@ class TableMaintenanceTest {
     }
   }
 
+  /**
+   * Compaction into several files: without an order each file is written from a share of the small
+   * files (balanced by size, no sort); in an order the rows are numbered once and split into ranges
+   * (the SQL Spark runs too: SparkS3WarehouseTest).
+   */
+  @Test
+  void compactionIntoSeveralFilesSharesTheFilesOrSplitsTheOrderedRows() throws Exception {
+    project("");
+    try (Workspace workspace = Workspace.open(Project.load(project), Clock.systemUTC(), "ops")) {
+      for (int i = 0; i < 6; i++) {
+        load(workspace, 10L * i + 3, 10L * i + 1, 10L * i + 2);
+      }
+      List<String> rowsBefore = genericRows(workspace);
+      long half = Compactions.dataBytes(workspace, EVENTS) / 2;
+
+      CompactionOutcome packed = Compactions.rewrite(workspace, EVENTS, "compact", half, List.of());
+
+      assertThat(packed.filesRewritten()).isEqualTo(6);
+      assertThat(packed.filesWritten()).isEqualTo(2);
+      assertThat(genericRows(workspace)).isEqualTo(rowsBefore);
+      // three small files of three rows each in each file
+      assertThat(Compactions.dataFiles(workspace, EVENTS))
+          .extracting(org.apache.iceberg.DataFile::recordCount)
+          .containsExactly(9L, 9L);
+
+      // sorted by kind, then by id (every other column, so that every engine splits ties alike)
+      CompactionOutcome sorted =
+          Compactions.rewrite(
+              workspace,
+              EVENTS,
+              "sort",
+              (long) (Compactions.dataBytes(workspace, EVENTS) * 0.8),
+              List.of("kind"));
+      assertThat(sorted.filesWritten()).isEqualTo(2);
+      assertThat(genericRows(workspace)).isEqualTo(rowsBefore);
+      // 18 rows, 9 per file: the 6 'even' rows (ids 2, 12, ..., 52) first, then the 'odd' ones
+      assertThat(Compactions.dataFiles(workspace, EVENTS))
+          .extracting(TableMaintenanceTest::bounds)
+          .containsExactlyInAnyOrder("even..odd 1..52 (9 rows)", "odd..odd 13..53 (9 rows)");
+    }
+  }
+
+  /** A data file's bounds of kind and id, and its rows. */
+  private static String bounds(org.apache.iceberg.DataFile file) {
+    return org.apache.iceberg.types.Conversions.fromByteBuffer(
+            org.apache.iceberg.types.Types.StringType.get(), file.lowerBounds().get(2))
+        + ".."
+        + org.apache.iceberg.types.Conversions.fromByteBuffer(
+            org.apache.iceberg.types.Types.StringType.get(), file.upperBounds().get(2))
+        + " "
+        + org.apache.iceberg.types.Conversions.fromByteBuffer(
+            org.apache.iceberg.types.Types.LongType.get(), file.lowerBounds().get(1))
+        + ".."
+        + org.apache.iceberg.types.Conversions.fromByteBuffer(
+            org.apache.iceberg.types.Types.LongType.get(), file.upperBounds().get(1))
+        + " ("
+        + file.recordCount()
+        + " rows)";
+  }
+
   @Test
   void clusterByWritesRowsInZOrder() throws Exception {
     project("");

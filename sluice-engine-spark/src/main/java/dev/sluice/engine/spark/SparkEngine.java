@@ -47,6 +47,8 @@ final class SparkEngine implements Engine {
           "spark.sql.parquet.fieldId.write.enabled", "true",
           "spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS",
           "spark.sql.session.timeZone", "UTC",
+          // a backslash escapes in a string literal (SparkSql.literal escapes it)
+          "spark.sql.parser.escapedStringLiterals", "false",
           "spark.sql.datetime.java8API.enabled", "true",
           // Spark 4.0's vectorized Parquet reader pairs columns by name even when the schema
           // matches them by field id: columns renamed to each other's names read the wrong data

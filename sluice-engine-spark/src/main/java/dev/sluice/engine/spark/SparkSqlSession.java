@@ -325,6 +325,31 @@ final class SparkSqlSession implements EngineSession {
     return arguments.toString();
   }
 
+  /** Spark's string literal: the backslash is an escape in it, so it is escaped too. */
+  @Override
+  public String stringLiteral(String value) {
+    return SparkSql.literal(value);
+  }
+
+  /**
+   * {@code TIMESTAMP_LTZ '... +00:00'}: Spark's {@code TIMESTAMP} may mean one without time zone
+   * ({@code spark.sql.timestampType}); Iceberg's {@code timestamptz} reads as {@code
+   * TIMESTAMP_LTZ}.
+   */
+  @Override
+  public String timestampWithTimeZoneLiteral(java.time.Instant instant) {
+    return "TIMESTAMP_LTZ '"
+        + java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC)
+            .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS"))
+        + "+00:00'";
+  }
+
+  /** Spark's {@code xxhash64}, a 64-bit hash ({@code hash} gives 32 bits). */
+  @Override
+  public String hashExpression(List<String> expressions) {
+    return "xxhash64(" + String.join(", ", expressions) + ")";
+  }
+
   @Override
   public void dropTemporaryTable(String name) {
     run(() -> spark.catalog().dropTempView(name));

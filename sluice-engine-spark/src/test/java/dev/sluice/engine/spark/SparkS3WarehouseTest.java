@@ -5,14 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.AccessDeniedException;
+import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.connector.testkit.PostgresDatabase;
 import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
+import dev.sluice.core.env.DataDiff;
+import dev.sluice.core.env.Environments;
+import dev.sluice.core.maintain.CompactionOutcome;
+import dev.sluice.core.maintain.Compactions;
+import dev.sluice.core.maintain.Erasure;
+import dev.sluice.core.maintain.ErasureReport;
+import dev.sluice.core.maintain.ErasureSubject;
 import dev.sluice.core.maintain.Maintenance;
 import dev.sluice.core.maintain.RetentionOutcome;
 import dev.sluice.core.maintain.TableMaintenance;
+import dev.sluice.core.query.PolicyCheck;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.run.PartitionSelection;
 import dev.sluice.core.run.RunListener;
@@ -214,13 +223,42 @@ class SparkS3WarehouseTest {
         "models/events.sql",
         """
         {{ config(engine='spark', materialized='incremental') }}
-        select id, customer, amount, day from {{ ref('orders') }}
+        select id, customer, amount, day, cast(day as timestamp) as at, customer as buyer
+        from {{ ref('orders') }}
         {% if is_incremental() %} where id > (select max(id) from {{ this }}) {% endif %}
         """);
+    // retention by a timestamptz column (Iceberg's timestamp with time zone); customer identifies
+    // a data subject, and so does buyer, its copy (column lineage)
     write(
         project,
         "models/events.yaml",
-        "models:\n  - name: events\n    retention: {column: day, keep: 1d}\n");
+        """
+        models:
+          - name: events
+            retention: {column: at, keep: 1d}
+            columns:
+              - {name: id}
+              - {name: customer, classification: [subject.customer]}
+              - {name: amount}
+              - {name: day}
+              - {name: at}
+              - {name: buyer}
+        """);
+    // a source loaded on DuckDB, with a record it rejects, holding the subject too
+    write(
+        project,
+        "sources/crm.yaml",
+        """
+        connector: file
+        tables:
+          - name: contacts
+            path: data/contacts.csv
+            on_error: quarantine
+            columns:
+              - {name: customer, type: varchar, classification: [subject.customer]}
+              - {name: visits, type: bigint}
+        """);
+    write(project, "data/contacts.csv", "customer,visits\nann,3\nbob,4\nbob,many\n");
     write(project, "secrets/token-key", "spark-token-key-never-shown\n");
     write(
         project,
@@ -230,6 +268,7 @@ class SparkS3WarehouseTest {
           - {name: analyst, roles: [analyst], attributes: {customer: ann}}
           - {name: mallory, roles: [analyst], attributes: {customer: "x\\\\' or true or '"}}
           - {name: auditor, roles: [auditor]}
+          - {name: newcomer, roles: [analyst]}
         roles:
           - name: analyst
           - name: auditor
@@ -239,13 +278,14 @@ class SparkS3WarehouseTest {
         masks:
           - {column: curated.events.customer, mask: partial, last: 1, exempt: [auditor]}
           - {column: curated.events.id, mask: tokenize, key: "${file:secrets/token-key}", exempt: [analyst]}
+          - {column: curated.events.buyer, mask: redact, value: 'a\\''b\\\\c''d', exempt: [auditor]}
         row_filters:
           - {table: curated.events, roles: [analyst], where: customer = principal.customer}
         """);
     TableName events = new TableName("curated", "events");
     long firstBuild;
     try (Workspace workspace = Workspace.open(project)) {
-      succeeds(run(workspace, "orders", "events"));
+      succeeds(run(workspace, "orders", "events", "crm.contacts"));
       firstBuild = workspace.lake().loadTable(events).currentSnapshot().snapshotId();
       seed(
           "1,ann,30,2026-12-01\n2,ann,5,2026-12-02\n3,bob,7,2026-12-02\n4,ann,9,2026-12-03\n"
@@ -301,6 +341,67 @@ class SparkS3WarehouseTest {
           .isInstanceOf(AccessDeniedException.class)
           .hasMessageContaining("column id is masked with tokenize")
           .hasMessageNotContaining("spark-token-key-never-shown");
+      // a redact mask's value is a value on Spark too, whatever quotes and backslashes it holds
+      assertThat(
+              queries
+                  .query(
+                      "select distinct buyer from curated.events",
+                      ReadPoint.main(),
+                      10,
+                      queries.principal("analyst"))
+                  .rows())
+          .containsExactly(List.of("a\\'b\\\\c'd"));
+
+      // validate binds the row filter on Spark for each principal it applies to: newcomer has no
+      // customer attribute
+      assertThatThrownBy(
+              () -> PolicyCheck.check(workspace.project(), workspace.lake(), workspace.engine()))
+          .isInstanceOfSatisfying(
+              ProjectException.class,
+              e ->
+                  assertThat(e.problems())
+                      .singleElement()
+                      .satisfies(
+                          problem -> {
+                            assertThat(String.valueOf(problem.location()))
+                                .startsWith("policies.yaml:");
+                            assertThat(problem.message())
+                                .contains("The row filter on curated.events does not bind for")
+                                .contains("newcomer (attributes: none)");
+                          }));
+
+      // compaction into several files and the sort_by and cluster_by layouts, on Spark: the
+      // portable SQL DuckDB runs too (TableMaintenanceTest), into files of a few kilobytes
+      CompactionOutcome packed =
+          Compactions.rewrite(
+              workspace, events, "compact", fourFifths(workspace, events), List.of());
+      assertThat(packed.filesRewritten()).isEqualTo(2);
+      assertThat(packed.filesWritten()).isEqualTo(2);
+      CompactionOutcome sorted =
+          Compactions.rewrite(
+              workspace, events, "sort", fourFifths(workspace, events), List.of("amount"));
+      assertThat(sorted.filesWritten()).isEqualTo(2);
+      // amounts 2, 5, 7 | 9, 30
+      assertThat(bounds(workspace, events, "amount"))
+          .containsExactlyInAnyOrder("2..7 (3 rows)", "9..30 (2 rows)");
+      CompactionOutcome clustered =
+          Compactions.rewrite(
+              workspace,
+              events,
+              "cluster",
+              fourFifths(workspace, events),
+              List.of("customer", "id"));
+      assertThat(clustered.filesWritten()).isEqualTo(2);
+      // Z-order of (customer, id): ids 1, 2, 3 | 4, 5 (sorted by customer, then id: 1, 2, 4 | 3, 5)
+      assertThat(bounds(workspace, events, "id"))
+          .containsExactlyInAnyOrder("1..3 (3 rows)", "4..5 (2 rows)");
+      assertThat(rows(workspace, "select id, customer, amount from curated.events"))
+          .containsExactlyInAnyOrder(
+              List.of("1", "ann", "30"),
+              List.of("2", "ann", "5"),
+              List.of("3", "bob", "7"),
+              List.of("4", "ann", "9"),
+              List.of("5", "bob", "2"));
 
       // maintain: the two small files compacted into one, written by Spark in the table's
       // location; then retention rewrites the file with the rows it keeps, on Spark too
@@ -327,12 +428,110 @@ class SparkS3WarehouseTest {
       assertThat(retention.filesWritten()).isEqualTo(1);
       assertThat(rows(workspace, "select id from curated.events"))
           .containsExactlyInAnyOrder(List.of("4"), List.of("5"));
-      assertThat(cachedFiles()).as("Sluice's cache, after the queries and maintenance").isEmpty();
+
+      // erasure on Spark: the subject's rows in the model (customer, and buyer, its copy), in the
+      // source and in its rejected records; a value with quotes is a value
+      Erasure erasure = new Erasure(workspace, Clock.systemUTC());
+      assertThat(erasure.plan(ErasureSubject.parse("customer=bob\\' or 'x'='x")).rowsRemoved())
+          .isZero();
+      ErasureReport erased = erasure.erase(ErasureSubject.parse("customer=bob"), RunListener.NONE);
+      assertThat(erased.tables())
+          .extracting(table -> table.table() + ": " + table.rows())
+          .containsExactlyInAnyOrder(
+              "curated.events: 1", "raw.crm_contacts: 1", "raw.crm_contacts__rejected: 1");
+      assertThat(rows(workspace, "select id from curated.events")).containsExactly(List.of("4"));
+      assertThat(rows(workspace, "select customer from raw.crm_contacts"))
+          .containsExactly(List.of("ann"));
+      assertThat(rows(workspace, "select count(*) from raw.crm_contacts__rejected"))
+          .containsExactly(List.of("0"));
+      assertThat(cachedFiles())
+          .as("Sluice's cache, after the queries, maintenance and erasure")
+          .isEmpty();
       assertThat(logs.text())
           .doesNotContain(SECRET)
           .doesNotContain(catalog.password())
           .doesNotContain("spark-token-key-never-shown");
     }
+  }
+
+  /**
+   * The data diff of an environment with Spark as the project's engine: Spark reads both versions'
+   * files in the bucket (Sluice's cache stays empty), and hashes the rows in buckets first (the
+   * table has more than {@code DataDiff.BUCKETED_ROWS}) with its own 64-bit hash.
+   */
+  @Test
+  void aDiffOfAnEnvironmentRunsOnSparkOverTheWarehouse() throws Exception {
+    String bucket = "spark-diff-" + UUID.randomUUID().toString().substring(0, 8);
+    s3.createBucket(bucket);
+    writeProject(s3, bucket);
+    Path configuration = project.resolve("sluice.yaml");
+    Files.writeString(configuration, "engine: spark\n" + Files.readString(configuration));
+    write(project, "models/big.sql", big(150_000, "v", "-1"));
+    try (Workspace workspace = Workspace.open(project)) {
+      succeeds(run(workspace, "big"));
+    }
+    // three values changed, id 3 removed, id 150000 added
+    write(
+        project,
+        "models/big.sql",
+        big(150_001, "case when id % 50000 = 7 then v + 1 else v end", "3"));
+    emptyCache();
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(
+              new Environments(workspace)
+                  .build("dev", new RunOptions(List.of("big"), false), RunListener.NONE)
+                  .succeeded())
+          .isTrue();
+      DataDiff.Result keyed =
+          new DataDiff(workspace).diff(new TableName("curated", "big"), "dev", List.of("id"));
+      assertThat(keyed.productionRows()).isEqualTo(150_000);
+      assertThat(keyed.environmentRows()).isEqualTo(150_000);
+      assertThat(keyed.onlyInProduction()).isEqualTo(1);
+      assertThat(keyed.onlyInEnvironment()).isEqualTo(1);
+      assertThat(keyed.changed()).isEqualTo(3);
+      assertThat(keyed.changedByColumn()).isEqualTo(java.util.Map.of("v", 3L));
+      assertThat(keyed.sample().rows())
+          .extracting(row -> ((Number) row.get(0)).longValue())
+          .containsExactly(7L, 50_007L, 100_007L);
+      // a few of about 300 buckets differ: a few thousand rows compared, not 300,000
+      assertThat(keyed.sameBuckets()).isGreaterThan(250);
+      assertThat(keyed.comparedRows()).isPositive().isLessThan(30_000);
+      assertThat(cachedFiles()).as("Sluice's cache, after the diff on Spark").isEmpty();
+    }
+  }
+
+  /** A Spark model of ids 0 to rows - 1 but {@code without}, each with {@code value} as v. */
+  private static String big(long rows, String value, String without) {
+    return "select id, "
+        + value
+        + " as v from (select id, id % 1000 as v from range("
+        + rows
+        + ")) where id not in ("
+        + without
+        + ")\n";
+  }
+
+  /** A target file size at which the table's two small files are rewritten into two. */
+  private static long fourFifths(Workspace workspace, TableName table) {
+    return Compactions.dataBytes(workspace, table) * 4 / 5;
+  }
+
+  /** Each data file's bounds of {@code column} and its rows, e.g. {@code 2..7 (3 rows)}. */
+  private static List<String> bounds(Workspace workspace, TableName table, String column) {
+    org.apache.iceberg.types.Types.NestedField field =
+        workspace.lake().loadTable(table).schema().findField(column);
+    return Compactions.dataFiles(workspace, table).stream()
+        .map(
+            file ->
+                org.apache.iceberg.types.Conversions.fromByteBuffer(
+                        field.type(), file.lowerBounds().get(field.fieldId()))
+                    + ".."
+                    + org.apache.iceberg.types.Conversions.fromByteBuffer(
+                        field.type(), file.upperBounds().get(field.fieldId()))
+                    + " ("
+                    + file.recordCount()
+                    + " rows)")
+        .toList();
   }
 
   private void seed(String rows) throws IOException {
