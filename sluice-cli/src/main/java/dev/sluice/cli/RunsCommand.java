@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.api.InvalidInputException;
+import dev.sluice.api.timing.StepPhase;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.state.AbandonedRuns;
 import dev.sluice.core.state.CheckRecord;
@@ -12,6 +13,7 @@ import dev.sluice.core.state.RunStatus;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.core.state.RunSummary;
 import dev.sluice.core.state.StepDetail;
+import dev.sluice.core.state.StepMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -179,6 +181,7 @@ final class RunsCommand extends BaseCommand {
               "snapshot",
               "checks"),
           rows);
+      phasesTable(detail.steps(), output);
       if (!events.isEmpty()) {
         output.line("");
         output.line("timeline:");
@@ -327,6 +330,50 @@ final class RunsCommand extends BaseCommand {
         return ExitCodes.OK;
       }
     }
+  }
+
+  /**
+   * Where each timed step's time went, one column per phase that any step spent time in (the JSON
+   * has every phase of every step): the cost of a step at a glance, e.g. a commit's manifests
+   * against the engine's query.
+   */
+  private static void phasesTable(List<StepDetail> steps, Output output) {
+    List<StepPhase> shown = new ArrayList<>();
+    for (StepPhase phase : StepPhase.values()) {
+      if (steps.stream()
+          .anyMatch(step -> !step.metrics().phases().getOrDefault(phase, Duration.ZERO).isZero())) {
+        shown.add(phase);
+      }
+    }
+    if (shown.isEmpty()) {
+      return;
+    }
+    List<String> headers = new ArrayList<>();
+    headers.add("asset");
+    shown.forEach(phase -> headers.add(phase.label()));
+    headers.add("total");
+    List<List<String>> rows = new ArrayList<>();
+    for (StepDetail step : steps) {
+      Map<StepPhase, Duration> phases = step.metrics().phases();
+      if (phases.isEmpty()) {
+        continue;
+      }
+      List<String> row = new ArrayList<>();
+      row.add(step.asset());
+      Duration total = Duration.ZERO;
+      for (StepPhase phase : shown) {
+        Duration time = phases.getOrDefault(phase, Duration.ZERO);
+        row.add(StepMetrics.formatMillis(time));
+      }
+      for (Duration time : phases.values()) {
+        total = total.plus(time);
+      }
+      row.add(StepMetrics.formatMillis(total));
+      rows.add(row);
+    }
+    output.line("");
+    output.line("time by phase (ms):");
+    output.table(headers, rows);
   }
 
   private static String offset(Instant start, Instant at) {

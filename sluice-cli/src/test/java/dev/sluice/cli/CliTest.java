@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +90,13 @@ class CliTest {
     InProcessCli.Result showFull = sluice("runs", "show", runId);
     assertThat(showFull.code()).isZero();
     assertThat(showFull.out()).contains(runId).contains("example_clean");
+    // the same breakdown for people: a column per phase any step spent time in, a row per step
+    List<String> phaseLines =
+        showFull.out().lines().dropWhile(line -> !line.equals("time by phase (ms):")).toList();
+    assertThat(phaseLines).as(showFull.out()).hasSizeGreaterThan(3);
+    assertThat(phaseLines.get(1)).startsWith("asset").contains("engine").contains("run store");
+    assertThat(phaseLines.get(1).strip()).endsWith("total");
+    assertThat(phaseLines).anyMatch(line -> line.startsWith("example_clean "));
 
     InProcessCli.Result plan = sluice("plan", "--select", "+example_clean", "--json");
     assertThat(plan.code()).as(plan.err()).isZero();

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.timing.StepPhase;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -73,6 +75,31 @@ public record StepMetrics(
     Map<String, Double> millis = new LinkedHashMap<>();
     phases.forEach((phase, time) -> millis.put(jsonName(phase), time.toNanos() / 1e6));
     return millis;
+  }
+
+  /**
+   * The phases the step spent time in, largest first, for people: {@code "engine 7.23 ms, manifest
+   * 4.71 ms, catalog 2.51 ms"}; empty when the step was not timed.
+   */
+  public String phasesSummary() {
+    List<String> parts = new ArrayList<>();
+    phases.entrySet().stream()
+        .filter(entry -> !entry.getValue().isZero())
+        .sorted(Map.Entry.<StepPhase, Duration>comparingByValue().reversed())
+        .forEach(
+            entry ->
+                parts.add(entry.getKey().label() + " " + formatMillis(entry.getValue()) + " ms"));
+    return String.join(", ", parts);
+  }
+
+  /**
+   * A phase's time in milliseconds with about three significant digits: {@code 0.59}, {@code 14.7},
+   * {@code 175}, {@code 1,204}.
+   */
+  public static String formatMillis(Duration time) {
+    double millis = time.toNanos() / 1e6;
+    String pattern = millis < 10 ? "%.2f" : millis < 100 ? "%.1f" : "%,.0f";
+    return String.format(Locale.ROOT, pattern, millis);
   }
 
   /** {@code DATA_FILE}: {@code dataFile}. */

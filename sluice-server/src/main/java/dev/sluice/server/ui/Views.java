@@ -92,6 +92,7 @@ public final class Views {
       String duration,
       String rows,
       String checks,
+      String phases,
       String error) {}
 
   /** One entry of a run's timeline. */

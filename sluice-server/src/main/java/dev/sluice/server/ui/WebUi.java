@@ -752,6 +752,7 @@ public final class WebUi implements AutoCloseable {
               step.checks().isEmpty()
                   ? ""
                   : step.checks().size() + " (" + failedChecks + " not passed)",
+              step.metrics().phasesSummary(),
               step.error() == null ? "" : step.error()));
     }
     return steps;

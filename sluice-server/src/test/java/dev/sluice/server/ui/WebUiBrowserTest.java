@@ -307,6 +307,11 @@ class WebUiBrowserTest {
     assertThat(browser.findElement(By.id("steps-body")).getText())
         .contains("order_totals")
         .doesNotContain("running");
+    // each step's time by phase, as the run store recorded it, largest first
+    assertThat(browser.findElements(By.cssSelector("#steps-body td.phases")))
+        .isNotEmpty()
+        .allSatisfy(
+            phases -> assertThat(phases.getText()).contains("engine ").contains("run store "));
     screenshot("run");
 
     open("/ui/runs");
