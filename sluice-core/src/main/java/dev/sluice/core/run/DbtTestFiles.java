@@ -62,7 +62,7 @@ public final class DbtTestFiles {
         }
         Path file = artifacts.testSqlFile("compiled", name, check);
         try {
-          String sql = runner.failingRowsSql(table, check);
+          String sql = runner.failingRowsSql(session, table, check);
           Files.createDirectories(file.getParent());
           Files.writeString(file, sql, StandardCharsets.UTF_8);
         } catch (IOException e) {
