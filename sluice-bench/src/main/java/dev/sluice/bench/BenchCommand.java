@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--fail-on-regression",
       description =
-          "Exit with code 3 when a figure is more than 10 % worse than the reference report's"
+          "Exit with code 3 when a figure is more than 10 %% worse than the reference report's"
               + " (for CI).")
   boolean failOnRegression;
 

@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
@@ -72,11 +73,20 @@ public final class UnitTests {
   private static final String ACTUAL = "sluice_unit_actual";
   private static final String EXPECTED = "sluice_unit_expected";
 
+  /** The columns Sluice's load adds to a source's table, which a dbt model's source() omits. */
+  private static final Set<String> LOAD_COLUMNS = Set.of("_source_file", "_loaded_at");
+
   private final Project project;
+  private final Function<TableName, Optional<Schema>> relations;
   private final SqlRenderer renderer = new SqlRenderer();
 
   private UnitTests(Project project) {
+    this(project, name -> Optional.empty());
+  }
+
+  private UnitTests(Project project, Function<TableName, Optional<Schema>> relations) {
     this.project = project;
+    this.relations = relations;
   }
 
   /** How a unit test ended. */
@@ -347,13 +357,27 @@ public final class UnitTests {
    * failure of the whole invocation.
    */
   public static Result runOne(Project project, UnitTestDef test, Engine engine) {
+    return runOne(project, test, engine, name -> Optional.empty());
+  }
+
+  /**
+   * Runs one unit test as {@link #runOne(Project, UnitTestDef, Engine)} does, where a dbt project's
+   * input gets the columns its given rows leave out from the warehouse's relation ({@code
+   * relations}: its schema, if it exists), as nulls, as dbt fills them from the relation's columns.
+   */
+  public static Result runOne(
+      Project project,
+      UnitTestDef test,
+      Engine engine,
+      Function<TableName, Optional<Schema>> relations) {
     requireNonNull(project, "project is null");
+    requireNonNull(relations, "relations is null");
     requireNonNull(test, "test is null");
     long started = System.nanoTime();
     List<Problem> problems = new ArrayList<>();
     Result result;
     try (EngineSession session = engine.openSession()) {
-      result = new UnitTests(project).runOne(session, test, problems, started);
+      result = new UnitTests(project, relations).runOne(session, test, problems, started);
     } catch (ProjectException e) {
       problems.addAll(e.problems());
       result = null;
@@ -410,7 +434,7 @@ public final class UnitTests {
           session,
           temporary,
           given.rows().rows(),
-          schema(given.rows().rows(), declaredColumns(model, given)),
+          schema(given.rows().rows(), declaredColumns(model, given), relationColumns(table, given)),
           "the rows given for " + given.input().text() + " in " + what,
           problems);
       session.registerView(table, "SELECT *" + loadColumns + " FROM " + TableName.quote(temporary));
@@ -673,10 +697,29 @@ public final class UnitTests {
   }
 
   /**
-   * The schema of given rows: the columns they name, each typed as declared (else inferred from the
-   * values), then the declared columns they leave out whose type is declared (as nulls).
+   * The columns of the warehouse's relation an input of a dbt project's unit test stands for, which
+   * dbt gives the rows that leave them out (as nulls): none for a Sluice project, for {@code this}
+   * and when the relation does not exist; of a source, without the columns Sluice's load adds.
    */
-  private static Schema schema(List<Row> rows, List<ColumnDef> declared) {
+  private List<Types.NestedField> relationColumns(TableName table, Given given) {
+    if (project.dbt() == null || given.input().kind() == InputKind.THIS) {
+      return List.of();
+    }
+    boolean source = given.input().kind() == InputKind.SOURCE;
+    return relations.apply(table).map(Schema::columns).orElse(List.of()).stream()
+        // a nested type's field ids would collide with the given rows' own: left out
+        .filter(field -> field.type().isPrimitiveType())
+        .filter(field -> !source || !LOAD_COLUMNS.contains(field.name()))
+        .toList();
+  }
+
+  /**
+   * The schema of given rows: the columns they name, each typed as declared (else inferred from the
+   * values), then the declared columns they leave out whose type is declared, then the relation's
+   * columns they leave out (as nulls).
+   */
+  private static Schema schema(
+      List<Row> rows, List<ColumnDef> declared, List<Types.NestedField> relation) {
     Map<String, ColumnDef> byName = new HashMap<>();
     declared.forEach(column -> byName.put(column.name().toLowerCase(Locale.ROOT), column));
     Set<String> named = new LinkedHashSet<>();
@@ -705,6 +748,12 @@ public final class UnitTests {
       Optional<Type> type = UnitTestValues.declaredType(column);
       if (type.isPresent() && !seen.contains(column.name().toLowerCase(Locale.ROOT))) {
         fields.add(Types.NestedField.optional(fields.size() + 1, column.name(), type.get()));
+        seen.add(column.name().toLowerCase(Locale.ROOT));
+      }
+    }
+    for (Types.NestedField column : relation) {
+      if (seen.add(column.name().toLowerCase(Locale.ROOT))) {
+        fields.add(Types.NestedField.optional(fields.size() + 1, column.name(), column.type()));
       }
     }
     return new Schema(fields);

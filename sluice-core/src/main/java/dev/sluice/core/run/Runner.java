@@ -310,6 +310,7 @@ public final class Runner {
         unitTests
             ? UnitTestGate.of(
                 project,
+                workspace.lake(),
                 works.stream().map(Work::asset).collect(java.util.stream.Collectors.toSet()))
             : UnitTestGate.none(project);
     List<StepKey> steps = works.stream().map(Work::key).toList();
@@ -650,7 +651,8 @@ public final class Runner {
               dev.sluice.core.quality.UnitTests.InMemoryEngine.start()) {
             for (dev.sluice.core.project.UnitTestDef test : tests) {
               unitResults.add(
-                  dev.sluice.core.quality.UnitTests.runOne(project, test, engine.engine()));
+                  dev.sluice.core.quality.UnitTests.runOne(
+                      project, test, engine.engine(), UnitTestGate.relations(workspace.lake())));
             }
           }
         }

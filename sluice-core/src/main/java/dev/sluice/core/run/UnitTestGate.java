@@ -1,16 +1,23 @@
 package dev.sluice.core.run;
 
+import dev.sluice.api.TableName;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.UnitTestDef;
 import dev.sluice.core.quality.UnitTests;
+import dev.sluice.lake.Lake;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.view.View;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,30 +30,44 @@ final class UnitTestGate implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UnitTestGate.class);
 
   private final Project project;
+  private final Function<TableName, Optional<Schema>> relations;
   private final Map<String, List<UnitTestDef>> testsByModel;
   private final Map<String, String> verdicts = new ConcurrentHashMap<>();
   private final Collection<UnitTests.Result> results = new ConcurrentLinkedQueue<>();
   private UnitTests.InMemoryEngine engine;
 
-  private UnitTestGate(Project project, Map<String, List<UnitTestDef>> testsByModel) {
+  private UnitTestGate(
+      Project project,
+      Function<TableName, Optional<Schema>> relations,
+      Map<String, List<UnitTestDef>> testsByModel) {
     this.project = project;
+    this.relations = relations;
     this.testsByModel = testsByModel;
+  }
+
+  /** The schema of a table or view of the lake, if it exists. */
+  static Function<TableName, Optional<Schema>> relations(Lake lake) {
+    return name ->
+        lake.findTable(name).map(Table::schema).or(() -> lake.findView(name).map(View::schema));
   }
 
   /** A gate that runs no unit test. */
   static UnitTestGate none(Project project) {
-    return new UnitTestGate(project, Map.of());
+    return new UnitTestGate(project, name -> Optional.empty(), Map.of());
   }
 
-  /** A gate that runs the unit tests of these models (those the run builds). */
-  static UnitTestGate of(Project project, Set<String> models) {
+  /**
+   * A gate that runs the unit tests of these models (those the run builds), whose inputs get the
+   * columns their given rows leave out from the lake's relations, as dbt's do.
+   */
+  static UnitTestGate of(Project project, Lake lake, Set<String> models) {
     Map<String, List<UnitTestDef>> byModel = new LinkedHashMap<>();
     for (UnitTestDef test : project.unitTests().values()) {
       if (models.contains(test.model())) {
         byModel.computeIfAbsent(test.model(), ignored -> new ArrayList<>()).add(test);
       }
     }
-    return new UnitTestGate(project, byModel);
+    return new UnitTestGate(project, relations(lake), byModel);
   }
 
   /**
@@ -66,7 +87,7 @@ final class UnitTestGate implements AutoCloseable {
   private String run(List<UnitTestDef> tests) {
     List<String> failed = new ArrayList<>();
     for (UnitTestDef test : tests) {
-      UnitTests.Result result = UnitTests.runOne(project, test, engine().engine());
+      UnitTests.Result result = UnitTests.runOne(project, test, engine().engine(), relations);
       results.add(result);
       LOG.info(
           "Unit test {} of {}: {}",

@@ -37,6 +37,53 @@ class DbtUnitTestsBuildTest {
   @TempDir Path project;
 
   @Test
+  void givenRowsGetTheColumnsTheyLeaveOutFromTheBuiltRelationAsNulls() throws IOException {
+    // dbt fills an input's columns the rows do not name from the relation's own columns (as
+    // dbt-labs' jaffle-shop's test_supply_costs_sum_correctly relies on: stg_orders given only
+    // order_id while order_items reads ordered_at)
+    write(project, "dbt_project.yml", "name: shop\nmodels:\n  shop:\n    +materialized: view\n");
+    write(project, "seeds/raw_orders.csv", "id,status,placed_at\n1,placed,2024-01-02\n");
+    write(
+        project,
+        "models/stg_orders.sql",
+        "select id, status, cast(placed_at as date) as placed_at from {{ ref('raw_orders') }}\n");
+    write(
+        project,
+        "models/dated.sql",
+        "{{ config(materialized='table') }}\n"
+            + "select o.id, o.placed_at is null as undated, o.status\n"
+            + "from {{ ref('stg_orders') }} as o\n");
+    write(
+        project,
+        "models/dated.yml",
+        """
+        version: 2
+        unit_tests:
+          - name: dated_without_dates
+            model: dated
+            given:
+              - input: ref('stg_orders')
+                rows: [{id: 1}]
+            expect:
+              rows: [{id: 1, undated: true, status: null}]
+        """);
+
+    RunResult build;
+    try (Workspace workspace =
+        Workspace.open(Project.load(project, Invocation.NONE.withFlag("WHICH", "build")))) {
+      build = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+    }
+
+    assertThat(build.unitTests())
+        .extracting(result -> result.test().name(), UnitTests.Result::status, UnitTests.Result::error)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "dated_without_dates", UnitTests.Status.PASSED, null));
+    assertThat(statuses(build)).containsEntry("dated", StepStatus.SUCCEEDED);
+    assertThat(build.succeeded()).isTrue();
+  }
+
+  @Test
   void buildRunsUnitTestsBeforeTheirModelAndSkipsItAndItsDownstreamWhenOneFails()
       throws IOException {
     write(project, "dbt_project.yml", "name: shop\n");
