@@ -75,7 +75,8 @@ class DbtUnitTestsBuildTest {
     }
 
     assertThat(build.unitTests())
-        .extracting(result -> result.test().name(), UnitTests.Result::status, UnitTests.Result::error)
+        .extracting(
+            result -> result.test().name(), UnitTests.Result::status, UnitTests.Result::error)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
                 "dated_without_dates", UnitTests.Status.PASSED, null));
