@@ -685,18 +685,7 @@ public final class Runner {
       Execution execution = definition.execution(project.config());
       try (EngineSession session = workspace.engine(execution).openSession()) {
         StepContext context =
-            new StepContext(
-                project,
-                workspace.lake(),
-                session,
-                renderer,
-                runId,
-                started,
-                options,
-                clock,
-                policy(),
-                workspace.runStore().metrics(),
-                new StepTally());
+            stepContext(project, session, runId, started, options, new StepTally());
         String failedBefore =
             options.failFast()
                 ? results.stream()
@@ -810,18 +799,7 @@ public final class Runner {
       try (EngineSession session =
           workspace.engine(asset.execution(project.config())).openSession()) {
         StepContext context =
-            new StepContext(
-                project,
-                workspace.lake(),
-                session,
-                renderer,
-                runId,
-                runStarted,
-                options,
-                clock,
-                policy(),
-                workspace.runStore().metrics(),
-                new StepTally());
+            stepContext(project, session, runId, runStarted, options, new StepTally());
         context.relations().tryRegister(table);
         outcome =
             context
@@ -1056,18 +1034,7 @@ public final class Runner {
                       runId,
                       () ->
                           execute(
-                              new StepContext(
-                                  project,
-                                  workspace.lake(),
-                                  session,
-                                  renderer,
-                                  runId,
-                                  runStarted,
-                                  options,
-                                  clock,
-                                  policy(),
-                                  workspace.runStore().metrics(),
-                                  tally),
+                              stepContext(project, session, runId, runStarted, options, tally),
                               asset,
                               work,
                               rowsByPartition,
@@ -1346,21 +1313,33 @@ public final class Runner {
         SourceStep.connector(project.sources().get(table.source()).connector());
     try (EngineSession session = workspace.engine().openSession()) {
       StepContext context =
-          new StepContext(
-              project,
-              workspace.lake(),
-              session,
-              renderer,
-              "sensor",
-              clock.instant(),
-              RunOptions.all(),
-              clock,
-              policy(),
-              workspace.runStore().metrics(),
-              new StepTally());
+          stepContext(
+              project, session, "sensor", clock.instant(), RunOptions.all(), new StepTally());
       return connector.hasNewData(
           SourceStep.spec(context, table, true), SourceStep.loadState(context, table.tableName()));
     }
+  }
+
+  /** The context of one step of a run: this runner's lake, renderer, clock, policy and metrics. */
+  private StepContext stepContext(
+      Project project,
+      EngineSession session,
+      String runId,
+      Instant started,
+      RunOptions options,
+      StepTally tally) {
+    return new StepContext(
+        project,
+        workspace.lake(),
+        session,
+        renderer,
+        runId,
+        started,
+        options,
+        clock,
+        policy(),
+        workspace.runStore().metrics(),
+        tally);
   }
 
   /** The project's access policy: which columns are classified, which masks apply. */
