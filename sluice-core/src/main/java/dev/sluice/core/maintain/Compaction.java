@@ -52,6 +52,18 @@ final class Compaction {
   private static final String ROW = "_sluice_row";
   private static final int ATTEMPTS = 2;
 
+  /**
+   * How many ranges of the order's leading value the rows are numbered in, each by its own window
+   * (so that a Spark cluster numbers them in as many tasks): a group of up to 8 target files (1 GiB
+   * by default) is sorted in pieces of about 16 MiB.
+   */
+  private static final int RANGES = 64;
+
+  /** About how many sampled rows per range choose the ranges' bounds. */
+  private static final int SAMPLED_PER_RANGE = 64;
+
+  private static final String RANGE = "_sluice_range";
+
   /** How the rows of rewritten files are ordered. */
   enum Kind {
     /** Bin-pack small files (rows in a declared order within each written file). */
@@ -291,8 +303,7 @@ final class Compaction {
       }
     } else {
       register(scratch, schema, group.files());
-      String ordered = "sluice_compaction_rows";
-      session.createTemporaryTable(ordered, numbered(scratch, schema, kind, order));
+      String ordered = numbered(scratch.quoted(), schema, kind, order, rows);
       long perFile = (rows + group.outputFiles() - 1) / group.outputFiles();
       String columns = columnList(schema);
       String rowsTable = session.temporaryTableReference(ordered);
@@ -376,50 +387,165 @@ final class Compaction {
   }
 
   /**
-   * The rows of {@code scratch}, numbered from 1 in the order asked for, then by every other plain
-   * column, so that rows equal in the order's columns are numbered alike on every engine (DuckDB
-   * and Spark SQL read this SQL alike).
+   * Materializes the rows of {@code source} as a temporary table, numbered from 1 in the order
+   * asked for, then by every other plain column, so that rows equal in the order's columns are
+   * numbered alike on every engine (DuckDB and Spark SQL read this SQL alike); returns the table's
+   * name. The numbering is that of one {@code row_number()} over the whole group, computed in
+   * {@link #RANGES} pieces ({@link #inOrder}) so that a Spark cluster spreads it over its tasks.
    */
-  private static String numbered(TableName scratch, Schema schema, Kind kind, List<String> order) {
-    String source = scratch.quoted();
+  private String numbered(String source, Schema schema, Kind kind, List<String> order, long rows) {
+    List<String> columns = quotedColumns(schema);
     List<String> keys = new ArrayList<>();
-    if (kind == Kind.CLUSTER) {
-      String ranks = ranked(source, schema, order);
-      source = "(" + zValues(ranks, schema, order.size()) + ") AS z_ordered";
-      keys.add("_sluice_z_high");
-      keys.add("_sluice_z_low");
-    }
-    for (String column : order) {
-      keys.add(TableName.quote(column) + " ASC NULLS FIRST");
-    }
-    for (Types.NestedField field : schema.columns()) {
-      if (field.type().isPrimitiveType() && !order.contains(field.name())) {
-        keys.add(TableName.quote(field.name()) + " ASC NULLS FIRST");
+    String leading = TableName.quote(order.get(0));
+    List<String> temporary = new ArrayList<>();
+    try {
+      if (kind == Kind.CLUSTER) {
+        String ranked = source;
+        List<String> withRanks = new ArrayList<>(columns);
+        for (int j = 0; j < order.size(); j++) {
+          String column = TableName.quote(order.get(j));
+          String rank = "_sluice_rank" + j;
+          ranked =
+              materialize(
+                  "sluice_compaction_rank" + j,
+                  inOrder(
+                      ranked,
+                      withRanks,
+                      column,
+                      List.of(column + " ASC NULLS FIRST"),
+                      primitive(schema),
+                      "rank()",
+                      scaledRank(rows),
+                      rank,
+                      rows),
+                  temporary);
+          withRanks.add(rank);
+        }
+        source =
+            materialize("sluice_compaction_z", zValues(ranked, columns, order.size()), temporary);
+        leading = "_sluice_z_high";
+        keys.add("_sluice_z_high ASC");
+        keys.add("_sluice_z_low ASC");
+      }
+      for (String column : order) {
+        keys.add(TableName.quote(column) + " ASC NULLS FIRST");
+      }
+      for (Types.NestedField field : schema.columns()) {
+        if (field.type().isPrimitiveType() && !order.contains(field.name())) {
+          keys.add(TableName.quote(field.name()) + " ASC NULLS FIRST");
+        }
+      }
+      String numbered = "sluice_compaction_rows";
+      session.createTemporaryTable(
+          numbered,
+          inOrder(
+              source, columns, leading, keys, primitive(schema), "row_number()", "%s", ROW, rows));
+      return numbered;
+    } finally {
+      for (String table : temporary) {
+        session.dropTemporaryTable(table);
       }
     }
-    return "SELECT "
-        + columnList(schema)
-        + ", row_number() OVER (ORDER BY "
-        + String.join(", ", keys)
-        + ") AS "
-        + ROW
-        + " FROM "
-        + source;
+  }
+
+  private String materialize(String name, String sql, List<String> temporary) {
+    session.createTemporaryTable(name, sql);
+    temporary.add(name);
+    return session.temporaryTableReference(name);
   }
 
   /**
-   * Each row with its rank in each of the order's columns, scaled to 16 bits (so that skewed
-   * columns spread evenly): {@code _sluice_rank0}, {@code _sluice_rank1}, ...
+   * The rows of {@code source} ({@code columns}) with one more column, {@code name}: {@code
+   * function} ({@code row_number()} or {@code rank()}) over all of them in the order of {@code
+   * keys}, passed through {@code scaled} (a format with one {@code %s}), exactly as one window over
+   * the whole source would give it, computed without one. The rows are cut into up to {@link
+   * #RANGES} ranges of {@code leading} (the first key's expression, in ascending order with NULLs
+   * first), whose bounds come from a sample of the rows (a hash of their {@code hashed} columns, so
+   * the same rows on each read); each range is numbered by a window partitioned by the range, and
+   * its offset is the number of rows in the ranges before it. Rows equal in {@code leading} are in
+   * one range, so the numbers, and the ranks of ties, are those of the whole: the ranges only
+   * decide how the work is spread (on Spark, one task per range instead of one for the whole
+   * group).
    */
-  private static String ranked(String source, Schema schema, List<String> order) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(columnList(schema));
-    for (int j = 0; j < order.size(); j++) {
-      sql.append(", CAST(floor(percent_rank() OVER (ORDER BY ")
-          .append(TableName.quote(order.get(j)))
-          .append(" ASC NULLS FIRST) * 65535) AS BIGINT) AS _sluice_rank")
-          .append(j);
+  private String inOrder(
+      String source,
+      List<String> columns,
+      String leading,
+      List<String> keys,
+      List<String> hashed,
+      String function,
+      String scaled,
+      String name,
+      long rows) {
+    long sampledEvery = Math.max(1, rows / ((long) RANGES * SAMPLED_PER_RANGE));
+    String value = "r." + leading;
+    return "WITH sampled AS (SELECT "
+        + leading
+        + " AS v FROM "
+        + source
+        + " WHERE "
+        + leading
+        + " IS NOT NULL AND "
+        + session.hashExpression(hashed)
+        + " % "
+        + sampledEvery
+        + " = 0), cuts AS (SELECT DISTINCT v FROM (SELECT v, row_number() OVER (ORDER BY v) AS n,"
+        + " count(*) OVER () AS total FROM sampled) AS s WHERE floor(n * "
+        + RANGES
+        + " / total) <> floor((n - 1) * "
+        + RANGES
+        + " / total)), bounds AS (SELECT lag(v) OVER (ORDER BY v) AS low, v AS high,"
+        + " row_number() OVER (ORDER BY v) AS range_number FROM cuts), ranged AS (SELECT r.*, CASE"
+        + " WHEN "
+        + value
+        + " IS NULL THEN 0 ELSE coalesce(b.range_number, "
+        + (RANGES + 1)
+        + ") END AS "
+        + RANGE
+        + " FROM "
+        + source
+        + " AS r LEFT JOIN bounds AS b ON (b.low IS NULL OR "
+        + value
+        + " > b.low) AND "
+        + value
+        + " <= b.high), offsets AS (SELECT "
+        + RANGE
+        + ", CAST(sum(n) OVER (ORDER BY "
+        + RANGE
+        + ") - n AS BIGINT) AS _sluice_offset FROM (SELECT "
+        + RANGE
+        + ", count(*) AS n FROM ranged GROUP BY "
+        + RANGE
+        + ") AS counted) SELECT "
+        + String.join(", ", columns.stream().map(column -> "r." + column).toList())
+        + ", "
+        + String.format(
+            java.util.Locale.ROOT,
+            scaled,
+            "(o._sluice_offset + "
+                + function
+                + " OVER (PARTITION BY r."
+                + RANGE
+                + " ORDER BY "
+                + String.join(", ", keys)
+                + "))")
+        + " AS "
+        + name
+        + " FROM ranged AS r JOIN offsets AS o ON r."
+        + RANGE
+        + " = o."
+        + RANGE;
+  }
+
+  /**
+   * A rank among {@code rows} rows as its {@code percent_rank} ({@code (rank - 1) / (rows - 1)}, 0
+   * for one row) scaled to 16 bits, so that skewed columns spread evenly.
+   */
+  private static String scaledRank(long rows) {
+    if (rows <= 1) {
+      return "0 * %s";
     }
-    return sql.append(" FROM ").append(source).toString();
+    return "CAST(floor(CAST(%s - 1 AS DOUBLE) / " + (rows - 1) + " * 65535) AS BIGINT)";
   }
 
   /**
@@ -429,7 +555,7 @@ final class Compaction {
    * {@code floor}, {@code %} and products, ordered by the high half, then the low. Rows close in
    * every column are then close in the files, and a filter on any of the columns prunes files.
    */
-  private static String zValues(String ranked, Schema schema, int columns) {
+  private static String zValues(String ranked, List<String> columnList, int columns) {
     List<String> high = new ArrayList<>();
     List<String> low = new ArrayList<>();
     for (int bit = 0; bit < 16; bit++) {
@@ -444,14 +570,25 @@ final class Compaction {
       }
     }
     return "SELECT "
-        + columnList(schema)
+        + String.join(", ", columnList)
         + ", "
         + String.join(" + ", high)
         + " AS _sluice_z_high, "
         + String.join(" + ", low)
-        + " AS _sluice_z_low FROM ("
-        + ranked
-        + ") AS ranked";
+        + " AS _sluice_z_low FROM "
+        + ranked;
+  }
+
+  private static List<String> quotedColumns(Schema schema) {
+    return schema.columns().stream().map(column -> TableName.quote(column.name())).toList();
+  }
+
+  /** The table's plain columns, quoted: what the sample hashes. */
+  private static List<String> primitive(Schema schema) {
+    return schema.columns().stream()
+        .filter(column -> column.type().isPrimitiveType())
+        .map(column -> TableName.quote(column.name()))
+        .toList();
   }
 
   private static String columnList(Schema schema) {

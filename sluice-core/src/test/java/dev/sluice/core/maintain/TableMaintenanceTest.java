@@ -442,6 +442,130 @@ class TableMaintenanceTest {
     }
   }
 
+  /**
+   * The ordered rewrites number the rows in ranges of the order's leading column, one window per
+   * range (so that Spark spreads the sort over its tasks), yet every file holds exactly the rows
+   * one window over the whole table gives it: 3,000 rows with many ties and NULLs in x, sorted by x
+   * (then y, then kind) and clustered by (x, y) (the ranks interleaved here, in Java), each into
+   * several files.
+   */
+  @Test
+  void orderedRewritesSplitTheRowsExactlyAsOneWindowOverTheWholeTable() throws Exception {
+    project("");
+    write(
+        project,
+        "sources/shop.yaml",
+        "connector: file\n"
+            + "tables:\n"
+            + "  - name: grid\n"
+            + "    path: data/*.csv\n"
+            + "    mode: append\n"
+            + "    columns:\n"
+            + "      - {name: x, type: bigint}\n"
+            + "      - {name: y, type: bigint}\n"
+            + "      - {name: kind, type: varchar}\n");
+    TableName grid = new TableName("raw", "shop_grid");
+    try (Workspace workspace = Workspace.open(Project.load(project), Clock.systemUTC(), "ops")) {
+      for (int file = 0; file < 2; file++) {
+        StringBuilder csv = new StringBuilder("x,y,kind\n");
+        for (int i = file * 1500; i < (file + 1) * 1500; i++) {
+          csv.append(i % 97 == 0 ? "" : String.valueOf(i * 7919L % 500))
+              .append(',')
+              .append(i * 104_729L % 1000)
+              .append(",k")
+              .append(i % 5)
+              .append('\n');
+        }
+        write(project, "data/grid" + file + ".csv", csv.toString());
+        assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+            .isTrue();
+      }
+      List<List<Object>> rows;
+      try (EngineSession session = workspace.engine().openSession()) {
+        TableScanFiles files = workspace.lake().scan(grid, ReadPoint.main());
+        session.registerTable(grid, files.schema(), files.dataFiles(), files.columnMapping());
+        // the oracle: each column's percent_rank over the whole table, as the layout scales it
+        rows =
+            session
+                .query(
+                    "SELECT x, y, kind, CAST(floor(percent_rank() OVER (ORDER BY x ASC NULLS"
+                        + " FIRST) * 65535) AS BIGINT), CAST(floor(percent_rank() OVER (ORDER BY"
+                        + " y ASC NULLS FIRST) * 65535) AS BIGINT) FROM "
+                        + grid.quoted(),
+                    10_000)
+                .rows();
+      }
+      assertThat(rows).hasSize(3000);
+      java.util.Comparator<List<Object>> byColumns =
+          java.util.Comparator.<List<Object>, Long>comparing(
+                  row -> (Long) row.get(0), java.util.Comparator.nullsFirst(Long::compare))
+              .thenComparing(row -> (Long) row.get(1))
+              .thenComparing(row -> (String) row.get(2));
+      long third = Compactions.dataBytes(workspace, grid) / 3;
+
+      CompactionOutcome sorted = Compactions.rewrite(workspace, grid, "sort", third, List.of("x"));
+      assertThat(sorted.filesWritten()).isGreaterThan(2);
+      assertThat(fileContents(workspace, grid))
+          .containsExactlyInAnyOrderElementsOf(
+              chunks(rows.stream().sorted(byColumns).toList(), sorted.filesWritten()));
+
+      CompactionOutcome clustered =
+          Compactions.rewrite(workspace, grid, "cluster", third, List.of("x", "y"));
+      assertThat(clustered.filesWritten()).isGreaterThan(2);
+      java.util.Comparator<List<Object>> byZ =
+          java.util.Comparator.<List<Object>>comparingLong(
+                  row -> interleave((Long) row.get(3), (Long) row.get(4)))
+              .thenComparing(byColumns);
+      assertThat(fileContents(workspace, grid))
+          .containsExactlyInAnyOrderElementsOf(
+              chunks(rows.stream().sorted(byZ).toList(), clustered.filesWritten()));
+    }
+  }
+
+  /** The bits of two 16-bit ranks interleaved, the first column's bit the lower of each pair. */
+  private static long interleave(long first, long second) {
+    long z = 0;
+    for (int bit = 0; bit < 16; bit++) {
+      z |= ((first >> bit) & 1) << (2 * bit);
+      z |= ((second >> bit) & 1) << (2 * bit + 1);
+    }
+    return z;
+  }
+
+  /** The rows as {@code x|y|kind}, cut into {@code files} ranges of equal size (the last less). */
+  private static List<List<String>> chunks(List<List<Object>> ordered, int files) {
+    int perFile = (ordered.size() + files - 1) / files;
+    List<List<String>> chunks = new ArrayList<>();
+    for (int from = 0; from < ordered.size(); from += perFile) {
+      chunks.add(
+          ordered.subList(from, Math.min(ordered.size(), from + perFile)).stream()
+              .map(row -> row.get(0) + "|" + row.get(1) + "|" + row.get(2))
+              .toList());
+    }
+    return chunks;
+  }
+
+  /** Each data file's rows in the file's order, as {@code x|y|kind}. */
+  private static List<List<String>> fileContents(Workspace workspace, TableName table) {
+    List<List<String>> contents = new ArrayList<>();
+    try (EngineSession session = workspace.engine().openSession()) {
+      for (String file : workspace.lake().scan(table, ReadPoint.main()).dataFiles()) {
+        contents.add(
+            session
+                .query(
+                    "SELECT CAST(x AS VARCHAR), CAST(y AS VARCHAR), kind FROM read_parquet('"
+                        + file
+                        + "')",
+                    10_000)
+                .rows()
+                .stream()
+                .map(row -> row.get(0) + "|" + row.get(1) + "|" + row.get(2))
+                .toList());
+      }
+    }
+    return contents;
+  }
+
   @Test
   void expiryKeepsTheNewestSnapshotsAndTags() throws Exception {
     project("maintenance: {keep_snapshots: 1h, min_snapshots: 3}\n");

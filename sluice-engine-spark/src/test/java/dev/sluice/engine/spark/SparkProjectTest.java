@@ -453,6 +453,182 @@ class SparkProjectTest {
     }
   }
 
+  /**
+   * A Spark model partitioned by day on a {@code timestamptz} column: backfilled three days in one
+   * step, then one day again, which replaces that day's file only. An environment whose rows differ
+   * on two of the days is then diffed on Spark (the project's engine) by its partitions' hashes
+   * first, keyed and whole-row.
+   */
+  @Test
+  void aTimestamptzPartitionedSparkModelBackfillsExactlyItsPartitionsAndDiffsByThem()
+      throws Exception {
+    LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+    LocalDate first = today.minusDays(3);
+    LocalDate second = today.minusDays(2);
+    LocalDate third = today.minusDays(1);
+    write(
+        project,
+        "sluice.yaml",
+        "name: timed\nspark:\n  remote: \"" + SparkConnectTestServer.shared().remote() + "\"\n");
+    events(first, second, third, today, 10, 20);
+    timedModel("amount");
+    write(
+        project,
+        "models/timed.yaml",
+        "models:\n  - name: timed\n    materialized: incremental_by_time_range\n"
+            + "    partitions:\n      - {column: at, grain: day, start: "
+            + first
+            + "}\n");
+    TableName timed = new TableName("curated", "timed");
+    java.util.Map<String, String> filesBefore;
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult backfill = backfill(workspace, first, today, 3);
+      assertThat(backfill.succeeded()).as(String.valueOf(backfill.steps())).isTrue();
+      assertThat(backfill.steps())
+          .extracting(StepResult::asset)
+          .containsExactly("events", "timed[" + first + ".." + third + "]");
+      org.apache.iceberg.Table table = workspace.lake().loadTable(timed);
+      assertThat(table.schema().findField("at").type())
+          .isEqualTo(org.apache.iceberg.types.Types.TimestampType.withZone());
+      assertThat(table.spec().fields())
+          .singleElement()
+          .satisfies(field -> assertThat(field.transform().toString()).isEqualTo("day"));
+      assertThat(rows(workspace, "select id, amount from curated.timed"))
+          .containsExactlyInAnyOrder(
+              List.of("1", "10"), List.of("2", "20"), List.of("3", "5"), List.of("4", "7"));
+      filesBefore = filesByPartition(workspace, timed);
+      assertThat(filesBefore).hasSize(3);
+    }
+    // the source changes on two days; a backfill of the second day replaces its rows only
+    events(first, second, third, today, 11, 21);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult again = backfill(workspace, second, third, 1);
+      assertThat(again.succeeded()).as(String.valueOf(again.steps())).isTrue();
+      assertThat(rows(workspace, "select id, amount from curated.timed"))
+          .containsExactlyInAnyOrder(
+              List.of("1", "10"), List.of("2", "21"), List.of("3", "5"), List.of("4", "7"));
+      java.util.Map<String, String> filesAfter = filesByPartition(workspace, timed);
+      assertThat(filesAfter).hasSize(3);
+      String secondDay = "at_day=" + second;
+      assertThat(filesAfter.get(secondDay)).isNotEqualTo(filesBefore.get(secondDay));
+      filesAfter.remove(secondDay);
+      filesBefore.remove(secondDay);
+      assertThat(filesAfter).as("the other days' files are kept").isEqualTo(filesBefore);
+      assertThat(workspace.lake().loadTable(timed).currentSnapshot().summary())
+          .containsEntry("deleted-data-files", "1")
+          .containsEntry("added-data-files", "1");
+      // an environment changes id 3's amount (the second day): rebuilt in full into its branch
+      timedModel("case when id = 3 then amount + 1 else amount end");
+    }
+    try (Workspace workspace = Workspace.open(project)) {
+      dev.sluice.core.env.Environments.Build build =
+          new dev.sluice.core.env.Environments(workspace)
+              .build("dev", RunOptions.all(), RunListener.NONE);
+      assertThat(build.succeeded()).as(String.valueOf(build.run())).isTrue();
+    }
+    java.nio.file.Path configuration = project.resolve("sluice.yaml");
+    java.nio.file.Files.writeString(
+        configuration, "engine: spark\n" + java.nio.file.Files.readString(configuration));
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.engine().name()).isEqualTo("spark");
+      dev.sluice.core.env.DataDiff.Result keyed =
+          new dev.sluice.core.env.DataDiff(workspace).diff(timed, "dev", List.of("id"));
+      // no file shared (the history was rebuilt): the third day hashes alike; the first day
+      // (id 1's new amount, which production's backfill of the second day did not take) and the
+      // second (id 3) are compared row by row
+      assertThat(keyed.sharedFiles()).isZero();
+      assertThat(keyed.samePartitions()).isEqualTo(1);
+      assertThat(keyed.comparedFiles()).isEqualTo(4);
+      assertThat(keyed.productionRows()).isEqualTo(4);
+      assertThat(keyed.onlyInProduction()).isZero();
+      assertThat(keyed.onlyInEnvironment()).isZero();
+      assertThat(keyed.changed()).isEqualTo(2);
+      assertThat(keyed.changedByColumn()).containsEntry("amount", 2L);
+      assertThat(keyed.sample().rows())
+          .extracting(row -> row.subList(0, 3))
+          .containsExactly(List.of(1L, 10L, 11L), List.of(3L, 5L, 6L));
+      dev.sluice.core.env.DataDiff.Result whole =
+          new dev.sluice.core.env.DataDiff(workspace).diff(timed, "dev", List.of());
+      assertThat(whole.samePartitions()).isEqualTo(1);
+      assertThat(whole.comparedFiles()).isEqualTo(4);
+      assertThat(whole.onlyInProduction()).isEqualTo(2);
+      assertThat(whole.onlyInEnvironment()).isEqualTo(2);
+      assertThat(whole.changed()).isNull();
+      assertThat(whole.sample().rows())
+          .extracting(row -> row.subList(0, 2))
+          .containsExactlyInAnyOrder(List.of(1L, 11L), List.of(3L, 6L));
+    }
+  }
+
+  /**
+   * Events on three days (and one today, outside every complete day), with ids 1 and 2's amounts.
+   */
+  private void events(
+      LocalDate first, LocalDate second, LocalDate third, LocalDate today, int one, int two)
+      throws IOException {
+    write(
+        project,
+        "seeds/events.csv",
+        "id,amount,day,hour\n1,"
+            + one
+            + ","
+            + first
+            + ",5\n2,"
+            + two
+            + ","
+            + second
+            + ",23\n3,5,"
+            + second
+            + ",0\n4,7,"
+            + third
+            + ",12\n5,9,"
+            + today
+            + ",1\n");
+  }
+
+  /** The Spark model of the events' instants (a {@code timestamptz}), with {@code amount}. */
+  private void timedModel(String amount) throws IOException {
+    write(
+        project,
+        "models/timed.sql",
+        "{{ config(engine='spark') }}\nselect id, "
+            + amount
+            + " as amount, at from (select id, amount, cast(concat(cast(day as string), ' ',"
+            + " lpad(cast(hour as string), 2, '0'), ':00:00+00:00') as timestamp) as at from"
+            + " {{ ref('events') }}) as timed\n"
+            + "where at >= '{{ start_ts }}' and at < '{{ end_ts }}'\n");
+  }
+
+  private static RunResult backfill(
+      Workspace workspace, LocalDate from, LocalDate to, int batchSize) {
+    return new Runner(workspace)
+        .run(
+            new RunOptions(
+                List.of("events", "timed"),
+                List.of(),
+                false,
+                new PartitionSelection(PartitionSelection.Mode.ALL, from, to, List.of(), batchSize),
+                1),
+            RunListener.NONE);
+  }
+
+  /** Each data file of the table by its partition's path ({@code at_day=2026-12-04}). */
+  private static java.util.Map<String, String> filesByPartition(
+      Workspace workspace, TableName table) throws IOException {
+    java.util.Map<String, String> files = new java.util.TreeMap<>();
+    org.apache.iceberg.Table loaded = workspace.lake().loadTable(table);
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        loaded.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        String partition = loaded.spec().partitionToPath(task.file().partition());
+        assertThat(files.put(partition, task.file().location()))
+            .as("one file per partition")
+            .isNull();
+      }
+    }
+    return files;
+  }
+
   @Test
   void validateCompilesASparkModelOnSparkAndNamesAFunctionSparkDoesNotHave() throws Exception {
     writeProject();

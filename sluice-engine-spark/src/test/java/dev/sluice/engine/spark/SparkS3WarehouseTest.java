@@ -496,6 +496,17 @@ class SparkS3WarehouseTest {
       // a few of about 300 buckets differ: a few thousand rows compared, not 300,000
       assertThat(keyed.sameBuckets()).isGreaterThan(250);
       assertThat(keyed.comparedRows()).isPositive().isLessThan(30_000);
+      // whole rows (no key): buckets by a hash of the row, then EXCEPT ALL on Spark
+      DataDiff.Result whole =
+          new DataDiff(workspace).diff(new TableName("curated", "big"), "dev", List.of());
+      assertThat(whole.onlyInProduction()).as("three changed rows and id 3").isEqualTo(4);
+      assertThat(whole.onlyInEnvironment()).as("three changed rows and id 150000").isEqualTo(4);
+      assertThat(whole.changed()).isNull();
+      assertThat(whole.sameBuckets()).isGreaterThan(250);
+      assertThat(whole.comparedRows()).isPositive().isLessThan(30_000);
+      assertThat(whole.sample().rows())
+          .extracting(row -> ((Number) row.get(0)).longValue())
+          .containsExactlyInAnyOrder(7L, 50_007L, 100_007L, 150_000L);
       assertThat(cachedFiles()).as("Sluice's cache, after the diff on Spark").isEmpty();
     }
   }
