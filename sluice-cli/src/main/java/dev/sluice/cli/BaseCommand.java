@@ -113,6 +113,14 @@ abstract class BaseCommand implements Callable<Integer> {
     return dev.sluice.core.project.Project.loadConfig(projectDirectory(), root.target);
   }
 
+  /**
+   * Starts loading the project (see {@link #loadProject()}) on its own thread, for a short command
+   * that opens the warehouse, engine or run store from the project's settings meanwhile.
+   */
+  dev.sluice.core.project.ProjectLoading startLoadingProject() {
+    return dev.sluice.core.project.ProjectLoading.start(projectDirectory(), this::loadProject);
+  }
+
   /** Loads the project (see {@link #loadProject()}) and opens its warehouse and engine. */
   dev.sluice.core.Workspace openWorkspace() {
     return dev.sluice.core.Workspace.open(loadProject());

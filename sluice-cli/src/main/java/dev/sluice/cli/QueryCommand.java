@@ -73,7 +73,9 @@ final class QueryCommand extends BaseCommand {
     }
     ReadPoint readPoint = asOf == null ? ReadPoint.main() : ReadPoint.parse(asOf);
     // on the command's clock: a time-bound grant holds until the time it reads
-    try (Workspace workspace = Workspace.open(loadProject(), clock(), Workspace.localPrincipal())) {
+    // the warehouse and DuckDB open while the project loads
+    try (Workspace workspace =
+        Workspace.open(startLoadingProject(), target(), clock(), Workspace.localPrincipal())) {
       if (environment != null) {
         new dev.sluice.core.env.Environments(workspace).requireExists(environment);
         readPoint = ReadPoint.environment(environment);

@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.api.TableName;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.project.ProjectConfig;
+import dev.sluice.core.project.ProjectLoading;
 import dev.sluice.lake.DamagedTableException;
 import dev.sluice.lake.Lake;
 import java.time.Instant;
@@ -30,10 +32,12 @@ final class TablesCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    Project project = loadProject();
+    // the catalog opens and its tables are read while the project loads
+    ProjectLoading loading = startLoadingProject();
+    ProjectConfig config = loading.config(target());
     if (environment != null) {
       dev.sluice.core.env.EnvironmentName.check(environment);
-      try (var store = RunsCommand.openStore(loadProject())) {
+      try (var store = RunsCommand.openStore(config)) {
         if (store.environments().find(environment).isEmpty()) {
           throw new dev.sluice.api.InvalidInputException(
               "No environment "
@@ -42,9 +46,11 @@ final class TablesCommand extends BaseCommand {
                   + environment
                   + "' builds it");
         }
+      } catch (RuntimeException e) {
+        throw loading.problemFirst(e);
       }
     }
-    try (Lake lake = Workspace.openLake(project.config())) {
+    try (Lake lake = Workspace.openLake(config)) {
       List<Map<String, Object>> tables = new ArrayList<>();
       List<DamagedTableException> damaged = new ArrayList<>();
       List<TableName> orphans = new ArrayList<>();
@@ -59,10 +65,6 @@ final class TablesCommand extends BaseCommand {
       for (TableName name : names) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("table", name.toString());
-        boolean orphan = !project.defines(name);
-        if (orphan) {
-          orphans.add(name);
-        }
         Table table;
         try {
           table = lake.findTable(name).orElse(null);
@@ -73,7 +75,7 @@ final class TablesCommand extends BaseCommand {
           row.put("bytes", null);
           row.put("snapshotId", null);
           row.put("updatedAt", null);
-          row.put("orphan", orphan);
+          row.put("orphan", null); // below, once the project is loaded
           row.put("problem", e.getMessage());
           tables.add(row);
           continue;
@@ -115,8 +117,17 @@ final class TablesCommand extends BaseCommand {
                   ? null
                   : Instant.ofEpochMilli(snapshot.timestampMillis()).toString());
         }
-        row.put("orphan", orphan);
+        row.put("orphan", null); // below, once the project is loaded
         tables.add(row);
+      }
+      Project project = loading.project();
+      for (int i = 0; i < names.size(); i++) { // one row per name
+        TableName name = names.get(i);
+        boolean orphan = !project.defines(name);
+        if (orphan) {
+          orphans.add(name);
+        }
+        tables.get(i).put("orphan", orphan);
       }
       int code = damaged.isEmpty() ? ExitCodes.OK : ExitCodes.RUN_FAILED;
       if (json()) {
@@ -157,6 +168,8 @@ final class TablesCommand extends BaseCommand {
       }
       damaged.forEach(e -> output().message("error: " + e.getMessage()));
       return code;
+    } catch (RuntimeException e) {
+      throw loading.problemFirst(e);
     }
   }
 }

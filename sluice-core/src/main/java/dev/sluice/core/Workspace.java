@@ -12,6 +12,7 @@ import dev.sluice.api.engine.WarehouseStorage;
 import dev.sluice.core.project.EngineConfig;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.ProjectConfig;
+import dev.sluice.core.project.ProjectLoading;
 import dev.sluice.core.run.RunObservers;
 import dev.sluice.core.state.RunStore;
 import dev.sluice.lake.Lake;
@@ -69,20 +70,58 @@ public final class Workspace implements AutoCloseable {
    */
   public static Workspace open(Project project, Clock clock, String principal) {
     requireNonNull(project, "project is null");
+    return open(
+        project.config(),
+        () -> project,
+        java.util.function.UnaryOperator.identity(),
+        clock,
+        principal);
+  }
+
+  /**
+   * As {@link #open(Project, Clock, String)}, opening the warehouse and engine of the project's
+   * settings while {@code loading} loads the project on its thread (the project's problems are
+   * still reported before a failure to open them).
+   *
+   * @param target the target of sluice.yaml's {@code targets:} (null for the default)
+   */
+  public static Workspace open(
+      ProjectLoading loading, String target, Clock clock, String principal) {
+    requireNonNull(loading, "loading is null");
+    return open(loading.config(target), loading::project, loading::problemFirst, clock, principal);
+  }
+
+  private static Workspace open(
+      ProjectConfig config,
+      java.util.function.Supplier<Project> project,
+      java.util.function.UnaryOperator<RuntimeException> problemFirst,
+      Clock clock,
+      String principal) {
     requireNonNull(clock, "clock is null");
     requireNonNull(principal, "principal is null");
-    EngineConfig engineConfig = project.config().engine();
-    EngineProvider provider = engineProvider(engineConfig.name());
-    checkSpillDirectory(engineConfig);
-    Lake lake = openLake(project.config());
+    Lake lake;
     Engine engine;
     try {
-      engine = provider.start(withLake(engineConfig.settings(), project.config(), lake));
+      EngineConfig engineConfig = config.engine();
+      EngineProvider provider = engineProvider(engineConfig.name());
+      checkSpillDirectory(engineConfig);
+      lake = openLake(config);
+      try {
+        engine = provider.start(withLake(engineConfig.settings(), config, lake));
+      } catch (RuntimeException e) {
+        lake.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
+      throw problemFirst.apply(e);
+    }
+    try {
+      return new Workspace(project.get(), lake, engine, clock, principal);
+    } catch (RuntimeException | Error e) {
+      engine.close();
       lake.close();
       throw e;
     }
-    return new Workspace(project, lake, engine, clock, principal);
   }
 
   /**
