@@ -54,7 +54,13 @@ final class ValidateCommand extends BaseCommand {
     }
     ModelCompiler.Result compiled;
     try (Workspace workspace = Workspace.open(project)) {
-      compiled = ModelCompiler.compile(project, workspace.lake(), workspace::engine);
+      compiled =
+          ModelCompiler.compile(
+              project,
+              workspace.lake(),
+              workspace::engine,
+              workspace.runStore().derivedCache(),
+              workspace.clock().instant());
       PolicyCheck.check(project, workspace.lake(), workspace.engine());
     }
     int sourceTables = project.sources().values().stream().mapToInt(s -> s.tables().size()).sum();

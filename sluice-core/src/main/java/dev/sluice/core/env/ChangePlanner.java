@@ -32,9 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotSummary;
-import org.apache.iceberg.Table;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -61,7 +59,7 @@ public final class ChangePlanner {
     if (environment != null) {
       EnvironmentName.check(environment);
     }
-    return compare(environment, true, new CatalogLookups(workspace.lake())).changes();
+    return compare(environment, true, new CatalogLookups(workspace)).changes();
   }
 
   /**
@@ -71,7 +69,7 @@ public final class ChangePlanner {
    * sluice ci} plans and then builds. Valid until something is written to the warehouse.
    */
   public Comparison compareWithProduction() {
-    return compare(null, true, new CatalogLookups(workspace.lake()));
+    return compare(null, true, new CatalogLookups(workspace));
   }
 
   /**
@@ -154,6 +152,7 @@ public final class ChangePlanner {
         metadataChange(baselines.get(name), model).ifPresent(changes::add);
       }
     }
+    lookups.keep();
     return new Comparison(changes, differing, lookups);
   }
 
@@ -195,24 +194,16 @@ public final class ChangePlanner {
 
   private Optional<Baseline> baseline(ModelDef model, String environment, CatalogLookups lookups) {
     TableName tableName = model.tableName();
-    Optional<Table> table = lookups.table(tableName);
+    Optional<TableState> table = lookups.state(tableName);
     if (table.isPresent()) {
-      Table loaded = table.get();
-      Snapshot snapshot =
-          environment != null && loaded.refs().containsKey(environment)
-              ? loaded.snapshot(loaded.refs().get(environment).snapshotId())
-              : loaded.currentSnapshot();
-      if (snapshot == null) {
-        return Optional.empty();
-      }
-      String fingerprint =
-          CarriedState.of(loaded, snapshot).getOrDefault(CarriedState.MODEL_FINGERPRINT, "");
-      org.apache.iceberg.Schema schema =
-          snapshot.schemaId() == null ? loaded.schema() : loaded.schemas().get(snapshot.schemaId());
-      String total = snapshot.summary().get(SnapshotSummary.TOTAL_RECORDS_PROP);
-      return Optional.of(
-          new Baseline(
-              fingerprint, names(schema.columns()), total == null ? null : Long.parseLong(total)));
+      Optional<TableState.BranchState> branch =
+          environment == null
+              ? table.get().branch(SnapshotRef.MAIN_BRANCH)
+              : table
+                  .get()
+                  .branch(environment)
+                  .or(() -> table.get().branch(SnapshotRef.MAIN_BRANCH));
+      return branch.map(head -> new Baseline(head.fingerprint(), head.columns(), head.rows()));
     }
     Optional<org.apache.iceberg.view.View> view =
         environment == null

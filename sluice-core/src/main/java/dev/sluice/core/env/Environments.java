@@ -109,7 +109,7 @@ public final class Environments {
    *     table and a view
    */
   public List<Change> changes(String name, List<String> select, List<String> exclude) {
-    CatalogLookups lookups = new CatalogLookups(workspace.lake());
+    CatalogLookups lookups = new CatalogLookups(workspace);
     return changes(name, select, exclude, new ChangePlanner(workspace).rebuilds(lookups), lookups);
   }
 
@@ -149,7 +149,7 @@ public final class Environments {
           // an unchanged view reads the environment's tables by itself: nothing to build
           continue;
         }
-        if (lookups.table(model.tableName()).isPresent()) {
+        if (lookups.hasTable(model.tableName())) {
           refused.add(asset + " (" + model.sqlFileName() + ") is a view, a table in production");
           continue;
         }
@@ -217,7 +217,7 @@ public final class Environments {
     Runner runner =
         onWorkers ? new Runner(workspace, clock).onWorkers() : new Runner(workspace, clock);
     CatalogLookups lookups =
-        comparison == null ? new CatalogLookups(workspace.lake()) : comparison.lookups();
+        comparison == null ? new CatalogLookups(workspace) : comparison.lookups();
     List<ModelChange> rebuilds =
         comparison == null ? new ChangePlanner(workspace).rebuilds(lookups) : comparison.rebuilds();
     List<Change> changes = changes(name, options.select(), options.exclude(), rebuilds, lookups);

@@ -9,6 +9,7 @@ import dev.sluice.api.QueryException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.Engine;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.core.SluiceVersion;
 import dev.sluice.core.project.Asset;
 import dev.sluice.core.project.Materialization;
 import dev.sluice.core.project.ModelDef;
@@ -16,18 +17,26 @@ import dev.sluice.core.project.Project;
 import dev.sluice.core.project.SourceRef;
 import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.query.SqlSandbox;
+import dev.sluice.core.state.DerivedCache;
 import dev.sluice.lake.Lake;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.view.View;
 
@@ -37,6 +46,13 @@ import org.apache.iceberg.view.View;
  * empty relations with its inputs' schemas, so that syntax and binder errors (an unknown column, a
  * type mismatch) are reported with the file and line before a run. A source or seed that was never
  * loaded has no schema yet; the models that read it are only checked, not bound.
+ *
+ * <p>With a cache ({@link DerivedCache.Kind#COMPILED_MODEL}), a model whose key is the one kept
+ * from an earlier compile is not checked or described again: the key hashes everything the verdict
+ * and the output schema depend on (the model's table and rendered SQL, full and incremental, the
+ * tables it may read, each input's schema, the engine and its version, Sluice's version), so a
+ * changed model gets a new key, and so does every model downstream whose input's schema changed
+ * (its input's schema is in its key). Only models that compiled are kept: an error is found again.
  */
 public final class ModelCompiler {
   private static final Pattern ENGINE_LINE = Pattern.compile("LINE (\\d+):");
@@ -46,6 +62,9 @@ public final class ModelCompiler {
   private final SqlRenderer renderer = new SqlRenderer();
   private final Map<TableName, Schema> compiled = new HashMap<>();
 
+  /** The schemas of the inputs that are not the project's models, as the lake holds them. */
+  private final Map<TableName, Optional<Schema>> inLake = new HashMap<>();
+
   /**
    * The relations registered in each engine's session, by engine, with the schema registered: an
    * input read by many models (a fan-out's root read by 3,000) is registered once, not once per
@@ -54,21 +73,32 @@ public final class ModelCompiler {
    */
   private final Map<String, Map<TableName, Schema>> registered = new HashMap<>();
 
+  /** What an earlier compile kept, by model; empty without a cache. */
+  private final Map<String, DerivedCache.Entry> kept;
+
+  /** What this compile found and the cache did not hold, by model. */
+  private final Map<String, DerivedCache.Entry> found = new HashMap<>();
+
+  /** How many models' kept schemas were used instead of compiling them. */
+  private int reused;
+
   /**
    * What compiling found.
    *
    * @param compiled how many models were bound against their inputs' schemas
    * @param notBound models checked but not bound, with the input that has no schema yet
+   * @param reused of those, how many were not compiled again: their kept schema's key matched
    */
-  public record Result(int compiled, Map<String, TableName> notBound) {
+  public record Result(int compiled, Map<String, TableName> notBound, int reused) {
     public Result {
       notBound = Map.copyOf(notBound);
     }
   }
 
-  private ModelCompiler(Project project, Lake lake) {
+  private ModelCompiler(Project project, Lake lake, Map<String, DerivedCache.Entry> kept) {
     this.project = requireNonNull(project, "project is null");
     this.lake = requireNonNull(lake, "lake is null");
+    this.kept = requireNonNull(kept, "kept is null");
   }
 
   /**
@@ -88,7 +118,32 @@ public final class ModelCompiler {
    * @throws ProjectException listing each model that does not compile, with its file and line
    */
   public static Result compile(Project project, Lake lake, Function<String, Engine> engines) {
-    return new ModelCompiler(project, lake).compileAll(engines);
+    return new ModelCompiler(project, lake, Map.of()).compileAll(engines);
+  }
+
+  /**
+   * Compiles every model of the project as {@link #compile(Project, Lake, Function)} does, reusing
+   * what an earlier compile kept in {@code cache} for a model whose inputs did not change, and
+   * keeping what this one found ({@code sluice validate}; docs/benchmarks.md).
+   *
+   * @throws ProjectException listing each model that does not compile, with its file and line
+   */
+  public static Result compile(
+      Project project,
+      Lake lake,
+      Function<String, Engine> engines,
+      DerivedCache cache,
+      Instant now) {
+    Map<String, DerivedCache.Entry> kept = cache.all(DerivedCache.Kind.COMPILED_MODEL);
+    ModelCompiler compiler = new ModelCompiler(project, lake, kept);
+    try {
+      return compiler.compileAll(engines);
+    } finally {
+      // what compiled is kept even when another model failed: the next validate skips it
+      List<String> gone =
+          kept.keySet().stream().filter(name -> !project.models().containsKey(name)).toList();
+      cache.put(DerivedCache.Kind.COMPILED_MODEL, compiler.found, gone, now);
+    }
   }
 
   private Result compileAll(Function<String, Engine> engines) {
@@ -106,10 +161,11 @@ public final class ModelCompiler {
           continue; // compiled inlined in the models that read it
         }
         Engine engine = engines.apply(model.execution().engine());
-        EngineSession session =
-            sessions.computeIfAbsent(engine.name(), unused -> engine.openSession());
+        // opened when a model is not reused: a validate of an unchanged project opens none
+        Supplier<EngineSession> session =
+            () -> sessions.computeIfAbsent(engine.name(), unused -> engine.openSession());
         try {
-          Optional<TableName> missing = compile(session, engine.name(), model);
+          Optional<TableName> missing = compile(session, engine, model);
           if (missing.isPresent()) {
             notBound.put(model.name(), missing.get());
           } else {
@@ -125,12 +181,12 @@ public final class ModelCompiler {
     if (!problems.isEmpty()) {
       throw new ProjectException(problems);
     }
-    return new Result(bound, notBound);
+    return new Result(bound, notBound, reused);
   }
 
   /** Compiles one model; returns the first input without a schema, when there is one. */
-  private Optional<TableName> compile(EngineSession session, String engine, ModelDef model) {
-    String file = model.sqlFileName();
+  private Optional<TableName> compile(
+      Supplier<EngineSession> sessions, Engine engine, ModelDef model) {
     Set<TableName> inputs = new LinkedHashSet<>();
     for (String ref : project.tableRefs(model)) {
       project.refTable(ref).ifPresent(inputs::add);
@@ -138,10 +194,87 @@ public final class ModelCompiler {
     for (SourceRef source : project.sourcesRead(model)) {
       project.sourceTableName(source.source(), source.table()).ifPresent(inputs::add);
     }
-    IntrospectionProbe probe = project.dbt() == null ? null : new IntrospectionProbe(session);
-    String full;
     Set<TableName> readable = new LinkedHashSet<>(inputs);
     readable.add(model.tableName());
+    if (project.dbt() == null) {
+      Optional<String> key = key(engine, model, inputs, readable);
+      DerivedCache.Entry entry = key.isPresent() ? kept.get(model.name()) : null;
+      if (entry != null && entry.key().equals(key.get())) {
+        compiled.put(model.tableName(), SchemaParser.fromJson(entry.value()));
+        reused++;
+        return Optional.empty();
+      }
+      Optional<TableName> missing = compile(sessions.get(), engine.name(), model, inputs, readable);
+      if (missing.isEmpty() && key.isPresent()) {
+        found.put(
+            model.name(),
+            new DerivedCache.Entry(
+                key.get(), SchemaParser.toJson(compiled.get(model.tableName()))));
+      }
+      return missing;
+    }
+    // a dbt model's SQL is rendered with the probe of a session, and may read tables' rows
+    return compile(sessions.get(), engine.name(), model, inputs, readable);
+  }
+
+  /**
+   * The key of a model's compile: a hash of all its verdict and output schema depend on, or empty
+   * when an input has no schema yet (the model is checked but not bound, and not kept).
+   */
+  private Optional<String> key(
+      Engine engine, ModelDef model, Set<TableName> inputs, Set<TableName> readable) {
+    MessageDigest digest = sha256();
+    add(digest, KEY_FORMAT);
+    add(digest, SluiceVersion.current());
+    add(digest, engine.name());
+    add(digest, engine.version());
+    add(digest, model.tableName().toString());
+    add(digest, project.renderedForFullBuild(model));
+    add(
+        digest,
+        model.materialization() == Materialization.INCREMENTAL
+            ? renderer.render(model, context(model, true, null))
+            : "");
+    readable.stream().map(TableName::toString).sorted().forEach(name -> add(digest, name));
+    for (TableName input : inputs) {
+      Optional<Schema> schema = schemaOf(input);
+      if (schema.isEmpty()) {
+        return Optional.empty();
+      }
+      add(digest, input.toString());
+      add(digest, SchemaParser.toJson(schema.get()));
+    }
+    return Optional.of(HexFormat.of().formatHex(digest.digest()));
+  }
+
+  /** Changes when what a key hashes, or how, changes: every kept schema is then compiled again. */
+  private static final String KEY_FORMAT = "compiled-model/1";
+
+  private static void add(MessageDigest digest, String part) {
+    byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+    // the length first: the parts "ab","c" and "a","bc" hash apart
+    digest.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+    digest.update(bytes);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** Compiles one model on the engine; returns the first input without a schema, if any. */
+  private Optional<TableName> compile(
+      EngineSession session,
+      String engine,
+      ModelDef model,
+      Set<TableName> inputs,
+      Set<TableName> readable) {
+    String file = model.sqlFileName();
+    IntrospectionProbe probe = project.dbt() == null ? null : new IntrospectionProbe(session);
+    String full;
     try {
       // loading's rendering for a full build when it is one (a dbt model's renders here, with
       // the probe for its introspective Jinja)
@@ -238,11 +371,16 @@ public final class ModelCompiler {
     if (known != null) {
       return Optional.of(known);
     }
-    Optional<Table> table = lake.findTable(input);
-    if (table.isPresent()) {
-      return Optional.of(table.get().schema());
-    }
-    return lake.findView(input).map(View::schema);
+    // a source's table is looked up once, not once for its key and again for its compile
+    return inLake.computeIfAbsent(
+        input,
+        name -> {
+          Optional<Table> table = lake.findTable(name);
+          if (table.isPresent()) {
+            return Optional.of(table.get().schema());
+          }
+          return lake.findView(name).map(View::schema);
+        });
   }
 
   private static Schema describe(EngineSession session, String engine, ModelDef model, String sql) {

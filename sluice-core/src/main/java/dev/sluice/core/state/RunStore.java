@@ -54,6 +54,7 @@ public final class RunStore implements AutoCloseable {
   private final PromotionRecords promotions;
   private final MetricHistory metrics;
   private final BuiltModels builtModels;
+  private final DerivedCache derivedCache;
   private final CostRecords costs;
   private final FreshnessBreaches freshnessBreaches;
   private final Workers workers;
@@ -82,6 +83,7 @@ public final class RunStore implements AutoCloseable {
     this.promotions = new PromotionRecords(transactions);
     this.metrics = new MetricHistory(transactions, fencing);
     this.builtModels = new BuiltModels(transactions);
+    this.derivedCache = new DerivedCache(transactions);
     this.costs = new CostRecords(transactions, fencing);
     this.freshnessBreaches = new FreshnessBreaches(transactions);
     this.workers = new Workers(transactions);
@@ -171,6 +173,11 @@ public final class RunStore implements AutoCloseable {
   /** What each model was built from (its SQL and metadata), by fingerprint. */
   public BuiltModels builtModels() {
     return builtModels;
+  }
+
+  /** What commands derived from unchanged inputs: validate's schemas, tables' summaries. */
+  public DerivedCache derivedCache() {
+    return derivedCache;
   }
 
   /** The promotions of environments to production: their plans and progress. */

@@ -20,9 +20,11 @@ import org.duckdb.DuckDBConnection;
 public final class DuckDbEngine implements Engine {
   private final DuckDBConnection root;
   private final SessionPool sessions;
+  private final String version;
 
-  private DuckDbEngine(DuckDBConnection root) {
+  private DuckDbEngine(DuckDBConnection root, String version) {
     this.root = root;
+    this.version = version;
     this.sessions = new SessionPool(root);
   }
 
@@ -51,7 +53,9 @@ public final class DuckDbEngine implements Engine {
         // docs/security.md. Settings of the database go above this line.
         statement.execute("SET lock_configuration = true");
       }
-      return new DuckDbEngine(connection.unwrap(DuckDBConnection.class));
+      // read once, before sessions share the root connection
+      String version = "DuckDB " + connection.getMetaData().getDatabaseProductVersion();
+      return new DuckDbEngine(connection.unwrap(DuckDBConnection.class), version);
     } catch (SQLException e) {
       throw new SluiceException("Cannot start DuckDB: " + e.getMessage(), e);
     }
@@ -82,6 +86,11 @@ public final class DuckDbEngine implements Engine {
   @Override
   public String name() {
     return "duckdb";
+  }
+
+  @Override
+  public String version() {
+    return version;
   }
 
   @Override
