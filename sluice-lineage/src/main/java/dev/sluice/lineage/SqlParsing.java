@@ -11,9 +11,10 @@ import net.sf.jsqlparser.statement.Statement;
  * on a thread of a new single-thread executor (for its time-out) and shuts it down: a thread
  * started per model, 10,000 of them for {@code sluice plan} of a 10,000-model project, each a hand
  * over that waits for a core on a loaded machine (JFR; docs/benchmarks.md). The parse and its
- * time-out are JSqlParser's, unchanged; only the threads are reused.
+ * time-out are JSqlParser's, unchanged; only the threads are reused. Every parse with JSqlParser in
+ * Sluice goes through here.
  */
-final class SqlParsing {
+public final class SqlParsing {
   /** Idle threads end after a minute; daemons, so they never keep the process alive. */
   private static final ExecutorService PARSERS =
       Executors.newCachedThreadPool(
@@ -26,7 +27,7 @@ final class SqlParsing {
   private SqlParsing() {}
 
   /** As {@link CCJSqlParserUtil#parse(String)}. */
-  static Statement parse(String sql) throws JSQLParserException {
+  public static Statement parse(String sql) throws JSQLParserException {
     return CCJSqlParserUtil.parse(sql, PARSERS, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.core.query;
 
+import dev.sluice.lineage.SqlParsing;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.DateTimeLiteralExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
@@ -14,7 +15,6 @@ import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.MinorThan;
 import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -35,7 +35,7 @@ final class FilePruning {
   static Expression filterFor(String sql) {
     Statement statement;
     try {
-      statement = CCJSqlParserUtil.parse(sql);
+      statement = SqlParsing.parse(sql);
     } catch (JSQLParserException | RuntimeException e) {
       return Expressions.alwaysTrue();
     }
