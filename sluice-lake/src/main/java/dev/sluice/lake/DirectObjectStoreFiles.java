@@ -3,6 +3,7 @@ package dev.sluice.lake;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.objectstore.S3Location;
 import java.nio.file.Path;
@@ -32,9 +33,17 @@ final class DirectObjectStoreFiles implements WarehouseFiles {
             + location);
   }
 
-  /** Spark writes a directory: {@code .../data/<uuid>/part-00000-....parquet}. */
+  /**
+   * Spark writes a directory: {@code .../data/<uuid>/part-00000-....parquet}, compressed with
+   * Spark's own codec setting.
+   */
   @Override
-  public WrittenFile write(EngineSession session, String sql, Schema schema, String location) {
+  public WrittenFile write(
+      EngineSession session,
+      String sql,
+      Schema schema,
+      String location,
+      ParquetCompression compression) {
     String directory =
         location.endsWith(".parquet") ? location.substring(0, location.length() - 8) : location;
     return session.writeParquet(sql, schema, engineLocation(directory));

@@ -10,6 +10,7 @@ import dev.sluice.api.Zone;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.LakeCatalog;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.api.io.Directories;
 import dev.sluice.api.timing.PhaseTimer;
@@ -959,8 +960,33 @@ public final class Lake implements AutoCloseable {
    * other write uses.
    */
   public WrittenFile writeDataFile(Table table, EngineSession session, String sql, Schema schema) {
+    ParquetCompression compression = compression(table);
     return PhaseTimer.time(
-        StepPhase.DATA_FILE, () -> files.write(session, sql, schema, newDataLocation(table)));
+        StepPhase.DATA_FILE,
+        () -> files.write(session, sql, schema, newDataLocation(table), compression));
+  }
+
+  /**
+   * How the table's data files are compressed: as its Iceberg properties {@value
+   * ParquetCompression#CODEC_PROPERTY} and {@value ParquetCompression#LEVEL_PROPERTY} say (which
+   * Sluice sets from the project, and other writers such as Spark honour too), else {@link
+   * ParquetCompression#DEFAULT}.
+   *
+   * @throws InvalidInputException when the properties name a codec Sluice cannot write
+   */
+  public static ParquetCompression compression(Table table) {
+    try {
+      return ParquetCompression.fromTableProperties(table.properties())
+          .orElse(ParquetCompression.DEFAULT);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "Table "
+              + table.name()
+              + ": "
+              + e.getMessage()
+              + "; set the table's compression in the project (parquet: in sluice.yaml) or with"
+              + " ALTER TABLE ... SET TBLPROPERTIES");
+    }
   }
 
   /**

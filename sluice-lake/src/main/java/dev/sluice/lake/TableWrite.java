@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.DataException;
 import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.timing.PhaseTimer;
 import dev.sluice.api.timing.StepPhase;
 import java.io.IOException;
@@ -164,6 +165,31 @@ public final class TableWrite {
   public void setProperties(Map<String, String> properties) {
     org.apache.iceberg.UpdateProperties update = transaction.updateProperties();
     properties.forEach(update::set);
+    update.commit();
+  }
+
+  /**
+   * Stages the table's Parquet compression properties ({@link ParquetCompression#tableProperties})
+   * in the same commit as the data when they differ from {@code compression}: the data files this
+   * write and later ones write (Sluice's engine and any Iceberg writer) are compressed so.
+   */
+  public void setCompression(ParquetCompression compression) {
+    Map<String, String> current = transaction.table().properties();
+    Map<String, String> wanted = compression.tableProperties();
+    boolean staleLevel =
+        !wanted.containsKey(ParquetCompression.LEVEL_PROPERTY)
+            && current.containsKey(ParquetCompression.LEVEL_PROPERTY);
+    boolean same =
+        wanted.entrySet().stream()
+            .allMatch(entry -> entry.getValue().equals(current.get(entry.getKey())));
+    if (same && !staleLevel) {
+      return;
+    }
+    org.apache.iceberg.UpdateProperties update = transaction.updateProperties();
+    wanted.forEach(update::set);
+    if (staleLevel) {
+      update.remove(ParquetCompression.LEVEL_PROPERTY);
+    }
     update.commit();
   }
 

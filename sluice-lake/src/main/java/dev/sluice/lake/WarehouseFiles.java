@@ -1,6 +1,7 @@
 package dev.sluice.lake;
 
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.WrittenFile;
 import java.nio.file.Path;
 import org.apache.iceberg.Schema;
@@ -18,10 +19,15 @@ interface WarehouseFiles extends AutoCloseable {
 
   /**
    * Writes the rows of {@code sql} with the session's engine as the data file for {@code location},
-   * a new location in a table's data.
+   * a new location in a table's data, compressed as the table's properties say.
    */
-  default WrittenFile write(EngineSession session, String sql, Schema schema, String location) {
-    return session.writeParquet(sql, schema, newDataFile(location));
+  default WrittenFile write(
+      EngineSession session,
+      String sql,
+      Schema schema,
+      String location,
+      ParquetCompression compression) {
+    return session.writeParquet(sql, schema, newDataFile(location), compression);
   }
 
   /**

@@ -215,6 +215,27 @@ public interface EngineSession extends AutoCloseable {
   WrittenFile writeParquet(String sql, Schema schema, Path target);
 
   /**
+   * As {@link #writeParquet(String, Schema, Path)}, compressed as {@code compression} says (a
+   * table's {@link ParquetCompression#fromTableProperties Iceberg properties}). An engine that
+   * cannot choose its codec writes with its own (the default).
+   */
+  default WrittenFile writeParquet(
+      String sql, Schema schema, Path target, ParquetCompression compression) {
+    return writeParquet(sql, schema, target);
+  }
+
+  /**
+   * What the footers of the Parquet files at {@code dataFiles} (as {@link #registerTable} takes
+   * them) state about the schema's top-level columns, read from the footers alone, without reading
+   * the values; empty when the engine cannot read footers. Each min and max is rendered as this
+   * engine's {@code CAST(min(column) AS VARCHAR)} over the values would render it.
+   */
+  default java.util.Optional<FooterStatistics> footerStatistics(
+      Schema schema, List<String> dataFiles) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Whether this session reads and writes the data files of a warehouse in object storage itself,
    * at their locations ({@code s3a://bucket/key}), rather than from local copies that Sluice
    * downloads and uploads. An engine that runs on other hosts (a Spark cluster) must: they cannot

@@ -44,7 +44,8 @@ final class ConfigParser {
           CostParser.KEY,
           BudgetsParser.KEY,
           TargetsParser.KEY,
-          TargetsParser.DEFAULT_KEY);
+          TargetsParser.DEFAULT_KEY,
+          ParquetParser.KEY);
   private static final Set<String> ZONE_KEYS = Set.of(RetentionParser.KEY, "keep_snapshots");
   private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password");
   private static final Set<String> ENGINE_KEYS = Set.of("name", "memory_limit", "temp_directory");
@@ -150,6 +151,8 @@ final class ConfigParser {
         AlertsParser.parse(map, secrets),
         cost,
         BudgetsParser.parse(map, cost),
+        ParquetParser.parse(map, FILE, problems)
+            .orElse(dev.sluice.api.engine.ParquetCompression.DEFAULT),
         target);
   }
 
@@ -412,6 +415,7 @@ final class ConfigParser {
         AlertsConfig.NONE,
         CostPrices.NONE,
         java.util.List.of(),
+        dev.sluice.api.engine.ParquetCompression.DEFAULT,
         ProjectConfig.Target.NONE);
   }
 

@@ -38,6 +38,8 @@ import java.util.Map;
  * @param alerts the alert channels and rules ({@code alerts:}), {@link AlertsConfig#NONE} if none
  * @param cost the prices of {@code cost:}, {@link CostPrices#NONE} if none
  * @param budgets the monthly budgets of owners and tags ({@code budgets:})
+ * @param parquet how the Parquet data files of the tables Sluice writes are compressed ({@code
+ *     parquet:}), set on each table as its Iceberg properties
  * @param target the target of {@code targets:} these settings are for ({@link Target#NONE} without
  *     targets), with its secrets
  */
@@ -65,6 +67,7 @@ public record ProjectConfig(
     AlertsConfig alerts,
     CostPrices cost,
     java.util.List<BudgetDef> budgets,
+    dev.sluice.api.engine.ParquetCompression parquet,
     Target target) {
   public static final String DEFAULT_CATALOG_URL = "jdbc:sqlite:.sluice/catalog.db";
   public static final String DEFAULT_STATE_URL = "jdbc:sqlite:.sluice/state.db";
@@ -83,6 +86,7 @@ public record ProjectConfig(
     requireNonNull(cost, "cost is null");
     budgets = java.util.List.copyOf(budgets);
     requireNonNull(target, "target is null");
+    requireNonNull(parquet, "parquet is null");
     schedules = java.util.List.copyOf(schedules);
     sensors = java.util.List.copyOf(sensors);
     pools = Map.copyOf(pools);
@@ -137,6 +141,7 @@ public record ProjectConfig(
         alerts,
         cost,
         budgets,
+        parquet,
         target);
   }
 

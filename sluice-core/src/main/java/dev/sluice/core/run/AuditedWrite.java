@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.api.timing.PhaseTimer;
 import dev.sluice.api.timing.StepPhase;
@@ -166,6 +167,8 @@ final class AuditedWrite {
     }
     try {
       Schema schema = write.prepareSchema(desired, schemaChange);
+      // the compression the project sets, staged in this commit when the table's differs
+      ParquetCompression.fromTableProperties(tableProperties).ifPresent(write::setCompression);
       // a table that was once a partitioned model's: this write's file is of no one partition
       write.preparePartitionSpec(PartitionSpec.unpartitioned());
       WrittenFile file = write.writeDataFile(session, projectOnto(schema, desired, sql), schema);

@@ -522,7 +522,7 @@ final class ModelStep {
         change,
         operation,
         StepContext.columnDocs(model.columns()),
-        StepContext.tableProperties(model.description(), model.owner(), model.tags()),
+        context.writtenTableProperties(model.description(), model.owner(), model.tags()),
         summary(context, model),
         model.allChecks(),
         context.auditBranch());

@@ -4,6 +4,7 @@ import dev.sluice.api.DataException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.WrittenFile;
 import dev.sluice.core.project.CheckDef;
@@ -129,13 +130,13 @@ final class PartitionStep {
             target,
             desired,
             IcebergPartitioning.spec(model.partitions(), desired),
-            newTableProperties(model));
+            newTableProperties(model, context.compression()));
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
       }
     } else if (!tableExists) {
       try {
-        write = newTableWrite(lake, model, desired, context.auditBranch());
+        write = newTableWrite(lake, model, desired, context);
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
         // another step of the same run (a backfill's partitions run side by side) committed first
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
@@ -144,7 +145,7 @@ final class PartitionStep {
     if (write == null) {
       write = newWrite(context, target);
     }
-    Prepared prepared = prepare(write, model, work, desired);
+    Prepared prepared = prepare(write, model, work, desired, context.compression());
     List<WrittenFile> written = new ArrayList<>();
     List<TableProfile> profiles = new ArrayList<>();
     boolean committed = false;
@@ -216,7 +217,7 @@ final class PartitionStep {
         written.clear();
         profiles.clear();
         write = newWrite(context, target);
-        prepared = prepare(write, model, work, desired);
+        prepared = prepare(write, model, work, desired, context.compression());
         files =
             writePartitions(
                 context,
@@ -261,18 +262,20 @@ final class PartitionStep {
 
   /** The first write of a partitioned model's table, which creates it when it commits. */
   private static TableWrite newTableWrite(
-      Lake lake, ModelDef model, Schema desired, String auditBranch) {
+      Lake lake, ModelDef model, Schema desired, StepContext context) {
     return lake.newTableWrite(
         model.tableName(),
         desired,
         IcebergPartitioning.spec(model.partitions(), desired),
-        newTableProperties(model),
-        auditBranch);
+        newTableProperties(model, context.compression()),
+        context.auditBranch());
   }
 
-  private static Map<String, String> newTableProperties(ModelDef model) {
+  private static Map<String, String> newTableProperties(
+      ModelDef model, ParquetCompression compression) {
     Map<String, String> properties =
         StepContext.tableProperties(model.description(), model.owner(), model.tags());
+    properties.putAll(compression.tableProperties());
     properties.putAll(PartitionFilter.tableProperties(model.partitions()));
     properties.put(LAYOUT, layout(model));
     return properties;
@@ -289,13 +292,15 @@ final class PartitionStep {
         : context.lake().newWrite(target, context.auditBranch(), environment);
   }
 
-  /** Stages the write's schema, partition spec and (for a full refresh) properties. */
-  private static Prepared prepare(TableWrite write, ModelDef model, Work work, Schema desired) {
+  /** Stages the write's schema, partition spec, compression and (for a full refresh) properties. */
+  private static Prepared prepare(
+      TableWrite write, ModelDef model, Work work, Schema desired, ParquetCompression compression) {
     // a full refresh rebuilds every partition: columns take the model's types, as in a first build
     Schema schema =
         write.prepareSchema(desired, work.replaceAll() ? SchemaChange.REPLACE : SchemaChange.UNION);
     PartitionSpec spec =
         write.preparePartitionSpec(IcebergPartitioning.spec(model.partitions(), schema));
+    write.setCompression(compression);
     if (work.replaceAll()) {
       Map<String, String> properties = PartitionFilter.tableProperties(model.partitions());
       properties.put(LAYOUT, layout(model));

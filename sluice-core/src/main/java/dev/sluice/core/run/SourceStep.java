@@ -217,7 +217,7 @@ final class SourceStep {
                   schemaChange,
                   operation,
                   StepContext.columnDocs(table.columns()),
-                  StepContext.tableProperties(table.description(), table.owner(), table.tags()),
+                  context.writtenTableProperties(table.description(), table.owner(), table.tags()),
                   summary,
                   table.allChecks(),
                   context.auditBranch());

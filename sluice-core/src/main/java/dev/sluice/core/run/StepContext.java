@@ -189,6 +189,21 @@ record StepContext(
     return docs;
   }
 
+  /** How the data files of the tables this step writes are compressed: {@code parquet:}. */
+  dev.sluice.api.engine.ParquetCompression compression() {
+    return project.config().parquet();
+  }
+
+  /**
+   * The properties of a table this step writes: {@link #tableProperties} and its Parquet
+   * compression ({@link #compression()}), which the write sets on the table when it differs.
+   */
+  Map<String, String> writtenTableProperties(String description, String owner, List<String> tags) {
+    Map<String, String> properties = tableProperties(description, owner, tags);
+    properties.putAll(compression().tableProperties());
+    return properties;
+  }
+
   static Map<String, String> tableProperties(String description, String owner, List<String> tags) {
     Map<String, String> properties = new LinkedHashMap<>();
     if (description != null && !description.isBlank()) {

@@ -139,6 +139,22 @@ final class TimedEngineSession implements EngineSession {
   }
 
   @Override
+  public java.util.Optional<dev.sluice.api.engine.FooterStatistics> footerStatistics(
+      Schema schema, List<String> dataFiles) {
+    return PhaseTimer.time(StepPhase.ENGINE, () -> session.footerStatistics(schema, dataFiles));
+  }
+
+  @Override
+  public WrittenFile writeParquet(
+      String sql,
+      Schema schema,
+      Path target,
+      dev.sluice.api.engine.ParquetCompression compression) {
+    return PhaseTimer.time(
+        StepPhase.ENGINE, () -> session.writeParquet(sql, schema, target, compression));
+  }
+
+  @Override
   public WrittenFile writeParquet(String sql, Schema schema, Path target) {
     return PhaseTimer.time(StepPhase.ENGINE, () -> session.writeParquet(sql, schema, target));
   }

@@ -8,6 +8,7 @@ import dev.sluice.api.SluiceException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.StatementDescription;
@@ -344,6 +345,12 @@ final class DuckDbSession implements EngineSession {
 
   @Override
   public WrittenFile writeParquet(String sql, Schema schema, Path target) {
+    return writeParquet(sql, schema, target, ParquetCompression.DEFAULT);
+  }
+
+  @Override
+  public WrittenFile writeParquet(
+      String sql, Schema schema, Path target, ParquetCompression compression) {
     StringJoiner select = new StringJoiner(", ");
     for (Types.NestedField column : schema.columns()) {
       select.add(
@@ -373,7 +380,10 @@ final class DuckDbSession implements EngineSession {
             + sql
             + ") AS source) TO "
             + literal(target.toString())
-            + " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS "
+            + " (FORMAT parquet, COMPRESSION "
+            + compression.codec()
+            + (compression.level() == null ? "" : ", COMPRESSION_LEVEL " + compression.level())
+            + ", FIELD_IDS "
             + fieldIds
             + ")";
     long rows;
@@ -388,6 +398,12 @@ final class DuckDbSession implements EngineSession {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public java.util.Optional<dev.sluice.api.engine.FooterStatistics> footerStatistics(
+      Schema schema, List<String> dataFiles) {
+    return java.util.Optional.of(DuckDbFooterStatistics.read(this, schema, dataFiles));
   }
 
   /** DuckDB's FIELD_IDS value for a column: a number, or a struct for nested types. */
