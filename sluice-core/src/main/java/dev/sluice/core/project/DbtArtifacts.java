@@ -58,7 +58,10 @@ public final class DbtArtifacts {
     project
         .seeds()
         .keySet()
-        .forEach(name -> uniqueIds.put(name, "seed." + packageName + "." + name));
+        .forEach(
+            name ->
+                uniqueIds.put(
+                    name, "seed." + dbt.packageNodes().packageOf(name, packageName) + "." + name));
     project
         .models()
         .values()
@@ -67,7 +70,7 @@ public final class DbtArtifacts {
                 uniqueIds.put(
                     model.name(),
                     (model.snapshot() != null ? "snapshot." : "model.")
-                        + packageName
+                        + dbt.packageNodes().packageOf(model.name(), packageName)
                         + "."
                         + model.name()));
     project.sources().values().stream()
@@ -521,16 +524,24 @@ public final class DbtArtifacts {
     node.put("schema", table.zone());
     node.put("name", name);
     node.put("resource_type", resourceType);
-    node.put("package_name", packageName);
-    node.put("path", withinDirectory(file));
-    node.put("original_file_path", file);
+    DbtPackageNodes.Origin origin =
+        resourceType.equals("test") ? null : dbt.packageNodes().origin(name);
+    String original = origin == null ? file : origin.originalFile();
+    node.put("package_name", origin == null ? packageName : origin.packageName());
+    node.put("path", withinDirectory(original));
+    node.put("original_file_path", original);
     node.put("unique_id", id);
-    ArrayNode fqn = node.putArray("fqn").add(packageName);
-    Path path = Path.of(withinDirectory(file));
-    for (int i = 0; i < path.getNameCount() - 1; i++) {
-      fqn.add(path.getName(i).toString());
+    ArrayNode fqn = node.putArray("fqn");
+    if (origin != null) {
+      origin.fqn().forEach(fqn::add);
+    } else {
+      fqn.add(packageName);
+      Path path = Path.of(withinDirectory(file));
+      for (int i = 0; i < path.getNameCount() - 1; i++) {
+        fqn.add(path.getName(i).toString());
+      }
+      fqn.add(name);
     }
-    fqn.add(name);
     node.put("alias", table.name());
     node.putObject("checksum").put("name", "sha256").put("checksum", sha256(text));
     node.put(

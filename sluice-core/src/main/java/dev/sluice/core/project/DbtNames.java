@@ -206,8 +206,10 @@ final class DbtNames {
     Map<String, Object> node = new LinkedHashMap<>();
     node.put("name", name);
     node.put("resource_type", resourceType);
-    node.put("package_name", projectName);
-    node.put("unique_id", resourceType + "." + projectName + "." + name);
+    // a package's node: its fqn starts with its package's name
+    String packageName = fqn.isEmpty() ? projectName : fqn.get(0);
+    node.put("package_name", packageName);
+    node.put("unique_id", resourceType + "." + packageName + "." + name);
     node.put("fqn", fqn);
     node.put("original_file_path", file);
     node.put("path", file);

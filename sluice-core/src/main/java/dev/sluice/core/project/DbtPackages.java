@@ -34,13 +34,44 @@ final class DbtPackages {
    * @param directory where it is, absolute
    * @param macroPaths its macro paths, relative to the directory
    * @param docsPaths the directories of its docs blocks, relative to the directory
+   * @param file its dbt_project.yml: its resource paths, config trees and vars
    */
-  record Installed(String name, Path directory, List<String> macroPaths, List<String> docsPaths) {
+  record Installed(
+      String name,
+      Path directory,
+      List<String> macroPaths,
+      List<String> docsPaths,
+      DbtProjectFile file) {
     Installed {
       requireNonNull(name, "name is null");
       requireNonNull(directory, "directory is null");
       macroPaths = List.copyOf(macroPaths);
       docsPaths = List.copyOf(docsPaths);
+      requireNonNull(file, "file is null");
+    }
+
+    /** Its model paths' directories: dbt loads a package's models into the one graph. */
+    List<Path> modelDirectories() {
+      return existing(file.modelPaths());
+    }
+
+    /** Its seed paths' directories. */
+    List<Path> seedDirectories() {
+      return existing(file.seedPaths());
+    }
+
+    /** The directories whose YAML files may hold its properties (models, seeds, tests). */
+    List<Path> propertyDirectories() {
+      List<String> paths = new ArrayList<>(file.modelPaths());
+      paths.addAll(file.seedPaths());
+      paths.addAll(file.snapshotPaths());
+      paths.addAll(file.testPaths());
+      paths.addAll(file.macroPaths());
+      return existing(paths);
+    }
+
+    private List<Path> existing(List<String> paths) {
+      return paths.stream().distinct().map(directory::resolve).filter(Files::isDirectory).toList();
     }
 
     List<Path> macroDirectories() {
@@ -290,7 +321,8 @@ final class DbtPackages {
       docsPaths.addAll(file.get().testPaths());
       docsPaths.addAll(file.get().macroPaths());
     }
-    return Optional.of(new Installed(file.get().name(), directory, macroPaths, docsPaths));
+    return Optional.of(
+        new Installed(file.get().name(), directory, macroPaths, docsPaths, file.get()));
   }
 
   /** The project name a Hub or git package most likely has: dbt-labs/dbt_utils → dbt_utils. */

@@ -93,6 +93,15 @@ final class DbtProject {
   /** The microbatch models, and the event times of what they may read. */
   private final DbtMicrobatch.Builder microbatch = new DbtMicrobatch.Builder();
 
+  /** The vars of dbt_project.yml and the packages', rendered; made once. */
+  private Map<String, Object> renderedVars;
+
+  /** The models and seeds of installed packages: their package and file, by name. */
+  private final Map<String, DbtPackageNodes.Origin> packageNodes = new LinkedHashMap<>();
+
+  /** The installed package of each package node, by name. */
+  private final Map<String, DbtPackages.Installed> nodePackages = new LinkedHashMap<>();
+
   private DbtProject(
       Path root,
       DbtProjectFile file,
@@ -195,7 +204,10 @@ final class DbtProject {
    * project's) and the target's threads.
    */
   ProjectConfig config() {
-    Map<String, Object> vars = new LinkedHashMap<>(file.vars());
+    Map<String, Object> vars = new LinkedHashMap<>();
+    // a package's vars, for its models; the project's win (Sluice's vars are one map: a package's
+    // var is seen by the project's models too, where dbt would not define it)
+    vars.putAll(projectVars());
     vars.putAll(invocation.vars());
     return ConfigParser.defaults(
         root,
@@ -206,6 +218,110 @@ final class DbtProject {
 
   List<Path> modelDirectories() {
     return directories(file.modelPaths());
+  }
+
+  /**
+   * The vars of dbt_project.yml and of the installed packages' (the project's winning), each value
+   * that is a template rendered as dbt renders dbt_project.yml ({@code "{{ 500 if target.type ==
+   * 'bigquery' else 10000 }}"}).
+   */
+  private Map<String, Object> projectVars() {
+    if (renderedVars == null) {
+      Map<String, Object> declared = new LinkedHashMap<>();
+      for (DbtPackages.Installed installed : otherPackages()) {
+        installed.file().vars().forEach(declared::putIfAbsent);
+      }
+      declared.putAll(file.vars());
+      Map<String, Object> rendered = new LinkedHashMap<>();
+      Problems ignored = new Problems();
+      declared.forEach(
+          (key, value) -> {
+            if (value instanceof String text && text.contains("{{") && globals != null) {
+              TemplateSession session =
+                  new TemplateSession(
+                          Location.of(DbtProjectFile.FILE),
+                          false,
+                          false,
+                          false,
+                          declared,
+                          name -> null,
+                          (source, table) -> null,
+                          ignored)
+                      .withDbt(macros, globals);
+              rendered.put(key, nativeValue(SqlRenderer.renderBound(text, session, Map.of())));
+            } else {
+              rendered.put(key, value);
+            }
+          });
+      if (globals == null) {
+        return rendered; // while the globals are made: not kept
+      }
+      renderedVars = rendered;
+    }
+    return renderedVars;
+  }
+
+  /** The installed packages but the project itself: dbt loads their models and seeds too. */
+  List<DbtPackages.Installed> otherPackages() {
+    return packages.installed().stream()
+        .filter(installed -> !installed.name().equals(file.name()))
+        .toList();
+  }
+
+  /** The model directories of the installed packages, whose models join the project's. */
+  List<Path> packageModelDirectories() {
+    return otherPackages().stream().flatMap(p -> p.modelDirectories().stream()).toList();
+  }
+
+  /** The seed directories of the installed packages. */
+  List<Path> packageSeedDirectories() {
+    return otherPackages().stream().flatMap(p -> p.seedDirectories().stream()).toList();
+  }
+
+  /** The directories of the installed packages whose YAML files may hold properties. */
+  List<Path> packagePropertyDirectories() {
+    return otherPackages().stream().flatMap(p -> p.propertyDirectories().stream()).toList();
+  }
+
+  /**
+   * Records which of the models and seeds are an installed package's (by the directory they were
+   * read from): their fqn, unique id and config trees are their package's.
+   */
+  private void adoptPackageNodes(Map<String, ModelFile> modelFiles, Map<String, Path> seedFiles) {
+    modelFiles.values().forEach(model -> adopt(model.name(), model.sqlFile(), false));
+    seedFiles.forEach((name, path) -> adopt(name, path, true));
+  }
+
+  private void adopt(String name, Path relativeFile, boolean seed) {
+    Path absolute = root.resolve(relativeFile).normalize();
+    for (DbtPackages.Installed installed : otherPackages()) {
+      List<Path> directories = seed ? installed.seedDirectories() : installed.modelDirectories();
+      for (Path directory : directories) {
+        if (absolute.startsWith(directory.normalize())) {
+          List<String> fqn = path(relativeFile, directories, installed.name());
+          String original =
+              installed.directory().normalize().relativize(absolute).toString().replace('\\', '/');
+          packageNodes.put(name, new DbtPackageNodes.Origin(installed.name(), original, fqn));
+          nodePackages.put(name, installed);
+          return;
+        }
+      }
+    }
+  }
+
+  /** A model's or seed's settings from the config trees: its package's, then the project's. */
+  private Map<String, Setting> treeSettings(
+      String name,
+      List<String> path,
+      java.util.function.Function<DbtProjectFile, DbtConfigTree> tree) {
+    DbtPackages.Installed installed = nodePackages.get(name);
+    if (installed == null) {
+      return tree.apply(file).configFor(path);
+    }
+    // dbt: the package's own dbt_project.yml, then the root project's, which wins
+    Map<String, Setting> settings = tree.apply(installed.file()).configFor(path);
+    merge(settings, tree.apply(file).configFor(path));
+    return settings;
   }
 
   List<Path> snapshotDirectories() {
@@ -330,7 +446,8 @@ final class DbtProject {
             macros, globals, docs, file.targetPath(), profile.schema(), profile.database())
         .withHooks(hooks.build())
         .withResources(resources)
-        .withMicrobatch(microbatch.build());
+        .withMicrobatch(microbatch.build())
+        .withPackageNodes(new DbtPackageNodes(packageNodes));
   }
 
   /**
@@ -392,6 +509,7 @@ final class DbtProject {
               });
     }
     yamlSnapshots(snapshotEntries, modelFiles, problems);
+    adoptPackageNodes(modelFiles, seedFiles);
     warnOfUnknown(models, modelFiles.keySet(), "model");
     warnOfUnknown(snapshotEntries, snapshots, "snapshot");
     warnOfUnknown(seeds, seedFiles.keySet(), "seed");
@@ -399,8 +517,10 @@ final class DbtProject {
       boolean snapshot = snapshots.contains(model.name());
       DbtProperties.Entry entry = (snapshot ? snapshotEntries : models).get(model.name());
       Map<String, Setting> settings =
-          (snapshot ? file.snapshots() : file.models())
-              .configFor(configPath(model.name(), model.sqlFile()));
+          treeSettings(
+              model.name(),
+              configPath(model.name(), model.sqlFile()),
+              snapshot ? DbtProjectFile::snapshots : DbtProjectFile::models);
       if (entry != null) {
         merge(settings, entry.config());
       }
@@ -420,7 +540,8 @@ final class DbtProject {
     for (Map.Entry<String, Path> seed : Map.copyOf(seedFiles).entrySet()) {
       DbtProperties.Entry entry = seeds.get(seed.getKey());
       Map<String, Setting> settings =
-          file.seeds().configFor(path(seed.getValue(), seedDirectories()));
+          treeSettings(
+              seed.getKey(), seedPath(seed.getKey(), seed.getValue()), DbtProjectFile::seeds);
       if (entry != null) {
         merge(settings, entry.config());
       }
@@ -437,7 +558,7 @@ final class DbtProject {
           names.table(
               "seed",
               seed.getKey(),
-              path(seed.getValue(), seedDirectories()),
+              seedPath(seed.getKey(), seed.getValue()),
               YamlFiles.relative(root, root.resolve(seed.getValue())),
               settings,
               problems));
@@ -506,6 +627,10 @@ final class DbtProject {
    * name (a YAML snapshot's: the directories of its properties file).
    */
   private List<String> configPath(String model, Path file) {
+    DbtPackageNodes.Origin origin = packageNodes.get(model);
+    if (origin != null) {
+      return origin.fqn();
+    }
     if (!yamlSnapshots.contains(model)) {
       return path(file, directoriesOf(model));
     }
@@ -621,12 +746,34 @@ final class DbtProject {
    * configs the {@code data_tests:} tree gives the file's directory.
    */
   private DbtTests testsOf(Path propertiesFile) {
-    List<String> path = path(propertiesFile, propertyDirectories());
+    Path absolute = propertiesFile.normalize();
+    DbtPackages.Installed owner =
+        otherPackages().stream()
+            .filter(
+                installed ->
+                    installed.propertyDirectories().stream()
+                        .anyMatch(directory -> absolute.startsWith(directory.normalize())))
+            .findFirst()
+            .orElse(null);
+    Map<String, Setting> configs;
+    if (owner == null) {
+      List<String> path = path(propertiesFile, propertyDirectories());
+      configs = file.tests().configFor(path.subList(0, path.size() - 1));
+    } else {
+      // a package's tests: its own data_tests: tree, then the project's, which wins
+      List<String> path = path(propertiesFile, owner.propertyDirectories(), owner.name());
+      configs = owner.file().tests().configFor(path.subList(0, path.size() - 1));
+      merge(configs, file.tests().configFor(path.subList(0, path.size() - 1)));
+    }
     return new DbtTests(
-            macros,
-            file.tests().configFor(path.subList(0, path.size() - 1)),
-            profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit")
+            macros, configs, profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit")
         .renderingConfigs(this::renderConfig);
+  }
+
+  /** A seed's path in its config tree: its package, its file's directories and its name. */
+  private List<String> seedPath(String seed, Path csvFile) {
+    DbtPackageNodes.Origin origin = packageNodes.get(seed);
+    return origin != null ? origin.fqn() : path(csvFile, seedDirectories());
   }
 
   /** The directories a model's or snapshot's file is under. */
@@ -1112,10 +1259,16 @@ final class DbtProject {
 
   /** A resource's path in the config tree: the package, its directories, its name. */
   private List<String> path(Path relativeFile, List<Path> directories) {
-    Path absolute = root.resolve(relativeFile);
+    return path(relativeFile, directories, file.name());
+  }
+
+  /** A file's path in a config tree: the package, the file's directories, its name. */
+  private List<String> path(Path relativeFile, List<Path> directories, String packageName) {
+    Path absolute = root.resolve(relativeFile).normalize();
     List<String> path = new ArrayList<>();
-    path.add(file.name());
-    for (Path directory : directories) {
+    path.add(packageName);
+    for (Path each : directories) {
+      Path directory = each.normalize();
       if (absolute.startsWith(directory)) {
         Path inside = directory.relativize(absolute);
         for (int i = 0; i < inside.getNameCount() - 1; i++) {
@@ -1195,6 +1348,24 @@ final class DbtProject {
     return rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
         ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
         : rendered;
+  }
+
+  /**
+   * A rendered text as dbt's native rendering of dbt_project.yml gives it: a whole number, a
+   * decimal or a boolean as that value, else the text.
+   */
+  private static Object nativeValue(String rendered) {
+    String text = rendered.strip();
+    if (text.matches("-?\\d{1,18}")) {
+      return Long.valueOf(text);
+    }
+    if (text.matches("-?\\d+\\.\\d+")) {
+      return Double.valueOf(text);
+    }
+    if (text.equals("True") || text.equals("False")) {
+      return Boolean.valueOf(text.toLowerCase(Locale.ROOT));
+    }
+    return text;
   }
 
   private static boolean disabled(Map<String, Setting> settings) {

@@ -43,6 +43,7 @@ public final class DbtTemplates {
   private Map<String, String> environmentOverrides = Map.of();
   private DbtResources resources = new DbtResources();
   private DbtMicrobatch microbatch = DbtMicrobatch.NONE;
+  private DbtPackageNodes packageNodes = DbtPackageNodes.NONE;
 
   DbtTemplates(
       DbtMacros macros,
@@ -78,6 +79,7 @@ public final class DbtTemplates {
     this.environmentOverrides = from.environmentOverrides;
     this.resources = from.resources;
     this.microbatch = from.microbatch;
+    this.packageNodes = from.packageNodes;
   }
 
   /**
@@ -150,6 +152,18 @@ public final class DbtTemplates {
     DbtTemplates copy = new DbtTemplates(this);
     copy.microbatch = requireNonNull(microbatch, "microbatch is null");
     return copy;
+  }
+
+  /** These templates, with the models and seeds of the installed packages. */
+  DbtTemplates withPackageNodes(DbtPackageNodes nodes) {
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.packageNodes = requireNonNull(nodes, "nodes is null");
+    return copy;
+  }
+
+  /** The models and seeds of the installed packages: their packages and files. */
+  DbtPackageNodes packageNodes() {
+    return packageNodes;
   }
 
   /** The project's microbatch models, and the event times of the models, seeds and sources. */

@@ -128,7 +128,7 @@ final class ProjectLoader {
     checkPools(sources, config);
     Map<String, ModelFile> modelFiles =
         dbt != null
-            ? loadModelFiles(dbt.modelDirectories(), false)
+            ? loadModelFiles(concat(dbt.modelDirectories(), dbt.packageModelDirectories()), false)
             : loadModelFiles(List.of(root.resolve("models")), true);
     if (dbt != null) {
       // dbt's snapshots are models materialized as snapshots
@@ -143,14 +143,17 @@ final class ProjectLoader {
       }
     }
     Map<String, Path> seedFiles =
-        loadSeedFiles(dbt != null ? dbt.seedDirectories() : List.of(root.resolve("seeds")));
+        loadSeedFiles(
+            dbt != null
+                ? concat(dbt.seedDirectories(), dbt.packageSeedDirectories())
+                : List.of(root.resolve("seeds")));
     reportModelsThatAreSeeds(modelFiles, seedFiles);
 
     Map<String, ModelProperties> modelProperties = new LinkedHashMap<>();
     Map<String, SeedProperties> seedProperties = new LinkedHashMap<>();
     if (dbt != null) {
       List<Path> propertyFiles = new ArrayList<>();
-      for (Path directory : dbt.propertyDirectories()) {
+      for (Path directory : concat(dbt.propertyDirectories(), dbt.packagePropertyDirectories())) {
         propertyFiles.addAll(files(directory, true, ".yml", ".yaml"));
       }
       dbt.properties(
@@ -402,13 +405,21 @@ final class ProjectLoader {
                         + file.name()
                         + "' is defined twice: also in "
                         + String.join(", ", others),
-                    "model names must be unique in the project; rename one of the files");
+                    "model names must be unique in the project and its installed packages"
+                        + " (Sluice reads them into one name space, where dbt lets the project's"
+                        + " model shadow a package's); rename one of the files");
                 if (!file.name().equals(files.get(0).name())) {
                   models.remove(file.name());
                 }
               }
             });
     return models;
+  }
+
+  private static List<Path> concat(List<Path> first, List<Path> second) {
+    List<Path> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all;
   }
 
   private Map<String, Path> loadSeedFiles(List<Path> directories) {

@@ -163,6 +163,15 @@ public final class Selector {
   private Set<String> core(String text) {
     int colon = text.indexOf(':');
     if (colon < 0) {
+      if (project.dbt() != null
+          && !project.models().containsKey(text)
+          && !project.seeds().containsKey(text)) {
+        // dbt's fqn method: a package's name, or <package>.<directories>, selects what is in it
+        Set<String> byFqn = byFqn(text);
+        if (!byFqn.isEmpty()) {
+          return byFqn;
+        }
+      }
       return Set.copyOf(project.graph().select(List.of(text)));
     }
     String method = text.substring(0, colon).toLowerCase(Locale.ROOT);
@@ -267,6 +276,16 @@ public final class Selector {
         }
       }
       case "test_type" -> testType(value, matched);
+      case "package" -> {
+        DbtPackageNodes packages = project.dbt() == null ? null : project.dbt().packageNodes();
+        String own = project.config().name();
+        project.models().keySet().stream()
+            .filter(name -> (packages == null ? own : packages.packageOf(name, own)).equals(value))
+            .forEach(matched::add);
+        project.seeds().keySet().stream()
+            .filter(name -> (packages == null ? own : packages.packageOf(name, own)).equals(value))
+            .forEach(matched::add);
+      }
       case "config.materialized" ->
           project.models().values().stream()
               .filter(m -> m.materialization().name().equalsIgnoreCase(value))
@@ -276,12 +295,55 @@ public final class Selector {
               "Unknown selector method '"
                   + method
                   + ":': use tag:, zone:, path:, source:, resource_type:,"
-                  + " config.materialized:, test_type:, state:, exposure: or selector:");
+                  + " config.materialized:, test_type:, package:, state:, exposure: or"
+                  + " selector:");
     }
     if (matched.isEmpty()) {
       throw new InvalidInputException("The selector '" + text + "' matches no asset");
     }
     return matched;
+  }
+
+  /**
+   * The models and seeds whose dbt fqn (package, directories, name) begins with the parts of {@code
+   * selector} ({@code dbt_project_evaluator.staging}), as dbt's {@code fqn} method selects them.
+   */
+  private Set<String> byFqn(String selector) {
+    List<String> parts = List.of(selector.split("\\.", -1));
+    DbtPackageNodes packages = project.dbt().packageNodes();
+    String own = project.config().name();
+    Set<String> matched = new LinkedHashSet<>();
+    for (ModelDef model : project.models().values()) {
+      DbtPackageNodes.Origin origin = packages.origin(model.name());
+      List<String> fqn =
+          origin != null ? origin.fqn() : fqn(own, model.sqlFileName(), model.name());
+      if (fqn.size() >= parts.size() && fqn.subList(0, parts.size()).equals(parts)) {
+        matched.add(model.name());
+      }
+    }
+    for (SeedDef seed : project.seeds().values()) {
+      DbtPackageNodes.Origin origin = packages.origin(seed.name());
+      List<String> fqn =
+          origin != null
+              ? origin.fqn()
+              : fqn(own, seed.csvFile().toString().replace('\\', '/'), seed.name());
+      if (fqn.size() >= parts.size() && fqn.subList(0, parts.size()).equals(parts)) {
+        matched.add(seed.name());
+      }
+    }
+    return matched;
+  }
+
+  /** The fqn of a project's own model or seed: the project, its file's directories, its name. */
+  private static List<String> fqn(String project, String file, String name) {
+    List<String> fqn = new ArrayList<>();
+    fqn.add(project);
+    String[] segments = file.split("/", -1);
+    for (int i = 1; i < segments.length - 1; i++) {
+      fqn.add(segments[i]);
+    }
+    fqn.add(name);
+    return fqn;
   }
 
   /**
