@@ -2,15 +2,11 @@ package dev.sluice.core.project;
 
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.objects.collections.PyList;
-import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jinjava.javax.el.ELContext;
-import jinjava.javax.el.ELResolver;
 
 /**
  * Python's dict methods on a template's dicts, as dbt's Jinja2 has them, whatever map Sluice or
@@ -20,7 +16,7 @@ import jinjava.javax.el.ELResolver;
  * key a dict holds as none ({@code node.config.alias}) is none too. Asked before Jinjava's own
  * resolver ({@link DbtJinjava}); other methods go on to Java's.
  */
-final class PythonDicts extends ELResolver {
+final class PythonDicts extends PythonMethods {
   static final Set<String> METHODS =
       Set.of("get", "items", "keys", "values", "pop", "setdefault", "update");
 
@@ -87,31 +83,6 @@ final class PythonDicts extends ELResolver {
       context.setPropertyResolved(true);
       DbtJinjava.Interpreter.noteNone(JinjavaInterpreter.getCurrent());
     }
-    return null;
-  }
-
-  @Override
-  public Class<?> getType(ELContext context, Object base, Object property) {
-    return null;
-  }
-
-  @Override
-  public void setValue(ELContext context, Object base, Object property, Object value) {
-    // read-only: another resolver sets values
-  }
-
-  @Override
-  public boolean isReadOnly(ELContext context, Object base, Object property) {
-    return true;
-  }
-
-  @Override
-  public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
-    return Collections.emptyIterator();
-  }
-
-  @Override
-  public Class<?> getCommonPropertyType(ELContext context, Object base) {
     return null;
   }
 }

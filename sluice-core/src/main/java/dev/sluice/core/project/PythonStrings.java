@@ -1,17 +1,13 @@
 package dev.sluice.core.project;
 
 import com.hubspot.jinjava.el.ext.NamedParameter;
-import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import jinjava.javax.el.ELContext;
-import jinjava.javax.el.ELResolver;
 
 /**
  * Python's string methods on a template's strings, as dbt's Jinja2 has them ({@code
@@ -19,7 +15,7 @@ import jinjava.javax.el.ELResolver;
  * b)}): Jinjava's strings are Java's, which lack them. An EL resolver that Sluice's Jinjava asks
  * before its own ({@link DbtJinjava}); other methods go on to Java's.
  */
-final class PythonStrings extends ELResolver {
+final class PythonStrings extends PythonMethods {
   static final Set<String> METHODS =
       Set.of(
           "startswith",
@@ -289,35 +285,5 @@ final class PythonStrings extends ELResolver {
     }
     throw new IllegalArgumentException(
         "str.format(): the format spec ':" + spec + "' is not supported (use :.2f or :d)");
-  }
-
-  @Override
-  public Object getValue(ELContext context, Object base, Object property) {
-    return null; // methods only
-  }
-
-  @Override
-  public Class<?> getType(ELContext context, Object base, Object property) {
-    return null;
-  }
-
-  @Override
-  public void setValue(ELContext context, Object base, Object property, Object value) {
-    // read-only: another resolver sets values
-  }
-
-  @Override
-  public boolean isReadOnly(ELContext context, Object base, Object property) {
-    return true;
-  }
-
-  @Override
-  public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
-    return Collections.emptyIterator();
-  }
-
-  @Override
-  public Class<?> getCommonPropertyType(ELContext context, Object base) {
-    return null;
   }
 }
