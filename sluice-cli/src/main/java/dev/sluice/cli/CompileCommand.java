@@ -49,6 +49,8 @@ final class CompileCommand extends BaseCommand {
               : new dev.sluice.core.run.LakeTemplateQueries(
                   project, workspace.lake(), session, dev.sluice.lake.ReadPoint.main());
       SqlRenderer renderer = new SqlRenderer();
+      dev.sluice.core.project.DbtArtifacts artifacts =
+          project.dbt() == null ? null : new dev.sluice.core.project.DbtArtifacts(project);
       Path target =
           project.root().resolve("target").resolve("compiled").resolve(project.config().name());
       List<Map<String, Object>> compiled = new ArrayList<>();
@@ -74,24 +76,38 @@ final class CompileCommand extends BaseCommand {
         write(file, sql);
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("name", model.name());
+        item.put("resource_type", model.snapshot() != null ? "snapshot" : "model");
+        if (artifacts != null) {
+          item.put("unique_id", artifacts.uniqueId(model.name()));
+        }
         item.put("file", model.sqlFileName());
         item.put("compiled", project.root().relativize(file).toString().replace('\\', '/'));
         item.put("incremental", incremental);
         item.put("sql", sql);
         compiled.add(item);
       }
-      // and the selected assets' data tests, as dbt compile writes them
-      int tests = dev.sluice.core.run.DbtTestFiles.compile(workspace, session, selected).size();
-      if (project.dbt() != null) {
-        dev.sluice.core.project.DbtArtifacts artifacts =
-            new dev.sluice.core.project.DbtArtifacts(project);
+      int models = compiled.size();
+      // and the selected assets' data tests, as dbt compile writes them (and lists them)
+      List<dev.sluice.core.run.DbtTestFiles.CompiledTest> tests =
+          dev.sluice.core.run.DbtTestFiles.compileTests(workspace, session, selected);
+      for (dev.sluice.core.run.DbtTestFiles.CompiledTest test : tests) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("name", test.name());
+        item.put("resource_type", "test");
+        item.put("unique_id", test.uniqueId());
+        item.put("attached_node", artifacts.uniqueId(test.asset()));
+        item.put("compiled", project.root().relativize(test.file()).toString().replace('\\', '/'));
+        item.put("sql", test.sql());
+        compiled.add(item);
+      }
+      if (artifacts != null) {
         artifacts.write(
             "manifest.json",
             artifacts.manifest(java.util.UUID.randomUUID().toString(), java.time.Instant.now()));
       }
       if (json()) {
         output().json(compiled);
-      } else if (compiled.size() == 1) {
+      } else if (models == 1) {
         output().line(String.valueOf(compiled.get(0).get("sql")).strip());
       } else {
         compiled.forEach(
@@ -100,9 +116,11 @@ final class CompileCommand extends BaseCommand {
       }
       output()
           .message(
-              compiled.size()
-                  + (compiled.size() == 1 ? " model" : " models")
-                  + (tests > 0 ? " and " + tests + (tests == 1 ? " test" : " tests") : "")
+              models
+                  + (models == 1 ? " model" : " models")
+                  + (tests.isEmpty()
+                      ? ""
+                      : " and " + tests.size() + (tests.size() == 1 ? " test" : " tests"))
                   + " compiled.");
       return ExitCodes.OK;
     }

@@ -147,6 +147,16 @@ class DbtCliTest {
         .contains("sum(case when status = 'placed' then amount else 0 end) as placed_amount")
         .contains("\"main\".\"stg_orders\"");
     assertThat(project.resolve("target/compiled/shop/models/revenue.sql")).exists();
+    // --json lists every node compiled, as dbt's compile: the models and the tests
+    InProcessCli.Result compileJson = sluice(project, "compile", "-s", "stg_orders", "--json");
+    assertThat(compileJson.code()).as(compileJson.err()).isZero();
+    assertThat(compileJson.out())
+        .contains(
+            "\"resource_type\" : \"model\"",
+            "\"unique_id\" : \"model.shop.stg_orders\"",
+            "\"resource_type\" : \"test\"",
+            "\"name\" : \"not_null_stg_orders_order_id\"",
+            "\"attached_node\" : \"model.shop.stg_orders\"");
 
     // a failing test of stg_orders skips revenue, which reads it
     write(project, "seeds/raw_orders.csv", "id,status,amount\n1,placed,1000\n1,lost,250\n");

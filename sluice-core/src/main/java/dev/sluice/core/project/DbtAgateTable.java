@@ -23,9 +23,36 @@ public final class DbtAgateTable {
     this.columnTypes = List.copyOf(result.types());
     List<Row> all = new ArrayList<>();
     for (List<Object> values : result.rows()) {
-      all.add(new Row(columnNames, values));
+      List<Object> python = new ArrayList<>(values.size());
+      values.forEach(value -> python.add(pythonValue(value)));
+      all.add(new Row(columnNames, python));
     }
     this.rows = List.copyOf(all);
+  }
+
+  /**
+   * A value as agate gives it to dbt's templates: a date is Python's {@code date}, a timestamp
+   * Python's {@code datetime} ({@link DbtModules}), with {@code strftime()}, {@code isoformat()}
+   * and Python's text ({@code 2021-10-19 00:00:00}), as dbt_expectations' tests read them.
+   */
+  static Object pythonValue(Object value) {
+    if (value instanceof java.sql.Date date) {
+      return new DbtModules.Date(date.toLocalDate());
+    }
+    if (value instanceof java.sql.Timestamp timestamp) {
+      return new DbtModules.DateTime(timestamp.toLocalDateTime(), false);
+    }
+    if (value instanceof java.time.LocalDate date) {
+      return new DbtModules.Date(date);
+    }
+    if (value instanceof java.time.LocalDateTime dateTime) {
+      return new DbtModules.DateTime(dateTime, false);
+    }
+    if (value instanceof java.time.OffsetDateTime dateTime) {
+      return new DbtModules.DateTime(
+          dateTime.withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalDateTime(), true);
+    }
+    return value;
   }
 
   public List<String> getColumnNames() {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -73,7 +74,9 @@ public final class DbtArtifacts {
                         + dbt.packageNodes().packageOf(model.name(), packageName)
                         + "."
                         + model.name()));
-    project.sources().values().stream()
+    java.util.stream.Stream.concat(
+            project.sources().values().stream(),
+            dbt.resources().warehouseSources().values().stream())
         .flatMap(source -> source.tables().stream())
         .forEach(
             table ->
@@ -213,7 +216,10 @@ public final class DbtArtifacts {
       tests(nodes, parents, model.name(), model.allChecks());
     }
     ObjectNode sources = manifest.putObject("sources");
-    for (SourceDef source : project.sources().values()) {
+    // the tables Sluice loads, and those read as the warehouse's relations (no location)
+    List<SourceDef> allSources = new ArrayList<>(project.sources().values());
+    allSources.addAll(dbt.resources().warehouseSources().values());
+    for (SourceDef source : allSources) {
       for (SourceTableDef table : source.tables()) {
         String id = uniqueId(table.assetName());
         ObjectNode node = sources.putObject(id);

@@ -8,6 +8,8 @@ import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.NamedParameterOperator;
+import com.hubspot.jinjava.el.ext.StringConcatOperator;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
@@ -60,7 +62,8 @@ import jinjava.javax.el.ExpressionFactory;
  *       datetime - datetime} ({@link DbtModules.TimeDelta});
  *   <li>Python's string methods on strings ({@link PythonStrings}) and dict methods on dicts
  *       ({@link PythonDicts}): {@code d.get('missing')} is none, a value;
- *   <li>a boolean prints, and joins text with {@code ~}, as {@code True} or {@code False}.
+ *   <li>a boolean prints, and joins text with {@code ~}, as {@code True} or {@code False}; none
+ *       joins as {@code None} ({@link PythonConcat}).
  * </ul>
  */
 final class DbtJinjava extends Jinjava {
@@ -146,12 +149,14 @@ final class DbtJinjava extends Jinjava {
 
   /**
    * Jinjava's parser, with Jinja's dict keys, Python's date arithmetic, a trailing comma in a
-   * call's arguments ({@code date_spine(datepart=d, end_date=e,)}, as dbt_date writes it) and
-   * {@code a if b} without {@code else} printing nothing when {@code b} is false.
+   * call's arguments ({@code date_spine(datepart=d, end_date=e,)}, as dbt_date writes it), {@code a
+   * if b} without {@code else} printing nothing when {@code b} is false, a named argument that
+   * takes the whole expression after its {@code =} and Jinja2's {@code ~} ({@link PythonConcat}).
    */
   static final class DbtParser extends ExtendedParser {
     DbtParser(Builder context, String input) {
       super(context, input);
+      putExtensionHandler(StringConcatOperator.TOKEN, PythonConcat.HANDLER);
     }
 
     @Override
@@ -175,6 +180,43 @@ final class DbtJinjava extends Jinjava {
       }
       consumeToken(right);
       return createAstParameters(parameters);
+    }
+
+    @Override
+    protected AstNode add(boolean required) throws Scanner.ScanException, ParseException {
+      // Jinjava's own, but a named argument takes the whole expression after its '=', as in
+      // Jinja: f(x="count(*) * " + factor|string) is x = ("count(*) * " + factor|string), where
+      // Jinjava parsed (x="count(*) * ") + factor|string, a positional text (dbt_expectations)
+      AstNode value = mul(required);
+      if (value == null) {
+        return null;
+      }
+      while (true) {
+        switch (getToken().getSymbol()) {
+          case PLUS -> {
+            consumeToken();
+            value = createAstBinary(value, mul(true), AdditionOperator.OP);
+          }
+          case MINUS -> {
+            consumeToken();
+            value = createAstBinary(value, mul(true), AstBinary.SUB);
+          }
+          case EXTENSION -> {
+            if (getExtensionHandler(getToken()).getExtensionPoint() != Parser.ExtensionPoint.ADD) {
+              return value;
+            }
+            boolean named = NamedParameterOperator.TOKEN.getImage().equals(getToken().getImage());
+            Parser.ExtensionHandler handler = getExtensionHandler(consumeToken());
+            if (named) {
+              return handler.createAstNode(value, expr(true));
+            }
+            value = handler.createAstNode(value, mul(true));
+          }
+          default -> {
+            return value;
+          }
+        }
+      }
     }
 
     @Override
@@ -238,6 +280,27 @@ final class DbtJinjava extends Jinjava {
     protected Object apply(TypeConverter converter, Object left, Object right) {
       Object sum = DbtModules.TimeDelta.add(left, right);
       return sum != null ? sum : super.apply(converter, left, right);
+    }
+  }
+
+  /**
+   * {@code ~}: Jinja2's, which joins Python's {@code str()} of both sides, so none is {@code None}
+   * ({@code 'a' ~ none} is {@code aNone}; Jinjava's gives {@code a}).
+   */
+  static final class PythonConcat extends StringConcatOperator {
+    static final PythonConcat INSTANCE = new PythonConcat();
+
+    static final Parser.ExtensionHandler HANDLER =
+        new Parser.ExtensionHandler(Parser.ExtensionPoint.ADD) {
+          @Override
+          public AstNode createAstNode(AstNode... children) {
+            return new AstBinary(children[0], children[1], INSTANCE);
+          }
+        };
+
+    @Override
+    protected Object apply(TypeConverter converter, Object left, Object right) {
+      return super.apply(converter, left == null ? "None" : left, right == null ? "None" : right);
     }
   }
 

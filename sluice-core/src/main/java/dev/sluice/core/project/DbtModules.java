@@ -175,6 +175,18 @@ public final class DbtModules {
               : "yyyy-MM-dd HH:mm:ss.SSSSSS";
       return value.format(DateTimeFormatter.ofPattern(pattern)) + (utc ? "+00:00" : "");
     }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof DateTime dateTime
+          && dateTime.value.equals(value)
+          && dateTime.utc == utc;
+    }
+
+    @Override
+    public int hashCode() {
+      return value.hashCode();
+    }
   }
 
   /**
@@ -328,6 +340,16 @@ public final class DbtModules {
 
     public int getDay() {
       return value.getDayOfMonth();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Date date && date.value.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+      return value.hashCode();
     }
 
     @Override

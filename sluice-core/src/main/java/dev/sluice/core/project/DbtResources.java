@@ -168,6 +168,22 @@ public final class DbtResources {
     return sourceProperties.getOrDefault(uniqueId, Map.of());
   }
 
+  /**
+   * The source tables without an external location (read as the warehouse's relations, which Sluice
+   * does not load), each as a source of that one table, by unique id: dbt's manifest lists them
+   * with the others.
+   */
+  private final Map<String, SourceDef> warehouseSources = new LinkedHashMap<>();
+
+  void declareWarehouseSource(String uniqueId, SourceDef source) {
+    warehouseSources.put(uniqueId, source);
+  }
+
+  /** The source tables Sluice does not load ({@link #declareWarehouseSource}), by unique id. */
+  Map<String, SourceDef> warehouseSources() {
+    return java.util.Collections.unmodifiableMap(warehouseSources);
+  }
+
   void declare(String uniqueId, DbtProperties.Declared columns) {
     declared.put(uniqueId, columns);
   }

@@ -107,6 +107,7 @@ final class DbtSources {
     }
     String what = "source '" + name + "'";
     String schema = Optional.ofNullable(map.string("schema")).orElse(name);
+    String description = docs.description(map, docs.uniqueId("source", name));
     Setting sourceLocation = externalLocation(map, what);
     String sourceLoadedAt = map.string("loaded_at_field");
     Optional<FreshnessThresholds> sourceFreshness = freshness(map, what);
@@ -147,6 +148,24 @@ final class DbtSources {
       Optional<FreshnessThresholds> thresholds =
           table.keys().contains("freshness") ? freshness(table, tableWhat) : sourceFreshness;
       if (location == null) {
+        resources.declareWarehouseSource(
+            uniqueId,
+            new SourceDef(
+                name,
+                "warehouse",
+                description,
+                List.of(
+                    SourceTableDef.builder(name, tableName)
+                        .mode(LoadMode.FULL)
+                        .description(docs.description(table, uniqueId))
+                        .tags(table.stringList("tags"))
+                        .columns(columns)
+                        .checks(checks)
+                        .location(table.location())
+                        .execution(Execution.DEFAULT)
+                        .options(Map.of(), Map.of(), Set.of())
+                        .build()),
+                map.location()));
         String reason =
             tableWhat
                 + " has no external location: Sluice cannot read a table that another tool loads"
@@ -213,13 +232,7 @@ final class DbtSources {
               .freshness(freshness)
               .build());
     }
-    return Optional.of(
-        new SourceDef(
-            name,
-            "file",
-            docs.description(map, docs.uniqueId("source", name)),
-            tables,
-            map.location()));
+    return Optional.of(new SourceDef(name, "file", description, tables, map.location()));
   }
 
   /**

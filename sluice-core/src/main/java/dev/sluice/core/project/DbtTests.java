@@ -450,14 +450,9 @@ final class DbtTests {
       Map<String, Object> arguments = new LinkedHashMap<>();
       arguments.put("query", callTemplate(test, column, values, config));
       arguments.put(GENERIC_TEST, test.name());
-      arguments.put(
-          READS,
-          values.values().stream()
-              .filter(String.class::isInstance)
-              .map(String.class::cast)
-              .filter(text -> LOOKS_LIKE_CALL.matcher(text).matches())
-              .map(String::strip)
-              .toList());
+      List<String> reads = new ArrayList<>();
+      values.values().forEach(value -> calls(value, reads));
+      arguments.put(READS, List.copyOf(reads));
       if (!config.isEmpty()) {
         arguments.put(CONFIG, config);
       }
@@ -473,6 +468,8 @@ final class DbtTests {
       String column,
       Map<String, Object> values,
       Map<String, Object> config) {
+    // an argument that is a template of more than one expression is rendered first, into a name
+    StringBuilder blocks = new StringBuilder();
     StringBuilder call = new StringBuilder("{{ ").append(test.call()).append("(model=");
     Object where = config.get("where");
     if (where == null) {
@@ -489,49 +486,96 @@ final class DbtTests {
     values.forEach(
         (key, value) -> {
           if (value != null) {
-            call.append(", ").append(key).append('=').append(argument(value));
+            call.append(", ").append(key).append('=').append(argument(value, blocks));
           }
         });
-    return call.append(") }}").toString();
+    return blocks.append(call).append(") }}").toString();
   }
 
-  /** A test argument as a Jinja expression: a call of ref(), source(), ... as itself. */
-  private static String argument(Object value) {
+  /** A template's delimiters, as dbt-core's {@code get_rendered} looks for them. */
+  private static final java.util.regex.Pattern RENDER_CHARS =
+      java.util.regex.Pattern.compile("(\\{[{%#]|[#}%]\\})");
+
+  /** A template that is one expression and nothing else: dbt's native rendering gives its value. */
+  private static final java.util.regex.Pattern ONE_EXPRESSION =
+      java.util.regex.Pattern.compile("^\\{\\{(.*)\\}\\}$", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * A test argument as a Jinja expression, as dbt-core's {@code add_rendered_test_kwargs} renders
+   * it: every string, at any depth of lists and dicts, is rendered with the test's context,
+   * natively ({@code deep_map_render} of {@code get_rendered(..., native=True)}). A call of {@code
+   * ref()}, {@code source()}, {@code var()}, {@code env_var()} or {@code doc()} is that call; a
+   * template that is one {@code {{ expression }}} gives the expression's value (a list stays a
+   * list); a text with other template parts ({@code cast(d as date) = {{ dbt_date.yesterday() }}})
+   * gives its rendered text, rendered by a {@code {% set %}} block added to {@code blocks}; other
+   * text is itself.
+   */
+  private static String argument(Object value, StringBuilder blocks) {
+    if (value == null) {
+      return "none";
+    }
     if (value instanceof String text) {
       if (LOOKS_LIKE_CALL.matcher(text).matches()) {
         return text.strip();
       }
-      java.util.regex.Matcher expression =
-          java.util.regex.Pattern.compile(
-                  "^\\s*\\{\\{(.*)\\}\\}\\s*$", java.util.regex.Pattern.DOTALL)
-              .matcher(text);
-      if (expression.matches()) {
+      if (!RENDER_CHARS.matcher(text).find()) {
+        return jinjaLiteral(text);
+      }
+      java.util.regex.Matcher expression = ONE_EXPRESSION.matcher(text);
+      if (expression.matches()
+          && !expression.group(1).contains("{{")
+          && !expression.group(1).contains("}}")) {
         return "(" + expression.group(1).strip() + ")";
       }
-      return jinjaLiteral(text);
-    }
-    return literal(value);
-  }
-
-  private static String literal(Object value) {
-    if (value == null) {
-      return "none";
+      String name = "__dbt_test_argument_" + (countOf(blocks, "{% set ") + 1);
+      blocks.append("{% set ").append(name).append(" %}").append(text).append("{% endset %}");
+      return name;
     }
     if (value instanceof Boolean || value instanceof Number) {
       return String.valueOf(value);
     }
     if (value instanceof List<?> list) {
       java.util.StringJoiner items = new java.util.StringJoiner(", ", "[", "]");
-      list.forEach(item -> items.add(literal(item)));
+      list.forEach(item -> items.add(argument(item, blocks)));
       return items.toString();
     }
     if (value instanceof Map<?, ?> map) {
       java.util.StringJoiner entries = new java.util.StringJoiner(", ", "{", "}");
       map.forEach(
-          (key, item) -> entries.add(jinjaLiteral(String.valueOf(key)) + ": " + literal(item)));
+          (key, item) ->
+              entries.add(jinjaLiteral(String.valueOf(key)) + ": " + argument(item, blocks)));
       return entries.toString();
     }
     return jinjaLiteral(String.valueOf(value));
+  }
+
+  private static int countOf(CharSequence text, String part) {
+    int count = 0;
+    for (int at = text.toString().indexOf(part);
+        at >= 0;
+        at = text.toString().indexOf(part, at + 1)) {
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * The calls of {@code ref()}, {@code source()}, ... among a test's arguments, at any depth, as
+   * dbt renders them: what the test reads besides its own table.
+   */
+  private static void calls(Object value, List<String> calls) {
+    if (value instanceof String text) {
+      java.util.regex.Matcher expression = ONE_EXPRESSION.matcher(text.strip());
+      if (LOOKS_LIKE_CALL.matcher(text).matches()) {
+        calls.add(text.strip());
+      } else if (expression.matches() && LOOKS_LIKE_CALL.matcher(expression.group(1)).matches()) {
+        calls.add(expression.group(1).strip());
+      }
+    } else if (value instanceof List<?> list) {
+      list.forEach(item -> calls(item, calls));
+    } else if (value instanceof Map<?, ?> map) {
+      map.values().forEach(item -> calls(item, calls));
+    }
   }
 
   private static String jinjaLiteral(String text) {

@@ -26,6 +26,12 @@ public final class DbtTestFiles {
   private DbtTestFiles() {}
 
   /**
+   * A data test compiled: its node's unique id and name as dbt gives them, the asset it tests, the
+   * file its SQL was written to and that SQL.
+   */
+  public record CompiledTest(String uniqueId, String name, String asset, Path file, String sql) {}
+
+  /**
    * Writes the SQL of the data tests of these assets (anomaly checks, which have no SQL, aside).
    *
    * @param session the session whose catalog the tests' relations and introspective Jinja read
@@ -33,8 +39,17 @@ public final class DbtTestFiles {
    */
   public static List<Path> compile(
       Workspace workspace, EngineSession session, Collection<String> assets) {
+    return compileTests(workspace, session, assets).stream().map(CompiledTest::file).toList();
+  }
+
+  /**
+   * Writes the SQL of the data tests of these assets, as {@link #compile}, and gives each test
+   * compiled.
+   */
+  public static List<CompiledTest> compileTests(
+      Workspace workspace, EngineSession session, Collection<String> assets) {
     Project project = workspace.project();
-    List<Path> files = new ArrayList<>();
+    List<CompiledTest> files = new ArrayList<>();
     if (project.dbt() == null) {
       return files;
     }
@@ -61,14 +76,18 @@ public final class DbtTestFiles {
           continue;
         }
         Path file = artifacts.testSqlFile("compiled", name, check);
+        String sql = runner.failingRowsSql(session, table, check);
         try {
-          String sql = runner.failingRowsSql(session, table, check);
           Files.createDirectories(file.getParent());
           Files.writeString(file, sql, StandardCharsets.UTF_8);
         } catch (IOException e) {
           throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
-        files.add(file);
+        String uniqueId = artifacts.testUniqueId(name, check);
+        // test.<package>.<name>[.<hash>]
+        String rest = uniqueId.substring(uniqueId.indexOf('.', "test.".length()) + 1);
+        String testName = rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.'));
+        files.add(new CompiledTest(uniqueId, testName, name, file, sql));
       }
     }
     return files;

@@ -183,7 +183,7 @@ class DbtSourcesTest {
    * --vars '{load_source_data: true}'}) and its models read them with source().
    */
   @Test
-  void aSourceWithoutALocationReadsTheWarehouseRelationItNames() {
+  void aSourceWithoutALocationReadsTheWarehouseRelationItNames() throws java.io.IOException {
     write(
         project,
         "dbt_project.yml",
@@ -233,6 +233,26 @@ class DbtSourcesTest {
     assertThat(plain.sourceTableName("crm", "customers"))
         .contains(new dev.sluice.api.TableName("raw", "raw_customers"));
     assertThat(plain.seeds()).doesNotContainKey("raw_customers");
+    // dbt's manifest lists it with the other sources, and the model depends on it
+    com.fasterxml.jackson.databind.node.ObjectNode manifest =
+        new DbtArtifacts(plain).manifest("invocation", java.time.Instant.EPOCH);
+    com.fasterxml.jackson.databind.JsonNode source =
+        manifest.path("sources").path("source.shop.crm.customers");
+    assertThat(source.path("schema").asText()).isEqualTo("raw");
+    assertThat(source.path("identifier").asText()).isEqualTo("raw_customers");
+    assertThat(source.path("original_file_path").asText()).isEqualTo("models/crm.yml");
+    assertThat(
+            manifest
+                .path("nodes")
+                .path("model.shop.stg_customers")
+                .path("depends_on")
+                .path("nodes"))
+        .extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+        .containsExactly("source.shop.crm.customers");
+    java.nio.file.Path schemas = DbtArtifactsTest.schemas();
+    if (java.nio.file.Files.isRegularFile(schemas.resolve("manifest-v12.json"))) {
+      assertThat(DbtArtifactsTest.errors(schemas.resolve("manifest-v12.json"), manifest)).isEmpty();
+    }
 
     // not loaded yet: the step says what it reads and how to load it
     try (Workspace workspace = Workspace.open(plain)) {
