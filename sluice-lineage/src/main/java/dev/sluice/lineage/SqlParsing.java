@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.Statements;
 
 /**
  * JSqlParser's parse on threads kept for it. {@code CCJSqlParserUtil.parse(String)} runs each parse
@@ -29,5 +30,18 @@ public final class SqlParsing {
   /** As {@link CCJSqlParserUtil#parse(String)}. */
   public static Statement parse(String sql) throws JSQLParserException {
     return CCJSqlParserUtil.parse(sql, PARSERS, null);
+  }
+
+  /**
+   * As {@link CCJSqlParserUtil#parseStatements(String, ExecutorService,
+   * java.util.function.Consumer)}: statements JSqlParser does not know are kept as unsupported
+   * ones, and a parse longer than {@code timeoutMillis} fails.
+   *
+   * @throws JSQLParserException when the text is not SQL JSqlParser reads, or the parse times out
+   */
+  public static Statements parseStatements(String sql, long timeoutMillis)
+      throws JSQLParserException {
+    return CCJSqlParserUtil.parseStatements(
+        sql, PARSERS, parser -> parser.withUnsupportedStatements(true).withTimeOut(timeoutMillis));
   }
 }

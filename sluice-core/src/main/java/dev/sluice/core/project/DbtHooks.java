@@ -3,23 +3,24 @@ package dev.sluice.core.project;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.Location;
+import dev.sluice.api.TableName;
 import dev.sluice.core.project.DbtConfigTree.Setting;
+import dev.sluice.lineage.SqlParsing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.parser.CCJSqlParserTokenManager;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.parser.SimpleCharStream;
 import net.sf.jsqlparser.parser.StringProvider;
 import net.sf.jsqlparser.parser.Token;
+import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.Statements;
+import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.select.Select;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -60,14 +61,6 @@ public final class DbtHooks {
   /** How long JSqlParser may take to read one hook. */
   private static final long PARSE_TIMEOUT_MILLIS = 5_000;
 
-  private static final ExecutorService PARSER =
-      Executors.newCachedThreadPool(
-          runnable -> {
-            Thread thread = new Thread(runnable, "sluice-hook-parser");
-            thread.setDaemon(true);
-            return thread;
-          });
-
   /**
    * One hook: its SQL template and where it is written.
    *
@@ -88,6 +81,12 @@ public final class DbtHooks {
     NOTHING,
     /** It reads: run it. */
     RUN,
+    /**
+     * {@code insert into {{ this }} ...} of a table model's post-hook: its rows are added to the
+     * model's new version before its data tests audit it (dbt-project-evaluator's {@code stg_*}
+     * models).
+     */
+    INSERT_THIS,
     /** Statistics or maintenance Sluice's Iceberg tables keep themselves: skipped. */
     SKIP,
     /** It would write, grant or change a setting: refused. */
@@ -243,17 +242,97 @@ public final class DbtHooks {
    * has the last word (only one SELECT runs).
    */
   public static Verdict judge(String sql) {
+    return judge(sql, null);
+  }
+
+  /**
+   * As {@link #judge(String)}; an {@code INSERT INTO} whose target is {@code thisTable} (the
+   * model's own relation, {@code {{ this }}}), of {@code VALUES} or a query, with or without its
+   * columns, is {@link Action#INSERT_THIS}. Any other insert is refused as before.
+   */
+  public static Verdict judge(String sql, TableName thisTable) {
+    if (thisTable != null && insertInto(parsed(sql), thisTable) != null) {
+      return Verdict.of(Action.INSERT_THIS);
+    }
+    return judgeText(sql);
+  }
+
+  /**
+   * The insert of {@code sql} whose target is {@code thisTable}, with its target replaced by {@code
+   * staged} (the model's new rows, before they are written), as SQL; null when {@code sql} is not
+   * such an insert.
+   */
+  public static String retargeted(String sql, TableName thisTable, String staged) {
+    Insert insert = insertInto(parsed(sql), thisTable);
+    if (insert == null) {
+      return null;
+    }
+    StringBuilder retargeted = new StringBuilder("INSERT INTO ").append(staged);
+    if (insert.getColumns() != null && !insert.getColumns().isEmpty()) {
+      retargeted.append(" (");
+      for (int i = 0; i < insert.getColumns().size(); i++) {
+        retargeted.append(i == 0 ? "" : ", ").append(insert.getColumns().get(i).getColumnName());
+      }
+      retargeted.append(')');
+    }
+    return retargeted.append(' ').append(insert.getSelect()).toString();
+  }
+
+  /** The SELECT or VALUES whose rows an insert into {@code thisTable} adds, as SQL; else null. */
+  public static String insertedRows(String sql, TableName thisTable) {
+    Insert insert = insertInto(parsed(sql), thisTable);
+    return insert == null ? null : insert.getSelect().toString();
+  }
+
+  private static Insert insertInto(Statement statement, TableName thisTable) {
+    if (!(statement instanceof Insert insert)
+        || insert.getSelect() == null
+        || insert.getTable() == null
+        || insert.getSetUpdateSets() != null
+        || insert.getDuplicateUpdateSets() != null
+        || insert.getConflictAction() != null
+        || insert.getReturningClause() != null) {
+      return null;
+    }
+    Table target = insert.getTable();
+    String schema = target.getSchemaName() == null ? null : unquoted(target.getSchemaName());
+    String name = unquoted(target.getName());
+    return schema != null
+            && schema.equalsIgnoreCase(thisTable.zone())
+            && name.equalsIgnoreCase(thisTable.name())
+        ? insert
+        : null;
+  }
+
+  private static String unquoted(String identifier) {
+    String text = identifier.strip();
+    return text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")
+        ? text.substring(1, text.length() - 1).replace("\"\"", "\"")
+        : text;
+  }
+
+  /** The one statement of a rendered hook, or null when it is not one that JSqlParser reads. */
+  private static Statement parsed(String sql) {
+    String text = SqlRenderer.withoutTrailingSemicolon(sql).strip();
+    if (text.isEmpty() || firstKeyword(text).isEmpty()) {
+      return null;
+    }
+    try {
+      Statements statements = SqlParsing.parseStatements(text, PARSE_TIMEOUT_MILLIS);
+      return statements.size() == 1 ? statements.get(0) : null;
+    } catch (JSQLParserException e) {
+      return null;
+    }
+  }
+
+  private static Verdict judgeText(String sql) {
     String text = SqlRenderer.withoutTrailingSemicolon(sql).strip();
     if (text.isEmpty() || firstKeyword(text).isEmpty()) {
       return Verdict.of(Action.NOTHING);
     }
     Statements statements;
     try {
-      statements =
-          CCJSqlParserUtil.parseStatements(
-              text,
-              PARSER,
-              parser -> parser.withUnsupportedStatements(true).withTimeOut(PARSE_TIMEOUT_MILLIS));
+      statements = SqlParsing.parseStatements(text, PARSE_TIMEOUT_MILLIS);
     } catch (JSQLParserException e) {
       return byKeyword(firstKeyword(text));
     }

@@ -821,8 +821,14 @@ final class DbtProject {
         (name, table) -> {
           String what = (models.containsKey(name) ? "model" : "seed") + " '" + name + "'";
           Set<String> refs = new java.util.LinkedHashSet<>();
-          all.pre(name).forEach(hook -> judge.judge(hook, "pre-hook of " + what, table, refs));
-          all.post(name).forEach(hook -> judge.judge(hook, "post-hook of " + what, table, refs));
+          all.pre(name)
+              .forEach(hook -> judge.judge(hook, "pre-hook of " + what, table, refs, false));
+          // a table model's post-hook may insert into {{ this }}: its rows join the new version
+          boolean inserts =
+              models.containsKey(name)
+                  && models.get(name).materialization() == Materialization.TABLE;
+          all.post(name)
+              .forEach(hook -> judge.judge(hook, "post-hook of " + what, table, refs, inserts));
           // as in dbt, a model depends on what its hooks read with ref()
           refs.remove(name);
           ModelDef model = models.get(name);
@@ -833,9 +839,11 @@ final class DbtProject {
           }
         });
     all.onRunStart()
-        .forEach(hook -> judge.judge(hook, "on-run-start hook", null, new java.util.HashSet<>()));
+        .forEach(
+            hook -> judge.judge(hook, "on-run-start hook", null, new java.util.HashSet<>(), false));
     all.onRunEnd()
-        .forEach(hook -> judge.judge(hook, "on-run-end hook", null, new java.util.HashSet<>()));
+        .forEach(
+            hook -> judge.judge(hook, "on-run-end hook", null, new java.util.HashSet<>(), false));
   }
 
   /** Renders hooks against the project's tables and reports those Sluice cannot run. */
@@ -851,7 +859,12 @@ final class DbtProject {
       this.problems = problems;
     }
 
-    void judge(DbtHooks.Hook hook, String what, TableName thisTable, Set<String> refs) {
+    void judge(
+        DbtHooks.Hook hook,
+        String what,
+        TableName thisTable,
+        Set<String> refs,
+        boolean mayInsertIntoThis) {
       String sql;
       try {
         sql =
@@ -872,7 +885,7 @@ final class DbtProject {
         problems.addAll(e);
         return;
       }
-      DbtHooks.Verdict verdict = DbtHooks.judge(sql);
+      DbtHooks.Verdict verdict = DbtHooks.judge(sql, mayInsertIntoThis ? thisTable : null);
       if (verdict.action() == DbtHooks.Action.REFUSE) {
         problems.add(
             hook.location(),

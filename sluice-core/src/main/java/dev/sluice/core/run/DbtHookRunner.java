@@ -60,7 +60,7 @@ final class DbtHookRunner {
     Relations relations = context.relations();
     readable.forEach(relations::tryRegister);
     for (DbtHooks.Hook hook : dbt.hooks().pre(asset)) {
-      run(context.session(), context, hook, "pre-hook of " + asset, table, readable, Map.of());
+      run(context.session(), context, hook, "pre-hook of " + asset, table, readable, null);
     }
   }
 
@@ -82,8 +82,12 @@ final class DbtHookRunner {
     }
     try {
       context.relations().register(table); // the version just published
+      ModelDef model = context.project().models().get(asset);
+      // a table model's inserts into {{ this }} were added to its rows before publishing
+      TableName inserted =
+          model != null && model.materialization() == Materialization.TABLE ? table : null;
       for (DbtHooks.Hook hook : dbt.hooks().post(asset)) {
-        run(context.session(), context, hook, "post-hook of " + asset, table, readable, Map.of());
+        run(context.session(), context, hook, "post-hook of " + asset, table, readable, inserted);
       }
       return step;
     } catch (dev.sluice.api.SluiceException e) {
@@ -96,6 +100,97 @@ final class DbtHookRunner {
           .failure(e)
           .build();
     }
+  }
+
+  /** The temporary table a model's new rows are staged in while its post-hooks insert into it. */
+  static String stagedTable(ModelDef model) {
+    return "dbt_this_" + model.name();
+  }
+
+  /**
+   * Adds the rows of a table model's post-hooks that {@code insert into {{ this }}} to its new
+   * version, before it is written, audited by its data tests and published (so that one commit
+   * holds them, and a failing test or insert publishes nothing): the model's rows are staged in a
+   * temporary table, each such insert runs against it (its rows' query checked as a hook's select
+   * is: it reads only what the model may), and what is written is the staged table. dbt inserts
+   * after the table is built, and its tests then read the table with the rows; the rows are the
+   * same.
+   *
+   * @return the SQL whose rows are the model's new version: {@code sql} when no hook inserts
+   * @throws QueryException when an insert fails, naming the hook's file, line and SQL
+   * @throws InvalidInputException when its rows read what the model may not
+   */
+  static String stageInserts(
+      StepContext context, ModelDef model, String sql, Set<TableName> readable) {
+    DbtTemplates dbt = context.project().dbt();
+    if (dbt == null
+        || dbt.hooks().post(model.name()).isEmpty()
+        || model.materialization() != Materialization.TABLE) {
+      return sql;
+    }
+    TableName table = model.tableName();
+    EngineSession session = context.session();
+    String reference = null;
+    for (DbtHooks.Hook hook : dbt.hooks().post(model.name())) {
+      if (!hook.template().toLowerCase(java.util.Locale.ROOT).contains("insert")) {
+        continue; // cannot render an insert: rendered once, after publishing
+      }
+      String rendered =
+          render(
+              context.renderer(),
+              context.project(),
+              hook,
+              table,
+              Map.of(),
+              context::resolveRef,
+              context::resolveSource);
+      String rows = DbtHooks.insertedRows(rendered, table);
+      if (rows == null) {
+        continue; // runs after publishing, as any post-hook
+      }
+      String what = "post-hook of " + model.name();
+      try {
+        SqlSandbox.checkModel(
+            session,
+            hook.location().file(),
+            "select * from (" + rows + ") as dbt_inserted_rows",
+            readable);
+      } catch (ProjectException e) {
+        throw new InvalidInputException(
+            "The "
+                + what
+                + " ("
+                + hook.location()
+                + ") cannot run: "
+                + e.problems().get(0).message()
+                + ". It rendered as: "
+                + shortened(rendered),
+            e);
+      }
+      if (reference == null) {
+        session.createTemporaryTable(stagedTable(model), sql);
+        reference = session.temporaryTableReference(stagedTable(model));
+      }
+      String insert = DbtHooks.retargeted(rendered, table, reference);
+      LOG.debug("Running the {} ({}) on the new rows: {}", what, hook.location(), insert);
+      try {
+        session.execute(insert);
+      } catch (QueryException e) {
+        session.dropTemporaryTable(stagedTable(model));
+        throw new QueryException(
+            "The "
+                + what
+                + " ("
+                + hook.location()
+                + ") failed: "
+                + e.getMessage().strip()
+                + ". It ran: "
+                + shortened(rendered)
+                + ". Nothing was published",
+            e);
+      }
+    }
+    return reference == null ? sql : "select * from " + reference;
   }
 
   /**
@@ -254,17 +349,17 @@ final class DbtHookRunner {
       String what,
       TableName table,
       Set<TableName> readable,
-      Map<String, Object> bindings) {
+      TableName insertedInto) {
     String sql =
         render(
             context.renderer(),
             context.project(),
             hook,
             table,
-            bindings,
+            Map.of(),
             context::resolveRef,
             context::resolveSource);
-    execute(session, hook, what, sql, readable);
+    execute(session, hook, what, sql, readable, insertedInto);
   }
 
   private static String render(
@@ -281,9 +376,27 @@ final class DbtHookRunner {
 
   private static void execute(
       EngineSession session, DbtHooks.Hook hook, String what, String sql, Set<TableName> readable) {
-    DbtHooks.Verdict verdict = DbtHooks.judge(sql);
+    execute(session, hook, what, sql, readable, null);
+  }
+
+  /**
+   * Runs a rendered hook; an insert into {@code insertedInto} (a table model's {@code this}, whose
+   * rows {@link #stageInserts} added before publishing) is not run again.
+   */
+  private static void execute(
+      EngineSession session,
+      DbtHooks.Hook hook,
+      String what,
+      String sql,
+      Set<TableName> readable,
+      TableName insertedInto) {
+    DbtHooks.Verdict verdict = DbtHooks.judge(sql, insertedInto);
     switch (verdict.action()) {
       case NOTHING -> {
+        return;
+      }
+      case INSERT_THIS -> {
+        LOG.debug("{} ({}) inserted its rows before the model was published", what, hook);
         return;
       }
       case SKIP -> {

@@ -221,15 +221,23 @@ final class ModelStep {
     if (found.isEmpty() && context.lake().findView(target).isPresent()) {
       context.lake().dropTable(target);
     }
-    AuditedWrite.Outcome outcome =
-        write(
-            auditedWrite(context, model).startingFrom(found),
-            context,
-            model,
-            sql,
-            SchemaChange.REPLACE,
-            WriteOperation.replaceAll());
-    return result(context, model, outcome, started, detail);
+    // a dbt post-hook's insert into {{ this }}: its rows are part of the version audited
+    String rows = DbtHookRunner.stageInserts(context, model, sql, inputs(context, model));
+    try {
+      AuditedWrite.Outcome outcome =
+          write(
+              auditedWrite(context, model).startingFrom(found),
+              context,
+              model,
+              rows,
+              SchemaChange.REPLACE,
+              WriteOperation.replaceAll());
+      return result(context, model, outcome, started, detail);
+    } finally {
+      if (!rows.equals(sql)) {
+        context.session().dropTemporaryTable(DbtHookRunner.stagedTable(model));
+      }
+    }
   }
 
   /**
