@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
 
@@ -123,8 +124,9 @@ public final class EngineBranch {
     Map<String, DataFile> added = new LinkedHashMap<>();
     Map<String, DataFile> removed = new LinkedHashMap<>();
     for (Snapshot engine : engineSnapshots) {
+      SnapshotChanges changes = SnapshotChanges.builderFor(table).snapshot(engine).build();
       List<DeleteFile> deletes = new ArrayList<>();
-      engine.addedDeleteFiles(table.io()).forEach(deletes::add);
+      changes.addedDeleteFiles().forEach(deletes::add);
       if (!deletes.isEmpty()) {
         throw new DataException(
             "The engine's merge into "
@@ -132,13 +134,13 @@ public final class EngineBranch {
                 + " wrote delete files (merge-on-read), which Sluice does not commit; nothing was"
                 + " published. Set the table's write.merge.mode to copy-on-write");
       }
-      for (DataFile file : engine.removedDataFiles(table.io())) {
+      for (DataFile file : changes.removedDataFiles()) {
         // a file the engine added and removed again is neither
         if (added.remove(file.location()) == null) {
           removed.put(file.location(), file.copy());
         }
       }
-      for (DataFile file : engine.addedDataFiles(table.io())) {
+      for (DataFile file : changes.addedDataFiles()) {
         added.put(file.location(), file.copy());
       }
     }

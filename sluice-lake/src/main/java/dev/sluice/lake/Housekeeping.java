@@ -220,7 +220,8 @@ public final class Housekeeping {
       for (ManifestFile manifest : snapshot.allManifests(io)) {
         if (manifests.add(manifest.path())) {
           referenced.add(normalize(manifest.path()));
-          try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io)) {
+          try (CloseableIterable<String> paths =
+              ManifestFiles.readPaths(manifest, io, table.specs())) {
             paths.forEach(path -> referenced.add(normalize(path)));
           } catch (IOException e) {
             throw new UncheckedIOException("Cannot read manifest " + manifest.path(), e);

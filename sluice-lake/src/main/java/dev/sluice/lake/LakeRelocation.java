@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -211,22 +212,15 @@ public final class LakeRelocation {
       throws IOException {
     String stagingDirectory = staging.toString() + "/";
     Set<Long> snapshotIds = new HashSet<>();
-    Set<String> manifestPaths = new HashSet<>();
     Map<String, ManifestFile> manifests = new LinkedHashMap<>();
     for (Snapshot snapshot : metadata.snapshots()) {
       snapshotIds.add(snapshot.snapshotId());
       for (ManifestFile manifest : snapshot.allManifests(mapped)) {
-        manifestPaths.add(manifest.path());
         manifests.putIfAbsent(manifest.path(), manifest);
       }
     }
-    for (Snapshot snapshot : metadata.snapshots()) {
-      String list = snapshot.manifestListLocation();
-      String staged = RewriteTablePathUtil.stagingPath(list, source, stagingDirectory);
-      RewriteTablePathUtil.rewriteManifestList(
-          snapshot, mapped, metadata, manifestPaths, source, target, stagingDirectory, staged);
-      moves.put(Path.of(staged), Path.of(RewriteTablePathUtil.newPath(list, source, target)));
-    }
+    // the manifests first: a manifest list records the length of each manifest it rewrites
+    Map<String, Long> manifestLengths = new HashMap<>();
     for (ManifestFile manifest : manifests.values()) {
       if (manifest.content() != ManifestContent.DATA) {
         throw new SluiceException(
@@ -242,8 +236,16 @@ public final class LakeRelocation {
           metadata.specsById(),
           source,
           target);
+      manifestLengths.put(manifest.path(), mapped.newInputFile(staged).getLength());
       moves.put(
           Path.of(staged), Path.of(RewriteTablePathUtil.newPath(manifest.path(), source, target)));
+    }
+    for (Snapshot snapshot : metadata.snapshots()) {
+      String list = snapshot.manifestListLocation();
+      String staged = RewriteTablePathUtil.stagingPath(list, source, stagingDirectory);
+      RewriteTablePathUtil.rewriteManifestList(
+          snapshot, mapped, metadata, manifestLengths, source, target, stagingDirectory, staged);
+      moves.put(Path.of(staged), Path.of(RewriteTablePathUtil.newPath(list, source, target)));
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.util.ThreadPools;
 
@@ -33,6 +34,22 @@ final class ManifestWork {
     }
     return ThreadPools.getWorkerPool();
   }
+
+  /**
+   * Has Iceberg write a commit's new manifests ({@code SnapshotUpdate.writeManifestsWith}) on the
+   * calling thread, as one writer per 10,000 files like its default (so the same manifests), when
+   * they are few: Iceberg 1.10 wrote even one manifest of one file on its worker pool and polled
+   * for it every 10 ms, which put a 10 ms sleep into every commit (most of a table step's fixed
+   * cost; docs/benchmarks.md, issue 20). Many files are still written in parallel.
+   */
+  static void writeManifestsFor(SnapshotUpdate<?> update, int files) {
+    if (files <= MOST_FILES_WRITTEN_ON_CALLER) {
+      update.writeManifestsWith(SAME_THREAD, ThreadPools.WORKER_THREAD_POOL_SIZE);
+    }
+  }
+
+  /** Up to this many new files, a commit writes their manifests on the calling thread. */
+  static final int MOST_FILES_WRITTEN_ON_CALLER = 20_000;
 
   /** Runs each task on the thread that submits it; never shut down. */
   private static final class SameThread extends AbstractExecutorService {

@@ -86,7 +86,7 @@ public record TableStorage(
         if (manifest.content() != org.apache.iceberg.ManifestContent.DATA) {
           continue;
         }
-        try (CloseableIterable<DataFile> files = ManifestFiles.read(manifest, io)) {
+        try (CloseableIterable<DataFile> files = ManifestFiles.read(manifest, io, table.specs())) {
           for (DataFile file : files) {
             if (!live.containsKey(file.location())) {
               old.put(file.location(), file.fileSizeInBytes());

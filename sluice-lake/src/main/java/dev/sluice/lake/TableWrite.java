@@ -285,6 +285,8 @@ public final class TableWrite {
     update.scanManifestsWith(
         ManifestWork.executorFor(
             previousSnapshotId == null ? null : table.snapshot(previousSnapshotId), table.io()));
+    // and the new data manifest: on the calling thread, without Iceberg's 10 ms poll
+    ManifestWork.writeManifestsFor(update, pending.files().size());
     if (pending.operation().carriesLoadState()) {
       // one place for every commit that is not a load: the next load reads its state from it
       CarriedState.carry(lake.loadTable(name)).forEach(update::set);

@@ -43,7 +43,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -775,9 +775,10 @@ class TableMaintenanceTest {
                     .locationProvider()
                     .newDataLocation(table.spec(), partition, "appended-" + id + ".parquet"));
     DataWriter<Record> writer =
-        new GenericAppenderFactory(table.schema(), table.spec())
-            .newDataWriter(
-                EncryptedFiles.plainAsEncryptedOutput(out), FileFormat.PARQUET, partition);
+        new GenericFileWriterFactory.Builder(table)
+            .dataFileFormat(FileFormat.PARQUET)
+            .build()
+            .newDataWriter(EncryptedFiles.plainAsEncryptedOutput(out), table.spec(), partition);
     try (writer) {
       writer.write(row);
     }

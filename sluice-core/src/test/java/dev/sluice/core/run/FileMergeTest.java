@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,9 @@ class FileMergeTest {
           .containsEntry("deleted-records", "3")
           .containsEntry("added-records", "3")
           .containsEntry(SourceStep.SOURCE_STATE, "{\"position\":\"lsn-42\"}");
-      assertThat(paths(merge.removedDataFiles(table.io()))).isEqualTo(secondLoad);
+      assertThat(
+              paths(SnapshotChanges.builderFor(table).snapshot(merge).build().removedDataFiles()))
+          .isEqualTo(secondLoad);
       try (EngineSession session = workspace.engine().openSession()) {
         session.createTemporaryTable("staged", "SELECT 5 AS id, 'x' AS name");
         FileMerge.Plan plan =
@@ -254,7 +257,7 @@ class FileMergeTest {
   private Set<String> addedFiles() {
     try (Workspace workspace = Workspace.open(project)) {
       Table table = workspace.lake().loadTable(PEOPLE);
-      return paths(table.currentSnapshot().addedDataFiles(table.io()));
+      return paths(SnapshotChanges.builderFor(table).build().addedDataFiles());
     }
   }
 

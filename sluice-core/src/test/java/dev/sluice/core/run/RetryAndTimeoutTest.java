@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,12 @@ class RetryAndTimeoutTest {
       Table numbers = workspace.lake().loadTable(TableName.parse("curated.numbers"));
       file =
           Path.of(
-              numbers.currentSnapshot().addedDataFiles(numbers.io()).iterator().next().location());
+              SnapshotChanges.builderFor(numbers)
+                  .build()
+                  .addedDataFiles()
+                  .iterator()
+                  .next()
+                  .location());
     }
     Files.move(file, aside);
     Path late = file;

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +92,7 @@ class S3WarehouseTest {
 
         Table table = workspace.lake().loadTable(new TableName("published", "revenue"));
         assertThat(table.location()).startsWith("s3://lake/" + prefix + "/");
-        assertThat(table.currentSnapshot().addedDataFiles(table.io()))
+        assertThat(SnapshotChanges.builderFor(table).build().addedDataFiles())
             .allSatisfy(file -> assertThat(file.location()).startsWith("s3://lake/" + prefix));
 
         write(

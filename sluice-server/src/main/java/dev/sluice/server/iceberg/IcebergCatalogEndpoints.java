@@ -30,6 +30,7 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
 import org.apache.iceberg.rest.Endpoint;
+import org.apache.iceberg.rest.RESTCatalogProperties.SnapshotMode;
 import org.apache.iceberg.rest.RESTUtil;
 import org.apache.iceberg.rest.requests.CreateTableRequest;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
@@ -64,6 +65,9 @@ public final class IcebergCatalogEndpoints {
   private static final String NAMESPACE = PREFIX + "/v1/namespaces/{namespace}";
   private static final String TABLES = NAMESPACE + "/tables";
   private static final String TABLE = TABLES + "/{table}";
+
+  /** The REST spec's separator of a namespace's levels (0x1F), URL-encoded, as clients send it. */
+  private static final String NAMESPACE_SEPARATOR = "%1F";
 
   /** What the catalog answers, as the client checks it before each call. */
   private static final List<Endpoint> ENDPOINTS =
@@ -188,7 +192,7 @@ public final class IcebergCatalogEndpoints {
     LoadTableResponse response;
     try {
       Table table = served(open, access, identifier, name);
-      response = CatalogHandlers.loadTable(catalog(open), identifier);
+      response = CatalogHandlers.loadTable(catalog(open), identifier, SnapshotMode.ALL);
       if (!RequestAuthentication.isAdmin(principal)) {
         response =
             LoadTableResponse.builder()
@@ -355,7 +359,7 @@ public final class IcebergCatalogEndpoints {
   }
 
   private static Namespace namespace(String encoded) {
-    return RESTUtil.decodeNamespace(RESTUtil.encodeString(encoded));
+    return RESTUtil.decodeNamespace(RESTUtil.encodeString(encoded), NAMESPACE_SEPARATOR);
   }
 
   private static TableIdentifier identifier(Context ctx) {
