@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +89,7 @@ class ParquetCompressionTest {
   private static List<String> codecs(Workspace workspace, Table table) {
     List<String> codecs = new ArrayList<>();
     try (EngineSession session = workspace.engine().openSession()) {
-      for (DataFile file : table.currentSnapshot().addedDataFiles(table.io())) {
+      for (DataFile file : SnapshotChanges.builderFor(table).build().addedDataFiles()) {
         codecs.add(codec(session, workspace.lake().readablePath(file.location())));
       }
     }
