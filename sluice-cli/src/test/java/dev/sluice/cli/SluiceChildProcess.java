@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.ChildJava;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,15 +52,14 @@ final class SluiceChildProcess implements AutoCloseable {
 
   /** Starts {@code sluice -p project args...}; its stdout is discarded. */
   static SluiceChildProcess start(Path project, String... args) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // as the jar's manifest says (Arrow's memory, for the Flight SQL endpoint)
-    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(SluiceCommand.class.getName());
-    command.add("-p");
-    command.add(project.toString());
+    List<String> command =
+        new ArrayList<>(
+            ChildJava.command(
+                // as the jar's manifest says (Arrow's memory, for the Flight SQL endpoint)
+                List.of("--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                SluiceCommand.class,
+                "-p",
+                project.toString()));
     command.addAll(List.of(args));
     return new SluiceChildProcess(
         new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.run.RunListener;
@@ -54,12 +55,7 @@ class KillDuringMaintenanceTest {
     for (int round = 0; round < moments.size(); round++) {
       String killAt = moments.get(round);
       Process child =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  MaintainInChildProcess.class.getName(),
-                  project.toString())
+          new ProcessBuilder(ChildJava.command(MaintainInChildProcess.class, project.toString()))
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       try (BufferedReader lines =

@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.schedule.Scheduler;
@@ -51,12 +52,7 @@ class BackfillKillAndRecoverTest {
 
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                BackfillInChildProcess.class.getName(),
-                project.toString(),
-                "daily")
+                ChildJava.command(BackfillInChildProcess.class, project.toString(), "daily"))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String runId = null;

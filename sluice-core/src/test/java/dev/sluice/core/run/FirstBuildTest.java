@@ -4,6 +4,7 @@ import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.state.StepStatus;
 import java.io.BufferedReader;
@@ -131,12 +132,7 @@ class FirstBuildTest {
   private void killAtCommit(TableName table) throws Exception {
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunUntilCommit.class.getName(),
-                project.toString(),
-                table.toString())
+                ChildJava.command(RunUntilCommit.class, project.toString(), table.toString()))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try (BufferedReader lines =

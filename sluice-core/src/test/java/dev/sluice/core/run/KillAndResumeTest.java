@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.RunDetail;
@@ -96,12 +97,7 @@ class KillAndResumeTest {
         "select sum(amount) as total from {{ ref('heavy') }}\n");
 
     Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunInChildProcess.class.getName(),
-                project.toString())
+        new ProcessBuilder(ChildJava.command(RunInChildProcess.class, project.toString()))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String runId = null;

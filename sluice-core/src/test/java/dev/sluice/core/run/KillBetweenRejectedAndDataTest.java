@@ -4,6 +4,7 @@ import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.engine.QueryResult;
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
 import dev.sluice.core.state.StepStatus;
@@ -49,12 +50,7 @@ class KillBetweenRejectedAndDataTest {
 
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunUntilCommit.class.getName(),
-                project.toString(),
-                "raw." + killedAt)
+                ChildJava.command(RunUntilCommit.class, project.toString(), "raw." + killedAt))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String runId = null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.EngineSession;
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.engine.duckdb.DuckDbEngine;
 import dev.sluice.lake.Lake;
 import dev.sluice.lake.ReadPoint;
@@ -37,12 +38,7 @@ class KillMidCommitTest {
     long lastCount = 0;
     for (long extraDelay : extraDelaysMillis) {
       Process child =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  CommitLoop.class.getName(),
-                  directory.toString())
+          new ProcessBuilder(ChildJava.command(CommitLoop.class, directory.toString()))
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       try (BufferedReader lines =

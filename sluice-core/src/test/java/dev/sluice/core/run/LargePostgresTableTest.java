@@ -3,6 +3,7 @@ package dev.sluice.core.run;
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.connector.testkit.PostgresDatabase;
 import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
@@ -82,13 +83,10 @@ class LargePostgresTableTest {
     Path log = project.resolve("child.log");
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunInChildProcess.class.getName(),
-                project.toString())
+                ChildJava.command(
+                    List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"),
+                    RunInChildProcess.class,
+                    project.toString()))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

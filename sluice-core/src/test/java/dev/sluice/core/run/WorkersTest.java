@@ -4,6 +4,7 @@ import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.connector.testkit.PostgresDatabase;
 import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
@@ -198,13 +199,8 @@ class WorkersTest {
   private CompletableFuture<String> startWorker() throws IOException {
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerInChildProcess.class.getName(),
-                project.toString(),
-                "2")
+                ChildJava.command(
+                    List.of("-Xmx512m"), WorkerInChildProcess.class, project.toString(), "2"))
             .redirectError(project.resolve("worker-" + children.size() + ".err").toFile())
             .start();
     Path errors = project.resolve("worker-" + children.size() + ".err");

@@ -3,6 +3,7 @@ package dev.sluice.engine.spark;
 import static dev.sluice.connector.testkit.ProjectFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connector.testkit.ChildJava;
 import dev.sluice.connector.testkit.PostgresDatabase;
 import dev.sluice.connector.testkit.TestPostgres;
 import dev.sluice.core.Workspace;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -243,12 +245,10 @@ class SparkKillAndResumeTest {
   private String startAndKillAfterSparksMerge(dev.sluice.api.TableName table) throws Exception {
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunInChildProcess.class.getName(),
-                project.toString())
+                ChildJava.command(
+                    List.of("--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                    RunInChildProcess.class,
+                    project.toString()))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String runId = null;
@@ -291,12 +291,10 @@ class SparkKillAndResumeTest {
   private String startAndKillDuring(String asset) throws Exception {
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunInChildProcess.class.getName(),
-                project.toString())
+                ChildJava.command(
+                    List.of("--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                    RunInChildProcess.class,
+                    project.toString()))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String runId = null;
