@@ -22,6 +22,11 @@ final class DbtMacroSignatures {
 
   private static final Pattern NAME = Pattern.compile(PREFIX + "([0-9a-f]+)");
 
+  /** The names that stand for a default's expression: the prefix, then its UTF-8 bytes in hex. */
+  private static final String EXPRESSION_PREFIX = "__sluice_default_";
+
+  private static final Pattern EXPRESSION = Pattern.compile(EXPRESSION_PREFIX + "([0-9a-f]+)");
+
   private DbtMacroSignatures() {}
 
   /** The template with the string defaults Jinjava would misread written as names. */
@@ -68,6 +73,11 @@ final class DbtMacroSignatures {
           break;
         }
       }
+      if (depth == 0 && i < template.length()) {
+        String expressions = withExpressionNames(signature.toString());
+        changed |= !expressions.equals(signature.toString());
+        signature = new StringBuilder(expressions);
+      }
       if (changed && depth == 0 && i < template.length()) {
         if (out == null) {
           out = new StringBuilder(template.length());
@@ -80,6 +90,54 @@ final class DbtMacroSignatures {
       return template;
     }
     return out.append(template, copied, template.length()).toString();
+  }
+
+  /**
+   * A signature {@code (a, b=var('x') | int)} whose defaults that hold a call or a comma ({@code
+   * var('insert_batch_size') | int}, which Jinjava would cut at its first {@code )}) are written as
+   * names that stand for them, which {@link DbtMacroTag} binds to their values.
+   */
+  private static String withExpressionNames(String signature) {
+    StringBuilder out = new StringBuilder("(");
+    int depth = 0;
+    int start = 1;
+    for (int i = 1; i < signature.length(); i++) {
+      char c = signature.charAt(i);
+      if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+        depth--;
+      } else if ((c == ',' || c == ')') && depth == 0) {
+        out.append(argument(signature.substring(start, i))).append(c);
+        start = i + 1;
+      }
+    }
+    return out.toString();
+  }
+
+  private static String argument(String argument) {
+    int equals = argument.indexOf('=');
+    if (equals < 0) {
+      return argument;
+    }
+    String expression = argument.substring(equals + 1).strip();
+    if (expression.indexOf('(') < 0 && expression.indexOf(',') < 0) {
+      return argument;
+    }
+    return argument.substring(0, equals + 1)
+        + EXPRESSION_PREFIX
+        + HexFormat.of().formatHex(expression.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The expressions the names in a signature stand for, by name. */
+  static Map<String, String> expressions(String signature) {
+    Map<String, String> expressions = new java.util.HashMap<>();
+    Matcher name = EXPRESSION.matcher(signature);
+    while (name.find()) {
+      expressions.put(
+          name.group(), new String(HexFormat.of().parseHex(name.group(1)), StandardCharsets.UTF_8));
+    }
+    return expressions;
   }
 
   /** The strings the names in a signature stand for, by name. */

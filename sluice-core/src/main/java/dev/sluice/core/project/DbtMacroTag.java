@@ -33,10 +33,16 @@ class DbtMacroTag extends MacroTag {
     }
     Map<String, String> literals = DbtMacroSignatures.literals(tagNode.getHelpers());
     literals.forEach(scope::put);
+    // a default that is an expression ({@code var('x') | int}), valued as the macro is defined
+    Map<String, String> expressions = DbtMacroSignatures.expressions(tagNode.getHelpers());
+    expressions.forEach(
+        (name, expression) ->
+            scope.put(name, interpreter.resolveELExpression(expression, tagNode.getLineNumber())));
     try {
       return super.interpret(tagNode, interpreter);
     } finally {
       literals.keySet().forEach(scope::remove);
+      expressions.keySet().forEach(scope::remove);
       for (String none : NONE_NAMES) {
         if (previous.containsKey(none)) {
           scope.put(none, previous.get(none));

@@ -1343,6 +1343,12 @@ final class DbtProject {
    * boolean; any other value as it is.
    */
   Object renderConfig(Object value, Location location, Problems problems) {
+    if (value instanceof Map<?, ?> map) {
+      // a mapping's values too: a seed's column_types written as templates
+      Map<Object, Object> rendered = new LinkedHashMap<>();
+      map.forEach((key, each) -> rendered.put(key, renderConfig(each, location, problems)));
+      return rendered;
+    }
     if (!(value instanceof String text) || !text.contains("{{")) {
       return value;
     }

@@ -44,7 +44,7 @@ class DbtSeedsTest {
         seeds:
           - name: zips
             config:
-              column_types: {city: varchar}
+              column_types: {city: "{{ 'varchar' if target.type == 'duckdb' else 'string' }}"}
         """);
     try (Workspace workspace = Workspace.open(project)) {
       RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
