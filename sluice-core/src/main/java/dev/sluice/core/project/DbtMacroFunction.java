@@ -58,6 +58,13 @@ final class DbtMacroFunction extends MacroFunction {
     }
   }
 
+  /**
+   * A default value that is an expression with a call or a filter ({@code batch_size =
+   * var('insert_batch_size') | int}): Jinja2 evaluates it at each call that leaves the argument
+   * out, in the macro's scope (the arguments before it are known), not when the macro is defined.
+   */
+  record DefaultExpression(String expression) {}
+
   private final String file;
   private final java.util.Set<String> optionalArguments;
 
@@ -133,6 +140,26 @@ final class DbtMacroFunction extends MacroFunction {
       }
       interpreter.setLineNumber(line);
     }
+  }
+
+  @Override
+  public String getEvaluationResult(
+      Map<String, Object> argMap,
+      Map<String, Object> kwargMap,
+      List<Object> varArgs,
+      JinjavaInterpreter interpreter) {
+    if (argMap.values().stream().noneMatch(DefaultExpression.class::isInstance)) {
+      return super.getEvaluationResult(argMap, kwargMap, varArgs, interpreter);
+    }
+    Map<String, Object> arguments = new LinkedHashMap<>(argMap);
+    for (Map.Entry<String, Object> argument : arguments.entrySet()) {
+      if (argument.getValue() instanceof DefaultExpression defaultValue) {
+        argument.setValue(
+            interpreter.resolveELExpression(defaultValue.expression(), definitionLineNumber));
+      }
+      interpreter.getContext().put(argument.getKey(), argument.getValue());
+    }
+    return super.getEvaluationResult(arguments, kwargMap, varArgs, interpreter);
   }
 
   @Override

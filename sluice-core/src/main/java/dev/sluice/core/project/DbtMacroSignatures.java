@@ -95,7 +95,8 @@ final class DbtMacroSignatures {
   /**
    * A signature {@code (a, b=var('x') | int)} whose defaults that hold a call or a comma ({@code
    * var('insert_batch_size') | int}, which Jinjava would cut at its first {@code )}) are written as
-   * names that stand for them, which {@link DbtMacroTag} binds to their values.
+   * names that stand for them, which {@link DbtMacroTag} binds to {@link
+   * DbtMacroFunction.DefaultExpression}s, evaluated at each call that leaves the argument out.
    */
   private static String withExpressionNames(String signature) {
     StringBuilder out = new StringBuilder("(");

@@ -33,11 +33,10 @@ class DbtMacroTag extends MacroTag {
     }
     Map<String, String> literals = DbtMacroSignatures.literals(tagNode.getHelpers());
     literals.forEach(scope::put);
-    // a default that is an expression ({@code var('x') | int}), valued as the macro is defined
+    // a default that is an expression ({@code var('x') | int}): valued at each call, as in Jinja2
     Map<String, String> expressions = DbtMacroSignatures.expressions(tagNode.getHelpers());
     expressions.forEach(
-        (name, expression) ->
-            scope.put(name, interpreter.resolveELExpression(expression, tagNode.getLineNumber())));
+        (name, expression) -> scope.put(name, new DbtMacroFunction.DefaultExpression(expression)));
     try {
       return super.interpret(tagNode, interpreter);
     } finally {

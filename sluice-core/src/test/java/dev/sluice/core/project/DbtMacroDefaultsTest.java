@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A macro's default that is an expression with a call and a filter ({@code batch_size =
  * var('insert_batch_size') | int}, as dbt-project-evaluator writes it), which Jinjava's {@code {%
  * macro %}} would cut at its first {@code )}, is read as dbt reads it; a var of dbt_project.yml
- * written as a template is rendered, as dbt renders it, to a number.
+ * written as a template is rendered, as dbt renders it, to a number. Such a default is evaluated at
+ * each call that leaves its argument out, as Jinja2 evaluates it (the arguments before it known),
+ * not when the macro files are read, where {@code var()} cannot be called.
  */
 class DbtMacroDefaultsTest {
   @TempDir Path project;
@@ -40,8 +42,10 @@ class DbtMacroDefaultsTest {
     write(
         project,
         "macros/batches.sql",
-        "{% macro batches(rows, batch_size=var('insert_batch_size') | int, sep=', ') %}\n"
-            + "{{ (rows / batch_size) | round(0, 'ceil') | int }}{{ sep }}{{ batch_size + 1 }}\n"
+        "{% macro batches(rows, batch_size=var('insert_batch_size') | int, sep=', ',"
+            + " twice=(rows * 2) | string) -%}\n"
+            + "{{ (rows / batch_size) | round(0, 'ceil') | int }}{{ sep }}{{ batch_size + 1 }}"
+            + "{{ sep }}{{ twice ~ '!' }}\n"
             + "{%- endmacro %}\n");
     write(
         project,
@@ -51,7 +55,7 @@ class DbtMacroDefaultsTest {
       RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
       assertThat(result.succeeded()).as(result.toString()).isTrue();
       assertThat(rows(new QueryService(workspace), "select defaulted, given from main.sizes"))
-          .containsExactly(List.of("3, 10001", "5; 8"));
+          .containsExactly(List.of("3, 10001, 50000!", "5; 8; 60!"));
     }
   }
 }
