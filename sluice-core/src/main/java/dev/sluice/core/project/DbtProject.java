@@ -689,6 +689,9 @@ final class DbtProject {
                 all,
                 problems);
     ModelDef built = microbatch(model, all, problems);
+    if (appends(all)) {
+      built = built.withUniqueKey(List.of());
+    }
     Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
     for (Map.Entry<SourceRef, Integer> source : parsed.sourceLines().entrySet()) {
       DbtSources.Unreadable cannotRead = unreadable.get(source.getKey());
@@ -1118,6 +1121,16 @@ final class DbtProject {
     return builder.build();
   }
 
+  /**
+   * Whether the model's {@code incremental_strategy} is {@code append}, which inserts every new row
+   * and ignores a {@code unique_key}, as dbt-duckdb's does.
+   */
+  private static boolean appends(Map<String, Setting> settings) {
+    Setting strategy = settings.get("incremental_strategy");
+    return strategy != null
+        && String.valueOf(strategy.value()).toLowerCase(Locale.ROOT).equals("append");
+  }
+
   private static void checkModelSettings(
       String model, Map<String, Setting> settings, Problems problems) {
     for (Map.Entry<String, Setting> entry : settings.entrySet()) {
@@ -1150,11 +1163,6 @@ final class DbtProject {
                 + model
                 + "' is not supported by Sluice yet",
             "use append, merge or delete+insert (docs/dbt.md)");
-      } else if (text.equals("append") && settings.containsKey("unique_key")) {
-        problems.add(
-            strategy.location(),
-            "Model '" + model + "' has incremental_strategy 'append' and a unique_key",
-            "Sluice merges on a unique_key; remove the unique_key to append, or use merge");
       }
     }
     Setting contract = settings.get("contract");

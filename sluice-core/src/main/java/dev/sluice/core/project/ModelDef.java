@@ -181,6 +181,35 @@ public record ModelDef(
         snapshot);
   }
 
+  /** This model with this {@code unique_key} (none: a dbt model that appends whatever its key). */
+  public ModelDef withUniqueKey(List<String> uniqueKey) {
+    return new ModelDef(
+        name,
+        sqlFile,
+        sqlTemplate,
+        zone,
+        materialization,
+        List.copyOf(uniqueKey),
+        description,
+        owner,
+        tier,
+        tags,
+        columns,
+        checks,
+        refs,
+        sources,
+        location,
+        execution,
+        partitions,
+        onSchemaChange,
+        retention,
+        maintenance,
+        contract,
+        freshness,
+        table,
+        snapshot);
+  }
+
   /**
    * This model, built partition by partition as {@code materialization} with {@code partitions} (a
    * dbt microbatch model's batches), without a unique key: partitions are replaced whole.
