@@ -121,6 +121,16 @@ final class SparkEngine implements Engine {
       Optional<WarehouseStorage> warehouse,
       Optional<String> s3Endpoint,
       Optional<LakeCatalog> catalog) {
+    return connect(remote, warehouse, s3Endpoint, catalog, SparkBuildInfo.spark_version());
+  }
+
+  /** {@link #connect} as a client of Spark {@code clientVersion}. */
+  static SparkEngine connect(
+      SparkRemote remote,
+      Optional<WarehouseStorage> warehouse,
+      Optional<String> s3Endpoint,
+      Optional<LakeCatalog> catalog,
+      String clientVersion) {
     SparkSession root;
     String serverVersion;
     try {
@@ -149,7 +159,6 @@ final class SparkEngine implements Engine {
               + remote.secrets().redact(e.getMessage()),
           e);
     }
-    String clientVersion = SparkBuildInfo.spark_version();
     if (!sameMinorVersion(clientVersion, serverVersion)) {
       root.close();
       throw new InvalidInputException(

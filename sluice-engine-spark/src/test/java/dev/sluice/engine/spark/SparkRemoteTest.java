@@ -10,10 +10,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Spark engine's settings, and a server that is not there. */
+/** The Spark engine's settings, a server that is not there, a server of another version. */
 class SparkRemoteTest {
   @TempDir Path directory;
 
@@ -47,6 +48,26 @@ class SparkRemoteTest {
         SparkRemote.of(settings(Map.of("remote", "sc://spark.example.com", "token", "t0ken")));
     assertThat(remote.address()).isEqualTo("sc://spark.example.com:15002");
     assertThat(remote.toString()).doesNotContain("t0ken");
+  }
+
+  @Test
+  void aServerOfAnotherSparkVersionIsRefusedAtStartNamingBothVersions() {
+    // the suite's real Spark Connect server (Spark 4.0), met by a client that says it is 3.5
+    SparkConnectTestServer server = SparkConnectTestServer.shared();
+    SparkRemote remote = SparkRemote.of(settings(server.options()));
+    assertThatThrownBy(
+            () ->
+                SparkEngine.connect(
+                    remote, Optional.empty(), Optional.empty(), Optional.empty(), "3.5.4"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("runs Spark 4.0.")
+        .hasMessageContaining("Spark Connect client is 3.5.4")
+        .hasMessageContaining("run a Spark 3.5.x server")
+        .hasMessageContaining(server.remote());
+    // the client Sluice ships is of the server's version
+    SparkEngine engine =
+        SparkEngine.connect(remote, Optional.empty(), Optional.empty(), Optional.empty());
+    engine.close();
   }
 
   @Test
