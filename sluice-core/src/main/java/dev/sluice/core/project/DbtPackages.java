@@ -62,12 +62,7 @@ final class DbtPackages {
 
     /** The directories whose YAML files may hold its properties (models, seeds, tests). */
     List<Path> propertyDirectories() {
-      List<String> paths = new ArrayList<>(file.modelPaths());
-      paths.addAll(file.seedPaths());
-      paths.addAll(file.snapshotPaths());
-      paths.addAll(file.testPaths());
-      paths.addAll(file.macroPaths());
-      return existing(paths);
+      return existing(file.propertyPaths());
     }
 
     private List<Path> existing(List<String> paths) {

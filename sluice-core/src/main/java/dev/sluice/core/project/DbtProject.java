@@ -384,12 +384,7 @@ final class DbtProject {
 
   /** The directories whose YAML files may hold properties. */
   List<Path> propertyDirectories() {
-    List<String> paths = new ArrayList<>(file.modelPaths());
-    paths.addAll(file.seedPaths());
-    paths.addAll(file.snapshotPaths());
-    paths.addAll(file.testPaths());
-    paths.addAll(file.macroPaths());
-    return directories(paths);
+    return directories(file.propertyPaths());
   }
 
   DbtProfile profile() {

@@ -97,6 +97,19 @@ record DbtProjectFile(
     docsPaths = List.copyOf(docsPaths);
   }
 
+  /**
+   * The paths whose YAML files may hold properties (models, seeds, snapshots, tests, macros), as
+   * written, duplicates included.
+   */
+  List<String> propertyPaths() {
+    List<String> paths = new java.util.ArrayList<>(modelPaths);
+    paths.addAll(seedPaths);
+    paths.addAll(snapshotPaths);
+    paths.addAll(testPaths);
+    paths.addAll(macroPaths);
+    return paths;
+  }
+
   /** Reads dbt_project.yml; problems are added, and a best effort is returned. */
   static Optional<DbtProjectFile> parse(Node node, Problems problems) {
     Optional<YamlMap> maybeMap = YamlMap.lenient(FILE, node, FILE, KEYS, problems);

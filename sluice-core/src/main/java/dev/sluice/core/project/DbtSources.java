@@ -155,14 +155,7 @@ final class DbtSources {
                 "warehouse",
                 description,
                 List.of(
-                    SourceTableDef.builder(name, tableName)
-                        .mode(LoadMode.FULL)
-                        .description(docs.description(table, uniqueId))
-                        .tags(table.stringList("tags"))
-                        .columns(columns)
-                        .checks(checks)
-                        .location(table.location())
-                        .execution(Execution.DEFAULT)
+                    table(name, tableName, table, docs.description(table, uniqueId), columns, checks)
                         .options(Map.of(), Map.of(), Set.of())
                         .build()),
                 map.location()));
@@ -216,14 +209,7 @@ final class DbtSources {
                           loadedAt == null ? null : table.location()))
               .orElse(null);
       tables.add(
-          SourceTableDef.builder(name, tableName)
-              .mode(LoadMode.FULL)
-              .description(docs.description(table, uniqueId))
-              .tags(table.stringList("tags"))
-              .columns(columns)
-              .checks(checks)
-              .location(table.location())
-              .execution(Execution.DEFAULT)
+          table(name, tableName, table, docs.description(table, uniqueId), columns, checks)
               .options(
                   Map.of("path", path, "mode", "full"),
                   Map.of("path", location.location(), "mode", location.location()),
@@ -234,6 +220,25 @@ final class DbtSources {
     }
     return Optional.of(new SourceDef(name, "file", description, tables, map.location()));
   }
+
+  /** A dbt source table, read in full, with what its properties declare. */
+  private static SourceTableDef.Builder table(
+      String source,
+      String name,
+      YamlMap table,
+      String description,
+      List<ColumnDef> columns,
+      List<CheckDef> checks) {
+    return SourceTableDef.builder(source, name)
+        .mode(LoadMode.FULL)
+        .description(description)
+        .tags(table.stringList("tags"))
+        .columns(columns)
+        .checks(checks)
+        .location(table.location())
+        .execution(Execution.DEFAULT);
+  }
+
 
   /**
    * What a source table's properties declare that dbt compares for {@code state:modified} and lists

@@ -156,16 +156,7 @@ final class DbtHookRunner {
             "select * from (" + rows + ") as dbt_inserted_rows",
             readable);
       } catch (ProjectException e) {
-        throw new InvalidInputException(
-            "The "
-                + what
-                + " ("
-                + hook.location()
-                + ") cannot run: "
-                + e.problems().get(0).message()
-                + ". It rendered as: "
-                + shortened(rendered),
-            e);
+        throw cannotRun(what, hook, e, rendered);
       }
       if (reference == null) {
         session.createTemporaryTable(stagedTable(model), sql);
@@ -177,17 +168,7 @@ final class DbtHookRunner {
         session.execute(insert);
       } catch (QueryException e) {
         session.dropTemporaryTable(stagedTable(model));
-        throw new QueryException(
-            "The "
-                + what
-                + " ("
-                + hook.location()
-                + ") failed: "
-                + e.getMessage().strip()
-                + ". It ran: "
-                + shortened(rendered)
-                + ". Nothing was published",
-            e);
+        throw new QueryException(failed(what, hook, e, rendered) + ". Nothing was published", e);
       }
     }
     return reference == null ? sql : "select * from " + reference;
@@ -422,32 +403,41 @@ final class DbtHookRunner {
     try {
       SqlSandbox.checkModel(session, hook.location().file(), sql, readable);
     } catch (ProjectException e) {
-      throw new InvalidInputException(
-          "The "
-              + what
-              + " ("
-              + hook.location()
-              + ") cannot run: "
-              + e.problems().get(0).message()
-              + ". It rendered as: "
-              + shortened(sql),
-          e);
+      throw cannotRun(what, hook, e, sql);
     }
     LOG.debug("Running the {} ({}): {}", what, hook.location(), sql);
     try {
       session.execute(sql);
     } catch (QueryException e) {
-      throw new QueryException(
-          "The "
-              + what
-              + " ("
-              + hook.location()
-              + ") failed: "
-              + e.getMessage().strip()
-              + ". It ran: "
-              + shortened(sql),
-          e);
+      throw new QueryException(failed(what, hook, e, sql), e);
     }
+  }
+
+  /** A hook whose rendered SQL reads what its step may not, or is not one SELECT. */
+  private static InvalidInputException cannotRun(
+      String what, DbtHooks.Hook hook, ProjectException e, String sql) {
+    return new InvalidInputException(
+        "The "
+            + what
+            + " ("
+            + hook.location()
+            + ") cannot run: "
+            + e.problems().get(0).message()
+            + ". It rendered as: "
+            + shortened(sql),
+        e);
+  }
+
+  /** "The post-hook of x (file:line) failed: the engine's error. It ran: the SQL". */
+  private static String failed(String what, DbtHooks.Hook hook, QueryException e, String sql) {
+    return "The "
+        + what
+        + " ("
+        + hook.location()
+        + ") failed: "
+        + e.getMessage().strip()
+        + ". It ran: "
+        + shortened(sql);
   }
 
   private static String shortened(String sql) {
