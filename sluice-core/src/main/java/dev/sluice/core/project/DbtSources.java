@@ -155,7 +155,13 @@ final class DbtSources {
                 "warehouse",
                 description,
                 List.of(
-                    table(name, tableName, table, docs.description(table, uniqueId), columns, checks)
+                    table(
+                            name,
+                            tableName,
+                            table,
+                            docs.description(table, uniqueId),
+                            columns,
+                            checks)
                         .options(Map.of(), Map.of(), Set.of())
                         .build()),
                 map.location()));
@@ -238,7 +244,6 @@ final class DbtSources {
         .location(table.location())
         .execution(Execution.DEFAULT);
   }
-
 
   /**
    * What a source table's properties declare that dbt compares for {@code state:modified} and lists

@@ -76,6 +76,20 @@ final class DbtHookRunner {
       TableName table,
       Set<TableName> readable,
       StepResult step) {
+    return after(context, asset, table, readable, step, new PostHooks());
+  }
+
+  /**
+   * As {@link #after(StepContext, String, TableName, Set, StepResult)}, running the SQL {@code
+   * postHooks} rendered before the step published ({@link #stageInserts}), not rendering it again.
+   */
+  static StepResult after(
+      StepContext context,
+      String asset,
+      TableName table,
+      Set<TableName> readable,
+      StepResult step,
+      PostHooks postHooks) {
     DbtTemplates dbt = context.project().dbt();
     if (dbt == null || dbt.hooks().post(asset).isEmpty() || step.status() != StepStatus.SUCCEEDED) {
       return step;
@@ -86,8 +100,16 @@ final class DbtHookRunner {
       // a table model's inserts into {{ this }} were added to its rows before publishing
       TableName inserted =
           model != null && model.materialization() == Materialization.TABLE ? table : null;
-      for (DbtHooks.Hook hook : dbt.hooks().post(asset)) {
-        run(context.session(), context, hook, "post-hook of " + asset, table, readable, inserted);
+      List<DbtHooks.Hook> hooks = dbt.hooks().post(asset);
+      List<String> rendered = postHooks.render(context, asset, table);
+      for (int i = 0; i < hooks.size(); i++) {
+        execute(
+            context.session(),
+            hooks.get(i),
+            "post-hook of " + asset,
+            rendered.get(i),
+            readable,
+            inserted);
       }
       return step;
     } catch (dev.sluice.api.SluiceException e) {
@@ -116,12 +138,22 @@ final class DbtHookRunner {
    * after the table is built, and its tests then read the table with the rows; the rows are the
    * same.
    *
+   * <p>Every post-hook is rendered here, once: what a hook renders to, not its template's text,
+   * tells whether it inserts (a macro may write the insert), and {@link #after} runs the same SQL,
+   * so that its Jinja ({@code log()}, ...) runs once, as in dbt. A hook that fails to render fails
+   * the step before anything is published.
+   *
+   * @param postHooks where the rendered post-hooks are kept for {@link #after}
    * @return the SQL whose rows are the model's new version: {@code sql} when no hook inserts
    * @throws QueryException when an insert fails, naming the hook's file, line and SQL
    * @throws InvalidInputException when its rows read what the model may not
    */
   static String stageInserts(
-      StepContext context, ModelDef model, String sql, Set<TableName> readable) {
+      StepContext context,
+      ModelDef model,
+      String sql,
+      Set<TableName> readable,
+      PostHooks postHooks) {
     DbtTemplates dbt = context.project().dbt();
     if (dbt == null
         || dbt.hooks().post(model.name()).isEmpty()
@@ -131,19 +163,11 @@ final class DbtHookRunner {
     TableName table = model.tableName();
     EngineSession session = context.session();
     String reference = null;
-    for (DbtHooks.Hook hook : dbt.hooks().post(model.name())) {
-      if (!hook.template().toLowerCase(java.util.Locale.ROOT).contains("insert")) {
-        continue; // cannot render an insert: rendered once, after publishing
-      }
-      String rendered =
-          render(
-              context.renderer(),
-              context.project(),
-              hook,
-              table,
-              Map.of(),
-              context::resolveRef,
-              context::resolveSource);
+    List<DbtHooks.Hook> hooks = dbt.hooks().post(model.name());
+    List<String> renderings = postHooks.render(context, model.name(), table);
+    for (int i = 0; i < hooks.size(); i++) {
+      DbtHooks.Hook hook = hooks.get(i);
+      String rendered = renderings.get(i);
       String rows = DbtHooks.insertedRows(rendered, table);
       if (rows == null) {
         continue; // runs after publishing, as any post-hook
@@ -331,16 +355,40 @@ final class DbtHookRunner {
       TableName table,
       Set<TableName> readable,
       TableName insertedInto) {
-    String sql =
-        render(
-            context.renderer(),
-            context.project(),
-            hook,
-            table,
-            Map.of(),
-            context::resolveRef,
-            context::resolveSource);
-    execute(session, hook, what, sql, readable, insertedInto);
+    execute(session, hook, what, render(context, hook, table), readable, insertedInto);
+  }
+
+  /** A model's, snapshot's or seed's hook, rendered with its step's context. */
+  private static String render(StepContext context, DbtHooks.Hook hook, TableName table) {
+    return render(
+        context.renderer(),
+        context.project(),
+        hook,
+        table,
+        Map.of(),
+        context::resolveRef,
+        context::resolveSource);
+  }
+
+  /**
+   * The post-hooks of one step, each rendered once, when they are first needed: before the step
+   * publishes when a table model's hooks are searched for inserts ({@link #stageInserts}), else
+   * when they run ({@link #after}). Hooks render without querying any table, so their SQL is the
+   * same before and after publishing.
+   */
+  static final class PostHooks {
+    private List<String> rendered;
+
+    List<String> render(StepContext context, String asset, TableName table) {
+      if (rendered == null) {
+        List<String> sql = new ArrayList<>();
+        for (DbtHooks.Hook hook : context.project().dbt().hooks().post(asset)) {
+          sql.add(DbtHookRunner.render(context, hook, table));
+        }
+        rendered = List.copyOf(sql);
+      }
+      return rendered;
+    }
   }
 
   private static String render(

@@ -35,21 +35,27 @@ final class ModelStep {
   private ModelStep() {}
 
   static StepResult run(StepContext context, ModelDef model) {
-    return withHooks(context, model, () -> build(context, model));
+    return withHooks(context, model, postHooks -> build(context, model, postHooks));
   }
 
   /**
    * Builds a model with its hooks: a dbt model's pre-hooks run in its session before its SQL, its
-   * post-hooks once it is published.
+   * post-hooks once it is published (each rendered once: {@code build} may render them before it
+   * publishes, {@link DbtHookRunner#stageInserts}).
    */
   static StepResult withHooks(
-      StepContext context, ModelDef model, java.util.function.Supplier<StepResult> build) {
+      StepContext context,
+      ModelDef model,
+      java.util.function.Function<DbtHookRunner.PostHooks, StepResult> build) {
     Set<TableName> readable = inputs(context, model);
     DbtHookRunner.before(context, model.name(), model.tableName(), readable);
-    return DbtHookRunner.after(context, model.name(), model.tableName(), readable, build.get());
+    DbtHookRunner.PostHooks postHooks = new DbtHookRunner.PostHooks();
+    return DbtHookRunner.after(
+        context, model.name(), model.tableName(), readable, build.apply(postHooks), postHooks);
   }
 
-  private static StepResult build(StepContext context, ModelDef model) {
+  private static StepResult build(
+      StepContext context, ModelDef model, DbtHookRunner.PostHooks postHooks) {
     Instant started = context.now();
     TableName target = model.tableName();
     Lake lake = context.lake();
@@ -72,11 +78,11 @@ final class ModelStep {
       sql = DeclaredTypes.apply(model, context.session(), sql);
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
-        case TABLE -> table(context, model, sql, started, "rebuilt", found);
+        case TABLE -> table(context, model, sql, started, "rebuilt", found, postHooks);
         case INCREMENTAL ->
             incremental
                 ? incrementalUpdate(context, model, sql, started)
-                : table(context, model, sql, started, "built in full", found);
+                : table(context, model, sql, started, "built in full", found, postHooks);
         case SNAPSHOT -> snapshot(context, model, sql, started, tableExists);
         case EPHEMERAL ->
             throw new IllegalStateException(
@@ -216,13 +222,15 @@ final class ModelStep {
       String sql,
       Instant started,
       String detail,
-      Optional<Table> found) {
+      Optional<Table> found,
+      DbtHookRunner.PostHooks postHooks) {
     TableName target = model.tableName();
     if (found.isEmpty() && context.lake().findView(target).isPresent()) {
       context.lake().dropTable(target);
     }
     // a dbt post-hook's insert into {{ this }}: its rows are part of the version audited
-    String rows = DbtHookRunner.stageInserts(context, model, sql, inputs(context, model));
+    String rows =
+        DbtHookRunner.stageInserts(context, model, sql, inputs(context, model), postHooks);
     try {
       AuditedWrite.Outcome outcome =
           write(

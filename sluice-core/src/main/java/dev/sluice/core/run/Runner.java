@@ -1287,7 +1287,8 @@ public final class Runner {
                 ? ModelStep.withHooks(
                     context,
                     model,
-                    () -> PartitionStep.run(context, model, work, rowsByPartition, inputsRead))
+                    postHooks ->
+                        PartitionStep.run(context, model, work, rowsByPartition, inputsRead))
                 : ModelStep.run(context, model),
         seed -> SeedStep.run(context, seed),
         table -> SourceStep.run(context, table));

@@ -5,6 +5,10 @@ import static dev.sluice.core.project.TestProjects.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.api.ProjectException;
 import dev.sluice.core.Workspace;
 import dev.sluice.core.query.QueryService;
@@ -18,6 +22,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A table model's post-hook that inserts into {@code {{ this }}} (dbt-project-evaluator's {@code
@@ -52,18 +57,28 @@ class DbtHookInsertsTest {
   }
 
   private RunResult run() {
+    return run(project);
+  }
+
+  private List<List<String>> query(String sql) {
+    return query(project, sql);
+  }
+
+  /** Runs every step of the project. */
+  static RunResult run(Path project) {
     try (Workspace workspace = Workspace.open(project)) {
       return new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
     }
   }
 
-  private List<List<String>> query(String sql) {
+  /** The rows of a query of the project's published tables, as text. */
+  static List<List<String>> query(Path project, String sql) {
     try (Workspace workspace = Workspace.open(project)) {
       return rows(new QueryService(workspace), sql);
     }
   }
 
-  private static StepResult step(RunResult result, String asset) {
+  static StepResult step(RunResult result, String asset) {
     return result.steps().stream().filter(s -> s.asset().equals(asset)).findFirst().orElseThrow();
   }
 
@@ -86,6 +101,47 @@ class DbtHookInsertsTest {
         .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", "c"));
     // what reads the model ran after the one commit that holds the inserted rows
     assertThat(query("select nodes from main.counted")).containsExactly(List.of("3"));
+  }
+
+  @Test
+  void anInsertAMacroWritesIsFoundAndEachHookIsRenderedOnce() {
+    // the hook's own text does not say "insert": what it renders to does
+    write(
+        project,
+        "macros/fill.sql",
+        """
+        {% macro fill(relation) %}
+          {{ log('filling ' ~ relation.identifier, info=True) }}
+          insert into {{ relation }} values (7, 'from a macro')
+        {% endmacro %}
+        """);
+    writeProject("[\"{{ fill(this) }}\", \"{{ log('after publishing', info=True) }}\"]");
+    Logger dbtLog = (Logger) LoggerFactory.getLogger("dev.sluice.dbt");
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Level level = dbtLog.getLevel();
+    dbtLog.setLevel(Level.INFO);
+    logs.start();
+    dbtLog.addAppender(logs);
+    RunResult result;
+    try (Workspace workspace = Workspace.open(project)) {
+      logs.list.clear(); // loading renders each hook once, as dbt's parse renders the project
+      result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+    } finally {
+      dbtLog.detachAppender(logs);
+      dbtLog.setLevel(level);
+    }
+
+    assertThat(step(result, "stg_nodes").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(query("select id, name from main.stg_nodes"))
+        .containsExactly(List.of("7", "from a macro"));
+    assertThat(query("select nodes from main.counted")).containsExactly(List.of("1"));
+    // rendered before publishing (to find the insert), run after it: each log() once in the run
+    assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+        .filteredOn(message -> message.endsWith(": filling stg_nodes"))
+        .hasSize(1);
+    assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+        .filteredOn(message -> message.endsWith(": after publishing"))
+        .hasSize(1);
   }
 
   @Test
