@@ -93,31 +93,7 @@ public record ModelDef(
 
   /** This model with these checks (a dbt project's singular tests added). */
   public ModelDef withChecks(List<CheckDef> checks) {
-    return new ModelDef(
-        name,
-        sqlFile,
-        sqlTemplate,
-        zone,
-        materialization,
-        uniqueKey,
-        description,
-        owner,
-        tier,
-        tags,
-        columns,
-        checks,
-        refs,
-        sources,
-        location,
-        execution,
-        partitions,
-        onSchemaChange,
-        retention,
-        maintenance,
-        contract,
-        freshness,
-        table,
-        snapshot);
+    return toBuilder().checks(checks).build();
   }
 
   /**
@@ -125,89 +101,19 @@ public record ModelDef(
    * model's hooks' refs).
    */
   public ModelDef withRefs(Set<String> refs) {
-    return new ModelDef(
-        name,
-        sqlFile,
-        sqlTemplate,
-        zone,
-        materialization,
-        uniqueKey,
-        description,
-        owner,
-        tier,
-        tags,
-        columns,
-        checks,
-        refs,
-        sources,
-        location,
-        execution,
-        partitions,
-        onSchemaChange,
-        retention,
-        maintenance,
-        contract,
-        freshness,
-        table,
-        snapshot);
+    return toBuilder().refs(refs).build();
   }
 
   /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
   public ModelDef withTable(TableName table) {
-    return new ModelDef(
-        name,
-        sqlFile,
-        sqlTemplate,
-        zone,
-        materialization,
-        uniqueKey,
-        description,
-        owner,
-        tier,
-        tags,
-        columns,
-        checks,
-        refs,
-        sources,
-        location,
-        execution,
-        partitions,
-        onSchemaChange,
-        retention,
-        maintenance,
-        contract,
-        freshness,
-        table,
-        snapshot);
+    Builder builder = toBuilder();
+    builder.table = table;
+    return builder.build();
   }
 
   /** This model with this {@code unique_key} (none: a dbt model that appends whatever its key). */
   public ModelDef withUniqueKey(List<String> uniqueKey) {
-    return new ModelDef(
-        name,
-        sqlFile,
-        sqlTemplate,
-        zone,
-        materialization,
-        List.copyOf(uniqueKey),
-        description,
-        owner,
-        tier,
-        tags,
-        columns,
-        checks,
-        refs,
-        sources,
-        location,
-        execution,
-        partitions,
-        onSchemaChange,
-        retention,
-        maintenance,
-        contract,
-        freshness,
-        table,
-        snapshot);
+    return toBuilder().uniqueKey(uniqueKey).build();
   }
 
   /**
@@ -215,31 +121,37 @@ public record ModelDef(
    * dbt microbatch model's batches), without a unique key: partitions are replaced whole.
    */
   public ModelDef partitionedAs(Materialization materialization, PartitionsDef partitions) {
-    return new ModelDef(
-        name,
-        sqlFile,
-        sqlTemplate,
-        zone,
-        materialization,
-        List.of(),
-        description,
-        owner,
-        tier,
-        tags,
-        columns,
-        checks,
-        refs,
-        sources,
-        location,
-        execution,
-        requireNonNull(partitions, "partitions is null"),
-        onSchemaChange,
-        retention,
-        maintenance,
-        contract,
-        freshness,
-        table,
-        snapshot);
+    return toBuilder()
+        .materialization(materialization)
+        .uniqueKey(List.of())
+        .partitions(requireNonNull(partitions, "partitions is null"))
+        .build();
+  }
+
+  /** A builder holding every setting of this model, to build it with some of them changed. */
+  private Builder toBuilder() {
+    Builder builder =
+        builder(name, sqlFile, sqlTemplate, zone, location)
+            .materialization(materialization)
+            .uniqueKey(uniqueKey)
+            .tier(tier)
+            .refs(refs)
+            .sources(sources)
+            .partitions(partitions)
+            .onSchemaChange(onSchemaChange)
+            .snapshot(snapshot)
+            .description(description)
+            .owner(owner)
+            .tags(tags)
+            .columns(columns)
+            .checks(checks)
+            .execution(execution)
+            .retention(retention)
+            .maintenance(maintenance)
+            .contract(contract)
+            .freshness(freshness);
+    builder.table = table;
+    return builder;
   }
 
   /** The SQL file as shown in messages: relative, with forward slashes. */
@@ -272,6 +184,7 @@ public record ModelDef(
     private PartitionsDef partitions;
     private OnSchemaChange onSchemaChange = OnSchemaChange.IGNORE;
     private SnapshotDef snapshot;
+    private TableName table;
 
     private Builder(String name, Path sqlFile, String sqlTemplate, Zone zone, Location location) {
       super(Execution.DEFAULT);
@@ -360,7 +273,7 @@ public record ModelDef(
           maintenance,
           contract,
           freshness,
-          null,
+          table,
           snapshot);
     }
   }
