@@ -381,6 +381,9 @@ final class DbtJinjava extends Jinjava {
       if (object instanceof Boolean flag) {
         return pythonText(flag); // as Jinja2 prints it, not Java's true
       }
+      if (object instanceof DbtUndefined) {
+        return ""; // as Jinja2 prints its undefined
+      }
       return object == null ? "None" : super.getAsString(object);
     }
 

@@ -63,7 +63,8 @@ class DbtMacroTag extends MacroTag {
     java.util.Set<String> optional = new java.util.HashSet<>();
     argumentDefaults.forEach(
         (key, value) -> {
-          defaults.put(key, value == NONE ? null : value);
+          // an argument without a default that a call leaves out is Jinja2's undefined
+          defaults.put(key, value == NONE ? null : value == null ? new DbtUndefined(key) : value);
           if (value != null) {
             optional.add(key);
           }

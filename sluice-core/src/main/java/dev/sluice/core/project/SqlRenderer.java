@@ -757,6 +757,9 @@ public final class SqlRenderer {
     jinjava.getGlobalContext().registerTag(new DbtDoTag());
     jinjava.getGlobalContext().registerTag(new DbtCallTag());
     jinjava.getGlobalContext().registerFilter(new DbtJinjava.StringFilter());
+    jinjava.getGlobalContext().registerFilter(new DbtUndefined.Default());
+    jinjava.getGlobalContext().registerExpTest(new DbtUndefined.Defined());
+    jinjava.getGlobalContext().registerExpTest(new DbtUndefined.Undefined());
     register(jinjava, "ref", "ref", Object[].class);
     register(jinjava, "source", "source", Object[].class);
     register(jinjava, "var", "var", Object[].class);

@@ -235,9 +235,9 @@ class DbtGenericTestsTest {
   }
 
   /**
-   * As dbt_expectations' integration tests write their tests: an argument left out is none to the
-   * macro (dbt's Jinja gives it an undefined), one test twice on a column with other arguments is
-   * named as dbt names its node, and a severity that is a template is rendered with {@code target}.
+   * As dbt_expectations' integration tests write their tests: an argument left out is Jinja2's
+   * undefined to the macro, as in dbt, one test twice on a column with other arguments is named as
+   * dbt names its node, and a severity that is a template is rendered with {@code target}.
    */
   @Test
   void missingArgumentsRepeatedTestsAndTemplatedConfigsAreAsInDbt() {
@@ -247,7 +247,7 @@ class DbtGenericTestsTest {
         """
         {% test between(model, column_name, low, high) %}
         select * from {{ model }} where {{ column_name }} < {{ low }}
-          {%- if high is not none %} or {{ column_name }} > {{ high }}{% endif %}
+          {%- if high is defined %} or {{ column_name }} > {{ high }}{% endif %}
         {% endtest %}
         """);
     write(

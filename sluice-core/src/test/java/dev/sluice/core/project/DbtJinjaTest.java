@@ -277,6 +277,49 @@ class DbtJinjaTest {
   }
 
   @Test
+  void aMacroArgumentLeftOutIsJinja2sUndefined() {
+    shop();
+    write(
+        project,
+        "macros/show.sql",
+        """
+        {% macro show(a, b, c=none) -%}
+          {{ a }}[{{ b }}]|{{ 'x' ~ b }}|{{ b is none }}|{{ b is not none }}|{{ 'yes' if b else 'no' }}|{{ not b }}|{% for i in b %}{{ i }}{% endfor %}|{{ c is none }}
+        {%- endmacro %}
+        {% macro defined(b) %}{{ b is defined }}|{{ b is undefined }}{% endmacro %}
+        {% macro fallback(b) %}{{ b | default('dflt') }}{% endmacro %}
+        {% macro attribute(b) %}{{ b.name }}{% endmacro %}
+        """);
+    write(
+        project,
+        "models/shown.sql",
+        """
+        select '{{ show(1) }}' as left_out, '{{ show(1, none) }}' as given_none,
+          '{{ defined() }}|{{ defined('v') }}' as defined,
+          '{{ fallback() }}|{{ fallback('given') }}' as defaulted
+        from {{ ref('payments') }}
+        """);
+
+    assertThat(compiled("shown"))
+        .as("left out: prints and joins as the empty text, not none, false, iterates as empty")
+        .contains("'1[]|x|False|True|no|True||True' as left_out")
+        .as("none given: none, as before")
+        .contains("'1[None]|xNone|True|False|no|True||True' as given_none")
+        .as("left out: not defined; given: defined")
+        .contains("'False|True|True|False' as defined")
+        .contains("'dflt|given' as defaulted");
+
+    write(
+        project,
+        "models/shown.sql",
+        "select '{{ attribute() }}' as a from {{ ref('payments') }}\n");
+    assertThat(problems())
+        .as("an attribute of an undefined is an error, as Jinja2's UndefinedError")
+        .singleElement()
+        .satisfies(problem -> assertThat(problem.message()).contains("b.name"));
+  }
+
+  @Test
   void aMissingKeyReadAsAnAttributeIsStillAnUnknownName() {
     shop();
     write(
