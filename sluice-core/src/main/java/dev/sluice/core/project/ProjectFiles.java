@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -18,12 +22,21 @@ import java.util.stream.Stream;
  * server can tell when they were edited and reload the project. Only the files a project is loaded
  * from count: {@code sluice.yaml}, {@code policies.yaml}, and what is under {@code sources/},
  * {@code models/} and {@code seeds/}; never the warehouse or the state database. A dbt project's
- * {@code dbt_project.yml} and {@code profiles.yml} count too (its models and seeds in the default
- * directories; not yet those of other {@code model-paths}).
+ * files count as dbt reads them: {@code dbt_project.yml}, {@code profiles.yml}, {@code
+ * packages.yml}, {@code dependencies.yml}, {@code selectors.yml}, and what is under the directories
+ * its {@code dbt_project.yml} names (model, seed, test, macro, snapshot, analysis and docs paths,
+ * and the installed packages, linked ones included), never its {@code target-path}.
  */
 public final class ProjectFiles {
   private static final List<String> FILES =
-      List.of("sluice.yaml", "policies.yaml", "dbt_project.yml", "profiles.yml");
+      List.of(
+          "sluice.yaml",
+          "policies.yaml",
+          "dbt_project.yml",
+          "profiles.yml",
+          "packages.yml",
+          "dependencies.yml",
+          "selectors.yml");
   private static final List<String> DIRECTORIES = List.of("sources", "models", "seeds");
   private static final long HASHED_UP_TO = 1 << 20;
 
@@ -81,18 +94,51 @@ public final class ProjectFiles {
     for (String name : FILES) {
       record(root, root.resolve(name), files);
     }
-    for (String name : DIRECTORIES) {
-      Path directory = root.resolve(name);
-      if (!Files.isDirectory(directory)) {
+    Set<String> directories = new LinkedHashSet<>(DIRECTORIES);
+    Set<String> linked = new LinkedHashSet<>();
+    Optional<DbtProjectFile> dbtProject = dbtProject(root);
+    dbtProject.ifPresent(
+        dbt -> {
+          directories.addAll(dbt.propertyPaths());
+          directories.addAll(dbt.docsPaths());
+          directories.add("analyses");
+          linked.add(dbt.packagesInstallPath());
+        });
+    directories.addAll(linked);
+    // a dbt project's target path is written by runs, never a definition
+    Path target = dbtProject.map(dbt -> root.resolve(dbt.targetPath()).normalize()).orElse(null);
+    for (String name : directories) {
+      Path directory = root.resolve(name).normalize();
+      if (!directory.startsWith(root.normalize()) || !Files.isDirectory(directory)) {
         continue;
       }
-      try (Stream<Path> paths = Files.walk(directory)) {
-        paths.filter(Files::isRegularFile).forEach(path -> record(root, path, files));
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read " + directory, e);
+      FileVisitOption[] options =
+          linked.contains(name) ? new FileVisitOption[] {FileVisitOption.FOLLOW_LINKS} : NO_OPTIONS;
+      try (Stream<Path> paths = Files.walk(directory, options)) {
+        paths
+            .filter(path -> target == null || !path.normalize().startsWith(target))
+            .filter(Files::isRegularFile)
+            .forEach(path -> record(root, path, files));
+      } catch (IOException | UncheckedIOException e) {
+        throw new UncheckedIOException(
+            "Cannot read " + directory,
+            e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e);
       }
     }
     return files;
+  }
+
+  private static final FileVisitOption[] NO_OPTIONS = {};
+
+  /** The dbt project's {@code dbt_project.yml} as far as it can be read, if the root has one. */
+  private static Optional<DbtProjectFile> dbtProject(Path root) {
+    Path file = root.resolve(DbtProjectFile.FILE);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    // a broken file is reported when the project loads; here it only names fewer directories
+    Problems ignored = new Problems();
+    return YamlFiles.read(root, file, ignored).flatMap(node -> DbtProjectFile.parse(node, ignored));
   }
 
   private static void record(Path root, Path path, Map<String, String> files) {

@@ -367,6 +367,49 @@ class DbtProjectTest {
     assertThat(ProjectFiles.snapshot(project)).isNotEqualTo(before);
   }
 
+  /**
+   * What a server watches, and what workers compare to know they run one revision, is every file
+   * dbt reads: other model paths, macros, tests, snapshots, packages (linked too), selectors; never
+   * the target path a run writes.
+   */
+  @Test
+  void everyFileDbtReadsIsPartOfTheProjectsRevisionAndTheTargetPathIsNot() throws Exception {
+    write(
+        project,
+        "dbt_project.yml",
+        "name: shop\nmodel-paths: [transform]\nmacro-paths: [lib]\ntarget-path: out\n");
+    write(project, "transform/m.sql", "select 1 as x\n");
+    write(project, "lib/cents.sql", "{% macro cents(c) %}{{ c }} * 100{% endmacro %}\n");
+    write(project, "tests/no_rows.sql", "select 1 as x where false\n");
+    write(project, "snapshots/s.sql", "{% snapshot s %}select 1 as x{% endsnapshot %}\n");
+    write(project, "selectors.yml", "selectors: []\n");
+    Path shared = project.resolve("../" + project.getFileName() + "-shared");
+    write(shared, "dbt_project.yml", "name: shared\n");
+    write(shared, "macros/m.sql", "{% macro one() %}1{% endmacro %}\n");
+    java.nio.file.Files.createDirectories(project.resolve("dbt_packages"));
+    java.nio.file.Files.createSymbolicLink(project.resolve("dbt_packages/shared"), shared);
+    write(project, "out/manifest.json", "{}\n");
+
+    Map<String, String> files = ProjectFiles.snapshot(project);
+    assertThat(files)
+        .containsKeys(
+            "transform/m.sql",
+            "lib/cents.sql",
+            "tests/no_rows.sql",
+            "snapshots/s.sql",
+            "selectors.yml",
+            "dbt_packages/shared/macros/m.sql")
+        .doesNotContainKey("out/manifest.json");
+    String digest = ProjectFiles.digest(project);
+    write(project, "out/run_results.json", "{}\n");
+    assertThat(ProjectFiles.digest(project)).isEqualTo(digest);
+    write(project, "lib/cents.sql", "{% macro cents(c) %}({{ c }} * 100){% endmacro %}\n");
+    String macroEdited = ProjectFiles.digest(project);
+    assertThat(macroEdited).isNotEqualTo(digest);
+    write(shared, "macros/m.sql", "{% macro one() %}2{% endmacro %}\n");
+    assertThat(ProjectFiles.digest(project)).isNotEqualTo(macroEdited);
+  }
+
   @Test
   void aDbtProjectFileWithoutANameIsAProblem() {
     write(project, "dbt_project.yml", "version: '1.0'\nconfig-version: 1\n");
