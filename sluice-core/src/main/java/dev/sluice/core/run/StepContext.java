@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * What a step needs: the project, the lake, its own engine session, the run's settings, the clock
@@ -124,6 +126,14 @@ record StepContext(
   }
 
   CheckRunner checkRunner(TableName thisTable) {
+    // what a test's query reads with ref() and source() is made readable as it is rendered: a test
+    // run after all of its parents reads another model built in the same run (dbt-expectations'
+    // compare_model), which the step of the asset it tests did not register
+    Relations testReads = relations();
+    Function<String, TableName> refs =
+        name -> readableBesides(thisTable, testReads, resolveRef(name));
+    BiFunction<String, String, TableName> sources =
+        (source, table) -> readableBesides(thisTable, testReads, resolveSource(source, table));
     return new CheckRunner(
             new SampleMasking(policy),
             new AnomalyJudge(AnomalyJudge.of(metrics), now()),
@@ -136,8 +146,8 @@ record StepContext(
                 renderer.renderCheckQuery(
                     String.valueOf(check.arguments().get("query")),
                     thisTable,
-                    this::resolveRef,
-                    this::resolveSource,
+                    refs,
+                    sources,
                     project.config().vars(),
                     check.location(),
                     project.dbt(),
@@ -148,6 +158,17 @@ record StepContext(
         .withSchemas(project.schemas())
         .storingFailuresWith(this::storeFailures)
         .leavingOut(project.graph()::runsAfterParents);
+  }
+
+  /**
+   * A table a test reads, registered in the step's session unless it is the table under test (which
+   * the step registered as the rows it audits).
+   */
+  private static TableName readableBesides(TableName tested, Relations relations, TableName table) {
+    if (!table.equals(tested)) {
+      relations.tryRegister(table);
+    }
+    return table;
   }
 
   /**

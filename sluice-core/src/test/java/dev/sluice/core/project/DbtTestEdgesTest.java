@@ -160,6 +160,109 @@ class DbtTestEdgesTest {
         .containsExactly("order_items");
   }
 
+  /**
+   * dbt-expectations' {@code expect_column_distinct_count_to_equal_other_table} shape: a generic
+   * test of one model reads another model built in the same run that is not upstream of it (and the
+   * other model tests back against it). Each runs once both are built and reads the other's table.
+   */
+  @Test
+  void aGenericTestReadsTheOtherModelBuiltInTheSameRun() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\nmodels:\n  shop:\n    +materialized: table\n");
+    write(project, "seeds/raw_days.csv", "day\n2024-01-01\n2024-01-02\n2024-01-03\n");
+    write(
+        project, "models/days.sql", "select cast(day as date) as day from {{ ref('raw_days') }}\n");
+    // each day twice, and one day more
+    write(
+        project,
+        "models/days_extended.sql",
+        "select cast(day as date) as day, copy from {{ ref('raw_days') }}\n"
+            + "cross join (select 1 as copy union all select 2) copies\n"
+            + "union all select date '2024-01-04', 1\n");
+    write(
+        project,
+        "macros/other_table.sql",
+        "{% test distinct_count_equal(model, column_name, compare_model) %}\n"
+            + "select * from (select count(distinct {{ column_name }}) as n from {{ model }}) a\n"
+            + "cross join (select count(distinct {{ column_name }}) as m from {{ compare_model }})"
+            + " b\n"
+            + "where a.n <> b.m\n"
+            + "{% endtest %}\n"
+            + "{% test aggregation_equal(model, expression, compare_expression, compare_model) %}\n"
+            + "select * from (select {{ expression }} as n from {{ model }}) a\n"
+            + "cross join (select {{ compare_expression }} as m from {{ compare_model }}) b\n"
+            + "where a.n <> b.m\n"
+            + "{% endtest %}\n");
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: days
+            columns:
+              - name: day
+                data_tests:
+                  - distinct_count_equal:
+                      compare_model: ref("days_extended")
+          - name: days_extended
+            data_tests:
+              - aggregation_equal:
+                  expression: count(distinct day)
+                  compare_expression: count(*)
+                  compare_model: ref("days")
+        """);
+
+    // 4 distinct days in days_extended, 3 in days: both tests fail
+    try (Workspace workspace = Workspace.open(load())) {
+      assertThat(workspace.project().graph().testsAfterParents())
+          .extracting(TestAfterParents::asset)
+          .containsExactlyInAnyOrder("days", "days_extended");
+      RunResult build = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(statuses(build))
+          .containsEntry("days", StepStatus.SUCCEEDED)
+          .containsEntry("days_extended", StepStatus.SUCCEEDED);
+      assertThat(build.succeeded()).isFalse();
+      assertThat(step(build, "days").checks())
+          .filteredOn(check -> check.check().type().equals("sql"))
+          .singleElement()
+          .satisfies(
+              check -> {
+                assertThat(check.error()).isNull();
+                assertThat(check.passed()).isFalse();
+                assertThat(check.failingRows()).isEqualTo(1);
+              });
+      assertThat(step(build, "days_extended").checks())
+          .filteredOn(check -> check.check().type().equals("sql"))
+          .singleElement()
+          .satisfies(
+              check -> {
+                assertThat(check.error()).isNull();
+                assertThat(check.passed()).isFalse();
+              });
+    }
+
+    // without the extra day, 3 distinct days each, and days_extended's 6 rows: one passes
+    write(
+        project,
+        "models/days_extended.sql",
+        "select cast(day as date) as day, copy from {{ ref('raw_days') }}\n"
+            + "cross join (select 1 as copy) copies\n");
+    try (Workspace workspace = Workspace.open(load())) {
+      RunResult build = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      assertThat(build.succeeded()).isTrue();
+      assertThat(step(build, "days").checks())
+          .filteredOn(check -> check.check().type().equals("sql"))
+          .singleElement()
+          .satisfies(check -> assertThat(check.passed()).isTrue());
+      assertThat(step(build, "days_extended").checks())
+          .filteredOn(check -> check.check().type().equals("sql"))
+          .singleElement()
+          .satisfies(check -> assertThat(check.passed()).isTrue());
+    }
+  }
+
   private Project load() {
     return Project.load(project, Invocation.NONE.withFlag("WHICH", "build"));
   }
