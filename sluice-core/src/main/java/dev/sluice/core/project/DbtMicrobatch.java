@@ -131,23 +131,21 @@ public record DbtMicrobatch(Map<String, Boolean> models, Map<String, String> eve
             "write e.g. lookback: 2 (dbt's default is 1)");
       }
     }
-    if (grain == TimeGrain.HOUR
-        && begin != null
-        && begin.toLocalTime().getHour() != 0
-        && problems.size() == before) {
-      problems.add(
-          beginSetting.location(),
-          "begin '" + beginText + "' of hourly model '" + model + "' is not at midnight",
-          "Sluice starts hourly batches at a day's first hour: begin at midnight (docs/dbt.md)");
-    }
     if (problems.size() != before) {
       return Optional.empty();
     }
-    // dbt truncates begin to its batch: the first batch is the one begin falls in
-    LocalDate start = grain.startOf(grain.keyOf(truncated(begin, grain))).toLocalDate();
+    // dbt truncates begin to its batch: the first batch is the one begin falls in (an hourly
+    // model's at its hour)
+    LocalDateTime start = grain.startOf(grain.keyOf(truncated(begin, grain)));
     return Optional.of(
         new PartitionsDef(
-            List.of(new PartitionsDef.TimeDimension(eventTime, grain, start, ZoneOffset.UTC)),
+            List.of(
+                new PartitionsDef.TimeDimension(
+                    eventTime,
+                    grain,
+                    start.toLocalDate(),
+                    ZoneOffset.UTC,
+                    grain == TimeGrain.HOUR ? start.toLocalTime() : java.time.LocalTime.MIDNIGHT)),
             // dbt's lookback counts the batches before the one in progress
             lookback + 1,
             true));

@@ -46,7 +46,7 @@ public final class PartitionVariables {
     java.util.List<String> first = new java.util.ArrayList<>();
     for (PartitionsDef.Dimension dimension : partitions.dimensions()) {
       if (dimension instanceof PartitionsDef.TimeDimension time) {
-        first.add(time.grain().keyOf(time.start().atStartOfDay()));
+        first.add(time.grain().keyOf(time.origin()));
       } else {
         first.add(((PartitionsDef.StaticDimension) dimension).values().get(0));
       }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,15 +54,36 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback, boolean cu
   /**
    * Time partitions of a fixed grain from a start date, in a time zone.
    *
-   * @param start the first partition starts at this date's midnight in {@code zone}
+   * @param start the first partition starts on this date in {@code zone}
+   * @param startTime at this time of that day: midnight, or a whole hour for hourly partitions (a
+   *     dbt microbatch model's {@code begin})
    */
-  public record TimeDimension(String column, TimeGrain grain, LocalDate start, ZoneId zone)
+  public record TimeDimension(
+      String column, TimeGrain grain, LocalDate start, ZoneId zone, LocalTime startTime)
       implements Dimension {
     public TimeDimension {
       requireNonNull(column, "column is null");
       requireNonNull(grain, "grain is null");
       requireNonNull(start, "start is null");
       requireNonNull(zone, "zone is null");
+      requireNonNull(startTime, "startTime is null");
+      if (!startTime.equals(LocalTime.MIDNIGHT)
+          && (grain != TimeGrain.HOUR
+              || !startTime.equals(startTime.withMinute(0).withSecond(0).withNano(0)))) {
+        throw new IllegalArgumentException(
+            "Only hourly partitions start at a time other than midnight, on the hour: "
+                + startTime);
+      }
+    }
+
+    /** Partitions whose first one starts at {@code start}'s midnight. */
+    public TimeDimension(String column, TimeGrain grain, LocalDate start, ZoneId zone) {
+      this(column, grain, start, zone, LocalTime.MIDNIGHT);
+    }
+
+    /** When the first partition starts, in {@code zone}'s local time. */
+    public LocalDateTime origin() {
+      return start.atTime(startTime);
     }
   }
 
@@ -101,7 +124,7 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback, boolean cu
     for (Dimension dimension : dimensions) {
       if (dimension instanceof TimeDimension time) {
         valuesPerDimension.add(
-            time.grain().keys(time.start(), from, to, now, time.zone(), current));
+            time.grain().keys(time.origin(), from, to, now, time.zone(), current));
       } else {
         valuesPerDimension.add(((StaticDimension) dimension).values());
       }
@@ -150,7 +173,7 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback, boolean cu
             "'" + value + "' is not a value of " + fixed.column() + " " + fixed.values());
       }
       if (dimension instanceof TimeDimension time) {
-        Optional<String> problem = time.grain().problemWith(value, time.start());
+        Optional<String> problem = time.grain().problemWith(value, time.origin());
         if (problem.isPresent()) {
           return problem;
         }

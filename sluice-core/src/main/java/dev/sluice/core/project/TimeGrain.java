@@ -89,10 +89,15 @@ public enum TimeGrain {
    * {@code to}) (null for no bound).
    */
   List<String> keys(
-      LocalDate start, LocalDate from, LocalDate to, Instant now, ZoneId zone, boolean current) {
+      LocalDateTime start,
+      LocalDate from,
+      LocalDate to,
+      Instant now,
+      ZoneId zone,
+      boolean current) {
     List<String> keys = new ArrayList<>();
-    LocalDateTime window = start.atStartOfDay();
-    if (from != null && from.isAfter(start)) {
+    LocalDateTime window = start;
+    if (from != null && from.atStartOfDay().isAfter(start)) {
       window = alignedAtOrAfter(start, from.atStartOfDay());
     }
     while (true) {
@@ -110,8 +115,7 @@ public enum TimeGrain {
   }
 
   /** The first window start on or after {@code moment}, windows counted from {@code start}. */
-  private LocalDateTime alignedAtOrAfter(LocalDate start, LocalDateTime moment) {
-    LocalDateTime origin = start.atStartOfDay();
+  private LocalDateTime alignedAtOrAfter(LocalDateTime origin, LocalDateTime moment) {
     long steps =
         switch (this) {
           case HOUR -> ChronoUnit.HOURS.between(origin, moment);
@@ -132,7 +136,7 @@ public enum TimeGrain {
   }
 
   /** What is wrong with a key of this grain, or empty. */
-  Optional<String> problemWith(String key, LocalDate start) {
+  Optional<String> problemWith(String key, LocalDateTime start) {
     LocalDateTime window;
     try {
       window = startOf(key);
@@ -145,13 +149,23 @@ public enum TimeGrain {
               + " partition; write it like "
               + example);
     }
-    if (window.isBefore(start.atStartOfDay())) {
-      return Optional.of("'" + key + "' is before the partitions' start " + start);
+    if (window.isBefore(start)) {
+      return Optional.of("'" + key + "' is before the partitions' start " + shown(start));
     }
     if (!alignedAtOrAfter(start, window).equals(window)) {
       return Optional.of(
-          "'" + key + "' does not start a week: weeks start on the weekday of " + start);
+          "'"
+              + key
+              + "' does not start a week: weeks start on the weekday of "
+              + start.toLocalDate());
     }
     return Optional.empty();
+  }
+
+  /** A start as written: its date when it is at midnight, else with its hour. */
+  private static String shown(LocalDateTime start) {
+    return start.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+        ? start.toLocalDate().toString()
+        : start.toString();
   }
 }

@@ -196,6 +196,31 @@ class DbtMicrobatchTest {
     }
   }
 
+  /** dbt truncates an hourly model's begin to its hour: the first batch is that hour's. */
+  @Test
+  void anHourlyModelsFirstBatchIsTheHourItsBeginFallsIn() {
+    write(
+        project,
+        "models/hourly.sql",
+        """
+        {{ config(materialized='incremental', incremental_strategy='microbatch',
+            event_time='hour', begin='2024-01-01 05:30:00', batch_size='hour') }}
+        select date_trunc('hour', occurred_at) as hour, count(*) as events
+        from {{ ref('events') }}
+        group by all
+        """);
+    RunResult first = run(Instant.parse("2024-01-01T07:10:00Z"), RunOptions.all());
+    assertThat(first.succeeded()).as(first.toString()).isTrue();
+    assertThat(
+            first.steps().stream()
+                .map(StepResult::asset)
+                .filter(asset -> asset.startsWith("hourly"))
+                .toList())
+        .containsExactly("hourly[2024-01-01T05]", "hourly[2024-01-01T06]", "hourly[2024-01-01T07]");
+    assertThat(rows("select strftime(hour, '%Y-%m-%d %H'), events from main.hourly"))
+        .containsExactly(List.of("2024-01-01 05", "1"));
+  }
+
   @Test
   void laterRunsRebuildTheLookbackAndTheBatchInProgressOnly() {
     assertThat(run(Instant.parse("2024-01-04T10:00:00Z"), RunOptions.all()).succeeded()).isTrue();
