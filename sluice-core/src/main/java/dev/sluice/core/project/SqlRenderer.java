@@ -414,8 +414,15 @@ public final class SqlRenderer {
             ? DbtRelation.of(session.targetDatabase(), thisTable, null)
             : thisTable.quoted());
     if (session.dbt()) {
-      // dbt's model.batch: the batch being built (a placeholder one while the project is loaded)
-      bindings.putIfAbsent("model", Map.of("batch", DbtMicrobatch.batch(more)));
+      // dbt's model: the node being rendered, with its name (a model's, a singular test's, is its
+      // file's), and model.batch, the batch being built (a placeholder while the project is loaded)
+      Map<String, Object> model = new HashMap<>();
+      model.put("batch", DbtMicrobatch.batch(more));
+      String file = java.nio.file.Path.of(session.location(0).file()).getFileName().toString();
+      if (file.endsWith(".sql")) {
+        model.put("name", file.substring(0, file.length() - ".sql".length()));
+      }
+      bindings.putIfAbsent("model", model);
     }
     return renderBound(template, session, bindings);
   }
@@ -778,6 +785,9 @@ public final class SqlRenderer {
     registerDbt(jinjava, "local_md5", "localMd5");
     registerDbt(jinjava, "zip", "zip");
     registerDbt(jinjava, "set", "set");
+    // dbt's set_strict(), which raises where set() gives none (unhashable items): Sluice's never
+    // fails
+    registerDbt(jinjava, "set_strict", "set");
     register(jinjava, DbtIntrospection.class, "run_query", "runQuery", Object[].class);
     register(jinjava, DbtIntrospection.class, "load_result", "loadResult", Object[].class);
     register(jinjava, DbtIntrospection.class, "store_result", "storeResult", Object[].class);

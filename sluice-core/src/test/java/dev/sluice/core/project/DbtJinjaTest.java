@@ -122,7 +122,7 @@ class DbtJinjaTest {
           '{{ config_text | replace('\\n', '|') }}' as yaml,
           '{{ parsed.name }}-{{ parsed.k | length }}' as parsed,
           '{{ pairs | length }}:{{ pairs[1][0] }}{{ pairs[1][1] }}' as zipped,
-          '{{ distinct | length }}' as distinct_count,
+          '{{ distinct | length }}|{{ set_strict(['a', 'b', 'a']) | join('') }}' as distinct_count,
           '{{ product | length }}:{{ product[3] | join('') }}' as product,
           '{{ combos | map('join', '') | join(',') }}' as combos,
           '{{ modules.itertools.chain([1], [2, 3]) | join('') }}' as chained
@@ -137,7 +137,7 @@ class DbtJinjaTest {
         .contains("'a: 1|b:|- \"x\"|- \"y\"|' as yaml")
         .contains("'orders-2' as parsed")
         .contains("'2:b2' as zipped")
-        .contains("'3' as distinct_count") // x, y and the z update() added
+        .contains("'3|ab' as distinct_count") // x, y and the z update() added; set_strict
         .contains("'4:b2' as product")
         .contains("'ab,ac,bc' as combos")
         .contains("'123' as chained");
@@ -317,6 +317,22 @@ class DbtJinjaTest {
         .as("an attribute of an undefined is an error, as Jinja2's UndefinedError")
         .singleElement()
         .satisfies(problem -> assertThat(problem.message()).contains("b.name"));
+  }
+
+  /** As dbt-project-evaluator's filter_exceptions() reads it: dbt's model, the node rendered. */
+  @Test
+  void modelNamesTheModelBeingRendered() {
+    shop();
+    write(
+        project,
+        "macros/names.sql",
+        "{% macro fct_name() %}{{ return(model.name) }}{% endmacro %}\n");
+    write(
+        project,
+        "models/by_name.sql",
+        "select '{{ fct_name() }}|{{ model.name }}' as n from {{ ref('payments') }}\n");
+
+    assertThat(compiled("by_name")).contains("'by_name|by_name' as n");
   }
 
   @Test
