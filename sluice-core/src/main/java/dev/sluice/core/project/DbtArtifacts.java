@@ -85,6 +85,29 @@ public final class DbtArtifacts {
                     "source." + packageName + "." + table.source() + "." + table.name()));
   }
 
+  /**
+   * The source tables read as the warehouse's relations (no external location: Sluice does not load
+   * them), by their Sluice name, with the relation each names ({@code <schema>.<identifier>}),
+   * which the catalog describes as dbt's describes a source's relation.
+   */
+  public Map<String, TableName> warehouseSourceTables() {
+    Map<String, TableName> tables = new LinkedHashMap<>();
+    dbt.resources()
+        .warehouseSources()
+        .forEach(
+            (uniqueId, source) -> {
+              Map<String, Object> declared = dbt.resources().sourceProperties(uniqueId);
+              if (declared.get("schema") instanceof String schema
+                  && declared.get("identifier") instanceof String identifier) {
+                TableName relation = DbtSources.relation(schema, identifier);
+                if (relation != null) {
+                  source.tables().forEach(table -> tables.put(table.assetName(), relation));
+                }
+              }
+            });
+    return tables;
+  }
+
   /** Where the artifacts go: the project's {@code target-path}. */
   public Path targetDirectory() {
     return project.root().resolve(dbt.targetPath());

@@ -29,8 +29,9 @@ import org.apache.iceberg.types.Types;
 /**
  * What {@code dbt docs generate} writes for a dbt project: {@code catalog.json} (dbt's v1 catalog:
  * each model's, seed's, snapshot's and source table's columns with their types and positions, read
- * from its Iceberg table or view, and the table's row count and size) and {@code manifest.json},
- * whose columns then carry their tables' types.
+ * from its Iceberg table or view (a source without a location: the warehouse's relation it names),
+ * and the table's row count and size) and {@code manifest.json}, whose columns then carry their
+ * tables' types.
  */
 public final class DbtCatalog {
   /**
@@ -82,6 +83,14 @@ public final class DbtCatalog {
             .ifPresent(sources::add);
       }
     }
+    // a source read as the warehouse's relation: its columns as the relation has them, when it is
+    // there (a seed or model of the project, or another tool, builds it), as dbt's catalog has them
+    artifacts
+        .warehouseSourceTables()
+        .forEach(
+            (asset, relation) ->
+                read(lake, asset, relation, lake.findView(relation).isPresent(), typeNames)
+                    .ifPresent(sources::add));
     String invocationId = UUID.randomUUID().toString();
     Path catalog =
         artifacts.write(

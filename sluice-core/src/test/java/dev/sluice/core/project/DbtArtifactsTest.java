@@ -92,6 +92,13 @@ class DbtArtifactsTest {
                 columns:
                   - name: amount
                     data_type: decimal(10, 2)
+          # read as the warehouse's relations (no location), as dbt-labs' jaffle-shop reads its seeds
+          - name: ecom
+            schema: main
+            tables:
+              - name: customers
+                identifier: raw_customers
+              - name: refunds
         """);
     write(project, "data/payments.csv", "id,amount\n1,2.5\n");
     Instant finished;
@@ -230,6 +237,18 @@ class DbtArtifactsTest {
     assertThat(payments.get("columns").fieldNames())
         .toIterable()
         .containsExactly("id", "amount"); // without the columns Sluice's load adds
+    // a source read as the warehouse's relation: that relation's columns, as dbt's catalog has
+    // them;
+    // one whose relation the warehouse lacks is left out, as dbt leaves it out
+    JsonNode customers = catalog.get("sources").get("source.shop.ecom.customers");
+    assertThat(customers.get("metadata").get("schema").asText()).isEqualTo("main");
+    assertThat(customers.get("metadata").get("name").asText()).isEqualTo("raw_customers");
+    assertThat(customers.get("metadata").get("type").asText()).isEqualTo("BASE TABLE");
+    assertThat(customers.get("columns").fieldNames()).toIterable().containsExactly("id", "name");
+    assertThat(customers.get("columns").get("name").get("type").asText()).isEqualTo("VARCHAR");
+    assertThat(customers.get("stats").get("row_count").get("value").asLong()).isEqualTo(2);
+    assertThat(customers.get("unique_id").asText()).isEqualTo("source.shop.ecom.customers");
+    assertThat(catalog.get("sources").has("source.shop.ecom.refunds")).isFalse();
     // and the manifest written with it carries the columns' types
     JsonNode generated = JSON.readTree(target.resolve("manifest.json").toFile());
     assertThat(
