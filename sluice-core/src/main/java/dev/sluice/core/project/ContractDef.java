@@ -23,13 +23,18 @@ import java.util.StringJoiner;
  * @param constraints the constraints of the columns ({@code constraints:} under a column) and of
  *     the table ({@code constraints:} in the contract), in the order written
  * @param location where {@code contract:} is written
+ * @param dataTypes a dbt model's columns with their {@code data_type}s, in the order declared,
+ *     which its output must give exactly, as dbt's {@code assert_columns_equivalent} holds them:
+ *     the same names and number of columns, each of the type its {@code data_type} names in the
+ *     engine; empty for a Sluice contract, whose columns are the model's declared ones
  */
 public record ContractDef(
     boolean enforced,
     Evolution evolution,
     List<String> grain,
     List<Constraint> constraints,
-    Location location) {
+    Location location,
+    List<DataType> dataTypes) {
   /** The prefix of the names of the checks a contract runs, e.g. {@code contract:not_null(id)}. */
   public static final String CHECK_PREFIX = "contract:";
 
@@ -38,6 +43,29 @@ public record ContractDef(
     requireNonNull(location, "location is null");
     grain = List.copyOf(grain);
     constraints = List.copyOf(constraints);
+    dataTypes = List.copyOf(dataTypes);
+  }
+
+  /** A contract of Sluice's own format: its columns are the model's declared ones. */
+  public ContractDef(
+      boolean enforced,
+      Evolution evolution,
+      List<String> grain,
+      List<Constraint> constraints,
+      Location location) {
+    this(enforced, evolution, grain, constraints, location, List.of());
+  }
+
+  /**
+   * A column of a dbt model's contract: its name and its {@code data_type} as written (a type in
+   * the engine's names, e.g. {@code integer}, {@code varchar}, {@code decimal(10,2)}).
+   */
+  public record DataType(String column, String dataType, Location location) {
+    public DataType {
+      requireNonNull(column, "column is null");
+      requireNonNull(dataType, "dataType is null");
+      requireNonNull(location, "location is null");
+    }
   }
 
   /** Which changes of the output's columns an enforced contract lets through. */

@@ -683,6 +683,16 @@ final class DbtProject {
                 model.sqlFileName(),
                 all,
                 problems);
+    ContractDef contract =
+        snapshot
+            ? null
+            : DbtContracts.contract(
+                model.name(),
+                model.materialization(),
+                all,
+                resources.declared(docs.uniqueId("model", model.name())),
+                model.columns(),
+                problems);
     ModelDef built = microbatch(model, all, problems);
     if (appends(all)) {
       built = built.withUniqueKey(List.of());
@@ -710,7 +720,7 @@ final class DbtProject {
       }
     }
     return new ParsedModel(
-        built.withTable(table),
+        built.withTable(table, contract),
         parsed.refLines(),
         sourceLines,
         parsed.config(),
@@ -1159,15 +1169,6 @@ final class DbtProject {
                 + "' is not supported by Sluice yet",
             "use append, merge or delete+insert (docs/dbt.md)");
       }
-    }
-    Setting contract = settings.get("contract");
-    if (contract != null
-        && contract.value() instanceof Map<?, ?> map
-        && Boolean.TRUE.equals(map.get("enforced"))) {
-      problems.add(
-          contract.location(),
-          "The enforced contract of model '" + model + "' is not supported by Sluice yet",
-          "declare the columns' types as a Sluice contract, or remove 'enforced' (docs/dbt.md)");
     }
   }
 

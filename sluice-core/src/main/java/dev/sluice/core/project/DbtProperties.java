@@ -59,9 +59,9 @@ final class DbtProperties {
   }
 
   /**
-   * A column as its properties declare it, kept for the manifest: its {@code data_type} (dbt
-   * enforces it only under an enforced contract, which Sluice refuses), {@code constraints} (each
-   * with {@code type}), {@code quote}, {@code meta} and {@code tags}.
+   * A column as its properties declare it, kept for the manifest: its {@code data_type} (held only
+   * under an enforced contract, {@link DbtContracts}), {@code constraints} (each with {@code
+   * type}), {@code quote}, {@code meta} and {@code tags}.
    */
   record DeclaredColumn(
       String dataType,
@@ -185,6 +185,13 @@ final class DbtProperties {
       return Optional.empty();
     }
     String what = kind + " '" + name + "'";
+    if (map.has("versions")) {
+      // dbt builds a model of each version (<name>_v<n>), which Sluice would not
+      problems.add(
+          map.location("versions"),
+          "The versions of " + what + " are not supported by Sluice yet (versioned models)",
+          "keep one version: remove 'versions:' and name the model's file " + name + ".sql");
+    }
     Map<String, Setting> config = new LinkedHashMap<>();
     map.node("config")
         .flatMap(value -> YamlMap.lenient(file, value, "the config of " + what, Set.of(), problems))

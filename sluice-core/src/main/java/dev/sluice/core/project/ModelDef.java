@@ -106,9 +106,17 @@ public record ModelDef(
 
   /** This model, writing {@code table} instead of {@code <zone>.<name>}. */
   public ModelDef withTable(TableName table) {
+    return withTable(table, contract);
+  }
+
+  /**
+   * This model, writing {@code table} instead of {@code <zone>.<name>}, built to {@code contract}
+   * (a dbt model's, from its config and properties), or to none when null.
+   */
+  public ModelDef withTable(TableName table, ContractDef contract) {
     Builder builder = toBuilder();
     builder.table = table;
-    return builder.build();
+    return builder.contract(contract).build();
   }
 
   /** This model with this {@code unique_key} (none: a dbt model that appends whatever its key). */

@@ -99,6 +99,9 @@ public final class ModelMetadata {
     for (ColumnDef column : model.columns()) {
       lines.add("column " + column.name() + " type=" + text(column.type()));
     }
+    for (ContractDef.DataType column : contract.dataTypes()) {
+      lines.add("data_type " + column.column() + " " + column.dataType());
+    }
     return String.join("\n", lines);
   }
 

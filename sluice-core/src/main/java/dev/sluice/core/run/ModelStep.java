@@ -74,7 +74,7 @@ final class ModelStep {
         model,
         incremental || (model.materialization() == Materialization.SNAPSHOT && tableExists));
     try {
-      enforceContract(model, context.session(), sql);
+      sql = enforceContract(model, context.session(), sql);
       sql = DeclaredTypes.apply(model, context.session(), sql);
       return switch (model.materialization()) {
         case VIEW -> view(context, model, sql, started);
@@ -97,13 +97,19 @@ final class ModelStep {
   }
 
   /**
-   * Holds the columns of the model's SQL against its enforced contract, before anything is written.
+   * Holds the columns of the model's SQL against its enforced contract, before anything is written:
+   * a Sluice contract's declared columns ({@link ContractEnforcement}), a dbt model's as dbt holds
+   * them ({@link DbtContractColumns}).
    *
+   * @return the SQL to build: a dbt model's table has its contract's columns in their order
    * @throws dev.sluice.api.DataException with the column-by-column diff when they violate it
    */
-  static void enforceContract(ModelDef model, EngineSession session, String sql) {
+  static String enforceContract(ModelDef model, EngineSession session, String sql) {
     if (model.contract() == null || !model.contract().enforced()) {
-      return;
+      return sql;
+    }
+    if (!model.contract().dataTypes().isEmpty()) {
+      return DbtContractColumns.check(model, session, sql);
     }
     ContractEnforcement.check(
         model.contract(),
@@ -111,6 +117,7 @@ final class ModelStep {
         session.describe(sql),
         "model " + model.name() + " (contract at " + model.contract().location() + ")",
         column -> false);
+    return sql;
   }
 
   /**

@@ -93,7 +93,7 @@ final class PartitionStep {
       String sql =
           ModelStep.render(
               context, model, tableExists && !work.replaceAll(), PartitionVariables.of(range));
-      ModelStep.enforceContract(model, session, sql);
+      sql = ModelStep.enforceContract(model, session, sql);
       sql = DeclaredTypes.apply(model, session, sql);
       String rangeName =
           single ? resultName : "range_rows_" + model.name() + "_" + rangeTables.size();
