@@ -37,7 +37,9 @@ final class PlanCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    try (Workspace workspace = openWorkspace()) {
+    // the warehouse, engine and state database open while the project loads
+    try (Workspace workspace =
+        Workspace.open(startLoadingProject(), target(), clock(), Workspace.localPrincipal())) {
       List<PlannedStep> steps;
       if (environment != null) {
         if (fullRefresh) {

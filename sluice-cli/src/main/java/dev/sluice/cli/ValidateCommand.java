@@ -6,6 +6,7 @@ import dev.sluice.core.Workspace;
 import dev.sluice.core.lineage.AssetColumns;
 import dev.sluice.core.lineage.ProjectLineage;
 import dev.sluice.core.project.Project;
+import dev.sluice.core.project.ProjectLoading;
 import dev.sluice.core.query.PolicyCheck;
 import dev.sluice.core.run.ModelCompiler;
 import java.util.ArrayList;
@@ -24,36 +25,27 @@ import picocli.CommandLine.Command;
 final class ValidateCommand extends BaseCommand {
   @Override
   public Integer call() {
-    Project project = loadProject();
-    // secrets are resolved only when a run loads their source: a missing one is a warning here
-    // (the references' form was checked when the project was loaded)
-    List<String> warnings = new ArrayList<>();
+    // the warehouse, engine and state database open while the project loads
+    ProjectLoading loading = startLoadingProject();
+    Workspace opened;
     try {
-      project.checkSecrets(project.environment());
-    } catch (ProjectException e) {
-      e.problems().forEach(problem -> warnings.add(problem.toString()));
+      opened = Workspace.open(loading, target(), clock(), Workspace.localPrincipal());
+    } catch (RuntimeException e) {
+      // what validate said before it needed them, as it said it before opening them
+      List<String> warnings = secretWarnings(loading.project());
+      lineageWarnings(ProjectLineage.of(loading.project()).notDerivable(), warnings);
+      throw e;
     }
-    warnings.forEach(
-        warning ->
-            output().message("warning: " + warning + "; a run that loads this source will fail"));
-    // a model whose column lineage cannot be derived gets no column lineage and inherits no
-    // classification: say so, with the model's file and why
-    for (AssetColumns model : ProjectLineage.of(project).notDerivable().values()) {
-      String warning =
-          model.location()
-              + ": the column lineage of model '"
-              + model.asset()
-              + "' cannot be derived: "
-              + model.notDerivable();
-      warnings.add(warning);
-      output()
-          .message(
-              "warning: "
-                  + warning
-                  + "; its columns have no column lineage and inherit no classification");
-    }
+    Project project = opened.project();
+    List<String> warnings;
     ModelCompiler.Result compiled;
-    try (Workspace workspace = Workspace.open(project)) {
+    try (Workspace workspace = opened) {
+      warnings = secretWarnings(project);
+      // kept from the last validate for the models whose SQL and inputs did not change
+      lineageWarnings(
+          ProjectLineage.notDerivable(
+              project, workspace.runStore().derivedCache(), workspace.clock().instant()),
+          warnings);
       compiled =
           ModelCompiler.compile(
               project,
@@ -97,6 +89,45 @@ final class ValidateCommand extends BaseCommand {
                 + notCompiled(compiled)
                 + ".");
     return ExitCodes.OK;
+  }
+
+  /**
+   * Warns of secret references whose environment variable or file is missing: secrets are resolved
+   * only when a run loads their source (the references' form was checked when the project was
+   * loaded).
+   */
+  private List<String> secretWarnings(Project project) {
+    List<String> warnings = new ArrayList<>();
+    try {
+      project.checkSecrets(project.environment());
+    } catch (ProjectException e) {
+      e.problems().forEach(problem -> warnings.add(problem.toString()));
+    }
+    warnings.forEach(
+        warning ->
+            output().message("warning: " + warning + "; a run that loads this source will fail"));
+    return warnings;
+  }
+
+  /**
+   * Warns of each model whose column lineage cannot be derived (it gets no column lineage and
+   * inherits no classification), with the model's file and why.
+   */
+  private void lineageWarnings(Map<String, AssetColumns> notDerivable, List<String> warnings) {
+    for (AssetColumns model : notDerivable.values()) {
+      String warning =
+          model.location()
+              + ": the column lineage of model '"
+              + model.asset()
+              + "' cannot be derived: "
+              + model.notDerivable();
+      warnings.add(warning);
+      output()
+          .message(
+              "warning: "
+                  + warning
+                  + "; its columns have no column lineage and inherit no classification");
+    }
   }
 
   /** "; 2 models not compiled yet: raw.shop_orders has not been loaded", or nothing. */

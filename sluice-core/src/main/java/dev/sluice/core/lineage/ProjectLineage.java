@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The column-level lineage of a whole project: every model's rendered SQL analysed by {@link
@@ -80,7 +81,23 @@ public final class ProjectLineage {
   /** Derives the lineage of every model of the project. */
   public static ProjectLineage of(Project project) {
     requireNonNull(project, "project is null");
-    return derive(project, project.graph().assets());
+    return derive(project, project.graph().assets(), FRESH);
+  }
+
+  /**
+   * The models whose column lineage cannot be derived, each with why, by name: what {@link
+   * #notDerivable()} of {@link #of(Project)} gives, reusing for a model what {@code cache} kept of
+   * its analysis while its rendered SQL and the tables that analysis looked up are unchanged
+   * ({@link ModelLineageCache}; {@code sluice validate}'s warnings). What this derives is kept.
+   */
+  public static Map<String, AssetColumns> notDerivable(
+      Project project, dev.sluice.core.state.DerivedCache cache, java.time.Instant now) {
+    requireNonNull(project, "project is null");
+    ModelLineageCache kept = ModelLineageCache.read(cache);
+    Map<String, AssetColumns> models =
+        derive(project, project.graph().assets(), kept::analyze).notDerivable();
+    kept.write(project, now);
+    return models;
   }
 
   /**
@@ -100,10 +117,21 @@ public final class ProjectLineage {
     for (String asset : assets) {
       needed.addAll(project.graph().allUpstream(asset));
     }
-    return derive(project, needed);
+    return derive(project, needed, FRESH);
   }
 
-  private static ProjectLineage derive(Project project, Set<String> needed) {
+  /** How a model's SQL is analysed: its name, its rendered SQL, the schemas it may look up. */
+  @FunctionalInterface
+  interface Analyzer {
+    LineageResult analyze(
+        String model, String sql, Function<TableName, Optional<RelationSchema>> schemas);
+  }
+
+  /** Every model analysed anew. */
+  private static final Analyzer FRESH =
+      (model, sql, schemas) -> ColumnLineage.analyze(sql, schemas);
+
+  private static ProjectLineage derive(Project project, Set<String> needed, Analyzer analyzer) {
     Map<String, AssetColumns> assets = new LinkedHashMap<>();
     Map<TableName, RelationSchema> schemas = new HashMap<>();
     for (String name : project.graph().topologicalOrder()) {
@@ -113,7 +141,7 @@ public final class ProjectLineage {
       Asset asset = project.asset(name);
       AssetColumns columns =
           asset.map(
-              model -> model(project, model, schemas),
+              model -> model(project, model, schemas, analyzer),
               seed -> declared(seed.name(), seed.tableName(), seed.columns(), seed.location()),
               table ->
                   declared(
@@ -140,7 +168,7 @@ public final class ProjectLineage {
   }
 
   private static AssetColumns model(
-      Project project, ModelDef model, Map<TableName, RelationSchema> schemas) {
+      Project project, ModelDef model, Map<TableName, RelationSchema> schemas, Analyzer analyzer) {
     dev.sluice.api.Location location = dev.sluice.api.Location.of(model.sqlFileName());
     String sql;
     try {
@@ -149,7 +177,7 @@ public final class ProjectLineage {
       return notDerivable(model, "its SQL does not render: " + e.getMessage(), location);
     }
     LineageResult result =
-        ColumnLineage.analyze(sql, table -> Optional.ofNullable(schemas.get(table)));
+        analyzer.analyze(model.name(), sql, table -> Optional.ofNullable(schemas.get(table)));
     if (result instanceof LineageResult.Derived derived) {
       return new AssetColumns(
           model.name(),

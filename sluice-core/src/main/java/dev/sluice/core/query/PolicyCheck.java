@@ -40,6 +40,10 @@ public final class PolicyCheck {
    *     does not parse or bind
    */
   public static void check(Project project, Lake lake, Engine engine) {
+    if (project.policies().rowFilters().isEmpty()
+        && project.policies().masks().stream().noneMatch(mask -> mask.kind() == MaskKind.CUSTOM)) {
+      return; // nothing to parse: no engine session is opened
+    }
     List<Problem> problems = new ArrayList<>();
     AccessPolicy policy =
         new AccessPolicy(

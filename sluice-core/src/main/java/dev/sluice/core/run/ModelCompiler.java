@@ -19,13 +19,9 @@ import dev.sluice.core.project.SqlRenderer;
 import dev.sluice.core.query.SqlSandbox;
 import dev.sluice.core.state.DerivedCache;
 import dev.sluice.lake.Lake;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -223,47 +219,30 @@ public final class ModelCompiler {
    */
   private Optional<String> key(
       Engine engine, ModelDef model, Set<TableName> inputs, Set<TableName> readable) {
-    MessageDigest digest = sha256();
-    add(digest, KEY_FORMAT);
-    add(digest, SluiceVersion.current());
-    add(digest, engine.name());
-    add(digest, engine.version());
-    add(digest, model.tableName().toString());
-    add(digest, project.renderedForFullBuild(model));
-    add(
-        digest,
-        model.materialization() == Materialization.INCREMENTAL
-            ? renderer.render(model, context(model, true, null))
-            : "");
-    readable.stream().map(TableName::toString).sorted().forEach(name -> add(digest, name));
+    DerivedCache.KeyHash digest =
+        new DerivedCache.KeyHash(KEY_FORMAT)
+            .add(SluiceVersion.current())
+            .add(engine.name())
+            .add(engine.version())
+            .add(model.tableName().toString())
+            .add(project.renderedForFullBuild(model))
+            .add(
+                model.materialization() == Materialization.INCREMENTAL
+                    ? renderer.render(model, context(model, true, null))
+                    : "");
+    readable.stream().map(TableName::toString).sorted().forEach(digest::add);
     for (TableName input : inputs) {
       Optional<Schema> schema = schemaOf(input);
       if (schema.isEmpty()) {
         return Optional.empty();
       }
-      add(digest, input.toString());
-      add(digest, SchemaParser.toJson(schema.get()));
+      digest.add(input.toString()).add(SchemaParser.toJson(schema.get()));
     }
-    return Optional.of(HexFormat.of().formatHex(digest.digest()));
+    return Optional.of(digest.hex());
   }
 
   /** Changes when what a key hashes, or how, changes: every kept schema is then compiled again. */
   private static final String KEY_FORMAT = "compiled-model/1";
-
-  private static void add(MessageDigest digest, String part) {
-    byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-    // the length first: the parts "ab","c" and "a","bc" hash apart
-    digest.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
-    digest.update(bytes);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
 
   /** Compiles one model on the engine; returns the first input without a schema, if any. */
   private Optional<TableName> compile(

@@ -4,20 +4,24 @@ import static dev.sluice.core.state.StateSql.batch;
 import static dev.sluice.core.state.StateSql.list;
 import static java.util.Objects.requireNonNull;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What a command derived from inputs that did not change since, by a key of those inputs (migration
- * V28): {@code sluice validate}'s output schema of each model ({@link Kind#COMPILED_MODEL}), the
- * fingerprint, columns and branches of each table's metadata file ({@link Kind#TABLE_SUMMARY}). One
- * entry per kind and name; an entry is valid only while its key is the one its user computes from
- * the inputs now, so a stale entry is never used, only replaced. Read whole (one query per kind),
- * written in one batch.
+ * V28): {@code sluice validate}'s output schema of each model ({@link Kind#COMPILED_MODEL}) and its
+ * column lineage's verdict ({@link Kind#MODEL_LINEAGE}), the fingerprint, columns and branches of
+ * each table's metadata file ({@link Kind#TABLE_SUMMARY}). One entry per kind and name; an entry is
+ * valid only while its key is the one its user computes from the inputs now, so a stale entry is
+ * never used, only replaced. Read whole (one query per kind), written in one batch.
  */
 public final class DerivedCache {
   /** What is kept. */
@@ -25,7 +29,12 @@ public final class DerivedCache {
     /** A model's output schema, by a hash of its SQL, its inputs' schemas, engine and version. */
     COMPILED_MODEL("compiled-model"),
     /** What a table's metadata file holds that a comparison reads, by the file's location. */
-    TABLE_SUMMARY("table-summary");
+    TABLE_SUMMARY("table-summary"),
+    /**
+     * A model's column names, or why its column lineage cannot be derived, by a hash of its
+     * rendered SQL and of the schemas its analysis looked up.
+     */
+    MODEL_LINEAGE("model-lineage");
 
     private final String stored;
 
@@ -44,6 +53,37 @@ public final class DerivedCache {
     public Entry {
       requireNonNull(key, "key is null");
       requireNonNull(value, "value is null");
+    }
+  }
+
+  /**
+   * A key hashed from parts (SHA-256, hex): each part's length goes in before it, so that the parts
+   * {@code "ab","c"} and {@code "a","bc"} hash apart.
+   */
+  public static final class KeyHash {
+    private final MessageDigest digest;
+
+    /** A key whose first part is {@code format}: change it when what is hashed, or how, changes. */
+    public KeyHash(String format) {
+      try {
+        digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
+      add(format);
+    }
+
+    /** Adds one part. */
+    public KeyHash add(String part) {
+      byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+      digest.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+      digest.update(bytes);
+      return this;
+    }
+
+    /** The key of the parts added, in hex. */
+    public String hex() {
+      return HexFormat.of().formatHex(digest.digest());
     }
   }
 
