@@ -1,5 +1,6 @@
 package dev.sluice.core.project;
 
+import dev.sluice.api.engine.ParquetCompression;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   protected MaintenanceDef maintenance;
   protected ContractDef contract;
   protected FreshnessDef freshness;
+  protected ParquetCompression parquet;
 
   AssetBuilder(Execution execution) {
     this.execution = execution;
@@ -82,6 +84,15 @@ public abstract class AssetBuilder<B extends AssetBuilder<B>> {
   /** How fresh the asset must be and its SLO ({@code freshness:}, {@code slo:}), or null. */
   public B freshness(FreshnessDef freshness) {
     this.freshness = freshness;
+    return self();
+  }
+
+  /**
+   * How the table's data files are compressed ({@code parquet:}), or null (the default) for the
+   * project's.
+   */
+  public B parquet(ParquetCompression parquet) {
+    this.parquet = parquet;
     return self();
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.TableName;
+import dev.sluice.api.engine.ParquetCompression;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,14 @@ public interface AssetDefinition {
    * The contract ({@code contract:}) the asset's table is built to, or null when it declares none.
    */
   default ContractDef contract() {
+    return null;
+  }
+
+  /**
+   * How the asset's table's data files are compressed ({@code parquet:} of the table or model), or
+   * null for the project's {@code parquet:}.
+   */
+  default ParquetCompression parquet() {
     return null;
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
+import dev.sluice.api.engine.ParquetCompression;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +33,8 @@ import java.util.Set;
  *     table is named by its schema and alias, as dbt names it (docs/dbt.md)
  * @param snapshot how a model materialized as a snapshot keeps history (a dbt snapshot, or {@code
  *     materialized: snapshot}), else null
+ * @param parquet how the table's data files are compressed ({@code parquet:} in its properties or
+ *     config()), or null for the project's {@code parquet:}
  */
 public record ModelDef(
     String name,
@@ -57,7 +60,8 @@ public record ModelDef(
     ContractDef contract,
     FreshnessDef freshness,
     TableName table,
-    SnapshotDef snapshot)
+    SnapshotDef snapshot,
+    ParquetCompression parquet)
     implements AssetDefinition {
   public ModelDef {
     requireNonNull(name, "name is null");
@@ -148,6 +152,7 @@ public record ModelDef(
             .partitions(partitions)
             .onSchemaChange(onSchemaChange)
             .snapshot(snapshot)
+            .parquet(parquet)
             .description(description)
             .owner(owner)
             .tags(tags)
@@ -282,7 +287,8 @@ public record ModelDef(
           contract,
           freshness,
           table,
-          snapshot);
+          snapshot,
+          parquet);
     }
   }
 }

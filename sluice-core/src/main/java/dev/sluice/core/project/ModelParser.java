@@ -4,6 +4,7 @@ import dev.sluice.api.Location;
 import dev.sluice.api.TableName;
 import dev.sluice.api.Zone;
 import dev.sluice.api.engine.Engines;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.core.project.PropertiesParser.ModelProperties;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,6 +173,7 @@ final class ModelParser {
             .maintenance(properties == null ? null : properties.maintenance())
             .contract(properties == null ? null : properties.contract())
             .freshness(properties == null ? null : properties.freshness())
+            .parquet(parquet(settings, configValues, properties, problems))
             .snapshot(
                 snapshot(
                     file,
@@ -262,6 +264,25 @@ final class ModelParser {
             settings.location("materialized", ModelProperties::materializedLocation),
             problems)
         .orElse(null);
+  }
+
+  /**
+   * The model's own Parquet compression: {@code config(parquet={...})} in its SQL, else {@code
+   * parquet:} in its properties, else null for the project's.
+   */
+  private static ParquetCompression parquet(
+      Settings settings,
+      Map<String, Object> configValues,
+      ModelProperties properties,
+      Problems problems) {
+    if (configValues.containsKey(ParquetParser.KEY)) {
+      return ParquetParser.fromConfig(
+              configValues.get(ParquetParser.KEY),
+              settings.location(ParquetParser.KEY, ModelProperties::location),
+              problems)
+          .orElse(null);
+    }
+    return properties == null ? null : properties.parquet();
   }
 
   private static Execution execution(Settings settings, ProjectConfig config, Problems problems) {

@@ -1,6 +1,7 @@
 package dev.sluice.core.project;
 
 import dev.sluice.api.Location;
+import dev.sluice.api.engine.ParquetCompression;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,7 @@ final class PropertiesParser {
           "snapshot",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
+          ParquetParser.KEY,
           ContractParser.KEY,
           FreshnessParser.FRESHNESS,
           FreshnessParser.SLO);
@@ -73,7 +75,8 @@ final class PropertiesParser {
       MaintenanceDef maintenance,
       ContractDef contract,
       FreshnessDef freshness,
-      Map<String, DbtConfigTree.Setting> snapshot) {
+      Map<String, DbtConfigTree.Setting> snapshot,
+      ParquetCompression parquet) {
     static Builder builder(String name, Location location) {
       return new Builder(name, location);
     }
@@ -113,6 +116,7 @@ final class PropertiesParser {
       private ContractDef contract;
       private FreshnessDef freshness;
       private Map<String, DbtConfigTree.Setting> snapshot = Map.of();
+      private ParquetCompression parquet;
 
       private Builder(String name, Location location) {
         this.name = name;
@@ -230,6 +234,12 @@ final class PropertiesParser {
         return this;
       }
 
+      /** The table's own {@code parquet:} compression, or null for the project's. */
+      Builder parquet(ParquetCompression parquet) {
+        this.parquet = parquet;
+        return this;
+      }
+
       Builder onSchemaChange(String onSchemaChange, Location location) {
         this.onSchemaChange = onSchemaChange;
         this.onSchemaChangeLocation = location;
@@ -270,7 +280,8 @@ final class PropertiesParser {
             maintenance,
             contract,
             freshness,
-            snapshot);
+            snapshot,
+            parquet);
       }
     }
   }
@@ -348,6 +359,7 @@ final class PropertiesParser {
             .contract(ContractParser.parse(map, what, columns).orElse(null))
             .freshness(FreshnessParser.parse(map, what, columns, null).orElse(null))
             .snapshot(snapshotSettings(map, what))
+            .parquet(ParquetParser.parse(map, what, map.problems()).orElse(null))
             .build());
   }
 

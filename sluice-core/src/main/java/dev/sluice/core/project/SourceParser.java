@@ -8,6 +8,7 @@ import dev.sluice.api.connector.ConnectorOptions;
 import dev.sluice.api.connector.OptionProblem;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceConnectors;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.objectstore.S3Options;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +60,7 @@ final class SourceParser {
           "schema_drift",
           RetentionParser.KEY,
           MaintenanceParser.KEY,
+          ParquetParser.KEY,
           FreshnessParser.FRESHNESS,
           FreshnessParser.SLO);
 
@@ -407,6 +409,7 @@ final class SourceParser {
     Execution execution = execution(table, defaults, problems);
     RetentionDef retention = RetentionParser.parse(table, what).orElse(null);
     MaintenanceDef maintenance = MaintenanceParser.parse(table, what).orElse(null);
+    ParquetCompression parquet = ParquetParser.parse(table, what, problems).orElse(null);
     ContractDef contract = ContractParser.parse(table, what, columns).orElse(null);
     FreshnessDef freshness =
         FreshnessParser.parse(table, what, columns, sourceFreshness).orElse(null);
@@ -431,6 +434,7 @@ final class SourceParser {
             .maintenance(maintenance)
             .contract(contract)
             .freshness(freshness)
+            .parquet(parquet)
             .build());
   }
 

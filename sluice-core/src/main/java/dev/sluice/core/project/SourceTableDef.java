@@ -8,6 +8,7 @@ import dev.sluice.api.ProjectException;
 import dev.sluice.api.TableName;
 import dev.sluice.api.connector.SourceConnector;
 import dev.sluice.api.connector.SourceTableSpec;
+import dev.sluice.api.engine.ParquetCompression;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,8 @@ import java.util.function.Function;
  * @param maintenance the table's own {@code maintenance:} settings, or null
  * @param contract the contract the table is loaded to, or null
  * @param freshness {@code freshness:} and {@code slo:} of the table, else of its source, or null
+ * @param parquet how the table's data files are compressed (its {@code parquet:}), or null for the
+ *     project's {@code parquet:}
  */
 public record SourceTableDef(
     String source,
@@ -58,7 +61,8 @@ public record SourceTableDef(
     RetentionDef retention,
     MaintenanceDef maintenance,
     ContractDef contract,
-    FreshnessDef freshness)
+    FreshnessDef freshness,
+    ParquetCompression parquet)
     implements AssetDefinition {
   public SourceTableDef {
     requireNonNull(source, "source is null");
@@ -236,7 +240,8 @@ public record SourceTableDef(
           retention,
           maintenance,
           contract,
-          freshness);
+          freshness,
+          parquet);
     }
   }
 }

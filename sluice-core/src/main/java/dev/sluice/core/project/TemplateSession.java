@@ -33,6 +33,7 @@ final class TemplateSession {
           "pool",
           "engine",
           "memory_limit",
+          ParquetParser.KEY,
           "strategy",
           "updated_at",
           "check_cols",

@@ -545,7 +545,7 @@ final class ModelStep {
         change,
         operation,
         StepContext.columnDocs(model.columns()),
-        context.writtenTableProperties(model.description(), model.owner(), model.tags()),
+        context.writtenTableProperties(model, model.description(), model.owner(), model.tags()),
         summary(context, model),
         model.allChecks(),
         context.auditBranch());

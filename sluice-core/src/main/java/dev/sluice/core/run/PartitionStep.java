@@ -130,7 +130,7 @@ final class PartitionStep {
             target,
             desired,
             IcebergPartitioning.spec(model.partitions(), desired),
-            newTableProperties(model, context.compression()));
+            newTableProperties(model, context.compression(model)));
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
         checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
       }
@@ -145,7 +145,7 @@ final class PartitionStep {
     if (write == null) {
       write = newWrite(context, target);
     }
-    Prepared prepared = prepare(write, model, work, desired, context.compression());
+    Prepared prepared = prepare(write, model, work, desired, context.compression(model));
     List<WrittenFile> written = new ArrayList<>();
     List<TableProfile> profiles = new ArrayList<>();
     boolean committed = false;
@@ -217,7 +217,7 @@ final class PartitionStep {
         written.clear();
         profiles.clear();
         write = newWrite(context, target);
-        prepared = prepare(write, model, work, desired, context.compression());
+        prepared = prepare(write, model, work, desired, context.compression(model));
         files =
             writePartitions(
                 context,
@@ -267,7 +267,7 @@ final class PartitionStep {
         model.tableName(),
         desired,
         IcebergPartitioning.spec(model.partitions(), desired),
-        newTableProperties(model, context.compression()),
+        newTableProperties(model, context.compression(model)),
         context.auditBranch());
   }
 

@@ -155,7 +155,7 @@ final class SeedStep {
                 SchemaChange.REPLACE,
                 WriteOperation.replaceAll(),
                 StepContext.columnDocs(seed.columns()),
-                context.writtenTableProperties(seed.description(), null, List.of()),
+                context.writtenTableProperties(seed, seed.description(), null, List.of()),
                 Map.of("sluice.run-id", context.runId()),
                 seed.allChecks(),
                 context.auditBranch());

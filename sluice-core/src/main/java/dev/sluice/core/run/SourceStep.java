@@ -217,7 +217,8 @@ final class SourceStep {
                   schemaChange,
                   operation,
                   StepContext.columnDocs(table.columns()),
-                  context.writtenTableProperties(table.description(), table.owner(), table.tags()),
+                  context.writtenTableProperties(
+                      table, table.description(), table.owner(), table.tags()),
                   summary,
                   table.allChecks(),
                   context.auditBranch());

@@ -210,18 +210,26 @@ record StepContext(
     return docs;
   }
 
-  /** How the data files of the tables this step writes are compressed: {@code parquet:}. */
-  dev.sluice.api.engine.ParquetCompression compression() {
-    return project.config().parquet();
+  /**
+   * How the data files of {@code asset}'s table are compressed: its own {@code parquet:}, else the
+   * project's.
+   */
+  dev.sluice.api.engine.ParquetCompression compression(
+      dev.sluice.core.project.AssetDefinition asset) {
+    return asset.parquet() != null ? asset.parquet() : project.config().parquet();
   }
 
   /**
-   * The properties of a table this step writes: {@link #tableProperties} and its Parquet
-   * compression ({@link #compression()}), which the write sets on the table when it differs.
+   * The properties of the table {@code asset} writes: {@link #tableProperties} and its Parquet
+   * compression ({@link #compression}), which the write sets on the table when it differs.
    */
-  Map<String, String> writtenTableProperties(String description, String owner, List<String> tags) {
+  Map<String, String> writtenTableProperties(
+      dev.sluice.core.project.AssetDefinition asset,
+      String description,
+      String owner,
+      List<String> tags) {
     Map<String, String> properties = tableProperties(description, owner, tags);
-    properties.putAll(compression().tableProperties());
+    properties.putAll(compression(asset).tableProperties());
     return properties;
   }
 

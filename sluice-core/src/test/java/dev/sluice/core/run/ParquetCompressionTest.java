@@ -80,6 +80,44 @@ class ParquetCompressionTest {
     }
   }
 
+  @Test
+  void aTablesOwnCompressionOverridesTheProjectsForItsFilesAlone() throws Exception {
+    write(project, "sluice.yaml", "name: shop\n");
+    write(
+        project,
+        "sources/shop.yaml",
+        "tables:\n  - name: customers\n    path: data/customers.csv\n"
+            + "    parquet: {compression: gzip}\n");
+    write(project, "data/customers.csv", "id,country\n1,de\n2,fr\n");
+    write(
+        project,
+        "models/customers_clean.sql",
+        "{{ config(parquet={'compression': 'zstd', 'compression_level': 7}) }}\n"
+            + "select id, upper(country) as country from {{ source('shop', 'customers') }}\n");
+    TableName plain = new TableName("curated", "countries");
+    write(
+        project,
+        "models/countries.sql",
+        "select distinct country from {{ ref('customers_clean') }}\n");
+    try (Workspace workspace = Workspace.open(project)) {
+      run(workspace);
+      Table loaded = workspace.lake().loadTable(LOADED);
+      assertThat(loaded.properties())
+          .containsEntry(ParquetCompression.CODEC_PROPERTY, "gzip")
+          .doesNotContainKey(ParquetCompression.LEVEL_PROPERTY);
+      assertThat(codecs(workspace, loaded)).containsOnly("GZIP");
+      Table built = workspace.lake().loadTable(BUILT);
+      assertThat(built.properties())
+          .containsEntry(ParquetCompression.CODEC_PROPERTY, "zstd")
+          .containsEntry(ParquetCompression.LEVEL_PROPERTY, "7");
+      assertThat(codecs(workspace, built)).containsOnly("ZSTD");
+      assertThat(workspace.lake().loadTable(plain).properties())
+          .as("a model without its own: the project's")
+          .containsEntry(ParquetCompression.CODEC_PROPERTY, "zstd")
+          .containsEntry(ParquetCompression.LEVEL_PROPERTY, "1");
+    }
+  }
+
   private static void run(Workspace workspace) {
     RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
     assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();
