@@ -34,8 +34,8 @@ final class DirectObjectStoreFiles implements WarehouseFiles {
   }
 
   /**
-   * Spark writes a directory: {@code .../data/<uuid>/part-00000-....parquet}, compressed with
-   * Spark's own codec setting.
+   * Spark writes a directory: {@code .../data/<uuid>/part-00000-....parquet}, compressed as the
+   * table's properties say (as Iceberg's own Spark writer does), not with Spark's codec setting.
    */
   @Override
   public WrittenFile write(
@@ -46,7 +46,7 @@ final class DirectObjectStoreFiles implements WarehouseFiles {
       ParquetCompression compression) {
     String directory =
         location.endsWith(".parquet") ? location.substring(0, location.length() - 8) : location;
-    return session.writeParquet(sql, schema, engineLocation(directory));
+    return session.writeParquet(sql, schema, engineLocation(directory), compression);
   }
 
   @Override

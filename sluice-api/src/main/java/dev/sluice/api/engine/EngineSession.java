@@ -260,6 +260,19 @@ public interface EngineSession extends AutoCloseable {
   }
 
   /**
+   * As {@link #writeParquet(String, Schema, String)}, compressed as {@code compression} says (a
+   * table's {@link ParquetCompression#fromTableProperties Iceberg properties}). An engine that
+   * cannot choose its codec writes with its own (the default).
+   *
+   * @throws UnsupportedOperationException when the session does not {@link
+   *     #readsObjectStoreLocations()}
+   */
+  default WrittenFile writeParquet(
+      String sql, Schema schema, String directory, ParquetCompression compression) {
+    return writeParquet(sql, schema, directory);
+  }
+
+  /**
    * Whether {@link #mergeIntoLakeTable} can run: the engine reaches the lake's Iceberg catalog
    * itself ({@link EngineSettings#lakeCatalog()}) and the warehouse's files. False by default.
    */

@@ -170,6 +170,16 @@ final class TimedEngineSession implements EngineSession {
   }
 
   @Override
+  public WrittenFile writeParquet(
+      String sql,
+      Schema schema,
+      String directory,
+      dev.sluice.api.engine.ParquetCompression compression) {
+    return PhaseTimer.time(
+        StepPhase.ENGINE, () -> session.writeParquet(sql, schema, directory, compression));
+  }
+
+  @Override
   public boolean mergesIntoLakeTables() {
     return session.mergesIntoLakeTables();
   }

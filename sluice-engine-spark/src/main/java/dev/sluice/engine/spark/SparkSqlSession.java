@@ -7,6 +7,7 @@ import dev.sluice.api.TableName;
 import dev.sluice.api.engine.ColumnMapping;
 import dev.sluice.api.engine.EngineSession;
 import dev.sluice.api.engine.LakeCatalog;
+import dev.sluice.api.engine.ParquetCompression;
 import dev.sluice.api.engine.ParsedSelect;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.api.engine.StatementDescription;
@@ -31,6 +32,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.connect.DataFrameWriter;
 import org.apache.spark.sql.connect.Dataset;
 import org.apache.spark.sql.connect.SparkSession;
 import org.apache.spark.sql.functions;
@@ -357,14 +359,25 @@ final class SparkSqlSession implements EngineSession {
 
   @Override
   public WrittenFile writeParquet(String sql, Schema schema, Path target) {
+    return writeParquet(sql, schema, target, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The table's compression is given to Spark's Parquet writer as options, which override
+   * Spark's own {@code spark.sql.parquet.compression.codec} (snappy) for this write, as Iceberg's
+   * Spark writer takes the table's {@code write.parquet.compression-*} properties.
+   */
+  @Override
+  public WrittenFile writeParquet(
+      String sql, Schema schema, Path target, ParquetCompression compression) {
     Path staging =
         target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".spark");
     try {
       return run(
           () -> {
-            withFieldIds(sql, schema)
-                .coalesce(1)
-                .write()
+            compressed(withFieldIds(sql, schema).coalesce(1).write(), compression)
                 .mode("overwrite")
                 .parquet(staging.toString());
             Path part = onePartFile(staging);
@@ -385,13 +398,26 @@ final class SparkSqlSession implements EngineSession {
    */
   @Override
   public WrittenFile writeParquet(String sql, Schema schema, String directory) {
+    return writeParquet(sql, schema, directory, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Compressed as {@link #writeParquet(String, Schema, Path, ParquetCompression)} is.
+   */
+  @Override
+  public WrittenFile writeParquet(
+      String sql, Schema schema, String directory, ParquetCompression compression) {
     if (!readsObjectStore) {
       throw new UnsupportedOperationException(
           "This Spark engine was not given the warehouse's object storage");
     }
     return run(
         () -> {
-          withFieldIds(sql, schema).coalesce(1).write().mode("errorifexists").parquet(directory);
+          compressed(withFieldIds(sql, schema).coalesce(1).write(), compression)
+              .mode("errorifexists")
+              .parquet(directory);
           List<Row> files =
               spark
                   .read()
@@ -414,6 +440,25 @@ final class SparkSqlSession implements EngineSession {
           return WrittenFile.inObjectStore(file.getString(0), file.getLong(2), file.getLong(1));
         });
   }
+
+  /**
+   * The writer with the Parquet codec and zstd level of {@code compression} as options of this
+   * write (Spark's {@code compression} and parquet-mr's {@value #ZSTD_LEVEL}, which Spark hands the
+   * Parquet writer through the write's Hadoop configuration); unchanged for null.
+   */
+  static DataFrameWriter<Row> compressed(
+      DataFrameWriter<Row> writer, ParquetCompression compression) {
+    if (compression == null) {
+      return writer;
+    }
+    DataFrameWriter<Row> withCodec = writer.option("compression", compression.codec());
+    return compression.level() == null
+        ? withCodec
+        : withCodec.option(ZSTD_LEVEL, Integer.toString(compression.level()));
+  }
+
+  /** parquet-mr's setting of the zstd level ({@code ZstandardCodec}). */
+  static final String ZSTD_LEVEL = "parquet.compression.codec.zstd.level";
 
   /** The rows of {@code sql} as the schema's columns, each carrying its Iceberg field id. */
   private Dataset<Row> withFieldIds(String sql, Schema schema) {

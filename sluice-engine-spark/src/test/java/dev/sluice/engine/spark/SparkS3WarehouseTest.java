@@ -34,8 +34,13 @@ import dev.sluice.core.testing.CapturedLogs;
 import dev.sluice.core.testing.TestS3;
 import dev.sluice.lake.ReadPoint;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,6 +123,11 @@ class SparkS3WarehouseTest {
                         .startsWith("s3://spark-lake/wh/curated/" + table + "/data/")
                         .contains("/part-00000-"));
       }
+
+      // Spark compresses as each table's properties say (the project's zstd level 1, daily's
+      // own gzip), not with its own codec setting (snappy)
+      assertThat(codecs(workspace, "latest")).containsOnly("ZSTD");
+      assertThat(codecs(workspace, "daily")).containsOnly("GZIP");
 
       // a DuckDB model reads Spark's table, a Spark model (a table) the DuckDB model's
       succeeds(run(workspace, "tiers", "gold", "latest_on_duckdb"));
@@ -669,6 +679,7 @@ class SparkS3WarehouseTest {
         models:
           - name: daily
             materialized: incremental_by_time_range
+            parquet: {compression: gzip}
             partitions:
               - {column: day, grain: day, start: 2026-11-30}
         """);
@@ -714,6 +725,30 @@ class SparkS3WarehouseTest {
       }
     }
     return files;
+  }
+
+  /** The codecs of a table's current data files, as their footers (copied from the bucket) say. */
+  private List<String> codecs(Workspace workspace, String table) throws Exception {
+    Table loaded = workspace.lake().loadTable(new TableName("curated", table));
+    Path copies = Files.createDirectories(project.resolve("footers"));
+    List<String> codecs = new ArrayList<>();
+    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = duckdb.createStatement()) {
+      for (String location : dataFiles(workspace, table)) {
+        Path copy = copies.resolve(UUID.randomUUID() + ".parquet");
+        try (InputStream in = loaded.io().newInputFile(location).newStream()) {
+          Files.copy(in, copy);
+        }
+        try (ResultSet codec =
+            statement.executeQuery(
+                "SELECT DISTINCT compression FROM parquet_metadata('" + copy + "')")) {
+          while (codec.next()) {
+            codecs.add(codec.getString(1));
+          }
+        }
+      }
+    }
+    return codecs;
   }
 
   private static RunResult run(Workspace workspace, String... assets) {
