@@ -51,13 +51,31 @@ final class DataProfiler {
       String partition,
       Schema schema,
       List<WrittenFile> files) {
-    return profile(session, table, partition, schema, files, true);
+    return profile(session, table, partition, schema, files, readsFooters(schema, files));
+  }
+
+  /**
+   * Values (rows × columns) up to which the profile is one query over the values rather than a
+   * query over the footers and one over the values: reading a footer is a DuckDB statement of its
+   * own (about 1.5 ms, more than the aggregates it saves on a few thousand values), which was a
+   * sixth of a no-op table step's sampled time (docs/benchmarks.md).
+   */
+  static final long VALUES_WITHOUT_FOOTERS = 10_000;
+
+  /**
+   * Whether the profile of {@code files} reads their footers first: only when they hold more than
+   * {@link #VALUES_WITHOUT_FOOTERS} values, for which the aggregates the footers replace cost more
+   * than reading them.
+   */
+  static boolean readsFooters(Schema schema, List<WrittenFile> files) {
+    long rows = files.stream().mapToLong(WrittenFile::rowCount).sum();
+    return rows * Math.max(1, schema.columns().size()) > VALUES_WITHOUT_FOOTERS;
   }
 
   /**
    * As {@link #profile(EngineSession, TableName, String, Schema, List)}; {@code fromFooters} false
-   * computes every figure from the values, as the profile did before it read the footers (for the
-   * test that both agree).
+   * computes every figure from the values, as the profile of a few values does (and as the test
+   * that both agree compares).
    */
   TableProfile profile(
       EngineSession session,

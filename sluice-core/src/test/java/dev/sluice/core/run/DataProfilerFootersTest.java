@@ -142,4 +142,29 @@ class DataProfilerFootersTest {
       assertThat(footers.column("info").nullCount()).as("not a primitive column").isNull();
     }
   }
+
+  @Test
+  void aFewValuesAreProfiledInOneQueryOverTheValues() {
+    Schema two =
+        new Schema(
+            Types.NestedField.optional(1, "a", Types.LongType.get()),
+            Types.NestedField.optional(2, "b", Types.StringType.get()));
+    List<WrittenFile> oneRow = List.of(new WrittenFile(directory.resolve("a.parquet"), 1, 300));
+    List<WrittenFile> atTheLimit =
+        List.of(
+            new WrittenFile(directory.resolve("a.parquet"), 2_000, 9_000),
+            new WrittenFile(directory.resolve("b.parquet"), 3_000, 9_000));
+    List<WrittenFile> overIt =
+        List.of(
+            new WrittenFile(directory.resolve("a.parquet"), 2_000, 9_000),
+            new WrittenFile(directory.resolve("b.parquet"), 3_001, 9_000));
+
+    assertThat(DataProfiler.readsFooters(two, oneRow)).isFalse();
+    assertThat(DataProfiler.readsFooters(two, atTheLimit)).isFalse();
+    assertThat(DataProfiler.readsFooters(two, overIt)).isTrue();
+    assertThat(
+            DataProfiler.readsFooters(
+                SCHEMA, List.of(new WrittenFile(directory.resolve("c.parquet"), 300_000, 1))))
+        .isTrue();
+  }
 }

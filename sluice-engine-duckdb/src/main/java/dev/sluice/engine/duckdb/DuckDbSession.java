@@ -56,15 +56,21 @@ final class DuckDbSession implements EngineSession {
   private volatile Statement running;
   private volatile boolean cancelled;
 
-  /** The SQL check's statement, prepared at the first check and kept with the session. */
-  private PreparedStatement serializer;
+  /** The SQL check's statements, the engine's (they parse only: no catalog of the session's). */
+  private final SelectParsers parsers;
 
   /**
+   * @param parsers the engine's statements for the SQL check
    * @param onClose what closing the session does: it is handed the session to {@link #detach()}
    */
-  DuckDbSession(Connection connection, String catalog, Consumer<DuckDbSession> onClose) {
+  DuckDbSession(
+      Connection connection,
+      String catalog,
+      SelectParsers parsers,
+      Consumer<DuckDbSession> onClose) {
     this.connection = requireNonNull(connection, "connection is null");
     this.catalog = requireNonNull(catalog, "catalog is null");
+    this.parsers = requireNonNull(parsers, "parsers is null");
     this.onClose = requireNonNull(onClose, "onClose is null");
     run("ATTACH ':memory:' AS " + TableName.quote(catalog));
     run("USE " + TableName.quote(catalog));
@@ -203,21 +209,9 @@ final class DuckDbSession implements EngineSession {
   public ParsedSelect parseSelect(String sql) {
     requireNonNull(sql, "sql is null");
     try {
-      if (serializer == null) {
-        serializer = SelectSandbox.prepare(connection);
-      }
-      return SelectSandbox.check(serializer, sql);
+      return parsers.check(sql);
     } catch (SQLException e) {
-      RuntimeException error = queryError(e);
-      if (serializer != null) {
-        try {
-          serializer.close(); // prepared again by the next check
-        } catch (SQLException closing) {
-          error.addSuppressed(closing);
-        }
-        serializer = null;
-      }
-      throw error;
+      throw queryError(e);
     }
   }
 
@@ -510,9 +504,6 @@ final class DuckDbSession implements EngineSession {
   void detach() {
     try {
       try (Statement statement = connection.createStatement()) {
-        if (serializer != null) {
-          serializer.close();
-        }
         statement.execute("USE memory");
         statement.execute("DETACH " + TableName.quote(catalog));
       } finally {

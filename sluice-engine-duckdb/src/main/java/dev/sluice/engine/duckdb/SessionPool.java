@@ -33,6 +33,7 @@ final class SessionPool implements AutoCloseable {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final DuckDBConnection root;
+  private final SelectParsers parsers;
   private final AtomicInteger sessions = new AtomicInteger();
   private final BlockingQueue<DuckDbSession> ready = new LinkedBlockingQueue<>();
   private final AtomicInteger preparing = new AtomicInteger();
@@ -46,6 +47,7 @@ final class SessionPool implements AutoCloseable {
 
   SessionPool(DuckDBConnection root) {
     this.root = requireNonNull(root, "root is null");
+    this.parsers = new SelectParsers(root);
   }
 
   /** A fresh session: an attached one if one is ready, else one attached now. */
@@ -98,7 +100,7 @@ final class SessionPool implements AutoCloseable {
   private DuckDbSession attach() {
     try {
       return new DuckDbSession(
-          root.duplicate(), "session_" + sessions.incrementAndGet(), this::release);
+          root.duplicate(), "session_" + sessions.incrementAndGet(), parsers, this::release);
     } catch (SQLException e) {
       throw new SluiceException("Cannot open a DuckDB session: " + e.getMessage(), e);
     }
@@ -112,7 +114,10 @@ final class SessionPool implements AutoCloseable {
     }
   }
 
-  /** Waits for the sessions being detached, then detaches the ready ones. */
+  /**
+   * Waits for the sessions being detached, then detaches the ready ones and closes the SQL check's
+   * statements.
+   */
   @Override
   public void close() {
     background.shutdown();
@@ -126,5 +131,6 @@ final class SessionPool implements AutoCloseable {
     for (DuckDbSession session = ready.poll(); session != null; session = ready.poll()) {
       detach(session);
     }
+    parsers.close();
   }
 }
