@@ -122,6 +122,26 @@ final class DbtBuiltInMacros {
           {% macro default__bool_or(expression) -%}
             bool_or({{ expression }})
           {%- endmacro %}
+          {% macro array_construct(inputs=[], data_type=none) -%}
+            {#- dbt's default type is api.Column.translate_type('integer') -#}
+            {%- if data_type is none %}{% set data_type = 'integer' %}{% endif -%}
+            {{ return(adapter.dispatch('array_construct', 'dbt')(inputs, data_type)) }}
+          {%- endmacro %}
+          {% macro default__array_construct(inputs, data_type) -%}
+            {% if inputs | length > 0 %}array[ {{ inputs | join(' , ') }} ]{% else %}array[]::{{ data_type }}[]{% endif %}
+          {%- endmacro %}
+          {% macro array_append(array, new_element) -%}
+            {{ return(adapter.dispatch('array_append', 'dbt')(array, new_element)) }}
+          {%- endmacro %}
+          {% macro default__array_append(array, new_element) -%}
+            array_append({{ array }}, {{ new_element }})
+          {%- endmacro %}
+          {% macro array_concat(array_1, array_2) -%}
+            {{ return(adapter.dispatch('array_concat', 'dbt')(array_1, array_2)) }}
+          {%- endmacro %}
+          {% macro default__array_concat(array_1, array_2) -%}
+            array_cat({{ array_1 }}, {{ array_2 }})
+          {%- endmacro %}
           {% macro listagg(measure, delimiter_text=none, order_by_clause=none, limit_num=none) -%}
             {#- dbt's default is "','": Jinjava splits a signature at every comma -#}
             {%- if delimiter_text is none %}{% set delimiter_text = "','" %}{% endif -%}
