@@ -112,6 +112,14 @@ final class CsvLongRecords {
       this.escapes = separateEscape ? repeated(escapeByte) : lineFeeds;
     }
 
+    /**
+     * What the scan depends on besides the bytes (the quote and escape), for {@link FileChecksums}:
+     * a file scanned with other characters is scanned again.
+     */
+    String key() {
+      return quoteByte + "," + escapeByte;
+    }
+
     /** Follows the next {@code n} bytes of the file. */
     void update(byte[] buffer, int n) {
       for (int i = 0; i < n; i++, position++) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Files are matched as described in {@link SourceFiles} and read in path order; each is
  *       identified by its path relative to the project and its SHA-256 checksum. In append mode, a
  *       file whose path and checksum were loaded before is skipped, so a changed file is read
- *       again.
+ *       again. A file whose inode, size and times did not change since its last read is not read
+ *       again for its checksum ({@link FileChecksums}; {@code checksums: always} reads it).
  *   <li>The staged table has the data columns, then {@code _source_file} (the file's path). With
  *       declared columns it has exactly those, in that order and with those types; without, the
  *       types are inferred and the columns of all files are united by name.
@@ -155,13 +156,16 @@ public final class FileConnector implements SourceConnector {
     if (ObjectSource.isObjectPath(FileOptions.path(spec))) {
       files = newObjects(spec, state);
     } else {
+      FileChecksums checksums = checksums(table);
       files =
           state.replay() != null
               ? filesIn(
                   table,
                   ModifiedWindow.of(state.replay(), table.source() + "." + table.table()),
-                  scanner)
-              : newFiles(table, state, scanner);
+                  scanner,
+                  checksums)
+              : newFiles(table, state, scanner, checksums);
+      checksums.save();
     }
     LOG.debug(
         "Found and checksummed {} files in {} ms",
@@ -274,13 +278,25 @@ public final class FileConnector implements SourceConnector {
       return false;
     }
     Path project = table.projectDirectory();
-    for (Path path : SourceFiles.resolve(project, FileOptions.path(table))) {
-      InputFile file = InputFile.read(project, path);
-      if (!file.checksum().equals(state.loadedFiles().get(file.name()))) {
-        return true;
+    FileChecksums checksums = checksums(table);
+    try {
+      for (Path path : SourceFiles.resolve(project, FileOptions.path(table))) {
+        InputFile file = InputFile.read(project, path, null, checksums);
+        if (!file.checksum().equals(state.loadedFiles().get(file.name()))) {
+          return true;
+        }
       }
+    } finally {
+      checksums.save();
     }
     return false;
+  }
+
+  /** What earlier reads of the table's files found, unless the table reads them always. */
+  private static FileChecksums checksums(SourceTableSpec table) {
+    return FileOptions.keepsChecksums(table)
+        ? FileChecksums.of(table.projectDirectory(), table.source(), table.table())
+        : FileChecksums.NONE;
   }
 
   /**
@@ -314,25 +330,35 @@ public final class FileConnector implements SourceConnector {
 
   /** The matching files modified in the window, loaded before or not. */
   private static List<InputFile> filesIn(
-      SourceTableSpec table, ModifiedWindow window, Supplier<CsvLongRecords.Scanner> scanner) {
+      SourceTableSpec table,
+      ModifiedWindow window,
+      Supplier<CsvLongRecords.Scanner> scanner,
+      FileChecksums checksums) {
     Path project = table.projectDirectory();
     return checksummed(
         project,
         SourceFiles.resolve(project, FileOptions.path(table)).stream()
             .filter(window::contains)
             .toList(),
-        scanner);
+        scanner,
+        checksums);
   }
 
   /**
    * The files with their checksums, in the given order. Checksums are computed on all cores:
    * SHA-256 of a large source (a gigabyte of CSV) takes seconds on one. With a scanner (CSV), the
-   * same pass finds each file's long records.
+   * same pass finds each file's long records. A file unchanged since an earlier pass is not read
+   * ({@link FileChecksums}).
    */
   private static List<InputFile> checksummed(
-      Path project, List<Path> paths, Supplier<CsvLongRecords.Scanner> scanner) {
+      Path project,
+      List<Path> paths,
+      Supplier<CsvLongRecords.Scanner> scanner,
+      FileChecksums checksums) {
     return paths.parallelStream()
-        .map(path -> InputFile.read(project, path, scanner == null ? null : scanner.get()))
+        .map(
+            path ->
+                InputFile.read(project, path, scanner == null ? null : scanner.get(), checksums))
         .toList();
   }
 
@@ -365,11 +391,15 @@ public final class FileConnector implements SourceConnector {
 
   /** The files to read: all matching files, or in append mode those not loaded before. */
   private static List<InputFile> newFiles(
-      SourceTableSpec table, LoadState state, Supplier<CsvLongRecords.Scanner> scanner) {
+      SourceTableSpec table,
+      LoadState state,
+      Supplier<CsvLongRecords.Scanner> scanner,
+      FileChecksums checksums) {
     Path project = table.projectDirectory();
     List<InputFile> files = new ArrayList<>();
     for (InputFile file :
-        checksummed(project, SourceFiles.resolve(project, FileOptions.path(table)), scanner)) {
+        checksummed(
+            project, SourceFiles.resolve(project, FileOptions.path(table)), scanner, checksums)) {
       if (table.append() && file.checksum().equals(state.loadedFiles().get(file.name()))) {
         continue;
       }

@@ -27,6 +27,7 @@ final class FileOptions {
   static final String PATH = "path";
   static final String FORMAT = "format";
   static final String MODE = "mode";
+  static final String CHECKSUMS = "checksums";
   static final String CSV_BLOCK = "csv";
 
   private FileOptions() {}
@@ -57,6 +58,16 @@ final class FileOptions {
                     + " reads every file and replaces the table")
             .allowedValues("append", "full")
             .defaultValue("append")
+            .tableKey()
+            .build());
+    options.add(
+        ConnectorOption.builder(CHECKSUMS, ConnectorOption.Type.CHOICE)
+            .description(
+                "a key of the table: when a local file is read for its checksum: changed reads a file whose"
+                    + " inode, size, modification or change time differ from its last read, always reads every"
+                    + " file at every load (for file systems whose times cannot be trusted)")
+            .allowedValues("changed", "always")
+            .defaultValue("changed")
             .tableKey()
             .build());
     for (CsvOption option : CsvOption.values()) {
@@ -201,8 +212,17 @@ final class FileOptions {
     options.keySet().remove(PATH);
     options.keySet().remove(FORMAT);
     options.keySet().remove(MODE);
+    options.keySet().remove(CHECKSUMS);
     options.keySet().removeAll(S3Options.KEYS);
     return options;
+  }
+
+  /**
+   * Whether the checksums of the table's unchanged local files are taken from their last read
+   * ({@link FileChecksums}) rather than read again.
+   */
+  static boolean keepsChecksums(SourceTableSpec table) {
+    return !"always".equals(table.options().get(CHECKSUMS));
   }
 
   /** The options with the path and the format (unless null: told from the path) added. */

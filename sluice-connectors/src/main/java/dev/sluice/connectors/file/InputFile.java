@@ -63,8 +63,37 @@ record InputFile(
    * @throws DataException naming the file when it cannot be read
    */
   static InputFile read(Path projectDirectory, Path path, CsvLongRecords.Scanner scanner) {
+    return read(projectDirectory, path, scanner, FileChecksums.NONE);
+  }
+
+  /**
+   * As {@link #read(Path, Path, CsvLongRecords.Scanner)}, without reading a file that did not
+   * change since a pass over it found its checksum (and, when scanned, no long record): see {@link
+   * FileChecksums}.
+   *
+   * @param checksums what earlier passes found, and where this one's findings are kept
+   * @throws DataException naming the file when it cannot be read
+   */
+  static InputFile read(
+      Path projectDirectory, Path path, CsvLongRecords.Scanner scanner, FileChecksums checksums) {
     String name = displayName(projectDirectory, path);
     CsvLongRecords.Scanner records = scanner != null && !gzipped(path) ? scanner : null;
+    FileChecksums.Identity before = null;
+    long started = 0;
+    if (checksums.keeps()) {
+      try {
+        before = FileChecksums.Identity.of(path);
+      } catch (IOException e) {
+        throw unreadable(name, e);
+      }
+      FileChecksums.Known known =
+          checksums.known(path, before, records == null ? null : records.key());
+      if (known != null) {
+        return new InputFile(
+            path, name, known.checksum(), before.size(), records == null ? null : List.of());
+      }
+      started = checksums.nowNanos();
+    }
     MessageDigest digest = sha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(path)) {
@@ -79,12 +108,24 @@ record InputFile(
     } catch (IOException e) {
       throw unreadable(name, e);
     }
-    return new InputFile(
-        path,
-        name,
-        HexFormat.of().formatHex(digest.digest()),
-        size,
-        records == null ? null : records.finish());
+    String checksum = HexFormat.of().formatHex(digest.digest());
+    List<CsvLongRecords.LongRecord> found = records == null ? null : records.finish();
+    if (before != null) {
+      FileChecksums.Identity after;
+      try {
+        after = FileChecksums.Identity.of(path);
+      } catch (IOException e) {
+        after = null;
+      }
+      checksums.remember(
+          path,
+          before,
+          after,
+          started,
+          new FileChecksums.Known(
+              before, checksum, records != null && found.isEmpty() ? records.key() : null));
+    }
+    return new InputFile(path, name, checksum, size, found);
   }
 
   SourceFile toSourceFile() {
