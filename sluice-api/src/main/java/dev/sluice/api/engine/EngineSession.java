@@ -36,6 +36,19 @@ public interface EngineSession extends AutoCloseable {
   }
 
   /**
+   * A relation to read the files' rows from in one query ({@code SELECT ... FROM <relation>}), as
+   * {@link #registerTable(TableName, Schema, List, ColumnMapping)} would make them readable as
+   * {@code name}. By default they are registered as {@code name} and its quoted name is returned;
+   * DuckDB returns the scan of the files itself, so that a single query over new files (a data
+   * profile) binds them once and needs no view statement of its own.
+   */
+  default String readFiles(
+      TableName name, Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    registerTable(name, schema, dataFiles, mapping);
+    return name.quoted();
+  }
+
+  /**
    * As {@link #registerTable(TableName, Schema, List, ColumnMapping)}, with one more column, {@code
    * fileColumn}, holding the data file each row was read from, as named in {@code dataFiles}: for a
    * merge, which rewrites only the files that hold a merged key.

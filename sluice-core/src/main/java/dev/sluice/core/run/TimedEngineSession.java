@@ -42,6 +42,13 @@ final class TimedEngineSession implements EngineSession {
   }
 
   @Override
+  public String readFiles(
+      TableName name, Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    return PhaseTimer.time(
+        StepPhase.ENGINE, () -> session.readFiles(name, schema, dataFiles, mapping));
+  }
+
+  @Override
   public void registerTableWithFiles(
       TableName name,
       Schema schema,

@@ -89,6 +89,12 @@ final class DuckDbSession implements EngineSession {
   }
 
   @Override
+  public String readFiles(
+      TableName name, Schema schema, List<String> dataFiles, ColumnMapping mapping) {
+    return "(" + scanSql(schema, dataFiles, mapping) + ") AS " + TableName.quote(name.name());
+  }
+
+  @Override
   public void registerTableWithFiles(
       TableName name,
       Schema schema,

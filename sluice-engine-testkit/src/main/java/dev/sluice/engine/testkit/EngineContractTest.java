@@ -403,6 +403,28 @@ public abstract class EngineContractTest {
   }
 
   @Test
+  void filesReadInOneQueryAsTheirRegisteredTableReadsThem() {
+    Schema schema =
+        new Schema(
+            Types.NestedField.required(1, "id", Types.LongType.get()),
+            Types.NestedField.optional(2, "name", Types.StringType.get()));
+    Path first = directory.resolve("data/read-1.parquet");
+    Path second = directory.resolve("data/read-2.parquet");
+    List<String> files = List.of(first.toString(), second.toString());
+    try (EngineSession session = engine.openSession()) {
+      session.writeParquet("SELECT CAST(1 AS BIGINT) AS id, 'one' AS name", schema, first);
+      session.writeParquet("SELECT CAST(2 AS BIGINT) AS id, NULL AS name", schema, second);
+      for (ColumnMapping mapping : ColumnMapping.values()) {
+        String read =
+            session.readFiles(new TableName("sluice_profile", "read"), schema, files, mapping);
+        assertThat(session.query("SELECT count(*), max(id), count(name) FROM " + read, 10).rows())
+            .as("read by %s", mapping)
+            .containsExactly(List.of(2L, 2L, 1L));
+      }
+    }
+  }
+
+  @Test
   void eachRowNamesTheDataFileItWasReadFrom() {
     Schema schema = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
     Path first = directory.resolve("data/rows-1.parquet");
