@@ -91,7 +91,7 @@ final class BackfillCommand extends BaseCommand {
               selection.select,
               selection.exclude,
               false,
-              new PartitionSelection(
+              PartitionSelection.days(
                   mode, date("--from", from), date("--to", to), partitions, batchSize),
               concurrency);
       Runner runner = runner(workspace);

@@ -40,8 +40,9 @@ final class RunCommand extends BaseCommand {
       names = "--event-time-start",
       paramLabel = "TIME",
       description =
-          "dbt's backfill of microbatch models: build their batches from the one this date (UTC)"
-              + " falls in, whatever was built before (default: from 'begin').")
+          "dbt's backfill of microbatch models: build their batches from the one this date or"
+              + " time (UTC: 2024-01-01, '2024-01-01 05:00:00') falls in, whatever was built"
+              + " before (default: from 'begin').")
   String eventTimeStart;
 
   @Option(
@@ -49,7 +50,7 @@ final class RunCommand extends BaseCommand {
       paramLabel = "TIME",
       description =
           "dbt's backfill of microbatch models: build their batches that start before this date"
-              + " (UTC; default: up to the batch in progress).")
+              + " or time (UTC; default: up to the batch in progress).")
   String eventTimeEnd;
 
   @Option(
@@ -145,8 +146,8 @@ final class RunCommand extends BaseCommand {
           "--partition and --event-time-start/--event-time-end choose partitions two ways: give"
               + " one of them");
     }
-    java.time.LocalDate from = eventTimeDay("--event-time-start", eventTimeStart);
-    java.time.LocalDate to = eventTimeDay("--event-time-end", eventTimeEnd);
+    java.time.LocalDateTime from = eventTime("--event-time-start", eventTimeStart);
+    java.time.LocalDateTime to = eventTime("--event-time-end", eventTimeEnd);
     if (from != null && to != null && !from.isBefore(to)) {
       throw new dev.sluice.api.InvalidInputException(
           "--event-time-start "
@@ -160,26 +161,24 @@ final class RunCommand extends BaseCommand {
   }
 
   /**
-   * The day an event time flag gives (UTC), or null; a time of day other than midnight is refused.
+   * The time an event time flag gives (UTC), as dbt's click.DateTime reads it: a date or a date and
+   * time ({@code 2024-01-01}, {@code 2024-01-01 05:00:00}, {@code 2024-01-01T05:00:00}); null when
+   * the flag is not given.
    */
-  private static java.time.LocalDate eventTimeDay(String flag, String text) {
+  private static java.time.LocalDateTime eventTime(String flag, String text) {
     if (text == null) {
       return null;
     }
     java.time.LocalDateTime time = dev.sluice.core.project.DbtMicrobatch.parseTime(text);
     if (time == null) {
       throw new dev.sluice.api.InvalidInputException(
-          flag + " '" + text + "' is not a date: write it as 2024-01-01");
-    }
-    if (!time.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
-      throw new dev.sluice.api.InvalidInputException(
           flag
               + " '"
               + text
-              + "' has a time of day: Sluice takes whole days (UTC) yet; write "
-              + time.toLocalDate());
+              + "' is not a date or a time (UTC): write it as 2024-01-01, '2024-01-01 05:00:00'"
+              + " or 2024-01-01T05:00:00");
     }
-    return time.toLocalDate();
+    return time;
   }
 
   /** The commands whose name dbt's run_results.json gives as {@code args.which}. */

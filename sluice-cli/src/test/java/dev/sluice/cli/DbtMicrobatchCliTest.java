@@ -35,13 +35,13 @@ class DbtMicrobatchCliTest {
         """);
     Clock clock = Clock.fixed(Instant.parse("2024-01-03T12:00:00Z"), ZoneOffset.UTC);
 
-    InProcessCli.Result hour =
-        sluice(clock, project, "run", "--event-time-start", "2024-01-02 05:00:00");
-    assertThat(hour.code()).isEqualTo(2);
-    assertThat(hour.err())
+    InProcessCli.Result malformed =
+        sluice(clock, project, "run", "--event-time-end", "2024-01-02 5 o'clock");
+    assertThat(malformed.code()).isEqualTo(2);
+    assertThat(malformed.err())
         .contains(
-            "--event-time-start '2024-01-02 05:00:00' has a time of day: Sluice takes whole days"
-                + " (UTC) yet; write 2024-01-02");
+            "--event-time-end '2024-01-02 5 o'clock' is not a date or a time (UTC): write it as"
+                + " 2024-01-01, '2024-01-01 05:00:00' or 2024-01-01T05:00:00");
 
     InProcessCli.Result backfill =
         sluice(
@@ -58,5 +58,62 @@ class DbtMicrobatchCliTest {
     List<String> steps = new ArrayList<>();
     run.get("steps").forEach(step -> steps.add(step.get("asset").asText()));
     assertThat(steps).containsExactlyInAnyOrder("events", "daily[2024-01-02]");
+  }
+
+  /** As dbt's flags, which take datetimes: an hourly model's batches from the hour given. */
+  @Test
+  void theEventTimeFlagsTakeTimesOfDayForHourlyBatches() throws IOException {
+    write(project, "dbt_project.yml", "name: shop\nseeds:\n  shop:\n    +event_time: seen\n");
+    write(
+        project,
+        "seeds/events.csv",
+        "id,seen\n1,2024-01-02 04:10:00\n2,2024-01-02 05:20:00\n3,2024-01-02 06:30:00\n"
+            + "4,2024-01-02 07:40:00\n");
+    write(
+        project,
+        "models/hourly.sql",
+        """
+        {{ config(materialized='incremental', incremental_strategy='microbatch',
+                  event_time='hour', begin='2024-01-02', batch_size='hour') }}
+        select date_trunc('hour', cast(seen as timestamp)) as hour, count(*) as events
+        from {{ ref('events') }} group by all
+        """);
+    Clock clock = Clock.fixed(Instant.parse("2024-01-02T09:00:00Z"), ZoneOffset.UTC);
+    assertThat(sluice(clock, project, "seed").code()).isZero();
+
+    // dbt truncates the start to its batch and builds the batches that start before the end
+    InProcessCli.Result backfill =
+        sluice(
+            clock,
+            project,
+            "run",
+            "-s",
+            "hourly",
+            "--event-time-start",
+            "2024-01-02 05:30:00",
+            "--event-time-end",
+            "2024-01-02T06:15:00",
+            "--json");
+    assertThat(backfill.code()).as(backfill.err()).isZero();
+    List<String> steps = new ArrayList<>();
+    new ObjectMapper()
+        .readTree(backfill.out())
+        .get("steps")
+        .forEach(step -> steps.add(step.get("asset").asText()));
+    assertThat(steps).containsExactly("hourly[2024-01-02T05]", "hourly[2024-01-02T06]");
+    InProcessCli.Result rows =
+        sluice(
+            clock,
+            project,
+            "query",
+            "select strftime(hour, '%H'), events from main.hourly order by hour",
+            "--format",
+            "csv");
+    assertThat(rows.code()).as(rows.err()).isZero();
+    assertThat(rows.out())
+        .contains("05,1")
+        .contains("06,1")
+        .doesNotContain("04,")
+        .doesNotContain("07,");
   }
 }

@@ -107,7 +107,7 @@ class ApiOperationsTest {
                     List.of(),
                     List.of(),
                     false,
-                    new PartitionSelection(
+                    PartitionSelection.days(
                         PartitionSelection.Mode.ALL, start.plusDays(1), null, List.of(), 1),
                     0),
                 RunListener.NONE);

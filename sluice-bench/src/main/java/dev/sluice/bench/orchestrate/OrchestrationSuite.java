@@ -130,7 +130,7 @@ public final class OrchestrationSuite {
                 List.of("daily"),
                 List.of(),
                 false,
-                new PartitionSelection(
+                PartitionSelection.days(
                     PartitionSelection.Mode.ALL,
                     BackfillProject.START,
                     BackfillProject.START.plusDays(days),

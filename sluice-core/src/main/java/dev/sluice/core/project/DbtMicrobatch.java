@@ -6,7 +6,6 @@ import dev.sluice.core.project.DbtConfigTree.Setting;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -160,25 +159,30 @@ public record DbtMicrobatch(Map<String, Boolean> models, Map<String, String> eve
     };
   }
 
-  /** A date or a time as dbt reads {@code begin} and the event time flags; null when neither. */
+  /**
+   * A date or a time as dbt reads {@code begin} and the event time flags ({@code 2024-01-01},
+   * {@code 2024-01-01 05:00:00}, ISO forms such as {@code 2024-01-01T05:00:00.000Z} or with an
+   * offset, which is taken to UTC); null when neither.
+   */
   public static LocalDateTime parseTime(String text) {
-    String value = text.strip().replace('T', ' ');
-    if (value.endsWith("Z")) {
-      value = value.substring(0, value.length() - 1);
-    }
+    String value = text.strip().replace(' ', 'T');
     try {
       return LocalDate.parse(value).atStartOfDay();
     } catch (DateTimeParseException e) {
       // a time of day too
     }
-    for (String pattern : List.of("yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm")) {
-      try {
-        return LocalDateTime.parse(value, DateTimeFormatter.ofPattern(pattern, Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        // the next pattern
-      }
+    try {
+      return LocalDateTime.parse(value);
+    } catch (DateTimeParseException e) {
+      // with an offset
     }
-    return null;
+    try {
+      return java.time.OffsetDateTime.parse(value)
+          .withOffsetSameInstant(ZoneOffset.UTC)
+          .toLocalDateTime();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static String text(Setting setting) {

@@ -117,9 +117,10 @@ public record PartitionsDef(List<Dimension> dimensions, int lookback, boolean cu
 
   /**
    * The complete partitions whose time window starts in [{@code from}, {@code to}) (null for no
-   * bound); without a time dimension the bounds are ignored.
+   * bound), times in the partitions' zone; without a time dimension the bounds are ignored.
    */
-  public List<PartitionKey> between(LocalDate from, LocalDate to, Instant now) {
+  public List<PartitionKey> between(
+      java.time.LocalDateTime from, java.time.LocalDateTime to, Instant now) {
     List<List<String>> valuesPerDimension = new ArrayList<>();
     for (Dimension dimension : dimensions) {
       if (dimension instanceof TimeDimension time) {

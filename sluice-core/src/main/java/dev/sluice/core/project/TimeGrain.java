@@ -90,15 +90,15 @@ public enum TimeGrain {
    */
   List<String> keys(
       LocalDateTime start,
-      LocalDate from,
-      LocalDate to,
+      LocalDateTime from,
+      LocalDateTime to,
       Instant now,
       ZoneId zone,
       boolean current) {
     List<String> keys = new ArrayList<>();
     LocalDateTime window = start;
-    if (from != null && from.atStartOfDay().isAfter(start)) {
-      window = alignedAtOrAfter(start, from.atStartOfDay());
+    if (from != null && from.isAfter(start)) {
+      window = alignedAtOrAfter(start, from);
     }
     while (true) {
       LocalDateTime end = next(window);
@@ -106,7 +106,7 @@ public enum TimeGrain {
       if (current ? !limit.isBefore(now) : limit.isAfter(now)) {
         return keys;
       }
-      if (to != null && !window.isBefore(to.atStartOfDay())) {
+      if (to != null && !window.isBefore(to)) {
         return keys;
       }
       keys.add(keyOf(window));

@@ -3,19 +3,22 @@ package dev.sluice.core.run;
 import static java.util.Objects.requireNonNull;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.List;
 
 /**
  * Which partitions of the selected partitioned models a run builds.
  *
  * @param mode which of the partitions in the window
- * @param from the first day whose time partitions are built, or null for the model's start
- * @param to the day before which time partitions stop (exclusive), or null for now
+ * @param from the time (UTC for a dbt microbatch model) from whose partition on time partitions are
+ *     built, or null for the model's start
+ * @param to the time before which time partitions stop (exclusive: a partition that starts before
+ *     it is built), or null for now
  * @param keys explicit partition keys (e.g. {@code 2024-03-01|eu}); when not empty, only these
  * @param batchSize how many consecutive time partitions one step builds and commits together
  */
 public record PartitionSelection(
-    Mode mode, LocalDate from, LocalDate to, List<String> keys, int batchSize) {
+    Mode mode, LocalDateTime from, LocalDateTime to, List<String> keys, int batchSize) {
   /** Which partitions of the window. */
   public enum Mode {
     /** Those never built or whose last build failed, plus the model's lookback (a plain run). */
@@ -31,6 +34,17 @@ public record PartitionSelection(
   public static final PartitionSelection DUE =
       new PartitionSelection(Mode.DUE, null, null, List.of(), 1);
 
+  /** The partitions of whole days: from the start of {@code from} to the start of {@code to}. */
+  public static PartitionSelection days(
+      Mode mode, LocalDate from, LocalDate to, List<String> keys, int batchSize) {
+    return new PartitionSelection(
+        mode,
+        from == null ? null : from.atStartOfDay(),
+        to == null ? null : to.atStartOfDay(),
+        keys,
+        batchSize);
+  }
+
   public PartitionSelection {
     requireNonNull(mode, "mode is null");
     keys = List.copyOf(keys);
@@ -39,7 +53,13 @@ public record PartitionSelection(
     }
     if (from != null && to != null && !from.isBefore(to)) {
       throw new dev.sluice.api.InvalidInputException(
-          "--from " + from + " must be before --to " + to + " (--to is exclusive)");
+          "--from " + text(from) + " must be before --to " + text(to) + " (--to is exclusive)");
     }
+  }
+
+  private static String text(LocalDateTime time) {
+    return time.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)
+        ? time.toLocalDate().toString()
+        : time.toString().replace('T', ' ');
   }
 }

@@ -149,6 +149,8 @@ final class PartitionStep {
     List<WrittenFile> written = new ArrayList<>();
     List<TableProfile> profiles = new ArrayList<>();
     boolean committed = false;
+    long snapshot;
+    List<CheckOutcome> checks;
     try {
       List<DataFile> files =
           writePartitions(
@@ -163,77 +165,86 @@ final class PartitionStep {
               profiles,
               rowsByPartition);
       List<CheckDef> checkDefs = model.allChecks();
-      if (!checkDefs.isEmpty()) {
-        // the checks read just the rows written, from files this step wrote with these names
-        session.registerTable(
-            target,
-            prepared.schema(),
-            written.stream()
-                .filter(file -> file.rowCount() > 0)
-                .map(WrittenFile::location)
-                .toList(),
-            ColumnMapping.NAME);
-      }
-      List<CheckOutcome> checks =
-          context.checkRunner(target).run(session, target, checkDefs, profiles);
-      if (checks.stream().anyMatch(CheckOutcome::blocks)) {
-        return result(
-                context,
-                model,
-                work,
-                StepStatus.FAILED,
-                rows,
-                0,
-                null,
-                started,
-                checks,
-                Steps.blockedMessage(target, checks))
-            .toBuilder()
-            .profiles(profiles)
-            .build();
-      }
-      Map<String, String> summary = new HashMap<>();
-      summary.put("sluice.run-id", context.runId());
-      summary.put(Planner.FINGERPRINT, Planner.fingerprint(context.project(), model));
-      summary.put(PARTITIONS, work.partitionLabel());
-      Expression replaced = Expressions.alwaysFalse();
-      for (PartitionFilter filter : filters) {
-        replaced = Expressions.or(replaced, filter.iceberg());
-      }
-      WriteOperation operation =
-          WriteOperation.overwriteRows(work.replaceAll() ? Expressions.alwaysTrue() : replaced);
-      long snapshot;
-      try {
-        snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
-        context.tally().wrote(files.size());
-      } catch (dev.sluice.api.TransientException e) {
-        if (!write.createsTable() || lake.findTable(target).isEmpty()) {
-          throw e;
+      boolean microbatch =
+          context.project().dbt() != null
+              && context.project().dbt().microbatch().isMicrobatch(model.name());
+      // a dbt microbatch model's batches are audited and committed one at a time, so that each
+      // batch's data tests read the table as it will be, with the batches committed before it
+      Object audit =
+          microbatch ? MICROBATCH_AUDITS.computeIfAbsent(target, t -> new Object()) : new Object();
+      synchronized (audit) {
+        if (!checkDefs.isEmpty()) {
+          List<String> writtenFiles =
+              written.stream()
+                  .filter(file -> file.rowCount() > 0)
+                  .map(WrittenFile::location)
+                  .toList();
+          if (microbatch && !work.replaceAll() && lake.findTable(target).isPresent()) {
+            auditAsPublished(context, target, prepared.schema(), writtenFiles, filters);
+          } else {
+            // the checks read just the rows written, from files this step wrote with these names
+            session.registerTable(target, prepared.schema(), writtenFiles, ColumnMapping.NAME);
+          }
         }
-        // another step (a backfill's partitions run side by side) created the table first: commit
-        // these partitions into it, with data files written for its column ids
-        checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
-        written.forEach(AuditedWrite::deleteQuietly);
-        written.clear();
-        profiles.clear();
-        write = newWrite(context, target);
-        prepared = prepare(write, model, work, desired, context.compression(model));
-        files =
-            writePartitions(
-                context,
-                model,
-                work,
-                desired,
-                result,
-                write,
-                prepared,
-                written,
-                profiles,
-                rowsByPartition);
-        snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
-        context.tally().wrote(files.size());
+        checks = context.checkRunner(target).run(session, target, checkDefs, profiles);
+        if (checks.stream().anyMatch(CheckOutcome::blocks)) {
+          return result(
+                  context,
+                  model,
+                  work,
+                  StepStatus.FAILED,
+                  rows,
+                  0,
+                  null,
+                  started,
+                  checks,
+                  Steps.blockedMessage(target, checks))
+              .toBuilder()
+              .profiles(profiles)
+              .build();
+        }
+        Map<String, String> summary = new HashMap<>();
+        summary.put("sluice.run-id", context.runId());
+        summary.put(Planner.FINGERPRINT, Planner.fingerprint(context.project(), model));
+        summary.put(PARTITIONS, work.partitionLabel());
+        Expression replaced = Expressions.alwaysFalse();
+        for (PartitionFilter filter : filters) {
+          replaced = Expressions.or(replaced, filter.iceberg());
+        }
+        WriteOperation operation =
+            WriteOperation.overwriteRows(work.replaceAll() ? Expressions.alwaysTrue() : replaced);
+        try {
+          snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+          context.tally().wrote(files.size());
+        } catch (dev.sluice.api.TransientException e) {
+          if (!write.createsTable() || lake.findTable(target).isEmpty()) {
+            throw e;
+          }
+          // another step (a backfill's partitions run side by side) created the table first: commit
+          // these partitions into it, with data files written for its column ids
+          checkLayout(model, lake.loadTable(target).properties().get(LAYOUT));
+          written.forEach(AuditedWrite::deleteQuietly);
+          written.clear();
+          profiles.clear();
+          write = newWrite(context, target);
+          prepared = prepare(write, model, work, desired, context.compression(model));
+          files =
+              writePartitions(
+                  context,
+                  model,
+                  work,
+                  desired,
+                  result,
+                  write,
+                  prepared,
+                  written,
+                  profiles,
+                  rowsByPartition);
+          snapshot = write.newCommit(operation).addFiles(files).setAll(summary).commit();
+          context.tally().wrote(files.size());
+        }
+        committed = true;
       }
-      committed = true;
       long bytes = written.stream().mapToLong(WrittenFile::sizeInBytes).sum();
       return result(
               context,
@@ -255,6 +266,50 @@ final class PartitionStep {
         written.forEach(AuditedWrite::deleteQuietly);
       }
     }
+  }
+
+  /** The lock of each dbt microbatch model's table that its batches' audits and commits take. */
+  private static final java.util.concurrent.ConcurrentMap<TableName, Object> MICROBATCH_AUDITS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Registers, under the model's name, the table as it will be once the batch is committed: its
+   * published rows outside the batch's windows and the batch's new rows, so that the batch's data
+   * tests see what dbt's see (dbt runs them on the whole table after the batches).
+   */
+  private static void auditAsPublished(
+      StepContext context,
+      TableName target,
+      Schema schema,
+      List<String> writtenFiles,
+      List<PartitionFilter> filters) {
+    EngineSession session = context.session();
+    Expression replaced = Expressions.alwaysFalse();
+    StringJoiner inWindows = new StringJoiner(" OR ");
+    for (PartitionFilter filter : filters) {
+      replaced = Expressions.or(replaced, filter.iceberg());
+      inWindows.add("coalesce((" + filter.sql() + "), false)");
+    }
+    TableName published = new TableName(target.zone(), "__published_" + target.name());
+    TableName batch = new TableName(target.zone(), "__batch_" + target.name());
+    dev.sluice.lake.TableScanFiles scan =
+        context.lake().scan(target, context.readPoint(), Expressions.not(replaced));
+    session.registerTable(published, schema, scan.dataFiles(), scan.columnMapping());
+    session.registerTable(batch, schema, writtenFiles, ColumnMapping.NAME);
+    StringJoiner columns = new StringJoiner(", ");
+    schema.columns().forEach(column -> columns.add(TableName.quote(column.name())));
+    session.registerView(
+        target,
+        "SELECT "
+            + columns
+            + " FROM "
+            + published.quoted()
+            + " WHERE NOT ("
+            + inWindows
+            + ") UNION ALL SELECT "
+            + columns
+            + " FROM "
+            + batch.quoted());
   }
 
   /** The schema and partition spec the data files of a write are written and described with. */

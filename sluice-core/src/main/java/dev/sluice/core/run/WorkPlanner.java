@@ -107,11 +107,11 @@ final class WorkPlanner {
 
   private List<PartitionKey> due(ModelDef model, PartitionSelection selection) {
     PartitionsDef partitions = model.partitions();
-    java.time.LocalDate from = selection.from();
+    java.time.LocalDateTime from = selection.from();
     if (from != null && partitions.current() && partitions.time().isPresent()) {
       // dbt starts a backfill at the batch its start falls in
       var grain = partitions.time().get().grain();
-      from = grain.startOf(grain.keyOf(from.atStartOfDay())).toLocalDate();
+      from = grain.startOf(grain.keyOf(from));
     }
     List<PartitionKey> window = partitions.between(from, selection.to(), now);
     if (selection.mode() == PartitionSelection.Mode.ALL) {

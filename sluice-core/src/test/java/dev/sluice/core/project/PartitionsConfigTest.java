@@ -66,7 +66,7 @@ class PartitionsConfigTest {
     assertThat(weekly.problemWith(PartitionKey.parse("2024-01-04")).orElseThrow())
         .contains("does not start a week");
     assertThat(
-            weekly.between(LocalDate.of(2024, 1, 5), null, now).stream()
+            weekly.between(LocalDate.of(2024, 1, 5).atStartOfDay(), null, now).stream()
                 .map(PartitionKey::toString))
         .containsExactly("2024-01-10", "2024-01-17");
   }

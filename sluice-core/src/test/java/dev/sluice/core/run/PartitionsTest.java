@@ -252,7 +252,7 @@ class PartitionsTest {
       assertThat(run(workspace, select("app.events", PartitionSelection.DUE, 0)).succeeded())
           .isTrue();
       PartitionSelection backfill =
-          new PartitionSelection(
+          PartitionSelection.days(
               PartitionSelection.Mode.ALL, start.plusDays(1), start.plusDays(5), List.of(), 2);
       RunResult result = run(workspace, select("daily", backfill, 2));
       assertThat(result.succeeded()).as(String.valueOf(result.steps())).isTrue();

@@ -435,7 +435,7 @@ class SparkProjectTest {
                       List.of("orders", "daily"),
                       List.of(),
                       false,
-                      new PartitionSelection(
+                      PartitionSelection.days(
                           PartitionSelection.Mode.ALL,
                           LocalDate.parse("2026-11-30"),
                           LocalDate.parse("2026-12-03"),
@@ -607,7 +607,8 @@ class SparkProjectTest {
                 List.of("events", "timed"),
                 List.of(),
                 false,
-                new PartitionSelection(PartitionSelection.Mode.ALL, from, to, List.of(), batchSize),
+                PartitionSelection.days(
+                    PartitionSelection.Mode.ALL, from, to, List.of(), batchSize),
                 1),
             RunListener.NONE);
   }

@@ -758,7 +758,7 @@ class SparkS3WarehouseTest {
                 List.of(assets),
                 List.of(),
                 false,
-                new PartitionSelection(
+                PartitionSelection.days(
                     PartitionSelection.Mode.ALL,
                     LocalDate.parse("2026-11-30"),
                     LocalDate.parse("2026-12-03"),

@@ -135,7 +135,7 @@ public final class RunControlEndpoints {
             select,
             texts(body, "exclude"),
             false,
-            new PartitionSelection(mode, from, to, texts(body, "partitions"), batchSize),
+            PartitionSelection.days(mode, from, to, texts(body, "partitions"), batchSize),
             concurrency);
     Workspace open = workspace.get();
     List<String> models = Backfills.partitionedModels(open, new Runner(open, clock), options);

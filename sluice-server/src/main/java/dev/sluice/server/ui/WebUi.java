@@ -601,7 +601,7 @@ public final class WebUi implements AutoCloseable {
           throw new InvalidInputException(
               "Unknown partitions '" + mode + "': choose due, all, missing or failed");
     }
-    return new PartitionSelection(chosen, date("from", from), date("to", to), List.of(), 1);
+    return PartitionSelection.days(chosen, date("from", from), date("to", to), List.of(), 1);
   }
 
   private static LocalDate date(String field, String text) {
