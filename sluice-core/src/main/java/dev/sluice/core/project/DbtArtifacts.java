@@ -200,12 +200,17 @@ public final class DbtArtifacts {
       config.put("materialized", model.materialization().name().toLowerCase(java.util.Locale.ROOT));
       ArrayNode tags = config.putArray("tags");
       model.tags().forEach(tags::add);
-      if (!model.uniqueKey().isEmpty()) {
-        if (model.uniqueKey().size() == 1) {
-          config.put("unique_key", model.uniqueKey().get(0));
+      // an append model ignores its unique_key, but dbt's config gives it as configured
+      List<String> uniqueKey =
+          model.uniqueKey().isEmpty()
+              ? dbt.resources().appendUniqueKey(model.name())
+              : model.uniqueKey();
+      if (!uniqueKey.isEmpty()) {
+        if (uniqueKey.size() == 1) {
+          config.put("unique_key", uniqueKey.get(0));
         } else {
           ArrayNode keys = config.putArray("unique_key");
-          model.uniqueKey().forEach(keys::add);
+          uniqueKey.forEach(keys::add);
         }
       }
       if (snapshot) {
@@ -220,7 +225,7 @@ public final class DbtArtifacts {
       node.put("description", nullToEmpty(model.description()));
       columns(node, model.columns(), types.get(model.name()), declared(model.name()));
       if (!snapshot) {
-        governance(node, config, model.name()); // a snapshot has no access or constraints
+        governance(node, config, model); // a snapshot has no access or constraints
       }
       node.put("raw_code", model.sqlTemplate());
       node.put("language", "sql");
@@ -585,7 +590,8 @@ public final class DbtArtifacts {
   }
 
   /** A model's {@code access}, {@code group}, {@code contract} and constraints, as declared. */
-  private void governance(ObjectNode node, ObjectNode config, String model) {
+  private void governance(ObjectNode node, ObjectNode config, ModelDef modelDef) {
+    String model = modelDef.name();
     DbtResources.Governance governance = dbt.resources().governance(model);
     String access =
         governance == null || governance.access() == null ? "protected" : governance.access();
@@ -600,7 +606,11 @@ public final class DbtArtifacts {
             }
           });
     }
-    contract.putNull("checksum");
+    if (contract.get("enforced").asBoolean()) {
+      contract.put("checksum", contractChecksum(modelDef.materialization(), declared(model)));
+    } else {
+      contract.putNull("checksum");
+    }
     for (ObjectNode target : List.of(node, config)) {
       target.put("access", access);
       target.put("group", group);
@@ -614,6 +624,115 @@ public final class DbtArtifacts {
     if (declared != null) {
       declared.constraints().forEach(constraint -> constraints.add(JSON.valueToTree(constraint)));
     }
+  }
+
+  /**
+   * dbt's {@code contract.checksum} of an enforced model ({@code ModelNode.build_contract_checksum}
+   * in dbt-core 1.10): the SHA-256 of, for each column by name, {@code |name}, its {@code
+   * data_type} and its constraints as Python prints them, then, for a table or incremental model,
+   * its materialization and its model-level constraints as Python prints them.
+   */
+  static String contractChecksum(Materialization materialization, DbtProperties.Declared declared) {
+    StringBuilder state = new StringBuilder();
+    Map<String, DbtProperties.DeclaredColumn> columns =
+        new java.util.TreeMap<>(declared == null ? Map.of() : declared.columns());
+    columns.forEach(
+        (name, column) ->
+            state
+                .append('|')
+                .append(name)
+                .append(column.dataType() == null ? "None" : column.dataType())
+                .append(constraintsRepr(column.constraints(), false)));
+    String materialized =
+        switch (materialization) {
+          case TABLE -> "table";
+          case INCREMENTAL, INCREMENTAL_BY_TIME_RANGE, INCREMENTAL_BY_PARTITION -> "incremental";
+          default -> null;
+        };
+    if (materialized != null) {
+      state
+          .append(materialized)
+          .append(constraintsRepr(declared == null ? List.of() : declared.constraints(), true));
+    }
+    return sha256(state.toString());
+  }
+
+  /**
+   * A list of dbt's {@code ColumnLevelConstraint} (or {@code ModelLevelConstraint}) dataclasses as
+   * Python's {@code str()} prints it, from the constraints as declared.
+   */
+  private static String constraintsRepr(List<Map<String, Object>> constraints, boolean model) {
+    java.util.StringJoiner list = new java.util.StringJoiner(", ", "[", "]");
+    for (Map<String, Object> constraint : constraints) {
+      String type = String.valueOf(constraint.get("type"));
+      StringBuilder repr =
+          new StringBuilder(model ? "ModelLevelConstraint(" : "ColumnLevelConstraint(")
+              .append("type=<ConstraintType.")
+              .append(type)
+              .append(": ")
+              .append(pythonRepr(type))
+              .append(">, name=")
+              .append(pythonText(constraint.get("name")))
+              .append(", expression=")
+              .append(pythonText(constraint.get("expression")))
+              .append(", warn_unenforced=")
+              .append(pythonBoolean(constraint.get("warn_unenforced")))
+              .append(", warn_unsupported=")
+              .append(pythonBoolean(constraint.get("warn_unsupported")))
+              .append(", to=")
+              .append(pythonText(constraint.get("to")))
+              .append(", to_columns=")
+              .append(pythonTexts(constraint.get("to_columns")));
+      if (model) {
+        repr.append(", columns=").append(pythonTexts(constraint.get("columns")));
+      }
+      list.add(repr.append(')'));
+    }
+    return list.toString();
+  }
+
+  private static String pythonText(Object value) {
+    return value == null ? "None" : pythonRepr(String.valueOf(value));
+  }
+
+  /** A text as Python's {@code repr()} prints it (its quotes chosen and escapes made as there). */
+  static String pythonRepr(String text) {
+    char quote = text.indexOf('\'') >= 0 && text.indexOf('"') < 0 ? '"' : '\'';
+    StringBuilder repr = new StringBuilder().append(quote);
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c == quote || c == '\\') {
+                repr.append('\\').appendCodePoint(c);
+              } else if (c == '\n') {
+                repr.append("\\n");
+              } else if (c == '\r') {
+                repr.append("\\r");
+              } else if (c == '\t') {
+                repr.append("\\t");
+              } else if (c < 0x20 || c == 0x7f) {
+                repr.append(String.format(Locale.ROOT, "\\x%02x", c));
+              } else {
+                repr.appendCodePoint(c);
+              }
+            });
+    return repr.append(quote).toString();
+  }
+
+  private static String pythonBoolean(Object value) {
+    return Boolean.FALSE.equals(value) || "false".equalsIgnoreCase(String.valueOf(value))
+        ? "False"
+        : "True";
+  }
+
+  private static String pythonTexts(Object value) {
+    java.util.StringJoiner list = new java.util.StringJoiner(", ", "[", "]");
+    if (value instanceof List<?> items) {
+      items.forEach(item -> list.add(pythonText(item)));
+    } else if (value != null) {
+      list.add(pythonText(value));
+    }
+    return list.toString();
   }
 
   /**

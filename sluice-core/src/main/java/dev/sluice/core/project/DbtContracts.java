@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>What dbt refuses, and what Sluice cannot hold as dbt-duckdb does, is a problem at its line: a
  * column without a {@code data_type}, a contract without columns, an incremental model whose {@code
  * on_schema_change} is not {@code append_new_columns} or {@code fail}, a {@code check} without an
- * expression, a constraint on a column the properties do not declare, and {@code foreign_key} and
- * {@code custom} constraints.
+ * expression, a constraint on a column the properties do not declare, a {@code foreign_key} without
+ * what it references, and {@code custom} constraints. A {@code foreign_key} is a blocking check
+ * that reads the referenced model, which is built first ({@link #foreignKeys}).
  */
 final class DbtContracts {
   private static final Logger LOG = LoggerFactory.getLogger(DbtContracts.class);
@@ -219,19 +220,192 @@ final class DbtContracts {
                 name,
                 location));
       }
+      case "foreign_key" -> {
+        // held by a check of its own (foreignKeys), which reads the referenced model
+        return java.util.Optional.empty();
+      }
       default -> {
-        // foreign_key and custom: DuckDB would enforce them as the table's DDL, which Iceberg has
-        // no place for
+        // custom: DuckDB would take it as the table's DDL, which Iceberg has no place for
         problems.add(
             location,
             what + " is not supported by Sluice yet (dbt-duckdb writes it into the table's DDL)",
-            type.equals("foreign_key")
-                ? "check the reference with a relationships data test: data_tests:"
-                    + " [{relationships: {to: ref('customers'), field: id}}]"
-                : "write it as a check constraint or a data test");
+            "write it as a check constraint or a data test");
         return java.util.Optional.empty();
       }
     }
+  }
+
+  /**
+   * A {@code foreign_key} constraint of an enforced contract: the blocking check that every row's
+   * key is a key of the referenced model (or source table), which the model reads, so that it is
+   * built first (dbt adds the reference to the model's refs, dbt-core's {@code
+   * _process_constraints_refs_and_sources}).
+   *
+   * @param reference the {@code ref()} or {@code source()} of {@code to}, with the constraint's
+   *     line
+   * @param check the contract's check, {@code contract:foreign_key(<columns>)}
+   */
+  record ForeignKey(DbtResources.Reference reference, CheckDef check) {}
+
+  /** {@code to: ref('orders')} or the older {@code expression: orders (id)}. */
+  private static final Pattern COMMA = Pattern.compile(",");
+
+  private static final Pattern REFERENCES_EXPRESSION =
+      Pattern.compile(
+          "\\s*(?:references\\s+)?([A-Za-z_][A-Za-z0-9_.\"]*)\\s*\\(([^)]*)\\)\\s*",
+          Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The {@code foreign_key} constraints of a model's enforced contract (of a table or incremental
+   * model: a view's and an ephemeral model's constraints are not held), as checks; each one that
+   * does not say what it references is a problem at its line.
+   */
+  static List<ForeignKey> foreignKeys(
+      String model,
+      Materialization materialization,
+      Map<String, Setting> settings,
+      DbtProperties.Declared declared,
+      List<ColumnDef> columns,
+      Problems problems) {
+    Setting contract = settings.get("contract");
+    if (declared == null
+        || contract == null
+        || !(contract.value() instanceof Map<?, ?> map)
+        || !Boolean.TRUE.equals(map.get("enforced"))
+        || (materialization != Materialization.TABLE
+            && materialization != Materialization.INCREMENTAL)) {
+      return List.of();
+    }
+    Map<String, Location> lines = new LinkedHashMap<>();
+    columns.forEach(column -> lines.put(column.name(), column.location()));
+    List<ForeignKey> keys = new ArrayList<>();
+    declared
+        .columns()
+        .forEach(
+            (column, declaredColumn) -> {
+              for (Map<String, Object> constraint : declaredColumn.constraints()) {
+                foreignKey(
+                        model,
+                        List.of(column),
+                        constraint,
+                        lines.getOrDefault(column, contract.location()),
+                        problems)
+                    .ifPresent(keys::add);
+              }
+            });
+    for (Map<String, Object> constraint : declared.constraints()) {
+      List<String> named = new ArrayList<>();
+      DbtConfigTree.asList(constraint.get("columns")).forEach(c -> named.add(String.valueOf(c)));
+      foreignKey(model, named, constraint, contract.location(), problems).ifPresent(keys::add);
+    }
+    return keys;
+  }
+
+  private static java.util.Optional<ForeignKey> foreignKey(
+      String model,
+      List<String> columns,
+      Map<String, Object> constraint,
+      Location location,
+      Problems problems) {
+    if (!"foreign_key".equals(String.valueOf(constraint.get("type")))) {
+      return java.util.Optional.empty();
+    }
+    String what = "The foreign_key constraint of model '" + model + "'";
+    String example =
+        "write e.g. {type: foreign_key, to: ref('customers'), to_columns: [id]}, as dbt 1.9 does";
+    Object to = constraint.get("to");
+    List<String> toColumns = new ArrayList<>();
+    DbtConfigTree.asList(constraint.get("to_columns"))
+        .forEach(c -> toColumns.add(String.valueOf(c)));
+    String relation;
+    if (to != null) {
+      relation = String.valueOf(to).strip();
+    } else if (constraint.get("expression") != null) {
+      // dbt before 1.9: the text after 'references' in the DDL, 'customers (id)'
+      java.util.regex.Matcher matcher =
+          REFERENCES_EXPRESSION.matcher(String.valueOf(constraint.get("expression")));
+      if (!matcher.matches()) {
+        problems.add(
+            location,
+            what
+                + " has expression '"
+                + constraint.get("expression")
+                + "', which is not <model> (<columns>)",
+            example);
+        return java.util.Optional.empty();
+      }
+      String referenced = matcher.group(1).replace("\"", "");
+      relation = "ref('" + referenced.substring(referenced.lastIndexOf('.') + 1) + "')";
+      for (String column : COMMA.split(matcher.group(2), -1)) {
+        if (!column.isBlank()) {
+          toColumns.add(column.strip().replace("\"", ""));
+        }
+      }
+    } else {
+      problems.add(location, what + " says not what it references: it has no 'to'", example);
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<DbtResources.Reference> reference =
+        DbtResources.reference(relation, location).filter(found -> !found.kind().equals("metric"));
+    if (reference.isEmpty()) {
+      problems.add(
+          location,
+          what
+              + " has to: "
+              + relation
+              + ", which is not ref('model') or source('source', 'table') (dbt: Invalid 'ref' or"
+              + " 'source' syntax on foreign key constraint 'to')",
+          example);
+      return java.util.Optional.empty();
+    }
+    if (columns.isEmpty() || toColumns.size() != columns.size()) {
+      problems.add(
+          location,
+          what
+              + " references "
+              + toColumns.size()
+              + " column(s) ("
+              + String.join(", ", toColumns)
+              + ") for "
+              + columns.size()
+              + " ("
+              + String.join(", ", columns)
+              + ")",
+          "give to_columns one referenced column for each column of the key");
+      return java.util.Optional.empty();
+    }
+    StringBuilder present = new StringBuilder();
+    StringBuilder matches = new StringBuilder();
+    for (int i = 0; i < columns.size(); i++) {
+      String column = dev.sluice.api.TableName.quote(columns.get(i));
+      present.append(i == 0 ? "" : " and ").append("child.").append(column).append(" is not null");
+      matches
+          .append(i == 0 ? "" : " and ")
+          .append("parent.")
+          .append(dev.sluice.api.TableName.quote(toColumns.get(i)))
+          .append(" = child.")
+          .append(column);
+    }
+    // as DuckDB's foreign key: a key with a null is not checked, any other must be referenced
+    String query =
+        "select child.* from {{ this }} as child where "
+            + present
+            + " and not exists (select 1 from {{ "
+            + relation
+            + " }} as parent where "
+            + matches
+            + ")";
+    String name =
+        ContractDef.CHECK_PREFIX
+            + "foreign_key("
+            + (constraint.get("name") != null
+                ? String.valueOf(constraint.get("name"))
+                : String.join(", ", columns))
+            + ")";
+    return java.util.Optional.of(
+        new ForeignKey(
+            reference.get(),
+            new CheckDef("sql", name, null, Map.of("query", query), Severity.ERROR, location)));
   }
 
   /** dbt's warning for constraints a materialization cannot hold, which it ignores. */

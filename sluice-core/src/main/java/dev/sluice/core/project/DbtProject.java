@@ -694,7 +694,13 @@ final class DbtProject {
                 model.columns(),
                 problems);
     ModelDef built = microbatch(model, all, problems);
+    if (!snapshot) {
+      built = foreignKeys(built, all, problems);
+    }
     if (appends(all)) {
+      if (!built.uniqueKey().isEmpty()) {
+        resources.appendUniqueKey(model.name(), built.uniqueKey());
+      }
       built = built.withUniqueKey(List.of());
     }
     Map<SourceRef, Integer> sourceLines = new LinkedHashMap<>(parsed.sourceLines());
@@ -726,6 +732,41 @@ final class DbtProject {
         parsed.config(),
         parsed.configLines());
   }
+
+  /**
+   * The model with the blocking checks of its enforced contract's {@code foreign_key} constraints,
+   * reading (so built after) the models they reference, as dbt adds them to its refs.
+   */
+  private ModelDef foreignKeys(ModelDef model, Map<String, Setting> all, Problems problems) {
+    List<DbtContracts.ForeignKey> keys =
+        DbtContracts.foreignKeys(
+            model.name(),
+            model.materialization(),
+            all,
+            resources.declared(docs.uniqueId("model", model.name())),
+            model.columns(),
+            problems);
+    if (keys.isEmpty()) {
+      return model;
+    }
+    List<CheckDef> checks = new ArrayList<>(model.checks());
+    Set<String> refs = new java.util.LinkedHashSet<>(model.refs());
+    for (DbtContracts.ForeignKey key : keys) {
+      checks.add(key.check());
+      if (key.reference().kind().equals("ref")) {
+        refs.add(key.reference().name());
+        synchronized (foreignKeyRefs) {
+          foreignKeyRefs.add(new ForeignKeyRef(model.name(), key.reference()));
+        }
+      }
+    }
+    return model.withChecks(checks).withRefs(refs);
+  }
+
+  /** A model's foreign key's {@code to: ref(...)}, checked once every model is known. */
+  private record ForeignKeyRef(String model, DbtResources.Reference reference) {}
+
+  private final List<ForeignKeyRef> foreignKeyRefs = new ArrayList<>();
 
   /**
    * A model with {@code incremental_strategy: microbatch}, built as Sluice's time partitions (each
@@ -950,6 +991,33 @@ final class DbtProject {
                 + " with 'ephemeral' materialization has an invalid value (public) for the access"
                 + " field",
             "make it protected, or materialize it as a view");
+      }
+    }
+    for (ForeignKeyRef key : foreignKeyRefs) {
+      String name = key.reference().name();
+      ModelDef referenced = models.get(name);
+      if (referenced == null && !seeds.containsKey(name)) {
+        Set<String> names = new java.util.TreeSet<>(models.keySet());
+        names.addAll(seeds.keySet());
+        problems.add(
+            key.reference().location(),
+            "The foreign_key constraint of model '"
+                + key.model()
+                + "' references '"
+                + name
+                + "' (to: ref('"
+                + name
+                + "')), which is no model or seed of the project",
+            Suggestions.hint(name, names, "its models and seeds are"));
+      } else if (referenced != null && !referenced.materialization().built()) {
+        problems.add(
+            key.reference().location(),
+            "The foreign_key constraint of model '"
+                + key.model()
+                + "' references the ephemeral model '"
+                + name
+                + "', which is no relation",
+            "reference a model that is built (a table, incremental model or view)");
       }
     }
     for (ModelDef model : models.values()) {

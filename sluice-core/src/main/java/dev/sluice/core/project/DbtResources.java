@@ -193,6 +193,22 @@ public final class DbtResources {
     return declared.get(uniqueId);
   }
 
+  /** Each append model's {@code unique_key} as configured (append ignores it), by model. */
+  private final Map<String, List<String>> appendUniqueKeys =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  void appendUniqueKey(String model, List<String> uniqueKey) {
+    appendUniqueKeys.put(model, List.copyOf(uniqueKey));
+  }
+
+  /**
+   * The {@code unique_key} an append model is configured with, which it ignores but dbt's manifest
+   * gives in its config; empty for any other model.
+   */
+  List<String> appendUniqueKey(String model) {
+    return appendUniqueKeys.getOrDefault(model, List.of());
+  }
+
   void govern(String model, Governance modelGovernance) {
     governance.put(model, modelGovernance);
   }

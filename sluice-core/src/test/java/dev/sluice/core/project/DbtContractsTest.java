@@ -80,6 +80,63 @@ class DbtContractsTest {
         .contains("contract:not_null(id)", "contract:primary_key(id)", "contract:check(positive)");
   }
 
+  /**
+   * The manifest's {@code contract.checksum} is dbt's (dbt-core 1.10's {@code
+   * build_contract_checksum}: the SHA-256 of each column's name, data_type and constraints as
+   * Python prints them, then the materialization and the model's constraints), computed for this
+   * model by that code's Python with dbt-common's constraint dataclasses; an append model's
+   * unique_key is in its config, as dbt's manifest gives it. The manifest validates against dbt's
+   * schema.
+   */
+  @Test
+  void theManifestHasDbtsContractChecksumAndAnAppendModelsUniqueKey() throws Exception {
+    writeProject("table", "select 1 as id, 'first' as name, cast(12.5 as decimal(10,2)) as amount");
+    write(
+        project,
+        "models/schema.yml",
+        PROPERTIES
+            + """
+                constraints: [{type: unique, columns: [id, name]}]
+              - name: appended
+                config:
+                  materialized: incremental
+                  incremental_strategy: append
+                  unique_key: id
+            """);
+    write(project, "models/appended.sql", "select 1 as id\n");
+    RunResult result = run();
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+    Project loaded = Project.load(project, java.util.Map.of());
+    dev.sluice.core.run.DbtRunResults.write(loaded, result, "run", java.time.Instant.now());
+
+    com.fasterxml.jackson.databind.JsonNode manifest =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(project.resolve("target/manifest.json").toFile());
+    com.fasterxml.jackson.databind.JsonNode orders = manifest.get("nodes").get("model.shop.orders");
+    assertThat(orders.get("contract").get("checksum").asText())
+        .isEqualTo("a218b60c406dcbcacf68d3f110232d1f0d9986979039671d7d002afbec45348b");
+    assertThat(
+            manifest
+                .get("nodes")
+                .get("model.shop.counted")
+                .get("contract")
+                .get("checksum")
+                .isNull())
+        .isTrue();
+    assertThat(
+            manifest
+                .get("nodes")
+                .get("model.shop.appended")
+                .get("config")
+                .get("unique_key")
+                .asText())
+        .isEqualTo("id");
+    Path schemas = DbtArtifactsTest.schemas();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isRegularFile(schemas.resolve("manifest-v12.json")), "no dbt schemas");
+    assertThat(DbtArtifactsTest.errors(schemas.resolve("manifest-v12.json"), manifest)).isEmpty();
+  }
+
   @Test
   void aModelThatBreaksItsContractPublishesNothingAndSaysWhatDiffersAsDbtDoes() {
     writeProject("table", "select 1 as id, 'first' as name, cast(12.5 as decimal(10,2)) as amount");
@@ -145,6 +202,107 @@ class DbtContractsTest {
             List.of("1", "n1", "1.00"), List.of("2", "n2", "2.00"), List.of("3", "three", "3.00"));
   }
 
+  /**
+   * dbt 1.9's foreign_key constraint ({@code to: ref(...)}, {@code to_columns}; the older {@code
+   * expression: customers (id)}): a blocking check that each key with no null is a key of the
+   * referenced model's published table, which is built first, as DuckDB's foreign key refuses
+   * dbt-duckdb's insert; a {@code to} that names nothing is a problem at its line.
+   */
+  @Test
+  void aForeignKeyIsABlockingCheckAgainstTheReferencedModelBuiltFirst() {
+    write(project, "dbt_project.yml", "name: shop\n");
+    write(
+        project,
+        "models/customers.sql",
+        "{{ config(materialized='table') }}\nselect 1 as id union all select 2\n");
+    write(
+        project,
+        "models/orders.sql",
+        "{{ config(materialized='table') }}\n"
+            + "select 10 as order_id, 1 as customer_id union all select 11, 2"
+            + " union all select 12, null\n");
+    String properties =
+        """
+        models:
+          - name: orders
+            config:
+              contract: {enforced: true}
+            constraints:
+              - {type: foreign_key, columns: [order_id], expression: "main.customers (id)",
+                 name: order_is_customer}
+            columns:
+              - name: order_id
+                data_type: int
+              - name: customer_id
+                data_type: int
+                constraints: [{type: foreign_key, to: "ref('customers')", to_columns: [id]}]
+        """;
+    // first without the older expression form (order ids are no customer ids: it would fail)
+    write(
+        project,
+        "models/schema.yml",
+        properties.replace(
+            "      - {type: foreign_key, columns: [order_id], expression: \"main.customers (id)\",\n"
+                + "         name: order_is_customer}\n",
+            "      - {type: not_null, columns: [order_id]}\n"));
+
+    RunResult first = run();
+    assertThat(first.succeeded()).as(first.toString()).isTrue();
+    // customers was built before orders, whose check read it
+    assertThat(first.steps())
+        .extracting(StepResult::asset)
+        .containsSubsequence("customers", "orders");
+    assertThat(step(first, "orders").checks())
+        .extracting(check -> check.check().name())
+        .contains("contract:foreign_key(customer_id)");
+    try (dev.sluice.core.Workspace workspace = dev.sluice.core.Workspace.open(project)) {
+      assertThat(workspace.project().models().get("orders").refs()).contains("customers");
+    }
+
+    // a customer that does not exist: the check blocks, orders keeps its published rows
+    write(
+        project,
+        "models/orders.sql",
+        "{{ config(materialized='table') }}\nselect 10 as order_id, 3 as customer_id\n");
+    StepResult dangling = step(run(), "orders");
+    assertThat(dangling.status()).isEqualTo(StepStatus.FAILED);
+    assertThat(dangling.checks())
+        .filteredOn(check -> !check.passed())
+        .extracting(check -> check.check().name())
+        .containsExactly("contract:foreign_key(customer_id)");
+    assertThat(query("select count(*) from main.orders")).containsExactly(List.of("3"));
+
+    // the older expression form is held too: order ids 10 are no customer ids
+    write(
+        project,
+        "models/orders.sql",
+        "{{ config(materialized='table') }}\nselect 10 as order_id, 1 as customer_id\n");
+    write(project, "models/schema.yml", properties);
+    StepResult expression = step(run(), "orders");
+    assertThat(expression.status()).isEqualTo(StepStatus.FAILED);
+    assertThat(expression.checks())
+        .filteredOn(check -> !check.passed())
+        .extracting(check -> check.check().name())
+        .containsExactly("contract:foreign_key(order_is_customer)");
+
+    // a 'to' that names nothing, and one that is no ref()
+    write(
+        project,
+        "models/schema.yml",
+        properties
+            .replace("expression: \"main.customers (id)\"", "to: customers, to_columns: [id]")
+            .replace("ref('customers')", "ref('customer')"));
+    assertThatThrownBy(this::run)
+        .isInstanceOf(ProjectException.class)
+        .hasMessageContaining(
+            "models/schema.yml:11: The foreign_key constraint of model 'orders' references"
+                + " 'customer' (to: ref('customer')), which is no model or seed of the project")
+        .hasMessageContaining("did you mean 'customers'?")
+        .hasMessageContaining(
+            "models/schema.yml:4: The foreign_key constraint of model 'orders' has to: customers,"
+                + " which is not ref('model') or source('source', 'table')");
+  }
+
   @Test
   void whatDbtRefusesOrSluiceCannotHoldIsAProblemAtItsLine() {
     writeProject(
@@ -178,7 +336,8 @@ class DbtContractsTest {
                 + " contracts enabled must set on_schema_change to 'append_new_columns' or 'fail'")
         .hasMessageContaining("models/schema.yml:12: Contracted models require data_type")
         .hasMessageContaining(
-            "models/schema.yml:9: The foreign_key constraint of model 'orders' is not supported")
+            "models/schema.yml:9: The foreign_key constraint of model 'orders' references"
+                + " 'customers' (to: ref('customers')), which is no model or seed of the project")
         .hasMessageContaining("names column 'missing', which its properties do not declare")
         .hasMessageContaining("models/schema.yml:13: The data_type 'decimal(10,2)); drop table")
         .hasMessageContaining(
