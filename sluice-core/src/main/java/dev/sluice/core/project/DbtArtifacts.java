@@ -73,7 +73,11 @@ public final class DbtArtifacts {
                     (model.snapshot() != null ? "snapshot." : "model.")
                         + dbt.packageNodes().packageOf(model.name(), packageName)
                         + "."
-                        + model.name()));
+                        // a version of a versioned model: model.<package>.<name>.v<version>
+                        + dbt.versions()
+                            .of(model.name())
+                            .map(v -> v.name() + ".v" + dbt.versions().version(model.name()))
+                            .orElse(model.name())));
     java.util.stream.Stream.concat(
             project.sources().values().stream(),
             dbt.resources().warehouseSources().values().stream())
@@ -188,10 +192,29 @@ public final class DbtArtifacts {
               nodes,
               id,
               snapshot ? "snapshot" : "model",
-              model.name(),
+              dbt.versions().of(model.name()).map(DbtVersions.Versioned::name).orElse(model.name()),
               model.tableName(),
               model.sqlFileName(),
               model.sqlTemplate());
+      java.util.Optional<DbtVersions.Versioned> versioned = dbt.versions().of(model.name());
+      if (versioned.isPresent()) {
+        // dbt gives a version as it is written: a whole number is a number
+        String version = dbt.versions().version(model.name());
+        String latest = versioned.get().latest();
+        if (version.matches("\\d{1,18}")) {
+          node.put("version", Long.parseLong(version));
+        } else {
+          node.put("version", version);
+        }
+        if (latest.matches("\\d{1,18}")) {
+          node.put("latest_version", Long.parseLong(latest));
+        } else {
+          node.put("latest_version", latest);
+        }
+      } else if (!snapshot) {
+        node.putNull("version");
+        node.putNull("latest_version");
+      }
       if (!model.materialization().built()) {
         node.putNull("relation_name"); // an ephemeral model is no relation, as in dbt
       }

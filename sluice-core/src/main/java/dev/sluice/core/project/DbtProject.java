@@ -99,6 +99,8 @@ final class DbtProject {
   /** The models and seeds of installed packages: their package and file, by name. */
   private final Map<String, DbtPackageNodes.Origin> packageNodes = new LinkedHashMap<>();
 
+  private DbtVersions versions = DbtVersions.NONE;
+
   /** The installed package of each package node, by name. */
   private final Map<String, DbtPackages.Installed> nodePackages = new LinkedHashMap<>();
 
@@ -309,6 +311,118 @@ final class DbtProject {
     }
   }
 
+  /**
+   * Whether the config trees disable a seed file ({@code seeds: {pkg: {name: {+enabled: false}}}}):
+   * its package's tree, then the project's, as {@link #treeSettings} reads them. A disabled seed is
+   * no node, so that it does not clash with another of its name (dbt-project-evaluator's
+   * integration project disables the package's {@code dbt_project_evaluator_exceptions} and has its
+   * own).
+   */
+  boolean seedDisabledByTree(Path relativeFile) {
+    Path absolute = root.resolve(relativeFile).normalize();
+    Map<String, Setting> settings = null;
+    for (DbtPackages.Installed installed : otherPackages()) {
+      List<Path> directories = installed.seedDirectories();
+      if (directories.stream().anyMatch(directory -> absolute.startsWith(directory.normalize()))) {
+        List<String> path = path(relativeFile, directories, installed.name());
+        settings = installed.file().seeds().configFor(path);
+        merge(settings, file.seeds().configFor(path));
+        break;
+      }
+    }
+    if (settings == null) {
+      settings = file.seeds().configFor(path(relativeFile, seedDirectories()));
+    }
+    // the problems of a template are reported when the seed's settings are read
+    render(settings, new Problems());
+    return disabled(settings);
+  }
+
+  /**
+   * dbt's versioned models ({@link DbtVersions}): each version of a model whose properties list
+   * {@code versions:} is the model of its file, {@code <name>_v<v>.sql} or its {@code defined_in},
+   * with the model's properties; its relation is {@code <name>_v<v>}, as dbt names it. A version
+   * without its file is a problem at its line.
+   */
+  private void versions(
+      Map<String, DbtProperties.Entry> models,
+      Map<String, ModelFile> modelFiles,
+      Problems problems) {
+    Map<String, DbtVersions.Versioned> versioned = new LinkedHashMap<>();
+    for (DbtProperties.Entry entry : List.copyOf(models.values())) {
+      if (entry.versions().isEmpty()) {
+        continue;
+      }
+      models.remove(entry.name());
+      Map<String, String> byVersion = new LinkedHashMap<>();
+      for (DbtProperties.Version version : entry.versions()) {
+        String relation = entry.name() + "_v" + version.version();
+        String file = version.definedIn() != null ? version.definedIn() : relation;
+        if (!modelFiles.containsKey(file)) {
+          problems.add(
+              version.location(),
+              "Version "
+                  + version.version()
+                  + " of model '"
+                  + entry.name()
+                  + "' has no file "
+                  + file
+                  + ".sql",
+              "write it in the model paths, or give the version its file with 'defined_in:'");
+          continue;
+        }
+        byVersion.put(version.version(), file);
+        DbtProperties.Entry properties = DbtProperties.asVersion(entry, file);
+        if (!file.equals(relation) && !properties.config().containsKey("alias")) {
+          Map<String, Setting> config = new LinkedHashMap<>(properties.config());
+          config.put("alias", new Setting(relation, version.location()));
+          properties =
+              new DbtProperties.Entry(
+                  file,
+                  properties.description(),
+                  properties.columns(),
+                  properties.checks(),
+                  config,
+                  properties.location(),
+                  properties.relation(),
+                  properties.declared(),
+                  null,
+                  List.of());
+        }
+        models.put(file, properties);
+      }
+      String latest =
+          entry.latestVersion() != null
+              ? entry.latestVersion()
+              : byVersion.keySet().stream()
+                  .max(
+                      java.util.Comparator.comparing(
+                              (String v) ->
+                                  v.matches("\\d{1,18}") ? Long.parseLong(v) : Long.MIN_VALUE)
+                          .thenComparing(v -> v))
+                  .orElse(null);
+      if (latest == null) {
+        continue;
+      }
+      if (!byVersion.containsKey(latest)) {
+        problems.add(
+            entry.location(),
+            "The latest_version "
+                + latest
+                + " of model '"
+                + entry.name()
+                + "' is none of its"
+                + " versions ("
+                + String.join(", ", byVersion.keySet())
+                + ")",
+            "give latest_version one of the versions' v");
+        continue;
+      }
+      versioned.put(entry.name(), new DbtVersions.Versioned(entry.name(), latest, byVersion));
+    }
+    this.versions = new DbtVersions(versioned);
+  }
+
   /** A model's or seed's settings from the config trees: its package's, then the project's. */
   private Map<String, Setting> treeSettings(
       String name,
@@ -442,7 +556,8 @@ final class DbtProject {
         .withHooks(hooks.build())
         .withResources(resources)
         .withMicrobatch(microbatch.build())
-        .withPackageNodes(new DbtPackageNodes(packageNodes));
+        .withPackageNodes(new DbtPackageNodes(packageNodes))
+        .withVersions(versions);
   }
 
   /**
@@ -504,6 +619,7 @@ final class DbtProject {
               });
     }
     yamlSnapshots(snapshotEntries, modelFiles, problems);
+    versions(models, modelFiles, problems);
     adoptPackageNodes(modelFiles, seedFiles);
     warnOfUnknown(models, modelFiles.keySet(), "model");
     warnOfUnknown(snapshotEntries, snapshots, "snapshot");
@@ -816,7 +932,8 @@ final class DbtProject {
     }
     return new DbtTests(
             macros, configs, profile.schema().toLowerCase(Locale.ROOT) + "_dbt_test__audit")
-        .renderingConfigs(this::renderConfig);
+        .renderingConfigs(this::renderConfig)
+        .renderingArguments(this::renderNative);
   }
 
   /** A seed's path in its config tree: its package, its file's directories and its name. */
@@ -1056,6 +1173,15 @@ final class DbtProject {
     Map<String, String> nodes = new java.util.TreeMap<>();
     seeds.keySet().forEach(seed -> nodes.put(seed, docs.uniqueId("seed", seed)));
     models.values().forEach(model -> nodes.put(model.name(), uniqueId(model)));
+    // a versioned model's name: its latest version
+    models
+        .keySet()
+        .forEach(
+            name ->
+                versions
+                    .of(name)
+                    .filter(versioned -> name.equals(versioned.models().get(versioned.latest())))
+                    .ifPresent(versioned -> nodes.put(versioned.name(), nodes.get(name))));
     Map<String, String> sourceTables = new java.util.TreeMap<>();
     projectSources
         .values()
@@ -1126,27 +1252,6 @@ final class DbtProject {
                 + ")",
             "dbt refuses two resources with one table too: give one of them another alias or"
                 + " schema");
-      }
-    }
-  }
-
-  /**
-   * A data test of an ephemeral model is a problem: Sluice runs a model's tests in the step that
-   * builds it, and an ephemeral model has none (dbt inlines the model into the test's query).
-   */
-  static void checkEphemeralModels(Map<String, ModelDef> models, Problems problems) {
-    for (ModelDef model : models.values()) {
-      if (!model.materialization().built()) {
-        for (CheckDef check : model.allChecks()) {
-          problems.add(
-              check.location(),
-              "Data test '"
-                  + check.name()
-                  + "' of ephemeral model '"
-                  + model.name()
-                  + "' is not run by Sluice",
-              "test the models that read it, or materialize it as a view to test it (docs/dbt.md)");
-        }
       }
     }
   }
@@ -1439,6 +1544,45 @@ final class DbtProject {
     return rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
         ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
         : rendered;
+  }
+
+  /**
+   * A value that is one template ({@code "{{ var('model_types') }}"}) as dbt's native rendering
+   * gives it: the expression's value (a list, a number, a text), with the project's vars, target
+   * and macros; other values as they are.
+   */
+  Object renderNative(Object value, Location location, Problems problems) {
+    if (!(value instanceof String text)) {
+      return value;
+    }
+    java.util.regex.Matcher expression =
+        java.util.regex.Pattern.compile("^\\{\\{(.*)\\}\\}$", java.util.regex.Pattern.DOTALL)
+            .matcher(text.strip());
+    if (!expression.matches()) {
+      return value;
+    }
+    TemplateSession session =
+        new TemplateSession(
+                location,
+                false,
+                false,
+                false,
+                config().vars(),
+                name -> null,
+                (source, table) -> null,
+                problems)
+            .withDbt(macros, globals);
+    int before = problems.size();
+    String json =
+        SqlRenderer.renderBound("{{ tojson(" + expression.group(1) + ") }}", session, Map.of());
+    if (problems.size() > before) {
+      return value;
+    }
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Object.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return renderConfig(value, location, problems);
+    }
   }
 
   /**

@@ -35,7 +35,10 @@ final class DbtProperties {
           "relation",
           "access",
           "group",
-          "constraints");
+          "constraints",
+          "versions",
+          "latest_version",
+          "deprecation_date");
   private static final Set<String> COLUMN_KEYS =
       Set.of(
           "name",
@@ -99,14 +102,45 @@ final class DbtProperties {
       Map<String, Setting> config,
       Location location,
       Setting relation,
-      Declared declared) {
+      Declared declared,
+      String latestVersion,
+      List<Version> versions) {
     Entry {
       requireNonNull(name, "name is null");
+      versions = List.copyOf(versions);
       columns = List.copyOf(columns);
       checks = List.copyOf(checks);
       config = Copies.orderedMap(config);
       requireNonNull(location, "location is null");
     }
+  }
+
+  /**
+   * One of a model's {@code versions:}.
+   *
+   * @param version its {@code v}, as {@link DbtVersions#normalize} gives it
+   * @param definedIn its {@code defined_in} file's name (without {@code .sql}), or null
+   */
+  record Version(String version, String definedIn, Location location) {
+    Version {
+      requireNonNull(version, "version is null");
+      requireNonNull(location, "location is null");
+    }
+  }
+
+  /** This entry, as the properties of one of its versions: the model of that version's file. */
+  static Entry asVersion(Entry entry, String model) {
+    return new Entry(
+        model,
+        entry.description(),
+        entry.columns(),
+        entry.checks(),
+        entry.config(),
+        entry.location(),
+        entry.relation(),
+        entry.declared(),
+        null,
+        List.of());
   }
 
   /** What one properties file declares. */
@@ -185,13 +219,59 @@ final class DbtProperties {
       return Optional.empty();
     }
     String what = kind + " '" + name + "'";
-    if (map.has("versions")) {
-      // dbt builds a model of each version (<name>_v<n>), which Sluice would not
-      problems.add(
-          map.location("versions"),
-          "The versions of " + what + " are not supported by Sluice yet (versioned models)",
-          "keep one version: remove 'versions:' and name the model's file " + name + ".sql");
+    List<Version> versions = new ArrayList<>();
+    for (Node versionNode : map.list("versions")) {
+      Optional<YamlMap> version =
+          YamlMap.lenient(
+              file,
+              versionNode,
+              "a version of " + what,
+              Set.of(
+                  "v",
+                  "defined_in",
+                  "description",
+                  "config",
+                  "columns",
+                  "data_tests",
+                  "tests",
+                  "deprecation_date",
+                  "docs",
+                  "meta",
+                  "access",
+                  "constraints"),
+              problems);
+      if (version.isEmpty()) {
+        continue;
+      }
+      Object v = version.get().node("v").map(YamlFiles::toJava).orElse(null);
+      if (v == null) {
+        problems.add(
+            version.get().location(),
+            "A version of " + what + " needs its 'v'",
+            "write e.g. '- v: 2'");
+        continue;
+      }
+      for (String key : List.of("config", "columns", "data_tests", "tests", "constraints")) {
+        if (version.get().has(key)) {
+          // dbt's per-version properties (columns' include/exclude, ...): not read yet
+          problems.add(
+              version.get().location(key),
+              "The '" + key + "' of a version of " + what + " is not supported by Sluice yet",
+              "give it to the model, for all of its versions");
+        }
+      }
+      String definedIn = version.get().string("defined_in");
+      versions.add(
+          new Version(
+              DbtVersions.normalize(v),
+              definedIn == null
+                  ? null
+                  : definedIn.endsWith(".sql")
+                      ? definedIn.substring(0, definedIn.length() - 4)
+                      : definedIn,
+              version.get().location()));
     }
+    Object latest = map.node("latest_version").map(YamlFiles::toJava).orElse(null);
     Map<String, Setting> config = new LinkedHashMap<>();
     map.node("config")
         .flatMap(value -> YamlMap.lenient(file, value, "the config of " + what, Set.of(), problems))
@@ -233,7 +313,9 @@ final class DbtProperties {
                     .map(value -> new Setting(YamlFiles.toJava(value), map.location("relation")))
                     .orElse(null)
                 : null,
-            declared(map)));
+            declared(map),
+            DbtVersions.normalize(latest),
+            versions));
   }
 
   /**

@@ -44,6 +44,7 @@ public final class DbtTemplates {
   private DbtResources resources = new DbtResources();
   private DbtMicrobatch microbatch = DbtMicrobatch.NONE;
   private DbtPackageNodes packageNodes = DbtPackageNodes.NONE;
+  private DbtVersions versions = DbtVersions.NONE;
 
   DbtTemplates(
       DbtMacros macros,
@@ -80,6 +81,7 @@ public final class DbtTemplates {
     this.resources = from.resources;
     this.microbatch = from.microbatch;
     this.packageNodes = from.packageNodes;
+    this.versions = from.versions;
   }
 
   /**
@@ -161,6 +163,18 @@ public final class DbtTemplates {
     return copy;
   }
 
+  /** These templates, with the project's versioned models. */
+  DbtTemplates withVersions(DbtVersions versions) {
+    DbtTemplates copy = new DbtTemplates(this);
+    copy.versions = requireNonNull(versions, "versions is null");
+    return copy;
+  }
+
+  /** The project's versioned models. */
+  DbtVersions versions() {
+    return versions;
+  }
+
   /** The models and seeds of the installed packages: their packages and files. */
   DbtPackageNodes packageNodes() {
     return packageNodes;
@@ -212,6 +226,7 @@ public final class DbtTemplates {
         .withEphemeralModels(ephemeralModels.keySet())
         .withSourceRelations(sourceRelations.keySet())
         .withMicrobatch(microbatch)
+        .withVersions(versions)
         .withGraph(this::graph);
   }
 

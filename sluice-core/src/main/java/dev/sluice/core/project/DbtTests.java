@@ -106,6 +106,7 @@ final class DbtTests {
   private final Map<String, DbtConfigTree.Setting> defaults;
   private final String auditSchema;
   private ConfigRenderer configRenderer = (value, location, problems) -> value;
+  private ConfigRenderer argumentRenderer = (value, location, problems) -> value;
 
   /** The names of the tests read so far, by the resource they test. */
   private final Map<String, Set<String>> testNames = new java.util.HashMap<>();
@@ -135,6 +136,15 @@ final class DbtTests {
    */
   DbtTests renderingConfigs(ConfigRenderer renderer) {
     this.configRenderer = java.util.Objects.requireNonNull(renderer, "renderer is null");
+    return this;
+  }
+
+  /**
+   * Makes the arguments of dbt's built-in tests that are one template ({@code values: "{{
+   * var('model_types') }}"}) render natively as dbt renders them: a list stays a list.
+   */
+  DbtTests renderingArguments(ConfigRenderer renderer) {
+    this.argumentRenderer = java.util.Objects.requireNonNull(renderer, "renderer is null");
     return this;
   }
 
@@ -356,6 +366,12 @@ final class DbtTests {
           "move it under the column in 'columns:', or add 'column_name: <name>'");
       valid = false;
     }
+    // dbt renders every argument of a test natively (add_rendered_test_kwargs)
+    values.replaceAll(
+        (key, value) ->
+            value instanceof String text && ONE_EXPRESSION.matcher(text.strip()).matches()
+                ? argumentRenderer.render(value, lines.getOrDefault(key, location), problems)
+                : value);
     valid &= arguments(type, values, lines, location, ownerName, problems);
     if (!valid) {
       return Optional.empty();

@@ -146,7 +146,8 @@ final class ProjectLoader {
         loadSeedFiles(
             dbt != null
                 ? concat(dbt.seedDirectories(), dbt.packageSeedDirectories())
-                : List.of(root.resolve("seeds")));
+                : List.of(root.resolve("seeds")),
+            dbt);
     reportModelsThatAreSeeds(modelFiles, seedFiles);
 
     Map<String, ModelProperties> modelProperties = new LinkedHashMap<>();
@@ -223,7 +224,6 @@ final class ProjectLoader {
       DbtProject.checkTables(models, seeds, problems);
       dbt.singularTests(models, seeds, problems);
       dbt.checkHooks(models, seeds, problems);
-      DbtProject.checkEphemeralModels(models, problems);
       dbt.checkResources(models, seeds, sources, problems);
       dbt.dependOnSourceRelations(models, seeds);
       projectTemplates =
@@ -437,7 +437,7 @@ final class ProjectLoader {
     return all;
   }
 
-  private Map<String, Path> loadSeedFiles(List<Path> directories) {
+  private Map<String, Path> loadSeedFiles(List<Path> directories, DbtProject dbt) {
     Map<String, Path> seeds = new TreeMap<>();
     List<Path> csvFiles = new ArrayList<>();
     directories.forEach(directory -> csvFiles.addAll(files(directory, true, ".csv")));
@@ -447,6 +447,13 @@ final class ProjectLoader {
       Path relative = root.relativize(path);
       Location location = new Location(YamlFiles.relative(root, path), 1);
       Path previous = seeds.putIfAbsent(name, relative);
+      if (previous != null && dbt != null && dbt.seedDisabledByTree(relative)) {
+        continue; // a disabled seed is no node in dbt: it clashes with none
+      }
+      if (previous != null && dbt != null && dbt.seedDisabledByTree(previous)) {
+        seeds.put(name, relative);
+        continue;
+      }
       if (previous != null) {
         String previousFile = previous.toString().replace('\\', '/');
         problems.add(

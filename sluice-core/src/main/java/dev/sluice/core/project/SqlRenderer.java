@@ -422,9 +422,34 @@ public final class SqlRenderer {
       if (file.endsWith(".sql")) {
         model.put("name", file.substring(0, file.length() - ".sql".length()));
       }
+      model.put("config", nodeConfig(session, model.get("name")));
       bindings.putIfAbsent("model", model);
     }
     return renderBound(template, session, bindings);
+  }
+
+  /**
+   * dbt's {@code model.config}: the config of the node being rendered, as the manifest has it (its
+   * {@code graph} node's, found by its name), while the rendering executes; empty while the project
+   * is loaded (its config is what the loading reads).
+   */
+  private static Map<String, Object> nodeConfig(TemplateSession session, Object name) {
+    if (name == null
+        || session.queries() == null
+        || !(session.graph().get("nodes") instanceof Map<?, ?> nodes)) {
+      return Map.of();
+    }
+    for (Object node : nodes.values()) {
+      if (node instanceof Map<?, ?> fields
+          && name.equals(fields.get("name"))
+          && List.of("model", "snapshot").contains(fields.get("resource_type"))
+          && fields.get("config") instanceof Map<?, ?> config) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        config.forEach((key, value) -> copy.put(String.valueOf(key), value));
+        return copy;
+      }
+    }
+    return Map.of();
   }
 
   /**
@@ -762,6 +787,7 @@ public final class SqlRenderer {
     jinjava.getGlobalContext().registerTag(new DbtDocsTag());
     jinjava.getGlobalContext().registerTag(new GuardedForTag());
     jinjava.getGlobalContext().registerTag(new DbtDoTag());
+    jinjava.getGlobalContext().registerTag(new DbtIfTag());
     jinjava.getGlobalContext().registerTag(new DbtCallTag());
     jinjava.getGlobalContext().registerFilter(new DbtJinjava.StringFilter());
     jinjava.getGlobalContext().registerFilter(new DbtUndefined.Default());

@@ -29,6 +29,12 @@ final class TemplateFunctions {
     TemplateSession session = session();
     int line = line();
     Arguments args = Arguments.of(arguments);
+    // dbt's versioned refs: ref('m', v=2), ref('m', version=2)
+    Object version = args.named.remove("v");
+    Object versionArgument = args.named.remove("version");
+    if (version == null) {
+      version = versionArgument;
+    }
     if (!args.textsOnly(1, 1) && !args.textsOnly(2, 2)) {
       return problem(
           session,
@@ -37,6 +43,29 @@ final class TemplateFunctions {
           "write e.g. {{ ref('orders') }}");
     }
     String name = args.positional.get(args.positional.size() - 1).toString();
+    if (version != null || session.versions().versioned(name)) {
+      String asked = DbtVersions.normalize(version);
+      if (!session.versions().versioned(name)) {
+        return problem(
+            session,
+            line,
+            "ref('" + name + "', v=" + asked + "): '" + name + "' is not a versioned model",
+            "give it versions: in its properties, or leave out v=");
+      }
+      java.util.Optional<String> model = session.versions().model(name, asked);
+      if (model.isEmpty()) {
+        return problem(
+            session,
+            line,
+            "Model '" + name + "' has no version " + asked,
+            "its versions are " + session.versions().versionsOf(name));
+      }
+      return refOf(session, line, model.get());
+    }
+    return refOf(session, line, name);
+  }
+
+  private static Object refOf(TemplateSession session, int line, String name) {
     session.recordRef(name, line);
     if (session.isEphemeral(name)) {
       session.recordEphemeralRef(name);

@@ -66,6 +66,7 @@ final class TemplateSession {
   private DbtDocs docs;
   private String documentedNode;
   private Set<String> ephemeralModels = Set.of();
+  private DbtVersions versions = DbtVersions.NONE;
   private Set<SourceRef> sourceRelations = Set.of();
   private DbtMicrobatch microbatch = DbtMicrobatch.NONE;
   private DbtMicrobatch.Window batchWindow;
@@ -180,6 +181,17 @@ final class TemplateSession {
   TemplateSession withMicrobatch(DbtMicrobatch microbatch) {
     this.microbatch = requireNonNull(microbatch, "microbatch is null");
     return this;
+  }
+
+  /** Makes {@code ref()} of a versioned model read the version asked for, or its latest. */
+  TemplateSession withVersions(DbtVersions versions) {
+    this.versions = requireNonNull(versions, "versions is null");
+    return this;
+  }
+
+  /** The project's versioned models. */
+  DbtVersions versions() {
+    return versions;
   }
 
   /**

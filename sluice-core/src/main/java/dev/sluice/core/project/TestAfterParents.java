@@ -68,9 +68,46 @@ public record TestAfterParents(String asset, CheckDef check, Set<String> parents
       add(tests, seed.name(), seed.checks(), seed.columns(), assets, reads);
     }
     for (ModelDef model : models.values()) {
-      add(tests, model.name(), model.checks(), model.columns(), assets, reads);
+      if (model.materialization().built()) {
+        add(tests, model.name(), model.checks(), model.columns(), assets, reads);
+      } else {
+        ephemeral(tests, model, models, assets);
+      }
     }
     return List.copyOf(tests);
+  }
+
+  /**
+   * The tests of an ephemeral model, which no step builds: dbt inlines the model into each test's
+   * query as a CTE, so that the test runs once the models it reads are built. Each runs after all
+   * of its parents: the model, what it reads once its ephemeral models are inlined (their models,
+   * seeds and source tables) and what else the test reads.
+   */
+  private static void ephemeral(
+      List<TestAfterParents> tests,
+      ModelDef model,
+      Map<String, ModelDef> models,
+      Set<String> assets) {
+    List<CheckDef> all = new ArrayList<>(model.checks());
+    model.columns().forEach(column -> all.addAll(column.checks()));
+    for (CheckDef check : all) {
+      Set<String> parents = new LinkedHashSet<>();
+      parents.add(model.name());
+      parents.addAll(EphemeralModels.tableRefs(model, models));
+      EphemeralModels.sources(model, models).forEach(source -> parents.add(source.assetName()));
+      for (String other : CheckTargets.of(check)) {
+        ModelDef read = models.get(other);
+        if (read != null && !read.materialization().built()) {
+          parents.add(other);
+          parents.addAll(EphemeralModels.tableRefs(read, models));
+          EphemeralModels.sources(read, models).forEach(source -> parents.add(source.assetName()));
+        } else {
+          parents.add(other);
+        }
+      }
+      parents.retainAll(assets);
+      tests.add(new TestAfterParents(model.name(), check, parents));
+    }
   }
 
   private static void add(

@@ -67,7 +67,9 @@ public final class DbtRunResults {
         (asset, steps) -> {
           StepResult first = steps.get(0);
           String relation = artifacts.relationName(TableName.parse(first.table()));
-          if (!command.equals("test")) { // dbt test reports only its tests
+          ModelDef model = project.models().get(asset);
+          boolean ephemeral = model != null && !model.materialization().built();
+          if (!command.equals("test") && !ephemeral) { // dbt test reports only its tests
             nodes.add(node(project, artifacts, asset, steps, relation, compiledCode, finishedAt));
           }
           Map<String, DbtArtifacts.NodeResult> tests = new LinkedHashMap<>();

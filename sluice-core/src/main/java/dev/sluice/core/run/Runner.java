@@ -368,9 +368,13 @@ public final class Runner {
     int threads =
         Math.max(1, options.threads() > 0 ? options.threads() : project.config().threads());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    TestsAfterParents afterParents = new TestsAfterParents(project, works);
+    TestsAfterParents afterParents =
+        new TestsAfterParents(
+            project, works, project.dbt() == null ? Set.of() : Set.copyOf(plan(options)));
     try {
       onRunHooks(project, true, List.of()); // a dbt project's on-run-start, before the first step
+      // the tests of ephemeral models that read nothing the run builds
+      runTestsAfterParents(afterParents.first(), afterParents, Map.of(), runId, started, options);
       for (Work work : works) {
         List<CompletableFuture<StepResult>> upstream = new ArrayList<>();
         Set<StepKey> waitsFor = new java.util.LinkedHashSet<>();
@@ -795,12 +799,23 @@ public final class Runner {
       }
       Asset asset = project.asset(test.asset());
       dev.sluice.api.TableName table = asset.tableName();
+      ModelDef ephemeral = project.models().get(test.asset());
+      if (ephemeral != null && ephemeral.materialization().built()) {
+        ephemeral = null;
+      }
       CheckOutcome outcome;
       try (EngineSession session =
           workspace.engine(asset.execution(project.config())).openSession()) {
         StepContext context =
             stepContext(project, session, runId, runStarted, options, new StepTally());
-        context.relations().tryRegister(table);
+        if (ephemeral != null) {
+          // dbt inlines an ephemeral model into its test's query as a CTE; here the test reads it
+          // as a view of the session, of the same SQL (its own ephemeral models inlined)
+          ModelStep.registerInputs(context, ephemeral, false);
+          session.registerView(table, ModelStep.render(context, ephemeral, false, Map.of()));
+        } else {
+          context.relations().tryRegister(table);
+        }
         outcome =
             context
                 .checkRunner(table)

@@ -1,9 +1,12 @@
 package dev.sluice.core.run;
 
 import dev.sluice.core.project.AssetGraph;
+import dev.sluice.core.project.ModelDef;
 import dev.sluice.core.project.Project;
 import dev.sluice.core.project.TestAfterParents;
 import dev.sluice.core.state.StepKey;
+import dev.sluice.core.state.StepKind;
+import dev.sluice.core.state.StepStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,22 +26,32 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TestsAfterParents {
   private final AssetGraph graph;
+  private final Project project;
   private final Map<StepKey, List<TestAfterParents>> byHost = new HashMap<>();
   private final Map<TestAfterParents, StepKey> hosts = new HashMap<>();
+  private final List<TestAfterParents> first = new ArrayList<>();
   private final Map<String, List<Work>> worksByAsset = new HashMap<>();
   private final Map<TestAfterParents, String> failures = new ConcurrentHashMap<>();
   private final Map<String, List<CheckOutcome>> outcomes = new ConcurrentHashMap<>();
 
-  /** The tests of the project that a run of these steps (in their order) takes. */
-  TestsAfterParents(Project project, List<Work> works) {
+  /**
+   * The tests of the project that a run of these steps (in their order) takes.
+   *
+   * @param selected the assets the run selected: an ephemeral model among them, which has no step,
+   *     has its tests run
+   */
+  TestsAfterParents(Project project, List<Work> works, Set<String> selected) {
     this.graph = project.graph();
+    this.project = project;
     Map<StepKey, Integer> positions = new HashMap<>();
     for (Work work : works) {
       positions.put(work.key(), positions.size());
       worksByAsset.computeIfAbsent(work.asset(), ignored -> new ArrayList<>()).add(work);
     }
     for (TestAfterParents test : graph.testsAfterParents()) {
-      if (!worksByAsset.containsKey(test.asset())) {
+      boolean ephemeral = ephemeral(project, test.asset());
+      if (!worksByAsset.containsKey(test.asset())
+          && !(ephemeral && selected.contains(test.asset()))) {
         continue;
       }
       Work host = null;
@@ -47,9 +60,24 @@ final class TestsAfterParents {
           host = work;
         }
       }
+      if (host == null) {
+        // an ephemeral model that reads nothing this run builds: its tests run before the steps
+        first.add(test);
+        continue;
+      }
       byHost.computeIfAbsent(host.key(), ignored -> new ArrayList<>()).add(test);
       hosts.put(test, host.key());
     }
+  }
+
+  private static boolean ephemeral(Project project, String asset) {
+    ModelDef model = project.models().get(asset);
+    return model != null && !model.materialization().built();
+  }
+
+  /** The tests of ephemeral models that read nothing the run builds: they run before its steps. */
+  List<TestAfterParents> first() {
+    return List.copyOf(first);
   }
 
   /** The tests that run once this step and the other steps of their parents have ended. */
@@ -70,17 +98,24 @@ final class TestsAfterParents {
   Set<StepKey> gatingHosts(Work work) {
     Set<StepKey> keys = new LinkedHashSet<>();
     for (TestAfterParents test : gating(work.asset())) {
-      keys.add(hosts.get(test));
+      if (hosts.containsKey(test)) { // the others ran before the first step
+        keys.add(hosts.get(test));
+      }
     }
     return keys;
   }
 
   private List<TestAfterParents> gating(String asset) {
-    if (hosts.isEmpty()) {
+    if (hosts.isEmpty() && first.isEmpty()) {
       return List.of();
     }
     Set<String> upstream = graph.allUpstream(asset);
     List<TestAfterParents> tests = new ArrayList<>();
+    for (TestAfterParents test : first) {
+      if (test.gates(upstream)) {
+        tests.add(test);
+      }
+    }
     for (TestAfterParents test : hosts.keySet()) {
       if (test.gates(upstream)) {
         tests.add(test);
@@ -139,7 +174,16 @@ final class TestsAfterParents {
     outcomes.forEach(
         (asset, tests) -> {
           Integer index = last.get(asset);
-          if (index != null) {
+          if (index == null && project.models().containsKey(asset)) {
+            // an ephemeral model's tests: a step of its own that built nothing, which holds them
+            ModelDef model = project.models().get(asset);
+            merged.add(
+                StepResult.builder(asset, StepKind.MODEL, model.tableName().toString())
+                    .status(StepStatus.SUCCEEDED)
+                    .detail("ephemeral: inlined into its tests")
+                    .checks(tests)
+                    .build());
+          } else if (index != null) {
             StepResult result = merged.get(index);
             List<CheckOutcome> checks = new ArrayList<>(result.checks());
             checks.addAll(tests);

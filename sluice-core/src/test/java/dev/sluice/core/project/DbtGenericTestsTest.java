@@ -285,6 +285,46 @@ class DbtGenericTestsTest {
   }
 
   /**
+   * As dbt-project-evaluator's integration tests give accepted_values its list: {@code values: "{{
+   * var('model_types') }}"}, which dbt renders natively, a list.
+   */
+  @Test
+  void acceptedValuesGivenAsATemplateAreTheListItRendersTo() {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        vars:
+          statuses: [placed, shipped]
+        """);
+    write(
+        project,
+        "models/schema.yml",
+        """
+        version: 2
+        models:
+          - name: orders
+            columns:
+              - name: status
+                data_tests:
+                  - accepted_values:
+                      arguments:
+                        values: "{{ var('statuses') }}"
+        """);
+
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+
+      // statuses placed, lost, shipped, placed: 'lost' is not accepted
+      assertThat(step(result, "orders").checks())
+          .filteredOn(check -> check.check().name().equals("accepted_values(status)"))
+          .singleElement()
+          .satisfies(check -> assertThat(check.failingRows()).isEqualTo(1L));
+    }
+  }
+
+  /**
    * As dbt_expectations' table-shape tests read the model they test: its columns and a query of its
    * rows, on the first run too, when the model's new rows are being audited and nothing is
    * published yet (the test reads the new rows, as dbt's tests read the table just built).

@@ -335,6 +335,64 @@ class DbtJinjaTest {
     assertThat(compiled("by_name")).contains("'by_name|by_name' as n");
   }
 
+  /**
+   * As dbt-project-evaluator's fct_root_models: a name set only under {@code {% if execute %}} and
+   * tested outside it is Jinja2's undefined there, false (python3's jinja2 3.1 renders this
+   * 'no|neg'); printed, it is still an unknown name.
+   */
+  @Test
+  void anIfOfANameNothingSetIsFalseAsInJinja2() {
+    shop();
+    write(
+        project,
+        "models/spines.sql",
+        """
+        {% if execute %}{% set names = 'x' %}{% endif %}
+        select '{% if names %}yes{% else %}no{% endif %}{% if not names %}|neg{% endif %}' as a
+        from {{ ref('payments') }}
+        """);
+
+    assertThat(compiled("spines")).contains("select 'no|neg' as a");
+
+    write(project, "models/spines.sql", "select '{{ names }}' as a from {{ ref('payments') }}\n");
+    assertThat(problems())
+        .singleElement()
+        .satisfies(problem -> assertThat(problem.message()).contains("names"));
+  }
+
+  /** As dbt-project-evaluator's check_model_is_table(model): dbt's model.config, the node's. */
+  @Test
+  void modelConfigIsTheConfigOfTheNodeBeingBuilt() {
+    shop();
+    write(
+        project,
+        "macros/check.sql",
+        """
+        {% macro materialized_as(model) -%}
+          {{ return(model.config.materialized) }}
+        {%- endmacro %}
+        """);
+    write(
+        project,
+        "models/cfg.sql",
+        """
+        {{ config(materialized='table') }}
+        {% if execute %}{% set m = materialized_as(model) %}{% else %}{% set m = 'parse' %}{% endif %}
+        select '{{ m }}' as m from {{ ref('payments') }} limit 1
+        """);
+
+    try (dev.sluice.core.Workspace workspace = dev.sluice.core.Workspace.open(project)) {
+      dev.sluice.core.run.RunResult result =
+          new dev.sluice.core.run.Runner(workspace)
+              .run(dev.sluice.core.run.RunOptions.all(), dev.sluice.core.run.RunListener.NONE);
+      assertThat(result.succeeded()).as(result.toString()).isTrue();
+      assertThat(
+              DbtMaterializationsTest.rows(
+                  new dev.sluice.core.query.QueryService(workspace), "select m from main.cfg"))
+          .containsExactly(List.of("table"));
+    }
+  }
+
   @Test
   void aMissingKeyReadAsAnAttributeIsStillAnUnknownName() {
     shop();

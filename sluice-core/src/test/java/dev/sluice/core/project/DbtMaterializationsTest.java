@@ -5,7 +5,6 @@ import static dev.sluice.core.project.TestProjects.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.api.ProjectException.Problem;
 import dev.sluice.api.TableName;
 import dev.sluice.api.engine.QueryResult;
 import dev.sluice.core.Workspace;
@@ -146,29 +145,77 @@ class DbtMaterializationsTest {
   }
 
   @Test
-  void aDataTestOfAnEphemeralModelIsAProblemAtItsLine() {
-    write(project, "dbt_project.yml", "name: shop\n");
-    write(project, "models/eph.sql", "{{ config(materialized='ephemeral') }}\nselect 1 as id\n");
+  void theDataTestsOfAnEphemeralModelRunOnItsSqlAsDbtInlinesIt() {
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        models:
+          shop:
+            +materialized: ephemeral
+            marts:
+              +materialized: table
+        """);
+    write(project, "seeds/raw_orders.csv", "id,status\n1,placed\n2,shipped\n2,shipped\n");
+    write(project, "models/base.sql", "select id, status from {{ ref('raw_orders') }}\n");
+    // an ephemeral model reading an ephemeral model: both inlined into the test's query
+    write(project, "models/stg.sql", "select id, status from {{ ref('base') }}\n");
+    // one that reads nothing Sluice builds: its tests run before the first step
+    write(project, "models/lone.sql", "select 1 as id\n");
+    write(project, "models/marts/orders.sql", "select * from {{ ref('stg') }}\n");
+    write(project, "models/marts/counts.sql", "select count(*) as n from {{ ref('lone') }}\n");
     write(
         project,
         "models/eph.yml",
         """
         version: 2
         models:
-          - name: eph
+          - name: stg
+            columns:
+              - name: id
+                data_tests: [not_null, unique]
+              - name: status
+                data_tests:
+                  - accepted_values:
+                      arguments:
+                        values: [placed, shipped]
+          - name: lone
             columns:
               - name: id
                 data_tests: [not_null]
         """);
+    Project.load(project, Map.of()); // no problem: it loads
 
-    List<Problem> problems = problems(project);
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
 
-    assertThat(problems)
-        .extracting(p -> p.location().toString(), Problem::message)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
-                "models/eph.yml:6",
-                "Data test 'not_null(id)' of ephemeral model 'eph' is not run by Sluice"));
+      assertThat(result.succeeded()).isFalse(); // stg's id is not unique, as dbt finds it
+      Map<String, String> outcomes = new java.util.TreeMap<>();
+      for (StepResult step : result.steps()) {
+        step.checks()
+            .forEach(
+                check ->
+                    outcomes.put(
+                        step.asset() + " " + check.check().name(),
+                        check.status().name().toLowerCase(java.util.Locale.ROOT)));
+      }
+      assertThat(outcomes)
+          .containsEntry("stg not_null(id)", "passed")
+          .containsEntry("stg unique(id)", "failed")
+          .containsEntry("stg accepted_values(status)", "passed")
+          .containsEntry("lone not_null(id)", "passed");
+      // the failing test skips what reads stg, as dbt build skips it; counts is built
+      assertThat(
+              result.steps().stream()
+                  .filter(step -> step.asset().equals("orders"))
+                  .map(step -> step.status().name())
+                  .toList())
+          .containsExactly("SKIPPED");
+      assertThat(workspace.lake().findTable(new TableName("main", "counts"))).isPresent();
+      assertThat(workspace.lake().findTable(new TableName("main", "stg"))).isEmpty();
+      assertThat(workspace.lake().findView(new TableName("main", "stg"))).isEmpty();
+    }
   }
 
   @Test

@@ -133,6 +133,39 @@ class DbtPackageModelsTest {
     }
   }
 
+  /**
+   * As dbt-project-evaluator's integration project: the package's seed is disabled by the project's
+   * seeds: tree and the project has its own of that name, which is no clash in dbt.
+   */
+  @Test
+  void aPackagesSeedTheProjectDisablesLeavesItsNameToTheProjectsOwn() {
+    writePackageProject();
+    write(
+        project,
+        "dbt_project.yml",
+        """
+        name: shop
+        seeds:
+          graph_pkg:
+            item_seed:
+              +enabled: false
+        """);
+    write(project, "seeds/item_seed.csv", "id\n7\n");
+    Project.load(project, java.util.Map.of()); // no problem: it loads
+    try (Workspace workspace = Workspace.open(project)) {
+      RunResult result = new Runner(workspace).run(RunOptions.all(), RunListener.NONE);
+      assertThat(result.succeeded()).as(result.toString()).isTrue();
+      assertThat(rows(new QueryService(workspace), "select id from main.item_seed"))
+          .containsExactly(List.of("7"));
+    }
+
+    // without the project's tree, the two seeds clash, as in dbt
+    write(project, "dbt_project.yml", "name: shop\n");
+    assertThat(TestProjects.problems(project))
+        .extracting(ProjectException.Problem::message)
+        .anySatisfy(message -> assertThat(message).contains("Seed 'item_seed' is defined twice"));
+  }
+
   @Test
   void aModelOfAPackagesNameIsAProblemAtBothFiles() {
     writePackageProject();
