@@ -806,7 +806,10 @@ final class DbtProject {
                 model.name(),
                 model.materialization(),
                 all,
-                resources.declared(docs.uniqueId("model", model.name())),
+                renderedTypes(
+                    resources.declared(docs.uniqueId("model", model.name())),
+                    model.columns(),
+                    problems),
                 model.columns(),
                 problems);
     ModelDef built = microbatch(model, all, problems);
@@ -1183,8 +1186,9 @@ final class DbtProject {
                     .filter(versioned -> name.equals(versioned.models().get(versioned.latest())))
                     .ifPresent(versioned -> nodes.put(versioned.name(), nodes.get(name))));
     Map<String, String> sourceTables = new java.util.TreeMap<>();
-    projectSources
-        .values()
+    // the sources Sluice loads, and those read as the warehouse's relations (no location)
+    java.util.stream.Stream.concat(
+            projectSources.values().stream(), resources.warehouseSources().values().stream())
         .forEach(
             source ->
                 source
@@ -1544,6 +1548,44 @@ final class DbtProject {
     return rendered.equalsIgnoreCase("true") || rendered.equalsIgnoreCase("false")
         ? Boolean.valueOf(rendered.toLowerCase(Locale.ROOT))
         : rendered;
+  }
+
+  /**
+   * The declared columns with each {@code data_type} written as a template rendered, as dbt renders
+   * it ({@code "{{ 'UInt8' if target.type in ['clickhouse'] else 'int' }}"}).
+   */
+  private DbtProperties.Declared renderedTypes(
+      DbtProperties.Declared declared, List<ColumnDef> columns, Problems problems) {
+    if (declared == null
+        || declared.columns().values().stream()
+            .noneMatch(column -> column.dataType() != null && column.dataType().contains("{{"))) {
+      return declared;
+    }
+    Map<String, DbtProperties.DeclaredColumn> rendered = new LinkedHashMap<>();
+    declared
+        .columns()
+        .forEach(
+            (name, column) -> {
+              if (column.dataType() == null || !column.dataType().contains("{{")) {
+                rendered.put(name, column);
+                return;
+              }
+              Location line =
+                  columns.stream()
+                      .filter(each -> each.name().equals(name))
+                      .map(ColumnDef::location)
+                      .findFirst()
+                      .orElse(Location.of(name));
+              rendered.put(
+                  name,
+                  new DbtProperties.DeclaredColumn(
+                      String.valueOf(renderConfig(column.dataType(), line, problems)),
+                      column.constraints(),
+                      column.quote(),
+                      column.meta(),
+                      column.tags()));
+            });
+    return new DbtProperties.Declared(declared.constraints(), rendered);
   }
 
   /**
