@@ -139,7 +139,19 @@ public final class ChangePlanner {
     }
     Set<String> derived = new LinkedHashSet<>(differing);
     differing.forEach(name -> derived.addAll(project.graph().allDownstream(name)));
-    ProjectLineage lineage = ProjectLineage.of(project, derived);
+    // what each column is computed from matters only downstream of a model that changed against
+    // a baseline (affected()); an added model's change lists its columns' names alone
+    Set<String> withInputs = new HashSet<>();
+    differing.stream()
+        .filter(baselines::containsKey)
+        .forEach(name -> withInputs.addAll(project.graph().allDownstream(name)));
+    ProjectLineage lineage =
+        ProjectLineage.of(
+            project,
+            derived,
+            withInputs,
+            workspace.runStore().derivedCache(),
+            workspace.clock().instant());
     List<ModelChange> changes = new ArrayList<>();
     for (String name : project.graph().topologicalOrder()) {
       ModelDef model = project.models().get(name);

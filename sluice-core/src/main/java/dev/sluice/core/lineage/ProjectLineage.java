@@ -120,6 +120,43 @@ public final class ProjectLineage {
     return derive(project, needed, FRESH);
   }
 
+  /**
+   * As {@link #of(Project, Set)}, where only the models of {@code withInputs} need what each of
+   * their columns is computed from: the others need their column names alone, which are reused from
+   * what {@code cache} kept of their analysis while their rendered SQL and the tables it looked up
+   * are unchanged ({@link ModelLineageCache}, shared with {@code sluice validate}); what this
+   * analyses anew is kept. A change plan needs the inputs of the models downstream of a changed one
+   * only: an added model's change lists its columns, nothing else ({@code sluice plan} of 10,000
+   * models never built parsed every one of them; docs/benchmarks.md).
+   *
+   * @throws dev.sluice.api.InvalidInputException for an unknown asset
+   */
+  public static ProjectLineage of(
+      Project project,
+      Set<String> assets,
+      Set<String> withInputs,
+      dev.sluice.core.state.DerivedCache cache,
+      java.time.Instant now) {
+    requireNonNull(project, "project is null");
+    requireNonNull(assets, "assets is null");
+    requireNonNull(withInputs, "withInputs is null");
+    Set<String> needed = new HashSet<>(assets);
+    for (String asset : assets) {
+      needed.addAll(project.graph().allUpstream(asset));
+    }
+    ModelLineageCache kept = ModelLineageCache.read(cache);
+    ProjectLineage lineage =
+        derive(
+            project,
+            needed,
+            (model, sql, schemas) ->
+                withInputs.contains(model)
+                    ? FRESH.analyze(model, sql, schemas)
+                    : kept.analyze(model, sql, schemas));
+    kept.write(project, now);
+    return lineage;
+  }
+
   /** How a model's SQL is analysed: its name, its rendered SQL, the schemas it may look up. */
   @FunctionalInterface
   interface Analyzer {

@@ -261,6 +261,34 @@ class ChangePlannerTest {
   }
 
   @Test
+  void aPlanWithItsModelsLineageKeptSaysWhatAPlanDerivingItAnewSays() throws IOException {
+    String[] files = {
+      "models/curated/clean.sql",
+      "select id, amount * 100 as amount, tag, 'x' as note from {{ ref('orders') }}\n",
+      // added, downstream of a changed model: what its columns are computed from counts
+      "models/published/kept_reader.sql",
+      "select id, amount as paid from {{ ref('clean') }}\n",
+      // added, reading an unchanged seed: its column names only, kept after the first plan
+      "models/published/kept_alone.sql",
+      "select id, tag as label from {{ ref('orders') }}\n"
+    };
+    List<ModelChange> first = plan(files);
+    List<ModelChange> second = plan(files);
+
+    assertThat(second).isEqualTo(first);
+    assertThat(first)
+        .extracting(ModelChange::model, ModelChange::kind, ModelChange::addedColumns)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("kept_alone", "added", List.of("id", "label")),
+            org.assertj.core.groups.Tuple.tuple("kept_reader", "added", List.of("id", "paid")));
+    ModelChange clean =
+        first.stream().filter(change -> change.model().equals("clean")).findFirst().orElseThrow();
+    assertThat(clean.downstream())
+        .extracting(AffectedModel::model, AffectedModel::columns)
+        .contains(org.assertj.core.groups.Tuple.tuple("kept_reader", List.of("paid")));
+  }
+
+  @Test
   void aContractOnlyChangeIsMetadataOnlyButItsModelIsBuiltAgainToCheckIt() throws IOException {
     String contract =
         "models:\n  - name: total\n    contract: {enforced: false, evolution: additive}\n"
