@@ -15,10 +15,14 @@ import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.objects.collections.SizeLimitingPyMap;
 import com.hubspot.jinjava.util.ScopeMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +72,7 @@ import jinjava.javax.el.ExpressionFactory;
  */
 final class DbtJinjava extends Jinjava {
   private final ExpressionFactory expressions;
+  private final KeptFunctions keptFunctions = new KeptFunctions(super.getGlobalContext());
 
   DbtJinjava(JinjavaConfig config) {
     super(config);
@@ -85,6 +90,64 @@ final class DbtJinjava extends Jinjava {
   @Override
   public ExpressionFactory getExpressionFactory() {
     return expressions;
+  }
+
+  /**
+   * The global context, as {@link KeptFunctions}: what is registered in it goes to Jinjava's own
+   * global context (which {@link #getGlobalContextCopy()} copies), and its functions are listed
+   * once, not for every interpreter.
+   */
+  @Override
+  public Context getGlobalContext() {
+    return keptFunctions;
+  }
+
+  /**
+   * Jinjava's global context with its list of functions kept. Every interpreter's expression
+   * resolver asks the global context for all of its functions, which Jinjava collects anew each
+   * time from its libraries (a set of every function, hashed by name): a tenth of loading a
+   * 10,000-model project, which builds an interpreter per model (docs/benchmarks.md). The list
+   * changes only when a function is registered, which forgets it.
+   */
+  private static final class KeptFunctions extends Context {
+    private final Context global;
+    private volatile List<ELFunctionDefinition> functions;
+
+    KeptFunctions(Context global) {
+      super(global);
+      this.global = global;
+    }
+
+    @Override
+    public Collection<ELFunctionDefinition> getAllFunctions() {
+      List<ELFunctionDefinition> kept = functions;
+      if (kept == null) {
+        kept = List.copyOf(global.getAllFunctions());
+        functions = kept;
+      }
+      return kept;
+    }
+
+    @Override
+    public void registerFunction(ELFunctionDefinition function) {
+      global.registerFunction(function);
+      functions = null;
+    }
+
+    @Override
+    public void registerTag(Tag tag) {
+      global.registerTag(tag);
+    }
+
+    @Override
+    public void registerFilter(Filter filter) {
+      global.registerFilter(filter);
+    }
+
+    @Override
+    public void registerExpTest(ExpTest test) {
+      global.registerExpTest(test);
+    }
   }
 
   /** Jinjava's EL resolver, after Python's string methods ({@link PythonStrings}). */
