@@ -238,8 +238,15 @@ final class AccessCommand extends BaseCommand {
    * change never loosens access silently. Nothing when neither version has policies.
    */
   static void printChanges(Output output, Workspace workspace, Path root) {
+    printChanges(output, workspace, committedPolicies(root, "HEAD"));
+  }
+
+  /**
+   * As {@link #printChanges(Output, Workspace, Path)}, against {@code committed}, policies.yaml as
+   * committed at git HEAD ({@link #committedPoliciesLater}), or null when git or the file has none.
+   */
+  static void printChanges(Output output, Workspace workspace, String committed) {
     Project project = workspace.project();
-    String committed = committedPolicies(root, "HEAD");
     if (committed == null && !project.policies().declared()) {
       return;
     }
@@ -258,6 +265,30 @@ final class AccessCommand extends BaseCommand {
           "Access changes against policies.yaml at git HEAD ('sluice access diff' for details):");
       changes.forEach(change -> output.message("  " + change.describe()));
     }
+  }
+
+  /**
+   * policies.yaml as committed at git HEAD, read by a git process started now on a thread of its
+   * own: a command such as {@code sluice plan} waits for it only when it prints the access changes.
+   */
+  static java.util.function.Supplier<String> committedPoliciesLater(Path root) {
+    java.util.concurrent.FutureTask<String> task =
+        new java.util.concurrent.FutureTask<>(() -> committedPolicies(root, "HEAD"));
+    Thread thread = new Thread(task, "sluice-git-policies");
+    thread.setDaemon(true);
+    thread.start();
+    return () -> {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException runtime
+            ? runtime
+            : new IllegalStateException(e.getCause());
+      }
+    };
   }
 
   /** policies.yaml as committed at {@code revision}, or null when git or the file has none. */

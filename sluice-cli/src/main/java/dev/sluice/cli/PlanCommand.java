@@ -37,6 +37,10 @@ final class PlanCommand extends BaseCommand {
 
   @Override
   public Integer call() {
+    // policies.yaml at git HEAD, which the access changes compare with: a git process, run while
+    // the plan is made
+    java.util.function.Supplier<String> committedPolicies =
+        json() ? () -> null : AccessCommand.committedPoliciesLater(projectDirectory());
     // the warehouse, engine and state database open while the project loads
     try (Workspace workspace =
         Workspace.open(startLoadingProject(), target(), clock(), Workspace.localPrincipal())) {
@@ -111,7 +115,7 @@ final class PlanCommand extends BaseCommand {
       if (dataDiff != null) {
         printDataDiff(dataDiff);
       }
-      AccessCommand.printChanges(output(), workspace, projectDirectory());
+      AccessCommand.printChanges(output(), workspace, committedPolicies.get());
       return ExitCodes.OK;
     }
   }

@@ -93,4 +93,36 @@ class AccessCliTest {
     assertThat(diff.code()).isZero();
     assertThat(diff.out()).contains("+ analyst gains read on published.customers");
   }
+
+  @Test
+  void planComparesPoliciesWithThoseCommittedAtGitHead() throws Exception {
+    git("init", "-q");
+    git("add", "policies.yaml");
+    git("-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-q", "-m", "policies");
+    Result unchanged = sluice("plan");
+    assertThat(unchanged.code()).isZero();
+    assertThat(unchanged.err()).doesNotContain("Access changes");
+
+    write(
+        project,
+        "policies.yaml",
+        java.nio.file.Files.readString(project.resolve("policies.yaml"))
+            .replace(
+                "masks:\n  - column: published.customers.email\n    mask: email_domain\n", ""));
+    Result changed = sluice("plan");
+    assertThat(changed.code()).isZero();
+    assertThat(changed.err())
+        .contains("Access changes against policies.yaml at git HEAD ('sluice access diff' for");
+  }
+
+  private void git(String... args) throws IOException, InterruptedException {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("git"));
+    command.addAll(java.util.List.of(args));
+    Process process =
+        new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true).start();
+    String output =
+        new String(
+            process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+  }
 }
