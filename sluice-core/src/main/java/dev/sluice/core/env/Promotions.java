@@ -79,8 +79,13 @@ public final class Promotions {
       throw new InvalidInputException(
           "Environment " + name + " differs from production in no table: nothing to promote");
     }
-    refuseWhileRunning();
-    checkNotBehind(environment);
+    refused(
+        name,
+        null,
+        () -> {
+          refuseWhileRunning();
+          checkNotBehind(environment);
+        });
     List<String> models =
         built.stream().map(EnvironmentTable::model).filter(Objects::nonNull).toList();
     RunResult checks =
@@ -130,9 +135,30 @@ public final class Promotions {
                 environment.gitCommit(),
                 tables);
     if (!started) {
-      refuseWhileRunning();
-      throw new InvalidInputException("Another promotion started meanwhile: try again");
+      refused(
+          name,
+          null,
+          () -> {
+            refuseWhileRunning();
+            throw new InvalidInputException("Another promotion started meanwhile: try again");
+          });
     }
+    // production may have moved between the check above and the start (another promotion that
+    // finished meanwhile): checked again while this one holds the lock, before anything moves
+    refused(
+        name,
+        id,
+        () -> {
+          try {
+            checkNotBehind(environment);
+          } catch (InvalidInputException behind) {
+            workspace
+                .runStore()
+                .promotions()
+                .finish(id, PromotionRecords.Status.ABANDONED, clock.instant());
+            throw behind;
+          }
+        });
     audit(name, id, "started", null);
     return new Outcome(apply(id), checks);
   }
@@ -470,6 +496,11 @@ public final class Promotions {
       }
     }
     if (!moved.isEmpty()) {
+      audit(
+          promotion.environment(),
+          id,
+          "rollback refused",
+          "production changed since in " + String.join(", ", moved));
       throw new InvalidInputException(
           "Cannot roll back promotion "
               + id
@@ -484,6 +515,16 @@ public final class Promotions {
     records.finish(id, PromotionRecords.Status.ROLLED_BACK, clock.instant());
     audit(promotion.environment(), id, "rolled_back", null);
     return records.find(id).orElseThrow();
+  }
+
+  /** Runs a check that refuses the promotion by throwing, and audits the refusal. */
+  private void refused(String environment, String promotionId, Runnable check) {
+    try {
+      check.run();
+    } catch (InvalidInputException refusal) {
+      audit(environment, promotionId, "refused", refusal.getMessage());
+      throw refusal;
+    }
   }
 
   private void refuseWhileRunning() {

@@ -57,6 +57,23 @@ abstract class RunStoreContractTest {
   }
 
   @Test
+  void onePromotionRunsAtATime() {
+    PromotionRecords promotions = store.promotions();
+    List<PromotionRecords.PromotedTable> tables =
+        List.of(new PromotionRecords.PromotedTable("curated.orders", 1L, 2L, false));
+    assertThat(promotions.start("promotion-a", "dev", START, "ada", null, tables)).isTrue();
+    // the state database's own index refuses a second running promotion, whoever asks
+    assertThat(promotions.start("promotion-b", "other", START, "bob", null, tables)).isFalse();
+    assertThat(promotions.running().orElseThrow().id()).isEqualTo("promotion-a");
+    assertThat(promotions.find("promotion-b")).isEmpty();
+
+    promotions.finish("promotion-a", PromotionRecords.Status.DONE, START.plusSeconds(1));
+    assertThat(promotions.running()).isEmpty();
+    assertThat(promotions.start("promotion-b", "other", START, "bob", null, tables)).isTrue();
+    assertThat(promotions.running().orElseThrow().id()).isEqualTo("promotion-b");
+  }
+
+  @Test
   void pruningDeletesOldRunsWithWhatTheyRecordedButKeepsWhatStillPointsAtThem() {
     Instant old = START.minus(Duration.ofDays(100));
     // 'orders' was built long ago and again recently: the old build and an old failure go
