@@ -344,6 +344,49 @@ class EnvironmentsCliTest {
   }
 
   @Test
+  void anEnvironmentThatBreaksItsContractIsNeitherBuiltNorPromoted() throws IOException {
+    String contract =
+        "models:\n  - name: priced\n    contract:\n      enforced: true\n      evolution: none\n"
+            + "%s    columns:\n      - {name: id, type: integer}\n"
+            + "      - {name: amount, type: 'decimal(12,2)'}\n";
+    write(project, "models/curated/priced.yaml", contract.formatted(""));
+    write(
+        project,
+        "models/curated/priced.sql",
+        "select id, cast(amount as decimal(12,2)) as amount from {{ ref('orders') }}\n");
+    ok("run", "--select", "priced");
+
+    // built under the contract; a constraint added to the contract since is checked on promotion
+    write(
+        project,
+        "models/curated/priced.sql",
+        "select id, cast(amount - 8 as decimal(12,2)) as amount from {{ ref('orders') }}\n");
+    ok("run", "--env", "dev");
+    write(
+        project,
+        "models/curated/priced.yaml",
+        contract.formatted(
+            "      constraints:\n        - {type: check, expression: \"amount >= 0\", name: paid}\n"));
+    InProcessCli.Result refused = sluice("promote", "dev");
+    assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCodes.RUN_FAILED);
+    assertThat(refused.err())
+        .contains("contract:check(paid)")
+        .contains("was not promoted: its checks failed");
+    assertThat(value("select min(amount) from curated.priced")).isEqualTo("5.00");
+
+    // a build that gives a column of another type than the contract's publishes nothing
+    write(
+        project,
+        "models/curated/priced.sql",
+        "select id, cast(amount as varchar) as amount from {{ ref('orders') }}\n");
+    InProcessCli.Result broken = sluice("run", "--env", "dev");
+    assertThat(broken.code()).as(broken.err()).isEqualTo(ExitCodes.DATA);
+    assertThat(broken.err()).contains("violates its contract");
+    assertThat(value("select min(amount) from curated.priced", "--env", "dev")).isEqualTo("-3.00");
+    assertThat(value("select min(amount) from curated.priced")).isEqualTo("5.00");
+  }
+
+  @Test
   void planClassifiesEachChangeAgainstWhatProductionWasBuiltFrom() throws IOException {
     write(
         project,
@@ -381,6 +424,74 @@ class EnvironmentsCliTest {
         .containsExactly("big", "total");
     assertThat(sluice("plan", "--env", "Bad;Name").err())
         .contains("Invalid environment name 'Bad;Name'");
+  }
+
+  @Test
+  void planOffersForwardOnlyOrRebuildingTheHistoryWithItsPartitionsAndRows() throws IOException {
+    write(
+        project,
+        "sources/app.yaml",
+        "connector: file\ntables:\n  - name: events\n    path: data/*.csv\n    mode: full\n");
+    // four whole days up to yesterday: four partitions
+    java.time.LocalDate start = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(4);
+    StringBuilder csv = new StringBuilder("event_date,amount\n");
+    for (int day = 0; day < 4; day++) {
+      csv.append(start.plusDays(day)).append(',').append(day + 1).append('\n');
+    }
+    write(project, "data/events.csv", csv.toString());
+    write(
+        project,
+        "models/curated/daily.yaml",
+        "models:\n  - name: daily\n    materialized: incremental_by_time_range\n"
+            + "    partitions:\n      - {column: event_date, grain: day, start: "
+            + start
+            + "}\n");
+    String daily =
+        "select event_date, %s as amount from {{ source('app', 'events') }}\n"
+            + "where event_date >= '{{ start }}' and event_date < '{{ end }}'\n"
+            + "group by event_date\n";
+    write(project, "models/curated/daily.sql", daily.formatted("sum(amount)"));
+    write(
+        project,
+        "models/curated/seen.sql",
+        "{{ config(materialized='incremental') }}\nselect id, amount from {{ ref('orders') }}\n");
+    ok("run");
+    write(project, "models/curated/daily.sql", daily.formatted("sum(amount) * 10"));
+    write(
+        project,
+        "models/curated/seen.sql",
+        "{{ config(materialized='incremental') }}\n"
+            + "select id, amount * 2 as amount from {{ ref('orders') }}\n");
+
+    JsonNode changes = json("plan").get("changes");
+    JsonNode partitioned = null;
+    JsonNode incremental = null;
+    for (JsonNode change : changes) {
+      if (change.get("model").asText().equals("daily")) {
+        partitioned = change.get("history");
+      } else if (change.get("model").asText().equals("seen")) {
+        incremental = change.get("history");
+      }
+    }
+    assertThat(partitioned).as(changes.toString()).isNotNull();
+    assertThat(partitioned.get("materialization").asText()).isEqualTo("incremental_by_time_range");
+    assertThat(partitioned.get("partitions").asInt()).isEqualTo(4);
+    assertThat(partitioned.get("forward_only").asText())
+        .isEqualTo("sluice run --select daily (new partitions only)");
+    assertThat(partitioned.get("rebuild").asText())
+        .isEqualTo("sluice backfill --select daily (rebuilds 4 partitions)");
+    assertThat(incremental).as(changes.toString()).isNotNull();
+    assertThat(incremental.get("materialization").asText()).isEqualTo("incremental");
+    assertThat(incremental.get("rows").asLong()).isEqualTo(3);
+    assertThat(incremental.get("rebuild").asText())
+        .isEqualTo("sluice run --full-refresh --select seen (rebuilds 3 rows)");
+    assertThat(ok("plan").err())
+        .contains(
+            "daily is incremental_by_time_range: forward-only with 'sluice run --select daily"
+                + " (new partitions only)', or rebuild its history with 'sluice backfill --select"
+                + " daily (rebuilds 4 partitions)'")
+        .contains(
+            "seen is incremental: forward-only with 'sluice run --select seen (new rows only)'");
   }
 
   @Test

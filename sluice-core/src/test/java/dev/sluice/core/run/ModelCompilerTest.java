@@ -132,6 +132,43 @@ class ModelCompilerTest {
   }
 
   @Test
+  void aLoadedTableIsATypedEmptyRelationWithProductionsColumnTypes() throws IOException {
+    write(
+        project,
+        "sources/shop.yaml",
+        "connector: file\ntables:\n  - name: orders\n    path: data/orders.csv\n    mode: full\n"
+            + "    columns:\n      - {name: id, type: bigint}\n      - {name: note, type: varchar}\n");
+    write(project, "data/orders.csv", "id,note\n1,a\n2,b\n");
+    try (Workspace workspace = Workspace.open(Project.load(project))) {
+      assertThat(new Runner(workspace).run(RunOptions.all(), RunListener.NONE).succeeded())
+          .isTrue();
+    }
+    // right for the types production's table has: compiles, and nothing runs (no new table)
+    write(
+        project,
+        "models/curated/orders.sql",
+        "select id + 1 as next_id, upper(note) as note from {{ source('shop', 'orders') }}\n");
+    ModelCompiler.Result result = compile();
+    assertThat(result.notBound()).isEmpty();
+    assertThat(result.compiled()).isEqualTo(2);
+    // wrong for those types (a string function of a bigint): refused at its line, without a row
+    write(
+        project,
+        "models/curated/orders.sql",
+        "select id,\n  upper(id) as shouted\nfrom {{ source('shop', 'orders') }}\n");
+    ProjectException failure = compileFails();
+    assertThat(failure.problems())
+        .extracting(problem -> problem.location().toString())
+        .containsExactly("models/curated/orders.sql:2");
+    assertThat(failure.getMessage()).contains("upper").containsIgnoringCase("BIGINT");
+    try (Workspace workspace = Workspace.open(project)) {
+      assertThat(workspace.lake().listTables())
+          .extracting(Object::toString)
+          .containsExactlyInAnyOrder("raw.shop_orders", "curated.customers");
+    }
+  }
+
+  @Test
   void aModelOfASourceNeverLoadedIsCheckedButNotBound() throws IOException {
     write(project, "models/curated/orders.sql", "select * from {{ source('shop', 'orders') }}\n");
     ModelCompiler.Result result = compile();
