@@ -78,11 +78,15 @@ final class FilePruning {
 
   private static Expression comparison(ComparisonOperator comparison) {
     boolean columnLeft = comparison.getLeftExpression() instanceof Column;
+    // a comparison of no plain column (a function of one, say) prunes nothing
+    if (!(columnLeft || comparison.getRightExpression() instanceof Column)) {
+      return Expressions.alwaysTrue();
+    }
     Column column =
         (Column) (columnLeft ? comparison.getLeftExpression() : comparison.getRightExpression());
     Object value =
         literal(columnLeft ? comparison.getRightExpression() : comparison.getLeftExpression());
-    if (!(columnLeft || comparison.getRightExpression() instanceof Column) || value == null) {
+    if (value == null) {
       return Expressions.alwaysTrue();
     }
     String name = name(column);

@@ -94,4 +94,15 @@ class FilePruningTest {
         .isEqualTo(Expressions.alwaysTrue());
     assertThat(FilePruning.filterFor("select * from raw.a where id = 7").toString()).contains("7");
   }
+
+  @Test
+  void aComparisonOfAFunctionOfAColumnPrunesNothing() {
+    // it threw a ClassCastException (the function cast to a column), failing the query
+    assertThat(
+            FilePruning.filterFor(
+                "select * from raw.a where strftime(ts, '%Y-%m-%d') = '2024-01-01'"))
+        .isEqualTo(Expressions.alwaysTrue());
+    assertThat(FilePruning.filterFor("select * from raw.a where '2024-01-01' < lower(name)"))
+        .isEqualTo(Expressions.alwaysTrue());
+  }
 }
